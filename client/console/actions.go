@@ -1,0 +1,177 @@
+package console
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/stockmesh/stockmesh/client/remote"
+)
+
+// actAdd is menu 1: prompt for a new product and create it.
+func (a *app) actAdd(ctx context.Context) error {
+	pr := a.prompts()
+	var in remote.NewProduct
+	var err error
+	if in.SKU, err = pr.Required(ctx, a.p.T(msgFieldSKU), ""); err != nil {
+		return err
+	}
+	if in.Name, err = pr.Required(ctx, a.p.T(msgFieldName), ""); err != nil {
+		return err
+	}
+	desc, err := pr.Text(ctx, a.p.T(msgFieldDescription), "")
+	if err != nil {
+		return err
+	}
+	in.Description = optString(desc)
+	if in.Price, err = pr.Price(ctx, a.p.T(msgFieldPrice), ""); err != nil {
+		return err
+	}
+	qty, err := pr.Int(ctx, a.p.T(msgFieldQuantity), "0", 0)
+	if err != nil {
+		return err
+	}
+	reorder, err := pr.Int(ctx, a.p.T(msgFieldReorderPoint), "0", 0)
+	if err != nil {
+		return err
+	}
+	in.InitialQuantity, in.ReorderPoint = &qty, &reorder
+	return a.createProduct(ctx, in)
+}
+
+// actGet is menu 2: show one product.
+func (a *app) actGet(ctx context.Context) error {
+	sku, err := a.prompts().Required(ctx, a.p.T(msgFieldSKU), "")
+	if err != nil {
+		return err
+	}
+	c, err := a.node()
+	if err != nil {
+		return err
+	}
+	p, err := c.Product(ctx, sku)
+	if err != nil {
+		return err
+	}
+	return a.showProduct(p)
+}
+
+// actUpdateStock is menu 3: set a product's quantity, its current one as
+// the default.
+func (a *app) actUpdateStock(ctx context.Context) error {
+	pr := a.prompts()
+	sku, err := pr.Required(ctx, a.p.T(msgFieldSKU), "")
+	if err != nil {
+		return err
+	}
+	c, err := a.node()
+	if err != nil {
+		return err
+	}
+	p, err := c.Product(ctx, sku)
+	if err != nil {
+		return err
+	}
+	qty, err := pr.Int(ctx, a.p.T(msgFieldNewQuantity), strconv.Itoa(p.Quantity), 0)
+	if err != nil {
+		return err
+	}
+	note, err := pr.Text(ctx, a.p.T(msgFieldNote), "")
+	if err != nil {
+		return err
+	}
+	return a.setStock(ctx, sku, qty, note)
+}
+
+// actList is menu 4: list products, optionally filtered.
+func (a *app) actList(ctx context.Context) error {
+	search, err := a.prompts().Text(ctx, a.p.T(msgFieldSearch), "")
+	if err != nil {
+		return err
+	}
+	return a.listProducts(ctx, search)
+}
+
+// actDelete is menu 5: delete a product after confirmation.
+func (a *app) actDelete(ctx context.Context) error {
+	sku, err := a.prompts().Required(ctx, a.p.T(msgFieldSKU), "")
+	if err != nil {
+		return err
+	}
+	return a.deleteProduct(ctx, sku, false)
+}
+
+// actMove is menu 6: record a purchase, sale, return or adjustment.
+func (a *app) actMove(ctx context.Context) error {
+	pr := a.prompts()
+	in := remote.NewMovement{IdempotencyKey: remote.NewIdempotencyKey()}
+	var err error
+	if in.SKU, err = pr.Required(ctx, a.p.T(msgFieldSKU), ""); err != nil {
+		return err
+	}
+	kinds := []string{remote.KindPurchase, remote.KindSale, remote.KindReturn, remote.KindAdjustment}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = kindName(a.p, k)
+	}
+	k, err := pr.Choice(ctx, a.p.T(msgFieldKind), names, 1)
+	if err != nil {
+		return err
+	}
+	in.Kind = kinds[k]
+	if in.Quantity, err = a.askUnits(ctx, in.Kind); err != nil {
+		return err
+	}
+	ref, err := pr.Text(ctx, a.p.T(msgFieldReference), "")
+	if err != nil {
+		return err
+	}
+	note, err := pr.Text(ctx, a.p.T(msgFieldNote), "")
+	if err != nil {
+		return err
+	}
+	in.Reference, in.Note = optString(ref), optString(note)
+	return a.recordMovement(ctx, in)
+}
+
+// askUnits asks for a movement's quantity: positive, or signed and non-zero
+// for an adjustment.
+func (a *app) askUnits(ctx context.Context, kind string) (int, error) {
+	pr := a.prompts()
+	if kind != remote.KindAdjustment {
+		return pr.Int(ctx, a.p.T(msgFieldAmount), "", 1)
+	}
+	return ask(ctx, pr, a.p.T(msgFieldSignedAmount), "", func(s string) (int, string) {
+		n, problem := pr.checkInt(s, -1<<31)
+		if problem == "" && n == 0 {
+			return 0, pr.p.T(msgNotZero)
+		}
+		return n, problem
+	})
+}
+
+// actHistory is menu 7: the newest movements, optionally of one product.
+func (a *app) actHistory(ctx context.Context) error {
+	pr := a.prompts()
+	sku, err := pr.Text(ctx, a.p.T(msgFieldSKU), "")
+	if err != nil {
+		return err
+	}
+	n, err := pr.Int(ctx, a.p.T(msgFieldHowMany), "20", 1)
+	if err != nil {
+		return err
+	}
+	return a.history(ctx, remote.MovementFilter{SKU: sku}, n)
+}
+
+// actWatch is menu 9: the live stock screen until Ctrl-C or q.
+func (a *app) actWatch(ctx context.Context) error {
+	sku, err := a.prompts().Text(ctx, a.p.T(msgFieldSKU), "")
+	if err != nil {
+		return err
+	}
+	err = a.watch(ctx, sku)
+	if ctx.Err() != nil { // Ctrl-C is the normal way out of the screen
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,220 @@
+package console
+
+// msg identifies a sentence of the catalog.
+type msg int
+
+// The catalog's messages.
+const (
+	msgMenuTitle msg = iota + 1
+	msgMenuAdd
+	msgMenuGet
+	msgMenuUpdateStock
+	msgMenuList
+	msgMenuDelete
+	msgMenuMove
+	msgMenuHistory
+	msgMenuTransfer
+	msgMenuWatch
+	msgMenuWarehouses
+	msgMenuExit
+	msgMenuChoose
+	msgMenuBadChoice
+	msgPressEnter
+	msgInterrupted
+	msgBye
+
+	msgFieldSKU
+	msgFieldName
+	msgFieldDescription
+	msgFieldPrice
+	msgFieldQuantity
+	msgFieldReorderPoint
+	msgFieldNote
+	msgFieldReference
+	msgFieldKind
+	msgFieldSearch
+	msgFieldHowMany
+	msgFieldNewQuantity
+	msgFieldAmount
+	msgFieldSignedAmount
+
+	msgBadInt
+	msgBadMin
+	msgBadPrice
+	msgNotZero
+	msgRequired
+	msgBadYesNo
+	msgBadChoice
+	msgKeepCurrent
+
+	msgConfirmDelete
+	msgCancelled
+	msgDeleted
+	msgCreated
+	msgUpdated
+	msgStockSet
+	msgRecorded
+	msgNoProducts
+	msgNoMovements
+	msgTotalProducts
+
+	msgColSKU
+	msgColName
+	msgColQuantity
+	msgColPrice
+	msgColReorder
+	msgColWarehouse
+	msgColUpdated
+	msgColDescription
+	msgColTime
+	msgColKind
+	msgColBalance
+	msgColReference
+	msgColNote
+	msgColActor
+	msgColID
+	msgColLastChange
+	msgColLocal
+	msgBelowReorder
+	msgYes
+	msgNo
+
+	msgKindPurchase
+	msgKindSale
+	msgKindReturn
+	msgKindAdjustment
+	msgKindTransferOut
+	msgKindTransferIn
+
+	msgErrNotFound
+	msgErrAlreadyExists
+	msgErrInsufficientStock
+	msgErrInvalidInput
+	msgErrUnauthenticated
+	msgErrForbidden
+	msgErrUnavailable
+	msgErrInternal
+	msgErrUntrusted
+	msgErrOther
+	msgErrConfig
+	msgTransferNotYet
+
+	msgWatchTitle
+	msgWatchConnected
+	msgWatchConnecting
+	msgWatchReconnecting
+	msgWatchFailed
+	msgWatchMerged
+	msgWatchEmpty
+
+	msgUsage
+)
+
+// catalog returns every message in English and Spanish, indexed by Lang.
+func catalog() map[msg][2]string {
+	return map[msg][2]string{
+		msgMenuTitle:       {"stockmesh — %s", "stockmesh — %s"},
+		msgMenuAdd:         {"Add product", "Añadir producto"},
+		msgMenuGet:         {"Get product", "Consultar producto"},
+		msgMenuUpdateStock: {"Update stock", "Actualizar existencias"},
+		msgMenuList:        {"List products", "Listar productos"},
+		msgMenuDelete:      {"Delete product", "Eliminar producto"},
+		msgMenuMove:        {"Record a movement", "Registrar un movimiento"},
+		msgMenuHistory:     {"Movement history", "Historial de movimientos"},
+		msgMenuTransfer:    {"Transfer to another warehouse", "Transferir a otro almacén"},
+		msgMenuWatch:       {"Watch live stock", "Ver existencias en vivo"},
+		msgMenuWarehouses:  {"Warehouses", "Almacenes"},
+		msgMenuExit:        {"Exit", "Salir"},
+		msgMenuChoose:      {"Choose an option", "Elija una opción"},
+		msgMenuBadChoice:   {"There is no option %q; choose a number from the menu.", "No existe la opción %q; elija un número del menú."},
+		msgPressEnter:      {"Press Enter to go back to the menu.", "Pulse Intro para volver al menú."},
+		msgInterrupted:     {"Interrupted; back to the menu.", "Interrumpido; de vuelta al menú."},
+		msgBye:             {"Goodbye.", "Hasta luego."},
+
+		msgFieldSKU:          {"SKU", "SKU"},
+		msgFieldName:         {"Name", "Nombre"},
+		msgFieldDescription:  {"Description", "Descripción"},
+		msgFieldPrice:        {"Price", "Precio"},
+		msgFieldQuantity:     {"Quantity", "Cantidad"},
+		msgFieldReorderPoint: {"Reorder point", "Punto de pedido"},
+		msgFieldNote:         {"Note", "Nota"},
+		msgFieldReference:    {"Reference (order number)", "Referencia (n.º de pedido)"},
+		msgFieldKind:         {"Kind", "Tipo"},
+		msgFieldSearch:       {"Search (empty for all)", "Buscar (vacío para todos)"},
+		msgFieldHowMany:      {"How many", "Cuántos"},
+		msgFieldNewQuantity:  {"New quantity", "Nueva cantidad"},
+		msgFieldAmount:       {"Units", "Unidades"},
+		msgFieldSignedAmount: {"Units (+ adds, - removes)", "Unidades (+ suma, - resta)"},
+
+		msgBadInt:      {"%q is not a whole number; please type digits, such as 12.", "%q no es un número entero; escriba cifras, por ejemplo 12."},
+		msgBadMin:      {"The number must be at least %d.", "El número debe ser al menos %d."},
+		msgBadPrice:    {"%q is not a price; type it like 9.99 (at most four decimals, not negative).", "%q no es un precio; escríbalo como 9,99 (cuatro decimales como mucho, no negativo)."},
+		msgNotZero:     {"The number must not be 0.", "El número no puede ser 0."},
+		msgRequired:    {"This field is required.", "Este campo es obligatorio."},
+		msgBadYesNo:    {"Please answer y or n.", "Responda s o n."},
+		msgBadChoice:   {"Choose one of the numbers shown.", "Elija uno de los números mostrados."},
+		msgKeepCurrent: {"(Enter keeps the current value)", "(Intro conserva el valor actual)"},
+
+		msgConfirmDelete: {"Delete %s (%s, %d in stock)? [y/N]", "¿Eliminar %s (%s, %d en existencia)? [s/N]"},
+		msgCancelled:     {"Cancelled; nothing was deleted.", "Cancelado; no se eliminó nada."},
+		msgDeleted:       {"Deleted %s.", "Eliminado %s."},
+		msgCreated:       {"Created %s.", "Creado %s."},
+		msgUpdated:       {"Updated %s.", "Actualizado %s."},
+		msgStockSet:      {"Stock of %s is now %s.", "Las existencias de %s son ahora %s."},
+		msgRecorded:      {"Recorded. Stock of %s is now %s.", "Registrado. Las existencias de %s son ahora %s."},
+		msgNoProducts:    {"No products.", "No hay productos."},
+		msgNoMovements:   {"No movements.", "No hay movimientos."},
+		msgTotalProducts: {"%d products.", "%d productos."},
+
+		msgColSKU:         {"SKU", "SKU"},
+		msgColName:        {"NAME", "NOMBRE"},
+		msgColQuantity:    {"QUANTITY", "CANTIDAD"},
+		msgColPrice:       {"PRICE", "PRECIO"},
+		msgColReorder:     {"REORDER AT", "PEDIR EN"},
+		msgColWarehouse:   {"WAREHOUSE", "ALMACÉN"},
+		msgColUpdated:     {"UPDATED", "ACTUALIZADO"},
+		msgColDescription: {"DESCRIPTION", "DESCRIPCIÓN"},
+		msgColTime:        {"TIME", "HORA"},
+		msgColKind:        {"KIND", "TIPO"},
+		msgColBalance:     {"BALANCE", "SALDO"},
+		msgColReference:   {"REFERENCE", "REFERENCIA"},
+		msgColNote:        {"NOTE", "NOTA"},
+		msgColActor:       {"BY", "POR"},
+		msgColID:          {"ID", "ID"},
+		msgColLastChange:  {"LAST CHANGE", "ÚLTIMO CAMBIO"},
+		msgColLocal:       {"LOCAL", "LOCAL"},
+		msgBelowReorder:   {"(below reorder point)", "(bajo el punto de pedido)"},
+		msgYes:            {"yes", "sí"},
+		msgNo:             {"no", "no"},
+
+		msgKindPurchase:    {"purchase", "compra"},
+		msgKindSale:        {"sale", "venta"},
+		msgKindReturn:      {"return", "devolución"},
+		msgKindAdjustment:  {"adjustment", "ajuste"},
+		msgKindTransferOut: {"transfer out", "salida por transferencia"},
+		msgKindTransferIn:  {"transfer in", "entrada por transferencia"},
+
+		msgErrNotFound:          {"Product not found.", "Producto no encontrado."},
+		msgErrAlreadyExists:     {"A product with that SKU already exists.", "Ya existe un producto con ese SKU."},
+		msgErrInsufficientStock: {"Not enough stock for that.", "No hay existencias suficientes para eso."},
+		msgErrInvalidInput:      {"The node refused the data: %s", "El nodo rechazó los datos: %s"},
+		msgErrUnauthenticated:   {"Not allowed: the node did not accept the token.", "No permitido: el nodo no aceptó el token."},
+		msgErrForbidden:         {"Not allowed: this token may not do that.", "No permitido: este token no puede hacer eso."},
+		msgErrUnavailable:       {"The node at %s is unreachable; is it running?", "No se puede contactar con el nodo en %s; ¿está en marcha?"},
+		msgErrInternal:          {"The node had an internal error; try again later.", "El nodo tuvo un error interno; inténtelo más tarde."},
+		msgErrUntrusted:         {"The node's certificate is not signed by the configured CA; the connection was refused.", "El certificado del nodo no está firmado por la CA configurada; se rechazó la conexión."},
+		msgErrOther:             {"Error: %v", "Error: %v"},
+		msgErrConfig:            {"Cannot connect: %v", "No se puede conectar: %v"},
+		msgTransferNotYet:       {"Transfers need the network of warehouses, which does not exist yet.", "Las transferencias necesitan la red de almacenes, que todavía no existe."},
+
+		msgWatchTitle:        {"Live stock — %s    (q + Enter to quit)", "Existencias en vivo — %s    (q + Intro para salir)"},
+		msgWatchConnected:    {"connected, %d products", "conectado, %d productos"},
+		msgWatchConnecting:   {"connecting…", "conectando…"},
+		msgWatchReconnecting: {"reconnecting… (attempt %d, next in %s): %v", "reconectando… (intento %d, siguiente en %s): %v"},
+		msgWatchFailed:       {"stopped: %s", "detenido: %s"},
+		msgWatchMerged:       {"(merged)", "(agrupado)"},
+		msgWatchEmpty:        {"No products yet.", "Todavía no hay productos."},
+
+		msgUsage: {usageEN, usageES},
+	}
+}

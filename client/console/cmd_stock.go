@@ -1,0 +1,165 @@
+package console
+
+import (
+	"context"
+	"flag"
+	"io"
+	"strings"
+
+	"github.com/stockmesh/stockmesh/client/remote"
+)
+
+// setupStockSet: stock set SKU QUANTITY [--note N].
+func setupStockSet(fs *flag.FlagSet) runFunc {
+	note := fs.String("note", "", "note for the adjustment")
+	return func(ctx context.Context, a *app, args []string) error {
+		if err := wantArgs(args, "SKU", "QUANTITY"); err != nil {
+			return err
+		}
+		qty, err := intArg("QUANTITY", args[1], 0)
+		if err != nil {
+			return err
+		}
+		return a.setStock(ctx, args[0], qty, *note)
+	}
+}
+
+// setStock sets the stock of sku and shows the adjustment.
+func (a *app) setStock(ctx context.Context, sku string, qty int, note string) error {
+	c, err := a.node()
+	if err != nil {
+		return err
+	}
+	m, err := c.SetStock(ctx, sku, qty, note)
+	if err != nil {
+		return err
+	}
+	a.say(msgStockSet, sku, FormatInt(a.p.Lang(), m.Balance))
+	if a.json {
+		return a.show(m, nil)
+	}
+	return nil
+}
+
+// kindAliases maps what people type to movement kinds.
+func kindAliases() map[string]string {
+	return map[string]string{
+		"purchase": remote.KindPurchase, "compra": remote.KindPurchase,
+		"sale": remote.KindSale, "venta": remote.KindSale,
+		"return": remote.KindReturn, "devolucion": remote.KindReturn, "devolución": remote.KindReturn,
+		"adjustment": remote.KindAdjustment, "ajuste": remote.KindAdjustment,
+	}
+}
+
+// ParseKind returns the movement kind s names, in English or Spanish
+// ("sale", "venta", "SALE"), and reports whether it is one.
+func ParseKind(s string) (string, bool) {
+	k, ok := kindAliases()[strings.ToLower(strings.TrimSpace(s))]
+	return k, ok
+}
+
+// setupMove: move KIND SKU QUANTITY [--ref R] [--note N] [--key K].
+func setupMove(fs *flag.FlagSet) runFunc {
+	ref := fs.String("ref", "", "reference such as an order number")
+	note := fs.String("note", "", "note")
+	key := fs.String("key", "", "idempotency key (random when empty)")
+	return func(ctx context.Context, a *app, args []string) error {
+		if err := wantArgs(args, "KIND", "SKU", "QUANTITY"); err != nil {
+			return err
+		}
+		kind, ok := ParseKind(args[0])
+		if !ok {
+			return usagef("KIND: %q is not purchase, sale, return or adjustment", args[0])
+		}
+		in := remote.NewMovement{Kind: kind, SKU: args[1], Reference: optString(*ref), Note: optString(*note), IdempotencyKey: *key}
+		min := 1
+		if kind == remote.KindAdjustment {
+			min = -1 << 31
+		}
+		var err error
+		if in.Quantity, err = intArg("QUANTITY", args[2], min); err != nil {
+			return err
+		}
+		if in.Quantity == 0 {
+			return usagef("QUANTITY: must not be 0")
+		}
+		return a.recordMovement(ctx, in)
+	}
+}
+
+// recordMovement records a movement and shows it.
+func (a *app) recordMovement(ctx context.Context, in remote.NewMovement) error {
+	c, err := a.node()
+	if err != nil {
+		return err
+	}
+	m, err := c.RecordMovement(ctx, in)
+	if err != nil {
+		return err
+	}
+	a.say(msgRecorded, m.SKU, FormatInt(a.p.Lang(), m.Balance))
+	return a.show(m, func(out io.Writer) {
+		writeMovements(out, a.p, a.env.Terminal, []remote.Movement{*m})
+	})
+}
+
+// setupHistory: history [--sku SKU] [--kind KIND] [--first N].
+func setupHistory(fs *flag.FlagSet) runFunc {
+	sku := fs.String("sku", "", "only this product")
+	kind := fs.String("kind", "", "only this kind")
+	first := fs.String("first", "50", "how many, newest first")
+	return func(ctx context.Context, a *app, args []string) error {
+		if err := wantArgs(args); err != nil {
+			return err
+		}
+		f := remote.MovementFilter{SKU: *sku}
+		if *kind != "" {
+			k, ok := ParseKind(*kind)
+			if !ok {
+				return usagef("--kind: %q is not purchase, sale, return or adjustment", *kind)
+			}
+			f.Kinds = []string{k}
+		}
+		n, err := intArg("--first", *first, 1)
+		if err != nil {
+			return err
+		}
+		return a.history(ctx, f, n)
+	}
+}
+
+// history shows the newest movements matching f.
+func (a *app) history(ctx context.Context, f remote.MovementFilter, n int) error {
+	c, err := a.node()
+	if err != nil {
+		return err
+	}
+	ms, err := c.Movements(ctx, f, n)
+	if err != nil {
+		return err
+	}
+	return a.show(ms, func(out io.Writer) { writeMovements(out, a.p, a.env.Terminal, ms) })
+}
+
+// setupWarehouses: warehouses.
+func setupWarehouses(*flag.FlagSet) runFunc {
+	return func(ctx context.Context, a *app, args []string) error {
+		if err := wantArgs(args); err != nil {
+			return err
+		}
+		return a.warehouses(ctx)
+	}
+}
+
+// warehouses shows the warehouses the node knows.
+func (a *app) warehouses(ctx context.Context) error {
+	c, err := a.node()
+	if err != nil {
+		return err
+	}
+	ws, err := c.Warehouses(ctx)
+	if err != nil {
+		return err
+	}
+	return a.show(ws, func(out io.Writer) { writeWarehouses(out, a.p, a.env.Terminal, ws) })
+}

@@ -1,0 +1,121 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/stockmesh/stockmesh/client/remote"
+)
+
+// Exit codes of the stockmesh command.
+const (
+	ExitOK          = 0
+	ExitRefused     = 1
+	ExitUsage       = 2
+	ExitUnreachable = 3
+	ExitInterrupted = 130
+)
+
+// ErrUsage reports a command line or input that does not make sense.
+var ErrUsage = errors.New("console: usage")
+
+// usageError is a usage problem with a sentence for the person.
+type usageError struct{ text string }
+
+// Error returns the sentence.
+func (e *usageError) Error() string { return e.text }
+
+// Is makes a usageError match ErrUsage.
+func (e *usageError) Is(target error) bool { return target == ErrUsage }
+
+// usagef returns a usage error with a formatted sentence.
+func usagef(format string, args ...any) error {
+	return &usageError{text: fmt.Sprintf(format, args...)}
+}
+
+// errCancelled reports that the person declined a confirmation.
+var errCancelled = errors.New("console: cancelled")
+
+// errTransferNotYet reports that transfers are not available yet.
+var errTransferNotYet = errors.New("console: transfers not available yet")
+
+// Sentence returns what a person reads about err, in p's language: one of
+// the node's error codes as a sentence (product not found, already exists,
+// not enough stock, not allowed, node unreachable), else the error itself.
+// server names the node in the "unreachable" sentence.
+func Sentence(p Printer, server string, err error) string {
+	var ue *usageError
+	switch {
+	case errors.As(err, &ue):
+		return ue.text
+	case errors.Is(err, remote.ErrUntrusted):
+		return p.T(msgErrUntrusted)
+	case errors.Is(err, errCancelled):
+		return p.T(msgCancelled)
+	case errors.Is(err, errTransferNotYet):
+		return p.T(msgTransferNotYet)
+	}
+	switch remote.Code(err) {
+	case remote.CodeNotFound:
+		return p.T(msgErrNotFound)
+	case remote.CodeAlreadyExists:
+		return p.T(msgErrAlreadyExists)
+	case remote.CodeInsufficientStock:
+		return p.T(msgErrInsufficientStock)
+	case remote.CodeInvalidInput:
+		return p.T(msgErrInvalidInput, nodeMessage(err))
+	case remote.CodeUnauthenticated:
+		return p.T(msgErrUnauthenticated)
+	case remote.CodeForbidden:
+		return p.T(msgErrForbidden)
+	case remote.CodeUnavailable:
+		return p.T(msgErrUnavailable, server)
+	case remote.CodeInternal:
+		return p.T(msgErrInternal)
+	}
+	return p.T(msgErrOther, err)
+}
+
+// nodeMessage returns the node's own message carried by err.
+func nodeMessage(err error) string {
+	var e *remote.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// ExitCode returns the exit status for err: 0 for nil, 3 when the node is
+// unreachable or untrusted, 2 for usage errors, 130 for an interruption, and
+// 1 for a refused request.
+func ExitCode(err error) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrUsage):
+		return ExitUsage
+	case errors.Is(err, remote.ErrUntrusted), remote.Code(err) == remote.CodeUnavailable:
+		return ExitUnreachable
+	case errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	}
+	return ExitRefused
+}
+
+// errorCode names err for --json output: the node's code, or USAGE,
+// UNTRUSTED, CANCELLED or ERROR.
+func errorCode(err error) string {
+	switch {
+	case errors.Is(err, ErrUsage):
+		return "USAGE"
+	case errors.Is(err, remote.ErrUntrusted):
+		return "UNTRUSTED"
+	case errors.Is(err, errCancelled), errors.Is(err, context.Canceled):
+		return "CANCELLED"
+	}
+	if c := remote.Code(err); c != "" {
+		return c
+	}
+	return "ERROR"
+}

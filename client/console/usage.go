@@ -1,0 +1,64 @@
+package console
+
+// Usage texts, one per language.
+const (
+	usageEN = `Usage: stockmesh [flags] [command]
+
+Without a command, stockmesh shows the interactive menu.
+
+Commands:
+  product add --sku SKU --name NAME --price 9.99 [--quantity N] [--description D] [--reorder N]
+  product get SKU
+  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
+  product delete SKU [--yes]
+  products [--search TEXT]
+  stock set SKU QUANTITY [--note N]
+  move purchase|sale|return|adjustment SKU QUANTITY [--ref REF] [--note N] [--key KEY]
+  history [--sku SKU] [--kind KIND] [--first N]
+  watch [--sku SKU]
+  warehouses
+  transfer
+  version
+
+Flags (anywhere on the line):
+  --server URL   node address (STOCKMESH_SERVER; default https://localhost:8443)
+  --token TOKEN  access token (STOCKMESH_TOKEN; default ./data/admin.token)
+  --ca FILE      CA certificate (STOCKMESH_CA; default ./data/tls/ca.crt)
+  --lang en|es   language (default from LANG)
+  --json         machine-readable output
+Settings may also live in ~/.config/stockmesh/config as "key = value" lines
+(server, token, ca, lang).
+
+Exit codes: 0 success, 1 request refused, 2 usage, 3 node unreachable.
+`
+	usageES = `Uso: stockmesh [opciones] [orden]
+
+Sin orden, stockmesh muestra el menú interactivo.
+
+Órdenes:
+  product add --sku SKU --name NOMBRE --price 9.99 [--quantity N] [--description D] [--reorder N]
+  product get SKU
+  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
+  product delete SKU [--yes]
+  products [--search TEXTO]
+  stock set SKU CANTIDAD [--note N]
+  move purchase|sale|return|adjustment SKU CANTIDAD [--ref REF] [--note N] [--key CLAVE]
+       (también compra|venta|devolucion|ajuste)
+  history [--sku SKU] [--kind TIPO] [--first N]
+  watch [--sku SKU]
+  warehouses
+  transfer
+  version
+
+Opciones (en cualquier lugar de la línea):
+  --server URL   dirección del nodo (STOCKMESH_SERVER; por defecto https://localhost:8443)
+  --token TOKEN  token de acceso (STOCKMESH_TOKEN; por defecto ./data/admin.token)
+  --ca FICHERO   certificado de la CA (STOCKMESH_CA; por defecto ./data/tls/ca.crt)
+  --lang en|es   idioma (por defecto según LANG)
+  --json         salida para programas
+La configuración también puede estar en ~/.config/stockmesh/config, con
+líneas "clave = valor" (server, token, ca, lang).
+
+Códigos de salida: 0 éxito, 1 petición rechazada, 2 uso incorrecto, 3 nodo inalcanzable.
+`
+)

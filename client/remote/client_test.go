@@ -1,0 +1,187 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseResponse(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		body     string
+		wantCode string // code of the decoded error, "" for success
+		wantSKU  string
+		retry    bool // parseResponse itself returns an error
+	}{
+		{name: "data", status: 200, body: `{"data":{"product":{"sku":"A1","price":"9.99","quantity":3}}}`, wantSKU: "A1"},
+		{name: "not found", status: 200, body: `{"data":{"product":null},"errors":[{"message":"no A1","path":["product"],"extensions":{"code":"NOT_FOUND"}}]}`, wantCode: CodeNotFound},
+		{name: "insufficient", status: 200, body: `{"errors":[{"message":"only 2","extensions":{"code":"INSUFFICIENT_STOCK"}}],"data":null}`, wantCode: CodeInsufficientStock},
+		{name: "validation 422", status: 422, body: `{"errors":[{"message":"bad","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}],"data":null}`, wantCode: "GRAPHQL_VALIDATION_FAILED"},
+		{name: "plain 401", status: 401, body: "unauthorized\n", wantCode: CodeUnauthenticated},
+		{name: "plain 403", status: 403, body: "", wantCode: CodeForbidden},
+		{name: "plain 500", status: 500, body: "boom", wantCode: CodeInternal},
+		{name: "503 retried", status: 503, body: "down", retry: true},
+		{name: "unavailable code retried", status: 200, body: `{"errors":[{"message":"queue","extensions":{"code":"UNAVAILABLE"}}]}`, retry: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := parseResponse(tt.status, []byte(tt.body))
+			if tt.retry {
+				if err == nil {
+					t.Fatalf("parseResponse = %+v, want an error to retry", r)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseResponse: %v", err)
+			}
+			var out struct{ Product *Product }
+			err = decode(r, &out)
+			if got := Code(err); got != tt.wantCode {
+				t.Fatalf("code = %q (err %v), want %q", got, err, tt.wantCode)
+			}
+			if tt.wantSKU != "" && (out.Product == nil || out.Product.SKU != tt.wantSKU) {
+				t.Fatalf("product = %+v, want sku %s", out.Product, tt.wantSKU)
+			}
+		})
+	}
+}
+
+func TestProductSendsTokenAndDecodes(t *testing.T) {
+	f := newFakeNode(t)
+	f.answer = func(_ int, _ fakeRequest, w http.ResponseWriter) {
+		reply(w, 200, `{"data":{"product":{"sku":"A1","name":"Bolt","price":"0.25","quantity":40,
+			"warehouse":{"id":"MAD","name":"Madrid","local":true},"createdAt":"2026-11-23T10:15:00Z","updatedAt":"2026-11-23T10:15:00Z"}}}`)
+	}
+	p, err := f.client(t).Product(context.Background(), "A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.SKU != "A1" || p.Quantity != 40 || p.Price != "0.25" || p.Warehouse.Name != "Madrid" || p.CreatedAt.IsZero() {
+		t.Fatalf("product = %+v", p)
+	}
+	req := f.seen()[0]
+	if req.Auth != "Bearer secret" || req.Variables["sku"] != "A1" || !strings.Contains(req.Query, "product(sku: $sku)") {
+		t.Fatalf("request = %+v", req)
+	}
+}
+
+func TestRetries(t *testing.T) {
+	tests := []struct {
+		name      string
+		call      func(c *Client) error
+		wantCalls int
+		wantErr   error
+	}{
+		{
+			name: "movement retried with the same key",
+			call: func(c *Client) error {
+				_, err := c.RecordMovement(context.Background(), NewMovement{SKU: "A1", Kind: KindSale, Quantity: 1})
+				return err
+			},
+			wantCalls: 2,
+		},
+		{
+			name: "create not repeated once sent",
+			call: func(c *Client) error {
+				_, err := c.CreateProduct(context.Background(), NewProduct{SKU: "A1", Name: "x", Price: "1"})
+				return err
+			},
+			wantCalls: 1,
+			wantErr:   ErrUnavailable,
+		},
+		{
+			name: "read retried",
+			call: func(c *Client) error {
+				_, err := c.Warehouses(context.Background())
+				return err
+			},
+			wantCalls: 2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeNode(t)
+			f.answer = func(n int, _ fakeRequest, w http.ResponseWriter) {
+				if n == 1 {
+					drop(w)
+					return
+				}
+				reply(w, 200, `{"data":{"recordMovement":{"sku":"A1","kind":"SALE","quantity":-1,"balance":9},"warehouses":[]}}`)
+			}
+			err := tt.call(f.client(t))
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			seen := f.seen()
+			if len(seen) != tt.wantCalls {
+				t.Fatalf("node saw %d requests, want %d", len(seen), tt.wantCalls)
+			}
+			if len(seen) == 2 && strings.Contains(seen[0].Query, "recordMovement") {
+				k1 := seen[0].Variables["input"].(map[string]any)["idempotencyKey"]
+				k2 := seen[1].Variables["input"].(map[string]any)["idempotencyKey"]
+				if k1 == nil || k1 == "" || k1 != k2 {
+					t.Fatalf("idempotency keys %v and %v, want the same non-empty key", k1, k2)
+				}
+			}
+		})
+	}
+}
+
+func TestUnreachableAndUntrusted(t *testing.T) {
+	f := newFakeNode(t)
+	f.answer = func(_ int, _ fakeRequest, w http.ResponseWriter) { reply(w, 200, `{"data":{"warehouses":[]}}`) }
+	otherCA := writeSelfSignedCA(t)
+	down := newFakeNode(t)
+	down.srv.Close()
+	tests := []struct {
+		name    string
+		url, ca string
+		want    error
+		code    string
+	}{
+		{name: "closed port", url: down.srv.URL, ca: down.caFile, want: ErrUnavailable, code: CodeUnavailable},
+		{name: "wrong CA", url: f.srv.URL, ca: otherCA, want: ErrUntrusted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(Config{ServerURL: tt.url, CAFile: tt.ca, Retry: Retry{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, err = c.Warehouses(context.Background())
+			if !errors.Is(err, tt.want) || Code(err) != tt.code {
+				t.Fatalf("err = %v (code %q), want %v (code %q)", err, Code(err), tt.want, tt.code)
+			}
+		})
+	}
+	if len(f.seen()) != 0 {
+		t.Fatalf("the node behind an untrusted certificate got %d requests", len(f.seen()))
+	}
+}
+
+func TestNewClientRefusesBadConfig(t *testing.T) {
+	f := newFakeNode(t)
+	tests := []struct {
+		name, url, ca string
+		want          error
+	}{
+		{name: "http", url: "http://localhost:8443", ca: f.caFile, want: ErrNotHTTPS},
+		{name: "no host", url: "https://", ca: f.caFile, want: ErrNotHTTPS},
+		{name: "missing CA", url: f.srv.URL, ca: "/nonexistent/ca.crt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewClient(Config{ServerURL: tt.url, CAFile: tt.ca})
+			if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}

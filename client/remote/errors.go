@@ -1,0 +1,105 @@
+package remote
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+)
+
+// Codes the node puts in a GraphQL error's extensions.code.
+const (
+	CodeNotFound          = "NOT_FOUND"
+	CodeAlreadyExists     = "ALREADY_EXISTS"
+	CodeInsufficientStock = "INSUFFICIENT_STOCK"
+	CodeInvalidInput      = "INVALID_INPUT"
+	CodeUnauthenticated   = "UNAUTHENTICATED"
+	CodeForbidden         = "FORBIDDEN"
+	CodeUnavailable       = "UNAVAILABLE"
+	CodeInternal          = "INTERNAL"
+)
+
+// ErrUnavailable reports that the node could not be reached, or answered that
+// it is unavailable, after every retry.
+var ErrUnavailable = errors.New("remote: node unreachable")
+
+// ErrUntrusted reports that the node's certificate does not verify against the
+// configured CA.
+var ErrUntrusted = errors.New("remote: node certificate not trusted")
+
+// Error is a GraphQL error returned by the node: a request it refused.
+type Error struct {
+	// Code is extensions.code, such as CodeNotFound; empty when the node gave none.
+	Code string
+	// Message is the node's message, meant for people.
+	Message string
+	// Path is the GraphQL path of the field that failed, if any.
+	Path []any
+}
+
+// Error returns the node's message with its code.
+func (e *Error) Error() string {
+	if e.Code == "" {
+		return "remote: " + e.Message
+	}
+	return fmt.Sprintf("remote: %s: %s", e.Code, e.Message)
+}
+
+// Code returns the GraphQL error code carried by err: the code of an *Error,
+// CodeUnavailable for ErrUnavailable, and "" otherwise.
+func Code(err error) string {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return e.Code
+	case errors.Is(err, ErrUnavailable):
+		return CodeUnavailable
+	}
+	return ""
+}
+
+// gqlErrors is the errors array of a GraphQL response.
+type gqlErrors []struct {
+	Message    string `json:"message"`
+	Path       []any  `json:"path"`
+	Extensions struct {
+		Code string `json:"code"`
+	} `json:"extensions"`
+}
+
+// first returns the first error as an *Error, or nil when there is none.
+func (es gqlErrors) first() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return &Error{Code: es[0].Extensions.Code, Message: es[0].Message, Path: es[0].Path}
+}
+
+// untrusted reports whether err is a certificate verification failure.
+func untrusted(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &unknown) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &verify)
+}
+
+// notSent reports whether err happened before the request left the client
+// (dialing), so that even a non-idempotent request may be sent again.
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns) || strings.Contains(err.Error(), "connection refused")
+}
+
+// canceled reports whether err comes from the caller's context.
+func canceled(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+}

@@ -1,0 +1,101 @@
+package remote
+
+import "time"
+
+// Warehouse is a warehouse of the network.
+type Warehouse struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Local bool   `json:"local"`
+}
+
+// Product is a product and its stock in one warehouse. Price is the exact
+// decimal string the node sent, such as "19.99".
+type Product struct {
+	SKU               string    `json:"sku"`
+	Name              string    `json:"name"`
+	Description       string    `json:"description"`
+	Price             string    `json:"price"`
+	Quantity          int       `json:"quantity"`
+	ReorderPoint      int       `json:"reorderPoint"`
+	BelowReorderPoint bool      `json:"belowReorderPoint"`
+	Warehouse         Warehouse `json:"warehouse"`
+	CreatedAt         time.Time `json:"createdAt"`
+	UpdatedAt         time.Time `json:"updatedAt"`
+}
+
+// Movement is an entry of the ledger; Quantity is signed.
+type Movement struct {
+	ID        string    `json:"id"`
+	Warehouse Warehouse `json:"warehouse"`
+	SKU       string    `json:"sku"`
+	Kind      string    `json:"kind"`
+	Quantity  int       `json:"quantity"`
+	Balance   int       `json:"balance"`
+	Reference *string   `json:"reference"`
+	Note      *string   `json:"note"`
+	Actor     *string   `json:"actor"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// StockChange is a committed stock change as a subscriber sees it.
+type StockChange struct {
+	Warehouse Warehouse `json:"warehouse"`
+	SKU       string    `json:"sku"`
+	Quantity  int       `json:"quantity"`
+	Delta     int       `json:"delta"`
+	Merged    bool      `json:"merged"`
+	Movement  *Movement `json:"movement"`
+	At        time.Time `json:"at"`
+}
+
+// Movement kinds a client may record.
+const (
+	KindPurchase   = "PURCHASE"
+	KindSale       = "SALE"
+	KindReturn     = "RETURN"
+	KindAdjustment = "ADJUSTMENT"
+)
+
+// NewProduct is the input of CreateProduct.
+type NewProduct struct {
+	SKU             string  `json:"sku"`
+	Name            string  `json:"name"`
+	Description     *string `json:"description,omitempty"`
+	Price           string  `json:"price"`
+	InitialQuantity *int    `json:"initialQuantity,omitempty"`
+	ReorderPoint    *int    `json:"reorderPoint,omitempty"`
+}
+
+// ProductChanges is the input of UpdateProduct; nil fields stay as they are.
+type ProductChanges struct {
+	Name         *string `json:"name,omitempty"`
+	Description  *string `json:"description,omitempty"`
+	Price        *string `json:"price,omitempty"`
+	Quantity     *int    `json:"quantity,omitempty"`
+	ReorderPoint *int    `json:"reorderPoint,omitempty"`
+	Note         *string `json:"note,omitempty"`
+}
+
+// NewMovement is the input of RecordMovement. An empty IdempotencyKey is
+// filled with a random one, so that retries apply once.
+type NewMovement struct {
+	SKU            string  `json:"sku"`
+	Kind           string  `json:"kind"`
+	Quantity       int     `json:"quantity"`
+	Reference      *string `json:"reference,omitempty"`
+	Note           *string `json:"note,omitempty"`
+	IdempotencyKey string  `json:"idempotencyKey,omitempty"`
+}
+
+// MovementFilter narrows Movements; zero fields do not filter.
+type MovementFilter struct {
+	SKU   string   `json:"sku,omitempty"`
+	Kinds []string `json:"kinds,omitempty"`
+}
+
+// PageInfo tells whether more pages follow.
+type PageInfo struct {
+	HasNextPage bool   `json:"hasNextPage"`
+	EndCursor   string `json:"endCursor"`
+}

@@ -1,0 +1,57 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Movement holds the schema of one immutable entry of a warehouse's ledger.
+// Seq numbers every change of a warehouse gap-free; Quantity is signed and
+// Balance is the product's stock right after the movement.
+type Movement struct {
+	ent.Schema
+}
+
+// Fields of the Movement.
+func (Movement) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("warehouse_id").Immutable(),
+		field.Int64("seq").Immutable(),
+		field.Int("product_id").Immutable(),
+		field.String("sku").Immutable(),
+		field.Enum("kind").
+			Values("PURCHASE", "SALE", "RETURN", "ADJUSTMENT", "TRANSFER_OUT", "TRANSFER_IN").
+			Immutable(),
+		field.Int64("quantity").Immutable(),
+		field.Int64("balance").Immutable(),
+		field.String("reference").Default("").Immutable(),
+		field.String("note").Default("").Immutable(),
+		field.String("actor").Default("").Immutable(),
+		field.String("idempotency_key").Optional().Nillable().Immutable(),
+		field.String("fingerprint").Default("").Immutable().
+			Comment("digest of the request, to tell a retry from a reused idempotency key"),
+		field.Time("created_at").Immutable(),
+	}
+}
+
+// Edges of the Movement.
+func (Movement) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("warehouse", Warehouse.Type).Ref("movements").Field("warehouse_id").
+			Unique().Required().Immutable(),
+		edge.From("product", Product.Type).Ref("movements").Field("product_id").
+			Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the Movement.
+func (Movement) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("warehouse_id", "seq").Unique(),
+		index.Fields("warehouse_id", "sku", "seq"),
+		index.Fields("warehouse_id", "idempotency_key").Unique(),
+		index.Fields("created_at"),
+	}
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""Load generator: N processes, each with its own Pyro4 proxy, alternately
+call actualizar_stock and obtener_producto on their own product for a fixed
+time. Prints one JSON line: calls, calls_per_s, p50_ms, p99_ms, errors.
+
+Usage: bench_load.py --uri PYRO:inventario.servicio@127.0.0.1:9091 --procs 4 --seconds 10
+"""
+import argparse
+import json
+import multiprocessing
+import os
+import time
+
+import Pyro4
+
+
+def load(uri, n, seconds, prefix, start_at):
+    """One process: returns (latencies in seconds, error count)."""
+    svc = Pyro4.Proxy(uri)
+    if os.environ.get("PYRO_HMAC_KEY"):
+        svc._pyroHmacKey = os.environ["PYRO_HMAC_KEY"].encode()
+    pid = "%s-%d" % (prefix, n)
+    svc.agregar_producto(pid, "bench %d" % n, 0)
+    while time.time() < start_at:
+        time.sleep(0.001)
+    lat, errors, i = [], 0, 0
+    end = start_at + seconds
+    while time.time() < end:
+        t0 = time.perf_counter()
+        try:
+            if i % 2 == 0:
+                svc.actualizar_stock(pid, i)
+            else:
+                svc.obtener_producto(pid)
+        except Exception:  # noqa: BLE001 - counted, the load goes on
+            errors += 1
+        lat.append(time.perf_counter() - t0)
+        i += 1
+    try:
+        svc.eliminar_producto(pid)
+    except Exception:  # noqa: BLE001
+        pass
+    return lat, errors
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return 0.0
+    k = min(len(sorted_values) - 1, int(round(q * (len(sorted_values) - 1))))
+    return sorted_values[k]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--uri", default="PYRONAME:inventario.servicio")
+    ap.add_argument("--procs", type=int, default=4)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--label", default="")
+    args = ap.parse_args()
+    prefix = "bench%d" % int(time.time() * 1000)
+    start_at = time.time() + 1.0 + 0.2 * args.procs  # every process has connected by then
+    with multiprocessing.Pool(args.procs) as pool:
+        out = pool.starmap(load, [(args.uri, n, args.seconds, prefix, start_at) for n in range(args.procs)])
+    lat = sorted(x for l, _ in out for x in l)
+    errors = sum(e for _, e in out)
+    print(json.dumps({
+        "label": args.label, "uri": args.uri, "procs": args.procs, "seconds": args.seconds,
+        "calls": len(lat), "errors": errors,
+        "calls_per_s": round(len(lat) / args.seconds, 1),
+        "p50_ms": round(percentile(lat, 0.50) * 1000, 3),
+        "p99_ms": round(percentile(lat, 0.99) * 1000, 3),
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/stockmesh/stockmesh/server/feed"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Observer records each query and mutation the handler serves; the node
+// passes its metrics. Implementations must be fast and concurrency-safe.
+type Observer interface {
+	Operation(name string, took time.Duration, failed bool)
+}
+
+// Options configures NewHandler.
+type Options struct {
+	// Websocket, when set, serves subscriptions (the node passes the gorilla
+	// transport with its token check).
+	Websocket graphql.Transport
+	Observer  Observer
+	Logger    *slog.Logger
+}
+
+// NewHandler returns the GraphQL-over-HTTP handler for /graphql: POST with
+// application/json or application/graphql-response+json, GET for queries,
+// and subscriptions over the websocket transport in opts. Parsed queries
+// are cached, and automatic persisted queries are accepted.
+func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	srv := handler.New(NewSchema(svc, hub))
+	if opts.Websocket != nil {
+		srv.AddTransport(opts.Websocket)
+	}
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(1000))
+	if opts.Observer != nil {
+		srv.Use(observe{opts.Observer})
+	}
+	srv.SetErrorPresenter(presenter(opts.Logger))
+	srv.SetRecoverFunc(recoverer)
+	return getMutationFix(srv)
+}
+
+// observe is the extension that reports each query and mutation.
+type observe struct{ o Observer }
+
+var (
+	_ graphql.HandlerExtension    = observe{}
+	_ graphql.ResponseInterceptor = observe{}
+)
+
+func (observe) ExtensionName() string                   { return "StockmeshObserver" }
+func (observe) Validate(graphql.ExecutableSchema) error { return nil }
+func (x observe) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation == ast.Subscription {
+		return next(ctx)
+	}
+	resp := next(ctx)
+	name := oc.OperationName
+	if name == "" {
+		name = "anonymous"
+	}
+	x.o.Operation(name, time.Since(oc.Stats.OperationStart), resp != nil && len(resp.Errors) > 0)
+	return resp
+}
+
+// getMutationFix answers a mutation sent with GET with 405 Method Not
+// Allowed and an Allow header, as the GraphQL-over-HTTP specification asks
+// (gqlgen answers 406).
+func getMutationFix(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.Header.Get("Upgrade") == "" { // a websocket needs the writer's Hijack
+			w = &statusRewriter{ResponseWriter: w, from: http.StatusNotAcceptable, to: http.StatusMethodNotAllowed}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusRewriter struct {
+	http.ResponseWriter
+	from, to int
+}
+
+func (s *statusRewriter) WriteHeader(code int) {
+	if code == s.from {
+		s.Header().Set("Allow", "POST")
+		code = s.to
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusRewriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,115 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/stockmesh/stockmesh/graph/model"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Warehouse is the resolver for the warehouse field.
+func (r *movementResolver) Warehouse(ctx context.Context, obj *stock.Movement) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
+// CreateProduct is the resolver for the createProduct field.
+func (r *mutationResolver) CreateProduct(ctx context.Context, input stock.CreateProductInput) (*stock.Product, error) {
+	return r.Stock.CreateProduct(ctx, input)
+}
+
+// UpdateProduct is the resolver for the updateProduct field.
+func (r *mutationResolver) UpdateProduct(ctx context.Context, sku string, input stock.UpdateProductInput) (*stock.Product, error) {
+	return r.Stock.UpdateProduct(ctx, sku, input)
+}
+
+// DeleteProduct is the resolver for the deleteProduct field.
+func (r *mutationResolver) DeleteProduct(ctx context.Context, sku string) (*stock.Product, error) {
+	return r.Stock.DeleteProduct(ctx, sku)
+}
+
+// RecordMovement is the resolver for the recordMovement field.
+func (r *mutationResolver) RecordMovement(ctx context.Context, input stock.MovementInput) (*stock.Movement, error) {
+	return r.Stock.RecordMovement(ctx, input)
+}
+
+// SetStock is the resolver for the setStock field.
+func (r *mutationResolver) SetStock(ctx context.Context, sku string, quantity int64, note *string) (*stock.Movement, error) {
+	return r.Stock.SetStock(ctx, sku, quantity, deref(note))
+}
+
+// Warehouse is the resolver for the warehouse field.
+func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
+// Movements is the resolver for the movements field.
+func (r *productResolver) Movements(ctx context.Context, obj *stock.Product, first *int64, after *string) (*model.MovementConnection, error) {
+	q := stock.MovementQuery{Filter: stock.MovementFilter{SKU: obj.SKU}, First: pageSize(first), After: deref(after)}
+	page, err := r.Stock.Movements(ctx, q)
+	return movementConnection(page, q.After), err
+}
+
+// LocalWarehouse is the resolver for the localWarehouse field.
+func (r *queryResolver) LocalWarehouse(ctx context.Context) (*stock.Warehouse, error) {
+	return r.Stock.LocalWarehouse(ctx)
+}
+
+// Warehouses is the resolver for the warehouses field.
+func (r *queryResolver) Warehouses(ctx context.Context) ([]*stock.Warehouse, error) {
+	return r.Stock.Warehouses(ctx)
+}
+
+// Product is the resolver for the product field.
+func (r *queryResolver) Product(ctx context.Context, sku string) (*stock.Product, error) {
+	return r.Stock.Product(ctx, sku)
+}
+
+// Products is the resolver for the products field.
+func (r *queryResolver) Products(ctx context.Context, search *string, first *int64, after *string) (*model.ProductConnection, error) {
+	q := stock.ProductQuery{Search: deref(search), First: pageSize(first), After: deref(after)}
+	page, err := r.Stock.Products(ctx, q)
+	return productConnection(page, q.After), err
+}
+
+// Movements is the resolver for the movements field.
+func (r *queryResolver) Movements(ctx context.Context, filter *stock.MovementFilter, first *int64, after *string) (*model.MovementConnection, error) {
+	q := stock.MovementQuery{First: pageSize(first), After: deref(after)}
+	if filter != nil {
+		q.Filter = *filter
+	}
+	page, err := r.Stock.Movements(ctx, q)
+	return movementConnection(page, q.After), err
+}
+
+// StockChanged is the resolver for the stockChanged field.
+func (r *subscriptionResolver) StockChanged(ctx context.Context, warehouse *string, sku *string) (<-chan *model.StockChange, error) {
+	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), r.stockChange)
+}
+
+// MovementRecorded is the resolver for the movementRecorded field.
+func (r *subscriptionResolver) MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error) {
+	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), r.movement)
+}
+
+// Movement returns MovementResolver implementation.
+func (r *Resolver) Movement() MovementResolver { return &movementResolver{r} }
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+// Product returns ProductResolver implementation.
+func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
+
+// Query returns QueryResolver implementation.
+func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
+type (
+	movementResolver     struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	productResolver      struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+)

@@ -1,0 +1,93 @@
+package feed
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+)
+
+// Hub fans published events out to subscribers. Its methods are safe for
+// concurrent use; Publish is meant to be called from one goroutine so that
+// events keep their commit order.
+type Hub struct {
+	logger *slog.Logger
+
+	mu     sync.RWMutex
+	subs   map[*subscriber]struct{}
+	closed bool
+	stop   chan struct{} // closed by Close
+	wg     sync.WaitGroup
+}
+
+// NewHub returns an open Hub that logs to logger.
+func NewHub(logger *slog.Logger) *Hub {
+	return &Hub{
+		logger: logger,
+		subs:   make(map[*subscriber]struct{}),
+		stop:   make(chan struct{}),
+	}
+}
+
+// Subscribe registers a subscriber for the events f selects and returns the
+// channel they arrive on. The hub buffers up to buffer events (at least one)
+// for it; past that it merges them per SKU as Event describes. The hub closes
+// the channel when ctx is done or the hub closes, and never blocks on it.
+// After Close it returns a closed channel.
+func (h *Hub) Subscribe(ctx context.Context, f Filter, buffer int) <-chan Event {
+	s := newSubscriber(f, buffer)
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		close(s.out)
+		return s.out
+	}
+	h.subs[s] = struct{}{}
+	h.wg.Add(1)
+	h.mu.Unlock()
+
+	go func() {
+		defer h.wg.Done()
+		s.run(ctx, h.stop, func() { h.remove(s) })
+	}()
+	return s.out
+}
+
+func (h *Hub) remove(s *subscriber) {
+	h.mu.Lock()
+	delete(h.subs, s)
+	h.mu.Unlock()
+}
+
+// Publish hands e to every subscriber whose filter selects it. It never
+// blocks on a subscriber. It does nothing after Close.
+func (h *Hub) Publish(e Event) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for s := range h.subs {
+		if s.filter.Match(e) && s.push(e) {
+			h.logger.Debug("feed: subscriber fell behind, merging its events",
+				"warehouse", e.Warehouse, "sku", e.SKU, "seq", e.Seq)
+		}
+	}
+}
+
+// Subscribers returns the number of open subscriptions.
+func (h *Hub) Subscribers() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.subs)
+}
+
+// Close ends every subscription, closing their channels, and waits for
+// their goroutines to return. Later calls do nothing.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return
+	}
+	h.closed = true
+	close(h.stop)
+	h.mu.Unlock()
+	h.wg.Wait()
+}

@@ -1,0 +1,120 @@
+package feed
+
+import (
+	"context"
+	"sync"
+)
+
+// subscriber buffers the events of one subscription and delivers them from
+// its own goroutine (run), which is the only sender on out and closes it.
+//
+// Events first go to queue, a FIFO bounded by limit. When queue is full the
+// subscriber switches to catch-up mode: every new event, queue full or not,
+// is merged into pending, one entry per key kept in the order keys first
+// fell behind. Delivery empties queue before pending, so the events of one
+// key stay in commit order, and nothing enters queue again until pending is
+// empty, so no key waits behind a steady stream of others.
+type subscriber struct {
+	filter Filter
+	out    chan Event
+	wake   chan struct{} // capacity 1: "something was pushed"
+
+	mu      sync.Mutex
+	limit   int
+	queue   []Event
+	pending map[key]*Event
+	order   []key // keys of pending, oldest first
+}
+
+func newSubscriber(f Filter, limit int) *subscriber {
+	if limit < 1 {
+		limit = 1
+	}
+	return &subscriber{
+		filter:  f,
+		out:     make(chan Event),
+		wake:    make(chan struct{}, 1),
+		limit:   limit,
+		pending: make(map[key]*Event),
+	}
+}
+
+// push buffers e and wakes the delivery goroutine. It never blocks on the
+// reader. It reports whether e switched the subscriber into catch-up mode.
+func (s *subscriber) push(e Event) (fellBehind bool) {
+	s.mu.Lock()
+	fellBehind = s.add(e)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return fellBehind
+}
+
+// add buffers e, reporting whether it switched the subscriber into catch-up
+// mode; s.mu must be held.
+func (s *subscriber) add(e Event) (fellBehind bool) {
+	if len(s.order) == 0 && len(s.queue) < s.limit {
+		s.queue = append(s.queue, e)
+		return false
+	}
+	k := keyOf(e)
+	if p, ok := s.pending[k]; ok {
+		p.merge(e)
+		return false
+	}
+	s.pending[k] = &e
+	s.order = append(s.order, k)
+	return len(s.order) == 1
+}
+
+// next takes the oldest buffered event, reporting false when none is buffered.
+func (s *subscriber) next() (Event, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) > 0 {
+		e := s.queue[0]
+		s.queue[0] = Event{}
+		s.queue = s.queue[1:]
+		if len(s.queue) == 0 {
+			s.queue = nil // let the drained backing array go
+		}
+		return e, true
+	}
+	if len(s.order) > 0 {
+		k := s.order[0]
+		s.order = s.order[1:]
+		e := *s.pending[k]
+		delete(s.pending, k)
+		return e, true
+	}
+	return Event{}, false
+}
+
+// run delivers buffered events on out until ctx or stop is done, then calls
+// leave and closes out.
+func (s *subscriber) run(ctx context.Context, stop <-chan struct{}, leave func()) {
+	defer close(s.out)
+	defer leave()
+	for {
+		e, ok := s.next()
+		if !ok {
+			select {
+			case <-s.wake:
+				continue
+			case <-ctx.Done():
+				return
+			case <-stop:
+				return
+			}
+		}
+		select {
+		case s.out <- e:
+		case <-ctx.Done():
+			return
+		case <-stop:
+			return
+		}
+	}
+}

@@ -1,0 +1,12 @@
+// Package jobq is the ZeroMQ job queue between a stockmesh node's API layer and its database handler.
+//
+// A Client sends opaque job payloads to a Worker and waits for the reply; the Worker runs reads concurrently
+// and writes strictly one batch at a time, draining every write waiting in the queue into one
+// Handler.HandleWrites call (group commit). A Publisher and Subscribers broadcast committed-change events.
+//
+// Every ZeroMQ socket is owned by exactly one goroutine; everyone else talks to it through Go channels or
+// a mutex-guarded mailbox whose owner is woken through an inproc PUSH/PULL pair. Sends never block: a
+// saturated, absent or silent worker surfaces as ErrUnavailable within the caller's deadline.
+//
+// The queue has no authentication, so CheckAddr only admits inproc://, ipc:// and loopback tcp:// addresses.
+package jobq

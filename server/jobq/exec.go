@@ -1,0 +1,135 @@
+package jobq
+
+import (
+	"sync"
+	"time"
+)
+
+// startExecutors starts the writer and the readers; execDone is closed (and the serve loop woken) once
+// they have all returned, which they do when intake stops and their queues are empty.
+func (w *Worker) startExecutors() {
+	var wg sync.WaitGroup
+	wg.Go(w.writeLoop)
+	for range w.cfg.Readers {
+		wg.Go(w.readLoop)
+	}
+	go func() {
+		wg.Wait()
+		close(w.execDone)
+		w.box.signal()
+	}()
+}
+
+// writeLoop is the only goroutine calling HandleWrites: it takes one write, drains whatever else is
+// waiting up to MaxBatch, and runs them as one batch.
+func (w *Worker) writeLoop() {
+	b := &batch{
+		jobs:     make([]job, 0, w.cfg.MaxBatch),
+		payloads: make([][]byte, 0, w.cfg.MaxBatch),
+		out:      make([]envelope, 0, w.cfg.MaxBatch),
+	}
+	for {
+		j, ok := <-w.writes
+		if !ok {
+			return
+		}
+		b.jobs = append(b.jobs[:0], j)
+		w.drainWrites(b)
+		w.pending.Add(-int64(len(b.jobs)))
+		if isClosed(w.stopping) {
+			w.refuseAll(b)
+		} else {
+			w.runBatch(b)
+		}
+		clear(b.jobs)
+	}
+}
+
+// batch holds the writer's reusable buffers.
+type batch struct {
+	jobs     []job
+	payloads [][]byte
+	out      []envelope
+}
+
+// drainWrites appends the writes already waiting to b, up to MaxBatch, without blocking.
+func (w *Worker) drainWrites(b *batch) {
+	for len(b.jobs) < w.cfg.MaxBatch {
+		select {
+		case j, ok := <-w.writes:
+			if !ok {
+				return
+			}
+			b.jobs = append(b.jobs, j)
+		default:
+			return
+		}
+	}
+}
+
+// runBatch executes b with one HandleWrites call and posts one reply per job, in order. Jobs the handler
+// left without a reply (a broken contract) are answered unavailable.
+func (w *Worker) runBatch(b *batch) {
+	b.payloads = b.payloads[:0]
+	for i := range b.jobs {
+		b.payloads = append(b.payloads, b.jobs[i].payload)
+	}
+	start := time.Now()
+	replies := w.h.HandleWrites(b.payloads)
+	took := time.Since(start)
+	clear(b.payloads)
+	if len(replies) != len(b.jobs) {
+		w.log.Error("handler broke its contract", "jobs", len(b.jobs), "replies", len(replies))
+	}
+	b.out = b.out[:0]
+	for i := range b.jobs {
+		if i < len(replies) {
+			b.out = append(b.out, b.jobs[i].reply(statusOK, replies[i]))
+		} else {
+			b.out = append(b.out, b.jobs[i].reply(statusUnavailable, nil))
+		}
+	}
+	w.box.postAll(b.out)
+	clear(b.out)
+	w.observeBatch(b.jobs, start, took)
+}
+
+// refuseAll answers every job of b unavailable without running it.
+func (w *Worker) refuseAll(b *batch) {
+	b.out = b.out[:0]
+	for i := range b.jobs {
+		b.out = append(b.out, b.jobs[i].reply(statusUnavailable, nil))
+	}
+	w.box.postAll(b.out)
+	clear(b.out)
+}
+
+// observeBatch reports a finished batch that started at start to the Observer, if any.
+func (w *Worker) observeBatch(jobs []job, start time.Time, took time.Duration) {
+	o := w.cfg.Observer
+	if o == nil {
+		return
+	}
+	o.BatchDone(len(jobs), took)
+	for i := range jobs {
+		o.JobDone(Write, start.Sub(jobs[i].queued), took)
+	}
+}
+
+// readLoop runs read jobs one at a time until intake stops and the read queue is empty.
+func (w *Worker) readLoop() {
+	for j := range w.reads {
+		w.pending.Add(-1)
+		if isClosed(w.stopping) {
+			w.box.post(j.reply(statusUnavailable, nil))
+			continue
+		}
+		start := time.Now()
+		out := w.h.HandleRead(j.payload)
+		took := time.Since(start)
+		w.box.post(j.reply(statusOK, out))
+		if o := w.cfg.Observer; o != nil {
+			o.JobDone(Read, start.Sub(j.queued), took)
+		}
+	}
+}

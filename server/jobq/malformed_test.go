@@ -1,0 +1,62 @@
+package jobq
+
+import (
+	"context"
+	"testing"
+
+	zmq "github.com/pebbe/zmq4"
+)
+
+// TestMalformedJobs checks that a worker refuses unknown classes, drops malformed messages, and keeps
+// serving. The raw DEALER socket belongs to the test goroutine alone.
+func TestMalformedJobs(t *testing.T) {
+	addr := testAddr(t, "inproc")
+	startWorker(t, WorkerConfig{Addr: addr}, echoHandler{})
+	raw, err := newSocket(zmq.DEALER, addr, false, withLinger(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+
+	tests := []struct {
+		name   string
+		frames [][]byte
+		want   byte // expected reply status; 0xff means no reply
+	}{
+		{"one frame", [][]byte{[]byte("garbage")}, 0xff},
+		{"short header", [][]byte{[]byte("abc"), []byte("x")}, 0xff},
+		{"unknown class", [][]byte{{0, 0, 0, 0, 0, 0, 0, 7, 9}, []byte("x")}, statusUnavailable},
+		{"valid", [][]byte{{0, 0, 0, 0, 0, 0, 0, 8, byte(Read)}, []byte("x")}, statusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := raw.SendMessage(tt.frames); err != nil {
+				t.Fatalf("sending: %v", err)
+			}
+			if tt.want == 0xff {
+				return // the next case's reply proves the worker skipped this one
+			}
+			poller := zmq.NewPoller()
+			poller.Add(raw, zmq.POLLIN)
+			if polled, err := poller.Poll(waitLong); err != nil || len(polled) == 0 {
+				t.Fatalf("no reply (%v)", err)
+			}
+			msg, err := raw.RecvMessageBytes(0)
+			if err != nil {
+				t.Fatalf("receiving: %v", err)
+			}
+			id, status, ok := parseHeader(msg[0])
+			wantID, _, _ := parseHeader(tt.frames[0])
+			if !ok || id != wantID || status != tt.want {
+				t.Errorf("reply header %v, want id %d status %d", msg[0], wantID, tt.want)
+			}
+		})
+	}
+
+	c := newTestClient(t, ClientConfig{Addr: addr, Timeout: waitLong})
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	if got, err := c.Do(ctx, Write, []byte("ok")); err != nil || string(got) != "w:ok" {
+		t.Errorf("Do after malformed jobs = %q, %v", got, err)
+	}
+}

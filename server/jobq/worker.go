@@ -1,0 +1,280 @@
+package jobq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	zmq "github.com/pebbe/zmq4"
+)
+
+// Handler executes jobs on the worker side.
+type Handler interface {
+	// HandleWrites executes a batch of write jobs in order and returns exactly one reply per job, in the
+	// same order. It is called from a single goroutine, never concurrently, and the replies are sent only
+	// after it returns (so the handler makes the batch durable before returning).
+	HandleWrites(jobs [][]byte) [][]byte
+	// HandleRead executes one read job; it is called concurrently from up to WorkerConfig.Readers goroutines.
+	HandleRead(job []byte) []byte
+}
+
+// Observer receives worker metrics; implementations must be fast and concurrency-safe.
+type Observer interface {
+	// BatchDone is called once per HandleWrites call with the batch size and its execution time.
+	BatchDone(size int, took time.Duration)
+	// JobDone is called once per executed job with its queue wait and execution time; a write's execution
+	// time is that of its whole batch.
+	JobDone(class Class, waited, took time.Duration)
+}
+
+// WorkerConfig configures a Worker. Zero values select the defaults.
+type WorkerConfig struct {
+	Addr       string       // inproc://…, ipc://…, or tcp://127.0.0.1:PORT (see CheckAddr)
+	Readers    int          // reader goroutines (default 4)
+	MaxBatch   int          // most writes drained into one HandleWrites call (default 256)
+	MaxPending int          // writes+reads waiting beyond which new jobs are refused at once (default 4096)
+	Observer   Observer     // optional metrics hooks, may be nil
+	Logger     *slog.Logger // may be nil
+}
+
+// Defaults applied by NewWorker to zero WorkerConfig fields.
+const (
+	DefaultReaders    = 4
+	DefaultMaxBatch   = 256
+	DefaultMaxPending = 4096
+)
+
+// withDefaults returns c with zero fields set to their defaults, or an error for negative ones.
+func (c WorkerConfig) withDefaults() (WorkerConfig, error) {
+	if c.Readers < 0 || c.MaxBatch < 0 || c.MaxPending < 0 {
+		return c, fmt.Errorf("configuring worker: negative Readers, MaxBatch or MaxPending")
+	}
+	if c.Readers == 0 {
+		c.Readers = DefaultReaders
+	}
+	if c.MaxBatch == 0 {
+		c.MaxBatch = DefaultMaxBatch
+	}
+	if c.MaxPending == 0 {
+		c.MaxPending = DefaultMaxPending
+	}
+	c.Logger = loggerOrDiscard(c.Logger)
+	return c, nil
+}
+
+// Worker serves jobs from a bound ROUTER socket to a Handler. Create it with NewWorker and call Run once.
+type Worker struct {
+	cfg WorkerConfig
+	h   Handler
+	log *slog.Logger
+
+	router *zmq.Socket // owned by the serve loop
+	pull   *zmq.Socket // owned by the serve loop
+	push   *zmq.Socket // owned by the pump
+	box    *mailbox    // replies from the executors to the serve loop
+
+	writes   chan job      // serve loop → writer; closed by the serve loop
+	reads    chan job      // serve loop → readers; closed by the serve loop
+	pending  atomic.Int64  // jobs accepted but not yet taken by an executor
+	stopped  bool          // serve loop only: intake stopped
+	stopping chan struct{} // closed when intake stops: executors refuse what is still queued
+	execDone chan struct{} // closed when the writer and all readers have returned
+	ran      atomic.Bool
+}
+
+// job is one accepted job waiting for an executor.
+type job struct {
+	route   []byte
+	head    []byte
+	payload []byte
+	queued  time.Time
+}
+
+// reply returns the envelope answering j with status and payload.
+func (j *job) reply(status byte, payload []byte) envelope {
+	e := envelope{route: j.route, payload: payload}
+	copy(e.head[:], j.head)
+	e.head[8] = status
+	return e
+}
+
+// NewWorker validates cfg.Addr with CheckAddr and binds the worker's sockets. It closes every socket it
+// opened when it fails. The returned Worker serves nothing until Run.
+func NewWorker(cfg WorkerConfig, h Handler) (*Worker, error) {
+	if h == nil {
+		return nil, errors.New("creating worker: nil handler")
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckAddr(cfg.Addr); err != nil {
+		return nil, fmt.Errorf("creating worker: %w", err)
+	}
+	// One client may fill the whole queue; its replies must not hit the ROUTER's per-peer limit, above
+	// which zmq drops them.
+	router, err := newSocket(zmq.ROUTER, cfg.Addr, true,
+		withLinger(time.Second), withHWM(cfg.MaxPending+cfg.MaxBatch+cfg.Readers), withIPv6For(cfg.Addr))
+	if err != nil {
+		return nil, fmt.Errorf("creating worker: %w", err)
+	}
+	pull, push, err := newWakePair()
+	if err != nil {
+		router.Close()
+		return nil, fmt.Errorf("creating worker: %w", err)
+	}
+	return &Worker{
+		cfg: cfg, h: h, log: cfg.Logger,
+		router: router, pull: pull, push: push, box: newMailbox(),
+		writes:   make(chan job, cfg.MaxPending),
+		reads:    make(chan job, cfg.MaxPending),
+		stopping: make(chan struct{}),
+		execDone: make(chan struct{}),
+	}, nil
+}
+
+// Depth returns the number of jobs waiting for an executor. It is safe to call from any goroutine.
+func (w *Worker) Depth() int {
+	return int(w.pending.Load())
+}
+
+// Run serves jobs until ctx is done. Then it stops taking new jobs (refusing those that arrive or are
+// still queued with an unavailable reply), waits for the jobs being executed, sends their replies, closes
+// its sockets and returns nil. It returns an error only when the queue socket fails, and also closes the
+// sockets then. Run must be called once (call it with a done ctx to discard a Worker unused); it waits
+// for the Handler, so a Handler that never returns keeps Run from returning. zmq releases a tcp or
+// inproc address shortly after Run returns, not at once, so an immediate rebind in the same process
+// may fail and should be retried.
+func (w *Worker) Run(ctx context.Context) error {
+	if !w.ran.CompareAndSwap(false, true) {
+		return errors.New("running worker: Run called twice")
+	}
+	pumpQuit, pumpDone := make(chan struct{}), make(chan struct{})
+	go pump(w.push, w.box.wake, pumpQuit, pumpDone)
+	w.startExecutors()
+	stopWatch := context.AfterFunc(ctx, w.box.signal)
+	err := w.serve(ctx)
+	stopWatch()
+	if err != nil {
+		w.stopIntake()
+		<-w.execDone
+	}
+	w.box.close()
+	close(pumpQuit)
+	<-pumpDone
+	w.router.Close()
+	w.pull.Close()
+	return err
+}
+
+// serve is the loop owning the ROUTER and PULL sockets. It returns nil once ctx is done and every
+// executor has returned and been answered for.
+func (w *Worker) serve(ctx context.Context) error {
+	poller := zmq.NewPoller()
+	poller.Add(w.router, zmq.POLLIN)
+	poller.Add(w.pull, zmq.POLLIN)
+	spare := make([]envelope, 0, w.cfg.MaxBatch)
+	for {
+		polled, err := poller.Poll(idlePoll)
+		if err != nil {
+			return fmt.Errorf("polling %s: %w", w.cfg.Addr, err)
+		}
+		for _, p := range polled {
+			if p.Socket == w.pull {
+				drainWakes(w.pull)
+			} else {
+				w.receiveJobs()
+			}
+		}
+		spare = w.sendReplies(spare)
+		if !w.stopped && ctx.Err() != nil {
+			w.stopIntake()
+		}
+		if w.stopped && isClosed(w.execDone) {
+			w.sendReplies(spare)
+			return nil
+		}
+	}
+}
+
+// stopIntake makes the executors refuse queued jobs and lets them return once the queues are empty.
+func (w *Worker) stopIntake() {
+	if w.stopped {
+		return
+	}
+	w.stopped = true
+	close(w.stopping)
+	close(w.writes)
+	close(w.reads)
+}
+
+// receiveJobs takes the jobs waiting on the ROUTER socket, up to maxRecvRound.
+func (w *Worker) receiveJobs() {
+	var frames [4][]byte
+	for range maxRecvRound {
+		msg, err := recvMessage(w.router, frames[:0])
+		if err != nil {
+			if !isAgain(err) {
+				w.log.Warn("receiving job", "addr", w.cfg.Addr, "err", err)
+			}
+			return
+		}
+		w.accept(msg)
+	}
+}
+
+// accept queues one received message for an executor, or refuses it at once when the worker is stopping
+// or saturated. It never blocks: pending never exceeds MaxPending, the capacity of each queue.
+func (w *Worker) accept(msg [][]byte) {
+	if len(msg) != 3 || len(msg[1]) != headerLen {
+		w.log.Warn("dropping malformed job", "addr", w.cfg.Addr, "frames", len(msg))
+		return
+	}
+	j := job{route: msg[0], head: msg[1], payload: msg[2]}
+	class := Class(msg[1][8])
+	if class > Write || w.stopped || w.pending.Load() >= int64(w.cfg.MaxPending) {
+		w.refuse(&j)
+		return
+	}
+	if w.cfg.Observer != nil {
+		j.queued = time.Now()
+	}
+	w.pending.Add(1)
+	if class == Write {
+		w.writes <- j
+	} else {
+		w.reads <- j
+	}
+}
+
+// refuse answers j with an unavailable status directly on the ROUTER socket (serve loop only).
+func (w *Worker) refuse(j *job) {
+	e := j.reply(statusUnavailable, nil)
+	if err := e.send(w.router); err != nil {
+		w.log.Warn("refusing job", "addr", w.cfg.Addr, "err", err)
+	}
+}
+
+// sendReplies sends every reply the executors posted and returns the emptied buffer for reuse.
+func (w *Worker) sendReplies(spare []envelope) []envelope {
+	q := w.box.take(spare)
+	for i := range q {
+		if err := q[i].send(w.router); err != nil {
+			w.log.Warn("sending reply", "addr", w.cfg.Addr, "err", err)
+		}
+	}
+	return recycle(q)
+}
+
+// isClosed reports whether ch is closed, without blocking.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,90 @@
+// Command stockmeshd runs a stockmesh warehouse node: an HTTPS server with
+// GraphQL, REST and metrics over its own SQLite database.
+//
+//	stockmeshd [flags]                         serve a node
+//	stockmeshd dbworker --data DIR --queue ADDR run the database handler as its own process
+//	stockmeshd version
+//
+// Every flag has an environment equivalent: --tls-san is STOCKMESH_TLS_SAN.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/stockmesh/stockmesh/server/node"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, os.Args[1:], log); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		log.Error("stockmeshd stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, log *slog.Logger) error {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Println("stockmeshd", version)
+		return nil
+	case "dbworker":
+		var cfg node.WorkerConfig
+		fs := flags("stockmeshd dbworker", &cfg.DataDir, &cfg.Queue)
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		if cfg.Queue == "" {
+			return errors.New("dbworker needs --queue ipc://PATH or tcp://127.0.0.1:PORT")
+		}
+		cfg.Logger = log.With("process", "dbworker")
+		w, err := node.StartWorker(cfg)
+		if err != nil {
+			return err
+		}
+		log.Info("database handler ready", "queue", cfg.Queue, "data", cfg.DataDir)
+		return w.Run(ctx)
+	}
+	var cfg node.Config
+	fs := flags("stockmeshd", &cfg.DataDir, &cfg.Queue)
+	fs.StringVar(&cfg.Listen, "listen", ":8443", "HTTPS address to listen on")
+	fs.StringVar(&cfg.ID, "id", "", "local warehouse id, such as MAD-1 (default: the stored one, or WH-1)")
+	fs.StringVar(&cfg.Name, "name", "", "local warehouse name")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate to serve (default: one issued by the node's own CA in DATA/tls)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.Func("tls-san", "extra host name or IP for the generated certificate (repeatable; env: comma-separated)", func(s string) error {
+		cfg.TLSSANs = append(cfg.TLSSANs, s)
+		return nil
+	})
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg.Logger = log
+	return node.Run(ctx, cfg)
+}
+
+// flags returns a flag set with the flags both commands share.
+func flags(name string, data, queue *string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(data, "data", "data", "data directory: database, TLS files, admin token")
+	fs.StringVar(queue, "queue", "", "job queue address: inproc:// (default: database handler in process), ipc://PATH or tcp://127.0.0.1:PORT (a separate dbworker)")
+	return fs
+}

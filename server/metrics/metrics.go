@@ -1,0 +1,145 @@
+// Package metrics owns the node's Prometheus registry and the collectors
+// that GET /metrics exposes: requests and latency per GraphQL operation and
+// REST route, queue depth and job latency, group-commit batch sizes, and
+// open subscriptions. Metrics implements the observer interfaces that the
+// graph and jobq packages declare.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/stockmesh/stockmesh/server/jobq"
+)
+
+// maxOperations bounds the distinct GraphQL operation names kept as label
+// values, since clients choose them; the rest count as "other".
+const maxOperations = 200
+
+// Metrics is the node's set of collectors. It is safe for concurrent use.
+type Metrics struct {
+	reg        *prometheus.Registry
+	ops        *prometheus.CounterVec
+	opLatency  *prometheus.HistogramVec
+	routes     *prometheus.CounterVec
+	routeLat   *prometheus.HistogramVec
+	jobWait    *prometheus.HistogramVec
+	jobExec    *prometheus.HistogramVec
+	batchSize  prometheus.Histogram
+	batchTook  prometheus.Histogram
+	mu         sync.RWMutex
+	opNames    map[string]struct{}
+	classNames [2]string
+}
+
+// Gauges are read when /metrics is scraped.
+type Gauges struct {
+	QueueDepth    func() int // jobs waiting in the queue (nil when the queue is in another process)
+	Subscriptions func() int // open GraphQL subscriptions
+}
+
+var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
+
+// New returns the collectors, registered with Go and process collectors.
+func New(g Gauges) *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry(), opNames: map[string]struct{}{},
+		classNames: [2]string{jobq.Read.String(), jobq.Write.String()}}
+	m.ops = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_graphql_operations_total",
+		Help: "GraphQL queries and mutations served, by operation name and result."}, []string{"operation", "result"})
+	m.opLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "stockmesh_graphql_operation_seconds",
+		Help: "Latency of GraphQL queries and mutations.", Buckets: latencyBuckets}, []string{"operation"})
+	m.routes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_http_requests_total",
+		Help: "HTTP requests served, by route and status code."}, []string{"route", "code"})
+	m.routeLat = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "stockmesh_http_request_seconds",
+		Help: "Latency of HTTP requests by route.", Buckets: latencyBuckets}, []string{"route"})
+	m.jobWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "stockmesh_job_wait_seconds",
+		Help: "Time database jobs waited in the queue.", Buckets: latencyBuckets}, []string{"class"})
+	m.jobExec = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "stockmesh_job_exec_seconds",
+		Help: "Time database jobs took to execute (a write: its whole batch, commit included).", Buckets: latencyBuckets}, []string{"class"})
+	m.batchSize = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "stockmesh_commit_batch_size",
+		Help: "Write jobs per group-commit transaction.", Buckets: prometheus.ExponentialBuckets(1, 2, 10)})
+	m.batchTook = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "stockmesh_commit_seconds",
+		Help: "Time of each group-commit transaction, fsync included.", Buckets: latencyBuckets})
+	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if g.QueueDepth != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_queue_depth",
+			Help: "Database jobs waiting in the queue."}, func() float64 { return float64(g.QueueDepth()) }))
+	}
+	if g.Subscriptions != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_subscriptions_open",
+			Help: "Open GraphQL subscriptions."}, func() float64 { return float64(g.Subscriptions()) }))
+	}
+	return m
+}
+
+// Handler serves the registry in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Operation records one GraphQL query or mutation (graph.Observer).
+func (m *Metrics) Operation(name string, took time.Duration, failed bool) {
+	name = m.opName(name)
+	result := "ok"
+	if failed {
+		result = "error"
+	}
+	m.ops.WithLabelValues(name, result).Inc()
+	m.opLatency.WithLabelValues(name).Observe(took.Seconds())
+}
+
+func (m *Metrics) opName(name string) string {
+	m.mu.RLock()
+	_, known := m.opNames[name]
+	n := len(m.opNames)
+	m.mu.RUnlock()
+	if known {
+		return name
+	}
+	if n >= maxOperations {
+		return "other"
+	}
+	m.mu.Lock()
+	m.opNames[name] = struct{}{}
+	m.mu.Unlock()
+	return name
+}
+
+// Route records one HTTP request to a fixed route name.
+func (m *Metrics) Route(route string, code int, took time.Duration) {
+	m.routes.WithLabelValues(route, strconv.Itoa(code)).Inc()
+	m.routeLat.WithLabelValues(route).Observe(took.Seconds())
+}
+
+// BatchDone records a group-commit transaction (jobq.Observer).
+func (m *Metrics) BatchDone(size int, took time.Duration) {
+	m.batchSize.Observe(float64(size))
+	m.batchTook.Observe(took.Seconds())
+}
+
+// JobDone records a job's wait and execution time (jobq.Observer).
+func (m *Metrics) JobDone(class jobq.Class, waited, took time.Duration) {
+	c := m.classNames[0]
+	if class == jobq.Write {
+		c = m.classNames[1]
+	}
+	m.jobWait.WithLabelValues(c).Observe(waited.Seconds())
+	m.jobExec.WithLabelValues(c).Observe(took.Seconds())
+}
+
+// Middleware records the requests next serves under route.
+func (m *Metrics) Middleware(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		m.Route(route, rec.code, time.Since(start))
+	})
+}

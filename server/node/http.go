@@ -1,0 +1,196 @@
+package node
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/stockmesh/stockmesh/graph"
+	"github.com/stockmesh/stockmesh/server/auth"
+	"github.com/stockmesh/stockmesh/server/feed"
+	"github.com/stockmesh/stockmesh/server/gqlws"
+	"github.com/stockmesh/stockmesh/server/metrics"
+	"github.com/stockmesh/stockmesh/server/pki"
+	"github.com/stockmesh/stockmesh/server/playground"
+	"github.com/stockmesh/stockmesh/server/rest"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// MaxBodyBytes is the largest request body the node reads.
+const MaxBodyBytes = 1 << 20
+
+// keepAlive is the websocket ping interval; dead sockets are reaped after
+// a missed pong.
+const keepAlive = 20 * time.Second
+
+// routes returns the node's HTTP handler.
+func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, log *slog.Logger) http.Handler {
+	authn := auth.NewAuthenticator(tokenStore{svc}, log)
+	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
+	private := func(route string, h http.Handler) http.Handler {
+		return m.Middleware(route, limitBody(authn.Middleware(withActor(h), restAuthError)))
+	}
+	mux := http.NewServeMux()
+	rest.New(svc, log).Register(mux, public, private)
+	mux.Handle("GET /metrics", private("/metrics", m.Handler()))
+	gql := graph.NewHandler(svc, hub, graph.Options{
+		Websocket: gqlws.Transport(keepAlive, websocketInit(authn)),
+		Observer:  m,
+		Logger:    log,
+	})
+	gh := m.Middleware("/graphql", graphqlAuth(authn, gql))
+	for _, method := range []string{"GET", "POST", "OPTIONS"} {
+		mux.Handle(method+" /graphql", gh)
+	}
+	mux.Handle("GET /", public("/", playground.Handler("stockmesh", "/graphql")))
+	return mux
+}
+
+// graphqlAuth authenticates /graphql requests by their Authorization header,
+// except websocket upgrades, which carry the token in connection_init.
+func graphqlAuth(authn *auth.Authenticator, next http.Handler) http.Handler {
+	checked := limitBody(authn.Middleware(withActor(next), graphqlAuthError))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		checked.ServeHTTP(w, r)
+	})
+}
+
+// websocketInit checks the bearer token of a websocket's connection_init.
+func websocketInit(authn *auth.Authenticator) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		pr, err := authn.Authenticate(ctx, p.Authorization())
+		if err != nil {
+			return ctx, nil, err
+		}
+		return stock.WithActor(auth.WithPrincipal(ctx, pr), pr.Name), nil, nil
+	}
+}
+
+// withActor names the authenticated principal as the actor of the jobs.
+func withActor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := auth.FromContext(r.Context()); ok {
+			r = r.WithContext(stock.WithActor(r.Context(), p.Name))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authError converts an authentication failure to the domain's error.
+func authError(err error) error {
+	if errors.Is(err, auth.ErrUnauthenticated) {
+		return stock.Errorf(stock.CodeUnauthenticated, "a valid bearer token is required (Authorization: Bearer TOKEN)")
+	}
+	return fmt.Errorf("%w: %w", stock.Errorf(stock.CodeUnavailable, "cannot check the token right now, try again"), err)
+}
+
+func restAuthError(w http.ResponseWriter, _ *http.Request, err error) {
+	rest.WriteError(w, authError(err))
+}
+
+// graphqlAuthError answers in the GraphQL response format.
+func graphqlAuthError(w http.ResponseWriter, _ *http.Request, err error) {
+	err = authError(err)
+	status := http.StatusUnauthorized
+	if !errors.Is(err, stock.ErrUnauthenticated) {
+		status = http.StatusServiceUnavailable
+	} else {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="stockmesh"`)
+	}
+	writeGraphQLError(w, status, stock.CodeOf(err), stock.Message(err))
+}
+
+func writeGraphQLError(w http.ResponseWriter, status int, code stock.Code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{
+		{"message": msg, "extensions": map[string]string{"code": string(code)}}}})
+}
+
+// limitBody refuses bodies over MaxBodyBytes: at once with 413 when the
+// length is declared, and by failing the read otherwise.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			writeGraphQLError(w, http.StatusRequestEntityTooLarge, stock.CodeInvalidInput,
+				fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// tlsConfig returns the server's TLS configuration: the given certificate,
+// or one issued by the node's own CA under DataDir/tls.
+func tlsConfig(cfg Config) (*tls.Config, error) {
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("node: --tls-cert and --tls-key go together")
+	}
+	if cfg.TLSCert != "" {
+		return pki.ServerConfig(cfg.TLSCert, cfg.TLSKey)
+	}
+	files, err := pki.Ensure(filepath.Join(cfg.DataDir, "tls"), cfg.TLSSANs)
+	if err != nil {
+		return nil, fmt.Errorf("preparing TLS certificates: %w", err)
+	}
+	return pki.ServerConfig(files.Cert, files.Key)
+}
+
+// serveHTTPS serves h until ctx is done, then shuts down gracefully.
+func serveHTTPS(ctx context.Context, cfg Config, h http.Handler) error {
+	tc, err := tlsConfig(cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	addr := ln.Addr().String()
+	if err := os.WriteFile(filepath.Join(cfg.DataDir, AddrFile), []byte(addr+"\n"), 0o600); err != nil {
+		ln.Close()
+		return fmt.Errorf("writing %s: %w", AddrFile, err)
+	}
+	srv := &http.Server{Handler: h, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	cfg.Logger.Info("serving HTTPS", "addr", addr, "playground", "https://"+displayHost(addr)+"/",
+		"admin_token_file", filepath.Join(cfg.DataDir, AdminTokenFile))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving HTTPS: %w", err)
+	case <-ctx.Done():
+	}
+	cfg.Logger.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutting down HTTPS: %w", err)
+	}
+	return nil
+}
+
+// displayHost turns a listen address into one a browser on this machine can use.
+func displayHost(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || host == "::" || host == "0.0.0.0" {
+		return "localhost:" + port
+	}
+	return net.JoinHostPort(host, port)
+}

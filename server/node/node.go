@@ -1,0 +1,144 @@
+// Package node wires one stockmesh node from its Config: the database
+// handler (in process, or reached over the queue when it runs as its own
+// process), the job queue client, the domain service, the event feed, and
+// the HTTPS server with GraphQL, REST, metrics and the playground.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/feed"
+	"github.com/stockmesh/stockmesh/server/jobq"
+	"github.com/stockmesh/stockmesh/server/metrics"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Config is everything a node is started with; stockmeshd fills it from
+// flags and STOCKMESH_* variables.
+type Config struct {
+	DataDir string   // database, TLS files and admin token (default ./data)
+	Listen  string   // HTTPS address (default :8443)
+	ID      string   // local warehouse id such as MAD-1 (default: the stored one, or WH-1)
+	Name    string   // local warehouse name
+	Queue   string   // job queue address: inproc:// (default, handler in process), ipc:// or loopback tcp:// (separate dbworker)
+	TLSCert string   // PEM certificate to serve; with TLSKey, replaces the generated one
+	TLSKey  string   // PEM private key of TLSCert
+	TLSSANs []string // extra names for the generated certificate
+	Logger  *slog.Logger
+}
+
+// Node file names inside DataDir.
+const (
+	AdminTokenFile = "admin.token" // the admin's bearer token, 0600
+	AddrFile       = "node.addr"   // the address the node listens on, once listening
+)
+
+func (c *Config) setDefaults() {
+	if c.DataDir == "" {
+		c.DataDir = "data"
+	}
+	if c.Listen == "" {
+		c.Listen = ":8443"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// embedded reports whether the database handler runs in this process.
+func (c *Config) embedded() bool {
+	return c.Queue == "" || strings.HasPrefix(c.Queue, "inproc://")
+}
+
+// Run starts the node and serves until ctx is done, then shuts down
+// gracefully: it stops taking requests, lets in-flight ones and their jobs
+// finish, and closes the database cleanly.
+func Run(ctx context.Context, cfg Config) error {
+	cfg.setDefaults()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("creating data directory: %w", err)
+	}
+	if cfg.Queue == "" {
+		cfg.Queue = fmt.Sprintf("inproc://stockmesh-%d", time.Now().UnixNano())
+	}
+	if err := jobq.CheckAddr(cfg.Queue); err != nil {
+		return fmt.Errorf("checking --queue: %w", err)
+	}
+	hub := feed.NewHub(cfg.Logger)
+	defer hub.Close()
+	var w *Worker
+	gauges := metrics.Gauges{Subscriptions: hub.Subscribers}
+	if cfg.embedded() {
+		gauges.QueueDepth = func() int { return w.Depth() }
+	}
+	m := metrics.New(gauges)
+	if cfg.embedded() {
+		var err error
+		if w, err = StartWorker(WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: m, Logger: cfg.Logger}); err != nil {
+			return err
+		}
+		workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := w.Run(workerCtx); err != nil {
+				cfg.Logger.Error("database handler stopped", "err", err)
+			}
+		}()
+		defer func() { stopWorker(); <-done }() // after serve: in-flight jobs finish first
+	}
+	return serve(ctx, cfg, hub, m)
+}
+
+// serve runs everything above the queue. Deferred closes run in reverse, so
+// the HTTP server has stopped before the queue client closes.
+func serve(ctx context.Context, cfg Config, hub *feed.Hub, m *metrics.Metrics) error {
+	log := cfg.Logger
+	client, err := jobq.NewClient(jobq.ClientConfig{Addr: cfg.Queue, Logger: log})
+	if err != nil {
+		return fmt.Errorf("connecting to the job queue: %w", err)
+	}
+	defer client.Close()
+	svc := stock.NewService(client)
+	w, err := initWarehouse(ctx, svc, cfg)
+	if err != nil {
+		return err
+	}
+	if err := ensureAdminToken(ctx, svc, filepath.Join(cfg.DataDir, AdminTokenFile)); err != nil {
+		return err
+	}
+	stopEvents, err := pumpEvents(cfg.Queue, hub, log)
+	if err != nil {
+		return err
+	}
+	defer stopEvents()
+	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
+	return serveHTTPS(ctx, cfg, routes(svc, hub, m, log))
+}
+
+// initWarehouse creates or confirms the local warehouse, waiting for a
+// separate database handler to come up.
+func initWarehouse(ctx context.Context, svc *stock.Service, cfg Config) (*stock.Warehouse, error) {
+	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
+		w, err := svc.InitWarehouse(ctx, cfg.ID, cfg.Name)
+		if !errors.Is(err, stock.ErrUnavailable) || ctx.Err() != nil {
+			if err != nil {
+				return nil, fmt.Errorf("initialising warehouse: %w", err)
+			}
+			return w, nil
+		}
+		cfg.Logger.Warn("waiting for the database handler", "queue", cfg.Queue, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+}

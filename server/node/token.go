@@ -1,0 +1,51 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/stockmesh/stockmesh/server/auth"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// tokenStore adapts the service's token jobs to auth.Store.
+type tokenStore struct{ svc *stock.Service }
+
+var _ auth.Store = tokenStore{}
+
+// LookupToken returns the principal of a stored token hash.
+func (t tokenStore) LookupToken(ctx context.Context, hash string) (auth.Principal, error) {
+	tok, err := t.svc.LookupToken(ctx, hash)
+	switch {
+	case errors.Is(err, stock.ErrNotFound):
+		return auth.Principal{}, auth.ErrUnauthenticated
+	case err != nil:
+		return auth.Principal{}, err
+	}
+	return auth.Principal{Name: tok.Name, Role: auth.Role(tok.Role)}, nil
+}
+
+// ensureAdminToken makes sure an admin token exists: it creates one on
+// first start and writes it to path (0600), or stores the hash of the one in
+// path (so a token file survives a database that was reset).
+func ensureAdminToken(ctx context.Context, svc *stock.Service, path string) error {
+	token, err := auth.ReadTokenFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if token, _, err = auth.NewToken(); err != nil {
+			return fmt.Errorf("creating admin token: %w", err)
+		}
+		if err := svc.EnsureToken(ctx, stock.Token{Hash: auth.Hash(token), Name: "admin", Role: string(auth.RoleAdmin)}); err != nil {
+			return fmt.Errorf("storing admin token: %w", err)
+		}
+		return auth.WriteTokenFile(path, token)
+	}
+	if err != nil {
+		return fmt.Errorf("reading admin token: %w", err)
+	}
+	if err := svc.EnsureToken(ctx, stock.Token{Hash: auth.Hash(token), Name: "admin", Role: string(auth.RoleAdmin)}); err != nil {
+		return fmt.Errorf("storing admin token: %w", err)
+	}
+	return nil
+}

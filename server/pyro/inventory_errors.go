@@ -1,0 +1,32 @@
+package pyro
+
+import (
+	"context"
+	"errors"
+)
+
+// domainError maps an Inventory error for product id to the exception the
+// client receives. Unclassified errors are logged here, once, and shown as
+// an internal error; the others carry user-safe messages.
+func (o *inventoryObject) domainError(err error, id string) error {
+	if err == nil {
+		return nil
+	}
+	switch o.classify(err) {
+	case CodeNotFound:
+		return pyErrorf(pyKeyError, "producto %s no encontrado", id)
+	case CodeAlreadyExists:
+		return pyErrorf(pyValueError, "producto %s ya existe", id)
+	case CodeInvalidInput:
+		return invalidInput("%s", err.Error())
+	case CodeInsufficientStock:
+		return pyErrorf(pyValueError, "stock insuficiente para el producto %s", id)
+	case CodeUnavailable:
+		return pyErrorf(pyRuntimeError, "servicio no disponible, reintente más tarde")
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return pyErrorf(pyRuntimeError, "servicio no disponible, reintente más tarde")
+	}
+	o.log.Error("inventory call failed", "id", id, "err", err)
+	return pyErrorf(pyPyroError, "error interno del servidor")
+}

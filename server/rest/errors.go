@@ -1,0 +1,46 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// statusOf maps a domain error code to its HTTP status.
+var statusOf = map[stock.Code]int{
+	stock.CodeNotFound:          http.StatusNotFound,
+	stock.CodeAlreadyExists:     http.StatusConflict,
+	stock.CodeInsufficientStock: http.StatusConflict,
+	stock.CodeInvalidInput:      http.StatusBadRequest,
+	stock.CodeUnauthenticated:   http.StatusUnauthorized,
+	stock.CodeForbidden:         http.StatusForbidden,
+	stock.CodeUnavailable:       http.StatusServiceUnavailable,
+	stock.CodeInternal:          http.StatusInternalServerError,
+}
+
+// ErrorBody is the JSON of every REST error: {"error":{"code":…,"message":…}}.
+type ErrorBody struct {
+	Error stock.Error `json:"error"`
+}
+
+// WriteError writes err as an ErrorBody with the status its code maps to.
+// Internal errors are shown as "internal error"; their detail is for logs.
+func WriteError(w http.ResponseWriter, err error) {
+	code := stock.CodeOf(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="stockmesh"`)
+	}
+	writeJSON(w, status, ErrorBody{Error: stock.Error{Code: code, Message: stock.Message(err)}})
+}
+
+// writeError logs internal errors once and writes err.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if stock.CodeOf(err) == stock.CodeInternal {
+		h.log.ErrorContext(r.Context(), "rest request failed", "path", r.URL.Path, "err", err)
+	}
+	WriteError(w, err)
+}

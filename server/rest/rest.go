@@ -1,0 +1,169 @@
+// Package rest serves the node's JSON endpoints for other servers and
+// scripts: GET /healthz (no token), GET /api/v1/inventory and
+// GET /api/v1/movements (paginated, with the GraphQL API's filters), and
+// GET /api/v1/products/{sku}. Handlers decode, call one stock.Service
+// method and return; errors are written in one place (errors.go).
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Handler serves the REST endpoints over a stock.Service.
+type Handler struct {
+	svc *stock.Service
+	log *slog.Logger
+}
+
+// New returns a Handler over svc.
+func New(svc *stock.Service, log *slog.Logger) *Handler {
+	return &Handler{svc: svc, log: log}
+}
+
+// Wrap decorates the handler of a route (metrics, authentication).
+type Wrap func(route string, h http.Handler) http.Handler
+
+// Register adds the routes to mux. public wraps /healthz, private the rest
+// (the node passes authentication there).
+func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
+	mux.Handle("GET /healthz", public("/healthz", h.endpoint(h.health)))
+	mux.Handle("GET /api/v1/inventory", private("/api/v1/inventory", h.endpoint(h.inventory)))
+	mux.Handle("GET /api/v1/products/{sku}", private("/api/v1/products/{sku}", h.endpoint(h.product)))
+	mux.Handle("GET /api/v1/movements", private("/api/v1/movements", h.endpoint(h.movements)))
+}
+
+// endpoint adapts a handler that returns its body or an error.
+func (h *Handler) endpoint(f func(*http.Request) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := f(r)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, body)
+	})
+}
+
+func (h *Handler) health(r *http.Request) (any, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w, err := h.svc.Ping(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"status": "ok", "warehouse": w.ID}, nil
+}
+
+// Page is the paging part of a listing's JSON.
+type Page struct {
+	HasNextPage bool   `json:"hasNextPage"`
+	EndCursor   string `json:"endCursor,omitempty"`
+}
+
+// Inventory is the JSON of GET /api/v1/inventory.
+type Inventory struct {
+	Warehouse  string          `json:"warehouse"`
+	Products   []stock.Product `json:"products"`
+	TotalCount int             `json:"totalCount"`
+	Page       Page            `json:"pageInfo"`
+}
+
+func (h *Handler) inventory(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	first, err := intParam(q.Get("first"))
+	if err != nil {
+		return nil, err
+	}
+	page, err := h.svc.Products(r.Context(), stock.ProductQuery{Search: q.Get("search"), First: first, After: q.Get("after")})
+	if err != nil {
+		return nil, err
+	}
+	w, err := h.svc.LocalWarehouse(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	inv := Inventory{Warehouse: w.ID, Products: page.Products, TotalCount: page.Total, Page: Page{HasNextPage: page.HasNext}}
+	if n := len(page.Products); n > 0 {
+		inv.Page.EndCursor = stock.ProductCursor(page.Products[n-1].SKU)
+	}
+	return inv, nil
+}
+
+func (h *Handler) product(r *http.Request) (any, error) {
+	return h.svc.Product(r.Context(), r.PathValue("sku"))
+}
+
+// Movements is the JSON of GET /api/v1/movements.
+type Movements struct {
+	Movements []stock.Movement `json:"movements"`
+	Page      Page             `json:"pageInfo"`
+}
+
+func (h *Handler) movements(r *http.Request) (any, error) {
+	q, err := movementQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	page, err := h.svc.Movements(r.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	out := Movements{Movements: page.Movements, Page: Page{HasNextPage: page.HasNext}}
+	if n := len(page.Movements); n > 0 {
+		out.Page.EndCursor = stock.MovementCursor(page.Movements[n-1].Seq)
+	}
+	return out, nil
+}
+
+// movementQuery reads ?sku=&kind=SALE&kind=RETURN&from=&to=&first=&after=.
+func movementQuery(r *http.Request) (stock.MovementQuery, error) {
+	q := r.URL.Query()
+	mq := stock.MovementQuery{Filter: stock.MovementFilter{SKU: q.Get("sku")}, After: q.Get("after")}
+	for _, k := range q["kind"] {
+		mq.Filter.Kinds = append(mq.Filter.Kinds, stock.Kind(k))
+	}
+	var err error
+	if mq.First, err = intParam(q.Get("first")); err != nil {
+		return mq, err
+	}
+	if mq.Filter.From, err = timeParam("from", q.Get("from")); err != nil {
+		return mq, err
+	}
+	mq.Filter.To, err = timeParam("to", q.Get("to"))
+	return mq, err
+}
+
+func intParam(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, stock.Errorf(stock.CodeInvalidInput, "first: %q is not a positive number", s)
+	}
+	return n, nil
+}
+
+func timeParam(name, s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil, stock.Errorf(stock.CodeInvalidInput, "%s: %q is not an RFC 3339 time", name, s)
+	}
+	return &t, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}

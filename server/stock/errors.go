@@ -1,0 +1,92 @@
+// Package stock is the inventory domain of a stockmesh node: products, the
+// immutable movement ledger, the rules that keep stock equal to its ledger,
+// and Service, which validates requests, sends them as jobs over the node's
+// queue to the database handler and decodes the replies.
+//
+// Every error the package returns carries a Code that the API layers map to
+// their wire formats in one place each (GraphQL extensions.code, REST JSON,
+// Pyro4 exceptions). Messages of *Error values are safe to show to users.
+package stock
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies a domain error for API clients.
+type Code string
+
+// The codes clients see in extensions.code and REST error bodies.
+const (
+	CodeNotFound          Code = "NOT_FOUND"
+	CodeAlreadyExists     Code = "ALREADY_EXISTS"
+	CodeInsufficientStock Code = "INSUFFICIENT_STOCK"
+	CodeInvalidInput      Code = "INVALID_INPUT"
+	CodeUnauthenticated   Code = "UNAUTHENTICATED"
+	CodeForbidden         Code = "FORBIDDEN"
+	CodeUnavailable       Code = "UNAVAILABLE"
+	CodeInternal          Code = "INTERNAL"
+)
+
+// Error is a domain error with a code and a message safe to show to users.
+// errors.Is matches two *Error values by code, so
+// errors.Is(err, ErrNotFound) holds for any not-found error.
+type Error struct {
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+}
+
+// Sentinels for errors.Is; their messages are generic, the errors the
+// package returns carry specific ones.
+var (
+	ErrNotFound          = &Error{CodeNotFound, "stock: not found"}
+	ErrAlreadyExists     = &Error{CodeAlreadyExists, "stock: already exists"}
+	ErrInsufficientStock = &Error{CodeInsufficientStock, "stock: insufficient stock"}
+	ErrInvalidInput      = &Error{CodeInvalidInput, "stock: invalid input"}
+	ErrUnauthenticated   = &Error{CodeUnauthenticated, "stock: unauthenticated"}
+	ErrForbidden         = &Error{CodeForbidden, "stock: forbidden"}
+	ErrUnavailable       = &Error{CodeUnavailable, "stock: unavailable"}
+	ErrInternal          = &Error{CodeInternal, "stock: internal error"}
+)
+
+// Error returns the message.
+func (e *Error) Error() string { return e.Message }
+
+// Is reports whether target is an *Error with the same code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Errorf returns an *Error with code c and a formatted message.
+func Errorf(c Code, format string, args ...any) *Error {
+	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalid returns an INVALID_INPUT error naming the field at fault.
+func invalid(field, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalidInput, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, or CodeInternal
+// when err carries none (nil gives "").
+func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// Message returns the user-safe message of err: that of its *Error, or
+// "internal error" for anything else, whose details belong in logs only.
+func Message(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != CodeInternal {
+		return e.Message
+	}
+	return "internal error"
+}

@@ -1,0 +1,83 @@
+package stock
+
+import (
+	"strconv"
+	"time"
+)
+
+// Movement is one immutable entry of the ledger. Quantity is signed (a sale
+// of 3 is -3) and Balance is the product's stock right after it. Movements
+// of a warehouse are numbered by Seq, gap-free across all of its changes.
+type Movement struct {
+	ID             string    `json:"id"`
+	Warehouse      string    `json:"warehouse"`
+	Seq            int64     `json:"seq"`
+	SKU            string    `json:"sku"`
+	Kind           Kind      `json:"kind"`
+	Quantity       int64     `json:"quantity"`
+	Balance        int64     `json:"balance"`
+	Reference      string    `json:"reference,omitempty"`
+	Note           string    `json:"note,omitempty"`
+	Actor          string    `json:"actor,omitempty"`
+	IdempotencyKey string    `json:"idempotencyKey,omitempty"`
+	CreatedAt      time.Time `json:"createdAt"`
+}
+
+// MovementID returns the global id of a warehouse's movement: "MAD-1:42".
+func MovementID(warehouse string, seq int64) string {
+	return warehouse + ":" + strconv.FormatInt(seq, 10)
+}
+
+// MovementInput is a request to record a movement. Quantity is positive and
+// the kind gives its sign, except for ADJUSTMENT, whose quantity is signed
+// (a stock count that finds two fewer records -2).
+type MovementInput struct {
+	SKU            string `json:"sku"`
+	Kind           Kind   `json:"kind"`
+	Quantity       int64  `json:"quantity"`
+	Reference      string `json:"reference,omitempty"`
+	Note           string `json:"note,omitempty"`
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
+}
+
+// MovementFilter narrows a movement listing; zero fields match everything.
+// From is inclusive and To exclusive.
+type MovementFilter struct {
+	SKU   string     `json:"sku,omitempty"`
+	Kinds []Kind     `json:"kinds,omitempty"`
+	From  *time.Time `json:"from,omitempty"`
+	To    *time.Time `json:"to,omitempty"`
+}
+
+// MovementQuery selects a page of movements, newest first.
+type MovementQuery struct {
+	Filter MovementFilter `json:"filter"`
+	First  int            `json:"first,omitempty"`
+	After  string         `json:"after,omitempty"`
+}
+
+// MovementPage is one page of movements.
+type MovementPage struct {
+	Movements []Movement `json:"movements"`
+	HasNext   bool       `json:"hasNext"`
+}
+
+// Change is a committed stock change, published by the database handler
+// after its transaction is durable, in commit order.
+type Change struct {
+	Warehouse  string    `json:"warehouse"`
+	SKU        string    `json:"sku"`
+	Quantity   int64     `json:"quantity"`
+	Delta      int64     `json:"delta"`
+	MovementID string    `json:"movementId"`
+	Kind       Kind      `json:"kind"`
+	Reference  string    `json:"reference,omitempty"`
+	Seq        int64     `json:"seq"`
+	At         time.Time `json:"at"`
+}
+
+// ChangeOf returns the Change a committed movement made.
+func ChangeOf(m *Movement) Change {
+	return Change{Warehouse: m.Warehouse, SKU: m.SKU, Quantity: m.Balance, Delta: m.Quantity,
+		MovementID: m.ID, Kind: m.Kind, Reference: m.Reference, Seq: m.Seq, At: m.CreatedAt}
+}

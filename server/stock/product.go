@@ -1,0 +1,68 @@
+package stock
+
+import "time"
+
+// Warehouse is a warehouse of the network; Local marks the one this node owns.
+type Warehouse struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Local bool   `json:"local,omitempty"`
+}
+
+// Product is a product's current state in one warehouse. Quantity always
+// equals the sum of the product's movements.
+type Product struct {
+	Warehouse    string    `json:"warehouse"`
+	SKU          string    `json:"sku"`
+	Name         string    `json:"name"`
+	Description  string    `json:"description"`
+	Price        Price     `json:"price"`
+	Quantity     int64     `json:"quantity"`
+	ReorderPoint int64     `json:"reorderPoint"`
+	Seq          int64     `json:"seq"` // change sequence of the product's last change
+	CreatedAt    time.Time `json:"createdAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+}
+
+// BelowReorderPoint reports whether the quantity is at or below the reorder
+// point (a reorder point of 0 never triggers).
+func (p *Product) BelowReorderPoint() bool {
+	return p.ReorderPoint > 0 && p.Quantity <= p.ReorderPoint
+}
+
+// CreateProductInput is a request to create a product. InitialQuantity, when
+// positive, is recorded as the product's first movement (a PURCHASE).
+type CreateProductInput struct {
+	SKU             string `json:"sku"`
+	Name            string `json:"name"`
+	Description     string `json:"description,omitempty"`
+	Price           Price  `json:"price"`
+	InitialQuantity int64  `json:"initialQuantity,omitempty"`
+	ReorderPoint    int64  `json:"reorderPoint,omitempty"`
+}
+
+// UpdateProductInput changes the fields that are not nil. A new Quantity is
+// recorded as an ADJUSTMENT of the difference, with Note as its note.
+type UpdateProductInput struct {
+	Name         *string `json:"name,omitempty"`
+	Description  *string `json:"description,omitempty"`
+	Price        *Price  `json:"price,omitempty"`
+	Quantity     *int64  `json:"quantity,omitempty"`
+	ReorderPoint *int64  `json:"reorderPoint,omitempty"`
+	Note         string  `json:"note,omitempty"`
+}
+
+// ProductQuery selects a page of products ordered by sku. Search matches
+// sku, name or description, case-insensitively.
+type ProductQuery struct {
+	Search string `json:"search,omitempty"`
+	First  int    `json:"first,omitempty"`
+	After  string `json:"after,omitempty"`
+}
+
+// ProductPage is one page of products.
+type ProductPage struct {
+	Products []Product `json:"products"`
+	HasNext  bool      `json:"hasNext"`
+	Total    int       `json:"total"`
+}

@@ -1,0 +1,215 @@
+package stock
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on what a request may carry.
+const (
+	MaxSKULen         = 64
+	MaxNameLen        = 200
+	MaxDescriptionLen = 2000
+	MaxReferenceLen   = 100
+	MaxNoteLen        = 1000
+	MaxKeyLen         = 128
+	MaxQuantity       = 1_000_000_000 // largest quantity of one movement
+	MaxStock          = 1<<31 - 1     // largest stock a product can hold
+	MaxPageSize       = 500
+	DefaultPageSize   = 50
+)
+
+// NormalizeSKU trims s and checks it is a valid sku: 1 to MaxSKULen bytes of
+// printable characters without spaces.
+func NormalizeSKU(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", invalid("sku", "must not be empty")
+	case len(s) > MaxSKULen:
+		return "", invalid("sku", "longer than %d characters", MaxSKULen)
+	case !utf8.ValidString(s):
+		return "", invalid("sku", "is not valid UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return "", invalid("sku", "%q contains spaces or control characters", s)
+		}
+	}
+	return s, nil
+}
+
+// text trims s and checks its length and characters for field.
+func text(field, s string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case required && s == "":
+		return "", invalid(field, "must not be empty")
+	case len(s) > max:
+		return "", invalid(field, "longer than %d characters", max)
+	case !utf8.ValidString(s):
+		return "", invalid(field, "is not valid UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return "", invalid(field, "contains control characters")
+		}
+	}
+	return s, nil
+}
+
+func checkQuantity(field string, q, min, max int64) error {
+	if q < min || q > max {
+		return invalid(field, "%d is out of range (%d to %d)", q, min, max)
+	}
+	return nil
+}
+
+func checkPrice(p Price) error {
+	if p < 0 || p > MaxPrice {
+		return invalid("price", "out of range")
+	}
+	return nil
+}
+
+// Normalize trims and validates the input in place.
+func (in *CreateProductInput) Normalize() error {
+	var err error
+	if in.SKU, err = NormalizeSKU(in.SKU); err != nil {
+		return err
+	}
+	if in.Name, err = text("name", in.Name, MaxNameLen, true); err != nil {
+		return err
+	}
+	if in.Description, err = text("description", in.Description, MaxDescriptionLen, false); err != nil {
+		return err
+	}
+	if err = checkPrice(in.Price); err != nil {
+		return err
+	}
+	if err = checkQuantity("initialQuantity", in.InitialQuantity, 0, MaxStock); err != nil {
+		return err
+	}
+	return checkQuantity("reorderPoint", in.ReorderPoint, 0, MaxStock)
+}
+
+// Normalize trims and validates the input in place; an input that changes
+// nothing is invalid.
+func (in *UpdateProductInput) Normalize() error {
+	var err error
+	if in.Name == nil && in.Description == nil && in.Price == nil && in.Quantity == nil && in.ReorderPoint == nil {
+		return invalid("input", "names nothing to change")
+	}
+	if in.Name != nil {
+		if *in.Name, err = text("name", *in.Name, MaxNameLen, true); err != nil {
+			return err
+		}
+	}
+	if in.Description != nil {
+		if *in.Description, err = text("description", *in.Description, MaxDescriptionLen, false); err != nil {
+			return err
+		}
+	}
+	if in.Price != nil {
+		if err = checkPrice(*in.Price); err != nil {
+			return err
+		}
+	}
+	if in.Quantity != nil {
+		if err = checkQuantity("quantity", *in.Quantity, 0, MaxStock); err != nil {
+			return err
+		}
+	}
+	if in.ReorderPoint != nil {
+		if err = checkQuantity("reorderPoint", *in.ReorderPoint, 0, MaxStock); err != nil {
+			return err
+		}
+	}
+	in.Note, err = text("note", in.Note, MaxNoteLen, false)
+	return err
+}
+
+// Normalize trims and validates the input in place.
+func (in *MovementInput) Normalize() error {
+	var err error
+	if in.SKU, err = NormalizeSKU(in.SKU); err != nil {
+		return err
+	}
+	switch {
+	case !in.Kind.Valid():
+		return invalid("kind", "%q is not a movement kind", in.Kind)
+	case !in.Kind.Recordable():
+		return invalid("kind", "%s is reserved for transfers between warehouses", in.Kind)
+	case in.Kind == KindAdjustment && in.Quantity == 0:
+		return invalid("quantity", "an adjustment must not be zero")
+	case in.Kind == KindAdjustment:
+		err = checkQuantity("quantity", in.Quantity, -MaxQuantity, MaxQuantity)
+	default:
+		err = checkQuantity("quantity", in.Quantity, 1, MaxQuantity)
+	}
+	if err != nil {
+		return err
+	}
+	if in.Reference, err = text("reference", in.Reference, MaxReferenceLen, false); err != nil {
+		return err
+	}
+	if in.Note, err = text("note", in.Note, MaxNoteLen, false); err != nil {
+		return err
+	}
+	in.IdempotencyKey, err = text("idempotencyKey", in.IdempotencyKey, MaxKeyLen, false)
+	return err
+}
+
+// Normalize validates the query in place, applying the default page size.
+func (q *ProductQuery) Normalize() error {
+	var err error
+	if q.Search, err = text("search", q.Search, MaxNameLen, false); err != nil {
+		return err
+	}
+	return pageSize(&q.First)
+}
+
+// Normalize validates the query in place, applying the default page size.
+func (q *MovementQuery) Normalize() error {
+	f := &q.Filter
+	if f.SKU != "" {
+		var err error
+		if f.SKU, err = NormalizeSKU(f.SKU); err != nil {
+			return err
+		}
+	}
+	for _, k := range f.Kinds {
+		if !k.Valid() {
+			return invalid("kinds", "%q is not a movement kind", k)
+		}
+	}
+	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
+		return invalid("from", "must be before to")
+	}
+	return pageSize(&q.First)
+}
+
+func pageSize(first *int) error {
+	switch {
+	case *first == 0:
+		*first = DefaultPageSize
+	case *first < 0 || *first > MaxPageSize:
+		return invalid("first", "%d is out of range (1 to %d)", *first, MaxPageSize)
+	}
+	return nil
+}
+
+// Apply returns the balance after a change of delta to balance, or an
+// INSUFFICIENT_STOCK error when it would go below zero and INVALID_INPUT when
+// it would exceed MaxStock. It is the rule the database handler enforces.
+func Apply(sku string, balance, delta int64) (int64, error) {
+	next := balance + delta
+	switch {
+	case next < 0:
+		return balance, Errorf(CodeInsufficientStock, "not enough stock of %s: %d in stock, %d requested", sku, balance, -delta)
+	case next > MaxStock:
+		return balance, invalid("quantity", "stock of %s would exceed %d", sku, int64(MaxStock))
+	}
+	return next, nil
+}

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	_ "github.com/mattn/go-sqlite3" // the sqlite3 database/sql driver
+
+	"github.com/stockmesh/stockmesh/ent"
+	"github.com/stockmesh/stockmesh/ent/warehouse"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// openDB opens a pool of at most n connections to the database at path:
+// WAL, synchronous=FULL, foreign keys, a busy timeout and a statement cache
+// per connection. Writers take the write lock at BEGIN (no upgrade
+// deadlocks); readers are query_only.
+func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
+	dsn := path + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_busy_timeout=10000" +
+		"&_stmt_cache_size=64&_cache_size=-16000"
+	if readOnly {
+		dsn += "&_query_only=1"
+	} else {
+		dsn += "&_txlock=immediate"
+	}
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// load reads the local warehouse and the last change sequence of its ledger.
+func (s *Store) load(ctx context.Context, c *ent.Client) error {
+	w, err := c.Warehouse.Query().Where(warehouse.Local(true)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("loading local warehouse: %w", err)
+	}
+	wh := warehouseOf(w)
+	s.w.local = wh
+	s.local.Store(wh)
+	const q = `SELECT MAX(COALESCE((SELECT MAX(seq) FROM movements WHERE warehouse_id = ?1), 0),
+		COALESCE((SELECT MAX(seq) FROM products WHERE warehouse_id = ?1), 0))`
+	if err := s.wdb.QueryRowContext(ctx, q, wh.ID).Scan(&s.w.seq); err != nil {
+		return fmt.Errorf("loading last sequence of %s: %w", wh.ID, err)
+	}
+	return nil
+}
+
+// warehouseOf converts a stored warehouse.
+func warehouseOf(w *ent.Warehouse) *stock.Warehouse {
+	return &stock.Warehouse{ID: w.ID, Name: w.Name, Local: w.Local}
+}

@@ -1,0 +1,131 @@
+// Package store is the database handler of a stockmesh node: it executes
+// the stock jobs of server/stock against SQLite through ent, the only
+// package besides ent/ that touches the database.
+//
+// Writes run in one goroutine (HandleWrites): a whole batch of jobs in one
+// transaction with a savepoint per job, committed once with synchronous=FULL,
+// so a reply is sent only once its effect is durable. Reads (HandleRead) run
+// concurrently on a pool of read-only connections over WAL snapshots.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"entgo.io/ent/dialect"
+	"github.com/stockmesh/stockmesh/ent"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// FileName is the name of the database file inside the data directory.
+const FileName = "stockmesh.db"
+
+// DefaultReaders is the number of read connections when Options.Readers is 0.
+const DefaultReaders = 4
+
+// ErrClosed is returned by Close when the store was already closed.
+var ErrClosed = errors.New("store: closed")
+
+// Publisher receives every committed change, JSON-encoded as a stock.Change,
+// in commit order. Publish must not block.
+type Publisher interface {
+	Publish(msg []byte)
+}
+
+// Options configures Open; the zero value is usable.
+type Options struct {
+	Readers   int          // read-only connections; DefaultReaders when 0
+	Publisher Publisher    // receives committed changes; may be nil
+	Logger    *slog.Logger // unexpected database errors; slog.Default() when nil
+}
+
+// Store executes stock jobs on the node's SQLite database. HandleWrites must
+// be called from one goroutine at a time; HandleRead is safe for concurrent
+// use, also with HandleWrites.
+type Store struct {
+	log    *slog.Logger
+	pub    Publisher
+	wdb    *sql.DB // the single writer connection, used only by HandleWrites
+	rdb    *sql.DB // read-only connections for HandleRead
+	reader *ent.Client
+	local  atomic.Pointer[stock.Warehouse] // the local warehouse, for reads
+	w      writerState                     // owned by HandleWrites
+	closed atomic.Bool
+}
+
+// writerState is what the writer keeps in memory between batches; it is
+// restored when a job's savepoint or a batch's commit fails.
+type writerState struct {
+	seq   int64            // last change sequence of the local warehouse
+	local *stock.Warehouse // nil until warehouse.init
+}
+
+var _ interface {
+	HandleWrites([][]byte) [][]byte
+	HandleRead([]byte) []byte
+} = (*Store)(nil)
+
+// Open opens (creating if needed) the database in dir, which it creates with
+// mode 0700 when missing, migrates its schema and loads the writer's state.
+func Open(dir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating data directory: %w", err)
+	}
+	s := &Store{log: opts.Logger, pub: opts.Publisher}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	readers := opts.Readers
+	if readers <= 0 {
+		readers = DefaultReaders
+	}
+	path := filepath.Join(dir, FileName)
+	var err error
+	if s.wdb, err = openDB(path, 1, false); err != nil {
+		return nil, err
+	}
+	if err = s.init(context.Background(), path, readers); err != nil {
+		s.wdb.Close()
+		if s.rdb != nil {
+			s.rdb.Close()
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// init migrates the schema, opens the readers and loads the writer's state.
+func (s *Store) init(ctx context.Context, path string, readers int) error {
+	w := ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, s.wdb)))
+	if err := w.Schema.Create(ctx); err != nil {
+		return fmt.Errorf("migrating %s: %w", path, err)
+	}
+	var err error
+	if s.rdb, err = openDB(path, readers, true); err != nil {
+		return err
+	}
+	s.reader = ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, s.rdb)))
+	return s.load(ctx, w)
+}
+
+// Close checkpoints the WAL into the database file and closes every
+// connection. No job may run during or after Close.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return ErrClosed
+	}
+	rerr := s.rdb.Close()
+	_, cerr := s.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	if cerr != nil {
+		cerr = fmt.Errorf("checkpointing: %w", cerr)
+	}
+	return errors.Join(rerr, cerr, s.wdb.Close())
+}

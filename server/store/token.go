@@ -1,0 +1,38 @@
+package store
+
+import (
+	"context"
+
+	"github.com/stockmesh/stockmesh/ent"
+	"github.com/stockmesh/stockmesh/ent/token"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// ensureToken stores t unless a token with its hash exists.
+func (b *batch) ensureToken(t *stock.Token) (*stock.Reply, error) {
+	if t == nil || t.Hash == "" {
+		return nil, missing("token.hash")
+	}
+	ok, err := b.db.Token.Query().Where(token.Hash(t.Hash)).Exist(b.ctx)
+	if err != nil || ok {
+		return &stock.Reply{}, err
+	}
+	err = b.db.Token.Create().SetHash(t.Hash).SetName(t.Name).SetRole(t.Role).SetCreatedAt(b.now()).Exec(b.ctx)
+	return &stock.Reply{}, err
+}
+
+// lookupToken returns the live token with hash, or NOT_FOUND when it is
+// unknown or revoked.
+func lookupToken(ctx context.Context, c *ent.Client, t *stock.Token) (*stock.Reply, error) {
+	if t == nil || t.Hash == "" {
+		return nil, missing("token.hash")
+	}
+	row, err := c.Token.Query().Where(token.Hash(t.Hash), token.RevokedAtIsNil()).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, stock.Errorf(stock.CodeNotFound, "token not found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &stock.Reply{Token: &stock.Token{Hash: row.Hash, Name: row.Name, Role: row.Role}}, nil
+}

@@ -56,7 +56,7 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	}
 	srv.SetErrorPresenter(presenter(opts.Logger))
 	srv.SetRecoverFunc(recoverer)
-	return getMutationFix(srv)
+	return specStatus(srv)
 }
 
 // observe is the extension that reports each query and mutation.
@@ -86,27 +86,29 @@ func (x observe) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	return resp
 }
 
-// getMutationFix answers a mutation sent with GET with 405 Method Not
-// Allowed and an Allow header, as the GraphQL-over-HTTP specification asks
-// (gqlgen answers 406).
-func getMutationFix(next http.Handler) http.Handler {
+// specStatus fixes two status codes gqlgen chooses against the
+// GraphQL-over-HTTP specification: a mutation sent with GET gets 405 Method
+// Not Allowed with an Allow header (not 406), and a request error answered
+// as application/json gets 200 (not 422; application/graphql-response+json
+// keeps its 400).
+func specStatus(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.Header.Get("Upgrade") == "" { // a websocket needs the writer's Hijack
-			w = &statusRewriter{ResponseWriter: w, from: http.StatusNotAcceptable, to: http.StatusMethodNotAllowed}
+		if r.Header.Get("Upgrade") == "" { // a websocket needs the writer's Hijack
+			w = &statusRewriter{ResponseWriter: w}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-type statusRewriter struct {
-	http.ResponseWriter
-	from, to int
-}
+type statusRewriter struct{ http.ResponseWriter }
 
 func (s *statusRewriter) WriteHeader(code int) {
-	if code == s.from {
+	switch {
+	case code == http.StatusNotAcceptable:
 		s.Header().Set("Allow", "POST")
-		code = s.to
+		code = http.StatusMethodNotAllowed
+	case code == http.StatusUnprocessableEntity && s.Header().Get("Content-Type") == "application/json":
+		code = http.StatusOK
 	}
 	s.ResponseWriter.WriteHeader(code)
 }

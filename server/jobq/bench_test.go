@@ -23,17 +23,25 @@ func (h *countingHandler) HandleWrites(jobs [][]byte) [][]byte {
 
 func (h *countingHandler) HandleRead([]byte) []byte { return h.reply }
 
-// BenchmarkDoWrite runs 32×GOMAXPROCS concurrent callers (64 on two cores) sending small writes over
-// inproc to a trivial handler. It reports jobs/s and the mean batch size.
+// BenchmarkDoWrite runs 32×GOMAXPROCS concurrent callers (64 on two cores) sending small writes to a
+// trivial handler over inproc (the default) and loopback tcp (the separate-process mode). It reports
+// jobs/s and the mean batch size.
 func BenchmarkDoWrite(b *testing.B) {
-	addr := testAddr(b, "inproc")
+	for _, kind := range []string{"inproc", "tcp"} {
+		b.Run(kind, func(b *testing.B) { benchmarkDoWrite(b, kind) })
+	}
+}
+
+func benchmarkDoWrite(b *testing.B, kind string) {
+	addr := testAddr(b, kind)
 	h := &countingHandler{reply: []byte(`{"ok":true}`)}
 	startWorker(b, WorkerConfig{Addr: addr}, h)
 	c := newTestClient(b, ClientConfig{Addr: addr})
 	job := []byte(`{"op":"move","sku":"SKU-1","qty":1}`)
-	if _, err := c.Do(context.Background(), Write, job); err != nil {
-		b.Fatalf("Do: %v", err)
-	}
+	eventually(b, "a first reply", func() bool { // tcp connects asynchronously
+		_, err := c.Do(context.Background(), Write, job)
+		return err == nil
+	})
 	h.batches.Store(0)
 	var failed atomic.Int64
 	b.SetParallelism(32)

@@ -1,0 +1,70 @@
+# stockmesh — the two commands a newcomer needs are `make run` and `make test`.
+# Both install what is missing on a Debian machine with Go (apt packages with
+# sudo when not root, the playground's npm packages, Go modules).
+
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin
+SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+# Debian packages: to build (libzmq for pebbe/zmq4, npm for the playground)
+# and to test (Chromium for the playground, Pyro4 for the Python clients,
+# tmux for the console menu).
+BUILD_PKGS := libzmq3-dev pkg-config
+NPM_PKGS   := npm
+TEST_PKGS  := chromium tmux python3-pyro4
+
+WEB    := server/playground/web
+ASSETS := server/playground/assets/graphiql.min.js
+
+.PHONY: all build run test bench deps test-deps assets generate check-generated vet clean
+
+all: build
+
+## deps: install the build's system packages when missing, and the Go modules.
+deps:
+	@scripts/apt-ensure.sh $(BUILD_PKGS)
+	@command -v npm >/dev/null || scripts/apt-ensure.sh $(NPM_PKGS)
+	@$(GO) mod download
+
+test-deps: deps
+	@scripts/apt-ensure.sh $(TEST_PKGS)
+
+## assets: the playground's GraphiQL and React builds, from the npm registry.
+assets: $(ASSETS)
+$(ASSETS): $(WEB)/package.json $(WEB)/package-lock.json
+	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
+	$(GO) run ./server/playground/internal/copyassets
+	@touch $@
+
+## build: bin/stockmeshd (the node) and bin/stockmesh (the static console client).
+build: deps assets
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/stockmeshd ./server
+	CGO_ENABLED=0 $(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/stockmesh ./client
+
+## run: build and start one node with its data in ./data on https://localhost:8443.
+run: build
+	@scripts/run-node.sh $(BIN)/stockmeshd ./data
+
+## test: vet, check generated code is current, and run every test under -race.
+test: test-deps assets check-generated vet
+	$(GO) test -race -count=1 -timeout 45m ./...
+
+vet:
+	$(GO) vet ./...
+
+## generate: regenerate the ent and gqlgen code.
+generate:
+	$(GO) generate ./...
+
+## check-generated: fail when go generate would change the committed code.
+check-generated: deps
+	@scripts/check-generated.sh
+
+## bench: load a running node and compare with direct SQLite and a bare HTTPS handler.
+bench: build
+	$(GO) run ./bench $(BENCHFLAGS)
+
+clean:
+	rm -rf $(BIN) $(WEB)/node_modules

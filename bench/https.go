@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/pki"
+)
+
+const movementQuery = `mutation($in: MovementInput!) { recordMovement(input: $in) { id balance } }`
+
+// movementBody is the request body of client c's i-th movement.
+func movementBody(o options, c, i int) []byte {
+	return fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"B-%d","kind":"PURCHASE","quantity":1,"idempotencyKey":"c%d-%d"}}}`,
+		movementQuery, (c+i)%o.skus, c, i)
+}
+
+// clients returns one HTTP client per load client, each with its own
+// connection, trusting caFile.
+func clients(o options, caFile string) ([]*http.Client, error) {
+	tc, err := pki.ClientConfig(caFile)
+	if err != nil {
+		return nil, err
+	}
+	cs := make([]*http.Client, o.clients)
+	for i := range cs {
+		cs[i] = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tc.Clone(), ForceAttemptHTTP2: true}}
+	}
+	return cs, nil
+}
+
+// post sends body and reports whether the answer was a 200 without errors.
+func post(c *http.Client, url, token string, body []byte) bool {
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode == http.StatusOK && !bytes.Contains(b, []byte(`"errors"`))
+}
+
+// bareHTTPS measures a Go HTTPS server whose handler reads the body and
+// answers a fixed JSON: the ceiling of any handler on this machine.
+func bareHTTPS(o options) (result, error) {
+	dir, err := os.MkdirTemp("", "stockmesh-bench-bare-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	files, err := pki.Ensure(dir, nil)
+	if err != nil {
+		return result{}, err
+	}
+	tc, err := pki.ServerConfig(files.Cert, files.Key)
+	if err != nil {
+		return result{}, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return result{}, err
+	}
+	reply := []byte(`{"data":{"recordMovement":{"id":"WH-1:1","balance":1}}}`)
+	srv := &http.Server{TLSConfig: tc, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(reply)
+	})}
+	go func() { _ = srv.ServeTLS(ln, "", "") }()
+	defer srv.Close()
+	cs, err := clients(o, files.CACert)
+	if err != nil {
+		return result{}, err
+	}
+	url := "https://localhost:" + portOf(ln.Addr().String()) + "/graphql"
+	res := load(o.clients, o.duration, func(c, i int) bool { return post(cs[c], url, "", movementBody(o, c, i)) })
+	fmt.Println(res.line("bare Go HTTPS handler"))
+	return res, nil
+}
+
+func portOf(addr string) string { return addr[strings.LastIndexByte(addr, ':')+1:] }
+
+// nodeLoad starts a node from o.node on a temp data dir, creates the
+// products and measures recordMovement over HTTPS GraphQL.
+func nodeLoad(o options) (result, error) {
+	dir, err := os.MkdirTemp("", "stockmesh-bench-node-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	cmd := exec.Command(o.node, "--data", dir, "--listen", "127.0.0.1:0")
+	logf, err := os.Create(filepath.Join(dir, "node.log"))
+	if err != nil {
+		return result{}, err
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return result{}, fmt.Errorf("starting %s (run make build first): %w", o.node, err)
+	}
+	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
+	url, token, err := waitNode(dir)
+	if err != nil {
+		return result{}, err
+	}
+	cs, err := clients(o, filepath.Join(dir, "tls", "ca.crt"))
+	if err != nil {
+		return result{}, err
+	}
+	for i := range o.skus {
+		body := fmt.Appendf(nil, `{"query":"mutation { createProduct(input: {sku: \"B-%d\", name: \"Bench %d\", price: \"1.00\"}) { sku } }"}`, i, i)
+		if !post(cs[0], url, token, body) {
+			return result{}, errors.New("creating the bench products failed; see " + logf.Name())
+		}
+	}
+	res := load(o.clients, o.duration, func(c, i int) bool { return post(cs[c], url, token, movementBody(o, c, i)) })
+	fmt.Println(res.line("node: recordMovement, HTTPS GraphQL, FULL"))
+	return res, nil
+}
+
+// waitNode waits for a node in dir to serve and returns its GraphQL URL and token.
+func waitNode(dir string) (url, token string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		addr, e1 := os.ReadFile(filepath.Join(dir, "node.addr"))
+		tok, e2 := os.ReadFile(filepath.Join(dir, "admin.token"))
+		if e1 == nil && e2 == nil && len(addr) > 0 {
+			return "https://localhost:" + portOf(strings.TrimSpace(string(addr))) + "/graphql", strings.TrimSpace(string(tok)), nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return "", "", errors.New("the node did not start within 60s")
+}
+

@@ -1,0 +1,68 @@
+// Command bench measures a stockmesh node (make bench): 64 concurrent
+// clients send recordMovement over HTTPS GraphQL for 10 s, and the same
+// run measures, for comparison, the same transactions directly on SQLite
+// (one per movement, at synchronous=FULL and NORMAL) and a bare Go HTTPS
+// handler under the same load.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+)
+
+type options struct {
+	duration time.Duration
+	clients  int
+	skus     int
+	node     string
+}
+
+func main() {
+	var o options
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each load runs")
+	flag.IntVar(&o.clients, "clients", 64, "concurrent clients")
+	flag.IntVar(&o.skus, "skus", 16, "products the movements spread over")
+	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	host, _ := os.Hostname()
+	fmt.Printf("stockmesh bench: %d clients, %v per load, %d CPUs (%s/%s), host %s\n\n",
+		o.clients, o.duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
+	full, err := directSQLite(o, "FULL")
+	if err != nil {
+		return err
+	}
+	normal, err := directSQLite(o, "NORMAL")
+	if err != nil {
+		return err
+	}
+	bare, err := bareHTTPS(o)
+	if err != nil {
+		return err
+	}
+	node, err := nodeLoad(o)
+	if err != nil {
+		return err
+	}
+	fmt.Println()
+	fmt.Printf("node recordMovement over HTTPS GraphQL (FULL): %8.0f movements/s  p50 %v  p99 %v  errors %d\n",
+		node.rate(), node.p(50), node.p(99), node.errors)
+	fmt.Printf("  vs direct SQLite, 1 tx/movement, FULL:      %8.0f/s  ratio %.2fx\n", full.rate(), node.rate()/full.rate())
+	fmt.Printf("  vs direct SQLite, 1 tx/movement, NORMAL:    %8.0f/s  ratio %.2fx\n", normal.rate(), node.rate()/normal.rate())
+	fmt.Printf("  vs bare Go HTTPS handler:                   %8.0f req/s  (node reaches %.0f%% of it)\n", bare.rate(), 100*node.rate()/bare.rate())
+	verdict := "MET"
+	if node.rate() < normal.rate() || node.p(99) >= 50*time.Millisecond {
+		verdict = "NOT MET"
+	}
+	fmt.Printf("target (>= 1.0x direct NORMAL, p99 < 50ms): %s\n", verdict)
+	return nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the driver the node uses
+
+	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/store"
+)
+
+// directSQLite runs the transaction a movement makes (read the product,
+// update its stock, insert the movement) straight on SQLite, one
+// transaction per movement, on the node's own schema: the baseline without
+// HTTP, GraphQL or the queue.
+func directSQLite(o options, synchronous string) (result, error) {
+	dir, err := os.MkdirTemp("", "stockmesh-bench-sqlite-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	if err := seedStore(dir, o.skus); err != nil {
+		return result{}, err
+	}
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "stockmesh.db")+"?_journal_mode=WAL&_synchronous="+synchronous+"&_busy_timeout=5000")
+	if err != nil {
+		return result{}, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	sel, err := db.Prepare(`SELECT id, quantity FROM products WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`)
+	if err != nil {
+		return result{}, err
+	}
+	upd, err := db.Prepare(`UPDATE products SET quantity = ?, seq = ?, updated_at = ? WHERE id = ?`)
+	if err != nil {
+		return result{}, err
+	}
+	ins, err := db.Prepare(`INSERT INTO movements (seq, sku, kind, quantity, balance, reference, note, actor,
+		idempotency_key, fingerprint, created_at, product_id, warehouse_id) VALUES (?, ?, 'PURCHASE', 1, ?, '', '', 'bench', ?, '', ?, ?, 'WH-1')`)
+	if err != nil {
+		return result{}, err
+	}
+	var seq atomic.Int64
+	seq.Store(1 << 40)
+	res := load(o.clients, o.duration, func(c, i int) bool {
+		tx, err := db.Begin()
+		if err != nil {
+			return false
+		}
+		defer tx.Rollback()
+		sku := fmt.Sprintf("B-%d", (c+i)%o.skus)
+		var id, q int64
+		if tx.Stmt(sel).QueryRow("WH-1", sku).Scan(&id, &q) != nil {
+			return false
+		}
+		n, now := seq.Add(1), time.Now().UTC()
+		if _, err := tx.Stmt(upd).Exec(q+1, n, now, id); err != nil {
+			return false
+		}
+		if _, err := tx.Stmt(ins).Exec(n, sku, q+1, fmt.Sprintf("d%d-%d", c, i), now, id); err != nil {
+			return false
+		}
+		return tx.Commit() == nil
+	})
+	fmt.Println(res.line("direct SQLite, 1 tx/movement, " + synchronous))
+	return res, nil
+}
+
+// seedStore creates the node's schema and the bench's products through the
+// store, as a node would.
+func seedStore(dir string, skus int) error {
+	st, err := store.Open(dir, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	jobs := [][]byte{[]byte(`{"op":"warehouse.init","warehouse":{"id":"WH-1","name":"Bench"}}`)}
+	for i := range skus {
+		jobs = append(jobs, fmt.Appendf(nil, `{"op":"product.create","create":{"sku":"B-%d","name":"Bench %d","price":"1.00"}}`, i, i))
+	}
+	for _, r := range st.HandleWrites(jobs) {
+		var rep stock.Reply
+		if err := json.Unmarshal(r, &rep); err != nil || rep.Err != nil {
+			return fmt.Errorf("seeding: %s", r)
+		}
+	}
+	return nil
+}

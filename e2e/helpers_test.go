@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+// decode unmarshals a response's data into v, failing on GraphQL errors.
+func decode(t testing.TB, r *testnode.Response, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected GraphQL errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decoding data %s: %v", r.Data, err)
+	}
+}
+
+const createProduct = `mutation($in: CreateProductInput!) { createProduct(input: $in) { sku quantity } }`
+
+// mustCreate creates a product with an initial quantity.
+func mustCreate(t testing.TB, n *testnode.Node, sku string, qty int) {
+	t.Helper()
+	r := n.MustGraphQL(t, createProduct, map[string]any{"in": map[string]any{
+		"sku": sku, "name": "Product " + sku, "price": "9.99", "initialQuantity": qty}})
+	var out struct{ CreateProduct struct{ Quantity int } }
+	decode(t, r, &out)
+	if out.CreateProduct.Quantity != qty {
+		t.Fatalf("created %s with quantity %d, want %d", sku, out.CreateProduct.Quantity, qty)
+	}
+}
+
+// quantity returns a product's stock.
+func quantity(t testing.TB, n *testnode.Node, sku string) int {
+	t.Helper()
+	var out struct{ Product struct{ Quantity int } }
+	decode(t, n.MustGraphQL(t, `query($s: ID!) { product(sku: $s) { quantity } }`, map[string]any{"s": sku}), &out)
+	return out.Product.Quantity
+}
+
+// ledgerMovement is a movement as the tests read it.
+type ledgerMovement struct {
+	ID       string
+	Kind     string
+	Quantity int
+	Balance  int
+}
+
+// ledger returns every movement of sku, newest first, following cursors.
+func ledger(t testing.TB, n *testnode.Node, sku string) []ledgerMovement {
+	t.Helper()
+	var all []ledgerMovement
+	after := any(nil)
+	for {
+		var out struct {
+			Movements struct {
+				Edges    []struct{ Node ledgerMovement }
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		decode(t, n.MustGraphQL(t, `query($s: ID, $after: String) {
+			movements(filter: {sku: $s}, first: 500, after: $after) {
+				edges { node { id kind quantity balance } } pageInfo { hasNextPage endCursor } } }`,
+			map[string]any{"s": sku, "after": after}), &out)
+		for _, e := range out.Movements.Edges {
+			all = append(all, e.Node)
+		}
+		if !out.Movements.PageInfo.HasNextPage {
+			return all
+		}
+		after = out.Movements.PageInfo.EndCursor
+	}
+}
+
+// checkLedger asserts that sku's stock equals the sum of its movements and
+// that each balance is the running sum.
+func checkLedger(t testing.TB, n *testnode.Node, sku string) {
+	t.Helper()
+	moves := ledger(t, n, sku)
+	sum := 0
+	for i := len(moves) - 1; i >= 0; i-- {
+		sum += moves[i].Quantity
+		if moves[i].Balance != sum {
+			t.Fatalf("%s: movement %s has balance %d, running sum is %d", sku, moves[i].ID, moves[i].Balance, sum)
+		}
+	}
+	if q := quantity(t, n, sku); q != sum {
+		t.Fatalf("%s: stock %d, ledger sums to %d", sku, q, sum)
+	}
+}

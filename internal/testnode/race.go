@@ -1,0 +1,5 @@
+//go:build race
+
+package testnode
+
+const raceEnabled = true

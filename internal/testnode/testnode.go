@@ -1,0 +1,287 @@
+// Package testnode starts real stockmeshd processes for end-to-end tests:
+// it builds the binary once per test binary (with -race when the tests run
+// under it), starts nodes and separate database handlers on 127.0.0.1 with
+// data in temp dirs, waits until they serve, and stops them at cleanup.
+// It imports nothing of the node, so the CGO-free client tests can use it.
+package testnode
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// StartTimeout bounds how long a node may take to serve after starting.
+const StartTimeout = 90 * time.Second
+
+var build struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// Binary returns the path of a stockmeshd built from this checkout.
+func Binary(t testing.TB) string {
+	t.Helper()
+	build.once.Do(func() {
+		dir, err := os.MkdirTemp("", "stockmeshd-bin-")
+		if err != nil {
+			build.err = err
+			return
+		}
+		build.path = filepath.Join(dir, "stockmeshd")
+		args := []string{"build", "-o", build.path}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		cmd := exec.Command("go", append(args, "./server")...)
+		cmd.Dir = moduleRoot()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			build.err = fmt.Errorf("building stockmeshd: %v\n%s", err, out)
+		}
+	})
+	if build.err != nil {
+		t.Fatal(build.err)
+	}
+	return build.path
+}
+
+// moduleRoot returns the directory of go.mod, from this file's location.
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Proc is a running stockmeshd process.
+type Proc struct {
+	t    testing.TB
+	args []string
+	cmd  *exec.Cmd
+	log  *os.File
+	done chan struct{}
+}
+
+// start runs stockmeshd with args, its output going to logPath.
+func start(t testing.TB, logPath string, args ...string) *Proc {
+	t.Helper()
+	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Proc{t: t, args: args, log: f, done: make(chan struct{})}
+	p.cmd = exec.Command(Binary(t), args...)
+	p.cmd.Stdout, p.cmd.Stderr = f, f
+	p.cmd.Env = append(os.Environ(), "GORACE=halt_on_error=1")
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("starting stockmeshd: %v", err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.Kill()
+		if t.Failed() {
+			dumpLog(t, logPath)
+		}
+		f.Close()
+	})
+	return p
+}
+
+func dumpLog(t testing.TB, path string) {
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 60 {
+		lines = lines[len(lines)-60:]
+	}
+	t.Logf("last lines of %s:\n%s", path, strings.Join(lines, "\n"))
+}
+
+// Exited reports whether the process has ended.
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Stop sends SIGTERM and waits for a graceful exit; it fails the test when
+// the process does not exit within 30 s or exits with an error.
+func (p *Proc) Stop() {
+	p.t.Helper()
+	if p.Exited() {
+		return
+	}
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.Kill()
+		p.t.Fatal("stockmeshd did not stop within 30s of SIGINT")
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		p.t.Fatalf("stockmeshd exited with code %d after SIGINT", code)
+	}
+}
+
+// Kill ends the process with SIGKILL, as a crash or power cut would.
+func (p *Proc) Kill() {
+	if p.Exited() {
+		return
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+// Wait waits for the process to end and returns its exit code.
+func (p *Proc) Wait(timeout time.Duration) (int, bool) {
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode(), true
+	case <-time.After(timeout):
+		return 0, false
+	}
+}
+
+// Node is a running node and what a client needs to reach it.
+type Node struct {
+	*Proc
+	DataDir string
+	Addr    string // 127.0.0.1:PORT
+	URL     string // https://127.0.0.1:PORT
+	Token   string // the admin token
+	CAFile  string
+	extra   []string
+}
+
+// Start starts a node with its data in a new temp dir on a free loopback
+// port; extra flags are appended.
+func Start(t testing.TB, extra ...string) *Node {
+	t.Helper()
+	return StartIn(t, t.TempDir(), "127.0.0.1:0", extra...)
+}
+
+// StartIn starts a node on data dir and listen address.
+func StartIn(t testing.TB, dataDir, listen string, extra ...string) *Node {
+	t.Helper()
+	_ = os.Remove(filepath.Join(dataDir, "node.addr"))
+	args := append([]string{"--data", dataDir, "--listen", listen}, extra...)
+	n := &Node{DataDir: dataDir, CAFile: filepath.Join(dataDir, "tls", "ca.crt"), extra: extra}
+	n.Proc = start(t, filepath.Join(dataDir, "node.log"), args...)
+	n.waitReady(t)
+	return n
+}
+
+// Restart starts the node again on the same data and port, after Stop or Kill.
+func (n *Node) Restart(t testing.TB) {
+	t.Helper()
+	n.Kill()
+	*n = *StartIn(t, n.DataDir, n.Addr, n.extra...)
+}
+
+func (n *Node) waitReady(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(StartTimeout)
+	for time.Now().Before(deadline) {
+		if n.Exited() {
+			dumpLog(t, filepath.Join(n.DataDir, "node.log"))
+			t.Fatalf("stockmeshd exited while starting (code %d)", n.cmd.ProcessState.ExitCode())
+		}
+		addr, err1 := os.ReadFile(filepath.Join(n.DataDir, "node.addr"))
+		token, err2 := os.ReadFile(filepath.Join(n.DataDir, "admin.token"))
+		if err1 == nil && err2 == nil && len(addr) > 0 {
+			n.Addr, n.Token = strings.TrimSpace(string(addr)), strings.TrimSpace(string(token))
+			n.URL = "https://" + n.Addr
+			if resp, err := n.Client(t).Get(n.URL + "/healthz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("stockmeshd did not serve within %v", StartTimeout)
+}
+
+// Client returns an HTTP client that trusts the node's CA.
+func (n *Node) Client(t testing.TB) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(n.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 256}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// Code returns the extensions.code of the first error, or "".
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// GraphQL posts a query with the admin token through c and decodes the
+// response; transport failures are returned, GraphQL errors are in Response.
+func (n *Node) GraphQL(ctx context.Context, c *http.Client, query string, vars map[string]any) (*Response, error) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+n.Token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var r Response
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return nil, fmt.Errorf("decoding response (status %d): %w", resp.StatusCode, err)
+	}
+	return &r, nil
+}
+
+// MustGraphQL is GraphQL for a test: it fails the test on transport errors.
+func (n *Node) MustGraphQL(t testing.TB, query string, vars map[string]any) *Response {
+	t.Helper()
+	r, err := n.GraphQL(context.Background(), n.Client(t), query, vars)
+	if err != nil {
+		t.Fatalf("graphql: %v", err)
+	}
+	return r
+}
+
+// StartWorker starts a separate database handler (stockmeshd dbworker) on
+// dataDir and queue address.
+func StartWorker(t testing.TB, dataDir, queue string) *Proc {
+	t.Helper()
+	return start(t, filepath.Join(dataDir, "dbworker.log"), "dbworker", "--data", dataDir, "--queue", queue)
+}

@@ -146,4 +146,3 @@ func waitNode(dir string) (url, token string, err error) {
 	}
 	return "", "", errors.New("the node did not start within 60s")
 }
-

@@ -16,7 +16,7 @@ var ErrBadPrice = errors.New("console: not a price")
 // signs, and more than four decimals are refused with ErrBadPrice.
 func ParsePrice(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if strings.Count(s, ".")+strings.Count(s, ",") > 1 {
+	if s == "" || strings.Count(s, ".")+strings.Count(s, ",") > 1 {
 		return "", ErrBadPrice
 	}
 	s = strings.Replace(s, ",", ".", 1)

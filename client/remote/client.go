@@ -73,7 +73,7 @@ func NewClient(cfg Config) (*Client, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.http = &http.Client{Transport: &http.Transport{
-		TLSClientConfig:     tlsCfg,
+		TLSClientConfig:     tlsCfg.Clone(), // the Transport adds "h2" to its copy
 		ForceAttemptHTTP2:   true,
 		TLSHandshakeTimeout: 10 * time.Second,
 		IdleConnTimeout:     30 * time.Second,

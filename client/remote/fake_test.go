@@ -43,7 +43,9 @@ type fakeRequest struct {
 func newFakeNode(t *testing.T) *fakeNode {
 	t.Helper()
 	f := &fakeNode{}
-	f.srv = httptest.NewTLSServer(http.HandlerFunc(f.serve))
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	f.srv.EnableHTTP2 = true // as the node does; websockets must still use HTTP/1.1
+	f.srv.StartTLS()
 	t.Cleanup(f.srv.Close)
 	f.caFile = writeCA(t, f.srv)
 	return f
@@ -135,10 +137,7 @@ func reply(w http.ResponseWriter, status int, body string) {
 	_, _ = w.Write([]byte(body))
 }
 
-// drop closes the connection without an answer.
-func drop(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err == nil {
-		conn.Close()
-	}
+// drop abandons the request without an answer, as a node that dies would.
+func drop(http.ResponseWriter) {
+	panic(http.ErrAbortHandler)
 }

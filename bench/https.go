@@ -103,7 +103,11 @@ func nodeLoad(o options) (result, error) {
 		return result{}, err
 	}
 	defer os.RemoveAll(dir)
-	cmd := exec.Command(o.node, "--data", dir, "--listen", "127.0.0.1:0")
+	args := []string{"--data", dir, "--listen", "127.0.0.1:0"}
+	if o.profile != "" {
+		args = append(args, "--pprof", "127.0.0.1:6061")
+	}
+	cmd := exec.Command(o.node, args...)
 	logf, err := os.Create(filepath.Join(dir, "node.log"))
 	if err != nil {
 		return result{}, err
@@ -127,6 +131,9 @@ func nodeLoad(o options) (result, error) {
 			return result{}, errors.New("creating the bench products failed; see " + logf.Name())
 		}
 	}
+	if o.profile != "" {
+		go profile(o)
+	}
 	res := load(o.clients, o.duration, func(c, i int) bool { return post(cs[c], url, token, movementBody(o, c, i)) })
 	fmt.Println(res.line("node: recordMovement, HTTPS GraphQL, FULL"))
 	return res, nil
@@ -145,4 +152,19 @@ func waitNode(dir string) (url, token string, err error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return "", "", errors.New("the node did not start within 60s")
+}
+
+// profile saves a CPU profile of the node taken during the load.
+func profile(o options) {
+	secs := max(1, int(o.duration.Seconds())-2)
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:6061/debug/pprof/profile?seconds=%d", secs))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: profiling:", err)
+		return
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if err := os.WriteFile(o.profile, b, 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: profiling:", err)
+	}
 }

@@ -18,6 +18,7 @@ type options struct {
 	clients  int
 	skus     int
 	node     string
+	profile  string
 }
 
 func main() {
@@ -26,6 +27,7 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 64, "concurrent clients")
 	flag.IntVar(&o.skus, "skus", 16, "products the movements spread over")
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
+	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

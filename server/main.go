@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	fs.StringVar(&cfg.Name, "name", "", "local warehouse name")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate to serve (default: one issued by the node's own CA in DATA/tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
 	fs.Func("tls-san", "extra host name or IP for the generated certificate (repeatable; env: comma-separated)", func(s string) error {
 		cfg.TLSSANs = append(cfg.TLSSANs, s)
 		return nil

@@ -31,6 +31,7 @@ type Config struct {
 	TLSCert string   // PEM certificate to serve; with TLSKey, replaces the generated one
 	TLSKey  string   // PEM private key of TLSCert
 	TLSSANs []string // extra names for the generated certificate
+	PProf   string   // loopback address to serve Go profiles on ("" = off)
 	Logger  *slog.Logger
 }
 
@@ -70,6 +71,11 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	if err := jobq.CheckAddr(cfg.Queue); err != nil {
 		return fmt.Errorf("checking --queue: %w", err)
+	}
+	if cfg.PProf != "" {
+		if err := servePprof(ctx, cfg.PProf); err != nil {
+			return err
+		}
 	}
 	hub := feed.NewHub(cfg.Logger)
 	defer hub.Close()

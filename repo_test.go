@@ -1,0 +1,143 @@
+package stockmesh
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDependencyDirection keeps the layering: only the store reaches the
+// database, and the console client stays a static, CGO-free binary.
+func TestDependencyDirection(t *testing.T) {
+	const (
+		ent    = "github.com/stockmesh/stockmesh/ent"
+		sqlite = "github.com/mattn/go-sqlite3"
+		zmq    = "github.com/pebbe/zmq4"
+		entgo  = "entgo.io/ent"
+	)
+	cases := []struct {
+		pkg       string
+		direct    bool // check only the package's own imports, not everything below them
+		forbidden []string
+	}{
+		{"./client/...", false, []string{ent, entgo, sqlite, zmq, "github.com/stockmesh/stockmesh/server"}},
+		{"./graph/...", false, []string{ent, entgo, sqlite}},
+		{"./server/rest", false, []string{ent, entgo, sqlite}},
+		{"./server/pyro", false, []string{ent, entgo, sqlite, zmq}},
+		{"./server/stock", false, []string{ent, entgo, sqlite}},
+		{"./server/node", true, []string{ent, entgo, sqlite}},
+		{"./server/jobq", false, []string{ent, entgo, sqlite}},
+	}
+	for _, c := range cases {
+		t.Run(c.pkg, func(t *testing.T) {
+			args := []string{"list", "-deps", c.pkg}
+			if c.direct {
+				args = []string{"list", "-f", `{{join .Imports "\n"}}`, c.pkg}
+			}
+			out, err := exec.Command("go", args...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("go list: %v\n%s", err, out)
+			}
+			for _, dep := range strings.Fields(string(out)) {
+				for _, f := range c.forbidden {
+					if dep == f || strings.HasPrefix(dep, f+"/") {
+						t.Errorf("%s depends on %s", c.pkg, dep)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDocComments: every hand-written package has a package comment and
+// every exported top-level name a doc comment.
+func TestDocComments(t *testing.T) {
+	pkgs := map[string]bool{} // dir -> has package doc
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || generated(path) {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Dir(path)
+		pkgs[dir] = pkgs[dir] || f.Doc != nil
+		for _, decl := range f.Decls {
+			checkDecl(t, path, decl)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir, ok := range pkgs {
+		if !ok {
+			t.Errorf("package in %s has no package doc comment", dir)
+		}
+	}
+}
+
+// generated reports whether path is generated code (ent's and gqlgen's).
+func generated(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	head := string(b[:min(len(b), 600)])
+	return strings.Contains(head, "Code generated") && strings.Contains(head, "DO NOT EDIT") ||
+		strings.HasPrefix(path, "ent/") && !strings.HasPrefix(path, "ent/schema/") && path != "ent/generate.go"
+}
+
+func checkDecl(t *testing.T, path string, decl ast.Decl) {
+	switch d := decl.(type) {
+	case *ast.FuncDecl:
+		if d.Name.IsExported() && d.Doc == nil && receiverExported(d) {
+			t.Errorf("%s: %s has no doc comment", path, d.Name.Name)
+		}
+	case *ast.GenDecl:
+		for _, s := range d.Specs {
+			var names []*ast.Ident
+			var doc *ast.CommentGroup
+			switch s := s.(type) {
+			case *ast.TypeSpec:
+				names, doc = []*ast.Ident{s.Name}, s.Doc
+			case *ast.ValueSpec:
+				names, doc = s.Names, s.Doc
+			}
+			for _, n := range names {
+				if n.IsExported() && doc == nil && d.Doc == nil {
+					t.Errorf("%s: %s has no doc comment", path, n.Name)
+				}
+			}
+		}
+	}
+}
+
+// receiverExported reports whether a method's receiver type is exported
+// (methods of unexported types need no doc comment), or d is a function.
+func receiverExported(d *ast.FuncDecl) bool {
+	if d.Recv == nil || len(d.Recv.List) == 0 {
+		return true
+	}
+	typ := d.Recv.List[0].Type
+	if s, ok := typ.(*ast.StarExpr); ok {
+		typ = s.X
+	}
+	if ix, ok := typ.(*ast.IndexExpr); ok {
+		typ = ix.X
+	}
+	id, ok := typ.(*ast.Ident)
+	return ok && id.IsExported()
+}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 
 	"github.com/stockmesh/stockmesh/internal/testnode"
@@ -92,4 +93,13 @@ func checkLedger(t testing.TB, n *testnode.Node, sku string) {
 	if q := quantity(t, n, sku); q != sum {
 		t.Fatalf("%s: stock %d, ledger sums to %d", sku, q, sum)
 	}
+}
+
+// newAuthed returns a GET request for path with the admin token.
+func newAuthed(n *testnode.Node, path string) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodGet, n.URL+path, nil)
+	if err == nil {
+		req.Header.Set("Authorization", "Bearer "+n.Token)
+	}
+	return req, err
 }

@@ -73,6 +73,9 @@ func graphqlAuth(authn *auth.Authenticator, next http.Handler) http.Handler {
 func websocketInit(authn *auth.Authenticator) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		pr, err := authn.Authenticate(ctx, p.Authorization())
+		if errors.Is(err, auth.ErrUnauthenticated) {
+			return ctx, nil, fmt.Errorf("%w: a valid bearer token is required in connection_init", gqlws.ErrUnauthorized)
+		}
 		if err != nil {
 			return ctx, nil, err
 		}

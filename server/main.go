@@ -70,6 +70,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	fs.StringVar(&cfg.Name, "name", "", "local warehouse name")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate to serve (default: one issued by the node's own CA in DATA/tls)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.StringVar(&cfg.Pyro, "pyro", "", "serve the Pyro4 object inventario.servicio on HOST:PORT")
+	fs.StringVar(&cfg.PyroNS, "pyro-ns", "", "register inventario.servicio in this Pyro4 name server (HOST:PORT)")
+	fs.StringVar(&cfg.PyroNSEmbedded, "pyro-ns-embedded", "", "run a Pyro4-compatible name server on HOST:PORT (Pyro4's usual port is 9090)")
+	fs.StringVar(&cfg.PyroHMACKeyFile, "pyro-hmac-key-file", "", "file with the HMAC key Pyro4 clients must use")
 	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
 	fs.Func("tls-san", "extra host name or IP for the generated certificate (repeatable; env: comma-separated)", func(s string) error {
 		cfg.TLSSANs = append(cfg.TLSSANs, s)

@@ -32,7 +32,12 @@ type Config struct {
 	TLSKey  string   // PEM private key of TLSCert
 	TLSSANs []string // extra names for the generated certificate
 	PProf   string   // loopback address to serve Go profiles on ("" = off)
-	Logger  *slog.Logger
+
+	Pyro            string // host:port to serve the Pyro4 object inventario.servicio on ("" = off)
+	PyroNS          string // an existing Pyro4 name server to register in
+	PyroNSEmbedded  string // host:port to run a Pyro4-compatible name server on
+	PyroHMACKeyFile string // file holding the Pyro4 HMAC key clients must use
+	Logger          *slog.Logger
 }
 
 // Node file names inside DataDir.
@@ -126,6 +131,11 @@ func serve(ctx context.Context, cfg Config, hub *feed.Hub, m *metrics.Metrics) e
 	}
 	defer stopEvents()
 	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
+	waitPyro, err := startPyro(ctx, cfg, svc)
+	if err != nil {
+		return err
+	}
+	defer waitPyro()
 	return serveHTTPS(ctx, cfg, routes(svc, hub, m, log))
 }
 

@@ -1,0 +1,113 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/stockmesh/stockmesh/server/pyro"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// pyroActor names Pyro4 clients on the movements they record: Pyro4
+// carries no user identity.
+const pyroActor = "pyro4"
+
+// inventory serves inventario.servicio over the stock service, so Pyro4
+// changes go through the same queue, rules and feed as every other change.
+type inventory struct{ svc *stock.Service }
+
+var _ pyro.Inventory = inventory{}
+
+func (inventory) ctx(ctx context.Context) context.Context {
+	if stock.ActorFrom(ctx) == "" {
+		return stock.WithActor(ctx, pyroActor)
+	}
+	return ctx
+}
+
+// AddProduct creates a product with a zero price; stock is its initial quantity.
+func (i inventory) AddProduct(ctx context.Context, id, name string, qty int64) (pyro.Product, error) {
+	p, err := i.svc.CreateProduct(i.ctx(ctx), stock.CreateProductInput{SKU: id, Name: name, InitialQuantity: qty})
+	return pyroProduct(p), err
+}
+
+// GetProduct returns the product with sku id.
+func (i inventory) GetProduct(ctx context.Context, id string) (pyro.Product, error) {
+	p, err := i.svc.Product(i.ctx(ctx), id)
+	return pyroProduct(p), err
+}
+
+// SetStock sets the stock, recorded as an ADJUSTMENT of the difference.
+func (i inventory) SetStock(ctx context.Context, id string, qty int64) (pyro.Product, error) {
+	p, err := i.svc.UpdateProduct(i.ctx(ctx), id, stock.UpdateProductInput{Quantity: &qty, Note: "actualizar_stock (Pyro4)"})
+	return pyroProduct(p), err
+}
+
+// ListProducts returns every product, following the pages.
+func (i inventory) ListProducts(ctx context.Context) ([]pyro.Product, error) {
+	var out []pyro.Product
+	q := stock.ProductQuery{First: stock.MaxPageSize}
+	for {
+		page, err := i.svc.Products(i.ctx(ctx), q)
+		if err != nil {
+			return nil, err
+		}
+		for k := range page.Products {
+			out = append(out, pyroProduct(&page.Products[k]))
+		}
+		if !page.HasNext || len(page.Products) == 0 {
+			return out, nil
+		}
+		q.After = stock.ProductCursor(page.Products[len(page.Products)-1].SKU)
+	}
+}
+
+// DeleteProduct deletes the product with sku id.
+func (i inventory) DeleteProduct(ctx context.Context, id string) error {
+	_, err := i.svc.DeleteProduct(i.ctx(ctx), id)
+	return err
+}
+
+func pyroProduct(p *stock.Product) pyro.Product {
+	if p == nil {
+		return pyro.Product{}
+	}
+	return pyro.Product{ID: p.SKU, Name: p.Name, Description: p.Description, Price: p.Price.String(), Stock: p.Quantity}
+}
+
+// startPyro starts inventario.servicio when cfg asks for it; the returned
+// func waits for it to stop after ctx is done.
+func startPyro(ctx context.Context, cfg Config, svc *stock.Service) (wait func(), err error) {
+	if cfg.Pyro == "" {
+		if cfg.PyroNS != "" || cfg.PyroNSEmbedded != "" {
+			return nil, errors.New("node: --pyro-ns and --pyro-ns-embedded need --pyro HOST:PORT")
+		}
+		return func() {}, nil
+	}
+	var key []byte
+	if cfg.PyroHMACKeyFile != "" {
+		b, err := os.ReadFile(cfg.PyroHMACKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading --pyro-hmac-key-file: %w", err)
+		}
+		key = []byte(strings.TrimRight(string(b), "\r\n"))
+	}
+	srv, err := pyro.NewServer(pyro.Config{Listen: cfg.Pyro, NameServer: cfg.PyroNS, EmbeddedNS: cfg.PyroNSEmbedded,
+		HMACKey: key, Classify: func(err error) string { return string(stock.CodeOf(err)) }, Logger: cfg.Logger}, inventory{svc})
+	if err != nil {
+		return nil, fmt.Errorf("starting Pyro4 service: %w", err)
+	}
+	cfg.Logger.Info("serving Pyro4", "object", "inventario.servicio", "addr", srv.Addr().String(),
+		"name_server", cfg.PyroNS, "embedded_name_server", cfg.PyroNSEmbedded)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Run(ctx); err != nil {
+			cfg.Logger.Error("Pyro4 service stopped", "err", err)
+		}
+	}()
+	return func() { <-done }, nil
+}

@@ -58,10 +58,15 @@ func (a *app) node() (*remote.Client, error) {
 	return c, nil
 }
 
-// prompts returns the Prompter over stdin, creating it on first use.
+// prompts returns the Prompter over stdin, creating it on first use. With
+// --json its questions go to stderr, keeping stdout machine-readable.
 func (a *app) prompts() *Prompter {
 	if a.prompter == nil {
-		a.prompter = NewPrompter(a.env.Stdin, a.env.Stdout, a.p)
+		out := a.env.Stdout
+		if a.json {
+			out = a.env.Stderr
+		}
+		a.prompter = NewPrompter(a.env.Stdin, out, a.p)
 	}
 	return a.prompter
 }

@@ -19,7 +19,6 @@ const (
 	msgMenuExit
 	msgMenuChoose
 	msgMenuBadChoice
-	msgPressEnter
 	msgInterrupted
 	msgBye
 
@@ -45,7 +44,6 @@ const (
 	msgRequired
 	msgBadYesNo
 	msgBadChoice
-	msgKeepCurrent
 
 	msgConfirmDelete
 	msgCancelled
@@ -127,7 +125,6 @@ func catalog() map[msg][2]string {
 		msgMenuExit:        {"Exit", "Salir"},
 		msgMenuChoose:      {"Choose an option", "Elija una opción"},
 		msgMenuBadChoice:   {"There is no option %q; choose a number from the menu.", "No existe la opción %q; elija un número del menú."},
-		msgPressEnter:      {"Press Enter to go back to the menu.", "Pulse Intro para volver al menú."},
 		msgInterrupted:     {"Interrupted; back to the menu.", "Interrumpido; de vuelta al menú."},
 		msgBye:             {"Goodbye.", "Hasta luego."},
 
@@ -146,14 +143,13 @@ func catalog() map[msg][2]string {
 		msgFieldAmount:       {"Units", "Unidades"},
 		msgFieldSignedAmount: {"Units (+ adds, - removes)", "Unidades (+ suma, - resta)"},
 
-		msgBadInt:      {"%q is not a whole number; please type digits, such as 12.", "%q no es un número entero; escriba cifras, por ejemplo 12."},
-		msgBadMin:      {"The number must be at least %d.", "El número debe ser al menos %d."},
-		msgBadPrice:    {"%q is not a price; type it like 9.99 (at most four decimals, not negative).", "%q no es un precio; escríbalo como 9,99 (cuatro decimales como mucho, no negativo)."},
-		msgNotZero:     {"The number must not be 0.", "El número no puede ser 0."},
-		msgRequired:    {"This field is required.", "Este campo es obligatorio."},
-		msgBadYesNo:    {"Please answer y or n.", "Responda s o n."},
-		msgBadChoice:   {"Choose one of the numbers shown.", "Elija uno de los números mostrados."},
-		msgKeepCurrent: {"(Enter keeps the current value)", "(Intro conserva el valor actual)"},
+		msgBadInt:    {"%q is not a whole number; please type digits, such as 12.", "%q no es un número entero; escriba cifras, por ejemplo 12."},
+		msgBadMin:    {"The number must be at least %d.", "El número debe ser al menos %d."},
+		msgBadPrice:  {"%q is not a price; type it like 9.99 (at most four decimals, not negative).", "%q no es un precio; escríbalo como 9,99 (cuatro decimales como mucho, no negativo)."},
+		msgNotZero:   {"The number must not be 0.", "El número no puede ser 0."},
+		msgRequired:  {"This field is required.", "Este campo es obligatorio."},
+		msgBadYesNo:  {"Please answer y or n.", "Responda s o n."},
+		msgBadChoice: {"Choose one of the numbers shown.", "Elija uno de los números mostrados."},
 
 		msgConfirmDelete: {"Delete %s (%s, %d in stock)? [y/N]", "¿Eliminar %s (%s, %d en existencia)? [s/N]"},
 		msgCancelled:     {"Cancelled; nothing was deleted.", "Cancelado; no se eliminó nada."},
@@ -164,7 +160,7 @@ func catalog() map[msg][2]string {
 		msgRecorded:      {"Recorded. Stock of %s is now %s.", "Registrado. Las existencias de %s son ahora %s."},
 		msgNoProducts:    {"No products.", "No hay productos."},
 		msgNoMovements:   {"No movements.", "No hay movimientos."},
-		msgTotalProducts: {"%d products.", "%d productos."},
+		msgTotalProducts: {"Products: %d.", "Productos: %d."},
 
 		msgColSKU:         {"SKU", "SKU"},
 		msgColName:        {"NAME", "NOMBRE"},

@@ -26,8 +26,14 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.BoolVar(&g.json, "json", false, "machine-readable output")
 }
 
-// boolFlags are the flags that take no value, for findCommand.
-var boolFlags = map[string]bool{"json": true, "yes": true, "y": true, "h": true, "help": true}
+// isBoolFlag reports whether the flag name takes no value.
+func isBoolFlag(name string) bool {
+	switch name {
+	case "json", "yes", "y", "h", "help":
+		return true
+	}
+	return false
+}
 
 // Run runs stockmesh with args (without the program name): the interactive
 // menu when there are none, else the command they name. It returns the exit
@@ -156,7 +162,7 @@ func takesValue(arg string) bool {
 		return false
 	}
 	name := strings.TrimLeft(arg, "-")
-	return name != "" && !strings.Contains(name, "=") && !boolFlags[name]
+	return name != "" && !strings.Contains(name, "=") && !isBoolFlag(name)
 }
 
 // isNumber reports whether s is a whole number, possibly signed.

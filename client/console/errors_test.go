@@ -1,0 +1,72 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stockmesh/stockmesh/client/remote"
+)
+
+func TestSentenceAndExitCode(t *testing.T) {
+	wrap := func(code string) error {
+		return fmt.Errorf("getting product A1: %w", &remote.Error{Code: code, Message: "sku: must not be empty"})
+	}
+	tests := []struct {
+		name   string
+		err    error
+		en, es string
+		exit   int
+	}{
+		{name: "not found", err: wrap(remote.CodeNotFound), en: "Product not found.", es: "Producto no encontrado.", exit: 1},
+		{name: "exists", err: wrap(remote.CodeAlreadyExists), en: "A product with that SKU already exists.", es: "Ya existe un producto con ese SKU.", exit: 1},
+		{name: "stock", err: wrap(remote.CodeInsufficientStock), en: "Not enough stock for that.", es: "No hay existencias suficientes para eso.", exit: 1},
+		{name: "invalid", err: wrap(remote.CodeInvalidInput), en: "The node refused the data: sku: must not be empty", es: "El nodo rechazó los datos: sku: must not be empty", exit: 1},
+		{name: "unauthenticated", err: wrap(remote.CodeUnauthenticated), en: "Not allowed: the node did not accept the token.", es: "No permitido: el nodo no aceptó el token.", exit: 1},
+		{name: "forbidden", err: wrap(remote.CodeForbidden), en: "Not allowed: this token may not do that.", es: "No permitido: este token no puede hacer eso.", exit: 1},
+		{name: "internal", err: wrap(remote.CodeInternal), en: "The node had an internal error; try again later.", es: "El nodo tuvo un error interno; inténtelo más tarde.", exit: 1},
+		{
+			name: "unreachable", err: fmt.Errorf("listing: %w", remote.ErrUnavailable),
+			en: "The node at https://n:8443 is unreachable; is it running?", es: "No se puede contactar con el nodo en https://n:8443; ¿está en marcha?", exit: 3,
+		},
+		{
+			name: "node says unavailable", err: wrap(remote.CodeUnavailable),
+			en: "The node at https://n:8443 is unreachable; is it running?", es: "No se puede contactar con el nodo en https://n:8443; ¿está en marcha?", exit: 3,
+		},
+		{
+			name: "untrusted", err: fmt.Errorf("x: %w", remote.ErrUntrusted),
+			en: "The node's certificate is not signed by the configured CA; the connection was refused.", es: "El certificado del nodo no está firmado por la CA configurada; se rechazó la conexión.", exit: 3,
+		},
+		{name: "usage", err: usagef("missing SKU"), en: "missing SKU", es: "missing SKU", exit: 2},
+		{name: "cancelled", err: fmt.Errorf("deleting: %w", errCancelled), en: "Cancelled; nothing was deleted.", es: "Cancelado; no se eliminó nada.", exit: 1},
+		{name: "interrupted", err: context.Canceled, en: "Error: context canceled", es: "Error: context canceled", exit: 130},
+		{name: "other", err: errors.New("boom"), en: "Error: boom", es: "Error: boom", exit: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Sentence(NewPrinter(English), "https://n:8443", tt.err); got != tt.en {
+				t.Errorf("English: %q, want %q", got, tt.en)
+			}
+			if got := Sentence(NewPrinter(Spanish), "https://n:8443", tt.err); got != tt.es {
+				t.Errorf("Spanish: %q, want %q", got, tt.es)
+			}
+			if got := ExitCode(tt.err); got != tt.exit {
+				t.Errorf("ExitCode = %d, want %d", got, tt.exit)
+			}
+		})
+	}
+}
+
+func TestCatalogComplete(t *testing.T) {
+	cat := catalog()
+	for id := msgMenuTitle; id <= msgUsage; id++ {
+		e, ok := cat[id]
+		if !ok || e[English] == "" || e[Spanish] == "" {
+			t.Errorf("message %d lacks a translation: %q", id, e)
+		}
+	}
+	if len(cat) != int(msgUsage) {
+		t.Errorf("catalog has %d entries, want %d", len(cat), msgUsage)
+	}
+}

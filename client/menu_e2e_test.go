@@ -1,0 +1,121 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+// TestMenuE2E drives the interactive menu in tmux: bad input re-prompts,
+// actions answer with tables and sentences, deleting asks first, Ctrl-C in
+// an action returns to the menu, and Ctrl-C at the menu exits.
+func TestMenuE2E(t *testing.T) {
+	node := testnode.Start(t)
+	if r := runClient(t, node, "product", "add", "--sku", "A1", "--name", "Bolt M6", "--price", "9.99", "--quantity", "10"); r.code != 0 {
+		t.Fatalf("adding A1: %+v", r)
+	}
+	s := startTmux(t, node)
+	s.expect("Choose an option:")
+	for _, want := range []string{"1  Add product", "3  Update stock", "8  Transfer to another warehouse", "10  Warehouses", "0  Exit"} {
+		s.expect(want)
+	}
+
+	s.line("x")
+	s.expect(`There is no option "x"`)
+
+	// 3 Update stock: a letter where a number belongs re-prompts.
+	s.line("3")
+	s.expect("SKU:")
+	s.line("A1")
+	s.expect("New quantity [10]:")
+	s.line("abc")
+	s.expect(`"abc" is not a whole number`)
+	s.expect("New quantity [10]:")
+	s.line("25")
+	s.expect("Note:")
+	s.line("")
+	s.expect("Stock of A1 is now 25.")
+	s.expect("Choose an option:")
+
+	// 1 Add product, with a bad price and a bad quantity on the way.
+	s.line("1")
+	s.expect("SKU:")
+	s.line("B2")
+	s.expect("Name:")
+	s.line("Nut M6")
+	s.expect("Description:")
+	s.line("")
+	s.expect("Price:")
+	s.line("cheap")
+	s.expect(`"cheap" is not a price`)
+	s.line("0,25")
+	s.expect("Quantity [0]:")
+	s.line("five")
+	s.expect(`"five" is not a whole number`)
+	s.line("5")
+	s.expect("Reorder point [0]:")
+	s.line("")
+	s.expect("Created B2.")
+
+	// 6 Record a sale beyond the stock: the node's refusal as a sentence.
+	s.line("6")
+	s.expect("SKU:")
+	s.line("B2")
+	s.expect("Kind [2]:")
+	s.line("")
+	s.expect("Units:")
+	s.line("50")
+	s.expect("Reference (order number):")
+	s.line("ORD-9")
+	s.expect("Note:")
+	s.line("")
+	s.expect("Not enough stock for that.")
+
+	// 2 Get a product that does not exist.
+	s.line("2")
+	s.expect("SKU:")
+	s.line("ZZ")
+	s.expect("Product not found.")
+
+	// 5 Delete asks for confirmation; no keeps the product.
+	s.line("5")
+	s.expect("SKU:")
+	s.line("B2")
+	s.expect("Delete B2 (Nut M6, 5 in stock)? [y/N]:")
+	s.line("n")
+	s.expect("nothing was deleted")
+
+	// 4 List products.
+	s.line("4")
+	s.expect("Search (empty for all):")
+	s.line("")
+	s.expect("Products: 2.")
+
+	// 8 Transfer says it is not there yet.
+	s.line("8")
+	s.expect("network of warehouses")
+
+	// 9 Watch live stock, left with q + Enter.
+	s.line("9")
+	s.expect("SKU:")
+	s.line("")
+	s.expect("connected, 2 products")
+	s.line("q")
+	s.expect("Choose an option:")
+
+	// Ctrl-C inside an action returns to the menu.
+	s.line("2")
+	s.expect("SKU:")
+	s.send("C-c")
+	s.expect("Interrupted; back to the menu.")
+	s.expect("Choose an option:")
+
+	// Ctrl-C at the menu exits.
+	s.send("C-c")
+	s.expect("Goodbye.")
+	s.expect("[exit 0]")
+
+	if r := runClient(t, node, "product", "get", "B2"); r.code != 0 {
+		t.Fatalf("B2 should still exist after declining the delete: %+v", r)
+	}
+}

@@ -1,7 +1,8 @@
 //go:build ignore
 
 // Command entc generates the ent code of stockmesh from ./schema; run it
-// with go generate ./ent.
+// with go generate ./ent. gen_test.go regenerates with the same (default)
+// settings and fails when the committed code is stale.
 package main
 
 import (
@@ -12,13 +13,7 @@ import (
 )
 
 func main() {
-	if err := entc.Generate("./schema", Config()); err != nil {
+	if err := entc.Generate("./schema", &gen.Config{}); err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
-}
-
-// Config is the generator configuration; the staleness test uses the same
-// settings through gen_test.go.
-func Config() *gen.Config {
-	return &gen.Config{}
 }

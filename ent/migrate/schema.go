@@ -60,6 +60,9 @@ var (
 				Name:    "movement_warehouse_id_idempotency_key",
 				Unique:  true,
 				Columns: []*schema.Column{MovementsColumns[13], MovementsColumns[9]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "idempotency_key IS NOT NULL",
+				},
 			},
 			{
 				Name:    "movement_created_at",

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -51,7 +52,8 @@ func (Movement) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("warehouse_id", "seq").Unique(),
 		index.Fields("warehouse_id", "sku", "seq"),
-		index.Fields("warehouse_id", "idempotency_key").Unique(),
+		index.Fields("warehouse_id", "idempotency_key").Unique().
+			Annotations(entsql.IndexWhere("idempotency_key IS NOT NULL")),
 		index.Fields("created_at"),
 	}
 }

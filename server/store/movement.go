@@ -6,8 +6,6 @@ import (
 	"strconv"
 
 	"github.com/stockmesh/stockmesh/ent"
-	"github.com/stockmesh/stockmesh/ent/movement"
-	"github.com/stockmesh/stockmesh/ent/product"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -40,7 +38,7 @@ func (b *batch) recordMovement(actor string, in *stock.MovementInput) (*stock.Re
 			return &stock.Reply{Movement: prev}, err
 		}
 	}
-	p, err := b.liveProduct(in.SKU)
+	p, err := b.stockOf(in.SKU)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +59,7 @@ func (b *batch) setStock(actor, sku string, quantity int64, note string) (*stock
 	if quantity < 0 || quantity > stock.MaxStock {
 		return nil, stock.Errorf(stock.CodeInvalidInput, "quantity: %d is out of range (0 to %d)", quantity, int64(stock.MaxStock))
 	}
-	p, err := b.liveProduct(sku)
+	p, err := b.stockOf(sku)
 	if err != nil {
 		return nil, err
 	}
@@ -73,62 +71,29 @@ func (b *batch) setStock(actor, sku string, quantity int64, note string) (*stock
 }
 
 // move applies m to p under the next change sequence: it updates the
-// product's stock and appends the movement to the ledger. p is updated in
-// place and the movement is queued for publication.
+// product's stock and appends the movement to the ledger. Only p's ID,
+// WarehouseID, Sku and Quantity are read; p is updated in place and the
+// movement is queued for publication.
 func (b *batch) move(p *ent.Product, m movementInput) (*stock.Movement, error) {
 	balance, err := stock.Apply(p.Sku, p.Quantity, m.delta)
 	if err != nil {
 		return nil, err
 	}
 	seq, now := b.nextSeq(), b.now()
-	err = b.db.Product.Update().Where(product.ID(p.ID)).
-		SetQuantity(balance).SetSeq(seq).SetUpdatedAt(now).
-		Exec(b.ctx)
-	if err != nil {
+	if err := b.setQuantity(p, balance, seq, now); err != nil {
 		return nil, err
 	}
-	c := b.db.Movement.Create().
-		SetWarehouseID(p.WarehouseID).SetSeq(seq).SetProductID(p.ID).SetSku(p.Sku).
-		SetKind(movement.Kind(m.kind)).SetQuantity(m.delta).SetBalance(balance).
-		SetReference(m.reference).SetNote(m.note).SetActor(m.actor).
-		SetFingerprint(m.fingerprint).SetCreatedAt(now)
-	if m.key != "" {
-		c.SetIdempotencyKey(m.key)
-	}
-	if err := c.Exec(b.ctx); err != nil {
-		return nil, err
-	}
-	p.Quantity, p.Seq, p.UpdatedAt = balance, seq, now
 	mv := &stock.Movement{
 		ID: stock.MovementID(p.WarehouseID, seq), Warehouse: p.WarehouseID, Seq: seq, SKU: p.Sku,
 		Kind: m.kind, Quantity: m.delta, Balance: balance, Reference: m.reference, Note: m.note,
 		Actor: m.actor, IdempotencyKey: m.key, CreatedAt: now,
 	}
+	if err := b.insertMovement(p, mv, m.fingerprint); err != nil {
+		return nil, err
+	}
+	p.Quantity, p.Seq, p.UpdatedAt = balance, seq, now
 	b.changes = append(b.changes, mv)
 	return mv, nil
-}
-
-// movementByKey returns the movement of the local warehouse recorded with
-// key, nil when there is none, or INVALID_INPUT when it was recorded for a
-// request with another fingerprint.
-func (b *batch) movementByKey(key, fp string) (*stock.Movement, error) {
-	wh, err := b.localWarehouse()
-	if err != nil {
-		return nil, err
-	}
-	m, err := b.db.Movement.Query().
-		Where(movement.WarehouseID(wh.ID), movement.IdempotencyKey(key)).
-		Only(b.ctx)
-	switch {
-	case ent.IsNotFound(err):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	case m.Fingerprint != fp:
-		return nil, stock.Errorf(stock.CodeInvalidInput,
-			"idempotency key %q was used for a different request", key)
-	}
-	return movementOf(m), nil
 }
 
 // fingerprint digests what makes two requests the same one.

@@ -56,6 +56,7 @@ type Store struct {
 	wdb    *sql.DB // the single writer connection, used only by HandleWrites
 	rdb    *sql.DB // read-only connections for HandleRead
 	reader *ent.Client
+	sp     *savepoints                     // prepared on wdb
 	local  atomic.Pointer[stock.Warehouse] // the local warehouse, for reads
 	w      writerState                     // owned by HandleWrites
 	closed atomic.Bool
@@ -113,6 +114,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 		return err
 	}
 	s.reader = ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, s.rdb)))
+	if s.sp, err = prepareSavepoints(s.wdb); err != nil {
+		return err
+	}
 	return s.load(ctx, w)
 }
 
@@ -122,7 +126,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return ErrClosed
 	}
-	rerr := s.rdb.Close()
+	rerr := errors.Join(s.rdb.Close(), s.sp.close())
 	_, cerr := s.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if cerr != nil {
 		cerr = fmt.Errorf("checkpointing: %w", cerr)

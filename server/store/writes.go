@@ -21,6 +21,7 @@ type batch struct {
 	ctx     context.Context
 	tx      *sql.Tx
 	db      *ent.Client
+	sp      *savepoints
 	changes []*stock.Movement
 	broken  error // the transaction failed as a whole; no further job runs
 }
@@ -31,6 +32,9 @@ type batch struct {
 // commit fails every job gets an UNAVAILABLE reply and nothing changed.
 // Committed movements are published afterwards, in commit order.
 func (s *Store) HandleWrites(jobs [][]byte) [][]byte {
+	if len(jobs) == 0 {
+		return nil
+	}
 	replies := make([]*stock.Reply, len(jobs))
 	saved := s.w
 	b, err := s.begin()
@@ -51,7 +55,7 @@ func (s *Store) HandleWrites(jobs [][]byte) [][]byte {
 	}
 	if b.broken != nil {
 		s.w = saved
-		s.log.Error("committing write batch", "jobs", len(jobs), "err", b.broken)
+		s.log.Error("write batch failed, nothing committed", "jobs", len(jobs), "err", b.broken)
 		return encodeAll(failAll(len(jobs)))
 	}
 	s.local.Store(s.w.local)
@@ -66,9 +70,19 @@ func (s *Store) begin() (*batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	drv := entsql.NewDriver(dialect.SQLite, entsql.Conn{ExecQuerier: tx})
-	return &batch{s: s, ctx: ctx, tx: tx, db: ent.NewClient(ent.Driver(drv))}, nil
+	drv := txDriver{entsql.Conn{ExecQuerier: tx}}
+	return &batch{s: s, ctx: ctx, tx: tx, db: ent.NewClient(ent.Driver(drv)), sp: s.sp.in(ctx, tx)}, nil
 }
+
+// txDriver runs ent on the batch's transaction; the transactions ent opens
+// for multi-statement operations become no-ops inside it.
+type txDriver struct {
+	entsql.Conn
+}
+
+func (d txDriver) Tx(context.Context) (dialect.Tx, error) { return dialect.NopTx(d), nil }
+func (txDriver) Close() error                             { return nil }
+func (txDriver) Dialect() string                          { return dialect.SQLite }
 
 // run executes one job inside its own savepoint and returns its reply.
 func (b *batch) run(raw []byte) *stock.Reply {
@@ -80,24 +94,33 @@ func (b *batch) run(raw []byte) *stock.Reply {
 		return errReply(stock.Errorf(stock.CodeInvalidInput, "%q is not a write job", job.Op))
 	}
 	state, changes := b.s.w, len(b.changes)
-	if _, err := b.tx.ExecContext(b.ctx, "SAVEPOINT job"); err != nil {
+	if _, err := b.sp.open.ExecContext(b.ctx); err != nil {
 		b.broken = fmt.Errorf("opening savepoint: %w", err)
 		return nil
 	}
 	r, err := b.do(&job)
 	if err != nil {
 		b.s.w, b.changes = state, b.changes[:changes]
-		if _, rerr := b.tx.ExecContext(b.ctx, "ROLLBACK TO job; RELEASE job"); rerr != nil {
+		if rerr := b.rollback(); rerr != nil {
 			b.broken = fmt.Errorf("rolling back %s job: %w (after %w)", job.Op, rerr, err)
 			return nil
 		}
 		return b.s.fail(job.Op, err)
 	}
-	if _, err := b.tx.ExecContext(b.ctx, "RELEASE job"); err != nil {
+	if _, err := b.sp.release.ExecContext(b.ctx); err != nil {
 		b.broken = fmt.Errorf("releasing savepoint: %w", err)
 		return nil
 	}
 	return r
+}
+
+// rollback undoes the current job and ends its savepoint.
+func (b *batch) rollback() error {
+	if _, err := b.sp.rollback.ExecContext(b.ctx); err != nil {
+		return err
+	}
+	_, err := b.sp.release.ExecContext(b.ctx)
+	return err
 }
 
 // do dispatches a write job.

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// BenchmarkHandleWrites records movements in batches of 64 on a temp file
+// with synchronous=FULL, through JSON jobs and replies as the queue sends
+// them. It reports ns/movement (wall clock, fsync included) and
+// cpu-ns/movement.
+func BenchmarkHandleWrites(b *testing.B) {
+	const batch, skus = 64, 100
+	h := newHarness(b)
+	h.s.pub = discard{}
+	for i := range skus {
+		h.create(fmt.Sprintf("SKU-%03d", i), 1_000_000)
+	}
+	jobs := make([][][]byte, 16)
+	for i := range jobs {
+		jobs[i] = make([][]byte, batch)
+		for j := range jobs[i] {
+			kind := stock.KindSale
+			if j%2 == 1 {
+				kind = stock.KindPurchase
+			}
+			jobs[i][j] = mustJSON(b, move(fmt.Sprintf("SKU-%03d", (i*batch+j)%skus), kind, 1+int64(j%3)))
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		for _, r := range h.s.HandleWrites(jobs[i%len(jobs)]) {
+			if r[2] != 'm' { // {"movement":…}
+				b.Fatalf("reply %s", r)
+			}
+		}
+		n += batch
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/movement")
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(n), "cpu-ns/movement")
+}
+
+// cpuTime returns the CPU time (user and system) the process used so far:
+// on a loaded machine it measures the work better than the wall clock.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// discard is a Publisher that drops everything.
+type discard struct{}
+
+func (discard) Publish([]byte) {}

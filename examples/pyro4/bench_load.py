@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Load generator: N processes, each with its own Pyro4 proxy, alternately
 call actualizar_stock and obtener_producto on their own product for a fixed
-time. Prints one JSON line: calls, calls_per_s, p50_ms, p99_ms, errors.
+time (--mix read|write: only one of the two). Prints one JSON line: calls, calls_per_s, p50_ms, p99_ms, errors.
 
 Usage: bench_load.py --uri PYRO:inventario.servicio@127.0.0.1:9091 --procs 4 --seconds 10
 """
@@ -14,7 +14,7 @@ import time
 import Pyro4
 
 
-def load(uri, n, seconds, prefix, start_at):
+def load(uri, n, seconds, prefix, start_at, mix):
     """One process: returns (latencies in seconds, error count)."""
     svc = Pyro4.Proxy(uri)
     if os.environ.get("PYRO_HMAC_KEY"):
@@ -28,7 +28,7 @@ def load(uri, n, seconds, prefix, start_at):
     while time.time() < end:
         t0 = time.perf_counter()
         try:
-            if i % 2 == 0:
+            if mix == "write" or (mix == "both" and i % 2 == 0):
                 svc.actualizar_stock(pid, i)
             else:
                 svc.obtener_producto(pid)
@@ -56,15 +56,17 @@ def main():
     ap.add_argument("--procs", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--label", default="")
+    ap.add_argument("--mix", choices=("both", "read", "write"), default="both",
+                    help="alternate actualizar_stock and obtener_producto (both), or only one of them")
     args = ap.parse_args()
     prefix = "bench%d" % int(time.time() * 1000)
     start_at = time.time() + 1.0 + 0.2 * args.procs  # every process has connected by then
     with multiprocessing.Pool(args.procs) as pool:
-        out = pool.starmap(load, [(args.uri, n, args.seconds, prefix, start_at) for n in range(args.procs)])
+        out = pool.starmap(load, [(args.uri, n, args.seconds, prefix, start_at, args.mix) for n in range(args.procs)])
     lat = sorted(x for l, _ in out for x in l)
     errors = sum(e for _, e in out)
     print(json.dumps({
-        "label": args.label, "uri": args.uri, "procs": args.procs, "seconds": args.seconds,
+        "label": args.label, "uri": args.uri, "mix": args.mix, "procs": args.procs, "seconds": args.seconds,
         "calls": len(lat), "errors": errors,
         "calls_per_s": round(len(lat) / args.seconds, 1),
         "p50_ms": round(percentile(lat, 0.50) * 1000, 3),

@@ -34,10 +34,9 @@ func newDaemon(objects map[string]object, key []byte, log *slog.Logger) *daemon 
 	return d
 }
 
-// conn is the state of one client connection.
+// conn is one client connection.
 type conn struct {
-	nc  net.Conn
-	ser uint16 // the serializer of the handshake
+	nc net.Conn
 }
 
 // serve runs the protocol on nc until the peer closes it, a protocol error
@@ -52,10 +51,13 @@ func (d *daemon) serve(ctx context.Context, nc net.Conn) {
 			err = d.handle(ctx, c, f)
 		}
 	}
-	if isClosed(err) || ctx.Err() != nil {
-		return
+	switch {
+	case isClosed(err) || ctx.Err() != nil:
+	case errors.Is(err, ErrProtocol) || errors.Is(err, ErrSerializer):
+		d.log.Warn("closing pyro connection", "remote", nc.RemoteAddr().String(), "err", err)
+	default:
+		d.log.Debug("pyro connection ended", "remote", nc.RemoteAddr().String(), "err", err)
 	}
-	d.log.Warn("closing pyro connection", "remote", nc.RemoteAddr().String(), "err", err)
 }
 
 // isClosed reports whether err is the peer (or we) closing the connection.
@@ -88,7 +90,6 @@ func (d *daemon) handshake(ctx context.Context, c *conn) error {
 		d.fail(c, f, f.Serializer, clientText(err))
 		return errConnDone
 	}
-	c.ser = f.Serializer
 	return d.send(c, reply)
 }
 

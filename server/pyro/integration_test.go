@@ -16,12 +16,14 @@ func TestPythonClientEmbeddedNS(t *testing.T) {
 	needPyro4(t)
 	inv := newMemInventory()
 	s := startServer(t, Config{Listen: "127.0.0.1:0", EmbeddedNS: "127.0.0.1:0"}, inv)
-	for _, tc := range []struct{ name, serializer string }{
-		{"default serializer (serpent)", ""},
-		{"json", "json"},
+	for _, tc := range []struct{ name, serializer, extraEnv string }{
+		{"default serializer (serpent)", "", ""},
+		{"json", "json", ""},
+		{"serpent compressed", "", "PYRO_COMPRESSION=true"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := runPython(t, pyEnv(s.NSAddr(), tc.serializer), testdataScript(t, "scenario.py"), "emb"+tc.serializer)
+			env := pyEnv(s.NSAddr(), tc.serializer, tc.extraEnv)
+			out, err := runPython(t, env, testdataScript(t, "scenario.py"), "emb"+tc.serializer+tc.extraEnv)
 			if err != nil || !strings.HasSuffix(strings.TrimSpace(out), "OK") {
 				t.Fatalf("scenario: %v\n%s", err, out)
 			}
@@ -67,10 +69,10 @@ func TestPythonClientPythonNS(t *testing.T) {
 }
 
 // waitRegistered polls the name server at ns until name resolves to want.
-func waitRegistered(t *testing.T, ns string, want URI) {
+func waitRegistered(t *testing.T, ns string, want URI, key ...byte) {
 	t.Helper()
 	pollUntil(t, "registration in "+ns, 60*time.Second, func() bool {
-		c, err := dialClient(context.Background(), ns, nil)
+		c, err := dialClient(context.Background(), ns, key)
 		if err != nil {
 			return false
 		}
@@ -80,6 +82,22 @@ func waitRegistered(t *testing.T, ns string, want URI) {
 		u, uerr := uriFromDict(d)
 		return err == nil && uerr == nil && u == want
 	})
+}
+
+// TestPythonNSWithHMAC registers in a Python name server that requires an
+// HMAC key, and a keyed client reaches the object through it.
+func TestPythonNSWithHMAC(t *testing.T) {
+	needPyro4(t)
+	port := freePort(t)
+	nsAddr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	startPythonNS(t, port, pyEnv(nsAddr, "", "PYRO_HMAC_KEY=secreto"))
+	s := startServer(t, Config{Listen: "127.0.0.1:0", NameServer: nsAddr.String(), HMACKey: []byte("secreto"),
+		RegisterInterval: 200 * time.Millisecond}, newMemInventory())
+	waitRegistered(t, nsAddr.String(), s.URI(), []byte("secreto")...)
+	out, err := runPython(t, pyEnv(nsAddr, "json", "HMAC_KEY=secreto"), testdataScript(t, "scenario.py"), "pynshmac")
+	if err != nil || !strings.HasSuffix(strings.TrimSpace(out), "OK") {
+		t.Fatalf("scenario: %v\n%s", err, out)
+	}
 }
 
 // TestPythonConcurrentClients runs 8 client threads adding and updating

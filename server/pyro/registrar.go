@@ -19,6 +19,7 @@ type registrar struct {
 	log   *slog.Logger
 	c     *client // nil while disconnected
 	ok    bool    // whether the last check found the registration in place
+	down  bool    // whether the last check failed
 }
 
 // run keeps the registration until ctx is done, then removes it if it is
@@ -37,18 +38,26 @@ func (r *registrar) run(ctx context.Context) {
 	}
 }
 
-// check verifies the registration once and repairs it.
+// check verifies the registration once and repairs it. A failure on a
+// connection kept from an earlier check (the name server restarted) is
+// retried at once on a fresh connection.
 func (r *registrar) check(ctx context.Context) {
+	reused := r.c != nil
 	err := r.ensure(ctx)
+	if err != nil && reused {
+		r.c.Close()
+		r.c = nil
+		err = r.ensure(ctx)
+	}
 	switch {
-	case err != nil && r.ok:
-		r.log.Warn("pyro name server registration lost", "ns", r.ns, "err", err)
+	case err != nil && !r.down:
+		r.log.Warn("cannot register in pyro name server; retrying", "ns", r.ns, "every", r.every, "err", err)
 	case err != nil:
 		r.log.Debug("pyro name server still unreachable", "ns", r.ns, "err", err)
 	case !r.ok:
 		r.log.Info("registered in pyro name server", "ns", r.ns, "name", r.name, "uri", r.uri.String())
 	}
-	r.ok = err == nil
+	r.ok, r.down = err == nil, err != nil
 	if err != nil && r.c != nil {
 		r.c.Close()
 		r.c = nil

@@ -3,15 +3,14 @@ package pyro
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"time"
 )
 
 // Run serves the object daemon, the embedded name server and the
 // registration loop until ctx is done, then closes the listeners and every
-// connection and returns nil. It returns an error early only when a
-// listener fails. Run must be called once.
+// connection, waits for their goroutines and returns nil. It returns an
+// error only when called a second time.
 func (s *Server) Run(ctx context.Context) error {
 	s.mu.Lock()
 	if s.running {
@@ -20,12 +19,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.running = true
 	s.mu.Unlock()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errc := make(chan error, 2)
-	s.goServe(ctx, s.objLn, s.obj, errc)
+	s.goServe(ctx, s.objLn, s.obj)
 	if s.nsLn != nil {
-		s.goServe(ctx, s.nsLn, s.ns, errc)
+		s.goServe(ctx, s.nsLn, s.ns)
 	}
 	if s.cfg.NameServer != "" {
 		r := &registrar{ns: s.cfg.NameServer, name: ObjectName, uri: s.objURI, key: s.cfg.HMACKey,
@@ -33,45 +29,44 @@ func (s *Server) Run(ctx context.Context) error {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); r.run(ctx) }()
 	}
-	var err error
-	select {
-	case <-ctx.Done():
-	case err = <-errc:
-	}
-	cancel()
+	<-ctx.Done()
 	s.shutdown()
-	return err
+	return nil
 }
 
 // goServe starts the accept loop of ln for d.
-func (s *Server) goServe(ctx context.Context, ln net.Listener, d *daemon, errc chan<- error) {
+func (s *Server) goServe(ctx context.Context, ln net.Listener, d *daemon) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := s.accept(ctx, ln, d); err != nil {
-			errc <- err
-		}
+		s.accept(ctx, ln, d)
 	}()
 }
 
 // accept hands each connection of ln to its own goroutine until ln closes.
-func (s *Server) accept(ctx context.Context, ln net.Listener, d *daemon) error {
-	delay := 5 * time.Millisecond
+// Accept errors other than the listener closing (such as EMFILE) are
+// logged and retried with a growing delay, up to one second.
+func (s *Server) accept(ctx context.Context, ln net.Listener, d *daemon) {
+	delay := time.Duration(0)
 	for {
 		nc, err := ln.Accept()
 		if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 			if nc != nil {
 				nc.Close()
 			}
-			return nil
+			return
 		}
 		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				time.Sleep(delay) // back off on transient errors such as EMFILE
-				continue
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			s.log.Warn("accepting pyro connection", "addr", ln.Addr().String(), "err", err, "retry_in", delay)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
 			}
-			return fmt.Errorf("accepting pyro connections on %s: %w", ln.Addr(), err)
+			continue
 		}
+		delay = 0
 		if !s.track(nc) {
 			nc.Close()
 			continue

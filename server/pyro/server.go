@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// MaxConns bounds the connections one listener serves at once; further
-// connections are closed on accept.
+// MaxConns bounds the connections a Server serves at once, over all its
+// listeners; further connections are closed on accept.
 const MaxConns = 1024
 
 // Config configures a Server. Listen is required; the rest is optional.

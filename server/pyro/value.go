@@ -1,9 +1,5 @@
 package pyro
 
-import (
-	"math/big"
-)
-
 // The value model shared by both serializers. A decoded Python value is one
 // of: nil (None), bool, int64, *big.Int (ints beyond int64), float64,
 // string, Tuple, List, Set, Dict or URI (emitted only). Encoders also accept
@@ -57,12 +53,4 @@ func items(v any) ([]any, bool) {
 		return s, true
 	}
 	return nil, false
-}
-
-// bigFromInt64 and friends keep int handling in one place.
-func bigToInt64(b *big.Int) (int64, bool) {
-	if b.IsInt64() {
-		return b.Int64(), true
-	}
-	return 0, false
 }

@@ -45,6 +45,10 @@ check("ya existe" in msg, "duplicate message: " + msg)
 check(p.agregar_producto(sid, odd, 7) is None, "agregar str id")
 check(p.agregar_producto(PREFIX + "-kw", nombre="kw", stock=2) is None, "keyword args")
 
+long_name = ("nombre largo " * 13).strip()  # the call is over 200 bytes: compressed when PYRO_COMPRESSION is on
+check(p.agregar_producto(PREFIX + "-long", long_name, 1) is None, "agregar long name")
+check(p.obtener_producto(PREFIX + "-long")["nombre"] == long_name, "long name round-trip")
+
 prod = p.obtener_producto(num)
 check(prod["id"] == str(num) and prod["nombre"] == "Tornillo" and prod["stock"] == 100, "obtener %r" % prod)
 check(p.obtener_producto(str(num))["stock"] == 100, "str form of an int id names the same product")

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -34,7 +35,11 @@ func clients(o options, caFile string) ([]*http.Client, error) {
 	}
 	cs := make([]*http.Client, o.clients)
 	for i := range cs {
-		cs[i] = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tc.Clone(), ForceAttemptHTTP2: true}}
+		tr := &http.Transport{TLSClientConfig: tc.Clone(), ForceAttemptHTTP2: o.http2}
+		if !o.http2 {
+			tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{} // HTTP/1.1 keep-alive
+		}
+		cs[i] = &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	}
 	return cs, nil
 }
@@ -136,7 +141,33 @@ func nodeLoad(o options) (result, error) {
 	}
 	res := load(o.clients, o.duration, func(c, i int) bool { return post(cs[c], url, token, movementBody(o, c, i)) })
 	fmt.Println(res.line("node: recordMovement, HTTPS GraphQL, FULL"))
+	printBatches(cs[0], strings.TrimSuffix(url, "/graphql")+"/metrics", token)
 	return res, nil
+}
+
+// printBatches prints the node's mean group-commit batch size and commit
+// time, from its metrics.
+func printBatches(c *http.Client, url, token string) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	v := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		var name string
+		var x float64
+		if _, err := fmt.Sscanf(line, "%s %g", &name, &x); err == nil {
+			v[name] = x
+		}
+	}
+	if n := v["stockmesh_commit_batch_size_count"]; n > 0 {
+		fmt.Printf("  node group commit: %.0f transactions, %.1f movements each, %.2f ms each\n",
+			n, v["stockmesh_commit_batch_size_sum"]/n, 1000*v["stockmesh_commit_seconds_sum"]/n)
+	}
 }
 
 // waitNode waits for a node in dir to serve and returns its GraphQL URL and token.

@@ -1,8 +1,8 @@
 // Command bench measures a stockmesh node (make bench): 64 concurrent
 // clients send recordMovement over HTTPS GraphQL for 10 s, and the same
 // run measures, for comparison, the same transactions directly on SQLite
-// (one per movement, at synchronous=FULL and NORMAL) and a bare Go HTTPS
-// handler under the same load.
+// from one loop (one per movement at synchronous=FULL and NORMAL, and 64
+// per transaction at FULL) and a bare Go HTTPS handler under the same load.
 package main
 
 import (
@@ -19,6 +19,7 @@ type options struct {
 	skus     int
 	node     string
 	profile  string
+	http2    bool
 }
 
 func main() {
@@ -28,6 +29,7 @@ func main() {
 	flag.IntVar(&o.skus, "skus", 16, "products the movements spread over")
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
+	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -39,20 +41,23 @@ func run(o options) error {
 	host, _ := os.Hostname()
 	fmt.Printf("stockmesh bench: %d clients, %v per load, %d CPUs (%s/%s), host %s\n\n",
 		o.clients, o.duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
-	full, err := directSQLite(o, "FULL")
-	if err != nil {
-		return err
-	}
-	normal, err := directSQLite(o, "NORMAL")
-	if err != nil {
-		return err
-	}
 	bare, err := bareHTTPS(o)
 	if err != nil {
 		return err
 	}
 	node, err := nodeLoad(o)
 	if err != nil {
+		return err
+	}
+	full, err := directSQLite(o, "FULL", 1)
+	if err != nil {
+		return err
+	}
+	normal, err := directSQLite(o, "NORMAL", 1)
+	if err != nil {
+		return err
+	}
+	if _, err := directSQLite(o, "FULL", 64); err != nil {
 		return err
 	}
 	fmt.Println()

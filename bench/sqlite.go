@@ -17,10 +17,11 @@ import (
 )
 
 // directSQLite runs the transaction a movement makes (read the product,
-// update its stock, insert the movement) straight on SQLite, one
-// transaction per movement, on the node's own schema: the baseline without
-// HTTP, GraphQL or the queue.
-func directSQLite(o options, synchronous string) (result, error) {
+// update its stock, insert the movement) straight on SQLite on the node's
+// own schema, perTx movements per transaction, from one goroutine looping
+// as fast as it can: the baseline without HTTP, GraphQL or the queue, and
+// without contention for the connection.
+func directSQLite(o options, synchronous string, perTx int) (result, error) {
 	dir, err := os.MkdirTemp("", "stockmesh-bench-sqlite-")
 	if err != nil {
 		return result{}, err
@@ -50,13 +51,8 @@ func directSQLite(o options, synchronous string) (result, error) {
 	}
 	var seq atomic.Int64
 	seq.Store(1 << 40)
-	res := load(o.clients, o.duration, func(c, i int) bool {
-		tx, err := db.Begin()
-		if err != nil {
-			return false
-		}
-		defer tx.Rollback()
-		sku := fmt.Sprintf("B-%d", (c+i)%o.skus)
+	move := func(tx *sql.Tx, i int) bool {
+		sku := fmt.Sprintf("B-%d", i%o.skus)
 		var id, q int64
 		if tx.Stmt(sel).QueryRow("WH-1", sku).Scan(&id, &q) != nil {
 			return false
@@ -65,12 +61,24 @@ func directSQLite(o options, synchronous string) (result, error) {
 		if _, err := tx.Stmt(upd).Exec(q+1, n, now, id); err != nil {
 			return false
 		}
-		if _, err := tx.Stmt(ins).Exec(n, sku, q+1, fmt.Sprintf("d%d-%d", c, i), now, id); err != nil {
+		_, err := tx.Stmt(ins).Exec(n, sku, q+1, fmt.Sprintf("d%d", n), now, id)
+		return err == nil
+	}
+	res := load(1, o.duration, func(_, i int) bool {
+		tx, err := db.Begin()
+		if err != nil {
 			return false
+		}
+		defer tx.Rollback()
+		for k := range perTx {
+			if !move(tx, i*perTx+k) {
+				return false
+			}
 		}
 		return tx.Commit() == nil
 	})
-	fmt.Println(res.line("direct SQLite, 1 tx/movement, " + synchronous))
+	res.ops *= perTx // movements, not transactions
+	fmt.Println(res.line(fmt.Sprintf("direct SQLite, %d movement(s)/tx, %s", perTx, synchronous)))
 	return res, nil
 }
 

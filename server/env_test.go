@@ -53,4 +53,3 @@ func TestParseEnvAndFlags(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
-

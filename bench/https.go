@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -100,48 +99,44 @@ func bareHTTPS(o options) (result, error) {
 
 func portOf(addr string) string { return addr[strings.LastIndexByte(addr, ':')+1:] }
 
-// nodeLoad starts a node from o.node on a temp data dir, creates the
-// products and measures recordMovement over HTTPS GraphQL.
+// freePort returns a loopback port that was free a moment ago.
+func freePort() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "0"
+	}
+	defer l.Close()
+	return portOf(l.Addr().String())
+}
+
+// nodeLoad starts a node, creates the products and measures recordMovement
+// over HTTPS GraphQL.
 func nodeLoad(o options) (result, error) {
-	dir, err := os.MkdirTemp("", "stockmesh-bench-node-")
-	if err != nil {
-		return result{}, err
-	}
-	defer os.RemoveAll(dir)
-	args := []string{"--data", dir, "--listen", "127.0.0.1:0"}
+	var extra []string
 	if o.profile != "" {
-		args = append(args, "--pprof", "127.0.0.1:6061")
+		extra = append(extra, "--pprof", "127.0.0.1:6061")
 	}
-	cmd := exec.Command(o.node, args...)
-	logf, err := os.Create(filepath.Join(dir, "node.log"))
+	n, err := startNode(o, extra...)
 	if err != nil {
 		return result{}, err
 	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return result{}, fmt.Errorf("starting %s (run make build first): %w", o.node, err)
-	}
-	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
-	url, token, err := waitNode(dir)
-	if err != nil {
-		return result{}, err
-	}
-	cs, err := clients(o, filepath.Join(dir, "tls", "ca.crt"))
+	defer n.stop()
+	cs, err := clients(o, filepath.Join(n.dir, "tls", "ca.crt"))
 	if err != nil {
 		return result{}, err
 	}
 	for i := range o.skus {
 		body := fmt.Appendf(nil, `{"query":"mutation { createProduct(input: {sku: \"B-%d\", name: \"Bench %d\", price: \"1.00\"}) { sku } }"}`, i, i)
-		if !post(cs[0], url, token, body) {
-			return result{}, errors.New("creating the bench products failed; see " + logf.Name())
+		if !post(cs[0], n.url, n.token, body) {
+			return result{}, errors.New("creating the bench products failed; see " + n.log)
 		}
 	}
 	if o.profile != "" {
 		go profile(o)
 	}
-	res := load(o.clients, o.duration, func(c, i int) bool { return post(cs[c], url, token, movementBody(o, c, i)) })
+	res := load(o.clients, o.duration, func(c, i int) bool { return post(cs[c], n.url, n.token, movementBody(o, c, i)) })
 	fmt.Println(res.line("node: recordMovement, HTTPS GraphQL, FULL"))
-	printBatches(cs[0], strings.TrimSuffix(url, "/graphql")+"/metrics", token)
+	printBatches(cs[0], strings.TrimSuffix(n.url, "/graphql")+"/metrics", n.token)
 	return res, nil
 }
 

@@ -17,6 +17,8 @@ TEST_PKGS  := chromium tmux python3-pyro4
 
 WEB    := server/playground/web
 ASSETS := server/playground/assets/graphiql.min.js
+# puppeteer-core (no browser download) drives Debian's Chromium in the playground test.
+BROWSER_DEPS := e2e/browser/node_modules/.package-lock.json
 
 .PHONY: all build run test bench deps test-deps assets generate check-generated vet clean
 
@@ -38,6 +40,9 @@ $(ASSETS): $(WEB)/package.json $(WEB)/package-lock.json
 	$(GO) run ./server/playground/internal/copyassets
 	@touch $@
 
+$(BROWSER_DEPS): e2e/browser/package.json e2e/browser/package-lock.json
+	npm ci --prefix e2e/browser --no-audit --no-fund --loglevel=error
+
 ## build: bin/stockmeshd (the node) and bin/stockmesh (the static console client).
 build: deps assets
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/stockmeshd ./server
@@ -48,7 +53,7 @@ run: build
 	@scripts/run-node.sh $(BIN)/stockmeshd ./data
 
 ## test: vet, check generated code is current, and run every test under -race.
-test: test-deps assets check-generated vet
+test: test-deps assets $(BROWSER_DEPS) check-generated vet
 	$(GO) test -race -count=1 -timeout 45m ./...
 
 vet:
@@ -67,4 +72,4 @@ bench: build
 	$(GO) run ./bench $(BENCHFLAGS)
 
 clean:
-	rm -rf $(BIN) $(WEB)/node_modules
+	rm -rf $(BIN) $(WEB)/node_modules e2e/browser/node_modules

@@ -2,7 +2,9 @@
 // clients send recordMovement over HTTPS GraphQL for 10 s, and the same
 // run measures, for comparison, the same transactions directly on SQLite
 // from one loop (one per movement at synchronous=FULL and NORMAL, and 64
-// per transaction at FULL) and a bare Go HTTPS handler under the same load.
+// per transaction at FULL) and a bare Go HTTPS handler under the same load;
+// then 1,000 websocket subscribers under a steady writer, and Python Pyro4
+// clients against the node and against a Python lock-and-JSON server.
 package main
 
 import (
@@ -20,6 +22,7 @@ type options struct {
 	node     string
 	profile  string
 	http2    bool
+	pyro     bool
 }
 
 func main() {
@@ -30,6 +33,7 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
+	flag.BoolVar(&o.pyro, "pyro", true, "also compare the Pyro4 service with a Python lock+JSON server")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -37,7 +41,7 @@ func main() {
 	}
 }
 
-func run(o options) error {
+func run(o options) (err error) {
 	host, _ := os.Hostname()
 	fmt.Printf("stockmesh bench: %d clients, %v per load, %d CPUs (%s/%s), host %s\n\n",
 		o.clients, o.duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
@@ -66,6 +70,14 @@ func run(o options) error {
 	fmt.Printf("  vs direct SQLite, 1 tx/movement, FULL:      %8.0f/s  ratio %.2fx\n", full.rate(), node.rate()/full.rate())
 	fmt.Printf("  vs direct SQLite, 1 tx/movement, NORMAL:    %8.0f/s  ratio %.2fx\n", normal.rate(), node.rate()/normal.rate())
 	fmt.Printf("  vs bare Go HTTPS handler:                   %8.0f req/s  (node reaches %.0f%% of it)\n", bare.rate(), 100*node.rate()/bare.rate())
+	defer func() {
+		if err == nil {
+			err = subscribersBench(o)
+		}
+		if err == nil && o.pyro {
+			err = pyroBench(o)
+		}
+	}()
 	verdict := "MET"
 	if node.rate() < normal.rate() || node.p(99) >= 50*time.Millisecond {
 		verdict = "NOT MET"

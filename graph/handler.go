@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -51,6 +52,7 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(1000))
+	srv.Use(websocketOnly{})
 	if opts.Observer != nil {
 		srv.Use(observe{opts.Observer})
 	}
@@ -86,6 +88,31 @@ func (x observe) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	return resp
 }
 
+// plainHTTP marks the context of a request that is not a websocket.
+type plainHTTP struct{}
+
+// websocketOnly refuses subscriptions sent over plain HTTP: gqlgen would
+// hold such a request open until the first event and answer with it alone.
+type websocketOnly struct{}
+
+var (
+	_ graphql.HandlerExtension     = websocketOnly{}
+	_ graphql.OperationInterceptor = websocketOnly{}
+)
+
+func (websocketOnly) ExtensionName() string                   { return "StockmeshWebsocketOnly" }
+func (websocketOnly) Validate(graphql.ExecutableSchema) error { return nil }
+func (websocketOnly) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription || ctx.Value(plainHTTP{}) == nil {
+		return next(ctx)
+	}
+	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+		Message:    "subscriptions need a websocket: connect to /graphql with the graphql-transport-ws protocol",
+		Extensions: map[string]any{"code": string(stock.CodeInvalidInput)},
+	}}})
+}
+
 // specStatus fixes two status codes gqlgen chooses against the
 // GraphQL-over-HTTP specification: a mutation sent with GET gets 405 Method
 // Not Allowed with an Allow header (not 406), and a request error answered
@@ -95,6 +122,7 @@ func specStatus(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") == "" { // a websocket needs the writer's Hijack
 			w = &statusRewriter{ResponseWriter: w}
+			r = r.WithContext(context.WithValue(r.Context(), plainHTTP{}, true))
 		}
 		next.ServeHTTP(w, r)
 	})

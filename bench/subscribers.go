@@ -1,0 +1,601 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/stockmesh/stockmesh/server/pki"
+)
+
+// The subscriber benchmark's load, from the issue: this many websocket
+// subscribers on one node while one writer records movements at this rate.
+const (
+	subscriberCount  = 1000
+	writerRate       = 500 // movements per second
+	dialParallel     = 32  // websocket handshakes in flight while connecting
+	writerInFlight   = 64  // the writer's most outstanding requests
+	drainTimeout     = 15 * time.Second
+	subscriberQuery  = `subscription { stockChanged { merged movement { id } } }`
+	subscriberTarget = 100 * time.Millisecond
+)
+
+// subscribersBench starts a node from o.node, connects subscriberCount
+// websocket subscribers (graphql-transport-ws, stockChanged with no
+// filter), records writerRate movements/s for o.duration from one writer,
+// and reports the delay from each movement's acknowledgement (its mutation
+// response arriving) to its delivery to each subscriber, the deliveries
+// expected and received, the connections alive at the end, the node's
+// memory and the CPU the node and the benchmark's own clients used.
+func subscribersBench(o options) error {
+	return runSubscribers(o, subLoad{subscribers: subscriberCount, rate: writerRate})
+}
+
+// subLoad is the size of one subscriber benchmark run.
+type subLoad struct{ subscribers, rate int }
+
+// runSubscribers is subscribersBench with load l.
+func runSubscribers(o options, l subLoad) error {
+	n, err := startSubNode(o)
+	if err != nil {
+		return err
+	}
+	defer n.stop()
+	idle := n.memory()
+	start := time.Now()
+	ws, took, err := dialWatchers(n, l.subscribers, start)
+	defer closeWatchers(ws)
+	if err != nil && len(ws) == 0 {
+		return err
+	} else if err != nil {
+		fmt.Println("  connecting:", err) // reported, and the run goes on with the rest
+	}
+	if err := n.waitSubscriptions(len(ws)); err != nil {
+		return err
+	}
+	connected := n.memory()
+	fmt.Printf("subscribers: %d websocket subscribers (stockChanged, no filter) connected in %v; writer %d movements/s for %v\n",
+		len(ws), took.Round(time.Millisecond), l.rate, o.duration)
+	if o.profile != "" {
+		go profile(o)
+	}
+	cpu0 := cpuNow(n)
+	acks := writeMovements(o, n, l.rate, start)
+	drained := drain(ws, acks)
+	cpu := cpuNow(n).sub(cpu0)
+	alive, open := aliveCount(ws), n.metricOrMinus("stockmesh_subscriptions_open")
+	loaded := n.memory()
+	closeWatchers(ws)
+	fmt.Println("  waiting for delivery:", drained)
+	reportSubscribers(l, summarize(ws, acks), acks, alive, open, [3]memory{idle, connected, loaded}, cpu)
+	return nil
+}
+
+// subNode is a node started for the subscriber benchmark, with an HTTP
+// client that trusts it.
+type subNode struct {
+	*benchNode
+	tls    *tls.Config
+	client *http.Client
+}
+
+// startSubNode starts a node (with a profiling endpoint when o.profile is
+// set) and creates the o.skus products movementBody spreads over.
+func startSubNode(o options) (*subNode, error) {
+	var extra []string
+	if o.profile != "" {
+		extra = append(extra, "--pprof", "127.0.0.1:6061") // where profile reads
+	}
+	bn, err := startNode(o, extra...)
+	if err != nil {
+		return nil, err
+	}
+	n := &subNode{benchNode: bn}
+	if err := n.init(o); err != nil {
+		n.stop()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *subNode) init(o options) error {
+	var err error
+	if n.tls, err = pki.ClientConfig(filepath.Join(n.dir, "tls", "ca.crt")); err != nil {
+		return err
+	}
+	n.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: n.tls.Clone(), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: writerInFlight}}
+	for i := range o.skus {
+		body := fmt.Appendf(nil, `{"query":"mutation { createProduct(input: {sku: \"B-%d\", name: \"Bench %d\", price: \"1.00\"}) { sku } }"}`, i, i)
+		if !post(n.client, n.url, n.token, body) {
+			return errors.New("creating the bench products failed; see " + n.log)
+		}
+	}
+	return nil
+}
+
+// metric reads one unlabelled value from the node's /metrics.
+func (n *subNode) metric(name string) (float64, error) {
+	req, _ := http.NewRequest(http.MethodGet, strings.TrimSuffix(n.url, "/graphql")+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+n.token)
+	resp, err := n.client.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("reading metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			return strconv.ParseFloat(rest, 64)
+		}
+	}
+	return 0, fmt.Errorf("metric %s not found", name)
+}
+
+// metricOrMinus is metric, or -1 when it cannot be read.
+func (n *subNode) metricOrMinus(name string) float64 {
+	v, err := n.metric(name)
+	if err != nil {
+		return -1
+	}
+	return v
+}
+
+// waitSubscriptions waits until the node counts want open subscriptions,
+// so that none misses the first movements.
+func (n *subNode) waitSubscriptions(want int) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got, err := n.metric("stockmesh_subscriptions_open")
+		if err == nil && int(got) == want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the node has %v subscriptions open, want %d (%v)", got, want, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// memory is the node's resident memory, from /proc/PID/status.
+type memory struct{ rss, peak int64 } // KiB
+
+func (n *subNode) memory() memory {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", n.pid()))
+	if err != nil {
+		return memory{-1, -1}
+	}
+	var m memory
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "VmRSS:" {
+			m.rss, _ = strconv.ParseInt(f[1], 10, 64)
+		} else if len(f) >= 2 && f[0] == "VmHWM:" {
+			m.peak, _ = strconv.ParseInt(f[1], 10, 64)
+		}
+	}
+	return m
+}
+
+func (m memory) String() string { return fmt.Sprintf("%.1f MiB", float64(m.rss)/1024) }
+
+// watcher is one websocket subscriber. Its reader goroutine alone writes
+// arrivals; the counters may be read at any time.
+type watcher struct {
+	c     *websocket.Conn
+	start time.Time
+	// arrivals holds, by movement sequence number, 1 + the nanoseconds
+	// since start at which the movement's event arrived; 0 when it did not.
+	arrivals []int64
+	dups     int // events for a movement already seen
+	got      atomic.Int64
+	merged   atomic.Int64
+	alive    atomic.Bool
+	done     chan struct{}
+}
+
+// dialWatchers connects count subscribers, dialParallel at a time; it
+// returns those that subscribed, and an error when any did not.
+func dialWatchers(n *subNode, count int, start time.Time) ([]*watcher, time.Duration, error) {
+	var mu sync.Mutex
+	var ws []*watcher
+	var errs []error
+	sem := make(chan struct{}, dialParallel)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for range count {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			w, err := dialWatcher(n, start)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			ws = append(ws, w)
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return ws, time.Since(t0), fmt.Errorf("%d of %d subscribers failed to connect, first: %w", len(errs), count, errs[0])
+	}
+	return ws, time.Since(t0), nil
+}
+
+// dialWatcher opens one graphql-transport-ws connection, authenticates and
+// subscribes, then reads on its own goroutine.
+func dialWatcher(n *subNode, start time.Time) (*watcher, error) {
+	d := websocket.Dialer{TLSClientConfig: n.tls.Clone(), Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second}
+	c, _, err := d.Dial("wss://"+strings.TrimPrefix(n.url, "https://"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("dialing: %w", err)
+	}
+	if err := handshake(c, n.token); err != nil {
+		c.Close()
+		return nil, err
+	}
+	w := &watcher{c: c, start: start, done: make(chan struct{})}
+	w.alive.Store(true)
+	go w.read()
+	return w, nil
+}
+
+// handshake sends connection_init, waits for connection_ack and subscribes.
+func handshake(c *websocket.Conn, token string) error {
+	_ = c.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	init := map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}}
+	if err := c.WriteJSON(init); err != nil {
+		return fmt.Errorf("sending connection_init: %w", err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		var m struct{ Type string }
+		if err := c.ReadJSON(&m); err != nil {
+			return fmt.Errorf("waiting for connection_ack: %w", err)
+		}
+		if m.Type == "connection_ack" {
+			break
+		}
+		if m.Type != "ping" && m.Type != "pong" {
+			return fmt.Errorf("connection_init answered %q", m.Type)
+		}
+	}
+	sub := map[string]any{"id": "1", "type": "subscribe", "payload": map[string]string{"query": subscriberQuery}}
+	if err := c.WriteJSON(sub); err != nil {
+		return fmt.Errorf("subscribing: %w", err)
+	}
+	return nil
+}
+
+var (
+	nextType  = []byte(`"type":"next"`)
+	pingType  = []byte(`"type":"ping"`)
+	mergedOn  = []byte(`"merged":true`)
+	movementA = []byte(`"movement":{"id":"`)
+)
+
+// read records each event's arrival until the connection fails or closes;
+// it answers the node's keepalive pings.
+func (w *watcher) read() {
+	defer close(w.done)
+	defer w.alive.Store(false)
+	for {
+		_ = w.c.SetReadDeadline(time.Now().Add(90 * time.Second)) // the node pings every 20 s
+		_, msg, err := w.c.ReadMessage()
+		if err != nil {
+			return
+		}
+		at := int64(time.Since(w.start))
+		switch {
+		case bytes.Contains(msg, nextType):
+			w.event(msg, at)
+		case bytes.Contains(msg, pingType):
+			_ = w.c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if w.c.WriteMessage(websocket.TextMessage, []byte(`{"type":"pong"}`)) != nil {
+				return
+			}
+		}
+	}
+}
+
+// event records one stockChanged event.
+func (w *watcher) event(msg []byte, at int64) {
+	if bytes.Contains(msg, mergedOn) {
+		w.merged.Add(1)
+		return
+	}
+	seq := movementSeq(msg)
+	if seq < 0 {
+		return
+	}
+	if seq >= len(w.arrivals) {
+		w.arrivals = slices.Grow(w.arrivals, seq+1-len(w.arrivals)+4096)[:seq+1]
+	}
+	if w.arrivals[seq] != 0 {
+		w.dups++
+		return
+	}
+	w.arrivals[seq] = at + 1
+	w.got.Add(1)
+}
+
+// movementSeq returns N of the movement id "WAREHOUSE:N" in msg, or -1.
+func movementSeq(msg []byte) int {
+	i := bytes.Index(msg, movementA)
+	if i < 0 {
+		return -1
+	}
+	id := msg[i+len(movementA):]
+	if j := bytes.IndexByte(id, '"'); j >= 0 {
+		id = id[:j]
+	}
+	return idSeq(string(id))
+}
+
+// idSeq returns N of movement id "WAREHOUSE:N", or -1.
+func idSeq(id string) int {
+	n, err := strconv.Atoi(id[strings.LastIndexByte(id, ':')+1:])
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// closeWatchers closes every connection and waits for the readers.
+func closeWatchers(ws []*watcher) {
+	for _, w := range ws {
+		_ = w.c.Close()
+	}
+	for _, w := range ws {
+		<-w.done
+	}
+}
+
+func aliveCount(ws []*watcher) int {
+	n := 0
+	for _, w := range ws {
+		if w.alive.Load() {
+			n++
+		}
+	}
+	return n
+}
+
+// ack is one acknowledged movement: its sequence number, when its
+// response arrived (ns since start) and how long the request took.
+type ack struct {
+	seq     int
+	at      int64
+	latency time.Duration
+}
+
+// writeResult is what the writer did.
+type writeResult struct {
+	acks   []ack
+	failed int
+	took   time.Duration
+}
+
+// writeMovements records rate movements/s for o.duration, on a fixed
+// schedule (open loop: a slow answer does not delay the next request, up to
+// writerInFlight outstanding). It sends nothing after o.duration, so a node
+// that cannot keep up shows as a lower achieved rate.
+func writeMovements(o options, n *subNode, rate int, start time.Time) writeResult {
+	var mu sync.Mutex
+	var res writeResult
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, writerInFlight)
+	period := time.Second / time.Duration(rate)
+	t0 := time.Now()
+	for i := 0; ; i++ {
+		at := t0.Add(time.Duration(i) * period)
+		if at.Sub(t0) >= o.duration {
+			break
+		}
+		time.Sleep(time.Until(at))
+		sem <- struct{}{}
+		if time.Since(t0) >= o.duration {
+			<-sem
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			sent := time.Now()
+			seq, ok := recordOne(n, movementBody(o, 0, i))
+			a := ack{seq: seq, at: int64(time.Since(start)), latency: time.Since(sent)}
+			mu.Lock()
+			defer mu.Unlock()
+			if !ok {
+				res.failed++
+				return
+			}
+			res.acks = append(res.acks, a)
+		})
+	}
+	wg.Wait()
+	res.took = time.Since(t0)
+	return res
+}
+
+// recordOne posts one movement and returns its sequence number.
+func recordOne(n *subNode, body []byte) (int, bool) {
+	req, _ := http.NewRequest(http.MethodPost, n.url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+n.token)
+	resp, err := n.client.Do(req)
+	if err != nil {
+		return -1, false
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct{ RecordMovement struct{ ID string } }
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &out) != nil || bytes.Contains(b, []byte(`"errors"`)) {
+		return -1, false
+	}
+	seq := idSeq(out.Data.RecordMovement.ID)
+	return seq, seq >= 0
+}
+
+// drain waits until the subscribers have stopped receiving: every one has
+// every acknowledged movement, or nothing arrived for 2 s, or drainTimeout
+// passed; it says which.
+func drain(ws []*watcher, w writeResult) string {
+	want := int64(len(w.acks)) * int64(len(ws))
+	t0 := time.Now()
+	last, quiet := int64(-1), t0
+	for time.Since(t0) < drainTimeout {
+		var got int64
+		for _, x := range ws {
+			got += x.got.Load() + x.merged.Load()
+		}
+		if got >= want {
+			return fmt.Sprintf("all events in %v after the last ack", time.Since(t0).Round(time.Millisecond))
+		}
+		if got != last {
+			last, quiet = got, time.Now()
+		} else if time.Since(quiet) > 2*time.Second {
+			return fmt.Sprintf("nothing more arrived for 2s (after %v)", time.Since(t0).Round(time.Millisecond))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Sprintf("cut off %v after the last ack with events still arriving", drainTimeout)
+}
+
+// deliveries is what the subscribers received of the acknowledged movements.
+type deliveries struct {
+	delays          []time.Duration // sorted; negatives clamped to 0
+	early           int             // deliveries that arrived before their ack
+	merged, dups    int64
+	expected, extra int64
+}
+
+// summarize matches every subscriber's arrivals with the acks; it must run
+// after the readers have stopped.
+func summarize(ws []*watcher, w writeResult) deliveries {
+	var d deliveries
+	d.expected = int64(len(w.acks)) * int64(len(ws))
+	d.delays = make([]time.Duration, 0, d.expected)
+	acked := make(map[int]bool, len(w.acks))
+	for _, a := range w.acks {
+		acked[a.seq] = true
+	}
+	for _, x := range ws {
+		d.merged += x.merged.Load()
+		d.dups += int64(x.dups)
+		for _, a := range w.acks {
+			if a.seq >= len(x.arrivals) || x.arrivals[a.seq] == 0 {
+				continue
+			}
+			delay := time.Duration(x.arrivals[a.seq] - 1 - a.at)
+			if delay < 0 {
+				d.early++
+				delay = 0
+			}
+			d.delays = append(d.delays, delay)
+		}
+		for seq, at := range x.arrivals {
+			if at != 0 && !acked[seq] {
+				d.extra++ // a movement whose request failed on the writer's side
+			}
+		}
+	}
+	slices.Sort(d.delays)
+	return d
+}
+
+// percentile returns the q-th percentile of sorted ds.
+func percentile(ds []time.Duration, q int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	return ds[min(len(ds)-1, len(ds)*q/100)].Round(10 * time.Microsecond)
+}
+
+// reportSubscribers prints one line per figure and the target verdict.
+func reportSubscribers(l subLoad, d deliveries, w writeResult, alive int, open float64, mem [3]memory, cpu cpuTimes) {
+	received := int64(len(d.delays))
+	lat := make([]time.Duration, len(w.acks))
+	for i, a := range w.acks {
+		lat[i] = a.latency
+	}
+	slices.Sort(lat)
+	fmt.Printf("  movements:            %d acknowledged in %v (%.0f/s), %d failed; mutation p50 %v p99 %v\n",
+		len(w.acks), w.took.Round(time.Millisecond), float64(len(w.acks))/w.took.Seconds(), w.failed, percentile(lat, 50), percentile(lat, 99))
+	fmt.Printf("  deliveries:           %d expected, %d received, %d dropped (a merged event counts as drops; %d merged events, %d duplicates, %d for unacknowledged movements)\n",
+		d.expected, received, d.expected-received, d.merged, d.dups, d.extra)
+	fmt.Printf("  ack -> delivery:      p50 %v  p99 %v  max %v  (%d deliveries beat their ack and count as 0)\n",
+		percentile(d.delays, 50), percentile(d.delays, 99), percentile(d.delays, 100), d.early)
+	fmt.Printf("  alive at the end:     %d/%d connections; the node counts %.0f subscriptions open\n", alive, l.subscribers, open)
+	fmt.Printf("  node memory (VmRSS):  %v idle, %v with the subscribers, %v after the load (peak VmHWM %.1f MiB)\n",
+		mem[0], mem[1], mem[2], float64(mem[2].peak)/1024)
+	perDelivery := time.Duration(0)
+	if events := received + d.merged; events > 0 {
+		perDelivery = cpu.node / time.Duration(events)
+	}
+	fmt.Printf("  CPU while loaded:     node %v (%v per event delivered), this benchmark's clients %v, over %v\n",
+		cpu.node, perDelivery, cpu.self.Round(time.Millisecond), cpu.wall.Round(time.Millisecond))
+	fmt.Printf("  load average:         %s\n", loadAverage())
+	verdict := "MET"
+	if alive < l.subscribers || received < d.expected || d.expected == 0 || percentile(d.delays, 99) >= subscriberTarget {
+		verdict = "NOT MET"
+	}
+	fmt.Printf("target (p99 < %v, all %d connected, none dropped): %s\n", subscriberTarget, l.subscribers, verdict)
+}
+
+// loadAverage returns the machine's 1, 5 and 15 minute load averages.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+// cpuTimes is CPU time used by the node and by this process, and the wall
+// time they were measured over.
+type cpuTimes struct{ node, self, wall time.Duration }
+
+// cpuNow reads the node's CPU time from /proc/PID/stat and this process's
+// from getrusage.
+func cpuNow(n *subNode) cpuTimes {
+	c := cpuTimes{wall: time.Duration(time.Now().UnixNano())}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", n.pid())); err == nil {
+		// Fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100 Hz on Linux).
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 12 {
+			ut, _ := strconv.ParseInt(f[11], 10, 64)
+			st, _ := strconv.ParseInt(f[12], 10, 64)
+			c.node = time.Duration(ut+st) * 10 * time.Millisecond
+		}
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		c.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return c
+}
+
+func (c cpuTimes) sub(d cpuTimes) cpuTimes {
+	return cpuTimes{node: c.node - d.node, self: c.self - d.self, wall: c.wall - d.wall}
+}

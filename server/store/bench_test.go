@@ -13,8 +13,19 @@ import (
 // with synchronous=FULL, through JSON jobs and replies as the queue sends
 // them. It reports ns/movement (wall clock, fsync included) and
 // cpu-ns/movement.
-func BenchmarkHandleWrites(b *testing.B) {
-	const batch, skus = 64, 100
+func BenchmarkHandleWrites(b *testing.B) { benchBatches(b, 64) }
+
+// BenchmarkSmallBatches is BenchmarkHandleWrites with the batches of a
+// lightly loaded node, where the cost of each transaction shows.
+func BenchmarkSmallBatches(b *testing.B) {
+	for _, n := range []int{1, 8} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { benchBatches(b, n) })
+	}
+}
+
+// benchBatches records movements in batches of batch jobs.
+func benchBatches(b *testing.B, batch int) {
+	const skus = 100
 	h := newHarness(b)
 	h.s.pub = discard{}
 	for i := range skus {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -28,33 +27,13 @@ func (s *Store) fail(op stock.Op, err error) *stock.Reply {
 // errReply wraps a domain error in a reply.
 func errReply(e *stock.Error) *stock.Reply { return &stock.Reply{Err: e} }
 
-// failAll returns n UNAVAILABLE replies, for a batch that did not commit.
-func failAll(n int) []*stock.Reply {
-	e := stock.Errorf(stock.CodeUnavailable, "the database could not save the change, try again")
+// failAll returns n replies failing with code and msg, for a batch that did
+// not commit.
+func failAll(n int, code stock.Code, msg string) []*stock.Reply {
+	e := &stock.Error{Code: code, Message: msg}
 	out := make([]*stock.Reply, n)
 	for i := range out {
 		out[i] = errReply(e)
 	}
 	return out
-}
-
-// encodeAll encodes replies in order.
-func encodeAll(replies []*stock.Reply) [][]byte {
-	out := make([][]byte, len(replies))
-	for i, r := range replies {
-		out[i] = encode(r)
-	}
-	return out
-}
-
-// encode encodes one reply; a nil reply is an empty success.
-func encode(r *stock.Reply) []byte {
-	if r == nil {
-		r = &stock.Reply{}
-	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		return internalReply
-	}
-	return b
 }

@@ -1,93 +1,123 @@
 package store
 
 import (
-	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
-	"github.com/stockmesh/stockmesh/ent"
+	"github.com/mattn/go-sqlite3"
+
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// The statements of the hot path (recordMovement, setStock). They bypass
-// ent's query builders, which cost more CPU than SQLite itself here; the
-// driver's per-connection statement cache keeps them compiled. The schema
-// stays ent's: a column renamed there breaks these, and every test with it.
+// stmtID names a statement the writer prepares on its connection.
+type stmtID int
+
+// The statements of the hot path (recordMovement, setStock), of the
+// transaction and of the savepoints. They bypass ent's query builders, which cost more CPU than
+// SQLite itself here. The schema stays ent's: a column renamed there
+// breaks these, and every test with it.
 const (
-	sqlLiveProduct = `SELECT id, quantity FROM products
-		WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
-	sqlSetQuantity   = `UPDATE products SET quantity = ?, seq = ?, updated_at = ? WHERE id = ?`
-	sqlMovementByKey = `SELECT seq, sku, kind, quantity, balance, reference, note, actor, fingerprint, created_at
-		FROM movements WHERE warehouse_id = ? AND idempotency_key = ?`
-	sqlInsertMovement = `INSERT INTO movements (warehouse_id, seq, product_id, sku, kind, quantity, balance,
-		reference, note, actor, idempotency_key, fingerprint, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	stLiveProduct stmtID = iota
+	stSetQuantity
+	stMovementByKey
+	stInsertMovement
+	stSavepoint
+	stRelease
+	stRollbackTo
+	stBegin
+	stCommit
+	stRollback
+	numStmts
 )
 
-// savepoints are the per-job savepoint statements, prepared once on the
-// writer connection.
-type savepoints struct {
-	open, release, rollback *sql.Stmt
-}
-
-// prepareSavepoints prepares the savepoint statements on db.
-func prepareSavepoints(db *sql.DB) (*savepoints, error) {
-	var sp savepoints
-	for _, p := range []struct {
-		stmt **sql.Stmt
-		q    string
-	}{{&sp.open, "SAVEPOINT job"}, {&sp.release, "RELEASE job"}, {&sp.rollback, "ROLLBACK TO job"}} {
-		s, err := db.Prepare(p.q)
-		if err != nil {
-			return nil, fmt.Errorf("preparing %s: %w", p.q, err)
-		}
-		*p.stmt = s
+// query returns the SQL of the statement.
+func (id stmtID) query() string {
+	switch id {
+	case stLiveProduct:
+		return `SELECT id, quantity FROM products WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
+	case stSetQuantity:
+		return `UPDATE products SET quantity = ?, seq = ?, updated_at = ? WHERE id = ?`
+	case stMovementByKey:
+		return `SELECT seq, sku, kind, quantity, balance, reference, note, actor, fingerprint, created_at
+			FROM movements WHERE warehouse_id = ? AND idempotency_key = ?`
+	case stInsertMovement:
+		return `INSERT INTO movements (warehouse_id, seq, product_id, sku, kind, quantity, balance,
+			reference, note, actor, idempotency_key, fingerprint, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	case stSavepoint:
+		return "SAVEPOINT job"
+	case stRelease:
+		return "RELEASE job"
+	case stRollbackTo:
+		return "ROLLBACK TO job"
+	case stBegin:
+		return "BEGIN IMMEDIATE"
+	case stCommit:
+		return "COMMIT"
+	case stRollback:
+		return "ROLLBACK"
 	}
-	return &sp, nil
+	panic("store: unknown statement")
 }
 
-// in returns the savepoint statements bound to tx.
-func (sp *savepoints) in(ctx context.Context, tx *sql.Tx) *savepoints {
-	return &savepoints{tx.StmtContext(ctx, sp.open), tx.StmtContext(ctx, sp.release), tx.StmtContext(ctx, sp.rollback)}
+// stockRow is what move needs of a product: where it is and its stock.
+type stockRow struct {
+	id        int
+	warehouse string
+	sku       string
+	quantity  int64
 }
 
-// close closes the statements.
-func (sp *savepoints) close() error {
-	return errors.Join(sp.open.Close(), sp.release.Close(), sp.rollback.Close())
-}
-
-// stockOf returns the id and stock of the live product with sku in the
-// local warehouse, as a partial ent.Product for move, or NOT_FOUND.
-func (b *batch) stockOf(sku string) (*ent.Product, error) {
+// stockOf returns the live product with sku in the local warehouse, from
+// the writer's cache or else the database (caching it), or NOT_FOUND.
+func (b *batch) stockOf(sku string) (stockRow, error) {
 	wh, err := b.localWarehouse()
 	if err != nil {
-		return nil, err
+		return stockRow{}, err
 	}
-	p := &ent.Product{WarehouseID: wh.ID, Sku: sku}
-	err = b.tx.QueryRowContext(b.ctx, sqlLiveProduct, wh.ID, sku).Scan(&p.ID, &p.Quantity)
+	if c, ok := b.w.product(sku); ok {
+		return stockRow{id: c.id, warehouse: wh.ID, sku: sku, quantity: c.quantity}, nil
+	}
+	var c cached
+	err = b.queryRow(stLiveProduct, []any{wh.ID, sku}, &c.id, &c.quantity)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(sku)
+		return stockRow{}, notFound(sku)
 	}
-	return p, err
+	if err != nil {
+		return stockRow{}, err
+	}
+	b.w.setProduct(sku, c)
+	return stockRow{id: c.id, warehouse: wh.ID, sku: sku, quantity: c.quantity}, nil
 }
 
-// setQuantity stores a product's new stock and change sequence.
-func (b *batch) setQuantity(p *ent.Product, balance, seq int64, now time.Time) error {
-	_, err := b.tx.ExecContext(b.ctx, sqlSetQuantity, balance, seq, now, p.ID)
-	return err
+// timestamp formats t as the driver stores a time.Time, so that a movement's
+// two writes format it once.
+func timestamp(t time.Time) string {
+	return t.Format(sqlite3.SQLiteTimestampFormats[0])
 }
 
-// insertMovement appends mv, a movement of p, to the ledger.
-func (b *batch) insertMovement(p *ent.Product, mv *stock.Movement, fp string) error {
+// setQuantity stores a product's new stock and change sequence, stamped
+// with a timestamp, in the database and the cache.
+func (b *batch) setQuantity(p stockRow, balance, seq int64, stamp string) error {
+	b.wrote = true
+	if err := b.exec(stSetQuantity, balance, seq, stamp, p.id); err != nil {
+		return err
+	}
+	b.w.setProduct(p.sku, cached{id: p.id, quantity: balance})
+	return nil
+}
+
+// insertMovement appends mv, a movement of p created at stamp (its
+// CreatedAt as timestamp formats it), to the ledger.
+func (b *batch) insertMovement(p stockRow, mv *stock.Movement, fp, stamp string) error {
 	var key any
 	if mv.IdempotencyKey != "" {
 		key = mv.IdempotencyKey
 	}
-	_, err := b.tx.ExecContext(b.ctx, sqlInsertMovement, mv.Warehouse, mv.Seq, p.ID, mv.SKU, string(mv.Kind),
-		mv.Quantity, mv.Balance, mv.Reference, mv.Note, mv.Actor, key, fp, mv.CreatedAt)
-	return err
+	b.wrote = true
+	return b.exec(stInsertMovement, mv.Warehouse, mv.Seq, p.id, mv.SKU, string(mv.Kind),
+		mv.Quantity, mv.Balance, mv.Reference, mv.Note, mv.Actor, key, fp, stamp)
 }
 
 // movementByKey returns the movement of the local warehouse recorded with
@@ -100,7 +130,7 @@ func (b *batch) movementByKey(key, fp string) (*stock.Movement, error) {
 	}
 	m := &stock.Movement{Warehouse: wh.ID, IdempotencyKey: key}
 	var stored string
-	err = b.tx.QueryRowContext(b.ctx, sqlMovementByKey, wh.ID, key).Scan(&m.Seq, &m.SKU, &m.Kind,
+	err = b.queryRow(stMovementByKey, []any{wh.ID, key}, &m.Seq, &m.SKU, &m.Kind,
 		&m.Quantity, &m.Balance, &m.Reference, &m.Note, &m.Actor, &stored, &m.CreatedAt)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -63,7 +63,7 @@ func (b *batch) setStock(actor, sku string, quantity int64, note string) (*stock
 	if err != nil {
 		return nil, err
 	}
-	mv, err := b.move(p, movementInput{kind: stock.KindAdjustment, delta: quantity - p.Quantity, note: note, actor: actor})
+	mv, err := b.move(p, movementInput{kind: stock.KindAdjustment, delta: quantity - p.quantity, note: note, actor: actor})
 	if err != nil {
 		return nil, err
 	}
@@ -71,39 +71,56 @@ func (b *batch) setStock(actor, sku string, quantity int64, note string) (*stock
 }
 
 // move applies m to p under the next change sequence: it updates the
-// product's stock and appends the movement to the ledger. Only p's ID,
-// WarehouseID, Sku and Quantity are read; p is updated in place and the
-// movement is queued for publication.
-func (b *batch) move(p *ent.Product, m movementInput) (*stock.Movement, error) {
-	balance, err := stock.Apply(p.Sku, p.Quantity, m.delta)
+// product's stock and appends the movement to the ledger, and queues the
+// movement for publication. It checks the stock before writing anything,
+// so a move that fails with a domain error wrote nothing.
+func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
+	balance, err := stock.Apply(p.sku, p.quantity, m.delta)
 	if err != nil {
 		return nil, err
 	}
-	seq, now := b.nextSeq(), b.now()
-	if err := b.setQuantity(p, balance, seq, now); err != nil {
+	seq, now := b.w.nextSeq(), b.now()
+	stamp := timestamp(now)
+	if err := b.setQuantity(p, balance, seq, stamp); err != nil {
+		return nil, err
+	}
+	if err := b.s.hooks.afterFirstWrite(); err != nil {
 		return nil, err
 	}
 	mv := &stock.Movement{
-		ID: stock.MovementID(p.WarehouseID, seq), Warehouse: p.WarehouseID, Seq: seq, SKU: p.Sku,
+		ID: stock.MovementID(p.warehouse, seq), Warehouse: p.warehouse, Seq: seq, SKU: p.sku,
 		Kind: m.kind, Quantity: m.delta, Balance: balance, Reference: m.reference, Note: m.note,
 		Actor: m.actor, IdempotencyKey: m.key, CreatedAt: now,
 	}
-	if err := b.insertMovement(p, mv, m.fingerprint); err != nil {
+	if err := b.insertMovement(p, mv, m.fingerprint, stamp); err != nil {
 		return nil, err
 	}
-	p.Quantity, p.Seq, p.UpdatedAt = balance, seq, now
 	b.changes = append(b.changes, mv)
 	return mv, nil
 }
 
+// moveProduct moves p, a product read through ent, and updates it in place.
+func (b *batch) moveProduct(p *ent.Product, m movementInput) error {
+	mv, err := b.move(stockRow{id: p.ID, warehouse: p.WarehouseID, sku: p.Sku, quantity: p.Quantity}, m)
+	if err != nil {
+		return err
+	}
+	p.Quantity, p.Seq, p.UpdatedAt = mv.Balance, mv.Seq, mv.CreatedAt
+	return nil
+}
+
 // fingerprint digests what makes two requests the same one.
 func fingerprint(in *stock.MovementInput) string {
-	h := sha256.New()
-	for _, s := range []string{in.SKU, string(in.Kind), strconv.FormatInt(in.Quantity, 10), in.Reference, in.Note} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+	buf := make([]byte, 0, 64+len(in.SKU)+len(in.Reference)+len(in.Note))
+	for _, s := range []string{in.SKU, string(in.Kind)} {
+		buf = append(append(buf, s...), 0)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	buf = append(strconv.AppendInt(buf, in.Quantity, 10), 0)
+	for _, s := range []string{in.Reference, in.Note} {
+		buf = append(append(buf, s...), 0)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16])
 }
 
 // movementOf converts a stored movement.

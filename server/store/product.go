@@ -13,7 +13,7 @@ func (b *batch) liveProduct(sku string) (*ent.Product, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := b.db.Product.Query().
+	p, err := b.client().Product.Query().
 		Where(product.WarehouseID(wh.ID), product.Sku(sku), product.DeletedAtIsNil()).
 		Only(b.ctx)
 	if ent.IsNotFound(err) {
@@ -41,9 +41,9 @@ func (b *batch) createProduct(actor string, in *stock.CreateProductInput) (*stoc
 		return nil, err
 	}
 	now := b.now()
-	p, err := b.db.Product.Create().
+	p, err := b.client().Product.Create().
 		SetWarehouseID(wh.ID).SetSku(in.SKU).SetName(in.Name).SetDescription(in.Description).
-		SetPrice(int64(in.Price)).SetReorderPoint(in.ReorderPoint).SetSeq(b.nextSeq()).
+		SetPrice(int64(in.Price)).SetReorderPoint(in.ReorderPoint).SetSeq(b.w.nextSeq()).
 		SetCreatedAt(now).SetUpdatedAt(now).
 		Save(b.ctx)
 	if ent.IsConstraintError(err) {
@@ -54,7 +54,7 @@ func (b *batch) createProduct(actor string, in *stock.CreateProductInput) (*stoc
 	}
 	if in.InitialQuantity > 0 {
 		m := movementInput{kind: stock.KindPurchase, delta: in.InitialQuantity, note: "initial stock", actor: actor}
-		if _, err := b.move(p, m); err != nil {
+		if err := b.moveProduct(p, m); err != nil {
 			return nil, err
 		}
 	}
@@ -85,7 +85,7 @@ func (b *batch) updateProduct(actor, sku string, in *stock.UpdateProductInput) (
 	}
 	if in.Quantity != nil && *in.Quantity != p.Quantity {
 		m := movementInput{kind: stock.KindAdjustment, delta: *in.Quantity - p.Quantity, note: in.Note, actor: actor}
-		if _, err := b.move(p, m); err != nil {
+		if err := b.moveProduct(p, m); err != nil {
 			return nil, err
 		}
 	}
@@ -107,8 +107,8 @@ func (b *batch) updateFields(p *ent.Product, in *stock.UpdateProductInput) error
 	if in.ReorderPoint != nil {
 		p.ReorderPoint = *in.ReorderPoint
 	}
-	p.Seq, p.UpdatedAt = b.nextSeq(), b.now()
-	return b.db.Product.Update().Where(product.ID(p.ID)).
+	p.Seq, p.UpdatedAt = b.w.nextSeq(), b.now()
+	return b.client().Product.Update().Where(product.ID(p.ID)).
 		SetName(p.Name).SetDescription(p.Description).SetPrice(p.Price).
 		SetReorderPoint(p.ReorderPoint).SetSeq(p.Seq).SetUpdatedAt(p.UpdatedAt).
 		Exec(b.ctx)
@@ -125,13 +125,14 @@ func (b *batch) deleteProduct(sku string) (*stock.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Seq, p.UpdatedAt = b.nextSeq(), b.now()
-	err = b.db.Product.Update().Where(product.ID(p.ID)).
+	p.Seq, p.UpdatedAt = b.w.nextSeq(), b.now()
+	err = b.client().Product.Update().Where(product.ID(p.ID)).
 		SetSeq(p.Seq).SetUpdatedAt(p.UpdatedAt).SetDeletedAt(p.UpdatedAt).
 		Exec(b.ctx)
 	if err != nil {
 		return nil, err
 	}
+	b.w.dropProduct(sku)
 	return &stock.Reply{Product: productOf(p)}, nil
 }
 

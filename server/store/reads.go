@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/movement"
@@ -16,7 +15,7 @@ import (
 // It is safe for concurrent use.
 func (s *Store) HandleRead(raw []byte) []byte {
 	var job stock.Job
-	if err := json.Unmarshal(raw, &job); err != nil {
+	if err := decodeJob(raw, &job); err != nil {
 		return encode(errReply(stock.Errorf(stock.CodeInvalidInput, "malformed job: %v", err)))
 	}
 	if job.Op.Writes() {

@@ -3,8 +3,8 @@
 // package besides ent/ that touches the database.
 //
 // Writes run in one goroutine (HandleWrites): a whole batch of jobs in one
-// transaction with a savepoint per job, committed once with synchronous=FULL,
-// so a reply is sent only once its effect is durable. Reads (HandleRead) run
+// transaction, committed once with synchronous=FULL, so a reply is sent only
+// once its effect is durable; a failing job fails alone. Reads (HandleRead) run
 // concurrently on a pool of read-only connections over WAL snapshots.
 package store
 
@@ -53,20 +53,36 @@ type Options struct {
 type Store struct {
 	log    *slog.Logger
 	pub    Publisher
-	wdb    *sql.DB // the single writer connection, used only by HandleWrites
-	rdb    *sql.DB // read-only connections for HandleRead
+	wdb    *sql.DB     // the writer's pool; HandleWrites holds one connection of it
+	wc     *writerConn // the connection HandleWrites holds, nil until its first batch
+	rdb    *sql.DB     // read-only connections for HandleRead
 	reader *ent.Client
-	sp     *savepoints                     // prepared on wdb
 	local  atomic.Pointer[stock.Warehouse] // the local warehouse, for reads
 	w      writerState                     // owned by HandleWrites
+	hooks  hooks                           // set by tests only
 	closed atomic.Bool
 }
 
-// writerState is what the writer keeps in memory between batches; it is
-// restored when a job's savepoint or a batch's commit fails.
-type writerState struct {
-	seq   int64            // last change sequence of the local warehouse
-	local *stock.Warehouse // nil until warehouse.init
+// hooks lets tests inject faults into the writer; the zero value does
+// nothing.
+type hooks struct {
+	job   func(*stock.Job) // called before each write job runs
+	write func() error     // called between the two writes of a movement
+}
+
+// beforeJob calls the job hook.
+func (h *hooks) beforeJob(j *stock.Job) {
+	if h.job != nil {
+		h.job(j)
+	}
+}
+
+// afterFirstWrite calls the write hook.
+func (h *hooks) afterFirstWrite() error {
+	if h.write != nil {
+		return h.write()
+	}
+	return nil
 }
 
 var _ interface {
@@ -80,7 +96,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	s := &Store{log: opts.Logger, pub: opts.Publisher}
+	s := &Store{log: opts.Logger, pub: opts.Publisher, w: newWriterState()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -90,7 +106,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	path := filepath.Join(dir, FileName)
 	var err error
-	if s.wdb, err = openDB(path, 1, false); err != nil {
+	// Two writer connections: the one HandleWrites holds across batches
+	// and one for maintenance between them (migration, Close).
+	if s.wdb, err = openDB(path, 2, false); err != nil {
 		return nil, err
 	}
 	if err = s.init(context.Background(), path, readers); err != nil {
@@ -114,9 +132,6 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 		return err
 	}
 	s.reader = ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, s.rdb)))
-	if s.sp, err = prepareSavepoints(s.wdb); err != nil {
-		return err
-	}
 	return s.load(ctx, w)
 }
 
@@ -126,7 +141,12 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return ErrClosed
 	}
-	rerr := errors.Join(s.rdb.Close(), s.sp.close())
+	var werr error
+	if s.wc != nil {
+		werr = s.wc.close()
+		s.wc = nil
+	}
+	rerr := errors.Join(werr, s.rdb.Close())
 	_, cerr := s.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if cerr != nil {
 		cerr = fmt.Errorf("checkpointing: %w", cerr)

@@ -13,11 +13,11 @@ func (b *batch) ensureToken(t *stock.Token) (*stock.Reply, error) {
 	if t == nil || t.Hash == "" {
 		return nil, missing("token.hash")
 	}
-	ok, err := b.db.Token.Query().Where(token.Hash(t.Hash)).Exist(b.ctx)
+	ok, err := b.client().Token.Query().Where(token.Hash(t.Hash)).Exist(b.ctx)
 	if err != nil || ok {
 		return &stock.Reply{}, err
 	}
-	err = b.db.Token.Create().SetHash(t.Hash).SetName(t.Name).SetRole(t.Role).SetCreatedAt(b.now()).Exec(b.ctx)
+	err = b.client().Token.Create().SetHash(t.Hash).SetName(t.Name).SetRole(t.Role).SetCreatedAt(b.now()).Exec(b.ctx)
 	return &stock.Reply{}, err
 }
 

@@ -23,7 +23,7 @@ func (b *batch) initWarehouse(in *stock.Warehouse) (*stock.Reply, error) {
 		in = &stock.Warehouse{}
 	}
 	id, name := strings.TrimSpace(in.ID), strings.TrimSpace(in.Name)
-	if cur := b.s.w.local; cur != nil {
+	if cur := b.w.local; cur != nil {
 		if id != "" && id != cur.ID {
 			return nil, stock.Errorf(stock.CodeInvalidInput,
 				"this data belongs to warehouse %s, not %s", cur.ID, id)
@@ -31,11 +31,11 @@ func (b *batch) initWarehouse(in *stock.Warehouse) (*stock.Reply, error) {
 		if name == "" || name == cur.Name {
 			return &stock.Reply{Warehouse: cur}, nil
 		}
-		if err := b.db.Warehouse.UpdateOneID(cur.ID).SetName(name).Exec(b.ctx); err != nil {
+		if err := b.client().Warehouse.UpdateOneID(cur.ID).SetName(name).Exec(b.ctx); err != nil {
 			return nil, err
 		}
-		b.s.w.local = &stock.Warehouse{ID: cur.ID, Name: name, Local: true}
-		return &stock.Reply{Warehouse: b.s.w.local}, nil
+		b.w.local = &stock.Warehouse{ID: cur.ID, Name: name, Local: true}
+		return &stock.Reply{Warehouse: b.w.local}, nil
 	}
 	if id == "" {
 		id, name = DefaultWarehouseID, cmpOr(name, DefaultWarehouseName)
@@ -47,21 +47,21 @@ func (b *batch) initWarehouse(in *stock.Warehouse) (*stock.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.s.w.local = warehouseOf(w)
-	return &stock.Reply{Warehouse: b.s.w.local}, nil
+	b.w.local = warehouseOf(w)
+	return &stock.Reply{Warehouse: b.w.local}, nil
 }
 
 // createLocal stores the local warehouse, or marks as local a warehouse
 // that was known already.
 func (b *batch) createLocal(id, name string) (*ent.Warehouse, error) {
-	n, err := b.db.Warehouse.Update().Where(warehouse.ID(id)).SetName(name).SetLocal(true).Save(b.ctx)
+	n, err := b.client().Warehouse.Update().Where(warehouse.ID(id)).SetName(name).SetLocal(true).Save(b.ctx)
 	if err != nil {
 		return nil, err
 	}
 	if n == 1 {
-		return b.db.Warehouse.Get(b.ctx, id)
+		return b.client().Warehouse.Get(b.ctx, id)
 	}
-	return b.db.Warehouse.Create().SetID(id).SetName(name).SetLocal(true).SetCreatedAt(b.now()).Save(b.ctx)
+	return b.client().Warehouse.Create().SetID(id).SetName(name).SetLocal(true).SetCreatedAt(b.now()).Save(b.ctx)
 }
 
 // checkWarehouseID checks a warehouse id: 1 to 64 printable characters

@@ -1,126 +1,147 @@
 package store
 
 import (
-	"context"
-	"database/sql"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
-	entsql "entgo.io/ent/dialect/sql"
-
-	"entgo.io/ent/dialect"
-	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// batch is one HandleWrites call: its transaction, an ent client bound to
-// it, and the movements its successful jobs recorded.
-type batch struct {
-	s       *Store
-	ctx     context.Context
-	tx      *sql.Tx
-	db      *ent.Client
-	sp      *savepoints
-	changes []*stock.Movement
-	broken  error // the transaction failed as a whole; no further job runs
-}
+// errMidJob breaks a fast attempt whose job failed in an unexpected way,
+// possibly after it began writing: without a savepoint its partial writes
+// cannot be undone alone, so the batch reruns with savepoints.
+var errMidJob = errors.New("store: job failed without a savepoint")
 
-// HandleWrites executes a batch of write jobs in order, in one transaction
-// with a savepoint per job, so a failing job fails alone. It commits once
-// and only then returns exactly one reply per job, in order; when the
-// commit fails every job gets an UNAVAILABLE reply and nothing changed.
-// Committed movements are published afterwards, in commit order.
+// HandleWrites executes a batch of write jobs in order, in one transaction,
+// so that a failing job fails alone. It commits once and only then returns
+// exactly one reply per job, in order; when the commit fails every job gets
+// an UNAVAILABLE reply and nothing changed, and when a job panics every job
+// gets an INTERNAL reply and nothing changed. Committed movements are
+// published afterwards, in commit order.
+//
+// Jobs that move stock check everything before they write and run without
+// a savepoint; when one of them fails in an unexpected way (a database
+// error), the transaction is rolled back and the batch reruns with a
+// savepoint per job, as every other job always runs.
 func (s *Store) HandleWrites(jobs [][]byte) [][]byte {
 	if len(jobs) == 0 {
 		return nil
 	}
-	replies := make([]*stock.Reply, len(jobs))
-	saved := s.w
-	b, err := s.begin()
+	replies, changes, err := s.attempt(jobs, false)
+	if errors.Is(err, errMidJob) {
+		s.log.Debug("rerunning write batch with savepoints", "jobs", len(jobs), "err", err)
+		replies, changes, err = s.attempt(jobs, true)
+	}
 	if err != nil {
-		s.log.Error("beginning write transaction", "err", err)
-		return encodeAll(failAll(len(jobs)))
+		s.log.Error("write batch failed, nothing committed", "jobs", len(jobs), "err", err)
+		return encodeAll(failAll(len(jobs), stock.CodeUnavailable, "the database could not save the change, try again"))
 	}
-	for i, raw := range jobs {
-		if b.broken != nil {
-			break
-		}
-		replies[i] = b.run(raw)
-	}
-	if b.broken == nil {
-		b.broken = b.tx.Commit()
-	} else {
-		b.tx.Rollback()
-	}
-	if b.broken != nil {
-		s.w = saved
-		s.log.Error("write batch failed, nothing committed", "jobs", len(jobs), "err", b.broken)
-		return encodeAll(failAll(len(jobs)))
-	}
-	s.local.Store(s.w.local)
-	s.publish(b.changes)
+	s.publish(changes)
 	return encodeAll(replies)
 }
 
-// begin starts the batch's transaction.
-func (s *Store) begin() (*batch, error) {
-	ctx := context.Background() // no Done channel: the driver then skips its interrupt goroutine
-	tx, err := s.wdb.BeginTx(ctx, nil)
+// attempt runs jobs in one transaction and commits it, each job in its own
+// savepoint when careful. It returns a reply per job and the committed
+// movements; on an error nothing was committed and the writer's state is
+// as before. A panicking job rolls the batch back: it is logged once and
+// every job gets an INTERNAL reply.
+func (s *Store) attempt(jobs [][]byte, careful bool) (replies []*stock.Reply, changes []*stock.Movement, err error) {
+	start := s.w.mark()
+	b, err := s.begin(careful)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("beginning write transaction: %w", err)
 	}
-	drv := txDriver{entsql.Conn{ExecQuerier: tx}}
-	return &batch{s: s, ctx: ctx, tx: tx, db: ent.NewClient(ent.Driver(drv)), sp: s.sp.in(ctx, tx)}, nil
+	defer b.close()
+	defer func() {
+		if p := recover(); p != nil {
+			b.rollback()
+			s.w.restore(start)
+			s.log.Error("write job panicked, batch rolled back", "jobs", len(jobs), "panic", p, "stack", string(debug.Stack()))
+			replies, changes, err = failAll(len(jobs), stock.CodeInternal, "internal error"), nil, nil
+		}
+	}()
+	replies = make([]*stock.Reply, len(jobs))
+	for i, raw := range jobs {
+		if replies[i] = b.run(raw); b.broken != nil {
+			break
+		}
+	}
+	if b.broken == nil {
+		if err := b.commit(); err != nil {
+			b.broken = fmt.Errorf("committing: %w", err)
+		}
+	}
+	if b.broken != nil {
+		b.rollback()
+		s.w.restore(start)
+		return nil, nil, b.broken
+	}
+	s.w.committed()
+	s.local.Store(s.w.local)
+	return replies, b.changes, nil
 }
 
-// txDriver runs ent on the batch's transaction; the transactions ent opens
-// for multi-statement operations become no-ops inside it.
-type txDriver struct {
-	entsql.Conn
-}
-
-func (d txDriver) Tx(context.Context) (dialect.Tx, error) { return dialect.NopTx(d), nil }
-func (txDriver) Close() error                             { return nil }
-func (txDriver) Dialect() string                          { return dialect.SQLite }
-
-// run executes one job inside its own savepoint and returns its reply.
+// run decodes and executes one job and returns its reply.
 func (b *batch) run(raw []byte) *stock.Reply {
 	var job stock.Job
-	if err := json.Unmarshal(raw, &job); err != nil {
+	if err := decodeJob(raw, &job); err != nil {
 		return errReply(stock.Errorf(stock.CodeInvalidInput, "malformed job: %v", err))
 	}
 	if !job.Op.Writes() {
 		return errReply(stock.Errorf(stock.CodeInvalidInput, "%q is not a write job", job.Op))
 	}
-	state, changes := b.s.w, len(b.changes)
-	if _, err := b.sp.open.ExecContext(b.ctx); err != nil {
+	b.s.hooks.beforeJob(&job)
+	if !b.careful && (job.Op == stock.OpMovementRecord || job.Op == stock.OpStockSet) {
+		return b.runFast(&job)
+	}
+	return b.runSaved(&job)
+}
+
+// runFast executes a job that checks everything before its first write,
+// without a savepoint: when it fails with a domain error it wrote nothing.
+// Any other error breaks the attempt with errMidJob.
+func (b *batch) runFast(job *stock.Job) *stock.Reply {
+	m, n := b.w.mark(), len(b.changes)
+	b.wrote = false
+	r, err := b.do(job)
+	if err == nil {
+		return r
+	}
+	b.w.restore(m)
+	b.changes = b.changes[:n]
+	var e *stock.Error
+	if b.wrote || !errors.As(err, &e) {
+		b.broken = fmt.Errorf("%w: %s: %w", errMidJob, job.Op, err)
+		return nil
+	}
+	return errReply(e)
+}
+
+// runSaved executes one job inside its own savepoint, so that whatever
+// makes it fail, it fails alone.
+func (b *batch) runSaved(job *stock.Job) *stock.Reply {
+	m, n := b.w.mark(), len(b.changes)
+	if err := b.savepoint(); err != nil {
 		b.broken = fmt.Errorf("opening savepoint: %w", err)
 		return nil
 	}
-	r, err := b.do(&job)
+	r, err := b.do(job)
 	if err != nil {
-		b.s.w, b.changes = state, b.changes[:changes]
-		if rerr := b.rollback(); rerr != nil {
+		b.w.restore(m)
+		b.changes = b.changes[:n]
+		if rerr := b.rollbackJob(); rerr != nil {
 			b.broken = fmt.Errorf("rolling back %s job: %w (after %w)", job.Op, rerr, err)
 			return nil
 		}
 		return b.s.fail(job.Op, err)
 	}
-	if _, err := b.sp.release.ExecContext(b.ctx); err != nil {
+	if err := b.release(); err != nil {
 		b.broken = fmt.Errorf("releasing savepoint: %w", err)
 		return nil
 	}
 	return r
-}
-
-// rollback undoes the current job and ends its savepoint.
-func (b *batch) rollback() error {
-	if _, err := b.sp.rollback.ExecContext(b.ctx); err != nil {
-		return err
-	}
-	_, err := b.sp.release.ExecContext(b.ctx)
-	return err
 }
 
 // do dispatches a write job.
@@ -144,22 +165,16 @@ func (b *batch) do(job *stock.Job) (*stock.Reply, error) {
 	return nil, stock.Errorf(stock.CodeInvalidInput, "unknown job %q", job.Op)
 }
 
-// nextSeq takes the next change sequence of the local warehouse.
-func (b *batch) nextSeq() int64 {
-	b.s.w.seq++
-	return b.s.w.seq
-}
-
 // now returns the time the writer stamps on a change.
 func (b *batch) now() time.Time { return time.Now().UTC() }
 
 // localWarehouse returns the local warehouse, or UNAVAILABLE before
 // warehouse.init.
 func (b *batch) localWarehouse() (*stock.Warehouse, error) {
-	if b.s.w.local == nil {
+	if b.w.local == nil {
 		return nil, errNoWarehouse
 	}
-	return b.s.w.local, nil
+	return b.w.local, nil
 }
 
 // publish sends the committed movements to the publisher, in order.
@@ -168,7 +183,7 @@ func (s *Store) publish(ms []*stock.Movement) {
 		return
 	}
 	for _, m := range ms {
-		msg, err := json.Marshal(stock.ChangeOf(m))
+		msg, err := encodeChange(m)
 		if err != nil {
 			s.log.Error("encoding change", "movement", m.ID, "err", err)
 			continue

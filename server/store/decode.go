@@ -1,0 +1,186 @@
+package store
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// decodeJob decodes a job exactly as json.Unmarshal does. Jobs made only of
+// the keys movement.record and stock.set use (op, actor, sku, quantity,
+// note, movement), spelled as stock.Job spells them, with strings free of
+// escapes and integers of up to 18 digits, take a path without reflection;
+// everything else, malformed jobs included, goes to encoding/json, so the
+// result and the error are always json.Unmarshal's.
+func decodeJob(raw []byte, job *stock.Job) error {
+	d := jobDecoder{b: raw}
+	if d.job(job) {
+		return nil
+	}
+	*job = stock.Job{}
+	return json.Unmarshal(raw, job)
+}
+
+// jobDecoder is the fast path of decodeJob: each method reports whether it
+// read what it expects, and the decoder gives up at the first surprise.
+type jobDecoder struct {
+	b []byte
+	i int
+}
+
+// job reads a whole job: one object and nothing after it.
+func (d *jobDecoder) job(job *stock.Job) bool {
+	var seen uint
+	ok := d.object(func(key []byte) bool {
+		var bit uint
+		ok := false
+		switch string(key) {
+		case "op":
+			bit, ok = 1, d.into((*string)(&job.Op))
+		case "actor":
+			bit, ok = 2, d.into(&job.Actor)
+		case "sku":
+			bit, ok = 4, d.into(&job.SKU)
+		case "quantity":
+			bit, ok = 8, d.integer(&job.Quantity)
+		case "note":
+			bit, ok = 16, d.into(&job.Note)
+		case "movement":
+			job.Movement = new(stock.MovementInput)
+			bit, ok = 32, d.movement(job.Movement)
+		}
+		ok = ok && seen&bit == 0
+		seen |= bit
+		return ok
+	})
+	d.space()
+	return ok && d.i == len(d.b)
+}
+
+// movement reads a MovementInput object.
+func (d *jobDecoder) movement(in *stock.MovementInput) bool {
+	var seen uint
+	return d.object(func(key []byte) bool {
+		var bit uint
+		ok := false
+		switch string(key) {
+		case "sku":
+			bit, ok = 1, d.into(&in.SKU)
+		case "kind":
+			bit, ok = 2, d.into((*string)(&in.Kind))
+		case "quantity":
+			bit, ok = 4, d.integer(&in.Quantity)
+		case "reference":
+			bit, ok = 8, d.into(&in.Reference)
+		case "note":
+			bit, ok = 16, d.into(&in.Note)
+		case "idempotencyKey":
+			bit, ok = 32, d.into(&in.IdempotencyKey)
+		}
+		ok = ok && seen&bit == 0 // a repeated key goes to encoding/json
+		seen |= bit
+		return ok
+	})
+}
+
+// object reads an object, calling field after each key and its colon;
+// field reads the value.
+func (d *jobDecoder) object(field func(key []byte) bool) bool {
+	if !d.consume('{') {
+		return false
+	}
+	if d.consume('}') {
+		return true
+	}
+	for {
+		key, ok := d.str()
+		if !ok || !d.consume(':') || !field(key) {
+			return false
+		}
+		if !d.consume(',') {
+			return d.consume('}')
+		}
+	}
+}
+
+// space skips white space.
+func (d *jobDecoder) space() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// consume skips white space and then c.
+func (d *jobDecoder) consume(c byte) bool {
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// str reads a string without escapes or control characters that is valid
+// UTF-8, and returns its bytes inside the input.
+func (d *jobDecoder) str() ([]byte, bool) {
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		return nil, false
+	}
+	start, ascii := d.i+1, true
+	for j := start; j < len(d.b); j++ {
+		switch c := d.b[j]; {
+		case c == '"':
+			s := d.b[start:j]
+			if !ascii && !utf8.Valid(s) {
+				return nil, false
+			}
+			d.i = j + 1
+			return s, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false
+}
+
+// into reads a string into dst.
+func (d *jobDecoder) into(dst *string) bool {
+	s, ok := d.str()
+	if ok {
+		*dst = string(s)
+	}
+	return ok
+}
+
+// integer reads an integer of at most 18 digits (which always fits an
+// int64) in JSON's syntax; fractions and exponents are left unread, so the
+// caller fails on them.
+func (d *jobDecoder) integer(dst *int64) bool {
+	d.space()
+	j, neg := d.i, false
+	if j < len(d.b) && d.b[j] == '-' {
+		j, neg = j+1, true
+	}
+	var n int64
+	digits := j
+	for ; j < len(d.b) && d.b[j] >= '0' && d.b[j] <= '9'; j++ {
+		n = n*10 + int64(d.b[j]-'0')
+	}
+	if j == digits || j-digits > 18 || (d.b[digits] == '0' && j-digits > 1) {
+		return false
+	}
+	if neg {
+		n = -n
+	}
+	*dst, d.i = n, j
+	return true
+}

@@ -1,12 +1,13 @@
 package auth
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/stockmesh/stockmesh/internal/atomicfile"
 )
 
 // ErrEmptyTokenFile reports a token file that holds only white space.
@@ -20,7 +21,7 @@ func WriteTokenFile(path, token string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("creating token directory: %w", err)
 	}
-	if err := writeFileAtomic(path, []byte(token+"\n"), 0o600); err != nil {
+	if err := atomicfile.Write(path, []byte(token+"\n"), 0o600); err != nil {
 		return fmt.Errorf("writing token file: %w", err)
 	}
 	return nil
@@ -38,29 +39,4 @@ func ReadTokenFile(path string) (string, error) {
 		return "", fmt.Errorf("reading token file %s: %w", path, ErrEmptyTokenFile)
 	}
 	return token, nil
-}
-
-// writeFileAtomic writes data to a new file created with mode perm (less the
-// umask) beside path and renames it over path.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+rand.Text())
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return fmt.Errorf("creating %s: %w", tmp, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp)
-		}
-	}()
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("renaming %s: %w", tmp, err)
-	}
-	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"math/big"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/atomicfile"
 )
 
 // CA is a private certificate authority that issues node certificates. It
@@ -59,10 +61,10 @@ func (c *CA) Save(certFile, keyFile string) error {
 	if err != nil {
 		return fmt.Errorf("saving CA: %w", err)
 	}
-	if err := writeFileAtomic(keyFile, keyPEM, 0o600); err != nil {
+	if err := atomicfile.Write(keyFile, keyPEM, 0o600); err != nil {
 		return fmt.Errorf("saving CA key: %w", err)
 	}
-	if err := writeFileAtomic(certFile, c.certPEM, 0o644); err != nil {
+	if err := atomicfile.Write(certFile, c.certPEM, 0o644); err != nil {
 		return fmt.Errorf("saving CA certificate: %w", err)
 	}
 	return nil

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/atomicfile"
 )
 
 // File names inside the directory given to Ensure (DATA/tls).
@@ -141,10 +143,10 @@ func writeNode(f Files, ca *CA, sans []string, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(f.Key, keyPEM, 0o600); err != nil {
+	if err := atomicfile.Write(f.Key, keyPEM, 0o600); err != nil {
 		return fmt.Errorf("writing node key: %w", err)
 	}
-	if err := writeFileAtomic(f.Cert, certPEM, 0o644); err != nil {
+	if err := atomicfile.Write(f.Cert, certPEM, 0o644); err != nil {
 		return fmt.Errorf("writing node certificate: %w", err)
 	}
 	return nil

@@ -9,13 +9,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/stockmesh/stockmesh/graph"
+	"github.com/stockmesh/stockmesh/internal/atomicfile"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/gqlws"
@@ -165,7 +165,7 @@ func serveHTTPS(ctx context.Context, cfg Config, h http.Handler) error {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
 	addr := ln.Addr().String()
-	if err := os.WriteFile(filepath.Join(cfg.DataDir, AddrFile), []byte(addr+"\n"), 0o600); err != nil {
+	if err := atomicfile.Write(filepath.Join(cfg.DataDir, AddrFile), []byte(addr+"\n"), 0o600); err != nil {
 		ln.Close()
 		return fmt.Errorf("writing %s: %w", AddrFile, err)
 	}

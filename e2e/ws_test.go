@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,13 +25,7 @@ type wsConn struct {
 // with token; it returns the connection and the handshake's answer.
 func dialWS(t testing.TB, n *testnode.Node, proto, token string) (*wsConn, error) {
 	t.Helper()
-	pem, err := os.ReadFile(n.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	d := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: pool}, Subprotocols: []string{proto}, HandshakeTimeout: 10 * time.Second}
+	d := websocket.Dialer{TLSClientConfig: n.TLSConfig(t), Subprotocols: []string{proto}, HandshakeTimeout: 10 * time.Second}
 	c, _, err := d.Dial("wss://"+n.Addr+"/graphql", nil)
 	if err != nil {
 		return nil, err

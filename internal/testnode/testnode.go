@@ -216,8 +216,8 @@ func (n *Node) waitReady(t testing.TB) {
 	t.Fatalf("stockmeshd did not serve within %v", StartTimeout)
 }
 
-// Client returns an HTTP client that trusts the node's CA.
-func (n *Node) Client(t testing.TB) *http.Client {
+// TLSConfig returns a client TLS configuration that trusts only the node's CA.
+func (n *Node) TLSConfig(t testing.TB) *tls.Config {
 	t.Helper()
 	pem, err := os.ReadFile(n.CAFile)
 	if err != nil {
@@ -225,7 +225,13 @@ func (n *Node) Client(t testing.TB) *http.Client {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 256}
+	return &tls.Config{RootCAs: pool}
+}
+
+// Client returns an HTTP client that trusts the node's CA.
+func (n *Node) Client(t testing.TB) *http.Client {
+	t.Helper()
+	tr := &http.Transport{TLSClientConfig: n.TLSConfig(t), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 256}
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
 }
 

@@ -25,6 +25,9 @@ func pumpEvents(queue string, hub *feed.Hub, log *slog.Logger) (stop func(), err
 	go func() {
 		defer close(done)
 		for msg := range sub.C() {
+			if hub.Subscribers() == 0 {
+				continue // nobody listens: skip the decoding
+			}
 			var c stock.Change
 			if err := json.Unmarshal(msg, &c); err != nil {
 				log.Error("decoding committed change", "err", err)

@@ -38,7 +38,7 @@ func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, log *slog.Log
 	authn := auth.NewAuthenticator(tokenStore{svc}, log)
 	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
 	private := func(route string, h http.Handler) http.Handler {
-		return m.Middleware(route, limitBody(authn.Middleware(withActor(h), restAuthError)))
+		return m.Middleware(route, limitBody(authenticate(authn, h, restAuthError)))
 	}
 	mux := http.NewServeMux()
 	rest.New(svc, log).Register(mux, public, private)
@@ -59,7 +59,7 @@ func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, log *slog.Log
 // graphqlAuth authenticates /graphql requests by their Authorization header,
 // except websocket upgrades, which carry the token in connection_init.
 func graphqlAuth(authn *auth.Authenticator, next http.Handler) http.Handler {
-	checked := limitBody(authn.Middleware(withActor(next), graphqlAuthError))
+	checked := limitBody(authenticate(authn, next, graphqlAuthError))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			next.ServeHTTP(w, r)
@@ -79,18 +79,28 @@ func websocketInit(authn *auth.Authenticator) transport.WebsocketInitFunc {
 		if err != nil {
 			return ctx, nil, err
 		}
-		return stock.WithActor(auth.WithPrincipal(ctx, pr), pr.Name), nil, nil
+		return withPrincipal(ctx, pr), nil, nil
 	}
 }
 
-// withActor names the authenticated principal as the actor of the jobs.
-func withActor(next http.Handler) http.Handler {
+// authenticate checks each request's bearer token; on success the
+// principal is in the request's context, and its name is the actor of the
+// jobs the request makes.
+func authenticate(authn *auth.Authenticator, next http.Handler, onError func(http.ResponseWriter, *http.Request, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := auth.FromContext(r.Context()); ok {
-			r = r.WithContext(stock.WithActor(r.Context(), p.Name))
+		p, err := authn.Authenticate(r.Context(), r.Header.Get("Authorization"))
+		if err != nil {
+			onError(w, r, err)
+			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
 	})
+}
+
+// withPrincipal records who makes the requests sent with ctx: for
+// authorization, and as the actor on the movements they record.
+func withPrincipal(ctx context.Context, p auth.Principal) context.Context {
+	return stock.WithActor(auth.WithPrincipal(ctx, p), p.Name)
 }
 
 // authError converts an authentication failure to the domain's error.

@@ -163,6 +163,11 @@ func printBatches(c *http.Client, url, token string) {
 		fmt.Printf("  node group commit: %.0f transactions, %.1f movements each, %.2f ms each\n",
 			n, v["stockmesh_commit_batch_size_sum"]/n, 1000*v["stockmesh_commit_seconds_sum"]/n)
 	}
+	if n := v[`stockmesh_job_wait_seconds_count{class="write"}`]; n > 0 {
+		fmt.Printf("  node write jobs: %.2f ms queued, %.2f ms executing (mean); GraphQL operation %.2f ms (mean)\n",
+			1000*v[`stockmesh_job_wait_seconds_sum{class="write"}`]/n, 1000*v[`stockmesh_job_exec_seconds_sum{class="write"}`]/n,
+			1000*v[`stockmesh_graphql_operation_seconds_sum{operation="anonymous"}`]/v[`stockmesh_graphql_operation_seconds_count{operation="anonymous"}`])
+	}
 }
 
 // waitNode waits for a node in dir to serve and returns its GraphQL URL and token.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -38,7 +39,14 @@ func main() {
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
 	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro", "comma-separated parts to run")
+	selfProfile := flag.String("selfprofile", "", "write a CPU profile of the bench process itself to this file")
 	flag.Parse()
+	if *selfProfile != "" {
+		f, err := os.Create(*selfProfile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)

@@ -38,8 +38,7 @@ type Client struct {
 	log     *slog.Logger
 
 	dealer *zmq.Socket // owned by the serve loop
-	pull   *zmq.Socket // owned by the serve loop
-	push   *zmq.Socket // owned by the pump
+	waiter *waiter     // the serve loop's sleep; wake from anywhere
 	box    *mailbox    // requests from Do to the serve loop
 
 	slots  chan struct{} // a token per job in flight
@@ -94,11 +93,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating client: %w", err)
 	}
-	c.pull, c.push, err = newWakePair()
-	if err != nil {
+	if c.waiter, err = newWaiter(c.dealer); err != nil {
 		c.dealer.Close()
 		return nil, fmt.Errorf("creating client: %w", err)
 	}
+	c.box.wake = c.waiter.wake
 	c.start()
 	return c, nil
 }
@@ -131,14 +130,10 @@ func newClient(cfg ClientConfig) *Client {
 	return c
 }
 
-// start runs the serve loop and the pump; done is closed when both have returned.
+// start runs the serve loop; done is closed when it has returned.
 func (c *Client) start() {
-	pumpQuit, pumpDone := make(chan struct{}), make(chan struct{})
-	go pump(c.push, c.box.wake, pumpQuit, pumpDone)
 	go func() {
 		c.serve()
-		close(pumpQuit)
-		<-pumpDone
 		close(c.done)
 	}()
 }

@@ -1,37 +1,24 @@
 package jobq
 
-import (
-	zmq "github.com/pebbe/zmq4"
-)
-
-// serve is the loop owning the DEALER and PULL sockets: it sends the requests posted by Do and hands
-// replies back to their callers. On Close (or a poll failure) it fails everything still waiting and
-// closes both sockets.
+// serve is the loop owning the DEALER socket: it sends the requests posted by Do and hands replies back
+// to their callers, and sleeps in between (see waiter). On Close (or a socket failure) it fails
+// everything still waiting and closes the socket.
 func (c *Client) serve() {
 	defer c.dealer.Close()
-	defer c.pull.Close()
+	defer c.waiter.close()
 	defer c.failAll()
-	poller := zmq.NewPoller()
-	poller.Add(c.dealer, zmq.POLLIN)
-	poller.Add(c.pull, zmq.POLLIN)
 	spare := make([]envelope, 0, cap(c.slots))
-	for {
-		polled, err := poller.Poll(idlePoll)
-		if err != nil {
-			c.log.Error("polling job queue; failing all jobs", "addr", c.addr, "err", err)
-			return
-		}
-		for _, p := range polled {
-			if p.Socket == c.pull {
-				drainWakes(c.pull)
-			} else {
-				c.receiveReplies()
-			}
-		}
-		if isClosed(c.quit) {
-			return
-		}
+	for !isClosed(c.quit) {
 		spare = c.sendRequests(spare)
+		c.receiveReplies()
+		c.waiter.arm(idlePoll)
+		if !c.box.empty() || isClosed(c.quit) {
+			continue
+		}
+		if err := c.waiter.wait(); err != nil {
+			c.log.Error("waiting on the job queue; failing all jobs", "addr", c.addr, "err", err)
+			return
+		}
 	}
 }
 

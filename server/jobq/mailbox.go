@@ -2,22 +2,20 @@ package jobq
 
 import (
 	"sync"
-
-	zmq "github.com/pebbe/zmq4"
 )
 
 // mailbox queues outgoing envelopes for the goroutine that owns a socket. Any goroutine may post; posting
-// into an empty mailbox wakes the owner through the pump goroutine, so bursts cost one wake-up.
+// into an empty mailbox wakes the owner, so bursts cost one wake-up.
 type mailbox struct {
 	mu     sync.Mutex
 	queue  []envelope
 	closed bool
-	wake   chan struct{} // capacity 1: a pending wake-up
+	wake   func() // wakes the owner; set before the owner starts, never changed
 }
 
 // newMailbox returns an empty, open mailbox.
 func newMailbox() *mailbox {
-	return &mailbox{wake: make(chan struct{}, 1)}
+	return &mailbox{wake: func() {}}
 }
 
 // post queues e; it reports false, queuing nothing, once the mailbox is closed.
@@ -52,12 +50,14 @@ func (m *mailbox) postAll(es []envelope) bool {
 	return true
 }
 
-// signal asks the pump to wake the owner; it never blocks.
-func (m *mailbox) signal() {
-	select {
-	case m.wake <- struct{}{}:
-	default:
-	}
+// signal wakes the owner; it never blocks.
+func (m *mailbox) signal() { m.wake() }
+
+// empty reports whether nothing is queued.
+func (m *mailbox) empty() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.queue) == 0
 }
 
 // take returns everything queued and keeps spare (emptied) as the next queue, so two buffers alternate.
@@ -83,20 +83,4 @@ func (m *mailbox) close() []envelope {
 func recycle(q []envelope) []envelope {
 	clear(q)
 	return q[:0]
-}
-
-// pump owns push: each signal on wake becomes one empty message to the owner's PULL socket. It returns,
-// closing push, when quit is closed, and then closes done.
-func pump(push *zmq.Socket, wake <-chan struct{}, quit <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
-	defer push.Close()
-	for {
-		select {
-		case <-quit:
-			return
-		case <-wake:
-			// EAGAIN means the owner already has wake-ups waiting; dropping this one is harmless.
-			_, _ = push.SendBytes(nil, zmq.DONTWAIT)
-		}
-	}
 }

@@ -1,7 +1,6 @@
 package jobq
 
 import (
-	"crypto/rand"
 	"fmt"
 	"strings"
 	"time"
@@ -94,29 +93,4 @@ func newSocket(t zmq.Type, addr string, bind bool, opts ...sockOpt) (*zmq.Socket
 		return nil, fmt.Errorf("connecting %v socket to %s: %w", t, addr, err)
 	}
 	return s, nil
-}
-
-// newWakePair returns a PULL socket and a PUSH socket connected to it over a fresh inproc address.
-// The owner of a loop polls pull; one other goroutine owns push and uses it to wake the loop.
-func newWakePair() (pull, push *zmq.Socket, err error) {
-	addr := "inproc://jobq-wake-" + rand.Text()
-	pull, err = newSocket(zmq.PULL, addr, true, withLinger(0))
-	if err != nil {
-		return nil, nil, err
-	}
-	push, err = newSocket(zmq.PUSH, addr, false, withLinger(0))
-	if err != nil {
-		pull.Close()
-		return nil, nil, err
-	}
-	return pull, push, nil
-}
-
-// drainWakes receives every pending wake-up on pull without blocking.
-func drainWakes(pull *zmq.Socket) {
-	for range maxRecvRound {
-		if _, err := pull.RecvBytes(zmq.DONTWAIT); err != nil {
-			return
-		}
-	}
 }

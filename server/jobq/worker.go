@@ -72,8 +72,7 @@ type Worker struct {
 	log *slog.Logger
 
 	router *zmq.Socket // owned by the serve loop
-	pull   *zmq.Socket // owned by the serve loop
-	push   *zmq.Socket // owned by the pump
+	waiter *waiter     // the serve loop's sleep; wake from anywhere
 	box    *mailbox    // replies from the executors to the serve loop
 
 	writes   chan job      // serve loop → writer; closed by the serve loop
@@ -121,14 +120,16 @@ func NewWorker(cfg WorkerConfig, h Handler) (*Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating worker: %w", err)
 	}
-	pull, push, err := newWakePair()
+	wt, err := newWaiter(router)
 	if err != nil {
 		router.Close()
 		return nil, fmt.Errorf("creating worker: %w", err)
 	}
+	box := newMailbox()
+	box.wake = wt.wake
 	return &Worker{
 		cfg: cfg, h: h, log: cfg.Logger,
-		router: router, pull: pull, push: push, box: newMailbox(),
+		router: router, waiter: wt, box: box,
 		writes:   make(chan job, cfg.MaxPending),
 		reads:    make(chan job, cfg.MaxPending),
 		stopping: make(chan struct{}),
@@ -152,8 +153,6 @@ func (w *Worker) Run(ctx context.Context) error {
 	if !w.ran.CompareAndSwap(false, true) {
 		return errors.New("running worker: Run called twice")
 	}
-	pumpQuit, pumpDone := make(chan struct{}), make(chan struct{})
-	go pump(w.push, w.box.wake, pumpQuit, pumpDone)
 	w.startExecutors()
 	stopWatch := context.AfterFunc(ctx, w.box.signal)
 	err := w.serve(ctx)
@@ -163,32 +162,17 @@ func (w *Worker) Run(ctx context.Context) error {
 		<-w.execDone
 	}
 	w.box.close()
-	close(pumpQuit)
-	<-pumpDone
+	w.waiter.close()
 	w.router.Close()
-	w.pull.Close()
 	return err
 }
 
-// serve is the loop owning the ROUTER and PULL sockets. It returns nil once ctx is done and every
-// executor has returned and been answered for.
+// serve is the loop owning the ROUTER socket, sleeping in between (see waiter). It returns nil once ctx
+// is done and every executor has returned and been answered for.
 func (w *Worker) serve(ctx context.Context) error {
-	poller := zmq.NewPoller()
-	poller.Add(w.router, zmq.POLLIN)
-	poller.Add(w.pull, zmq.POLLIN)
 	spare := make([]envelope, 0, w.cfg.MaxBatch)
 	for {
-		polled, err := poller.Poll(idlePoll)
-		if err != nil {
-			return fmt.Errorf("polling %s: %w", w.cfg.Addr, err)
-		}
-		for _, p := range polled {
-			if p.Socket == w.pull {
-				drainWakes(w.pull)
-			} else {
-				w.receiveJobs()
-			}
-		}
+		w.receiveJobs()
 		spare = w.sendReplies(spare)
 		if !w.stopped && ctx.Err() != nil {
 			w.stopIntake()
@@ -196,6 +180,13 @@ func (w *Worker) serve(ctx context.Context) error {
 		if w.stopped && isClosed(w.execDone) {
 			w.sendReplies(spare)
 			return nil
+		}
+		w.waiter.arm(idlePoll)
+		if !w.box.empty() || (!w.stopped && ctx.Err() != nil) {
+			continue
+		}
+		if err := w.waiter.wait(); err != nil {
+			return fmt.Errorf("serving %s: %w", w.cfg.Addr, err)
 		}
 	}
 }

@@ -51,7 +51,7 @@ type Client struct {
 	errRefused, errNoWorker, errClosed error
 
 	quit      chan struct{} // closed by Close
-	done      chan struct{} // closed when the serve loop and the pump have returned
+	done      chan struct{} // closed when the serve loop has returned
 	closeOnce sync.Once
 }
 

@@ -5,8 +5,10 @@
 // Handler.HandleWrites call (group commit). A Publisher and Subscribers broadcast committed-change events.
 //
 // Every ZeroMQ socket is owned by exactly one goroutine; everyone else talks to it through Go channels or
-// a mutex-guarded mailbox whose owner is woken through an inproc PUSH/PULL pair. Sends never block: a
-// saturated, absent or silent worker surfaces as ErrUnavailable within the caller's deadline.
+// a mutex-guarded mailbox. The owners of the job sockets sleep in Go's network poller on ZMQ_FD, not in
+// zmq_poll, and a post to their mailbox wakes them by moving the descriptor's read deadline (see waiter).
+// Sends never block: a saturated, absent or silent worker surfaces as ErrUnavailable within the caller's
+// deadline.
 //
 // The queue has no authentication, so CheckAddr only admits inproc://, ipc:// and loopback tcp:// addresses.
 package jobq

@@ -35,8 +35,8 @@ var ErrUnavailable = errors.New("jobq: unavailable")
 // ErrBadAddr is returned (wrapped) by CheckAddr and the constructors for addresses the queue must not use.
 var ErrBadAddr = errors.New("jobq: address not allowed")
 
-// idlePoll bounds every zmq poll so that no loop blocks without a deadline; loops are woken earlier by
-// their sockets or their wake pair, so this only matters when nothing happens.
+// idlePoll bounds every wait of a socket-owning loop so that none blocks without a deadline; loops are
+// woken earlier by their sockets or their mailboxes, so this only matters when nothing happens.
 const idlePoll = time.Second
 
 // maxRecvRound is the most messages a loop receives before it turns to its outgoing mailbox again.

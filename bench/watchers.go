@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// watcher is one websocket subscriber. Its reader goroutine alone writes
+// arrivals; the counters may be read at any time.
+type watcher struct {
+	c     *websocket.Conn
+	start time.Time
+	// arrivals holds, by movement sequence number, 1 + the nanoseconds
+	// since start at which the movement's event arrived; 0 when it did not.
+	arrivals []int64
+	dups     int // events for a movement already seen
+	got      atomic.Int64
+	merged   atomic.Int64
+	alive    atomic.Bool
+	done     chan struct{}
+}
+
+// dialWatchers connects count subscribers, dialParallel at a time; it
+// returns those that subscribed, and an error when any did not.
+func dialWatchers(n *subNode, count int, start time.Time) ([]*watcher, time.Duration, error) {
+	var mu sync.Mutex
+	var ws []*watcher
+	var errs []error
+	sem := make(chan struct{}, dialParallel)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for range count {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			w, err := dialWatcher(n, start)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			ws = append(ws, w)
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return ws, time.Since(t0), fmt.Errorf("%d of %d subscribers failed to connect, first: %w", len(errs), count, errs[0])
+	}
+	return ws, time.Since(t0), nil
+}
+
+// dialWatcher opens one graphql-transport-ws connection, authenticates and
+// subscribes, then reads on its own goroutine.
+func dialWatcher(n *subNode, start time.Time) (*watcher, error) {
+	d := websocket.Dialer{TLSClientConfig: n.tls.Clone(), Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second}
+	c, _, err := d.Dial("wss://"+strings.TrimPrefix(n.url, "https://"), nil)
+	if err != nil {
+		return nil, fmt.Errorf("dialing: %w", err)
+	}
+	if err := handshake(c, n.token); err != nil {
+		c.Close()
+		return nil, err
+	}
+	w := &watcher{c: c, start: start, done: make(chan struct{})}
+	w.alive.Store(true)
+	go w.read()
+	return w, nil
+}
+
+// handshake sends connection_init, waits for connection_ack and subscribes.
+func handshake(c *websocket.Conn, token string) error {
+	_ = c.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	init := map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}}
+	if err := c.WriteJSON(init); err != nil {
+		return fmt.Errorf("sending connection_init: %w", err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		var m struct{ Type string }
+		if err := c.ReadJSON(&m); err != nil {
+			return fmt.Errorf("waiting for connection_ack: %w", err)
+		}
+		if m.Type == "connection_ack" {
+			break
+		}
+		if m.Type != "ping" && m.Type != "pong" {
+			return fmt.Errorf("connection_init answered %q", m.Type)
+		}
+	}
+	sub := map[string]any{"id": "1", "type": "subscribe", "payload": map[string]string{"query": subscriberQuery}}
+	if err := c.WriteJSON(sub); err != nil {
+		return fmt.Errorf("subscribing: %w", err)
+	}
+	return nil
+}
+
+var (
+	nextType  = []byte(`"type":"next"`)
+	pingType  = []byte(`"type":"ping"`)
+	mergedOn  = []byte(`"merged":true`)
+	movementA = []byte(`"movement":{"id":"`)
+)
+
+// read records each event's arrival until the connection fails or closes;
+// it answers the node's keepalive pings.
+func (w *watcher) read() {
+	defer close(w.done)
+	defer w.alive.Store(false)
+	for {
+		_ = w.c.SetReadDeadline(time.Now().Add(90 * time.Second)) // the node pings every 20 s
+		_, msg, err := w.c.ReadMessage()
+		if err != nil {
+			return
+		}
+		at := int64(time.Since(w.start))
+		switch {
+		case bytes.Contains(msg, nextType):
+			w.event(msg, at)
+		case bytes.Contains(msg, pingType):
+			_ = w.c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if w.c.WriteMessage(websocket.TextMessage, []byte(`{"type":"pong"}`)) != nil {
+				return
+			}
+		}
+	}
+}
+
+// event records one stockChanged event.
+func (w *watcher) event(msg []byte, at int64) {
+	if bytes.Contains(msg, mergedOn) {
+		w.merged.Add(1)
+		return
+	}
+	seq := movementSeq(msg)
+	if seq < 0 {
+		return
+	}
+	if seq >= len(w.arrivals) {
+		w.arrivals = slices.Grow(w.arrivals, seq+1-len(w.arrivals)+4096)[:seq+1]
+	}
+	if w.arrivals[seq] != 0 {
+		w.dups++
+		return
+	}
+	w.arrivals[seq] = at + 1
+	w.got.Add(1)
+}
+
+// movementSeq returns N of the movement id "WAREHOUSE:N" in msg, or -1.
+func movementSeq(msg []byte) int {
+	i := bytes.Index(msg, movementA)
+	if i < 0 {
+		return -1
+	}
+	id := msg[i+len(movementA):]
+	if j := bytes.IndexByte(id, '"'); j >= 0 {
+		id = id[:j]
+	}
+	return idSeq(string(id))
+}
+
+// idSeq returns N of movement id "WAREHOUSE:N", or -1.
+func idSeq(id string) int {
+	n, err := strconv.Atoi(id[strings.LastIndexByte(id, ':')+1:])
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// closeWatchers closes every connection and waits for the readers.
+func closeWatchers(ws []*watcher) {
+	for _, w := range ws {
+		_ = w.c.Close()
+	}
+	for _, w := range ws {
+		<-w.done
+	}
+}
+
+func aliveCount(ws []*watcher) int {
+	n := 0
+	for _, w := range ws {
+		if w.alive.Load() {
+			n++
+		}
+	}
+	return n
+}

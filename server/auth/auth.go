@@ -3,9 +3,10 @@
 // Tokens are random, carry the recognizable prefix TokenPrefix and are stored
 // only as SHA-256 hashes (see NewToken and Hash). An Authenticator checks the
 // Authorization header of each request against a Store, with a small
-// in-memory cache in front of it, and its Middleware puts the resulting
-// Principal into the request context. The package only authenticates:
-// deciding what a Principal's Role may do is up to each operation.
+// in-memory cache in front of it; WithPrincipal and FromContext carry the
+// resulting Principal in a request's context. The package only
+// authenticates: deciding what a Principal's Role may do is up to each
+// operation.
 package auth
 
 import (

@@ -145,16 +145,6 @@ func (p *Proc) Kill() {
 	<-p.done
 }
 
-// Wait waits for the process to end and returns its exit code.
-func (p *Proc) Wait(timeout time.Duration) (int, bool) {
-	select {
-	case <-p.done:
-		return p.cmd.ProcessState.ExitCode(), true
-	case <-time.After(timeout):
-		return 0, false
-	}
-}
-
 // Node is a running node and what a client needs to reach it.
 type Node struct {
 	*Proc

@@ -36,14 +36,13 @@ func (echoHandler) HandleRead(job []byte) []byte {
 // size, or 1 for a read) and then waits until open is called. It records batch sizes and whether two
 // HandleWrites calls ever overlapped.
 type gatedHandler struct {
-	started  chan int
-	release  chan struct{}
-	once     sync.Once
-	active   atomic.Int32
-	overlap  atomic.Bool
-	mu       sync.Mutex
-	batches  []int
-	requests [][]byte
+	started chan int
+	release chan struct{}
+	once    sync.Once
+	active  atomic.Int32
+	overlap atomic.Bool
+	mu      sync.Mutex
+	batches []int
 }
 
 func newGatedHandler() *gatedHandler {

@@ -47,13 +47,6 @@ func LoadCA(certFile, keyFile string) (*CA, error) {
 	return &CA{cert: cert, certPEM: certPEM, key: key}, nil
 }
 
-// Certificate returns the CA's parsed certificate; callers must not modify it.
-func (c *CA) Certificate() *x509.Certificate { return c.cert }
-
-// CertPEM returns the CA certificate in PEM form, as peers need it to trust
-// this CA.
-func (c *CA) CertPEM() []byte { return append([]byte(nil), c.certPEM...) }
-
 // Save writes the CA certificate (mode 0644) and key (mode 0600) to the given
 // paths, each atomically. The parent directories must exist.
 func (c *CA) Save(certFile, keyFile string) error {

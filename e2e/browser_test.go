@@ -88,10 +88,7 @@ func browserTooling(t *testing.T) string {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Fatalf("node is not on PATH%s", hint)
 	}
-	dir, err := filepath.Abs("browser")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := testnode.RepoFile("e2e", "browser")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "puppeteer-core", "package.json")); err != nil {
 		t.Fatalf("puppeteer-core is not installed in %s/node_modules%s", dir, hint)
 	}
@@ -104,7 +101,7 @@ func artifactPath(t *testing.T, name string) string {
 	t.Helper()
 	dir := os.Getenv("STOCKMESH_ARTIFACTS")
 	if dir == "" {
-		dir = filepath.Join("..", "artifacts")
+		dir = testnode.RepoFile("artifacts")
 	}
 	dir, err := filepath.Abs(dir)
 	if err == nil {

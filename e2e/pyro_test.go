@@ -6,8 +6,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -29,12 +27,6 @@ func needPyro4(t *testing.T) {
 	if out, err := exec.Command(python, "-c", "import Pyro4").CombinedOutput(); err != nil {
 		t.Fatalf("%s cannot import Pyro4 (make test installs python3-pyro4): %v %s", python, err, out)
 	}
-}
-
-// repoFile returns the path of a file of this repository.
-func repoFile(parts ...string) string {
-	_, here, _, _ := runtime.Caller(0)
-	return filepath.Join(append([]string{filepath.Dir(here), ".."}, parts...)...)
 }
 
 // pyEnv is the environment of a Python client finding the name server at ns.
@@ -119,13 +111,13 @@ func TestPyro4Clients(t *testing.T) {
 			n := testnode.Start(t, args...)
 			waitRegistered(t, ns)
 			for _, ser := range []string{"", "json"} {
-				out, err := runPython(t, pyEnv(ns, ser), "", repoFile("server", "pyro", "testdata", "scenario.py"), "e2e"+ser)
+				out, err := runPython(t, pyEnv(ns, ser), "", testnode.RepoFile("server", "pyro", "testdata", "scenario.py"), "e2e"+ser)
 				if err != nil || !strings.Contains(out, "OK") {
 					t.Fatalf("scenario.py with serializer %q: %v\n%s", ser, err, out)
 				}
 			}
 			menu := strings.Join([]string{"1", "M-1", "Tornillo", "100", "3", "M-1", "-5", "3", "M-1", "42", "2", "M-1", "0"}, "\n") + "\n"
-			out, err := runPython(t, pyEnv(ns, ""), menu, repoFile("examples", "pyro4", "client.py"))
+			out, err := runPython(t, pyEnv(ns, ""), menu, testnode.RepoFile("examples", "pyro4", "client.py"))
 			for _, want := range []string{"Producto agregado.", "el stock no puede ser negativo", "Stock actualizado.", "stock: 42"} {
 				if err != nil || !strings.Contains(out, want) || strings.Contains(out, "Traceback") {
 					t.Fatalf("client.py: %v, output lacks %q or has a traceback:\n%s", err, want, out)
@@ -147,7 +139,7 @@ func TestPyro4ConcurrentClients(t *testing.T) {
 	needPyro4(t)
 	ns := "127.0.0.1:" + freePort(t)
 	n := testnode.Start(t, "--pyro", "127.0.0.1:"+freePort(t), "--pyro-ns-embedded", ns)
-	out, err := runPython(t, pyEnv(ns, ""), "", repoFile("examples", "pyro4", "concurrent.py"),
+	out, err := runPython(t, pyEnv(ns, ""), "", testnode.RepoFile("examples", "pyro4", "concurrent.py"),
 		"--workers", "8", "--mode", "threads", "--json", "--prefix", "CC")
 	var sum struct {
 		OK            bool `json:"ok"`

@@ -47,7 +47,7 @@ func Binary(t testing.TB) string {
 			args = append(args, "-race")
 		}
 		cmd := exec.Command("go", append(args, "./server")...)
-		cmd.Dir = moduleRoot()
+		cmd.Dir = RepoFile()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			build.err = fmt.Errorf("building stockmeshd: %v\n%s", err, out)
 		}
@@ -58,10 +58,11 @@ func Binary(t testing.TB) string {
 	return build.path
 }
 
-// moduleRoot returns the directory of go.mod, from this file's location.
-func moduleRoot() string {
+// RepoFile returns the path of a file of this repository, such as
+// RepoFile("examples", "pyro4", "client.py"); RepoFile() is the module root.
+func RepoFile(parts ...string) string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	return filepath.Join(append([]string{filepath.Dir(file), "..", ".."}, parts...)...)
 }
 
 // Proc is a running stockmeshd process.

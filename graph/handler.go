@@ -88,11 +88,10 @@ func (x observe) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	return resp
 }
 
-// plainHTTP marks the context of a request that is not a websocket.
-type plainHTTP struct{}
-
 // websocketOnly refuses subscriptions sent over plain HTTP: gqlgen would
 // hold such a request open until the first event and answer with it alone.
+// An operation came over a websocket when its headers, those of the
+// request that opened the connection, ask for the upgrade.
 type websocketOnly struct{}
 
 var (
@@ -104,7 +103,7 @@ func (websocketOnly) ExtensionName() string                   { return "Stockmes
 func (websocketOnly) Validate(graphql.ExecutableSchema) error { return nil }
 func (websocketOnly) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
-	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription || ctx.Value(plainHTTP{}) == nil {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription || oc.Headers.Get("Upgrade") != "" {
 		return next(ctx)
 	}
 	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
@@ -122,7 +121,6 @@ func specStatus(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") == "" { // a websocket needs the writer's Hijack
 			w = &statusRewriter{ResponseWriter: w}
-			r = r.WithContext(context.WithValue(r.Context(), plainHTTP{}, true))
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -28,24 +28,25 @@ func (t tokenStore) LookupToken(ctx context.Context, hash string) (auth.Principa
 }
 
 // ensureAdminToken makes sure an admin token exists: it creates one on
-// first start and writes it to path (0600), or stores the hash of the one in
-// path (so a token file survives a database that was reset).
+// first start, stores its hash and then writes it to path (0600); on later
+// starts it stores the hash of the token in path again, so a token file
+// survives a database that was reset.
 func ensureAdminToken(ctx context.Context, svc *stock.Service, path string) error {
 	token, err := auth.ReadTokenFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	created := errors.Is(err, fs.ErrNotExist)
+	switch {
+	case created:
 		if token, _, err = auth.NewToken(); err != nil {
 			return fmt.Errorf("creating admin token: %w", err)
 		}
-		if err := svc.EnsureToken(ctx, stock.Token{Hash: auth.Hash(token), Name: "admin", Role: string(auth.RoleAdmin)}); err != nil {
-			return fmt.Errorf("storing admin token: %w", err)
-		}
-		return auth.WriteTokenFile(path, token)
-	}
-	if err != nil {
+	case err != nil:
 		return fmt.Errorf("reading admin token: %w", err)
 	}
 	if err := svc.EnsureToken(ctx, stock.Token{Hash: auth.Hash(token), Name: "admin", Role: string(auth.RoleAdmin)}); err != nil {
 		return fmt.Errorf("storing admin token: %w", err)
+	}
+	if created {
+		return auth.WriteTokenFile(path, token)
 	}
 	return nil
 }

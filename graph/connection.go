@@ -33,21 +33,31 @@ func pageInfo(start, end string, hasNext bool, after string) *model.PageInfo {
 	return pi
 }
 
+// connection builds the edges of a page, each with its cursor, and the
+// page's PageInfo.
+func connection[T, E any](items []T, hasNext bool, after string, cursor func(*T) string, edge func(*T, string) *E) ([]*E, *model.PageInfo) {
+	edges := make([]*E, len(items))
+	var start, end string
+	for i := range items {
+		c := cursor(&items[i])
+		edges[i] = edge(&items[i], c)
+		if i == 0 {
+			start = c
+		}
+		end = c
+	}
+	return edges, pageInfo(start, end, hasNext, after)
+}
+
 // productConnection turns a page of products into a Relay connection.
 func productConnection(p *stock.ProductPage, after string) *model.ProductConnection {
 	if p == nil {
 		return nil
 	}
-	c := &model.ProductConnection{Edges: make([]*model.ProductEdge, len(p.Products)), TotalCount: int64(p.Total)}
-	for i := range p.Products {
-		c.Edges[i] = &model.ProductEdge{Node: &p.Products[i], Cursor: stock.ProductCursor(p.Products[i].SKU)}
-	}
-	var start, end string
-	if n := len(c.Edges); n > 0 {
-		start, end = c.Edges[0].Cursor, c.Edges[n-1].Cursor
-	}
-	c.PageInfo = pageInfo(start, end, p.HasNext, after)
-	return c
+	edges, info := connection(p.Products, p.HasNext, after,
+		func(x *stock.Product) string { return stock.ProductCursor(x.SKU) },
+		func(x *stock.Product, c string) *model.ProductEdge { return &model.ProductEdge{Node: x, Cursor: c} })
+	return &model.ProductConnection{Edges: edges, PageInfo: info, TotalCount: int64(p.Total)}
 }
 
 // movementConnection turns a page of movements into a Relay connection.
@@ -55,14 +65,8 @@ func movementConnection(p *stock.MovementPage, after string) *model.MovementConn
 	if p == nil {
 		return nil
 	}
-	c := &model.MovementConnection{Edges: make([]*model.MovementEdge, len(p.Movements))}
-	for i := range p.Movements {
-		c.Edges[i] = &model.MovementEdge{Node: &p.Movements[i], Cursor: stock.MovementCursor(p.Movements[i].Seq)}
-	}
-	var start, end string
-	if n := len(c.Edges); n > 0 {
-		start, end = c.Edges[0].Cursor, c.Edges[n-1].Cursor
-	}
-	c.PageInfo = pageInfo(start, end, p.HasNext, after)
-	return c
+	edges, info := connection(p.Movements, p.HasNext, after,
+		func(x *stock.Movement) string { return stock.MovementCursor(x.Seq) },
+		func(x *stock.Movement, c string) *model.MovementEdge { return &model.MovementEdge{Node: x, Cursor: c} })
+	return &model.MovementConnection{Edges: edges, PageInfo: info}
 }

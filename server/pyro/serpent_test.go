@@ -128,7 +128,7 @@ func TestSerpentRoundTrip(t *testing.T) {
 	for _, v := range []any{
 		"tab\tquote'dq\"bs\\nl\nñ€😀\x01\u200b",
 		Dict{{"k", List{int64(-1), 0.1, nil, Tuple{}, Set{"s"}}}},
-		1e300, -0.0, int64(math.MinInt64),
+		1e300, math.Copysign(0, -1), int64(math.MinInt64),
 	} {
 		b, err := encodeSerpent(v)
 		if err != nil {
@@ -137,6 +137,9 @@ func TestSerpentRoundTrip(t *testing.T) {
 		got, err := parseSerpent(b)
 		if err != nil || !reflect.DeepEqual(got, v) {
 			t.Errorf("round trip of %#v = %#v, %v (text %q)", v, got, err, b)
+		}
+		if f, ok := v.(float64); ok && math.Signbit(f) != math.Signbit(got.(float64)) {
+			t.Errorf("round trip of %v lost its sign (text %q)", f, b) // DeepEqual has -0 == 0
 		}
 	}
 }

@@ -9,27 +9,17 @@
 // commit order.
 package feed
 
-import "time"
+import "github.com/stockmesh/stockmesh/server/stock"
 
-// Event is one committed stock change.
+// Event is one committed stock change as a subscriber receives it. For a
+// merged event, Quantity is the stock after the last merged change, Delta
+// the sum of their deltas, Seq and At those of the last one, and the
+// movement's MovementID, Kind and Reference are empty.
 type Event struct {
-	Warehouse string
-	SKU       string
-	// Quantity is the stock of SKU in Warehouse after the change.
-	Quantity int64
-	// Delta is the signed change; for a merged event, the sum of the merged deltas.
-	Delta int64
+	stock.Change
 	// Merged reports whether this event stands for several changes merged
 	// because the subscriber fell behind.
 	Merged bool
-	// MovementID, Kind and Reference describe the movement; they are empty when Merged.
-	MovementID string
-	Kind       string
-	Reference  string
-	// Seq is the commit sequence in the warehouse; for a merged event, that of the last change.
-	Seq int64
-	// At is when the change was committed; for a merged event, when the last one was.
-	At time.Time
 }
 
 // Filter selects events by warehouse and SKU. An empty field matches any value.

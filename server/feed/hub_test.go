@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // deadline bounds every wait in these tests; it is generous because the
@@ -65,10 +67,10 @@ func waitClosed(t *testing.T, ch <-chan Event) {
 
 func TestHubFilters(t *testing.T) {
 	events := []Event{
-		{Warehouse: "w1", SKU: "a", Seq: 1},
-		{Warehouse: "w1", SKU: "b", Seq: 2},
-		{Warehouse: "w2", SKU: "a", Seq: 1},
-		{Warehouse: "w2", SKU: "c", Seq: 2},
+		{Change: stock.Change{Warehouse: "w1", SKU: "a", Seq: 1}},
+		{Change: stock.Change{Warehouse: "w1", SKU: "b", Seq: 2}},
+		{Change: stock.Change{Warehouse: "w2", SKU: "a", Seq: 1}},
+		{Change: stock.Change{Warehouse: "w2", SKU: "c", Seq: 2}},
 	}
 	tests := []struct {
 		name   string
@@ -90,7 +92,7 @@ func TestHubFilters(t *testing.T) {
 				h.Publish(e)
 			}
 			// A marker every filter selects tells us that all earlier events were delivered.
-			marker := Event{Warehouse: tt.filter.Warehouse, SKU: tt.filter.SKU, Seq: 99}
+			marker := Event{Change: stock.Change{Warehouse: tt.filter.Warehouse, SKU: tt.filter.SKU, Seq: 99}}
 			if marker.Warehouse == "" {
 				marker.Warehouse = "wm"
 			}
@@ -124,7 +126,7 @@ func TestHubKeepsOrderPerSKU(t *testing.T) {
 	go func() {
 		for i := 1; i <= perSKU; i++ {
 			for _, s := range skus {
-				h.Publish(Event{Warehouse: "w", SKU: s, Seq: int64(i), Quantity: int64(i), Delta: 1})
+				h.Publish(Event{Change: stock.Change{Warehouse: "w", SKU: s, Seq: int64(i), Quantity: int64(i), Delta: 1}})
 			}
 		}
 	}()
@@ -168,8 +170,8 @@ func TestHubStuckSubscriberDoesNotStallOthers(t *testing.T) {
 			delta := int64(i%7) - 2
 			final[sku] += delta
 			finalSeq[sku] = int64(i)
-			h.Publish(Event{Warehouse: "w", SKU: sku, Seq: int64(i), Quantity: final[sku], Delta: delta,
-				MovementID: fmt.Sprint("m", i)})
+			h.Publish(Event{Change: stock.Change{Warehouse: "w", SKU: sku, Seq: int64(i), Quantity: final[sku], Delta: delta,
+				MovementID: fmt.Sprint("m", i)}})
 		}
 	}()
 	select {
@@ -226,7 +228,7 @@ func TestHubSubscribeCancelLeavesNoGoroutines(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		ctx, cancel := context.WithCancel(context.Background())
 		ch := h.Subscribe(ctx, Filter{SKU: "a"}, 4)
-		h.Publish(Event{Warehouse: "w", SKU: "a", Seq: int64(i)})
+		h.Publish(Event{Change: stock.Change{Warehouse: "w", SKU: "a", Seq: int64(i)}})
 		cancel()
 		waitClosed(t, ch)
 	}
@@ -266,10 +268,10 @@ func TestHubSubscribers(t *testing.T) {
 func TestHubClose(t *testing.T) {
 	h := newTestHub(t)
 	ch := h.Subscribe(context.Background(), Filter{}, 4)
-	h.Publish(Event{SKU: "a"}) // buffered, never read
+	h.Publish(Event{Change: stock.Change{SKU: "a"}}) // buffered, never read
 	h.Close()
 	waitClosed(t, ch)
-	h.Publish(Event{SKU: "a"}) // must not panic or block
+	h.Publish(Event{Change: stock.Change{SKU: "a"}}) // must not panic or block
 	late := h.Subscribe(context.Background(), Filter{}, 4)
 	waitClosed(t, late)
 	h.Close() // a second Close does nothing

@@ -2,11 +2,13 @@ package feed
 
 import (
 	"testing"
+
+	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 func ev(wh, sku string, seq, qty, delta int64) Event {
-	return Event{Warehouse: wh, SKU: sku, Seq: seq, Quantity: qty, Delta: delta,
-		MovementID: "m", Kind: "RECEIPT", Reference: "r"}
+	return Event{Change: stock.Change{Warehouse: wh, SKU: sku, Seq: seq, Quantity: qty, Delta: delta,
+		MovementID: "m", Kind: "RECEIPT", Reference: "r"}}
 }
 
 func drainBuffered(s *subscriber) []Event {
@@ -106,7 +108,7 @@ func TestSubscriberLeavesCatchUpModeWhenDrained(t *testing.T) {
 }
 
 func TestFilterMatch(t *testing.T) {
-	e := Event{Warehouse: "w1", SKU: "a"}
+	e := Event{Change: stock.Change{Warehouse: "w1", SKU: "a"}}
 	tests := []struct {
 		name   string
 		filter Filter

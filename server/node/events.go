@@ -33,13 +33,8 @@ func pumpEvents(queue string, hub *feed.Hub, log *slog.Logger) (stop func(), err
 				log.Error("decoding committed change", "err", err)
 				continue
 			}
-			hub.Publish(eventOf(c))
+			hub.Publish(feed.Event{Change: c})
 		}
 	}()
 	return func() { sub.Close(); <-done }, nil
-}
-
-func eventOf(c stock.Change) feed.Event {
-	return feed.Event{Warehouse: c.Warehouse, SKU: c.SKU, Quantity: c.Quantity, Delta: c.Delta,
-		MovementID: c.MovementID, Kind: string(c.Kind), Reference: c.Reference, Seq: c.Seq, At: c.At}
 }

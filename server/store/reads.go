@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/movement"
@@ -37,6 +39,9 @@ func (s *Store) read(job *stock.Job) (*stock.Reply, error) {
 		}
 		return &stock.Reply{Warehouse: wh}, nil
 	}
+	if job.Op == stock.OpProductGet {
+		return s.getProduct(job.SKU) // one statement: its own snapshot
+	}
 	ctx := context.Background()
 	tx, err := s.reader.Tx(ctx)
 	if err != nil {
@@ -45,8 +50,6 @@ func (s *Store) read(job *stock.Job) (*stock.Reply, error) {
 	defer tx.Rollback()
 	c := tx.Client()
 	switch job.Op {
-	case stock.OpProductGet:
-		return s.getProduct(ctx, c, job.SKU)
 	case stock.OpProductList:
 		return s.listProducts(ctx, c, job.Products)
 	case stock.OpMovementList:
@@ -66,22 +69,31 @@ func (s *Store) localID() string {
 	return ""
 }
 
+// productBySKU selects a live product by warehouse and sku. getProduct
+// runs it without ent: the lookup is the Pyro4 service's and the console's
+// most frequent read, and ent's builder would prepare it anew every time.
+const productBySKU = `SELECT sku, name, description, price, quantity, reorder_point, seq, created_at, updated_at
+	FROM products WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
+
 // getProduct returns the live product with sku.
-func (s *Store) getProduct(ctx context.Context, c *ent.Client, sku string) (*stock.Reply, error) {
+func (s *Store) getProduct(sku string) (*stock.Reply, error) {
 	sku, err := stock.NormalizeSKU(sku)
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.Product.Query().
-		Where(product.WarehouseID(s.localID()), product.Sku(sku), product.DeletedAtIsNil()).
-		Only(ctx)
-	if ent.IsNotFound(err) {
+	p := &stock.Product{Warehouse: s.localID()}
+	var price int64
+	err = s.productBySKU.QueryRow(p.Warehouse, sku).Scan(&p.SKU, &p.Name, &p.Description, &price,
+		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(sku)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &stock.Reply{Product: productOf(p)}, nil
+	p.Price = stock.Price(price)
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	return &stock.Reply{Product: p}, nil
 }
 
 // listProducts returns a page of live products ordered by sku, with the

@@ -57,6 +57,8 @@ type Store struct {
 	wc     *writerConn // the connection HandleWrites holds, nil until its first batch
 	rdb    *sql.DB     // read-only connections for HandleRead
 	reader *ent.Client
+	// productBySKU is the prepared productBySKU query on rdb.
+	productBySKU *sql.Stmt
 	local  atomic.Pointer[stock.Warehouse] // the local warehouse, for reads
 	w      writerState                     // owned by HandleWrites
 	hooks  hooks                           // set by tests only
@@ -132,6 +134,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 		return err
 	}
 	s.reader = ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, s.rdb)))
+	if s.productBySKU, err = s.rdb.PrepareContext(ctx, productBySKU); err != nil {
+		return fmt.Errorf("preparing the product lookup: %w", err)
+	}
 	return s.load(ctx, w)
 }
 
@@ -146,7 +151,7 @@ func (s *Store) Close() error {
 		werr = s.wc.close()
 		s.wc = nil
 	}
-	rerr := errors.Join(werr, s.rdb.Close())
+	rerr := errors.Join(werr, s.productBySKU.Close(), s.rdb.Close())
 	_, cerr := s.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if cerr != nil {
 		cerr = fmt.Errorf("checkpointing: %w", cerr)

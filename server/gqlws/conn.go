@@ -50,7 +50,7 @@ func (i *Implementation) Accept(w http.ResponseWriter, r *http.Request, opts tra
 			status = s
 		},
 	}
-	ws, err := u.Upgrade(w, r, opts.ResponseHeader)
+	ws, err := u.Upgrade(coalescingWriter{w}, r, opts.ResponseHeader)
 	if err != nil {
 		return nil, fmt.Errorf("upgrading to websocket (status %d): %w", status, err)
 	}

@@ -15,6 +15,8 @@ import (
 type Resolver struct {
 	Stock *stock.Service
 	Feed  *feed.Hub
+
+	recent recentChanges // events already converted, shared by subscriptions
 }
 
 // NewSchema returns the executable schema over svc and hub.

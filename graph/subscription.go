@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/stockmesh/stockmesh/graph/model"
 	"github.com/stockmesh/stockmesh/server/feed"
@@ -17,26 +18,39 @@ func filterOf(warehouse, sku *string) feed.Filter {
 }
 
 // subscribe turns the hub's events into a subscription's channel. convert
-// returns nil for events the subscription skips. The goroutine that sends on
-// the channel closes it, and sends only while ctx is live.
+// returns nil for events the subscription skips. It runs on the hub's
+// delivery goroutine for the subscription, which closes the channel when
+// ctx is done.
 func subscribe[T any](ctx context.Context, hub *feed.Hub, f feed.Filter, convert func(context.Context, feed.Event) *T) (<-chan *T, error) {
-	events := hub.Subscribe(ctx, f, subscriptionBuffer)
-	out := make(chan *T, 1)
-	go func() {
-		defer close(out)
-		for e := range events {
-			v := convert(ctx, e)
-			if v == nil {
-				continue
-			}
-			select {
-			case out <- v:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	return feed.Watch(ctx, hub, f, subscriptionBuffer, func(e feed.Event) (*T, bool) {
+		v := convert(ctx, e)
+		return v, v != nil
+	}), nil
+}
+
+// recentChanges remembers the conversions of recent unmerged events, so
+// that a change sent to a thousand subscriptions is converted once and its
+// objects are shared: gqlgen only reads them. Slots are indexed by sequence;
+// a slot holding another event is simply overwritten.
+type recentChanges [256]atomic.Pointer[converted]
+
+// converted is one event's subscription objects.
+type converted struct {
+	warehouse string
+	seq       int64
+	change    *model.StockChange
+}
+
+// of returns the converted objects of the unmerged event e, making them
+// with make on a miss.
+func (r *recentChanges) of(e feed.Event, make func() *model.StockChange) *model.StockChange {
+	slot := &r[uint64(e.Seq)%uint64(len(r))]
+	if c := slot.Load(); c != nil && c.seq == e.Seq && c.warehouse == e.Warehouse {
+		return c.change
+	}
+	c := &converted{warehouse: e.Warehouse, seq: e.Seq, change: make()}
+	slot.Store(c)
+	return c.change
 }
 
 // movementOf returns the movement an unmerged event carries, or nil.
@@ -49,16 +63,25 @@ func movementOf(e feed.Event) *stock.Movement {
 }
 
 func (r *Resolver) stockChange(ctx context.Context, e feed.Event) *model.StockChange {
-	w, err := r.Stock.Warehouse(ctx, e.Warehouse)
-	if err != nil {
-		w = &stock.Warehouse{ID: e.Warehouse, Name: e.Warehouse}
+	build := func() *model.StockChange {
+		w, err := r.Stock.Warehouse(ctx, e.Warehouse)
+		if err != nil {
+			w = &stock.Warehouse{ID: e.Warehouse, Name: e.Warehouse}
+		}
+		return &model.StockChange{Warehouse: w, Sku: e.SKU, Quantity: e.Quantity, Delta: e.Delta,
+			Merged: e.Merged, Movement: movementOf(e), At: e.At}
 	}
-	return &model.StockChange{Warehouse: w, Sku: e.SKU, Quantity: e.Quantity, Delta: e.Delta,
-		Merged: e.Merged, Movement: movementOf(e), At: e.At}
+	if e.Merged {
+		return build()
+	}
+	return r.recent.of(e, build)
 }
 
 // movement converts an event for movementRecorded, which skips merged
 // events: they stand for several movements.
 func (r *Resolver) movement(_ context.Context, e feed.Event) *stock.Movement {
-	return movementOf(e)
+	if e.Merged {
+		return nil
+	}
+	return r.stockChange(context.Background(), e).Movement
 }

@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 )
 
@@ -15,16 +16,21 @@ type Hub struct {
 	mu     sync.RWMutex
 	subs   map[*subscriber]struct{}
 	closed bool
-	stop   chan struct{} // closed by Close
+	turns  turns
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
 
 // NewHub returns an open Hub that logs to logger.
 func NewHub(logger *slog.Logger) *Hub {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Hub{
 		logger: logger,
 		subs:   make(map[*subscriber]struct{}),
-		stop:   make(chan struct{}),
+		turns:  make(turns, runtime.NumCPU()),
+		ctx:    ctx,
+		cancel: cancel,
 	}
 }
 
@@ -34,22 +40,39 @@ func NewHub(logger *slog.Logger) *Hub {
 // the channel when ctx is done or the hub closes, and never blocks on it.
 // After Close it returns a closed channel.
 func (h *Hub) Subscribe(ctx context.Context, f Filter, buffer int) <-chan Event {
-	s := newSubscriber(f, buffer)
+	return Watch(ctx, h, f, buffer, func(e Event) (Event, bool) { return e, true })
+}
+
+// Watch is Subscribe with each event converted on the way: the channel
+// carries convert's results, and events it returns false for are skipped.
+// convert runs on the subscription's own delivery goroutine, so a
+// subscriber costs one goroutine however it converts.
+func Watch[T any](ctx context.Context, h *Hub, f Filter, buffer int, convert func(Event) (T, bool)) <-chan T {
+	out := make(chan T)
+	s := newSubscriber(f, buffer, h.turns, func(e Event, done <-chan struct{}, t *turn) bool {
+		v, ok := convert(e)
+		return !ok || offer(out, v, done, t)
+	})
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
-		close(s.out)
-		return s.out
+		close(out)
+		return out
 	}
 	h.subs[s] = struct{}{}
 	h.wg.Add(1)
 	h.mu.Unlock()
 
+	ctx, cancel := context.WithCancel(ctx)
+	stopOnClose := context.AfterFunc(h.ctx, cancel)
 	go func() {
 		defer h.wg.Done()
-		s.run(ctx, h.stop, func() { h.remove(s) })
+		defer close(out)
+		defer stopOnClose()
+		defer cancel()
+		s.run(ctx.Done(), func() { h.remove(s) })
 	}()
-	return s.out
+	return out
 }
 
 func (h *Hub) remove(s *subscriber) {
@@ -87,7 +110,7 @@ func (h *Hub) Close() {
 		return
 	}
 	h.closed = true
-	close(h.stop)
+	h.cancel()
 	h.mu.Unlock()
 	h.wg.Wait()
 }

@@ -1,12 +1,9 @@
 package feed
 
-import (
-	"context"
-	"sync"
-)
+import "sync"
 
 // subscriber buffers the events of one subscription and delivers them from
-// its own goroutine (run), which is the only sender on out and closes it.
+// its own goroutine (run) through send.
 //
 // Events first go to queue, a FIFO bounded by limit. When queue is full the
 // subscriber switches to catch-up mode: every new event, queue full or not,
@@ -16,8 +13,12 @@ import (
 // empty, so no key waits behind a steady stream of others.
 type subscriber struct {
 	filter Filter
-	out    chan Event
-	wake   chan struct{} // capacity 1: "something was pushed"
+	// send hands one event to the subscription during a turn (see turns),
+	// blocking until it is taken or done is closed; it returns false when
+	// the subscription is over.
+	send func(e Event, done <-chan struct{}, t *turn) bool
+	turn *turn
+	wake chan struct{} // capacity 1: "something was pushed"
 
 	mu      sync.Mutex
 	limit   int
@@ -26,13 +27,14 @@ type subscriber struct {
 	order   []key // keys of pending, oldest first
 }
 
-func newSubscriber(f Filter, limit int) *subscriber {
+func newSubscriber(f Filter, limit int, pool turns, send func(Event, <-chan struct{}, *turn) bool) *subscriber {
 	if limit < 1 {
 		limit = 1
 	}
 	return &subscriber{
 		filter:  f,
-		out:     make(chan Event),
+		send:    send,
+		turn:    newTurn(pool),
 		wake:    make(chan struct{}, 1),
 		limit:   limit,
 		pending: make(map[key]*Event),
@@ -92,28 +94,23 @@ func (s *subscriber) next() (Event, bool) {
 	return Event{}, false
 }
 
-// run delivers buffered events on out until ctx or stop is done, then calls
-// leave and closes out.
-func (s *subscriber) run(ctx context.Context, stop <-chan struct{}, leave func()) {
-	defer close(s.out)
+// run delivers buffered events through send until done is closed or send
+// returns false, then calls leave.
+func (s *subscriber) run(done <-chan struct{}, leave func()) {
 	defer leave()
+	defer s.turn.give()
 	for {
 		e, ok := s.next()
 		if !ok {
+			s.turn.give()
 			select {
 			case <-s.wake:
 				continue
-			case <-ctx.Done():
-				return
-			case <-stop:
+			case <-done:
 				return
 			}
 		}
-		select {
-		case s.out <- e:
-		case <-ctx.Done():
-			return
-		case <-stop:
+		if !s.send(e, done, s.turn) {
 			return
 		}
 	}

@@ -68,7 +68,7 @@ func TestSubscriberBuffering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newSubscriber(Filter{}, tt.limit)
+			s := newSubscriber(Filter{}, tt.limit, nil, nil)
 			for _, e := range tt.in {
 				s.push(e)
 			}
@@ -90,7 +90,7 @@ func TestSubscriberBuffering(t *testing.T) {
 }
 
 func TestSubscriberLeavesCatchUpModeWhenDrained(t *testing.T) {
-	s := newSubscriber(Filter{}, 1)
+	s := newSubscriber(Filter{}, 1, nil, nil)
 	if s.push(ev("w", "a", 1, 1, 1)) {
 		t.Fatal("first push reported falling behind")
 	}

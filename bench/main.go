@@ -25,6 +25,8 @@ type options struct {
 	profile  string
 	http2    bool
 	parts    string
+	subs     int // websocket subscribers in the subscribers part
+	rate     int // the subscribers part's writer, movements/s
 }
 
 // runs reports whether the bench should run part.
@@ -39,6 +41,8 @@ func main() {
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
 	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro", "comma-separated parts to run")
+	flag.IntVar(&o.subs, "subs", subscriberCount, "websocket subscribers in the subscribers part")
+	flag.IntVar(&o.rate, "rate", writerRate, "movements/s the subscribers part's writer records")
 	selfProfile := flag.String("selfprofile", "", "write a CPU profile of the bench process itself to this file")
 	flag.Parse()
 	if *selfProfile != "" {

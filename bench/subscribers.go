@@ -33,15 +33,15 @@ const (
 	subscriberTarget = 100 * time.Millisecond
 )
 
-// subscribersBench starts a node from o.node, connects subscriberCount
+// subscribersBench starts a node from o.node, connects o.subs (subscriberCount)
 // websocket subscribers (graphql-transport-ws, stockChanged with no
-// filter), records writerRate movements/s for o.duration from one writer,
+// filter), records o.rate (writerRate) movements/s for o.duration from one writer,
 // and reports the delay from each movement's acknowledgement (its mutation
 // response arriving) to its delivery to each subscriber, the deliveries
 // expected and received, the connections alive at the end, the node's
 // memory and the CPU the node and the benchmark's own clients used.
 func subscribersBench(o options) error {
-	return runSubscribers(o, subLoad{subscribers: subscriberCount, rate: writerRate})
+	return runSubscribers(o, subLoad{subscribers: o.subs, rate: o.rate})
 }
 
 // subLoad is the size of one subscriber benchmark run.

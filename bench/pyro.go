@@ -22,18 +22,18 @@ func pyroBench(o options) error {
 		return err
 	}
 	defer n.stop()
-	fmt.Println("\nPyro4: Python clients (4 processes) calling actualizar_stock and obtener_producto")
+	fmt.Println("\nPyro4: Python client processes (4, 16, 32) calling actualizar_stock and obtener_producto")
 	cmd := exec.Command("/usr/bin/python3", "examples/pyro4/bench_compare.py",
-		"--node", "PYRO:inventario.servicio@127.0.0.1:"+port, "--procs", "4",
+		"--node", "PYRO:inventario.servicio@127.0.0.1:"+port, "--procs", "4,16,32",
 		"--seconds", strconv.Itoa(int(o.duration.Seconds())))
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
 		if _, missed := err.(*exec.ExitError); missed {
-			fmt.Println("Pyro4 target (>= 3x the Python server): NOT MET")
+			fmt.Println("Pyro4 target (>= 3x the Python server at the largest load): NOT MET")
 			return nil
 		}
 		return err
 	}
-	fmt.Println("Pyro4 target (>= 3x the Python server): MET")
+	fmt.Println("Pyro4 target (>= 3x the Python server at the largest load): MET")
 	return nil
 }

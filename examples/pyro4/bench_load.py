@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Load generator: N processes, each with its own Pyro4 proxy, alternately
 call actualizar_stock and obtener_producto on their own product for a fixed
-time (--mix read|write: only one of the two). Prints one JSON line: calls, calls_per_s, p50_ms, p99_ms, errors.
+time (--mix read|write: only one of the two). Prints one JSON line: calls, calls_per_s, p50_ms, p99_ms, errors,
+and the CPU the clients spent per call.
 
 Usage: bench_load.py --uri PYRO:inventario.servicio@127.0.0.1:9091 --procs 4 --seconds 10
 """
@@ -15,7 +16,7 @@ import Pyro4
 
 
 def load(uri, n, seconds, prefix, start_at, mix):
-    """One process: returns (latencies in seconds, error count)."""
+    """One process: returns (latencies in seconds, error count, CPU seconds spent in the loop)."""
     svc = Pyro4.Proxy(uri)
     if os.environ.get("PYRO_HMAC_KEY"):
         svc._pyroHmacKey = os.environ["PYRO_HMAC_KEY"].encode()
@@ -24,6 +25,7 @@ def load(uri, n, seconds, prefix, start_at, mix):
     while time.time() < start_at:
         time.sleep(0.001)
     lat, errors, i = [], 0, 0
+    cpu0 = time.process_time()
     end = start_at + seconds
     while time.time() < end:
         t0 = time.perf_counter()
@@ -36,11 +38,12 @@ def load(uri, n, seconds, prefix, start_at, mix):
             errors += 1
         lat.append(time.perf_counter() - t0)
         i += 1
+    cpu = time.process_time() - cpu0
     try:
         svc.eliminar_producto(pid)
     except Exception:  # noqa: BLE001
         pass
-    return lat, errors
+    return lat, errors, cpu
 
 
 def percentile(sorted_values, q):
@@ -63,14 +66,16 @@ def main():
     start_at = time.time() + 1.0 + 0.2 * args.procs  # every process has connected by then
     with multiprocessing.Pool(args.procs) as pool:
         out = pool.starmap(load, [(args.uri, n, args.seconds, prefix, start_at, args.mix) for n in range(args.procs)])
-    lat = sorted(x for l, _ in out for x in l)
-    errors = sum(e for _, e in out)
+    lat = sorted(x for l, _, _ in out for x in l)
+    errors = sum(e for _, e, _ in out)
+    cpu = sum(c for _, _, c in out)
     print(json.dumps({
         "label": args.label, "uri": args.uri, "mix": args.mix, "procs": args.procs, "seconds": args.seconds,
         "calls": len(lat), "errors": errors,
         "calls_per_s": round(len(lat) / args.seconds, 1),
         "p50_ms": round(percentile(lat, 0.50) * 1000, 3),
         "p99_ms": round(percentile(lat, 0.99) * 1000, 3),
+        "client_cpu_us_per_call": round(cpu / len(lat) * 1e6, 1) if lat else 0.0,
     }))
 
 

@@ -40,10 +40,12 @@ func (i inventory) GetProduct(ctx context.Context, id string) (pyro.Product, err
 	return pyroProduct(p), err
 }
 
-// SetStock sets the stock, recorded as an ADJUSTMENT of the difference.
-func (i inventory) SetStock(ctx context.Context, id string, qty int64) (pyro.Product, error) {
-	p, err := i.svc.UpdateProduct(i.ctx(ctx), id, stock.UpdateProductInput{Quantity: &qty, Note: "actualizar_stock (Pyro4)"})
-	return pyroProduct(p), err
+// SetStock sets the stock, recorded as an ADJUSTMENT of the difference
+// (of zero when the stock was already right: the count is on record). It
+// takes the writer's fast path, setStock, rather than a product update.
+func (i inventory) SetStock(ctx context.Context, id string, qty int64) error {
+	_, err := i.svc.SetStock(i.ctx(ctx), id, qty, "actualizar_stock (Pyro4)")
+	return err
 }
 
 // ListProducts returns every product, following the pages.

@@ -16,7 +16,8 @@ const ObjectName = "inventario.servicio"
 type Inventory interface {
 	AddProduct(ctx context.Context, id, name string, stock int64) (Product, error)
 	GetProduct(ctx context.Context, id string) (Product, error)
-	SetStock(ctx context.Context, id string, stock int64) (Product, error)
+	// SetStock sets the stock of id, recording the difference in the ledger.
+	SetStock(ctx context.Context, id string, stock int64) error
 	ListProducts(ctx context.Context) ([]Product, error)
 	DeleteProduct(ctx context.Context, id string) error
 }
@@ -126,8 +127,7 @@ func (o *inventoryObject) setStock(ctx context.Context, rawID, rawStock any) (an
 	if err != nil {
 		return nil, err
 	}
-	_, err = o.inv.SetStock(ctx, id, n)
-	return nil, o.domainError(err, id)
+	return nil, o.domainError(o.inv.SetStock(ctx, id, n), id)
 }
 
 func (o *inventoryObject) list(ctx context.Context) (any, error) {

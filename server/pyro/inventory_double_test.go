@@ -68,17 +68,17 @@ func (m *memInventory) GetProduct(_ context.Context, id string) (Product, error)
 	return p, nil
 }
 
-func (m *memInventory) SetStock(_ context.Context, id string, stock int64) (Product, error) {
+func (m *memInventory) SetStock(_ context.Context, id string, stock int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	p, ok := m.products[id]
 	if !ok {
-		return Product{}, fmt.Errorf("setting %s: %w", id, errNotFound)
+		return fmt.Errorf("setting %s: %w", id, errNotFound)
 	}
 	p.Stock = stock
 	m.products[id] = p
 	m.sets++
-	return p, nil
+	return nil
 }
 
 func (m *memInventory) ListProducts(context.Context) ([]Product, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -29,7 +30,7 @@ const (
 	dialParallel     = 32  // websocket handshakes in flight while connecting
 	writerInFlight   = 64  // the writer's most outstanding requests
 	drainTimeout     = 15 * time.Second
-	subscriberQuery  = `subscription { stockChanged { merged movement { id } } }`
+	subscriberQuery  = `subscription { stockChanged { sku quantity merged movement { id } } }`
 	subscriberTarget = 100 * time.Millisecond
 )
 
@@ -196,6 +197,8 @@ func (m memory) String() string { return fmt.Sprintf("%.1f MiB", float64(m.rss)/
 // response arrived (ns since start) and how long the request took.
 type ack struct {
 	seq     int
+	sku     int   // the movement is on product B-<sku>
+	balance int64 // its stock after the movement
 	at      int64
 	latency time.Duration
 }
@@ -232,8 +235,8 @@ func writeMovements(o options, n *subNode, rate int, start time.Time) writeResul
 		wg.Go(func() {
 			defer func() { <-sem }()
 			sent := time.Now()
-			seq, ok := recordOne(n, movementBody(o, 0, i))
-			a := ack{seq: seq, at: int64(time.Since(start)), latency: time.Since(sent)}
+			seq, balance, ok := recordOne(n, movementBody(o, 0, i))
+			a := ack{seq: seq, sku: i % o.skus, balance: balance, at: int64(time.Since(start)), latency: time.Since(sent)}
 			mu.Lock()
 			defer mu.Unlock()
 			if !ok {
@@ -248,25 +251,31 @@ func writeMovements(o options, n *subNode, rate int, start time.Time) writeResul
 	return res
 }
 
-// recordOne posts one movement and returns its sequence number.
-func recordOne(n *subNode, body []byte) (int, bool) {
+// recordOne posts one movement and returns its sequence number and the
+// stock after it.
+func recordOne(n *subNode, body []byte) (int, int64, bool) {
 	req, _ := http.NewRequest(http.MethodPost, n.url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+n.token)
 	resp, err := n.client.Do(req)
 	if err != nil {
-		return -1, false
+		return -1, 0, false
 	}
 	defer resp.Body.Close()
 	var out struct {
-		Data struct{ RecordMovement struct{ ID string } }
+		Data struct {
+			RecordMovement struct {
+				ID      string
+				Balance int64
+			}
+		}
 	}
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &out) != nil || bytes.Contains(b, []byte(`"errors"`)) {
-		return -1, false
+		return -1, 0, false
 	}
 	seq := idSeq(out.Data.RecordMovement.ID)
-	return seq, seq >= 0
+	return seq, out.Data.RecordMovement.Balance, seq >= 0
 }
 
 // drain waits until the subscribers have stopped receiving: every one has
@@ -296,8 +305,13 @@ func drain(ws []*watcher, w writeResult) string {
 
 // deliveries is what the subscribers received of the acknowledged movements.
 type deliveries struct {
-	delays          []time.Duration // sorted; negatives clamped to 0
-	early           int             // deliveries that arrived before their ack
+	delays []time.Duration // sorted; negatives clamped to 0
+	// views holds, for every (subscriber, movement), the delay until the
+	// subscriber saw a quantity that includes the movement, through its
+	// own event or a later one, merged or not; sorted, clamped to 0.
+	views           []time.Duration
+	unseen          int64 // (subscriber, movement) pairs whose quantity never arrived
+	early           int   // deliveries that arrived before their ack
 	merged, dups    int64
 	expected, extra int64
 }
@@ -331,9 +345,31 @@ func summarize(ws []*watcher, w writeResult) deliveries {
 				d.extra++ // a movement whose request failed on the writer's side
 			}
 		}
+		d.addViews(x, w.acks)
 	}
 	slices.Sort(d.delays)
+	slices.Sort(d.views)
 	return d
+}
+
+// addViews adds x's view delays of acks. The writer only buys, so a sku's
+// quantity grows with every movement and reaches a movement's balance
+// exactly when the view includes it; events of one sku arrive in commit
+// order, so each sku's quantities in x.states grow too.
+func (d *deliveries) addViews(x *watcher, acks []ack) {
+	bySKU := map[int][]state{}
+	for _, s := range x.states {
+		bySKU[s.sku] = append(bySKU[s.sku], s)
+	}
+	for _, a := range acks {
+		seen := bySKU[a.sku]
+		i, _ := slices.BinarySearchFunc(seen, a.balance, func(s state, b int64) int { return cmp.Compare(s.quantity, b) })
+		if i == len(seen) {
+			d.unseen++
+			continue
+		}
+		d.views = append(d.views, max(0, time.Duration(seen[i].at-a.at)))
+	}
 }
 
 // percentile returns the q-th percentile of sorted ds.
@@ -358,6 +394,8 @@ func reportSubscribers(l subLoad, d deliveries, w writeResult, alive int, open f
 		d.expected, received, d.expected-received, d.merged, d.dups, d.extra)
 	fmt.Printf("  ack -> delivery:      p50 %v  p99 %v  max %v  (%d deliveries beat their ack and count as 0)\n",
 		percentile(d.delays, 50), percentile(d.delays, 99), percentile(d.delays, 100), d.early)
+	fmt.Printf("  view delay:           p50 %v  p99 %v  max %v  (ack -> the subscriber's quantity includes the movement, merged or not; %d never)\n",
+		percentile(d.views, 50), percentile(d.views, 99), percentile(d.views, 100), d.unseen)
 	fmt.Printf("  alive at the end:     %d/%d connections; the node counts %.0f subscriptions open\n", alive, l.subscribers, open)
 	fmt.Printf("  node memory (VmRSS):  %v idle, %v with the subscribers, %v after the load (peak VmHWM %.1f MiB)\n",
 		mem[0], mem[1], mem[2], float64(mem[2].peak)/1024)

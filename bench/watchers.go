@@ -22,10 +22,13 @@ type watcher struct {
 	// since start at which the movement's event arrived; 0 when it did not.
 	arrivals []int64
 	dups     int // events for a movement already seen
-	got      atomic.Int64
-	merged   atomic.Int64
-	alive    atomic.Bool
-	done     chan struct{}
+	// states holds every event, merged or not, in arrival order: the
+	// subscriber's view of each sku's quantity over time.
+	states []state
+	got    atomic.Int64
+	merged atomic.Int64
+	alive  atomic.Bool
+	done   chan struct{}
 }
 
 // dialWatchers connects count subscribers, dialParallel at a time; it
@@ -103,7 +106,16 @@ func handshake(c *websocket.Conn, token string) error {
 	return nil
 }
 
+// state is the quantity of sku B-<sku> a subscriber saw at (ns since start).
+type state struct {
+	sku      int
+	quantity int64
+	at       int64
+}
+
 var (
+	skuA      = []byte(`"sku":"B-`)
+	quantityA = []byte(`"quantity":`)
 	nextType  = []byte(`"type":"next"`)
 	pingType  = []byte(`"type":"ping"`)
 	mergedOn  = []byte(`"merged":true`)
@@ -136,6 +148,9 @@ func (w *watcher) read() {
 
 // event records one stockChanged event.
 func (w *watcher) event(msg []byte, at int64) {
+	if sku, q := intAfter(msg, skuA), intAfter(msg, quantityA); sku >= 0 && q >= 0 {
+		w.states = append(w.states, state{sku: int(sku), quantity: q, at: at})
+	}
 	if bytes.Contains(msg, mergedOn) {
 		w.merged.Add(1)
 		return
@@ -166,6 +181,25 @@ func movementSeq(msg []byte) int {
 		id = id[:j]
 	}
 	return idSeq(string(id))
+}
+
+// intAfter returns the decimal number right after prefix in msg, or -1.
+func intAfter(msg, prefix []byte) int64 {
+	i := bytes.Index(msg, prefix)
+	if i < 0 {
+		return -1
+	}
+	n, digits := int64(0), 0
+	for _, c := range msg[i+len(prefix):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n, digits = n*10+int64(c-'0'), digits+1
+	}
+	if digits == 0 {
+		return -1
+	}
+	return n
 }
 
 // idSeq returns N of movement id "WAREHOUSE:N", or -1.

@@ -83,12 +83,12 @@ func (r *queryResolver) Movements(ctx context.Context, filter *stock.MovementFil
 
 // StockChanged is the resolver for the stockChanged field.
 func (r *subscriptionResolver) StockChanged(ctx context.Context, warehouse *string, sku *string) (<-chan *model.StockChange, error) {
-	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), r.stockChange)
+	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), stockChangedBuffer, r.stockChange)
 }
 
 // MovementRecorded is the resolver for the movementRecorded field.
 func (r *subscriptionResolver) MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error) {
-	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), r.movement)
+	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), movementRecordedBuffer, r.movement)
 }
 
 // Movement returns MovementResolver implementation.

@@ -9,9 +9,15 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// subscriptionBuffer is how many events a subscriber may fall behind before
-// the hub starts merging its changes.
-const subscriptionBuffer = 64
+// How many events a subscriber may fall behind before the hub merges its
+// changes. stockChanged merges early: a merged event still carries the exact
+// quantity, and a short queue keeps a busy node's views fresh. A merged
+// event stands for several movements and movementRecorded skips it, so that
+// subscription gets room for a few group commits' worth of movements.
+const (
+	stockChangedBuffer     = 8
+	movementRecordedBuffer = 256
+)
 
 func filterOf(warehouse, sku *string) feed.Filter {
 	return feed.Filter{Warehouse: deref(warehouse), SKU: deref(sku)}
@@ -21,8 +27,8 @@ func filterOf(warehouse, sku *string) feed.Filter {
 // returns nil for events the subscription skips. It runs on the hub's
 // delivery goroutine for the subscription, which closes the channel when
 // ctx is done.
-func subscribe[T any](ctx context.Context, hub *feed.Hub, f feed.Filter, convert func(context.Context, feed.Event) *T) (<-chan *T, error) {
-	return feed.Watch(ctx, hub, f, subscriptionBuffer, func(e feed.Event) (*T, bool) {
+func subscribe[T any](ctx context.Context, hub *feed.Hub, f feed.Filter, buffer int, convert func(context.Context, feed.Event) *T) (<-chan *T, error) {
+	return feed.Watch(ctx, hub, f, buffer, func(e feed.Event) (*T, bool) {
 		v := convert(ctx, e)
 		return v, v != nil
 	}), nil

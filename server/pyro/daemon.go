@@ -1,6 +1,7 @@
 package pyro
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -37,17 +38,18 @@ func newDaemon(objects map[string]object, key []byte, log *slog.Logger) *daemon 
 // conn is one client connection.
 type conn struct {
 	nc net.Conn
+	r  *bufio.Reader // nc's reads: a frame's header and body in one read(2)
 }
 
 // serve runs the protocol on nc until the peer closes it, a protocol error
 // occurs, or ctx is done; it always closes nc.
 func (d *daemon) serve(ctx context.Context, nc net.Conn) {
 	defer nc.Close()
-	c := &conn{nc: nc}
+	c := &conn{nc: nc, r: bufio.NewReader(nc)}
 	err := d.handshake(ctx, c)
 	for err == nil {
 		var f *Frame
-		if f, err = ReadFrame(nc, MaxPayload); err == nil {
+		if f, err = ReadFrame(c.r, MaxPayload); err == nil {
 			err = d.handle(ctx, c, f)
 		}
 	}
@@ -70,7 +72,7 @@ var errConnDone = errors.New("pyro: connection done")
 
 // handshake reads the CONNECT frame and answers CONNECTOK or CONNECTFAIL.
 func (d *daemon) handshake(ctx context.Context, c *conn) error {
-	f, err := ReadFrame(c.nc, MaxPayload)
+	f, err := ReadFrame(c.r, MaxPayload)
 	if err != nil {
 		return err
 	}

@@ -59,10 +59,10 @@ type Store struct {
 	reader *ent.Client
 	// productBySKU is the prepared productBySKU query on rdb.
 	productBySKU *sql.Stmt
-	local  atomic.Pointer[stock.Warehouse] // the local warehouse, for reads
-	w      writerState                     // owned by HandleWrites
-	hooks  hooks                           // set by tests only
-	closed atomic.Bool
+	local        atomic.Pointer[stock.Warehouse] // the local warehouse, for reads
+	w            writerState                     // owned by HandleWrites
+	hooks        hooks                           // set by tests only
+	closed       atomic.Bool
 }
 
 // hooks lets tests inject faults into the writer; the zero value does

@@ -69,7 +69,7 @@ func TestMenuE2E(t *testing.T) {
 	s.line("ORD-9")
 	s.expect("Note:")
 	s.line("")
-	s.expect("Not enough stock for that.")
+	s.expect("Not enough stock of B2: 5 in stock, 50 requested.")
 
 	// 2 Get a product that does not exist.
 	s.line("2")

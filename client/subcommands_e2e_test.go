@@ -49,7 +49,7 @@ func TestSubcommandsE2E(t *testing.T) {
 				t.Fatalf("movement %+v, want a sale of 3 leaving 37, ref ORD-7", m)
 			}
 		}},
-		{name: "sale beyond stock", args: []string{"move", "sale", "A1", "1000"}, wantCode: 1, stderr: []string{"Not enough stock"}},
+		{name: "sale beyond stock", args: []string{"move", "sale", "A1", "1000"}, wantCode: 1, stderr: []string{"Not enough stock of A1: 37 in stock, 1000 requested."}},
 		{name: "sale beyond stock json", args: []string{"--json", "move", "sale", "A1", "1000"}, wantCode: 1,
 			stdout: []string{`"code": "INSUFFICIENT_STOCK"`}},
 		{name: "letter for quantity", args: []string{"move", "sale", "A1", "abc"}, wantCode: 2, stderr: []string{"not a whole number"}},

@@ -47,6 +47,16 @@ func TestConcurrentSales(t *testing.T) {
 		t.Fatalf("stock after the sales is %d, want 0", q)
 	}
 	checkLedger(t, n, "HOT-1")
+
+	// A refusal says what was missing, for clients to word it themselves.
+	r := n.MustGraphQL(t, recordMovement, map[string]any{"in": map[string]any{"sku": "HOT-1", "kind": "SALE", "quantity": 4}})
+	if len(r.Errors) == 0 {
+		t.Fatal("a sale from an empty stock was accepted")
+	}
+	ext := r.Errors[0].Extensions
+	if r.Code() != "INSUFFICIENT_STOCK" || ext["sku"] != "HOT-1" || ext["inStock"] != 0.0 || ext["requested"] != 4.0 {
+		t.Fatalf("refusal extensions = %v, want sku HOT-1, inStock 0, requested 4", ext)
+	}
 }
 
 // TestIdempotency: the same key applies once and returns the first result;

@@ -30,6 +30,11 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			g.Extensions = map[string]any{}
 		}
 		g.Extensions["code"] = string(code)
+		if s := stock.ShortfallOf(err); s != nil {
+			g.Extensions["sku"] = s.SKU
+			g.Extensions["inStock"] = s.InStock
+			g.Extensions["requested"] = s.Requested
+		}
 		return g
 	}
 }

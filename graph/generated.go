@@ -696,7 +696,8 @@ var sources = []*ast.Source{
 #
 # Errors carry extensions.code: NOT_FOUND, ALREADY_EXISTS, INSUFFICIENT_STOCK,
 # INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE or INTERNAL, with a
-# message a person understands.
+# message a person understands. An INSUFFICIENT_STOCK refusal also carries
+# extensions.sku, extensions.inStock and extensions.requested.
 
 """
 An exact decimal amount of money, written and read as a string such as "19.99"

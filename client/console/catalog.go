@@ -87,6 +87,7 @@ const (
 	msgErrNotFound
 	msgErrAlreadyExists
 	msgErrInsufficientStock
+	msgErrShortfall
 	msgErrInvalidInput
 	msgErrUnauthenticated
 	msgErrForbidden
@@ -193,6 +194,7 @@ func catalog() map[msg][2]string {
 		msgErrNotFound:          {"Product not found.", "Producto no encontrado."},
 		msgErrAlreadyExists:     {"A product with that SKU already exists.", "Ya existe un producto con ese SKU."},
 		msgErrInsufficientStock: {"Not enough stock for that.", "No hay existencias suficientes para eso."},
+		msgErrShortfall:         {"Not enough stock of %s: %d in stock, %d requested.", "No hay existencias suficientes de %s: %d en existencia, %d solicitadas."},
 		msgErrInvalidInput:      {"The node refused the data: %s", "El nodo rechazó los datos: %s"},
 		msgErrUnauthenticated:   {"Not allowed: the node did not accept the token.", "No permitido: el nodo no aceptó el token."},
 		msgErrForbidden:         {"Not allowed: this token may not do that.", "No permitido: este token no puede hacer eso."},

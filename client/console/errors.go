@@ -42,7 +42,8 @@ var errTransferNotYet = errors.New("console: transfers not available yet")
 
 // Sentence returns what a person reads about err, in p's language: one of
 // the node's error codes as a sentence (product not found, already exists,
-// not enough stock, not allowed, node unreachable), else the error itself.
+// not enough stock — with the numbers when the node sent them —, not
+// allowed, node unreachable), else the error itself.
 // server names the node in the "unreachable" sentence.
 func Sentence(p Printer, server string, err error) string {
 	var ue *usageError
@@ -62,6 +63,10 @@ func Sentence(p Printer, server string, err error) string {
 	case remote.CodeAlreadyExists:
 		return p.T(msgErrAlreadyExists)
 	case remote.CodeInsufficientStock:
+		var re *remote.Error
+		if errors.As(err, &re) && re.Shortfall != nil {
+			return p.T(msgErrShortfall, re.Shortfall.SKU, re.Shortfall.InStock, re.Shortfall.Requested)
+		}
 		return p.T(msgErrInsufficientStock)
 	case remote.CodeInvalidInput:
 		return p.T(msgErrInvalidInput, nodeMessage(err))

@@ -22,6 +22,12 @@ func TestSentenceAndExitCode(t *testing.T) {
 		{name: "not found", err: wrap(remote.CodeNotFound), en: "Product not found.", es: "Producto no encontrado.", exit: 1},
 		{name: "exists", err: wrap(remote.CodeAlreadyExists), en: "A product with that SKU already exists.", es: "Ya existe un producto con ese SKU.", exit: 1},
 		{name: "stock", err: wrap(remote.CodeInsufficientStock), en: "Not enough stock for that.", es: "No hay existencias suficientes para eso.", exit: 1},
+		{
+			name: "stock with numbers",
+			err: fmt.Errorf("recording sale: %w", &remote.Error{Code: remote.CodeInsufficientStock, Message: "not enough stock of A1: 2 in stock, 5 requested",
+				Shortfall: &remote.Shortfall{SKU: "A1", InStock: 2, Requested: 5}}),
+			en: "Not enough stock of A1: 2 in stock, 5 requested.", es: "No hay existencias suficientes de A1: 2 en existencia, 5 solicitadas.", exit: 1,
+		},
 		{name: "invalid", err: wrap(remote.CodeInvalidInput), en: "The node refused the data: sku: must not be empty", es: "El nodo rechazó los datos: sku: must not be empty", exit: 1},
 		{name: "unauthenticated", err: wrap(remote.CodeUnauthenticated), en: "Not allowed: the node did not accept the token.", es: "No permitido: el nodo no aceptó el token.", exit: 1},
 		{name: "forbidden", err: wrap(remote.CodeForbidden), en: "Not allowed: this token may not do that.", es: "No permitido: este token no puede hacer eso.", exit: 1},

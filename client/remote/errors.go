@@ -38,6 +38,17 @@ type Error struct {
 	Message string
 	// Path is the GraphQL path of the field that failed, if any.
 	Path []any
+	// Shortfall says what an INSUFFICIENT_STOCK refusal was short of; nil
+	// for other errors and from nodes that do not send it.
+	Shortfall *Shortfall
+}
+
+// Shortfall is what a refused movement was short of, from the error's
+// extensions: the sku, the units in stock and the units asked for.
+type Shortfall struct {
+	SKU       string
+	InStock   int64
+	Requested int64
 }
 
 // Error returns the node's message with its code.
@@ -66,7 +77,10 @@ type gqlErrors []struct {
 	Message    string `json:"message"`
 	Path       []any  `json:"path"`
 	Extensions struct {
-		Code string `json:"code"`
+		Code      string `json:"code"`
+		SKU       string `json:"sku"`
+		InStock   *int64 `json:"inStock"`
+		Requested *int64 `json:"requested"`
 	} `json:"extensions"`
 }
 
@@ -75,7 +89,12 @@ func (es gqlErrors) first() error {
 	if len(es) == 0 {
 		return nil
 	}
-	return &Error{Code: es[0].Extensions.Code, Message: es[0].Message, Path: es[0].Path}
+	x := es[0].Extensions
+	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path}
+	if x.Code == CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
+		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested}
+	}
+	return e
 }
 
 // untrusted reports whether err is a certificate verification failure.

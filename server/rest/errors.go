@@ -18,7 +18,8 @@ var statusOf = map[stock.Code]int{
 	stock.CodeInternal:          http.StatusInternalServerError,
 }
 
-// ErrorBody is the JSON of every REST error: {"error":{"code":…,"message":…}}.
+// ErrorBody is the JSON of every REST error: {"error":{"code":…,"message":…}},
+// plus "shortfall":{"sku","inStock","requested"} for INSUFFICIENT_STOCK.
 type ErrorBody struct {
 	Error stock.Error `json:"error"`
 }
@@ -34,7 +35,7 @@ func WriteError(w http.ResponseWriter, err error) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="stockmesh"`)
 	}
-	writeJSON(w, status, ErrorBody{Error: stock.Error{Code: code, Message: stock.Message(err)}})
+	writeJSON(w, status, ErrorBody{Error: stock.Error{Code: code, Message: stock.Message(err), Shortfall: stock.ShortfallOf(err)}})
 }
 
 // writeError logs internal errors once and writes err.

@@ -34,19 +34,30 @@ const (
 type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
+	// Shortfall details an INSUFFICIENT_STOCK error, so that clients can
+	// say in their own words (and language) what was missing; nil otherwise.
+	Shortfall *Shortfall `json:"shortfall,omitempty"`
+}
+
+// Shortfall is what an INSUFFICIENT_STOCK error was short of: the sku, the
+// stock it had and the units the refused movement asked for.
+type Shortfall struct {
+	SKU       string `json:"sku"`
+	InStock   int64  `json:"inStock"`
+	Requested int64  `json:"requested"`
 }
 
 // Sentinels for errors.Is; their messages are generic, the errors the
 // package returns carry specific ones.
 var (
-	ErrNotFound          = &Error{CodeNotFound, "stock: not found"}
-	ErrAlreadyExists     = &Error{CodeAlreadyExists, "stock: already exists"}
-	ErrInsufficientStock = &Error{CodeInsufficientStock, "stock: insufficient stock"}
-	ErrInvalidInput      = &Error{CodeInvalidInput, "stock: invalid input"}
-	ErrUnauthenticated   = &Error{CodeUnauthenticated, "stock: unauthenticated"}
-	ErrForbidden         = &Error{CodeForbidden, "stock: forbidden"}
-	ErrUnavailable       = &Error{CodeUnavailable, "stock: unavailable"}
-	ErrInternal          = &Error{CodeInternal, "stock: internal error"}
+	ErrNotFound          = &Error{Code: CodeNotFound, Message: "stock: not found"}
+	ErrAlreadyExists     = &Error{Code: CodeAlreadyExists, Message: "stock: already exists"}
+	ErrInsufficientStock = &Error{Code: CodeInsufficientStock, Message: "stock: insufficient stock"}
+	ErrInvalidInput      = &Error{Code: CodeInvalidInput, Message: "stock: invalid input"}
+	ErrUnauthenticated   = &Error{Code: CodeUnauthenticated, Message: "stock: unauthenticated"}
+	ErrForbidden         = &Error{Code: CodeForbidden, Message: "stock: forbidden"}
+	ErrUnavailable       = &Error{Code: CodeUnavailable, Message: "stock: unavailable"}
+	ErrInternal          = &Error{Code: CodeInternal, Message: "stock: internal error"}
 )
 
 // Error returns the message.
@@ -66,6 +77,15 @@ func Errorf(c Code, format string, args ...any) *Error {
 // invalid returns an INVALID_INPUT error naming the field at fault.
 func invalid(field, format string, args ...any) *Error {
 	return &Error{Code: CodeInvalidInput, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
+
+// ShortfallOf returns the Shortfall of the first *Error in err's chain, or nil.
+func ShortfallOf(err error) *Shortfall {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Shortfall
+	}
+	return nil
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or CodeInternal

@@ -207,7 +207,9 @@ func Apply(sku string, balance, delta int64) (int64, error) {
 	next := balance + delta
 	switch {
 	case next < 0:
-		return balance, Errorf(CodeInsufficientStock, "not enough stock of %s: %d in stock, %d requested", sku, balance, -delta)
+		e := Errorf(CodeInsufficientStock, "not enough stock of %s: %d in stock, %d requested", sku, balance, -delta)
+		e.Shortfall = &Shortfall{SKU: sku, InStock: balance, Requested: -delta}
+		return balance, e
 	case next > MaxStock:
 		return balance, invalid("quantity", "stock of %s would exceed %d", sku, int64(MaxStock))
 	}

@@ -2,6 +2,7 @@ package stock
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -111,8 +112,15 @@ func TestApply(t *testing.T) {
 			t.Errorf("Apply(%d, %d) = %d, %v; want %d, %q", c.balance, c.delta, got, err, c.want, c.code)
 		}
 	}
-	if _, err := Apply("A1", 2, -3); !strings.Contains(err.Error(), "2 in stock, 3 requested") {
+	_, err := Apply("A1", 2, -3)
+	if !strings.Contains(err.Error(), "2 in stock, 3 requested") {
 		t.Errorf("message %q does not say what is in stock and what was asked", err)
+	}
+	if s := ShortfallOf(fmt.Errorf("wrapped: %w", err)); s == nil || *s != (Shortfall{SKU: "A1", InStock: 2, Requested: 3}) {
+		t.Errorf("shortfall = %+v, want A1: 2 in stock, 3 requested", s)
+	}
+	if s := ShortfallOf(Errorf(CodeNotFound, "no A1")); s != nil {
+		t.Errorf("a not-found error has shortfall %+v", s)
 	}
 }
 

@@ -29,7 +29,7 @@ func encode(r *stock.Reply) []byte {
 		b := make([]byte, 0, 256)
 		b = appendMovement(append(b, `{"movement":`...), r.Movement)
 		return append(b, '}')
-	case r.Err != nil && *r == stock.Reply{Err: r.Err}:
+	case r.Err != nil && *r == stock.Reply{Err: r.Err} && r.Err.Shortfall == nil:
 		b := make([]byte, 0, 64+len(r.Err.Message))
 		b = appendString(append(b, `{"err":{"code":`...), string(r.Err.Code))
 		b = appendString(append(b, `,"message":`...), r.Err.Message)

@@ -134,8 +134,15 @@ func nodeLoad(o options) (result, error) {
 	if o.profile != "" {
 		go profile(o)
 	}
+	cpu0 := cpuNow(n)
 	res := load(o.clients, o.duration, func(c, i int) bool { return post(cs[c], n.url, n.token, movementBody(o, c, i)) })
+	cpu := cpuNow(n).sub(cpu0)
 	fmt.Println(res.line("node: recordMovement, HTTPS GraphQL, FULL"))
+	if res.ops > 0 {
+		fmt.Printf("  CPU per movement: node %v, load generator %v (%.2f and %.2f cores)\n",
+			(cpu.node / time.Duration(res.ops)).Round(time.Microsecond), (cpu.self / time.Duration(res.ops)).Round(time.Microsecond),
+			cpu.node.Seconds()/cpu.wall.Seconds(), cpu.self.Seconds()/cpu.wall.Seconds())
+	}
 	printBatches(cs[0], strings.TrimSuffix(n.url, "/graphql")+"/metrics", n.token)
 	return res, nil
 }

@@ -73,10 +73,10 @@ func runSubscribers(o options, l subLoad) error {
 	if o.profile != "" {
 		go profile(o)
 	}
-	cpu0 := cpuNow(n)
+	cpu0 := cpuNow(n.benchNode)
 	acks := writeMovements(o, n, l.rate, start)
 	drained := drain(ws, acks)
-	cpu := cpuNow(n).sub(cpu0)
+	cpu := cpuNow(n.benchNode).sub(cpu0)
 	alive, open := aliveCount(ws), n.metricOrMinus("stockmesh_subscriptions_open")
 	loaded := n.memory()
 	closeWatchers(ws)
@@ -429,7 +429,7 @@ type cpuTimes struct{ node, self, wall time.Duration }
 
 // cpuNow reads the node's CPU time from /proc/PID/stat and this process's
 // from getrusage.
-func cpuNow(n *subNode) cpuTimes {
+func cpuNow(n *benchNode) cpuTimes {
 	c := cpuTimes{wall: time.Duration(time.Now().UnixNano())}
 	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", n.pid())); err == nil {
 		// Fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100 Hz on Linux).

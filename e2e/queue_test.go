@@ -40,6 +40,10 @@ func TestSeparateDatabaseHandler(t *testing.T) {
 				t.Fatalf("stock %d after the handler returned, want 4 (the failed sale never applied)", q)
 			}
 			checkLedger(t, n, "S1")
+			// The node's side of the queue shows in its metrics in this mode too.
+			if v := metric(t, n, "stockmesh_jobs_in_flight"); v != 0 {
+				t.Fatalf("stockmesh_jobs_in_flight = %v with nothing in flight", v)
+			}
 		})
 	}
 }

@@ -176,6 +176,11 @@ func (c *Client) Do(ctx context.Context, class Class, job []byte) ([]byte, error
 	return nil, fmt.Errorf("waiting for reply from %s: %w: %w", c.addr, ErrUnavailable, expiry(ctx))
 }
 
+// InFlight returns how many jobs this client has sent, or is sending, and
+// has not had answered: the node's view of its queue, whichever process
+// runs the database handler.
+func (c *Client) InFlight() int { return len(c.slots) }
+
 // acquire takes a slot for one job in flight, waiting no longer than ctx or expired allow.
 func (c *Client) acquire(ctx context.Context, expired <-chan time.Time) error {
 	select {

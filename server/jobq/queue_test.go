@@ -67,6 +67,9 @@ func TestWritesBatchedOneAtATime(t *testing.T) {
 	}
 	first := <-h.started // the first batch is inside the handler, blocked
 	eventually(t, "every other write queued", func() bool { return w.Depth() == n-first })
+	if got := c.InFlight(); got != n {
+		t.Errorf("InFlight = %d with %d jobs waiting, want %d", got, n, n)
+	}
 	h.open()
 
 	for i, ch := range results {
@@ -88,6 +91,9 @@ func TestWritesBatchedOneAtATime(t *testing.T) {
 	}
 	if h.overlap.Load() {
 		t.Error("HandleWrites ran concurrently")
+	}
+	if got := c.InFlight(); got != 0 {
+		t.Errorf("InFlight = %d after every reply, want 0", got)
 	}
 }
 

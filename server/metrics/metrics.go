@@ -38,6 +38,14 @@ type Metrics struct {
 	classNames [2]string
 }
 
+// TrackJobsInFlight publishes f as stockmesh_jobs_in_flight: the database
+// jobs this node has sent and not yet had answered. Unlike
+// stockmesh_queue_depth it exists when the handler is another process too.
+func (m *Metrics) TrackJobsInFlight(f func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_jobs_in_flight",
+		Help: "Database jobs sent by this node and not yet answered."}, func() float64 { return float64(f()) }))
+}
+
 // Gauges are read when /metrics is scraped.
 type Gauges struct {
 	QueueDepth    func() int // jobs waiting in the queue (nil when the queue is in another process)

@@ -117,6 +117,7 @@ func serve(ctx context.Context, cfg Config, hub *feed.Hub, m *metrics.Metrics) e
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close()
+	m.TrackJobsInFlight(client.InFlight)
 	svc := stock.NewService(client)
 	w, err := initWarehouse(ctx, svc, cfg)
 	if err != nil {

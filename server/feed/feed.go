@@ -6,7 +6,9 @@
 // a bounded buffer, and once that overflows the subscriber falls back to
 // receiving the latest quantity per SKU, with Merged set, until it has caught
 // up. Quantities are never wrong and the changes of one SKU always arrive in
-// commit order.
+// commit order. Subscriptions take turns to hand events to their readers
+// (see turns), so fanning one commit out to many subscribers never crowds
+// out the goroutines that serve writers.
 package feed
 
 import "github.com/stockmesh/stockmesh/server/stock"

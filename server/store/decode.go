@@ -31,28 +31,23 @@ type jobDecoder struct {
 
 // job reads a whole job: one object and nothing after it.
 func (d *jobDecoder) job(job *stock.Job) bool {
-	var seen uint
-	ok := d.object(func(key []byte) bool {
-		var bit uint
-		ok := false
+	ok := d.object(func(key []byte) (uint, bool) {
 		switch string(key) {
 		case "op":
-			bit, ok = 1, d.into((*string)(&job.Op))
+			return 1, d.into((*string)(&job.Op))
 		case "actor":
-			bit, ok = 2, d.into(&job.Actor)
+			return 2, d.into(&job.Actor)
 		case "sku":
-			bit, ok = 4, d.into(&job.SKU)
+			return 4, d.into(&job.SKU)
 		case "quantity":
-			bit, ok = 8, d.integer(&job.Quantity)
+			return 8, d.integer(&job.Quantity)
 		case "note":
-			bit, ok = 16, d.into(&job.Note)
+			return 16, d.into(&job.Note)
 		case "movement":
 			job.Movement = new(stock.MovementInput)
-			bit, ok = 32, d.movement(job.Movement)
+			return 32, d.movement(job.Movement)
 		}
-		ok = ok && seen&bit == 0
-		seen |= bit
-		return ok
+		return 0, false
 	})
 	d.space()
 	return ok && d.i == len(d.b)
@@ -60,44 +55,46 @@ func (d *jobDecoder) job(job *stock.Job) bool {
 
 // movement reads a MovementInput object.
 func (d *jobDecoder) movement(in *stock.MovementInput) bool {
-	var seen uint
-	return d.object(func(key []byte) bool {
-		var bit uint
-		ok := false
+	return d.object(func(key []byte) (uint, bool) {
 		switch string(key) {
 		case "sku":
-			bit, ok = 1, d.into(&in.SKU)
+			return 1, d.into(&in.SKU)
 		case "kind":
-			bit, ok = 2, d.into((*string)(&in.Kind))
+			return 2, d.into((*string)(&in.Kind))
 		case "quantity":
-			bit, ok = 4, d.integer(&in.Quantity)
+			return 4, d.integer(&in.Quantity)
 		case "reference":
-			bit, ok = 8, d.into(&in.Reference)
+			return 8, d.into(&in.Reference)
 		case "note":
-			bit, ok = 16, d.into(&in.Note)
+			return 16, d.into(&in.Note)
 		case "idempotencyKey":
-			bit, ok = 32, d.into(&in.IdempotencyKey)
+			return 32, d.into(&in.IdempotencyKey)
 		}
-		ok = ok && seen&bit == 0 // a repeated key goes to encoding/json
-		seen |= bit
-		return ok
+		return 0, false
 	})
 }
 
 // object reads an object, calling field after each key and its colon;
-// field reads the value.
-func (d *jobDecoder) object(field func(key []byte) bool) bool {
+// field reads the value and returns the key's bit, distinct per known key.
+// A repeated key fails, leaving it to encoding/json (where the last wins).
+func (d *jobDecoder) object(field func(key []byte) (bit uint, ok bool)) bool {
 	if !d.consume('{') {
 		return false
 	}
 	if d.consume('}') {
 		return true
 	}
+	var seen uint
 	for {
 		key, ok := d.str()
-		if !ok || !d.consume(':') || !field(key) {
+		if !ok || !d.consume(':') {
 			return false
 		}
+		bit, ok := field(key)
+		if !ok || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
 		if !d.consume(',') {
 			return d.consume('}')
 		}

@@ -103,14 +103,13 @@ func (b *batch) run(raw []byte) *stock.Reply {
 // without a savepoint: when it fails with a domain error it wrote nothing.
 // Any other error breaks the attempt with errMidJob.
 func (b *batch) runFast(job *stock.Job) *stock.Reply {
-	m, n := b.w.mark(), len(b.changes)
+	m := b.mark()
 	b.wrote = false
 	r, err := b.do(job)
 	if err == nil {
 		return r
 	}
-	b.w.restore(m)
-	b.changes = b.changes[:n]
+	b.restore(m)
 	var e *stock.Error
 	if b.wrote || !errors.As(err, &e) {
 		b.broken = fmt.Errorf("%w: %s: %w", errMidJob, job.Op, err)
@@ -122,15 +121,14 @@ func (b *batch) runFast(job *stock.Job) *stock.Reply {
 // runSaved executes one job inside its own savepoint, so that whatever
 // makes it fail, it fails alone.
 func (b *batch) runSaved(job *stock.Job) *stock.Reply {
-	m, n := b.w.mark(), len(b.changes)
+	m := b.mark()
 	if err := b.savepoint(); err != nil {
 		b.broken = fmt.Errorf("opening savepoint: %w", err)
 		return nil
 	}
 	r, err := b.do(job)
 	if err != nil {
-		b.w.restore(m)
-		b.changes = b.changes[:n]
+		b.restore(m)
 		if rerr := b.rollbackJob(); rerr != nil {
 			b.broken = fmt.Errorf("rolling back %s job: %w (after %w)", job.Op, rerr, err)
 			return nil
@@ -142,6 +140,23 @@ func (b *batch) runSaved(job *stock.Job) *stock.Reply {
 		return nil
 	}
 	return r
+}
+
+// jobMark is the point a batch returns to when one job fails: the
+// writer's state and the movements recorded so far.
+type jobMark struct {
+	state   mark
+	changes int
+}
+
+// mark returns the batch's current point.
+func (b *batch) mark() jobMark { return jobMark{state: b.w.mark(), changes: len(b.changes)} }
+
+// restore undoes, in memory, what the jobs since m did; the database side
+// is the caller's (rolled back, or never written).
+func (b *batch) restore(m jobMark) {
+	b.w.restore(m.state)
+	b.changes = b.changes[:m.changes]
 }
 
 // do dispatches a write job.

@@ -113,15 +113,7 @@ func TestFailedCommitFailsBatch(t *testing.T) {
 	h := newHarness(t)
 	h.s.log = slog.New(slog.DiscardHandler)
 	h.create("A", 5)
-	for _, q := range []string{
-		`CREATE TABLE dangling (p INTEGER REFERENCES products(id) DEFERRABLE INITIALLY DEFERRED)`,
-		`CREATE TRIGGER dangle AFTER INSERT ON movements WHEN NEW.note = 'dangle'
-			BEGIN INSERT INTO dangling VALUES (-1); END`,
-	} {
-		if _, err := h.s.wdb.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	h.failCommitsOf("dangle")
 	published := len(h.pub.changes())
 	bad := sale("A", 1)
 	bad.Movement.Note = "dangle"

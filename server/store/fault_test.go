@@ -52,16 +52,8 @@ func TestWriterFaults(t *testing.T) {
 				}
 			}
 		}, second: 2, want: []stock.Code{stock.CodeInternal, stock.CodeInternal, stock.CodeInternal}, wantQty: 10, wantError: 1},
-		{name: "failed commit", setup: func(t *testing.T, h *harness) {
-			for _, q := range []string{
-				`CREATE TABLE dangling (p INTEGER REFERENCES products(id) DEFERRABLE INITIALLY DEFERRED)`,
-				`CREATE TRIGGER dangle AFTER INSERT ON movements WHEN NEW.note = 'x'
-					BEGIN INSERT INTO dangling VALUES (-1); END`,
-			} {
-				if _, err := h.s.wdb.Exec(q); err != nil {
-					t.Fatal(err)
-				}
-			}
+		{name: "failed commit", setup: func(_ *testing.T, h *harness) {
+			h.failCommitsOf("x")
 		}, second: 2, want: []stock.Code{stock.CodeUnavailable, stock.CodeUnavailable, stock.CodeUnavailable}, wantQty: 10, wantError: 1},
 	}
 	for _, tt := range tests {

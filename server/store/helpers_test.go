@@ -160,6 +160,21 @@ func mustJSON(t testing.TB, v any) []byte {
 	return b
 }
 
+// failCommitsOf makes every COMMIT fail, through a deferred foreign key,
+// once the transaction holds a movement noted note.
+func (h *harness) failCommitsOf(note string) {
+	h.t.Helper()
+	for _, q := range []string{
+		`CREATE TABLE dangling (p INTEGER REFERENCES products(id) DEFERRABLE INITIALLY DEFERRED)`,
+		`CREATE TRIGGER dangle AFTER INSERT ON movements WHEN NEW.note = '` + note + `'
+			BEGIN INSERT INTO dangling VALUES (-1); END`,
+	} {
+		if _, err := h.s.wdb.Exec(q); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
 // direct returns an ent client on the writer connection, to inspect or
 // change the database behind the store's back; never while a job runs.
 func (h *harness) direct() *ent.Client {

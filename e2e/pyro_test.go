@@ -54,7 +54,7 @@ func runPython(t *testing.T, env []string, stdin string, args ...string) (string
 // pythonNameServer starts Pyro4's own name server on a free loopback port.
 func pythonNameServer(t *testing.T) string {
 	t.Helper()
-	addr := "127.0.0.1:" + freePort(t)
+	addr := testnode.FreeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
 	cmd := exec.Command(python, "-m", "Pyro4.naming", "-n", host, "-p", port)
 	if err := cmd.Start(); err != nil {
@@ -100,8 +100,8 @@ func TestPyro4Clients(t *testing.T) {
 	for _, embedded := range []bool{true, false} {
 		name := map[bool]string{true: "embedded name server", false: "Python name server"}[embedded]
 		t.Run(name, func(t *testing.T) {
-			ns := "127.0.0.1:" + freePort(t)
-			args := []string{"--pyro", "127.0.0.1:" + freePort(t)}
+			ns := testnode.FreeAddr(t)
+			args := []string{"--pyro", testnode.FreeAddr(t)}
 			if embedded {
 				args = append(args, "--pyro-ns-embedded", ns)
 			} else {
@@ -137,8 +137,8 @@ func TestPyro4Clients(t *testing.T) {
 // they wrote, and the ledger agrees with it for every product.
 func TestPyro4ConcurrentClients(t *testing.T) {
 	needPyro4(t)
-	ns := "127.0.0.1:" + freePort(t)
-	n := testnode.Start(t, "--pyro", "127.0.0.1:"+freePort(t), "--pyro-ns-embedded", ns)
+	ns := testnode.FreeAddr(t)
+	n := testnode.Start(t, "--pyro", testnode.FreeAddr(t), "--pyro-ns-embedded", ns)
 	out, err := runPython(t, pyEnv(ns, ""), "", testnode.RepoFile("examples", "pyro4", "concurrent.py"),
 		"--workers", "8", "--mode", "threads", "--json", "--prefix", "CC")
 	var sum struct {

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
 )
 
 // waitLong bounds every wait in the tests; the machine may be loaded, so it is generous.
@@ -87,9 +89,9 @@ func testAddr(t testing.TB, kind string) string {
 	case "ipc":
 		return "ipc://" + filepath.Join(t.TempDir(), "q")
 	case "tcp":
-		return fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+		return fmt.Sprintf("tcp://127.0.0.1:%d", testnode.FreePort(t))
 	case "localhost":
-		return fmt.Sprintf("tcp://localhost:%d", freePort(t))
+		return fmt.Sprintf("tcp://localhost:%d", testnode.FreePort(t))
 	case "ipv6":
 		l, err := net.Listen("tcp", "[::1]:0")
 		if err != nil {
@@ -100,17 +102,6 @@ func testAddr(t testing.TB, kind string) string {
 	}
 	t.Fatalf("unknown address kind %q", kind)
 	return ""
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("finding a free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // startWorker creates a worker for cfg and h and runs it. The returned stop cancels it and waits for Run

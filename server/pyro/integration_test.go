@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
 )
 
 // TestPythonClientEmbeddedNS runs the scenario script through the embedded
@@ -34,7 +35,7 @@ func TestPythonClientEmbeddedNS(t *testing.T) {
 // TestPythonClientSharedPort serves the name server on the object's port.
 func TestPythonClientSharedPort(t *testing.T) {
 	needPyro4(t)
-	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	addr := testnode.FreeAddr(t)
 	s := startServer(t, Config{Listen: addr, EmbeddedNS: addr}, newMemInventory())
 	out, err := runPython(t, pyEnv(s.NSAddr(), ""), testdataScript(t, "scenario.py"), "shared")
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(out), "OK") {
@@ -47,7 +48,7 @@ func TestPythonClientSharedPort(t *testing.T) {
 // registration to come back.
 func TestPythonClientPythonNS(t *testing.T) {
 	needPyro4(t)
-	port := freePort(t)
+	port := testnode.FreePort(t)
 	nsAddr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
 	stop := startPythonNS(t, port, pyEnv(nsAddr, ""))
 	s := startServer(t, Config{Listen: "127.0.0.1:0", NameServer: nsAddr.String(),
@@ -88,7 +89,7 @@ func waitRegistered(t *testing.T, ns string, want URI, key ...byte) {
 // HMAC key, and a keyed client reaches the object through it.
 func TestPythonNSWithHMAC(t *testing.T) {
 	needPyro4(t)
-	port := freePort(t)
+	port := testnode.FreePort(t)
 	nsAddr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
 	startPythonNS(t, port, pyEnv(nsAddr, "", "PYRO_HMAC_KEY=secreto"))
 	s := startServer(t, Config{Listen: "127.0.0.1:0", NameServer: nsAddr.String(), HMACKey: []byte("secreto"),

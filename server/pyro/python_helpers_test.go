@@ -99,17 +99,6 @@ func testdataScript(t *testing.T, name string) string {
 	return p
 }
 
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // pollUntil calls f until it returns true or the deadline passes.
 func pollUntil(t *testing.T, what string, timeout time.Duration, f func() bool) {
 	t.Helper()

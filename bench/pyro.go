@@ -22,9 +22,10 @@ func pyroBench(o options) error {
 		return err
 	}
 	defer n.stop()
-	fmt.Println("\nPyro4: Python client processes (4, 16, 32) calling actualizar_stock and obtener_producto")
+	const loads = "4,16,32" // client processes; the target is judged at the last
+	fmt.Printf("\nPyro4: Python client processes (%s) calling actualizar_stock and obtener_producto\n", loads)
 	cmd := exec.Command("/usr/bin/python3", "examples/pyro4/bench_compare.py",
-		"--node", "PYRO:inventario.servicio@127.0.0.1:"+port, "--procs", "4,16,32",
+		"--node", "PYRO:inventario.servicio@127.0.0.1:"+port, "--procs", loads,
 		"--seconds", strconv.Itoa(int(o.duration.Seconds())))
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {

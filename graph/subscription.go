@@ -48,13 +48,13 @@ type converted struct {
 }
 
 // of returns the converted objects of the unmerged event e, making them
-// with make on a miss.
-func (r *recentChanges) of(e feed.Event, make func() *model.StockChange) *model.StockChange {
+// with build on a miss.
+func (r *recentChanges) of(e feed.Event, build func() *model.StockChange) *model.StockChange {
 	slot := &r[uint64(e.Seq)%uint64(len(r))]
 	if c := slot.Load(); c != nil && c.seq == e.Seq && c.warehouse == e.Warehouse {
 		return c.change
 	}
-	c := &converted{warehouse: e.Warehouse, seq: e.Seq, change: make()}
+	c := &converted{warehouse: e.Warehouse, seq: e.Seq, change: build()}
 	slot.Store(c)
 	return c.change
 }
@@ -85,9 +85,9 @@ func (r *Resolver) stockChange(ctx context.Context, e feed.Event) *model.StockCh
 
 // movement converts an event for movementRecorded, which skips merged
 // events: they stand for several movements.
-func (r *Resolver) movement(_ context.Context, e feed.Event) *stock.Movement {
+func (r *Resolver) movement(ctx context.Context, e feed.Event) *stock.Movement {
 	if e.Merged {
 		return nil
 	}
-	return r.stockChange(context.Background(), e).Movement
+	return r.stockChange(ctx, e).Movement
 }

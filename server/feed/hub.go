@@ -34,19 +34,14 @@ func NewHub(logger *slog.Logger) *Hub {
 	}
 }
 
-// Subscribe registers a subscriber for the events f selects and returns the
-// channel they arrive on. The hub buffers up to buffer events (at least one)
-// for it; past that it merges them per SKU as Event describes. The hub closes
-// the channel when ctx is done or the hub closes, and never blocks on it.
-// After Close it returns a closed channel.
-func (h *Hub) Subscribe(ctx context.Context, f Filter, buffer int) <-chan Event {
-	return Watch(ctx, h, f, buffer, func(e Event) (Event, bool) { return e, true })
-}
-
-// Watch is Subscribe with each event converted on the way: the channel
-// carries convert's results, and events it returns false for are skipped.
-// convert runs on the subscription's own delivery goroutine, so a
-// subscriber costs one goroutine however it converts.
+// Watch registers a subscriber for the events f selects and returns the
+// channel their conversions arrive on: convert's results, skipping events
+// it returns false for. convert runs on the subscription's own delivery
+// goroutine, so a subscriber costs one goroutine however it converts. The
+// hub buffers up to buffer events (at least one) for it; past that it
+// merges them per SKU as Event describes. The hub closes the channel when
+// ctx is done or the hub closes, and never blocks on it. After Close it
+// returns a closed channel.
 func Watch[T any](ctx context.Context, h *Hub, f Filter, buffer int, convert func(Event) (T, bool)) <-chan T {
 	out := make(chan T)
 	s := newSubscriber(f, buffer, h.turns, func(e Event, done <-chan struct{}, t *turn) bool {

@@ -87,7 +87,7 @@ func TestHubFilters(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newTestHub(t)
 			ctx, cancel := context.WithCancel(context.Background())
-			ch := h.Subscribe(ctx, tt.filter, 16)
+			ch := subscribe(ctx, h, tt.filter, 16)
 			for _, e := range events {
 				h.Publish(e)
 			}
@@ -122,7 +122,7 @@ func TestHubKeepsOrderPerSKU(t *testing.T) {
 	const perSKU = 500
 	skus := []string{"a", "b", "c"}
 	// A small buffer read slowly makes the subscriber fall behind and merge.
-	ch := h.Subscribe(ctx, Filter{}, 4)
+	ch := subscribe(ctx, h, Filter{}, 4)
 	go func() {
 		for i := 1; i <= perSKU; i++ {
 			for _, s := range skus {
@@ -157,8 +157,8 @@ func TestHubStuckSubscriberDoesNotStallOthers(t *testing.T) {
 	defer cancel()
 	const n = 10000
 	skus := []string{"a", "b", "c", "d", "e"}
-	stuck := h.Subscribe(ctx, Filter{}, 8)
-	fast := h.Subscribe(ctx, Filter{}, n)
+	stuck := subscribe(ctx, h, Filter{}, 8)
+	fast := subscribe(ctx, h, Filter{}, n)
 
 	final := map[string]int64{}
 	finalSeq := map[string]int64{}
@@ -227,7 +227,7 @@ func TestHubSubscribeCancelLeavesNoGoroutines(t *testing.T) {
 	baseline := runtime.NumGoroutine()
 	for i := 0; i < 1000; i++ {
 		ctx, cancel := context.WithCancel(context.Background())
-		ch := h.Subscribe(ctx, Filter{SKU: "a"}, 4)
+		ch := subscribe(ctx, h, Filter{SKU: "a"}, 4)
 		h.Publish(Event{Change: stock.Change{Warehouse: "w", SKU: "a", Seq: int64(i)}})
 		cancel()
 		waitClosed(t, ch)
@@ -248,8 +248,8 @@ func TestHubSubscribeCancelLeavesNoGoroutines(t *testing.T) {
 func TestHubSubscribers(t *testing.T) {
 	h := newTestHub(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	a := h.Subscribe(ctx, Filter{}, 1)
-	b := h.Subscribe(context.Background(), Filter{}, 1)
+	a := subscribe(ctx, h, Filter{}, 1)
+	b := subscribe(context.Background(), h, Filter{}, 1)
 	if n := h.Subscribers(); n != 2 {
 		t.Fatalf("Subscribers() = %d, want 2", n)
 	}
@@ -267,12 +267,17 @@ func TestHubSubscribers(t *testing.T) {
 
 func TestHubClose(t *testing.T) {
 	h := newTestHub(t)
-	ch := h.Subscribe(context.Background(), Filter{}, 4)
+	ch := subscribe(context.Background(), h, Filter{}, 4)
 	h.Publish(Event{Change: stock.Change{SKU: "a"}}) // buffered, never read
 	h.Close()
 	waitClosed(t, ch)
 	h.Publish(Event{Change: stock.Change{SKU: "a"}}) // must not panic or block
-	late := h.Subscribe(context.Background(), Filter{}, 4)
+	late := subscribe(context.Background(), h, Filter{}, 4)
 	waitClosed(t, late)
 	h.Close() // a second Close does nothing
+}
+
+// subscribe watches h's events unconverted.
+func subscribe(ctx context.Context, h *Hub, f Filter, buffer int) <-chan Event {
+	return Watch(ctx, h, f, buffer, func(e Event) (Event, bool) { return e, true })
 }

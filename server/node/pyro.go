@@ -102,7 +102,7 @@ func startPyro(ctx context.Context, cfg Config, svc *stock.Service) (wait func()
 	if err != nil {
 		return nil, fmt.Errorf("starting Pyro4 service: %w", err)
 	}
-	cfg.Logger.Info("serving Pyro4", "object", "inventario.servicio", "addr", srv.Addr().String(),
+	cfg.Logger.Info("serving Pyro4", "object", pyro.ObjectName, "addr", srv.Addr().String(),
 		"name_server", cfg.PyroNS, "embedded_name_server", cfg.PyroNSEmbedded)
 	done := make(chan struct{})
 	go func() {

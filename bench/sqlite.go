@@ -17,7 +17,9 @@ import (
 )
 
 // directSQLite runs the transaction a movement makes (read the product,
-// update its stock, insert the movement) straight on SQLite on the node's
+// update its stock, insert the movement, and its idempotency key into the
+// key table's unique index, the direct way to keep keys unique that the
+// node replaces with sorted bulk inserts) straight on SQLite on the node's
 // own schema, perTx movements per transaction, from one goroutine looping
 // as fast as it can: the baseline without HTTP, GraphQL or the queue, and
 // without contention for the connection.
@@ -49,6 +51,10 @@ func directSQLite(o options, synchronous string, perTx int) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	key, err := db.Prepare(`INSERT INTO idempotency_keys (warehouse_id, key, seq) VALUES ('WH-1', ?, ?)`)
+	if err != nil {
+		return result{}, err
+	}
 	var seq atomic.Int64
 	seq.Store(1 << 40)
 	move := func(tx *sql.Tx, i int) bool {
@@ -61,7 +67,11 @@ func directSQLite(o options, synchronous string, perTx int) (result, error) {
 		if _, err := tx.Stmt(upd).Exec(q+1, n, now, id); err != nil {
 			return false
 		}
-		_, err := tx.Stmt(ins).Exec(n, sku, q+1, fmt.Sprintf("d%d", n), now, id)
+		k := fmt.Sprintf("d%d", n)
+		if _, err := tx.Stmt(ins).Exec(n, sku, q+1, k, now, id); err != nil {
+			return false
+		}
+		_, err := tx.Stmt(key).Exec(k, n)
 		return err == nil
 	}
 	res := load(1, o.duration, func(_, i int) bool {

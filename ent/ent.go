@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/stockmesh/stockmesh/ent/idempotencykey"
 	"github.com/stockmesh/stockmesh/ent/movement"
 	"github.com/stockmesh/stockmesh/ent/product"
 	"github.com/stockmesh/stockmesh/ent/token"
@@ -76,10 +77,11 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			movement.Table:  movement.ValidColumn,
-			product.Table:   product.ValidColumn,
-			token.Table:     token.ValidColumn,
-			warehouse.Table: warehouse.ValidColumn,
+			idempotencykey.Table: idempotencykey.ValidColumn,
+			movement.Table:       movement.ValidColumn,
+			product.Table:        product.ValidColumn,
+			token.Table:          token.ValidColumn,
+			warehouse.Table:      warehouse.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -39,7 +39,7 @@ type Movement struct {
 	Note string `json:"note,omitempty"`
 	// Actor holds the value of the "actor" field.
 	Actor string `json:"actor,omitempty"`
-	// IdempotencyKey holds the value of the "idempotency_key" field.
+	// unique per warehouse; looked up through IdempotencyKey
 	IdempotencyKey *string `json:"idempotency_key,omitempty"`
 	// digest of the request, to tell a retry from a reused idempotency key
 	Fingerprint string `json:"fingerprint,omitempty"`

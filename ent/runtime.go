@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/stockmesh/stockmesh/ent/idempotencykey"
 	"github.com/stockmesh/stockmesh/ent/movement"
 	"github.com/stockmesh/stockmesh/ent/product"
 	"github.com/stockmesh/stockmesh/ent/schema"
@@ -14,6 +15,12 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	idempotencykeyFields := schema.IdempotencyKey{}.Fields()
+	_ = idempotencykeyFields
+	// idempotencykeyDescKey is the schema descriptor for key field.
+	idempotencykeyDescKey := idempotencykeyFields[1].Descriptor()
+	// idempotencykey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencykey.KeyValidator = idempotencykeyDescKey.Validators[0].(func(string) error)
 	movementFields := schema.Movement{}.Fields()
 	_ = movementFields
 	// movementDescReference is the schema descriptor for reference field.
@@ -76,6 +83,10 @@ func init() {
 	warehouseDescLocal := warehouseFields[2].Descriptor()
 	// warehouse.DefaultLocal holds the default value on creation for the local field.
 	warehouse.DefaultLocal = warehouseDescLocal.Default.(bool)
+	// warehouseDescKeysSeq is the schema descriptor for keys_seq field.
+	warehouseDescKeysSeq := warehouseFields[4].Descriptor()
+	// warehouse.DefaultKeysSeq holds the default value on creation for the keys_seq field.
+	warehouse.DefaultKeysSeq = warehouseDescKeysSeq.Default.(int64)
 	// warehouseDescID is the schema descriptor for id field.
 	warehouseDescID := warehouseFields[0].Descriptor()
 	// warehouse.IDValidator is a validator for the "id" field. It is called by the builders before save.

@@ -12,6 +12,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// Movement is the client for interacting with the Movement builders.
 	Movement *MovementClient
 	// Product is the client for interacting with the Product builders.
@@ -151,6 +153,7 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Movement = NewMovementClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
 	tx.Token = NewTokenClient(tx.config)
@@ -164,7 +167,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Movement.QueryXXX(), the query will be executed
+// applies a query, for example: IdempotencyKey.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -23,6 +23,8 @@ type Warehouse struct {
 	Local bool `json:"local,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
 	CreatedAt time.Time `json:"created_at,omitempty"`
+	// every idempotency key of this warehouse's movements up to this seq is in idempotency_keys
+	KeysSeq int64 `json:"keys_seq,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the WarehouseQuery when eager-loading is set.
 	Edges        WarehouseEdges `json:"edges"`
@@ -65,6 +67,8 @@ func (*Warehouse) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case warehouse.FieldLocal:
 			values[i] = new(sql.NullBool)
+		case warehouse.FieldKeysSeq:
+			values[i] = new(sql.NullInt64)
 		case warehouse.FieldID, warehouse.FieldName:
 			values[i] = new(sql.NullString)
 		case warehouse.FieldCreatedAt:
@@ -107,6 +111,12 @@ func (_m *Warehouse) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field created_at", values[i])
 			} else if value.Valid {
 				_m.CreatedAt = value.Time
+			}
+		case warehouse.FieldKeysSeq:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field keys_seq", values[i])
+			} else if value.Valid {
+				_m.KeysSeq = value.Int64
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -162,6 +172,9 @@ func (_m *Warehouse) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("keys_seq=")
+	builder.WriteString(fmt.Sprintf("%v", _m.KeysSeq))
 	builder.WriteByte(')')
 	return builder.String()
 }

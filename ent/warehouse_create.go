@@ -48,6 +48,20 @@ func (_c *WarehouseCreate) SetCreatedAt(v time.Time) *WarehouseCreate {
 	return _c
 }
 
+// SetKeysSeq sets the "keys_seq" field.
+func (_c *WarehouseCreate) SetKeysSeq(v int64) *WarehouseCreate {
+	_c.mutation.SetKeysSeq(v)
+	return _c
+}
+
+// SetNillableKeysSeq sets the "keys_seq" field if the given value is not nil.
+func (_c *WarehouseCreate) SetNillableKeysSeq(v *int64) *WarehouseCreate {
+	if v != nil {
+		_c.SetKeysSeq(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *WarehouseCreate) SetID(v string) *WarehouseCreate {
 	_c.mutation.SetID(v)
@@ -123,6 +137,10 @@ func (_c *WarehouseCreate) defaults() {
 		v := warehouse.DefaultLocal
 		_c.mutation.SetLocal(v)
 	}
+	if _, ok := _c.mutation.KeysSeq(); !ok {
+		v := warehouse.DefaultKeysSeq
+		_c.mutation.SetKeysSeq(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -140,6 +158,9 @@ func (_c *WarehouseCreate) check() error {
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "Warehouse.created_at"`)}
+	}
+	if _, ok := _c.mutation.KeysSeq(); !ok {
+		return &ValidationError{Name: "keys_seq", err: errors.New(`ent: missing required field "Warehouse.keys_seq"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := warehouse.IDValidator(v); err != nil {
@@ -192,6 +213,10 @@ func (_c *WarehouseCreate) createSpec() (*Warehouse, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(warehouse.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
+	}
+	if value, ok := _c.mutation.KeysSeq(); ok {
+		_spec.SetField(warehouse.FieldKeysSeq, field.TypeInt64, value)
+		_node.KeysSeq = value
 	}
 	if nodes := _c.mutation.ProductsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

@@ -57,6 +57,27 @@ func (_u *WarehouseUpdate) SetNillableLocal(v *bool) *WarehouseUpdate {
 	return _u
 }
 
+// SetKeysSeq sets the "keys_seq" field.
+func (_u *WarehouseUpdate) SetKeysSeq(v int64) *WarehouseUpdate {
+	_u.mutation.ResetKeysSeq()
+	_u.mutation.SetKeysSeq(v)
+	return _u
+}
+
+// SetNillableKeysSeq sets the "keys_seq" field if the given value is not nil.
+func (_u *WarehouseUpdate) SetNillableKeysSeq(v *int64) *WarehouseUpdate {
+	if v != nil {
+		_u.SetKeysSeq(*v)
+	}
+	return _u
+}
+
+// AddKeysSeq adds value to the "keys_seq" field.
+func (_u *WarehouseUpdate) AddKeysSeq(v int64) *WarehouseUpdate {
+	_u.mutation.AddKeysSeq(v)
+	return _u
+}
+
 // AddProductIDs adds the "products" edge to the Product entity by IDs.
 func (_u *WarehouseUpdate) AddProductIDs(ids ...int) *WarehouseUpdate {
 	_u.mutation.AddProductIDs(ids...)
@@ -188,6 +209,12 @@ func (_u *WarehouseUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Local(); ok {
 		_spec.SetField(warehouse.FieldLocal, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.KeysSeq(); ok {
+		_spec.SetField(warehouse.FieldKeysSeq, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedKeysSeq(); ok {
+		_spec.AddField(warehouse.FieldKeysSeq, field.TypeInt64, value)
 	}
 	if _u.mutation.ProductsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -324,6 +351,27 @@ func (_u *WarehouseUpdateOne) SetNillableLocal(v *bool) *WarehouseUpdateOne {
 	if v != nil {
 		_u.SetLocal(*v)
 	}
+	return _u
+}
+
+// SetKeysSeq sets the "keys_seq" field.
+func (_u *WarehouseUpdateOne) SetKeysSeq(v int64) *WarehouseUpdateOne {
+	_u.mutation.ResetKeysSeq()
+	_u.mutation.SetKeysSeq(v)
+	return _u
+}
+
+// SetNillableKeysSeq sets the "keys_seq" field if the given value is not nil.
+func (_u *WarehouseUpdateOne) SetNillableKeysSeq(v *int64) *WarehouseUpdateOne {
+	if v != nil {
+		_u.SetKeysSeq(*v)
+	}
+	return _u
+}
+
+// AddKeysSeq adds value to the "keys_seq" field.
+func (_u *WarehouseUpdateOne) AddKeysSeq(v int64) *WarehouseUpdateOne {
+	_u.mutation.AddKeysSeq(v)
 	return _u
 }
 
@@ -488,6 +536,12 @@ func (_u *WarehouseUpdateOne) sqlSave(ctx context.Context) (_node *Warehouse, er
 	}
 	if value, ok := _u.mutation.Local(); ok {
 		_spec.SetField(warehouse.FieldLocal, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.KeysSeq(); ok {
+		_spec.SetField(warehouse.FieldKeysSeq, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedKeysSeq(); ok {
+		_spec.AddField(warehouse.FieldKeysSeq, field.TypeInt64, value)
 	}
 	if _u.mutation.ProductsCleared() {
 		edge := &sqlgraph.EdgeSpec{

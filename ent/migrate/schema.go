@@ -9,6 +9,26 @@ import (
 )
 
 var (
+	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
+	IdempotencyKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "warehouse_id", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString},
+		{Name: "seq", Type: field.TypeInt64},
+	}
+	// IdempotencyKeysTable holds the schema information for the "idempotency_keys" table.
+	IdempotencyKeysTable = &schema.Table{
+		Name:       "idempotency_keys",
+		Columns:    IdempotencyKeysColumns,
+		PrimaryKey: []*schema.Column{IdempotencyKeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencykey_warehouse_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyKeysColumns[1], IdempotencyKeysColumns[2]},
+			},
+		},
+	}
 	// MovementsColumns holds the columns for the "movements" table.
 	MovementsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -55,14 +75,6 @@ var (
 				Name:    "movement_warehouse_id_sku_seq",
 				Unique:  false,
 				Columns: []*schema.Column{MovementsColumns[13], MovementsColumns[2], MovementsColumns[1]},
-			},
-			{
-				Name:    "movement_warehouse_id_idempotency_key",
-				Unique:  true,
-				Columns: []*schema.Column{MovementsColumns[13], MovementsColumns[9]},
-				Annotation: &entsql.IndexAnnotation{
-					Where: "idempotency_key IS NOT NULL",
-				},
 			},
 			{
 				Name:    "movement_created_at",
@@ -131,6 +143,7 @@ var (
 		{Name: "name", Type: field.TypeString},
 		{Name: "local", Type: field.TypeBool, Default: false},
 		{Name: "created_at", Type: field.TypeTime},
+		{Name: "keys_seq", Type: field.TypeInt64, Default: 0},
 	}
 	// WarehousesTable holds the schema information for the "warehouses" table.
 	WarehousesTable = &schema.Table{
@@ -140,6 +153,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		IdempotencyKeysTable,
 		MovementsTable,
 		ProductsTable,
 		TokensTable,

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"entgo.io/ent"
-	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -30,7 +29,8 @@ func (Movement) Fields() []ent.Field {
 		field.String("reference").Default("").Immutable(),
 		field.String("note").Default("").Immutable(),
 		field.String("actor").Default("").Immutable(),
-		field.String("idempotency_key").Optional().Nillable().Immutable(),
+		field.String("idempotency_key").Optional().Nillable().Immutable().
+			Comment("unique per warehouse; looked up through IdempotencyKey"),
 		field.String("fingerprint").Default("").Immutable().
 			Comment("digest of the request, to tell a retry from a reused idempotency key"),
 		field.Time("created_at").Immutable(),
@@ -52,8 +52,6 @@ func (Movement) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("warehouse_id", "seq").Unique(),
 		index.Fields("warehouse_id", "sku", "seq"),
-		index.Fields("warehouse_id", "idempotency_key").Unique().
-			Annotations(entsql.IndexWhere("idempotency_key IS NOT NULL")),
 		index.Fields("created_at"),
 	}
 }

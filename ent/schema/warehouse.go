@@ -1,5 +1,6 @@
 // Package schema is the ent schema of a stockmesh node: warehouses, their
-// products, the immutable movement ledger and API tokens.
+// products, the immutable movement ledger with its idempotency keys, and
+// API tokens.
 package schema
 
 import (
@@ -21,6 +22,8 @@ func (Warehouse) Fields() []ent.Field {
 		field.String("name").NotEmpty(),
 		field.Bool("local").Default(false),
 		field.Time("created_at").Immutable(),
+		field.Int64("keys_seq").Default(0).
+			Comment("every idempotency key of this warehouse's movements up to this seq is in idempotency_keys"),
 	}
 }
 

@@ -18,6 +18,8 @@ const (
 	FieldLocal = "local"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
+	// FieldKeysSeq holds the string denoting the keys_seq field in the database.
+	FieldKeysSeq = "keys_seq"
 	// EdgeProducts holds the string denoting the products edge name in mutations.
 	EdgeProducts = "products"
 	// EdgeMovements holds the string denoting the movements edge name in mutations.
@@ -46,6 +48,7 @@ var Columns = []string{
 	FieldName,
 	FieldLocal,
 	FieldCreatedAt,
+	FieldKeysSeq,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -63,6 +66,8 @@ var (
 	NameValidator func(string) error
 	// DefaultLocal holds the default value on creation for the "local" field.
 	DefaultLocal bool
+	// DefaultKeysSeq holds the default value on creation for the "keys_seq" field.
+	DefaultKeysSeq int64
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
@@ -88,6 +93,11 @@ func ByLocal(opts ...sql.OrderTermOption) OrderOption {
 // ByCreatedAt orders the results by the created_at field.
 func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCreatedAt, opts...).ToFunc()
+}
+
+// ByKeysSeq orders the results by the keys_seq field.
+func ByKeysSeq(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKeysSeq, opts...).ToFunc()
 }
 
 // ByProductsCount orders the results by products count.

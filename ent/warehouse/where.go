@@ -80,6 +80,11 @@ func CreatedAt(v time.Time) predicate.Warehouse {
 	return predicate.Warehouse(sql.FieldEQ(FieldCreatedAt, v))
 }
 
+// KeysSeq applies equality check predicate on the "keys_seq" field. It's identical to KeysSeqEQ.
+func KeysSeq(v int64) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldKeysSeq, v))
+}
+
 // NameEQ applies the EQ predicate on the "name" field.
 func NameEQ(v string) predicate.Warehouse {
 	return predicate.Warehouse(sql.FieldEQ(FieldName, v))
@@ -193,6 +198,46 @@ func CreatedAtLT(v time.Time) predicate.Warehouse {
 // CreatedAtLTE applies the LTE predicate on the "created_at" field.
 func CreatedAtLTE(v time.Time) predicate.Warehouse {
 	return predicate.Warehouse(sql.FieldLTE(FieldCreatedAt, v))
+}
+
+// KeysSeqEQ applies the EQ predicate on the "keys_seq" field.
+func KeysSeqEQ(v int64) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldKeysSeq, v))
+}
+
+// KeysSeqNEQ applies the NEQ predicate on the "keys_seq" field.
+func KeysSeqNEQ(v int64) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNEQ(FieldKeysSeq, v))
+}
+
+// KeysSeqIn applies the In predicate on the "keys_seq" field.
+func KeysSeqIn(vs ...int64) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldIn(FieldKeysSeq, vs...))
+}
+
+// KeysSeqNotIn applies the NotIn predicate on the "keys_seq" field.
+func KeysSeqNotIn(vs ...int64) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNotIn(FieldKeysSeq, vs...))
+}
+
+// KeysSeqGT applies the GT predicate on the "keys_seq" field.
+func KeysSeqGT(v int64) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldGT(FieldKeysSeq, v))
+}
+
+// KeysSeqGTE applies the GTE predicate on the "keys_seq" field.
+func KeysSeqGTE(v int64) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldGTE(FieldKeysSeq, v))
+}
+
+// KeysSeqLT applies the LT predicate on the "keys_seq" field.
+func KeysSeqLT(v int64) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldLT(FieldKeysSeq, v))
+}
+
+// KeysSeqLTE applies the LTE predicate on the "keys_seq" field.
+func KeysSeqLTE(v int64) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldLTE(FieldKeysSeq, v))
 }
 
 // HasProducts applies the HasEdge predicate on the "products" edge.

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -20,8 +21,11 @@ type stmtID int
 const (
 	stLiveProduct stmtID = iota
 	stSetQuantity
-	stMovementByKey
+	stKeySeq
+	stMovementBySeq
 	stInsertMovement
+	stInsertKeys
+	stSetKeysSeq
 	stSavepoint
 	stRelease
 	stRollbackTo
@@ -38,13 +42,20 @@ func (id stmtID) query() string {
 		return `SELECT id, quantity FROM products WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
 	case stSetQuantity:
 		return `UPDATE products SET quantity = ?, seq = ?, updated_at = ? WHERE id = ?`
-	case stMovementByKey:
-		return `SELECT seq, sku, kind, quantity, balance, reference, note, actor, fingerprint, created_at
-			FROM movements WHERE warehouse_id = ? AND idempotency_key = ?`
+	case stKeySeq:
+		return `SELECT seq FROM idempotency_keys WHERE warehouse_id = ? AND key = ?`
+	case stMovementBySeq:
+		return `SELECT sku, kind, quantity, balance, reference, note, actor, fingerprint, created_at
+			FROM movements WHERE warehouse_id = ? AND seq = ?`
 	case stInsertMovement:
 		return `INSERT INTO movements (warehouse_id, seq, product_id, sku, kind, quantity, balance,
 			reference, note, actor, idempotency_key, fingerprint, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	case stInsertKeys:
+		return `INSERT INTO idempotency_keys (warehouse_id, key, seq)
+			SELECT ?1, value ->> 0, value ->> 1 FROM json_each(?2)`
+	case stSetKeysSeq:
+		return `UPDATE warehouses SET keys_seq = ? WHERE id = ?`
 	case stSavepoint:
 		return "SAVEPOINT job"
 	case stRelease:
@@ -128,19 +139,21 @@ func (b *batch) movementByKey(key, fp string) (*stock.Movement, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &stock.Movement{Warehouse: wh.ID, IdempotencyKey: key}
+	seq, err := b.keySeq(wh.ID, key)
+	if err != nil || seq == 0 {
+		return nil, err
+	}
+	m := &stock.Movement{ID: stock.MovementID(wh.ID, seq), Warehouse: wh.ID, Seq: seq, IdempotencyKey: key}
 	var stored string
-	err = b.queryRow(stMovementByKey, []any{wh.ID, key}, &m.Seq, &m.SKU, &m.Kind,
+	err = b.queryRow(stMovementBySeq, []any{wh.ID, seq}, &m.SKU, &m.Kind,
 		&m.Quantity, &m.Balance, &m.Reference, &m.Note, &m.Actor, &stored, &m.CreatedAt)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, nil
 	case err != nil:
-		return nil, err
+		return nil, fmt.Errorf("reading movement %d of idempotency key %q: %w", seq, key, err)
 	case stored != fp:
 		return nil, stock.Errorf(stock.CodeInvalidInput,
 			"idempotency key %q was used for a different request", key)
 	}
-	m.ID, m.CreatedAt = stock.MovementID(wh.ID, m.Seq), m.CreatedAt.UTC()
+	m.CreatedAt = m.CreatedAt.UTC()
 	return m, nil
 }

@@ -46,6 +46,9 @@ func (b *batch) recordMovement(actor string, in *stock.MovementInput) (*stock.Re
 	if err != nil {
 		return nil, err
 	}
+	if m.key != "" {
+		b.w.addKey(m.key, mv.Seq)
+	}
 	return &stock.Reply{Movement: mv}, nil
 }
 

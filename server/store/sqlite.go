@@ -51,6 +51,9 @@ func (s *Store) load(ctx context.Context, c *ent.Client) error {
 	wh := warehouseOf(w)
 	s.w.local = wh
 	s.local.Store(wh)
+	if err := s.loadKeys(ctx, wh.ID, w.KeysSeq); err != nil {
+		return err
+	}
 	const q = `SELECT MAX(COALESCE((SELECT MAX(seq) FROM movements WHERE warehouse_id = ?1), 0),
 		COALESCE((SELECT MAX(seq) FROM products WHERE warehouse_id = ?1), 0))`
 	if err := s.wdb.QueryRowContext(ctx, q, wh.ID).Scan(&s.w.seq); err != nil {

@@ -7,17 +7,21 @@ import "github.com/stockmesh/stockmesh/server/stock"
 const maxCached = 1 << 16
 
 // writerState is what the writer keeps in memory between batches: the
-// change sequence, the local warehouse and a write-through cache of the
-// live products' ids and stock. The writer is the database's only writer,
-// so the cache is exact as long as every change made in a transaction that
-// does not commit is undone: each change is logged, and restore undoes
-// them back to a mark, the one place that keeps memory equal to the
-// database after a failed job, savepoint or commit.
+// change sequence, the local warehouse, a write-through cache of the live
+// products' ids and stock, and the idempotency keys not yet flushed to the
+// key table (see keys.go). The writer is the database's only writer, so
+// memory is exact as long as every change made in a transaction that does
+// not commit is undone: each change is logged, and restore undoes them
+// back to a mark, the one place that keeps memory equal to the database
+// after a failed job, savepoint or commit.
 type writerState struct {
 	seq      int64            // last change sequence of the local warehouse
 	local    *stock.Warehouse // nil until warehouse.init
 	products map[string]cached
-	undo     []undoEntry // cache changes since the last commit, oldest first
+	keys     map[string]int64 // idempotency keys after keysSeq → their movement's seq
+	keysSeq  int64            // every key of a movement up to this seq is in the key table
+	flushed  bool             // the running batch wrote keys to the key table
+	undo     []undoEntry      // changes since the last commit, oldest first
 }
 
 // cached is what the writer knows of a live product of the local warehouse.
@@ -26,9 +30,10 @@ type cached struct {
 	quantity int64
 }
 
-// undoEntry is the cache entry of sku before one change: prev, or none
-// when !had.
+// undoEntry is one change to undo: the key added, or else the cache entry
+// of sku before the change, prev, or none when !had.
 type undoEntry struct {
+	key  string
 	sku  string
 	prev cached
 	had  bool
@@ -36,43 +41,57 @@ type undoEntry struct {
 
 // mark is a point writerState can be restored to.
 type mark struct {
-	seq   int64
-	local *stock.Warehouse
-	undo  int
+	seq     int64
+	local   *stock.Warehouse
+	keysSeq int64
+	flushed bool
+	undo    int
 }
 
 // newWriterState returns an empty state with an empty cache.
 func newWriterState() writerState {
-	return writerState{products: make(map[string]cached)}
+	return writerState{products: make(map[string]cached), keys: make(map[string]int64)}
 }
 
 // mark returns the current point, to restore to on failure.
 func (w *writerState) mark() mark {
-	return mark{seq: w.seq, local: w.local, undo: len(w.undo)}
+	return mark{seq: w.seq, local: w.local, keysSeq: w.keysSeq, flushed: w.flushed, undo: len(w.undo)}
 }
 
 // restore undoes every change made since m.
 func (w *writerState) restore(m mark) {
 	for i := len(w.undo) - 1; i >= m.undo; i-- {
-		u := w.undo[i]
-		if u.had {
+		switch u := w.undo[i]; {
+		case u.key != "":
+			delete(w.keys, u.key)
+		case u.had:
 			w.products[u.sku] = u.prev
-		} else {
+		default:
 			delete(w.products, u.sku)
 		}
 	}
 	clear(w.undo[m.undo:])
-	w.seq, w.local, w.undo = m.seq, m.local, w.undo[:m.undo]
+	w.seq, w.local, w.keysSeq, w.flushed, w.undo = m.seq, m.local, m.keysSeq, m.flushed, w.undo[:m.undo]
 }
 
-// committed forgets the undo log once its changes are durable, and empties
-// an oversized cache.
+// committed forgets the undo log once its changes are durable, forgets the
+// keys the batch flushed to the key table, and empties an oversized cache.
 func (w *writerState) committed() {
 	clear(w.undo)
 	w.undo = w.undo[:0]
+	if w.flushed {
+		clear(w.keys)
+		w.flushed = false
+	}
 	if len(w.products) > maxCached {
 		clear(w.products)
 	}
+}
+
+// addKey remembers that the movement with seq was recorded with key.
+func (w *writerState) addKey(key string, seq int64) {
+	w.undo = append(w.undo, undoEntry{key: key})
+	w.keys[key] = seq
 }
 
 // product returns the cached product with sku.

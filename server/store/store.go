@@ -22,6 +22,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	"github.com/stockmesh/stockmesh/ent"
+	"github.com/stockmesh/stockmesh/ent/migrate"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -126,7 +127,9 @@ func Open(dir string, opts Options) (*Store, error) {
 // init migrates the schema, opens the readers and loads the writer's state.
 func (s *Store) init(ctx context.Context, path string, readers int) error {
 	w := ent.NewClient(ent.Driver(entsql.OpenDB(dialect.SQLite, s.wdb)))
-	if err := w.Schema.Create(ctx); err != nil {
+	// Dropping indexes the schema no longer has: the unique index on
+	// movements' idempotency keys became the key table.
+	if err := w.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
 		return fmt.Errorf("migrating %s: %w", path, err)
 	}
 	var err error

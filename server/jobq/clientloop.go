@@ -8,8 +8,9 @@ func (c *Client) serve() {
 	defer c.waiter.close()
 	defer c.failAll()
 	spare := make([]envelope, 0, cap(c.slots))
+	var buf []byte
 	for !isClosed(c.quit) {
-		spare = c.sendRequests(spare)
+		spare = c.sendRequests(spare, &buf)
 		c.receiveReplies()
 		c.waiter.arm(idlePoll)
 		if !c.box.empty() || isClosed(c.quit) {
@@ -22,16 +23,16 @@ func (c *Client) serve() {
 	}
 }
 
-// sendRequests sends every posted request that was not abandoned, without blocking; a request that
-// cannot be sent fails at once.
-func (c *Client) sendRequests(spare []envelope) []envelope {
+// sendRequests sends every posted request that was not abandoned, without blocking, assembling frames
+// in *buf; a request that cannot be sent fails at once.
+func (c *Client) sendRequests(spare []envelope, buf *[]byte) []envelope {
 	q := c.box.take(spare)
 	for i := range q {
 		e := &q[i]
 		if !e.call.state.CompareAndSwap(callQueued, callSending) {
 			continue // abandoned by Do
 		}
-		err := e.send(c.dealer)
+		err := e.send(c.dealer, buf)
 		e.call.state.Store(callSent)
 		if err == nil {
 			continue
@@ -47,7 +48,7 @@ func (c *Client) sendRequests(spare []envelope) []envelope {
 
 // receiveReplies hands the replies waiting on the DEALER socket, up to maxRecvRound, to their callers.
 func (c *Client) receiveReplies() {
-	var frames [3][]byte
+	var frames [2][]byte
 	for range maxRecvRound {
 		msg, err := recvMessage(c.dealer, frames[:0])
 		if err != nil {
@@ -57,12 +58,12 @@ func (c *Client) receiveReplies() {
 			return
 		}
 		id, status, ok := parseHeader(msg[0])
-		if !ok || len(msg) != 2 {
+		if !ok || len(msg) != 1 {
 			c.log.Warn("dropping malformed reply", "addr", c.addr, "frames", len(msg))
 			continue
 		}
 		if status == statusOK {
-			c.deliver(id, result{reply: msg[1]})
+			c.deliver(id, result{reply: msg[0][headerLen:]})
 		} else {
 			c.deliver(id, result{err: c.errRefused})
 		}

@@ -23,10 +23,10 @@ func TestMalformedJobs(t *testing.T) {
 		frames [][]byte
 		want   byte // expected reply status; 0xff means no reply
 	}{
-		{"one frame", [][]byte{[]byte("garbage")}, 0xff},
-		{"short header", [][]byte{[]byte("abc"), []byte("x")}, 0xff},
-		{"unknown class", [][]byte{{0, 0, 0, 0, 0, 0, 0, 7, 9}, []byte("x")}, statusUnavailable},
-		{"valid", [][]byte{{0, 0, 0, 0, 0, 0, 0, 8, byte(Read)}, []byte("x")}, statusOK},
+		{"short header", [][]byte{[]byte("garbage")}, 0xff},
+		{"two frames", [][]byte{{0, 0, 0, 0, 0, 0, 0, 6, byte(Read)}, []byte("x")}, 0xff},
+		{"unknown class", [][]byte{{0, 0, 0, 0, 0, 0, 0, 7, 9, 'x'}}, statusUnavailable},
+		{"valid", [][]byte{{0, 0, 0, 0, 0, 0, 0, 8, byte(Read), 'x'}}, statusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,8 +47,8 @@ func TestMalformedJobs(t *testing.T) {
 			}
 			id, status, ok := parseHeader(msg[0])
 			wantID, _, _ := parseHeader(tt.frames[0])
-			if !ok || id != wantID || status != tt.want {
-				t.Errorf("reply header %v, want id %d status %d", msg[0], wantID, tt.want)
+			if len(msg) != 1 || !ok || id != wantID || status != tt.want {
+				t.Errorf("reply %q, want one frame with id %d status %d", msg, wantID, tt.want)
 			}
 		})
 	}

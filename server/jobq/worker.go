@@ -71,9 +71,10 @@ type Worker struct {
 	h   Handler
 	log *slog.Logger
 
-	router *zmq.Socket // owned by the serve loop
-	waiter *waiter     // the serve loop's sleep; wake from anywhere
-	box    *mailbox    // replies from the executors to the serve loop
+	router  *zmq.Socket // owned by the serve loop
+	sendBuf []byte      // the serve loop's buffer for outgoing frames
+	waiter  *waiter     // the serve loop's sleep; wake from anywhere
+	box     *mailbox    // replies from the executors to the serve loop
 
 	writes   chan job      // serve loop → writer; closed by the serve loop
 	reads    chan job      // serve loop → readers; closed by the serve loop
@@ -220,11 +221,11 @@ func (w *Worker) receiveJobs() {
 // accept queues one received message for an executor, or refuses it at once when the worker is stopping
 // or saturated. It never blocks: pending never exceeds MaxPending, the capacity of each queue.
 func (w *Worker) accept(msg [][]byte) {
-	if len(msg) != 3 || len(msg[1]) != headerLen {
+	if len(msg) != 2 || len(msg[1]) < headerLen {
 		w.log.Warn("dropping malformed job", "addr", w.cfg.Addr, "frames", len(msg))
 		return
 	}
-	j := job{route: msg[0], head: msg[1], payload: msg[2]}
+	j := job{route: msg[0], head: msg[1][:headerLen], payload: msg[1][headerLen:]}
 	class := Class(msg[1][8])
 	if class > Write || w.stopped || w.pending.Load() >= int64(w.cfg.MaxPending) {
 		w.refuse(&j)
@@ -244,7 +245,7 @@ func (w *Worker) accept(msg [][]byte) {
 // refuse answers j with an unavailable status directly on the ROUTER socket (serve loop only).
 func (w *Worker) refuse(j *job) {
 	e := j.reply(statusUnavailable, nil)
-	if err := e.send(w.router); err != nil {
+	if err := e.send(w.router, &w.sendBuf); err != nil {
 		w.log.Warn("refusing job", "addr", w.cfg.Addr, "err", err)
 	}
 }
@@ -253,7 +254,7 @@ func (w *Worker) refuse(j *job) {
 func (w *Worker) sendReplies(spare []envelope) []envelope {
 	q := w.box.take(spare)
 	for i := range q {
-		if err := q[i].send(w.router); err != nil {
+		if err := q[i].send(w.router, &w.sendBuf); err != nil {
 			w.log.Warn("sending reply", "addr", w.cfg.Addr, "err", err)
 		}
 	}

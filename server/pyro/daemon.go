@@ -13,13 +13,10 @@ import (
 	"time"
 )
 
-// Per-connection timing: writes and each object call get a deadline. Reads
-// have none: a Python proxy keeps an idle connection open between calls and
-// breaks if the server drops it (TCP keepalive finds dead peers instead).
-const (
-	writeTimeout = 30 * time.Second
-	callTimeout  = 30 * time.Second
-)
+// writeTimeout bounds writing a reply. Reads have no deadline: a Python
+// proxy keeps an idle connection open between calls and breaks if the
+// server drops it (TCP keepalive finds dead peers instead).
+const writeTimeout = 30 * time.Second
 
 // daemon serves a fixed table of objects on connections, one goroutine each.
 type daemon struct {

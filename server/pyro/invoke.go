@@ -47,7 +47,9 @@ func (d *daemon) run(ctx context.Context, f *Frame, data []byte) (any, uint16, e
 	return v, 0, err
 }
 
-// call runs one method of one object with a deadline.
+// call runs one method of one object. It sets no deadline of its own (a
+// timer per call is measurable here): the objects bound their calls, the
+// inventory's through the job queue's deadline on every job.
 func (d *daemon) call(ctx context.Context, objectID, method string, args []any, kwargs Dict) (any, error) {
 	obj, ok := d.objects[objectID]
 	if !ok {
@@ -56,8 +58,6 @@ func (d *daemon) call(ctx context.Context, objectID, method string, args []any, 
 	if !hasMethod(obj, method) {
 		return nil, pyErrorf(pyAttributeError, "remote object '%s' has no exposed attribute or method '%s'", objectID, method)
 	}
-	ctx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
 	return obj.invoke(ctx, method, args, kwargs)
 }
 

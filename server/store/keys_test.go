@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -133,4 +134,30 @@ func TestOldKeyIndexIsDropped(t *testing.T) {
 		t.Fatalf("old index count = %d (%v), want 0", n, err)
 	}
 	checkReplays(t, h, map[string]int64{"old": r[0].Movement.Seq})
+}
+
+// TestUnusualKeysSurviveTheFlush checks that keys with quotes, escapes,
+// HTML characters, line breaks and non-ASCII text come back unchanged from
+// the bulk insert's JSON.
+func TestUnusualKeysSurviveTheFlush(t *testing.T) {
+	h := newHarness(t)
+	h.create("A", 0)
+	unusual := []string{`a"b`, `c\d`, "ñandú", "<&>", "tab\there", "line\nbreak", "😀", strings.Repeat("k", stock.MaxKeyLen)}
+	jobs := keyedPurchases(0, flushKeysAt-len(unusual))
+	for _, k := range unusual {
+		jobs = append(jobs, keyedPurchase(k, 1))
+	}
+	first := map[string]int64{}
+	for i, r := range h.write(jobs...) {
+		if r.Err != nil {
+			t.Fatalf("job %d: %+v", i, r.Err)
+		}
+		if i >= flushKeysAt-len(unusual) {
+			first[jobs[i].Movement.IdempotencyKey] = r.Movement.Seq
+		}
+	}
+	if rows, mem := h.keyRows(), len(h.s.w.keys); rows != flushKeysAt || mem != 0 {
+		t.Fatalf("%d keys in the table and %d in memory, want %d and 0", rows, mem, flushKeysAt)
+	}
+	checkReplays(t, h, first)
 }

@@ -1,13 +1,13 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
 )
 
 // Idempotency keys are unique per warehouse. A unique index over them,
@@ -43,43 +43,40 @@ func (b *batch) keySeq(warehouse, key string) (int64, error) {
 // flushKeys writes the keys in memory to the key table, sorted, and moves
 // keys_seq to the last change, when there are enough of them or the ledger
 // moved far enough since the last flush. Memory forgets them only once the
-// batch commits (writerState.committed).
+// batch commits (writerState.committed sees keysSeq reach seq).
 func (b *batch) flushKeys() error {
 	w := b.w
 	if w.local == nil || (len(w.keys) < flushKeysAt && w.seq-w.keysSeq < flushSpan) {
 		return nil
 	}
 	if len(w.keys) > 0 {
-		rows := make([]keyRow, 0, len(w.keys))
-		for k, seq := range w.keys {
-			rows = append(rows, keyRow{k, seq})
-		}
-		slices.SortFunc(rows, func(a, b keyRow) int { return cmp.Compare(a.key, b.key) })
-		list, err := json.Marshal(rows)
-		if err != nil {
-			return fmt.Errorf("encoding idempotency keys: %w", err)
-		}
-		b.wrote = true
-		if err := b.exec(stInsertKeys, w.local.ID, list); err != nil {
-			return fmt.Errorf("inserting %d idempotency keys: %w", len(rows), err)
+		if err := b.exec(stInsertKeys, w.local.ID, keyList(w.keys)); err != nil {
+			return fmt.Errorf("inserting %d idempotency keys: %w", len(w.keys), err)
 		}
 	}
-	b.wrote = true
 	if err := b.exec(stSetKeysSeq, w.seq, w.local.ID); err != nil {
 		return fmt.Errorf("moving keys_seq: %w", err)
 	}
-	w.keysSeq, w.flushed = w.seq, true
+	w.keysSeq = w.seq
 	return nil
 }
 
-// keyRow is one key of a flush, encoded as the pair [key, seq].
-type keyRow struct {
-	key string
-	seq int64
+// keyList encodes keys as the JSON array of [key, seq] pairs stInsertKeys
+// reads, sorted by key. It is a string so that SQLite reads it as JSON
+// text, not as a blob.
+func keyList(keys map[string]int64) string {
+	sorted := slices.Sorted(maps.Keys(keys))
+	b := make([]byte, 0, 2+len(sorted)*32)
+	b = append(b, '[')
+	for i, k := range sorted {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(append(b, '['), k)
+		b = append(strconv.AppendInt(append(b, ','), keys[k], 10), ']')
+	}
+	return string(append(b, ']'))
 }
-
-// MarshalJSON encodes r as [key, seq].
-func (r keyRow) MarshalJSON() ([]byte, error) { return json.Marshal([2]any{r.key, r.seq}) }
 
 // loadKeys reads into memory the keys of the local warehouse's movements
 // after keys_seq, those not yet flushed to the key table.

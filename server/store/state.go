@@ -20,7 +20,6 @@ type writerState struct {
 	products map[string]cached
 	keys     map[string]int64 // idempotency keys after keysSeq → their movement's seq
 	keysSeq  int64            // every key of a movement up to this seq is in the key table
-	flushed  bool             // the running batch wrote keys to the key table
 	undo     []undoEntry      // changes since the last commit, oldest first
 }
 
@@ -44,7 +43,6 @@ type mark struct {
 	seq     int64
 	local   *stock.Warehouse
 	keysSeq int64
-	flushed bool
 	undo    int
 }
 
@@ -55,7 +53,7 @@ func newWriterState() writerState {
 
 // mark returns the current point, to restore to on failure.
 func (w *writerState) mark() mark {
-	return mark{seq: w.seq, local: w.local, keysSeq: w.keysSeq, flushed: w.flushed, undo: len(w.undo)}
+	return mark{seq: w.seq, local: w.local, keysSeq: w.keysSeq, undo: len(w.undo)}
 }
 
 // restore undoes every change made since m.
@@ -71,17 +69,18 @@ func (w *writerState) restore(m mark) {
 		}
 	}
 	clear(w.undo[m.undo:])
-	w.seq, w.local, w.keysSeq, w.flushed, w.undo = m.seq, m.local, m.keysSeq, m.flushed, w.undo[:m.undo]
+	w.seq, w.local, w.keysSeq, w.undo = m.seq, m.local, m.keysSeq, w.undo[:m.undo]
 }
 
 // committed forgets the undo log once its changes are durable, forgets the
-// keys the batch flushed to the key table, and empties an oversized cache.
+// keys once the key table has them all (keysSeq reached seq: a batch that
+// flushes them does so after its last change), and empties an oversized
+// cache.
 func (w *writerState) committed() {
 	clear(w.undo)
 	w.undo = w.undo[:0]
-	if w.flushed {
+	if w.keysSeq == w.seq {
 		clear(w.keys)
-		w.flushed = false
 	}
 	if len(w.products) > maxCached {
 		clear(w.products)

@@ -71,10 +71,7 @@ func (s *Store) attempt(jobs [][]byte, careful bool) (replies []*stock.Reply, ch
 	if b.broken == nil {
 		if err := b.flushKeys(); err != nil {
 			b.broken = err
-		}
-	}
-	if b.broken == nil {
-		if err := b.commit(); err != nil {
+		} else if err := b.commit(); err != nil {
 			b.broken = fmt.Errorf("committing: %w", err)
 		}
 	}

@@ -5,7 +5,6 @@
 SHELL := /bin/bash
 GO    ?= go
 BIN   := bin
-SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages: to build (libzmq for pebbe/zmq4, npm for the playground)

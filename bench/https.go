@@ -2,15 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,12 +23,8 @@ func movementBody(o options, c, i int) []byte {
 }
 
 // clients returns one HTTP client per load client, each with its own
-// connection, trusting caFile.
-func clients(o options, caFile string) ([]*http.Client, error) {
-	tc, err := pki.ClientConfig(caFile)
-	if err != nil {
-		return nil, err
-	}
+// connection, with TLS config tc.
+func clients(o options, tc *tls.Config) []*http.Client {
 	cs := make([]*http.Client, o.clients)
 	for i := range cs {
 		tr := &http.Transport{TLSClientConfig: tc.Clone(), ForceAttemptHTTP2: o.http2}
@@ -40,11 +33,12 @@ func clients(o options, caFile string) ([]*http.Client, error) {
 		}
 		cs[i] = &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	}
-	return cs, nil
+	return cs
 }
 
-// post sends body and reports whether the answer was a 200 without errors.
-func post(c *http.Client, url, token string, body []byte) bool {
+// post sends body and returns the answer's body and whether it was a 200
+// without errors.
+func post(c *http.Client, url, token string, body []byte) ([]byte, bool) {
 	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
@@ -52,11 +46,11 @@ func post(c *http.Client, url, token string, body []byte) bool {
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return false
+		return nil, false
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode == http.StatusOK && !bytes.Contains(b, []byte(`"errors"`))
+	return b, resp.StatusCode == http.StatusOK && !bytes.Contains(b, []byte(`"errors"`))
 }
 
 // bareHTTPS measures a Go HTTPS server whose handler reads the body and
@@ -87,16 +81,21 @@ func bareHTTPS(o options) (result, error) {
 	})}
 	go func() { _ = srv.ServeTLS(ln, "", "") }()
 	defer srv.Close()
-	cs, err := clients(o, files.CACert)
+	ctc, err := pki.ClientConfig(files.CACert)
 	if err != nil {
 		return result{}, err
 	}
+	cs := clients(o, ctc)
 	url := "https://localhost:" + portOf(ln.Addr().String()) + "/graphql"
-	res := load(o.clients, o.duration, func(c, i int) bool { return post(cs[c], url, "", movementBody(o, c, i)) })
+	res := load(o.clients, o.duration, func(c, i int) bool {
+		_, ok := post(cs[c], url, "", movementBody(o, c, i))
+		return ok
+	})
 	fmt.Println(res.line("bare Go HTTPS handler"))
 	return res, nil
 }
 
+// portOf returns the port of host:port addr.
 func portOf(addr string) string { return addr[strings.LastIndexByte(addr, ':')+1:] }
 
 // freePort returns a loopback port that was free a moment ago.
@@ -112,30 +111,24 @@ func freePort() string {
 // nodeLoad starts a node, creates the products and measures recordMovement
 // over HTTPS GraphQL.
 func nodeLoad(o options) (result, error) {
-	var extra []string
-	if o.profile != "" {
-		extra = append(extra, "--pprof", "127.0.0.1:6061")
-	}
-	n, err := startNode(o, extra...)
+	n, tc, err := startLoadNode(o)
 	if err != nil {
 		return result{}, err
 	}
 	defer n.stop()
-	cs, err := clients(o, filepath.Join(n.dir, "tls", "ca.crt"))
-	if err != nil {
+	cs := clients(o, tc)
+	if err := n.seedProducts(cs[0], o.skus); err != nil {
 		return result{}, err
-	}
-	for i := range o.skus {
-		body := fmt.Appendf(nil, `{"query":"mutation { createProduct(input: {sku: \"B-%d\", name: \"Bench %d\", price: \"1.00\"}) { sku } }"}`, i, i)
-		if !post(cs[0], n.url, n.token, body) {
-			return result{}, errors.New("creating the bench products failed; see " + n.log)
-		}
 	}
 	if o.profile != "" {
 		go profile(o)
 	}
+	url := n.graphql()
 	cpu0 := cpuNow(n)
-	res := load(o.clients, o.duration, func(c, i int) bool { return post(cs[c], n.url, n.token, movementBody(o, c, i)) })
+	res := load(o.clients, o.duration, func(c, i int) bool {
+		_, ok := post(cs[c], url, n.token, movementBody(o, c, i))
+		return ok
+	})
 	cpu := cpuNow(n).sub(cpu0)
 	fmt.Println(res.line("node: recordMovement, HTTPS GraphQL, FULL"))
 	if res.ops > 0 {
@@ -143,28 +136,16 @@ func nodeLoad(o options) (result, error) {
 			(cpu.node / time.Duration(res.ops)).Round(time.Microsecond), (cpu.self / time.Duration(res.ops)).Round(time.Microsecond),
 			cpu.node.Seconds()/cpu.wall.Seconds(), cpu.self.Seconds()/cpu.wall.Seconds())
 	}
-	printBatches(cs[0], strings.TrimSuffix(n.url, "/graphql")+"/metrics", n.token)
+	printBatches(cs[0], n)
 	return res, nil
 }
 
 // printBatches prints the node's mean group-commit batch size and commit
-// time, from its metrics.
-func printBatches(c *http.Client, url, token string) {
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.Do(req)
+// time, from its metrics read with c.
+func printBatches(c *http.Client, node *benchNode) {
+	v, err := node.metrics(c)
 	if err != nil {
 		return
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	v := map[string]float64{}
-	for _, line := range strings.Split(string(b), "\n") {
-		var name string
-		var x float64
-		if _, err := fmt.Sscanf(line, "%s %g", &name, &x); err == nil {
-			v[name] = x
-		}
 	}
 	if n := v["stockmesh_commit_batch_size_count"]; n > 0 {
 		fmt.Printf("  node group commit: %.0f transactions, %.1f movements each, %.2f ms each\n",
@@ -175,21 +156,6 @@ func printBatches(c *http.Client, url, token string) {
 			1000*v[`stockmesh_job_wait_seconds_sum{class="write"}`]/n, 1000*v[`stockmesh_job_exec_seconds_sum{class="write"}`]/n,
 			1000*v[`stockmesh_graphql_operation_seconds_sum{operation="anonymous"}`]/v[`stockmesh_graphql_operation_seconds_count{operation="anonymous"}`])
 	}
-}
-
-// waitNode waits for a node in dir to serve and returns its GraphQL URL and token.
-func waitNode(dir string) (url, token string, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		addr, e1 := os.ReadFile(filepath.Join(dir, "node.addr"))
-		tok, e2 := os.ReadFile(filepath.Join(dir, "admin.token"))
-		if e1 == nil && e2 == nil && len(addr) > 0 {
-			return "https://localhost:" + portOf(strings.TrimSpace(string(addr))) + "/graphql", strings.TrimSpace(string(tok)), nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return "", "", errors.New("the node did not start within 60s")
 }
 
 // profile saves a CPU profile of the node taken during the load.

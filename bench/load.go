@@ -14,14 +14,18 @@ type result struct {
 	latencies   []time.Duration
 }
 
+// rate returns the operations per second.
 func (r result) rate() float64 { return float64(r.ops) / r.took.Seconds() }
 
 // p returns the q-th percentile latency.
-func (r result) p(q int) time.Duration {
-	if len(r.latencies) == 0 {
+func (r result) p(q int) time.Duration { return percentile(r.latencies, q) }
+
+// percentile returns the q-th percentile of sorted ds.
+func percentile(ds []time.Duration, q int) time.Duration {
+	if len(ds) == 0 {
 		return 0
 	}
-	return r.latencies[min(len(r.latencies)-1, len(r.latencies)*q/100)].Round(10 * time.Microsecond)
+	return ds[min(len(ds)-1, len(ds)*q/100)].Round(10 * time.Microsecond)
 }
 
 // load runs do from clients goroutines for d; do gets the client number and
@@ -57,6 +61,7 @@ func load(clients int, d time.Duration, do func(client, i int) bool) result {
 	return res
 }
 
+// line formats r as one report line named name.
 func (r result) line(name string) string {
 	return fmt.Sprintf("%-44s %8.0f/s  p50 %-9v p99 %-9v errors %d", name+":", r.rate(), r.p(50), r.p(99), r.errors)
 }

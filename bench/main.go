@@ -17,6 +17,7 @@ import (
 	"time"
 )
 
+// options are the bench's flags.
 type options struct {
 	duration time.Duration
 	clients  int
@@ -32,6 +33,7 @@ type options struct {
 // runs reports whether the bench should run part.
 func (o options) runs(part string) bool { return strings.Contains(","+o.parts+",", ","+part+",") }
 
+// main parses the flags and runs the bench.
 func main() {
 	var o options
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each load runs")
@@ -57,6 +59,7 @@ func main() {
 	}
 }
 
+// run prints the header and runs the parts o selects, in order.
 func run(o options) error {
 	host, _ := os.Hostname()
 	fmt.Printf("stockmesh bench: %d clients, %v per load, %d CPUs (%s/%s), host %s\n\n",

@@ -1,25 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/stockmesh/stockmesh/server/pki"
 )
 
 // The subscriber benchmark's load, from the issue: this many websocket
@@ -42,14 +36,6 @@ const (
 // expected and received, the connections alive at the end, the node's
 // memory and the CPU the node and the benchmark's own clients used.
 func subscribersBench(o options) error {
-	return runSubscribers(o, subLoad{subscribers: o.subs, rate: o.rate})
-}
-
-// subLoad is the size of one subscriber benchmark run.
-type subLoad struct{ subscribers, rate int }
-
-// runSubscribers is subscribersBench with load l.
-func runSubscribers(o options, l subLoad) error {
 	n, err := startSubNode(o)
 	if err != nil {
 		return err
@@ -57,31 +43,31 @@ func runSubscribers(o options, l subLoad) error {
 	defer n.stop()
 	idle := n.memory()
 	start := time.Now()
-	ws, took, err := dialWatchers(n, l.subscribers, start)
-	defer closeWatchers(ws)
+	ws, took, err := dialWatchers(n, o.subs, start)
 	if err != nil && len(ws) == 0 {
 		return err
 	} else if err != nil {
 		fmt.Println("  connecting:", err) // reported, and the run goes on with the rest
 	}
 	if err := n.waitSubscriptions(len(ws)); err != nil {
+		closeWatchers(ws)
 		return err
 	}
 	connected := n.memory()
 	fmt.Printf("subscribers: %d websocket subscribers (stockChanged, no filter) connected in %v; writer %d movements/s for %v\n",
-		len(ws), took.Round(time.Millisecond), l.rate, o.duration)
+		len(ws), took.Round(time.Millisecond), o.rate, o.duration)
 	if o.profile != "" {
 		go profile(o)
 	}
 	cpu0 := cpuNow(n.benchNode)
-	acks := writeMovements(o, n, l.rate, start)
+	acks := writeMovements(o, n, start)
 	drained := drain(ws, acks)
 	cpu := cpuNow(n.benchNode).sub(cpu0)
 	alive, open := aliveCount(ws), n.metricOrMinus("stockmesh_subscriptions_open")
 	loaded := n.memory()
 	closeWatchers(ws)
 	fmt.Println("  waiting for delivery:", drained)
-	reportSubscribers(l, summarize(ws, acks), acks, alive, open, [3]memory{idle, connected, loaded}, cpu)
+	reportSubscribers(o, summarize(ws, acks), acks, alive, open, [3]memory{idle, connected, loaded}, cpu)
 	return nil
 }
 
@@ -96,54 +82,30 @@ type subNode struct {
 // startSubNode starts a node (with a profiling endpoint when o.profile is
 // set) and creates the o.skus products movementBody spreads over.
 func startSubNode(o options) (*subNode, error) {
-	var extra []string
-	if o.profile != "" {
-		extra = append(extra, "--pprof", "127.0.0.1:6061") // where profile reads
-	}
-	bn, err := startNode(o, extra...)
+	bn, tc, err := startLoadNode(o)
 	if err != nil {
 		return nil, err
 	}
-	n := &subNode{benchNode: bn}
-	if err := n.init(o); err != nil {
+	n := &subNode{benchNode: bn, tls: tc, client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: tc.Clone(), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: writerInFlight}}}
+	if err := n.seedProducts(n.client, o.skus); err != nil {
 		n.stop()
 		return nil, err
 	}
 	return n, nil
 }
 
-func (n *subNode) init(o options) error {
-	var err error
-	if n.tls, err = pki.ClientConfig(filepath.Join(n.dir, "tls", "ca.crt")); err != nil {
-		return err
-	}
-	n.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: n.tls.Clone(), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: writerInFlight}}
-	for i := range o.skus {
-		body := fmt.Appendf(nil, `{"query":"mutation { createProduct(input: {sku: \"B-%d\", name: \"Bench %d\", price: \"1.00\"}) { sku } }"}`, i, i)
-		if !post(n.client, n.url, n.token, body) {
-			return errors.New("creating the bench products failed; see " + n.log)
-		}
-	}
-	return nil
-}
-
-// metric reads one unlabelled value from the node's /metrics.
+// metric reads one value from the node's /metrics.
 func (n *subNode) metric(name string) (float64, error) {
-	req, _ := http.NewRequest(http.MethodGet, strings.TrimSuffix(n.url, "/graphql")+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+n.token)
-	resp, err := n.client.Do(req)
+	v, err := n.metrics(n.client)
 	if err != nil {
-		return 0, fmt.Errorf("reading metrics: %w", err)
+		return 0, err
 	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			return strconv.ParseFloat(rest, 64)
-		}
+	x, ok := v[name]
+	if !ok {
+		return 0, fmt.Errorf("metric %s not found", name)
 	}
-	return 0, fmt.Errorf("metric %s not found", name)
+	return x, nil
 }
 
 // metricOrMinus is metric, or -1 when it cannot be read.
@@ -174,6 +136,7 @@ func (n *subNode) waitSubscriptions(want int) error {
 // memory is the node's resident memory, from /proc/PID/status.
 type memory struct{ rss, peak int64 } // KiB
 
+// memory reads the node's memory; -1 when it cannot.
 func (n *subNode) memory() memory {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", n.pid()))
 	if err != nil {
@@ -191,6 +154,7 @@ func (n *subNode) memory() memory {
 	return m
 }
 
+// String returns the resident memory in MiB.
 func (m memory) String() string { return fmt.Sprintf("%.1f MiB", float64(m.rss)/1024) }
 
 // ack is one acknowledged movement: its sequence number, when its
@@ -210,16 +174,16 @@ type writeResult struct {
 	took   time.Duration
 }
 
-// writeMovements records rate movements/s for o.duration, on a fixed
+// writeMovements records o.rate movements/s for o.duration, on a fixed
 // schedule (open loop: a slow answer does not delay the next request, up to
 // writerInFlight outstanding). It sends nothing after o.duration, so a node
 // that cannot keep up shows as a lower achieved rate.
-func writeMovements(o options, n *subNode, rate int, start time.Time) writeResult {
+func writeMovements(o options, n *subNode, start time.Time) writeResult {
 	var mu sync.Mutex
 	var res writeResult
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, writerInFlight)
-	period := time.Second / time.Duration(rate)
+	period := time.Second / time.Duration(o.rate)
 	t0 := time.Now()
 	for i := 0; ; i++ {
 		at := t0.Add(time.Duration(i) * period)
@@ -254,14 +218,10 @@ func writeMovements(o options, n *subNode, rate int, start time.Time) writeResul
 // recordOne posts one movement and returns its sequence number and the
 // stock after it.
 func recordOne(n *subNode, body []byte) (int, int64, bool) {
-	req, _ := http.NewRequest(http.MethodPost, n.url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+n.token)
-	resp, err := n.client.Do(req)
-	if err != nil {
+	b, ok := post(n.client, n.graphql(), n.token, body)
+	if !ok {
 		return -1, 0, false
 	}
-	defer resp.Body.Close()
 	var out struct {
 		Data struct {
 			RecordMovement struct {
@@ -270,8 +230,7 @@ func recordOne(n *subNode, body []byte) (int, int64, bool) {
 			}
 		}
 	}
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &out) != nil || bytes.Contains(b, []byte(`"errors"`)) {
+	if json.Unmarshal(b, &out) != nil {
 		return -1, 0, false
 	}
 	seq := idSeq(out.Data.RecordMovement.ID)
@@ -372,16 +331,8 @@ func (d *deliveries) addViews(x *watcher, acks []ack) {
 	}
 }
 
-// percentile returns the q-th percentile of sorted ds.
-func percentile(ds []time.Duration, q int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	return ds[min(len(ds)-1, len(ds)*q/100)].Round(10 * time.Microsecond)
-}
-
 // reportSubscribers prints one line per figure and the target verdict.
-func reportSubscribers(l subLoad, d deliveries, w writeResult, alive int, open float64, mem [3]memory, cpu cpuTimes) {
+func reportSubscribers(o options, d deliveries, w writeResult, alive int, open float64, mem [3]memory, cpu cpuTimes) {
 	received := int64(len(d.delays))
 	lat := make([]time.Duration, len(w.acks))
 	for i, a := range w.acks {
@@ -396,7 +347,7 @@ func reportSubscribers(l subLoad, d deliveries, w writeResult, alive int, open f
 		percentile(d.delays, 50), percentile(d.delays, 99), percentile(d.delays, 100), d.early)
 	fmt.Printf("  view delay:           p50 %v  p99 %v  max %v  (ack -> the subscriber's quantity includes the movement, merged or not; %d never)\n",
 		percentile(d.views, 50), percentile(d.views, 99), percentile(d.views, 100), d.unseen)
-	fmt.Printf("  alive at the end:     %d/%d connections; the node counts %.0f subscriptions open\n", alive, l.subscribers, open)
+	fmt.Printf("  alive at the end:     %d/%d connections; the node counts %.0f subscriptions open\n", alive, o.subs, open)
 	fmt.Printf("  node memory (VmRSS):  %v idle, %v with the subscribers, %v after the load (peak VmHWM %.1f MiB)\n",
 		mem[0], mem[1], mem[2], float64(mem[2].peak)/1024)
 	perDelivery := time.Duration(0)
@@ -407,10 +358,10 @@ func reportSubscribers(l subLoad, d deliveries, w writeResult, alive int, open f
 		cpu.node, perDelivery, cpu.self.Round(time.Millisecond), cpu.wall.Round(time.Millisecond))
 	fmt.Printf("  load average:         %s\n", loadAverage())
 	verdict := "MET"
-	if alive < l.subscribers || received < d.expected || d.expected == 0 || percentile(d.delays, 99) >= subscriberTarget {
+	if alive < o.subs || received < d.expected || d.expected == 0 || percentile(d.delays, 99) >= subscriberTarget {
 		verdict = "NOT MET"
 	}
-	fmt.Printf("target (p99 < %v, all %d connected, none dropped): %s\n", subscriberTarget, l.subscribers, verdict)
+	fmt.Printf("target (p99 < %v, all %d connected, none dropped): %s\n", subscriberTarget, o.subs, verdict)
 }
 
 // loadAverage returns the machine's 1, 5 and 15 minute load averages.
@@ -447,6 +398,7 @@ func cpuNow(n *benchNode) cpuTimes {
 	return c
 }
 
+// sub returns the times used since d.
 func (c cpuTimes) sub(d cpuTimes) cpuTimes {
 	return cpuTimes{node: c.node - d.node, self: c.self - d.self, wall: c.wall - d.wall}
 }

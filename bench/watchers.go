@@ -65,7 +65,7 @@ func dialWatchers(n *subNode, count int, start time.Time) ([]*watcher, time.Dura
 // subscribes, then reads on its own goroutine.
 func dialWatcher(n *subNode, start time.Time) (*watcher, error) {
 	d := websocket.Dialer{TLSClientConfig: n.tls.Clone(), Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second}
-	c, _, err := d.Dial("wss://"+strings.TrimPrefix(n.url, "https://"), nil)
+	c, _, err := d.Dial("wss://"+strings.TrimPrefix(n.graphql(), "https://"), nil)
 	if err != nil {
 		return nil, fmt.Errorf("dialing: %w", err)
 	}
@@ -221,6 +221,7 @@ func closeWatchers(ws []*watcher) {
 	}
 }
 
+// aliveCount returns how many of ws are still connected.
 func aliveCount(ws []*watcher) int {
 	n := 0
 	for _, w := range ws {

@@ -18,6 +18,7 @@ func TestNoForbiddenDependencies(t *testing.T) {
 	}
 	forbidden := []string{
 		"entgo.io/ent",
+		"github.com/stockmesh/stockmesh/ent",
 		"github.com/pebbe/zmq4",
 		"github.com/mattn/go-sqlite3",
 		"github.com/stockmesh/stockmesh/server",

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -120,15 +119,7 @@ func artifactPath(t *testing.T, name string) string {
 // file: the keys Chromium is told to accept.
 func nodeKeys(t *testing.T, n *testnode.Node) []string {
 	t.Helper()
-	pem, err := os.ReadFile(n.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatalf("no certificate in %s", n.CAFile)
-	}
-	d := tls.Dialer{Config: &tls.Config{RootCAs: pool}}
+	d := tls.Dialer{Config: n.TLSConfig()}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c, err := d.DialContext(ctx, "tcp", n.Addr)

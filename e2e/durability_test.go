@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -96,19 +97,22 @@ func writeUntilKilled(t *testing.T, n *testnode.Node, skus []string, kill func()
 	var mu sync.Mutex
 	acked := map[string]bool{}
 	enough := make(chan struct{})
+	failed := make(chan error, 16) // a worker sends at most once, then ends
 	var once sync.Once
 	var wg sync.WaitGroup
-	client := n.Client(t)
 	for w := range 16 {
 		wg.Go(func() {
 			for i := 0; ctx.Err() == nil; i++ {
-				r, err := n.GraphQL(ctx, client, recordMovement, map[string]any{"in": map[string]any{
+				r, err := n.GraphQL(ctx, recordMovement, map[string]any{"in": map[string]any{
 					"sku": skus[i%len(skus)], "kind": "SALE", "quantity": 1, "idempotencyKey": fmt.Sprintf("w%d-%d", w, i)}})
 				if err != nil || len(r.Errors) > 0 {
 					continue // the kill fails requests in flight: those were never acknowledged
 				}
 				var out struct{ RecordMovement ledgerMovement }
-				decode(t, r, &out)
+				if err := decodeErr(r, &out); err != nil {
+					failed <- err // reported on the test's goroutine, which alone may stop the test
+					return
+				}
 				mu.Lock()
 				acked[out.RecordMovement.ID] = true
 				if len(acked) >= 300 {
@@ -118,14 +122,23 @@ func writeUntilKilled(t *testing.T, n *testnode.Node, skus []string, kill func()
 			}
 		})
 	}
+	var err error
 	select {
 	case <-enough:
+		kill()
+	case err = <-failed:
 	case <-time.After(2 * time.Minute):
-		t.Fatal("fewer than 300 movements acknowledged in 2 minutes")
+		err = errors.New("fewer than 300 movements acknowledged in 2 minutes")
 	}
-	kill()
 	stop()
 	wg.Wait()
+	close(failed)
+	if err == nil {
+		err = <-failed // nil unless a worker failed after enough were acknowledged
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	return acked
@@ -137,7 +150,7 @@ func waitServing(t *testing.T, n *testnode.Node) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if r, err := n.GraphQL(context.Background(), n.Client(t), `{ products(first: 1) { totalCount } }`, nil); err == nil && len(r.Errors) == 0 {
+		if r, err := n.GraphQL(context.Background(), `{ products(first: 1) { totalCount } }`, nil); err == nil && len(r.Errors) == 0 {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)

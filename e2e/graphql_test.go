@@ -18,12 +18,11 @@ const recordMovement = `mutation($in: MovementInput!) { recordMovement(input: $i
 func TestConcurrentSales(t *testing.T) {
 	n := testnode.Start(t)
 	mustCreate(t, n, "HOT-1", 50)
-	client := n.Client(t)
 	var ok, refused, other atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 200 {
 		wg.Go(func() {
-			r, err := n.GraphQL(context.Background(), client, recordMovement, map[string]any{"in": map[string]any{
+			r, err := n.GraphQL(context.Background(), recordMovement, map[string]any{"in": map[string]any{
 				"sku": "HOT-1", "kind": "SALE", "quantity": 1, "reference": fmt.Sprintf("ORD-%d", i)}})
 			switch {
 			case err != nil:

@@ -2,7 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
-	"net/http"
+	"fmt"
 	"testing"
 
 	"github.com/stockmesh/stockmesh/internal/testnode"
@@ -11,12 +11,21 @@ import (
 // decode unmarshals a response's data into v, failing on GraphQL errors.
 func decode(t testing.TB, r *testnode.Response, v any) {
 	t.Helper()
+	if err := decodeErr(r, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// decodeErr is decode returning its failure, for goroutines other than the
+// test's, which must not stop the test.
+func decodeErr(r *testnode.Response, v any) error {
 	if len(r.Errors) > 0 {
-		t.Fatalf("unexpected GraphQL errors: %+v", r.Errors)
+		return fmt.Errorf("unexpected GraphQL errors: %+v", r.Errors)
 	}
 	if err := json.Unmarshal(r.Data, v); err != nil {
-		t.Fatalf("decoding data %s: %v", r.Data, err)
+		return fmt.Errorf("decoding data %s: %v", r.Data, err)
 	}
+	return nil
 }
 
 const createProduct = `mutation($in: CreateProductInput!) { createProduct(input: $in) { sku quantity } }`
@@ -93,13 +102,4 @@ func checkLedger(t testing.TB, n *testnode.Node, sku string) {
 	if q := quantity(t, n, sku); q != sum {
 		t.Fatalf("%s: stock %d, ledger sums to %d", sku, q, sum)
 	}
-}
-
-// newAuthed returns a GET request for path with the admin token.
-func newAuthed(n *testnode.Node, path string) (*http.Request, error) {
-	req, err := http.NewRequest(http.MethodGet, n.URL+path, nil)
-	if err == nil {
-		req.Header.Set("Authorization", "Bearer "+n.Token)
-	}
-	return req, err
 }

@@ -28,7 +28,7 @@ func TestSeparateDatabaseHandler(t *testing.T) {
 			mustCreate(t, n, "S1", 5)
 			worker.Kill()
 			start := time.Now()
-			r, err := n.GraphQL(context.Background(), n.Client(t), recordMovement, mv("S1", "SALE", 1))
+			r, err := n.GraphQL(context.Background(), recordMovement, mv("S1", "SALE", 1))
 			if err != nil || r.Code() != "UNAVAILABLE" {
 				t.Fatalf("with the handler gone: err %v, response %+v; want UNAVAILABLE", err, r)
 			}

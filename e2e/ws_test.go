@@ -3,7 +3,6 @@ package e2e
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,7 +24,7 @@ type wsConn struct {
 // with token; it returns the connection and the handshake's answer.
 func dialWS(t testing.TB, n *testnode.Node, proto, token string) (*wsConn, error) {
 	t.Helper()
-	d := websocket.Dialer{TLSClientConfig: n.TLSConfig(t), Subprotocols: []string{proto}, HandshakeTimeout: 10 * time.Second}
+	d := websocket.Dialer{TLSClientConfig: n.TLSConfig(), Subprotocols: []string{proto}, HandshakeTimeout: 10 * time.Second}
 	c, _, err := d.Dial("wss://"+n.Addr+"/graphql", nil)
 	if err != nil {
 		return nil, err
@@ -183,14 +182,8 @@ func TestSubscriptionCyclesLeaveNothing(t *testing.T) {
 // metric reads one unlabelled value from /metrics.
 func metric(t testing.TB, n *testnode.Node, name string) float64 {
 	t.Helper()
-	req, _ := newAuthed(n, "/metrics")
-	resp, err := n.Client(t).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	for _, line := range strings.Split(string(b), "\n") {
+	_, _, body := request(t, n, "GET", "/metrics", n.Token, nil, "")
+	for _, line := range strings.Split(body, "\n") {
 		if rest, ok := strings.CutPrefix(line, name+" "); ok {
 			v, err := strconv.ParseFloat(rest, 64)
 			if err != nil {

@@ -2,14 +2,14 @@
 // it builds the binary once per test binary (with -race when the tests run
 // under it), starts nodes and separate database handlers on 127.0.0.1 with
 // data in temp dirs, waits until they serve, and stops them at cleanup.
-// It imports nothing of the node, so the CGO-free client tests can use it.
+// Of the node it imports only server/pki, which needs no CGO, so the
+// CGO-free client tests can use it.
 package testnode
 
 import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/pki"
 )
 
 // StartTimeout bounds how long a node may take to serve after starting.
@@ -68,9 +70,7 @@ func RepoFile(parts ...string) string {
 // Proc is a running stockmeshd process.
 type Proc struct {
 	t    testing.TB
-	args []string
 	cmd  *exec.Cmd
-	log  *os.File
 	done chan struct{}
 }
 
@@ -81,7 +81,7 @@ func start(t testing.TB, logPath string, args ...string) *Proc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Proc{t: t, args: args, log: f, done: make(chan struct{})}
+	p := &Proc{t: t, done: make(chan struct{})}
 	p.cmd = exec.Command(Binary(t), args...)
 	p.cmd.Stdout, p.cmd.Stderr = f, f
 	p.cmd.Env = append(os.Environ(), "GORACE=halt_on_error=1")
@@ -99,6 +99,7 @@ func start(t testing.TB, logPath string, args ...string) *Proc {
 	return p
 }
 
+// dumpLog logs the last 60 lines of the log file at path.
 func dumpLog(t testing.TB, path string) {
 	b, _ := os.ReadFile(path)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
@@ -118,7 +119,7 @@ func (p *Proc) Exited() bool {
 	}
 }
 
-// Stop sends SIGTERM and waits for a graceful exit; it fails the test when
+// Stop sends SIGINT and waits for a graceful exit; it fails the test when
 // the process does not exit within 30 s or exits with an error.
 func (p *Proc) Stop() {
 	p.t.Helper()
@@ -155,6 +156,8 @@ type Node struct {
 	Token   string // the admin token
 	CAFile  string
 	extra   []string
+	tls     *tls.Config  // trusts only the node's CA; callers get clones
+	client  *http.Client // shared by every request to the node
 }
 
 // Start starts a node with its data in a new temp dir on a free loopback
@@ -182,12 +185,13 @@ func (n *Node) Restart(t testing.TB) {
 	*n = *StartIn(t, n.DataDir, n.Addr, n.extra...)
 }
 
+// waitReady waits until the node has written its address and admin token
+// and answers /healthz; start's cleanup shows the log if it fails.
 func (n *Node) waitReady(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(StartTimeout)
 	for time.Now().Before(deadline) {
 		if n.Exited() {
-			dumpLog(t, filepath.Join(n.DataDir, "node.log"))
 			t.Fatalf("stockmeshd exited while starting (code %d)", n.cmd.ProcessState.ExitCode())
 		}
 		addr, err1 := os.ReadFile(filepath.Join(n.DataDir, "node.addr"))
@@ -195,7 +199,10 @@ func (n *Node) waitReady(t testing.TB) {
 		if err1 == nil && err2 == nil && len(addr) > 0 {
 			n.Addr, n.Token = strings.TrimSpace(string(addr)), strings.TrimSpace(string(token))
 			n.URL = "https://" + n.Addr
-			if resp, err := n.Client(t).Get(n.URL + "/healthz"); err == nil {
+			if n.client == nil {
+				n.connect(t)
+			}
+			if resp, err := n.client.Get(n.URL + "/healthz"); err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
 					return
@@ -207,23 +214,31 @@ func (n *Node) waitReady(t testing.TB) {
 	t.Fatalf("stockmeshd did not serve within %v", StartTimeout)
 }
 
-// TLSConfig returns a client TLS configuration that trusts only the node's CA.
-func (n *Node) TLSConfig(t testing.TB) *tls.Config {
+// connect loads the node's CA once and builds the TLS configuration and the
+// HTTP client that every request to the node shares; its idle connections
+// are closed at cleanup.
+func (n *Node) connect(t testing.TB) {
 	t.Helper()
-	pem, err := os.ReadFile(n.CAFile)
+	cfg, err := pki.ClientConfig(n.CAFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	return &tls.Config{RootCAs: pool}
+	// The transport gets its own copy: it adds its NextProtos to the config.
+	tr := &http.Transport{TLSClientConfig: cfg.Clone(), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 256}
+	n.tls, n.client = cfg, &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	t.Cleanup(n.client.CloseIdleConnections)
 }
 
-// Client returns an HTTP client that trusts the node's CA.
-func (n *Node) Client(t testing.TB) *http.Client {
-	t.Helper()
-	tr := &http.Transport{TLSClientConfig: n.TLSConfig(t), ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 256}
-	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+// TLSConfig returns a copy of the client TLS configuration that trusts only
+// the node's CA.
+func (n *Node) TLSConfig() *tls.Config {
+	return n.tls.Clone()
+}
+
+// Client returns the node's HTTP client, which trusts only the node's CA; it
+// is safe for concurrent use and keeps its connections between calls.
+func (n *Node) Client() *http.Client {
+	return n.client
 }
 
 // Response is a GraphQL response.
@@ -244,9 +259,10 @@ func (r *Response) Code() string {
 	return c
 }
 
-// GraphQL posts a query with the admin token through c and decodes the
-// response; transport failures are returned, GraphQL errors are in Response.
-func (n *Node) GraphQL(ctx context.Context, c *http.Client, query string, vars map[string]any) (*Response, error) {
+// GraphQL posts a query with the admin token through the node's client and
+// decodes the response; transport failures are returned, GraphQL errors are
+// in Response.
+func (n *Node) GraphQL(ctx context.Context, query string, vars map[string]any) (*Response, error) {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.URL+"/graphql", bytes.NewReader(body))
 	if err != nil {
@@ -254,7 +270,7 @@ func (n *Node) GraphQL(ctx context.Context, c *http.Client, query string, vars m
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+n.Token)
-	resp, err := c.Do(req)
+	resp, err := n.client.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +285,7 @@ func (n *Node) GraphQL(ctx context.Context, c *http.Client, query string, vars m
 // MustGraphQL is GraphQL for a test: it fails the test on transport errors.
 func (n *Node) MustGraphQL(t testing.TB, query string, vars map[string]any) *Response {
 	t.Helper()
-	r, err := n.GraphQL(context.Background(), n.Client(t), query, vars)
+	r, err := n.GraphQL(context.Background(), query, vars)
 	if err != nil {
 		t.Fatalf("graphql: %v", err)
 	}

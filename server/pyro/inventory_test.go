@@ -93,7 +93,7 @@ func TestNoStorageDependencies(t *testing.T) {
 	if err != nil {
 		t.Skipf("skipping: go list failed: %v", err)
 	}
-	for _, bad := range []string{"entgo.io/ent", "github.com/pebbe/zmq4", "github.com/mattn/go-sqlite3", "stockmesh/server/jobq", "stockmesh/server/store"} {
+	for _, bad := range []string{"entgo.io/ent", "github.com/stockmesh/stockmesh/ent", "github.com/pebbe/zmq4", "github.com/mattn/go-sqlite3", "stockmesh/server/jobq", "stockmesh/server/store"} {
 		if strings.Contains(string(out), bad) {
 			t.Errorf("server/pyro depends on %s", bad)
 		}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/stockmesh/stockmesh/internal/atomicfile"
 	"github.com/stockmesh/stockmesh/server/playground/internal/bundle"
 )
 
@@ -27,6 +28,7 @@ func main() {
 	}
 }
 
+// run checks and copies every bundled file from web's node_modules to out.
 func run(web, out string) error {
 	pins, err := readPins(filepath.Join(web, "package.json"))
 	if err != nil {
@@ -45,11 +47,13 @@ func run(web, out string) error {
 	return nil
 }
 
+// packageJSON is the part of a package.json that copyassets reads.
 type packageJSON struct {
 	Version      string            `json:"version"`
 	Dependencies map[string]string `json:"dependencies"`
 }
 
+// readPackageJSON reads and decodes the package.json at path.
 func readPackageJSON(path string) (packageJSON, error) {
 	var p packageJSON
 	b, err := os.ReadFile(path)
@@ -62,6 +66,7 @@ func readPackageJSON(path string) (packageJSON, error) {
 	return p, nil
 }
 
+// readPins returns the dependency versions the package.json at path pins.
 func readPins(path string) (map[string]string, error) {
 	p, err := readPackageJSON(path)
 	return p.Dependencies, err
@@ -79,19 +84,11 @@ func checkVersion(dir, want string) error {
 	return nil
 }
 
-// copyFile copies src to dst through a temporary file, so dst is never half written.
+// copyFile copies src to dst (mode 0644) atomically, so dst is never half written.
 func copyFile(src, dst string) error {
 	b, err := os.ReadFile(src)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", src, err)
 	}
-	tmp := dst + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("renaming %s: %w", tmp, err)
-	}
-	return nil
+	return atomicfile.Write(dst, b, 0o644)
 }

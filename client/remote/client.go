@@ -40,7 +40,7 @@ type Config struct {
 type Client struct {
 	endpoint string
 	token    string
-	tls      *tls.Config
+	wsTLS    *tls.Config // TLS of websocket dials: offers only http/1.1
 	http     *http.Client
 	retry    Retry
 	timeout  time.Duration
@@ -58,10 +58,15 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The Transport adds "h2" to its TLS config's NextProtos in place, and
+	// websockets upgrade over HTTP/1.1 only, so the websocket dialer gets a
+	// config of its own that offers only http/1.1.
+	wsTLS := tlsCfg.Clone()
+	wsTLS.NextProtos = []string{"http/1.1"}
 	c := &Client{
 		endpoint: endpoint,
 		token:    cfg.Token,
-		tls:      tlsCfg,
+		wsTLS:    wsTLS,
 		retry:    cfg.Retry.orDefault(),
 		timeout:  cfg.AttemptTimeout,
 		log:      cfg.Logger,
@@ -73,7 +78,7 @@ func NewClient(cfg Config) (*Client, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.http = &http.Client{Transport: &http.Transport{
-		TLSClientConfig:     tlsCfg.Clone(), // the Transport adds "h2" to its copy
+		TLSClientConfig:     tlsCfg,
 		ForceAttemptHTTP2:   true,
 		TLSHandshakeTimeout: 10 * time.Second,
 		IdleConnTimeout:     30 * time.Second,

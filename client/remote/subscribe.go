@@ -70,10 +70,8 @@ func (c *Client) Subscribe(ctx context.Context, sku string) (*Stream, error) {
 
 // dial opens the websocket to the node's /graphql endpoint.
 func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
-	tlsCfg := c.tls.Clone()
-	tlsCfg.NextProtos = []string{"http/1.1"} // websockets upgrade over HTTP/1.1 only
 	d := websocket.Dialer{
-		TLSClientConfig:  tlsCfg,
+		TLSClientConfig:  c.wsTLS, // the Dialer clones it per dial
 		HandshakeTimeout: handshakeTimeout,
 		Subprotocols:     []string{Subprotocol},
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 )
@@ -49,7 +48,6 @@ var (
 // of a 256-bit secret, which does not help guess it.
 type Authenticator struct {
 	store Store
-	log   *slog.Logger
 	now   func() time.Time
 	// The limits below are fields so tests can shrink them.
 	posTTL, negTTL time.Duration
@@ -59,15 +57,10 @@ type Authenticator struct {
 	cache cache
 }
 
-// NewAuthenticator returns an Authenticator over s. logger receives failures
-// that only Middleware's default error writer sees; nil discards them.
-func NewAuthenticator(s Store, logger *slog.Logger) *Authenticator {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+// NewAuthenticator returns an Authenticator over s.
+func NewAuthenticator(s Store) *Authenticator {
 	a := &Authenticator{
 		store:         s,
-		log:           logger,
 		now:           time.Now,
 		posTTL:        PositiveTTL,
 		negTTL:        NegativeTTL,

@@ -38,7 +38,7 @@ func TestAuthenticate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := store.calls.Load()
-			a, _ := newTestAuthenticator(t, store)
+			a, _ := newTestAuthenticator(store)
 			got, err := a.Authenticate(context.Background(), tt.header)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
@@ -71,7 +71,7 @@ func TestCache(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			store := newFakeStore()
-			a, clk := newTestAuthenticator(t, store)
+			a, clk := newTestAuthenticator(store)
 			tok, _, _ := NewToken()
 			if tt.known {
 				tok = store.add(t, Principal{Name: "bob", Role: RoleViewer})
@@ -99,7 +99,7 @@ func TestCache(t *testing.T) {
 
 func TestForget(t *testing.T) {
 	store := newFakeStore()
-	a, _ := newTestAuthenticator(t, store)
+	a, _ := newTestAuthenticator(store)
 	tok := store.add(t, Principal{Name: "carol", Role: RoleAdmin})
 	header := "Bearer " + tok
 	if _, err := a.Authenticate(context.Background(), header); err != nil {
@@ -147,7 +147,7 @@ func TestStoreErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			store := newFakeStore()
-			a, _ := newTestAuthenticator(t, store)
+			a, _ := newTestAuthenticator(store)
 			header := "Bearer " + tt.prepare(store)
 			for range 2 {
 				p, err := a.Authenticate(context.Background(), header)
@@ -171,7 +171,7 @@ func TestStoreErrors(t *testing.T) {
 
 func TestCacheBounded(t *testing.T) {
 	store := newFakeStore()
-	a, _ := newTestAuthenticator(t, store)
+	a, _ := newTestAuthenticator(store)
 	a.maxCached = 8
 	tok := store.add(t, Principal{Name: "frank", Role: RoleViewer})
 	known := "Bearer " + tok
@@ -203,7 +203,7 @@ func TestConcurrentMissesShareLookup(t *testing.T) {
 	const callers = 8
 	store := newFakeStore()
 	store.gate = make(chan struct{})
-	a, _ := newTestAuthenticator(t, store)
+	a, _ := newTestAuthenticator(store)
 	gina := Principal{Name: "gina", Role: RoleOperator}
 	tok := store.add(t, gina)
 	errs := make(chan error, callers)
@@ -231,7 +231,7 @@ func TestConcurrentMissesShareLookup(t *testing.T) {
 func TestForgetDuringLookup(t *testing.T) {
 	store := newFakeStore()
 	store.gate = make(chan struct{})
-	a, _ := newTestAuthenticator(t, store)
+	a, _ := newTestAuthenticator(store)
 	tok := store.add(t, Principal{Name: "hank", Role: RoleViewer})
 	errs := make(chan error, 1)
 	go func() {
@@ -256,7 +256,7 @@ func TestForgetDuringLookup(t *testing.T) {
 func TestAbandonedLookup(t *testing.T) {
 	store := newFakeStore()
 	store.gate = make(chan struct{})
-	a, _ := newTestAuthenticator(t, store)
+	a, _ := newTestAuthenticator(store)
 	ivy := Principal{Name: "ivy", Role: RoleViewer}
 	tok := store.add(t, ivy)
 
@@ -304,7 +304,7 @@ func TestAbandonedLookup(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	store := newFakeStore()
-	a, clk := newTestAuthenticator(t, store)
+	a, clk := newTestAuthenticator(store)
 	roles := []Role{RoleViewer, RoleOperator, RoleAdmin}
 	type user struct {
 		header string

@@ -9,7 +9,7 @@ import (
 // cache. It should not allocate.
 func BenchmarkAuthenticateCached(b *testing.B) {
 	store := newFakeStore()
-	a := NewAuthenticator(store, nil)
+	a := NewAuthenticator(store)
 	header := "Bearer " + store.add(b, Principal{Name: "bench", Role: RoleViewer})
 	ctx := context.Background()
 	if _, err := a.Authenticate(ctx, header); err != nil {
@@ -28,7 +28,7 @@ func BenchmarkAuthenticateCached(b *testing.B) {
 
 func TestCachedAuthenticateDoesNotAllocate(t *testing.T) {
 	store := newFakeStore()
-	a := NewAuthenticator(store, nil)
+	a := NewAuthenticator(store)
 	header := "Bearer " + store.add(t, Principal{Name: "alloc", Role: RoleViewer})
 	ctx := context.Background()
 	if _, err := a.Authenticate(ctx, header); err != nil {

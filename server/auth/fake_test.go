@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"crypto/sha256"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -89,11 +88,10 @@ func (c *clock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// newTestAuthenticator returns an Authenticator over s with a fake clock and
-// a logger writing to the test output.
-func newTestAuthenticator(t testing.TB, s Store) (*Authenticator, *clock) {
+// newTestAuthenticator returns an Authenticator over s with a fake clock.
+func newTestAuthenticator(s Store) (*Authenticator, *clock) {
 	clk := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	a := NewAuthenticator(s, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	a := NewAuthenticator(s)
 	a.now = clk.now
 	return a, clk
 }

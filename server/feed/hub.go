@@ -15,9 +15,8 @@ type Hub struct {
 
 	mu     sync.RWMutex
 	subs   map[*subscriber]struct{}
-	closed bool
 	turns  turns
-	ctx    context.Context // cancelled by Close
+	ctx    context.Context // cancelled by Close, under mu: closed iff ctx.Err() != nil
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -49,7 +48,7 @@ func Watch[T any](ctx context.Context, h *Hub, f Filter, buffer int, convert fun
 		return !ok || offer(out, v, done, t)
 	})
 	h.mu.Lock()
-	if h.closed {
+	if h.ctx.Err() != nil {
 		h.mu.Unlock()
 		close(out)
 		return out
@@ -70,6 +69,7 @@ func Watch[T any](ctx context.Context, h *Hub, f Filter, buffer int, convert fun
 	return out
 }
 
+// remove unregisters s.
 func (h *Hub) remove(s *subscriber) {
 	h.mu.Lock()
 	delete(h.subs, s)
@@ -100,11 +100,10 @@ func (h *Hub) Subscribers() int {
 // their goroutines to return. Later calls do nothing.
 func (h *Hub) Close() {
 	h.mu.Lock()
-	if h.closed {
+	if h.ctx.Err() != nil {
 		h.mu.Unlock()
 		return
 	}
-	h.closed = true
 	h.cancel()
 	h.mu.Unlock()
 	h.wg.Wait()

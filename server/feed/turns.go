@@ -26,6 +26,7 @@ type turn struct {
 	timer *time.Timer
 }
 
+// newTurn returns a turn of pool, not held, with its timer stopped.
 func newTurn(pool turns) *turn {
 	t := &turn{pool: pool, timer: time.NewTimer(time.Hour)}
 	t.timer.Stop()
@@ -57,10 +58,17 @@ func (t *turn) give() {
 // offer sends v on out during a turn, keeping the turn once v is taken (the
 // reader now works on it). It gives the turn up if out does not take v
 // within turnTimeout and then waits without one. It returns false if done
-// closes first.
+// closes first. A reader already waiting takes v without the timer being armed.
 func offer[T any](out chan<- T, v T, done <-chan struct{}, t *turn) bool {
 	if !t.take(done) {
 		return false
+	}
+	select {
+	case out <- v:
+		return true
+	case <-done:
+		return false
+	default:
 	}
 	t.timer.Reset(turnTimeout)
 	select {

@@ -59,11 +59,11 @@ func newCoalescingConn(c net.Conn) *coalescingConn {
 func (c *coalescingConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.pending)+len(p) > maxPending && len(c.pending) > 0 && c.err == nil && !c.closing {
+	if c.mustWait(len(p)) {
 		deadline := time.AfterFunc(writeTimeout, func() {
 			c.fail(errWriteTimeout)
 		})
-		for len(c.pending)+len(p) > maxPending && len(c.pending) > 0 && c.err == nil && !c.closing {
+		for c.mustWait(len(p)) {
 			c.drained.Wait()
 		}
 		deadline.Stop()
@@ -80,6 +80,13 @@ func (c *coalescingConn) Write(p []byte) (int, error) {
 	default:
 	}
 	return len(p), nil
+}
+
+// mustWait reports whether a write of n bytes has to wait for pending to
+// drain: it would overflow maxPending, something is pending, and the
+// connection has neither failed nor been closed. c.mu must be held.
+func (c *coalescingConn) mustWait(n int) bool {
+	return len(c.pending)+n > maxPending && len(c.pending) > 0 && c.err == nil && !c.closing
 }
 
 // fail records err as the connection's write error and wakes blocked writers.

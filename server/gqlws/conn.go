@@ -95,17 +95,16 @@ func (c *conn) NextReader() (int, io.Reader, error) {
 	return t, r, err
 }
 
-// WriteJSON sends v as one text message.
+// WriteJSON sends v as one text message. It needs no write deadline: the
+// coalescingConn underneath bounds every write by writeTimeout.
 func (c *conn) WriteJSON(v any) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if err := c.ws.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
-		return err
-	}
 	return c.ws.WriteJSON(v)
 }
 
-// WriteClose sends a close frame with code and message, cut to fit a control frame.
+// WriteClose sends a close frame with code and message, cut to fit a control
+// frame. Its deadline bounds the wait for gorilla's write lock.
 func (c *conn) WriteClose(code int, message string) error {
 	if len(message) > maxCloseReason {
 		message = strings.ToValidUTF8(message[:maxCloseReason], "")

@@ -38,18 +38,14 @@ type Metrics struct {
 	classNames [2]string
 }
 
-// TrackJobsInFlight publishes f as stockmesh_jobs_in_flight: the database
-// jobs this node has sent and not yet had answered. Unlike
-// stockmesh_queue_depth it exists when the handler is another process too.
-func (m *Metrics) TrackJobsInFlight(f func() int) {
-	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_jobs_in_flight",
-		Help: "Database jobs sent by this node and not yet answered."}, func() float64 { return float64(f()) }))
-}
-
-// Gauges are read when /metrics is scraped.
+// Gauges are read when /metrics is scraped; a nil one is not exported.
 type Gauges struct {
 	QueueDepth    func() int // jobs waiting in the queue (nil when the queue is in another process)
 	Subscriptions func() int // open GraphQL subscriptions
+	// JobsInFlight counts the database jobs this node has sent and not yet
+	// had answered. Unlike QueueDepth it exists when the handler is another
+	// process too.
+	JobsInFlight func() int
 }
 
 var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
@@ -83,6 +79,10 @@ func New(g Gauges) *Metrics {
 	if g.Subscriptions != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_subscriptions_open",
 			Help: "Open GraphQL subscriptions."}, func() float64 { return float64(g.Subscriptions()) }))
+	}
+	if g.JobsInFlight != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_jobs_in_flight",
+			Help: "Database jobs sent by this node and not yet answered."}, func() float64 { return float64(g.JobsInFlight()) }))
 	}
 	return m
 }

@@ -35,7 +35,7 @@ const keepAlive = 20 * time.Second
 
 // routes returns the node's HTTP handler.
 func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, log *slog.Logger) http.Handler {
-	authn := auth.NewAuthenticator(tokenStore{svc}, log)
+	authn := auth.NewAuthenticator(tokenStore{svc})
 	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
 	private := func(route string, h http.Handler) http.Handler {
 		return m.Middleware(route, limitBody(authenticate(authn, h, restAuthError)))

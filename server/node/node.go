@@ -84,14 +84,18 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	hub := feed.NewHub(cfg.Logger)
 	defer hub.Close()
-	var w *Worker
-	gauges := metrics.Gauges{Subscriptions: hub.Subscribers}
+	var (
+		w      *Worker
+		client *jobq.Client
+		err    error
+	)
+	// The gauges are read only by /metrics, served once client (and w) are set.
+	gauges := metrics.Gauges{Subscriptions: hub.Subscribers, JobsInFlight: func() int { return client.InFlight() }}
 	if cfg.embedded() {
 		gauges.QueueDepth = func() int { return w.Depth() }
 	}
 	m := metrics.New(gauges)
 	if cfg.embedded() {
-		var err error
 		if w, err = StartWorker(WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: m, Logger: cfg.Logger}); err != nil {
 			return err
 		}
@@ -105,19 +109,18 @@ func Run(ctx context.Context, cfg Config) error {
 		}()
 		defer func() { stopWorker(); <-done }() // after serve: in-flight jobs finish first
 	}
-	return serve(ctx, cfg, hub, m)
-}
-
-// serve runs everything above the queue. Deferred closes run in reverse, so
-// the HTTP server has stopped before the queue client closes.
-func serve(ctx context.Context, cfg Config, hub *feed.Hub, m *metrics.Metrics) error {
-	log := cfg.Logger
-	client, err := jobq.NewClient(jobq.ClientConfig{Addr: cfg.Queue, Logger: log})
-	if err != nil {
+	if client, err = jobq.NewClient(jobq.ClientConfig{Addr: cfg.Queue, Logger: cfg.Logger}); err != nil {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
-	defer client.Close()
-	m.TrackJobsInFlight(client.InFlight)
+	defer client.Close() // after serve, before the worker stops
+	return serve(ctx, cfg, client, hub, m)
+}
+
+// serve runs everything above the queue client. Deferred closes run in
+// reverse, so the HTTP server has stopped before serve returns and Run
+// closes the queue client.
+func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics) error {
+	log := cfg.Logger
 	svc := stock.NewService(client)
 	w, err := initWarehouse(ctx, svc, cfg)
 	if err != nil {

@@ -7,18 +7,17 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/jobq"
 )
 
 // servePprof serves Go's profiles over plain HTTP on addr, which must be a
-// loopback address: profiles reveal internals and carry no authentication.
-// It stops when ctx is done.
+// loopback HOST:PORT as the job queue's tcp addresses are (port 0 is
+// refused: the port it picked would be reported nowhere): profiles reveal
+// internals and carry no authentication. It stops when ctx is done.
 func servePprof(ctx context.Context, addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("checking --pprof: %w", err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("checking --pprof: %q is not a loopback address", addr)
+	if err := jobq.CheckAddr("tcp://" + addr); err != nil {
+		return fmt.Errorf("checking --pprof %q: want a loopback HOST:PORT: %w", addr, err)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -17,26 +17,20 @@ const pyroActor = "pyro4"
 
 // inventory serves inventario.servicio over the stock service, so Pyro4
 // changes go through the same queue, rules and feed as every other change.
+// Its methods get the ctx startPyro gives srv.Run, which names pyroActor.
 type inventory struct{ svc *stock.Service }
 
 var _ pyro.Inventory = inventory{}
 
-func (inventory) ctx(ctx context.Context) context.Context {
-	if stock.ActorFrom(ctx) == "" {
-		return stock.WithActor(ctx, pyroActor)
-	}
-	return ctx
-}
-
 // AddProduct creates a product with a zero price; stock is its initial quantity.
 func (i inventory) AddProduct(ctx context.Context, id, name string, qty int64) (pyro.Product, error) {
-	p, err := i.svc.CreateProduct(i.ctx(ctx), stock.CreateProductInput{SKU: id, Name: name, InitialQuantity: qty})
+	p, err := i.svc.CreateProduct(ctx, stock.CreateProductInput{SKU: id, Name: name, InitialQuantity: qty})
 	return pyroProduct(p), err
 }
 
 // GetProduct returns the product with sku id.
 func (i inventory) GetProduct(ctx context.Context, id string) (pyro.Product, error) {
-	p, err := i.svc.Product(i.ctx(ctx), id)
+	p, err := i.svc.Product(ctx, id)
 	return pyroProduct(p), err
 }
 
@@ -44,7 +38,7 @@ func (i inventory) GetProduct(ctx context.Context, id string) (pyro.Product, err
 // (of zero when the stock was already right: the count is on record). It
 // takes the writer's fast path, setStock, rather than a product update.
 func (i inventory) SetStock(ctx context.Context, id string, qty int64) error {
-	_, err := i.svc.SetStock(i.ctx(ctx), id, qty, "actualizar_stock (Pyro4)")
+	_, err := i.svc.SetStock(ctx, id, qty, "actualizar_stock (Pyro4)")
 	return err
 }
 
@@ -53,7 +47,7 @@ func (i inventory) ListProducts(ctx context.Context) ([]pyro.Product, error) {
 	var out []pyro.Product
 	q := stock.ProductQuery{First: stock.MaxPageSize}
 	for {
-		page, err := i.svc.Products(i.ctx(ctx), q)
+		page, err := i.svc.Products(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -69,10 +63,11 @@ func (i inventory) ListProducts(ctx context.Context) ([]pyro.Product, error) {
 
 // DeleteProduct deletes the product with sku id.
 func (i inventory) DeleteProduct(ctx context.Context, id string) error {
-	_, err := i.svc.DeleteProduct(i.ctx(ctx), id)
+	_, err := i.svc.DeleteProduct(ctx, id)
 	return err
 }
 
+// pyroProduct converts p to its Pyro4 form; nil gives the zero Product.
 func pyroProduct(p *stock.Product) pyro.Product {
 	if p == nil {
 		return pyro.Product{}
@@ -107,9 +102,8 @@ func startPyro(ctx context.Context, cfg Config, svc *stock.Service) (wait func()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := srv.Run(ctx); err != nil {
-			cfg.Logger.Error("Pyro4 service stopped", "err", err)
-		}
+		// Run fails only when called twice; srv is new and run once here.
+		_ = srv.Run(stock.WithActor(ctx, pyroActor))
 	}()
 	return func() { <-done }, nil
 }

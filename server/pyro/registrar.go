@@ -17,10 +17,18 @@ type registrar struct {
 	key   []byte
 	every time.Duration
 	log   *slog.Logger
-	c     *client // nil while disconnected
-	ok    bool    // whether the last check found the registration in place
-	down  bool    // whether the last check failed
+	c     *client  // nil while disconnected
+	state regState // what the last check found
 }
+
+// regState is the outcome of a registrar's last check.
+type regState int
+
+const (
+	regUnknown regState = iota // no check yet
+	regOK                      // the registration was in place or made
+	regFailing                 // the check failed
+)
 
 // run keeps the registration until ctx is done, then removes it if it is
 // still ours.
@@ -40,33 +48,34 @@ func (r *registrar) run(ctx context.Context) {
 
 // check verifies the registration once and repairs it. A failure on a
 // connection kept from an earlier check (the name server restarted) is
-// retried at once on a fresh connection.
+// retried at once on a fresh connection. It logs when the registration is
+// made after a start or a failure, a first failure as a warning and later
+// ones at debug level.
 func (r *registrar) check(ctx context.Context) {
 	reused := r.c != nil
 	err := r.ensure(ctx)
 	if err != nil && reused {
-		r.c.Close()
-		r.c = nil
 		err = r.ensure(ctx)
 	}
+	was := r.state
+	r.state = regOK
+	if err != nil {
+		r.state = regFailing
+	}
 	switch {
-	case err != nil && !r.down:
+	case err != nil && was != regFailing:
 		r.log.Warn("cannot register in pyro name server; retrying", "ns", r.ns, "every", r.every, "err", err)
 	case err != nil:
 		r.log.Debug("pyro name server still unreachable", "ns", r.ns, "err", err)
-	case !r.ok:
+	case was != regOK:
 		r.log.Info("registered in pyro name server", "ns", r.ns, "name", r.name, "uri", r.uri.String())
-	}
-	r.ok, r.down = err == nil, err != nil
-	if err != nil && r.c != nil {
-		r.c.Close()
-		r.c = nil
 	}
 }
 
 // ensure connects if needed, looks the name up and registers it unless it
-// already points at our URI.
-func (r *registrar) ensure(ctx context.Context) error {
+// already points at our URI. On failure it closes the connection, so that
+// the next call dials afresh.
+func (r *registrar) ensure(ctx context.Context) (err error) {
 	if r.c == nil {
 		c, err := dialClient(ctx, r.ns, r.key)
 		if err != nil {
@@ -74,6 +83,12 @@ func (r *registrar) ensure(ctx context.Context) error {
 		}
 		r.c = c
 	}
+	defer func() {
+		if err != nil {
+			r.c.Close()
+			r.c = nil
+		}
+	}()
 	if v, err := r.c.invoke(NameServerName, "lookup", r.name); err == nil {
 		if d, ok := v.(Dict); ok {
 			if u, err := uriFromDict(d); err == nil && u == r.uri {
@@ -81,7 +96,7 @@ func (r *registrar) ensure(ctx context.Context) error {
 			}
 		}
 	}
-	_, err := r.c.invoke(NameServerName, "register", r.name, r.uri.String())
+	_, err = r.c.invoke(NameServerName, "register", r.name, r.uri.String())
 	return err
 }
 

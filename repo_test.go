@@ -54,6 +54,43 @@ func TestDependencyDirection(t *testing.T) {
 	}
 }
 
+// TestOnlyTransportLinksZMQ keeps the domain away from the transport:
+// of every package in the module, only the job queue, the store, the node
+// that wires them and stockmeshd itself may depend on pebbe/zmq4 (and so
+// on cgo for it). The domain, the feed, the APIs and the clients name job
+// classes and errors of their own.
+func TestOnlyTransportLinksZMQ(t *testing.T) {
+	const zmq = "github.com/pebbe/zmq4"
+	allowed := map[string]bool{}
+	for _, p := range []string{"server", "server/jobq", "server/store", "server/node"} {
+		allowed["github.com/stockmesh/stockmesh/"+p] = true
+	}
+	out, err := exec.Command("go", "list", "-test", "-f", `{{.ImportPath}} {{join .Deps " "}}`, "./...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg, deps := fields[0], fields[1:]
+		if strings.HasSuffix(pkg, ".test") {
+			continue // a test binary's main: it links what its package's tests do, checked below
+		}
+		if len(deps) > 0 && strings.HasPrefix(deps[0], "[") {
+			deps = deps[1:] // pkg compiled with its tests: they must not link the queue either
+		}
+		checked++
+		for _, dep := range deps {
+			if dep == zmq && !allowed[pkg] {
+				t.Errorf("%s depends on %s; only %v may", pkg, zmq, allowed)
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("checked only %d packages: go list output changed?\n%s", checked, out)
+	}
+}
+
 // TestDocComments: every hand-written package has a package comment and
 // every exported top-level name a doc comment.
 func TestDocComments(t *testing.T) {

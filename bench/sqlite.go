@@ -2,7 +2,6 @@ package main
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -100,14 +99,21 @@ func seedStore(dir string, skus int) error {
 		return err
 	}
 	defer st.Close()
-	jobs := [][]byte{[]byte(`{"op":"warehouse.init","warehouse":{"id":"WH-1","name":"Bench"}}`)}
+	job := func(op string, req any) []byte {
+		b, err := stock.EncodeJob(stock.JobMeta{Op: op}, req)
+		if err != nil {
+			panic(err)
+		}
+		return b
+	}
+	jobs := [][]byte{job(stock.OpWarehouseInit.Name, &stock.Warehouse{ID: "WH-1", Name: "Bench"})}
 	for i := range skus {
-		jobs = append(jobs, fmt.Appendf(nil, `{"op":"product.create","create":{"sku":"B-%d","name":"Bench %d","price":"1.00"}}`, i, i))
+		jobs = append(jobs, job(stock.OpProductCreate.Name, &stock.CreateProductInput{
+			SKU: fmt.Sprintf("B-%d", i), Name: fmt.Sprintf("Bench %d", i), Price: 1_0000}))
 	}
 	for _, r := range st.HandleWrites(jobs) {
-		var rep stock.Reply
-		if err := json.Unmarshal(r, &rep); err != nil || rep.Err != nil {
-			return fmt.Errorf("seeding: %s", r)
+		if err := stock.DecodeReply(r, &struct{}{}); err != nil {
+			return fmt.Errorf("seeding: %s: %w", r, err)
 		}
 	}
 	return nil

@@ -21,7 +21,7 @@ func (h *countingHandler) HandleWrites(jobs [][]byte) [][]byte {
 	return out
 }
 
-func (h *countingHandler) HandleRead([]byte) []byte { return h.reply }
+func (h *countingHandler) HandleRead(context.Context, []byte) []byte { return h.reply }
 
 // BenchmarkDoWrite runs 32×GOMAXPROCS concurrent callers (64 on two cores) sending small writes to a
 // trivial handler over inproc (the default) and loopback tcp (the separate-process mode). It reports

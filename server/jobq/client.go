@@ -48,7 +48,7 @@ type Client struct {
 	pool   sync.Pool        // of *call whose done channel is empty
 	timers sync.Pool        // of stopped *time.Timer, for Do calls whose ctx has no deadline
 
-	errRefused, errNoWorker, errClosed error
+	errRefused, errExpired, errNoWorker, errClosed, errClosedSent error
 
 	quit      chan struct{} // closed by Close
 	done      chan struct{} // closed when the serve loop has returned
@@ -125,6 +125,8 @@ func newClient(cfg ClientConfig) *Client {
 		return t
 	}
 	c.errRefused = fmt.Errorf("worker at %s refused job: %w", cfg.Addr, ErrUnavailable)
+	c.errExpired = fmt.Errorf("worker at %s skipped job past its deadline: %w", cfg.Addr, ErrUnavailable)
+	c.errClosedSent = fmt.Errorf("waiting for reply from %s: client closed: %w", cfg.Addr, ErrNoReply)
 	c.errNoWorker = fmt.Errorf("sending job to %s: no worker connected: %w", cfg.Addr, ErrUnavailable)
 	c.errClosed = fmt.Errorf("sending job to %s: client closed: %w", cfg.Addr, ErrUnavailable)
 	return c
@@ -138,20 +140,25 @@ func (c *Client) start() {
 	}()
 }
 
-// Do sends one job and waits for its reply. It returns an error wrapping ErrUnavailable when the worker
-// refuses the job (saturated or stopping), no worker is connected, the client is closed, or no reply
-// arrives before the deadline: ctx's, or the client's Timeout when ctx has none. It never hangs. A job
-// that timed out may still have been executed; the handler's transaction makes it all-or-nothing.
+// Do sends one job and waits for its reply until the deadline: ctx's, or the client's Timeout when ctx
+// has none. The deadline travels with the job, and the worker skips a job whose deadline has passed. Do
+// never hangs. It returns an error wrapping ErrUnavailable when the job did not run: the worker refused
+// or skipped it (saturated, stopping, expired), no worker is connected, the client is closed, or the
+// deadline passed before the job was sent. When the job was sent and no reply came before the deadline
+// (or the client closed meanwhile) the error wraps ErrNoReply instead: the job may have run, all or
+// nothing (the handler's transaction makes it so).
 func (c *Client) Do(ctx context.Context, class Class, job []byte) ([]byte, error) {
-	if class > Write {
+	if class > LongRead {
 		return nil, fmt.Errorf("sending job to %s: unknown %v", c.addr, class)
 	}
 	var expired <-chan time.Time
-	if _, ok := ctx.Deadline(); !ok {
+	deadline, ok := ctx.Deadline()
+	if !ok {
 		t := c.timers.Get().(*time.Timer)
 		t.Reset(c.timeout)
 		defer c.putTimer(t)
 		expired = t.C
+		deadline = time.Now().Add(c.timeout)
 	}
 	if err := c.acquire(ctx, expired); err != nil {
 		return nil, err
@@ -160,7 +167,7 @@ func (c *Client) Do(ctx context.Context, class Class, job []byte) ([]byte, error
 	id := c.nextID.Add(1)
 	cl := c.register(id)
 	e := envelope{payload: job, call: cl}
-	putHeader(&e.head, id, byte(class))
+	putHeader(&e.head, id, deadline, byte(class))
 	if !c.box.post(e) {
 		c.forget(id, cl)
 		return nil, c.errClosed
@@ -172,8 +179,10 @@ func (c *Client) Do(ctx context.Context, class Class, job []byte) ([]byte, error
 	case <-ctx.Done():
 	case <-expired:
 	}
-	c.abandon(id, cl)
-	return nil, fmt.Errorf("waiting for reply from %s: %w: %w", c.addr, ErrUnavailable, expiry(ctx))
+	if c.abandon(id, cl) {
+		return nil, fmt.Errorf("waiting to send job to %s: %w: %w", c.addr, ErrUnavailable, expiry(ctx))
+	}
+	return nil, fmt.Errorf("waiting for reply from %s: %w: %w", c.addr, ErrNoReply, expiry(ctx))
 }
 
 // InFlight returns how many jobs this client has sent, or is sending, and
@@ -221,17 +230,19 @@ func (c *Client) register(id uint64) *call {
 	return cl
 }
 
-// abandon gives up on job id after its deadline. A request still queued is marked so that it is never
-// sent; a request being sent is waited for (the send does not block).
-func (c *Client) abandon(id uint64, cl *call) {
+// abandon gives up on job id after its deadline and reports whether its request was never sent. A
+// request still queued is marked so that it is never sent; a request being sent is waited for (the send
+// does not block).
+func (c *Client) abandon(id uint64, cl *call) (unsent bool) {
 	for !cl.state.CompareAndSwap(callQueued, callAbandoned) && cl.state.Load() == callSending {
 		runtime.Gosched()
 	}
 	if cl.state.Load() == callAbandoned {
 		c.claim(id) // the queued envelope still points to cl, so cl is not reused
-		return
+		return true
 	}
 	c.forget(id, cl)
+	return false
 }
 
 // forget removes job id, whose request the serve loop no longer holds. When the serve loop has not

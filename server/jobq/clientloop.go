@@ -62,9 +62,12 @@ func (c *Client) receiveReplies() {
 			c.log.Warn("dropping malformed reply", "addr", c.addr, "frames", len(msg))
 			continue
 		}
-		if status == statusOK {
+		switch status {
+		case statusOK:
 			c.deliver(id, result{reply: msg[0][headerLen:]})
-		} else {
+		case statusExpired:
+			c.deliver(id, result{err: c.errExpired})
+		default:
 			c.deliver(id, result{err: c.errRefused})
 		}
 	}
@@ -81,6 +84,6 @@ func (c *Client) failAll() {
 	c.calls = make(map[uint64]*call)
 	c.mu.Unlock()
 	for _, cl := range waiting {
-		cl.done <- result{err: c.errClosed}
+		cl.done <- result{err: c.errClosedSent}
 	}
 }

@@ -10,7 +10,8 @@ import (
 	zmq "github.com/pebbe/zmq4"
 )
 
-// eventBuffer is how many events a Publisher or Subscriber holds between its caller and its socket.
+// eventBuffer is how many events a Publisher (by default) or Subscriber holds between its caller and its
+// socket.
 const eventBuffer = 4096
 
 // Publisher broadcasts committed-change events on a PUB socket bound at its address. One goroutine owns
@@ -25,9 +26,12 @@ type Publisher struct {
 	closeOnce sync.Once
 }
 
-// NewPublisher validates addr with CheckAddr and binds a PUB socket there (see EventsAddr). It closes
-// the socket when it fails.
-func NewPublisher(addr string, logger *slog.Logger) (*Publisher, error) {
+// NewPublisher validates addr with CheckAddr and binds a PUB socket there (see EventsAddr); Publish
+// buffers up to buffer messages (eventBuffer when 0). It closes the socket when it fails.
+func NewPublisher(addr string, logger *slog.Logger, buffer int) (*Publisher, error) {
+	if buffer <= 0 {
+		buffer = eventBuffer
+	}
 	if err := CheckAddr(addr); err != nil {
 		return nil, fmt.Errorf("creating publisher: %w", err)
 	}
@@ -37,7 +41,7 @@ func NewPublisher(addr string, logger *slog.Logger) (*Publisher, error) {
 	}
 	p := &Publisher{
 		addr: addr, log: loggerOrDiscard(logger),
-		msgs: make(chan []byte, eventBuffer),
+		msgs: make(chan []byte, buffer),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
 	}

@@ -32,7 +32,7 @@ func TestPublishSubscribe(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := NewPublisher(addr, nil)
+			p, err := NewPublisher(addr, nil, 0)
 			if err != nil {
 				t.Fatalf("NewPublisher: %v", err)
 			}
@@ -62,7 +62,7 @@ func TestSubscriberSurvivesPublisherRestart(t *testing.T) {
 		var p *Publisher
 		eventually(t, "binding the publisher's address", func() bool {
 			var err error
-			p, err = NewPublisher(addr, nil) // zmq releases a closed socket's address asynchronously
+			p, err = NewPublisher(addr, nil, 0) // zmq releases a closed socket's address asynchronously
 			return err == nil
 		})
 		msg := fmt.Sprintf("from publisher %d", i)
@@ -74,7 +74,7 @@ func TestSubscriberSurvivesPublisherRestart(t *testing.T) {
 }
 
 func TestPublishNeverBlocks(t *testing.T) {
-	p, err := NewPublisher(testAddr(t, "inproc"), nil)
+	p, err := NewPublisher(testAddr(t, "inproc"), nil, 0)
 	if err != nil {
 		t.Fatalf("NewPublisher: %v", err)
 	}

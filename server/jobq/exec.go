@@ -1,6 +1,7 @@
 package jobq
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -11,7 +12,10 @@ func (w *Worker) startExecutors() {
 	var wg sync.WaitGroup
 	wg.Go(w.writeLoop)
 	for range w.cfg.Readers {
-		wg.Go(w.readLoop)
+		wg.Go(func() { w.readLoop(w.reads, Read) })
+	}
+	for range w.cfg.LongReaders {
+		wg.Go(func() { w.readLoop(w.longs, LongRead) })
 	}
 	go func() {
 		wg.Wait()
@@ -38,7 +42,7 @@ func (w *Worker) writeLoop() {
 		w.pending.Add(-int64(len(b.jobs)))
 		if isClosed(w.stopping) {
 			w.refuseAll(b)
-		} else {
+		} else if w.skipExpired(b); len(b.jobs) > 0 {
 			w.runBatch(b)
 		}
 		clear(b.jobs)
@@ -94,6 +98,33 @@ func (w *Worker) runBatch(b *batch) {
 	w.observeBatch(b.jobs, start, took)
 }
 
+// skipExpired answers the jobs of b whose callers' deadlines have passed, without running them, and
+// removes them from b.
+func (w *Worker) skipExpired(b *batch) {
+	now := time.Now()
+	b.out = b.out[:0]
+	kept := b.jobs[:0]
+	for _, j := range b.jobs {
+		if j.expired(now) {
+			b.out = append(b.out, j.reply(statusExpired, nil))
+			continue
+		}
+		kept = append(kept, j)
+	}
+	clear(b.jobs[len(kept):])
+	b.jobs = kept
+	if len(b.out) == 0 {
+		return
+	}
+	w.box.postAll(b.out)
+	if o := w.cfg.Observer; o != nil {
+		for range b.out {
+			o.JobExpired(Write)
+		}
+	}
+	clear(b.out)
+}
+
 // refuseAll answers every job of b unavailable without running it.
 func (w *Worker) refuseAll(b *batch) {
 	b.out = b.out[:0]
@@ -116,20 +147,31 @@ func (w *Worker) observeBatch(jobs []job, start time.Time, took time.Duration) {
 	}
 }
 
-// readLoop runs read jobs one at a time until intake stops and the read queue is empty.
-func (w *Worker) readLoop() {
-	for j := range w.reads {
+// readLoop runs the read jobs of queue, of class, one at a time until intake stops and the queue is
+// empty; each runs with its caller's deadline, and one whose deadline has passed is skipped.
+func (w *Worker) readLoop(queue <-chan job, class Class) {
+	for j := range queue {
 		w.pending.Add(-1)
 		if isClosed(w.stopping) {
 			w.box.post(j.reply(statusUnavailable, nil))
 			continue
 		}
 		start := time.Now()
-		out := w.h.HandleRead(j.payload)
+		deadline := headerDeadline(j.head)
+		if !start.Before(deadline) {
+			w.box.post(j.reply(statusExpired, nil))
+			if o := w.cfg.Observer; o != nil {
+				o.JobExpired(class)
+			}
+			continue
+		}
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		out := w.h.HandleRead(ctx, j.payload)
+		cancel()
 		took := time.Since(start)
 		w.box.post(j.reply(statusOK, out))
 		if o := w.cfg.Observer; o != nil {
-			o.JobDone(Read, start.Sub(j.queued), took)
+			o.JobDone(class, start.Sub(j.queued), took)
 		}
 	}
 }

@@ -30,7 +30,7 @@ func (echoHandler) HandleWrites(jobs [][]byte) [][]byte {
 	return out
 }
 
-func (echoHandler) HandleRead(job []byte) []byte {
+func (echoHandler) HandleRead(_ context.Context, job []byte) []byte {
 	return append([]byte("r:"), job...)
 }
 
@@ -67,10 +67,10 @@ func (h *gatedHandler) HandleWrites(jobs [][]byte) [][]byte {
 	return echoHandler{}.HandleWrites(jobs)
 }
 
-func (h *gatedHandler) HandleRead(job []byte) []byte {
+func (h *gatedHandler) HandleRead(ctx context.Context, job []byte) []byte {
 	h.started <- 1
 	<-h.release
-	return echoHandler{}.HandleRead(job)
+	return echoHandler{}.HandleRead(ctx, job)
 }
 
 func (h *gatedHandler) batchSizes() []int {

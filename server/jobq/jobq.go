@@ -7,30 +7,40 @@ import (
 	"time"
 )
 
-// Class says whether a job reads or writes.
+// Class says how the worker runs a job: with the short readers, the one writer, or the long readers.
 type Class uint8
 
 const (
-	// Read marks a job that only reads; the worker runs reads concurrently.
+	// Read marks a short read; the worker runs reads concurrently on its Readers.
 	Read Class = iota
 	// Write marks a job that changes data; the worker runs writes one batch at a time, in arrival order.
 	Write
+	// LongRead marks a long read (a report, an export, a catch-up read); the worker runs them on its
+	// LongReaders, apart from the short reads, so that they never starve lookups.
+	LongRead
 )
 
-// String returns "read", "write" or "class(N)".
+// String returns "read", "write", "long-read" or "class(N)".
 func (c Class) String() string {
 	switch c {
 	case Read:
 		return "read"
 	case Write:
 		return "write"
+	case LongRead:
+		return "long-read"
 	default:
 		return fmt.Sprintf("class(%d)", uint8(c))
 	}
 }
 
-// ErrUnavailable is returned (wrapped) when the worker is saturated, gone, or the deadline passes.
+// ErrUnavailable is returned (wrapped) when a job did not run: the worker is saturated, gone or
+// stopping, or the deadline passed before the job was sent or executed.
 var ErrUnavailable = errors.New("jobq: unavailable")
+
+// ErrNoReply is returned (wrapped) when a job was sent but no reply came before the deadline, or the
+// client closed meanwhile: the job may or may not have run.
+var ErrNoReply = errors.New("jobq: no reply")
 
 // ErrBadAddr is returned (wrapped) by CheckAddr and the constructors for addresses the queue must not use.
 var ErrBadAddr = errors.New("jobq: address not allowed")

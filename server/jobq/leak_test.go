@@ -22,7 +22,7 @@ func TestNoGoroutineLeak(t *testing.T) {
 					t.Errorf("Do: %v", err)
 				}
 				evAddr, _ := EventsAddr(addr)
-				p, err := NewPublisher(evAddr, nil)
+				p, err := NewPublisher(evAddr, nil, 0)
 				if err != nil {
 					t.Fatalf("NewPublisher: %v", err)
 				}

@@ -3,6 +3,7 @@ package jobq
 import (
 	"context"
 	"testing"
+	"time"
 
 	zmq "github.com/pebbe/zmq4"
 )
@@ -24,9 +25,9 @@ func TestMalformedJobs(t *testing.T) {
 		want   byte // expected reply status; 0xff means no reply
 	}{
 		{"short header", [][]byte{[]byte("garbage")}, 0xff},
-		{"two frames", [][]byte{{0, 0, 0, 0, 0, 0, 0, 6, byte(Read)}, []byte("x")}, 0xff},
-		{"unknown class", [][]byte{{0, 0, 0, 0, 0, 0, 0, 7, 9, 'x'}}, statusUnavailable},
-		{"valid", [][]byte{{0, 0, 0, 0, 0, 0, 0, 8, byte(Read), 'x'}}, statusOK},
+		{"two frames", [][]byte{rawHeader(6, byte(Read)), []byte("x")}, 0xff},
+		{"unknown class", [][]byte{append(rawHeader(7, 9), 'x')}, statusUnavailable},
+		{"valid", [][]byte{append(rawHeader(8, byte(Read)), 'x')}, statusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,4 +60,11 @@ func TestMalformedJobs(t *testing.T) {
 	if got, err := c.Do(ctx, Write, []byte("ok")); err != nil || string(got) != "w:ok" {
 		t.Errorf("Do after malformed jobs = %q, %v", got, err)
 	}
+}
+
+// rawHeader returns a job header with id, class and a deadline a minute away.
+func rawHeader(id uint64, class byte) []byte {
+	var h [headerLen]byte
+	putHeader(&h, id, time.Now().Add(time.Minute), class)
+	return h[:]
 }

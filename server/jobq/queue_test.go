@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -161,8 +162,8 @@ func TestDeadline(t *testing.T) {
 			ctx, cancel := tt.ctx()
 			defer cancel()
 			r := await(t, goDo(ctx, c, Write, "stuck"))
-			if !errors.Is(r.err, ErrUnavailable) || !errors.Is(r.err, context.DeadlineExceeded) {
-				t.Errorf("Do = %q, %v, want ErrUnavailable after the deadline", r.reply, r.err)
+			if !errors.Is(r.err, ErrNoReply) || !errors.Is(r.err, context.DeadlineExceeded) {
+				t.Errorf("Do = %q, %v, want ErrNoReply after the deadline (the job was sent)", r.reply, r.err)
 			}
 		})
 	}
@@ -179,8 +180,8 @@ func TestLateReplyDiscarded(t *testing.T) {
 	abandoned := goDo(ctx, c, Write, "late")
 	<-h.started
 	cancel()
-	if r := await(t, abandoned); !errors.Is(r.err, ErrUnavailable) {
-		t.Fatalf("abandoned Do = %q, %v, want ErrUnavailable", r.reply, r.err)
+	if r := await(t, abandoned); !errors.Is(r.err, ErrNoReply) {
+		t.Fatalf("abandoned Do = %q, %v, want ErrNoReply", r.reply, r.err)
 	}
 	next := goDo(context.Background(), c, Write, "next")
 	eventually(t, "the next job queued behind the late one", func() bool { return w.Depth() == 1 })
@@ -201,8 +202,10 @@ func TestWorkerGoneAndBack(t *testing.T) {
 			stop()
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
-			if _, err := c.Do(ctx, Write, []byte("gone")); !errors.Is(err, ErrUnavailable) {
-				t.Fatalf("Do with no worker = %v, want ErrUnavailable", err)
+			// Refused at once once the client has seen the worker go, or sent into the closing
+			// connection and left without a reply before that.
+			if _, err := c.Do(ctx, Write, []byte("gone")); !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrNoReply) {
+				t.Fatalf("Do with no worker = %v, want ErrUnavailable or ErrNoReply", err)
 			}
 
 			restartWorker(t, WorkerConfig{Addr: addr}, echoHandler{})
@@ -211,12 +214,13 @@ func TestWorkerGoneAndBack(t *testing.T) {
 	}
 }
 
-// doEventually retries a write until it succeeds, failing on errors other than ErrUnavailable.
+// doEventually retries a write until it succeeds, failing on errors other than ErrUnavailable and
+// ErrNoReply.
 func doEventually(t *testing.T, c *Client, what string) {
 	t.Helper()
 	eventually(t, what, func() bool {
 		got, err := c.Do(context.Background(), Write, []byte("x"))
-		if err != nil && !errors.Is(err, ErrUnavailable) {
+		if err != nil && !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrNoReply) {
 			t.Fatalf("Do: %v", err)
 		}
 		if err == nil && string(got) != "w:x" {
@@ -269,7 +273,7 @@ func TestConstructorsRefuseBadAddr(t *testing.T) {
 	if _, err := NewClient(ClientConfig{Addr: addr}); !errors.Is(err, ErrBadAddr) {
 		t.Errorf("NewClient = %v, want ErrBadAddr", err)
 	}
-	if _, err := NewPublisher(addr, nil); !errors.Is(err, ErrBadAddr) {
+	if _, err := NewPublisher(addr, nil, 0); !errors.Is(err, ErrBadAddr) {
 		t.Errorf("NewPublisher = %v, want ErrBadAddr", err)
 	}
 	if _, err := NewSubscriber(addr, nil); !errors.Is(err, ErrBadAddr) {
@@ -298,6 +302,7 @@ type recordingObserver struct {
 	mu      sync.Mutex
 	batched int
 	jobs    map[Class]int
+	expired map[Class]int
 }
 
 func (o *recordingObserver) BatchDone(size int, took time.Duration) {
@@ -312,9 +317,15 @@ func (o *recordingObserver) JobDone(class Class, waited, took time.Duration) {
 	o.jobs[class]++
 }
 
+func (o *recordingObserver) JobExpired(class Class) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.expired[class]++
+}
+
 func TestObserver(t *testing.T) {
 	addr := testAddr(t, "inproc")
-	o := &recordingObserver{jobs: map[Class]int{}}
+	o := &recordingObserver{jobs: map[Class]int{}, expired: map[Class]int{}}
 	_, stop := startWorker(t, WorkerConfig{Addr: addr, Observer: o}, echoHandler{})
 	c := newTestClient(t, ClientConfig{Addr: addr, Timeout: waitLong})
 	for _, class := range []Class{Write, Write, Read} {
@@ -328,4 +339,91 @@ func TestObserver(t *testing.T) {
 	if o.batched != 2 || o.jobs[Write] != 2 || o.jobs[Read] != 1 {
 		t.Errorf("observed %d batched, %v jobs; want 2 batched, 2 writes, 1 read", o.batched, o.jobs)
 	}
+}
+
+// TestExpiredJobsSkipped checks that a job whose caller's deadline passed while it waited is answered
+// without running, counted, and reported to its caller as not run (ErrUnavailable), while a job the
+// caller gave up on after it was sent is reported as possibly run (ErrNoReply).
+func TestExpiredJobsSkipped(t *testing.T) {
+	for _, class := range []Class{Write, Read, LongRead} {
+		t.Run(class.String(), func(t *testing.T) {
+			addr := testAddr(t, "inproc")
+			h := newGatedHandler()
+			o := &recordingObserver{jobs: map[Class]int{}, expired: map[Class]int{}}
+			cfg := WorkerConfig{Addr: addr, Observer: o, Readers: 1, LongReaders: 1}
+			_, stop := startWorker(t, cfg, h)
+			c := newTestClient(t, ClientConfig{Addr: addr, Timeout: waitLong})
+			first := make(chan error, 1)
+			go func() {
+				_, err := c.Do(context.Background(), class, []byte("first"))
+				first <- err
+			}()
+			<-h.started // the only executor of class is now busy
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			_, err := c.Do(ctx, class, []byte("late"))
+			if !errors.Is(err, ErrNoReply) {
+				t.Fatalf("Do past its deadline = %v, want ErrNoReply (it was sent)", err)
+			}
+			h.open()
+			if err := <-first; err != nil {
+				t.Fatalf("first job: %v", err)
+			}
+			// The late job is answered (skipped) before anything sent after it.
+			if _, err := c.Do(context.Background(), class, []byte("after")); err != nil {
+				t.Fatalf("job after: %v", err)
+			}
+			stop()
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			if o.expired[class] != 1 || o.jobs[class] != 2 {
+				t.Errorf("observed %v done, %v expired; want 2 done and 1 expired %s", o.jobs, o.expired, class)
+			}
+		})
+	}
+}
+
+// TestLongReadsApart checks that long reads have executors of their own: with every long reader busy,
+// short reads still run.
+func TestLongReadsApart(t *testing.T) {
+	addr := testAddr(t, "inproc")
+	block := make(chan struct{})
+	h := &classHandler{block: block}
+	startWorker(t, WorkerConfig{Addr: addr, Readers: 1, LongReaders: 1}, h)
+	c := newTestClient(t, ClientConfig{Addr: addr, Timeout: waitLong})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Do(context.Background(), LongRead, []byte("long"))
+		done <- err
+	}()
+	for h.longRunning.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	out, err := c.Do(context.Background(), Read, []byte("short"))
+	if err != nil || string(out) != "r:short" {
+		t.Fatalf("short read while a long one runs = %q, %v", out, err)
+	}
+	close(block)
+	if err := <-done; err != nil {
+		t.Fatalf("long read: %v", err)
+	}
+}
+
+// classHandler echoes, and blocks every "long" read until block is closed, after which it reports
+// that ctx carried a deadline.
+type classHandler struct {
+	echoHandler
+	block       chan struct{}
+	longRunning atomic.Int32
+}
+
+func (h *classHandler) HandleRead(ctx context.Context, job []byte) []byte {
+	if string(job) == "long" {
+		h.longRunning.Add(1)
+		<-h.block
+		if _, ok := ctx.Deadline(); !ok {
+			return []byte("no deadline")
+		}
+	}
+	return h.echoHandler.HandleRead(ctx, job)
 }

@@ -3,15 +3,17 @@ package jobq
 import (
 	"encoding/binary"
 	"syscall"
+	"time"
 
 	zmq "github.com/pebbe/zmq4"
 )
 
-// The wire format. A client's DEALER sends one frame: a header, the job id (8 bytes, big endian)
-// followed by the Class, and then the payload. The worker's ROUTER sees [identity, frame] and answers
-// [identity, frame] with the class byte replaced by a status. One frame per message, not a header frame
-// and a payload frame, halves the zmq calls that receiving a message takes.
-const headerLen = 9
+// The wire format. A client's DEALER sends one frame: a header, the job id (8 bytes, big endian), the
+// caller's absolute deadline (Unix nanoseconds, 8 bytes, big endian) and the Class, and then the
+// payload. The worker's ROUTER sees [identity, frame] and answers [identity, frame] with the class byte
+// replaced by a status. One frame per message, not a header frame and a payload frame, halves the zmq
+// calls that receiving a message takes.
+const headerLen = 17
 
 // maxKeptBuf is the largest send buffer a socket's owner keeps for the next message.
 const maxKeptBuf = 64 << 10
@@ -19,7 +21,8 @@ const maxKeptBuf = 64 << 10
 // Reply statuses carried in the last header byte.
 const (
 	statusOK          byte = 0
-	statusUnavailable byte = 1
+	statusUnavailable byte = 1 // refused without running: saturated or stopping
+	statusExpired     byte = 2 // skipped without running: its deadline had passed
 )
 
 // envelope is one outgoing message: an optional ROUTER routing frame, a header and a payload; a
@@ -31,10 +34,11 @@ type envelope struct {
 	call    *call
 }
 
-// putHeader writes id and the trailing class or status byte b into h.
-func putHeader(h *[headerLen]byte, id uint64, b byte) {
+// putHeader writes id, the deadline and the trailing class or status byte b into h.
+func putHeader(h *[headerLen]byte, id uint64, deadline time.Time, b byte) {
 	binary.BigEndian.PutUint64(h[:8], id)
-	h[8] = b
+	binary.BigEndian.PutUint64(h[8:16], uint64(deadline.UnixNano()))
+	h[16] = b
 }
 
 // parseHeader reads the header at the start of frame; ok reports whether frame holds a whole one.
@@ -42,7 +46,12 @@ func parseHeader(frame []byte) (id uint64, b byte, ok bool) {
 	if len(frame) < headerLen {
 		return 0, 0, false
 	}
-	return binary.BigEndian.Uint64(frame[:8]), frame[8], true
+	return binary.BigEndian.Uint64(frame[:8]), frame[16], true
+}
+
+// headerDeadline returns the deadline in a header parseHeader accepted.
+func headerDeadline(h []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(h[8:16])))
 }
 
 // send sends e on s without blocking: its routing frame, if any, then its header and payload as one

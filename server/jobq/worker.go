@@ -17,8 +17,9 @@ type Handler interface {
 	// same order. It is called from a single goroutine, never concurrently, and the replies are sent only
 	// after it returns (so the handler makes the batch durable before returning).
 	HandleWrites(jobs [][]byte) [][]byte
-	// HandleRead executes one read job; it is called concurrently from up to WorkerConfig.Readers goroutines.
-	HandleRead(job []byte) []byte
+	// HandleRead executes one read job (of class Read or LongRead) until ctx, which carries the caller's
+	// deadline, is done; it is called concurrently from up to Readers+LongReaders goroutines.
+	HandleRead(ctx context.Context, job []byte) []byte
 }
 
 // Observer receives worker metrics; implementations must be fast and concurrency-safe.
@@ -28,32 +29,39 @@ type Observer interface {
 	// JobDone is called once per executed job with its queue wait and execution time; a write's execution
 	// time is that of its whole batch.
 	JobDone(class Class, waited, took time.Duration)
+	// JobExpired is called for each job skipped because its caller's deadline had passed.
+	JobExpired(class Class)
 }
 
 // WorkerConfig configures a Worker. Zero values select the defaults.
 type WorkerConfig struct {
-	Addr       string       // inproc://…, ipc://…, or tcp://127.0.0.1:PORT (see CheckAddr)
-	Readers    int          // reader goroutines (default 4)
-	MaxBatch   int          // most writes drained into one HandleWrites call (default 256)
-	MaxPending int          // writes+reads waiting beyond which new jobs are refused at once (default 4096)
-	Observer   Observer     // optional metrics hooks, may be nil
-	Logger     *slog.Logger // may be nil
+	Addr        string       // inproc://…, ipc://…, or tcp://127.0.0.1:PORT (see CheckAddr)
+	Readers     int          // goroutines for Read jobs (default 4)
+	LongReaders int          // goroutines for LongRead jobs (default 2)
+	MaxBatch    int          // most writes drained into one HandleWrites call (default 256)
+	MaxPending  int          // writes+reads waiting beyond which new jobs are refused at once (default 4096)
+	Observer    Observer     // optional metrics hooks, may be nil
+	Logger      *slog.Logger // may be nil
 }
 
 // Defaults applied by NewWorker to zero WorkerConfig fields.
 const (
-	DefaultReaders    = 4
-	DefaultMaxBatch   = 256
-	DefaultMaxPending = 4096
+	DefaultReaders     = 4
+	DefaultLongReaders = 2
+	DefaultMaxBatch    = 256
+	DefaultMaxPending  = 4096
 )
 
 // withDefaults returns c with zero fields set to their defaults, or an error for negative ones.
 func (c WorkerConfig) withDefaults() (WorkerConfig, error) {
-	if c.Readers < 0 || c.MaxBatch < 0 || c.MaxPending < 0 {
-		return c, fmt.Errorf("configuring worker: negative Readers, MaxBatch or MaxPending")
+	if c.Readers < 0 || c.LongReaders < 0 || c.MaxBatch < 0 || c.MaxPending < 0 {
+		return c, fmt.Errorf("configuring worker: negative Readers, LongReaders, MaxBatch or MaxPending")
 	}
 	if c.Readers == 0 {
 		c.Readers = DefaultReaders
+	}
+	if c.LongReaders == 0 {
+		c.LongReaders = DefaultLongReaders
 	}
 	if c.MaxBatch == 0 {
 		c.MaxBatch = DefaultMaxBatch
@@ -78,6 +86,7 @@ type Worker struct {
 
 	writes   chan job      // serve loop → writer; closed by the serve loop
 	reads    chan job      // serve loop → readers; closed by the serve loop
+	longs    chan job      // serve loop → long readers; closed by the serve loop
 	pending  atomic.Int64  // jobs accepted but not yet taken by an executor
 	stopped  bool          // serve loop only: intake stopped
 	stopping chan struct{} // closed when intake stops: executors refuse what is still queued
@@ -97,8 +106,13 @@ type job struct {
 func (j *job) reply(status byte, payload []byte) envelope {
 	e := envelope{route: j.route, payload: payload}
 	copy(e.head[:], j.head)
-	e.head[8] = status
+	e.head[headerLen-1] = status
 	return e
+}
+
+// expired reports whether j's caller gave up (its deadline passed) at now.
+func (j *job) expired(now time.Time) bool {
+	return !now.Before(headerDeadline(j.head))
 }
 
 // NewWorker validates cfg.Addr with CheckAddr and binds the worker's sockets. It closes every socket it
@@ -133,6 +147,7 @@ func NewWorker(cfg WorkerConfig, h Handler) (*Worker, error) {
 		router: router, waiter: wt, box: box,
 		writes:   make(chan job, cfg.MaxPending),
 		reads:    make(chan job, cfg.MaxPending),
+		longs:    make(chan job, cfg.MaxPending),
 		stopping: make(chan struct{}),
 		execDone: make(chan struct{}),
 	}, nil
@@ -201,6 +216,7 @@ func (w *Worker) stopIntake() {
 	close(w.stopping)
 	close(w.writes)
 	close(w.reads)
+	close(w.longs)
 }
 
 // receiveJobs takes the jobs waiting on the ROUTER socket, up to maxRecvRound.
@@ -226,8 +242,8 @@ func (w *Worker) accept(msg [][]byte) {
 		return
 	}
 	j := job{route: msg[0], head: msg[1][:headerLen], payload: msg[1][headerLen:]}
-	class := Class(msg[1][8])
-	if class > Write || w.stopped || w.pending.Load() >= int64(w.cfg.MaxPending) {
+	class := Class(msg[1][headerLen-1])
+	if class > LongRead || w.stopped || w.pending.Load() >= int64(w.cfg.MaxPending) {
 		w.refuse(&j)
 		return
 	}
@@ -235,10 +251,13 @@ func (w *Worker) accept(msg [][]byte) {
 		j.queued = time.Now()
 	}
 	w.pending.Add(1)
-	if class == Write {
+	switch class {
+	case Write:
 		w.writes <- j
-	} else {
+	case Read:
 		w.reads <- j
+	default:
+		w.longs <- j
 	}
 }
 

@@ -14,8 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/stockmesh/stockmesh/server/jobq"
 )
 
 // maxOperations bounds the distinct GraphQL operation names kept as label
@@ -33,9 +31,9 @@ type Metrics struct {
 	jobExec    *prometheus.HistogramVec
 	batchSize  prometheus.Histogram
 	batchTook  prometheus.Histogram
+	jobExpired *prometheus.CounterVec
 	mu         sync.RWMutex
 	opNames    map[string]struct{}
-	classNames [2]string
 }
 
 // Gauges are read when /metrics is scraped; a nil one is not exported.
@@ -46,14 +44,20 @@ type Gauges struct {
 	// had answered. Unlike QueueDepth it exists when the handler is another
 	// process too.
 	JobsInFlight func() int
+	// EventsDropped counts committed-change events lost on their way to
+	// the feed (a full buffer, or the event socket); the feed recovers
+	// them from the change log.
+	EventsDropped func() uint64
+	// GapsRecovered counts the gaps in the events the feed found and
+	// filled from the change log.
+	GapsRecovered func() uint64
 }
 
 var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
 
 // New returns the collectors, registered with Go and process collectors.
 func New(g Gauges) *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), opNames: map[string]struct{}{},
-		classNames: [2]string{jobq.Read.String(), jobq.Write.String()}}
+	m := &Metrics{reg: prometheus.NewRegistry(), opNames: map[string]struct{}{}}
 	m.ops = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_graphql_operations_total",
 		Help: "GraphQL queries and mutations served, by operation name and result."}, []string{"operation", "result"})
 	m.opLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "stockmesh_graphql_operation_seconds",
@@ -70,7 +74,9 @@ func New(g Gauges) *Metrics {
 		Help: "Write jobs per group-commit transaction.", Buckets: prometheus.ExponentialBuckets(1, 2, 10)})
 	m.batchTook = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "stockmesh_commit_seconds",
 		Help: "Time of each group-commit transaction, fsync included.", Buckets: latencyBuckets})
-	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook,
+	m.jobExpired = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_jobs_expired_total",
+		Help: "Database jobs skipped because their caller's deadline had passed, by class."}, []string{"class"})
+	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if g.QueueDepth != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_queue_depth",
@@ -84,6 +90,14 @@ func New(g Gauges) *Metrics {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_jobs_in_flight",
 			Help: "Database jobs sent by this node and not yet answered."}, func() float64 { return float64(g.JobsInFlight()) }))
 	}
+	counter := func(name, help string, f func() uint64) {
+		if f != nil {
+			m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+				func() float64 { return float64(f()) }))
+		}
+	}
+	counter("stockmesh_events_dropped_total", "Committed-change events lost before the feed (then recovered from the change log).", g.EventsDropped)
+	counter("stockmesh_feed_gaps_recovered_total", "Gaps in committed-change events that the feed filled from the change log.", g.GapsRecovered)
 	return m
 }
 
@@ -126,20 +140,22 @@ func (m *Metrics) Route(route string, code int, took time.Duration) {
 	m.routeLat.WithLabelValues(route).Observe(took.Seconds())
 }
 
-// BatchDone records a group-commit transaction (jobq.Observer).
+// BatchDone records a group-commit transaction (for the queue's observer).
 func (m *Metrics) BatchDone(size int, took time.Duration) {
 	m.batchSize.Observe(float64(size))
 	m.batchTook.Observe(took.Seconds())
 }
 
-// JobDone records a job's wait and execution time (jobq.Observer).
-func (m *Metrics) JobDone(class jobq.Class, waited, took time.Duration) {
-	c := m.classNames[0]
-	if class == jobq.Write {
-		c = m.classNames[1]
-	}
-	m.jobWait.WithLabelValues(c).Observe(waited.Seconds())
-	m.jobExec.WithLabelValues(c).Observe(took.Seconds())
+// JobDone records the wait and execution time of a job of class ("read",
+// "write", "long-read").
+func (m *Metrics) JobDone(class string, waited, took time.Duration) {
+	m.jobWait.WithLabelValues(class).Observe(waited.Seconds())
+	m.jobExec.WithLabelValues(class).Observe(took.Seconds())
+}
+
+// JobExpired records a job of class skipped past its caller's deadline.
+func (m *Metrics) JobExpired(class string) {
+	m.jobExpired.WithLabelValues(class).Inc()
 }
 
 // Middleware records the requests next serves under route.

@@ -1,18 +1,33 @@
 package node
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// pumpEvents subscribes to the database handler's committed changes and
-// publishes them to hub. The returned func stops the pump.
-func pumpEvents(queue string, hub *feed.Hub, log *slog.Logger) (stop func(), err error) {
+// catchUpEvery is how long the pump waits without events before it reads
+// the log for entries lost at its tail.
+const catchUpEvery = time.Second
+
+// pump subscribes to the database handler's committed changes and hands
+// them to a feed.Sequencer, which publishes them to the hub in order and
+// fills any gap from the change log.
+type pump struct {
+	sub  *jobq.Subscriber
+	hub  *feed.Hub
+	seq  *feed.Sequencer
+	log  *slog.Logger
+	done chan struct{}
+}
+
+// startPump starts the event pump; stop ends it.
+func startPump(queue string, hub *feed.Hub, svc *stock.Service, log *slog.Logger) (*pump, error) {
 	addr, err := jobq.EventsAddr(queue)
 	if err != nil {
 		return nil, err
@@ -21,20 +36,56 @@ func pumpEvents(queue string, hub *feed.Hub, log *slog.Logger) (stop func(), err
 	if err != nil {
 		return nil, fmt.Errorf("subscribing to committed changes: %w", err)
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for msg := range sub.C() {
-			if hub.Subscribers() == 0 {
-				continue // nobody listens: skip the decoding
+	p := &pump{sub: sub, hub: hub, seq: feed.NewSequencer(hub, svc), log: log, done: make(chan struct{})}
+	go p.run()
+	return p, nil
+}
+
+// stop ends the pump and waits for it.
+func (p *pump) stop() {
+	p.sub.Close()
+	<-p.done
+}
+
+// run decodes each event and offers it to the sequencer while anyone
+// listens; with nobody listening it skips the decoding and forgets what it
+// tracked (nothing published meanwhile matters to a later subscriber). It
+// reads the log for lost entries after a second without events.
+func (p *pump) run() {
+	defer close(p.done)
+	ctx := context.Background() // each read of the log has the queue's own deadline
+	tick := time.NewTicker(catchUpEvery)
+	defer tick.Stop()
+	idle := false
+	for {
+		select {
+		case msg, ok := <-p.sub.C():
+			if !ok {
+				return
 			}
-			var c stock.Change
-			if err := json.Unmarshal(msg, &c); err != nil {
-				log.Error("decoding committed change", "err", err)
+			idle = false
+			if p.hub.Subscribers() == 0 {
+				p.seq.Forget()
 				continue
 			}
-			hub.Publish(feed.Event{Change: c})
+			var e stock.LogEntry
+			if err := stock.DecodeValue(msg, &e); err != nil {
+				p.log.Error("decoding committed change", "err", err)
+				continue
+			}
+			p.check(p.seq.Offer(ctx, &e))
+		case <-tick.C:
+			if idle && p.hub.Subscribers() > 0 {
+				p.check(p.seq.CatchUp(ctx))
+			}
+			idle = true
 		}
-	}()
-	return func() { sub.Close(); <-done }, nil
+	}
+}
+
+// check logs a gap the sequencer could not fill yet.
+func (p *pump) check(err error) {
+	if err != nil {
+		p.log.Warn("filling a gap in committed changes; will retry", "err", err)
+	}
 }

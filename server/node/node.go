@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/feed"
@@ -90,13 +91,21 @@ func Run(ctx context.Context, cfg Config) error {
 		err    error
 	)
 	// The gauges are read only by /metrics, served once client (and w) are set.
-	gauges := metrics.Gauges{Subscriptions: hub.Subscribers, JobsInFlight: func() int { return client.InFlight() }}
+	var events atomic.Pointer[pump] // set by serve before /metrics is served
+	gauges := metrics.Gauges{Subscriptions: hub.Subscribers, JobsInFlight: func() int { return client.InFlight() },
+		GapsRecovered: func() uint64 {
+			if p := events.Load(); p != nil {
+				return p.seq.Gaps()
+			}
+			return 0
+		}}
 	if cfg.embedded() {
 		gauges.QueueDepth = func() int { return w.Depth() }
+		gauges.EventsDropped = func() uint64 { return w.EventsDropped() }
 	}
 	m := metrics.New(gauges)
 	if cfg.embedded() {
-		if w, err = StartWorker(WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: m, Logger: cfg.Logger}); err != nil {
+		if w, err = StartWorker(WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: observer{m}, Logger: cfg.Logger}); err != nil {
 			return err
 		}
 		workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
@@ -113,15 +122,15 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, hub, m)
+	return serve(ctx, cfg, client, hub, m, &events)
 }
 
 // serve runs everything above the queue client. Deferred closes run in
 // reverse, so the HTTP server has stopped before serve returns and Run
 // closes the queue client.
-func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics) error {
+func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics, events *atomic.Pointer[pump]) error {
 	log := cfg.Logger
-	svc := stock.NewService(client)
+	svc := stock.NewService(queue{client})
 	w, err := initWarehouse(ctx, svc, cfg)
 	if err != nil {
 		return err
@@ -129,11 +138,12 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	if err := ensureAdminToken(ctx, svc, filepath.Join(cfg.DataDir, AdminTokenFile)); err != nil {
 		return err
 	}
-	stopEvents, err := pumpEvents(cfg.Queue, hub, log)
+	p, err := startPump(cfg.Queue, hub, svc, log)
 	if err != nil {
 		return err
 	}
-	defer stopEvents()
+	defer p.stop()
+	events.Store(p)
 	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
 	waitPyro, err := startPyro(ctx, cfg, svc)
 	if err != nil {

@@ -16,6 +16,10 @@ type WorkerConfig struct {
 	Queue    string
 	Observer jobq.Observer
 	Logger   *slog.Logger
+	// EventBuffer is how many committed-change events the publisher holds
+	// for its socket before it drops (and counts) them; 0 is the default.
+	// Tests make it tiny to force drops.
+	EventBuffer int
 }
 
 // Worker is a running database handler: the store behind a queue worker,
@@ -39,7 +43,7 @@ func StartWorker(cfg WorkerConfig) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	pub, err := jobq.NewPublisher(events, cfg.Logger)
+	pub, err := jobq.NewPublisher(events, cfg.Logger, cfg.EventBuffer)
 	if err != nil {
 		return nil, fmt.Errorf("binding event socket: %w", err)
 	}
@@ -69,3 +73,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	return err
 }
+
+// EventsDropped returns how many committed-change events the publisher
+// dropped.
+func (w *Worker) EventsDropped() uint64 { return w.pub.Dropped() }

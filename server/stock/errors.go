@@ -25,7 +25,12 @@ const (
 	CodeUnauthenticated   Code = "UNAUTHENTICATED"
 	CodeForbidden         Code = "FORBIDDEN"
 	CodeUnavailable       Code = "UNAVAILABLE"
-	CodeInternal          Code = "INTERNAL"
+	// CodeOutcomeUnknown says a write may or may not have been applied: it
+	// reached the database handler, which did not answer in time, and the
+	// node could not find out afterwards. Retry it only with the same
+	// idempotency key, or check first.
+	CodeOutcomeUnknown Code = "OUTCOME_UNKNOWN"
+	CodeInternal       Code = "INTERNAL"
 )
 
 // Error is a domain error with a code and a message safe to show to users.
@@ -58,7 +63,17 @@ var (
 	ErrForbidden         = &Error{Code: CodeForbidden, Message: "stock: forbidden"}
 	ErrUnavailable       = &Error{Code: CodeUnavailable, Message: "stock: unavailable"}
 	ErrInternal          = &Error{Code: CodeInternal, Message: "stock: internal error"}
+	ErrOutcomeUnknown    = &Error{Code: CodeOutcomeUnknown, Message: "stock: outcome unknown"}
 )
+
+// ErrNoWarehouse answers every job that needs the local warehouse before
+// it was set up.
+var ErrNoWarehouse = &Error{Code: CodeUnavailable, Message: "the local warehouse is not set up yet"}
+
+// ErrNoReply is what a Queue returns (wrapped) when it sent a job but got
+// no reply: the job may or may not have run. Any other Queue error means
+// the job did not run.
+var ErrNoReply = errors.New("stock: job sent, no reply")
 
 // Error returns the message.
 func (e *Error) Error() string { return e.Message }

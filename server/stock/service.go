@@ -2,17 +2,21 @@ package stock
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"strconv"
 	"sync/atomic"
-
-	"github.com/stockmesh/stockmesh/server/jobq"
+	"time"
 )
 
 // Queue carries jobs to the database handler and returns its replies; the
-// node's *jobq.Client implements it.
+// node adapts its *jobq.Client to it. Do returns an error wrapping
+// ErrNoReply when it sent the job but got no reply (the job may have run);
+// any other error means the job did not run.
 type Queue interface {
-	Do(ctx context.Context, class jobq.Class, job []byte) ([]byte, error)
+	Do(ctx context.Context, class Class, job []byte) ([]byte, error)
 }
 
 // Service is the inventory of the local warehouse as the API layers see it:
@@ -20,52 +24,74 @@ type Queue interface {
 // the reply. Invalid input never reaches the queue. Service is safe for
 // concurrent use.
 type Service struct {
-	q     Queue
-	local atomic.Pointer[Warehouse] // the local warehouse, once known
+	q       Queue
+	local   atomic.Pointer[Warehouse] // the local warehouse, once known
+	keyBase string                    // random prefix of this Service's job keys
+	keySeq  atomic.Uint64
+	// ResolveWithin bounds how long a write whose reply was lost waits for
+	// the database handler to say whether it was applied.
+	ResolveWithin time.Duration
 }
 
 // NewService returns a Service that sends its jobs over q.
-func NewService(q Queue) *Service { return &Service{q: q} }
+func NewService(q Queue) *Service {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return &Service{q: q, keyBase: hex.EncodeToString(b[:]) + "-", ResolveWithin: 5 * time.Second}
+}
 
-// do sends job and returns the handler's reply, or the error it carries.
-// Failures of the queue itself (saturated, unreachable, deadline) become
-// UNAVAILABLE errors wrapping the cause.
-func (s *Service) do(ctx context.Context, job *Job) (*Reply, error) {
-	if job.Actor == "" {
-		job.Actor = ActorFrom(ctx)
+// call sends op's request and returns its reply, or the error it carries.
+// It validates the request first (see Normalizer). Failures of the queue
+// itself (saturated, unreachable, deadline) become UNAVAILABLE errors
+// wrapping the cause; a write whose reply was lost is resolved (see
+// resolve).
+func call[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], req *Req) (*Rep, error) {
+	if n, ok := any(req).(Normalizer); ok {
+		if err := n.Normalize(); err != nil {
+			return nil, err
+		}
 	}
-	b, err := json.Marshal(job)
+	meta := JobMeta{Op: op.Name, Actor: ActorFrom(ctx)}
+	if op.Class == ClassWrite {
+		meta.Key = s.keyBase + strconv.FormatUint(s.keySeq.Add(1), 36)
+	}
+	job, err := EncodeJob(meta, req)
 	if err != nil {
-		return nil, fmt.Errorf("encoding %s job: %w", job.Op, err)
+		return nil, fmt.Errorf("encoding %s job: %w", op.Name, err)
 	}
-	class := jobq.Read
-	if job.Op.Writes() {
-		class = jobq.Write
-	}
-	out, err := s.q.Do(ctx, class, b)
+	out, err := s.q.Do(ctx, op.Class, job)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", Errorf(CodeUnavailable, "the database is busy or unreachable, try again"), err)
+		if errors.Is(err, ErrNoReply) && op.Class == ClassWrite && op.Name != OpOutcome.Name {
+			return resolve(ctx, s, op, meta.Key, err)
+		}
+		return nil, unavailable(err)
 	}
-	var r Reply
-	if err := json.Unmarshal(out, &r); err != nil {
-		return nil, fmt.Errorf("decoding %s reply: %w", job.Op, err)
+	rep := new(Rep)
+	if err := DecodeReply(out, rep); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, e
+		}
+		return nil, fmt.Errorf("decoding %s reply: %w", op.Name, err)
 	}
-	if r.Err != nil {
-		return nil, r.Err
-	}
-	return &r, nil
+	return rep, nil
+}
+
+// unavailable is the error for a job that did not run.
+func unavailable(cause error) error {
+	return fmt.Errorf("%w: %w", Errorf(CodeUnavailable, "the database is busy or unreachable, try again"), cause)
 }
 
 // InitWarehouse creates the local warehouse on first start, or confirms the
 // stored one. An empty id or name keeps the stored value. It refuses an id
 // that differs from the stored one: the data belongs to another warehouse.
 func (s *Service) InitWarehouse(ctx context.Context, id, name string) (*Warehouse, error) {
-	r, err := s.do(ctx, &Job{Op: OpWarehouseInit, Warehouse: &Warehouse{ID: id, Name: name, Local: true}})
+	w, err := call(ctx, s, OpWarehouseInit, &Warehouse{ID: id, Name: name, Local: true})
 	if err != nil {
 		return nil, err
 	}
-	s.local.Store(r.Warehouse)
-	return r.Warehouse, nil
+	s.local.Store(w)
+	return w, nil
 }
 
 // LocalWarehouse returns the warehouse this node owns.
@@ -73,22 +99,18 @@ func (s *Service) LocalWarehouse(ctx context.Context) (*Warehouse, error) {
 	if w := s.local.Load(); w != nil {
 		return w, nil
 	}
-	r, err := s.do(ctx, &Job{Op: OpWarehouseGet})
+	w, err := s.Ping(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.local.Store(r.Warehouse)
-	return r.Warehouse, nil
+	s.local.Store(w)
+	return w, nil
 }
 
 // Ping checks that the database handler answers, bypassing every cache, and
 // returns the local warehouse.
 func (s *Service) Ping(ctx context.Context) (*Warehouse, error) {
-	r, err := s.do(ctx, &Job{Op: OpWarehouseGet})
-	if err != nil {
-		return nil, err
-	}
-	return r.Warehouse, nil
+	return call(ctx, s, OpWarehouseGet, &Empty{})
 }
 
 // Warehouse returns the warehouse with id: the local one, or for a warehouse
@@ -112,93 +134,37 @@ func (s *Service) Warehouses(ctx context.Context) ([]*Warehouse, error) {
 
 // Product returns the product with sku, or a NOT_FOUND error.
 func (s *Service) Product(ctx context.Context, sku string) (*Product, error) {
-	sku, err := NormalizeSKU(sku)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.do(ctx, &Job{Op: OpProductGet, SKU: sku})
-	if err != nil {
-		return nil, err
-	}
-	return r.Product, nil
+	return call(ctx, s, OpProductGet, &ProductRef{SKU: sku})
 }
 
 // Products returns a page of products ordered by sku.
 func (s *Service) Products(ctx context.Context, q ProductQuery) (*ProductPage, error) {
-	if err := q.Normalize(); err != nil {
-		return nil, err
-	}
-	if q.After != "" {
-		if _, err := DecodeProductCursor(q.After); err != nil {
-			return nil, err
-		}
-	}
-	r, err := s.do(ctx, &Job{Op: OpProductList, Products: &q})
-	if err != nil {
-		return nil, err
-	}
-	return r.ProductPage, nil
+	return call(ctx, s, OpProductList, &q)
 }
 
 // Movements returns a page of movements, newest first.
 func (s *Service) Movements(ctx context.Context, q MovementQuery) (*MovementPage, error) {
-	if err := q.Normalize(); err != nil {
-		return nil, err
-	}
-	if q.After != "" {
-		if _, err := DecodeMovementCursor(q.After); err != nil {
-			return nil, err
-		}
-	}
-	r, err := s.do(ctx, &Job{Op: OpMovementList, Movements: &q})
-	if err != nil {
-		return nil, err
-	}
-	return r.MovementPage, nil
+	return call(ctx, s, OpMovementList, &q)
 }
 
 // CreateProduct creates a product; a live product with the same sku is an
 // ALREADY_EXISTS error.
 func (s *Service) CreateProduct(ctx context.Context, in CreateProductInput) (*Product, error) {
-	if err := in.Normalize(); err != nil {
-		return nil, err
-	}
-	r, err := s.do(ctx, &Job{Op: OpProductCreate, Create: &in})
-	if err != nil {
-		return nil, err
-	}
-	return r.Product, nil
+	return call(ctx, s, OpProductCreate, &in)
 }
 
 // UpdateProduct changes a product's fields; a new quantity is recorded as an
 // ADJUSTMENT of the difference.
 func (s *Service) UpdateProduct(ctx context.Context, sku string, in UpdateProductInput) (*Product, error) {
-	sku, err := NormalizeSKU(sku)
-	if err != nil {
-		return nil, err
-	}
-	if err := in.Normalize(); err != nil {
-		return nil, err
-	}
-	r, err := s.do(ctx, &Job{Op: OpProductUpdate, SKU: sku, Update: &in})
-	if err != nil {
-		return nil, err
-	}
-	return r.Product, nil
+	return call(ctx, s, OpProductUpdate, &ProductUpdate{SKU: sku, Update: in})
 }
 
-// DeleteProduct deletes a product and returns its last state. Its movements
-// stay readable and the sku can be created again.
+// DeleteProduct deletes a product and returns its last state. Units still
+// in stock are first recorded as leaving (an ADJUSTMENT to zero), so the
+// ledger keeps adding up; its movements stay readable and the sku can be
+// created again.
 func (s *Service) DeleteProduct(ctx context.Context, sku string) (*Product, error) {
-	sku, err := NormalizeSKU(sku)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.do(ctx, &Job{Op: OpProductDelete, SKU: sku})
-	if err != nil {
-		return nil, err
-	}
-	return r.Product, nil
+	return call(ctx, s, OpProductDelete, &ProductRef{SKU: sku})
 }
 
 // RecordMovement records a movement. A sale beyond the stock is an
@@ -206,48 +172,36 @@ func (s *Service) DeleteProduct(ctx context.Context, sku string) (*Product, erro
 // returns the first result without applying again, and the same key with a
 // different request is an INVALID_INPUT error.
 func (s *Service) RecordMovement(ctx context.Context, in MovementInput) (*Movement, error) {
-	if err := in.Normalize(); err != nil {
-		return nil, err
-	}
-	r, err := s.do(ctx, &Job{Op: OpMovementRecord, Movement: &in})
-	if err != nil {
-		return nil, err
-	}
-	return r.Movement, nil
+	return call(ctx, s, OpMovementRecord, &in)
 }
 
 // SetStock sets a product's quantity by recording an ADJUSTMENT of the
 // difference, and returns that movement. When the stock already equals
 // quantity, the adjustment records 0: a count that confirmed the stock.
 func (s *Service) SetStock(ctx context.Context, sku string, quantity int64, note string) (*Movement, error) {
-	sku, err := NormalizeSKU(sku)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkQuantity("quantity", quantity, 0, MaxStock); err != nil {
-		return nil, err
-	}
-	if note, err = text("note", note, MaxNoteLen, false); err != nil {
-		return nil, err
-	}
-	r, err := s.do(ctx, &Job{Op: OpStockSet, SKU: sku, Quantity: quantity, Note: note})
-	if err != nil {
-		return nil, err
-	}
-	return r.Movement, nil
+	return call(ctx, s, OpStockSet, &StockCount{SKU: sku, Quantity: quantity, Note: note})
+}
+
+// Changes returns the change log of origin after afterSeq, oldest first, at
+// most limit entries (0: DefaultChangesLimit).
+func (s *Service) Changes(ctx context.Context, origin string, afterSeq int64, limit int) (*ChangePage, error) {
+	return call(ctx, s, OpChanges, &ChangesQuery{Origin: origin, AfterSeq: afterSeq, Limit: limit})
+}
+
+// ApplyChanges applies a run of one origin's log entries to its replica,
+// skipping those already applied.
+func (s *Service) ApplyChanges(ctx context.Context, entries []LogEntry) error {
+	_, err := call(ctx, s, OpApplyChanges, &ChangeBatch{Entries: entries})
+	return err
 }
 
 // LookupToken returns the stored token with hash, or a NOT_FOUND error.
 func (s *Service) LookupToken(ctx context.Context, hash string) (*Token, error) {
-	r, err := s.do(ctx, &Job{Op: OpTokenLookup, Token: &Token{Hash: hash}})
-	if err != nil {
-		return nil, err
-	}
-	return r.Token, nil
+	return call(ctx, s, OpTokenLookup, &TokenRef{Hash: hash})
 }
 
 // EnsureToken stores t unless a token with its hash exists.
 func (s *Service) EnsureToken(ctx context.Context, t Token) error {
-	_, err := s.do(ctx, &Job{Op: OpTokenEnsure, Token: &t})
+	_, err := call(ctx, s, OpTokenEnsure, &t)
 	return err
 }

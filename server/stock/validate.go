@@ -215,3 +215,30 @@ func Apply(sku string, balance, delta int64) (int64, error) {
 	}
 	return next, nil
 }
+
+// NormalizeWarehouseID trims id and checks it is a warehouse id: 1 to 64
+// printable characters without spaces.
+func NormalizeWarehouseID(id string) (string, error) {
+	id = strings.TrimSpace(id)
+	ok := id != "" && len(id) <= 64 && utf8.ValidString(id)
+	for _, r := range id {
+		ok = ok && !unicode.IsSpace(r) && unicode.IsPrint(r)
+	}
+	if !ok {
+		return "", invalid("warehouse id", "%q must be 1 to 64 characters without spaces", id)
+	}
+	return id, nil
+}
+
+// Normalize trims and validates a warehouse to create or confirm; an empty
+// id or name means "the stored one".
+func (w *Warehouse) Normalize() (err error) {
+	if w.Name, err = text("name", w.Name, MaxNameLen, false); err != nil {
+		return err
+	}
+	if w.ID = strings.TrimSpace(w.ID); w.ID == "" {
+		return nil
+	}
+	w.ID, err = NormalizeWarehouseID(w.ID)
+	return err
+}

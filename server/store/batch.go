@@ -24,8 +24,9 @@ type batch struct {
 	db      *ent.Client // on the connection, made when a job first needs ent
 	careful bool        // every job runs in its own savepoint
 	wrote   bool        // the running job has written to the database
-	changes []*stock.Movement
-	broken  error // the transaction failed as a whole; no further job runs
+	meta    stock.JobMeta
+	changes []logged // log entries appended, in order
+	broken  error    // the transaction failed as a whole; no further job runs
 }
 
 // writerConn is the connection the writer holds across batches, with its

@@ -13,11 +13,11 @@ func TestFailingJobFailsAlone(t *testing.T) {
 	replies := h.write(
 		sale("A", 2),
 		sale("A", 10), // insufficient
-		stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "B", Name: "B", InitialQuantity: 3}},
-		stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "A", Name: "dup"}},
+		testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "B", Name: "B", InitialQuantity: 3}},
+		testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "A", Name: "dup"}},
 		sale("B", 1),
 		sale("NOPE", 1),
-		stock.Job{Op: stock.OpProductGet, SKU: "A"}, // a read sent as a write
+		testJob{Op: stock.OpProductGet, SKU: "A"}, // a read sent as a write
 		sale("A", 3),
 	)
 	want := []stock.Code{"", stock.CodeInsufficientStock, "", stock.CodeAlreadyExists, "", stock.CodeNotFound, stock.CodeInvalidInput, ""}
@@ -40,7 +40,7 @@ func TestFiftyOfTwoHundredSales(t *testing.T) {
 	h.create("HOT", 50)
 	ok, short := 0, 0
 	for b := 0; b < 200; b += 32 {
-		jobs := make([]stock.Job, min(32, 200-b))
+		jobs := make([]testJob, min(32, 200-b))
 		for i := range jobs {
 			jobs[i] = sale("HOT", 1)
 		}
@@ -65,33 +65,33 @@ func TestFiftyOfTwoHundredSales(t *testing.T) {
 }
 
 func TestIdempotency(t *testing.T) {
-	keyed := func(qty int64, ref string) stock.Job {
+	keyed := func(qty int64, ref string) testJob {
 		j := sale("A", qty)
 		j.Movement.IdempotencyKey, j.Movement.Reference = "order-1", ref
 		return j
 	}
 	tests := []struct {
 		name     string
-		batches  [][]stock.Job
+		batches  [][]testJob
 		wantCode []stock.Code // of every job, in order
 		wantQty  int64
 	}{
-		{name: "separate batches", batches: [][]stock.Job{{keyed(2, "r")}, {keyed(2, "r")}},
+		{name: "separate batches", batches: [][]testJob{{keyed(2, "r")}, {keyed(2, "r")}},
 			wantCode: []stock.Code{"", ""}, wantQty: 8},
-		{name: "one batch", batches: [][]stock.Job{{keyed(2, "r"), keyed(2, "r"), keyed(2, "r")}},
+		{name: "one batch", batches: [][]testJob{{keyed(2, "r"), keyed(2, "r"), keyed(2, "r")}},
 			wantCode: []stock.Code{"", "", ""}, wantQty: 8},
-		{name: "different quantity", batches: [][]stock.Job{{keyed(2, "r")}, {keyed(3, "r")}},
+		{name: "different quantity", batches: [][]testJob{{keyed(2, "r")}, {keyed(3, "r")}},
 			wantCode: []stock.Code{"", stock.CodeInvalidInput}, wantQty: 8},
-		{name: "different reference in one batch", batches: [][]stock.Job{{keyed(2, "r"), keyed(2, "s")}},
+		{name: "different reference in one batch", batches: [][]testJob{{keyed(2, "r"), keyed(2, "s")}},
 			wantCode: []stock.Code{"", stock.CodeInvalidInput}, wantQty: 8},
-		{name: "first failed then retried", batches: [][]stock.Job{{keyed(20, "r")}, {keyed(20, "r")}},
+		{name: "first failed then retried", batches: [][]testJob{{keyed(20, "r")}, {keyed(20, "r")}},
 			wantCode: []stock.Code{stock.CodeInsufficientStock, stock.CodeInsufficientStock}, wantQty: 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.create("A", 10)
-			var got []stock.Reply
+			var got []testReply
 			for _, b := range tt.batches {
 				got = append(got, h.write(b...)...)
 			}
@@ -126,7 +126,7 @@ func TestIdempotency(t *testing.T) {
 func TestSeqGapFree(t *testing.T) {
 	h := newHarness(t)
 	var seqs []int64
-	add := func(r stock.Reply) {
+	add := func(r testReply) {
 		switch {
 		case r.Err != nil:
 		case r.Movement != nil:
@@ -135,22 +135,24 @@ func TestSeqGapFree(t *testing.T) {
 			seqs = append(seqs, r.Product.Seq)
 		}
 	}
-	add(h.write(stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "A", Name: "A"}})[0]) // 1
+	add(h.write(testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "A", Name: "A"}})[0]) // 1
 	for _, r := range h.write(
 		move("A", stock.KindPurchase, 5), // 2
 		sale("A", 50),                    // fails
-		stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "B", Name: "B", InitialQuantity: 4}}, // 3, 4
-		stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "B", Name: "B"}},                     // fails
-		stock.Job{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{Name: ptr("A2")}},               // 5
-		stock.Job{Op: stock.OpStockSet, SKU: "B", Quantity: 4},                                                           // 6 (confirming count)
+		testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "B", Name: "B", InitialQuantity: 4}}, // 3, 4
+		testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "B", Name: "B"}},                     // fails
+		testJob{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{Name: ptr("A2")}},               // 5
+		testJob{Op: stock.OpStockSet, SKU: "B", Quantity: 4},                                                           // 6 (confirming count)
 	) {
 		add(r)
 	}
 	h.reopen()
-	for _, r := range h.write(sale("A", 99), stock.Job{Op: stock.OpProductDelete, SKU: "B"}, sale("A", 1)) { // fails, 7, 8
+	for _, r := range h.write(sale("A", 99), testJob{Op: stock.OpProductDelete, SKU: "B"}, sale("A", 1)) { // fails, 7 and 8, 9
 		add(r)
 	}
-	want := []int64{1, 2, 4, 5, 6, 7, 8} // create B replies with the seq of its initial movement, 4
+	// Create B replies with the seq of its initial movement, 4; deleting B
+	// first records its 4 units leaving (7), then the deletion (8).
+	want := []int64{1, 2, 4, 5, 6, 8, 9}
 	if fmt.Sprint(seqs) != fmt.Sprint(want) {
 		t.Fatalf("seqs = %v, want %v", seqs, want)
 	}
@@ -159,10 +161,26 @@ func TestSeqGapFree(t *testing.T) {
 	for _, m := range ms {
 		got = append(got, m.Seq)
 	}
-	if fmt.Sprint(got) != "[8 6 4 2]" {
-		t.Errorf("movement seqs = %v, want [8 6 4 2]", got)
+	if fmt.Sprint(got) != "[9 7 6 4 2]" {
+		t.Errorf("movement seqs = %v, want [9 7 6 4 2]", got)
 	}
-	if ms[1].Quantity != 0 || ms[1].Kind != stock.KindAdjustment {
-		t.Errorf("confirming count = %+v", ms[1])
+	if ms[1].Quantity != -4 || ms[1].Kind != stock.KindAdjustment || ms[1].Balance != 0 {
+		t.Errorf("units of the deleted product = %+v, want an ADJUSTMENT of -4", ms[1])
+	}
+	if ms[2].Quantity != 0 || ms[2].Kind != stock.KindAdjustment {
+		t.Errorf("confirming count = %+v", ms[2])
+	}
+	// The log has every seq exactly once, the ones without a movement too.
+	page := h.ok(testJob{Op: stock.OpChanges, Changes: &stock.ChangesQuery{Origin: "MAD-1"}}).ChangePage
+	var types []string
+	for i, e := range page.Entries {
+		if e.Seq != int64(i+1) {
+			t.Fatalf("log entry %d has seq %d", i, e.Seq)
+		}
+		types = append(types, string(e.Type))
+	}
+	wantTypes := "[product.created movement product.created movement product.updated movement movement product.deleted movement]"
+	if fmt.Sprint(types) != wantTypes || page.LastSeq != 9 {
+		t.Errorf("log = %v (last %d), want %s (last 9)", types, page.LastSeq, wantTypes)
 	}
 }

@@ -3,37 +3,39 @@ package store
 import (
 	"errors"
 
+	"github.com/mattn/go-sqlite3"
+
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// errNoWarehouse answers jobs that need the local warehouse before
-// warehouse.init created it.
-var errNoWarehouse = stock.Errorf(stock.CodeUnavailable, "the local warehouse is not set up yet")
-
-// internalReply answers a job that failed in an unexpected way.
-var internalReply = []byte(`{"err":{"code":"INTERNAL","message":"internal error"}}`)
-
 // fail returns the reply for a job that failed with err: its *stock.Error,
 // or INTERNAL after logging err once.
-func (s *Store) fail(op stock.Op, err error) *stock.Reply {
+func (s *Store) fail(op string, err error) []byte {
 	var e *stock.Error
 	if errors.As(err, &e) {
-		return errReply(e)
+		return stock.EncodeError(e)
 	}
 	s.log.Error("executing job", "op", op, "err", err)
-	return errReply(stock.Errorf(stock.CodeInternal, "internal error"))
+	return stock.EncodeError(stock.Errorf(stock.CodeInternal, "internal error"))
 }
 
-// errReply wraps a domain error in a reply.
-func errReply(e *stock.Error) *stock.Reply { return &stock.Reply{Err: e} }
-
-// failAll returns n replies failing with code and msg, for a batch that did
-// not commit.
-func failAll(n int, code stock.Code, msg string) []*stock.Reply {
-	e := &stock.Error{Code: code, Message: msg}
-	out := make([]*stock.Reply, n)
+// failAll returns n replies failing with e, for a batch that did not
+// commit.
+func failAll(n int, e *stock.Error) [][]byte {
+	reply := stock.EncodeError(e)
+	out := make([][]byte, n)
 	for i := range out {
-		out[i] = errReply(e)
+		out[i] = reply
 	}
 	return out
+}
+
+// commitError is the error every job of a batch that could not commit
+// gets: nothing was saved, so trying again is safe.
+func commitError(err error) *stock.Error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+		return stock.Errorf(stock.CodeUnavailable, "the disk is full: the change was not saved; free some space and try again")
+	}
+	return stock.Errorf(stock.CodeUnavailable, "the database could not save the change, try again")
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -14,7 +16,7 @@ func TestErrorCodes(t *testing.T) {
 	h := newHarness(t)
 	h.create("A", 5)
 	h.create("FULL", stock.MaxStock)
-	write := func(j stock.Job) []byte { return mustJSON(t, j) }
+	write := func(j testJob) []byte { return j.encode(t) }
 	tests := []struct {
 		name    string
 		raw     []byte
@@ -22,13 +24,13 @@ func TestErrorCodes(t *testing.T) {
 		code    stock.Code
 		message string // checked when set
 	}{
-		{"get unknown", write(stock.Job{Op: stock.OpProductGet, SKU: "NOPE"}), false, stock.CodeNotFound, "product NOPE not found"},
-		{"update unknown", write(stock.Job{Op: stock.OpProductUpdate, SKU: "NOPE", Update: &stock.UpdateProductInput{Name: ptr("x")}}), true, stock.CodeNotFound, "product NOPE not found"},
-		{"delete unknown", write(stock.Job{Op: stock.OpProductDelete, SKU: "NOPE"}), true, stock.CodeNotFound, ""},
+		{"get unknown", write(testJob{Op: stock.OpProductGet, SKU: "NOPE"}), false, stock.CodeNotFound, "product NOPE not found"},
+		{"update unknown", write(testJob{Op: stock.OpProductUpdate, SKU: "NOPE", Update: &stock.UpdateProductInput{Name: ptr("x")}}), true, stock.CodeNotFound, "product NOPE not found"},
+		{"delete unknown", write(testJob{Op: stock.OpProductDelete, SKU: "NOPE"}), true, stock.CodeNotFound, ""},
 		{"movement of unknown", write(sale("NOPE", 1)), true, stock.CodeNotFound, "product NOPE not found"},
-		{"set stock of unknown", write(stock.Job{Op: stock.OpStockSet, SKU: "NOPE", Quantity: 1}), true, stock.CodeNotFound, ""},
-		{"token unknown", write(stock.Job{Op: stock.OpTokenLookup, Token: &stock.Token{Hash: "x"}}), false, stock.CodeNotFound, "token not found"},
-		{"duplicate sku", write(stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "A", Name: "A"}}), true, stock.CodeAlreadyExists, "product A already exists"},
+		{"set stock of unknown", write(testJob{Op: stock.OpStockSet, SKU: "NOPE", Quantity: 1}), true, stock.CodeNotFound, ""},
+		{"token unknown", write(testJob{Op: stock.OpTokenLookup, Token: &stock.Token{Hash: "x"}}), false, stock.CodeNotFound, "token not found"},
+		{"duplicate sku", write(testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "A", Name: "A"}}), true, stock.CodeAlreadyExists, "product A already exists"},
 		{"sale beyond stock", write(sale("A", 9)), true, stock.CodeInsufficientStock, "not enough stock of A: 5 in stock, 9 requested"},
 		{"adjustment below zero", write(move("A", stock.KindAdjustment, -6)), true, stock.CodeInsufficientStock, ""},
 		{"stock beyond max", write(move("FULL", stock.KindPurchase, 1)), true, stock.CodeInvalidInput, ""},
@@ -36,20 +38,20 @@ func TestErrorCodes(t *testing.T) {
 		{"unknown kind", write(move("A", "GIFT", 1)), true, stock.CodeInvalidInput, ""},
 		{"zero adjustment", write(move("A", stock.KindAdjustment, 0)), true, stock.CodeInvalidInput, ""},
 		{"negative sale", write(sale("A", -1)), true, stock.CodeInvalidInput, ""},
-		{"negative set stock", write(stock.Job{Op: stock.OpStockSet, SKU: "A", Quantity: -1}), true, stock.CodeInvalidInput, ""},
-		{"update of nothing", write(stock.Job{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{}}), true, stock.CodeInvalidInput, ""},
-		{"create without name", write(stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "N"}}), true, stock.CodeInvalidInput, ""},
-		{"movement without input", write(stock.Job{Op: stock.OpMovementRecord}), true, stock.CodeInvalidInput, ""},
-		{"token without hash", write(stock.Job{Op: stock.OpTokenEnsure}), true, stock.CodeInvalidInput, ""},
+		{"negative set stock", write(testJob{Op: stock.OpStockSet, SKU: "A", Quantity: -1}), true, stock.CodeInvalidInput, ""},
+		{"update of nothing", write(testJob{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{}}), true, stock.CodeInvalidInput, ""},
+		{"create without name", write(testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "N"}}), true, stock.CodeInvalidInput, ""},
+		{"movement without input", write(testJob{Op: stock.OpMovementRecord}), true, stock.CodeInvalidInput, ""},
+		{"token without hash", write(testJob{Op: stock.OpTokenEnsure}), true, stock.CodeInvalidInput, ""},
 		{"malformed write", []byte(`{"op":`), true, stock.CodeInvalidInput, ""},
 		{"malformed read", []byte(`[]`), false, stock.CodeInvalidInput, ""},
-		{"unknown op", write(stock.Job{Op: "product.burn"}), false, stock.CodeInvalidInput, ""},
-		{"read sent as write", write(stock.Job{Op: stock.OpProductGet, SKU: "A"}), true, stock.CodeInvalidInput, ""},
+		{"unknown op", write(testJob{Op: "product.burn"}), false, stock.CodeInvalidInput, ""},
+		{"read sent as write", write(testJob{Op: stock.OpProductGet, SKU: "A"}), true, stock.CodeInvalidInput, ""},
 		{"write sent as read", write(sale("A", 1)), false, stock.CodeInvalidInput, ""},
-		{"bad product cursor", write(stock.Job{Op: stock.OpProductList, Products: &stock.ProductQuery{After: "zz"}}), false, stock.CodeInvalidInput, ""},
-		{"movement cursor for products", write(stock.Job{Op: stock.OpProductList, Products: &stock.ProductQuery{After: stock.MovementCursor(3)}}), false, stock.CodeInvalidInput, ""},
-		{"bad movement cursor", write(stock.Job{Op: stock.OpMovementList, Movements: &stock.MovementQuery{After: stock.ProductCursor("A")}}), false, stock.CodeInvalidInput, ""},
-		{"page too large", write(stock.Job{Op: stock.OpMovementList, Movements: &stock.MovementQuery{First: stock.MaxPageSize + 1}}), false, stock.CodeInvalidInput, ""},
+		{"bad product cursor", write(testJob{Op: stock.OpProductList, Products: &stock.ProductQuery{After: "zz"}}), false, stock.CodeInvalidInput, ""},
+		{"movement cursor for products", write(testJob{Op: stock.OpProductList, Products: &stock.ProductQuery{After: stock.MovementCursor(3)}}), false, stock.CodeInvalidInput, ""},
+		{"bad movement cursor", write(testJob{Op: stock.OpMovementList, Movements: &stock.MovementQuery{After: stock.ProductCursor("A")}}), false, stock.CodeInvalidInput, ""},
+		{"page too large", write(testJob{Op: stock.OpMovementList, Movements: &stock.MovementQuery{First: stock.MaxPageSize + 1}}), false, stock.CodeInvalidInput, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,11 +59,11 @@ func TestErrorCodes(t *testing.T) {
 			if tt.write {
 				out = h.s.HandleWrites([][]byte{tt.raw})[0]
 			} else {
-				out = h.s.HandleRead(tt.raw)
+				out = h.s.HandleRead(context.Background(), tt.raw)
 			}
-			var r stock.Reply
-			if err := json.Unmarshal(out, &r); err != nil {
-				t.Fatal(err)
+			var r testReply
+			if err := stock.DecodeReply(out, new(json.RawMessage)); !errors.As(err, &r.Err) {
+				t.Fatalf("reply %s: %v, want an error", out, err)
 			}
 			if code(r) != tt.code {
 				t.Fatalf("reply %s, want code %s", out, tt.code)
@@ -117,7 +119,7 @@ func TestFailedCommitFailsBatch(t *testing.T) {
 	published := len(h.pub.changes())
 	bad := sale("A", 1)
 	bad.Movement.Note = "dangle"
-	for i, r := range h.write(sale("A", 1), bad, stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "B", Name: "B"}}) {
+	for i, r := range h.write(sale("A", 1), bad, testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "B", Name: "B"}}) {
 		if code(r) != stock.CodeUnavailable {
 			t.Errorf("job %d: %+v, want UNAVAILABLE", i, r)
 		}

@@ -36,18 +36,18 @@ func TestWriterFaults(t *testing.T) {
 			}
 		}, second: 2, want: []stock.Code{"", "", ""}, wantQty: 4},
 		{name: "failure between writes", setup: func(_ *testing.T, h *harness) {
-			var cur *stock.Job
-			h.s.hooks.job = func(j *stock.Job) { cur = j }
+			var cur []byte
+			h.s.hooks.job = func(_ string, req []byte) { cur = req }
 			h.s.hooks.write = func() error {
-				if cur.Movement != nil && cur.Movement.Note == "x" {
+				if bytes.Contains(cur, []byte(`"note":"x"`)) {
 					return errInjected
 				}
 				return nil
 			}
 		}, second: 2, want: []stock.Code{"", stock.CodeInternal, ""}, wantQty: 6, wantError: 1},
 		{name: "panic", setup: func(_ *testing.T, h *harness) {
-			h.s.hooks.job = func(j *stock.Job) {
-				if j.Movement != nil && j.Movement.Note == "x" {
+			h.s.hooks.job = func(_ string, req []byte) {
+				if bytes.Contains(req, []byte(`"note":"x"`)) {
 					panic("injected panic")
 				}
 			}
@@ -101,22 +101,22 @@ func TestWriterFaults(t *testing.T) {
 // batches, and wants every balance to follow the stock in the database.
 func TestCacheFollowsProductChanges(t *testing.T) {
 	h := newHarness(t)
-	create := func(sku string, q int64) stock.Job {
-		return stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: sku, Name: sku, InitialQuantity: q}}
+	create := func(sku string, q int64) testJob {
+		return testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: sku, Name: sku, InitialQuantity: q}}
 	}
 	batches := []struct {
 		name string
-		jobs []stock.Job
+		jobs []testJob
 		want []int64 // balance of each movement reply, -1 for a failure
 	}{
-		{"create and sell", []stock.Job{create("A", 5), sale("A", 1), sale("A", 1)}, []int64{0, 4, 3}},
-		{"delete and re-create", []stock.Job{sale("A", 1), {Op: stock.OpProductDelete, SKU: "A"}, sale("A", 1),
+		{"create and sell", []testJob{create("A", 5), sale("A", 1), sale("A", 1)}, []int64{0, 4, 3}},
+		{"delete and re-create", []testJob{sale("A", 1), {Op: stock.OpProductDelete, SKU: "A"}, sale("A", 1),
 			create("A", 3), sale("A", 1)}, []int64{2, 0, -1, 0, 2}},
-		{"update quantity", []stock.Job{{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{Quantity: ptr[int64](9)}},
+		{"update quantity", []testJob{{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{Quantity: ptr[int64](9)}},
 			sale("A", 1)}, []int64{0, 8}},
-		{"set stock", []stock.Job{sale("A", 1), {Op: stock.OpStockSet, SKU: "A", Quantity: 2}, sale("A", 3), sale("A", 2)},
+		{"set stock", []testJob{sale("A", 1), {Op: stock.OpStockSet, SKU: "A", Quantity: 2}, sale("A", 3), sale("A", 2)},
 			[]int64{7, 2, -1, 0}},
-		{"after the batches", []stock.Job{move("A", stock.KindPurchase, 4)}, []int64{4}},
+		{"after the batches", []testJob{move("A", stock.KindPurchase, 4)}, []int64{4}},
 	}
 	for _, b := range batches {
 		for i, r := range h.write(b.jobs...) {
@@ -143,7 +143,7 @@ func TestDiscardedConnectionIsReplaced(t *testing.T) {
 	h := newHarness(t)
 	h.create("A", 5)
 	old := h.s.wc
-	h.s.hooks.job = func(*stock.Job) { h.s.wc.discard = true }
+	h.s.hooks.job = func(string, []byte) { h.s.wc.discard = true }
 	if r := h.write(sale("A", 1))[0]; r.Err != nil {
 		t.Fatalf("sale: %+v", r.Err)
 	}

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"reflect"
 	"sync"
 	"testing"
 
@@ -16,24 +19,203 @@ import (
 
 // recorder is a Publisher that keeps what it is given.
 type recorder struct {
-	mu   sync.Mutex
-	msgs []stock.Change
+	mu      sync.Mutex
+	entries []stock.LogEntry
 }
 
 func (r *recorder) Publish(msg []byte) {
-	var c stock.Change
-	if err := json.Unmarshal(msg, &c); err != nil {
+	var e stock.LogEntry
+	if err := stock.DecodeValue(msg, &e); err != nil {
 		panic(err)
 	}
 	r.mu.Lock()
-	r.msgs = append(r.msgs, c)
+	r.entries = append(r.entries, e)
 	r.mu.Unlock()
 }
 
+// changes returns the stock changes of the published movement entries.
 func (r *recorder) changes() []stock.Change {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]stock.Change(nil), r.msgs...)
+	var out []stock.Change
+	for i := range r.entries {
+		if c, ok := r.entries[i].Change(); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// published returns every published log entry.
+func (r *recorder) published() []stock.LogEntry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]stock.LogEntry(nil), r.entries...)
+}
+
+// testJob is one job as the tests write it: an operation (a stock.Op
+// value) and the inputs it needs, in the shape of the union job the queue
+// once carried; request turns it into the operation's typed request.
+type testJob struct {
+	Op        any
+	Actor     string
+	SKU       string
+	Quantity  int64
+	Note      string
+	Create    *stock.CreateProductInput
+	Update    *stock.UpdateProductInput
+	Movement  *stock.MovementInput
+	Products  *stock.ProductQuery
+	Movements *stock.MovementQuery
+	Warehouse *stock.Warehouse
+	Token     *stock.Token
+	Changes   *stock.ChangesQuery
+	Apply     *stock.ChangeBatch
+	Key       string // the job key; "" for none
+}
+
+// opName returns the name of j's operation: a stock.Op's Name, or a string.
+func (j testJob) opName() string {
+	if s, ok := j.Op.(string); ok {
+		return s
+	}
+	return reflect.ValueOf(j.Op).FieldByName("Name").String()
+}
+
+// writes reports whether j's operation is a write.
+func (j testJob) writes() bool {
+	for _, op := range stock.Ops {
+		if op.Name == j.opName() {
+			return op.Class == stock.ClassWrite
+		}
+	}
+	return false
+}
+
+// request returns j's typed request, nil when it lacks the input.
+func (j testJob) request() any {
+	switch j.opName() {
+	case stock.OpWarehouseInit.Name:
+		return orNil(j.Warehouse)
+	case stock.OpWarehouseGet.Name:
+		return &stock.Empty{}
+	case stock.OpProductGet.Name, stock.OpProductDelete.Name:
+		return &stock.ProductRef{SKU: j.SKU}
+	case stock.OpProductList.Name:
+		return orNew(j.Products)
+	case stock.OpMovementList.Name:
+		return orNew(j.Movements)
+	case stock.OpProductCreate.Name:
+		return orNil(j.Create)
+	case stock.OpProductUpdate.Name:
+		u := &stock.ProductUpdate{SKU: j.SKU}
+		if j.Update != nil {
+			u.Update = *j.Update
+		}
+		return u
+	case stock.OpMovementRecord.Name:
+		return orNil(j.Movement)
+	case stock.OpStockSet.Name:
+		return &stock.StockCount{SKU: j.SKU, Quantity: j.Quantity, Note: j.Note}
+	case stock.OpTokenLookup.Name:
+		if j.Token == nil {
+			return &stock.TokenRef{}
+		}
+		return &stock.TokenRef{Hash: j.Token.Hash}
+	case stock.OpTokenEnsure.Name:
+		return orNew(j.Token)
+	case stock.OpChanges.Name:
+		return orNew(j.Changes)
+	case stock.OpApplyChanges.Name:
+		return orNew(j.Apply)
+	case stock.OpOutcome.Name:
+		return &stock.OutcomeQuery{Key: j.Key}
+	}
+	return &stock.Empty{}
+}
+
+// orNil returns p, or a JSON null for a nil p.
+func orNil[T any](p *T) any {
+	if p == nil {
+		return json.RawMessage("null")
+	}
+	return p
+}
+
+// orNew returns p, or a new zero T for a nil p.
+func orNew[T any](p *T) *T {
+	if p == nil {
+		return new(T)
+	}
+	return p
+}
+
+// encode returns j on the wire.
+func (j testJob) encode(t testing.TB) []byte {
+	t.Helper()
+	b, err := stock.EncodeJob(stock.JobMeta{Op: j.opName(), Actor: j.Actor, Key: j.Key}, j.request())
+	if err != nil {
+		t.Fatalf("encoding %s job: %v", j.opName(), err)
+	}
+	return b
+}
+
+// testReply is a decoded reply: an error, or the result of j's operation
+// in the field of its type.
+type testReply struct {
+	Err          *stock.Error
+	Warehouse    *stock.Warehouse
+	Product      *stock.Product
+	Movement     *stock.Movement
+	ProductPage  *stock.ProductPage
+	MovementPage *stock.MovementPage
+	Token        *stock.Token
+	ChangePage   *stock.ChangePage
+	Outcome      *stock.Outcome
+}
+
+// decodeReply decodes raw, the reply to j.
+func decodeReply(t testing.TB, j testJob, raw []byte) testReply {
+	t.Helper()
+	var r testReply
+	var dst any
+	switch j.opName() {
+	case stock.OpWarehouseInit.Name, stock.OpWarehouseGet.Name:
+		r.Warehouse = new(stock.Warehouse)
+		dst = r.Warehouse
+	case stock.OpProductGet.Name, stock.OpProductCreate.Name, stock.OpProductUpdate.Name, stock.OpProductDelete.Name:
+		r.Product = new(stock.Product)
+		dst = r.Product
+	case stock.OpMovementRecord.Name, stock.OpStockSet.Name:
+		r.Movement = new(stock.Movement)
+		dst = r.Movement
+	case stock.OpProductList.Name:
+		r.ProductPage = new(stock.ProductPage)
+		dst = r.ProductPage
+	case stock.OpMovementList.Name:
+		r.MovementPage = new(stock.MovementPage)
+		dst = r.MovementPage
+	case stock.OpTokenLookup.Name:
+		r.Token = new(stock.Token)
+		dst = r.Token
+	case stock.OpChanges.Name:
+		r.ChangePage = new(stock.ChangePage)
+		dst = r.ChangePage
+	case stock.OpOutcome.Name:
+		r.Outcome = new(stock.Outcome)
+		dst = r.Outcome
+	default:
+		dst = &stock.Empty{}
+	}
+	err := stock.DecodeReply(raw, dst)
+	var e *stock.Error
+	switch {
+	case errors.As(err, &e):
+		return testReply{Err: e}
+	case err != nil:
+		t.Fatalf("decoding reply %q: %v", raw, err)
+	}
+	return r
 }
 
 // harness is an open store in a temp dir with helpers that encode jobs.
@@ -50,7 +232,7 @@ func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir()}
 	h.open()
-	h.ok(stock.Job{Op: stock.OpWarehouseInit, Warehouse: &stock.Warehouse{ID: "MAD-1", Name: "Madrid"}})
+	h.ok(testJob{Op: stock.OpWarehouseInit, Warehouse: &stock.Warehouse{ID: "MAD-1", Name: "Madrid"}})
 	return h
 }
 
@@ -74,59 +256,53 @@ func (h *harness) reopen() {
 }
 
 // write runs jobs as one batch and decodes the replies.
-func (h *harness) write(jobs ...stock.Job) []stock.Reply {
+func (h *harness) write(jobs ...testJob) []testReply {
 	h.t.Helper()
 	raw := make([][]byte, len(jobs))
 	for i, j := range jobs {
-		raw[i] = mustJSON(h.t, j)
+		raw[i] = j.encode(h.t)
 	}
 	out := h.s.HandleWrites(raw)
 	if len(out) != len(jobs) {
 		h.t.Fatalf("HandleWrites returned %d replies for %d jobs", len(out), len(jobs))
 	}
-	replies := make([]stock.Reply, len(out))
+	replies := make([]testReply, len(out))
 	for i, b := range out {
-		if err := json.Unmarshal(b, &replies[i]); err != nil {
-			h.t.Fatalf("decoding reply %q: %v", b, err)
-		}
+		replies[i] = decodeReply(h.t, jobs[i], b)
 	}
 	return replies
 }
 
 // read runs one read job.
-func (h *harness) read(job stock.Job) stock.Reply {
+func (h *harness) read(job testJob) testReply {
 	h.t.Helper()
-	var r stock.Reply
-	if err := json.Unmarshal(h.s.HandleRead(mustJSON(h.t, job)), &r); err != nil {
-		h.t.Fatalf("decoding reply: %v", err)
-	}
-	return r
+	return decodeReply(h.t, job, h.s.HandleRead(context.Background(), job.encode(h.t)))
 }
 
 // ok runs one job (a write or a read) and fails the test on an error reply.
-func (h *harness) ok(job stock.Job) stock.Reply {
+func (h *harness) ok(job testJob) testReply {
 	h.t.Helper()
-	var r stock.Reply
-	if job.Op.Writes() {
+	var r testReply
+	if job.writes() {
 		r = h.write(job)[0]
 	} else {
 		r = h.read(job)
 	}
 	if r.Err != nil {
-		h.t.Fatalf("%s: %s %s", job.Op, r.Err.Code, r.Err.Message)
+		h.t.Fatalf("%s: %s %s", job.opName(), r.Err.Code, r.Err.Message)
 	}
 	return r
 }
 
 func (h *harness) create(sku string, qty int64) *stock.Product {
 	h.t.Helper()
-	return h.ok(stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{
+	return h.ok(testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{
 		SKU: sku, Name: "Product " + sku, Price: 19_9900, InitialQuantity: qty}}).Product
 }
 
 func (h *harness) product(sku string) *stock.Product {
 	h.t.Helper()
-	return h.ok(stock.Job{Op: stock.OpProductGet, SKU: sku}).Product
+	return h.ok(testJob{Op: stock.OpProductGet, SKU: sku}).Product
 }
 
 // movements returns every movement matching f, newest first, paging
@@ -136,7 +312,7 @@ func (h *harness) movements(f stock.MovementFilter) []stock.Movement {
 	var out []stock.Movement
 	q := stock.MovementQuery{Filter: f, First: 7}
 	for {
-		p := h.ok(stock.Job{Op: stock.OpMovementList, Movements: &q}).MovementPage
+		p := h.ok(testJob{Op: stock.OpMovementList, Movements: &q}).MovementPage
 		out = append(out, p.Movements...)
 		if !p.HasNext {
 			return out
@@ -145,11 +321,11 @@ func (h *harness) movements(f stock.MovementFilter) []stock.Movement {
 	}
 }
 
-func move(sku string, kind stock.Kind, qty int64) stock.Job {
-	return stock.Job{Op: stock.OpMovementRecord, Movement: &stock.MovementInput{SKU: sku, Kind: kind, Quantity: qty}}
+func move(sku string, kind stock.Kind, qty int64) testJob {
+	return testJob{Op: stock.OpMovementRecord, Movement: &stock.MovementInput{SKU: sku, Kind: kind, Quantity: qty}}
 }
 
-func sale(sku string, qty int64) stock.Job { return move(sku, stock.KindSale, qty) }
+func sale(sku string, qty int64) testJob { return move(sku, stock.KindSale, qty) }
 
 func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
@@ -182,7 +358,7 @@ func (h *harness) direct() *ent.Client {
 }
 
 // code returns the error code of a reply, "" for success.
-func code(r stock.Reply) stock.Code {
+func code(r testReply) stock.Code {
 	if r.Err == nil {
 		return ""
 	}

@@ -24,6 +24,7 @@ const (
 	stKeySeq
 	stMovementBySeq
 	stInsertMovement
+	stInsertLog
 	stInsertKeys
 	stSetKeysSeq
 	stSavepoint
@@ -51,6 +52,8 @@ func (id stmtID) query() string {
 		return `INSERT INTO movements (warehouse_id, seq, product_id, sku, kind, quantity, balance,
 			reference, note, actor, idempotency_key, fingerprint, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	case stInsertLog:
+		return `INSERT INTO change_log (origin, seq, at, type, job, data) VALUES (?, ?, ?, ?, ?, ?)`
 	case stInsertKeys:
 		return `INSERT INTO idempotency_keys (warehouse_id, key, seq)
 			SELECT ?1, value ->> 0, value ->> 1 FROM json_each(?2)`

@@ -8,6 +8,8 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+
+	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // Idempotency keys are unique per warehouse. A unique index over them,
@@ -72,7 +74,7 @@ func keyList(keys map[string]int64) string {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(append(b, '['), k)
+		b = stock.AppendJSONString(append(b, '['), k)
 		b = append(strconv.AppendInt(append(b, ','), keys[k], 10), ']')
 	}
 	return string(append(b, ']'))

@@ -9,7 +9,7 @@ import (
 )
 
 // keyedPurchase is a purchase of qty of A with idempotency key key.
-func keyedPurchase(key string, qty int64) stock.Job {
+func keyedPurchase(key string, qty int64) testJob {
 	j := move("A", stock.KindPurchase, qty)
 	j.Movement.IdempotencyKey, j.Movement.Reference = key, "po"
 	return j
@@ -17,8 +17,8 @@ func keyedPurchase(key string, qty int64) stock.Job {
 
 // keyedPurchases returns a purchase of 1 for each key from key-<from> to
 // key-<to-1>.
-func keyedPurchases(from, to int) []stock.Job {
-	var jobs []stock.Job
+func keyedPurchases(from, to int) []testJob {
+	var jobs []testJob
 	for i := from; i < to; i++ {
 		jobs = append(jobs, keyedPurchase(fmt.Sprintf("key-%04d", i), 1))
 	}
@@ -59,7 +59,7 @@ func TestIdempotencyKeysAcrossFlushAndRestart(t *testing.T) {
 	h := newHarness(t)
 	h.create("A", 0)
 	first := map[string]int64{}
-	record := func(jobs []stock.Job) {
+	record := func(jobs []testJob) {
 		for i, r := range h.write(jobs...) {
 			if r.Err != nil {
 				t.Fatalf("job %d: %+v", i, r.Err)

@@ -17,7 +17,7 @@ func TestMovementCursorStableWhileNewArrive(t *testing.T) {
 	q := stock.MovementQuery{First: 3}
 	var seen []int64
 	for {
-		p := h.ok(stock.Job{Op: stock.OpMovementList, Movements: &q}).MovementPage
+		p := h.ok(testJob{Op: stock.OpMovementList, Movements: &q}).MovementPage
 		for _, m := range p.Movements {
 			seen = append(seen, m.Seq)
 		}
@@ -46,7 +46,7 @@ func TestMovementFilters(t *testing.T) {
 	// Each write commits (and syncs) before the next starts, so 6 is later than 5.
 	mid := h.ok(move("A", stock.KindReturn, 1)).Movement.CreatedAt // 6
 	h.ok(move("B", stock.KindAdjustment, -1))                      // 7
-	h.ok(stock.Job{Op: stock.OpStockSet, SKU: "A", Quantity: 3})   // 8
+	h.ok(testJob{Op: stock.OpStockSet, SKU: "A", Quantity: 3})     // 8
 	later := time.Now().UTC().Add(time.Hour)
 	tests := []struct {
 		name   string

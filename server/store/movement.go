@@ -22,20 +22,14 @@ type movementInput struct {
 
 // recordMovement records a movement, or returns the stored one when its
 // idempotency key was already used for the same request.
-func (b *batch) recordMovement(actor string, in *stock.MovementInput) (*stock.Reply, error) {
-	if in == nil {
-		return nil, missing("movement")
-	}
-	if err := in.Normalize(); err != nil {
-		return nil, err
-	}
+func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error) {
 	m := movementInput{kind: in.Kind, delta: in.Kind.Delta(in.Quantity), reference: in.Reference,
-		note: in.Note, actor: actor, key: in.IdempotencyKey}
+		note: in.Note, actor: b.meta.Actor, key: in.IdempotencyKey}
 	if m.key != "" {
 		m.fingerprint = fingerprint(in)
 		prev, err := b.movementByKey(m.key, m.fingerprint)
 		if err != nil || prev != nil {
-			return &stock.Reply{Movement: prev}, err
+			return prev, err
 		}
 	}
 	p, err := b.stockOf(in.SKU)
@@ -49,34 +43,24 @@ func (b *batch) recordMovement(actor string, in *stock.MovementInput) (*stock.Re
 	if m.key != "" {
 		b.w.addKey(m.key, mv.Seq)
 	}
-	return &stock.Reply{Movement: mv}, nil
+	return mv, nil
 }
 
-// setStock records an ADJUSTMENT that brings a product's stock to quantity;
-// a zero difference is recorded too, as a count that confirmed the stock.
-func (b *batch) setStock(actor, sku string, quantity int64, note string) (*stock.Reply, error) {
-	sku, err := stock.NormalizeSKU(sku)
+// setStock records an ADJUSTMENT that brings a product's stock to the
+// counted quantity; a zero difference is recorded too, as a count that
+// confirmed the stock.
+func (b *batch) setStock(c *stock.StockCount) (*stock.Movement, error) {
+	p, err := b.stockOf(c.SKU)
 	if err != nil {
 		return nil, err
 	}
-	if quantity < 0 || quantity > stock.MaxStock {
-		return nil, stock.Errorf(stock.CodeInvalidInput, "quantity: %d is out of range (0 to %d)", quantity, int64(stock.MaxStock))
-	}
-	p, err := b.stockOf(sku)
-	if err != nil {
-		return nil, err
-	}
-	mv, err := b.move(p, movementInput{kind: stock.KindAdjustment, delta: quantity - p.quantity, note: note, actor: actor})
-	if err != nil {
-		return nil, err
-	}
-	return &stock.Reply{Movement: mv}, nil
+	return b.move(p, movementInput{kind: stock.KindAdjustment, delta: c.Quantity - p.quantity, note: c.Note, actor: b.meta.Actor})
 }
 
 // move applies m to p under the next change sequence: it updates the
-// product's stock and appends the movement to the ledger, and queues the
-// movement for publication. It checks the stock before writing anything,
-// so a move that fails with a domain error wrote nothing.
+// product's stock, appends the movement to the ledger and to the change
+// log, which queues it for publication. It checks the stock before writing
+// anything, so a move that fails with a domain error wrote nothing.
 func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 	balance, err := stock.Apply(p.sku, p.quantity, m.delta)
 	if err != nil {
@@ -98,7 +82,10 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 	if err := b.insertMovement(p, mv, m.fingerprint, stamp); err != nil {
 		return nil, err
 	}
-	b.changes = append(b.changes, mv)
+	e := &stock.LogEntry{Origin: p.warehouse, Seq: seq, At: now, Type: stock.EntryMovement, Movement: mv}
+	if err := b.appendLog(e); err != nil {
+		return nil, err
+	}
 	return mv, nil
 }
 

@@ -6,6 +6,10 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
+// deletedNote is the note of the ADJUSTMENT that removes the units a
+// deleted product still had.
+const deletedNote = "product deleted: its remaining units leave the stock"
+
 // liveProduct returns the live product with sku in the local warehouse, or
 // a NOT_FOUND error.
 func (b *batch) liveProduct(sku string) (*ent.Product, error) {
@@ -24,13 +28,7 @@ func (b *batch) liveProduct(sku string) (*ent.Product, error) {
 
 // createProduct creates a product; a positive initial quantity is recorded
 // as its first movement, a PURCHASE.
-func (b *batch) createProduct(actor string, in *stock.CreateProductInput) (*stock.Reply, error) {
-	if in == nil {
-		return nil, missing("create")
-	}
-	if err := in.Normalize(); err != nil {
-		return nil, err
-	}
+func (b *batch) createProduct(in *stock.CreateProductInput) (*stock.Product, error) {
 	wh, err := b.localWarehouse()
 	if err != nil {
 		return nil, err
@@ -52,78 +50,88 @@ func (b *batch) createProduct(actor string, in *stock.CreateProductInput) (*stoc
 	if err != nil {
 		return nil, err
 	}
+	if err := b.logProduct(stock.EntryProductCreated, p, nil); err != nil {
+		return nil, err
+	}
 	if in.InitialQuantity > 0 {
-		m := movementInput{kind: stock.KindPurchase, delta: in.InitialQuantity, note: "initial stock", actor: actor}
+		m := movementInput{kind: stock.KindPurchase, delta: in.InitialQuantity, note: "initial stock", actor: b.meta.Actor}
 		if err := b.moveProduct(p, m); err != nil {
 			return nil, err
 		}
 	}
-	return &stock.Reply{Product: productOf(p)}, nil
+	return productOf(p), nil
 }
 
-// updateProduct changes the fields in; a new quantity is recorded as an
-// ADJUSTMENT of the difference (none when it does not change).
-func (b *batch) updateProduct(actor, sku string, in *stock.UpdateProductInput) (*stock.Reply, error) {
-	if in == nil {
-		return nil, missing("update")
-	}
-	sku, err := stock.NormalizeSKU(sku)
+// updateProduct changes the fields u names; a new quantity is recorded as
+// an ADJUSTMENT of the difference (none when it does not change). Fields
+// set to the value they have change nothing and take no seq.
+func (b *batch) updateProduct(u *stock.ProductUpdate) (*stock.Product, error) {
+	p, err := b.liveProduct(u.SKU)
 	if err != nil {
 		return nil, err
 	}
-	if err := in.Normalize(); err != nil {
-		return nil, err
-	}
-	p, err := b.liveProduct(sku)
-	if err != nil {
-		return nil, err
-	}
-	if in.Name != nil || in.Description != nil || in.Price != nil || in.ReorderPoint != nil {
-		if err := b.updateFields(p, in); err != nil {
+	in := &u.Update
+	if changed := applyFields(p, in); len(changed) > 0 {
+		if err := b.updateFields(p, changed); err != nil {
 			return nil, err
 		}
 	}
 	if in.Quantity != nil && *in.Quantity != p.Quantity {
-		m := movementInput{kind: stock.KindAdjustment, delta: *in.Quantity - p.Quantity, note: in.Note, actor: actor}
+		m := movementInput{kind: stock.KindAdjustment, delta: *in.Quantity - p.Quantity, note: in.Note, actor: b.meta.Actor}
 		if err := b.moveProduct(p, m); err != nil {
 			return nil, err
 		}
 	}
-	return &stock.Reply{Product: productOf(p)}, nil
+	return productOf(p), nil
 }
 
-// updateFields stores the descriptive fields of in as one change of p, and
-// applies them to p.
-func (b *batch) updateFields(p *ent.Product, in *stock.UpdateProductInput) error {
-	if in.Name != nil {
-		p.Name = *in.Name
+// applyFields sets on p the descriptive fields of in that differ from p's
+// and returns their names.
+func applyFields(p *ent.Product, in *stock.UpdateProductInput) []string {
+	var changed []string
+	if in.Name != nil && *in.Name != p.Name {
+		p.Name, changed = *in.Name, append(changed, stock.FieldName)
 	}
-	if in.Description != nil {
-		p.Description = *in.Description
+	if in.Description != nil && *in.Description != p.Description {
+		p.Description, changed = *in.Description, append(changed, stock.FieldDescription)
 	}
-	if in.Price != nil {
-		p.Price = int64(*in.Price)
+	if in.Price != nil && int64(*in.Price) != p.Price {
+		p.Price, changed = int64(*in.Price), append(changed, stock.FieldPrice)
 	}
-	if in.ReorderPoint != nil {
-		p.ReorderPoint = *in.ReorderPoint
+	if in.ReorderPoint != nil && *in.ReorderPoint != p.ReorderPoint {
+		p.ReorderPoint, changed = *in.ReorderPoint, append(changed, stock.FieldReorderPoint)
 	}
+	return changed
+}
+
+// updateFields stores p's descriptive fields as one change that changed
+// the named fields.
+func (b *batch) updateFields(p *ent.Product, changed []string) error {
 	p.Seq, p.UpdatedAt = b.w.nextSeq(), b.now()
-	return b.client().Product.Update().Where(product.ID(p.ID)).
+	err := b.client().Product.Update().Where(product.ID(p.ID)).
 		SetName(p.Name).SetDescription(p.Description).SetPrice(p.Price).
 		SetReorderPoint(p.ReorderPoint).SetSeq(p.Seq).SetUpdatedAt(p.UpdatedAt).
 		Exec(b.ctx)
+	if err != nil {
+		return err
+	}
+	return b.logProduct(stock.EntryProductUpdated, p, changed)
 }
 
-// deleteProduct marks a product deleted and returns its last state; its
-// movements stay and its sku is free again.
-func (b *batch) deleteProduct(sku string) (*stock.Reply, error) {
-	sku, err := stock.NormalizeSKU(sku)
+// deleteProduct marks a product deleted and returns its last state. Units
+// still in stock first leave through an ADJUSTMENT to zero, so that the
+// sum of a sku's movements always equals its stock, across deletions and
+// re-creations. Its movements stay and its sku is free again.
+func (b *batch) deleteProduct(r *stock.ProductRef) (*stock.Product, error) {
+	p, err := b.liveProduct(r.SKU)
 	if err != nil {
 		return nil, err
 	}
-	p, err := b.liveProduct(sku)
-	if err != nil {
-		return nil, err
+	if p.Quantity > 0 {
+		m := movementInput{kind: stock.KindAdjustment, delta: -p.Quantity, note: deletedNote, actor: b.meta.Actor}
+		if err := b.moveProduct(p, m); err != nil {
+			return nil, err
+		}
 	}
 	p.Seq, p.UpdatedAt = b.w.nextSeq(), b.now()
 	err = b.client().Product.Update().Where(product.ID(p.ID)).
@@ -132,8 +140,18 @@ func (b *batch) deleteProduct(sku string) (*stock.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.w.dropProduct(sku)
-	return &stock.Reply{Product: productOf(p)}, nil
+	b.w.dropProduct(r.SKU)
+	if err := b.logProduct(stock.EntryProductDeleted, p, nil); err != nil {
+		return nil, err
+	}
+	return productOf(p), nil
+}
+
+// logProduct appends a product entry of type t with p's state, at p's seq
+// and time.
+func (b *batch) logProduct(t stock.EntryType, p *ent.Product, changed []string) error {
+	return b.appendLog(&stock.LogEntry{Origin: p.WarehouseID, Seq: p.Seq, At: p.UpdatedAt,
+		Type: t, Product: productOf(p), Changed: changed})
 }
 
 // productOf converts a stored product.
@@ -148,11 +166,6 @@ func productOf(p *ent.Product) *stock.Product {
 // notFound is the error for a sku without a live product.
 func notFound(sku string) error {
 	return stock.Errorf(stock.CodeNotFound, "product %s not found", sku)
-}
-
-// missing is the error for a job without the input its op needs.
-func missing(field string) error {
-	return stock.Errorf(stock.CodeInvalidInput, "%s: missing", field)
 }
 
 // isNotFound reports whether err is a NOT_FOUND domain error.

@@ -23,7 +23,7 @@ func TestProductLifecycle(t *testing.T) {
 		t.Fatalf("initial movements = %+v", first)
 	}
 
-	up := h.ok(stock.Job{Op: stock.OpProductUpdate, SKU: "SKU-1", Update: &stock.UpdateProductInput{
+	up := h.ok(testJob{Op: stock.OpProductUpdate, SKU: "SKU-1", Update: &stock.UpdateProductInput{
 		Name: ptr("Renamed"), Price: ptr(stock.Price(5_0000)), Quantity: ptr(int64(7)), Note: "recount"}}).Product
 	if up.Name != "Renamed" || up.Price != 5_0000 || up.Quantity != 7 || up.Description != "" {
 		t.Fatalf("updated %+v", up)
@@ -36,22 +36,26 @@ func TestProductLifecycle(t *testing.T) {
 		t.Fatalf("adjustment = %+v", adj)
 	}
 	// The same quantity records nothing.
-	h.ok(stock.Job{Op: stock.OpProductUpdate, SKU: "SKU-1", Update: &stock.UpdateProductInput{Quantity: ptr(int64(7))}})
+	h.ok(testJob{Op: stock.OpProductUpdate, SKU: "SKU-1", Update: &stock.UpdateProductInput{Quantity: ptr(int64(7))}})
 	if n := len(h.movements(stock.MovementFilter{SKU: "SKU-1"})); n != 2 {
 		t.Fatalf("%d movements after a no-op quantity update, want 2", n)
 	}
 
-	if r := h.write(stock.Job{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "SKU-1", Name: "Dup"}})[0]; code(r) != stock.CodeAlreadyExists || r.Err.Message != "product SKU-1 already exists" {
+	if r := h.write(testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "SKU-1", Name: "Dup"}})[0]; code(r) != stock.CodeAlreadyExists || r.Err.Message != "product SKU-1 already exists" {
 		t.Fatalf("duplicate create = %+v", r.Err)
 	}
-	del := h.ok(stock.Job{Op: stock.OpProductDelete, SKU: "SKU-1"}).Product
-	if del.Quantity != 7 || del.Name != "Renamed" {
-		t.Fatalf("deleted %+v", del)
+	del := h.ok(testJob{Op: stock.OpProductDelete, SKU: "SKU-1"}).Product
+	if del.Quantity != 0 || del.Name != "Renamed" {
+		t.Fatalf("deleted %+v, want its last state with its units removed", del)
 	}
-	if r := h.read(stock.Job{Op: stock.OpProductGet, SKU: "SKU-1"}); code(r) != stock.CodeNotFound || r.Err.Message != "product SKU-1 not found" {
+	if ms := h.movements(stock.MovementFilter{SKU: "SKU-1"}); len(ms) != 3 || ms[0].Kind != stock.KindAdjustment ||
+		ms[0].Quantity != -7 || ms[0].Balance != 0 || ms[0].Note == "" {
+		t.Fatalf("movements after deleting 7 units = %+v, want an ADJUSTMENT of -7 with a note first", ms)
+	}
+	if r := h.read(testJob{Op: stock.OpProductGet, SKU: "SKU-1"}); code(r) != stock.CodeNotFound || r.Err.Message != "product SKU-1 not found" {
 		t.Fatalf("get after delete = %+v", r.Err)
 	}
-	if n := h.ok(stock.Job{Op: stock.OpProductList}).ProductPage.Total; n != 0 {
+	if n := h.ok(testJob{Op: stock.OpProductList}).ProductPage.Total; n != 0 {
 		t.Fatalf("list after delete has %d products", n)
 	}
 
@@ -65,7 +69,7 @@ func TestProductLifecycle(t *testing.T) {
 	for _, m := range hist {
 		kinds = append(kinds, m.Kind)
 	}
-	want := []stock.Kind{stock.KindSale, stock.KindPurchase, stock.KindAdjustment, stock.KindPurchase}
+	want := []stock.Kind{stock.KindSale, stock.KindPurchase, stock.KindAdjustment, stock.KindAdjustment, stock.KindPurchase}
 	if len(kinds) != len(want) {
 		t.Fatalf("history kinds = %v, want %v", kinds, want)
 	}
@@ -74,7 +78,7 @@ func TestProductLifecycle(t *testing.T) {
 			t.Fatalf("history kinds = %v, want %v", kinds, want)
 		}
 	}
-	if hist[0].Balance != 1 || hist[2].Balance != 7 {
+	if hist[0].Balance != 1 || hist[2].Balance != 0 || hist[3].Balance != 7 {
 		t.Fatalf("balances of old and new product mixed up: %+v", hist)
 	}
 	checkLedger(t, h)
@@ -89,7 +93,7 @@ func TestProductListSearchAndPaging(t *testing.T) {
 		{SKU: "C-1", Name: "Lamp", Description: "brass"},
 		{SKU: "D-1", Name: "Desk", Description: "walnut"},
 	} {
-		h.ok(stock.Job{Op: stock.OpProductCreate, Create: &in})
+		h.ok(testJob{Op: stock.OpProductCreate, Create: &in})
 	}
 	tests := []struct {
 		search string
@@ -108,7 +112,7 @@ func TestProductListSearchAndPaging(t *testing.T) {
 			var got []string
 			q := stock.ProductQuery{Search: tt.search, First: 2}
 			for {
-				p := h.ok(stock.Job{Op: stock.OpProductList, Products: &q}).ProductPage
+				p := h.ok(testJob{Op: stock.OpProductList, Products: &q}).ProductPage
 				if p.Total != len(tt.want) {
 					t.Fatalf("total = %d, want %d", p.Total, len(tt.want))
 				}

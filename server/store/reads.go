@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/movement"
@@ -12,52 +13,45 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// HandleRead executes one read job on a read-only connection, inside one
-// read transaction so a page and its total come from the same snapshot.
-// It is safe for concurrent use.
-func (s *Store) HandleRead(raw []byte) []byte {
-	var job stock.Job
-	if err := decodeJob(raw, &job); err != nil {
-		return encode(errReply(stock.Errorf(stock.CodeInvalidInput, "malformed job: %v", err)))
-	}
-	if job.Op.Writes() {
-		return encode(errReply(stock.Errorf(stock.CodeInvalidInput, "%q is not a read job", job.Op)))
-	}
-	r, err := s.read(&job)
+// HandleRead executes one read job on a read-only connection until ctx
+// (the caller's deadline) is done, which interrupts SQLite. A listing runs
+// inside one read transaction, so a page and its total come from the same
+// snapshot. It is safe for concurrent use.
+func (s *Store) HandleRead(ctx context.Context, raw []byte) []byte {
+	meta, body, err := stock.DecodeJob(raw)
 	if err != nil {
-		return encode(s.fail(job.Op, err))
+		return stock.EncodeError(stock.Errorf(stock.CodeInvalidInput, "malformed job: %v", err))
 	}
-	return encode(r)
+	h, err := s.ops.lookup(meta.Op, false)
+	if err != nil {
+		return stock.EncodeError(err.(*stock.Error))
+	}
+	out, err := h.read(ctx, s, body)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w: %w", stock.Errorf(stock.CodeUnavailable, "the read did not finish in time, try again"), err)
+		}
+		return s.fail(meta.Op, err)
+	}
+	return out
 }
 
-// read dispatches a read job, in a read transaction when it queries.
-func (s *Store) read(job *stock.Job) (*stock.Reply, error) {
-	if job.Op == stock.OpWarehouseGet {
-		wh := s.local.Load()
-		if wh == nil {
-			return nil, stock.Errorf(stock.CodeNotFound, "the local warehouse is not set up yet")
-		}
-		return &stock.Reply{Warehouse: wh}, nil
+// getWarehouse returns the local warehouse.
+func (s *Store) getWarehouse(context.Context, *stock.Empty) (*stock.Warehouse, error) {
+	if wh := s.local.Load(); wh != nil {
+		return wh, nil
 	}
-	if job.Op == stock.OpProductGet {
-		return s.getProduct(job.SKU) // one statement: its own snapshot
-	}
-	ctx := context.Background()
+	return nil, stock.ErrNoWarehouse
+}
+
+// readTx runs fn on an ent client inside one read transaction.
+func readTx[T any](ctx context.Context, s *Store, fn func(*ent.Client) (*T, error)) (*T, error) {
 	tx, err := s.reader.Tx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	c := tx.Client()
-	switch job.Op {
-	case stock.OpProductList:
-		return s.listProducts(ctx, c, job.Products)
-	case stock.OpMovementList:
-		return s.listMovements(ctx, c, job.Movements)
-	case stock.OpTokenLookup:
-		return lookupToken(ctx, c, job.Token)
-	}
-	return nil, stock.Errorf(stock.CodeInvalidInput, "unknown job %q", job.Op)
+	return fn(tx.Client())
 }
 
 // localID returns the id of the local warehouse, or "" (which matches
@@ -75,15 +69,13 @@ func (s *Store) localID() string {
 const productBySKU = `SELECT sku, name, description, price, quantity, reorder_point, seq, created_at, updated_at
 	FROM products WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
 
-// getProduct returns the live product with sku.
-func (s *Store) getProduct(sku string) (*stock.Reply, error) {
-	sku, err := stock.NormalizeSKU(sku)
-	if err != nil {
-		return nil, err
-	}
+// getProduct returns the live product with sku, in one statement (its own
+// snapshot).
+func (s *Store) getProduct(ctx context.Context, r *stock.ProductRef) (*stock.Product, error) {
+	sku := r.SKU
 	p := &stock.Product{Warehouse: s.localID()}
 	var price int64
-	err = s.productBySKU.QueryRow(p.Warehouse, sku).Scan(&p.SKU, &p.Name, &p.Description, &price,
+	err := s.productBySKU.QueryRowContext(ctx, p.Warehouse, sku).Scan(&p.SKU, &p.Name, &p.Description, &price,
 		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(sku)
@@ -93,18 +85,17 @@ func (s *Store) getProduct(sku string) (*stock.Reply, error) {
 	}
 	p.Price = stock.Price(price)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
-	return &stock.Reply{Product: p}, nil
+	return p, nil
 }
 
 // listProducts returns a page of live products ordered by sku, with the
 // number of products matching the search.
-func (s *Store) listProducts(ctx context.Context, c *ent.Client, q *stock.ProductQuery) (*stock.Reply, error) {
-	if q == nil {
-		q = &stock.ProductQuery{}
-	}
-	if err := q.Normalize(); err != nil {
-		return nil, err
-	}
+func (s *Store) listProducts(ctx context.Context, q *stock.ProductQuery) (*stock.ProductPage, error) {
+	return readTx(ctx, s, func(c *ent.Client) (*stock.ProductPage, error) { return s.productPage(ctx, c, q) })
+}
+
+// productPage reads a page of products with c.
+func (s *Store) productPage(ctx context.Context, c *ent.Client, q *stock.ProductQuery) (*stock.ProductPage, error) {
 	where := []predicate.Product{product.WarehouseID(s.localID()), product.DeletedAtIsNil()}
 	if q.Search != "" {
 		where = append(where, product.Or(product.SkuContainsFold(q.Search),
@@ -132,23 +123,17 @@ func (s *Store) listProducts(ctx context.Context, c *ent.Client, q *stock.Produc
 	for _, p := range rows {
 		page.Products = append(page.Products, *productOf(p))
 	}
-	return &stock.Reply{ProductPage: page}, nil
+	return page, nil
 }
 
 // listMovements returns a page of the local warehouse's movements, newest
 // first.
-func (s *Store) listMovements(ctx context.Context, c *ent.Client, q *stock.MovementQuery) (*stock.Reply, error) {
-	if q == nil {
-		q = &stock.MovementQuery{}
-	}
-	if err := q.Normalize(); err != nil {
-		return nil, err
-	}
+func (s *Store) listMovements(ctx context.Context, q *stock.MovementQuery) (*stock.MovementPage, error) {
 	where, err := movementFilter(s.localID(), q)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.Movement.Query().Where(where...).Order(ent.Desc(movement.FieldSeq)).Limit(q.First + 1).All(ctx)
+	rows, err := s.reader.Movement.Query().Where(where...).Order(ent.Desc(movement.FieldSeq)).Limit(q.First + 1).All(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +144,7 @@ func (s *Store) listMovements(ctx context.Context, c *ent.Client, q *stock.Movem
 	for _, m := range rows {
 		page.Movements = append(page.Movements, *movementOf(m))
 	}
-	return &stock.Reply{MovementPage: page}, nil
+	return page, nil
 }
 
 // movementFilter returns the predicates of a movement query.

@@ -71,8 +71,8 @@ func TestOpenCreatesPrivateDir(t *testing.T) {
 func TestPublisherGetsCommittedChangesInOrder(t *testing.T) {
 	h := newHarness(t)
 	h.create("A", 3)
-	h.write(sale("A", 1), sale("A", 9), stock.Job{Op: stock.OpStockSet, SKU: "A", Quantity: 7},
-		stock.Job{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{Name: ptr("x")}}, sale("A", 2))
+	h.write(sale("A", 1), sale("A", 9), testJob{Op: stock.OpStockSet, SKU: "A", Quantity: 7},
+		testJob{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{Name: ptr("x")}}, sale("A", 2))
 	got := h.pub.changes()
 	want := []stock.Change{
 		{Warehouse: "MAD-1", SKU: "A", Quantity: 3, Delta: 3, MovementID: "MAD-1:2", Kind: stock.KindPurchase, Seq: 2},

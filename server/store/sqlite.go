@@ -39,7 +39,7 @@ func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
 	return db, nil
 }
 
-// load reads the local warehouse and the last change sequence of its ledger.
+// load reads the local warehouse and the last seq of its change log.
 func (s *Store) load(ctx context.Context, c *ent.Client) error {
 	w, err := c.Warehouse.Query().Where(warehouse.Local(true)).First(ctx)
 	if ent.IsNotFound(err) {
@@ -54,7 +54,10 @@ func (s *Store) load(ctx context.Context, c *ent.Client) error {
 	if err := s.loadKeys(ctx, wh.ID, w.KeysSeq); err != nil {
 		return err
 	}
-	const q = `SELECT MAX(COALESCE((SELECT MAX(seq) FROM movements WHERE warehouse_id = ?1), 0),
+	// The log has every seq; a database from before the log has seqs only
+	// on its rows, and its log starts after them.
+	const q = `SELECT MAX(COALESCE((SELECT MAX(seq) FROM change_log WHERE origin = ?1), 0),
+		COALESCE((SELECT MAX(seq) FROM movements WHERE warehouse_id = ?1), 0),
 		COALESCE((SELECT MAX(seq) FROM products WHERE warehouse_id = ?1), 0))`
 	if err := s.wdb.QueryRowContext(ctx, q, wh.ID).Scan(&s.w.seq); err != nil {
 		return fmt.Errorf("loading last sequence of %s: %w", wh.ID, err)

@@ -29,14 +29,15 @@ import (
 // FileName is the name of the database file inside the data directory.
 const FileName = "stockmesh.db"
 
-// DefaultReaders is the number of read connections when Options.Readers is 0.
-const DefaultReaders = 4
+// DefaultReaders is the number of read connections when Options.Readers is
+// 0: enough for the queue's lookup readers and its long readers.
+const DefaultReaders = 6
 
 // ErrClosed is returned by Close when the store was already closed.
 var ErrClosed = errors.New("store: closed")
 
-// Publisher receives every committed change, JSON-encoded as a stock.Change,
-// in commit order. Publish must not block.
+// Publisher receives every committed change, a stock.LogEntry encoded by
+// stock.EncodeValue, in commit order. Publish must not block.
 type Publisher interface {
 	Publish(msg []byte)
 }
@@ -54,6 +55,7 @@ type Options struct {
 type Store struct {
 	log    *slog.Logger
 	pub    Publisher
+	ops    registry
 	wdb    *sql.DB     // the writer's pool; HandleWrites holds one connection of it
 	wc     *writerConn // the connection HandleWrites holds, nil until its first batch
 	rdb    *sql.DB     // read-only connections for HandleRead
@@ -69,14 +71,14 @@ type Store struct {
 // hooks lets tests inject faults into the writer; the zero value does
 // nothing.
 type hooks struct {
-	job   func(*stock.Job) // called before each write job runs
-	write func() error     // called between the two writes of a movement
+	job   func(op string, req []byte) // called before each write job runs
+	write func() error                // called between the two writes of a movement
 }
 
 // beforeJob calls the job hook.
-func (h *hooks) beforeJob(j *stock.Job) {
+func (h *hooks) beforeJob(op string, req []byte) {
 	if h.job != nil {
-		h.job(j)
+		h.job(op, req)
 	}
 }
 
@@ -90,7 +92,7 @@ func (h *hooks) afterFirstWrite() error {
 
 var _ interface {
 	HandleWrites([][]byte) [][]byte
-	HandleRead([]byte) []byte
+	HandleRead(context.Context, []byte) []byte
 } = (*Store)(nil)
 
 // Open opens (creating if needed) the database in dir, which it creates with
@@ -99,7 +101,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	s := &Store{log: opts.Logger, pub: opts.Publisher, w: newWriterState()}
+	s := &Store{log: opts.Logger, pub: opts.Publisher, ops: newRegistry(), w: newWriterState()}
+	if err := s.ops.check(); err != nil {
+		return nil, err
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -131,6 +136,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	// movements' idempotency keys became the key table.
 	if err := w.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
 		return fmt.Errorf("migrating %s: %w", path, err)
+	}
+	if _, err := s.wdb.ExecContext(ctx, createLog); err != nil {
+		return fmt.Errorf("creating the change log in %s: %w", path, err)
 	}
 	var err error
 	if s.rdb, err = openDB(path, readers, true); err != nil {

@@ -36,20 +36,20 @@ func TestWarehouseInit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &harness{t: t, dir: t.TempDir()}
 			h.open()
-			if r := h.read(stock.Job{Op: stock.OpWarehouseGet}); code(r) != stock.CodeNotFound {
-				t.Fatalf("warehouse.get before init = %+v, want NOT_FOUND", r)
+			if r := h.read(testJob{Op: stock.OpWarehouseGet}); code(r) != stock.CodeUnavailable {
+				t.Fatalf("warehouse.get before init = %+v, want UNAVAILABLE, as writes answer", r)
 			}
 			if r := h.write(sale("X", 1))[0]; code(r) != stock.CodeUnavailable {
 				t.Fatalf("movement before init = %+v, want UNAVAILABLE", r)
 			}
 			for _, w := range tt.steps {
-				h.ok(stock.Job{Op: stock.OpWarehouseInit, Warehouse: &w})
+				h.ok(testJob{Op: stock.OpWarehouseInit, Warehouse: &w})
 			}
 			if tt.reopen {
 				h.reopen()
 			}
 			in := tt.in
-			r := h.write(stock.Job{Op: stock.OpWarehouseInit, Warehouse: &in})[0]
+			r := h.write(testJob{Op: stock.OpWarehouseInit, Warehouse: &in})[0]
 			if code(r) != tt.wantCode {
 				t.Fatalf("warehouse.init = %+v, want code %q", r.Err, tt.wantCode)
 			}
@@ -63,7 +63,7 @@ func TestWarehouseInit(t *testing.T) {
 				t.Errorf("warehouse.init = %+v, want %+v", *r.Warehouse, tt.want)
 			}
 			h.reopen()
-			if got := h.ok(stock.Job{Op: stock.OpWarehouseGet}).Warehouse; *got != tt.want {
+			if got := h.ok(testJob{Op: stock.OpWarehouseGet}).Warehouse; *got != tt.want {
 				t.Errorf("warehouse.get after reopen = %+v, want %+v", *got, tt.want)
 			}
 		})
@@ -72,9 +72,9 @@ func TestWarehouseInit(t *testing.T) {
 
 func TestTokens(t *testing.T) {
 	h := newHarness(t)
-	h.ok(stock.Job{Op: stock.OpTokenEnsure, Token: &stock.Token{Hash: "h1", Name: "admin", Role: "admin"}})
-	h.ok(stock.Job{Op: stock.OpTokenEnsure, Token: &stock.Token{Hash: "h1", Name: "other", Role: "viewer"}})
-	got := h.ok(stock.Job{Op: stock.OpTokenLookup, Token: &stock.Token{Hash: "h1"}}).Token
+	h.ok(testJob{Op: stock.OpTokenEnsure, Token: &stock.Token{Hash: "h1", Name: "admin", Role: "admin"}})
+	h.ok(testJob{Op: stock.OpTokenEnsure, Token: &stock.Token{Hash: "h1", Name: "other", Role: "viewer"}})
+	got := h.ok(testJob{Op: stock.OpTokenLookup, Token: &stock.Token{Hash: "h1"}}).Token
 	if want := (stock.Token{Hash: "h1", Name: "admin", Role: "admin"}); *got != want {
 		t.Errorf("token = %+v, want %+v (ensure must not overwrite)", *got, want)
 	}
@@ -82,7 +82,7 @@ func TestTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, hash := range []string{"h1", "unknown"} {
-		if r := h.read(stock.Job{Op: stock.OpTokenLookup, Token: &stock.Token{Hash: hash}}); code(r) != stock.CodeNotFound {
+		if r := h.read(testJob{Op: stock.OpTokenLookup, Token: &stock.Token{Hash: hash}}); code(r) != stock.CodeNotFound {
 			t.Errorf("lookup of %s = %+v, want NOT_FOUND", hash, r)
 		}
 	}

@@ -18,7 +18,7 @@ var errMidJob = errors.New("store: job failed without a savepoint")
 // so that a failing job fails alone. It commits once and only then returns
 // exactly one reply per job, in order; when the commit fails every job gets
 // an UNAVAILABLE reply and nothing changed, and when a job panics every job
-// gets an INTERNAL reply and nothing changed. Committed movements are
+// gets an INTERNAL reply and nothing changed. Committed changes are
 // published afterwards, in commit order.
 //
 // Jobs that move stock check everything before they write and run without
@@ -36,18 +36,18 @@ func (s *Store) HandleWrites(jobs [][]byte) [][]byte {
 	}
 	if err != nil {
 		s.log.Error("write batch failed, nothing committed", "jobs", len(jobs), "err", err)
-		return encodeAll(failAll(len(jobs), stock.CodeUnavailable, "the database could not save the change, try again"))
+		return failAll(len(jobs), commitError(err))
 	}
 	s.publish(changes)
-	return encodeAll(replies)
+	return replies
 }
 
 // attempt runs jobs in one transaction and commits it, each job in its own
-// savepoint when careful. It returns a reply per job and the committed
-// movements; on an error nothing was committed and the writer's state is
-// as before. A panicking job rolls the batch back: it is logged once and
-// every job gets an INTERNAL reply.
-func (s *Store) attempt(jobs [][]byte, careful bool) (replies []*stock.Reply, changes []*stock.Movement, err error) {
+// savepoint when careful. It returns a reply per job and the committed log
+// entries; on an error nothing was committed and the writer's state is as
+// before. A panicking job rolls the batch back: it is logged once and every
+// job gets an INTERNAL reply.
+func (s *Store) attempt(jobs [][]byte, careful bool) (replies [][]byte, changes []logged, err error) {
 	start := s.w.mark()
 	b, err := s.begin(careful)
 	if err != nil {
@@ -59,10 +59,10 @@ func (s *Store) attempt(jobs [][]byte, careful bool) (replies []*stock.Reply, ch
 			b.rollback()
 			s.w.restore(start)
 			s.log.Error("write job panicked, batch rolled back", "jobs", len(jobs), "panic", p, "stack", string(debug.Stack()))
-			replies, changes, err = failAll(len(jobs), stock.CodeInternal, "internal error"), nil, nil
+			replies, changes, err = failAll(len(jobs), stock.Errorf(stock.CodeInternal, "internal error")), nil, nil
 		}
 	}()
-	replies = make([]*stock.Reply, len(jobs))
+	replies = make([][]byte, len(jobs))
 	for i, raw := range jobs {
 		if replies[i] = b.run(raw); b.broken != nil {
 			break
@@ -86,56 +86,58 @@ func (s *Store) attempt(jobs [][]byte, careful bool) (replies []*stock.Reply, ch
 }
 
 // run decodes and executes one job and returns its reply.
-func (b *batch) run(raw []byte) *stock.Reply {
-	var job stock.Job
-	if err := decodeJob(raw, &job); err != nil {
-		return errReply(stock.Errorf(stock.CodeInvalidInput, "malformed job: %v", err))
+func (b *batch) run(raw []byte) []byte {
+	meta, body, err := stock.DecodeJob(raw)
+	if err != nil {
+		return stock.EncodeError(stock.Errorf(stock.CodeInvalidInput, "malformed job: %v", err))
 	}
-	if !job.Op.Writes() {
-		return errReply(stock.Errorf(stock.CodeInvalidInput, "%q is not a write job", job.Op))
+	h, err := b.s.ops.lookup(meta.Op, true)
+	if err != nil {
+		return stock.EncodeError(err.(*stock.Error))
 	}
-	b.s.hooks.beforeJob(&job)
-	if !b.careful && (job.Op == stock.OpMovementRecord || job.Op == stock.OpStockSet) {
-		return b.runFast(&job)
+	b.meta = meta
+	b.s.hooks.beforeJob(meta.Op, body)
+	if !b.careful && h.fast {
+		return b.runFast(h, body)
 	}
-	return b.runSaved(&job)
+	return b.runSaved(h, body)
 }
 
 // runFast executes a job that checks everything before its first write,
 // without a savepoint: when it fails with a domain error it wrote nothing.
 // Any other error breaks the attempt with errMidJob.
-func (b *batch) runFast(job *stock.Job) *stock.Reply {
+func (b *batch) runFast(h handler, body []byte) []byte {
 	m := b.mark()
 	b.wrote = false
-	r, err := b.do(job)
+	r, err := h.write(b, body)
 	if err == nil {
 		return r
 	}
 	b.restore(m)
 	var e *stock.Error
 	if b.wrote || !errors.As(err, &e) {
-		b.broken = fmt.Errorf("%w: %s: %w", errMidJob, job.Op, err)
+		b.broken = fmt.Errorf("%w: %s: %w", errMidJob, b.meta.Op, err)
 		return nil
 	}
-	return errReply(e)
+	return stock.EncodeError(e)
 }
 
 // runSaved executes one job inside its own savepoint, so that whatever
 // makes it fail, it fails alone.
-func (b *batch) runSaved(job *stock.Job) *stock.Reply {
+func (b *batch) runSaved(h handler, body []byte) []byte {
 	m := b.mark()
 	if err := b.savepoint(); err != nil {
 		b.broken = fmt.Errorf("opening savepoint: %w", err)
 		return nil
 	}
-	r, err := b.do(job)
+	r, err := h.write(b, body)
 	if err != nil {
 		b.restore(m)
 		if rerr := b.rollbackJob(); rerr != nil {
-			b.broken = fmt.Errorf("rolling back %s job: %w (after %w)", job.Op, rerr, err)
+			b.broken = fmt.Errorf("rolling back %s job: %w (after %w)", b.meta.Op, rerr, err)
 			return nil
 		}
-		return b.s.fail(job.Op, err)
+		return b.s.fail(b.meta.Op, err)
 	}
 	if err := b.release(); err != nil {
 		b.broken = fmt.Errorf("releasing savepoint: %w", err)
@@ -145,7 +147,7 @@ func (b *batch) runSaved(job *stock.Job) *stock.Reply {
 }
 
 // jobMark is the point a batch returns to when one job fails: the
-// writer's state and the movements recorded so far.
+// writer's state and the log entries appended so far.
 type jobMark struct {
 	state   mark
 	changes int
@@ -158,28 +160,8 @@ func (b *batch) mark() jobMark { return jobMark{state: b.w.mark(), changes: len(
 // is the caller's (rolled back, or never written).
 func (b *batch) restore(m jobMark) {
 	b.w.restore(m.state)
+	clear(b.changes[m.changes:])
 	b.changes = b.changes[:m.changes]
-}
-
-// do dispatches a write job.
-func (b *batch) do(job *stock.Job) (*stock.Reply, error) {
-	switch job.Op {
-	case stock.OpWarehouseInit:
-		return b.initWarehouse(job.Warehouse)
-	case stock.OpProductCreate:
-		return b.createProduct(job.Actor, job.Create)
-	case stock.OpProductUpdate:
-		return b.updateProduct(job.Actor, job.SKU, job.Update)
-	case stock.OpProductDelete:
-		return b.deleteProduct(job.SKU)
-	case stock.OpMovementRecord:
-		return b.recordMovement(job.Actor, job.Movement)
-	case stock.OpStockSet:
-		return b.setStock(job.Actor, job.SKU, job.Quantity, job.Note)
-	case stock.OpTokenEnsure:
-		return b.ensureToken(job.Token)
-	}
-	return nil, stock.Errorf(stock.CodeInvalidInput, "unknown job %q", job.Op)
 }
 
 // now returns the time the writer stamps on a change.
@@ -189,22 +171,17 @@ func (b *batch) now() time.Time { return time.Now().UTC() }
 // warehouse.init.
 func (b *batch) localWarehouse() (*stock.Warehouse, error) {
 	if b.w.local == nil {
-		return nil, errNoWarehouse
+		return nil, stock.ErrNoWarehouse
 	}
 	return b.w.local, nil
 }
 
-// publish sends the committed movements to the publisher, in order.
-func (s *Store) publish(ms []*stock.Movement) {
+// publish sends the committed log entries to the publisher, in order.
+func (s *Store) publish(changes []logged) {
 	if s.pub == nil {
 		return
 	}
-	for _, m := range ms {
-		msg, err := encodeChange(m)
-		if err != nil {
-			s.log.Error("encoding change", "movement", m.ID, "err", err)
-			continue
-		}
-		s.pub.Publish(msg)
+	for _, c := range changes {
+		s.pub.Publish(c.data)
 	}
 }

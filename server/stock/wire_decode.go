@@ -1,60 +1,26 @@
-package store
+package stock
 
-import (
-	"encoding/json"
-	"unicode/utf8"
+import "unicode/utf8"
 
-	"github.com/stockmesh/stockmesh/server/stock"
-)
-
-// decodeJob decodes a job exactly as json.Unmarshal does. Jobs made only of
-// the keys movement.record and stock.set use (op, actor, sku, quantity,
-// note, movement), spelled as stock.Job spells them, with strings free of
-// escapes and integers of up to 18 digits, take a path without reflection;
-// everything else, malformed jobs included, goes to encoding/json, so the
+// decoder is the hand-written decoder of the requests on the writer's hot
+// path (MovementInput, StockCount). It accepts only objects made of their
+// own keys, spelled as their json tags, with strings free of escapes and
+// integers of up to 18 digits; each method reports whether it read what it
+// expects, and DecodeValue gives anything else to encoding/json, so the
 // result and the error are always json.Unmarshal's.
-func decodeJob(raw []byte, job *stock.Job) error {
-	d := jobDecoder{b: raw}
-	if d.job(job) {
-		return nil
-	}
-	*job = stock.Job{}
-	return json.Unmarshal(raw, job)
-}
-
-// jobDecoder is the fast path of decodeJob: each method reports whether it
-// read what it expects, and the decoder gives up at the first surprise.
-type jobDecoder struct {
+type decoder struct {
 	b []byte
 	i int
 }
 
-// job reads a whole job: one object and nothing after it.
-func (d *jobDecoder) job(job *stock.Job) bool {
-	ok := d.object(func(key []byte) (uint, bool) {
-		switch string(key) {
-		case "op":
-			return 1, d.into((*string)(&job.Op))
-		case "actor":
-			return 2, d.into(&job.Actor)
-		case "sku":
-			return 4, d.into(&job.SKU)
-		case "quantity":
-			return 8, d.integer(&job.Quantity)
-		case "note":
-			return 16, d.into(&job.Note)
-		case "movement":
-			job.Movement = new(stock.MovementInput)
-			return 32, d.movement(job.Movement)
-		}
-		return 0, false
-	})
+// end reports whether only white space is left.
+func (d *decoder) end() bool {
 	d.space()
-	return ok && d.i == len(d.b)
+	return d.i == len(d.b)
 }
 
-// movement reads a MovementInput object.
-func (d *jobDecoder) movement(in *stock.MovementInput) bool {
+// movementInput reads a MovementInput object.
+func (d *decoder) movementInput(in *MovementInput) bool {
 	return d.object(func(key []byte) (uint, bool) {
 		switch string(key) {
 		case "sku":
@@ -74,10 +40,25 @@ func (d *jobDecoder) movement(in *stock.MovementInput) bool {
 	})
 }
 
+// stockCount reads a StockCount object.
+func (d *decoder) stockCount(c *StockCount) bool {
+	return d.object(func(key []byte) (uint, bool) {
+		switch string(key) {
+		case "sku":
+			return 1, d.into(&c.SKU)
+		case "quantity":
+			return 2, d.integer(&c.Quantity)
+		case "note":
+			return 4, d.into(&c.Note)
+		}
+		return 0, false
+	})
+}
+
 // object reads an object, calling field after each key and its colon;
 // field reads the value and returns the key's bit, distinct per known key.
 // A repeated key fails, leaving it to encoding/json (where the last wins).
-func (d *jobDecoder) object(field func(key []byte) (bit uint, ok bool)) bool {
+func (d *decoder) object(field func(key []byte) (bit uint, ok bool)) bool {
 	if !d.consume('{') {
 		return false
 	}
@@ -102,7 +83,7 @@ func (d *jobDecoder) object(field func(key []byte) (bit uint, ok bool)) bool {
 }
 
 // space skips white space.
-func (d *jobDecoder) space() {
+func (d *decoder) space() {
 	for d.i < len(d.b) {
 		switch d.b[d.i] {
 		case ' ', '\t', '\n', '\r':
@@ -114,7 +95,7 @@ func (d *jobDecoder) space() {
 }
 
 // consume skips white space and then c.
-func (d *jobDecoder) consume(c byte) bool {
+func (d *decoder) consume(c byte) bool {
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == c {
 		d.i++
@@ -125,7 +106,7 @@ func (d *jobDecoder) consume(c byte) bool {
 
 // str reads a string without escapes or control characters that is valid
 // UTF-8, and returns its bytes inside the input.
-func (d *jobDecoder) str() ([]byte, bool) {
+func (d *decoder) str() ([]byte, bool) {
 	d.space()
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return nil, false
@@ -150,7 +131,7 @@ func (d *jobDecoder) str() ([]byte, bool) {
 }
 
 // into reads a string into dst.
-func (d *jobDecoder) into(dst *string) bool {
+func (d *decoder) into(dst *string) bool {
 	s, ok := d.str()
 	if ok {
 		*dst = string(s)
@@ -161,7 +142,7 @@ func (d *jobDecoder) into(dst *string) bool {
 // integer reads an integer of at most 18 digits (which always fits an
 // int64) in JSON's syntax; fractions and exponents are left unread, so the
 // caller fails on them.
-func (d *jobDecoder) integer(dst *int64) bool {
+func (d *decoder) integer(dst *int64) bool {
 	d.space()
 	j, neg := d.i, false
 	if j < len(d.b) && d.b[j] == '-' {

@@ -1,69 +1,49 @@
-package store
+package stock
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 	"unicode/utf8"
-
-	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// encodeAll encodes replies in order.
-func encodeAll(replies []*stock.Reply) [][]byte {
-	out := make([][]byte, len(replies))
-	for i, r := range replies {
-		out[i] = encode(r)
+// The hand-written encoders of the writer's hot path. Each appends exactly
+// what json.Marshal writes for its type (wire_test.go checks it).
+
+// appendMovementInput appends in as json.Marshal encodes a MovementInput.
+func appendMovementInput(b []byte, in *MovementInput) []byte {
+	b = appendString(append(b, `{"sku":`...), in.SKU)
+	b = appendString(append(b, `,"kind":`...), string(in.Kind))
+	b = strconv.AppendInt(append(b, `,"quantity":`...), in.Quantity, 10)
+	for _, f := range [...]struct{ key, val string }{
+		{`,"reference":`, in.Reference}, {`,"note":`, in.Note}, {`,"idempotencyKey":`, in.IdempotencyKey},
+	} {
+		if f.val != "" {
+			b = appendString(append(b, f.key...), f.val)
+		}
 	}
-	return out
+	return append(b, '}')
 }
 
-// encode encodes one reply exactly as json.Marshal does; a nil reply is an
-// empty success. Replies of one movement or one error, the writer's usual
-// ones, are encoded by hand.
-func encode(r *stock.Reply) []byte {
-	switch {
-	case r == nil:
-		return []byte("{}")
-	case r.Movement != nil && *r == stock.Reply{Movement: r.Movement} && jsonTime(r.Movement.CreatedAt):
-		b := make([]byte, 0, 256)
-		b = appendMovement(append(b, `{"movement":`...), r.Movement)
-		return append(b, '}')
-	case r.Err != nil && *r == stock.Reply{Err: r.Err} && r.Err.Shortfall == nil:
-		b := make([]byte, 0, 64+len(r.Err.Message))
-		b = appendString(append(b, `{"err":{"code":`...), string(r.Err.Code))
-		b = appendString(append(b, `,"message":`...), r.Err.Message)
-		return append(b, "}}"...)
-	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		return internalReply
-	}
-	return b
+// appendError appends e, which has no Shortfall, as json.Marshal encodes an
+// Error.
+func appendError(b []byte, e *Error) []byte {
+	b = appendString(append(b, `{"code":`...), string(e.Code))
+	b = appendString(append(b, `,"message":`...), e.Message)
+	return append(b, '}')
 }
 
-// encodeChange encodes the Change m made as json.Marshal does.
-func encodeChange(m *stock.Movement) ([]byte, error) {
-	if !jsonTime(m.CreatedAt) {
-		return json.Marshal(stock.ChangeOf(m))
-	}
-	b := make([]byte, 0, 192)
-	b = appendString(append(b, `{"warehouse":`...), m.Warehouse)
-	b = appendString(append(b, `,"sku":`...), m.SKU)
-	b = strconv.AppendInt(append(b, `,"quantity":`...), m.Balance, 10)
-	b = strconv.AppendInt(append(b, `,"delta":`...), m.Quantity, 10)
-	b = appendString(append(b, `,"movementId":`...), m.ID)
-	b = appendString(append(b, `,"kind":`...), string(m.Kind))
-	if m.Reference != "" {
-		b = appendString(append(b, `,"reference":`...), m.Reference)
-	}
-	b = strconv.AppendInt(append(b, `,"seq":`...), m.Seq, 10)
-	b = appendTime(append(b, `,"at":`...), m.CreatedAt)
-	return append(b, '}'), nil
+// appendEntry appends a movement entry as json.Marshal encodes a LogEntry.
+func appendEntry(b []byte, e *LogEntry) []byte {
+	b = appendString(append(b, `{"origin":`...), e.Origin)
+	b = strconv.AppendInt(append(b, `,"seq":`...), e.Seq, 10)
+	b = appendTime(append(b, `,"at":`...), e.At)
+	b = appendString(append(b, `,"type":`...), string(e.Type))
+	b = appendMovement(append(b, `,"movement":`...), e.Movement)
+	return append(b, '}')
 }
 
 // appendMovement appends m as json.Marshal encodes a stock.Movement.
-func appendMovement(b []byte, m *stock.Movement) []byte {
+func appendMovement(b []byte, m *Movement) []byte {
 	b = appendString(append(b, `{"id":`...), m.ID)
 	b = appendString(append(b, `,"warehouse":`...), m.Warehouse)
 	b = strconv.AppendInt(append(b, `,"seq":`...), m.Seq, 10)
@@ -100,10 +80,13 @@ func appendTime(b []byte, t time.Time) []byte {
 	return append(b, '"')
 }
 
-// appendString appends s quoted as encoding/json does: with <, > and &
+// appendString is AppendJSONString.
+func appendString(b []byte, s string) []byte { return AppendJSONString(b, s) }
+
+// AppendJSONString appends s quoted as encoding/json does: with <, > and &
 // escaped for HTML, invalid UTF-8 replaced by U+FFFD, and U+2028 and
 // U+2029 escaped.
-func appendString(b []byte, s string) []byte {
+func AppendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0

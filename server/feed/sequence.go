@@ -1,0 +1,119 @@
+package feed
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// LogReader reads a warehouse's change log after a seq; stock.Service
+// implements it over the job queue.
+type LogReader interface {
+	Changes(ctx context.Context, origin string, afterSeq int64, limit int) (*stock.ChangePage, error)
+}
+
+// gapPage is how many entries a gap is read in at a time.
+const gapPage = 1000
+
+// Sequencer hands a Hub each origin's log entries exactly once and in seq
+// order, whatever the way they came by lost: it tracks the last seq it
+// published per origin, and on a gap (an event dropped by a full buffer or
+// by the event socket, a subscriber socket reconnecting to a restarted
+// database handler) it reads the missing entries from the log and
+// publishes them first. Its methods must be called from one goroutine (the
+// event pump); the counters are safe to read from anywhere.
+type Sequencer struct {
+	hub  *Hub
+	log  LogReader
+	last map[string]int64 // origin → last seq published; absent: not tracked yet
+
+	gaps      atomic.Uint64
+	recovered atomic.Uint64
+}
+
+// NewSequencer returns a Sequencer publishing to hub and reading gaps
+// through log.
+func NewSequencer(hub *Hub, log LogReader) *Sequencer {
+	return &Sequencer{hub: hub, log: log, last: map[string]int64{}}
+}
+
+// Track starts tracking origin from seq: the next entry expected is seq+1.
+func (s *Sequencer) Track(origin string, seq int64) { s.last[origin] = seq }
+
+// Forget stops tracking every origin; each is tracked again from its next
+// entry.
+func (s *Sequencer) Forget() { clear(s.last) }
+
+// Offer publishes e after any entries of its origin missing before it, and
+// skips an entry already published. An origin not tracked yet is tracked
+// from e. It returns an error only when it could not read a gap, which
+// stays to be filled by the next Offer or CatchUp.
+func (s *Sequencer) Offer(ctx context.Context, e *stock.LogEntry) error {
+	last, ok := s.last[e.Origin]
+	switch {
+	case !ok:
+		last = e.Seq - 1
+	case e.Seq <= last:
+		return nil
+	case e.Seq > last+1:
+		s.gaps.Add(1)
+		if err := s.fill(ctx, e.Origin, e.Seq-1); err != nil {
+			return err
+		}
+	}
+	s.publish(e)
+	return nil
+}
+
+// CatchUp reads every tracked origin's log past the last seq published and
+// publishes what it finds: the entries lost at the tail, which no later
+// event reveals. It returns the first error met.
+func (s *Sequencer) CatchUp(ctx context.Context) error {
+	for origin := range s.last {
+		if err := s.fill(ctx, origin, -1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fill reads origin's log after the last seq published up to seq (to its
+// end when seq < 0) and publishes it.
+func (s *Sequencer) fill(ctx context.Context, origin string, upTo int64) error {
+	for upTo < 0 || s.last[origin] < upTo {
+		page, err := s.log.Changes(ctx, origin, s.last[origin], gapPage)
+		if err != nil {
+			return fmt.Errorf("reading the log of %s after %d: %w", origin, s.last[origin], err)
+		}
+		if len(page.Entries) == 0 {
+			return nil
+		}
+		if upTo < 0 {
+			s.gaps.Add(1)
+		}
+		for i := range page.Entries {
+			if e := &page.Entries[i]; upTo < 0 || e.Seq <= upTo {
+				s.recovered.Add(1)
+				s.publish(e)
+			}
+		}
+	}
+	return nil
+}
+
+// publish hands e's stock change, if it made one, to the hub.
+func (s *Sequencer) publish(e *stock.LogEntry) {
+	s.last[e.Origin] = e.Seq
+	if c, ok := e.Change(); ok {
+		s.hub.Publish(Event{Change: c})
+	}
+}
+
+// Gaps returns how many gaps the Sequencer found and filled.
+func (s *Sequencer) Gaps() uint64 { return s.gaps.Load() }
+
+// Recovered returns how many entries it read from the log to fill gaps:
+// the events lost on their way to it.
+func (s *Sequencer) Recovered() uint64 { return s.recovered.Load() }

@@ -1,0 +1,111 @@
+package stock
+
+import "time"
+
+// EntryType is the kind of change a log entry records.
+type EntryType string
+
+// The types of change log entries. Each carries the values its origin
+// computed, never the request that produced them: a replica applies them
+// as they are.
+const (
+	EntryProductCreated EntryType = "product.created" // Product: the new product
+	EntryProductUpdated EntryType = "product.updated" // Product: its state after; Changed: the fields
+	EntryProductDeleted EntryType = "product.deleted" // Product: its last state
+	EntryMovement       EntryType = "movement"        // Movement: the ledger entry
+)
+
+// LogEntry is one change of a warehouse, as its change log keeps it: every
+// change a node makes to its own warehouse takes the next number of the
+// warehouse's gap-free sequence and is appended to the log in the same
+// transaction. Reading a warehouse's log from seq 1 gives every seq once;
+// applying it to an empty database rebuilds the warehouse's products,
+// quantities and ledger.
+type LogEntry struct {
+	Origin   string    `json:"origin"`
+	Seq      int64     `json:"seq"`
+	At       time.Time `json:"at"`
+	Type     EntryType `json:"type"`
+	Product  *Product  `json:"product,omitempty"`
+	Changed  []string  `json:"changed,omitempty"`
+	Movement *Movement `json:"movement,omitempty"`
+}
+
+// The product fields a product.updated entry names in Changed.
+const (
+	FieldName         = "name"
+	FieldDescription  = "description"
+	FieldPrice        = "price"
+	FieldReorderPoint = "reorderPoint"
+)
+
+// ChangesQuery reads the log of Origin after AfterSeq, at most Limit
+// entries (DefaultChangesLimit when 0).
+type ChangesQuery struct {
+	Origin   string `json:"origin"`
+	AfterSeq int64  `json:"afterSeq"`
+	Limit    int    `json:"limit,omitempty"`
+}
+
+// Limits of a ChangesQuery.
+const (
+	DefaultChangesLimit = 500
+	MaxChangesLimit     = 10_000
+)
+
+// Normalize validates the query in place, applying the default limit.
+func (q *ChangesQuery) Normalize() error {
+	var err error
+	if q.Origin, err = NormalizeWarehouseID(q.Origin); err != nil {
+		return err
+	}
+	switch {
+	case q.AfterSeq < 0:
+		return invalid("afterSeq", "%d must not be negative", q.AfterSeq)
+	case q.Limit == 0:
+		q.Limit = DefaultChangesLimit
+	case q.Limit < 0 || q.Limit > MaxChangesLimit:
+		return invalid("limit", "%d is out of range (1 to %d)", q.Limit, MaxChangesLimit)
+	}
+	return nil
+}
+
+// ChangePage is a run of consecutive log entries of one origin, oldest
+// first. LastSeq is the origin's last seq when the page was read, so a
+// reader knows how far behind it is.
+type ChangePage struct {
+	Entries []LogEntry `json:"entries"`
+	LastSeq int64      `json:"lastSeq"`
+}
+
+// ChangeBatch is a run of consecutive log entries of one origin to apply
+// to its replica (or to an empty database, to rebuild it). Entries the
+// replica already has are skipped; a gap is refused.
+type ChangeBatch struct {
+	Entries []LogEntry `json:"entries"`
+}
+
+// Normalize checks that the batch is one origin's consecutive entries.
+func (b *ChangeBatch) Normalize() error {
+	for i := range b.Entries {
+		e := &b.Entries[i]
+		switch {
+		case e.Origin == "" || e.Seq <= 0:
+			return invalid("entries", "entry %d has no origin or seq", i)
+		case i > 0 && (e.Origin != b.Entries[0].Origin || e.Seq != b.Entries[i-1].Seq+1):
+			return invalid("entries", "entry %d (%s:%d) does not follow the one before", i, e.Origin, e.Seq)
+		case (e.Type == EntryMovement) != (e.Movement != nil) || (e.Type != EntryMovement && e.Product == nil):
+			return invalid("entries", "entry %s:%d of type %q lacks its values", e.Origin, e.Seq, e.Type)
+		}
+	}
+	return nil
+}
+
+// Change returns the stock change a movement entry made, and false for
+// entries of other types.
+func (e *LogEntry) Change() (Change, bool) {
+	if e.Movement == nil {
+		return Change{}, false
+	}
+	return ChangeOf(e.Movement), true
+}

@@ -1,0 +1,177 @@
+package stock
+
+// Class says how the database handler runs a job: the one writer, a short
+// read, or a long read with readers of its own, so that a report over a
+// million movements never starves product lookups or the writer.
+type Class uint8
+
+// The classes of job.
+const (
+	ClassWrite    Class = iota // changes data: the one writer, in order
+	ClassLookup                // a short read: one product, a page, a token
+	ClassLongRead              // a long read: reports, exports, catch-up reads for peers
+)
+
+// String returns "write", "lookup" or "long-read".
+func (c Class) String() string {
+	switch c {
+	case ClassWrite:
+		return "write"
+	case ClassLookup:
+		return "lookup"
+	case ClassLongRead:
+		return "long-read"
+	}
+	return "class(?)"
+}
+
+// Op is one operation the database handler executes: a request of type Req
+// answered by a reply of type Rep. The store registers one handler per Op;
+// Service sends them with call. Adding an operation means one Op value, its
+// request and reply types, and one handler.
+type Op[Req, Rep any] struct {
+	Name  string
+	Class Class
+}
+
+// Empty is the reply of an operation that returns nothing but success.
+type Empty struct{}
+
+// The operations.
+var (
+	OpWarehouseInit  = Op[Warehouse, Warehouse]{"warehouse.init", ClassWrite}
+	OpWarehouseGet   = Op[Empty, Warehouse]{"warehouse.get", ClassLookup}
+	OpProductGet     = Op[ProductRef, Product]{"product.get", ClassLookup}
+	OpProductList    = Op[ProductQuery, ProductPage]{"product.list", ClassLookup}
+	OpMovementList   = Op[MovementQuery, MovementPage]{"movement.list", ClassLookup}
+	OpProductCreate  = Op[CreateProductInput, Product]{"product.create", ClassWrite}
+	OpProductUpdate  = Op[ProductUpdate, Product]{"product.update", ClassWrite}
+	OpProductDelete  = Op[ProductRef, Product]{"product.delete", ClassWrite}
+	OpMovementRecord = Op[MovementInput, Movement]{"movement.record", ClassWrite}
+	OpStockSet       = Op[StockCount, Movement]{"stock.set", ClassWrite}
+	OpTokenLookup    = Op[TokenRef, Token]{"token.lookup", ClassLookup}
+	OpTokenEnsure    = Op[Token, Empty]{"token.ensure", ClassWrite}
+	OpChanges        = Op[ChangesQuery, ChangePage]{"log.changes", ClassLongRead}
+	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite}
+	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite}
+)
+
+// Ops lists the name and class of every operation, with a zero request
+// and reply, for the handler's registry check and the wire tests.
+var Ops = []OpInfo{
+	info(OpWarehouseInit), info(OpWarehouseGet), info(OpProductGet), info(OpProductList),
+	info(OpMovementList), info(OpProductCreate), info(OpProductUpdate), info(OpProductDelete),
+	info(OpMovementRecord), info(OpStockSet), info(OpTokenLookup), info(OpTokenEnsure),
+	info(OpChanges), info(OpApplyChanges), info(OpOutcome),
+}
+
+// OpInfo describes an operation without its types: its name, class, and a
+// new zero request and reply.
+type OpInfo struct {
+	Name     string
+	Class    Class
+	NewReq   func() any
+	NewReply func() any
+}
+
+func info[Req, Rep any](op Op[Req, Rep]) OpInfo {
+	return OpInfo{Name: op.Name, Class: op.Class,
+		NewReq: func() any { return new(Req) }, NewReply: func() any { return new(Rep) }}
+}
+
+// ProductRef names a product of the local warehouse by sku.
+type ProductRef struct {
+	SKU string `json:"sku"`
+}
+
+// Normalize trims and validates the sku in place.
+func (r *ProductRef) Normalize() (err error) {
+	r.SKU, err = NormalizeSKU(r.SKU)
+	return err
+}
+
+// ProductUpdate is a request to change the product with SKU.
+type ProductUpdate struct {
+	SKU    string             `json:"sku"`
+	Update UpdateProductInput `json:"update"`
+}
+
+// Normalize trims and validates the request in place.
+func (u *ProductUpdate) Normalize() (err error) {
+	if u.SKU, err = NormalizeSKU(u.SKU); err != nil {
+		return err
+	}
+	return u.Update.Normalize()
+}
+
+// StockCount sets a product's stock to Quantity, as counted; the writer
+// records an ADJUSTMENT of the difference with Note.
+type StockCount struct {
+	SKU      string `json:"sku"`
+	Quantity int64  `json:"quantity"`
+	Note     string `json:"note,omitempty"`
+}
+
+// Normalize trims and validates the count in place.
+func (c *StockCount) Normalize() (err error) {
+	if c.SKU, err = NormalizeSKU(c.SKU); err != nil {
+		return err
+	}
+	if err = checkQuantity("quantity", c.Quantity, 0, MaxStock); err != nil {
+		return err
+	}
+	c.Note, err = text("note", c.Note, MaxNoteLen, false)
+	return err
+}
+
+// TokenRef names a stored token by the hash of its secret.
+type TokenRef struct {
+	Hash string `json:"hash"`
+}
+
+// Normalize checks that the hash is set.
+func (t *TokenRef) Normalize() error {
+	if t.Hash == "" {
+		return invalid("hash", "must not be empty")
+	}
+	return nil
+}
+
+// Normalize checks that the token has a hash.
+func (t *Token) Normalize() error {
+	if t.Hash == "" {
+		return invalid("hash", "must not be empty")
+	}
+	return nil
+}
+
+// Token is an API token as stored: only its hash, with who it names and the
+// role it grants.
+type Token struct {
+	Hash string `json:"hash"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// OutcomeQuery asks whether the write job with Key was applied. The writer
+// answers after every job sent before it, so "not applied" is final.
+type OutcomeQuery struct {
+	Key string `json:"key"`
+}
+
+// Outcome answers an OutcomeQuery: whether the job was applied and, if so,
+// the origin and first seq of the changes it appended to the log (0 when
+// it appended none).
+type Outcome struct {
+	Applied bool   `json:"applied"`
+	Origin  string `json:"origin,omitempty"`
+	Seq     int64  `json:"seq,omitempty"`
+	Count   int    `json:"count,omitempty"` // log entries the job appended
+}
+
+// Normalizer is a request that validates and normalizes itself; both
+// Service (before sending) and the database handler (after decoding) call
+// it, so each rule lives once.
+type Normalizer interface {
+	Normalize() error
+}

@@ -1,0 +1,90 @@
+package stock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// resolve finds out whether the write job with key, sent for op and left
+// without a reply (cause), was applied. It asks the writer, whose answer
+// comes after every job sent before it, so "not applied" is final: the job
+// never runs later. Applied, it rebuilds the reply from the log entries the
+// job appended. It tries for s.ResolveWithin, even past the caller's
+// deadline but not once the caller has gone; when the handler does not
+// answer in that time the outcome is unknown (OUTCOME_UNKNOWN).
+func resolve[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], key string, cause error) (*Rep, error) {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil, unknown(op, cause)
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.ResolveWithin)
+	defer cancel()
+	for {
+		o, err := call(rctx, s, OpOutcome, &OutcomeQuery{Key: key})
+		if err == nil {
+			if !o.Applied {
+				return nil, fmt.Errorf("%w: %w", Errorf(CodeUnavailable,
+					"the database did not apply the change in time; it is safe to try again"), cause)
+			}
+			return rebuild(rctx, s, op, o, cause)
+		}
+		select {
+		case <-rctx.Done():
+			return nil, unknown(op, cause)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// unknown is the error for a write whose outcome could not be found.
+func unknown[Req, Rep any](op Op[Req, Rep], cause error) error {
+	return fmt.Errorf("%w: %s: %w", Errorf(CodeOutcomeUnknown,
+		"the database did not answer in time: the change may or may not have been saved; "+
+			"check before trying again, or retry with the same idempotency key"), op.Name, cause)
+}
+
+// rebuild returns the reply of an applied job from the log entries it
+// appended.
+func rebuild[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], o *Outcome, cause error) (*Rep, error) {
+	rep := new(Rep)
+	if o.Count == 0 {
+		if _, ok := any(rep).(*Empty); ok {
+			return rep, nil
+		}
+		return nil, unknown(op, cause)
+	}
+	page, err := s.Changes(ctx, o.Origin, o.Seq-1, o.Count)
+	if err != nil || !replyFrom(page.Entries, rep) {
+		return nil, unknown(op, cause)
+	}
+	return rep, nil
+}
+
+// replyFrom fills rep, a *Movement, *Product or *Empty, from the entries
+// one job appended, and reports whether it could.
+func replyFrom(entries []LogEntry, rep any) bool {
+	switch r := rep.(type) {
+	case *Empty:
+		return true
+	case *Movement:
+		for i := len(entries) - 1; i >= 0; i-- {
+			if m := entries[i].Movement; m != nil {
+				*r = *m
+				return true
+			}
+		}
+	case *Product:
+		ok := false
+		for _, e := range entries {
+			switch {
+			case e.Product != nil:
+				*r, ok = *e.Product, true
+			case ok && e.Movement != nil:
+				r.Quantity, r.Seq, r.UpdatedAt = e.Movement.Balance, e.Seq, e.At
+			}
+		}
+		return ok
+	}
+	return false
+}

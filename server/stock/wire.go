@@ -1,0 +1,141 @@
+package stock
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// The wire format of jobs and replies, the one place that defines it.
+//
+// A job is a header and a body: a version byte, then the operation's name,
+// the actor and the job key, each as a uvarint length and its bytes, then
+// the request encoded by EncodeValue. A reply is 'R' and the reply value,
+// or 'E' and the *Error. Values are JSON, as encoding/json writes them;
+// the few types on the writer's hot path have hand-written codecs that
+// produce and accept exactly the same bytes (see wire_encode.go and
+// wire_decode.go), and a test checks every request and reply type's round
+// trip by reflection.
+const wireVersion = 1
+
+// JobMeta is what a job carries besides its request: who asked, and the
+// key under which the writer records the job's changes, so that the node
+// can find out whether a job whose reply was lost was applied.
+type JobMeta struct {
+	Op    string
+	Actor string
+	Key   string
+}
+
+// EncodeJob returns the job for op with meta and req.
+func EncodeJob(meta JobMeta, req any) ([]byte, error) {
+	b := make([]byte, 0, 128+len(meta.Op)+len(meta.Actor)+len(meta.Key))
+	b = append(b, wireVersion)
+	for _, s := range [...]string{meta.Op, meta.Actor, meta.Key} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return EncodeValue(b, req)
+}
+
+// errMalformed is returned by DecodeJob for a job that is not in the wire
+// format.
+var errMalformed = errors.New("malformed job header")
+
+// DecodeJob splits a job into its meta and its encoded request.
+func DecodeJob(raw []byte) (JobMeta, []byte, error) {
+	var m JobMeta
+	if len(raw) == 0 || raw[0] != wireVersion {
+		return m, nil, errMalformed
+	}
+	rest := raw[1:]
+	for _, dst := range [...]*string{&m.Op, &m.Actor, &m.Key} {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || n > uint64(len(rest)-k) {
+			return m, nil, errMalformed
+		}
+		*dst = string(rest[k : k+int(n)])
+		rest = rest[k+int(n):]
+	}
+	return m, rest, nil
+}
+
+// EncodeReply returns the reply carrying rep, or an INTERNAL error reply
+// when rep cannot be encoded.
+func EncodeReply(rep any) []byte {
+	b, err := EncodeValue(append(make([]byte, 0, 256), 'R'), rep)
+	if err != nil {
+		return EncodeError(Errorf(CodeInternal, "internal error"))
+	}
+	return b
+}
+
+// EncodeError returns the reply carrying e.
+func EncodeError(e *Error) []byte {
+	b, err := EncodeValue(append(make([]byte, 0, 64+len(e.Message)), 'E'), e)
+	if err != nil {
+		return []byte(`E{"code":"INTERNAL","message":"internal error"}`)
+	}
+	return b
+}
+
+// DecodeReply decodes a reply into rep, or returns the *Error it carries.
+func DecodeReply(raw []byte, rep any) error {
+	if len(raw) == 0 {
+		return errors.New("empty reply")
+	}
+	switch raw[0] {
+	case 'R':
+		return DecodeValue(raw[1:], rep)
+	case 'E':
+		var e Error
+		if err := DecodeValue(raw[1:], &e); err != nil {
+			return fmt.Errorf("decoding error reply: %w", err)
+		}
+		return &e
+	}
+	return fmt.Errorf("reply of unknown kind %q", raw[0])
+}
+
+// EncodeValue appends v, a pointer to a request, reply or error, as JSON.
+func EncodeValue(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case *Movement:
+		if jsonTime(v.CreatedAt) {
+			return appendMovement(b, v), nil
+		}
+	case *MovementInput:
+		return appendMovementInput(b, v), nil
+	case *LogEntry:
+		if v.Movement != nil && v.Product == nil && v.Changed == nil && jsonTime(v.At) && jsonTime(v.Movement.CreatedAt) {
+			return appendEntry(b, v), nil
+		}
+	case *Error:
+		if v.Shortfall == nil {
+			return appendError(b, v), nil
+		}
+	}
+	out, err := json.Marshal(v)
+	return append(b, out...), err
+}
+
+// DecodeValue decodes data into v, a pointer to a request, reply or error,
+// exactly as json.Unmarshal does.
+func DecodeValue(data []byte, v any) error {
+	switch v := v.(type) {
+	case *MovementInput:
+		d := decoder{b: data}
+		if d.movementInput(v) && d.end() {
+			return nil
+		}
+		*v = MovementInput{}
+	case *StockCount:
+		d := decoder{b: data}
+		if d.stockCount(v) && d.end() {
+			return nil
+		}
+		*v = StockCount{}
+	}
+	return json.Unmarshal(data, v)
+}

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"github.com/stockmesh/stockmesh/ent"
+	"github.com/stockmesh/stockmesh/ent/movement"
+	"github.com/stockmesh/stockmesh/ent/product"
+	"github.com/stockmesh/stockmesh/ent/warehouse"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// applyChanges applies a run of another warehouse's log entries to its
+// replica here, exactly as the origin computed them, and appends them to
+// this node's copy of that log, in one transaction: entries already held
+// are skipped, and one that would leave a gap is refused. A node never
+// applies entries of its own warehouse: it is their only writer.
+func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
+	if len(in.Entries) == 0 {
+		return &stock.Empty{}, nil
+	}
+	origin := in.Entries[0].Origin
+	if b.w.local != nil && origin == b.w.local.ID {
+		return nil, stock.Errorf(stock.CodeInvalidInput, "the changes of %s are made only by this node", origin)
+	}
+	last, err := lastSeq(b.ctx, b.wc.conn, origin)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.ensureWarehouse(origin); err != nil {
+		return nil, err
+	}
+	for i := range in.Entries {
+		e := &in.Entries[i]
+		switch {
+		case e.Seq <= last:
+			continue
+		case e.Seq != last+1:
+			return nil, stock.Errorf(stock.CodeInvalidInput, "the log of %s continues at %d here, not %d", origin, last+1, e.Seq)
+		}
+		if err := b.apply(e); err != nil {
+			return nil, err
+		}
+		if err := b.appendLog(e); err != nil {
+			return nil, err
+		}
+		last = e.Seq
+	}
+	return &stock.Empty{}, nil
+}
+
+// ensureWarehouse records a warehouse known by its id, if it is not yet.
+func (b *batch) ensureWarehouse(id string) error {
+	ok, err := b.client().Warehouse.Query().Where(warehouse.ID(id)).Exist(b.ctx)
+	if err != nil || ok {
+		return err
+	}
+	return b.client().Warehouse.Create().SetID(id).SetName(id).SetCreatedAt(b.now()).Exec(b.ctx)
+}
+
+// apply makes the change e records in its warehouse's replica.
+func (b *batch) apply(e *stock.LogEntry) error {
+	if e.Type == stock.EntryProductCreated {
+		p := e.Product
+		return b.client().Product.Create().
+			SetWarehouseID(e.Origin).SetSku(p.SKU).SetName(p.Name).SetDescription(p.Description).
+			SetPrice(int64(p.Price)).SetQuantity(p.Quantity).SetReorderPoint(p.ReorderPoint).
+			SetSeq(e.Seq).SetCreatedAt(p.CreatedAt).SetUpdatedAt(e.At).Exec(b.ctx)
+	}
+	sku := ""
+	if e.Movement != nil {
+		sku = e.Movement.SKU
+	} else if e.Product != nil {
+		sku = e.Product.SKU
+	}
+	p, err := b.client().Product.Query().
+		Where(product.WarehouseID(e.Origin), product.Sku(sku), product.DeletedAtIsNil()).Only(b.ctx)
+	if ent.IsNotFound(err) {
+		return stock.Errorf(stock.CodeInvalidInput, "entry %s:%d changes product %s, which the replica does not hold", e.Origin, e.Seq, sku)
+	}
+	if err != nil {
+		return err
+	}
+	u := b.client().Product.UpdateOne(p).SetSeq(e.Seq).SetUpdatedAt(e.At)
+	switch e.Type {
+	case stock.EntryMovement:
+		m := e.Movement
+		err = b.client().Movement.Create().
+			SetWarehouseID(e.Origin).SetSeq(e.Seq).SetProductID(p.ID).SetSku(m.SKU).
+			SetKind(movement.Kind(m.Kind)).SetQuantity(m.Quantity).SetBalance(m.Balance).
+			SetReference(m.Reference).SetNote(m.Note).SetActor(m.Actor).
+			SetNillableIdempotencyKey(nilIfEmpty(m.IdempotencyKey)).SetCreatedAt(m.CreatedAt).Exec(b.ctx)
+		u.SetQuantity(m.Balance)
+	case stock.EntryProductUpdated:
+		setChanged(u, e)
+	case stock.EntryProductDeleted:
+		u.SetDeletedAt(e.At)
+	default:
+		return stock.Errorf(stock.CodeInvalidInput, "entry %s:%d has unknown type %q", e.Origin, e.Seq, e.Type)
+	}
+	if err != nil {
+		return err
+	}
+	return u.Exec(b.ctx)
+}
+
+// setChanged sets on u the fields a product.updated entry names.
+func setChanged(u *ent.ProductUpdateOne, e *stock.LogEntry) {
+	for _, f := range e.Changed {
+		switch f {
+		case stock.FieldName:
+			u.SetName(e.Product.Name)
+		case stock.FieldDescription:
+			u.SetDescription(e.Product.Description)
+		case stock.FieldPrice:
+			u.SetPrice(int64(e.Product.Price))
+		case stock.FieldReorderPoint:
+			u.SetReorderPoint(e.Product.ReorderPoint)
+		}
+	}
+}
+
+// nilIfEmpty returns nil for "", else &s.
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

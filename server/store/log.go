@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// createLog creates the change log: every change of every warehouse this
+// node holds, its own and (applied from their logs) the others', keyed by
+// origin warehouse and gap-free seq. It is plain SQL rather than an ent
+// schema because it is a WITHOUT ROWID table: one B-tree, appended to in
+// key order, so an entry costs the writer's commit about one page per
+// dozen entries. data is the stock.LogEntry as stock.EncodeValue writes
+// it; job is the key of the local job that appended the entry (NULL for
+// entries applied from another warehouse), to tell whether a job whose
+// reply was lost was applied.
+const createLog = `CREATE TABLE IF NOT EXISTS change_log (
+	origin TEXT NOT NULL,
+	seq INTEGER NOT NULL,
+	at INTEGER NOT NULL,
+	type TEXT NOT NULL,
+	job TEXT,
+	data BLOB NOT NULL,
+	PRIMARY KEY (origin, seq)
+) WITHOUT ROWID`
+
+// outcomeWindow is how many of the latest local changes an outcome query
+// searches for its job: far more than a node appends while a client waits
+// for a reply.
+const outcomeWindow = 1 << 20
+
+// logged is a log entry appended by the batch, with its encoding, which is
+// also what is published once the batch commits.
+type logged struct {
+	e    *stock.LogEntry
+	data []byte
+}
+
+// appendLog appends e to the change log in the batch's transaction and
+// queues it for publication. Entries of the local warehouse carry the
+// running job's key.
+func (b *batch) appendLog(e *stock.LogEntry) error {
+	data, err := stock.EncodeValue(make([]byte, 0, 384), e)
+	if err != nil {
+		return fmt.Errorf("encoding log entry %s:%d: %w", e.Origin, e.Seq, err)
+	}
+	var job any
+	if b.meta.Key != "" && b.w.local != nil && e.Origin == b.w.local.ID {
+		job = b.meta.Key
+	}
+	b.wrote = true
+	if err := b.exec(stInsertLog, e.Origin, e.Seq, e.At.UnixNano(), string(e.Type), job, data); err != nil {
+		return fmt.Errorf("appending log entry %s:%d: %w", e.Origin, e.Seq, err)
+	}
+	b.changes = append(b.changes, logged{e: e, data: data})
+	return nil
+}
+
+// lastSeq returns the last seq of origin's log held here, 0 for none.
+func lastSeq(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, origin string) (int64, error) {
+	var seq int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?`, origin).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("reading the last seq of %s: %w", origin, err)
+	}
+	return seq, nil
+}
+
+// readChanges returns a page of origin's log after q.AfterSeq, from one
+// snapshot; ctx (the caller's deadline) interrupts a long read.
+func (s *Store) readChanges(ctx context.Context, q *stock.ChangesQuery) (*stock.ChangePage, error) {
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	page := &stock.ChangePage{Entries: make([]stock.LogEntry, 0, min(q.Limit, 256))}
+	if page.LastSeq, err = lastSeq(ctx, tx, q.Origin); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT data FROM change_log WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`,
+		q.Origin, q.AfterSeq, q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading the log of %s: %w", q.Origin, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		page.Entries = append(page.Entries, stock.LogEntry{})
+		if err := stock.DecodeValue(data, &page.Entries[len(page.Entries)-1]); err != nil {
+			return nil, fmt.Errorf("decoding a log entry of %s: %w", q.Origin, err)
+		}
+	}
+	return page, rows.Err()
+}
+
+// outcome answers whether the local job with q.Key appended changes: it
+// runs in the writer, after every job sent before it.
+func (b *batch) outcome(q *stock.OutcomeQuery) (*stock.Outcome, error) {
+	wh, err := b.localWarehouse()
+	if err != nil {
+		return nil, err
+	}
+	o := &stock.Outcome{Origin: wh.ID}
+	err = b.wc.conn.QueryRowContext(b.ctx, `SELECT COALESCE(MIN(seq), 0), COUNT(*) FROM change_log
+		WHERE origin = ? AND seq > ? AND job = ?`, wh.ID, b.w.seq-outcomeWindow, q.Key).Scan(&o.Seq, &o.Count)
+	if err != nil {
+		return nil, fmt.Errorf("looking up job %s: %w", q.Key, err)
+	}
+	o.Applied = o.Count > 0
+	return o, nil
+}

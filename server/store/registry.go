@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// handler executes one operation: a write inside the writer's batch, or a
+// read on a reader. Each decodes its request, validates it with the
+// domain's own rules (stock.Normalizer) and encodes its reply.
+type handler struct {
+	class stock.Class
+	// fast marks a write that checks everything before its first write,
+	// so that it runs without a savepoint (see batch.runFast).
+	fast  bool
+	write func(b *batch, body []byte) ([]byte, error)
+	read  func(ctx context.Context, s *Store, body []byte) ([]byte, error)
+}
+
+// registry maps an operation's name to its handler.
+type registry map[string]handler
+
+// newRegistry returns the handlers of every operation in stock.Ops.
+func newRegistry() registry {
+	r := registry{}
+	onWrite(r, stock.OpWarehouseInit, false, (*batch).initWarehouse)
+	onWrite(r, stock.OpProductCreate, false, (*batch).createProduct)
+	onWrite(r, stock.OpProductUpdate, false, (*batch).updateProduct)
+	onWrite(r, stock.OpProductDelete, false, (*batch).deleteProduct)
+	onWrite(r, stock.OpMovementRecord, true, (*batch).recordMovement)
+	onWrite(r, stock.OpStockSet, true, (*batch).setStock)
+	onWrite(r, stock.OpTokenEnsure, false, (*batch).ensureToken)
+	onWrite(r, stock.OpApplyChanges, false, (*batch).applyChanges)
+	onWrite(r, stock.OpOutcome, false, (*batch).outcome)
+	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
+	onRead(r, stock.OpProductGet, (*Store).getProduct)
+	onRead(r, stock.OpProductList, (*Store).listProducts)
+	onRead(r, stock.OpMovementList, (*Store).listMovements)
+	onRead(r, stock.OpTokenLookup, (*Store).lookupToken)
+	onRead(r, stock.OpChanges, (*Store).readChanges)
+	return r
+}
+
+// onWrite registers fn as the write handler of op.
+func onWrite[Req, Rep any](r registry, op stock.Op[Req, Rep], fast bool, fn func(*batch, *Req) (*Rep, error)) {
+	r[op.Name] = handler{class: op.Class, fast: fast, write: func(b *batch, body []byte) ([]byte, error) {
+		req, err := decodeRequest[Req](body)
+		if err != nil {
+			return nil, err
+		}
+		rep, err := fn(b, req)
+		if err != nil {
+			return nil, err
+		}
+		return stock.EncodeReply(rep), nil
+	}}
+}
+
+// onRead registers fn as the read handler of op.
+func onRead[Req, Rep any](r registry, op stock.Op[Req, Rep], fn func(*Store, context.Context, *Req) (*Rep, error)) {
+	r[op.Name] = handler{class: op.Class, read: func(ctx context.Context, s *Store, body []byte) ([]byte, error) {
+		req, err := decodeRequest[Req](body)
+		if err != nil {
+			return nil, err
+		}
+		rep, err := fn(s, ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return stock.EncodeReply(rep), nil
+	}}
+}
+
+// decodeRequest decodes and validates a request.
+func decodeRequest[Req any](body []byte) (*Req, error) {
+	req := new(Req)
+	if err := stock.DecodeValue(body, req); err != nil {
+		return nil, stock.Errorf(stock.CodeInvalidInput, "malformed request: %v", err)
+	}
+	if n, ok := any(req).(stock.Normalizer); ok {
+		if err := n.Normalize(); err != nil {
+			return nil, err
+		}
+	}
+	return req, nil
+}
+
+// lookup returns the handler of the job's operation, checking its class.
+func (r registry) lookup(op string, write bool) (handler, error) {
+	h, ok := r[op]
+	switch {
+	case !ok:
+		return h, stock.Errorf(stock.CodeInvalidInput, "unknown job %q", op)
+	case write != (h.class == stock.ClassWrite):
+		return h, stock.Errorf(stock.CodeInvalidInput, "%q is not a %s job", op, map[bool]string{true: "write", false: "read"}[write])
+	}
+	return h, nil
+}
+
+// check reports an operation of stock.Ops that has no handler: a broken
+// build, caught by Open.
+func (r registry) check() error {
+	for _, op := range stock.Ops {
+		if h, ok := r[op.Name]; !ok || h.class != op.Class {
+			return fmt.Errorf("store: no %s handler for operation %s", op.Class, op.Name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+// TestWriteOutcomeAfterHandlerCrash kills a separate database handler under
+// load and starts it again: every write without an idempotency key must end
+// with an answer that tells the truth. A success was applied exactly once;
+// UNAVAILABLE ("not applied, safe to retry") was not applied at all, even
+// for the writes the dead handler may have committed before it could reply:
+// the node asks the new handler whether each write whose reply was lost was
+// applied. OUTCOME_UNKNOWN is allowed only while the node cannot find out,
+// which the restart within seconds rules out.
+func TestWriteOutcomeAfterHandlerCrash(t *testing.T) {
+	queue := "ipc://" + filepath.Join(t.TempDir(), "q.sock")
+	data := t.TempDir()
+	worker := testnode.StartWorker(t, data, queue)
+	n := testnode.StartIn(t, t.TempDir(), "127.0.0.1:0", "--queue", queue)
+	mustCreate(t, n, "OC-1", 1_000_000)
+
+	var mu sync.Mutex
+	answers := map[string]string{} // reference → code ("" for success)
+	resolved := map[string]int{}   // code → answers given after a lost reply (past the queue's 10 s deadline)
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			for i := 0; ctx.Err() == nil; i++ {
+				ref := fmt.Sprintf("w%d-%d", w, i)
+				start := time.Now()
+				r, err := n.GraphQL(context.Background(), recordMovement, map[string]any{"in": map[string]any{
+					"sku": "OC-1", "kind": "SALE", "quantity": 1, "reference": ref}})
+				if err != nil {
+					t.Errorf("request %s: %v", ref, err)
+					return
+				}
+				mu.Lock()
+				answers[ref] = r.Code()
+				if time.Since(start) > 9*time.Second {
+					resolved[r.Code()]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	time.Sleep(700 * time.Millisecond)
+	worker.Kill()
+	time.Sleep(time.Second)
+	testnode.StartWorker(t, data, queue)
+	time.Sleep(500 * time.Millisecond)
+	stop()
+	wg.Wait()
+
+	applied := map[string]int{}
+	for _, m := range ledgerRefs(t, n, "OC-1") {
+		applied[m]++
+	}
+	counts := map[string]int{}
+	for ref, code := range answers {
+		counts[code]++
+		switch {
+		case code == "" && applied[ref] != 1:
+			t.Errorf("%s answered success, applied %d times", ref, applied[ref])
+		case code == "UNAVAILABLE" && applied[ref] != 0:
+			t.Errorf("%s answered UNAVAILABLE (not applied), applied %d times", ref, applied[ref])
+		case code != "" && code != "UNAVAILABLE":
+			t.Errorf("%s answered %s", ref, code)
+		}
+	}
+	for ref, k := range applied {
+		if _, asked := answers[ref]; !asked || k != 1 {
+			t.Errorf("movement %s applied %d times, asked: %v", ref, k, asked)
+		}
+	}
+	t.Logf("answers by code: %v, of which after a lost reply: %v; %d movements applied", counts, resolved, len(applied))
+	if counts[""] == 0 || counts["UNAVAILABLE"] == 0 || len(resolved) == 0 {
+		t.Fatalf("answers %v, after a lost reply %v: the load did not span the crash", counts, resolved)
+	}
+	checkLedger(t, n, "OC-1")
+}
+
+// ledgerRefs returns the reference of every movement of sku.
+func ledgerRefs(t *testing.T, n *testnode.Node, sku string) []string {
+	t.Helper()
+	var refs []string
+	after := any(nil)
+	for {
+		var out struct {
+			Movements struct {
+				Edges    []struct{ Node struct{ Reference string } }
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		decode(t, n.MustGraphQL(t, `query($s: ID, $after: String) {
+			movements(filter: {sku: $s}, first: 500, after: $after) {
+				edges { node { reference } } pageInfo { hasNextPage endCursor } } }`,
+			map[string]any{"s": sku, "after": after}), &out)
+		for _, e := range out.Movements.Edges {
+			if e.Node.Reference != "" {
+				refs = append(refs, e.Node.Reference)
+			}
+		}
+		if !out.Movements.PageInfo.HasNextPage {
+			return refs
+		}
+		after = out.Movements.PageInfo.EndCursor
+	}
+}

@@ -695,9 +695,14 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphql", Input: `# The GraphQL API of a stockmesh warehouse node, served at /graphql.
 #
 # Errors carry extensions.code: NOT_FOUND, ALREADY_EXISTS, INSUFFICIENT_STOCK,
-# INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE or INTERNAL, with a
-# message a person understands. An INSUFFICIENT_STOCK refusal also carries
-# extensions.sku, extensions.inStock and extensions.requested.
+# INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE, OUTCOME_UNKNOWN or
+# INTERNAL, with a message a person understands. An INSUFFICIENT_STOCK refusal
+# also carries extensions.sku, extensions.inStock and extensions.requested.
+#
+# UNAVAILABLE means nothing was applied: the request may be sent again as it
+# is. OUTCOME_UNKNOWN (mutations only) means the database handler did not
+# answer in time and the node could not find out afterwards whether the change
+# was saved: send it again only with the same idempotencyKey, or check first.
 
 """
 An exact decimal amount of money, written and read as a string such as "19.99"

@@ -92,6 +92,7 @@ const (
 	msgErrUnauthenticated
 	msgErrForbidden
 	msgErrUnavailable
+	msgErrOutcomeUnknown
 	msgErrInternal
 	msgErrUntrusted
 	msgErrOther
@@ -199,11 +200,13 @@ func catalog() map[msg][2]string {
 		msgErrUnauthenticated:   {"Not allowed: the node did not accept the token.", "No permitido: el nodo no aceptó el token."},
 		msgErrForbidden:         {"Not allowed: this token may not do that.", "No permitido: este token no puede hacer eso."},
 		msgErrUnavailable:       {"The node at %s is unreachable; is it running?", "No se puede contactar con el nodo en %s; ¿está en marcha?"},
-		msgErrInternal:          {"The node had an internal error; try again later.", "El nodo tuvo un error interno; inténtelo más tarde."},
-		msgErrUntrusted:         {"The node's certificate is not signed by the configured CA; the connection was refused.", "El certificado del nodo no está firmado por la CA configurada; se rechazó la conexión."},
-		msgErrOther:             {"Error: %v", "Error: %v"},
-		msgErrConfig:            {"Cannot connect: %v", "No se puede conectar: %v"},
-		msgTransferNotYet:       {"Transfers need the network of warehouses, which does not exist yet.", "Las transferencias necesitan la red de almacenes, que todavía no existe."},
+		msgErrOutcomeUnknown: {"The node could not confirm whether the change was saved; check before repeating it.",
+			"El nodo no pudo confirmar si el cambio se guardó; compruébelo antes de repetirlo."},
+		msgErrInternal:    {"The node had an internal error; try again later.", "El nodo tuvo un error interno; inténtelo más tarde."},
+		msgErrUntrusted:   {"The node's certificate is not signed by the configured CA; the connection was refused.", "El certificado del nodo no está firmado por la CA configurada; se rechazó la conexión."},
+		msgErrOther:       {"Error: %v", "Error: %v"},
+		msgErrConfig:      {"Cannot connect: %v", "No se puede conectar: %v"},
+		msgTransferNotYet: {"Transfers need the network of warehouses, which does not exist yet.", "Las transferencias necesitan la red de almacenes, que todavía no existe."},
 
 		msgWatchTitle:        {"Live stock — %s    (q + Enter to quit)", "Existencias en vivo — %s    (q + Intro para salir)"},
 		msgWatchConnected:    {"connected, %d products", "conectado, %d productos"},

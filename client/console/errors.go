@@ -76,6 +76,8 @@ func Sentence(p Printer, server string, err error) string {
 		return p.T(msgErrForbidden)
 	case remote.CodeUnavailable:
 		return p.T(msgErrUnavailable, server)
+	case remote.CodeOutcomeUnknown:
+		return p.T(msgErrOutcomeUnknown)
 	case remote.CodeInternal:
 		return p.T(msgErrInternal)
 	}

@@ -184,11 +184,14 @@ func (c *Client) Do(ctx context.Context, idem Idempotency, query string, vars ma
 	return fmt.Errorf("%w: %v", ErrUnavailable, last)
 }
 
-// retryable reports whether a failed attempt may be repeated.
+// retryable reports whether a failed attempt may be repeated: a request
+// the node answered UNAVAILABLE (it applied nothing: a write whose outcome
+// it could not tell is OUTCOME_UNKNOWN, never retried), a repeatable one,
+// or one that never left the client.
 func retryable(err error, idem Idempotency) bool {
 	var e *Error
-	if errors.As(err, &e) { // UNAVAILABLE from the node: nothing was applied
-		return true
+	if errors.As(err, &e) {
+		return e.Code == CodeUnavailable
 	}
 	return bool(idem) || notSent(err)
 }

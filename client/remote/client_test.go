@@ -185,3 +185,36 @@ func TestNewClientRefusesBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteRetriedOnlyWhenNotApplied: a write without an idempotency key
+// is repeated after UNAVAILABLE (the node applied nothing) but never after
+// OUTCOME_UNKNOWN (it may have been applied).
+func TestWriteRetriedOnlyWhenNotApplied(t *testing.T) {
+	tests := []struct {
+		code      string
+		wantCalls int
+		wantCode  string
+	}{
+		{CodeUnavailable, 2, ""},
+		{CodeOutcomeUnknown, 1, CodeOutcomeUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			f := newFakeNode(t)
+			f.answer = func(n int, _ fakeRequest, w http.ResponseWriter) {
+				if n == 1 {
+					reply(w, 200, `{"errors":[{"message":"m","extensions":{"code":"`+tt.code+`"}}],"data":null}`)
+					return
+				}
+				reply(w, 200, `{"data":{"createProduct":{"sku":"A1"}}}`)
+			}
+			_, err := f.client(t).CreateProduct(context.Background(), NewProduct{SKU: "A1", Name: "x", Price: "1"})
+			if Code(err) != tt.wantCode {
+				t.Fatalf("err = %v, want code %q", err, tt.wantCode)
+			}
+			if n := len(f.seen()); n != tt.wantCalls {
+				t.Fatalf("node saw %d requests, want %d", n, tt.wantCalls)
+			}
+		})
+	}
+}

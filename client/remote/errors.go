@@ -19,7 +19,10 @@ const (
 	CodeUnauthenticated   = "UNAUTHENTICATED"
 	CodeForbidden         = "FORBIDDEN"
 	CodeUnavailable       = "UNAVAILABLE"
-	CodeInternal          = "INTERNAL"
+	// CodeOutcomeUnknown: the node could not tell whether a write was
+	// applied. It is never retried without an idempotency key.
+	CodeOutcomeUnknown = "OUTCOME_UNKNOWN"
+	CodeInternal       = "INTERNAL"
 )
 
 // ErrUnavailable reports that the node could not be reached, or answered that

@@ -36,6 +36,7 @@ const (
 	CodeInvalidInput      = "INVALID_INPUT"
 	CodeInsufficientStock = "INSUFFICIENT_STOCK"
 	CodeUnavailable       = "UNAVAILABLE"
+	CodeOutcomeUnknown    = "OUTCOME_UNKNOWN"
 )
 
 // inventoryParams returns the parameters of an inventario.servicio method.

@@ -23,6 +23,8 @@ func (o *inventoryObject) domainError(err error, id string) error {
 		return pyErrorf(pyValueError, "stock insuficiente para el producto %s", id)
 	case CodeUnavailable:
 		return pyErrorf(pyRuntimeError, "servicio no disponible, reintente más tarde")
+	case CodeOutcomeUnknown:
+		return pyErrorf(pyRuntimeError, "no se pudo confirmar si el cambio se guardó; compruébelo antes de repetirlo")
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return pyErrorf(pyRuntimeError, "servicio no disponible, reintente más tarde")

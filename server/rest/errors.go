@@ -15,6 +15,7 @@ var statusOf = map[stock.Code]int{
 	stock.CodeUnauthenticated:   http.StatusUnauthorized,
 	stock.CodeForbidden:         http.StatusForbidden,
 	stock.CodeUnavailable:       http.StatusServiceUnavailable,
+	stock.CodeOutcomeUnknown:    http.StatusGatewayTimeout,
 	stock.CodeInternal:          http.StatusInternalServerError,
 }
 

@@ -27,8 +27,8 @@ type Lock struct {
 }
 
 // Acquire takes the lock file name in dir (creating it with mode 0600) for
-// this process, naming it role (such as "node" or "dbworker") in the file.
-// It does not wait: when another process holds the lock it returns an error
+// this process, naming it role (such as "node" or "dbworker") in the file
+// when the disk lets it (the lock holds either way). It does not wait: when another process holds the lock it returns an error
 // wrapping ErrInUse that names dir and the holder, such as
 // "data folder ./data is in use by stockmeshd node (pid 1234); stop it first".
 func Acquire(dir, name, role string) (*Lock, error) {
@@ -44,9 +44,10 @@ func Acquire(dir, name, role string) (*Lock, error) {
 		}
 		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
+	// The pid only informs whoever is refused; the lock holds without it,
+	// and a full disk must not keep a node from restarting.
 	if err := writeHolder(f, role); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("writing %s: %w", path, err)
+		_ = f.Truncate(0) // never name an earlier holder; truncating needs no space
 	}
 	return &Lock{f: f}, nil
 }
@@ -73,8 +74,8 @@ func flock(f *os.File) error {
 }
 
 // writeHolder writes "PID ROLE\n" over the start of f and cuts what
-// follows. It writes in place, without truncating first, so that a
-// restart on a full disk can still overwrite what an earlier holder wrote.
+// follows. It writes in place, without truncating first, so that on a full
+// disk it can still overwrite what an earlier holder wrote.
 func writeHolder(f *os.File, role string) error {
 	line := []byte(strconv.Itoa(os.Getpid()) + " " + role + "\n")
 	if _, err := f.WriteAt(line, 0); err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/datalock"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/metrics"
@@ -44,6 +45,7 @@ type Config struct {
 const (
 	AdminTokenFile = "admin.token" // the admin's bearer token, 0600
 	AddrFile       = "node.addr"   // the address the node listens on, once listening
+	NodeLockFile   = "node.lock"   // held by the node serving from DataDir (see DatabaseLockFile)
 )
 
 func (c *Config) setDefaults() {
@@ -65,7 +67,8 @@ func (c *Config) embedded() bool {
 
 // Run starts the node and serves until ctx is done, then shuts down
 // gracefully: it stops taking requests, lets in-flight ones and their jobs
-// finish, and closes the database cleanly.
+// finish, and closes the database cleanly. It refuses a data folder another
+// node serves (NodeLockFile).
 func Run(ctx context.Context, cfg Config) error {
 	cfg.setDefaults()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -77,6 +80,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := jobq.CheckAddr(cfg.Queue); err != nil {
 		return fmt.Errorf("checking --queue: %w", err)
 	}
+	lock, err := datalock.Acquire(cfg.DataDir, NodeLockFile, "node")
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	if cfg.PProf != "" {
 		if err := servePprof(ctx, cfg.PProf); err != nil {
 			return err
@@ -87,7 +95,6 @@ func Run(ctx context.Context, cfg Config) error {
 	var (
 		w      *Worker
 		client *jobq.Client
-		err    error
 	)
 	// The gauges are read only by /metrics, served once client (and w) are set.
 	gauges := metrics.Gauges{Subscriptions: hub.Subscribers, JobsInFlight: func() int { return client.InFlight() }}
@@ -96,7 +103,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	m := metrics.New(gauges)
 	if cfg.embedded() {
-		if w, err = StartWorker(WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: m, Logger: cfg.Logger}); err != nil {
+		if w, err = StartWorker(WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: m, Logger: cfg.Logger, inNode: true}); err != nil {
 			return err
 		}
 		workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))

@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+// exitTimeout bounds how long a stockmeshd that cannot start may take to
+// say so and exit; the race-enabled binary is slow to start.
+const exitTimeout = 30 * time.Second
+
+// runToExit runs stockmeshd with args and returns its output and exit code,
+// failing the test when it has not exited within exitTimeout.
+func runToExit(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), exitTimeout)
+	defer cancel()
+	start := time.Now()
+	out, err := exec.CommandContext(ctx, testnode.Binary(t), args...).CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("stockmeshd %v still running after %v; output:\n%s", args, exitTimeout, out)
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stockmeshd %v exited with %d after %v", args[:2], code, time.Since(start).Round(time.Millisecond))
+	return string(out), code
+}
+
+// waitLockedBy waits until the lock file at path names pid: the process
+// holds it.
+func waitLockedBy(t *testing.T, path string, pid int) {
+	t.Helper()
+	want := strconv.Itoa(pid) + " "
+	for deadline := time.Now().Add(testnode.StartTimeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(path); strings.HasPrefix(string(b), want) {
+			return
+		}
+	}
+	t.Fatalf("%s never named pid %d", path, pid)
+}
+
+// TestOneProcessPerDataFolder: a second node or dbworker on a data folder
+// in use exits at once, naming the process in the way; after that process
+// is killed (SIGKILL, no clean-up), a new one starts on the folder.
+func TestOneProcessPerDataFolder(t *testing.T) {
+	cases := []struct {
+		name          string
+		first, second string // "node" (handler in process) or "dbworker"
+		lock          string // the lock file the second runs into
+	}{
+		{"node then node", "node", "node", "node.lock"},
+		{"dbworker then dbworker", "dbworker", "dbworker", "database.lock"},
+		{"node then dbworker", "node", "dbworker", "database.lock"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data := t.TempDir()
+			queue := "ipc://" + filepath.Join(t.TempDir(), "q.sock")
+			start := func(kind string) *testnode.Proc {
+				if kind == "node" {
+					return testnode.StartIn(t, data, "127.0.0.1:0").Proc
+				}
+				p := testnode.StartWorker(t, data, queue)
+				waitLockedBy(t, filepath.Join(data, "database.lock"), p.PID())
+				return p
+			}
+			first := start(c.first)
+			args := []string{"--data", data, "--listen", "127.0.0.1:0"}
+			if c.second == "dbworker" {
+				args = []string{"dbworker", "--data", data, "--queue", queue}
+			}
+			out, code := runToExit(t, args...)
+			want := fmt.Sprintf("data folder %s is in use by stockmeshd %s (pid %d); stop it first", data, c.first, first.PID())
+			if code == 0 || !strings.Contains(out, want) {
+				t.Fatalf("second %s: exit code %d, output:\n%s\nwant a non-zero exit saying %q", c.second, code, out, want)
+			}
+			first.Kill()
+			start(c.second)
+			if c.second == "dbworker" { // it serves, too
+				n := testnode.StartIn(t, t.TempDir(), "127.0.0.1:0", "--queue", queue)
+				mustCreate(t, n, "L1", 1)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,6 +93,37 @@ func TestOneProcessPerDataFolder(t *testing.T) {
 			if c.second == "dbworker" { // it serves, too
 				n := testnode.StartIn(t, t.TempDir(), "127.0.0.1:0", "--queue", queue)
 				mustCreate(t, n, "L1", 1)
+			}
+		})
+	}
+}
+
+// TestStartFailureExits: when any part of a node cannot start, the node
+// exits at once with a non-zero status and the reason, whatever else had
+// started (a node with Pyro4 whose HTTPS port was taken used to hang).
+func TestStartFailureExits(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	busy := taken.Addr().String()
+	cases := []struct {
+		name  string
+		flags []string
+	}{
+		{"https port taken", []string{"--listen", busy}},
+		{"https port taken, with pyro", []string{"--listen", busy, "--pyro", testnode.FreeAddr(t)}},
+		{"https port taken, with pyro and its name server", []string{"--listen", busy,
+			"--pyro", testnode.FreeAddr(t), "--pyro-ns-embedded", testnode.FreeAddr(t)}},
+		{"pyro port taken", []string{"--listen", "127.0.0.1:0", "--pyro", busy}},
+		{"pprof port taken", []string{"--listen", "127.0.0.1:0", "--pprof", busy}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, code := runToExit(t, append([]string{"--data", t.TempDir()}, c.flags...)...)
+			if code == 0 || !strings.Contains(out, busy) || !strings.Contains(out, "address already in use") {
+				t.Fatalf("exit code %d, output:\n%s\nwant a non-zero exit naming %s in use", code, out, busy)
 			}
 		})
 	}

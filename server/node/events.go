@@ -2,6 +2,7 @@ package node
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -10,9 +11,8 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// pumpEvents subscribes to the database handler's committed changes and
-// publishes them to hub. The returned func stops the pump.
-func pumpEvents(queue string, hub *feed.Hub, log *slog.Logger) (stop func(), err error) {
+// subscribeEvents subscribes to the database handler's committed changes.
+func subscribeEvents(queue string, log *slog.Logger) (*jobq.Subscriber, error) {
 	addr, err := jobq.EventsAddr(queue)
 	if err != nil {
 		return nil, err
@@ -21,10 +21,22 @@ func pumpEvents(queue string, hub *feed.Hub, log *slog.Logger) (stop func(), err
 	if err != nil {
 		return nil, fmt.Errorf("subscribing to committed changes: %w", err)
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for msg := range sub.C() {
+	return sub, nil
+}
+
+// pumpEvents publishes the changes sub receives to hub until stop is
+// closed, and then closes sub. It returns an error when the subscription
+// ends before: the feed would fall silent.
+func pumpEvents(sub *jobq.Subscriber, hub *feed.Hub, stop <-chan struct{}, log *slog.Logger) error {
+	defer sub.Close()
+	for {
+		select {
+		case <-stop:
+			return nil
+		case msg, ok := <-sub.C():
+			if !ok {
+				return errors.New("receiving committed changes: the subscription stopped")
+			}
 			if hub.Subscribers() == 0 {
 				continue // nobody listens: skip the decoding
 			}
@@ -35,6 +47,5 @@ func pumpEvents(queue string, hub *feed.Hub, log *slog.Logger) (stop func(), err
 			}
 			hub.Publish(feed.Event{Change: c})
 		}
-	}()
-	return func() { sub.Close(); <-done }, nil
+	}
 }

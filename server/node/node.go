@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/stockmesh/stockmesh/internal/datalock"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/jobq"
@@ -39,6 +41,15 @@ type Config struct {
 	PyroNSEmbedded  string // host:port to run a Pyro4-compatible name server on
 	PyroHMACKeyFile string // file holding the Pyro4 HMAC key clients must use
 	Logger          *slog.Logger
+
+	hooks hooks // set by tests only
+}
+
+// hooks lets tests inject faults into a node; the zero value does nothing.
+type hooks struct {
+	// workerRun, when set, runs the in-process database handler: it gets
+	// the handler's own Run and returns what Run should have.
+	workerRun func(ctx context.Context, run func(context.Context) error) error
 }
 
 // Node file names inside DataDir.
@@ -67,9 +78,11 @@ func (c *Config) embedded() bool {
 
 // Run starts the node and serves until ctx is done, then shuts down
 // gracefully: it stops taking requests, lets in-flight ones and their jobs
-// finish, and closes the database cleanly. It refuses a data folder another
-// node serves (NodeLockFile).
-func Run(ctx context.Context, cfg Config) error {
+// finish, and closes the database cleanly. Any part failing, at start or
+// later (HTTPS, Pyro4, pprof, the event feed, the in-process database
+// handler), stops every other part and Run returns its error. Run refuses
+// a data folder another node serves (NodeLockFile).
+func Run(ctx context.Context, cfg Config) (err error) {
 	cfg.setDefaults()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("creating data directory: %w", err)
@@ -85,11 +98,11 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer lock.Release()
-	if cfg.PProf != "" {
-		if err := servePprof(ctx, cfg.PProf); err != nil {
-			return err
-		}
+	pprof, err := listenPprof(cfg.PProf)
+	if err != nil {
+		return err
 	}
+	defer pprof.Close()
 	hub := feed.NewHub(cfg.Logger)
 	defer hub.Close()
 	var (
@@ -102,31 +115,53 @@ func Run(ctx context.Context, cfg Config) error {
 		gauges.QueueDepth = func() int { return w.Depth() }
 	}
 	m := metrics.New(gauges)
+	ctx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
 	if cfg.embedded() {
-		if w, err = StartWorker(WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: m, Logger: cfg.Logger, inNode: true}); err != nil {
+		wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: m, Logger: cfg.Logger, inNode: true}
+		if w, err = StartWorker(wc); err != nil {
 			return err
 		}
-		workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			if err := w.Run(workerCtx); err != nil {
-				cfg.Logger.Error("database handler stopped", "err", err)
+		run := w.Run
+		if h := cfg.hooks.workerRun; h != nil {
+			run = func(ctx context.Context) error { return h(ctx, w.Run) }
+		}
+		stop := runWorker(ctx, run, fail)
+		defer func() { // after serve: in-flight jobs finish first
+			if werr := stop(); werr != nil {
+				err = werr // the handler's failure is why everything else stopped
 			}
 		}()
-		defer func() { stopWorker(); <-done }() // after serve: in-flight jobs finish first
 	}
 	if client, err = jobq.NewClient(jobq.ClientConfig{Addr: cfg.Queue, Logger: cfg.Logger}); err != nil {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, hub, m)
+	return serve(ctx, cfg, client, hub, m, pprof)
 }
 
-// serve runs everything above the queue client. Deferred closes run in
-// reverse, so the HTTP server has stopped before serve returns and Run
-// closes the queue client.
-func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics) error {
+// runWorker runs the in-process database handler (run) until the returned stop
+// is called, and returns what stop returns: nil, or the handler's error.
+// When the handler fails before stop, it calls fail with its error, so that
+// the node stops and exits rather than answering UNAVAILABLE forever.
+func runWorker(ctx context.Context, run func(context.Context) error, fail context.CancelCauseFunc) (stop func() error) {
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	errc := make(chan error, 1)
+	go func() {
+		err := run(wctx)
+		if err != nil {
+			err = fmt.Errorf("database handler stopped: %w", err)
+			fail(err)
+		}
+		errc <- err
+	}()
+	return func() error { cancel(); return <-errc }
+}
+
+// serve runs everything above the queue client until ctx is done or one
+// part fails, which stops the others. The HTTPS server has stopped before
+// serve returns, and Run then closes the queue client.
+func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics, pprof *pprofServer) error {
 	log := cfg.Logger
 	svc := stock.NewService(client)
 	w, err := initWarehouse(ctx, svc, cfg)
@@ -136,18 +171,23 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	if err := ensureAdminToken(ctx, svc, filepath.Join(cfg.DataDir, AdminTokenFile)); err != nil {
 		return err
 	}
-	stopEvents, err := pumpEvents(cfg.Queue, hub, log)
+	events, err := subscribeEvents(cfg.Queue, log)
 	if err != nil {
 		return err
 	}
-	defer stopEvents()
 	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
-	waitPyro, err := startPyro(ctx, cfg, svc)
+	runPyro, err := startPyro(cfg, svc)
 	if err != nil {
+		events.Close()
 		return err
 	}
-	defer waitPyro()
-	return serveHTTPS(ctx, cfg, routes(svc, hub, m, log))
+	g, gctx := errgroup.WithContext(ctx)
+	httpsDone := make(chan struct{})
+	g.Go(func() error { defer close(httpsDone); return serveHTTPS(gctx, cfg, routes(svc, hub, m, log)) })
+	g.Go(func() error { return pumpEvents(events, hub, httpsDone, log) })
+	g.Go(func() error { return runPyro(gctx) })
+	g.Go(func() error { return pprof.Serve(gctx) })
+	return g.Wait()
 }
 
 // initWarehouse creates or confirms the local warehouse, waiting for a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,4 +128,36 @@ func TestStartFailureExits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReadyz: /readyz says whether the database handler answers, here a
+// separate dbworker that is killed and started again; /healthz says only
+// that the node is alive, and needs no token either.
+func TestReadyz(t *testing.T) {
+	data := t.TempDir()
+	queue := "ipc://" + filepath.Join(data, "q.sock")
+	worker := testnode.StartWorker(t, data, queue)
+	n := testnode.StartIn(t, data, "127.0.0.1:0", "--queue", queue)
+	expect := func(path string, status int, contains string) {
+		t.Helper()
+		got, ct, body := request(t, n, "GET", path, "", nil, "")
+		if got != status || ct != "application/json" || !strings.Contains(body, contains) {
+			t.Fatalf("GET %s: %d %s %s; want %d with %s", path, got, ct, body, status, contains)
+		}
+	}
+	expect("/readyz", http.StatusOK, `{"status":"ready","warehouse":"WH-1"}`)
+	worker.Kill()
+	expect("/readyz", http.StatusServiceUnavailable,
+		`{"error":{"code":"UNAVAILABLE","message":"not ready: the database is busy or unreachable, try again"}}`)
+	expect("/healthz", http.StatusOK, `"status":"ok"`)
+	testnode.StartWorker(t, data, queue)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if status, _, _ := request(t, n, "GET", "/readyz", "", nil, ""); status == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz not 200 within 60s of the dbworker's return")
+		}
+	}
+	mustCreate(t, n, "Y1", 1)
 }

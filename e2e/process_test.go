@@ -161,3 +161,26 @@ func TestReadyz(t *testing.T) {
 	}
 	mustCreate(t, n, "Y1", 1)
 }
+
+// TestSocketFilesRemoved: a dbworker stopped cleanly removes the socket
+// files of its ipc queue and events addresses; a node stopped cleanly
+// leaves nothing of the queue behind either.
+func TestSocketFilesRemoved(t *testing.T) {
+	data := t.TempDir()
+	sock := filepath.Join(t.TempDir(), "q.sock")
+	worker := testnode.StartWorker(t, data, "ipc://"+sock)
+	n := testnode.StartIn(t, data, "127.0.0.1:0", "--queue", "ipc://"+sock)
+	mustCreate(t, n, "F1", 1)
+	for _, f := range []string{sock, sock + ".events"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("while serving: %v", err)
+		}
+	}
+	n.Stop()
+	worker.Stop()
+	for _, f := range []string{sock, sock + ".events"} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s after a clean stop: %v; want it removed", f, err)
+		}
+	}
+}

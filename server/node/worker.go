@@ -2,9 +2,12 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/stockmesh/stockmesh/internal/datalock"
 	"github.com/stockmesh/stockmesh/server/jobq"
@@ -32,7 +35,9 @@ type Worker struct {
 	*jobq.Worker
 	store  *store.Store
 	pub    *jobq.Publisher
-	lock  *datalock.Lock
+	lock   *datalock.Lock
+	queue  string
+	events string
 }
 
 // StartWorker takes the database lock of cfg.DataDir, opens the database
@@ -77,11 +82,13 @@ func StartWorker(cfg WorkerConfig) (w *Worker, err error) {
 		pub.Close()
 		return nil, fmt.Errorf("binding job queue: %w", err)
 	}
-	return &Worker{Worker: jw, store: st, pub: pub, lock: lock}, nil
+	return &Worker{Worker: jw, store: st, pub: pub, lock: lock, queue: cfg.Queue, events: events}, nil
 }
 
 // Run serves jobs until ctx is done, finishes the ones in flight, closes
-// the database cleanly and releases the database lock.
+// the database cleanly, removes the socket files of ipc:// addresses it
+// bound and releases the database lock. It returns an error when the queue
+// fails (and then stops at once) or when closing fails.
 func (w *Worker) Run(ctx context.Context) error {
 	err := w.Worker.Run(ctx)
 	if cerr := w.store.Close(); err == nil {
@@ -90,8 +97,24 @@ func (w *Worker) Run(ctx context.Context) error {
 	if cerr := w.pub.Close(); err == nil {
 		err = cerr
 	}
+	if rerr := errors.Join(removeSocketFile(w.queue), removeSocketFile(w.events)); err == nil {
+		err = rerr
+	}
 	if lerr := w.lock.Release(); err == nil {
 		err = lerr
 	}
 	return err
+}
+
+// removeSocketFile removes the file of an ipc:// address; other addresses
+// have none. zmq leaves the file behind when the socket closes.
+func removeSocketFile(addr string) error {
+	path, ok := strings.CutPrefix(addr, "ipc://")
+	if !ok {
+		return nil
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing socket file: %w", err)
+	}
+	return nil
 }

@@ -17,7 +17,7 @@ var errMidJob = errors.New("store: job failed without a savepoint")
 // HandleWrites executes a batch of write jobs in order, in one transaction,
 // so that a failing job fails alone. It commits once and only then returns
 // exactly one reply per job, in order; when the commit fails every job gets
-// an UNAVAILABLE reply and nothing changed, and when a job panics every job
+// an UNAVAILABLE reply (saying so when the disk is full) and nothing changed, and when a job panics every job
 // gets an INTERNAL reply and nothing changed. Committed movements are
 // published afterwards, in commit order.
 //
@@ -36,6 +36,9 @@ func (s *Store) HandleWrites(jobs [][]byte) [][]byte {
 	}
 	if err != nil {
 		s.log.Error("write batch failed, nothing committed", "jobs", len(jobs), "err", err)
+		if diskFull(err) {
+			return encodeAll(failAll(len(jobs), errDiskFull.Code, errDiskFull.Message))
+		}
 		return encodeAll(failAll(len(jobs), stock.CodeUnavailable, "the database could not save the change, try again"))
 	}
 	s.publish(changes)

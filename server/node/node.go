@@ -118,15 +118,10 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	ctx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
 	if cfg.embedded() {
-		wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: m, Logger: cfg.Logger, inNode: true}
-		if w, err = StartWorker(wc); err != nil {
+		var stop func() error
+		if w, stop, err = startHandler(ctx, cfg, m, fail); err != nil {
 			return err
 		}
-		run := w.Run
-		if h := cfg.hooks.workerRun; h != nil {
-			run = func(ctx context.Context) error { return h(ctx, w.Run) }
-		}
-		stop := runWorker(ctx, run, fail)
 		defer func() { // after serve: in-flight jobs finish first
 			if werr := stop(); werr != nil {
 				err = werr // the handler's failure is why everything else stopped
@@ -140,11 +135,19 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	return serve(ctx, cfg, client, hub, m, pprof)
 }
 
-// runWorker runs the in-process database handler (run) until the returned stop
-// is called, and returns what stop returns: nil, or the handler's error.
+// startHandler starts the in-process database handler and runs it until
+// the returned stop is called; stop returns nil, or the handler's error.
 // When the handler fails before stop, it calls fail with its error, so that
 // the node stops and exits rather than answering UNAVAILABLE forever.
-func runWorker(ctx context.Context, run func(context.Context) error, fail context.CancelCauseFunc) (stop func() error) {
+func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail context.CancelCauseFunc) (w *Worker, stop func() error, err error) {
+	wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: m, Logger: cfg.Logger, inNode: true}
+	if w, err = StartWorker(wc); err != nil {
+		return nil, nil, err
+	}
+	run := w.Run
+	if h := cfg.hooks.workerRun; h != nil {
+		run = func(ctx context.Context) error { return h(ctx, w.Run) }
+	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	errc := make(chan error, 1)
 	go func() {
@@ -155,7 +158,7 @@ func runWorker(ctx context.Context, run func(context.Context) error, fail contex
 		}
 		errc <- err
 	}()
-	return func() error { cancel(); return <-errc }
+	return w, func() error { cancel(); return <-errc }, nil
 }
 
 // serve runs everything above the queue client until ctx is done or one

@@ -109,6 +109,11 @@ func dumpLog(t testing.TB, path string) {
 	t.Logf("last lines of %s:\n%s", path, strings.Join(lines, "\n"))
 }
 
+// PID returns the process id.
+func (p *Proc) PID() int {
+	return p.cmd.Process.Pid
+}
+
 // Exited reports whether the process has ended.
 func (p *Proc) Exited() bool {
 	select {

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -19,15 +20,15 @@ const catchUpEvery = time.Second
 // them to a feed.Sequencer, which publishes them to the hub in order and
 // fills any gap from the change log.
 type pump struct {
-	sub  *jobq.Subscriber
-	hub  *feed.Hub
-	seq  *feed.Sequencer
-	log  *slog.Logger
-	done chan struct{}
+	sub *jobq.Subscriber
+	hub *feed.Hub
+	seq *feed.Sequencer
+	log *slog.Logger
 }
 
-// startPump starts the event pump; stop ends it.
-func startPump(queue string, hub *feed.Hub, svc *stock.Service, log *slog.Logger) (*pump, error) {
+// newPump subscribes to the committed changes of the handler at queue;
+// run then pumps them.
+func newPump(queue string, hub *feed.Hub, svc *stock.Service, log *slog.Logger) (*pump, error) {
 	addr, err := jobq.EventsAddr(queue)
 	if err != nil {
 		return nil, err
@@ -36,32 +37,28 @@ func startPump(queue string, hub *feed.Hub, svc *stock.Service, log *slog.Logger
 	if err != nil {
 		return nil, fmt.Errorf("subscribing to committed changes: %w", err)
 	}
-	p := &pump{sub: sub, hub: hub, seq: feed.NewSequencer(hub, svc), log: log, done: make(chan struct{})}
-	go p.run()
-	return p, nil
-}
-
-// stop ends the pump and waits for it.
-func (p *pump) stop() {
-	p.sub.Close()
-	<-p.done
+	return &pump{sub: sub, hub: hub, seq: feed.NewSequencer(hub, svc), log: log}, nil
 }
 
 // run decodes each event and offers it to the sequencer while anyone
 // listens; with nobody listening it skips the decoding and forgets what it
 // tracked (nothing published meanwhile matters to a later subscriber). It
-// reads the log for lost entries after a second without events.
-func (p *pump) run() {
-	defer close(p.done)
+// reads the log for lost entries after a second without events. It runs
+// until stop is closed, and then closes the subscription; it returns an
+// error when the subscription ends before: the feed would fall silent.
+func (p *pump) run(stop <-chan struct{}) error {
+	defer p.sub.Close()
 	ctx := context.Background() // each read of the log has the queue's own deadline
 	tick := time.NewTicker(catchUpEvery)
 	defer tick.Stop()
 	idle := false
 	for {
 		select {
+		case <-stop:
+			return nil
 		case msg, ok := <-p.sub.C():
 			if !ok {
-				return
+				return errors.New("receiving committed changes: the subscription stopped")
 			}
 			idle = false
 			if p.hub.Subscribers() == 0 {

@@ -54,11 +54,18 @@ func TestSubscribersRecoverDroppedEvents(t *testing.T) {
 	for i := range subs {
 		subs[i] = watch(ctx, hub)
 	}
-	p, err := startPump(addr, hub, svc, log)
+	p, err := newPump(addr, hub, svc, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.stop()
+	stop, pumped := make(chan struct{}), make(chan error, 1)
+	go func() { pumped <- p.run(stop) }()
+	defer func() {
+		close(stop)
+		if err := <-pumped; err != nil {
+			t.Errorf("pump: %v", err)
+		}
+	}()
 
 	r := rand.New(rand.NewPCG(uint64(seed), 1))
 	var jobs [][]stock.MovementInput

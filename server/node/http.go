@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -9,7 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -175,9 +178,9 @@ func serveHTTPS(ctx context.Context, cfg Config, h http.Handler) error {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
 	addr := ln.Addr().String()
-	if err := atomicfile.Write(filepath.Join(cfg.DataDir, AddrFile), []byte(addr+"\n"), 0o600); err != nil {
+	if err := writeAddr(cfg, addr); err != nil {
 		ln.Close()
-		return fmt.Errorf("writing %s: %w", AddrFile, err)
+		return err
 	}
 	srv := &http.Server{Handler: h, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
@@ -195,6 +198,25 @@ func serveHTTPS(ctx context.Context, cfg Config, h http.Handler) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutting down HTTPS: %w", err)
+	}
+	return nil
+}
+
+// writeAddr records addr in DataDir/AddrFile for local clients. It leaves
+// the file alone when it says addr already, and only warns when the disk is
+// full: a node that can serve reads must not stop for the sake of a hint.
+func writeAddr(cfg Config, addr string) error {
+	path, data := filepath.Join(cfg.DataDir, AddrFile), []byte(addr+"\n")
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	err := atomicfile.Write(path, data, 0o600)
+	if errors.Is(err, syscall.ENOSPC) {
+		cfg.Logger.Warn("the disk is full: "+AddrFile+" may name an old address", "addr", addr, "err", err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", AddrFile, err)
 	}
 	return nil
 }

@@ -15,6 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stockmesh/stockmesh/internal/datalock"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/metrics"
@@ -39,12 +42,22 @@ type Config struct {
 	PyroNSEmbedded  string // host:port to run a Pyro4-compatible name server on
 	PyroHMACKeyFile string // file holding the Pyro4 HMAC key clients must use
 	Logger          *slog.Logger
+
+	hooks hooks // set by tests only
+}
+
+// hooks lets tests inject faults into a node; the zero value does nothing.
+type hooks struct {
+	// workerRun, when set, runs the in-process database handler: it gets
+	// the handler's own Run and returns what Run should have.
+	workerRun func(ctx context.Context, run func(context.Context) error) error
 }
 
 // Node file names inside DataDir.
 const (
 	AdminTokenFile = "admin.token" // the admin's bearer token, 0600
 	AddrFile       = "node.addr"   // the address the node listens on, once listening
+	NodeLockFile   = "node.lock"   // held by the node serving from DataDir (see DatabaseLockFile)
 )
 
 func (c *Config) setDefaults() {
@@ -66,8 +79,11 @@ func (c *Config) embedded() bool {
 
 // Run starts the node and serves until ctx is done, then shuts down
 // gracefully: it stops taking requests, lets in-flight ones and their jobs
-// finish, and closes the database cleanly.
-func Run(ctx context.Context, cfg Config) error {
+// finish, and closes the database cleanly. Any part failing, at start or
+// later (HTTPS, Pyro4, pprof, the event feed, the in-process database
+// handler), stops every other part and Run returns its error. Run refuses
+// a data folder another node serves (NodeLockFile).
+func Run(ctx context.Context, cfg Config) (err error) {
 	cfg.setDefaults()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("creating data directory: %w", err)
@@ -78,17 +94,21 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := jobq.CheckAddr(cfg.Queue); err != nil {
 		return fmt.Errorf("checking --queue: %w", err)
 	}
-	if cfg.PProf != "" {
-		if err := servePprof(ctx, cfg.PProf); err != nil {
-			return err
-		}
+	lock, err := datalock.Acquire(cfg.DataDir, NodeLockFile, "node")
+	if err != nil {
+		return err
 	}
+	defer lock.Release()
+	pprof, err := listenPprof(cfg.PProf)
+	if err != nil {
+		return err
+	}
+	defer pprof.Close()
 	hub := feed.NewHub(cfg.Logger)
 	defer hub.Close()
 	var (
 		w      *Worker
 		client *jobq.Client
-		err    error
 	)
 	// The gauges are read only by /metrics, served once client (and w) are set.
 	var events atomic.Pointer[pump] // set by serve before /metrics is served
@@ -104,31 +124,57 @@ func Run(ctx context.Context, cfg Config) error {
 		gauges.EventsDropped = func() uint64 { return w.EventsDropped() }
 	}
 	m := metrics.New(gauges)
+	ctx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
 	if cfg.embedded() {
-		if w, err = StartWorker(WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: observer{m}, Logger: cfg.Logger}); err != nil {
+		var stop func() error
+		if w, stop, err = startHandler(ctx, cfg, m, fail); err != nil {
 			return err
 		}
-		workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			if err := w.Run(workerCtx); err != nil {
-				cfg.Logger.Error("database handler stopped", "err", err)
+		defer func() { // after serve: in-flight jobs finish first
+			if werr := stop(); werr != nil {
+				err = werr // the handler's failure is why everything else stopped
 			}
 		}()
-		defer func() { stopWorker(); <-done }() // after serve: in-flight jobs finish first
 	}
 	if client, err = jobq.NewClient(jobq.ClientConfig{Addr: cfg.Queue, Logger: cfg.Logger}); err != nil {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, hub, m, &events)
+	return serve(ctx, cfg, client, hub, m, pprof, &events)
 }
 
-// serve runs everything above the queue client. Deferred closes run in
-// reverse, so the HTTP server has stopped before serve returns and Run
-// closes the queue client.
-func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics, events *atomic.Pointer[pump]) error {
+// startHandler starts the in-process database handler and runs it until
+// the returned stop is called; stop returns nil, or the handler's error.
+// When the handler fails before stop, it calls fail with its error, so that
+// the node stops and exits rather than answering UNAVAILABLE forever.
+func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail context.CancelCauseFunc) (w *Worker, stop func() error, err error) {
+	wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: observer{m}, Logger: cfg.Logger, inNode: true}
+	if w, err = StartWorker(wc); err != nil {
+		return nil, nil, err
+	}
+	run := w.Run
+	if h := cfg.hooks.workerRun; h != nil {
+		run = func(ctx context.Context) error { return h(ctx, w.Run) }
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	errc := make(chan error, 1)
+	go func() {
+		err := run(wctx)
+		if err != nil {
+			err = fmt.Errorf("database handler stopped: %w", err)
+			fail(err)
+		}
+		errc <- err
+	}()
+	return w, func() error { cancel(); return <-errc }, nil
+}
+
+// serve runs everything above the queue client until ctx is done or one
+// part fails, which stops the others. The HTTPS server has stopped before
+// serve returns, and Run then closes the queue client.
+func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics, pprof *pprofServer,
+	events *atomic.Pointer[pump]) error {
 	log := cfg.Logger
 	svc := stock.NewService(queue{client})
 	w, err := initWarehouse(ctx, svc, cfg)
@@ -138,19 +184,24 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	if err := ensureAdminToken(ctx, svc, filepath.Join(cfg.DataDir, AdminTokenFile)); err != nil {
 		return err
 	}
-	p, err := startPump(cfg.Queue, hub, svc, log)
+	p, err := newPump(cfg.Queue, hub, svc, log)
 	if err != nil {
 		return err
 	}
-	defer p.stop()
 	events.Store(p)
 	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
-	waitPyro, err := startPyro(ctx, cfg, svc)
+	runPyro, err := startPyro(cfg, svc)
 	if err != nil {
+		p.sub.Close()
 		return err
 	}
-	defer waitPyro()
-	return serveHTTPS(ctx, cfg, routes(svc, hub, m, log))
+	g, gctx := errgroup.WithContext(ctx)
+	httpsDone := make(chan struct{})
+	g.Go(func() error { defer close(httpsDone); return serveHTTPS(gctx, cfg, routes(svc, hub, m, log)) })
+	g.Go(func() error { return p.run(httpsDone) })
+	g.Go(func() error { return runPyro(gctx) })
+	g.Go(func() error { return pprof.Serve(gctx) })
+	return g.Wait()
 }
 
 // initWarehouse creates or confirms the local warehouse, waiting for a

@@ -75,14 +75,14 @@ func pyroProduct(p *stock.Product) pyro.Product {
 	return pyro.Product{ID: p.SKU, Name: p.Name, Description: p.Description, Price: p.Price.String(), Stock: p.Quantity}
 }
 
-// startPyro starts inventario.servicio when cfg asks for it; the returned
-// func waits for it to stop after ctx is done.
-func startPyro(ctx context.Context, cfg Config, svc *stock.Service) (wait func(), err error) {
+// startPyro listens for Pyro4 clients when cfg asks for it; the returned
+// run serves them until its ctx is done (at once when Pyro4 is off).
+func startPyro(cfg Config, svc *stock.Service) (run func(context.Context) error, err error) {
 	if cfg.Pyro == "" {
 		if cfg.PyroNS != "" || cfg.PyroNSEmbedded != "" {
 			return nil, errors.New("node: --pyro-ns and --pyro-ns-embedded need --pyro HOST:PORT")
 		}
-		return func() {}, nil
+		return func(context.Context) error { return nil }, nil
 	}
 	var key []byte
 	if cfg.PyroHMACKeyFile != "" {
@@ -97,13 +97,12 @@ func startPyro(ctx context.Context, cfg Config, svc *stock.Service) (wait func()
 	if err != nil {
 		return nil, fmt.Errorf("starting Pyro4 service: %w", err)
 	}
-	cfg.Logger.Info("serving Pyro4", "object", pyro.ObjectName, "addr", srv.Addr().String(),
-		"name_server", cfg.PyroNS, "embedded_name_server", cfg.PyroNSEmbedded)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		// Run fails only when called twice; srv is new and run once here.
-		_ = srv.Run(stock.WithActor(ctx, pyroActor))
-	}()
-	return func() { <-done }, nil
+	return func(ctx context.Context) error {
+		cfg.Logger.Info("serving Pyro4", "object", pyro.ObjectName, "addr", srv.Addr().String(),
+			"name_server", cfg.PyroNS, "embedded_name_server", cfg.PyroNSEmbedded)
+		if err := srv.Run(stock.WithActor(ctx, pyroActor)); err != nil {
+			return fmt.Errorf("serving Pyro4: %w", err)
+		}
+		return nil
+	}, nil
 }

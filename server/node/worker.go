@@ -2,13 +2,22 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"strings"
 
+	"github.com/stockmesh/stockmesh/internal/datalock"
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/store"
 )
+
+// DatabaseLockFile is the lock file, inside DataDir, held by the process
+// that has the database open: a node with the handler in process, or a
+// dbworker.
+const DatabaseLockFile = "database.lock"
 
 // WorkerConfig configures the database handler.
 type WorkerConfig struct {
@@ -20,19 +29,25 @@ type WorkerConfig struct {
 	// for its socket before it drops (and counts) them; 0 is the default.
 	// Tests make it tiny to force drops.
 	EventBuffer int
+
+	inNode bool // the handler runs inside a node: its lock names "node", not "dbworker"
 }
 
 // Worker is a running database handler: the store behind a queue worker,
 // publishing committed changes.
 type Worker struct {
 	*jobq.Worker
-	store *store.Store
-	pub   *jobq.Publisher
+	store  *store.Store
+	pub    *jobq.Publisher
+	lock   *datalock.Lock
+	queue  string
+	events string
 }
 
-// StartWorker opens the database in cfg.DataDir and binds the queue and its
-// event socket; Run then serves jobs.
-func StartWorker(cfg WorkerConfig) (*Worker, error) {
+// StartWorker takes the database lock of cfg.DataDir, opens the database
+// there and binds the queue and its event socket; Run then serves jobs.
+// It refuses a data folder whose database another process has open.
+func StartWorker(cfg WorkerConfig) (w *Worker, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -43,6 +58,19 @@ func StartWorker(cfg WorkerConfig) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	role := "dbworker"
+	if cfg.inNode {
+		role = "node"
+	}
+	lock, err := datalock.Acquire(cfg.DataDir, DatabaseLockFile, role)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.Release()
+		}
+	}()
 	pub, err := jobq.NewPublisher(events, cfg.Logger, cfg.EventBuffer)
 	if err != nil {
 		return nil, fmt.Errorf("binding event socket: %w", err)
@@ -52,17 +80,19 @@ func StartWorker(cfg WorkerConfig) (*Worker, error) {
 		pub.Close()
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
-	w, err := jobq.NewWorker(jobq.WorkerConfig{Addr: cfg.Queue, Observer: cfg.Observer, Logger: cfg.Logger}, st)
+	jw, err := jobq.NewWorker(jobq.WorkerConfig{Addr: cfg.Queue, Observer: cfg.Observer, Logger: cfg.Logger}, st)
 	if err != nil {
 		st.Close()
 		pub.Close()
 		return nil, fmt.Errorf("binding job queue: %w", err)
 	}
-	return &Worker{Worker: w, store: st, pub: pub}, nil
+	return &Worker{Worker: jw, store: st, pub: pub, lock: lock, queue: cfg.Queue, events: events}, nil
 }
 
-// Run serves jobs until ctx is done, finishes the ones in flight, and closes
-// the database cleanly.
+// Run serves jobs until ctx is done, finishes the ones in flight, closes
+// the database cleanly, removes the socket files of ipc:// addresses it
+// bound and releases the database lock. It returns an error when the queue
+// fails (and then stops at once) or when closing fails.
 func (w *Worker) Run(ctx context.Context) error {
 	err := w.Worker.Run(ctx)
 	if cerr := w.store.Close(); err == nil {
@@ -71,9 +101,28 @@ func (w *Worker) Run(ctx context.Context) error {
 	if cerr := w.pub.Close(); err == nil {
 		err = cerr
 	}
+	if rerr := errors.Join(removeSocketFile(w.queue), removeSocketFile(w.events)); err == nil {
+		err = rerr
+	}
+	if lerr := w.lock.Release(); err == nil {
+		err = lerr
+	}
 	return err
 }
 
 // EventsDropped returns how many committed-change events the publisher
 // dropped.
 func (w *Worker) EventsDropped() uint64 { return w.pub.Dropped() }
+
+// removeSocketFile removes the file of an ipc:// address; other addresses
+// have none. zmq leaves the file behind when the socket closes.
+func removeSocketFile(addr string) error {
+	path, ok := strings.CutPrefix(addr, "ipc://")
+	if !ok {
+		return nil
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing socket file: %w", err)
+	}
+	return nil
+}

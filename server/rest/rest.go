@@ -1,5 +1,5 @@
 // Package rest serves the node's JSON endpoints for other servers and
-// scripts: GET /healthz (no token), GET /api/v1/inventory and
+// scripts: GET /healthz and GET /readyz (no token), GET /api/v1/inventory and
 // GET /api/v1/movements (paginated, with the GraphQL API's filters), and
 // GET /api/v1/products/{sku}. Handlers decode, call one stock.Service
 // method and return; errors are written in one place (errors.go).
@@ -8,6 +8,7 @@ package rest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -30,10 +31,14 @@ func New(svc *stock.Service, log *slog.Logger) *Handler {
 // Wrap decorates the handler of a route (metrics, authentication).
 type Wrap func(route string, h http.Handler) http.Handler
 
-// Register adds the routes to mux. public wraps /healthz, private the rest
-// (the node passes authentication there).
+// ReadyTimeout bounds how long GET /readyz waits for the database handler.
+const ReadyTimeout = 2 * time.Second
+
+// Register adds the routes to mux. public wraps /healthz and /readyz,
+// private the rest (the node passes authentication there).
 func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
 	mux.Handle("GET /healthz", public("/healthz", h.endpoint(h.health)))
+	mux.Handle("GET /readyz", public("/readyz", h.endpoint(h.ready)))
 	mux.Handle("GET /api/v1/inventory", private("/api/v1/inventory", h.endpoint(h.inventory)))
 	mux.Handle("GET /api/v1/products/{sku}", private("/api/v1/products/{sku}", h.endpoint(h.product)))
 	mux.Handle("GET /api/v1/movements", private("/api/v1/movements", h.endpoint(h.movements)))
@@ -51,14 +56,29 @@ func (h *Handler) endpoint(f func(*http.Request) (any, error)) http.Handler {
 	})
 }
 
+// health answers GET /healthz: the process is alive and serving HTTP. It
+// does not ask the database handler (the warehouse is the one the node
+// cached at start), so an orchestrator does not restart a node whose
+// database handler is briefly away; GET /readyz tells that.
 func (h *Handler) health(r *http.Request) (any, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w, err := h.svc.Ping(ctx)
+	w, err := h.svc.LocalWarehouse(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	return map[string]string{"status": "ok", "warehouse": w.ID}, nil
+}
+
+// ready answers GET /readyz: 200 when the database handler answers a read
+// within ReadyTimeout, else the REST error body with the reason, such as
+// 503 {"error":{"code":"UNAVAILABLE","message":"not ready: …"}}.
+func (h *Handler) ready(r *http.Request) (any, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
+	defer cancel()
+	w, err := h.svc.Ping(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", stock.Errorf(stock.CodeOf(err), "not ready: %s", stock.Message(err)), err)
+	}
+	return map[string]string{"status": "ready", "warehouse": w.ID}, nil
 }
 
 // Page is the paging part of a listing's JSON.

@@ -159,6 +159,14 @@ type OutcomeQuery struct {
 	Key string `json:"key"`
 }
 
+// Normalize checks that the key is set.
+func (q *OutcomeQuery) Normalize() error {
+	if q.Key == "" {
+		return invalid("key", "must not be empty")
+	}
+	return nil
+}
+
 // Outcome answers an OutcomeQuery: whether the job was applied and, if so,
 // the origin and first seq of the changes it appended to the log (0 when
 // it appended none).

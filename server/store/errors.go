@@ -2,20 +2,42 @@ package store
 
 import (
 	"errors"
+	"syscall"
 
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
+// errDiskFull answers write jobs that could not be saved for want of disk
+// space; reads go on working meanwhile.
+var errDiskFull = stock.Errorf(stock.CodeUnavailable,
+	"the disk is full: the change was not saved (reads still work; free disk space on the node to write again)")
+
+// errNotSaved answers the jobs of a batch that could not commit for any
+// other reason: nothing was saved, so trying again is safe.
+var errNotSaved = stock.Errorf(stock.CodeUnavailable, "the database could not save the change, try again")
+
+// diskFull reports whether err says that the disk, or the database, is full.
+func diskFull(err error) bool {
+	var e sqlite3.Error
+	if errors.As(err, &e) {
+		return e.Code == sqlite3.ErrFull || e.SystemErrno == syscall.ENOSPC
+	}
+	return errors.Is(err, syscall.ENOSPC)
+}
+
 // fail returns the reply for a job that failed with err: its *stock.Error,
-// or INTERNAL after logging err once.
+// errDiskFull, or INTERNAL after logging err once.
 func (s *Store) fail(op string, err error) []byte {
 	var e *stock.Error
 	if errors.As(err, &e) {
 		return stock.EncodeError(e)
 	}
 	s.log.Error("executing job", "op", op, "err", err)
+	if diskFull(err) {
+		return stock.EncodeError(errDiskFull)
+	}
 	return stock.EncodeError(stock.Errorf(stock.CodeInternal, "internal error"))
 }
 
@@ -31,11 +53,10 @@ func failAll(n int, e *stock.Error) [][]byte {
 }
 
 // commitError is the error every job of a batch that could not commit
-// gets: nothing was saved, so trying again is safe.
+// gets.
 func commitError(err error) *stock.Error {
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
-		return stock.Errorf(stock.CodeUnavailable, "the disk is full: the change was not saved; free some space and try again")
+	if diskFull(err) {
+		return errDiskFull
 	}
-	return stock.Errorf(stock.CodeUnavailable, "the database could not save the change, try again")
+	return errNotSaved
 }

@@ -5,9 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -134,4 +139,28 @@ func TestFailedCommitFailsBatch(t *testing.T) {
 		t.Errorf("seq after the failed batch = %d, want 3", m.Seq)
 	}
 	checkLedger(t, h)
+}
+
+// TestDiskFull: the errors SQLite and the OS give for a full disk are
+// recognised, wrapped or not, and nothing else is.
+func TestDiskFull(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"SQLITE_FULL", sqlite3.Error{Code: sqlite3.ErrFull}, true},
+		{"I/O error with ENOSPC, wrapped", fmt.Errorf("committing: %w", sqlite3.Error{Code: sqlite3.ErrIoErr, SystemErrno: syscall.ENOSPC}), true},
+		{"ENOSPC from the OS", &os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}, true},
+		{"other I/O error", sqlite3.Error{Code: sqlite3.ErrIoErr, SystemErrno: syscall.EIO}, false},
+		{"constraint", sqlite3.Error{Code: sqlite3.ErrConstraint}, false},
+		{"plain error", errors.New("boom"), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := diskFull(c.err); got != c.want {
+				t.Errorf("diskFull(%v) = %v, want %v", c.err, got, c.want)
+			}
+		})
+	}
 }

@@ -5,12 +5,25 @@ import (
 	"database/sql"
 	"fmt"
 
-	_ "github.com/mattn/go-sqlite3" // the sqlite3 database/sql driver
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/warehouse"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
+
+// driverName is go-sqlite3 with every connection keeping the WAL and its
+// index (the -wal and -shm files) when it closes: SQLite would delete them
+// at a clean close and create them again at the next open, and creating
+// the -shm file takes 32 KiB, which a full disk does not have, so a node
+// could not even start to serve reads. A kept -shm is reused in place.
+const driverName = "sqlite3-keep-wal"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		return c.SetFileControlInt("main", sqlite3.SQLITE_FCNTL_PERSIST_WAL, 1)
+	}})
+}
 
 // openDB opens a pool of at most n connections to the database at path:
 // WAL, synchronous=FULL, foreign keys, a busy timeout and a statement cache
@@ -24,7 +37,7 @@ func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
 	} else {
 		dsn += "&_txlock=immediate"
 	}
-	db, err := sql.Open("sqlite3", dsn)
+	db, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}

@@ -17,7 +17,8 @@ var errMidJob = errors.New("store: job failed without a savepoint")
 // HandleWrites executes a batch of write jobs in order, in one transaction,
 // so that a failing job fails alone. It commits once and only then returns
 // exactly one reply per job, in order; when the commit fails every job gets
-// an UNAVAILABLE reply and nothing changed, and when a job panics every job
+// an UNAVAILABLE reply (saying so when the disk is full) and nothing
+// changed, and when a job panics every job
 // gets an INTERNAL reply and nothing changed. Committed changes are
 // published afterwards, in commit order.
 //

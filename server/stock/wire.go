@@ -102,17 +102,19 @@ func DecodeReply(raw []byte, rep any) error {
 func EncodeValue(b []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case *Movement:
-		if jsonTime(v.CreatedAt) {
+		if v != nil && jsonTime(v.CreatedAt) {
 			return appendMovement(b, v), nil
 		}
 	case *MovementInput:
-		return appendMovementInput(b, v), nil
+		if v != nil {
+			return appendMovementInput(b, v), nil
+		}
 	case *LogEntry:
-		if v.Movement != nil && v.Product == nil && v.Changed == nil && jsonTime(v.At) && jsonTime(v.Movement.CreatedAt) {
+		if v != nil && v.Movement != nil && v.Product == nil && v.Changed == nil && jsonTime(v.At) && jsonTime(v.Movement.CreatedAt) {
 			return appendEntry(b, v), nil
 		}
 	case *Error:
-		if v.Shortfall == nil {
+		if v != nil && v.Shortfall == nil {
 			return appendError(b, v), nil
 		}
 	}
@@ -125,17 +127,28 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 func DecodeValue(data []byte, v any) error {
 	switch v := v.(type) {
 	case *MovementInput:
-		d := decoder{b: data}
-		if d.movementInput(v) && d.end() {
+		if decodeFast(data, v, (*decoder).movementInput) {
 			return nil
 		}
-		*v = MovementInput{}
 	case *StockCount:
-		d := decoder{b: data}
-		if d.stockCount(v) && d.end() {
+		if decodeFast(data, v, (*decoder).stockCount) {
 			return nil
 		}
-		*v = StockCount{}
 	}
 	return json.Unmarshal(data, v)
+}
+
+// decodeFast decodes data into v with read, the hand-written decoder of
+// v's type, and reports whether it could; when it could not, v is as it
+// was before (json.Unmarshal then decodes into it what data holds).
+func decodeFast[T any](data []byte, v *T, read func(*decoder, *T) bool) bool {
+	if v == nil {
+		return false
+	}
+	d, held := decoder{b: data}, *v
+	if read(&d, v) && d.end() {
+		return true
+	}
+	*v = held
+	return false
 }

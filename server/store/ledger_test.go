@@ -15,9 +15,9 @@ import (
 
 // checkLedger asserts that every product's quantity (deleted ones too)
 // equals the sum of its movements, that each movement's balance is the
-// running sum, that change sequences are unique, and that for every sku
-// the sum of all its movements, across deletions and re-creations, equals
-// the stock of its live product (0 when it has none).
+// running sum, that change sequences are unique per warehouse, and that
+// for every sku the sum of all its movements, across deletions and
+// re-creations, equals the stock of its live product (0 when it has none).
 func checkLedger(t testing.TB, h *harness) {
 	t.Helper()
 	ctx := t.Context()
@@ -31,16 +31,20 @@ func checkLedger(t testing.TB, h *harness) {
 		t.Fatal(err)
 	}
 	sums := map[int]int64{}
-	seqs := map[int64]bool{}
+	type whSeq struct {
+		warehouse string
+		seq       int64
+	}
+	seqs := map[whSeq]bool{}
 	for _, m := range moves {
 		sums[m.ProductID] += m.Quantity
 		if m.Balance != sums[m.ProductID] {
 			t.Fatalf("movement %d of %s: balance %d, running sum %d", m.Seq, m.Sku, m.Balance, sums[m.ProductID])
 		}
-		if seqs[m.Seq] {
-			t.Fatalf("seq %d used twice", m.Seq)
+		if seqs[whSeq{m.WarehouseID, m.Seq}] {
+			t.Fatalf("seq %s:%d used twice", m.WarehouseID, m.Seq)
 		}
-		seqs[m.Seq] = true
+		seqs[whSeq{m.WarehouseID, m.Seq}] = true
 	}
 	bySKU, live := map[string]int64{}, map[string]int64{}
 	for _, m := range moves {

@@ -57,6 +57,7 @@ func TestHTTP(t *testing.T) {
 		{"invalid query, application/json", "POST", "/graphql", n.Token, jsonCT, q("{ nosuchfield }"), 200, "application/json", `"INVALID_INPUT"`},
 		{"invalid query, graphql-response+json", "POST", "/graphql", n.Token, gqlResp, q("{ nosuchfield }"), 400, "application/graphql-response+json", `"INVALID_INPUT"`},
 		{"malformed JSON", "POST", "/graphql", n.Token, jsonCT, `{"query": `, 400, "", `"INVALID_INPUT"`},
+		{"POST that is not JSON", "POST", "/graphql", n.Token, map[string]string{"Content-Type": "text/plain"}, q("{ localWarehouse { id } }"), 415, "application/json", `"INVALID_INPUT"`},
 		{"huge body", "POST", "/graphql", n.Token, jsonCT, huge, 413, "", `"INVALID_INPUT"`},
 		{"subscription over POST", "POST", "/graphql", n.Token, jsonCT, q(`subscription { stockChanged { sku } }`), 200, "application/json", `"INVALID_INPUT"`},
 		{"GET query", "GET", "/graphql?query=" + url.QueryEscape("{ product(sku: \"H1\") { quantity } }"), n.Token, nil, "", 200, "application/json", `"quantity":3`},

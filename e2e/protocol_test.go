@@ -131,3 +131,57 @@ func keys(m map[string]json.RawMessage) []string {
 	}
 	return ks
 }
+
+// TestIntCoercion: an Int takes whole numbers within 32 bits only, as the
+// GraphQL specification's input coercion says; a string such as "5", a
+// fraction or a larger value is INVALID_INPUT, as a literal and as a
+// variable (top-level or inside an input object), and fails the whole
+// request (no data) before anything runs.
+func TestIntCoercion(t *testing.T) {
+	n := testnode.Start(t)
+	mustCreate(t, n, "I1", 5)
+	const (
+		pageVar  = `query($f: Int) { products(first: $f) { totalCount } }`
+		needsInt = `query($f: Int!) { products(first: $f) { totalCount } }`
+	)
+	cases := []struct {
+		name string
+		body string
+		ok   bool
+	}{
+		{"literal", graphqlBody(`{ products(first: 5) { totalCount } }`, nil), true},
+		{"variable", graphqlBody(pageVar, map[string]any{"f": 5}), true},
+		{"variable sent as 5.0", `{"query":"query($f: Int) { products(first: $f) { totalCount } }","variables":{"f":5.0}}`, false},
+		{"string literal", graphqlBody(`{ products(first: "5") { totalCount } }`, nil), false},
+		{"string variable", graphqlBody(pageVar, map[string]any{"f": "5"}), false},
+		{"string for a non-null variable", graphqlBody(needsInt, map[string]any{"f": "5"}), false},
+		{"fraction literal", graphqlBody(`{ products(first: 5.5) { totalCount } }`, nil), false},
+		{"fraction variable", graphqlBody(pageVar, map[string]any{"f": 5.5}), false},
+		{"literal beyond 32 bits", graphqlBody(`{ products(first: 3000000000) { totalCount } }`, nil), false},
+		{"variable beyond 32 bits", graphqlBody(pageVar, map[string]any{"f": 3000000000}), false},
+		{"string in an input object", graphqlBody(recordMovement, map[string]any{"in": map[string]any{"sku": "I1", "kind": "SALE", "quantity": "1"}}), false},
+		{"fraction in an input object", graphqlBody(recordMovement, map[string]any{"in": map[string]any{"sku": "I1", "kind": "SALE", "quantity": 1.5}}), false},
+		{"literal in an input object beyond 32 bits", graphqlBody(`mutation { recordMovement(input: {sku: "I1", kind: PURCHASE, quantity: 3000000000}) { id } }`, nil), false},
+		{"literal beyond 32 bits in a fragment", graphqlBody(`{ ...F } fragment F on Query { products(first: 3000000000) { totalCount } }`, nil), false},
+		{"time that is not RFC 3339", graphqlBody(`query($from: Time) { movements(filter: {from: $from}) { pageInfo { hasNextPage } } }`,
+			map[string]any{"from": "yesterday"}), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := postGraphQL(t, n, "application/graphql-response+json", c.body)
+			_, hasData := r.entries["data"]
+			switch {
+			case c.ok && (r.status != 200 || len(r.codes) != 0 || !hasData):
+				t.Fatalf("got %d, codes %v; want 200 with data", r.status, r.codes)
+			case !c.ok && (r.status != 400 || len(r.codes) != 1 || r.codes[0] != "INVALID_INPUT" || hasData):
+				t.Fatalf("got %d, codes %v, data %v; want 400, INVALID_INPUT, no data", r.status, r.codes, hasData)
+			}
+			if !c.ok {
+				t.Logf("%s", r.message)
+			}
+		})
+	}
+	if q := quantity(t, n, "I1"); q != 5 {
+		t.Fatalf("refused movements changed the stock to %d, want 5", q)
+	}
+}

@@ -57,6 +57,7 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(1000))
+	srv.Use(coercion{es.Schema()})
 	srv.Use(websocketOnly{})
 	if opts.Observer != nil {
 		srv.Use(observe{opts.Observer})

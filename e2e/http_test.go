@@ -130,3 +130,80 @@ func TestPaginationStable(t *testing.T) {
 		t.Fatalf("REST page: %v %s", err, s)
 	}
 }
+
+// TestErrorsPerAPI: each API writes its own refusals, in its own format,
+// with the same statuses: /graphql answers GraphQL errors (no data entry),
+// /api/v1 and /metrics the REST error body. A body over 1 MiB is 413
+// whether its length is declared or not.
+func TestErrorsPerAPI(t *testing.T) {
+	n := testnode.Start(t)
+	huge := strings.Repeat("a", 2<<20)
+	gqlHuge := `{"query":"{ localWarehouse { id } }","variables":{"x":"` + huge + `"}}`
+	cases := []struct {
+		name, method, path, token string
+		body                      string
+		unknownLength             bool
+		status                    int
+		graphql                   bool // GraphQL error format, else REST's
+		code                      string
+	}{
+		{"graphql without token", "POST", "/graphql", "", `{"query":"{ localWarehouse { id } }"}`, false, 401, true, "UNAUTHENTICATED"},
+		{"graphql huge body", "POST", "/graphql", n.Token, gqlHuge, false, 413, true, "INVALID_INPUT"},
+		{"graphql huge body of unknown length", "POST", "/graphql", n.Token, gqlHuge, true, 413, true, "INVALID_INPUT"},
+		{"rest without token", "GET", "/api/v1/inventory", "", "", false, 401, false, "UNAUTHENTICATED"},
+		{"rest huge body", "GET", "/api/v1/inventory", n.Token, huge, false, 413, false, "INVALID_INPUT"},
+		{"metrics without token", "GET", "/metrics", "", "", false, 401, false, "UNAUTHENTICATED"},
+		{"metrics huge body", "GET", "/metrics", n.Token, huge, false, 413, false, "INVALID_INPUT"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var body io.Reader = strings.NewReader(c.body)
+			if c.unknownLength {
+				body = io.MultiReader(body) // hides the length: sent as a stream
+			}
+			req, err := http.NewRequest(c.method, n.URL+c.path, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			if c.token != "" {
+				req.Header.Set("Authorization", "Bearer "+c.token)
+			}
+			resp, err := n.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var got map[string]json.RawMessage
+			if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+				t.Fatalf("status %d, body is not JSON: %v", resp.StatusCode, err)
+			}
+			if resp.StatusCode != c.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Fatalf("got %d %q, want %d application/json", resp.StatusCode, resp.Header.Get("Content-Type"), c.status)
+			}
+			if c.status == 401 && resp.Header.Get("WWW-Authenticate") != `Bearer realm="stockmesh"` {
+				t.Fatalf("401 without WWW-Authenticate: %q", resp.Header.Get("WWW-Authenticate"))
+			}
+			if code := errorCode(t, got, c.graphql); code != c.code {
+				t.Fatalf("body %v: code %q, want %q in the %s format", keys(got), code, c.code, map[bool]string{true: "GraphQL", false: "REST"}[c.graphql])
+			}
+		})
+	}
+}
+
+// errorCode returns the code of a GraphQL error response (errors, no data)
+// or a REST one ({"error":{"code":…}}), or "" when body is not of that format.
+func errorCode(t *testing.T, body map[string]json.RawMessage, graphql bool) string {
+	if graphql {
+		var errs []struct{ Extensions struct{ Code string } }
+		if _, data := body["data"]; data || len(body) != 1 || json.Unmarshal(body["errors"], &errs) != nil || len(errs) != 1 {
+			return ""
+		}
+		return errs[0].Extensions.Code
+	}
+	var e struct{ Code, Message string }
+	if len(body) != 1 || json.Unmarshal(body["error"], &e) != nil || e.Message == "" {
+		return ""
+	}
+	return e.Code
+}

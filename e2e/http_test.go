@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -206,4 +207,67 @@ func errorCode(t *testing.T, body map[string]json.RawMessage, graphql bool) stri
 		return ""
 	}
 	return e.Code
+}
+
+// TestPageSizeSameOnBothAPIs: GraphQL and REST apply one page-size rule:
+// 0, like no size, means the default page; 1 to 500 is taken; anything
+// else is INVALID_INPUT with the same message naming the value sent.
+func TestPageSizeSameOnBothAPIs(t *testing.T) {
+	n := testnode.Start(t)
+	for i := range 3 {
+		mustCreate(t, n, fmt.Sprintf("S%d", i), 1)
+	}
+	cases := []struct {
+		first  int
+		n      int    // items on the page when taken (3 products, 3 movements)
+		refuse string // the message of both APIs otherwise
+	}{
+		{0, 3, ""},
+		{2, 2, ""},
+		{500, 3, ""},
+		{-1, 0, "first: -1 is out of range (1 to 500, or 0 for the default of 50)"},
+		{501, 0, "first: 501 is out of range (1 to 500, or 0 for the default of 50)"},
+		{100000, 0, "first: 100000 is out of range (1 to 500, or 0 for the default of 50)"},
+	}
+	for _, c := range cases {
+		for _, list := range []struct{ graphql, rest string }{
+			{`query($f: Int) { page: products(first: $f) { edges { cursor } } }`, "/api/v1/inventory"},
+			{`query($f: Int) { page: movements(first: $f) { edges { cursor } } }`, "/api/v1/movements"},
+		} {
+			t.Run(fmt.Sprintf("%s?first=%d", list.rest, c.first), func(t *testing.T) {
+				r := n.MustGraphQL(t, list.graphql, map[string]any{"f": c.first})
+				gmsg, gcode := "", r.Code()
+				if len(r.Errors) > 0 {
+					gmsg = r.Errors[0].Message
+				}
+				status, _, body := request(t, n, "GET", fmt.Sprintf("%s?first=%d", list.rest, c.first), n.Token, nil, "")
+				var rest struct {
+					Error     struct{ Code, Message string }
+					Products  []json.RawMessage
+					Movements []json.RawMessage
+				}
+				if err := json.Unmarshal([]byte(body), &rest); err != nil {
+					t.Fatalf("REST body %q: %v", body, err)
+				}
+				if c.refuse != "" {
+					if gcode != "INVALID_INPUT" || gmsg != c.refuse || status != 400 || rest.Error.Code != "INVALID_INPUT" || rest.Error.Message != c.refuse {
+						t.Fatalf("GraphQL %s %q, REST %d %s %q; want INVALID_INPUT %q from both", gcode, gmsg, status, rest.Error.Code, rest.Error.Message, c.refuse)
+					}
+					return
+				}
+				var out struct {
+					Page struct{ Edges []json.RawMessage }
+				}
+				decode(t, r, &out)
+				got, restGot := len(out.Page.Edges), len(rest.Products)+len(rest.Movements)
+				if got != c.n || status != 200 || restGot != c.n {
+					t.Fatalf("GraphQL page of %d, REST %d with %d; want %d from both", got, status, restGot, c.n)
+				}
+			})
+		}
+	}
+	// A size that is no integer is refused by each API in its own terms.
+	if status, _, body := request(t, n, "GET", "/api/v1/inventory?first=ten", n.Token, nil, ""); status != 400 || !strings.Contains(body, `first: \"ten\" is not an integer`) {
+		t.Fatalf("REST first=ten: %d %s", status, body)
+	}
 }

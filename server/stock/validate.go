@@ -190,12 +190,15 @@ func (q *MovementQuery) Normalize() error {
 	return pageSize(&q.First)
 }
 
+// pageSize is the one rule for the page size every API passes on: 0 (what
+// an omitted size arrives as) means DefaultPageSize, 1 to MaxPageSize is
+// taken, anything else is refused naming what was sent.
 func pageSize(first *int) error {
 	switch {
 	case *first == 0:
 		*first = DefaultPageSize
 	case *first < 0 || *first > MaxPageSize:
-		return invalid("first", "%d is out of range (1 to %d)", *first, MaxPageSize)
+		return invalid("first", "%d is out of range (1 to %d, or 0 for the default of %d)", *first, MaxPageSize, DefaultPageSize)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -57,6 +58,7 @@ func TestHTTP(t *testing.T) {
 		{"invalid query, application/json", "POST", "/graphql", n.Token, jsonCT, q("{ nosuchfield }"), 200, "application/json", `"INVALID_INPUT"`},
 		{"invalid query, graphql-response+json", "POST", "/graphql", n.Token, gqlResp, q("{ nosuchfield }"), 400, "application/graphql-response+json", `"INVALID_INPUT"`},
 		{"malformed JSON", "POST", "/graphql", n.Token, jsonCT, `{"query": `, 400, "", `"INVALID_INPUT"`},
+		{"POST that is not JSON", "POST", "/graphql", n.Token, map[string]string{"Content-Type": "text/plain"}, q("{ localWarehouse { id } }"), 415, "application/json", `"INVALID_INPUT"`},
 		{"huge body", "POST", "/graphql", n.Token, jsonCT, huge, 413, "", `"INVALID_INPUT"`},
 		{"subscription over POST", "POST", "/graphql", n.Token, jsonCT, q(`subscription { stockChanged { sku } }`), 200, "application/json", `"INVALID_INPUT"`},
 		{"GET query", "GET", "/graphql?query=" + url.QueryEscape("{ product(sku: \"H1\") { quantity } }"), n.Token, nil, "", 200, "application/json", `"quantity":3`},
@@ -127,5 +129,145 @@ func TestPaginationStable(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(s), &rest); err != nil || len(rest.Movements) != 2 || !rest.PageInfo.HasNextPage {
 		t.Fatalf("REST page: %v %s", err, s)
+	}
+}
+
+// TestErrorsPerAPI: each API writes its own refusals, in its own format,
+// with the same statuses: /graphql answers GraphQL errors (no data entry),
+// /api/v1 and /metrics the REST error body. A body over 1 MiB is 413
+// whether its length is declared or not.
+func TestErrorsPerAPI(t *testing.T) {
+	n := testnode.Start(t)
+	huge := strings.Repeat("a", 2<<20)
+	gqlHuge := `{"query":"{ localWarehouse { id } }","variables":{"x":"` + huge + `"}}`
+	cases := []struct {
+		name, method, path, token string
+		body                      string
+		unknownLength             bool
+		status                    int
+		graphql                   bool // GraphQL error format, else REST's
+		code                      string
+	}{
+		{"graphql without token", "POST", "/graphql", "", `{"query":"{ localWarehouse { id } }"}`, false, 401, true, "UNAUTHENTICATED"},
+		{"graphql huge body", "POST", "/graphql", n.Token, gqlHuge, false, 413, true, "INVALID_INPUT"},
+		{"graphql huge body of unknown length", "POST", "/graphql", n.Token, gqlHuge, true, 413, true, "INVALID_INPUT"},
+		{"rest without token", "GET", "/api/v1/inventory", "", "", false, 401, false, "UNAUTHENTICATED"},
+		{"rest huge body", "GET", "/api/v1/inventory", n.Token, huge, false, 413, false, "INVALID_INPUT"},
+		{"metrics without token", "GET", "/metrics", "", "", false, 401, false, "UNAUTHENTICATED"},
+		{"metrics huge body", "GET", "/metrics", n.Token, huge, false, 413, false, "INVALID_INPUT"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var body io.Reader = strings.NewReader(c.body)
+			if c.unknownLength {
+				body = io.MultiReader(body) // hides the length: sent as a stream
+			}
+			req, err := http.NewRequest(c.method, n.URL+c.path, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			if c.token != "" {
+				req.Header.Set("Authorization", "Bearer "+c.token)
+			}
+			resp, err := n.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var got map[string]json.RawMessage
+			if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+				t.Fatalf("status %d, body is not JSON: %v", resp.StatusCode, err)
+			}
+			if resp.StatusCode != c.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Fatalf("got %d %q, want %d application/json", resp.StatusCode, resp.Header.Get("Content-Type"), c.status)
+			}
+			if c.status == 401 && resp.Header.Get("WWW-Authenticate") != `Bearer realm="stockmesh"` {
+				t.Fatalf("401 without WWW-Authenticate: %q", resp.Header.Get("WWW-Authenticate"))
+			}
+			if code := errorCode(t, got, c.graphql); code != c.code {
+				t.Fatalf("body %v: code %q, want %q in the %s format", keys(got), code, c.code, map[bool]string{true: "GraphQL", false: "REST"}[c.graphql])
+			}
+		})
+	}
+}
+
+// errorCode returns the code of a GraphQL error response (errors, no data)
+// or a REST one ({"error":{"code":…}}), or "" when body is not of that format.
+func errorCode(t *testing.T, body map[string]json.RawMessage, graphql bool) string {
+	if graphql {
+		var errs []struct{ Extensions struct{ Code string } }
+		if _, data := body["data"]; data || len(body) != 1 || json.Unmarshal(body["errors"], &errs) != nil || len(errs) != 1 {
+			return ""
+		}
+		return errs[0].Extensions.Code
+	}
+	var e struct{ Code, Message string }
+	if len(body) != 1 || json.Unmarshal(body["error"], &e) != nil || e.Message == "" {
+		return ""
+	}
+	return e.Code
+}
+
+// TestPageSizeSameOnBothAPIs: GraphQL and REST apply one page-size rule:
+// 0, like no size, means the default page; 1 to 500 is taken; anything
+// else is INVALID_INPUT with the same message naming the value sent.
+func TestPageSizeSameOnBothAPIs(t *testing.T) {
+	n := testnode.Start(t)
+	for i := range 3 {
+		mustCreate(t, n, fmt.Sprintf("S%d", i), 1)
+	}
+	cases := []struct {
+		first  int
+		n      int    // items on the page when taken (3 products, 3 movements)
+		refuse string // the message of both APIs otherwise
+	}{
+		{0, 3, ""},
+		{2, 2, ""},
+		{500, 3, ""},
+		{-1, 0, "first: -1 is out of range (1 to 500, or 0 for the default of 50)"},
+		{501, 0, "first: 501 is out of range (1 to 500, or 0 for the default of 50)"},
+		{100000, 0, "first: 100000 is out of range (1 to 500, or 0 for the default of 50)"},
+	}
+	for _, c := range cases {
+		for _, list := range []struct{ graphql, rest string }{
+			{`query($f: Int) { page: products(first: $f) { edges { cursor } } }`, "/api/v1/inventory"},
+			{`query($f: Int) { page: movements(first: $f) { edges { cursor } } }`, "/api/v1/movements"},
+		} {
+			t.Run(fmt.Sprintf("%s?first=%d", list.rest, c.first), func(t *testing.T) {
+				r := n.MustGraphQL(t, list.graphql, map[string]any{"f": c.first})
+				gmsg, gcode := "", r.Code()
+				if len(r.Errors) > 0 {
+					gmsg = r.Errors[0].Message
+				}
+				status, _, body := request(t, n, "GET", fmt.Sprintf("%s?first=%d", list.rest, c.first), n.Token, nil, "")
+				var rest struct {
+					Error     struct{ Code, Message string }
+					Products  []json.RawMessage
+					Movements []json.RawMessage
+				}
+				if err := json.Unmarshal([]byte(body), &rest); err != nil {
+					t.Fatalf("REST body %q: %v", body, err)
+				}
+				if c.refuse != "" {
+					if gcode != "INVALID_INPUT" || gmsg != c.refuse || status != 400 || rest.Error.Code != "INVALID_INPUT" || rest.Error.Message != c.refuse {
+						t.Fatalf("GraphQL %s %q, REST %d %s %q; want INVALID_INPUT %q from both", gcode, gmsg, status, rest.Error.Code, rest.Error.Message, c.refuse)
+					}
+					return
+				}
+				var out struct {
+					Page struct{ Edges []json.RawMessage }
+				}
+				decode(t, r, &out)
+				got, restGot := len(out.Page.Edges), len(rest.Products)+len(rest.Movements)
+				if got != c.n || status != 200 || restGot != c.n {
+					t.Fatalf("GraphQL page of %d, REST %d with %d; want %d from both", got, status, restGot, c.n)
+				}
+			})
+		}
+	}
+	// A size that is no integer is refused by each API in its own terms.
+	if status, _, body := request(t, n, "GET", "/api/v1/inventory?first=ten", n.Token, nil, ""); status != 400 || !strings.Contains(body, `first: \"ten\" is not an integer`) {
+		t.Fatalf("REST first=ten: %d %s", status, body)
 	}
 }

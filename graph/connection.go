@@ -13,14 +13,12 @@ func deref(s *string) string {
 	return *s
 }
 
-// pageSize converts a page-size argument; out-of-range values are passed on
-// for the domain to refuse.
+// pageSize passes a page-size argument on as sent (nil as 0); the domain
+// applies the default and refuses what is out of range, for every API alike.
+// The Int scalar has already kept it within 32 bits.
 func pageSize(first *int64) int {
-	switch {
-	case first == nil:
+	if first == nil {
 		return 0
-	case *first > stock.MaxPageSize || *first < 0:
-		return -1
 	}
 	return int(*first)
 }

@@ -5,59 +5,96 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
+	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // presenter returns the one place where errors become GraphQL errors with
-// extensions.code. Domain errors keep their code and message; gqlgen's own
-// errors about the request (parse, validation, argument coercion, an
-// undecodable body) become INVALID_INPUT; anything else is logged once and
-// shown as "internal error".
+// extensions.code (see present); it logs internal errors once.
 func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
-		g := graphql.DefaultErrorPresenter(ctx, err)
-		code, msg := classify(err, g)
-		if code == stock.CodeInternal {
+		g := present(graphql.DefaultErrorPresenter(ctx, err), err)
+		if g.Extensions["code"] == string(stock.CodeInternal) {
 			log.ErrorContext(ctx, "graphql request failed", "path", g.Path.String(), "err", err)
-		}
-		g.Message = msg
-		if g.Extensions == nil {
-			g.Extensions = map[string]any{}
-		}
-		g.Extensions["code"] = string(code)
-		if s := stock.ShortfallOf(err); s != nil {
-			g.Extensions["sku"] = s.SKU
-			g.Extensions["inStock"] = s.InStock
-			g.Extensions["requested"] = s.Requested
 		}
 		return g
 	}
 }
 
-// classify returns the code and user-safe message for err.
-func classify(err error, g *gqlerror.Error) (stock.Code, string) {
-	var se *stock.Error
-	if errors.As(err, &se) {
+// present sets the code and user-safe message of err on g, the GraphQL
+// error that carries it (its path and locations).
+func present(g *gqlerror.Error, err error) *gqlerror.Error {
+	code, msg := classify(err)
+	g.Message = msg
+	if g.Extensions == nil {
+		g.Extensions = map[string]any{}
+	}
+	g.Extensions["code"] = string(code)
+	if s := stock.ShortfallOf(err); s != nil {
+		g.Extensions["sku"] = s.SKU
+		g.Extensions["inStock"] = s.InStock
+		g.Extensions["requested"] = s.Requested
+	}
+	return g
+}
+
+// classify returns the code and user-safe message of err, deciding by type:
+//   - a domain error (*stock.Error anywhere in the chain, which is also what
+//     our scalars and transports return for bad input) keeps its code and
+//     message;
+//   - a body over the size limit (*http.MaxBytesError) is INVALID_INPUT;
+//   - an error gqlgen or gqlparser raised itself about the request (a
+//     *gqlerror.Error wrapping nothing: a document that does not parse or
+//     validate, bad APQ data) is INVALID_INPUT, unless its extensions.code
+//     is one of gqlgen's own codes for clients (PERSISTED_QUERY_NOT_FOUND,
+//     which clients act on; COMPLEXITY_LIMIT_EXCEEDED), which it keeps;
+//   - anything else, including a plain error a resolver or panic produced
+//     (which gqlgen wraps in a *gqlerror.Error), is INTERNAL: its text is
+//     for the logs only.
+func classify(err error) (stock.Code, string) {
+	if se, ok := errors.AsType[*stock.Error](err); ok {
 		return se.Code, stock.Message(se)
 	}
-	var ge *gqlerror.Error
-	if !errors.As(err, &ge) {
+	if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return stock.CodeInvalidInput, fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit)
+	}
+	ge, ok := errors.AsType[*gqlerror.Error](err)
+	if !ok || ge.Err != nil {
 		return stock.CodeInternal, stock.Message(err)
 	}
-	switch code, _ := g.Extensions["code"].(string); {
-	case code != "" && code != "GRAPHQL_VALIDATION_FAILED" && code != "GRAPHQL_PARSE_FAILED":
-		return stock.Code(code), g.Message // e.g. PERSISTED_QUERY_NOT_FOUND, which clients act on
-	case strings.HasPrefix(g.Message, "json request body could not be decoded"):
-		return stock.CodeInvalidInput, "the request body is not a valid GraphQL request in JSON"
-	case strings.HasPrefix(g.Message, "could not read request body"):
-		return stock.CodeInvalidInput, "the request body could not be read (too large?)"
+	switch code, _ := ge.Extensions["code"].(string); code {
+	case errcode.ValidationFailed, errcode.ParseFailed, "":
+		return stock.CodeInvalidInput, ge.Message
+	default:
+		return stock.Code(code), ge.Message
 	}
-	return stock.CodeInvalidInput, g.Message
+}
+
+// statusOf maps the code of an error refused before execution to its HTTP
+// status.
+var statusOf = map[stock.Code]int{
+	stock.CodeInvalidInput:    http.StatusBadRequest,
+	stock.CodeUnauthenticated: http.StatusUnauthorized,
+	stock.CodeForbidden:       http.StatusForbidden,
+	stock.CodeUnavailable:     http.StatusServiceUnavailable,
+}
+
+// httpStatus returns the HTTP status of a request refused with err before
+// any GraphQL execution: 413 for a body over the limit, then by code, and
+// 500 for anything unexpected.
+func httpStatus(err error) int {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return http.StatusRequestEntityTooLarge
+	}
+	if s, ok := statusOf[stock.CodeOf(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
 }
 
 // recoverer turns a panic in a resolver into an internal error; the

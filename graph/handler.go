@@ -36,29 +36,35 @@ type Options struct {
 // NewHandler returns the GraphQL-over-HTTP handler for /graphql: POST with
 // application/json or application/graphql-response+json, GET for queries,
 // and subscriptions over the websocket transport in opts. Parsed queries
-// are cached, and automatic persisted queries are accepted.
+// are cached, and automatic persisted queries are accepted. Every response
+// over plain HTTP is written by this package (http.go): request errors have
+// no data entry, and a document that fails to parse or validate is 400 for
+// application/graphql-response+json and 200 for application/json.
 func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	srv := handler.New(NewSchema(svc, hub))
+	es := NewSchema(svc, hub)
+	srv := handler.New(es)
 	if opts.Websocket != nil {
 		srv.AddTransport(opts.Websocket)
 	}
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(get{})
+	srv.AddTransport(post{})
+	srv.AddTransport(unsupported{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(1000))
+	srv.Use(coercion{es.Schema()})
 	srv.Use(websocketOnly{})
 	if opts.Observer != nil {
 		srv.Use(observe{opts.Observer})
 	}
 	srv.SetErrorPresenter(presenter(opts.Logger))
 	srv.SetRecoverFunc(recoverer)
-	return specStatus(srv)
+	return srv
 }
 
 // observe is the extension that reports each query and mutation.
@@ -111,33 +117,3 @@ func (websocketOnly) InterceptOperation(ctx context.Context, next graphql.Operat
 		Extensions: map[string]any{"code": string(stock.CodeInvalidInput)},
 	}}})
 }
-
-// specStatus fixes two status codes gqlgen chooses against the
-// GraphQL-over-HTTP specification: a mutation sent with GET gets 405 Method
-// Not Allowed with an Allow header (not 406), and a request error answered
-// as application/json gets 200 (not 422; application/graphql-response+json
-// keeps its 400).
-func specStatus(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") == "" { // a websocket needs the writer's Hijack
-			w = &statusRewriter{ResponseWriter: w}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-type statusRewriter struct{ http.ResponseWriter }
-
-func (s *statusRewriter) WriteHeader(code int) {
-	switch {
-	case code == http.StatusNotAcceptable:
-		s.Header().Set("Allow", "POST")
-		code = http.StatusMethodNotAllowed
-	case code == http.StatusUnprocessableEntity && s.Header().Get("Content-Type") == "application/json":
-		code = http.StatusOK
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (s *statusRewriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,12 +35,14 @@ const MaxBodyBytes = 1 << 20
 // a missed pong.
 const keepAlive = 20 * time.Second
 
-// routes returns the node's HTTP handler.
+// routes returns the node's HTTP handler. Each API writes its own errors:
+// /graphql through graph.WriteError, /api/v1 and /metrics through
+// rest.WriteError (plain JSON).
 func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, log *slog.Logger) http.Handler {
 	authn := auth.NewAuthenticator(tokenStore{svc})
 	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
 	private := func(route string, h http.Handler) http.Handler {
-		return m.Middleware(route, limitBody(authenticate(authn, h, restAuthError)))
+		return m.Middleware(route, guard(authn, h, restError))
 	}
 	mux := http.NewServeMux()
 	rest.New(svc, log).Register(mux, public, private)
@@ -62,7 +63,7 @@ func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, log *slog.Log
 // graphqlAuth authenticates /graphql requests by their Authorization header,
 // except websocket upgrades, which carry the token in connection_init.
 func graphqlAuth(authn *auth.Authenticator, next http.Handler) http.Handler {
-	checked := limitBody(authenticate(authn, next, graphqlAuthError))
+	checked := guard(authn, next, graphqlError)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			next.ServeHTTP(w, r)
@@ -71,6 +72,21 @@ func graphqlAuth(authn *auth.Authenticator, next http.Handler) http.Handler {
 		checked.ServeHTTP(w, r)
 	})
 }
+
+// guard caps the request body and checks the bearer token of a private
+// route; its refusals are written by the route's API through onError.
+func guard(authn *auth.Authenticator, next http.Handler, onError errorWriter) http.Handler {
+	return limitBody(authenticate(authn, next, onError), onError)
+}
+
+// errorWriter writes a refusal in the format of one API.
+type errorWriter func(http.ResponseWriter, *http.Request, error)
+
+// restError writes err as the REST API (and /metrics) does.
+func restError(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteError(w, err) }
+
+// graphqlError writes err as the GraphQL API does.
+func graphqlError(w http.ResponseWriter, r *http.Request, err error) { graph.WriteError(w, r, err) }
 
 // websocketInit checks the bearer token of a websocket's connection_init.
 func websocketInit(authn *auth.Authenticator) transport.WebsocketInitFunc {
@@ -88,12 +104,13 @@ func websocketInit(authn *auth.Authenticator) transport.WebsocketInitFunc {
 
 // authenticate checks each request's bearer token; on success the
 // principal is in the request's context, and its name is the actor of the
-// jobs the request makes.
-func authenticate(authn *auth.Authenticator, next http.Handler, onError func(http.ResponseWriter, *http.Request, error)) http.Handler {
+// jobs the request makes. A refusal is UNAUTHENTICATED, or UNAVAILABLE when
+// the token cannot be checked.
+func authenticate(authn *auth.Authenticator, next http.Handler, onError errorWriter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := authn.Authenticate(r.Context(), r.Header.Get("Authorization"))
 		if err != nil {
-			onError(w, r, err)
+			onError(w, r, authError(err))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
@@ -114,36 +131,13 @@ func authError(err error) error {
 	return fmt.Errorf("%w: %w", stock.Errorf(stock.CodeUnavailable, "cannot check the token right now, try again"), err)
 }
 
-func restAuthError(w http.ResponseWriter, _ *http.Request, err error) {
-	rest.WriteError(w, authError(err))
-}
-
-// graphqlAuthError answers in the GraphQL response format.
-func graphqlAuthError(w http.ResponseWriter, _ *http.Request, err error) {
-	err = authError(err)
-	status := http.StatusUnauthorized
-	if !errors.Is(err, stock.ErrUnauthenticated) {
-		status = http.StatusServiceUnavailable
-	} else {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="stockmesh"`)
-	}
-	writeGraphQLError(w, status, stock.CodeOf(err), stock.Message(err))
-}
-
-func writeGraphQLError(w http.ResponseWriter, status int, code stock.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{
-		{"message": msg, "extensions": map[string]string{"code": string(code)}}}})
-}
-
-// limitBody refuses bodies over MaxBodyBytes: at once with 413 when the
-// length is declared, and by failing the read otherwise.
-func limitBody(next http.Handler) http.Handler {
+// limitBody refuses bodies over MaxBodyBytes with an *http.MaxBytesError:
+// through onError when the length is declared, and by failing the handler's
+// read otherwise.
+func limitBody(next http.Handler, onError errorWriter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			writeGraphQLError(w, http.StatusRequestEntityTooLarge, stock.CodeInvalidInput,
-				fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+			onError(w, r, &http.MaxBytesError{Limit: MaxBodyBytes})
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)

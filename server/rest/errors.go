@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -25,9 +27,16 @@ type ErrorBody struct {
 	Error stock.Error `json:"error"`
 }
 
-// WriteError writes err as an ErrorBody with the status its code maps to.
-// Internal errors are shown as "internal error"; their detail is for logs.
+// WriteError writes err as an ErrorBody with the status its code maps to;
+// a body over the node's size limit (*http.MaxBytesError) is INVALID_INPUT
+// with 413. Internal errors are shown as "internal error"; their detail is
+// for logs.
 func WriteError(w http.ResponseWriter, err error) {
+	if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		writeJSON(w, http.StatusRequestEntityTooLarge, ErrorBody{Error: stock.Error{Code: stock.CodeInvalidInput,
+			Message: fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit)}})
+		return
+	}
 	code := stock.CodeOf(err)
 	status, ok := statusOf[code]
 	if !ok {

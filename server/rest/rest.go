@@ -8,6 +8,7 @@ package rest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -97,7 +98,7 @@ type Inventory struct {
 
 func (h *Handler) inventory(r *http.Request) (any, error) {
 	q := r.URL.Query()
-	first, err := intParam(q.Get("first"))
+	first, err := pageParam(q.Get("first"))
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func movementQuery(r *http.Request) (stock.MovementQuery, error) {
 		mq.Filter.Kinds = append(mq.Filter.Kinds, stock.Kind(k))
 	}
 	var err error
-	if mq.First, err = intParam(q.Get("first")); err != nil {
+	if mq.First, err = pageParam(q.Get("first")); err != nil {
 		return mq, err
 	}
 	if mq.Filter.From, err = timeParam("from", q.Get("from")); err != nil {
@@ -160,15 +161,17 @@ func movementQuery(r *http.Request) (stock.MovementQuery, error) {
 	return mq, err
 }
 
-func intParam(s string) (int, error) {
+// pageParam reads ?first=: an integer, passed on as sent for the domain to
+// apply its one page-size rule (empty is 0, the default).
+func pageParam(s string) (int, error) {
 	if s == "" {
 		return 0, nil
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 {
-		return 0, stock.Errorf(stock.CodeInvalidInput, "first: %q is not a positive number", s)
+	n, err := strconv.ParseInt(s, 10, 0) // out of range: the largest value of the sign, which the domain refuses
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, stock.Errorf(stock.CodeInvalidInput, "first: %q is not an integer", s)
 	}
-	return n, nil
+	return int(n), nil
 }
 
 func timeParam(name, s string) (*time.Time, error) {

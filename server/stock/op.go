@@ -167,9 +167,11 @@ func (q *OutcomeQuery) Normalize() error {
 	return nil
 }
 
-// Outcome answers an OutcomeQuery: whether the job was applied and, if so,
-// the origin and first seq of the changes it appended to the log (0 when
-// it appended none).
+// Outcome answers an OutcomeQuery: whether the job appended changes to the
+// log and, if so, the origin, the first seq and the number of its entries.
+// A job that changed nothing (a token already stored, an update to the
+// values a product has) reads as not applied, which is true in effect: it
+// is safe to send again.
 type Outcome struct {
 	Applied bool   `json:"applied"`
 	Origin  string `json:"origin,omitempty"`

@@ -48,12 +48,6 @@ func unknown[Req, Rep any](op Op[Req, Rep], cause error) error {
 // appended.
 func rebuild[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], o *Outcome, cause error) (*Rep, error) {
 	rep := new(Rep)
-	if o.Count == 0 {
-		if _, ok := any(rep).(*Empty); ok {
-			return rep, nil
-		}
-		return nil, unknown(op, cause)
-	}
 	page, err := s.Changes(ctx, o.Origin, o.Seq-1, o.Count)
 	if err != nil || !replyFrom(page.Entries, rep) {
 		return nil, unknown(op, cause)

@@ -167,6 +167,11 @@ func (q *ProductQuery) Normalize() error {
 	if q.Search, err = text("search", q.Search, MaxNameLen, false); err != nil {
 		return err
 	}
+	if q.After != "" {
+		if _, err := DecodeProductCursor(q.After); err != nil {
+			return err
+		}
+	}
 	return pageSize(&q.First)
 }
 
@@ -187,15 +192,23 @@ func (q *MovementQuery) Normalize() error {
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		return invalid("from", "must be before to")
 	}
+	if q.After != "" {
+		if _, err := DecodeMovementCursor(q.After); err != nil {
+			return err
+		}
+	}
 	return pageSize(&q.First)
 }
 
+// pageSize is the one rule for the page size every API passes on: 0 (what
+// an omitted size arrives as) means DefaultPageSize, 1 to MaxPageSize is
+// taken, anything else is refused naming what was sent.
 func pageSize(first *int) error {
 	switch {
 	case *first == 0:
 		*first = DefaultPageSize
 	case *first < 0 || *first > MaxPageSize:
-		return invalid("first", "%d is out of range (1 to %d)", *first, MaxPageSize)
+		return invalid("first", "%d is out of range (1 to %d, or 0 for the default of %d)", *first, MaxPageSize, DefaultPageSize)
 	}
 	return nil
 }

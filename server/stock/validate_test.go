@@ -95,6 +95,35 @@ func TestQueries(t *testing.T) {
 	}
 }
 
+// TestPageSize: one rule for every API: 0 means the default, 1 to
+// MaxPageSize is taken, and a refusal names what was sent and the range.
+func TestPageSize(t *testing.T) {
+	cases := []struct {
+		name  string
+		first int
+		want  int
+		msg   string
+	}{
+		{"none or 0", 0, DefaultPageSize, ""},
+		{"one", 1, 1, ""},
+		{"largest", MaxPageSize, MaxPageSize, ""},
+		{"negative", -1, 0, "first: -1 is out of range (1 to 500, or 0 for the default of 50)"},
+		{"too large", MaxPageSize + 1, 0, "first: 501 is out of range (1 to 500, or 0 for the default of 50)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pq, mq := ProductQuery{First: c.first}, MovementQuery{First: c.first}
+			perr, merr := pq.Normalize(), mq.Normalize()
+			if c.msg == "" && (perr != nil || merr != nil || pq.First != c.want || mq.First != c.want) {
+				t.Fatalf("got %d, %v and %d, %v; want %d", pq.First, perr, mq.First, merr, c.want)
+			}
+			if c.msg != "" && (perr == nil || merr == nil || perr.Error() != c.msg || merr.Error() != c.msg || !errors.Is(perr, ErrInvalidInput)) {
+				t.Fatalf("got %v and %v; want INVALID_INPUT %q", perr, merr, c.msg)
+			}
+		})
+	}
+}
+
 func TestApply(t *testing.T) {
 	cases := []struct {
 		balance, delta, want int64

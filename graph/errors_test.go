@@ -1,0 +1,54 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// coded returns a gqlgen-raised error with extensions.code set.
+func coded(msg, code string) error {
+	e := gqlerror.Errorf("%s", msg)
+	errcode.Set(e, code)
+	return e
+}
+
+func TestClassify(t *testing.T) {
+	short := stock.Errorf(stock.CodeInsufficientStock, "not enough stock of A1")
+	cases := []struct {
+		name string
+		err  error
+		code stock.Code
+		msg  string
+	}{
+		{"domain error", short, stock.CodeInsufficientStock, "not enough stock of A1"},
+		{"wrapped domain error", fmt.Errorf("recording sale: %w", short), stock.CodeInsufficientStock, "not enough stock of A1"},
+		{"domain error on a path", gqlerror.WrapPath(ast.Path{ast.PathName("x")}, short), stock.CodeInsufficientStock, "not enough stock of A1"},
+		{"oversized body", &http.MaxBytesError{Limit: 1 << 20}, stock.CodeInvalidInput, "the request body is larger than 1048576 bytes"},
+		{"parse failure", coded("Unexpected <EOF>", errcode.ParseFailed), stock.CodeInvalidInput, "Unexpected <EOF>"},
+		{"validation failure", coded(`Cannot query field "x"`, errcode.ValidationFailed), stock.CodeInvalidInput, `Cannot query field "x"`},
+		{"gqlgen's request error without a code", gqlerror.Errorf("invalid APQ extension data"), stock.CodeInvalidInput, "invalid APQ extension data"},
+		{"gqlgen's code for clients", coded("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND"), "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound"},
+		{"plain error", errors.New("disk on fire"), stock.CodeInternal, "internal error"},
+		// gqlgen wraps a resolver's plain error, or a panic, in a
+		// *gqlerror.Error: its text must not reach the client.
+		{"plain error on a path", gqlerror.WrapPath(ast.Path{ast.PathName("x")}, errors.New("disk on fire")), stock.CodeInternal, "internal error"},
+		{"panic", gqlerror.WrapPath(nil, recoverer(context.Background(), "boom")), stock.CodeInternal, "internal error"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, msg := classify(c.err)
+			if code != c.code || msg != c.msg {
+				t.Fatalf("classify(%v) = %s %q, want %s %q", c.err, code, msg, c.code, c.msg)
+			}
+		})
+	}
+}

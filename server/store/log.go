@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -12,18 +13,22 @@ import (
 // node holds, its own and (applied from their logs) the others', keyed by
 // origin warehouse and gap-free seq. It is plain SQL rather than an ent
 // schema because it is a WITHOUT ROWID table: one B-tree, appended to in
-// key order, so an entry costs the writer's commit about one page per
-// dozen entries. data is the stock.LogEntry as stock.EncodeValue writes
-// it; job is the key of the local job that appended the entry (NULL for
-// entries applied from another warehouse), to tell whether a job whose
-// reply was lost was applied.
+// key order. The values of an entry are stored once: data holds a product
+// entry as stock.EncodeValue writes it, and is NULL for a movement, whose
+// values are the ledger row with the same origin and seq, appended in the
+// same transaction and never changed (readChanges joins them). That keeps
+// a movement's log row to a few dozen bytes: the writer's commit pays for
+// pages, and a copy of every movement in the log cost it a fifth more CPU
+// per movement (BenchmarkHandleWrites). job is the key of the local job
+// that appended the entry (NULL for entries applied from another
+// warehouse), to tell whether a job whose reply was lost was applied.
 const createLog = `CREATE TABLE IF NOT EXISTS change_log (
 	origin TEXT NOT NULL,
 	seq INTEGER NOT NULL,
 	at INTEGER NOT NULL,
 	type TEXT NOT NULL,
 	job TEXT,
-	data BLOB NOT NULL,
+	data BLOB,
 	PRIMARY KEY (origin, seq)
 ) WITHOUT ROWID`
 
@@ -32,8 +37,8 @@ const createLog = `CREATE TABLE IF NOT EXISTS change_log (
 // for a reply.
 const outcomeWindow = 1 << 20
 
-// logged is a log entry appended by the batch, with its encoding, which is
-// also what is published once the batch commits.
+// logged is a log entry appended by the batch, with its encoding: what is
+// published once the batch commits.
 type logged struct {
 	e    *stock.LogEntry
 	data []byte
@@ -47,12 +52,15 @@ func (b *batch) appendLog(e *stock.LogEntry) error {
 	if err != nil {
 		return fmt.Errorf("encoding log entry %s:%d: %w", e.Origin, e.Seq, err)
 	}
-	var job any
+	var job, stored any
 	if b.meta.Key != "" && b.w.local != nil && e.Origin == b.w.local.ID {
 		job = b.meta.Key
 	}
+	if e.Type != stock.EntryMovement {
+		stored = data
+	}
 	b.wrote = true
-	if err := b.exec(stInsertLog, e.Origin, e.Seq, e.At.UnixNano(), string(e.Type), job, data); err != nil {
+	if err := b.exec(stInsertLog, e.Origin, e.Seq, e.At.UnixNano(), string(e.Type), job, stored); err != nil {
 		return fmt.Errorf("appending log entry %s:%d: %w", e.Origin, e.Seq, err)
 	}
 	b.changes = append(b.changes, logged{e: e, data: data})
@@ -83,23 +91,53 @@ func (s *Store) readChanges(ctx context.Context, q *stock.ChangesQuery) (*stock.
 	if page.LastSeq, err = lastSeq(ctx, tx, q.Origin); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT data FROM change_log WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`,
-		q.Origin, q.AfterSeq, q.Limit)
+	rows, err := tx.QueryContext(ctx, selectLog, q.Origin, q.AfterSeq, q.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading the log of %s: %w", q.Origin, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		page.Entries = append(page.Entries, stock.LogEntry{})
-		if err := stock.DecodeValue(data, &page.Entries[len(page.Entries)-1]); err != nil {
-			return nil, fmt.Errorf("decoding a log entry of %s: %w", q.Origin, err)
+		page.Entries = append(page.Entries, stock.LogEntry{Origin: q.Origin})
+		if err := scanEntry(rows, &page.Entries[len(page.Entries)-1]); err != nil {
+			return nil, fmt.Errorf("reading a log entry of %s: %w", q.Origin, err)
 		}
 	}
 	return page, rows.Err()
+}
+
+// selectLog selects a page of an origin's log, each movement entry with its
+// ledger row.
+const selectLog = `SELECT l.seq, l.at, l.type, l.data, m.sku, COALESCE(m.kind, ''), COALESCE(m.quantity, 0),
+	COALESCE(m.balance, 0), COALESCE(m.reference, ''), COALESCE(m.note, ''), COALESCE(m.actor, ''),
+	m.idempotency_key, m.created_at
+	FROM change_log l LEFT JOIN movements m ON m.warehouse_id = l.origin AND m.seq = l.seq
+	WHERE l.origin = ? AND l.seq > ? ORDER BY l.seq LIMIT ?`
+
+// scanEntry reads a row of selectLog into e, whose Origin is set.
+func scanEntry(rows *sql.Rows, e *stock.LogEntry) error {
+	var (
+		at   int64
+		data []byte
+		sku  sql.NullString
+		key  sql.NullString
+		made sql.NullTime
+		m    stock.Movement
+	)
+	err := rows.Scan(&e.Seq, &at, &e.Type, &data, &sku, &m.Kind, &m.Quantity, &m.Balance,
+		&m.Reference, &m.Note, &m.Actor, &key, &made)
+	if err != nil {
+		return err
+	}
+	if e.Type != stock.EntryMovement {
+		return stock.DecodeValue(data, e)
+	}
+	if !sku.Valid {
+		return fmt.Errorf("movement entry %d has no ledger row", e.Seq)
+	}
+	m.ID, m.Warehouse, m.Seq, m.SKU, m.IdempotencyKey = stock.MovementID(e.Origin, e.Seq), e.Origin, e.Seq, sku.String, key.String
+	m.CreatedAt = made.Time.UTC()
+	e.At, e.Movement = time.Unix(0, at).UTC(), &m
+	return nil
 }
 
 // outcome answers whether the local job with q.Key appended changes: it

@@ -134,6 +134,10 @@ func DecodeValue(data []byte, v any) error {
 		if decodeFast(data, v, (*decoder).stockCount) {
 			return nil
 		}
+	case *Movement:
+		if decodeFast(data, v, (*decoder).movement) {
+			return nil
+		}
 	}
 	return json.Unmarshal(data, v)
 }

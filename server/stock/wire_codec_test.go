@@ -234,6 +234,17 @@ var decodeInputs = []struct {
 	name, in string
 }{
 	{"movement input", `{"sku":"A1","kind":"SALE","quantity":3,"reference":"R","note":"n","idempotencyKey":"k"}`},
+	{"movement", `{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"reference":"R","note":"n","actor":"admin","idempotencyKey":"k","createdAt":"2026-11-30T10:06:04.475930935Z"}`},
+	{"movement without options", `{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"createdAt":"2026-11-30T10:06:04Z"}`},
+	{"movement time with offset", `{"createdAt":"2026-11-30T10:06:04.5+02:00"}`},
+	{"movement time lower-case z", `{"createdAt":"2026-11-30T10:06:04.5z"}`},
+	{"movement time trailing zeros", `{"createdAt":"2026-11-30T10:06:04.500Z"}`},
+	{"movement time hour 24", `{"createdAt":"2026-11-30T24:00:00Z"}`},
+	{"movement time month 13", `{"createdAt":"2026-13-30T10:00:00Z"}`},
+	{"movement time space", `{"createdAt":"2026-11-30 10:00:00Z"}`},
+	{"movement time not a string", `{"createdAt":20261130}`},
+	{"movement time null", `{"createdAt":null}`},
+	{"movement year 0", `{"createdAt":"0000-01-01T00:00:00Z"}`},
 	{"stock count", `{"sku":"A1","quantity":7,"note":"counted"}`},
 	{"empty object", `{}`},
 	{"white space", " \t\r\n{ \"sku\" :\t\"A1\" ,\n\"quantity\" : 3 \r} \n"},
@@ -335,6 +346,12 @@ func checkDecode(t *testing.T, data []byte) {
 		{"*StockCount held", func() any { return &StockCount{SKU: "OLD", Quantity: 42, Note: "n"} }},
 		{"nil *MovementInput", func() any { return (*MovementInput)(nil) }},
 		{"nil *StockCount", func() any { return (*StockCount)(nil) }},
+		{"*Movement", func() any { return new(Movement) }},
+		{"*Movement held", func() any {
+			return &Movement{ID: "X:1", Warehouse: "X", Seq: 1, SKU: "OLD", Kind: KindSale, Quantity: -1, Balance: 3,
+				Reference: "r", Note: "n", Actor: "a", IdempotencyKey: "k", CreatedAt: time.Date(2020, 1, 2, 3, 4, 5, 6, time.UTC)}
+		}},
+		{"nil *Movement", func() any { return (*Movement)(nil) }},
 	}
 	for _, tg := range targets {
 		got, want := tg.new(), tg.new()

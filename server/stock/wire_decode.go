@@ -1,6 +1,9 @@
 package stock
 
-import "unicode/utf8"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // decoder is the hand-written decoder of the requests on the writer's hot
 // path (MovementInput, StockCount). It accepts only objects made of their
@@ -38,6 +41,56 @@ func (d *decoder) movementInput(in *MovementInput) bool {
 		}
 		return 0, false
 	})
+}
+
+// movement reads a Movement object, the reply of every movement a node
+// records (decoded by the Service that sent it).
+func (d *decoder) movement(m *Movement) bool {
+	return d.object(func(key []byte) (uint, bool) {
+		switch string(key) {
+		case "id":
+			return 1, d.into(&m.ID)
+		case "warehouse":
+			return 2, d.into(&m.Warehouse)
+		case "seq":
+			return 4, d.integer(&m.Seq)
+		case "sku":
+			return 8, d.into(&m.SKU)
+		case "kind":
+			return 16, d.into((*string)(&m.Kind))
+		case "quantity":
+			return 32, d.integer(&m.Quantity)
+		case "balance":
+			return 64, d.integer(&m.Balance)
+		case "reference":
+			return 128, d.into(&m.Reference)
+		case "note":
+			return 256, d.into(&m.Note)
+		case "actor":
+			return 512, d.into(&m.Actor)
+		case "idempotencyKey":
+			return 1024, d.into(&m.IdempotencyKey)
+		case "createdAt":
+			return 2048, d.utcTime(&m.CreatedAt)
+		}
+		return 0, false
+	})
+}
+
+// utcTime reads a time in UTC, written as appendTime writes it (RFC 3339
+// with nanoseconds and "Z"): one that formats back to the same text, which
+// time.Time's UnmarshalJSON reads the same way.
+func (d *decoder) utcTime(dst *time.Time) bool {
+	s, ok := d.str()
+	if !ok || len(s) < 20 || s[len(s)-1] != 'Z' {
+		return false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(s))
+	if err != nil || string(t.AppendFormat(make([]byte, 0, 40), time.RFC3339Nano)) != string(s) {
+		return false
+	}
+	*dst = t
+	return true
 }
 
 // stockCount reads a StockCount object.

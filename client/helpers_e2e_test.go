@@ -26,12 +26,13 @@ var clientBuild struct {
 	err  error
 }
 
-// TestMain removes the built client after the tests.
+// TestMain removes the built client and node after the tests.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if clientBuild.dir != "" {
 		os.RemoveAll(clientBuild.dir)
 	}
+	testnode.RemoveBinary()
 	os.Exit(code)
 }
 

@@ -3,10 +3,18 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/stockmesh/stockmesh/internal/testnode"
 )
+
+// TestMain removes the stockmeshd the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testnode.RemoveBinary()
+	os.Exit(code)
+}
 
 // decode unmarshals a response's data into v, failing on GraphQL errors.
 func decode(t testing.TB, r *testnode.Response, v any) {

@@ -18,13 +18,37 @@ import (
 // for the writes the dead handler may have committed before it could reply:
 // the node asks the new handler whether each write whose reply was lost was
 // applied. OUTCOME_UNKNOWN is allowed only while the node cannot find out,
-// which the restart within seconds rules out.
+// which the restart within seconds rules out. A live subscriber, whose
+// events the crash interrupts, ends with the database's quantity: the node
+// reads what it missed from the change log.
 func TestWriteOutcomeAfterHandlerCrash(t *testing.T) {
 	queue := "ipc://" + filepath.Join(t.TempDir(), "q.sock")
 	data := t.TempDir()
 	worker := testnode.StartWorker(t, data, queue)
 	n := testnode.StartIn(t, t.TempDir(), "127.0.0.1:0", "--queue", queue)
 	mustCreate(t, n, "OC-1", 1_000_000)
+	ws, err := dialWS(t, n, "graphql-transport-ws", n.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.c.Close()
+	ws.subscribe("1", `subscription { stockChanged(sku: "OC-1") { quantity } }`)
+	waitMetric(t, n, "stockmesh_subscriptions_open", 1)
+	seen := make(chan float64, 1<<16)
+	go func() {
+		for {
+			m, err := ws.read()
+			if err != nil {
+				close(seen)
+				return
+			}
+			p, _ := m["payload"].(map[string]any)
+			d, _ := p["data"].(map[string]any)
+			if sc, ok := d["stockChanged"].(map[string]any); ok {
+				seen <- sc["quantity"].(float64)
+			}
+		}
+	}()
 
 	var mu sync.Mutex
 	answers := map[string]string{} // reference → code ("" for success)
@@ -85,6 +109,21 @@ func TestWriteOutcomeAfterHandlerCrash(t *testing.T) {
 		t.Fatalf("answers %v, after a lost reply %v: the load did not span the crash", counts, resolved)
 	}
 	checkLedger(t, n, "OC-1")
+
+	final, last := float64(quantity(t, n, "OC-1")), -1.0
+	timeout := time.After(20 * time.Second)
+	for last != final {
+		select {
+		case q, ok := <-seen:
+			if !ok {
+				t.Fatalf("subscription ended at quantity %v, the database has %v", last, final)
+			}
+			last = q
+		case <-timeout:
+			t.Fatalf("the subscriber's last quantity is %v, the database has %v", last, final)
+		}
+	}
+	t.Logf("subscriber caught up; gaps filled from the log: %v", metric(t, n, "stockmesh_feed_gaps_recovered_total"))
 }
 
 // ledgerRefs returns the reference of every movement of sku.

@@ -60,6 +60,14 @@ func Binary(t testing.TB) string {
 	return build.path
 }
 
+// RemoveBinary deletes the stockmeshd Binary built, if any; a TestMain
+// calls it after the tests, so that test runs leave no binaries behind.
+func RemoveBinary() {
+	if build.path != "" {
+		os.RemoveAll(filepath.Dir(build.path))
+	}
+}
+
 // RepoFile returns the path of a file of this repository, such as
 // RepoFile("examples", "pyro4", "client.py"); RepoFile() is the module root.
 func RepoFile(parts ...string) string {

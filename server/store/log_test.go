@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -280,4 +281,23 @@ func TestOutcomeOfKeyedJobs(t *testing.T) {
 func lastSeqOf(t *testing.T, h *harness, origin string) int64 {
 	t.Helper()
 	return h.ok(testJob{Op: stock.OpChanges, Changes: &stock.ChangesQuery{Origin: origin, Limit: 1}}).ChangePage.LastSeq
+}
+
+// TestReadStopsAtItsDeadline: a read whose caller's deadline has passed
+// is interrupted and answered UNAVAILABLE, not run to its end.
+func TestReadStopsAtItsDeadline(t *testing.T) {
+	h := newHarness(t)
+	h.create("A", 5)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, j := range []testJob{
+		{Op: stock.OpChanges, Changes: &stock.ChangesQuery{Origin: "MAD-1"}},
+		{Op: stock.OpMovementList},
+		{Op: stock.OpProductList},
+	} {
+		r := decodeReply(t, j, h.s.HandleRead(ctx, j.encode(t)))
+		if code(r) != stock.CodeUnavailable {
+			t.Errorf("%s with its deadline gone: %+v, want UNAVAILABLE", j.opName(), r)
+		}
+	}
 }

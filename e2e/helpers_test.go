@@ -60,10 +60,11 @@ func quantity(t testing.TB, n *testnode.Node, sku string) int {
 
 // ledgerMovement is a movement as the tests read it.
 type ledgerMovement struct {
-	ID       string
-	Kind     string
-	Quantity int
-	Balance  int
+	ID        string
+	Kind      string
+	Quantity  int
+	Balance   int
+	Reference string
 }
 
 // ledger returns every movement of sku, newest first, following cursors.
@@ -83,7 +84,7 @@ func ledger(t testing.TB, n *testnode.Node, sku string) []ledgerMovement {
 		}
 		decode(t, n.MustGraphQL(t, `query($s: ID, $after: String) {
 			movements(filter: {sku: $s}, first: 500, after: $after) {
-				edges { node { id kind quantity balance } } pageInfo { hasNextPage endCursor } } }`,
+				edges { node { id kind quantity balance reference } } pageInfo { hasNextPage endCursor } } }`,
 			map[string]any{"s": sku, "after": after}), &out)
 		for _, e := range out.Movements.Edges {
 			all = append(all, e.Node)

@@ -126,33 +126,14 @@ func TestWriteOutcomeAfterHandlerCrash(t *testing.T) {
 	t.Logf("subscriber caught up; gaps filled from the log: %v", metric(t, n, "stockmesh_feed_gaps_recovered_total"))
 }
 
-// ledgerRefs returns the reference of every movement of sku.
+// ledgerRefs returns the reference of every movement of sku that has one.
 func ledgerRefs(t *testing.T, n *testnode.Node, sku string) []string {
 	t.Helper()
 	var refs []string
-	after := any(nil)
-	for {
-		var out struct {
-			Movements struct {
-				Edges    []struct{ Node struct{ Reference string } }
-				PageInfo struct {
-					HasNextPage bool
-					EndCursor   string
-				}
-			}
+	for _, m := range ledger(t, n, sku) {
+		if m.Reference != "" {
+			refs = append(refs, m.Reference)
 		}
-		decode(t, n.MustGraphQL(t, `query($s: ID, $after: String) {
-			movements(filter: {sku: $s}, first: 500, after: $after) {
-				edges { node { reference } } pageInfo { hasNextPage endCursor } } }`,
-			map[string]any{"s": sku, "after": after}), &out)
-		for _, e := range out.Movements.Edges {
-			if e.Node.Reference != "" {
-				refs = append(refs, e.Node.Reference)
-			}
-		}
-		if !out.Movements.PageInfo.HasNextPage {
-			return refs
-		}
-		after = out.Movements.PageInfo.EndCursor
 	}
+	return refs
 }

@@ -16,9 +16,10 @@ import (
 )
 
 // directSQLite runs the transaction a movement makes (read the product,
-// update its stock, insert the movement, and its idempotency key into the
-// key table's unique index, the direct way to keep keys unique that the
-// node replaces with sorted bulk inserts) straight on SQLite on the node's
+// update its stock, insert the movement, its row in the change log, and
+// its idempotency key into the key table's unique index, the direct way to
+// keep keys unique that the node replaces with sorted bulk inserts)
+// straight on SQLite on the node's
 // own schema, perTx movements per transaction, from one goroutine looping
 // as fast as it can: the baseline without HTTP, GraphQL or the queue, and
 // without contention for the connection.
@@ -54,6 +55,10 @@ func directSQLite(o options, synchronous string, perTx int) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	logged, err := db.Prepare(`INSERT INTO change_log (origin, seq, at, type, job, data) VALUES ('WH-1', ?, ?, 'movement', ?, NULL)`)
+	if err != nil {
+		return result{}, err
+	}
 	var seq atomic.Int64
 	seq.Store(1 << 40)
 	move := func(tx *sql.Tx, i int) bool {
@@ -68,6 +73,9 @@ func directSQLite(o options, synchronous string, perTx int) (result, error) {
 		}
 		k := fmt.Sprintf("d%d", n)
 		if _, err := tx.Stmt(ins).Exec(n, sku, q+1, k, now, id); err != nil {
+			return false
+		}
+		if _, err := tx.Stmt(logged).Exec(n, now.UnixNano(), k); err != nil {
 			return false
 		}
 		_, err := tx.Stmt(key).Exec(k, n)

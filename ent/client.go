@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/stockmesh/stockmesh/ent/idempotencykey"
+	"github.com/stockmesh/stockmesh/ent/jointoken"
 	"github.com/stockmesh/stockmesh/ent/movement"
 	"github.com/stockmesh/stockmesh/ent/product"
 	"github.com/stockmesh/stockmesh/ent/token"
@@ -29,6 +30,8 @@ type Client struct {
 	Schema *migrate.Schema
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
+	// JoinToken is the client for interacting with the JoinToken builders.
+	JoinToken *JoinTokenClient
 	// Movement is the client for interacting with the Movement builders.
 	Movement *MovementClient
 	// Product is the client for interacting with the Product builders.
@@ -49,6 +52,7 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
+	c.JoinToken = NewJoinTokenClient(c.config)
 	c.Movement = NewMovementClient(c.config)
 	c.Product = NewProductClient(c.config)
 	c.Token = NewTokenClient(c.config)
@@ -146,6 +150,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:            ctx,
 		config:         cfg,
 		IdempotencyKey: NewIdempotencyKeyClient(cfg),
+		JoinToken:      NewJoinTokenClient(cfg),
 		Movement:       NewMovementClient(cfg),
 		Product:        NewProductClient(cfg),
 		Token:          NewTokenClient(cfg),
@@ -170,6 +175,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:            ctx,
 		config:         cfg,
 		IdempotencyKey: NewIdempotencyKeyClient(cfg),
+		JoinToken:      NewJoinTokenClient(cfg),
 		Movement:       NewMovementClient(cfg),
 		Product:        NewProductClient(cfg),
 		Token:          NewTokenClient(cfg),
@@ -202,21 +208,21 @@ func (c *Client) Close() error {
 // Use adds the mutation hooks to all the entity clients.
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
-	c.IdempotencyKey.Use(hooks...)
-	c.Movement.Use(hooks...)
-	c.Product.Use(hooks...)
-	c.Token.Use(hooks...)
-	c.Warehouse.Use(hooks...)
+	for _, n := range []interface{ Use(...Hook) }{
+		c.IdempotencyKey, c.JoinToken, c.Movement, c.Product, c.Token, c.Warehouse,
+	} {
+		n.Use(hooks...)
+	}
 }
 
 // Intercept adds the query interceptors to all the entity clients.
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
-	c.IdempotencyKey.Intercept(interceptors...)
-	c.Movement.Intercept(interceptors...)
-	c.Product.Intercept(interceptors...)
-	c.Token.Intercept(interceptors...)
-	c.Warehouse.Intercept(interceptors...)
+	for _, n := range []interface{ Intercept(...Interceptor) }{
+		c.IdempotencyKey, c.JoinToken, c.Movement, c.Product, c.Token, c.Warehouse,
+	} {
+		n.Intercept(interceptors...)
+	}
 }
 
 // Mutate implements the ent.Mutator interface.
@@ -224,6 +230,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
+	case *JoinTokenMutation:
+		return c.JoinToken.mutate(ctx, m)
 	case *MovementMutation:
 		return c.Movement.mutate(ctx, m)
 	case *ProductMutation:
@@ -367,6 +375,139 @@ func (c *IdempotencyKeyClient) mutate(ctx context.Context, m *IdempotencyKeyMuta
 		return (&IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown IdempotencyKey mutation op: %q", m.Op())
+	}
+}
+
+// JoinTokenClient is a client for the JoinToken schema.
+type JoinTokenClient struct {
+	config
+}
+
+// NewJoinTokenClient returns a client for the JoinToken from the given config.
+func NewJoinTokenClient(c config) *JoinTokenClient {
+	return &JoinTokenClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `jointoken.Hooks(f(g(h())))`.
+func (c *JoinTokenClient) Use(hooks ...Hook) {
+	c.hooks.JoinToken = append(c.hooks.JoinToken, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `jointoken.Intercept(f(g(h())))`.
+func (c *JoinTokenClient) Intercept(interceptors ...Interceptor) {
+	c.inters.JoinToken = append(c.inters.JoinToken, interceptors...)
+}
+
+// Create returns a builder for creating a JoinToken entity.
+func (c *JoinTokenClient) Create() *JoinTokenCreate {
+	mutation := newJoinTokenMutation(c.config, OpCreate)
+	return &JoinTokenCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of JoinToken entities.
+func (c *JoinTokenClient) CreateBulk(builders ...*JoinTokenCreate) *JoinTokenCreateBulk {
+	return &JoinTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *JoinTokenClient) MapCreateBulk(slice any, setFunc func(*JoinTokenCreate, int)) *JoinTokenCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &JoinTokenCreateBulk{err: fmt.Errorf("calling to JoinTokenClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*JoinTokenCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &JoinTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for JoinToken.
+func (c *JoinTokenClient) Update() *JoinTokenUpdate {
+	mutation := newJoinTokenMutation(c.config, OpUpdate)
+	return &JoinTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *JoinTokenClient) UpdateOne(_m *JoinToken) *JoinTokenUpdateOne {
+	mutation := newJoinTokenMutation(c.config, OpUpdateOne, withJoinToken(_m))
+	return &JoinTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *JoinTokenClient) UpdateOneID(id int) *JoinTokenUpdateOne {
+	mutation := newJoinTokenMutation(c.config, OpUpdateOne, withJoinTokenID(id))
+	return &JoinTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for JoinToken.
+func (c *JoinTokenClient) Delete() *JoinTokenDelete {
+	mutation := newJoinTokenMutation(c.config, OpDelete)
+	return &JoinTokenDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *JoinTokenClient) DeleteOne(_m *JoinToken) *JoinTokenDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *JoinTokenClient) DeleteOneID(id int) *JoinTokenDeleteOne {
+	builder := c.Delete().Where(jointoken.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &JoinTokenDeleteOne{builder}
+}
+
+// Query returns a query builder for JoinToken.
+func (c *JoinTokenClient) Query() *JoinTokenQuery {
+	return &JoinTokenQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeJoinToken},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a JoinToken entity by its id.
+func (c *JoinTokenClient) Get(ctx context.Context, id int) (*JoinToken, error) {
+	return c.Query().Where(jointoken.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *JoinTokenClient) GetX(ctx context.Context, id int) *JoinToken {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *JoinTokenClient) Hooks() []Hook {
+	return c.hooks.JoinToken
+}
+
+// Interceptors returns the client interceptors.
+func (c *JoinTokenClient) Interceptors() []Interceptor {
+	return c.inters.JoinToken
+}
+
+func (c *JoinTokenClient) mutate(ctx context.Context, m *JoinTokenMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&JoinTokenCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&JoinTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&JoinTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&JoinTokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown JoinToken mutation op: %q", m.Op())
 	}
 }
 
@@ -1001,9 +1142,9 @@ func (c *WarehouseClient) mutate(ctx context.Context, m *WarehouseMutation) (Val
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		IdempotencyKey, Movement, Product, Token, Warehouse []ent.Hook
+		IdempotencyKey, JoinToken, Movement, Product, Token, Warehouse []ent.Hook
 	}
 	inters struct {
-		IdempotencyKey, Movement, Product, Token, Warehouse []ent.Interceptor
+		IdempotencyKey, JoinToken, Movement, Product, Token, Warehouse []ent.Interceptor
 	}
 )

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/stockmesh/stockmesh/ent/idempotencykey"
+	"github.com/stockmesh/stockmesh/ent/jointoken"
 	"github.com/stockmesh/stockmesh/ent/movement"
 	"github.com/stockmesh/stockmesh/ent/product"
 	"github.com/stockmesh/stockmesh/ent/token"
@@ -78,6 +79,7 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			idempotencykey.Table: idempotencykey.ValidColumn,
+			jointoken.Table:      jointoken.ValidColumn,
 			movement.Table:       movement.ValidColumn,
 			product.Table:        product.ValidColumn,
 			token.Table:          token.ValidColumn,

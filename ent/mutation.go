@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/stockmesh/stockmesh/ent/idempotencykey"
+	"github.com/stockmesh/stockmesh/ent/jointoken"
 	"github.com/stockmesh/stockmesh/ent/movement"
 	"github.com/stockmesh/stockmesh/ent/predicate"
 	"github.com/stockmesh/stockmesh/ent/product"
@@ -29,6 +30,7 @@ const (
 
 	// Node types.
 	TypeIdempotencyKey = "IdempotencyKey"
+	TypeJoinToken      = "JoinToken"
 	TypeMovement       = "Movement"
 	TypeProduct        = "Product"
 	TypeToken          = "Token"
@@ -503,6 +505,570 @@ func (m *IdempotencyKeyMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *IdempotencyKeyMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown IdempotencyKey edge %s", name)
+}
+
+// JoinTokenMutation represents an operation that mutates the JoinToken nodes in the graph.
+type JoinTokenMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	hash          *string
+	created_at    *time.Time
+	expires_at    *time.Time
+	used_at       *time.Time
+	used_by       *string
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*JoinToken, error)
+	predicates    []predicate.JoinToken
+}
+
+var _ ent.Mutation = (*JoinTokenMutation)(nil)
+
+// jointokenOption allows management of the mutation configuration using functional options.
+type jointokenOption func(*JoinTokenMutation)
+
+// newJoinTokenMutation creates new mutation for the JoinToken entity.
+func newJoinTokenMutation(c config, op Op, opts ...jointokenOption) *JoinTokenMutation {
+	m := &JoinTokenMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeJoinToken,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withJoinTokenID sets the ID field of the mutation.
+func withJoinTokenID(id int) jointokenOption {
+	return func(m *JoinTokenMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *JoinToken
+		)
+		m.oldValue = func(ctx context.Context) (*JoinToken, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().JoinToken.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withJoinToken sets the old JoinToken of the mutation.
+func withJoinToken(node *JoinToken) jointokenOption {
+	return func(m *JoinTokenMutation) {
+		m.oldValue = func(context.Context) (*JoinToken, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m JoinTokenMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m JoinTokenMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *JoinTokenMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *JoinTokenMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().JoinToken.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetHash sets the "hash" field.
+func (m *JoinTokenMutation) SetHash(s string) {
+	m.hash = &s
+}
+
+// Hash returns the value of the "hash" field in the mutation.
+func (m *JoinTokenMutation) Hash() (r string, exists bool) {
+	v := m.hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHash returns the old "hash" field's value of the JoinToken entity.
+// If the JoinToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JoinTokenMutation) OldHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHash: %w", err)
+	}
+	return oldValue.Hash, nil
+}
+
+// ResetHash resets all changes to the "hash" field.
+func (m *JoinTokenMutation) ResetHash() {
+	m.hash = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *JoinTokenMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *JoinTokenMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the JoinToken entity.
+// If the JoinToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JoinTokenMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *JoinTokenMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *JoinTokenMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *JoinTokenMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the JoinToken entity.
+// If the JoinToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JoinTokenMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *JoinTokenMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetUsedAt sets the "used_at" field.
+func (m *JoinTokenMutation) SetUsedAt(t time.Time) {
+	m.used_at = &t
+}
+
+// UsedAt returns the value of the "used_at" field in the mutation.
+func (m *JoinTokenMutation) UsedAt() (r time.Time, exists bool) {
+	v := m.used_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsedAt returns the old "used_at" field's value of the JoinToken entity.
+// If the JoinToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JoinTokenMutation) OldUsedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsedAt: %w", err)
+	}
+	return oldValue.UsedAt, nil
+}
+
+// ClearUsedAt clears the value of the "used_at" field.
+func (m *JoinTokenMutation) ClearUsedAt() {
+	m.used_at = nil
+	m.clearedFields[jointoken.FieldUsedAt] = struct{}{}
+}
+
+// UsedAtCleared returns if the "used_at" field was cleared in this mutation.
+func (m *JoinTokenMutation) UsedAtCleared() bool {
+	_, ok := m.clearedFields[jointoken.FieldUsedAt]
+	return ok
+}
+
+// ResetUsedAt resets all changes to the "used_at" field.
+func (m *JoinTokenMutation) ResetUsedAt() {
+	m.used_at = nil
+	delete(m.clearedFields, jointoken.FieldUsedAt)
+}
+
+// SetUsedBy sets the "used_by" field.
+func (m *JoinTokenMutation) SetUsedBy(s string) {
+	m.used_by = &s
+}
+
+// UsedBy returns the value of the "used_by" field in the mutation.
+func (m *JoinTokenMutation) UsedBy() (r string, exists bool) {
+	v := m.used_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsedBy returns the old "used_by" field's value of the JoinToken entity.
+// If the JoinToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JoinTokenMutation) OldUsedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsedBy: %w", err)
+	}
+	return oldValue.UsedBy, nil
+}
+
+// ResetUsedBy resets all changes to the "used_by" field.
+func (m *JoinTokenMutation) ResetUsedBy() {
+	m.used_by = nil
+}
+
+// Where appends a list predicates to the JoinTokenMutation builder.
+func (m *JoinTokenMutation) Where(ps ...predicate.JoinToken) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the JoinTokenMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *JoinTokenMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.JoinToken, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *JoinTokenMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *JoinTokenMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (JoinToken).
+func (m *JoinTokenMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *JoinTokenMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.hash != nil {
+		fields = append(fields, jointoken.FieldHash)
+	}
+	if m.created_at != nil {
+		fields = append(fields, jointoken.FieldCreatedAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, jointoken.FieldExpiresAt)
+	}
+	if m.used_at != nil {
+		fields = append(fields, jointoken.FieldUsedAt)
+	}
+	if m.used_by != nil {
+		fields = append(fields, jointoken.FieldUsedBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *JoinTokenMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case jointoken.FieldHash:
+		return m.Hash()
+	case jointoken.FieldCreatedAt:
+		return m.CreatedAt()
+	case jointoken.FieldExpiresAt:
+		return m.ExpiresAt()
+	case jointoken.FieldUsedAt:
+		return m.UsedAt()
+	case jointoken.FieldUsedBy:
+		return m.UsedBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *JoinTokenMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case jointoken.FieldHash:
+		return m.OldHash(ctx)
+	case jointoken.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case jointoken.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case jointoken.FieldUsedAt:
+		return m.OldUsedAt(ctx)
+	case jointoken.FieldUsedBy:
+		return m.OldUsedBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown JoinToken field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JoinTokenMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case jointoken.FieldHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHash(v)
+		return nil
+	case jointoken.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case jointoken.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case jointoken.FieldUsedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsedAt(v)
+		return nil
+	case jointoken.FieldUsedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsedBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown JoinToken field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *JoinTokenMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *JoinTokenMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JoinTokenMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown JoinToken numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *JoinTokenMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(jointoken.FieldUsedAt) {
+		fields = append(fields, jointoken.FieldUsedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *JoinTokenMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *JoinTokenMutation) ClearField(name string) error {
+	switch name {
+	case jointoken.FieldUsedAt:
+		m.ClearUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown JoinToken nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *JoinTokenMutation) ResetField(name string) error {
+	switch name {
+	case jointoken.FieldHash:
+		m.ResetHash()
+		return nil
+	case jointoken.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case jointoken.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case jointoken.FieldUsedAt:
+		m.ResetUsedAt()
+		return nil
+	case jointoken.FieldUsedBy:
+		m.ResetUsedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown JoinToken field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *JoinTokenMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *JoinTokenMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *JoinTokenMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *JoinTokenMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *JoinTokenMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *JoinTokenMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *JoinTokenMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown JoinToken unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *JoinTokenMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown JoinToken edge %s", name)
 }
 
 // MovementMutation represents an operation that mutates the Movement nodes in the graph.
@@ -3440,6 +4006,10 @@ type WarehouseMutation struct {
 	created_at       *time.Time
 	keys_seq         *int64
 	addkeys_seq      *int64
+	url              *string
+	epoch            *string
+	holds_ca         *bool
+	departed_at      *time.Time
 	clearedFields    map[string]struct{}
 	products         map[int]struct{}
 	removedproducts  map[int]struct{}
@@ -3720,6 +4290,163 @@ func (m *WarehouseMutation) ResetKeysSeq() {
 	m.addkeys_seq = nil
 }
 
+// SetURL sets the "url" field.
+func (m *WarehouseMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *WarehouseMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the Warehouse entity.
+// If the Warehouse object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WarehouseMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *WarehouseMutation) ResetURL() {
+	m.url = nil
+}
+
+// SetEpoch sets the "epoch" field.
+func (m *WarehouseMutation) SetEpoch(s string) {
+	m.epoch = &s
+}
+
+// Epoch returns the value of the "epoch" field in the mutation.
+func (m *WarehouseMutation) Epoch() (r string, exists bool) {
+	v := m.epoch
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEpoch returns the old "epoch" field's value of the Warehouse entity.
+// If the Warehouse object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WarehouseMutation) OldEpoch(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEpoch is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEpoch requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEpoch: %w", err)
+	}
+	return oldValue.Epoch, nil
+}
+
+// ResetEpoch resets all changes to the "epoch" field.
+func (m *WarehouseMutation) ResetEpoch() {
+	m.epoch = nil
+}
+
+// SetHoldsCa sets the "holds_ca" field.
+func (m *WarehouseMutation) SetHoldsCa(b bool) {
+	m.holds_ca = &b
+}
+
+// HoldsCa returns the value of the "holds_ca" field in the mutation.
+func (m *WarehouseMutation) HoldsCa() (r bool, exists bool) {
+	v := m.holds_ca
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHoldsCa returns the old "holds_ca" field's value of the Warehouse entity.
+// If the Warehouse object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WarehouseMutation) OldHoldsCa(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHoldsCa is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHoldsCa requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHoldsCa: %w", err)
+	}
+	return oldValue.HoldsCa, nil
+}
+
+// ResetHoldsCa resets all changes to the "holds_ca" field.
+func (m *WarehouseMutation) ResetHoldsCa() {
+	m.holds_ca = nil
+}
+
+// SetDepartedAt sets the "departed_at" field.
+func (m *WarehouseMutation) SetDepartedAt(t time.Time) {
+	m.departed_at = &t
+}
+
+// DepartedAt returns the value of the "departed_at" field in the mutation.
+func (m *WarehouseMutation) DepartedAt() (r time.Time, exists bool) {
+	v := m.departed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepartedAt returns the old "departed_at" field's value of the Warehouse entity.
+// If the Warehouse object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WarehouseMutation) OldDepartedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepartedAt: %w", err)
+	}
+	return oldValue.DepartedAt, nil
+}
+
+// ClearDepartedAt clears the value of the "departed_at" field.
+func (m *WarehouseMutation) ClearDepartedAt() {
+	m.departed_at = nil
+	m.clearedFields[warehouse.FieldDepartedAt] = struct{}{}
+}
+
+// DepartedAtCleared returns if the "departed_at" field was cleared in this mutation.
+func (m *WarehouseMutation) DepartedAtCleared() bool {
+	_, ok := m.clearedFields[warehouse.FieldDepartedAt]
+	return ok
+}
+
+// ResetDepartedAt resets all changes to the "departed_at" field.
+func (m *WarehouseMutation) ResetDepartedAt() {
+	m.departed_at = nil
+	delete(m.clearedFields, warehouse.FieldDepartedAt)
+}
+
 // AddProductIDs adds the "products" edge to the Product entity by ids.
 func (m *WarehouseMutation) AddProductIDs(ids ...int) {
 	if m.products == nil {
@@ -3862,7 +4589,7 @@ func (m *WarehouseMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *WarehouseMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 8)
 	if m.name != nil {
 		fields = append(fields, warehouse.FieldName)
 	}
@@ -3874,6 +4601,18 @@ func (m *WarehouseMutation) Fields() []string {
 	}
 	if m.keys_seq != nil {
 		fields = append(fields, warehouse.FieldKeysSeq)
+	}
+	if m.url != nil {
+		fields = append(fields, warehouse.FieldURL)
+	}
+	if m.epoch != nil {
+		fields = append(fields, warehouse.FieldEpoch)
+	}
+	if m.holds_ca != nil {
+		fields = append(fields, warehouse.FieldHoldsCa)
+	}
+	if m.departed_at != nil {
+		fields = append(fields, warehouse.FieldDepartedAt)
 	}
 	return fields
 }
@@ -3891,6 +4630,14 @@ func (m *WarehouseMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case warehouse.FieldKeysSeq:
 		return m.KeysSeq()
+	case warehouse.FieldURL:
+		return m.URL()
+	case warehouse.FieldEpoch:
+		return m.Epoch()
+	case warehouse.FieldHoldsCa:
+		return m.HoldsCa()
+	case warehouse.FieldDepartedAt:
+		return m.DepartedAt()
 	}
 	return nil, false
 }
@@ -3908,6 +4655,14 @@ func (m *WarehouseMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldCreatedAt(ctx)
 	case warehouse.FieldKeysSeq:
 		return m.OldKeysSeq(ctx)
+	case warehouse.FieldURL:
+		return m.OldURL(ctx)
+	case warehouse.FieldEpoch:
+		return m.OldEpoch(ctx)
+	case warehouse.FieldHoldsCa:
+		return m.OldHoldsCa(ctx)
+	case warehouse.FieldDepartedAt:
+		return m.OldDepartedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Warehouse field %s", name)
 }
@@ -3944,6 +4699,34 @@ func (m *WarehouseMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetKeysSeq(v)
+		return nil
+	case warehouse.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case warehouse.FieldEpoch:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEpoch(v)
+		return nil
+	case warehouse.FieldHoldsCa:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHoldsCa(v)
+		return nil
+	case warehouse.FieldDepartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepartedAt(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Warehouse field %s", name)
@@ -3989,7 +4772,11 @@ func (m *WarehouseMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *WarehouseMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(warehouse.FieldDepartedAt) {
+		fields = append(fields, warehouse.FieldDepartedAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -4002,6 +4789,11 @@ func (m *WarehouseMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *WarehouseMutation) ClearField(name string) error {
+	switch name {
+	case warehouse.FieldDepartedAt:
+		m.ClearDepartedAt()
+		return nil
+	}
 	return fmt.Errorf("unknown Warehouse nullable field %s", name)
 }
 
@@ -4020,6 +4812,18 @@ func (m *WarehouseMutation) ResetField(name string) error {
 		return nil
 	case warehouse.FieldKeysSeq:
 		m.ResetKeysSeq()
+		return nil
+	case warehouse.FieldURL:
+		m.ResetURL()
+		return nil
+	case warehouse.FieldEpoch:
+		m.ResetEpoch()
+		return nil
+	case warehouse.FieldHoldsCa:
+		m.ResetHoldsCa()
+		return nil
+	case warehouse.FieldDepartedAt:
+		m.ResetDepartedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Warehouse field %s", name)

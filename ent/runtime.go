@@ -4,6 +4,7 @@ package ent
 
 import (
 	"github.com/stockmesh/stockmesh/ent/idempotencykey"
+	"github.com/stockmesh/stockmesh/ent/jointoken"
 	"github.com/stockmesh/stockmesh/ent/movement"
 	"github.com/stockmesh/stockmesh/ent/product"
 	"github.com/stockmesh/stockmesh/ent/schema"
@@ -21,6 +22,16 @@ func init() {
 	idempotencykeyDescKey := idempotencykeyFields[1].Descriptor()
 	// idempotencykey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
 	idempotencykey.KeyValidator = idempotencykeyDescKey.Validators[0].(func(string) error)
+	jointokenFields := schema.JoinToken{}.Fields()
+	_ = jointokenFields
+	// jointokenDescHash is the schema descriptor for hash field.
+	jointokenDescHash := jointokenFields[0].Descriptor()
+	// jointoken.HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	jointoken.HashValidator = jointokenDescHash.Validators[0].(func(string) error)
+	// jointokenDescUsedBy is the schema descriptor for used_by field.
+	jointokenDescUsedBy := jointokenFields[4].Descriptor()
+	// jointoken.DefaultUsedBy holds the default value on creation for the used_by field.
+	jointoken.DefaultUsedBy = jointokenDescUsedBy.Default.(string)
 	movementFields := schema.Movement{}.Fields()
 	_ = movementFields
 	// movementDescReference is the schema descriptor for reference field.
@@ -87,6 +98,18 @@ func init() {
 	warehouseDescKeysSeq := warehouseFields[4].Descriptor()
 	// warehouse.DefaultKeysSeq holds the default value on creation for the keys_seq field.
 	warehouse.DefaultKeysSeq = warehouseDescKeysSeq.Default.(int64)
+	// warehouseDescURL is the schema descriptor for url field.
+	warehouseDescURL := warehouseFields[5].Descriptor()
+	// warehouse.DefaultURL holds the default value on creation for the url field.
+	warehouse.DefaultURL = warehouseDescURL.Default.(string)
+	// warehouseDescEpoch is the schema descriptor for epoch field.
+	warehouseDescEpoch := warehouseFields[6].Descriptor()
+	// warehouse.DefaultEpoch holds the default value on creation for the epoch field.
+	warehouse.DefaultEpoch = warehouseDescEpoch.Default.(string)
+	// warehouseDescHoldsCa is the schema descriptor for holds_ca field.
+	warehouseDescHoldsCa := warehouseFields[7].Descriptor()
+	// warehouse.DefaultHoldsCa holds the default value on creation for the holds_ca field.
+	warehouse.DefaultHoldsCa = warehouseDescHoldsCa.Default.(bool)
 	// warehouseDescID is the schema descriptor for id field.
 	warehouseDescID := warehouseFields[0].Descriptor()
 	// warehouse.IDValidator is a validator for the "id" field. It is called by the builders before save.

@@ -14,6 +14,8 @@ type Tx struct {
 	config
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
+	// JoinToken is the client for interacting with the JoinToken builders.
+	JoinToken *JoinTokenClient
 	// Movement is the client for interacting with the Movement builders.
 	Movement *MovementClient
 	// Product is the client for interacting with the Product builders.
@@ -154,6 +156,7 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
+	tx.JoinToken = NewJoinTokenClient(tx.config)
 	tx.Movement = NewMovementClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
 	tx.Token = NewTokenClient(tx.config)

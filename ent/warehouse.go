@@ -25,6 +25,14 @@ type Warehouse struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// every idempotency key of this warehouse's movements up to this seq is in idempotency_keys
 	KeysSeq int64 `json:"keys_seq,omitempty"`
+	// the base URL its node advertises to the network, "" when unknown
+	URL string `json:"url,omitempty"`
+	// random id of this warehouse's change log, made when its log began; a log seen with another epoch was reset
+	Epoch string `json:"epoch,omitempty"`
+	// its node keeps the network CA's key and signs members' certificates
+	HoldsCa bool `json:"holds_ca,omitempty"`
+	// when it left the network; its data stays, read-only, and its certificate is refused
+	DepartedAt *time.Time `json:"departed_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the WarehouseQuery when eager-loading is set.
 	Edges        WarehouseEdges `json:"edges"`
@@ -65,13 +73,13 @@ func (*Warehouse) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case warehouse.FieldLocal:
+		case warehouse.FieldLocal, warehouse.FieldHoldsCa:
 			values[i] = new(sql.NullBool)
 		case warehouse.FieldKeysSeq:
 			values[i] = new(sql.NullInt64)
-		case warehouse.FieldID, warehouse.FieldName:
+		case warehouse.FieldID, warehouse.FieldName, warehouse.FieldURL, warehouse.FieldEpoch:
 			values[i] = new(sql.NullString)
-		case warehouse.FieldCreatedAt:
+		case warehouse.FieldCreatedAt, warehouse.FieldDepartedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -117,6 +125,31 @@ func (_m *Warehouse) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field keys_seq", values[i])
 			} else if value.Valid {
 				_m.KeysSeq = value.Int64
+			}
+		case warehouse.FieldURL:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field url", values[i])
+			} else if value.Valid {
+				_m.URL = value.String
+			}
+		case warehouse.FieldEpoch:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field epoch", values[i])
+			} else if value.Valid {
+				_m.Epoch = value.String
+			}
+		case warehouse.FieldHoldsCa:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field holds_ca", values[i])
+			} else if value.Valid {
+				_m.HoldsCa = value.Bool
+			}
+		case warehouse.FieldDepartedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field departed_at", values[i])
+			} else if value.Valid {
+				_m.DepartedAt = new(time.Time)
+				*_m.DepartedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -175,6 +208,20 @@ func (_m *Warehouse) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("keys_seq=")
 	builder.WriteString(fmt.Sprintf("%v", _m.KeysSeq))
+	builder.WriteString(", ")
+	builder.WriteString("url=")
+	builder.WriteString(_m.URL)
+	builder.WriteString(", ")
+	builder.WriteString("epoch=")
+	builder.WriteString(_m.Epoch)
+	builder.WriteString(", ")
+	builder.WriteString("holds_ca=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HoldsCa))
+	builder.WriteString(", ")
+	if v := _m.DepartedAt; v != nil {
+		builder.WriteString("departed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -62,6 +62,62 @@ func (_c *WarehouseCreate) SetNillableKeysSeq(v *int64) *WarehouseCreate {
 	return _c
 }
 
+// SetURL sets the "url" field.
+func (_c *WarehouseCreate) SetURL(v string) *WarehouseCreate {
+	_c.mutation.SetURL(v)
+	return _c
+}
+
+// SetNillableURL sets the "url" field if the given value is not nil.
+func (_c *WarehouseCreate) SetNillableURL(v *string) *WarehouseCreate {
+	if v != nil {
+		_c.SetURL(*v)
+	}
+	return _c
+}
+
+// SetEpoch sets the "epoch" field.
+func (_c *WarehouseCreate) SetEpoch(v string) *WarehouseCreate {
+	_c.mutation.SetEpoch(v)
+	return _c
+}
+
+// SetNillableEpoch sets the "epoch" field if the given value is not nil.
+func (_c *WarehouseCreate) SetNillableEpoch(v *string) *WarehouseCreate {
+	if v != nil {
+		_c.SetEpoch(*v)
+	}
+	return _c
+}
+
+// SetHoldsCa sets the "holds_ca" field.
+func (_c *WarehouseCreate) SetHoldsCa(v bool) *WarehouseCreate {
+	_c.mutation.SetHoldsCa(v)
+	return _c
+}
+
+// SetNillableHoldsCa sets the "holds_ca" field if the given value is not nil.
+func (_c *WarehouseCreate) SetNillableHoldsCa(v *bool) *WarehouseCreate {
+	if v != nil {
+		_c.SetHoldsCa(*v)
+	}
+	return _c
+}
+
+// SetDepartedAt sets the "departed_at" field.
+func (_c *WarehouseCreate) SetDepartedAt(v time.Time) *WarehouseCreate {
+	_c.mutation.SetDepartedAt(v)
+	return _c
+}
+
+// SetNillableDepartedAt sets the "departed_at" field if the given value is not nil.
+func (_c *WarehouseCreate) SetNillableDepartedAt(v *time.Time) *WarehouseCreate {
+	if v != nil {
+		_c.SetDepartedAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *WarehouseCreate) SetID(v string) *WarehouseCreate {
 	_c.mutation.SetID(v)
@@ -141,6 +197,18 @@ func (_c *WarehouseCreate) defaults() {
 		v := warehouse.DefaultKeysSeq
 		_c.mutation.SetKeysSeq(v)
 	}
+	if _, ok := _c.mutation.URL(); !ok {
+		v := warehouse.DefaultURL
+		_c.mutation.SetURL(v)
+	}
+	if _, ok := _c.mutation.Epoch(); !ok {
+		v := warehouse.DefaultEpoch
+		_c.mutation.SetEpoch(v)
+	}
+	if _, ok := _c.mutation.HoldsCa(); !ok {
+		v := warehouse.DefaultHoldsCa
+		_c.mutation.SetHoldsCa(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -161,6 +229,15 @@ func (_c *WarehouseCreate) check() error {
 	}
 	if _, ok := _c.mutation.KeysSeq(); !ok {
 		return &ValidationError{Name: "keys_seq", err: errors.New(`ent: missing required field "Warehouse.keys_seq"`)}
+	}
+	if _, ok := _c.mutation.URL(); !ok {
+		return &ValidationError{Name: "url", err: errors.New(`ent: missing required field "Warehouse.url"`)}
+	}
+	if _, ok := _c.mutation.Epoch(); !ok {
+		return &ValidationError{Name: "epoch", err: errors.New(`ent: missing required field "Warehouse.epoch"`)}
+	}
+	if _, ok := _c.mutation.HoldsCa(); !ok {
+		return &ValidationError{Name: "holds_ca", err: errors.New(`ent: missing required field "Warehouse.holds_ca"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := warehouse.IDValidator(v); err != nil {
@@ -217,6 +294,22 @@ func (_c *WarehouseCreate) createSpec() (*Warehouse, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.KeysSeq(); ok {
 		_spec.SetField(warehouse.FieldKeysSeq, field.TypeInt64, value)
 		_node.KeysSeq = value
+	}
+	if value, ok := _c.mutation.URL(); ok {
+		_spec.SetField(warehouse.FieldURL, field.TypeString, value)
+		_node.URL = value
+	}
+	if value, ok := _c.mutation.Epoch(); ok {
+		_spec.SetField(warehouse.FieldEpoch, field.TypeString, value)
+		_node.Epoch = value
+	}
+	if value, ok := _c.mutation.HoldsCa(); ok {
+		_spec.SetField(warehouse.FieldHoldsCa, field.TypeBool, value)
+		_node.HoldsCa = value
+	}
+	if value, ok := _c.mutation.DepartedAt(); ok {
+		_spec.SetField(warehouse.FieldDepartedAt, field.TypeTime, value)
+		_node.DepartedAt = &value
 	}
 	if nodes := _c.mutation.ProductsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -75,6 +76,68 @@ func (_u *WarehouseUpdate) SetNillableKeysSeq(v *int64) *WarehouseUpdate {
 // AddKeysSeq adds value to the "keys_seq" field.
 func (_u *WarehouseUpdate) AddKeysSeq(v int64) *WarehouseUpdate {
 	_u.mutation.AddKeysSeq(v)
+	return _u
+}
+
+// SetURL sets the "url" field.
+func (_u *WarehouseUpdate) SetURL(v string) *WarehouseUpdate {
+	_u.mutation.SetURL(v)
+	return _u
+}
+
+// SetNillableURL sets the "url" field if the given value is not nil.
+func (_u *WarehouseUpdate) SetNillableURL(v *string) *WarehouseUpdate {
+	if v != nil {
+		_u.SetURL(*v)
+	}
+	return _u
+}
+
+// SetEpoch sets the "epoch" field.
+func (_u *WarehouseUpdate) SetEpoch(v string) *WarehouseUpdate {
+	_u.mutation.SetEpoch(v)
+	return _u
+}
+
+// SetNillableEpoch sets the "epoch" field if the given value is not nil.
+func (_u *WarehouseUpdate) SetNillableEpoch(v *string) *WarehouseUpdate {
+	if v != nil {
+		_u.SetEpoch(*v)
+	}
+	return _u
+}
+
+// SetHoldsCa sets the "holds_ca" field.
+func (_u *WarehouseUpdate) SetHoldsCa(v bool) *WarehouseUpdate {
+	_u.mutation.SetHoldsCa(v)
+	return _u
+}
+
+// SetNillableHoldsCa sets the "holds_ca" field if the given value is not nil.
+func (_u *WarehouseUpdate) SetNillableHoldsCa(v *bool) *WarehouseUpdate {
+	if v != nil {
+		_u.SetHoldsCa(*v)
+	}
+	return _u
+}
+
+// SetDepartedAt sets the "departed_at" field.
+func (_u *WarehouseUpdate) SetDepartedAt(v time.Time) *WarehouseUpdate {
+	_u.mutation.SetDepartedAt(v)
+	return _u
+}
+
+// SetNillableDepartedAt sets the "departed_at" field if the given value is not nil.
+func (_u *WarehouseUpdate) SetNillableDepartedAt(v *time.Time) *WarehouseUpdate {
+	if v != nil {
+		_u.SetDepartedAt(*v)
+	}
+	return _u
+}
+
+// ClearDepartedAt clears the value of the "departed_at" field.
+func (_u *WarehouseUpdate) ClearDepartedAt() *WarehouseUpdate {
+	_u.mutation.ClearDepartedAt()
 	return _u
 }
 
@@ -215,6 +278,21 @@ func (_u *WarehouseUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedKeysSeq(); ok {
 		_spec.AddField(warehouse.FieldKeysSeq, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.URL(); ok {
+		_spec.SetField(warehouse.FieldURL, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Epoch(); ok {
+		_spec.SetField(warehouse.FieldEpoch, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.HoldsCa(); ok {
+		_spec.SetField(warehouse.FieldHoldsCa, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.DepartedAt(); ok {
+		_spec.SetField(warehouse.FieldDepartedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DepartedAtCleared() {
+		_spec.ClearField(warehouse.FieldDepartedAt, field.TypeTime)
 	}
 	if _u.mutation.ProductsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -372,6 +450,68 @@ func (_u *WarehouseUpdateOne) SetNillableKeysSeq(v *int64) *WarehouseUpdateOne {
 // AddKeysSeq adds value to the "keys_seq" field.
 func (_u *WarehouseUpdateOne) AddKeysSeq(v int64) *WarehouseUpdateOne {
 	_u.mutation.AddKeysSeq(v)
+	return _u
+}
+
+// SetURL sets the "url" field.
+func (_u *WarehouseUpdateOne) SetURL(v string) *WarehouseUpdateOne {
+	_u.mutation.SetURL(v)
+	return _u
+}
+
+// SetNillableURL sets the "url" field if the given value is not nil.
+func (_u *WarehouseUpdateOne) SetNillableURL(v *string) *WarehouseUpdateOne {
+	if v != nil {
+		_u.SetURL(*v)
+	}
+	return _u
+}
+
+// SetEpoch sets the "epoch" field.
+func (_u *WarehouseUpdateOne) SetEpoch(v string) *WarehouseUpdateOne {
+	_u.mutation.SetEpoch(v)
+	return _u
+}
+
+// SetNillableEpoch sets the "epoch" field if the given value is not nil.
+func (_u *WarehouseUpdateOne) SetNillableEpoch(v *string) *WarehouseUpdateOne {
+	if v != nil {
+		_u.SetEpoch(*v)
+	}
+	return _u
+}
+
+// SetHoldsCa sets the "holds_ca" field.
+func (_u *WarehouseUpdateOne) SetHoldsCa(v bool) *WarehouseUpdateOne {
+	_u.mutation.SetHoldsCa(v)
+	return _u
+}
+
+// SetNillableHoldsCa sets the "holds_ca" field if the given value is not nil.
+func (_u *WarehouseUpdateOne) SetNillableHoldsCa(v *bool) *WarehouseUpdateOne {
+	if v != nil {
+		_u.SetHoldsCa(*v)
+	}
+	return _u
+}
+
+// SetDepartedAt sets the "departed_at" field.
+func (_u *WarehouseUpdateOne) SetDepartedAt(v time.Time) *WarehouseUpdateOne {
+	_u.mutation.SetDepartedAt(v)
+	return _u
+}
+
+// SetNillableDepartedAt sets the "departed_at" field if the given value is not nil.
+func (_u *WarehouseUpdateOne) SetNillableDepartedAt(v *time.Time) *WarehouseUpdateOne {
+	if v != nil {
+		_u.SetDepartedAt(*v)
+	}
+	return _u
+}
+
+// ClearDepartedAt clears the value of the "departed_at" field.
+func (_u *WarehouseUpdateOne) ClearDepartedAt() *WarehouseUpdateOne {
+	_u.mutation.ClearDepartedAt()
 	return _u
 }
 
@@ -542,6 +682,21 @@ func (_u *WarehouseUpdateOne) sqlSave(ctx context.Context) (_node *Warehouse, er
 	}
 	if value, ok := _u.mutation.AddedKeysSeq(); ok {
 		_spec.AddField(warehouse.FieldKeysSeq, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.URL(); ok {
+		_spec.SetField(warehouse.FieldURL, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Epoch(); ok {
+		_spec.SetField(warehouse.FieldEpoch, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.HoldsCa(); ok {
+		_spec.SetField(warehouse.FieldHoldsCa, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.DepartedAt(); ok {
+		_spec.SetField(warehouse.FieldDepartedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DepartedAtCleared() {
+		_spec.ClearField(warehouse.FieldDepartedAt, field.TypeTime)
 	}
 	if _u.mutation.ProductsCleared() {
 		edge := &sqlgraph.EdgeSpec{

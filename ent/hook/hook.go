@@ -21,6 +21,18 @@ func (f IdempotencyKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IdempotencyKeyMutation", m)
 }
 
+// The JoinTokenFunc type is an adapter to allow the use of ordinary
+// function as JoinToken mutator.
+type JoinTokenFunc func(context.Context, *ent.JoinTokenMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f JoinTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.JoinTokenMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.JoinTokenMutation", m)
+}
+
 // The MovementFunc type is an adapter to allow the use of ordinary
 // function as Movement mutator.
 type MovementFunc func(context.Context, *ent.MovementMutation) (ent.Value, error)

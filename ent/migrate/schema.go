@@ -29,6 +29,21 @@ var (
 			},
 		},
 	}
+	// JoinTokensColumns holds the columns for the "join_tokens" table.
+	JoinTokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "hash", Type: field.TypeString, Unique: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "used_by", Type: field.TypeString, Default: ""},
+	}
+	// JoinTokensTable holds the schema information for the "join_tokens" table.
+	JoinTokensTable = &schema.Table{
+		Name:       "join_tokens",
+		Columns:    JoinTokensColumns,
+		PrimaryKey: []*schema.Column{JoinTokensColumns[0]},
+	}
 	// MovementsColumns holds the columns for the "movements" table.
 	MovementsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -144,6 +159,10 @@ var (
 		{Name: "local", Type: field.TypeBool, Default: false},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "keys_seq", Type: field.TypeInt64, Default: 0},
+		{Name: "url", Type: field.TypeString, Default: ""},
+		{Name: "epoch", Type: field.TypeString, Default: ""},
+		{Name: "holds_ca", Type: field.TypeBool, Default: false},
+		{Name: "departed_at", Type: field.TypeTime, Nullable: true},
 	}
 	// WarehousesTable holds the schema information for the "warehouses" table.
 	WarehousesTable = &schema.Table{
@@ -154,6 +173,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		IdempotencyKeysTable,
+		JoinTokensTable,
 		MovementsTable,
 		ProductsTable,
 		TokensTable,

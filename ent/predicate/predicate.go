@@ -9,6 +9,9 @@ import (
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 
+// JoinToken is the predicate function for jointoken builders.
+type JoinToken func(*sql.Selector)
+
 // Movement is the predicate function for movement builders.
 type Movement func(*sql.Selector)
 

@@ -20,6 +20,14 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldKeysSeq holds the string denoting the keys_seq field in the database.
 	FieldKeysSeq = "keys_seq"
+	// FieldURL holds the string denoting the url field in the database.
+	FieldURL = "url"
+	// FieldEpoch holds the string denoting the epoch field in the database.
+	FieldEpoch = "epoch"
+	// FieldHoldsCa holds the string denoting the holds_ca field in the database.
+	FieldHoldsCa = "holds_ca"
+	// FieldDepartedAt holds the string denoting the departed_at field in the database.
+	FieldDepartedAt = "departed_at"
 	// EdgeProducts holds the string denoting the products edge name in mutations.
 	EdgeProducts = "products"
 	// EdgeMovements holds the string denoting the movements edge name in mutations.
@@ -49,6 +57,10 @@ var Columns = []string{
 	FieldLocal,
 	FieldCreatedAt,
 	FieldKeysSeq,
+	FieldURL,
+	FieldEpoch,
+	FieldHoldsCa,
+	FieldDepartedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -68,6 +80,12 @@ var (
 	DefaultLocal bool
 	// DefaultKeysSeq holds the default value on creation for the "keys_seq" field.
 	DefaultKeysSeq int64
+	// DefaultURL holds the default value on creation for the "url" field.
+	DefaultURL string
+	// DefaultEpoch holds the default value on creation for the "epoch" field.
+	DefaultEpoch string
+	// DefaultHoldsCa holds the default value on creation for the "holds_ca" field.
+	DefaultHoldsCa bool
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
 	IDValidator func(string) error
 )
@@ -98,6 +116,26 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByKeysSeq orders the results by the keys_seq field.
 func ByKeysSeq(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldKeysSeq, opts...).ToFunc()
+}
+
+// ByURL orders the results by the url field.
+func ByURL(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldURL, opts...).ToFunc()
+}
+
+// ByEpoch orders the results by the epoch field.
+func ByEpoch(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEpoch, opts...).ToFunc()
+}
+
+// ByHoldsCa orders the results by the holds_ca field.
+func ByHoldsCa(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHoldsCa, opts...).ToFunc()
+}
+
+// ByDepartedAt orders the results by the departed_at field.
+func ByDepartedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDepartedAt, opts...).ToFunc()
 }
 
 // ByProductsCount orders the results by products count.

@@ -85,6 +85,26 @@ func KeysSeq(v int64) predicate.Warehouse {
 	return predicate.Warehouse(sql.FieldEQ(FieldKeysSeq, v))
 }
 
+// URL applies equality check predicate on the "url" field. It's identical to URLEQ.
+func URL(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldURL, v))
+}
+
+// Epoch applies equality check predicate on the "epoch" field. It's identical to EpochEQ.
+func Epoch(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldEpoch, v))
+}
+
+// HoldsCa applies equality check predicate on the "holds_ca" field. It's identical to HoldsCaEQ.
+func HoldsCa(v bool) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldHoldsCa, v))
+}
+
+// DepartedAt applies equality check predicate on the "departed_at" field. It's identical to DepartedAtEQ.
+func DepartedAt(v time.Time) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldDepartedAt, v))
+}
+
 // NameEQ applies the EQ predicate on the "name" field.
 func NameEQ(v string) predicate.Warehouse {
 	return predicate.Warehouse(sql.FieldEQ(FieldName, v))
@@ -238,6 +258,196 @@ func KeysSeqLT(v int64) predicate.Warehouse {
 // KeysSeqLTE applies the LTE predicate on the "keys_seq" field.
 func KeysSeqLTE(v int64) predicate.Warehouse {
 	return predicate.Warehouse(sql.FieldLTE(FieldKeysSeq, v))
+}
+
+// URLEQ applies the EQ predicate on the "url" field.
+func URLEQ(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldURL, v))
+}
+
+// URLNEQ applies the NEQ predicate on the "url" field.
+func URLNEQ(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNEQ(FieldURL, v))
+}
+
+// URLIn applies the In predicate on the "url" field.
+func URLIn(vs ...string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldIn(FieldURL, vs...))
+}
+
+// URLNotIn applies the NotIn predicate on the "url" field.
+func URLNotIn(vs ...string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNotIn(FieldURL, vs...))
+}
+
+// URLGT applies the GT predicate on the "url" field.
+func URLGT(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldGT(FieldURL, v))
+}
+
+// URLGTE applies the GTE predicate on the "url" field.
+func URLGTE(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldGTE(FieldURL, v))
+}
+
+// URLLT applies the LT predicate on the "url" field.
+func URLLT(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldLT(FieldURL, v))
+}
+
+// URLLTE applies the LTE predicate on the "url" field.
+func URLLTE(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldLTE(FieldURL, v))
+}
+
+// URLContains applies the Contains predicate on the "url" field.
+func URLContains(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldContains(FieldURL, v))
+}
+
+// URLHasPrefix applies the HasPrefix predicate on the "url" field.
+func URLHasPrefix(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldHasPrefix(FieldURL, v))
+}
+
+// URLHasSuffix applies the HasSuffix predicate on the "url" field.
+func URLHasSuffix(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldHasSuffix(FieldURL, v))
+}
+
+// URLEqualFold applies the EqualFold predicate on the "url" field.
+func URLEqualFold(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEqualFold(FieldURL, v))
+}
+
+// URLContainsFold applies the ContainsFold predicate on the "url" field.
+func URLContainsFold(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldContainsFold(FieldURL, v))
+}
+
+// EpochEQ applies the EQ predicate on the "epoch" field.
+func EpochEQ(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldEpoch, v))
+}
+
+// EpochNEQ applies the NEQ predicate on the "epoch" field.
+func EpochNEQ(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNEQ(FieldEpoch, v))
+}
+
+// EpochIn applies the In predicate on the "epoch" field.
+func EpochIn(vs ...string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldIn(FieldEpoch, vs...))
+}
+
+// EpochNotIn applies the NotIn predicate on the "epoch" field.
+func EpochNotIn(vs ...string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNotIn(FieldEpoch, vs...))
+}
+
+// EpochGT applies the GT predicate on the "epoch" field.
+func EpochGT(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldGT(FieldEpoch, v))
+}
+
+// EpochGTE applies the GTE predicate on the "epoch" field.
+func EpochGTE(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldGTE(FieldEpoch, v))
+}
+
+// EpochLT applies the LT predicate on the "epoch" field.
+func EpochLT(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldLT(FieldEpoch, v))
+}
+
+// EpochLTE applies the LTE predicate on the "epoch" field.
+func EpochLTE(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldLTE(FieldEpoch, v))
+}
+
+// EpochContains applies the Contains predicate on the "epoch" field.
+func EpochContains(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldContains(FieldEpoch, v))
+}
+
+// EpochHasPrefix applies the HasPrefix predicate on the "epoch" field.
+func EpochHasPrefix(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldHasPrefix(FieldEpoch, v))
+}
+
+// EpochHasSuffix applies the HasSuffix predicate on the "epoch" field.
+func EpochHasSuffix(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldHasSuffix(FieldEpoch, v))
+}
+
+// EpochEqualFold applies the EqualFold predicate on the "epoch" field.
+func EpochEqualFold(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEqualFold(FieldEpoch, v))
+}
+
+// EpochContainsFold applies the ContainsFold predicate on the "epoch" field.
+func EpochContainsFold(v string) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldContainsFold(FieldEpoch, v))
+}
+
+// HoldsCaEQ applies the EQ predicate on the "holds_ca" field.
+func HoldsCaEQ(v bool) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldHoldsCa, v))
+}
+
+// HoldsCaNEQ applies the NEQ predicate on the "holds_ca" field.
+func HoldsCaNEQ(v bool) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNEQ(FieldHoldsCa, v))
+}
+
+// DepartedAtEQ applies the EQ predicate on the "departed_at" field.
+func DepartedAtEQ(v time.Time) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldEQ(FieldDepartedAt, v))
+}
+
+// DepartedAtNEQ applies the NEQ predicate on the "departed_at" field.
+func DepartedAtNEQ(v time.Time) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNEQ(FieldDepartedAt, v))
+}
+
+// DepartedAtIn applies the In predicate on the "departed_at" field.
+func DepartedAtIn(vs ...time.Time) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldIn(FieldDepartedAt, vs...))
+}
+
+// DepartedAtNotIn applies the NotIn predicate on the "departed_at" field.
+func DepartedAtNotIn(vs ...time.Time) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNotIn(FieldDepartedAt, vs...))
+}
+
+// DepartedAtGT applies the GT predicate on the "departed_at" field.
+func DepartedAtGT(v time.Time) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldGT(FieldDepartedAt, v))
+}
+
+// DepartedAtGTE applies the GTE predicate on the "departed_at" field.
+func DepartedAtGTE(v time.Time) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldGTE(FieldDepartedAt, v))
+}
+
+// DepartedAtLT applies the LT predicate on the "departed_at" field.
+func DepartedAtLT(v time.Time) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldLT(FieldDepartedAt, v))
+}
+
+// DepartedAtLTE applies the LTE predicate on the "departed_at" field.
+func DepartedAtLTE(v time.Time) predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldLTE(FieldDepartedAt, v))
+}
+
+// DepartedAtIsNil applies the IsNil predicate on the "departed_at" field.
+func DepartedAtIsNil() predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldIsNull(FieldDepartedAt))
+}
+
+// DepartedAtNotNil applies the NotNil predicate on the "departed_at" field.
+func DepartedAtNotNil() predicate.Warehouse {
+	return predicate.Warehouse(sql.FieldNotNull(FieldDepartedAt))
 }
 
 // HasProducts applies the HasEdge predicate on the "products" edge.

@@ -7,6 +7,16 @@ type Warehouse struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Local bool   `json:"local,omitempty"`
+	// URL is the base URL its node advertises to the network ("" unknown).
+	URL string `json:"url,omitempty"`
+	// Epoch names the warehouse's change log: made at random when the log
+	// began, so that a log begun again under the same id (a wiped data
+	// folder) is never mixed with the old one.
+	Epoch string `json:"epoch,omitempty"`
+	// HoldsCA reports whether its node keeps the network CA's key.
+	HoldsCA bool `json:"holdsCA,omitempty"`
+	// DepartedAt is when it left the network; nil while a member.
+	DepartedAt *time.Time `json:"departedAt,omitempty"`
 }
 
 // Product is a product's current state in one warehouse. Quantity always

@@ -80,5 +80,6 @@ func (s *Store) load(ctx context.Context, c *ent.Client) error {
 
 // warehouseOf converts a stored warehouse.
 func warehouseOf(w *ent.Warehouse) *stock.Warehouse {
-	return &stock.Warehouse{ID: w.ID, Name: w.Name, Local: w.Local}
+	return &stock.Warehouse{ID: w.ID, Name: w.Name, Local: w.Local, URL: w.URL, Epoch: w.Epoch,
+		HoldsCA: w.HoldsCa, DepartedAt: w.DepartedAt}
 }

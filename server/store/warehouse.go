@@ -1,6 +1,9 @@
 package store
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/warehouse"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -22,13 +25,21 @@ func (b *batch) initWarehouse(in *stock.Warehouse) (*stock.Warehouse, error) {
 			return nil, stock.Errorf(stock.CodeInvalidInput,
 				"this data belongs to warehouse %s, not %s", cur.ID, id)
 		}
+		if cur.Epoch == "" { // a log begun before epochs: it gets one now
+			if err := b.setEpoch(cur.ID); err != nil {
+				return nil, err
+			}
+			return b.w.local, nil
+		}
 		if name == "" || name == cur.Name {
 			return cur, nil
 		}
 		if err := b.client().Warehouse.UpdateOneID(cur.ID).SetName(name).Exec(b.ctx); err != nil {
 			return nil, err
 		}
-		b.w.local = &stock.Warehouse{ID: cur.ID, Name: name, Local: true}
+		next := *cur
+		next.Name = name
+		b.w.local = &next
 		return b.w.local, nil
 	}
 	if id == "" {
@@ -50,9 +61,31 @@ func (b *batch) createLocal(id, name string) (*ent.Warehouse, error) {
 		return nil, err
 	}
 	if n == 1 {
-		return b.client().Warehouse.Get(b.ctx, id)
+		w, err := b.client().Warehouse.Get(b.ctx, id)
+		if err != nil || w.Epoch != "" {
+			return w, err
+		}
+		return w.Update().SetEpoch(newEpoch()).Save(b.ctx)
 	}
-	return b.client().Warehouse.Create().SetID(id).SetName(name).SetLocal(true).SetCreatedAt(b.now()).Save(b.ctx)
+	return b.client().Warehouse.Create().SetID(id).SetName(name).SetLocal(true).
+		SetEpoch(newEpoch()).SetCreatedAt(b.now()).Save(b.ctx)
+}
+
+// setEpoch gives the local warehouse, id, a new epoch.
+func (b *batch) setEpoch(id string) error {
+	w, err := b.client().Warehouse.UpdateOneID(id).SetEpoch(newEpoch()).Save(b.ctx)
+	if err != nil {
+		return err
+	}
+	b.w.local = warehouseOf(w)
+	return nil
+}
+
+// newEpoch returns a new random epoch.
+func newEpoch() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // cmpOr returns s, or def when s is empty.

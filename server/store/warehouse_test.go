@@ -59,12 +59,17 @@ func TestWarehouseInit(t *testing.T) {
 				}
 				return
 			}
-			if *r.Warehouse != tt.want {
-				t.Errorf("warehouse.init = %+v, want %+v", *r.Warehouse, tt.want)
+			epoch := r.Warehouse.Epoch
+			if r.Warehouse.Epoch = ""; *r.Warehouse != tt.want || len(epoch) != 24 {
+				t.Errorf("warehouse.init = %+v (epoch %q), want %+v with an epoch", *r.Warehouse, epoch, tt.want)
 			}
 			h.reopen()
-			if got := h.ok(testJob{Op: stock.OpWarehouseGet}).Warehouse; *got != tt.want {
-				t.Errorf("warehouse.get after reopen = %+v, want %+v", *got, tt.want)
+			got := *h.ok(testJob{Op: stock.OpWarehouseGet}).Warehouse
+			if got.Epoch != epoch {
+				t.Errorf("epoch %q after reopen, was %q", got.Epoch, epoch)
+			}
+			if got.Epoch = ""; got != tt.want {
+				t.Errorf("warehouse.get after reopen = %+v, want %+v", got, tt.want)
 			}
 		})
 	}

@@ -80,10 +80,44 @@ type ChangePage struct {
 
 // ChangeBatch is a run of consecutive log entries of one origin to apply
 // to its replica (or to an empty database, to rebuild it). Entries the
-// replica already has are skipped; a gap is refused.
+// replica already has are skipped; a gap is refused. Epoch, when set, is
+// the origin's log epoch: the replica records it with its first entries
+// and refuses a batch of another epoch (the origin's log was begun again).
 type ChangeBatch struct {
+	Epoch   string     `json:"epoch,omitempty"`
 	Entries []LogEntry `json:"entries"`
 }
+
+// Head is how far this node holds one warehouse's log: its last seq, the
+// time of that entry, and the log's epoch.
+type Head struct {
+	Origin  string    `json:"origin"`
+	Epoch   string    `json:"epoch,omitempty"`
+	LastSeq int64     `json:"lastSeq"`
+	At      time.Time `json:"at"`
+}
+
+// Heads lists the head of every warehouse log the node holds, its own
+// first.
+type Heads struct {
+	Heads []Head `json:"heads"`
+}
+
+// Head returns the head of origin's log, and false when the node holds
+// none of it.
+func (h *Heads) Head(origin string) (Head, bool) {
+	for _, x := range h.Heads {
+		if x.Origin == origin {
+			return x, true
+		}
+	}
+	return Head{}, false
+}
+
+// ErrEpoch is the error a replica answers a batch of another epoch with:
+// the origin's log was begun again under the same id, and mixing the two
+// histories would corrupt both. It has CodeInvalidInput.
+var ErrEpoch = &Error{Code: CodeInvalidInput, Message: "stock: the log's epoch differs"}
 
 // Normalize checks that the batch is one origin's consecutive entries.
 func (b *ChangeBatch) Normalize() error {

@@ -54,6 +54,7 @@ var (
 	OpChanges        = Op[ChangesQuery, ChangePage]{"log.changes", ClassLongRead}
 	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite}
 	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite}
+	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup}
 )
 
 // Ops lists the name and class of every operation, with a zero request
@@ -62,7 +63,7 @@ var Ops = []OpInfo{
 	info(OpWarehouseInit), info(OpWarehouseGet), info(OpProductGet), info(OpProductList),
 	info(OpMovementList), info(OpProductCreate), info(OpProductUpdate), info(OpProductDelete),
 	info(OpMovementRecord), info(OpStockSet), info(OpTokenLookup), info(OpTokenEnsure),
-	info(OpChanges), info(OpApplyChanges), info(OpOutcome),
+	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

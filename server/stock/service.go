@@ -188,11 +188,16 @@ func (s *Service) Changes(ctx context.Context, origin string, afterSeq int64, li
 	return call(ctx, s, OpChanges, &ChangesQuery{Origin: origin, AfterSeq: afterSeq, Limit: limit})
 }
 
-// ApplyChanges applies a run of one origin's log entries to its replica,
-// skipping those already applied.
-func (s *Service) ApplyChanges(ctx context.Context, entries []LogEntry) error {
-	_, err := call(ctx, s, OpApplyChanges, &ChangeBatch{Entries: entries})
+// ApplyChanges applies a run of one origin's log entries, of the log with
+// epoch, to its replica, skipping those already applied.
+func (s *Service) ApplyChanges(ctx context.Context, epoch string, entries []LogEntry) error {
+	_, err := call(ctx, s, OpApplyChanges, &ChangeBatch{Epoch: epoch, Entries: entries})
 	return err
+}
+
+// Heads returns how far the node holds each warehouse's log.
+func (s *Service) Heads(ctx context.Context) (*Heads, error) {
+	return call(ctx, s, OpHeads, &Empty{})
 }
 
 // LookupToken returns the stored token with hash, or a NOT_FOUND error.

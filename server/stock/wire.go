@@ -156,3 +156,20 @@ func decodeFast[T any](data []byte, v *T, read func(*decoder, *T) bool) bool {
 	*v = held
 	return false
 }
+
+// EntryHead returns the origin and seq of an encoded LogEntry without
+// decoding the rest: enough to learn that a log advanced. It reports false
+// for anything it cannot read that way.
+func EntryHead(data []byte) (origin string, seq int64, ok bool) {
+	d := decoder{b: data}
+	if !d.consume('{') {
+		return "", 0, false
+	}
+	if k, ok := d.str(); !ok || string(k) != "origin" || !d.consume(':') || !d.into(&origin) || !d.consume(',') {
+		return "", 0, false
+	}
+	if k, ok := d.str(); !ok || string(k) != "seq" || !d.consume(':') || !d.integer(&seq) {
+		return "", 0, false
+	}
+	return origin, seq, true
+}

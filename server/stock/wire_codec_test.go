@@ -365,3 +365,33 @@ func checkDecode(t *testing.T, data []byte) {
 		}
 	}
 }
+
+// TestEntryHead reads the origin and seq of encoded log entries of every
+// type, and refuses what it cannot read.
+func TestEntryHead(t *testing.T) {
+	at := time.Date(2026, 11, 30, 10, 0, 0, 5, time.UTC)
+	for _, e := range []*LogEntry{
+		{Origin: "MAD-1", Seq: 7, At: at, Type: EntryMovement, Movement: &Movement{ID: "MAD-1:7", Warehouse: "MAD-1", Seq: 7, CreatedAt: at}},
+		{Origin: `B"C`, Seq: 1, At: at, Type: EntryProductCreated, Product: &Product{SKU: "A"}},
+	} {
+		b, err := EncodeValue(nil, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		origin, seq, ok := EntryHead(b)
+		if e.Origin == `B"C` { // escaped: the head reader gives up, the caller decodes it all
+			if ok {
+				t.Errorf("EntryHead(%s) = %q, %d, true; want false", b, origin, seq)
+			}
+			continue
+		}
+		if !ok || origin != e.Origin || seq != e.Seq {
+			t.Errorf("EntryHead(%s) = %q, %d, %v", b, origin, seq, ok)
+		}
+	}
+	for _, bad := range []string{``, `{}`, `{"seq":1,"origin":"A"}`, `{"origin":"A"}`, `[1]`} {
+		if _, _, ok := EntryHead([]byte(bad)); ok {
+			t.Errorf("EntryHead(%q) read a head", bad)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/movement"
 	"github.com/stockmesh/stockmesh/ent/product"
@@ -25,7 +27,7 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := b.ensureWarehouse(origin); err != nil {
+	if err := b.ensureWarehouse(origin, in.Epoch); err != nil {
 		return nil, err
 	}
 	for i := range in.Entries {
@@ -47,13 +49,26 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 	return &stock.Empty{}, nil
 }
 
-// ensureWarehouse records a warehouse known by its id, if it is not yet.
-func (b *batch) ensureWarehouse(id string) error {
-	ok, err := b.client().Warehouse.Query().Where(warehouse.ID(id)).Exist(b.ctx)
-	if err != nil || ok {
+// ensureWarehouse records a warehouse known by its id, if it is not yet,
+// and checks the epoch of its log: a replica records the epoch of its
+// first batch and refuses batches of another (an empty epoch checks
+// nothing).
+func (b *batch) ensureWarehouse(id, epoch string) error {
+	w, err := b.client().Warehouse.Query().Where(warehouse.ID(id)).Only(b.ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return b.client().Warehouse.Create().SetID(id).SetName(id).SetEpoch(epoch).SetCreatedAt(b.now()).Exec(b.ctx)
+	case err != nil:
 		return err
+	case epoch == "" || w.Epoch == epoch:
+		return nil
+	case w.Epoch == "":
+		return w.Update().SetEpoch(epoch).Exec(b.ctx)
 	}
-	return b.client().Warehouse.Create().SetID(id).SetName(id).SetCreatedAt(b.now()).Exec(b.ctx)
+	e := *stock.ErrEpoch
+	e.Message = fmt.Sprintf("the log of %s was begun again (epoch %s, this node holds epoch %s): "+
+		"its new history is not mixed with the old one", id, epoch, w.Epoch)
+	return &e
 }
 
 // apply makes the change e records in its warehouse's replica.

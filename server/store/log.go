@@ -156,3 +156,31 @@ func (b *batch) outcome(q *stock.OutcomeQuery) (*stock.Outcome, error) {
 	o.Applied = o.Count > 0
 	return o, nil
 }
+
+// heads returns the head of every log the node holds, the local one first.
+func (s *Store) heads(ctx context.Context, _ *stock.Empty) (*stock.Heads, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT l.origin, l.seq, l.at, COALESCE(w.epoch, '')
+		FROM (SELECT origin, MAX(seq) AS seq FROM change_log GROUP BY origin) h
+		JOIN change_log l ON l.origin = h.origin AND l.seq = h.seq
+		LEFT JOIN warehouses w ON w.id = l.origin ORDER BY l.origin`)
+	if err != nil {
+		return nil, fmt.Errorf("reading log heads: %w", err)
+	}
+	defer rows.Close()
+	out := &stock.Heads{}
+	local := s.localID()
+	for rows.Next() {
+		var h stock.Head
+		var at int64
+		if err := rows.Scan(&h.Origin, &h.LastSeq, &at, &h.Epoch); err != nil {
+			return nil, err
+		}
+		h.At = time.Unix(0, at).UTC()
+		if h.Origin == local {
+			out.Heads = append([]stock.Head{h}, out.Heads...)
+		} else {
+			out.Heads = append(out.Heads, h)
+		}
+	}
+	return out, rows.Err()
+}

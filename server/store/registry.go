@@ -40,6 +40,7 @@ func newRegistry() registry {
 	onRead(r, stock.OpMovementList, (*Store).listMovements)
 	onRead(r, stock.OpTokenLookup, (*Store).lookupToken)
 	onRead(r, stock.OpChanges, (*Store).readChanges)
+	onRead(r, stock.OpHeads, (*Store).heads)
 	return r
 }
 

@@ -1,0 +1,209 @@
+package peer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Store is what the sync endpoints read: stock.Service implements it.
+type Store interface {
+	Heads(ctx context.Context) (*stock.Heads, error)
+	Changes(ctx context.Context, origin string, afterSeq int64, limit int) (*stock.ChangePage, error)
+	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
+}
+
+var _ Store = (*stock.Service)(nil)
+
+// Handler serves the sync endpoints over svc, waking long polls through w.
+// Errors are written by writeError, the REST error writer, so that every
+// REST route answers in one format.
+type Handler struct {
+	svc        Store
+	watch      *Watcher
+	writeError func(http.ResponseWriter, error)
+	stopping   <-chan struct{}
+}
+
+// NewHandler returns the sync endpoints. Once stopping is closed (the node
+// shuts down) long polls answer at once, so that they do not hold the
+// shutdown up.
+func NewHandler(svc Store, w *Watcher, writeError func(http.ResponseWriter, error), stopping <-chan struct{}) *Handler {
+	return &Handler{svc: svc, watch: w, writeError: writeError, stopping: stopping}
+}
+
+// Register adds the sync routes to mux, each wrapped by peerOnly, which
+// admits only the network's members.
+func (h *Handler) Register(mux *http.ServeMux, peerOnly func(route string, next http.Handler) http.Handler) {
+	mux.Handle("GET "+HeadsPath, peerOnly(HeadsPath, h.versioned(h.heads)))
+	mux.Handle("GET "+ChangesPath, peerOnly(ChangesPath, h.versioned(h.changes)))
+}
+
+// versioned refuses a request in another protocol version, loudly: a node
+// that speaks another version must not be half-understood.
+func (h *Handler) versioned(next func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(ProtocolHeader, strconv.Itoa(Protocol))
+		if v := r.Header.Get(ProtocolHeader); v != strconv.Itoa(Protocol) {
+			h.writeError(w, stock.Errorf(stock.CodeInvalidInput,
+				"sync protocol %q is not spoken here: this node speaks version %d (header %s)", v, Protocol, ProtocolHeader))
+			return
+		}
+		if err := next(w, r); err != nil {
+			h.writeError(w, err)
+		}
+	})
+}
+
+// heads answers how far this node holds every warehouse's log.
+func (h *Handler) heads(w http.ResponseWriter, r *http.Request) error {
+	local, err := h.svc.LocalWarehouse(r.Context())
+	if err != nil {
+		return err
+	}
+	heads, err := h.svc.Heads(r.Context())
+	if err != nil {
+		return err
+	}
+	if _, ok := heads.Head(local.ID); !ok { // a log with no entry yet
+		heads.Heads = append([]stock.Head{{Origin: local.ID, Epoch: local.Epoch}}, heads.Heads...)
+	}
+	return writeJSON(w, HeadsReply{Protocol: Protocol, Node: local.ID, Heads: heads.Heads})
+}
+
+// changes answers a run of one origin's log after a seq, waiting up to the
+// requested time for news when there is none.
+func (h *Handler) changes(w http.ResponseWriter, r *http.Request) error {
+	q, err := parseChanges(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	deadline := time.Now().Add(q.wait)
+	for {
+		reply, err := h.read(ctx, q)
+		if err != nil || len(reply.Entries) > 0 || !time.Now().Before(deadline) {
+			if err != nil {
+				return err
+			}
+			return writeJSON(w, reply)
+		}
+		wctx, cancel := context.WithDeadline(ctx, deadline)
+		go func() {
+			select {
+			case <-h.stopping:
+				cancel()
+			case <-wctx.Done():
+			}
+		}()
+		h.watch.Wait(wctx, q.origin, q.after)
+		cancel()
+		if ctx.Err() != nil {
+			return nil // the caller left
+		}
+		if isClosed(h.stopping) {
+			deadline = time.Now() // answer what there is, now
+		}
+	}
+}
+
+// changesQuery is a parsed changes request.
+type changesQuery struct {
+	origin string
+	after  int64
+	limit  int
+	wait   time.Duration
+}
+
+// parseChanges reads and checks the query of a changes request.
+func parseChanges(r *http.Request) (changesQuery, error) {
+	v := r.URL.Query()
+	q := changesQuery{origin: v.Get("origin"), limit: DefaultLimit}
+	var err error
+	if q.origin, err = stock.NormalizeWarehouseID(q.origin); err != nil {
+		return q, err
+	}
+	if s := v.Get("after"); s != "" {
+		if q.after, err = strconv.ParseInt(s, 10, 64); err != nil || q.after < 0 {
+			return q, stock.Errorf(stock.CodeInvalidInput, "after: %q is not a seq (0 or more)", s)
+		}
+	}
+	if s := v.Get("limit"); s != "" {
+		if q.limit, err = strconv.Atoi(s); err != nil || q.limit < 1 || q.limit > MaxLimit {
+			return q, stock.Errorf(stock.CodeInvalidInput, "limit: %q is out of range (1 to %d)", s, MaxLimit)
+		}
+	}
+	if s := v.Get("wait"); s != "" {
+		secs, err := strconv.Atoi(s)
+		if err != nil || secs < 0 || secs > MaxWait {
+			return q, stock.Errorf(stock.CodeInvalidInput, "wait: %q is out of range (0 to %d seconds)", s, MaxWait)
+		}
+		q.wait = time.Duration(secs) * time.Second
+	}
+	return q, nil
+}
+
+// read reads one run of the log. A cursor beyond the head of this node's
+// own log is an error: the caller holds history this node does not (its
+// log was reset, or the caller is confused), and must not skip ahead.
+func (h *Handler) read(ctx context.Context, q changesQuery) (*ChangesReply, error) {
+	page, err := h.svc.Changes(ctx, q.origin, q.after, q.limit)
+	if err != nil {
+		return nil, err
+	}
+	local, err := h.svc.LocalWarehouse(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if q.origin == local.ID && q.after > page.LastSeq {
+		return nil, stock.Errorf(stock.CodeInvalidInput,
+			"after: %d is beyond the head of %s's log (%d): the caller holds history this node does not", q.after, q.origin, page.LastSeq)
+	}
+	reply := &ChangesReply{Protocol: Protocol, Origin: q.origin, LastSeq: page.LastSeq,
+		Entries: make([]json.RawMessage, len(page.Entries))}
+	if reply.Epoch, err = h.epoch(ctx, q.origin, local); err != nil {
+		return nil, err
+	}
+	for i := range page.Entries {
+		b, err := stock.EncodeValue(nil, &page.Entries[i])
+		if err != nil {
+			return nil, fmt.Errorf("encoding entry %d of %s: %w", page.Entries[i].Seq, q.origin, err)
+		}
+		reply.Entries[i] = b
+	}
+	return reply, nil
+}
+
+// epoch returns the epoch of origin's log as this node holds it.
+func (h *Handler) epoch(ctx context.Context, origin string, local *stock.Warehouse) (string, error) {
+	if origin == local.ID {
+		return local.Epoch, nil
+	}
+	heads, err := h.svc.Heads(ctx)
+	if err != nil {
+		return "", err
+	}
+	head, _ := heads.Head(origin)
+	return head.Epoch, nil
+}
+
+// writeJSON writes v with status 200.
+func writeJSON(w http.ResponseWriter, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(v)
+}
+
+// isClosed reports whether ch is closed, without blocking.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

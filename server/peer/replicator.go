@@ -1,0 +1,259 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Member is a node of the network to pull from.
+type Member struct {
+	ID  string // its warehouse
+	URL string // its base URL
+}
+
+// Applier is what the Replicator needs of the local node: stock.Service
+// implements it.
+type Applier interface {
+	Heads(ctx context.Context) (*stock.Heads, error)
+	ApplyChanges(ctx context.Context, epoch string, entries []stock.LogEntry) error
+}
+
+var _ Applier = (*stock.Service)(nil)
+
+// Timing of the Replicator.
+const (
+	pollWait     = 10 * time.Second // how long a pull of a member's own log waits for news
+	sweepEvery   = 2 * time.Second  // how often it looks for other logs a member holds further
+	membersEvery = time.Second      // how often it looks for members that came or went
+	maxBackoff   = 10 * time.Second
+)
+
+// Replicator pulls every member's logs and applies them locally: one
+// goroutine per member, each following that member's own log with long
+// polls, and now and then catching up on any other warehouse the member
+// holds further than this node does.
+type Replicator struct {
+	self    string
+	local   Applier
+	http    *http.Client
+	members func() []Member
+	log     *slog.Logger
+
+	mu      sync.Mutex
+	links   map[string]*link // by member id
+	blocked map[string]error // origins refused for good (a reset log), by id
+}
+
+// link is the goroutine pulling from one member.
+type link struct {
+	m      Member
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// NewReplicator returns a Replicator for the node owning warehouse self,
+// applying through local, pulling with hc (mutual TLS) from the members
+// members lists (it may include self, which is skipped).
+func NewReplicator(self string, local Applier, hc *http.Client, members func() []Member, log *slog.Logger) *Replicator {
+	return &Replicator{self: self, local: local, http: hc, members: members, log: log,
+		links: map[string]*link{}, blocked: map[string]error{}}
+}
+
+// Run replicates until ctx is done, then stops every link and returns nil.
+func (r *Replicator) Run(ctx context.Context) error {
+	t := time.NewTicker(membersEvery)
+	defer t.Stop()
+	for {
+		r.reconcile(ctx)
+		select {
+		case <-ctx.Done():
+			r.mu.Lock()
+			links := r.links
+			r.links = map[string]*link{}
+			r.mu.Unlock()
+			for _, l := range links {
+				l.cancel()
+				<-l.done
+			}
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// reconcile starts a link for every new member and stops the links of
+// members that left or moved.
+func (r *Replicator) reconcile(ctx context.Context) {
+	want := map[string]Member{}
+	for _, m := range r.members() {
+		if m.ID != r.self && m.URL != "" {
+			want[m.ID] = m
+		}
+	}
+	r.mu.Lock()
+	var stopped []*link
+	for id, l := range r.links {
+		if m, ok := want[id]; !ok || m.URL != l.m.URL {
+			l.cancel()
+			stopped = append(stopped, l)
+			delete(r.links, id)
+		}
+	}
+	defer func() { // outside the lock: a stopping link may take it
+		for _, l := range stopped {
+			<-l.done
+		}
+	}()
+	defer r.mu.Unlock()
+	for id, m := range want {
+		if _, ok := r.links[id]; ok {
+			continue
+		}
+		lctx, cancel := context.WithCancel(ctx)
+		l := &link{m: m, cancel: cancel, done: make(chan struct{})}
+		r.links[id] = l
+		go func() {
+			defer close(l.done)
+			r.follow(lctx, m)
+		}()
+	}
+}
+
+// follow pulls from m until ctx is done: one goroutine follows m's own log
+// with long polls, so that its changes arrive at once, and another sweeps
+// every sweepEvery for the other logs m holds further than this node.
+func (r *Replicator) follow(ctx context.Context, m Member) {
+	c := &client{http: r.http, base: strings.TrimRight(m.URL, "/")}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		r.retry(ctx, m, func() error { _, err := r.pull(ctx, c, m.ID, pollWait); return err })
+	})
+	wg.Go(func() {
+		r.retry(ctx, m, func() error {
+			if err := r.sweep(ctx, c); err != nil {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(sweepEvery):
+			}
+			return nil
+		})
+	})
+	wg.Wait()
+}
+
+// retry runs step until ctx is done, backing off after failures, which it
+// logs (a protocol mismatch as an error: it needs a person).
+func (r *Replicator) retry(ctx context.Context, m Member, step func() error) {
+	backoff := 200 * time.Millisecond
+	for ctx.Err() == nil {
+		err := step()
+		if err == nil {
+			backoff = 200 * time.Millisecond
+			continue
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		level := slog.LevelWarn
+		if errors.Is(err, errProtocol) {
+			level = slog.LevelError
+		}
+		r.log.Log(ctx, level, "replicating from a member; will retry", "member", m.ID, "url", m.URL, "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// sweep pulls every log c's member holds further than this node.
+func (r *Replicator) sweep(ctx context.Context, c *client) error {
+	theirs, err := c.heads(ctx)
+	if err != nil {
+		return err
+	}
+	mine, err := r.local.Heads(ctx)
+	if err != nil {
+		return err
+	}
+	for _, h := range theirs.Heads {
+		have, _ := mine.Head(h.Origin)
+		if h.Origin == r.self || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) {
+			continue
+		}
+		for more := true; more; {
+			if more, err = r.pull(ctx, c, h.Origin, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// pull fetches one run of origin's log after what this node holds, waiting
+// up to wait for news, and applies it. It reports whether the member holds
+// more.
+func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait time.Duration) (more bool, err error) {
+	if r.isBlocked(origin) {
+		select { // a reset log is not followed; the member's other logs still are
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		return false, nil
+	}
+	mine, err := r.local.Heads(ctx)
+	if err != nil {
+		return false, err
+	}
+	have, _ := mine.Head(origin)
+	wctx, cancel := context.WithTimeout(ctx, wait+30*time.Second)
+	defer cancel()
+	reply, err := c.changes(wctx, origin, have.LastSeq, DefaultLimit, wait)
+	if err != nil {
+		return false, err
+	}
+	if len(reply.Entries) == 0 {
+		return false, nil
+	}
+	entries, err := reply.decodeEntries()
+	if err != nil {
+		return false, err
+	}
+	if err := r.local.ApplyChanges(ctx, reply.Epoch, entries); err != nil {
+		if errors.Is(err, stock.ErrEpoch) {
+			r.block(origin, err)
+			return false, nil
+		}
+		return false, err
+	}
+	return entries[len(entries)-1].Seq < reply.LastSeq, nil
+}
+
+// block stops replicating origin for good, loudly.
+func (r *Replicator) block(origin string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.blocked[origin]; !ok {
+		r.log.Error("not replicating a warehouse whose log was begun again", "origin", origin, "err", err)
+	}
+	r.blocked[origin] = err
+}
+
+// isBlocked reports whether origin is no longer replicated.
+func (r *Replicator) isBlocked(origin string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.blocked[origin]
+	return ok
+}

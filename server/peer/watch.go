@@ -1,0 +1,61 @@
+package peer
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Watcher tells long-polling sync requests that a log advanced. The node's
+// event pump calls Advance for every committed entry it sees; Wait returns
+// once an origin's log passes a seq. Events can be lost on their way to the
+// pump (the feed fills such gaps itself), so waiters also look at the log
+// again every recheck: news is late at worst by that much, never missed.
+type Watcher struct {
+	mu    sync.Mutex
+	heads map[string]int64
+	moved chan struct{} // closed and replaced on every advance
+}
+
+// recheck bounds how long a waiter trusts the watcher alone.
+const recheck = time.Second
+
+// NewWatcher returns a Watcher that has seen nothing.
+func NewWatcher() *Watcher {
+	return &Watcher{heads: map[string]int64{}, moved: make(chan struct{})}
+}
+
+// Advance records that origin's log reached seq.
+func (w *Watcher) Advance(origin string, seq int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if seq <= w.heads[origin] {
+		return
+	}
+	w.heads[origin] = seq
+	close(w.moved)
+	w.moved = make(chan struct{})
+}
+
+// Wait returns when origin's log is known to have passed after, when
+// recheck has passed (the caller reads the log again), or when ctx is
+// done.
+func (w *Watcher) Wait(ctx context.Context, origin string, after int64) {
+	t := time.NewTimer(recheck)
+	defer t.Stop()
+	for {
+		w.mu.Lock()
+		head, moved := w.heads[origin], w.moved
+		w.mu.Unlock()
+		if head > after {
+			return
+		}
+		select {
+		case <-moved:
+		case <-t.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/jobq"
+	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -20,10 +21,11 @@ const catchUpEvery = time.Second
 // them to a feed.Sequencer, which publishes them to the hub in order and
 // fills any gap from the change log.
 type pump struct {
-	sub *jobq.Subscriber
-	hub *feed.Hub
-	seq *feed.Sequencer
-	log *slog.Logger
+	sub   *jobq.Subscriber
+	hub   *feed.Hub
+	seq   *feed.Sequencer
+	watch *peer.Watcher // wakes sync requests long-polling for news
+	log   *slog.Logger
 }
 
 // newPump subscribes to the committed changes of the handler at queue;
@@ -37,7 +39,7 @@ func newPump(queue string, hub *feed.Hub, svc *stock.Service, log *slog.Logger) 
 	if err != nil {
 		return nil, fmt.Errorf("subscribing to committed changes: %w", err)
 	}
-	return &pump{sub: sub, hub: hub, seq: feed.NewSequencer(hub, svc), log: log}, nil
+	return &pump{sub: sub, hub: hub, seq: feed.NewSequencer(hub, svc), watch: peer.NewWatcher(), log: log}, nil
 }
 
 // run decodes each event and offers it to the sequencer while anyone
@@ -61,6 +63,9 @@ func (p *pump) run(stop <-chan struct{}) error {
 				return errors.New("receiving committed changes: the subscription stopped")
 			}
 			idle = false
+			if origin, seq, ok := stock.EntryHead(msg); ok {
+				p.watch.Advance(origin, seq)
+			}
 			if p.hub.Subscribers() == 0 {
 				p.seq.Forget()
 				continue

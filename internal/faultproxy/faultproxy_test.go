@@ -1,0 +1,84 @@
+package faultproxy
+
+import (
+	"bufio"
+	"net"
+	"testing"
+	"time"
+)
+
+// echo starts a server that echoes lines, and returns its address.
+func echo(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					c.Write([]byte(line))
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// roundTrip sends a line through addr and reports whether it came back.
+func roundTrip(t *testing.T, addr string) bool {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("ping\n")); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return err == nil && line == "ping\n"
+}
+
+func TestCutAndHeal(t *testing.T) {
+	p, err := Start(echo(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if !roundTrip(t, p.Addr()) {
+		t.Fatal("no round trip through a healthy proxy")
+	}
+	open, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	open.Write([]byte("x\n"))
+	bufio.NewReader(open).ReadString('\n')
+	p.Cut()
+	if roundTrip(t, p.Addr()) {
+		t.Fatal("a round trip through a cut proxy")
+	}
+	open.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := open.Read(make([]byte, 1)); err == nil {
+		t.Fatal("a connection open before the cut still reads")
+	}
+	p.Heal()
+	if !roundTrip(t, p.Addr()) {
+		t.Fatal("no round trip after healing")
+	}
+}

@@ -70,3 +70,46 @@ func cpuTime() time.Duration {
 type discard struct{}
 
 func (discard) Publish([]byte) {}
+
+// BenchmarkApplyChanges applies a warehouse's log of movements to a
+// replica in batches of 1000, as a node catching up does, and reports
+// entries/s (wall clock, fsync included).
+func BenchmarkApplyChanges(b *testing.B) {
+	origin := newHarness(b)
+	origin.s.pub = discard{}
+	for i := range 16 {
+		origin.create(fmt.Sprintf("SKU-%02d", i), 1_000_000)
+	}
+	for i := 0; i < 20_000; i += 100 {
+		jobs := make([]testJob, 100)
+		for j := range jobs {
+			jobs[j] = sale(fmt.Sprintf("SKU-%02d", (i+j)%16), 1)
+		}
+		origin.write(jobs...)
+	}
+	var log []stock.LogEntry
+	for {
+		p := origin.ok(testJob{Op: stock.OpChanges, Changes: &stock.ChangesQuery{Origin: "MAD-1", AfterSeq: int64(len(log)), Limit: 5000}}).ChangePage
+		if len(p.Entries) == 0 {
+			break
+		}
+		log = append(log, p.Entries...)
+	}
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		replica := &harness{t: b, dir: b.TempDir()}
+		replica.open()
+		replica.s.pub = discard{}
+		b.StartTimer()
+		for i := 0; i < len(log); i += 1000 {
+			batch := &stock.ChangeBatch{Entries: log[i:min(i+1000, len(log))]}
+			if r := replica.write(testJob{Op: stock.OpApplyChanges, Apply: batch})[0]; r.Err != nil {
+				b.Fatal(r.Err)
+			}
+		}
+		n += len(log)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "entries/s")
+}

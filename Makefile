@@ -19,7 +19,7 @@ ASSETS := server/playground/assets/graphiql.min.js
 # puppeteer-core (no browser download) drives Debian's Chromium in the playground test.
 BROWSER_DEPS := e2e/browser/node_modules/.package-lock.json
 
-.PHONY: all build run test bench deps test-deps assets generate check-generated vet clean
+.PHONY: all build run demo test bench deps test-deps assets generate check-generated vet clean
 
 all: build
 
@@ -51,6 +51,10 @@ build: deps assets
 run: build
 	@scripts/run-node.sh $(BIN)/stockmeshd ./data
 
+## demo: build and start three warehouses joined into one network (data in ./demo).
+demo: build
+	@scripts/demo.sh $(BIN)/stockmeshd $(BIN)/stockmesh
+
 ## test: vet, check generated code is current, and run every test under -race.
 test: test-deps assets $(BROWSER_DEPS) check-generated vet
 	$(GO) test -race -count=1 -timeout 45m ./...
@@ -71,4 +75,4 @@ bench: build
 	$(GO) run ./bench $(BENCHFLAGS)
 
 clean:
-	rm -rf $(BIN) $(WEB)/node_modules e2e/browser/node_modules
+	rm -rf $(BIN) demo $(WEB)/node_modules e2e/browser/node_modules

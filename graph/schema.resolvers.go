@@ -19,12 +19,12 @@ func (r *mutationResolver) CreateProduct(ctx context.Context, input stock.Create
 
 // UpdateProduct is the resolver for the updateProduct field.
 func (r *mutationResolver) UpdateProduct(ctx context.Context, sku string, input stock.UpdateProductInput) (*stock.Product, error) {
-	return r.Stock.UpdateProduct(ctx, sku, input)
+	return r.Stock.UpdateProduct(ctx, stock.ProductUpdate{SKU: sku, Update: input})
 }
 
 // DeleteProduct is the resolver for the deleteProduct field.
 func (r *mutationResolver) DeleteProduct(ctx context.Context, sku string) (*stock.Product, error) {
-	return r.Stock.DeleteProduct(ctx, sku)
+	return r.Stock.DeleteProduct(ctx, stock.ProductRef{SKU: sku})
 }
 
 // RecordMovement is the resolver for the recordMovement field.
@@ -34,7 +34,7 @@ func (r *mutationResolver) RecordMovement(ctx context.Context, input stock.Movem
 
 // SetStock is the resolver for the setStock field.
 func (r *mutationResolver) SetStock(ctx context.Context, sku string, quantity int64, note *string) (*stock.Movement, error) {
-	return r.Stock.SetStock(ctx, sku, quantity, deref(note))
+	return r.Stock.SetStock(ctx, stock.StockCount{SKU: sku, Quantity: quantity, Note: deref(note)})
 }
 
 // Warehouse is the resolver for the warehouse field.
@@ -61,7 +61,7 @@ func (r *queryResolver) Warehouses(ctx context.Context) ([]*stock.Warehouse, err
 
 // Product is the resolver for the product field.
 func (r *queryResolver) Product(ctx context.Context, sku string) (*stock.Product, error) {
-	return r.Stock.Product(ctx, sku)
+	return r.Stock.Product(ctx, stock.ProductRef{SKU: sku})
 }
 
 // Products is the resolver for the products field.

@@ -118,7 +118,7 @@ func (h *Handler) inventory(r *http.Request) (any, error) {
 }
 
 func (h *Handler) product(r *http.Request) (any, error) {
-	return h.svc.Product(r.Context(), r.PathValue("sku"))
+	return h.svc.Product(r.Context(), stock.ProductRef{SKU: r.PathValue("sku"), Warehouse: r.URL.Query().Get("warehouse")})
 }
 
 // Movements is the JSON of GET /api/v1/movements.

@@ -16,6 +16,7 @@ func appendMovementInput(b []byte, in *MovementInput) []byte {
 	b = strconv.AppendInt(append(b, `,"quantity":`...), in.Quantity, 10)
 	for _, f := range [...]struct{ key, val string }{
 		{`,"reference":`, in.Reference}, {`,"note":`, in.Note}, {`,"idempotencyKey":`, in.IdempotencyKey},
+		{`,"warehouse":`, in.Warehouse},
 	} {
 		if f.val != "" {
 			b = appendString(append(b, f.key...), f.val)

@@ -113,11 +113,11 @@ func (s *Service) Ping(ctx context.Context) (*Warehouse, error) {
 	return call(ctx, s, OpWarehouseGet, &Empty{})
 }
 
-// Warehouse returns the warehouse with id: the local one, or for a warehouse
-// this node holds no record of yet, one named by its id.
+// Warehouse returns the warehouse with id: the local one (also for ""),
+// or for another warehouse, one named by its id.
 func (s *Service) Warehouse(ctx context.Context, id string) (*Warehouse, error) {
 	w, err := s.LocalWarehouse(ctx)
-	if err != nil || w.ID == id {
+	if err != nil || id == "" || w.ID == id {
 		return w, err
 	}
 	return &Warehouse{ID: id, Name: id}, nil
@@ -158,12 +158,16 @@ func (s *Service) Movements(ctx context.Context, q MovementQuery) (*MovementPage
 // StockLevels returns the stock of sku in every warehouse this node holds
 // a live product of it in, the local warehouse first, each with how fresh
 // it is.
-func (s *Service) StockLevels(ctx context.Context, sku string) ([]StockLevel, error) {
+func (s *Service) StockLevels(ctx context.Context, sku string) ([]*StockLevel, error) {
 	l, err := call(ctx, s, OpStockLevels, &StockLevelQuery{SKU: sku})
 	if err != nil {
 		return nil, err
 	}
-	return l.Levels, nil
+	out := make([]*StockLevel, len(l.Levels))
+	for i := range l.Levels {
+		out[i] = &l.Levels[i]
+	}
+	return out, nil
 }
 
 // Replica returns how far this node holds origin's log, with its digest

@@ -50,7 +50,7 @@ func TestNetworkReadsOnOneNode(t *testing.T) {
 		{"inventory of the local warehouse", "/api/v1/inventory?warehouse=WH-1", 200, `"warehouse":"WH-1"`},
 		{"movements of the local warehouse", "/api/v1/movements?warehouse=WH-1&sku=N1", 200, `"id":"WH-1:3"`},
 		{"inventory of an unknown warehouse", "/api/v1/inventory?warehouse=BCN-1", 404, `warehouse BCN-1 is not known`},
-		{"movements of an unknown warehouse", "/api/v1/movements?warehouse=BCN-1", 404, `"NOT_FOUND"`},
+		{"movements of an unknown warehouse", "/api/v1/movements?warehouse=BCN-1", 404, `"elsewhere":{"warehouse":"BCN-1"}`},
 		{"product of an unknown warehouse", "/api/v1/products/N1?warehouse=BCN-1", 404, `"NOT_FOUND"`},
 	}
 	for _, c := range rest {

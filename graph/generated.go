@@ -775,7 +775,10 @@ var sources = []*ast.Source{
 # Errors carry extensions.code: NOT_FOUND, ALREADY_EXISTS, INSUFFICIENT_STOCK,
 # INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE, OUTCOME_UNKNOWN or
 # INTERNAL, with a message a person understands. An INSUFFICIENT_STOCK refusal
-# also carries extensions.sku, extensions.inStock and extensions.requested.
+# also carries extensions.sku, extensions.inStock and extensions.requested; an
+# error about another warehouse (NOT_FOUND: not held here; FORBIDDEN: a change
+# only its own node makes) carries extensions.warehouse and, when known, the
+# owning node's URL in extensions.node.
 #
 # UNAVAILABLE means nothing was applied: the request may be sent again as it
 # is. OUTCOME_UNKNOWN (mutations only) means the database handler did not

@@ -206,6 +206,28 @@ func TestNetworkQueries(t *testing.T) {
 	}
 }
 
+// TestErrorsNameTheWarehouse: errors about another warehouse carry it in
+// extensions.warehouse, so that clients can word them (the owner's URL,
+// extensions.node, comes from stock.CheckOwner: see its test).
+func TestErrorsNameTheWarehouse(t *testing.T) {
+	n := newNetwork(t)
+	cases := []struct{ name, query, want string }{
+		{"not held", `{ products(warehouse: "NOPE-1") { totalCount } }`, `"extensions":{"code":"NOT_FOUND","warehouse":"NOPE-1"}`},
+		{"owned by another node", `mutation { setStock(sku: "A", quantity: 1, warehouse: "MAD-1") { id } }`, `"extensions":{"code":"FORBIDDEN","warehouse":"MAD-1"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := n.gql.RawPost(c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(r.Errors), c.want) {
+				t.Errorf("errors %s, want %s", r.Errors, c.want)
+			}
+		})
+	}
+}
+
 // TestStockChangedFromReplica: a subscription to a replica's warehouse
 // fires for the changes applied from its origin's log, and not for the
 // local warehouse's changes of the same sku.

@@ -26,14 +26,17 @@ func normalizeWarehouse(id *string) error {
 // UnknownWarehouse returns the NOT_FOUND error for a warehouse this node
 // holds nothing of.
 func UnknownWarehouse(id string) *Error {
-	return Errorf(CodeNotFound, "warehouse %s is not known to this node", id)
+	e := Errorf(CodeNotFound, "warehouse %s is not known to this node", id)
+	e.Elsewhere = &Elsewhere{Warehouse: id}
+	return e
 }
 
 // CheckOwner is the one rule for changes named for a warehouse: a node
 // changes only its own warehouse, local. It returns nil when id is "" (the
 // local warehouse) or local's id. Otherwise it looks the warehouse up and
 // refuses with FORBIDDEN, naming the node that owns it (its URL when
-// known), or NOT_FOUND when lookup finds no such warehouse (nil, nil).
+// known, also in the error's Elsewhere), or NOT_FOUND when lookup finds no
+// such warehouse (nil, nil).
 func CheckOwner(local *Warehouse, id string, lookup func(id string) (*Warehouse, error)) error {
 	if id == "" || id == local.ID {
 		return nil
@@ -49,7 +52,9 @@ func CheckOwner(local *Warehouse, id string, lookup func(id string) (*Warehouse,
 	if w.URL != "" {
 		node = w.URL
 	}
-	return Errorf(CodeForbidden, "warehouse %s belongs to node %s; this node holds a read-only copy, make this change there", w.ID, node)
+	e := Errorf(CodeForbidden, "warehouse %s belongs to node %s; this node holds a read-only copy, make this change there", w.ID, node)
+	e.Elsewhere = &Elsewhere{Warehouse: w.ID, Node: w.URL}
+	return e
 }
 
 // WarehouseList is the reply of OpWarehouseList: every warehouse the node

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -85,10 +84,13 @@ func boolOrder(a, b bool) int {
 }
 
 // selectLevels selects the live products of a sku in every warehouse, each
-// with the time of the last entry held of its warehouse's log.
-const selectLevels = `SELECT p.warehouse_id, p.quantity,
-	(SELECT l.at FROM change_log l WHERE l.origin = p.warehouse_id ORDER BY l.seq DESC LIMIT 1)
-	FROM products p WHERE p.sku = ? AND p.deleted_at IS NULL`
+// with the time of the last entry held of its warehouse's log. It walks the
+// (few) warehouses and looks the sku up in each through the live products'
+// (warehouse, sku) index, instead of scanning every product.
+const selectLevels = `SELECT w.id, p.quantity,
+	(SELECT l.at FROM change_log l WHERE l.origin = w.id ORDER BY l.seq DESC LIMIT 1)
+	FROM warehouses w CROSS JOIN products p
+	WHERE p.warehouse_id = w.id AND p.sku = ? AND p.deleted_at IS NULL`
 
 // stockLevels returns the stock of a sku in every warehouse that has a
 // live product of it, the local warehouse first (as of the read), then the
@@ -156,9 +158,7 @@ func (d *digests) put(origin string, st digestState) {
 	if d.last == nil {
 		d.last = map[string]digestState{}
 	}
-	if cur, ok := d.last[origin]; !ok || cur.seq <= st.seq {
-		d.last[origin] = st
-	}
+	d.last[origin] = st // an older one is still right: replica checks before resuming
 }
 
 // replica returns how far this node holds origin's log and its digest, in
@@ -224,8 +224,5 @@ func (s *Store) digestPage(ctx context.Context, tx *sql.Tx, origin string, d *st
 		}
 		st.seq, st.at, n = e.Seq, e.At.UnixNano(), n+1
 	}
-	if err := rows.Err(); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
-	}
-	return n, nil
+	return n, rows.Err()
 }

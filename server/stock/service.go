@@ -19,9 +19,10 @@ type Queue interface {
 	Do(ctx context.Context, class Class, job []byte) ([]byte, error)
 }
 
-// Service is the inventory of the local warehouse as the API layers see it:
-// each method validates its input, sends one job over the queue and decodes
-// the reply. Invalid input never reaches the queue. Service is safe for
+// Service is the inventory of the local warehouse as the API layers see it,
+// with read access to the replicas of other warehouses the node holds: each
+// method validates its input, sends one job over the queue and decodes the
+// reply. Invalid input never reaches the queue. Service is safe for
 // concurrent use.
 type Service struct {
 	q       Queue

@@ -81,12 +81,37 @@ func TestSubcommandsE2E(t *testing.T) {
 		{name: "update", args: []string{"product", "update", "A1", "--price", "10,50", "--name", "Bolt M6 zinc"},
 			stdout: []string{"Updated A1.", "Bolt M6 zinc", "10.50"}},
 		{name: "warehouses json", args: []string{"warehouses", "--json"}, check: func(t *testing.T, out string) {
-			var ws []struct{ Local bool }
+			var ws []struct {
+				Local   bool
+				Replica *struct {
+					Seq    int
+					Digest string
+				}
+			}
 			decode(t, out, &ws)
-			if len(ws) != 1 || !ws[0].Local {
-				t.Fatalf("warehouses %+v, want the local one", ws)
+			if len(ws) != 1 || !ws[0].Local || ws[0].Replica == nil || ws[0].Replica.Seq != 7 || len(ws[0].Replica.Digest) != 64 {
+				t.Fatalf("warehouses %+v, want the local one at seq 7 with a digest", ws)
 			}
 		}},
+		{name: "warehouses table", args: []string{"warehouses"}, stdout: []string{"SEQ", "DIGEST", "WH-1"}},
+		{name: "stock levels", args: []string{"stock", "levels", "A1"}, stdout: []string{"WAREHOUSE", "AS OF", "WH-1 (this node)", "30"}},
+		{name: "stock levels json", args: []string{"stock", "levels", "A1", "--json"}, check: func(t *testing.T, out string) {
+			var ls []struct {
+				Warehouse struct{ ID string }
+				Quantity  int
+				AsOf      *string
+			}
+			decode(t, out, &ls)
+			if len(ls) != 1 || ls[0].Warehouse.ID != "WH-1" || ls[0].Quantity != 30 || ls[0].AsOf == nil {
+				t.Fatalf("levels %+v, want WH-1 with 30, as of now", ls)
+			}
+		}},
+		{name: "stock levels of nothing", args: []string{"--lang", "es", "stock", "levels", "NOPE"}, stdout: []string{"Ningún almacén de este nodo tiene NOPE."}},
+		{name: "products of the local warehouse", args: []string{"products", "--warehouse", "WH-1"}, stdout: []string{"A1", "Products: 1."}},
+		{name: "products of a warehouse not held", args: []string{"products", "--warehouse", "BCN-1"}, wantCode: 1,
+			stderr: []string{"This node holds nothing of warehouse BCN-1."}},
+		{name: "products of a warehouse not held, spanish", args: []string{"--lang", "es", "products", "--warehouse", "BCN-1"}, wantCode: 1,
+			stderr: []string{"Este nodo no tiene nada del almacén BCN-1."}},
 		{name: "get missing", args: []string{"product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Product not found."}},
 		{name: "get missing json", args: []string{"product", "get", "NOPE", "--json"}, wantCode: 1, stdout: []string{`"code": "NOT_FOUND"`}},
 		{name: "get missing spanish", args: []string{"--lang", "es", "product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Producto no encontrado."}},

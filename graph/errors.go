@@ -40,6 +40,12 @@ func present(g *gqlerror.Error, err error) *gqlerror.Error {
 		g.Extensions["inStock"] = s.InStock
 		g.Extensions["requested"] = s.Requested
 	}
+	if w := stock.ElsewhereOf(err); w != nil {
+		g.Extensions["warehouse"] = w.Warehouse
+		if w.Node != "" {
+			g.Extensions["node"] = w.Node
+		}
+	}
 	return g
 }
 

@@ -34,7 +34,9 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Product() ProductResolver
 	Query() QueryResolver
+	StockLevel() StockLevelResolver
 	Subscription() SubscriptionResolver
+	Warehouse() WarehouseResolver
 }
 
 type DirectiveRoot struct {
@@ -66,10 +68,10 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		CreateProduct  func(childComplexity int, input stock.CreateProductInput) int
-		DeleteProduct  func(childComplexity int, sku string) int
+		DeleteProduct  func(childComplexity int, sku string, warehouse *string) int
 		RecordMovement func(childComplexity int, input stock.MovementInput) int
-		SetStock       func(childComplexity int, sku string, quantity int64, note *string) int
-		UpdateProduct  func(childComplexity int, sku string, input stock.UpdateProductInput) int
+		SetStock       func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
+		UpdateProduct  func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
 	}
 
 	PageInfo struct {
@@ -107,9 +109,16 @@ type ComplexityRoot struct {
 	Query struct {
 		LocalWarehouse func(childComplexity int) int
 		Movements      func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
-		Product        func(childComplexity int, sku string) int
-		Products       func(childComplexity int, search *string, first *int64, after *string) int
+		Product        func(childComplexity int, sku string, warehouse *string) int
+		Products       func(childComplexity int, warehouse *string, search *string, first *int64, after *string) int
+		StockLevels    func(childComplexity int, sku string) int
 		Warehouses     func(childComplexity int) int
+	}
+
+	Replica struct {
+		AsOf   func(childComplexity int) int
+		Digest func(childComplexity int) int
+		Seq    func(childComplexity int) int
 	}
 
 	StockChange struct {
@@ -122,15 +131,22 @@ type ComplexityRoot struct {
 		Warehouse func(childComplexity int) int
 	}
 
+	StockLevel struct {
+		AsOf      func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		Warehouse func(childComplexity int) int
+	}
+
 	Subscription struct {
 		MovementRecorded func(childComplexity int, warehouse *string, sku *string) int
 		StockChanged     func(childComplexity int, warehouse *string, sku *string) int
 	}
 
 	Warehouse struct {
-		ID    func(childComplexity int) int
-		Local func(childComplexity int) int
-		Name  func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Local   func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Replica func(childComplexity int) int
 	}
 }
 
@@ -143,10 +159,10 @@ type MovementResolver interface {
 }
 type MutationResolver interface {
 	CreateProduct(ctx context.Context, input stock.CreateProductInput) (*stock.Product, error)
-	UpdateProduct(ctx context.Context, sku string, input stock.UpdateProductInput) (*stock.Product, error)
-	DeleteProduct(ctx context.Context, sku string) (*stock.Product, error)
+	UpdateProduct(ctx context.Context, sku string, input stock.UpdateProductInput, warehouse *string) (*stock.Product, error)
+	DeleteProduct(ctx context.Context, sku string, warehouse *string) (*stock.Product, error)
 	RecordMovement(ctx context.Context, input stock.MovementInput) (*stock.Movement, error)
-	SetStock(ctx context.Context, sku string, quantity int64, note *string) (*stock.Movement, error)
+	SetStock(ctx context.Context, sku string, quantity int64, note *string, warehouse *string) (*stock.Movement, error)
 }
 type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
@@ -156,13 +172,20 @@ type ProductResolver interface {
 type QueryResolver interface {
 	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
 	Warehouses(ctx context.Context) ([]*stock.Warehouse, error)
-	Product(ctx context.Context, sku string) (*stock.Product, error)
-	Products(ctx context.Context, search *string, first *int64, after *string) (*model.ProductConnection, error)
+	Product(ctx context.Context, sku string, warehouse *string) (*stock.Product, error)
+	Products(ctx context.Context, warehouse *string, search *string, first *int64, after *string) (*model.ProductConnection, error)
 	Movements(ctx context.Context, filter *stock.MovementFilter, first *int64, after *string) (*model.MovementConnection, error)
+	StockLevels(ctx context.Context, sku string) ([]*stock.StockLevel, error)
+}
+type StockLevelResolver interface {
+	Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error)
 }
 type SubscriptionResolver interface {
 	StockChanged(ctx context.Context, warehouse *string, sku *string) (<-chan *model.StockChange, error)
 	MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error)
+}
+type WarehouseResolver interface {
+	Replica(ctx context.Context, obj *stock.Warehouse) (*stock.Replica, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -291,7 +314,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteProduct(childComplexity, args["sku"].(string)), true
+		return e.ComplexityRoot.Mutation.DeleteProduct(childComplexity, args["sku"].(string), args["warehouse"].(*string)), true
 	case "Mutation.recordMovement":
 		if e.ComplexityRoot.Mutation.RecordMovement == nil {
 			break
@@ -313,7 +336,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetStock(childComplexity, args["sku"].(string), args["quantity"].(int64), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.SetStock(childComplexity, args["sku"].(string), args["quantity"].(int64), args["note"].(*string), args["warehouse"].(*string)), true
 	case "Mutation.updateProduct":
 		if e.ComplexityRoot.Mutation.UpdateProduct == nil {
 			break
@@ -324,7 +347,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateProduct(childComplexity, args["sku"].(string), args["input"].(stock.UpdateProductInput)), true
+		return e.ComplexityRoot.Mutation.UpdateProduct(childComplexity, args["sku"].(string), args["input"].(stock.UpdateProductInput), args["warehouse"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -482,7 +505,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Product(childComplexity, args["sku"].(string)), true
+		return e.ComplexityRoot.Query.Product(childComplexity, args["sku"].(string), args["warehouse"].(*string)), true
 	case "Query.products":
 		if e.ComplexityRoot.Query.Products == nil {
 			break
@@ -493,13 +516,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Products(childComplexity, args["search"].(*string), args["first"].(*int64), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Products(childComplexity, args["warehouse"].(*string), args["search"].(*string), args["first"].(*int64), args["after"].(*string)), true
+	case "Query.stockLevels":
+		if e.ComplexityRoot.Query.StockLevels == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockLevels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockLevels(childComplexity, args["sku"].(string)), true
 	case "Query.warehouses":
 		if e.ComplexityRoot.Query.Warehouses == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Warehouses(childComplexity), true
+
+	case "Replica.asOf":
+		if e.ComplexityRoot.Replica.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Replica.AsOf(childComplexity), true
+	case "Replica.digest":
+		if e.ComplexityRoot.Replica.Digest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Replica.Digest(childComplexity), true
+	case "Replica.seq":
+		if e.ComplexityRoot.Replica.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Replica.Seq(childComplexity), true
 
 	case "StockChange.at":
 		if e.ComplexityRoot.StockChange.At == nil {
@@ -544,6 +597,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockChange.Warehouse(childComplexity), true
 
+	case "StockLevel.asOf":
+		if e.ComplexityRoot.StockLevel.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.AsOf(childComplexity), true
+	case "StockLevel.quantity":
+		if e.ComplexityRoot.StockLevel.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.Quantity(childComplexity), true
+	case "StockLevel.warehouse":
+		if e.ComplexityRoot.StockLevel.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.Warehouse(childComplexity), true
+
 	case "Subscription.movementRecorded":
 		if e.ComplexityRoot.Subscription.MovementRecorded == nil {
 			break
@@ -585,6 +657,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Warehouse.Name(childComplexity), true
+	case "Warehouse.replica":
+		if e.ComplexityRoot.Warehouse.Replica == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warehouse.Replica(childComplexity), true
 
 	}
 	return 0, false
@@ -697,12 +775,21 @@ var sources = []*ast.Source{
 # Errors carry extensions.code: NOT_FOUND, ALREADY_EXISTS, INSUFFICIENT_STOCK,
 # INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE, OUTCOME_UNKNOWN or
 # INTERNAL, with a message a person understands. An INSUFFICIENT_STOCK refusal
-# also carries extensions.sku, extensions.inStock and extensions.requested.
+# also carries extensions.sku, extensions.inStock and extensions.requested; an
+# error about another warehouse (NOT_FOUND: not held here; FORBIDDEN: a change
+# only its own node makes) carries extensions.warehouse and, when known, the
+# owning node's URL in extensions.node.
 #
 # UNAVAILABLE means nothing was applied: the request may be sent again as it
 # is. OUTCOME_UNKNOWN (mutations only) means the database handler did not
 # answer in time and the node could not find out afterwards whether the change
 # was saved: send it again only with the same idempotencyKey, or check first.
+#
+# A node holds its own warehouse and read-only replicas of the others it
+# has applied changes from. Reads take an optional warehouse (omitted: the
+# node's own; one it holds nothing of: NOT_FOUND). A change naming another
+# warehouse is refused with FORBIDDEN and a message naming the node that
+# owns it: each warehouse is changed only by its own node.
 
 """
 An exact decimal amount of money, written and read as a string such as "19.99"
@@ -716,23 +803,25 @@ scalar Time
 type Query {
   "The warehouse this node owns."
   localWarehouse: Warehouse!
-  "The warehouses this node knows: its own, and later those of its peers."
+  "The warehouses this node holds: its own first, then those it holds replicas of, by id."
   warehouses: [Warehouse!]!
-  "The product with this sku in the local warehouse; null with a NOT_FOUND error when there is none."
-  product(sku: ID!): Product
-  "Products ordered by sku. search matches sku, name or description, case-insensitively."
-  products(search: String, first: Int = 50, after: String): ProductConnection!
-  "Movements of the ledger, newest first. Cursors stay valid while new movements arrive."
+  "The product with this sku in a warehouse (omitted: the local one); null with a NOT_FOUND error when there is none."
+  product(sku: ID!, warehouse: ID): Product
+  "Products of a warehouse (omitted: the local one) ordered by sku. search matches sku, name or description, case-insensitively."
+  products(warehouse: ID, search: String, first: Int = 50, after: String): ProductConnection!
+  "Movements of a warehouse's ledger (filter.warehouse; omitted: the local one), newest first. Cursors stay valid while new movements arrive."
   movements(filter: MovementFilter, first: Int = 50, after: String): MovementConnection!
+  "The stock of a sku in every warehouse this node holds a live product of it in, the local warehouse first, each with how fresh it is."
+  stockLevels(sku: ID!): [StockLevel!]!
 }
 
 type Mutation {
   "Creates a product; initialQuantity is recorded as its first movement. A live product with the same sku is refused with ALREADY_EXISTS."
   createProduct(input: CreateProductInput!): Product!
-  "Changes a product. A new quantity is recorded as an ADJUSTMENT of the difference."
-  updateProduct(sku: ID!, input: UpdateProductInput!): Product!
-  "Deletes a product and returns its last state. Its movements stay readable, and the sku can be created again."
-  deleteProduct(sku: ID!): Product!
+  "Changes a product. A new quantity is recorded as an ADJUSTMENT of the difference. warehouse, when given, must be the local one (else FORBIDDEN)."
+  updateProduct(sku: ID!, input: UpdateProductInput!, warehouse: ID): Product!
+  "Deletes a product and returns its last state. Its movements stay readable, and the sku can be created again. warehouse, when given, must be the local one (else FORBIDDEN)."
+  deleteProduct(sku: ID!, warehouse: ID): Product!
   """
   Records a movement. quantity is positive and the kind gives its sign, except
   for ADJUSTMENT, whose quantity is signed. A sale beyond the stock is refused
@@ -740,12 +829,12 @@ type Mutation {
   result without applying twice; with a different request it is INVALID_INPUT.
   """
   recordMovement(input: MovementInput!): Movement!
-  "Sets the stock of a product by recording an ADJUSTMENT of the difference, and returns that movement."
-  setStock(sku: ID!, quantity: Int!, note: String): Movement!
+  "Sets the stock of a product by recording an ADJUSTMENT of the difference, and returns that movement. warehouse, when given, must be the local one (else FORBIDDEN)."
+  setStock(sku: ID!, quantity: Int!, note: String, warehouse: ID): Movement!
 }
 
 type Subscription {
-  "Every committed stock change, in commit order for each sku; both arguments filter."
+  "Every committed stock change, of the local warehouse and of the replicas it applies, in commit order for each sku; both arguments filter."
   stockChanged(warehouse: ID, sku: ID): StockChange!
   "Every committed movement; both arguments filter."
   movementRecorded(warehouse: ID, sku: ID): Movement!
@@ -757,6 +846,29 @@ type Warehouse {
   name: String!
   "Whether this node owns the warehouse."
   local: Boolean!
+  "How far this node holds the warehouse's change log, to compare with another node's."
+  replica: Replica
+}
+
+"The stock of a sku in one warehouse, as this node holds it."
+type StockLevel {
+  warehouse: Warehouse!
+  quantity: Int!
+  "How fresh quantity is: for the local warehouse the time of the read; for another, the time of the last change this node applied from it."
+  asOf: Time
+}
+
+"""
+How far a node holds a warehouse's change log. Two nodes with the same seq
+and digest of a warehouse hold the same history of it.
+"""
+type Replica {
+  "The last seq of the warehouse's log this node holds; 0 for none."
+  seq: Int!
+  "SHA-256, chained over each log entry up to seq in its canonical encoding, in hexadecimal."
+  digest: String!
+  "The time of the entry at seq; null when seq is 0."
+  asOf: Time
 }
 
 "A product and its current stock in one warehouse."
@@ -851,6 +963,8 @@ type MovementEdge {
 }
 
 input MovementFilter {
+  "Omitted: the local warehouse."
+  warehouse: ID
   sku: ID
   kinds: [MovementKind!]
   "Inclusive."
@@ -888,6 +1002,8 @@ input MovementInput {
   note: String
   "A key the client chooses; the same key sent again applies once. Remembered at least 24 hours."
   idempotencyKey: String
+  "When given, must be the local warehouse (else FORBIDDEN)."
+  warehouse: ID
 }
 `, BuiltIn: false},
 }
@@ -1007,6 +1123,18 @@ func (ec *executionContext) childFields_ProductEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProductEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Replica(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_Replica_seq(ctx, field)
+	case "digest":
+		return ec.fieldContext_Replica_digest(ctx, field)
+	case "asOf":
+		return ec.fieldContext_Replica_asOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Replica", field.Name)
+}
+
 func (ec *executionContext) childFields_StockChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "warehouse":
@@ -1027,6 +1155,18 @@ func (ec *executionContext) childFields_StockChange(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type StockChange", field.Name)
 }
 
+func (ec *executionContext) childFields_StockLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warehouse":
+		return ec.fieldContext_StockLevel_warehouse(ctx, field)
+	case "quantity":
+		return ec.fieldContext_StockLevel_quantity(ctx, field)
+	case "asOf":
+		return ec.fieldContext_StockLevel_asOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
+}
+
 func (ec *executionContext) childFields_Warehouse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1035,6 +1175,8 @@ func (ec *executionContext) childFields_Warehouse(ctx context.Context, field gra
 		return ec.fieldContext_Warehouse_name(ctx, field)
 	case "local":
 		return ec.fieldContext_Warehouse_local(ctx, field)
+	case "replica":
+		return ec.fieldContext_Warehouse_replica(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Warehouse", field.Name)
 }
@@ -1180,6 +1322,14 @@ func (ec *executionContext) field_Mutation_deleteProduct_args(ctx context.Contex
 		return nil, err
 	}
 	args["sku"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg1
 	return args, nil
 }
 
@@ -1224,6 +1374,14 @@ func (ec *executionContext) field_Mutation_setStock_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["note"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg3
 	return args, nil
 }
 
@@ -1246,6 +1404,14 @@ func (ec *executionContext) field_Mutation_updateProduct_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg2
 	return args, nil
 }
 
@@ -1326,36 +1492,66 @@ func (ec *executionContext) field_Query_product_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["sku"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg1
 	return args, nil
 }
 
 func (ec *executionContext) field_Query_products_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["search"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOInt2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stockLevels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sku",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sku"] = arg0
 	return args, nil
 }
 
@@ -1889,7 +2085,7 @@ func (ec *executionContext) _Mutation_updateProduct(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateProduct(ctx, fc.Args["sku"].(string), fc.Args["input"].(stock.UpdateProductInput))
+			return ec.Resolvers.Mutation().UpdateProduct(ctx, fc.Args["sku"].(string), fc.Args["input"].(stock.UpdateProductInput), fc.Args["warehouse"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stock.Product) graphql.Marshaler {
@@ -1933,7 +2129,7 @@ func (ec *executionContext) _Mutation_deleteProduct(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteProduct(ctx, fc.Args["sku"].(string))
+			return ec.Resolvers.Mutation().DeleteProduct(ctx, fc.Args["sku"].(string), fc.Args["warehouse"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stock.Product) graphql.Marshaler {
@@ -2021,7 +2217,7 @@ func (ec *executionContext) _Mutation_setStock(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetStock(ctx, fc.Args["sku"].(string), fc.Args["quantity"].(int64), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().SetStock(ctx, fc.Args["sku"].(string), fc.Args["quantity"].(int64), fc.Args["note"].(*string), fc.Args["warehouse"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stock.Movement) graphql.Marshaler {
@@ -2646,7 +2842,7 @@ func (ec *executionContext) _Query_product(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Product(ctx, fc.Args["sku"].(string))
+			return ec.Resolvers.Query().Product(ctx, fc.Args["sku"].(string), fc.Args["warehouse"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stock.Product) graphql.Marshaler {
@@ -2690,7 +2886,7 @@ func (ec *executionContext) _Query_products(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Products(ctx, fc.Args["search"].(*string), fc.Args["first"].(*int64), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Products(ctx, fc.Args["warehouse"].(*string), fc.Args["search"].(*string), fc.Args["first"].(*int64), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductConnection) graphql.Marshaler {
@@ -2762,6 +2958,50 @@ func (ec *executionContext) fieldContext_Query_movements(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_movements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stockLevels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockLevels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockLevels(ctx, fc.Args["sku"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.StockLevel) graphql.Marshaler {
+			return ec.marshalNStockLevel2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockLevelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockLevels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockLevel(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockLevels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2842,6 +3082,75 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Replica_seq(ctx context.Context, field graphql.CollectedField, obj *stock.Replica) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Replica_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Replica_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Replica", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Replica_digest(ctx context.Context, field graphql.CollectedField, obj *stock.Replica) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Replica_digest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Digest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Replica_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Replica", field, false, false, "String")
+}
+
+func (ec *executionContext) _Replica_asOf(ctx context.Context, field graphql.CollectedField, obj *stock.Replica) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Replica_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Replica_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Replica", field, false, false, "Time")
 }
 
 func (ec *executionContext) _StockChange_warehouse(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
@@ -3023,6 +3332,84 @@ func (ec *executionContext) fieldContext_StockChange_at(_ context.Context, field
 	return graphql.NewScalarFieldContext("StockChange", field, false, false, "Time")
 }
 
+func (ec *executionContext) _StockLevel_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockLevel().Warehouse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockLevel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockLevel_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockLevel_asOf(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Subscription_stockChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -3178,6 +3565,38 @@ func (ec *executionContext) _Warehouse_local(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Warehouse_local(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Warehouse", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Warehouse_replica(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warehouse_replica(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Warehouse().Replica(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Replica) graphql.Marshaler {
+			return ec.marshalOReplica2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReplica(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warehouse_replica(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Warehouse",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Replica(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4341,13 +4760,20 @@ func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "kinds", "from", "to"}
+	fieldsInOrder := [...]string{"warehouse", "sku", "kinds", "from", "to"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "warehouse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warehouse"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Warehouse = data
 		case "sku":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
 			data, err := ec.unmarshalOID2string(ctx, v)
@@ -4404,7 +4830,7 @@ func (ec *executionContext) unmarshalInputMovementInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "kind", "quantity", "reference", "note", "idempotencyKey"}
+	fieldsInOrder := [...]string{"sku", "kind", "quantity", "reference", "note", "idempotencyKey", "warehouse"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4453,6 +4879,13 @@ func (ec *executionContext) unmarshalInputMovementInput(ctx context.Context, obj
 				return it, err
 			}
 			it.IdempotencyKey = data
+		case "warehouse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warehouse"))
+			data, err := ec.unmarshalOID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Warehouse = data
 		}
 	}
 	return it, nil
@@ -5044,6 +5477,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_movements(ctx, field)
 				})
+		case "stockLevels":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockLevels(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -5057,6 +5496,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var replicaImplementors = []string{"Replica"}
+
+func (ec *executionContext) _Replica(ctx context.Context, sel ast.SelectionSet, obj *stock.Replica) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, replicaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Replica")
+		case "seq":
+			out.Values[i] = ec._Replica_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "digest":
+			out.Values[i] = ec._Replica_digest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._Replica_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -5138,6 +5620,50 @@ func (ec *executionContext) _StockChange(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var stockLevelImplementors = []string{"StockLevel"}
+
+func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSet, obj *stock.StockLevel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockLevel")
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockLevel_warehouse(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._StockLevel_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asOf":
+			out.Values[i] = ec._StockLevel_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -5174,18 +5700,24 @@ func (ec *executionContext) _Warehouse(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._Warehouse_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Warehouse_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "local":
 			out.Values[i] = ec._Warehouse_local(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "replica":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Warehouse_replica(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5742,6 +6274,30 @@ func (ec *executionContext) marshalNStockChange2ᚖgithubᚗcomᚋstockmeshᚋst
 	return ec._StockChange(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStockLevel2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.StockLevel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockLevel2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockLevel2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockLevel(ctx context.Context, sel ast.SelectionSet, v *stock.StockLevel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockLevel!")
+		return graphql.Null
+	}
+	return ec._StockLevel(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6105,6 +6661,13 @@ func (ec *executionContext) marshalOProduct2ᚖgithubᚗcomᚋstockmeshᚋstockm
 		return graphql.Null
 	}
 	return ec._Product(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReplica2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReplica(ctx context.Context, sel ast.SelectionSet, v *stock.Replica) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Replica(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

@@ -18,13 +18,13 @@ func (r *mutationResolver) CreateProduct(ctx context.Context, input stock.Create
 }
 
 // UpdateProduct is the resolver for the updateProduct field.
-func (r *mutationResolver) UpdateProduct(ctx context.Context, sku string, input stock.UpdateProductInput) (*stock.Product, error) {
-	return r.Stock.UpdateProduct(ctx, sku, input)
+func (r *mutationResolver) UpdateProduct(ctx context.Context, sku string, input stock.UpdateProductInput, warehouse *string) (*stock.Product, error) {
+	return r.Stock.UpdateProduct(ctx, stock.ProductUpdate{SKU: sku, Warehouse: deref(warehouse), Update: input})
 }
 
 // DeleteProduct is the resolver for the deleteProduct field.
-func (r *mutationResolver) DeleteProduct(ctx context.Context, sku string) (*stock.Product, error) {
-	return r.Stock.DeleteProduct(ctx, sku)
+func (r *mutationResolver) DeleteProduct(ctx context.Context, sku string, warehouse *string) (*stock.Product, error) {
+	return r.Stock.DeleteProduct(ctx, stock.ProductRef{SKU: sku, Warehouse: deref(warehouse)})
 }
 
 // RecordMovement is the resolver for the recordMovement field.
@@ -33,8 +33,8 @@ func (r *mutationResolver) RecordMovement(ctx context.Context, input stock.Movem
 }
 
 // SetStock is the resolver for the setStock field.
-func (r *mutationResolver) SetStock(ctx context.Context, sku string, quantity int64, note *string) (*stock.Movement, error) {
-	return r.Stock.SetStock(ctx, sku, quantity, deref(note))
+func (r *mutationResolver) SetStock(ctx context.Context, sku string, quantity int64, note *string, warehouse *string) (*stock.Movement, error) {
+	return r.Stock.SetStock(ctx, stock.StockCount{SKU: sku, Quantity: quantity, Note: deref(note), Warehouse: deref(warehouse)})
 }
 
 // Warehouse is the resolver for the warehouse field.
@@ -44,7 +44,7 @@ func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*s
 
 // Movements is the resolver for the movements field.
 func (r *productResolver) Movements(ctx context.Context, obj *stock.Product, first *int64, after *string) (*model.MovementConnection, error) {
-	q := stock.MovementQuery{Filter: stock.MovementFilter{SKU: obj.SKU}, First: pageSize(first), After: deref(after)}
+	q := stock.MovementQuery{Filter: stock.MovementFilter{Warehouse: obj.Warehouse, SKU: obj.SKU}, First: pageSize(first), After: deref(after)}
 	page, err := r.Stock.Movements(ctx, q)
 	return movementConnection(page, q.After), err
 }
@@ -60,13 +60,13 @@ func (r *queryResolver) Warehouses(ctx context.Context) ([]*stock.Warehouse, err
 }
 
 // Product is the resolver for the product field.
-func (r *queryResolver) Product(ctx context.Context, sku string) (*stock.Product, error) {
-	return r.Stock.Product(ctx, sku)
+func (r *queryResolver) Product(ctx context.Context, sku string, warehouse *string) (*stock.Product, error) {
+	return r.Stock.Product(ctx, stock.ProductRef{SKU: sku, Warehouse: deref(warehouse)})
 }
 
 // Products is the resolver for the products field.
-func (r *queryResolver) Products(ctx context.Context, search *string, first *int64, after *string) (*model.ProductConnection, error) {
-	q := stock.ProductQuery{Search: deref(search), First: pageSize(first), After: deref(after)}
+func (r *queryResolver) Products(ctx context.Context, warehouse *string, search *string, first *int64, after *string) (*model.ProductConnection, error) {
+	q := stock.ProductQuery{Warehouse: deref(warehouse), Search: deref(search), First: pageSize(first), After: deref(after)}
 	page, err := r.Stock.Products(ctx, q)
 	return productConnection(page, q.After), err
 }
@@ -81,6 +81,16 @@ func (r *queryResolver) Movements(ctx context.Context, filter *stock.MovementFil
 	return movementConnection(page, q.After), err
 }
 
+// StockLevels is the resolver for the stockLevels field.
+func (r *queryResolver) StockLevels(ctx context.Context, sku string) ([]*stock.StockLevel, error) {
+	return r.Stock.StockLevels(ctx, sku)
+}
+
+// Warehouse is the resolver for the warehouse field.
+func (r *stockLevelResolver) Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
 // StockChanged is the resolver for the stockChanged field.
 func (r *subscriptionResolver) StockChanged(ctx context.Context, warehouse *string, sku *string) (<-chan *model.StockChange, error) {
 	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), stockChangedBuffer, r.stockChange)
@@ -89,6 +99,11 @@ func (r *subscriptionResolver) StockChanged(ctx context.Context, warehouse *stri
 // MovementRecorded is the resolver for the movementRecorded field.
 func (r *subscriptionResolver) MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error) {
 	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), movementRecordedBuffer, r.movement)
+}
+
+// Replica is the resolver for the replica field.
+func (r *warehouseResolver) Replica(ctx context.Context, obj *stock.Warehouse) (*stock.Replica, error) {
+	return r.Stock.Replica(ctx, obj.ID)
 }
 
 // Movement returns MovementResolver implementation.
@@ -103,13 +118,21 @@ func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// StockLevel returns StockLevelResolver implementation.
+func (r *Resolver) StockLevel() StockLevelResolver { return &stockLevelResolver{r} }
+
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
+// Warehouse returns WarehouseResolver implementation.
+func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} }
 
 type (
 	movementResolver     struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	productResolver      struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	stockLevelResolver   struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
+	warehouseResolver    struct{ *Resolver }
 )

@@ -88,7 +88,7 @@ func (a *app) actList(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.listProducts(ctx, search)
+	return a.listProducts(ctx, "", search)
 }
 
 // actDelete is menu 5: delete a product after confirmation.

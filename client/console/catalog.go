@@ -73,6 +73,11 @@ const (
 	msgColID
 	msgColLastChange
 	msgColLocal
+	msgColSeq
+	msgColAsOf
+	msgColDigest
+	msgLocalMark
+	msgNoLevels
 	msgBelowReorder
 	msgYes
 	msgNo
@@ -91,6 +96,9 @@ const (
 	msgErrInvalidInput
 	msgErrUnauthenticated
 	msgErrForbidden
+	msgErrNoWarehouse
+	msgErrNotOwner
+	msgErrNotOwnerUnknown
 	msgErrUnavailable
 	msgErrOutcomeUnknown
 	msgErrInternal
@@ -181,6 +189,11 @@ func catalog() map[msg][2]string {
 		msgColID:          {"ID", "ID"},
 		msgColLastChange:  {"LAST CHANGE", "ÚLTIMO CAMBIO"},
 		msgColLocal:       {"LOCAL", "LOCAL"},
+		msgColSeq:         {"SEQ", "SEC"},
+		msgColAsOf:        {"AS OF", "A FECHA DE"},
+		msgColDigest:      {"DIGEST", "RESUMEN"},
+		msgLocalMark:      {"(this node)", "(este nodo)"},
+		msgNoLevels:       {"No warehouse this node holds has %s.", "Ningún almacén de este nodo tiene %s."},
 		msgBelowReorder:   {"(below reorder point)", "(bajo el punto de pedido)"},
 		msgYes:            {"yes", "sí"},
 		msgNo:             {"no", "no"},
@@ -199,7 +212,12 @@ func catalog() map[msg][2]string {
 		msgErrInvalidInput:      {"The node refused the data: %s", "El nodo rechazó los datos: %s"},
 		msgErrUnauthenticated:   {"Not allowed: the node did not accept the token.", "No permitido: el nodo no aceptó el token."},
 		msgErrForbidden:         {"Not allowed: this token may not do that.", "No permitido: este token no puede hacer eso."},
-		msgErrUnavailable:       {"The node at %s is unreachable; is it running?", "No se puede contactar con el nodo en %s; ¿está en marcha?"},
+		msgErrNoWarehouse:       {"This node holds nothing of warehouse %s.", "Este nodo no tiene nada del almacén %s."},
+		msgErrNotOwner: {"Warehouse %s belongs to the node at %s; make this change there.",
+			"El almacén %s pertenece al nodo %s; haga este cambio allí."},
+		msgErrNotOwnerUnknown: {"Warehouse %s belongs to another node; make this change there.",
+			"El almacén %s pertenece a otro nodo; haga este cambio allí."},
+		msgErrUnavailable: {"The node at %s is unreachable; is it running?", "No se puede contactar con el nodo en %s; ¿está en marcha?"},
 		msgErrOutcomeUnknown: {"The node could not confirm whether the change was saved; check before repeating it.",
 			"El nodo no pudo confirmar si el cambio se guardó; compruébelo antes de repetirlo."},
 		msgErrInternal:    {"The node had an internal error; try again later.", "El nodo tuvo un error interno; inténtelo más tarde."},

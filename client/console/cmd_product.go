@@ -168,24 +168,26 @@ func (a *app) deleteProduct(ctx context.Context, sku string, yes bool) error {
 	return nil
 }
 
-// setupProducts: products [--search TEXT].
+// setupProducts: products [--warehouse ID] [--search TEXT].
 func setupProducts(fs *flag.FlagSet) runFunc {
 	search := fs.String("search", "", "match sku, name or description")
+	warehouse := fs.String("warehouse", "", "a warehouse the node holds (default: its own)")
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args); err != nil {
 			return err
 		}
-		return a.listProducts(ctx, *search)
+		return a.listProducts(ctx, *warehouse, *search)
 	}
 }
 
-// listProducts shows every product matching search.
-func (a *app) listProducts(ctx context.Context, search string) error {
+// listProducts shows every product of warehouse ("" for the node's own)
+// matching search.
+func (a *app) listProducts(ctx context.Context, warehouse, search string) error {
 	c, err := a.node()
 	if err != nil {
 		return err
 	}
-	ps, err := c.Products(ctx, search)
+	ps, err := c.Products(ctx, warehouse, search)
 	if err != nil {
 		return err
 	}

@@ -141,6 +141,24 @@ func (a *app) history(ctx context.Context, f remote.MovementFilter, n int) error
 	return a.show(ms, func(out io.Writer) { writeMovements(out, a.p, a.env.Terminal, ms) })
 }
 
+// setupStockLevels: stock levels SKU.
+func setupStockLevels(*flag.FlagSet) runFunc {
+	return func(ctx context.Context, a *app, args []string) error {
+		if err := wantArgs(args, "SKU"); err != nil {
+			return err
+		}
+		c, err := a.node()
+		if err != nil {
+			return err
+		}
+		ls, err := c.StockLevels(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		return a.show(ls, func(out io.Writer) { writeStockLevels(out, a.p, a.env.Terminal, args[0], ls) })
+	}
+}
+
 // setupWarehouses: warehouses.
 func setupWarehouses(*flag.FlagSet) runFunc {
 	return func(ctx context.Context, a *app, args []string) error {

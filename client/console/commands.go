@@ -29,6 +29,7 @@ func commands() []command {
 		{words: []string{"product", "delete"}, interruptible: true, setup: setupProductDelete},
 		{words: []string{"products"}, interruptible: true, setup: setupProducts},
 		{words: []string{"stock", "set"}, interruptible: true, setup: setupStockSet},
+		{words: []string{"stock", "levels"}, interruptible: true, setup: setupStockLevels},
 		{words: []string{"move"}, interruptible: true, setup: setupMove},
 		{words: []string{"history"}, interruptible: true, setup: setupHistory},
 		{words: []string{"watch"}, interruptible: true, setup: setupWatch},

@@ -57,6 +57,9 @@ func Sentence(p Printer, server string, err error) string {
 	case errors.Is(err, errTransferNotYet):
 		return p.T(msgTransferNotYet)
 	}
+	if s, ok := elsewhere(p, err); ok {
+		return s
+	}
 	switch remote.Code(err) {
 	case remote.CodeNotFound:
 		return p.T(msgErrNotFound)
@@ -82,6 +85,24 @@ func Sentence(p Printer, server string, err error) string {
 		return p.T(msgErrInternal)
 	}
 	return p.T(msgErrOther, err)
+}
+
+// elsewhere returns the sentence for an error about a warehouse other than
+// the node's own, and false for any other error.
+func elsewhere(p Printer, err error) (string, bool) {
+	var e *remote.Error
+	if !errors.As(err, &e) || e.Warehouse == "" {
+		return "", false
+	}
+	switch {
+	case e.Code == remote.CodeNotFound:
+		return p.T(msgErrNoWarehouse, e.Warehouse), true
+	case e.Code == remote.CodeForbidden && e.Node != "":
+		return p.T(msgErrNotOwner, e.Warehouse, e.Node), true
+	case e.Code == remote.CodeForbidden:
+		return p.T(msgErrNotOwnerUnknown, e.Warehouse), true
+	}
+	return "", false
 }
 
 // nodeMessage returns the node's own message carried by err.

@@ -11,8 +11,9 @@ Commands:
   product get SKU
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]
-  products [--search TEXT]
+  products [--warehouse ID] [--search TEXT]
   stock set SKU QUANTITY [--note N]
+  stock levels SKU
   move purchase|sale|return|adjustment SKU QUANTITY [--ref REF] [--note N] [--key KEY]
   history [--sku SKU] [--kind KIND] [--first N]
   watch [--sku SKU]
@@ -40,8 +41,9 @@ Sin orden, stockmesh muestra el menú interactivo.
   product get SKU
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]
-  products [--search TEXTO]
+  products [--warehouse ID] [--search TEXTO]
   stock set SKU CANTIDAD [--note N]
+  stock levels SKU
   move purchase|sale|return|adjustment SKU CANTIDAD [--ref REF] [--note N] [--key CLAVE]
        (también compra|venta|devolucion|ajuste)
   history [--sku SKU] [--kind TIPO] [--first N]

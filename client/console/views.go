@@ -77,17 +77,55 @@ func writeMovements(out io.Writer, p Printer, ansi bool, ms []remote.Movement) {
 	t.write(out, ansi)
 }
 
-// writeWarehouses prints the warehouses the node knows.
+// writeWarehouses prints the warehouses the node holds, each with how far
+// it holds its log: the last seq, its time and the start of the digest
+// (blank when the node did not say).
 func writeWarehouses(out io.Writer, p Printer, ansi bool, ws []remote.Warehouse) {
-	t := newTable(p.T(msgColID), p.T(msgColName), p.T(msgColLocal))
+	now := time.Now()
+	t := newTable(p.T(msgColID), p.T(msgColName), p.T(msgColLocal), p.T(msgColSeq), p.T(msgColAsOf), p.T(msgColDigest)).alignRight(3)
 	for _, w := range ws {
 		local := p.T(msgNo)
 		if w.Local {
 			local = p.T(msgYes)
 		}
-		t.add(w.ID, w.Name, local)
+		var seq, asOf, digest string
+		if r := w.Replica; r != nil {
+			seq, asOf, digest = FormatInt(p.Lang(), r.Seq), formatAsOf(r.AsOf, now), r.Digest[:min(len(r.Digest), digestShown)]
+		}
+		t.add(w.ID, w.Name, local, seq, asOf, digest)
 	}
 	t.write(out, ansi)
+}
+
+// digestShown is how many hexadecimal digits of a digest a table shows:
+// enough to tell two histories apart by eye (--json has all of it).
+const digestShown = 12
+
+// writeStockLevels prints the stock of sku in each warehouse, the node's own
+// marked, with how fresh each quantity is.
+func writeStockLevels(out io.Writer, p Printer, ansi bool, sku string, ls []remote.StockLevel) {
+	if len(ls) == 0 {
+		fmt.Fprintln(out, p.T(msgNoLevels, sku))
+		return
+	}
+	now := time.Now()
+	t := newTable(p.T(msgColWarehouse), p.T(msgColQuantity), p.T(msgColAsOf)).alignRight(1)
+	for _, l := range ls {
+		name := l.Warehouse.ID
+		if l.Warehouse.Local {
+			name += " " + p.T(msgLocalMark)
+		}
+		t.add(name, FormatInt(p.Lang(), l.Quantity), formatAsOf(l.AsOf, now))
+	}
+	t.write(out, ansi)
+}
+
+// formatAsOf formats an optional time as FormatTime does; nil is blank.
+func formatAsOf(t *time.Time, now time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return FormatTime(*t, now)
 }
 
 // deref returns *s, or "" for nil.

@@ -28,8 +28,9 @@ func (c *Client) Product(ctx context.Context, sku string) (*Product, error) {
 	return out.Product, nil
 }
 
-// ProductPage returns up to first products matching search after the cursor.
-func (c *Client) ProductPage(ctx context.Context, search string, first int, after string) ([]Product, PageInfo, int, error) {
+// ProductPage returns up to first products of warehouse ("" for the
+// node's own) matching search after the cursor.
+func (c *Client) ProductPage(ctx context.Context, warehouse, search string, first int, after string) ([]Product, PageInfo, int, error) {
 	var out struct {
 		Products struct {
 			Edges      []struct{ Node Product }
@@ -37,9 +38,10 @@ func (c *Client) ProductPage(ctx context.Context, search string, first int, afte
 			TotalCount int
 		}
 	}
-	q := `query($search: String, $first: Int, $after: String) { products(search: $search, first: $first, after: $after) {
+	q := `query($warehouse: ID, $search: String, $first: Int, $after: String) {
+  products(warehouse: $warehouse, search: $search, first: $first, after: $after) {
   edges { node { ` + productFields + ` } } pageInfo { hasNextPage endCursor } totalCount } }`
-	vars := map[string]any{"search": nullable(search), "first": first, "after": nullable(after)}
+	vars := map[string]any{"warehouse": nullable(warehouse), "search": nullable(search), "first": first, "after": nullable(after)}
 	if err := c.Do(ctx, Repeatable, q, vars, &out); err != nil {
 		return nil, PageInfo{}, 0, fmt.Errorf("listing products: %w", err)
 	}
@@ -50,12 +52,13 @@ func (c *Client) ProductPage(ctx context.Context, search string, first int, afte
 	return ps, out.Products.PageInfo, out.Products.TotalCount, nil
 }
 
-// Products returns every product matching search, reading page by page.
-func (c *Client) Products(ctx context.Context, search string) ([]Product, error) {
+// Products returns every product of warehouse ("" for the node's own)
+// matching search, reading page by page.
+func (c *Client) Products(ctx context.Context, warehouse, search string) ([]Product, error) {
 	var all []Product
 	after := ""
 	for {
-		ps, page, _, err := c.ProductPage(ctx, search, 100, after)
+		ps, page, _, err := c.ProductPage(ctx, warehouse, search, 100, after)
 		if err != nil {
 			return nil, err
 		}
@@ -143,14 +146,26 @@ func (c *Client) Movements(ctx context.Context, f MovementFilter, first int) ([]
 	return ms, nil
 }
 
-// Warehouses returns the warehouses the node knows.
+// Warehouses returns the warehouses the node holds, its own first, each
+// with how far the node holds its log (Replica).
 func (c *Client) Warehouses(ctx context.Context) ([]Warehouse, error) {
 	var out struct{ Warehouses []Warehouse }
-	q := `query { warehouses { ` + warehouseFields + ` } }`
+	q := `query { warehouses { ` + warehouseFields + ` replica { seq digest asOf } } }`
 	if err := c.Do(ctx, Repeatable, q, nil, &out); err != nil {
 		return nil, fmt.Errorf("listing warehouses: %w", err)
 	}
 	return out.Warehouses, nil
+}
+
+// StockLevels returns the stock of sku in every warehouse the node holds a
+// product of it in, the node's own first, each with how fresh it is.
+func (c *Client) StockLevels(ctx context.Context, sku string) ([]StockLevel, error) {
+	var out struct{ StockLevels []StockLevel }
+	q := `query($sku: ID!) { stockLevels(sku: $sku) { warehouse { ` + warehouseFields + ` } quantity asOf } }`
+	if err := c.Do(ctx, Repeatable, q, map[string]any{"sku": sku}, &out); err != nil {
+		return nil, fmt.Errorf("getting stock levels of %s: %w", sku, err)
+	}
+	return out.StockLevels, nil
 }
 
 // NewIdempotencyKey returns a random key for RecordMovement.

@@ -44,6 +44,10 @@ type Error struct {
 	// Shortfall says what an INSUFFICIENT_STOCK refusal was short of; nil
 	// for other errors and from nodes that do not send it.
 	Shortfall *Shortfall
+	// Warehouse names the warehouse an error is about when it is not the
+	// node's own (NOT_FOUND: the node holds nothing of it; FORBIDDEN: only
+	// its own node changes it), and Node that node's URL when known.
+	Warehouse, Node string
 }
 
 // Shortfall is what a refused movement was short of, from the error's
@@ -84,6 +88,8 @@ type gqlErrors []struct {
 		SKU       string `json:"sku"`
 		InStock   *int64 `json:"inStock"`
 		Requested *int64 `json:"requested"`
+		Warehouse string `json:"warehouse"`
+		Node      string `json:"node"`
 	} `json:"extensions"`
 }
 
@@ -93,7 +99,7 @@ func (es gqlErrors) first() error {
 		return nil
 	}
 	x := es[0].Extensions
-	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path}
+	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path, Warehouse: x.Warehouse, Node: x.Node}
 	if x.Code == CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
 		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested}
 	}

@@ -2,11 +2,31 @@ package remote
 
 import "time"
 
-// Warehouse is a warehouse of the network.
+// Warehouse is a warehouse of the network. Replica is set by Warehouses
+// only, and may be nil: a node that holds none of the warehouse's log, or
+// one that does not say.
 type Warehouse struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Local bool   `json:"local"`
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Local   bool     `json:"local"`
+	Replica *Replica `json:"replica,omitempty"`
+}
+
+// Replica is how far a node holds a warehouse's log: the last seq, a digest
+// of the log up to it (equal on two nodes that hold the same history) and
+// the time of that entry (nil for none).
+type Replica struct {
+	Seq    int        `json:"seq"`
+	Digest string     `json:"digest"`
+	AsOf   *time.Time `json:"asOf"`
+}
+
+// StockLevel is the stock of a sku in one warehouse and how fresh it is
+// (nil: unknown).
+type StockLevel struct {
+	Warehouse Warehouse  `json:"warehouse"`
+	Quantity  int        `json:"quantity"`
+	AsOf      *time.Time `json:"asOf"`
 }
 
 // Product is a product and its stock in one warehouse. Price is the exact

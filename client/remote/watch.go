@@ -105,7 +105,7 @@ func (c *Client) session(ctx context.Context, sku string, out chan<- WatchEvent,
 // snapshot loads the products a watch of sku shows.
 func (c *Client) snapshot(ctx context.Context, sku string) ([]Product, error) {
 	if sku == "" {
-		return c.Products(ctx, "")
+		return c.Products(ctx, "", "")
 	}
 	p, err := c.Product(ctx, sku)
 	if Code(err) == CodeNotFound {

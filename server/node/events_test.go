@@ -92,7 +92,7 @@ func TestSubscribersRecoverDroppedEvents(t *testing.T) {
 
 	want := map[string]int64{}
 	for i := range skus {
-		pr, err := svc.Product(ctx, fmt.Sprintf("E-%d", i))
+		pr, err := svc.Product(ctx, stock.ProductRef{SKU: fmt.Sprintf("E-%d", i)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -30,7 +30,7 @@ func (i inventory) AddProduct(ctx context.Context, id, name string, qty int64) (
 
 // GetProduct returns the product with sku id.
 func (i inventory) GetProduct(ctx context.Context, id string) (pyro.Product, error) {
-	p, err := i.svc.Product(ctx, id)
+	p, err := i.svc.Product(ctx, stock.ProductRef{SKU: id})
 	return pyroProduct(p), err
 }
 
@@ -38,7 +38,7 @@ func (i inventory) GetProduct(ctx context.Context, id string) (pyro.Product, err
 // (of zero when the stock was already right: the count is on record). It
 // takes the writer's fast path, setStock, rather than a product update.
 func (i inventory) SetStock(ctx context.Context, id string, qty int64) error {
-	_, err := i.svc.SetStock(ctx, id, qty, "actualizar_stock (Pyro4)")
+	_, err := i.svc.SetStock(ctx, stock.StockCount{SKU: id, Quantity: qty, Note: "actualizar_stock (Pyro4)"})
 	return err
 }
 
@@ -63,7 +63,7 @@ func (i inventory) ListProducts(ctx context.Context) ([]pyro.Product, error) {
 
 // DeleteProduct deletes the product with sku id.
 func (i inventory) DeleteProduct(ctx context.Context, id string) error {
-	_, err := i.svc.DeleteProduct(ctx, id)
+	_, err := i.svc.DeleteProduct(ctx, stock.ProductRef{SKU: id})
 	return err
 }
 

@@ -141,7 +141,7 @@ func (tn *testNode) load(t *testing.T, r *rand.Rand, n int) {
 	ctx := context.Background()
 	for i := range 3 {
 		sku := fmt.Sprintf("%s-P%d", tn.id, i)
-		if _, err := tn.svc.Product(ctx, sku); err == nil {
+		if _, err := tn.svc.Product(ctx, stock.ProductRef{SKU: sku}); err == nil {
 			continue
 		}
 		if _, err := tn.svc.CreateProduct(ctx, stock.CreateProductInput{SKU: sku, Name: sku, InitialQuantity: 1000}); err != nil {

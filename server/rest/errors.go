@@ -22,7 +22,8 @@ var statusOf = map[stock.Code]int{
 }
 
 // ErrorBody is the JSON of every REST error: {"error":{"code":…,"message":…}},
-// plus "shortfall":{"sku","inStock","requested"} for INSUFFICIENT_STOCK.
+// plus "shortfall":{"sku","inStock","requested"} for INSUFFICIENT_STOCK and
+// "elsewhere":{"warehouse","node"} for an error about another warehouse.
 type ErrorBody struct {
 	Error stock.Error `json:"error"`
 }
@@ -45,7 +46,7 @@ func WriteError(w http.ResponseWriter, err error) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="stockmesh"`)
 	}
-	writeJSON(w, status, ErrorBody{Error: stock.Error{Code: code, Message: stock.Message(err), Shortfall: stock.ShortfallOf(err)}})
+	writeJSON(w, status, ErrorBody{Error: stock.Error{Code: code, Message: stock.Message(err), Shortfall: stock.ShortfallOf(err), Elsewhere: stock.ElsewhereOf(err)}})
 }
 
 // writeError logs internal errors once and writes err.

@@ -1,7 +1,8 @@
 // Package rest serves the node's JSON endpoints for other servers and
 // scripts: GET /healthz and GET /readyz (no token), GET /api/v1/inventory and
 // GET /api/v1/movements (paginated, with the GraphQL API's filters), and
-// GET /api/v1/products/{sku}. Handlers decode, call one stock.Service
+// GET /api/v1/products/{sku}; each of the three takes ?warehouse=ID, any
+// warehouse the node holds (omitted: its own). Handlers decode, call one stock.Service
 // method and return; errors are written in one place (errors.go).
 package rest
 
@@ -102,11 +103,12 @@ func (h *Handler) inventory(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.svc.Products(r.Context(), stock.ProductQuery{Search: q.Get("search"), First: first, After: q.Get("after")})
+	pq := stock.ProductQuery{Warehouse: q.Get("warehouse"), Search: q.Get("search"), First: first, After: q.Get("after")}
+	page, err := h.svc.Products(r.Context(), pq)
 	if err != nil {
 		return nil, err
 	}
-	w, err := h.svc.LocalWarehouse(r.Context())
+	w, err := h.svc.Warehouse(r.Context(), pq.Warehouse)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +120,7 @@ func (h *Handler) inventory(r *http.Request) (any, error) {
 }
 
 func (h *Handler) product(r *http.Request) (any, error) {
-	return h.svc.Product(r.Context(), r.PathValue("sku"))
+	return h.svc.Product(r.Context(), stock.ProductRef{SKU: r.PathValue("sku"), Warehouse: r.URL.Query().Get("warehouse")})
 }
 
 // Movements is the JSON of GET /api/v1/movements.
@@ -143,10 +145,10 @@ func (h *Handler) movements(r *http.Request) (any, error) {
 	return out, nil
 }
 
-// movementQuery reads ?sku=&kind=SALE&kind=RETURN&from=&to=&first=&after=.
+// movementQuery reads ?warehouse=&sku=&kind=SALE&kind=RETURN&from=&to=&first=&after=.
 func movementQuery(r *http.Request) (stock.MovementQuery, error) {
 	q := r.URL.Query()
-	mq := stock.MovementQuery{Filter: stock.MovementFilter{SKU: q.Get("sku")}, After: q.Get("after")}
+	mq := stock.MovementQuery{Filter: stock.MovementFilter{Warehouse: q.Get("warehouse"), SKU: q.Get("sku")}, After: q.Get("after")}
 	for _, k := range q["kind"] {
 		mq.Filter.Kinds = append(mq.Filter.Kinds, stock.Kind(k))
 	}

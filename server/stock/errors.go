@@ -42,6 +42,17 @@ type Error struct {
 	// Shortfall details an INSUFFICIENT_STOCK error, so that clients can
 	// say in their own words (and language) what was missing; nil otherwise.
 	Shortfall *Shortfall `json:"shortfall,omitempty"`
+	// Elsewhere details an error about a warehouse other than the node's
+	// own (one it does not hold, or a change it may not make); nil
+	// otherwise.
+	Elsewhere *Elsewhere `json:"elsewhere,omitempty"`
+}
+
+// Elsewhere names the warehouse an error is about and, for a change
+// refused because another node owns it, that node's URL ("" when unknown).
+type Elsewhere struct {
+	Warehouse string `json:"warehouse"`
+	Node      string `json:"node,omitempty"`
 }
 
 // Shortfall is what an INSUFFICIENT_STOCK error was short of: the sku, the
@@ -99,6 +110,15 @@ func ShortfallOf(err error) *Shortfall {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Shortfall
+	}
+	return nil
+}
+
+// ElsewhereOf returns the Elsewhere of the first *Error in err's chain, or nil.
+func ElsewhereOf(err error) *Elsewhere {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Elsewhere
 	}
 	return nil
 }

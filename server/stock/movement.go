@@ -30,7 +30,8 @@ func MovementID(warehouse string, seq int64) string {
 
 // MovementInput is a request to record a movement. Quantity is positive and
 // the kind gives its sign, except for ADJUSTMENT, whose quantity is signed
-// (a stock count that finds two fewer records -2).
+// (a stock count that finds two fewer records -2). Warehouse is "" or the
+// local one (see CheckOwner).
 type MovementInput struct {
 	SKU            string `json:"sku"`
 	Kind           Kind   `json:"kind"`
@@ -38,15 +39,18 @@ type MovementInput struct {
 	Reference      string `json:"reference,omitempty"`
 	Note           string `json:"note,omitempty"`
 	IdempotencyKey string `json:"idempotencyKey,omitempty"`
+	Warehouse      string `json:"warehouse,omitempty"`
 }
 
-// MovementFilter narrows a movement listing; zero fields match everything.
-// From is inclusive and To exclusive.
+// MovementFilter narrows a movement listing of Warehouse ("" for the local
+// one); other zero fields match everything. From is inclusive and To
+// exclusive.
 type MovementFilter struct {
-	SKU   string     `json:"sku,omitempty"`
-	Kinds []Kind     `json:"kinds,omitempty"`
-	From  *time.Time `json:"from,omitempty"`
-	To    *time.Time `json:"to,omitempty"`
+	Warehouse string     `json:"warehouse,omitempty"`
+	SKU       string     `json:"sku,omitempty"`
+	Kinds     []Kind     `json:"kinds,omitempty"`
+	From      *time.Time `json:"from,omitempty"`
+	To        *time.Time `json:"to,omitempty"`
 }
 
 // MovementQuery selects a page of movements, newest first.

@@ -55,6 +55,9 @@ var (
 	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite}
 	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite}
 	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup}
+	OpWarehouseList  = Op[Empty, WarehouseList]{"warehouse.list", ClassLookup}
+	OpStockLevels    = Op[StockLevelQuery, StockLevels]{"stock.levels", ClassLookup}
+	OpReplica        = Op[ReplicaQuery, Replica]{"log.digest", ClassLongRead}
 )
 
 // Ops lists the name and class of every operation, with a zero request
@@ -63,7 +66,8 @@ var Ops = []OpInfo{
 	info(OpWarehouseInit), info(OpWarehouseGet), info(OpProductGet), info(OpProductList),
 	info(OpMovementList), info(OpProductCreate), info(OpProductUpdate), info(OpProductDelete),
 	info(OpMovementRecord), info(OpStockSet), info(OpTokenLookup), info(OpTokenEnsure),
-	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads),
+	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads), info(OpWarehouseList),
+	info(OpStockLevels), info(OpReplica),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a
@@ -80,21 +84,28 @@ func info[Req, Rep any](op Op[Req, Rep]) OpInfo {
 		NewReq: func() any { return new(Req) }, NewReply: func() any { return new(Rep) }}
 }
 
-// ProductRef names a product of the local warehouse by sku.
+// ProductRef names a product by sku in Warehouse: "" is the local
+// warehouse. A read may name any warehouse the node holds; a change only
+// the local one (see CheckOwner).
 type ProductRef struct {
-	SKU string `json:"sku"`
+	SKU       string `json:"sku"`
+	Warehouse string `json:"warehouse,omitempty"`
 }
 
-// Normalize trims and validates the sku in place.
+// Normalize trims and validates the sku and warehouse in place.
 func (r *ProductRef) Normalize() (err error) {
-	r.SKU, err = NormalizeSKU(r.SKU)
-	return err
+	if r.SKU, err = NormalizeSKU(r.SKU); err != nil {
+		return err
+	}
+	return normalizeWarehouse(&r.Warehouse)
 }
 
-// ProductUpdate is a request to change the product with SKU.
+// ProductUpdate is a request to change the product with SKU of Warehouse
+// ("" or the local one: see CheckOwner).
 type ProductUpdate struct {
-	SKU    string             `json:"sku"`
-	Update UpdateProductInput `json:"update"`
+	SKU       string             `json:"sku"`
+	Warehouse string             `json:"warehouse,omitempty"`
+	Update    UpdateProductInput `json:"update"`
 }
 
 // Normalize trims and validates the request in place.
@@ -102,20 +113,28 @@ func (u *ProductUpdate) Normalize() (err error) {
 	if u.SKU, err = NormalizeSKU(u.SKU); err != nil {
 		return err
 	}
+	if err = normalizeWarehouse(&u.Warehouse); err != nil {
+		return err
+	}
 	return u.Update.Normalize()
 }
 
 // StockCount sets a product's stock to Quantity, as counted; the writer
-// records an ADJUSTMENT of the difference with Note.
+// records an ADJUSTMENT of the difference with Note. Warehouse is "" or
+// the local one (see CheckOwner).
 type StockCount struct {
-	SKU      string `json:"sku"`
-	Quantity int64  `json:"quantity"`
-	Note     string `json:"note,omitempty"`
+	SKU       string `json:"sku"`
+	Quantity  int64  `json:"quantity"`
+	Note      string `json:"note,omitempty"`
+	Warehouse string `json:"warehouse,omitempty"`
 }
 
 // Normalize trims and validates the count in place.
 func (c *StockCount) Normalize() (err error) {
 	if c.SKU, err = NormalizeSKU(c.SKU); err != nil {
+		return err
+	}
+	if err = normalizeWarehouse(&c.Warehouse); err != nil {
 		return err
 	}
 	if err = checkQuantity("quantity", c.Quantity, 0, MaxStock); err != nil {

@@ -62,12 +62,14 @@ type UpdateProductInput struct {
 	Note         string  `json:"note,omitempty"`
 }
 
-// ProductQuery selects a page of products ordered by sku. Search matches
-// sku, name or description, case-insensitively.
+// ProductQuery selects a page of products of Warehouse ("" for the local
+// one) ordered by sku. Search matches sku, name or description,
+// case-insensitively.
 type ProductQuery struct {
-	Search string `json:"search,omitempty"`
-	First  int    `json:"first,omitempty"`
-	After  string `json:"after,omitempty"`
+	Warehouse string `json:"warehouse,omitempty"`
+	Search    string `json:"search,omitempty"`
+	First     int    `json:"first,omitempty"`
+	After     string `json:"after,omitempty"`
 }
 
 // ProductPage is one page of products.

@@ -19,9 +19,10 @@ type Queue interface {
 	Do(ctx context.Context, class Class, job []byte) ([]byte, error)
 }
 
-// Service is the inventory of the local warehouse as the API layers see it:
-// each method validates its input, sends one job over the queue and decodes
-// the reply. Invalid input never reaches the queue. Service is safe for
+// Service is the inventory of the local warehouse as the API layers see it,
+// with read access to the replicas of other warehouses the node holds: each
+// method validates its input, sends one job over the queue and decodes the
+// reply. Invalid input never reaches the queue. Service is safe for
 // concurrent use.
 type Service struct {
 	q       Queue
@@ -113,38 +114,68 @@ func (s *Service) Ping(ctx context.Context) (*Warehouse, error) {
 	return call(ctx, s, OpWarehouseGet, &Empty{})
 }
 
-// Warehouse returns the warehouse with id: the local one, or for a warehouse
-// this node holds no record of yet, one named by its id.
+// Warehouse returns the warehouse with id: the local one (also for ""),
+// or for another warehouse, one named by its id.
 func (s *Service) Warehouse(ctx context.Context, id string) (*Warehouse, error) {
 	w, err := s.LocalWarehouse(ctx)
-	if err != nil || w.ID == id {
+	if err != nil || id == "" || w.ID == id {
 		return w, err
 	}
 	return &Warehouse{ID: id, Name: id}, nil
 }
 
-// Warehouses returns the warehouses this node knows, its own first.
+// Warehouses returns the warehouses this node holds, its own first, then
+// by id.
 func (s *Service) Warehouses(ctx context.Context) ([]*Warehouse, error) {
-	w, err := s.LocalWarehouse(ctx)
+	l, err := call(ctx, s, OpWarehouseList, &Empty{})
 	if err != nil {
 		return nil, err
 	}
-	return []*Warehouse{w}, nil
+	out := make([]*Warehouse, len(l.Warehouses))
+	for i := range l.Warehouses {
+		out[i] = &l.Warehouses[i]
+	}
+	return out, nil
 }
 
-// Product returns the product with sku, or a NOT_FOUND error.
-func (s *Service) Product(ctx context.Context, sku string) (*Product, error) {
-	return call(ctx, s, OpProductGet, &ProductRef{SKU: sku})
+// Product returns the live product r names, in the local warehouse or a
+// replica, or a NOT_FOUND error.
+func (s *Service) Product(ctx context.Context, r ProductRef) (*Product, error) {
+	return call(ctx, s, OpProductGet, &r)
 }
 
-// Products returns a page of products ordered by sku.
+// Products returns a page of products of one warehouse ordered by sku. An
+// unknown warehouse is a NOT_FOUND error.
 func (s *Service) Products(ctx context.Context, q ProductQuery) (*ProductPage, error) {
 	return call(ctx, s, OpProductList, &q)
 }
 
-// Movements returns a page of movements, newest first.
+// Movements returns a page of movements of one warehouse, newest first. An
+// unknown warehouse is a NOT_FOUND error.
 func (s *Service) Movements(ctx context.Context, q MovementQuery) (*MovementPage, error) {
 	return call(ctx, s, OpMovementList, &q)
+}
+
+// StockLevels returns the stock of sku in every warehouse this node holds
+// a live product of it in, the local warehouse first, each with how fresh
+// it is.
+func (s *Service) StockLevels(ctx context.Context, sku string) ([]*StockLevel, error) {
+	l, err := call(ctx, s, OpStockLevels, &StockLevelQuery{SKU: sku})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*StockLevel, len(l.Levels))
+	for i := range l.Levels {
+		out[i] = &l.Levels[i]
+	}
+	return out, nil
+}
+
+// Replica returns how far this node holds origin's log, with its digest
+// (see LogDigest). It is a long read; the store keeps the digests it
+// computed, so asking again costs the entries added since.
+func (s *Service) Replica(ctx context.Context, origin string) (*Replica, error) {
+	return call(ctx, s, OpReplica, &ReplicaQuery{Origin: origin})
 }
 
 // CreateProduct creates a product; a live product with the same sku is an
@@ -154,32 +185,36 @@ func (s *Service) CreateProduct(ctx context.Context, in CreateProductInput) (*Pr
 }
 
 // UpdateProduct changes a product's fields; a new quantity is recorded as an
-// ADJUSTMENT of the difference.
-func (s *Service) UpdateProduct(ctx context.Context, sku string, in UpdateProductInput) (*Product, error) {
-	return call(ctx, s, OpProductUpdate, &ProductUpdate{SKU: sku, Update: in})
+// ADJUSTMENT of the difference. A product of another warehouse is refused
+// (see CheckOwner).
+func (s *Service) UpdateProduct(ctx context.Context, u ProductUpdate) (*Product, error) {
+	return call(ctx, s, OpProductUpdate, &u)
 }
 
 // DeleteProduct deletes a product and returns its last state. Units still
 // in stock are first recorded as leaving (an ADJUSTMENT to zero), so the
 // ledger keeps adding up; its movements stay readable and the sku can be
-// created again.
-func (s *Service) DeleteProduct(ctx context.Context, sku string) (*Product, error) {
-	return call(ctx, s, OpProductDelete, &ProductRef{SKU: sku})
+// created again. A product of another warehouse is refused (see
+// CheckOwner).
+func (s *Service) DeleteProduct(ctx context.Context, r ProductRef) (*Product, error) {
+	return call(ctx, s, OpProductDelete, &r)
 }
 
 // RecordMovement records a movement. A sale beyond the stock is an
 // INSUFFICIENT_STOCK error. With an idempotency key, a repeated request
 // returns the first result without applying again, and the same key with a
-// different request is an INVALID_INPUT error.
+// different request is an INVALID_INPUT error. A movement of another
+// warehouse is refused (see CheckOwner).
 func (s *Service) RecordMovement(ctx context.Context, in MovementInput) (*Movement, error) {
 	return call(ctx, s, OpMovementRecord, &in)
 }
 
 // SetStock sets a product's quantity by recording an ADJUSTMENT of the
 // difference, and returns that movement. When the stock already equals
-// quantity, the adjustment records 0: a count that confirmed the stock.
-func (s *Service) SetStock(ctx context.Context, sku string, quantity int64, note string) (*Movement, error) {
-	return call(ctx, s, OpStockSet, &StockCount{SKU: sku, Quantity: quantity, Note: note})
+// quantity, the adjustment records 0: a count that confirmed the stock. A
+// product of another warehouse is refused (see CheckOwner).
+func (s *Service) SetStock(ctx context.Context, c StockCount) (*Movement, error) {
+	return call(ctx, s, OpStockSet, &c)
 }
 
 // Changes returns the change log of origin after afterSeq, oldest first, at

@@ -157,14 +157,19 @@ func (in *MovementInput) Normalize() error {
 	if in.Note, err = text("note", in.Note, MaxNoteLen, false); err != nil {
 		return err
 	}
-	in.IdempotencyKey, err = text("idempotencyKey", in.IdempotencyKey, MaxKeyLen, false)
-	return err
+	if in.IdempotencyKey, err = text("idempotencyKey", in.IdempotencyKey, MaxKeyLen, false); err != nil {
+		return err
+	}
+	return normalizeWarehouse(&in.Warehouse)
 }
 
 // Normalize validates the query in place, applying the default page size.
 func (q *ProductQuery) Normalize() error {
 	var err error
 	if q.Search, err = text("search", q.Search, MaxNameLen, false); err != nil {
+		return err
+	}
+	if err = normalizeWarehouse(&q.Warehouse); err != nil {
 		return err
 	}
 	if q.After != "" {
@@ -178,6 +183,9 @@ func (q *ProductQuery) Normalize() error {
 // Normalize validates the query in place, applying the default page size.
 func (q *MovementQuery) Normalize() error {
 	f := &q.Filter
+	if err := normalizeWarehouse(&f.Warehouse); err != nil {
+		return err
+	}
 	if f.SKU != "" {
 		var err error
 		if f.SKU, err = NormalizeSKU(f.SKU); err != nil {

@@ -114,7 +114,7 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 			return appendEntry(b, v), nil
 		}
 	case *Error:
-		if v != nil && v.Shortfall == nil {
+		if v != nil && v.Shortfall == nil && v.Elsewhere == nil {
 			return appendError(b, v), nil
 		}
 	}

@@ -38,6 +38,8 @@ func (d *decoder) movementInput(in *MovementInput) bool {
 			return 16, d.into(&in.Note)
 		case "idempotencyKey":
 			return 32, d.into(&in.IdempotencyKey)
+		case "warehouse":
+			return 64, d.into(&in.Warehouse)
 		}
 		return 0, false
 	})
@@ -103,6 +105,8 @@ func (d *decoder) stockCount(c *StockCount) bool {
 			return 2, d.integer(&c.Quantity)
 		case "note":
 			return 4, d.into(&c.Note)
+		case "warehouse":
+			return 8, d.into(&c.Warehouse)
 		}
 		return 0, false
 	})

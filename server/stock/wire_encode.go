@@ -16,6 +16,7 @@ func appendMovementInput(b []byte, in *MovementInput) []byte {
 	b = strconv.AppendInt(append(b, `,"quantity":`...), in.Quantity, 10)
 	for _, f := range [...]struct{ key, val string }{
 		{`,"reference":`, in.Reference}, {`,"note":`, in.Note}, {`,"idempotencyKey":`, in.IdempotencyKey},
+		{`,"warehouse":`, in.Warehouse},
 	} {
 		if f.val != "" {
 			b = appendString(append(b, f.key...), f.val)
@@ -24,8 +25,8 @@ func appendMovementInput(b []byte, in *MovementInput) []byte {
 	return append(b, '}')
 }
 
-// appendError appends e, which has no Shortfall, as json.Marshal encodes an
-// Error.
+// appendError appends e, which has no Shortfall or Elsewhere, as
+// json.Marshal encodes an Error.
 func appendError(b []byte, e *Error) []byte {
 	b = appendString(append(b, `{"code":`...), string(e.Code))
 	b = appendString(append(b, `,"message":`...), e.Message)

@@ -72,6 +72,9 @@ type testJob struct {
 	Changes   *stock.ChangesQuery
 	Apply     *stock.ChangeBatch
 	Key       string // the job key; "" for none
+	// In names the warehouse of a product or count job, and the origin of
+	// a log.digest job.
+	In string
 }
 
 // opName returns the name of j's operation: a stock.Op's Name, or a string.
@@ -100,7 +103,7 @@ func (j testJob) request() any {
 	case stock.OpWarehouseGet.Name:
 		return &stock.Empty{}
 	case stock.OpProductGet.Name, stock.OpProductDelete.Name:
-		return &stock.ProductRef{SKU: j.SKU}
+		return &stock.ProductRef{SKU: j.SKU, Warehouse: j.In}
 	case stock.OpProductList.Name:
 		return orNew(j.Products)
 	case stock.OpMovementList.Name:
@@ -108,7 +111,7 @@ func (j testJob) request() any {
 	case stock.OpProductCreate.Name:
 		return orNil(j.Create)
 	case stock.OpProductUpdate.Name:
-		u := &stock.ProductUpdate{SKU: j.SKU}
+		u := &stock.ProductUpdate{SKU: j.SKU, Warehouse: j.In}
 		if j.Update != nil {
 			u.Update = *j.Update
 		}
@@ -116,7 +119,7 @@ func (j testJob) request() any {
 	case stock.OpMovementRecord.Name:
 		return orNil(j.Movement)
 	case stock.OpStockSet.Name:
-		return &stock.StockCount{SKU: j.SKU, Quantity: j.Quantity, Note: j.Note}
+		return &stock.StockCount{SKU: j.SKU, Quantity: j.Quantity, Note: j.Note, Warehouse: j.In}
 	case stock.OpTokenLookup.Name:
 		if j.Token == nil {
 			return &stock.TokenRef{}
@@ -130,6 +133,10 @@ func (j testJob) request() any {
 		return orNew(j.Apply)
 	case stock.OpOutcome.Name:
 		return &stock.OutcomeQuery{Key: j.Key}
+	case stock.OpStockLevels.Name:
+		return &stock.StockLevelQuery{SKU: j.SKU}
+	case stock.OpReplica.Name:
+		return &stock.ReplicaQuery{Origin: j.In}
 	}
 	return &stock.Empty{}
 }
@@ -172,6 +179,9 @@ type testReply struct {
 	Token        *stock.Token
 	ChangePage   *stock.ChangePage
 	Outcome      *stock.Outcome
+	Warehouses   *stock.WarehouseList
+	Levels       *stock.StockLevels
+	Replica      *stock.Replica
 }
 
 // decodeReply decodes raw, the reply to j.
@@ -204,6 +214,15 @@ func decodeReply(t testing.TB, j testJob, raw []byte) testReply {
 	case stock.OpOutcome.Name:
 		r.Outcome = new(stock.Outcome)
 		dst = r.Outcome
+	case stock.OpWarehouseList.Name:
+		r.Warehouses = new(stock.WarehouseList)
+		dst = r.Warehouses
+	case stock.OpStockLevels.Name:
+		r.Levels = new(stock.StockLevels)
+		dst = r.Levels
+	case stock.OpReplica.Name:
+		r.Replica = new(stock.Replica)
+		dst = r.Replica
 	default:
 		dst = &stock.Empty{}
 	}

@@ -23,6 +23,9 @@ type movementInput struct {
 // recordMovement records a movement, or returns the stored one when its
 // idempotency key was already used for the same request.
 func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error) {
+	if err := b.own(in.Warehouse); err != nil {
+		return nil, err
+	}
 	m := movementInput{kind: in.Kind, delta: in.Kind.Delta(in.Quantity), reference: in.Reference,
 		note: in.Note, actor: b.meta.Actor, key: in.IdempotencyKey}
 	if m.key != "" {
@@ -50,6 +53,9 @@ func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error)
 // counted quantity; a zero difference is recorded too, as a count that
 // confirmed the stock.
 func (b *batch) setStock(c *stock.StockCount) (*stock.Movement, error) {
+	if err := b.own(c.Warehouse); err != nil {
+		return nil, err
+	}
 	p, err := b.stockOf(c.SKU)
 	if err != nil {
 		return nil, err

@@ -66,6 +66,9 @@ func (b *batch) createProduct(in *stock.CreateProductInput) (*stock.Product, err
 // an ADJUSTMENT of the difference (none when it does not change). Fields
 // set to the value they have change nothing and take no seq.
 func (b *batch) updateProduct(u *stock.ProductUpdate) (*stock.Product, error) {
+	if err := b.own(u.Warehouse); err != nil {
+		return nil, err
+	}
 	p, err := b.liveProduct(u.SKU)
 	if err != nil {
 		return nil, err
@@ -123,6 +126,9 @@ func (b *batch) updateFields(p *ent.Product, changed []string) error {
 // sum of a sku's movements always equals its stock, across deletions and
 // re-creations. Its movements stay and its sku is free again.
 func (b *batch) deleteProduct(r *stock.ProductRef) (*stock.Product, error) {
+	if err := b.own(r.Warehouse); err != nil {
+		return nil, err
+	}
 	p, err := b.liveProduct(r.SKU)
 	if err != nil {
 		return nil, err

@@ -69,15 +69,18 @@ func (s *Store) localID() string {
 const productBySKU = `SELECT sku, name, description, price, quantity, reorder_point, seq, created_at, updated_at
 	FROM products WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
 
-// getProduct returns the live product with sku, in one statement (its own
-// snapshot).
+// getProduct returns the live product with sku of the local warehouse or
+// of a replica, in one statement (its own snapshot).
 func (s *Store) getProduct(ctx context.Context, r *stock.ProductRef) (*stock.Product, error) {
 	sku := r.SKU
-	p := &stock.Product{Warehouse: s.localID()}
+	p := &stock.Product{Warehouse: cmpOr(r.Warehouse, s.localID())}
 	var price int64
 	err := s.productBySKU.QueryRowContext(ctx, p.Warehouse, sku).Scan(&p.SKU, &p.Name, &p.Description, &price,
 		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := s.warehouseFor(ctx, r.Warehouse); err != nil {
+			return nil, err
+		}
 		return nil, notFound(sku)
 	}
 	if err != nil {
@@ -88,15 +91,19 @@ func (s *Store) getProduct(ctx context.Context, r *stock.ProductRef) (*stock.Pro
 	return p, nil
 }
 
-// listProducts returns a page of live products ordered by sku, with the
-// number of products matching the search.
+// listProducts returns a page of live products of one warehouse ordered by
+// sku, with the number of products matching the search.
 func (s *Store) listProducts(ctx context.Context, q *stock.ProductQuery) (*stock.ProductPage, error) {
-	return readTx(ctx, s, func(c *ent.Client) (*stock.ProductPage, error) { return s.productPage(ctx, c, q) })
+	wh, err := s.warehouseFor(ctx, q.Warehouse)
+	if err != nil {
+		return nil, err
+	}
+	return readTx(ctx, s, func(c *ent.Client) (*stock.ProductPage, error) { return s.productPage(ctx, c, wh, q) })
 }
 
-// productPage reads a page of products with c.
-func (s *Store) productPage(ctx context.Context, c *ent.Client, q *stock.ProductQuery) (*stock.ProductPage, error) {
-	where := []predicate.Product{product.WarehouseID(s.localID()), product.DeletedAtIsNil()}
+// productPage reads a page of warehouse wh's products with c.
+func (s *Store) productPage(ctx context.Context, c *ent.Client, wh string, q *stock.ProductQuery) (*stock.ProductPage, error) {
+	where := []predicate.Product{product.WarehouseID(wh), product.DeletedAtIsNil()}
 	if q.Search != "" {
 		where = append(where, product.Or(product.SkuContainsFold(q.Search),
 			product.NameContainsFold(q.Search), product.DescriptionContainsFold(q.Search)))
@@ -126,10 +133,13 @@ func (s *Store) productPage(ctx context.Context, c *ent.Client, q *stock.Product
 	return page, nil
 }
 
-// listMovements returns a page of the local warehouse's movements, newest
-// first.
+// listMovements returns a page of one warehouse's movements, newest first.
 func (s *Store) listMovements(ctx context.Context, q *stock.MovementQuery) (*stock.MovementPage, error) {
-	where, err := movementFilter(s.localID(), q)
+	wh, err := s.warehouseFor(ctx, q.Filter.Warehouse)
+	if err != nil {
+		return nil, err
+	}
+	where, err := movementFilter(wh, q)
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,9 @@ func newRegistry() registry {
 	onRead(r, stock.OpTokenLookup, (*Store).lookupToken)
 	onRead(r, stock.OpChanges, (*Store).readChanges)
 	onRead(r, stock.OpHeads, (*Store).heads)
+	onRead(r, stock.OpWarehouseList, (*Store).listWarehouses)
+	onRead(r, stock.OpStockLevels, (*Store).stockLevels)
+	onRead(r, stock.OpReplica, (*Store).replica)
 	return r
 }
 

@@ -63,6 +63,7 @@ type Store struct {
 	// productBySKU is the prepared productBySKU query on rdb.
 	productBySKU *sql.Stmt
 	local        atomic.Pointer[stock.Warehouse] // the local warehouse, for reads
+	digests      digests                         // the last digest of each origin's log
 	w            writerState                     // owned by HandleWrites
 	hooks        hooks                           // set by tests only
 	closed       atomic.Bool

@@ -1,0 +1,58 @@
+package console
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockmesh/stockmesh/client/remote"
+)
+
+// TestNetworkViews checks the tables of stock levels and warehouses in
+// both languages, and that what a node did not send (a replica, a time)
+// leaves its cells blank instead of failing.
+func TestNetworkViews(t *testing.T) {
+	at := time.Date(2026, 1, 2, 10, 15, 0, 0, time.UTC)
+	when := FormatTime(at, time.Now())
+	levels := []remote.StockLevel{
+		{Warehouse: remote.Warehouse{ID: "MAD-1", Local: true}, Quantity: 1234, AsOf: &at},
+		{Warehouse: remote.Warehouse{ID: "BCN-1"}, Quantity: 7, AsOf: &at},
+		{Warehouse: remote.Warehouse{ID: "VLC-1"}, Quantity: 0},
+	}
+	warehouses := []remote.Warehouse{
+		{ID: "MAD-1", Name: "Madrid", Local: true, Replica: &remote.Replica{Seq: 12345, Digest: "0123456789abcdef0123", AsOf: &at}},
+		{ID: "BCN-1", Name: "Barcelona"},
+	}
+	cases := []struct {
+		name  string
+		lang  Lang
+		write func(out *strings.Builder, p Printer)
+		want  []string // lines, with runs of spaces collapsed
+	}{
+		{"levels en", English, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", levels) },
+			[]string{"WAREHOUSE QUANTITY AS OF", "MAD-1 (this node) 1,234 " + when, "BCN-1 7 " + when, "VLC-1 0"}},
+		{"levels es", Spanish, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", levels) },
+			[]string{"ALMACÉN CANTIDAD A FECHA DE", "MAD-1 (este nodo) 1234 " + when, "BCN-1 7 " + when, "VLC-1 0"}},
+		{"no levels en", English, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", nil) },
+			[]string{"No warehouse this node holds has A1."}},
+		{"no levels es", Spanish, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", nil) },
+			[]string{"Ningún almacén de este nodo tiene A1."}},
+		{"warehouses en", English, func(out *strings.Builder, p Printer) { writeWarehouses(out, p, false, warehouses) },
+			[]string{"ID NAME LOCAL SEQ AS OF DIGEST", "MAD-1 Madrid yes 12,345 " + when + " 0123456789ab", "BCN-1 Barcelona no"}},
+		{"warehouses es", Spanish, func(out *strings.Builder, p Printer) { writeWarehouses(out, p, false, warehouses) },
+			[]string{"ID NOMBRE LOCAL SEC A FECHA DE RESUMEN", "MAD-1 Madrid sí 12.345 " + when + " 0123456789ab", "BCN-1 Barcelona no"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out strings.Builder
+			c.write(&out, NewPrinter(c.lang))
+			var got []string
+			for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+				got = append(got, strings.Join(strings.Fields(line), " "))
+			}
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+		})
+	}
+}

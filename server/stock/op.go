@@ -63,6 +63,7 @@ var Ops = []OpInfo{
 	info(OpMovementList), info(OpProductCreate), info(OpProductUpdate), info(OpProductDelete),
 	info(OpMovementRecord), info(OpStockSet), info(OpTokenLookup), info(OpTokenEnsure),
 	info(OpChanges), info(OpApplyChanges), info(OpOutcome),
+	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

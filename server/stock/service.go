@@ -113,23 +113,36 @@ func (s *Service) Ping(ctx context.Context) (*Warehouse, error) {
 	return call(ctx, s, OpWarehouseGet, &Empty{})
 }
 
-// Warehouse returns the warehouse with id: the local one, or for a warehouse
-// this node holds no record of yet, one named by its id.
+// Warehouse returns the warehouse with id: the local one, a member this
+// node knows, or for a warehouse it holds no record of, one named by its id.
 func (s *Service) Warehouse(ctx context.Context, id string) (*Warehouse, error) {
 	w, err := s.LocalWarehouse(ctx)
 	if err != nil || w.ID == id {
 		return w, err
+	}
+	ws, err := s.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ws {
+		if ws[i].ID == id {
+			return &ws[i], nil
+		}
 	}
 	return &Warehouse{ID: id, Name: id}, nil
 }
 
 // Warehouses returns the warehouses this node knows, its own first.
 func (s *Service) Warehouses(ctx context.Context) ([]*Warehouse, error) {
-	w, err := s.LocalWarehouse(ctx)
+	ws, err := s.Members(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return []*Warehouse{w}, nil
+	out := make([]*Warehouse, len(ws))
+	for i := range ws {
+		out[i] = &ws[i]
+	}
+	return out, nil
 }
 
 // Product returns the product with sku, or a NOT_FOUND error.

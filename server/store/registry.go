@@ -34,12 +34,16 @@ func newRegistry() registry {
 	onWrite(r, stock.OpTokenEnsure, false, (*batch).ensureToken)
 	onWrite(r, stock.OpApplyChanges, false, (*batch).applyChanges)
 	onWrite(r, stock.OpOutcome, false, (*batch).outcome)
+	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
+	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
+	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)
 	onRead(r, stock.OpMovementList, (*Store).listMovements)
 	onRead(r, stock.OpTokenLookup, (*Store).lookupToken)
 	onRead(r, stock.OpChanges, (*Store).readChanges)
+	onRead(r, stock.OpMemberList, (*Store).listMembers)
 	return r
 }
 

@@ -48,7 +48,7 @@ func TestJoinThroughMember(t *testing.T) {
 
 	b.Stop()
 	tokB := strings.TrimSpace(runStockmeshd(t, "join-token", "--data", b.DataDir, "--expires-in", "600")) // B stopped: offline
-	b.Restart(t) // the same --join and the used token: it just starts
+	b.Restart(t)                                                                                          // the same --join and the used token: it just starts
 	d := testnode.StartJoined(t, b, tokB, "D-1")
 
 	ids := []string{"A-1", "B-1", "C-1", "D-1"}

@@ -117,4 +117,3 @@ func (n *Node) WaitPeers(t testing.TB, timeout time.Duration, ok func([]Peer) bo
 	t.Fatalf("%s: peers did not reach the expected state within %v: %+v", n.URL, timeout, ps)
 	return nil
 }
-

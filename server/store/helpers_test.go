@@ -71,6 +71,9 @@ type testJob struct {
 	Token     *stock.Token
 	Changes   *stock.ChangesQuery
 	Apply     *stock.ChangeBatch
+	JoinToken *stock.JoinTokenNew
+	Redeem    *stock.JoinRedeem
+	Merge     *stock.MemberMerge
 	Key       string // the job key; "" for none
 }
 
@@ -130,6 +133,12 @@ func (j testJob) request() any {
 		return orNew(j.Apply)
 	case stock.OpOutcome.Name:
 		return &stock.OutcomeQuery{Key: j.Key}
+	case stock.OpJoinTokenCreate.Name:
+		return orNew(j.JoinToken)
+	case stock.OpJoinRedeem.Name:
+		return orNew(j.Redeem)
+	case stock.OpMemberMerge.Name:
+		return orNew(j.Merge)
 	}
 	return &stock.Empty{}
 }
@@ -172,6 +181,7 @@ type testReply struct {
 	Token        *stock.Token
 	ChangePage   *stock.ChangePage
 	Outcome      *stock.Outcome
+	Members      *stock.MemberList
 }
 
 // decodeReply decodes raw, the reply to j.
@@ -180,7 +190,10 @@ func decodeReply(t testing.TB, j testJob, raw []byte) testReply {
 	var r testReply
 	var dst any
 	switch j.opName() {
-	case stock.OpWarehouseInit.Name, stock.OpWarehouseGet.Name:
+	case stock.OpMemberList.Name, stock.OpMemberMerge.Name:
+		r.Members = new(stock.MemberList)
+		dst = r.Members
+	case stock.OpWarehouseInit.Name, stock.OpWarehouseGet.Name, stock.OpJoinRedeem.Name:
 		r.Warehouse = new(stock.Warehouse)
 		dst = r.Warehouse
 	case stock.OpProductGet.Name, stock.OpProductCreate.Name, stock.OpProductUpdate.Name, stock.OpProductDelete.Name:

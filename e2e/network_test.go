@@ -35,7 +35,8 @@ const peerWait = 20 * time.Second
 // D joins through B with a token B issued (B has the CA holder sign D's
 // certificate). B is restarted with its original join flags in between,
 // and issues D's token while stopped. Every node then lists every other
-// as online, and A's ca.crt verifies all of them.
+// as online, and A's ca.crt verifies all of them; once D stops, the others
+// show it offline.
 func TestJoinThroughMember(t *testing.T) {
 	a := testnode.Start(t, "--id", "A-1")
 	b := testnode.StartJoined(t, a, a.JoinToken(t, 600), "B-1")
@@ -71,6 +72,12 @@ func TestJoinThroughMember(t *testing.T) {
 			t.Errorf("%s's certificate names %q (%v), want its warehouse id", n.URL, id, err)
 		}
 	}
+
+	d.Stop() // missed heartbeats show it offline, still a member, last seen kept
+	c.WaitPeers(t, peerWait, func(ps []testnode.Peer) bool {
+		i := slices.IndexFunc(ps, func(p testnode.Peer) bool { return p.ID == "D-1" })
+		return i >= 0 && !ps[i].Online && ps[i].LastSeen != nil && ps[i].Departed == nil
+	})
 }
 
 // allOnline reports whether peers are exactly ids, all online.

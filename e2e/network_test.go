@@ -10,6 +10,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"io"
+	"log"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -105,7 +107,9 @@ func TestJoinRefused(t *testing.T) {
 	expired := a.JoinToken(t, 1)
 
 	var requests atomic.Int32
-	other := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { requests.Add(1) }))
+	other := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { requests.Add(1) }))
+	other.Config.ErrorLog = log.New(io.Discard, "", 0) // the joiner's refused handshakes
+	other.StartTLS()
 	t.Cleanup(other.Close)
 	time.Sleep(1100 * time.Millisecond) // expired is past its second
 

@@ -3,6 +3,7 @@ package member
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -18,12 +19,16 @@ func (n *Network) Leave(ctx context.Context) (*Member, error) {
 		return nil, stock.Errorf(stock.CodeForbidden, "this node already left the network")
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
+	var wg sync.WaitGroup
 	for _, m := range n.Members() {
-		var answer struct{}
-		if err := postJSON(ctx, n.client, m.URL, "/api/v1/peer/leave", struct{}{}, &answer); err != nil {
-			n.log.Warn("telling a member this node leaves", "member", m.ID, "err", err)
-		}
+		wg.Go(func() {
+			var answer struct{}
+			if err := postJSON(ctx, n.client, m.URL, "/api/v1/peer/leave", struct{}{}, &answer); err != nil {
+				n.log.Warn("telling a member this node leaves", "member", m.ID, "err", err)
+			}
+		})
 	}
+	wg.Wait()
 	self := n.selfID()
 	all, err := n.store.MergeMembers(ctx, []stock.Warehouse{{ID: self, DepartedAt: &now}})
 	if err != nil {

@@ -261,18 +261,12 @@ func (n *Network) due(id string, now time.Time) bool {
 }
 
 // merge records what a peer says of the network, skipping what it says of
-// this node, and refreshes the members.
+// this node, and refreshes the members. Heartbeats call it every second, so
+// it sends the database a write only when something is new.
 func (n *Network) merge(ctx context.Context, ws []stock.Warehouse) error {
-	n.mu.Lock()
-	self := n.self
-	n.mu.Unlock()
-	in := make([]stock.Warehouse, 0, len(ws))
-	for _, w := range ws {
-		if w.ID == self {
-			continue
-		}
-		w.Local = false
-		in = append(in, w)
+	in := n.news(ws)
+	if len(in) == 0 {
+		return nil
 	}
 	all, err := n.store.MergeMembers(ctx, in)
 	if err != nil {
@@ -280,6 +274,31 @@ func (n *Network) merge(ctx context.Context, ws []stock.Warehouse) error {
 	}
 	n.setMembers(all)
 	return nil
+}
+
+// news returns what ws say of other warehouses that the stored members do
+// not hold yet (see stock.MemberMerge for what a merge changes).
+func (n *Network) news(ws []stock.Warehouse) []stock.Warehouse {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []stock.Warehouse
+	for _, w := range ws {
+		if w.ID == n.self {
+			continue
+		}
+		w.Local = false
+		i := slices.IndexFunc(n.members, func(m stock.Warehouse) bool { return m.ID == w.ID })
+		if i < 0 {
+			out = append(out, w)
+			continue
+		}
+		old := n.members[i]
+		if (w.Name != "" && w.Name != old.Name) || (w.URL != "" && w.URL != old.URL) ||
+			(w.HoldsCA && !old.HoldsCA) || (w.DepartedAt != nil && old.DepartedAt == nil) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // stored returns the stored members, for sending to peers.

@@ -98,8 +98,10 @@ func allOnline(ids []string) func([]testnode.Peer) bool {
 }
 
 // TestJoinRefused checks that a join with a used or an expired token fails
-// with a clear error, and that a joiner refuses a server whose CA is not
-// the one its token pins before it sends a request.
+// with a clear error, that a joiner refuses a server whose CA is not the
+// one its token pins before it sends a request, that a data folder which
+// started a network of its own cannot join another, and that a token's
+// lifetime is bounded.
 func TestJoinRefused(t *testing.T) {
 	a := testnode.Start(t, "--id", "A-1")
 	used := a.JoinToken(t, 600)
@@ -131,6 +133,22 @@ func TestJoinRefused(t *testing.T) {
 			}
 		})
 	}
+	t.Run("data folder with its own network", func(t *testing.T) {
+		x := testnode.Start(t, "--id", "X-1")
+		x.Stop()
+		addr := testnode.FreeAddr(t)
+		out := testnode.RunFailing(t, 60*time.Second, append([]string{"--data", x.DataDir, "--listen", addr},
+			testnode.JoinArgs(a, a.JoinToken(t, 600), "X-1", addr)...)...)
+		if !strings.Contains(out, "started a network of its own") {
+			t.Errorf("output does not say the folder started its own network:\n%s", out)
+		}
+	})
+	t.Run("token lifetime out of bounds", func(t *testing.T) {
+		r := a.MustGraphQL(t, `mutation { createJoinToken(expiresIn: 999999999) { token } }`, nil)
+		if r.Code() != "INVALID_INPUT" {
+			t.Errorf("code = %q, want INVALID_INPUT", r.Code())
+		}
+	})
 	if n := requests.Load(); n != 0 {
 		t.Errorf("the joiner sent %d requests to a server with another CA", n)
 	}

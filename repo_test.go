@@ -32,6 +32,9 @@ func TestDependencyDirection(t *testing.T) {
 		{"./server/stock", false, []string{ent, entgo, sqlite}},
 		{"./server/node", true, []string{ent, entgo, sqlite}},
 		{"./server/jobq", false, []string{ent, entgo, sqlite}},
+		// member is shared with the replication engine: it reaches the
+		// database only through stock.Service, never the queue or store.
+		{"./server/member", false, []string{ent, entgo, sqlite, "github.com/stockmesh/stockmesh/server/jobq", "github.com/stockmesh/stockmesh/server/store"}},
 	}
 	for _, c := range cases {
 		t.Run(c.pkg, func(t *testing.T) {

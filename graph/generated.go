@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/stockmesh/stockmesh/graph/model"
 	"github.com/stockmesh/stockmesh/graph/scalar"
+	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/stock"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -43,6 +44,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	JoinToken struct {
+		ExpiresAt func(childComplexity int) int
+		Token     func(childComplexity int) int
+	}
+
 	Movement struct {
 		Actor     func(childComplexity int) int
 		Balance   func(childComplexity int) int
@@ -67,11 +73,13 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateProduct  func(childComplexity int, input stock.CreateProductInput) int
-		DeleteProduct  func(childComplexity int, sku string, warehouse *string) int
-		RecordMovement func(childComplexity int, input stock.MovementInput) int
-		SetStock       func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
-		UpdateProduct  func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
+		CreateJoinToken func(childComplexity int, expiresIn *int64) int
+		CreateProduct   func(childComplexity int, input stock.CreateProductInput) int
+		DeleteProduct   func(childComplexity int, sku string, warehouse *string) int
+		LeaveNetwork    func(childComplexity int) int
+		RecordMovement  func(childComplexity int, input stock.MovementInput) int
+		SetStock        func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
+		UpdateProduct   func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
 	}
 
 	PageInfo struct {
@@ -143,10 +151,14 @@ type ComplexityRoot struct {
 	}
 
 	Warehouse struct {
-		ID      func(childComplexity int) int
-		Local   func(childComplexity int) int
-		Name    func(childComplexity int) int
-		Replica func(childComplexity int) int
+		Departed func(childComplexity int) int
+		ID       func(childComplexity int) int
+		LastSeen func(childComplexity int) int
+		Local    func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Online   func(childComplexity int) int
+		Replica  func(childComplexity int) int
+		URL      func(childComplexity int) int
 	}
 }
 
@@ -163,6 +175,8 @@ type MutationResolver interface {
 	DeleteProduct(ctx context.Context, sku string, warehouse *string) (*stock.Product, error)
 	RecordMovement(ctx context.Context, input stock.MovementInput) (*stock.Movement, error)
 	SetStock(ctx context.Context, sku string, quantity int64, note *string, warehouse *string) (*stock.Movement, error)
+	CreateJoinToken(ctx context.Context, expiresIn *int64) (*member.JoinToken, error)
+	LeaveNetwork(ctx context.Context) (*stock.Warehouse, error)
 }
 type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
@@ -185,6 +199,9 @@ type SubscriptionResolver interface {
 	MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error)
 }
 type WarehouseResolver interface {
+	Online(ctx context.Context, obj *stock.Warehouse) (bool, error)
+	LastSeen(ctx context.Context, obj *stock.Warehouse) (*time.Time, error)
+
 	Replica(ctx context.Context, obj *stock.Warehouse) (*stock.Replica, error)
 }
 
@@ -205,6 +222,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "JoinToken.expiresAt":
+		if e.ComplexityRoot.JoinToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinToken.ExpiresAt(childComplexity), true
+	case "JoinToken.token":
+		if e.ComplexityRoot.JoinToken.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinToken.Token(childComplexity), true
 
 	case "Movement.actor":
 		if e.ComplexityRoot.Movement.Actor == nil {
@@ -293,6 +323,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MovementEdge.Node(childComplexity), true
 
+	case "Mutation.createJoinToken":
+		if e.ComplexityRoot.Mutation.CreateJoinToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createJoinToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateJoinToken(childComplexity, args["expiresIn"].(*int64)), true
 	case "Mutation.createProduct":
 		if e.ComplexityRoot.Mutation.CreateProduct == nil {
 			break
@@ -315,6 +356,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteProduct(childComplexity, args["sku"].(string), args["warehouse"].(*string)), true
+	case "Mutation.leaveNetwork":
+		if e.ComplexityRoot.Mutation.LeaveNetwork == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.LeaveNetwork(childComplexity), true
 	case "Mutation.recordMovement":
 		if e.ComplexityRoot.Mutation.RecordMovement == nil {
 			break
@@ -639,12 +686,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.StockChanged(childComplexity, args["warehouse"].(*string), args["sku"].(*string)), true
 
+	case "Warehouse.departed":
+		if e.ComplexityRoot.Warehouse.Departed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warehouse.Departed(childComplexity), true
 	case "Warehouse.id":
 		if e.ComplexityRoot.Warehouse.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Warehouse.ID(childComplexity), true
+	case "Warehouse.lastSeen":
+		if e.ComplexityRoot.Warehouse.LastSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warehouse.LastSeen(childComplexity), true
 	case "Warehouse.local":
 		if e.ComplexityRoot.Warehouse.Local == nil {
 			break
@@ -657,12 +716,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Warehouse.Name(childComplexity), true
+	case "Warehouse.online":
+		if e.ComplexityRoot.Warehouse.Online == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warehouse.Online(childComplexity), true
 	case "Warehouse.replica":
 		if e.ComplexityRoot.Warehouse.Replica == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Warehouse.Replica(childComplexity), true
+	case "Warehouse.url":
+		if e.ComplexityRoot.Warehouse.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warehouse.URL(childComplexity), true
 
 	}
 	return 0, false
@@ -803,7 +874,7 @@ scalar Time
 type Query {
   "The warehouse this node owns."
   localWarehouse: Warehouse!
-  "The warehouses this node holds: its own first, then those it holds replicas of, by id."
+  "The warehouses of the network this node knows, whose data it holds: its own first, then the others by id, departed ones included."
   warehouses: [Warehouse!]!
   "The product with this sku in a warehouse (omitted: the local one); null with a NOT_FOUND error when there is none."
   product(sku: ID!, warehouse: ID): Product
@@ -831,6 +902,25 @@ type Mutation {
   recordMovement(input: MovementInput!): Movement!
   "Sets the stock of a product by recording an ADJUSTMENT of the difference, and returns that movement. warehouse, when given, must be the local one (else FORBIDDEN)."
   setStock(sku: ID!, quantity: Int!, note: String, warehouse: ID): Movement!
+  """
+  Issues a one-time token a new node joins the network with (stockmeshd --join URL
+  --join-token TOKEN). It expires after expiresIn seconds (default 3600, at most
+  604800). Admins only.
+  """
+  createJoinToken(expiresIn: Int): JoinToken!
+  """
+  Takes this node out of the network: the other members mark its warehouse
+  departed (its data stays, read-only) and refuse its certificate from then on.
+  Returns the local warehouse. Admins only.
+  """
+  leaveNetwork: Warehouse!
+}
+
+"A one-time token that lets a new node join the network."
+type JoinToken {
+  "Give it to the new node (--join-token). It holds no secret of the network's CA, only its fingerprint."
+  token: String!
+  expiresAt: Time!
 }
 
 type Subscription {
@@ -846,6 +936,14 @@ type Warehouse {
   name: String!
   "Whether this node owns the warehouse."
   local: Boolean!
+  "The base URL its node advertises to the network; empty when unknown."
+  url: String!
+  "Whether its node answers heartbeats (always true for the local warehouse while a member)."
+  online: Boolean!
+  "When its node last answered a heartbeat; null if never since this node started."
+  lastSeen: Time
+  "Whether it left the network; its data stays, read-only."
+  departed: Boolean!
   "How far this node holds the warehouse's change log, to compare with another node's."
   replica: Replica
 }
@@ -1013,6 +1111,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_JoinToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_JoinToken_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_JoinToken_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinToken", field.Name)
+}
+
 func (ec *executionContext) childFields_Movement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1175,6 +1283,14 @@ func (ec *executionContext) childFields_Warehouse(ctx context.Context, field gra
 		return ec.fieldContext_Warehouse_name(ctx, field)
 	case "local":
 		return ec.fieldContext_Warehouse_local(ctx, field)
+	case "url":
+		return ec.fieldContext_Warehouse_url(ctx, field)
+	case "online":
+		return ec.fieldContext_Warehouse_online(ctx, field)
+	case "lastSeen":
+		return ec.fieldContext_Warehouse_lastSeen(ctx, field)
+	case "departed":
+		return ec.fieldContext_Warehouse_departed(ctx, field)
 	case "replica":
 		return ec.fieldContext_Warehouse_replica(ctx, field)
 	}
@@ -1296,6 +1412,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Mutation_createJoinToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "expiresIn",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expiresIn"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_createProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -1672,6 +1802,52 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _JoinToken_token(ctx context.Context, field graphql.CollectedField, obj *member.JoinToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinToken_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinToken_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinToken", field, false, false, "String")
+}
+
+func (ec *executionContext) _JoinToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *member.JoinToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinToken", field, false, false, "Time")
+}
 
 func (ec *executionContext) _Movement_id(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2247,6 +2423,82 @@ func (ec *executionContext) fieldContext_Mutation_setStock(ctx context.Context, 
 	if fc.Args, err = ec.field_Mutation_setStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createJoinToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createJoinToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateJoinToken(ctx, fc.Args["expiresIn"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *member.JoinToken) graphql.Marshaler {
+			return ec.marshalNJoinToken2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋmemberᚐJoinToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createJoinToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinToken(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createJoinToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_leaveNetwork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_leaveNetwork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().LeaveNetwork(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_leaveNetwork(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -3565,6 +3817,98 @@ func (ec *executionContext) _Warehouse_local(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Warehouse_local(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Warehouse", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Warehouse_url(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warehouse_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warehouse_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warehouse", field, false, false, "String")
+}
+
+func (ec *executionContext) _Warehouse_online(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warehouse_online(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Warehouse().Online(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warehouse_online(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warehouse", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Warehouse_lastSeen(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warehouse_lastSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Warehouse().LastSeen(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warehouse_lastSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warehouse", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Warehouse_departed(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warehouse_departed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departed(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warehouse_departed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warehouse", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Warehouse_replica(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
@@ -4988,6 +5332,44 @@ func UnmarshalUpdateProductInput(ctx context.Context, raw any) (stock.UpdateProd
 
 // region    **************************** object.gotpl ****************************
 
+var joinTokenImplementors = []string{"JoinToken"}
+
+func (ec *executionContext) _JoinToken(ctx context.Context, sel ast.SelectionSet, obj *member.JoinToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, joinTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JoinToken")
+		case "token":
+			out.Values[i] = ec._JoinToken_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._JoinToken_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var movementImplementors = []string{"Movement"}
 
 func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet, obj *stock.Movement) graphql.Marshaler {
@@ -5193,6 +5575,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setStock":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setStock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createJoinToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createJoinToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaveNetwork":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_leaveNetwork(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -5712,6 +6108,28 @@ func (ec *executionContext) _Warehouse(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "url":
+			out.Values[i] = ec._Warehouse_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "online":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Warehouse_online(ctx, field, obj)
+				})
+		case "lastSeen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Warehouse_lastSeen(ctx, field, obj)
+				})
+		case "departed":
+			out.Values[i] = ec._Warehouse_departed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "replica":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -6156,6 +6574,14 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNJoinToken2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋmemberᚐJoinToken(ctx context.Context, sel ast.SelectionSet, v *member.JoinToken) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JoinToken!")
+		return graphql.Null
+	}
+	return ec._JoinToken(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMovement2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovement(ctx context.Context, sel ast.SelectionSet, v *stock.Movement) graphql.Marshaler {

@@ -31,6 +31,9 @@ type Options struct {
 	Websocket graphql.Transport
 	Observer  Observer
 	Logger    *slog.Logger
+	// Network serves the membership fields and mutations; nil answers them
+	// as a node outside any network.
+	Network Network
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler for /graphql: POST with
@@ -44,7 +47,7 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	es := NewSchema(svc, hub)
+	es := NewSchema(svc, hub, opts.Network)
 	srv := handler.New(es)
 	if opts.Websocket != nil {
 		srv.AddTransport(opts.Websocket)

@@ -4,22 +4,39 @@
 package graph
 
 import (
+	"context"
+	"time"
+
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/stockmesh/stockmesh/server/feed"
+	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// Resolver holds what the resolvers call: the inventory service and the hub
-// that fans committed changes out to subscriptions.
+// Network is what the resolvers need of the node's membership of the
+// network; *member.Network implements it.
+type Network interface {
+	CreateJoinToken(ctx context.Context, ttl time.Duration) (*member.JoinToken, error)
+	Leave(ctx context.Context) (*member.Member, error)
+	Member(id string) (member.Member, bool)
+}
+
+var _ Network = (*member.Network)(nil)
+
+// Resolver holds what the resolvers call: the inventory service, the hub
+// that fans committed changes out to subscriptions, and the network (nil
+// when the schema serves a node outside any network, as in tests).
 type Resolver struct {
-	Stock *stock.Service
-	Feed  *feed.Hub
+	Stock   *stock.Service
+	Feed    *feed.Hub
+	Network Network
 
 	recent recentChanges // events already converted, shared by subscriptions
 }
 
-// NewSchema returns the executable schema over svc and hub.
-func NewSchema(svc *stock.Service, hub *feed.Hub) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub}})
+// NewSchema returns the executable schema over svc, hub and net (which may
+// be nil).
+func NewSchema(svc *stock.Service, hub *feed.Hub, net Network) graphql.ExecutableSchema {
+	return NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: net}})
 }

@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/stockmesh/stockmesh/graph/model"
+	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -35,6 +37,27 @@ func (r *mutationResolver) RecordMovement(ctx context.Context, input stock.Movem
 // SetStock is the resolver for the setStock field.
 func (r *mutationResolver) SetStock(ctx context.Context, sku string, quantity int64, note *string, warehouse *string) (*stock.Movement, error) {
 	return r.Stock.SetStock(ctx, stock.StockCount{SKU: sku, Quantity: quantity, Note: deref(note), Warehouse: deref(warehouse)})
+}
+
+// CreateJoinToken is the resolver for the createJoinToken field.
+func (r *mutationResolver) CreateJoinToken(ctx context.Context, expiresIn *int64) (*member.JoinToken, error) {
+	net, err := r.admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return net.CreateJoinToken(ctx, seconds(expiresIn))
+}
+
+// LeaveNetwork is the resolver for the leaveNetwork field.
+func (r *mutationResolver) LeaveNetwork(ctx context.Context) (*stock.Warehouse, error) {
+	net, err := r.admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := net.Leave(ctx); err != nil {
+		return nil, err
+	}
+	return r.Stock.LocalWarehouse(ctx)
 }
 
 // Warehouse is the resolver for the warehouse field.
@@ -99,6 +122,18 @@ func (r *subscriptionResolver) StockChanged(ctx context.Context, warehouse *stri
 // MovementRecorded is the resolver for the movementRecorded field.
 func (r *subscriptionResolver) MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error) {
 	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), movementRecordedBuffer, r.movement)
+}
+
+// Online is the resolver for the online field.
+func (r *warehouseResolver) Online(ctx context.Context, obj *stock.Warehouse) (bool, error) {
+	m, ok := r.member(obj.ID)
+	return ok && m.Online, nil
+}
+
+// LastSeen is the resolver for the lastSeen field.
+func (r *warehouseResolver) LastSeen(ctx context.Context, obj *stock.Warehouse) (*time.Time, error) {
+	m, _ := r.member(obj.ID)
+	return m.LastSeen, nil
 }
 
 // Replica is the resolver for the replica field.

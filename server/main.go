@@ -3,6 +3,9 @@
 //
 //	stockmeshd [flags]                         serve a node
 //	stockmeshd dbworker --data DIR --queue ADDR run the database handler as its own process
+//	stockmeshd --join URL --join-token T --advertise URL --id ID   join a network through a member
+//	stockmeshd join-token --data DIR [--expires-in S]             issue a one-time join token
+//	stockmeshd leave --data DIR                                   take the node out of its network
 //	stockmeshd version
 //
 // Every flag has an environment equivalent: --tls-san is STOCKMESH_TLS_SAN.
@@ -60,10 +63,12 @@ func tuneRuntime() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version") {
+	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version" || args[0] == "join-token" || args[0] == "leave") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
+	case "join-token", "leave":
+		return admin(ctx, cmd, args, log)
 	case "version":
 		fmt.Println("stockmeshd", version)
 		return nil
@@ -96,6 +101,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	fs.StringVar(&cfg.PyroNSEmbedded, "pyro-ns-embedded", "", "run a Pyro4-compatible name server on HOST:PORT (Pyro4's usual port is 9090)")
 	fs.StringVar(&cfg.PyroHMACKeyFile, "pyro-hmac-key-file", "", "file with the HMAC key Pyro4 clients must use")
 	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
+	fs.StringVar(&cfg.Join, "join", "", "join the network through this member's base URL (a new data folder; ignored once joined)")
+	fs.StringVar(&cfg.JoinToken, "join-token", "", "the one-time token for --join (stockmeshd join-token on a member)")
+	fs.StringVar(&cfg.Advertise, "advertise", "", "the base URL other members reach this node at (default https:// and the listen address)")
 	fs.Func("tls-san", "extra host name or IP for the generated certificate (repeatable; env: comma-separated)", func(s string) error {
 		cfg.TLSSANs = append(cfg.TLSSANs, s)
 		return nil

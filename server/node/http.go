@@ -21,8 +21,8 @@ import (
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/gqlws"
+	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/metrics"
-	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/playground"
 	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -38,7 +38,7 @@ const keepAlive = 20 * time.Second
 // routes returns the node's HTTP handler. Each API writes its own errors:
 // /graphql through graph.WriteError, /api/v1 and /metrics through
 // rest.WriteError (plain JSON).
-func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, log *slog.Logger) http.Handler {
+func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.Network, log *slog.Logger) http.Handler {
 	authn := auth.NewAuthenticator(tokenStore{svc})
 	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
 	private := func(route string, h http.Handler) http.Handler {
@@ -46,11 +46,13 @@ func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, log *slog.Log
 	}
 	mux := http.NewServeMux()
 	rest.New(svc, log).Register(mux, public, private)
+	net.Register(mux, public, private)
 	mux.Handle("GET /metrics", private("/metrics", m.Handler()))
 	gql := graph.NewHandler(svc, hub, graph.Options{
 		Websocket: gqlws.Transport(keepAlive, websocketInit(authn)),
 		Observer:  m,
 		Logger:    log,
+		Network:   net,
 	})
 	gh := m.Middleware("/graphql", graphqlAuth(authn, gql))
 	for _, method := range []string{"GET", "POST", "OPTIONS"} {
@@ -145,33 +147,23 @@ func limitBody(next http.Handler, onError errorWriter) http.Handler {
 	})
 }
 
-// tlsConfig returns the server's TLS configuration: the given certificate,
-// or one issued by the node's own CA under DataDir/tls.
-func tlsConfig(cfg Config) (*tls.Config, error) {
-	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
-		return nil, errors.New("node: --tls-cert and --tls-key go together")
-	}
-	if cfg.TLSCert != "" {
-		return pki.ServerConfig(cfg.TLSCert, cfg.TLSKey)
-	}
-	files, err := pki.Ensure(filepath.Join(cfg.DataDir, "tls"), cfg.TLSSANs)
-	if err != nil {
-		return nil, fmt.Errorf("preparing TLS certificates: %w", err)
-	}
-	return pki.ServerConfig(files.Cert, files.Key)
-}
-
-// serveHTTPS serves h until ctx is done, then shuts down gracefully.
-func serveHTTPS(ctx context.Context, cfg Config, h http.Handler) error {
-	tc, err := tlsConfig(cfg)
-	if err != nil {
-		return err
-	}
+// serveHTTPS serves h with tc until ctx is done, then shuts down
+// gracefully. Once listening, it calls announce with the URL the node
+// advertises (--advertise, else https:// and the address it listens on).
+func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config, announce func(url string) error) error {
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
 	addr := ln.Addr().String()
+	url := cfg.Advertise
+	if url == "" {
+		url = "https://" + displayHost(addr)
+	}
+	if err := announce(url); err != nil {
+		ln.Close()
+		return err
+	}
 	if err := writeAddr(cfg, addr); err != nil {
 		ln.Close()
 		return err

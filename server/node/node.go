@@ -37,6 +37,11 @@ type Config struct {
 	TLSSANs []string // extra names for the generated certificate
 	PProf   string   // loopback address to serve Go profiles on ("" = off)
 
+	Join      string        // a member's base URL to join the network through ("" = start or keep a network)
+	JoinToken string        // the join token (see member.ParseToken)
+	Advertise string        // the base URL other members reach this node at (default https:// and the listen address)
+	Heartbeat time.Duration // between heartbeats to each member (default member.DefaultInterval)
+
 	Pyro            string // host:port to serve the Pyro4 object inventario.servicio on ("" = off)
 	PyroNS          string // an existing Pyro4 name server to register in
 	PyroNSEmbedded  string // host:port to run a Pyro4-compatible name server on
@@ -190,6 +195,11 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	}
 	events.Store(p)
 	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
+	net, tc, err := joinNetwork(ctx, cfg, svc, w)
+	if err != nil {
+		p.sub.Close()
+		return err
+	}
 	runPyro, err := startPyro(cfg, svc)
 	if err != nil {
 		p.sub.Close()
@@ -197,7 +207,12 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	httpsDone := make(chan struct{})
-	g.Go(func() error { defer close(httpsDone); return serveHTTPS(gctx, cfg, routes(svc, hub, m, log)) })
+	announce := func(url string) error { return net.Announce(gctx, url) }
+	g.Go(func() error {
+		defer close(httpsDone)
+		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, log), tc, announce)
+	})
+	g.Go(func() error { return net.Run(gctx) })
 	g.Go(func() error { return p.run(httpsDone) })
 	g.Go(func() error { return runPyro(gctx) })
 	g.Go(func() error { return pprof.Serve(gctx) })

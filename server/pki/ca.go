@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"fmt"
 	"math/big"
+	"net"
 	"time"
 
 	"github.com/stockmesh/stockmesh/internal/atomicfile"
@@ -72,7 +73,7 @@ func (c *CA) IssueNode(sans []string) (certPEM, keyPEM []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return c.issueNode(norm, time.Now())
+	return c.issueNode("", norm, time.Now())
 }
 
 func newCA(name string, now time.Time) (*CA, error) {
@@ -105,30 +106,20 @@ func newCA(name string, now time.Time) (*CA, error) {
 	return &CA{cert: cert, certPEM: encodeCert(der), key: key}, nil
 }
 
-// issueNode issues a node certificate for already normalized sans at now.
-func (c *CA) issueNode(sans []string, now time.Time) (certPEM, keyPEM []byte, err error) {
+// issueNode issues a node certificate named id (or after its first DNS
+// name when id is "") for already normalized sans at now.
+func (c *CA) issueNode(id string, sans []string, now time.Time) (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("generating node key: %w", err)
 	}
-	serial, err := randomSerial()
+	dns, ips := splitSANs(sans)
+	if id == "" {
+		id = commonName(dns)
+	}
+	tmpl, err := c.nodeTemplate(id, dns, ips, now)
 	if err != nil {
 		return nil, nil, err
-	}
-	notAfter := now.Add(NodeValidity)
-	if notAfter.After(c.cert.NotAfter) {
-		notAfter = c.cert.NotAfter
-	}
-	dns, ips := splitSANs(sans)
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: commonName(dns), Organization: []string{"stockmesh"}},
-		NotBefore:    now.Add(-ClockSkew),
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		DNSNames:     dns,
-		IPAddresses:  ips,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.cert, &key.PublicKey, c.key)
 	if err != nil {
@@ -139,6 +130,30 @@ func (c *CA) issueNode(sans []string, now time.Time) (certPEM, keyPEM []byte, er
 		return nil, nil, err
 	}
 	return encodeCert(der), keyPEM, nil
+}
+
+// nodeTemplate returns the template of a node certificate whose identity
+// (CommonName) is id: server and client use, valid for NodeValidity but
+// never beyond the CA.
+func (c *CA) nodeTemplate(id string, dns []string, ips []net.IP, now time.Time) (*x509.Certificate, error) {
+	serial, err := randomSerial()
+	if err != nil {
+		return nil, err
+	}
+	notAfter := now.Add(NodeValidity)
+	if notAfter.After(c.cert.NotAfter) {
+		notAfter = c.cert.NotAfter
+	}
+	return &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: id, Organization: []string{"stockmesh"}},
+		NotBefore:    now.Add(-ClockSkew),
+		NotAfter:     notAfter,
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		DNSNames:     dns,
+		IPAddresses:  ips,
+	}, nil
 }
 
 // randomSerial returns a random positive serial number of 128 bits.

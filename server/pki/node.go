@@ -9,9 +9,9 @@ import (
 // nodeNeedsIssue reports whether the node certificate in f must be (re)issued
 // from ca to cover sans at now. Missing files, a key that does not match, a
 // certificate that does not verify against ca, one expiring within
-// RenewBefore, or one lacking a name all call for a new certificate. Files
+// RenewBefore, one naming another id, or one lacking a name all call for a new certificate. Files
 // that cannot be parsed are an error.
-func nodeNeedsIssue(f Files, ca *CA, sans []string, now time.Time) (bool, error) {
+func nodeNeedsIssue(f Files, ca *CA, id string, sans []string, now time.Time) (bool, error) {
 	certOK, err := exists(f.Cert)
 	if err != nil {
 		return false, err
@@ -35,6 +35,8 @@ func nodeNeedsIssue(f Files, ca *CA, sans []string, now time.Time) (bool, error)
 	case !key.PublicKey.Equal(cert.PublicKey):
 		return true, nil
 	case !verifies(cert, ca, now):
+		return true, nil
+	case id != "" && cert.Subject.CommonName != id:
 		return true, nil
 	case cert.NotAfter.Sub(now) < RenewBefore:
 		return true, nil

@@ -77,15 +77,22 @@ func FilesIn(dir string) Files {
 // not verify against the CA. Files that hold garbage are reported, not
 // replaced.
 func Ensure(dir string, sans []string) (Files, error) {
+	return EnsureNode(dir, "", sans)
+}
+
+// EnsureNode is Ensure for a node whose identity is id: the node
+// certificate's CommonName, which is reissued when it names another id.
+// An empty id names the certificate after its first DNS name.
+func EnsureNode(dir, id string, sans []string) (Files, error) {
 	all, err := normalizeSANs(append(DefaultSANs(), sans...))
 	if err != nil {
 		return Files{}, err
 	}
-	return ensureAt(dir, all, time.Now())
+	return ensureAt(dir, id, all, time.Now())
 }
 
-// ensureAt is Ensure with the SANs already normalized and the clock given.
-func ensureAt(dir string, sans []string, now time.Time) (Files, error) {
+// ensureAt is EnsureNode with the SANs already normalized and the clock given.
+func ensureAt(dir, id string, sans []string, now time.Time) (Files, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Files{}, fmt.Errorf("creating TLS directory: %w", err)
 	}
@@ -94,12 +101,12 @@ func ensureAt(dir string, sans []string, now time.Time) (Files, error) {
 		return Files{}, err
 	}
 	f := FilesIn(dir)
-	reissue, err := nodeNeedsIssue(f, ca, sans, now)
+	reissue, err := nodeNeedsIssue(f, ca, id, sans, now)
 	if err != nil {
 		return Files{}, err
 	}
 	if reissue {
-		if err := writeNode(f, ca, sans, now); err != nil {
+		if err := writeNode(f, ca, id, sans, now); err != nil {
 			return Files{}, err
 		}
 	}
@@ -138,8 +145,8 @@ func loadOrCreateCA(dir string, now time.Time) (*CA, error) {
 // writeNode issues a node certificate and writes key first, then
 // certificate, each atomically; a crash between the two leaves a mismatched
 // pair, which the next Ensure detects and reissues.
-func writeNode(f Files, ca *CA, sans []string, now time.Time) error {
-	certPEM, keyPEM, err := ca.issueNode(sans, now)
+func writeNode(f Files, ca *CA, id string, sans []string, now time.Time) error {
+	certPEM, keyPEM, err := ca.issueNode(id, sans, now)
 	if err != nil {
 		return err
 	}

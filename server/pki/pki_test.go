@@ -310,7 +310,7 @@ func mustEnsure(t *testing.T, dir string, sans []string, now time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ensureAt(dir, all, now); err != nil {
+	if _, err := ensureAt(dir, "", all, now); err != nil {
 		t.Fatalf("ensureAt: %v", err)
 	}
 }

@@ -57,12 +57,6 @@ func CheckOwner(local *Warehouse, id string, lookup func(id string) (*Warehouse,
 	return e
 }
 
-// WarehouseList is the reply of OpWarehouseList: every warehouse the node
-// holds, the local one first, then by id.
-type WarehouseList struct {
-	Warehouses []Warehouse `json:"warehouses"`
-}
-
 // StockLevelQuery asks for the stock of SKU in every warehouse the node
 // holds.
 type StockLevelQuery struct {

@@ -55,7 +55,6 @@ var (
 	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite}
 	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite}
 	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup}
-	OpWarehouseList  = Op[Empty, WarehouseList]{"warehouse.list", ClassLookup}
 	OpStockLevels    = Op[StockLevelQuery, StockLevels]{"stock.levels", ClassLookup}
 	OpReplica        = Op[ReplicaQuery, Replica]{"log.digest", ClassLongRead}
 )
@@ -66,8 +65,9 @@ var Ops = []OpInfo{
 	info(OpWarehouseInit), info(OpWarehouseGet), info(OpProductGet), info(OpProductList),
 	info(OpMovementList), info(OpProductCreate), info(OpProductUpdate), info(OpProductDelete),
 	info(OpMovementRecord), info(OpStockSet), info(OpTokenLookup), info(OpTokenEnsure),
-	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads), info(OpWarehouseList),
+	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads),
 	info(OpStockLevels), info(OpReplica),
+	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

@@ -19,6 +19,9 @@ type Warehouse struct {
 	DepartedAt *time.Time `json:"departedAt,omitempty"`
 }
 
+// Departed reports whether the warehouse left the network.
+func (w *Warehouse) Departed() bool { return w.DepartedAt != nil }
+
 // Product is a product's current state in one warehouse. Quantity always
 // equals the sum of the product's movements.
 type Product struct {

@@ -114,12 +114,21 @@ func (s *Service) Ping(ctx context.Context) (*Warehouse, error) {
 	return call(ctx, s, OpWarehouseGet, &Empty{})
 }
 
-// Warehouse returns the warehouse with id: the local one (also for ""),
-// or for another warehouse, one named by its id.
+// Warehouse returns the warehouse with id: the local one, a member this
+// node knows, or for a warehouse it holds no record of, one named by its id.
 func (s *Service) Warehouse(ctx context.Context, id string) (*Warehouse, error) {
 	w, err := s.LocalWarehouse(ctx)
 	if err != nil || id == "" || w.ID == id {
 		return w, err
+	}
+	ws, err := s.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ws {
+		if ws[i].ID == id {
+			return &ws[i], nil
+		}
 	}
 	return &Warehouse{ID: id, Name: id}, nil
 }
@@ -127,13 +136,13 @@ func (s *Service) Warehouse(ctx context.Context, id string) (*Warehouse, error) 
 // Warehouses returns the warehouses this node holds, its own first, then
 // by id.
 func (s *Service) Warehouses(ctx context.Context) ([]*Warehouse, error) {
-	l, err := call(ctx, s, OpWarehouseList, &Empty{})
+	ws, err := s.Members(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Warehouse, len(l.Warehouses))
-	for i := range l.Warehouses {
-		out[i] = &l.Warehouses[i]
+	out := make([]*Warehouse, len(ws))
+	for i := range ws {
+		out[i] = &ws[i]
 	}
 	return out, nil
 }

@@ -71,6 +71,9 @@ type testJob struct {
 	Token     *stock.Token
 	Changes   *stock.ChangesQuery
 	Apply     *stock.ChangeBatch
+	JoinToken *stock.JoinTokenNew
+	Redeem    *stock.JoinRedeem
+	Merge     *stock.MemberMerge
 	Key       string // the job key; "" for none
 	// In names the warehouse of a product or count job, and the origin of
 	// a log.digest job.
@@ -137,6 +140,12 @@ func (j testJob) request() any {
 		return &stock.StockLevelQuery{SKU: j.SKU}
 	case stock.OpReplica.Name:
 		return &stock.ReplicaQuery{Origin: j.In}
+	case stock.OpJoinTokenCreate.Name:
+		return orNew(j.JoinToken)
+	case stock.OpJoinRedeem.Name:
+		return orNew(j.Redeem)
+	case stock.OpMemberMerge.Name:
+		return orNew(j.Merge)
 	}
 	return &stock.Empty{}
 }
@@ -179,9 +188,9 @@ type testReply struct {
 	Token        *stock.Token
 	ChangePage   *stock.ChangePage
 	Outcome      *stock.Outcome
-	Warehouses   *stock.WarehouseList
 	Levels       *stock.StockLevels
 	Replica      *stock.Replica
+	Members      *stock.MemberList
 }
 
 // decodeReply decodes raw, the reply to j.
@@ -190,7 +199,10 @@ func decodeReply(t testing.TB, j testJob, raw []byte) testReply {
 	var r testReply
 	var dst any
 	switch j.opName() {
-	case stock.OpWarehouseInit.Name, stock.OpWarehouseGet.Name:
+	case stock.OpMemberList.Name, stock.OpMemberMerge.Name:
+		r.Members = new(stock.MemberList)
+		dst = r.Members
+	case stock.OpWarehouseInit.Name, stock.OpWarehouseGet.Name, stock.OpJoinRedeem.Name:
 		r.Warehouse = new(stock.Warehouse)
 		dst = r.Warehouse
 	case stock.OpProductGet.Name, stock.OpProductCreate.Name, stock.OpProductUpdate.Name, stock.OpProductDelete.Name:
@@ -214,9 +226,6 @@ func decodeReply(t testing.TB, j testJob, raw []byte) testReply {
 	case stock.OpOutcome.Name:
 		r.Outcome = new(stock.Outcome)
 		dst = r.Outcome
-	case stock.OpWarehouseList.Name:
-		r.Warehouses = new(stock.WarehouseList)
-		dst = r.Warehouses
 	case stock.OpStockLevels.Name:
 		r.Levels = new(stock.StockLevels)
 		dst = r.Levels

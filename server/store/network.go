@@ -56,22 +56,6 @@ func (s *Store) warehouseFor(ctx context.Context, id string) (string, error) {
 }
 
 // listWarehouses returns every warehouse this node holds, the local one
-// first, then by id.
-func (s *Store) listWarehouses(ctx context.Context, _ *stock.Empty) (*stock.WarehouseList, error) {
-	rows, err := s.reader.Warehouse.Query().Order(ent.Asc(warehouse.FieldID)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	l := &stock.WarehouseList{Warehouses: make([]stock.Warehouse, 0, len(rows))}
-	for _, w := range rows {
-		l.Warehouses = append(l.Warehouses, *warehouseOf(w))
-	}
-	slices.SortStableFunc(l.Warehouses, func(a, b stock.Warehouse) int {
-		return boolOrder(a.Local, b.Local)
-	})
-	return l, nil
-}
-
 // boolOrder orders true before false.
 func boolOrder(a, b bool) int {
 	switch {

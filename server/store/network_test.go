@@ -83,7 +83,7 @@ func TestReadsOfReplicas(t *testing.T) {
 // warehouses it holds replicas of.
 func TestWarehouseList(t *testing.T) {
 	_, node, _ := newNetwork(t)
-	l := node.ok(testJob{Op: stock.OpWarehouseList}).Warehouses.Warehouses
+	l := node.ok(testJob{Op: stock.OpMemberList}).Members.Warehouses
 	if len(l) != 2 || l[0].ID != "BCN-1" || !l[0].Local || l[1].ID != "MAD-1" || l[1].Local {
 		t.Fatalf("warehouses = %+v, want BCN-1 (local), MAD-1", l)
 	}

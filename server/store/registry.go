@@ -34,6 +34,9 @@ func newRegistry() registry {
 	onWrite(r, stock.OpTokenEnsure, false, (*batch).ensureToken)
 	onWrite(r, stock.OpApplyChanges, false, (*batch).applyChanges)
 	onWrite(r, stock.OpOutcome, false, (*batch).outcome)
+	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
+	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
+	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)
@@ -41,9 +44,9 @@ func newRegistry() registry {
 	onRead(r, stock.OpTokenLookup, (*Store).lookupToken)
 	onRead(r, stock.OpChanges, (*Store).readChanges)
 	onRead(r, stock.OpHeads, (*Store).heads)
-	onRead(r, stock.OpWarehouseList, (*Store).listWarehouses)
 	onRead(r, stock.OpStockLevels, (*Store).stockLevels)
 	onRead(r, stock.OpReplica, (*Store).replica)
+	onRead(r, stock.OpMemberList, (*Store).listMembers)
 	return r
 }
 

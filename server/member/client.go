@@ -1,0 +1,71 @@
+package member
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/pki"
+	"github.com/stockmesh/stockmesh/server/rest"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// CallTimeout bounds one node-to-node call made by this package.
+const CallTimeout = 10 * time.Second
+
+// NewClient returns an HTTP client for node-to-node calls: it presents the
+// node certificate in f as its client certificate and trusts only the
+// network's CA (f.CACert). It sets no overall timeout; give each request a
+// context deadline.
+func NewClient(f pki.Files) (*http.Client, error) {
+	cfg, err := pki.PeerConfig(f)
+	if err != nil {
+		return nil, err
+	}
+	tr := &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 4,
+		IdleConnTimeout: time.Minute, TLSHandshakeTimeout: 5 * time.Second}
+	return &http.Client{Transport: tr}, nil
+}
+
+// postJSON posts in as JSON to base+path and decodes the 200 answer into
+// out. A refusal in the REST error body comes back as the *stock.Error it
+// holds, so a joiner sees the issuer's own words.
+func postJSON(ctx context.Context, c *http.Client, base, path string, in, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %w", stock.Errorf(stock.CodeUnavailable, "cannot reach %s: %v", base, err), err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return fmt.Errorf("reading answer of %s%s: %w", base, path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var eb rest.ErrorBody
+		if json.Unmarshal(data, &eb) == nil && eb.Error.Code != "" {
+			e := eb.Error
+			return &e
+		}
+		return fmt.Errorf("%s%s answered %s", base, path, resp.Status)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("decoding answer of %s%s: %w", base, path, err)
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package member
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/stockmesh/stockmesh/server/rest"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Wrap decorates the handler of a route (metrics, authentication).
+type Wrap func(route string, h http.Handler) http.Handler
+
+// Peers is the JSON of GET /api/v1/peers.
+type Peers struct {
+	Warehouses []Member `json:"warehouses"`
+}
+
+// Register adds the network's routes to mux: POST /api/v1/join (public:
+// the join token in the body is the credential), GET /api/v1/peers
+// (wrapped by user, which checks a user's bearer token), and the
+// node-to-node endpoints under /api/v1/peer/ behind RequirePeer, each
+// wrapped by public for metrics.
+func (n *Network) Register(mux *http.ServeMux, public, user Wrap) {
+	mux.Handle("POST /api/v1/join", public("/api/v1/join", endpoint(func(r *http.Request, req JoinRequest) (*JoinAnswer, error) {
+		return n.Admit(r.Context(), req)
+	})))
+	mux.Handle("GET /api/v1/peers", user("/api/v1/peers", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, Peers{Warehouses: n.All()})
+	})))
+	peer := func(path string, h http.Handler) {
+		mux.Handle("POST "+path, public(path, n.RequirePeer(h)))
+	}
+	peer("/api/v1/peer/heartbeat", fromPeer(n.onHeartbeat))
+	peer("/api/v1/peer/join", endpoint(func(r *http.Request, req JoinRequest) (*JoinAnswer, error) {
+		return n.Admit(r.Context(), req)
+	}))
+	peer("/api/v1/peer/sign", fromPeer(n.onSign))
+	peer("/api/v1/peer/leave", fromPeer(n.onLeave))
+}
+
+// fromPeer adapts a handler of a peer's request, given the peer's id.
+func fromPeer[In, Out any](f func(ctx context.Context, from string, in In) (*Out, error)) http.Handler {
+	return endpoint(func(r *http.Request, in In) (*Out, error) {
+		from, _ := PeerID(r.Context())
+		return f(r.Context(), from, in)
+	})
+}
+
+// endpoint decodes a JSON body of at most 1 MiB, calls f and writes its
+// answer, or its error in the REST error body.
+func endpoint[In, Out any](f func(r *http.Request, in In) (*Out, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
+			rest.WriteError(w, stock.Errorf(stock.CodeInvalidInput, "malformed request body: %v", err))
+			return
+		}
+		out, err := f(r, in)
+		if err != nil {
+			rest.WriteError(w, err)
+			return
+		}
+		writeJSON(w, out)
+	})
+}
+
+// writeJSON writes v as a 200 JSON answer.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}

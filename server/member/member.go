@@ -1,0 +1,52 @@
+// Package member owns a node's place in the network of warehouses: the
+// join tokens it issues, the joins it admits (signing the new node's
+// certificate with the network CA, or having the CA holder sign it), the
+// members it knows and whether they are online (heartbeats over mutual
+// TLS), leaving, and the guard and client every node-to-node endpoint uses.
+//
+// Stored facts (who is a member, its URL, its departure) live in the
+// database through Store; runtime state (online, last seen) only in memory.
+package member
+
+import (
+	"context"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Store is what the network needs of the database: stock.Service
+// implements it.
+type Store interface {
+	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
+	Members(ctx context.Context) ([]stock.Warehouse, error)
+	MergeMembers(ctx context.Context, ws []stock.Warehouse) ([]stock.Warehouse, error)
+	CreateJoinToken(ctx context.Context, hash string, expiresAt time.Time) error
+	RedeemJoinToken(ctx context.Context, hash string, m stock.Warehouse) (*stock.Warehouse, error)
+}
+
+var _ Store = (*stock.Service)(nil)
+
+// Member is a warehouse of the network as this node sees it: what is
+// stored, and whether its node answers heartbeats.
+type Member struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	URL        string     `json:"url"`
+	Local      bool       `json:"local"`
+	HoldsCA    bool       `json:"holdsCA"`
+	Online     bool       `json:"online"`
+	LastSeen   *time.Time `json:"lastSeen,omitempty"`
+	DepartedAt *time.Time `json:"departedAt,omitempty"`
+}
+
+// Current reports whether m is still a member: not departed.
+func (m Member) Current() bool { return m.DepartedAt == nil }
+
+// state is what a node knows of one other member at run time.
+type state struct {
+	online   bool
+	lastSeen time.Time
+	misses   int       // heartbeats missed in a row
+	next     time.Time // when to send the next heartbeat
+}

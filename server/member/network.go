@@ -1,0 +1,338 @@
+package member
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/pki"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Heartbeat timing.
+const (
+	// DefaultInterval is how often a node heartbeats each member.
+	DefaultInterval = time.Second
+	// OfflineAfter is how many heartbeats in a row a member may miss
+	// before it is shown offline.
+	OfflineAfter = 3
+	// MaxBackoff caps the wait before heartbeating an unreachable member.
+	MaxBackoff = 30 * time.Second
+)
+
+// Config is what a Network is made from.
+type Config struct {
+	Store    Store
+	TLSDir   string        // DATA/tls: ca.crt, node.crt, node.key, and ca.key on the CA holder
+	Interval time.Duration // between heartbeats to one member (default DefaultInterval)
+	Logger   *slog.Logger
+}
+
+// Network is this node's membership of the network. It is safe for
+// concurrent use.
+type Network struct {
+	store    Store
+	files    pki.Files
+	ca       *pki.CA // nil unless this node holds the CA key
+	caPEM    []byte
+	fp       string
+	client   *http.Client
+	guard    *Guard
+	interval time.Duration
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	self    string
+	members []stock.Warehouse // as stored, local first
+	states  map[string]*state
+}
+
+// New returns the Network of the node whose TLS material is in cfg.TLSDir,
+// loading the CA key when the node holds it, and the stored members.
+func New(ctx context.Context, cfg Config) (*Network, error) {
+	n := &Network{store: cfg.Store, files: pki.FilesIn(cfg.TLSDir), interval: cfg.Interval, log: cfg.Logger,
+		states: map[string]*state{}}
+	if n.interval <= 0 {
+		n.interval = DefaultInterval
+	}
+	if n.log == nil {
+		n.log = slog.Default()
+	}
+	holds, err := pki.HasCAKey(cfg.TLSDir)
+	if err != nil {
+		return nil, err
+	}
+	if holds {
+		if n.ca, err = pki.LoadCAIn(cfg.TLSDir); err != nil {
+			return nil, err
+		}
+	}
+	if n.fp, err = pki.FingerprintFile(n.files.CACert); err != nil {
+		return nil, fmt.Errorf("reading the network CA: %w", err)
+	}
+	roots, err := pki.LoadCAPool(n.files.CACert)
+	if err != nil {
+		return nil, err
+	}
+	if n.caPEM, err = readFile(n.files.CACert); err != nil {
+		return nil, err
+	}
+	if n.client, err = NewClient(n.files); err != nil {
+		return nil, err
+	}
+	n.guard = NewGuard(roots, n, n.serving)
+	return n, n.refresh(ctx)
+}
+
+// Fingerprint returns the SHA-256 fingerprint of the network's CA.
+func (n *Network) Fingerprint() string { return n.fp }
+
+// HoldsCA reports whether this node keeps the network CA's key.
+func (n *Network) HoldsCA() bool { return n.ca != nil }
+
+// Client returns the node-to-node HTTP client (see NewClient).
+func (n *Network) Client() *http.Client { return n.client }
+
+// Guard returns the guard of node-to-node endpoints (see RequirePeer).
+func (n *Network) Guard() *Guard { return n.guard }
+
+// RequirePeer is Guard().RequirePeer: the middleware of every
+// node-to-node endpoint.
+func (n *Network) RequirePeer(next http.Handler) http.Handler { return n.guard.RequirePeer(next) }
+
+// Announce records this node's own URL and whether it holds the CA.
+func (n *Network) Announce(ctx context.Context, url string) error {
+	self, err := n.store.LocalWarehouse(ctx)
+	if err != nil {
+		return err
+	}
+	w := stock.Warehouse{ID: self.ID, URL: url, HoldsCA: n.ca != nil}
+	if _, err := n.store.MergeMembers(ctx, []stock.Warehouse{w}); err != nil {
+		return fmt.Errorf("recording this node's URL: %w", err)
+	}
+	return n.refresh(ctx)
+}
+
+// Learn records the members a join answer named.
+func (n *Network) Learn(ctx context.Context, ws []stock.Warehouse) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	return n.merge(ctx, ws)
+}
+
+// refresh reloads the stored members.
+func (n *Network) refresh(ctx context.Context) error {
+	ws, err := n.store.Members(ctx)
+	if err != nil {
+		return fmt.Errorf("loading members: %w", err)
+	}
+	n.setMembers(ws)
+	return nil
+}
+
+// setMembers replaces the stored view of the members.
+func (n *Network) setMembers(ws []stock.Warehouse) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.members = ws
+	for _, w := range ws {
+		if w.Local {
+			n.self = w.ID
+		} else if n.states[w.ID] == nil {
+			n.states[w.ID] = &state{}
+		}
+	}
+}
+
+// Current reports whether id is a member this node knows that has not
+// departed. It implements Directory.
+func (n *Network) Current(id string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, w := range n.members {
+		if w.ID == id {
+			return w.DepartedAt == nil
+		}
+	}
+	return false
+}
+
+// serving reports whether this node is still a member itself.
+func (n *Network) serving() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.localLocked() != nil && n.localLocked().DepartedAt == nil
+}
+
+// localLocked returns this node's own warehouse; n.mu is held.
+func (n *Network) localLocked() *stock.Warehouse {
+	for i := range n.members {
+		if n.members[i].Local {
+			return &n.members[i]
+		}
+	}
+	return nil
+}
+
+// All returns every warehouse this node knows, its own first, with
+// departed ones and the runtime state of the others.
+func (n *Network) All() []Member {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := make([]Member, 0, len(n.members))
+	for _, w := range n.members {
+		m := Member{ID: w.ID, Name: w.Name, URL: w.URL, Local: w.Local, HoldsCA: w.HoldsCA, DepartedAt: w.DepartedAt}
+		if w.Local {
+			m.Online = w.DepartedAt == nil
+		} else if s := n.states[w.ID]; s != nil {
+			m.Online = s.online && w.DepartedAt == nil
+			if !s.lastSeen.IsZero() {
+				seen := s.lastSeen
+				m.LastSeen = &seen
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// Members returns the other current members that have a URL: the nodes
+// to heartbeat, and to replicate from. It never includes this node or a
+// departed member.
+func (n *Network) Members() []Member {
+	all := n.All()
+	return slices.DeleteFunc(all, func(m Member) bool { return m.Local || !m.Current() || m.URL == "" })
+}
+
+// Member returns what this node knows of the warehouse id.
+func (n *Network) Member(id string) (Member, bool) {
+	for _, m := range n.All() {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return Member{}, false
+}
+
+// seen records a successful exchange with id.
+func (n *Network) seen(id string, now time.Time) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := n.states[id]
+	if s == nil {
+		s = &state{}
+		n.states[id] = s
+	}
+	s.online, s.lastSeen, s.misses, s.next = true, now, 0, now.Add(n.interval)
+}
+
+// missed records a failed heartbeat to id and backs off.
+func (n *Network) missed(id string, now time.Time) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := n.states[id]
+	if s == nil {
+		return
+	}
+	s.misses++
+	if s.misses >= OfflineAfter {
+		s.online = false
+	}
+	wait := n.interval
+	for i := 1; i < s.misses && wait < MaxBackoff; i++ {
+		wait *= 2
+	}
+	s.next = now.Add(min(wait, MaxBackoff))
+}
+
+// due reports whether id should be heartbeaten at now.
+func (n *Network) due(id string, now time.Time) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := n.states[id]
+	return s == nil || !now.Before(s.next)
+}
+
+// merge records what a peer says of the network, skipping what it says of
+// this node, and refreshes the members. Heartbeats call it every second, so
+// it sends the database a write only when something is new.
+func (n *Network) merge(ctx context.Context, ws []stock.Warehouse) error {
+	in := n.news(ws)
+	if len(in) == 0 {
+		return nil
+	}
+	all, err := n.store.MergeMembers(ctx, in)
+	if err != nil {
+		return err
+	}
+	n.setMembers(all)
+	return nil
+}
+
+// news returns what ws say of other warehouses that the stored members do
+// not hold yet (see stock.MemberMerge for what a merge changes).
+func (n *Network) news(ws []stock.Warehouse) []stock.Warehouse {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []stock.Warehouse
+	for _, w := range ws {
+		if w.ID == n.self {
+			continue
+		}
+		w.Local = false
+		i := slices.IndexFunc(n.members, func(m stock.Warehouse) bool { return m.ID == w.ID })
+		if i < 0 {
+			out = append(out, w)
+			continue
+		}
+		old := n.members[i]
+		if (w.Name != "" && w.Name != old.Name) || (w.URL != "" && w.URL != old.URL) ||
+			(w.HoldsCA && !old.HoldsCA) || (w.DepartedAt != nil && old.DepartedAt == nil) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// stored returns the stored members, for sending to peers.
+func (n *Network) stored() []stock.Warehouse {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.members)
+}
+
+// selfID returns this node's warehouse id.
+func (n *Network) selfID() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.self
+}
+
+// holderURL returns the URL of the member that holds the CA key.
+func (n *Network) holderURL() (string, error) {
+	for _, m := range n.All() {
+		if m.HoldsCA && !m.Local && m.URL != "" {
+			return m.URL, nil
+		}
+	}
+	return "", stock.Errorf(stock.CodeUnavailable, "this node does not know which member holds the network CA")
+}
+
+// ErrDeparted refuses network work once this node left the network.
+var ErrDeparted = errors.New("member: this node left the network")
+
+// readFile is os.ReadFile with the path in the error.
+func readFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return b, nil
+}

@@ -1,0 +1,90 @@
+package member
+
+import (
+	"context"
+	"crypto/x509"
+	"net/http"
+
+	"github.com/stockmesh/stockmesh/server/rest"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// peerKey is the context key of the calling peer's id.
+type peerKey struct{}
+
+// PeerID returns the warehouse id of the member that made the request whose
+// context is ctx, as RequirePeer put it there.
+func PeerID(ctx context.Context) (string, bool) {
+	id, ok := ctx.Value(peerKey{}).(string)
+	return id, ok
+}
+
+// Directory says which warehouses are current members: known to this node
+// and not departed. Network implements it.
+type Directory interface {
+	Current(id string) bool
+}
+
+// Guard checks node-to-node requests against the network's CA and its
+// current members.
+type Guard struct {
+	roots *x509.CertPool
+	dir   Directory
+	self  func() bool // reports whether this node is itself a current member
+}
+
+// NewGuard returns a Guard trusting only the CA certificates in roots and
+// the members dir says are current. self, when not nil, reports whether
+// this node still serves peers (false once it left the network).
+func NewGuard(roots *x509.CertPool, dir Directory, self func() bool) *Guard {
+	return &Guard{roots: roots, dir: dir, self: self}
+}
+
+// RequirePeer serves next only to a request that presents a client
+// certificate issued by the network's CA whose identity (CommonName) is a
+// current member; the peer's id is then in the context (PeerID). Anything
+// else is refused with the REST error body: no certificate, or a bearer
+// token in its place, is 401 UNAUTHENTICATED; a certificate from another
+// CA or a self-signed one is 401 too; a departed or unknown member is 403
+// FORBIDDEN. A node that left the network refuses every peer (403).
+//
+// The HTTPS server only requests client certificates (tls.RequestClientCert)
+// so that these refusals are answers a caller can read rather than failed
+// handshakes; verification happens here.
+func (g *Guard) RequirePeer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := g.check(r)
+		if err != nil {
+			rest.WriteError(w, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), peerKey{}, id)))
+	})
+}
+
+// check returns the verified identity of the request's peer.
+func (g *Guard) check(r *http.Request) (string, error) {
+	if g.self != nil && !g.self() {
+		return "", stock.Errorf(stock.CodeForbidden, "this node left the network and serves no peers")
+	}
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		if r.Header.Get("Authorization") != "" {
+			return "", stock.Errorf(stock.CodeUnauthenticated, "node-to-node endpoints take a member's client certificate, not a user token")
+		}
+		return "", stock.Errorf(stock.CodeUnauthenticated, "a member's client certificate is required")
+	}
+	certs := r.TLS.PeerCertificates
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	opts := x509.VerifyOptions{Roots: g.roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	if _, err := certs[0].Verify(opts); err != nil {
+		return "", stock.Errorf(stock.CodeUnauthenticated, "the client certificate is not one the network's CA issued")
+	}
+	id := certs[0].Subject.CommonName
+	if !g.dir.Current(id) {
+		return "", stock.Errorf(stock.CodeForbidden, "%s is not a current member of the network", id)
+	}
+	return id, nil
+}

@@ -1,0 +1,171 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/stockmesh/stockmesh/internal/datalock"
+	"github.com/stockmesh/stockmesh/server/jobq"
+	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/pki"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// IssueJoinToken issues a join token from the node whose data is in
+// dataDir, valid for ttl (0: member.DefaultTokenTTL). While that node runs
+// (it holds the data folder's lock) the token is asked of it over GraphQL,
+// with DATA/admin.token, DATA/node.addr and DATA/tls/ca.crt; otherwise the
+// database is opened here, under the lock.
+func IssueJoinToken(ctx context.Context, dataDir string, ttl time.Duration, log *slog.Logger) (*member.JoinToken, error) {
+	var out member.JoinToken
+	err := administer(ctx, dataDir, log,
+		func(ctx context.Context, r remote) error {
+			var data struct{ CreateJoinToken member.JoinToken }
+			q := `mutation($s: Int) { createJoinToken(expiresIn: $s) { token expiresAt } }`
+			err := r.graphQL(ctx, q, map[string]any{"s": int64(ttl / time.Second)}, &data)
+			out = data.CreateJoinToken
+			return err
+		},
+		func(ctx context.Context, net *member.Network) error {
+			t, err := net.CreateJoinToken(ctx, ttl)
+			if err == nil {
+				out = *t
+			}
+			return err
+		})
+	return &out, err
+}
+
+// Leave takes the node whose data is in dataDir out of the network (see
+// member.Network.Leave): through the running node, or offline as
+// IssueJoinToken does.
+func Leave(ctx context.Context, dataDir string, log *slog.Logger) error {
+	return administer(ctx, dataDir, log,
+		func(ctx context.Context, r remote) error {
+			var data struct{ LeaveNetwork struct{ ID string } }
+			return r.graphQL(ctx, `mutation { leaveNetwork { id } }`, nil, &data)
+		},
+		func(ctx context.Context, net *member.Network) error {
+			_, err := net.Leave(ctx)
+			return err
+		})
+}
+
+// administer runs online through the node serving dataDir, or offline over
+// the data folder when no node serves it.
+func administer(ctx context.Context, dataDir string, log *slog.Logger,
+	online func(context.Context, remote) error, offline func(context.Context, *member.Network) error) error {
+	lock, err := datalock.Acquire(dataDir, NodeLockFile, "stockmeshd admin")
+	if errors.Is(err, datalock.ErrInUse) {
+		r, err := dial(dataDir)
+		if err != nil {
+			return err
+		}
+		return online(ctx, r)
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	return withNetwork(ctx, dataDir, log, offline)
+}
+
+// withNetwork opens the database of a stopped node in process and runs f
+// over its network.
+func withNetwork(ctx context.Context, dataDir string, log *slog.Logger, f func(context.Context, *member.Network) error) (err error) {
+	if _, err := os.Stat(filepath.Join(dataDir, "tls", pki.CACertFile)); err != nil {
+		return fmt.Errorf("%s holds no network yet: start the node once first: %w", dataDir, err)
+	}
+	addr := fmt.Sprintf("inproc://stockmesh-admin-%d", time.Now().UnixNano())
+	w, err := StartWorker(WorkerConfig{DataDir: dataDir, Queue: addr, Logger: log, inNode: true})
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	defer func() {
+		cancel()
+		if werr := <-done; err == nil {
+			err = werr
+		}
+	}()
+	client, err := jobq.NewClient(jobq.ClientConfig{Addr: addr, Logger: log})
+	if err != nil {
+		return fmt.Errorf("connecting to the job queue: %w", err)
+	}
+	defer client.Close()
+	svc := stock.NewService(queue{client})
+	if _, err := svc.LocalWarehouse(ctx); err != nil {
+		return err
+	}
+	net, err := member.New(ctx, member.Config{Store: svc, TLSDir: filepath.Join(dataDir, "tls"), Logger: log})
+	if err != nil {
+		return err
+	}
+	return f(ctx, net)
+}
+
+// remote is a running node, reached as its admin.
+type remote struct {
+	url, token string
+	client     *http.Client
+}
+
+// dial prepares calls to the node serving dataDir.
+func dial(dataDir string) (remote, error) {
+	addr, err := os.ReadFile(filepath.Join(dataDir, AddrFile))
+	if err != nil {
+		return remote{}, fmt.Errorf("finding the running node's address: %w", err)
+	}
+	token, err := os.ReadFile(filepath.Join(dataDir, AdminTokenFile))
+	if err != nil {
+		return remote{}, fmt.Errorf("reading the admin token: %w", err)
+	}
+	cfg, err := pki.ClientConfig(filepath.Join(dataDir, "tls", pki.CACertFile))
+	if err != nil {
+		return remote{}, err
+	}
+	url := "https://" + displayHost(strings.TrimSpace(string(addr)))
+	return remote{url: url, token: strings.TrimSpace(string(token)),
+		client: &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}, Timeout: 30 * time.Second}}, nil
+}
+
+// graphQL sends a GraphQL request and decodes its data into out; the first
+// GraphQL error is returned as an error.
+func (r remote) graphQL(ctx context.Context, query string, vars map[string]any, out any) error {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling the running node at %s: %w", r.url, err)
+	}
+	defer resp.Body.Close()
+	var res struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+		return fmt.Errorf("decoding the running node's answer (%s): %w", resp.Status, err)
+	}
+	if len(res.Errors) > 0 {
+		return fmt.Errorf("the running node refused: %s", res.Errors[0].Message)
+	}
+	return json.Unmarshal(res.Data, out)
+}

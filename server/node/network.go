@@ -1,0 +1,90 @@
+package node
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/pki"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// tlsDir returns DATA/tls, where the node's certificates live.
+func (c *Config) tlsDir() string { return filepath.Join(c.DataDir, "tls") }
+
+// joinNetwork prepares the node's place in the network and returns it with
+// the HTTPS server's TLS configuration. A data folder without TLS material
+// and without --join starts a network: it makes the CA (DATA/tls/ca.key)
+// and holds it. With --join, a new data folder joins through a member; one
+// that joined already (its node certificate chains to a CA whose key it
+// does not hold) simply starts, so a service manager may keep the flags.
+func joinNetwork(ctx context.Context, cfg Config, svc *stock.Service, w *stock.Warehouse) (*member.Network, *tls.Config, error) {
+	dir := cfg.tlsDir()
+	holds, err := pki.HasCAKey(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, caErr := os.Stat(filepath.Join(dir, pki.CACertFile))
+	joined := !holds && caErr == nil
+	var learned []stock.Warehouse
+	switch {
+	case cfg.Join != "" && holds:
+		return nil, nil, fmt.Errorf("node: --join: this data folder started a network of its own (it holds %s); join from a new data folder",
+			filepath.Join(dir, pki.CAKeyFile))
+	case cfg.Join != "" && !joined:
+		jc := member.JoinConfig{URL: cfg.Join, Token: cfg.JoinToken, ID: w.ID, Name: w.Name, Advertise: cfg.Advertise,
+			SANs: cfg.TLSSANs, TLSDir: dir}
+		if learned, err = member.Join(ctx, jc); err != nil {
+			return nil, nil, err
+		}
+		cfg.Logger.Info("joined the network", "through", cfg.Join, "id", w.ID)
+	case cfg.Join != "":
+		cfg.Logger.Info("this data folder joined the network already; starting", "id", w.ID)
+	}
+	files := pki.FilesIn(dir)
+	if _, caErr = os.Stat(files.CACert); holds || caErr != nil { // the first start of a network's first node
+		if files, err = pki.EnsureNode(dir, w.ID, cfg.TLSSANs); err != nil {
+			return nil, nil, fmt.Errorf("preparing TLS certificates: %w", err)
+		}
+	} else if err := pki.CheckJoined(files); err != nil {
+		return nil, nil, err
+	}
+	net, err := member.New(ctx, member.Config{Store: svc, TLSDir: dir, Interval: cfg.Heartbeat, Logger: cfg.Logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := net.Learn(ctx, learned); err != nil {
+		return nil, nil, err
+	}
+	tc, err := serverTLS(cfg, files)
+	return net, tc, err
+}
+
+// serverTLS returns the HTTPS server's TLS configuration: the node
+// certificate with the CA in its chain, or --tls-cert. Either way the
+// server requests client certificates, which member.Guard verifies.
+func serverTLS(cfg Config, files pki.Files) (*tls.Config, error) {
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("node: --tls-cert and --tls-key go together")
+	}
+	tc, err := pki.NodeConfig(files)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.TLSCert != "" {
+		custom, err := pki.ServerConfig(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, err
+		}
+		tc.Certificates = custom.Certificates
+	}
+	// Requested, not verified in the handshake: member.Guard verifies a
+	// peer's certificate and answers a bad one with a readable refusal;
+	// users without a certificate are served as before.
+	tc.ClientAuth = tls.RequestClientCert
+	return tc, nil
+}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/stockmesh/stockmesh/ent"
+	"github.com/stockmesh/stockmesh/ent/jointoken"
+	"github.com/stockmesh/stockmesh/ent/warehouse"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// createJoinToken stores a join token's hash and expiry.
+func (b *batch) createJoinToken(t *stock.JoinTokenNew) (*stock.Empty, error) {
+	err := b.client().JoinToken.Create().SetHash(t.Hash).SetCreatedAt(b.now()).
+		SetExpiresAt(t.ExpiresAt.UTC()).Exec(b.ctx)
+	return &stock.Empty{}, err
+}
+
+// redeemJoinToken consumes a join token and records the member it admits.
+// The writer runs one job at a time, so of two joins with one token the
+// second finds it used.
+func (b *batch) redeemJoinToken(r *stock.JoinRedeem) (*stock.Warehouse, error) {
+	local, err := b.localWarehouse()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := b.client().JoinToken.Query().Where(jointoken.Hash(r.Hash)).Only(b.ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, stock.Errorf(stock.CodeForbidden, "the join token is not one %s issued", local.ID)
+	case err != nil:
+		return nil, err
+	case tok.UsedAt != nil:
+		return nil, stock.Errorf(stock.CodeForbidden, "the join token was already used (by %s at %s)",
+			tok.UsedBy, tok.UsedAt.UTC().Format(time.RFC3339))
+	case !b.now().Before(tok.ExpiresAt):
+		return nil, stock.Errorf(stock.CodeForbidden, "the join token expired at %s", tok.ExpiresAt.UTC().Format(time.RFC3339))
+	case r.Member.ID == local.ID:
+		return nil, stock.Errorf(stock.CodeForbidden, "%s is the id of the node that issued the token", r.Member.ID)
+	}
+	old, err := b.client().Warehouse.Get(b.ctx, r.Member.ID)
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, err
+	}
+	if old != nil && old.DepartedAt != nil {
+		return nil, stock.Errorf(stock.CodeForbidden, "%s left the network; join under another id", r.Member.ID)
+	}
+	if err := tok.Update().SetUsedAt(b.now()).SetUsedBy(r.Member.ID).Exec(b.ctx); err != nil {
+		return nil, err
+	}
+	m := r.Member
+	m.Local, m.HoldsCA, m.DepartedAt = false, false, nil
+	if err := b.mergeMember(m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// mergeMembers records what a node says of the network (see
+// stock.MemberMerge) and returns every warehouse this node knows.
+func (b *batch) mergeMembers(m *stock.MemberMerge) (*stock.MemberList, error) {
+	for _, w := range m.Warehouses {
+		if err := b.mergeMember(w); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := b.client().Warehouse.Query().All(b.ctx)
+	if err != nil {
+		return nil, err
+	}
+	return memberList(rows), nil
+}
+
+// mergeMember adds w when unknown, or updates the stored row: a new name or
+// URL, holding the CA, a departure. It never undoes a departure, and keeps
+// the cached local warehouse equal to its row.
+func (b *batch) mergeMember(w stock.Warehouse) error {
+	old, err := b.client().Warehouse.Get(b.ctx, w.ID)
+	if ent.IsNotFound(err) {
+		c := b.client().Warehouse.Create().SetID(w.ID).SetName(cmpOr(w.Name, w.ID)).SetURL(w.URL).
+			SetHoldsCa(w.HoldsCA).SetCreatedAt(b.now()).SetNillableDepartedAt(w.DepartedAt)
+		return c.Exec(b.ctx)
+	}
+	if err != nil {
+		return err
+	}
+	u := old.Update()
+	changed := false
+	if w.Name != "" && w.Name != old.Name && !old.Local {
+		u, changed = u.SetName(w.Name), true
+	}
+	if w.URL != "" && w.URL != old.URL {
+		u, changed = u.SetURL(w.URL), true
+	}
+	if w.HoldsCA && !old.HoldsCa {
+		u, changed = u.SetHoldsCa(true), true
+	}
+	if w.DepartedAt != nil && old.DepartedAt == nil {
+		u, changed = u.SetDepartedAt(w.DepartedAt.UTC()), true
+	}
+	if !changed {
+		return nil
+	}
+	row, err := u.Save(b.ctx)
+	if err != nil {
+		return err
+	}
+	if row.Local {
+		b.w.local = warehouseOf(row)
+	}
+	return nil
+}
+
+// listMembers returns every warehouse this node knows, its own first.
+func (s *Store) listMembers(ctx context.Context, _ *stock.Empty) (*stock.MemberList, error) {
+	rows, err := s.reader.Warehouse.Query().Order(ent.Asc(warehouse.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return memberList(rows), nil
+}
+
+// memberList converts stored warehouses, the local one first.
+func memberList(rows []*ent.Warehouse) *stock.MemberList {
+	l := &stock.MemberList{Warehouses: make([]stock.Warehouse, 0, len(rows))}
+	for _, r := range rows {
+		if r.Local {
+			l.Warehouses = append(l.Warehouses, *warehouseOf(r))
+		}
+	}
+	for _, r := range rows {
+		if !r.Local {
+			l.Warehouses = append(l.Warehouses, *warehouseOf(r))
+		}
+	}
+	return l
+}

@@ -67,11 +67,21 @@ type ledgerMovement struct {
 	Reference string
 }
 
-// ledger returns every movement of sku, newest first, following cursors.
+// ledger returns every movement of sku in the local warehouse, newest
+// first, following cursors.
 func ledger(t testing.TB, n *testnode.Node, sku string) []ledgerMovement {
+	return ledgerOf(t, n, "", sku)
+}
+
+// ledgerOf returns every movement of sku in warehouse ("": the local one)
+// as n holds them, newest first, following cursors.
+func ledgerOf(t testing.TB, n *testnode.Node, warehouse, sku string) []ledgerMovement {
 	t.Helper()
 	var all []ledgerMovement
-	after := any(nil)
+	var w, after any
+	if warehouse != "" {
+		w = warehouse
+	}
 	for {
 		var out struct {
 			Movements struct {
@@ -82,10 +92,10 @@ func ledger(t testing.TB, n *testnode.Node, sku string) []ledgerMovement {
 				}
 			}
 		}
-		decode(t, n.MustGraphQL(t, `query($s: ID, $after: String) {
-			movements(filter: {sku: $s}, first: 500, after: $after) {
+		decode(t, n.MustGraphQL(t, `query($w: ID, $s: ID, $after: String) {
+			movements(filter: {warehouse: $w, sku: $s}, first: 500, after: $after) {
 				edges { node { id kind quantity balance reference } } pageInfo { hasNextPage endCursor } } }`,
-			map[string]any{"s": sku, "after": after}), &out)
+			map[string]any{"w": w, "s": sku, "after": after}), &out)
 		for _, e := range out.Movements.Edges {
 			all = append(all, e.Node)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/gqlws"
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/metrics"
+	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/playground"
 	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -38,7 +39,7 @@ const keepAlive = 20 * time.Second
 // routes returns the node's HTTP handler. Each API writes its own errors:
 // /graphql through graph.WriteError, /api/v1 and /metrics through
 // rest.WriteError (plain JSON).
-func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.Network, log *slog.Logger) http.Handler {
+func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.Network, sync *peer.Handler, log *slog.Logger) http.Handler {
 	authn := auth.NewAuthenticator(tokenStore{svc})
 	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
 	private := func(route string, h http.Handler) http.Handler {
@@ -47,6 +48,7 @@ func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.N
 	mux := http.NewServeMux()
 	rest.New(svc, log).Register(mux, public, private)
 	net.Register(mux, public, private)
+	sync.Register(mux, func(route string, h http.Handler) http.Handler { return public(route, net.RequirePeer(h)) })
 	mux.Handle("GET /metrics", private("/metrics", m.Handler()))
 	gql := graph.NewHandler(svc, hub, graph.Options{
 		Websocket: gqlws.Transport(keepAlive, websocketInit(authn)),

@@ -20,7 +20,10 @@ import (
 	"github.com/stockmesh/stockmesh/internal/datalock"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/jobq"
+	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/metrics"
+	"github.com/stockmesh/stockmesh/server/peer"
+	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -208,11 +211,14 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	g, gctx := errgroup.WithContext(ctx)
 	httpsDone := make(chan struct{})
 	announce := func(url string) error { return net.Announce(gctx, url) }
+	sync := peer.NewHandler(svc, p.watch, rest.WriteError, gctx.Done())
 	g.Go(func() error {
 		defer close(httpsDone)
-		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, log), tc, announce)
+		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, sync, log), tc, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
+	rep := peer.NewReplicator(w.ID, svc, net.Client(), func() []peer.Member { return pullFrom(net) }, log)
+	g.Go(func() error { return rep.Run(gctx) })
 	g.Go(func() error { return p.run(httpsDone) })
 	g.Go(func() error { return runPyro(gctx) })
 	g.Go(func() error { return pprof.Serve(gctx) })
@@ -237,4 +243,15 @@ func initWarehouse(ctx context.Context, svc *stock.Service, cfg Config) (*stock.
 		case <-time.After(delay):
 		}
 	}
+}
+
+// pullFrom lists the members the replicator pulls from: every current
+// member with a URL but this node.
+func pullFrom(net *member.Network) []peer.Member {
+	ms := net.Members()
+	out := make([]peer.Member, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, peer.Member{ID: m.ID, URL: m.URL})
+	}
+	return out
 }

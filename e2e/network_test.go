@@ -181,7 +181,10 @@ func TestPeerEndpoints(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := heartbeat(t, tt.client, a, tt.token); got != tt.want {
-				t.Errorf("status %d, want %d", got, tt.want)
+				t.Errorf("heartbeat: status %d, want %d", got, tt.want)
+			}
+			if got := syncHeads(t, tt.client, a, tt.token); got != tt.want {
+				t.Errorf("sync heads: status %d, want %d", got, tt.want)
 			}
 		})
 	}
@@ -193,6 +196,9 @@ func TestPeerEndpoints(t *testing.T) {
 	})
 	if got := heartbeat(t, b.PeerClient(t), a, ""); got != http.StatusForbidden {
 		t.Errorf("departed member: status %d, want 403", got)
+	}
+	if got := syncHeads(t, b.PeerClient(t), a, ""); got != http.StatusForbidden {
+		t.Errorf("departed member pulling changes: status %d, want 403", got)
 	}
 	r := a.MustGraphQL(t, `{ warehouses { id departed online url } }`, nil)
 	if !strings.Contains(string(r.Data), `"id":"B-1","departed":true,"online":false`) {
@@ -219,6 +225,23 @@ func heartbeat(t *testing.T, c *http.Client, n *testnode.Node, token string) int
 			t.Errorf("refusal %s without the REST error body", resp.Status)
 		}
 	}
+	return resp.StatusCode
+}
+
+// syncHeads asks n for the heads of its logs, as a member pulling changes
+// does, with c and token, and returns the status.
+func syncHeads(t *testing.T, c *http.Client, n *testnode.Node, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, n.URL+"/api/v1/sync/heads", nil)
+	req.Header.Set("Stockmesh-Sync-Protocol", "1")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("GET sync heads: %v", err)
+	}
+	resp.Body.Close()
 	return resp.StatusCode
 }
 

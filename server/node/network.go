@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -16,37 +18,65 @@ import (
 // tlsDir returns DATA/tls, where the node's certificates live.
 func (c *Config) tlsDir() string { return filepath.Join(c.DataDir, "tls") }
 
-// joinNetwork prepares the node's place in the network and returns it with
-// the HTTPS server's TLS configuration. A data folder without TLS material
-// and without --join starts a network: it makes the CA (DATA/tls/ca.key)
-// and holds it. With --join, a new data folder joins through a member; one
-// that joined already (its node certificate chains to a CA whose key it
-// does not hold) simply starts, so a service manager may keep the flags.
-func joinNetwork(ctx context.Context, cfg Config, svc *stock.Service, w *stock.Warehouse) (*member.Network, *tls.Config, error) {
+// joinFirst joins the network through cfg.Join when the data folder has
+// not joined one yet, and returns the members the answer named. With
+// --join, a new data folder joins through a member; one that joined already
+// (its node certificate chains to a CA whose key it does not hold) simply
+// starts, so a service manager may keep the flags. A new data folder whose
+// warehouse the network already knows (a wiped node joining again under
+// its id) first restores that warehouse's history from the member, so that
+// its log carries on rather than begins again.
+func joinFirst(ctx context.Context, cfg Config, svc *stock.Service) ([]stock.Warehouse, error) {
+	dir := cfg.tlsDir()
+	holds, err := pki.HasCAKey(dir)
+	if err != nil {
+		return nil, err
+	}
+	_, caErr := os.Stat(filepath.Join(dir, pki.CACertFile))
+	joined := !holds && caErr == nil
+	switch {
+	case cfg.Join == "":
+		return nil, nil
+	case holds:
+		return nil, fmt.Errorf("node: --join: this data folder started a network of its own (it holds %s); join from a new data folder",
+			filepath.Join(dir, pki.CAKeyFile))
+	case joined:
+		cfg.Logger.Info("this data folder joined the network already; starting", "id", cfg.ID)
+		return nil, nil
+	}
+	jc := member.JoinConfig{URL: cfg.Join, Token: cfg.JoinToken, ID: cfg.ID, Name: cmp.Or(cfg.Name, cfg.ID),
+		Advertise: cfg.Advertise, SANs: cfg.TLSSANs, TLSDir: dir}
+	learned, err := member.Join(ctx, jc)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logger.Info("joined the network", "through", cfg.Join, "id", cfg.ID)
+	if _, err := svc.LocalWarehouse(ctx); err == nil {
+		return learned, nil // the folder had its warehouse already: nothing to restore into
+	}
+	hc, err := member.NewClient(pki.FilesIn(dir))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := peer.Restore(ctx, svc, hc, cfg.Join, cfg.ID, cfg.Logger); err != nil {
+		return nil, err
+	}
+	return learned, nil
+}
+
+// joinNetwork prepares the node's place in the network (joined by
+// joinFirst, when it joined now, with the members it learned) and returns
+// it with the HTTPS server's TLS configuration. A data folder without TLS
+// material and without --join starts a network: it makes the CA
+// (DATA/tls/ca.key) and holds it.
+func joinNetwork(ctx context.Context, cfg Config, svc *stock.Service, w *stock.Warehouse, learned []stock.Warehouse) (*member.Network, *tls.Config, error) {
 	dir := cfg.tlsDir()
 	holds, err := pki.HasCAKey(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	_, caErr := os.Stat(filepath.Join(dir, pki.CACertFile))
-	joined := !holds && caErr == nil
-	var learned []stock.Warehouse
-	switch {
-	case cfg.Join != "" && holds:
-		return nil, nil, fmt.Errorf("node: --join: this data folder started a network of its own (it holds %s); join from a new data folder",
-			filepath.Join(dir, pki.CAKeyFile))
-	case cfg.Join != "" && !joined:
-		jc := member.JoinConfig{URL: cfg.Join, Token: cfg.JoinToken, ID: w.ID, Name: w.Name, Advertise: cfg.Advertise,
-			SANs: cfg.TLSSANs, TLSDir: dir}
-		if learned, err = member.Join(ctx, jc); err != nil {
-			return nil, nil, err
-		}
-		cfg.Logger.Info("joined the network", "through", cfg.Join, "id", w.ID)
-	case cfg.Join != "":
-		cfg.Logger.Info("this data folder joined the network already; starting", "id", w.ID)
-	}
 	files := pki.FilesIn(dir)
-	if _, caErr = os.Stat(files.CACert); holds || caErr != nil { // the first start of a network's first node
+	if _, caErr := os.Stat(files.CACert); holds || caErr != nil { // the first start of a network's first node
 		if files, err = pki.EnsureNode(dir, w.ID, cfg.TLSSANs); err != nil {
 			return nil, nil, fmt.Errorf("preparing TLS certificates: %w", err)
 		}

@@ -185,6 +185,10 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	events *atomic.Pointer[pump]) error {
 	log := cfg.Logger
 	svc := stock.NewService(queue{client})
+	learned, err := joinFirst(ctx, cfg, svc)
+	if err != nil {
+		return err
+	}
 	w, err := initWarehouse(ctx, svc, cfg)
 	if err != nil {
 		return err
@@ -198,7 +202,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	}
 	events.Store(p)
 	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
-	net, tc, err := joinNetwork(ctx, cfg, svc, w)
+	net, tc, err := joinNetwork(ctx, cfg, svc, w, learned)
 	if err != nil {
 		p.sub.Close()
 		return err

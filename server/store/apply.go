@@ -101,11 +101,12 @@ func (b *batch) applyMovement(e *stock.LogEntry, ids map[string]int) error {
 		return err
 	}
 	var key any
+	fp := ""
 	if m.IdempotencyKey != "" {
-		key = m.IdempotencyKey
+		key, fp = m.IdempotencyKey, fingerprint(requestOf(m))
 	}
 	return b.exec(stInsertMovement, e.Origin, e.Seq, id, m.SKU, string(m.Kind), m.Quantity, m.Balance,
-		m.Reference, m.Note, m.Actor, key, "", timestamp(m.CreatedAt))
+		m.Reference, m.Note, m.Actor, key, fp, timestamp(m.CreatedAt))
 }
 
 // apply makes the change a product entry records in its warehouse's

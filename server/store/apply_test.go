@@ -269,3 +269,40 @@ func TestApplyRefusesBadBatches(t *testing.T) {
 	}
 	checkLedger(t, h)
 }
+
+// TestRestoredHistoryCarriesOn: a data folder that restored its
+// warehouse's log from the network before it set up (a wiped node
+// rejoining under its id) continues that log: same epoch, the next seq
+// after the last restored, and its idempotency keys still answer with the
+// first result.
+func TestRestoredHistoryCarriesOn(t *testing.T) {
+	origin := newHarness(t)
+	origin.create("A", 10)
+	keyed := sale("A", 2)
+	keyed.Movement.IdempotencyKey = "k-1"
+	first := origin.ok(keyed).Movement
+	origin.ok(sale("A", 1))
+	epoch := origin.ok(testJob{Op: stock.OpWarehouseGet}).Warehouse.Epoch
+	log := readLog(t, origin, "MAD-1", 100)
+
+	wiped := &harness{t: t, dir: t.TempDir()}
+	wiped.open()
+	j := applyJob(log)
+	j.Apply.Epoch = epoch
+	wiped.ok(j)
+	w := wiped.ok(testJob{Op: stock.OpWarehouseInit, Warehouse: &stock.Warehouse{ID: "MAD-1", Name: "Madrid"}}).Warehouse
+	if !w.Local || w.Epoch != epoch {
+		t.Fatalf("warehouse after restoring = %+v, want local with epoch %s", w, epoch)
+	}
+	if m := wiped.ok(sale("A", 1)).Movement; m.Seq != log[len(log)-1].Seq+1 || m.Balance != 6 {
+		t.Fatalf("first movement after restoring = %+v, want seq %d and balance 6", m, log[len(log)-1].Seq+1)
+	}
+	if again := wiped.ok(keyed).Movement; again.ID != first.ID {
+		t.Fatalf("replayed key k-1 = %+v, want the first movement %s", again, first.ID)
+	}
+	wiped.reopen()
+	if m := wiped.ok(sale("A", 1)).Movement; m.Seq != log[len(log)-1].Seq+2 {
+		t.Fatalf("after a reopen the log continues at %d, want %d", m.Seq, log[len(log)-1].Seq+2)
+	}
+	checkLedger(t, wiped)
+}

@@ -105,6 +105,19 @@ func (b *batch) moveProduct(p *ent.Product, m movementInput) error {
 	return nil
 }
 
+// requestOf returns the request that recorded m: its quantity as the
+// request gave it (positive, signed only for an ADJUSTMENT). A replica
+// fingerprints its movements with it, so that a node that restored its
+// warehouse's history from the network still recognises a retried
+// request by its idempotency key.
+func requestOf(m *stock.Movement) *stock.MovementInput {
+	q := m.Quantity
+	if m.Kind != stock.KindAdjustment && q < 0 {
+		q = -q
+	}
+	return &stock.MovementInput{SKU: m.SKU, Kind: m.Kind, Quantity: q, Reference: m.Reference, Note: m.Note}
+}
+
 // fingerprint digests what makes two requests the same one.
 func fingerprint(in *stock.MovementInput) string {
 	buf := make([]byte, 0, 64+len(in.SKU)+len(in.Reference)+len(in.Note))

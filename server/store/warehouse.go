@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/warehouse"
@@ -54,13 +55,18 @@ func (b *batch) initWarehouse(in *stock.Warehouse) (*stock.Warehouse, error) {
 }
 
 // createLocal stores the local warehouse, or marks as local a warehouse
-// that was known already.
+// that was known already: one whose history this node restored from the
+// network before it first set up (a wiped data folder rejoining under its
+// id). Its log, its epoch and its idempotency keys then carry on.
 func (b *batch) createLocal(id, name string) (*ent.Warehouse, error) {
 	n, err := b.client().Warehouse.Update().Where(warehouse.ID(id)).SetName(name).SetLocal(true).Save(b.ctx)
 	if err != nil {
 		return nil, err
 	}
 	if n == 1 {
+		if err := b.adopt(id); err != nil {
+			return nil, err
+		}
 		w, err := b.client().Warehouse.Get(b.ctx, id)
 		if err != nil || w.Epoch != "" {
 			return w, err
@@ -69,6 +75,32 @@ func (b *batch) createLocal(id, name string) (*ent.Warehouse, error) {
 	}
 	return b.client().Warehouse.Create().SetID(id).SetName(name).SetLocal(true).
 		SetEpoch(newEpoch()).SetCreatedAt(b.now()).Save(b.ctx)
+}
+
+// adopt makes the writer continue the log of id, held here as a replica
+// until now: its next seq follows the last one held, and the idempotency
+// keys of its movements are remembered.
+func (b *batch) adopt(id string) error {
+	last, err := lastSeq(b.ctx, b.wc.conn, id)
+	if err != nil {
+		return err
+	}
+	b.w.seq = last
+	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT idempotency_key, seq FROM movements
+		WHERE warehouse_id = ? AND idempotency_key IS NOT NULL`, id)
+	if err != nil {
+		return fmt.Errorf("reading the idempotency keys of %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var seq int64
+		if err := rows.Scan(&key, &seq); err != nil {
+			return err
+		}
+		b.w.addKey(key, seq)
+	}
+	return rows.Err()
 }
 
 // setEpoch gives the local warehouse, id, a new epoch.

@@ -66,3 +66,25 @@ func TestUnmarshalTime(t *testing.T) {
 		})
 	}
 }
+
+func TestUnmarshalID(t *testing.T) {
+	tests := []struct {
+		in      any
+		want    string
+		wantErr bool
+	}{
+		{"MAD-1", "MAD-1", false},
+		{nil, "", false},
+		{int64(42), "42", false},
+		{json.Number("7"), "7", false},
+		{json.Number("7.5"), "", true},
+		{true, "", true},
+		{3.5, "", true},
+	}
+	for _, tt := range tests {
+		got, err := UnmarshalID(tt.in)
+		if got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("UnmarshalID(%#v) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}

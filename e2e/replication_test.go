@@ -135,6 +135,23 @@ func TestReplicationAcrossNetwork(t *testing.T) {
 	if got["MAD-1"] != 93 || got["BCN-1"] != 40 || len(got) != 2 {
 		t.Fatalf("stock levels of CABLE on VLC-1 = %v, want MAD-1 93 and BCN-1 40", got)
 	}
+	var ws2 struct {
+		Warehouses []struct {
+			ID     string
+			Online bool
+			Behind int
+			URL    string
+		}
+	}
+	decode(t, c.MustGraphQL(t, `{ warehouses { id online behind url } }`, nil), &ws2)
+	if len(ws2.Warehouses) != 3 {
+		t.Fatalf("VLC-1 lists %+v, want the three warehouses", ws2.Warehouses)
+	}
+	for _, w := range ws2.Warehouses {
+		if !w.Online || w.Behind != 0 || w.URL == "" {
+			t.Errorf("VLC-1 sees %+v, want online, a URL and nothing behind once converged", w)
+		}
+	}
 	r := c.MustGraphQL(t, `mutation { setStock(sku: "CABLE", quantity: 1, warehouse: "MAD-1") { id } }`, nil)
 	if r.Code() != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "MAD-1") {
 		t.Fatalf("changing MAD-1's stock on VLC-1: %+v, want FORBIDDEN naming MAD-1", r.Errors)

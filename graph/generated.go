@@ -151,6 +151,7 @@ type ComplexityRoot struct {
 	}
 
 	Warehouse struct {
+		Behind   func(childComplexity int) int
 		Departed func(childComplexity int) int
 		ID       func(childComplexity int) int
 		LastSeen func(childComplexity int) int
@@ -202,6 +203,7 @@ type WarehouseResolver interface {
 	Online(ctx context.Context, obj *stock.Warehouse) (bool, error)
 	LastSeen(ctx context.Context, obj *stock.Warehouse) (*time.Time, error)
 
+	Behind(ctx context.Context, obj *stock.Warehouse) (int64, error)
 	Replica(ctx context.Context, obj *stock.Warehouse) (*stock.Replica, error)
 }
 
@@ -686,6 +688,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.StockChanged(childComplexity, args["warehouse"].(*string), args["sku"].(*string)), true
 
+	case "Warehouse.behind":
+		if e.ComplexityRoot.Warehouse.Behind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warehouse.Behind(childComplexity), true
 	case "Warehouse.departed":
 		if e.ComplexityRoot.Warehouse.Departed == nil {
 			break
@@ -944,6 +952,8 @@ type Warehouse {
   lastSeen: Time
   "Whether it left the network; its data stays, read-only."
   departed: Boolean!
+  "How many changes of its log the members have told this node of that it does not hold yet; 0 when caught up as far as it knows, and for the local warehouse."
+  behind: Int!
   "How far this node holds the warehouse's change log, to compare with another node's."
   replica: Replica
 }
@@ -1291,6 +1301,8 @@ func (ec *executionContext) childFields_Warehouse(ctx context.Context, field gra
 		return ec.fieldContext_Warehouse_lastSeen(ctx, field)
 	case "departed":
 		return ec.fieldContext_Warehouse_departed(ctx, field)
+	case "behind":
+		return ec.fieldContext_Warehouse_behind(ctx, field)
 	case "replica":
 		return ec.fieldContext_Warehouse_replica(ctx, field)
 	}
@@ -3911,6 +3923,29 @@ func (ec *executionContext) fieldContext_Warehouse_departed(_ context.Context, f
 	return graphql.NewScalarFieldContext("Warehouse", field, true, false, "Boolean")
 }
 
+func (ec *executionContext) _Warehouse_behind(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warehouse_behind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Warehouse().Behind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warehouse_behind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warehouse", field, true, true, "Int")
+}
+
 func (ec *executionContext) _Warehouse_replica(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6130,6 +6165,12 @@ func (ec *executionContext) _Warehouse(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "behind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Warehouse_behind(ctx, field, obj)
+				})
 		case "replica":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

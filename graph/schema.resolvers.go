@@ -136,6 +136,12 @@ func (r *warehouseResolver) LastSeen(ctx context.Context, obj *stock.Warehouse) 
 	return m.LastSeen, nil
 }
 
+// Behind is the resolver for the behind field.
+func (r *warehouseResolver) Behind(ctx context.Context, obj *stock.Warehouse) (int64, error) {
+	m, _ := r.member(obj.ID)
+	return m.Behind, nil
+}
+
 // Replica is the resolver for the replica field.
 func (r *warehouseResolver) Replica(ctx context.Context, obj *stock.Warehouse) (*stock.Replica, error) {
 	return r.Stock.Replica(ctx, obj.ID)

@@ -76,6 +76,13 @@ const (
 	msgColSeq
 	msgColAsOf
 	msgColDigest
+	msgColStatus
+	msgColLastSeen
+	msgColBehind
+	msgStatusLocal
+	msgStatusOnline
+	msgStatusOffline
+	msgStatusDeparted
 	msgLocalMark
 	msgNoLevels
 	msgBelowReorder
@@ -192,6 +199,13 @@ func catalog() map[msg][2]string {
 		msgColSeq:         {"SEQ", "SEC"},
 		msgColAsOf:        {"AS OF", "A FECHA DE"},
 		msgColDigest:      {"DIGEST", "RESUMEN"},
+		msgColStatus:      {"STATUS", "ESTADO"},
+		msgColLastSeen:    {"LAST SEEN", "VISTO"},
+		msgColBehind:      {"BEHIND", "PENDIENTES"},
+		msgStatusLocal:    {"this node", "este nodo"},
+		msgStatusOnline:   {"online", "en línea"},
+		msgStatusOffline:  {"offline", "sin conexión"},
+		msgStatusDeparted: {"departed", "salió de la red"},
 		msgLocalMark:      {"(this node)", "(este nodo)"},
 		msgNoLevels:       {"No warehouse this node holds has %s.", "Ningún almacén de este nodo tiene %s."},
 		msgBelowReorder:   {"(below reorder point)", "(bajo el punto de pedido)"},

@@ -82,19 +82,32 @@ func writeMovements(out io.Writer, p Printer, ansi bool, ms []remote.Movement) {
 // (blank when the node did not say).
 func writeWarehouses(out io.Writer, p Printer, ansi bool, ws []remote.Warehouse) {
 	now := time.Now()
-	t := newTable(p.T(msgColID), p.T(msgColName), p.T(msgColLocal), p.T(msgColSeq), p.T(msgColAsOf), p.T(msgColDigest)).alignRight(3)
+	t := newTable(p.T(msgColID), p.T(msgColName), p.T(msgColStatus), p.T(msgColLastSeen), p.T(msgColBehind),
+		p.T(msgColSeq), p.T(msgColAsOf), p.T(msgColDigest)).alignRight(4).alignRight(5)
 	for _, w := range ws {
-		local := p.T(msgNo)
-		if w.Local {
-			local = p.T(msgYes)
-		}
-		var seq, asOf, digest string
+		var seq, asOf, digest, behind string
 		if r := w.Replica; r != nil {
 			seq, asOf, digest = FormatInt(p.Lang(), r.Seq), formatAsOf(r.AsOf, now), r.Digest[:min(len(r.Digest), digestShown)]
 		}
-		t.add(w.ID, w.Name, local, seq, asOf, digest)
+		if !w.Local {
+			behind = FormatInt(p.Lang(), int(w.Behind))
+		}
+		t.add(w.ID, w.Name, p.T(warehouseStatus(w)), formatAsOf(w.LastSeen, now), behind, seq, asOf, digest)
 	}
 	t.write(out, ansi)
+}
+
+// warehouseStatus names what the node knows of w's own node.
+func warehouseStatus(w remote.Warehouse) msg {
+	switch {
+	case w.Local:
+		return msgStatusLocal
+	case w.Departed:
+		return msgStatusDeparted
+	case w.Online:
+		return msgStatusOnline
+	}
+	return msgStatusOffline
 }
 
 // digestShown is how many hexadecimal digits of a digest a table shows:

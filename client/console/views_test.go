@@ -21,7 +21,9 @@ func TestNetworkViews(t *testing.T) {
 	}
 	warehouses := []remote.Warehouse{
 		{ID: "MAD-1", Name: "Madrid", Local: true, Replica: &remote.Replica{Seq: 12345, Digest: "0123456789abcdef0123", AsOf: &at}},
-		{ID: "BCN-1", Name: "Barcelona"},
+		{ID: "BCN-1", Name: "Barcelona", Online: true, LastSeen: &at, Behind: 3},
+		{ID: "VLC-1", Name: "Valencia", Departed: true},
+		{ID: "SEV-1", Name: "Sevilla"},
 	}
 	cases := []struct {
 		name  string
@@ -38,9 +40,11 @@ func TestNetworkViews(t *testing.T) {
 		{"no levels es", Spanish, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", nil) },
 			[]string{"Ningún almacén de este nodo tiene A1."}},
 		{"warehouses en", English, func(out *strings.Builder, p Printer) { writeWarehouses(out, p, false, warehouses) },
-			[]string{"ID NAME LOCAL SEQ AS OF DIGEST", "MAD-1 Madrid yes 12,345 " + when + " 0123456789ab", "BCN-1 Barcelona no"}},
+			[]string{"ID NAME STATUS LAST SEEN BEHIND SEQ AS OF DIGEST", "MAD-1 Madrid this node 12,345 " + when + " 0123456789ab",
+				"BCN-1 Barcelona online " + when + " 3", "VLC-1 Valencia departed 0", "SEV-1 Sevilla offline 0"}},
 		{"warehouses es", Spanish, func(out *strings.Builder, p Printer) { writeWarehouses(out, p, false, warehouses) },
-			[]string{"ID NOMBRE LOCAL SEC A FECHA DE RESUMEN", "MAD-1 Madrid sí 12.345 " + when + " 0123456789ab", "BCN-1 Barcelona no"}},
+			[]string{"ID NOMBRE ESTADO VISTO PENDIENTES SEC A FECHA DE RESUMEN", "MAD-1 Madrid este nodo 12.345 " + when + " 0123456789ab",
+				"BCN-1 Barcelona en línea " + when + " 3", "VLC-1 Valencia salió de la red 0", "SEV-1 Sevilla sin conexión 0"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

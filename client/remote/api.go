@@ -150,7 +150,7 @@ func (c *Client) Movements(ctx context.Context, f MovementFilter, first int) ([]
 // with how far the node holds its log (Replica).
 func (c *Client) Warehouses(ctx context.Context) ([]Warehouse, error) {
 	var out struct{ Warehouses []Warehouse }
-	q := `query { warehouses { ` + warehouseFields + ` replica { seq digest asOf } } }`
+	q := `query { warehouses { ` + warehouseFields + ` url online lastSeen departed behind replica { seq digest asOf } } }`
 	if err := c.Do(ctx, Repeatable, q, nil, &out); err != nil {
 		return nil, fmt.Errorf("listing warehouses: %w", err)
 	}

@@ -10,6 +10,14 @@ type Warehouse struct {
 	Name    string   `json:"name"`
 	Local   bool     `json:"local"`
 	Replica *Replica `json:"replica,omitempty"`
+	// What the node knows of the warehouse's own node (Warehouses fills
+	// them): its URL, whether it answers, when it last did, whether it
+	// left, and how many changes of its log the node lacks yet.
+	URL      string     `json:"url,omitempty"`
+	Online   bool       `json:"online,omitempty"`
+	LastSeen *time.Time `json:"lastSeen,omitempty"`
+	Departed bool       `json:"departed,omitempty"`
+	Behind   int64      `json:"behind,omitempty"`
 }
 
 // Replica is how far a node holds a warehouse's log: the last seq, a digest

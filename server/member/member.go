@@ -38,6 +38,10 @@ type Member struct {
 	Online     bool       `json:"online"`
 	LastSeen   *time.Time `json:"lastSeen,omitempty"`
 	DepartedAt *time.Time `json:"departedAt,omitempty"`
+	// Behind is how many changes of its log this node knows of and does
+	// not hold yet (0 for the local warehouse, or when caught up as far as
+	// it knows).
+	Behind int64 `json:"behind"`
 }
 
 // Current reports whether m is still a member: not departed.

@@ -51,6 +51,15 @@ type Network struct {
 	self    string
 	members []stock.Warehouse // as stored, local first
 	states  map[string]*state
+	lag     func(id string) int64 // changes of id's log not held yet; nil: none known
+}
+
+// SetLag tells the network how far behind this node is on each
+// warehouse's log (the replicator knows), for Member.Behind.
+func (n *Network) SetLag(lag func(id string) int64) {
+	n.mu.Lock()
+	n.lag = lag
+	n.mu.Unlock()
 }
 
 // New returns the Network of the node whose TLS material is in cfg.TLSDir,
@@ -189,6 +198,9 @@ func (n *Network) All() []Member {
 	out := make([]Member, 0, len(n.members))
 	for _, w := range n.members {
 		m := Member{ID: w.ID, Name: w.Name, URL: w.URL, Local: w.Local, HoldsCA: w.HoldsCA, DepartedAt: w.DepartedAt}
+		if n.lag != nil && !w.Local {
+			m.Behind = n.lag(w.ID)
+		}
 		if w.Local {
 			m.Online = w.DepartedAt == nil
 		} else if s := n.states[w.ID]; s != nil {

@@ -216,12 +216,13 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	httpsDone := make(chan struct{})
 	announce := func(url string) error { return net.Announce(gctx, url) }
 	sync := peer.NewHandler(svc, p.watch, rest.WriteError, gctx.Done())
+	rep := peer.NewReplicator(w.ID, svc, net.Client(), func() []peer.Member { return pullFrom(net) }, log)
+	net.SetLag(rep.Behind)
 	g.Go(func() error {
 		defer close(httpsDone)
 		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, sync, log), tc, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
-	rep := peer.NewReplicator(w.ID, svc, net.Client(), func() []peer.Member { return pullFrom(net) }, log)
 	g.Go(func() error { return rep.Run(gctx) })
 	g.Go(func() error { return p.run(httpsDone) })
 	g.Go(func() error { return runPyro(gctx) })

@@ -49,6 +49,8 @@ type Replicator struct {
 	mu      sync.Mutex
 	links   map[string]*link // by member id
 	blocked map[string]error // origins refused for good (a reset log), by id
+	seen    map[string]int64 // the highest seq of each log any member said it holds
+	held    map[string]int64 // the last seq of each log this node held, when it last looked
 }
 
 // link is the goroutine pulling from one member.
@@ -63,7 +65,28 @@ type link struct {
 // members lists (it may include self, which is skipped).
 func NewReplicator(self string, local Applier, hc *http.Client, members func() []Member, log *slog.Logger) *Replicator {
 	return &Replicator{self: self, local: local, http: hc, members: members, log: log,
-		links: map[string]*link{}, blocked: map[string]error{}}
+		links: map[string]*link{}, blocked: map[string]error{}, seen: map[string]int64{}, held: map[string]int64{}}
+}
+
+// Behind returns how many changes of origin's log the members have told
+// of that this node did not hold when it last looked (0 when caught up as
+// far as it knows). It is safe for concurrent use.
+func (r *Replicator) Behind(origin string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return max(0, r.seen[origin]-r.held[origin])
+}
+
+// note records the heads a member told of, and those this node holds.
+func (r *Replicator) note(theirs []stock.Head, mine *stock.Heads) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, h := range theirs {
+		r.seen[h.Origin] = max(r.seen[h.Origin], h.LastSeq)
+	}
+	for _, h := range mine.Heads {
+		r.held[h.Origin] = h.LastSeq
+	}
 }
 
 // Run replicates until ctx is done, then stops every link and returns nil.
@@ -187,6 +210,7 @@ func (r *Replicator) sweep(ctx context.Context, c *client) error {
 	if err != nil {
 		return err
 	}
+	r.note(theirs.Heads, mine)
 	for _, h := range theirs.Heads {
 		have, _ := mine.Head(h.Origin)
 		if h.Origin == r.self || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) {
@@ -217,12 +241,14 @@ func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait ti
 		return false, err
 	}
 	have, _ := mine.Head(origin)
+	have.Origin = origin
 	wctx, cancel := context.WithTimeout(ctx, wait+30*time.Second)
 	defer cancel()
 	reply, err := c.changes(wctx, origin, have.LastSeq, DefaultLimit, wait)
 	if err != nil {
 		return false, err
 	}
+	r.note([]stock.Head{{Origin: origin, LastSeq: reply.LastSeq}}, &stock.Heads{Heads: []stock.Head{have}})
 	if len(reply.Entries) == 0 {
 		return false, nil
 	}
@@ -237,6 +263,8 @@ func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait ti
 		}
 		return false, err
 	}
+	have.LastSeq = entries[len(entries)-1].Seq
+	r.note(nil, &stock.Heads{Heads: []stock.Head{have}})
 	return entries[len(entries)-1].Seq < reply.LastSeq, nil
 }
 

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"time"
+)
+
+// The steady-state measurement, from issue 12: three nodes in a line (B
+// joined to A, C joined to B) while A records steadyRate movements/s; a
+// movement is readable on B and on C within steadyTarget (p99) of A's
+// acknowledgement.
+const (
+	steadyRate   = 1000
+	steadyTarget = 250 * time.Millisecond
+	steadyQuery  = `subscription { stockChanged(warehouse: "NET-A") { sku quantity merged movement { id } } }`
+)
+
+// replicaDelays is what one replica's subscriber received of A's
+// acknowledged movements.
+type replicaDelays struct {
+	node string
+	d    deliveries
+}
+
+// steady is what the steady-state measurement found.
+type steady struct {
+	writes  writeResult
+	drained string
+	nodes   []replicaDelays
+}
+
+// measureSteady starts A, B joined to A and C joined to B, creates A's
+// products and waits until B and C hold them, subscribes on B and C to
+// stockChanged of A, records steadyRate movements/s on A for o.duration
+// and matches every event's arrival with its movement's acknowledgement.
+func measureSteady(o options) (steady, error) {
+	var s steady
+	a, err := startMember(o, "", "NET-A")
+	if err != nil {
+		return s, err
+	}
+	defer a.stop()
+	if err := a.seedProducts(a.client, o.skus); err != nil {
+		return s, err
+	}
+	b, err := startJoined(o, a, "NET-B")
+	if err != nil {
+		return s, err
+	}
+	defer b.stop()
+	c, err := startJoined(o, b, "NET-C")
+	if err != nil {
+		return s, err
+	}
+	defer c.stop()
+	head, err := a.replica("NET-A")
+	if err != nil {
+		return s, err
+	}
+	for _, n := range []*subNode{b, c} {
+		if err := n.waitReplica("NET-A", head, 60*time.Second); err != nil {
+			return s, err
+		}
+	}
+	start := time.Now()
+	var ws []*watcher
+	defer func() { closeWatchers(ws) }()
+	for _, n := range []*subNode{b, c} {
+		w, err := dialWatcher(n, steadyQuery, start)
+		if err != nil {
+			return s, err
+		}
+		ws = append(ws, w)
+		if err := n.waitSubscriptions(1); err != nil {
+			return s, err
+		}
+	}
+	o.rate = steadyRate
+	s.writes = writeMovements(o, a, start)
+	s.drained = drain(ws, s.writes)
+	closeWatchers(ws)
+	for i, name := range []string{"B", "C"} {
+		s.nodes = append(s.nodes, replicaDelays{node: name, d: summarize(ws[i:i+1], s.writes)})
+	}
+	ws = nil
+	return s, nil
+}

@@ -32,6 +32,11 @@ type steady struct {
 // products and waits until B and C hold them, subscribes on B and C to
 // stockChanged of A, records steadyRate movements/s on A for o.duration
 // and matches every event's arrival with its movement's acknowledgement.
+// A movement is readable on a replica once the replica's quantity of its
+// sku includes it: the replica publishes stockChanged after the commit,
+// and a run of entries applied at once may reach a subscriber as one
+// merged event (stockChanged merges past 8 waiting events), which carries
+// the exact quantity but no movement.
 func measureSteady(o options) (steady, error) {
 	var s steady
 	a, err := startMember(o, "", "NET-A")

@@ -26,6 +26,7 @@ type catchUp struct {
 	seeded          time.Duration // writing A's log through the store
 	ready, took     time.Duration // from B's start until it served, and until it held A's log
 	direct          time.Duration // the same rows straight into SQLite
+	cpuA, cpuB      time.Duration // CPU the nodes used during the catch-up
 	lastSeq         int64
 	digestsMatch    bool
 	replicaProblems error
@@ -66,6 +67,7 @@ func measureCatchUp(o options) (catchUp, error) {
 		return c, err
 	}
 	c.lastSeq = head.Seq
+	cpuA := cpuNow(a.benchNode)
 	t0 = time.Now()
 	b, err := startJoined(o, a, "NET-B", pprofFlag(o)...)
 	if err != nil {
@@ -80,6 +82,7 @@ func measureCatchUp(o options) (catchUp, error) {
 		return c, err
 	}
 	c.took = time.Since(t0)
+	c.cpuA, c.cpuB = cpuNow(a.benchNode).sub(cpuA).node, cpuNow(b.benchNode).node
 	c.replicaProblems = b.waitReplica("NET-A", head, 30*time.Second)
 	c.digestsMatch = c.replicaProblems == nil
 	return c, nil

@@ -144,3 +144,34 @@ func (n *subNode) waitReplica(id string, want replica, timeout time.Duration) er
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// waitOnline waits up to timeout until n lists every one of ids as online.
+func (n *subNode) waitOnline(timeout time.Duration, ids ...string) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		var d struct {
+			Warehouses []struct {
+				ID     string
+				Online bool
+			}
+		}
+		err := n.query(`{ warehouses { id online } }`, &d)
+		online := map[string]bool{}
+		for _, w := range d.Warehouses {
+			online[w.ID] = w.Online
+		}
+		missing := ""
+		for _, id := range ids {
+			if !online[id] {
+				missing = id
+			}
+		}
+		if err == nil && missing == "" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s does not see %s online after %v (%v)", n.base, missing, timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

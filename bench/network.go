@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -32,6 +33,8 @@ func reportCatchUp(c catchUp) {
 		c.movements, c.seeded.Round(time.Millisecond), float64(c.movements)/c.seeded.Seconds())
 	fmt.Printf("  B (joined to A) from its start: serving after %v, holding A's log to seq %d after %v\n",
 		c.ready.Round(time.Millisecond), c.lastSeq, c.took.Round(time.Millisecond))
+	fmt.Printf("  CPU during the catch-up: A (serving) %v, B (applying) %v, over %v on %d CPUs; load average %s\n",
+		c.cpuA, c.cpuB, c.took.Round(time.Millisecond), runtime.NumCPU(), loadAverage())
 	match := "B's replica seq and digest equal A's"
 	if !c.digestsMatch {
 		match = fmt.Sprintf("B's replica differs from A's: %v", c.replicaProblems)

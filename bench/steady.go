@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -57,14 +58,8 @@ func measureSteady(o options) (steady, error) {
 		return s, err
 	}
 	defer c.stop()
-	head, err := a.replica("NET-A")
-	if err != nil {
+	if err := settle(a, b, c); err != nil {
 		return s, err
-	}
-	for _, n := range []*subNode{b, c} {
-		if err := n.waitReplica("NET-A", head, 60*time.Second); err != nil {
-			return s, err
-		}
 	}
 	start := time.Now()
 	var ws []*watcher
@@ -89,3 +84,38 @@ func measureSteady(o options) (steady, error) {
 	ws = nil
 	return s, nil
 }
+
+// settle waits until the network is in its steady state: B and C see
+// every member online (C learns of A through B, and its replicator links to
+// A within a second of that), then a second of warm-up movements on A,
+// every one held by B and C.
+func settle(a *subNode, replicas ...*subNode) error {
+	for _, n := range replicas {
+		if err := n.waitOnline(60*time.Second, "NET-A", "NET-B", "NET-C"); err != nil {
+			return err
+		}
+	}
+	time.Sleep(membersSettle)
+	for i := range 50 {
+		body := fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"B-%d","kind":"PURCHASE","quantity":1,"idempotencyKey":"warm-%d"}}}`,
+			movementQuery, i%16, i)
+		if _, _, ok := recordOne(a, body); !ok {
+			return fmt.Errorf("recording warm-up movement %d on A failed; see %s", i, a.log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	head, err := a.replica("NET-A")
+	if err != nil {
+		return err
+	}
+	for _, n := range replicas {
+		if err := n.waitReplica("NET-A", head, 60*time.Second); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// membersSettle is how long settle gives replicators to link to members
+// they just saw online: they look for members every second.
+const membersSettle = 2 * time.Second

@@ -76,7 +76,9 @@ func measureCatchUp(o options) (catchUp, error) {
 	defer b.stop()
 	c.ready = time.Since(t0)
 	if o.profile != "" {
-		go profile(o)
+		profiled := make(chan struct{})
+		go func() { profile(o); close(profiled) }()
+		defer func() { <-profiled }() // before B stops
 	}
 	if err := waitMovement(b, "NET-A", int(head.Seq), catchUpTimeout); err != nil {
 		return c, err

@@ -3,8 +3,11 @@
 // run measures, for comparison, the same transactions directly on SQLite
 // from one loop (one per movement at synchronous=FULL and NORMAL, and 64
 // per transaction at FULL) and a bare Go HTTPS handler under the same load;
-// then 1,000 websocket subscribers under a steady writer, and Python Pyro4
-// clients against the node and against a Python lock-and-JSON server.
+// then 1,000 websocket subscribers under a steady writer, Python Pyro4
+// clients against the node and against a Python lock-and-JSON server, and
+// replication between nodes: a node catching up on 200,000 movements
+// beside the same rows written directly to SQLite, and the delay until a
+// movement recorded on one node is readable on two others.
 package main
 
 import (
@@ -42,7 +45,7 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
-	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro", "comma-separated parts to run")
+	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network", "comma-separated parts to run")
 	flag.IntVar(&o.subs, "subs", subscriberCount, "websocket subscribers in the subscribers part")
 	flag.IntVar(&o.rate, "rate", writerRate, "movements/s the subscribers part's writer records")
 	selfProfile := flag.String("selfprofile", "", "write a CPU profile of the bench process itself to this file")
@@ -67,7 +70,7 @@ func run(o options) error {
 	parts := []struct {
 		name string
 		run  func(options) error
-	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}}
+	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {
 			if err := p.run(o); err != nil {

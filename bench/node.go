@@ -30,9 +30,17 @@ func startNode(o options, extra ...string) (*benchNode, error) {
 	if err != nil {
 		return nil, err
 	}
+	return startNodeIn(o, dir, extra...)
+}
+
+// startNodeIn starts o.node on data dir dir (which the node's stop
+// removes, also when it fails to start) and 127.0.0.1, with extra flags
+// (a later --listen wins), and waits until it serves.
+func startNodeIn(o options, dir string, extra ...string) (*benchNode, error) {
 	n := &benchNode{dir: dir, log: filepath.Join(dir, "node.log")}
 	logf, err := os.Create(n.log)
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	defer logf.Close()

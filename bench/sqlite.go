@@ -126,3 +126,92 @@ func seedStore(dir string, skus int) error {
 	}
 	return nil
 }
+
+// directReplica inserts the rows a replica writes for each of movements
+// movements of another warehouse's log (the product's new quantity, the
+// movement with its idempotency key, and its change-log row; a replica
+// keeps no key-table row) straight into SQLite on the node's own schema,
+// catchUpBatch movements per transaction at synchronous=FULL, from one
+// loop with prepared statements, reading each product once per
+// transaction as the replica does. It returns how long the inserts took:
+// the catch-up's anchor, without HTTP, decoding or the queue.
+func directReplica(skus, movements int) (time.Duration, error) {
+	dir, err := os.MkdirTemp("", "stockmesh-bench-sqlite-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	if err := seedStore(dir, skus); err != nil {
+		return 0, err
+	}
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "stockmesh.db")+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	stmts, err := prepareAll(db,
+		`SELECT id, quantity FROM products WHERE warehouse_id = 'WH-1' AND sku = ? AND deleted_at IS NULL`,
+		`UPDATE products SET quantity = ?, seq = ?, updated_at = ? WHERE id = ?`,
+		`INSERT INTO movements (warehouse_id, seq, product_id, sku, kind, quantity, balance,
+			reference, note, actor, idempotency_key, fingerprint, created_at)
+			VALUES ('WH-1', ?, ?, ?, 'PURCHASE', 1, ?, '', '', 'bench', ?, '', ?)`,
+		`INSERT INTO change_log (origin, seq, at, type, job, data) VALUES ('WH-1', ?, ?, 'movement', NULL, NULL)`)
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	for i := 0; i < movements; i += catchUpBatch {
+		if err := replicaTx(db, stmts, skus, i, min(i+catchUpBatch, movements)); err != nil {
+			return 0, fmt.Errorf("direct SQLite replica rows: %w", err)
+		}
+	}
+	return time.Since(t0), nil
+}
+
+// replicaTx writes movements from to to (exclusive) in one transaction
+// with stmts (directReplica's, in order).
+func replicaTx(db *sql.DB, stmts []*sql.Stmt, skus, from, to int) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	type row struct{ id, q int64 }
+	held := map[string]*row{}
+	for i := from; i < to; i++ {
+		sku := fmt.Sprintf("B-%d", i%skus)
+		p := held[sku]
+		if p == nil {
+			p = &row{}
+			if err := tx.Stmt(stmts[0]).QueryRow(sku).Scan(&p.id, &p.q); err != nil {
+				return err
+			}
+			held[sku] = p
+		}
+		p.q++
+		seq, now := int64(1<<40+i), time.Now().UTC()
+		if _, err := tx.Stmt(stmts[1]).Exec(p.q, seq, now, p.id); err != nil {
+			return err
+		}
+		if _, err := tx.Stmt(stmts[2]).Exec(seq, p.id, sku, p.q, seedKey(i), now); err != nil {
+			return err
+		}
+		if _, err := tx.Stmt(stmts[3]).Exec(seq, now.UnixNano()); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// prepareAll prepares queries on db, in order.
+func prepareAll(db *sql.DB, queries ...string) ([]*sql.Stmt, error) {
+	stmts := make([]*sql.Stmt, len(queries))
+	for i, q := range queries {
+		var err error
+		if stmts[i], err = db.Prepare(q); err != nil {
+			return nil, fmt.Errorf("preparing %q: %w", q, err)
+		}
+	}
+	return stmts, nil
+}

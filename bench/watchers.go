@@ -44,7 +44,7 @@ func dialWatchers(n *subNode, count int, start time.Time) ([]*watcher, time.Dura
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			w, err := dialWatcher(n, start)
+			w, err := dialWatcher(n, subscriberQuery, start)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -62,14 +62,16 @@ func dialWatchers(n *subNode, count int, start time.Time) ([]*watcher, time.Dura
 }
 
 // dialWatcher opens one graphql-transport-ws connection, authenticates and
-// subscribes, then reads on its own goroutine.
-func dialWatcher(n *subNode, start time.Time) (*watcher, error) {
+// subscribes with query (a stockChanged subscription selecting at least
+// sku, quantity, merged and movement { id }), then reads on its own
+// goroutine.
+func dialWatcher(n *subNode, query string, start time.Time) (*watcher, error) {
 	d := websocket.Dialer{TLSClientConfig: n.tls.Clone(), Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second}
 	c, _, err := d.Dial("wss://"+strings.TrimPrefix(n.graphql(), "https://"), nil)
 	if err != nil {
 		return nil, fmt.Errorf("dialing: %w", err)
 	}
-	if err := handshake(c, n.token); err != nil {
+	if err := handshake(c, n.token, query); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -79,8 +81,9 @@ func dialWatcher(n *subNode, start time.Time) (*watcher, error) {
 	return w, nil
 }
 
-// handshake sends connection_init, waits for connection_ack and subscribes.
-func handshake(c *websocket.Conn, token string) error {
+// handshake sends connection_init, waits for connection_ack and subscribes
+// with query.
+func handshake(c *websocket.Conn, token, query string) error {
 	_ = c.SetWriteDeadline(time.Now().Add(30 * time.Second))
 	init := map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}}
 	if err := c.WriteJSON(init); err != nil {
@@ -99,7 +102,7 @@ func handshake(c *websocket.Conn, token string) error {
 			return fmt.Errorf("connection_init answered %q", m.Type)
 		}
 	}
-	sub := map[string]any{"id": "1", "type": "subscribe", "payload": map[string]string{"query": subscriberQuery}}
+	sub := map[string]any{"id": "1", "type": "subscribe", "payload": map[string]string{"query": query}}
 	if err := c.WriteJSON(sub); err != nil {
 		return fmt.Errorf("subscribing: %w", err)
 	}

@@ -160,7 +160,7 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 	})
 	wg.Go(func() {
 		r.retry(ctx, m, func() error {
-			if err := r.sweep(ctx, c); err != nil {
+			if err := r.sweep(ctx, c, m.ID); err != nil {
 				return err
 			}
 			select {
@@ -200,8 +200,10 @@ func (r *Replicator) retry(ctx context.Context, m Member, step func() error) {
 	}
 }
 
-// sweep pulls every log c's member holds further than this node.
-func (r *Replicator) sweep(ctx context.Context, c *client) error {
+// sweep pulls every other log c's member, member, holds further than this
+// node. The member's own log is left to the long poll: pulling it here too
+// fetched, decoded and applied every run of a catch-up twice.
+func (r *Replicator) sweep(ctx context.Context, c *client, member string) error {
 	theirs, err := c.heads(ctx)
 	if err != nil {
 		return err
@@ -213,7 +215,7 @@ func (r *Replicator) sweep(ctx context.Context, c *client) error {
 	r.note(theirs.Heads, mine)
 	for _, h := range theirs.Heads {
 		have, _ := mine.Head(h.Origin)
-		if h.Origin == r.self || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) {
+		if h.Origin == r.self || h.Origin == member || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) {
 			continue
 		}
 		for more := true; more; {

@@ -157,12 +157,22 @@ func (b *batch) outcome(q *stock.OutcomeQuery) (*stock.Outcome, error) {
 	return o, nil
 }
 
+// headsQuery reads the last entry of every origin's log with one index
+// seek per origin (the recursive CTE walks the distinct origins): a
+// GROUP BY over change_log reads every entry, and the replicator reads the
+// heads before every pull, so that made catching up quadratic in the log.
+const headsQuery = `WITH RECURSIVE o(origin) AS (
+		SELECT MIN(origin) FROM change_log
+		UNION ALL
+		SELECT (SELECT MIN(origin) FROM change_log WHERE origin > o.origin) FROM o WHERE o.origin IS NOT NULL)
+	SELECT l.origin, l.seq, l.at, COALESCE(w.epoch, '')
+		FROM o JOIN change_log l ON l.origin = o.origin
+			AND l.seq = (SELECT MAX(seq) FROM change_log WHERE origin = o.origin)
+		LEFT JOIN warehouses w ON w.id = l.origin ORDER BY l.origin`
+
 // heads returns the head of every log the node holds, the local one first.
 func (s *Store) heads(ctx context.Context, _ *stock.Empty) (*stock.Heads, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT l.origin, l.seq, l.at, COALESCE(w.epoch, '')
-		FROM (SELECT origin, MAX(seq) AS seq FROM change_log GROUP BY origin) h
-		JOIN change_log l ON l.origin = h.origin AND l.seq = h.seq
-		LEFT JOIN warehouses w ON w.id = l.origin ORDER BY l.origin`)
+	rows, err := s.rdb.QueryContext(ctx, headsQuery)
 	if err != nil {
 		return nil, fmt.Errorf("reading log heads: %w", err)
 	}

@@ -301,3 +301,68 @@ func TestReadStopsAtItsDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadsOfEveryLog checks the heads (the last entry of every log held,
+// the local one first) against a plain GROUP BY over the whole log, on an
+// empty database and on one holding its own log and part of another's.
+func TestHeadsOfEveryLog(t *testing.T) {
+	origin := newHarness(t)
+	loadRandomly(t, origin, 7, 20)
+	log := readLog(t, origin, "MAD-1", 50)
+	cases := []struct {
+		name    string
+		local   *stock.Warehouse
+		applied int // entries of MAD-1's log applied
+	}{
+		{"empty database", nil, 0},
+		{"only a replica", nil, len(log)},
+		{"own log and part of a replica", &stock.Warehouse{ID: "ZED-9", Name: "Zed"}, len(log) / 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newReplica(t, c.local)
+			if c.local != nil {
+				h.create("P-1", 5)
+				h.ok(sale("P-1", 2))
+			}
+			if c.applied > 0 {
+				h.ok(testJob{Op: stock.OpApplyChanges, Apply: &stock.ChangeBatch{Epoch: "e-1", Entries: log[:c.applied]}})
+			}
+			got, err := h.s.heads(context.Background(), &stock.Empty{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := h.s.rdb.Query(`SELECT l.origin, l.seq, l.at FROM change_log l
+				JOIN (SELECT origin, MAX(seq) AS seq FROM change_log GROUP BY origin) h ON h.origin = l.origin AND h.seq = l.seq`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			want := map[string]stock.Head{}
+			for rows.Next() {
+				var hd stock.Head
+				var at int64
+				if err := rows.Scan(&hd.Origin, &hd.LastSeq, &at); err != nil {
+					t.Fatal(err)
+				}
+				want[hd.Origin] = hd
+			}
+			if len(got.Heads) != len(want) {
+				t.Fatalf("heads = %+v, want the origins of %+v", got.Heads, want)
+			}
+			for i, hd := range got.Heads {
+				if w := want[hd.Origin]; hd.LastSeq != w.LastSeq {
+					t.Errorf("head of %s at %d, want %d", hd.Origin, hd.LastSeq, w.LastSeq)
+				}
+				if c.local != nil && (i == 0) != (hd.Origin == c.local.ID) {
+					t.Errorf("heads %+v do not list the local warehouse first", got.Heads)
+				}
+			}
+			if c.applied > 0 {
+				if hd, _ := got.Head("MAD-1"); hd.LastSeq != log[c.applied-1].Seq || hd.Epoch != "e-1" {
+					t.Errorf("head of MAD-1 = %+v, want seq %d of epoch e-1", hd, log[c.applied-1].Seq)
+				}
+			}
+		})
+	}
+}

@@ -227,9 +227,11 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string) error 
 	return nil
 }
 
-// pull fetches one run of origin's log after what this node holds, waiting
-// up to wait for news, and applies it. It reports whether the member holds
-// more.
+// pull fetches origin's log after what this node holds, waiting up to
+// wait for news, and applies it run by run until it holds all the member
+// has: while one run is applied the next is fetched and decoded, so the
+// member reads while this node writes. It reports whether the member held
+// more than it could take (it then pulls again at once).
 func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait time.Duration) (more bool, err error) {
 	if r.isBlocked(origin) {
 		select { // a reset log is not followed; the member's other logs still are
@@ -246,28 +248,55 @@ func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait ti
 	have.Origin = origin
 	wctx, cancel := context.WithTimeout(ctx, wait+30*time.Second)
 	defer cancel()
-	reply, err := c.changes(wctx, origin, have.LastSeq, DefaultLimit, wait)
-	if err != nil {
-		return false, err
-	}
-	r.note([]stock.Head{{Origin: origin, LastSeq: reply.LastSeq}}, &stock.Heads{Heads: []stock.Head{have}})
-	if len(reply.Entries) == 0 {
-		return false, nil
-	}
-	entries, err := reply.decodeEntries()
-	if err != nil {
-		return false, err
-	}
-	if err := r.local.ApplyChanges(ctx, reply.Epoch, entries); err != nil {
-		if errors.Is(err, stock.ErrEpoch) {
-			r.block(origin, err)
+	run := fetch(wctx, c, origin, have.LastSeq, wait)
+	for {
+		if run.err != nil {
+			return false, run.err
+		}
+		r.note([]stock.Head{{Origin: origin, LastSeq: run.reply.LastSeq}}, &stock.Heads{Heads: []stock.Head{have}})
+		if len(run.entries) == 0 {
 			return false, nil
 		}
-		return false, err
+		last := run.entries[len(run.entries)-1].Seq
+		next := make(chan fetched, 1)
+		if last < run.reply.LastSeq {
+			go func() { next <- fetch(ctx, c, origin, last, 0) }()
+		} else {
+			next <- fetched{}
+		}
+		err := r.local.ApplyChanges(ctx, run.reply.Epoch, run.entries)
+		following := <-next
+		if err != nil {
+			if errors.Is(err, stock.ErrEpoch) {
+				r.block(origin, err)
+				return false, nil
+			}
+			return false, err
+		}
+		have.LastSeq = last
+		r.note(nil, &stock.Heads{Heads: []stock.Head{have}})
+		if following.reply == nil && following.err == nil {
+			return false, nil // the member had nothing more when this run came
+		}
+		run = following
 	}
-	have.LastSeq = entries[len(entries)-1].Seq
-	r.note(nil, &stock.Heads{Heads: []stock.Head{have}})
-	return entries[len(entries)-1].Seq < reply.LastSeq, nil
+}
+
+// fetched is one run of a log, fetched and decoded.
+type fetched struct {
+	reply   *ChangesReply
+	entries []stock.LogEntry
+	err     error
+}
+
+// fetch asks c's member for origin's log after seq and decodes it.
+func fetch(ctx context.Context, c *client, origin string, after int64, wait time.Duration) fetched {
+	reply, err := c.changes(ctx, origin, after, DefaultLimit, wait)
+	if err != nil {
+		return fetched{err: err}
+	}
+	entries, err := reply.decodeEntries()
+	return fetched{reply: reply, entries: entries, err: err}
 }
 
 // block stops replicating origin for good, loudly.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 )
 
 // The wire format of jobs and replies, the one place that defines it.
@@ -110,8 +112,12 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 			return appendMovementInput(b, v), nil
 		}
 	case *LogEntry:
-		if v != nil && v.Movement != nil && v.Product == nil && v.Changed == nil && jsonTime(v.At) && jsonTime(v.Movement.CreatedAt) {
+		if fastEntry(v) {
 			return appendEntry(b, v), nil
+		}
+	case *ChangeBatch:
+		if v != nil && !slices.ContainsFunc(v.Entries, func(e LogEntry) bool { return !fastEntry(&e) }) {
+			return appendBatch(b, v), nil
 		}
 	case *Error:
 		if v != nil && v.Shortfall == nil && v.Elsewhere == nil {
@@ -136,6 +142,14 @@ func DecodeValue(data []byte, v any) error {
 		}
 	case *Movement:
 		if decodeFast(data, v, (*decoder).movement) {
+			return nil
+		}
+	case *LogEntry:
+		if v != nil && reflect.ValueOf(*v).IsZero() && decodeFast(data, v, (*decoder).entry) {
+			return nil
+		}
+	case *ChangeBatch:
+		if v != nil && v.Epoch == "" && v.Entries == nil && decodeFast(data, v, (*decoder).batch) {
 			return nil
 		}
 	}
@@ -172,4 +186,11 @@ func EntryHead(data []byte) (origin string, seq int64, ok bool) {
 		return "", 0, false
 	}
 	return origin, seq, true
+}
+
+// fastEntry reports whether appendEntry encodes e: a movement entry with
+// times json.Marshal writes as appendTime does.
+func fastEntry(e *LogEntry) bool {
+	return e != nil && e.Movement != nil && e.Product == nil && e.Changed == nil &&
+		jsonTime(e.At) && jsonTime(e.Movement.CreatedAt)
 }

@@ -172,6 +172,21 @@ func TestHandEncodersMatchMarshal(t *testing.T) {
 			}
 			return nil
 		}},
+		{"batch", func(r *rand.Rand) any {
+			b := &ChangeBatch{Epoch: randString(r)}
+			for range r.IntN(4) {
+				b.Entries = append(b.Entries, *randEntry(r))
+			}
+			return b
+		}, func(v any) []byte {
+			b := v.(*ChangeBatch)
+			for i := range b.Entries {
+				if !fastEntry(&b.Entries[i]) {
+					return nil
+				}
+			}
+			return appendBatch(nil, b)
+		}},
 		{"error", func(r *rand.Rand) any { return randError(r) }, func(v any) []byte {
 			if e := v.(*Error); e != nil && e.Shortfall == nil {
 				return appendError(nil, e)
@@ -245,6 +260,13 @@ var decodeInputs = []struct {
 	{"movement time not a string", `{"createdAt":20261130}`},
 	{"movement time null", `{"createdAt":null}`},
 	{"movement year 0", `{"createdAt":"0000-01-01T00:00:00Z"}`},
+	{"entry", `{"origin":"MAD-1","seq":7,"at":"2026-11-30T10:06:04.475930935Z","type":"movement","movement":{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"createdAt":"2026-11-30T10:06:04.475930935Z"}}`},
+	{"entry with a product", `{"origin":"MAD-1","seq":1,"at":"2026-11-30T10:06:04Z","type":"product.created","product":{"sku":"A"}}`},
+	{"batch", `{"epoch":"e1","entries":[{"origin":"A","seq":1,"at":"2026-11-30T10:06:04Z","type":"movement","movement":{"sku":"A1","createdAt":"2026-11-30T10:06:04Z"}},{"origin":"A","seq":2,"at":"2026-11-30T10:06:05Z","type":"movement","movement":{}}]}`},
+	{"batch empty", `{"entries":[]}`},
+	{"batch null entries", `{"epoch":"e","entries":null}`},
+	{"batch trailing comma", `{"entries":[{},]}`},
+	{"batch of non-objects", `{"entries":[1,2]}`},
 	{"stock count", `{"sku":"A1","quantity":7,"note":"counted"}`},
 	{"empty object", `{}`},
 	{"white space", " \t\r\n{ \"sku\" :\t\"A1\" ,\n\"quantity\" : 3 \r} \n"},
@@ -352,6 +374,12 @@ func checkDecode(t *testing.T, data []byte) {
 				Reference: "r", Note: "n", Actor: "a", IdempotencyKey: "k", CreatedAt: time.Date(2020, 1, 2, 3, 4, 5, 6, time.UTC)}
 		}},
 		{"nil *Movement", func() any { return (*Movement)(nil) }},
+		{"*LogEntry", func() any { return new(LogEntry) }},
+		{"*LogEntry held", func() any {
+			return &LogEntry{Origin: "X", Seq: 9, Type: EntryProductCreated, Product: &Product{SKU: "OLD"}}
+		}},
+		{"*ChangeBatch", func() any { return new(ChangeBatch) }},
+		{"*ChangeBatch held", func() any { return &ChangeBatch{Epoch: "e0", Entries: []LogEntry{{Origin: "X", Seq: 1}}} }},
 	}
 	for _, tg := range targets {
 		got, want := tg.new(), tg.new()

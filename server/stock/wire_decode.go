@@ -79,6 +79,63 @@ func (d *decoder) movement(m *Movement) bool {
 	})
 }
 
+// entry reads a movement LogEntry, in the shape appendEntry writes.
+func (d *decoder) entry(e *LogEntry) bool {
+	return d.object(func(key []byte) (uint, bool) {
+		switch string(key) {
+		case "origin":
+			return 1, d.into(&e.Origin)
+		case "seq":
+			return 2, d.integer(&e.Seq)
+		case "at":
+			return 4, d.utcTime(&e.At)
+		case "type":
+			return 8, d.into((*string)(&e.Type))
+		case "movement":
+			if e.Movement == nil {
+				e.Movement = new(Movement)
+			}
+			return 16, d.movement(e.Movement)
+		}
+		return 0, false
+	})
+}
+
+// batch reads a ChangeBatch of movement entries.
+func (d *decoder) batch(c *ChangeBatch) bool {
+	return d.object(func(key []byte) (uint, bool) {
+		switch string(key) {
+		case "epoch":
+			return 1, d.into(&c.Epoch)
+		case "entries":
+			c.Entries = []LogEntry{} // json.Unmarshal makes [] an empty slice, not nil
+			return 2, d.array(func() bool {
+				c.Entries = append(c.Entries, LogEntry{})
+				return d.entry(&c.Entries[len(c.Entries)-1])
+			})
+		}
+		return 0, false
+	})
+}
+
+// array reads a non-null array, calling elem for each element.
+func (d *decoder) array(elem func() bool) bool {
+	if !d.consume('[') {
+		return false
+	}
+	if d.consume(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if !d.consume(',') {
+			return d.consume(']')
+		}
+	}
+}
+
 // utcTime reads a time in UTC, written as appendTime writes it (RFC 3339
 // with nanoseconds and "Z"): one that formats back to the same text, which
 // time.Time's UnmarshalJSON reads the same way.

@@ -43,6 +43,26 @@ func appendEntry(b []byte, e *LogEntry) []byte {
 	return append(b, '}')
 }
 
+// appendBatch appends b, whose entries fastEntry accepts, as json.Marshal
+// encodes a ChangeBatch: the run of a log a replica applies.
+func appendBatch(b []byte, c *ChangeBatch) []byte {
+	b = append(b, '{')
+	if c.Epoch != "" {
+		b = append(appendString(append(b, `"epoch":`...), c.Epoch), ',')
+	}
+	if c.Entries == nil {
+		return append(b, `"entries":null}`...)
+	}
+	b = append(b, `"entries":[`...)
+	for i := range c.Entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendEntry(b, &c.Entries[i])
+	}
+	return append(b, "]}"...)
+}
+
 // appendMovement appends m as json.Marshal encodes a stock.Movement.
 func appendMovement(b []byte, m *Movement) []byte {
 	b = appendString(append(b, `{"id":`...), m.ID)

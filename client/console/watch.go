@@ -33,7 +33,7 @@ func (a *app) watch(ctx context.Context, sku string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	quit := a.quitOnQ(ctx)
-	events := c.Watch(ctx, sku)
+	events := c.Watch(ctx, remote.WatchScope{SKU: sku})
 	defer func() {
 		cancel()
 		for range events { // let the watcher finish

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,9 +23,12 @@ func TestWatchE2E(t *testing.T) {
 	mustRun(t, node, "product", "add", "--sku", "B2", "--name", "Nut", "--price", "1", "--quantity", "7")
 
 	s := startTmux(t, node, "watch")
-	s.waitScreen("the initial stock", func(sc string) bool {
+	sc := s.waitScreen("the initial stock", func(sc string) bool {
 		return strings.Contains(sc, "connected, 2 products") && row("A1", "Bolt", "10").MatchString(sc) && row("B2", "Nut", "7").MatchString(sc)
 	})
+	if !regexp.MustCompile(`(?m)^SKU\s+NAME\s+QUANTITY\s+LAST CHANGE\s+TIME\s*$`).MatchString(sc) {
+		t.Errorf("the default screen (the node's own warehouse) has other columns than before:\n%s", sc)
+	}
 
 	mustRun(t, node, "stock", "set", "A1", "42")
 	s.waitScreen("A1 at 42 after another client's change", func(sc string) bool {
@@ -53,6 +57,49 @@ func TestWatchE2E(t *testing.T) {
 
 	s.line("q")
 	s.expect("[exit 0]")
+}
+
+// TestWatchWarehouseE2E follows every warehouse of a single node, with
+// the WAREHOUSE column, and checks that a warehouse the node holds nothing
+// of ends the watch at once with a clear error, in both languages and in
+// JSON.
+func TestWatchWarehouseE2E(t *testing.T) {
+	node := testnode.Start(t)
+	mustRun(t, node, "product", "add", "--sku", "A1", "--name", "Bolt", "--price", "1", "--quantity", "10")
+	var local struct{ LocalWarehouse struct{ ID string } }
+	if err := json.Unmarshal(node.MustGraphQL(t, `{ localWarehouse { id } }`, nil).Data, &local); err != nil || local.LocalWarehouse.ID == "" {
+		t.Fatalf("local warehouse: %v %+v", err, local)
+	}
+	inLocal := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(local.LocalWarehouse.ID) + ` \(this node\)\s+A1\s+Bolt\s+42\b`)
+
+	s := startTmux(t, node, "watch", "--warehouse", "all")
+	s.waitScreen("every warehouse", func(sc string) bool {
+		return strings.Contains(sc, "connected, 1 products in 1 warehouses") && regexp.MustCompile(`(?m)^WAREHOUSE\s+SKU\s+NAME`).MatchString(sc)
+	})
+	mustRun(t, node, "stock", "set", "A1", "42")
+	s.waitScreen("A1 at 42 in the node's own warehouse", inLocal.MatchString)
+	s.line("q")
+	s.expect("[exit 0]")
+
+	cases := []struct {
+		name   string
+		args   []string
+		stdout string
+		stderr string
+	}{
+		{name: "en", args: []string{"watch", "--warehouse", "NOPE-1"}, stderr: "This node holds nothing of warehouse NOPE-1."},
+		{name: "es", args: []string{"--lang", "es", "watch", "--warehouse", "NOPE-1"}, stderr: "Este nodo no tiene nada del almacén NOPE-1."},
+		{name: "sku", args: []string{"watch", "--sku", "A1", "--warehouse", "NOPE-1"}, stderr: "This node holds nothing of warehouse NOPE-1."},
+		{name: "json", args: []string{"--json", "watch", "--warehouse", "NOPE-1"}, stdout: `"code": "NOT_FOUND"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runClient(t, node, c.args...)
+			if r.code != 1 || !strings.Contains(r.stdout, c.stdout) || !strings.Contains(r.stderr, c.stderr) {
+				t.Fatalf("stockmesh %s: exit %d, want 1 with %q\nstdout:\n%s\nstderr:\n%s", strings.Join(c.args, " "), r.code, c.stdout+c.stderr, r.stdout, r.stderr)
+			}
+		})
+	}
 }
 
 // mustRun runs the client and fails the test unless it succeeds.

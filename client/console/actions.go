@@ -163,13 +163,14 @@ func (a *app) actHistory(ctx context.Context) error {
 	return a.history(ctx, remote.MovementFilter{SKU: sku}, n)
 }
 
-// actWatch is menu 9: the live stock screen until Ctrl-C or q.
+// actWatch is menu 9: the live stock of the node's own warehouse until
+// Ctrl-C or q.
 func (a *app) actWatch(ctx context.Context) error {
 	sku, err := a.prompts().Text(ctx, a.p.T(msgFieldSKU), "")
 	if err != nil {
 		return err
 	}
-	err = a.watch(ctx, sku)
+	err = a.watch(ctx, remote.WatchScope{SKU: sku})
 	if ctx.Err() != nil { // Ctrl-C is the normal way out of the screen
 		return nil
 	}

@@ -116,6 +116,8 @@ const (
 
 	msgWatchTitle
 	msgWatchConnected
+	msgWatchConnectedIn
+	msgWatchConnectedAll
 	msgWatchConnecting
 	msgWatchReconnecting
 	msgWatchFailed
@@ -242,6 +244,8 @@ func catalog() map[msg][2]string {
 
 		msgWatchTitle:        {"Live stock — %s    (q + Enter to quit)", "Existencias en vivo — %s    (q + Intro para salir)"},
 		msgWatchConnected:    {"connected, %d products", "conectado, %d productos"},
+		msgWatchConnectedIn:  {"connected, %d products of warehouse %s", "conectado, %d productos del almacén %s"},
+		msgWatchConnectedAll: {"connected, %d products in %d warehouses", "conectado, %d productos en %d almacenes"},
 		msgWatchConnecting:   {"connecting…", "conectando…"},
 		msgWatchReconnecting: {"reconnecting… (attempt %d, next in %s): %v", "reconectando… (intento %d, siguiente en %s): %v"},
 		msgWatchFailed:       {"stopped: %s", "detenido: %s"},

@@ -16,7 +16,8 @@ Commands:
   stock levels SKU
   move purchase|sale|return|adjustment SKU QUANTITY [--ref REF] [--note N] [--key KEY]
   history [--sku SKU] [--kind KIND] [--first N]
-  watch [--sku SKU]
+  watch [--sku SKU] [--warehouse ID|all]
+       (default: this node's own warehouse; all: every warehouse it holds)
   warehouses
   transfer
   version
@@ -47,7 +48,8 @@ Sin orden, stockmesh muestra el menú interactivo.
   move purchase|sale|return|adjustment SKU CANTIDAD [--ref REF] [--note N] [--key CLAVE]
        (también compra|venta|devolucion|ajuste)
   history [--sku SKU] [--kind TIPO] [--first N]
-  watch [--sku SKU]
+  watch [--sku SKU] [--warehouse ID|all]
+       (por defecto, el almacén de este nodo; all o todos: todos los que tiene)
   warehouses
   transfer
   version

@@ -11,21 +11,34 @@ import (
 	"github.com/stockmesh/stockmesh/client/remote"
 )
 
-// setupWatch: watch [--sku SKU].
+// setupWatch: watch [--sku SKU] [--warehouse ID|all].
 func setupWatch(fs *flag.FlagSet) runFunc {
 	sku := fs.String("sku", "", "only this product")
+	warehouse := fs.String("warehouse", "", `a warehouse the node holds, or "all" (default: its own)`)
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args); err != nil {
 			return err
 		}
-		return a.watch(ctx, *sku)
+		return a.watch(ctx, watchScope(*sku, *warehouse))
 	}
 }
 
-// watch shows live stock until ctx ends, "q" + Enter is typed, or the watch
-// fails for good. Losing the node is not an error: the screen says
-// reconnecting… and recovers by itself.
-func (a *app) watch(ctx context.Context, sku string) error {
+// watchScope is what watch --sku sku --warehouse warehouse follows: the
+// node's own warehouse for "", every warehouse the node holds for "all"
+// (or "todos"), else the warehouse with that id.
+func watchScope(sku, warehouse string) remote.WatchScope {
+	warehouse = strings.TrimSpace(warehouse)
+	switch strings.ToLower(warehouse) {
+	case "all", "todos":
+		return remote.WatchScope{SKU: sku, All: true}
+	}
+	return remote.WatchScope{SKU: sku, Warehouse: warehouse}
+}
+
+// watch shows the live stock of scope until ctx ends, "q" + Enter is typed,
+// or the watch fails for good. Losing the node is not an error: the screen
+// says reconnecting… and recovers by itself.
+func (a *app) watch(ctx context.Context, scope remote.WatchScope) error {
 	c, err := a.node()
 	if err != nil {
 		return err
@@ -33,13 +46,13 @@ func (a *app) watch(ctx context.Context, sku string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	quit := a.quitOnQ(ctx)
-	events := c.Watch(ctx, sku)
+	events := c.Watch(ctx, scope)
 	defer func() {
 		cancel()
 		for range events { // let the watcher finish
 		}
 	}()
-	screen := newWatchScreen(a.p, a.settings.Server)
+	screen := newWatchScreen(a.p, a.settings.Server, scope)
 	if !a.json {
 		screen.render(a.env.Stdout, time.Now())
 	}
@@ -77,16 +90,17 @@ func (a *app) watchEvent(ctx context.Context, c *remote.Client, screen *watchScr
 	return nil
 }
 
-// fillNames looks up the names of products that appeared after the snapshot.
+// fillNames looks up, in their warehouses, the names of products that
+// appeared after the snapshot.
 func (a *app) fillNames(ctx context.Context, c *remote.Client, screen *watchScreen) {
-	for _, sku := range screen.unnamed() {
+	for _, k := range screen.unnamed() {
 		lctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		p, err := c.Product(lctx, sku)
+		p, err := c.ProductIn(lctx, k.warehouse, k.sku)
 		cancel()
 		if err == nil {
-			screen.name(sku, p.Name)
+			screen.name(k, p.Name)
 		} else if remote.Code(err) == remote.CodeNotFound {
-			screen.name(sku, "—")
+			screen.name(k, "—")
 		}
 	}
 }
@@ -111,17 +125,22 @@ func (a *app) quitOnQ(ctx context.Context) <-chan struct{} {
 	return quit
 }
 
-// watchJSON is the --json form of a watch event, one per line.
+// watchJSON is the --json form of a watch event, one per line: a snapshot
+// names the warehouses it covers and each product its warehouse; a change
+// names its warehouse beside the change itself.
 func watchJSON(ev remote.WatchEvent) map[string]any {
 	switch ev.Kind {
 	case remote.WatchSnapshot:
-		ps := ev.Products
+		ps, ws := ev.Products, ev.Warehouses
 		if ps == nil {
 			ps = []remote.Product{}
 		}
-		return map[string]any{"type": "snapshot", "products": ps}
+		if ws == nil {
+			ws = []string{}
+		}
+		return map[string]any{"type": "snapshot", "warehouses": ws, "products": ps}
 	case remote.WatchChange:
-		return map[string]any{"type": "change", "change": ev.Change}
+		return map[string]any{"type": "change", "warehouse": ev.Change.Warehouse.ID, "change": ev.Change}
 	case remote.WatchReconnecting:
 		return map[string]any{"type": "reconnecting", "attempt": ev.Attempt, "waitMs": ev.Wait.Milliseconds(), "error": errString(ev.Err)}
 	}

@@ -1,8 +1,10 @@
 package console
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -10,29 +12,37 @@ import (
 	"github.com/stockmesh/stockmesh/client/remote"
 )
 
-// watchRow is one product on the live screen.
+// watchKey names a row of the live screen: a sku in a warehouse. The
+// same sku in two warehouses is two rows.
+type watchKey struct{ warehouse, sku string }
+
+// watchRow is one product of one warehouse on the live screen.
 type watchRow struct {
-	sku, name string
-	quantity  int
-	delta     int
-	kind      string
-	merged    bool
-	changed   bool // whether a change arrived since the last snapshot
-	at        time.Time
+	watchKey
+	name     string
+	local    bool // whether the warehouse is the node's own
+	quantity int
+	delta    int
+	kind     string
+	merged   bool
+	changed  bool // whether a change arrived since the last snapshot
+	at       time.Time
 }
 
-// watchScreen is the state of the live stock screen.
+// watchScreen is the state of the live stock screen. It shows a WAREHOUSE
+// column only when it follows every warehouse (scope.All).
 type watchScreen struct {
 	p      Printer
 	server string
-	rows   map[string]*watchRow
-	last   string // sku of the latest change, highlighted
+	scope  remote.WatchScope
+	rows   map[watchKey]*watchRow
+	last   watchKey // the latest change, highlighted
 	status string
 }
 
-// newWatchScreen returns an empty screen for server.
-func newWatchScreen(p Printer, server string) *watchScreen {
-	return &watchScreen{p: p, server: server, rows: map[string]*watchRow{}, status: p.T(msgWatchConnecting)}
+// newWatchScreen returns an empty screen of scope for server.
+func newWatchScreen(p Printer, server string, scope remote.WatchScope) *watchScreen {
+	return &watchScreen{p: p, server: server, scope: scope, rows: map[watchKey]*watchRow{}, status: p.T(msgWatchConnecting)}
 }
 
 // apply updates the screen with one watch event.
@@ -40,6 +50,7 @@ func (s *watchScreen) apply(ev remote.WatchEvent) {
 	switch ev.Kind {
 	case remote.WatchSnapshot:
 		s.snapshot(ev.Products)
+		s.status = s.connected(len(ev.Products), ev.Warehouses)
 	case remote.WatchChange:
 		s.change(ev.Change)
 	case remote.WatchReconnecting:
@@ -50,50 +61,64 @@ func (s *watchScreen) apply(ev remote.WatchEvent) {
 	}
 }
 
+// connected is the status after a snapshot of n products of warehouses:
+// as it always was for the node's own warehouse, naming the warehouse
+// watched otherwise.
+func (s *watchScreen) connected(n int, warehouses []string) string {
+	switch {
+	case s.scope.All:
+		return s.p.T(msgWatchConnectedAll, n, len(warehouses))
+	case s.scope.Warehouse != "":
+		return s.p.T(msgWatchConnectedIn, n, s.scope.Warehouse)
+	}
+	return s.p.T(msgWatchConnected, n)
+}
+
 // snapshot replaces the rows with the current products, keeping the last
 // change shown for products whose quantity it explains.
 func (s *watchScreen) snapshot(ps []remote.Product) {
-	rows := make(map[string]*watchRow, len(ps))
+	rows := make(map[watchKey]*watchRow, len(ps))
 	for _, p := range ps {
-		r := &watchRow{sku: p.SKU, name: p.Name, quantity: p.Quantity, at: p.UpdatedAt}
-		if old, ok := s.rows[p.SKU]; ok && old.changed && old.quantity == p.Quantity {
+		k := watchKey{p.Warehouse.ID, p.SKU}
+		r := &watchRow{watchKey: k, name: p.Name, local: p.Warehouse.Local, quantity: p.Quantity, at: p.UpdatedAt}
+		if old, ok := s.rows[k]; ok && old.changed && old.quantity == p.Quantity {
 			r.delta, r.kind, r.merged, r.changed, r.at = old.delta, old.kind, old.merged, true, old.at
 		}
-		rows[p.SKU] = r
+		rows[k] = r
 	}
 	s.rows = rows
-	s.status = s.p.T(msgWatchConnected, len(ps))
 }
 
-// change applies one stock change.
+// change applies one stock change to the row of its warehouse and sku.
 func (s *watchScreen) change(c remote.StockChange) {
-	r, ok := s.rows[c.SKU]
+	k := watchKey{c.Warehouse.ID, c.SKU}
+	r, ok := s.rows[k]
 	if !ok {
-		r = &watchRow{sku: c.SKU}
-		s.rows[c.SKU] = r
+		r = &watchRow{watchKey: k, local: c.Warehouse.Local}
+		s.rows[k] = r
 	}
 	r.quantity, r.delta, r.merged, r.changed, r.at = c.Quantity, c.Delta, c.Merged, true, c.At
 	r.kind = ""
 	if c.Movement != nil {
 		r.kind = c.Movement.Kind
 	}
-	s.last = c.SKU
+	s.last = k
 }
 
-// unnamed returns the skus whose names are not known yet.
-func (s *watchScreen) unnamed() []string {
-	var out []string
-	for sku, r := range s.rows {
+// unnamed returns the rows whose product names are not known yet.
+func (s *watchScreen) unnamed() []watchKey {
+	var out []watchKey
+	for k, r := range s.rows {
 		if r.name == "" {
-			out = append(out, sku)
+			out = append(out, k)
 		}
 	}
 	return out
 }
 
-// name records the name of sku.
-func (s *watchScreen) name(sku, name string) {
-	if r, ok := s.rows[sku]; ok {
+// name records the name of the product of row k.
+func (s *watchScreen) name(k watchKey, name string) {
+	if r, ok := s.rows[k]; ok {
 		r.name = name
 	}
 }
@@ -113,17 +138,18 @@ func (s *watchScreen) render(out io.Writer, now time.Time) {
 	io.WriteString(out, b.String())
 }
 
-// table builds the rows in sku order, the latest change marked.
+// table builds the rows in sku order, the latest change marked; when
+// following every warehouse, a WAREHOUSE column comes first and the rows
+// go by warehouse, the node's own first.
 func (s *watchScreen) table(now time.Time) *table {
 	l := s.p.Lang()
-	t := newTable(s.p.T(msgColSKU), s.p.T(msgColName), s.p.T(msgColQuantity), s.p.T(msgColLastChange), s.p.T(msgColTime)).alignRight(2)
-	skus := make([]string, 0, len(s.rows))
-	for sku := range s.rows {
-		skus = append(skus, sku)
+	header := []string{s.p.T(msgColSKU), s.p.T(msgColName), s.p.T(msgColQuantity), s.p.T(msgColLastChange), s.p.T(msgColTime)}
+	qtyCol := 2
+	if s.scope.All {
+		header, qtyCol = append([]string{s.p.T(msgColWarehouse)}, header...), 3
 	}
-	slices.Sort(skus)
-	for _, sku := range skus {
-		r := s.rows[sku]
+	t := newTable(header...).alignRight(qtyCol)
+	for _, r := range s.sorted() {
 		change := ""
 		if r.changed {
 			change = strings.TrimSpace(FormatSigned(l, r.delta) + " " + kindName(s.p, r.kind))
@@ -131,8 +157,35 @@ func (s *watchScreen) table(now time.Time) *table {
 				change += " " + s.p.T(msgWatchMerged)
 			}
 		}
-		i := t.add(r.sku, r.name, FormatInt(l, r.quantity), change, FormatTime(r.at, now))
-		t.mark[i] = sku == s.last
+		cells := []string{r.sku, r.name, FormatInt(l, r.quantity), change, FormatTime(r.at, now)}
+		if s.scope.All {
+			cells = append([]string{s.warehouseCell(r)}, cells...)
+		}
+		i := t.add(cells...)
+		t.mark[i] = r.watchKey == s.last
 	}
 	return t
+}
+
+// sorted returns the rows by warehouse, the node's own first, then by sku.
+func (s *watchScreen) sorted() []*watchRow {
+	rows := slices.Collect(maps.Values(s.rows))
+	slices.SortFunc(rows, func(a, b *watchRow) int {
+		switch {
+		case a.local && !b.local:
+			return -1
+		case b.local && !a.local:
+			return 1
+		}
+		return cmp.Or(strings.Compare(a.warehouse, b.warehouse), strings.Compare(a.sku, b.sku))
+	})
+	return rows
+}
+
+// warehouseCell names the warehouse of r, the node's own marked.
+func (s *watchScreen) warehouseCell(r *watchRow) string {
+	if r.local {
+		return r.warehouse + " " + s.p.T(msgLocalMark)
+	}
+	return r.warehouse
 }

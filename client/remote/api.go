@@ -14,12 +14,21 @@ const (
 	movementFields  = `id warehouse { ` + warehouseFields + ` } sku kind quantity balance reference note actor createdAt`
 )
 
-// Product returns the product with sku; a missing one is an *Error with
-// CodeNotFound.
+// Product returns the product with sku in the node's own warehouse; a
+// missing one is an *Error with CodeNotFound.
 func (c *Client) Product(ctx context.Context, sku string) (*Product, error) {
+	return c.ProductIn(ctx, "", sku)
+}
+
+// ProductIn returns the product with sku in warehouse ("" for the node's
+// own). A missing product is an *Error with CodeNotFound; a warehouse the
+// node holds nothing of is one with CodeNotFound and Warehouse set (see
+// UnknownWarehouse).
+func (c *Client) ProductIn(ctx context.Context, warehouse, sku string) (*Product, error) {
 	var out struct{ Product *Product }
-	q := `query($sku: ID!) { product(sku: $sku) { ` + productFields + ` } }`
-	if err := c.Do(ctx, Repeatable, q, map[string]any{"sku": sku}, &out); err != nil {
+	q := `query($sku: ID!, $warehouse: ID) { product(sku: $sku, warehouse: $warehouse) { ` + productFields + ` } }`
+	vars := map[string]any{"sku": sku, "warehouse": nullable(warehouse)}
+	if err := c.Do(ctx, Repeatable, q, vars, &out); err != nil {
 		return nil, fmt.Errorf("getting product %s: %w", sku, err)
 	}
 	if out.Product == nil {
@@ -155,6 +164,33 @@ func (c *Client) Warehouses(ctx context.Context) ([]Warehouse, error) {
 		return nil, fmt.Errorf("listing warehouses: %w", err)
 	}
 	return out.Warehouses, nil
+}
+
+// LocalWarehouse returns the node's own warehouse.
+func (c *Client) LocalWarehouse(ctx context.Context) (*Warehouse, error) {
+	var out struct{ LocalWarehouse *Warehouse }
+	q := `query { localWarehouse { ` + warehouseFields + ` } }`
+	if err := c.Do(ctx, Repeatable, q, nil, &out); err != nil {
+		return nil, fmt.Errorf("getting the local warehouse: %w", err)
+	}
+	if out.LocalWarehouse == nil || out.LocalWarehouse.ID == "" {
+		return nil, fmt.Errorf("getting the local warehouse: %w", &Error{Code: CodeInternal, Message: "the node named no local warehouse"})
+	}
+	return out.LocalWarehouse, nil
+}
+
+// WarehouseIDs returns the ids of the warehouses the node holds, its own
+// first. Unlike Warehouses it asks for nothing else, so it stays cheap.
+func (c *Client) WarehouseIDs(ctx context.Context) ([]string, error) {
+	var out struct{ Warehouses []struct{ ID string } }
+	if err := c.Do(ctx, Repeatable, `query { warehouses { id } }`, nil, &out); err != nil {
+		return nil, fmt.Errorf("listing warehouses: %w", err)
+	}
+	ids := make([]string, len(out.Warehouses))
+	for i, w := range out.Warehouses {
+		ids[i] = w.ID
+	}
+	return ids, nil
 }
 
 // StockLevels returns the stock of sku in every warehouse the node holds a

@@ -66,7 +66,8 @@ func TestProductSendsTokenAndDecodes(t *testing.T) {
 		t.Fatalf("product = %+v", p)
 	}
 	req := f.seen()[0]
-	if req.Auth != "Bearer secret" || req.Variables["sku"] != "A1" || !strings.Contains(req.Query, "product(sku: $sku)") {
+	if wh, ok := req.Variables["warehouse"]; req.Auth != "Bearer secret" || req.Variables["sku"] != "A1" || !ok || wh != nil ||
+		!strings.Contains(req.Query, "product(sku: $sku, warehouse: $warehouse)") {
 		t.Fatalf("request = %+v", req)
 	}
 }

@@ -79,6 +79,14 @@ func Code(err error) string {
 	return ""
 }
 
+// UnknownWarehouse reports whether err is the node saying that it holds
+// nothing of the warehouse a request named: CodeNotFound with
+// Error.Warehouse set.
+func UnknownWarehouse(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeNotFound && e.Warehouse != ""
+}
+
 // gqlErrors is the errors array of a GraphQL response.
 type gqlErrors []struct {
 	Message    string `json:"message"`

@@ -47,10 +47,12 @@ type Stream struct {
 	done   chan struct{}
 }
 
-// Subscribe opens a subscription to stockChanged for sku ("" for every sku).
-// It returns once the node has acknowledged the connection and the subscribe
-// message is sent. Cancelling ctx or calling Close ends it.
-func (c *Client) Subscribe(ctx context.Context, sku string) (*Stream, error) {
+// Subscribe opens a subscription to stockChanged for the changes of sku
+// ("" for every sku) in warehouse ("" for every warehouse the node holds,
+// its own and its replicas). It returns once the node has acknowledged the
+// connection and the subscribe message is sent. Cancelling ctx or calling
+// Close ends it.
+func (c *Client) Subscribe(ctx context.Context, warehouse, sku string) (*Stream, error) {
 	conn, err := c.dial(ctx)
 	if err != nil {
 		return nil, err
@@ -58,7 +60,7 @@ func (c *Client) Subscribe(ctx context.Context, sku string) (*Stream, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan StockChange, 16)
 	s := &Stream{C: ch, conn: conn, cancel: cancel, done: make(chan struct{})}
-	if err := s.start(c.token, sku); err != nil {
+	if err := s.start(c.token, warehouse, sku); err != nil {
 		cancel()
 		conn.Close()
 		return nil, err
@@ -95,7 +97,7 @@ func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
 
 // start sends connection_init with the token, waits for connection_ack and
 // sends the subscription.
-func (s *Stream) start(token, sku string) error {
+func (s *Stream) start(token, warehouse, sku string) error {
 	init, _ := json.Marshal(map[string]string{"Authorization": "Bearer " + token})
 	if err := s.write(wsMessage{Type: "connection_init", Payload: init}); err != nil {
 		return err
@@ -115,8 +117,9 @@ func (s *Stream) start(token, sku string) error {
 			}
 		}
 	}
-	q := `subscription($sku: ID) { stockChanged(sku: $sku) { warehouse { ` + warehouseFields + ` } sku quantity delta merged movement { ` + movementFields + ` } at } }`
-	payload, err := json.Marshal(request{Query: q, Variables: map[string]any{"sku": nullable(sku)}})
+	q := `subscription($warehouse: ID, $sku: ID) { stockChanged(warehouse: $warehouse, sku: $sku) { warehouse { ` + warehouseFields + ` } sku quantity delta merged movement { ` + movementFields + ` } at } }`
+	vars := map[string]any{"warehouse": nullable(warehouse), "sku": nullable(sku)}
+	payload, err := json.Marshal(request{Query: q, Variables: vars})
 	if err != nil {
 		return fmt.Errorf("encoding subscription: %w", err)
 	}

@@ -26,12 +26,26 @@ const (
 
 // WatchEvent is one thing a Watch reports.
 type WatchEvent struct {
-	Kind     WatchEventKind
-	Products []Product     // WatchSnapshot
-	Change   StockChange   // WatchChange
-	Err      error         // WatchReconnecting, WatchFailed
-	Attempt  int           // WatchReconnecting: 1 for the first retry
-	Wait     time.Duration // WatchReconnecting
+	Kind       WatchEventKind
+	Products   []Product     // WatchSnapshot: each carries its warehouse
+	Warehouses []string      // WatchSnapshot: the ids of the warehouses it covers
+	Change     StockChange   // WatchChange
+	Err        error         // WatchReconnecting, WatchFailed
+	Attempt    int           // WatchReconnecting: 1 for the first retry
+	Wait       time.Duration // WatchReconnecting
+}
+
+// WatchScope says what a Watch follows.
+type WatchScope struct {
+	// SKU is the one product to follow; "" follows every product.
+	SKU string
+	// Warehouse is the id of the one warehouse to follow; "" follows the
+	// node's own, asked of the node again on every connection.
+	Warehouse string
+	// All follows every warehouse the node holds, its own and its
+	// replicas, as the node lists them on each connection; Warehouse is
+	// then ignored.
+	All bool
 }
 
 // WatchBackoff is the reconnection policy of Watch; Attempts is ignored.
@@ -39,27 +53,29 @@ func WatchBackoff() Retry {
 	return Retry{Base: 500 * time.Millisecond, Max: 5 * time.Second}
 }
 
-// Watch follows the stock of sku ("" for every product) until ctx ends. It
-// subscribes to stockChanged, then loads the current products, and reports a
-// snapshot followed by every change. When the connection drops it reports
+// Watch follows the stock that scope names until ctx ends. It subscribes
+// to stockChanged for that warehouse (every warehouse with scope.All) and
+// sku, then loads the current products of the same warehouses, and reports
+// a snapshot followed by every change. When the connection drops it reports
 // WatchReconnecting, retries with backoff, and on success reports a fresh
-// snapshot, so the consumer's view is exact again. The returned channel is
-// closed when the watch ends.
-func (c *Client) Watch(ctx context.Context, sku string) <-chan WatchEvent {
+// snapshot, so the consumer's view is exact again. A warehouse the node
+// holds nothing of ends the watch with WatchFailed (see UnknownWarehouse).
+// The returned channel is closed when the watch ends.
+func (c *Client) Watch(ctx context.Context, scope WatchScope) <-chan WatchEvent {
 	out := make(chan WatchEvent)
 	go func() {
 		defer close(out)
-		c.watch(ctx, sku, out)
+		c.watch(ctx, scope, out)
 	}()
 	return out
 }
 
 // watch is the reconnect loop of Watch.
-func (c *Client) watch(ctx context.Context, sku string, out chan<- WatchEvent) {
+func (c *Client) watch(ctx context.Context, scope WatchScope, out chan<- WatchEvent) {
 	backoff := WatchBackoff()
 	attempt := 0
 	for {
-		err := c.session(ctx, sku, out, &attempt)
+		err := c.session(ctx, scope, out, &attempt)
 		if ctx.Err() != nil {
 			return
 		}
@@ -80,17 +96,27 @@ func (c *Client) watch(ctx context.Context, sku string, out chan<- WatchEvent) {
 
 // session runs one connection: subscribe, snapshot, changes until it drops.
 // It resets *attempt once the snapshot is delivered.
-func (c *Client) session(ctx context.Context, sku string, out chan<- WatchEvent, attempt *int) error {
-	s, err := c.Subscribe(ctx, sku)
+func (c *Client) session(ctx context.Context, scope WatchScope, out chan<- WatchEvent, attempt *int) error {
+	warehouse, err := c.watchedWarehouse(ctx, scope)
+	if err != nil {
+		return err
+	}
+	s, err := c.Subscribe(ctx, warehouse, scope.SKU)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	ps, err := c.snapshot(ctx, sku)
+	ids := []string{warehouse}
+	if scope.All { // listed after subscribing, so that none joins unseen
+		if ids, err = c.WarehouseIDs(ctx); err != nil {
+			return err
+		}
+	}
+	ps, err := c.snapshot(ctx, ids, scope.SKU)
 	if err != nil {
 		return err
 	}
-	if !send(ctx, out, WatchEvent{Kind: WatchSnapshot, Products: ps}) {
+	if !send(ctx, out, WatchEvent{Kind: WatchSnapshot, Products: ps, Warehouses: ids}) {
 		return ctx.Err()
 	}
 	*attempt = 0
@@ -102,13 +128,44 @@ func (c *Client) session(ctx context.Context, sku string, out chan<- WatchEvent,
 	return s.Err()
 }
 
-// snapshot loads the products a watch of sku shows.
-func (c *Client) snapshot(ctx context.Context, sku string) ([]Product, error) {
-	if sku == "" {
-		return c.Products(ctx, "", "")
+// watchedWarehouse returns the id of the warehouse scope follows: "" for
+// all of them, else the one it names or the node's own.
+func (c *Client) watchedWarehouse(ctx context.Context, scope WatchScope) (string, error) {
+	switch {
+	case scope.All:
+		return "", nil
+	case scope.Warehouse != "":
+		return scope.Warehouse, nil
 	}
-	p, err := c.Product(ctx, sku)
-	if Code(err) == CodeNotFound {
+	w, err := c.LocalWarehouse(ctx)
+	if err != nil {
+		return "", err
+	}
+	return w.ID, nil
+}
+
+// snapshot loads the products of sku ("" for every product) in each of the
+// warehouses.
+func (c *Client) snapshot(ctx context.Context, warehouses []string, sku string) ([]Product, error) {
+	var all []Product
+	for _, w := range warehouses {
+		ps, err := c.watchedProducts(ctx, w, sku)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ps...)
+	}
+	return all, nil
+}
+
+// watchedProducts loads the products of sku ("" for every product) in
+// warehouse: none when sku is not there, an error when the warehouse is not.
+func (c *Client) watchedProducts(ctx context.Context, warehouse, sku string) ([]Product, error) {
+	if sku == "" {
+		return c.Products(ctx, warehouse, "")
+	}
+	p, err := c.ProductIn(ctx, warehouse, sku)
+	if Code(err) == CodeNotFound && !UnknownWarehouse(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -117,8 +174,12 @@ func (c *Client) snapshot(ctx context.Context, sku string) ([]Product, error) {
 	return []Product{*p}, nil
 }
 
-// permanent reports whether retrying cannot fix err.
+// permanent reports whether retrying cannot fix err: a refused token or
+// request, an untrusted certificate, a warehouse the node does not hold.
 func permanent(err error) bool {
+	if UnknownWarehouse(err) {
+		return true
+	}
 	switch Code(err) {
 	case CodeUnauthenticated, CodeForbidden, CodeInvalidInput:
 		return true

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // client speaks the sync protocol to one member.
@@ -32,42 +34,60 @@ func (c *client) heads(ctx context.Context) (*HeadsReply, error) {
 func (c *client) changes(ctx context.Context, origin string, after int64, limit int, wait time.Duration) (*ChangesReply, error) {
 	q := url.Values{"origin": {origin}, "after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(limit)},
 		"wait": {strconv.Itoa(int(wait / time.Second))}}
-	var r ChangesReply
-	if err := c.get(ctx, ChangesPath, q, &r); err != nil {
+	body, header, err := c.fetch(ctx, ChangesPath, q)
+	if err != nil {
 		return nil, err
 	}
+	r := &ChangesReply{Origin: header.Get(OriginHeader)}
 	if r.Origin != origin {
-		return nil, fmt.Errorf("asked for the log of %s, got %s's", origin, r.Origin)
+		return nil, fmt.Errorf("asked for the log of %s, got %q's", origin, r.Origin)
 	}
-	return &r, nil
+	if r.LastSeq, err = strconv.ParseInt(header.Get(LastSeqHeader), 10, 64); err != nil {
+		return nil, fmt.Errorf("the changes of %s carry no %s: %w", origin, LastSeqHeader, err)
+	}
+	var batch stock.ChangeBatch
+	if err := stock.DecodeValue(body, &batch); err != nil {
+		return nil, fmt.Errorf("decoding the changes of %s: %w", origin, err)
+	}
+	r.Epoch, r.Entries = batch.Epoch, batch.Entries
+	return r, r.check()
 }
 
-// get sends a versioned GET and decodes its JSON answer into out; an
-// answer in another protocol version is errProtocol.
+// get sends a versioned GET and decodes its JSON answer into out.
 func (c *client) get(ctx context.Context, path string, q url.Values, out any) error {
+	body, _, err := c.fetch(ctx, path, q)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(body, out)
+}
+
+// fetch sends a versioned GET and returns the body and headers of a 200
+// answer; an answer in another protocol version is errProtocol.
+func (c *client) fetch(ctx context.Context, path string, q url.Values) ([]byte, http.Header, error) {
 	u := c.base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	req.Header.Set(ProtocolHeader, strconv.Itoa(Protocol))
 	res, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, 256<<20))
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
+		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if v := res.Header.Get(ProtocolHeader); v != strconv.Itoa(Protocol) {
-		return fmt.Errorf("%w: %s speaks %q, this node %d", errProtocol, c.base, v, Protocol)
+		return nil, nil, fmt.Errorf("%w: %s speaks %q, this node %d", errProtocol, c.base, v, Protocol)
 	}
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s%s: %s: %s", c.base, path, res.Status, strings.TrimSpace(string(body)))
+		return nil, nil, fmt.Errorf("%s%s: %s: %s", c.base, path, res.Status, strings.TrimSpace(string(body)))
 	}
-	return json.Unmarshal(body, out)
+	return body, res.Header, nil
 }

@@ -91,7 +91,7 @@ func (h *Handler) changes(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			return writeJSON(w, reply)
+			return writeChanges(w, reply)
 		}
 		wctx, cancel := context.WithDeadline(ctx, deadline)
 		go func() {
@@ -164,19 +164,25 @@ func (h *Handler) read(ctx context.Context, q changesQuery) (*ChangesReply, erro
 		return nil, stock.Errorf(stock.CodeInvalidInput,
 			"after: %d is beyond the head of %s's log (%d): the caller holds history this node does not", q.after, q.origin, page.LastSeq)
 	}
-	reply := &ChangesReply{Protocol: Protocol, Origin: q.origin, LastSeq: page.LastSeq,
-		Entries: make([]json.RawMessage, len(page.Entries))}
+	reply := &ChangesReply{Origin: q.origin, LastSeq: page.LastSeq, Entries: page.Entries}
 	if reply.Epoch, err = h.epoch(ctx, q.origin, local); err != nil {
 		return nil, err
 	}
-	for i := range page.Entries {
-		b, err := stock.EncodeValue(nil, &page.Entries[i])
-		if err != nil {
-			return nil, fmt.Errorf("encoding entry %d of %s: %w", page.Entries[i].Seq, q.origin, err)
-		}
-		reply.Entries[i] = b
-	}
 	return reply, nil
+}
+
+// writeChanges writes a changes answer: its origin and last seq in
+// headers, the run as a stock.ChangeBatch in the body.
+func writeChanges(w http.ResponseWriter, r *ChangesReply) error {
+	body, err := stock.EncodeValue(make([]byte, 0, 256*len(r.Entries)+64), &stock.ChangeBatch{Epoch: r.Epoch, Entries: r.Entries})
+	if err != nil {
+		return fmt.Errorf("encoding the log of %s: %w", r.Origin, err)
+	}
+	w.Header().Set(OriginHeader, r.Origin)
+	w.Header().Set(LastSeqHeader, strconv.FormatInt(r.LastSeq, 10))
+	w.Header().Set("Content-Type", "application/json")
+	_, err = w.Write(body)
+	return err
 }
 
 // epoch returns the epoch of origin's log as this node holds it.

@@ -1,7 +1,6 @@
 package peer
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -36,30 +35,34 @@ type HeadsReply struct {
 	Heads    []stock.Head `json:"heads"`
 }
 
-// ChangesReply answers GET /api/v1/sync/changes: a run of one origin's log
-// after the requested seq, with the log's epoch and how far the serving
-// node holds it.
+// The headers of a changes answer: its origin and how far the serving
+// node holds that log. The body is the run itself, a stock.ChangeBatch
+// (the log's epoch and its entries) as stock.EncodeValue writes it, so
+// that neither side passes the run through reflection.
+const (
+	OriginHeader  = "Stockmesh-Origin"
+	LastSeqHeader = "Stockmesh-Last-Seq"
+)
+
+// ChangesReply is a changes answer: a run of one origin's log after the
+// requested seq, with the log's epoch and how far the serving node holds
+// it.
 type ChangesReply struct {
-	Protocol int               `json:"protocol"`
-	Origin   string            `json:"origin"`
-	Epoch    string            `json:"epoch"`
-	LastSeq  int64             `json:"lastSeq"`
-	Entries  []json.RawMessage `json:"entries"`
+	Origin  string
+	Epoch   string
+	LastSeq int64
+	Entries []stock.LogEntry
+}
+
+// check reports an entry of another origin than the answer's.
+func (r *ChangesReply) check() error {
+	for i := range r.Entries {
+		if r.Entries[i].Origin != r.Origin {
+			return fmt.Errorf("entry %d of %s names origin %s", i, r.Origin, r.Entries[i].Origin)
+		}
+	}
+	return nil
 }
 
 // errProtocol is the error for an answer in another protocol version.
 var errProtocol = errors.New("peer: sync protocol mismatch")
-
-// decodeEntries decodes the entries of a changes reply.
-func (r *ChangesReply) decodeEntries() ([]stock.LogEntry, error) {
-	out := make([]stock.LogEntry, len(r.Entries))
-	for i, raw := range r.Entries {
-		if err := stock.DecodeValue(raw, &out[i]); err != nil {
-			return nil, fmt.Errorf("decoding entry %d of %s: %w", i, r.Origin, err)
-		}
-		if out[i].Origin != r.Origin {
-			return nil, fmt.Errorf("entry %d of %s names origin %s", i, r.Origin, out[i].Origin)
-		}
-	}
-	return out, nil
-}

@@ -295,8 +295,7 @@ func fetch(ctx context.Context, c *client, origin string, after int64, wait time
 	if err != nil {
 		return fetched{err: err}
 	}
-	entries, err := reply.decodeEntries()
-	return fetched{reply: reply, entries: entries, err: err}
+	return fetched{reply: reply, entries: reply.Entries}
 }
 
 // block stops replicating origin for good, loudly.

@@ -40,10 +40,7 @@ func Restore(ctx context.Context, local Applier, hc *http.Client, url, id string
 		if len(reply.Entries) == 0 {
 			break
 		}
-		entries, err := reply.decodeEntries()
-		if err != nil {
-			return have, err
-		}
+		entries := reply.Entries
 		if err := local.ApplyChanges(ctx, reply.Epoch, entries); err != nil {
 			return have, fmt.Errorf("restoring the history of %s: %w", id, err)
 		}

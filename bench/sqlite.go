@@ -128,12 +128,12 @@ func seedStore(dir string, skus int) error {
 }
 
 // directReplica inserts the rows a replica writes for each of movements
-// movements of another warehouse's log (the product's new quantity, the
-// movement with its idempotency key, and its change-log row; a replica
-// keeps no key-table row) straight into SQLite on the node's own schema,
-// catchUpBatch movements per transaction at synchronous=FULL, from one
-// loop with prepared statements, reading each product once per
-// transaction as the replica does. It returns how long the inserts took:
+// movements of another warehouse's log (the movement with its idempotency
+// key and its change-log row; a replica keeps no key-table row) straight
+// into SQLite on the node's own schema, catchUpBatch movements per
+// transaction at synchronous=FULL, from one loop with prepared statements,
+// reading each product once per transaction and writing its new quantity
+// once per transaction, as the replica does. It returns how long the inserts took:
 // the catch-up's anchor, without HTTP, decoding or the queue.
 func directReplica(skus, movements int) (time.Duration, error) {
 	dir, err := os.MkdirTemp("", "stockmesh-bench-sqlite-")
@@ -177,7 +177,7 @@ func replicaTx(db *sql.DB, stmts []*sql.Stmt, skus, from, to int) error {
 		return err
 	}
 	defer tx.Rollback()
-	type row struct{ id, q int64 }
+	type row struct{ id, q, seq int64 }
 	held := map[string]*row{}
 	for i := from; i < to; i++ {
 		sku := fmt.Sprintf("B-%d", i%skus)
@@ -191,13 +191,17 @@ func replicaTx(db *sql.DB, stmts []*sql.Stmt, skus, from, to int) error {
 		}
 		p.q++
 		seq, now := int64(1<<40+i), time.Now().UTC()
-		if _, err := tx.Stmt(stmts[1]).Exec(p.q, seq, now, p.id); err != nil {
-			return err
-		}
+		p.seq = seq
 		if _, err := tx.Stmt(stmts[2]).Exec(seq, p.id, sku, p.q, seedKey(i), now); err != nil {
 			return err
 		}
 		if _, err := tx.Stmt(stmts[3]).Exec(seq, now.UnixNano()); err != nil {
+			return err
+		}
+	}
+	now := time.Now().UTC()
+	for _, p := range held {
+		if _, err := tx.Stmt(stmts[1]).Exec(p.q, p.seq, now, p.id); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/product"
@@ -31,7 +32,7 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 	if err := b.ensureWarehouse(origin, in.Epoch); err != nil {
 		return nil, err
 	}
-	ids := map[string]int{} // sku → id of its live product in the replica, as far as known
+	r := &replicaRun{origin: origin, ids: map[string]int{}, stock: map[string]replicaStock{}}
 	for i := range in.Entries {
 		e := &in.Entries[i]
 		switch {
@@ -42,9 +43,9 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 		}
 		var err error
 		if e.Type == stock.EntryMovement {
-			err = b.applyMovement(e, ids)
-		} else {
-			delete(ids, e.Product.SKU)
+			err = b.applyMovement(e, r)
+		} else if err = b.settle(r, e.Product.SKU); err == nil {
+			delete(r.ids, e.Product.SKU)
 			err = b.apply(e)
 		}
 		if err != nil {
@@ -55,7 +56,45 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 		}
 		last = e.Seq
 	}
+	if err := b.settle(r, ""); err != nil {
+		return nil, err
+	}
 	return &stock.Empty{}, nil
+}
+
+// replicaRun is what applying one run of a log keeps between entries: the
+// ids of the replica's live products by sku, and the stock each product
+// reached, written once the run is over (or before a product entry of it)
+// rather than once per movement: nothing reads it in between, the run
+// being one transaction.
+type replicaRun struct {
+	origin string
+	ids    map[string]int
+	stock  map[string]replicaStock
+}
+
+// replicaStock is a replica product's stock after its last movement in the
+// run.
+type replicaStock struct {
+	id       int
+	quantity int64
+	seq      int64
+	at       time.Time
+}
+
+// settle writes the stock the run's movements left to the product with
+// sku, or to every product when sku is "".
+func (b *batch) settle(r *replicaRun, sku string) error {
+	for s, st := range r.stock {
+		if sku != "" && s != sku {
+			continue
+		}
+		if err := b.exec(stSetQuantity, st.quantity, st.seq, timestamp(st.at), st.id); err != nil {
+			return err
+		}
+		delete(r.stock, s)
+	}
+	return nil
 }
 
 // ensureWarehouse records a warehouse known by its id, if it is not yet,
@@ -83,9 +122,9 @@ func (b *batch) ensureWarehouse(id, epoch string) error {
 // applyMovement records a movement entry in its warehouse's replica with
 // the writer's prepared statements: catching up on a long log is mostly
 // movements, and ent's builders cost more than SQLite itself here.
-func (b *batch) applyMovement(e *stock.LogEntry, ids map[string]int) error {
+func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 	m := e.Movement
-	id, ok := ids[m.SKU]
+	id, ok := r.ids[m.SKU]
 	if !ok {
 		var q int64
 		err := b.queryRow(stLiveProduct, []any{e.Origin, m.SKU}, &id, &q)
@@ -95,11 +134,10 @@ func (b *batch) applyMovement(e *stock.LogEntry, ids map[string]int) error {
 		if err != nil {
 			return err
 		}
-		ids[m.SKU] = id
+		r.ids[m.SKU] = id
 	}
-	if err := b.exec(stSetQuantity, m.Balance, e.Seq, timestamp(e.At), id); err != nil {
-		return err
-	}
+	b.wrote = true
+	r.stock[m.SKU] = replicaStock{id: id, quantity: m.Balance, seq: e.Seq, at: e.At}
 	var key any
 	fp := ""
 	if m.IdempotencyKey != "" {

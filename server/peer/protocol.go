@@ -23,7 +23,7 @@ const (
 // Limits of a changes request.
 const (
 	MaxWait      = 30 // seconds a changes request may wait for news
-	DefaultLimit = 1000
+	DefaultLimit = 5000
 	MaxLimit     = stock.MaxChangesLimit
 )
 

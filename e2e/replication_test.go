@@ -160,8 +160,10 @@ func TestReplicationAcrossNetwork(t *testing.T) {
 
 // TestConvergenceUnderFaults is the randomized convergence test: three
 // nodes record movements while, for a bounded time, random ones are
-// killed and restarted with their original flags and random links are cut
-// (a proxy in front of each node) and healed; a fourth joins late. Once
+// killed and restarted with their original flags and random nodes are cut
+// off from the others both ways (a proxy in front of each node for what
+// reaches it, and the CONNECT proxy it sends its own calls through) and
+// healed, the cut node selling on meanwhile; a fourth joins late. Once
 // all is healed every node holds every warehouse's history identically,
 // and every acknowledged movement is in its warehouse's log exactly once.
 func TestConvergenceUnderFaults(t *testing.T) {
@@ -173,16 +175,22 @@ func TestConvergenceUnderFaults(t *testing.T) {
 	r := rand.New(rand.NewPCG(uint64(seed), 7))
 
 	a := testnode.Start(t, "--id", "N-1")
-	nodes, proxies := []*testnode.Node{a}, []*faultproxy.Proxy{nil}
+	nodes, links := []*testnode.Node{a}, [][2]*faultproxy.Proxy{{}}
 	for _, id := range []string{"N-2", "N-3"} {
 		listen := testnode.FreeAddr(t)
-		p, err := faultproxy.Start(listen)
+		in, err := faultproxy.Start(listen)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { p.Close() })
-		n := testnode.StartIn(t, t.TempDir(), listen, testnode.JoinArgs(a, a.JoinToken(t, 600), id, p.Addr())...)
-		nodes, proxies = append(nodes, n), append(proxies, p)
+		t.Cleanup(func() { in.Close() })
+		out, err := faultproxy.StartConnect()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { out.Close() })
+		args := append(testnode.JoinArgs(a, a.JoinToken(t, 600), id, in.Addr()), "--peer-proxy", out.URL())
+		n := testnode.StartIn(t, t.TempDir(), listen, args...)
+		nodes, links = append(nodes, n), append(links, [2]*faultproxy.Proxy{in, out})
 	}
 	for i, n := range nodes {
 		mustCreate(t, n, fmt.Sprintf("S-%d", i+1), 1_000_000)
@@ -213,10 +221,12 @@ func TestConvergenceUnderFaults(t *testing.T) {
 		i := 1 + r.IntN(2)
 		switch r.IntN(3) {
 		case 0:
-			t.Logf("cut N-%d", i+1)
-			proxies[i].Cut()
+			t.Logf("cut N-%d off", i+1)
+			links[i][0].Cut()
+			links[i][1].Cut()
 			time.Sleep(time.Duration(500+r.IntN(1500)) * time.Millisecond)
-			proxies[i].Heal()
+			links[i][0].Heal()
+			links[i][1].Heal()
 		case 1:
 			t.Logf("kill and restart N-%d", i+1)
 			nodes[i].Kill()
@@ -291,5 +301,81 @@ func TestWipedNodeRejoins(t *testing.T) {
 	decode(t, a.MustGraphQL(t, `{ stockLevels(sku: "CABLE") { warehouse { id } quantity } }`, nil), &levels)
 	if len(levels.StockLevels) != 1 || levels.StockLevels[0].Quantity != 47 {
 		t.Fatalf("MAD-1 sees BCN-1's CABLE as %+v, want 47", levels.StockLevels)
+	}
+}
+
+// TestCutOffNodeKeepsSelling: a node cut off from the network both ways
+// (what reaches it, and what it sends) keeps selling; neither side sees
+// the other's new movements and each shows the other offline; once the
+// links heal, every node converges to the same histories.
+func TestCutOffNodeKeepsSelling(t *testing.T) {
+	a := testnode.Start(t, "--id", "MAD-1")
+	listen := testnode.FreeAddr(t)
+	in, err := faultproxy.Start(listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := faultproxy.StartConnect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	b := testnode.StartIn(t, t.TempDir(), listen,
+		append(testnode.JoinArgs(a, a.JoinToken(t, 600), "BCN-1", in.Addr()), "--peer-proxy", out.URL())...)
+	mustCreate(t, a, "A-SKU", 100)
+	mustCreate(t, b, "B-SKU", 100)
+	before := converge(t, []string{"MAD-1", "BCN-1"}, a, b)
+
+	in.Cut()
+	out.Cut()
+	for k := range 5 {
+		if !sell(a, "A-SKU", fmt.Sprintf("a-%d", k)) || !sell(b, "B-SKU", fmt.Sprintf("b-%d", k)) {
+			t.Fatal("a sale was refused while the link was cut: local work must not wait for a peer")
+		}
+	}
+	online := func(n *testnode.Node, id string) bool {
+		var out struct {
+			Warehouses []struct {
+				ID     string
+				Online bool
+			}
+		}
+		decode(t, n.MustGraphQL(t, `{ warehouses { id online } }`, nil), &out)
+		for _, w := range out.Warehouses {
+			if w.ID == id {
+				return w.Online
+			}
+		}
+		return false
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for online(a, "BCN-1") || online(b, "MAD-1") {
+		if time.Now().After(deadline) {
+			t.Fatal("the nodes still show each other online 30 s after the cut")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	sa, err := replicas(t, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := replicas(t, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sa["BCN-1"] != before["BCN-1"] || sb["MAD-1"] != before["MAD-1"] {
+		t.Fatalf("movements crossed a cut link: MAD-1 holds BCN-1 at %s (was %s), BCN-1 holds MAD-1 at %s (was %s)",
+			sa["BCN-1"], before["BCN-1"], sb["MAD-1"], before["MAD-1"])
+	}
+
+	in.Heal()
+	out.Heal()
+	after := converge(t, []string{"MAD-1", "BCN-1"}, a, b)
+	if after["MAD-1"] == before["MAD-1"] || after["BCN-1"] == before["BCN-1"] {
+		t.Fatalf("the sales made while cut off did not replicate: before %v, after %v", before, after)
+	}
+	if q := quantity(t, b, "B-SKU"); q != 95 {
+		t.Fatalf("B-SKU = %d on BCN-1, want 95", q)
 	}
 }

@@ -103,6 +103,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
 	fs.StringVar(&cfg.Join, "join", "", "join the network through this member's base URL (a new data folder; ignored once joined)")
 	fs.StringVar(&cfg.JoinToken, "join-token", "", "the one-time token for --join (stockmeshd join-token on a member)")
+	fs.StringVar(&cfg.PeerProxy, "peer-proxy", "", "send node-to-node calls through this HTTP CONNECT proxy, e.g. http://proxy:3128 (default: direct)")
 	fs.StringVar(&cfg.Advertise, "advertise", "", "the base URL other members reach this node at (default https:// and the listen address)")
 	fs.Func("tls-san", "extra host name or IP for the generated certificate (repeatable; env: comma-separated)", func(s string) error {
 		cfg.TLSSANs = append(cfg.TLSSANs, s)

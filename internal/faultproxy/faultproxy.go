@@ -1,13 +1,19 @@
-// Package faultproxy is a TCP proxy for tests that cuts and heals the link
-// to a server: multi-node tests put one in front of each node and cut it
-// to take the node off the network without touching the node itself.
+// Package faultproxy is a TCP proxy for tests that cuts and heals links:
+// multi-node tests put one in front of each node (Start: every connection
+// to the node) and one behind it (StartConnect: an HTTP CONNECT proxy the
+// node sends its own calls to other nodes through, --peer-proxy), and cut
+// both to take the node off the network without touching the node itself.
 package faultproxy
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"sync"
+	"time"
 )
 
 // Proxy forwards the TCP connections it accepts on a loopback port to a
@@ -19,6 +25,7 @@ type Proxy struct {
 
 	mu     sync.Mutex
 	cut    bool
+	tunnel bool // an HTTP CONNECT proxy: each connection names its target
 	conns  map[net.Conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
@@ -35,6 +42,22 @@ func Start(target string) (*Proxy, error) {
 	go p.accept()
 	return p, nil
 }
+
+// StartConnect listens on 127.0.0.1 on a free port as an HTTP CONNECT
+// proxy that tunnels to loopback addresses only.
+func StartConnect() (*Proxy, error) {
+	p, err := Start("")
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.tunnel = true
+	p.mu.Unlock()
+	return p, nil
+}
+
+// URL returns the proxy's URL, for --peer-proxy.
+func (p *Proxy) URL() string { return "http://" + p.Addr() }
 
 // Addr returns the address clients connect to, host:port.
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
@@ -89,10 +112,22 @@ func (p *Proxy) serve(client net.Conn) {
 		return
 	}
 	defer p.untrack(client)
-	server, err := net.Dial("tcp", p.target)
+	target, err := p.targetOf(client)
 	if err != nil {
 		client.Close()
 		return
+	}
+	server, err := net.Dial("tcp", target)
+	if err != nil {
+		client.Close()
+		return
+	}
+	if p.isTunnel() {
+		if _, err := io.WriteString(client, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+			client.Close()
+			server.Close()
+			return
+		}
 	}
 	if !p.track(server) {
 		client.Close()
@@ -134,4 +169,32 @@ func (p *Proxy) untrack(c net.Conn) {
 	p.mu.Lock()
 	delete(p.conns, c)
 	p.mu.Unlock()
+}
+
+// isTunnel reports whether p is a CONNECT proxy.
+func (p *Proxy) isTunnel() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tunnel
+}
+
+// targetOf returns where client's connection goes: the fixed target, or
+// for a CONNECT proxy the loopback address its request names.
+func (p *Proxy) targetOf(client net.Conn) (string, error) {
+	if !p.isTunnel() {
+		return p.target, nil
+	}
+	client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	req, err := http.ReadRequest(bufio.NewReader(client))
+	client.SetReadDeadline(time.Time{})
+	if err != nil {
+		return "", err
+	}
+	host, _, err := net.SplitHostPort(req.Host)
+	ip := net.ParseIP(host)
+	if err != nil || req.Method != http.MethodConnect || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+		io.WriteString(client, "HTTP/1.1 403 Forbidden\r\n\r\n")
+		return "", fmt.Errorf("faultproxy: refusing %s %s", req.Method, req.Host)
+	}
+	return req.Host, nil
 }

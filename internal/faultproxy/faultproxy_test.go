@@ -82,3 +82,52 @@ func TestCutAndHeal(t *testing.T) {
 		t.Fatal("no round trip after healing")
 	}
 }
+
+// connectTrip tunnels through the CONNECT proxy at proxy to target and
+// reports whether a line came back.
+func connectTrip(t *testing.T, proxy, target string) bool {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", proxy, time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")); err != nil {
+		return false
+	}
+	r := bufio.NewReader(c)
+	status, err := r.ReadString('\n')
+	if err != nil || status != "HTTP/1.1 200 Connection established\r\n" {
+		return false
+	}
+	if blank, err := r.ReadString('\n'); err != nil || blank != "\r\n" {
+		return false
+	}
+	c.Write([]byte("ping\n"))
+	line, err := r.ReadString('\n')
+	return err == nil && line == "ping\n"
+}
+
+func TestConnectProxy(t *testing.T) {
+	target := echo(t)
+	p, err := StartConnect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if !connectTrip(t, p.Addr(), target) {
+		t.Fatal("no round trip through a healthy CONNECT proxy")
+	}
+	if connectTrip(t, p.Addr(), "192.0.2.1:443") {
+		t.Fatal("the proxy tunnelled to an address that is not loopback")
+	}
+	p.Cut()
+	if connectTrip(t, p.Addr(), target) {
+		t.Fatal("a round trip through a cut CONNECT proxy")
+	}
+	p.Heal()
+	if !connectTrip(t, p.Addr(), target) {
+		t.Fatal("no round trip after healing")
+	}
+}

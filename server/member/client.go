@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -20,15 +21,19 @@ const CallTimeout = 10 * time.Second
 
 // NewClient returns an HTTP client for node-to-node calls: it presents the
 // node certificate in f as its client certificate and trusts only the
-// network's CA (f.CACert). It sets no overall timeout; give each request a
-// context deadline.
-func NewClient(f pki.Files) (*http.Client, error) {
+// network's CA (f.CACert). With proxy set, every call goes through that
+// HTTP CONNECT proxy (the TLS session stays end to end). It sets no
+// overall timeout; give each request a context deadline.
+func NewClient(f pki.Files, proxy *url.URL) (*http.Client, error) {
 	cfg, err := pki.PeerConfig(f)
 	if err != nil {
 		return nil, err
 	}
 	tr := &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 4,
 		IdleConnTimeout: time.Minute, TLSHandshakeTimeout: 5 * time.Second}
+	if proxy != nil {
+		tr.Proxy = http.ProxyURL(proxy)
+	}
 	return &http.Client{Transport: tr}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"sync"
@@ -31,6 +32,7 @@ type Config struct {
 	Store    Store
 	TLSDir   string        // DATA/tls: ca.crt, node.crt, node.key, and ca.key on the CA holder
 	Interval time.Duration // between heartbeats to one member (default DefaultInterval)
+	Proxy    *url.URL      // an HTTP CONNECT proxy for node-to-node calls; nil: direct
 	Logger   *slog.Logger
 }
 
@@ -92,7 +94,7 @@ func New(ctx context.Context, cfg Config) (*Network, error) {
 	if n.caPEM, err = readFile(n.files.CACert); err != nil {
 		return nil, err
 	}
-	if n.client, err = NewClient(n.files); err != nil {
+	if n.client, err = NewClient(n.files, cfg.Proxy); err != nil {
 		return nil, err
 	}
 	n.guard = NewGuard(roots, n, n.serving)

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -54,7 +55,11 @@ func joinFirst(ctx context.Context, cfg Config, svc *stock.Service) ([]stock.War
 	if _, err := svc.LocalWarehouse(ctx); err == nil {
 		return learned, nil // the folder had its warehouse already: nothing to restore into
 	}
-	hc, err := member.NewClient(pki.FilesIn(dir))
+	proxy, err := cfg.peerProxy()
+	if err != nil {
+		return nil, err
+	}
+	hc, err := member.NewClient(pki.FilesIn(dir), proxy)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +88,11 @@ func joinNetwork(ctx context.Context, cfg Config, svc *stock.Service, w *stock.W
 	} else if err := pki.CheckJoined(files); err != nil {
 		return nil, nil, err
 	}
-	net, err := member.New(ctx, member.Config{Store: svc, TLSDir: dir, Interval: cfg.Heartbeat, Logger: cfg.Logger})
+	proxy, err := cfg.peerProxy()
+	if err != nil {
+		return nil, nil, err
+	}
+	net, err := member.New(ctx, member.Config{Store: svc, TLSDir: dir, Interval: cfg.Heartbeat, Proxy: proxy, Logger: cfg.Logger})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,4 +126,16 @@ func serverTLS(cfg Config, files pki.Files) (*tls.Config, error) {
 	// users without a certificate are served as before.
 	tc.ClientAuth = tls.RequestClientCert
 	return tc, nil
+}
+
+// peerProxy parses --peer-proxy: nil when unset.
+func (c *Config) peerProxy() (*url.URL, error) {
+	if c.PeerProxy == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(c.PeerProxy)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("node: --peer-proxy %q is not an http:// or https:// proxy URL", c.PeerProxy)
+	}
+	return u, nil
 }

@@ -44,6 +44,7 @@ type Config struct {
 	JoinToken string        // the join token (see member.ParseToken)
 	Advertise string        // the base URL other members reach this node at (default https:// and the listen address)
 	Heartbeat time.Duration // between heartbeats to each member (default member.DefaultInterval)
+	PeerProxy string        // an HTTP CONNECT proxy URL for node-to-node calls ("" = direct)
 
 	Pyro            string // host:port to serve the Pyro4 object inventario.servicio on ("" = off)
 	PyroNS          string // an existing Pyro4 name server to register in

@@ -34,17 +34,18 @@ func (d *direct) Do(ctx context.Context, class stock.Class, job []byte) ([]byte,
 	return d.s.HandleWrites([][]byte{job})[0], nil
 }
 
-// toHub publishes a store's committed changes to a hub, as the node's event
-// pump does.
-type toHub struct{ hub *feed.Hub }
+// toHub publishes a store's committed changes to a hub through a
+// feed.Sequencer, as the node's event pump does (a run applied from
+// another node is read back from the log).
+type toHub struct{ seq *feed.Sequencer }
 
-func (p toHub) Publish(msg []byte) {
+func (p *toHub) Publish(msg []byte) {
 	var e stock.LogEntry
 	if err := stock.DecodeValue(msg, &e); err != nil {
 		panic(err)
 	}
-	if c, ok := e.Change(); ok {
-		p.hub.Publish(feed.Event{Change: c})
+	if err := p.seq.Offer(context.Background(), &e); err != nil {
+		panic(err)
 	}
 }
 
@@ -53,8 +54,9 @@ func (p toHub) Publish(msg []byte) {
 func openService(t *testing.T, id string, hub *feed.Hub) *stock.Service {
 	t.Helper()
 	opts := store.Options{Logger: slog.New(slog.DiscardHandler)}
+	pub := &toHub{}
 	if hub != nil {
-		opts.Publisher = toHub{hub}
+		opts.Publisher = pub
 	}
 	s, err := store.Open(t.TempDir(), opts)
 	if err != nil {
@@ -62,6 +64,9 @@ func openService(t *testing.T, id string, hub *feed.Hub) *stock.Service {
 	}
 	t.Cleanup(func() { s.Close() })
 	svc := stock.NewService(&direct{s: s})
+	if hub != nil {
+		pub.seq = feed.NewSequencer(hub, svc)
+	}
 	if _, err := svc.InitWarehouse(t.Context(), id, id); err != nil {
 		t.Fatal(err)
 	}

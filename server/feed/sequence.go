@@ -53,13 +53,21 @@ func (s *Sequencer) Forget() { clear(s.last) }
 func (s *Sequencer) Offer(ctx context.Context, e *stock.LogEntry) error {
 	last, ok := s.last[e.Origin]
 	switch {
+	case e.Type == stock.EntryRun: // a run applied from another node: read it from the log
+		if !ok || last < e.From-1 {
+			s.last[e.Origin] = e.From - 1
+		}
+		_, err := s.fill(ctx, e.Origin, e.Seq)
+		return err
 	case !ok:
 		last = e.Seq - 1
 	case e.Seq <= last:
 		return nil
 	case e.Seq > last+1:
 		s.gaps.Add(1)
-		if err := s.fill(ctx, e.Origin, e.Seq-1); err != nil {
+		n, err := s.fill(ctx, e.Origin, e.Seq-1)
+		s.recovered.Add(uint64(n))
+		if err != nil {
 			return err
 		}
 	}
@@ -72,7 +80,12 @@ func (s *Sequencer) Offer(ctx context.Context, e *stock.LogEntry) error {
 // event reveals. It returns the first error met.
 func (s *Sequencer) CatchUp(ctx context.Context) error {
 	for origin := range s.last {
-		if err := s.fill(ctx, origin, -1); err != nil {
+		n, err := s.fill(ctx, origin, -1)
+		if n > 0 {
+			s.gaps.Add(1)
+			s.recovered.Add(uint64(n))
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -80,27 +93,25 @@ func (s *Sequencer) CatchUp(ctx context.Context) error {
 }
 
 // fill reads origin's log after the last seq published up to seq (to its
-// end when seq < 0) and publishes it.
-func (s *Sequencer) fill(ctx context.Context, origin string, upTo int64) error {
+// end when seq < 0), publishes it, and returns how many entries it read.
+func (s *Sequencer) fill(ctx context.Context, origin string, upTo int64) (int, error) {
+	n := 0
 	for upTo < 0 || s.last[origin] < upTo {
 		page, err := s.log.Changes(ctx, origin, s.last[origin], gapPage)
 		if err != nil {
-			return fmt.Errorf("reading the log of %s after %d: %w", origin, s.last[origin], err)
+			return n, fmt.Errorf("reading the log of %s after %d: %w", origin, s.last[origin], err)
 		}
 		if len(page.Entries) == 0 {
-			return nil
-		}
-		if upTo < 0 {
-			s.gaps.Add(1)
+			return n, nil
 		}
 		for i := range page.Entries {
 			if e := &page.Entries[i]; upTo < 0 || e.Seq <= upTo {
-				s.recovered.Add(1)
+				n++
 				s.publish(e)
 			}
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // publish hands e's stock change, if it made one, to the hub.

@@ -15,6 +15,13 @@ const (
 	EntryMovement       EntryType = "movement"        // Movement: the ledger entry
 )
 
+// EntryRun is not a change: it names the message a node publishes once it
+// has applied a run of another warehouse's log, an entry with the run's
+// origin, its first seq (From) and its last (Seq) only. Whoever follows the events reads the run from
+// the log (the feed's gap filling does), instead of the node encoding and
+// publishing each entry it applied.
+const EntryRun EntryType = "run"
+
 // LogEntry is one change of a warehouse, as its change log keeps it: every
 // change a node makes to its own warehouse takes the next number of the
 // warehouse's gap-free sequence and is appended to the log in the same
@@ -29,6 +36,8 @@ type LogEntry struct {
 	Product  *Product  `json:"product,omitempty"`
 	Changed  []string  `json:"changed,omitempty"`
 	Movement *Movement `json:"movement,omitempty"`
+	// From is, in an EntryRun message, the first seq of the run.
+	From int64 `json:"from,omitempty"`
 }
 
 // The product fields a product.updated entry names in Changed.

@@ -43,21 +43,33 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 		}
 		var err error
 		if e.Type == stock.EntryMovement {
-			err = b.applyMovement(e, r)
+			if err = b.applyMovement(e, r); err == nil {
+				err = b.insertLog(e, nil)
+			}
 		} else if err = b.settle(r, e.Product.SKU); err == nil {
 			delete(r.ids, e.Product.SKU)
-			err = b.apply(e)
+			if err = b.apply(e); err == nil {
+				err = b.appendLog(e) // published at once: one message a rare product change
+			}
 		}
 		if err != nil {
 			return nil, err
 		}
-		if err := b.appendLog(e); err != nil {
-			return nil, err
+		if r.applied == 0 {
+			r.from = e.Seq
 		}
-		last = e.Seq
+		last, r.applied = e.Seq, r.applied+1
 	}
 	if err := b.settle(r, ""); err != nil {
 		return nil, err
+	}
+	if r.applied > 0 { // one message for the run; its followers read the entries from the log
+		run := &stock.LogEntry{Origin: origin, Seq: last, From: r.from, Type: stock.EntryRun}
+		data, err := stock.EncodeValue(nil, run)
+		if err != nil {
+			return nil, err
+		}
+		b.changes = append(b.changes, logged{e: run, data: data})
 	}
 	return &stock.Empty{}, nil
 }
@@ -68,9 +80,11 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 // rather than once per movement: nothing reads it in between, the run
 // being one transaction.
 type replicaRun struct {
-	origin string
-	ids    map[string]int
-	stock  map[string]replicaStock
+	origin  string
+	ids     map[string]int
+	stock   map[string]replicaStock
+	applied int   // entries applied
+	from    int64 // the first of them
 }
 
 // replicaStock is a replica product's stock after its last movement in the

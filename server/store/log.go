@@ -52,6 +52,18 @@ func (b *batch) appendLog(e *stock.LogEntry) error {
 	if err != nil {
 		return fmt.Errorf("encoding log entry %s:%d: %w", e.Origin, e.Seq, err)
 	}
+	if err := b.insertLog(e, data); err != nil {
+		return err
+	}
+	b.changes = append(b.changes, logged{e: e, data: data})
+	return nil
+}
+
+// insertLog appends e, encoded as data, to the change log in the batch's
+// transaction; a movement's data is not stored (its ledger row holds its
+// values), and may be nil. Entries of the local warehouse carry the
+// running job's key.
+func (b *batch) insertLog(e *stock.LogEntry, data []byte) error {
 	var job, stored any
 	if b.meta.Key != "" && b.w.local != nil && e.Origin == b.w.local.ID {
 		job = b.meta.Key
@@ -63,7 +75,6 @@ func (b *batch) appendLog(e *stock.LogEntry) error {
 	if err := b.exec(stInsertLog, e.Origin, e.Seq, e.At.UnixNano(), string(e.Type), job, stored); err != nil {
 		return fmt.Errorf("appending log entry %s:%d: %w", e.Origin, e.Seq, err)
 	}
-	b.changes = append(b.changes, logged{e: e, data: data})
 	return nil
 }
 

@@ -217,7 +217,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	httpsDone := make(chan struct{})
 	announce := func(url string) error { return net.Announce(gctx, url) }
 	sync := peer.NewHandler(svc, p.watch, rest.WriteError, gctx.Done())
-	rep := peer.NewReplicator(w.ID, svc, net.Client(), func() []peer.Member { return pullFrom(net) }, log)
+	rep := peer.NewReplicator(w.ID, svc, net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
 	net.SetLag(rep.Behind)
 	g.Go(func() error {
 		defer close(httpsDone)
@@ -252,8 +252,12 @@ func initWarehouse(ctx context.Context, svc *stock.Service, cfg Config) (*stock.
 }
 
 // pullFrom lists the members the replicator pulls from: every current
-// member with a URL but this node.
-func pullFrom(net *member.Network) []peer.Member {
+// member with a URL but this node, and none once this node, self, left
+// the network (the others refuse it).
+func pullFrom(net *member.Network, self string) []peer.Member {
+	if me, ok := net.Member(self); ok && !me.Current() {
+		return nil
+	}
 	ms := net.Members()
 	out := make([]peer.Member, 0, len(ms))
 	for _, m := range ms {

@@ -54,7 +54,7 @@ func (s *Sequencer) Offer(ctx context.Context, e *stock.LogEntry) error {
 	last, ok := s.last[e.Origin]
 	switch {
 	case e.Type == stock.EntryRun: // a run applied from another node: read it from the log
-		if !ok || last < e.From-1 {
+		if !ok { // tracked from the run on; a tracked origin is read from its last seq, gap included
 			s.last[e.Origin] = e.From - 1
 		}
 		_, err := s.fill(ctx, e.Origin, e.Seq)

@@ -207,3 +207,46 @@ func waitMetric(t testing.TB, n *testnode.Node, name string, want float64) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestSubscriptionsCarryActorAndNote: a movement reads the same on both
+// subscriptions as in the movements query, its actor and note included.
+func TestSubscriptionsCarryActorAndNote(t *testing.T) {
+	n := testnode.Start(t, "--id", "MAD-1")
+	mustCreate(t, n, "N1", 10)
+	w, err := dialWS(t, n, "graphql-transport-ws", n.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.c.Close()
+	const fields = `id kind quantity balance reference note actor`
+	w.subscribe("1", `subscription { stockChanged(sku: "N1") { movement { `+fields+` } } }`)
+	w.subscribe("2", `subscription { movementRecorded(sku: "N1") { `+fields+` } }`)
+	waitMetric(t, n, "stockmesh_subscriptions_open", 2)
+	n.MustGraphQL(t, recordMovement, map[string]any{"in": map[string]any{
+		"sku": "N1", "kind": "SALE", "quantity": 2, "reference": "ORD-7", "note": "counter sale"}})
+	var q struct {
+		Movements struct {
+			Edges []struct{ Node map[string]any }
+		}
+	}
+	decode(t, n.MustGraphQL(t, `{ movements(filter: {sku: "N1"}, first: 1) { edges { node { `+fields+` } } } }`, nil), &q)
+	if len(q.Movements.Edges) != 1 {
+		t.Fatalf("movements returned %d edges, want 1", len(q.Movements.Edges))
+	}
+	want := q.Movements.Edges[0].Node
+	if want["actor"] != "admin" || want["note"] != "counter sale" {
+		t.Fatalf("movements query returned %v, want actor admin and the note", want)
+	}
+	got := map[string]map[string]any{}
+	for len(got) < 2 {
+		for k, v := range w.next() {
+			got[k] = v.(map[string]any)
+		}
+	}
+	events := map[string]any{"stockChanged": got["stockChanged"]["movement"], "movementRecorded": got["movementRecorded"]}
+	for name, ev := range events {
+		if fmt.Sprint(ev) != fmt.Sprint(want) {
+			t.Errorf("%s carried %v, movements returned %v", name, ev, want)
+		}
+	}
+}

@@ -65,7 +65,8 @@ func movementOf(e feed.Event) *stock.Movement {
 		return nil
 	}
 	return &stock.Movement{ID: e.MovementID, Warehouse: e.Warehouse, Seq: e.Seq, SKU: e.SKU,
-		Kind: e.Kind, Quantity: e.Delta, Balance: e.Quantity, Reference: e.Reference, CreatedAt: e.At}
+		Kind: e.Kind, Quantity: e.Delta, Balance: e.Quantity, Reference: e.Reference, Note: e.Note,
+		Actor: e.Actor, CreatedAt: e.At}
 }
 
 func (r *Resolver) stockChange(ctx context.Context, e feed.Event) *model.StockChange {

@@ -16,7 +16,7 @@ import "github.com/stockmesh/stockmesh/server/stock"
 // Event is one committed stock change as a subscriber receives it. For a
 // merged event, Quantity is the stock after the last merged change, Delta
 // the sum of their deltas, Seq and At those of the last one, and the
-// movement's MovementID, Kind and Reference are empty.
+// movement's MovementID, Kind, Reference, Note and Actor are empty.
 type Event struct {
 	stock.Change
 	// Merged reports whether this event stands for several changes merged
@@ -53,5 +53,5 @@ func (e *Event) merge(next Event) {
 	e.Seq = next.Seq
 	e.At = next.At
 	e.Merged = true
-	e.MovementID, e.Kind, e.Reference = "", "", ""
+	e.MovementID, e.Kind, e.Reference, e.Note, e.Actor = "", "", "", "", ""
 }

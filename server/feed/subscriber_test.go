@@ -8,7 +8,7 @@ import (
 
 func ev(wh, sku string, seq, qty, delta int64) Event {
 	return Event{Change: stock.Change{Warehouse: wh, SKU: sku, Seq: seq, Quantity: qty, Delta: delta,
-		MovementID: "m", Kind: "RECEIPT", Reference: "r"}}
+		MovementID: "m", Kind: "RECEIPT", Reference: "r", Note: "n", Actor: "admin"}}
 }
 
 func drainBuffered(s *subscriber) []Event {
@@ -81,7 +81,7 @@ func TestSubscriberBuffering(t *testing.T) {
 				if g.SKU != w.sku || g.Quantity != w.qty || g.Delta != w.delta || g.Seq != w.seq || g.Merged != w.merged {
 					t.Errorf("event %d = %+v, want %+v", i, g, w)
 				}
-				if g.Merged && (g.MovementID != "" || g.Kind != "" || g.Reference != "") {
+				if g.Merged && (g.MovementID != "" || g.Kind != "" || g.Reference != "" || g.Note != "" || g.Actor != "") {
 					t.Errorf("merged event %d keeps movement details: %+v", i, g)
 				}
 			}

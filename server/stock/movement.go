@@ -67,7 +67,9 @@ type MovementPage struct {
 }
 
 // Change is a committed stock change, published by the database handler
-// after its transaction is durable, in commit order.
+// after its transaction is durable, in commit order. It carries the
+// movement's Reference, Note and Actor, so a live event reads as the
+// movement does everywhere else, but never its idempotency key.
 type Change struct {
 	Warehouse  string    `json:"warehouse"`
 	SKU        string    `json:"sku"`
@@ -76,6 +78,8 @@ type Change struct {
 	MovementID string    `json:"movementId"`
 	Kind       Kind      `json:"kind"`
 	Reference  string    `json:"reference,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	Actor      string    `json:"actor,omitempty"`
 	Seq        int64     `json:"seq"`
 	At         time.Time `json:"at"`
 }
@@ -83,5 +87,6 @@ type Change struct {
 // ChangeOf returns the Change a committed movement made.
 func ChangeOf(m *Movement) Change {
 	return Change{Warehouse: m.Warehouse, SKU: m.SKU, Quantity: m.Balance, Delta: m.Quantity,
-		MovementID: m.ID, Kind: m.Kind, Reference: m.Reference, Seq: m.Seq, At: m.CreatedAt}
+		MovementID: m.ID, Kind: m.Kind, Reference: m.Reference, Note: m.Note, Actor: m.Actor,
+		Seq: m.Seq, At: m.CreatedAt}
 }

@@ -75,7 +75,7 @@ func TestPublisherGetsCommittedChangesInOrder(t *testing.T) {
 		testJob{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{Name: ptr("x")}}, sale("A", 2))
 	got := h.pub.changes()
 	want := []stock.Change{
-		{Warehouse: "MAD-1", SKU: "A", Quantity: 3, Delta: 3, MovementID: "MAD-1:2", Kind: stock.KindPurchase, Seq: 2},
+		{Warehouse: "MAD-1", SKU: "A", Quantity: 3, Delta: 3, MovementID: "MAD-1:2", Kind: stock.KindPurchase, Note: "initial stock", Seq: 2},
 		{Warehouse: "MAD-1", SKU: "A", Quantity: 2, Delta: -1, MovementID: "MAD-1:3", Kind: stock.KindSale, Seq: 3},
 		{Warehouse: "MAD-1", SKU: "A", Quantity: 7, Delta: 5, MovementID: "MAD-1:4", Kind: stock.KindAdjustment, Seq: 4},
 		{Warehouse: "MAD-1", SKU: "A", Quantity: 5, Delta: -2, MovementID: "MAD-1:6", Kind: stock.KindSale, Seq: 6},

@@ -250,3 +250,25 @@ func TestSubscriptionsCarryActorAndNote(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscriptionsSeeDeletions: deleting a product with stock sends its
+// ADJUSTMENT to zero and then a deleted change with no movement.
+func TestSubscriptionsSeeDeletions(t *testing.T) {
+	n := testnode.Start(t, "--id", "MAD-1")
+	mustCreate(t, n, "D1", 4)
+	w, err := dialWS(t, n, "graphql-transport-ws", n.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.c.Close()
+	w.subscribe("1", `subscription { stockChanged(sku: "D1") { sku quantity delta deleted movement { kind } } }`)
+	waitMetric(t, n, "stockmesh_subscriptions_open", 1)
+	n.MustGraphQL(t, `mutation { deleteProduct(sku: "D1") { sku } }`, nil)
+	adj, del := w.next()["stockChanged"].(map[string]any), w.next()["stockChanged"].(map[string]any)
+	if adj["quantity"] != 0.0 || adj["delta"] != -4.0 || adj["deleted"] != false || adj["movement"].(map[string]any)["kind"] != "ADJUSTMENT" {
+		t.Errorf("first event %v, want the ADJUSTMENT to zero", adj)
+	}
+	if del["sku"] != "D1" || del["quantity"] != 0.0 || del["deleted"] != true || del["movement"] != nil {
+		t.Errorf("second event %v, want the deletion", del)
+	}
+}

@@ -131,6 +131,7 @@ type ComplexityRoot struct {
 
 	StockChange struct {
 		At        func(childComplexity int) int
+		Deleted   func(childComplexity int) int
 		Delta     func(childComplexity int) int
 		Merged    func(childComplexity int) int
 		Movement  func(childComplexity int) int
@@ -609,6 +610,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockChange.At(childComplexity), true
+	case "StockChange.deleted":
+		if e.ComplexityRoot.StockChange.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChange.Deleted(childComplexity), true
 	case "StockChange.delta":
 		if e.ComplexityRoot.StockChange.Delta == nil {
 			break
@@ -1036,8 +1043,10 @@ type StockChange {
   delta: Int!
   "True when this subscriber fell behind and several changes were merged into this one; quantity is still exact."
   merged: Boolean!
-  "The movement that made the change; null when merged."
+  "The movement that made the change; null when merged or deleted."
   movement: Movement
+  "True when the product was deleted; quantity is 0. A merged change ending in the deletion is deleted too."
+  deleted: Boolean!
   at: Time!
 }
 
@@ -1267,6 +1276,8 @@ func (ec *executionContext) childFields_StockChange(ctx context.Context, field g
 		return ec.fieldContext_StockChange_merged(ctx, field)
 	case "movement":
 		return ec.fieldContext_StockChange_movement(ctx, field)
+	case "deleted":
+		return ec.fieldContext_StockChange_deleted(ctx, field)
 	case "at":
 		return ec.fieldContext_StockChange_at(ctx, field)
 	}
@@ -3571,6 +3582,29 @@ func (ec *executionContext) fieldContext_StockChange_movement(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _StockChange_deleted(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChange_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChange_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChange", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _StockChange_at(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
@@ -6027,6 +6061,11 @@ func (ec *executionContext) _StockChange(ctx context.Context, sel ast.SelectionS
 		case "movement":
 			out.Values[i] = ec._StockChange_movement(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleted":
+			out.Values[i] = ec._StockChange_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "at":

@@ -59,9 +59,10 @@ func (r *recentChanges) of(e feed.Event, build func() *model.StockChange) *model
 	return c.change
 }
 
-// movementOf returns the movement an unmerged event carries, or nil.
+// movementOf returns the movement an unmerged event carries, or nil; a
+// deletion carries none.
 func movementOf(e feed.Event) *stock.Movement {
-	if e.Merged {
+	if e.Merged || e.Deleted {
 		return nil
 	}
 	return &stock.Movement{ID: e.MovementID, Warehouse: e.Warehouse, Seq: e.Seq, SKU: e.SKU,
@@ -76,7 +77,7 @@ func (r *Resolver) stockChange(ctx context.Context, e feed.Event) *model.StockCh
 			w = &stock.Warehouse{ID: e.Warehouse, Name: e.Warehouse}
 		}
 		return &model.StockChange{Warehouse: w, Sku: e.SKU, Quantity: e.Quantity, Delta: e.Delta,
-			Merged: e.Merged, Movement: movementOf(e), At: e.At}
+			Merged: e.Merged, Deleted: e.Deleted, Movement: movementOf(e), At: e.At}
 	}
 	if e.Merged {
 		return build()
@@ -85,9 +86,9 @@ func (r *Resolver) stockChange(ctx context.Context, e feed.Event) *model.StockCh
 }
 
 // movement converts an event for movementRecorded, which skips merged
-// events: they stand for several movements.
+// events (they stand for several movements) and deletions (no movement).
 func (r *Resolver) movement(ctx context.Context, e feed.Event) *stock.Movement {
-	if e.Merged {
+	if e.Merged || e.Deleted {
 		return nil
 	}
 	return r.stockChange(ctx, e).Movement

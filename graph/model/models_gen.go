@@ -53,9 +53,11 @@ type StockChange struct {
 	Delta int64 `json:"delta"`
 	// True when this subscriber fell behind and several changes were merged into this one; quantity is still exact.
 	Merged bool `json:"merged"`
-	// The movement that made the change; null when merged.
+	// The movement that made the change; null when merged or deleted.
 	Movement *stock.Movement `json:"movement,omitempty"`
-	At       time.Time       `json:"at"`
+	// True when the product was deleted; quantity is 0. A merged change ending in the deletion is deleted too.
+	Deleted bool      `json:"deleted"`
+	At      time.Time `json:"at"`
 }
 
 type Subscription struct {

@@ -16,7 +16,9 @@ import "github.com/stockmesh/stockmesh/server/stock"
 // Event is one committed stock change as a subscriber receives it. For a
 // merged event, Quantity is the stock after the last merged change, Delta
 // the sum of their deltas, Seq and At those of the last one, and the
-// movement's MovementID, Kind, Reference, Note and Actor are empty.
+// movement's MovementID, Kind, Reference, Note and Actor are empty; Deleted
+// is the last merged change's, so a merged run ending in the product's
+// deletion still says so.
 type Event struct {
 	stock.Change
 	// Merged reports whether this event stands for several changes merged
@@ -46,12 +48,14 @@ func keyOf(e Event) key {
 }
 
 // merge folds the later event next into e: the quantity, sequence and time
-// become next's, the deltas add up and the movement details are dropped.
+// become next's, the deltas add up, Deleted is next's and the movement
+// details are dropped.
 func (e *Event) merge(next Event) {
 	e.Quantity = next.Quantity
 	e.Delta += next.Delta
 	e.Seq = next.Seq
 	e.At = next.At
+	e.Deleted = next.Deleted
 	e.Merged = true
 	e.MovementID, e.Kind, e.Reference, e.Note, e.Actor = "", "", "", "", ""
 }

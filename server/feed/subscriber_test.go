@@ -11,6 +11,10 @@ func ev(wh, sku string, seq, qty, delta int64) Event {
 		MovementID: "m", Kind: "RECEIPT", Reference: "r", Note: "n", Actor: "admin"}}
 }
 
+func deletion(wh, sku string, seq int64) Event {
+	return Event{Change: stock.Change{Warehouse: wh, SKU: sku, Seq: seq, Deleted: true}}
+}
+
 func drainBuffered(s *subscriber) []Event {
 	var got []Event
 	for {
@@ -24,11 +28,12 @@ func drainBuffered(s *subscriber) []Event {
 
 func TestSubscriberBuffering(t *testing.T) {
 	type want struct {
-		sku    string
-		qty    int64
-		delta  int64
-		seq    int64
-		merged bool
+		sku     string
+		qty     int64
+		delta   int64
+		seq     int64
+		merged  bool
+		deleted bool
 	}
 	tests := []struct {
 		name  string
@@ -40,7 +45,7 @@ func TestSubscriberBuffering(t *testing.T) {
 			name:  "within limit every event arrives as is",
 			limit: 3,
 			in:    []Event{ev("w", "a", 1, 5, 5), ev("w", "b", 2, 1, 1), ev("w", "a", 3, 4, -1)},
-			want:  []want{{"a", 5, 5, 1, false}, {"b", 1, 1, 2, false}, {"a", 4, -1, 3, false}},
+			want:  []want{{"a", 5, 5, 1, false, false}, {"b", 1, 1, 2, false, false}, {"a", 4, -1, 3, false, false}},
 		},
 		{
 			name:  "overflow merges per sku with summed deltas and latest quantity",
@@ -49,13 +54,13 @@ func TestSubscriberBuffering(t *testing.T) {
 				ev("w", "a", 1, 5, 5), ev("w", "a", 2, 7, 2), ev("w", "b", 3, 1, 1),
 				ev("w", "a", 4, 4, -3), ev("w", "b", 5, 3, 2),
 			},
-			want: []want{{"a", 5, 5, 1, false}, {"a", 4, -1, 4, true}, {"b", 3, 3, 5, true}},
+			want: []want{{"a", 5, 5, 1, false, false}, {"a", 4, -1, 4, true, false}, {"b", 3, 3, 5, true, false}},
 		},
 		{
 			name:  "a single overflowed event is not marked merged",
 			limit: 1,
 			in:    []Event{ev("w", "a", 1, 5, 5), ev("w", "b", 2, 1, 1)},
-			want:  []want{{"a", 5, 5, 1, false}, {"b", 1, 1, 2, false}},
+			want:  []want{{"a", 5, 5, 1, false, false}, {"b", 1, 1, 2, false, false}},
 		},
 		{
 			name:  "warehouses are merged apart",
@@ -63,7 +68,25 @@ func TestSubscriberBuffering(t *testing.T) {
 			in: []Event{
 				ev("w1", "a", 1, 1, 1), ev("w2", "a", 1, 9, 9), ev("w1", "a", 2, 2, 1), ev("w2", "a", 2, 8, -1),
 			},
-			want: []want{{"a", 1, 1, 1, false}, {"a", 8, 8, 2, true}, {"a", 2, 1, 2, false}},
+			want: []want{{"a", 1, 1, 1, false, false}, {"a", 8, 8, 2, true, false}, {"a", 2, 1, 2, false, false}},
+		},
+		{
+			name:  "a deletion within limit arrives as is",
+			limit: 3,
+			in:    []Event{ev("w", "a", 1, 0, -5), deletion("w", "a", 2)},
+			want:  []want{{"a", 0, -5, 1, false, false}, {"a", 0, 0, 2, false, true}},
+		},
+		{
+			name:  "a merged run ending in a deletion says deleted",
+			limit: 1,
+			in:    []Event{ev("w", "b", 1, 1, 1), ev("w", "a", 2, 3, -2), ev("w", "a", 3, 0, -3), deletion("w", "a", 4)},
+			want:  []want{{"b", 1, 1, 1, false, false}, {"a", 0, -5, 4, true, true}},
+		},
+		{
+			name:  "a merged run after a deletion is no longer deleted",
+			limit: 1,
+			in:    []Event{ev("w", "b", 1, 1, 1), deletion("w", "a", 2), ev("w", "a", 3, 4, 4)},
+			want:  []want{{"b", 1, 1, 1, false, false}, {"a", 4, 4, 3, true, false}},
 		},
 	}
 	for _, tt := range tests {
@@ -78,7 +101,7 @@ func TestSubscriberBuffering(t *testing.T) {
 			}
 			for i, w := range tt.want {
 				g := got[i]
-				if g.SKU != w.sku || g.Quantity != w.qty || g.Delta != w.delta || g.Seq != w.seq || g.Merged != w.merged {
+				if g.SKU != w.sku || g.Quantity != w.qty || g.Delta != w.delta || g.Seq != w.seq || g.Merged != w.merged || g.Deleted != w.deleted {
 					t.Errorf("event %d = %+v, want %+v", i, g, w)
 				}
 				if g.Merged && (g.MovementID != "" || g.Kind != "" || g.Reference != "" || g.Note != "" || g.Actor != "") {

@@ -144,11 +144,15 @@ func (b *ChangeBatch) Normalize() error {
 	return nil
 }
 
-// Change returns the stock change a movement entry made, and false for
+// Change returns the stock change a movement entry made, or the deletion
+// a product.deleted entry made (Deleted set, Quantity 0), and false for
 // entries of other types.
 func (e *LogEntry) Change() (Change, bool) {
-	if e.Movement == nil {
-		return Change{}, false
+	switch {
+	case e.Movement != nil:
+		return ChangeOf(e.Movement), true
+	case e.Type == EntryProductDeleted && e.Product != nil:
+		return Change{Warehouse: e.Product.Warehouse, SKU: e.Product.SKU, Deleted: true, Seq: e.Seq, At: e.At}, true
 	}
-	return ChangeOf(e.Movement), true
+	return Change{}, false
 }

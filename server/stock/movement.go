@@ -69,7 +69,9 @@ type MovementPage struct {
 // Change is a committed stock change, published by the database handler
 // after its transaction is durable, in commit order. It carries the
 // movement's Reference, Note and Actor, so a live event reads as the
-// movement does everywhere else, but never its idempotency key.
+// movement does everywhere else, but never its idempotency key. A change
+// with Deleted set stands for the deletion of the product: Quantity and
+// Delta are 0 and there is no movement.
 type Change struct {
 	Warehouse  string    `json:"warehouse"`
 	SKU        string    `json:"sku"`
@@ -80,6 +82,7 @@ type Change struct {
 	Reference  string    `json:"reference,omitempty"`
 	Note       string    `json:"note,omitempty"`
 	Actor      string    `json:"actor,omitempty"`
+	Deleted    bool      `json:"deleted,omitempty"`
 	Seq        int64     `json:"seq"`
 	At         time.Time `json:"at"`
 }

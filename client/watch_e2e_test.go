@@ -16,7 +16,8 @@ func row(sku, name, qty string) *regexp.Regexp {
 
 // TestWatchE2E shows the live screen following a change made by another
 // client, then the node stopping (reconnecting…) and coming back on the same
-// port and data, after which the screen is right again by itself.
+// port and data, after which the screen is right again by itself, and a
+// deleted product leaving the screen.
 func TestWatchE2E(t *testing.T) {
 	node := testnode.Start(t)
 	mustRun(t, node, "product", "add", "--sku", "A1", "--name", "Bolt", "--price", "1", "--quantity", "10")
@@ -53,6 +54,10 @@ func TestWatchE2E(t *testing.T) {
 	mustRun(t, node, "move", "sale", "B2", "3")
 	s.waitScreen("B2 at 4 through the new subscription", func(sc string) bool {
 		return row("B2", "Nut", "4").MatchString(sc) && strings.Contains(sc, "-3 sale")
+	})
+	mustRun(t, node, "product", "delete", "B2", "--yes")
+	s.waitScreen("B2 gone after its deletion", func(sc string) bool {
+		return strings.Contains(sc, "connected, 1 products") && !strings.Contains(sc, "B2") && row("A1", "Bolt", "50").MatchString(sc)
 	})
 
 	s.line("q")

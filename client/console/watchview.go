@@ -30,14 +30,17 @@ type watchRow struct {
 }
 
 // watchScreen is the state of the live stock screen. It shows a WAREHOUSE
-// column only when it follows every warehouse (scope.All).
+// column only when it follows every warehouse (scope.All). While connected,
+// its status counts the rows shown.
 type watchScreen struct {
-	p      Printer
-	server string
-	scope  remote.WatchScope
-	rows   map[watchKey]*watchRow
-	last   watchKey // the latest change, highlighted
-	status string
+	p          Printer
+	server     string
+	scope      remote.WatchScope
+	rows       map[watchKey]*watchRow
+	last       watchKey // the latest change, highlighted
+	status     string
+	live       bool     // whether status is the connected one
+	warehouses []string // the warehouses of the last snapshot
 }
 
 // newWatchScreen returns an empty screen of scope for server.
@@ -50,13 +53,20 @@ func (s *watchScreen) apply(ev remote.WatchEvent) {
 	switch ev.Kind {
 	case remote.WatchSnapshot:
 		s.snapshot(ev.Products)
-		s.status = s.connected(len(ev.Products), ev.Warehouses)
+		s.live, s.warehouses = true, ev.Warehouses
+		s.status = s.connected(len(s.rows), s.warehouses)
 	case remote.WatchChange:
+		n := len(s.rows)
 		s.change(ev.Change)
+		if s.live && len(s.rows) != n {
+			s.status = s.connected(len(s.rows), s.warehouses)
+		}
 	case remote.WatchReconnecting:
 		wait := ev.Wait.Round(100 * time.Millisecond)
+		s.live = false
 		s.status = s.p.T(msgWatchReconnecting, ev.Attempt, wait, Sentence(s.p, s.server, ev.Err))
 	case remote.WatchFailed:
+		s.live = false
 		s.status = s.p.T(msgWatchFailed, Sentence(s.p, s.server, ev.Err))
 	}
 }
@@ -89,9 +99,17 @@ func (s *watchScreen) snapshot(ps []remote.Product) {
 	s.rows = rows
 }
 
-// change applies one stock change to the row of its warehouse and sku.
+// change applies one stock change to the row of its warehouse and sku; a
+// deletion removes the row.
 func (s *watchScreen) change(c remote.StockChange) {
 	k := watchKey{c.Warehouse.ID, c.SKU}
+	if c.Deleted {
+		delete(s.rows, k)
+		if s.last == k {
+			s.last = watchKey{}
+		}
+		return
+	}
 	r, ok := s.rows[k]
 	if !ok {
 		r = &watchRow{watchKey: k, local: c.Warehouse.Local}

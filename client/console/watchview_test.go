@@ -35,6 +35,13 @@ func watchChange(w remote.Warehouse, sku string, qty, delta int, kind string) re
 	}}
 }
 
+// watchDeletion is the deletion event of sku in w.
+func watchDeletion(w remote.Warehouse, sku string) remote.WatchEvent {
+	return remote.WatchEvent{Kind: remote.WatchChange, Change: remote.StockChange{
+		Warehouse: w, SKU: sku, Deleted: true, At: watchAt,
+	}}
+}
+
 // TestWatchScreen replays events on the live screen and checks its status
 // and rows in both languages: with every warehouse, the same sku in two
 // warehouses keeps two rows under a WAREHOUSE column; following the node's
@@ -77,14 +84,14 @@ func TestWatchScreen(t *testing.T) {
 				"BCN-1 A1 Bolt 5 +2 compra " + when},
 			unnamed: "[]"},
 		{name: "local en", lang: English, events: local,
-			status: "connected, 2 products",
+			status: "connected, 3 products",
 			rows: []string{"SKU NAME QUANTITY LAST CHANGE TIME",
 				"A1 Bolt 9 -1 sale " + when,
 				"B2 Nut 7 " + when,
 				"> C3 4 +4 purchase " + when},
 			unnamed: "[{MAD-1 C3}]"},
 		{name: "local es", lang: Spanish, events: local,
-			status: "conectado, 2 productos",
+			status: "conectado, 3 productos",
 			rows: []string{"SKU NOMBRE CANTIDAD ÚLTIMO CAMBIO HORA",
 				"A1 Bolt 9 -1 venta " + when,
 				"B2 Nut 7 " + when,
@@ -99,6 +106,24 @@ func TestWatchScreen(t *testing.T) {
 			events:  []remote.WatchEvent{watchSnapshot([]string{"BCN-1"}, watchProduct(barcelona, "A1", "Bolt", 3))},
 			status:  "conectado, 1 productos del almacén BCN-1",
 			rows:    []string{"SKU NOMBRE CANTIDAD ÚLTIMO CAMBIO HORA", "A1 Bolt 3 " + when},
+			unnamed: "[]"},
+		{name: "deleted", lang: English, scope: remote.WatchScope{All: true},
+			// The ADJUSTMENT to zero, then the deletion, removes the row
+			// and the header counts one product fewer.
+			events: append(slices.Clone(network), watchChange(madrid, "A1", 0, -9, remote.KindAdjustment),
+				watchDeletion(madrid, "A1")),
+			status: "connected, 2 products in 2 warehouses",
+			rows: []string{"WAREHOUSE SKU NAME QUANTITY LAST CHANGE TIME",
+				"MAD-1 (this node) B2 Nut 7 " + when,
+				"BCN-1 A1 Bolt 5 +2 purchase " + when},
+			unnamed: "[]"},
+		{name: "deleted while reconnecting", lang: English, scope: remote.WatchScope{All: true},
+			events: append(slices.Clone(network), remote.WatchEvent{Kind: remote.WatchReconnecting, Attempt: 1},
+				watchDeletion(barcelona, "A1")),
+			status: "reconnecting… (attempt 1, next in 0s): Error: <nil>", // not overwritten by the deletion
+			rows: []string{"WAREHOUSE SKU NAME QUANTITY LAST CHANGE TIME",
+				"> MAD-1 (this node) A1 Bolt 9 -1 sale " + when,
+				"MAD-1 (this node) B2 Nut 7 " + when},
 			unnamed: "[]"},
 		{name: "reconnected", lang: English, scope: remote.WatchScope{All: true},
 			// After a reconnection the snapshot keeps the change that

@@ -117,7 +117,7 @@ func (s *Stream) start(token, warehouse, sku string) error {
 			}
 		}
 	}
-	q := `subscription($warehouse: ID, $sku: ID) { stockChanged(warehouse: $warehouse, sku: $sku) { warehouse { ` + warehouseFields + ` } sku quantity delta merged movement { ` + movementFields + ` } at } }`
+	q := `subscription($warehouse: ID, $sku: ID) { stockChanged(warehouse: $warehouse, sku: $sku) { warehouse { ` + warehouseFields + ` } sku quantity delta merged deleted movement { ` + movementFields + ` } at } }`
 	vars := map[string]any{"warehouse": nullable(warehouse), "sku": nullable(sku)}
 	payload, err := json.Marshal(request{Query: q, Variables: vars})
 	if err != nil {

@@ -73,8 +73,10 @@ type StockChange struct {
 	Quantity  int       `json:"quantity"`
 	Delta     int       `json:"delta"`
 	Merged    bool      `json:"merged"`
-	Movement  *Movement `json:"movement"`
-	At        time.Time `json:"at"`
+	// Deleted reports that the product was deleted; Quantity is then 0.
+	Deleted  bool      `json:"deleted"`
+	Movement *Movement `json:"movement"`
+	At       time.Time `json:"at"`
 }
 
 // Movement kinds a client may record.

@@ -152,7 +152,7 @@ func (e *LogEntry) Change() (Change, bool) {
 	case e.Movement != nil:
 		return ChangeOf(e.Movement), true
 	case e.Type == EntryProductDeleted && e.Product != nil:
-		return Change{Warehouse: e.Product.Warehouse, SKU: e.Product.SKU, Deleted: true, Seq: e.Seq, At: e.At}, true
+		return Change{Warehouse: e.Origin, SKU: e.Product.SKU, Deleted: true, Seq: e.Seq, At: e.At}, true
 	}
 	return Change{}, false
 }

@@ -37,6 +37,7 @@ func (b *lockedBuffer) String() string {
 type runScript struct {
 	cmd    *exec.Cmd
 	out    *lockedBuffer // its stdout
+	errs   *lockedBuffer // its stderr, with the node's log
 	exited chan struct{} // closed when it has exited, with err set
 	err    error
 }
@@ -53,7 +54,7 @@ func startRunScript(t *testing.T, data, listen string) *runScript {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	rs := &runScript{cmd: cmd, out: out, exited: make(chan struct{})}
+	rs := &runScript{cmd: cmd, out: out, errs: errs, exited: make(chan struct{})}
 	go func() { rs.err = cmd.Wait(); close(rs.exited) }()
 	t.Cleanup(func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
@@ -119,8 +120,12 @@ func TestRunScriptBanner(t *testing.T) {
 			t.Fatalf("no banner after %v", exitTimeout)
 		}
 	}
-	if err := rs.cmd.Process.Signal(os.Interrupt); err != nil {
+	// Ctrl-C in a terminal signals the whole process group.
+	if err := syscall.Kill(-rs.cmd.Process.Pid, syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
 	rs.wait(t)
+	if !strings.Contains(rs.errs.String(), "shutting down") {
+		t.Errorf("the node did not log a graceful shutdown:\n%s", rs.errs)
+	}
 }

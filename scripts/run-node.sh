@@ -11,7 +11,10 @@ set -euo pipefail
 bin=$1 data=$2
 log=$(mktemp "${TMPDIR:-/tmp}/stockmesh-run.XXXXXX")
 trap 'rm -f "$log"' EXIT
-"$bin" --data "$data" --listen "${STOCKMESH_LISTEN:-:8443}" 2> >(tee "$log" >&2) &
+# The node's log goes to the terminal and to $log, where ready() looks for
+# this node's own "serving HTTPS" line; tee -i survives Ctrl-C, so the
+# node can still log its graceful shutdown.
+"$bin" --data "$data" --listen "${STOCKMESH_LISTEN:-:8443}" 2> >(tee -i "$log" >&2) &
 pid=$!
 trap 'kill -INT $pid 2>/dev/null; wait $pid' INT TERM
 

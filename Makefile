@@ -47,7 +47,8 @@ build: deps assets
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/stockmeshd ./server
 	CGO_ENABLED=0 $(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/stockmesh ./client
 
-## run: build and start one node with its data in ./data on https://localhost:8443.
+## run: build and start one node with its data in ./data, listening on every interface, port 8443
+##      (STOCKMESH_LISTEN=127.0.0.1:8443 to keep it local); the banner appears once the node is ready.
 run: build
 	@scripts/run-node.sh $(BIN)/stockmeshd ./data
 

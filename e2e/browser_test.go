@@ -48,13 +48,16 @@ type pageReport struct {
 	WSReceived     []string
 	Errors         []string
 	TokenLeftInURL bool
+	InitialQuery   string // the editor's text before the script types
+	Icon           string // the page's favicon URL
 }
 
 // TestPlayground opens the playground in headless Chromium against a node
 // on 127.0.0.1, runs a query and a subscription through the page as a user
 // would, records a movement while the subscription runs, and checks what
 // the page shows, that the subscription went over the websocket, and that
-// the page asked nothing of any host but the node. The screenshot is kept
+// the page asked nothing of any host but the node, and that it opens on
+// the stockmesh example with its favicon. The screenshot is kept
 // in the artifacts directory.
 func TestPlayground(t *testing.T) {
 	if testing.Short() {
@@ -226,6 +229,10 @@ func checkPage(t *testing.T, n *testnode.Node, rep pageReport, balance int) {
 		{"page requested only the node", foreign(rep.Requests, n.Addr) == nil, foreign(rep.Requests, n.Addr)},
 		{"no uncaught page errors", len(rep.Errors) == 0, rep.Errors},
 		{"token removed from the address bar", !rep.TokenLeftInURL, rep.TokenLeftInURL},
+		{"editor opens on the stockmesh example", strings.Contains(rep.InitialQuery, "products(") &&
+			strings.Contains(rep.InitialQuery, "stockChanged") && !strings.Contains(rep.InitialQuery, "Welcome to GraphiQL"), rep.InitialQuery},
+		{"page names its favicon", strings.Contains(rep.Icon, "/favicon.svg"), rep.Icon},
+		{"favicon requested from the node", slices.ContainsFunc(rep.Requests, func(u string) bool { return strings.Contains(u, "/favicon.svg") }), rep.Requests},
 	}
 	for _, c := range cases {
 		if !c.ok {

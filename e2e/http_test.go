@@ -271,3 +271,49 @@ func TestPageSizeSameOnBothAPIs(t *testing.T) {
 		t.Fatalf("REST first=ten: %d %s", status, body)
 	}
 }
+
+func TestRESTUnknownPath(t *testing.T) {
+	n := testnode.Start(t)
+	cases := []struct {
+		name, method, path, token string
+		status                    int // 0: any
+		allow, contains           string
+	}{
+		{"unknown path", "GET", "/api/v1/nope", n.Token, 404, "", `"code":"NOT_FOUND"`},
+		{"unknown path without token", "GET", "/api/v1/nope", "", 404, "", `"code":"NOT_FOUND"`},
+		{"unknown nested path", "DELETE", "/api/v1/products/H1/extra", n.Token, 404, "", `"code":"NOT_FOUND"`},
+		{"wrong method", "POST", "/api/v1/products/H1", n.Token, 405, "GET, HEAD", `"code":"NOT_FOUND"`},
+		{"wrong method on inventory", "DELETE", "/api/v1/inventory", n.Token, 405, "GET, HEAD", `"code":"NOT_FOUND"`},
+		{"wrong method on join", "GET", "/api/v1/join", "", 405, "POST", `"code":"NOT_FOUND"`},
+		{"known path still served", "GET", "/api/v1/inventory", n.Token, 200, "", `"products"`},
+		{"playground still served", "GET", "/", "", 0, "", "<html"}, // 503 when its assets are not built
+		{"graphql still served", "GET", "/graphql?query=" + url.QueryEscape("{ localWarehouse { id } }"), n.Token, 200, "", `"WH-1"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := http.NewRequest(c.method, n.URL+c.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.token != "" {
+				req.Header.Set("Authorization", "Bearer "+c.token)
+			}
+			resp, err := n.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if c.status == 0 {
+				c.status = resp.StatusCode
+			}
+			if resp.StatusCode != c.status || resp.Header.Get("Allow") != c.allow || !strings.Contains(string(b), c.contains) {
+				t.Fatalf("got %d Allow %q %.300s; want %d Allow %q containing %q",
+					resp.StatusCode, resp.Header.Get("Allow"), b, c.status, c.allow, c.contains)
+			}
+			if c.status >= 400 && c.status != http.StatusServiceUnavailable && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Fatalf("Content-Type %q, want JSON", resp.Header.Get("Content-Type"))
+			}
+		})
+	}
+}

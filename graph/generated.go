@@ -1117,7 +1117,7 @@ input MovementInput {
   "An order number or similar."
   reference: String
   note: String
-  "A key the client chooses; the same key sent again applies once. Remembered at least 24 hours."
+  "A key the client chooses; the same key sent again applies once and returns the first result. Keys never expire; the same key with a different request is INVALID_INPUT."
   idempotencyKey: String
   "When given, must be the local warehouse (else FORBIDDEN)."
   warehouse: ID

@@ -163,6 +163,8 @@ async function main() {
     await page.waitForSelector('.graphiql-query-editor .CodeMirror');
     await page.waitForFunction(() => document.getElementById('token-state').textContent === 'token set');
     const tokenLeft = await page.evaluate(() => location.hash.includes('token='));
+    const initialQuery = await page.$eval('.graphiql-query-editor .CodeMirror', (el) => el.CodeMirror.getValue());
+    const icon = await page.$eval('link[rel="icon"]', (el) => el.href).catch(() => '');
 
     await setQuery(page, 'ProductStock', `query ProductStock {\n  product(sku: "${opt.sku}") {\n    sku\n    quantity\n  }\n}`);
     await page.click('.graphiql-execute-button');
@@ -179,7 +181,7 @@ async function main() {
     const runningLabel = await executeLabel(page);
 
     await page.screenshot({ path: opt.screenshot });
-    emit({ event: 'done', query, subscription, runningLabel, ...net, errors, tokenLeftInURL: tokenLeft });
+    emit({ event: 'done', query, subscription, runningLabel, ...net, errors, tokenLeftInURL: tokenLeft, initialQuery, icon });
   } finally {
     await browser.close();
   }

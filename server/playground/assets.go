@@ -57,13 +57,22 @@ func contentType(name string) string {
 		return "text/css; charset=utf-8"
 	case ".txt":
 		return "text/plain; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
 	}
 	return ""
 }
 
-// staticFiles returns the page's own files, committed under static/.
+// iconName is the page's favicon under static/, a small SVG.
+const iconName = "favicon.svg"
+
+// welcomeName is the editor's text on a first visit, under static/.
+const welcomeName = "welcome.graphql"
+
+// staticFiles returns the page's own files served under AssetPrefix,
+// committed under static/.
 func staticFiles() []string {
-	return []string{"playground.css", "playground.js"}
+	return []string{"playground.css", "playground.js", iconName}
 }
 
 // missing returns the names of the required npm files absent from npm.

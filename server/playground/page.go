@@ -10,10 +10,12 @@ import (
 
 // pageData fills static/page.html.
 type pageData struct {
-	Title    string
-	Endpoint string
-	Styles   []*asset
-	Scripts  []*asset // in load order
+	Title        string
+	Endpoint     string
+	DefaultQuery string // static/welcome.graphql: the editor's text on a first visit
+	Icon         *asset
+	Styles       []*asset
+	Scripts      []*asset // in load order
 }
 
 // missingData fills static/missing.html.
@@ -23,11 +25,13 @@ type missingData struct {
 	Missing  []string
 }
 
-func (s assetSet) pageData(title, endpoint string) pageData {
+func (s assetSet) pageData(title, endpoint, defaultQuery string) pageData {
 	return pageData{
-		Title:    title,
-		Endpoint: endpoint,
-		Styles:   []*asset{s["graphiql.min.css"], s["playground.css"]},
+		Title:        title,
+		Endpoint:     endpoint,
+		DefaultQuery: defaultQuery,
+		Icon:         s[iconName],
+		Styles:       []*asset{s["graphiql.min.css"], s["playground.css"]},
 		Scripts: []*asset{
 			s["react.production.min.js"], s["react-dom.production.min.js"],
 			s["graphiql.min.js"], s["playground.js"],
@@ -44,6 +48,19 @@ func render(static fs.FS, name string, data any) []byte {
 		panic(err)
 	}
 	return b.Bytes()
+}
+
+// iconHandler serves the favicon at /favicon.ico, where browsers look
+// when a page names none (the missing-assets page, other tools).
+func iconHandler(icon []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", contentType(iconName))
+		h.Set("Content-Length", strconv.Itoa(len(icon)))
+		h.Set("Cache-Control", "public, max-age=86400")
+		h.Set("X-Content-Type-Options", "nosniff")
+		w.Write(icon)
+	})
 }
 
 // pageHandler serves a page rendered once, never cached.

@@ -31,7 +31,7 @@ func fakeNPM(without ...string) fstest.MapFS {
 
 func staticFS() fstest.MapFS {
 	fsys := fstest.MapFS{}
-	for _, name := range []string{"page.html", "missing.html", "playground.css", "playground.js"} {
+	for _, name := range []string{"page.html", "missing.html", "playground.css", "playground.js", iconName, welcomeName} {
 		data, err := embeddedStatic.ReadFile("static/" + name)
 		if err != nil {
 			panic(err)
@@ -104,8 +104,8 @@ func TestPageLoadsOnlyEmbeddedFiles(t *testing.T) {
 	h := newHandler("t", "/graphql", fakeNPM(), staticFS())
 	_, body := get(t, h, "/", nil)
 	refs := regexp.MustCompile(`(?:src|href)="([^"]*)"`).FindAllStringSubmatch(body, -1)
-	if len(refs) != 6 {
-		t.Errorf("page loads %d files, want 6 (4 scripts, 2 styles)", len(refs))
+	if len(refs) != 7 {
+		t.Errorf("page loads %d files, want 7 (4 scripts, 2 styles, the icon)", len(refs))
 	}
 	for _, m := range refs {
 		if !strings.HasPrefix(m[1], AssetPrefix) {

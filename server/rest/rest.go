@@ -3,7 +3,8 @@
 // GET /api/v1/movements (paginated, with the GraphQL API's filters), and
 // GET /api/v1/products/{sku}; each of the three takes ?warehouse=ID, any
 // warehouse the node holds (omitted: its own). Handlers decode, call one stock.Service
-// method and return; errors are written in one place (errors.go).
+// method and return; errors are written in one place (errors.go). An unknown
+// path under /api/v1/ is a JSON NOT_FOUND (404, or 405 with Allow).
 package rest
 
 import (
@@ -36,14 +37,17 @@ type Wrap func(route string, h http.Handler) http.Handler
 // ReadyTimeout bounds how long GET /readyz waits for the database handler.
 const ReadyTimeout = 2 * time.Second
 
-// Register adds the routes to mux. public wraps /healthz and /readyz,
-// private the rest (the node passes authentication there).
+// Register adds the routes to mux. public wraps /healthz, /readyz and the
+// catch-all under Prefix, private the rest (the node passes authentication
+// there). The catch-all answers any request under Prefix that no endpoint
+// of mux takes, also those of endpoints registered by other packages.
 func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
 	mux.Handle("GET /healthz", public("/healthz", h.endpoint(h.health)))
 	mux.Handle("GET /readyz", public("/readyz", h.endpoint(h.ready)))
 	mux.Handle("GET /api/v1/inventory", private("/api/v1/inventory", h.endpoint(h.inventory)))
 	mux.Handle("GET /api/v1/products/{sku}", private("/api/v1/products/{sku}", h.endpoint(h.product)))
 	mux.Handle("GET /api/v1/movements", private("/api/v1/movements", h.endpoint(h.movements)))
+	registerNotFound(mux, public)
 }
 
 // endpoint adapts a handler that returns its body or an error.

@@ -3,7 +3,9 @@
 // HTTP, and in connection_init's payload over the websocket. The token comes
 // from the form or once from the URL fragment (#token=…, which browsers never
 // send to the server); it is kept in sessionStorage, or in localStorage when
-// the user asks to be remembered.
+// the user asks to be remembered. On a first visit the editor holds the
+// page's data-default-query (a stockmesh example) instead of GraphiQL's
+// generic welcome; later visits keep what the user last wrote.
 (function () {
   'use strict';
 
@@ -67,6 +69,7 @@
     root.render(React.createElement(GraphiQL, {
       key: 'token-' + generation, // a new token needs a new websocket client
       fetcher: fetcher(token),
+      defaultQuery: mount.dataset.defaultQuery,
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: false
     }));

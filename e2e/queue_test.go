@@ -18,7 +18,7 @@ import (
 func TestSeparateDatabaseHandler(t *testing.T) {
 	cases := []struct{ name, queue string }{
 		{"ipc", "ipc://" + filepath.Join(t.TempDir(), "q.sock")},
-		{"tcp", "tcp://" + testnode.FreeAddr(t)},
+		{"tcp", testnode.FreeQueueAddr(t)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

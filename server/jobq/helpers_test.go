@@ -89,7 +89,7 @@ func testAddr(t testing.TB, kind string) string {
 	case "ipc":
 		return "ipc://" + filepath.Join(t.TempDir(), "q")
 	case "tcp":
-		return fmt.Sprintf("tcp://127.0.0.1:%d", testnode.FreePort(t))
+		return testnode.FreeQueueAddr(t)
 	case "localhost":
 		return fmt.Sprintf("tcp://localhost:%d", testnode.FreePort(t))
 	case "ipv6":

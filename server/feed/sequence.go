@@ -39,9 +39,6 @@ func NewSequencer(hub *Hub, log LogReader) *Sequencer {
 	return &Sequencer{hub: hub, log: log, last: map[string]int64{}}
 }
 
-// Track starts tracking origin from seq: the next entry expected is seq+1.
-func (s *Sequencer) Track(origin string, seq int64) { s.last[origin] = seq }
-
 // Forget stops tracking every origin; each is tracked again from its next
 // entry.
 func (s *Sequencer) Forget() { clear(s.last) }

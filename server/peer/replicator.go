@@ -156,7 +156,7 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 	c := &client{http: r.http, base: strings.TrimRight(m.URL, "/")}
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		r.retry(ctx, m, func() error { _, err := r.pull(ctx, c, m.ID, pollWait); return err })
+		r.retry(ctx, m, func() error { return r.pull(ctx, c, m.ID, pollWait) })
 	})
 	wg.Go(func() {
 		r.retry(ctx, m, func() error {
@@ -218,10 +218,8 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string) error 
 		if h.Origin == r.self || h.Origin == member || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) {
 			continue
 		}
-		for more := true; more; {
-			if more, err = r.pull(ctx, c, h.Origin, 0); err != nil {
-				return err
-			}
+		if err := r.pull(ctx, c, h.Origin, 0); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -230,19 +228,18 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string) error 
 // pull fetches origin's log after what this node holds, waiting up to
 // wait for news, and applies it run by run until it holds all the member
 // has: while one run is applied the next is fetched and decoded, so the
-// member reads while this node writes. It reports whether the member held
-// more than it could take (it then pulls again at once).
-func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait time.Duration) (more bool, err error) {
+// member reads while this node writes.
+func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait time.Duration) error {
 	if r.isBlocked(origin) {
 		select { // a reset log is not followed; the member's other logs still are
 		case <-ctx.Done():
 		case <-time.After(wait):
 		}
-		return false, nil
+		return nil
 	}
 	mine, err := r.local.Heads(ctx)
 	if err != nil {
-		return false, err
+		return err
 	}
 	have, _ := mine.Head(origin)
 	have.Origin = origin
@@ -251,42 +248,41 @@ func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait ti
 	run := fetch(wctx, c, origin, have.LastSeq, wait)
 	for {
 		if run.err != nil {
-			return false, run.err
+			return run.err
 		}
 		r.note([]stock.Head{{Origin: origin, LastSeq: run.reply.LastSeq}}, &stock.Heads{Heads: []stock.Head{have}})
-		if len(run.entries) == 0 {
-			return false, nil
+		if len(run.reply.Entries) == 0 {
+			return nil
 		}
-		last := run.entries[len(run.entries)-1].Seq
+		last := run.reply.Entries[len(run.reply.Entries)-1].Seq
 		next := make(chan fetched, 1)
 		if last < run.reply.LastSeq {
 			go func() { next <- fetch(ctx, c, origin, last, 0) }()
 		} else {
 			next <- fetched{}
 		}
-		err := r.local.ApplyChanges(ctx, run.reply.Epoch, run.entries)
+		err := r.local.ApplyChanges(ctx, run.reply.Epoch, run.reply.Entries)
 		following := <-next
 		if err != nil {
 			if errors.Is(err, stock.ErrEpoch) {
 				r.block(origin, err)
-				return false, nil
+				return nil
 			}
-			return false, err
+			return err
 		}
 		have.LastSeq = last
 		r.note(nil, &stock.Heads{Heads: []stock.Head{have}})
 		if following.reply == nil && following.err == nil {
-			return false, nil // the member had nothing more when this run came
+			return nil // the member had nothing more when this run came
 		}
 		run = following
 	}
 }
 
-// fetched is one run of a log, fetched and decoded.
+// fetched is one run of a log, fetched and decoded, or why it was not.
 type fetched struct {
-	reply   *ChangesReply
-	entries []stock.LogEntry
-	err     error
+	reply *ChangesReply
+	err   error
 }
 
 // fetch asks c's member for origin's log after seq and decodes it.
@@ -295,7 +291,7 @@ func fetch(ctx context.Context, c *client, origin string, after int64, wait time
 	if err != nil {
 		return fetched{err: err}
 	}
-	return fetched{reply: reply, entries: reply.Entries}
+	return fetched{reply: reply}
 }
 
 // block stops replicating origin for good, loudly.

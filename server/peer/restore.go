@@ -33,18 +33,17 @@ func Restore(ctx context.Context, local Applier, hc *http.Client, url, id string
 	}
 	var have int64
 	for have < head {
-		reply, err := c.changes(ctx, id, have, MaxLimit, 0)
-		if err != nil {
-			return have, fmt.Errorf("restoring the history of %s from %s: %w", id, url, err)
+		run := fetch(ctx, c, id, have, 0)
+		if run.err != nil {
+			return have, fmt.Errorf("restoring the history of %s from %s: %w", id, url, run.err)
 		}
-		if len(reply.Entries) == 0 {
+		if len(run.reply.Entries) == 0 {
 			break
 		}
-		entries := reply.Entries
-		if err := local.ApplyChanges(ctx, reply.Epoch, entries); err != nil {
+		if err := local.ApplyChanges(ctx, run.reply.Epoch, run.reply.Entries); err != nil {
 			return have, fmt.Errorf("restoring the history of %s: %w", id, err)
 		}
-		have = entries[len(entries)-1].Seq
+		have = run.reply.Entries[len(run.reply.Entries)-1].Seq
 	}
 	if have > 0 {
 		log.Info("restored this warehouse's history from the network", "id", id, "from", url, "last_seq", have)

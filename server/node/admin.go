@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/internal/datalock"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/pki"
@@ -105,6 +106,7 @@ func withNetwork(ctx context.Context, dataDir string, log *slog.Logger, f func(c
 	}
 	defer client.Close()
 	svc := stock.NewService(queue{client})
+	ctx = auth.AsNode(ctx) // whoever may open the data folder administers it
 	if _, err := svc.LocalWarehouse(ctx); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ var _ auth.Store = tokenStore{}
 
 // LookupToken returns the principal of a stored token hash.
 func (t tokenStore) LookupToken(ctx context.Context, hash string) (auth.Principal, error) {
-	tok, err := t.svc.LookupToken(ctx, hash)
+	tok, err := t.svc.LookupToken(auth.AsNode(ctx), hash)
 	switch {
 	case errors.Is(err, stock.ErrNotFound):
 		return auth.Principal{}, auth.ErrUnauthenticated

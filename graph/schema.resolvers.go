@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/graph/model"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -60,6 +61,28 @@ func (r *mutationResolver) LeaveNetwork(ctx context.Context) (*stock.Warehouse, 
 	return r.Stock.LocalWarehouse(ctx)
 }
 
+// CreateToken is the resolver for the createToken field.
+func (r *mutationResolver) CreateToken(ctx context.Context, name string, role auth.Role, expiresAt *time.Time) (*model.CreatedToken, error) {
+	m, err := r.tokens()
+	if err != nil {
+		return nil, err
+	}
+	secret, t, err := m.Create(ctx, name, role, expiresAt)
+	if err != nil {
+		return nil, err
+	}
+	return createdToken(secret, t), nil
+}
+
+// RevokeToken is the resolver for the revokeToken field.
+func (r *mutationResolver) RevokeToken(ctx context.Context, id string) (*stock.Token, error) {
+	m, err := r.tokens()
+	if err != nil {
+		return nil, err
+	}
+	return m.Revoke(ctx, id)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -107,6 +130,18 @@ func (r *queryResolver) Movements(ctx context.Context, filter *stock.MovementFil
 // StockLevels is the resolver for the stockLevels field.
 func (r *queryResolver) StockLevels(ctx context.Context, sku string) ([]*stock.StockLevel, error) {
 	return r.Stock.StockLevels(ctx, sku)
+}
+
+// Tokens is the resolver for the tokens field.
+func (r *queryResolver) Tokens(ctx context.Context) ([]*stock.Token, error) {
+	return r.listTokens(ctx)
+}
+
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, first *int64, after *string, actor *string, from *time.Time, to *time.Time) (*model.AuditConnection, error) {
+	q := stock.AuditQuery{First: pageSize(first), After: deref(after), Actor: deref(actor), From: from, To: to}
+	page, err := r.Stock.AuditLog(ctx, q)
+	return auditConnection(page, q.After), err
 }
 
 // Warehouse is the resolver for the warehouse field.

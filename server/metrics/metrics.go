@@ -32,6 +32,7 @@ type Metrics struct {
 	batchSize  prometheus.Histogram
 	batchTook  prometheus.Histogram
 	jobExpired *prometheus.CounterVec
+	authFailed *prometheus.CounterVec
 	mu         sync.RWMutex
 	opNames    map[string]struct{}
 }
@@ -76,7 +77,10 @@ func New(g Gauges) *Metrics {
 		Help: "Time of each group-commit transaction, fsync included.", Buckets: latencyBuckets})
 	m.jobExpired = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_jobs_expired_total",
 		Help: "Database jobs skipped because their caller's deadline had passed, by class."}, []string{"class"})
-	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired,
+	m.authFailed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_auth_failures_total",
+		Help: "Requests refused for their bearer token: refused (missing, unknown, revoked or expired) or throttled (from an address that failed too often)."},
+		[]string{"result"})
+	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if g.QueueDepth != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_queue_depth",
@@ -99,6 +103,16 @@ func New(g Gauges) *Metrics {
 	counter("stockmesh_events_dropped_total", "Committed-change events lost before the feed (then recovered from the change log).", g.EventsDropped)
 	counter("stockmesh_feed_gaps_recovered_total", "Gaps in committed-change events that the feed filled from the change log.", g.GapsRecovered)
 	return m
+}
+
+// AuthFailure counts a request refused for its token; throttled says it
+// came from an address slowed down for failing too often.
+func (m *Metrics) AuthFailure(throttled bool) {
+	result := "refused"
+	if throttled {
+		result = "throttled"
+	}
+	m.authFailed.WithLabelValues(result).Inc()
 }
 
 // Handler serves the registry in Prometheus' text format.

@@ -203,6 +203,10 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	if err := ensureAdminToken(ctx, svc, filepath.Join(cfg.DataDir, AdminTokenFile)); err != nil {
 		return err
 	}
+	acc, err := newAccess(ctx, svc, m)
+	if err != nil {
+		return err
+	}
 	p, err := newPump(cfg.Queue, hub, svc, log)
 	if err != nil {
 		return err
@@ -227,7 +231,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	net.SetLag(rep.Behind)
 	g.Go(func() error {
 		defer close(httpsDone)
-		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, sync, log), tc, announce)
+		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, sync, acc, log), tc, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
 	g.Go(func() error { return rep.Run(gctx) })

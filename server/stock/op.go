@@ -58,8 +58,6 @@ var (
 	OpProductDelete  = Op[ProductRef, Product]{"product.delete", ClassWrite, auth.RoleAdmin}
 	OpMovementRecord = Op[MovementInput, Movement]{"movement.record", ClassWrite, auth.RoleOperator}
 	OpStockSet       = Op[StockCount, Movement]{"stock.set", ClassWrite, auth.RoleOperator}
-	OpTokenLookup    = Op[TokenRef, Token]{"token.lookup", ClassLookup, auth.RoleNode}
-	OpTokenEnsure    = Op[Token, Empty]{"token.ensure", ClassWrite, auth.RoleNode}
 	OpChanges        = Op[ChangesQuery, ChangePage]{"log.changes", ClassLongRead, auth.RoleNode}
 	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite, auth.RoleNode}
 	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite, auth.RoleOperator}
@@ -77,6 +75,7 @@ var Ops = []OpInfo{
 	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads),
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
+	info(OpTokenCreate), info(OpTokenList), info(OpTokenRevoke), info(OpAuditLog),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,
@@ -152,35 +151,6 @@ func (c *StockCount) Normalize() (err error) {
 	}
 	c.Note, err = text("note", c.Note, MaxNoteLen, false)
 	return err
-}
-
-// TokenRef names a stored token by the hash of its secret.
-type TokenRef struct {
-	Hash string `json:"hash"`
-}
-
-// Normalize checks that the hash is set.
-func (t *TokenRef) Normalize() error {
-	if t.Hash == "" {
-		return invalid("hash", "must not be empty")
-	}
-	return nil
-}
-
-// Normalize checks that the token has a hash.
-func (t *Token) Normalize() error {
-	if t.Hash == "" {
-		return invalid("hash", "must not be empty")
-	}
-	return nil
-}
-
-// Token is an API token as stored: only its hash, with who it names and the
-// role it grants.
-type Token struct {
-	Hash string `json:"hash"`
-	Name string `json:"name"`
-	Role string `json:"role"`
 }
 
 // OutcomeQuery asks whether the write job with Key was applied. The writer

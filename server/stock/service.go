@@ -252,14 +252,3 @@ func (s *Service) ApplyChanges(ctx context.Context, epoch string, entries []LogE
 func (s *Service) Heads(ctx context.Context) (*Heads, error) {
 	return call(ctx, s, OpHeads, &Empty{})
 }
-
-// LookupToken returns the stored token with hash, or a NOT_FOUND error.
-func (s *Service) LookupToken(ctx context.Context, hash string) (*Token, error) {
-	return call(ctx, s, OpTokenLookup, &TokenRef{Hash: hash})
-}
-
-// EnsureToken stores t unless a token with its hash exists.
-func (s *Service) EnsureToken(ctx context.Context, t Token) error {
-	_, err := call(ctx, s, OpTokenEnsure, &t)
-	return err
-}

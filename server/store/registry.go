@@ -37,6 +37,8 @@ func newRegistry() registry {
 	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
 	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
+	onWrite(r, stock.OpTokenCreate, false, (*batch).createToken)
+	onWrite(r, stock.OpTokenRevoke, false, (*batch).revokeToken)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)
@@ -47,6 +49,8 @@ func newRegistry() registry {
 	onRead(r, stock.OpStockLevels, (*Store).stockLevels)
 	onRead(r, stock.OpReplica, (*Store).replica)
 	onRead(r, stock.OpMemberList, (*Store).listMembers)
+	onRead(r, stock.OpTokenList, (*Store).listTokens)
+	onRead(r, stock.OpAuditLog, (*Store).auditLog)
 	return r
 }
 

@@ -6,6 +6,7 @@
 //	stockmeshd --join URL --join-token T --advertise URL --id ID   join a network through a member
 //	stockmeshd join-token --data DIR [--expires-in S]             issue a one-time join token
 //	stockmeshd leave --data DIR                                   take the node out of its network
+//	stockmeshd token create --data DIR --role R --name N          issue an API token (works while the node is stopped)
 //	stockmeshd version
 //
 // Every flag has an environment equivalent: --tls-san is STOCKMESH_TLS_SAN.
@@ -63,10 +64,12 @@ func tuneRuntime() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version" || args[0] == "join-token" || args[0] == "leave") {
+	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version" || args[0] == "join-token" || args[0] == "leave" || args[0] == "token") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
+	case "token":
+		return token(ctx, args, log)
 	case "join-token", "leave":
 		return admin(ctx, cmd, args, log)
 	case "version":

@@ -124,6 +124,15 @@ const (
 	msgWatchMerged
 	msgWatchEmpty
 
+	msgTokenCreated
+	msgTokenRevoked
+	msgTokenActive
+	msgTokenRevokedStatus
+	msgTokenExpired
+	msgColRole
+	msgColCreated
+	msgColExpires
+
 	msgUsage
 )
 
@@ -252,6 +261,14 @@ func catalog() map[msg][2]string {
 		msgWatchMerged:       {"(merged)", "(agrupado)"},
 		msgWatchEmpty:        {"No products yet.", "Todavía no hay productos."},
 
-		msgUsage: {usageEN, usageES},
+		msgTokenCreated:       {"Token %s for %s (%s); keep it now, it is not shown again:", "Token %s para %s (%s); guárdelo ahora, no se vuelve a mostrar:"},
+		msgTokenRevoked:       {"Revoked token %s (%s).", "Revocado el token %s (%s)."},
+		msgTokenActive:        {"active", "activo"},
+		msgTokenRevokedStatus: {"revoked", "revocado"},
+		msgTokenExpired:       {"expired", "caducado"},
+		msgColRole:            {"ROLE", "ROL"},
+		msgColCreated:         {"CREATED", "CREADO"},
+		msgColExpires:         {"EXPIRES", "CADUCA"},
+		msgUsage:              {usageEN, usageES},
 	}
 }

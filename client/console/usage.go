@@ -20,6 +20,10 @@ Commands:
        (default: this node's own warehouse; all: every warehouse it holds)
   warehouses
   transfer
+  token create --role viewer|operator|admin --name NAME [--expires-in 720h]
+  token list
+  token revoke ID
+       (tokens: admins only; the secret is shown once)
   version
 
 Flags (anywhere on the line):
@@ -52,6 +56,10 @@ Sin orden, stockmesh muestra el menú interactivo.
        (por defecto, el almacén de este nodo; all o todos: todos los que tiene)
   warehouses
   transfer
+  token create --role viewer|operator|admin --name NOMBRE [--expires-in 720h]
+  token list
+  token revoke ID
+       (tokens: solo administradores; el secreto se muestra una vez)
   version
 
 Opciones (en cualquier lugar de la línea):

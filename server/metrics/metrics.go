@@ -78,7 +78,7 @@ func New(g Gauges) *Metrics {
 	m.jobExpired = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_jobs_expired_total",
 		Help: "Database jobs skipped because their caller's deadline had passed, by class."}, []string{"class"})
 	m.authFailed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_auth_failures_total",
-		Help: "Requests refused for their bearer token: refused (missing, unknown, revoked or expired) or throttled (from an address that failed too often)."},
+		Help: "Authentication trouble: refused (missing, unknown, revoked or expired token), delayed (from an address that failed too often) or throttled (refused for that)."},
 		[]string{"result"})
 	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -105,13 +105,11 @@ func New(g Gauges) *Metrics {
 	return m
 }
 
-// AuthFailure counts a request refused for its token; throttled says it
-// came from an address slowed down for failing too often.
-func (m *Metrics) AuthFailure(throttled bool) {
-	result := "refused"
-	if throttled {
-		result = "throttled"
-	}
+// AuthFailure counts a request by its authentication's trouble: refused
+// (missing, unknown, revoked or expired token), delayed (from an address
+// that failed too often, held until its next try) or throttled (refused
+// for that without looking at its token).
+func (m *Metrics) AuthFailure(result string) {
 	m.authFailed.WithLabelValues(result).Inc()
 }
 

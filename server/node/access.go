@@ -43,21 +43,35 @@ func (a *access) tokens(svc *stock.Service) tokens {
 }
 
 // check authenticates the Authorization header value of a request from
-// remoteAddr: an address that failed too often is refused before its
-// token is looked at (auth.ErrThrottled), and every failure is counted.
+// remoteAddr. An address that failed too often waits for its next try
+// before its token is looked at, or is refused at once (auth.ErrThrottled)
+// when that is too far off; failures and waits are counted.
 func (a *access) check(ctx context.Context, remoteAddr, authorization string) (auth.Principal, error) {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		host = remoteAddr
 	}
-	if ok, wait := a.limiter.Allow(host); !ok {
-		a.m.AuthFailure(true)
-		return auth.Principal{}, throttled(wait)
+	wait, ok := a.limiter.Reserve(host)
+	if !ok {
+		a.m.AuthFailure("throttled")
+		return auth.Principal{}, throttled(auth.MaxDelay)
+	}
+	if wait > 0 {
+		a.m.AuthFailure("delayed")
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return auth.Principal{}, fmt.Errorf("authenticating: %w", ctx.Err())
+		}
 	}
 	p, err := a.authn.Authenticate(ctx, authorization)
-	if errors.Is(err, auth.ErrUnauthenticated) {
-		a.limiter.Fail(host)
-		a.m.AuthFailure(false)
+	switch {
+	case err == nil:
+		a.limiter.Refund(host)
+	case errors.Is(err, auth.ErrUnauthenticated):
+		a.m.AuthFailure("refused")
 	}
 	return p, err
 }

@@ -2,10 +2,15 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"strconv"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -175,19 +180,123 @@ func TestRolesWebsocket(t *testing.T) {
 		t.Fatalf("viewer's subscription got %v", d)
 	}
 	n.MustGraphQL(t, `mutation($id: ID!) { revokeToken(id: $id) { id } }`, map[string]any{"id": out.CreateToken.ID})
+	waitClosed(t, c)
+}
+
+// waitClosed reads c until the node closes it; a read that times out
+// (30 s) means the node kept it open.
+func waitClosed(t *testing.T, c *wsConn) {
+	t.Helper()
 	for {
 		m, err := c.read()
-		if err != nil {
-			return // closed: what revoking must do
+		var ne net.Error
+		switch {
+		case errors.As(err, &ne) && ne.Timeout():
+			t.Fatal("the socket stayed open")
+		case err != nil:
+			return // closed by the node
+		case m["type"] == "next", m["type"] == "complete", m["type"] == "ping", m["type"] == "pong", m["type"] == "ka":
+		default:
+			t.Fatalf("the socket sent %v", m)
 		}
-		if m["type"] == "next" {
-			continue
-		}
-		if m["type"] == "complete" || m["type"] == "ping" || m["type"] == "pong" {
-			continue
-		}
-		t.Fatalf("after revocation the socket sent %v", m)
 	}
+}
+
+// TestTokenExpires: a token with expiresAt works until then and is refused
+// from then on; its open subscription is closed when it expires.
+func TestTokenExpires(t *testing.T) {
+	n := testnode.Start(t)
+	mustCreate(t, n, "E-1", 1)
+	exp := time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano)
+	var out struct{ CreateToken struct{ Token, ExpiresAt string } }
+	decode(t, n.MustGraphQL(t, `mutation($e: Time) { createToken(name: "temp", role: VIEWER, expiresAt: $e) { token expiresAt } }`,
+		map[string]any{"e": exp}), &out)
+	v := as(n, out.CreateToken.Token)
+	if r, err := v.GraphQL(context.Background(), `{ product(sku: "E-1") { sku } }`, nil); err != nil || r.Code() != "" {
+		t.Fatalf("before it expires: %v %v", err, r.Errors)
+	}
+	c, err := dialWS(t, n, "graphql-transport-ws", out.CreateToken.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.c.Close()
+	c.subscribe("1", `subscription { stockChanged(sku: "E-1") { quantity } }`)
+	waitClosed(t, c) // at expiry
+	if r, err := v.GraphQL(context.Background(), `{ product(sku: "E-1") { sku } }`, nil); err != nil || r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("after it expired: %v, code %q", err, r.Code())
+	}
+	r, err := n.GraphQL(context.Background(), `mutation { createToken(name: "late", role: VIEWER, expiresAt: "2020-01-01T00:00:00Z") { id } }`, nil)
+	if err != nil || r.Code() != "INVALID_INPUT" {
+		t.Fatalf("a token expiring in the past: %v, code %q", err, r.Code())
+	}
+}
+
+// TestUnknownTokensCostNoJob: a flood of made-up bearer tokens is refused
+// without a database job each, and counted in /metrics; an address that
+// keeps failing is slowed down, while a valid token from it still works.
+func TestUnknownTokensCostNoJob(t *testing.T) {
+	n := testnode.Start(t)
+	before := sample(t, n, `stockmesh_job_wait_seconds_count{class="lookup"}`)
+	const flood, workers = 150, 50
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < flood; i += workers {
+				req, _ := http.NewRequest(http.MethodGet, n.URL+"/api/v1/inventory", nil)
+				req.Header.Set("Authorization", fmt.Sprintf("Bearer smk_%043d", i))
+				resp, err := n.Client().Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				mu.Lock()
+				codes[resp.StatusCode]++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("statuses: %v", codes)
+	after := sample(t, n, `stockmesh_job_wait_seconds_count{class="lookup"}`)
+	if after-before > 10 {
+		t.Errorf("%d made-up tokens made %v lookup jobs", flood, after-before)
+	}
+	if codes[http.StatusTooManyRequests] == 0 || codes[http.StatusUnauthorized] == 0 || codes[http.StatusOK] > 0 {
+		t.Errorf("statuses of %d made-up tokens from one address: %v, want 401s then 429s", flood, codes)
+	}
+	if refused := sample(t, n, `stockmesh_auth_failures_total{result="refused"}`); refused < 50 {
+		t.Errorf("stockmesh_auth_failures_total{result=\"refused\"} = %v", refused)
+	}
+	if throttled := sample(t, n, `stockmesh_auth_failures_total{result="throttled"}`); throttled == 0 {
+		t.Error("no request counted as throttled")
+	}
+	if r, err := n.GraphQL(context.Background(), `{ localWarehouse { id } }`, nil); err != nil || r.Code() != "" {
+		t.Fatalf("the admin token from the same address: %v %v", err, r.Errors)
+	}
+}
+
+// sample returns the value of the sample named exactly name (with its
+// labels) in n's /metrics, 0 when absent.
+func sample(t *testing.T, n *testnode.Node, name string) float64 {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, n.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+n.Token)
+	resp, err := n.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, name+" "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return f
+		}
+	}
+	return 0
 }
 
 // TestTokenCreateOffline: stockmeshd token create works on a stopped node,

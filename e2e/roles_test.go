@@ -7,8 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +31,9 @@ func issueTokens(t *testing.T, n *testnode.Node) principals {
 		if role == "revoked" {
 			gqlRole = "OPERATOR"
 		}
-		var out struct{ CreateToken struct{ ID, Token, Role string } }
+		var out struct {
+			CreateToken struct{ ID, Token, Role string }
+		}
 		decode(t, n.MustGraphQL(t, `mutation($n: String!, $r: Role!) { createToken(name: $n, role: $r) { id token role } }`,
 			map[string]any{"n": role + "-1", "r": gqlRole}), &out)
 		if out.CreateToken.Role != gqlRole || !strings.HasPrefix(out.CreateToken.Token, "smk_") {
@@ -208,7 +210,9 @@ func TestTokenExpires(t *testing.T) {
 	n := testnode.Start(t)
 	mustCreate(t, n, "E-1", 1)
 	exp := time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano)
-	var out struct{ CreateToken struct{ Token, ExpiresAt string } }
+	var out struct {
+		CreateToken struct{ Token, ExpiresAt string }
+	}
 	decode(t, n.MustGraphQL(t, `mutation($e: Time) { createToken(name: "temp", role: VIEWER, expiresAt: $e) { token expiresAt } }`,
 		map[string]any{"e": exp}), &out)
 	v := as(n, out.CreateToken.Token)
@@ -319,7 +323,11 @@ func TestTokenCreateOffline(t *testing.T) {
 		t.Fatalf("the offline token: %v %v", err, r.Errors)
 	}
 	var audit struct {
-		AuditLog struct{ Edges []struct{ Node struct{ Actor, Action, Subject string } } }
+		AuditLog struct {
+			Edges []struct {
+				Node struct{ Actor, Action, Subject string }
+			}
+		}
 	}
 	decode(t, n.MustGraphQL(t, `{ auditLog(first: 10) { edges { node { actor action subject } } } }`, nil), &audit)
 	got := fmt.Sprint(audit.AuditLog.Edges)

@@ -62,7 +62,7 @@ func TestLimiterBounded(t *testing.T) {
 	l, _ := newTestLimiter()
 	l.max = 100
 	for i := range 1000 {
-		l.Reserve(string(rune('A' + i%26)) + string(rune(i)))
+		l.Reserve(string(rune('A'+i%26)) + string(rune(i)))
 	}
 	if n := len(l.addrs); n > l.max {
 		t.Fatalf("%d addresses tracked, limit %d", n, l.max)

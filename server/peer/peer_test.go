@@ -107,7 +107,10 @@ func (n *network) node(id string) *testNode {
 	}
 	mux := http.NewServeMux()
 	stopping := make(chan struct{})
-	NewHandler(svc, w, rest.WriteError, stopping).Register(mux, func(_ string, h http.Handler) http.Handler { return h })
+	// The node wraps the sync routes in member.Guard.RequirePeer, which lets a member act as the node.
+	NewHandler(svc, w, rest.WriteError, stopping).Register(mux, func(_ string, h http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { h.ServeHTTP(rw, r.WithContext(auth.AsNode(r.Context()))) })
+	})
 	srv := httptest.NewUnstartedServer(mux)
 	srv.TLS = n.server.Clone()
 	srv.StartTLS()

@@ -60,7 +60,7 @@ var (
 	OpStockSet       = Op[StockCount, Movement]{"stock.set", ClassWrite, auth.RoleOperator}
 	OpChanges        = Op[ChangesQuery, ChangePage]{"log.changes", ClassLongRead, auth.RoleNode}
 	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite, auth.RoleNode}
-	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite, auth.RoleOperator}
+	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite, auth.RoleNode}
 	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup, auth.RoleNode}
 	OpStockLevels    = Op[StockLevelQuery, StockLevels]{"stock.levels", ClassLookup, auth.RoleViewer}
 	OpReplica        = Op[ReplicaQuery, Replica]{"log.digest", ClassLongRead, auth.RoleViewer}

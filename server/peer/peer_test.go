@@ -109,7 +109,9 @@ func (n *network) node(id string) *testNode {
 	stopping := make(chan struct{})
 	// The node wraps the sync routes in member.Guard.RequirePeer, which lets a member act as the node.
 	NewHandler(svc, w, rest.WriteError, stopping).Register(mux, func(_ string, h http.Handler) http.Handler {
-		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { h.ServeHTTP(rw, r.WithContext(auth.AsNode(r.Context()))) })
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(rw, r.WithContext(auth.AsNode(r.Context())))
+		})
 	})
 	srv := httptest.NewUnstartedServer(mux)
 	srv.TLS = n.server.Clone()

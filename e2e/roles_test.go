@@ -94,6 +94,7 @@ func TestRolesGraphQL(t *testing.T) {
 		{"createToken", "admin", `mutation { createToken(name: "t-%[1]s", role: VIEWER) { id } }`},
 		{"revokeToken", "admin", `mutation { revokeToken(id: "999999") { id } }`},
 		{"createJoinToken", "admin", `mutation { createJoinToken { expiresAt } }`},
+		{"leaveNetwork", "admin", `mutation { leaveNetwork { id departed } }`}, // last: the admin's call leaves
 	}
 	for _, op := range ops {
 		for _, who := range []string{"none", "revoked", "viewer", "operator", "admin"} {
@@ -125,13 +126,13 @@ func TestRolesGraphQL(t *testing.T) {
 	}
 }
 
-// TestRolesREST: the REST routes take any valid token (they only read) and
-// answer 401 to no token and a revoked one.
+// TestRolesREST: the REST routes and /metrics take any valid token (they
+// only read) and answer 401 to no token and a revoked one.
 func TestRolesREST(t *testing.T) {
 	n := testnode.Start(t)
 	ps := issueTokens(t, n)
 	mustCreate(t, n, "R-1", 1)
-	for _, path := range []string{"/api/v1/inventory", "/api/v1/products/R-1", "/api/v1/movements", "/api/v1/peers"} {
+	for _, path := range []string{"/api/v1/inventory", "/api/v1/products/R-1", "/api/v1/movements", "/api/v1/peers", "/metrics"} {
 		for _, who := range []string{"none", "revoked", "viewer", "operator", "admin"} {
 			t.Run(path+"/"+who, func(t *testing.T) {
 				req, _ := http.NewRequest(http.MethodGet, n.URL+path, nil)

@@ -236,7 +236,7 @@ func catalog() map[msg][2]string {
 		msgErrShortfall:         {"Not enough stock of %s: %d in stock, %d requested.", "No hay existencias suficientes de %s: %d en existencia, %d solicitadas."},
 		msgErrInvalidInput:      {"The node refused the data: %s", "El nodo rechazó los datos: %s"},
 		msgErrUnauthenticated:   {"Not allowed: the node did not accept the token.", "No permitido: el nodo no aceptó el token."},
-		msgErrForbidden:         {"Not allowed: this token may not do that.", "No permitido: este token no puede hacer eso."},
+		msgErrForbidden:         {"Not allowed: this token may not do that (%s).", "No permitido: este token no puede hacer eso (%s)."},
 		msgErrNoWarehouse:       {"This node holds nothing of warehouse %s.", "Este nodo no tiene nada del almacén %s."},
 		msgErrNotOwner: {"Warehouse %s belongs to the node at %s; make this change there.",
 			"El almacén %s pertenece al nodo %s; haga este cambio allí."},

@@ -323,6 +323,15 @@ func TestTokenCreateOffline(t *testing.T) {
 	if err != nil || r.Code() != "" {
 		t.Fatalf("the offline token: %v %v", err, r.Errors)
 	}
+	// With the node running it asks the node; the defaults are an admin named admin.
+	b, err = exec.Command(testnode.Binary(t), "token", "create", "--data", n.DataDir).Output()
+	if err != nil {
+		t.Fatalf("stockmeshd token create on a running node: %v", err)
+	}
+	r, err = as(n, strings.TrimSpace(string(b))).GraphQL(context.Background(), `{ tokens { name role } }`, nil)
+	if err != nil || r.Code() != "" {
+		t.Fatalf("the admin token made online: %v %v", err, r.Errors)
+	}
 	var audit struct {
 		AuditLog struct {
 			Edges []struct {
@@ -332,7 +341,7 @@ func TestTokenCreateOffline(t *testing.T) {
 	}
 	decode(t, n.MustGraphQL(t, `{ auditLog(first: 10) { edges { node { actor action subject } } } }`, nil), &audit)
 	got := fmt.Sprint(audit.AuditLog.Edges)
-	for _, w := range []string{"{{scanner-3 movement O-1}}", "{{stockmeshd token create token.created", "{{admin product.created O-1}}"} {
+	for _, w := range []string{"{{scanner-3 movement O-1}}", "{{stockmeshd token.created", "{{admin product.created O-1}}"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("audit log %s lacks %s", got, w)
 		}

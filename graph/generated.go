@@ -1401,7 +1401,7 @@ type AuditEntry {
   "A change's id (WAREHOUSE:seq, a movement's id for a movement) or audit:N for token management."
   id: ID!
   at: Time!
-  "The name of the token the change was made with (pyro4 for Pyro4 clients, node for the node's own)."
+  "The name of the token the change was made with (pyro4 for Pyro4 clients, stockmeshd for the offline admin commands)."
   actor: String!
   "product.created, product.updated, product.deleted, movement, token.created, token.revoked or jointoken.created."
   action: String!

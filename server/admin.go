@@ -11,16 +11,17 @@ import (
 	"github.com/stockmesh/stockmesh/server/node"
 )
 
-// token runs "token create": an API token issued through the running node,
-// or offline when none serves the data folder.
+// token runs "token create": an API token (by default an admin's, for when
+// no admin token is at hand) issued through the running node, or offline
+// when none serves the data folder.
 func token(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: stockmeshd token create --data DIR --role viewer|operator|admin --name NAME [--expires-in SECONDS]")
+		return errors.New("usage: stockmeshd token create --data DIR [--role viewer|operator|admin] [--name NAME] [--expires-in SECONDS]")
 	}
 	var data, queue string
 	fs := flags("stockmeshd token create", &data, &queue)
-	roleName := fs.String("role", "", "viewer, operator or admin")
-	name := fs.String("name", "", "who the token is for (recorded on every change made with it)")
+	roleName := fs.String("role", "admin", "viewer, operator or admin")
+	name := fs.String("name", "admin", "who the token is for (recorded on every change made with it)")
 	expires := fs.Int("expires-in", 0, "seconds the token works (default: never expires)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err

@@ -6,7 +6,7 @@
 //	stockmeshd --join URL --join-token T --advertise URL --id ID   join a network through a member
 //	stockmeshd join-token --data DIR [--expires-in S]             issue a one-time join token
 //	stockmeshd leave --data DIR                                   take the node out of its network
-//	stockmeshd token create --data DIR --role R --name N          issue an API token (works while the node is stopped)
+//	stockmeshd token create --data DIR [--role R] [--name N]      issue an API token, admin by default (also while the node is stopped)
 //	stockmeshd version
 //
 // Every flag has an environment equivalent: --tls-san is STOCKMESH_TLS_SAN.

@@ -77,7 +77,7 @@ func CreateToken(ctx context.Context, dataDir, name string, role auth.Role, expi
 	}
 	offline := func(ctx context.Context, svc *stock.Service) error {
 		var err error
-		secret, _, err = svc.CreateToken(stock.WithActor(ctx, "stockmeshd token create"), name, role, expiresAt)
+		secret, _, err = svc.CreateToken(ctx, name, role, expiresAt)
 		return err
 	}
 	lock, err := datalock.Acquire(dataDir, NodeLockFile, "stockmeshd token")
@@ -156,12 +156,16 @@ func withService(ctx context.Context, dataDir string, log *slog.Logger, f func(c
 	}
 	defer client.Close()
 	svc := stock.NewService(queue{client})
-	ctx = auth.AsNode(ctx) // whoever may open the data folder administers it
+	// Whoever may open the data folder administers it; the audit log names them stockmeshd.
+	ctx = stock.WithActor(auth.AsNode(ctx), offlineActor)
 	if _, err := svc.LocalWarehouse(ctx); err != nil {
 		return err
 	}
 	return f(ctx, svc)
 }
+
+// offlineActor names who made the changes of the offline admin commands.
+const offlineActor = "stockmeshd"
 
 // remote is a running node, reached as its admin.
 type remote struct {

@@ -49,6 +49,8 @@ func TestMenuE2E(t *testing.T) {
 	s.line("cheap")
 	s.expect(`"cheap" is not a price`)
 	s.line("0,25")
+	s.expect(`"0,25" is ambiguous as a price`)
+	s.line("0.25")
 	s.expect("Quantity [0]:")
 	s.line("five")
 	s.expect(`"five" is not a whole number`)

@@ -78,7 +78,11 @@ func TestSubcommandsE2E(t *testing.T) {
 				t.Fatalf("products %+v, want A1 with 30", ps)
 			}
 		}},
-		{name: "update", args: []string{"product", "update", "A1", "--price", "10,50", "--name", "Bolt M6 zinc"},
+		{name: "price with a thousands separator", args: []string{"product", "update", "A1", "--price", "1,000"},
+			wantCode: 2, stderr: []string{`--price: "1,000" is ambiguous as a price`, "such as 1234.50"}},
+		{name: "price with a spanish decimal in english", args: []string{"product", "update", "A1", "--price", "10,50"},
+			wantCode: 2, stderr: []string{`"10,50" is ambiguous`}},
+		{name: "update", args: []string{"product", "update", "A1", "--price", "10.50", "--name", "Bolt M6 zinc"},
 			stdout: []string{"Updated A1.", "Bolt M6 zinc", "10.50"}},
 		{name: "warehouses json", args: []string{"warehouses", "--json"}, check: func(t *testing.T, out string) {
 			var ws []struct {
@@ -112,6 +116,12 @@ func TestSubcommandsE2E(t *testing.T) {
 			stderr: []string{"This node holds nothing of warehouse BCN-1."}},
 		{name: "products of a warehouse not held, spanish", args: []string{"--lang", "es", "products", "--warehouse", "BCN-1"}, wantCode: 1,
 			stderr: []string{"Este nodo no tiene nada del almacén BCN-1."}},
+		{name: "spanish thousands refused", args: []string{"--lang", "es", "product", "add", "--sku", "P2", "--name", "Tuerca", "--price", "1.500"},
+			wantCode: 2, stderr: []string{`"1.500" es ambiguo como precio`, "por ejemplo 1234,50", "--lang en"}},
+		{name: "refused price created nothing", args: []string{"product", "get", "P2"}, wantCode: 1},
+		{name: "spanish price", args: []string{"--lang", "es", "product", "add", "--sku", "P2", "--name", "Tuerca", "--price", "1500,5"},
+			stdout: []string{"Creado P2.", "1.500,50"}},
+		{name: "spanish price stored exactly", args: []string{"product", "get", "P2", "--json"}, stdout: []string{`"price": "1500.50"`}},
 		{name: "get missing", args: []string{"product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Product not found."}},
 		{name: "get missing json", args: []string{"product", "get", "NOPE", "--json"}, wantCode: 1, stdout: []string{`"code": "NOT_FOUND"`}},
 		{name: "get missing spanish", args: []string{"--lang", "es", "product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Producto no encontrado."}},

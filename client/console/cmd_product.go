@@ -26,7 +26,7 @@ func setupProductAdd(fs *flag.FlagSet) runFunc {
 		}
 		in := remote.NewProduct{SKU: *sku, Name: *name, Description: optString(*desc)}
 		var err error
-		if in.Price, err = priceArg(*price); err != nil {
+		if in.Price, err = priceArg(a.p, *price); err != nil {
 			return err
 		}
 		if in.InitialQuantity, err = optInt("quantity", *qty, 0); err != nil {
@@ -98,7 +98,7 @@ func setupProductUpdate(fs *flag.FlagSet) runFunc {
 		in.Note = optString(*note)
 		var err error
 		if *price != "" {
-			p, err := priceArg(*price)
+			p, err := priceArg(a.p, *price)
 			if err != nil {
 				return err
 			}

@@ -38,7 +38,7 @@ Exit codes: 0 success, 1 request refused, 2 usage, 3 node unreachable.
 Sin orden, stockmesh muestra el menú interactivo.
 
 Órdenes:
-  product add --sku SKU --name NOMBRE --price 9.99 [--quantity N] [--description D] [--reorder N]
+  product add --sku SKU --name NOMBRE --price 9,99 [--quantity N] [--description D] [--reorder N]
   product get SKU
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]

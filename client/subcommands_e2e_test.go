@@ -131,6 +131,9 @@ func TestSubcommandsE2E(t *testing.T) {
 		{name: "unreachable", args: []string{"products", "--server", "https://127.0.0.1:1"}, wantCode: 3, stderr: []string{"unreachable"}},
 		{name: "transfer", args: []string{"transfer"}, wantCode: 1, stderr: []string{"network of warehouses"}},
 		{name: "version", args: []string{"version"}, stdout: []string{"stockmesh "}},
+		{name: "group", args: []string{"product"}, wantCode: 2, stderr: []string{"stockmesh product needs one of these commands:", "product update SKU"}},
+		{name: "update with nothing to change", args: []string{"product", "update", "P2"}, wantCode: 2,
+			stderr: []string{"product update P2: nothing to change"}},
 		{name: "usage", args: []string{"frobnicate"}, wantCode: 2, stderr: []string{"unknown command"}},
 	}
 	for _, st := range steps {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/stockmesh/stockmesh/client/remote"
 )
@@ -87,6 +88,9 @@ func setupProductUpdate(fs *flag.FlagSet) runFunc {
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args, "SKU"); err != nil {
 			return err
+		}
+		if !slices.ContainsFunc([]string{"name", "description", "price", "quantity", "reorder"}, func(f string) bool { return isSet(fs, f) }) {
+			return usagef("%s", a.p.T(msgNothingToUpdate, args[0]))
 		}
 		var in remote.ProductChanges
 		if isSet(fs, "name") {

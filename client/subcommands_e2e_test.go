@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -122,6 +123,13 @@ func TestSubcommandsE2E(t *testing.T) {
 		{name: "spanish price", args: []string{"--lang", "es", "product", "add", "--sku", "P2", "--name", "Tuerca", "--price", "1500,5"},
 			stdout: []string{"Creado P2.", "1.500,50"}},
 		{name: "spanish price stored exactly", args: []string{"product", "get", "P2", "--json"}, stdout: []string{`"price": "1500.50"`}},
+		{name: "add below its reorder point", args: []string{"product", "add", "--sku", "P3", "--name", "Washer", "--price", "0.05", "--quantity", "2", "--reorder", "5"},
+			stdout: []string{"2 (below reorder point)"}},
+		{name: "list marks the reorder point", args: []string{"products", "--search", "P"}, check: func(t *testing.T, out string) {
+			if !regexp.MustCompile(`(?m)^P3\s+Washer\s+2 !\s+0\.05\s+5$`).MatchString(out) || !strings.Contains(out, "! at or below its reorder point (1).") {
+				t.Fatalf("the list does not mark P3, 2 with a reorder point of 5:\n%s", out)
+			}
+		}},
 		{name: "get missing", args: []string{"product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Product not found."}},
 		{name: "get missing json", args: []string{"product", "get", "NOPE", "--json"}, wantCode: 1, stdout: []string{`"code": "NOT_FOUND"`}},
 		{name: "get missing spanish", args: []string{"--lang", "es", "product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Producto no encontrado."}},

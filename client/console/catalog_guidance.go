@@ -78,7 +78,7 @@ func guidanceCatalog() map[msg][2]string {
 		msgConfigWritten: {"Wrote %s: server %s, CA %s, %s.", "Escrito %s: servidor %s, CA %s, %s."},
 		msgConfigNoCA: {"config init: cannot read the CA certificate %s: %v. Give --ca FILE, or run it beside the node's data folder.",
 			"config init: no se puede leer el certificado de la CA %s: %v. Indique --ca FICHERO, o ejecútelo junto a la carpeta de datos del nodo."},
-		msgBelowReorderLegend: {"! at or below its reorder point: %d.", "! en su punto de pedido o por debajo: %d."},
+		msgBelowReorderLegend: {"! at or below its reorder point (%d).", "! en su punto de pedido o por debajo (%d)."},
 		msgWatchWaiting:       {"Nothing to show until the node answers.", "Nada que mostrar hasta que el nodo responda."},
 		msgWatchReconnectingIn: {"reconnecting… next attempt in %s (attempt %d); last error: %s",
 			"reconectando… siguiente intento en %s (intento %d); último error: %s"},

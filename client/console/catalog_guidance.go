@@ -27,6 +27,7 @@ const (
 	msgBelowReorderLegend
 	msgWatchWaiting
 	msgWatchReconnectingIn
+	msgWatchRetrying
 )
 
 // guidanceCatalog returns the guidance messages in English and Spanish.
@@ -82,5 +83,7 @@ func guidanceCatalog() map[msg][2]string {
 		msgWatchWaiting:       {"Nothing to show until the node answers.", "Nada que mostrar hasta que el nodo responda."},
 		msgWatchReconnectingIn: {"reconnecting… next attempt in %s (attempt %d); last error: %s",
 			"reconectando… siguiente intento en %s (intento %d); último error: %s"},
+		msgWatchRetrying: {"reconnecting… trying now (attempt %d); last error: %s",
+			"reconectando… intentándolo ahora (intento %d); último error: %s"},
 	}
 }

@@ -130,6 +130,9 @@ func TestSubcommandsE2E(t *testing.T) {
 				t.Fatalf("the list does not mark P3, 2 with a reorder point of 5:\n%s", out)
 			}
 		}},
+		{name: "sku in another case", args: []string{"product", "get", "p2"}, wantCode: 1, stderr: []string{"No product p2; did you mean P2?"}},
+		{name: "sale of a sku in another case", args: []string{"--lang", "es", "move", "sale", "p3", "1"}, wantCode: 1,
+			stderr: []string{"No hay ningún producto p3; ¿quería decir P3?"}},
 		{name: "get missing", args: []string{"product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Product not found."}},
 		{name: "get missing json", args: []string{"product", "get", "NOPE", "--json"}, wantCode: 1, stdout: []string{`"code": "NOT_FOUND"`}},
 		{name: "get missing spanish", args: []string{"--lang", "es", "product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Producto no encontrado."}},

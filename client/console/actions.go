@@ -50,7 +50,7 @@ func (a *app) actGet(ctx context.Context) error {
 	}
 	p, err := c.Product(ctx, sku)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	return a.showProduct(p)
 }
@@ -69,7 +69,7 @@ func (a *app) actUpdateStock(ctx context.Context) error {
 	}
 	p, err := c.Product(ctx, sku)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	qty, err := pr.Int(ctx, a.p.T(msgFieldNewQuantity), strconv.Itoa(p.Quantity), 0)
 	if err != nil {

@@ -71,7 +71,7 @@ func setupProductGet(*flag.FlagSet) runFunc {
 		}
 		p, err := c.Product(ctx, args[0])
 		if err != nil {
-			return err
+			return a.hintSKU(ctx, c, args[0], err)
 		}
 		return a.showProduct(p)
 	}
@@ -126,7 +126,7 @@ func (a *app) updateProduct(ctx context.Context, sku string, in remote.ProductCh
 	}
 	p, err := c.UpdateProduct(ctx, sku, in)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	a.say(msgUpdated, p.SKU)
 	return a.showProduct(p)
@@ -154,7 +154,7 @@ func (a *app) deleteProduct(ctx context.Context, sku string, yes bool) error {
 	if !yes {
 		p, err := c.Product(ctx, sku)
 		if err != nil {
-			return err
+			return a.hintSKU(ctx, c, sku, err)
 		}
 		ok, err := a.prompts().Confirm(ctx, a.p.T(msgConfirmDelete, p.SKU, p.Name, p.Quantity))
 		if err != nil || !ok {
@@ -163,7 +163,7 @@ func (a *app) deleteProduct(ctx context.Context, sku string, yes bool) error {
 	}
 	p, err := c.DeleteProduct(ctx, sku)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	a.say(msgDeleted, p.SKU)
 	if a.json {

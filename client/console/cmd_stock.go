@@ -32,7 +32,7 @@ func (a *app) setStock(ctx context.Context, sku string, qty int, note string) er
 	}
 	m, err := c.SetStock(ctx, sku, qty, note)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	a.say(msgStockSet, sku, FormatInt(a.p.Lang(), m.Balance))
 	if a.json {
@@ -95,7 +95,7 @@ func (a *app) recordMovement(ctx context.Context, in remote.NewMovement) error {
 	}
 	m, err := c.RecordMovement(ctx, in)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, in.SKU, err)
 	}
 	a.say(msgRecorded, m.SKU, FormatInt(a.p.Lang(), m.Balance))
 	return a.show(m, func(out io.Writer) {

@@ -47,9 +47,12 @@ var errTransferNotYet = errors.New("console: transfers not available yet")
 // server names the node in the "unreachable" sentence.
 func Sentence(p Printer, server string, err error) string {
 	var ue *usageError
+	var hint *skuHint
 	switch {
 	case errors.As(err, &ue):
 		return ue.text
+	case errors.As(err, &hint):
+		return p.T(msgDidYouMean, hint.sku, hint.suggestion)
 	case errors.Is(err, remote.ErrUntrusted):
 		return p.T(msgErrUntrusted)
 	case errors.Is(err, errCancelled):

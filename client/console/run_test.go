@@ -34,6 +34,8 @@ func fakeNode(t *testing.T) (url, caFile string) {
 			w.Write([]byte(`{"data":{"product":null},"errors":[{"message":"no such product","extensions":{"code":"NOT_FOUND"}}]}`))
 		case strings.Contains(req.Query, "products("):
 			w.Write([]byte(`{"data":{"products":{"edges":[{"node":` + product + `}],"pageInfo":{"hasNextPage":false},"totalCount":1}}}`))
+		case strings.Contains(req.Query, "setStock") && req.Variables["sku"] != "A1":
+			w.Write([]byte(`{"data":null,"errors":[{"message":"product a1 not found","extensions":{"code":"NOT_FOUND"}}]}`))
 		case strings.Contains(req.Query, "recordMovement"):
 			w.Write([]byte(`{"data":null,"errors":[{"message":"only 40","extensions":{"code":"INSUFFICIENT_STOCK"}}]}`))
 		default:
@@ -69,6 +71,11 @@ func TestRun(t *testing.T) {
 		{name: "not found", args: []string{"product", "get", "ZZ"}, wantCode: 1, wantErr: []string{"Product not found."}},
 		{name: "not found json", args: []string{"product", "get", "ZZ", "--json"}, wantCode: 1, wantOut: []string{`"code": "NOT_FOUND"`}},
 		{name: "not found spanish", args: []string{"product", "get", "ZZ"}, env: map[string]string{"LANG": "es_ES.UTF-8"}, wantCode: 1, wantErr: []string{"Producto no encontrado."}},
+		{name: "sku in another case", args: []string{"product", "get", "a1"}, wantCode: 1, wantErr: []string{"No product a1; did you mean A1?"}},
+		{name: "sku in another case spanish", args: []string{"--lang", "es", "stock", "set", "a1", "3"}, wantCode: 1,
+			wantErr: []string{"No hay ningún producto a1; ¿quería decir A1?"}},
+		{name: "sku in another case json", args: []string{"--json", "product", "get", "a1"}, wantCode: 1,
+			wantOut: []string{`"code": "NOT_FOUND"`, "did you mean A1?"}},
 		{name: "sale refused", args: []string{"move", "sale", "A1", "99", "--ref", "ORD-7"}, wantCode: 1, wantErr: []string{"Not enough stock"}},
 		{name: "products", args: []string{"products"}, wantOut: []string{"SKU", "A1", "Products: 1."}},
 		{name: "bad number", args: []string{"stock", "set", "A1", "lots"}, wantCode: 2, wantErr: []string{"not a whole number"}},

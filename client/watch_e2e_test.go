@@ -72,7 +72,8 @@ func TestWatchNodeDownE2E(t *testing.T) {
 	node.Stop()
 	s := startTmux(t, node, "watch")
 	sc := s.waitScreen("reconnecting with the next attempt and the error", func(sc string) bool {
-		return strings.Contains(sc, "reconnecting… next attempt in") && strings.Contains(sc, "is unreachable; is it running?")
+		joined := strings.ReplaceAll(sc, "\n", "") // the status line is wider than the pane
+		return strings.Contains(joined, "reconnecting… next attempt in") && strings.Contains(joined, "is unreachable; is it running?")
 	})
 	if !strings.Contains(sc, "Nothing to show until the node answers.") || strings.Contains(sc, "No products yet.") {
 		t.Errorf("a watch that never reached the node claims what it holds:\n%s", sc)

@@ -8,12 +8,12 @@ const (
 	msgPriceAmbiguous msg = iota + 1000
 	msgPriceFlag
 	msgDidYouMean
-	msgNoProductSKU
 	msgSKUExists
 	msgOversaleRetry
 	msgNewUnits
+	msgBadMax
 	msgRepeatRefused
-	msgRepeatRefusedNote
+	msgRepeatOtherNote
 	msgRepeatAsk
 	msgRepeatKept
 	msgGroupUsage
@@ -42,24 +42,21 @@ func guidanceCatalog() map[msg][2]string {
 			"--price: %s (o use --lang en para escribirlo con punto decimal)",
 		},
 		msgDidYouMean:   {"No product %s; did you mean %s?", "No hay ningún producto %s; ¿quería decir %s?"},
-		msgNoProductSKU: {"No product %s.", "No hay ningún producto %s."},
 		msgSKUExists: {"A product %s already exists (%s, %s in stock); choose another SKU.",
 			"Ya existe un producto %s (%s, %s en existencia); elija otro SKU."},
 		msgOversaleRetry: {"Change the quantity? [y/N]", "¿Cambiar la cantidad? [s/N]"},
 		msgNewUnits:      {"Units (at most %s)", "Unidades (como mucho %s)"},
+		msgBadMax:        {"The number must be at most %d.", "El número debe ser como mucho %d."},
 		msgRepeatRefused: {
-			"Not applied again: a %s of %s × %s with reference %s was already recorded (%s, %s). Add --allow-repeat to record it a second time.",
-			"No se aplicó otra vez: ya se registró una %s de %s × %s con referencia %s (%s, %s). Añada --allow-repeat para registrarla una segunda vez.",
+			"Not applied again: the %s of %s × %s with reference %s was already recorded (%s). Add --allow-repeat to record it a second time.",
+			"No se aplicó otra vez: ese movimiento (%s de %s × %s con referencia %s) ya se registró (%s). Añada --allow-repeat para registrarlo una segunda vez.",
 		},
-		msgRepeatRefusedNote: {
-			"Not applied again: a %s of %s × %s with reference %s was already recorded, with another note. Add --allow-repeat to record it a second time.",
-			"No se aplicó otra vez: ya se registró una %s de %s × %s con referencia %s, con otra nota. Añada --allow-repeat para registrarla una segunda vez.",
-		},
+		msgRepeatOtherNote: {"with another note", "con otra nota"},
 		msgRepeatAsk: {
-			"A %s of %s × %s with reference %s was already recorded (%s). Record it again? [y/N]",
-			"Ya se registró una %s de %s × %s con referencia %s (%s). ¿Registrarla otra vez? [s/N]",
+			"The %s of %s × %s with reference %s was already recorded (%s). Record it again? [y/N]",
+			"Ese movimiento (%s de %s × %s con referencia %s) ya se registró (%s). ¿Registrarlo otra vez? [s/N]",
 		},
-		msgRepeatKept:   {"Not recorded again; the stock of %s stays at %s.", "No se registró otra vez; las existencias de %s siguen en %s."},
+		msgRepeatKept: {"Not recorded again.", "No se registró otra vez."},
 		msgGroupUsage:   {"stockmesh %s needs one of these commands:\n%s", "stockmesh %s necesita una de estas órdenes:\n%s"},
 		msgGroupUnknown: {"unknown command %q; stockmesh %s takes:\n%s", "orden desconocida %q; stockmesh %s admite:\n%s"},
 		msgNothingToUpdate: {

@@ -31,7 +31,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 // isBoolFlag reports whether the flag name takes no value.
 func isBoolFlag(name string) bool {
 	switch name {
-	case "json", "yes", "y", "h", "help", "version":
+	case "json", "yes", "y", "h", "help", "version", "allow-repeat", "force":
 		return true
 	}
 	return false

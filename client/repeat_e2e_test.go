@@ -23,7 +23,7 @@ func TestRepeatedSaleE2E(t *testing.T) {
 	}{
 		{name: "first", args: []string{"move", "sale", "R1", "3", "--ref", "ORD-1"}, stdout: []string{"now 7"}},
 		{name: "again", args: []string{"move", "sale", "R1", "3", "--ref", "ORD-1"}, code: 1,
-			stderr: []string{"Not applied again: the sale of 3 × R1 with reference ORD-1 was already recorded (", ":2, ", "Add --allow-repeat to record it a second time."}},
+			stderr: []string{"Not applied again: the sale of 3 × R1 with reference ORD-1 was already recorded (WH-1:3, ", "Add --allow-repeat to record it a second time."}},
 		{name: "again json", args: []string{"--json", "move", "sale", "R1", "3", "--ref", "ORD-1"}, code: 1,
 			stdout: []string{`"code": "ALREADY_RECORDED"`}},
 		{name: "again spanish", args: []string{"--lang", "es", "move", "venta", "R1", "3", "--ref", "ORD-1"}, code: 1,

@@ -24,6 +24,9 @@ const (
 	msgConfigExists
 	msgConfigWritten
 	msgConfigNoCA
+	msgConfigToken
+	msgConfigNoToken
+	msgNoToken
 	msgBelowReorderLegend
 	msgWatchWaiting
 	msgWatchReconnectingIn
@@ -41,7 +44,7 @@ func guidanceCatalog() map[msg][2]string {
 			"--price: %s",
 			"--price: %s (o use --lang en para escribirlo con punto decimal)",
 		},
-		msgDidYouMean:   {"No product %s; did you mean %s?", "No hay ningún producto %s; ¿quería decir %s?"},
+		msgDidYouMean: {"No product %s; did you mean %s?", "No hay ningún producto %s; ¿quería decir %s?"},
 		msgSKUExists: {"A product %s already exists (%s, %s in stock); choose another SKU.",
 			"Ya existe un producto %s (%s, %s en existencia); elija otro SKU."},
 		msgOversaleRetry: {"Change the quantity? [y/N]", "¿Cambiar la cantidad? [s/N]"},
@@ -56,7 +59,7 @@ func guidanceCatalog() map[msg][2]string {
 			"The %s of %s × %s with reference %s was already recorded (%s). Record it again? [y/N]",
 			"Ese movimiento (%s de %s × %s con referencia %s) ya se registró (%s). ¿Registrarlo otra vez? [s/N]",
 		},
-		msgRepeatKept: {"Not recorded again.", "No se registró otra vez."},
+		msgRepeatKept:   {"Not recorded again.", "No se registró otra vez."},
 		msgGroupUsage:   {"stockmesh %s needs one of these commands:\n%s", "stockmesh %s necesita una de estas órdenes:\n%s"},
 		msgGroupUnknown: {"unknown command %q; stockmesh %s takes:\n%s", "orden desconocida %q; stockmesh %s admite:\n%s"},
 		msgNothingToUpdate: {
@@ -76,6 +79,12 @@ func guidanceCatalog() map[msg][2]string {
 		msgConfigWritten: {"Wrote %s: server %s, CA %s, %s.", "Escrito %s: servidor %s, CA %s, %s."},
 		msgConfigNoCA: {"config init: cannot read the CA certificate %s: %v. Give --ca FILE, or run it beside the node's data folder.",
 			"config init: no se puede leer el certificado de la CA %s: %v. Indique --ca FICHERO, o ejecútelo junto a la carpeta de datos del nodo."},
+		msgConfigToken:   {"the token (the file is readable by you only)", "el token (el fichero solo lo puede leer usted)"},
+		msgConfigNoToken: {"no token (add a \"token = …\" line, or set STOCKMESH_TOKEN)", "sin token (añada una línea \"token = …\", o defina STOCKMESH_TOKEN)"},
+		msgNoToken: {
+			"Not allowed: no token was given, and there is no %s in %s (the node's admin token, read when neither --token, STOCKMESH_TOKEN nor the config file gives one).",
+			"No permitido: no se indicó ningún token, y no hay %s en %s (el token de administración del nodo, que se lee cuando ni --token, ni STOCKMESH_TOKEN, ni el fichero de configuración indican uno).",
+		},
 		msgBelowReorderLegend: {"! at or below its reorder point (%d).", "! en su punto de pedido o por debajo (%d)."},
 		msgWatchWaiting:       {"Nothing to show until the node answers.", "Nada que mostrar hasta que el nodo responda."},
 		msgWatchReconnectingIn: {"reconnecting… next attempt in %s (attempt %d); last error: %s",

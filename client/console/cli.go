@@ -101,7 +101,8 @@ func newApp(env Env, g globals) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unknown language %q; use en or es", s.Lang)
 	}
-	return &app{env: env, p: NewPrinter(lang), settings: s, json: g.json}, nil
+	explicit := g.settings.merge(EnvSettings(env.Getenv)).merge(file)
+	return &app{env: env, p: NewPrinter(lang), settings: s, explicit: explicit, json: g.json}, nil
 }
 
 // usage reports a usage problem and returns ExitUsage.

@@ -35,6 +35,7 @@ func commands() []command {
 		{words: []string{"watch"}, interruptible: true, setup: setupWatch},
 		{words: []string{"warehouses"}, interruptible: true, setup: setupWarehouses},
 		{words: []string{"transfer"}, setup: func(*flag.FlagSet) runFunc { return runTransfer }},
+		{words: []string{"config", "init"}, setup: setupConfigInit},
 		{words: []string{"version"}, setup: func(*flag.FlagSet) runFunc { return runVersion }},
 	}
 }

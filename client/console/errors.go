@@ -49,6 +49,7 @@ func Sentence(p Printer, server string, err error) string {
 	var ue *usageError
 	var hint *skuHint
 	var repeated *errRepeated
+	var refused *refusal
 	switch {
 	case errors.As(err, &ue):
 		return ue.text
@@ -56,6 +57,8 @@ func Sentence(p Printer, server string, err error) string {
 		return p.T(msgDidYouMean, hint.sku, hint.suggestion)
 	case errors.As(err, &repeated):
 		return repeatedSentence(p, repeated)
+	case errors.As(err, &refused):
+		return refused.text
 	case errors.Is(err, remote.ErrUntrusted):
 		return p.T(msgErrUntrusted)
 	case errors.Is(err, errCancelled):

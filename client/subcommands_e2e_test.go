@@ -121,7 +121,7 @@ func TestSubcommandsE2E(t *testing.T) {
 			wantCode: 2, stderr: []string{`"1.500" es ambiguo como precio`, "por ejemplo 1234,50", "--lang en"}},
 		{name: "refused price created nothing", args: []string{"product", "get", "P2"}, wantCode: 1},
 		{name: "spanish price", args: []string{"--lang", "es", "product", "add", "--sku", "P2", "--name", "Tuerca", "--price", "1500,5"},
-			stdout: []string{"Creado P2.", "1.500,50"}},
+			stdout: []string{"Creado P2.", "PRECIO       1500,50"}},
 		{name: "spanish price stored exactly", args: []string{"product", "get", "P2", "--json"}, stdout: []string{`"price": "1500.50"`}},
 		{name: "add below its reorder point", args: []string{"product", "add", "--sku", "P3", "--name", "Washer", "--price", "0.05", "--quantity", "2", "--reorder", "5"},
 			stdout: []string{"2 (below reorder point)"}},

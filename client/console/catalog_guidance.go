@@ -26,6 +26,7 @@ const (
 	msgConfigNoCA
 	msgConfigToken
 	msgConfigNoToken
+	msgConfigNoHome
 	msgNoToken
 	msgBelowReorderLegend
 	msgWatchWaiting
@@ -81,6 +82,8 @@ func guidanceCatalog() map[msg][2]string {
 			"config init: no se puede leer el certificado de la CA %s: %v. Indique --ca FICHERO, o ejecútelo junto a la carpeta de datos del nodo."},
 		msgConfigToken:   {"the token (the file is readable by you only)", "el token (el fichero solo lo puede leer usted)"},
 		msgConfigNoToken: {"no token (add a \"token = …\" line, or set STOCKMESH_TOKEN)", "sin token (añada una línea \"token = …\", o defina STOCKMESH_TOKEN)"},
+		msgConfigNoHome: {"config init: there is no home directory (HOME or XDG_CONFIG_HOME) to keep the config file in.",
+			"config init: no hay directorio personal (HOME o XDG_CONFIG_HOME) donde guardar el fichero de configuración."},
 		msgNoToken: {
 			"Not allowed: no token was given, and there is no %s in %s (the node's admin token, read when neither --token, STOCKMESH_TOKEN nor the config file gives one).",
 			"No permitido: no se indicó ningún token, y no hay %s en %s (el token de administración del nodo, que se lee cuando ni --token, ni STOCKMESH_TOKEN, ni el fichero de configuración indican uno).",

@@ -71,7 +71,7 @@ func setupConfigInit(fs *flag.FlagSet) runFunc {
 func (a *app) configInit(force bool) error {
 	path := DefaultConfigFile(a.env.Getenv)
 	if path == "" {
-		return usagef("config init: no home directory (HOME or XDG_CONFIG_HOME) to keep the config file in")
+		return usagef("%s", a.p.T(msgConfigNoHome))
 	}
 	if _, err := os.Stat(path); err == nil && !force {
 		return &refusal{a.p.T(msgConfigExists, path)}

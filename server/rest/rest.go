@@ -130,7 +130,7 @@ func (h *Handler) product(r *http.Request) (any, error) {
 // Movements is the JSON of GET /api/v1/movements.
 type Movements struct {
 	Movements []Movement `json:"movements"`
-	Page      Page             `json:"pageInfo"`
+	Page      Page       `json:"pageInfo"`
 }
 
 func (h *Handler) movements(r *http.Request) (any, error) {

@@ -238,7 +238,8 @@ func TestTokenExpires(t *testing.T) {
 
 // TestUnknownTokensCostNoJob: a flood of made-up bearer tokens is refused
 // without a database job each, and counted in /metrics; an address that
-// keeps failing is slowed down, while a valid token from it still works.
+// keeps failing has its failures answered late, while a valid token from
+// it still works.
 func TestUnknownTokensCostNoJob(t *testing.T) {
 	n := testnode.Start(t)
 	before := sample(t, n, `stockmesh_job_wait_seconds_count{class="lookup"}`)
@@ -269,14 +270,13 @@ func TestUnknownTokensCostNoJob(t *testing.T) {
 	if after-before > 10 {
 		t.Errorf("%d made-up tokens made %v lookup jobs", flood, after-before)
 	}
-	if codes[http.StatusTooManyRequests] == 0 || codes[http.StatusUnauthorized] == 0 || codes[http.StatusOK] > 0 {
-		t.Errorf("statuses of %d made-up tokens from one address: %v, want 401s then 429s", flood, codes)
+	if codes[http.StatusUnauthorized] != flood {
+		t.Errorf("statuses of %d made-up tokens from one address: %v, want 401s", flood, codes)
 	}
-	if refused := sample(t, n, `stockmesh_auth_failures_total{result="refused"}`); refused < 50 {
-		t.Errorf("stockmesh_auth_failures_total{result=\"refused\"} = %v", refused)
-	}
-	if throttled := sample(t, n, `stockmesh_auth_failures_total{result="throttled"}`); throttled == 0 {
-		t.Error("no request counted as throttled")
+	refused := sample(t, n, `stockmesh_auth_failures_total{result="refused"}`)
+	delayed := sample(t, n, `stockmesh_auth_failures_total{result="delayed"}`)
+	if refused != 50 || refused+delayed != flood {
+		t.Errorf("failures refused at once %v, delayed %v; want the first 50 at once and the other %d delayed", refused, delayed, flood-50)
 	}
 	if r, err := n.GraphQL(context.Background(), `{ localWarehouse { id } }`, nil); err != nil || r.Code() != "" {
 		t.Fatalf("the admin token from the same address: %v %v", err, r.Errors)

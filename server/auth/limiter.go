@@ -12,29 +12,36 @@ const (
 	// at once before it is slowed down.
 	FailureBurst = 50
 	// FailureEvery is how often an address that was slowed down earns
-	// one more try: at most 5 failures a second, each way.
-	FailureEvery = 200 * time.Millisecond
-	// MaxDelay is the longest an address's request is held waiting for a
-	// try; one that would wait longer is refused at once (ErrThrottled).
-	MaxDelay = 2 * time.Second
+	// one more try: 10 a second.
+	FailureEvery = 100 * time.Millisecond
+	// MaxDelay is the longest a failure's answer is held.
+	MaxDelay = time.Second
+	// MaxHeld bounds the failures held at once, of every address
+	// together; past it a failure is refused at once (ErrThrottled), so a
+	// flood over many connections holds bounded memory.
+	MaxHeld = 1024
 	// MaxAddresses bounds the addresses a Limiter tracks; beyond it, it
 	// forgets those that have recovered their whole burst, then any.
 	MaxAddresses = 10_000
 )
 
-// ErrThrottled reports an address refused because it failed to
-// authenticate too often; the API layers answer it like an unknown token,
+// ErrThrottled reports a failure refused at once because the node already
+// holds MaxHeld failures; the API layers answer it like an unknown token,
 // over HTTP with 429 Too Many Requests.
 var ErrThrottled = errors.New("auth: too many failed authentications")
 
 // Limiter slows down repeated failed authentication from one address, as a
-// token bucket per address: each attempt takes a try (Reserve) and a
-// successful one gives it back (Refund), so only failures cost. An address
-// starts with FailureBurst tries and earns one back every FailureEvery.
-// Once its tries run out, its requests wait for the next one (at most
-// MaxDelay, else they are refused), so a token cannot be guessed faster
-// than one try per FailureEvery from an address, and valid tokens from it
-// still work, only later. It is safe for concurrent use.
+// token bucket per address: an address starts with FailureBurst tries, each
+// failure takes one, and one comes back every FailureEvery. Past its
+// tries, an address's failures are answered only after a wait that grows by
+// FailureEvery with each failure waiting, up to MaxDelay, so a client that
+// waits for its answers (as HTTP clients do, one request per connection at
+// a time) fails at most once per FailureEvery, or once per MaxDelay per
+// connection. At most MaxHeld failures are held at once (Hold). Valid
+// tokens never go through it: a writer sharing an address (a NAT, the
+// loopback) with a flood of bad tokens is not slowed. It bounds what
+// failing costs the node; guessing is hopeless anyway (tokens carry 256
+// random bits). It is safe for concurrent use.
 type Limiter struct {
 	mu       sync.Mutex
 	now      func() time.Time
@@ -43,10 +50,11 @@ type Limiter struct {
 	maxDelay time.Duration
 	max      int
 	addrs    map[string]*bucket
+	held     chan struct{} // a slot per failure held
 }
 
-// bucket is an address's tries at a time; below zero, tries already
-// promised to waiting requests.
+// bucket is an address's tries at a time; below zero, failures already
+// waiting for their answer.
 type bucket struct {
 	tries float64
 	at    time.Time
@@ -55,13 +63,12 @@ type bucket struct {
 // NewLimiter returns a Limiter with the package's limits.
 func NewLimiter() *Limiter {
 	return &Limiter{now: time.Now, burst: FailureBurst, every: FailureEvery, maxDelay: MaxDelay,
-		max: MaxAddresses, addrs: map[string]*bucket{}}
+		max: MaxAddresses, addrs: map[string]*bucket{}, held: make(chan struct{}, MaxHeld)}
 }
 
-// Reserve takes a try for an attempt from addr and returns how long the
-// attempt must wait for it (0 when a try is at hand). It reports false,
-// taking nothing, when the wait would exceed MaxDelay.
-func (l *Limiter) Reserve(addr string) (time.Duration, bool) {
+// Fail records a failed authentication from addr and returns how long to
+// hold its answer: 0 within the address's tries, else up to MaxDelay.
+func (l *Limiter) Fail(addr string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.addrs[addr]
@@ -71,25 +78,22 @@ func (l *Limiter) Reserve(addr string) (time.Duration, bool) {
 		l.addrs[addr] = b
 	}
 	l.refill(b)
-	if b.tries >= 1 {
-		b.tries--
-		return 0, true
+	limit := -float64(l.maxDelay) / float64(l.every) // the debt an address may run up
+	b.tries = max(b.tries-1, limit)
+	if b.tries >= 0 {
+		return 0
 	}
-	wait := time.Duration((1 - b.tries) * float64(l.every))
-	if wait > l.maxDelay {
-		return 0, false
-	}
-	b.tries--
-	return wait, true
+	return min(time.Duration(-b.tries*float64(l.every)), l.maxDelay)
 }
 
-// Refund gives back the try of an attempt from addr that succeeded.
-func (l *Limiter) Refund(addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b, ok := l.addrs[addr]; ok {
-		l.refill(b)
-		b.tries = min(l.burst, b.tries+1)
+// Hold takes a slot to hold a failure's answer, and reports false when
+// MaxHeld are held already. release gives the slot back.
+func (l *Limiter) Hold() (release func(), ok bool) {
+	select {
+	case l.held <- struct{}{}:
+		return func() { <-l.held }, true
+	default:
+		return nil, false
 	}
 }
 

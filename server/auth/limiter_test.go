@@ -12,57 +12,63 @@ func newTestLimiter() (*Limiter, *clock) {
 	return l, clk
 }
 
-// TestLimiter: an address fails FailureBurst times at once, then waits a
-// growing while for each try, and is refused once that wait would pass
-// MaxDelay; successes cost nothing, other addresses are unaffected, and
-// tries come back with time.
+// TestLimiter: an address fails FailureBurst times at once, then each
+// failure's answer waits one FailureEvery longer, up to MaxDelay; other
+// addresses are unaffected, and tries come back with time.
 func TestLimiter(t *testing.T) {
 	l, clk := newTestLimiter()
 	for i := range FailureBurst {
-		if d, ok := l.Reserve("a"); !ok || d != 0 {
-			t.Fatalf("failure %d within the burst: wait %v, ok %v", i, d, ok)
+		if d := l.Fail("a"); d != 0 {
+			t.Fatalf("failure %d within the burst waits %v", i, d)
 		}
 	}
-	d, ok := l.Reserve("a")
-	if !ok || d != FailureEvery {
-		t.Fatalf("first try past the burst: wait %v, ok %v, want %v", d, ok, FailureEvery)
-	}
-	queued := 1
-	for ; ; queued++ {
-		d, ok := l.Reserve("a")
-		if !ok {
-			break
-		}
-		if d > MaxDelay {
-			t.Fatalf("a wait of %v passes MaxDelay", d)
+	for i := 1; i <= 20; i++ {
+		want := min(time.Duration(i)*FailureEvery, MaxDelay)
+		if d := l.Fail("a"); d != want {
+			t.Fatalf("failure %d past the burst waits %v, want %v", i, d, want)
 		}
 	}
-	if want := int(MaxDelay / FailureEvery); queued != want {
-		t.Fatalf("%d attempts queued, want %d", queued, want)
+	if d := l.Fail("b"); d != 0 {
+		t.Fatalf("another address waits %v", d)
 	}
-	if d, ok := l.Reserve("b"); !ok || d != 0 {
-		t.Fatalf("another address: wait %v, ok %v", d, ok)
+	clk.advance(MaxDelay) // the debt is bounded: waiting MaxDelay pays it
+	if d := l.Fail("a"); d != FailureEvery {
+		t.Fatalf("after MaxDelay: wait %v, want %v", d, FailureEvery)
 	}
-	clk.advance(MaxDelay + FailureBurst*FailureEvery)
-	if d, ok := l.Reserve("a"); !ok || d != 0 {
-		t.Fatalf("after recovering: wait %v, ok %v", d, ok)
-	}
-	l.Refund("a")
-	for range FailureBurst * 3 { // successes give their try back
-		if _, ok := l.Reserve("c"); !ok {
-			t.Fatal("successes were throttled")
-		}
-		l.Refund("c")
+	clk.advance(FailureBurst*FailureEvery + MaxDelay)
+	if d := l.Fail("a"); d != 0 {
+		t.Fatalf("after recovering: wait %v", d)
 	}
 }
 
-// TestLimiterBounded: a flood from many addresses keeps at most
-// MaxAddresses buckets.
+// TestLimiterHold: at most MaxHeld failures are held at once; a released
+// slot is taken again.
+func TestLimiterHold(t *testing.T) {
+	l, _ := newTestLimiter()
+	var releases []func()
+	for range MaxHeld {
+		r, ok := l.Hold()
+		if !ok {
+			t.Fatalf("refused after %d holds", len(releases))
+		}
+		releases = append(releases, r)
+	}
+	if _, ok := l.Hold(); ok {
+		t.Fatal("held more than MaxHeld")
+	}
+	releases[0]()
+	if _, ok := l.Hold(); !ok {
+		t.Fatal("a released slot was not taken again")
+	}
+}
+
+// TestLimiterBounded: a flood from many addresses keeps at most the
+// limit's buckets.
 func TestLimiterBounded(t *testing.T) {
 	l, _ := newTestLimiter()
 	l.max = 100
 	for i := range 1000 {
-		l.Reserve(string(rune('A'+i%26)) + string(rune(i)))
+		l.Fail(string(rune('A'+i%26)) + string(rune(i)))
 	}
 	if n := len(l.addrs); n > l.max {
 		t.Fatalf("%d addresses tracked, limit %d", n, l.max)

@@ -78,7 +78,7 @@ func New(g Gauges) *Metrics {
 	m.jobExpired = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_jobs_expired_total",
 		Help: "Database jobs skipped because their caller's deadline had passed, by class."}, []string{"class"})
 	m.authFailed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_auth_failures_total",
-		Help: "Authentication trouble: refused (missing, unknown, revoked or expired token), delayed (from an address that failed too often) or throttled (refused for that)."},
+		Help: "Failed authentications (missing, unknown, revoked or expired tokens): refused at once (within the address's tries), delayed (answered after a wait) or throttled (refused at once with 429, the address having failed too often)."},
 		[]string{"result"})
 	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -105,10 +105,9 @@ func New(g Gauges) *Metrics {
 	return m
 }
 
-// AuthFailure counts a request by its authentication's trouble: refused
-// (missing, unknown, revoked or expired token), delayed (from an address
-// that failed too often, held until its next try) or throttled (refused
-// for that without looking at its token).
+// AuthFailure counts a failed authentication by how it was answered:
+// refused (at once, within the address's tries), delayed (after a wait)
+// or throttled (at once with 429: the address failed too often).
 func (m *Metrics) AuthFailure(result string) {
 	m.authFailed.WithLabelValues(result).Inc()
 }

@@ -43,37 +43,38 @@ func (a *access) tokens(svc *stock.Service) tokens {
 }
 
 // check authenticates the Authorization header value of a request from
-// remoteAddr. An address that failed too often waits for its next try
-// before its token is looked at, or is refused at once (auth.ErrThrottled)
-// when that is too far off; failures and waits are counted.
+// remoteAddr. Valid tokens pass at once. A failure is answered after the
+// wait the limiter gives its address (none within its tries), or at once
+// with auth.ErrThrottled when the node holds too many already; each is
+// counted.
 func (a *access) check(ctx context.Context, remoteAddr, authorization string) (auth.Principal, error) {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
+	p, err := a.authn.Authenticate(ctx, authorization)
+	if !errors.Is(err, auth.ErrUnauthenticated) {
+		return p, err
+	}
+	host, _, serr := net.SplitHostPort(remoteAddr)
+	if serr != nil {
 		host = remoteAddr
 	}
-	wait, ok := a.limiter.Reserve(host)
+	wait := a.limiter.Fail(host)
+	if wait == 0 {
+		a.m.AuthFailure("refused")
+		return auth.Principal{}, err
+	}
+	release, ok := a.limiter.Hold()
 	if !ok {
 		a.m.AuthFailure("throttled")
-		return auth.Principal{}, throttled(auth.MaxDelay)
+		return auth.Principal{}, throttled(wait)
 	}
-	if wait > 0 {
-		a.m.AuthFailure("delayed")
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return auth.Principal{}, fmt.Errorf("authenticating: %w", ctx.Err())
-		}
+	defer release()
+	a.m.AuthFailure("delayed")
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
-	p, err := a.authn.Authenticate(ctx, authorization)
-	switch {
-	case err == nil:
-		a.limiter.Refund(host)
-	case errors.Is(err, auth.ErrUnauthenticated):
-		a.m.AuthFailure("refused")
-	}
-	return p, err
+	return auth.Principal{}, err
 }
 
 // throttledError is a refusal of an address that failed too often.

@@ -137,3 +137,19 @@ func authError(err error) error {
 	}
 	return fmt.Errorf("%w: %w", stock.Errorf(stock.CodeUnavailable, "cannot check the token right now, try again"), err)
 }
+
+type remoteAddrKey struct{}
+
+// withRemoteAddr keeps the request's remote address in its context, for
+// the websocket init func, which sees only the context.
+func withRemoteAddr(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), remoteAddrKey{}, r.RemoteAddr)))
+	})
+}
+
+// remoteAddr returns the address withRemoteAddr kept.
+func remoteAddr(ctx context.Context) string {
+	s, _ := ctx.Value(remoteAddrKey{}).(string)
+	return s
+}

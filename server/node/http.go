@@ -81,22 +81,6 @@ func guard(acc *access, next http.Handler, onError errorWriter) http.Handler {
 	return limitBody(acc.authenticate(next, onError), onError)
 }
 
-type remoteAddrKey struct{}
-
-// withRemoteAddr keeps the request's remote address in its context, for
-// the websocket init func, which sees only the context.
-func withRemoteAddr(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), remoteAddrKey{}, r.RemoteAddr)))
-	})
-}
-
-// remoteAddr returns the address withRemoteAddr kept.
-func remoteAddr(ctx context.Context) string {
-	s, _ := ctx.Value(remoteAddrKey{}).(string)
-	return s
-}
-
 // errorWriter writes a refusal in the format of one API.
 type errorWriter func(http.ResponseWriter, *http.Request, error)
 

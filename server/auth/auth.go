@@ -35,13 +35,13 @@ const (
 	RoleNode Role = "node"
 )
 
-// Node is the principal of the node's own work; see RoleNode.
-var Node = Principal{Name: "node", Role: RoleNode}
-
-// AsNode returns a copy of ctx carrying Node: for the node's own work, and
-// for requests authenticated by other means than a token (a peer's
+// AsNode returns a copy of ctx carrying the principal of the node's own
+// work (named "node", with RoleNode): for the node's own work, and for
+// requests authenticated by other means than a token (a peer's
 // certificate, a join token).
-func AsNode(ctx context.Context) context.Context { return WithPrincipal(ctx, Node) }
+func AsNode(ctx context.Context) context.Context {
+	return WithPrincipal(ctx, Principal{Name: "node", Role: RoleNode})
+}
 
 var (
 	// ErrUnauthenticated reports a missing, malformed, unknown or revoked

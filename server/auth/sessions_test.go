@@ -37,7 +37,7 @@ func TestSessions(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("an expired token's session stayed open")
 	}
-	if node := s.Open(bg, Node); node != bg {
+	if node := s.Open(bg, Principal{Name: "node", Role: RoleNode}); node != bg {
 		t.Fatal("the node's principal opened a session")
 	}
 	waitFor(t, "ended sessions to be forgotten", func() bool { return s.Count() == 1 })

@@ -24,14 +24,20 @@ func filterOf(warehouse, sku *string) feed.Filter {
 }
 
 // subscribe turns the hub's events into a subscription's channel. convert
-// returns nil for events the subscription skips. It runs on the hub's
-// delivery goroutine for the subscription, which closes the channel when
-// ctx is done.
+// returns nil for events the subscription skips. When the websocket
+// transport executes the subscription once for a group of subscribers
+// (feed.Shared in ctx), the group's goroutine converts each event it emits;
+// otherwise the hub's delivery goroutine for the subscription does, and
+// closes the channel when ctx is done.
 func subscribe[T any](ctx context.Context, hub *feed.Hub, f feed.Filter, buffer int, convert func(context.Context, feed.Event) *T) (<-chan *T, error) {
-	return feed.Watch(ctx, hub, f, buffer, func(e feed.Event) (*T, bool) {
+	conv := func(e feed.Event) (*T, bool) {
 		v := convert(ctx, e)
 		return v, v != nil
-	}), nil
+	}
+	if ch, ok := feed.Share(ctx, hub, f, buffer, conv); ok {
+		return ch, nil
+	}
+	return feed.Watch(ctx, hub, f, buffer, conv), nil
 }
 
 // recentChanges remembers the conversions of recent unmerged events, so

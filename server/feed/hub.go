@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Hub fans published events out to subscribers. Its methods are safe for
@@ -15,6 +16,7 @@ type Hub struct {
 
 	mu     sync.RWMutex
 	subs   map[*subscriber]struct{}
+	extra  atomic.Int64 // subscribers served by shared subscriptions beyond one each (Shared.SetMembers)
 	turns  turns
 	ctx    context.Context // cancelled by Close, under mu: closed iff ctx.Err() != nil
 	cancel context.CancelFunc
@@ -89,11 +91,12 @@ func (h *Hub) Publish(e Event) {
 	}
 }
 
-// Subscribers returns the number of open subscriptions.
+// Subscribers returns the number of open subscriptions, counting every
+// subscriber a Shared serves.
 func (h *Hub) Subscribers() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return len(h.subs)
+	return len(h.subs) + int(h.extra.Load())
 }
 
 // Close ends every subscription, closing their channels, and waits for

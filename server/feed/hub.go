@@ -99,6 +99,15 @@ func (h *Hub) Subscribers() int {
 	return len(h.subs) + int(h.extra.Load())
 }
 
+// Executions returns the number of hub subscriptions: one per shared
+// execution (see Shared), however many subscribers it serves, and one per
+// subscription watching alone.
+func (h *Hub) Executions() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.subs)
+}
+
 // Close ends every subscription, closing their channels, and waits for
 // their goroutines to return. Later calls do nothing.
 func (h *Hub) Close() {

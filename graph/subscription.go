@@ -9,8 +9,10 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// How many events a subscriber may fall behind before the hub merges its
-// changes. stockChanged merges early: a merged event still carries the exact
+// How many events a subscription's execution (shared by a group of
+// subscribers over websockets, see gqlws) may fall behind before the hub
+// merges its changes; a member whose own socket is full is merged apart
+// from its group. stockChanged merges early: a merged event still carries the exact
 // quantity, and a short queue keeps a busy node's views fresh. A merged
 // event stands for several movements and movementRecorded skips it, so that
 // subscription gets room for a few group commits' worth of movements.

@@ -111,6 +111,7 @@ type fanResult struct {
 	cpu       time.Duration // loaded, minus the same writes with no subscribers
 	idleCPU   time.Duration // the same writes with no subscribers
 	commits   []time.Duration
+	floor     []time.Duration // the node's delays with a single subscriber
 }
 
 // perEvent is the CPU per delivered event.
@@ -150,6 +151,9 @@ func subscribersNode(o options, c subCase) (fanResult, error) {
 	cpu0 := cpuNow(n.benchNode)
 	writeMovements(o, n, start, 1)
 	res.idleCPU = cpuNow(n.benchNode).sub(cpu0).node
+	if res.floor, err = deliveryFloor(o, n, start); err != nil {
+		return res, err
+	}
 	ws, took, err := dialWatchers(n.endpoint(), o.subs, start, c.query)
 	if err != nil && len(ws) == 0 {
 		return res, err
@@ -180,6 +184,27 @@ func subscribersNode(o options, c subCase) (fanResult, error) {
 	return res, nil
 }
 
+// deliveryFloor records o.rate movements/s for o.duration with one
+// unfiltered subscriber and returns its delays from commit time (at) to
+// arrival, sorted: what the write path and one delivery take without
+// fan-out.
+func deliveryFloor(o options, n *subNode, start time.Time) ([]time.Duration, error) {
+	w, err := dialWatcher(n.endpoint(), subscriberQuery, start)
+	if err != nil {
+		return nil, err
+	}
+	ws := []*watcher{w}
+	if err := n.waitSubscriptions(1); err != nil {
+		closeWatchers(ws)
+		return nil, err
+	}
+	acks := writeMovements(o, n, start, 2)
+	drain(ws, expectedDeliveries(ws, acks))
+	closeWatchers(ws)
+	slices.Sort(w.commits)
+	return w.commits, n.waitSubscriptions(0)
+}
+
 // expectedDeliveries is how many of acks the subscribers ws should receive.
 func expectedDeliveries(ws []*watcher, w writeResult) int64 {
 	var n int64
@@ -202,6 +227,9 @@ func reportVersus(node, anchor fanResult) {
 			r.name, r.delivered, r.expected, r.merged, r.cpu.Round(time.Millisecond), r.idleCPU.Round(time.Millisecond),
 			r.perEvent(), percentile(r.commits, 50).Round(10*time.Microsecond), percentile(r.commits, 99).Round(10*time.Microsecond))
 	}
+	fmt.Printf("    (the node's delivery with a single subscriber, the write path and commit alone: p50 %v p99 %v; its events carry\n"+
+		"     the time the writer ran the movement, before COMMIT and its fsync, while the anchor stamps its events as it sends them)\n",
+		percentile(node.floor, 50).Round(10*time.Microsecond), percentile(node.floor, 99).Round(10*time.Microsecond))
 	ratio := float64(node.perEvent()) / float64(max(anchor.perEvent(), 1))
 	verdict := "MET"
 	if ratio > anchorCPUFactor || percentile(node.commits, 99) > percentile(anchor.commits, 99)+anchorP99Slack ||

@@ -13,11 +13,13 @@ import (
 // subscribers over websockets, see gqlws) may fall behind before the hub
 // merges its changes; a member whose own socket is full is merged apart
 // from its group. stockChanged merges early: a merged event still carries the exact
-// quantity, and a short queue keeps a busy node's views fresh. A merged
+// quantity, and a short queue keeps a busy node's views fresh; one queue
+// serves a whole group, so it holds 64 events (over 100 ms at 500
+// movements/s) to ride out the group's goroutine waiting for a CPU. A merged
 // event stands for several movements and movementRecorded skips it, so that
 // subscription gets room for a few group commits' worth of movements.
 const (
-	stockChangedBuffer     = 8
+	stockChangedBuffer     = 64
 	movementRecordedBuffer = 256
 )
 

@@ -36,7 +36,7 @@ type steady struct {
 // A movement is readable on a replica once the replica's quantity of its
 // sku includes it: the replica publishes stockChanged after the commit,
 // and a run of entries applied at once may reach a subscriber as one
-// merged event (stockChanged merges past 64 waiting events), which carries
+// merged event (stockChanged merges past 256 waiting events), which carries
 // the exact quantity but no movement.
 func measureSteady(o options) (steady, error) {
 	var s steady

@@ -12,14 +12,15 @@ import (
 // How many events a subscription's execution (shared by a group of
 // subscribers over websockets, see gqlws) may fall behind before the hub
 // merges its changes; a member whose own socket is full is merged apart
-// from its group. stockChanged merges early: a merged event still carries the exact
-// quantity, and a short queue keeps a busy node's views fresh; one queue
-// serves a whole group, so it holds 64 events (over 100 ms at 500
-// movements/s) to ride out the group's goroutine waiting for a CPU. A merged
-// event stands for several movements and movementRecorded skips it, so that
-// subscription gets room for a few group commits' worth of movements.
+// from its group. A merged event still carries the exact quantity, so
+// stockChanged could merge early, but one queue now serves a whole group
+// and stands for the slack each subscriber used to have in its own socket:
+// 256 events (half a second at 500 movements/s) ride out the group's
+// goroutine waiting for a CPU on a busy machine. A merged event stands for
+// several movements and movementRecorded skips it, so that subscription
+// gets as much room.
 const (
-	stockChangedBuffer     = 64
+	stockChangedBuffer     = 256
 	movementRecordedBuffer = 256
 )
 

@@ -408,6 +408,7 @@ func (c *anchorConn) queue(frame []byte) {
 // write writes everything pending in one write each time it is kicked.
 func (c *anchorConn) write() {
 	var out []byte
+	var deadline time.Time
 	for range c.kick {
 		c.mu.Lock()
 		out, c.pending = c.pending, out[:0]
@@ -419,7 +420,10 @@ func (c *anchorConn) write() {
 		if len(out) == 0 {
 			continue
 		}
-		_ = c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if now := time.Now(); deadline.Sub(now) < 5*time.Second { // moved as rarely as the node does
+			deadline = now.Add(10 * time.Second)
+			_ = c.nc.SetWriteDeadline(deadline)
+		}
 		if _, err := c.nc.Write(out); err != nil {
 			if !errors.Is(err, net.ErrClosed) {
 				_ = c.nc.Close()

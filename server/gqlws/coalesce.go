@@ -33,7 +33,8 @@ var errWriteTimeout = errors.New("gqlws: peer not reading: write timed out")
 // frame writes land in a buffer (pending); one goroutine (run) writes the
 // buffer to the peer, at most once per coalesceWindow while busy. Reads and
 // read deadlines go straight to the wrapped connection; write deadlines are
-// the flusher's business (writeTimeout per write).
+// the flusher's business (a write to the peer fails once it has waited
+// between writeTimeout/2 and writeTimeout).
 type coalescingConn struct {
 	net.Conn
 
@@ -196,7 +197,7 @@ func (c *coalescingConn) Close() error {
 func (c *coalescingConn) run() {
 	defer close(c.finished)
 	var out []byte
-	var last time.Time
+	var last, deadline time.Time
 	for range c.kick {
 		if wait := coalesceWindow - time.Since(last); wait > 0 && !c.isClosing() {
 			time.Sleep(wait)
@@ -212,11 +213,15 @@ func (c *coalescingConn) run() {
 			w.wake()
 		}
 		if len(out) > 0 {
-			timeout := writeTimeout
-			if closing {
-				timeout = closeFlushTimeout
+			// Setting a deadline costs about as much as encrypting a
+			// small record, so it is moved only once half of it is used.
+			if now := time.Now(); closing {
+				deadline = now.Add(closeFlushTimeout)
+				_ = c.Conn.SetWriteDeadline(deadline)
+			} else if deadline.Sub(now) < writeTimeout/2 {
+				deadline = now.Add(writeTimeout)
+				_ = c.Conn.SetWriteDeadline(deadline)
 			}
-			_ = c.Conn.SetWriteDeadline(time.Now().Add(timeout))
 			if _, err := c.Conn.Write(out); err != nil {
 				c.fail(err)
 				if !closing {

@@ -66,7 +66,8 @@ const (
 	// open at a time; one more is refused with an error message for its id
 	// and the connection stays open.
 	MaxSubscriptions = 100
-	// writeTimeout bounds every write to a peer.
+	// writeTimeout bounds every write to a peer: one that has waited
+	// between half of it and all of it fails (see coalescingConn.run).
 	writeTimeout = 10 * time.Second
 )
 

@@ -34,6 +34,8 @@ func (Movement) Fields() []ent.Field {
 		field.String("fingerprint").Default("").Immutable().
 			Comment("digest of the request, to tell a retry from a reused idempotency key"),
 		field.Time("created_at").Immutable(),
+		field.Int64("price").Default(0).Immutable().
+			Comment("the product's price when the movement was recorded, for reports (stock.Price)"),
 	}
 }
 
@@ -52,6 +54,12 @@ func (Movement) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("warehouse_id", "seq").Unique(),
 		index.Fields("warehouse_id", "sku", "seq"),
-		index.Fields("created_at"),
+		// Listings go newest first by (created_at, warehouse_id, seq):
+		// one index per filter that leads them (server/store/history.go).
+		index.Fields("created_at", "warehouse_id", "seq"),
+		index.Fields("warehouse_id", "created_at", "seq"),
+		index.Fields("sku", "created_at", "warehouse_id", "seq"),
+		index.Fields("reference", "created_at", "warehouse_id", "seq"),
+		index.Fields("actor", "created_at", "warehouse_id", "seq"),
 	}
 }

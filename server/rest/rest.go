@@ -144,7 +144,7 @@ func (h *Handler) movements(r *http.Request) (any, error) {
 	}
 	out := Movements{Movements: page.Movements, Page: Page{HasNextPage: page.HasNext}}
 	if n := len(page.Movements); n > 0 {
-		out.Page.EndCursor = stock.MovementCursor(page.Movements[n-1].Seq)
+		out.Page.EndCursor = stock.MovementCursor(&page.Movements[n-1])
 	}
 	return out, nil
 }

@@ -47,6 +47,10 @@ func newRegistry() registry {
 	onRead(r, stock.OpStockLevels, (*Store).stockLevels)
 	onRead(r, stock.OpReplica, (*Store).replica)
 	onRead(r, stock.OpMemberList, (*Store).listMembers)
+	onRead(r, stock.OpMovementReport, (*Store).movementReport)
+	onRead(r, stock.OpMovementExport, (*Store).exportMovements)
+	onRead(r, stock.OpStockAt, (*Store).stockAt)
+	onRead(r, stock.OpLowStock, (*Store).lowStock)
 	return r
 }
 

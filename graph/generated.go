@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -116,9 +117,12 @@ type ComplexityRoot struct {
 
 	Query struct {
 		LocalWarehouse func(childComplexity int) int
+		LowStock       func(childComplexity int, warehouse *string) int
+		MovementReport func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
 		Movements      func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
 		Product        func(childComplexity int, sku string, warehouse *string) int
 		Products       func(childComplexity int, warehouse *string, search *string, first *int64, after *string) int
+		StockAt        func(childComplexity int, sku string, at time.Time, warehouse *string) int
 		StockLevels    func(childComplexity int, sku string) int
 		Warehouses     func(childComplexity int) int
 	}
@@ -127,6 +131,15 @@ type ComplexityRoot struct {
 		AsOf   func(childComplexity int) int
 		Digest func(childComplexity int) int
 		Seq    func(childComplexity int) int
+	}
+
+	ReportRow struct {
+		Count    func(childComplexity int) int
+		Keys     func(childComplexity int) int
+		Net      func(childComplexity int) int
+		UnitsIn  func(childComplexity int) int
+		UnitsOut func(childComplexity int) int
+		Value    func(childComplexity int) int
 	}
 
 	StockChange struct {
@@ -192,6 +205,9 @@ type QueryResolver interface {
 	Products(ctx context.Context, warehouse *string, search *string, first *int64, after *string) (*model.ProductConnection, error)
 	Movements(ctx context.Context, filter *stock.MovementFilter, first *int64, after *string) (*model.MovementConnection, error)
 	StockLevels(ctx context.Context, sku string) ([]*stock.StockLevel, error)
+	MovementReport(ctx context.Context, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) ([]*stock.ReportRow, error)
+	StockAt(ctx context.Context, sku string, at time.Time, warehouse *string) (int64, error)
+	LowStock(ctx context.Context, warehouse *string) ([]*stock.Product, error)
 }
 type StockLevelResolver interface {
 	Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error)
@@ -534,6 +550,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LocalWarehouse(childComplexity), true
+	case "Query.lowStock":
+		if e.ComplexityRoot.Query.LowStock == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lowStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LowStock(childComplexity, args["warehouse"].(*string)), true
+	case "Query.movementReport":
+		if e.ComplexityRoot.Query.MovementReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_movementReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MovementReport(childComplexity, args["filter"].(*stock.MovementFilter), args["groupBy"].([]stock.ReportGroup), args["timeZone"].(*string)), true
 	case "Query.movements":
 		if e.ComplexityRoot.Query.Movements == nil {
 			break
@@ -567,6 +605,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["warehouse"].(*string), args["search"].(*string), args["first"].(*int64), args["after"].(*string)), true
+	case "Query.stockAt":
+		if e.ComplexityRoot.Query.StockAt == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockAt(childComplexity, args["sku"].(string), args["at"].(time.Time), args["warehouse"].(*string)), true
 	case "Query.stockLevels":
 		if e.ComplexityRoot.Query.StockLevels == nil {
 			break
@@ -603,6 +652,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Replica.Seq(childComplexity), true
+
+	case "ReportRow.count":
+		if e.ComplexityRoot.ReportRow.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Count(childComplexity), true
+	case "ReportRow.keys":
+		if e.ComplexityRoot.ReportRow.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Keys(childComplexity), true
+	case "ReportRow.net":
+		if e.ComplexityRoot.ReportRow.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Net(childComplexity), true
+	case "ReportRow.unitsIn":
+		if e.ComplexityRoot.ReportRow.UnitsIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.UnitsIn(childComplexity), true
+	case "ReportRow.unitsOut":
+		if e.ComplexityRoot.ReportRow.UnitsOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.UnitsOut(childComplexity), true
+	case "ReportRow.value":
+		if e.ComplexityRoot.ReportRow.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Value(childComplexity), true
 
 	case "StockChange.at":
 		if e.ComplexityRoot.StockChange.At == nil {
@@ -895,7 +981,7 @@ type Query {
   product(sku: ID!, warehouse: ID): Product
   "Products of a warehouse (omitted: the local one) ordered by sku. search matches sku, name or description, case-insensitively."
   products(warehouse: ID, search: String, first: Int = 50, after: String): ProductConnection!
-  "Movements of a warehouse's ledger (filter.warehouse; omitted: the local one), newest first. Cursors stay valid while new movements arrive."
+  "Movements of a warehouse's ledger (filter.warehouse; omitted: every warehouse this node holds), newest first. Cursors stay valid while new movements arrive: paging visits every movement once."
   movements(filter: MovementFilter, first: Int = 50, after: String): MovementConnection!
   "The stock of a sku in every warehouse this node holds a live product of it in, the local warehouse first, each with how fresh it is."
   stockLevels(sku: ID!): [StockLevel!]!
@@ -1080,10 +1166,14 @@ type MovementEdge {
 }
 
 input MovementFilter {
-  "Omitted: the local warehouse."
+  "Omitted: every warehouse this node holds."
   warehouse: ID
   sku: ID
   kinds: [MovementKind!]
+  "Only movements recorded with this reference (exactly)."
+  reference: String
+  "Only movements recorded by this actor (exactly)."
+  actor: String
   "Inclusive."
   from: Time
   "Exclusive."
@@ -1121,6 +1211,47 @@ input MovementInput {
   idempotencyKey: String
   "When given, must be the local warehouse (else FORBIDDEN)."
   warehouse: ID
+}
+
+# Reports: totals, past stock and low stock (issue 14).
+
+extend type Query {
+  """
+  Totals of the movements filter selects, one row per group of groupBy (in
+  its order, e.g. [WAREHOUSE, MONTH]), ordered by keys. Days, weeks (ISO,
+  such as 2026-W49) and months are in timeZone, an IANA name (default UTC).
+  """
+  movementReport(filter: MovementFilter, groupBy: [ReportGroup!]!, timeZone: String): [ReportRow!]!
+  "The stock of a sku in a warehouse (omitted: the local one) at a past moment: the balance after its last movement at or before at; 0 before its first."
+  stockAt(sku: ID!, at: Time!, warehouse: ID): Int!
+  "Live products at or below a non-zero reorder point, of a warehouse (omitted: every warehouse this node holds), by warehouse and sku."
+  lowStock(warehouse: ID): [Product!]!
+}
+
+"What a movement report groups by."
+enum ReportGroup {
+  SKU
+  KIND
+  WAREHOUSE
+  DAY
+  WEEK
+  MONTH
+}
+
+"One group of a movement report."
+type ReportRow {
+  "The group's keys, one per groupBy entry in its order: a sku, a kind, a warehouse id, 2026-11-30, 2026-W49 or 2026-11."
+  keys: [String!]!
+  "Units that came in (positive movements)."
+  unitsIn: Int!
+  "Units that went out (negative movements), as a positive number."
+  unitsOut: Int!
+  "unitsIn - unitsOut."
+  net: Int!
+  "How many movements."
+  count: Int!
+  "The units moved, in and out, each at the price its product had when the movement was recorded."
+  value: Decimal!
 }
 `, BuiltIn: false},
 }
@@ -1260,6 +1391,24 @@ func (ec *executionContext) childFields_Replica(ctx context.Context, field graph
 		return ec.fieldContext_Replica_asOf(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Replica", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keys":
+		return ec.fieldContext_ReportRow_keys(ctx, field)
+	case "unitsIn":
+		return ec.fieldContext_ReportRow_unitsIn(ctx, field)
+	case "unitsOut":
+		return ec.fieldContext_ReportRow_unitsOut(ctx, field)
+	case "net":
+		return ec.fieldContext_ReportRow_net(ctx, field)
+	case "count":
+		return ec.fieldContext_ReportRow_count(ctx, field)
+	case "value":
+		return ec.fieldContext_ReportRow_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportRow", field.Name)
 }
 
 func (ec *executionContext) childFields_StockChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1604,6 +1753,50 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_lowStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_movementReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*stock.MovementFilter, error) {
+			return ec.unmarshalOMovementFilter2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]stock.ReportGroup, error) {
+			return ec.unmarshalNReportGroup2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroupᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_movements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1691,6 +1884,36 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stockAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sku",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sku"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg2
 	return args, nil
 }
 
@@ -3283,6 +3506,138 @@ func (ec *executionContext) fieldContext_Query_stockLevels(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_movementReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_movementReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MovementReport(ctx, fc.Args["filter"].(*stock.MovementFilter), fc.Args["groupBy"].([]stock.ReportGroup), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.ReportRow) graphql.Marshaler {
+			return ec.marshalNReportRow2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_movementReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_movementReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stockAt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockAt(ctx, fc.Args["sku"].(string), fc.Args["at"].(time.Time), fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_lowStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lowStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LowStock(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lowStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_lowStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3426,6 +3781,144 @@ func (ec *executionContext) _Replica_asOf(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Replica_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Replica", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportRow_keys(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRow_unitsIn(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_unitsIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_unitsIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_unitsOut(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_unitsOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsOut, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_unitsOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_net(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_net(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Net, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_count(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_value(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Price) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPrice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _StockChange_warehouse(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
@@ -5173,7 +5666,7 @@ func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"warehouse", "sku", "kinds", "from", "to"}
+	fieldsInOrder := [...]string{"warehouse", "sku", "kinds", "reference", "actor", "from", "to"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5201,6 +5694,20 @@ func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Kinds = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -5948,6 +6455,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stockLevels(ctx, field)
 				})
+		case "movementReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_movementReport(ctx, field)
+				})
+		case "stockAt":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockAt(ctx, field)
+				})
+		case "lowStock":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lowStock(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -6003,6 +6528,64 @@ func (ec *executionContext) _Replica(ctx context.Context, sel ast.SelectionSet, 
 		case "asOf":
 			out.Values[i] = ec._Replica_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportRowImplementors = []string{"ReportRow"}
+
+func (ec *executionContext) _ReportRow(ctx context.Context, sel ast.SelectionSet, obj *stock.ReportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportRow")
+		case "keys":
+			out.Values[i] = ec._ReportRow_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitsIn":
+			out.Values[i] = ec._ReportRow_unitsIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitsOut":
+			out.Values[i] = ec._ReportRow_unitsOut(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "net":
+			out.Values[i] = ec._ReportRow_net(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReportRow_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ReportRow_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -6732,6 +7315,22 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋstockmeshᚋstock
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProduct2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.Product) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProduct2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProduct(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProduct(ctx context.Context, sel ast.SelectionSet, v *stock.Product) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Product!")
@@ -6770,6 +7369,75 @@ func (ec *executionContext) marshalNProductEdge2ᚖgithubᚗcomᚋstockmeshᚋst
 		return graphql.Null
 	}
 	return ec._ProductEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx context.Context, v any) (stock.ReportGroup, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.ReportGroup(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx context.Context, sel ast.SelectionSet, v stock.ReportGroup) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportGroup!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReportGroup2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroupᚄ(ctx context.Context, v any) ([]stock.ReportGroup, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]stock.ReportGroup, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNReportGroup2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []stock.ReportGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRow2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.ReportRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportRow2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRow2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportRow(ctx context.Context, sel ast.SelectionSet, v *stock.ReportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportRow!")
+		return graphql.Null
+	}
+	return ec._ReportRow(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStockChange2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐStockChange(ctx context.Context, sel ast.SelectionSet, v *model.StockChange) graphql.Marshaler {
@@ -6816,6 +7484,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

@@ -109,6 +109,25 @@ func (r *queryResolver) StockLevels(ctx context.Context, sku string) ([]*stock.S
 	return r.Stock.StockLevels(ctx, sku)
 }
 
+// MovementReport is the resolver for the movementReport field.
+func (r *queryResolver) MovementReport(ctx context.Context, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) ([]*stock.ReportRow, error) {
+	q := stock.ReportQuery{GroupBy: groupBy, TimeZone: deref(timeZone)}
+	if filter != nil {
+		q.Filter = *filter
+	}
+	return r.Stock.MovementReport(ctx, q)
+}
+
+// StockAt is the resolver for the stockAt field.
+func (r *queryResolver) StockAt(ctx context.Context, sku string, at time.Time, warehouse *string) (int64, error) {
+	return r.Stock.StockAt(ctx, stock.StockAtQuery{SKU: sku, At: at, Warehouse: deref(warehouse)})
+}
+
+// LowStock is the resolver for the lowStock field.
+func (r *queryResolver) LowStock(ctx context.Context, warehouse *string) ([]*stock.Product, error) {
+	return r.Stock.LowStock(ctx, deref(warehouse))
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *stockLevelResolver) Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)

@@ -218,12 +218,16 @@ func (q *ExportQuery) Normalize() error {
 
 // MovementReport returns the totals of the movements q selects, grouped as
 // it asks. It is a long read under the caller's deadline.
-func (s *Service) MovementReport(ctx context.Context, q ReportQuery) ([]ReportRow, error) {
+func (s *Service) MovementReport(ctx context.Context, q ReportQuery) ([]*ReportRow, error) {
 	r, err := call(ctx, s, OpMovementReport, &q)
 	if err != nil {
 		return nil, err
 	}
-	return r.Rows, nil
+	out := make([]*ReportRow, len(r.Rows))
+	for i := range r.Rows {
+		out[i] = &r.Rows[i]
+	}
+	return out, nil
 }
 
 // ExportMovements calls fn with every movement q.Filter selects, newest

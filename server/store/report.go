@@ -138,9 +138,8 @@ func (s *Store) movementReport(ctx context.Context, q *stock.ReportQuery) (*stoc
 
 // ledgerTotals adds the movements f selects to t, read from the ledger.
 func ledgerTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFilter) error {
-	ix := indexFor(&f)
-	where, args := ledgerWhere(ix, &f, nil)
-	rows, err := tx.QueryContext(ctx, "SELECT warehouse_id, sku, kind, quantity, price, created_at FROM movements INDEXED BY "+ix.name+where, args...)
+	query, args := ledgerTotalsSQL(&f)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -157,13 +156,33 @@ func ledgerTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFi
 	return rows.Err()
 }
 
+// ledgerTotalsSQL returns the query of the movements a report counts
+// from the ledger.
+func ledgerTotalsSQL(f *stock.MovementFilter) (string, []any) {
+	ix := indexFor(f)
+	where, args := ledgerWhere(ix, f, nil)
+	return "SELECT warehouse_id, sku, kind, quantity, price, created_at FROM movements INDEXED BY " + ix.name + where, args
+}
+
 // abs returns |n|.
 func abs(n int64) int64 { return max(n, -n) }
 
-// rollupSQL reads the rollup rows of one sku ("" for the totals of every
-// sku) or, with ?1 NULL, of every sku, in an hour range.
-const rollupSQL = `SELECT hour, warehouse_id, sku, kind, units_in, units_out, count, value FROM movement_rollup
-	WHERE sku %s AND hour >= ? AND hour < ?`
+// rollupQuery returns the query of the rollup rows a report reads in the
+// hours [lo, hi): those of f.SKU, else of every sku when the report groups
+// by sku, else the totals of every sku (sku "").
+func rollupQuery(f *stock.MovementFilter, bySKU bool, lo, hi int64) (string, []any) {
+	cond, args := "sku = ?", []any{f.SKU}
+	if f.SKU == "" && bySKU {
+		cond = "sku > ?"
+	}
+	query := "SELECT hour, warehouse_id, sku, kind, units_in, units_out, count, value FROM movement_rollup WHERE " +
+		cond + " AND hour >= ? AND hour < ?"
+	args = append(args, lo, hi)
+	if f.Warehouse != "" {
+		query, args = query+" AND warehouse_id = ?", append(args, f.Warehouse)
+	}
+	return query, args
+}
 
 // rollupTotals adds the movements f selects to t: the rollup's whole
 // hours, and from the ledger the hours from, to or a period boundary cut.
@@ -186,20 +205,7 @@ func rollupTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFi
 		}
 		hi = h
 	}
-	cond, args := "= ?", []any{""}
-	if f.SKU != "" {
-		args = []any{f.SKU}
-	} else if slices.Contains(t.q.GroupBy, stock.GroupSKU) {
-		cond, args = "> ?", []any{""}
-	}
-	query := strings.Replace(rollupSQL, "%s", cond, 1)
-	if f.Warehouse != "" {
-		query += " AND warehouse_id = ?"
-	}
-	args = append(args, lo, hi)
-	if f.Warehouse != "" {
-		args = append(args, f.Warehouse)
-	}
+	query, args := rollupQuery(&f, slices.Contains(t.q.GroupBy, stock.GroupSKU), lo, hi)
 	if lo < hi {
 		hours, err := readRollup(ctx, tx, t, f, query, args)
 		if err != nil {

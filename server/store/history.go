@@ -50,8 +50,13 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) { conds, args = append(conds, cond), append(args, a...) }
-	if f.Warehouse != "" {
+	switch {
+	case f.Warehouse != "" && ix.lead == "warehouse_id":
 		add("warehouse_id = ?", f.Warehouse)
+	case f.Warehouse != "":
+		// A residual filter: "+" keeps SQLite from taking the warehouse as
+		// a constant of the order, which the index then no longer gives.
+		add("+warehouse_id = ?", f.Warehouse)
 	}
 	if f.SKU != "" {
 		add("sku = ?", f.SKU)
@@ -97,8 +102,13 @@ const movementColumns = `warehouse_id, seq, sku, kind, quantity, balance, refere
 func listingSQL(f *stock.MovementFilter, pos *stock.MovementPosition, limit int) (string, []any) {
 	ix := indexFor(f)
 	where, args := ledgerWhere(ix, f, pos)
-	q := "SELECT " + movementColumns + " FROM movements INDEXED BY " + ix.name + where +
-		" ORDER BY created_at DESC, warehouse_id DESC, seq DESC LIMIT ?"
+	// Led by the warehouse its id is constant: left in the order, it
+	// would make SQLite sort what the index already orders.
+	order := " ORDER BY created_at DESC, warehouse_id DESC, seq DESC LIMIT ?"
+	if ix.lead == "warehouse_id" {
+		order = " ORDER BY created_at DESC, seq DESC LIMIT ?"
+	}
+	q := "SELECT " + movementColumns + " FROM movements INDEXED BY " + ix.name + where + order
 	return q, append(args, limit)
 }
 
@@ -168,7 +178,7 @@ func scanMovement(rows *sql.Rows, m *stock.Movement) error {
 // stockAtSQL is the balance after the last movement of a sku in a
 // warehouse at or before a moment.
 const stockAtSQL = `SELECT balance FROM movements INDEXED BY movement_sku_created_at_warehouse_id_seq
-	WHERE sku = ? AND warehouse_id = ? AND created_at <= ?
+	WHERE sku = ? AND +warehouse_id = ? AND created_at <= ?
 	ORDER BY created_at DESC, warehouse_id DESC, seq DESC LIMIT 1`
 
 // stockAt returns a sku's stock in a warehouse at a past moment: the

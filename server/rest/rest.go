@@ -47,6 +47,7 @@ func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
 	mux.Handle("GET /api/v1/inventory", private("/api/v1/inventory", h.endpoint(h.inventory)))
 	mux.Handle("GET /api/v1/products/{sku}", private("/api/v1/products/{sku}", h.endpoint(h.product)))
 	mux.Handle("GET /api/v1/movements", private("/api/v1/movements", h.endpoint(h.movements)))
+	h.registerReports(mux, private)
 	registerNotFound(mux, public)
 }
 
@@ -149,10 +150,11 @@ func (h *Handler) movements(r *http.Request) (any, error) {
 	return out, nil
 }
 
-// movementQuery reads ?warehouse=&sku=&kind=SALE&kind=RETURN&from=&to=&first=&after=.
+// movementQuery reads ?warehouse=&sku=&kind=SALE&kind=RETURN&reference=&actor=&from=&to=&first=&after=.
 func movementQuery(r *http.Request) (stock.MovementQuery, error) {
 	q := r.URL.Query()
-	mq := stock.MovementQuery{Filter: stock.MovementFilter{Warehouse: q.Get("warehouse"), SKU: q.Get("sku")}, After: q.Get("after")}
+	mq := stock.MovementQuery{Filter: stock.MovementFilter{Warehouse: q.Get("warehouse"), SKU: q.Get("sku"),
+		Reference: q.Get("reference"), Actor: q.Get("actor")}, After: q.Get("after")}
 	for _, k := range q["kind"] {
 		mq.Filter.Kinds = append(mq.Filter.Kinds, stock.Kind(k))
 	}

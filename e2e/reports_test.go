@@ -1,0 +1,100 @@
+package e2e
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+const movementReport = `query($f: MovementFilter, $g: [ReportGroup!]!, $tz: String) {
+	movementReport(filter: $f, groupBy: $g, timeZone: $tz) { keys unitsIn unitsOut net count value } }`
+
+// reportRow is a row of movementReport as JSON.
+type reportRow struct {
+	Keys                         []string
+	UnitsIn, UnitsOut, Net, Count int
+	Value                        string
+}
+
+// TestReportsOverHTTP: the movements CSV has a header and every movement
+// once, quoted as RFC 4180 says (references with commas, quotes, line
+// breaks and accents); the summary CSV has the rows movementReport gives;
+// movementReport counts the movements made, also after the node was
+// killed and restarted; stockAt and lowStock read the ledger and products.
+func TestReportsOverHTTP(t *testing.T) {
+	n := testnode.Start(t)
+	mustCreate(t, n, "R-1", 20) // 9.99 each
+	before := time.Now().UTC()
+	time.Sleep(5 * time.Millisecond)
+	refs := []string{"plain", `with "quotes"`, "comma, here", "line\nbreak", "añil €"}
+	for i, ref := range refs {
+		in := map[string]any{"sku": "R-1", "kind": "SALE", "quantity": 1 + i, "reference": ref}
+		n.MustGraphQL(t, recordMovement, map[string]any{"in": in})
+	}
+	// 20 in, 15 out, 6 movements at 9.99.
+	want := []reportRow{{Keys: []string{"R-1", "PURCHASE"}, UnitsIn: 20, Net: 20, Count: 1, Value: "199.80"},
+		{Keys: []string{"R-1", "SALE"}, UnitsOut: 15, Net: -15, Count: 5, Value: "149.85"}}
+	check := func() {
+		t.Helper()
+		var out struct{ MovementReport []reportRow }
+		decode(t, n.MustGraphQL(t, movementReport, map[string]any{"g": []string{"SKU", "KIND"}, "tz": "Europe/Madrid"}), &out)
+		if !reflect.DeepEqual(out.MovementReport, want) {
+			t.Fatalf("movementReport = %+v, want %+v", out.MovementReport, want)
+		}
+	}
+	check()
+
+	status, ct, body := request(t, n, "GET", "/api/v1/reports/movements.csv?sku=R-1", n.Token, nil, "")
+	if status != 200 || !strings.HasPrefix(ct, "text/csv") || !strings.Contains(body, "\r\n") {
+		t.Fatalf("movements.csv: %d %q %.300q", status, ct, body)
+	}
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatalf("movements.csv is not CSV: %v\n%s", err, body)
+	}
+	if len(rows) != 7 || strings.Join(rows[0], ",") != "id,warehouse,seq,sku,kind,quantity,balance,reference,note,actor,createdAt" {
+		t.Fatalf("movements.csv rows: %q", rows)
+	}
+	for i, ref := range refs { // newest first
+		if got := rows[len(refs)-i][7]; got != ref {
+			t.Errorf("row %d reference %q, want %q", len(refs)-i, got, ref)
+		}
+	}
+
+	status, _, body = request(t, n, "GET", "/api/v1/reports/summary.csv?groupBy=SKU,KIND", n.Token, nil, "")
+	wantCSV := "sku,kind,unitsIn,unitsOut,net,count,value\r\nR-1,PURCHASE,20,0,20,1,199.80\r\nR-1,SALE,0,15,-15,5,149.85\r\n"
+	if status != 200 || body != wantCSV {
+		t.Fatalf("summary.csv: %d %q, want %q", status, body, wantCSV)
+	}
+	if status, _, body = request(t, n, "GET", "/api/v1/reports/summary.csv?groupBy=YEAR", n.Token, nil, ""); status != 400 || !strings.Contains(body, "INVALID_INPUT") {
+		t.Fatalf("summary.csv by YEAR: %d %s", status, body)
+	}
+
+	var at struct{ StockAt int }
+	decode(t, n.MustGraphQL(t, `query($at: Time!) { stockAt(sku: "R-1", at: $at) }`, map[string]any{"at": before.Format(time.RFC3339Nano)}), &at)
+	if at.StockAt != 20 {
+		t.Errorf("stockAt before the sales = %d, want 20", at.StockAt)
+	}
+	n.MustGraphQL(t, `mutation { updateProduct(sku: "R-1", input: {reorderPoint: 5}) { sku } }`, nil)
+	var low struct{ LowStock []struct{ SKU string } }
+	decode(t, n.MustGraphQL(t, `{ lowStock { sku } }`, nil), &low)
+	if fmt.Sprint(low.LowStock) != "[{R-1}]" {
+		t.Errorf("lowStock = %+v, want R-1 (5 in stock, reorder point 5)", low.LowStock)
+	}
+
+	n.Restart(t) // SIGKILL, then start on the same data
+	check()
+	var page struct {
+		Movements struct{ Edges []json.RawMessage }
+	}
+	decode(t, n.MustGraphQL(t, `{ movements(filter: {reference: "comma, here"}) { edges { node { id } } } }`, nil), &page)
+	if len(page.Movements.Edges) != 1 {
+		t.Errorf("movements by reference: %d, want 1", len(page.Movements.Edges))
+	}
+}

@@ -88,19 +88,9 @@ var (
 				Columns: []*schema.Column{MovementsColumns[14], MovementsColumns[1]},
 			},
 			{
-				Name:    "movement_warehouse_id_sku_seq",
-				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[14], MovementsColumns[2], MovementsColumns[1]},
-			},
-			{
 				Name:    "movement_created_at_warehouse_id_seq",
 				Unique:  false,
 				Columns: []*schema.Column{MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
-			},
-			{
-				Name:    "movement_warehouse_id_created_at_seq",
-				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[14], MovementsColumns[11], MovementsColumns[1]},
 			},
 			{
 				Name:    "movement_sku_created_at_warehouse_id_seq",
@@ -111,11 +101,17 @@ var (
 				Name:    "movement_reference_created_at_warehouse_id_seq",
 				Unique:  false,
 				Columns: []*schema.Column{MovementsColumns[6], MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "reference <> ''",
+				},
 			},
 			{
 				Name:    "movement_actor_created_at_warehouse_id_seq",
 				Unique:  false,
 				Columns: []*schema.Column{MovementsColumns[8], MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "actor <> ''",
+				},
 			},
 		},
 	}

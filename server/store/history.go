@@ -21,7 +21,6 @@ type ledgerIndex struct {
 // The indexes of the ledger's listings (ent/schema/movement.go).
 var (
 	byTime      = ledgerIndex{"movement_created_at_warehouse_id_seq", "", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
-	byWarehouse = ledgerIndex{"movement_warehouse_id_created_at_seq", "warehouse_id", "(created_at, seq) < (?, ?)"}
 	bySKU       = ledgerIndex{"movement_sku_created_at_warehouse_id_seq", "sku", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
 	byReference = ledgerIndex{"movement_reference_created_at_warehouse_id_seq", "reference", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
 	byActor     = ledgerIndex{"movement_actor_created_at_warehouse_id_seq", "actor", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
@@ -35,8 +34,6 @@ func indexFor(f *stock.MovementFilter) ledgerIndex {
 		return byReference
 	case f.SKU != "":
 		return bySKU
-	case f.Warehouse != "":
-		return byWarehouse
 	case f.Actor != "":
 		return byActor
 	}
@@ -50,10 +47,7 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) { conds, args = append(conds, cond), append(args, a...) }
-	switch {
-	case f.Warehouse != "" && ix.lead == "warehouse_id":
-		add("warehouse_id = ?", f.Warehouse)
-	case f.Warehouse != "":
+	if f.Warehouse != "" {
 		// A residual filter: "+" keeps SQLite from taking the warehouse as
 		// a constant of the order, which the index then no longer gives.
 		add("+warehouse_id = ?", f.Warehouse)
@@ -61,11 +55,12 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 	if f.SKU != "" {
 		add("sku = ?", f.SKU)
 	}
+	// The literal "<> ''" lets SQLite use the partial indexes.
 	if f.Reference != "" {
-		add("reference = ?", f.Reference)
+		add("reference = ? AND reference <> ''", f.Reference)
 	}
 	if f.Actor != "" {
-		add("actor = ?", f.Actor)
+		add("actor = ? AND actor <> ''", f.Actor)
 	}
 	if len(f.Kinds) > 0 {
 		marks := strings.Repeat(", ?", len(f.Kinds))[2:]
@@ -82,11 +77,7 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 		add("created_at < ?", f.To.UTC())
 	}
 	if pos != nil {
-		if ix.lead == "warehouse_id" {
-			add(ix.after, pos.At, pos.Seq)
-		} else {
-			add(ix.after, pos.At, pos.Warehouse, pos.Seq)
-		}
+		add(ix.after, pos.At, pos.Warehouse, pos.Seq)
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -102,13 +93,8 @@ const movementColumns = `warehouse_id, seq, sku, kind, quantity, balance, refere
 func listingSQL(f *stock.MovementFilter, pos *stock.MovementPosition, limit int) (string, []any) {
 	ix := indexFor(f)
 	where, args := ledgerWhere(ix, f, pos)
-	// Led by the warehouse its id is constant: left in the order, it
-	// would make SQLite sort what the index already orders.
-	order := " ORDER BY created_at DESC, warehouse_id DESC, seq DESC LIMIT ?"
-	if ix.lead == "warehouse_id" {
-		order = " ORDER BY created_at DESC, seq DESC LIMIT ?"
-	}
-	q := "SELECT " + movementColumns + " FROM movements INDEXED BY " + ix.name + where + order
+	q := "SELECT " + movementColumns + " FROM movements INDEXED BY " + ix.name + where +
+		" ORDER BY created_at DESC, warehouse_id DESC, seq DESC LIMIT ?"
 	return q, append(args, limit)
 }
 

@@ -27,6 +27,7 @@ const (
 	stInsertLog
 	stInsertKeys
 	stSetKeysSeq
+	stRollupAdd
 	stSavepoint
 	stRelease
 	stRollbackTo
@@ -61,6 +62,8 @@ func (id stmtID) query() string {
 			SELECT ?1, value ->> 0, value ->> 1 FROM json_each(?2)`
 	case stSetKeysSeq:
 		return `UPDATE warehouses SET keys_seq = ? WHERE id = ?`
+	case stRollupAdd:
+		return rollupAdd
 	case stSavepoint:
 		return "SAVEPOINT job"
 	case stRelease:

@@ -98,3 +98,39 @@ func TestReportsOverHTTP(t *testing.T) {
 		t.Errorf("movements by reference: %d, want 1", len(page.Movements.Edges))
 	}
 }
+
+// TestLowStockAlert: a product whose stock falls to or below its reorder
+// point fires one alert, changes that stay below fire none, and the change
+// that takes it back above fires one more; products without a reorder
+// point never fire.
+func TestLowStockAlert(t *testing.T) {
+	n := testnode.Start(t, "--id", "MAD-1")
+	mustCreate(t, n, "L1", 10)
+	mustCreate(t, n, "L2", 10) // no reorder point
+	n.MustGraphQL(t, `mutation { updateProduct(sku: "L1", input: {reorderPoint: 4}) { sku } }`, nil)
+	w, err := dialWS(t, n, "graphql-transport-ws", n.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.c.Close()
+	w.subscribe("1", `subscription { lowStockAlert { warehouse { id } sku low quantity reorderPoint product { quantity } } }`)
+	waitMetric(t, n, "stockmesh_subscriptions_open", 1)
+	for _, m := range []map[string]any{mv("L2", "SALE", 9), mv("L1", "SALE", 5), mv("L1", "SALE", 2), mv("L1", "SALE", 1),
+		mv("L1", "PURCHASE", 1), mv("L1", "PURCHASE", 1), mv("L1", "PURCHASE", 3)} {
+		n.MustGraphQL(t, recordMovement, m)
+	}
+	// 10 → 5 (above 4), → 3 (low), → 2, → 3, → 4 (still low), → 7 (recovered).
+	want := []string{"L1 true 3", "L1 false 7"}
+	for i, w0 := range want {
+		a := w.next()["lowStockAlert"].(map[string]any)
+		got := fmt.Sprintf("%v %v %v", a["sku"], a["low"], a["quantity"])
+		if got != w0 || a["reorderPoint"] != 4.0 || a["warehouse"].(map[string]any)["id"] != "MAD-1" {
+			t.Fatalf("alert %d = %v, want %s", i, a, w0)
+		}
+	}
+	// Nothing more: the next alert is this one.
+	n.MustGraphQL(t, recordMovement, mv("L1", "SALE", 5))
+	if a := w.next()["lowStockAlert"].(map[string]any); a["low"] != true || a["quantity"] != 2.0 {
+		t.Fatalf("alert after falling again = %v", a)
+	}
+}

@@ -32,6 +32,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	LowStockAlert() LowStockAlertResolver
 	Movement() MovementResolver
 	Mutation() MutationResolver
 	Product() ProductResolver
@@ -48,6 +49,16 @@ type ComplexityRoot struct {
 	JoinToken struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
+	}
+
+	LowStockAlert struct {
+		At           func(childComplexity int) int
+		Low          func(childComplexity int) int
+		Product      func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		ReorderPoint func(childComplexity int) int
+		SKU          func(childComplexity int) int
+		Warehouse    func(childComplexity int) int
 	}
 
 	Movement struct {
@@ -160,6 +171,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		LowStockAlert    func(childComplexity int, warehouse *string) int
 		MovementRecorded func(childComplexity int, warehouse *string, sku *string) int
 		StockChanged     func(childComplexity int, warehouse *string, sku *string) int
 	}
@@ -181,6 +193,11 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type LowStockAlertResolver interface {
+	Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error)
+
+	Product(ctx context.Context, obj *stock.LowStockAlert) (*stock.Product, error)
+}
 type MovementResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Movement) (*stock.Warehouse, error)
 }
@@ -215,6 +232,7 @@ type StockLevelResolver interface {
 type SubscriptionResolver interface {
 	StockChanged(ctx context.Context, warehouse *string, sku *string) (<-chan *model.StockChange, error)
 	MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error)
+	LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error)
 }
 type WarehouseResolver interface {
 	Online(ctx context.Context, obj *stock.Warehouse) (bool, error)
@@ -254,6 +272,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JoinToken.Token(childComplexity), true
+
+	case "LowStockAlert.at":
+		if e.ComplexityRoot.LowStockAlert.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.At(childComplexity), true
+	case "LowStockAlert.low":
+		if e.ComplexityRoot.LowStockAlert.Low == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.Low(childComplexity), true
+	case "LowStockAlert.product":
+		if e.ComplexityRoot.LowStockAlert.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.Product(childComplexity), true
+	case "LowStockAlert.quantity":
+		if e.ComplexityRoot.LowStockAlert.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.Quantity(childComplexity), true
+	case "LowStockAlert.reorderPoint":
+		if e.ComplexityRoot.LowStockAlert.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.ReorderPoint(childComplexity), true
+	case "LowStockAlert.sku":
+		if e.ComplexityRoot.LowStockAlert.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.SKU(childComplexity), true
+	case "LowStockAlert.warehouse":
+		if e.ComplexityRoot.LowStockAlert.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.Warehouse(childComplexity), true
 
 	case "Movement.actor":
 		if e.ComplexityRoot.Movement.Actor == nil {
@@ -758,6 +819,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockLevel.Warehouse(childComplexity), true
 
+	case "Subscription.lowStockAlert":
+		if e.ComplexityRoot.Subscription.LowStockAlert == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_lowStockAlert_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LowStockAlert(childComplexity, args["warehouse"].(*string)), true
 	case "Subscription.movementRecorded":
 		if e.ComplexityRoot.Subscription.MovementRecorded == nil {
 			break
@@ -1253,6 +1325,32 @@ type ReportRow {
   "The units moved, in and out, each at the price its product had when the movement was recorded."
   value: Decimal!
 }
+
+extend type Subscription {
+  """
+  Fires when a product of a warehouse (omitted: every warehouse this node
+  holds) crosses its reorder point: once when a change takes its stock from
+  above to at or below it (low: true), and once more when a change takes it
+  back above (low: false). A reorder point of 0 never fires. A change of the
+  reorder point itself is taken into account within 5 seconds, at the next
+  stock change; it fires nothing by itself.
+  """
+  lowStockAlert(warehouse: ID): LowStockAlert!
+}
+
+"A product that crossed its reorder point."
+type LowStockAlert {
+  warehouse: Warehouse!
+  sku: ID!
+  "True when the stock fell to or below the reorder point, false when it recovered above it."
+  low: Boolean!
+  "The stock after the change."
+  quantity: Int!
+  reorderPoint: Int!
+  "The product as it is now; null when it was deleted since."
+  product: Product
+  at: Time!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1269,6 +1367,26 @@ func (ec *executionContext) childFields_JoinToken(ctx context.Context, field gra
 		return ec.fieldContext_JoinToken_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JoinToken", field.Name)
+}
+
+func (ec *executionContext) childFields_LowStockAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warehouse":
+		return ec.fieldContext_LowStockAlert_warehouse(ctx, field)
+	case "sku":
+		return ec.fieldContext_LowStockAlert_sku(ctx, field)
+	case "low":
+		return ec.fieldContext_LowStockAlert_low(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LowStockAlert_quantity(ctx, field)
+	case "reorderPoint":
+		return ec.fieldContext_LowStockAlert_reorderPoint(ctx, field)
+	case "product":
+		return ec.fieldContext_LowStockAlert_product(ctx, field)
+	case "at":
+		return ec.fieldContext_LowStockAlert_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LowStockAlert", field.Name)
 }
 
 func (ec *executionContext) childFields_Movement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1931,6 +2049,20 @@ func (ec *executionContext) field_Query_stockLevels_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_lowStockAlert_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_movementRecorded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2093,6 +2225,185 @@ func (ec *executionContext) _JoinToken_expiresAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_JoinToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JoinToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LowStockAlert_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LowStockAlert().Warehouse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LowStockAlert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LowStockAlert_sku(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LowStockAlert_low(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_low(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Low, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LowStockAlert_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LowStockAlert_reorderPoint(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_reorderPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReorderPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_reorderPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LowStockAlert_product(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LowStockAlert().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LowStockAlert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LowStockAlert_at(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Movement_id(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
@@ -4289,6 +4600,50 @@ func (ec *executionContext) fieldContext_Subscription_movementRecorded(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_lowStockAlert(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_lowStockAlert(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LowStockAlert(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.LowStockAlert) graphql.Marshaler {
+			return ec.marshalNLowStockAlert2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLowStockAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_lowStockAlert(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LowStockAlert(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_lowStockAlert_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Warehouse_id(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5946,6 +6301,71 @@ func (ec *executionContext) _JoinToken(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var lowStockAlertImplementors = []string{"LowStockAlert"}
+
+func (ec *executionContext) _LowStockAlert(ctx context.Context, sel ast.SelectionSet, obj *stock.LowStockAlert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lowStockAlertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LowStockAlert")
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LowStockAlert_warehouse(ctx, field, obj)
+				})
+		case "sku":
+			out.Values[i] = ec._LowStockAlert_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "low":
+			out.Values[i] = ec._LowStockAlert_low(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._LowStockAlert_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reorderPoint":
+			out.Values[i] = ec._LowStockAlert_reorderPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LowStockAlert_product(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._LowStockAlert_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var movementImplementors = []string{"Movement"}
 
 func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet, obj *stock.Movement) graphql.Marshaler {
@@ -6734,6 +7154,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_stockChanged(ctx, fields[0])
 	case "movementRecorded":
 		return ec._Subscription_movementRecorded(ctx, fields[0])
+	case "lowStockAlert":
+		return ec._Subscription_lowStockAlert(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -7245,6 +7667,14 @@ func (ec *executionContext) marshalNJoinToken2ᚖgithubᚗcomᚋstockmeshᚋstoc
 		return graphql.Null
 	}
 	return ec._JoinToken(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLowStockAlert2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLowStockAlert(ctx context.Context, sel ast.SelectionSet, v *stock.LowStockAlert) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LowStockAlert!")
+		return graphql.Null
+	}
+	return ec._LowStockAlert(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMovement2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovement(ctx context.Context, sel ast.SelectionSet, v *stock.Movement) graphql.Marshaler {

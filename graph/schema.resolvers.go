@@ -10,6 +10,20 @@ import (
 )
 
 // Warehouse is the resolver for the warehouse field.
+func (r *lowStockAlertResolver) Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
+// Product is the resolver for the product field.
+func (r *lowStockAlertResolver) Product(ctx context.Context, obj *stock.LowStockAlert) (*stock.Product, error) {
+	p, err := r.Stock.Product(ctx, stock.ProductRef{SKU: obj.SKU, Warehouse: obj.Warehouse})
+	if stock.CodeOf(err) == stock.CodeNotFound {
+		return nil, nil // deleted since
+	}
+	return p, err
+}
+
+// Warehouse is the resolver for the warehouse field.
 func (r *movementResolver) Warehouse(ctx context.Context, obj *stock.Movement) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
 }
@@ -143,6 +157,11 @@ func (r *subscriptionResolver) MovementRecorded(ctx context.Context, warehouse *
 	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), movementRecordedBuffer, r.movement)
 }
 
+// LowStockAlert is the resolver for the lowStockAlert field.
+func (r *subscriptionResolver) LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error) {
+	return subscribe(ctx, r.Feed, filterOf(warehouse, nil), lowStockAlertBuffer, newCrossings(r.Stock).alert)
+}
+
 // Online is the resolver for the online field.
 func (r *warehouseResolver) Online(ctx context.Context, obj *stock.Warehouse) (bool, error) {
 	m, ok := r.member(obj.ID)
@@ -166,6 +185,9 @@ func (r *warehouseResolver) Replica(ctx context.Context, obj *stock.Warehouse) (
 	return r.Stock.Replica(ctx, obj.ID)
 }
 
+// LowStockAlert returns LowStockAlertResolver implementation.
+func (r *Resolver) LowStockAlert() LowStockAlertResolver { return &lowStockAlertResolver{r} }
+
 // Movement returns MovementResolver implementation.
 func (r *Resolver) Movement() MovementResolver { return &movementResolver{r} }
 
@@ -188,11 +210,12 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} }
 
 type (
-	movementResolver     struct{ *Resolver }
-	mutationResolver     struct{ *Resolver }
-	productResolver      struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	stockLevelResolver   struct{ *Resolver }
-	subscriptionResolver struct{ *Resolver }
-	warehouseResolver    struct{ *Resolver }
+	lowStockAlertResolver struct{ *Resolver }
+	movementResolver      struct{ *Resolver }
+	mutationResolver      struct{ *Resolver }
+	productResolver       struct{ *Resolver }
+	queryResolver         struct{ *Resolver }
+	stockLevelResolver    struct{ *Resolver }
+	subscriptionResolver  struct{ *Resolver }
+	warehouseResolver     struct{ *Resolver }
 )

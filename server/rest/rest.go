@@ -48,6 +48,7 @@ func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
 	mux.Handle("GET /api/v1/products/{sku}", private("/api/v1/products/{sku}", h.endpoint(h.product)))
 	mux.Handle("GET /api/v1/movements", private("/api/v1/movements", h.endpoint(h.movements)))
 	h.registerReports(mux, private)
+	h.registerProducts(mux, private)
 	registerNotFound(mux, public)
 }
 

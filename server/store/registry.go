@@ -37,6 +37,7 @@ func newRegistry() registry {
 	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
 	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
+	onWrite(r, stock.OpProductImport, false, (*batch).importProducts)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)

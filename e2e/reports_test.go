@@ -17,9 +17,9 @@ const movementReport = `query($f: MovementFilter, $g: [ReportGroup!]!, $tz: Stri
 
 // reportRow is a row of movementReport as JSON.
 type reportRow struct {
-	Keys                         []string
+	Keys                          []string
 	UnitsIn, UnitsOut, Net, Count int
-	Value                        string
+	Value                         string
 }
 
 // TestReportsOverHTTP: the movements CSV has a header and every movement

@@ -26,14 +26,14 @@ func (h *Handler) registerProducts(mux *http.ServeMux, private Wrap) {
 }
 
 // productsCSV answers GET /api/v1/products.csv, a page of the listing at a
-// time.
+// time, each a long read.
 func (h *Handler) productsCSV(w http.ResponseWriter, r *http.Request) {
 	cw := newCSV(w, "products.csv", productColumns)
 	q := stock.ProductQuery{Warehouse: r.URL.Query().Get("warehouse"), First: stock.MaxPageSize}
 	var err error
 	for {
 		var page *stock.ProductPage
-		if page, err = h.svc.Products(r.Context(), q); err != nil {
+		if page, err = h.svc.ExportProducts(r.Context(), q); err != nil {
 			break
 		}
 		for i := 0; err == nil && i < len(page.Products); i++ {

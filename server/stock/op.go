@@ -69,6 +69,7 @@ var Ops = []OpInfo{
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
+	info(OpProductExport),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

@@ -191,7 +191,15 @@ var (
 	OpMovementExport = Op[ExportQuery, MovementPage]{"report.export", ClassLongRead}
 	OpStockAt        = Op[StockAtQuery, StockAt]{"stock.at", ClassLookup}
 	OpLowStock       = Op[LowStockQuery, ProductList]{"product.lowStock", ClassLookup}
+	// OpProductExport is a product listing run as a long read, for exports.
+	OpProductExport = Op[ProductQuery, ProductPage]{"product.export", ClassLongRead}
 )
+
+// ExportProducts returns a page of products as Products does, as a long
+// read: exports page through whole catalogues.
+func (s *Service) ExportProducts(ctx context.Context, q ProductQuery) (*ProductPage, error) {
+	return call(ctx, s, OpProductExport, &q)
+}
 
 // MaxExportPage is the size of the pages an export reads the ledger in.
 const MaxExportPage = 5000

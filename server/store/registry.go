@@ -52,6 +52,7 @@ func newRegistry() registry {
 	onRead(r, stock.OpMovementExport, (*Store).exportMovements)
 	onRead(r, stock.OpStockAt, (*Store).stockAt)
 	onRead(r, stock.OpLowStock, (*Store).lowStock)
+	onRead(r, stock.OpProductExport, (*Store).listProducts)
 	return r
 }
 

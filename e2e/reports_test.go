@@ -88,6 +88,21 @@ func TestReportsOverHTTP(t *testing.T) {
 		t.Errorf("lowStock = %+v, want R-1 (5 in stock, reorder point 5)", low.LowStock)
 	}
 
+	var hist struct {
+		Product struct {
+			History []struct {
+				Kind    string
+				Changed []string
+				Actor   *string
+			}
+		}
+	}
+	decode(t, n.MustGraphQL(t, `{ product(sku: "R-1") { history { kind changed actor } } }`, nil), &hist)
+	if h := hist.Product.History; len(h) != 2 || h[0].Kind != "CREATED" || h[1].Kind != "UPDATED" ||
+		fmt.Sprint(h[1].Changed) != "[reorderPoint]" || h[1].Actor == nil || *h[1].Actor == "" {
+		t.Errorf("history = %+v, want the creation and the reorder point's update with its actor", h)
+	}
+
 	n.Restart(t) // SIGKILL, then start on the same data
 	check()
 	var page struct {

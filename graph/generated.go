@@ -105,6 +105,7 @@ type ComplexityRoot struct {
 		BelowReorderPoint func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
+		History           func(childComplexity int) int
 		Movements         func(childComplexity int, first *int64, after *string) int
 		Name              func(childComplexity int) int
 		Price             func(childComplexity int) int
@@ -113,6 +114,18 @@ type ComplexityRoot struct {
 		SKU               func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Warehouse         func(childComplexity int) int
+	}
+
+	ProductChange struct {
+		Actor        func(childComplexity int) int
+		At           func(childComplexity int) int
+		Changed      func(childComplexity int) int
+		Description  func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Price        func(childComplexity int) int
+		ReorderPoint func(childComplexity int) int
+		Seq          func(childComplexity int) int
 	}
 
 	ProductConnection struct {
@@ -214,6 +227,7 @@ type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
 
 	Movements(ctx context.Context, obj *stock.Product, first *int64, after *string) (*model.MovementConnection, error)
+	History(ctx context.Context, obj *stock.Product) ([]*stock.ProductChange, error)
 }
 type QueryResolver interface {
 	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
@@ -519,6 +533,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Description(childComplexity), true
+	case "Product.history":
+		if e.ComplexityRoot.Product.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.History(childComplexity), true
 	case "Product.movements":
 		if e.ComplexityRoot.Product.Movements == nil {
 			break
@@ -572,6 +592,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Warehouse(childComplexity), true
+
+	case "ProductChange.actor":
+		if e.ComplexityRoot.ProductChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Actor(childComplexity), true
+	case "ProductChange.at":
+		if e.ComplexityRoot.ProductChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.At(childComplexity), true
+	case "ProductChange.changed":
+		if e.ComplexityRoot.ProductChange.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Changed(childComplexity), true
+	case "ProductChange.description":
+		if e.ComplexityRoot.ProductChange.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Description(childComplexity), true
+	case "ProductChange.kind":
+		if e.ComplexityRoot.ProductChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Kind(childComplexity), true
+	case "ProductChange.name":
+		if e.ComplexityRoot.ProductChange.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Name(childComplexity), true
+	case "ProductChange.price":
+		if e.ComplexityRoot.ProductChange.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Price(childComplexity), true
+	case "ProductChange.reorderPoint":
+		if e.ComplexityRoot.ProductChange.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.ReorderPoint(childComplexity), true
+	case "ProductChange.seq":
+		if e.ComplexityRoot.ProductChange.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Seq(childComplexity), true
 
 	case "ProductConnection.edges":
 		if e.ComplexityRoot.ProductConnection.Edges == nil {
@@ -1351,6 +1426,34 @@ type LowStockAlert {
   product: Product
   at: Time!
 }
+
+extend type Product {
+  "The changes of this sku in its warehouse, oldest first, from the change log: creation, updates (which fields) and deletion, each with who and when. A sku deleted and created again shows both lives."
+  history: [ProductChange!]!
+}
+
+enum ProductChangeKind {
+  CREATED
+  UPDATED
+  DELETED
+}
+
+"One change of a product, as its warehouse's log records it."
+type ProductChange {
+  kind: ProductChangeKind!
+  "The fields an update changed: name, description, price, reorderPoint."
+  changed: [String!]!
+  "The product's fields after the change."
+  name: String!
+  description: String!
+  price: Decimal!
+  reorderPoint: Int!
+  "Who made it; null for changes logged before actors were recorded."
+  actor: String
+  at: Time!
+  "Its seq in the warehouse's change log."
+  seq: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1473,8 +1576,34 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_updatedAt(ctx, field)
 	case "movements":
 		return ec.fieldContext_Product_movements(ctx, field)
+	case "history":
+		return ec.fieldContext_Product_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ProductChange_kind(ctx, field)
+	case "changed":
+		return ec.fieldContext_ProductChange_changed(ctx, field)
+	case "name":
+		return ec.fieldContext_ProductChange_name(ctx, field)
+	case "description":
+		return ec.fieldContext_ProductChange_description(ctx, field)
+	case "price":
+		return ec.fieldContext_ProductChange_price(ctx, field)
+	case "reorderPoint":
+		return ec.fieldContext_ProductChange_reorderPoint(ctx, field)
+	case "actor":
+		return ec.fieldContext_ProductChange_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_ProductChange_at(ctx, field)
+	case "seq":
+		return ec.fieldContext_ProductChange_seq(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductChange", field.Name)
 }
 
 func (ec *executionContext) childFields_ProductConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3433,6 +3562,245 @@ func (ec *executionContext) fieldContext_Product_movements(ctx context.Context, 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Product_history(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.ProductChange) graphql.Marshaler {
+			return ec.marshalNProductChange2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductChange_kind(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.ProductChangeKind) graphql.Marshaler {
+			return ec.marshalNProductChangeKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "ProductChangeKind")
+}
+
+func (ec *executionContext) _ProductChange_changed(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductChange_name(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductChange_description(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductChange_price(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Price) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPrice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProductChange_reorderPoint(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_reorderPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReorderPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_reorderPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductChange_actor(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductChange_at(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProductChange_seq(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProductConnection) (ret graphql.Marshaler) {
@@ -6722,6 +7090,85 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_movements(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productChangeImplementors = []string{"ProductChange"}
+
+func (ec *executionContext) _ProductChange(ctx context.Context, sel ast.SelectionSet, obj *stock.ProductChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductChange")
+		case "kind":
+			out.Values[i] = ec._ProductChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ProductChange_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ProductChange_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._ProductChange_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._ProductChange_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reorderPoint":
+			out.Values[i] = ec._ProductChange_reorderPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._ProductChange_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ProductChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._ProductChange_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7767,6 +8214,45 @@ func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋstockmeshᚋstockm
 		return graphql.Null
 	}
 	return ec._Product(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProductChange2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.ProductChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductChange2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProductChange2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChange(ctx context.Context, sel ast.SelectionSet, v *stock.ProductChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductChange!")
+		return graphql.Null
+	}
+	return ec._ProductChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProductChangeKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeKind(ctx context.Context, v any) (stock.ProductChangeKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.ProductChangeKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProductChangeKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeKind(ctx context.Context, sel ast.SelectionSet, v stock.ProductChangeKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProductChangeKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNProductConnection2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐProductConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProductConnection) graphql.Marshaler {

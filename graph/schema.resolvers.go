@@ -86,6 +86,11 @@ func (r *productResolver) Movements(ctx context.Context, obj *stock.Product, fir
 	return movementConnection(page, q.After), err
 }
 
+// History is the resolver for the history field.
+func (r *productResolver) History(ctx context.Context, obj *stock.Product) ([]*stock.ProductChange, error) {
+	return r.Stock.ProductHistory(ctx, stock.ProductRef{SKU: obj.SKU, Warehouse: obj.Warehouse})
+}
+
 // LocalWarehouse is the resolver for the localWarehouse field.
 func (r *queryResolver) LocalWarehouse(ctx context.Context) (*stock.Warehouse, error) {
 	return r.Stock.LocalWarehouse(ctx)

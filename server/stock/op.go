@@ -69,7 +69,7 @@ var Ops = []OpInfo{
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
-	info(OpProductExport),
+	info(OpProductExport), info(OpProductHistory),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

@@ -53,6 +53,7 @@ func newRegistry() registry {
 	onRead(r, stock.OpStockAt, (*Store).stockAt)
 	onRead(r, stock.OpLowStock, (*Store).lowStock)
 	onRead(r, stock.OpProductExport, (*Store).listProducts)
+	onRead(r, stock.OpProductHistory, (*Store).productHistory)
 	return r
 }
 

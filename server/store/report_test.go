@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -353,5 +354,45 @@ func TestHistoryAcrossWarehouses(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%+v: visited %d movements, want the %d that existed at the start", f, len(got), len(want))
 		}
+	}
+}
+
+// TestProductHistory: a sku's history lists its creation, updates (with
+// the fields changed and who changed them) and deletion, across a
+// re-creation, on its node and on a replica; its query searches the log's
+// product index.
+func TestProductHistory(t *testing.T) {
+	h := newHarness(t)
+	h.create("H", 5)
+	name, price := "Renamed", stock.Price(25_0000)
+	h.ok(testJob{Op: stock.OpProductUpdate, Actor: "ana", SKU: "H", Update: &stock.UpdateProductInput{Name: &name}})
+	h.ok(testJob{Op: stock.OpProductUpdate, Actor: "luis", SKU: "H", Update: &stock.UpdateProductInput{Price: &price}})
+	h.ok(sale("H", 1))
+	h.ok(testJob{Op: stock.OpProductDelete, Actor: "ana", SKU: "H"})
+	h.create("H", 1)
+	want := "CREATED [] Product H 19.99 | UPDATED [name] Renamed 19.99 ana | UPDATED [price] Renamed 25.00 luis | " +
+		"DELETED [] Renamed 25.00 ana | CREATED [] Product H 19.99"
+	show := func(hist *stock.ProductHistory) string {
+		var parts []string
+		for _, c := range hist.Changes {
+			parts = append(parts, strings.TrimSpace(fmt.Sprintf("%s %v %s %s %s", c.Kind, c.Changed, c.Name, c.Price, c.Actor)))
+		}
+		return strings.Join(parts, " | ")
+	}
+	got, err := call(t, h, stock.OpProductHistory, &stock.ProductRef{SKU: "H"})
+	if err != nil || show(got) != want {
+		t.Fatalf("history = %v, %v\nwant %s", show(got), err, want)
+	}
+	replica := newReplica(t, &stock.Warehouse{ID: "BCN-1", Name: "B"})
+	replica.ok(applyJob(readLog(t, h, "MAD-1", 100)))
+	if got, err := call(t, replica, stock.OpProductHistory, &stock.ProductRef{SKU: "H", Warehouse: "MAD-1"}); err != nil || show(got) != want {
+		t.Fatalf("history on a replica = %v, %v", show(got), err)
+	}
+	if _, err := call(t, h, stock.OpProductHistory, &stock.ProductRef{SKU: "NOPE"}); err == nil || err.Code != stock.CodeNotFound {
+		t.Fatalf("history of an unknown sku: %v", err)
+	}
+	plan := queryPlan(t, h, productHistorySQL, []any{"MAD-1", "H"})
+	if !strings.Contains(plan, "SEARCH change_log USING INDEX change_log_product") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Fatalf("history plan: %s", plan)
 	}
 }

@@ -87,9 +87,9 @@ INSERT INTO movement_rollup (sku, hour, warehouse_id, kind, units_in, units_out,
 	SELECT '', hour, warehouse_id, kind, sum(units_in), sum(units_out), sum(count), sum(value)
 	FROM movement_rollup WHERE sku <> '' GROUP BY hour, warehouse_id, kind;`
 
-// initRollup creates the rollup, filling it from the ledger when the
-// database had none, in one transaction.
-func (s *Store) initRollup(ctx context.Context) error {
+// initReports creates the rollup, filling it from the ledger when the
+// database had none, and the log's product index, in one transaction.
+func (s *Store) initReports(ctx context.Context) error {
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("creating the movement rollup: %w", err)
@@ -99,7 +99,7 @@ func (s *Store) initRollup(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'movement_rollup'`).Scan(&exists); err != nil {
 		return fmt.Errorf("creating the movement rollup: %w", err)
 	}
-	stmts := []string{createRollup}
+	stmts := []string{createRollup, createProductIndex}
 	if exists == 0 {
 		stmts = append(stmts, backfillRollup)
 	}

@@ -141,7 +141,7 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if _, err := s.wdb.ExecContext(ctx, createLog); err != nil {
 		return fmt.Errorf("creating the change log in %s: %w", path, err)
 	}
-	if err := s.initRollup(ctx); err != nil {
+	if err := s.initReports(ctx); err != nil {
 		return err
 	}
 	var err error

@@ -2,7 +2,9 @@
 // scripts: GET /healthz and GET /readyz (no token), GET /api/v1/inventory and
 // GET /api/v1/movements (paginated, with the GraphQL API's filters), and
 // GET /api/v1/products/{sku}; each of the three takes ?warehouse=ID, any
-// warehouse the node holds (omitted: its own). Handlers decode, call one stock.Service
+// warehouse the node holds (omitted: its own; for movements, every one);
+// the CSV reports, export and import (reports.go, products_csv.go).
+// Handlers decode, call one stock.Service
 // method and return; errors are written in one place (errors.go). An unknown
 // path under /api/v1/ is a JSON NOT_FOUND (404, or 405 with Allow).
 package rest

@@ -169,7 +169,7 @@ func recordLocal(st *store.Store, r *rand.Rand, id string, movements int) error 
 // changes and movements) with log.apply, 10,000 entries per run.
 func applySynthetic(st *store.Store, r *rand.Rand, id string, movements int) error {
 	start := time.Now().UTC().AddDate(-1, 0, 0).Truncate(time.Hour)
-	step := time.Until(start.AddDate(1, 0, 0)) / time.Duration(movements+reportSKUs)
+	step := time.Since(start) / time.Duration(movements+reportSKUs)
 	at, seq := start, int64(0)
 	qty := make([]int64, reportSKUs)
 	var run []stock.LogEntry

@@ -1,5 +1,7 @@
 package console
 
+import "maps"
+
 // msg identifies a sentence of the catalog.
 type msg int
 
@@ -129,6 +131,13 @@ const (
 
 // catalog returns every message in English and Spanish, indexed by Lang.
 func catalog() map[msg][2]string {
+	m := baseCatalog()
+	maps.Copy(m, reportCatalog())
+	return m
+}
+
+// baseCatalog returns the messages of the menu and the first commands.
+func baseCatalog() map[msg][2]string {
 	return map[msg][2]string{
 		msgMenuTitle:       {"stockmesh — %s", "stockmesh — %s"},
 		msgMenuAdd:         {"Add product", "Añadir producto"},

@@ -93,6 +93,11 @@ var (
 				Columns: []*schema.Column{MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
 			},
 			{
+				Name:    "movement_warehouse_id_created_at_seq",
+				Unique:  false,
+				Columns: []*schema.Column{MovementsColumns[14], MovementsColumns[11], MovementsColumns[1]},
+			},
+			{
 				Name:    "movement_sku_created_at_warehouse_id_seq",
 				Unique:  false,
 				Columns: []*schema.Column{MovementsColumns[2], MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},

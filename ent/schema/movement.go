@@ -56,9 +56,9 @@ func (Movement) Indexes() []ent.Index {
 		index.Fields("warehouse_id", "seq").Unique(),
 		// Listings go newest first by (created_at, warehouse_id, seq):
 		// an index for each filter that leads them (server/store/history.go).
-		// A warehouse is no index's lead: a node holds a few, and every index
-		// costs the writer a B-tree insert per movement.
+		// The warehouse's is appended to at its end, as the time index is.
 		index.Fields("created_at", "warehouse_id", "seq"),
+		index.Fields("warehouse_id", "created_at", "seq"),
 		index.Fields("sku", "created_at", "warehouse_id", "seq"),
 		// Partial: a movement without a reference or actor is never
 		// looked up by it, and costs these indexes nothing.

@@ -21,6 +21,7 @@ type ledgerIndex struct {
 // The indexes of the ledger's listings (ent/schema/movement.go).
 var (
 	byTime      = ledgerIndex{"movement_created_at_warehouse_id_seq", "", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
+	byWarehouse = ledgerIndex{"movement_warehouse_id_created_at_seq", "warehouse_id", "(created_at, seq) < (?, ?)"}
 	bySKU       = ledgerIndex{"movement_sku_created_at_warehouse_id_seq", "sku", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
 	byReference = ledgerIndex{"movement_reference_created_at_warehouse_id_seq", "reference", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
 	byActor     = ledgerIndex{"movement_actor_created_at_warehouse_id_seq", "actor", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
@@ -34,6 +35,8 @@ func indexFor(f *stock.MovementFilter) ledgerIndex {
 		return byReference
 	case f.SKU != "":
 		return bySKU
+	case f.Warehouse != "":
+		return byWarehouse
 	case f.Actor != "":
 		return byActor
 	}
@@ -47,7 +50,10 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) { conds, args = append(conds, cond), append(args, a...) }
-	if f.Warehouse != "" {
+	switch {
+	case f.Warehouse != "" && ix.lead == "warehouse_id":
+		add("warehouse_id = ?", f.Warehouse)
+	case f.Warehouse != "":
 		// A residual filter: "+" keeps SQLite from taking the warehouse as
 		// a constant of the order, which the index then no longer gives.
 		add("+warehouse_id = ?", f.Warehouse)
@@ -76,7 +82,10 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 	if f.To != nil {
 		add("created_at < ?", f.To.UTC())
 	}
-	if pos != nil {
+	switch {
+	case pos != nil && ix.lead == "warehouse_id":
+		add(ix.after, pos.At, pos.Seq)
+	case pos != nil:
 		add(ix.after, pos.At, pos.Warehouse, pos.Seq)
 	}
 	if len(conds) == 0 {
@@ -93,8 +102,13 @@ const movementColumns = `warehouse_id, seq, sku, kind, quantity, balance, refere
 func listingSQL(f *stock.MovementFilter, pos *stock.MovementPosition, limit int) (string, []any) {
 	ix := indexFor(f)
 	where, args := ledgerWhere(ix, f, pos)
-	q := "SELECT " + movementColumns + " FROM movements INDEXED BY " + ix.name + where +
-		" ORDER BY created_at DESC, warehouse_id DESC, seq DESC LIMIT ?"
+	// Led by the warehouse its id is constant: left in the order, it
+	// would make SQLite sort what the index already orders.
+	order := " ORDER BY created_at DESC, warehouse_id DESC, seq DESC LIMIT ?"
+	if ix.lead == "warehouse_id" {
+		order = " ORDER BY created_at DESC, seq DESC LIMIT ?"
+	}
+	q := "SELECT " + movementColumns + " FROM movements INDEXED BY " + ix.name + where + order
 	return q, append(args, limit)
 }
 

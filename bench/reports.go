@@ -275,7 +275,9 @@ func measureReports(n *subNode) (reportFigures, error) {
 	var err error
 	page := func(after any) (string, error) {
 		d, err := n.gql(historyQuery, map[string]any{"after": after})
-		var out struct{ Movements struct{ PageInfo struct{ EndCursor string } } }
+		var out struct {
+			Movements struct{ PageInfo struct{ EndCursor string } }
+		}
 		if err == nil {
 			err = json.Unmarshal(d, &out)
 		}

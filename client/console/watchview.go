@@ -26,10 +26,10 @@ type watchRow struct {
 	// low at or below a non-zero one.
 	reorderPoint int
 	delta        int
-	kind     string
-	merged   bool
-	changed  bool // whether a change arrived since the last snapshot
-	at       time.Time
+	kind         string
+	merged       bool
+	changed      bool // whether a change arrived since the last snapshot
+	at           time.Time
 }
 
 // watchScreen is the state of the live stock screen. It shows a WAREHOUSE

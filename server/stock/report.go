@@ -202,7 +202,7 @@ func (s *Service) ExportProducts(ctx context.Context, q ProductQuery) (*ProductP
 }
 
 // MaxExportPage is the size of the pages an export reads the ledger in.
-const MaxExportPage = 5000
+const MaxExportPage = 2000
 
 // ExportQuery is a MovementQuery of an export: its pages are larger (First
 // up to MaxExportPage; 0 for MaxExportPage).

@@ -1,7 +1,5 @@
 package console
 
-import "maps"
-
 // msg identifies a sentence of the catalog.
 type msg int
 
@@ -121,7 +119,6 @@ const (
 	msgWatchConnectedIn
 	msgWatchConnectedAll
 	msgWatchConnecting
-	msgWatchReconnecting
 	msgWatchFailed
 	msgWatchMerged
 	msgWatchEmpty
@@ -131,13 +128,6 @@ const (
 
 // catalog returns every message in English and Spanish, indexed by Lang.
 func catalog() map[msg][2]string {
-	m := baseCatalog()
-	maps.Copy(m, reportCatalog())
-	return m
-}
-
-// baseCatalog returns the messages of the menu and the first commands.
-func baseCatalog() map[msg][2]string {
 	return map[msg][2]string{
 		msgMenuTitle:       {"stockmesh — %s", "stockmesh — %s"},
 		msgMenuAdd:         {"Add product", "Añadir producto"},
@@ -256,7 +246,6 @@ func baseCatalog() map[msg][2]string {
 		msgWatchConnectedIn:  {"connected, %d products of warehouse %s", "conectado, %d productos del almacén %s"},
 		msgWatchConnectedAll: {"connected, %d products in %d warehouses", "conectado, %d productos en %d almacenes"},
 		msgWatchConnecting:   {"connecting…", "conectando…"},
-		msgWatchReconnecting: {"reconnecting… (attempt %d, next in %s): %v", "reconectando… (intento %d, siguiente en %s): %v"},
 		msgWatchFailed:       {"stopped: %s", "detenido: %s"},
 		msgWatchMerged:       {"(merged)", "(agrupado)"},
 		msgWatchEmpty:        {"No products yet.", "Todavía no hay productos."},

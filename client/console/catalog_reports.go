@@ -3,7 +3,7 @@ package console
 // The messages of reports, exports and imports, numbered apart from the
 // catalog's own so that both lists grow without renumbering each other.
 const (
-	msgWatchLow msg = iota + 1000
+	msgWatchLow msg = iota + 2000
 	msgNoReportRows
 	msgColDay
 	msgColWeek

@@ -240,23 +240,45 @@ func (s *Service) MovementReport(ctx context.Context, q ReportQuery) ([]*ReportR
 
 // ExportMovements calls fn with every movement q.Filter selects, newest
 // first, reading the ledger in pages of long reads (q.First, at most
-// MaxExportPage; 0 for the most), so memory stays flat whatever the size.
-// It stops at fn's first error and returns it.
+// MaxExportPage; 0 for the most), so memory stays flat whatever the size:
+// the next page is read while fn handles this one, two pages at most in
+// memory. It stops at fn's first error and returns it.
 func (s *Service) ExportMovements(ctx context.Context, q ExportQuery, fn func(*Movement) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		page *MovementPage
+		err  error
+	}
+	next := func(q ExportQuery) <-chan result {
+		ch := make(chan result, 1)
+		go func() {
+			p, err := call(ctx, s, OpMovementExport, &q)
+			ch <- result{p, err}
+		}()
+		return ch
+	}
+	pending := next(q)
 	for {
-		page, err := call(ctx, s, OpMovementExport, &q)
-		if err != nil {
-			return err
+		r := <-pending
+		if r.err != nil {
+			return r.err
 		}
-		for i := range page.Movements {
-			if err := fn(&page.Movements[i]); err != nil {
+		ms := r.page.Movements
+		if r.page.HasNext && len(ms) > 0 {
+			q.After = MovementCursor(&ms[len(ms)-1])
+			pending = next(q)
+		} else {
+			pending = nil
+		}
+		for i := range ms {
+			if err := fn(&ms[i]); err != nil {
 				return err
 			}
 		}
-		if !page.HasNext || len(page.Movements) == 0 {
+		if pending == nil {
 			return nil
 		}
-		q.After = MovementCursor(&page.Movements[len(page.Movements)-1])
 	}
 }
 

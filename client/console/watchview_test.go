@@ -269,6 +269,7 @@ func TestWatchScreenNotConnected(t *testing.T) {
 		})
 	}
 }
+
 // TestWatchMarksLowStock: a row at or below its product's reorder point
 // reads LOW (BAJO) before its quantity, and loses the mark when a change
 // takes it back above; a product without a reorder point is never marked.

@@ -134,6 +134,7 @@ type ImportError struct {
 	Lines   []LineError
 }
 
+// Error returns the node's message.
 func (e *ImportError) Error() string { return e.Message }
 
 // Import sends a products CSV to the node (POST /api/v1/products/import),

@@ -396,3 +396,14 @@ func TestProductHistory(t *testing.T) {
 		t.Fatalf("history plan: %s", plan)
 	}
 }
+
+// TestRollupBackfill: a database whose ledger predates the rollup gets it
+// filled from the ledger when it opens, and its reports add up.
+func TestRollupBackfill(t *testing.T) {
+	h, moves := reportNode(t)
+	if _, err := h.s.wdb.Exec("DROP TABLE movement_rollup"); err != nil {
+		t.Fatal(err)
+	}
+	h.reopen()
+	checkReports(t, h, moves)
+}

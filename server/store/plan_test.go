@@ -94,6 +94,12 @@ func TestQueryPlans(t *testing.T) {
 	if !strings.Contains(plan, "SEARCH movement_rollup USING PRIMARY KEY (sku=?)") {
 		t.Errorf("rollup range: %s", plan)
 	}
+	// Low stock reads the live catalogue, never the ledger.
+	for _, wh := range []any{nil, "LIS-1"} {
+		if plan := queryPlan(t, h, lowStockSQL, []any{wh}); strings.Contains(plan, "movements") {
+			t.Errorf("lowStock reads the ledger: %s", plan)
+		}
+	}
 	checkPlan(t, "stockAt", queryPlan(t, h, stockAtSQL, []any{"S-1", "LIS-1", to}))
 	if plan := queryPlan(t, h, stockAtSQL, []any{"S-1", "LIS-1", to}); !strings.Contains(plan, "SEARCH movements USING INDEX movement_sku_created_at") {
 		t.Errorf("stockAt: %s", plan)

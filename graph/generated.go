@@ -1406,7 +1406,8 @@ extend type Subscription {
   Fires when a product of a warehouse (omitted: every warehouse this node
   holds) crosses its reorder point: once when a change takes its stock from
   above to at or below it (low: true), and once more when a change takes it
-  back above (low: false). A reorder point of 0 never fires. A change of the
+  back above (low: false; a product created with stock above it counts as
+  recovering from 0). A reorder point of 0 never fires. A change of the
   reorder point itself is taken into account within 5 seconds, at the next
   stock change; it fires nothing by itself.
   """

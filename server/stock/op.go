@@ -68,6 +68,8 @@ var Ops = []OpInfo{
 	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads),
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
+	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
+	info(OpProductExport), info(OpProductHistory),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

@@ -37,6 +37,7 @@ func newRegistry() registry {
 	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
 	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
+	onWrite(r, stock.OpProductImport, false, (*batch).importProducts)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)
@@ -47,6 +48,12 @@ func newRegistry() registry {
 	onRead(r, stock.OpStockLevels, (*Store).stockLevels)
 	onRead(r, stock.OpReplica, (*Store).replica)
 	onRead(r, stock.OpMemberList, (*Store).listMembers)
+	onRead(r, stock.OpMovementReport, (*Store).movementReport)
+	onRead(r, stock.OpMovementExport, (*Store).exportMovements)
+	onRead(r, stock.OpStockAt, (*Store).stockAt)
+	onRead(r, stock.OpLowStock, (*Store).lowStock)
+	onRead(r, stock.OpProductExport, (*Store).listProducts)
+	onRead(r, stock.OpProductHistory, (*Store).productHistory)
 	return r
 }
 

@@ -38,8 +38,8 @@ type LogEntry struct {
 	Movement *Movement `json:"movement,omitempty"`
 	// From is, in an EntryRun message, the first seq of the run.
 	From int64 `json:"from,omitempty"`
-	// Actor is who made a product entry's change (a token's name); a
-	// movement entry's is its Movement's.
+	// Actor is who made a product entry's change ("" in entries logged
+	// before it was recorded; a movement names its own).
 	Actor string `json:"actor,omitempty"`
 }
 

@@ -86,6 +86,10 @@ func TestRolesGraphQL(t *testing.T) {
 		{"products", "viewer", `{ products { totalCount } }`},
 		{"movements", "viewer", `{ movements { edges { cursor } } }`},
 		{"stockLevels", "viewer", `{ stockLevels(sku: "R-0") { quantity } }`},
+		{"movementReport", "viewer", `{ movementReport(groupBy: [SKU]) { keys net } }`},
+		{"stockAt", "viewer", `{ stockAt(sku: "R-0", at: "2030-01-01T00:00:00Z") }`},
+		{"lowStock", "viewer", `{ lowStock { sku } }`},
+		{"productHistory", "viewer", `{ product(sku: "R-0") { history { kind actor } } }`},
 		{"createProduct", "operator", `mutation { createProduct(input: {sku: "R-%[1]s", name: "r", price: "1"}) { sku } }`},
 		{"updateProduct", "operator", `mutation { updateProduct(sku: "R-0", input: {name: "r %[1]s"}) { sku } }`},
 		{"recordMovement", "operator", `mutation { recordMovement(input: {sku: "R-0", kind: PURCHASE, quantity: 1}) { id } }`},
@@ -128,16 +132,32 @@ func TestRolesGraphQL(t *testing.T) {
 	}
 }
 
-// TestRolesREST: the REST routes and /metrics take any valid token (they
-// only read) and answer 401 to no token and a revoked one.
+// TestRolesREST: every REST route and /metrics against every role, no
+// token and a revoked one: reads take any valid token, the CSV import an
+// operator's; a missing or revoked token is 401, a role too low 403.
 func TestRolesREST(t *testing.T) {
 	n := testnode.Start(t)
 	ps := issueTokens(t, n)
 	mustCreate(t, n, "R-1", 1)
-	for _, path := range []string{"/api/v1/inventory", "/api/v1/products/R-1", "/api/v1/movements", "/api/v1/peers", "/metrics"} {
+	routes := []struct{ method, path, need, body string }{
+		{"GET", "/api/v1/inventory", "viewer", ""},
+		{"GET", "/api/v1/products/R-1", "viewer", ""},
+		{"GET", "/api/v1/movements", "viewer", ""},
+		{"GET", "/api/v1/peers", "viewer", ""},
+		{"GET", "/api/v1/products.csv", "viewer", ""},
+		{"GET", "/api/v1/reports/movements.csv", "viewer", ""},
+		{"GET", "/api/v1/reports/summary.csv?groupBy=SKU", "viewer", ""},
+		{"GET", "/metrics", "viewer", ""},
+		{"POST", "/api/v1/products/import", "operator", "sku,name,price\nIMP-%s,imported,1.50\n"},
+	}
+	for _, rt := range routes {
 		for _, who := range []string{"none", "revoked", "viewer", "operator", "admin"} {
-			t.Run(path+"/"+who, func(t *testing.T) {
-				req, _ := http.NewRequest(http.MethodGet, n.URL+path, nil)
+			t.Run(rt.method+" "+rt.path+"/"+who, func(t *testing.T) {
+				var body io.Reader
+				if rt.body != "" {
+					body = strings.NewReader(fmt.Sprintf(rt.body, who))
+				}
+				req, _ := http.NewRequest(rt.method, n.URL+rt.path, body)
 				if ps[who] != "" {
 					req.Header.Set("Authorization", "Bearer "+ps[who])
 				}
@@ -145,13 +165,12 @@ func TestRolesREST(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				b, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				exp := http.StatusOK
-				if want(who, "viewer") != "" {
-					exp = http.StatusUnauthorized
-				}
+				exp := map[string]int{"": http.StatusOK, "UNAUTHENTICATED": http.StatusUnauthorized,
+					"FORBIDDEN": http.StatusForbidden}[want(who, rt.need)]
 				if resp.StatusCode != exp {
-					t.Fatalf("GET %s as %s: %d, want %d", path, who, resp.StatusCode, exp)
+					t.Fatalf("%s %s as %s: %d %s, want %d", rt.method, rt.path, who, resp.StatusCode, b, exp)
 				}
 			})
 		}

@@ -144,6 +144,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := s.initReports(ctx); err != nil {
 		return err
 	}
+	if _, err := s.wdb.ExecContext(ctx, createAudit); err != nil {
+		return fmt.Errorf("creating the audit log in %s: %w", path, err)
+	}
 	var err error
 	if s.rdb, err = openDB(path, readers, true); err != nil {
 		return err

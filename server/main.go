@@ -100,6 +100,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	fs.StringVar(&cfg.PyroNS, "pyro-ns", "", "register inventario.servicio in this Pyro4 name server (HOST:PORT)")
 	fs.StringVar(&cfg.PyroNSEmbedded, "pyro-ns-embedded", "", "run a Pyro4-compatible name server on HOST:PORT (Pyro4's usual port is 9090)")
 	fs.StringVar(&cfg.PyroHMACKeyFile, "pyro-hmac-key-file", "", "file with the HMAC key Pyro4 clients must use")
+	fs.DurationVar(&cfg.BodyTimeout, "http-body-timeout", node.DefaultBodyTimeout, "the longest a request body may take to arrive; a slower one is cut off")
 	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
 	fs.StringVar(&cfg.Join, "join", "", "join the network through this member's base URL (a new data folder; ignored once joined)")
 	fs.StringVar(&cfg.JoinToken, "join-token", "", "the one-time token for --join (stockmeshd join-token on a member)")

@@ -40,6 +40,8 @@ type Config struct {
 	TLSSANs []string // extra names for the generated certificate
 	PProf   string   // loopback address to serve Go profiles on ("" = off)
 
+	BodyTimeout time.Duration // the longest a request body may take to arrive (default DefaultBodyTimeout)
+
 	Join      string        // a member's base URL to join the network through ("" = start or keep a network)
 	JoinToken string        // the join token (see member.ParseToken)
 	Advertise string        // the base URL other members reach this node at (default https:// and the listen address)

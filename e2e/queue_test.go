@@ -24,7 +24,10 @@ func TestSeparateDatabaseHandler(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			data := t.TempDir()
 			worker := testnode.StartWorker(t, data, c.queue)
-			n := testnode.StartIn(t, t.TempDir(), "127.0.0.1:0", "--queue", c.queue)
+			// The node's own data folder is another: it names the handler's
+			// CURVE keys (used for tcp://, ignored for ipc://).
+			n := testnode.StartIn(t, t.TempDir(), "127.0.0.1:0", "--queue", c.queue,
+				"--queue-keys", filepath.Join(data, "queue.keys"))
 			mustCreate(t, n, "S1", 5)
 			worker.Kill()
 			start := time.Now()

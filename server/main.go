@@ -30,6 +30,9 @@ import (
 var version = "dev"
 
 func main() {
+	// Everything the node creates (database, WAL, sockets, keys) is its
+	// user's alone, from the moment it exists.
+	syscall.Umask(0o077)
 	tuneRuntime()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -75,6 +78,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	case "dbworker":
 		var cfg node.WorkerConfig
 		fs := flags("stockmeshd dbworker", &cfg.DataDir, &cfg.Queue)
+		queueKeysFlag(fs, &cfg.QueueKeys)
 		if err := parse(fs, args); err != nil {
 			return err
 		}
@@ -91,6 +95,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	var cfg node.Config
 	fs := flags("stockmeshd", &cfg.DataDir, &cfg.Queue)
+	queueKeysFlag(fs, &cfg.QueueKeys)
 	fs.StringVar(&cfg.Listen, "listen", ":8443", "HTTPS address to listen on")
 	fs.StringVar(&cfg.ID, "id", "", "local warehouse id, such as MAD-1 (default: the stored one, or WH-1)")
 	fs.StringVar(&cfg.Name, "name", "", "local warehouse name")
@@ -123,4 +128,9 @@ func flags(name string, data, queue *string) *flag.FlagSet {
 	fs.StringVar(data, "data", "data", "data directory: database, TLS files, admin token")
 	fs.StringVar(queue, "queue", "", "job queue address: inproc:// (default: database handler in process), ipc://PATH or tcp://127.0.0.1:PORT (a separate dbworker)")
 	return fs
+}
+
+// queueKeysFlag adds --queue-keys, which a node and its dbworker share.
+func queueKeysFlag(fs *flag.FlagSet, file *string) {
+	fs.StringVar(file, "queue-keys", "", "file of the CURVE keys that authenticate a node and its dbworker over a tcp:// queue (default DATA/queue.keys, made on first use, 0600)")
 }

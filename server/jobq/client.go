@@ -18,6 +18,7 @@ type ClientConfig struct {
 	Conns   int           // most jobs in flight at once; further Do calls wait for a slot (default 128)
 	Timeout time.Duration // deadline applied when ctx has none (default 10s)
 	Logger  *slog.Logger  // may be nil
+	Keys    *Keys         // CURVE keys (see Keys); nil: none, for inproc:// or a private ipc:// folder
 }
 
 // Defaults applied by NewClient to zero ClientConfig fields.
@@ -89,7 +90,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	c := newClient(cfg)
 	var err error
 	c.dealer, err = newSocket(zmq.DEALER, cfg.Addr, false,
-		withLinger(0), withImmediate(), withReconnect(), withHWM(cap(c.slots)), withIPv6For(cfg.Addr))
+		withLinger(0), withImmediate(), withReconnect(), withHWM(cap(c.slots)), withIPv6For(cfg.Addr), withCurveClient(cfg.Keys))
 	if err != nil {
 		return nil, fmt.Errorf("creating client: %w", err)
 	}

@@ -42,6 +42,7 @@ type WorkerConfig struct {
 	MaxPending  int          // writes+reads waiting beyond which new jobs are refused at once (default 4096)
 	Observer    Observer     // optional metrics hooks, may be nil
 	Logger      *slog.Logger // may be nil
+	Keys        *Keys        // CURVE keys (see Keys); nil: none, for inproc:// or a private ipc:// folder
 }
 
 // Defaults applied by NewWorker to zero WorkerConfig fields.
@@ -131,7 +132,8 @@ func NewWorker(cfg WorkerConfig, h Handler) (*Worker, error) {
 	// One client may fill the whole queue; its replies must not hit the ROUTER's per-peer limit, above
 	// which zmq drops them.
 	router, err := newSocket(zmq.ROUTER, cfg.Addr, true,
-		withLinger(time.Second), withHWM(cfg.MaxPending+cfg.MaxBatch+cfg.Readers), withIPv6For(cfg.Addr))
+		withLinger(time.Second), withHWM(cfg.MaxPending+cfg.MaxBatch+cfg.Readers), withIPv6For(cfg.Addr),
+		withCurveServer(cfg.Keys))
 	if err != nil {
 		return nil, fmt.Errorf("creating worker: %w", err)
 	}

@@ -35,6 +35,9 @@ type Config struct {
 	ID      string   // local warehouse id such as MAD-1 (default: the stored one, or WH-1)
 	Name    string   // local warehouse name
 	Queue   string   // job queue address: inproc:// (default, handler in process), ipc:// or loopback tcp:// (separate dbworker)
+	// QueueKeys is the file of the CURVE keys of a tcp:// queue, which the
+	// node and its dbworker share (default DataDir/QueueKeysFile).
+	QueueKeys string
 	TLSCert string   // PEM certificate to serve; with TLSKey, replaces the generated one
 	TLSKey  string   // PEM private key of TLSCert
 	TLSSANs []string // extra names for the generated certificate
@@ -148,11 +151,15 @@ func Run(ctx context.Context, cfg Config) (err error) {
 			}
 		}()
 	}
-	if client, err = jobq.NewClient(jobq.ClientConfig{Addr: cfg.Queue, Logger: cfg.Logger}); err != nil {
+	keys, err := queueKeys(cfg.DataDir, cfg.QueueKeys, cfg.Queue)
+	if err != nil {
+		return err
+	}
+	if client, err = jobq.NewClient(jobq.ClientConfig{Addr: cfg.Queue, Logger: cfg.Logger, Keys: keys}); err != nil {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, hub, m, pprof, &events)
+	return serve(ctx, cfg, client, keys, hub, m, pprof, &events)
 }
 
 // startHandler starts the in-process database handler and runs it until
@@ -160,7 +167,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 // When the handler fails before stop, it calls fail with its error, so that
 // the node stops and exits rather than answering UNAVAILABLE forever.
 func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail context.CancelCauseFunc) (w *Worker, stop func() error, err error) {
-	wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: observer{m}, Logger: cfg.Logger, inNode: true}
+	wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, QueueKeys: cfg.QueueKeys, Observer: observer{m}, Logger: cfg.Logger, inNode: true}
 	if w, err = StartWorker(wc); err != nil {
 		return nil, nil, err
 	}
@@ -184,7 +191,7 @@ func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail cont
 // serve runs everything above the queue client until ctx is done or one
 // part fails, which stops the others. The HTTPS server has stopped before
 // serve returns, and Run then closes the queue client.
-func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics, pprof *pprofServer,
+func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys, hub *feed.Hub, m *metrics.Metrics, pprof *pprofServer,
 	events *atomic.Pointer[pump]) error {
 	log := cfg.Logger
 	svc := stock.NewService(queue{client})
@@ -199,7 +206,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	if err := ensureAdminToken(ctx, svc, filepath.Join(cfg.DataDir, AdminTokenFile)); err != nil {
 		return err
 	}
-	p, err := newPump(cfg.Queue, hub, svc, log)
+	p, err := newPump(cfg.Queue, keys, hub, svc, log)
 	if err != nil {
 		return err
 	}

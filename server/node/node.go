@@ -30,18 +30,18 @@ import (
 // Config is everything a node is started with; stockmeshd fills it from
 // flags and STOCKMESH_* variables.
 type Config struct {
-	DataDir string   // database, TLS files and admin token (default ./data)
-	Listen  string   // HTTPS address (default :8443)
-	ID      string   // local warehouse id such as MAD-1 (default: the stored one, or WH-1)
-	Name    string   // local warehouse name
-	Queue   string   // job queue address: inproc:// (default, handler in process), ipc:// or loopback tcp:// (separate dbworker)
+	DataDir string // database, TLS files and admin token (default ./data)
+	Listen  string // HTTPS address (default :8443)
+	ID      string // local warehouse id such as MAD-1 (default: the stored one, or WH-1)
+	Name    string // local warehouse name
+	Queue   string // job queue address: inproc:// (default, handler in process), ipc:// or loopback tcp:// (separate dbworker)
 	// QueueKeys is the file of the CURVE keys of a tcp:// queue, which the
 	// node and its dbworker share (default DataDir/QueueKeysFile).
 	QueueKeys string
-	TLSCert string   // PEM certificate to serve; with TLSKey, replaces the generated one
-	TLSKey  string   // PEM private key of TLSCert
-	TLSSANs []string // extra names for the generated certificate
-	PProf   string   // loopback address to serve Go profiles on ("" = off)
+	TLSCert   string   // PEM certificate to serve; with TLSKey, replaces the generated one
+	TLSKey    string   // PEM private key of TLSCert
+	TLSSANs   []string // extra names for the generated certificate
+	PProf     string   // loopback address to serve Go profiles on ("" = off)
 
 	BodyTimeout time.Duration // the longest a request body may take to arrive (default DefaultBodyTimeout)
 

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -99,8 +98,8 @@ func (c *Config) embedded() bool {
 // a data folder another node serves (NodeLockFile).
 func Run(ctx context.Context, cfg Config) (err error) {
 	cfg.setDefaults()
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("creating data directory: %w", err)
+	if err := secureDataDir(cfg.DataDir, cfg.TLSKey, cfg.PyroHMACKeyFile, cfg.QueueKeys); err != nil {
+		return err
 	}
 	if cfg.Queue == "" {
 		cfg.Queue = fmt.Sprintf("inproc://stockmesh-%d", time.Now().UnixNano())

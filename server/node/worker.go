@@ -52,8 +52,8 @@ func StartWorker(cfg WorkerConfig) (w *Worker, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating data directory: %w", err)
+	if err := secureDataDir(cfg.DataDir, cfg.QueueKeys); err != nil {
+		return nil, err
 	}
 	events, err := jobq.EventsAddr(cfg.Queue)
 	if err != nil {

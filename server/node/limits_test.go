@@ -19,7 +19,7 @@ import (
 // ends; it returns the node's URL, a client trusting its CA that speaks
 // proto ("h2" or "http/1.1"), the admin token and a stop func that cancels
 // Run and returns its error.
-func startNode(t *testing.T, cfg Config, proto string) (url string, c *http.Client, token string, stop func() error) {
+func startNode(t testing.TB, cfg Config, proto string) (url string, c *http.Client, token string, stop func() error) {
 	t.Helper()
 	dir := t.TempDir()
 	cfg.DataDir, cfg.Listen = dir, "127.0.0.1:0"

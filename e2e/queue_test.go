@@ -54,8 +54,9 @@ func TestSeparateDatabaseHandler(t *testing.T) {
 	}
 }
 
-// TestRefusesUnsafeQueueAddress: the queue has no authentication, so
-// non-loopback tcp addresses are refused before anything binds or connects.
+// TestRefusesUnsafeQueueAddress: the queue is for one machine (its peers
+// share a data folder or its keys), so non-loopback tcp addresses are
+// refused before anything binds or connects.
 func TestRefusesUnsafeQueueAddress(t *testing.T) {
 	bin := testnode.Binary(t)
 	for _, args := range [][]string{

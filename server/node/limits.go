@@ -59,7 +59,7 @@ func (b *bodyDeadlines) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body := &deadlineBody{ReadCloser: r.Body, done: func() { b.finish(rc, true) }}
+		body := &deadlineBody{ReadCloser: r.Body, left: r.ContentLength, done: func() { b.finish(rc, true) }}
 		defer b.finish(rc, false)
 		r.Body = body
 		next.ServeHTTP(w, r)
@@ -108,9 +108,12 @@ func (b *bodyDeadlines) stop() {
 	}
 }
 
-// deadlineBody calls done once the body has been read to its end.
+// deadlineBody calls done once the body has been read to its end: EOF,
+// or as many bytes as its Content-Length (a JSON decoder stops there
+// without asking for EOF).
 type deadlineBody struct {
 	io.ReadCloser
+	left int64 // bytes still to come, when the length is known (else -1)
 	once sync.Once
 	done func()
 }
@@ -118,7 +121,10 @@ type deadlineBody struct {
 // Read reads from the body, calling done at its end.
 func (d *deadlineBody) Read(p []byte) (int, error) {
 	n, err := d.ReadCloser.Read(p)
-	if errors.Is(err, io.EOF) {
+	if d.left > 0 {
+		d.left -= int64(n)
+	}
+	if errors.Is(err, io.EOF) || d.left == 0 {
 		d.once.Do(d.done)
 	}
 	return n, err

@@ -2,6 +2,7 @@ package jobq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -147,7 +148,8 @@ func (c *Client) start() {
 // or skipped it (saturated, stopping, expired), no worker is connected, the client is closed, or the
 // deadline passed before the job was sent. When the job was sent and no reply came before the deadline
 // (or the client closed meanwhile) the error wraps ErrNoReply instead: the job may have run, all or
-// nothing (the handler's transaction makes it so).
+// nothing (the handler's transaction makes it so). When ctx is cancelled (its caller left) after a read
+// was sent, the worker is told to skip it, or to cancel it if it runs.
 func (c *Client) Do(ctx context.Context, class Class, job []byte) ([]byte, error) {
 	if class > LongRead {
 		return nil, fmt.Errorf("sending job to %s: unknown %v", c.addr, class)
@@ -183,7 +185,17 @@ func (c *Client) Do(ctx context.Context, class Class, job []byte) ([]byte, error
 	if c.abandon(id, cl) {
 		return nil, fmt.Errorf("waiting to send job to %s: %w: %w", c.addr, ErrUnavailable, expiry(ctx))
 	}
+	if class != Write && errors.Is(ctx.Err(), context.Canceled) {
+		c.cancel(id, deadline) // its caller left: the worker need not run it
+	}
 	return nil, fmt.Errorf("waiting for reply from %s: %w: %w", c.addr, ErrNoReply, expiry(ctx))
+}
+
+// cancel asks the worker to drop the sent read job id (see classCancel), on a best-effort basis.
+func (c *Client) cancel(id uint64, deadline time.Time) {
+	var e envelope
+	putHeader(&e.head, id, deadline, classCancel)
+	c.box.post(e)
 }
 
 // InFlight returns how many jobs this client has sent, or is sending, and

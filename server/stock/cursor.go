@@ -33,7 +33,7 @@ func MovementCursor(m *Movement) string {
 func DecodeProductCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	sku, ok := strings.CutPrefix(string(b), "p:")
-	if err != nil || !ok || sku == "" {
+	if err != nil || !ok || sku == "" || checkUTF8("after", sku) != nil {
 		return "", invalid("after", "not a product cursor")
 	}
 	return sku, nil

@@ -122,7 +122,6 @@ func watchRSS(pid int, f func() string) (int, string) {
 	return max(peak, int(rss(pid))), out
 }
 
-
 // mib formats bytes as MiB.
 func mib(b int) string { return fmt.Sprintf("%6.0f MiB", float64(b)/(1<<20)) }
 

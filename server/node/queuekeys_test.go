@@ -45,7 +45,7 @@ func TestQueueRefusesStrangers(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return stock.NewService(queue{c})
 	}
-	stolen := stock.Token{Hash: auth.Hash("mallory-secret"), Name: "mallory", Role: string(auth.RoleAdmin)}
+	stolen := stock.Token{Hash: auth.Hash("mallory-secret"), Name: "mallory", Role: auth.RoleAdmin}
 	if err := service(nil).EnsureToken(context.Background(), stolen); err == nil {
 		t.Fatal("a client without the queue's keys stored an admin token")
 	}

@@ -45,7 +45,7 @@ func DecodeMovementCursor(c string) (MovementPosition, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	s, ok := strings.CutPrefix(string(b), "m:")
 	parts := strings.SplitN(s, ":", 3)
-	if err != nil || !ok || len(parts) != 3 || parts[2] == "" {
+	if err != nil || !ok || len(parts) != 3 || parts[2] == "" || checkUTF8("after", parts[2]) != nil {
 		return MovementPosition{}, bad
 	}
 	at, aerr := strconv.ParseInt(parts[0], 10, 64)

@@ -3,6 +3,7 @@ package stock
 import (
 	"bytes"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -37,9 +38,9 @@ func FuzzDecodeJob(f *testing.F) {
 // FuzzCursorsAndPrices: the hand-written parsers of cursors and prices
 // accept only what they can give back: a product cursor's sku is valid
 // UTF-8 and encodes to the same cursor, a movement cursor's seq is
-// positive, and a price prints as a decimal that parses to itself.
+// positive and its warehouse valid UTF-8, and a price prints as a decimal that parses to itself.
 func FuzzCursorsAndPrices(f *testing.F) {
-	for _, s := range []string{ProductCursor("A-1"), MovementCursor(7), "cDr_", "bTotMQ", "19.99", "0.0001", "1.", ".5",
+	for _, s := range []string{ProductCursor("A-1"), MovementCursor(&Movement{Seq: 7, Warehouse: "MAD-1", CreatedAt: time.Unix(1764500000, 0)}), "cDr_", "bTotMQ", "19.99", "0.0001", "1.", ".5",
 		"99999999999999999999", "-1", "1e3", "cDoA"} {
 		f.Add(s)
 	}
@@ -49,8 +50,8 @@ func FuzzCursorsAndPrices(f *testing.F) {
 				t.Fatalf("product cursor %q gives sku %q", s, sku)
 			}
 		}
-		if seq, err := DecodeMovementCursor(s); err == nil && seq <= 0 {
-			t.Fatalf("movement cursor %q gives seq %d", s, seq)
+		if pos, err := DecodeMovementCursor(s); err == nil && (pos.Seq <= 0 || !utf8.ValidString(pos.Warehouse)) {
+			t.Fatalf("movement cursor %q gives %+v", s, pos)
 		}
 		if p, err := ParsePrice(s); err == nil {
 			if q, err := ParsePrice(p.String()); err != nil || q != p || p < 0 {

@@ -45,9 +45,12 @@ func TestQueueRefusesStrangers(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return stock.NewService(queue{c})
 	}
+	nodeCtx := auth.AsNode(context.Background()) // as the node itself: only the queue's keys may stop it
 	stolen := stock.Token{Hash: auth.Hash("mallory-secret"), Name: "mallory", Role: auth.RoleAdmin}
-	if err := service(nil).EnsureToken(context.Background(), stolen); err == nil {
+	if err := service(nil).EnsureToken(nodeCtx, stolen); err == nil {
 		t.Fatal("a client without the queue's keys stored an admin token")
+	} else if !errors.Is(err, stock.ErrUnavailable) {
+		t.Fatalf("a client without the queue's keys: %v, want UNAVAILABLE (no answer)", err)
 	}
 	keys, err := queueKeys(dir, "", addr)
 	if err != nil {
@@ -56,7 +59,7 @@ func TestQueueRefusesStrangers(t *testing.T) {
 	friend := service(keys)
 	var lerr error
 	for range 100 { // the client connects in the background
-		if _, lerr = friend.LookupToken(context.Background(), stolen.Hash); !errors.Is(lerr, stock.ErrUnavailable) {
+		if _, lerr = friend.LookupToken(nodeCtx, stolen.Hash); !errors.Is(lerr, stock.ErrUnavailable) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -64,7 +67,7 @@ func TestQueueRefusesStrangers(t *testing.T) {
 	if !errors.Is(lerr, stock.ErrNotFound) {
 		t.Fatalf("looking up the stranger's token with the keys: %v, want NOT_FOUND", lerr)
 	}
-	if err := friend.EnsureToken(context.Background(), stock.Token{Hash: auth.Hash("ok"), Name: "ok", Role: "admin"}); err != nil {
+	if err := friend.EnsureToken(nodeCtx, stock.Token{Hash: auth.Hash("ok"), Name: "ok", Role: "admin"}); err != nil {
 		t.Fatalf("a client with the keys: %v", err)
 	}
 

@@ -68,6 +68,8 @@ var Ops = []OpInfo{
 	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads),
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
+	info(OpTransferSend), info(OpTransferReceive), info(OpTransferCancel), info(OpTransferSettle),
+	info(OpTransferGet), info(OpTransferList),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

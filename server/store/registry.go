@@ -37,6 +37,10 @@ func newRegistry() registry {
 	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
 	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
+	onWrite(r, stock.OpTransferSend, false, (*batch).sendTransfer)
+	onWrite(r, stock.OpTransferReceive, false, (*batch).receiveTransfer)
+	onWrite(r, stock.OpTransferCancel, false, (*batch).cancelTransfer)
+	onWrite(r, stock.OpTransferSettle, false, (*batch).settleTransfers)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)
@@ -47,6 +51,8 @@ func newRegistry() registry {
 	onRead(r, stock.OpStockLevels, (*Store).stockLevels)
 	onRead(r, stock.OpReplica, (*Store).replica)
 	onRead(r, stock.OpMemberList, (*Store).listMembers)
+	onRead(r, stock.OpTransferGet, (*Store).getTransfer)
+	onRead(r, stock.OpTransferList, (*Store).listTransfers)
 	return r
 }
 

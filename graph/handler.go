@@ -16,6 +16,7 @@ import (
 
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/transfer"
 )
 
 // Observer records each query and mutation the handler serves; the node
@@ -34,6 +35,9 @@ type Options struct {
 	// Network serves the membership fields and mutations; nil answers them
 	// as a node outside any network.
 	Network Network
+	// Transfers serves the transfer fields, mutations and subscription;
+	// nil makes a desk over the handler's service.
+	Transfers *transfer.Desk
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler for /graphql: POST with
@@ -47,7 +51,10 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	es := NewSchema(svc, hub, opts.Network)
+	if opts.Transfers == nil {
+		opts.Transfers = transfer.NewDesk(svc)
+	}
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Desk: opts.Transfers}})
 	srv := handler.New(es)
 	if opts.Websocket != nil {
 		srv.AddTransport(opts.Websocket)

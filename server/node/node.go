@@ -25,6 +25,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/transfer"
 )
 
 // Config is everything a node is started with; stockmeshd fills it from
@@ -217,14 +218,17 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	httpsDone := make(chan struct{})
 	announce := func(url string) error { return net.Announce(gctx, url) }
 	sync := peer.NewHandler(svc, p.watch, rest.WriteError, gctx.Done())
-	rep := peer.NewReplicator(w.ID, svc, net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
+	desk := transfer.NewDesk(svc)
+	settler := transfer.NewSettler(desk, log)
+	rep := peer.NewReplicator(w.ID, transfer.NewApplier(desk, settler), net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
 	net.SetLag(rep.Behind)
 	g.Go(func() error {
 		defer close(httpsDone)
-		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, sync, log), tc, announce)
+		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, log), tc, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
 	g.Go(func() error { return rep.Run(gctx) })
+	g.Go(func() error { return settler.Run(gctx) })
 	g.Go(func() error { return p.run(httpsDone) })
 	g.Go(func() error { return runPyro(gctx) })
 	g.Go(func() error { return pprof.Serve(gctx) })

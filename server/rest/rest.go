@@ -2,7 +2,8 @@
 // scripts: GET /healthz and GET /readyz (no token), GET /api/v1/inventory and
 // GET /api/v1/movements (paginated, with the GraphQL API's filters), and
 // GET /api/v1/products/{sku}; each of the three takes ?warehouse=ID, any
-// warehouse the node holds (omitted: its own). Handlers decode, call one stock.Service
+// warehouse the node holds (omitted: its own). GET /api/v1/transfers lists
+// the transfers the node knows (?status=&warehouse=&first=&after=). Handlers decode, call one stock.Service
 // method and return; errors are written in one place (errors.go). An unknown
 // path under /api/v1/ is a JSON NOT_FOUND (404, or 405 with Allow).
 package rest
@@ -47,6 +48,7 @@ func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
 	mux.Handle("GET /api/v1/inventory", private("/api/v1/inventory", h.endpoint(h.inventory)))
 	mux.Handle("GET /api/v1/products/{sku}", private("/api/v1/products/{sku}", h.endpoint(h.product)))
 	mux.Handle("GET /api/v1/movements", private("/api/v1/movements", h.endpoint(h.movements)))
+	mux.Handle("GET /api/v1/transfers", private("/api/v1/transfers", h.endpoint(h.transfers)))
 	registerNotFound(mux, public)
 }
 

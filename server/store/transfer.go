@@ -56,10 +56,10 @@ type rowScanner interface{ Scan(dest ...any) error }
 // scanTransfer reads a row of transferColumns.
 func scanTransfer(r rowScanner) (*stock.Transfer, error) {
 	var (
-		t                                             stock.Transfer
-		product                                       []byte
-		created                                       int64
-		requested, received, cancelled, returned      sql.NullInt64
+		t                                        stock.Transfer
+		product                                  []byte
+		created                                  int64
+		requested, received, cancelled, returned sql.NullInt64
 	)
 	err := r.Scan(&t.ID, &t.From, &t.To, &t.SKU, &t.Quantity, &t.Reference, &t.Note, &t.Actor, &t.IdempotencyKey,
 		&t.Fingerprint, &product, &created, &t.OutMovement, &requested, &received, &t.InMovement,

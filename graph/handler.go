@@ -52,7 +52,7 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 		opts.Logger = slog.Default()
 	}
 	if opts.Transfers == nil {
-		opts.Transfers = transfer.NewDesk(svc)
+		opts.Transfers = transfer.NewDesk(svc, nil)
 	}
 	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Desk: opts.Transfers}})
 	srv := handler.New(es)

@@ -41,5 +41,5 @@ type Resolver struct {
 // NewSchema returns the executable schema over svc, hub and net (which may
 // be nil).
 func NewSchema(svc *stock.Service, hub *feed.Hub, net Network) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: net, Desk: transfer.NewDesk(svc)}})
+	return NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: net, Desk: transfer.NewDesk(svc, nil)}})
 }

@@ -116,13 +116,14 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	defer pprof.Close()
 	hub := feed.NewHub(cfg.Logger)
 	defer hub.Close()
+	transfers := transfer.NewHub()
 	var (
 		w      *Worker
 		client *jobq.Client
 	)
 	// The gauges are read only by /metrics, served once client (and w) are set.
 	var events atomic.Pointer[pump] // set by serve before /metrics is served
-	gauges := metrics.Gauges{Subscriptions: hub.Subscribers, JobsInFlight: func() int { return client.InFlight() },
+	gauges := metrics.Gauges{Subscriptions: func() int { return hub.Subscribers() + transfers.Watchers() }, JobsInFlight: func() int { return client.InFlight() },
 		GapsRecovered: func() uint64 {
 			if p := events.Load(); p != nil {
 				return p.seq.Gaps()
@@ -151,7 +152,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, hub, m, pprof, &events)
+	return serve(ctx, cfg, client, hub, transfers, m, pprof, &events)
 }
 
 // startHandler starts the in-process database handler and runs it until
@@ -183,7 +184,7 @@ func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail cont
 // serve runs everything above the queue client until ctx is done or one
 // part fails, which stops the others. The HTTPS server has stopped before
 // serve returns, and Run then closes the queue client.
-func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics, pprof *pprofServer,
+func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, transfers *transfer.Hub, m *metrics.Metrics, pprof *pprofServer,
 	events *atomic.Pointer[pump]) error {
 	log := cfg.Logger
 	svc := stock.NewService(queue{client})
@@ -218,7 +219,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	httpsDone := make(chan struct{})
 	announce := func(url string) error { return net.Announce(gctx, url) }
 	sync := peer.NewHandler(svc, p.watch, rest.WriteError, gctx.Done())
-	desk := transfer.NewDesk(svc)
+	desk := transfer.NewDesk(svc, transfers)
 	settler := transfer.NewSettler(desk, log)
 	rep := peer.NewReplicator(w.ID, transfer.NewApplier(desk, settler), net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
 	net.SetLag(rep.Behind)

@@ -28,8 +28,14 @@ type Desk struct {
 	hub *Hub
 }
 
-// NewDesk returns a Desk over svc with a hub of its own.
-func NewDesk(svc Service) *Desk { return &Desk{svc: svc, hub: NewHub()} }
+// NewDesk returns a Desk over svc that publishes to hub (nil: a hub of
+// its own).
+func NewDesk(svc Service, hub *Hub) *Desk {
+	if hub == nil {
+		hub = NewHub()
+	}
+	return &Desk{svc: svc, hub: hub}
+}
 
 // Hub returns the hub the desk publishes to.
 func (d *Desk) Hub() *Hub { return d.hub }

@@ -357,3 +357,28 @@ func TestTransferList(t *testing.T) {
 	terr(b, stock.OpTransferList, &stock.TransferQuery{Warehouse: "NOPE"}, stock.CodeNotFound)
 	terr(b, stock.OpTransferList, &stock.TransferQuery{Status: "LOST"}, stock.CodeInvalidInput)
 }
+
+// A follow-up step the domain refuses (a return that would overflow the
+// stock) is skipped without holding back the others, and taken once it
+// can be.
+func TestTransferSettleSkipsARefusedStep(t *testing.T) {
+	a, b, _ := trio(t)
+	a.create("BIG", 1_000_000_000)
+	a.create("W1", 10)
+	a.ok(move("BIG", stock.KindPurchase, 1_000_000_000))
+	big := send(a, "BIG", "BCN-1", 10)
+	small := send(a, "W1", "BCN-1", 3)
+	a.ok(move("BIG", stock.KindPurchase, stock.MaxStock-a.product("BIG").Quantity))
+	pull(a, b, "MAD-1")
+	tok(b, stock.OpTransferCancel, &stock.TransferRef{ID: big.ID})
+	tok(b, stock.OpTransferCancel, &stock.TransferRef{ID: small.ID})
+	pull(b, a, "BCN-1")
+	done := settle(a)
+	if len(done) != 1 || done[0].ID != small.ID || a.product("W1").Quantity != 10 {
+		t.Fatalf("settled %+v, W1 = %d; want only %s returned", done, a.product("W1").Quantity, small.ID)
+	}
+	a.ok(sale("BIG", 10))
+	if done := settle(a); len(done) != 1 || done[0].ID != big.ID || a.product("BIG").Quantity != stock.MaxStock {
+		t.Fatalf("settled %+v once there was room, BIG = %d", done, a.product("BIG").Quantity)
+	}
+}

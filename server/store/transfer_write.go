@@ -230,17 +230,47 @@ func (b *batch) settleTransfers(*stock.Empty) (*stock.Settled, error) {
 	}
 	out := &stock.Settled{Transfers: []stock.Transfer{}}
 	for _, t := range owed {
-		if t.To == wh.ID {
-			err = b.confirmCancel(t)
-		} else {
-			err = b.returnTransfer(t)
-		}
+		ok, err := b.settleOne(t, wh.ID)
 		if err != nil {
 			return nil, fmt.Errorf("settling transfer %s: %w", t.ID, err)
 		}
-		out.Transfers = append(out.Transfers, *t)
+		if ok {
+			out.Transfers = append(out.Transfers, *t)
+		}
 	}
 	return out, nil
+}
+
+// settleOne takes the step owed on t inside a savepoint of its own, so
+// that a step the domain refuses (a return that would overflow the
+// stock) is logged and skipped, to be tried again at the next settling,
+// without holding back the others. It reports whether it took the step.
+func (b *batch) settleOne(t *stock.Transfer, local string) (bool, error) {
+	m := b.mark()
+	if _, err := b.wc.conn.ExecContext(b.ctx, "SAVEPOINT settle"); err != nil {
+		return false, err
+	}
+	var err error
+	if t.To == local {
+		err = b.confirmCancel(t)
+	} else {
+		err = b.returnTransfer(t)
+	}
+	var e *stock.Error
+	if err != nil {
+		b.restore(m)
+		if _, rerr := b.wc.conn.ExecContext(b.ctx, "ROLLBACK TO settle"); rerr != nil {
+			return false, errors.Join(err, rerr)
+		}
+		if !errors.As(err, &e) {
+			return false, err
+		}
+		b.s.log.Warn("a transfer's follow-up step was refused; it is tried again later", "id", t.ID, "err", err)
+	}
+	if _, rerr := b.wc.conn.ExecContext(b.ctx, "RELEASE settle"); rerr != nil {
+		return false, rerr
+	}
+	return err == nil, nil
 }
 
 // owedTransfers reads the transfers whose next step is the local

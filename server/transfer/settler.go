@@ -42,6 +42,7 @@ func (s *Settler) Run(ctx context.Context) error {
 	tick := time.NewTicker(SettleEvery)
 	defer tick.Stop()
 	s.Wake() // at start: a step owed before a crash is taken now
+	backoff := 100 * time.Millisecond
 	for {
 		select {
 		case <-ctx.Done():
@@ -49,12 +50,17 @@ func (s *Settler) Run(ctx context.Context) error {
 		case <-s.wake:
 		case <-tick.C:
 		}
-		if err := s.settle(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("settling transfers; will retry", "err", err)
+		err := s.settle(ctx)
+		switch {
+		case err == nil:
+			backoff = 100 * time.Millisecond
+		case ctx.Err() == nil:
+			s.log.Warn("settling transfers; will retry", "err", err, "in", backoff)
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-time.After(200 * time.Millisecond):
+			case <-time.After(backoff):
+				backoff = min(2*backoff, SettleEvery)
 				s.Wake()
 			}
 		}

@@ -437,7 +437,7 @@ func TestTransferCancelAndReceiveCutOff(t *testing.T) {
 		waitStatus(t, n, tr.ID, "RECEIVED")
 	}
 	converge(t, []string{"BCN-1", "VAL-1"}, a.Node, b.Node, c.Node) // MAD-1 changed nothing: it has no log
-	time.Sleep(time.Second) // time for a wrong return to happen
+	time.Sleep(time.Second)                                         // time for a wrong return to happen
 	if q := quantity(t, b.Node, "PAL"); q != 23 {
 		t.Fatalf("BCN-1's PAL = %d, want 23: a received transfer never returns", q)
 	}

@@ -119,7 +119,8 @@ func TestSubcommandsE2E(t *testing.T) {
 		{name: "gone", args: []string{"product", "get", "A1"}, wantCode: 1},
 		{name: "bad token", args: []string{"products", "--token", "not-a-token"}, wantCode: 1, stderr: []string{"Not allowed"}},
 		{name: "unreachable", args: []string{"products", "--server", "https://127.0.0.1:1"}, wantCode: 3, stderr: []string{"unreachable"}},
-		{name: "transfer", args: []string{"transfer"}, wantCode: 1, stderr: []string{"network of warehouses"}},
+		{name: "transfer to an unknown warehouse", args: []string{"transfer", "A1", "1", "--to", "NOPE-1"}, wantCode: 1, stderr: []string{"NOPE-1"}},
+		{name: "transfers of none", args: []string{"transfers", "--incoming"}, stdout: []string{"No transfers."}},
 		{name: "version", args: []string{"version"}, stdout: []string{"stockmesh "}},
 		{name: "usage", args: []string{"frobnicate"}, wantCode: 2, stderr: []string{"unknown command"}},
 	}

@@ -19,7 +19,12 @@ Commands:
   watch [--sku SKU] [--warehouse ID|all]
        (default: this node's own warehouse; all: every warehouse it holds)
   warehouses
-  transfer
+  transfer SKU QUANTITY --to WAREHOUSE [--ref REF] [--note N] [--key KEY]
+  transfers [--incoming] [--status in_transit|cancel_requested|received|cancelled] [--first N]
+  receive ID
+  cancel ID
+       (on the receiving node: cancelled at once; on the sending node: a request
+        the receiver confirms, then the stock returns)
   version
 
 Flags (anywhere on the line):
@@ -51,7 +56,12 @@ Sin orden, stockmesh muestra el menú interactivo.
   watch [--sku SKU] [--warehouse ID|all]
        (por defecto, el almacén de este nodo; all o todos: todos los que tiene)
   warehouses
-  transfer
+  transfer SKU CANTIDAD --to ALMACÉN [--ref REF] [--note N] [--key CLAVE]
+  transfers [--incoming] [--status in_transit|cancel_requested|received|cancelled] [--first N]
+  receive ID
+  cancel ID
+       (en el nodo que recibe: se cancela en el acto; en el que envía: una
+        solicitud que el receptor confirma, y entonces vuelven las existencias)
   version
 
 Opciones (en cualquier lugar de la línea):

@@ -7,7 +7,8 @@
 // clients against the node and against a Python lock-and-JSON server, and
 // replication between nodes: a node catching up on 200,000 movements
 // beside the same rows written directly to SQLite, and the delay until a
-// movement recorded on one node is readable on two others.
+// movement recorded on one node is readable on two others; and transfers
+// between two nodes beside the sender's recordMovement rate.
 package main
 
 import (
@@ -45,7 +46,7 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
-	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network", "comma-separated parts to run")
+	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,transfers", "comma-separated parts to run")
 	flag.IntVar(&o.subs, "subs", subscriberCount, "websocket subscribers in the subscribers part")
 	flag.IntVar(&o.rate, "rate", writerRate, "movements/s the subscribers part's writer records")
 	selfProfile := flag.String("selfprofile", "", "write a CPU profile of the bench process itself to this file")
@@ -70,7 +71,8 @@ func run(o options) error {
 	parts := []struct {
 		name string
 		run  func(options) error
-	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}}
+	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench},
+		{"transfers", transfersBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {
 			if err := p.run(o); err != nil {

@@ -69,7 +69,7 @@ var Ops = []OpInfo{
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 	info(OpTransferSend), info(OpTransferReceive), info(OpTransferCancel), info(OpTransferSettle),
-	info(OpTransferGet), info(OpTransferList),
+	info(OpTransferGet), info(OpTransferList), info(OpTransferGetMany),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

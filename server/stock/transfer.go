@@ -198,6 +198,24 @@ func (r *TransferRef) Normalize() (err error) {
 	return err
 }
 
+// TransferIDs names up to MaxPageSize transfers by id.
+type TransferIDs struct {
+	IDs []string `json:"ids"`
+}
+
+// Normalize validates every id.
+func (r *TransferIDs) Normalize() error {
+	if len(r.IDs) > MaxPageSize {
+		return invalid("ids", "%d ids, at most %d", len(r.IDs), MaxPageSize)
+	}
+	for _, id := range r.IDs {
+		if _, _, err := ParseTransferID(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // TransferQuery selects a page of transfers, newest first: those with
 // Status ("" for any) from or to Warehouse ("" for any).
 type TransferQuery struct {
@@ -263,4 +281,5 @@ var (
 	OpTransferSettle  = Op[Empty, Settled]{"transfer.settle", ClassWrite}
 	OpTransferGet     = Op[TransferRef, Transfer]{"transfer.get", ClassLookup}
 	OpTransferList    = Op[TransferQuery, TransferPage]{"transfer.list", ClassLookup}
+	OpTransferGetMany = Op[TransferIDs, TransferPage]{"transfer.getMany", ClassLookup}
 )

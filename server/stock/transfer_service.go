@@ -55,3 +55,13 @@ func (s *Service) Transfer(ctx context.Context, id string) (*Transfer, error) {
 func (s *Service) Transfers(ctx context.Context, q TransferQuery) (*TransferPage, error) {
 	return call(ctx, s, OpTransferList, &q)
 }
+
+// TransfersByID returns the transfers with ids (at most MaxPageSize) that
+// this node knows, in no particular order; unknown ids are left out.
+func (s *Service) TransfersByID(ctx context.Context, ids []string) ([]Transfer, error) {
+	p, err := call(ctx, s, OpTransferGetMany, &TransferIDs{IDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	return p.Transfers, nil
+}

@@ -53,6 +53,7 @@ func newRegistry() registry {
 	onRead(r, stock.OpMemberList, (*Store).listMembers)
 	onRead(r, stock.OpTransferGet, (*Store).getTransfer)
 	onRead(r, stock.OpTransferList, (*Store).listTransfers)
+	onRead(r, stock.OpTransferGetMany, (*Store).transfersByID)
 	return r
 }
 

@@ -127,13 +127,16 @@ func (b *batch) recordTransfer(origin string, t *stock.Transfer) error {
 	if err != nil {
 		return fmt.Errorf("recording transfer %s: %w", t.ID, err)
 	}
-	switch origin {
-	case t.From:
+	switch {
+	case origin == t.From && t.CancelRequestedAt == nil && t.ReturnedAt == nil,
+		origin == t.To && t.ReceivedAt == nil && t.CancelledAt == nil:
+		return nil // no fact of its origin's but the transfer itself
+	case origin == t.From:
 		_, err = b.wc.conn.ExecContext(b.ctx, `UPDATE transfers SET
 			cancel_requested_at = COALESCE(cancel_requested_at, ?), returned_at = COALESCE(returned_at, ?),
 			return_movement = COALESCE(return_movement, ?) WHERE id = ?`,
 			nanos(t.CancelRequestedAt), nanos(t.ReturnedAt), nullable(t.ReturnMovement), t.ID)
-	case t.To:
+	case origin == t.To:
 		_, err = b.wc.conn.ExecContext(b.ctx, `UPDATE transfers SET
 			received_at = COALESCE(received_at, ?), in_movement = COALESCE(in_movement, ?),
 			cancelled_at = COALESCE(cancelled_at, ?) WHERE id = ?`,
@@ -177,6 +180,28 @@ func (s *Store) getTransfer(ctx context.Context, r *stock.TransferRef) (*stock.T
 		return nil, transferNotFound(r.ID)
 	}
 	return t, err
+}
+
+// transfersByID returns the transfers with the ids that the node knows.
+func (s *Store) transfersByID(ctx context.Context, q *stock.TransferIDs) (*stock.TransferPage, error) {
+	ids, err := json.Marshal(q.IDs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+transferColumns+` FROM transfers WHERE id IN (SELECT value FROM json_each(?))`, string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("reading transfers: %w", err)
+	}
+	defer rows.Close()
+	page := &stock.TransferPage{Transfers: []stock.Transfer{}}
+	for rows.Next() {
+		t, err := scanTransfer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading transfers: %w", err)
+		}
+		page.Transfers = append(page.Transfers, *t)
+	}
+	return page, rows.Err()
 }
 
 // listTransfers returns a page of transfers, newest first.

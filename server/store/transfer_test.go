@@ -354,6 +354,9 @@ func TestTransferList(t *testing.T) {
 	if p := tok(b, stock.OpTransferList, &stock.TransferQuery{Warehouse: "VAL-1"}); len(p.Transfers) != 2 {
 		t.Fatalf("to VAL-1: %d, want 2", len(p.Transfers))
 	}
+	if p := tok(b, stock.OpTransferGetMany, &stock.TransferIDs{IDs: []string{ids[1], ids[3], "MAD-1:T999"}}); len(p.Transfers) != 2 {
+		t.Fatalf("by id: %+v, want the two known", p.Transfers)
+	}
 	terr(b, stock.OpTransferList, &stock.TransferQuery{Warehouse: "NOPE"}, stock.CodeNotFound)
 	terr(b, stock.OpTransferList, &stock.TransferQuery{Status: "LOST"}, stock.CodeInvalidInput)
 }

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/stockmesh/stockmesh/ent"
-	"github.com/stockmesh/stockmesh/ent/warehouse"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -30,11 +28,11 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 	if err := b.checkDestination(wh.ID, in.To); err != nil {
 		return nil, err
 	}
-	catalogue, err := b.liveProduct(in.SKU)
+	p, err := b.stockOf(in.SKU)
 	if err != nil {
 		return nil, err
 	}
-	p, err := b.stockOf(in.SKU)
+	catalogue, err := b.catalogue(p)
 	if err != nil {
 		return nil, err
 	}
@@ -49,9 +47,23 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 	}
 	t := &stock.Transfer{ID: id, SKU: in.SKU, Quantity: in.Quantity, From: wh.ID, To: in.To,
 		Reference: in.Reference, Note: in.Note, Actor: b.meta.Actor, IdempotencyKey: in.IdempotencyKey,
-		Fingerprint: fp, Product: productOf(catalogue), CreatedAt: mv.CreatedAt, OutMovement: mv.ID}
-	t.Product.Quantity = 0
+		Fingerprint: fp, Product: catalogue, CreatedAt: mv.CreatedAt, OutMovement: mv.ID}
 	return t, b.logTransfer(stock.EntryTransferCreated, t)
+}
+
+// catalogue returns the catalogue data of p, a live product of the local
+// warehouse, for a receiver that has none: its name, description, price
+// and reorder point.
+func (b *batch) catalogue(p stockRow) (*stock.Product, error) {
+	c := &stock.Product{Warehouse: p.warehouse, SKU: p.sku}
+	var price int64
+	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT name, description, price, reorder_point FROM products WHERE id = ?`, p.id).
+		Scan(&c.Name, &c.Description, &price, &c.ReorderPoint)
+	if err != nil {
+		return nil, fmt.Errorf("reading the catalogue data of %s: %w", p.sku, err)
+	}
+	c.Price = stock.Price(price)
+	return c, nil
 }
 
 // checkDestination refuses a transfer to the local warehouse, and to one
@@ -60,15 +72,16 @@ func (b *batch) checkDestination(local, to string) error {
 	if to == local {
 		return stock.Errorf(stock.CodeInvalidInput, "to: a transfer goes to another warehouse, not to %s itself", to)
 	}
-	w, err := b.client().Warehouse.Query().Where(warehouse.ID(to)).Only(b.ctx)
+	var departed sql.NullString
+	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT departed_at FROM warehouses WHERE id = ?`, to).Scan(&departed)
 	switch {
-	case ent.IsNotFound(err):
+	case errors.Is(err, sql.ErrNoRows):
 		e := stock.Errorf(stock.CodeNotFound, "warehouse %s is not a member of this network: transfers go to members only", to)
 		e.Elsewhere = &stock.Elsewhere{Warehouse: to}
 		return e
 	case err != nil:
-		return err
-	case w.DepartedAt != nil:
+		return fmt.Errorf("looking up warehouse %s: %w", to, err)
+	case departed.Valid:
 		e := stock.Errorf(stock.CodeNotFound, "warehouse %s left the network: transfers go to members only", to)
 		e.Elsewhere = &stock.Elsewhere{Warehouse: to}
 		return e

@@ -14,6 +14,7 @@ type Service interface {
 	CancelTransfer(ctx context.Context, id string) (*stock.Transfer, error)
 	SettleTransfers(ctx context.Context) ([]stock.Transfer, error)
 	Transfer(ctx context.Context, id string) (*stock.Transfer, error)
+	TransfersByID(ctx context.Context, ids []string) ([]stock.Transfer, error)
 	Transfers(ctx context.Context, q stock.TransferQuery) (*stock.TransferPage, error)
 	ApplyChanges(ctx context.Context, epoch string, entries []stock.LogEntry) error
 	Heads(ctx context.Context) (*stock.Heads, error)

@@ -102,22 +102,36 @@ func (a *Applier) ApplyChanges(ctx context.Context, epoch string, entries []stoc
 	if err := a.desk.svc.ApplyChanges(ctx, epoch, entries); err != nil {
 		return err
 	}
+	var ids []string
 	seen := map[string]bool{}
 	for i := range entries {
-		t := entries[i].Transfer
-		if t == nil || seen[t.ID] {
-			continue
-		}
-		seen[t.ID] = true
-		if a.desk.hub.Watchers() == 0 {
-			continue
-		}
-		if now, err := a.desk.svc.Transfer(ctx, t.ID); err == nil {
-			a.desk.hub.Publish(*now)
+		if t := entries[i].Transfer; t != nil && !seen[t.ID] {
+			seen[t.ID] = true
+			ids = append(ids, t.ID)
 		}
 	}
-	if len(seen) > 0 {
-		a.settler.Wake()
+	if len(ids) == 0 {
+		return nil
+	}
+	a.settler.Wake()
+	if a.desk.hub.Watchers() > 0 {
+		a.publish(ctx, ids)
 	}
 	return nil
+}
+
+// publish hands the transfers with ids, as this node now knows them, to
+// the hub, reading them a page at a time.
+func (a *Applier) publish(ctx context.Context, ids []string) {
+	for len(ids) > 0 {
+		n := min(len(ids), stock.MaxPageSize)
+		ts, err := a.desk.svc.TransfersByID(ctx, ids[:n])
+		if err != nil {
+			return // the transfers are applied; only their live updates are lost
+		}
+		for _, t := range ts {
+			a.desk.hub.Publish(t)
+		}
+		ids = ids[n:]
+	}
 }

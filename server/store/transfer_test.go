@@ -189,6 +189,8 @@ func TestTransferRefusals(t *testing.T) {
 	if len(page.Transfers) != 0 {
 		t.Fatalf("refused transfers were recorded: %+v", page.Transfers)
 	}
+	tok(a, stock.OpMemberMerge, &stock.MemberMerge{Warehouses: []stock.Warehouse{{ID: "MAD-1", DepartedAt: &time.Time{}}}})
+	terr(a, stock.OpTransferSend, &stock.TransferInput{SKU: "W1", To: "BCN-1", Quantity: 1}, stock.CodeInvalidInput)
 }
 
 func TestTransferIdempotencyKey(t *testing.T) {

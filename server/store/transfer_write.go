@@ -25,6 +25,9 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 			return t, err
 		}
 	}
+	if wh.Departed() {
+		return nil, stock.Errorf(stock.CodeInvalidInput, "warehouse %s left the network: it can no longer send transfers", wh.ID)
+	}
 	if err := b.checkDestination(wh.ID, in.To); err != nil {
 		return nil, err
 	}

@@ -76,7 +76,9 @@ func transfersBench(o options) error {
 		if !ok {
 			return false
 		}
-		var r struct{ Data struct{ TransferStock struct{ ID string } } }
+		var r struct {
+			Data struct{ TransferStock struct{ ID string } }
+		}
 		if json.Unmarshal(out, &r) != nil || r.Data.TransferStock.ID == "" {
 			return false
 		}

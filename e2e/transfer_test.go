@@ -572,7 +572,8 @@ func statusesOf(ts map[string]gqlTransfer) map[string]string {
 // transfers of two skus in every direction, receive and cancel them, while
 // for a bounded time random nodes are SIGKILLed and restarted and cut off
 // both ways. Then everything heals, and: every node agrees on every
-// transfer's status; none is left CANCEL_REQUESTED; for every sku the units
+// transfer's status; none is left CANCEL_REQUESTED, and the units of every
+// cancelled one are back with its sender; for every sku the units
 // in stock plus those in transit equal what was created (only transfers
 // ran); and every transfer's movements are there exactly once (its
 // TRANSFER_OUT; a TRANSFER_IN at the receiver if and only if RECEIVED; at
@@ -643,6 +644,9 @@ func TestTransfersUnderFaults(t *testing.T) {
 		for _, x := range views[0] {
 			agreed = agreed && x.Status != "CANCEL_REQUESTED"
 		}
+		for i := range views { // every cancelled transfer's units are back with its sender
+			agreed = agreed && onTheirWay(t, nodes[i], skus) == inTransitOf(views[i])
+		}
 		if agreed {
 			break
 		}
@@ -691,6 +695,30 @@ func TestTransfersUnderFaults(t *testing.T) {
 	}
 }
 
+// onTheirWay returns the units n counts in transit, by sku.
+func onTheirWay(t *testing.T, n *testnode.Node, skus []string) string {
+	out := map[string]int{}
+	for _, s := range skus {
+		for _, l := range levels(t, n, s) {
+			out[s] += l.InTransit
+		}
+	}
+	return fmt.Sprint(out)
+}
+
+// inTransitOf returns the units of the transfers still IN_TRANSIT, by
+// sku: what is in transit once every cancelled transfer has returned.
+func inTransitOf(ts map[string]gqlTransfer) string {
+	out := map[string]int{}
+	for _, x := range ts {
+		out[x.SKU] += 0
+		if x.Status == "IN_TRANSIT" {
+			out[x.SKU] += x.Quantity
+		}
+	}
+	return fmt.Sprint(out)
+}
+
 // transferWorker sends, receives and cancels transfers on n until ctx is
 // done: sends of random size to random other warehouses (retrying with
 // the same idempotency key after a failure), receipts and cancellations of
@@ -726,10 +754,10 @@ func transferWorker(ctx context.Context, n *testnode.Node, self string, ids, sku
 			if len(open) == 0 {
 				continue
 			}
-			x := open[r.IntN(len(open))]
-			if x.To.ID == self && r.IntN(3) > 0 {
+			switch x := open[r.IntN(len(open))]; {
+			case x.To.ID == self && r.IntN(3) > 0:
 				receive(n, x.ID)
-			} else {
+			case x.To.ID == self || r.IntN(3) == 0:
 				cancel(n, x.ID)
 			}
 		}

@@ -139,18 +139,19 @@ func TransferID(from string, seq int64) string {
 	return from + ":T" + strconv.FormatInt(seq, 10)
 }
 
-// ParseTransferID returns the sender and the seq of its TRANSFER_OUT that
-// a transfer id names, or INVALID_INPUT.
-func ParseTransferID(id string) (from string, seq int64, err error) {
-	i := strings.LastIndex(id, ":T")
-	if i <= 0 {
-		return "", 0, invalid("id", "%q is not a transfer id (such as MAD-1:T42)", id)
+// maxTransferIDLen bounds a transfer id: a warehouse id, ":T" and a seq.
+const maxTransferIDLen = 64 + 2 + 19
+
+// checkTransferID checks that id could name a transfer; one that names
+// none is answered NOT_FOUND by the store, as any unknown transfer is.
+func checkTransferID(id string) error {
+	switch {
+	case id == "":
+		return invalid("id", "must not be empty")
+	case len(id) > maxTransferIDLen:
+		return invalid("id", "longer than %d characters", maxTransferIDLen)
 	}
-	seq, perr := strconv.ParseInt(id[i+2:], 10, 64)
-	if perr != nil || seq <= 0 {
-		return "", 0, invalid("id", "%q is not a transfer id (such as MAD-1:T42)", id)
-	}
-	return id[:i], seq, nil
+	return nil
 }
 
 // TransferInput is a request to send Quantity units of SKU from the local
@@ -192,10 +193,9 @@ type TransferRef struct {
 }
 
 // Normalize trims and validates the id in place.
-func (r *TransferRef) Normalize() (err error) {
+func (r *TransferRef) Normalize() error {
 	r.ID = strings.TrimSpace(r.ID)
-	_, _, err = ParseTransferID(r.ID)
-	return err
+	return checkTransferID(r.ID)
 }
 
 // TransferIDs names up to MaxPageSize transfers by id.
@@ -209,7 +209,7 @@ func (r *TransferIDs) Normalize() error {
 		return invalid("ids", "%d ids, at most %d", len(r.IDs), MaxPageSize)
 	}
 	for _, id := range r.IDs {
-		if _, _, err := ParseTransferID(id); err != nil {
+		if err := checkTransferID(id); err != nil {
 			return err
 		}
 	}

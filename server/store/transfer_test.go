@@ -387,3 +387,30 @@ func TestTransferSettleSkipsARefusedStep(t *testing.T) {
 		t.Fatalf("settled %+v once there was room, BIG = %d", done, a.product("BIG").Quantity)
 	}
 }
+
+func TestTransferUnknownIDs(t *testing.T) {
+	a, _, _ := trio(t)
+	for _, id := range []string{"MAD-1:T99", "nope", "BCN-1:T1"} {
+		terr(a, stock.OpTransferReceive, &stock.TransferRef{ID: id}, stock.CodeNotFound)
+		terr(a, stock.OpTransferCancel, &stock.TransferRef{ID: id}, stock.CodeNotFound)
+		terr(a, stock.OpTransferGet, &stock.TransferRef{ID: id}, stock.CodeNotFound)
+	}
+	terr(a, stock.OpTransferGet, &stock.TransferRef{ID: " "}, stock.CodeInvalidInput)
+}
+
+// An entry of a warehouse that is neither side of its transfer is refused,
+// and the batch with it changes nothing.
+func TestTransferEntryOfAThirdWarehouse(t *testing.T) {
+	a, b, _ := trio(t)
+	a.create("W1", 10)
+	tr := send(a, "W1", "BCN-1", 4)
+	now := time.Now().UTC()
+	forged := *tr
+	forged.ReceivedAt = &now
+	entry := stock.LogEntry{Origin: "VAL-1", Seq: 1, At: now, Type: stock.EntryTransferReceived, Transfer: &forged}
+	terr(b, stock.OpApplyChanges, &stock.ChangeBatch{Entries: []stock.LogEntry{entry}}, stock.CodeInvalidInput)
+	pull(a, b, "MAD-1")
+	if s := get(b, tr.ID).Status; s != stock.TransferInTransit {
+		t.Fatalf("after a forged receipt: %s", s)
+	}
+}

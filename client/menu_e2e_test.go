@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/stockmesh/stockmesh/internal/testnode"
@@ -37,8 +38,12 @@ func TestMenuE2E(t *testing.T) {
 	s.expect("Stock of A1 is now 25.")
 	s.expect("Choose an option:")
 
-	// 1 Add product, with a bad price and a bad quantity on the way.
+	// 1 Add product: a sku that exists is refused at once, then a bad
+	// price and a bad quantity on the way.
 	s.line("1")
+	s.expect("SKU:")
+	s.line("A1")
+	s.expect("A product A1 already exists (Bolt M6, 25 in stock); choose another SKU.")
 	s.expect("SKU:")
 	s.line("B2")
 	s.expect("Name:")
@@ -49,6 +54,8 @@ func TestMenuE2E(t *testing.T) {
 	s.line("cheap")
 	s.expect(`"cheap" is not a price`)
 	s.line("0,25")
+	s.expect(`"0,25" is ambiguous as a price`)
+	s.line("0.25")
 	s.expect("Quantity [0]:")
 	s.line("five")
 	s.expect(`"five" is not a whole number`)
@@ -57,8 +64,13 @@ func TestMenuE2E(t *testing.T) {
 	s.line("")
 	s.expect("Created B2.")
 
-	// 6 Record a sale beyond the stock: the node's refusal as a sentence.
+	// 6 Record a movement: an unknown sku is refused at once, with a hint
+	// when it differs only in case; a sale beyond the stock is refused as
+	// a sentence and may be corrected on the spot.
 	s.line("6")
+	s.expect("SKU:")
+	s.line("b2")
+	s.expect("No product b2; did you mean B2?")
 	s.expect("SKU:")
 	s.line("B2")
 	s.expect("Kind [2]:")
@@ -70,6 +82,30 @@ func TestMenuE2E(t *testing.T) {
 	s.expect("Note:")
 	s.line("")
 	s.expect("Not enough stock of B2: 5 in stock, 50 requested.")
+	s.expect("Change the quantity? [y/N]:")
+	s.line("y")
+	s.expect("Units (at most 5):")
+	s.line("6")
+	s.expect("The number must be at most 5.")
+	s.line("2")
+	s.expect("Recorded. Stock of B2 is now 3.")
+
+	// The same sale with the same reference asks before applying again.
+	s.line("6")
+	s.expect("SKU:")
+	s.line("B2")
+	s.expect("Kind [2]:")
+	s.line("")
+	s.expect("Units:")
+	s.line("2")
+	s.expect("Reference (order number):")
+	s.line("ORD-9")
+	s.expect("Note:")
+	s.line("")
+	s.expect("The sale of 2 × B2 with reference ORD-9 was already recorded (")
+	s.expect("Record it again? [y/N]:")
+	s.line("")
+	s.expect("Not recorded again.")
 
 	// 2 Get a product that does not exist.
 	s.line("2")
@@ -81,7 +117,7 @@ func TestMenuE2E(t *testing.T) {
 	s.line("5")
 	s.expect("SKU:")
 	s.line("B2")
-	s.expect("Delete B2 (Nut M6, 5 in stock)? [y/N]:")
+	s.expect("Delete B2 (Nut M6, 3 in stock)? [y/N]:")
 	s.line("n")
 	s.expect("nothing was deleted")
 
@@ -117,7 +153,7 @@ func TestMenuE2E(t *testing.T) {
 	s.expect("Goodbye.")
 	s.expect("[exit 0]")
 
-	if r := runClient(t, node, "product", "get", "B2"); r.code != 0 {
-		t.Fatalf("B2 should still exist after declining the delete: %+v", r)
+	if r := runClient(t, node, "product", "get", "B2"); r.code != 0 || !regexp.MustCompile(`QUANTITY\s+3\n`).MatchString(r.stdout) {
+		t.Fatalf("B2 should still exist with 3 after declining the delete and the repeat: %+v", r)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -78,7 +79,11 @@ func TestSubcommandsE2E(t *testing.T) {
 				t.Fatalf("products %+v, want A1 with 30", ps)
 			}
 		}},
-		{name: "update", args: []string{"product", "update", "A1", "--price", "10,50", "--name", "Bolt M6 zinc"},
+		{name: "price with a thousands separator", args: []string{"product", "update", "A1", "--price", "1,000"},
+			wantCode: 2, stderr: []string{`--price: "1,000" is ambiguous as a price`, "such as 1234.50"}},
+		{name: "price with a spanish decimal in english", args: []string{"product", "update", "A1", "--price", "10,50"},
+			wantCode: 2, stderr: []string{`"10,50" is ambiguous`}},
+		{name: "update", args: []string{"product", "update", "A1", "--price", "10.50", "--name", "Bolt M6 zinc"},
 			stdout: []string{"Updated A1.", "Bolt M6 zinc", "10.50"}},
 		{name: "warehouses json", args: []string{"warehouses", "--json"}, check: func(t *testing.T, out string) {
 			var ws []struct {
@@ -112,6 +117,22 @@ func TestSubcommandsE2E(t *testing.T) {
 			stderr: []string{"This node holds nothing of warehouse BCN-1."}},
 		{name: "products of a warehouse not held, spanish", args: []string{"--lang", "es", "products", "--warehouse", "BCN-1"}, wantCode: 1,
 			stderr: []string{"Este nodo no tiene nada del almacén BCN-1."}},
+		{name: "spanish thousands refused", args: []string{"--lang", "es", "product", "add", "--sku", "P2", "--name", "Tuerca", "--price", "1.500"},
+			wantCode: 2, stderr: []string{`"1.500" es ambiguo como precio`, "por ejemplo 1234,50", "--lang en"}},
+		{name: "refused price created nothing", args: []string{"product", "get", "P2"}, wantCode: 1},
+		{name: "spanish price", args: []string{"--lang", "es", "product", "add", "--sku", "P2", "--name", "Tuerca", "--price", "1500,5"},
+			stdout: []string{"Creado P2.", "PRECIO       1500,50"}},
+		{name: "spanish price stored exactly", args: []string{"product", "get", "P2", "--json"}, stdout: []string{`"price": "1500.50"`}},
+		{name: "add below its reorder point", args: []string{"product", "add", "--sku", "P3", "--name", "Washer", "--price", "0.05", "--quantity", "2", "--reorder", "5"},
+			stdout: []string{"2 (below reorder point)"}},
+		{name: "list marks the reorder point", args: []string{"products", "--search", "P"}, check: func(t *testing.T, out string) {
+			if !regexp.MustCompile(`(?m)^P3\s+Washer\s+2 !\s+0\.05\s+5$`).MatchString(out) || !strings.Contains(out, "! at or below its reorder point (1).") {
+				t.Fatalf("the list does not mark P3, 2 with a reorder point of 5:\n%s", out)
+			}
+		}},
+		{name: "sku in another case", args: []string{"product", "get", "p2"}, wantCode: 1, stderr: []string{"No product p2; did you mean P2?"}},
+		{name: "sale of a sku in another case", args: []string{"--lang", "es", "move", "sale", "p3", "1"}, wantCode: 1,
+			stderr: []string{"No hay ningún producto p3; ¿quería decir P3?"}},
 		{name: "get missing", args: []string{"product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Product not found."}},
 		{name: "get missing json", args: []string{"product", "get", "NOPE", "--json"}, wantCode: 1, stdout: []string{`"code": "NOT_FOUND"`}},
 		{name: "get missing spanish", args: []string{"--lang", "es", "product", "get", "NOPE"}, wantCode: 1, stderr: []string{"Producto no encontrado."}},
@@ -122,6 +143,9 @@ func TestSubcommandsE2E(t *testing.T) {
 		{name: "transfer to an unknown warehouse", args: []string{"transfer", "A1", "1", "--to", "NOPE-1"}, wantCode: 1, stderr: []string{"NOPE-1"}},
 		{name: "transfers of none", args: []string{"transfers", "--incoming"}, stdout: []string{"No transfers."}},
 		{name: "version", args: []string{"version"}, stdout: []string{"stockmesh "}},
+		{name: "group", args: []string{"product"}, wantCode: 2, stderr: []string{"stockmesh product needs one of these commands:", "product update SKU"}},
+		{name: "update with nothing to change", args: []string{"product", "update", "P2"}, wantCode: 2,
+			stderr: []string{"product update P2: nothing to change"}},
 		{name: "usage", args: []string{"frobnicate"}, wantCode: 2, stderr: []string{"unknown command"}},
 	}
 	for _, st := range steps {

@@ -64,6 +64,28 @@ func TestWatchE2E(t *testing.T) {
 	s.expect("[exit 0]")
 }
 
+// TestWatchNodeDownE2E starts the watch while the node is down: the screen
+// says it is reconnecting, when it tries next and why, never "No products
+// yet.", until the node answers.
+func TestWatchNodeDownE2E(t *testing.T) {
+	node := testnode.Start(t)
+	node.Stop()
+	s := startTmux(t, node, "watch")
+	sc := s.waitScreen("reconnecting with the next attempt and the error", func(sc string) bool {
+		joined := strings.ReplaceAll(sc, "\n", "") // the status line is wider than the pane
+		return strings.Contains(joined, "reconnecting… next attempt in") && strings.Contains(joined, "is unreachable; is it running?")
+	})
+	if !strings.Contains(sc, "Nothing to show until the node answers.") || strings.Contains(sc, "No products yet.") {
+		t.Errorf("a watch that never reached the node claims what it holds:\n%s", sc)
+	}
+	node.Restart(t)
+	s.waitScreen("the empty node once it answers", func(sc string) bool {
+		return strings.Contains(sc, "connected, 0 products") && strings.Contains(sc, "No products yet.")
+	})
+	s.line("q")
+	s.expect("[exit 0]")
+}
+
 // TestWatchWarehouseE2E follows every warehouse of a single node, with
 // the WAREHOUSE column, and checks that a warehouse the node holds nothing
 // of ends the watch at once with a clear error, in both languages and in

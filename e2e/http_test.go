@@ -84,6 +84,27 @@ func TestHTTP(t *testing.T) {
 	}
 }
 
+// TestRESTHidesIdempotencyKeys: GET /api/v1/movements shows a movement
+// recorded with an idempotency key without the key, to its sender as to
+// anyone else, and everything else of it as GraphQL does.
+func TestRESTHidesIdempotencyKeys(t *testing.T) {
+	n := testnode.Start(t)
+	mustCreate(t, n, "K1", 5)
+	in := mv("K1", "SALE", 2)
+	in["in"].(map[string]any)["idempotencyKey"] = "secret-key-of-one-client"
+	in["in"].(map[string]any)["reference"] = "ORD-1"
+	n.MustGraphQL(t, recordMovement, in)
+	status, _, body := request(t, n, "GET", "/api/v1/movements?sku=K1&kind=SALE", n.Token, nil, "")
+	if status != 200 || strings.Contains(body, "secret-key-of-one-client") || strings.Contains(body, "idempotencyKey") {
+		t.Fatalf("REST movements show the idempotency key: %d %s", status, body)
+	}
+	for _, want := range []string{`"kind":"SALE"`, `"quantity":-2`, `"balance":3`, `"reference":"ORD-1"`, `"actor":"admin"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("REST movement lacks %s: %s", want, body)
+		}
+	}
+}
+
 // TestPaginationStable: a movement cursor keeps pointing at the same place
 // while new movements arrive, and REST pages the same way.
 func TestPaginationStable(t *testing.T) {

@@ -11,8 +11,11 @@ import (
 func (a *app) actAdd(ctx context.Context) error {
 	pr := a.prompts()
 	var in remote.NewProduct
-	var err error
-	if in.SKU, err = pr.Required(ctx, a.p.T(msgFieldSKU), ""); err != nil {
+	c, err := a.node()
+	if err != nil {
+		return err
+	}
+	if in.SKU, err = a.askNewSKU(ctx, c); err != nil {
 		return err
 	}
 	if in.Name, err = pr.Required(ctx, a.p.T(msgFieldName), ""); err != nil {
@@ -50,7 +53,7 @@ func (a *app) actGet(ctx context.Context) error {
 	}
 	p, err := c.Product(ctx, sku)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	return a.showProduct(p)
 }
@@ -69,7 +72,7 @@ func (a *app) actUpdateStock(ctx context.Context) error {
 	}
 	p, err := c.Product(ctx, sku)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	qty, err := pr.Int(ctx, a.p.T(msgFieldNewQuantity), strconv.Itoa(p.Quantity), 0)
 	if err != nil {
@@ -103,11 +106,15 @@ func (a *app) actDelete(ctx context.Context) error {
 // actMove is menu 6: record a purchase, sale, return or adjustment.
 func (a *app) actMove(ctx context.Context) error {
 	pr := a.prompts()
-	in := remote.NewMovement{IdempotencyKey: remote.NewIdempotencyKey()}
-	var err error
-	if in.SKU, err = pr.Required(ctx, a.p.T(msgFieldSKU), ""); err != nil {
+	c, err := a.node()
+	if err != nil {
 		return err
 	}
+	p, err := a.askExistingSKU(ctx, c)
+	if err != nil {
+		return err
+	}
+	in := remote.NewMovement{SKU: p.SKU}
 	kinds := []string{remote.KindPurchase, remote.KindSale, remote.KindReturn, remote.KindAdjustment}
 	names := make([]string, len(kinds))
 	for i, k := range kinds {
@@ -130,7 +137,7 @@ func (a *app) actMove(ctx context.Context) error {
 		return err
 	}
 	in.Reference, in.Note = optString(ref), optString(note)
-	return a.recordMovement(ctx, in)
+	return a.recordInMenu(ctx, c, in)
 }
 
 // askUnits asks for a movement's quantity: positive, or signed and non-zero

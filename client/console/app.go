@@ -35,6 +35,7 @@ type app struct {
 	env      Env
 	p        Printer
 	settings Settings
+	explicit Settings // what flags, environment and config file set, without defaults
 	json     bool
 	client   *remote.Client
 	prompter *Prompter
@@ -52,7 +53,7 @@ func (a *app) node() (*remote.Client, error) {
 		Logger:    a.env.Logger,
 	})
 	if err != nil {
-		return nil, usagef("%s", a.p.T(msgErrConfig, err))
+		return nil, a.explainSettings(err)
 	}
 	a.client = c
 	return c, nil
@@ -104,7 +105,7 @@ func (a *app) say(id msg, args ...any) {
 
 // fail reports err the way the output mode wants and returns its exit code.
 func (a *app) fail(err error) int {
-	sentence := Sentence(a.p, a.settings.Server, err)
+	sentence := a.sentence(err)
 	if a.json {
 		out := map[string]any{"error": map[string]string{"code": errorCode(err), "message": sentence}}
 		enc := json.NewEncoder(a.env.Stdout)

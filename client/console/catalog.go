@@ -118,7 +118,6 @@ const (
 	msgWatchConnectedIn
 	msgWatchConnectedAll
 	msgWatchConnecting
-	msgWatchReconnecting
 	msgWatchFailed
 	msgWatchMerged
 	msgWatchEmpty
@@ -265,7 +264,6 @@ func catalog() map[msg][2]string {
 		msgWatchConnectedIn:  {"connected, %d products of warehouse %s", "conectado, %d productos del almacén %s"},
 		msgWatchConnectedAll: {"connected, %d products in %d warehouses", "conectado, %d productos en %d almacenes"},
 		msgWatchConnecting:   {"connecting…", "conectando…"},
-		msgWatchReconnecting: {"reconnecting… (attempt %d, next in %s): %v", "reconectando… (intento %d, siguiente en %s): %v"},
 		msgWatchFailed:       {"stopped: %s", "detenido: %s"},
 		msgWatchMerged:       {"(merged)", "(agrupado)"},
 		msgWatchEmpty:        {"No products yet.", "Todavía no hay productos."},

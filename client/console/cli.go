@@ -15,6 +15,7 @@ import (
 type globals struct {
 	settings Settings
 	json     bool
+	version  bool
 }
 
 // register adds the global flags to fs.
@@ -24,12 +25,13 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.settings.CAFile, "ca", "", "CA certificate file")
 	fs.StringVar(&g.settings.Lang, "lang", "", "language: en or es")
 	fs.BoolVar(&g.json, "json", false, "machine-readable output")
+	fs.BoolVar(&g.version, "version", false, "print the version, as the version command does")
 }
 
 // isBoolFlag reports whether the flag name takes no value.
 func isBoolFlag(name string) bool {
 	switch name {
-	case "json", "yes", "y", "h", "help":
+	case "json", "yes", "y", "h", "help", "version", "allow-repeat", "force":
 		return true
 	}
 	return false
@@ -65,8 +67,15 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return ExitOK
 	case perr != nil:
 		return a.usage(perr.Error())
+	case g.version && len(words) == 0:
+		if err := runVersion(ctx, a, nil); err != nil {
+			return a.fail(err)
+		}
+		return ExitOK
 	case len(words) == 0:
 		return a.menu(ctx)
+	case !ok && groupError(a.p, words) != nil:
+		return a.fail(groupError(a.p, words))
 	case !ok:
 		return a.usage(fmt.Sprintf("unknown command %q", strings.Join(words, " ")))
 	}
@@ -92,7 +101,8 @@ func newApp(env Env, g globals) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unknown language %q; use en or es", s.Lang)
 	}
-	return &app{env: env, p: NewPrinter(lang), settings: s, json: g.json}, nil
+	explicit := g.settings.merge(EnvSettings(env.Getenv)).merge(file)
+	return &app{env: env, p: NewPrinter(lang), settings: s, explicit: explicit, json: g.json}, nil
 }
 
 // usage reports a usage problem and returns ExitUsage.

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/stockmesh/stockmesh/client/remote"
 )
@@ -26,7 +27,7 @@ func setupProductAdd(fs *flag.FlagSet) runFunc {
 		}
 		in := remote.NewProduct{SKU: *sku, Name: *name, Description: optString(*desc)}
 		var err error
-		if in.Price, err = priceArg(*price); err != nil {
+		if in.Price, err = priceArg(a.p, *price); err != nil {
 			return err
 		}
 		if in.InitialQuantity, err = optInt("quantity", *qty, 0); err != nil {
@@ -70,7 +71,7 @@ func setupProductGet(*flag.FlagSet) runFunc {
 		}
 		p, err := c.Product(ctx, args[0])
 		if err != nil {
-			return err
+			return a.hintSKU(ctx, c, args[0], err)
 		}
 		return a.showProduct(p)
 	}
@@ -88,6 +89,9 @@ func setupProductUpdate(fs *flag.FlagSet) runFunc {
 		if err := wantArgs(args, "SKU"); err != nil {
 			return err
 		}
+		if !slices.ContainsFunc([]string{"name", "description", "price", "quantity", "reorder"}, func(f string) bool { return isSet(fs, f) }) {
+			return usagef("%s", a.p.T(msgNothingToUpdate, args[0]))
+		}
 		var in remote.ProductChanges
 		if isSet(fs, "name") {
 			in.Name = name
@@ -98,7 +102,7 @@ func setupProductUpdate(fs *flag.FlagSet) runFunc {
 		in.Note = optString(*note)
 		var err error
 		if *price != "" {
-			p, err := priceArg(*price)
+			p, err := priceArg(a.p, *price)
 			if err != nil {
 				return err
 			}
@@ -122,7 +126,7 @@ func (a *app) updateProduct(ctx context.Context, sku string, in remote.ProductCh
 	}
 	p, err := c.UpdateProduct(ctx, sku, in)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	a.say(msgUpdated, p.SKU)
 	return a.showProduct(p)
@@ -150,7 +154,7 @@ func (a *app) deleteProduct(ctx context.Context, sku string, yes bool) error {
 	if !yes {
 		p, err := c.Product(ctx, sku)
 		if err != nil {
-			return err
+			return a.hintSKU(ctx, c, sku, err)
 		}
 		ok, err := a.prompts().Confirm(ctx, a.p.T(msgConfirmDelete, p.SKU, p.Name, p.Quantity))
 		if err != nil || !ok {
@@ -159,7 +163,7 @@ func (a *app) deleteProduct(ctx context.Context, sku string, yes bool) error {
 	}
 	p, err := c.DeleteProduct(ctx, sku)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	a.say(msgDeleted, p.SKU)
 	if a.json {

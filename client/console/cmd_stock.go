@@ -32,7 +32,7 @@ func (a *app) setStock(ctx context.Context, sku string, qty int, note string) er
 	}
 	m, err := c.SetStock(ctx, sku, qty, note)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, sku, err)
 	}
 	a.say(msgStockSet, sku, FormatInt(a.p.Lang(), m.Balance))
 	if a.json {
@@ -62,7 +62,8 @@ func ParseKind(s string) (string, bool) {
 func setupMove(fs *flag.FlagSet) runFunc {
 	ref := fs.String("ref", "", "reference such as an order number")
 	note := fs.String("note", "", "note")
-	key := fs.String("key", "", "idempotency key (random when empty)")
+	key := fs.String("key", "", "idempotency key (random when empty; derived from the movement with --ref)")
+	allowRepeat := fs.Bool("allow-repeat", false, "record a movement with --ref again even if the same one was recorded")
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args, "KIND", "SKU", "QUANTITY"); err != nil {
 			return err
@@ -83,20 +84,29 @@ func setupMove(fs *flag.FlagSet) runFunc {
 		if in.Quantity == 0 {
 			return usagef("QUANTITY: must not be 0")
 		}
+		if *allowRepeat && in.IdempotencyKey == "" {
+			in.IdempotencyKey = remote.NewIdempotencyKey()
+		}
 		return a.recordMovement(ctx, in)
 	}
 }
 
-// recordMovement records a movement and shows it.
+// recordMovement records a movement, once when it has a reference (see
+// recordOnce), and shows it.
 func (a *app) recordMovement(ctx context.Context, in remote.NewMovement) error {
 	c, err := a.node()
 	if err != nil {
 		return err
 	}
-	m, err := c.RecordMovement(ctx, in)
+	m, err := a.recordOnce(ctx, c, in)
 	if err != nil {
-		return err
+		return a.hintSKU(ctx, c, in.SKU, err)
 	}
+	return a.showMovement(m)
+}
+
+// showMovement says that m was recorded and shows it.
+func (a *app) showMovement(m *remote.Movement) error {
 	a.say(msgRecorded, m.SKU, FormatInt(a.p.Lang(), m.Balance))
 	return a.show(m, func(out io.Writer) {
 		writeMovements(out, a.p, a.env.Terminal, []remote.Movement{*m})

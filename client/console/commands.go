@@ -38,6 +38,7 @@ func commands() []command {
 		{words: []string{"transfers"}, interruptible: true, setup: setupTransfers},
 		{words: []string{"receive"}, interruptible: true, setup: setupReceive},
 		{words: []string{"cancel"}, interruptible: true, setup: setupCancel},
+		{words: []string{"config", "init"}, setup: setupConfigInit},
 		{words: []string{"version"}, setup: func(*flag.FlagSet) runFunc { return runVersion }},
 	}
 }
@@ -92,13 +93,13 @@ func optInt(name, s string, min int) (*int, error) {
 	return &n, nil
 }
 
-// priceArg parses a price flag.
-func priceArg(s string) (string, error) {
-	p, err := ParsePrice(s)
+// priceArg parses a price flag in p's language.
+func priceArg(p Printer, s string) (string, error) {
+	v, err := ParsePrice(p.Lang(), s)
 	if err != nil {
-		return "", usagef("--price: %q is not a price such as 9.99", s)
+		return "", usagef("%s", p.T(msgPriceFlag, priceProblem(p, s, err)))
 	}
-	return p, nil
+	return v, nil
 }
 
 // optString returns &s, or nil for "".

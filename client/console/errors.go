@@ -44,9 +44,18 @@ var errCancelled = errors.New("console: cancelled")
 // server names the node in the "unreachable" sentence.
 func Sentence(p Printer, server string, err error) string {
 	var ue *usageError
+	var hint *skuHint
+	var repeated *errRepeated
+	var refused *refusal
 	switch {
 	case errors.As(err, &ue):
 		return ue.text
+	case errors.As(err, &hint):
+		return p.T(msgDidYouMean, hint.sku, hint.suggestion)
+	case errors.As(err, &repeated):
+		return repeatedSentence(p, repeated)
+	case errors.As(err, &refused):
+		return refused.text
 	case errors.Is(err, remote.ErrUntrusted):
 		return p.T(msgErrUntrusted)
 	case errors.Is(err, errCancelled):
@@ -127,7 +136,8 @@ func ExitCode(err error) int {
 }
 
 // errorCode names err for --json output: the node's code, or USAGE,
-// UNTRUSTED, CANCELLED or ERROR.
+// UNTRUSTED, CANCELLED, ALREADY_RECORDED (a movement with a reference
+// not applied again) or ERROR.
 func errorCode(err error) string {
 	switch {
 	case errors.Is(err, ErrUsage):
@@ -136,6 +146,8 @@ func errorCode(err error) string {
 		return "UNTRUSTED"
 	case errors.Is(err, errCancelled), errors.Is(err, context.Canceled):
 		return "CANCELLED"
+	case errors.As(err, new(*errRepeated)):
+		return "ALREADY_RECORDED"
 	}
 	if c := remote.Code(err); c != "" {
 		return c

@@ -11,20 +11,35 @@ import (
 // four decimals.
 var ErrBadPrice = errors.New("console: not a price")
 
-// ParsePrice reads a price typed by a person, such as "9.99", "9,99" or "12",
-// and returns it in the node's Decimal form ("9.99"). Thousands separators,
-// signs, and more than four decimals are refused with ErrBadPrice.
-func ParsePrice(s string) (string, error) {
+// ErrAmbiguousPrice reports a price written with a separator the language
+// does not read as its decimal mark: a thousands separator ("1,000" or
+// "1.500") or the other language's decimal mark. Such a price is refused,
+// never guessed.
+var ErrAmbiguousPrice = errors.New("console: ambiguous price")
+
+// ParsePrice reads a price typed by a person in lang's convention and
+// returns it in the node's Decimal form ("9.99"): English writes "9.99",
+// Spanish "9,99", and neither groups thousands. The other separator
+// anywhere ("1,000" or "9,99" in English, "1.500" or "9.99" in Spanish)
+// gives ErrAmbiguousPrice; signs, letters and more than four decimals give
+// ErrBadPrice.
+func ParsePrice(lang Lang, s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if s == "" || strings.Count(s, ".")+strings.Count(s, ",") > 1 {
+	point, other := ".", ","
+	if lang == Spanish {
+		point, other = ",", "."
+	}
+	if strings.Contains(s, other) {
+		return "", ErrAmbiguousPrice
+	}
+	if s == "" || s == point || strings.Count(s, point) > 1 {
 		return "", ErrBadPrice
 	}
-	s = strings.Replace(s, ",", ".", 1)
-	whole, frac, _ := strings.Cut(s, ".")
+	whole, frac, _ := strings.Cut(s, point)
 	if whole == "" {
 		whole = "0"
 	}
-	if !digits(whole) || (frac != "" && !digits(frac)) || len(frac) > 4 || s == "." {
+	if !digits(whole) || (frac != "" && !digits(frac)) || len(frac) > 4 {
 		return "", ErrBadPrice
 	}
 	whole = strings.TrimLeft(whole, "0")
@@ -123,4 +138,13 @@ func FormatTime(t, now time.Time) string {
 		return t.Format("15:04:05")
 	}
 	return t.Format("2006-01-02 15:04")
+}
+
+// priceProblem says, in p's language, why s is not a price and how to
+// write one.
+func priceProblem(p Printer, s string, err error) string {
+	if errors.Is(err, ErrAmbiguousPrice) {
+		return p.T(msgPriceAmbiguous, s)
+	}
+	return p.T(msgBadPrice, s)
 }

@@ -8,27 +8,38 @@ import (
 func TestParsePrice(t *testing.T) {
 	tests := []struct {
 		name, in, want string
-		bad            bool
+		lang           Lang
+		err            error
 	}{
-		{name: "dot", in: "9.99", want: "9.99"},
-		{name: "comma", in: "9,99", want: "9.99"},
-		{name: "whole", in: "12", want: "12"},
-		{name: "leading zeros", in: "007.50", want: "7.50"},
-		{name: "no whole part", in: ".5", want: "0.5"},
-		{name: "four decimals", in: " 0.1234 ", want: "0.1234"},
-		{name: "five decimals", in: "0.12345", bad: true},
-		{name: "negative", in: "-1", bad: true},
-		{name: "letters", in: "abc", bad: true},
-		{name: "thousands", in: "1,234.50", bad: true},
-		{name: "empty", in: "", bad: true},
-		{name: "lone point", in: ".", bad: true},
+		{name: "en point", in: "9.99", want: "9.99"},
+		{name: "en whole", in: "12", want: "12"},
+		{name: "en leading zeros", in: "007.50", want: "7.50"},
+		{name: "en no whole part", in: ".5", want: "0.5"},
+		{name: "en four decimals", in: " 0.1234 ", want: "0.1234"},
+		{name: "en five decimals", in: "0.12345", err: ErrBadPrice},
+		{name: "en negative", in: "-1", err: ErrBadPrice},
+		{name: "en letters", in: "abc", err: ErrBadPrice},
+		{name: "en empty", in: "", err: ErrBadPrice},
+		{name: "en lone point", in: ".", err: ErrBadPrice},
+		{name: "en two points", in: "1.000.50", err: ErrBadPrice},
+		{name: "en thousands", in: "1,000", err: ErrAmbiguousPrice},
+		{name: "en thousands and decimals", in: "1,234.50", err: ErrAmbiguousPrice},
+		{name: "en spanish decimal", in: "9,99", err: ErrAmbiguousPrice},
+		{name: "es comma", lang: Spanish, in: "9,99", want: "9.99"},
+		{name: "es whole", lang: Spanish, in: "1500", want: "1500"},
+		{name: "es no whole part", lang: Spanish, in: ",5", want: "0.5"},
+		{name: "es five decimals", lang: Spanish, in: "0,12345", err: ErrBadPrice},
+		{name: "es thousands", lang: Spanish, in: "1.500", err: ErrAmbiguousPrice},
+		{name: "es thousands and decimals", lang: Spanish, in: "1.234,50", err: ErrAmbiguousPrice},
+		{name: "es english decimal", lang: Spanish, in: "9.99", err: ErrAmbiguousPrice},
+		{name: "es lone comma", lang: Spanish, in: ",", err: ErrBadPrice},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParsePrice(tt.in)
-			if tt.bad {
-				if !errors.Is(err, ErrBadPrice) {
-					t.Fatalf("ParsePrice(%q) = %q, %v; want ErrBadPrice", tt.in, got, err)
+			got, err := ParsePrice(tt.lang, tt.in)
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("ParsePrice(%q) = %q, %v; want %v", tt.in, got, err, tt.err)
 				}
 				return
 			}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 )
 
@@ -46,7 +47,9 @@ type Printer struct {
 
 // NewPrinter returns a Printer for lang.
 func NewPrinter(lang Lang) Printer {
-	return Printer{lang: lang, cat: catalog()}
+	cat := catalog()
+	maps.Copy(cat, guidanceCatalog())
+	return Printer{lang: lang, cat: cat}
 }
 
 // Lang returns the printer's language.

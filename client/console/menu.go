@@ -77,7 +77,7 @@ func (a *app) runAction(ctx context.Context, act func(context.Context) error) bo
 	case errors.Is(err, io.EOF):
 		return true
 	case err != nil:
-		fmt.Fprintln(a.env.Stdout, "! "+Sentence(a.p, a.settings.Server, err))
+		fmt.Fprintln(a.env.Stdout, "! "+a.sentence(err))
 	}
 	fmt.Fprintln(a.env.Stdout)
 	return ctx.Err() != nil

@@ -125,9 +125,9 @@ func (pr *Prompter) Price(ctx context.Context, label, def string) (string, error
 		if s == "" {
 			return "", pr.p.T(msgRequired)
 		}
-		v, err := ParsePrice(s)
+		v, err := ParsePrice(pr.p.Lang(), s)
 		if err != nil {
-			return "", pr.p.T(msgBadPrice, s)
+			return "", priceProblem(pr.p, s, err)
 		}
 		return v, ""
 	})

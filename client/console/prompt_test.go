@@ -13,6 +13,7 @@ func TestPrompts(t *testing.T) {
 	tests := []struct {
 		name    string
 		input   string
+		lang    Lang
 		ask     func(ctx context.Context, pr *Prompter) (any, error)
 		want    any
 		wantErr error
@@ -35,9 +36,14 @@ func TestPrompts(t *testing.T) {
 			want: 12, wantOut: []string{"Quantity [12]: "},
 		},
 		{
-			name: "price with comma", input: "nine\n9,99\n",
+			name: "price refused until written the English way", input: "nine\n9,99\n1,000.50\n1000.50\n",
 			ask:  func(ctx context.Context, pr *Prompter) (any, error) { return pr.Price(ctx, "Price", "") },
-			want: "9.99", wantOut: []string{`"nine" is not a price`},
+			want: "1000.50", wantOut: []string{`"nine" is not a price`, `"9,99" is ambiguous as a price`, `"1,000.50" is ambiguous`, "such as 1234.50."},
+		},
+		{
+			name: "price refused until written the Spanish way", input: "9.99\n1.500\n1500\n", lang: Spanish,
+			ask:  func(ctx context.Context, pr *Prompter) (any, error) { return pr.Price(ctx, "Precio", "") },
+			want: "1500", wantOut: []string{`"9.99" es ambiguo como precio`, `"1.500" es ambiguo`, "por ejemplo 1234,50."},
 		},
 		{
 			name: "required", input: "\n  \nA1\n",
@@ -70,7 +76,7 @@ func TestPrompts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			pr := NewPrompter(strings.NewReader(tt.input), &out, NewPrinter(English))
+			pr := NewPrompter(strings.NewReader(tt.input), &out, NewPrinter(tt.lang))
 			defer pr.Close()
 			got, err := tt.ask(context.Background(), pr)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && got != tt.want) {

@@ -34,6 +34,10 @@ func fakeNode(t *testing.T) (url, caFile string) {
 			w.Write([]byte(`{"data":{"product":null},"errors":[{"message":"no such product","extensions":{"code":"NOT_FOUND"}}]}`))
 		case strings.Contains(req.Query, "products("):
 			w.Write([]byte(`{"data":{"products":{"edges":[{"node":` + product + `}],"pageInfo":{"hasNextPage":false},"totalCount":1}}}`))
+		case strings.Contains(req.Query, "setStock") && req.Variables["sku"] != "A1":
+			w.Write([]byte(`{"data":null,"errors":[{"message":"product a1 not found","extensions":{"code":"NOT_FOUND"}}]}`))
+		case strings.Contains(req.Query, "movements("):
+			w.Write([]byte(`{"data":{"movements":{"edges":[]}}}`))
 		case strings.Contains(req.Query, "recordMovement"):
 			w.Write([]byte(`{"data":null,"errors":[{"message":"only 40","extensions":{"code":"INSUFFICIENT_STOCK"}}]}`))
 		default:
@@ -69,10 +73,25 @@ func TestRun(t *testing.T) {
 		{name: "not found", args: []string{"product", "get", "ZZ"}, wantCode: 1, wantErr: []string{"Product not found."}},
 		{name: "not found json", args: []string{"product", "get", "ZZ", "--json"}, wantCode: 1, wantOut: []string{`"code": "NOT_FOUND"`}},
 		{name: "not found spanish", args: []string{"product", "get", "ZZ"}, env: map[string]string{"LANG": "es_ES.UTF-8"}, wantCode: 1, wantErr: []string{"Producto no encontrado."}},
+		{name: "sku in another case", args: []string{"product", "get", "a1"}, wantCode: 1, wantErr: []string{"No product a1; did you mean A1?"}},
+		{name: "sku in another case spanish", args: []string{"--lang", "es", "stock", "set", "a1", "3"}, wantCode: 1,
+			wantErr: []string{"No hay ningún producto a1; ¿quería decir A1?"}},
+		{name: "sku in another case json", args: []string{"--json", "product", "get", "a1"}, wantCode: 1,
+			wantOut: []string{`"code": "NOT_FOUND"`, "did you mean A1?"}},
 		{name: "sale refused", args: []string{"move", "sale", "A1", "99", "--ref", "ORD-7"}, wantCode: 1, wantErr: []string{"Not enough stock"}},
 		{name: "products", args: []string{"products"}, wantOut: []string{"SKU", "A1", "Products: 1."}},
 		{name: "bad number", args: []string{"stock", "set", "A1", "lots"}, wantCode: 2, wantErr: []string{"not a whole number"}},
 		{name: "unknown command", raw: true, args: []string{"frobnicate"}, wantCode: 2, wantErr: []string{"unknown command"}},
+		{name: "group lists its commands", raw: true, args: []string{"product"}, wantCode: 2,
+			wantErr: []string{"stockmesh product needs one of these commands:", "  product add --sku SKU", "  product delete SKU"}},
+		{name: "group with an unknown command", raw: true, args: []string{"stock", "frob"}, wantCode: 2,
+			wantErr: []string{`unknown command "stock frob"; stockmesh stock takes:`, "  stock levels SKU"}},
+		{name: "group spanish", raw: true, args: []string{"--lang", "es", "product"}, wantCode: 2,
+			wantErr: []string{"stockmesh product necesita una de estas órdenes:", "  product get SKU"}},
+		{name: "update with nothing to change", args: []string{"product", "update", "A1", "--note", "why"}, wantCode: 2,
+			wantErr: []string{"product update A1: nothing to change; give at least one of --name"}},
+		{name: "update with nothing to change json", args: []string{"--json", "product", "update", "A1"}, wantCode: 2,
+			wantOut: []string{`"code": "USAGE"`, "nothing to change"}},
 		{name: "bad token", args: []string{"product", "get", "A1", "--token", "nope"}, wantCode: 1, wantErr: []string{"Not allowed"}},
 		{name: "unreachable", raw: true, args: []string{"products", "--server", down.URL, "--ca", ca}, wantCode: 3, wantErr: []string{"is unreachable"}},
 		{name: "env settings", raw: true, args: []string{"product", "get", "A1"}, env: map[string]string{"STOCKMESH_TOKEN": "tok", "STOCKMESH_SERVER": url, "STOCKMESH_CA": ca}, wantOut: []string{"Bolt"}},
@@ -81,6 +100,7 @@ func TestRun(t *testing.T) {
 		{name: "transfer without --to", args: []string{"transfer", "A1", "2"}, wantCode: 2, wantErr: []string{"missing --to"}},
 		{name: "transfers bad status", args: []string{"transfers", "--status", "lost"}, wantCode: 2, wantErr: []string{"--status"}},
 		{name: "receive without id", args: []string{"receive"}, wantCode: 2, wantErr: []string{"missing ID"}},
+		{name: "version flag", raw: true, args: []string{"--version"}, wantOut: []string{"stockmesh test"}},
 		{name: "version json", args: []string{"version", "--json"}, wantOut: []string{`"version": "test"`}},
 		{name: "menu re-prompts", args: nil, stdin: "x\n2\nA1\n3\nA1\nabc\n\n\n0\n", wantOut: []string{
 			"Watch live stock", `There is no option "x"`, "Madrid", `"abc" is not a whole number`, "New quantity [40]: ", "Goodbye."}},

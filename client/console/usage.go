@@ -14,7 +14,8 @@ Commands:
   products [--warehouse ID] [--search TEXT]
   stock set SKU QUANTITY [--note N]
   stock levels SKU
-  move purchase|sale|return|adjustment SKU QUANTITY [--ref REF] [--note N] [--key KEY]
+  move purchase|sale|return|adjustment SKU QUANTITY [--ref REF] [--note N] [--key KEY] [--allow-repeat]
+       (with --ref, the same movement run again is refused unless --allow-repeat)
   history [--sku SKU] [--kind KIND] [--first N]
   watch [--sku SKU] [--warehouse ID|all]
        (default: this node's own warehouse; all: every warehouse it holds)
@@ -25,7 +26,11 @@ Commands:
   cancel ID
        (on the receiving node: cancelled at once; on the sending node: a request
         the receiver confirms, then the stock returns)
+  config init [--force]
+       (writes the settings below to the config file, once; --force replaces it)
   version
+
+Prices are written 9.99: a point before the decimals, no thousands separator.
 
 Flags (anywhere on the line):
   --server URL   node address (STOCKMESH_SERVER; default https://localhost:8443)
@@ -33,8 +38,10 @@ Flags (anywhere on the line):
   --ca FILE      CA certificate (STOCKMESH_CA; default ./data/tls/ca.crt)
   --lang en|es   language (default from LANG)
   --json         machine-readable output
+  --version      the version
 Settings may also live in ~/.config/stockmesh/config as "key = value" lines
-(server, token, ca, lang).
+(server, token, ca, lang); "stockmesh config init", run beside the node's
+data folder, writes them so that stockmesh works from any directory.
 
 Exit codes: 0 success, 1 request refused, 2 usage, 3 node unreachable.
 `
@@ -43,15 +50,16 @@ Exit codes: 0 success, 1 request refused, 2 usage, 3 node unreachable.
 Sin orden, stockmesh muestra el menú interactivo.
 
 Órdenes:
-  product add --sku SKU --name NOMBRE --price 9.99 [--quantity N] [--description D] [--reorder N]
+  product add --sku SKU --name NOMBRE --price 9,99 [--quantity N] [--description D] [--reorder N]
   product get SKU
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]
   products [--warehouse ID] [--search TEXTO]
   stock set SKU CANTIDAD [--note N]
   stock levels SKU
-  move purchase|sale|return|adjustment SKU CANTIDAD [--ref REF] [--note N] [--key CLAVE]
-       (también compra|venta|devolucion|ajuste)
+  move purchase|sale|return|adjustment SKU CANTIDAD [--ref REF] [--note N] [--key CLAVE] [--allow-repeat]
+       (también compra|venta|devolucion|ajuste; con --ref, el mismo movimiento
+       repetido se rechaza salvo con --allow-repeat)
   history [--sku SKU] [--kind TIPO] [--first N]
   watch [--sku SKU] [--warehouse ID|all]
        (por defecto, el almacén de este nodo; all o todos: todos los que tiene)
@@ -62,7 +70,11 @@ Sin orden, stockmesh muestra el menú interactivo.
   cancel ID
        (en el nodo que recibe: se cancela en el acto; en el que envía: una
         solicitud que el receptor confirma, y entonces vuelven las existencias)
+  config init [--force]
+       (escribe la configuración de abajo en el fichero, una vez; --force lo reemplaza)
   version
+
+Los precios se escriben 9,99: coma antes de los decimales, sin separador de millares.
 
 Opciones (en cualquier lugar de la línea):
   --server URL   dirección del nodo (STOCKMESH_SERVER; por defecto https://localhost:8443)
@@ -70,8 +82,11 @@ Opciones (en cualquier lugar de la línea):
   --ca FICHERO   certificado de la CA (STOCKMESH_CA; por defecto ./data/tls/ca.crt)
   --lang en|es   idioma (por defecto según LANG)
   --json         salida para programas
+  --version      la versión
 La configuración también puede estar en ~/.config/stockmesh/config, con
-líneas "clave = valor" (server, token, ca, lang).
+líneas "clave = valor" (server, token, ca, lang); "stockmesh config init",
+ejecutado junto a la carpeta de datos del nodo, la escribe para que stockmesh
+funcione desde cualquier directorio.
 
 Códigos de salida: 0 éxito, 1 petición rechazada, 2 uso incorrecto, 3 nodo inalcanzable.
 `

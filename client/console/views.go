@@ -52,13 +52,29 @@ func writeProducts(out io.Writer, p Printer, ansi bool, ps []remote.Product) {
 		return
 	}
 	l := p.Lang()
+	low := 0
+	for _, pr := range ps {
+		if pr.BelowReorderPoint {
+			low++
+		}
+	}
 	t := newTable(p.T(msgColSKU), p.T(msgColName), p.T(msgColQuantity), p.T(msgColPrice), p.T(msgColReorder)).alignRight(2, 3, 4)
 	for _, pr := range ps {
-		i := t.add(pr.SKU, pr.Name, FormatInt(l, pr.Quantity), FormatPrice(l, pr.Price), FormatInt(l, pr.ReorderPoint))
+		qty := FormatInt(l, pr.Quantity)
+		switch {
+		case pr.BelowReorderPoint:
+			qty += " !"
+		case low > 0:
+			qty += "  " // digits stay aligned with the marked rows'
+		}
+		i := t.add(pr.SKU, pr.Name, qty, FormatPrice(l, pr.Price), FormatInt(l, pr.ReorderPoint))
 		t.mark[i] = pr.BelowReorderPoint
 	}
 	t.write(out, ansi)
 	fmt.Fprintln(out, p.T(msgTotalProducts, len(ps)))
+	if low > 0 {
+		fmt.Fprintln(out, p.T(msgBelowReorderLegend, low))
+	}
 }
 
 // writeMovements prints movements, newest first as the node sends them.

@@ -60,3 +60,36 @@ func TestNetworkViews(t *testing.T) {
 		})
 	}
 }
+
+// TestProductListMarksReorder: the list marks products at or below their
+// reorder point in plain text too (not only in reverse video), as
+// `product get` does, and says what the mark means.
+func TestProductListMarksReorder(t *testing.T) {
+	ps := []remote.Product{
+		{SKU: "A1", Name: "Bolt", Price: "1", Quantity: 40, ReorderPoint: 5},
+		{SKU: "B2", Name: "Nut", Price: "1", Quantity: 5, ReorderPoint: 5, BelowReorderPoint: true},
+	}
+	cases := []struct {
+		lang Lang
+		want []string
+	}{
+		{English, []string{"A1 Bolt 40 1.00 5", "B2 Nut 5 ! 1.00 5", "Products: 2.", "! at or below its reorder point (1)."}},
+		{Spanish, []string{"A1 Bolt 40 1,00 5", "B2 Nut 5 ! 1,00 5", "Productos: 2.", "! en su punto de pedido o por debajo (1)."}},
+	}
+	for _, c := range cases {
+		var out strings.Builder
+		writeProducts(&out, NewPrinter(c.lang), false, ps)
+		var got []string
+		for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n")[1:] {
+			got = append(got, strings.Join(strings.Fields(line), " "))
+		}
+		if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+			t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+		}
+	}
+	var out strings.Builder
+	writeProducts(&out, NewPrinter(English), false, ps[:1])
+	if strings.Contains(out.String(), "!") {
+		t.Errorf("a list with nothing to reorder shows the mark:\n%s", out.String())
+	}
+}

@@ -56,12 +56,18 @@ func (a *app) watch(ctx context.Context, scope remote.WatchScope) error {
 	if !a.json {
 		screen.render(a.env.Stdout, time.Now())
 	}
+	tick := time.NewTicker(time.Second) // counts down to the next attempt
+	defer tick.Stop()
 	for {
 		select {
 		case <-quit:
 			return nil
 		case <-ctx.Done():
 			return nil
+		case now := <-tick.C:
+			if !a.json && !screen.live {
+				screen.render(a.env.Stdout, now)
+			}
 		case ev, ok := <-events:
 			if !ok {
 				return nil

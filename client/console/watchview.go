@@ -31,21 +31,27 @@ type watchRow struct {
 
 // watchScreen is the state of the live stock screen. It shows a WAREHOUSE
 // column only when it follows every warehouse (scope.All). While connected,
-// its status counts the rows shown.
+// its status counts the rows shown; while not, it says what is happening
+// (connecting, or reconnecting with the time to the next attempt and the
+// last error) and never that there are no products.
 type watchScreen struct {
 	p          Printer
 	server     string
 	scope      remote.WatchScope
 	rows       map[watchKey]*watchRow
 	last       watchKey // the latest change, highlighted
-	status     string
-	live       bool     // whether status is the connected one
+	status     string   // the status while connected, or once failed
+	live       bool     // whether the last snapshot is current
+	failed     bool     // whether the watch ended with an error
 	warehouses []string // the warehouses of the last snapshot
+	retry      remote.WatchEvent
+	retryAt    time.Time        // when the next attempt starts
+	now        func() time.Time // the clock, time.Now but in tests
 }
 
 // newWatchScreen returns an empty screen of scope for server.
 func newWatchScreen(p Printer, server string, scope remote.WatchScope) *watchScreen {
-	return &watchScreen{p: p, server: server, scope: scope, rows: map[watchKey]*watchRow{}, status: p.T(msgWatchConnecting)}
+	return &watchScreen{p: p, server: server, scope: scope, rows: map[watchKey]*watchRow{}, now: time.Now}
 }
 
 // apply updates the screen with one watch event.
@@ -62,13 +68,32 @@ func (s *watchScreen) apply(ev remote.WatchEvent) {
 			s.status = s.connected(len(s.rows), s.warehouses)
 		}
 	case remote.WatchReconnecting:
-		wait := ev.Wait.Round(100 * time.Millisecond)
-		s.live = false
-		s.status = s.p.T(msgWatchReconnecting, ev.Attempt, wait, Sentence(s.p, s.server, ev.Err))
+		s.live, s.retry, s.retryAt = false, ev, s.now().Add(ev.Wait)
 	case remote.WatchFailed:
-		s.live = false
+		s.live, s.failed = false, true
 		s.status = s.p.T(msgWatchFailed, Sentence(s.p, s.server, ev.Err))
 	}
+}
+
+// statusLine is the line under the title at now: the connected status,
+// else connecting…, else reconnecting with the seconds left to the next
+// attempt and the last error.
+func (s *watchScreen) statusLine(now time.Time) string {
+	switch {
+	case s.live, s.failed:
+		return s.status
+	case s.retry.Attempt == 0:
+		return s.p.T(msgWatchConnecting)
+	}
+	left := s.retryAt.Sub(now)
+	if left <= 0 {
+		return s.p.T(msgWatchRetrying, s.retry.Attempt, Sentence(s.p, s.server, s.retry.Err))
+	}
+	left = left.Round(100 * time.Millisecond)
+	if left >= time.Second {
+		left = left.Round(time.Second)
+	}
+	return s.p.T(msgWatchReconnectingIn, left, s.retry.Attempt, Sentence(s.p, s.server, s.retry.Err))
 }
 
 // connected is the status after a snapshot of n products of warehouses:
@@ -146,11 +171,14 @@ func (s *watchScreen) render(out io.Writer, now time.Time) {
 	var b strings.Builder
 	b.WriteString(ansiHome)
 	fmt.Fprintln(&b, style(true, ansiBold, s.p.T(msgWatchTitle, s.server)))
-	fmt.Fprintln(&b, s.status)
+	fmt.Fprintln(&b, s.statusLine(now))
 	fmt.Fprintln(&b)
-	if len(s.rows) == 0 {
+	switch {
+	case len(s.rows) == 0 && s.live:
 		fmt.Fprintln(&b, s.p.T(msgWatchEmpty))
-	} else {
+	case len(s.rows) == 0 && !s.failed:
+		fmt.Fprintln(&b, s.p.T(msgWatchWaiting))
+	case len(s.rows) > 0:
 		s.table(now).write(&b, true)
 	}
 	io.WriteString(out, b.String())

@@ -120,7 +120,7 @@ func TestWatchScreen(t *testing.T) {
 		{name: "deleted while reconnecting", lang: English, scope: remote.WatchScope{All: true},
 			events: append(slices.Clone(network), remote.WatchEvent{Kind: remote.WatchReconnecting, Attempt: 1},
 				watchDeletion(barcelona, "A1")),
-			status: "reconnecting… (attempt 1, next in 0s): Error: <nil>", // not overwritten by the deletion
+			status: "reconnecting… trying now (attempt 1); last error: Error: <nil>", // not overwritten by the deletion
 			rows: []string{"WAREHOUSE SKU NAME QUANTITY LAST CHANGE TIME",
 				"> MAD-1 (this node) A1 Bolt 9 -1 sale " + when,
 				"MAD-1 (this node) B2 Nut 7 " + when},
@@ -142,8 +142,8 @@ func TestWatchScreen(t *testing.T) {
 			for _, ev := range c.events {
 				s.apply(ev)
 			}
-			if s.status != c.status {
-				t.Errorf("status %q, want %q", s.status, c.status)
+			if got := s.statusLine(s.now()); got != c.status {
+				t.Errorf("status %q, want %q", got, c.status)
 			}
 			if got := screenRows(s.table(watchAt)); strings.Join(got, "\n") != strings.Join(c.rows, "\n") {
 				t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.rows, "\n"))
@@ -212,6 +212,59 @@ func TestWatchJSON(t *testing.T) {
 			}
 			if !strings.Contains(string(b), c.want) {
 				t.Errorf("%s\nlacks %s", b, c.want)
+			}
+		})
+	}
+}
+
+// TestWatchScreenNotConnected: while connecting, and while reconnecting to
+// a node that is down, the screen says so (with the time to the next
+// attempt and the last error) instead of "No products yet.", which only a
+// node that answered may earn.
+func TestWatchScreenNotConnected(t *testing.T) {
+	down := &remote.Error{Code: remote.CodeUnavailable, Message: "down"}
+	retry := remote.WatchEvent{Kind: remote.WatchReconnecting, Attempt: 2, Wait: 3 * time.Second, Err: down}
+	cases := []struct {
+		name   string
+		lang   Lang
+		events []remote.WatchEvent
+		after  time.Duration // since the last event
+		want   []string
+		not    []string
+	}{
+		{name: "connecting", lang: English, want: []string{"connecting…", "Nothing to show until the node answers."}, not: []string{"No products"}},
+		{name: "reconnecting", lang: English, events: []remote.WatchEvent{retry}, after: time.Second,
+			want: []string{"reconnecting… next attempt in 2s (attempt 2); last error: The node at https://node:8443 is unreachable; is it running?",
+				"Nothing to show until the node answers."}, not: []string{"No products"}},
+		{name: "retrying", lang: English, events: []remote.WatchEvent{retry}, after: 4 * time.Second,
+			want: []string{"reconnecting… trying now (attempt 2); last error: The node at"}},
+		{name: "reconnecting es", lang: Spanish, events: []remote.WatchEvent{retry}, after: time.Second,
+			want: []string{"reconectando… siguiente intento en 2s (intento 2); último error: No se puede contactar", "Nada que mostrar hasta que el nodo responda."},
+			not:  []string{"Todavía no hay productos"}},
+		{name: "connected and empty", lang: English, events: []remote.WatchEvent{retry, watchSnapshot([]string{"MAD-1"})},
+			want: []string{"connected, 0 products", "No products yet."}, not: []string{"reconnecting", "Nothing to show"}},
+		{name: "reconnecting keeps the rows", lang: English, events: []remote.WatchEvent{
+			watchSnapshot([]string{"MAD-1"}, watchProduct(madrid, "A1", "Bolt", 10)), retry}, after: time.Second,
+			want: []string{"reconnecting… next attempt in 2s", "A1"}, not: []string{"Nothing to show"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newWatchScreen(NewPrinter(c.lang), "https://node:8443", remote.WatchScope{})
+			s.now = func() time.Time { return watchAt }
+			for _, ev := range c.events {
+				s.apply(ev)
+			}
+			var out strings.Builder
+			s.render(&out, watchAt.Add(c.after))
+			for _, w := range c.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("screen lacks %q:\n%s", w, out.String())
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(out.String(), w) {
+					t.Errorf("screen shows %q:\n%s", w, out.String())
+				}
 			}
 		})
 	}

@@ -131,8 +131,8 @@ func (h *Handler) product(r *http.Request) (any, error) {
 
 // Movements is the JSON of GET /api/v1/movements.
 type Movements struct {
-	Movements []stock.Movement `json:"movements"`
-	Page      Page             `json:"pageInfo"`
+	Movements []Movement `json:"movements"`
+	Page      Page       `json:"pageInfo"`
 }
 
 func (h *Handler) movements(r *http.Request) (any, error) {
@@ -144,7 +144,7 @@ func (h *Handler) movements(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := Movements{Movements: page.Movements, Page: Page{HasNextPage: page.HasNext}}
+	out := Movements{Movements: movementsOf(page.Movements), Page: Page{HasNextPage: page.HasNext}}
 	if n := len(page.Movements); n > 0 {
 		out.Page.EndCursor = stock.MovementCursor(page.Movements[n-1].Seq)
 	}

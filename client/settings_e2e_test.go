@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+// TestSettingsE2E runs the client as a new user would from a directory
+// without the node's data folder: it says what it looked for and how to
+// point it at a node; `config init`, run with the node's settings, writes
+// the config file once, after which the client works from anywhere.
+func TestSettingsE2E(t *testing.T) {
+	node := testnode.Start(t)
+	home, elsewhere := t.TempDir(), t.TempDir()
+	bare := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "LANG=C.UTF-8"}
+	withNode := append(clientEnv(t, node), "HOME="+home) // the later HOME wins
+
+	r := runIn(t, bare, elsewhere, "products")
+	if r.code != 2 || !strings.Contains(r.stderr, "no CA certificate at data/tls/ca.crt") ||
+		!strings.Contains(r.stderr, "--server URL --ca FILE --token TOKEN") || !strings.Contains(r.stderr, "stockmesh config init") {
+		t.Fatalf("without settings: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runIn(t, withNode, elsewhere, "config", "init"); r.code != 0 || !strings.Contains(r.stdout, "Wrote "+filepath.Join(home, ".config/stockmesh/config")) {
+		t.Fatalf("config init: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runIn(t, withNode, elsewhere, "config", "init"); r.code != 1 || !strings.Contains(r.stderr, "already exists") {
+		t.Fatalf("config init again: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runIn(t, bare, elsewhere, "product", "add", "--sku", "C1", "--name", "Cog", "--price", "2"); r.code != 0 {
+		t.Fatalf("with the config file only: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// runIn runs stockmesh with args under env in dir and waits for it.
+func runIn(t *testing.T, env []string, dir string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), e2eDeadline)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, clientBinary(t), args...)
+	cmd.Env, cmd.Dir = env, dir
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := cmd.ProcessState.ExitCode()
+	if err != nil && code < 0 {
+		t.Fatalf("running stockmesh %v: %v", args, err)
+	}
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}

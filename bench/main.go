@@ -3,12 +3,16 @@
 // run measures, for comparison, the same transactions directly on SQLite
 // from one loop (one per movement at synchronous=FULL and NORMAL, and 64
 // per transaction at FULL) and a bare Go HTTPS handler under the same load;
-// then 1,000 websocket subscribers under a steady writer, Python Pyro4
+// then websocket subscribers under a steady writer beside a bare
+// gorilla/websocket server fed the same way (the anchor), Python Pyro4
 // clients against the node and against a Python lock-and-JSON server, and
 // replication between nodes: a node catching up on 200,000 movements
 // beside the same rows written directly to SQLite, and the delay until a
-// movement recorded on one node is readable on two others; and transfers
-// between two nodes beside the sender's recordMovement rate.
+// movement recorded on one node is readable on two others; and reports
+// over a ledger of a million movements (history pages, movementReport
+// beside a direct GROUP BY, stockAt, the CSV export), alone and beside a
+// writer; and transfers between two nodes beside the sender's
+// recordMovement rate.
 package main
 
 import (
@@ -30,8 +34,9 @@ type options struct {
 	profile  string
 	http2    bool
 	parts    string
-	subs     int // websocket subscribers in the subscribers part
-	rate     int // the subscribers part's writer, movements/s
+	subs     int  // websocket subscribers in the subscribers part; 0: the cases
+	rate     int  // the subscribers part's writer, movements/s; 0: the cases
+	filtered bool // each subscriber filters its own sku (with -subs or -rate)
 }
 
 // runs reports whether the bench should run part.
@@ -46,11 +51,20 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
-	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,transfers", "comma-separated parts to run")
-	flag.IntVar(&o.subs, "subs", subscriberCount, "websocket subscribers in the subscribers part")
-	flag.IntVar(&o.rate, "rate", writerRate, "movements/s the subscribers part's writer records")
+	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,reports,transfers", "comma-separated parts to run")
+	flag.IntVar(&o.subs, "subs", 0, "websocket subscribers in the subscribers part (default: the issue's three cases)")
+	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
+	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
+	anchor := flag.String("anchor-serve", "", "internal: serve as the subscribers part's anchor with the certificate in this folder")
 	selfProfile := flag.String("selfprofile", "", "write a CPU profile of the bench process itself to this file")
 	flag.Parse()
+	if *anchor != "" {
+		if err := anchorServe(*anchor); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *selfProfile != "" {
 		f, err := os.Create(*selfProfile)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
@@ -71,7 +85,7 @@ func run(o options) error {
 	parts := []struct {
 		name string
 		run  func(options) error
-	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench},
+	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}, {"reports", reportsBench},
 		{"transfers", transfersBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {

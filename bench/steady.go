@@ -36,7 +36,7 @@ type steady struct {
 // A movement is readable on a replica once the replica's quantity of its
 // sku includes it: the replica publishes stockChanged after the commit,
 // and a run of entries applied at once may reach a subscriber as one
-// merged event (stockChanged merges past 8 waiting events), which carries
+// merged event (stockChanged merges past 256 waiting events), which carries
 // the exact quantity but no movement.
 func measureSteady(o options) (steady, error) {
 	var s steady
@@ -65,7 +65,7 @@ func measureSteady(o options) (steady, error) {
 	var ws []*watcher
 	defer func() { closeWatchers(ws) }()
 	for _, n := range []*subNode{b, c} {
-		w, err := dialWatcher(n, steadyQuery, start)
+		w, err := dialWatcher(n.endpoint(), steadyQuery, start)
 		if err != nil {
 			return s, err
 		}
@@ -75,8 +75,8 @@ func measureSteady(o options) (steady, error) {
 		}
 	}
 	o.rate = steadyRate
-	s.writes = writeMovements(o, a, start)
-	s.drained = drain(ws, s.writes)
+	s.writes = writeMovements(o, a, start, 0)
+	s.drained = drain(ws, expectedDeliveries(ws, s.writes))
 	closeWatchers(ws)
 	for i, name := range []string{"B", "C"} {
 		s.nodes = append(s.nodes, replicaDelays{node: name, d: summarize(ws[i:i+1], s.writes)})

@@ -16,59 +16,263 @@ import (
 	"time"
 )
 
-// The subscriber benchmark's load, from the issue: this many websocket
-// subscribers on one node while one writer records movements at this rate.
+// The subscriber benchmark's load. Without -subs and -rate it runs the
+// issue's cases: 1,000 subscribers under 50 movements/s and 100 under 500
+// (every subscriber asking the same thing, so the node executes each event
+// once for all of them), and 1,000 subscribers each filtering its own sku
+// under 500 movements/s spread over those 1,000 skus (groups of one).
 const (
-	subscriberCount  = 1000
-	writerRate       = 500 // movements per second
-	dialParallel     = 32  // websocket handshakes in flight while connecting
-	writerInFlight   = 64  // the writer's most outstanding requests
+	dialParallel     = 32 // websocket handshakes in flight while connecting
+	writerInFlight   = 64 // the writer's most outstanding requests
 	drainTimeout     = 15 * time.Second
-	subscriberQuery  = `subscription { stockChanged { sku quantity merged movement { id } } }`
+	subscriberQuery  = `subscription { stockChanged { sku quantity merged at movement { id } } }`
+	filteredQuery    = `subscription { stockChanged(sku: "B-%d") { sku quantity merged at movement { id } } }`
 	subscriberTarget = 100 * time.Millisecond
+	// Targets against the anchor in the same run.
+	anchorCPUFactor = 1.5
+	anchorP99Slack  = 30 * time.Millisecond
 )
 
-// subscribersBench starts a node from o.node, connects o.subs (subscriberCount)
-// websocket subscribers (graphql-transport-ws, stockChanged with no
-// filter), records o.rate (writerRate) movements/s for o.duration from one writer,
-// and reports the delay from each movement's acknowledgement (its mutation
-// response arriving) to its delivery to each subscriber, the deliveries
-// expected and received, the connections alive at the end, the node's
-// memory and the CPU the node and the benchmark's own clients used.
+// subCase is one load of the subscriber benchmark.
+type subCase struct {
+	subs, rate int
+	filtered   bool // each subscriber filters its own sku (groups of one)
+}
+
+// subCases returns the cases o asks for: one with -subs and -rate, else
+// the issue's three.
+func (o options) subCases() []subCase {
+	if o.subs > 0 || o.rate > 0 {
+		c := subCase{subs: cmp.Or(o.subs, 1000), rate: cmp.Or(o.rate, 500), filtered: o.filtered}
+		return []subCase{c}
+	}
+	return []subCase{{subs: 1000, rate: 50}, {subs: 100, rate: 500}, {subs: 1000, rate: 500, filtered: true}}
+}
+
+// query returns subscriber i's subscription and the sku it filters on (-1: all).
+func (c subCase) query(i int) (string, int) {
+	if c.filtered {
+		return fmt.Sprintf(filteredQuery, i), i
+	}
+	return subscriberQuery, -1
+}
+
+// String describes the case.
+func (c subCase) String() string {
+	what := "stockChanged, no filter: one shared execution"
+	if c.filtered {
+		what = "stockChanged, each its own sku: groups of one"
+	}
+	return fmt.Sprintf("%d subscribers (%s), %d movements/s", c.subs, what, c.rate)
+}
+
+// subscribersBench runs every case of o.
 func subscribersBench(o options) error {
-	n, err := startSubNode(o)
+	for _, c := range o.subCases() {
+		if err := subscriberCase(o, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subscriberCase measures one case on a node and on the anchor, one after
+// the other with the same clients, and compares them.
+func subscriberCase(o options, c subCase) error {
+	if o.profile != "" && o.subs == 0 && o.rate == 0 { // the issue's cases: one profile each
+		o.profile = fmt.Sprintf("%s.%dx%d", o.profile, c.subs, c.rate)
+		if c.filtered {
+			o.profile += "-filtered"
+		}
+	}
+	o.subs, o.rate = c.subs, c.rate
+	if c.filtered {
+		o.skus = c.subs
+	}
+	fmt.Printf("subscribers: %v for %v\n", c, o.duration)
+	node, err := subscribersNode(o, c)
 	if err != nil {
 		return err
+	}
+	anchor, err := anchorRun(o, c)
+	if err != nil {
+		return err
+	}
+	reportVersus(node, anchor)
+	return nil
+}
+
+// fanResult is what one server (the node or the anchor) did in one case.
+type fanResult struct {
+	name      string
+	delivered int64 // unmerged events received
+	merged    int64
+	expected  int64
+	cpu       time.Duration // loaded, minus the same writes with no subscribers
+	idleCPU   time.Duration // the same writes with no subscribers
+	commits   []time.Duration
+	floor     []time.Duration // the node's delays with a single subscriber
+	// spread holds, for every event delivered, its arrival minus its
+	// earliest arrival at any subscriber: the fan-out's own delay.
+	spread []time.Duration
+}
+
+// perEvent is the CPU per delivered event.
+func (r fanResult) perEvent() time.Duration {
+	if n := r.delivered + r.merged; n > 0 {
+		return r.cpu / time.Duration(n)
+	}
+	return 0
+}
+
+// collect gathers the watchers' commit delays and counts.
+func (r *fanResult) collect(ws []*watcher) {
+	first := map[int]int64{} // seq -> its earliest arrival at any subscriber
+	for _, w := range ws {
+		r.delivered += w.got.Load()
+		r.merged += w.merged.Load()
+		r.commits = append(r.commits, w.commits...)
+		for seq, at := range w.arrivals {
+			if f, ok := first[seq]; at != 0 && (!ok || at < f) {
+				first[seq] = at
+			}
+		}
+	}
+	for _, w := range ws {
+		for seq, at := range w.arrivals {
+			if at != 0 {
+				r.spread = append(r.spread, time.Duration(at-first[seq]))
+			}
+		}
+	}
+	slices.Sort(r.commits)
+	slices.Sort(r.spread)
+}
+
+// subscribersNode starts a node, measures its CPU under o.rate movements/s
+// with no subscribers (before and after the rest), the delivery to a single
+// subscriber, connects o.subs websocket subscribers
+// (graphql-transport-ws), records o.rate movements/s for o.duration from
+// one writer again, and reports the delay from each movement's
+// acknowledgement and from its commit to its delivery to each subscriber,
+// the deliveries expected and received, the connections alive at the end,
+// the node's memory and the CPU the node and the benchmark's own clients used.
+func subscribersNode(o options, c subCase) (fanResult, error) {
+	res := fanResult{name: "node"}
+	n, err := startSubNode(o)
+	if err != nil {
+		return res, err
 	}
 	defer n.stop()
 	idle := n.memory()
 	start := time.Now()
-	ws, took, err := dialWatchers(n, o.subs, start)
+	cpu0 := cpuNow(n.benchNode)
+	writeMovements(o, n, start, 1)
+	res.idleCPU = cpuNow(n.benchNode).sub(cpu0).node
+	if res.floor, err = deliveryFloor(o, n, start); err != nil {
+		return res, err
+	}
+	ws, took, err := dialWatchers(n.endpoint(), o.subs, start, c.query)
 	if err != nil && len(ws) == 0 {
-		return err
+		return res, err
 	} else if err != nil {
 		fmt.Println("  connecting:", err) // reported, and the run goes on with the rest
 	}
 	if err := n.waitSubscriptions(len(ws)); err != nil {
 		closeWatchers(ws)
-		return err
+		return res, err
 	}
 	connected := n.memory()
-	fmt.Printf("subscribers: %d websocket subscribers (stockChanged, no filter) connected in %v; writer %d movements/s for %v\n",
-		len(ws), took.Round(time.Millisecond), o.rate, o.duration)
+	fmt.Printf("  node: %d subscribers connected in %v\n", len(ws), took.Round(time.Millisecond))
 	if o.profile != "" {
 		go profile(o)
 	}
-	cpu0 := cpuNow(n.benchNode)
-	acks := writeMovements(o, n, start)
-	drained := drain(ws, acks)
+	cpu0 = cpuNow(n.benchNode)
+	acks := writeMovements(o, n, start, 0)
+	drained := drain(ws, expectedDeliveries(ws, acks))
 	cpu := cpuNow(n.benchNode).sub(cpu0)
 	alive, open := aliveCount(ws), n.metricOrMinus("stockmesh_subscriptions_open")
 	loaded := n.memory()
 	closeWatchers(ws)
 	fmt.Println("  waiting for delivery:", drained)
 	reportSubscribers(o, summarize(ws, acks), acks, alive, open, [3]memory{idle, connected, loaded}, cpu)
-	return nil
+	res.collect(ws)
+	res.expected = expectedDeliveries(ws, acks)
+	// The writes' own cost, measured again once the subscribers are gone:
+	// their mean is the baseline, both are printed.
+	if err := n.waitSubscriptions(0); err != nil {
+		return res, err
+	}
+	cpu0 = cpuNow(n.benchNode)
+	writeMovements(o, n, start, 3)
+	after := cpuNow(n.benchNode).sub(cpu0).node
+	fmt.Printf("  node CPU for the same writes with no subscribers: %v before, %v after\n",
+		res.idleCPU.Round(10*time.Millisecond), after.Round(10*time.Millisecond))
+	res.idleCPU = (res.idleCPU + after) / 2
+	res.cpu = cpu.node - res.idleCPU
+	return res, nil
+}
+
+// deliveryFloor records o.rate movements/s for o.duration with one
+// unfiltered subscriber and returns its delays from commit time (at) to
+// arrival, sorted: what the write path and one delivery take without
+// fan-out.
+func deliveryFloor(o options, n *subNode, start time.Time) ([]time.Duration, error) {
+	w, err := dialWatcher(n.endpoint(), subscriberQuery, start)
+	if err != nil {
+		return nil, err
+	}
+	ws := []*watcher{w}
+	if err := n.waitSubscriptions(1); err != nil {
+		closeWatchers(ws)
+		return nil, err
+	}
+	acks := writeMovements(o, n, start, 2)
+	drain(ws, expectedDeliveries(ws, acks))
+	closeWatchers(ws)
+	slices.Sort(w.commits)
+	return w.commits, n.waitSubscriptions(0)
+}
+
+// expectedDeliveries is how many of acks the subscribers ws should receive.
+func expectedDeliveries(ws []*watcher, w writeResult) int64 {
+	var n int64
+	for _, x := range ws {
+		for _, a := range w.acks {
+			if x.sku < 0 || x.sku == a.sku {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// reportVersus prints the node beside the anchor and the targets' verdict.
+func reportVersus(node, anchor fanResult) {
+	fmt.Println("  node vs anchor (CPU per delivered event: the server's CPU minus that of the same writes with no subscribers;")
+	fmt.Println("                  delivery: from the commit time an event carries to its arrival at the client):")
+	for _, r := range []fanResult{node, anchor} {
+		fmt.Printf("    %-7s %8d/%d delivered, %d merged; CPU %v (with no subscribers %v), %v per delivered event; delivery p50 %v p99 %v\n",
+			r.name, r.delivered, r.expected, r.merged, r.cpu.Round(time.Millisecond), r.idleCPU.Round(time.Millisecond),
+			r.perEvent(), percentile(r.commits, 50).Round(10*time.Microsecond), percentile(r.commits, 99).Round(10*time.Microsecond))
+	}
+	fmt.Printf("    fan-out spread (arrival minus the event's first arrival at any subscriber): node p50 %v p99 %v, anchor p50 %v p99 %v\n",
+		percentile(node.spread, 50).Round(10*time.Microsecond), percentile(node.spread, 99).Round(10*time.Microsecond),
+		percentile(anchor.spread, 50).Round(10*time.Microsecond), percentile(anchor.spread, 99).Round(10*time.Microsecond))
+	fmt.Printf("    the node's events carry the time its writer ran the movement, before COMMIT and its fsync; with a single\n"+
+		"    subscriber (the write path, the commit and one socket's 10 ms coalescing) its delivery is p50 %v p99 %v\n",
+		percentile(node.floor, 50).Round(10*time.Microsecond), percentile(node.floor, 99).Round(10*time.Microsecond))
+	if node.cpu <= 0 || anchor.cpu <= 0 {
+		fmt.Println("    (a CPU difference at or below zero: the same writes cost more in the run without subscribers; noise from a shared machine)")
+	}
+	ratio := float64(node.perEvent()) / float64(max(anchor.perEvent(), 1))
+	verdict := "MET"
+	if ratio > anchorCPUFactor || percentile(node.commits, 99) > percentile(anchor.commits, 99)+anchorP99Slack ||
+		node.merged > 0 || node.delivered < node.expected {
+		verdict = "NOT MET"
+	}
+	fmt.Printf("  target (CPU/event within %.1fx of the anchor: %.2fx; p99 within the anchor's + %v; nothing merged or lost): %s\n\n",
+		anchorCPUFactor, ratio, anchorP99Slack, verdict)
 }
 
 // subNode is a node started for the subscriber benchmark, with an HTTP
@@ -93,6 +297,11 @@ func startSubNode(o options) (*subNode, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// endpoint is where subscribers connect to the node.
+func (n *subNode) endpoint() endpoint {
+	return endpoint{url: "wss://" + strings.TrimPrefix(n.graphql(), "https://"), tls: n.tls, token: n.token}
 }
 
 // metric reads one value from the node's /metrics.
@@ -175,10 +384,10 @@ type writeResult struct {
 }
 
 // writeMovements records o.rate movements/s for o.duration, on a fixed
-// schedule (open loop: a slow answer does not delay the next request, up to
+// schedule, with idempotency keys of its own for each round (open loop: a slow answer does not delay the next request, up to
 // writerInFlight outstanding). It sends nothing after o.duration, so a node
 // that cannot keep up shows as a lower achieved rate.
-func writeMovements(o options, n *subNode, start time.Time) writeResult {
+func writeMovements(o options, n *subNode, start time.Time, round int) writeResult {
 	var mu sync.Mutex
 	var res writeResult
 	var wg sync.WaitGroup
@@ -199,8 +408,8 @@ func writeMovements(o options, n *subNode, start time.Time) writeResult {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			sent := time.Now()
-			seq, balance, ok := recordOne(n, movementBody(o, 0, i))
-			a := ack{seq: seq, sku: i % o.skus, balance: balance, at: int64(time.Since(start)), latency: time.Since(sent)}
+			seq, balance, ok := recordOne(n, movementBody(o, round, i))
+			a := ack{seq: seq, sku: (round + i) % o.skus, balance: balance, at: int64(time.Since(start)), latency: time.Since(sent)}
 			mu.Lock()
 			defer mu.Unlock()
 			if !ok {
@@ -237,11 +446,10 @@ func recordOne(n *subNode, body []byte) (int, int64, bool) {
 	return seq, out.Data.RecordMovement.Balance, seq >= 0
 }
 
-// drain waits until the subscribers have stopped receiving: every one has
-// every acknowledged movement, or nothing arrived for 2 s, or drainTimeout
+// drain waits until the subscribers have stopped receiving: they have
+// want events, or nothing arrived for 2 s, or drainTimeout
 // passed; it says which.
-func drain(ws []*watcher, w writeResult) string {
-	want := int64(len(w.acks)) * int64(len(ws))
+func drain(ws []*watcher, want int64) string {
 	t0 := time.Now()
 	last, quiet := int64(-1), t0
 	for time.Since(t0) < drainTimeout {
@@ -279,7 +487,7 @@ type deliveries struct {
 // after the readers have stopped.
 func summarize(ws []*watcher, w writeResult) deliveries {
 	var d deliveries
-	d.expected = int64(len(w.acks)) * int64(len(ws))
+	d.expected = expectedDeliveries(ws, w)
 	d.delays = make([]time.Duration, 0, d.expected)
 	acked := make(map[int]bool, len(w.acks))
 	for _, a := range w.acks {
@@ -289,6 +497,9 @@ func summarize(ws []*watcher, w writeResult) deliveries {
 		d.merged += x.merged.Load()
 		d.dups += int64(x.dups)
 		for _, a := range w.acks {
+			if x.sku >= 0 && x.sku != a.sku {
+				continue
+			}
 			if a.seq >= len(x.arrivals) || x.arrivals[a.seq] == 0 {
 				continue
 			}
@@ -321,6 +532,9 @@ func (d *deliveries) addViews(x *watcher, acks []ack) {
 		bySKU[s.sku] = append(bySKU[s.sku], s)
 	}
 	for _, a := range acks {
+		if x.sku >= 0 && x.sku != a.sku {
+			continue
+		}
 		seen := bySKU[a.sku]
 		i, _ := slices.BinarySearchFunc(seen, a.balance, func(s state, b int64) int { return cmp.Compare(s.quantity, b) })
 		if i == len(seen) {
@@ -381,21 +595,29 @@ type cpuTimes struct{ node, self, wall time.Duration }
 // cpuNow reads the node's CPU time from /proc/PID/stat and this process's
 // from getrusage.
 func cpuNow(n *benchNode) cpuTimes {
-	c := cpuTimes{wall: time.Duration(time.Now().UnixNano())}
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", n.pid())); err == nil {
-		// Fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100 Hz on Linux).
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) > 12 {
-			ut, _ := strconv.ParseInt(f[11], 10, 64)
-			st, _ := strconv.ParseInt(f[12], 10, 64)
-			c.node = time.Duration(ut+st) * 10 * time.Millisecond
-		}
-	}
+	c := cpuTimes{wall: time.Duration(time.Now().UnixNano()), node: cpuOf(n.pid())}
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		c.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	return c
+}
+
+// cpuOf returns the CPU time process pid has used, from /proc/PID/stat; 0
+// when it cannot be read.
+func cpuOf(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100 Hz on Linux).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) <= 12 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // sub returns the times used since d.

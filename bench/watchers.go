@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"slices"
 	"strconv"
@@ -25,32 +26,48 @@ type watcher struct {
 	// states holds every event, merged or not, in arrival order: the
 	// subscriber's view of each sku's quantity over time.
 	states []state
-	got    atomic.Int64
-	merged atomic.Int64
-	alive  atomic.Bool
-	done   chan struct{}
+	// sku is the product the subscriber filters on, -1 for all of them.
+	sku int
+	// commits holds, for every unmerged event, the delay from the commit
+	// time it carries (at) to its arrival.
+	commits []time.Duration
+	got     atomic.Int64
+	merged  atomic.Int64
+	alive   atomic.Bool
+	done    chan struct{}
 }
 
-// dialWatchers connects count subscribers, dialParallel at a time; it
-// returns those that subscribed, and an error when any did not.
-func dialWatchers(n *subNode, count int, start time.Time) ([]*watcher, time.Duration, error) {
+// endpoint is a websocket server the subscribers connect to: a node, or
+// the bench's anchor.
+type endpoint struct {
+	url   string // wss://…
+	tls   *tls.Config
+	token string
+}
+
+// dialWatchers connects count subscribers, dialParallel at a time, each
+// subscribing with query(i); it returns those that subscribed, and an
+// error when any did not.
+func dialWatchers(ep endpoint, count int, start time.Time, query func(i int) (string, int)) ([]*watcher, time.Duration, error) {
 	var mu sync.Mutex
 	var ws []*watcher
 	var errs []error
 	sem := make(chan struct{}, dialParallel)
 	var wg sync.WaitGroup
 	t0 := time.Now()
-	for range count {
+	for i := range count {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			w, err := dialWatcher(n, subscriberQuery, start)
+			q, sku := query(i)
+			w, err := dialWatcher(ep, q, start)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				errs = append(errs, err)
 				return
 			}
+			w.sku = sku
 			ws = append(ws, w)
 		})
 	}
@@ -65,17 +82,17 @@ func dialWatchers(n *subNode, count int, start time.Time) ([]*watcher, time.Dura
 // subscribes with query (a stockChanged subscription selecting at least
 // sku, quantity, merged and movement { id }), then reads on its own
 // goroutine.
-func dialWatcher(n *subNode, query string, start time.Time) (*watcher, error) {
-	d := websocket.Dialer{TLSClientConfig: n.tls.Clone(), Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second}
-	c, _, err := d.Dial("wss://"+strings.TrimPrefix(n.graphql(), "https://"), nil)
+func dialWatcher(ep endpoint, query string, start time.Time) (*watcher, error) {
+	d := websocket.Dialer{TLSClientConfig: ep.tls.Clone(), Subprotocols: []string{"graphql-transport-ws"}, HandshakeTimeout: 30 * time.Second}
+	c, _, err := d.Dial(ep.url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("dialing: %w", err)
 	}
-	if err := handshake(c, n.token, query); err != nil {
+	if err := handshake(c, ep.token, query); err != nil {
 		c.Close()
 		return nil, err
 	}
-	w := &watcher{c: c, start: start, done: make(chan struct{})}
+	w := &watcher{c: c, start: start, sku: -1, done: make(chan struct{})}
 	w.alive.Store(true)
 	go w.read()
 	return w, nil
@@ -123,6 +140,7 @@ var (
 	pingType  = []byte(`"type":"ping"`)
 	mergedOn  = []byte(`"merged":true`)
 	movementA = []byte(`"movement":{"id":"`)
+	atA       = []byte(`"at":"`)
 )
 
 // read records each event's arrival until the connection fails or closes;
@@ -140,6 +158,11 @@ func (w *watcher) read() {
 		switch {
 		case bytes.Contains(msg, nextType):
 			w.event(msg, at)
+			if !bytes.Contains(msg, mergedOn) {
+				if t, ok := timeAfter(msg, atA); ok {
+					w.commits = append(w.commits, time.Since(t))
+				}
+			}
 		case bytes.Contains(msg, pingType):
 			_ = w.c.SetWriteDeadline(time.Now().Add(10 * time.Second))
 			if w.c.WriteMessage(websocket.TextMessage, []byte(`{"type":"pong"}`)) != nil {
@@ -171,6 +194,21 @@ func (w *watcher) event(msg []byte, at int64) {
 	}
 	w.arrivals[seq] = at + 1
 	w.got.Add(1)
+}
+
+// timeAfter returns the RFC 3339 time quoted right after prefix in msg.
+func timeAfter(msg, prefix []byte) (time.Time, bool) {
+	i := bytes.Index(msg, prefix)
+	if i < 0 {
+		return time.Time{}, false
+	}
+	v := msg[i+len(prefix):]
+	j := bytes.IndexByte(v, '"')
+	if j < 0 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(v[:j]))
+	return t, err == nil
 }
 
 // movementSeq returns N of the movement id "WAREHOUSE:N" in msg, or -1.

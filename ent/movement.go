@@ -45,6 +45,8 @@ type Movement struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
 	CreatedAt time.Time `json:"created_at,omitempty"`
+	// the product's price when the movement was recorded, for reports (stock.Price)
+	Price int64 `json:"price,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MovementQuery when eager-loading is set.
 	Edges        MovementEdges `json:"edges"`
@@ -89,7 +91,7 @@ func (*Movement) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case movement.FieldID, movement.FieldSeq, movement.FieldProductID, movement.FieldQuantity, movement.FieldBalance:
+		case movement.FieldID, movement.FieldSeq, movement.FieldProductID, movement.FieldQuantity, movement.FieldBalance, movement.FieldPrice:
 			values[i] = new(sql.NullInt64)
 		case movement.FieldWarehouseID, movement.FieldSku, movement.FieldKind, movement.FieldReference, movement.FieldNote, movement.FieldActor, movement.FieldIdempotencyKey, movement.FieldFingerprint:
 			values[i] = new(sql.NullString)
@@ -195,6 +197,12 @@ func (_m *Movement) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CreatedAt = value.Time
 			}
+		case movement.FieldPrice:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field price", values[i])
+			} else if value.Valid {
+				_m.Price = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -281,6 +289,9 @@ func (_m *Movement) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("price=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Price))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -140,6 +140,20 @@ func (_c *MovementCreate) SetCreatedAt(v time.Time) *MovementCreate {
 	return _c
 }
 
+// SetPrice sets the "price" field.
+func (_c *MovementCreate) SetPrice(v int64) *MovementCreate {
+	_c.mutation.SetPrice(v)
+	return _c
+}
+
+// SetNillablePrice sets the "price" field if the given value is not nil.
+func (_c *MovementCreate) SetNillablePrice(v *int64) *MovementCreate {
+	if v != nil {
+		_c.SetPrice(*v)
+	}
+	return _c
+}
+
 // SetWarehouse sets the "warehouse" edge to the Warehouse entity.
 func (_c *MovementCreate) SetWarehouse(v *Warehouse) *MovementCreate {
 	return _c.SetWarehouseID(v.ID)
@@ -201,6 +215,10 @@ func (_c *MovementCreate) defaults() {
 		v := movement.DefaultFingerprint
 		_c.mutation.SetFingerprint(v)
 	}
+	if _, ok := _c.mutation.Price(); !ok {
+		v := movement.DefaultPrice
+		_c.mutation.SetPrice(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -245,6 +263,9 @@ func (_c *MovementCreate) check() error {
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "Movement.created_at"`)}
+	}
+	if _, ok := _c.mutation.Price(); !ok {
+		return &ValidationError{Name: "price", err: errors.New(`ent: missing required field "Movement.price"`)}
 	}
 	if len(_c.mutation.WarehouseIDs()) == 0 {
 		return &ValidationError{Name: "warehouse", err: errors.New(`ent: missing required edge "Movement.warehouse"`)}
@@ -321,6 +342,10 @@ func (_c *MovementCreate) createSpec() (*Movement, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(movement.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
+	}
+	if value, ok := _c.mutation.Price(); ok {
+		_spec.SetField(movement.FieldPrice, field.TypeInt64, value)
+		_node.Price = value
 	}
 	if nodes := _c.mutation.WarehouseIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

@@ -1091,6 +1091,8 @@ type MovementMutation struct {
 	idempotency_key  *string
 	fingerprint      *string
 	created_at       *time.Time
+	price            *int64
+	addprice         *int64
 	clearedFields    map[string]struct{}
 	warehouse        *string
 	clearedwarehouse bool
@@ -1740,6 +1742,62 @@ func (m *MovementMutation) ResetCreatedAt() {
 	m.created_at = nil
 }
 
+// SetPrice sets the "price" field.
+func (m *MovementMutation) SetPrice(i int64) {
+	m.price = &i
+	m.addprice = nil
+}
+
+// Price returns the value of the "price" field in the mutation.
+func (m *MovementMutation) Price() (r int64, exists bool) {
+	v := m.price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrice returns the old "price" field's value of the Movement entity.
+// If the Movement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MovementMutation) OldPrice(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrice is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrice requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrice: %w", err)
+	}
+	return oldValue.Price, nil
+}
+
+// AddPrice adds i to the "price" field.
+func (m *MovementMutation) AddPrice(i int64) {
+	if m.addprice != nil {
+		*m.addprice += i
+	} else {
+		m.addprice = &i
+	}
+}
+
+// AddedPrice returns the value that was added to the "price" field in this mutation.
+func (m *MovementMutation) AddedPrice() (r int64, exists bool) {
+	v := m.addprice
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPrice resets all changes to the "price" field.
+func (m *MovementMutation) ResetPrice() {
+	m.price = nil
+	m.addprice = nil
+}
+
 // ClearWarehouse clears the "warehouse" edge to the Warehouse entity.
 func (m *MovementMutation) ClearWarehouse() {
 	m.clearedwarehouse = true
@@ -1828,7 +1886,7 @@ func (m *MovementMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MovementMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.warehouse != nil {
 		fields = append(fields, movement.FieldWarehouseID)
 	}
@@ -1868,6 +1926,9 @@ func (m *MovementMutation) Fields() []string {
 	if m.created_at != nil {
 		fields = append(fields, movement.FieldCreatedAt)
 	}
+	if m.price != nil {
+		fields = append(fields, movement.FieldPrice)
+	}
 	return fields
 }
 
@@ -1902,6 +1963,8 @@ func (m *MovementMutation) Field(name string) (ent.Value, bool) {
 		return m.Fingerprint()
 	case movement.FieldCreatedAt:
 		return m.CreatedAt()
+	case movement.FieldPrice:
+		return m.Price()
 	}
 	return nil, false
 }
@@ -1937,6 +2000,8 @@ func (m *MovementMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldFingerprint(ctx)
 	case movement.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
+	case movement.FieldPrice:
+		return m.OldPrice(ctx)
 	}
 	return nil, fmt.Errorf("unknown Movement field %s", name)
 }
@@ -2037,6 +2102,13 @@ func (m *MovementMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCreatedAt(v)
 		return nil
+	case movement.FieldPrice:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrice(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Movement field %s", name)
 }
@@ -2054,6 +2126,9 @@ func (m *MovementMutation) AddedFields() []string {
 	if m.addbalance != nil {
 		fields = append(fields, movement.FieldBalance)
 	}
+	if m.addprice != nil {
+		fields = append(fields, movement.FieldPrice)
+	}
 	return fields
 }
 
@@ -2068,6 +2143,8 @@ func (m *MovementMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedQuantity()
 	case movement.FieldBalance:
 		return m.AddedBalance()
+	case movement.FieldPrice:
+		return m.AddedPrice()
 	}
 	return nil, false
 }
@@ -2097,6 +2174,13 @@ func (m *MovementMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddBalance(v)
+		return nil
+	case movement.FieldPrice:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPrice(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Movement numeric field %s", name)
@@ -2172,6 +2256,9 @@ func (m *MovementMutation) ResetField(name string) error {
 		return nil
 	case movement.FieldCreatedAt:
 		m.ResetCreatedAt()
+		return nil
+	case movement.FieldPrice:
+		m.ResetPrice()
 		return nil
 	}
 	return fmt.Errorf("unknown Movement field %s", name)

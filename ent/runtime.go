@@ -50,6 +50,10 @@ func init() {
 	movementDescFingerprint := movementFields[11].Descriptor()
 	// movement.DefaultFingerprint holds the default value on creation for the fingerprint field.
 	movement.DefaultFingerprint = movementDescFingerprint.Default.(string)
+	// movementDescPrice is the schema descriptor for price field.
+	movementDescPrice := movementFields[13].Descriptor()
+	// movement.DefaultPrice holds the default value on creation for the price field.
+	movement.DefaultPrice = movementDescPrice.Default.(int64)
 	productFields := schema.Product{}.Fields()
 	_ = productFields
 	// productDescSku is the schema descriptor for sku field.

@@ -64,7 +64,7 @@ func movementConnection(p *stock.MovementPage, after string) *model.MovementConn
 		return nil
 	}
 	edges, info := connection(p.Movements, p.HasNext, after,
-		func(x *stock.Movement) string { return stock.MovementCursor(x.Seq) },
+		stock.MovementCursor,
 		func(x *stock.Movement, c string) *model.MovementEdge { return &model.MovementEdge{Node: x, Cursor: c} })
 	return &model.MovementConnection{Edges: edges, PageInfo: info}
 }

@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -31,6 +32,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	LowStockAlert() LowStockAlertResolver
 	Movement() MovementResolver
 	Mutation() MutationResolver
 	Product() ProductResolver
@@ -48,6 +50,16 @@ type ComplexityRoot struct {
 	JoinToken struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
+	}
+
+	LowStockAlert struct {
+		At           func(childComplexity int) int
+		Low          func(childComplexity int) int
+		Product      func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		ReorderPoint func(childComplexity int) int
+		SKU          func(childComplexity int) int
+		Warehouse    func(childComplexity int) int
 	}
 
 	Movement struct {
@@ -98,6 +110,7 @@ type ComplexityRoot struct {
 		BelowReorderPoint func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
+		History           func(childComplexity int) int
 		Movements         func(childComplexity int, first *int64, after *string) int
 		Name              func(childComplexity int) int
 		Price             func(childComplexity int) int
@@ -106,6 +119,18 @@ type ComplexityRoot struct {
 		SKU               func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Warehouse         func(childComplexity int) int
+	}
+
+	ProductChange struct {
+		Actor        func(childComplexity int) int
+		At           func(childComplexity int) int
+		Changed      func(childComplexity int) int
+		Description  func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Price        func(childComplexity int) int
+		ReorderPoint func(childComplexity int) int
+		Seq          func(childComplexity int) int
 	}
 
 	ProductConnection struct {
@@ -121,9 +146,12 @@ type ComplexityRoot struct {
 
 	Query struct {
 		LocalWarehouse func(childComplexity int) int
+		LowStock       func(childComplexity int, warehouse *string) int
+		MovementReport func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
 		Movements      func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
 		Product        func(childComplexity int, sku string, warehouse *string) int
 		Products       func(childComplexity int, warehouse *string, search *string, first *int64, after *string) int
+		StockAt        func(childComplexity int, sku string, at time.Time, warehouse *string) int
 		StockLevels    func(childComplexity int, sku string) int
 		Transfer       func(childComplexity int, id string) int
 		Transfers      func(childComplexity int, status *stock.TransferStatus, warehouse *string, first *int64, after *string) int
@@ -134,6 +162,15 @@ type ComplexityRoot struct {
 		AsOf   func(childComplexity int) int
 		Digest func(childComplexity int) int
 		Seq    func(childComplexity int) int
+	}
+
+	ReportRow struct {
+		Count    func(childComplexity int) int
+		Keys     func(childComplexity int) int
+		Net      func(childComplexity int) int
+		UnitsIn  func(childComplexity int) int
+		UnitsOut func(childComplexity int) int
+		Value    func(childComplexity int) int
 	}
 
 	StockChange struct {
@@ -155,6 +192,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		LowStockAlert    func(childComplexity int, warehouse *string) int
 		MovementRecorded func(childComplexity int, warehouse *string, sku *string) int
 		StockChanged     func(childComplexity int, warehouse *string, sku *string) int
 		TransferUpdated  func(childComplexity int, warehouse *string) int
@@ -201,6 +239,11 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type LowStockAlertResolver interface {
+	Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error)
+
+	Product(ctx context.Context, obj *stock.LowStockAlert) (*stock.Product, error)
+}
 type MovementResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Movement) (*stock.Warehouse, error)
 
@@ -222,6 +265,7 @@ type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
 
 	Movements(ctx context.Context, obj *stock.Product, first *int64, after *string) (*model.MovementConnection, error)
+	History(ctx context.Context, obj *stock.Product) ([]*stock.ProductChange, error)
 }
 type QueryResolver interface {
 	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
@@ -230,6 +274,9 @@ type QueryResolver interface {
 	Products(ctx context.Context, warehouse *string, search *string, first *int64, after *string) (*model.ProductConnection, error)
 	Movements(ctx context.Context, filter *stock.MovementFilter, first *int64, after *string) (*model.MovementConnection, error)
 	StockLevels(ctx context.Context, sku string) ([]*stock.StockLevel, error)
+	MovementReport(ctx context.Context, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) ([]*stock.ReportRow, error)
+	StockAt(ctx context.Context, sku string, at time.Time, warehouse *string) (int64, error)
+	LowStock(ctx context.Context, warehouse *string) ([]*stock.Product, error)
 	Transfers(ctx context.Context, status *stock.TransferStatus, warehouse *string, first *int64, after *string) (*model.TransferConnection, error)
 	Transfer(ctx context.Context, id string) (*stock.Transfer, error)
 }
@@ -239,6 +286,7 @@ type StockLevelResolver interface {
 type SubscriptionResolver interface {
 	StockChanged(ctx context.Context, warehouse *string, sku *string) (<-chan *model.StockChange, error)
 	MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error)
+	LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error)
 	TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error)
 }
 type TransferResolver interface {
@@ -283,6 +331,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JoinToken.Token(childComplexity), true
+
+	case "LowStockAlert.at":
+		if e.ComplexityRoot.LowStockAlert.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.At(childComplexity), true
+	case "LowStockAlert.low":
+		if e.ComplexityRoot.LowStockAlert.Low == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.Low(childComplexity), true
+	case "LowStockAlert.product":
+		if e.ComplexityRoot.LowStockAlert.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.Product(childComplexity), true
+	case "LowStockAlert.quantity":
+		if e.ComplexityRoot.LowStockAlert.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.Quantity(childComplexity), true
+	case "LowStockAlert.reorderPoint":
+		if e.ComplexityRoot.LowStockAlert.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.ReorderPoint(childComplexity), true
+	case "LowStockAlert.sku":
+		if e.ComplexityRoot.LowStockAlert.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.SKU(childComplexity), true
+	case "LowStockAlert.warehouse":
+		if e.ComplexityRoot.LowStockAlert.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LowStockAlert.Warehouse(childComplexity), true
 
 	case "Movement.actor":
 		if e.ComplexityRoot.Movement.Actor == nil {
@@ -526,6 +617,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Description(childComplexity), true
+	case "Product.history":
+		if e.ComplexityRoot.Product.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.History(childComplexity), true
 	case "Product.movements":
 		if e.ComplexityRoot.Product.Movements == nil {
 			break
@@ -580,6 +677,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Product.Warehouse(childComplexity), true
 
+	case "ProductChange.actor":
+		if e.ComplexityRoot.ProductChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Actor(childComplexity), true
+	case "ProductChange.at":
+		if e.ComplexityRoot.ProductChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.At(childComplexity), true
+	case "ProductChange.changed":
+		if e.ComplexityRoot.ProductChange.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Changed(childComplexity), true
+	case "ProductChange.description":
+		if e.ComplexityRoot.ProductChange.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Description(childComplexity), true
+	case "ProductChange.kind":
+		if e.ComplexityRoot.ProductChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Kind(childComplexity), true
+	case "ProductChange.name":
+		if e.ComplexityRoot.ProductChange.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Name(childComplexity), true
+	case "ProductChange.price":
+		if e.ComplexityRoot.ProductChange.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Price(childComplexity), true
+	case "ProductChange.reorderPoint":
+		if e.ComplexityRoot.ProductChange.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.ReorderPoint(childComplexity), true
+	case "ProductChange.seq":
+		if e.ComplexityRoot.ProductChange.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductChange.Seq(childComplexity), true
+
 	case "ProductConnection.edges":
 		if e.ComplexityRoot.ProductConnection.Edges == nil {
 			break
@@ -618,6 +770,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LocalWarehouse(childComplexity), true
+	case "Query.lowStock":
+		if e.ComplexityRoot.Query.LowStock == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lowStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LowStock(childComplexity, args["warehouse"].(*string)), true
+	case "Query.movementReport":
+		if e.ComplexityRoot.Query.MovementReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_movementReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MovementReport(childComplexity, args["filter"].(*stock.MovementFilter), args["groupBy"].([]stock.ReportGroup), args["timeZone"].(*string)), true
 	case "Query.movements":
 		if e.ComplexityRoot.Query.Movements == nil {
 			break
@@ -651,6 +825,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["warehouse"].(*string), args["search"].(*string), args["first"].(*int64), args["after"].(*string)), true
+	case "Query.stockAt":
+		if e.ComplexityRoot.Query.StockAt == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockAt(childComplexity, args["sku"].(string), args["at"].(time.Time), args["warehouse"].(*string)), true
 	case "Query.stockLevels":
 		if e.ComplexityRoot.Query.StockLevels == nil {
 			break
@@ -709,6 +894,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Replica.Seq(childComplexity), true
+
+	case "ReportRow.count":
+		if e.ComplexityRoot.ReportRow.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Count(childComplexity), true
+	case "ReportRow.keys":
+		if e.ComplexityRoot.ReportRow.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Keys(childComplexity), true
+	case "ReportRow.net":
+		if e.ComplexityRoot.ReportRow.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Net(childComplexity), true
+	case "ReportRow.unitsIn":
+		if e.ComplexityRoot.ReportRow.UnitsIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.UnitsIn(childComplexity), true
+	case "ReportRow.unitsOut":
+		if e.ComplexityRoot.ReportRow.UnitsOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.UnitsOut(childComplexity), true
+	case "ReportRow.value":
+		if e.ComplexityRoot.ReportRow.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRow.Value(childComplexity), true
 
 	case "StockChange.at":
 		if e.ComplexityRoot.StockChange.At == nil {
@@ -784,6 +1006,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockLevel.Warehouse(childComplexity), true
 
+	case "Subscription.lowStockAlert":
+		if e.ComplexityRoot.Subscription.LowStockAlert == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_lowStockAlert_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LowStockAlert(childComplexity, args["warehouse"].(*string)), true
 	case "Subscription.movementRecorded":
 		if e.ComplexityRoot.Subscription.MovementRecorded == nil {
 			break
@@ -1112,7 +1345,7 @@ type Query {
   product(sku: ID!, warehouse: ID): Product
   "Products of a warehouse (omitted: the local one) ordered by sku. search matches sku, name or description, case-insensitively."
   products(warehouse: ID, search: String, first: Int = 50, after: String): ProductConnection!
-  "Movements of a warehouse's ledger (filter.warehouse; omitted: the local one), newest first. Cursors stay valid while new movements arrive."
+  "Movements of a warehouse's ledger (filter.warehouse; omitted: every warehouse this node holds), newest first. Cursors stay valid while new movements arrive: paging visits every movement once."
   movements(filter: MovementFilter, first: Int = 50, after: String): MovementConnection!
   "The stock of a sku in every warehouse this node holds a live product of it in or knows units of it are on their way to, the local warehouse first, each with how fresh it is."
   stockLevels(sku: ID!): [StockLevel!]!
@@ -1297,10 +1530,14 @@ type MovementEdge {
 }
 
 input MovementFilter {
-  "Omitted: the local warehouse."
+  "Omitted: every warehouse this node holds."
   warehouse: ID
   sku: ID
   kinds: [MovementKind!]
+  "Only movements recorded with this reference (exactly)."
+  reference: String
+  "Only movements recorded by this actor (exactly)."
+  actor: String
   "Inclusive."
   from: Time
   "Exclusive."
@@ -1338,6 +1575,102 @@ input MovementInput {
   idempotencyKey: String
   "When given, must be the local warehouse (else FORBIDDEN)."
   warehouse: ID
+}
+
+# Reports: totals, past stock and low stock (issue 14).
+
+extend type Query {
+  """
+  Totals of the movements filter selects, one row per group of groupBy (in
+  its order, e.g. [WAREHOUSE, MONTH]), ordered by keys. Days, weeks (ISO,
+  such as 2026-W49) and months are in timeZone, an IANA name (default UTC).
+  """
+  movementReport(filter: MovementFilter, groupBy: [ReportGroup!]!, timeZone: String): [ReportRow!]!
+  "The stock of a sku in a warehouse (omitted: the local one) at a past moment: the balance after its last movement at or before at; 0 before its first."
+  stockAt(sku: ID!, at: Time!, warehouse: ID): Int!
+  "Live products at or below a non-zero reorder point, of a warehouse (omitted: every warehouse this node holds), by warehouse and sku."
+  lowStock(warehouse: ID): [Product!]!
+}
+
+"What a movement report groups by."
+enum ReportGroup {
+  SKU
+  KIND
+  WAREHOUSE
+  DAY
+  WEEK
+  MONTH
+}
+
+"One group of a movement report."
+type ReportRow {
+  "The group's keys, one per groupBy entry in its order: a sku, a kind, a warehouse id, 2026-11-30, 2026-W49 or 2026-11."
+  keys: [String!]!
+  "Units that came in (positive movements)."
+  unitsIn: Int!
+  "Units that went out (negative movements), as a positive number."
+  unitsOut: Int!
+  "unitsIn - unitsOut."
+  net: Int!
+  "How many movements."
+  count: Int!
+  "The units moved, in and out, each at the price its product had when the movement was recorded."
+  value: Decimal!
+}
+
+extend type Subscription {
+  """
+  Fires when a product of a warehouse (omitted: every warehouse this node
+  holds) crosses its reorder point: once when a change takes its stock from
+  above to at or below it (low: true), and once more when a change takes it
+  back above (low: false; a product created with stock above it counts as
+  recovering from 0). A reorder point of 0 never fires. A change of the
+  reorder point itself is taken into account within 5 seconds, at the next
+  stock change; it fires nothing by itself.
+  """
+  lowStockAlert(warehouse: ID): LowStockAlert!
+}
+
+"A product that crossed its reorder point."
+type LowStockAlert {
+  warehouse: Warehouse!
+  sku: ID!
+  "True when the stock fell to or below the reorder point, false when it recovered above it."
+  low: Boolean!
+  "The stock after the change."
+  quantity: Int!
+  reorderPoint: Int!
+  "The product as it is now; null when it was deleted since."
+  product: Product
+  at: Time!
+}
+
+extend type Product {
+  "The changes of this sku in its warehouse, oldest first, from the change log: creation, updates (which fields) and deletion, each with who and when. A sku deleted and created again shows both lives."
+  history: [ProductChange!]!
+}
+
+enum ProductChangeKind {
+  CREATED
+  UPDATED
+  DELETED
+}
+
+"One change of a product, as its warehouse's log records it."
+type ProductChange {
+  kind: ProductChangeKind!
+  "The fields an update changed: name, description, price, reorderPoint."
+  changed: [String!]!
+  "The product's fields after the change."
+  name: String!
+  description: String!
+  price: Decimal!
+  reorderPoint: Int!
+  "Who made it; null for changes logged before actors were recorded."
+  actor: String
+  at: Time!
+  "Its seq in the warehouse's change log."
+  seq: Int!
 }
 
 # ── Transfers between warehouses ────────────────────────────────────────────
@@ -1463,6 +1796,26 @@ func (ec *executionContext) childFields_JoinToken(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type JoinToken", field.Name)
 }
 
+func (ec *executionContext) childFields_LowStockAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warehouse":
+		return ec.fieldContext_LowStockAlert_warehouse(ctx, field)
+	case "sku":
+		return ec.fieldContext_LowStockAlert_sku(ctx, field)
+	case "low":
+		return ec.fieldContext_LowStockAlert_low(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LowStockAlert_quantity(ctx, field)
+	case "reorderPoint":
+		return ec.fieldContext_LowStockAlert_reorderPoint(ctx, field)
+	case "product":
+		return ec.fieldContext_LowStockAlert_product(ctx, field)
+	case "at":
+		return ec.fieldContext_LowStockAlert_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LowStockAlert", field.Name)
+}
+
 func (ec *executionContext) childFields_Movement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1549,8 +1902,34 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_updatedAt(ctx, field)
 	case "movements":
 		return ec.fieldContext_Product_movements(ctx, field)
+	case "history":
+		return ec.fieldContext_Product_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ProductChange_kind(ctx, field)
+	case "changed":
+		return ec.fieldContext_ProductChange_changed(ctx, field)
+	case "name":
+		return ec.fieldContext_ProductChange_name(ctx, field)
+	case "description":
+		return ec.fieldContext_ProductChange_description(ctx, field)
+	case "price":
+		return ec.fieldContext_ProductChange_price(ctx, field)
+	case "reorderPoint":
+		return ec.fieldContext_ProductChange_reorderPoint(ctx, field)
+	case "actor":
+		return ec.fieldContext_ProductChange_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_ProductChange_at(ctx, field)
+	case "seq":
+		return ec.fieldContext_ProductChange_seq(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductChange", field.Name)
 }
 
 func (ec *executionContext) childFields_ProductConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1585,6 +1964,24 @@ func (ec *executionContext) childFields_Replica(ctx context.Context, field graph
 		return ec.fieldContext_Replica_asOf(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Replica", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keys":
+		return ec.fieldContext_ReportRow_keys(ctx, field)
+	case "unitsIn":
+		return ec.fieldContext_ReportRow_unitsIn(ctx, field)
+	case "unitsOut":
+		return ec.fieldContext_ReportRow_unitsOut(ctx, field)
+	case "net":
+		return ec.fieldContext_ReportRow_net(ctx, field)
+	case "count":
+		return ec.fieldContext_ReportRow_count(ctx, field)
+	case "value":
+		return ec.fieldContext_ReportRow_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportRow", field.Name)
 }
 
 func (ec *executionContext) childFields_StockChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2021,6 +2418,50 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_lowStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_movementReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*stock.MovementFilter, error) {
+			return ec.unmarshalOMovementFilter2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovementFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]stock.ReportGroup, error) {
+			return ec.unmarshalNReportGroup2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroupᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_movements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2111,6 +2552,36 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_stockAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sku",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sku"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_stockLevels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2174,6 +2645,20 @@ func (ec *executionContext) field_Query_transfers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_lowStockAlert_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
 	return args, nil
 }
 
@@ -2353,6 +2838,185 @@ func (ec *executionContext) _JoinToken_expiresAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_JoinToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JoinToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LowStockAlert_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LowStockAlert().Warehouse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LowStockAlert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LowStockAlert_sku(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LowStockAlert_low(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_low(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Low, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LowStockAlert_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LowStockAlert_reorderPoint(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_reorderPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReorderPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_reorderPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LowStockAlert_product(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LowStockAlert().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LowStockAlert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LowStockAlert_at(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LowStockAlert_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LowStockAlert_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Movement_id(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
@@ -3548,6 +4212,245 @@ func (ec *executionContext) fieldContext_Product_movements(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Product_history(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.ProductChange) graphql.Marshaler {
+			return ec.marshalNProductChange2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductChange_kind(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.ProductChangeKind) graphql.Marshaler {
+			return ec.marshalNProductChangeKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "ProductChangeKind")
+}
+
+func (ec *executionContext) _ProductChange_changed(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductChange_name(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductChange_description(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductChange_price(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Price) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPrice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProductChange_reorderPoint(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_reorderPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReorderPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_reorderPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductChange_actor(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductChange_at(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProductChange_seq(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductChange_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductChange_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductChange", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProductConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3930,6 +4833,138 @@ func (ec *executionContext) fieldContext_Query_stockLevels(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_movementReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_movementReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MovementReport(ctx, fc.Args["filter"].(*stock.MovementFilter), fc.Args["groupBy"].([]stock.ReportGroup), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.ReportRow) graphql.Marshaler {
+			return ec.marshalNReportRow2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_movementReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_movementReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stockAt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockAt(ctx, fc.Args["sku"].(string), fc.Args["at"].(time.Time), fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_lowStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lowStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LowStock(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lowStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_lowStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_transfers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4161,6 +5196,144 @@ func (ec *executionContext) _Replica_asOf(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Replica_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Replica", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportRow_keys(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRow_unitsIn(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_unitsIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_unitsIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_unitsOut(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_unitsOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsOut, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_unitsOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_net(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_net(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Net, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_count(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportRow_value(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRow_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Price) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPrice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRow_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _StockChange_warehouse(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
@@ -4548,6 +5721,50 @@ func (ec *executionContext) fieldContext_Subscription_movementRecorded(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_movementRecorded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_lowStockAlert(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_lowStockAlert(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LowStockAlert(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.LowStockAlert) graphql.Marshaler {
+			return ec.marshalNLowStockAlert2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLowStockAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_lowStockAlert(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LowStockAlert(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_lowStockAlert_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6365,7 +7582,7 @@ func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"warehouse", "sku", "kinds", "from", "to"}
+	fieldsInOrder := [...]string{"warehouse", "sku", "kinds", "reference", "actor", "from", "to"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6393,6 +7610,20 @@ func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Kinds = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -6690,6 +7921,71 @@ func (ec *executionContext) _JoinToken(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._JoinToken_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lowStockAlertImplementors = []string{"LowStockAlert"}
+
+func (ec *executionContext) _LowStockAlert(ctx context.Context, sel ast.SelectionSet, obj *stock.LowStockAlert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lowStockAlertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LowStockAlert")
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LowStockAlert_warehouse(ctx, field, obj)
+				})
+		case "sku":
+			out.Values[i] = ec._LowStockAlert_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "low":
+			out.Values[i] = ec._LowStockAlert_low(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._LowStockAlert_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reorderPoint":
+			out.Values[i] = ec._LowStockAlert_reorderPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LowStockAlert_product(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._LowStockAlert_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7091,6 +8387,85 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_movements(ctx, field, obj)
 				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productChangeImplementors = []string{"ProductChange"}
+
+func (ec *executionContext) _ProductChange(ctx context.Context, sel ast.SelectionSet, obj *stock.ProductChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductChange")
+		case "kind":
+			out.Values[i] = ec._ProductChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ProductChange_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ProductChange_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._ProductChange_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._ProductChange_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reorderPoint":
+			out.Values[i] = ec._ProductChange_reorderPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._ProductChange_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ProductChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._ProductChange_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7244,6 +8619,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stockLevels(ctx, field)
 				})
+		case "movementReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_movementReport(ctx, field)
+				})
+		case "stockAt":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockAt(ctx, field)
+				})
+		case "lowStock":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lowStock(ctx, field)
+				})
 		case "transfers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -7311,6 +8704,64 @@ func (ec *executionContext) _Replica(ctx context.Context, sel ast.SelectionSet, 
 		case "asOf":
 			out.Values[i] = ec._Replica_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportRowImplementors = []string{"ReportRow"}
+
+func (ec *executionContext) _ReportRow(ctx context.Context, sel ast.SelectionSet, obj *stock.ReportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportRow")
+		case "keys":
+			out.Values[i] = ec._ReportRow_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitsIn":
+			out.Values[i] = ec._ReportRow_unitsIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitsOut":
+			out.Values[i] = ec._ReportRow_unitsOut(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "net":
+			out.Values[i] = ec._ReportRow_net(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReportRow_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ReportRow_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -7464,6 +8915,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_stockChanged(ctx, fields[0])
 	case "movementRecorded":
 		return ec._Subscription_movementRecorded(ctx, fields[0])
+	case "lowStockAlert":
+		return ec._Subscription_lowStockAlert(ctx, fields[0])
 	case "transferUpdated":
 		return ec._Subscription_transferUpdated(ctx, fields[0])
 	default:
@@ -8140,6 +9593,14 @@ func (ec *executionContext) marshalNJoinToken2ᚖgithubᚗcomᚋstockmeshᚋstoc
 	return ec._JoinToken(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLowStockAlert2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLowStockAlert(ctx context.Context, sel ast.SelectionSet, v *stock.LowStockAlert) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LowStockAlert!")
+		return graphql.Null
+	}
+	return ec._LowStockAlert(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMovement2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovement(ctx context.Context, sel ast.SelectionSet, v *stock.Movement) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Movement!")
@@ -8208,12 +9669,67 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋstockmeshᚋstock
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProduct2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.Product) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProduct2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProduct(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProduct(ctx context.Context, sel ast.SelectionSet, v *stock.Product) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Product!")
 		return graphql.Null
 	}
 	return ec._Product(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProductChange2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.ProductChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductChange2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProductChange2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChange(ctx context.Context, sel ast.SelectionSet, v *stock.ProductChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductChange!")
+		return graphql.Null
+	}
+	return ec._ProductChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProductChangeKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeKind(ctx context.Context, v any) (stock.ProductChangeKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.ProductChangeKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProductChangeKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProductChangeKind(ctx context.Context, sel ast.SelectionSet, v stock.ProductChangeKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProductChangeKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNProductConnection2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐProductConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProductConnection) graphql.Marshaler {
@@ -8246,6 +9762,75 @@ func (ec *executionContext) marshalNProductEdge2ᚖgithubᚗcomᚋstockmeshᚋst
 		return graphql.Null
 	}
 	return ec._ProductEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx context.Context, v any) (stock.ReportGroup, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.ReportGroup(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx context.Context, sel ast.SelectionSet, v stock.ReportGroup) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportGroup!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReportGroup2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroupᚄ(ctx context.Context, v any) ([]stock.ReportGroup, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]stock.ReportGroup, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNReportGroup2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []stock.ReportGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRow2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.ReportRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportRow2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportRow2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportRow(ctx context.Context, sel ast.SelectionSet, v *stock.ReportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportRow!")
+		return graphql.Null
+	}
+	return ec._ReportRow(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStockChange2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐStockChange(ctx context.Context, sel ast.SelectionSet, v *model.StockChange) graphql.Marshaler {
@@ -8292,6 +9877,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

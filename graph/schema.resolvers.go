@@ -10,6 +10,20 @@ import (
 )
 
 // Warehouse is the resolver for the warehouse field.
+func (r *lowStockAlertResolver) Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
+// Product is the resolver for the product field.
+func (r *lowStockAlertResolver) Product(ctx context.Context, obj *stock.LowStockAlert) (*stock.Product, error) {
+	p, err := r.Stock.Product(ctx, stock.ProductRef{SKU: obj.SKU, Warehouse: obj.Warehouse})
+	if stock.CodeOf(err) == stock.CodeNotFound {
+		return nil, nil // deleted since
+	}
+	return p, err
+}
+
+// Warehouse is the resolver for the warehouse field.
 func (r *movementResolver) Warehouse(ctx context.Context, obj *stock.Movement) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
 }
@@ -92,6 +106,11 @@ func (r *productResolver) Movements(ctx context.Context, obj *stock.Product, fir
 	return movementConnection(page, q.After), err
 }
 
+// History is the resolver for the history field.
+func (r *productResolver) History(ctx context.Context, obj *stock.Product) ([]*stock.ProductChange, error) {
+	return r.Stock.ProductHistory(ctx, stock.ProductRef{SKU: obj.SKU, Warehouse: obj.Warehouse})
+}
+
 // LocalWarehouse is the resolver for the localWarehouse field.
 func (r *queryResolver) LocalWarehouse(ctx context.Context) (*stock.Warehouse, error) {
 	return r.Stock.LocalWarehouse(ctx)
@@ -129,6 +148,25 @@ func (r *queryResolver) StockLevels(ctx context.Context, sku string) ([]*stock.S
 	return r.Stock.StockLevels(ctx, sku)
 }
 
+// MovementReport is the resolver for the movementReport field.
+func (r *queryResolver) MovementReport(ctx context.Context, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) ([]*stock.ReportRow, error) {
+	q := stock.ReportQuery{GroupBy: groupBy, TimeZone: deref(timeZone)}
+	if filter != nil {
+		q.Filter = *filter
+	}
+	return r.Stock.MovementReport(ctx, q)
+}
+
+// StockAt is the resolver for the stockAt field.
+func (r *queryResolver) StockAt(ctx context.Context, sku string, at time.Time, warehouse *string) (int64, error) {
+	return r.Stock.StockAt(ctx, stock.StockAtQuery{SKU: sku, At: at, Warehouse: deref(warehouse)})
+}
+
+// LowStock is the resolver for the lowStock field.
+func (r *queryResolver) LowStock(ctx context.Context, warehouse *string) ([]*stock.Product, error) {
+	return r.Stock.LowStock(ctx, deref(warehouse))
+}
+
 // Transfers is the resolver for the transfers field.
 func (r *queryResolver) Transfers(ctx context.Context, status *stock.TransferStatus, warehouse *string, first *int64, after *string) (*model.TransferConnection, error) {
 	p, err := r.Desk.List(ctx, stock.TransferQuery{Status: derefStatus(status), Warehouse: deref(warehouse),
@@ -157,6 +195,11 @@ func (r *subscriptionResolver) StockChanged(ctx context.Context, warehouse *stri
 // MovementRecorded is the resolver for the movementRecorded field.
 func (r *subscriptionResolver) MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error) {
 	return subscribe(ctx, r.Feed, filterOf(warehouse, sku), movementRecordedBuffer, r.movement)
+}
+
+// LowStockAlert is the resolver for the lowStockAlert field.
+func (r *subscriptionResolver) LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error) {
+	return subscribe(ctx, r.Feed, filterOf(warehouse, nil), lowStockAlertBuffer, newCrossings(r.Stock).alert)
 }
 
 // TransferUpdated is the resolver for the transferUpdated field.
@@ -197,6 +240,9 @@ func (r *warehouseResolver) Replica(ctx context.Context, obj *stock.Warehouse) (
 	return r.Stock.Replica(ctx, obj.ID)
 }
 
+// LowStockAlert returns LowStockAlertResolver implementation.
+func (r *Resolver) LowStockAlert() LowStockAlertResolver { return &lowStockAlertResolver{r} }
+
 // Movement returns MovementResolver implementation.
 func (r *Resolver) Movement() MovementResolver { return &movementResolver{r} }
 
@@ -222,12 +268,13 @@ func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} }
 
 type (
-	movementResolver     struct{ *Resolver }
-	mutationResolver     struct{ *Resolver }
-	productResolver      struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	stockLevelResolver   struct{ *Resolver }
-	subscriptionResolver struct{ *Resolver }
-	transferResolver     struct{ *Resolver }
-	warehouseResolver    struct{ *Resolver }
+	lowStockAlertResolver struct{ *Resolver }
+	movementResolver      struct{ *Resolver }
+	mutationResolver      struct{ *Resolver }
+	productResolver       struct{ *Resolver }
+	queryResolver         struct{ *Resolver }
+	stockLevelResolver    struct{ *Resolver }
+	subscriptionResolver  struct{ *Resolver }
+	transferResolver      struct{ *Resolver }
+	warehouseResolver     struct{ *Resolver }
 )

@@ -9,13 +9,18 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// How many events a subscriber may fall behind before the hub merges its
-// changes. stockChanged merges early: a merged event still carries the exact
-// quantity, and a short queue keeps a busy node's views fresh. A merged
-// event stands for several movements and movementRecorded skips it, so that
-// subscription gets room for a few group commits' worth of movements.
+// How many events a subscription's execution (shared by a group of
+// subscribers over websockets, see gqlws) may fall behind before the hub
+// merges its changes; a member whose own socket is full is merged apart
+// from its group. A merged event still carries the exact quantity, so
+// stockChanged could merge early, but one queue now serves a whole group
+// and stands for the slack each subscriber used to have in its own socket:
+// 256 events (half a second at 500 movements/s) ride out the group's
+// goroutine waiting for a CPU on a busy machine. A merged event stands for
+// several movements and movementRecorded skips it, so that subscription
+// gets as much room.
 const (
-	stockChangedBuffer     = 8
+	stockChangedBuffer     = 256
 	movementRecordedBuffer = 256
 )
 
@@ -24,14 +29,20 @@ func filterOf(warehouse, sku *string) feed.Filter {
 }
 
 // subscribe turns the hub's events into a subscription's channel. convert
-// returns nil for events the subscription skips. It runs on the hub's
-// delivery goroutine for the subscription, which closes the channel when
-// ctx is done.
+// returns nil for events the subscription skips. When the websocket
+// transport executes the subscription once for a group of subscribers
+// (feed.Shared in ctx), the group's goroutine converts each event it emits;
+// otherwise the hub's delivery goroutine for the subscription does, and
+// closes the channel when ctx is done.
 func subscribe[T any](ctx context.Context, hub *feed.Hub, f feed.Filter, buffer int, convert func(context.Context, feed.Event) *T) (<-chan *T, error) {
-	return feed.Watch(ctx, hub, f, buffer, func(e feed.Event) (*T, bool) {
+	conv := func(e feed.Event) (*T, bool) {
 		v := convert(ctx, e)
 		return v, v != nil
-	}), nil
+	}
+	if ch, ok := feed.Share(ctx, hub, f, buffer, conv); ok {
+		return ch, nil
+	}
+	return feed.Watch(ctx, hub, f, buffer, conv), nil
 }
 
 // recentChanges remembers the conversions of recent unmerged events, so

@@ -113,22 +113,23 @@ func (a *app) showMovement(m *remote.Movement) error {
 	})
 }
 
-// setupHistory: history [--sku SKU] [--kind KIND] [--first N].
+// setupHistory: history [--sku SKU] [--kind KIND] [--warehouse ID] [--ref REF]
+// [--from WHEN] [--to WHEN] [--first N] [--csv FILE]; with --csv every
+// movement matching goes to FILE.
 func setupHistory(fs *flag.FlagSet) runFunc {
-	sku := fs.String("sku", "", "only this product")
-	kind := fs.String("kind", "", "only this kind")
+	ff := addFilterFlags(fs)
 	first := fs.String("first", "50", "how many, newest first")
+	file := fs.String("csv", "", "write every movement matching to this CSV file")
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args); err != nil {
 			return err
 		}
-		f := remote.MovementFilter{SKU: *sku}
-		if *kind != "" {
-			k, ok := ParseKind(*kind)
-			if !ok {
-				return usagef("--kind: %q is not purchase, sale, return or adjustment", *kind)
-			}
-			f.Kinds = []string{k}
+		f, err := ff.filter()
+		if err != nil {
+			return err
+		}
+		if *file != "" {
+			return a.download(ctx, "/api/v1/reports/movements.csv", filterQuery(f), *file)
 		}
 		n, err := intArg("--first", *first, 1)
 		if err != nil {

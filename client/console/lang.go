@@ -49,6 +49,7 @@ type Printer struct {
 func NewPrinter(lang Lang) Printer {
 	cat := catalog()
 	maps.Copy(cat, guidanceCatalog())
+	maps.Copy(cat, reportCatalog())
 	return Printer{lang: lang, cat: cat}
 }
 

@@ -61,7 +61,14 @@ func (a *app) recordOnce(ctx context.Context, c *remote.Client, in remote.NewMov
 		return c.RecordMovement(ctx, in)
 	}
 	in.IdempotencyKey = refKey(in)
-	last, err := c.Movements(ctx, remote.MovementFilter{SKU: in.SKU}, 1)
+	// The newest movement of the sku in the node's own warehouse, where
+	// the movement goes: seqs are numbered per warehouse, and a listing
+	// without a warehouse spans every one the node holds.
+	local, err := c.LocalWarehouse(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last, err := c.Movements(ctx, remote.MovementFilter{SKU: in.SKU, Warehouse: local.ID}, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -11,14 +11,19 @@ Commands:
   product get SKU
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]
+  product history SKU
   products [--warehouse ID] [--search TEXT]
   stock set SKU QUANTITY [--note N]
   stock levels SKU
   move purchase|sale|return|adjustment SKU QUANTITY [--ref REF] [--note N] [--key KEY] [--allow-repeat]
        (with --ref, the same movement run again is refused unless --allow-repeat)
-  history [--sku SKU] [--kind KIND] [--first N]
+  history [--sku SKU] [--kind KIND] [--warehouse ID] [--ref REF] [--from DAY] [--to DAY]
+          [--first N] [--csv FILE]   (default: every warehouse the node holds)
+  report [--group-by month,sku] [--tz ZONE] [history's filters] [--csv FILE]
+       (groups: sku, kind, warehouse, day, week, month)
+  import FILE.csv [--dry-run]   (columns: sku,name,description,price,quantity,reorderPoint)
   watch [--sku SKU] [--warehouse ID|all]
-       (default: this node's own warehouse; all: every warehouse it holds)
+       (default: this node's own warehouse; all: every warehouse it holds; LOW: at or below the reorder point)
   warehouses
   transfer SKU QUANTITY --to WAREHOUSE [--ref REF] [--note N] [--key KEY]
   transfers [--incoming] [--status in_transit|cancel_requested|received|cancelled] [--first N]
@@ -54,15 +59,21 @@ Sin orden, stockmesh muestra el menú interactivo.
   product get SKU
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]
+  product history SKU
   products [--warehouse ID] [--search TEXTO]
   stock set SKU CANTIDAD [--note N]
   stock levels SKU
   move purchase|sale|return|adjustment SKU CANTIDAD [--ref REF] [--note N] [--key CLAVE] [--allow-repeat]
        (también compra|venta|devolucion|ajuste; con --ref, el mismo movimiento
        repetido se rechaza salvo con --allow-repeat)
-  history [--sku SKU] [--kind TIPO] [--first N]
+  history [--sku SKU] [--kind TIPO] [--warehouse ID] [--ref REF] [--from DÍA] [--to DÍA]
+          [--first N] [--csv FICHERO]   (por defecto, todos los almacenes del nodo)
+  report [--group-by month,sku] [--tz ZONA] [los filtros de history] [--csv FICHERO]
+       (grupos: sku, kind, warehouse, day, week, month)
+  import FICHERO.csv [--dry-run]   (columnas: sku,name,description,price,quantity,reorderPoint)
   watch [--sku SKU] [--warehouse ID|all]
-       (por defecto, el almacén de este nodo; all o todos: todos los que tiene)
+       (por defecto, el almacén de este nodo; all o todos: todos los que tiene;
+       BAJO: en el punto de pedido o por debajo)
   warehouses
   transfer SKU CANTIDAD --to ALMACÉN [--ref REF] [--note N] [--key CLAVE]
   transfers [--incoming] [--status in_transit|cancel_requested|received|cancelled] [--first N]

@@ -105,6 +105,7 @@ func (a *app) fillNames(ctx context.Context, c *remote.Client, screen *watchScre
 		cancel()
 		if err == nil {
 			screen.name(k, p.Name)
+			screen.reorder(k, p.ReorderPoint)
 		} else if remote.Code(err) == remote.CodeNotFound {
 			screen.name(k, "—")
 		}

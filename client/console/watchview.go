@@ -22,11 +22,14 @@ type watchRow struct {
 	name     string
 	local    bool // whether the warehouse is the node's own
 	quantity int
-	delta    int
-	kind     string
-	merged   bool
-	changed  bool // whether a change arrived since the last snapshot
-	at       time.Time
+	// reorderPoint is the product's, 0 while unknown: the row is marked
+	// low at or below a non-zero one.
+	reorderPoint int
+	delta        int
+	kind         string
+	merged       bool
+	changed      bool // whether a change arrived since the last snapshot
+	at           time.Time
 }
 
 // watchScreen is the state of the live stock screen. It shows a WAREHOUSE
@@ -115,7 +118,7 @@ func (s *watchScreen) snapshot(ps []remote.Product) {
 	rows := make(map[watchKey]*watchRow, len(ps))
 	for _, p := range ps {
 		k := watchKey{p.Warehouse.ID, p.SKU}
-		r := &watchRow{watchKey: k, name: p.Name, local: p.Warehouse.Local, quantity: p.Quantity, at: p.UpdatedAt}
+		r := &watchRow{watchKey: k, name: p.Name, local: p.Warehouse.Local, quantity: p.Quantity, reorderPoint: p.ReorderPoint, at: p.UpdatedAt}
 		if old, ok := s.rows[k]; ok && old.changed && old.quantity == p.Quantity {
 			r.delta, r.kind, r.merged, r.changed, r.at = old.delta, old.kind, old.merged, true, old.at
 		}
@@ -166,6 +169,17 @@ func (s *watchScreen) name(k watchKey, name string) {
 	}
 }
 
+// reorder records the reorder point of the product of row k.
+func (s *watchScreen) reorder(k watchKey, point int) {
+	if r, ok := s.rows[k]; ok {
+		r.reorderPoint = point
+	}
+}
+
+// low reports whether r's stock is at or below its product's non-zero
+// reorder point.
+func (r *watchRow) low() bool { return r.reorderPoint > 0 && r.quantity <= r.reorderPoint }
+
 // render clears the terminal and draws the screen.
 func (s *watchScreen) render(out io.Writer, now time.Time) {
 	var b strings.Builder
@@ -203,7 +217,11 @@ func (s *watchScreen) table(now time.Time) *table {
 				change += " " + s.p.T(msgWatchMerged)
 			}
 		}
-		cells := []string{r.sku, r.name, FormatInt(l, r.quantity), change, FormatTime(r.at, now)}
+		qty := FormatInt(l, r.quantity)
+		if r.low() {
+			qty = s.p.T(msgWatchLow) + " " + qty
+		}
+		cells := []string{r.sku, r.name, qty, change, FormatTime(r.at, now)}
 		if s.scope.All {
 			cells = append([]string{s.warehouseCell(r)}, cells...)
 		}

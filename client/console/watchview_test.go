@@ -269,3 +269,29 @@ func TestWatchScreenNotConnected(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchMarksLowStock: a row at or below its product's reorder point
+// reads LOW (BAJO) before its quantity, and loses the mark when a change
+// takes it back above; a product without a reorder point is never marked.
+func TestWatchMarksLowStock(t *testing.T) {
+	low := watchProduct(madrid, "A1", "Bolt", 3)
+	low.ReorderPoint = 5
+	for _, c := range []struct {
+		lang Lang
+		mark string
+	}{{English, "LOW 3"}, {Spanish, "BAJO 3"}} {
+		s := newWatchScreen(NewPrinter(c.lang), "https://n", remote.WatchScope{})
+		s.apply(watchSnapshot([]string{"MAD-1"}, low, watchProduct(madrid, "B2", "Nut", 0)))
+		var b strings.Builder
+		s.table(watchAt).write(&b, false)
+		if !strings.Contains(b.String(), c.mark) || strings.Count(b.String(), strings.Fields(c.mark)[0]) != 1 {
+			t.Errorf("%v: screen lacks %q once:\n%s", c.lang, c.mark, b.String())
+		}
+		s.apply(watchChange(madrid, "A1", 6, 3, remote.KindPurchase))
+		b.Reset()
+		s.table(watchAt).write(&b, false)
+		if strings.Contains(b.String(), strings.Fields(c.mark)[0]) {
+			t.Errorf("%v: still marked after recovering:\n%s", c.lang, b.String())
+		}
+	}
+}

@@ -118,10 +118,16 @@ type NewMovement struct {
 	IdempotencyKey string  `json:"idempotencyKey,omitempty"`
 }
 
-// MovementFilter narrows Movements; zero fields do not filter.
+// MovementFilter narrows Movements and Report; zero fields do not filter
+// (no Warehouse: every warehouse the node holds). From is inclusive, To
+// exclusive.
 type MovementFilter struct {
-	SKU   string   `json:"sku,omitempty"`
-	Kinds []string `json:"kinds,omitempty"`
+	Warehouse string     `json:"warehouse,omitempty"`
+	SKU       string     `json:"sku,omitempty"`
+	Kinds     []string   `json:"kinds,omitempty"`
+	Reference string     `json:"reference,omitempty"`
+	From      *time.Time `json:"from,omitempty"`
+	To        *time.Time `json:"to,omitempty"`
 }
 
 // PageInfo tells whether more pages follow.

@@ -58,6 +58,7 @@ var (
 		{Name: "idempotency_key", Type: field.TypeString, Nullable: true},
 		{Name: "fingerprint", Type: field.TypeString, Default: ""},
 		{Name: "created_at", Type: field.TypeTime},
+		{Name: "price", Type: field.TypeInt64, Default: 0},
 		{Name: "product_id", Type: field.TypeInt},
 		{Name: "warehouse_id", Type: field.TypeString, Size: 64},
 	}
@@ -69,13 +70,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "movements_products_movements",
-				Columns:    []*schema.Column{MovementsColumns[12]},
+				Columns:    []*schema.Column{MovementsColumns[13]},
 				RefColumns: []*schema.Column{ProductsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "movements_warehouses_movements",
-				Columns:    []*schema.Column{MovementsColumns[13]},
+				Columns:    []*schema.Column{MovementsColumns[14]},
 				RefColumns: []*schema.Column{WarehousesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -84,17 +85,38 @@ var (
 			{
 				Name:    "movement_warehouse_id_seq",
 				Unique:  true,
-				Columns: []*schema.Column{MovementsColumns[13], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[14], MovementsColumns[1]},
 			},
 			{
-				Name:    "movement_warehouse_id_sku_seq",
+				Name:    "movement_created_at_warehouse_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[13], MovementsColumns[2], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
 			},
 			{
-				Name:    "movement_created_at",
+				Name:    "movement_warehouse_id_created_at_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[11]},
+				Columns: []*schema.Column{MovementsColumns[14], MovementsColumns[11], MovementsColumns[1]},
+			},
+			{
+				Name:    "movement_sku_created_at_warehouse_id_seq",
+				Unique:  false,
+				Columns: []*schema.Column{MovementsColumns[2], MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
+			},
+			{
+				Name:    "movement_reference_created_at_warehouse_id_seq",
+				Unique:  false,
+				Columns: []*schema.Column{MovementsColumns[6], MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "reference <> ''",
+				},
+			},
+			{
+				Name:    "movement_actor_created_at_warehouse_id_seq",
+				Unique:  false,
+				Columns: []*schema.Column{MovementsColumns[8], MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "actor <> ''",
+				},
 			},
 		},
 	}

@@ -40,6 +40,8 @@ const (
 	FieldFingerprint = "fingerprint"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
+	// FieldPrice holds the string denoting the price field in the database.
+	FieldPrice = "price"
 	// EdgeWarehouse holds the string denoting the warehouse edge name in mutations.
 	EdgeWarehouse = "warehouse"
 	// EdgeProduct holds the string denoting the product edge name in mutations.
@@ -78,6 +80,7 @@ var Columns = []string{
 	FieldIdempotencyKey,
 	FieldFingerprint,
 	FieldCreatedAt,
+	FieldPrice,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -99,6 +102,8 @@ var (
 	DefaultActor string
 	// DefaultFingerprint holds the default value on creation for the "fingerprint" field.
 	DefaultFingerprint string
+	// DefaultPrice holds the default value on creation for the "price" field.
+	DefaultPrice int64
 )
 
 // Kind defines the type for the "kind" enum field.
@@ -199,6 +204,11 @@ func ByFingerprint(opts ...sql.OrderTermOption) OrderOption {
 // ByCreatedAt orders the results by the created_at field.
 func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCreatedAt, opts...).ToFunc()
+}
+
+// ByPrice orders the results by the price field.
+func ByPrice(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPrice, opts...).ToFunc()
 }
 
 // ByWarehouseField orders the results by warehouse field.

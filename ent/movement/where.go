@@ -115,6 +115,11 @@ func CreatedAt(v time.Time) predicate.Movement {
 	return predicate.Movement(sql.FieldEQ(FieldCreatedAt, v))
 }
 
+// Price applies equality check predicate on the "price" field. It's identical to PriceEQ.
+func Price(v int64) predicate.Movement {
+	return predicate.Movement(sql.FieldEQ(FieldPrice, v))
+}
+
 // WarehouseIDEQ applies the EQ predicate on the "warehouse_id" field.
 func WarehouseIDEQ(v string) predicate.Movement {
 	return predicate.Movement(sql.FieldEQ(FieldWarehouseID, v))
@@ -778,6 +783,46 @@ func CreatedAtLT(v time.Time) predicate.Movement {
 // CreatedAtLTE applies the LTE predicate on the "created_at" field.
 func CreatedAtLTE(v time.Time) predicate.Movement {
 	return predicate.Movement(sql.FieldLTE(FieldCreatedAt, v))
+}
+
+// PriceEQ applies the EQ predicate on the "price" field.
+func PriceEQ(v int64) predicate.Movement {
+	return predicate.Movement(sql.FieldEQ(FieldPrice, v))
+}
+
+// PriceNEQ applies the NEQ predicate on the "price" field.
+func PriceNEQ(v int64) predicate.Movement {
+	return predicate.Movement(sql.FieldNEQ(FieldPrice, v))
+}
+
+// PriceIn applies the In predicate on the "price" field.
+func PriceIn(vs ...int64) predicate.Movement {
+	return predicate.Movement(sql.FieldIn(FieldPrice, vs...))
+}
+
+// PriceNotIn applies the NotIn predicate on the "price" field.
+func PriceNotIn(vs ...int64) predicate.Movement {
+	return predicate.Movement(sql.FieldNotIn(FieldPrice, vs...))
+}
+
+// PriceGT applies the GT predicate on the "price" field.
+func PriceGT(v int64) predicate.Movement {
+	return predicate.Movement(sql.FieldGT(FieldPrice, v))
+}
+
+// PriceGTE applies the GTE predicate on the "price" field.
+func PriceGTE(v int64) predicate.Movement {
+	return predicate.Movement(sql.FieldGTE(FieldPrice, v))
+}
+
+// PriceLT applies the LT predicate on the "price" field.
+func PriceLT(v int64) predicate.Movement {
+	return predicate.Movement(sql.FieldLT(FieldPrice, v))
+}
+
+// PriceLTE applies the LTE predicate on the "price" field.
+func PriceLTE(v int64) predicate.Movement {
+	return predicate.Movement(sql.FieldLTE(FieldPrice, v))
 }
 
 // HasWarehouse applies the HasEdge predicate on the "warehouse" edge.

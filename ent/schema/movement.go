@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -34,6 +35,8 @@ func (Movement) Fields() []ent.Field {
 		field.String("fingerprint").Default("").Immutable().
 			Comment("digest of the request, to tell a retry from a reused idempotency key"),
 		field.Time("created_at").Immutable(),
+		field.Int64("price").Default(0).Immutable().
+			Comment("the product's price when the movement was recorded, for reports (stock.Price)"),
 	}
 }
 
@@ -51,7 +54,17 @@ func (Movement) Edges() []ent.Edge {
 func (Movement) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("warehouse_id", "seq").Unique(),
-		index.Fields("warehouse_id", "sku", "seq"),
-		index.Fields("created_at"),
+		// Listings go newest first by (created_at, warehouse_id, seq):
+		// an index for each filter that leads them (server/store/history.go).
+		// The warehouse's is appended to at its end, as the time index is.
+		index.Fields("created_at", "warehouse_id", "seq"),
+		index.Fields("warehouse_id", "created_at", "seq"),
+		index.Fields("sku", "created_at", "warehouse_id", "seq"),
+		// Partial: a movement without a reference or actor is never
+		// looked up by it, and costs these indexes nothing.
+		index.Fields("reference", "created_at", "warehouse_id", "seq").
+			Annotations(entsql.IndexWhere("reference <> ''")),
+		index.Fields("actor", "created_at", "warehouse_id", "seq").
+			Annotations(entsql.IndexWhere("actor <> ''")),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Hub fans published events out to subscribers. Its methods are safe for
@@ -13,8 +14,15 @@ import (
 type Hub struct {
 	logger *slog.Logger
 
-	mu     sync.RWMutex
-	subs   map[*subscriber]struct{}
+	mu   sync.RWMutex
+	subs map[*subscriber]struct{} // every subscriber
+	// bySKU indexes the subscribers whose filter names a sku, and anySKU
+	// holds the others, so that an event visits only the subscribers that
+	// may want it (a thousand subscriptions each on its own sku cost one
+	// visit per event, not a thousand).
+	bySKU  map[string]map[*subscriber]struct{}
+	anySKU map[*subscriber]struct{}
+	extra  atomic.Int64 // subscribers served by shared subscriptions beyond one each (Shared.SetMembers)
 	turns  turns
 	ctx    context.Context // cancelled by Close, under mu: closed iff ctx.Err() != nil
 	cancel context.CancelFunc
@@ -27,6 +35,8 @@ func NewHub(logger *slog.Logger) *Hub {
 	return &Hub{
 		logger: logger,
 		subs:   make(map[*subscriber]struct{}),
+		bySKU:  make(map[string]map[*subscriber]struct{}),
+		anySKU: make(map[*subscriber]struct{}),
 		turns:  make(turns, runtime.NumCPU()),
 		ctx:    ctx,
 		cancel: cancel,
@@ -54,6 +64,7 @@ func Watch[T any](ctx context.Context, h *Hub, f Filter, buffer int, convert fun
 		return out
 	}
 	h.subs[s] = struct{}{}
+	h.index(s)
 	h.wg.Add(1)
 	h.mu.Unlock()
 
@@ -73,6 +84,11 @@ func Watch[T any](ctx context.Context, h *Hub, f Filter, buffer int, convert fun
 func (h *Hub) remove(s *subscriber) {
 	h.mu.Lock()
 	delete(h.subs, s)
+	if f := s.filter.SKU; f == "" {
+		delete(h.anySKU, s)
+	} else if delete(h.bySKU[f], s); len(h.bySKU[f]) == 0 {
+		delete(h.bySKU, f)
+	}
 	h.mu.Unlock()
 }
 
@@ -81,16 +97,47 @@ func (h *Hub) remove(s *subscriber) {
 func (h *Hub) Publish(e Event) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for s := range h.subs {
-		if s.filter.Match(e) && s.push(e) {
-			h.logger.Debug("feed: subscriber fell behind, merging its events",
-				"warehouse", e.Warehouse, "sku", e.SKU, "seq", e.Seq)
-		}
+	for s := range h.anySKU {
+		h.offer(s, e)
+	}
+	for s := range h.bySKU[e.SKU] {
+		h.offer(s, e)
 	}
 }
 
-// Subscribers returns the number of open subscriptions.
+// offer pushes e to s if s's filter selects it.
+func (h *Hub) offer(s *subscriber, e Event) {
+	if s.filter.Match(e) && s.push(e) {
+		h.logger.Debug("feed: subscriber fell behind, merging its events",
+			"warehouse", e.Warehouse, "sku", e.SKU, "seq", e.Seq)
+	}
+}
+
+// index adds s to anySKU or bySKU; h.mu must be held.
+func (h *Hub) index(s *subscriber) {
+	f := s.filter.SKU
+	if f == "" {
+		h.anySKU[s] = struct{}{}
+		return
+	}
+	if h.bySKU[f] == nil {
+		h.bySKU[f] = make(map[*subscriber]struct{})
+	}
+	h.bySKU[f][s] = struct{}{}
+}
+
+// Subscribers returns the number of open subscriptions, counting every
+// subscriber a Shared serves.
 func (h *Hub) Subscribers() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.subs) + int(h.extra.Load())
+}
+
+// Executions returns the number of hub subscriptions: one per shared
+// execution (see Shared), however many subscribers it serves, and one per
+// subscription watching alone.
+func (h *Hub) Executions() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return len(h.subs)

@@ -33,7 +33,8 @@ var errWriteTimeout = errors.New("gqlws: peer not reading: write timed out")
 // frame writes land in a buffer (pending); one goroutine (run) writes the
 // buffer to the peer, at most once per coalesceWindow while busy. Reads and
 // read deadlines go straight to the wrapped connection; write deadlines are
-// the flusher's business (writeTimeout per write).
+// the flusher's business (a write to the peer fails once it has waited
+// between writeTimeout/2 and writeTimeout).
 type coalescingConn struct {
 	net.Conn
 
@@ -44,7 +45,12 @@ type coalescingConn struct {
 	kick     chan struct{} // capacity 1: "pending has bytes"
 	drained  *sync.Cond    // signalled when pending shrinks or err is set
 	finished chan struct{} // closed when run returns
+	waiters  []waker       // to wake once the flusher takes pending (tryWrite, hasRoom)
 }
+
+// waker is woken when a connection it could not write to has room again.
+// wake must not block.
+type waker interface{ wake() }
 
 // newCoalescingConn wraps c and starts its flusher.
 func newCoalescingConn(c net.Conn) *coalescingConn {
@@ -74,12 +80,72 @@ func (c *coalescingConn) Write(p []byte) (int, error) {
 	if c.closing {
 		return 0, net.ErrClosed
 	}
+	c.queue(p)
+	return len(p), nil
+}
+
+// tryWrite queues p unless maxPending bytes already wait for the peer; then
+// it queues nothing, registers w to be woken once the flusher has taken
+// what waits, and reports false. It never blocks. err is the connection's
+// failure, or net.ErrClosed after Close.
+func (c *coalescingConn) tryWrite(p []byte, w waker) (ok bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.err != nil:
+		return false, c.err
+	case c.closing:
+		return false, net.ErrClosed
+	case len(c.pending)+len(p) > maxPending && len(c.pending) > 0:
+		c.addWaiter(w)
+		return false, nil
+	}
+	c.queue(p)
+	return true, nil
+}
+
+// hasRoom reports whether less than maxPending bytes wait for the peer
+// (and the connection works); when they do not it registers w as tryWrite does.
+func (c *coalescingConn) hasRoom(w waker) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil || c.closing {
+		return false
+	}
+	if len(c.pending) >= maxPending {
+		c.addWaiter(w)
+		return false
+	}
+	return true
+}
+
+// force queues p whatever waits already (hasRoom said there was room for
+// something), unless the connection failed or is closing.
+func (c *coalescingConn) force(p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil && !c.closing {
+		c.queue(p)
+	}
+}
+
+// queue appends p to pending and kicks the flusher; c.mu must be held.
+func (c *coalescingConn) queue(p []byte) {
 	c.pending = append(c.pending, p...)
 	select {
 	case c.kick <- struct{}{}:
 	default:
 	}
-	return len(p), nil
+}
+
+// addWaiter registers w once; c.mu must be held.
+func (c *coalescingConn) addWaiter(w waker) {
+	for _, x := range c.waiters {
+		if x == w {
+			return
+		}
+	}
+	c.waiters = append(c.waiters, w)
 }
 
 // mustWait reports whether a write of n bytes has to wait for pending to
@@ -131,7 +197,7 @@ func (c *coalescingConn) Close() error {
 func (c *coalescingConn) run() {
 	defer close(c.finished)
 	var out []byte
-	var last time.Time
+	var last, deadline time.Time
 	for range c.kick {
 		if wait := coalesceWindow - time.Since(last); wait > 0 && !c.isClosing() {
 			time.Sleep(wait)
@@ -139,14 +205,23 @@ func (c *coalescingConn) run() {
 		c.mu.Lock()
 		out, c.pending = c.pending, out[:0]
 		closing := c.closing
+		waiters := c.waiters
+		c.waiters = nil
 		c.mu.Unlock()
 		c.drained.Broadcast()
+		for _, w := range waiters {
+			w.wake()
+		}
 		if len(out) > 0 {
-			timeout := writeTimeout
-			if closing {
-				timeout = closeFlushTimeout
+			// Setting a deadline costs about as much as encrypting a
+			// small record, so it is moved only once half of it is used.
+			if now := time.Now(); closing {
+				deadline = now.Add(closeFlushTimeout)
+				_ = c.Conn.SetWriteDeadline(deadline)
+			} else if deadline.Sub(now) < writeTimeout/2 {
+				deadline = now.Add(writeTimeout)
+				_ = c.Conn.SetWriteDeadline(deadline)
 			}
-			_ = c.Conn.SetWriteDeadline(time.Now().Add(timeout))
 			if _, err := c.Conn.Write(out); err != nil {
 				c.fail(err)
 				if !closing {

@@ -40,6 +40,9 @@ type Metrics struct {
 type Gauges struct {
 	QueueDepth    func() int // jobs waiting in the queue (nil when the queue is in another process)
 	Subscriptions func() int // open GraphQL subscriptions
+	// SubscriptionExecutions counts the executions serving them: one per
+	// group of subscriptions asking the same thing for the same role.
+	SubscriptionExecutions func() int
 	// JobsInFlight counts the database jobs this node has sent and not yet
 	// had answered. Unlike QueueDepth it exists when the handler is another
 	// process too.
@@ -85,6 +88,11 @@ func New(g Gauges) *Metrics {
 	if g.Subscriptions != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_subscriptions_open",
 			Help: "Open GraphQL subscriptions."}, func() float64 { return float64(g.Subscriptions()) }))
+	}
+	if g.SubscriptionExecutions != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_subscription_executions",
+			Help: "Executions serving the open GraphQL subscriptions: one per group asking the same thing for the same role."},
+			func() float64 { return float64(g.SubscriptionExecutions()) }))
 	}
 	if g.JobsInFlight != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_jobs_in_flight",

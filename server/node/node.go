@@ -123,7 +123,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	)
 	// The gauges are read only by /metrics, served once client (and w) are set.
 	var events atomic.Pointer[pump] // set by serve before /metrics is served
-	gauges := metrics.Gauges{Subscriptions: func() int { return hub.Subscribers() + transfers.Watchers() }, JobsInFlight: func() int { return client.InFlight() },
+	gauges := metrics.Gauges{Subscriptions: func() int { return hub.Subscribers() + transfers.Watchers() }, SubscriptionExecutions: hub.Executions, JobsInFlight: func() int { return client.InFlight() },
 		GapsRecovered: func() uint64 {
 			if p := events.Load(); p != nil {
 				return p.seq.Gaps()

@@ -2,8 +2,11 @@
 // scripts: GET /healthz and GET /readyz (no token), GET /api/v1/inventory and
 // GET /api/v1/movements (paginated, with the GraphQL API's filters), and
 // GET /api/v1/products/{sku}; each of the three takes ?warehouse=ID, any
-// warehouse the node holds (omitted: its own). GET /api/v1/transfers lists
-// the transfers the node knows (?status=&warehouse=&first=&after=). Handlers decode, call one stock.Service
+// warehouse the node holds (omitted: its own; for movements, every one);
+// the CSV reports, export and import (reports.go, products_csv.go).
+// GET /api/v1/transfers lists the transfers the node knows
+// (?status=&warehouse=&first=&after=).
+// Handlers decode, call one stock.Service
 // method and return; errors are written in one place (errors.go). An unknown
 // path under /api/v1/ is a JSON NOT_FOUND (404, or 405 with Allow).
 package rest
@@ -49,6 +52,8 @@ func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
 	mux.Handle("GET /api/v1/products/{sku}", private("/api/v1/products/{sku}", h.endpoint(h.product)))
 	mux.Handle("GET /api/v1/movements", private("/api/v1/movements", h.endpoint(h.movements)))
 	mux.Handle("GET /api/v1/transfers", private("/api/v1/transfers", h.endpoint(h.transfers)))
+	h.registerReports(mux, private)
+	h.registerProducts(mux, private)
 	registerNotFound(mux, public)
 }
 
@@ -146,15 +151,16 @@ func (h *Handler) movements(r *http.Request) (any, error) {
 	}
 	out := Movements{Movements: movementsOf(page.Movements), Page: Page{HasNextPage: page.HasNext}}
 	if n := len(page.Movements); n > 0 {
-		out.Page.EndCursor = stock.MovementCursor(page.Movements[n-1].Seq)
+		out.Page.EndCursor = stock.MovementCursor(&page.Movements[n-1])
 	}
 	return out, nil
 }
 
-// movementQuery reads ?warehouse=&sku=&kind=SALE&kind=RETURN&from=&to=&first=&after=.
+// movementQuery reads ?warehouse=&sku=&kind=SALE&kind=RETURN&reference=&actor=&from=&to=&first=&after=.
 func movementQuery(r *http.Request) (stock.MovementQuery, error) {
 	q := r.URL.Query()
-	mq := stock.MovementQuery{Filter: stock.MovementFilter{Warehouse: q.Get("warehouse"), SKU: q.Get("sku")}, After: q.Get("after")}
+	mq := stock.MovementQuery{Filter: stock.MovementFilter{Warehouse: q.Get("warehouse"), SKU: q.Get("sku"),
+		Reference: q.Get("reference"), Actor: q.Get("actor")}, After: q.Get("after")}
 	for _, k := range q["kind"] {
 		mq.Filter.Kinds = append(mq.Filter.Kinds, stock.Kind(k))
 	}

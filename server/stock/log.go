@@ -41,6 +41,9 @@ type LogEntry struct {
 	Transfer *Transfer `json:"transfer,omitempty"`
 	// From is, in an EntryRun message, the first seq of the run.
 	From int64 `json:"from,omitempty"`
+	// Actor is who made a product entry's change ("" in entries logged
+	// before it was recorded; a movement names its own).
+	Actor string `json:"actor,omitempty"`
 }
 
 // The product fields a product.updated entry names in Changed.

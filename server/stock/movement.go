@@ -42,13 +42,15 @@ type MovementInput struct {
 	Warehouse      string `json:"warehouse,omitempty"`
 }
 
-// MovementFilter narrows a movement listing of Warehouse ("" for the local
-// one); other zero fields match everything. From is inclusive and To
-// exclusive.
+// MovementFilter narrows a movement listing or report to Warehouse ("":
+// every warehouse the node holds); other zero fields match everything.
+// Reference and Actor match exactly. From is inclusive and To exclusive.
 type MovementFilter struct {
 	Warehouse string     `json:"warehouse,omitempty"`
 	SKU       string     `json:"sku,omitempty"`
 	Kinds     []Kind     `json:"kinds,omitempty"`
+	Reference string     `json:"reference,omitempty"`
+	Actor     string     `json:"actor,omitempty"`
 	From      *time.Time `json:"from,omitempty"`
 	To        *time.Time `json:"to,omitempty"`
 }

@@ -70,6 +70,8 @@ var Ops = []OpInfo{
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 	info(OpTransferSend), info(OpTransferReceive), info(OpTransferCancel), info(OpTransferSettle),
 	info(OpTransferGet), info(OpTransferList), info(OpTransferGetMany),
+	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
+	info(OpProductExport), info(OpProductHistory),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

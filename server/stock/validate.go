@@ -182,23 +182,8 @@ func (q *ProductQuery) Normalize() error {
 
 // Normalize validates the query in place, applying the default page size.
 func (q *MovementQuery) Normalize() error {
-	f := &q.Filter
-	if err := normalizeWarehouse(&f.Warehouse); err != nil {
+	if err := q.Filter.Normalize(); err != nil {
 		return err
-	}
-	if f.SKU != "" {
-		var err error
-		if f.SKU, err = NormalizeSKU(f.SKU); err != nil {
-			return err
-		}
-	}
-	for _, k := range f.Kinds {
-		if !k.Valid() {
-			return invalid("kinds", "%q is not a movement kind", k)
-		}
-	}
-	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		return invalid("from", "must be before to")
 	}
 	if q.After != "" {
 		if _, err := DecodeMovementCursor(q.After); err != nil {

@@ -165,15 +165,17 @@ func TestCursors(t *testing.T) {
 	if sku, err := DecodeProductCursor(ProductCursor("A-1")); err != nil || sku != "A-1" {
 		t.Fatalf("product cursor round trip: %q, %v", sku, err)
 	}
-	if seq, err := DecodeMovementCursor(MovementCursor(42)); err != nil || seq != 42 {
-		t.Fatalf("movement cursor round trip: %d, %v", seq, err)
+	m := &Movement{Warehouse: "MAD:1", Seq: 42, CreatedAt: time.Date(2026, 11, 30, 12, 0, 0, 123456789, time.UTC)}
+	want := MovementPosition{At: m.CreatedAt, Warehouse: m.Warehouse, Seq: 42}
+	if pos, err := DecodeMovementCursor(MovementCursor(m)); err != nil || pos != want {
+		t.Fatalf("movement cursor round trip: %+v, %v", pos, err)
 	}
-	for _, bad := range []string{"", "nonsense", ProductCursor("A1")} {
+	for _, bad := range []string{"", "nonsense", ProductCursor("A1"), "bTo0Mg"} {
 		if _, err := DecodeMovementCursor(bad); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("DecodeMovementCursor(%q) = %v, want INVALID_INPUT", bad, err)
 		}
 	}
-	if _, err := DecodeProductCursor(MovementCursor(1)); !errors.Is(err, ErrInvalidInput) {
+	if _, err := DecodeProductCursor(MovementCursor(m)); !errors.Is(err, ErrInvalidInput) {
 		t.Errorf("a movement cursor decoded as a product cursor: %v", err)
 	}
 }

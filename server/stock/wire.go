@@ -123,6 +123,10 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 		if v != nil && v.Shortfall == nil && v.Elsewhere == nil {
 			return appendError(b, v), nil
 		}
+	case *MovementPage:
+		if fastPage(v) {
+			return appendMovementPage(b, v), nil
+		}
 	}
 	out, err := json.Marshal(v)
 	return append(b, out...), err
@@ -150,6 +154,10 @@ func DecodeValue(data []byte, v any) error {
 		}
 	case *ChangeBatch:
 		if v != nil && v.Epoch == "" && v.Entries == nil && decodeFast(data, v, (*decoder).batch) {
+			return nil
+		}
+	case *MovementPage:
+		if v != nil && v.Movements == nil && !v.HasNext && decodeFast(data, v, (*decoder).movementPage) {
 			return nil
 		}
 	}
@@ -191,6 +199,6 @@ func EntryHead(data []byte) (origin string, seq int64, ok bool) {
 // fastEntry reports whether appendEntry encodes e: a movement entry with
 // times json.Marshal writes as appendTime does.
 func fastEntry(e *LogEntry) bool {
-	return e != nil && e.Movement != nil && e.Product == nil && e.Changed == nil && e.Transfer == nil &&
+	return e != nil && e.Movement != nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
 		jsonTime(e.At) && jsonTime(e.Movement.CreatedAt)
 }

@@ -193,6 +193,21 @@ func TestHandEncodersMatchMarshal(t *testing.T) {
 			}
 			return nil
 		}},
+		{"movement page", func(r *rand.Rand) any {
+			p := &MovementPage{HasNext: r.IntN(2) == 0}
+			if r.IntN(8) > 0 {
+				p.Movements = []Movement{}
+			}
+			for range r.IntN(4) {
+				p.Movements = append(p.Movements, *randMovement(r))
+			}
+			return p
+		}, func(v any) []byte {
+			if p := v.(*MovementPage); fastPage(p) {
+				return appendMovementPage(nil, p)
+			}
+			return nil
+		}},
 		{"nil pointers", func(r *rand.Rand) any {
 			return []any{(*Movement)(nil), (*MovementInput)(nil), (*LogEntry)(nil), (*Error)(nil)}[r.IntN(4)]
 		}, func(any) []byte { return nil }},
@@ -249,6 +264,11 @@ var decodeInputs = []struct {
 	name, in string
 }{
 	{"movement input", `{"sku":"A1","kind":"SALE","quantity":3,"reference":"R","note":"n","idempotencyKey":"k"}`},
+	{"movement page", `{"movements":[{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"createdAt":"2026-11-30T10:06:04Z"},{"id":"MAD-1:6","seq":6,"createdAt":"2026-11-30T10:06:03.5Z"}],"hasNext":true}`},
+	{"empty movement page", `{"movements":[],"hasNext":false}`},
+	{"movement page, null movements", `{"movements":null,"hasNext":true}`},
+	{"movement page, bad boolean", `{"movements":[],"hasNext":tru}`},
+	{"movement page, hasNext twice", `{"hasNext":true,"hasNext":false}`},
 	{"movement", `{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"reference":"R","note":"n","actor":"admin","idempotencyKey":"k","createdAt":"2026-11-30T10:06:04.475930935Z"}`},
 	{"movement without options", `{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"createdAt":"2026-11-30T10:06:04Z"}`},
 	{"movement time with offset", `{"createdAt":"2026-11-30T10:06:04.5+02:00"}`},
@@ -379,6 +399,9 @@ func checkDecode(t *testing.T, data []byte) {
 			return &LogEntry{Origin: "X", Seq: 9, Type: EntryProductCreated, Product: &Product{SKU: "OLD"}}
 		}},
 		{"*ChangeBatch", func() any { return new(ChangeBatch) }},
+		{"*MovementPage", func() any { return new(MovementPage) }},
+		{"*MovementPage held", func() any { return &MovementPage{Movements: []Movement{{ID: "X:1"}}, HasNext: true} }},
+		{"nil *MovementPage", func() any { return (*MovementPage)(nil) }},
 		{"*ChangeBatch held", func() any { return &ChangeBatch{Epoch: "e0", Entries: []LogEntry{{Origin: "X", Seq: 1}}} }},
 	}
 	for _, tg := range targets {

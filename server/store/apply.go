@@ -65,6 +65,11 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 	if err := b.settle(r, ""); err != nil {
 		return nil, err
 	}
+	if r.applied > 0 {
+		if err := b.rollup(origin, r.from, last); err != nil {
+			return nil, err
+		}
+	}
 	if r.applied > 0 { // one message for the run; its followers read the entries from the log
 		run := &stock.LogEntry{Origin: origin, Seq: last, From: r.from, Type: stock.EntryRun}
 		data, err := stock.EncodeValue(nil, run)

@@ -27,6 +27,8 @@ type batch struct {
 	meta    stock.JobMeta
 	changes []logged // log entries appended, in order
 	broken  error    // the transaction failed as a whole; no further job runs
+	// rollupFrom is the seq of the batch's first local movement, 0 for none.
+	rollupFrom int64
 }
 
 // writerConn is the connection the writer holds across batches, with its

@@ -54,7 +54,7 @@ func TestErrorCodes(t *testing.T) {
 		{"read sent as write", write(testJob{Op: stock.OpProductGet, SKU: "A"}), true, stock.CodeInvalidInput, ""},
 		{"write sent as read", write(sale("A", 1)), false, stock.CodeInvalidInput, ""},
 		{"bad product cursor", write(testJob{Op: stock.OpProductList, Products: &stock.ProductQuery{After: "zz"}}), false, stock.CodeInvalidInput, ""},
-		{"movement cursor for products", write(testJob{Op: stock.OpProductList, Products: &stock.ProductQuery{After: stock.MovementCursor(3)}}), false, stock.CodeInvalidInput, ""},
+		{"movement cursor for products", write(testJob{Op: stock.OpProductList, Products: &stock.ProductQuery{After: stock.MovementCursor(&stock.Movement{Warehouse: "W", Seq: 3})}}), false, stock.CodeInvalidInput, ""},
 		{"bad movement cursor", write(testJob{Op: stock.OpMovementList, Movements: &stock.MovementQuery{After: stock.ProductCursor("A")}}), false, stock.CodeInvalidInput, ""},
 		{"page too large", write(testJob{Op: stock.OpMovementList, Movements: &stock.MovementQuery{First: stock.MaxPageSize + 1}}), false, stock.CodeInvalidInput, ""},
 	}

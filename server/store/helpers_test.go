@@ -345,7 +345,7 @@ func (h *harness) movements(f stock.MovementFilter) []stock.Movement {
 		if !p.HasNext {
 			return out
 		}
-		q.After = stock.MovementCursor(p.Movements[len(p.Movements)-1].Seq)
+		q.After = stock.MovementCursor(&p.Movements[len(p.Movements)-1])
 	}
 }
 

@@ -27,6 +27,7 @@ const (
 	stInsertLog
 	stInsertKeys
 	stSetKeysSeq
+	stRollupAdd
 	stSavepoint
 	stRelease
 	stRollbackTo
@@ -49,9 +50,11 @@ func (id stmtID) query() string {
 		return `SELECT sku, kind, quantity, balance, reference, note, actor, fingerprint, created_at
 			FROM movements WHERE warehouse_id = ? AND seq = ?`
 	case stInsertMovement:
+		// price: the product's when recorded, for reports (rollup.go).
 		return `INSERT INTO movements (warehouse_id, seq, product_id, sku, kind, quantity, balance,
-			reference, note, actor, idempotency_key, fingerprint, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			reference, note, actor, idempotency_key, fingerprint, created_at, price)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+				(SELECT price FROM products WHERE id = ?3))`
 	case stInsertLog:
 		return `INSERT INTO change_log (origin, seq, at, type, job, data) VALUES (?, ?, ?, ?, ?, ?)`
 	case stInsertKeys:
@@ -59,6 +62,8 @@ func (id stmtID) query() string {
 			SELECT ?1, value ->> 0, value ->> 1 FROM json_each(?2)`
 	case stSetKeysSeq:
 		return `UPDATE warehouses SET keys_seq = ? WHERE id = ?`
+	case stRollupAdd:
+		return rollupAdd
 	case stSavepoint:
 		return "SAVEPOINT job"
 	case stRelease:

@@ -25,7 +25,7 @@ func TestMovementCursorStableWhileNewArrive(t *testing.T) {
 		if !p.HasNext {
 			break
 		}
-		q.After = stock.MovementCursor(p.Movements[len(p.Movements)-1].Seq)
+		q.After = stock.MovementCursor(&p.Movements[len(p.Movements)-1])
 	}
 	if len(seen) != 10 {
 		t.Fatalf("saw %v, want the 10 movements that existed at the start", seen)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,9 +53,14 @@ func TestReadsOfReplicas(t *testing.T) {
 		if len(local.Products) != 2 || local.Products[0].SKU != "LOCAL-ONLY" || local.Products[1].Warehouse != "BCN-1" {
 			t.Errorf("products of %q = %+v, want BCN-1's LOCAL-ONLY and P-1", wh, local.Products)
 		}
-		if m := node.movements(stock.MovementFilter{Warehouse: wh}); len(m) != 2 || m[0].Warehouse != "BCN-1" {
-			t.Errorf("movements of %q = %+v, want BCN-1's two", wh, m)
-		}
+	}
+	if m := node.movements(stock.MovementFilter{Warehouse: "BCN-1"}); len(m) != 2 || m[0].Warehouse != "BCN-1" {
+		t.Errorf("movements of BCN-1 = %+v, want its two", m)
+	}
+	// No warehouse: every warehouse the node holds, newest first.
+	every, mad := node.movements(stock.MovementFilter{}), node.movements(stock.MovementFilter{Warehouse: "MAD-1"})
+	if len(every) != len(mad)+2 || !slices.IsSortedFunc(every, func(a, b stock.Movement) int { return b.CreatedAt.Compare(a.CreatedAt) }) {
+		t.Errorf("movements of every warehouse: %d, want %d newest first", len(every), len(mad)+2)
 	}
 	if p := node.ok(testJob{Op: stock.OpProductGet, SKU: "LOCAL-ONLY"}).Product; p.Warehouse != "BCN-1" {
 		t.Errorf("LOCAL-ONLY without a warehouse is %+v, want BCN-1's", p)

@@ -157,7 +157,7 @@ func (b *batch) deleteProduct(r *stock.ProductRef) (*stock.Product, error) {
 // and time.
 func (b *batch) logProduct(t stock.EntryType, p *ent.Product, changed []string) error {
 	return b.appendLog(&stock.LogEntry{Origin: p.WarehouseID, Seq: p.Seq, At: p.UpdatedAt,
-		Type: t, Product: productOf(p), Changed: changed})
+		Type: t, Product: productOf(p), Changed: changed, Actor: b.meta.Actor})
 }
 
 // productOf converts a stored product.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/stockmesh/stockmesh/ent"
-	"github.com/stockmesh/stockmesh/ent/movement"
 	"github.com/stockmesh/stockmesh/ent/predicate"
 	"github.com/stockmesh/stockmesh/ent/product"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -131,58 +130,4 @@ func (s *Store) productPage(ctx context.Context, c *ent.Client, wh string, q *st
 		page.Products = append(page.Products, *productOf(p))
 	}
 	return page, nil
-}
-
-// listMovements returns a page of one warehouse's movements, newest first.
-func (s *Store) listMovements(ctx context.Context, q *stock.MovementQuery) (*stock.MovementPage, error) {
-	wh, err := s.warehouseFor(ctx, q.Filter.Warehouse)
-	if err != nil {
-		return nil, err
-	}
-	where, err := movementFilter(wh, q)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.reader.Movement.Query().Where(where...).Order(ent.Desc(movement.FieldSeq)).Limit(q.First + 1).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	page := &stock.MovementPage{Movements: make([]stock.Movement, 0, len(rows))}
-	if len(rows) > q.First {
-		rows, page.HasNext = rows[:q.First], true
-	}
-	for _, m := range rows {
-		page.Movements = append(page.Movements, *movementOf(m))
-	}
-	return page, nil
-}
-
-// movementFilter returns the predicates of a movement query.
-func movementFilter(wh string, q *stock.MovementQuery) ([]predicate.Movement, error) {
-	where := []predicate.Movement{movement.WarehouseID(wh)}
-	f := q.Filter
-	if f.SKU != "" {
-		where = append(where, movement.Sku(f.SKU))
-	}
-	if len(f.Kinds) > 0 {
-		kinds := make([]movement.Kind, len(f.Kinds))
-		for i, k := range f.Kinds {
-			kinds[i] = movement.Kind(k)
-		}
-		where = append(where, movement.KindIn(kinds...))
-	}
-	if f.From != nil {
-		where = append(where, movement.CreatedAtGTE(f.From.UTC()))
-	}
-	if f.To != nil {
-		where = append(where, movement.CreatedAtLT(f.To.UTC()))
-	}
-	if q.After != "" {
-		after, err := stock.DecodeMovementCursor(q.After)
-		if err != nil {
-			return nil, err
-		}
-		where = append(where, movement.SeqLT(after))
-	}
-	return where, nil
 }

@@ -41,6 +41,7 @@ func newRegistry() registry {
 	onWrite(r, stock.OpTransferReceive, false, (*batch).receiveTransfer)
 	onWrite(r, stock.OpTransferCancel, false, (*batch).cancelTransfer)
 	onWrite(r, stock.OpTransferSettle, false, (*batch).settleTransfers)
+	onWrite(r, stock.OpProductImport, false, (*batch).importProducts)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)
@@ -54,6 +55,12 @@ func newRegistry() registry {
 	onRead(r, stock.OpTransferGet, (*Store).getTransfer)
 	onRead(r, stock.OpTransferList, (*Store).listTransfers)
 	onRead(r, stock.OpTransferGetMany, (*Store).transfersByID)
+	onRead(r, stock.OpMovementReport, (*Store).movementReport)
+	onRead(r, stock.OpMovementExport, (*Store).exportMovements)
+	onRead(r, stock.OpStockAt, (*Store).stockAt)
+	onRead(r, stock.OpLowStock, (*Store).lowStock)
+	onRead(r, stock.OpProductExport, (*Store).listProducts)
+	onRead(r, stock.OpProductHistory, (*Store).productHistory)
 	return r
 }
 

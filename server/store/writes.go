@@ -70,7 +70,9 @@ func (s *Store) attempt(jobs [][]byte, careful bool) (replies [][]byte, changes 
 		}
 	}
 	if b.broken == nil {
-		if err := b.flushKeys(); err != nil {
+		if err := b.addToRollup(); err != nil {
+			b.broken = err
+		} else if err := b.flushKeys(); err != nil {
 			b.broken = err
 		} else if err := b.commit(); err != nil {
 			b.broken = fmt.Errorf("committing: %w", err)

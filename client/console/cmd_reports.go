@@ -1,0 +1,264 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/stockmesh/stockmesh/client/remote"
+)
+
+// filterFlags are the movement filters history and report share.
+type filterFlags struct {
+	sku, kind, warehouse, ref, from, to *string
+}
+
+// addFilterFlags adds --sku --kind --warehouse --ref --from --to to fs.
+func addFilterFlags(fs *flag.FlagSet) filterFlags {
+	return filterFlags{
+		sku:       fs.String("sku", "", "only this product"),
+		kind:      fs.String("kind", "", "only this kind"),
+		warehouse: fs.String("warehouse", "", "only this warehouse (default: every warehouse the node holds)"),
+		ref:       fs.String("ref", "", "only movements with this reference"),
+		from:      fs.String("from", "", "from this day or time (2026-11-01 or RFC 3339), inclusive"),
+		to:        fs.String("to", "", "until this day or time, exclusive"),
+	}
+}
+
+// filter returns the remote filter the flags name.
+func (ff filterFlags) filter() (remote.MovementFilter, error) {
+	f := remote.MovementFilter{SKU: *ff.sku, Warehouse: *ff.warehouse, Reference: *ff.ref}
+	if *ff.kind != "" {
+		k, ok := ParseKind(*ff.kind)
+		if !ok {
+			return f, usagef("--kind: %q is not purchase, sale, return or adjustment", *ff.kind)
+		}
+		f.Kinds = []string{k}
+	}
+	var err error
+	if f.From, err = whenFlag("--from", *ff.from); err != nil {
+		return f, err
+	}
+	f.To, err = whenFlag("--to", *ff.to)
+	return f, err
+}
+
+// query returns the filter as a REST query.
+func filterQuery(f remote.MovementFilter) url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"sku": f.SKU, "warehouse": f.Warehouse, "reference": f.Reference} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	for _, k := range f.Kinds {
+		q.Add("kind", k)
+	}
+	if f.From != nil {
+		q.Set("from", f.From.Format(time.RFC3339Nano))
+	}
+	if f.To != nil {
+		q.Set("to", f.To.Format(time.RFC3339Nano))
+	}
+	return q
+}
+
+// whenFlag parses a day (local midnight) or an RFC 3339 time; "" is nil.
+func whenFlag(name, s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return &t, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
+	if err != nil {
+		return nil, usagef("%s: %q is not a day (2026-11-01) or a time (2026-11-01T10:00:00Z)", name, s)
+	}
+	return &t, nil
+}
+
+// download writes GET path?q to file.
+func (a *app) download(ctx context.Context, path string, q url.Values, file string) error {
+	c, err := a.node()
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return usagef("--csv: %v", err)
+	}
+	n, err := c.Download(ctx, path, q, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(file)
+		return err
+	}
+	return a.show(map[string]any{"file": file, "bytes": n}, func(out io.Writer) {
+		fmt.Fprintln(out, a.p.T(msgCSVWritten, file, n))
+	})
+}
+
+// setupReport: report --group-by month,sku [filters] [--tz ZONE] [--csv FILE].
+func setupReport(fs *flag.FlagSet) runFunc {
+	ff := addFilterFlags(fs)
+	groups := fs.String("group-by", "month", "what to total by: sku, kind, warehouse, day, week, month (comma-separated)")
+	zone := fs.String("tz", "", "the time zone of days, weeks and months (IANA, such as Europe/Madrid; default UTC)")
+	file := fs.String("csv", "", "write the report to this CSV file")
+	return func(ctx context.Context, a *app, args []string) error {
+		if err := wantArgs(args); err != nil {
+			return err
+		}
+		f, err := ff.filter()
+		if err != nil {
+			return err
+		}
+		var gs []string
+		for _, g := range strings.Split(*groups, ",") {
+			if g = strings.ToUpper(strings.TrimSpace(g)); g != "" {
+				gs = append(gs, g)
+			}
+		}
+		if *file != "" {
+			q := filterQuery(f)
+			q.Set("groupBy", strings.Join(gs, ","))
+			if *zone != "" {
+				q.Set("timeZone", *zone)
+			}
+			return a.download(ctx, "/api/v1/reports/summary.csv", q, *file)
+		}
+		c, err := a.node()
+		if err != nil {
+			return err
+		}
+		rows, err := c.Report(ctx, f, gs, *zone)
+		if err != nil {
+			return err
+		}
+		return a.show(rows, func(out io.Writer) { writeReport(out, a.p, a.env.Terminal, gs, rows) })
+	}
+}
+
+// groupColumn is the column header of a report group.
+func groupColumn(p Printer, g string) string {
+	m, ok := map[string]msg{"SKU": msgColSKU, "KIND": msgColKind, "WAREHOUSE": msgColWarehouse,
+		"DAY": msgColDay, "WEEK": msgColWeek, "MONTH": msgColMonth}[g]
+	if !ok {
+		return g
+	}
+	return p.T(m)
+}
+
+// writeReport prints a report's rows under their group columns.
+func writeReport(out io.Writer, p Printer, ansi bool, groups []string, rows []remote.ReportRow) {
+	if len(rows) == 0 {
+		fmt.Fprintln(out, p.T(msgNoReportRows))
+		return
+	}
+	var header []string
+	for _, g := range groups {
+		header = append(header, groupColumn(p, g))
+	}
+	n := len(header)
+	header = append(header, p.T(msgColIn), p.T(msgColOut), p.T(msgColNet), p.T(msgColCount), p.T(msgColValue))
+	t := newTable(header...).alignRight(n, n+1, n+2, n+3, n+4)
+	l := p.Lang()
+	for _, r := range rows {
+		cells := make([]string, 0, len(header))
+		for i, k := range r.Keys {
+			if groups[i] == "KIND" {
+				k = kindName(p, k)
+			}
+			cells = append(cells, k)
+		}
+		t.add(append(cells, FormatInt(l, r.UnitsIn), FormatInt(l, r.UnitsOut), FormatSigned(l, r.Net),
+			FormatInt(l, r.Count), r.Value)...)
+	}
+	t.write(out, ansi)
+}
+
+// setupImport: import FILE.csv [--dry-run].
+func setupImport(fs *flag.FlagSet) runFunc {
+	dry := fs.Bool("dry-run", false, "only check the file")
+	return func(ctx context.Context, a *app, args []string) error {
+		if err := wantArgs(args, "FILE"); err != nil {
+			return err
+		}
+		f, err := os.Open(args[0])
+		if err != nil {
+			return usagef("%v", err)
+		}
+		defer f.Close()
+		c, err := a.node()
+		if err != nil {
+			return err
+		}
+		res, err := c.Import(ctx, f, *dry)
+		if ie, ok := errors.AsType[*remote.ImportError](err); ok {
+			return a.importRefused(args[0], ie)
+		}
+		if err != nil {
+			return err
+		}
+		return a.show(res, func(out io.Writer) {
+			if *dry {
+				fmt.Fprintln(out, a.p.T(msgImportValid, args[0], res.Rows))
+				return
+			}
+			fmt.Fprintln(out, a.p.T(msgImportDone, args[0], res.Created, res.Updated, res.Unchanged))
+		})
+	}
+}
+
+// importRefused shows each bad line of a refused import and returns the
+// refusal (exit 1).
+func (a *app) importRefused(file string, ie *remote.ImportError) error {
+	if !a.json {
+		fmt.Fprintln(a.env.Stdout, a.p.T(msgImportRefused, file, len(ie.Lines)))
+		for _, l := range ie.Lines {
+			fmt.Fprintln(a.env.Stdout, a.p.T(msgImportLine, l.Line, l.Message))
+		}
+	} else if err := a.show(ie.Lines, nil); err != nil {
+		return err
+	}
+	return &remote.Error{Code: remote.CodeInvalidInput, Message: ie.Message}
+}
+
+// setupProductHistory: product history SKU.
+func setupProductHistory(*flag.FlagSet) runFunc {
+	return func(ctx context.Context, a *app, args []string) error {
+		if err := wantArgs(args, "SKU"); err != nil {
+			return err
+		}
+		c, err := a.node()
+		if err != nil {
+			return err
+		}
+		h, err := c.ProductHistory(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		return a.show(h, func(out io.Writer) { writeProductHistory(out, a.p, a.env.Terminal, h) })
+	}
+}
+
+// writeProductHistory prints a product's changes, oldest first.
+func writeProductHistory(out io.Writer, p Printer, ansi bool, h []remote.ProductChange) {
+	now := time.Now()
+	t := newTable(p.T(msgColTime), p.T(msgColChange), p.T(msgColFields), p.T(msgColName), p.T(msgColPrice),
+		p.T(msgColReorder), p.T(msgColActor)).alignRight(4, 5)
+	for _, c := range h {
+		kind := map[string]msg{"CREATED": msgChangeCreated, "UPDATED": msgChangeUpdated, "DELETED": msgChangeDeleted}[c.Kind]
+		t.add(FormatTime(c.At, now), p.T(kind), strings.Join(c.Changed, ", "), c.Name, c.Price,
+			FormatInt(p.Lang(), c.ReorderPoint), deref(c.Actor))
+	}
+	t.write(out, ansi)
+}

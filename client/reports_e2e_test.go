@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+// TestReportsE2E: import (with --dry-run, and refused with its bad lines),
+// history with filters and --csv, report by month and sku in English and
+// Spanish and to a CSV file, and a product's history, against a real node.
+func TestReportsE2E(t *testing.T) {
+	node := testnode.Start(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "catalogue.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(good, []byte("sku,name,price,quantity,reorderPoint\nT-1,Tornillo,0.10,100,5\nT-2,\"Tuerca, M6\",0.05,50,\n"), 0o600)
+	os.WriteFile(bad, []byte("sku,name,price\nOK,Fine,1\nNOPE,,1\n"), 0o600)
+	steps := []struct {
+		name     string
+		args     []string
+		wantCode int
+		stdout   []string
+	}{
+		{"dry run", []string{"import", good, "--dry-run"}, 0, []string{"is valid: 2 products"}},
+		{"nothing imported by the dry run", []string{"product", "get", "T-1"}, 1, nil},
+		{"import", []string{"import", good}, 0, []string{"2 created, 0 updated, 0 unchanged"}},
+		{"import refused", []string{"import", bad}, 1, []string{"1 lines are invalid", "line 3: name"}},
+		{"sale", []string{"move", "sale", "T-1", "7", "--ref", "ORD-1"}, 0, []string{"now 93"}},
+		{"history by reference", []string{"history", "--ref", "ORD-1"}, 0, []string{"T-1", "ORD-1"}},
+		{"history from a bad day", []string{"history", "--from", "yesterday"}, 2, nil},
+		{"report", []string{"report", "--group-by", "month,sku"}, 0, []string{"MONTH", "T-1", "100", "7", "MOVEMENTS"}},
+		{"report in Spanish", []string{"--lang", "es", "report", "--group-by", "kind"}, 0, []string{"TIPO", "ENTRADAS", "venta"}},
+		{"report by an unknown group", []string{"report", "--group-by", "year"}, 1, nil},
+		{"product history", []string{"product", "history", "T-1"}, 0, []string{"created", "Tornillo"}},
+	}
+	for _, s := range steps {
+		r := runClient(t, node, s.args...)
+		if r.code != s.wantCode {
+			t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", s.name, r.code, s.wantCode, r.stdout, r.stderr)
+		}
+		for _, want := range s.stdout {
+			if !strings.Contains(r.stdout, want) {
+				t.Fatalf("%s: stdout lacks %q:\n%s", s.name, want, r.stdout)
+			}
+		}
+	}
+	for _, c := range []struct {
+		args   []string
+		header string
+	}{
+		{[]string{"history", "--sku", "T-1", "--csv"}, "id,warehouse,seq,sku,kind"},
+		{[]string{"report", "--group-by", "sku", "--csv"}, "sku,unitsIn,unitsOut,net,count,value"},
+	} {
+		file := filepath.Join(dir, strings.Join(c.args[:1], "")+".csv")
+		if r := runClient(t, node, append(c.args, file)...); r.code != 0 || !strings.Contains(r.stdout, file) {
+			t.Fatalf("%v: exit %d %s %s", c.args, r.code, r.stdout, r.stderr)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil || !strings.HasPrefix(string(b), c.header) || !strings.Contains(string(b), "T-1") {
+			t.Fatalf("%v wrote %q (%v)", c.args, b, err)
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package rest
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// productColumns is the header of products.csv, which POST
+// /api/v1/products/import reads back.
+var productColumns = []string{"sku", "name", "description", "price", "quantity", "reorderPoint"}
+
+// registerProducts adds GET /api/v1/products.csv (a warehouse's catalogue,
+// ?warehouse=, by sku) and POST /api/v1/products/import (a catalogue in
+// the same format; ?dryRun=true only validates).
+func (h *Handler) registerProducts(mux *http.ServeMux, private Wrap) {
+	mux.Handle("GET /api/v1/products.csv", private("/api/v1/products.csv", http.HandlerFunc(h.productsCSV)))
+	mux.Handle("POST /api/v1/products/import", private("/api/v1/products/import", http.HandlerFunc(h.importProducts)))
+}
+
+// productsCSV answers GET /api/v1/products.csv, a page of the listing at a
+// time, each a long read.
+func (h *Handler) productsCSV(w http.ResponseWriter, r *http.Request) {
+	cw := newCSV(w, "products.csv", productColumns)
+	q := stock.ProductQuery{Warehouse: r.URL.Query().Get("warehouse"), First: stock.MaxPageSize}
+	var err error
+	for {
+		var page *stock.ProductPage
+		if page, err = h.svc.ExportProducts(r.Context(), q); err != nil {
+			break
+		}
+		for i := 0; err == nil && i < len(page.Products); i++ {
+			p := &page.Products[i]
+			err = cw.row([]string{p.SKU, p.Name, p.Description, p.Price.String(),
+				strconv.FormatInt(p.Quantity, 10), strconv.FormatInt(p.ReorderPoint, 10)})
+		}
+		if err != nil || !page.HasNext {
+			break
+		}
+		q.After = stock.ProductCursor(page.Products[len(page.Products)-1].SKU)
+	}
+	h.finish(cw, r, err)
+}
+
+// ImportErrorBody is the JSON of a refused import: the REST error and what
+// is wrong with each line.
+type ImportErrorBody struct {
+	Error stock.Error       `json:"error"`
+	Lines []stock.LineError `json:"lines"`
+}
+
+// importProducts answers POST /api/v1/products/import: every line is
+// validated first; any bad line refuses the whole file (400, with the
+// lines); else it is applied in one write job, all or nothing.
+func (h *Handler) importProducts(w http.ResponseWriter, r *http.Request) {
+	im, lines, err := readImport(r.Body)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	lines = append(lines, im.Check()...)
+	if len(lines) > 0 {
+		slices.SortStableFunc(lines, func(a, b stock.LineError) int { return a.Line - b.Line })
+		writeJSON(w, http.StatusBadRequest, ImportErrorBody{Error: stock.Error{Code: stock.CodeInvalidInput,
+			Message: fmt.Sprintf("%d lines are invalid, nothing was imported", len(lines))}, Lines: lines})
+		return
+	}
+	if dry, _ := strconv.ParseBool(r.URL.Query().Get("dryRun")); dry {
+		writeJSON(w, http.StatusOK, map[string]any{"valid": true, "rows": len(im.Rows)})
+		return
+	}
+	res, err := h.svc.ImportProducts(r.Context(), *im)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// readImport parses a products CSV: a header row naming the columns (any
+// order, case and spacing; sku, name and price required), then a product a
+// line. It returns the rows and the lines it could not read; an error for
+// a file that is not CSV or lacks columns.
+func readImport(body io.Reader) (*stock.ProductImport, []stock.LineError, error) {
+	cr := csv.NewReader(body)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, stock.Errorf(stock.CodeInvalidInput, "reading the header row: %v", err)
+	}
+	col := map[string]int{}
+	for i, name := range header {
+		key := strings.ToLower(strings.NewReplacer(" ", "", "_", "", "\ufeff", "").Replace(name))
+		if !slices.ContainsFunc(productColumns, func(c string) bool { return strings.ToLower(c) == key }) {
+			return nil, nil, stock.Errorf(stock.CodeInvalidInput, "line 1: unknown column %q (columns: %s)", name, strings.Join(productColumns, ", "))
+		}
+		col[key] = i
+	}
+	for _, need := range []string{"sku", "name", "price"} {
+		if _, ok := col[need]; !ok {
+			return nil, nil, stock.Errorf(stock.CodeInvalidInput, "line 1: the header has no %s column", need)
+		}
+	}
+	im := &stock.ProductImport{}
+	var bad []stock.LineError
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, nil, stock.Errorf(stock.CodeInvalidInput, "line %d: %v", pe.Line, pe.Err)
+			}
+			return nil, nil, err
+		}
+		row, err := importRow(rec, col, line)
+		if err != nil {
+			bad = append(bad, stock.LineError{Line: line, Message: err.Error()})
+			continue
+		}
+		im.Rows = append(im.Rows, row)
+	}
+	if len(im.Rows) == 0 && len(bad) == 0 {
+		return nil, nil, stock.Errorf(stock.CodeInvalidInput, "the file has no products")
+	}
+	return im, bad, nil
+}
+
+// importRow reads one record.
+func importRow(rec []string, col map[string]int, line int) (stock.ImportRow, error) {
+	cell := func(name string) (string, bool) {
+		i, ok := col[name]
+		if !ok || i >= len(rec) || strings.TrimSpace(rec[i]) == "" {
+			return "", false
+		}
+		return rec[i], true
+	}
+	row := stock.ImportRow{Line: line}
+	row.SKU, _ = cell("sku")
+	row.Name, _ = cell("name")
+	if d, ok := cell("description"); ok {
+		row.Description = &d
+	}
+	p, _ := cell("price")
+	price, err := stock.ParsePrice(strings.TrimSpace(p))
+	if err != nil {
+		return row, fmt.Errorf("price: %s", stock.Message(err))
+	}
+	row.Price = price
+	for name, dst := range map[string]**int64{"quantity": &row.Quantity, "reorderpoint": &row.ReorderPoint} {
+		if s, ok := cell(name); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if err != nil {
+				return row, fmt.Errorf("%s: %q is not a whole number", name, s)
+			}
+			*dst = &n
+		}
+	}
+	return row, nil
+}

@@ -1,0 +1,122 @@
+package stock
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// ImportRow is one product of an import, from line Line of its file. Name
+// and Price are always given; Description, Quantity and ReorderPoint are
+// nil when the file has no such column (or leaves the cell empty): a new
+// product then gets "" and 0, an existing one keeps its own.
+type ImportRow struct {
+	Line         int     `json:"line"`
+	SKU          string  `json:"sku"`
+	Name         string  `json:"name"`
+	Description  *string `json:"description,omitempty"`
+	Price        Price   `json:"price"`
+	Quantity     *int64  `json:"quantity,omitempty"`
+	ReorderPoint *int64  `json:"reorderPoint,omitempty"`
+}
+
+// ImportNote is the note of the movements an import records.
+const ImportNote = "import"
+
+// Create returns the input that creates the row's product: its quantity is
+// the initial stock.
+func (r *ImportRow) Create() CreateProductInput {
+	in := CreateProductInput{SKU: r.SKU, Name: r.Name, Price: r.Price}
+	if r.Description != nil {
+		in.Description = *r.Description
+	}
+	if r.Quantity != nil {
+		in.InitialQuantity = *r.Quantity
+	}
+	if r.ReorderPoint != nil {
+		in.ReorderPoint = *r.ReorderPoint
+	}
+	return in
+}
+
+// Update returns the input that brings an existing product to the row: a
+// new quantity is an ADJUSTMENT noted ImportNote.
+func (r *ImportRow) Update() UpdateProductInput {
+	name, price := r.Name, r.Price
+	return UpdateProductInput{Name: &name, Description: r.Description, Price: &price, Quantity: r.Quantity,
+		ReorderPoint: r.ReorderPoint, Note: ImportNote}
+}
+
+// LineError is what is wrong with one line of an import.
+type LineError struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// ProductImport is a catalogue to create or update in the local warehouse,
+// all or nothing, in one write job.
+type ProductImport struct {
+	Rows []ImportRow `json:"rows"`
+}
+
+// Check validates every row in place (trimming it) and returns what is
+// wrong with each line, in line order: nil when every line is valid.
+func (im *ProductImport) Check() []LineError {
+	var errs []LineError
+	seen := map[string]int{}
+	for i := range im.Rows {
+		r := &im.Rows[i]
+		in, up := r.Create(), r.Update()
+		err := in.Normalize()
+		if err == nil {
+			err = up.Normalize()
+		}
+		if err == nil {
+			if first, dup := seen[in.SKU]; dup {
+				err = invalid("sku", "%s is on line %d too", in.SKU, first)
+			}
+		}
+		if err != nil {
+			errs = append(errs, LineError{Line: r.Line, Message: Message(err)})
+			continue
+		}
+		seen[in.SKU] = r.Line
+		r.SKU, r.Name, r.Description = in.SKU, in.Name, up.Description
+	}
+	return errs
+}
+
+// Normalize validates every row; the error names each bad line.
+func (im *ProductImport) Normalize() error {
+	if len(im.Rows) == 0 {
+		return invalid("rows", "the file has no products")
+	}
+	errs := im.Check()
+	if len(errs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = fmt.Sprintf("line %d: %s", e.Line, e.Message)
+	}
+	return Errorf(CodeInvalidInput, "%d of %d lines are invalid, nothing was imported: %s", len(errs), len(im.Rows), strings.Join(msgs, "; "))
+}
+
+// ImportResult says what an import did: products created, updated
+// (anything of theirs changed) and left as they were.
+type ImportResult struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+// OpProductImport creates or updates a catalogue's products, all or none.
+var OpProductImport = Op[ProductImport, ImportResult]{"product.import", ClassWrite}
+
+// ImportProducts creates the products of im the local warehouse lacks and
+// updates those it has (a new quantity is an ADJUSTMENT), all in one write
+// job: either every row is applied or none. Invalid rows are refused with
+// INVALID_INPUT naming each line before anything is sent.
+func (s *Service) ImportProducts(ctx context.Context, im ProductImport) (*ImportResult, error) {
+	return call(ctx, s, OpProductImport, &im)
+}

@@ -1,0 +1,77 @@
+package stock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// ledgerQueue answers export jobs from n movements, newest first, counting
+// the pages it served.
+type ledgerQueue struct {
+	n     int
+	pages atomic.Int32
+}
+
+func (q *ledgerQueue) Do(_ context.Context, _ Class, job []byte) ([]byte, error) {
+	_, body, err := DecodeJob(job)
+	if err != nil {
+		return nil, err
+	}
+	var eq ExportQuery
+	if err := DecodeValue(body, &eq); err != nil {
+		return nil, err
+	}
+	start := q.n // seqs n..1, newest first
+	if eq.After != "" {
+		pos, err := DecodeMovementCursor(eq.After)
+		if err != nil {
+			return nil, err
+		}
+		start = int(pos.Seq) - 1
+	}
+	page := &MovementPage{Movements: []Movement{}}
+	for seq := start; seq >= 1 && len(page.Movements) < eq.First; seq-- {
+		page.Movements = append(page.Movements, Movement{ID: MovementID("W", int64(seq)), Warehouse: "W", Seq: int64(seq),
+			CreatedAt: time.Unix(int64(seq), 0).UTC()})
+	}
+	page.HasNext = len(page.Movements) > 0 && page.Movements[len(page.Movements)-1].Seq > 1
+	q.pages.Add(1)
+	return EncodeReply(page), nil
+}
+
+// TestExportMovementsPages: an export reads every movement once, newest
+// first, page after page, and stops at the callback's first error.
+func TestExportMovementsPages(t *testing.T) {
+	for _, n := range []int{0, 1, MaxExportPage, MaxExportPage + 1, 3*MaxExportPage + 7} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			q := &ledgerQueue{n: n}
+			s := NewService(q)
+			want := int64(n)
+			err := s.ExportMovements(context.Background(), ExportQuery{}, func(m *Movement) error {
+				if m.Seq != want {
+					return fmt.Errorf("got seq %d, want %d", m.Seq, want)
+				}
+				want--
+				return nil
+			})
+			if err != nil || want != 0 {
+				t.Fatalf("export: %v, %d movements left", err, want)
+			}
+		})
+	}
+	stop := errors.New("enough")
+	seen := 0
+	err := NewService(&ledgerQueue{n: 3 * MaxExportPage}).ExportMovements(context.Background(), ExportQuery{}, func(*Movement) error {
+		if seen++; seen == MaxExportPage+5 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || seen != MaxExportPage+5 {
+		t.Fatalf("export went on after its callback failed: %v after %d", err, seen)
+	}
+}

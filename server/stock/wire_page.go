@@ -1,0 +1,65 @@
+package stock
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// A page of movements has a codec of its own: exports read the ledger in
+// pages of MaxExportPage, and encoding/json cost the node more than SQLite
+// did for them.
+
+// fastPage reports whether appendMovementPage encodes p as json.Marshal
+// does.
+func fastPage(p *MovementPage) bool {
+	if p == nil || p.Movements == nil {
+		return false
+	}
+	for i := range p.Movements {
+		if !jsonTime(p.Movements[i].CreatedAt) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendMovementPage appends p as json.Marshal encodes a MovementPage.
+func appendMovementPage(b []byte, p *MovementPage) []byte {
+	b = append(b, `{"movements":[`...)
+	for i := range p.Movements {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendMovement(b, &p.Movements[i])
+	}
+	return append(strconv.AppendBool(append(b, `],"hasNext":`...), p.HasNext), '}')
+}
+
+// movementPage reads a MovementPage as appendMovementPage writes it.
+func (d *decoder) movementPage(p *MovementPage) bool {
+	return d.object(func(key []byte) (uint, bool) {
+		switch string(key) {
+		case "movements":
+			p.Movements = []Movement{}
+			return 1, d.array(func() bool {
+				p.Movements = append(p.Movements, Movement{})
+				return d.movement(&p.Movements[len(p.Movements)-1])
+			})
+		case "hasNext":
+			return 2, d.boolean(&p.HasNext)
+		}
+		return 0, false
+	})
+}
+
+// boolean reads true or false.
+func (d *decoder) boolean(dst *bool) bool {
+	d.space()
+	for _, v := range []bool{true, false} {
+		if lit := strconv.FormatBool(v); bytes.HasPrefix(d.b[d.i:], []byte(lit)) {
+			*dst, d.i = v, d.i+len(lit)
+			return true
+		}
+	}
+	return false
+}

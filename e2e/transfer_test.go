@@ -204,6 +204,25 @@ func transferMoves(t *testing.T, n *testnode.Node, warehouse, sku, id string) ma
 	return out
 }
 
+// checkOwnLedger asserts that sku's stock on n, which owns warehouse,
+// equals the sum of warehouse's movements of it and that each balance is
+// the running sum (checkLedger reads the movements of every warehouse n
+// holds).
+func checkOwnLedger(t *testing.T, n *testnode.Node, warehouse, sku string) {
+	t.Helper()
+	moves := ledgerOf(t, n, warehouse, sku)
+	sum := 0
+	for i := len(moves) - 1; i >= 0; i-- {
+		sum += moves[i].Quantity
+		if moves[i].Balance != sum {
+			t.Fatalf("%s of %s: movement %s has balance %d, running sum is %d", sku, warehouse, moves[i].ID, moves[i].Balance, sum)
+		}
+	}
+	if q := quantity(t, n, sku); q != sum {
+		t.Fatalf("%s of %s: stock %d, ledger sums to %d", sku, warehouse, q, sum)
+	}
+}
+
 // TestTransferReceived: a transfer from MAD-1 to BCN-1 leaves MAD-1's
 // stock at once, is in transit on every node, reaches BCN-1's dock live,
 // and once received there (the product created from MAD-1's catalogue)
@@ -297,8 +316,8 @@ func TestTransferReceived(t *testing.T) {
 		e[0].Node.Transfer.ID != tr.ID || e[1].Node.Transfer != nil {
 		t.Fatalf("MAD-1's movements of PAL on VAL-1: %+v, want the TRANSFER_OUT linked to %s", e, tr.ID)
 	}
-	checkLedger(t, a.Node, "PAL")
-	checkLedger(t, b.Node, "PAL")
+	checkOwnLedger(t, a.Node, "MAD-1", "PAL")
+	checkOwnLedger(t, b.Node, "BCN-1", "PAL")
 
 	// REST lists it too.
 	req, _ := http.NewRequest("GET", c.URL+"/api/v1/transfers?status=RECEIVED&warehouse=BCN-1", nil)
@@ -365,7 +384,7 @@ func TestTransferCancelledOnReceiver(t *testing.T) {
 	}
 	waitStatus(t, a, tr.ID, "CANCELLED")
 	waitQuantity(t, a, "PAL", 20)
-	if m := transferMoves(t, a.Node, "", "PAL", tr.ID); m["TRANSFER_OUT"] != 1 || m["TRANSFER_IN"] != 1 {
+	if m := transferMoves(t, a.Node, "MAD-1", "PAL", tr.ID); m["TRANSFER_OUT"] != 1 || m["TRANSFER_IN"] != 1 {
 		t.Fatalf("MAD-1's movements of %s: %v, want one TRANSFER_OUT and one TRANSFER_IN", tr.ID, m)
 	}
 	converge(t, []string{"MAD-1", "BCN-1"}, a.Node, b.Node)
@@ -487,7 +506,7 @@ func TestTransferSenderKilledAfterAck(t *testing.T) {
 		t.Fatalf("receive: %s", code)
 	}
 	waitStatus(t, b, tr.ID, "RECEIVED")
-	if m := transferMoves(t, c.Node, "", "PAL", tr.ID); m["TRANSFER_IN"] != 1 {
+	if m := transferMoves(t, c.Node, "VAL-1", "PAL", tr.ID); m["TRANSFER_IN"] != 1 {
 		t.Fatalf("VAL-1's movements of %s: %v", tr.ID, m)
 	}
 }
@@ -513,10 +532,10 @@ func TestTransferReceiverKilledInReceive(t *testing.T) {
 		if code2 != "" || got.Status != "RECEIVED" {
 			t.Fatalf("round %d: receiving again after the kill (first answer %q): %+v %s", i, code, got, code2)
 		}
-		if m := transferMoves(t, b.Node, "", "PAL", tr.ID); m["TRANSFER_IN"] != 1 {
+		if m := transferMoves(t, b.Node, "BCN-1", "PAL", tr.ID); m["TRANSFER_IN"] != 1 {
 			t.Fatalf("round %d: BCN-1's movements of %s: %v, want one TRANSFER_IN", i, tr.ID, m)
 		}
-		checkLedger(t, b.Node, "PAL")
+		checkOwnLedger(t, b.Node, "BCN-1", "PAL")
 	}
 	if q := quantity(t, b.Node, "PAL"); q != 4 {
 		t.Fatalf("BCN-1's PAL = %d, want 4", q)
@@ -679,7 +698,7 @@ func TestTransfersUnderFaults(t *testing.T) {
 					moves[w][m.Reference][m.Kind]++
 				}
 			}
-			checkLedger(t, nodes[slices.Index(ids, w)], s)
+			checkOwnLedger(t, nodes[slices.Index(ids, w)], w, s)
 		}
 		for id, x := range views[0] {
 			if x.SKU != s {

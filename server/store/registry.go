@@ -37,7 +37,7 @@ func newRegistry() registry {
 	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
 	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
-	onWrite(r, stock.OpTransferSend, false, (*batch).sendTransfer)
+	onWrite(r, stock.OpTransferSend, true, (*batch).sendTransfer)
 	onWrite(r, stock.OpTransferReceive, false, (*batch).receiveTransfer)
 	onWrite(r, stock.OpTransferCancel, false, (*batch).cancelTransfer)
 	onWrite(r, stock.OpTransferSettle, false, (*batch).settleTransfers)

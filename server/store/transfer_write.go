@@ -13,7 +13,9 @@ import (
 
 // sendTransfer records a transfer from the local warehouse: its
 // TRANSFER_OUT and its transfer.created entry, in the job's transaction.
-// A repeated idempotency key returns the transfer it made.
+// A repeated idempotency key returns the transfer it made. It checks
+// everything (key, destination, product, stock) before its first write,
+// so it runs without a savepoint, as recordMovement does.
 func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 	wh, err := b.localWarehouse()
 	if err != nil {

@@ -127,9 +127,11 @@ func TestMenuE2E(t *testing.T) {
 	s.line("")
 	s.expect("Products: 2.")
 
-	// 8 Transfer says it is not there yet.
+	// 8 Transfers: the incoming ones (none on a node alone).
 	s.line("8")
-	s.expect("network of warehouses")
+	s.expect("What to do [2]:")
+	s.line("2")
+	s.expect("No transfers.")
 
 	// 9 Watch live stock, left with q + Enter.
 	s.line("9")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/transfer"
 )
 
 // Observer records each query and mutation the handler serves; the node
@@ -35,6 +36,9 @@ type Options struct {
 	Network Network
 	// Tokens manages API tokens; nil answers the token fields UNAVAILABLE.
 	Tokens Tokens
+	// Transfers serves the transfer fields, mutations and subscription;
+	// nil makes a desk over the handler's service.
+	Transfers *transfer.Desk
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler for /graphql: POST with
@@ -50,7 +54,10 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Tokens: opts.Tokens}})
+	if opts.Transfers == nil {
+		opts.Transfers = transfer.NewDesk(svc, nil)
+	}
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Tokens: opts.Tokens, Desk: opts.Transfers}})
 	srv := handler.New(costed{es})
 	srv.SetParserTokenLimit(MaxTokens)
 	if opts.Websocket != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/transfer"
 )
 
 // Network is what the resolvers need of the node's membership of the
@@ -35,13 +36,15 @@ type Tokens interface {
 }
 
 // Resolver holds what the resolvers call: the inventory service, the hub
-// that fans committed changes out to subscriptions, and the network (nil
+// that fans committed changes out to subscriptions, the transfer desk, and the network (nil
 // when the schema serves a node outside any network, as in tests).
 type Resolver struct {
 	Stock   *stock.Service
 	Feed    *feed.Hub
 	Network Network
 	Tokens  Tokens
+	// Desk sends, receives, cancels and watches transfers.
+	Desk *transfer.Desk
 
 	recent recentChanges // events already converted, shared by subscriptions
 }
@@ -49,5 +52,5 @@ type Resolver struct {
 // NewSchema returns the executable schema over svc, hub and net (which may
 // be nil).
 func NewSchema(svc *stock.Service, hub *feed.Hub, net Network) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: net}})
+	return NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: net, Desk: transfer.NewDesk(svc, nil)}})
 }

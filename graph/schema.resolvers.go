@@ -29,6 +29,11 @@ func (r *movementResolver) Warehouse(ctx context.Context, obj *stock.Movement) (
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
 }
 
+// Transfer is the resolver for the transfer field.
+func (r *movementResolver) Transfer(ctx context.Context, obj *stock.Movement) (*stock.Transfer, error) {
+	return r.transferOf(ctx, obj)
+}
+
 // CreateProduct is the resolver for the createProduct field.
 func (r *mutationResolver) CreateProduct(ctx context.Context, input stock.CreateProductInput) (*stock.Product, error) {
 	return r.Stock.CreateProduct(ctx, input)
@@ -95,6 +100,21 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id string) (*stock.T
 		return nil, err
 	}
 	return m.Revoke(ctx, id)
+}
+
+// TransferStock is the resolver for the transferStock field.
+func (r *mutationResolver) TransferStock(ctx context.Context, input stock.TransferInput) (*stock.Transfer, error) {
+	return r.Desk.Send(ctx, input)
+}
+
+// ReceiveTransfer is the resolver for the receiveTransfer field.
+func (r *mutationResolver) ReceiveTransfer(ctx context.Context, id string) (*stock.Transfer, error) {
+	return r.Desk.Receive(ctx, id)
+}
+
+// CancelTransfer is the resolver for the cancelTransfer field.
+func (r *mutationResolver) CancelTransfer(ctx context.Context, id string) (*stock.Transfer, error) {
+	return r.Desk.Cancel(ctx, id)
 }
 
 // Warehouse is the resolver for the warehouse field.
@@ -182,6 +202,21 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int64, after *strin
 	return auditConnection(page, q.After), err
 }
 
+// Transfers is the resolver for the transfers field.
+func (r *queryResolver) Transfers(ctx context.Context, status *stock.TransferStatus, warehouse *string, first *int64, after *string) (*model.TransferConnection, error) {
+	p, err := r.Desk.List(ctx, stock.TransferQuery{Status: derefStatus(status), Warehouse: deref(warehouse),
+		First: pageSize(first), After: deref(after)})
+	if err != nil {
+		return nil, err
+	}
+	return transferConnection(p, deref(after)), nil
+}
+
+// Transfer is the resolver for the transfer field.
+func (r *queryResolver) Transfer(ctx context.Context, id string) (*stock.Transfer, error) {
+	return r.Desk.Get(ctx, id)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *stockLevelResolver) Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -200,6 +235,21 @@ func (r *subscriptionResolver) MovementRecorded(ctx context.Context, warehouse *
 // LowStockAlert is the resolver for the lowStockAlert field.
 func (r *subscriptionResolver) LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error) {
 	return subscribe(ctx, r.Feed, filterOf(warehouse, nil), lowStockAlertBuffer, newCrossings(r.Stock).alert)
+}
+
+// TransferUpdated is the resolver for the transferUpdated field.
+func (r *subscriptionResolver) TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error) {
+	return watchTransfers(ctx, r.Desk, deref(warehouse)), nil
+}
+
+// From is the resolver for the from field.
+func (r *transferResolver) From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.From)
+}
+
+// To is the resolver for the to field.
+func (r *transferResolver) To(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.To)
 }
 
 // Online is the resolver for the online field.
@@ -246,6 +296,9 @@ func (r *Resolver) StockLevel() StockLevelResolver { return &stockLevelResolver{
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
+// Transfer returns TransferResolver implementation.
+func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
+
 // Warehouse returns WarehouseResolver implementation.
 func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} }
 
@@ -257,5 +310,6 @@ type (
 	queryResolver         struct{ *Resolver }
 	stockLevelResolver    struct{ *Resolver }
 	subscriptionResolver  struct{ *Resolver }
+	transferResolver      struct{ *Resolver }
 	warehouseResolver     struct{ *Resolver }
 )

@@ -112,7 +112,6 @@ const (
 	msgErrUntrusted
 	msgErrOther
 	msgErrConfig
-	msgTransferNotYet
 
 	msgWatchTitle
 	msgWatchConnected
@@ -131,6 +130,25 @@ const (
 	msgColRole
 	msgColCreated
 	msgColExpires
+	msgTransferSent
+	msgTransferReceived
+	msgTransferCancelled
+	msgTransferCancelRequested
+	msgNoTransfers
+	msgColFrom
+	msgColTo
+	msgTransferInTransit
+	msgTransferCancelRequestedStatus
+	msgTransferReceivedStatus
+	msgTransferCancelledStatus
+	msgTransferActSend
+	msgTransferActIncoming
+	msgTransferActAll
+	msgTransferActReceive
+	msgTransferActCancel
+	msgFieldTransferAction
+	msgFieldTransferID
+	msgFieldTo
 
 	msgUsage
 )
@@ -244,11 +262,10 @@ func catalog() map[msg][2]string {
 		msgErrUnavailable: {"The node at %s is unreachable; is it running?", "No se puede contactar con el nodo en %s; ¿está en marcha?"},
 		msgErrOutcomeUnknown: {"The node could not confirm whether the change was saved; check before repeating it.",
 			"El nodo no pudo confirmar si el cambio se guardó; compruébelo antes de repetirlo."},
-		msgErrInternal:    {"The node had an internal error; try again later.", "El nodo tuvo un error interno; inténtelo más tarde."},
-		msgErrUntrusted:   {"The node's certificate is not signed by the configured CA; the connection was refused.", "El certificado del nodo no está firmado por la CA configurada; se rechazó la conexión."},
-		msgErrOther:       {"Error: %v", "Error: %v"},
-		msgErrConfig:      {"Cannot connect: %v", "No se puede conectar: %v"},
-		msgTransferNotYet: {"Transfers need the network of warehouses, which does not exist yet.", "Las transferencias necesitan la red de almacenes, que todavía no existe."},
+		msgErrInternal:  {"The node had an internal error; try again later.", "El nodo tuvo un error interno; inténtelo más tarde."},
+		msgErrUntrusted: {"The node's certificate is not signed by the configured CA; the connection was refused.", "El certificado del nodo no está firmado por la CA configurada; se rechazó la conexión."},
+		msgErrOther:     {"Error: %v", "Error: %v"},
+		msgErrConfig:    {"Cannot connect: %v", "No se puede conectar: %v"},
 
 		msgWatchTitle:        {"Live stock — %s    (q + Enter to quit)", "Existencias en vivo — %s    (q + Intro para salir)"},
 		msgWatchConnected:    {"connected, %d products", "conectado, %d productos"},
@@ -267,6 +284,29 @@ func catalog() map[msg][2]string {
 		msgColRole:            {"ROLE", "ROL"},
 		msgColCreated:         {"CREATED", "CREADO"},
 		msgColExpires:         {"EXPIRES", "CADUCA"},
-		msgUsage:              {usageEN, usageES},
+
+		msgTransferSent:     {"Transfer %s: %s × %s on its way to %s.", "Traslado %s: %s × %s en camino a %s."},
+		msgTransferReceived: {"Transfer %s received: %s × %s.", "Traslado %s recibido: %s × %s."},
+		msgTransferCancelled: {"Transfer %s cancelled; its stock returns to %s.",
+			"Traslado %s cancelado; sus existencias vuelven a %s."},
+		msgTransferCancelRequested: {"Cancellation of transfer %s requested; the stock returns once %s confirms it.",
+			"Cancelación del traslado %s solicitada; las existencias vuelven cuando %s la confirme."},
+		msgNoTransfers:                   {"No transfers.", "No hay traslados."},
+		msgColFrom:                       {"FROM", "ORIGEN"},
+		msgColTo:                         {"TO", "DESTINO"},
+		msgTransferInTransit:             {"in transit", "en tránsito"},
+		msgTransferCancelRequestedStatus: {"cancel requested", "cancelación solicitada"},
+		msgTransferReceivedStatus:        {"received", "recibido"},
+		msgTransferCancelledStatus:       {"cancelled", "cancelado"},
+		msgTransferActSend:               {"Send a transfer", "Enviar un traslado"},
+		msgTransferActIncoming:           {"Incoming transfers", "Traslados entrantes"},
+		msgTransferActAll:                {"All transfers", "Todos los traslados"},
+		msgTransferActReceive:            {"Receive a transfer", "Recibir un traslado"},
+		msgTransferActCancel:             {"Cancel a transfer", "Cancelar un traslado"},
+		msgFieldTransferAction:           {"What to do", "Qué hacer"},
+		msgFieldTransferID:               {"Transfer id", "Id del traslado"},
+		msgFieldTo:                       {"To warehouse", "Almacén de destino"},
+
+		msgUsage: {usageEN, usageES},
 	}
 }

@@ -37,7 +37,10 @@ func commands() []command {
 		{words: []string{"import"}, interruptible: true, setup: setupImport},
 		{words: []string{"watch"}, interruptible: true, setup: setupWatch},
 		{words: []string{"warehouses"}, interruptible: true, setup: setupWarehouses},
-		{words: []string{"transfer"}, setup: func(*flag.FlagSet) runFunc { return runTransfer }},
+		{words: []string{"transfer"}, interruptible: true, setup: setupTransfer},
+		{words: []string{"transfers"}, interruptible: true, setup: setupTransfers},
+		{words: []string{"receive"}, interruptible: true, setup: setupReceive},
+		{words: []string{"cancel"}, interruptible: true, setup: setupCancel},
 		{words: []string{"token", "create"}, interruptible: true, setup: setupTokenCreate},
 		{words: []string{"token", "list"}, interruptible: true, setup: setupTokenList},
 		{words: []string{"token", "revoke"}, interruptible: true, setup: setupTokenRevoke},
@@ -119,9 +122,6 @@ func isSet(fs *flag.FlagSet, name string) bool {
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
 }
-
-// runTransfer says that transfers are not there yet.
-func runTransfer(context.Context, *app, []string) error { return errTransferNotYet }
 
 // runVersion prints the version.
 func runVersion(_ context.Context, a *app, args []string) error {

@@ -37,9 +37,6 @@ func usagef(format string, args ...any) error {
 // errCancelled reports that the person declined a confirmation.
 var errCancelled = errors.New("console: cancelled")
 
-// errTransferNotYet reports that transfers are not available yet.
-var errTransferNotYet = errors.New("console: transfers not available yet")
-
 // Sentence returns what a person reads about err, in p's language: one of
 // the node's error codes as a sentence (product not found, already exists,
 // not enough stock — with the numbers when the node sent them —, not
@@ -63,8 +60,6 @@ func Sentence(p Printer, server string, err error) string {
 		return p.T(msgErrUntrusted)
 	case errors.Is(err, errCancelled):
 		return p.T(msgCancelled)
-	case errors.Is(err, errTransferNotYet):
-		return p.T(msgTransferNotYet)
 	}
 	if s, ok := elsewhere(p, err); ok {
 		return s

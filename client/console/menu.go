@@ -25,7 +25,7 @@ func (a *app) menuItems() []menuItem {
 		{"5", msgMenuDelete, a.actDelete},
 		{"6", msgMenuMove, a.actMove},
 		{"7", msgMenuHistory, a.actHistory},
-		{"8", msgMenuTransfer, func(context.Context) error { return errTransferNotYet }},
+		{"8", msgMenuTransfer, a.actTransfer},
 		{"9", msgMenuWatch, a.actWatch},
 		{"10", msgMenuWarehouses, a.warehouses},
 		{"0", msgMenuExit, nil},

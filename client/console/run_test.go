@@ -98,7 +98,10 @@ func TestRun(t *testing.T) {
 		{name: "unreachable", raw: true, args: []string{"products", "--server", down.URL, "--ca", ca}, wantCode: 3, wantErr: []string{"is unreachable"}},
 		{name: "env settings", raw: true, args: []string{"product", "get", "A1"}, env: map[string]string{"STOCKMESH_TOKEN": "tok", "STOCKMESH_SERVER": url, "STOCKMESH_CA": ca}, wantOut: []string{"Bolt"}},
 		{name: "delete declined", args: []string{"product", "delete", "A1"}, stdin: "n\n", wantCode: 1, wantOut: []string{"Delete A1 (Bolt, 40 in stock)? [y/N]"}, wantErr: []string{"nothing was deleted"}},
-		{name: "transfer", args: []string{"transfer"}, wantCode: 1, wantErr: []string{"network of warehouses"}},
+		{name: "transfer without arguments", args: []string{"transfer"}, wantCode: 2, wantErr: []string{"missing SKU"}},
+		{name: "transfer without --to", args: []string{"transfer", "A1", "2"}, wantCode: 2, wantErr: []string{"missing --to"}},
+		{name: "transfers bad status", args: []string{"transfers", "--status", "lost"}, wantCode: 2, wantErr: []string{"--status"}},
+		{name: "receive without id", args: []string{"receive"}, wantCode: 2, wantErr: []string{"missing ID"}},
 		{name: "version flag", raw: true, args: []string{"--version"}, wantOut: []string{"stockmesh test"}},
 		{name: "version json", args: []string{"version", "--json"}, wantOut: []string{`"version": "test"`}},
 		{name: "menu re-prompts", args: nil, stdin: "x\n2\nA1\n3\nA1\nabc\n\n\n0\n", wantOut: []string{

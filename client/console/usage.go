@@ -25,7 +25,12 @@ Commands:
   watch [--sku SKU] [--warehouse ID|all]
        (default: this node's own warehouse; all: every warehouse it holds; LOW: at or below the reorder point)
   warehouses
-  transfer
+  transfer SKU QUANTITY --to WAREHOUSE [--ref REF] [--note N] [--key KEY]
+  transfers [--incoming] [--status in_transit|cancel_requested|received|cancelled] [--first N]
+  receive ID
+  cancel ID
+       (on the receiving node: cancelled at once; on the sending node: a request
+        the receiver confirms, then the stock returns)
   token create --role viewer|operator|admin --name NAME [--expires-in 720h]
   token list
   token revoke ID
@@ -74,7 +79,12 @@ Sin orden, stockmesh muestra el menú interactivo.
        (por defecto, el almacén de este nodo; all o todos: todos los que tiene;
        BAJO: en el punto de pedido o por debajo)
   warehouses
-  transfer
+  transfer SKU CANTIDAD --to ALMACÉN [--ref REF] [--note N] [--key CLAVE]
+  transfers [--incoming] [--status in_transit|cancel_requested|received|cancelled] [--first N]
+  receive ID
+  cancel ID
+       (en el nodo que recibe: se cancela en el acto; en el que envía: una
+        solicitud que el receptor confirma, y entonces vuelven las existencias)
   token create --role viewer|operator|admin --name NOMBRE [--expires-in 720h]
   token list
   token revoke ID

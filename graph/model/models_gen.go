@@ -82,3 +82,13 @@ type StockChange struct {
 
 type Subscription struct {
 }
+
+type TransferConnection struct {
+	Edges    []*TransferEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type TransferEdge struct {
+	Node   *stock.Transfer `json:"node"`
+	Cursor string          `json:"cursor"`
+}

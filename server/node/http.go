@@ -25,6 +25,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/playground"
 	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/transfer"
 )
 
 // MaxBodyBytes is the largest request body the node reads.
@@ -37,7 +38,7 @@ const keepAlive = 20 * time.Second
 // routes returns the node's HTTP handler. Each API writes its own errors:
 // /graphql through graph.WriteError, /api/v1 and /metrics through
 // rest.WriteError (plain JSON).
-func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.Network, sync *peer.Handler, acc *access, log *slog.Logger) http.Handler {
+func routes(svc *stock.Service, hub *feed.Hub, desk *transfer.Desk, m *metrics.Metrics, net *member.Network, sync *peer.Handler, acc *access, log *slog.Logger) http.Handler {
 	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
 	private := func(route string, h http.Handler) http.Handler {
 		return m.Middleware(route, guard(acc, h, restError))
@@ -53,6 +54,7 @@ func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.N
 		Observer:  m,
 		Logger:    log,
 		Network:   net,
+		Transfers: desk,
 	})
 	gh := m.Middleware("/graphql", graphqlAuth(acc, withRemoteAddr(gql)))
 	for _, method := range []string{"GET", "POST", "OPTIONS"} {

@@ -25,6 +25,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/transfer"
 )
 
 // Config is everything a node is started with; stockmeshd fills it from
@@ -124,13 +125,14 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	defer pprof.Close()
 	hub := feed.NewHub(cfg.Logger)
 	defer hub.Close()
+	transfers := transfer.NewHub()
 	var (
 		w      *Worker
 		client *jobq.Client
 	)
 	// The gauges are read only by /metrics, served once client (and w) are set.
 	var events atomic.Pointer[pump] // set by serve before /metrics is served
-	gauges := metrics.Gauges{Subscriptions: hub.Subscribers, SubscriptionExecutions: hub.Executions, JobsInFlight: func() int { return client.InFlight() },
+	gauges := metrics.Gauges{Subscriptions: func() int { return hub.Subscribers() + transfers.Watchers() }, SubscriptionExecutions: hub.Executions, JobsInFlight: func() int { return client.InFlight() },
 		GapsRecovered: func() uint64 {
 			if p := events.Load(); p != nil {
 				return p.seq.Gaps()
@@ -163,7 +165,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, keys, hub, m, pprof, &events)
+	return serve(ctx, cfg, client, keys, hub, transfers, m, pprof, &events)
 }
 
 // startHandler starts the in-process database handler and runs it until
@@ -195,7 +197,7 @@ func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail cont
 // serve runs everything above the queue client until ctx is done or one
 // part fails, which stops the others. The HTTPS server has stopped before
 // serve returns, and Run then closes the queue client.
-func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys, hub *feed.Hub, m *metrics.Metrics, pprof *pprofServer,
+func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys, hub *feed.Hub, transfers *transfer.Hub, m *metrics.Metrics, pprof *pprofServer,
 	events *atomic.Pointer[pump]) error {
 	log := cfg.Logger
 	ctx = auth.AsNode(ctx) // the node's own work; requests carry their callers' principals
@@ -235,14 +237,17 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	httpsDone := make(chan struct{})
 	announce := func(url string) error { return net.Announce(gctx, url) }
 	sync := peer.NewHandler(svc, p.watch, rest.WriteError, gctx.Done())
-	rep := peer.NewReplicator(w.ID, svc, net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
+	desk := transfer.NewDesk(svc, transfers)
+	settler := transfer.NewSettler(desk, log)
+	rep := peer.NewReplicator(w.ID, transfer.NewApplier(desk, settler), net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
 	net.SetLag(rep.Behind)
 	g.Go(func() error {
 		defer close(httpsDone)
-		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, sync, acc, log), tc, announce)
+		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log), tc, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
 	g.Go(func() error { return rep.Run(gctx) })
+	g.Go(func() error { return settler.Run(gctx) })
 	g.Go(func() error { return p.run(httpsDone) })
 	g.Go(func() error { return runPyro(gctx) })
 	g.Go(func() error { return pprof.Serve(gctx) })

@@ -4,6 +4,8 @@
 // GET /api/v1/products/{sku}; each of the three takes ?warehouse=ID, any
 // warehouse the node holds (omitted: its own; for movements, every one);
 // the CSV reports, export and import (reports.go, products_csv.go).
+// GET /api/v1/transfers lists the transfers the node knows
+// (?status=&warehouse=&first=&after=).
 // Handlers decode, call one stock.Service
 // method and return; errors are written in one place (errors.go). An unknown
 // path under /api/v1/ is a JSON NOT_FOUND (404, or 405 with Allow).
@@ -50,6 +52,7 @@ func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
 	mux.Handle("GET /api/v1/inventory", private("/api/v1/inventory", h.endpoint(h.inventory)))
 	mux.Handle("GET /api/v1/products/{sku}", private("/api/v1/products/{sku}", h.endpoint(h.product)))
 	mux.Handle("GET /api/v1/movements", private("/api/v1/movements", h.endpoint(h.movements)))
+	mux.Handle("GET /api/v1/transfers", private("/api/v1/transfers", h.endpoint(h.transfers)))
 	h.registerReports(mux, private)
 	h.registerProducts(mux, private)
 	registerNotFound(mux, public)

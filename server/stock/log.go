@@ -36,6 +36,9 @@ type LogEntry struct {
 	Product  *Product  `json:"product,omitempty"`
 	Changed  []string  `json:"changed,omitempty"`
 	Movement *Movement `json:"movement,omitempty"`
+	// Transfer is the transfer a transfer entry changed, as its writer
+	// saw it after the change (see Transfer).
+	Transfer *Transfer `json:"transfer,omitempty"`
 	// From is, in an EntryRun message, the first seq of the run.
 	From int64 `json:"from,omitempty"`
 	// Actor is who made a product entry's change ("" in entries logged
@@ -140,6 +143,10 @@ func (b *ChangeBatch) Normalize() error {
 			return invalid("entries", "entry %d has no origin or seq", i)
 		case i > 0 && (e.Origin != b.Entries[0].Origin || e.Seq != b.Entries[i-1].Seq+1):
 			return invalid("entries", "entry %d (%s:%d) does not follow the one before", i, e.Origin, e.Seq)
+		case e.Type.IsTransfer():
+			if e.Transfer == nil || e.Movement != nil || e.Product != nil {
+				return invalid("entries", "entry %s:%d of type %q lacks its values", e.Origin, e.Seq, e.Type)
+			}
 		case (e.Type == EntryMovement) != (e.Movement != nil) || (e.Type != EntryMovement && e.Product == nil):
 			return invalid("entries", "entry %s:%d of type %q lacks its values", e.Origin, e.Seq, e.Type)
 		}

@@ -77,10 +77,14 @@ type StockLevel struct {
 	Warehouse string     `json:"warehouse"`
 	Quantity  int64      `json:"quantity"`
 	AsOf      *time.Time `json:"asOf,omitempty"`
+	// InTransit is the units of transfers on their way to the warehouse
+	// (see Transfer.InTransit), as this node knows them.
+	InTransit int64 `json:"inTransit"`
 }
 
 // StockLevels is the reply of OpStockLevels: one level per warehouse with
-// a live product of the sku, the local warehouse first, then by id.
+// a live product of the sku or units of it in transit to it, the local
+// warehouse first, then by id.
 type StockLevels struct {
 	Levels []StockLevel `json:"levels"`
 }

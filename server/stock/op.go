@@ -75,6 +75,8 @@ var Ops = []OpInfo{
 	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads),
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
+	info(OpTransferSend), info(OpTransferReceive), info(OpTransferCancel), info(OpTransferSettle),
+	info(OpTransferGet), info(OpTransferList), info(OpTransferGetMany),
 	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
 	info(OpProductExport), info(OpProductHistory),
 	info(OpTokenCreate), info(OpTokenList), info(OpTokenRevoke), info(OpAuditLog),

@@ -58,7 +58,7 @@ func rebuild[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], o *
 	return rep, nil
 }
 
-// replyFrom fills rep, a *Movement, *Product or *Empty, from the entries
+// replyFrom fills rep, a *Movement, *Product, *Transfer, *Settled or *Empty, from the entries
 // one job appended, and reports whether it could.
 func replyFrom(entries []LogEntry, rep any) bool {
 	switch r := rep.(type) {
@@ -71,6 +71,20 @@ func replyFrom(entries []LogEntry, rep any) bool {
 				return true
 			}
 		}
+	case *Transfer:
+		for i := len(entries) - 1; i >= 0; i-- {
+			if t := entries[i].Transfer; t != nil {
+				*r = *t
+				return true
+			}
+		}
+	case *Settled:
+		for _, e := range entries {
+			if e.Transfer != nil {
+				r.Transfers = append(r.Transfers, *e.Transfer)
+			}
+		}
+		return true
 	case *Product:
 		ok := false
 		for _, e := range entries {

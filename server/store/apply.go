@@ -42,7 +42,9 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 			return nil, stock.Errorf(stock.CodeInvalidInput, "the log of %s continues at %d here, not %d", origin, last+1, e.Seq)
 		}
 		var err error
-		if e.Type == stock.EntryMovement {
+		if e.Type.IsTransfer() {
+			err = b.applyTransfer(e) // published at once, as a product change is
+		} else if e.Type == stock.EntryMovement {
 			if err = b.applyMovement(e, r); err == nil {
 				err = b.insertLog(e, nil)
 			}

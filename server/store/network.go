@@ -102,13 +102,19 @@ func (s *Store) stockLevels(ctx context.Context, q *stock.StockLevelQuery) (*sto
 		}
 		out.Levels = append(out.Levels, l)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := addInTransit(ctx, s, q.SKU, out, local, now); err != nil {
+		return nil, err
+	}
 	slices.SortFunc(out.Levels, func(a, b stock.StockLevel) int {
 		if c := boolOrder(a.Warehouse == local, b.Warehouse == local); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Warehouse, b.Warehouse)
 	})
-	return out, rows.Err()
+	return out, nil
 }
 
 // digestPage is how many log entries a digest reads at a time.

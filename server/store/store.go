@@ -145,6 +145,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if _, err := s.wdb.ExecContext(ctx, createLog); err != nil {
 		return fmt.Errorf("creating the change log in %s: %w", path, err)
 	}
+	if _, err := s.wdb.ExecContext(ctx, createTransfers); err != nil {
+		return fmt.Errorf("creating the transfers table in %s: %w", path, err)
+	}
 	if err := s.initReports(ctx); err != nil {
 		return err
 	}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+// TestTransfersE2E: transfer, transfers, receive and cancel between two
+// real nodes, in English and Spanish, with the usual exit codes.
+func TestTransfersE2E(t *testing.T) {
+	a := testnode.Start(t, "--id", "MAD-1")
+	b := testnode.StartJoined(t, a, a.JoinToken(t, 600), "BCN-1")
+	for _, n := range []*testnode.Node{a, b} {
+		n.WaitPeers(t, e2eDeadline, func(ps []testnode.Peer) bool { return len(ps) == 2 })
+	}
+	must := func(n *testnode.Node, wantCode int, args ...string) result {
+		t.Helper()
+		r := runClient(t, n, args...)
+		if r.code != wantCode {
+			t.Fatalf("stockmesh %s exited %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, wantCode, r.stdout, r.stderr)
+		}
+		return r
+	}
+	must(a, 0, "product", "add", "--sku", "PAL", "--name", "Pallet", "--price", "12.50", "--quantity", "20")
+
+	r := must(a, 0, "transfer", "PAL", "5", "--to", "BCN-1", "--ref", "DN-1", "--json")
+	var sent struct{ ID, Status string }
+	decode(t, r.stdout, &sent)
+	if sent.Status != "IN_TRANSIT" || !strings.HasPrefix(sent.ID, "MAD-1:T") {
+		t.Fatalf("transfer --json: %s", r.stdout)
+	}
+	if r := must(a, 1, "transfer", "PAL", "99", "--to", "BCN-1"); !strings.Contains(r.stderr, "Not enough stock of PAL") {
+		t.Fatalf("a transfer beyond the stock: %s", r.stderr)
+	}
+	must(a, 2, "transfer", "PAL", "1")
+	if r := must(a, 1, "receive", sent.ID); !strings.Contains(r.stderr, "BCN-1") {
+		t.Fatalf("receiving on the sender: %s", r.stderr)
+	}
+
+	deadline := time.Now().Add(e2eDeadline)
+	for !strings.Contains(runClient(t, b, "transfers", "--incoming").stdout, sent.ID) {
+		if time.Now().After(deadline) {
+			t.Fatal("BCN-1 never listed the incoming transfer")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if r := must(b, 0, "--lang", "es", "transfers", "--incoming"); !strings.Contains(r.stdout, "en tránsito") || !strings.Contains(r.stdout, "DN-1") {
+		t.Fatalf("transfers --incoming in Spanish:\n%s", r.stdout)
+	}
+	if r := must(b, 0, "receive", sent.ID); !strings.Contains(r.stdout, "Transfer "+sent.ID+" received: 5 × PAL.") {
+		t.Fatalf("receive:\n%s", r.stdout)
+	}
+	must(b, 0, "receive", sent.ID) // twice: nothing changes
+	if r := must(b, 1, "cancel", sent.ID); !strings.Contains(r.stderr, "received") {
+		t.Fatalf("cancelling a received transfer: %s", r.stderr)
+	}
+	if r := must(b, 0, "product", "get", "PAL"); !strings.Contains(r.stdout, "Pallet") {
+		t.Fatalf("BCN-1's PAL:\n%s", r.stdout)
+	}
+
+	r = must(a, 0, "transfer", "PAL", "3", "--to", "BCN-1", "--json")
+	var second struct{ ID string }
+	decode(t, r.stdout, &second)
+	if r := must(a, 0, "--lang", "es", "cancel", second.ID); !strings.Contains(r.stdout, "solicitada") {
+		t.Fatalf("cancel on the sender in Spanish:\n%s", r.stdout)
+	}
+	for !strings.Contains(runClient(t, a, "transfers", "--status", "cancelled").stdout, second.ID) {
+		if time.Now().After(deadline) {
+			t.Fatal("the cancellation never came back to MAD-1")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -1,0 +1,137 @@
+package transfer
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// SettleEvery is how often the Settler settles without being woken: a
+// backstop for a wake-up lost to a failed attempt.
+const SettleEvery = 5 * time.Second
+
+// Settler takes the follow-up steps the local warehouse owes (see
+// stock.Service.SettleTransfers): at start, whenever replication applied
+// transfer entries (Wake), and every SettleEvery. The writer decides each
+// step on the state its transaction reads, so settling too often costs a
+// read and never takes a step twice.
+type Settler struct {
+	desk *Desk
+	wake chan struct{}
+	log  *slog.Logger
+}
+
+// NewSettler returns a Settler that settles through desk's service and
+// publishes the transfers it changed to desk's hub.
+func NewSettler(desk *Desk, log *slog.Logger) *Settler {
+	return &Settler{desk: desk, wake: make(chan struct{}, 1), log: log}
+}
+
+// Wake asks the Settler to settle soon; it never blocks.
+func (s *Settler) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run settles until ctx is done, and returns nil then.
+func (s *Settler) Run(ctx context.Context) error {
+	tick := time.NewTicker(SettleEvery)
+	defer tick.Stop()
+	s.Wake() // at start: a step owed before a crash is taken now
+	backoff := 100 * time.Millisecond
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.wake:
+		case <-tick.C:
+		}
+		err := s.settle(ctx)
+		switch {
+		case err == nil:
+			backoff = 100 * time.Millisecond
+		case ctx.Err() == nil:
+			s.log.Warn("settling transfers; will retry", "err", err, "in", backoff)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+				backoff = min(2*backoff, SettleEvery)
+				s.Wake()
+			}
+		}
+	}
+}
+
+// settle takes the owed steps once and publishes what changed.
+func (s *Settler) settle(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	done, err := s.desk.svc.SettleTransfers(ctx)
+	for _, t := range done {
+		s.log.Info("transfer settled", "id", t.ID, "status", t.Status, "returned", t.ReturnedAt != nil)
+		s.desk.hub.Publish(t)
+	}
+	return err
+}
+
+// Applier is the replicator's way to the local node: it applies through
+// the desk's service and then publishes the transfers the entries changed,
+// as this node now knows them, and wakes the Settler.
+type Applier struct {
+	desk    *Desk
+	settler *Settler
+}
+
+// NewApplier returns an Applier over desk that wakes settler.
+func NewApplier(desk *Desk, settler *Settler) *Applier {
+	return &Applier{desk: desk, settler: settler}
+}
+
+// Heads returns how far the node holds each log.
+func (a *Applier) Heads(ctx context.Context) (*stock.Heads, error) { return a.desk.svc.Heads(ctx) }
+
+// ApplyChanges applies entries of a log (see stock.Service.ApplyChanges);
+// when any is a transfer's, it publishes each such transfer and wakes the
+// Settler.
+func (a *Applier) ApplyChanges(ctx context.Context, epoch string, entries []stock.LogEntry) error {
+	if err := a.desk.svc.ApplyChanges(ctx, epoch, entries); err != nil {
+		return err
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for i := range entries {
+		if t := entries[i].Transfer; t != nil && !seen[t.ID] {
+			seen[t.ID] = true
+			ids = append(ids, t.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	a.settler.Wake()
+	if a.desk.hub.Watchers() > 0 {
+		a.publish(ctx, ids)
+	}
+	return nil
+}
+
+// publish hands the transfers with ids, as this node now knows them, to
+// the hub, reading them a page at a time.
+func (a *Applier) publish(ctx context.Context, ids []string) {
+	for len(ids) > 0 {
+		n := min(len(ids), stock.MaxPageSize)
+		ts, err := a.desk.svc.TransfersByID(ctx, ids[:n])
+		if err != nil {
+			return // the transfers are applied; only their live updates are lost
+		}
+		for _, t := range ts {
+			a.desk.hub.Publish(t)
+		}
+		ids = ids[n:]
+	}
+}

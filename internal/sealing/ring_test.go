@@ -40,7 +40,7 @@ func TestRingSealOpenRotateRetire(t *testing.T) {
 	}
 	tests := []struct {
 		name, v, ad, want string
-		fails          bool
+		fails             bool
 	}{
 		{"sealed", v1, "MAD-1:1:reference", "PO-4711 secret", false},
 		{"clear value of an older database", "plain", "x", "plain", false},

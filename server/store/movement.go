@@ -85,7 +85,7 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 		Kind: m.kind, Quantity: m.delta, Balance: balance, Reference: m.reference, Note: m.note,
 		Actor: m.actor, IdempotencyKey: m.key, CreatedAt: now,
 	}
-	if err := b.insertMovement(p, mv, m.fingerprint, stamp); err != nil {
+	if err := b.insertMovement(p.id, mv, m.fingerprint, stamp); err != nil {
 		return nil, err
 	}
 	b.movedAt(seq)
@@ -131,17 +131,4 @@ func fingerprint(in *stock.MovementInput) string {
 	}
 	sum := sha256.Sum256(buf)
 	return hex.EncodeToString(sum[:16])
-}
-
-// movementOf converts a stored movement.
-func movementOf(m *ent.Movement) *stock.Movement {
-	out := &stock.Movement{
-		ID: stock.MovementID(m.WarehouseID, m.Seq), Warehouse: m.WarehouseID, Seq: m.Seq, SKU: m.Sku,
-		Kind: stock.Kind(m.Kind), Quantity: m.Quantity, Balance: m.Balance, Reference: m.Reference,
-		Note: m.Note, Actor: m.Actor, CreatedAt: m.CreatedAt.UTC(),
-	}
-	if m.IdempotencyKey != nil {
-		out.IdempotencyKey = *m.IdempotencyKey
-	}
-	return out
 }

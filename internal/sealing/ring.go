@@ -219,15 +219,16 @@ func (r *Ring) Keys() []uint32 {
 	return ids
 }
 
-// Retire deletes the files of every key but the current one: the caller
-// has made sure no stored value uses them. The ring keeps them in memory,
-// for readers on a snapshot taken before the last value was resealed.
-func (r *Ring) Retire() ([]uint32, error) {
+// Retire deletes the files of every key older than keep: the caller has
+// made sure no stored value uses them (every value is sealed with keep, or
+// with a newer key). The ring keeps them in memory, for readers on a
+// snapshot taken before the last value was resealed.
+func (r *Ring) Retire(keep uint32) ([]uint32, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var gone []uint32
 	for id := range r.keys {
-		if id == r.current || r.retired[id] {
+		if id >= keep || r.retired[id] {
 			continue
 		}
 		if err := os.Remove(r.keyPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -76,7 +76,7 @@ func TestRingSealOpenRotateRetire(t *testing.T) {
 	if bytes.Equal(r.Hash("reference", "PO-1"), r.Hash("actor", "PO-1")) || r.Hash("actor", "") != nil {
 		t.Error("hash does not depend on its field, or hashes \"\"")
 	}
-	gone, err := r.Retire()
+	gone, err := r.Retire(2)
 	if err != nil || len(gone) != 1 || gone[0] != 1 {
 		t.Fatalf("Retire = %v, %v", gone, err)
 	}

@@ -54,6 +54,8 @@ var (
 	OpChanges        = Op[ChangesQuery, ChangePage]{"log.changes", ClassLongRead}
 	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite}
 	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite}
+	OpKeysRotate     = Op[Empty, KeyRotation]{"keys.rotate", ClassWrite}
+	OpKeysReseal     = Op[ResealRequest, ResealReport]{"keys.reseal", ClassWrite}
 	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup}
 	OpStockLevels    = Op[StockLevelQuery, StockLevels]{"stock.levels", ClassLookup}
 	OpReplica        = Op[ReplicaQuery, Replica]{"log.digest", ClassLongRead}
@@ -70,6 +72,7 @@ var Ops = []OpInfo{
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
 	info(OpProductExport), info(OpProductHistory),
+	info(OpKeysRotate), info(OpKeysReseal),
 }
 
 // OpInfo describes an operation without its types: its name, class, and a

@@ -29,6 +29,8 @@ type batch struct {
 	changes []logged       // log entries appended, in order
 	broken  error          // the transaction failed as a whole; no further job runs
 	sealer  sealing.Sealer // the current key, taken once per batch
+	// sealDone: a reseal job of this batch finished its pass.
+	sealDone bool
 	// rollupFrom is the seq of the batch's first local movement, 0 for none.
 	rollupFrom int64
 }

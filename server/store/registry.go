@@ -38,6 +38,8 @@ func newRegistry() registry {
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
 	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
 	onWrite(r, stock.OpProductImport, false, (*batch).importProducts)
+	onWrite(r, stock.OpKeysRotate, false, (*batch).rotateKeys)
+	onWrite(r, stock.OpKeysReseal, false, (*batch).reseal)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)

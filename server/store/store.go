@@ -155,6 +155,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := s.initReports(ctx); err != nil {
 		return err
 	}
+	if err := s.initSealing(ctx); err != nil {
+		return err
+	}
 	var err error
 	if s.rdb, err = openDB(path, readers, true); err != nil {
 		return err

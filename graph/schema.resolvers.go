@@ -74,6 +74,14 @@ func (r *mutationResolver) LeaveNetwork(ctx context.Context) (*stock.Warehouse, 
 	return r.Stock.LocalWarehouse(ctx)
 }
 
+// RotateKeys is the resolver for the rotateKeys field.
+func (r *mutationResolver) RotateKeys(ctx context.Context) (*stock.KeyRotation, error) {
+	if err := adminOnly(ctx, "rotate the keys of data at rest"); err != nil {
+		return nil, err
+	}
+	return r.Stock.RotateKeys(ctx)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)

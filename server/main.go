@@ -6,6 +6,7 @@
 //	stockmeshd --join URL --join-token T --advertise URL --id ID   join a network through a member
 //	stockmeshd join-token --data DIR [--expires-in S]             issue a one-time join token
 //	stockmeshd leave --data DIR                                   take the node out of its network
+//	stockmeshd keys rotate --data DIR                             a new key for data at rest
 //	stockmeshd version
 //
 // Every flag has an environment equivalent: --tls-san is STOCKMESH_TLS_SAN.
@@ -63,12 +64,14 @@ func tuneRuntime() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version" || args[0] == "join-token" || args[0] == "leave") {
+	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version" || args[0] == "join-token" || args[0] == "leave" || args[0] == "keys") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "join-token", "leave":
 		return admin(ctx, cmd, args, log)
+	case "keys":
+		return keys(ctx, args, log)
 	case "version":
 		fmt.Println("stockmeshd", version)
 		return nil

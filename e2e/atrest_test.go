@@ -63,7 +63,9 @@ func secretMovements(t *testing.T, n *testnode.Node, warehouse string) int {
 	for {
 		var out struct {
 			Movements struct {
-				Edges    []struct{ Node struct{ Reference, Note, Actor string } }
+				Edges []struct {
+					Node struct{ Reference, Note, Actor string }
+				}
 				PageInfo struct {
 					HasNextPage bool
 					EndCursor   string

@@ -175,6 +175,7 @@ func TestPeerEndpoints(t *testing.T) {
 	}{
 		{"member", b.PeerClient(t), "", http.StatusOK},
 		{"user token", a.Client(), a.Token, http.StatusUnauthorized},
+		{"viewer token", a.Client(), viewerToken(t, a), http.StatusUnauthorized},
 		{"self-signed certificate", selfSignedClient(t, a), "", http.StatusUnauthorized},
 		{"another network's CA", withRoots(t, x.PeerClient(t), a), "", http.StatusUnauthorized},
 	}
@@ -185,6 +186,9 @@ func TestPeerEndpoints(t *testing.T) {
 			}
 			if got := syncHeads(t, tt.client, a, tt.token); got != tt.want {
 				t.Errorf("sync heads: status %d, want %d", got, tt.want)
+			}
+			if got := syncChanges(t, tt.client, a, tt.token); got != tt.want {
+				t.Errorf("sync changes: status %d, want %d", got, tt.want)
 			}
 		})
 	}
@@ -198,6 +202,9 @@ func TestPeerEndpoints(t *testing.T) {
 		t.Errorf("departed member: status %d, want 403", got)
 	}
 	if got := syncHeads(t, b.PeerClient(t), a, ""); got != http.StatusForbidden {
+		t.Errorf("departed member pulling heads: status %d, want 403", got)
+	}
+	if got := syncChanges(t, b.PeerClient(t), a, ""); got != http.StatusForbidden {
 		t.Errorf("departed member pulling changes: status %d, want 403", got)
 	}
 	r := a.MustGraphQL(t, `{ warehouses { id departed online url } }`, nil)
@@ -243,6 +250,31 @@ func syncHeads(t *testing.T, c *http.Client, n *testnode.Node, token string) int
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// syncChanges asks n for its own log's changes, as a member pulling them
+// does, with c and token, and returns the status.
+func syncChanges(t *testing.T, c *http.Client, n *testnode.Node, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, n.URL+"/api/v1/sync/changes?origin=A-1&after=0&limit=10", nil)
+	req.Header.Set("Stockmesh-Sync-Protocol", "1")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("GET sync changes: %v", err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// viewerToken issues a viewer token on n.
+func viewerToken(t *testing.T, n *testnode.Node) string {
+	t.Helper()
+	var out struct{ CreateToken struct{ Token string } }
+	decode(t, n.MustGraphQL(t, `mutation { createToken(name: "peer-test", role: VIEWER) { token } }`, nil), &out)
+	return out.CreateToken.Token
 }
 
 // selfSignedClient returns a client that trusts n's CA and presents a

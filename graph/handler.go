@@ -34,6 +34,8 @@ type Options struct {
 	// Network serves the membership fields and mutations; nil answers them
 	// as a node outside any network.
 	Network Network
+	// Tokens manages API tokens; nil answers the token fields UNAVAILABLE.
+	Tokens Tokens
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler for /graphql: POST with
@@ -47,7 +49,7 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	es := NewSchema(svc, hub, opts.Network)
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Tokens: opts.Tokens}})
 	srv := handler.New(es)
 	if opts.Websocket != nil {
 		srv.AddTransport(opts.Websocket)

@@ -10,11 +10,11 @@ import (
 )
 
 // admin returns the network for a mutation only admins may make: FORBIDDEN
-// for other roles, UNAVAILABLE when the node has no network.
+// for other roles (stock.Authorize), UNAVAILABLE when the node has no
+// network.
 func (r *Resolver) admin(ctx context.Context) (Network, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok || !p.Role.AtLeast(auth.RoleAdmin) {
-		return nil, stock.Errorf(stock.CodeForbidden, "only an admin may change the network")
+	if err := stock.Authorize(ctx, auth.RoleAdmin); err != nil {
+		return nil, err
 	}
 	if r.Network == nil {
 		return nil, stock.Errorf(stock.CodeUnavailable, "this node serves no network")

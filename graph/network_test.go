@@ -3,7 +3,9 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +46,7 @@ func (p *toHub) Publish(msg []byte) {
 	if err := stock.DecodeValue(msg, &e); err != nil {
 		panic(err)
 	}
-	if err := p.seq.Offer(context.Background(), &e); err != nil {
+	if err := p.seq.Offer(auth.AsNode(context.Background()), &e); err != nil {
 		panic(err)
 	}
 }
@@ -67,7 +69,7 @@ func openService(t *testing.T, id string, hub *feed.Hub) *stock.Service {
 	if hub != nil {
 		pub.seq = feed.NewSequencer(hub, svc)
 	}
-	if _, err := svc.InitWarehouse(t.Context(), id, id); err != nil {
+	if _, err := svc.InitWarehouse(auth.AsNode(t.Context()), id, id); err != nil {
 		t.Fatal(err)
 	}
 	return svc
@@ -85,7 +87,7 @@ type network struct {
 // and applies MAD-1's log to BCN-1 through the log.apply job.
 func newNetwork(t *testing.T) *network {
 	t.Helper()
-	ctx := t.Context()
+	ctx := auth.AsNode(t.Context())
 	n := &network{origin: openService(t, "MAD-1", nil), hub: feed.NewHub(slog.New(slog.DiscardHandler))}
 	t.Cleanup(n.hub.Close)
 	n.node = openService(t, "BCN-1", n.hub)
@@ -102,14 +104,17 @@ func newNetwork(t *testing.T) *network {
 	}
 	n.replicate(t)
 	h := graph.NewHandler(n.node, n.hub, graph.Options{Websocket: gqlws.Transport(0, nil), Logger: slog.New(slog.DiscardHandler)})
-	n.gql = client.New(h)
+	n.gql = client.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The node's middleware authenticates; here every request is an admin's.
+		h.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.Principal{Name: "test", Role: auth.RoleAdmin})))
+	}))
 	return n
 }
 
 // replicate applies what BCN-1 lacks of MAD-1's log, as replication will.
 func (n *network) replicate(t *testing.T) {
 	t.Helper()
-	have, err := n.node.Replica(t.Context(), "MAD-1")
+	have, err := n.node.Replica(auth.AsNode(t.Context()), "MAD-1")
 	if err != nil && stock.CodeOf(err) != stock.CodeNotFound {
 		t.Fatal(err)
 	}
@@ -117,11 +122,11 @@ func (n *network) replicate(t *testing.T) {
 	if have != nil {
 		after = have.Seq
 	}
-	page, err := n.origin.Changes(t.Context(), "MAD-1", after, 0)
+	page, err := n.origin.Changes(auth.AsNode(t.Context()), "MAD-1", after, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.node.ApplyChanges(t.Context(), "", page.Entries); err != nil {
+	if err := n.node.ApplyChanges(auth.AsNode(t.Context()), "", page.Entries); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -159,7 +164,7 @@ func (n *network) query(t *testing.T, q string) (data, code, msg string) {
 // the logs it holds, and refuses to change a replica, naming its owner.
 func TestNetworkQueries(t *testing.T) {
 	n := newNetwork(t)
-	origin, err := n.origin.Replica(t.Context(), "MAD-1")
+	origin, err := n.origin.Replica(auth.AsNode(t.Context()), "MAD-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +250,7 @@ func TestStockChangedFromReplica(t *testing.T) {
 			t.Fatal("the subscription did not start")
 		}
 	}
-	ctx := t.Context()
+	ctx := auth.AsNode(t.Context())
 	if _, err := n.node.RecordMovement(ctx, stock.MovementInput{SKU: "A", Kind: stock.KindSale, Quantity: 1}); err != nil {
 		t.Fatal(err)
 	}

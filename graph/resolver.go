@@ -9,6 +9,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -24,6 +25,15 @@ type Network interface {
 
 var _ Network = (*member.Network)(nil)
 
+// Tokens is what the resolvers need to manage API tokens: the node's
+// manager, which keeps its authenticator and open websockets in step
+// with the stored tokens.
+type Tokens interface {
+	Create(ctx context.Context, name string, role auth.Role, expiresAt *time.Time) (secret string, t *stock.Token, err error)
+	List(ctx context.Context) ([]stock.Token, error)
+	Revoke(ctx context.Context, id string) (*stock.Token, error)
+}
+
 // Resolver holds what the resolvers call: the inventory service, the hub
 // that fans committed changes out to subscriptions, and the network (nil
 // when the schema serves a node outside any network, as in tests).
@@ -31,6 +41,7 @@ type Resolver struct {
 	Stock   *stock.Service
 	Feed    *feed.Hub
 	Network Network
+	Tokens  Tokens
 
 	recent recentChanges // events already converted, shared by subscriptions
 }

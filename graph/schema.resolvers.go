@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/graph/model"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -74,11 +75,30 @@ func (r *mutationResolver) LeaveNetwork(ctx context.Context) (*stock.Warehouse, 
 	return r.Stock.LocalWarehouse(ctx)
 }
 
-// RotateKeys is the resolver for the rotateKeys field.
-func (r *mutationResolver) RotateKeys(ctx context.Context) (*stock.KeyRotation, error) {
-	if err := adminOnly(ctx, "rotate the keys of data at rest"); err != nil {
+// CreateToken is the resolver for the createToken field.
+func (r *mutationResolver) CreateToken(ctx context.Context, name string, role auth.Role, expiresAt *time.Time) (*model.CreatedToken, error) {
+	m, err := r.tokens()
+	if err != nil {
 		return nil, err
 	}
+	secret, t, err := m.Create(ctx, name, role, expiresAt)
+	if err != nil {
+		return nil, err
+	}
+	return createdToken(secret, t), nil
+}
+
+// RevokeToken is the resolver for the revokeToken field.
+func (r *mutationResolver) RevokeToken(ctx context.Context, id string) (*stock.Token, error) {
+	m, err := r.tokens()
+	if err != nil {
+		return nil, err
+	}
+	return m.Revoke(ctx, id)
+}
+
+// RotateKeys is the resolver for the rotateKeys field.
+func (r *mutationResolver) RotateKeys(ctx context.Context) (*stock.KeyRotation, error) {
 	return r.Stock.RotateKeys(ctx)
 }
 
@@ -153,6 +173,18 @@ func (r *queryResolver) StockAt(ctx context.Context, sku string, at time.Time, w
 // LowStock is the resolver for the lowStock field.
 func (r *queryResolver) LowStock(ctx context.Context, warehouse *string) ([]*stock.Product, error) {
 	return r.Stock.LowStock(ctx, deref(warehouse))
+}
+
+// Tokens is the resolver for the tokens field.
+func (r *queryResolver) Tokens(ctx context.Context) ([]*stock.Token, error) {
+	return r.listTokens(ctx)
+}
+
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, first *int64, after *string, actor *string, from *time.Time, to *time.Time) (*model.AuditConnection, error) {
+	q := stock.AuditQuery{First: pageSize(first), After: deref(after), Actor: deref(actor), From: from, To: to}
+	page, err := r.Stock.AuditLog(ctx, q)
+	return auditConnection(page, q.After), err
 }
 
 // Warehouse is the resolver for the warehouse field.

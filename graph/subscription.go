@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/stockmesh/stockmesh/graph/model"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -28,13 +29,16 @@ func filterOf(warehouse, sku *string) feed.Filter {
 	return feed.Filter{Warehouse: deref(warehouse), SKU: deref(sku)}
 }
 
-// subscribe turns the hub's events into a subscription's channel. convert
-// returns nil for events the subscription skips. When the websocket
-// transport executes the subscription once for a group of subscribers
+// subscribe turns the hub's events into a subscription's channel, for a
+// viewer or above (stock.Authorize). convert returns nil for events the
+// subscription skips. When the websocket transport executes the subscription once for a group of subscribers
 // (feed.Shared in ctx), the group's goroutine converts each event it emits;
 // otherwise the hub's delivery goroutine for the subscription does, and
 // closes the channel when ctx is done.
 func subscribe[T any](ctx context.Context, hub *feed.Hub, f feed.Filter, buffer int, convert func(context.Context, feed.Event) *T) (<-chan *T, error) {
+	if err := stock.Authorize(ctx, auth.RoleViewer); err != nil {
+		return nil, err
+	}
 	conv := func(e feed.Event) (*T, bool) {
 		v := convert(ctx, e)
 		return v, v != nil

@@ -7,8 +7,48 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/node"
 )
+
+// token runs "token create": an API token (by default an admin's, for when
+// no admin token is at hand) issued through the running node, or offline
+// when none serves the data folder.
+func token(ctx context.Context, args []string, log *slog.Logger) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: stockmeshd token create --data DIR [--role viewer|operator|admin] [--name NAME] [--expires-in SECONDS]")
+	}
+	var data, queue string
+	fs := flags("stockmeshd token create", &data, &queue)
+	roleName := fs.String("role", "admin", "viewer, operator or admin")
+	name := fs.String("name", "admin", "who the token is for (recorded on every change made with it)")
+	expires := fs.Int("expires-in", 0, "seconds the token works (default: never expires)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	role, err := auth.ParseRole(*roleName)
+	switch {
+	case queue != "":
+		return errors.New("token create takes no --queue")
+	case err != nil:
+		return fmt.Errorf("--role must be viewer, operator or admin: %w", err)
+	case *name == "":
+		return errors.New("token create needs --name")
+	case *expires < 0:
+		return errors.New("--expires-in must not be negative")
+	}
+	var exp *time.Time
+	if *expires > 0 {
+		t := time.Now().Add(time.Duration(*expires) * time.Second).UTC()
+		exp = &t
+	}
+	secret, err := node.CreateToken(ctx, data, *name, role, exp, log)
+	if err != nil {
+		return err
+	}
+	fmt.Println(secret)
+	return nil
+}
 
 // keys runs "keys rotate": a new key for data at rest, through the running
 // node when one serves the data folder, else offline (see node.RotateKeys).

@@ -6,6 +6,7 @@
 //	stockmeshd --join URL --join-token T --advertise URL --id ID   join a network through a member
 //	stockmeshd join-token --data DIR [--expires-in S]             issue a one-time join token
 //	stockmeshd leave --data DIR                                   take the node out of its network
+//	stockmeshd token create --data DIR [--role R] [--name N]      issue an API token, admin by default (also while the node is stopped)
 //	stockmeshd keys rotate --data DIR                             a new key for data at rest
 //	stockmeshd version
 //
@@ -64,10 +65,12 @@ func tuneRuntime() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version" || args[0] == "join-token" || args[0] == "leave" || args[0] == "keys") {
+	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version" || args[0] == "join-token" || args[0] == "leave" || args[0] == "token" || args[0] == "keys") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
+	case "token":
+		return token(ctx, args, log)
 	case "join-token", "leave":
 		return admin(ctx, cmd, args, log)
 	case "keys":
@@ -103,6 +106,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	fs.StringVar(&cfg.PyroNS, "pyro-ns", "", "register inventario.servicio in this Pyro4 name server (HOST:PORT)")
 	fs.StringVar(&cfg.PyroNSEmbedded, "pyro-ns-embedded", "", "run a Pyro4-compatible name server on HOST:PORT (Pyro4's usual port is 9090)")
 	fs.StringVar(&cfg.PyroHMACKeyFile, "pyro-hmac-key-file", "", "file with the HMAC key Pyro4 clients must use")
+	fs.StringVar(&cfg.PyroRole, "pyro-role", "admin", "what Pyro4 clients (which carry no identity) may do: viewer, operator or admin")
 	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
 	fs.StringVar(&cfg.Join, "join", "", "join the network through this member's base URL (a new data folder; ignored once joined)")
 	fs.StringVar(&cfg.JoinToken, "join-token", "", "the one-time token for --join (stockmeshd join-token on a member)")

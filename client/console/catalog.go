@@ -123,6 +123,15 @@ const (
 	msgWatchMerged
 	msgWatchEmpty
 
+	msgTokenCreated
+	msgTokenRevoked
+	msgTokenActive
+	msgTokenRevokedStatus
+	msgTokenExpired
+	msgColRole
+	msgColCreated
+	msgColExpires
+
 	msgUsage
 )
 
@@ -226,7 +235,7 @@ func catalog() map[msg][2]string {
 		msgErrShortfall:         {"Not enough stock of %s: %d in stock, %d requested.", "No hay existencias suficientes de %s: %d en existencia, %d solicitadas."},
 		msgErrInvalidInput:      {"The node refused the data: %s", "El nodo rechazó los datos: %s"},
 		msgErrUnauthenticated:   {"Not allowed: the node did not accept the token.", "No permitido: el nodo no aceptó el token."},
-		msgErrForbidden:         {"Not allowed: this token may not do that.", "No permitido: este token no puede hacer eso."},
+		msgErrForbidden:         {"Not allowed: this token may not do that (%s).", "No permitido: este token no puede hacer eso (%s)."},
 		msgErrNoWarehouse:       {"This node holds nothing of warehouse %s.", "Este nodo no tiene nada del almacén %s."},
 		msgErrNotOwner: {"Warehouse %s belongs to the node at %s; make this change there.",
 			"El almacén %s pertenece al nodo %s; haga este cambio allí."},
@@ -250,6 +259,14 @@ func catalog() map[msg][2]string {
 		msgWatchMerged:       {"(merged)", "(agrupado)"},
 		msgWatchEmpty:        {"No products yet.", "Todavía no hay productos."},
 
-		msgUsage: {usageEN, usageES},
+		msgTokenCreated:       {"Token %s for %s (%s); keep it now, it is not shown again:", "Token %s para %s (%s); guárdelo ahora, no se vuelve a mostrar:"},
+		msgTokenRevoked:       {"Revoked token %s (%s).", "Revocado el token %s (%s)."},
+		msgTokenActive:        {"active", "activo"},
+		msgTokenRevokedStatus: {"revoked", "revocado"},
+		msgTokenExpired:       {"expired", "caducado"},
+		msgColRole:            {"ROLE", "ROL"},
+		msgColCreated:         {"CREATED", "CREADO"},
+		msgColExpires:         {"EXPIRES", "CADUCA"},
+		msgUsage:              {usageEN, usageES},
 	}
 }

@@ -38,6 +38,9 @@ func commands() []command {
 		{words: []string{"watch"}, interruptible: true, setup: setupWatch},
 		{words: []string{"warehouses"}, interruptible: true, setup: setupWarehouses},
 		{words: []string{"transfer"}, setup: func(*flag.FlagSet) runFunc { return runTransfer }},
+		{words: []string{"token", "create"}, interruptible: true, setup: setupTokenCreate},
+		{words: []string{"token", "list"}, interruptible: true, setup: setupTokenList},
+		{words: []string{"token", "revoke"}, interruptible: true, setup: setupTokenRevoke},
 		{words: []string{"config", "init"}, setup: setupConfigInit},
 		{words: []string{"version"}, setup: func(*flag.FlagSet) runFunc { return runVersion }},
 	}

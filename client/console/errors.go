@@ -84,8 +84,8 @@ func Sentence(p Printer, server string, err error) string {
 		return p.T(msgErrInvalidInput, nodeMessage(err))
 	case remote.CodeUnauthenticated:
 		return p.T(msgErrUnauthenticated)
-	case remote.CodeForbidden:
-		return p.T(msgErrForbidden)
+	case remote.CodeForbidden: // the node's message names the role needed
+		return p.T(msgErrForbidden, nodeMessage(err))
 	case remote.CodeUnavailable:
 		return p.T(msgErrUnavailable, server)
 	case remote.CodeOutcomeUnknown:

@@ -26,6 +26,10 @@ Commands:
        (default: this node's own warehouse; all: every warehouse it holds; LOW: at or below the reorder point)
   warehouses
   transfer
+  token create --role viewer|operator|admin --name NAME [--expires-in 720h]
+  token list
+  token revoke ID
+       (tokens: admins only; the secret is shown once)
   config init [--force]
        (writes the settings below to the config file, once; --force replaces it)
   version
@@ -71,6 +75,10 @@ Sin orden, stockmesh muestra el menú interactivo.
        BAJO: en el punto de pedido o por debajo)
   warehouses
   transfer
+  token create --role viewer|operator|admin --name NOMBRE [--expires-in 720h]
+  token list
+  token revoke ID
+       (tokens: solo administradores; el secreto se muestra una vez)
   config init [--force]
        (escribe la configuración de abajo en el fichero, una vez; --force lo reemplaza)
   version

@@ -6,7 +6,8 @@ import (
 )
 
 // Token holds the schema of an API token: only the hash of its secret is
-// stored, with the name it was issued to and the role it grants.
+// stored, with the name it was issued to, the role it grants and when it
+// stops working (expires_at, never when unset; revoked_at once revoked).
 type Token struct {
 	ent.Schema
 }
@@ -19,5 +20,6 @@ func (Token) Fields() []ent.Field {
 		field.String("role"),
 		field.Time("created_at").Immutable(),
 		field.Time("revoked_at").Optional().Nillable(),
+		field.Time("expires_at").Optional().Nillable().Immutable(),
 	}
 }

@@ -5,8 +5,28 @@ package model
 import (
 	"time"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
+
+type AuditConnection struct {
+	Edges    []*AuditEdge `json:"edges"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type AuditEdge struct {
+	Node   *stock.AuditEntry `json:"node"`
+	Cursor string            `json:"cursor"`
+}
+
+// A token just issued: token is the secret, shown this once.
+type CreatedToken struct {
+	ID        string     `json:"id"`
+	Token     string     `json:"token"`
+	Name      string     `json:"name"`
+	Role      auth.Role  `json:"role"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
 
 type MovementConnection struct {
 	Edges    []*MovementEdge `json:"edges"`

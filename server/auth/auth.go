@@ -3,16 +3,18 @@
 // Tokens are random, carry the recognizable prefix TokenPrefix and are stored
 // only as SHA-256 hashes (see NewToken and Hash). An Authenticator checks the
 // Authorization header of each request against a Store, with a small
-// in-memory cache in front of it; WithPrincipal and FromContext carry the
-// resulting Principal in a request's context. The package only
-// authenticates: deciding what a Principal's Role may do is up to each
-// operation.
+// in-memory cache and the set of known hashes in front of it, and a Limiter
+// slows down addresses that keep failing; WithPrincipal and FromContext carry
+// the resulting Principal in a request's context. The package only
+// authenticates: each operation declares the Role it needs, and the domain
+// (stock.Authorize) checks it.
 package auth
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Role is what a Principal may do; the roles are ordered viewer < operator <
@@ -27,7 +29,19 @@ const (
 	RoleOperator Role = "operator"
 	// RoleAdmin may also manage tokens, products and nodes.
 	RoleAdmin Role = "admin"
+	// RoleNode is the node itself (its start-up, background work and the
+	// requests of its peers, authenticated by their certificates): above
+	// admin, and never the role of a token (Valid reports false).
+	RoleNode Role = "node"
 )
+
+// AsNode returns a copy of ctx carrying the principal of the node's own
+// work (named "node", with RoleNode): for the node's own work, and for
+// requests authenticated by other means than a token (a peer's
+// certificate, a join token).
+func AsNode(ctx context.Context) context.Context {
+	return WithPrincipal(ctx, Principal{Name: "node", Role: RoleNode})
+}
 
 var (
 	// ErrUnauthenticated reports a missing, malformed, unknown or revoked
@@ -47,13 +61,14 @@ func ParseRole(s string) (Role, error) {
 	return r, nil
 }
 
-// Valid reports whether r is one of the defined roles.
-func (r Role) Valid() bool { return r.rank() > 0 }
+// Valid reports whether r is one of the roles a token may have: viewer,
+// operator or admin.
+func (r Role) Valid() bool { return r.rank() > 0 && r != RoleNode }
 
-// AtLeast reports whether r grants everything need grants. An invalid role on
-// either side grants nothing.
+// AtLeast reports whether r grants everything need grants. An unknown role
+// on either side grants nothing.
 func (r Role) AtLeast(need Role) bool {
-	return r.Valid() && need.Valid() && r.rank() >= need.rank()
+	return r.rank() > 0 && need.rank() > 0 && r.rank() >= need.rank()
 }
 
 func (r Role) rank() int {
@@ -64,16 +79,21 @@ func (r Role) rank() int {
 		return 2
 	case RoleAdmin:
 		return 3
+	case RoleNode:
+		return 4
 	default:
 		return 0
 	}
 }
 
-// Principal is an authenticated caller: the name its token was issued to and
-// its role.
+// Principal is an authenticated caller: the name its token was issued to,
+// its role, the token's id ("" for the node and Pyro4 clients) and when
+// it expires (zero: never).
 type Principal struct {
-	Name string
-	Role Role
+	Name    string
+	Role    Role
+	TokenID string
+	Expires time.Time
 }
 
 // Store looks up tokens by hash (see Hash). LookupToken returns an error

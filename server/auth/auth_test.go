@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +23,9 @@ func TestRole(t *testing.T) {
 		{"unknown role", Role("root"), RoleViewer, false, false},
 		{"empty role", Role(""), RoleViewer, false, false},
 		{"unknown minimum", RoleAdmin, Role("root"), true, false},
+		{"node for admin", RoleNode, RoleAdmin, false, true}, // the node may do anything; no token has its role
+		{"admin for node", RoleAdmin, RoleNode, true, false},
+		{"no minimum", RoleNode, Role(""), false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,5 +53,20 @@ func TestContext(t *testing.T) {
 	want := Principal{Name: "kim", Role: RoleViewer}
 	if p, ok := FromContext(WithPrincipal(context.Background(), want)); !ok || p != want {
 		t.Errorf("FromContext = %+v, %v; want %+v", p, ok, want)
+	}
+}
+
+func TestRoleGraphQL(t *testing.T) {
+	var b strings.Builder
+	RoleOperator.MarshalGQL(&b)
+	if b.String() != `"OPERATOR"` {
+		t.Errorf("MarshalGQL = %s", b.String())
+	}
+	for in, want := range map[any]Role{"VIEWER": RoleViewer, "ADMIN": RoleAdmin, "admin": "", "NODE": "", 3: ""} {
+		var r Role
+		err := r.UnmarshalGQL(in)
+		if (want == "") != (err != nil) || r != want {
+			t.Errorf("UnmarshalGQL(%v) = %q, %v; want %q", in, r, err, want)
+		}
 	}
 }

@@ -38,8 +38,12 @@ var (
 )
 
 // Authenticator checks bearer tokens against a Store, with an in-memory
-// cache in front of it: valid tokens are remembered for PositiveTTL, unknown
-// ones for NegativeTTL, each cache holding at most MaxCached entries.
+// cache in front of it: valid tokens are remembered for PositiveTTL (or
+// until they expire, if sooner), unknown ones for NegativeTTL, each cache
+// holding at most MaxCached entries. Once told every stored hash (SetKnown,
+// kept current with Add and Remove), it refuses a token whose hash is not
+// among them without asking the Store, so a flood of made-up tokens costs
+// no database job.
 // Concurrent lookups of one token share a single Store call. It is safe for
 // concurrent use.
 //
@@ -55,6 +59,7 @@ type Authenticator struct {
 	lookupTimeout  time.Duration
 
 	cache cache
+	known knownSet
 }
 
 // NewAuthenticator returns an Authenticator over s.
@@ -84,7 +89,25 @@ func (a *Authenticator) Authenticate(ctx context.Context, authorization string) 
 	if p, err, ok := a.cache.get(key, a.now()); ok {
 		return p, err
 	}
+	if !a.known.has(key) {
+		return Principal{}, errUnknown
+	}
 	return a.lookup(ctx, key)
+}
+
+// SetKnown replaces the set of stored token hashes (hex, as Hash returns
+// them) with hashes. Until it is first called every token that is not
+// cached is looked up in the Store.
+func (a *Authenticator) SetKnown(hashes []string) error { return a.known.set(hashes) }
+
+// Add adds a newly stored token's hash to the known set.
+func (a *Authenticator) Add(hash string) error { return a.known.add(hash) }
+
+// Remove takes a revoked token's hash out of the known set and forgets
+// every cached result, so the token is refused from the next request on.
+func (a *Authenticator) Remove(hash string) {
+	a.known.remove(hash)
+	a.Forget()
 }
 
 // Forget drops every cached result, so that a token revoked in the Store is
@@ -134,6 +157,7 @@ func (a *Authenticator) lookup(ctx context.Context, key digest) (Principal, erro
 	}
 	c.res = result{err: errAborted} // what waiters see if the Store panics
 	defer func() { a.cache.finish(key, c, a.now(), a.posTTL, a.negTTL, a.maxCached) }()
+	// finish caches a valid token until it expires at the latest.
 	c.res = a.fetch(ctx, key)
 	c.abandoned = ctx.Err() != nil
 	return c.res.p, c.res.err

@@ -126,21 +126,25 @@ func TestStoreErrors(t *testing.T) {
 		wantErr error
 	}{
 		{
-			name:    "store failure",
-			prepare: func(s *fakeStore) string { tok := s.add(t, Principal{"dan", RoleViewer}); s.fail(errDown); return tok },
+			name: "store failure",
+			prepare: func(s *fakeStore) string {
+				tok := s.add(t, Principal{Name: "dan", Role: RoleViewer})
+				s.fail(errDown)
+				return tok
+			},
 			wantErr: errDown,
 		},
 		{
 			name: "wrapped unauthenticated",
 			prepare: func(s *fakeStore) string {
 				s.fail(fmt.Errorf("token revoked: %w", ErrUnauthenticated))
-				return s.add(t, Principal{"eve", RoleViewer})
+				return s.add(t, Principal{Name: "eve", Role: RoleViewer})
 			},
 			wantErr: ErrUnauthenticated,
 		},
 		{
 			name:    "invalid role",
-			prepare: func(s *fakeStore) string { return s.add(t, Principal{"root", Role("root")}) },
+			prepare: func(s *fakeStore) string { return s.add(t, Principal{Name: "root", Role: Role("root")}) },
 			wantErr: ErrInvalidRole,
 		},
 	}

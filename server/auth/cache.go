@@ -101,7 +101,11 @@ func (c *cache) finish(key digest, cl *call, now time.Time, posTTL, negTTL time.
 	}
 	switch {
 	case cl.res.err == nil:
-		put(c.pos, key, entry{cl.res, now.Add(posTTL)}, now, limit)
+		until := now.Add(posTTL)
+		if exp := cl.res.p.Expires; !exp.IsZero() && exp.Before(until) {
+			until = exp
+		}
+		put(c.pos, key, entry{cl.res, until}, now, limit)
 	case errors.Is(cl.res.err, ErrUnauthenticated):
 		put(c.neg, key, entry{cl.res, now.Add(negTTL)}, now, limit)
 	}

@@ -98,6 +98,8 @@ var _ graphql.Transport = (*Server)(nil)
 // returns an error the connection is closed with CloseUnauthorized or
 // CloseForbidden (see ErrUnauthorized); on graphql-ws the error's text is
 // sent to the client first in connection_error, so it must be safe to show.
+// When the context init returned ends (the node's ends it when the token
+// is revoked or expires), the connection is closed with CloseUnauthorized.
 func Transport(keepAlive time.Duration, init transport.WebsocketInitFunc) *Server {
 	s := &Server{keepAlive: keepAlive, init: init}
 	s.upgrader = websocket.Upgrader{

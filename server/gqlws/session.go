@@ -137,6 +137,16 @@ func (s *session) init() bool {
 			return false
 		}
 		s.ctx, s.cancel = context.WithCancel(ctx)
+		// The context the init func returned ends when the credentials it
+		// accepted do (a revoked or expired token): the session ends with
+		// it. Only the serve goroutine ends a session, so this sends the
+		// close frame (WriteControl may run beside any other call) and wakes
+		// serve's read, which then returns and closes.
+		context.AfterFunc(ctx, func() {
+			_ = s.ws.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(CloseUnauthorized, "Unauthorized: the token was revoked or expired"), time.Now().Add(writeTimeout))
+			_ = s.ws.SetReadDeadline(time.Now())
+		})
 		if ackPayload != nil {
 			ack, _ = json.Marshal(*ackPayload)
 		}

@@ -3,6 +3,7 @@ package member
 import (
 	"context"
 	"encoding/json"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"net/http"
 
 	"github.com/stockmesh/stockmesh/server/rest"
@@ -24,9 +25,14 @@ type Peers struct {
 // wrapped by public for metrics.
 func (n *Network) Register(mux *http.ServeMux, public, user Wrap) {
 	mux.Handle("POST /api/v1/join", public("/api/v1/join", endpoint(func(r *http.Request, req JoinRequest) (*JoinAnswer, error) {
-		return n.Admit(r.Context(), req)
+		// The join token in the body is the credential; the store checks it.
+		return n.Admit(auth.AsNode(r.Context()), req)
 	})))
-	mux.Handle("GET /api/v1/peers", user("/api/v1/peers", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("GET /api/v1/peers", user("/api/v1/peers", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := stock.Authorize(r.Context(), auth.RoleViewer); err != nil {
+			rest.WriteError(w, err)
+			return
+		}
 		writeJSON(w, Peers{Warehouses: n.All()})
 	})))
 	peer := func(path string, h http.Handler) {

@@ -3,6 +3,7 @@ package member
 import (
 	"context"
 	"fmt"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"sync"
 	"time"
 
@@ -15,6 +16,10 @@ import (
 // peers. Members it cannot reach learn of the departure from the others'
 // heartbeats. Leaving twice is an error.
 func (n *Network) Leave(ctx context.Context) (*Member, error) {
+	if err := stock.Authorize(ctx, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	ctx = auth.AsNode(ctx) // what follows is the node's own work, on an admin's word
 	if !n.serving() {
 		return nil, stock.Errorf(stock.CodeForbidden, "this node already left the network")
 	}

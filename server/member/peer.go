@@ -3,6 +3,7 @@ package member
 import (
 	"context"
 	"crypto/x509"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"net/http"
 
 	"github.com/stockmesh/stockmesh/server/rest"
@@ -58,7 +59,9 @@ func (g *Guard) RequirePeer(next http.Handler) http.Handler {
 			rest.WriteError(w, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), peerKey{}, id)))
+		// A verified member acts as the node: its requests are the network's own work.
+		ctx := auth.AsNode(context.WithValue(r.Context(), peerKey{}, id))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

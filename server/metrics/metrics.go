@@ -32,6 +32,7 @@ type Metrics struct {
 	batchSize  prometheus.Histogram
 	batchTook  prometheus.Histogram
 	jobExpired *prometheus.CounterVec
+	authFailed *prometheus.CounterVec
 	mu         sync.RWMutex
 	opNames    map[string]struct{}
 }
@@ -79,7 +80,10 @@ func New(g Gauges) *Metrics {
 		Help: "Time of each group-commit transaction, fsync included.", Buckets: latencyBuckets})
 	m.jobExpired = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_jobs_expired_total",
 		Help: "Database jobs skipped because their caller's deadline had passed, by class."}, []string{"class"})
-	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired,
+	m.authFailed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_auth_failures_total",
+		Help: "Failed authentications (missing, unknown, revoked or expired tokens): refused at once (within the address's tries), delayed (answered after a wait) or throttled (refused at once with 429, the address having failed too often)."},
+		[]string{"result"})
+	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if g.QueueDepth != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_queue_depth",
@@ -107,6 +111,13 @@ func New(g Gauges) *Metrics {
 	counter("stockmesh_events_dropped_total", "Committed-change events lost before the feed (then recovered from the change log).", g.EventsDropped)
 	counter("stockmesh_feed_gaps_recovered_total", "Gaps in committed-change events that the feed filled from the change log.", g.GapsRecovered)
 	return m
+}
+
+// AuthFailure counts a failed authentication by how it was answered:
+// refused (at once, within the address's tries), delayed (after a wait)
+// or throttled (at once with 429: the address failed too often).
+func (m *Metrics) AuthFailure(result string) {
+	m.authFailed.WithLabelValues(result).Inc()
 }
 
 // Handler serves the registry in Prometheus' text format.

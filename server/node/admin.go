@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/internal/datalock"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/pki"
@@ -60,6 +61,40 @@ func Leave(ctx context.Context, dataDir string, log *slog.Logger) error {
 		})
 }
 
+// CreateToken issues an API token for name with role, expiring at expiresAt
+// (nil: never), from the node whose data is in dataDir: through the running
+// node as IssueJoinToken does, or offline, with the database opened here
+// under its lock, for when no admin token is at hand. The offline token is
+// known to the node from its next start. It returns the secret.
+func CreateToken(ctx context.Context, dataDir, name string, role auth.Role, expiresAt *time.Time, log *slog.Logger) (string, error) {
+	var secret string
+	online := func(ctx context.Context, r remote) error {
+		var data struct{ CreateToken struct{ Token string } }
+		q := `mutation($n: String!, $r: Role!, $e: Time) { createToken(name: $n, role: $r, expiresAt: $e) { token } }`
+		err := r.graphQL(ctx, q, map[string]any{"n": name, "r": strings.ToUpper(string(role)), "e": expiresAt}, &data)
+		secret = data.CreateToken.Token
+		return err
+	}
+	offline := func(ctx context.Context, svc *stock.Service) error {
+		var err error
+		secret, _, err = svc.CreateToken(ctx, name, role, expiresAt)
+		return err
+	}
+	lock, err := datalock.Acquire(dataDir, NodeLockFile, "stockmeshd token")
+	if errors.Is(err, datalock.ErrInUse) {
+		r, err := dial(dataDir)
+		if err != nil {
+			return "", err
+		}
+		return secret, online(ctx, r)
+	}
+	if err != nil {
+		return "", err
+	}
+	defer lock.Release()
+	return secret, withService(ctx, dataDir, log, offline)
+}
+
 // administer runs online through the node serving dataDir, or offline over
 // the data folder when no node serves it.
 func administer(ctx context.Context, dataDir string, log *slog.Logger,
@@ -85,6 +120,22 @@ func withNetwork(ctx context.Context, dataDir string, log *slog.Logger, f func(c
 	if _, err := os.Stat(filepath.Join(dataDir, "tls", pki.CACertFile)); err != nil {
 		return fmt.Errorf("%s holds no network yet: start the node once first: %w", dataDir, err)
 	}
+	return withService(ctx, dataDir, log, func(ctx context.Context, svc *stock.Service) error {
+		net, err := member.New(ctx, member.Config{Store: svc, TLSDir: filepath.Join(dataDir, "tls"), Logger: log})
+		if err != nil {
+			return err
+		}
+		return f(ctx, net)
+	})
+}
+
+// withService opens the database of a stopped node in process (under its
+// database lock, so a running dbworker refuses it) and runs f over its
+// service, as the node itself.
+func withService(ctx context.Context, dataDir string, log *slog.Logger, f func(context.Context, *stock.Service) error) (err error) {
+	if _, err := os.Stat(filepath.Join(dataDir, "stockmesh.db")); err != nil {
+		return fmt.Errorf("%s holds no node yet: start the node once first: %w", dataDir, err)
+	}
 	addr := fmt.Sprintf("inproc://stockmesh-admin-%d", time.Now().UnixNano())
 	w, err := StartWorker(WorkerConfig{DataDir: dataDir, Queue: addr, Logger: log, inNode: true})
 	if err != nil {
@@ -105,15 +156,16 @@ func withNetwork(ctx context.Context, dataDir string, log *slog.Logger, f func(c
 	}
 	defer client.Close()
 	svc := stock.NewService(queue{client})
+	// Whoever may open the data folder administers it; the audit log names them stockmeshd.
+	ctx = stock.WithActor(auth.AsNode(ctx), offlineActor)
 	if _, err := svc.LocalWarehouse(ctx); err != nil {
 		return err
 	}
-	net, err := member.New(ctx, member.Config{Store: svc, TLSDir: filepath.Join(dataDir, "tls"), Logger: log})
-	if err != nil {
-		return err
-	}
-	return f(ctx, net)
+	return f(ctx, svc)
 }
+
+// offlineActor names who made the changes of the offline admin commands.
+const offlineActor = "stockmeshd"
 
 // remote is a running node, reached as its admin.
 type remote struct {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/peer"
@@ -50,7 +51,8 @@ func newPump(queue string, hub *feed.Hub, svc *stock.Service, log *slog.Logger) 
 // error when the subscription ends before: the feed would fall silent.
 func (p *pump) run(stop <-chan struct{}) error {
 	defer p.sub.Close()
-	ctx := context.Background() // each read of the log has the queue's own deadline
+	// The node reads its own log: each read has the queue's own deadline.
+	ctx := auth.AsNode(context.Background())
 	tick := time.NewTicker(catchUpEvery)
 	defer tick.Stop()
 	idle := false

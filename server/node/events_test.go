@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -28,7 +29,7 @@ func TestSubscribersRecoverDroppedEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(auth.AsNode(context.Background()))
 	ran := make(chan error, 1)
 	go func() { ran <- w.Run(ctx) }()
 	defer func() { cancel(); <-ran }()

@@ -14,8 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/handler/transport"
-
 	"github.com/stockmesh/stockmesh/graph"
 	"github.com/stockmesh/stockmesh/internal/atomicfile"
 	"github.com/stockmesh/stockmesh/server/auth"
@@ -39,11 +37,10 @@ const keepAlive = 20 * time.Second
 // routes returns the node's HTTP handler. Each API writes its own errors:
 // /graphql through graph.WriteError, /api/v1 and /metrics through
 // rest.WriteError (plain JSON).
-func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.Network, sync *peer.Handler, log *slog.Logger) http.Handler {
-	authn := auth.NewAuthenticator(tokenStore{svc})
+func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.Network, sync *peer.Handler, acc *access, log *slog.Logger) http.Handler {
 	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
 	private := func(route string, h http.Handler) http.Handler {
-		return m.Middleware(route, guard(authn, h, restError))
+		return m.Middleware(route, guard(acc, h, restError))
 	}
 	mux := http.NewServeMux()
 	rest.New(svc, log).Register(mux, public, private)
@@ -51,12 +48,13 @@ func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.N
 	sync.Register(mux, func(route string, h http.Handler) http.Handler { return public(route, net.RequirePeer(h)) })
 	mux.Handle("GET /metrics", private("/metrics", m.Handler()))
 	gql := graph.NewHandler(svc, hub, graph.Options{
-		Websocket: gqlws.Transport(keepAlive, websocketInit(authn)),
+		Websocket: gqlws.Transport(keepAlive, acc.websocketInit(remoteAddr)),
+		Tokens:    acc.tokens(svc),
 		Observer:  m,
 		Logger:    log,
 		Network:   net,
 	})
-	gh := m.Middleware("/graphql", graphqlAuth(authn, gql))
+	gh := m.Middleware("/graphql", graphqlAuth(acc, withRemoteAddr(gql)))
 	for _, method := range []string{"GET", "POST", "OPTIONS"} {
 		mux.Handle(method+" /graphql", gh)
 	}
@@ -66,8 +64,8 @@ func routes(svc *stock.Service, hub *feed.Hub, m *metrics.Metrics, net *member.N
 
 // graphqlAuth authenticates /graphql requests by their Authorization header,
 // except websocket upgrades, which carry the token in connection_init.
-func graphqlAuth(authn *auth.Authenticator, next http.Handler) http.Handler {
-	checked := guard(authn, next, graphqlError)
+func graphqlAuth(acc *access, next http.Handler) http.Handler {
+	checked := guard(acc, next, graphqlError)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			next.ServeHTTP(w, r)
@@ -79,8 +77,8 @@ func graphqlAuth(authn *auth.Authenticator, next http.Handler) http.Handler {
 
 // guard caps the request body and checks the bearer token of a private
 // route; its refusals are written by the route's API through onError.
-func guard(authn *auth.Authenticator, next http.Handler, onError errorWriter) http.Handler {
-	return limitBody(authenticate(authn, next, onError), onError)
+func guard(acc *access, next http.Handler, onError errorWriter) http.Handler {
+	return limitBody(acc.authenticate(next, onError), onError)
 }
 
 // errorWriter writes a refusal in the format of one API.
@@ -92,47 +90,10 @@ func restError(w http.ResponseWriter, _ *http.Request, err error) { rest.WriteEr
 // graphqlError writes err as the GraphQL API does.
 func graphqlError(w http.ResponseWriter, r *http.Request, err error) { graph.WriteError(w, r, err) }
 
-// websocketInit checks the bearer token of a websocket's connection_init.
-func websocketInit(authn *auth.Authenticator) transport.WebsocketInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		pr, err := authn.Authenticate(ctx, p.Authorization())
-		if errors.Is(err, auth.ErrUnauthenticated) {
-			return ctx, nil, fmt.Errorf("%w: a valid bearer token is required in connection_init", gqlws.ErrUnauthorized)
-		}
-		if err != nil {
-			return ctx, nil, err
-		}
-		return withPrincipal(ctx, pr), nil, nil
-	}
-}
-
-// authenticate checks each request's bearer token; on success the
-// principal is in the request's context, and its name is the actor of the
-// jobs the request makes. A refusal is UNAUTHENTICATED, or UNAVAILABLE when
-// the token cannot be checked.
-func authenticate(authn *auth.Authenticator, next http.Handler, onError errorWriter) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := authn.Authenticate(r.Context(), r.Header.Get("Authorization"))
-		if err != nil {
-			onError(w, r, authError(err))
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
-	})
-}
-
 // withPrincipal records who makes the requests sent with ctx: for
-// authorization, and as the actor on the movements they record.
+// authorization, and as the actor on the changes they make.
 func withPrincipal(ctx context.Context, p auth.Principal) context.Context {
 	return stock.WithActor(auth.WithPrincipal(ctx, p), p.Name)
-}
-
-// authError converts an authentication failure to the domain's error.
-func authError(err error) error {
-	if errors.Is(err, auth.ErrUnauthenticated) {
-		return stock.Errorf(stock.CodeUnauthenticated, "a valid bearer token is required (Authorization: Bearer TOKEN)")
-	}
-	return fmt.Errorf("%w: %w", stock.Errorf(stock.CodeUnavailable, "cannot check the token right now, try again"), err)
 }
 
 // limitBody refuses bodies over MaxBodyBytes with an *http.MaxBytesError:

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/stockmesh/stockmesh/internal/datalock"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/member"
@@ -50,6 +51,7 @@ type Config struct {
 	PyroNS          string // an existing Pyro4 name server to register in
 	PyroNSEmbedded  string // host:port to run a Pyro4-compatible name server on
 	PyroHMACKeyFile string // file holding the Pyro4 HMAC key clients must use
+	PyroRole        string // what Pyro4 clients, which carry no identity, may do: viewer, operator or admin (default admin)
 	Logger          *slog.Logger
 
 	hooks hooks // set by tests only
@@ -78,6 +80,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.PyroRole == "" {
+		c.PyroRole = string(auth.RoleAdmin)
 	}
 }
 
@@ -185,6 +190,7 @@ func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail cont
 func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics, pprof *pprofServer,
 	events *atomic.Pointer[pump]) error {
 	log := cfg.Logger
+	ctx = auth.AsNode(ctx) // the node's own work; requests carry their callers' principals
 	svc := stock.NewService(queue{client})
 	learned, err := joinFirst(ctx, cfg, svc)
 	if err != nil {
@@ -195,6 +201,10 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 		return err
 	}
 	if err := ensureAdminToken(ctx, svc, filepath.Join(cfg.DataDir, AdminTokenFile)); err != nil {
+		return err
+	}
+	acc, err := newAccess(ctx, svc, m)
+	if err != nil {
 		return err
 	}
 	p, err := newPump(cfg.Queue, hub, svc, log)
@@ -221,7 +231,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	net.SetLag(rep.Behind)
 	g.Go(func() error {
 		defer close(httpsDone)
-		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, sync, log), tc, announce)
+		return serveHTTPS(gctx, cfg, routes(svc, hub, m, net, sync, acc, log), tc, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
 	g.Go(func() error { return rep.Run(gctx) })

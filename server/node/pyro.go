@@ -7,12 +7,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/pyro"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // pyroActor names Pyro4 clients on the movements they record: Pyro4
-// carries no user identity.
+// carries no user identity, so every client is the one principal pyroActor
+// with the role --pyro-role gives.
 const pyroActor = "pyro4"
 
 // inventory serves inventario.servicio over the stock service, so Pyro4
@@ -78,6 +80,10 @@ func pyroProduct(p *stock.Product) pyro.Product {
 // startPyro listens for Pyro4 clients when cfg asks for it; the returned
 // run serves them until its ctx is done (at once when Pyro4 is off).
 func startPyro(cfg Config, svc *stock.Service) (run func(context.Context) error, err error) {
+	role, err := auth.ParseRole(cfg.PyroRole)
+	if err != nil {
+		return nil, fmt.Errorf("checking --pyro-role (viewer, operator or admin): %w", err)
+	}
 	if cfg.Pyro == "" {
 		if cfg.PyroNS != "" || cfg.PyroNSEmbedded != "" {
 			return nil, errors.New("node: --pyro-ns and --pyro-ns-embedded need --pyro HOST:PORT")
@@ -100,7 +106,8 @@ func startPyro(cfg Config, svc *stock.Service) (run func(context.Context) error,
 	return func(ctx context.Context) error {
 		cfg.Logger.Info("serving Pyro4", "object", pyro.ObjectName, "addr", srv.Addr().String(),
 			"name_server", cfg.PyroNS, "embedded_name_server", cfg.PyroNSEmbedded)
-		if err := srv.Run(stock.WithActor(ctx, pyroActor)); err != nil {
+		ctx = stock.WithActor(auth.WithPrincipal(ctx, auth.Principal{Name: pyroActor, Role: role}), pyroActor)
+		if err := srv.Run(ctx); err != nil {
 			return fmt.Errorf("serving Pyro4: %w", err)
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -101,19 +102,24 @@ func (n *network) node(id string) *testNode {
 	}
 	t.Cleanup(func() { s.Close() })
 	svc := stock.NewService(&directQueue{s: s})
-	if _, err := svc.InitWarehouse(context.Background(), id, id); err != nil {
+	if _, err := svc.InitWarehouse(auth.AsNode(context.Background()), id, id); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	stopping := make(chan struct{})
-	NewHandler(svc, w, rest.WriteError, stopping).Register(mux, func(_ string, h http.Handler) http.Handler { return h })
+	// The node wraps the sync routes in member.Guard.RequirePeer, which lets a member act as the node.
+	NewHandler(svc, w, rest.WriteError, stopping).Register(mux, func(_ string, h http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(rw, r.WithContext(auth.AsNode(r.Context())))
+		})
+	})
 	srv := httptest.NewUnstartedServer(mux)
 	srv.TLS = n.server.Clone()
 	srv.StartTLS()
 	t.Cleanup(func() { close(stopping); srv.Close() })
 	tn := &testNode{id: id, svc: svc, url: srv.URL}
 	r := NewReplicator(id, svc, n.client, tn.members, slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(auth.AsNode(context.Background()))
 	done := make(chan struct{})
 	go func() { r.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
@@ -138,7 +144,7 @@ func (tn *testNode) pullFrom(others ...*testNode) {
 // load records n random movements on tn's warehouse over a few products.
 func (tn *testNode) load(t *testing.T, r *rand.Rand, n int) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := auth.AsNode(context.Background())
 	for i := range 3 {
 		sku := fmt.Sprintf("%s-P%d", tn.id, i)
 		if _, err := tn.svc.Product(ctx, stock.ProductRef{SKU: sku}); err == nil {
@@ -164,7 +170,7 @@ func (tn *testNode) log(t *testing.T, origin string) []stock.LogEntry {
 	t.Helper()
 	var out []stock.LogEntry
 	for {
-		page, err := tn.svc.Changes(context.Background(), origin, int64(len(out)), 500)
+		page, err := tn.svc.Changes(auth.AsNode(context.Background()), origin, int64(len(out)), 500)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +226,7 @@ func TestReplicationConverges(t *testing.T) {
 	converge(t, a, b, c)
 	t.Logf("converged after %v", time.Since(start))
 	// Replicas apply the origin's values: the products and quantities too.
-	p, err := c.svc.Heads(context.Background())
+	p, err := c.svc.Heads(auth.AsNode(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,14 +303,14 @@ func TestLongPollWakes(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	a.load(t, r, 1)
 	c := &client{http: net.client, base: a.url}
-	heads, err := c.heads(context.Background())
+	heads, err := c.heads(auth.AsNode(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	last := heads.Heads[0].LastSeq
 	got := make(chan *ChangesReply, 1)
 	go func() {
-		reply, err := c.changes(context.Background(), "A", last, 10, 20*time.Second)
+		reply, err := c.changes(auth.AsNode(context.Background()), "A", last, 10, 20*time.Second)
 		if err != nil {
 			t.Error(err)
 		}

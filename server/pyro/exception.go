@@ -13,6 +13,7 @@ const (
 	pyTypeError      = "builtins.TypeError"
 	pyAttributeError = "builtins.AttributeError"
 	pyRuntimeError   = "builtins.RuntimeError"
+	pyPermissionErr  = "builtins.PermissionError"
 	pyPyroError      = "Pyro4.errors.PyroError"
 	pyNamingError    = "Pyro4.errors.NamingError"
 	pyDaemonError    = "Pyro4.errors.DaemonError"

@@ -37,6 +37,7 @@ const (
 	CodeInsufficientStock = "INSUFFICIENT_STOCK"
 	CodeUnavailable       = "UNAVAILABLE"
 	CodeOutcomeUnknown    = "OUTCOME_UNKNOWN"
+	CodeForbidden         = "FORBIDDEN"
 )
 
 // inventoryParams returns the parameters of an inventario.servicio method.

@@ -23,6 +23,8 @@ func (o *inventoryObject) domainError(err error, id string) error {
 		return pyErrorf(pyValueError, "stock insuficiente para el producto %s", id)
 	case CodeUnavailable:
 		return pyErrorf(pyRuntimeError, "servicio no disponible, reintente más tarde")
+	case CodeForbidden: // the role --pyro-role gives is not enough; the message names the one needed
+		return pyErrorf(pyPermissionErr, "permiso denegado: %s", err.Error())
 	case CodeOutcomeUnknown:
 		return pyErrorf(pyRuntimeError, "no se pudo confirmar si el cambio se guardó; compruébelo antes de repetirlo")
 	}

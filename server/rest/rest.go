@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -71,7 +72,7 @@ func (h *Handler) endpoint(f func(*http.Request) (any, error)) http.Handler {
 // cached at start), so an orchestrator does not restart a node whose
 // database handler is briefly away; GET /readyz tells that.
 func (h *Handler) health(r *http.Request) (any, error) {
-	w, err := h.svc.LocalWarehouse(r.Context())
+	w, err := h.svc.LocalWarehouse(auth.AsNode(r.Context())) // a probe is the node's own business
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +83,7 @@ func (h *Handler) health(r *http.Request) (any, error) {
 // within ReadyTimeout, else the REST error body with the reason, such as
 // 503 {"error":{"code":"UNAVAILABLE","message":"not ready: …"}}.
 func (h *Handler) ready(r *http.Request) (any, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
+	ctx, cancel := context.WithTimeout(auth.AsNode(r.Context()), ReadyTimeout)
 	defer cancel()
 	w, err := h.svc.Ping(ctx)
 	if err != nil {

@@ -3,6 +3,8 @@ package stock
 import (
 	"context"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/auth"
 )
 
 // ProductChangeKind is what a change in a product's history did.
@@ -55,7 +57,7 @@ type ProductHistory struct {
 }
 
 // OpProductHistory reads a sku's history from its warehouse's log.
-var OpProductHistory = Op[ProductRef, ProductHistory]{"product.history", ClassLookup}
+var OpProductHistory = Op[ProductRef, ProductHistory]{"product.history", ClassLookup, auth.RoleViewer}
 
 // ProductHistory returns the changes of the sku r names in its warehouse
 // ("": the local one), oldest first, from the change log.

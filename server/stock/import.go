@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/stockmesh/stockmesh/server/auth"
 )
 
 // ImportRow is one product of an import, from line Line of its file. Name
@@ -111,7 +113,7 @@ type ImportResult struct {
 }
 
 // OpProductImport creates or updates a catalogue's products, all or none.
-var OpProductImport = Op[ProductImport, ImportResult]{"product.import", ClassWrite}
+var OpProductImport = Op[ProductImport, ImportResult]{"product.import", ClassWrite, auth.RoleOperator}
 
 // ImportProducts creates the products of im the local warehouse lacks and
 // updates those it has (a new quantity is an ADJUSTMENT), all in one write

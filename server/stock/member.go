@@ -3,6 +3,8 @@ package stock
 import (
 	"context"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/auth"
 )
 
 // JoinTokenNew is a join token to store: only the hash of its secret, and
@@ -73,10 +75,10 @@ func (m *MemberMerge) Normalize() (err error) {
 
 // Operations of network membership.
 var (
-	OpJoinTokenCreate = Op[JoinTokenNew, Empty]{"jointoken.create", ClassWrite}
-	OpJoinRedeem      = Op[JoinRedeem, Warehouse]{"jointoken.redeem", ClassWrite}
-	OpMemberList      = Op[Empty, MemberList]{"member.list", ClassLookup}
-	OpMemberMerge     = Op[MemberMerge, MemberList]{"member.merge", ClassWrite}
+	OpJoinTokenCreate = Op[JoinTokenNew, Empty]{"jointoken.create", ClassWrite, auth.RoleAdmin}
+	OpJoinRedeem      = Op[JoinRedeem, Warehouse]{"jointoken.redeem", ClassWrite, auth.RoleNode}
+	OpMemberList      = Op[Empty, MemberList]{"member.list", ClassLookup, auth.RoleViewer}
+	OpMemberMerge     = Op[MemberMerge, MemberList]{"member.merge", ClassWrite, auth.RoleNode}
 )
 
 // CreateJoinToken stores a join token by the hash of its secret.

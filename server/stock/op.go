@@ -1,5 +1,7 @@
 package stock
 
+import "github.com/stockmesh/stockmesh/server/auth"
+
 // Class says how the database handler runs a job: the one writer, a short
 // read, or a long read with readers of its own, so that a report over a
 // million movements never starves product lookups or the writer.
@@ -27,11 +29,18 @@ func (c Class) String() string {
 
 // Op is one operation the database handler executes: a request of type Req
 // answered by a reply of type Rep. The store registers one handler per Op;
-// Service sends them with call. Adding an operation means one Op value, its
-// request and reply types, and one handler.
+// Service sends them with call, which first checks that the caller's
+// principal has Role (see Authorize). Adding an operation means one Op
+// value, its request and reply types, and one handler. Every Op declares its
+// Role: an Op without one is refused to everyone, and a test fails on any
+// operation of Ops that lacks one.
 type Op[Req, Rep any] struct {
 	Name  string
 	Class Class
+	// Role is the least role that may run the operation: auth.RoleViewer,
+	// RoleOperator or RoleAdmin for what people do, auth.RoleNode for what
+	// only the node itself and its peers do.
+	Role auth.Role
 }
 
 // Empty is the reply of an operation that returns nothing but success.
@@ -39,26 +48,24 @@ type Empty struct{}
 
 // The operations.
 var (
-	OpWarehouseInit  = Op[Warehouse, Warehouse]{"warehouse.init", ClassWrite}
-	OpWarehouseGet   = Op[Empty, Warehouse]{"warehouse.get", ClassLookup}
-	OpProductGet     = Op[ProductRef, Product]{"product.get", ClassLookup}
-	OpProductList    = Op[ProductQuery, ProductPage]{"product.list", ClassLookup}
-	OpMovementList   = Op[MovementQuery, MovementPage]{"movement.list", ClassLookup}
-	OpProductCreate  = Op[CreateProductInput, Product]{"product.create", ClassWrite}
-	OpProductUpdate  = Op[ProductUpdate, Product]{"product.update", ClassWrite}
-	OpProductDelete  = Op[ProductRef, Product]{"product.delete", ClassWrite}
-	OpMovementRecord = Op[MovementInput, Movement]{"movement.record", ClassWrite}
-	OpStockSet       = Op[StockCount, Movement]{"stock.set", ClassWrite}
-	OpTokenLookup    = Op[TokenRef, Token]{"token.lookup", ClassLookup}
-	OpTokenEnsure    = Op[Token, Empty]{"token.ensure", ClassWrite}
-	OpChanges        = Op[ChangesQuery, ChangePage]{"log.changes", ClassLongRead}
-	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite}
-	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite}
-	OpKeysRotate     = Op[Empty, KeyRotation]{"keys.rotate", ClassWrite}
-	OpKeysReseal     = Op[ResealRequest, ResealReport]{"keys.reseal", ClassWrite}
-	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup}
-	OpStockLevels    = Op[StockLevelQuery, StockLevels]{"stock.levels", ClassLookup}
-	OpReplica        = Op[ReplicaQuery, Replica]{"log.digest", ClassLongRead}
+	OpWarehouseInit  = Op[Warehouse, Warehouse]{"warehouse.init", ClassWrite, auth.RoleNode}
+	OpWarehouseGet   = Op[Empty, Warehouse]{"warehouse.get", ClassLookup, auth.RoleViewer}
+	OpProductGet     = Op[ProductRef, Product]{"product.get", ClassLookup, auth.RoleViewer}
+	OpProductList    = Op[ProductQuery, ProductPage]{"product.list", ClassLookup, auth.RoleViewer}
+	OpMovementList   = Op[MovementQuery, MovementPage]{"movement.list", ClassLookup, auth.RoleViewer}
+	OpProductCreate  = Op[CreateProductInput, Product]{"product.create", ClassWrite, auth.RoleOperator}
+	OpProductUpdate  = Op[ProductUpdate, Product]{"product.update", ClassWrite, auth.RoleOperator}
+	OpProductDelete  = Op[ProductRef, Product]{"product.delete", ClassWrite, auth.RoleAdmin}
+	OpMovementRecord = Op[MovementInput, Movement]{"movement.record", ClassWrite, auth.RoleOperator}
+	OpStockSet       = Op[StockCount, Movement]{"stock.set", ClassWrite, auth.RoleOperator}
+	OpChanges        = Op[ChangesQuery, ChangePage]{"log.changes", ClassLongRead, auth.RoleNode}
+	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite, auth.RoleNode}
+	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite, auth.RoleNode}
+	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup, auth.RoleNode}
+	OpStockLevels    = Op[StockLevelQuery, StockLevels]{"stock.levels", ClassLookup, auth.RoleViewer}
+	OpReplica        = Op[ReplicaQuery, Replica]{"log.digest", ClassLongRead, auth.RoleViewer}
+	OpKeysRotate     = Op[Empty, KeyRotation]{"keys.rotate", ClassWrite, auth.RoleAdmin}
+	OpKeysReseal     = Op[ResealRequest, ResealReport]{"keys.reseal", ClassWrite, auth.RoleNode}
 )
 
 // Ops lists the name and class of every operation, with a zero request
@@ -72,20 +79,22 @@ var Ops = []OpInfo{
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
 	info(OpProductExport), info(OpProductHistory),
+	info(OpTokenCreate), info(OpTokenList), info(OpTokenRevoke), info(OpAuditLog),
 	info(OpKeysRotate), info(OpKeysReseal),
 }
 
-// OpInfo describes an operation without its types: its name, class, and a
-// new zero request and reply.
+// OpInfo describes an operation without its types: its name, class, role,
+// and a new zero request and reply.
 type OpInfo struct {
 	Name     string
 	Class    Class
+	Role     auth.Role
 	NewReq   func() any
 	NewReply func() any
 }
 
 func info[Req, Rep any](op Op[Req, Rep]) OpInfo {
-	return OpInfo{Name: op.Name, Class: op.Class,
+	return OpInfo{Name: op.Name, Class: op.Class, Role: op.Role,
 		NewReq: func() any { return new(Req) }, NewReply: func() any { return new(Rep) }}
 }
 
@@ -147,35 +156,6 @@ func (c *StockCount) Normalize() (err error) {
 	}
 	c.Note, err = text("note", c.Note, MaxNoteLen, false)
 	return err
-}
-
-// TokenRef names a stored token by the hash of its secret.
-type TokenRef struct {
-	Hash string `json:"hash"`
-}
-
-// Normalize checks that the hash is set.
-func (t *TokenRef) Normalize() error {
-	if t.Hash == "" {
-		return invalid("hash", "must not be empty")
-	}
-	return nil
-}
-
-// Normalize checks that the token has a hash.
-func (t *Token) Normalize() error {
-	if t.Hash == "" {
-		return invalid("hash", "must not be empty")
-	}
-	return nil
-}
-
-// Token is an API token as stored: only its hash, with who it names and the
-// role it grants.
-type Token struct {
-	Hash string `json:"hash"`
-	Name string `json:"name"`
-	Role string `json:"role"`
 }
 
 // OutcomeQuery asks whether the write job with Key was applied. The writer

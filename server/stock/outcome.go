@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/auth"
 )
 
 // resolve finds out whether the write job with key, sent for op and left
@@ -18,7 +20,8 @@ func resolve[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], key
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil, unknown(op, cause)
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.ResolveWithin)
+	// Finding out is the node's own work, for a caller already allowed the write.
+	rctx, cancel := context.WithTimeout(auth.AsNode(context.WithoutCancel(ctx)), s.ResolveWithin)
 	defer cancel()
 	for {
 		o, err := call(rctx, s, OpOutcome, &OutcomeQuery{Key: key})

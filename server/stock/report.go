@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // report time zones on hosts without a zone database
+
+	"github.com/stockmesh/stockmesh/server/auth"
 )
 
 // Normalize validates the filter in place.
@@ -187,12 +189,12 @@ type ProductList struct {
 
 // Report operations.
 var (
-	OpMovementReport = Op[ReportQuery, Report]{"report.movements", ClassLongRead}
-	OpMovementExport = Op[ExportQuery, MovementPage]{"report.export", ClassLongRead}
-	OpStockAt        = Op[StockAtQuery, StockAt]{"stock.at", ClassLookup}
-	OpLowStock       = Op[LowStockQuery, ProductList]{"product.lowStock", ClassLookup}
+	OpMovementReport = Op[ReportQuery, Report]{"report.movements", ClassLongRead, auth.RoleViewer}
+	OpMovementExport = Op[ExportQuery, MovementPage]{"report.export", ClassLongRead, auth.RoleViewer}
+	OpStockAt        = Op[StockAtQuery, StockAt]{"stock.at", ClassLookup, auth.RoleViewer}
+	OpLowStock       = Op[LowStockQuery, ProductList]{"product.lowStock", ClassLookup, auth.RoleViewer}
 	// OpProductExport is a product listing run as a long read, for exports.
-	OpProductExport = Op[ProductQuery, ProductPage]{"product.export", ClassLongRead}
+	OpProductExport = Op[ProductQuery, ProductPage]{"product.export", ClassLongRead, auth.RoleViewer}
 )
 
 // ExportProducts returns a page of products as Products does, as a long

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestExportMovementsPages(t *testing.T) {
 			q := &ledgerQueue{n: n}
 			s := NewService(q)
 			want := int64(n)
-			err := s.ExportMovements(context.Background(), ExportQuery{}, func(m *Movement) error {
+			err := s.ExportMovements(auth.AsNode(context.Background()), ExportQuery{}, func(m *Movement) error {
 				if m.Seq != want {
 					return fmt.Errorf("got seq %d, want %d", m.Seq, want)
 				}
@@ -65,7 +66,7 @@ func TestExportMovementsPages(t *testing.T) {
 	}
 	stop := errors.New("enough")
 	seen := 0
-	err := NewService(&ledgerQueue{n: 3 * MaxExportPage}).ExportMovements(context.Background(), ExportQuery{}, func(*Movement) error {
+	err := NewService(&ledgerQueue{n: 3 * MaxExportPage}).ExportMovements(auth.AsNode(context.Background()), ExportQuery{}, func(*Movement) error {
 		if seen++; seen == MaxExportPage+5 {
 			return stop
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/auth"
 )
 
 // Queue carries jobs to the database handler and returns its replies; the
@@ -42,11 +44,15 @@ func NewService(q Queue) *Service {
 }
 
 // call sends op's request and returns its reply, or the error it carries.
-// It validates the request first (see Normalizer). Failures of the queue
+// It checks the caller's role first (see Authorize), then validates the
+// request (see Normalizer). Failures of the queue
 // itself (saturated, unreachable, deadline) become UNAVAILABLE errors
 // wrapping the cause; a write whose reply was lost is resolved (see
 // resolve).
 func call[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], req *Req) (*Rep, error) {
+	if err := Authorize(ctx, op.Role); err != nil {
+		return nil, err
+	}
 	if n, ok := any(req).(Normalizer); ok {
 		if err := n.Normalize(); err != nil {
 			return nil, err
@@ -97,6 +103,9 @@ func (s *Service) InitWarehouse(ctx context.Context, id, name string) (*Warehous
 
 // LocalWarehouse returns the warehouse this node owns.
 func (s *Service) LocalWarehouse(ctx context.Context) (*Warehouse, error) {
+	if err := Authorize(ctx, auth.RoleViewer); err != nil {
+		return nil, err
+	}
 	if w := s.local.Load(); w != nil {
 		return w, nil
 	}
@@ -242,15 +251,4 @@ func (s *Service) ApplyChanges(ctx context.Context, epoch string, entries []LogE
 // Heads returns how far the node holds each warehouse's log.
 func (s *Service) Heads(ctx context.Context) (*Heads, error) {
 	return call(ctx, s, OpHeads, &Empty{})
-}
-
-// LookupToken returns the stored token with hash, or a NOT_FOUND error.
-func (s *Service) LookupToken(ctx context.Context, hash string) (*Token, error) {
-	return call(ctx, s, OpTokenLookup, &TokenRef{Hash: hash})
-}
-
-// EnsureToken stores t unless a token with its hash exists.
-func (s *Service) EnsureToken(ctx context.Context, t Token) error {
-	_, err := call(ctx, s, OpTokenEnsure, &t)
-	return err
 }

@@ -75,6 +75,8 @@ type testJob struct {
 	JoinToken *stock.JoinTokenNew
 	Redeem    *stock.JoinRedeem
 	Merge     *stock.MemberMerge
+	TokenID   string
+	Audit     *stock.AuditQuery
 	Key       string // the job key; "" for none
 	// In names the warehouse of a product or count job, and the origin of
 	// a log.digest job.
@@ -147,6 +149,12 @@ func (j testJob) request() any {
 		return orNew(j.Redeem)
 	case stock.OpMemberMerge.Name:
 		return orNew(j.Merge)
+	case stock.OpTokenCreate.Name:
+		return orNew(j.Token)
+	case stock.OpTokenRevoke.Name:
+		return &stock.TokenID{ID: j.TokenID}
+	case stock.OpAuditLog.Name:
+		return orNew(j.Audit)
 	}
 	return &stock.Empty{}
 }
@@ -192,6 +200,8 @@ type testReply struct {
 	Levels       *stock.StockLevels
 	Replica      *stock.Replica
 	Members      *stock.MemberList
+	Tokens       *stock.TokenList
+	Audit        *stock.AuditPage
 }
 
 // decodeReply decodes raw, the reply to j.
@@ -218,9 +228,15 @@ func decodeReply(t testing.TB, j testJob, raw []byte) testReply {
 	case stock.OpMovementList.Name:
 		r.MovementPage = new(stock.MovementPage)
 		dst = r.MovementPage
-	case stock.OpTokenLookup.Name:
+	case stock.OpTokenLookup.Name, stock.OpTokenCreate.Name, stock.OpTokenRevoke.Name:
 		r.Token = new(stock.Token)
 		dst = r.Token
+	case stock.OpTokenList.Name:
+		r.Tokens = new(stock.TokenList)
+		dst = r.Tokens
+	case stock.OpAuditLog.Name:
+		r.Audit = new(stock.AuditPage)
+		dst = r.Audit
 	case stock.OpChanges.Name:
 		r.ChangePage = new(stock.ChangePage)
 		dst = r.ChangePage

@@ -14,7 +14,10 @@ import (
 func (b *batch) createJoinToken(t *stock.JoinTokenNew) (*stock.Empty, error) {
 	err := b.client().JoinToken.Create().SetHash(t.Hash).SetCreatedAt(b.now()).
 		SetExpiresAt(t.ExpiresAt.UTC()).Exec(b.ctx)
-	return &stock.Empty{}, err
+	if err != nil {
+		return nil, err
+	}
+	return &stock.Empty{}, b.audit(stock.ActionJoinTokenCreated, "join token", "expires "+t.ExpiresAt.UTC().Format(time.RFC3339))
 }
 
 // redeemJoinToken consumes a join token and records the member it admits.

@@ -38,6 +38,8 @@ func newRegistry() registry {
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
 	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
 	onWrite(r, stock.OpProductImport, false, (*batch).importProducts)
+	onWrite(r, stock.OpTokenCreate, false, (*batch).createToken)
+	onWrite(r, stock.OpTokenRevoke, false, (*batch).revokeToken)
 	onWrite(r, stock.OpKeysRotate, false, (*batch).rotateKeys)
 	onWrite(r, stock.OpKeysReseal, false, (*batch).reseal)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
@@ -56,6 +58,8 @@ func newRegistry() registry {
 	onRead(r, stock.OpLowStock, (*Store).lowStock)
 	onRead(r, stock.OpProductExport, (*Store).listProducts)
 	onRead(r, stock.OpProductHistory, (*Store).productHistory)
+	onRead(r, stock.OpTokenList, (*Store).listTokens)
+	onRead(r, stock.OpAuditLog, (*Store).auditLog)
 	return r
 }
 

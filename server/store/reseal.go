@@ -45,6 +45,14 @@ func (s *Store) initSealing(ctx context.Context) error {
 	if _, err := s.wdb.ExecContext(ctx, createSealing); err != nil {
 		return fmt.Errorf("creating the sealing state: %w", err)
 	}
+	var hashed int
+	err := s.wdb.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('audit_log') WHERE name = 'actor_hash'`).Scan(&hashed)
+	if err == nil && hashed == 0 {
+		_, err = s.wdb.ExecContext(ctx, `ALTER TABLE audit_log ADD COLUMN actor_hash BLOB`)
+	}
+	if err != nil {
+		return fmt.Errorf("adding the audit log's actor hash: %w", err)
+	}
 	for _, q := range []string{
 		`SELECT warehouse_id, seq, reference, '' FROM movements WHERE reference_hash IS NOT NULL ORDER BY id DESC LIMIT 1`,
 		`SELECT warehouse_id, seq, '', actor FROM movements WHERE actor_hash IS NOT NULL ORDER BY id DESC LIMIT 1`,
@@ -108,8 +116,15 @@ func (b *batch) reseal(r *stock.ResealRequest) (*stock.ResealReport, error) {
 	if rep.Resealed, err = b.resealMovements(&st, r.Limit); err != nil {
 		return nil, err
 	}
-	if rep.Resealed < r.Limit {
+	if rep.Resealed < r.Limit && st.origin != auditPhase {
 		n, err := b.resealEntries(&st, r.Limit-rep.Resealed)
+		if err != nil {
+			return nil, err
+		}
+		rep.Resealed += n
+	}
+	if rep.Resealed < r.Limit && st.origin == auditPhase {
+		n, err := b.resealAudit(&st, r.Limit-rep.Resealed)
 		if err != nil {
 			return nil, err
 		}
@@ -253,9 +268,86 @@ func (b *batch) resealEntries(st *sealState, limit int) (int, error) {
 		}
 	}
 	if n < limit {
-		st.done = true
+		st.origin, st.seq = auditPhase, 0
 	}
 	return n, nil
+}
+
+// auditPhase is the origin of the pass's cursor once it went through the
+// change log: seq is then the last audit log entry it went through.
+const auditPhase = "\x7faudit"
+
+// resealAudit reseals the actors and subjects of the audit log after
+// st.seq, reading at most limit entries, then every token's name; it
+// marks the pass done when it reaches the end.
+func (b *batch) resealAudit(st *sealState, limit int) (int, error) {
+	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT id, at, actor, subject, actor_hash IS NULL AND actor <> ''
+		FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, st.seq, limit)
+	if err != nil {
+		return 0, fmt.Errorf("reading audit entries to reseal: %w", err)
+	}
+	type row struct {
+		id, at         int64
+		actor, subject string
+	}
+	var todo []row
+	n := 0
+	for rows.Next() {
+		var r row
+		var noHash bool
+		if err := rows.Scan(&r.id, &r.at, &r.actor, &r.subject, &noHash); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		n, st.seq = n+1, r.id
+		if b.stale(r.actor, r.subject) || noHash {
+			todo = append(todo, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, r := range todo {
+		e := stock.AuditEntry{Actor: r.actor, Subject: r.subject}
+		if err := b.s.openAudit(stock.AuditPos{At: r.at, Source: 1, N: r.id}, &e); err != nil {
+			return 0, err
+		}
+		b.wrote = true
+		if _, err := b.wc.conn.ExecContext(b.ctx, `UPDATE audit_log SET actor = ?, subject = ?, actor_hash = ? WHERE id = ?`,
+			b.sealer.Seal(e.Actor, sealAD(auditOrigin, r.at, fieldActor)),
+			b.sealer.Seal(e.Subject, sealAD(auditOrigin, r.at, fieldSubject)),
+			b.s.keys.Hash(fieldActor, e.Actor), r.id); err != nil {
+			return 0, fmt.Errorf("resealing audit entry %d: %w", r.id, err)
+		}
+	}
+	if n < limit {
+		st.done = true
+		return n, b.resealTokens()
+	}
+	return n, nil
+}
+
+// resealTokens reseals the name of every token (a node has few).
+func (b *batch) resealTokens() error {
+	rows, err := b.client().Token.Query().All(b.ctx)
+	if err != nil {
+		return fmt.Errorf("reading tokens to reseal: %w", err)
+	}
+	for _, r := range rows {
+		if !b.stale(r.Name) {
+			continue
+		}
+		t, err := b.s.tokenOf(r)
+		if err != nil {
+			return err
+		}
+		if err := r.Update().SetName(b.sealer.Seal(t.Name, tokenAD(r.Hash))).Exec(b.ctx); err != nil {
+			return fmt.Errorf("resealing token %d: %w", r.ID, err)
+		}
+		b.wrote = true
+	}
+	return nil
 }
 
 // staleEntry reports whether the stored product entry data holds its

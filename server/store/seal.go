@@ -112,3 +112,30 @@ func (s *Store) decodeEntry(data []byte, e *stock.LogEntry) error {
 	e.Actor = clear
 	return nil
 }
+
+// fieldSubject is the sealed subject of an audit log entry.
+const fieldSubject = "subject"
+
+// auditOrigin stands for the warehouse in the associated data of audit log
+// entries, bound to their time instead of a seq.
+const auditOrigin = "audit"
+
+// openAudit opens the sealed fields of an entry of the audit query read at
+// position p: a change's actor (sealed under the local warehouse and its
+// seq), or an audit log entry's actor and subject (under its time).
+func (s *Store) openAudit(p stock.AuditPos, e *stock.AuditEntry) error {
+	where, n := s.localID(), p.N
+	if p.Source != 0 {
+		where, n = auditOrigin, p.At
+	}
+	var err error
+	if e.Actor, err = s.keys.Open(e.Actor, sealAD(where, n, fieldActor)); err != nil {
+		return fmt.Errorf("reading the actor of audit entry %d:%d: %w", p.Source, p.N, err)
+	}
+	if p.Source != 0 {
+		if e.Subject, err = s.keys.Open(e.Subject, sealAD(where, n, fieldSubject)); err != nil {
+			return fmt.Errorf("reading the subject of audit entry %d: %w", p.N, err)
+		}
+	}
+	return nil
+}

@@ -9,14 +9,16 @@ import (
 	"testing"
 
 	"github.com/stockmesh/stockmesh/internal/sealing"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // The secrets the tests write: none may appear in the database files.
 const (
-	secretRef   = "PO-SECRET-7731"
-	secretNote  = "hand to Marta only, gate code 4411"
-	secretActor = "scanner-secret-9"
+	secretRef    = "PO-SECRET-7731"
+	secretNote   = "hand to Marta only, gate code 4411"
+	secretActor  = "scanner-secret-9"
+	secretHolder = "Marta Secretholder"
 )
 
 // writeSecrets records movements and a product change carrying the
@@ -30,6 +32,43 @@ func writeSecrets(t *testing.T, h *harness, tag string) {
 			Note: tag + secretNote, IdempotencyKey: tag + "key-" + string(rune('a'+i))}})
 	}
 	h.ok(testJob{Op: stock.OpProductUpdate, Actor: tag + secretActor, SKU: tag + "S-1", Update: &stock.UpdateProductInput{Name: ptr("Renamed")}})
+	// A token for a named person, issued by the secret actor: its name
+	// and the audit entry's actor and subject are sealed too.
+	job, err := stock.EncodeJob(stock.JobMeta{Op: stock.OpTokenCreate.Name, Actor: tag + secretActor, Key: tag + "tok"},
+		&stock.Token{Hash: tag + "hash", Name: tag + secretHolder, Role: auth.RoleViewer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok stock.Token
+	if err := stock.DecodeReply(h.s.HandleWrites([][]byte{job})[0], &tok); err != nil || tok.Name != tag+secretHolder {
+		t.Fatalf("creating a token: %v %+v", err, tok)
+	}
+}
+
+// checkAudit checks that the audit log filters by the secret actor and
+// reads every entry in clear.
+func checkAudit(t *testing.T, h *harness) {
+	t.Helper()
+	page, e := call(t, h, stock.OpAuditLog, &stock.AuditQuery{First: 50, Actor: secretActor})
+	if e != nil {
+		t.Fatal(e)
+	}
+	actions := map[string]int{}
+	for _, a := range page.Entries {
+		if a.Actor != secretActor {
+			t.Errorf("audit entry by %q under a filter by %q", a.Actor, secretActor)
+		}
+		actions[a.Action]++
+		if a.Action == stock.ActionTokenCreated && !strings.Contains(a.Subject, secretHolder) {
+			t.Errorf("token entry's subject %q", a.Subject)
+		}
+	}
+	if len(page.Entries) != 5 || actions[stock.ActionTokenCreated] != 1 {
+		t.Errorf("audit log by %s: %v, want 3 movements, a product update and a token", secretActor, actions)
+	}
+	if page, _ := call(t, h, stock.OpTokenList, &stock.Empty{}); len(page.Tokens) == 0 || page.Tokens[len(page.Tokens)-1].Name != secretHolder {
+		t.Errorf("tokens read back %+v", page.Tokens)
+	}
 }
 
 // grepFiles fails t when a file of dir's database holds one of secrets.
@@ -94,11 +133,12 @@ func TestSecretsSealedAtRest(t *testing.T) {
 	h := newReplica(t, &stock.Warehouse{ID: "BCN-1", Name: "Barcelona"})
 	writeSecrets(t, h, "")
 	h.ok(applyJob(readLog(t, origin, "MAD-1", 50)))
-	secrets := []string{secretRef, secretNote, secretActor}
+	secrets := []string{secretRef, secretNote, secretActor, secretHolder}
 	grepFiles(t, h.dir, secrets...)
 	grepFiles(t, origin.dir, secrets...)
 	checkSecretsRead(t, h, "BCN-1", "")
 	checkSecretsRead(t, h, "MAD-1", "o-")
+	checkAudit(t, h)
 	// The hash column holds neither the clear value nor its plain SHA-256.
 	var hash []byte
 	if err := h.s.rdb.QueryRow(`SELECT reference_hash FROM movements WHERE reference_hash IS NOT NULL LIMIT 1`).Scan(&hash); err != nil {
@@ -178,6 +218,27 @@ func unseal(t *testing.T, h *harness) {
 			t.Fatal(err)
 		}
 	}
+	tokens, e := call(t, h, stock.OpTokenList, &stock.Empty{})
+	if e != nil {
+		t.Fatal(e)
+	}
+	for _, tok := range tokens.Tokens {
+		if _, err := h.s.wdb.ExecContext(ctx, `UPDATE tokens SET name = ? WHERE hash = ?`, tok.Name, tok.Hash); err != nil {
+			t.Fatal(err)
+		}
+	}
+	audit, e := call(t, h, stock.OpAuditLog, &stock.AuditQuery{First: 500})
+	if e != nil {
+		t.Fatal(e)
+	}
+	for _, a := range audit.Entries {
+		if strings.HasPrefix(a.ID, "audit:") {
+			if _, err := h.s.wdb.ExecContext(ctx, `UPDATE audit_log SET actor = ?, subject = ?, actor_hash = NULL WHERE id = ?`,
+				a.Actor, a.Subject, strings.TrimPrefix(a.ID, "audit:")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	if _, err := h.s.wdb.ExecContext(ctx, `DELETE FROM sealing`); err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +268,23 @@ func checkAllSealedWith(t *testing.T, h *harness, key uint32) {
 		if !refHashed || !actorHashed {
 			t.Fatalf("a movement without its hashes")
 		}
+	}
+	for _, q := range []string{`SELECT name FROM tokens`, `SELECT actor FROM audit_log`, `SELECT subject FROM audit_log`,
+		`SELECT CASE WHEN actor_hash IS NULL THEN '' ELSE actor END FROM audit_log`} {
+		rows, err := h.s.rdb.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			if id, ok := sealing.KeyOf(v); !ok || id != key {
+				t.Fatalf("%s: a value sealed with key %d (sealed: %v), want %d", q, id, ok, key)
+			}
+		}
+		rows.Close()
 	}
 }
 
@@ -249,8 +327,9 @@ func TestResealMigratesAndRotates(t *testing.T) {
 	}
 	checkAllSealedWith(t, h, 1)
 	checkSecretsRead(t, h, "MAD-1", "")
+	checkAudit(t, h)
 	h.reopen() // Close checkpoints: the WAL no longer holds the clear pages
-	grepFiles(t, h.dir, secretRef, secretNote, secretActor)
+	grepFiles(t, h.dir, secretRef, secretNote, secretActor, secretHolder)
 
 	rot, e := writeOp(t, h, stock.OpKeysRotate, &stock.Empty{})
 	if e != nil || rot.Key != 2 {
@@ -266,7 +345,8 @@ func TestResealMigratesAndRotates(t *testing.T) {
 	}
 	h.reopen() // without key 1 from now on
 	checkSecretsRead(t, h, "MAD-1", "")
-	grepFiles(t, h.dir, secretRef, secretNote, secretActor)
+	checkAudit(t, h)
+	grepFiles(t, h.dir, secretRef, secretNote, secretActor, secretHolder)
 	if rep, e := writeOp(t, h, stock.OpKeysReseal, &stock.ResealRequest{Limit: 100}); e != nil || !rep.Done || rep.Resealed != 0 {
 		t.Errorf("a finished pass after reopening: %+v", rep)
 	}

@@ -155,6 +155,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := s.initReports(ctx); err != nil {
 		return err
 	}
+	if _, err := s.wdb.ExecContext(ctx, createAudit); err != nil {
+		return fmt.Errorf("creating the audit log in %s: %w", path, err)
+	}
 	if err := s.initSealing(ctx); err != nil {
 		return err
 	}

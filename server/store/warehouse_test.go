@@ -80,8 +80,8 @@ func TestTokens(t *testing.T) {
 	h.ok(testJob{Op: stock.OpTokenEnsure, Token: &stock.Token{Hash: "h1", Name: "admin", Role: "admin"}})
 	h.ok(testJob{Op: stock.OpTokenEnsure, Token: &stock.Token{Hash: "h1", Name: "other", Role: "viewer"}})
 	got := h.ok(testJob{Op: stock.OpTokenLookup, Token: &stock.Token{Hash: "h1"}}).Token
-	if want := (stock.Token{Hash: "h1", Name: "admin", Role: "admin"}); *got != want {
-		t.Errorf("token = %+v, want %+v (ensure must not overwrite)", *got, want)
+	if got.Hash != "h1" || got.Name != "admin" || got.Role != "admin" {
+		t.Errorf("token = %+v, want h1 admin admin (ensure must not overwrite)", *got)
 	}
 	if _, err := h.direct().Token.Update().SetRevokedAt(time.Now().UTC()).Save(t.Context()); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,76 @@
+package auth
+
+import (
+	"testing"
+	"time"
+)
+
+func newTestLimiter() (*Limiter, *clock) {
+	clk := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	l := NewLimiter()
+	l.now = clk.now
+	return l, clk
+}
+
+// TestLimiter: an address fails FailureBurst times at once, then each
+// failure's answer waits one FailureEvery longer, up to MaxDelay; other
+// addresses are unaffected, and tries come back with time.
+func TestLimiter(t *testing.T) {
+	l, clk := newTestLimiter()
+	for i := range FailureBurst {
+		if d := l.Fail("a"); d != 0 {
+			t.Fatalf("failure %d within the burst waits %v", i, d)
+		}
+	}
+	for i := 1; i <= 20; i++ {
+		want := min(time.Duration(i)*FailureEvery, MaxDelay)
+		if d := l.Fail("a"); d != want {
+			t.Fatalf("failure %d past the burst waits %v, want %v", i, d, want)
+		}
+	}
+	if d := l.Fail("b"); d != 0 {
+		t.Fatalf("another address waits %v", d)
+	}
+	clk.advance(MaxDelay) // the debt is bounded: waiting MaxDelay pays it
+	if d := l.Fail("a"); d != FailureEvery {
+		t.Fatalf("after MaxDelay: wait %v, want %v", d, FailureEvery)
+	}
+	clk.advance(FailureBurst*FailureEvery + MaxDelay)
+	if d := l.Fail("a"); d != 0 {
+		t.Fatalf("after recovering: wait %v", d)
+	}
+}
+
+// TestLimiterHold: at most MaxHeld failures are held at once; a released
+// slot is taken again.
+func TestLimiterHold(t *testing.T) {
+	l, _ := newTestLimiter()
+	var releases []func()
+	for range MaxHeld {
+		r, ok := l.Hold()
+		if !ok {
+			t.Fatalf("refused after %d holds", len(releases))
+		}
+		releases = append(releases, r)
+	}
+	if _, ok := l.Hold(); ok {
+		t.Fatal("held more than MaxHeld")
+	}
+	releases[0]()
+	if _, ok := l.Hold(); !ok {
+		t.Fatal("a released slot was not taken again")
+	}
+}
+
+// TestLimiterBounded: a flood from many addresses keeps at most the
+// limit's buckets.
+func TestLimiterBounded(t *testing.T) {
+	l, _ := newTestLimiter()
+	l.max = 100
+	for i := range 1000 {
+		l.Fail(string(rune('A'+i%26)) + string(rune(i)))
+	}
+	if n := len(l.addrs); n > l.max {
+		t.Fatalf("%d addresses tracked, limit %d", n, l.max)
+	}
+}

@@ -8,10 +8,11 @@
 // clients against the node and against a Python lock-and-JSON server, and
 // replication between nodes: a node catching up on 200,000 movements
 // beside the same rows written directly to SQLite, and the delay until a
-// movement recorded on one node is readable on two others; and reports
+// movement recorded on one node is readable on two others; reports
 // over a ledger of a million movements (history pages, movementReport
 // beside a direct GROUP BY, stockAt, the CSV export), alone and beside a
-// writer; and a writer beside a flood of made-up bearer tokens.
+// writer; a writer beside a flood of made-up bearer tokens; and the
+// hostile inputs of issue 17 with the node's peak memory during each.
 package main
 
 import (
@@ -50,7 +51,7 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
-	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,reports,authflood", "comma-separated parts to run")
+	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,reports,authflood,attacks", "comma-separated parts to run")
 	flag.IntVar(&o.subs, "subs", 0, "websocket subscribers in the subscribers part (default: the issue's three cases)")
 	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
 	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
@@ -84,7 +85,7 @@ func run(o options) error {
 	parts := []struct {
 		name string
 		run  func(options) error
-	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}}
+	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"attacks", attacksBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {
 			if err := p.run(o); err != nil {

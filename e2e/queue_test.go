@@ -24,7 +24,10 @@ func TestSeparateDatabaseHandler(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			data := t.TempDir()
 			worker := testnode.StartWorker(t, data, c.queue)
-			n := testnode.StartIn(t, t.TempDir(), "127.0.0.1:0", "--queue", c.queue)
+			// The node's own data folder is another: it names the handler's
+			// CURVE keys (used for tcp://, ignored for ipc://).
+			n := testnode.StartIn(t, t.TempDir(), "127.0.0.1:0", "--queue", c.queue,
+				"--queue-keys", filepath.Join(data, "queue.keys"))
 			mustCreate(t, n, "S1", 5)
 			worker.Kill()
 			start := time.Now()
@@ -51,8 +54,9 @@ func TestSeparateDatabaseHandler(t *testing.T) {
 	}
 }
 
-// TestRefusesUnsafeQueueAddress: the queue has no authentication, so
-// non-loopback tcp addresses are refused before anything binds or connects.
+// TestRefusesUnsafeQueueAddress: the queue is for one machine (its peers
+// share a data folder or its keys), so non-loopback tcp addresses are
+// refused before anything binds or connects.
 func TestRefusesUnsafeQueueAddress(t *testing.T) {
 	bin := testnode.Binary(t)
 	for _, args := range [][]string{

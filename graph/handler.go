@@ -9,7 +9,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -41,7 +40,9 @@ type Options struct {
 // NewHandler returns the GraphQL-over-HTTP handler for /graphql: POST with
 // application/json or application/graphql-response+json, GET for queries,
 // and subscriptions over the websocket transport in opts. Parsed queries
-// are cached, and automatic persisted queries are accepted. Every response
+// are cached, and automatic persisted queries are accepted, both caches
+// bounded by bytes; an operation may cost MaxCost at most, counting list
+// sizes (costed), and a document have MaxTokens. Every response
 // over plain HTTP is written by this package (http.go): request errors have
 // no data entry, and a document that fails to parse or validate is 400 for
 // application/graphql-response+json and 200 for application/json.
@@ -50,7 +51,8 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 		opts.Logger = slog.Default()
 	}
 	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Tokens: opts.Tokens}})
-	srv := handler.New(es)
+	srv := handler.New(costed{es})
+	srv.SetParserTokenLimit(MaxTokens)
 	if opts.Websocket != nil {
 		srv.AddTransport(opts.Websocket)
 	}
@@ -58,10 +60,10 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	srv.AddTransport(get{})
 	srv.AddTransport(post{})
 	srv.AddTransport(unsupported{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(queryCache())
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(1000))
+	srv.Use(extension.AutomaticPersistedQuery{Cache: apqCache()})
+	srv.Use(extension.FixedComplexityLimit(MaxCost))
 	srv.Use(coercion{es.Schema()})
 	srv.Use(websocketOnly{})
 	if opts.Observer != nil {

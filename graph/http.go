@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -33,6 +34,7 @@ var (
 	errQueryOnly   = stock.Errorf(stock.CodeInvalidInput, "GET serves queries only; send mutations with POST")
 	errGetParams   = stock.Errorf(stock.CodeInvalidInput, "the URL's query string is malformed")
 	errGetVarsJSON = stock.Errorf(stock.CodeInvalidInput, "variables and extensions must be JSON objects")
+	errNotUTF8     = stock.Errorf(stock.CodeInvalidInput, "the request is not valid UTF-8")
 )
 
 // WriteError answers a /graphql request refused before GraphQL execution
@@ -149,6 +151,10 @@ func (post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		WriteError(w, r, err)
 		return
 	}
+	if !utf8.Valid(body) { // encoding/json would replace the bytes with U+FFFD
+		WriteError(w, r, errNotUTF8)
+		return
+	}
 	p := graphql.RawParams{Headers: r.Header}
 	if err := decodeJSON(body, &p); err != nil {
 		WriteError(w, r, errBodyNotRequest)
@@ -173,6 +179,14 @@ func (get) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor
 	if err != nil {
 		WriteError(w, r, errGetParams)
 		return
+	}
+	for _, vs := range q {
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				WriteError(w, r, errNotUTF8)
+				return
+			}
+		}
 	}
 	p := graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
 	for _, f := range []struct {

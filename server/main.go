@@ -32,6 +32,9 @@ import (
 var version = "dev"
 
 func main() {
+	// Everything the node creates (database, WAL, sockets, keys) is its
+	// user's alone, from the moment it exists.
+	syscall.Umask(0o077)
 	tuneRuntime()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -81,6 +84,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	case "dbworker":
 		var cfg node.WorkerConfig
 		fs := flags("stockmeshd dbworker", &cfg.DataDir, &cfg.Queue)
+		queueKeysFlag(fs, &cfg.QueueKeys)
 		if err := parse(fs, args); err != nil {
 			return err
 		}
@@ -97,6 +101,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	var cfg node.Config
 	fs := flags("stockmeshd", &cfg.DataDir, &cfg.Queue)
+	queueKeysFlag(fs, &cfg.QueueKeys)
 	fs.StringVar(&cfg.Listen, "listen", ":8443", "HTTPS address to listen on")
 	fs.StringVar(&cfg.ID, "id", "", "local warehouse id, such as MAD-1 (default: the stored one, or WH-1)")
 	fs.StringVar(&cfg.Name, "name", "", "local warehouse name")
@@ -107,6 +112,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	fs.StringVar(&cfg.PyroNSEmbedded, "pyro-ns-embedded", "", "run a Pyro4-compatible name server on HOST:PORT (Pyro4's usual port is 9090)")
 	fs.StringVar(&cfg.PyroHMACKeyFile, "pyro-hmac-key-file", "", "file with the HMAC key Pyro4 clients must use")
 	fs.StringVar(&cfg.PyroRole, "pyro-role", "admin", "what Pyro4 clients (which carry no identity) may do: viewer, operator or admin")
+	fs.DurationVar(&cfg.BodyTimeout, "http-body-timeout", node.DefaultBodyTimeout, "the longest a request body may take to arrive; a slower one is cut off")
 	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
 	fs.StringVar(&cfg.Join, "join", "", "join the network through this member's base URL (a new data folder; ignored once joined)")
 	fs.StringVar(&cfg.JoinToken, "join-token", "", "the one-time token for --join (stockmeshd join-token on a member)")
@@ -129,4 +135,9 @@ func flags(name string, data, queue *string) *flag.FlagSet {
 	fs.StringVar(data, "data", "data", "data directory: database, TLS files, admin token")
 	fs.StringVar(queue, "queue", "", "job queue address: inproc:// (default: database handler in process), ipc://PATH or tcp://127.0.0.1:PORT (a separate dbworker)")
 	return fs
+}
+
+// queueKeysFlag adds --queue-keys, which a node and its dbworker share.
+func queueKeysFlag(fs *flag.FlagSet, file *string) {
+	fs.StringVar(file, "queue-keys", "", "file of the CURVE keys that authenticate a node and its dbworker over a tcp:// queue (default DATA/queue.keys, made on first use, 0600)")
 }

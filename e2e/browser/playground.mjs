@@ -157,6 +157,10 @@ async function main() {
     page.setDefaultTimeout(timeout);
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e.message || e)));
+    // What the node's content security policy blocks shows only on the console.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+    });
     const net = await watchNetwork(page);
 
     await page.goto(`${opt.url}/#token=${encodeURIComponent(opt.token)}`, { waitUntil: 'load' });

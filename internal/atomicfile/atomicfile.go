@@ -35,3 +35,18 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 	}
 	return nil
 }
+
+// Create is Write for a file that must not exist yet: when path exists
+// (another process created it first) it leaves it alone and returns an
+// error wrapping fs.ErrExist.
+func Create(path string, data []byte, perm os.FileMode) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".new-"+rand.Text())
+	if err := Write(tmp, data, perm); err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		return fmt.Errorf("creating %s: %w", path, err)
+	}
+	return nil
+}

@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 )
 
 // CheckAddr reports an error wrapping ErrBadAddr for addresses the queue must not use: anything but
 // inproc://NAME, ipc://PATH, or tcp://HOST:PORT where HOST is a loopback IP (127.0.0.0/8, ::1) or
-// localhost and PORT is a number from 1 to 65535. The queue has no authentication.
+// localhost and PORT is a number from 1 to 65535. Over tcp:// only Keys authenticate the peers (any
+// local user can connect); an ipc:// socket file is made 0600 once bound (secureIPCSocket), and the
+// node's processes run with umask 077, so it is never open to others even briefly.
 func CheckAddr(addr string) error {
 	scheme, rest, ok := strings.Cut(addr, "://")
 	if !ok {
@@ -68,4 +71,18 @@ func EventsAddr(queueAddr string) (string, error) {
 		return "", fmt.Errorf("deriving events address from %q: no port after 65535: %w", queueAddr, ErrBadAddr)
 	}
 	return "tcp://" + net.JoinHostPort(host, strconv.Itoa(int(port)+1)), nil
+}
+
+// secureIPCSocket makes the socket file of an ipc:// address readable and writable by this user only
+// (connecting to a Unix socket needs write permission on it), as soon as it is bound: anyone who can
+// connect can send jobs. Other addresses have no file.
+func secureIPCSocket(addr string) error {
+	path, ok := strings.CutPrefix(addr, "ipc://")
+	if !ok {
+		return nil
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fmt.Errorf("making the socket %s private: %w", path, err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package jobq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -18,6 +19,7 @@ type ClientConfig struct {
 	Conns   int           // most jobs in flight at once; further Do calls wait for a slot (default 128)
 	Timeout time.Duration // deadline applied when ctx has none (default 10s)
 	Logger  *slog.Logger  // may be nil
+	Keys    *Keys         // CURVE keys (see Keys); nil: none, for inproc:// or a private ipc:// folder
 }
 
 // Defaults applied by NewClient to zero ClientConfig fields.
@@ -89,7 +91,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	c := newClient(cfg)
 	var err error
 	c.dealer, err = newSocket(zmq.DEALER, cfg.Addr, false,
-		withLinger(0), withImmediate(), withReconnect(), withHWM(cap(c.slots)), withIPv6For(cfg.Addr))
+		withLinger(0), withImmediate(), withReconnect(), withHWM(cap(c.slots)), withIPv6For(cfg.Addr), withCurveClient(cfg.Keys))
 	if err != nil {
 		return nil, fmt.Errorf("creating client: %w", err)
 	}
@@ -146,7 +148,8 @@ func (c *Client) start() {
 // or skipped it (saturated, stopping, expired), no worker is connected, the client is closed, or the
 // deadline passed before the job was sent. When the job was sent and no reply came before the deadline
 // (or the client closed meanwhile) the error wraps ErrNoReply instead: the job may have run, all or
-// nothing (the handler's transaction makes it so).
+// nothing (the handler's transaction makes it so). When ctx is cancelled (its caller left) after a read
+// was sent, the worker is told to skip it, or to cancel it if it runs.
 func (c *Client) Do(ctx context.Context, class Class, job []byte) ([]byte, error) {
 	if class > LongRead {
 		return nil, fmt.Errorf("sending job to %s: unknown %v", c.addr, class)
@@ -182,7 +185,17 @@ func (c *Client) Do(ctx context.Context, class Class, job []byte) ([]byte, error
 	if c.abandon(id, cl) {
 		return nil, fmt.Errorf("waiting to send job to %s: %w: %w", c.addr, ErrUnavailable, expiry(ctx))
 	}
+	if class != Write && errors.Is(ctx.Err(), context.Canceled) {
+		c.cancel(id, deadline) // its caller left: the worker need not run it
+	}
 	return nil, fmt.Errorf("waiting for reply from %s: %w: %w", c.addr, ErrNoReply, expiry(ctx))
+}
+
+// cancel asks the worker to drop the sent read job id (see classCancel), on a best-effort basis.
+func (c *Client) cancel(id uint64, deadline time.Time) {
+	var e envelope
+	putHeader(&e.head, id, deadline, classCancel)
+	c.box.post(e)
 }
 
 // InFlight returns how many jobs this client has sent, or is sending, and

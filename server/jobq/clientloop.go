@@ -29,6 +29,10 @@ func (c *Client) sendRequests(spare []envelope, buf *[]byte) []envelope {
 	q := c.box.take(spare)
 	for i := range q {
 		e := &q[i]
+		if e.call == nil { // a cancellation: best effort, nobody waits for it
+			_ = e.send(c.dealer, buf)
+			continue
+		}
 		if !e.call.state.CompareAndSwap(callQueued, callSending) {
 			continue // abandoned by Do
 		}

@@ -10,5 +10,7 @@
 // Sends never block: a saturated, absent or silent worker surfaces as ErrUnavailable within the caller's
 // deadline.
 //
-// The queue has no authentication, so CheckAddr only admits inproc://, ipc:// and loopback tcp:// addresses.
+// CheckAddr only admits inproc://, ipc:// and loopback tcp:// addresses. Over tcp:// any local user can
+// connect, so the peers authenticate each other with ZeroMQ's CURVE security (Keys, checked by the
+// process's ZAP handler); an ipc:// socket file is made 0600, so only the node's user can connect.
 package jobq

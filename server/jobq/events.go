@@ -27,15 +27,16 @@ type Publisher struct {
 }
 
 // NewPublisher validates addr with CheckAddr and binds a PUB socket there (see EventsAddr); Publish
-// buffers up to buffer messages (eventBuffer when 0). It closes the socket when it fails.
-func NewPublisher(addr string, logger *slog.Logger, buffer int) (*Publisher, error) {
+// buffers up to buffer messages (eventBuffer when 0). With keys, only Subscribers holding them receive
+// (see Keys). It closes the socket when it fails.
+func NewPublisher(addr string, logger *slog.Logger, buffer int, keys *Keys) (*Publisher, error) {
 	if buffer <= 0 {
 		buffer = eventBuffer
 	}
 	if err := CheckAddr(addr); err != nil {
 		return nil, fmt.Errorf("creating publisher: %w", err)
 	}
-	pub, err := newSocket(zmq.PUB, addr, true, withLinger(0), withIPv6For(addr))
+	pub, err := newSocket(zmq.PUB, addr, true, withLinger(0), withIPv6For(addr), withCurveServer(keys))
 	if err != nil {
 		return nil, fmt.Errorf("creating publisher: %w", err)
 	}
@@ -122,13 +123,14 @@ type Subscriber struct {
 const subscriberPoll = 100 * time.Millisecond
 
 // NewSubscriber validates addr with CheckAddr and connects a SUB socket to it, subscribed to everything.
-// Connecting succeeds whether or not a publisher is bound there yet. It closes the socket when it fails.
-func NewSubscriber(addr string, logger *slog.Logger) (*Subscriber, error) {
+// Connecting succeeds whether or not a publisher is bound there yet; with keys, only to a Publisher
+// holding them (see Keys). It closes the socket when it fails.
+func NewSubscriber(addr string, logger *slog.Logger, keys *Keys) (*Subscriber, error) {
 	if err := CheckAddr(addr); err != nil {
 		return nil, fmt.Errorf("creating subscriber: %w", err)
 	}
 	subscribeAll := func(s *zmq.Socket) error { return s.SetSubscribe("") }
-	sub, err := newSocket(zmq.SUB, addr, false, withLinger(0), withReconnect(), withIPv6For(addr), subscribeAll)
+	sub, err := newSocket(zmq.SUB, addr, false, withLinger(0), withReconnect(), withIPv6For(addr), withCurveClient(keys), subscribeAll)
 	if err != nil {
 		return nil, fmt.Errorf("creating subscriber: %w", err)
 	}

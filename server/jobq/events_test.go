@@ -32,12 +32,12 @@ func TestPublishSubscribe(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := NewPublisher(addr, nil, 0)
+			p, err := NewPublisher(addr, nil, 0, nil)
 			if err != nil {
 				t.Fatalf("NewPublisher: %v", err)
 			}
 			defer p.Close()
-			s, err := NewSubscriber(addr, nil)
+			s, err := NewSubscriber(addr, nil, nil)
 			if err != nil {
 				t.Fatalf("NewSubscriber: %v", err)
 			}
@@ -53,7 +53,7 @@ func TestPublishSubscribe(t *testing.T) {
 
 func TestSubscriberSurvivesPublisherRestart(t *testing.T) {
 	addr := testAddr(t, "tcp")
-	s, err := NewSubscriber(addr, nil)
+	s, err := NewSubscriber(addr, nil, nil)
 	if err != nil {
 		t.Fatalf("NewSubscriber: %v", err)
 	}
@@ -62,7 +62,7 @@ func TestSubscriberSurvivesPublisherRestart(t *testing.T) {
 		var p *Publisher
 		eventually(t, "binding the publisher's address", func() bool {
 			var err error
-			p, err = NewPublisher(addr, nil, 0) // zmq releases a closed socket's address asynchronously
+			p, err = NewPublisher(addr, nil, 0, nil) // zmq releases a closed socket's address asynchronously
 			return err == nil
 		})
 		msg := fmt.Sprintf("from publisher %d", i)
@@ -74,7 +74,7 @@ func TestSubscriberSurvivesPublisherRestart(t *testing.T) {
 }
 
 func TestPublishNeverBlocks(t *testing.T) {
-	p, err := NewPublisher(testAddr(t, "inproc"), nil, 0)
+	p, err := NewPublisher(testAddr(t, "inproc"), nil, 0, nil)
 	if err != nil {
 		t.Fatalf("NewPublisher: %v", err)
 	}

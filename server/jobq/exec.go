@@ -148,7 +148,8 @@ func (w *Worker) observeBatch(jobs []job, start time.Time, took time.Duration) {
 }
 
 // readLoop runs the read jobs of queue, of class, one at a time until intake stops and the queue is
-// empty; each runs with its caller's deadline, and one whose deadline has passed is skipped.
+// empty; each runs with its caller's deadline, and one whose deadline has passed, or whose caller
+// cancelled it (see classCancel), is skipped.
 func (w *Worker) readLoop(queue <-chan job, class Class) {
 	for j := range queue {
 		w.pending.Add(-1)
@@ -166,7 +167,14 @@ func (w *Worker) readLoop(queue <-chan job, class Class) {
 			continue
 		}
 		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		key := jobKey(j.route, j.head)
+		if w.cancels.start(key, cancel) {
+			cancel()
+			w.box.post(j.reply(statusExpired, nil)) // its caller left; the reply is discarded
+			continue
+		}
 		out := w.h.HandleRead(ctx, j.payload)
+		w.cancels.done(key)
 		cancel()
 		took := time.Since(start)
 		w.box.post(j.reply(statusOK, out))

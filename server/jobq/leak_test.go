@@ -22,11 +22,11 @@ func TestNoGoroutineLeak(t *testing.T) {
 					t.Errorf("Do: %v", err)
 				}
 				evAddr, _ := EventsAddr(addr)
-				p, err := NewPublisher(evAddr, nil, 0)
+				p, err := NewPublisher(evAddr, nil, 0, nil)
 				if err != nil {
 					t.Fatalf("NewPublisher: %v", err)
 				}
-				s, err := NewSubscriber(evAddr, nil)
+				s, err := NewSubscriber(evAddr, nil, nil)
 				if err != nil {
 					t.Fatalf("NewSubscriber: %v", err)
 				}

@@ -273,10 +273,10 @@ func TestConstructorsRefuseBadAddr(t *testing.T) {
 	if _, err := NewClient(ClientConfig{Addr: addr}); !errors.Is(err, ErrBadAddr) {
 		t.Errorf("NewClient = %v, want ErrBadAddr", err)
 	}
-	if _, err := NewPublisher(addr, nil, 0); !errors.Is(err, ErrBadAddr) {
+	if _, err := NewPublisher(addr, nil, 0, nil); !errors.Is(err, ErrBadAddr) {
 		t.Errorf("NewPublisher = %v, want ErrBadAddr", err)
 	}
-	if _, err := NewSubscriber(addr, nil); !errors.Is(err, ErrBadAddr) {
+	if _, err := NewSubscriber(addr, nil, nil); !errors.Is(err, ErrBadAddr) {
 		t.Errorf("NewSubscriber = %v, want ErrBadAddr", err)
 	}
 }

@@ -81,7 +81,9 @@ func newSocket(t zmq.Type, addr string, bind bool, opts ...sockOpt) (*zmq.Socket
 		}
 	}
 	if bind {
-		err = s.Bind(endpoint(addr))
+		if err = s.Bind(endpoint(addr)); err == nil {
+			err = secureIPCSocket(addr)
+		}
 	} else {
 		err = s.Connect(endpoint(addr))
 	}

@@ -11,8 +11,9 @@ import (
 // The wire format. A client's DEALER sends one frame: a header, the job id (8 bytes, big endian), the
 // caller's absolute deadline (Unix nanoseconds, 8 bytes, big endian) and the Class, and then the
 // payload. The worker's ROUTER sees [identity, frame] and answers [identity, frame] with the class byte
-// replaced by a status. One frame per message, not a header frame and a payload frame, halves the zmq
-// calls that receiving a message takes.
+// replaced by a status. A frame whose class byte is classCancel cancels the client's read job of that id
+// (its caller left). One frame per message, not a header frame and a payload frame, halves the zmq calls
+// that receiving a message takes.
 const headerLen = 17
 
 // maxKeptBuf is the largest send buffer a socket's owner keeps for the next message.

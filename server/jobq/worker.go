@@ -42,6 +42,7 @@ type WorkerConfig struct {
 	MaxPending  int          // writes+reads waiting beyond which new jobs are refused at once (default 4096)
 	Observer    Observer     // optional metrics hooks, may be nil
 	Logger      *slog.Logger // may be nil
+	Keys        *Keys        // CURVE keys (see Keys); nil: none, for inproc:// or a private ipc:// folder
 }
 
 // Defaults applied by NewWorker to zero WorkerConfig fields.
@@ -89,6 +90,7 @@ type Worker struct {
 	longs    chan job      // serve loop → long readers; closed by the serve loop
 	pending  atomic.Int64  // jobs accepted but not yet taken by an executor
 	stopped  bool          // serve loop only: intake stopped
+	cancels  *cancels      // read jobs their callers cancelled
 	stopping chan struct{} // closed when intake stops: executors refuse what is still queued
 	execDone chan struct{} // closed when the writer and all readers have returned
 	ran      atomic.Bool
@@ -131,7 +133,8 @@ func NewWorker(cfg WorkerConfig, h Handler) (*Worker, error) {
 	// One client may fill the whole queue; its replies must not hit the ROUTER's per-peer limit, above
 	// which zmq drops them.
 	router, err := newSocket(zmq.ROUTER, cfg.Addr, true,
-		withLinger(time.Second), withHWM(cfg.MaxPending+cfg.MaxBatch+cfg.Readers), withIPv6For(cfg.Addr))
+		withLinger(time.Second), withHWM(cfg.MaxPending+cfg.MaxBatch+cfg.Readers), withIPv6For(cfg.Addr),
+		withCurveServer(cfg.Keys))
 	if err != nil {
 		return nil, fmt.Errorf("creating worker: %w", err)
 	}
@@ -148,6 +151,7 @@ func NewWorker(cfg WorkerConfig, h Handler) (*Worker, error) {
 		writes:   make(chan job, cfg.MaxPending),
 		reads:    make(chan job, cfg.MaxPending),
 		longs:    make(chan job, cfg.MaxPending),
+		cancels:  newCancels(),
 		stopping: make(chan struct{}),
 		execDone: make(chan struct{}),
 	}, nil
@@ -242,6 +246,10 @@ func (w *Worker) accept(msg [][]byte) {
 		return
 	}
 	j := job{route: msg[0], head: msg[1][:headerLen], payload: msg[1][headerLen:]}
+	if msg[1][headerLen-1] == classCancel {
+		w.cancels.cancel(jobKey(j.route, j.head))
+		return
+	}
 	class := Class(msg[1][headerLen-1])
 	if class > LongRead || w.stopped || w.pending.Load() >= int64(w.cfg.MaxPending) {
 		w.refuse(&j)

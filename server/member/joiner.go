@@ -73,7 +73,8 @@ func Join(ctx context.Context, cfg JoinConfig) ([]stock.Warehouse, error) {
 // has the CA certificate (as kubeadm's discovery token CA hash).
 func pinned(fp, host string) *tls.Config {
 	return &tls.Config{
-		MinVersion: tls.VersionTLS12,
+		MinVersion:   tls.VersionTLS12,
+		CipherSuites: pki.CipherSuites(),
 		// Verification is done below against the pinned CA; the system
 		// roots would not know a private network CA.
 		InsecureSkipVerify: true,

@@ -31,12 +31,12 @@ type pump struct {
 
 // newPump subscribes to the committed changes of the handler at queue;
 // run then pumps them.
-func newPump(queue string, hub *feed.Hub, svc *stock.Service, log *slog.Logger) (*pump, error) {
+func newPump(queue string, keys *jobq.Keys, hub *feed.Hub, svc *stock.Service, log *slog.Logger) (*pump, error) {
 	addr, err := jobq.EventsAddr(queue)
 	if err != nil {
 		return nil, err
 	}
-	sub, err := jobq.NewSubscriber(addr, log)
+	sub, err := jobq.NewSubscriber(addr, log, keys)
 	if err != nil {
 		return nil, fmt.Errorf("subscribing to committed changes: %w", err)
 	}

@@ -55,7 +55,7 @@ func TestSubscribersRecoverDroppedEvents(t *testing.T) {
 	for i := range subs {
 		subs[i] = watch(ctx, hub)
 	}
-	p, err := newPump(addr, hub, svc, log)
+	p, err := newPump(addr, nil, hub, svc, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,7 +131,8 @@ func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config,
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{Handler: h, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	bodies := newBodyDeadlines(cfg.BodyTimeout)
+	srv := &http.Server{Handler: bodies.wrap(h), TLSConfig: tc, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout,
 		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
@@ -143,7 +144,8 @@ func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config,
 	case <-ctx.Done():
 	}
 	cfg.Logger.Info("shutting down: finishing in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	bodies.stop() // a request whose body is still arriving has not started: it is not waited for
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutting down HTTPS: %w", err)

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -31,15 +30,20 @@ import (
 // Config is everything a node is started with; stockmeshd fills it from
 // flags and STOCKMESH_* variables.
 type Config struct {
-	DataDir string   // database, TLS files and admin token (default ./data)
-	Listen  string   // HTTPS address (default :8443)
-	ID      string   // local warehouse id such as MAD-1 (default: the stored one, or WH-1)
-	Name    string   // local warehouse name
-	Queue   string   // job queue address: inproc:// (default, handler in process), ipc:// or loopback tcp:// (separate dbworker)
-	TLSCert string   // PEM certificate to serve; with TLSKey, replaces the generated one
-	TLSKey  string   // PEM private key of TLSCert
-	TLSSANs []string // extra names for the generated certificate
-	PProf   string   // loopback address to serve Go profiles on ("" = off)
+	DataDir string // database, TLS files and admin token (default ./data)
+	Listen  string // HTTPS address (default :8443)
+	ID      string // local warehouse id such as MAD-1 (default: the stored one, or WH-1)
+	Name    string // local warehouse name
+	Queue   string // job queue address: inproc:// (default, handler in process), ipc:// or loopback tcp:// (separate dbworker)
+	// QueueKeys is the file of the CURVE keys of a tcp:// queue, which the
+	// node and its dbworker share (default DataDir/QueueKeysFile).
+	QueueKeys string
+	TLSCert   string   // PEM certificate to serve; with TLSKey, replaces the generated one
+	TLSKey    string   // PEM private key of TLSCert
+	TLSSANs   []string // extra names for the generated certificate
+	PProf     string   // loopback address to serve Go profiles on ("" = off)
+
+	BodyTimeout time.Duration // the longest a request body may take to arrive (default DefaultBodyTimeout)
 
 	Join      string        // a member's base URL to join the network through ("" = start or keep a network)
 	JoinToken string        // the join token (see member.ParseToken)
@@ -99,8 +103,8 @@ func (c *Config) embedded() bool {
 // a data folder another node serves (NodeLockFile).
 func Run(ctx context.Context, cfg Config) (err error) {
 	cfg.setDefaults()
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("creating data directory: %w", err)
+	if err := secureDataDir(cfg.DataDir, cfg.TLSKey, cfg.PyroHMACKeyFile, cfg.QueueKeys); err != nil {
+		return err
 	}
 	if cfg.Queue == "" {
 		cfg.Queue = fmt.Sprintf("inproc://stockmesh-%d", time.Now().UnixNano())
@@ -151,11 +155,15 @@ func Run(ctx context.Context, cfg Config) (err error) {
 			}
 		}()
 	}
-	if client, err = jobq.NewClient(jobq.ClientConfig{Addr: cfg.Queue, Logger: cfg.Logger}); err != nil {
+	keys, err := queueKeys(cfg.DataDir, cfg.QueueKeys, cfg.Queue)
+	if err != nil {
+		return err
+	}
+	if client, err = jobq.NewClient(jobq.ClientConfig{Addr: cfg.Queue, Logger: cfg.Logger, Keys: keys}); err != nil {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, hub, m, pprof, &events)
+	return serve(ctx, cfg, client, keys, hub, m, pprof, &events)
 }
 
 // startHandler starts the in-process database handler and runs it until
@@ -163,7 +171,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 // When the handler fails before stop, it calls fail with its error, so that
 // the node stops and exits rather than answering UNAVAILABLE forever.
 func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail context.CancelCauseFunc) (w *Worker, stop func() error, err error) {
-	wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, Observer: observer{m}, Logger: cfg.Logger, inNode: true}
+	wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, QueueKeys: cfg.QueueKeys, Observer: observer{m}, Logger: cfg.Logger, inNode: true}
 	if w, err = StartWorker(wc); err != nil {
 		return nil, nil, err
 	}
@@ -187,7 +195,7 @@ func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail cont
 // serve runs everything above the queue client until ctx is done or one
 // part fails, which stops the others. The HTTPS server has stopped before
 // serve returns, and Run then closes the queue client.
-func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, m *metrics.Metrics, pprof *pprofServer,
+func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys, hub *feed.Hub, m *metrics.Metrics, pprof *pprofServer,
 	events *atomic.Pointer[pump]) error {
 	log := cfg.Logger
 	ctx = auth.AsNode(ctx) // the node's own work; requests carry their callers' principals
@@ -207,7 +215,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, hub *feed.Hub, 
 	if err != nil {
 		return err
 	}
-	p, err := newPump(cfg.Queue, hub, svc, log)
+	p, err := newPump(cfg.Queue, keys, hub, svc, log)
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func TestRunEnds(t *testing.T) {
 
 // waitAddr waits until the node in dir has written the address it
 // listens on, failing when Run returns first.
-func waitAddr(t *testing.T, dir string, errc <-chan error) string {
+func waitAddr(t testing.TB, dir string, errc <-chan error) string {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {

@@ -21,10 +21,11 @@ const DatabaseLockFile = "database.lock"
 
 // WorkerConfig configures the database handler.
 type WorkerConfig struct {
-	DataDir  string
-	Queue    string
-	Observer jobq.Observer
-	Logger   *slog.Logger
+	DataDir   string
+	Queue     string
+	QueueKeys string // the CURVE keys of a tcp:// queue (default DataDir/QueueKeysFile)
+	Observer  jobq.Observer
+	Logger    *slog.Logger
 	// EventBuffer is how many committed-change events the publisher holds
 	// for its socket before it drops (and counts) them; 0 is the default.
 	// Tests make it tiny to force drops.
@@ -51,8 +52,8 @@ func StartWorker(cfg WorkerConfig) (w *Worker, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating data directory: %w", err)
+	if err := secureDataDir(cfg.DataDir, cfg.QueueKeys); err != nil {
+		return nil, err
 	}
 	events, err := jobq.EventsAddr(cfg.Queue)
 	if err != nil {
@@ -71,7 +72,11 @@ func StartWorker(cfg WorkerConfig) (w *Worker, err error) {
 			lock.Release()
 		}
 	}()
-	pub, err := jobq.NewPublisher(events, cfg.Logger, cfg.EventBuffer)
+	keys, err := queueKeys(cfg.DataDir, cfg.QueueKeys, cfg.Queue)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := jobq.NewPublisher(events, cfg.Logger, cfg.EventBuffer, keys)
 	if err != nil {
 		return nil, fmt.Errorf("binding event socket: %w", err)
 	}
@@ -80,7 +85,7 @@ func StartWorker(cfg WorkerConfig) (w *Worker, err error) {
 		pub.Close()
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
-	jw, err := jobq.NewWorker(jobq.WorkerConfig{Addr: cfg.Queue, Observer: cfg.Observer, Logger: cfg.Logger}, st)
+	jw, err := jobq.NewWorker(jobq.WorkerConfig{Addr: cfg.Queue, Observer: cfg.Observer, Logger: cfg.Logger, Keys: keys}, st)
 	if err != nil {
 		st.Close()
 		pub.Close()

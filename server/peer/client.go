@@ -38,6 +38,13 @@ func (c *client) changes(ctx context.Context, origin string, after int64, limit 
 	if err != nil {
 		return nil, err
 	}
+	return decodeChanges(origin, header, body)
+}
+
+// decodeChanges reads a changes answer for origin from its headers and
+// body, refusing one about another origin or with entries of another.
+func decodeChanges(origin string, header http.Header, body []byte) (*ChangesReply, error) {
+	var err error
 	r := &ChangesReply{Origin: header.Get(OriginHeader)}
 	if r.Origin != origin {
 		return nil, fmt.Errorf("asked for the log of %s, got %q's", origin, r.Origin)

@@ -58,7 +58,7 @@ func (c *CA) Save(certFile, keyFile string) error {
 	if err := atomicfile.Write(keyFile, keyPEM, 0o600); err != nil {
 		return fmt.Errorf("saving CA key: %w", err)
 	}
-	if err := atomicfile.Write(certFile, c.certPEM, 0o644); err != nil {
+	if err := atomicfile.Write(certFile, c.certPEM, 0o600); err != nil {
 		return fmt.Errorf("saving CA certificate: %w", err)
 	}
 	return nil

@@ -203,7 +203,7 @@ func WriteJoined(dir string, keyPEM, certPEM, caPEM []byte) error {
 		path string
 		data []byte
 		mode os.FileMode
-	}{{f.Key, keyPEM, 0o600}, {f.Cert, certPEM, 0o644}, {f.CACert, caPEM, 0o644}} {
+	}{{f.Key, keyPEM, 0o600}, {f.Cert, certPEM, 0o600}, {f.CACert, caPEM, 0o600}} {
 		if err := atomicfile.Write(w.path, w.data, w.mode); err != nil {
 			return err
 		}

@@ -153,7 +153,7 @@ func writeNode(f Files, ca *CA, id string, sans []string, now time.Time) error {
 	if err := atomicfile.Write(f.Key, keyPEM, 0o600); err != nil {
 		return fmt.Errorf("writing node key: %w", err)
 	}
-	if err := atomicfile.Write(f.Cert, certPEM, 0o644); err != nil {
+	if err := atomicfile.Write(f.Cert, certPEM, 0o600); err != nil {
 		return fmt.Errorf("writing node certificate: %w", err)
 	}
 	return nil

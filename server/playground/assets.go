@@ -129,7 +129,7 @@ func (s assetSet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", a.ContentType)
-	h.Set("X-Content-Type-Options", "nosniff")
+	securityHeaders(h)
 	h.Set("ETag", `"`+a.Version+`"`)
 	if r.URL.Query().Get("v") == a.Version {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")

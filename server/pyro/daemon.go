@@ -13,9 +13,10 @@ import (
 	"time"
 )
 
-// writeTimeout bounds writing a reply. Reads have no deadline: a Python
-// proxy keeps an idle connection open between calls and breaks if the
-// server drops it (TCP keepalive finds dead peers instead).
+// writeTimeout bounds writing a reply. Waiting for the next frame has no
+// deadline: a Python proxy keeps an idle connection open between calls and
+// breaks if the server drops it (TCP keepalive finds dead peers instead,
+// and a full server evicts the connection idle longest). See limits.go.
 const writeTimeout = 30 * time.Second
 
 // daemon serves a fixed table of objects on connections, one goroutine each.
@@ -23,35 +24,43 @@ type daemon struct {
 	objects map[string]object // fixed after construction
 	key     []byte
 	log     *slog.Logger
+	limits  limits
 }
 
 // newDaemon returns a daemon serving objects plus its own Pyro.Daemon.
 func newDaemon(objects map[string]object, key []byte, log *slog.Logger) *daemon {
-	d := &daemon{objects: objects, key: key, log: log}
+	d := &daemon{objects: objects, key: key, log: log, limits: newLimits()}
 	objects[DaemonName] = &daemonObject{objects: objects}
 	return d
 }
 
 // conn is one client connection.
 type conn struct {
-	nc net.Conn
-	r  *bufio.Reader // nc's reads: a frame's header and body in one read(2)
+	*tracked
+	r *bufio.Reader // nc's reads: a frame's header and body in one read(2)
 }
 
-// serve runs the protocol on nc until the peer closes it, a protocol error
-// occurs, or ctx is done; it always closes nc.
-func (d *daemon) serve(ctx context.Context, nc net.Conn) {
+// serve runs the protocol on t's connection until the peer closes it, a
+// protocol error occurs, a deadline passes, or ctx is done; it always
+// closes the connection.
+func (d *daemon) serve(ctx context.Context, t *tracked) {
+	nc := t.nc
 	defer nc.Close()
-	c := &conn{nc: nc, r: bufio.NewReader(nc)}
+	c := &conn{tracked: t, r: bufio.NewReader(nc)}
 	err := d.handshake(ctx, c)
 	for err == nil {
+		c.setState(stateIdle)
 		var f *Frame
-		if f, err = ReadFrame(c.r, MaxPayload); err == nil {
+		var release func()
+		if f, release, err = d.readFrame(ctx, c, time.Time{}); err == nil {
 			err = d.handle(ctx, c, f)
+			release()
 		}
 	}
 	switch {
 	case isClosed(err) || ctx.Err() != nil:
+	case isTimeout(err):
+		d.log.Debug("closing pyro connection past its deadline", "remote", nc.RemoteAddr().String(), "err", err)
 	case errors.Is(err, ErrProtocol) || errors.Is(err, ErrSerializer):
 		d.log.Warn("closing pyro connection", "remote", nc.RemoteAddr().String(), "err", err)
 	default:
@@ -67,12 +76,20 @@ func isClosed(err error) bool {
 // errConnDone ends a connection after a reply that closes it (CONNECTFAIL).
 var errConnDone = errors.New("pyro: connection done")
 
-// handshake reads the CONNECT frame and answers CONNECTOK or CONNECTFAIL.
+// isTimeout reports whether err is a deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// handshake reads the CONNECT frame, which must arrive within
+// HandshakeTimeout, and answers CONNECTOK or CONNECTFAIL.
 func (d *daemon) handshake(ctx context.Context, c *conn) error {
-	f, err := ReadFrame(c.r, MaxPayload)
+	f, release, err := d.readFrame(ctx, c, time.Now().Add(HandshakeTimeout))
 	if err != nil {
 		return err
 	}
+	defer release()
 	if f.Type != MsgConnect {
 		return fmt.Errorf("%w: expected CONNECT, got message type %d", ErrProtocol, f.Type)
 	}
@@ -94,7 +111,7 @@ func (d *daemon) handshake(ctx context.Context, c *conn) error {
 
 // connectReply builds the CONNECTOK for a verified CONNECT frame.
 func (d *daemon) connectReply(f *Frame) (*Frame, error) {
-	data, err := f.payload(MaxPayload)
+	data, err := f.payload(MaxRequest)
 	if err != nil {
 		return nil, err
 	}

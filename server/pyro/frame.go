@@ -91,15 +91,24 @@ func ReadFrame(r io.Reader, max int) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	body := make([]byte, annLen+payloadLen)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, fmt.Errorf("reading frame body: %w", noEOF(err))
-	}
-	if f.Annotations, err = parseAnnotations(body[:annLen]); err != nil {
+	if err := readBody(r, f, payloadLen, annLen); err != nil {
 		return nil, err
 	}
-	f.Payload = body[annLen:]
 	return f, nil
+}
+
+// readBody reads the annotations and payload that follow f's header.
+func readBody(r io.Reader, f *Frame, payloadLen, annLen int) error {
+	body := make([]byte, annLen+payloadLen)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return fmt.Errorf("reading frame body: %w", noEOF(err))
+	}
+	var err error
+	if f.Annotations, err = parseAnnotations(body[:annLen]); err != nil {
+		return err
+	}
+	f.Payload = body[annLen:]
+	return nil
 }
 
 // noEOF turns a clean EOF inside a frame into ErrUnexpectedEOF.

@@ -125,7 +125,7 @@ func FuzzDaemon(f *testing.F) {
 		d.log = slog.New(slog.DiscardHandler)
 		server, client := net.Pipe()
 		done := make(chan struct{})
-		go func() { defer close(done); d.serve(context.Background(), server) }()
+		go func() { defer close(done); d.serve(context.Background(), &tracked{nc: server}) }()
 		go func() { _, _ = io.Copy(io.Discard, client) }()
 		_, _ = client.Write(connect)
 		_, _ = client.Write(in)

@@ -22,15 +22,28 @@ func (d *daemon) handle(ctx context.Context, c *conn, f *Frame) error {
 	if !supported(f.Serializer) {
 		return fmt.Errorf("%w: %d", ErrSerializer, f.Serializer)
 	}
-	data, err := f.payload(MaxPayload)
+	data, err := f.payload(MaxRequest)
 	if err != nil {
 		return err
 	}
-	result, flags, err := d.run(ctx, f, data)
+	result, flags, err := d.runLimited(ctx, f, data)
 	if f.Flags&FlagOneway != 0 {
 		return nil
 	}
 	return d.reply(c, f, result, flags, err)
+}
+
+// runLimited is run in one of the daemon's maxCalls turns; a call that
+// waits FrameTimeout for one gets a RuntimeError to retry.
+func (d *daemon) runLimited(ctx context.Context, f *Frame, data []byte) (any, uint16, error) {
+	wctx, cancel := context.WithTimeout(ctx, FrameTimeout)
+	err := d.limits.calls.Acquire(wctx, 1)
+	cancel()
+	if err != nil {
+		return nil, f.Flags & FlagBatch, pyErrorf(pyRuntimeError, "servidor ocupado, reintente más tarde")
+	}
+	defer d.limits.calls.Release(1)
+	return d.run(ctx, f, data)
 }
 
 // run decodes and executes an INVOKE payload; the error, if any, is the
@@ -41,6 +54,9 @@ func (d *daemon) run(ctx context.Context, f *Frame, data []byte) (any, uint16, e
 		return nil, 0, pyErrorf(pySerializeError, "invalid call data: %s", clientText(err))
 	}
 	if f.Flags&FlagBatch != 0 {
+		if len(cl.Args) > MaxBatch {
+			return nil, FlagBatch, pyErrorf(pyValueError, "un lote de %d llamadas supera el máximo de %d; divídalo", len(cl.Args), MaxBatch)
+		}
 		return d.batch(ctx, cl), FlagBatch, nil
 	}
 	v, err := d.call(ctx, cl.Object, cl.Method, cl.Args, cl.Kwargs)
@@ -93,6 +109,8 @@ func (d *daemon) reply(c *conn, req *Frame, v any, flags uint16, err error) erro
 	if err == nil {
 		if payload, err = encodeValue(req.Serializer, v); err != nil {
 			err = pyErrorf(pySerializeError, "cannot serialize the result: %s", clientText(err))
+		} else if len(payload) > MaxReply {
+			payload, err = nil, pyErrorf(pyValueError, "la respuesta ocupa %d bytes, más que el máximo de %d; pida menos", len(payload), MaxReply)
 		}
 	}
 	if err != nil {

@@ -67,35 +67,58 @@ func (s *Server) accept(ctx context.Context, ln net.Listener, d *daemon) {
 			continue
 		}
 		delay = 0
-		if !s.track(nc) {
+		t := s.track(ln, nc)
+		if t == nil {
 			nc.Close()
 			continue
 		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer s.untrack(nc)
-			d.serve(ctx, nc)
+			defer s.untrack(ln, t)
+			d.serve(ctx, t)
 		}()
 	}
 }
 
-// track records nc for shutdown; it refuses it past MaxConns.
-func (s *Server) track(nc net.Conn) bool {
+// track records nc, accepted on ln, for shutdown and eviction; past
+// MaxConns on ln it evicts a connection (see evictable), or returns nil
+// when all are busy.
+func (s *Server) track(ln net.Listener, nc net.Conn) *tracked {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.conns) >= MaxConns || s.conns == nil {
-		return false
+	if s.conns == nil {
+		return nil
 	}
-	s.conns[nc] = struct{}{}
-	return true
+	conns := s.conns[ln]
+	if conns == nil {
+		conns = map[*tracked]struct{}{}
+		s.conns[ln] = conns
+	}
+	if len(conns) >= MaxConns {
+		old := evictable(conns)
+		if old == nil {
+			return nil
+		}
+		old.nc.Close()
+		delete(conns, old)
+		s.evicted.Add(1)
+	}
+	t := &tracked{nc: nc}
+	t.setState(stateHandshake)
+	conns[t] = struct{}{}
+	return t
 }
 
-func (s *Server) untrack(nc net.Conn) {
+// untrack forgets t once its connection has ended.
+func (s *Server) untrack(ln net.Listener, t *tracked) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.conns, nc)
+	delete(s.conns[ln], t)
 }
+
+// Evicted returns how many connections were closed to make room for new ones.
+func (s *Server) Evicted() uint64 { return s.evicted.Load() }
 
 // shutdown closes the listeners and all connections and waits for their
 // goroutines.
@@ -105,8 +128,10 @@ func (s *Server) shutdown() {
 		s.nsLn.Close()
 	}
 	s.mu.Lock()
-	for nc := range s.conns {
-		nc.Close()
+	for _, conns := range s.conns {
+		for t := range conns {
+			t.nc.Close()
+		}
 	}
 	s.conns = nil
 	s.mu.Unlock()

@@ -6,11 +6,14 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// MaxConns bounds the connections a Server serves at once, over all its
-// listeners; further connections are closed on accept.
+// MaxConns bounds the connections each listener of a Server serves at
+// once (the object daemon's, the embedded name server's). A connection
+// past it evicts the one waiting longest for its CONNECT, else the one idle
+// longest; when all are busy in a call it is closed on accept.
 const MaxConns = 1024
 
 // Config configures a Server. Listen is required; the rest is optional.
@@ -40,7 +43,8 @@ type Server struct {
 	ns      *daemon // nil without an embedded NS on its own port
 	objURI  URI
 	mu      sync.Mutex
-	conns   map[net.Conn]struct{}
+	conns   map[net.Listener]map[*tracked]struct{} // per listener
+	evicted atomic.Uint64
 	wg      sync.WaitGroup
 	running bool
 }
@@ -57,7 +61,7 @@ func NewServer(cfg Config, inv Inventory) (*Server, error) {
 	if cfg.RegisterInterval <= 0 {
 		cfg.RegisterInterval = 5 * time.Second
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, conns: map[net.Conn]struct{}{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, conns: map[net.Listener]map[*tracked]struct{}{}}
 	var err error
 	if s.objLn, err = net.Listen("tcp", cfg.Listen); err != nil {
 		return nil, fmt.Errorf("listening for pyro on %s: %w", cfg.Listen, err)

@@ -33,7 +33,7 @@ func MovementCursor(m *Movement) string {
 func DecodeProductCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	sku, ok := strings.CutPrefix(string(b), "p:")
-	if err != nil || !ok || sku == "" {
+	if err != nil || !ok || sku == "" || checkUTF8("after", sku) != nil {
 		return "", invalid("after", "not a product cursor")
 	}
 	return sku, nil
@@ -45,7 +45,7 @@ func DecodeMovementCursor(c string) (MovementPosition, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	s, ok := strings.CutPrefix(string(b), "m:")
 	parts := strings.SplitN(s, ":", 3)
-	if err != nil || !ok || len(parts) != 3 || parts[2] == "" {
+	if err != nil || !ok || len(parts) != 3 || parts[2] == "" || checkUTF8("after", parts[2]) != nil {
 		return MovementPosition{}, bad
 	}
 	at, aerr := strconv.ParseInt(parts[0], 10, 64)

@@ -29,8 +29,9 @@ func NormalizeSKU(s string) (string, error) {
 		return "", invalid("sku", "must not be empty")
 	case len(s) > MaxSKULen:
 		return "", invalid("sku", "longer than %d characters", MaxSKULen)
-	case !utf8.ValidString(s):
-		return "", invalid("sku", "is not valid UTF-8")
+	}
+	if err := checkUTF8("sku", s); err != nil {
+		return "", err
 	}
 	for _, r := range s {
 		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
@@ -38,6 +39,21 @@ func NormalizeSKU(s string) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+// checkUTF8 is the one rule for text in every request: it must be valid
+// UTF-8, and it must not hold U+FFFD, the replacement character decoders
+// (encoding/json, serpent) put where bytes were not valid UTF-8 or a \u
+// escape named half a surrogate pair. So two different byte strings never
+// become one sku, and text is never stored other than as it was sent.
+func checkUTF8(field, s string) error {
+	switch {
+	case !utf8.ValidString(s):
+		return invalid(field, "is not valid UTF-8")
+	case strings.ContainsRune(s, utf8.RuneError):
+		return invalid(field, "contains U+FFFD, which stands for bytes that were not valid UTF-8")
+	}
+	return nil
 }
 
 // text trims s and checks its length and characters for field.
@@ -48,8 +64,9 @@ func text(field, s string, max int, required bool) (string, error) {
 		return "", invalid(field, "must not be empty")
 	case len(s) > max:
 		return "", invalid(field, "longer than %d characters", max)
-	case !utf8.ValidString(s):
-		return "", invalid(field, "is not valid UTF-8")
+	}
+	if err := checkUTF8(field, s); err != nil {
+		return "", err
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
@@ -226,7 +243,10 @@ func Apply(sku string, balance, delta int64) (int64, error) {
 // printable characters without spaces.
 func NormalizeWarehouseID(id string) (string, error) {
 	id = strings.TrimSpace(id)
-	ok := id != "" && len(id) <= 64 && utf8.ValidString(id)
+	if err := checkUTF8("warehouse id", id); err != nil {
+		return "", err
+	}
+	ok := id != "" && len(id) <= 64
 	for _, r := range id {
 		ok = ok && !unicode.IsSpace(r) && unicode.IsPrint(r)
 	}

@@ -45,7 +45,18 @@ func EncodeJob(meta JobMeta, req any) ([]byte, error) {
 // format.
 var errMalformed = errors.New("malformed job header")
 
-// DecodeJob splits a job into its meta and its encoded request.
+// uvarintLen is the length of n's shortest uvarint.
+func uvarintLen(n uint64) int {
+	k := 1
+	for ; n >= 0x80; n >>= 7 {
+		k++
+	}
+	return k
+}
+
+// DecodeJob splits a job into its meta and its encoded request; a header
+// in anything but its one encoding (a varint longer than needed) is
+// malformed.
 func DecodeJob(raw []byte) (JobMeta, []byte, error) {
 	var m JobMeta
 	if len(raw) == 0 || raw[0] != wireVersion {
@@ -54,7 +65,7 @@ func DecodeJob(raw []byte) (JobMeta, []byte, error) {
 	rest := raw[1:]
 	for _, dst := range [...]*string{&m.Op, &m.Actor, &m.Key} {
 		n, k := binary.Uvarint(rest)
-		if k <= 0 || n > uint64(len(rest)-k) {
+		if k <= 0 || n > uint64(len(rest)-k) || k != uvarintLen(n) { // one encoding per header
 			return m, nil, errMalformed
 		}
 		*dst = string(rest[k : k+int(n)])

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -125,6 +126,9 @@ func Open(dir string, opts Options) (*Store, error) {
 		readers = DefaultReaders
 	}
 	path := filepath.Join(dir, FileName)
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	var err error
 	// Two writer connections: the one HandleWrites holds across batches
 	// and one for maintenance between them (migration, Close).
@@ -189,4 +193,18 @@ func (s *Store) Close() error {
 		cerr = fmt.Errorf("checkpointing: %w", cerr)
 	}
 	return errors.Join(rerr, cerr, s.wdb.Close())
+}
+
+// createPrivate creates the database file at path, empty, with mode 0600
+// unless it exists: SQLite gives its -wal and -shm files the mode of the
+// database file, so they are private too whatever the process's umask.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", path, err)
+	}
+	return f.Close()
 }

@@ -144,9 +144,9 @@ func (b *batch) insertMovement(id int, mv *stock.Movement, fp, stamp string) err
 }
 
 // movementByKey returns the movement of the local warehouse recorded with
-// key, nil when there is none, or INVALID_INPUT when it was recorded for a
-// request with another fingerprint.
-func (b *batch) movementByKey(key, fp string) (*stock.Movement, error) {
+// key, nil when there is none, or INVALID_INPUT when it was recorded for
+// another request than in (whose fingerprint is fp).
+func (b *batch) movementByKey(key string, in *stock.MovementInput, fp string) (*stock.Movement, error) {
 	wh, err := b.localWarehouse()
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func (b *batch) movementByKey(key, fp string) (*stock.Movement, error) {
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("reading movement %d of idempotency key %q: %w", seq, key, err)
-	case stored != fp:
+	case stored != fp && !b.s.sameRequest(stored, in):
 		return nil, stock.Errorf(stock.CodeInvalidInput,
 			"idempotency key %q was used for a different request", key)
 	}

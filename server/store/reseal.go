@@ -159,28 +159,30 @@ func (b *batch) resealMovements(st *sealState, limit int) (int, error) {
 	if st.origin != "" || st.seq != 0 {
 		return 0, nil // the pass is in the change log
 	}
-	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT id, warehouse_id, seq, reference, note, actor,
-		reference_hash IS NULL AND reference <> '', actor_hash IS NULL AND actor <> ''
-		FROM movements WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, st.movement, st.until, limit)
+	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT id, warehouse_id, seq, sku, kind, quantity, reference, note, actor,
+		reference_hash IS NULL AND reference <> '', actor_hash IS NULL AND actor <> '',
+		idempotency_key IS NOT NULL, substr(fingerprint, 1, 1) = ?
+		FROM movements WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, keyedPrefix, st.movement, st.until, limit)
 	if err != nil {
 		return 0, fmt.Errorf("reading movements to reseal: %w", err)
 	}
 	type row struct {
-		id       int64
-		m        stock.Movement
-		unsealed bool
+		id    int64
+		m     stock.Movement
+		keyed bool // recorded under an idempotency key: it has a fingerprint
 	}
 	var todo []row
 	n := 0
 	for rows.Next() {
 		var r row
-		var noRefHash, noActorHash bool
-		if err := rows.Scan(&r.id, &r.m.Warehouse, &r.m.Seq, &r.m.Reference, &r.m.Note, &r.m.Actor, &noRefHash, &noActorHash); err != nil {
+		var noRefHash, noActorHash, keyedFP bool
+		if err := rows.Scan(&r.id, &r.m.Warehouse, &r.m.Seq, &r.m.SKU, &r.m.Kind, &r.m.Quantity, &r.m.Reference,
+			&r.m.Note, &r.m.Actor, &noRefHash, &noActorHash, &r.keyed, &keyedFP); err != nil {
 			rows.Close()
 			return 0, err
 		}
 		n, st.movement = n+1, r.id
-		if b.stale(r.m.Reference, r.m.Note, r.m.Actor) || noRefHash || noActorHash {
+		if b.stale(r.m.Reference, r.m.Note, r.m.Actor) || noRefHash || noActorHash || (r.keyed && !keyedFP) {
 			todo = append(todo, r)
 		}
 	}
@@ -193,10 +195,14 @@ func (b *batch) resealMovements(st *sealState, limit int) (int, error) {
 			return 0, err
 		}
 		sm := b.s.sealMovement(b.sealer, &r.m)
+		fp := ""
+		if r.keyed {
+			fp = b.s.fingerprint(requestOf(&r.m))
+		}
 		b.wrote = true
 		if _, err := b.wc.conn.ExecContext(b.ctx, `UPDATE movements SET reference = ?, note = ?, actor = ?,
-			reference_hash = ?, actor_hash = ? WHERE id = ?`,
-			sm.reference, sm.note, sm.actor, sm.referenceHash, sm.actorHash, r.id); err != nil {
+			reference_hash = ?, actor_hash = ?, fingerprint = ? WHERE id = ?`,
+			sm.reference, sm.note, sm.actor, sm.referenceHash, sm.actorHash, fp, r.id); err != nil {
 			return 0, fmt.Errorf("resealing movement %s:%d: %w", r.m.Warehouse, r.m.Seq, err)
 		}
 	}

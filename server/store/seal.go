@@ -20,6 +20,8 @@ const (
 	fieldReference = "reference"
 	fieldNote      = "note"
 	fieldActor     = "actor"
+	// fieldFingerprint keys the digest of a request (movement.go).
+	fieldFingerprint = "fingerprint"
 )
 
 // hasher hashes a field's value as the index columns store it.

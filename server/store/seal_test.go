@@ -150,11 +150,22 @@ func TestSecretsSealedAtRest(t *testing.T) {
 	h.reopen()
 	grepFiles(t, h.dir, secrets...)
 	checkSecretsRead(t, h, "MAD-1", "o-")
-	// A retried request is still told from another one under its key.
-	r := h.write(testJob{Op: stock.OpMovementRecord, Actor: secretActor, Movement: &stock.MovementInput{
-		SKU: "S-1", Kind: stock.KindSale, Quantity: 1, Reference: secretRef, Note: secretNote, IdempotencyKey: "key-a"}})
+	checkRetry(t, h)
+}
+
+// checkRetry checks that a retried request of writeSecrets is answered
+// with its first result, and the same key with another note refused.
+func checkRetry(t *testing.T, h *harness) {
+	t.Helper()
+	in := &stock.MovementInput{SKU: "S-1", Kind: stock.KindSale, Quantity: 1, Reference: secretRef, Note: secretNote, IdempotencyKey: "key-a"}
+	r := h.write(testJob{Op: stock.OpMovementRecord, Actor: secretActor, Movement: in})
 	if r[0].Err != nil || r[0].Movement.Note != secretNote || r[0].Movement.Seq != 3 {
 		t.Errorf("retry answered %+v %+v", r[0].Err, r[0].Movement)
+	}
+	other := *in
+	other.Note += "!"
+	if r := h.write(testJob{Op: stock.OpMovementRecord, Actor: secretActor, Movement: &other}); code(r[0]) != stock.CodeInvalidInput {
+		t.Errorf("the key with another note: %+v, want INVALID_INPUT", r[0].Err)
 	}
 }
 
@@ -176,18 +187,19 @@ func TestOpenRefusesMissingKeys(t *testing.T) {
 }
 
 // unseal turns h's database into one written before sealing: every
-// sealed value clear, no hashes, no reseal state.
+// sealed value clear, no hashes, unkeyed fingerprints, no reseal state.
 func unseal(t *testing.T, h *harness) {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := h.s.rdb.Query(`SELECT warehouse_id, seq, reference, note, actor FROM movements`)
+	rows, err := h.s.rdb.Query(`SELECT warehouse_id, seq, sku, kind, quantity, reference, note, actor,
+		COALESCE(idempotency_key, '') FROM movements`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ms []stock.Movement
 	for rows.Next() {
 		var m stock.Movement
-		if err := rows.Scan(&m.Warehouse, &m.Seq, &m.Reference, &m.Note, &m.Actor); err != nil {
+		if err := rows.Scan(&m.Warehouse, &m.Seq, &m.SKU, &m.Kind, &m.Quantity, &m.Reference, &m.Note, &m.Actor, &m.IdempotencyKey); err != nil {
 			t.Fatal(err)
 		}
 		if err := h.s.openMovement(&m); err != nil {
@@ -203,9 +215,13 @@ func unseal(t *testing.T, h *harness) {
 		}
 	}
 	for _, m := range ms {
+		fp := ""
+		if m.IdempotencyKey != "" {
+			fp = legacyFingerprint(requestOf(&m))
+		}
 		if _, err := h.s.wdb.ExecContext(ctx, `UPDATE movements SET reference = ?, note = ?, actor = ?,
-			reference_hash = NULL, actor_hash = NULL WHERE warehouse_id = ? AND seq = ?`,
-			m.Reference, m.Note, m.Actor, m.Warehouse, m.Seq); err != nil {
+			reference_hash = NULL, actor_hash = NULL, fingerprint = ? WHERE warehouse_id = ? AND seq = ?`,
+			m.Reference, m.Note, m.Actor, fp, m.Warehouse, m.Seq); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -249,7 +265,7 @@ func unseal(t *testing.T, h *harness) {
 func checkAllSealedWith(t *testing.T, h *harness, key uint32) {
 	t.Helper()
 	rows, err := h.s.rdb.Query(`SELECT reference, note, actor, (reference <> '') = (reference_hash IS NOT NULL),
-		(actor <> '') = (actor_hash IS NOT NULL) FROM movements`)
+		(actor <> '') = (actor_hash IS NOT NULL) AND (idempotency_key IS NULL OR fingerprint LIKE 'k%') FROM movements`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +282,7 @@ func checkAllSealedWith(t *testing.T, h *harness, key uint32) {
 			}
 		}
 		if !refHashed || !actorHashed {
-			t.Fatalf("a movement without its hashes")
+			t.Fatalf("a movement without its hashes, or with an unkeyed fingerprint")
 		}
 	}
 	for _, q := range []string{`SELECT name FROM tokens`, `SELECT actor FROM audit_log`, `SELECT subject FROM audit_log`,
@@ -322,10 +338,12 @@ func TestResealMigratesAndRotates(t *testing.T) {
 	h := newHarness(t)
 	writeSecrets(t, h, "")
 	unseal(t, h)
+	checkRetry(t, h) // an unkeyed fingerprint still tells a retry
 	if retired := resealAll(t, h, "S-1"); len(retired) != 0 {
 		t.Errorf("migration retired keys %v", retired)
 	}
 	checkAllSealedWith(t, h, 1)
+	checkRetry(t, h)
 	checkSecretsRead(t, h, "MAD-1", "")
 	checkAudit(t, h)
 	h.reopen() // Close checkpoints: the WAL no longer holds the clear pages

@@ -176,6 +176,7 @@ func TestDataAtRestSealed(t *testing.T) {
 	waitKeyGone(t, a, 1)
 	close(stop)
 	wg.Wait()
+	t.Logf("%d movements acknowledged during the rotation", acked.Load())
 	if got, want := secretMovements(t, a, "MAD-1"), 20+int(acked.Load()); got != want {
 		t.Errorf("MAD-1 reads %d movements by reference after the rotation, want %d", got, want)
 	}

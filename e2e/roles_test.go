@@ -99,6 +99,7 @@ func TestRolesGraphQL(t *testing.T) {
 		{"auditLog", "admin", `{ auditLog(first: 5) { edges { node { actor action } } } }`},
 		{"createToken", "admin", `mutation { createToken(name: "t-%[1]s", role: VIEWER) { id } }`},
 		{"revokeToken", "admin", `mutation { revokeToken(id: "999999") { id } }`},
+		{"rotateKeys", "admin", `mutation { rotateKeys { key } }`},
 		{"createJoinToken", "admin", `mutation { createJoinToken { expiresAt } }`},
 		{"leaveNetwork", "admin", `mutation { leaveNetwork { id departed } }`}, // last: the admin's call leaves
 	}

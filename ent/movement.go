@@ -39,6 +39,10 @@ type Movement struct {
 	Note string `json:"note,omitempty"`
 	// Actor holds the value of the "actor" field.
 	Actor string `json:"actor,omitempty"`
+	// HMAC of the reference under the node's index key
+	ReferenceHash *[]byte `json:"reference_hash,omitempty"`
+	// HMAC of the actor under the node's index key
+	ActorHash *[]byte `json:"actor_hash,omitempty"`
 	// unique per warehouse; looked up through IdempotencyKey
 	IdempotencyKey *string `json:"idempotency_key,omitempty"`
 	// digest of the request, to tell a retry from a reused idempotency key
@@ -91,6 +95,8 @@ func (*Movement) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case movement.FieldReferenceHash, movement.FieldActorHash:
+			values[i] = new([]byte)
 		case movement.FieldID, movement.FieldSeq, movement.FieldProductID, movement.FieldQuantity, movement.FieldBalance, movement.FieldPrice:
 			values[i] = new(sql.NullInt64)
 		case movement.FieldWarehouseID, movement.FieldSku, movement.FieldKind, movement.FieldReference, movement.FieldNote, movement.FieldActor, movement.FieldIdempotencyKey, movement.FieldFingerprint:
@@ -177,6 +183,18 @@ func (_m *Movement) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field actor", values[i])
 			} else if value.Valid {
 				_m.Actor = value.String
+			}
+		case movement.FieldReferenceHash:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field reference_hash", values[i])
+			} else if value != nil {
+				_m.ReferenceHash = value
+			}
+		case movement.FieldActorHash:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field actor_hash", values[i])
+			} else if value != nil {
+				_m.ActorHash = value
 			}
 		case movement.FieldIdempotencyKey:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -278,6 +296,16 @@ func (_m *Movement) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("actor=")
 	builder.WriteString(_m.Actor)
+	builder.WriteString(", ")
+	if v := _m.ReferenceHash; v != nil {
+		builder.WriteString("reference_hash=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ActorHash; v != nil {
+		builder.WriteString("actor_hash=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	if v := _m.IdempotencyKey; v != nil {
 		builder.WriteString("idempotency_key=")

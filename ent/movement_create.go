@@ -106,6 +106,18 @@ func (_c *MovementCreate) SetNillableActor(v *string) *MovementCreate {
 	return _c
 }
 
+// SetReferenceHash sets the "reference_hash" field.
+func (_c *MovementCreate) SetReferenceHash(v []byte) *MovementCreate {
+	_c.mutation.SetReferenceHash(v)
+	return _c
+}
+
+// SetActorHash sets the "actor_hash" field.
+func (_c *MovementCreate) SetActorHash(v []byte) *MovementCreate {
+	_c.mutation.SetActorHash(v)
+	return _c
+}
+
 // SetIdempotencyKey sets the "idempotency_key" field.
 func (_c *MovementCreate) SetIdempotencyKey(v string) *MovementCreate {
 	_c.mutation.SetIdempotencyKey(v)
@@ -330,6 +342,14 @@ func (_c *MovementCreate) createSpec() (*Movement, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Actor(); ok {
 		_spec.SetField(movement.FieldActor, field.TypeString, value)
 		_node.Actor = value
+	}
+	if value, ok := _c.mutation.ReferenceHash(); ok {
+		_spec.SetField(movement.FieldReferenceHash, field.TypeBytes, value)
+		_node.ReferenceHash = &value
+	}
+	if value, ok := _c.mutation.ActorHash(); ok {
+		_spec.SetField(movement.FieldActorHash, field.TypeBytes, value)
+		_node.ActorHash = &value
 	}
 	if value, ok := _c.mutation.IdempotencyKey(); ok {
 		_spec.SetField(movement.FieldIdempotencyKey, field.TypeString, value)

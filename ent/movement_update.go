@@ -27,6 +27,30 @@ func (_u *MovementUpdate) Where(ps ...predicate.Movement) *MovementUpdate {
 	return _u
 }
 
+// SetReferenceHash sets the "reference_hash" field.
+func (_u *MovementUpdate) SetReferenceHash(v []byte) *MovementUpdate {
+	_u.mutation.SetReferenceHash(v)
+	return _u
+}
+
+// ClearReferenceHash clears the value of the "reference_hash" field.
+func (_u *MovementUpdate) ClearReferenceHash() *MovementUpdate {
+	_u.mutation.ClearReferenceHash()
+	return _u
+}
+
+// SetActorHash sets the "actor_hash" field.
+func (_u *MovementUpdate) SetActorHash(v []byte) *MovementUpdate {
+	_u.mutation.SetActorHash(v)
+	return _u
+}
+
+// ClearActorHash clears the value of the "actor_hash" field.
+func (_u *MovementUpdate) ClearActorHash() *MovementUpdate {
+	_u.mutation.ClearActorHash()
+	return _u
+}
+
 // Mutation returns the MovementMutation object of the builder.
 func (_u *MovementUpdate) Mutation() *MovementMutation {
 	return _u.mutation
@@ -82,6 +106,18 @@ func (_u *MovementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			}
 		}
 	}
+	if value, ok := _u.mutation.ReferenceHash(); ok {
+		_spec.SetField(movement.FieldReferenceHash, field.TypeBytes, value)
+	}
+	if _u.mutation.ReferenceHashCleared() {
+		_spec.ClearField(movement.FieldReferenceHash, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.ActorHash(); ok {
+		_spec.SetField(movement.FieldActorHash, field.TypeBytes, value)
+	}
+	if _u.mutation.ActorHashCleared() {
+		_spec.ClearField(movement.FieldActorHash, field.TypeBytes)
+	}
 	if _u.mutation.IdempotencyKeyCleared() {
 		_spec.ClearField(movement.FieldIdempotencyKey, field.TypeString)
 	}
@@ -103,6 +139,30 @@ type MovementUpdateOne struct {
 	fields   []string
 	hooks    []Hook
 	mutation *MovementMutation
+}
+
+// SetReferenceHash sets the "reference_hash" field.
+func (_u *MovementUpdateOne) SetReferenceHash(v []byte) *MovementUpdateOne {
+	_u.mutation.SetReferenceHash(v)
+	return _u
+}
+
+// ClearReferenceHash clears the value of the "reference_hash" field.
+func (_u *MovementUpdateOne) ClearReferenceHash() *MovementUpdateOne {
+	_u.mutation.ClearReferenceHash()
+	return _u
+}
+
+// SetActorHash sets the "actor_hash" field.
+func (_u *MovementUpdateOne) SetActorHash(v []byte) *MovementUpdateOne {
+	_u.mutation.SetActorHash(v)
+	return _u
+}
+
+// ClearActorHash clears the value of the "actor_hash" field.
+func (_u *MovementUpdateOne) ClearActorHash() *MovementUpdateOne {
+	_u.mutation.ClearActorHash()
+	return _u
 }
 
 // Mutation returns the MovementMutation object of the builder.
@@ -189,6 +249,18 @@ func (_u *MovementUpdateOne) sqlSave(ctx context.Context) (_node *Movement, err 
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.ReferenceHash(); ok {
+		_spec.SetField(movement.FieldReferenceHash, field.TypeBytes, value)
+	}
+	if _u.mutation.ReferenceHashCleared() {
+		_spec.ClearField(movement.FieldReferenceHash, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.ActorHash(); ok {
+		_spec.SetField(movement.FieldActorHash, field.TypeBytes, value)
+	}
+	if _u.mutation.ActorHashCleared() {
+		_spec.ClearField(movement.FieldActorHash, field.TypeBytes)
 	}
 	if _u.mutation.IdempotencyKeyCleared() {
 		_spec.ClearField(movement.FieldIdempotencyKey, field.TypeString)

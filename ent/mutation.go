@@ -1088,6 +1088,8 @@ type MovementMutation struct {
 	reference        *string
 	note             *string
 	actor            *string
+	reference_hash   *[]byte
+	actor_hash       *[]byte
 	idempotency_key  *string
 	fingerprint      *string
 	created_at       *time.Time
@@ -1621,6 +1623,104 @@ func (m *MovementMutation) ResetActor() {
 	m.actor = nil
 }
 
+// SetReferenceHash sets the "reference_hash" field.
+func (m *MovementMutation) SetReferenceHash(b []byte) {
+	m.reference_hash = &b
+}
+
+// ReferenceHash returns the value of the "reference_hash" field in the mutation.
+func (m *MovementMutation) ReferenceHash() (r []byte, exists bool) {
+	v := m.reference_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferenceHash returns the old "reference_hash" field's value of the Movement entity.
+// If the Movement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MovementMutation) OldReferenceHash(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferenceHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferenceHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferenceHash: %w", err)
+	}
+	return oldValue.ReferenceHash, nil
+}
+
+// ClearReferenceHash clears the value of the "reference_hash" field.
+func (m *MovementMutation) ClearReferenceHash() {
+	m.reference_hash = nil
+	m.clearedFields[movement.FieldReferenceHash] = struct{}{}
+}
+
+// ReferenceHashCleared returns if the "reference_hash" field was cleared in this mutation.
+func (m *MovementMutation) ReferenceHashCleared() bool {
+	_, ok := m.clearedFields[movement.FieldReferenceHash]
+	return ok
+}
+
+// ResetReferenceHash resets all changes to the "reference_hash" field.
+func (m *MovementMutation) ResetReferenceHash() {
+	m.reference_hash = nil
+	delete(m.clearedFields, movement.FieldReferenceHash)
+}
+
+// SetActorHash sets the "actor_hash" field.
+func (m *MovementMutation) SetActorHash(b []byte) {
+	m.actor_hash = &b
+}
+
+// ActorHash returns the value of the "actor_hash" field in the mutation.
+func (m *MovementMutation) ActorHash() (r []byte, exists bool) {
+	v := m.actor_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorHash returns the old "actor_hash" field's value of the Movement entity.
+// If the Movement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MovementMutation) OldActorHash(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorHash: %w", err)
+	}
+	return oldValue.ActorHash, nil
+}
+
+// ClearActorHash clears the value of the "actor_hash" field.
+func (m *MovementMutation) ClearActorHash() {
+	m.actor_hash = nil
+	m.clearedFields[movement.FieldActorHash] = struct{}{}
+}
+
+// ActorHashCleared returns if the "actor_hash" field was cleared in this mutation.
+func (m *MovementMutation) ActorHashCleared() bool {
+	_, ok := m.clearedFields[movement.FieldActorHash]
+	return ok
+}
+
+// ResetActorHash resets all changes to the "actor_hash" field.
+func (m *MovementMutation) ResetActorHash() {
+	m.actor_hash = nil
+	delete(m.clearedFields, movement.FieldActorHash)
+}
+
 // SetIdempotencyKey sets the "idempotency_key" field.
 func (m *MovementMutation) SetIdempotencyKey(s string) {
 	m.idempotency_key = &s
@@ -1886,7 +1986,7 @@ func (m *MovementMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MovementMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 16)
 	if m.warehouse != nil {
 		fields = append(fields, movement.FieldWarehouseID)
 	}
@@ -1916,6 +2016,12 @@ func (m *MovementMutation) Fields() []string {
 	}
 	if m.actor != nil {
 		fields = append(fields, movement.FieldActor)
+	}
+	if m.reference_hash != nil {
+		fields = append(fields, movement.FieldReferenceHash)
+	}
+	if m.actor_hash != nil {
+		fields = append(fields, movement.FieldActorHash)
 	}
 	if m.idempotency_key != nil {
 		fields = append(fields, movement.FieldIdempotencyKey)
@@ -1957,6 +2063,10 @@ func (m *MovementMutation) Field(name string) (ent.Value, bool) {
 		return m.Note()
 	case movement.FieldActor:
 		return m.Actor()
+	case movement.FieldReferenceHash:
+		return m.ReferenceHash()
+	case movement.FieldActorHash:
+		return m.ActorHash()
 	case movement.FieldIdempotencyKey:
 		return m.IdempotencyKey()
 	case movement.FieldFingerprint:
@@ -1994,6 +2104,10 @@ func (m *MovementMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldNote(ctx)
 	case movement.FieldActor:
 		return m.OldActor(ctx)
+	case movement.FieldReferenceHash:
+		return m.OldReferenceHash(ctx)
+	case movement.FieldActorHash:
+		return m.OldActorHash(ctx)
 	case movement.FieldIdempotencyKey:
 		return m.OldIdempotencyKey(ctx)
 	case movement.FieldFingerprint:
@@ -2080,6 +2194,20 @@ func (m *MovementMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetActor(v)
+		return nil
+	case movement.FieldReferenceHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferenceHash(v)
+		return nil
+	case movement.FieldActorHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorHash(v)
 		return nil
 	case movement.FieldIdempotencyKey:
 		v, ok := value.(string)
@@ -2190,6 +2318,12 @@ func (m *MovementMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *MovementMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(movement.FieldReferenceHash) {
+		fields = append(fields, movement.FieldReferenceHash)
+	}
+	if m.FieldCleared(movement.FieldActorHash) {
+		fields = append(fields, movement.FieldActorHash)
+	}
 	if m.FieldCleared(movement.FieldIdempotencyKey) {
 		fields = append(fields, movement.FieldIdempotencyKey)
 	}
@@ -2207,6 +2341,12 @@ func (m *MovementMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *MovementMutation) ClearField(name string) error {
 	switch name {
+	case movement.FieldReferenceHash:
+		m.ClearReferenceHash()
+		return nil
+	case movement.FieldActorHash:
+		m.ClearActorHash()
+		return nil
 	case movement.FieldIdempotencyKey:
 		m.ClearIdempotencyKey()
 		return nil
@@ -2247,6 +2387,12 @@ func (m *MovementMutation) ResetField(name string) error {
 		return nil
 	case movement.FieldActor:
 		m.ResetActor()
+		return nil
+	case movement.FieldReferenceHash:
+		m.ResetReferenceHash()
+		return nil
+	case movement.FieldActorHash:
+		m.ResetActorHash()
 		return nil
 	case movement.FieldIdempotencyKey:
 		m.ResetIdempotencyKey()

@@ -47,11 +47,11 @@ func init() {
 	// movement.DefaultActor holds the default value on creation for the actor field.
 	movement.DefaultActor = movementDescActor.Default.(string)
 	// movementDescFingerprint is the schema descriptor for fingerprint field.
-	movementDescFingerprint := movementFields[11].Descriptor()
+	movementDescFingerprint := movementFields[13].Descriptor()
 	// movement.DefaultFingerprint holds the default value on creation for the fingerprint field.
 	movement.DefaultFingerprint = movementDescFingerprint.Default.(string)
 	// movementDescPrice is the schema descriptor for price field.
-	movementDescPrice := movementFields[13].Descriptor()
+	movementDescPrice := movementFields[15].Descriptor()
 	// movement.DefaultPrice holds the default value on creation for the price field.
 	movement.DefaultPrice = movementDescPrice.Default.(int64)
 	productFields := schema.Product{}.Fields()

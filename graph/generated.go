@@ -80,6 +80,10 @@ type ComplexityRoot struct {
 		Token     func(childComplexity int) int
 	}
 
+	KeyRotation struct {
+		Key func(childComplexity int) int
+	}
+
 	LowStockAlert struct {
 		At           func(childComplexity int) int
 		Low          func(childComplexity int) int
@@ -124,6 +128,7 @@ type ComplexityRoot struct {
 		ReceiveTransfer func(childComplexity int, id string) int
 		RecordMovement  func(childComplexity int, input stock.MovementInput) int
 		RevokeToken     func(childComplexity int, id string) int
+		RotateKeys      func(childComplexity int) int
 		SetStock        func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
 		TransferStock   func(childComplexity int, input stock.TransferInput) int
 		UpdateProduct   func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
@@ -303,6 +308,7 @@ type MutationResolver interface {
 	TransferStock(ctx context.Context, input stock.TransferInput) (*stock.Transfer, error)
 	ReceiveTransfer(ctx context.Context, id string) (*stock.Transfer, error)
 	CancelTransfer(ctx context.Context, id string) (*stock.Transfer, error)
+	RotateKeys(ctx context.Context) (*stock.KeyRotation, error)
 }
 type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
@@ -470,6 +476,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JoinToken.Token(childComplexity), true
+
+	case "KeyRotation.key":
+		if e.ComplexityRoot.KeyRotation.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyRotation.Key(childComplexity), true
 
 	case "LowStockAlert.at":
 		if e.ComplexityRoot.LowStockAlert.At == nil {
@@ -701,6 +714,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["id"].(string)), true
+	case "Mutation.rotateKeys":
+		if e.ComplexityRoot.Mutation.RotateKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RotateKeys(childComplexity), true
 	case "Mutation.setStock":
 		if e.ComplexityRoot.Mutation.SetStock == nil {
 			break
@@ -2075,6 +2094,24 @@ extend type StockLevel {
   "Units of transfers on their way to this warehouse, as this node knows them: sent to it and not yet received, or cancelled on their way back to it."
   inTransit: Int!
 }
+
+# Data at rest: the keys movement notes, references and actors are sealed with.
+
+extend type Mutation {
+  """
+  Makes a new key for data at rest current: new notes, references and actors are
+  sealed with it, and every stored one is resealed with it in the background, a batch
+  per write job, while writes go on; the old key's file is deleted once nothing uses
+  it. Admins only.
+  """
+  rotateKeys: KeyRotation!
+}
+
+"A rotation of the key data at rest is sealed with."
+type KeyRotation {
+  "The id of the new key (each sealed value names the key that sealed it)."
+  key: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2145,6 +2182,14 @@ func (ec *executionContext) childFields_JoinToken(ctx context.Context, field gra
 		return ec.fieldContext_JoinToken_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JoinToken", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyRotation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_KeyRotation_key(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyRotation", field.Name)
 }
 
 func (ec *executionContext) childFields_LowStockAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3671,6 +3716,29 @@ func (ec *executionContext) fieldContext_JoinToken_expiresAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("JoinToken", field, false, false, "Time")
 }
 
+func (ec *executionContext) _KeyRotation_key(ctx context.Context, field graphql.CollectedField, obj *stock.KeyRotation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyRotation_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyRotation_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyRotation", field, false, false, "Int")
+}
+
 func (ec *executionContext) _LowStockAlert_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4752,6 +4820,38 @@ func (ec *executionContext) fieldContext_Mutation_cancelTransfer(ctx context.Con
 	if fc.Args, err = ec.field_Mutation_cancelTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RotateKeys(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.KeyRotation) graphql.Marshaler {
+			return ec.marshalNKeyRotation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐKeyRotation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyRotation(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -9259,6 +9359,39 @@ func (ec *executionContext) _JoinToken(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var keyRotationImplementors = []string{"KeyRotation"}
+
+func (ec *executionContext) _KeyRotation(ctx context.Context, sel ast.SelectionSet, obj *stock.KeyRotation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyRotationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyRotation")
+		case "key":
+			out.Values[i] = ec._KeyRotation_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var lowStockAlertImplementors = []string{"LowStockAlert"}
 
 func (ec *executionContext) _LowStockAlert(ctx context.Context, sel ast.SelectionSet, obj *stock.LowStockAlert) graphql.Marshaler {
@@ -9584,6 +9717,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "cancelTransfer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cancelTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateKeys":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateKeys(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11043,6 +11183,14 @@ func (ec *executionContext) marshalNJoinToken2ᚖgithubᚗcomᚋstockmeshᚋstoc
 		return graphql.Null
 	}
 	return ec._JoinToken(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKeyRotation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐKeyRotation(ctx context.Context, sel ast.SelectionSet, v *stock.KeyRotation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KeyRotation!")
+		return graphql.Null
+	}
+	return ec._KeyRotation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLowStockAlert2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLowStockAlert(ctx context.Context, sel ast.SelectionSet, v *stock.LowStockAlert) graphql.Marshaler {

@@ -117,6 +117,11 @@ func (r *mutationResolver) CancelTransfer(ctx context.Context, id string) (*stoc
 	return r.Desk.Cancel(ctx, id)
 }
 
+// RotateKeys is the resolver for the rotateKeys field.
+func (r *mutationResolver) RotateKeys(ctx context.Context) (*stock.KeyRotation, error) {
+	return r.Stock.RotateKeys(ctx)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)

@@ -50,6 +50,28 @@ func token(ctx context.Context, args []string, log *slog.Logger) error {
 	return nil
 }
 
+// keys runs "keys rotate": a new key for data at rest, through the running
+// node when one serves the data folder, else offline (see node.RotateKeys).
+func keys(ctx context.Context, args []string, log *slog.Logger) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return errors.New("usage: stockmeshd keys rotate --data DIR")
+	}
+	var data, queue string
+	fs := flags("stockmeshd keys rotate", &data, &queue)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if queue != "" {
+		return errors.New("keys rotate takes no --queue")
+	}
+	id, err := node.RotateKeys(ctx, data, log)
+	if err != nil {
+		return err
+	}
+	fmt.Println(id)
+	return nil
+}
+
 // admin runs the join-token and leave subcommands, through the running node
 // when one serves the data folder.
 func admin(ctx context.Context, cmd string, args []string, log *slog.Logger) error {

@@ -7,6 +7,7 @@
 //	stockmeshd join-token --data DIR [--expires-in S]             issue a one-time join token
 //	stockmeshd leave --data DIR                                   take the node out of its network
 //	stockmeshd token create --data DIR [--role R] [--name N]      issue an API token, admin by default (also while the node is stopped)
+//	stockmeshd keys rotate --data DIR                             a new key for data at rest
 //	stockmeshd version
 //
 // Every flag has an environment equivalent: --tls-san is STOCKMESH_TLS_SAN.
@@ -67,7 +68,7 @@ func tuneRuntime() {
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
 	cmd := "serve"
-	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version" || args[0] == "join-token" || args[0] == "leave" || args[0] == "token") {
+	if len(args) > 0 && (args[0] == "dbworker" || args[0] == "version" || args[0] == "join-token" || args[0] == "leave" || args[0] == "token" || args[0] == "keys") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return token(ctx, args, log)
 	case "join-token", "leave":
 		return admin(ctx, cmd, args, log)
+	case "keys":
+		return keys(ctx, args, log)
 	case "version":
 		fmt.Println("stockmeshd", version)
 		return nil

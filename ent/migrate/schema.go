@@ -55,6 +55,8 @@ var (
 		{Name: "reference", Type: field.TypeString, Default: ""},
 		{Name: "note", Type: field.TypeString, Default: ""},
 		{Name: "actor", Type: field.TypeString, Default: ""},
+		{Name: "reference_hash", Type: field.TypeBytes, Nullable: true},
+		{Name: "actor_hash", Type: field.TypeBytes, Nullable: true},
 		{Name: "idempotency_key", Type: field.TypeString, Nullable: true},
 		{Name: "fingerprint", Type: field.TypeString, Default: ""},
 		{Name: "created_at", Type: field.TypeTime},
@@ -70,13 +72,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "movements_products_movements",
-				Columns:    []*schema.Column{MovementsColumns[13]},
+				Columns:    []*schema.Column{MovementsColumns[15]},
 				RefColumns: []*schema.Column{ProductsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "movements_warehouses_movements",
-				Columns:    []*schema.Column{MovementsColumns[14]},
+				Columns:    []*schema.Column{MovementsColumns[16]},
 				RefColumns: []*schema.Column{WarehousesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -85,37 +87,37 @@ var (
 			{
 				Name:    "movement_warehouse_id_seq",
 				Unique:  true,
-				Columns: []*schema.Column{MovementsColumns[14], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[16], MovementsColumns[1]},
 			},
 			{
 				Name:    "movement_created_at_warehouse_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[13], MovementsColumns[16], MovementsColumns[1]},
 			},
 			{
 				Name:    "movement_warehouse_id_created_at_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[14], MovementsColumns[11], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[16], MovementsColumns[13], MovementsColumns[1]},
 			},
 			{
 				Name:    "movement_sku_created_at_warehouse_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[2], MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[2], MovementsColumns[13], MovementsColumns[16], MovementsColumns[1]},
 			},
 			{
-				Name:    "movement_reference_created_at_warehouse_id_seq",
+				Name:    "movement_reference_hash_created_at_warehouse_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[6], MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[9], MovementsColumns[13], MovementsColumns[16], MovementsColumns[1]},
 				Annotation: &entsql.IndexAnnotation{
-					Where: "reference <> ''",
+					Where: "reference_hash IS NOT NULL",
 				},
 			},
 			{
-				Name:    "movement_actor_created_at_warehouse_id_seq",
+				Name:    "movement_actor_hash_created_at_warehouse_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[8], MovementsColumns[11], MovementsColumns[14], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[10], MovementsColumns[13], MovementsColumns[16], MovementsColumns[1]},
 				Annotation: &entsql.IndexAnnotation{
-					Where: "actor <> ''",
+					Where: "actor_hash IS NOT NULL",
 				},
 			},
 		},

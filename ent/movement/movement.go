@@ -34,6 +34,10 @@ const (
 	FieldNote = "note"
 	// FieldActor holds the string denoting the actor field in the database.
 	FieldActor = "actor"
+	// FieldReferenceHash holds the string denoting the reference_hash field in the database.
+	FieldReferenceHash = "reference_hash"
+	// FieldActorHash holds the string denoting the actor_hash field in the database.
+	FieldActorHash = "actor_hash"
 	// FieldIdempotencyKey holds the string denoting the idempotency_key field in the database.
 	FieldIdempotencyKey = "idempotency_key"
 	// FieldFingerprint holds the string denoting the fingerprint field in the database.
@@ -77,6 +81,8 @@ var Columns = []string{
 	FieldReference,
 	FieldNote,
 	FieldActor,
+	FieldReferenceHash,
+	FieldActorHash,
 	FieldIdempotencyKey,
 	FieldFingerprint,
 	FieldCreatedAt,

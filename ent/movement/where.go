@@ -100,6 +100,16 @@ func Actor(v string) predicate.Movement {
 	return predicate.Movement(sql.FieldEQ(FieldActor, v))
 }
 
+// ReferenceHash applies equality check predicate on the "reference_hash" field. It's identical to ReferenceHashEQ.
+func ReferenceHash(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldEQ(FieldReferenceHash, v))
+}
+
+// ActorHash applies equality check predicate on the "actor_hash" field. It's identical to ActorHashEQ.
+func ActorHash(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldEQ(FieldActorHash, v))
+}
+
 // IdempotencyKey applies equality check predicate on the "idempotency_key" field. It's identical to IdempotencyKeyEQ.
 func IdempotencyKey(v string) predicate.Movement {
 	return predicate.Movement(sql.FieldEQ(FieldIdempotencyKey, v))
@@ -603,6 +613,106 @@ func ActorEqualFold(v string) predicate.Movement {
 // ActorContainsFold applies the ContainsFold predicate on the "actor" field.
 func ActorContainsFold(v string) predicate.Movement {
 	return predicate.Movement(sql.FieldContainsFold(FieldActor, v))
+}
+
+// ReferenceHashEQ applies the EQ predicate on the "reference_hash" field.
+func ReferenceHashEQ(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldEQ(FieldReferenceHash, v))
+}
+
+// ReferenceHashNEQ applies the NEQ predicate on the "reference_hash" field.
+func ReferenceHashNEQ(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldNEQ(FieldReferenceHash, v))
+}
+
+// ReferenceHashIn applies the In predicate on the "reference_hash" field.
+func ReferenceHashIn(vs ...[]byte) predicate.Movement {
+	return predicate.Movement(sql.FieldIn(FieldReferenceHash, vs...))
+}
+
+// ReferenceHashNotIn applies the NotIn predicate on the "reference_hash" field.
+func ReferenceHashNotIn(vs ...[]byte) predicate.Movement {
+	return predicate.Movement(sql.FieldNotIn(FieldReferenceHash, vs...))
+}
+
+// ReferenceHashGT applies the GT predicate on the "reference_hash" field.
+func ReferenceHashGT(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldGT(FieldReferenceHash, v))
+}
+
+// ReferenceHashGTE applies the GTE predicate on the "reference_hash" field.
+func ReferenceHashGTE(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldGTE(FieldReferenceHash, v))
+}
+
+// ReferenceHashLT applies the LT predicate on the "reference_hash" field.
+func ReferenceHashLT(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldLT(FieldReferenceHash, v))
+}
+
+// ReferenceHashLTE applies the LTE predicate on the "reference_hash" field.
+func ReferenceHashLTE(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldLTE(FieldReferenceHash, v))
+}
+
+// ReferenceHashIsNil applies the IsNil predicate on the "reference_hash" field.
+func ReferenceHashIsNil() predicate.Movement {
+	return predicate.Movement(sql.FieldIsNull(FieldReferenceHash))
+}
+
+// ReferenceHashNotNil applies the NotNil predicate on the "reference_hash" field.
+func ReferenceHashNotNil() predicate.Movement {
+	return predicate.Movement(sql.FieldNotNull(FieldReferenceHash))
+}
+
+// ActorHashEQ applies the EQ predicate on the "actor_hash" field.
+func ActorHashEQ(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldEQ(FieldActorHash, v))
+}
+
+// ActorHashNEQ applies the NEQ predicate on the "actor_hash" field.
+func ActorHashNEQ(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldNEQ(FieldActorHash, v))
+}
+
+// ActorHashIn applies the In predicate on the "actor_hash" field.
+func ActorHashIn(vs ...[]byte) predicate.Movement {
+	return predicate.Movement(sql.FieldIn(FieldActorHash, vs...))
+}
+
+// ActorHashNotIn applies the NotIn predicate on the "actor_hash" field.
+func ActorHashNotIn(vs ...[]byte) predicate.Movement {
+	return predicate.Movement(sql.FieldNotIn(FieldActorHash, vs...))
+}
+
+// ActorHashGT applies the GT predicate on the "actor_hash" field.
+func ActorHashGT(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldGT(FieldActorHash, v))
+}
+
+// ActorHashGTE applies the GTE predicate on the "actor_hash" field.
+func ActorHashGTE(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldGTE(FieldActorHash, v))
+}
+
+// ActorHashLT applies the LT predicate on the "actor_hash" field.
+func ActorHashLT(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldLT(FieldActorHash, v))
+}
+
+// ActorHashLTE applies the LTE predicate on the "actor_hash" field.
+func ActorHashLTE(v []byte) predicate.Movement {
+	return predicate.Movement(sql.FieldLTE(FieldActorHash, v))
+}
+
+// ActorHashIsNil applies the IsNil predicate on the "actor_hash" field.
+func ActorHashIsNil() predicate.Movement {
+	return predicate.Movement(sql.FieldIsNull(FieldActorHash))
+}
+
+// ActorHashNotNil applies the NotNil predicate on the "actor_hash" field.
+func ActorHashNotNil() predicate.Movement {
+	return predicate.Movement(sql.FieldNotNull(FieldActorHash))
 }
 
 // IdempotencyKeyEQ applies the EQ predicate on the "idempotency_key" field.

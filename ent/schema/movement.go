@@ -27,9 +27,18 @@ func (Movement) Fields() []ent.Field {
 			Immutable(),
 		field.Int64("quantity").Immutable(),
 		field.Int64("balance").Immutable(),
+		// Sealed (internal/sealing, server/store/seal.go): AES-256-GCM
+		// under the node's key, or clear in a database older than that
+		// until the background reseal reaches them.
 		field.String("reference").Default("").Immutable(),
 		field.String("note").Default("").Immutable(),
 		field.String("actor").Default("").Immutable(),
+		// Keyed hashes (HMAC-SHA256, 16 bytes) of reference and actor,
+		// what filters look up; NULL when the field is empty.
+		field.Bytes("reference_hash").Optional().Nillable().
+			Comment("HMAC of the reference under the node's index key"),
+		field.Bytes("actor_hash").Optional().Nillable().
+			Comment("HMAC of the actor under the node's index key"),
 		field.String("idempotency_key").Optional().Nillable().Immutable().
 			Comment("unique per warehouse; looked up through IdempotencyKey"),
 		field.String("fingerprint").Default("").Immutable().
@@ -61,10 +70,11 @@ func (Movement) Indexes() []ent.Index {
 		index.Fields("warehouse_id", "created_at", "seq"),
 		index.Fields("sku", "created_at", "warehouse_id", "seq"),
 		// Partial: a movement without a reference or actor is never
-		// looked up by it, and costs these indexes nothing.
-		index.Fields("reference", "created_at", "warehouse_id", "seq").
-			Annotations(entsql.IndexWhere("reference <> ''")),
-		index.Fields("actor", "created_at", "warehouse_id", "seq").
-			Annotations(entsql.IndexWhere("actor <> ''")),
+		// looked up by it, and costs these indexes nothing. They hold
+		// keyed hashes, never the clear text.
+		index.Fields("reference_hash", "created_at", "warehouse_id", "seq").
+			Annotations(entsql.IndexWhere("reference_hash IS NOT NULL")),
+		index.Fields("actor_hash", "created_at", "warehouse_id", "seq").
+			Annotations(entsql.IndexWhere("actor_hash IS NOT NULL")),
 	}
 }

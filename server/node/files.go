@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/stockmesh/stockmesh/internal/sealing"
 	"github.com/stockmesh/stockmesh/server/pki"
 )
 
@@ -23,7 +24,8 @@ var secretFiles = []string{
 // 0600, whatever existed before, as PostgreSQL does with its data folder:
 // the database holds the whole ledger. It fixes the modes it can and
 // refuses (an error naming the file) what it cannot, and any secret file
-// (secretFiles, and the extra ones given, such as --tls-key) that others
+// (secretFiles, the keys of data at rest in sealing.Dir, and the extra
+// ones given, such as --tls-key) that others
 // may already have read. Sockets and other special files are left alone.
 func secureDataDir(dir string, extra ...string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -53,8 +55,8 @@ func secureDataDir(dir string, extra ...string) error {
 			return chmodIfLoose(path, 0o700)
 		case !d.Type().IsRegular():
 			return nil
-		case secrets[path]:
-			return checkPrivateFile(path)
+		case secrets[path] || filepath.Dir(path) == filepath.Join(dir, sealing.Dir):
+			return checkPrivateFile(path) // the keys of data at rest too
 		default:
 			return chmodIfLoose(path, 0o600)
 		}

@@ -57,7 +57,7 @@ func TestDataFolderIsPrivate(t *testing.T) {
 			}
 			return nil
 		})
-		for _, f := range []string{"stockmesh.db-wal", "stockmesh.db-shm", "admin.token", "node.key"} {
+		for _, f := range []string{"stockmesh.db-wal", "stockmesh.db-shm", "admin.token", "node.key", "keys", "seal-1.key", "index.key"} {
 			if !seen[f] {
 				t.Errorf("no %s in the data folder", f)
 			}
@@ -81,6 +81,8 @@ func TestDataFolderIsPrivate(t *testing.T) {
 		{"node key", filepath.Join(dir, "tls", "node.key"), nil},
 		{"ca key", filepath.Join(dir, "tls", "ca.key"), nil},
 		{"admin token", filepath.Join(dir, AdminTokenFile), nil},
+		{"sealing key", filepath.Join(dir, "keys", "seal-1.key"), nil},
+		{"index key", filepath.Join(dir, "keys", "index.key"), nil},
 		{"pyro hmac key", hmacKey, func(c *Config) { c.Pyro, c.PyroHMACKeyFile = "127.0.0.1:0", hmacKey }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -251,6 +251,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	g.Go(func() error { return p.run(httpsDone) })
 	g.Go(func() error { return runPyro(gctx) })
 	g.Go(func() error { return pprof.Serve(gctx) })
+	g.Go(func() error { svc.Reseal(gctx, resealBatch, resealIdle, log); return nil })
 	return g.Wait()
 }
 

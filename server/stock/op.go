@@ -64,6 +64,8 @@ var (
 	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup, auth.RoleNode}
 	OpStockLevels    = Op[StockLevelQuery, StockLevels]{"stock.levels", ClassLookup, auth.RoleViewer}
 	OpReplica        = Op[ReplicaQuery, Replica]{"log.digest", ClassLongRead, auth.RoleViewer}
+	OpKeysRotate     = Op[Empty, KeyRotation]{"keys.rotate", ClassWrite, auth.RoleAdmin}
+	OpKeysReseal     = Op[ResealRequest, ResealReport]{"keys.reseal", ClassWrite, auth.RoleNode}
 )
 
 // Ops lists the name and class of every operation, with a zero request
@@ -80,6 +82,7 @@ var Ops = []OpInfo{
 	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
 	info(OpProductExport), info(OpProductHistory),
 	info(OpTokenCreate), info(OpTokenList), info(OpTokenRevoke), info(OpAuditLog),
+	info(OpKeysRotate), info(OpKeysReseal),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,

@@ -159,13 +159,13 @@ func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 	}
 	b.wrote = true
 	r.stock[m.SKU] = replicaStock{id: id, quantity: m.Balance, seq: e.Seq, at: e.At}
-	var key any
 	fp := ""
 	if m.IdempotencyKey != "" {
-		key, fp = m.IdempotencyKey, fingerprint(requestOf(m))
+		fp = b.s.fingerprint(requestOf(m))
 	}
-	return b.exec(stInsertMovement, e.Origin, e.Seq, id, m.SKU, string(m.Kind), m.Quantity, m.Balance,
-		m.Reference, m.Note, m.Actor, key, fp, timestamp(m.CreatedAt))
+	row := *m // stored under the entry's origin and seq, as sealed
+	row.Warehouse, row.Seq = e.Origin, e.Seq
+	return b.insertMovement(id, &row, fp, timestamp(m.CreatedAt))
 }
 
 // apply makes the change a product entry records in its warehouse's

@@ -76,10 +76,33 @@ func dumpWarehouse(t *testing.T, h *harness, warehouse string) (products, moveme
 	products = dumpRows(t, h, `SELECT sku, name, description, price, quantity, reorder_point,
 		deleted_at IS NOT NULL AS deleted, deleted_at, seq, created_at, updated_at
 		FROM products WHERE warehouse_id = ? ORDER BY seq`, warehouse)
-	movements = dumpRows(t, h, `SELECT m.seq, m.sku, m.kind, m.quantity, m.balance, m.reference, m.note,
-		m.actor, m.idempotency_key, m.created_at, p.seq AS product
+	movements = dumpRows(t, h, `SELECT m.seq, m.sku, m.kind, m.quantity, m.balance,
+		m.idempotency_key, m.created_at, p.seq AS product
 		FROM movements m JOIN products p ON p.id = m.product_id WHERE m.warehouse_id = ? ORDER BY m.seq`, warehouse)
-	return products, movements
+	return products, append(movements, openedFields(t, h, warehouse)...)
+}
+
+// openedFields returns the sealed fields of warehouse's movements in
+// clear: each node seals them with keys of its own.
+func openedFields(t *testing.T, h *harness, warehouse string) []string {
+	t.Helper()
+	rows, err := h.s.rdb.Query(`SELECT seq, reference, note, actor FROM movements WHERE warehouse_id = ? ORDER BY seq`, warehouse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		m := stock.Movement{Warehouse: warehouse}
+		if err := rows.Scan(&m.Seq, &m.Reference, &m.Note, &m.Actor); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.s.openMovement(&m); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%d reference=%q note=%q actor=%q", m.Seq, m.Reference, m.Note, m.Actor))
+	}
+	return out
 }
 
 // dumpAll returns every row of every table a change touches.

@@ -25,10 +25,14 @@ const createAudit = `CREATE TABLE IF NOT EXISTS audit_log (
 
 // audit appends an entry by the running job's actor to the audit log, in
 // the batch's transaction.
+// Its actor and subject (which may name a token's holder) are sealed, bound
+// to the entry's time, and the actor hashed for the auditLog filter.
 func (b *batch) audit(action, subject, detail string) error {
 	b.wrote = true
-	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)`,
-		b.now().UnixNano(), b.meta.Actor, action, subject, detail)
+	at := b.now().UnixNano()
+	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO audit_log (at, actor, action, subject, detail, actor_hash)
+		VALUES (?, ?, ?, ?, ?, ?)`, at, b.sealer.Seal(b.meta.Actor, sealAD(auditOrigin, at, fieldActor)), action,
+		b.sealer.Seal(subject, sealAD(auditOrigin, at, fieldSubject)), detail, b.s.keys.Hash(fieldActor, b.meta.Actor))
 	if err != nil {
 		return fmt.Errorf("appending to the audit log: %w", err)
 	}
@@ -38,10 +42,14 @@ func (b *batch) audit(action, subject, detail string) error {
 // auditQuery merges the local warehouse's change log (source 0: product
 // entries carry their actor in their data, movements in their ledger row)
 // with the audit log (source 1), newest first, from one position down.
+// Actors are sealed: a filter compares their hashes where rows have one
+// (movements, the audit log) and passes the others (product entries, rows
+// of a database not yet resealed) to auditLog, which compares them opened.
 const auditQuery = `SELECT at, src, n, actor, action, subject, detail FROM (
 	SELECT l.at AS at, 0 AS src, l.seq AS n,
 		CASE WHEN l.type = 'movement' THEN COALESCE(m.actor, '')
 			ELSE COALESCE(json_extract(CAST(l.data AS TEXT), '$.actor'), '') END AS actor,
+		CASE WHEN l.type = 'movement' THEN m.actor_hash END AS ahash,
 		l.type AS action,
 		CASE WHEN l.type = 'movement' THEN m.sku
 			ELSE COALESCE(json_extract(CAST(l.data AS TEXT), '$.product.sku'), '') END AS subject,
@@ -50,8 +58,9 @@ const auditQuery = `SELECT at, src, n, actor, action, subject, detail FROM (
 	FROM change_log l LEFT JOIN movements m ON m.warehouse_id = l.origin AND m.seq = l.seq
 	WHERE l.origin = ?1
 	UNION ALL
-	SELECT at, 1, id, actor, action, subject, detail FROM audit_log)
-WHERE (at, src, n) < (?2, ?3, ?4) AND at >= ?5 AND at < ?6 AND (?7 = '' OR actor = ?7)
+	SELECT at, 1, id, actor, actor_hash, action, subject, detail FROM audit_log)
+WHERE (at, src, n) < (?2, ?3, ?4) AND at >= ?5 AND at < ?6
+	AND (?7 IS NULL OR ahash = ?7 OR (ahash IS NULL AND actor <> ''))
 ORDER BY at DESC, src DESC, n DESC LIMIT ?8`
 
 // auditLog returns a page of the audit log, newest first; a long read,
@@ -68,7 +77,12 @@ func (s *Store) auditLog(ctx context.Context, q *stock.AuditQuery) (*stock.Audit
 	if q.To != nil {
 		to = q.To.UnixNano()
 	}
-	rows, err := s.rdb.QueryContext(ctx, auditQuery, s.localID(), pos.At, pos.Source, pos.N, from, to, q.Actor, q.First+1)
+	limit := q.First + 1
+	if q.Actor != "" {
+		limit = -1 // rows without a hash are compared here
+	}
+	rows, err := s.rdb.QueryContext(ctx, auditQuery, s.localID(), pos.At, pos.Source, pos.N, from, to,
+		s.keys.Hash(fieldActor, q.Actor), limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading the audit log: %w", err)
 	}
@@ -79,6 +93,12 @@ func (s *Store) auditLog(ctx context.Context, q *stock.AuditQuery) (*stock.Audit
 		var e stock.AuditEntry
 		if err := rows.Scan(&p.At, &p.Source, &p.N, &e.Actor, &e.Action, &e.Subject, &e.Detail); err != nil {
 			return nil, fmt.Errorf("reading the audit log: %w", err)
+		}
+		if err := s.openAudit(p, &e); err != nil {
+			return nil, err
+		}
+		if q.Actor != "" && e.Actor != q.Actor {
+			continue
 		}
 		if len(page.Entries) == q.First {
 			page.HasNext = true

@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	"github.com/stockmesh/stockmesh/ent"
+	"github.com/stockmesh/stockmesh/internal/sealing"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -25,8 +26,11 @@ type batch struct {
 	careful bool        // every job runs in its own savepoint
 	wrote   bool        // the running job has written to the database
 	meta    stock.JobMeta
-	changes []logged // log entries appended, in order
-	broken  error    // the transaction failed as a whole; no further job runs
+	changes []logged       // log entries appended, in order
+	broken  error          // the transaction failed as a whole; no further job runs
+	sealer  sealing.Sealer // the current key, taken once per batch
+	// sealDone: a reseal job of this batch finished its pass.
+	sealDone bool
 	// rollupFrom is the seq of the batch's first local movement, 0 for none.
 	rollupFrom int64
 }
@@ -53,7 +57,7 @@ func (s *Store) begin(careful bool) (*batch, error) {
 		}
 		s.wc = &writerConn{conn: conn}
 	}
-	b := &batch{s: s, w: &s.w, wc: s.wc, ctx: ctx, careful: careful}
+	b := &batch{s: s, w: &s.w, wc: s.wc, ctx: ctx, careful: careful, sealer: s.keys.Sealer()}
 	if err := b.exec(stBegin); err != nil {
 		s.wc.discard = true
 		s.dropConn()

@@ -91,12 +91,12 @@ func TestUnexpectedErrorIsInternal(t *testing.T) {
 	var logs bytes.Buffer
 	h.s.log = slog.New(slog.NewTextHandler(&logs, nil))
 	h.create("A", 5)
-	if _, err := h.s.wdb.Exec(`CREATE TRIGGER boom BEFORE INSERT ON movements WHEN NEW.note = 'boom'
+	if _, err := h.s.wdb.Exec(`CREATE TRIGGER boom BEFORE INSERT ON movements WHEN NEW.reference_hash = ` + h.refHash("boom") + `
 		BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
 		t.Fatal(err)
 	}
 	bad := sale("A", 1)
-	bad.Movement.Note = "boom"
+	bad.Movement.Reference = "boom"
 	r := h.write(sale("A", 1), bad, sale("A", 1))
 	if code(r[0]) != "" || code(r[2]) != "" {
 		t.Fatalf("neighbours failed: %+v %+v", r[0].Err, r[2].Err)
@@ -123,7 +123,7 @@ func TestFailedCommitFailsBatch(t *testing.T) {
 	h.failCommitsOf("dangle")
 	published := len(h.pub.changes())
 	bad := sale("A", 1)
-	bad.Movement.Note = "dangle"
+	bad.Movement.Reference = "dangle"
 	for i, r := range h.write(sale("A", 1), bad, testJob{Op: stock.OpProductCreate, Create: &stock.CreateProductInput{SKU: "B", Name: "B"}}) {
 		if code(r) != stock.CodeUnavailable {
 			t.Errorf("job %d: %+v, want UNAVAILABLE", i, r)

@@ -66,7 +66,7 @@ func TestWriterFaults(t *testing.T) {
 				tt.setup(t, h)
 			}
 			marked := sale("A", tt.second)
-			marked.Movement.Note = "x"
+			marked.Movement.Note, marked.Movement.Reference = "x", "x"
 			replies := h.write(sale("A", 1), marked, sale("A", 3))
 			h.s.hooks = hooks{}
 			applied := int64(0)

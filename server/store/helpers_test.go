@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"sync"
@@ -381,12 +382,13 @@ func mustJSON(t testing.TB, v any) []byte {
 }
 
 // failCommitsOf makes every COMMIT fail, through a deferred foreign key,
-// once the transaction holds a movement noted note.
-func (h *harness) failCommitsOf(note string) {
+// once the transaction holds a movement with reference ref (a trigger sees
+// only its keyed hash: the reference is sealed).
+func (h *harness) failCommitsOf(ref string) {
 	h.t.Helper()
 	for _, q := range []string{
 		`CREATE TABLE dangling (p INTEGER REFERENCES products(id) DEFERRABLE INITIALLY DEFERRED)`,
-		`CREATE TRIGGER dangle AFTER INSERT ON movements WHEN NEW.note = '` + note + `'
+		`CREATE TRIGGER dangle AFTER INSERT ON movements WHEN NEW.reference_hash = ` + h.refHash(ref) + `
 			BEGIN INSERT INTO dangling VALUES (-1); END`,
 	} {
 		if _, err := h.s.wdb.Exec(q); err != nil {
@@ -407,4 +409,10 @@ func code(r testReply) stock.Code {
 		return ""
 	}
 	return r.Err.Code
+}
+
+// refHash returns the SQL literal of the keyed hash of reference ref, as
+// the ledger's reference_hash stores it.
+func (h *harness) refHash(ref string) string {
+	return fmt.Sprintf("X'%x'", h.s.keys.Hash(fieldReference, ref))
 }

@@ -23,8 +23,8 @@ var (
 	byTime      = ledgerIndex{"movement_created_at_warehouse_id_seq", "", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
 	byWarehouse = ledgerIndex{"movement_warehouse_id_created_at_seq", "warehouse_id", "(created_at, seq) < (?, ?)"}
 	bySKU       = ledgerIndex{"movement_sku_created_at_warehouse_id_seq", "sku", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
-	byReference = ledgerIndex{"movement_reference_created_at_warehouse_id_seq", "reference", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
-	byActor     = ledgerIndex{"movement_actor_created_at_warehouse_id_seq", "actor", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
+	byReference = ledgerIndex{"movement_reference_hash_created_at_warehouse_id_seq", "reference_hash", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
+	byActor     = ledgerIndex{"movement_actor_hash_created_at_warehouse_id_seq", "actor_hash", "(created_at, warehouse_id, seq) < (?, ?, ?)"}
 )
 
 // indexFor picks the index that leads a query with filter f: the most
@@ -45,8 +45,9 @@ func indexFor(f *stock.MovementFilter) ledgerIndex {
 
 // ledgerQuery builds the WHERE clause of a query over the ledger with
 // filter f (f.Warehouse "" for every warehouse), from its index ix, after
-// a position when pos is not nil.
-func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPosition) (string, []any) {
+// a position when pos is not nil. Reference and actor are compared by
+// their keyed hashes under keys (seal.go).
+func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPosition, keys hasher) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) { conds, args = append(conds, cond), append(args, a...) }
@@ -61,12 +62,12 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 	if f.SKU != "" {
 		add("sku = ?", f.SKU)
 	}
-	// The literal "<> ''" lets SQLite use the partial indexes.
+	// The literal "IS NOT NULL" lets SQLite use the partial indexes.
 	if f.Reference != "" {
-		add("reference = ? AND reference <> ''", f.Reference)
+		add("reference_hash = ? AND reference_hash IS NOT NULL", keys.Hash(fieldReference, f.Reference))
 	}
 	if f.Actor != "" {
-		add("actor = ? AND actor <> ''", f.Actor)
+		add("actor_hash = ? AND actor_hash IS NOT NULL", keys.Hash(fieldActor, f.Actor))
 	}
 	if len(f.Kinds) > 0 {
 		marks := strings.Repeat(", ?", len(f.Kinds))[2:]
@@ -99,9 +100,9 @@ const movementColumns = `warehouse_id, seq, sku, kind, quantity, balance, refere
 
 // listingSQL returns the query of a page of at most limit movements with
 // filter f after pos (nil: from the newest), newest first.
-func listingSQL(f *stock.MovementFilter, pos *stock.MovementPosition, limit int) (string, []any) {
+func listingSQL(f *stock.MovementFilter, pos *stock.MovementPosition, limit int, keys hasher) (string, []any) {
 	ix := indexFor(f)
-	where, args := ledgerWhere(ix, f, pos)
+	where, args := ledgerWhere(ix, f, pos, keys)
 	// Led by the warehouse its id is constant: left in the order, it
 	// would make SQLite sort what the index already orders.
 	order := " ORDER BY created_at DESC, warehouse_id DESC, seq DESC LIMIT ?"
@@ -139,7 +140,7 @@ func (s *Store) movementPage(ctx context.Context, q *stock.MovementQuery) (*stoc
 		}
 		pos = &p
 	}
-	query, args := listingSQL(&q.Filter, pos, q.First+1)
+	query, args := listingSQL(&q.Filter, pos, q.First+1, s.keys)
 	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -148,7 +149,7 @@ func (s *Store) movementPage(ctx context.Context, q *stock.MovementQuery) (*stoc
 	page := &stock.MovementPage{Movements: make([]stock.Movement, 0, min(q.First+1, 64))}
 	for rows.Next() {
 		var m stock.Movement
-		if err := scanMovement(rows, &m); err != nil {
+		if err := s.scanMovement(rows, &m); err != nil {
 			return nil, err
 		}
 		page.Movements = append(page.Movements, m)
@@ -162,8 +163,9 @@ func (s *Store) movementPage(ctx context.Context, q *stock.MovementQuery) (*stoc
 	return page, nil
 }
 
-// scanMovement scans a row of movementColumns into m.
-func scanMovement(rows *sql.Rows, m *stock.Movement) error {
+// scanMovement scans a row of movementColumns into m, its sealed fields
+// opened.
+func (s *Store) scanMovement(rows *sql.Rows, m *stock.Movement) error {
 	var key sql.NullString
 	var kind string
 	if err := rows.Scan(&m.Warehouse, &m.Seq, &m.SKU, &kind, &m.Quantity, &m.Balance, &m.Reference,
@@ -172,7 +174,7 @@ func scanMovement(rows *sql.Rows, m *stock.Movement) error {
 	}
 	m.Kind, m.IdempotencyKey, m.CreatedAt = stock.Kind(kind), key.String, m.CreatedAt.UTC()
 	m.ID = stock.MovementID(m.Warehouse, m.Seq)
-	return nil
+	return s.openMovement(m)
 }
 
 // stockAtSQL is the balance after the last movement of a sku in a

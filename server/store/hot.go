@@ -52,9 +52,10 @@ func (id stmtID) query() string {
 	case stInsertMovement:
 		// price: the product's when recorded, for reports (rollup.go).
 		return `INSERT INTO movements (warehouse_id, seq, product_id, sku, kind, quantity, balance,
-			reference, note, actor, idempotency_key, fingerprint, created_at, price)
+			reference, note, actor, idempotency_key, fingerprint, created_at, price,
+			reference_hash, actor_hash)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
-				(SELECT price FROM products WHERE id = ?3))`
+				(SELECT price FROM products WHERE id = ?3), ?14, ?15)`
 	case stInsertLog:
 		return `INSERT INTO change_log (origin, seq, at, type, job, data) VALUES (?, ?, ?, ?, ?, ?)`
 	case stInsertKeys:
@@ -127,22 +128,25 @@ func (b *batch) setQuantity(p stockRow, balance, seq int64, stamp string) error 
 	return nil
 }
 
-// insertMovement appends mv, a movement of p created at stamp (its
-// CreatedAt as timestamp formats it), to the ledger.
-func (b *batch) insertMovement(p stockRow, mv *stock.Movement, fp, stamp string) error {
+// insertMovement appends mv, a movement of product id created at stamp
+// (its CreatedAt as timestamp formats it), to the ledger, its reference,
+// note and actor sealed.
+func (b *batch) insertMovement(id int, mv *stock.Movement, fp, stamp string) error {
 	var key any
 	if mv.IdempotencyKey != "" {
 		key = mv.IdempotencyKey
 	}
+	sm := b.s.sealMovement(b.sealer, mv)
 	b.wrote = true
-	return b.exec(stInsertMovement, mv.Warehouse, mv.Seq, p.id, mv.SKU, string(mv.Kind),
-		mv.Quantity, mv.Balance, mv.Reference, mv.Note, mv.Actor, key, fp, stamp)
+	return b.exec(stInsertMovement, mv.Warehouse, mv.Seq, id, mv.SKU, string(mv.Kind),
+		mv.Quantity, mv.Balance, sm.reference, sm.note, sm.actor, key, fp, stamp,
+		sm.referenceHash, sm.actorHash)
 }
 
 // movementByKey returns the movement of the local warehouse recorded with
-// key, nil when there is none, or INVALID_INPUT when it was recorded for a
-// request with another fingerprint.
-func (b *batch) movementByKey(key, fp string) (*stock.Movement, error) {
+// key, nil when there is none, or INVALID_INPUT when it was recorded for
+// another request than in (whose fingerprint is fp).
+func (b *batch) movementByKey(key string, in *stock.MovementInput, fp string) (*stock.Movement, error) {
 	wh, err := b.localWarehouse()
 	if err != nil {
 		return nil, err
@@ -158,10 +162,13 @@ func (b *batch) movementByKey(key, fp string) (*stock.Movement, error) {
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("reading movement %d of idempotency key %q: %w", seq, key, err)
-	case stored != fp:
+	case stored != fp && !b.s.sameRequest(stored, in):
 		return nil, stock.Errorf(stock.CodeInvalidInput,
 			"idempotency key %q was used for a different request", key)
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
+	if err := b.s.openMovement(m); err != nil {
+		return nil, err
+	}
 	return m, nil
 }

@@ -97,7 +97,7 @@ func TestKeyFlushUndoneByAFailedCommit(t *testing.T) {
 	h.failCommitsOf("boom")
 	h.write(keyedPurchases(0, flushKeysAt-10)...)
 	boom := move("A", stock.KindPurchase, 1)
-	boom.Movement.Note = "boom"
+	boom.Movement.Reference = "boom"
 	failing := append(keyedPurchases(flushKeysAt-10, flushKeysAt+10), boom)
 	for i, r := range h.write(failing...) {
 		if code(r) != stock.CodeUnavailable {

@@ -68,8 +68,10 @@ func (b *batch) insertLog(e *stock.LogEntry, data []byte) error {
 	if b.meta.Key != "" && b.w.local != nil && e.Origin == b.w.local.ID {
 		job = b.meta.Key
 	}
-	if e.Type != stock.EntryMovement {
-		stored = data
+	if s, err := b.storedData(e, data); err != nil {
+		return err
+	} else if s != nil {
+		stored = s
 	}
 	b.wrote = true
 	if err := b.exec(stInsertLog, e.Origin, e.Seq, e.At.UnixNano(), string(e.Type), job, stored); err != nil {
@@ -109,7 +111,7 @@ func (s *Store) readChanges(ctx context.Context, q *stock.ChangesQuery) (*stock.
 	defer rows.Close()
 	for rows.Next() {
 		page.Entries = append(page.Entries, stock.LogEntry{Origin: q.Origin})
-		if err := scanEntry(rows, &page.Entries[len(page.Entries)-1]); err != nil {
+		if err := s.scanEntry(rows, &page.Entries[len(page.Entries)-1]); err != nil {
 			return nil, fmt.Errorf("reading a log entry of %s: %w", q.Origin, err)
 		}
 	}
@@ -124,8 +126,9 @@ const selectLog = `SELECT l.seq, l.at, l.type, l.data, m.sku, COALESCE(m.kind, '
 	FROM change_log l LEFT JOIN movements m ON m.warehouse_id = l.origin AND m.seq = l.seq
 	WHERE l.origin = ? AND l.seq > ? ORDER BY l.seq LIMIT ?`
 
-// scanEntry reads a row of selectLog into e, whose Origin is set.
-func scanEntry(rows *sql.Rows, e *stock.LogEntry) error {
+// scanEntry reads a row of selectLog into e, whose Origin is set, its
+// sealed fields opened.
+func (s *Store) scanEntry(rows *sql.Rows, e *stock.LogEntry) error {
 	var (
 		at   int64
 		data []byte
@@ -140,7 +143,7 @@ func scanEntry(rows *sql.Rows, e *stock.LogEntry) error {
 		return err
 	}
 	if e.Type != stock.EntryMovement {
-		return stock.DecodeValue(data, e)
+		return s.decodeEntry(data, e)
 	}
 	if !sku.Valid {
 		return fmt.Errorf("movement entry %d has no ledger row", e.Seq)
@@ -148,7 +151,7 @@ func scanEntry(rows *sql.Rows, e *stock.LogEntry) error {
 	m.ID, m.Warehouse, m.Seq, m.SKU, m.IdempotencyKey = stock.MovementID(e.Origin, e.Seq), e.Origin, e.Seq, sku.String, key.String
 	m.CreatedAt = made.Time.UTC()
 	e.At, e.Movement = time.Unix(0, at).UTC(), &m
-	return nil
+	return s.openMovement(&m)
 }
 
 // outcome answers whether the local job with q.Key appended changes: it

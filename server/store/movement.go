@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -29,8 +30,8 @@ func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error)
 	m := movementInput{kind: in.Kind, delta: in.Kind.Delta(in.Quantity), reference: in.Reference,
 		note: in.Note, actor: b.meta.Actor, key: in.IdempotencyKey}
 	if m.key != "" {
-		m.fingerprint = fingerprint(in)
-		prev, err := b.movementByKey(m.key, m.fingerprint)
+		m.fingerprint = b.s.fingerprint(in)
+		prev, err := b.movementByKey(m.key, in, m.fingerprint)
 		if err != nil || prev != nil {
 			return prev, err
 		}
@@ -85,7 +86,7 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 		Kind: m.kind, Quantity: m.delta, Balance: balance, Reference: m.reference, Note: m.note,
 		Actor: m.actor, IdempotencyKey: m.key, CreatedAt: now,
 	}
-	if err := b.insertMovement(p, mv, m.fingerprint, stamp); err != nil {
+	if err := b.insertMovement(p.id, mv, m.fingerprint, stamp); err != nil {
 		return nil, err
 	}
 	b.movedAt(seq)
@@ -119,8 +120,36 @@ func requestOf(m *stock.Movement) *stock.MovementInput {
 	return &stock.MovementInput{SKU: m.SKU, Kind: m.Kind, Quantity: q, Reference: m.Reference, Note: m.Note}
 }
 
-// fingerprint digests what makes two requests the same one.
-func fingerprint(in *stock.MovementInput) string {
+// fingerprint digests what makes two requests the same one, keyed with the
+// node's index key (seal.go): an unkeyed digest would let whoever holds the
+// database confirm a guessed reference or note, the other fields of the
+// request being in clear beside it.
+func (s *Store) fingerprint(in *stock.MovementInput) string {
+	return keyedPrefix + hex.EncodeToString(s.keys.Hash(fieldFingerprint, string(requestBytes(in))))
+}
+
+// keyedPrefix starts a keyed fingerprint; the unkeyed ones of a database
+// older than sealing have none (hex digits only) until resealed.
+const keyedPrefix = "k"
+
+// sameRequest reports whether stored, a movement's fingerprint (keyed, or
+// unkeyed in an older database), digests in.
+func (s *Store) sameRequest(stored string, in *stock.MovementInput) bool {
+	if strings.HasPrefix(stored, keyedPrefix) {
+		return stored == s.fingerprint(in)
+	}
+	return stored == legacyFingerprint(in)
+}
+
+// legacyFingerprint is the unkeyed digest databases older than sealing
+// stored.
+func legacyFingerprint(in *stock.MovementInput) string {
+	sum := sha256.Sum256(requestBytes(in))
+	return hex.EncodeToString(sum[:16])
+}
+
+// requestBytes encodes what makes two requests the same one.
+func requestBytes(in *stock.MovementInput) []byte {
 	buf := make([]byte, 0, 64+len(in.SKU)+len(in.Reference)+len(in.Note))
 	for _, s := range []string{in.SKU, string(in.Kind)} {
 		buf = append(append(buf, s...), 0)
@@ -129,19 +158,5 @@ func fingerprint(in *stock.MovementInput) string {
 	for _, s := range []string{in.Reference, in.Note} {
 		buf = append(append(buf, s...), 0)
 	}
-	sum := sha256.Sum256(buf)
-	return hex.EncodeToString(sum[:16])
-}
-
-// movementOf converts a stored movement.
-func movementOf(m *ent.Movement) *stock.Movement {
-	out := &stock.Movement{
-		ID: stock.MovementID(m.WarehouseID, m.Seq), Warehouse: m.WarehouseID, Seq: m.Seq, SKU: m.Sku,
-		Kind: stock.Kind(m.Kind), Quantity: m.Quantity, Balance: m.Balance, Reference: m.Reference,
-		Note: m.Note, Actor: m.Actor, CreatedAt: m.CreatedAt.UTC(),
-	}
-	if m.IdempotencyKey != nil {
-		out.IdempotencyKey = *m.IdempotencyKey
-	}
-	return out
+	return buf
 }

@@ -206,7 +206,7 @@ func (s *Store) digestPage(ctx context.Context, tx *sql.Tx, origin string, d *st
 	n := 0
 	for rows.Next() {
 		e := stock.LogEntry{Origin: origin}
-		if err := scanEntry(rows, &e); err != nil {
+		if err := s.scanEntry(rows, &e); err != nil {
 			return 0, fmt.Errorf("reading a log entry of %s: %w", origin, err)
 		}
 		if err := d.Add(&e); err != nil {

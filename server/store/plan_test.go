@@ -61,16 +61,16 @@ func TestQueryPlans(t *testing.T) {
 		{From: &from, To: &to}, {Warehouse: "LIS-1", From: &from}, {SKU: "S-1", To: &to, Kinds: []stock.Kind{stock.KindSale}}}
 	for _, f := range filters {
 		name := fmt.Sprintf("%+v", f)
-		q, args := listingSQL(&f, nil, 51)
+		q, args := listingSQL(&f, nil, 51, h.s.keys)
 		checkPlan(t, "list "+name, queryPlan(t, h, q, args))
-		q, args = listingSQL(&f, pos, 51)
+		q, args = listingSQL(&f, pos, 51, h.s.keys)
 		plan := queryPlan(t, h, q, args)
 		checkPlan(t, "list after "+name, plan)
 		if !strings.Contains(plan, "SEARCH movements") {
 			t.Errorf("a page after a cursor of %s does not search from the cursor:\n%s", name, plan)
 		}
 		if f.From != nil || f.Reference != "" || f.Actor != "" || f.SKU != "" || f.Warehouse != "" {
-			q, args = ledgerTotalsSQL(&f)
+			q, args = ledgerTotalsSQL(&f, h.s.keys)
 			checkPlan(t, "ledger totals "+name, queryPlan(t, h, q, args))
 		}
 		if f.SKU == "" {

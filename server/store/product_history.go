@@ -35,7 +35,7 @@ func (s *Store) productHistory(ctx context.Context, r *stock.ProductRef) (*stock
 			return nil, err
 		}
 		var e stock.LogEntry
-		if err := stock.DecodeValue(data, &e); err != nil {
+		if err := s.decodeEntry(data, &e); err != nil {
 			return nil, fmt.Errorf("decoding a log entry of %s %s: %w", wh, r.SKU, err)
 		}
 		if c, ok := stock.ProductChangeOf(&e); ok {

@@ -44,6 +44,8 @@ func newRegistry() registry {
 	onWrite(r, stock.OpProductImport, false, (*batch).importProducts)
 	onWrite(r, stock.OpTokenCreate, false, (*batch).createToken)
 	onWrite(r, stock.OpTokenRevoke, false, (*batch).revokeToken)
+	onWrite(r, stock.OpKeysRotate, false, (*batch).rotateKeys)
+	onWrite(r, stock.OpKeysReseal, false, (*batch).reseal)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)

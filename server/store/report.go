@@ -127,9 +127,9 @@ func (s *Store) movementReport(ctx context.Context, q *stock.ReportQuery) (*stoc
 	t := newTotals(q, loc)
 	f := q.Filter
 	if f.Reference != "" || f.Actor != "" {
-		err = ledgerTotals(ctx, tx, t, f)
+		err = ledgerTotals(ctx, tx, t, f, s.keys)
 	} else {
-		err = rollupTotals(ctx, tx, t, f)
+		err = rollupTotals(ctx, tx, t, f, s.keys)
 	}
 	if err != nil {
 		return nil, err
@@ -138,8 +138,8 @@ func (s *Store) movementReport(ctx context.Context, q *stock.ReportQuery) (*stoc
 }
 
 // ledgerTotals adds the movements f selects to t, read from the ledger.
-func ledgerTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFilter) error {
-	query, args := ledgerTotalsSQL(&f)
+func ledgerTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFilter, keys hasher) error {
+	query, args := ledgerTotalsSQL(&f, keys)
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -158,10 +158,10 @@ func ledgerTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFi
 }
 
 // ledgerTotalsSQL returns the query of the movements a report counts
-// from the ledger.
-func ledgerTotalsSQL(f *stock.MovementFilter) (string, []any) {
+// from the ledger, reference and actor by their keyed hashes.
+func ledgerTotalsSQL(f *stock.MovementFilter, keys hasher) (string, []any) {
 	ix := indexFor(f)
-	where, args := ledgerWhere(ix, f, nil)
+	where, args := ledgerWhere(ix, f, nil, keys)
 	return "SELECT warehouse_id, sku, kind, quantity, price, created_at FROM movements INDEXED BY " + ix.name + where, args
 }
 
@@ -204,7 +204,7 @@ const rollupRange = `SELECT coalesce(min(hour), 0), coalesce(max(hour) + 1, 0) F
 
 // rollupTotals adds the movements f selects to t: the rollup's whole
 // hours, and from the ledger the hours from, to or a period boundary cut.
-func rollupTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFilter) error {
+func rollupTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFilter, keys hasher) error {
 	lo, hi, cut := edges(f)
 	var dlo, dhi int64
 	if err := tx.QueryRowContext(ctx, rollupRange).Scan(&dlo, &dhi); err != nil {
@@ -231,7 +231,7 @@ func rollupTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFi
 		from, to := c[0].UTC(), c[1].UTC()
 		g := f
 		g.From, g.To = &from, &to
-		if err := ledgerTotals(ctx, tx, t, g); err != nil {
+		if err := ledgerTotals(ctx, tx, t, g, keys); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/stockmesh/stockmesh/internal/sealing"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -238,6 +239,9 @@ func TestReportsMatchTheLedger(t *testing.T) {
 func crashImage(t *testing.T, dir string) string {
 	t.Helper()
 	out := t.TempDir()
+	if err := os.CopyFS(filepath.Join(out, sealing.Dir), os.DirFS(filepath.Join(dir, sealing.Dir))); err != nil {
+		t.Fatal(err) // the keys survive a crash as the database does
+	}
 	for _, name := range []string{FileName, FileName + "-wal", FileName + "-shm"} {
 		src, err := os.Open(filepath.Join(dir, name))
 		if os.IsNotExist(err) {

@@ -35,7 +35,9 @@ func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
 	if readOnly {
 		dsn += "&_query_only=1"
 	} else {
-		dsn += "&_txlock=immediate"
+		// secure_delete: a value resealed or deleted leaves no copy in the
+		// page it was in (a database migrated to sealing had clear ones).
+		dsn += "&_txlock=immediate&_secure_delete=on"
 	}
 	db, err := sql.Open(driverName, dsn)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/migrate"
+	"github.com/stockmesh/stockmesh/internal/sealing"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -48,6 +49,9 @@ type Options struct {
 	Readers   int          // read-only connections; DefaultReaders when 0
 	Publisher Publisher    // receives committed changes; may be nil
 	Logger    *slog.Logger // unexpected database errors; slog.Default() when nil
+	// Keys seal sensitive fields at rest; when nil, Open loads them from
+	// the data directory's keys folder (sealing.Dir), creating them.
+	Keys *sealing.Ring
 }
 
 // Store executes stock jobs on the node's SQLite database. HandleWrites must
@@ -56,6 +60,7 @@ type Options struct {
 type Store struct {
 	log    *slog.Logger
 	pub    Publisher
+	keys   *sealing.Ring
 	ops    registry
 	wdb    *sql.DB     // the writer's pool; HandleWrites holds one connection of it
 	wc     *writerConn // the connection HandleWrites holds, nil until its first batch
@@ -103,7 +108,13 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	s := &Store{log: opts.Logger, pub: opts.Publisher, ops: newRegistry(), w: newWriterState()}
+	s := &Store{log: opts.Logger, pub: opts.Publisher, keys: opts.Keys, ops: newRegistry(), w: newWriterState()}
+	if s.keys == nil {
+		var err error
+		if s.keys, err = sealing.Load(filepath.Join(dir, sealing.Dir)); err != nil {
+			return nil, fmt.Errorf("loading the keys of data at rest: %w", err)
+		}
+	}
 	if err := s.ops.check(); err != nil {
 		return nil, err
 	}
@@ -153,6 +164,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	}
 	if _, err := s.wdb.ExecContext(ctx, createAudit); err != nil {
 		return fmt.Errorf("creating the audit log in %s: %w", path, err)
+	}
+	if err := s.initSealing(ctx); err != nil {
+		return err
 	}
 	var err error
 	if s.rdb, err = openDB(path, readers, true); err != nil {

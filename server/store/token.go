@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -17,7 +18,7 @@ func (b *batch) ensureToken(t *stock.Token) (*stock.Empty, error) {
 	if err != nil || ok {
 		return &stock.Empty{}, err
 	}
-	err = b.client().Token.Create().SetHash(t.Hash).SetName(t.Name).SetRole(string(t.Role)).SetCreatedAt(b.now()).Exec(b.ctx)
+	err = b.client().Token.Create().SetHash(t.Hash).SetName(b.sealer.Seal(t.Name, tokenAD(t.Hash))).SetRole(string(t.Role)).SetCreatedAt(b.now()).Exec(b.ctx)
 	return &stock.Empty{}, err
 }
 
@@ -31,12 +32,15 @@ func (b *batch) createToken(t *stock.Token) (*stock.Token, error) {
 	if ok {
 		return nil, stock.Errorf(stock.CodeAlreadyExists, "a token with this secret exists")
 	}
-	row, err := b.client().Token.Create().SetHash(t.Hash).SetName(t.Name).SetRole(string(t.Role)).
+	row, err := b.client().Token.Create().SetHash(t.Hash).SetName(b.sealer.Seal(t.Name, tokenAD(t.Hash))).SetRole(string(t.Role)).
 		SetCreatedAt(b.now()).SetNillableExpiresAt(t.ExpiresAt).Save(b.ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := tokenOf(row)
+	out, err := b.s.tokenOf(row)
+	if err != nil {
+		return nil, err
+	}
 	detail := "role " + string(out.Role)
 	if out.ExpiresAt != nil {
 		detail += ", expires " + out.ExpiresAt.Format(time.RFC3339)
@@ -56,12 +60,15 @@ func (b *batch) revokeToken(t *stock.TokenID) (*stock.Token, error) {
 		return nil, err
 	}
 	if row.RevokedAt != nil {
-		return tokenOf(row), nil
+		return b.s.tokenOf(row)
 	}
 	if row, err = row.Update().SetRevokedAt(b.now()).Save(b.ctx); err != nil {
 		return nil, err
 	}
-	out := tokenOf(row)
+	out, err := b.s.tokenOf(row)
+	if err != nil {
+		return nil, err
+	}
 	return out, b.audit(stock.ActionTokenRevoked, "token "+out.ID+" ("+out.Name+")", "role "+string(out.Role))
 }
 
@@ -73,7 +80,11 @@ func (s *Store) listTokens(ctx context.Context, _ *stock.Empty) (*stock.TokenLis
 	}
 	out := &stock.TokenList{Tokens: make([]stock.Token, len(rows))}
 	for i, r := range rows {
-		out.Tokens[i] = *tokenOf(r)
+		t, err := s.tokenOf(r)
+		if err != nil {
+			return nil, err
+		}
+		out.Tokens[i] = *t
 	}
 	return out, nil
 }
@@ -88,18 +99,28 @@ func (s *Store) lookupToken(ctx context.Context, t *stock.TokenRef) (*stock.Toke
 	if err != nil {
 		return nil, err
 	}
-	out := tokenOf(row)
+	out, err := s.tokenOf(row)
+	if err != nil {
+		return nil, err
+	}
 	if !out.Live(time.Now()) {
 		return nil, stock.Errorf(stock.CodeNotFound, "token expired")
 	}
 	return out, nil
 }
 
-// tokenOf converts a stored token.
-func tokenOf(r *ent.Token) *stock.Token {
-	return &stock.Token{ID: strconv.Itoa(r.ID), Hash: r.Hash, Name: r.Name, Role: auth.Role(r.Role),
-		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: utcPtr(r.ExpiresAt), RevokedAt: utcPtr(r.RevokedAt)}
+// tokenOf converts a stored token, opening its sealed name.
+func (s *Store) tokenOf(r *ent.Token) (*stock.Token, error) {
+	name, err := s.keys.Open(r.Name, tokenAD(r.Hash))
+	if err != nil {
+		return nil, fmt.Errorf("reading the name of token %d: %w", r.ID, err)
+	}
+	return &stock.Token{ID: strconv.Itoa(r.ID), Hash: r.Hash, Name: name, Role: auth.Role(r.Role),
+		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: utcPtr(r.ExpiresAt), RevokedAt: utcPtr(r.RevokedAt)}, nil
 }
+
+// tokenAD binds a token's sealed name to its hash.
+func tokenAD(hash string) string { return "token:" + hash + ":name" }
 
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {

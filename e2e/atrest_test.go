@@ -1,0 +1,200 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+// The secrets written through the nodes: the database files must never
+// hold them.
+const (
+	atRestRef  = "PO-CONFIDENTIAL-5521"
+	atRestNote = "leave at the back door, alarm code 8812"
+)
+
+// grepData fails t when a database file of n holds a secret.
+func grepData(t *testing.T, n *testnode.Node, secrets ...string) {
+	t.Helper()
+	found := 0
+	for _, name := range []string{"stockmesh.db", "stockmesh.db-wal", "stockmesh.db-shm"} {
+		b, err := os.ReadFile(filepath.Join(n.DataDir, name))
+		if os.IsNotExist(err) {
+			continue
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		found++
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s of %s holds %q in clear", name, n.DataDir, s)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatalf("no database files in %s", n.DataDir)
+	}
+}
+
+// recordSecret records a sale of sku with the secret reference and note
+// (suffixed by tag); it reports whether the node acknowledged it.
+func recordSecret(n *testnode.Node, sku, tag string) bool {
+	r, err := n.GraphQL(context.Background(), recordMovement, map[string]any{"in": map[string]any{
+		"sku": sku, "kind": "SALE", "quantity": 1, "reference": atRestRef + tag, "note": atRestNote + tag}})
+	return err == nil && len(r.Errors) == 0
+}
+
+// secretMovements returns how many movements of warehouse n reads back
+// with the secret reference (tag ""), checking every one's note in clear.
+func secretMovements(t *testing.T, n *testnode.Node, warehouse string) int {
+	t.Helper()
+	count := 0
+	var after any
+	for {
+		var out struct {
+			Movements struct {
+				Edges []struct {
+					Node struct{ Reference, Note, Actor string }
+				}
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		decode(t, n.MustGraphQL(t, `query($w: ID, $r: String, $after: String) {
+			movements(filter: {warehouse: $w, reference: $r}, first: 500, after: $after) {
+				edges { node { reference note actor } } pageInfo { hasNextPage endCursor } } }`,
+			map[string]any{"w": warehouse, "r": atRestRef, "after": after}), &out)
+		for _, e := range out.Movements.Edges {
+			if e.Node.Reference != atRestRef || e.Node.Note != atRestNote || e.Node.Actor != "admin" {
+				t.Fatalf("%s read back %+v", warehouse, e.Node)
+			}
+			count++
+		}
+		if !out.Movements.PageInfo.HasNextPage {
+			return count
+		}
+		after = out.Movements.PageInfo.EndCursor
+	}
+}
+
+// waitKeyGone waits until n deleted the file of key id: the background
+// pass resealed everything with a newer key.
+func waitKeyGone(t *testing.T, n *testnode.Node, id int) {
+	t.Helper()
+	path := filepath.Join(n.DataDir, "keys", fmt.Sprintf("seal-%d.key", id))
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(path); os.IsNotExist(err) {
+			return
+		}
+	}
+	t.Fatalf("%s still exists after 60s", path)
+}
+
+// rotateCLI runs stockmeshd keys rotate on n's data folder and returns the
+// new key's id it prints.
+func rotateCLI(t *testing.T, n *testnode.Node) string {
+	t.Helper()
+	out, err := exec.Command(testnode.Binary(t), "keys", "rotate", "--data", n.DataDir).Output()
+	if err != nil {
+		t.Fatalf("keys rotate: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestDataAtRestSealed: notes and references written through a real node,
+// and replicated to another, never reach either's database files in
+// clear, and read back in clear. A rotation through the rotateKeys
+// mutation under concurrent writes reseals every movement, then deletes
+// the old key; the command line rotates through the running node, and
+// offline, the node resealing when it starts.
+func TestDataAtRestSealed(t *testing.T) {
+	a := testnode.Start(t, "--id", "MAD-1", "--name", "Madrid")
+	b := testnode.StartJoined(t, a, a.JoinToken(t, 600), "BCN-1")
+	for _, n := range []*testnode.Node{a, b} {
+		for _, f := range []string{"keys", "keys/index.key", "keys/seal-1.key"} {
+			fi, err := os.Stat(filepath.Join(n.DataDir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]os.FileMode{true: 0o700, false: 0o600}[fi.IsDir()]; fi.Mode().Perm() != want {
+				t.Errorf("%s: mode %v, want %v", f, fi.Mode().Perm(), want)
+			}
+		}
+	}
+	mustCreate(t, a, "SEC-1", 100_000)
+	mustCreate(t, b, "SEC-2", 100)
+	for range 20 {
+		if !recordSecret(a, "SEC-1", "") || !recordSecret(b, "SEC-2", "-b") {
+			t.Fatal("a movement was refused")
+		}
+	}
+	converge(t, []string{"MAD-1", "BCN-1"}, a, b)
+	grepData(t, a, atRestRef, atRestNote)
+	grepData(t, b, atRestRef, atRestNote)
+	if n := secretMovements(t, b, "MAD-1"); n != 20 {
+		t.Fatalf("BCN-1 reads %d of MAD-1's movements by reference, want 20", n)
+	}
+
+	// Rotate under concurrent writes.
+	var wg sync.WaitGroup
+	var acked atomic.Int64
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if recordSecret(a, "SEC-1", "") {
+					acked.Add(1)
+				}
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	var rot struct{ RotateKeys struct{ Key int } }
+	decode(t, a.MustGraphQL(t, `mutation { rotateKeys { key } }`, nil), &rot)
+	if rot.RotateKeys.Key != 2 {
+		t.Fatalf("rotated to key %d, want 2", rot.RotateKeys.Key)
+	}
+	waitKeyGone(t, a, 1)
+	close(stop)
+	wg.Wait()
+	t.Logf("%d movements acknowledged during the rotation", acked.Load())
+	if got, want := secretMovements(t, a, "MAD-1"), 20+int(acked.Load()); got != want {
+		t.Errorf("MAD-1 reads %d movements by reference after the rotation, want %d", got, want)
+	}
+	grepData(t, a, atRestRef, atRestNote)
+
+	// Through the running node, then offline on the other one.
+	if id := rotateCLI(t, a); id != "3" {
+		t.Errorf("keys rotate through the node printed %q, want 3", id)
+	}
+	waitKeyGone(t, a, 2)
+	b.Stop()
+	if id := rotateCLI(t, b); id != "2" {
+		t.Errorf("keys rotate offline printed %q, want 2", id)
+	}
+	b.Restart(t)
+	waitKeyGone(t, b, 1)
+	if n := secretMovements(t, b, "MAD-1"); n < 20 {
+		t.Errorf("BCN-1 reads %d of MAD-1's movements after its rotation, want at least 20", n)
+	}
+	grepData(t, b, atRestRef, atRestNote)
+}

@@ -1,0 +1,64 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/stockmesh/stockmesh/internal/datalock"
+	"github.com/stockmesh/stockmesh/internal/sealing"
+	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/store"
+)
+
+// Background resealing (stock.Service.Reseal): rows per write job, and how
+// often a node with nothing left to reseal looks for a rotation.
+const (
+	resealBatch = 500
+	resealIdle  = 2 * time.Second
+)
+
+// RotateKeys makes a new key for the data at rest of the node whose data
+// is in dataDir and returns its id. With a node serving the folder it asks
+// that node (the rotateKeys mutation), which reseals every stored value in
+// the background at once. With none it rotates offline: it writes the new
+// key file, and the node reseals when it next starts; a database handler
+// running without its node (a dbworker) is refused, as it would not see
+// the new key.
+func RotateKeys(ctx context.Context, dataDir string, log *slog.Logger) (int64, error) {
+	lock, err := datalock.Acquire(dataDir, NodeLockFile, "stockmeshd keys rotate")
+	if errors.Is(err, datalock.ErrInUse) {
+		r, err := dial(dataDir)
+		if err != nil {
+			return 0, err
+		}
+		var data struct{ RotateKeys stock.KeyRotation }
+		err = r.graphQL(ctx, `mutation { rotateKeys { key } }`, nil, &data)
+		return data.RotateKeys.Key, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Release()
+	dbLock, err := datalock.Acquire(dataDir, DatabaseLockFile, "stockmeshd keys rotate")
+	if err != nil {
+		return 0, fmt.Errorf("a database handler serves %s: stop it, or rotate through its node: %w", dataDir, err)
+	}
+	defer dbLock.Release()
+	if _, err := os.Stat(filepath.Join(dataDir, store.FileName)); err != nil {
+		return 0, fmt.Errorf("%s holds no database yet: start the node once first: %w", dataDir, err)
+	}
+	ring, err := sealing.Load(filepath.Join(dataDir, sealing.Dir))
+	if err != nil {
+		return 0, err
+	}
+	id, err := ring.Rotate()
+	if err == nil {
+		log.Info("new key for data at rest; the node reseals stored values when it starts", "key", id)
+	}
+	return int64(id), err
+}

@@ -73,15 +73,24 @@ func ledger(t testing.TB, n *testnode.Node, sku string) []ledgerMovement {
 	return ledgerOf(t, n, "", sku)
 }
 
-// ledgerOf returns every movement of sku in warehouse ("": the local one)
-// as n holds them, newest first, following cursors.
+// localID returns the id of the warehouse n owns.
+func localID(t testing.TB, n *testnode.Node) string {
+	t.Helper()
+	var out struct{ LocalWarehouse struct{ ID string } }
+	decode(t, n.MustGraphQL(t, `{ localWarehouse { id } }`, nil), &out)
+	return out.LocalWarehouse.ID
+}
+
+// ledgerOf returns every movement of sku in warehouse ("": the one n owns;
+// the API without a warehouse would list every warehouse n holds) as n
+// holds them, newest first, following cursors.
 func ledgerOf(t testing.TB, n *testnode.Node, warehouse, sku string) []ledgerMovement {
 	t.Helper()
 	var all []ledgerMovement
-	var w, after any
-	if warehouse != "" {
-		w = warehouse
+	if warehouse == "" {
+		warehouse = localID(t, n)
 	}
+	var w, after any = warehouse, nil
 	for {
 		var out struct {
 			Movements struct {
@@ -110,15 +119,30 @@ func ledgerOf(t testing.TB, n *testnode.Node, warehouse, sku string) []ledgerMov
 // that each balance is the running sum.
 func checkLedger(t testing.TB, n *testnode.Node, sku string) {
 	t.Helper()
-	moves := ledger(t, n, sku)
+	checkLedgerOf(t, n, "", sku)
+}
+
+// checkLedgerOf asserts that sku's stock in warehouse ("": the one n owns),
+// as n holds it, equals the sum of its movements there and that each
+// balance is the running sum.
+func checkLedgerOf(t testing.TB, n *testnode.Node, warehouse, sku string) {
+	t.Helper()
+	moves := ledgerOf(t, n, warehouse, sku)
 	sum := 0
 	for i := len(moves) - 1; i >= 0; i-- {
 		sum += moves[i].Quantity
 		if moves[i].Balance != sum {
-			t.Fatalf("%s: movement %s has balance %d, running sum is %d", sku, moves[i].ID, moves[i].Balance, sum)
+			t.Fatalf("%s of %q: movement %s has balance %d, running sum is %d", sku, warehouse, moves[i].ID, moves[i].Balance, sum)
 		}
 	}
-	if q := quantity(t, n, sku); q != sum {
-		t.Fatalf("%s: stock %d, ledger sums to %d", sku, q, sum)
+	var out struct{ Product struct{ Quantity int } }
+	var w any
+	if warehouse != "" {
+		w = warehouse
+	}
+	decode(t, n.MustGraphQL(t, `query($s: ID!, $w: ID) { product(sku: $s, warehouse: $w) { quantity } }`,
+		map[string]any{"s": sku, "w": w}), &out)
+	if q := out.Product.Quantity; q != sum {
+		t.Fatalf("%s of %q: stock %d, ledger sums to %d", sku, warehouse, q, sum)
 	}
 }

@@ -204,25 +204,6 @@ func transferMoves(t *testing.T, n *testnode.Node, warehouse, sku, id string) ma
 	return out
 }
 
-// checkOwnLedger asserts that sku's stock on n, which owns warehouse,
-// equals the sum of warehouse's movements of it and that each balance is
-// the running sum (checkLedger reads the movements of every warehouse n
-// holds).
-func checkOwnLedger(t *testing.T, n *testnode.Node, warehouse, sku string) {
-	t.Helper()
-	moves := ledgerOf(t, n, warehouse, sku)
-	sum := 0
-	for i := len(moves) - 1; i >= 0; i-- {
-		sum += moves[i].Quantity
-		if moves[i].Balance != sum {
-			t.Fatalf("%s of %s: movement %s has balance %d, running sum is %d", sku, warehouse, moves[i].ID, moves[i].Balance, sum)
-		}
-	}
-	if q := quantity(t, n, sku); q != sum {
-		t.Fatalf("%s of %s: stock %d, ledger sums to %d", sku, warehouse, q, sum)
-	}
-}
-
 // TestTransferReceived: a transfer from MAD-1 to BCN-1 leaves MAD-1's
 // stock at once, is in transit on every node, reaches BCN-1's dock live,
 // and once received there (the product created from MAD-1's catalogue)
@@ -316,8 +297,8 @@ func TestTransferReceived(t *testing.T) {
 		e[0].Node.Transfer.ID != tr.ID || e[1].Node.Transfer != nil {
 		t.Fatalf("MAD-1's movements of PAL on VAL-1: %+v, want the TRANSFER_OUT linked to %s", e, tr.ID)
 	}
-	checkOwnLedger(t, a.Node, "MAD-1", "PAL")
-	checkOwnLedger(t, b.Node, "BCN-1", "PAL")
+	checkLedgerOf(t, a.Node, "MAD-1", "PAL")
+	checkLedgerOf(t, b.Node, "BCN-1", "PAL")
 
 	// REST lists it too.
 	req, _ := http.NewRequest("GET", c.URL+"/api/v1/transfers?status=RECEIVED&warehouse=BCN-1", nil)
@@ -535,7 +516,7 @@ func TestTransferReceiverKilledInReceive(t *testing.T) {
 		if m := transferMoves(t, b.Node, "BCN-1", "PAL", tr.ID); m["TRANSFER_IN"] != 1 {
 			t.Fatalf("round %d: BCN-1's movements of %s: %v, want one TRANSFER_IN", i, tr.ID, m)
 		}
-		checkOwnLedger(t, b.Node, "BCN-1", "PAL")
+		checkLedgerOf(t, b.Node, "BCN-1", "PAL")
 	}
 	if q := quantity(t, b.Node, "PAL"); q != 4 {
 		t.Fatalf("BCN-1's PAL = %d, want 4", q)
@@ -698,7 +679,7 @@ func TestTransfersUnderFaults(t *testing.T) {
 					moves[w][m.Reference][m.Kind]++
 				}
 			}
-			checkOwnLedger(t, nodes[slices.Index(ids, w)], w, s)
+			checkLedgerOf(t, nodes[slices.Index(ids, w)], w, s)
 		}
 		for id, x := range views[0] {
 			if x.SKU != s {

@@ -50,6 +50,22 @@ func TestTransfersE2E(t *testing.T) {
 	if r := must(b, 0, "--lang", "es", "transfers", "--incoming"); !strings.Contains(r.stdout, "en tránsito") || !strings.Contains(r.stdout, "DN-1") {
 		t.Fatalf("transfers --incoming in Spanish:\n%s", r.stdout)
 	}
+	var levels []struct {
+		Warehouse struct{ ID string }
+		Quantity  int
+		InTransit int
+	}
+	decode(t, must(b, 0, "stock", "levels", "PAL", "--json").stdout, &levels)
+	inTransit := map[string]int{}
+	for _, l := range levels {
+		inTransit[l.Warehouse.ID] = l.InTransit
+	}
+	if inTransit["BCN-1"] != 5 {
+		t.Fatalf("stock levels of PAL on BCN-1 before receiving: %+v, want 5 in transit to BCN-1", levels)
+	}
+	if r := must(b, 0, "stock", "levels", "PAL"); !strings.Contains(r.stdout, "IN TRANSIT") {
+		t.Fatalf("stock levels shows no in-transit column:\n%s", r.stdout)
+	}
 	if r := must(b, 0, "receive", sent.ID); !strings.Contains(r.stdout, "Transfer "+sent.ID+" received: 5 × PAL.") {
 		t.Fatalf("receive:\n%s", r.stdout)
 	}

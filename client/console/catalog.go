@@ -149,6 +149,7 @@ const (
 	msgFieldTransferAction
 	msgFieldTransferID
 	msgFieldTo
+	msgColInTransit
 
 	msgUsage
 )
@@ -306,6 +307,7 @@ func catalog() map[msg][2]string {
 		msgFieldTransferAction:           {"What to do", "Qué hacer"},
 		msgFieldTransferID:               {"Transfer id", "Id del traslado"},
 		msgFieldTo:                       {"To warehouse", "Almacén de destino"},
+		msgColInTransit:                  {"IN TRANSIT", "EN TRÁNSITO"},
 
 		msgUsage: {usageEN, usageES},
 	}

@@ -131,20 +131,20 @@ func warehouseStatus(w remote.Warehouse) msg {
 const digestShown = 12
 
 // writeStockLevels prints the stock of sku in each warehouse, the node's own
-// marked, with how fresh each quantity is.
+// marked, with the units on their way to it and how fresh each quantity is.
 func writeStockLevels(out io.Writer, p Printer, ansi bool, sku string, ls []remote.StockLevel) {
 	if len(ls) == 0 {
 		fmt.Fprintln(out, p.T(msgNoLevels, sku))
 		return
 	}
 	now := time.Now()
-	t := newTable(p.T(msgColWarehouse), p.T(msgColQuantity), p.T(msgColAsOf)).alignRight(1)
+	t := newTable(p.T(msgColWarehouse), p.T(msgColQuantity), p.T(msgColInTransit), p.T(msgColAsOf)).alignRight(1, 2)
 	for _, l := range ls {
 		name := l.Warehouse.ID
 		if l.Warehouse.Local {
 			name += " " + p.T(msgLocalMark)
 		}
-		t.add(name, FormatInt(p.Lang(), l.Quantity), formatAsOf(l.AsOf, now))
+		t.add(name, FormatInt(p.Lang(), l.Quantity), FormatInt(p.Lang(), l.InTransit), formatAsOf(l.AsOf, now))
 	}
 	t.write(out, ansi)
 }

@@ -16,7 +16,7 @@ func TestNetworkViews(t *testing.T) {
 	when := FormatTime(at, time.Now())
 	levels := []remote.StockLevel{
 		{Warehouse: remote.Warehouse{ID: "MAD-1", Local: true}, Quantity: 1234, AsOf: &at},
-		{Warehouse: remote.Warehouse{ID: "BCN-1"}, Quantity: 7, AsOf: &at},
+		{Warehouse: remote.Warehouse{ID: "BCN-1"}, Quantity: 7, InTransit: 1500, AsOf: &at},
 		{Warehouse: remote.Warehouse{ID: "VLC-1"}, Quantity: 0},
 	}
 	warehouses := []remote.Warehouse{
@@ -32,9 +32,9 @@ func TestNetworkViews(t *testing.T) {
 		want  []string // lines, with runs of spaces collapsed
 	}{
 		{"levels en", English, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", levels) },
-			[]string{"WAREHOUSE QUANTITY AS OF", "MAD-1 (this node) 1,234 " + when, "BCN-1 7 " + when, "VLC-1 0"}},
+			[]string{"WAREHOUSE QUANTITY IN TRANSIT AS OF", "MAD-1 (this node) 1,234 0 " + when, "BCN-1 7 1,500 " + when, "VLC-1 0 0"}},
 		{"levels es", Spanish, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", levels) },
-			[]string{"ALMACÉN CANTIDAD A FECHA DE", "MAD-1 (este nodo) 1234 " + when, "BCN-1 7 " + when, "VLC-1 0"}},
+			[]string{"ALMACÉN CANTIDAD EN TRÁNSITO A FECHA DE", "MAD-1 (este nodo) 1234 0 " + when, "BCN-1 7 1500 " + when, "VLC-1 0 0"}},
 		{"no levels en", English, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", nil) },
 			[]string{"No warehouse this node holds has A1."}},
 		{"no levels es", Spanish, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", nil) },

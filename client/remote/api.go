@@ -197,7 +197,7 @@ func (c *Client) WarehouseIDs(ctx context.Context) ([]string, error) {
 // product of it in, the node's own first, each with how fresh it is.
 func (c *Client) StockLevels(ctx context.Context, sku string) ([]StockLevel, error) {
 	var out struct{ StockLevels []StockLevel }
-	q := `query($sku: ID!) { stockLevels(sku: $sku) { warehouse { ` + warehouseFields + ` } quantity asOf } }`
+	q := `query($sku: ID!) { stockLevels(sku: $sku) { warehouse { ` + warehouseFields + ` } quantity inTransit asOf } }`
 	if err := c.Do(ctx, Repeatable, q, map[string]any{"sku": sku}, &out); err != nil {
 		return nil, fmt.Errorf("getting stock levels of %s: %w", sku, err)
 	}

@@ -32,8 +32,10 @@ type Replica struct {
 // StockLevel is the stock of a sku in one warehouse and how fresh it is
 // (nil: unknown).
 type StockLevel struct {
-	Warehouse Warehouse  `json:"warehouse"`
-	Quantity  int        `json:"quantity"`
+	Warehouse Warehouse `json:"warehouse"`
+	Quantity  int       `json:"quantity"`
+	// InTransit is the units of transfers on their way to the warehouse.
+	InTransit int        `json:"inTransit"`
 	AsOf      *time.Time `json:"asOf"`
 }
 

@@ -21,7 +21,92 @@ import (
 const (
 	atRestRef  = "PO-CONFIDENTIAL-5521"
 	atRestNote = "leave at the back door, alarm code 8812"
+	// A transfer's reference and note, sent from MAD-1 to BCN-1.
+	transferRef  = "DN-CONFIDENTIAL-7340"
+	transferNote = "pallet for the night shift, dock code 3319"
 )
+
+// sendSecretTransfer sends units of sku from a to BCN-1 (b) with the
+// transfer secrets, receives them on b, and waits until a knows it was
+// received; it returns the transfer's id.
+func sendSecretTransfer(t *testing.T, a, b *testnode.Node, sku string) string {
+	t.Helper()
+	tr, code := transferCall(a, `mutation($in: TransferInput!) { t: transferStock(input: $in) { `+transferFields+` } }`,
+		map[string]any{"in": map[string]any{"sku": sku, "to": "BCN-1", "quantity": 5, "reference": transferRef,
+			"note": transferNote, "idempotencyKey": "secret-transfer"}})
+	if code != "" {
+		t.Fatalf("transferStock: %s", code)
+	}
+	for _, step := range []struct {
+		n    *testnode.Node
+		want string
+	}{{b, "IN_TRANSIT"}, {b, "RECEIVED"}, {a, "RECEIVED"}} {
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			if step.want == "RECEIVED" && step.n == b {
+				if _, code := receive(b, tr.ID); code != "" {
+					t.Fatalf("receiveTransfer on BCN-1: %s", code)
+				}
+			}
+			if got, code := transferOn(step.n, tr.ID); code == "" && got.Status == step.want {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("transfer %s is not %s within 60 s", tr.ID, step.want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	return tr.ID
+}
+
+// checkSecretTransfer checks that n reads the secret transfer id back in
+// clear through transfers, transfer and Movement.transfer (of both its
+// movements, the TRANSFER_OUT and the TRANSFER_IN).
+func checkSecretTransfer(t *testing.T, n *testnode.Node, id string) {
+	t.Helper()
+	var out struct {
+		Transfers struct {
+			Edges []struct{ Node gqlTransfer }
+		}
+		Transfer  gqlTransfer
+		Movements struct {
+			Edges []struct {
+				Node struct {
+					Kind     string
+					Transfer *gqlTransfer
+				}
+			}
+		}
+	}
+	decode(t, n.MustGraphQL(t, `query($id: ID!, $ref: String) {
+		transfers(first: 100) { edges { node { `+transferFields+` } } }
+		transfer(id: $id) { `+transferFields+` }
+		movements(filter: {reference: $ref}, first: 10) { edges { node { kind transfer { `+transferFields+` } } } } }`,
+		map[string]any{"id": id, "ref": id}), &out)
+	read := []gqlTransfer{out.Transfer}
+	for _, e := range out.Transfers.Edges {
+		if e.Node.ID == id {
+			read = append(read, e.Node)
+		}
+	}
+	kinds := map[string]bool{}
+	for _, e := range out.Movements.Edges {
+		kinds[e.Node.Kind] = true
+		if e.Node.Transfer == nil {
+			t.Fatalf("movement %s has no transfer", e.Node.Kind)
+		}
+		read = append(read, *e.Node.Transfer)
+	}
+	if len(read) != 4 || !kinds["TRANSFER_OUT"] || !kinds["TRANSFER_IN"] {
+		t.Fatalf("%s read the transfer %d times (movements %v), want through transfers, transfer and 2 movements", n.DataDir, len(read), kinds)
+	}
+	for _, tr := range read {
+		if tr.ID != id || tr.Reference != transferRef || tr.Note != transferNote || tr.Status != "RECEIVED" {
+			t.Errorf("read back %+v", tr)
+		}
+	}
+}
 
 // grepData fails t when a database file of n holds a secret.
 func grepData(t *testing.T, n *testnode.Node, secrets ...string) {
@@ -115,7 +200,8 @@ func rotateCLI(t *testing.T, n *testnode.Node) string {
 
 // TestDataAtRestSealed: notes and references written through a real node,
 // and replicated to another, never reach either's database files in
-// clear, and read back in clear. A rotation through the rotateKeys
+// clear, and read back in clear; so do a transfer's reference and note,
+// sent from one to the other. A rotation through the rotateKeys
 // mutation under concurrent writes reseals every movement, then deletes
 // the old key; the command line rotates through the running node, and
 // offline, the node resealing when it starts.
@@ -141,8 +227,11 @@ func TestDataAtRestSealed(t *testing.T) {
 		}
 	}
 	converge(t, []string{"MAD-1", "BCN-1"}, a, b)
-	grepData(t, a, atRestRef, atRestNote)
-	grepData(t, b, atRestRef, atRestNote)
+	id := sendSecretTransfer(t, a, b, "SEC-1")
+	for _, n := range []*testnode.Node{a, b} {
+		grepData(t, n, atRestRef, atRestNote, transferRef, transferNote)
+		checkSecretTransfer(t, n, id)
+	}
 	if n := secretMovements(t, b, "MAD-1"); n != 20 {
 		t.Fatalf("BCN-1 reads %d of MAD-1's movements by reference, want 20", n)
 	}
@@ -180,7 +269,8 @@ func TestDataAtRestSealed(t *testing.T) {
 	if got, want := secretMovements(t, a, "MAD-1"), 20+int(acked.Load()); got != want {
 		t.Errorf("MAD-1 reads %d movements by reference after the rotation, want %d", got, want)
 	}
-	grepData(t, a, atRestRef, atRestNote)
+	grepData(t, a, atRestRef, atRestNote, transferRef, transferNote)
+	checkSecretTransfer(t, a, id)
 
 	// Through the running node, then offline on the other one.
 	if id := rotateCLI(t, a); id != "3" {
@@ -196,5 +286,8 @@ func TestDataAtRestSealed(t *testing.T) {
 	if n := secretMovements(t, b, "MAD-1"); n < 20 {
 		t.Errorf("BCN-1 reads %d of MAD-1's movements after its rotation, want at least 20", n)
 	}
-	grepData(t, b, atRestRef, atRestNote)
+	for _, n := range []*testnode.Node{a, b} {
+		grepData(t, n, atRestRef, atRestNote, transferRef, transferNote)
+		checkSecretTransfer(t, n, id)
+	}
 }

@@ -70,13 +70,39 @@ func want(caller, need string) string {
 	return "FORBIDDEN"
 }
 
+// rolesNetwork starts MAD-1 and BCN-1, with a product R-0 of 100 units on
+// each, and returns MAD-1, BCN-1 and the ids of a transfer MAD-1 sent to
+// BCN-1 and of one BCN-1 sent to MAD-1, which MAD-1 knows.
+func rolesNetwork(t *testing.T) (n, b *testnode.Node, out, in string) {
+	t.Helper()
+	n = testnode.Start(t, "--id", "MAD-1", "--name", "Madrid")
+	b = testnode.StartJoined(t, n, n.JoinToken(t, 600), "BCN-1")
+	for _, m := range []*testnode.Node{n, b} {
+		m.WaitPeers(t, 60*time.Second, allOnline([]string{"MAD-1", "BCN-1"}))
+		mustCreate(t, m, "R-0", 100)
+	}
+	sent, code := sendTransfer(n, "R-0", "BCN-1", 1, "")
+	got, code2 := sendTransfer(b, "R-0", "MAD-1", 1, "")
+	if code != "" || code2 != "" {
+		t.Fatalf("transferStock: %q %q", code, code2)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, code := transferOn(n, got.ID); code == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("MAD-1 does not know transfer %s after 60 s", got.ID)
+		}
+	}
+	return n, b, sent.ID, got.ID
+}
+
 // TestRolesGraphQL: every GraphQL operation against every role, no token
-// and a revoked token, over the real HTTPS server. A refusal names the role
-// needed.
+// and a revoked token, over the real HTTPS server of a node of a network
+// of two (transfers go to a member). A refusal names the role needed.
 func TestRolesGraphQL(t *testing.T) {
-	n := testnode.Start(t)
+	n, _, out, in := rolesNetwork(t)
 	ps := issueTokens(t, n)
-	mustCreate(t, n, "R-0", 100)
 	ops := []struct {
 		name, need, query string
 	}{
@@ -94,6 +120,12 @@ func TestRolesGraphQL(t *testing.T) {
 		{"updateProduct", "operator", `mutation { updateProduct(sku: "R-0", input: {name: "r %[1]s"}) { sku } }`},
 		{"recordMovement", "operator", `mutation { recordMovement(input: {sku: "R-0", kind: PURCHASE, quantity: 1}) { id } }`},
 		{"setStock", "operator", `mutation { setStock(sku: "R-0", quantity: 50) { id } }`},
+		{"transfers", "viewer", `{ transfers(first: 5) { edges { node { id reference note } } } }`},
+		{"transfer", "viewer", `{ transfer(id: "{out}") { id status } }`},
+		{"movementTransfer", "viewer", `{ movements(filter: {reference: "{out}"}) { edges { node { transfer { id } } } } }`},
+		{"transferStock", "operator", `mutation { transferStock(input: {sku: "R-0", to: "BCN-1", quantity: 1, idempotencyKey: "rt-%[1]s"}) { id } }`},
+		{"receiveTransfer", "operator", `mutation { receiveTransfer(id: "{in}") { id status } }`},
+		{"cancelTransfer", "operator", `mutation { cancelTransfer(id: "{out}") { id } }`},
 		{"deleteProduct", "admin", `mutation { deleteProduct(sku: "D-%[1]s") { sku } }`},
 		{"tokens", "admin", `{ tokens { id name role } }`},
 		{"auditLog", "admin", `{ auditLog(first: 5) { edges { node { actor action } } } }`},
@@ -113,6 +145,7 @@ func TestRolesGraphQL(t *testing.T) {
 				if !strings.Contains(op.query, "%[1]s") {
 					q = op.query
 				}
+				q = strings.NewReplacer("{out}", out, "{in}", in).Replace(q)
 				r, err := as(n, ps[who]).GraphQL(context.Background(), q, nil)
 				if err != nil {
 					t.Fatal(err)
@@ -145,6 +178,7 @@ func TestRolesREST(t *testing.T) {
 		{"GET", "/api/v1/products/R-1", "viewer", ""},
 		{"GET", "/api/v1/movements", "viewer", ""},
 		{"GET", "/api/v1/peers", "viewer", ""},
+		{"GET", "/api/v1/transfers", "viewer", ""},
 		{"GET", "/api/v1/products.csv", "viewer", ""},
 		{"GET", "/api/v1/reports/movements.csv", "viewer", ""},
 		{"GET", "/api/v1/reports/summary.csv?groupBy=SKU", "viewer", ""},
@@ -178,11 +212,11 @@ func TestRolesREST(t *testing.T) {
 	}
 }
 
-// TestRolesWebsocket: a viewer subscribes; no token and a revoked one are
-// refused at connection_init; revoking the token of an open subscription
-// closes it.
+// TestRolesWebsocket: a viewer subscribes (to stockChanged and to
+// transferUpdated); no token and a revoked one are refused at
+// connection_init; revoking the token of an open subscription closes it.
 func TestRolesWebsocket(t *testing.T) {
-	n := testnode.Start(t)
+	n, _, _, _ := rolesNetwork(t)
 	ps := issueTokens(t, n)
 	for _, who := range []string{"none", "revoked"} {
 		if c, err := dialWS(t, n, "graphql-transport-ws", ps[who]); err == nil {
@@ -199,15 +233,31 @@ func TestRolesWebsocket(t *testing.T) {
 	}
 	defer c.c.Close()
 	c.subscribe("1", `subscription { stockChanged(sku: "W-1") { quantity } }`)
-	time.Sleep(200 * time.Millisecond) // let the subscription start before the change
+	tc, err := dialWS(t, n, "graphql-transport-ws", out.CreateToken.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.c.Close()
+	tc.subscribe("1", `subscription { transferUpdated(warehouse: "MAD-1") { sku status reference } }`)
+	time.Sleep(200 * time.Millisecond) // let the subscriptions start before the changes
 	n.MustGraphQL(t, `mutation { setStock(sku: "W-1", quantity: 7) { id } }`, nil)
 	for d := c.next(); fmt.Sprint(d) != "map[stockChanged:map[quantity:7]]"; d = c.next() {
 		if fmt.Sprint(d) != "map[stockChanged:map[quantity:1]]" { // the creation, when it reaches the feed late
 			t.Fatalf("viewer's subscription got %v", d)
 		}
 	}
+	mustCreate(t, n, "W-2", 5)
+	if _, code := sendTransfer(n, "W-2", "BCN-1", 2, "ws"); code != "" {
+		t.Fatalf("transferStock: %s", code)
+	}
+	for d := tc.next(); fmt.Sprint(d) != "map[transferUpdated:map[reference:DN-ws sku:W-2 status:IN_TRANSIT]]"; d = tc.next() {
+		if fmt.Sprint(d["transferUpdated"]) == "<nil>" { // rolesNetwork's transfers, when they reach the desk late
+			t.Fatalf("viewer's transfer subscription got %v", d)
+		}
+	}
 	n.MustGraphQL(t, `mutation($id: ID!) { revokeToken(id: $id) { id } }`, map[string]any{"id": out.CreateToken.ID})
 	waitClosed(t, c)
+	waitClosed(t, tc)
 }
 
 // waitClosed reads c until the node closes it with 4401 (the token no

@@ -244,7 +244,7 @@ func (r *subscriptionResolver) LowStockAlert(ctx context.Context, warehouse *str
 
 // TransferUpdated is the resolver for the transferUpdated field.
 func (r *subscriptionResolver) TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error) {
-	return watchTransfers(ctx, r.Desk, deref(warehouse)), nil
+	return watchTransfers(ctx, r.Desk, deref(warehouse))
 }
 
 // From is the resolver for the from field.

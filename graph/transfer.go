@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/stockmesh/stockmesh/graph/model"
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/transfer"
 )
@@ -38,8 +39,12 @@ func (r *Resolver) transferOf(ctx context.Context, m *stock.Movement) (*stock.Tr
 }
 
 // watchTransfers turns the desk's updates into a subscription's channel,
-// which it closes when ctx is done.
-func watchTransfers(ctx context.Context, d *transfer.Desk, warehouse string) <-chan *stock.Transfer {
+// for a viewer or above (stock.Authorize, as subscribe), which it closes
+// when ctx is done.
+func watchTransfers(ctx context.Context, d *transfer.Desk, warehouse string) (<-chan *stock.Transfer, error) {
+	if err := stock.Authorize(ctx, auth.RoleViewer); err != nil {
+		return nil, err
+	}
 	in := d.Watch(ctx, warehouse)
 	out := make(chan *stock.Transfer, 1)
 	go func() {
@@ -52,5 +57,5 @@ func watchTransfers(ctx context.Context, d *transfer.Desk, warehouse string) <-c
 			}
 		}
 	}()
-	return out
+	return out, nil
 }

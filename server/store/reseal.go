@@ -25,8 +25,15 @@ const createSealing = `CREATE TABLE IF NOT EXISTS sealing (
 	movement INTEGER NOT NULL,
 	until INTEGER NOT NULL,
 	origin TEXT NOT NULL,
-	seq INTEGER NOT NULL
+	seq INTEGER NOT NULL,
+	scope INTEGER NOT NULL DEFAULT 0
 )`
+
+// sealScope numbers what the reseal pass goes through: a database whose
+// last pass had a lower scope (it was resealed before transfers were
+// sealed: scope 0) is resealed again from its start, which seals what
+// that older version stored in clear.
+const sealScope = 1
 
 // sealState is the row of the sealing table.
 type sealState struct {
@@ -36,6 +43,7 @@ type sealState struct {
 	until    int64 // rowid of the last movement when the pass began
 	origin   string
 	seq      int64 // the last change log entry the pass went through
+	scope    int64 // sealScope of the version that began the pass
 }
 
 // initSealing creates the sealing table and checks that the keys open
@@ -45,13 +53,17 @@ func (s *Store) initSealing(ctx context.Context) error {
 	if _, err := s.wdb.ExecContext(ctx, createSealing); err != nil {
 		return fmt.Errorf("creating the sealing state: %w", err)
 	}
-	var hashed int
-	err := s.wdb.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('audit_log') WHERE name = 'actor_hash'`).Scan(&hashed)
-	if err == nil && hashed == 0 {
-		_, err = s.wdb.ExecContext(ctx, `ALTER TABLE audit_log ADD COLUMN actor_hash BLOB`)
-	}
-	if err != nil {
-		return fmt.Errorf("adding the audit log's actor hash: %w", err)
+	for _, c := range []struct{ table, column, def string }{
+		{"audit_log", "actor_hash", "BLOB"}, {"sealing", "scope", "INTEGER NOT NULL DEFAULT 0"},
+	} {
+		var has int
+		err := s.wdb.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&has)
+		if err == nil && has == 0 {
+			_, err = s.wdb.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.column+` `+c.def)
+		}
+		if err != nil {
+			return fmt.Errorf("adding %s.%s: %w", c.table, c.column, err)
+		}
 	}
 	for _, q := range []string{
 		`SELECT warehouse_id, seq, reference, '' FROM movements WHERE reference_hash IS NOT NULL ORDER BY id DESC LIMIT 1`,
@@ -94,8 +106,8 @@ func (b *batch) reseal(r *stock.ResealRequest) (*stock.ResealReport, error) {
 		return nil, err
 	}
 	cur := b.sealer.ID()
-	if st.key != int64(cur) {
-		st = sealState{key: int64(cur)}
+	if st.key != int64(cur) || st.scope != sealScope {
+		st = sealState{key: int64(cur), scope: sealScope}
 		err := b.wc.conn.QueryRowContext(b.ctx, `SELECT COALESCE(MAX(id), 0) FROM movements`).Scan(&st.until)
 		if err != nil {
 			return nil, err
@@ -116,7 +128,7 @@ func (b *batch) reseal(r *stock.ResealRequest) (*stock.ResealReport, error) {
 	if rep.Resealed, err = b.resealMovements(&st, r.Limit); err != nil {
 		return nil, err
 	}
-	if rep.Resealed < r.Limit && st.origin != auditPhase {
+	if rep.Resealed < r.Limit && st.origin != auditPhase && st.origin != transferPhase {
 		n, err := b.resealEntries(&st, r.Limit-rep.Resealed)
 		if err != nil {
 			return nil, err
@@ -130,6 +142,13 @@ func (b *batch) reseal(r *stock.ResealRequest) (*stock.ResealReport, error) {
 		}
 		rep.Resealed += n
 	}
+	if rep.Resealed < r.Limit && st.origin == transferPhase && !st.done {
+		n, err := b.resealTransfers(&st, r.Limit-rep.Resealed)
+		if err != nil {
+			return nil, err
+		}
+		rep.Resealed += n
+	}
 	b.sealDone = st.done
 	return rep, b.saveSealState(st)
 }
@@ -137,8 +156,8 @@ func (b *batch) reseal(r *stock.ResealRequest) (*stock.ResealReport, error) {
 // sealState reads the pass's state in the batch's transaction.
 func (b *batch) sealState() (sealState, error) {
 	var st sealState
-	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT key, done, movement, until, origin, seq FROM sealing WHERE id = 1`).
-		Scan(&st.key, &st.done, &st.movement, &st.until, &st.origin, &st.seq)
+	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT key, done, movement, until, origin, seq, scope FROM sealing WHERE id = 1`).
+		Scan(&st.key, &st.done, &st.movement, &st.until, &st.origin, &st.seq, &st.scope)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sealState{key: -1}, nil
 	}
@@ -148,8 +167,8 @@ func (b *batch) sealState() (sealState, error) {
 // saveSealState stores the pass's state in the batch's transaction.
 func (b *batch) saveSealState(st sealState) error {
 	b.wrote = true
-	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT OR REPLACE INTO sealing (id, key, done, movement, until, origin, seq)
-		VALUES (1, ?, ?, ?, ?, ?, ?)`, st.key, st.done, st.movement, st.until, st.origin, st.seq)
+	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT OR REPLACE INTO sealing (id, key, done, movement, until, origin, seq, scope)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?)`, st.key, st.done, st.movement, st.until, st.origin, st.seq, st.scope)
 	return err
 }
 
@@ -226,9 +245,10 @@ func (b *batch) stale(vs ...string) bool {
 	return false
 }
 
-// resealEntries reseals the actors of product entries of the change log
-// after (st.origin, st.seq), reading at most limit entries, and advances
-// st; it marks the pass done when it reaches the end.
+// resealEntries reseals the actors of product entries, and the fields of
+// transfer entries, of the change log after (st.origin, st.seq), reading
+// at most limit entries, and advances st; at the end it moves on to the
+// audit log.
 func (b *batch) resealEntries(st *sealState, limit int) (int, error) {
 	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT origin, seq, data FROM change_log
 		WHERE (origin, seq) > (?, ?) AND data IS NOT NULL ORDER BY origin, seq LIMIT ?`, st.origin, st.seq, limit)
@@ -249,7 +269,7 @@ func (b *batch) resealEntries(st *sealState, limit int) (int, error) {
 			rows.Close()
 			return 0, err
 		}
-		if e.Actor != "" && b.staleEntry(data) {
+		if b.staleEntry(data) {
 			todo = append(todo, e)
 		}
 	}
@@ -284,8 +304,8 @@ func (b *batch) resealEntries(st *sealState, limit int) (int, error) {
 const auditPhase = "\x7faudit"
 
 // resealAudit reseals the actors and subjects of the audit log after
-// st.seq, reading at most limit entries, then every token's name; it
-// marks the pass done when it reaches the end.
+// st.seq, reading at most limit entries; at the end it moves on to the
+// transfers table.
 func (b *batch) resealAudit(st *sealState, limit int) (int, error) {
 	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT id, at, actor, subject, actor_hash IS NULL AND actor <> ''
 		FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, st.seq, limit)
@@ -328,8 +348,7 @@ func (b *batch) resealAudit(st *sealState, limit int) (int, error) {
 		}
 	}
 	if n < limit {
-		st.done = true
-		return n, b.resealTokens()
+		st.origin, st.seq = transferPhase, 0
 	}
 	return n, nil
 }
@@ -356,12 +375,79 @@ func (b *batch) resealTokens() error {
 	return nil
 }
 
-// staleEntry reports whether the stored product entry data holds its
-// actor clear or sealed with another key than the batch's.
+// staleEntry reports whether the stored product or transfer entry data
+// holds a sealed field clear or sealed with another key than the batch's.
 func (b *batch) staleEntry(data []byte) bool {
 	var raw stock.LogEntry
 	if err := stock.DecodeValue(data, &raw); err != nil {
 		return true
 	}
+	if t := raw.Transfer; t != nil && b.stale(t.Reference, t.Note, t.Actor, t.Fingerprint) {
+		return true
+	}
 	return b.stale(raw.Actor)
 }
+
+// transferPhase is the origin of the pass's cursor once it went through
+// the audit log: seq is then the rowid of the last transfer it went
+// through.
+const transferPhase = "\x7ftransfers"
+
+// resealTransfers reseals the reference, note and actor of the transfers
+// after the rowid st.seq, and keys an unkeyed fingerprint, reading at most
+// limit rows, then every token's name; it marks the pass done when it
+// reaches the end.
+func (b *batch) resealTransfers(st *sealState, limit int) (int, error) {
+	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT rowid, reference, note, actor,
+		idempotency_key IS NOT NULL AND substr(fingerprint, 1, 1) <> ?, `+transferColumns+`
+		FROM transfers WHERE rowid > ? ORDER BY rowid LIMIT ?`, keyedPrefix, st.seq, limit)
+	if err != nil {
+		return 0, fmt.Errorf("reading transfers to reseal: %w", err)
+	}
+	type row struct {
+		id             int64
+		t              *stock.Transfer
+		stale, unkeyed bool
+	}
+	var todo []row
+	n := 0
+	for rows.Next() {
+		var r row
+		var ref, note, actor string
+		r.t, err = b.s.scanTransfer(rowFunc(func(dest ...any) error {
+			return rows.Scan(append([]any{&r.id, &ref, &note, &actor, &r.unkeyed}, dest...)...)
+		}))
+		r.stale = b.stale(ref, note, actor)
+		if err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("reading transfers to reseal: %w", err)
+		}
+		n, st.seq = n+1, r.id
+		if r.stale || r.unkeyed {
+			todo = append(todo, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, r := range todo {
+		ref, note, actor := sealTransferRow(b.sealer, r.t)
+		b.wrote = true
+		if _, err := b.wc.conn.ExecContext(b.ctx, `UPDATE transfers SET reference = ?, note = ?, actor = ?, fingerprint = ?
+			WHERE rowid = ?`, ref, note, actor, b.s.transferFingerprint(transferInputOf(r.t)), r.id); err != nil {
+			return 0, fmt.Errorf("resealing transfer %s: %w", r.t.ID, err)
+		}
+	}
+	if n < limit {
+		st.done = true
+		return n, b.resealTokens()
+	}
+	return n, nil
+}
+
+// rowFunc is a rowScanner made of a function.
+type rowFunc func(dest ...any) error
+
+// Scan calls f.
+func (f rowFunc) Scan(dest ...any) error { return f(dest...) }

@@ -81,16 +81,23 @@ func (s *Store) openMovement(m *stock.Movement) error {
 
 // storedData returns what the change log stores of e, encoded as data: nil
 // for a movement (its ledger row holds its values), else data with the
-// actor sealed.
+// actor, and a transfer's reference, note, actor and fingerprint, sealed.
 func (b *batch) storedData(e *stock.LogEntry, data []byte) ([]byte, error) {
 	switch {
 	case e.Type == stock.EntryMovement:
 		return nil, nil
-	case e.Actor == "":
+	case e.Actor == "" && e.Transfer == nil:
 		return data, nil
 	}
 	c := *e
-	c.Actor = b.sealer.Seal(e.Actor, sealAD(e.Origin, e.Seq, fieldActor))
+	if e.Actor != "" {
+		c.Actor = b.sealer.Seal(e.Actor, sealAD(e.Origin, e.Seq, fieldActor))
+	}
+	if e.Transfer != nil {
+		t := *e.Transfer
+		sealEntryTransfer(b.sealer, e.Origin, e.Seq, &t)
+		c.Transfer = &t
+	}
 	out, err := stock.EncodeValue(nil, &c)
 	if err != nil {
 		return nil, fmt.Errorf("encoding log entry %s:%d: %w", e.Origin, e.Seq, err)
@@ -98,11 +105,16 @@ func (b *batch) storedData(e *stock.LogEntry, data []byte) ([]byte, error) {
 	return out, nil
 }
 
-// decodeEntry decodes a product entry of origin's log as stored, opening
-// its actor.
+// decodeEntry decodes a product or transfer entry of origin's log as
+// stored, opening its sealed fields.
 func (s *Store) decodeEntry(data []byte, e *stock.LogEntry) error {
 	if err := stock.DecodeValue(data, e); err != nil {
 		return err
+	}
+	if e.Transfer != nil {
+		if err := s.openEntryTransfer(e.Origin, e.Seq, e.Transfer); err != nil {
+			return err
+		}
 	}
 	if e.Actor == "" {
 		return nil

@@ -45,16 +45,17 @@ CREATE INDEX IF NOT EXISTS transfers_sku ON transfers (sku)`
 const statusSQL = `CASE WHEN received_at IS NOT NULL THEN 'RECEIVED' WHEN cancelled_at IS NOT NULL THEN 'CANCELLED'
 	WHEN cancel_requested_at IS NOT NULL THEN 'CANCEL_REQUESTED' ELSE 'IN_TRANSIT' END`
 
-// transferColumns are the columns scanTransfer reads, in its order.
+// transferColumns are the columns scanTransfer reads, in its order; the
+// fingerprint is read by transferByKey alone.
 const transferColumns = `id, sender, receiver, sku, quantity, reference, note, actor, COALESCE(idempotency_key, ''),
-	fingerprint, product, created_at, out_movement, cancel_requested_at, received_at, COALESCE(in_movement, ''),
+	product, created_at, out_movement, cancel_requested_at, received_at, COALESCE(in_movement, ''),
 	cancelled_at, returned_at, COALESCE(return_movement, '')`
 
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
 
-// scanTransfer reads a row of transferColumns.
-func scanTransfer(r rowScanner) (*stock.Transfer, error) {
+// scanTransfer reads a row of transferColumns, its sealed fields opened.
+func (s *Store) scanTransfer(r rowScanner) (*stock.Transfer, error) {
 	var (
 		t                                        stock.Transfer
 		product                                  []byte
@@ -62,7 +63,7 @@ func scanTransfer(r rowScanner) (*stock.Transfer, error) {
 		requested, received, cancelled, returned sql.NullInt64
 	)
 	err := r.Scan(&t.ID, &t.From, &t.To, &t.SKU, &t.Quantity, &t.Reference, &t.Note, &t.Actor, &t.IdempotencyKey,
-		&t.Fingerprint, &product, &created, &t.OutMovement, &requested, &received, &t.InMovement,
+		&product, &created, &t.OutMovement, &requested, &received, &t.InMovement,
 		&cancelled, &returned, &t.ReturnMovement)
 	if err != nil {
 		return nil, err
@@ -77,7 +78,7 @@ func scanTransfer(r rowScanner) (*stock.Transfer, error) {
 	t.CancelRequestedAt, t.ReceivedAt = timeOf(requested), timeOf(received)
 	t.CancelledAt, t.ReturnedAt = timeOf(cancelled), timeOf(returned)
 	t.Status = t.StatusOf()
-	return &t, nil
+	return &t, s.openTransfer(&t)
 }
 
 // timeOf converts a nullable Unix-nanosecond column.
@@ -106,7 +107,8 @@ func nullable(s string) any {
 }
 
 // recordTransfer merges into the transfers table the facts a transfer
-// entry of origin carries: the transfer's own data when the row is new,
+// entry of origin carries: the transfer's own data when the row is new
+// (reference, note and actor sealed, the fingerprint keyed by this node),
 // then only what origin owns (the sender: the cancel request and the
 // return; the receiver: the receipt and the cancellation), each set once.
 // An entry whose origin is neither side is refused.
@@ -119,11 +121,12 @@ func (b *batch) recordTransfer(origin string, t *stock.Transfer) error {
 		}
 		product = data
 	}
+	ref, note, actor := sealTransferRow(b.sealer, t)
 	b.wrote = true
 	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO transfers (id, sender, receiver, sku, quantity, reference, note,
 		actor, idempotency_key, fingerprint, product, created_at, out_movement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`, t.ID, t.From, t.To, t.SKU, t.Quantity, t.Reference, t.Note, t.Actor,
-		nullable(t.IdempotencyKey), t.Fingerprint, product, t.CreatedAt.UnixNano(), t.OutMovement)
+		ON CONFLICT (id) DO NOTHING`, t.ID, t.From, t.To, t.SKU, t.Quantity, ref, note, actor,
+		nullable(t.IdempotencyKey), b.s.transferFingerprint(transferInputOf(t)), product, t.CreatedAt.UnixNano(), t.OutMovement)
 	if err != nil {
 		return fmt.Errorf("recording transfer %s: %w", t.ID, err)
 	}
@@ -161,7 +164,7 @@ func (b *batch) applyTransfer(e *stock.LogEntry) error {
 // transferInTx returns the transfer with id as the writer's transaction
 // sees it, or NOT_FOUND.
 func (b *batch) transferInTx(id string) (*stock.Transfer, error) {
-	t, err := scanTransfer(b.wc.conn.QueryRowContext(b.ctx, `SELECT `+transferColumns+` FROM transfers WHERE id = ?`, id))
+	t, err := b.s.scanTransfer(b.wc.conn.QueryRowContext(b.ctx, `SELECT `+transferColumns+` FROM transfers WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, transferNotFound(id)
 	}
@@ -175,7 +178,7 @@ func transferNotFound(id string) error {
 
 // getTransfer returns the transfer with id, or NOT_FOUND.
 func (s *Store) getTransfer(ctx context.Context, r *stock.TransferRef) (*stock.Transfer, error) {
-	t, err := scanTransfer(s.rdb.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM transfers WHERE id = ?`, r.ID))
+	t, err := s.scanTransfer(s.rdb.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM transfers WHERE id = ?`, r.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, transferNotFound(r.ID)
 	}
@@ -195,7 +198,7 @@ func (s *Store) transfersByID(ctx context.Context, q *stock.TransferIDs) (*stock
 	defer rows.Close()
 	page := &stock.TransferPage{Transfers: []stock.Transfer{}}
 	for rows.Next() {
-		t, err := scanTransfer(rows)
+		t, err := s.scanTransfer(rows)
 		if err != nil {
 			return nil, fmt.Errorf("reading transfers: %w", err)
 		}
@@ -229,7 +232,7 @@ func (s *Store) listTransfers(ctx context.Context, q *stock.TransferQuery) (*sto
 	defer rows.Close()
 	page := &stock.TransferPage{Transfers: []stock.Transfer{}}
 	for rows.Next() {
-		t, err := scanTransfer(rows)
+		t, err := s.scanTransfer(rows)
 		if err != nil {
 			return nil, fmt.Errorf("listing transfers: %w", err)
 		}

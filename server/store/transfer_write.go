@@ -1,12 +1,9 @@
 package store
 
 import (
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -21,9 +18,8 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 	if err != nil {
 		return nil, err
 	}
-	fp := transferFingerprint(in)
 	if in.IdempotencyKey != "" {
-		if t, err := b.transferByKey(wh.ID, in.IdempotencyKey, fp); err != nil || t != nil {
+		if t, err := b.transferByKey(wh.ID, in); err != nil || t != nil {
 			return t, err
 		}
 	}
@@ -52,7 +48,7 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 	}
 	t := &stock.Transfer{ID: id, SKU: in.SKU, Quantity: in.Quantity, From: wh.ID, To: in.To,
 		Reference: in.Reference, Note: in.Note, Actor: b.meta.Actor, IdempotencyKey: in.IdempotencyKey,
-		Fingerprint: fp, Product: catalogue, CreatedAt: mv.CreatedAt, OutMovement: mv.ID}
+		Product: catalogue, CreatedAt: mv.CreatedAt, OutMovement: mv.ID}
 	return t, b.logTransfer(stock.EntryTransferCreated, t)
 }
 
@@ -94,9 +90,11 @@ func (b *batch) checkDestination(local, to string) error {
 	return nil
 }
 
-// transferByKey returns the local transfer sent with key, nil when there
-// is none, or INVALID_INPUT when the key was used for another request.
-func (b *batch) transferByKey(local, key, fp string) (*stock.Transfer, error) {
+// transferByKey returns the local transfer sent with in's key, nil when
+// there is none, or INVALID_INPUT when the key was used for another
+// request.
+func (b *batch) transferByKey(local string, in *stock.TransferInput) (*stock.Transfer, error) {
+	key := in.IdempotencyKey
 	var id, stored string
 	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT id, fingerprint FROM transfers WHERE sender = ? AND idempotency_key = ?`,
 		local, key).Scan(&id, &stored)
@@ -105,20 +103,10 @@ func (b *batch) transferByKey(local, key, fp string) (*stock.Transfer, error) {
 		return nil, nil
 	case err != nil:
 		return nil, fmt.Errorf("looking up transfer key %q: %w", key, err)
-	case stored != fp:
+	case !b.s.sameTransferRequest(stored, in):
 		return nil, stock.Errorf(stock.CodeInvalidInput, "idempotency key %q was used for a different request", key)
 	}
 	return b.transferInTx(id)
-}
-
-// transferFingerprint digests what makes two transfer requests the same.
-func transferFingerprint(in *stock.TransferInput) string {
-	buf := make([]byte, 0, 64+len(in.SKU)+len(in.Reference)+len(in.Note))
-	for _, s := range []string{in.SKU, in.To, strconv.FormatInt(in.Quantity, 10), in.Reference, in.Note} {
-		buf = append(append(buf, s...), 0)
-	}
-	sum := sha256.Sum256(buf)
-	return hex.EncodeToString(sum[:16])
 }
 
 // logTransfer appends a transfer entry of the local warehouse with t as it
@@ -303,7 +291,7 @@ func (b *batch) owedTransfers(local string) ([]*stock.Transfer, error) {
 	defer rows.Close()
 	var out []*stock.Transfer
 	for rows.Next() {
-		t, err := scanTransfer(rows)
+		t, err := b.s.scanTransfer(rows)
 		if err != nil {
 			return nil, err
 		}

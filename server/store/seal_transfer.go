@@ -1,0 +1,122 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/stockmesh/stockmesh/internal/sealing"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Sealed fields of transfers. The transfers table stores a transfer's
+// reference, note and actor sealed with the node's current key, bound to
+// the transfer's id and the field (transferAD); a transfer entry of the
+// change log stores them, and the fingerprint an older sender put in it,
+// sealed like a product entry's actor, bound to the entry's origin and seq.
+// The log is read, published and digested in clear. The table's
+// fingerprint is keyed, computed by each node from the transfer's clear
+// fields: transfer entries no longer carry one.
+
+// transferAD returns the associated data of field of transfer id's row.
+func transferAD(id, field string) string {
+	return "transfer:" + id + ":" + field
+}
+
+// sealedField is a sealed field of a value: its name and where its text is.
+type sealedField struct {
+	name string
+	v    *string
+}
+
+// transferFields returns the fields of t the transfers table seals.
+func transferFields(t *stock.Transfer) []sealedField {
+	return []sealedField{{fieldReference, &t.Reference}, {fieldNote, &t.Note}, {fieldActor, &t.Actor}}
+}
+
+// entryTransferFields returns the fields of t a transfer entry of the
+// change log seals: the table's and the fingerprint of older senders.
+func entryTransferFields(t *stock.Transfer) []sealedField {
+	return append(transferFields(t), sealedField{fieldFingerprint, &t.Fingerprint})
+}
+
+// sealTransferRow returns t's reference, note and actor as the transfers
+// table stores them, sealed with sl.
+func sealTransferRow(sl sealing.Sealer, t *stock.Transfer) (ref, note, actor string) {
+	seal := func(field, v string) string {
+		if v == "" {
+			return ""
+		}
+		return sl.Seal(v, transferAD(t.ID, field))
+	}
+	return seal(fieldReference, t.Reference), seal(fieldNote, t.Note), seal(fieldActor, t.Actor)
+}
+
+// openTransfer replaces t's fields, as read from the transfers table, with
+// their clear text.
+func (s *Store) openTransfer(t *stock.Transfer) error {
+	for _, f := range transferFields(t) {
+		clear, err := s.keys.Open(*f.v, transferAD(t.ID, f.name))
+		if err != nil {
+			return fmt.Errorf("reading the %s of transfer %s: %w", f.name, t.ID, err)
+		}
+		*f.v = clear
+	}
+	return nil
+}
+
+// sealEntryTransfer seals, in place, the fields of t, the transfer of the
+// log entry origin:seq, with sl.
+func sealEntryTransfer(sl sealing.Sealer, origin string, seq int64, t *stock.Transfer) {
+	for _, f := range entryTransferFields(t) {
+		if *f.v != "" {
+			*f.v = sl.Seal(*f.v, sealAD(origin, seq, f.name))
+		}
+	}
+}
+
+// openEntryTransfer opens, in place, the fields of t, the transfer of the
+// log entry origin:seq as stored.
+func (s *Store) openEntryTransfer(origin string, seq int64, t *stock.Transfer) error {
+	for _, f := range entryTransferFields(t) {
+		clear, err := s.keys.Open(*f.v, sealAD(origin, seq, f.name))
+		if err != nil {
+			return fmt.Errorf("reading the transfer %s of log entry %s:%d: %w", f.name, origin, seq, err)
+		}
+		*f.v = clear
+	}
+	return nil
+}
+
+// transferRequest is what makes two transfer requests the same one.
+func transferRequest(in *stock.TransferInput) []byte {
+	buf := make([]byte, 0, 64+len(in.SKU)+len(in.Reference)+len(in.Note))
+	for _, s := range []string{in.SKU, in.To, strconv.FormatInt(in.Quantity, 10), in.Reference, in.Note} {
+		buf = append(append(buf, s...), 0)
+	}
+	return buf
+}
+
+// transferInputOf returns the request t was sent with.
+func transferInputOf(t *stock.Transfer) *stock.TransferInput {
+	return &stock.TransferInput{SKU: t.SKU, To: t.To, Quantity: t.Quantity, Reference: t.Reference, Note: t.Note,
+		IdempotencyKey: t.IdempotencyKey}
+}
+
+// transferFingerprint is the keyed digest of a transfer request the
+// transfers table stores.
+func (s *Store) transferFingerprint(in *stock.TransferInput) string {
+	return keyedPrefix + hex.EncodeToString(s.keys.Hash(fieldFingerprint, string(transferRequest(in))))
+}
+
+// sameTransferRequest reports whether stored, a transfer's fingerprint
+// (keyed, or unkeyed in a database older than sealing), digests in.
+func (s *Store) sameTransferRequest(stored string, in *stock.TransferInput) bool {
+	if strings.HasPrefix(stored, keyedPrefix) {
+		return stored == s.transferFingerprint(in)
+	}
+	sum := sha256.Sum256(transferRequest(in))
+	return stored == hex.EncodeToString(sum[:16])
+}

@@ -1972,9 +1972,9 @@ type AuditEntry {
   at: Time!
   "The name of the token the change was made with (pyro4 for Pyro4 clients, stockmeshd for the offline admin commands)."
   actor: String!
-  "product.created, product.updated, product.deleted, movement, token.created, token.revoked or jointoken.created."
+  "product.created, product.updated, product.deleted, movement, transfer.created, transfer.cancel_requested, transfer.received, transfer.cancelled, transfer.returned, token.created, token.revoked or jointoken.created."
   action: String!
-  "What changed: a sku, or a token."
+  "What changed: a sku, or a token. For a transfer entry detail is the transfer's id."
   subject: String!
   detail: String!
 }

@@ -41,6 +41,7 @@ func (b *batch) audit(action, subject, detail string) error {
 
 // auditQuery merges the local warehouse's change log (source 0: product
 // entries carry their actor in their data, movements in their ledger row)
+// (transfer entries their actor too, and the transfer's sku and id)
 // with the audit log (source 1), newest first, from one position down.
 // Actors are sealed: a filter compares their hashes where rows have one
 // (movements, the audit log) and passes the others (product entries, rows
@@ -52,9 +53,11 @@ const auditQuery = `SELECT at, src, n, actor, action, subject, detail FROM (
 		CASE WHEN l.type = 'movement' THEN m.actor_hash END AS ahash,
 		l.type AS action,
 		CASE WHEN l.type = 'movement' THEN m.sku
-			ELSE COALESCE(json_extract(CAST(l.data AS TEXT), '$.product.sku'), '') END AS subject,
+			ELSE COALESCE(json_extract(CAST(l.data AS TEXT), '$.product.sku'),
+				json_extract(CAST(l.data AS TEXT), '$.transfer.sku'), '') END AS subject,
 		CASE WHEN l.type = 'movement' THEN m.kind || ' ' || m.quantity || ', balance ' || m.balance
-			ELSE COALESCE(json_extract(CAST(l.data AS TEXT), '$.changed'), '') END AS detail
+			ELSE COALESCE(json_extract(CAST(l.data AS TEXT), '$.changed'),
+				json_extract(CAST(l.data AS TEXT), '$.transfer.id'), '') END AS detail
 	FROM change_log l LEFT JOIN movements m ON m.warehouse_id = l.origin AND m.seq = l.seq
 	WHERE l.origin = ?1
 	UNION ALL

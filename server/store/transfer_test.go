@@ -414,3 +414,32 @@ func TestTransferEntryOfAThirdWarehouse(t *testing.T) {
 		t.Fatalf("after a forged receipt: %s", s)
 	}
 }
+
+// TestTransferEntriesInAuditLog: the sender's and the receiver's audit logs
+// say who sent and who received a transfer, with its sku and id, read back
+// through the sealed actor of each transfer entry.
+func TestTransferEntriesInAuditLog(t *testing.T) {
+	a, b, _ := trio(t)
+	a.create("W1", 10)
+	tr := send(a, "W1", "BCN-1", 4)
+	pull(a, b, "MAD-1")
+	tok(b, stock.OpTransferReceive, &stock.TransferRef{ID: tr.ID})
+	for _, c := range []struct {
+		h      *harness
+		action string
+	}{{a, string(stock.EntryTransferCreated)}, {b, string(stock.EntryTransferReceived)}} {
+		page := tok(c.h, stock.OpAuditLog, &stock.AuditQuery{First: 100, Actor: "tester"})
+		found := false
+		for _, e := range page.Entries {
+			if e.Action == c.action {
+				found = true
+				if e.Subject != "W1" || e.Detail != tr.ID {
+					t.Errorf("%s's %s entry: subject %q detail %q, want W1 and %s", c.h.s.localID(), c.action, e.Subject, e.Detail, tr.ID)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s's audit log by tester has no %s entry: %+v", c.h.s.localID(), c.action, page.Entries)
+		}
+	}
+}

@@ -114,7 +114,7 @@ func (b *batch) transferByKey(local string, in *stock.TransferInput) (*stock.Tra
 func (b *batch) logTransfer(typ stock.EntryType, t *stock.Transfer) error {
 	t.Status = t.StatusOf()
 	seq := b.w.nextSeq()
-	e := &stock.LogEntry{Origin: b.w.local.ID, Seq: seq, At: b.now(), Type: typ, Transfer: t}
+	e := &stock.LogEntry{Origin: b.w.local.ID, Seq: seq, At: b.now(), Type: typ, Transfer: t, Actor: b.meta.Actor}
 	if err := b.appendLog(e); err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func TestCancelledReadsStop(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			addr := testAddr(t, kind)
 			h := &ctxHandler{started: make(chan string, 10), release: make(chan struct{}), ended: map[string]error{}}
-			startWorker(t, WorkerConfig{Addr: addr, Readers: 1}, h)
+			w, _ := startWorker(t, WorkerConfig{Addr: addr, Readers: 1}, h)
 			c := newTestClient(t, ClientConfig{Addr: addr, Timeout: waitLong})
 			doEventually(t, c, "the worker") // a write: the handler's reads stay untouched
 
@@ -55,6 +55,14 @@ func TestCancelledReadsStop(t *testing.T) {
 			queued := goDo(queuedCtx, c, Read, "queued")
 			time.Sleep(100 * time.Millisecond) // sent, waiting behind "running" for the one reader
 			leaveQueued()
+			// The two callers' cancel frames are sent by their own goroutines,
+			// in no set order: the queued read's must reach the worker first,
+			// or the reader freed by the running one may take it before.
+			eventually(t, "the queued read marked cancelled", func() bool {
+				w.cancels.mu.Lock()
+				defer w.cancels.mu.Unlock()
+				return len(w.cancels.marked) == 1
+			})
 			leaveRunning()
 			for _, ch := range []<-chan doResult{running, queued} {
 				if r := await(t, ch); !errors.Is(r.err, context.Canceled) {

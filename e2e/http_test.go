@@ -302,6 +302,8 @@ func TestRESTUnknownPath(t *testing.T) {
 	}{
 		{"unknown path", "GET", "/api/v1/nope", n.Token, 404, "", `"code":"NOT_FOUND"`},
 		{"unknown path without token", "GET", "/api/v1/nope", "", 404, "", `"code":"NOT_FOUND"`},
+		{"another API version", "GET", "/api/v2/products", n.Token, 404, "", `"code":"NOT_FOUND"`},
+		{"a path cleaning to /api/", "GET", "/api/v1/..", n.Token, 404, "", `"code":"NOT_FOUND"`},
 		{"unknown nested path", "DELETE", "/api/v1/products/H1/extra", n.Token, 404, "", `"code":"NOT_FOUND"`},
 		{"wrong method", "POST", "/api/v1/products/H1", n.Token, 405, "GET, HEAD", `"code":"NOT_FOUND"`},
 		{"wrong method on inventory", "DELETE", "/api/v1/inventory", n.Token, 405, "GET, HEAD", `"code":"NOT_FOUND"`},

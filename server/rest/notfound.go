@@ -11,19 +11,26 @@ import (
 // other APIs (member, peer) register theirs under it too.
 const Prefix = "/api/v1/"
 
+// catchAll are the prefixes whose unknown paths answer as REST errors:
+// Prefix, and the rest of /api/ (other versions, and paths such as
+// /api/v1/.. that clean to /api/).
+var catchAll = []string{Prefix, "/api/"}
+
 // probed are the methods a catch-all answers for and the methods it tries
 // when telling 405 from 404; HEAD is served by the GET patterns.
 var probed = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
-// registerNotFound makes every request under Prefix that no endpoint takes
+// registerNotFound makes every request under /api/ that no endpoint takes
 // answer as a REST error with code NOT_FOUND: status 405 with an Allow
 // header when the path exists for other methods, else 404. Methods outside
 // probed (TRACE, CONNECT, …) still get the mux's plain-text answer.
 // The patterns carry a method so they do not conflict with "GET /".
 func registerNotFound(mux *http.ServeMux, public Wrap) {
-	h := public(Prefix, notFound(mux))
-	for _, m := range probed {
-		mux.Handle(m+" "+Prefix, h)
+	for _, prefix := range catchAll {
+		h := public(prefix, notFound(mux))
+		for _, m := range probed {
+			mux.Handle(m+" "+prefix, h)
+		}
 	}
 }
 
@@ -47,7 +54,7 @@ func allowed(mux *http.ServeMux, r *http.Request) []string {
 	for _, m := range probed {
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, pattern := mux.Handler(probe); pattern != "" && pattern != m+" "+Prefix {
+		if _, pattern := mux.Handler(probe); pattern != "" && !isCatchAll(pattern, m) {
 			allow = append(allow, m)
 			if m == "GET" {
 				allow = append(allow, "HEAD")
@@ -55,4 +62,14 @@ func allowed(mux *http.ServeMux, r *http.Request) []string {
 		}
 	}
 	return allow
+}
+
+// isCatchAll reports whether pattern is one of the catch-alls for method m.
+func isCatchAll(pattern, m string) bool {
+	for _, prefix := range catchAll {
+		if pattern == m+" "+prefix {
+			return true
+		}
+	}
+	return false
 }

@@ -128,15 +128,9 @@ func (a *app) actMove(ctx context.Context) error {
 	if in.Quantity, err = a.askUnits(ctx, in.Kind); err != nil {
 		return err
 	}
-	ref, err := pr.Text(ctx, a.p.T(msgFieldReference), "")
-	if err != nil {
+	if in.Reference, in.Note, err = a.askReferenceAndNote(ctx, pr); err != nil {
 		return err
 	}
-	note, err := pr.Text(ctx, a.p.T(msgFieldNote), "")
-	if err != nil {
-		return err
-	}
-	in.Reference, in.Note = optString(ref), optString(note)
 	return a.recordInMenu(ctx, c, in)
 }
 
@@ -182,4 +176,18 @@ func (a *app) actWatch(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// askReferenceAndNote asks for a movement's or transfer's optional
+// reference and note; nil for an empty answer.
+func (a *app) askReferenceAndNote(ctx context.Context, pr *Prompter) (ref, note *string, err error) {
+	r, err := pr.Text(ctx, a.p.T(msgFieldReference), "")
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := pr.Text(ctx, a.p.T(msgFieldNote), "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return optString(r), optString(n), nil
 }

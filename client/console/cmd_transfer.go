@@ -201,15 +201,9 @@ func (a *app) actSendTransfer(ctx context.Context) error {
 	if in.Quantity, err = pr.Int(ctx, a.p.T(msgFieldAmount), "", 1); err != nil {
 		return err
 	}
-	ref, err := pr.Text(ctx, a.p.T(msgFieldReference), "")
-	if err != nil {
+	if in.Reference, in.Note, err = a.askReferenceAndNote(ctx, pr); err != nil {
 		return err
 	}
-	note, err := pr.Text(ctx, a.p.T(msgFieldNote), "")
-	if err != nil {
-		return err
-	}
-	in.Reference, in.Note = optString(ref), optString(note)
 	return a.sendTransfer(ctx, in)
 }
 

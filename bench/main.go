@@ -57,10 +57,18 @@ func main() {
 	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
 	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
 	anchor := flag.String("anchor-serve", "", "internal: serve as the subscribers part's anchor with the certificate in this folder")
+	csvRead := flag.String("csv-read", "", "internal: read the URL in $BENCH_URL with the bearer $BENCH_TOKEN, trusting this node folder's CA, and print its lines")
 	selfProfile := flag.String("selfprofile", "", "write a CPU profile of the bench process itself to this file")
 	flag.Parse()
 	if *anchor != "" {
 		if err := anchorServe(*anchor); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *csvRead != "" {
+		if err := csvReadServe(*csvRead); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}

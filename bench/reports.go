@@ -6,10 +6,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/store"
 )
@@ -39,8 +42,22 @@ type reportFigures struct {
 	firstPage, page100, stockAt result
 	report                      result
 	csvRows                     int
+	phases                      []phase // when each measurement ran
 	csvTook                     time.Duration
-	rssGrowth                   int64 // bytes
+	csvNodeCPU, csvReaderCPU    time.Duration // CPU the export took in the node and in its reader
+	rssGrowth                   int64         // bytes
+}
+
+// phase is when one of measureReports' measurements ran.
+type phase struct {
+	name       string
+	start, end time.Time
+}
+
+// stamped is one writer latency and when its request started.
+type stamped struct {
+	at  time.Time
+	lat time.Duration
 }
 
 // reportsBench seeds the ledger, starts a node on it and measures.
@@ -61,31 +78,70 @@ func reportsBench(o options) error {
 		os.RemoveAll(dir)
 		return err
 	}
-	n, err := startMember(o, dir, "REP-1")
+	n, err := startMember(o, dir, "REP-1", pprofFlag(o)...)
 	if err != nil {
 		return err
 	}
 	defer n.stop()
-	alone, err := measureReports(n)
+	alone, err := measureReports(n, nil)
 	if err != nil {
 		return err
 	}
 	printReports("alone", alone)
 	fmt.Printf("  direct SQLite GROUP BY warehouse, month over the ledger: %v (%d rows)\n", direct.Round(time.Microsecond), rows)
-	quiet := runWriter(n, 5*time.Second, nil)
+	commit := `stockmesh_commit_seconds_bucket`
+	wait := `stockmesh_job_wait_seconds_bucket{class="write"`
+	c0, w0 := histSnap(n, commit), histSnap(n, wait)
+	cpu0 := cpuOf(n.pid())
+	if o.profile != "" {
+		go saveProfile("profile?seconds=4", o.profile+".writer")
+	}
+	quiet, _ := runWriter(n, 5*time.Second, nil)
+	fmt.Printf("  writer alone: %d movements, p50 %v p99 %v, node CPU %v per movement\n",
+		quiet.ops, quiet.p(50), quiet.p(99), (cpuOf(n.pid())-cpu0)/time.Duration(max(1, quiet.ops)))
 	stop := make(chan struct{})
-	busy := make(chan result, 1)
-	go func() { busy <- runWriter(n, 0, stop) }()
-	loaded, err := measureReports(n)
+	type written struct {
+		res     result
+		samples []stamped
+	}
+	busy := make(chan written, 1)
+	go func() { r, s := runWriter(n, 0, stop); busy <- written{r, s} }()
+	c1, w1 := histSnap(n, commit), histSnap(n, wait)
+	printHistDelta("commits alone", c0, c1)
+	printHistDelta("write waits alone", w0, w1)
+	var c2, w2 map[string]float64
+	traced := func() {
+		c2, w2 = histSnap(n, commit), histSnap(n, wait)
+		if o.profile != "" {
+			go saveProfile("trace?seconds=3", o.profile+".trace")
+			go saveProfile("profile?seconds=3", o.profile)
+			go saveProfile("allocs?seconds=3", o.profile+".allocs")
+		}
+	}
+	loaded, err := measureReports(n, traced)
 	close(stop)
 	w := <-busy
 	if err != nil {
 		return err
 	}
 	printReports(fmt.Sprintf("beside a writer at %d movements/s", reportWriterRate), loaded)
-	growth := 100 * (float64(w.p(99))/float64(quiet.p(99)) - 1)
-	fmt.Printf("  writer p99 alone %v, beside the reports %v (%+.0f%%; target <= +20%%: %s); %d movements, %d errors\n\n",
-		quiet.p(99), w.p(99), growth, verdict(growth <= 20), w.ops, w.errors)
+	c3, w3 := histSnap(n, commit), histSnap(n, wait)
+	printHistDelta("commits during the export", c2, c3)
+	printHistDelta("write waits during the export", w2, w3)
+	growth := 100 * (float64(w.res.p(99))/float64(quiet.p(99)) - 1)
+	fmt.Printf("  writer p99 alone %v, beside the reports %v (%+.0f%%; target <= +20%%: %s); %d movements, %d errors\n",
+		quiet.p(99), w.res.p(99), growth, verdict(growth <= 20), w.res.ops, w.res.errors)
+	for _, ph := range loaded.phases {
+		var lats []time.Duration
+		for _, s := range w.samples {
+			if !s.at.Before(ph.start) && s.at.Before(ph.end) {
+				lats = append(lats, s.lat)
+			}
+		}
+		slices.Sort(lats)
+		fmt.Printf("    writer during %-14s p50 %v  p99 %v  (%d movements)\n", ph.name, percentile(lats, 50), percentile(lats, 99), len(lats))
+	}
+	fmt.Println()
 	return nil
 }
 
@@ -107,6 +163,8 @@ func printReports(name string, f reportFigures) {
 	fmt.Printf("  stockAt               p50 %v  p99 %v  (target p99 < 5ms: %s)\n", f.stockAt.p(50), f.stockAt.p(99), verdict(f.stockAt.p(99) < 5*time.Millisecond))
 	fmt.Printf("  movements.csv         %d rows in %v: %.0f rows/s, node RSS +%.1f MB  (target >= 200000 rows/s, < 50 MB: %s)\n",
 		f.csvRows, f.csvTook.Round(time.Millisecond), rate, float64(f.rssGrowth)/1e6, verdict(rate >= 200_000 && f.rssGrowth < 50e6))
+	fmt.Printf("  movements.csv CPU     node %v, its reader %v (%.0f%% and %.0f%% of one CPU)\n", f.csvNodeCPU, f.csvReaderCPU.Round(time.Millisecond),
+		100*f.csvNodeCPU.Seconds()/f.csvTook.Seconds(), 100*f.csvReaderCPU.Seconds()/f.csvTook.Seconds())
 }
 
 // seedReports writes the ledger into dir through the store.
@@ -123,7 +181,26 @@ func seedReports(dir string) error {
 			return err
 		}
 	}
-	return recordLocal(st, r, "REP-1", reportMovements-2*per)
+	if err := recordLocal(st, r, "REP-1", reportMovements-2*per); err != nil {
+		return err
+	}
+	return resealAll(st)
+}
+
+// resealAll runs the store's background reseal pass to its end, as a node
+// does after its first start, so that the measurements do not run beside
+// it: a ledger written through the store alone has never been through one.
+func resealAll(st *store.Store) error {
+	for {
+		var rep stock.ResealReport
+		out := st.HandleWrites([][]byte{mustJob(stock.OpKeysReseal.Name, &stock.ResealRequest{Limit: stock.MaxResealBatch})})
+		if err := stock.DecodeReply(out[0], &rep); err != nil {
+			return fmt.Errorf("resealing: %w", err)
+		}
+		if rep.Done {
+			return nil
+		}
+	}
 }
 
 // sku is the bench's i-th sku.
@@ -269,10 +346,13 @@ func timed(samples int, fn func(i int) error) (result, error) {
 const historyQuery = `query($after: String) { movements(filter: {warehouse: "REP-2", kinds: [SALE]}, first: 50, after: $after) {
 	edges { node { id sku quantity balance createdAt } } pageInfo { endCursor } } }`
 
-// measureReports runs one round of the measurements on n.
-func measureReports(n *subNode) (reportFigures, error) {
+// measureReports runs one round of the measurements on n; exporting, when
+// not nil, is called as the export starts.
+func measureReports(n *subNode, exporting func()) (reportFigures, error) {
 	var f reportFigures
 	var err error
+	mark := func(name string, t0 time.Time) { f.phases = append(f.phases, phase{name, t0, time.Now()}) }
+	t0 := time.Now()
 	page := func(after any) (string, error) {
 		d, err := n.gql(historyQuery, map[string]any{"after": after})
 		var out struct {
@@ -297,10 +377,14 @@ func measureReports(n *subNode) (reportFigures, error) {
 	if f.page100, err = timed(reportSamples, func(int) error { _, err := page(cursor); return err }); err != nil {
 		return f, err
 	}
+	mark("history pages", t0)
+	t0 = time.Now()
 	report := `{ movementReport(groupBy: [WAREHOUSE, MONTH]) { keys count } }`
 	if f.report, err = timed(20, func(int) error { _, err := n.gql(report, nil); return err }); err != nil {
 		return f, err
 	}
+	mark("movementReport", t0)
+	t0 = time.Now()
 	r := rand.New(rand.NewPCG(5, 5))
 	year := time.Now().AddDate(-1, 0, 0)
 	if f.stockAt, err = timed(reportSamples*2, func(int) error {
@@ -311,13 +395,24 @@ func measureReports(n *subNode) (reportFigures, error) {
 	}); err != nil {
 		return f, err
 	}
-	f.csvRows, f.csvTook, f.rssGrowth, err = exportCSV(n)
+	mark("stockAt", t0)
+	if exporting != nil {
+		exporting()
+	}
+	t0 = time.Now()
+	cpu0 := cpuOf(n.pid())
+	f.csvRows, f.csvTook, f.rssGrowth, f.csvReaderCPU, err = exportCSV(n)
+	f.csvNodeCPU = cpuOf(n.pid()) - cpu0
+	mark("movements.csv", t0)
 	return f, err
 }
 
 // exportCSV reads the whole movements.csv, counting its rows, while
-// sampling the node's resident memory.
-func exportCSV(n *subNode) (int, time.Duration, int64, error) {
+// sampling the node's resident memory. The reading runs in a process of
+// its own, as a spreadsheet user's download would: in the bench's process
+// its busy loop would delay the bench's own writer and be counted against
+// the node.
+func exportCSV(n *subNode) (rows int, took time.Duration, growth int64, readerCPU time.Duration, err error) {
 	before := rss(n.pid())
 	peak := before
 	done := make(chan struct{})
@@ -333,27 +428,75 @@ func exportCSV(n *subNode) (int, time.Duration, int64, error) {
 		}
 	})
 	t0 := time.Now()
-	req, _ := http.NewRequest(http.MethodGet, n.base+"/api/v1/reports/movements.csv", nil)
-	req.Header.Set("Authorization", "Bearer "+n.token)
-	c := &http.Client{Transport: n.client.Transport}
-	resp, err := c.Do(req)
-	rows := 0
+	self, err := os.Executable()
+	var out []byte
 	if err == nil {
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			rows++
-		}
-		err = sc.Err()
-		resp.Body.Close()
-		if err == nil && resp.StatusCode != http.StatusOK {
-			err = fmt.Errorf("movements.csv: %s", resp.Status)
+		cmd := exec.Command(self, "-csv-read", n.dir)
+		cmd.Env = append(os.Environ(), "BENCH_URL="+n.base+"/api/v1/reports/movements.csv", "BENCH_TOKEN="+n.token)
+		cmd.Stderr = os.Stderr
+		out, err = cmd.Output()
+		if cmd.ProcessState != nil {
+			readerCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		}
 	}
-	took := time.Since(t0)
+	took = time.Since(t0)
 	close(done)
 	wg.Wait()
-	return rows - 1, took, peak - before, err
+	growth = peak - before
+	if err != nil {
+		return 0, took, growth, readerCPU, fmt.Errorf("reading movements.csv: %w", err)
+	}
+	rows, err = strconv.Atoi(strings.TrimSpace(string(out)))
+	return rows - 1, took, growth, readerCPU, err
+}
+
+// csvReadServe is the bench's -csv-read mode: it reads $BENCH_URL with the
+// bearer $BENCH_TOKEN, trusting the CA of the node folder dir, and prints
+// how many lines it read.
+func csvReadServe(dir string) error {
+	tc, err := pki.ClientConfig(filepath.Join(dir, "tls", "ca.crt"))
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodGet, os.Getenv("BENCH_URL"), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+os.Getenv("BENCH_TOKEN"))
+	resp, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: tc}}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", req.URL, resp.Status)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	rows := 0
+	for sc.Scan() {
+		rows++
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	fmt.Println(rows)
+	return nil
+}
+
+// saveProfile saves the node's /debug/pprof/ path (with -cpuprofile) to file.
+func saveProfile(path, file string) {
+	resp, err := http.Get("http://127.0.0.1:6061/debug/pprof/" + path)
+	if err == nil {
+		defer resp.Body.Close()
+		var b []byte
+		if b, err = io.ReadAll(resp.Body); err == nil {
+			err = os.WriteFile(file, b, 0o644)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: profiling:", err)
+	}
 }
 
 // rss returns a process's resident memory in bytes.
@@ -369,10 +512,12 @@ func rss(pid int) int64 {
 }
 
 // runWriter records reportWriterRate movements/s on the local warehouse
-// for d, or until stop closes, and returns their latencies.
-func runWriter(n *subNode, d time.Duration, stop <-chan struct{}) result {
+// for d, or until stop closes, and returns their latencies, sorted and
+// as they came.
+func runWriter(n *subNode, d time.Duration, stop <-chan struct{}) (result, []stamped) {
 	var mu sync.Mutex
 	var res result
+	var samples []stamped
 	var wg sync.WaitGroup
 	tick := time.NewTicker(time.Second / reportWriterRate)
 	defer tick.Stop()
@@ -389,12 +534,12 @@ func runWriter(n *subNode, d time.Duration, stop <-chan struct{}) result {
 			wg.Wait()
 			res.took = time.Since(t0)
 			slices.Sort(res.latencies)
-			return res
+			return res, samples
 		case <-stop:
 			wg.Wait()
 			res.took = time.Since(t0)
 			slices.Sort(res.latencies)
-			return res
+			return res, samples
 		}
 		sem <- struct{}{}
 		wg.Go(func() {
@@ -411,6 +556,49 @@ func runWriter(n *subNode, d time.Duration, stop <-chan struct{}) result {
 			}
 			res.ops++
 			res.latencies = append(res.latencies, lat)
+			samples = append(samples, stamped{s, lat})
 		})
 	}
+}
+
+// histSnap reads the buckets of a histogram from the node's /metrics:
+// le → cumulative count, for the series whose line starts with prefix.
+func histSnap(n *subNode, prefix string) map[string]float64 {
+	req, _ := http.NewRequest(http.MethodGet, n.base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+n.token)
+	resp, err := n.client.Do(req)
+	out := map[string]float64{}
+	if err != nil {
+		return out
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		i := strings.Index(line, `le="`)
+		if i < 0 {
+			continue
+		}
+		le := line[i+4:]
+		le = le[:strings.IndexByte(le, '"')]
+		v, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+		out[le] = v
+	}
+	return out
+}
+
+// printHistDelta prints how many observations between two snapshots fell
+// above each bucket bound.
+func printHistDelta(name string, a, b map[string]float64) {
+	total := b["+Inf"] - a["+Inf"]
+	fmt.Printf("    %s: %.0f", name, total)
+	for _, le := range []string{"0.001", "0.0025", "0.005", "0.01", "0.025"} {
+		secs, _ := strconv.ParseFloat(le, 64)
+		fmt.Printf("  >%gms %.0f", secs*1000, total-(b[le]-a[le]))
+	}
+	fmt.Println()
 }

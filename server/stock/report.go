@@ -242,9 +242,10 @@ func (s *Service) MovementReport(ctx context.Context, q ReportQuery) ([]*ReportR
 
 // ExportMovements calls fn with every movement q.Filter selects, newest
 // first, reading the ledger in pages of long reads (q.First, at most
-// MaxExportPage; 0 for the most), so memory stays flat whatever the size:
-// the next page is read while fn handles this one, two pages at most in
-// memory. It stops at fn's first error and returns it.
+// MaxExportPage; 0 for the most), so memory stays flat whatever the size.
+// Alone it reads the next page while fn handles this one (two pages at
+// most in memory); while writes flow it yields to them (see
+// exportYieldsTo). It stops at fn's first error and returns it.
 func (s *Service) ExportMovements(ctx context.Context, q ExportQuery, fn func(*Movement) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -260,27 +261,63 @@ func (s *Service) ExportMovements(ctx context.Context, q ExportQuery, fn func(*M
 		}()
 		return ch
 	}
-	pending := next(q)
+	pending, busy := next(q), time.Now()
 	for {
 		r := <-pending
 		if r.err != nil {
 			return r.err
 		}
 		ms := r.page.Movements
-		if r.page.HasNext && len(ms) > 0 {
+		more, yield := r.page.HasNext && len(ms) > 0, s.writesFlow()
+		if more {
 			q.After = MovementCursor(&ms[len(ms)-1])
+		}
+		if more && !yield {
 			pending = next(q)
-		} else {
-			pending = nil
 		}
 		for i := range ms {
 			if err := fn(&ms[i]); err != nil {
 				return err
 			}
 		}
-		if pending == nil {
+		if !more {
 			return nil
 		}
+		if yield {
+			if err := rest(ctx, min(time.Since(busy), maxExportRest)); err != nil {
+				return err
+			}
+			pending = next(q)
+		}
+		busy = time.Now()
+	}
+}
+
+// An export yields to writes: while they flow through the Service (one
+// started within exportYieldsTo), it reads a page only after handling the
+// last one, then rests as long as that took (at most maxExportRest), so
+// that it keeps about half of one processor busy instead of more than one,
+// and the writes' latency stays close to what it is without it. Alone an
+// export runs at full speed.
+const (
+	exportYieldsTo = 100 * time.Millisecond
+	maxExportRest  = 100 * time.Millisecond
+)
+
+// writesFlow reports whether a write started within exportYieldsTo.
+func (s *Service) writesFlow() bool {
+	return time.Since(time.Unix(0, s.wrote.Load())) < exportYieldsTo
+}
+
+// rest waits for d, or returns ctx's error if ctx ends first.
+func rest(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/stockmesh/stockmesh/server/auth"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/auth"
 )
 
 // ledgerQueue answers export jobs from n movements, newest first, counting
@@ -17,10 +18,13 @@ type ledgerQueue struct {
 	pages atomic.Int32
 }
 
-func (q *ledgerQueue) Do(_ context.Context, _ Class, job []byte) ([]byte, error) {
+func (q *ledgerQueue) Do(_ context.Context, class Class, job []byte) ([]byte, error) {
 	_, body, err := DecodeJob(job)
 	if err != nil {
 		return nil, err
+	}
+	if class == ClassWrite { // a movement recorded, as the writer would answer
+		return EncodeReply(&Movement{ID: MovementID("W", 1), Warehouse: "W", Seq: 1, SKU: "A", Kind: KindPurchase, Quantity: 1}), nil
 	}
 	var eq ExportQuery
 	if err := DecodeValue(body, &eq); err != nil {
@@ -74,5 +78,49 @@ func TestExportMovementsPages(t *testing.T) {
 	})
 	if !errors.Is(err, stop) || seen != MaxExportPage+5 {
 		t.Fatalf("export went on after its callback failed: %v after %d", err, seen)
+	}
+}
+
+// TestExportYieldsToWrites: alone, an export asks for the next page while
+// it hands out this one; once a write went through the Service, it asks
+// for the next page only after handing out this one (and rests between):
+// checked at each page's last movement, after leaving an early request
+// time to show.
+func TestExportYieldsToWrites(t *testing.T) {
+	for _, writes := range []bool{false, true} {
+		t.Run(fmt.Sprintf("writes=%v", writes), func(t *testing.T) {
+			q := &ledgerQueue{n: 3 * MaxExportPage}
+			s := NewService(q)
+			ctx := auth.AsNode(context.Background())
+			if writes {
+				if _, err := s.RecordMovement(ctx, MovementInput{SKU: "A", Kind: KindPurchase, Quantity: 1}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			handed := 0
+			err := s.ExportMovements(ctx, ExportQuery{}, func(*Movement) error {
+				page := int32(handed/MaxExportPage + 1)
+				last := page == 3
+				handed++
+				if writes && handed%MaxExportPage == 0 {
+					time.Sleep(20 * time.Millisecond) // room for a page asked for too early to show
+				}
+				if writes || last {
+					if got := q.pages.Load(); got != page {
+						return fmt.Errorf("handing out page %d, %d pages asked for", page, got)
+					}
+					return nil
+				}
+				for deadline := time.Now().Add(10 * time.Second); q.pages.Load() != page+1; time.Sleep(time.Millisecond) {
+					if time.Now().After(deadline) {
+						return fmt.Errorf("alone, page %d was not asked for while page %d was handed out", page+1, page)
+					}
+				}
+				return nil
+			})
+			if err != nil || handed != 3*MaxExportPage {
+				t.Fatalf("export: %v after %d movements", err, handed)
+			}
+		})
 	}
 }

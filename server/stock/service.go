@@ -31,6 +31,7 @@ type Service struct {
 	local   atomic.Pointer[Warehouse] // the local warehouse, once known
 	keyBase string                    // random prefix of this Service's job keys
 	keySeq  atomic.Uint64
+	wrote   atomic.Int64 // when a write last started, in Unix nanoseconds (see writesFlow)
 	// ResolveWithin bounds how long a write whose reply was lost waits for
 	// the database handler to say whether it was applied.
 	ResolveWithin time.Duration
@@ -61,6 +62,7 @@ func call[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], req *R
 	meta := JobMeta{Op: op.Name, Actor: ActorFrom(ctx)}
 	if op.Class == ClassWrite {
 		meta.Key = s.keyBase + strconv.FormatUint(s.keySeq.Add(1), 36)
+		s.wrote.Store(time.Now().UnixNano())
 	}
 	job, err := EncodeJob(meta, req)
 	if err != nil {

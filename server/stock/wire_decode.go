@@ -14,6 +14,9 @@ import (
 type decoder struct {
 	b []byte
 	i int
+	// text, when set, is b as one string: into then takes its strings as
+	// slices of it instead of allocating each (see movementPage).
+	text string
 }
 
 // end reports whether only white space is left.
@@ -247,7 +250,12 @@ func (d *decoder) str() ([]byte, bool) {
 // into reads a string into dst.
 func (d *decoder) into(dst *string) bool {
 	s, ok := d.str()
-	if ok {
+	switch {
+	case !ok:
+	case d.text != "":
+		start := d.i - 1 - len(s) // str left d.i after the closing quote
+		*dst = d.text[start : start+len(s)]
+	default:
 		*dst = string(s)
 	}
 	return ok

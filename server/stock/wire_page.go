@@ -2,6 +2,7 @@ package stock
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 )
 
@@ -25,6 +26,13 @@ func fastPage(p *MovementPage) bool {
 
 // appendMovementPage appends p as json.Marshal encodes a MovementPage.
 func appendMovementPage(b []byte, p *MovementPage) []byte {
+	size := 32
+	for i := range p.Movements {
+		m := &p.Movements[i]
+		size += encodedMovementBase + len(m.ID) + len(m.Warehouse) + len(m.SKU) + len(m.Kind) + len(m.Reference) +
+			len(m.Note) + len(m.Actor) + len(m.IdempotencyKey)
+	}
+	b = slices.Grow(b, size)
 	b = append(b, `{"movements":[`...)
 	for i := range p.Movements {
 		if i > 0 {
@@ -35,12 +43,25 @@ func appendMovementPage(b []byte, p *MovementPage) []byte {
 	return append(strconv.AppendBool(append(b, `],"hasNext":`...), p.HasNext), '}')
 }
 
-// movementPage reads a MovementPage as appendMovementPage writes it.
+// encodedMovementBase is about what appendMovement writes for a movement
+// besides its strings (keys, numbers, the time), so that a page's buffer
+// is sized once; escapes in strings may still grow it.
+const encodedMovementBase = 200
+
+// minEncodedMovement is less than the fewest bytes appendMovement writes
+// for a movement: keys and quotes alone take more.
+const minEncodedMovement = 100
+
+// movementPage reads a MovementPage as appendMovementPage writes it. Its
+// strings are slices of one copy of the page (a page's movements are used
+// together), and its slice is sized from the page's length at once.
 func (d *decoder) movementPage(p *MovementPage) bool {
+	d.text = string(d.b)
+	defer func() { d.text = "" }()
 	return d.object(func(key []byte) (uint, bool) {
 		switch string(key) {
 		case "movements":
-			p.Movements = []Movement{}
+			p.Movements = make([]Movement, 0, (len(d.b)-d.i)/minEncodedMovement+1)
 			return 1, d.array(func() bool {
 				p.Movements = append(p.Movements, Movement{})
 				return d.movement(&p.Movements[len(p.Movements)-1])

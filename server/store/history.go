@@ -146,7 +146,7 @@ func (s *Store) movementPage(ctx context.Context, q *stock.MovementQuery) (*stoc
 		return nil, err
 	}
 	defer rows.Close()
-	page := &stock.MovementPage{Movements: make([]stock.Movement, 0, min(q.First+1, 64))}
+	page := &stock.MovementPage{Movements: make([]stock.Movement, 0, q.First+1)}
 	for rows.Next() {
 		var m stock.Movement
 		if err := s.scanMovement(rows, &m); err != nil {

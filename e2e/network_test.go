@@ -211,6 +211,23 @@ func TestPeerEndpoints(t *testing.T) {
 	if !strings.Contains(string(r.Data), `"id":"B-1","departed":true,"online":false`) {
 		t.Errorf("warehouses after B left: %s %+v", r.Data, r.Errors)
 	}
+	// Both ends keep the network's changes in their audit logs: B that its
+	// admin took it out, A that B joined with its token and left.
+	for _, c := range []struct {
+		name string
+		n    *testnode.Node
+		want []string
+	}{
+		{"B", b, []string{`"actor":"admin","action":"member.left","subject":"warehouse B-1"`}},
+		{"A", a, []string{`"action":"member.left","subject":"warehouse B-1"`, `"action":"member.joined","subject":"warehouse B-1"`}},
+	} {
+		r := c.n.MustGraphQL(t, `{ auditLog(first: 20) { edges { node { actor action subject } } } }`, nil)
+		for _, w := range c.want {
+			if !strings.Contains(string(r.Data), w) {
+				t.Errorf("%s's audit log %s lacks %s", c.name, r.Data, w)
+			}
+		}
+	}
 }
 
 // heartbeat posts an empty heartbeat to n with c (and token, when set) and

@@ -1967,12 +1967,12 @@ type CreatedToken {
 
 "A change and who made it."
 type AuditEntry {
-  "A change's id (WAREHOUSE:seq, a movement's id for a movement) or audit:N for token management."
+  "A change's id (WAREHOUSE:seq, a movement's id for a movement) or audit:N for token and network management."
   id: ID!
   at: Time!
   "The name of the token the change was made with (pyro4 for Pyro4 clients, stockmeshd for the offline admin commands)."
   actor: String!
-  "product.created, product.updated, product.deleted, movement, transfer.created, transfer.cancel_requested, transfer.received, transfer.cancelled, transfer.returned, token.created, token.revoked or jointoken.created."
+  "product.created, product.updated, product.deleted, movement, transfer.created, transfer.cancel_requested, transfer.received, transfer.cancelled, transfer.returned, token.created, token.revoked, jointoken.created, member.joined or member.left."
   action: String!
   "What changed: a sku, or a token. For a transfer entry detail is the transfer's id."
   subject: String!

@@ -18,6 +18,12 @@ const (
 	ActionTokenCreated     = "token.created"
 	ActionTokenRevoked     = "token.revoked"
 	ActionJoinTokenCreated = "jointoken.created"
+	// ActionMemberJoined: a warehouse joined the network with a join token
+	// this node issued.
+	ActionMemberJoined = "member.joined"
+	// ActionMemberLeft: this node learned, or recorded, that a warehouse
+	// (itself included) left the network.
+	ActionMemberLeft = "member.left"
 )
 
 // AuditEntry is one change made on this node and who made it: Action is a

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,10 @@ func TestRedeemJoinToken(t *testing.T) {
 			if r.Err != nil {
 				t.Fatalf("redeem: %v", r.Err)
 			}
+			if e := h.read(testJob{Op: stock.OpAuditLog, Audit: &stock.AuditQuery{First: 1}}).Audit.Entries; len(e) != 1 ||
+				e[0].Action != stock.ActionMemberJoined || e[0].Subject != "warehouse "+tt.id || e[0].Detail != "at https://new" {
+				t.Errorf("the audit log's newest entry = %+v, want %s joined", e, tt.id)
+			}
 			l := h.read(testJob{Op: stock.OpMemberList}).Members
 			if len(l.Warehouses) != 2 || !l.Warehouses[0].Local || l.Warehouses[1].ID != tt.id ||
 				l.Warehouses[1].URL != "https://new" {
@@ -89,7 +94,7 @@ func TestMergeMembers(t *testing.T) {
 		{ID: "MAD-1", URL: "https://mad", HoldsCA: true},
 	}
 	for _, w := range steps {
-		h.ok(testJob{Op: stock.OpMemberMerge, Merge: &stock.MemberMerge{Warehouses: []stock.Warehouse{w}}})
+		h.ok(testJob{Op: stock.OpMemberMerge, Actor: "ana", Merge: &stock.MemberMerge{Warehouses: []stock.Warehouse{w}}})
 	}
 	l := h.read(testJob{Op: stock.OpMemberList}).Members.Warehouses
 	if len(l) != 2 {
@@ -104,5 +109,12 @@ func TestMergeMembers(t *testing.T) {
 	}
 	if w := h.read(testJob{Op: stock.OpWarehouseGet}).Warehouse; w.URL != "https://mad" || !w.HoldsCA {
 		t.Errorf("the cached local warehouse = %+v, want the merged URL and CA holding", w)
+	}
+	var got []string // the departure, once, by whoever recorded it
+	for _, e := range h.read(testJob{Op: stock.OpAuditLog, Audit: &stock.AuditQuery{First: 100}}).Audit.Entries {
+		got = append(got, e.Actor+" "+e.Action+" "+e.Subject+" "+e.Detail)
+	}
+	if want := []string{"ana member.left warehouse BCN-1 at 2026-01-02T03:04:05Z"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("audit log = %q, want %q", got, want)
 	}
 }

@@ -48,20 +48,21 @@ func appendMovementPage(b []byte, p *MovementPage) []byte {
 // is sized once; escapes in strings may still grow it.
 const encodedMovementBase = 200
 
-// minEncodedMovement is less than the fewest bytes appendMovement writes
-// for a movement: keys and quotes alone take more.
-const minEncodedMovement = 100
+// movementStart begins every movement appendMovement writes, and nothing
+// else in a page: inside a string its quotes would be escaped. Counting it
+// sizes a page's slice exactly.
+var movementStart = []byte(`{"id":`)
 
 // movementPage reads a MovementPage as appendMovementPage writes it. Its
 // strings are slices of one copy of the page (a page's movements are used
-// together), and its slice is sized from the page's length at once.
+// together), and its slice is sized once (see movementStart).
 func (d *decoder) movementPage(p *MovementPage) bool {
 	d.text = string(d.b)
 	defer func() { d.text = "" }()
 	return d.object(func(key []byte) (uint, bool) {
 		switch string(key) {
 		case "movements":
-			p.Movements = make([]Movement, 0, (len(d.b)-d.i)/minEncodedMovement+1)
+			p.Movements = make([]Movement, 0, bytes.Count(d.b[d.i:], movementStart))
 			return 1, d.array(func() bool {
 				p.Movements = append(p.Movements, Movement{})
 				return d.movement(&p.Movements[len(p.Movements)-1])

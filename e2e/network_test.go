@@ -219,7 +219,8 @@ func TestPeerEndpoints(t *testing.T) {
 		want []string
 	}{
 		{"B", b, []string{`"actor":"admin","action":"member.left","subject":"warehouse B-1"`}},
-		{"A", a, []string{`"action":"member.left","subject":"warehouse B-1"`, `"action":"member.joined","subject":"warehouse B-1"`}},
+		{"A", a, []string{`"actor":"B-1","action":"member.left","subject":"warehouse B-1"`,
+			`"actor":"B-1","action":"member.joined","subject":"warehouse B-1"`}},
 	} {
 		r := c.n.MustGraphQL(t, `{ auditLog(first: 20) { edges { node { actor action subject } } } }`, nil)
 		for _, w := range c.want {

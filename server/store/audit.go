@@ -28,11 +28,16 @@ const createAudit = `CREATE TABLE IF NOT EXISTS audit_log (
 // Its actor and subject (which may name a token's holder) are sealed, bound
 // to the entry's time, and the actor hashed for the auditLog filter.
 func (b *batch) audit(action, subject, detail string) error {
+	return b.auditBy(b.meta.Actor, action, subject, detail)
+}
+
+// auditBy is audit with another actor.
+func (b *batch) auditBy(actor, action, subject, detail string) error {
 	b.wrote = true
 	at := b.now().UnixNano()
 	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO audit_log (at, actor, action, subject, detail, actor_hash)
-		VALUES (?, ?, ?, ?, ?, ?)`, at, b.sealer.Seal(b.meta.Actor, sealAD(auditOrigin, at, fieldActor)), action,
-		b.sealer.Seal(subject, sealAD(auditOrigin, at, fieldSubject)), detail, b.s.keys.Hash(fieldActor, b.meta.Actor))
+		VALUES (?, ?, ?, ?, ?, ?)`, at, b.sealer.Seal(actor, sealAD(auditOrigin, at, fieldActor)), action,
+		b.sealer.Seal(subject, sealAD(auditOrigin, at, fieldSubject)), detail, b.s.keys.Hash(fieldActor, actor))
 	if err != nil {
 		return fmt.Errorf("appending to the audit log: %w", err)
 	}

@@ -57,7 +57,7 @@ func (b *batch) redeemJoinToken(r *stock.JoinRedeem) (*stock.Warehouse, error) {
 	if err := b.mergeMember(m); err != nil {
 		return nil, err
 	}
-	return &m, b.audit(stock.ActionMemberJoined, "warehouse "+m.ID, "at "+m.URL)
+	return &m, b.auditBy(cmpOr(b.meta.Actor, m.ID), stock.ActionMemberJoined, "warehouse "+m.ID, "at "+m.URL)
 }
 
 // mergeMembers records what a node says of the network (see
@@ -78,7 +78,8 @@ func (b *batch) mergeMembers(m *stock.MemberMerge) (*stock.MemberList, error) {
 // mergeMember adds w when unknown, or updates the stored row: a new name or
 // URL, holding the CA, a departure (which it adds to the audit log). It
 // never undoes a departure, and keeps the cached local warehouse equal to
-// its row.
+// its row. A change that comes with no actor (from another node) is the
+// warehouse's own.
 func (b *batch) mergeMember(w stock.Warehouse) error {
 	old, err := b.client().Warehouse.Get(b.ctx, w.ID)
 	if ent.IsNotFound(err) {
@@ -114,7 +115,7 @@ func (b *batch) mergeMember(w stock.Warehouse) error {
 		b.w.local = warehouseOf(row)
 	}
 	if w.DepartedAt != nil && old.DepartedAt == nil {
-		return b.audit(stock.ActionMemberLeft, "warehouse "+w.ID, "at "+w.DepartedAt.UTC().Format(time.RFC3339))
+		return b.auditBy(cmpOr(b.meta.Actor, w.ID), stock.ActionMemberLeft, "warehouse "+w.ID, "at "+w.DepartedAt.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

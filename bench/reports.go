@@ -87,7 +87,7 @@ func reportsBench(o options) error {
 	if err != nil {
 		return err
 	}
-	printReports("alone", alone)
+	printReports("alone", alone, false)
 	fmt.Printf("  direct SQLite GROUP BY warehouse, month over the ledger: %v (%d rows)\n", direct.Round(time.Microsecond), rows)
 	commit := `stockmesh_commit_seconds_bucket`
 	wait := `stockmesh_job_wait_seconds_bucket{class="write"`
@@ -124,7 +124,7 @@ func reportsBench(o options) error {
 	if err != nil {
 		return err
 	}
-	printReports(fmt.Sprintf("beside a writer at %d movements/s", reportWriterRate), loaded)
+	printReports(fmt.Sprintf("beside a writer at %d movements/s", reportWriterRate), loaded, true)
 	c3, w3 := histSnap(n, commit), histSnap(n, wait)
 	printHistDelta("commits during the export", c2, c3)
 	printHistDelta("write waits during the export", w2, w3)
@@ -153,16 +153,22 @@ func verdict(ok bool) string {
 	return "NOT MET"
 }
 
-// printReports prints one round's figures against the issue's targets.
-func printReports(name string, f reportFigures) {
+// printReports prints one round's figures against the issue's targets;
+// yielding says the export ran beside writes, to which it yields (its
+// rate then has no target).
+func printReports(name string, f reportFigures, yielding bool) {
 	rate := float64(f.csvRows) / f.csvTook.Seconds()
 	fmt.Printf("reports, %s:\n", name)
 	fmt.Printf("  history, first page   p50 %v  p99 %v  (target p99 < 10ms: %s)\n", f.firstPage.p(50), f.firstPage.p(99), verdict(f.firstPage.p(99) < 10*time.Millisecond))
 	fmt.Printf("  history, 100th page   p50 %v  p99 %v  (target p99 < 10ms: %s)\n", f.page100.p(50), f.page100.p(99), verdict(f.page100.p(99) < 10*time.Millisecond))
 	fmt.Printf("  movementReport [WAREHOUSE, MONTH] p50 %v  max %v  (target < 50ms: %s)\n", f.report.p(50), f.report.p(100), verdict(f.report.p(100) < 50*time.Millisecond))
 	fmt.Printf("  stockAt               p50 %v  p99 %v  (target p99 < 5ms: %s)\n", f.stockAt.p(50), f.stockAt.p(99), verdict(f.stockAt.p(99) < 5*time.Millisecond))
-	fmt.Printf("  movements.csv         %d rows in %v: %.0f rows/s, node RSS +%.1f MB  (target >= 200000 rows/s, < 50 MB: %s)\n",
-		f.csvRows, f.csvTook.Round(time.Millisecond), rate, float64(f.rssGrowth)/1e6, verdict(rate >= 200_000 && f.rssGrowth < 50e6))
+	target := fmt.Sprintf("target >= 200000 rows/s, < 50 MB: %s", verdict(rate >= 200_000 && f.rssGrowth < 50e6))
+	if yielding {
+		target = fmt.Sprintf("yields to the writes; target < 50 MB: %s", verdict(f.rssGrowth < 50e6))
+	}
+	fmt.Printf("  movements.csv         %d rows in %v: %.0f rows/s, node RSS +%.1f MB  (%s)\n",
+		f.csvRows, f.csvTook.Round(time.Millisecond), rate, float64(f.rssGrowth)/1e6, target)
 	fmt.Printf("  movements.csv CPU     node %v, its reader %v (%.0f%% and %.0f%% of one CPU)\n", f.csvNodeCPU, f.csvReaderCPU.Round(time.Millisecond),
 		100*f.csvNodeCPU.Seconds()/f.csvTook.Seconds(), 100*f.csvReaderCPU.Seconds()/f.csvTook.Seconds())
 }

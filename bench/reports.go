@@ -96,7 +96,7 @@ func reportsBench(o options) error {
 	if o.profile != "" {
 		go saveProfile("profile?seconds=4", o.profile+".writer")
 	}
-	quiet, _ := runWriter(n, 5*time.Second, nil)
+	quiet, _ := runWriter(n, 10*time.Second, nil)
 	fmt.Printf("  writer alone: %d movements, p50 %v p99 %v, node CPU %v per movement\n",
 		quiet.ops, quiet.p(50), quiet.p(99), (cpuOf(n.pid())-cpu0)/time.Duration(max(1, quiet.ops)))
 	stop := make(chan struct{})

@@ -174,6 +174,11 @@ func (s *session) handle(m message, start time.Time) bool {
 		s.pong = true
 		s.mu.Unlock()
 		_ = s.ws.SetReadDeadline(time.Time{})
+		if s.ctx.Err() != nil {
+			// The credentials ended while this pong was handled: their
+			// AfterFunc's wake-up may have come before the line above.
+			_ = s.ws.SetReadDeadline(time.Now())
+		}
 	case "connection_terminate":
 		return false
 	case "connection_init":

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -89,9 +88,11 @@ func reportsBench(o options) error {
 	}
 	printReports("alone", alone, false)
 	fmt.Printf("  direct SQLite GROUP BY warehouse, month over the ledger: %v (%d rows)\n", direct.Round(time.Microsecond), rows)
-	commit := `stockmesh_commit_seconds_bucket`
-	wait := `stockmesh_job_wait_seconds_bucket{class="write"`
-	c0, w0 := histSnap(n, commit), histSnap(n, wait)
+	// The commit times and the writes' queue waits, as histogram series of
+	// the node's /metrics (a bucket's series ends le="BOUND"}).
+	commit, wait := `stockmesh_commit_seconds_bucket{`, `stockmesh_job_wait_seconds_bucket{class="write",`
+	snap := func() map[string]float64 { v, _ := n.metrics(n.client); return v }
+	m0 := snap()
 	cpu0 := cpuOf(n.pid())
 	if o.profile != "" {
 		go saveProfile("profile?seconds=4", o.profile+".writer")
@@ -106,12 +107,12 @@ func reportsBench(o options) error {
 	}
 	busy := make(chan written, 1)
 	go func() { r, s := runWriter(n, 0, stop); busy <- written{r, s} }()
-	c1, w1 := histSnap(n, commit), histSnap(n, wait)
-	printHistDelta("commits alone", c0, c1)
-	printHistDelta("write waits alone", w0, w1)
-	var c2, w2 map[string]float64
+	m1 := snap()
+	printHistDelta("commits alone", commit, m0, m1)
+	printHistDelta("write waits alone", wait, m0, m1)
+	var m2 map[string]float64
 	traced := func() {
-		c2, w2 = histSnap(n, commit), histSnap(n, wait)
+		m2 = snap()
 		if o.profile != "" {
 			go saveProfile("trace?seconds=3", o.profile+".trace")
 			go saveProfile("profile?seconds=3", o.profile)
@@ -125,9 +126,9 @@ func reportsBench(o options) error {
 		return err
 	}
 	printReports(fmt.Sprintf("beside a writer at %d movements/s", reportWriterRate), loaded, true)
-	c3, w3 := histSnap(n, commit), histSnap(n, wait)
-	printHistDelta("commits during the export", c2, c3)
-	printHistDelta("write waits during the export", w2, w3)
+	m3 := snap()
+	printHistDelta("commits during the export", commit, m2, m3)
+	printHistDelta("write waits during the export", wait, m2, m3)
 	growth := 100 * (float64(w.res.p(99))/float64(quiet.p(99)) - 1)
 	fmt.Printf("  writer p99 alone %v, beside the reports %v (%+.0f%%; target <= +20%%: %s); %d movements, %d errors\n",
 		quiet.p(99), w.res.p(99), growth, verdict(growth <= 20), w.res.ops, w.res.errors)
@@ -505,18 +506,6 @@ func saveProfile(path, file string) {
 	}
 }
 
-// rss returns a process's resident memory in bytes.
-func rss(pid int) int64 {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		if v, ok := strings.CutPrefix(string(line), "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 // runWriter records reportWriterRate movements/s on the local warehouse
 // for d, or until stop closes, and returns their latencies, sorted and
 // as they came.
@@ -567,44 +556,16 @@ func runWriter(n *subNode, d time.Duration, stop <-chan struct{}) (result, []sta
 	}
 }
 
-// histSnap reads the buckets of a histogram from the node's /metrics:
-// le → cumulative count, for the series whose line starts with prefix.
-func histSnap(n *subNode, prefix string) map[string]float64 {
-	req, _ := http.NewRequest(http.MethodGet, n.base+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+n.token)
-	resp, err := n.client.Do(req)
-	out := map[string]float64{}
-	if err != nil {
-		return out
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, prefix) {
-			continue
-		}
-		i := strings.Index(line, `le="`)
-		if i < 0 {
-			continue
-		}
-		le := line[i+4:]
-		le = le[:strings.IndexByte(le, '"')]
-		v, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-		out[le] = v
-	}
-	return out
-}
-
-// printHistDelta prints how many observations between two snapshots fell
-// above each bucket bound.
-func printHistDelta(name string, a, b map[string]float64) {
-	total := b["+Inf"] - a["+Inf"]
+// printHistDelta prints how many observations of the histogram whose
+// bucket series begin with series fell, between the /metrics snapshots a
+// and b, above each bucket bound.
+func printHistDelta(name, series string, a, b map[string]float64) {
+	count := func(le string) float64 { k := series + `le="` + le + `"}`; return b[k] - a[k] }
+	total := count("+Inf")
 	fmt.Printf("    %s: %.0f", name, total)
 	for _, le := range []string{"0.001", "0.0025", "0.005", "0.01", "0.025"} {
 		secs, _ := strconv.ParseFloat(le, 64)
-		fmt.Printf("  >%gms %.0f", secs*1000, total-(b[le]-a[le]))
+		fmt.Printf("  >%gms %.0f", secs*1000, total-count(le))
 	}
 	fmt.Println()
 }

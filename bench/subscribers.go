@@ -346,8 +346,14 @@ func (n *subNode) waitSubscriptions(want int) error {
 type memory struct{ rss, peak int64 } // KiB
 
 // memory reads the node's memory; -1 when it cannot.
-func (n *subNode) memory() memory {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", n.pid()))
+func (n *subNode) memory() memory { return memoryOf(n.pid()) }
+
+// rss returns a process's resident memory in bytes.
+func rss(pid int) int64 { return memoryOf(pid).rss << 10 }
+
+// memoryOf reads a process's memory; -1 when it cannot.
+func memoryOf(pid int) memory {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return memory{-1, -1}
 	}

@@ -1,7 +1,7 @@
 package feed
 
-// Backlog holds the changes one subscriber of a shared execution missed
-// while its connection could take no more: one event per key, merged as
+// Backlog holds the changes a subscriber (of the hub, or of a shared
+// execution) missed while it could take no more: one event per key, merged as
 // Event describes, in the order keys first fell behind. Delivering a
 // Backlog empty before anything newer keeps each key's events in commit
 // order. The zero value is empty and ready; a Backlog is not safe for

@@ -15,7 +15,7 @@ type Hub struct {
 	logger *slog.Logger
 
 	mu   sync.RWMutex
-	subs map[*subscriber]struct{} // every subscriber
+	subs int // subscribers watching
 	// bySKU indexes the subscribers whose filter names a sku, and anySKU
 	// holds the others, so that an event visits only the subscribers that
 	// may want it (a thousand subscriptions each on its own sku cost one
@@ -34,7 +34,6 @@ func NewHub(logger *slog.Logger) *Hub {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Hub{
 		logger: logger,
-		subs:   make(map[*subscriber]struct{}),
 		bySKU:  make(map[string]map[*subscriber]struct{}),
 		anySKU: make(map[*subscriber]struct{}),
 		turns:  make(turns, runtime.NumCPU()),
@@ -63,7 +62,7 @@ func Watch[T any](ctx context.Context, h *Hub, f Filter, buffer int, convert fun
 		close(out)
 		return out
 	}
-	h.subs[s] = struct{}{}
+	h.subs++
 	h.index(s)
 	h.wg.Add(1)
 	h.mu.Unlock()
@@ -83,7 +82,7 @@ func Watch[T any](ctx context.Context, h *Hub, f Filter, buffer int, convert fun
 // remove unregisters s.
 func (h *Hub) remove(s *subscriber) {
 	h.mu.Lock()
-	delete(h.subs, s)
+	h.subs--
 	if f := s.filter.SKU; f == "" {
 		delete(h.anySKU, s)
 	} else if delete(h.bySKU[f], s); len(h.bySKU[f]) == 0 {
@@ -131,7 +130,7 @@ func (h *Hub) index(s *subscriber) {
 func (h *Hub) Subscribers() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return len(h.subs) + int(h.extra.Load())
+	return h.subs + int(h.extra.Load())
 }
 
 // Executions returns the number of hub subscriptions: one per shared
@@ -140,7 +139,7 @@ func (h *Hub) Subscribers() int {
 func (h *Hub) Executions() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return len(h.subs)
+	return h.subs
 }
 
 // Close ends every subscription, closing their channels, and waits for

@@ -113,8 +113,8 @@ func TestHubFilters(t *testing.T) {
 			waitClosed(t, ch)
 			h.mu.RLock()
 			defer h.mu.RUnlock()
-			if len(h.subs)+len(h.bySKU)+len(h.anySKU) != 0 {
-				t.Errorf("after the cancel the hub still holds %d subscribers, %d skus, %d unfiltered", len(h.subs), len(h.bySKU), len(h.anySKU))
+			if h.subs+len(h.bySKU)+len(h.anySKU) != 0 {
+				t.Errorf("after the cancel the hub still holds %d subscribers, %d skus, %d unfiltered", h.subs, len(h.bySKU), len(h.anySKU))
 			}
 		})
 	}

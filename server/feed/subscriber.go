@@ -7,9 +7,9 @@ import "sync"
 //
 // Events first go to queue, a FIFO bounded by limit. When queue is full the
 // subscriber switches to catch-up mode: every new event, queue full or not,
-// is merged into pending, one entry per key kept in the order keys first
-// fell behind. Delivery empties queue before pending, so the events of one
-// key stay in commit order, and nothing enters queue again until pending is
+// is merged into backlog, one entry per key kept in the order keys first
+// fell behind. Delivery empties queue before backlog, so the events of one
+// key stay in commit order, and nothing enters queue again until backlog is
 // empty, so no key waits behind a steady stream of others.
 type subscriber struct {
 	filter Filter
@@ -23,8 +23,7 @@ type subscriber struct {
 	mu      sync.Mutex
 	limit   int
 	queue   []Event
-	pending map[key]*Event
-	order   []key // keys of pending, oldest first
+	backlog Backlog
 }
 
 func newSubscriber(f Filter, limit int, pool turns, send func(Event, <-chan struct{}, *turn) bool) *subscriber {
@@ -32,12 +31,11 @@ func newSubscriber(f Filter, limit int, pool turns, send func(Event, <-chan stru
 		limit = 1
 	}
 	return &subscriber{
-		filter:  f,
-		send:    send,
-		turn:    newTurn(pool),
-		wake:    make(chan struct{}, 1),
-		limit:   limit,
-		pending: make(map[key]*Event),
+		filter: f,
+		send:   send,
+		turn:   newTurn(pool),
+		wake:   make(chan struct{}, 1),
+		limit:  limit,
 	}
 }
 
@@ -57,18 +55,13 @@ func (s *subscriber) push(e Event) (fellBehind bool) {
 // add buffers e, reporting whether it switched the subscriber into catch-up
 // mode; s.mu must be held.
 func (s *subscriber) add(e Event) (fellBehind bool) {
-	if len(s.order) == 0 && len(s.queue) < s.limit {
+	waiting := s.backlog.Len()
+	if waiting == 0 && len(s.queue) < s.limit {
 		s.queue = append(s.queue, e)
 		return false
 	}
-	k := keyOf(e)
-	if p, ok := s.pending[k]; ok {
-		p.merge(e)
-		return false
-	}
-	s.pending[k] = &e
-	s.order = append(s.order, k)
-	return len(s.order) == 1
+	s.backlog.Add(e)
+	return waiting == 0
 }
 
 // next takes the oldest buffered event, reporting false when none is buffered.
@@ -84,14 +77,7 @@ func (s *subscriber) next() (Event, bool) {
 		}
 		return e, true
 	}
-	if len(s.order) > 0 {
-		k := s.order[0]
-		s.order = s.order[1:]
-		e := *s.pending[k]
-		delete(s.pending, k)
-		return e, true
-	}
-	return Event{}, false
+	return s.backlog.Next()
 }
 
 // run delivers buffered events through send until done is closed or send

@@ -19,6 +19,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/store"
 )
 
 // IssueJoinToken issues a join token from the node whose data is in
@@ -28,7 +29,7 @@ import (
 // database is opened here, under the lock.
 func IssueJoinToken(ctx context.Context, dataDir string, ttl time.Duration, log *slog.Logger) (*member.JoinToken, error) {
 	var out member.JoinToken
-	err := administer(ctx, dataDir, log,
+	err := administer(ctx, dataDir, "stockmeshd join-token",
 		func(ctx context.Context, r remote) error {
 			var data struct{ CreateJoinToken member.JoinToken }
 			q := `mutation($s: Int) { createJoinToken(expiresIn: $s) { token expiresAt } }`
@@ -36,12 +37,14 @@ func IssueJoinToken(ctx context.Context, dataDir string, ttl time.Duration, log 
 			out = data.CreateJoinToken
 			return err
 		},
-		func(ctx context.Context, net *member.Network) error {
-			t, err := net.CreateJoinToken(ctx, ttl)
-			if err == nil {
-				out = *t
-			}
-			return err
+		func(ctx context.Context) error {
+			return withNetwork(ctx, dataDir, log, func(ctx context.Context, net *member.Network) error {
+				t, err := net.CreateJoinToken(ctx, ttl)
+				if err == nil {
+					out = *t
+				}
+				return err
+			})
 		})
 	return &out, err
 }
@@ -50,14 +53,16 @@ func IssueJoinToken(ctx context.Context, dataDir string, ttl time.Duration, log 
 // member.Network.Leave): through the running node, or offline as
 // IssueJoinToken does.
 func Leave(ctx context.Context, dataDir string, log *slog.Logger) error {
-	return administer(ctx, dataDir, log,
+	return administer(ctx, dataDir, "stockmeshd leave",
 		func(ctx context.Context, r remote) error {
 			var data struct{ LeaveNetwork struct{ ID string } }
 			return r.graphQL(ctx, `mutation { leaveNetwork { id } }`, nil, &data)
 		},
-		func(ctx context.Context, net *member.Network) error {
-			_, err := net.Leave(ctx)
-			return err
+		func(ctx context.Context) error {
+			return withNetwork(ctx, dataDir, log, func(ctx context.Context, net *member.Network) error {
+				_, err := net.Leave(ctx)
+				return err
+			})
 		})
 }
 
@@ -75,31 +80,22 @@ func CreateToken(ctx context.Context, dataDir, name string, role auth.Role, expi
 		secret = data.CreateToken.Token
 		return err
 	}
-	offline := func(ctx context.Context, svc *stock.Service) error {
-		var err error
-		secret, _, err = svc.CreateToken(ctx, name, role, expiresAt)
-		return err
+	offline := func(ctx context.Context) error {
+		return withService(ctx, dataDir, log, func(ctx context.Context, svc *stock.Service) error {
+			var err error
+			secret, _, err = svc.CreateToken(ctx, name, role, expiresAt)
+			return err
+		})
 	}
-	lock, err := datalock.Acquire(dataDir, NodeLockFile, "stockmeshd token")
-	if errors.Is(err, datalock.ErrInUse) {
-		r, err := dial(dataDir)
-		if err != nil {
-			return "", err
-		}
-		return secret, online(ctx, r)
-	}
-	if err != nil {
-		return "", err
-	}
-	defer lock.Release()
-	return secret, withService(ctx, dataDir, log, offline)
+	err := administer(ctx, dataDir, "stockmeshd token", online, offline)
+	return secret, err
 }
 
-// administer runs online through the node serving dataDir, or offline over
-// the data folder when no node serves it.
-func administer(ctx context.Context, dataDir string, log *slog.Logger,
-	online func(context.Context, remote) error, offline func(context.Context, *member.Network) error) error {
-	lock, err := datalock.Acquire(dataDir, NodeLockFile, "stockmeshd admin")
+// administer runs online through the node serving dataDir, or, when no node
+// serves it, offline under the data folder's lock, which it takes as holder.
+func administer(ctx context.Context, dataDir, holder string,
+	online func(context.Context, remote) error, offline func(context.Context) error) error {
+	lock, err := datalock.Acquire(dataDir, NodeLockFile, holder)
 	if errors.Is(err, datalock.ErrInUse) {
 		r, err := dial(dataDir)
 		if err != nil {
@@ -111,7 +107,7 @@ func administer(ctx context.Context, dataDir string, log *slog.Logger,
 		return err
 	}
 	defer lock.Release()
-	return withNetwork(ctx, dataDir, log, offline)
+	return offline(ctx)
 }
 
 // withNetwork opens the database of a stopped node in process and runs f
@@ -133,7 +129,7 @@ func withNetwork(ctx context.Context, dataDir string, log *slog.Logger, f func(c
 // database lock, so a running dbworker refuses it) and runs f over its
 // service, as the node itself.
 func withService(ctx context.Context, dataDir string, log *slog.Logger, f func(context.Context, *stock.Service) error) (err error) {
-	if _, err := os.Stat(filepath.Join(dataDir, "stockmesh.db")); err != nil {
+	if _, err := os.Stat(filepath.Join(dataDir, store.FileName)); err != nil {
 		return fmt.Errorf("%s holds no node yet: start the node once first: %w", dataDir, err)
 	}
 	addr := fmt.Sprintf("inproc://stockmesh-admin-%d", time.Now().UnixNano())

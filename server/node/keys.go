@@ -2,7 +2,6 @@ package node
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -30,35 +29,33 @@ const (
 // running without its node (a dbworker) is refused, as it would not see
 // the new key.
 func RotateKeys(ctx context.Context, dataDir string, log *slog.Logger) (int64, error) {
-	lock, err := datalock.Acquire(dataDir, NodeLockFile, "stockmeshd keys rotate")
-	if errors.Is(err, datalock.ErrInUse) {
-		r, err := dial(dataDir)
-		if err != nil {
-			return 0, err
-		}
-		var data struct{ RotateKeys stock.KeyRotation }
-		err = r.graphQL(ctx, `mutation { rotateKeys { key } }`, nil, &data)
-		return data.RotateKeys.Key, err
-	}
-	if err != nil {
-		return 0, err
-	}
-	defer lock.Release()
-	dbLock, err := datalock.Acquire(dataDir, DatabaseLockFile, "stockmeshd keys rotate")
-	if err != nil {
-		return 0, fmt.Errorf("a database handler serves %s: stop it, or rotate through its node: %w", dataDir, err)
-	}
-	defer dbLock.Release()
-	if _, err := os.Stat(filepath.Join(dataDir, store.FileName)); err != nil {
-		return 0, fmt.Errorf("%s holds no database yet: start the node once first: %w", dataDir, err)
-	}
-	ring, err := sealing.Load(filepath.Join(dataDir, sealing.Dir))
-	if err != nil {
-		return 0, err
-	}
-	id, err := ring.Rotate()
-	if err == nil {
-		log.Info("new key for data at rest; the node reseals stored values when it starts", "key", id)
-	}
-	return int64(id), err
+	var id int64
+	err := administer(ctx, dataDir, "stockmeshd keys rotate",
+		func(ctx context.Context, r remote) error {
+			var data struct{ RotateKeys stock.KeyRotation }
+			err := r.graphQL(ctx, `mutation { rotateKeys { key } }`, nil, &data)
+			id = data.RotateKeys.Key
+			return err
+		},
+		func(context.Context) error {
+			dbLock, err := datalock.Acquire(dataDir, DatabaseLockFile, "stockmeshd keys rotate")
+			if err != nil {
+				return fmt.Errorf("a database handler serves %s: stop it, or rotate through its node: %w", dataDir, err)
+			}
+			defer dbLock.Release()
+			if _, err := os.Stat(filepath.Join(dataDir, store.FileName)); err != nil {
+				return fmt.Errorf("%s holds no database yet: start the node once first: %w", dataDir, err)
+			}
+			ring, err := sealing.Load(filepath.Join(dataDir, sealing.Dir))
+			if err != nil {
+				return err
+			}
+			k, err := ring.Rotate()
+			if err == nil {
+				log.Info("new key for data at rest; the node reseals stored values when it starts", "key", k)
+			}
+			id = int64(k)
+			return err
+		})
+	return id, err
 }

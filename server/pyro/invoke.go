@@ -36,10 +36,7 @@ func (d *daemon) handle(ctx context.Context, c *conn, f *Frame) error {
 // runLimited is run in one of the daemon's maxCalls turns; a call that
 // waits FrameTimeout for one gets a RuntimeError to retry.
 func (d *daemon) runLimited(ctx context.Context, f *Frame, data []byte) (any, uint16, error) {
-	wctx, cancel := context.WithTimeout(ctx, FrameTimeout)
-	err := d.limits.calls.Acquire(wctx, 1)
-	cancel()
-	if err != nil {
+	if err := acquire(ctx, d.limits.calls, 1); err != nil {
 		return nil, f.Flags & FlagBatch, pyErrorf(pyRuntimeError, "servidor ocupado, reintente más tarde")
 	}
 	defer d.limits.calls.Release(1)

@@ -81,9 +81,7 @@ func (d *daemon) readFrame(ctx context.Context, c *conn, idleDeadline time.Time)
 	if n > MaxRequest {
 		return nil, nil, fmt.Errorf("%w: a frame of %d bytes (limit %d)", ErrProtocol, n, MaxRequest)
 	}
-	actx, cancel := context.WithTimeout(ctx, FrameTimeout)
-	defer cancel()
-	if err := d.limits.reading.Acquire(actx, n); err != nil {
+	if err := acquire(ctx, d.limits.reading, n); err != nil {
 		return nil, nil, fmt.Errorf("%w: the server is reading too much at once", ErrProtocol)
 	}
 	release = func() { d.limits.reading.Release(n) }
@@ -131,4 +129,15 @@ func evictable(conns map[*tracked]struct{}) *tracked {
 		}
 	}
 	return best
+}
+
+// acquire takes n of sem at once when free, or waits up to FrameTimeout
+// for them.
+func acquire(ctx context.Context, sem *semaphore.Weighted, n int64) error {
+	if sem.TryAcquire(n) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, FrameTimeout)
+	defer cancel()
+	return sem.Acquire(ctx, n)
 }

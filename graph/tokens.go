@@ -31,11 +31,7 @@ func (r *Resolver) listTokens(ctx context.Context) ([]*stock.Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*stock.Token, len(ts))
-	for i := range ts {
-		out[i] = &ts[i]
-	}
-	return out, nil
+	return stock.Pointers(ts), nil
 }
 
 // auditConnection turns a page of the audit log into a Relay connection.

@@ -157,13 +157,16 @@ func importRow(rec []string, col map[string]int, line int) (stock.ImportRow, err
 		return row, fmt.Errorf("price: %s", stock.Message(err))
 	}
 	row.Price = price
-	for name, dst := range map[string]**int64{"quantity": &row.Quantity, "reorderpoint": &row.ReorderPoint} {
-		if s, ok := cell(name); ok {
+	for _, c := range [...]struct {
+		name string
+		dst  **int64
+	}{{"quantity", &row.Quantity}, {"reorderpoint", &row.ReorderPoint}} {
+		if s, ok := cell(c.name); ok {
 			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 			if err != nil {
-				return row, fmt.Errorf("%s: %q is not a whole number", name, s)
+				return row, fmt.Errorf("%s: %q is not a whole number", c.name, s)
 			}
-			*dst = &n
+			*c.dst = &n
 		}
 	}
 	return row, nil

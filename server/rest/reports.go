@@ -121,7 +121,7 @@ func (h *Handler) summaryCSV(w http.ResponseWriter, r *http.Request) {
 	var header []string
 	for _, v := range r.URL.Query()["groupBy"] {
 		for _, g := range strings.Split(v, ",") {
-			q.GroupBy = append(q.GroupBy, stock.ReportGroup(strings.ToUpper(strings.TrimSpace(g))))
+			q.GroupBy = append(q.GroupBy, stock.ReportGroup(g)) // the query's Normalize trims and upper-cases it
 			header = append(header, strings.ToLower(strings.TrimSpace(g)))
 		}
 	}

@@ -32,11 +32,14 @@ type ProductChange struct {
 	Actor        string            `json:"actor,omitempty"`
 }
 
+// productChangeKinds is the change each product entry type records.
+var productChangeKinds = map[EntryType]ProductChangeKind{EntryProductCreated: ProductCreated,
+	EntryProductUpdated: ProductUpdated, EntryProductDeleted: ProductDeleted}
+
 // ProductChangeOf returns the change a product entry records, and false
 // for entries of other types.
 func ProductChangeOf(e *LogEntry) (ProductChange, bool) {
-	kind, ok := map[EntryType]ProductChangeKind{EntryProductCreated: ProductCreated,
-		EntryProductUpdated: ProductUpdated, EntryProductDeleted: ProductDeleted}[e.Type]
+	kind, ok := productChangeKinds[e.Type]
 	if !ok || e.Product == nil {
 		return ProductChange{}, false
 	}
@@ -66,9 +69,5 @@ func (s *Service) ProductHistory(ctx context.Context, r ProductRef) ([]*ProductC
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*ProductChange, len(h.Changes))
-	for i := range h.Changes {
-		out[i] = &h.Changes[i]
-	}
-	return out, nil
+	return Pointers(h.Changes), nil
 }

@@ -68,11 +68,8 @@ func (im *ProductImport) Check() []LineError {
 	seen := map[string]int{}
 	for i := range im.Rows {
 		r := &im.Rows[i]
-		in, up := r.Create(), r.Update()
+		in := r.Create() // its checks cover Update's: the same fields, the same limits
 		err := in.Normalize()
-		if err == nil {
-			err = up.Normalize()
-		}
 		if err == nil {
 			if first, dup := seen[in.SKU]; dup {
 				err = invalid("sku", "%s is on line %d too", in.SKU, first)
@@ -83,7 +80,10 @@ func (im *ProductImport) Check() []LineError {
 			continue
 		}
 		seen[in.SKU] = r.Line
-		r.SKU, r.Name, r.Description = in.SKU, in.Name, up.Description
+		r.SKU, r.Name = in.SKU, in.Name
+		if r.Description != nil {
+			*r.Description = in.Description
+		}
 	}
 	return errs
 }

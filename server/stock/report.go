@@ -212,13 +212,8 @@ type ExportQuery MovementQuery
 
 // Normalize validates the query in place.
 func (q *ExportQuery) Normalize() error {
-	if err := q.Filter.Normalize(); err != nil {
+	if err := (*MovementQuery)(q).check(); err != nil {
 		return err
-	}
-	if q.After != "" {
-		if _, err := DecodeMovementCursor(q.After); err != nil {
-			return err
-		}
 	}
 	if q.First <= 0 || q.First > MaxExportPage {
 		q.First = MaxExportPage
@@ -233,11 +228,7 @@ func (s *Service) MovementReport(ctx context.Context, q ReportQuery) ([]*ReportR
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*ReportRow, len(r.Rows))
-	for i := range r.Rows {
-		out[i] = &r.Rows[i]
-	}
-	return out, nil
+	return Pointers(r.Rows), nil
 }
 
 // ExportMovements calls fn with every movement q.Filter selects, newest
@@ -338,9 +329,5 @@ func (s *Service) LowStock(ctx context.Context, warehouse string) ([]*Product, e
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Product, len(r.Products))
-	for i := range r.Products {
-		out[i] = &r.Products[i]
-	}
-	return out, nil
+	return Pointers(r.Products), nil
 }

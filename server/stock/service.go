@@ -151,11 +151,7 @@ func (s *Service) Warehouses(ctx context.Context) ([]*Warehouse, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Warehouse, len(ws))
-	for i := range ws {
-		out[i] = &ws[i]
-	}
-	return out, nil
+	return Pointers(ws), nil
 }
 
 // Product returns the live product r names, in the local warehouse or a
@@ -184,11 +180,7 @@ func (s *Service) StockLevels(ctx context.Context, sku string) ([]*StockLevel, e
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*StockLevel, len(l.Levels))
-	for i := range l.Levels {
-		out[i] = &l.Levels[i]
-	}
-	return out, nil
+	return Pointers(l.Levels), nil
 }
 
 // Replica returns how far this node holds origin's log, with its digest
@@ -253,4 +245,14 @@ func (s *Service) ApplyChanges(ctx context.Context, epoch string, entries []LogE
 // Heads returns how far the node holds each warehouse's log.
 func (s *Service) Heads(ctx context.Context) (*Heads, error) {
 	return call(ctx, s, OpHeads, &Empty{})
+}
+
+// Pointers returns pointers to the elements of s, in order: the shape the
+// API layers hand lists out in.
+func Pointers[T any](s []T) []*T {
+	out := make([]*T, len(s))
+	for i := range s {
+		out[i] = &s[i]
+	}
+	return out
 }

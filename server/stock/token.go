@@ -26,7 +26,8 @@ type Token struct {
 const MaxTokenNameLen = 100
 
 // Normalize checks that the token has a hash, a name and a role a token
-// may have, and that it does not expire in the past.
+// may have. (A past expiry is refused by CreateToken, before a secret is
+// made; a stored token may have expired since.)
 func (t *Token) Normalize() (err error) {
 	if t.Hash == "" {
 		return invalid("hash", "must not be empty")

@@ -199,6 +199,15 @@ func (q *ProductQuery) Normalize() error {
 
 // Normalize validates the query in place, applying the default page size.
 func (q *MovementQuery) Normalize() error {
+	if err := q.check(); err != nil {
+		return err
+	}
+	return pageSize(&q.First)
+}
+
+// check validates the filter and the cursor in place: what a history page
+// and an export's page share.
+func (q *MovementQuery) check() error {
 	if err := q.Filter.Normalize(); err != nil {
 		return err
 	}
@@ -207,7 +216,7 @@ func (q *MovementQuery) Normalize() error {
 			return err
 		}
 	}
-	return pageSize(&q.First)
+	return nil
 }
 
 // pageSize is the one rule for the page size every API passes on: 0 (what

@@ -124,27 +124,35 @@ func requestOf(m *stock.Movement) *stock.MovementInput {
 // node's index key (seal.go): an unkeyed digest would let whoever holds the
 // database confirm a guessed reference or note, the other fields of the
 // request being in clear beside it.
-func (s *Store) fingerprint(in *stock.MovementInput) string {
-	return keyedPrefix + hex.EncodeToString(s.keys.Hash(fieldFingerprint, string(requestBytes(in))))
+func (s *Store) fingerprint(in *stock.MovementInput) string { return s.digest(requestBytes(in)) }
+
+// sameRequest reports whether stored, a movement's fingerprint, digests in.
+func (s *Store) sameRequest(stored string, in *stock.MovementInput) bool {
+	return s.sameDigest(stored, requestBytes(in))
 }
 
 // keyedPrefix starts a keyed fingerprint; the unkeyed ones of a database
 // older than sealing have none (hex digits only) until resealed.
 const keyedPrefix = "k"
 
-// sameRequest reports whether stored, a movement's fingerprint (keyed, or
-// unkeyed in an older database), digests in.
-func (s *Store) sameRequest(stored string, in *stock.MovementInput) bool {
-	if strings.HasPrefix(stored, keyedPrefix) {
-		return stored == s.fingerprint(in)
-	}
-	return stored == legacyFingerprint(in)
+// digest is the keyed fingerprint of a request's bytes (movements' and
+// transfers' alike).
+func (s *Store) digest(req []byte) string {
+	return keyedPrefix + hex.EncodeToString(s.keys.Hash(fieldFingerprint, string(req)))
 }
 
-// legacyFingerprint is the unkeyed digest databases older than sealing
-// stored.
-func legacyFingerprint(in *stock.MovementInput) string {
-	sum := sha256.Sum256(requestBytes(in))
+// sameDigest reports whether stored, a fingerprint (keyed, or unkeyed in a
+// database older than sealing), digests req.
+func (s *Store) sameDigest(stored string, req []byte) bool {
+	if strings.HasPrefix(stored, keyedPrefix) {
+		return stored == s.digest(req)
+	}
+	return stored == legacyDigest(req)
+}
+
+// legacyDigest is the unkeyed digest databases older than sealing stored.
+func legacyDigest(req []byte) string {
+	sum := sha256.Sum256(req)
 	return hex.EncodeToString(sum[:16])
 }
 

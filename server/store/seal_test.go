@@ -217,7 +217,7 @@ func unseal(t *testing.T, h *harness) {
 	for _, m := range ms {
 		fp := ""
 		if m.IdempotencyKey != "" {
-			fp = legacyFingerprint(requestOf(&m))
+			fp = legacyDigest(requestBytes(requestOf(&m)))
 		}
 		if _, err := h.s.wdb.ExecContext(ctx, `UPDATE movements SET reference = ?, note = ?, actor = ?,
 			reference_hash = NULL, actor_hash = NULL, fingerprint = ? WHERE warehouse_id = ? AND seq = ?`,

@@ -1,11 +1,8 @@
 package store
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/stockmesh/stockmesh/internal/sealing"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -106,17 +103,13 @@ func transferInputOf(t *stock.Transfer) *stock.TransferInput {
 }
 
 // transferFingerprint is the keyed digest of a transfer request the
-// transfers table stores.
+// transfers table stores (see fingerprint).
 func (s *Store) transferFingerprint(in *stock.TransferInput) string {
-	return keyedPrefix + hex.EncodeToString(s.keys.Hash(fieldFingerprint, string(transferRequest(in))))
+	return s.digest(transferRequest(in))
 }
 
-// sameTransferRequest reports whether stored, a transfer's fingerprint
-// (keyed, or unkeyed in a database older than sealing), digests in.
+// sameTransferRequest reports whether stored, a transfer's fingerprint,
+// digests in.
 func (s *Store) sameTransferRequest(stored string, in *stock.TransferInput) bool {
-	if strings.HasPrefix(stored, keyedPrefix) {
-		return stored == s.transferFingerprint(in)
-	}
-	sum := sha256.Sum256(transferRequest(in))
-	return stored == hex.EncodeToString(sum[:16])
+	return s.sameDigest(stored, transferRequest(in))
 }

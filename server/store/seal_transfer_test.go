@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -141,8 +139,7 @@ const legacyFP = "legacy-fingerprint-0f3e"
 func unsealTransfers(t *testing.T, h *harness, in *stock.TransferInput) {
 	t.Helper()
 	ctx := context.Background()
-	sum := sha256.Sum256(transferRequest(in))
-	legacy := hex.EncodeToString(sum[:16])
+	legacy := legacyDigest(transferRequest(in))
 	for _, origin := range []string{"MAD-1", "BCN-1"} {
 		for _, e := range readLog(t, h, origin, 50) {
 			if e.Transfer == nil {

@@ -14,28 +14,30 @@ import (
 
 // ensureToken stores t unless a token with its hash exists.
 func (b *batch) ensureToken(t *stock.Token) (*stock.Empty, error) {
+	_, err := b.insertToken(t)
+	return &stock.Empty{}, err
+}
+
+// insertToken stores t, its name sealed, and returns its row; nil when a
+// token with its hash exists (which it leaves as it is).
+func (b *batch) insertToken(t *stock.Token) (*ent.Token, error) {
 	ok, err := b.client().Token.Query().Where(token.Hash(t.Hash)).Exist(b.ctx)
 	if err != nil || ok {
-		return &stock.Empty{}, err
+		return nil, err
 	}
-	err = b.client().Token.Create().SetHash(t.Hash).SetName(b.sealer.Seal(t.Name, tokenAD(t.Hash))).SetRole(string(t.Role)).SetCreatedAt(b.now()).Exec(b.ctx)
-	return &stock.Empty{}, err
+	return b.client().Token.Create().SetHash(t.Hash).SetName(b.sealer.Seal(t.Name, tokenAD(t.Hash))).SetRole(string(t.Role)).
+		SetCreatedAt(b.now()).SetNillableExpiresAt(t.ExpiresAt).Save(b.ctx)
 }
 
 // createToken stores a new token and records who issued it in the audit
 // log. A hash already stored is refused (it never happens by chance).
 func (b *batch) createToken(t *stock.Token) (*stock.Token, error) {
-	ok, err := b.client().Token.Query().Where(token.Hash(t.Hash)).Exist(b.ctx)
+	row, err := b.insertToken(t)
 	if err != nil {
 		return nil, err
 	}
-	if ok {
+	if row == nil {
 		return nil, stock.Errorf(stock.CodeAlreadyExists, "a token with this secret exists")
-	}
-	row, err := b.client().Token.Create().SetHash(t.Hash).SetName(b.sealer.Seal(t.Name, tokenAD(t.Hash))).SetRole(string(t.Role)).
-		SetCreatedAt(b.now()).SetNillableExpiresAt(t.ExpiresAt).Save(b.ctx)
-	if err != nil {
-		return nil, err
 	}
 	out, err := b.s.tokenOf(row)
 	if err != nil {

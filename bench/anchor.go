@@ -3,22 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,6 +18,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/stockmesh/stockmesh/server/pki"
 )
 
 // The anchor is the least any websocket server can do for the subscriber
@@ -103,7 +97,12 @@ func startAnchor() (*anchorProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := writeAnchorCert(dir)
+	files, err := pki.Ensure(dir, nil) // a CA and a certificate for localhost, as a node makes them
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	tc, err := pki.ClientConfig(files.CACert)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -134,7 +133,7 @@ func startAnchor() (*anchorProc, error) {
 		a.stop()
 		return nil, err
 	}
-	a.ep = endpoint{url: "wss://" + addr + "/graphql", tls: &tls.Config{RootCAs: pool, ServerName: "localhost"}, token: "anchor"}
+	a.ep = endpoint{url: "wss://" + addr + "/graphql", tls: tc, token: "anchor"}
 	return a, nil
 }
 
@@ -193,54 +192,19 @@ func (a *anchorProc) stop() {
 	os.RemoveAll(a.dir)
 }
 
-// writeAnchorCert writes a self-signed certificate for localhost and
-// 127.0.0.1 and its key to dir and returns a pool trusting it.
-func writeAnchorCert(dir string) (*x509.CertPool, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "bench anchor"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, err
-	}
-	kb, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "anchor.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "anchor.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
-		return nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return pool, nil
-}
-
 // anchorServe is the anchor process: it serves websockets on a free
-// loopback port with the certificate in dir, prints "addr HOST:PORT", and
+// loopback port with the certificate pki.Ensure made in dir, prints "addr HOST:PORT", and
 // then obeys its parent's commands on stdin: "emit RATE NANOS SKUS"
 // (answered "sent N" when done) and "wait N" (answered "conns N" once N
 // connections have subscribed). It returns when stdin closes.
 func anchorServe(dir string) error {
-	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "anchor.crt"), filepath.Join(dir, "anchor.key"))
+	files := pki.FilesIn(dir)
+	tc, err := pki.ServerConfig(files.Cert, files.Key)
 	if err != nil {
 		return err
 	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}})
+	tc.NextProtos = []string{"http/1.1"}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", tc)
 	if err != nil {
 		return err
 	}

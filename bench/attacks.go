@@ -66,7 +66,8 @@ func attacksBench(o options) error {
 		{fmt.Sprintf("%d distinct 1 MB GraphQL documents, %d persisted", bigQueries, persistedBig), queryCacheAttack},
 		{"142 aliases of nested pages of 500", aliasAttack},
 	} {
-		peak, outcome := watchRSS(n.pid(), func() string { return a.run(n, tc, pyroAddr, nsAddr) })
+		var outcome string
+		peak := int(watchRSS(n.pid(), 50*time.Millisecond, func() { outcome = a.run(n, tc, pyroAddr, nsAddr) }))
 		worst = max(worst, peak)
 		fmt.Printf("  %-62s peak %s  %s\n", a.name, mib(peak), outcome)
 	}
@@ -92,34 +93,26 @@ func seedMany(n *benchNode, tc *tls.Config) error {
 	return nil
 }
 
-// watchRSS runs f while sampling pid's resident memory every 50 ms, and
-// returns the peak and f's outcome.
-func watchRSS(pid int, f func() string) (int, string) {
-	var (
-		peak int
-		mu   sync.Mutex
-		done = make(chan struct{})
-		wg   sync.WaitGroup
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+// watchRSS runs f while sampling pid's resident memory every interval, and
+// returns the peak, in bytes.
+func watchRSS(pid int, every time.Duration, f func()) int64 {
+	peak := rss(pid)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { // peak is read only after wg.Wait
 		for {
-			r := int(rss(pid))
-			mu.Lock()
-			peak = max(peak, r)
-			mu.Unlock()
 			select {
 			case <-done:
 				return
-			case <-time.After(50 * time.Millisecond):
+			case <-time.After(every):
+				peak = max(peak, rss(pid))
 			}
 		}
-	}()
-	out := f()
+	})
+	f()
 	close(done)
 	wg.Wait()
-	return max(peak, int(rss(pid))), out
+	return max(peak, rss(pid))
 }
 
 // mib formats bytes as MiB.

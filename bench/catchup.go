@@ -135,10 +135,8 @@ func seedMovements(dir, id string, skus, movements int) error {
 			jobs = append(jobs, mustJob(stock.OpMovementRecord.Name, &stock.MovementInput{
 				SKU: fmt.Sprintf("B-%d", i%skus), Kind: stock.KindPurchase, Quantity: 1, IdempotencyKey: seedKey(i)}))
 		}
-		for _, r := range st.HandleWrites(jobs) {
-			if len(r) == 0 || r[0] != 'R' {
-				return fmt.Errorf("seeding movements: %s", r)
-			}
+		if err := writeAll(st, jobs); err != nil {
+			return err
 		}
 		jobs = jobs[:0]
 	}

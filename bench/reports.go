@@ -421,23 +421,14 @@ func measureReports(n *subNode, exporting func()) (reportFigures, error) {
 // the node.
 func exportCSV(n *subNode) (rows int, took time.Duration, growth int64, readerCPU time.Duration, err error) {
 	before := rss(n.pid())
-	peak := before
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-done:
-				return
-			case <-time.After(20 * time.Millisecond):
-				peak = max(peak, rss(n.pid()))
-			}
-		}
-	})
-	t0 := time.Now()
-	self, err := os.Executable()
 	var out []byte
-	if err == nil {
+	var t0 time.Time
+	peak := watchRSS(n.pid(), 20*time.Millisecond, func() {
+		t0 = time.Now()
+		var self string
+		if self, err = os.Executable(); err != nil {
+			return
+		}
 		cmd := exec.Command(self, "-csv-read", n.dir)
 		cmd.Env = append(os.Environ(), "BENCH_URL="+n.base+"/api/v1/reports/movements.csv", "BENCH_TOKEN="+n.token)
 		cmd.Stderr = os.Stderr
@@ -445,10 +436,8 @@ func exportCSV(n *subNode) (rows int, took time.Duration, growth int64, readerCP
 		if cmd.ProcessState != nil {
 			readerCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		}
-	}
-	took = time.Since(t0)
-	close(done)
-	wg.Wait()
+		took = time.Since(t0)
+	})
 	growth = peak - before
 	if err != nil {
 		return 0, took, growth, readerCPU, fmt.Errorf("reading movements.csv: %w", err)

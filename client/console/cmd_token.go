@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"time"
 
@@ -44,8 +45,8 @@ func setupTokenCreate(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		return a.show(t, func(out io.Writer) {
-			fmtLine(out, a.p.T(msgTokenCreated, t.ID, t.Name, t.Role))
-			fmtLine(out, t.Token)
+			fmt.Fprintln(out, a.p.T(msgTokenCreated, t.ID, t.Name, t.Role))
+			fmt.Fprintln(out, t.Token)
 		})
 	}
 }
@@ -110,6 +111,3 @@ func writeTokens(out io.Writer, p Printer, ansi bool, ts []remote.Token) {
 	}
 	t.write(out, ansi)
 }
-
-// fmtLine writes s and a newline.
-func fmtLine(out io.Writer, s string) { _, _ = io.WriteString(out, s+"\n") }

@@ -92,15 +92,9 @@ func (c *Client) Download(ctx context.Context, path string, query url.Values, w 
 // rest sends a REST request with the token and returns a 200 response, or
 // the REST error it carries as an *Error.
 func (c *Client) rest(req *http.Request) (*http.Response, error) {
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := c.http.Do(req)
+	res, err := c.send(req)
 	if err != nil {
-		if untrusted(err) {
-			return nil, fmt.Errorf("connecting to %s: %w: %v", c.endpoint, ErrUntrusted, err)
-		}
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return nil, err
 	}
 	if res.StatusCode == http.StatusOK {
 		return res, nil
@@ -111,6 +105,22 @@ func (c *Client) rest(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, res.Status)
 	}
 	return nil, &body.Error
+}
+
+// send sends a REST request with the token; a failure to reach the node is
+// ErrUntrusted (its certificate) or ErrUnavailable.
+func (c *Client) send(req *http.Request) (*http.Response, error) {
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		if untrusted(err) {
+			return nil, fmt.Errorf("connecting to %s: %w: %v", c.endpoint, ErrUntrusted, err)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return res, nil
 }
 
 // ImportResult is what an import did.
@@ -149,12 +159,9 @@ func (c *Client) Import(ctx context.Context, csv io.Reader, dryRun bool) (*Impor
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "text/csv")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := c.http.Do(req)
+	res, err := c.send(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return nil, err
 	}
 	defer res.Body.Close()
 	var body struct {

@@ -35,11 +35,11 @@ const tokenFields = `id name role createdAt expiresAt revokedAt`
 func (c *Client) CreateToken(ctx context.Context, name, role string, expiresAt *time.Time) (*CreatedToken, error) {
 	var out struct{ CreateToken CreatedToken }
 	q := `mutation($name: String!, $role: Role!, $exp: Time) { createToken(name: $name, role: $role, expiresAt: $exp) { id token name role expiresAt } }`
-	vars := map[string]any{"name": name, "role": upper(role), "exp": expiresAt}
+	vars := map[string]any{"name": name, "role": strings.ToUpper(role), "exp": expiresAt}
 	if err := c.Do(ctx, Once, q, vars, &out); err != nil {
 		return nil, fmt.Errorf("creating a token for %s: %w", name, err)
 	}
-	out.CreateToken.Role = lower(out.CreateToken.Role)
+	out.CreateToken.Role = strings.ToLower(out.CreateToken.Role)
 	return &out.CreateToken, nil
 }
 
@@ -50,7 +50,7 @@ func (c *Client) Tokens(ctx context.Context) ([]Token, error) {
 		return nil, fmt.Errorf("listing tokens: %w", err)
 	}
 	for i := range out.Tokens {
-		out.Tokens[i].Role = lower(out.Tokens[i].Role)
+		out.Tokens[i].Role = strings.ToLower(out.Tokens[i].Role)
 	}
 	return out.Tokens, nil
 }
@@ -62,11 +62,6 @@ func (c *Client) RevokeToken(ctx context.Context, id string) (*Token, error) {
 	if err := c.Do(ctx, Repeatable, q, map[string]any{"id": id}, &out); err != nil {
 		return nil, fmt.Errorf("revoking token %s: %w", id, err)
 	}
-	out.RevokeToken.Role = lower(out.RevokeToken.Role)
+	out.RevokeToken.Role = strings.ToLower(out.RevokeToken.Role)
 	return &out.RevokeToken, nil
 }
-
-// upper and lower convert between the API's enum (VIEWER) and the role
-// names people type (viewer).
-func upper(s string) string { return strings.ToUpper(s) }
-func lower(s string) string { return strings.ToLower(s) }

@@ -35,13 +35,20 @@ func (b *batch) audit(action, subject, detail string) error {
 func (b *batch) auditBy(actor, action, subject, detail string) error {
 	b.wrote = true
 	at := b.now().UnixNano()
+	sealedActor, sealedSubject, hash := b.sealAudit(at, actor, subject)
 	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO audit_log (at, actor, action, subject, detail, actor_hash)
-		VALUES (?, ?, ?, ?, ?, ?)`, at, b.sealer.Seal(actor, sealAD(auditOrigin, at, fieldActor)), action,
-		b.sealer.Seal(subject, sealAD(auditOrigin, at, fieldSubject)), detail, b.s.keys.Hash(fieldActor, actor))
+		VALUES (?, ?, ?, ?, ?, ?)`, at, sealedActor, action, sealedSubject, detail, hash)
 	if err != nil {
 		return fmt.Errorf("appending to the audit log: %w", err)
 	}
 	return nil
+}
+
+// sealAudit returns an audit entry's actor and subject sealed, bound to its
+// time, and the actor's hash, as audit_log stores them.
+func (b *batch) sealAudit(at int64, actor, subject string) (string, string, []byte) {
+	return b.sealer.Seal(actor, sealAD(auditOrigin, at, fieldActor)),
+		b.sealer.Seal(subject, sealAD(auditOrigin, at, fieldSubject)), b.s.keys.Hash(fieldActor, actor)
 }
 
 // auditQuery merges the local warehouse's change log (source 0: product

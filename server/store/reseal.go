@@ -255,35 +255,35 @@ func (b *batch) resealEntries(st *sealState, limit int) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("reading log entries to reseal: %w", err)
 	}
-	var todo []stock.LogEntry
+	type stale struct {
+		e    stock.LogEntry
+		data []byte
+	}
+	var todo []stale
 	n := 0
 	for rows.Next() {
-		var e stock.LogEntry
-		var data []byte
-		if err := rows.Scan(&st.origin, &st.seq, &data); err != nil {
+		var t stale
+		if err := rows.Scan(&st.origin, &st.seq, &t.data); err != nil {
 			rows.Close()
 			return 0, err
 		}
 		n++
-		if err := b.s.decodeEntry(data, &e); err != nil {
+		if !b.staleEntry(t.data) {
+			continue // already sealed with the current key: nothing to open
+		}
+		if err := b.s.decodeEntry(t.data, &t.e); err != nil {
 			rows.Close()
 			return 0, err
 		}
-		if b.staleEntry(data) {
-			todo = append(todo, e)
-		}
+		todo = append(todo, t)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	for i := range todo {
-		e := &todo[i]
-		data, err := stock.EncodeValue(nil, e)
-		if err != nil {
-			return 0, err
-		}
-		stored, err := b.storedData(e, data)
+		e := &todo[i].e
+		stored, err := b.storedData(e, todo[i].data)
 		if err != nil {
 			return 0, err
 		}
@@ -340,10 +340,9 @@ func (b *batch) resealAudit(st *sealState, limit int) (int, error) {
 			return 0, err
 		}
 		b.wrote = true
+		actor, subject, hash := b.sealAudit(r.at, e.Actor, e.Subject)
 		if _, err := b.wc.conn.ExecContext(b.ctx, `UPDATE audit_log SET actor = ?, subject = ?, actor_hash = ? WHERE id = ?`,
-			b.sealer.Seal(e.Actor, sealAD(auditOrigin, r.at, fieldActor)),
-			b.sealer.Seal(e.Subject, sealAD(auditOrigin, r.at, fieldSubject)),
-			b.s.keys.Hash(fieldActor, e.Actor), r.id); err != nil {
+			actor, subject, hash, r.id); err != nil {
 			return 0, fmt.Errorf("resealing audit entry %d: %w", r.id, err)
 		}
 	}

@@ -25,27 +25,14 @@ func (h *Handler) registerProducts(mux *http.ServeMux, private Wrap) {
 	mux.Handle("POST /api/v1/products/import", private("/api/v1/products/import", http.HandlerFunc(h.importProducts)))
 }
 
-// productsCSV answers GET /api/v1/products.csv, a page of the listing at a
-// time, each a long read.
+// productsCSV answers GET /api/v1/products.csv, streamed as the export
+// reads the catalogue.
 func (h *Handler) productsCSV(w http.ResponseWriter, r *http.Request) {
 	cw := newCSV(w, "products.csv", productColumns)
-	q := stock.ProductQuery{Warehouse: r.URL.Query().Get("warehouse"), First: stock.MaxPageSize}
-	var err error
-	for {
-		var page *stock.ProductPage
-		if page, err = h.svc.ExportProducts(r.Context(), q); err != nil {
-			break
-		}
-		for i := 0; err == nil && i < len(page.Products); i++ {
-			p := &page.Products[i]
-			err = cw.row([]string{p.SKU, p.Name, p.Description, p.Price.String(),
-				strconv.FormatInt(p.Quantity, 10), strconv.FormatInt(p.ReorderPoint, 10)})
-		}
-		if err != nil || !page.HasNext {
-			break
-		}
-		q.After = stock.ProductCursor(page.Products[len(page.Products)-1].SKU)
-	}
+	err := h.svc.ExportProducts(r.Context(), stock.ProductQuery{Warehouse: r.URL.Query().Get("warehouse")}, func(p *stock.Product) error {
+		return cw.row([]string{p.SKU, p.Name, p.Description, p.Price.String(),
+			strconv.FormatInt(p.Quantity, 10), strconv.FormatInt(p.ReorderPoint, 10)})
+	})
 	h.finish(cw, r, err)
 }
 

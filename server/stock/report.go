@@ -197,10 +197,27 @@ var (
 	OpProductExport = Op[ProductQuery, ProductPage]{"product.export", ClassLongRead, auth.RoleViewer}
 )
 
-// ExportProducts returns a page of products as Products does, as a long
-// read: exports page through whole catalogues.
-func (s *Service) ExportProducts(ctx context.Context, q ProductQuery) (*ProductPage, error) {
-	return call(ctx, s, OpProductExport, &q)
+// ExportProducts calls fn with every product of the catalogue q names (its
+// Warehouse; "" for the local one), by sku, reading it in pages of
+// MaxPageSize, each a long read. It stops at fn's first error and returns
+// it.
+func (s *Service) ExportProducts(ctx context.Context, q ProductQuery, fn func(*Product) error) error {
+	q.First = MaxPageSize
+	for {
+		page, err := call(ctx, s, OpProductExport, &q)
+		if err != nil {
+			return err
+		}
+		for i := range page.Products {
+			if err := fn(&page.Products[i]); err != nil {
+				return err
+			}
+		}
+		if !page.HasNext || len(page.Products) == 0 {
+			return nil
+		}
+		q.After = ProductCursor(page.Products[len(page.Products)-1].SKU)
+	}
 }
 
 // MaxExportPage is the size of the pages an export reads the ledger in.

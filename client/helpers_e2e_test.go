@@ -79,11 +79,16 @@ type result struct {
 // runClient runs stockmesh with args against node and waits for it.
 func runClient(t *testing.T, node *testnode.Node, args ...string) result {
 	t.Helper()
+	return runIn(t, clientEnv(t, node), t.TempDir(), args...)
+}
+
+// runIn runs stockmesh with args under env in dir and waits for it.
+func runIn(t *testing.T, env []string, dir string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), e2eDeadline)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, clientBinary(t), args...)
-	cmd.Env = clientEnv(t, node)
-	cmd.Dir = t.TempDir()
+	cmd.Env, cmd.Dir = env, dir
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,21 +33,4 @@ func TestSettingsE2E(t *testing.T) {
 	if r := runIn(t, bare, elsewhere, "product", "add", "--sku", "C1", "--name", "Cog", "--price", "2"); r.code != 0 {
 		t.Fatalf("with the config file only: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-}
-
-// runIn runs stockmesh with args under env in dir and waits for it.
-func runIn(t *testing.T, env []string, dir string, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), e2eDeadline)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, clientBinary(t), args...)
-	cmd.Env, cmd.Dir = env, dir
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := cmd.ProcessState.ExitCode()
-	if err != nil && code < 0 {
-		t.Fatalf("running stockmesh %v: %v", args, err)
-	}
-	return result{stdout: out.String(), stderr: errOut.String(), code: code}
 }

@@ -141,7 +141,7 @@ func importRow(rec []string, col map[string]int, line int) (stock.ImportRow, err
 	p, _ := cell("price")
 	price, err := stock.ParsePrice(strings.TrimSpace(p))
 	if err != nil {
-		return row, fmt.Errorf("price: %s", stock.Message(err))
+		return row, errors.New(stock.Message(err)) // it names the price
 	}
 	row.Price = price
 	for _, c := range [...]struct {

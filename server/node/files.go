@@ -55,8 +55,11 @@ func secureDataDir(dir string, extra ...string) error {
 			return chmodIfLoose(path, 0o700)
 		case !d.Type().IsRegular():
 			return nil
-		case secrets[path] || filepath.Dir(path) == filepath.Join(dir, sealing.Dir):
-			return checkPrivateFile(path) // the keys of data at rest too
+		case secrets[path] || filepath.Dir(path) == filepath.Join(dir, sealing.Dir): // the keys of data at rest too
+			if err := checkPrivateFile(path); !errors.Is(err, fs.ErrNotExist) { // not a temp file renamed meanwhile
+				return err
+			}
+			return nil
 		default:
 			return chmodIfLoose(path, 0o600)
 		}

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/sealing"
 )
 
 // TestDataFolderIsPrivate: a node started on a data folder of mode 0755
@@ -101,5 +104,39 @@ func TestDataFolderIsPrivate(t *testing.T) {
 				t.Fatalf("Run with %s readable by its group: %v; want a refusal saying chmod 600 %s", tc.file, err, tc.file)
 			}
 		})
+	}
+}
+
+// TestDataFolderCheckSkipsVanishingFiles checks that a key file written
+// atomically by another process (a dbworker sharing the folder) while the
+// node checks the folder is no error: its temp file may vanish between
+// the listing and the check.
+func TestDataFolderCheckSkipsVanishingFiles(t *testing.T) {
+	dir := t.TempDir()
+	keys := filepath.Join(dir, sealing.Dir)
+	if err := os.MkdirAll(keys, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			tmp := filepath.Join(keys, fmt.Sprintf(".key.tmp-%d", i))
+			if os.WriteFile(tmp, []byte("k"), 0o600) == nil {
+				os.Remove(tmp)
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	for range 2000 {
+		if err := secureDataDir(dir); err != nil {
+			t.Fatalf("checking a folder whose key files change meanwhile: %v", err)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/idle"
 )
 
 // startExecutors starts the writer and the readers; execDone is closed (and the serve loop woken) once
@@ -16,6 +18,9 @@ func (w *Worker) startExecutors() {
 	}
 	for range w.cfg.LongReaders {
 		wg.Go(func() { w.readLoop(w.longs, LongRead) })
+	}
+	for range w.cfg.BackgroundReaders {
+		wg.Go(w.backgroundLoop)
 	}
 	go func() {
 		wg.Wait()
@@ -145,6 +150,15 @@ func (w *Worker) observeBatch(jobs []job, start time.Time, took time.Duration) {
 	for i := range jobs {
 		o.JobDone(Write, start.Sub(jobs[i].queued), took)
 	}
+}
+
+// backgroundLoop is readLoop for the Background jobs, at idle priority, so that reports and exports take
+// only the CPU time the other jobs leave.
+func (w *Worker) backgroundLoop() {
+	if err := idle.Lower(); err != nil {
+		w.log.Warn("a background reader runs at normal priority", "err", err)
+	}
+	w.readLoop(w.backgrounds, Background)
 }
 
 // readLoop runs the read jobs of queue, of class, one at a time until intake stops and the queue is

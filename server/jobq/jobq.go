@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// Class says how the worker runs a job: with the short readers, the one writer, or the long readers.
+// Class says how the worker runs a job: with the short readers, the one writer, the long readers, or the
+// background readers.
 type Class uint8
 
 const (
@@ -15,12 +16,15 @@ const (
 	Read Class = iota
 	// Write marks a job that changes data; the worker runs writes one batch at a time, in arrival order.
 	Write
-	// LongRead marks a long read (a report, an export, a catch-up read); the worker runs them on its
-	// LongReaders, apart from the short reads, so that they never starve lookups.
+	// LongRead marks a long read (a catch-up read); the worker runs them on its LongReaders, apart from
+	// the short reads, so that they never starve lookups.
 	LongRead
+	// Background marks a long read that must take only the CPU time the other jobs leave (a report, an
+	// export); the worker runs them on its BackgroundReaders, at idle priority (see package idle).
+	Background
 )
 
-// String returns "read", "write", "long-read" or "class(N)".
+// String returns "read", "write", "long-read", "background" or "class(N)".
 func (c Class) String() string {
 	switch c {
 	case Read:
@@ -29,6 +33,8 @@ func (c Class) String() string {
 		return "write"
 	case LongRead:
 		return "long-read"
+	case Background:
+		return "background"
 	default:
 		return fmt.Sprintf("class(%d)", uint8(c))
 	}

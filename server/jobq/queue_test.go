@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/idle"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -383,29 +386,39 @@ func TestExpiredJobsSkipped(t *testing.T) {
 	}
 }
 
-// TestLongReadsApart checks that long reads have executors of their own: with every long reader busy,
-// short reads still run.
+// TestLongReadsApart checks that long reads and background reads have executors of their own: with every
+// long reader, or every background reader, busy, the other classes of read still run.
 func TestLongReadsApart(t *testing.T) {
-	addr := testAddr(t, "inproc")
-	block := make(chan struct{})
-	h := &classHandler{block: block}
-	startWorker(t, WorkerConfig{Addr: addr, Readers: 1, LongReaders: 1}, h)
-	c := newTestClient(t, ClientConfig{Addr: addr, Timeout: waitLong})
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Do(context.Background(), LongRead, []byte("long"))
-		done <- err
-	}()
-	for h.longRunning.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	out, err := c.Do(context.Background(), Read, []byte("short"))
-	if err != nil || string(out) != "r:short" {
-		t.Fatalf("short read while a long one runs = %q, %v", out, err)
-	}
-	close(block)
-	if err := <-done; err != nil {
-		t.Fatalf("long read: %v", err)
+	reads := []Class{Read, LongRead, Background}
+	for _, busy := range []Class{LongRead, Background} {
+		t.Run(busy.String(), func(t *testing.T) {
+			addr := testAddr(t, "inproc")
+			block := make(chan struct{})
+			h := &classHandler{block: block}
+			startWorker(t, WorkerConfig{Addr: addr, Readers: 1, LongReaders: 1, BackgroundReaders: 1}, h)
+			c := newTestClient(t, ClientConfig{Addr: addr, Timeout: waitLong})
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.Do(context.Background(), busy, []byte("long"))
+				done <- err
+			}()
+			for h.longRunning.Load() == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			for _, class := range reads {
+				if class == busy {
+					continue
+				}
+				out, err := c.Do(context.Background(), class, []byte("short"))
+				if err != nil || string(out) != "r:short" {
+					t.Fatalf("a %v while every %v reader is busy = %q, %v", class, busy, out, err)
+				}
+			}
+			close(block)
+			if err := <-done; err != nil {
+				t.Fatalf("%v: %v", busy, err)
+			}
+		})
 	}
 }
 
@@ -426,4 +439,40 @@ func (h *classHandler) HandleRead(ctx context.Context, job []byte) []byte {
 		}
 	}
 	return h.echoHandler.HandleRead(ctx, job)
+}
+
+// TestBackgroundReadsIdle checks that Background jobs, and only they, run on threads at idle priority.
+func TestBackgroundReadsIdle(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("idle priority is Linux's SCHED_IDLE")
+	}
+	addr := testAddr(t, "inproc")
+	startWorker(t, WorkerConfig{Addr: addr}, policyHandler{})
+	c := newTestClient(t, ClientConfig{Addr: addr, Timeout: waitLong})
+	for _, tc := range []struct {
+		class Class
+		want  string
+	}{{Read, "normal"}, {Background, "idle"}, {LongRead, "normal"}, {Background, "idle"}, {Read, "normal"}} {
+		out, err := c.Do(context.Background(), tc.class, []byte("?"))
+		if err != nil {
+			t.Fatalf("%v: %v", tc.class, err)
+		}
+		if string(out) != tc.want {
+			t.Errorf("a %v ran at %s priority, want %s", tc.class, out, tc.want)
+		}
+	}
+}
+
+// policyHandler answers a read with whether its thread runs at idle priority.
+type policyHandler struct{ echoHandler }
+
+func (policyHandler) HandleRead(context.Context, []byte) []byte {
+	ok, err := idle.Lowered()
+	switch {
+	case err != nil:
+		return []byte(err.Error())
+	case ok:
+		return []byte("idle")
+	}
+	return []byte("normal")
 }

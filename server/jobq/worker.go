@@ -17,8 +17,9 @@ type Handler interface {
 	// same order. It is called from a single goroutine, never concurrently, and the replies are sent only
 	// after it returns (so the handler makes the batch durable before returning).
 	HandleWrites(jobs [][]byte) [][]byte
-	// HandleRead executes one read job (of class Read or LongRead) until ctx, which carries the caller's
-	// deadline, is done; it is called concurrently from up to Readers+LongReaders goroutines.
+	// HandleRead executes one read job (of class Read, LongRead or Background) until ctx, which carries
+	// the caller's deadline, is done; it is called concurrently from up to
+	// Readers+LongReaders+BackgroundReaders goroutines.
 	HandleRead(ctx context.Context, job []byte) []byte
 }
 
@@ -35,34 +36,39 @@ type Observer interface {
 
 // WorkerConfig configures a Worker. Zero values select the defaults.
 type WorkerConfig struct {
-	Addr        string       // inproc://…, ipc://…, or tcp://127.0.0.1:PORT (see CheckAddr)
-	Readers     int          // goroutines for Read jobs (default 4)
-	LongReaders int          // goroutines for LongRead jobs (default 2)
-	MaxBatch    int          // most writes drained into one HandleWrites call (default 256)
-	MaxPending  int          // writes+reads waiting beyond which new jobs are refused at once (default 4096)
-	Observer    Observer     // optional metrics hooks, may be nil
-	Logger      *slog.Logger // may be nil
-	Keys        *Keys        // CURVE keys (see Keys); nil: none, for inproc:// or a private ipc:// folder
+	Addr              string       // inproc://…, ipc://…, or tcp://127.0.0.1:PORT (see CheckAddr)
+	Readers           int          // goroutines for Read jobs (default 4)
+	LongReaders       int          // goroutines for LongRead jobs (default 2)
+	BackgroundReaders int          // goroutines, at idle priority, for Background jobs (default 2)
+	MaxBatch          int          // most writes drained into one HandleWrites call (default 256)
+	MaxPending        int          // writes+reads waiting beyond which new jobs are refused at once (default 4096)
+	Observer          Observer     // optional metrics hooks, may be nil
+	Logger            *slog.Logger // may be nil
+	Keys              *Keys        // CURVE keys (see Keys); nil: none, for inproc:// or a private ipc:// folder
 }
 
 // Defaults applied by NewWorker to zero WorkerConfig fields.
 const (
-	DefaultReaders     = 4
-	DefaultLongReaders = 2
-	DefaultMaxBatch    = 256
-	DefaultMaxPending  = 4096
+	DefaultReaders           = 4
+	DefaultLongReaders       = 2
+	DefaultBackgroundReaders = 2
+	DefaultMaxBatch          = 256
+	DefaultMaxPending        = 4096
 )
 
 // withDefaults returns c with zero fields set to their defaults, or an error for negative ones.
 func (c WorkerConfig) withDefaults() (WorkerConfig, error) {
-	if c.Readers < 0 || c.LongReaders < 0 || c.MaxBatch < 0 || c.MaxPending < 0 {
-		return c, fmt.Errorf("configuring worker: negative Readers, LongReaders, MaxBatch or MaxPending")
+	if c.Readers < 0 || c.LongReaders < 0 || c.BackgroundReaders < 0 || c.MaxBatch < 0 || c.MaxPending < 0 {
+		return c, fmt.Errorf("configuring worker: negative Readers, LongReaders, BackgroundReaders, MaxBatch or MaxPending")
 	}
 	if c.Readers == 0 {
 		c.Readers = DefaultReaders
 	}
 	if c.LongReaders == 0 {
 		c.LongReaders = DefaultLongReaders
+	}
+	if c.BackgroundReaders == 0 {
+		c.BackgroundReaders = DefaultBackgroundReaders
 	}
 	if c.MaxBatch == 0 {
 		c.MaxBatch = DefaultMaxBatch
@@ -85,15 +91,16 @@ type Worker struct {
 	waiter  *waiter     // the serve loop's sleep; wake from anywhere
 	box     *mailbox    // replies from the executors to the serve loop
 
-	writes   chan job      // serve loop → writer; closed by the serve loop
-	reads    chan job      // serve loop → readers; closed by the serve loop
-	longs    chan job      // serve loop → long readers; closed by the serve loop
-	pending  atomic.Int64  // jobs accepted but not yet taken by an executor
-	stopped  bool          // serve loop only: intake stopped
-	cancels  *cancels      // read jobs their callers cancelled
-	stopping chan struct{} // closed when intake stops: executors refuse what is still queued
-	execDone chan struct{} // closed when the writer and all readers have returned
-	ran      atomic.Bool
+	writes      chan job      // serve loop → writer; closed by the serve loop
+	reads       chan job      // serve loop → readers; closed by the serve loop
+	longs       chan job      // serve loop → long readers; closed by the serve loop
+	backgrounds chan job      // serve loop → background readers; closed by the serve loop
+	pending     atomic.Int64  // jobs accepted but not yet taken by an executor
+	stopped     bool          // serve loop only: intake stopped
+	cancels     *cancels      // read jobs their callers cancelled
+	stopping    chan struct{} // closed when intake stops: executors refuse what is still queued
+	execDone    chan struct{} // closed when the writer and all readers have returned
+	ran         atomic.Bool
 }
 
 // job is one accepted job waiting for an executor.
@@ -148,12 +155,13 @@ func NewWorker(cfg WorkerConfig, h Handler) (*Worker, error) {
 	return &Worker{
 		cfg: cfg, h: h, log: cfg.Logger,
 		router: router, waiter: wt, box: box,
-		writes:   make(chan job, cfg.MaxPending),
-		reads:    make(chan job, cfg.MaxPending),
-		longs:    make(chan job, cfg.MaxPending),
-		cancels:  newCancels(),
-		stopping: make(chan struct{}),
-		execDone: make(chan struct{}),
+		writes:      make(chan job, cfg.MaxPending),
+		reads:       make(chan job, cfg.MaxPending),
+		longs:       make(chan job, cfg.MaxPending),
+		backgrounds: make(chan job, cfg.MaxPending),
+		cancels:     newCancels(),
+		stopping:    make(chan struct{}),
+		execDone:    make(chan struct{}),
 	}, nil
 }
 
@@ -221,6 +229,7 @@ func (w *Worker) stopIntake() {
 	close(w.writes)
 	close(w.reads)
 	close(w.longs)
+	close(w.backgrounds)
 }
 
 // receiveJobs takes the jobs waiting on the ROUTER socket, up to maxRecvRound.
@@ -251,7 +260,7 @@ func (w *Worker) accept(msg [][]byte) {
 		return
 	}
 	class := Class(msg[1][headerLen-1])
-	if class > LongRead || w.stopped || w.pending.Load() >= int64(w.cfg.MaxPending) {
+	if class > Background || w.stopped || w.pending.Load() >= int64(w.cfg.MaxPending) {
 		w.refuse(&j)
 		return
 	}
@@ -264,8 +273,10 @@ func (w *Worker) accept(msg [][]byte) {
 		w.writes <- j
 	case Read:
 		w.reads <- j
-	default:
+	case LongRead:
 		w.longs <- j
+	default:
+		w.backgrounds <- j
 	}
 }
 

@@ -166,7 +166,7 @@ func (m *Metrics) BatchDone(size int, took time.Duration) {
 }
 
 // JobDone records the wait and execution time of a job of class ("read",
-// "write", "long-read").
+// "write", "long-read", "background").
 func (m *Metrics) JobDone(class string, waited, took time.Duration) {
 	m.jobWait.WithLabelValues(class).Observe(waited.Seconds())
 	m.jobExec.WithLabelValues(class).Observe(took.Seconds())

@@ -18,7 +18,8 @@ type queue struct{ c *jobq.Client }
 var _ stock.Queue = queue{}
 
 // classes maps the domain's job classes to the queue's.
-var classes = [...]jobq.Class{stock.ClassWrite: jobq.Write, stock.ClassLookup: jobq.Read, stock.ClassLongRead: jobq.LongRead}
+var classes = [...]jobq.Class{stock.ClassWrite: jobq.Write, stock.ClassLookup: jobq.Read, stock.ClassLongRead: jobq.LongRead,
+	stock.ClassReport: jobq.Background}
 
 // Do sends job with the queue class of class; a job sent without a reply
 // is reported as stock.ErrNoReply.

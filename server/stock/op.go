@@ -3,18 +3,20 @@ package stock
 import "github.com/stockmesh/stockmesh/server/auth"
 
 // Class says how the database handler runs a job: the one writer, a short
-// read, or a long read with readers of its own, so that a report over a
-// million movements never starves product lookups or the writer.
+// read, a long read with readers of its own, or a report with readers of
+// its own at idle priority, so that a report over a million movements
+// never starves product lookups, peers' catch-up or the writer.
 type Class uint8
 
 // The classes of job.
 const (
 	ClassWrite    Class = iota // changes data: the one writer, in order
 	ClassLookup                // a short read: one product, a page, a token
-	ClassLongRead              // a long read: reports, exports, catch-up reads for peers
+	ClassLongRead              // a long read: catch-up reads for peers
+	ClassReport                // a report or an export a person asked for: a long read at idle priority
 )
 
-// String returns "write", "lookup" or "long-read".
+// String returns "write", "lookup", "long-read" or "report".
 func (c Class) String() string {
 	switch c {
 	case ClassWrite:
@@ -23,6 +25,8 @@ func (c Class) String() string {
 		return "lookup"
 	case ClassLongRead:
 		return "long-read"
+	case ClassReport:
+		return "report"
 	}
 	return "class(?)"
 }
@@ -52,7 +56,7 @@ var (
 	OpWarehouseGet   = Op[Empty, Warehouse]{"warehouse.get", ClassLookup, auth.RoleViewer}
 	OpProductGet     = Op[ProductRef, Product]{"product.get", ClassLookup, auth.RoleViewer}
 	OpProductList    = Op[ProductQuery, ProductPage]{"product.list", ClassLookup, auth.RoleViewer}
-	OpMovementList   = Op[MovementQuery, MovementPage]{"movement.list", ClassLookup, auth.RoleViewer}
+	OpMovementList   = Op[MovementQuery, MovementPage]{"movement.list", ClassReport, auth.RoleViewer}
 	OpProductCreate  = Op[CreateProductInput, Product]{"product.create", ClassWrite, auth.RoleOperator}
 	OpProductUpdate  = Op[ProductUpdate, Product]{"product.update", ClassWrite, auth.RoleOperator}
 	OpProductDelete  = Op[ProductRef, Product]{"product.delete", ClassWrite, auth.RoleAdmin}

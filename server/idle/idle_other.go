@@ -1,0 +1,11 @@
+//go:build !linux
+
+package idle
+
+import "errors"
+
+// lower reports that this OS has no idle policy.
+func lower() error { return errors.ErrUnsupported }
+
+// lowered is false where lower cannot lower.
+func lowered() (bool, error) { return false, nil }

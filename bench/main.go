@@ -56,19 +56,23 @@ func main() {
 	flag.IntVar(&o.subs, "subs", 0, "websocket subscribers in the subscribers part (default: the issue's three cases)")
 	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
 	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
-	anchor := flag.String("anchor-serve", "", "internal: serve as the subscribers part's anchor with the certificate in this folder")
-	csvRead := flag.String("csv-read", "", "internal: read the URL in $BENCH_URL with the bearer $BENCH_TOKEN, trusting this node folder's CA, and print its lines")
+	// The bench's internal modes: it starts itself in one of them as a
+	// separate process, passing it a folder.
+	modes := []struct {
+		flag *string
+		run  func(dir string) error
+	}{
+		{flag.String("anchor-serve", "", "internal: serve as the subscribers part's anchor with the certificate in this folder"), anchorServe},
+		{flag.String("csv-read", "", "internal: read the URL in $BENCH_URL with the bearer $BENCH_TOKEN, trusting this node folder's CA, and print its lines"), csvReadServe},
+		{flag.String("write", "", "internal: record movements at the reports part's writer rate through $BENCH_URL with the bearer $BENCH_TOKEN, trusting this node folder's CA, until stdin ends"), writeServe},
+	}
 	selfProfile := flag.String("selfprofile", "", "write a CPU profile of the bench process itself to this file")
 	flag.Parse()
-	if *anchor != "" {
-		if err := anchorServe(*anchor); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
+	for _, m := range modes {
+		if *m.flag == "" {
+			continue
 		}
-		return
-	}
-	if *csvRead != "" {
-		if err := csvReadServe(*csvRead); err != nil {
+		if err := m.run(*m.flag); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}

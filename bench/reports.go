@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -47,10 +48,13 @@ type reportFigures struct {
 	rssGrowth                   int64         // bytes
 }
 
-// phase is when one of measureReports' measurements ran.
+// phase is when one of measureReports' measurements ran, and the node
+// CPU its requests took.
 type phase struct {
 	name       string
 	start, end time.Time
+	cpu        time.Duration // the node's, writes included when a writer ran
+	requests   int
 }
 
 // stamped is one writer latency and when its request started.
@@ -129,9 +133,12 @@ func reportsBench(o options) error {
 	m3 := snap()
 	printHistDelta("commits during the export", commit, m2, m3)
 	printHistDelta("write waits during the export", wait, m2, m3)
+	if quiet.ops == 0 || w.res.ops == 0 {
+		return fmt.Errorf("the writer recorded %d movements alone and %d beside the reports", quiet.ops, w.res.ops)
+	}
 	growth := 100 * (float64(w.res.p(99))/float64(quiet.p(99)) - 1)
-	fmt.Printf("  writer p99 alone %v, beside the reports %v (%+.0f%%; target <= +20%%: %s); %d movements, %d errors\n",
-		quiet.p(99), w.res.p(99), growth, verdict(growth <= 20), w.res.ops, w.res.errors)
+	fmt.Printf("  writer p99 alone %v, beside the reports %v (%+.0f%%; target <= +20%%: %s); max %v and %v; %d movements, %d errors\n",
+		quiet.p(99), w.res.p(99), growth, verdict(growth <= 20), quiet.p(100), w.res.p(100), w.res.ops, w.res.errors)
 	for _, ph := range loaded.phases {
 		var lats []time.Duration
 		for _, s := range w.samples {
@@ -172,6 +179,13 @@ func printReports(name string, f reportFigures, yielding bool) {
 		f.csvRows, f.csvTook.Round(time.Millisecond), rate, float64(f.rssGrowth)/1e6, target)
 	fmt.Printf("  movements.csv CPU     node %v, its reader %v (%.0f%% and %.0f%% of one CPU)\n", f.csvNodeCPU, f.csvReaderCPU.Round(time.Millisecond),
 		100*f.csvNodeCPU.Seconds()/f.csvTook.Seconds(), 100*f.csvReaderCPU.Seconds()/f.csvTook.Seconds())
+	if !yielding { // beside the writer, its CPU is in the phases' too
+		fmt.Printf("  node CPU per request ")
+		for _, ph := range f.phases[:len(f.phases)-1] {
+			fmt.Printf(" %s %v", ph.name, (ph.cpu / time.Duration(ph.requests)).Round(time.Microsecond))
+		}
+		fmt.Println()
+	}
 }
 
 // seedReports writes the ledger into dir through the store.
@@ -358,8 +372,11 @@ const historyQuery = `query($after: String) { movements(filter: {warehouse: "REP
 func measureReports(n *subNode, exporting func()) (reportFigures, error) {
 	var f reportFigures
 	var err error
-	mark := func(name string, t0 time.Time) { f.phases = append(f.phases, phase{name, t0, time.Now()}) }
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), cpuOf(n.pid())
+	mark := func(name string, requests int) {
+		f.phases = append(f.phases, phase{name, t0, time.Now(), cpuOf(n.pid()) - cpu0, requests})
+		t0, cpu0 = time.Now(), cpuOf(n.pid())
+	}
 	page := func(after any) (string, error) {
 		d, err := n.gql(historyQuery, map[string]any{"after": after})
 		var out struct {
@@ -384,14 +401,12 @@ func measureReports(n *subNode, exporting func()) (reportFigures, error) {
 	if f.page100, err = timed(reportSamples, func(int) error { _, err := page(cursor); return err }); err != nil {
 		return f, err
 	}
-	mark("history pages", t0)
-	t0 = time.Now()
+	mark("history pages", 2*reportSamples+99)
 	report := `{ movementReport(groupBy: [WAREHOUSE, MONTH]) { keys count } }`
 	if f.report, err = timed(20, func(int) error { _, err := n.gql(report, nil); return err }); err != nil {
 		return f, err
 	}
-	mark("movementReport", t0)
-	t0 = time.Now()
+	mark("movementReport", 20)
 	r := rand.New(rand.NewPCG(5, 5))
 	year := time.Now().AddDate(-1, 0, 0)
 	if f.stockAt, err = timed(reportSamples*2, func(int) error {
@@ -402,15 +417,13 @@ func measureReports(n *subNode, exporting func()) (reportFigures, error) {
 	}); err != nil {
 		return f, err
 	}
-	mark("stockAt", t0)
+	mark("stockAt", 2*reportSamples)
 	if exporting != nil {
 		exporting()
 	}
-	t0 = time.Now()
-	cpu0 := cpuOf(n.pid())
 	f.csvRows, f.csvTook, f.rssGrowth, f.csvReaderCPU, err = exportCSV(n)
-	f.csvNodeCPU = cpuOf(n.pid()) - cpu0
-	mark("movements.csv", t0)
+	mark("movements.csv", 1)
+	f.csvNodeCPU = f.phases[len(f.phases)-1].cpu
 	return f, err
 }
 
@@ -497,50 +510,103 @@ func saveProfile(path, file string) {
 
 // runWriter records reportWriterRate movements/s on the local warehouse
 // for d, or until stop closes, and returns their latencies, sorted and
-// as they came.
+// as they came. The writing runs in a process of its own (the bench's
+// -write mode), as the warehouse's terminals are apart from a manager's
+// reports: in the bench's process, the report queries' decoding would
+// delay the writer's goroutines and be counted against the node.
 func runWriter(n *subNode, d time.Duration, stop <-chan struct{}) (result, []stamped) {
-	var mu sync.Mutex
 	var res result
+	self, err := os.Executable()
+	if err != nil {
+		res.errors++
+		return res, nil
+	}
+	cmd := exec.Command(self, "-write", n.dir)
+	cmd.Env = append(os.Environ(), "BENCH_URL="+n.graphql(), "BENCH_TOKEN="+n.token)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err == nil {
+		err = cmd.Start()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: starting the writer:", err)
+		res.errors++
+		return res, nil
+	}
+	t0 := time.Now()
+	var end <-chan time.Time
+	if d > 0 {
+		end = time.After(d)
+	}
+	select {
+	case <-end:
+	case <-stop:
+	}
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: the writer:", err)
+	}
+	res.took = time.Since(t0)
 	var samples []stamped
+	for line := range strings.Lines(out.String()) {
+		var at, lat int64
+		if _, err := fmt.Sscan(line, &at, &lat); err != nil {
+			res.errors++
+			continue
+		}
+		res.ops++
+		res.latencies = append(res.latencies, time.Duration(lat))
+		samples = append(samples, stamped{time.Unix(0, at), time.Duration(lat)})
+	}
+	slices.Sort(res.latencies)
+	return res, samples
+}
+
+// writeServe is the bench's -write mode: it records reportWriterRate
+// movements/s through the GraphQL endpoint $BENCH_URL with the bearer
+// $BENCH_TOKEN, trusting the CA of the node folder dir, until its stdin
+// ends, then prints one line per movement: when its request started and
+// its latency, in nanoseconds, or "error".
+func writeServe(dir string) error {
+	tc, err := pki.ClientConfig(filepath.Join(dir, "tls", "ca.crt"))
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: tc, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: writerInFlight}}
+	url, token := os.Getenv("BENCH_URL"), os.Getenv("BENCH_TOKEN")
+	stop := make(chan struct{})
+	go func() { io.Copy(io.Discard, os.Stdin); close(stop) }()
+	var mu sync.Mutex
+	var out []byte
 	var wg sync.WaitGroup
 	tick := time.NewTicker(time.Second / reportWriterRate)
 	defer tick.Stop()
-	end := time.After(d)
-	if d == 0 {
-		end = nil
-	}
-	sem := make(chan struct{}, 64)
-	t0 := time.Now()
+	sem := make(chan struct{}, writerInFlight)
 	for i := 0; ; i++ {
 		select {
 		case <-tick.C:
-		case <-end:
-			wg.Wait()
-			res.took = time.Since(t0)
-			slices.Sort(res.latencies)
-			return res, samples
 		case <-stop:
 			wg.Wait()
-			res.took = time.Since(t0)
-			slices.Sort(res.latencies)
-			return res, samples
+			_, err := os.Stdout.Write(out)
+			return err
 		}
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			body := fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"%s","kind":"PURCHASE","quantity":1}}}`, movementQuery, sku(i%reportSKUs))
 			s := time.Now()
-			_, ok := post(n.client, n.graphql(), n.token, body)
+			_, ok := post(client, url, token, body)
 			lat := time.Since(s)
 			mu.Lock()
 			defer mu.Unlock()
 			if !ok {
-				res.errors++
+				out = append(out, "error\n"...)
 				return
 			}
-			res.ops++
-			res.latencies = append(res.latencies, lat)
-			samples = append(samples, stamped{s, lat})
+			out = fmt.Appendf(out, "%d %d\n", s.UnixNano(), lat.Nanoseconds())
 		})
 	}
 }

@@ -180,7 +180,7 @@ func writeReport(out io.Writer, p Printer, ansi bool, groups []string, rows []re
 			cells = append(cells, k)
 		}
 		t.add(append(cells, FormatInt(l, r.UnitsIn), FormatInt(l, r.UnitsOut), FormatSigned(l, r.Net),
-			FormatInt(l, r.Count), r.Value)...)
+			FormatInt(l, r.Count), FormatPrice(l, r.Value))...)
 	}
 	t.write(out, ansi)
 }
@@ -257,7 +257,7 @@ func writeProductHistory(out io.Writer, p Printer, ansi bool, h []remote.Product
 		p.T(msgColReorder), p.T(msgColActor)).alignRight(4, 5)
 	for _, c := range h {
 		kind := map[string]msg{"CREATED": msgChangeCreated, "UPDATED": msgChangeUpdated, "DELETED": msgChangeDeleted}[c.Kind]
-		t.add(FormatTime(c.At, now), p.T(kind), strings.Join(c.Changed, ", "), c.Name, c.Price,
+		t.add(FormatTime(c.At, now), p.T(kind), strings.Join(c.Changed, ", "), c.Name, FormatPrice(p.Lang(), c.Price),
 			FormatInt(p.Lang(), c.ReorderPoint), deref(c.Actor))
 	}
 	t.write(out, ansi)

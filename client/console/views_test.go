@@ -93,3 +93,36 @@ func TestProductListMarksReorder(t *testing.T) {
 		t.Errorf("a list with nothing to reorder shows the mark:\n%s", out.String())
 	}
 }
+
+// TestReportViewsWriteLanguagePrices: a report's value and a product
+// history's price use the language's decimal mark and thousands
+// separator, as the product list does.
+func TestReportViewsWriteLanguagePrices(t *testing.T) {
+	rows := []remote.ReportRow{{Keys: []string{"A1"}, UnitsIn: 1200, UnitsOut: 3, Net: 1197, Count: 2, Value: "12345.6"}}
+	changes := []remote.ProductChange{{Kind: "CREATED", Name: "Bolt", Price: "9.99", ReorderPoint: 20, At: time.Now()}}
+	cases := []struct {
+		lang          Lang
+		report, price string
+	}{
+		{English, "A1 1,200 3 +1,197 2 12,345.60", "Bolt 9.99 20"},
+		{Spanish, "A1 1200 3 +1197 2 12.345,60", "Bolt 9,99 20"},
+	}
+	for _, c := range cases {
+		var out strings.Builder
+		writeReport(&out, NewPrinter(c.lang), false, []string{"SKU"}, rows)
+		if got := lastLine(out.String()); got != c.report {
+			t.Errorf("%v report row = %q, want %q", c.lang, got, c.report)
+		}
+		out.Reset()
+		writeProductHistory(&out, NewPrinter(c.lang), false, changes)
+		if got := lastLine(out.String()); !strings.Contains(got, c.price) {
+			t.Errorf("%v product history row = %q, want it to hold %q", c.lang, got, c.price)
+		}
+	}
+}
+
+// lastLine returns the last line of a table, its cells separated by one space.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(strings.Fields(lines[len(lines)-1]), " ")
+}

@@ -18,7 +18,7 @@ import (
 // and reference), so that running `move sale A1 3 --ref ORD-7` again (after
 // a timeout, or by mistake) reaches the node as the same request: the node
 // returns the first result and applies nothing. The console tells the two
-// apart by the movement's seq (see recordOnce), and refuses the repeat in scripts
+// apart by the movement's seq, and refuses the repeat in scripts
 // (--allow-repeat records it again, under a random key) and asks before
 // recording it again in the menu.
 
@@ -61,9 +61,14 @@ func (a *app) recordOnce(ctx context.Context, c *remote.Client, in remote.NewMov
 		return c.RecordMovement(ctx, in)
 	}
 	in.IdempotencyKey = refKey(in)
-	// The movement goes to the node's own warehouse, whose log numbers
-	// every change: one the node already held has a seq at most before's.
-	before, err := c.LocalSeq(ctx)
+	// The newest movement of the sku in the node's own warehouse, where
+	// the movement goes: seqs are numbered per warehouse, and a listing
+	// without a warehouse spans every one the node holds.
+	local, err := c.LocalWarehouse(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last, err := c.Movements(ctx, remote.MovementFilter{SKU: in.SKU, Warehouse: local.ID}, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +79,7 @@ func (a *app) recordOnce(ctx context.Context, c *remote.Client, in remote.NewMov
 		return nil, &errRepeated{in: in}
 	case err != nil:
 		return nil, err
-	case movementSeq(m.ID) <= before:
+	case len(last) > 0 && movementSeq(m.ID) <= movementSeq(last[0].ID):
 		return nil, &errRepeated{in: in, first: m}
 	}
 	return m, nil

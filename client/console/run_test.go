@@ -37,7 +37,7 @@ func fakeNode(t *testing.T) (url, caFile string) {
 		case strings.Contains(req.Query, "setStock") && req.Variables["sku"] != "A1":
 			w.Write([]byte(`{"data":null,"errors":[{"message":"product a1 not found","extensions":{"code":"NOT_FOUND"}}]}`))
 		case strings.Contains(req.Query, "localWarehouse"):
-			w.Write([]byte(`{"data":{"localWarehouse":{"id":"MAD","name":"Madrid","local":true,"replica":{"seq":7}}}}`))
+			w.Write([]byte(`{"data":{"localWarehouse":{"id":"MAD","name":"Madrid","local":true}}}`))
 		case strings.Contains(req.Query, "movements("):
 			w.Write([]byte(`{"data":{"movements":{"edges":[]}}}`))
 		case strings.Contains(req.Query, "recordMovement"):

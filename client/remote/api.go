@@ -179,22 +179,6 @@ func (c *Client) LocalWarehouse(ctx context.Context) (*Warehouse, error) {
 	return out.LocalWarehouse, nil
 }
 
-// LocalSeq returns the last seq of the node's own warehouse's log: every
-// change recorded there so far has a seq at most this (a movement's is in
-// its id, as 42 in "MAD-1:42").
-func (c *Client) LocalSeq(ctx context.Context) (int64, error) {
-	var out struct {
-		LocalWarehouse *struct{ Replica *struct{ Seq int64 } }
-	}
-	if err := c.Do(ctx, Repeatable, `query { localWarehouse { replica { seq } } }`, nil, &out); err != nil {
-		return 0, fmt.Errorf("getting the local warehouse's log seq: %w", err)
-	}
-	if out.LocalWarehouse == nil || out.LocalWarehouse.Replica == nil {
-		return 0, fmt.Errorf("getting the local warehouse's log seq: %w", &Error{Code: CodeInternal, Message: "the node named no local warehouse"})
-	}
-	return out.LocalWarehouse.Replica.Seq, nil
-}
-
 // WarehouseIDs returns the ids of the warehouses the node holds, its own
 // first. Unlike Warehouses it asks for nothing else, so it stays cheap.
 func (c *Client) WarehouseIDs(ctx context.Context) ([]string, error) {

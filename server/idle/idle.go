@@ -1,41 +1,97 @@
 // Package idle runs work on threads the kernel schedules only when a CPU
-// would otherwise be idle (SCHED_IDLE on Linux), so that long reports and
-// exports take CPU time only when the writer, lookups and the API's other
-// work leave some.
+// would otherwise be idle (SCHED_IDLE on Linux), so that reports and
+// exports take CPU time only when the writer, lookups and replication
+// leave some.
 //
 // A thread given that policy by an unprivileged process cannot be given
-// its normal one back, so a lowered goroutine stays locked to its thread:
-// when it returns, the Go runtime ends the thread instead of reusing it
-// for other goroutines.
+// its normal one back, so the work runs on a goroutine locked to its
+// thread, and the Go runtime ends the thread when the goroutine returns
+// instead of reusing it. The process's main thread is never lowered: the
+// runtime never ends it, and it is the one the kernel prefers for
+// signals.
 package idle
 
-import "runtime"
+import (
+	"runtime"
+	"sync"
+)
 
-// Lower locks the calling goroutine to its thread and lowers the thread
-// to idle priority. The caller must never unlock it (see the package
-// doc). Where the OS cannot lower the thread it returns why, and the
-// goroutine runs at normal priority, still locked.
-func Lower() error {
-	runtime.LockOSThread()
-	return lower()
+// Run runs fn at idle priority, on a goroutine and thread of its own, and
+// returns when fn has. A panic in fn is raised again in the caller, and a
+// runtime.Goexit in fn ends the caller too. Where the thread cannot be
+// lowered (see Available), fn runs at normal priority.
+func Run(fn func()) {
+	done := make(chan outcome, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
+		var o outcome          // zero if fn calls runtime.Goexit
+		defer func() { done <- o }()
+		o = onWorkerThread(fn)
+	}()
+	settle(<-done)
+}
+
+// outcome is how fn ended: normally, by a panic (its value), or by
+// runtime.Goexit.
+type outcome struct {
+	returned bool
+	panicked any
+}
+
+// onWorkerThread runs fn on the calling goroutine's locked thread, lowered,
+// unless that thread is the main one: then on a goroutine of its own,
+// which cannot land on the main thread while the caller holds it.
+func onWorkerThread(fn func()) outcome {
+	if mainThread() {
+		done := make(chan outcome, 1)
+		go func() {
+			runtime.LockOSThread()
+			var o outcome
+			defer func() { done <- o }()
+			o = onWorkerThread(fn)
+		}()
+		o := <-done
+		runtime.UnlockOSThread() // never lowered: back to the runtime's pool
+		return o
+	}
+	_ = lower() // see Available
+	return call(fn)
+}
+
+// call runs fn and reports how it ended.
+func call(fn func()) (o outcome) {
+	defer func() {
+		if !o.returned {
+			o.panicked = recover() // nil after runtime.Goexit
+		}
+	}()
+	fn()
+	return outcome{returned: true}
+}
+
+// settle ends the caller as fn ended.
+func settle(o outcome) {
+	switch {
+	case o.returned:
+	case o.panicked != nil:
+		panic(o.panicked)
+	default:
+		runtime.Goexit()
+	}
+}
+
+var (
+	availableOnce sync.Once
+	availableErr  error
+)
+
+// Available reports, once per process, why threads cannot be lowered here
+// (not Linux, or a sandbox refusing sched_setscheduler), or nil.
+func Available() error {
+	availableOnce.Do(func() { Run(func() { availableErr = lower() }) })
+	return availableErr
 }
 
 // Lowered reports whether the calling goroutine's thread runs at idle
 // priority; the answer holds only while the goroutine is locked to it.
 func Lowered() (bool, error) { return lowered() }
-
-// Run runs fn at idle priority, on a goroutine and thread of its own, and
-// returns when fn has; a panic in fn is raised again in the caller, so
-// that fn may abort an HTTP handler as the handler itself could. Where the
-// OS cannot lower a thread, fn runs at normal priority.
-func Run(fn func()) {
-	done := make(chan any, 1)
-	go func() {
-		defer func() { done <- recover() }()
-		_ = Lower() // unsupported: fn still runs, at normal priority
-		fn()
-	}()
-	if p := <-done; p != nil {
-		panic(p)
-	}
-}

@@ -2,6 +2,7 @@ package idle
 
 import (
 	"fmt"
+	"os"
 	"syscall"
 	"unsafe"
 )
@@ -26,3 +27,6 @@ func lowered() (bool, error) {
 	}
 	return p == schedIdle, nil
 }
+
+// mainThread reports whether the calling thread is the process's main one.
+func mainThread() bool { return syscall.Gettid() == os.Getpid() }

@@ -1,55 +1,91 @@
 package idle
 
 import (
+	"os"
 	"runtime"
 	"testing"
 )
 
-// isLowered is Lowered for a test.
-func isLowered(t *testing.T) bool {
-	t.Helper()
-	ok, err := Lowered()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ok
+// onMain is what TestMain saw of Run called from the main thread.
+var onMain struct {
+	mainBefore, mainAfter bool // whether the main thread was lowered before and after
+	inside                bool // whether fn ran lowered
+	insideMain            bool // whether fn ran on the main thread
 }
 
-func TestLowerSetsIdlePolicy(t *testing.T) {
-	got := make(chan bool, 1)
-	go func() {
-		if err := Lower(); err != nil {
-			t.Error(err)
-		}
-		got <- isLowered(t)
-	}()
-	if !<-got {
-		t.Fatal("the thread is not at idle priority after Lower")
+// TestMain runs work as Run's goroutine does when it lands on the main
+// thread (init locks the main goroutine to it), before the tests run.
+func TestMain(m *testing.M) {
+	if !mainThread() {
+		panic("TestMain is not on the main thread")
+	}
+	onMain.mainBefore = must(Lowered())
+	settle(onWorkerThread(func() { onMain.inside, onMain.insideMain = must(Lowered()), mainThread() }))
+	onMain.mainAfter = must(Lowered())
+	os.Exit(m.Run())
+}
+
+func init() { runtime.LockOSThread() } // the main goroutine stays on the main thread
+
+// must returns v, panicking on err.
+func must(v bool, err error) bool {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestRunNeverLowersTheMainThread(t *testing.T) {
+	if onMain.mainBefore || onMain.mainAfter {
+		t.Errorf("main thread lowered: before Run %v, after %v", onMain.mainBefore, onMain.mainAfter)
+	}
+	if !onMain.inside || onMain.insideMain {
+		t.Errorf("work begun on the main thread ran lowered: %v, on the main thread: %v; want lowered, elsewhere", onMain.inside, onMain.insideMain)
 	}
 }
 
 func TestRunLowersOnlyItsOwnThread(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if isLowered(t) {
+	if must(Lowered()) {
 		t.Fatal("the test's thread is idle already")
 	}
 	inside := false
-	Run(func() { inside = isLowered(t) })
+	Run(func() { inside = must(Lowered()) })
 	if !inside {
 		t.Error("fn did not run at idle priority")
 	}
-	if isLowered(t) {
+	if must(Lowered()) {
 		t.Error("Run lowered its caller's thread")
 	}
 }
 
+func TestAvailable(t *testing.T) {
+	if err := Available(); err != nil {
+		t.Fatalf("Available on Linux: %v", err)
+	}
+}
+
 func TestRunRaisesPanicInCaller(t *testing.T) {
+	returned := false
 	defer func() {
-		if p := recover(); p != "cut" {
-			t.Fatalf("recovered %v, want the panic of fn", p)
+		if p := recover(); p != "cut" || returned {
+			t.Fatalf("recovered %v (Run returned: %v), want the panic of fn", p, returned)
 		}
 	}()
 	Run(func() { panic("cut") })
-	t.Fatal("Run returned after fn panicked")
+	returned = true
+}
+
+func TestRunEndsCallerOnGoexit(t *testing.T) {
+	done := make(chan bool, 1)
+	go func() {
+		returned := false
+		defer func() { done <- returned }()
+		Run(runtime.Goexit)
+		returned = true
+	}()
+	if <-done {
+		t.Fatal("Run returned after fn called runtime.Goexit")
+	}
 }

@@ -9,3 +9,6 @@ func lower() error { return errors.ErrUnsupported }
 
 // lowered is false where lower cannot lower.
 func lowered() (bool, error) { return false, nil }
+
+// mainThread is false: where nothing is lowered, any thread will do.
+func mainThread() bool { return false }

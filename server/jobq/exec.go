@@ -19,6 +19,9 @@ func (w *Worker) startExecutors() {
 	for range w.cfg.LongReaders {
 		wg.Go(func() { w.readLoop(w.longs, LongRead) })
 	}
+	if err := idle.Available(); err != nil {
+		w.log.Warn("background reads (reports, exports) run at normal priority", "err", err)
+	}
 	for range w.cfg.BackgroundReaders {
 		wg.Go(w.backgroundLoop)
 	}
@@ -155,10 +158,7 @@ func (w *Worker) observeBatch(jobs []job, start time.Time, took time.Duration) {
 // backgroundLoop is readLoop for the Background jobs, at idle priority, so that reports and exports take
 // only the CPU time the other jobs leave.
 func (w *Worker) backgroundLoop() {
-	if err := idle.Lower(); err != nil {
-		w.log.Warn("a background reader runs at normal priority", "err", err)
-	}
-	w.readLoop(w.backgrounds, Background)
+	idle.Run(func() { w.readLoop(w.backgrounds, Background) })
 }
 
 // readLoop runs the read jobs of queue, of class, one at a time until intake stops and the queue is

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stockmesh/stockmesh/server/idle"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -18,15 +17,8 @@ import (
 // doubled), UTF-8 with a header row, written row by row as the node reads
 // them, so that memory stays flat whatever their size.
 func (h *Handler) registerReports(mux *http.ServeMux, private Wrap) {
-	mux.Handle("GET /api/v1/reports/movements.csv", private("/api/v1/reports/movements.csv", background(h.movementsCSV)))
+	mux.Handle("GET /api/v1/reports/movements.csv", private("/api/v1/reports/movements.csv", http.HandlerFunc(h.movementsCSV)))
 	mux.Handle("GET /api/v1/reports/summary.csv", private("/api/v1/reports/summary.csv", http.HandlerFunc(h.summaryCSV)))
-}
-
-// background serves a streamed export at idle priority (see package idle):
-// formatting and encrypting a million rows must take only the CPU time
-// the writer and the lookups leave, as the long reads that feed it do.
-func background(h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { idle.Run(func() { h(w, r) }) })
 }
 
 // movementColumns is the header of movements.csv.

@@ -305,12 +305,12 @@ func (s *Service) ExportMovements(ctx context.Context, q ExportQuery, fn func(*M
 // started within exportYieldsTo), it reads a page only after handling the
 // last one, then rests exportRestRatio times as long as that took (at most
 // maxExportRest), so that it keeps about a third of one processor busy
-// instead of more than one. Its long reads and its HTTP handler also run
-// at idle priority (see package idle), which alone is not enough: at full
-// speed beside a writer at 500 movements/s, the export still raised the
-// writer's p99 by half on a 2-CPU machine, through the memory and caches
-// it shares with the writer (resting as long as a page took: by a fifth;
-// twice as long: not measurably). Alone an export runs at full speed.
+// instead of more than one. Its long reads also run at idle priority (see
+// package idle), which alone is not enough: at full speed beside a writer
+// at 500 movements/s, the export still raised the writer's p99 by half on
+// a 2-CPU machine, through the memory and caches it shares with the
+// writer (resting as long as a page took: by a fifth; twice as long: not
+// measurably). Alone an export runs at full speed.
 const (
 	exportYieldsTo  = 100 * time.Millisecond
 	exportRestRatio = 2

@@ -12,13 +12,16 @@
 package idle
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 )
 
 // Run runs fn at idle priority, on a goroutine and thread of its own, and
-// returns when fn has. A panic in fn is raised again in the caller, and a
-// runtime.Goexit in fn ends the caller too. Where the thread cannot be
+// returns when fn has. A panic in fn is raised again in the caller as a
+// *Panic, which keeps fn's stack; a runtime.Goexit in fn ends the caller
+// too. Where the thread cannot be
 // lowered (see Available), fn runs at normal priority.
 func Run(fn func()) {
 	done := make(chan outcome, 1)
@@ -31,11 +34,26 @@ func Run(fn func()) {
 	settle(<-done)
 }
 
-// outcome is how fn ended: normally, by a panic (its value), or by
-// runtime.Goexit.
+// outcome is how fn ended: normally, by a panic, or by runtime.Goexit
+// (neither returned nor panicked).
 type outcome struct {
 	returned bool
-	panicked any
+	panicked *Panic
+}
+
+// Panic is a panic of the fn given to Run, raised again in Run's caller.
+type Panic struct {
+	Value any    // what fn panicked with
+	Stack []byte // fn's goroutine's stack where it panicked
+}
+
+// Error returns the value and the stack where it was raised.
+func (p *Panic) Error() string { return fmt.Sprintf("%v\n\nin idle.Run's fn:\n%s", p.Value, p.Stack) }
+
+// Unwrap returns the value when it is an error.
+func (p *Panic) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
 }
 
 // onWorkerThread runs fn on the calling goroutine's locked thread, lowered,
@@ -61,8 +79,11 @@ func onWorkerThread(fn func()) outcome {
 // call runs fn and reports how it ended.
 func call(fn func()) (o outcome) {
 	defer func() {
-		if !o.returned {
-			o.panicked = recover() // nil after runtime.Goexit
+		if o.returned {
+			return
+		}
+		if v := recover(); v != nil { // nil after runtime.Goexit
+			o.panicked = &Panic{Value: v, Stack: debug.Stack()}
 		}
 	}()
 	fn()

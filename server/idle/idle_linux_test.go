@@ -3,6 +3,7 @@ package idle
 import (
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -69,13 +70,20 @@ func TestAvailable(t *testing.T) {
 func TestRunRaisesPanicInCaller(t *testing.T) {
 	returned := false
 	defer func() {
-		if p := recover(); p != "cut" || returned {
+		p, ok := recover().(*Panic)
+		if !ok || p.Value != "cut" || returned {
 			t.Fatalf("recovered %v (Run returned: %v), want the panic of fn", p, returned)
 		}
+		if !strings.Contains(string(p.Stack), "cutting") {
+			t.Errorf("the panic's stack lacks the function that panicked:\n%s", p.Stack)
+		}
 	}()
-	Run(func() { panic("cut") })
+	Run(cutting)
 	returned = true
 }
+
+// cutting panics, for TestRunRaisesPanicInCaller.
+func cutting() { panic("cut") }
 
 func TestRunEndsCallerOnGoexit(t *testing.T) {
 	done := make(chan bool, 1)

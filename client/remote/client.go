@@ -15,6 +15,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // Config says how to reach a node. ServerURL and CAFile are required.
@@ -161,7 +163,7 @@ func (c *Client) Do(ctx context.Context, idem Idempotency, query string, vars ma
 	var last error
 	for attempt := 0; attempt < c.retry.Attempts; attempt++ {
 		if attempt > 0 {
-			if err := sleep(ctx, c.retry.delay(attempt)); err != nil {
+			if err := wait.For(ctx, c.retry.delay(attempt)); err != nil {
 				return err
 			}
 			c.log.Debug("retrying request", "attempt", attempt+1, "err", last)

@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -43,16 +42,4 @@ func (r Retry) delay(n int) time.Duration {
 	}
 	d = min(d, r.Max)
 	return d + time.Duration(rand.Int64N(int64(d)/5+1))
-}
-
-// sleep waits d or until ctx is done, returning ctx.Err() in that case.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // WatchEventKind says what a WatchEvent reports.
@@ -84,11 +86,11 @@ func (c *Client) watch(ctx context.Context, scope WatchScope, out chan<- WatchEv
 			return
 		}
 		attempt++
-		wait := backoff.delay(attempt)
-		if !send(ctx, out, WatchEvent{Kind: WatchReconnecting, Err: err, Attempt: attempt, Wait: wait}) {
+		delay := backoff.delay(attempt)
+		if !send(ctx, out, WatchEvent{Kind: WatchReconnecting, Err: err, Attempt: attempt, Wait: delay}) {
 			return
 		}
-		if sleep(ctx, wait) != nil {
+		if wait.For(ctx, delay) != nil {
 			return
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 	_ "time/tzdata" // report time zones on hosts without a zone database
 
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/auth"
 )
 
@@ -292,7 +293,7 @@ func (s *Service) ExportMovements(ctx context.Context, q ExportQuery, fn func(*M
 			return nil
 		}
 		if yield {
-			if err := rest(ctx, min(exportRestRatio*time.Since(busy), maxExportRest)); err != nil {
+			if err := wait.For(ctx, min(exportRestRatio*time.Since(busy), maxExportRest)); err != nil {
 				return err
 			}
 			pending = next(q)
@@ -320,18 +321,6 @@ const (
 // writesFlow reports whether a write started within exportYieldsTo.
 func (s *Service) writesFlow() bool {
 	return time.Since(time.Unix(0, s.wrote.Load())) < exportYieldsTo
-}
-
-// rest waits for d, or returns ctx's error if ctx ends first.
-func rest(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // StockAt returns the stock of sku in a warehouse ("": the local one) at a

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -57,7 +58,7 @@ func (b *batch) redeemJoinToken(r *stock.JoinRedeem) (*stock.Warehouse, error) {
 	if err := b.mergeMember(m); err != nil {
 		return nil, err
 	}
-	return &m, b.auditBy(cmpOr(b.meta.Actor, m.ID), stock.ActionMemberJoined, "warehouse "+m.ID, "at "+m.URL)
+	return &m, b.auditBy(cmp.Or(b.meta.Actor, m.ID), stock.ActionMemberJoined, "warehouse "+m.ID, "at "+m.URL)
 }
 
 // mergeMembers records what a node says of the network (see
@@ -83,7 +84,7 @@ func (b *batch) mergeMembers(m *stock.MemberMerge) (*stock.MemberList, error) {
 func (b *batch) mergeMember(w stock.Warehouse) error {
 	old, err := b.client().Warehouse.Get(b.ctx, w.ID)
 	if ent.IsNotFound(err) {
-		c := b.client().Warehouse.Create().SetID(w.ID).SetName(cmpOr(w.Name, w.ID)).SetURL(w.URL).
+		c := b.client().Warehouse.Create().SetID(w.ID).SetName(cmp.Or(w.Name, w.ID)).SetURL(w.URL).
 			SetHoldsCa(w.HoldsCA).SetCreatedAt(b.now()).SetNillableDepartedAt(w.DepartedAt)
 		return c.Exec(b.ctx)
 	}
@@ -115,7 +116,7 @@ func (b *batch) mergeMember(w stock.Warehouse) error {
 		b.w.local = warehouseOf(row)
 	}
 	if w.DepartedAt != nil && old.DepartedAt == nil {
-		return b.auditBy(cmpOr(b.meta.Actor, w.ID), stock.ActionMemberLeft, "warehouse "+w.ID, "at "+w.DepartedAt.UTC().Format(time.RFC3339))
+		return b.auditBy(cmp.Or(b.meta.Actor, w.ID), stock.ActionMemberLeft, "warehouse "+w.ID, "at "+w.DepartedAt.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -72,7 +73,7 @@ const productBySKU = `SELECT sku, name, description, price, quantity, reorder_po
 // of a replica, in one statement (its own snapshot).
 func (s *Store) getProduct(ctx context.Context, r *stock.ProductRef) (*stock.Product, error) {
 	sku := r.SKU
-	p := &stock.Product{Warehouse: cmpOr(r.Warehouse, s.localID())}
+	p := &stock.Product{Warehouse: cmp.Or(r.Warehouse, s.localID())}
 	var price int64
 	err := s.productBySKU.QueryRowContext(ctx, p.Warehouse, sku).Scan(&p.SKU, &p.Name, &p.Description, &price,
 		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt)

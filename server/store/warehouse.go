@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -44,9 +45,9 @@ func (b *batch) initWarehouse(in *stock.Warehouse) (*stock.Warehouse, error) {
 		return b.w.local, nil
 	}
 	if id == "" {
-		id, name = DefaultWarehouseID, cmpOr(name, DefaultWarehouseName)
+		id, name = DefaultWarehouseID, cmp.Or(name, DefaultWarehouseName)
 	}
-	w, err := b.createLocal(id, cmpOr(name, id))
+	w, err := b.createLocal(id, cmp.Or(name, id))
 	if err != nil {
 		return nil, err
 	}
@@ -118,12 +119,4 @@ func newEpoch() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// cmpOr returns s, or def when s is empty.
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

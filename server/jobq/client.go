@@ -151,7 +151,7 @@ func (c *Client) start() {
 // nothing (the handler's transaction makes it so). When ctx is cancelled (its caller left) after a read
 // was sent, the worker is told to skip it, or to cancel it if it runs.
 func (c *Client) Do(ctx context.Context, class Class, job []byte) ([]byte, error) {
-	if class > Background {
+	if class >= numClasses {
 		return nil, fmt.Errorf("sending job to %s: unknown %v", c.addr, class)
 	}
 	var expired <-chan time.Time

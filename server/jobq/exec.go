@@ -14,10 +14,10 @@ func (w *Worker) startExecutors() {
 	var wg sync.WaitGroup
 	wg.Go(w.writeLoop)
 	for range w.cfg.Readers {
-		wg.Go(func() { w.readLoop(w.reads, Read) })
+		wg.Go(func() { w.readLoop(Read) })
 	}
 	for range w.cfg.LongReaders {
-		wg.Go(func() { w.readLoop(w.longs, LongRead) })
+		wg.Go(func() { w.readLoop(LongRead) })
 	}
 	if err := idle.Available(); err != nil {
 		w.log.Warn("background reads (reports, exports) run at normal priority", "err", err)
@@ -41,7 +41,7 @@ func (w *Worker) writeLoop() {
 		out:      make([]envelope, 0, w.cfg.MaxBatch),
 	}
 	for {
-		j, ok := <-w.writes
+		j, ok := <-w.queues[Write]
 		if !ok {
 			return
 		}
@@ -68,7 +68,7 @@ type batch struct {
 func (w *Worker) drainWrites(b *batch) {
 	for len(b.jobs) < w.cfg.MaxBatch {
 		select {
-		case j, ok := <-w.writes:
+		case j, ok := <-w.queues[Write]:
 			if !ok {
 				return
 			}
@@ -158,14 +158,14 @@ func (w *Worker) observeBatch(jobs []job, start time.Time, took time.Duration) {
 // backgroundLoop is readLoop for the Background jobs, at idle priority, so that reports and exports take
 // only the CPU time the other jobs leave.
 func (w *Worker) backgroundLoop() {
-	idle.Run(func() { w.readLoop(w.backgrounds, Background) })
+	idle.Run(func() { w.readLoop(Background) })
 }
 
-// readLoop runs the read jobs of queue, of class, one at a time until intake stops and the queue is
-// empty; each runs with its caller's deadline, and one whose deadline has passed, or whose caller
-// cancelled it (see classCancel), is skipped.
-func (w *Worker) readLoop(queue <-chan job, class Class) {
-	for j := range queue {
+// readLoop runs the read jobs of class, one at a time until intake stops and their queue is empty;
+// each runs with its caller's deadline, and one whose deadline has passed, or whose caller cancelled it
+// (see classCancel), is skipped.
+func (w *Worker) readLoop(class Class) {
+	for j := range w.queues[class] {
 		w.pending.Add(-1)
 		if isClosed(w.stopping) {
 			w.box.post(j.reply(statusUnavailable, nil))

@@ -22,6 +22,8 @@ const (
 	// Background marks a long read that must take only the CPU time the other jobs leave (a report, an
 	// export); the worker runs them on its BackgroundReaders, at idle priority (see package idle).
 	Background
+
+	numClasses // the number of classes: each has a queue of its own
 )
 
 // String returns "read", "write", "long-read", "background" or "class(N)".

@@ -91,16 +91,13 @@ type Worker struct {
 	waiter  *waiter     // the serve loop's sleep; wake from anywhere
 	box     *mailbox    // replies from the executors to the serve loop
 
-	writes      chan job      // serve loop → writer; closed by the serve loop
-	reads       chan job      // serve loop → readers; closed by the serve loop
-	longs       chan job      // serve loop → long readers; closed by the serve loop
-	backgrounds chan job      // serve loop → background readers; closed by the serve loop
-	pending     atomic.Int64  // jobs accepted but not yet taken by an executor
-	stopped     bool          // serve loop only: intake stopped
-	cancels     *cancels      // read jobs their callers cancelled
-	stopping    chan struct{} // closed when intake stops: executors refuse what is still queued
-	execDone    chan struct{} // closed when the writer and all readers have returned
-	ran         atomic.Bool
+	queues   [numClasses]chan job // serve loop → each class's executors; closed by the serve loop
+	pending  atomic.Int64         // jobs accepted but not yet taken by an executor
+	stopped  bool                 // serve loop only: intake stopped
+	cancels  *cancels             // read jobs their callers cancelled
+	stopping chan struct{}        // closed when intake stops: executors refuse what is still queued
+	execDone chan struct{}        // closed when the writer and all readers have returned
+	ran      atomic.Bool
 }
 
 // job is one accepted job waiting for an executor.
@@ -152,17 +149,17 @@ func NewWorker(cfg WorkerConfig, h Handler) (*Worker, error) {
 	}
 	box := newMailbox()
 	box.wake = wt.wake
-	return &Worker{
+	w := &Worker{
 		cfg: cfg, h: h, log: cfg.Logger,
 		router: router, waiter: wt, box: box,
-		writes:      make(chan job, cfg.MaxPending),
-		reads:       make(chan job, cfg.MaxPending),
-		longs:       make(chan job, cfg.MaxPending),
-		backgrounds: make(chan job, cfg.MaxPending),
-		cancels:     newCancels(),
-		stopping:    make(chan struct{}),
-		execDone:    make(chan struct{}),
-	}, nil
+		cancels:  newCancels(),
+		stopping: make(chan struct{}),
+		execDone: make(chan struct{}),
+	}
+	for c := range w.queues {
+		w.queues[c] = make(chan job, cfg.MaxPending)
+	}
+	return w, nil
 }
 
 // Depth returns the number of jobs waiting for an executor. It is safe to call from any goroutine.
@@ -226,10 +223,9 @@ func (w *Worker) stopIntake() {
 	}
 	w.stopped = true
 	close(w.stopping)
-	close(w.writes)
-	close(w.reads)
-	close(w.longs)
-	close(w.backgrounds)
+	for _, q := range w.queues {
+		close(q)
+	}
 }
 
 // receiveJobs takes the jobs waiting on the ROUTER socket, up to maxRecvRound.
@@ -260,7 +256,7 @@ func (w *Worker) accept(msg [][]byte) {
 		return
 	}
 	class := Class(msg[1][headerLen-1])
-	if class > Background || w.stopped || w.pending.Load() >= int64(w.cfg.MaxPending) {
+	if class >= numClasses || w.stopped || w.pending.Load() >= int64(w.cfg.MaxPending) {
 		w.refuse(&j)
 		return
 	}
@@ -268,16 +264,7 @@ func (w *Worker) accept(msg [][]byte) {
 		j.queued = time.Now()
 	}
 	w.pending.Add(1)
-	switch class {
-	case Write:
-		w.writes <- j
-	case Read:
-		w.reads <- j
-	case LongRead:
-		w.longs <- j
-	default:
-		w.backgrounds <- j
-	}
+	w.queues[class] <- j
 }
 
 // refuse answers j with an unavailable status directly on the ROUTER socket (serve loop only).

@@ -110,11 +110,21 @@ func administer(ctx context.Context, dataDir, holder string,
 	return offline(ctx)
 }
 
+// started checks that dataDir holds file, which a node makes on its first
+// start; the error names what (a node, its network, its database) is
+// missing.
+func started(dataDir, file, what string) error {
+	if _, err := os.Stat(filepath.Join(dataDir, file)); err != nil {
+		return fmt.Errorf("%s holds no %s yet: start the node once first: %w", dataDir, what, err)
+	}
+	return nil
+}
+
 // withNetwork opens the database of a stopped node in process and runs f
 // over its network.
 func withNetwork(ctx context.Context, dataDir string, log *slog.Logger, f func(context.Context, *member.Network) error) (err error) {
-	if _, err := os.Stat(filepath.Join(dataDir, "tls", pki.CACertFile)); err != nil {
-		return fmt.Errorf("%s holds no network yet: start the node once first: %w", dataDir, err)
+	if err := started(dataDir, filepath.Join("tls", pki.CACertFile), "network"); err != nil {
+		return err
 	}
 	return withService(ctx, dataDir, log, func(ctx context.Context, svc *stock.Service) error {
 		net, err := member.New(ctx, member.Config{Store: svc, TLSDir: filepath.Join(dataDir, "tls"), Logger: log})
@@ -129,8 +139,8 @@ func withNetwork(ctx context.Context, dataDir string, log *slog.Logger, f func(c
 // database lock, so a running dbworker refuses it) and runs f over its
 // service, as the node itself.
 func withService(ctx context.Context, dataDir string, log *slog.Logger, f func(context.Context, *stock.Service) error) (err error) {
-	if _, err := os.Stat(filepath.Join(dataDir, store.FileName)); err != nil {
-		return fmt.Errorf("%s holds no node yet: start the node once first: %w", dataDir, err)
+	if err := started(dataDir, store.FileName, "node"); err != nil {
+		return err
 	}
 	addr := fmt.Sprintf("inproc://stockmesh-admin-%d", time.Now().UnixNano())
 	w, err := StartWorker(WorkerConfig{DataDir: dataDir, Queue: addr, Logger: log, inNode: true})

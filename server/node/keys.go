@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -43,8 +42,8 @@ func RotateKeys(ctx context.Context, dataDir string, log *slog.Logger) (int64, e
 				return fmt.Errorf("a database handler serves %s: stop it, or rotate through its node: %w", dataDir, err)
 			}
 			defer dbLock.Release()
-			if _, err := os.Stat(filepath.Join(dataDir, store.FileName)); err != nil {
-				return fmt.Errorf("%s holds no database yet: start the node once first: %w", dataDir, err)
+			if err := started(dataDir, store.FileName, "database"); err != nil {
+				return err
 			}
 			ring, err := sealing.Load(filepath.Join(dataDir, sealing.Dir))
 			if err != nil {

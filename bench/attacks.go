@@ -48,7 +48,7 @@ func attacksBench(o options) error {
 		return err
 	}
 	defer n.stop()
-	tc, err := clientTLS(n)
+	tc, err := clientTLS(n.dir)
 	if err != nil {
 		return err
 	}
@@ -75,9 +75,10 @@ func attacksBench(o options) error {
 	return nil
 }
 
-// clientTLS returns a client TLS config trusting n.
-func clientTLS(n *benchNode) (*tls.Config, error) {
-	return pki.ClientConfig(filepath.Join(n.dir, "tls", "ca.crt"))
+// clientTLS returns a client TLS config trusting the node whose data
+// folder is dir (its CA's certificate).
+func clientTLS(dir string) (*tls.Config, error) {
+	return pki.ClientConfig(filepath.Join(dir, "tls", "ca.crt"))
 }
 
 // seedMany creates attackProducts products with long names.

@@ -5,16 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"time"
-
-	"github.com/stockmesh/stockmesh/server/pki"
 )
 
 // netNode wraps a started node of the network part: an HTTP client that
 // trusts the network's CA (every member's ca.crt is that CA's).
 func netNode(bn *benchNode) (*subNode, error) {
-	tc, err := pki.ClientConfig(filepath.Join(bn.dir, "tls", "ca.crt"))
+	tc, err := clientTLS(bn.dir)
 	if err != nil {
 		bn.stop()
 		return nil, err

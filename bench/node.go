@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/stockmesh/stockmesh/server/pki"
 )
 
 // benchNode is a stockmeshd the bench started on a temp data dir.
@@ -69,7 +67,7 @@ func startLoadNode(o options) (*benchNode, *tls.Config, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	tc, err := pki.ClientConfig(filepath.Join(n.dir, "tls", "ca.crt"))
+	tc, err := clientTLS(n.dir)
 	if err != nil {
 		n.stop()
 		return nil, nil, err

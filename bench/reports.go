@@ -19,7 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/store"
 )
@@ -372,13 +371,14 @@ const historyQuery = `query($after: String) { movements(filter: {warehouse: "REP
 func measureReports(n *subNode, exporting func()) (reportFigures, error) {
 	var f reportFigures
 	var err error
-	t0, cpu0 := time.Now(), cpuOf(n.pid())
-	mark := func(name string, requests int) {
-		f.phases = append(f.phases, phase{name, t0, time.Now(), cpuOf(n.pid()) - cpu0, requests})
-		t0, cpu0 = time.Now(), cpuOf(n.pid())
+	t0, cpu0, asked := time.Now(), cpuOf(n.pid()), 0
+	gql := func(q string, vars map[string]any) (json.RawMessage, error) { asked++; return n.gql(q, vars) }
+	mark := func(name string) { // a phase ends: the requests asked since the last
+		f.phases = append(f.phases, phase{name, t0, time.Now(), cpuOf(n.pid()) - cpu0, asked})
+		t0, cpu0, asked = time.Now(), cpuOf(n.pid()), 0
 	}
 	page := func(after any) (string, error) {
-		d, err := n.gql(historyQuery, map[string]any{"after": after})
+		d, err := gql(historyQuery, map[string]any{"after": after})
 		var out struct {
 			Movements struct{ PageInfo struct{ EndCursor string } }
 		}
@@ -401,28 +401,29 @@ func measureReports(n *subNode, exporting func()) (reportFigures, error) {
 	if f.page100, err = timed(reportSamples, func(int) error { _, err := page(cursor); return err }); err != nil {
 		return f, err
 	}
-	mark("history pages", 2*reportSamples+99)
+	mark("history pages")
 	report := `{ movementReport(groupBy: [WAREHOUSE, MONTH]) { keys count } }`
-	if f.report, err = timed(20, func(int) error { _, err := n.gql(report, nil); return err }); err != nil {
+	if f.report, err = timed(20, func(int) error { _, err := gql(report, nil); return err }); err != nil {
 		return f, err
 	}
-	mark("movementReport", 20)
+	mark("movementReport")
 	r := rand.New(rand.NewPCG(5, 5))
 	year := time.Now().AddDate(-1, 0, 0)
 	if f.stockAt, err = timed(reportSamples*2, func(int) error {
 		at := year.Add(time.Duration(r.Int64N(int64(time.Since(year))))).UTC().Format(time.RFC3339Nano)
-		_, err := n.gql(`query($s: ID!, $at: Time!, $w: ID) { stockAt(sku: $s, at: $at, warehouse: $w) }`,
+		_, err := gql(`query($s: ID!, $at: Time!, $w: ID) { stockAt(sku: $s, at: $at, warehouse: $w) }`,
 			map[string]any{"s": sku(r.IntN(reportSKUs)), "at": at, "w": []string{"REP-1", "REP-2", "REP-3"}[r.IntN(3)]})
 		return err
 	}); err != nil {
 		return f, err
 	}
-	mark("stockAt", 2*reportSamples)
+	mark("stockAt")
 	if exporting != nil {
 		exporting()
 	}
+	asked++
 	f.csvRows, f.csvTook, f.rssGrowth, f.csvReaderCPU, err = exportCSV(n)
-	mark("movements.csv", 1)
+	mark("movements.csv")
 	f.csvNodeCPU = f.phases[len(f.phases)-1].cpu
 	return f, err
 }
@@ -438,13 +439,10 @@ func exportCSV(n *subNode) (rows int, took time.Duration, growth int64, readerCP
 	var t0 time.Time
 	peak := watchRSS(n.pid(), 20*time.Millisecond, func() {
 		t0 = time.Now()
-		var self string
-		if self, err = os.Executable(); err != nil {
+		var cmd *exec.Cmd
+		if cmd, err = child(n, "-csv-read", n.base+"/api/v1/reports/movements.csv"); err != nil {
 			return
 		}
-		cmd := exec.Command(self, "-csv-read", n.dir)
-		cmd.Env = append(os.Environ(), "BENCH_URL="+n.base+"/api/v1/reports/movements.csv", "BENCH_TOKEN="+n.token)
-		cmd.Stderr = os.Stderr
 		out, err = cmd.Output()
 		if cmd.ProcessState != nil {
 			readerCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
@@ -463,7 +461,7 @@ func exportCSV(n *subNode) (rows int, took time.Duration, growth int64, readerCP
 // bearer $BENCH_TOKEN, trusting the CA of the node folder dir, and prints
 // how many lines it read.
 func csvReadServe(dir string) error {
-	tc, err := pki.ClientConfig(filepath.Join(dir, "tls", "ca.crt"))
+	tc, err := clientTLS(dir)
 	if err != nil {
 		return err
 	}
@@ -516,17 +514,13 @@ func saveProfile(path, file string) {
 // delay the writer's goroutines and be counted against the node.
 func runWriter(n *subNode, d time.Duration, stop <-chan struct{}) (result, []stamped) {
 	var res result
-	self, err := os.Executable()
-	if err != nil {
-		res.errors++
-		return res, nil
-	}
-	cmd := exec.Command(self, "-write", n.dir)
-	cmd.Env = append(os.Environ(), "BENCH_URL="+n.graphql(), "BENCH_TOKEN="+n.token)
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
+	var in io.WriteCloser
 	var out bytes.Buffer
-	cmd.Stdout = &out
+	cmd, err := child(n, "-write", n.graphql())
+	if err == nil {
+		cmd.Stdout = &out
+		in, err = cmd.StdinPipe()
+	}
 	if err == nil {
 		err = cmd.Start()
 	}
@@ -564,13 +558,32 @@ func runWriter(n *subNode, d time.Duration, stop <-chan struct{}) (result, []sta
 	return res, samples
 }
 
+// purchaseOne is the GraphQL request the reports' writers send: a
+// purchase of one unit of sku.
+func purchaseOne(sku string) []byte {
+	return fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"%s","kind":"PURCHASE","quantity":1}}}`, movementQuery, sku)
+}
+
+// child returns the bench itself in the internal mode flag, on n's data
+// folder, told to reach url with n's admin token (see main's modes).
+func child(n *subNode, flag, url string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, flag, n.dir)
+	cmd.Env = append(os.Environ(), "BENCH_URL="+url, "BENCH_TOKEN="+n.token)
+	cmd.Stderr = os.Stderr
+	return cmd, nil
+}
+
 // writeServe is the bench's -write mode: it records reportWriterRate
 // movements/s through the GraphQL endpoint $BENCH_URL with the bearer
 // $BENCH_TOKEN, trusting the CA of the node folder dir, until its stdin
 // ends, then prints one line per movement: when its request started and
 // its latency, in nanoseconds, or "error".
 func writeServe(dir string) error {
-	tc, err := pki.ClientConfig(filepath.Join(dir, "tls", "ca.crt"))
+	tc, err := clientTLS(dir)
 	if err != nil {
 		return err
 	}
@@ -596,7 +609,7 @@ func writeServe(dir string) error {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			body := fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"%s","kind":"PURCHASE","quantity":1}}}`, movementQuery, sku(i%reportSKUs))
+			body := purchaseOne(sku(i % reportSKUs))
 			s := time.Now()
 			_, ok := post(client, url, token, body)
 			lat := time.Since(s)

@@ -29,9 +29,7 @@ func saturatedBench(o options) error {
 	}
 	defer n.stop()
 	write := func(c, i int) bool {
-		body := fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"%s","kind":"PURCHASE","quantity":1}}}`,
-			movementQuery, sku((c*7919+i)%reportSKUs))
-		_, ok := post(n.client, n.graphql(), n.token, body)
+		_, ok := post(n.client, n.graphql(), n.token, purchaseOne(sku((c*7919+i)%reportSKUs)))
 		return ok
 	}
 	fmt.Printf("saturated: %d clients recording movements on the reports part's ledger, %v alone, then beside movements.csv exports; a history page every 50 ms\n",

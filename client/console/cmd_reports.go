@@ -23,7 +23,7 @@ type filterFlags struct {
 func addFilterFlags(fs *flag.FlagSet) filterFlags {
 	return filterFlags{
 		sku:       fs.String("sku", "", "only this product"),
-		kind:      fs.String("kind", "", "only this kind"),
+		kind:      fs.String("kind", "", "only these kinds, comma-separated (sale,return)"),
 		warehouse: fs.String("warehouse", "", "only this warehouse (default: every warehouse the node holds)"),
 		ref:       fs.String("ref", "", "only movements with this reference"),
 		from:      fs.String("from", "", "from this day or time (2026-11-01 or RFC 3339), inclusive"),
@@ -35,11 +35,13 @@ func addFilterFlags(fs *flag.FlagSet) filterFlags {
 func (ff filterFlags) filter() (remote.MovementFilter, error) {
 	f := remote.MovementFilter{SKU: *ff.sku, Warehouse: *ff.warehouse, Reference: *ff.ref}
 	if *ff.kind != "" {
-		k, ok := ParseKind(*ff.kind)
-		if !ok {
-			return f, usagef("--kind: %q is not purchase, sale, return or adjustment", *ff.kind)
+		for _, name := range strings.Split(*ff.kind, ",") {
+			k, ok := ParseKind(name)
+			if !ok {
+				return f, usagef("--kind: %q is not purchase, sale, return or adjustment", name)
+			}
+			f.Kinds = append(f.Kinds, k)
 		}
-		f.Kinds = []string{k}
 	}
 	var err error
 	if f.From, err = whenFlag("--from", *ff.from); err != nil {

@@ -113,7 +113,7 @@ func (a *app) showMovement(m *remote.Movement) error {
 	})
 }
 
-// setupHistory: history [--sku SKU] [--kind KIND] [--warehouse ID] [--ref REF]
+// setupHistory: history [--sku SKU] [--kind KIND,…] [--warehouse ID] [--ref REF]
 // [--from WHEN] [--to WHEN] [--first N] [--csv FILE]; with --csv every
 // movement matching goes to FILE.
 func setupHistory(fs *flag.FlagSet) runFunc {

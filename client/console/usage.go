@@ -17,7 +17,7 @@ Commands:
   stock levels SKU
   move purchase|sale|return|adjustment SKU QUANTITY [--ref REF] [--note N] [--key KEY] [--allow-repeat]
        (with --ref, the same movement run again is refused unless --allow-repeat)
-  history [--sku SKU] [--kind KIND] [--warehouse ID] [--ref REF] [--from DAY] [--to DAY]
+  history [--sku SKU] [--kind KIND,…] [--warehouse ID] [--ref REF] [--from DAY] [--to DAY]
           [--first N] [--csv FILE]   (default: every warehouse the node holds)
   report [--group-by month,sku] [--tz ZONE] [history's filters] [--csv FILE]
        (groups: sku, kind, warehouse, day, week, month)

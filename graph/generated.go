@@ -120,7 +120,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		CancelTransfer  func(childComplexity int, id string) int
-		CreateJoinToken func(childComplexity int, expiresIn *int64) int
+		CreateJoinToken func(childComplexity int, expiresIn *int64, warehouse *string, rejoin *bool) int
 		CreateProduct   func(childComplexity int, input stock.CreateProductInput) int
 		CreateToken     func(childComplexity int, name string, role auth.Role, expiresAt *time.Time) int
 		DeleteProduct   func(childComplexity int, sku string, warehouse *string) int
@@ -196,9 +196,17 @@ type ComplexityRoot struct {
 	}
 
 	Replica struct {
-		AsOf   func(childComplexity int) int
-		Digest func(childComplexity int) int
-		Seq    func(childComplexity int) int
+		AsOf    func(childComplexity int) int
+		Digest  func(childComplexity int) int
+		Problem func(childComplexity int) int
+		Seq     func(childComplexity int) int
+	}
+
+	ReplicaProblem struct {
+		Detail   func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		ServedBy func(childComplexity int) int
+		Since    func(childComplexity int) int
 	}
 
 	ReportRow struct {
@@ -301,7 +309,7 @@ type MutationResolver interface {
 	DeleteProduct(ctx context.Context, sku string, warehouse *string) (*stock.Product, error)
 	RecordMovement(ctx context.Context, input stock.MovementInput) (*stock.Movement, error)
 	SetStock(ctx context.Context, sku string, quantity int64, note *string, warehouse *string) (*stock.Movement, error)
-	CreateJoinToken(ctx context.Context, expiresIn *int64) (*member.JoinToken, error)
+	CreateJoinToken(ctx context.Context, expiresIn *int64, warehouse *string, rejoin *bool) (*member.JoinToken, error)
 	LeaveNetwork(ctx context.Context) (*stock.Warehouse, error)
 	CreateToken(ctx context.Context, name string, role auth.Role, expiresAt *time.Time) (*model.CreatedToken, error)
 	RevokeToken(ctx context.Context, id string) (*stock.Token, error)
@@ -641,7 +649,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateJoinToken(childComplexity, args["expiresIn"].(*int64)), true
+		return e.ComplexityRoot.Mutation.CreateJoinToken(childComplexity, args["expiresIn"].(*int64), args["warehouse"].(*string), args["rejoin"].(*bool)), true
 	case "Mutation.createProduct":
 		if e.ComplexityRoot.Mutation.CreateProduct == nil {
 			break
@@ -1086,12 +1094,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Replica.Digest(childComplexity), true
+	case "Replica.problem":
+		if e.ComplexityRoot.Replica.Problem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Replica.Problem(childComplexity), true
 	case "Replica.seq":
 		if e.ComplexityRoot.Replica.Seq == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Replica.Seq(childComplexity), true
+
+	case "ReplicaProblem.detail":
+		if e.ComplexityRoot.ReplicaProblem.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplicaProblem.Detail(childComplexity), true
+	case "ReplicaProblem.kind":
+		if e.ComplexityRoot.ReplicaProblem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplicaProblem.Kind(childComplexity), true
+	case "ReplicaProblem.servedBy":
+		if e.ComplexityRoot.ReplicaProblem.ServedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplicaProblem.ServedBy(childComplexity), true
+	case "ReplicaProblem.since":
+		if e.ComplexityRoot.ReplicaProblem.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplicaProblem.Since(childComplexity), true
 
 	case "ReportRow.count":
 		if e.ComplexityRoot.ReportRow.Count == nil {
@@ -1605,9 +1644,12 @@ type Mutation {
   """
   Issues a one-time token a new node joins the network with (stockmeshd --join URL
   --join-token TOKEN). It expires after expiresIn seconds (default 3600, at most
-  604800). Admins only.
+  604800). With warehouse, the token admits only that warehouse id; without it,
+  one id of the joiner's choosing that has never been a member. An id that is or
+  was a member is admitted again only by a token that names it with rejoin: true
+  (a wiped node recovering its warehouse). Admins only.
   """
-  createJoinToken(expiresIn: Int): JoinToken!
+  createJoinToken(expiresIn: Int, warehouse: ID, rejoin: Boolean = false): JoinToken!
   """
   Takes this node out of the network: the other members mark its warehouse
   departed (its data stays, read-only) and refuse its certificate from then on.
@@ -1669,6 +1711,26 @@ type Replica {
   digest: String!
   "The time of the entry at seq; null when seq is 0."
   asOf: Time
+  "Why this node stopped applying entries of the warehouse's log; null while the replica is sound."
+  problem: ReplicaProblem
+}
+
+"What kind of problem stops a replica."
+enum ReplicaProblemKind {
+  "Entries served for the warehouse failed verification (a bad signature, a broken chain, or values no node may write); they were refused and are fetched from another member."
+  UNVERIFIABLE
+  "The warehouse signed two different histories (a restored backup or a cloned data folder writing again): its log is no longer applied here until an admin resolves it."
+  FORK
+}
+
+"A problem with a replica: what, which member served the entries, and since when."
+type ReplicaProblem {
+  kind: ReplicaProblemKind!
+  "The member whose answer showed the problem."
+  servedBy: ID!
+  since: Time!
+  "What failed, in words."
+  detail: String!
 }
 
 "A product and its current stock in one warehouse."
@@ -2358,8 +2420,24 @@ func (ec *executionContext) childFields_Replica(ctx context.Context, field graph
 		return ec.fieldContext_Replica_digest(ctx, field)
 	case "asOf":
 		return ec.fieldContext_Replica_asOf(ctx, field)
+	case "problem":
+		return ec.fieldContext_Replica_problem(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Replica", field.Name)
+}
+
+func (ec *executionContext) childFields_ReplicaProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReplicaProblem_kind(ctx, field)
+	case "servedBy":
+		return ec.fieldContext_ReplicaProblem_servedBy(ctx, field)
+	case "since":
+		return ec.fieldContext_ReplicaProblem_since(ctx, field)
+	case "detail":
+		return ec.fieldContext_ReplicaProblem_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplicaProblem", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2647,6 +2725,22 @@ func (ec *executionContext) field_Mutation_createJoinToken_args(ctx context.Cont
 		return nil, err
 	}
 	args["expiresIn"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "rejoin",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rejoin"] = arg2
 	return args, nil
 }
 
@@ -4538,7 +4632,7 @@ func (ec *executionContext) _Mutation_createJoinToken(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateJoinToken(ctx, fc.Args["expiresIn"].(*int64))
+			return ec.Resolvers.Mutation().CreateJoinToken(ctx, fc.Args["expiresIn"].(*int64), fc.Args["warehouse"].(*string), fc.Args["rejoin"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *member.JoinToken) graphql.Marshaler {
@@ -6291,6 +6385,130 @@ func (ec *executionContext) _Replica_asOf(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Replica_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Replica", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Replica_problem(ctx context.Context, field graphql.CollectedField, obj *stock.Replica) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Replica_problem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.ReplicaProblem) graphql.Marshaler {
+			return ec.marshalOReplicaProblem2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReplicaProblem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Replica_problem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Replica",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReplicaProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReplicaProblem_kind(ctx context.Context, field graphql.CollectedField, obj *stock.ReplicaProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplicaProblem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.ReplicaProblemKind) graphql.Marshaler {
+			return ec.marshalNReplicaProblemKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReplicaProblemKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplicaProblem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReplicaProblem", field, false, false, "ReplicaProblemKind")
+}
+
+func (ec *executionContext) _ReplicaProblem_servedBy(ctx context.Context, field graphql.CollectedField, obj *stock.ReplicaProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplicaProblem_servedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplicaProblem_servedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReplicaProblem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReplicaProblem_since(ctx context.Context, field graphql.CollectedField, obj *stock.ReplicaProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplicaProblem_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplicaProblem_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReplicaProblem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReplicaProblem_detail(ctx context.Context, field graphql.CollectedField, obj *stock.ReplicaProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplicaProblem_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplicaProblem_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReplicaProblem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReportRow_keys(ctx context.Context, field graphql.CollectedField, obj *stock.ReportRow) (ret graphql.Marshaler) {
@@ -10192,6 +10410,59 @@ func (ec *executionContext) _Replica(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "problem":
+			out.Values[i] = ec._Replica_problem(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var replicaProblemImplementors = []string{"ReplicaProblem"}
+
+func (ec *executionContext) _ReplicaProblem(ctx context.Context, sel ast.SelectionSet, obj *stock.ReplicaProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, replicaProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReplicaProblem")
+		case "kind":
+			out.Values[i] = ec._ReplicaProblem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "servedBy":
+			out.Values[i] = ec._ReplicaProblem_servedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._ReplicaProblem_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._ReplicaProblem_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11364,6 +11635,21 @@ func (ec *executionContext) marshalNProductEdge2ᚖgithubᚗcomᚋstockmeshᚋst
 	return ec._ProductEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNReplicaProblemKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReplicaProblemKind(ctx context.Context, v any) (stock.ReplicaProblemKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.ReplicaProblemKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReplicaProblemKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReplicaProblemKind(ctx context.Context, sel ast.SelectionSet, v stock.ReplicaProblemKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReplicaProblemKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx context.Context, v any) (stock.ReportGroup, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := stock.ReportGroup(tmp)
@@ -11958,6 +12244,13 @@ func (ec *executionContext) marshalOReplica2ᚖgithubᚗcomᚋstockmeshᚋstockm
 		return graphql.Null
 	}
 	return ec._Replica(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReplicaProblem2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReplicaProblem(ctx context.Context, sel ast.SelectionSet, v *stock.ReplicaProblem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReplicaProblem(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

@@ -19,7 +19,7 @@ import (
 // Network is what the resolvers need of the node's membership of the
 // network; *member.Network implements it.
 type Network interface {
-	CreateJoinToken(ctx context.Context, ttl time.Duration) (*member.JoinToken, error)
+	CreateJoinToken(ctx context.Context, spec member.TokenSpec) (*member.JoinToken, error)
 	Leave(ctx context.Context) (*member.Member, error)
 	Member(id string) (member.Member, bool)
 }

@@ -60,12 +60,19 @@ func (r *mutationResolver) SetStock(ctx context.Context, sku string, quantity in
 }
 
 // CreateJoinToken is the resolver for the createJoinToken field.
-func (r *mutationResolver) CreateJoinToken(ctx context.Context, expiresIn *int64) (*member.JoinToken, error) {
+func (r *mutationResolver) CreateJoinToken(ctx context.Context, expiresIn *int64, warehouse *string, rejoin *bool) (*member.JoinToken, error) {
 	net, err := r.admin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return net.CreateJoinToken(ctx, seconds(expiresIn))
+	spec := member.TokenSpec{TTL: seconds(expiresIn)}
+	if warehouse != nil {
+		spec.Warehouse = *warehouse
+	}
+	if rejoin != nil {
+		spec.Rejoin = *rejoin
+	}
+	return net.CreateJoinToken(ctx, spec)
 }
 
 // LeaveNetwork is the resolver for the leaveNetwork field.

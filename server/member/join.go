@@ -38,9 +38,20 @@ type signAnswer struct {
 	Cert string `json:"cert"`
 }
 
-// CreateJoinToken issues a one-time join token valid for ttl (0:
-// DefaultTokenTTL; at most MaxTokenTTL). Only its hash is stored.
-func (n *Network) CreateJoinToken(ctx context.Context, ttl time.Duration) (*JoinToken, error) {
+// TokenSpec is what a join token is issued for: how long it is accepted
+// (0: DefaultTokenTTL; at most MaxTokenTTL), the warehouse id it admits
+// ("": one of the joiner's choosing that has never been a member), and
+// whether that id may be a warehouse that is or was a member (Rejoin).
+type TokenSpec struct {
+	TTL       time.Duration
+	Warehouse string
+	Rejoin    bool
+}
+
+// CreateJoinToken issues a one-time join token as spec says. Only its hash
+// is stored.
+func (n *Network) CreateJoinToken(ctx context.Context, spec TokenSpec) (*JoinToken, error) {
+	ttl := spec.TTL
 	switch {
 	case ttl == 0:
 		ttl = DefaultTokenTTL

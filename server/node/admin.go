@@ -39,7 +39,7 @@ func IssueJoinToken(ctx context.Context, dataDir string, ttl time.Duration, log 
 		},
 		func(ctx context.Context) error {
 			return withNetwork(ctx, dataDir, log, func(ctx context.Context, net *member.Network) error {
-				t, err := net.CreateJoinToken(ctx, ttl)
+				t, err := net.CreateJoinToken(ctx, member.TokenSpec{TTL: ttl})
 				if err == nil {
 					out = *t
 				}

@@ -109,6 +109,8 @@ type Replica struct {
 	Seq    int64      `json:"seq"`
 	Digest string     `json:"digest"`
 	AsOf   *time.Time `json:"asOf,omitempty"`
+	// Problem, when set, is why this node stopped applying Origin's log.
+	Problem *ReplicaProblem `json:"problem,omitempty"`
 }
 
 // LogDigest chains SHA-256 over a log's entries, in seq order: each step

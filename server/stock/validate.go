@@ -1,6 +1,7 @@
 package stock
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -255,14 +256,44 @@ func NormalizeWarehouseID(id string) (string, error) {
 	if err := checkUTF8("warehouse id", id); err != nil {
 		return "", err
 	}
-	ok := id != "" && len(id) <= 64
-	for _, r := range id {
-		ok = ok && !unicode.IsSpace(r) && unicode.IsPrint(r)
+	ok := id != "" && len(id) <= MaxWarehouseIDLen && !strings.Contains(id, "..")
+	for i := 0; ok && i < len(id); i++ {
+		c := id[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 	}
 	if !ok {
-		return "", invalid("warehouse id", "%q must be 1 to 64 characters without spaces", id)
+		return "", invalid("warehouse id", "%q must be 1 to %d letters, digits, '-', '_' or '.', never '..'", id, MaxWarehouseIDLen)
 	}
 	return id, nil
+}
+
+// MaxWarehouseIDLen is the longest warehouse id.
+const MaxWarehouseIDLen = 64
+
+// MaxNodeURLLen is the longest base URL a node may advertise.
+const MaxNodeURLLen = 512
+
+// NormalizeNodeURL validates the base URL a node advertises to the network
+// and returns it without a trailing slash: https:// only, with a host, and
+// no user, query or fragment. "" stays "" (unknown).
+func NormalizeNodeURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", nil
+	}
+	if err := checkUTF8("url", raw); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case len(raw) > MaxNodeURLLen:
+		return "", invalid("url", "is longer than %d bytes", MaxNodeURLLen)
+	case err != nil:
+		return "", invalid("url", "%q is not a URL", raw)
+	case u.Scheme != "https" || u.Host == "" || u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return "", invalid("url", "%q must be an https:// base URL with a host (no user, query or fragment)", raw)
+	}
+	return strings.TrimRight(raw, "/"), nil
 }
 
 // Normalize trims and validates a warehouse to create or confirm; an empty

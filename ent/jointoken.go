@@ -23,6 +23,12 @@ type JoinToken struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// ExpiresAt holds the value of the "expires_at" field.
 	ExpiresAt time.Time `json:"expires_at,omitempty"`
+	// the only warehouse id it admits; empty: any that has never been a member
+	Warehouse string `json:"warehouse,omitempty"`
+	// whether it may admit a warehouse that is or was a member
+	Rejoin bool `json:"rejoin,omitempty"`
+	// the member that asked the CA holder for it; empty: issued here
+	AskedBy string `json:"asked_by,omitempty"`
 	// UsedAt holds the value of the "used_at" field.
 	UsedAt *time.Time `json:"used_at,omitempty"`
 	// the id of the warehouse that joined with it
@@ -35,9 +41,11 @@ func (*JoinToken) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case jointoken.FieldRejoin:
+			values[i] = new(sql.NullBool)
 		case jointoken.FieldID:
 			values[i] = new(sql.NullInt64)
-		case jointoken.FieldHash, jointoken.FieldUsedBy:
+		case jointoken.FieldHash, jointoken.FieldWarehouse, jointoken.FieldAskedBy, jointoken.FieldUsedBy:
 			values[i] = new(sql.NullString)
 		case jointoken.FieldCreatedAt, jointoken.FieldExpiresAt, jointoken.FieldUsedAt:
 			values[i] = new(sql.NullTime)
@@ -79,6 +87,24 @@ func (_m *JoinToken) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field expires_at", values[i])
 			} else if value.Valid {
 				_m.ExpiresAt = value.Time
+			}
+		case jointoken.FieldWarehouse:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field warehouse", values[i])
+			} else if value.Valid {
+				_m.Warehouse = value.String
+			}
+		case jointoken.FieldRejoin:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field rejoin", values[i])
+			} else if value.Valid {
+				_m.Rejoin = value.Bool
+			}
+		case jointoken.FieldAskedBy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field asked_by", values[i])
+			} else if value.Valid {
+				_m.AskedBy = value.String
 			}
 		case jointoken.FieldUsedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -137,6 +163,15 @@ func (_m *JoinToken) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("expires_at=")
 	builder.WriteString(_m.ExpiresAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("warehouse=")
+	builder.WriteString(_m.Warehouse)
+	builder.WriteString(", ")
+	builder.WriteString("rejoin=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Rejoin))
+	builder.WriteString(", ")
+	builder.WriteString("asked_by=")
+	builder.WriteString(_m.AskedBy)
 	builder.WriteString(", ")
 	if v := _m.UsedAt; v != nil {
 		builder.WriteString("used_at=")

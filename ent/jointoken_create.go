@@ -38,6 +38,48 @@ func (_c *JoinTokenCreate) SetExpiresAt(v time.Time) *JoinTokenCreate {
 	return _c
 }
 
+// SetWarehouse sets the "warehouse" field.
+func (_c *JoinTokenCreate) SetWarehouse(v string) *JoinTokenCreate {
+	_c.mutation.SetWarehouse(v)
+	return _c
+}
+
+// SetNillableWarehouse sets the "warehouse" field if the given value is not nil.
+func (_c *JoinTokenCreate) SetNillableWarehouse(v *string) *JoinTokenCreate {
+	if v != nil {
+		_c.SetWarehouse(*v)
+	}
+	return _c
+}
+
+// SetRejoin sets the "rejoin" field.
+func (_c *JoinTokenCreate) SetRejoin(v bool) *JoinTokenCreate {
+	_c.mutation.SetRejoin(v)
+	return _c
+}
+
+// SetNillableRejoin sets the "rejoin" field if the given value is not nil.
+func (_c *JoinTokenCreate) SetNillableRejoin(v *bool) *JoinTokenCreate {
+	if v != nil {
+		_c.SetRejoin(*v)
+	}
+	return _c
+}
+
+// SetAskedBy sets the "asked_by" field.
+func (_c *JoinTokenCreate) SetAskedBy(v string) *JoinTokenCreate {
+	_c.mutation.SetAskedBy(v)
+	return _c
+}
+
+// SetNillableAskedBy sets the "asked_by" field if the given value is not nil.
+func (_c *JoinTokenCreate) SetNillableAskedBy(v *string) *JoinTokenCreate {
+	if v != nil {
+		_c.SetAskedBy(*v)
+	}
+	return _c
+}
+
 // SetUsedAt sets the "used_at" field.
 func (_c *JoinTokenCreate) SetUsedAt(v time.Time) *JoinTokenCreate {
 	_c.mutation.SetUsedAt(v)
@@ -101,6 +143,18 @@ func (_c *JoinTokenCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *JoinTokenCreate) defaults() {
+	if _, ok := _c.mutation.Warehouse(); !ok {
+		v := jointoken.DefaultWarehouse
+		_c.mutation.SetWarehouse(v)
+	}
+	if _, ok := _c.mutation.Rejoin(); !ok {
+		v := jointoken.DefaultRejoin
+		_c.mutation.SetRejoin(v)
+	}
+	if _, ok := _c.mutation.AskedBy(); !ok {
+		v := jointoken.DefaultAskedBy
+		_c.mutation.SetAskedBy(v)
+	}
 	if _, ok := _c.mutation.UsedBy(); !ok {
 		v := jointoken.DefaultUsedBy
 		_c.mutation.SetUsedBy(v)
@@ -122,6 +176,15 @@ func (_c *JoinTokenCreate) check() error {
 	}
 	if _, ok := _c.mutation.ExpiresAt(); !ok {
 		return &ValidationError{Name: "expires_at", err: errors.New(`ent: missing required field "JoinToken.expires_at"`)}
+	}
+	if _, ok := _c.mutation.Warehouse(); !ok {
+		return &ValidationError{Name: "warehouse", err: errors.New(`ent: missing required field "JoinToken.warehouse"`)}
+	}
+	if _, ok := _c.mutation.Rejoin(); !ok {
+		return &ValidationError{Name: "rejoin", err: errors.New(`ent: missing required field "JoinToken.rejoin"`)}
+	}
+	if _, ok := _c.mutation.AskedBy(); !ok {
+		return &ValidationError{Name: "asked_by", err: errors.New(`ent: missing required field "JoinToken.asked_by"`)}
 	}
 	if _, ok := _c.mutation.UsedBy(); !ok {
 		return &ValidationError{Name: "used_by", err: errors.New(`ent: missing required field "JoinToken.used_by"`)}
@@ -163,6 +226,18 @@ func (_c *JoinTokenCreate) createSpec() (*JoinToken, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ExpiresAt(); ok {
 		_spec.SetField(jointoken.FieldExpiresAt, field.TypeTime, value)
 		_node.ExpiresAt = value
+	}
+	if value, ok := _c.mutation.Warehouse(); ok {
+		_spec.SetField(jointoken.FieldWarehouse, field.TypeString, value)
+		_node.Warehouse = value
+	}
+	if value, ok := _c.mutation.Rejoin(); ok {
+		_spec.SetField(jointoken.FieldRejoin, field.TypeBool, value)
+		_node.Rejoin = value
+	}
+	if value, ok := _c.mutation.AskedBy(); ok {
+		_spec.SetField(jointoken.FieldAskedBy, field.TypeString, value)
+		_node.AskedBy = value
 	}
 	if value, ok := _c.mutation.UsedAt(); ok {
 		_spec.SetField(jointoken.FieldUsedAt, field.TypeTime, value)

@@ -516,6 +516,9 @@ type JoinTokenMutation struct {
 	hash          *string
 	created_at    *time.Time
 	expires_at    *time.Time
+	warehouse     *string
+	rejoin        *bool
+	asked_by      *string
 	used_at       *time.Time
 	used_by       *string
 	clearedFields map[string]struct{}
@@ -730,6 +733,114 @@ func (m *JoinTokenMutation) ResetExpiresAt() {
 	m.expires_at = nil
 }
 
+// SetWarehouse sets the "warehouse" field.
+func (m *JoinTokenMutation) SetWarehouse(s string) {
+	m.warehouse = &s
+}
+
+// Warehouse returns the value of the "warehouse" field in the mutation.
+func (m *JoinTokenMutation) Warehouse() (r string, exists bool) {
+	v := m.warehouse
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWarehouse returns the old "warehouse" field's value of the JoinToken entity.
+// If the JoinToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JoinTokenMutation) OldWarehouse(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWarehouse is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWarehouse requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWarehouse: %w", err)
+	}
+	return oldValue.Warehouse, nil
+}
+
+// ResetWarehouse resets all changes to the "warehouse" field.
+func (m *JoinTokenMutation) ResetWarehouse() {
+	m.warehouse = nil
+}
+
+// SetRejoin sets the "rejoin" field.
+func (m *JoinTokenMutation) SetRejoin(b bool) {
+	m.rejoin = &b
+}
+
+// Rejoin returns the value of the "rejoin" field in the mutation.
+func (m *JoinTokenMutation) Rejoin() (r bool, exists bool) {
+	v := m.rejoin
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRejoin returns the old "rejoin" field's value of the JoinToken entity.
+// If the JoinToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JoinTokenMutation) OldRejoin(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRejoin is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRejoin requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRejoin: %w", err)
+	}
+	return oldValue.Rejoin, nil
+}
+
+// ResetRejoin resets all changes to the "rejoin" field.
+func (m *JoinTokenMutation) ResetRejoin() {
+	m.rejoin = nil
+}
+
+// SetAskedBy sets the "asked_by" field.
+func (m *JoinTokenMutation) SetAskedBy(s string) {
+	m.asked_by = &s
+}
+
+// AskedBy returns the value of the "asked_by" field in the mutation.
+func (m *JoinTokenMutation) AskedBy() (r string, exists bool) {
+	v := m.asked_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAskedBy returns the old "asked_by" field's value of the JoinToken entity.
+// If the JoinToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JoinTokenMutation) OldAskedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAskedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAskedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAskedBy: %w", err)
+	}
+	return oldValue.AskedBy, nil
+}
+
+// ResetAskedBy resets all changes to the "asked_by" field.
+func (m *JoinTokenMutation) ResetAskedBy() {
+	m.asked_by = nil
+}
+
 // SetUsedAt sets the "used_at" field.
 func (m *JoinTokenMutation) SetUsedAt(t time.Time) {
 	m.used_at = &t
@@ -849,7 +960,7 @@ func (m *JoinTokenMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *JoinTokenMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 8)
 	if m.hash != nil {
 		fields = append(fields, jointoken.FieldHash)
 	}
@@ -858,6 +969,15 @@ func (m *JoinTokenMutation) Fields() []string {
 	}
 	if m.expires_at != nil {
 		fields = append(fields, jointoken.FieldExpiresAt)
+	}
+	if m.warehouse != nil {
+		fields = append(fields, jointoken.FieldWarehouse)
+	}
+	if m.rejoin != nil {
+		fields = append(fields, jointoken.FieldRejoin)
+	}
+	if m.asked_by != nil {
+		fields = append(fields, jointoken.FieldAskedBy)
 	}
 	if m.used_at != nil {
 		fields = append(fields, jointoken.FieldUsedAt)
@@ -879,6 +999,12 @@ func (m *JoinTokenMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case jointoken.FieldExpiresAt:
 		return m.ExpiresAt()
+	case jointoken.FieldWarehouse:
+		return m.Warehouse()
+	case jointoken.FieldRejoin:
+		return m.Rejoin()
+	case jointoken.FieldAskedBy:
+		return m.AskedBy()
 	case jointoken.FieldUsedAt:
 		return m.UsedAt()
 	case jointoken.FieldUsedBy:
@@ -898,6 +1024,12 @@ func (m *JoinTokenMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldCreatedAt(ctx)
 	case jointoken.FieldExpiresAt:
 		return m.OldExpiresAt(ctx)
+	case jointoken.FieldWarehouse:
+		return m.OldWarehouse(ctx)
+	case jointoken.FieldRejoin:
+		return m.OldRejoin(ctx)
+	case jointoken.FieldAskedBy:
+		return m.OldAskedBy(ctx)
 	case jointoken.FieldUsedAt:
 		return m.OldUsedAt(ctx)
 	case jointoken.FieldUsedBy:
@@ -931,6 +1063,27 @@ func (m *JoinTokenMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetExpiresAt(v)
+		return nil
+	case jointoken.FieldWarehouse:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWarehouse(v)
+		return nil
+	case jointoken.FieldRejoin:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRejoin(v)
+		return nil
+	case jointoken.FieldAskedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAskedBy(v)
 		return nil
 	case jointoken.FieldUsedAt:
 		v, ok := value.(time.Time)
@@ -1012,6 +1165,15 @@ func (m *JoinTokenMutation) ResetField(name string) error {
 		return nil
 	case jointoken.FieldExpiresAt:
 		m.ResetExpiresAt()
+		return nil
+	case jointoken.FieldWarehouse:
+		m.ResetWarehouse()
+		return nil
+	case jointoken.FieldRejoin:
+		m.ResetRejoin()
+		return nil
+	case jointoken.FieldAskedBy:
+		m.ResetAskedBy()
 		return nil
 	case jointoken.FieldUsedAt:
 		m.ResetUsedAt()

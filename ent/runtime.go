@@ -28,8 +28,20 @@ func init() {
 	jointokenDescHash := jointokenFields[0].Descriptor()
 	// jointoken.HashValidator is a validator for the "hash" field. It is called by the builders before save.
 	jointoken.HashValidator = jointokenDescHash.Validators[0].(func(string) error)
+	// jointokenDescWarehouse is the schema descriptor for warehouse field.
+	jointokenDescWarehouse := jointokenFields[3].Descriptor()
+	// jointoken.DefaultWarehouse holds the default value on creation for the warehouse field.
+	jointoken.DefaultWarehouse = jointokenDescWarehouse.Default.(string)
+	// jointokenDescRejoin is the schema descriptor for rejoin field.
+	jointokenDescRejoin := jointokenFields[4].Descriptor()
+	// jointoken.DefaultRejoin holds the default value on creation for the rejoin field.
+	jointoken.DefaultRejoin = jointokenDescRejoin.Default.(bool)
+	// jointokenDescAskedBy is the schema descriptor for asked_by field.
+	jointokenDescAskedBy := jointokenFields[5].Descriptor()
+	// jointoken.DefaultAskedBy holds the default value on creation for the asked_by field.
+	jointoken.DefaultAskedBy = jointokenDescAskedBy.Default.(string)
 	// jointokenDescUsedBy is the schema descriptor for used_by field.
-	jointokenDescUsedBy := jointokenFields[4].Descriptor()
+	jointokenDescUsedBy := jointokenFields[7].Descriptor()
 	// jointoken.DefaultUsedBy holds the default value on creation for the used_by field.
 	jointoken.DefaultUsedBy = jointokenDescUsedBy.Default.(string)
 	movementFields := schema.Movement{}.Fields()

@@ -17,6 +17,12 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldExpiresAt holds the string denoting the expires_at field in the database.
 	FieldExpiresAt = "expires_at"
+	// FieldWarehouse holds the string denoting the warehouse field in the database.
+	FieldWarehouse = "warehouse"
+	// FieldRejoin holds the string denoting the rejoin field in the database.
+	FieldRejoin = "rejoin"
+	// FieldAskedBy holds the string denoting the asked_by field in the database.
+	FieldAskedBy = "asked_by"
 	// FieldUsedAt holds the string denoting the used_at field in the database.
 	FieldUsedAt = "used_at"
 	// FieldUsedBy holds the string denoting the used_by field in the database.
@@ -31,6 +37,9 @@ var Columns = []string{
 	FieldHash,
 	FieldCreatedAt,
 	FieldExpiresAt,
+	FieldWarehouse,
+	FieldRejoin,
+	FieldAskedBy,
 	FieldUsedAt,
 	FieldUsedBy,
 }
@@ -48,6 +57,12 @@ func ValidColumn(column string) bool {
 var (
 	// HashValidator is a validator for the "hash" field. It is called by the builders before save.
 	HashValidator func(string) error
+	// DefaultWarehouse holds the default value on creation for the "warehouse" field.
+	DefaultWarehouse string
+	// DefaultRejoin holds the default value on creation for the "rejoin" field.
+	DefaultRejoin bool
+	// DefaultAskedBy holds the default value on creation for the "asked_by" field.
+	DefaultAskedBy string
 	// DefaultUsedBy holds the default value on creation for the "used_by" field.
 	DefaultUsedBy string
 )
@@ -73,6 +88,21 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByExpiresAt orders the results by the expires_at field.
 func ByExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldExpiresAt, opts...).ToFunc()
+}
+
+// ByWarehouse orders the results by the warehouse field.
+func ByWarehouse(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWarehouse, opts...).ToFunc()
+}
+
+// ByRejoin orders the results by the rejoin field.
+func ByRejoin(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRejoin, opts...).ToFunc()
+}
+
+// ByAskedBy orders the results by the asked_by field.
+func ByAskedBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAskedBy, opts...).ToFunc()
 }
 
 // ByUsedAt orders the results by the used_at field.

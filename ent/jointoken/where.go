@@ -69,6 +69,21 @@ func ExpiresAt(v time.Time) predicate.JoinToken {
 	return predicate.JoinToken(sql.FieldEQ(FieldExpiresAt, v))
 }
 
+// Warehouse applies equality check predicate on the "warehouse" field. It's identical to WarehouseEQ.
+func Warehouse(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldEQ(FieldWarehouse, v))
+}
+
+// Rejoin applies equality check predicate on the "rejoin" field. It's identical to RejoinEQ.
+func Rejoin(v bool) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldEQ(FieldRejoin, v))
+}
+
+// AskedBy applies equality check predicate on the "asked_by" field. It's identical to AskedByEQ.
+func AskedBy(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldEQ(FieldAskedBy, v))
+}
+
 // UsedAt applies equality check predicate on the "used_at" field. It's identical to UsedAtEQ.
 func UsedAt(v time.Time) predicate.JoinToken {
 	return predicate.JoinToken(sql.FieldEQ(FieldUsedAt, v))
@@ -222,6 +237,146 @@ func ExpiresAtLT(v time.Time) predicate.JoinToken {
 // ExpiresAtLTE applies the LTE predicate on the "expires_at" field.
 func ExpiresAtLTE(v time.Time) predicate.JoinToken {
 	return predicate.JoinToken(sql.FieldLTE(FieldExpiresAt, v))
+}
+
+// WarehouseEQ applies the EQ predicate on the "warehouse" field.
+func WarehouseEQ(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldEQ(FieldWarehouse, v))
+}
+
+// WarehouseNEQ applies the NEQ predicate on the "warehouse" field.
+func WarehouseNEQ(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldNEQ(FieldWarehouse, v))
+}
+
+// WarehouseIn applies the In predicate on the "warehouse" field.
+func WarehouseIn(vs ...string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldIn(FieldWarehouse, vs...))
+}
+
+// WarehouseNotIn applies the NotIn predicate on the "warehouse" field.
+func WarehouseNotIn(vs ...string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldNotIn(FieldWarehouse, vs...))
+}
+
+// WarehouseGT applies the GT predicate on the "warehouse" field.
+func WarehouseGT(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldGT(FieldWarehouse, v))
+}
+
+// WarehouseGTE applies the GTE predicate on the "warehouse" field.
+func WarehouseGTE(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldGTE(FieldWarehouse, v))
+}
+
+// WarehouseLT applies the LT predicate on the "warehouse" field.
+func WarehouseLT(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldLT(FieldWarehouse, v))
+}
+
+// WarehouseLTE applies the LTE predicate on the "warehouse" field.
+func WarehouseLTE(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldLTE(FieldWarehouse, v))
+}
+
+// WarehouseContains applies the Contains predicate on the "warehouse" field.
+func WarehouseContains(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldContains(FieldWarehouse, v))
+}
+
+// WarehouseHasPrefix applies the HasPrefix predicate on the "warehouse" field.
+func WarehouseHasPrefix(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldHasPrefix(FieldWarehouse, v))
+}
+
+// WarehouseHasSuffix applies the HasSuffix predicate on the "warehouse" field.
+func WarehouseHasSuffix(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldHasSuffix(FieldWarehouse, v))
+}
+
+// WarehouseEqualFold applies the EqualFold predicate on the "warehouse" field.
+func WarehouseEqualFold(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldEqualFold(FieldWarehouse, v))
+}
+
+// WarehouseContainsFold applies the ContainsFold predicate on the "warehouse" field.
+func WarehouseContainsFold(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldContainsFold(FieldWarehouse, v))
+}
+
+// RejoinEQ applies the EQ predicate on the "rejoin" field.
+func RejoinEQ(v bool) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldEQ(FieldRejoin, v))
+}
+
+// RejoinNEQ applies the NEQ predicate on the "rejoin" field.
+func RejoinNEQ(v bool) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldNEQ(FieldRejoin, v))
+}
+
+// AskedByEQ applies the EQ predicate on the "asked_by" field.
+func AskedByEQ(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldEQ(FieldAskedBy, v))
+}
+
+// AskedByNEQ applies the NEQ predicate on the "asked_by" field.
+func AskedByNEQ(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldNEQ(FieldAskedBy, v))
+}
+
+// AskedByIn applies the In predicate on the "asked_by" field.
+func AskedByIn(vs ...string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldIn(FieldAskedBy, vs...))
+}
+
+// AskedByNotIn applies the NotIn predicate on the "asked_by" field.
+func AskedByNotIn(vs ...string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldNotIn(FieldAskedBy, vs...))
+}
+
+// AskedByGT applies the GT predicate on the "asked_by" field.
+func AskedByGT(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldGT(FieldAskedBy, v))
+}
+
+// AskedByGTE applies the GTE predicate on the "asked_by" field.
+func AskedByGTE(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldGTE(FieldAskedBy, v))
+}
+
+// AskedByLT applies the LT predicate on the "asked_by" field.
+func AskedByLT(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldLT(FieldAskedBy, v))
+}
+
+// AskedByLTE applies the LTE predicate on the "asked_by" field.
+func AskedByLTE(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldLTE(FieldAskedBy, v))
+}
+
+// AskedByContains applies the Contains predicate on the "asked_by" field.
+func AskedByContains(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldContains(FieldAskedBy, v))
+}
+
+// AskedByHasPrefix applies the HasPrefix predicate on the "asked_by" field.
+func AskedByHasPrefix(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldHasPrefix(FieldAskedBy, v))
+}
+
+// AskedByHasSuffix applies the HasSuffix predicate on the "asked_by" field.
+func AskedByHasSuffix(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldHasSuffix(FieldAskedBy, v))
+}
+
+// AskedByEqualFold applies the EqualFold predicate on the "asked_by" field.
+func AskedByEqualFold(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldEqualFold(FieldAskedBy, v))
+}
+
+// AskedByContainsFold applies the ContainsFold predicate on the "asked_by" field.
+func AskedByContainsFold(v string) predicate.JoinToken {
+	return predicate.JoinToken(sql.FieldContainsFold(FieldAskedBy, v))
 }
 
 // UsedAtEQ applies the EQ predicate on the "used_at" field.

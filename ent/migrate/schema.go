@@ -35,6 +35,9 @@ var (
 		{Name: "hash", Type: field.TypeString, Unique: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "warehouse", Type: field.TypeString, Default: ""},
+		{Name: "rejoin", Type: field.TypeBool, Default: false},
+		{Name: "asked_by", Type: field.TypeString, Default: ""},
 		{Name: "used_at", Type: field.TypeTime, Nullable: true},
 		{Name: "used_by", Type: field.TypeString, Default: ""},
 	}

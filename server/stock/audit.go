@@ -24,6 +24,11 @@ const (
 	// ActionMemberLeft: this node learned, or recorded, that a warehouse
 	// (itself included) left the network.
 	ActionMemberLeft = "member.left"
+	// ActionCertificateIssued: the network CA, which this node holds,
+	// signed a member's certificate (its id, its names, which member
+	// relayed the join). Written before the certificate exists, in the job
+	// that redeems the join token.
+	ActionCertificateIssued = "certificate.issued"
 )
 
 // AuditEntry is one change made on this node and who made it: Action is a

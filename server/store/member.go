@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"strings"
 	"time"
 
 	"github.com/stockmesh/stockmesh/ent"
@@ -11,25 +12,65 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// createJoinToken stores a join token's hash and expiry.
+// createJoinToken stores a join token's hash, expiry, the warehouse it
+// admits and who asked for it. A member's request is audited as that
+// member's.
 func (b *batch) createJoinToken(t *stock.JoinTokenNew) (*stock.Empty, error) {
-	err := b.client().JoinToken.Create().SetHash(t.Hash).SetCreatedAt(b.now()).
-		SetExpiresAt(t.ExpiresAt.UTC()).Exec(b.ctx)
+	err := b.client().JoinToken.Create().SetHash(t.Hash).SetCreatedAt(b.now()).SetExpiresAt(t.ExpiresAt.UTC()).
+		SetWarehouse(t.Warehouse).SetRejoin(t.Rejoin).SetAskedBy(t.AskedBy).Exec(b.ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &stock.Empty{}, b.audit(stock.ActionJoinTokenCreated, "join token", "expires "+t.ExpiresAt.UTC().Format(time.RFC3339))
+	detail := "expires " + t.ExpiresAt.UTC().Format(time.RFC3339)
+	if t.Warehouse != "" {
+		detail += "; admits " + t.Warehouse
+	}
+	if t.Rejoin {
+		detail += " again (rejoin)"
+	}
+	if t.AskedBy != "" {
+		detail += "; asked by " + t.AskedBy
+	}
+	return &stock.Empty{}, b.auditBy(cmp.Or(t.AskedBy, b.meta.Actor), stock.ActionJoinTokenCreated, "join token", detail)
 }
 
-// redeemJoinToken consumes a join token and records the member it admits.
+// redeemJoinToken consumes a join token and records the member it admits,
+// with the certificate the CA is about to sign for it in the audit log.
 // The writer runs one job at a time, so of two joins with one token the
-// second finds it used.
+// second finds it used; a refusal changes nothing.
 func (b *batch) redeemJoinToken(r *stock.JoinRedeem) (*stock.Warehouse, error) {
+	tok, err := b.admissible(r.Hash, r.Member.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := tok.Update().SetUsedAt(b.now()).SetUsedBy(r.Member.ID).Exec(b.ctx); err != nil {
+		return nil, err
+	}
+	m := r.Member
+	m.Local, m.HoldsCA, m.DepartedAt = false, false, nil
+	if err := b.mergeMember(m); err != nil {
+		return nil, err
+	}
+	if err := b.auditBy(cmp.Or(b.meta.Actor, m.ID), stock.ActionMemberJoined, "warehouse "+m.ID, "at "+m.URL); err != nil {
+		return nil, err
+	}
+	detail := "for " + strings.Join(r.Names, ", ")
+	if r.Via != "" {
+		detail += "; join relayed by " + r.Via
+	}
+	return &m, b.auditBy(cmp.Or(r.Via, m.ID), stock.ActionCertificateIssued, "warehouse "+m.ID, detail)
+}
+
+// admissible returns the join token with hash if it admits the warehouse
+// id now: a token this node issued, unused, unexpired, naming id or none,
+// and, for an id that is a member, naming it with rejoin. A departed
+// warehouse and this node's own are never admitted.
+func (b *batch) admissible(hash, id string) (*ent.JoinToken, error) {
 	local, err := b.localWarehouse()
 	if err != nil {
 		return nil, err
 	}
-	tok, err := b.client().JoinToken.Query().Where(jointoken.Hash(r.Hash)).Only(b.ctx)
+	tok, err := b.client().JoinToken.Query().Where(jointoken.Hash(hash)).Only(b.ctx)
 	switch {
 	case ent.IsNotFound(err):
 		return nil, stock.Errorf(stock.CodeForbidden, "the join token is not one %s issued", local.ID)
@@ -40,25 +81,25 @@ func (b *batch) redeemJoinToken(r *stock.JoinRedeem) (*stock.Warehouse, error) {
 			tok.UsedBy, tok.UsedAt.UTC().Format(time.RFC3339))
 	case !b.now().Before(tok.ExpiresAt):
 		return nil, stock.Errorf(stock.CodeForbidden, "the join token expired at %s", tok.ExpiresAt.UTC().Format(time.RFC3339))
-	case r.Member.ID == local.ID:
-		return nil, stock.Errorf(stock.CodeForbidden, "%s is the id of the node that issued the token", r.Member.ID)
+	case tok.Warehouse != "" && tok.Warehouse != id:
+		return nil, stock.Errorf(stock.CodeForbidden, "the join token admits %s, not %s", tok.Warehouse, id)
+	case id == local.ID:
+		return nil, stock.Errorf(stock.CodeForbidden, "%s is the id of the node that issued the token", id)
 	}
-	old, err := b.client().Warehouse.Get(b.ctx, r.Member.ID)
-	if err != nil && !ent.IsNotFound(err) {
+	old, err := b.client().Warehouse.Get(b.ctx, id)
+	switch {
+	case ent.IsNotFound(err):
+		return tok, nil
+	case err != nil:
 		return nil, err
+	case old.DepartedAt != nil:
+		return nil, stock.Errorf(stock.CodeForbidden, "%s left the network at %s and never comes back; join under another id",
+			id, old.DepartedAt.UTC().Format(time.RFC3339))
+	case !tok.Rejoin:
+		return nil, stock.Errorf(stock.CodeForbidden,
+			"%s is a member of the network already: only a join token that names it with rejoin admits it again", id)
 	}
-	if old != nil && old.DepartedAt != nil {
-		return nil, stock.Errorf(stock.CodeForbidden, "%s left the network; join under another id", r.Member.ID)
-	}
-	if err := tok.Update().SetUsedAt(b.now()).SetUsedBy(r.Member.ID).Exec(b.ctx); err != nil {
-		return nil, err
-	}
-	m := r.Member
-	m.Local, m.HoldsCA, m.DepartedAt = false, false, nil
-	if err := b.mergeMember(m); err != nil {
-		return nil, err
-	}
-	return &m, b.auditBy(cmp.Or(b.meta.Actor, m.ID), stock.ActionMemberJoined, "warehouse "+m.ID, "at "+m.URL)
+	return tok, nil
 }
 
 // mergeMembers records what a node says of the network (see

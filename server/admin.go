@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/auth"
+	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/node"
 )
 
@@ -78,6 +79,8 @@ func admin(ctx context.Context, cmd string, args []string, log *slog.Logger) err
 	var data, queue string
 	fs := flags("stockmeshd "+cmd, &data, &queue)
 	expires := fs.Int("expires-in", 3600, "seconds the join token is accepted (join-token)")
+	warehouse := fs.String("warehouse", "", "the only warehouse id the join token admits (join-token; default: one that has never been a member)")
+	rejoin := fs.Bool("rejoin", false, "the join token admits --warehouse again though it is a member: a wiped node's recovery (join-token, on the node holding the CA)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -91,7 +94,11 @@ func admin(ctx context.Context, cmd string, args []string, log *slog.Logger) err
 		fmt.Println("left the network")
 		return nil
 	}
-	t, err := node.IssueJoinToken(ctx, data, time.Duration(*expires)*time.Second, log)
+	if *rejoin && *warehouse == "" {
+		return errors.New("join-token --rejoin needs --warehouse ID")
+	}
+	spec := member.TokenSpec{TTL: time.Duration(*expires) * time.Second, Warehouse: *warehouse, Rejoin: *rejoin}
+	t, err := node.IssueJoinToken(ctx, data, spec, log)
 	if err != nil {
 		return err
 	}

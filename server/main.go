@@ -4,7 +4,7 @@
 //	stockmeshd [flags]                         serve a node
 //	stockmeshd dbworker --data DIR --queue ADDR run the database handler as its own process
 //	stockmeshd --join URL --join-token T --advertise URL --id ID   join a network through a member
-//	stockmeshd join-token --data DIR [--expires-in S]             issue a one-time join token
+//	stockmeshd join-token --data DIR [--expires-in S] [--warehouse ID [--rejoin]]   issue a one-time join token
 //	stockmeshd leave --data DIR                                   take the node out of its network
 //	stockmeshd token create --data DIR [--role R] [--name N]      issue an API token, admin by default (also while the node is stopped)
 //	stockmeshd keys rotate --data DIR                             a new key for data at rest

@@ -66,6 +66,15 @@ func NewLimiter() *Limiter {
 		max: MaxAddresses, addrs: map[string]*bucket{}, held: make(chan struct{}, MaxHeld)}
 }
 
+// NewLimiterOf returns a Limiter that gives each address burst tries and
+// one more every every, holding an answer at most every*burst; its other
+// limits are the package's. Join attempts use one with a smaller budget.
+func NewLimiterOf(burst int, every time.Duration) *Limiter {
+	l := NewLimiter()
+	l.burst, l.every, l.maxDelay = float64(burst), every, every*time.Duration(burst)
+	return l
+}
+
 // Fail records a failed authentication from addr and returns how long to
 // hold its answer: 0 within the address's tries, else up to MaxDelay.
 func (l *Limiter) Fail(addr string) time.Duration {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"time"
@@ -37,26 +38,33 @@ func NewClient(f pki.Files, proxy *url.URL) (*http.Client, error) {
 	return &http.Client{Transport: tr}, nil
 }
 
-// postJSON posts in as JSON to base+path and decodes the 200 answer into
-// out. A refusal in the REST error body comes back as the *stock.Error it
-// holds, so a joiner sees the issuer's own words.
-func postJSON(ctx context.Context, c *http.Client, base, path string, in, out any) error {
+// postJSON posts in as JSON to base+path, the address of the member id,
+// and decodes the 200 answer into out. The body is sent only once the
+// connection is known to reach id (VerifyServer), and the answer is read
+// only from it; id "" is a joiner's call, which knows the network's CA
+// but not the member it calls. A refusal in the REST error body comes back
+// as the *stock.Error it holds, so a joiner sees the issuer's own words.
+func postJSON(ctx context.Context, c *http.Client, base, path, id string, in, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
 	body, err := json.Marshal(in)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+path, bytes.NewReader(body))
+	req, err := newPost(ctx, strings.TrimRight(base, "/")+path, id, body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.Do(req)
 	if err != nil {
 		return fmt.Errorf("%w: %w", stock.Errorf(stock.CodeUnavailable, "cannot reach %s: %v", base, err), err)
 	}
 	defer resp.Body.Close()
+	if id != "" {
+		if err := VerifyServer(resp.TLS, id); err != nil {
+			return fmt.Errorf("%w: %w", stock.Errorf(stock.CodeUnavailable, "cannot reach %s: %v", base, err), err)
+		}
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
 		return fmt.Errorf("reading answer of %s%s: %w", base, path, err)
@@ -73,4 +81,25 @@ func postJSON(ctx context.Context, c *http.Client, base, path string, in, out an
 		return fmt.Errorf("decoding answer of %s%s: %w", base, path, err)
 	}
 	return nil
+}
+
+// newPost returns a JSON POST of body to url; with id set, the body is
+// held back until the connection is verified to reach member id.
+func newPost(ctx context.Context, url, id string, body []byte) (*http.Request, error) {
+	if id == "" {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		return req, err
+	}
+	check := &serverCheck{id: id}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, check.trace()), http.MethodPost, url, check.body(body))
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) { return check.body(body), nil }
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
 }

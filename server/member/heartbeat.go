@@ -56,7 +56,7 @@ func (n *Network) beatAll(ctx context.Context) {
 // beat sends one heartbeat to m and merges its answer.
 func (n *Network) beat(ctx context.Context, m Member) {
 	var answer heartbeat
-	err := postJSON(ctx, n.client, m.URL, "/api/v1/peer/heartbeat", heartbeat{Members: n.stored()}, &answer)
+	err := postJSON(ctx, n.client, m.URL, "/api/v1/peer/heartbeat", m.ID, heartbeat{Members: n.stored()}, &answer)
 	if err != nil {
 		if ctx.Err() == nil {
 			n.log.Debug("heartbeat failed", "member", m.ID, "url", m.URL, "err", err)

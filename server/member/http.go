@@ -3,11 +3,23 @@ package member
 import (
 	"context"
 	"encoding/json"
-	"github.com/stockmesh/stockmesh/server/auth"
+	"fmt"
+	"net"
 	"net/http"
+	"strconv"
+	"time"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// Budget of join attempts per source address.
+const (
+	// JoinBurst is how many join attempts an address may make at once.
+	JoinBurst = 10
+	// JoinEvery is how often an address earns one more join attempt.
+	JoinEvery = time.Second
 )
 
 // Wrap decorates the handler of a route (metrics, authentication).
@@ -19,15 +31,15 @@ type Peers struct {
 }
 
 // Register adds the network's routes to mux: POST /api/v1/join (public:
-// the join token in the body is the credential), GET /api/v1/peers
-// (wrapped by user, which checks a user's bearer token), and the
-// node-to-node endpoints under /api/v1/peer/ behind RequirePeer, each
-// wrapped by public for metrics.
+// the join token in the body is the credential; limited per source
+// address), GET /api/v1/peers (wrapped by user, which checks a user's
+// bearer token), and the node-to-node endpoints under /api/v1/peer/ behind
+// RequirePeer, each wrapped by public for metrics.
 func (n *Network) Register(mux *http.ServeMux, public, user Wrap) {
-	mux.Handle("POST /api/v1/join", public("/api/v1/join", endpoint(func(r *http.Request, req JoinRequest) (*JoinAnswer, error) {
-		// The join token in the body is the credential; the store checks it.
+	mux.Handle("POST /api/v1/join", public("/api/v1/join", n.limitJoins(endpoint(func(r *http.Request, req JoinRequest) (*JoinAnswer, error) {
+		// The join token in the body is the credential; the CA holder checks it.
 		return n.Admit(auth.AsNode(r.Context()), req)
-	})))
+	}))))
 	mux.Handle("GET /api/v1/peers", user("/api/v1/peers", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := stock.Authorize(r.Context(), auth.RoleViewer); err != nil {
 			rest.WriteError(w, err)
@@ -39,11 +51,34 @@ func (n *Network) Register(mux *http.ServeMux, public, user Wrap) {
 		mux.Handle("POST "+path, public(path, n.RequirePeer(h)))
 	}
 	peer("/api/v1/peer/heartbeat", fromPeer(n.onHeartbeat))
-	peer("/api/v1/peer/join", endpoint(func(r *http.Request, req JoinRequest) (*JoinAnswer, error) {
-		return n.Admit(r.Context(), req)
-	}))
 	peer("/api/v1/peer/sign", fromPeer(n.onSign))
+	peer("/api/v1/peer/jointoken", fromPeer(n.onJoinToken))
 	peer("/api/v1/peer/leave", fromPeer(n.onLeave))
+}
+
+// newJoinLimiter returns the limiter of join attempts per address.
+func newJoinLimiter() *auth.Limiter { return auth.NewLimiterOf(JoinBurst, JoinEvery) }
+
+// limitJoins refuses a join attempt beyond its source address's budget
+// (JoinBurst, then one every JoinEvery) with 429 Too Many Requests and
+// Retry-After, before reading its body: a flood of bad joins costs a map
+// lookup each, never a decoding or a database job. Every attempt counts:
+// a node joins once.
+func (n *Network) limitJoins(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if wait := n.joins.Fail(host); wait > 0 {
+			secs := int((wait + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			msg := stock.Errorf(stock.CodeUnavailable, "too many join attempts from this address: try again in %d s", secs)
+			rest.WriteError(w, fmt.Errorf("%w: %w", msg, auth.ErrThrottled))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // fromPeer adapts a handler of a peer's request, given the peer's id.

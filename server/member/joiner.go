@@ -30,11 +30,13 @@ type JoinConfig struct {
 }
 
 // Join joins the network: it makes a key and a certificate request named
-// cfg.ID, connects to cfg.URL checking that the server's chain holds the CA
-// the token pins (ErrCAMismatch otherwise, before sending anything), posts
-// the join request, and writes the certificate, key and CA certificate it
-// gets into cfg.TLSDir. It returns the members the answer named, for the
-// caller to record.
+// cfg.ID, connects to cfg.URL checking that the server's chain holds the
+// CA the token pins (ErrCAMismatch otherwise, before sending anything),
+// posts the join request, and writes the certificate, key and CA
+// certificate it gets into cfg.TLSDir. The CA signs the key for cfg.ID and
+// the names the node declares: the host of cfg.Advertise, this machine's
+// (pki.DefaultSANs) and cfg.SANs. It returns the members the answer named,
+// for the caller to record.
 func Join(ctx context.Context, cfg JoinConfig) ([]stock.Warehouse, error) {
 	tok, err := ParseToken(cfg.Token)
 	if err != nil {
@@ -50,9 +52,12 @@ func Join(ctx context.Context, cfg JoinConfig) ([]stock.Warehouse, error) {
 	host := hostOf(cfg.URL)
 	tr := &http.Transport{TLSClientConfig: pinned(tok.Fingerprint, host), TLSHandshakeTimeout: 5 * time.Second}
 	defer tr.CloseIdleConnections()
-	req := JoinRequest{Token: cfg.Token, ID: cfg.ID, Name: cfg.Name, URL: cfg.Advertise, CSR: string(csr)}
+	// The names the node declares for its certificate, beside its URL's
+	// host: those of this machine, for local clients, and --tls-san.
+	sans := append(pki.DefaultSANs(), cfg.SANs...)
+	req := JoinRequest{Token: cfg.Token, ID: cfg.ID, Name: cfg.Name, URL: cfg.Advertise, SANs: sans, CSR: string(csr)}
 	var answer JoinAnswer
-	if err := postJSON(ctx, &http.Client{Transport: tr}, cfg.URL, "/api/v1/join", req, &answer); err != nil {
+	if err := postJSON(ctx, &http.Client{Transport: tr}, cfg.URL, "/api/v1/join", "", req, &answer); err != nil {
 		if errors.Is(err, ErrCAMismatch) {
 			return nil, fmt.Errorf("joining through %s: %w", cfg.URL, ErrCAMismatch)
 		}

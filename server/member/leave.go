@@ -28,7 +28,7 @@ func (n *Network) Leave(ctx context.Context) (*Member, error) {
 	for _, m := range n.Members() {
 		wg.Go(func() {
 			var answer struct{}
-			if err := postJSON(ctx, n.client, m.URL, "/api/v1/peer/leave", struct{}{}, &answer); err != nil {
+			if err := postJSON(ctx, n.client, m.URL, "/api/v1/peer/leave", m.ID, struct{}{}, &answer); err != nil {
 				n.log.Warn("telling a member this node leaves", "member", m.ID, "err", err)
 			}
 		})

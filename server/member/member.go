@@ -21,8 +21,8 @@ type Store interface {
 	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
 	Members(ctx context.Context) ([]stock.Warehouse, error)
 	MergeMembers(ctx context.Context, ws []stock.Warehouse) ([]stock.Warehouse, error)
-	CreateJoinToken(ctx context.Context, hash string, expiresAt time.Time) error
-	RedeemJoinToken(ctx context.Context, hash string, m stock.Warehouse) (*stock.Warehouse, error)
+	CreateJoinToken(ctx context.Context, t stock.JoinTokenNew) error
+	RedeemJoinToken(ctx context.Context, r stock.JoinRedeem) (*stock.Warehouse, error)
 }
 
 var _ Store = (*stock.Service)(nil)

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -46,6 +47,7 @@ type Network struct {
 	fp       string
 	client   *http.Client
 	guard    *Guard
+	joins    *auth.Limiter // join attempts per source address
 	interval time.Duration
 	log      *slog.Logger
 
@@ -68,7 +70,7 @@ func (n *Network) SetLag(lag func(id string) int64) {
 // loading the CA key when the node holds it, and the stored members.
 func New(ctx context.Context, cfg Config) (*Network, error) {
 	n := &Network{store: cfg.Store, files: pki.FilesIn(cfg.TLSDir), interval: cfg.Interval, log: cfg.Logger,
-		states: map[string]*state{}}
+		states: map[string]*state{}, joins: newJoinLimiter()}
 	if n.interval <= 0 {
 		n.interval = DefaultInterval
 	}
@@ -329,14 +331,14 @@ func (n *Network) selfID() string {
 	return n.self
 }
 
-// holderURL returns the URL of the member that holds the CA key.
-func (n *Network) holderURL() (string, error) {
+// holder returns the member that holds the CA key, as this node knows it.
+func (n *Network) holder() (Member, error) {
 	for _, m := range n.All() {
-		if m.HoldsCA && !m.Local && m.URL != "" {
-			return m.URL, nil
+		if m.HoldsCA && !m.Local && m.Current() && m.URL != "" {
+			return m, nil
 		}
 	}
-	return "", stock.Errorf(stock.CodeUnavailable, "this node does not know which member holds the network CA")
+	return Member{}, stock.Errorf(stock.CodeUnavailable, "this node does not know which member holds the network CA")
 }
 
 // ErrDeparted refuses network work once this node left the network.

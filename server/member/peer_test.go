@@ -38,7 +38,7 @@ func network(t *testing.T, ids ...string) (pki.Files, map[string]pki.Files) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cert, err := c.SignCSR(csr, id)
+		cert, err := c.SignCSR(csr, id, pki.DefaultSANs())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,23 +23,28 @@ import (
 )
 
 // IssueJoinToken issues a join token from the node whose data is in
-// dataDir, valid for ttl (0: member.DefaultTokenTTL). While that node runs
-// (it holds the data folder's lock) the token is asked of it over GraphQL,
+// dataDir, as spec says (see member.Network.CreateJoinToken: a node that
+// does not hold the CA asks the one that does). While that node runs (it
+// holds the data folder's lock) the token is asked of it over GraphQL,
 // with DATA/admin.token, DATA/node.addr and DATA/tls/ca.crt; otherwise the
 // database is opened here, under the lock.
-func IssueJoinToken(ctx context.Context, dataDir string, ttl time.Duration, log *slog.Logger) (*member.JoinToken, error) {
+func IssueJoinToken(ctx context.Context, dataDir string, spec member.TokenSpec, log *slog.Logger) (*member.JoinToken, error) {
 	var out member.JoinToken
 	err := administer(ctx, dataDir, "stockmeshd join-token",
 		func(ctx context.Context, r remote) error {
 			var data struct{ CreateJoinToken member.JoinToken }
-			q := `mutation($s: Int) { createJoinToken(expiresIn: $s) { token expiresAt } }`
-			err := r.graphQL(ctx, q, map[string]any{"s": int64(ttl / time.Second)}, &data)
+			q := `mutation($s: Int, $w: ID, $r: Boolean) { createJoinToken(expiresIn: $s, warehouse: $w, rejoin: $r) { token expiresAt } }`
+			vars := map[string]any{"s": int64(spec.TTL / time.Second), "w": nil, "r": spec.Rejoin}
+			if spec.Warehouse != "" {
+				vars["w"] = spec.Warehouse
+			}
+			err := r.graphQL(ctx, q, vars, &data)
 			out = data.CreateJoinToken
 			return err
 		},
 		func(ctx context.Context) error {
 			return withNetwork(ctx, dataDir, log, func(ctx context.Context, net *member.Network) error {
-				t, err := net.CreateJoinToken(ctx, member.TokenSpec{TTL: ttl})
+				t, err := net.CreateJoinToken(ctx, spec)
 				if err == nil {
 					out = *t
 				}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/stockmesh/stockmesh/internal/atomicfile"
@@ -77,11 +78,10 @@ func NewCSR(id string, sans []string) (csrPEM, keyPEM []byte, err error) {
 	return pem.EncodeToMemory(&pem.Block{Type: pemCSR, Bytes: der}), keyPEM, nil
 }
 
-// SignCSR issues a node certificate for the request in csrPEM, which must
-// be self-signed and name id as its CommonName. The certificate keeps the
-// request's DNS names and IP addresses, serves as server and client, and is
-// valid for NodeValidity but never beyond the CA.
-func (c *CA) SignCSR(csrPEM []byte, id string) ([]byte, error) {
+// ParseCSR parses the certificate request in csrPEM and checks that it is
+// signed by its own key and names id as its CommonName; anything else is
+// ErrBadCSR.
+func ParseCSR(csrPEM []byte, id string) (*x509.CertificateRequest, error) {
 	block, _ := pem.Decode(csrPEM)
 	if block == nil || block.Type != pemCSR {
 		return nil, fmt.Errorf("%w: no %s block", ErrBadCSR, pemCSR)
@@ -96,7 +96,49 @@ func (c *CA) SignCSR(csrPEM []byte, id string) ([]byte, error) {
 	if req.Subject.CommonName != id {
 		return nil, fmt.Errorf("%w: it names %q, not %q", ErrBadCSR, req.Subject.CommonName, id)
 	}
-	tmpl, err := c.nodeTemplate(id, req.DNSNames, req.IPAddresses, time.Now())
+	return req, nil
+}
+
+// MaxNames is the most names (DNS names and IP addresses) a node
+// certificate the CA signs may cover.
+const MaxNames = 32
+
+// NormalizeNames returns names as a node certificate holds them: trimmed,
+// lower-cased, deduplicated, IP addresses in canonical form, empty ones
+// dropped. A name that is neither an IP address nor a plausible DNS name,
+// a wildcard, or more than MaxNames names is ErrInvalidSAN.
+func NormalizeNames(names []string) ([]string, error) {
+	norm, err := normalizeSANs(names)
+	if err != nil {
+		return nil, err
+	}
+	if len(norm) > MaxNames {
+		return nil, fmt.Errorf("%w: %d names, at most %d", ErrInvalidSAN, len(norm), MaxNames)
+	}
+	for _, n := range norm {
+		if strings.Contains(n, "*") {
+			return nil, fmt.Errorf("%w: %q is a wildcard", ErrInvalidSAN, n)
+		}
+	}
+	return norm, nil
+}
+
+// SignCSR issues a node certificate for the key of the request in csrPEM
+// (see ParseCSR), whose identity (CommonName) is id and which covers
+// exactly names (see NormalizeNames), never the names the request lists.
+// It serves as server and client, and is valid for NodeValidity but never
+// beyond the CA.
+func (c *CA) SignCSR(csrPEM []byte, id string, names []string) ([]byte, error) {
+	req, err := ParseCSR(csrPEM, id)
+	if err != nil {
+		return nil, err
+	}
+	norm, err := NormalizeNames(names)
+	if err != nil {
+		return nil, err
+	}
+	dns, ips := splitSANs(norm)
+	tmpl, err := c.nodeTemplate(id, dns, ips, time.Now())
 	if err != nil {
 		return nil, err
 	}

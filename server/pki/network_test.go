@@ -4,7 +4,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -17,7 +19,7 @@ func TestSignCSR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	csr, _, err := NewCSR("BCN-1", []string{"bcn.example", "192.0.2.9"})
+	csr, _, err := NewCSR("BCN-1", []string{"mad.example", "192.0.2.9"}) // names the CA ignores
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func TestSignCSR(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			certPEM, err := ca.SignCSR(tt.csr, tt.id)
+			certPEM, err := ca.SignCSR(tt.csr, tt.id, []string{"BCN.example", "192.0.2.10"})
 			if !tt.ok {
 				if !errors.Is(err, ErrBadCSR) {
 					t.Fatalf("SignCSR error = %v, want ErrBadCSR", err)
@@ -51,6 +53,9 @@ func TestSignCSR(t *testing.T) {
 			c := certs[0]
 			if c.Subject.CommonName != "BCN-1" {
 				t.Errorf("CommonName = %q, want BCN-1", c.Subject.CommonName)
+			}
+			if !slices.Equal(c.DNSNames, []string{"bcn.example"}) || len(c.IPAddresses) != 1 || c.IPAddresses[0].String() != "192.0.2.10" {
+				t.Errorf("names = %v %v, want exactly bcn.example and 192.0.2.10, none of the request's", c.DNSNames, c.IPAddresses)
 			}
 			pool := x509.NewCertPool()
 			pool.AddCert(ca.cert)
@@ -103,5 +108,37 @@ func TestNodeConfigServesChain(t *testing.T) {
 	}
 	if has, _ := HasCAKey(filepath.Clean(dir)); !has {
 		t.Error("HasCAKey = false on the CA's own directory")
+	}
+}
+
+func TestNormalizeNames(t *testing.T) {
+	many := make([]string, MaxNames+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("n%d.example", i)
+	}
+	tests := []struct {
+		name  string
+		in    []string
+		want  []string
+		valid bool
+	}{
+		{"trimmed, lower-cased, deduplicated", []string{" BCN.example ", "bcn.example", "", "::1"}, []string{"bcn.example", "::1"}, true},
+		{"wildcard", []string{"*.example"}, nil, false},
+		{"path", []string{"bcn.example/x"}, nil, false},
+		{"too many", many, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NormalizeNames(tt.in)
+			if !tt.valid {
+				if !errors.Is(err, ErrInvalidSAN) {
+					t.Fatalf("NormalizeNames(%q) error = %v, want ErrInvalidSAN", tt.in, err)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("NormalizeNames(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
 	}
 }

@@ -1647,7 +1647,9 @@ type Mutation {
   604800). With warehouse, the token admits only that warehouse id; without it,
   one id of the joiner's choosing that has never been a member. An id that is or
   was a member is admitted again only by a token that names it with rejoin: true
-  (a wiped node recovering its warehouse). Admins only.
+  (a wiped node recovering its warehouse). Every token is kept and redeemed by the
+  node holding the network CA: another node asks it for one, and only the CA
+  holder's admins issue rejoin tokens. Admins only.
   """
   createJoinToken(expiresIn: Int, warehouse: ID, rejoin: Boolean = false): JoinToken!
   """
@@ -2034,7 +2036,7 @@ type AuditEntry {
   at: Time!
   "The name of the token the change was made with (pyro4 for Pyro4 clients, stockmeshd for the offline admin commands)."
   actor: String!
-  "product.created, product.updated, product.deleted, movement, transfer.created, transfer.cancel_requested, transfer.received, transfer.cancelled, transfer.returned, token.created, token.revoked, jointoken.created, member.joined or member.left."
+  "product.created, product.updated, product.deleted, movement, transfer.created, transfer.cancel_requested, transfer.received, transfer.cancelled, transfer.returned, token.created, token.revoked, jointoken.created, member.joined, member.left or certificate.issued (on the node holding the CA: a certificate it signed, with its names and the member that relayed the join)."
   action: String!
   "What changed: a sku, or a token. For a transfer entry detail is the transfer's id."
   subject: String!

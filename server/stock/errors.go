@@ -34,11 +34,18 @@ const (
 )
 
 // Error is a domain error with a code and a message safe to show to users.
-// errors.Is matches two *Error values by code, so
-// errors.Is(err, ErrNotFound) holds for any not-found error.
+// errors.Is matches a target without a Reason by code, so
+// errors.Is(err, ErrNotFound) holds for any not-found error, and a target
+// with one by code and Reason, so errors.Is(err, ErrEpoch) holds only for
+// an epoch refusal, never for other INVALID_INPUT errors.
 type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
+	// Reason narrows Code for the errors callers must tell apart from
+	// others of the same code (ErrEpoch, ErrInvalidEntry, ErrNoWarehouse);
+	// "" for most. It crosses the queue with the error, so errors.Is works
+	// on a decoded reply as on the error the store returned.
+	Reason string `json:"reason,omitempty"`
 	// Shortfall details an INSUFFICIENT_STOCK error, so that clients can
 	// say in their own words (and language) what was missing; nil otherwise.
 	Shortfall *Shortfall `json:"shortfall,omitempty"`
@@ -79,7 +86,7 @@ var (
 
 // ErrNoWarehouse answers every job that needs the local warehouse before
 // it was set up.
-var ErrNoWarehouse = &Error{Code: CodeUnavailable, Message: "the local warehouse is not set up yet"}
+var ErrNoWarehouse = &Error{Code: CodeUnavailable, Reason: "no-warehouse", Message: "the local warehouse is not set up yet"}
 
 // ErrNoReply is what a Queue returns (wrapped) when it sent a job but got
 // no reply: the job may or may not have run. Any other Queue error means
@@ -89,10 +96,12 @@ var ErrNoReply = errors.New("stock: job sent, no reply")
 // Error returns the message.
 func (e *Error) Error() string { return e.Message }
 
-// Is reports whether target is an *Error with the same code.
+// Is reports whether target is an *Error with the same code and, when
+// target has a Reason, the same Reason: a generic sentinel (ErrInvalidInput)
+// matches every error of its code, a specific one (ErrEpoch) only its own.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	return ok && t.Code == e.Code && (t.Reason == "" || t.Reason == e.Reason)
 }
 
 // Errorf returns an *Error with code c and a formatted message.

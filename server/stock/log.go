@@ -131,24 +131,22 @@ func (h *Heads) Head(origin string) (Head, bool) {
 
 // ErrEpoch is the error a replica answers a batch of another epoch with:
 // the origin's log was begun again under the same id, and mixing the two
-// histories would corrupt both. It has CodeInvalidInput.
-var ErrEpoch = &Error{Code: CodeInvalidInput, Message: "stock: the log's epoch differs"}
+// histories would corrupt both. It has CodeInvalidInput; errors.Is tells it
+// from every other INVALID_INPUT error by its Reason.
+var ErrEpoch = &Error{Code: CodeInvalidInput, Reason: "epoch", Message: "stock: the log's epoch differs"}
 
-// Normalize checks that the batch is one origin's consecutive entries.
+// Normalize checks that the batch is one origin's consecutive entries,
+// each of them valid (see LogEntry.Validate), whoever served or signed
+// them; the first that is not is refused with an ErrInvalidEntry error
+// naming it and its field.
 func (b *ChangeBatch) Normalize() error {
 	for i := range b.Entries {
 		e := &b.Entries[i]
-		switch {
-		case e.Origin == "" || e.Seq <= 0:
-			return invalid("entries", "entry %d has no origin or seq", i)
-		case i > 0 && (e.Origin != b.Entries[0].Origin || e.Seq != b.Entries[i-1].Seq+1):
-			return invalid("entries", "entry %d (%s:%d) does not follow the one before", i, e.Origin, e.Seq)
-		case e.Type.IsTransfer():
-			if e.Transfer == nil || e.Movement != nil || e.Product != nil {
-				return invalid("entries", "entry %s:%d of type %q lacks its values", e.Origin, e.Seq, e.Type)
-			}
-		case (e.Type == EntryMovement) != (e.Movement != nil) || (e.Type != EntryMovement && e.Product == nil):
-			return invalid("entries", "entry %s:%d of type %q lacks its values", e.Origin, e.Seq, e.Type)
+		if err := e.Validate(); err != nil {
+			return err
+		}
+		if i > 0 && (e.Origin != b.Entries[0].Origin || e.Seq != b.Entries[i-1].Seq+1) {
+			return InvalidEntry(e, "seq", "entry %d of the batch does not follow the one before (%s:%d)", i, b.Entries[i-1].Origin, b.Entries[i-1].Seq)
 		}
 	}
 	return nil

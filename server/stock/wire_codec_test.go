@@ -133,6 +133,9 @@ func randEntry(r *rand.Rand) *LogEntry {
 
 func randError(r *rand.Rand) *Error {
 	e := &Error{Code: Code(randString(r)), Message: randString(r)}
+	if r.IntN(2) == 0 {
+		e.Reason = randString(r)
+	}
 	if r.IntN(10) == 0 {
 		e.Shortfall = &Shortfall{SKU: randString(r), InStock: randInt(r), Requested: randInt(r)}
 	}

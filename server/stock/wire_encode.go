@@ -30,6 +30,9 @@ func appendMovementInput(b []byte, in *MovementInput) []byte {
 func appendError(b []byte, e *Error) []byte {
 	b = appendString(append(b, `{"code":`...), string(e.Code))
 	b = appendString(append(b, `,"message":`...), e.Message)
+	if e.Reason != "" {
+		b = appendString(append(b, `,"reason":`...), e.Reason)
+	}
 	return append(b, '}')
 }
 

@@ -49,7 +49,7 @@ func synthLog(origin string, t0 time.Time, seed uint64, n int) ([]stock.LogEntry
 		if r.IntN(15) == 0 {
 			price[sku] = stock.Price(1_0000 + r.IntN(90_0000))
 			log = append(log, stock.LogEntry{Origin: origin, Seq: seq, At: at, Type: stock.EntryProductUpdated, Changed: []string{stock.FieldPrice},
-				Product: &stock.Product{Warehouse: origin, SKU: sku, Name: "N " + sku, Price: price[sku], Quantity: qty[sku], Seq: seq, UpdatedAt: at}})
+				Product: &stock.Product{Warehouse: origin, SKU: sku, Name: "N " + sku, Price: price[sku], Quantity: qty[sku], Seq: seq, CreatedAt: t0, UpdatedAt: at}})
 			continue
 		}
 		k := kinds[r.IntN(len(kinds))]
@@ -57,8 +57,8 @@ func synthLog(origin string, t0 time.Time, seed uint64, n int) ([]stock.LogEntry
 		if k == stock.KindAdjustment {
 			d = r.Int64N(7) - 3
 		}
-		if qty[sku]+d < 0 {
-			d = -d
+		if qty[sku]+d < 0 { // a return instead, as a writer never goes below zero
+			k, d = stock.KindReturn, -d
 		}
 		qty[sku] += d
 		m := stock.Movement{ID: stock.MovementID(origin, seq), Warehouse: origin, Seq: seq, SKU: sku, Kind: k, Quantity: d,

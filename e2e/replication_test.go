@@ -264,10 +264,11 @@ func TestConvergenceUnderFaults(t *testing.T) {
 }
 
 // TestWipedNodeRejoins: a node whose data folder is lost joins again
-// under its warehouse's id with a new token; it restores its warehouse's
-// history from the network and carries on with it (the same log, the next
-// seq, its idempotency keys), so that every node still holds one history
-// of it.
+// under its warehouse's id with a token the CA holder issued naming it
+// with rejoin (a token naming no warehouse is refused); it restores its
+// warehouse's history from the network and carries on with it (the same
+// log, the next seq, its idempotency keys), so that every node still holds
+// one history of it.
 func TestWipedNodeRejoins(t *testing.T) {
 	a := testnode.Start(t, "--id", "MAD-1")
 	b := testnode.StartJoined(t, a, a.JoinToken(t, 600), "BCN-1")
@@ -278,7 +279,11 @@ func TestWipedNodeRejoins(t *testing.T) {
 	before := converge(t, []string{"BCN-1"}, a, b)
 	b.Kill()
 
-	again := testnode.StartJoined(t, a, a.JoinToken(t, 600), "BCN-1") // a new, empty data folder
+	if out := testnode.RunFailing(t, 60*time.Second, append([]string{"--data", t.TempDir(), "--listen", testnode.FreeAddr(t)},
+		testnode.JoinArgs(a, a.JoinToken(t, 600), "BCN-1", testnode.FreeAddr(t))...)...); !strings.Contains(out, "member of the network already") {
+		t.Fatalf("a token naming no warehouse admitted BCN-1 again, or said something else:\n%s", out)
+	}
+	again := testnode.StartJoined(t, a, a.JoinTokenFor(t, 600, "BCN-1", true), "BCN-1") // a new, empty data folder
 	if q := quantity(t, again, "CABLE"); q != 48 {
 		t.Fatalf("CABLE on the rejoined BCN-1 = %d, want 48 restored from the network", q)
 	}

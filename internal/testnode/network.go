@@ -45,11 +45,25 @@ func RunFailing(t testing.TB, timeout time.Duration, args ...string) string {
 }
 
 // JoinToken issues a join token on n valid for expiresIn seconds, through
-// the GraphQL API as n's admin.
+// the GraphQL API as n's admin: it admits one warehouse id that has never
+// been a member.
 func (n *Node) JoinToken(t testing.TB, expiresIn int) string {
 	t.Helper()
-	r := n.MustGraphQL(t, `mutation($s: Int) { createJoinToken(expiresIn: $s) { token expiresAt } }`,
-		map[string]any{"s": expiresIn})
+	return n.JoinTokenFor(t, expiresIn, "", false)
+}
+
+// JoinTokenFor issues a join token on n valid for expiresIn seconds that
+// admits only warehouse ("" for one that has never been a member) and,
+// with rejoin, admits it though it is a member (a wiped node's recovery;
+// only the node holding the CA issues such tokens).
+func (n *Node) JoinTokenFor(t testing.TB, expiresIn int, warehouse string, rejoin bool) string {
+	t.Helper()
+	vars := map[string]any{"s": expiresIn, "w": nil, "r": rejoin}
+	if warehouse != "" {
+		vars["w"] = warehouse
+	}
+	r := n.MustGraphQL(t, `mutation($s: Int, $w: ID, $r: Boolean) {
+		createJoinToken(expiresIn: $s, warehouse: $w, rejoin: $r) { token expiresAt } }`, vars)
 	var data struct{ CreateJoinToken struct{ Token string } }
 	if len(r.Errors) > 0 || json.Unmarshal(r.Data, &data) != nil || data.CreateJoinToken.Token == "" {
 		t.Fatalf("createJoinToken: %+v", r)

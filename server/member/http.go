@@ -17,7 +17,7 @@ import (
 // Budget of join attempts per source address.
 const (
 	// JoinBurst is how many join attempts an address may make at once.
-	JoinBurst = 10
+	JoinBurst = 30
 	// JoinEvery is how often an address earns one more join attempt.
 	JoinEvery = time.Second
 )

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stockmesh/stockmesh/internal/testnode"
 	"github.com/stockmesh/stockmesh/server/member"
@@ -91,8 +92,9 @@ func TestPeerSignNeedsToken(t *testing.T) {
 
 // TestJoinTokenNamesWarehouse: a token naming a warehouse admits only that
 // id; an existing member's id needs a token naming it with rejoin (from
-// the CA holder); a token B issues is A's, and A records that B relayed
-// the join of the certificate it signs.
+// the CA holder, here from stockmeshd join-token --warehouse --rejoin); a
+// token B issues is A's, and A records that B relayed the join of the
+// certificate it signs.
 func TestJoinTokenNamesWarehouse(t *testing.T) {
 	a := testnode.Start(t, "--id", "A-1")
 	b := testnode.StartJoined(t, a, a.JoinToken(t, 600), "B-1")
@@ -109,7 +111,9 @@ func TestJoinTokenNamesWarehouse(t *testing.T) {
 		{"the CA holder's own id, rejoin", a, func() string { return a.JoinTokenFor(t, 600, "A-1", true) }, "A-1", http.StatusForbidden},
 		{"the named id", a, func() string { return a.JoinTokenFor(t, 600, "V-1", false) }, "V-1", http.StatusOK},
 		{"token B issued, through B", b, func() string { return tokenOf(t, b, "D-1") }, "D-1", http.StatusOK},
-		{"member's id, rejoin", b, func() string { return a.JoinTokenFor(t, 600, "B-1", true) }, "B-1", http.StatusOK},
+		{"member's id, rejoin", b, func() string {
+			return strings.TrimSpace(runStockmeshd(t, "join-token", "--data", a.DataDir, "--warehouse", "B-1", "--rejoin"))
+		}, "B-1", http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,6 +122,9 @@ func TestJoinTokenNamesWarehouse(t *testing.T) {
 				t.Errorf("join of %s: %d %s, want %d", tt.id, status, body, tt.want)
 			}
 		})
+	}
+	if out := testnode.RunFailing(t, 30*time.Second, "join-token", "--data", a.DataDir, "--rejoin"); !strings.Contains(out, "--rejoin needs --warehouse") {
+		t.Errorf("join-token --rejoin without --warehouse: %s", out)
 	}
 	r := a.MustGraphQL(t, `{ auditLog(first: 50) { edges { node { actor action subject detail } } } }`, nil)
 	for _, want := range []string{

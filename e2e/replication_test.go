@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -268,7 +269,8 @@ func TestConvergenceUnderFaults(t *testing.T) {
 // with rejoin (a token naming no warehouse is refused); it restores its
 // warehouse's history from the network and carries on with it (the same
 // log, the next seq, its idempotency keys), so that every node still holds
-// one history of it.
+// one history of it. Its log-signing key comes from a backup: a node with
+// another key would sign a history no member accepts.
 func TestWipedNodeRejoins(t *testing.T) {
 	a := testnode.Start(t, "--id", "MAD-1")
 	b := testnode.StartJoined(t, a, a.JoinToken(t, 600), "BCN-1")
@@ -283,7 +285,17 @@ func TestWipedNodeRejoins(t *testing.T) {
 		testnode.JoinArgs(a, a.JoinToken(t, 600), "BCN-1", testnode.FreeAddr(t))...)...); !strings.Contains(out, "member of the network already") {
 		t.Fatalf("a token naming no warehouse admitted BCN-1 again, or said something else:\n%s", out)
 	}
-	again := testnode.StartJoined(t, a, a.JoinTokenFor(t, 600, "BCN-1", true), "BCN-1") // a new, empty data folder
+	// A new, empty data folder, but for the log-signing key restored from
+	// the backup: no other key may sign BCN-1's log.
+	dir, addr := t.TempDir(), testnode.FreeAddr(t)
+	key, err := os.ReadFile(filepath.Join(b.DataDir, "sign.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sign.key"), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again := testnode.StartIn(t, dir, addr, testnode.JoinArgs(a, a.JoinTokenFor(t, 600, "BCN-1", true), "BCN-1", addr)...)
 	if q := quantity(t, again, "CABLE"); q != 48 {
 		t.Fatalf("CABLE on the rejoined BCN-1 = %d, want 48 restored from the network", q)
 	}

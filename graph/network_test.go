@@ -6,6 +6,8 @@ import (
 	"github.com/stockmesh/stockmesh/server/auth"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/stockmesh/stockmesh/graph"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/gqlws"
+	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/store"
 )
@@ -60,7 +63,9 @@ func openService(t *testing.T, id string, hub *feed.Hub) *stock.Service {
 	if hub != nil {
 		opts.Publisher = pub
 	}
-	s, err := store.Open(t.TempDir(), opts)
+	dir := t.TempDir()
+	networkCA(t, dir, id)
+	s, err := store.Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +131,11 @@ func (n *network) replicate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.node.ApplyChanges(auth.AsNode(t.Context()), "", page.Entries); err != nil {
+	w, err := n.origin.LocalWarehouse(auth.AsNode(t.Context()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.node.ApplyChanges(auth.AsNode(t.Context()), &stock.ChangeBatch{Epoch: w.Epoch, Entries: page.Entries, Proof: page.Proof}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -277,3 +286,31 @@ func TestStockChangedFromReplica(t *testing.T) {
 		t.Fatalf("first event %+v, want MAD-1's sale of 2 of A, leaving 5", c)
 	}
 }
+
+// networkCA gives the data folder dir the certificate of warehouse id
+// from one CA shared by the test's nodes (kept in the first one's folder),
+// so that each verifies the others' signed logs.
+func networkCA(t *testing.T, dir, id string) {
+	t.Helper()
+	tlsDir := filepath.Join(dir, "tls")
+	if first, ok := caDirs.LoadOrStore(t.Name(), tlsDir); ok {
+		if err := os.MkdirAll(tlsDir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"ca.crt", "ca.key"} {
+			b, err := os.ReadFile(filepath.Join(first.(string), f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(tlsDir, f), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := pki.EnsureNode(tlsDir, id, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// caDirs holds the TLS folder of each test's first node, by test name.
+var caDirs sync.Map

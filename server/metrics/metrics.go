@@ -33,6 +33,7 @@ type Metrics struct {
 	batchTook  prometheus.Histogram
 	jobExpired *prometheus.CounterVec
 	authFailed *prometheus.CounterVec
+	rejected   *prometheus.CounterVec
 	mu         sync.RWMutex
 	opNames    map[string]struct{}
 }
@@ -83,7 +84,12 @@ func New(g Gauges) *Metrics {
 	m.authFailed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_auth_failures_total",
 		Help: "Failed authentications (missing, unknown, revoked or expired tokens): refused at once (within the address's tries), delayed (answered after a wait) or throttled (refused at once with 429, the address having failed too often)."},
 		[]string{"result"})
-	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed,
+	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_sync_rejected_total",
+		Help: "Runs of other warehouses' logs refused, by reason: signature, chain, validation or fork."}, []string{"reason"})
+	for _, r := range []string{"signature", "chain", "validation", "fork"} {
+		m.rejected.WithLabelValues(r) // every reason shown, from 0
+	}
+	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if g.QueueDepth != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_queue_depth",
@@ -112,6 +118,9 @@ func New(g Gauges) *Metrics {
 	counter("stockmesh_feed_gaps_recovered_total", "Gaps in committed-change events that the feed filled from the change log.", g.GapsRecovered)
 	return m
 }
+
+// SyncRejected counts a refused run of another warehouse's log by reason.
+func (m *Metrics) SyncRejected(reason string) { m.rejected.WithLabelValues(reason).Inc() }
 
 // AuthFailure counts a failed authentication by how it was answered:
 // refused (at once, within the address's tries), delayed (after a wait)

@@ -240,6 +240,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	desk := transfer.NewDesk(svc, transfers)
 	settler := transfer.NewSettler(desk, log)
 	rep := peer.NewReplicator(w.ID, transfer.NewApplier(desk, settler), net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
+	rep.OnReject(func(reason stock.RejectReason) { m.SyncRejected(string(reason)) })
 	net.SetLag(rep.Behind)
 	g.Go(func() error {
 		defer close(httpsDone)

@@ -18,6 +18,7 @@ import (
 type client struct {
 	http *http.Client
 	base string // the member's base URL, without a trailing slash
+	id   string // the member's warehouse id, which its certificate must name; "" when not known yet
 }
 
 // heads asks the member how far it holds every log.
@@ -56,7 +57,7 @@ func decodeChanges(origin string, header http.Header, body []byte) (*ChangesRepl
 	if err := stock.DecodeValue(body, &batch); err != nil {
 		return nil, fmt.Errorf("decoding the changes of %s: %w", origin, err)
 	}
-	r.Epoch, r.Entries = batch.Epoch, batch.Entries
+	r.Epoch, r.Entries, r.Proof = batch.Epoch, batch.Entries, batch.Proof
 	return r, r.check()
 }
 
@@ -86,9 +87,15 @@ func (c *client) fetch(ctx context.Context, path string, q url.Values) ([]byte, 
 		return nil, nil, err
 	}
 	defer res.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(res.Body, 256<<20))
+	if err := c.checkServer(res); err != nil {
+		return nil, nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(res.Body, MaxBody+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(body) > MaxBody {
+		return nil, nil, fmt.Errorf("%s%s: the answer is larger than %d bytes", c.base, path, MaxBody)
 	}
 	if v := res.Header.Get(ProtocolHeader); v != strconv.Itoa(Protocol) {
 		return nil, nil, fmt.Errorf("%w: %s speaks %q, this node %d", errProtocol, c.base, v, Protocol)
@@ -97,4 +104,17 @@ func (c *client) fetch(ctx context.Context, path string, q url.Values) ([]byte, 
 		return nil, nil, fmt.Errorf("%s%s: %s: %s", c.base, path, res.Status, strings.TrimSpace(string(body)))
 	}
 	return body, res.Header, nil
+}
+
+// checkServer refuses an answer from a server whose certificate does not
+// name the member this client meant to reach: another member answering at
+// its address (the network's CA vouches for both).
+func (c *client) checkServer(res *http.Response) error {
+	if c.id == "" || res.TLS == nil || len(res.TLS.PeerCertificates) == 0 {
+		return nil
+	}
+	if cn := res.TLS.PeerCertificates[0].Subject.CommonName; cn != c.id {
+		return fmt.Errorf("%s answers with the certificate of %q, not of %q", c.base, cn, c.id)
+	}
+	return nil
 }

@@ -164,7 +164,7 @@ func (h *Handler) read(ctx context.Context, q changesQuery) (*ChangesReply, erro
 		return nil, stock.Errorf(stock.CodeInvalidInput,
 			"after: %d is beyond the head of %s's log (%d): the caller holds history this node does not", q.after, q.origin, page.LastSeq)
 	}
-	reply := &ChangesReply{Origin: q.origin, LastSeq: page.LastSeq, Entries: page.Entries}
+	reply := &ChangesReply{Origin: q.origin, LastSeq: page.LastSeq, Entries: page.Entries, Proof: page.Proof}
 	if reply.Epoch, err = h.epoch(ctx, q.origin, local); err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func (h *Handler) read(ctx context.Context, q changesQuery) (*ChangesReply, erro
 // writeChanges writes a changes answer: its origin and last seq in
 // headers, the run as a stock.ChangeBatch in the body.
 func writeChanges(w http.ResponseWriter, r *ChangesReply) error {
-	body, err := stock.EncodeValue(make([]byte, 0, 256*len(r.Entries)+64), &stock.ChangeBatch{Epoch: r.Epoch, Entries: r.Entries})
+	body, err := stock.EncodeValue(make([]byte, 0, 256*len(r.Entries)+64), &stock.ChangeBatch{Epoch: r.Epoch, Entries: r.Entries, Proof: r.Proof})
 	if err != nil {
 		return fmt.Errorf("encoding the log of %s: %w", r.Origin, err)
 	}

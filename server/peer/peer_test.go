@@ -9,7 +9,10 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -58,6 +61,7 @@ type testNode struct {
 // network is a certificate authority the test nodes share.
 type network struct {
 	t      *testing.T
+	caDir  string // ca.crt and ca.key
 	server *tls.Config
 	client *http.Client
 }
@@ -78,6 +82,7 @@ func newNetwork(t *testing.T) *network {
 	}
 	dir := t.TempDir()
 	caFile := dir + "/ca.crt"
+	n0 := &network{caDir: dir}
 	if err := ca.Save(caFile, dir+"/ca.key"); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +90,7 @@ func newNetwork(t *testing.T) *network {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &network{t: t,
+	return &network{t: t, caDir: n0.caDir,
 		server: &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool},
 		client: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool}}},
 	}
@@ -96,7 +101,9 @@ func newNetwork(t *testing.T) *network {
 func (n *network) node(id string) *testNode {
 	t := n.t
 	w := NewWatcher()
-	s, err := store.Open(t.TempDir(), store.Options{Publisher: watchPublisher{w}, Logger: slog.New(slog.DiscardHandler)})
+	dir := t.TempDir()
+	cert := n.nodeCert(dir, id)
+	s, err := store.Open(dir, store.Options{Publisher: watchPublisher{w}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +122,7 @@ func (n *network) node(id string) *testNode {
 	})
 	srv := httptest.NewUnstartedServer(mux)
 	srv.TLS = n.server.Clone()
+	srv.TLS.Certificates = []tls.Certificate{cert}
 	srv.StartTLS()
 	t.Cleanup(func() { close(stopping); srv.Close() })
 	tn := &testNode{id: id, svc: svc, url: srv.URL}
@@ -264,18 +272,19 @@ func TestSyncRefusals(t *testing.T) {
 	net := newNetwork(t)
 	a := net.node("A")
 	a.load(t, rand.New(rand.NewPCG(1, 2)), 3)
+	v := strconv.Itoa(Protocol)
 	cases := []struct {
 		name, path, version string
 		want                int
 	}{
 		{"no version", ChangesPath + "?origin=A", "", http.StatusBadRequest},
-		{"other version", ChangesPath + "?origin=A", "2", http.StatusBadRequest},
-		{"beyond the head", ChangesPath + "?origin=A&after=999", "1", http.StatusBadRequest},
-		{"bad origin", ChangesPath + "?origin=a%20b", "1", http.StatusBadRequest},
-		{"bad wait", ChangesPath + "?origin=A&wait=99", "1", http.StatusBadRequest},
-		{"bad limit", ChangesPath + "?origin=A&limit=0", "1", http.StatusBadRequest},
-		{"fine", ChangesPath + "?origin=A&after=2", "1", http.StatusOK},
-		{"heads", HeadsPath, "1", http.StatusOK},
+		{"other version", ChangesPath + "?origin=A", "1", http.StatusBadRequest},
+		{"beyond the head", ChangesPath + "?origin=A&after=999", v, http.StatusBadRequest},
+		{"bad origin", ChangesPath + "?origin=a%20b", v, http.StatusBadRequest},
+		{"bad wait", ChangesPath + "?origin=A&wait=99", v, http.StatusBadRequest},
+		{"bad limit", ChangesPath + "?origin=A&limit=0", v, http.StatusBadRequest},
+		{"fine", ChangesPath + "?origin=A&after=2", v, http.StatusOK},
+		{"heads", HeadsPath, v, http.StatusOK},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -288,7 +297,7 @@ func TestSyncRefusals(t *testing.T) {
 				t.Fatal(err)
 			}
 			res.Body.Close()
-			if res.StatusCode != tt.want || res.Header.Get(ProtocolHeader) != "1" {
+			if res.StatusCode != tt.want || res.Header.Get(ProtocolHeader) != v {
 				t.Fatalf("status %d (protocol %q), want %d", res.StatusCode, res.Header.Get(ProtocolHeader), tt.want)
 			}
 		})
@@ -326,4 +335,32 @@ func TestLongPollWakes(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("the long poll did not return the new entry")
 	}
+}
+
+// nodeCert gives the data folder dir a certificate of warehouse id from
+// the network's CA, which the node serves with and binds its log key to.
+func (n *network) nodeCert(dir, id string) tls.Certificate {
+	t := n.t
+	tlsDir := filepath.Join(dir, "tls")
+	if err := os.MkdirAll(tlsDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"ca.crt", "ca.key"} {
+		b, err := os.ReadFile(filepath.Join(n.caDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tlsDir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := pki.EnsureNode(tlsDir, id, []string{"127.0.0.1", "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.LoadX509KeyPair(f.Cert, f.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
 }

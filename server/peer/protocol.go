@@ -7,8 +7,9 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// Protocol is the version of the sync protocol this node speaks.
-const Protocol = 1
+// Protocol is the version of the sync protocol this node speaks. Version
+// 2 carries signed heads (stock.LogProof) with every run.
+const Protocol = 2
 
 // ProtocolHeader carries the protocol version on every sync request and
 // answer.
@@ -52,7 +53,12 @@ type ChangesReply struct {
 	Epoch   string
 	LastSeq int64
 	Entries []stock.LogEntry
+	Proof   *stock.LogProof // nil when the serving node holds no signed head after the cursor
 }
+
+// MaxBody bounds the body of a changes answer a node reads: a page of
+// DefaultLimit entries at the API's field limits fits well within it.
+const MaxBody = 8 << 20
 
 // check reports an entry of another origin than the answer's.
 func (r *ChangesReply) check() error {
@@ -66,3 +72,12 @@ func (r *ChangesReply) check() error {
 
 // errProtocol is the error for an answer in another protocol version.
 var errProtocol = errors.New("peer: sync protocol mismatch")
+
+// batch returns the run to apply, as served by servedBy.
+func (r *ChangesReply) batch(servedBy string) *stock.ChangeBatch {
+	b := &stock.ChangeBatch{Epoch: r.Epoch, Entries: r.Entries, Proof: r.Proof}
+	if b.Proof != nil {
+		b.Proof.ServedBy = servedBy
+	}
+	return b
+}

@@ -22,7 +22,8 @@ type Member struct {
 // implements it.
 type Applier interface {
 	Heads(ctx context.Context) (*stock.Heads, error)
-	ApplyChanges(ctx context.Context, epoch string, entries []stock.LogEntry) error
+	ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error
+	ReportProblem(ctx context.Context, e *stock.RejectError) error
 }
 
 var _ Applier = (*stock.Service)(nil)
@@ -33,6 +34,9 @@ const (
 	sweepEvery   = 2 * time.Second  // how often it looks for other logs a member holds further
 	membersEvery = time.Second      // how often it looks for members that came or went
 	maxBackoff   = 10 * time.Second
+	// distrustFor is how long a member that served a refused run of a
+	// log is not asked for that log again (others, or the origin, are).
+	distrustFor = time.Minute
 )
 
 // Replicator pulls every member's logs and applies them locally: one
@@ -51,7 +55,16 @@ type Replicator struct {
 	blocked map[string]error // origins refused for good (a reset log), by id
 	seen    map[string]int64 // the highest seq of each log any member said it holds
 	held    map[string]int64 // the last seq of each log this node held, when it last looked
+	// distrust holds, by member and origin, until when the member is not
+	// asked for that origin's log: it served a run that was refused.
+	distrust map[[2]string]time.Time
+	onReject func(reason stock.RejectReason)
 }
+
+// OnReject sets fn to be called for every refused run, with its reason
+// (the node counts them: stockmesh_sync_rejected_total). Call it before
+// Run.
+func (r *Replicator) OnReject(fn func(reason stock.RejectReason)) { r.onReject = fn }
 
 // link is the goroutine pulling from one member.
 type link struct {
@@ -65,7 +78,8 @@ type link struct {
 // members lists (it may include self, which is skipped).
 func NewReplicator(self string, local Applier, hc *http.Client, members func() []Member, log *slog.Logger) *Replicator {
 	return &Replicator{self: self, local: local, http: hc, members: members, log: log,
-		links: map[string]*link{}, blocked: map[string]error{}, seen: map[string]int64{}, held: map[string]int64{}}
+		links: map[string]*link{}, blocked: map[string]error{}, seen: map[string]int64{}, held: map[string]int64{},
+		distrust: map[[2]string]time.Time{}}
 }
 
 // Behind returns how many changes of origin's log the members have told
@@ -153,7 +167,7 @@ func (r *Replicator) reconcile(ctx context.Context) {
 // with long polls, so that its changes arrive at once, and another sweeps
 // every sweepEvery for the other logs m holds further than this node.
 func (r *Replicator) follow(ctx context.Context, m Member) {
-	c := &client{http: r.http, base: strings.TrimRight(m.URL, "/")}
+	c := &client{http: r.http, base: strings.TrimRight(m.URL, "/"), id: m.ID}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		r.retry(ctx, m, func() error { return r.pull(ctx, c, m.ID, pollWait) })
@@ -215,7 +229,7 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string) error 
 	r.note(theirs.Heads, mine)
 	for _, h := range theirs.Heads {
 		have, _ := mine.Head(h.Origin)
-		if h.Origin == r.self || h.Origin == member || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) {
+		if h.Origin == r.self || h.Origin == member || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) || r.distrusted(member, h.Origin) {
 			continue
 		}
 		if err := r.pull(ctx, c, h.Origin, 0); err != nil {
@@ -230,8 +244,8 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string) error 
 // has: while one run is applied the next is fetched and decoded, so the
 // member reads while this node writes.
 func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait time.Duration) error {
-	if r.isBlocked(origin) {
-		select { // a reset log is not followed; the member's other logs still are
+	if r.isBlocked(origin) || r.distrusted(c.id, origin) {
+		select { // a reset or forked log is not followed, nor one the member served wrong; the member's other logs still are
 		case <-ctx.Done():
 		case <-time.After(wait):
 		}
@@ -261,11 +275,15 @@ func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait ti
 		} else {
 			next <- fetched{}
 		}
-		err := r.local.ApplyChanges(ctx, run.reply.Epoch, run.reply.Entries)
+		err := r.local.ApplyChanges(ctx, run.reply.batch(c.id))
 		following := <-next
 		if err != nil {
 			if errors.Is(err, stock.ErrEpoch) {
 				r.block(origin, err)
+				return nil
+			}
+			if re := rejection(err, origin, c.id); re != nil {
+				r.reject(ctx, re)
 				return nil
 			}
 			return err
@@ -299,7 +317,7 @@ func (r *Replicator) block(origin string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, ok := r.blocked[origin]; !ok {
-		r.log.Error("not replicating a warehouse whose log was begun again", "origin", origin, "err", err)
+		r.log.Error("not replicating a warehouse whose log was begun again or forked", "origin", origin, "err", err)
 	}
 	r.blocked[origin] = err
 }
@@ -309,5 +327,52 @@ func (r *Replicator) isBlocked(origin string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	_, ok := r.blocked[origin]
+	return ok
+}
+
+// rejection returns the refusal err is, of a run of origin's log served
+// by member: one that failed verification, or that holds an entry no node
+// may write; nil for any other error.
+func rejection(err error, origin, member string) *stock.RejectError {
+	var re *stock.RejectError
+	if errors.As(err, &re) {
+		return re
+	}
+	if errors.Is(err, stock.ErrInvalidEntry) {
+		return &stock.RejectError{Origin: origin, ServedBy: member, Reason: stock.RejectValidation, Detail: err.Error()}
+	}
+	return nil
+}
+
+// reject handles a refused run: it is counted, logged with the member that
+// served it, recorded (warehouses { replica { problem } }, the audit log),
+// and that member is not asked for that log for a while, so that another
+// member or the origin serves it.
+func (r *Replicator) reject(ctx context.Context, re *stock.RejectError) {
+	if r.onReject != nil {
+		r.onReject(re.Reason)
+	}
+	r.log.Error("refused a run of a warehouse's log", "origin", re.Origin, "served_by", re.ServedBy, "reason", re.Reason, "detail", re.Detail)
+	if err := r.local.ReportProblem(ctx, re); err != nil && ctx.Err() == nil {
+		r.log.Warn("recording a refused run", "origin", re.Origin, "err", err)
+	}
+	if re.Reason == stock.RejectFork {
+		r.block(re.Origin, re)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.distrust[[2]string{re.ServedBy, re.Origin}] = time.Now().Add(distrustFor)
+}
+
+// distrusted reports whether member recently served a refused run of
+// origin's log.
+func (r *Replicator) distrusted(member, origin string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	until, ok := r.distrust[[2]string{member, origin}]
+	if ok && time.Now().After(until) {
+		delete(r.distrust, [2]string{member, origin})
+		return false
+	}
 	return ok
 }

@@ -40,7 +40,7 @@ func Restore(ctx context.Context, local Applier, hc *http.Client, url, id string
 		if len(run.reply.Entries) == 0 {
 			break
 		}
-		if err := local.ApplyChanges(ctx, run.reply.Epoch, run.reply.Entries); err != nil {
+		if err := local.ApplyChanges(ctx, run.reply.batch(url)); err != nil {
 			return have, fmt.Errorf("restoring the history of %s: %w", id, err)
 		}
 		have = run.reply.Entries[len(run.reply.Entries)-1].Seq

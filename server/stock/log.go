@@ -91,6 +91,10 @@ func (q *ChangesQuery) Normalize() error {
 type ChangePage struct {
 	Entries []LogEntry `json:"entries"`
 	LastSeq int64      `json:"lastSeq"`
+	// Proof lets a replica verify the page: the page ends at its signed
+	// head (nil when the node holds no signed head of the log after the
+	// query's seq).
+	Proof *LogProof `json:"proof,omitempty"`
 }
 
 // ChangeBatch is a run of consecutive log entries of one origin to apply
@@ -101,6 +105,9 @@ type ChangePage struct {
 type ChangeBatch struct {
 	Epoch   string     `json:"epoch,omitempty"`
 	Entries []LogEntry `json:"entries"`
+	// Proof is what the replica verifies the run with before applying it
+	// (see LogProof); a run without one is refused.
+	Proof *LogProof `json:"proof,omitempty"`
 }
 
 // Head is how far this node holds one warehouse's log: its last seq, the

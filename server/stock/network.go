@@ -136,14 +136,20 @@ func (d *LogDigest) Add(e *LogEntry) error {
 	if d.buf, err = EncodeValue(d.buf[:0], e); err != nil {
 		return fmt.Errorf("encoding log entry %s:%d: %w", e.Origin, e.Seq, err)
 	}
+	d.AddEncoded(d.buf)
+	return nil
+}
+
+// AddEncoded chains an entry given as its canonical encoding (EncodeValue
+// of the LogEntry), as the writer already has it.
+func (d *LogDigest) AddEncoded(data []byte) {
 	h := sha256.New()
 	h.Write(d.sum[:])
 	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(d.buf)))
+	binary.BigEndian.PutUint64(n[:], uint64(len(data)))
 	h.Write(n[:])
-	h.Write(d.buf)
-	copy(d.sum[:], h.Sum(nil))
-	return nil
+	h.Write(data)
+	h.Sum(d.sum[:0])
 }
 
 // Sum returns the digest so far.

@@ -63,7 +63,8 @@ var (
 	OpMovementRecord = Op[MovementInput, Movement]{"movement.record", ClassWrite, auth.RoleOperator}
 	OpStockSet       = Op[StockCount, Movement]{"stock.set", ClassWrite, auth.RoleOperator}
 	OpChanges        = Op[ChangesQuery, ChangePage]{"log.changes", ClassLongRead, auth.RoleNode}
-	OpApplyChanges   = Op[ChangeBatch, Empty]{"log.apply", ClassWrite, auth.RoleNode}
+	OpApplyChanges   = Op[ChangeBatch, ApplyResult]{"log.apply", ClassWrite, auth.RoleNode}
+	OpReplicaProblem = Op[ProblemReport, Empty]{"replica.problem", ClassWrite, auth.RoleNode}
 	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite, auth.RoleNode}
 	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup, auth.RoleNode}
 	OpStockLevels    = Op[StockLevelQuery, StockLevels]{"stock.levels", ClassLookup, auth.RoleViewer}
@@ -78,7 +79,7 @@ var Ops = []OpInfo{
 	info(OpWarehouseInit), info(OpWarehouseGet), info(OpProductGet), info(OpProductList),
 	info(OpMovementList), info(OpProductCreate), info(OpProductUpdate), info(OpProductDelete),
 	info(OpMovementRecord), info(OpStockSet), info(OpTokenLookup), info(OpTokenEnsure),
-	info(OpChanges), info(OpApplyChanges), info(OpOutcome), info(OpHeads),
+	info(OpChanges), info(OpApplyChanges), info(OpReplicaProblem), info(OpOutcome), info(OpHeads),
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 	info(OpTransferSend), info(OpTransferReceive), info(OpTransferCancel), info(OpTransferSettle),

@@ -235,10 +235,28 @@ func (s *Service) Changes(ctx context.Context, origin string, afterSeq int64, li
 	return call(ctx, s, OpChanges, &ChangesQuery{Origin: origin, AfterSeq: afterSeq, Limit: limit})
 }
 
-// ApplyChanges applies a run of one origin's log entries, of the log with
-// epoch, to its replica, skipping those already applied.
-func (s *Service) ApplyChanges(ctx context.Context, epoch string, entries []LogEntry) error {
-	_, err := call(ctx, s, OpApplyChanges, &ChangeBatch{Epoch: epoch, Entries: entries})
+// ApplyChanges verifies a run of one origin's log and applies it to its
+// replica, skipping entries already applied. A run that fails verification
+// changes nothing and comes back as a *RejectError.
+func (s *Service) ApplyChanges(ctx context.Context, b *ChangeBatch) error {
+	r, err := call(ctx, s, OpApplyChanges, b)
+	if err != nil || r.Rejected == nil {
+		return err
+	}
+	e := &RejectError{Reason: r.Rejected.Reason, Detail: r.Rejected.Detail}
+	if len(b.Entries) > 0 {
+		e.Origin = b.Entries[0].Origin
+	}
+	if b.Proof != nil {
+		e.ServedBy = b.Proof.ServedBy
+	}
+	return e
+}
+
+// ReportProblem records that a run of a warehouse's log was refused (see
+// ProblemReport), for warehouses { replica { problem } } and the audit log.
+func (s *Service) ReportProblem(ctx context.Context, e *RejectError) error {
+	_, err := call(ctx, s, OpReplicaProblem, &ProblemReport{Origin: e.Origin, Reason: e.Reason, ServedBy: e.ServedBy, Detail: e.Detail})
 	return err
 }
 

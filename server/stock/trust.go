@@ -1,6 +1,11 @@
 package stock
 
-import "time"
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // This file holds what a node says of a replica it cannot trust: entries
 // served for a warehouse that failed verification, or a warehouse that
@@ -25,4 +30,146 @@ type ReplicaProblem struct {
 	ServedBy string             `json:"servedBy"`
 	Since    time.Time          `json:"since"`
 	Detail   string             `json:"detail"`
+}
+
+// SignedHead is a head of a warehouse's log signed by the warehouse's own
+// node: the log's digest (LogDigest, hexadecimal) up to Seq, and the
+// Ed25519 signature of the head's message (server/trust), which also names
+// the origin and the log's epoch. Every entry commits to the one before
+// it, so a signed head covers every entry up to Seq.
+type SignedHead struct {
+	Seq    int64  `json:"seq"`
+	Digest string `json:"digest"`
+	Sig    []byte `json:"sig,omitempty"`
+}
+
+// KeyBinding binds a warehouse's log-signing key (Ed25519) to its identity:
+// Cert is a certificate the network's CA issued for the warehouse id
+// (DER), and Sig the signature of the binding's message by that
+// certificate's key. Any node holding the CA certificate can check it,
+// whoever relayed it.
+type KeyBinding struct {
+	Key  []byte `json:"key"`
+	Cert []byte `json:"cert"`
+	Sig  []byte `json:"sig"`
+}
+
+// LogProof is what lets a replica verify a run of another warehouse's log
+// before applying it: the origin's key binding, the signed head the run
+// ends at, and the serving node's signed head at the seq the run follows
+// (Anchor, when it holds one: two validly signed heads for one seq with
+// different digests prove a fork). ServedBy is the member that served the
+// run, set by the node that fetched it.
+type LogProof struct {
+	Key      *KeyBinding `json:"key,omitempty"`
+	Head     *SignedHead `json:"head,omitempty"`
+	Anchor   *SignedHead `json:"anchor,omitempty"`
+	ServedBy string      `json:"servedBy,omitempty"`
+}
+
+// RejectReason says why a node refused a run of another warehouse's log.
+type RejectReason string
+
+// The reasons a run is refused (stockmesh_sync_rejected_total{reason}).
+const (
+	RejectSignature  RejectReason = "signature"  // no valid signature by the origin's key
+	RejectChain      RejectReason = "chain"      // the entries do not hash to the signed head
+	RejectValidation RejectReason = "validation" // an entry no node may write
+	RejectFork       RejectReason = "fork"       // the origin signed two histories
+)
+
+// Rejection is why the writer refused a run of another warehouse's log,
+// in the reply of OpApplyChanges: nothing of the run was applied.
+type Rejection struct {
+	Reason RejectReason `json:"reason"`
+	Detail string       `json:"detail"`
+}
+
+// ApplyResult is the reply of OpApplyChanges: empty when the run was
+// applied (or held already), Rejected when it failed verification.
+type ApplyResult struct {
+	Rejected *Rejection `json:"rejected,omitempty"`
+}
+
+// RejectError is a run of another warehouse's log that a node refused: the
+// origin, the member that served it, why and what failed.
+type RejectError struct {
+	Origin   string
+	ServedBy string
+	Reason   RejectReason
+	Detail   string
+}
+
+// Error implements error.
+func (e *RejectError) Error() string {
+	return fmt.Sprintf("refusing the log of %s served by %s (%s): %s", e.Origin, e.ServedBy, e.Reason, e.Detail)
+}
+
+// A LogProof travels in JSON as one string, the base64url encoding of its
+// fields' JSON, so that the hand-written codec of a ChangeBatch (which
+// reads strings without escapes) carries it as it is.
+
+// logProofFields is LogProof without its JSON methods.
+type logProofFields LogProof
+
+// text returns the proof as its JSON string's contents.
+func (p *LogProof) text() string {
+	b, _ := json.Marshal((*logProofFields)(p)) // plain fields: it cannot fail
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// parse reads a proof written by text.
+func (p *LogProof) parse(text string) error {
+	b, err := base64.RawURLEncoding.DecodeString(text)
+	if err != nil {
+		return fmt.Errorf("decoding a log proof: %w", err)
+	}
+	*p = LogProof{}
+	return json.Unmarshal(b, (*logProofFields)(p))
+}
+
+// MarshalJSON writes the proof as one string (see text).
+func (p LogProof) MarshalJSON() ([]byte, error) { return json.Marshal(p.text()) }
+
+// UnmarshalJSON reads a proof written by MarshalJSON.
+func (p *LogProof) UnmarshalJSON(b []byte) error {
+	var text string
+	if err := json.Unmarshal(b, &text); err != nil {
+		return err
+	}
+	return p.parse(text)
+}
+
+// ProblemReport records that a run of Origin's log served by ServedBy was
+// refused for Reason.
+type ProblemReport struct {
+	Origin   string       `json:"origin"`
+	Reason   RejectReason `json:"reason"`
+	ServedBy string       `json:"servedBy"`
+	Detail   string       `json:"detail"`
+}
+
+// Normalize checks the origin and the reason, and bounds the detail.
+func (r *ProblemReport) Normalize() (err error) {
+	if r.Origin, err = NormalizeWarehouseID(r.Origin); err != nil {
+		return err
+	}
+	switch r.Reason {
+	case RejectSignature, RejectChain, RejectValidation, RejectFork:
+	default:
+		return invalid("reason", "%q is not a reason to refuse a log", r.Reason)
+	}
+	if len(r.Detail) > 1000 {
+		r.Detail = r.Detail[:1000]
+	}
+	return nil
+}
+
+// Kind returns the problem the report shows: FORK for a fork,
+// UNVERIFIABLE otherwise.
+func (r *ProblemReport) Kind() ReplicaProblemKind {
+	if r.Reason == RejectFork {
+		return ProblemFork
+	}
+	return ProblemUnverifiable
 }

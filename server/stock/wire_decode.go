@@ -116,6 +116,10 @@ func (d *decoder) batch(c *ChangeBatch) bool {
 				c.Entries = append(c.Entries, LogEntry{})
 				return d.entry(&c.Entries[len(c.Entries)-1])
 			})
+		case "proof":
+			var text string
+			c.Proof = &LogProof{}
+			return 4, d.into(&text) && c.Proof.parse(text) == nil
 		}
 		return 0, false
 	})

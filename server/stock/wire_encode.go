@@ -63,7 +63,11 @@ func appendBatch(b []byte, c *ChangeBatch) []byte {
 		}
 		b = appendEntry(b, &c.Entries[i])
 	}
-	return append(b, "]}"...)
+	b = append(b, ']')
+	if c.Proof != nil {
+		b = appendString(append(b, `,"proof":`...), c.Proof.text())
+	}
+	return append(b, '}')
 }
 
 // appendMovement appends m as json.Marshal encodes a stock.Movement.

@@ -17,9 +17,9 @@ import (
 // this node's copy of that log, in one transaction: entries already held
 // are skipped, and one that would leave a gap is refused. A node never
 // applies entries of its own warehouse: it is their only writer.
-func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
+func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) {
 	if len(in.Entries) == 0 {
-		return &stock.Empty{}, nil
+		return &stock.ApplyResult{}, nil
 	}
 	origin := in.Entries[0].Origin
 	if b.w.local != nil && origin == b.w.local.ID {
@@ -29,12 +29,23 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 	if err != nil {
 		return nil, err
 	}
+	upto, rejected, err := b.verifyRun(in, origin, last)
+	if err != nil || rejected != nil {
+		return &stock.ApplyResult{Rejected: rejected}, err
+	}
+	entries := in.Entries
+	for i := range entries {
+		if entries[i].Seq > upto { // past the signed head: the next run's
+			entries = entries[:i]
+			break
+		}
+	}
 	if err := b.ensureWarehouse(origin, in.Epoch); err != nil {
 		return nil, err
 	}
 	r := &replicaRun{origin: origin, ids: map[string]int{}, stock: map[string]replicaStock{}}
-	for i := range in.Entries {
-		e := &in.Entries[i]
+	for i := range entries {
+		e := &entries[i]
 		switch {
 		case e.Seq <= last:
 			continue
@@ -69,6 +80,12 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 		if err := b.rollup(origin, r.from, last); err != nil {
 			return nil, err
 		}
+		if err := b.insertHead(origin, in.Proof.Head); err != nil {
+			return nil, err
+		}
+		if err := b.clearUnverifiable(origin); err != nil {
+			return nil, err
+		}
 	}
 	if r.applied > 0 { // one message for the run; its followers read the entries from the log
 		run := &stock.LogEntry{Origin: origin, Seq: last, From: r.from, Type: stock.EntryRun}
@@ -78,7 +95,7 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.Empty, error) {
 		}
 		b.changes = append(b.changes, logged{e: run, data: data})
 	}
-	return &stock.Empty{}, nil
+	return &stock.ApplyResult{}, nil
 }
 
 // replicaRun is what applying one run of a log keeps between entries: the
@@ -145,17 +162,20 @@ func (b *batch) ensureWarehouse(id, epoch string) error {
 // movements, and ent's builders cost more than SQLite itself here.
 func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 	m := e.Movement
-	id, ok := r.ids[m.SKU]
-	if !ok {
-		var q int64
-		err := b.queryRow(stLiveProduct, []any{e.Origin, m.SKU}, &id, &q)
+	st, moved := r.stock[m.SKU] // the stock the run left it, not yet written
+	id, before := st.id, st.quantity
+	if !moved {
+		err := b.queryRow(stLiveProduct, []any{e.Origin, m.SKU}, &id, &before)
 		if errors.Is(err, sql.ErrNoRows) {
-			return stock.Errorf(stock.CodeInvalidInput, "entry %s:%d moves product %s, which the replica does not hold", e.Origin, e.Seq, m.SKU)
+			return stock.InvalidEntry(e, "movement.sku", "moves product %s, which the replica does not hold", m.SKU)
 		}
 		if err != nil {
 			return err
 		}
 		r.ids[m.SKU] = id
+	}
+	if err := checkBalance(e, before); err != nil {
+		return err
 	}
 	b.wrote = true
 	r.stock[m.SKU] = replicaStock{id: id, quantity: m.Balance, seq: e.Seq, at: e.At}
@@ -172,6 +192,9 @@ func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 // replica.
 func (b *batch) apply(e *stock.LogEntry) error {
 	if e.Type == stock.EntryProductCreated {
+		if err := b.checkCreated(e); err != nil {
+			return err
+		}
 		p := e.Product
 		return b.client().Product.Create().
 			SetWarehouseID(e.Origin).SetSku(p.SKU).SetName(p.Name).SetDescription(p.Description).
@@ -187,7 +210,7 @@ func (b *batch) apply(e *stock.LogEntry) error {
 	p, err := b.client().Product.Query().
 		Where(product.WarehouseID(e.Origin), product.Sku(sku), product.DeletedAtIsNil()).Only(b.ctx)
 	if ent.IsNotFound(err) {
-		return stock.Errorf(stock.CodeInvalidInput, "entry %s:%d changes product %s, which the replica does not hold", e.Origin, e.Seq, sku)
+		return stock.InvalidEntry(e, "product.sku", "changes product %s, which the replica does not hold", sku)
 	}
 	if err != nil {
 		return err
@@ -197,9 +220,12 @@ func (b *batch) apply(e *stock.LogEntry) error {
 	case stock.EntryProductUpdated:
 		setChanged(u, e)
 	case stock.EntryProductDeleted:
+		if err := checkDeleted(e, p.Quantity); err != nil {
+			return err
+		}
 		u.SetDeletedAt(e.At)
 	default:
-		return stock.Errorf(stock.CodeInvalidInput, "entry %s:%d has unknown type %q", e.Origin, e.Seq, e.Type)
+		return stock.InvalidEntry(e, "type", "%q is not the type of a product entry", e.Type)
 	}
 	if err != nil {
 		return err

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +18,7 @@ import (
 	"github.com/stockmesh/stockmesh/ent"
 
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/trust"
 )
 
 // recorder is a Publisher that keeps what it is given.
@@ -249,6 +252,12 @@ func decodeReply(t testing.TB, j testJob, raw []byte) testReply {
 	case stock.OpReplica.Name:
 		r.Replica = new(stock.Replica)
 		dst = r.Replica
+	case stock.OpApplyChanges.Name: // a refused run reads as the INVALID_INPUT it once was
+		var res stock.ApplyResult
+		if err := stock.DecodeReply(raw, &res); err == nil && res.Rejected != nil {
+			return testReply{Err: &stock.Error{Code: stock.CodeInvalidInput, Message: "rejected (" + string(res.Rejected.Reason) + "): " + res.Rejected.Detail}}
+		}
+		dst = &stock.ApplyResult{}
 	default:
 		dst = &stock.Empty{}
 	}
@@ -269,6 +278,9 @@ type harness struct {
 	dir string
 	s   *Store
 	pub *recorder
+	// proved holds, by origin and seq, the encoding of every entry prove
+	// was given.
+	proved map[string]map[int64][]byte
 }
 
 // newHarness opens a store in a new temp dir and initialises warehouse
@@ -305,6 +317,9 @@ func (h *harness) write(jobs ...testJob) []testReply {
 	h.t.Helper()
 	raw := make([][]byte, len(jobs))
 	for i, j := range jobs {
+		if j.Apply != nil {
+			h.prove(j.Apply)
+		}
 		raw[i] = j.encode(h.t)
 	}
 	out := h.s.HandleWrites(raw)
@@ -415,4 +430,72 @@ func code(r testReply) stock.Code {
 // the ledger's reference_hash stores it.
 func (h *harness) refHash(ref string) string {
 	return fmt.Sprintf("X'%x'", h.s.keys.Hash(fieldReference, ref))
+}
+
+// testOriginKey signs the runs the tests apply, as their origin would;
+// prove pins it as the origin's key in the harness's store.
+var testOriginKey = ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+
+// prove gives a run to apply without a proof (or with one naming no key)
+// the proof its origin would send: a head at its last entry signed by
+// testOriginKey, which the store is made to trust as that origin's key.
+// The digest chains, after what the store holds, the entries the harness
+// has been given to prove (those of earlier jobs of one batch among
+// them); where one is missing (a gap) the head's digest is wrong, and the
+// store refuses the gap as one.
+func (h *harness) prove(req any) {
+	h.t.Helper()
+	b, ok := req.(*stock.ChangeBatch)
+	if !ok || (b.Proof != nil && b.Proof.Key != nil) || len(b.Entries) == 0 {
+		return
+	}
+	ctx := context.Background()
+	origin := b.Entries[0].Origin
+	if _, err := h.s.wdb.ExecContext(ctx, `INSERT OR IGNORE INTO log_keys (origin, key, binding) VALUES (?, ?, '{}')`,
+		origin, []byte(testOriginKey.Public().(ed25519.PublicKey))); err != nil {
+		h.t.Fatal(err)
+	}
+	if h.proved == nil {
+		h.proved = map[string]map[int64][]byte{}
+	}
+	given := h.proved[origin]
+	if given == nil {
+		given = map[int64][]byte{}
+		h.proved[origin] = given
+	}
+	for i := range b.Entries {
+		e := &b.Entries[i]
+		enc, err := stock.EncodeValue(nil, e)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if old, ok := given[e.Seq]; ok && !bytes.Equal(old, enc) {
+			for seq := range given {
+				if seq >= e.Seq {
+					delete(given, seq)
+				}
+			}
+		}
+		given[e.Seq] = enc
+	}
+	last, err := lastSeq(ctx, h.s.wdb, origin)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	end := b.Entries[len(b.Entries)-1].Seq
+	st, err := h.s.chainAt(ctx, h.s.wdb, origin, min(last, end))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	d := stock.ResumeDigest(st.sum)
+	for seq := last + 1; seq <= end; seq++ {
+		enc, ok := given[seq]
+		if !ok {
+			d.AddEncoded([]byte("a gap"))
+			break
+		}
+		d.AddEncoded(enc)
+	}
+	head := trust.SignHead(testOriginKey, origin, b.Epoch, end, d.String())
+	b.Proof = &stock.LogProof{Head: &head}
 }

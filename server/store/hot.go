@@ -25,6 +25,7 @@ const (
 	stMovementBySeq
 	stInsertMovement
 	stInsertLog
+	stInsertHead
 	stInsertKeys
 	stSetKeysSeq
 	stRollupAdd
@@ -56,6 +57,8 @@ func (id stmtID) query() string {
 			reference_hash, actor_hash)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
 				(SELECT price FROM products WHERE id = ?3), ?14, ?15)`
+	case stInsertHead:
+		return `INSERT OR REPLACE INTO log_heads (origin, seq, digest, sig) VALUES (?, ?, ?, ?)`
 	case stInsertLog:
 		return `INSERT INTO change_log (origin, seq, at, type, job, data) VALUES (?, ?, ?, ?, ?, ?)`
 	case stInsertKeys:

@@ -104,7 +104,14 @@ func (s *Store) readChanges(ctx context.Context, q *stock.ChangesQuery) (*stock.
 	if page.LastSeq, err = lastSeq(ctx, tx, q.Origin); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, selectLog, q.Origin, q.AfterSeq, q.Limit)
+	// The page ends at a signed head, so that the replica can verify it.
+	end := q.AfterSeq + int64(q.Limit)
+	if page.Proof, end, err = s.proof(ctx, tx, q.Origin, q.AfterSeq, q.Limit); err != nil {
+		return nil, err
+	} else if page.Proof == nil {
+		end = q.AfterSeq + int64(q.Limit)
+	}
+	rows, err := tx.QueryContext(ctx, selectLogRange, q.Origin, q.AfterSeq, end, end-q.AfterSeq)
 	if err != nil {
 		return nil, fmt.Errorf("reading the log of %s: %w", q.Origin, err)
 	}

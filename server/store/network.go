@@ -180,6 +180,9 @@ func (s *Store) replica(ctx context.Context, q *stock.ReplicaQuery) (*stock.Repl
 	st.sum = d.Sum()
 	s.digests.put(q.Origin, st)
 	r := &stock.Replica{Origin: q.Origin, Seq: st.seq, Digest: d.String()}
+	if r.Problem, err = s.problemOf(ctx, tx, q.Origin); err != nil {
+		return nil, err
+	}
 	if st.seq > 0 {
 		t := time.Unix(0, st.at).UTC()
 		r.AsOf = &t

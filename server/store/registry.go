@@ -33,6 +33,7 @@ func newRegistry() registry {
 	onWrite(r, stock.OpStockSet, true, (*batch).setStock)
 	onWrite(r, stock.OpTokenEnsure, false, (*batch).ensureToken)
 	onWrite(r, stock.OpApplyChanges, false, (*batch).applyChanges)
+	onWrite(r, stock.OpReplicaProblem, false, (*batch).recordProblem)
 	onWrite(r, stock.OpOutcome, false, (*batch).outcome)
 	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)

@@ -21,6 +21,7 @@ type writerState struct {
 	keys     map[string]int64 // idempotency keys after keysSeq → their movement's seq
 	keysSeq  int64            // every key of a movement up to this seq is in the key table
 	undo     []undoEntry      // changes since the last commit, oldest first
+	chain    digestState      // the local log's digest as last signed (heads.go)
 }
 
 // cached is what the writer knows of a live product of the local warehouse.
@@ -40,6 +41,7 @@ type undoEntry struct {
 
 // mark is a point writerState can be restored to.
 type mark struct {
+	chain   digestState
 	seq     int64
 	local   *stock.Warehouse
 	keysSeq int64
@@ -53,7 +55,7 @@ func newWriterState() writerState {
 
 // mark returns the current point, to restore to on failure.
 func (w *writerState) mark() mark {
-	return mark{seq: w.seq, local: w.local, keysSeq: w.keysSeq, undo: len(w.undo)}
+	return mark{chain: w.chain, seq: w.seq, local: w.local, keysSeq: w.keysSeq, undo: len(w.undo)}
 }
 
 // restore undoes every change made since m.
@@ -69,7 +71,7 @@ func (w *writerState) restore(m mark) {
 		}
 	}
 	clear(w.undo[m.undo:])
-	w.seq, w.local, w.keysSeq, w.undo = m.seq, m.local, m.keysSeq, w.undo[:m.undo]
+	w.chain, w.seq, w.local, w.keysSeq, w.undo = m.chain, m.seq, m.local, m.keysSeq, w.undo[:m.undo]
 }
 
 // committed forgets the undo log once its changes are durable, forgets the

@@ -10,6 +10,7 @@ package store
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 	"github.com/stockmesh/stockmesh/ent/migrate"
 	"github.com/stockmesh/stockmesh/internal/sealing"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/trust"
 )
 
 // FileName is the name of the database file inside the data directory.
@@ -68,10 +70,13 @@ type Store struct {
 	reader *ent.Client
 	// productBySKU is the prepared productBySKU query on rdb.
 	productBySKU *sql.Stmt
-	local        atomic.Pointer[stock.Warehouse] // the local warehouse, for reads
-	digests      digests                         // the last digest of each origin's log
-	w            writerState                     // owned by HandleWrites
-	hooks        hooks                           // set by tests only
+	local        atomic.Pointer[stock.Warehouse]  // the local warehouse, for reads
+	dir          string                           // the data directory
+	signer       ed25519.PrivateKey               // signs the local log's heads (trust.KeyFile)
+	binding      atomic.Pointer[stock.KeyBinding] // signer's binding to the local warehouse, once made
+	digests      digests                          // the last digest of each origin's log
+	w            writerState                      // owned by HandleWrites
+	hooks        hooks                            // set by tests only
 	closed       atomic.Bool
 }
 
@@ -108,7 +113,11 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	s := &Store{log: opts.Logger, pub: opts.Publisher, keys: opts.Keys, ops: newRegistry(), w: newWriterState()}
+	s := &Store{log: opts.Logger, pub: opts.Publisher, keys: opts.Keys, ops: newRegistry(), w: newWriterState(), dir: dir}
+	var err error
+	if s.signer, err = trust.LoadOrCreateKey(filepath.Join(dir, trust.KeyFile)); err != nil {
+		return nil, err
+	}
 	if s.keys == nil {
 		var err error
 		if s.keys, err = sealing.Load(filepath.Join(dir, sealing.Dir)); err != nil {
@@ -129,7 +138,6 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
-	var err error
 	// Two writer connections: the one HandleWrites holds across batches
 	// and one for maintenance between them (migration, Close).
 	if s.wdb, err = openDB(path, 2, false); err != nil {
@@ -153,8 +161,10 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := w.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
 		return fmt.Errorf("migrating %s: %w", path, err)
 	}
-	if _, err := s.wdb.ExecContext(ctx, createLog); err != nil {
-		return fmt.Errorf("creating the change log in %s: %w", path, err)
+	for _, table := range []string{createLog, createHeads, createLogKeys, createProblems} {
+		if _, err := s.wdb.ExecContext(ctx, table); err != nil {
+			return fmt.Errorf("creating the change log in %s: %w", path, err)
+		}
 	}
 	if _, err := s.wdb.ExecContext(ctx, createTransfers); err != nil {
 		return fmt.Errorf("creating the transfers table in %s: %w", path, err)
@@ -176,7 +186,10 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if s.productBySKU, err = s.rdb.PrepareContext(ctx, productBySKU); err != nil {
 		return fmt.Errorf("preparing the product lookup: %w", err)
 	}
-	return s.load(ctx, w)
+	if err := s.load(ctx, w); err != nil {
+		return err
+	}
+	return s.signExisting(ctx)
 }
 
 // Close checkpoints the WAL into the database file and closes every

@@ -13,6 +13,7 @@ import (
 // returns its reply or its error.
 func tdo[Req, Rep any](h *harness, op stock.Op[Req, Rep], req *Req) (*Rep, *stock.Error) {
 	h.t.Helper()
+	h.prove(req)
 	job, err := stock.EncodeJob(stock.JobMeta{Op: op.Name, Actor: "tester", Key: "k-" + time.Now().String()}, req)
 	if err != nil {
 		h.t.Fatal(err)

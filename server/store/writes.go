@@ -74,6 +74,8 @@ func (s *Store) attempt(jobs [][]byte, careful bool) (replies [][]byte, changes 
 			b.broken = err
 		} else if err := b.flushKeys(); err != nil {
 			b.broken = err
+		} else if err := b.signHead(); err != nil {
+			b.broken = err
 		} else if err := b.commit(); err != nil {
 			b.broken = fmt.Errorf("committing: %w", err)
 		}

@@ -16,7 +16,8 @@ type Service interface {
 	Transfer(ctx context.Context, id string) (*stock.Transfer, error)
 	TransfersByID(ctx context.Context, ids []string) ([]stock.Transfer, error)
 	Transfers(ctx context.Context, q stock.TransferQuery) (*stock.TransferPage, error)
-	ApplyChanges(ctx context.Context, epoch string, entries []stock.LogEntry) error
+	ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error
+	ReportProblem(ctx context.Context, e *stock.RejectError) error
 	Heads(ctx context.Context) (*stock.Heads, error)
 }
 

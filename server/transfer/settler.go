@@ -92,16 +92,22 @@ func NewApplier(desk *Desk, settler *Settler) *Applier {
 	return &Applier{desk: desk, settler: settler}
 }
 
+// ReportProblem records a refused run (see stock.Service.ReportProblem).
+func (a *Applier) ReportProblem(ctx context.Context, e *stock.RejectError) error {
+	return a.desk.svc.ReportProblem(ctx, e)
+}
+
 // Heads returns how far the node holds each log.
 func (a *Applier) Heads(ctx context.Context) (*stock.Heads, error) { return a.desk.svc.Heads(ctx) }
 
 // ApplyChanges applies entries of a log (see stock.Service.ApplyChanges);
 // when any is a transfer's, it publishes each such transfer and wakes the
 // Settler.
-func (a *Applier) ApplyChanges(ctx context.Context, epoch string, entries []stock.LogEntry) error {
-	if err := a.desk.svc.ApplyChanges(ctx, epoch, entries); err != nil {
+func (a *Applier) ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error {
+	if err := a.desk.svc.ApplyChanges(ctx, b); err != nil {
 		return err
 	}
+	entries := b.Entries
 	var ids []string
 	seen := map[string]bool{}
 	for i := range entries {

@@ -67,11 +67,11 @@ func NewLimiter() *Limiter {
 }
 
 // NewLimiterOf returns a Limiter that gives each address burst tries and
-// one more every every, holding an answer at most every*burst; its other
+// one more every every, and holds an answer at most maxDelay; its other
 // limits are the package's. Join attempts use one with a smaller budget.
-func NewLimiterOf(burst int, every time.Duration) *Limiter {
+func NewLimiterOf(burst int, every, maxDelay time.Duration) *Limiter {
 	l := NewLimiter()
-	l.burst, l.every, l.maxDelay = float64(burst), every, every*time.Duration(burst)
+	l.burst, l.every, l.maxDelay = float64(burst), every, maxDelay
 	return l
 }
 

@@ -57,28 +57,46 @@ func (n *Network) Register(mux *http.ServeMux, public, user Wrap) {
 }
 
 // newJoinLimiter returns the limiter of join attempts per address.
-func newJoinLimiter() *auth.Limiter { return auth.NewLimiterOf(JoinBurst, JoinEvery) }
+func newJoinLimiter() *auth.Limiter { return auth.NewLimiterOf(JoinBurst, JoinEvery, auth.MaxDelay) }
 
 // limitJoins refuses a join attempt beyond its source address's budget
 // (JoinBurst, then one every JoinEvery) with 429 Too Many Requests and
-// Retry-After, before reading its body: a flood of bad joins costs a map
-// lookup each, never a decoding or a database job. Every attempt counts:
-// a node joins once.
+// Retry-After, before reading its body: a refusal costs a map lookup,
+// never a decoding or a database job. As auth.Limiter's failures, the
+// refusal is held up to auth.MaxDelay (at once when auth.MaxHeld are held
+// already), so a client that waits for its answers makes about one attempt
+// a second per connection instead of thousands. Every attempt counts: a
+// node joins once.
 func (n *Network) limitJoins(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			host = r.RemoteAddr
 		}
-		if wait := n.joins.Fail(host); wait > 0 {
-			secs := int((wait + time.Second - 1) / time.Second)
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			msg := stock.Errorf(stock.CodeUnavailable, "too many join attempts from this address: try again in %d s", secs)
-			rest.WriteError(w, fmt.Errorf("%w: %w", msg, auth.ErrThrottled))
+		wait := n.joins.Fail(host)
+		if wait == 0 {
+			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r)
+		if release, ok := n.joins.Hold(); ok {
+			hold(r.Context(), wait)
+			release()
+		}
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		msg := stock.Errorf(stock.CodeUnavailable, "too many join attempts from this address: try again in %d s", secs)
+		rest.WriteError(w, fmt.Errorf("%w: %w", msg, auth.ErrThrottled))
 	})
+}
+
+// hold waits for d or until ctx is done.
+func hold(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // fromPeer adapts a handler of a peer's request, given the peer's id.

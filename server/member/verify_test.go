@@ -12,7 +12,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/pki"
 )
 
@@ -93,7 +95,7 @@ func TestPostJSONChecksServer(t *testing.T) {
 // TestLimitJoins checks that join attempts beyond an address's budget are
 // refused with 429 and the REST error body, before the body is read.
 func TestLimitJoins(t *testing.T) {
-	n := &Network{joins: newJoinLimiter()}
+	n := &Network{joins: auth.NewLimiterOf(JoinBurst, time.Hour, 10*time.Millisecond)} // no refill, short holds
 	var reached atomic.Int32
 	h := n.limitJoins(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
 	codes := map[int]int{}

@@ -144,12 +144,16 @@ func TestJoinTokenNamesWarehouse(t *testing.T) {
 func TestJoinFlood(t *testing.T) {
 	a := testnode.Start(t, "--id", "A-1")
 	body, _ := json.Marshal(map[string]string{"token": "SMJ1.garbage", "id": "X-1"})
+	// HTTP/1.1, a connection per goroutine: the held refusals overlap.
+	tr := &http.Transport{TLSClientConfig: a.TLSConfig(), MaxIdleConnsPerHost: 64}
+	t.Cleanup(tr.CloseIdleConnections)
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	var refused, other atomic.Int32
 	var wg sync.WaitGroup
 	for range 64 {
 		wg.Go(func() {
 			for range 3 {
-				resp, err := a.Client().Post(a.URL+"/api/v1/join", "application/json", bytes.NewReader(body))
+				resp, err := client.Post(a.URL+"/api/v1/join", "application/json", bytes.NewReader(body))
 				if err != nil {
 					t.Error(err)
 					return

@@ -19,12 +19,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stockmesh/stockmesh/internal/testnode"
+	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/pki"
 )
 
@@ -258,7 +260,7 @@ func heartbeat(t *testing.T, c *http.Client, n *testnode.Node, token string) int
 func syncHeads(t *testing.T, c *http.Client, n *testnode.Node, token string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, n.URL+"/api/v1/sync/heads", nil)
-	req.Header.Set("Stockmesh-Sync-Protocol", "1")
+	req.Header.Set(peer.ProtocolHeader, strconv.Itoa(peer.Protocol))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -275,7 +277,7 @@ func syncHeads(t *testing.T, c *http.Client, n *testnode.Node, token string) int
 func syncChanges(t *testing.T, c *http.Client, n *testnode.Node, token string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, n.URL+"/api/v1/sync/changes?origin=A-1&after=0&limit=10", nil)
-	req.Header.Set("Stockmesh-Sync-Protocol", "1")
+	req.Header.Set(peer.ProtocolHeader, strconv.Itoa(peer.Protocol))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ type Applier interface {
 	Heads(ctx context.Context) (*stock.Heads, error)
 	ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error
 	ReportProblem(ctx context.Context, e *stock.RejectError) error
+	CheckHead(ctx context.Context, origin, epoch string, h stock.SignedHead) (*stock.HeadVerdict, error)
 }
 
 var _ Applier = (*stock.Service)(nil)
@@ -59,6 +61,9 @@ type Replicator struct {
 	// asked for that origin's log: it served a run that was refused.
 	distrust map[[2]string]time.Time
 	onReject func(reason stock.RejectReason)
+	// checked holds the signed heads members told of that were compared
+	// with this node's history already, by origin, seq and digest.
+	checked map[[3]string]bool
 }
 
 // OnReject sets fn to be called for every refused run, with its reason
@@ -79,7 +84,7 @@ type link struct {
 func NewReplicator(self string, local Applier, hc *http.Client, members func() []Member, log *slog.Logger) *Replicator {
 	return &Replicator{self: self, local: local, http: hc, members: members, log: log,
 		links: map[string]*link{}, blocked: map[string]error{}, seen: map[string]int64{}, held: map[string]int64{},
-		distrust: map[[2]string]time.Time{}}
+		distrust: map[[2]string]time.Time{}, checked: map[[3]string]bool{}}
 }
 
 // Behind returns how many changes of origin's log the members have told
@@ -228,6 +233,11 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string) error 
 	}
 	r.note(theirs.Heads, mine)
 	for _, h := range theirs.Heads {
+		if err := r.checkFork(ctx, member, h, mine); err != nil {
+			return err
+		}
+	}
+	for _, h := range theirs.Heads {
 		have, _ := mine.Head(h.Origin)
 		if h.Origin == r.self || h.Origin == member || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) || r.distrusted(member, h.Origin) {
 			continue
@@ -375,4 +385,39 @@ func (r *Replicator) distrusted(member, origin string) bool {
 		return false
 	}
 	return ok
+}
+
+// maxChecked bounds the heads remembered as compared.
+const maxChecked = 10_000
+
+// checkFork compares a signed head member holds of a log this node holds
+// as far, once per head: a validly signed head that differs from this
+// node's history there is a fork, even when the forked log is behind this
+// node's copy (a node restored from a backup that writes again).
+func (r *Replicator) checkFork(ctx context.Context, member string, h stock.Head, mine *stock.Heads) error {
+	have, _ := mine.Head(h.Origin)
+	if h.Signed == nil || h.Origin == r.self || h.LastSeq > have.LastSeq || r.isBlocked(h.Origin) {
+		return nil
+	}
+	key := [3]string{h.Origin, strconv.FormatInt(h.Signed.Seq, 10), h.Signed.Digest}
+	r.mu.Lock()
+	done := r.checked[key]
+	r.mu.Unlock()
+	if done {
+		return nil
+	}
+	v, err := r.local.CheckHead(ctx, h.Origin, h.Epoch, *h.Signed)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if len(r.checked) >= maxChecked {
+		clear(r.checked)
+	}
+	r.checked[key] = true
+	r.mu.Unlock()
+	if v.Fork {
+		r.reject(ctx, &stock.RejectError{Origin: h.Origin, ServedBy: member, Reason: stock.RejectFork, Detail: v.Detail})
+	}
+	return nil
 }

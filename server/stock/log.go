@@ -117,6 +117,10 @@ type Head struct {
 	Epoch   string    `json:"epoch,omitempty"`
 	LastSeq int64     `json:"lastSeq"`
 	At      time.Time `json:"at"`
+	// Signed is the origin's signed head at LastSeq when the node holds
+	// it: a member comparing it with its own history detects a fork even
+	// when the forked log is behind its own copy.
+	Signed *SignedHead `json:"signed,omitempty"`
 }
 
 // Heads lists the head of every warehouse log the node holds, its own

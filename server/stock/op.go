@@ -65,6 +65,7 @@ var (
 	OpChanges        = Op[ChangesQuery, ChangePage]{"log.changes", ClassLongRead, auth.RoleNode}
 	OpApplyChanges   = Op[ChangeBatch, ApplyResult]{"log.apply", ClassWrite, auth.RoleNode}
 	OpReplicaProblem = Op[ProblemReport, Empty]{"replica.problem", ClassWrite, auth.RoleNode}
+	OpHeadCheck      = Op[HeadCheck, HeadVerdict]{"log.check", ClassLongRead, auth.RoleNode}
 	OpOutcome        = Op[OutcomeQuery, Outcome]{"job.outcome", ClassWrite, auth.RoleNode}
 	OpHeads          = Op[Empty, Heads]{"log.heads", ClassLookup, auth.RoleNode}
 	OpStockLevels    = Op[StockLevelQuery, StockLevels]{"stock.levels", ClassLookup, auth.RoleViewer}
@@ -79,7 +80,7 @@ var Ops = []OpInfo{
 	info(OpWarehouseInit), info(OpWarehouseGet), info(OpProductGet), info(OpProductList),
 	info(OpMovementList), info(OpProductCreate), info(OpProductUpdate), info(OpProductDelete),
 	info(OpMovementRecord), info(OpStockSet), info(OpTokenLookup), info(OpTokenEnsure),
-	info(OpChanges), info(OpApplyChanges), info(OpReplicaProblem), info(OpOutcome), info(OpHeads),
+	info(OpChanges), info(OpApplyChanges), info(OpReplicaProblem), info(OpHeadCheck), info(OpOutcome), info(OpHeads),
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
 	info(OpTransferSend), info(OpTransferReceive), info(OpTransferCancel), info(OpTransferSettle),

@@ -253,6 +253,12 @@ func (s *Service) ApplyChanges(ctx context.Context, b *ChangeBatch) error {
 	return e
 }
 
+// CheckHead tells whether h, a signed head of origin's log a member holds,
+// shows a fork of the history this node holds (see HeadVerdict).
+func (s *Service) CheckHead(ctx context.Context, origin, epoch string, h SignedHead) (*HeadVerdict, error) {
+	return call(ctx, s, OpHeadCheck, &HeadCheck{Origin: origin, Epoch: epoch, Head: h})
+}
+
 // ReportProblem records that a run of a warehouse's log was refused (see
 // ProblemReport), for warehouses { replica { problem } } and the audit log.
 func (s *Service) ReportProblem(ctx context.Context, e *RejectError) error {

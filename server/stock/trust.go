@@ -173,3 +173,31 @@ func (r *ProblemReport) Kind() ReplicaProblemKind {
 	}
 	return ProblemUnverifiable
 }
+
+// HeadCheck asks whether a signed head of Origin's log (of Epoch), as a
+// member holds it, belongs to the history this node holds.
+type HeadCheck struct {
+	Origin string     `json:"origin"`
+	Epoch  string     `json:"epoch"`
+	Head   SignedHead `json:"head"`
+}
+
+// Normalize checks the origin and the head's seq.
+func (c *HeadCheck) Normalize() (err error) {
+	if c.Origin, err = NormalizeWarehouseID(c.Origin); err != nil {
+		return err
+	}
+	if c.Head.Seq <= 0 {
+		return invalid("head.seq", "%d must be positive", c.Head.Seq)
+	}
+	return nil
+}
+
+// HeadVerdict answers a HeadCheck: Fork when the head is validly signed by
+// the origin and differs from this node's digest at its seq (Detail says
+// how); false when they agree or the head cannot be compared (beyond what
+// the node holds, no key known, a bad signature).
+type HeadVerdict struct {
+	Fork   bool   `json:"fork"`
+	Detail string `json:"detail,omitempty"`
+}

@@ -186,10 +186,12 @@ const headsQuery = `WITH RECURSIVE o(origin) AS (
 		SELECT MIN(origin) FROM change_log
 		UNION ALL
 		SELECT (SELECT MIN(origin) FROM change_log WHERE origin > o.origin) FROM o WHERE o.origin IS NOT NULL)
-	SELECT l.origin, l.seq, l.at, COALESCE(w.epoch, '')
+	SELECT l.origin, l.seq, l.at, COALESCE(w.epoch, ''), h.digest, h.sig
 		FROM o JOIN change_log l ON l.origin = o.origin
 			AND l.seq = (SELECT MAX(seq) FROM change_log WHERE origin = o.origin)
-		LEFT JOIN warehouses w ON w.id = l.origin ORDER BY l.origin`
+		LEFT JOIN warehouses w ON w.id = l.origin
+		LEFT JOIN log_heads h ON h.origin = l.origin AND h.seq = l.seq AND h.sig IS NOT NULL
+		ORDER BY l.origin`
 
 // heads returns the head of every log the node holds, the local one first.
 func (s *Store) heads(ctx context.Context, _ *stock.Empty) (*stock.Heads, error) {
@@ -203,8 +205,13 @@ func (s *Store) heads(ctx context.Context, _ *stock.Empty) (*stock.Heads, error)
 	for rows.Next() {
 		var h stock.Head
 		var at int64
-		if err := rows.Scan(&h.Origin, &h.LastSeq, &at, &h.Epoch); err != nil {
+		var digest sql.NullString
+		var sig []byte
+		if err := rows.Scan(&h.Origin, &h.LastSeq, &at, &h.Epoch, &digest, &sig); err != nil {
 			return nil, err
+		}
+		if digest.Valid {
+			h.Signed = &stock.SignedHead{Seq: h.LastSeq, Digest: digest.String, Sig: sig}
 		}
 		h.At = time.Unix(0, at).UTC()
 		if h.Origin == local {

@@ -54,6 +54,7 @@ func newRegistry() registry {
 	onRead(r, stock.OpTokenLookup, (*Store).lookupToken)
 	onRead(r, stock.OpChanges, (*Store).readChanges)
 	onRead(r, stock.OpHeads, (*Store).heads)
+	onRead(r, stock.OpHeadCheck, (*Store).checkHead)
 	onRead(r, stock.OpStockLevels, (*Store).stockLevels)
 	onRead(r, stock.OpReplica, (*Store).replica)
 	onRead(r, stock.OpMemberList, (*Store).listMembers)

@@ -46,9 +46,16 @@ func (b *batch) verifyRun(in *stock.ChangeBatch, origin string, last int64) (int
 	if err != nil {
 		return 0, nil, err
 	}
-	mine := fmt.Sprintf("%x", base.sum)
-	if a := p.Anchor; a != nil && a.Seq == last && last > 0 && a.Digest != mine && trust.VerifyHead(key, origin, in.Epoch, a) {
-		return reject(stock.RejectFork, "%s signed digest %s at %d, and this node holds digest %s there", origin, a.Digest, last, mine)
+	if a := p.Anchor; a != nil && a.Seq > 0 && a.Seq <= last && trust.VerifyHead(key, origin, in.Epoch, a) {
+		at := base
+		if a.Seq < last {
+			if at, err = b.s.chainAt(b.ctx, b.wc.conn, origin, a.Seq); err != nil {
+				return 0, nil, err
+			}
+		}
+		if mine := fmt.Sprintf("%x", at.sum); a.Digest != mine {
+			return reject(stock.RejectFork, "%s signed digest %s at %d, and this node holds digest %s there", origin, a.Digest, a.Seq, mine)
+		}
 	}
 	if p.Head.Seq <= last { // nothing new: the head must be one of ours
 		held, err := b.s.chainAt(b.ctx, b.wc.conn, origin, p.Head.Seq)
@@ -171,4 +178,44 @@ func (s *Store) problemOf(ctx context.Context, q querier, origin string) (*stock
 	}
 	p.Since = time.Unix(0, since).UTC()
 	return &p, nil
+}
+
+// checkHead compares a member's signed head of another warehouse's log
+// with the history this node holds, on one snapshot: a head validly signed
+// by the origin's pinned key whose digest differs from this node's at its
+// seq proves that the origin signed two histories.
+func (s *Store) checkHead(ctx context.Context, c *stock.HeadCheck) (*stock.HeadVerdict, error) {
+	if c.Origin == s.localID() {
+		return &stock.HeadVerdict{}, nil
+	}
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var key []byte
+	err = tx.QueryRowContext(ctx, `SELECT key FROM log_keys WHERE origin = ?`, c.Origin).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &stock.HeadVerdict{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the key of %s: %w", c.Origin, err)
+	}
+	var epoch string
+	if err := tx.QueryRowContext(ctx, `SELECT epoch FROM warehouses WHERE id = ?`, c.Origin).Scan(&epoch); err != nil || epoch != c.Epoch {
+		return &stock.HeadVerdict{}, nil // another epoch is a log begun again, refused as such when pulled
+	}
+	last, err := lastSeq(ctx, tx, c.Origin)
+	if err != nil || c.Head.Seq > last || !trust.VerifyHead(key, c.Origin, c.Epoch, &c.Head) {
+		return &stock.HeadVerdict{}, err
+	}
+	st, err := s.chainAt(ctx, tx, c.Origin, c.Head.Seq)
+	if err != nil {
+		return nil, err
+	}
+	if mine := fmt.Sprintf("%x", st.sum); mine != c.Head.Digest {
+		return &stock.HeadVerdict{Fork: true, Detail: fmt.Sprintf("%s signed digest %s at %d, and this node holds digest %s there",
+			c.Origin, c.Head.Digest, c.Head.Seq, mine)}, nil
+	}
+	return &stock.HeadVerdict{}, nil
 }

@@ -18,6 +18,7 @@ type Service interface {
 	Transfers(ctx context.Context, q stock.TransferQuery) (*stock.TransferPage, error)
 	ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error
 	ReportProblem(ctx context.Context, e *stock.RejectError) error
+	CheckHead(ctx context.Context, origin, epoch string, h stock.SignedHead) (*stock.HeadVerdict, error)
 	Heads(ctx context.Context) (*stock.Heads, error)
 }
 

@@ -92,6 +92,12 @@ func NewApplier(desk *Desk, settler *Settler) *Applier {
 	return &Applier{desk: desk, settler: settler}
 }
 
+// CheckHead compares a member's signed head with this node's history (see
+// stock.Service.CheckHead).
+func (a *Applier) CheckHead(ctx context.Context, origin, epoch string, h stock.SignedHead) (*stock.HeadVerdict, error) {
+	return a.desk.svc.CheckHead(ctx, origin, epoch, h)
+}
+
 // ReportProblem records a refused run (see stock.Service.ReportProblem).
 func (a *Applier) ReportProblem(ctx context.Context, e *stock.RejectError) error {
 	return a.desk.svc.ReportProblem(ctx, e)

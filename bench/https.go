@@ -111,14 +111,20 @@ func freePort() string {
 // nodeLoad starts a node, creates the products and measures recordMovement
 // over HTTPS GraphQL.
 func nodeLoad(o options) (result, error) {
+	res, _, err := nodeLoadCPU(o)
+	return res, err
+}
+
+// nodeLoadCPU is nodeLoad that also returns the node's CPU per movement.
+func nodeLoadCPU(o options) (result, time.Duration, error) {
 	n, tc, err := startLoadNode(o)
 	if err != nil {
-		return result{}, err
+		return result{}, 0, err
 	}
 	defer n.stop()
 	cs := clients(o, tc)
 	if err := n.seedProducts(cs[0], o.skus); err != nil {
-		return result{}, err
+		return result{}, 0, err
 	}
 	if o.profile != "" {
 		go profile(o)
@@ -131,13 +137,15 @@ func nodeLoad(o options) (result, error) {
 	})
 	cpu := cpuNow(n).sub(cpu0)
 	fmt.Println(res.line("node: recordMovement, HTTPS GraphQL, FULL"))
+	var perOp time.Duration
 	if res.ops > 0 {
+		perOp = cpu.node / time.Duration(res.ops)
 		fmt.Printf("  CPU per movement: node %v, load generator %v (%.2f and %.2f cores)\n",
-			(cpu.node / time.Duration(res.ops)).Round(time.Microsecond), (cpu.self / time.Duration(res.ops)).Round(time.Microsecond),
+			perOp.Round(time.Microsecond), (cpu.self / time.Duration(res.ops)).Round(time.Microsecond),
 			cpu.node.Seconds()/cpu.wall.Seconds(), cpu.self.Seconds()/cpu.wall.Seconds())
 	}
 	printBatches(cs[0], n)
-	return res, nil
+	return res, perOp, nil
 }
 
 // printBatches prints the node's mean group-commit batch size and commit

@@ -121,7 +121,7 @@ func parseDigest(s string) ([32]byte, error) {
 // stores it in the batch's transaction: once per batch, whatever the
 // number of entries, since each entry commits to the one before it.
 func (b *batch) signHead() error {
-	if b.s.signer == nil || b.w.local == nil {
+	if !signing || b.s.signer == nil || b.w.local == nil {
 		return nil
 	}
 	id := b.w.local.ID
@@ -171,7 +171,7 @@ func (b *batch) insertHead(origin string, h *stock.SignedHead) error {
 // whole chain is then covered by one signature), or one whose last batch
 // was signed by no one.
 func (s *Store) signExisting(ctx context.Context) error {
-	if s.signer == nil || s.w.local == nil {
+	if !signing || s.signer == nil || s.w.local == nil {
 		return nil
 	}
 	id := s.w.local.ID

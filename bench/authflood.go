@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -16,6 +17,38 @@ const floodClients = 32
 // and what the node answered the flood: an unknown token must cost no
 // database job, and the address is slowed down (429 beyond its tries).
 func authFloodBench(o options) error {
+	return floodBench(o, "authflood", func(n *benchNode, f, i int) *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, n.graphql(), nil)
+		req.Header.Set("Authorization", fmt.Sprintf("Bearer smk_%021d%022d", f, i))
+		return req
+	}, func(m map[string]float64) {
+		fmt.Printf("  node: %.0f lookup jobs in all; auth failures refused %.0f, delayed %.0f, throttled %.0f\n",
+			m[`stockmesh_job_wait_seconds_count{class="lookup"}`], m[`stockmesh_auth_failures_total{result="refused"}`],
+			m[`stockmesh_auth_failures_total{result="delayed"}`], m[`stockmesh_auth_failures_total{result="throttled"}`])
+	})
+}
+
+// joinFloodBench is authFloodBench with join requests carrying made-up
+// tokens to /api/v1/join, the public route of the network (the trust
+// issue: 10,000 bad joins a second from one address must not move a
+// writer's p99 by more than 20%).
+func joinFloodBench(o options) error {
+	return floodBench(o, "joinflood", func(n *benchNode, f, i int) *http.Request {
+		body := fmt.Sprintf(`{"token":"SMJ1.bad%d-%d","id":"X-%d","url":"https://127.0.0.1:1","csr":""}`, f, i, i)
+		req, _ := http.NewRequest(http.MethodPost, n.base+"/api/v1/join", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	}, func(m map[string]float64) {
+		fmt.Printf("  node: %.0f write jobs and %.0f lookup jobs in all\n",
+			m[`stockmesh_job_wait_seconds_count{class="write"}`], m[`stockmesh_job_wait_seconds_count{class="lookup"}`])
+	})
+}
+
+// floodBench measures a writer (8 clients) alone and then beside a flood
+// of requests newReq makes, sent from floodClients connections from one
+// address, and prints the flood's answers and what metrics says of the
+// node's work.
+func floodBench(o options, name string, newReq func(n *benchNode, f, i int) *http.Request, metrics func(map[string]float64)) error {
 	n, tc, err := startLoadNode(o)
 	if err != nil {
 		return err
@@ -31,7 +64,7 @@ func authFloodBench(o options) error {
 		return ok
 	}
 	alone := load(len(writers), o.duration, write)
-	fmt.Println(alone.line("authflood: writer alone, 8 clients"))
+	fmt.Println(alone.line(name + ": writer alone, 8 clients"))
 
 	var stop atomic.Bool
 	var sent atomic.Int64
@@ -41,9 +74,7 @@ func authFloodBench(o options) error {
 	for f, c := range flooders {
 		wg.Go(func() {
 			for i := 0; !stop.Load(); i++ {
-				req, _ := http.NewRequest(http.MethodPost, url, nil)
-				req.Header.Set("Authorization", fmt.Sprintf("Bearer smk_%021d%022d", f, i))
-				resp, err := c.Do(req)
+				resp, err := c.Do(newReq(n, f, i))
 				sent.Add(1)
 				if err != nil {
 					continue
@@ -57,15 +88,15 @@ func authFloodBench(o options) error {
 	flooded := load(len(writers), o.duration, func(c, i int) bool { return write(c, i+1<<21) })
 	stop.Store(true)
 	wg.Wait()
-	fmt.Println(flooded.line("authflood: writer beside the flood"))
+	fmt.Println(flooded.line(name + ": writer beside the flood"))
 	fmt.Printf("  flood: %d requests (%.0f/s) from %d connections:", sent.Load(), float64(sent.Load())/flooded.took.Seconds(), floodClients)
 	codes.Range(func(k, v any) bool { fmt.Printf(" %d×%d", v.(*atomic.Int64).Load(), k); return true })
 	fmt.Println()
 	if m, err := n.metrics(writers[0]); err == nil {
-		fmt.Printf("  node: %.0f lookup jobs in all; auth failures refused %.0f, delayed %.0f, throttled %.0f\n",
-			m[`stockmesh_job_wait_seconds_count{class="lookup"}`], m[`stockmesh_auth_failures_total{result="refused"}`],
-			m[`stockmesh_auth_failures_total{result="delayed"}`], m[`stockmesh_auth_failures_total{result="throttled"}`])
+		metrics(m)
 	}
-	fmt.Printf("  writer beside the flood: %.0f%% of its rate alone\n\n", 100*flooded.rate()/alone.rate())
+	fmt.Printf("  writer beside the flood: %.0f%% of its rate alone, p99 %v → %v (%+.0f%%; target +20%%: %s)\n\n",
+		100*flooded.rate()/alone.rate(), alone.p(99), flooded.p(99), 100*(float64(flooded.p(99))/float64(alone.p(99))-1),
+		verdict(flooded.p(99) <= alone.p(99)*6/5))
 	return nil
 }

@@ -75,7 +75,7 @@ func (b *batch) verifyRun(in *stock.ChangeBatch, origin string, last int64) (int
 			continue
 		}
 		if e.Seq != seq+1 {
-			return 0, nil, stock.Errorf(stock.CodeInvalidInput, "the log of %s continues at %d here, not %d", origin, seq+1, e.Seq)
+			return reject(stock.RejectChain, "the run of %s continues at %d here, not %d", origin, seq+1, e.Seq)
 		}
 		if err := d.Add(e); err != nil {
 			return 0, nil, err

@@ -7,6 +7,7 @@ package faultproxy
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -28,7 +29,14 @@ type Proxy struct {
 	tunnel bool // an HTTP CONNECT proxy: each connection names its target
 	conns  map[net.Conn]struct{}
 	closed bool
-	wg     sync.WaitGroup
+	// blocked holds the targets a CONNECT proxy refuses, and targets
+	// where each client connection of a CONNECT proxy tunnels to.
+	blocked map[string]bool
+	targets map[net.Conn]string
+	// redirect holds, by the address a CONNECT request names, where a
+	// CONNECT proxy tunnels instead.
+	redirect map[string]string
+	wg       sync.WaitGroup
 }
 
 // Start listens on 127.0.0.1 on a free port and forwards to target.
@@ -37,7 +45,8 @@ func Start(target string) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
+	p := &Proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{},
+		blocked: map[string]bool{}, targets: map[net.Conn]string{}, redirect: map[string]string{}}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -79,6 +88,59 @@ func (p *Proxy) Heal() {
 	p.mu.Unlock()
 }
 
+// Block makes a CONNECT proxy refuse tunnels to addr (host:port, as the
+// CONNECT request names it) and closes those open, until Unblock: the
+// node behind it is cut off from that one address while it reaches every
+// other. It has no effect on a proxy made by Start.
+func (p *Proxy) Block(addr string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.blocked[addr] = true
+	for c, target := range p.targets {
+		if target == addr {
+			c.Close()
+		}
+	}
+}
+
+// Unblock tunnels to addr again.
+func (p *Proxy) Unblock(addr string) {
+	p.mu.Lock()
+	delete(p.blocked, addr)
+	p.mu.Unlock()
+}
+
+// Redirect makes a CONNECT proxy tunnel the connections that name addr
+// to to instead (another server answering at addr's address), closing
+// those open; Redirect(addr, "") ends it. It has no effect on a proxy made
+// by Start.
+func (p *Proxy) Redirect(addr, to string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if to == "" {
+		delete(p.redirect, addr)
+	} else {
+		p.redirect[addr] = to
+	}
+	for c, target := range p.targets {
+		if target == addr {
+			c.Close()
+		}
+	}
+}
+
+// route records that client tunnels to target, unless target is blocked,
+// and returns the address to dial: target, or where it is redirected.
+func (p *Proxy) route(client net.Conn, target string) (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.blocked[target] {
+		return "", false
+	}
+	p.targets[client] = target
+	return cmp.Or(p.redirect[target], target), true
+}
+
 // Close stops listening, closes every connection and waits for the
 // proxy's goroutines.
 func (p *Proxy) Close() error {
@@ -116,6 +178,14 @@ func (p *Proxy) serve(client net.Conn) {
 	if err != nil {
 		client.Close()
 		return
+	}
+	if p.isTunnel() {
+		var ok bool
+		if target, ok = p.route(client, target); !ok {
+			io.WriteString(client, "HTTP/1.1 403 Forbidden\r\n\r\n")
+			client.Close()
+			return
+		}
 	}
 	server, err := net.Dial("tcp", target)
 	if err != nil {
@@ -164,10 +234,11 @@ func (p *Proxy) track(c net.Conn) bool {
 	return true
 }
 
-// untrack forgets c.
+// untrack forgets c (and where it tunnels to).
 func (p *Proxy) untrack(c net.Conn) {
 	p.mu.Lock()
 	delete(p.conns, c)
+	delete(p.targets, c)
 	p.mu.Unlock()
 }
 

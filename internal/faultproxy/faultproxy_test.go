@@ -131,3 +131,63 @@ func TestConnectProxy(t *testing.T) {
 		t.Fatal("no round trip after healing")
 	}
 }
+
+// TestConnectBlock: a blocked address is refused and its open tunnels
+// closed, others still tunnel, and Unblock restores it.
+func TestConnectBlock(t *testing.T) {
+	blocked, other := echo(t), echo(t)
+	p, err := StartConnect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	open, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	open.Write([]byte("CONNECT " + blocked + " HTTP/1.1\r\nHost: " + blocked + "\r\n\r\n"))
+	r := bufio.NewReader(open)
+	if status, err := r.ReadString('\n'); err != nil || status != "HTTP/1.1 200 Connection established\r\n" {
+		t.Fatalf("tunnel before the block: %q, %v", status, err)
+	}
+	r.ReadString('\n')
+	p.Block(blocked)
+	if connectTrip(t, p.Addr(), blocked) {
+		t.Fatal("a round trip to a blocked address")
+	}
+	if !connectTrip(t, p.Addr(), other) {
+		t.Fatal("no round trip to an address that is not blocked")
+	}
+	open.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := r.ReadByte(); err == nil {
+		t.Fatal("a tunnel open before the block still reads")
+	}
+	p.Unblock(blocked)
+	if !connectTrip(t, p.Addr(), blocked) {
+		t.Fatal("no round trip after unblocking")
+	}
+}
+
+// TestConnectRedirect: a tunnel naming a redirected address reaches the
+// other server, until the redirect ends.
+func TestConnectRedirect(t *testing.T) {
+	named, other := "127.0.0.1:1", echo(t) // nothing listens at named
+	p, err := StartConnect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Block(other)
+	p.Redirect(named, other)
+	if !connectTrip(t, p.Addr(), named) {
+		t.Fatal("no round trip through a redirected tunnel")
+	}
+	if connectTrip(t, p.Addr(), other) {
+		t.Fatal("a round trip to a blocked address named directly")
+	}
+	p.Redirect(named, "")
+	if connectTrip(t, p.Addr(), named) {
+		t.Fatal("a round trip to the named address after the redirect ended")
+	}
+}

@@ -82,6 +82,11 @@ func (e *LogEntry) Validate() error {
 			return InvalidEntry(e, "type", "a %s entry carries a transfer only", e.Type)
 		}
 		return e.checkTransfer()
+	case e.Type == EntryWarehouseLeft:
+		if e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
+			return InvalidEntry(e, "type", "a %s entry carries nothing but its time", e.Type)
+		}
+		return nil
 	case e.Type == EntryProductCreated, e.Type == EntryProductUpdated, e.Type == EntryProductDeleted:
 		if e.Product == nil || e.Movement != nil || e.Transfer != nil {
 			return InvalidEntry(e, "type", "a %s entry carries a product only", e.Type)

@@ -108,6 +108,9 @@ func TestValidateEntry(t *testing.T) {
 		{"transfer received", transfer(EntryTransferReceived), ""},
 		{"transfer cancelled", transfer(EntryTransferCancelled), ""},
 		{"transfer returned", transfer(EntryTransferReturned), ""},
+		{"warehouse left", &LogEntry{Origin: "MAD-1", Seq: 7, At: at, Type: EntryWarehouseLeft}, ""},
+		{"departure carrying a product", with(product(EntryProductCreated), func(e *LogEntry) { e.Type = EntryWarehouseLeft }), "type"},
+		{"departure carrying a transfer", with(transfer(EntryTransferCreated), func(e *LogEntry) { e.Type = EntryWarehouseLeft }), "type"},
 
 		{"sale with a negative balance", mv(func(m *Movement) { m.Balance = -3 }), "movement.balance"},
 		{"purchase of 2^63-1", mv(func(m *Movement) { m.Kind, m.Quantity, m.Balance = KindPurchase, 1<<63-1, 1<<63-1 }), "movement.quantity"},

@@ -13,6 +13,11 @@ const (
 	EntryProductUpdated EntryType = "product.updated" // Product: its state after; Changed: the fields
 	EntryProductDeleted EntryType = "product.deleted" // Product: its last state
 	EntryMovement       EntryType = "movement"        // Movement: the ledger entry
+	// EntryWarehouseLeft is the last entry of a warehouse that left the
+	// network: its At is the departure, and it carries nothing else. Its
+	// node writes no entry after it (see LeftNetwork), and replicas refuse
+	// one.
+	EntryWarehouseLeft EntryType = "warehouse.left"
 )
 
 // EntryRun is not a change: it names the message a node publishes once it

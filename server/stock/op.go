@@ -88,7 +88,7 @@ var Ops = []OpInfo{
 	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
 	info(OpProductExport), info(OpProductHistory),
 	info(OpTokenCreate), info(OpTokenList), info(OpTokenRevoke), info(OpAuditLog),
-	info(OpKeysRotate), info(OpKeysReseal),
+	info(OpKeysRotate), info(OpKeysReseal), info(OpWarehouseLeave),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,

@@ -43,6 +43,10 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 	if err := b.ensureWarehouse(origin, in.Epoch); err != nil {
 		return nil, err
 	}
+	left, err := b.leftAt(origin)
+	if err != nil {
+		return nil, err
+	}
 	r := &replicaRun{origin: origin, ids: map[string]int{}, stock: map[string]replicaStock{}}
 	for i := range entries {
 		e := &entries[i]
@@ -51,9 +55,14 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 			continue
 		case e.Seq != last+1:
 			return nil, stock.Errorf(stock.CodeInvalidInput, "the log of %s continues at %d here, not %d", origin, last+1, e.Seq)
+		case left != nil:
+			return nil, afterDeparture(e)
 		}
 		var err error
-		if e.Type.IsTransfer() {
+		if e.Type == stock.EntryWarehouseLeft {
+			left = &e.At
+			err = b.applyDeparture(e)
+		} else if e.Type.IsTransfer() {
 			err = b.applyTransfer(e) // published at once, as a product change is
 		} else if e.Type == stock.EntryMovement {
 			if err = b.applyMovement(e, r); err == nil {

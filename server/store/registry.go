@@ -26,11 +26,11 @@ type registry map[string]handler
 func newRegistry() registry {
 	r := registry{}
 	onWrite(r, stock.OpWarehouseInit, false, (*batch).initWarehouse)
-	onWrite(r, stock.OpProductCreate, false, (*batch).createProduct)
-	onWrite(r, stock.OpProductUpdate, false, (*batch).updateProduct)
-	onWrite(r, stock.OpProductDelete, false, (*batch).deleteProduct)
-	onWrite(r, stock.OpMovementRecord, true, (*batch).recordMovement)
-	onWrite(r, stock.OpStockSet, true, (*batch).setStock)
+	onChange(r, stock.OpProductCreate, false, (*batch).createProduct)
+	onChange(r, stock.OpProductUpdate, false, (*batch).updateProduct)
+	onChange(r, stock.OpProductDelete, false, (*batch).deleteProduct)
+	onChange(r, stock.OpMovementRecord, true, (*batch).recordMovement)
+	onChange(r, stock.OpStockSet, true, (*batch).setStock)
 	onWrite(r, stock.OpTokenEnsure, false, (*batch).ensureToken)
 	onWrite(r, stock.OpApplyChanges, false, (*batch).applyChanges)
 	onWrite(r, stock.OpReplicaProblem, false, (*batch).recordProblem)
@@ -38,15 +38,16 @@ func newRegistry() registry {
 	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
 	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
-	onWrite(r, stock.OpTransferSend, true, (*batch).sendTransfer)
-	onWrite(r, stock.OpTransferReceive, false, (*batch).receiveTransfer)
-	onWrite(r, stock.OpTransferCancel, false, (*batch).cancelTransfer)
+	onChange(r, stock.OpTransferSend, true, (*batch).sendTransfer)
+	onChange(r, stock.OpTransferReceive, false, (*batch).receiveTransfer)
+	onChange(r, stock.OpTransferCancel, false, (*batch).cancelTransfer)
 	onWrite(r, stock.OpTransferSettle, false, (*batch).settleTransfers)
-	onWrite(r, stock.OpProductImport, false, (*batch).importProducts)
+	onChange(r, stock.OpProductImport, false, (*batch).importProducts)
 	onWrite(r, stock.OpTokenCreate, false, (*batch).createToken)
 	onWrite(r, stock.OpTokenRevoke, false, (*batch).revokeToken)
 	onWrite(r, stock.OpKeysRotate, false, (*batch).rotateKeys)
 	onWrite(r, stock.OpKeysReseal, false, (*batch).reseal)
+	onWrite(r, stock.OpWarehouseLeave, false, (*batch).leaveNetwork)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)
@@ -85,6 +86,18 @@ func onWrite[Req, Rep any](r registry, op stock.Op[Req, Rep], fast bool, fn func
 		}
 		return stock.EncodeReply(rep), nil
 	}}
+}
+
+// onChange registers fn as the write handler of op, a change of the local
+// warehouse: refused, before fn runs, once the warehouse left the network
+// (see batch.writable).
+func onChange[Req, Rep any](r registry, op stock.Op[Req, Rep], fast bool, fn func(*batch, *Req) (*Rep, error)) {
+	onWrite(r, op, fast, func(b *batch, req *Req) (*Rep, error) {
+		if _, err := b.writable(); err != nil {
+			return nil, err
+		}
+		return fn(b, req)
+	})
 }
 
 // onRead registers fn as the read handler of op.

@@ -153,10 +153,17 @@ func (b *batch) recordTransfer(origin string, t *stock.Transfer) error {
 	return nil
 }
 
-// applyTransfer applies a transfer entry of another warehouse's log.
+// applyTransfer applies a transfer entry of another warehouse's log; a
+// sender's entry of a transfer to a warehouse that left is cancelled by
+// that departure (see cancelIfReceiverLeft).
 func (b *batch) applyTransfer(e *stock.LogEntry) error {
 	if err := b.recordTransfer(e.Origin, e.Transfer); err != nil {
 		return err
+	}
+	if e.Origin == e.Transfer.From {
+		if err := b.cancelIfReceiverLeft(e.Transfer); err != nil {
+			return err
+		}
 	}
 	return b.appendLog(e)
 }

@@ -174,7 +174,7 @@ func TestTransferRefusals(t *testing.T) {
 		{"beyond the stock", stock.TransferInput{SKU: "W1", To: "BCN-1", Quantity: 6}, stock.CodeInsufficientStock},
 		{"to itself", stock.TransferInput{SKU: "W1", To: "MAD-1", Quantity: 1}, stock.CodeInvalidInput},
 		{"to an unknown warehouse", stock.TransferInput{SKU: "W1", To: "NOPE-1", Quantity: 1}, stock.CodeNotFound},
-		{"to a departed warehouse", stock.TransferInput{SKU: "W1", To: "OLD-1", Quantity: 1}, stock.CodeNotFound},
+		{"to a departed warehouse", stock.TransferInput{SKU: "W1", To: "OLD-1", Quantity: 1}, stock.CodeInvalidInput},
 		{"of an unknown product", stock.TransferInput{SKU: "W9", To: "BCN-1", Quantity: 1}, stock.CodeNotFound},
 		{"of nothing", stock.TransferInput{SKU: "W1", To: "BCN-1", Quantity: 0}, stock.CodeInvalidInput},
 	}
@@ -191,7 +191,7 @@ func TestTransferRefusals(t *testing.T) {
 		t.Fatalf("refused transfers were recorded: %+v", page.Transfers)
 	}
 	tok(a, stock.OpMemberMerge, &stock.MemberMerge{Warehouses: []stock.Warehouse{{ID: "MAD-1", DepartedAt: &time.Time{}}}})
-	terr(a, stock.OpTransferSend, &stock.TransferInput{SKU: "W1", To: "BCN-1", Quantity: 1}, stock.CodeInvalidInput)
+	terr(a, stock.OpTransferSend, &stock.TransferInput{SKU: "W1", To: "BCN-1", Quantity: 1}, stock.CodeForbidden)
 }
 
 func TestTransferIdempotencyKey(t *testing.T) {

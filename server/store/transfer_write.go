@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/stockmesh/stockmesh/ent"
+
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -22,9 +24,6 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 		if t, err := b.transferByKey(wh.ID, in); err != nil || t != nil {
 			return t, err
 		}
-	}
-	if wh.Departed() {
-		return nil, stock.Errorf(stock.CodeInvalidInput, "warehouse %s left the network: it can no longer send transfers", wh.ID)
 	}
 	if err := b.checkDestination(wh.ID, in.To); err != nil {
 		return nil, err
@@ -67,25 +66,23 @@ func (b *batch) catalogue(p stockRow) (*stock.Product, error) {
 	return c, nil
 }
 
-// checkDestination refuses a transfer to the local warehouse, and to one
-// that is not a member of the network.
+// checkDestination refuses a transfer to the local warehouse, to one that
+// is not a member of the network (NOT_FOUND), and to one that left it
+// (INVALID_INPUT, saying when: see stock.ReceiverLeft).
 func (b *batch) checkDestination(local, to string) error {
 	if to == local {
 		return stock.Errorf(stock.CodeInvalidInput, "to: a transfer goes to another warehouse, not to %s itself", to)
 	}
-	var departed sql.NullString
-	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT departed_at FROM warehouses WHERE id = ?`, to).Scan(&departed)
+	w, err := b.client().Warehouse.Get(b.ctx, to)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case ent.IsNotFound(err):
 		e := stock.Errorf(stock.CodeNotFound, "warehouse %s is not a member of this network: transfers go to members only", to)
 		e.Elsewhere = &stock.Elsewhere{Warehouse: to}
 		return e
 	case err != nil:
 		return fmt.Errorf("looking up warehouse %s: %w", to, err)
-	case departed.Valid:
-		e := stock.Errorf(stock.CodeNotFound, "warehouse %s left the network: transfers go to members only", to)
-		e.Elsewhere = &stock.Elsewhere{Warehouse: to}
-		return e
+	case w.DepartedAt != nil:
+		return stock.ReceiverLeft(to, *w.DepartedAt)
 	}
 	return nil
 }
@@ -137,7 +134,13 @@ func (b *batch) receiveTransfer(r *stock.TransferRef) (*stock.Transfer, error) {
 	case stock.TransferCancelled:
 		return nil, stock.Errorf(stock.CodeInvalidInput, "transfer %s was cancelled: it cannot be received", t.ID)
 	case stock.TransferCancelRequested:
-		return nil, stock.Errorf(stock.CodeInvalidInput, "the sender %s asked to cancel transfer %s: it is being cancelled, not received", t.From, t.ID)
+		left, err := b.leftAt(t.From)
+		switch {
+		case err != nil:
+			return nil, err
+		case left == nil:
+			return nil, stock.Errorf(stock.CodeInvalidInput, "the sender %s asked to cancel transfer %s: it is being cancelled, not received", t.From, t.ID)
+		} // the sender left: nobody could take the units back, so they are the receiver's to receive
 	}
 	mv, err := b.transferIn(t)
 	if err != nil {
@@ -157,9 +160,14 @@ func (b *batch) cancelTransfer(r *stock.TransferRef) (*stock.Transfer, error) {
 	switch {
 	case t.Status == stock.TransferReceived:
 		return nil, stock.Errorf(stock.CodeInvalidInput, "transfer %s was received by %s: it can no longer be cancelled", t.ID, t.To)
+	case t.Status == stock.TransferCancelled && t.From == b.w.local.ID && t.ReturnedAt == nil:
+		return t, b.returnTransfer(t) // its receiver cancelled it, or left: the units come back now
 	case t.Status == stock.TransferCancelled:
 		return t, nil
 	case t.To == b.w.local.ID:
+		if err := b.checkSenderStays(t); err != nil {
+			return nil, err
+		}
 		return t, b.confirmCancel(t)
 	case t.Status == stock.TransferCancelRequested:
 		return t, nil
@@ -167,6 +175,17 @@ func (b *batch) cancelTransfer(r *stock.TransferRef) (*stock.Transfer, error) {
 	now := b.now()
 	t.CancelRequestedAt = &now
 	return t, b.logTransfer(stock.EntryTransferCancelRequested, t)
+}
+
+// checkSenderStays refuses the receiver's cancellation of t when its
+// sender left the network: nobody could take the units back.
+func (b *batch) checkSenderStays(t *stock.Transfer) error {
+	left, err := b.leftAt(t.From)
+	if err != nil || left == nil {
+		return err
+	}
+	return stock.Errorf(stock.CodeInvalidInput, "the sender %s of transfer %s left the network on %s: nobody can take the units back; "+
+		"receive the transfer, then correct the stock if the units never came", t.From, t.ID, stock.FormatDeparture(*left))
 }
 
 // confirmCancel records the receiver's cancellation of t.
@@ -227,8 +246,8 @@ func (b *batch) transferIn(t *stock.Transfer) (*stock.Movement, error) {
 // receivers cancelled. Taken once, a step is no longer owed.
 func (b *batch) settleTransfers(*stock.Empty) (*stock.Settled, error) {
 	wh, err := b.localWarehouse()
-	if err != nil {
-		return nil, err
+	if err != nil || wh.Departed() { // a warehouse that left owes nothing more: it writes no more
+		return &stock.Settled{Transfers: []stock.Transfer{}}, err
 	}
 	owed, err := b.owedTransfers(wh.ID)
 	if err != nil {
@@ -280,11 +299,16 @@ func (b *batch) settleOne(t *stock.Transfer, local string) (bool, error) {
 }
 
 // owedTransfers reads the transfers whose next step is the local
-// warehouse's to take.
+// warehouse's to take: the cancellations its senders asked for (but not
+// one whose sender's log this node holds up to its departure: nobody
+// could take those units back), and the returns of transfers its
+// receivers cancelled or left undecided when they left.
 func (b *batch) owedTransfers(local string) ([]*stock.Transfer, error) {
 	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT `+transferColumns+` FROM transfers
-		WHERE (receiver = ?1 AND cancel_requested_at IS NOT NULL AND received_at IS NULL AND cancelled_at IS NULL)
-		OR (sender = ?1 AND cancelled_at IS NOT NULL AND returned_at IS NULL) ORDER BY created_at, id`, local)
+		WHERE (receiver = ?1 AND cancel_requested_at IS NOT NULL AND received_at IS NULL AND cancelled_at IS NULL
+			AND (SELECT type FROM change_log WHERE origin = transfers.sender ORDER BY seq DESC LIMIT 1) IS NOT ?2)
+		OR (sender = ?1 AND cancelled_at IS NOT NULL AND returned_at IS NULL) ORDER BY created_at, id`,
+		local, string(stock.EntryWarehouseLeft))
 	if err != nil {
 		return nil, fmt.Errorf("reading the transfers owed a step: %w", err)
 	}

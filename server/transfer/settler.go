@@ -83,14 +83,21 @@ func (s *Settler) settle(ctx context.Context) error {
 // the desk's service and then publishes the transfers the entries changed,
 // as this node now knows them, and wakes the Settler.
 type Applier struct {
-	desk    *Desk
-	settler *Settler
+	desk     *Desk
+	settler  *Settler
+	departed func(ctx context.Context, id string) // nil: none
 }
 
 // NewApplier returns an Applier over desk that wakes settler.
 func NewApplier(desk *Desk, settler *Settler) *Applier {
 	return &Applier{desk: desk, settler: settler}
 }
+
+// OnDeparture has fn called, after the run was applied, with the id of
+// each warehouse whose departure (stock.EntryWarehouseLeft) a run
+// carried: the node stops following it. Call it before the replicator
+// runs.
+func (a *Applier) OnDeparture(fn func(ctx context.Context, id string)) { a.departed = fn }
 
 // CheckHead compares a member's signed head with this node's history (see
 // stock.Service.CheckHead).
@@ -108,7 +115,8 @@ func (a *Applier) Heads(ctx context.Context) (*stock.Heads, error) { return a.de
 
 // ApplyChanges applies entries of a log (see stock.Service.ApplyChanges);
 // when any is a transfer's, it publishes each such transfer and wakes the
-// Settler.
+// Settler, which it wakes too for a departure (the transfers to that
+// warehouse it left undecided come back to their senders).
 func (a *Applier) ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error {
 	if err := a.desk.svc.ApplyChanges(ctx, b); err != nil {
 		return err
@@ -120,6 +128,12 @@ func (a *Applier) ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error 
 		if t := entries[i].Transfer; t != nil && !seen[t.ID] {
 			seen[t.ID] = true
 			ids = append(ids, t.ID)
+		}
+		if entries[i].Type == stock.EntryWarehouseLeft {
+			a.settler.Wake()
+			if a.departed != nil {
+				a.departed(ctx, entries[i].Origin)
+			}
 		}
 	}
 	if len(ids) == 0 {

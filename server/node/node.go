@@ -239,7 +239,13 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	sync := peer.NewHandler(svc, p.watch, rest.WriteError, gctx.Done())
 	desk := transfer.NewDesk(svc, transfers)
 	settler := transfer.NewSettler(desk, log)
-	rep := peer.NewReplicator(w.ID, transfer.NewApplier(desk, settler), net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
+	applier := transfer.NewApplier(desk, settler)
+	applier.OnDeparture(func(ctx context.Context, id string) {
+		if err := net.Reload(ctx); err != nil {
+			log.Warn("reloading the members after a departure", "id", id, "err", err)
+		}
+	})
+	rep := peer.NewReplicator(w.ID, applier, net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
 	rep.OnReject(func(reason stock.RejectReason) { m.SyncRejected(string(reason)) })
 	net.SetLag(rep.Behind)
 	g.Go(func() error {

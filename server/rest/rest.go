@@ -84,13 +84,20 @@ func (h *Handler) health(r *http.Request) (any, error) {
 
 // ready answers GET /readyz: 200 when the database handler answers a read
 // within ReadyTimeout, else the REST error body with the reason, such as
-// 503 {"error":{"code":"UNAVAILABLE","message":"not ready: …"}}.
+// 503 {"error":{"code":"UNAVAILABLE","message":"not ready: …"}}. A node
+// whose warehouse left the network still serves its reads, so it is
+// ready (200), and the body says it left: "network": "left", "leftAt",
+// and a "message" naming the date (see stock.LeftNetwork).
 func (h *Handler) ready(r *http.Request) (any, error) {
 	ctx, cancel := context.WithTimeout(auth.AsNode(r.Context()), ReadyTimeout)
 	defer cancel()
 	w, err := h.svc.Ping(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", stock.Errorf(stock.CodeOf(err), "not ready: %s", stock.Message(err)), err)
+	}
+	if w.Departed() {
+		return map[string]string{"status": "ready", "warehouse": w.ID, "network": "left",
+			"leftAt": w.DepartedAt.UTC().Format(time.RFC3339Nano), "message": stock.LeftNetwork(w).Message}, nil
 	}
 	return map[string]string{"status": "ready", "warehouse": w.ID}, nil
 }

@@ -30,7 +30,7 @@ func TestSentenceAndExitCode(t *testing.T) {
 		},
 		{name: "invalid", err: wrap(remote.CodeInvalidInput), en: "The node refused the data: sku: must not be empty", es: "El nodo rechazó los datos: sku: must not be empty", exit: 1},
 		{name: "unauthenticated", err: wrap(remote.CodeUnauthenticated), en: "Not allowed: the node did not accept the token.", es: "No permitido: el nodo no aceptó el token.", exit: 1},
-		{name: "forbidden", err: wrap(remote.CodeForbidden), en: "Not allowed: this token may not do that (sku: must not be empty).", es: "No permitido: este token no puede hacer eso (sku: must not be empty).", exit: 1},
+		{name: "forbidden", err: wrap(remote.CodeForbidden), en: "Not allowed: sku: must not be empty", es: "No permitido: sku: must not be empty", exit: 1},
 		{name: "outcome unknown", err: wrap(remote.CodeOutcomeUnknown), en: "The node could not confirm whether the change was saved; check before repeating it.",
 			es: "El nodo no pudo confirmar si el cambio se guardó; compruébelo antes de repetirlo.", exit: 1},
 		{name: "internal", err: wrap(remote.CodeInternal), en: "The node had an internal error; try again later.", es: "El nodo tuvo un error interno; inténtelo más tarde.", exit: 1},

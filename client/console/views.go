@@ -95,9 +95,11 @@ func writeMovements(out io.Writer, p Printer, ansi bool, ms []remote.Movement) {
 
 // writeWarehouses prints the warehouses the node holds, each with how far
 // it holds its log: the last seq, its time and the start of the digest
-// (blank when the node did not say).
+// (blank when the node did not say). When the node itself left the
+// network, it says so under the table, and shows the others as not
+// followed.
 func writeWarehouses(out io.Writer, p Printer, ansi bool, ws []remote.Warehouse) {
-	now := time.Now()
+	now, left := time.Now(), nodeLeft(ws)
 	t := newTable(p.T(msgColID), p.T(msgColName), p.T(msgColStatus), p.T(msgColLastSeen), p.T(msgColBehind),
 		p.T(msgColSeq), p.T(msgColAsOf), p.T(msgColDigest)).alignRight(4).alignRight(5)
 	for _, w := range ws {
@@ -108,18 +110,38 @@ func writeWarehouses(out io.Writer, p Printer, ansi bool, ws []remote.Warehouse)
 		if !w.Local {
 			behind = FormatInt(p.Lang(), int(w.Behind))
 		}
-		t.add(w.ID, w.Name, p.T(warehouseStatus(w)), formatAsOf(w.LastSeen, now), behind, seq, asOf, digest)
+		t.add(w.ID, w.Name, p.T(warehouseStatus(w, left)), formatAsOf(w.LastSeen, now), behind, seq, asOf, digest)
 	}
 	t.write(out, ansi)
+	if left {
+		fmt.Fprintln(out, p.T(msgNodeLeft))
+	}
 }
 
-// warehouseStatus names what the node knows of w's own node.
-func warehouseStatus(w remote.Warehouse) msg {
+// nodeLeft reports whether the node's own warehouse, among ws, left the
+// network.
+func nodeLeft(ws []remote.Warehouse) bool {
+	for _, w := range ws {
+		if w.Local {
+			return w.Departed
+		}
+	}
+	return false
+}
+
+// warehouseStatus names what the node knows of w's own node; left
+// reports whether the node itself left the network, after which it
+// follows no one.
+func warehouseStatus(w remote.Warehouse, left bool) msg {
 	switch {
+	case w.Local && left:
+		return msgStatusLocalLeft
 	case w.Local:
 		return msgStatusLocal
 	case w.Departed:
 		return msgStatusDeparted
+	case left:
+		return msgStatusNotFollowed
 	case w.Online:
 		return msgStatusOnline
 	}

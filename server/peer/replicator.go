@@ -3,6 +3,7 @@ package peer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -279,6 +280,13 @@ func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait ti
 			return nil
 		}
 		last := run.reply.Entries[len(run.reply.Entries)-1].Seq
+		if last <= have.LastSeq && run.reply.LastSeq > have.LastSeq {
+			// An honest member's run ends at a signed head past the cursor
+			// whenever it holds more: this one replays what is held.
+			r.reject(ctx, &stock.RejectError{Origin: origin, ServedBy: c.id, Reason: stock.RejectChain,
+				Detail: fmt.Sprintf("asked for the entries after %d, it served up to %d while it holds %d", have.LastSeq, last, run.reply.LastSeq)})
+			return nil
+		}
 		next := make(chan fetched, 1)
 		if last < run.reply.LastSeq {
 			go func() { next <- fetch(ctx, c, origin, last, 0) }()

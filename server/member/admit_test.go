@@ -1,9 +1,11 @@
 package member
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,6 +26,9 @@ type fakeStore struct {
 	tokens   []stock.JoinTokenNew
 	redeemed []stock.JoinRedeem
 	refuse   error
+	records  map[string]stock.MemberRecord
+	keys     map[string][]byte // the key first seen for each id
+	writes   int               // calls of RecordMembers
 }
 
 var _ Store = (*fakeStore)(nil)
@@ -41,15 +46,54 @@ func (s *fakeStore) Members(context.Context) ([]stock.Warehouse, error) {
 	return slices.Clone(s.members), nil
 }
 
-func (s *fakeStore) MergeMembers(_ context.Context, ws []stock.Warehouse) ([]stock.Warehouse, error) {
+// RecordMembers keeps each record that supersedes the held one, refusing
+// one signed with another key than the first seen for its id, as the
+// store does.
+func (s *fakeStore) RecordMembers(_ context.Context, rs []stock.MemberRecord) (*stock.MemberRecorded, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, w := range ws {
-		if !slices.ContainsFunc(s.members, func(m stock.Warehouse) bool { return m.ID == w.ID }) {
+	if s.records == nil {
+		s.records, s.keys = map[string]stock.MemberRecord{}, map[string][]byte{}
+	}
+	s.writes++
+	out := &stock.MemberRecorded{}
+	for _, r := range rs {
+		if old, ok := s.records[r.ID]; ok && !r.Supersedes(&old) {
+			continue
+		}
+		if r.By == stock.SignedBySelf {
+			if k, ok := s.keys[r.ID]; ok && !bytes.Equal(k, r.Key.Key) {
+				out.Rejected = append(out.Rejected, stock.RecordRejection{ID: r.ID, Reason: stock.RejectKey})
+				continue
+			}
+			s.keys[r.ID] = r.Key.Key
+		}
+		s.records[r.ID] = r
+		w := r.Warehouse()
+		if i := slices.IndexFunc(s.members, func(m stock.Warehouse) bool { return m.ID == r.ID }); i >= 0 {
+			w.Local = s.members[i].Local
+			s.members[i] = w
+		} else {
 			s.members = append(s.members, w)
 		}
+		out.Accepted = append(out.Accepted, r)
 	}
-	return slices.Clone(s.members), nil
+	out.Warehouses = slices.Clone(s.members)
+	return out, nil
+}
+
+func (s *fakeStore) MemberRecords(context.Context) ([]stock.MemberRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Collect(maps.Values(s.records)), nil
+}
+
+func (s *fakeStore) RemoveMember(ctx context.Context, r stock.MemberRecord) (*stock.Warehouse, error) {
+	if _, err := s.RecordMembers(ctx, []stock.MemberRecord{r}); err != nil {
+		return nil, err
+	}
+	w := r.Warehouse()
+	return &w, nil
 }
 
 func (s *fakeStore) CreateJoinToken(_ context.Context, t stock.JoinTokenNew) error {
@@ -67,6 +111,12 @@ func (s *fakeStore) RedeemJoinToken(_ context.Context, r stock.JoinRedeem) (*sto
 	}
 	s.redeemed = append(s.redeemed, r)
 	s.members = append(s.members, r.Member)
+	if r.Record != nil {
+		if s.records == nil {
+			s.records, s.keys = map[string]stock.MemberRecord{}, map[string][]byte{}
+		}
+		s.records[r.Member.ID] = *r.Record
+	}
 	return &r.Member, nil
 }
 

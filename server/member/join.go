@@ -6,6 +6,7 @@ import (
 
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/trust"
 )
 
 // JoinRequest is the body of POST /api/v1/join, what a new node sends to
@@ -23,11 +24,12 @@ type JoinRequest struct {
 }
 
 // JoinAnswer admits a new node: its signed certificate, the network's CA
-// certificate, and the members it should know.
+// certificate, and the membership records of the members it should know
+// (the new node's own, signed by the CA, among them).
 type JoinAnswer struct {
-	Cert    string            `json:"cert"`
-	CA      string            `json:"ca"`
-	Members []stock.Warehouse `json:"members"`
+	Cert    string               `json:"cert"`
+	CA      string               `json:"ca"`
+	Records []stock.MemberRecord `json:"records"`
 }
 
 // Admit handles a join request that reached this node from the joiner:
@@ -86,7 +88,11 @@ func (n *Network) admit(ctx context.Context, tok Token, req JoinRequest, via str
 	if err != nil {
 		return nil, err
 	}
-	if _, err := n.store.RedeemJoinToken(ctx, stock.JoinRedeem{Hash: tok.Hash(), Member: m, Names: names, Via: via}); err != nil {
+	redeem, err := n.admission(stock.JoinRedeem{Hash: tok.Hash(), Member: m, Names: names, Via: via})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := n.store.RedeemJoinToken(ctx, redeem); err != nil {
 		return nil, fmt.Errorf("admitting %s: %w", m.ID, err)
 	}
 	cert, err := n.ca.SignCSR([]byte(req.CSR), m.ID, names)
@@ -97,7 +103,22 @@ func (n *Network) admit(ctx context.Context, tok Token, req JoinRequest, via str
 		return nil, err
 	}
 	n.log.Info("a node joined the network", "id", m.ID, "url", m.URL, "names", names, "via", via)
-	return &JoinAnswer{Cert: string(cert), CA: string(n.caPEM), Members: n.stored()}, nil
+	return &JoinAnswer{Cert: string(cert), CA: string(n.caPEM), Records: n.recordList()}, nil
+}
+
+// admission returns r with the CA's signed record of the member it
+// admits: the network's first word of it, until the member signs its own.
+func (n *Network) admission(r stock.JoinRedeem) (stock.JoinRedeem, error) {
+	if err := r.Normalize(); err != nil {
+		return r, err
+	}
+	m := r.Member
+	rec := stock.MemberRecord{ID: m.ID, Name: m.Name, URL: m.URL, Version: n.nextVersion(m.ID)}
+	if err := trust.SignRecordByCA(&rec, n.caKey); err != nil {
+		return r, err
+	}
+	r.Record = &rec
+	return r, nil
 }
 
 // checkJoin validates a join request and returns the member it asks to
@@ -127,8 +148,8 @@ func checkJoin(req JoinRequest) (stock.Warehouse, []string, error) {
 }
 
 // relay sends a join request to the CA holder (POST /api/v1/peer/sign),
-// checking it reaches that member, and learns the members its answer
-// names.
+// checking it reaches that member, and records the membership records its
+// answer carries (the new member's among them).
 func (n *Network) relay(ctx context.Context, req JoinRequest) (*JoinAnswer, error) {
 	holder, err := n.holder()
 	if err != nil {
@@ -138,7 +159,7 @@ func (n *Network) relay(ctx context.Context, req JoinRequest) (*JoinAnswer, erro
 	if err := postJSON(ctx, n.client, holder.URL, "/api/v1/peer/sign", holder.ID, req, &answer); err != nil {
 		return nil, fmt.Errorf("relaying the join of %s to the CA holder %s: %w", req.ID, holder.ID, err)
 	}
-	if err := n.merge(ctx, answer.Members); err != nil {
+	if err := n.accept(ctx, holder.ID, answer.Records); err != nil {
 		n.log.Warn("recording the members a join answer named", "member", holder.ID, "err", err)
 	}
 	return &answer, nil

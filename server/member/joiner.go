@@ -35,9 +35,9 @@ type JoinConfig struct {
 // posts the join request, and writes the certificate, key and CA
 // certificate it gets into cfg.TLSDir. The CA signs the key for cfg.ID and
 // the names the node declares: the host of cfg.Advertise, this machine's
-// (pki.DefaultSANs) and cfg.SANs. It returns the members the answer named,
-// for the caller to record.
-func Join(ctx context.Context, cfg JoinConfig) ([]stock.Warehouse, error) {
+// (pki.DefaultSANs) and cfg.SANs. It returns the membership records the
+// answer carried, for the caller to verify and record (Network.Learn).
+func Join(ctx context.Context, cfg JoinConfig) ([]stock.MemberRecord, error) {
 	tok, err := ParseToken(cfg.Token)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func Join(ctx context.Context, cfg JoinConfig) ([]stock.Warehouse, error) {
 	if err := pki.WriteJoined(cfg.TLSDir, key, []byte(answer.Cert), []byte(answer.CA)); err != nil {
 		return nil, fmt.Errorf("writing the certificates of the network: %w", err)
 	}
-	return answer.Members, nil
+	return answer.Records, nil
 }
 
 // pinned returns a TLS configuration that trusts a server only if its chain

@@ -5,7 +5,10 @@
 // TLS), leaving, and the guard and client every node-to-node endpoint uses.
 //
 // Stored facts (who is a member, its URL, its departure) live in the
-// database through Store; runtime state (online, last seen) only in memory.
+// database through Store, each warehouse's as the latest membership record
+// signed by that warehouse or by the network CA (stock.MemberRecord), which
+// heartbeats relay and every node verifies; runtime state (online, last
+// seen, suspicion) only in memory, and it never changes membership.
 package member
 
 import (
@@ -20,7 +23,9 @@ import (
 type Store interface {
 	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
 	Members(ctx context.Context) ([]stock.Warehouse, error)
-	MergeMembers(ctx context.Context, ws []stock.Warehouse) ([]stock.Warehouse, error)
+	RecordMembers(ctx context.Context, rs []stock.MemberRecord) (*stock.MemberRecorded, error)
+	MemberRecords(ctx context.Context) ([]stock.MemberRecord, error)
+	RemoveMember(ctx context.Context, r stock.MemberRecord) (*stock.Warehouse, error)
 	CreateJoinToken(ctx context.Context, t stock.JoinTokenNew) error
 	RedeemJoinToken(ctx context.Context, r stock.JoinRedeem) (*stock.Warehouse, error)
 }

@@ -1,13 +1,17 @@
 package member
 
 import (
+	"cmp"
 	"context"
+	"crypto"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -15,6 +19,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/trust"
 )
 
 // Heartbeat timing.
@@ -32,8 +37,12 @@ const (
 type Config struct {
 	Store    Store
 	TLSDir   string        // DATA/tls: ca.crt, node.crt, node.key, and ca.key on the CA holder
+	SignKey  string        // the log-signing key, which signs this node's membership records (default DATA/sign.key)
 	Interval time.Duration // between heartbeats to one member (default DefaultInterval)
 	Proxy    *url.URL      // an HTTP CONNECT proxy for node-to-node calls; nil: direct
+	// Rejected, when set, counts a membership record refused, by reason
+	// (one of stock.RejectReasons).
+	Rejected func(reason string)
 	Logger   *slog.Logger
 }
 
@@ -50,10 +59,16 @@ type Network struct {
 	joins    *auth.Limiter // join attempts per source address
 	interval time.Duration
 	log      *slog.Logger
+	sign     ed25519.PrivateKey    // the log-signing key: this node's records
+	caKey    crypto.Signer         // the CA's key; nil unless this node holds it
+	verifier *trust.RecordVerifier // checks records against the network's CA
+	rejected func(reason string)
 
 	mu      sync.Mutex
 	self    string
-	members []stock.Warehouse // as stored, local first
+	members []stock.Warehouse             // as stored, local first
+	records map[string]stock.MemberRecord // the latest record held of each warehouse
+	binding *stock.KeyBinding             // sign's binding to this node's warehouse, once made
 	states  map[string]*state
 	lag     func(id string) int64 // changes of id's log not held yet; nil: none known
 }
@@ -70,7 +85,7 @@ func (n *Network) SetLag(lag func(id string) int64) {
 // loading the CA key when the node holds it, and the stored members.
 func New(ctx context.Context, cfg Config) (*Network, error) {
 	n := &Network{store: cfg.Store, files: pki.FilesIn(cfg.TLSDir), interval: cfg.Interval, log: cfg.Logger,
-		states: map[string]*state{}, joins: newJoinLimiter()}
+		states: map[string]*state{}, records: map[string]stock.MemberRecord{}, joins: newJoinLimiter(), rejected: cfg.Rejected}
 	if n.interval <= 0 {
 		n.interval = DefaultInterval
 	}
@@ -85,6 +100,12 @@ func New(ctx context.Context, cfg Config) (*Network, error) {
 		if n.ca, err = pki.LoadCAIn(cfg.TLSDir); err != nil {
 			return nil, err
 		}
+		if n.caKey, err = trust.LoadCASigner(n.files.CACert, filepath.Join(cfg.TLSDir, pki.CAKeyFile)); err != nil {
+			return nil, err
+		}
+	}
+	if n.sign, err = trust.LoadOrCreateKey(cmp.Or(cfg.SignKey, filepath.Join(filepath.Dir(cfg.TLSDir), trust.KeyFile))); err != nil {
+		return nil, err
 	}
 	if n.fp, err = pki.FingerprintFile(n.files.CACert); err != nil {
 		return nil, fmt.Errorf("reading the network CA: %w", err)
@@ -96,6 +117,11 @@ func New(ctx context.Context, cfg Config) (*Network, error) {
 	if n.caPEM, err = readFile(n.files.CACert); err != nil {
 		return nil, err
 	}
+	cas, err := pki.ParseCerts(n.caPEM)
+	if err != nil {
+		return nil, fmt.Errorf("reading the network CA: %w", err)
+	}
+	n.verifier = trust.NewRecordVerifier(cas[0])
 	if n.client, err = NewClient(n.files, cfg.Proxy); err != nil {
 		return nil, err
 	}
@@ -119,34 +145,50 @@ func (n *Network) Guard() *Guard { return n.guard }
 // node-to-node endpoint.
 func (n *Network) RequirePeer(next http.Handler) http.Handler { return n.guard.RequirePeer(next) }
 
-// Announce records this node's own URL and whether it holds the CA.
+// Announce signs and records this node's own membership record: its
+// name, the URL it advertises (an https:// base URL) and whether it holds
+// the CA, newer than any record of it the node holds, so that heartbeats
+// carry it to every member. A node that left announces nothing.
 func (n *Network) Announce(ctx context.Context, url string) error {
+	url, err := stock.NormalizeNodeURL(url)
+	if err != nil {
+		return fmt.Errorf("the URL this node advertises: %w", err)
+	}
 	self, err := n.store.LocalWarehouse(ctx)
 	if err != nil {
 		return err
 	}
-	w := stock.Warehouse{ID: self.ID, URL: url, HoldsCA: n.ca != nil}
-	if _, err := n.store.MergeMembers(ctx, []stock.Warehouse{w}); err != nil {
+	if self.DepartedAt != nil {
+		return n.refresh(ctx)
+	}
+	r := stock.MemberRecord{ID: self.ID, Name: self.Name, URL: url, HoldsCA: n.caKey != nil, Version: n.nextVersion(self.ID)}
+	if err := n.recordOwn(ctx, r); err != nil {
 		return fmt.Errorf("recording this node's URL: %w", err)
 	}
 	return n.refresh(ctx)
 }
 
-// Learn records the members a join answer named.
-func (n *Network) Learn(ctx context.Context, ws []stock.Warehouse) error {
-	if len(ws) == 0 {
+// Learn records the membership records a join answer named, as those of
+// a heartbeat: each verified, the others refused and counted.
+func (n *Network) Learn(ctx context.Context, rs []stock.MemberRecord) error {
+	if len(rs) == 0 {
 		return nil
 	}
-	return n.merge(ctx, ws)
+	return n.accept(ctx, "the join answer", rs)
 }
 
-// refresh reloads the stored members.
+// refresh reloads the stored members and their records.
 func (n *Network) refresh(ctx context.Context) error {
 	ws, err := n.store.Members(ctx)
 	if err != nil {
 		return fmt.Errorf("loading members: %w", err)
 	}
+	rs, err := n.store.MemberRecords(ctx)
+	if err != nil {
+		return fmt.Errorf("loading membership records: %w", err)
+	}
 	n.setMembers(ws)
+	n.keep(rs)
 	return nil
 }
 
@@ -274,54 +316,6 @@ func (n *Network) due(id string, now time.Time) bool {
 	defer n.mu.Unlock()
 	s := n.states[id]
 	return s == nil || !now.Before(s.next)
-}
-
-// merge records what a peer says of the network, skipping what it says of
-// this node, and refreshes the members. Heartbeats call it every second, so
-// it sends the database a write only when something is new.
-func (n *Network) merge(ctx context.Context, ws []stock.Warehouse) error {
-	in := n.news(ws)
-	if len(in) == 0 {
-		return nil
-	}
-	all, err := n.store.MergeMembers(ctx, in)
-	if err != nil {
-		return err
-	}
-	n.setMembers(all)
-	return nil
-}
-
-// news returns what ws say of other warehouses that the stored members do
-// not hold yet (see stock.MemberMerge for what a merge changes).
-func (n *Network) news(ws []stock.Warehouse) []stock.Warehouse {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	var out []stock.Warehouse
-	for _, w := range ws {
-		if w.ID == n.self {
-			continue
-		}
-		w.Local = false
-		i := slices.IndexFunc(n.members, func(m stock.Warehouse) bool { return m.ID == w.ID })
-		if i < 0 {
-			out = append(out, w)
-			continue
-		}
-		old := n.members[i]
-		if (w.Name != "" && w.Name != old.Name) || (w.URL != "" && w.URL != old.URL) ||
-			(w.HoldsCA && !old.HoldsCA) || (w.DepartedAt != nil && old.DepartedAt == nil) {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// stored returns the stored members, for sending to peers.
-func (n *Network) stored() []stock.Warehouse {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return slices.Clone(n.members)
 }
 
 // selfID returns this node's warehouse id.

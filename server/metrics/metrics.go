@@ -34,6 +34,7 @@ type Metrics struct {
 	jobExpired *prometheus.CounterVec
 	authFailed *prometheus.CounterVec
 	rejected   *prometheus.CounterVec
+	membership *prometheus.CounterVec // membership records refused
 	mu         sync.RWMutex
 	opNames    map[string]struct{}
 }
@@ -89,7 +90,13 @@ func New(g Gauges) *Metrics {
 	for _, r := range []string{"signature", "chain", "validation", "fork"} {
 		m.rejected.WithLabelValues(r) // every reason shown, from 0
 	}
-	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed, m.rejected,
+	m.membership = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_membership_rejected_total",
+		Help: "Membership records (heartbeats, join answers) refused, by reason: invalid (an id, URL or field out of bounds), signature, binding (no certificate the CA issued for the id binds the key: an invented member), key (another key than the one pinned for the id), ca (a claim to hold the CA without its signature) or limit (too many new members in one message)."},
+		[]string{"reason"})
+	for _, r := range []string{"invalid", "signature", "binding", "key", "ca", "limit"} { // stock.RejectReasons
+		m.membership.WithLabelValues(r)
+	}
+	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed, m.rejected, m.membership,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if g.QueueDepth != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_queue_depth",
@@ -118,6 +125,10 @@ func New(g Gauges) *Metrics {
 	counter("stockmesh_feed_gaps_recovered_total", "Gaps in committed-change events that the feed filled from the change log.", g.GapsRecovered)
 	return m
 }
+
+// MembershipRejected counts a refused membership record by reason (one of
+// stock.RejectReasons).
+func (m *Metrics) MembershipRejected(reason string) { m.membership.WithLabelValues(reason).Inc() }
 
 // SyncRejected counts a refused run of another warehouse's log by reason.
 func (m *Metrics) SyncRejected(reason string) { m.rejected.WithLabelValues(reason).Inc() }

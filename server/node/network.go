@@ -14,6 +14,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/trust"
 )
 
 // tlsDir returns DATA/tls, where the node's certificates live.
@@ -27,7 +28,10 @@ func (c *Config) tlsDir() string { return filepath.Join(c.DataDir, "tls") }
 // warehouse the network already knows (a wiped node joining again under
 // its id) first restores that warehouse's history from the member, so that
 // its log carries on rather than begins again.
-func joinFirst(ctx context.Context, cfg Config, svc *stock.Service) ([]stock.Warehouse, error) {
+func joinFirst(ctx context.Context, cfg Config, svc *stock.Service) ([]stock.MemberRecord, error) {
+	if err := checkIdentity(cfg); err != nil {
+		return nil, err
+	}
 	dir := cfg.tlsDir()
 	holds, err := pki.HasCAKey(dir)
 	if err != nil {
@@ -69,12 +73,28 @@ func joinFirst(ctx context.Context, cfg Config, svc *stock.Service) ([]stock.War
 	return learned, nil
 }
 
+// checkIdentity refuses an --id that is not a warehouse id and an
+// --advertise that is not an https:// base URL, before either is used.
+func checkIdentity(cfg Config) error {
+	if cfg.ID != "" {
+		if _, err := stock.NormalizeWarehouseID(cfg.ID); err != nil {
+			return fmt.Errorf("node: --id: %w", err)
+		}
+	}
+	if _, err := stock.NormalizeNodeURL(cfg.Advertise); err != nil {
+		return fmt.Errorf("node: --advertise: %w", err)
+	}
+	return nil
+}
+
 // joinNetwork prepares the node's place in the network (joined by
-// joinFirst, when it joined now, with the members it learned) and returns
-// it with the HTTPS server's TLS configuration. A data folder without TLS
+// joinFirst, when it joined now, with the membership records it learned)
+// and returns it with the HTTPS server's TLS configuration; rejected
+// counts the membership records it refuses. A data folder without TLS
 // material and without --join starts a network: it makes the CA
 // (DATA/tls/ca.key) and holds it.
-func joinNetwork(ctx context.Context, cfg Config, svc *stock.Service, w *stock.Warehouse, learned []stock.Warehouse) (*member.Network, *tls.Config, error) {
+func joinNetwork(ctx context.Context, cfg Config, svc *stock.Service, w *stock.Warehouse, learned []stock.MemberRecord,
+	rejected func(reason string)) (*member.Network, *tls.Config, error) {
 	dir := cfg.tlsDir()
 	holds, err := pki.HasCAKey(dir)
 	if err != nil {
@@ -92,7 +112,8 @@ func joinNetwork(ctx context.Context, cfg Config, svc *stock.Service, w *stock.W
 	if err != nil {
 		return nil, nil, err
 	}
-	net, err := member.New(ctx, member.Config{Store: svc, TLSDir: dir, Interval: cfg.Heartbeat, Proxy: proxy, Logger: cfg.Logger})
+	net, err := member.New(ctx, member.Config{Store: svc, TLSDir: dir, SignKey: filepath.Join(cfg.DataDir, trust.KeyFile),
+		Interval: cfg.Heartbeat, Proxy: proxy, Rejected: rejected, Logger: cfg.Logger})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -223,7 +223,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	}
 	events.Store(p)
 	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
-	net, tc, err := joinNetwork(ctx, cfg, svc, w, learned)
+	net, tc, err := joinNetwork(ctx, cfg, svc, w, learned, m.MembershipRejected)
 	if err != nil {
 		p.sub.Close()
 		return err

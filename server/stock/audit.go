@@ -24,6 +24,10 @@ const (
 	// ActionMemberLeft: this node learned, or recorded, that a warehouse
 	// (itself included) left the network.
 	ActionMemberLeft = "member.left"
+	// ActionMemberRemoved: an admin of the node holding the network CA
+	// removed a warehouse gone for good (a departure the CA signed), or
+	// this node learned of such a removal.
+	ActionMemberRemoved = "member.removed"
 	// ActionCertificateIssued: the network CA, which this node holds,
 	// signed a member's certificate (its id, its names, which member
 	// relayed the join). Written before the certificate exists, in the job

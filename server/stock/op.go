@@ -83,6 +83,7 @@ var Ops = []OpInfo{
 	info(OpChanges), info(OpApplyChanges), info(OpReplicaProblem), info(OpHeadCheck), info(OpOutcome), info(OpHeads),
 	info(OpStockLevels), info(OpReplica),
 	info(OpJoinTokenCreate), info(OpJoinRedeem), info(OpMemberList), info(OpMemberMerge),
+	info(OpMemberRecord), info(OpMemberRecords), info(OpMemberRemove),
 	info(OpTransferSend), info(OpTransferReceive), info(OpTransferCancel), info(OpTransferSettle),
 	info(OpTransferGet), info(OpTransferList), info(OpTransferGetMany),
 	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),

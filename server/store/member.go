@@ -34,8 +34,9 @@ func (b *batch) createJoinToken(t *stock.JoinTokenNew) (*stock.Empty, error) {
 	return &stock.Empty{}, b.auditBy(cmp.Or(t.AskedBy, b.meta.Actor), stock.ActionJoinTokenCreated, "join token", detail)
 }
 
-// redeemJoinToken consumes a join token and records the member it admits,
-// with the certificate the CA is about to sign for it in the audit log.
+// redeemJoinToken consumes a join token and records the member it admits
+// (with the CA's signed record of it, when given), with the certificate
+// the CA is about to sign for it in the audit log.
 // The writer runs one job at a time, so of two joins with one token the
 // second finds it used; a refusal changes nothing.
 func (b *batch) redeemJoinToken(r *stock.JoinRedeem) (*stock.Warehouse, error) {
@@ -50,6 +51,11 @@ func (b *batch) redeemJoinToken(r *stock.JoinRedeem) (*stock.Warehouse, error) {
 	m.Local, m.HoldsCA, m.DepartedAt = false, false, nil
 	if err := b.mergeMember(m); err != nil {
 		return nil, err
+	}
+	if r.Record != nil {
+		if _, _, err := b.recordMember(r.Record, ""); err != nil {
+			return nil, err
+		}
 	}
 	if err := b.auditBy(cmp.Or(b.meta.Actor, m.ID), stock.ActionMemberJoined, "warehouse "+m.ID, "at "+m.URL); err != nil {
 		return nil, err

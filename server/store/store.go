@@ -161,7 +161,7 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := w.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
 		return fmt.Errorf("migrating %s: %w", path, err)
 	}
-	for _, table := range []string{createLog, createHeads, createLogKeys, createProblems} {
+	for _, table := range []string{createLog, createHeads, createLogKeys, createProblems, createMemberRecords} {
 		if _, err := s.wdb.ExecContext(ctx, table); err != nil {
 			return fmt.Errorf("creating the change log in %s: %w", path, err)
 		}

@@ -127,6 +127,7 @@ type ComplexityRoot struct {
 		LeaveNetwork    func(childComplexity int) int
 		ReceiveTransfer func(childComplexity int, id string) int
 		RecordMovement  func(childComplexity int, input stock.MovementInput) int
+		RemoveWarehouse func(childComplexity int, id string) int
 		RevokeToken     func(childComplexity int, id string) int
 		RotateKeys      func(childComplexity int) int
 		SetStock        func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
@@ -311,6 +312,7 @@ type MutationResolver interface {
 	SetStock(ctx context.Context, sku string, quantity int64, note *string, warehouse *string) (*stock.Movement, error)
 	CreateJoinToken(ctx context.Context, expiresIn *int64, warehouse *string, rejoin *bool) (*member.JoinToken, error)
 	LeaveNetwork(ctx context.Context) (*stock.Warehouse, error)
+	RemoveWarehouse(ctx context.Context, id string) (*stock.Warehouse, error)
 	CreateToken(ctx context.Context, name string, role auth.Role, expiresAt *time.Time) (*model.CreatedToken, error)
 	RevokeToken(ctx context.Context, id string) (*stock.Token, error)
 	TransferStock(ctx context.Context, input stock.TransferInput) (*stock.Transfer, error)
@@ -711,6 +713,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordMovement(childComplexity, args["input"].(stock.MovementInput)), true
+	case "Mutation.removeWarehouse":
+		if e.ComplexityRoot.Mutation.RemoveWarehouse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeWarehouse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveWarehouse(childComplexity, args["id"].(string)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -1658,6 +1671,16 @@ type Mutation {
   Returns the local warehouse. Admins only.
   """
   leaveNetwork: Warehouse!
+  """
+  Removes a warehouse gone for good (its node lost, never coming back) from the
+  network: this node records its departure signed by the network CA, audited as
+  member.removed, and heartbeats carry it to every member, which refuse its
+  certificate from then on. A node still running leaves with leaveNetwork
+  instead. Admins of the node holding the network CA only (FORBIDDEN elsewhere,
+  for this node's own warehouse and for one that left already; NOT_FOUND for an
+  unknown id). Returns the removed warehouse.
+  """
+  removeWarehouse(id: ID!): Warehouse!
 }
 
 "A one-time token that lets a new node join the network."
@@ -2036,7 +2059,7 @@ type AuditEntry {
   at: Time!
   "The name of the token the change was made with (pyro4 for Pyro4 clients, stockmeshd for the offline admin commands)."
   actor: String!
-  "product.created, product.updated, product.deleted, movement, transfer.created, transfer.cancel_requested, transfer.received, transfer.cancelled, transfer.returned, token.created, token.revoked, jointoken.created, member.joined, member.left or certificate.issued (on the node holding the CA: a certificate it signed, with its names and the member that relayed the join)."
+  "product.created, product.updated, product.deleted, movement, transfer.created, transfer.cancel_requested, transfer.received, transfer.cancelled, transfer.returned, token.created, token.revoked, jointoken.created, member.joined, member.left, member.removed (an admin of the node holding the network CA removed a warehouse gone for good, or this node learned of it) or certificate.issued (on the node holding the CA: a certificate it signed, with its names and the member that relayed the join)."
   action: String!
   "What changed: a sku, or a token. For a transfer entry detail is the transfer's id."
   subject: String!
@@ -2837,6 +2860,20 @@ func (ec *executionContext) field_Mutation_recordMovement_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeWarehouse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -4696,6 +4733,50 @@ func (ec *executionContext) fieldContext_Mutation_leaveNetwork(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Warehouse(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeWarehouse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeWarehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveWarehouse(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeWarehouse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeWarehouse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9902,6 +9983,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "leaveNetwork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_leaveNetwork(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeWarehouse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeWarehouse(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

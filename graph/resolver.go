@@ -21,6 +21,7 @@ import (
 type Network interface {
 	CreateJoinToken(ctx context.Context, spec member.TokenSpec) (*member.JoinToken, error)
 	Leave(ctx context.Context) (*member.Member, error)
+	Remove(ctx context.Context, id string) (*stock.Warehouse, error)
 	Member(id string) (member.Member, bool)
 }
 

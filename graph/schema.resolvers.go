@@ -87,6 +87,15 @@ func (r *mutationResolver) LeaveNetwork(ctx context.Context) (*stock.Warehouse, 
 	return r.Stock.LocalWarehouse(ctx)
 }
 
+// RemoveWarehouse is the resolver for the removeWarehouse field.
+func (r *mutationResolver) RemoveWarehouse(ctx context.Context, id string) (*stock.Warehouse, error) {
+	net, err := r.admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return net.Remove(ctx, id)
+}
+
 // CreateToken is the resolver for the createToken field.
 func (r *mutationResolver) CreateToken(ctx context.Context, name string, role auth.Role, expiresAt *time.Time) (*model.CreatedToken, error) {
 	m, err := r.tokens()

@@ -29,6 +29,9 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := b.checkEpoch(origin, in.Epoch); err != nil {
+		return nil, err
+	}
 	upto, rejected, err := b.verifyRun(in, origin, last)
 	if err != nil || rejected != nil {
 		return &stock.ApplyResult{Rejected: rejected}, err
@@ -160,9 +163,32 @@ func (b *batch) ensureWarehouse(id, epoch string) error {
 	case w.Epoch == "":
 		return w.Update().SetEpoch(epoch).Exec(b.ctx)
 	}
+	return epochError(id, epoch, w.Epoch)
+}
+
+// checkEpoch refuses, writing nothing, a run of a log of another epoch
+// than the one this node holds of id: before its signature is checked, so
+// that a log begun again is told as such (see ensureWarehouse).
+func (b *batch) checkEpoch(id, epoch string) error {
+	var held string
+	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT epoch FROM warehouses WHERE id = ?`, id).Scan(&held)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	case epoch == "" || held == "" || held == epoch:
+		return nil
+	}
+	return epochError(id, epoch, held)
+}
+
+// epochError is the ErrEpoch refusal of a run of id's log of epoch when
+// this node holds epoch held.
+func epochError(id, epoch, held string) error {
 	e := *stock.ErrEpoch
 	e.Message = fmt.Sprintf("the log of %s was begun again (epoch %s, this node holds epoch %s): "+
-		"its new history is not mixed with the old one", id, epoch, w.Epoch)
+		"its new history is not mixed with the old one", id, epoch, held)
 	return &e
 }
 

@@ -37,7 +37,9 @@ const KeyFile = "sign.key"
 var ErrBadBinding = errors.New("trust: the key binding does not verify")
 
 // LoadOrCreateKey returns the Ed25519 key at path (PKCS #8 PEM), creating
-// it with mode 0600 when the file does not exist.
+// it with mode 0600 when the file does not exist. Two processes of one
+// data folder (a node and its dbworker) starting at once get the same
+// key: the file is created only if absent, and the loser reads it.
 func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -49,7 +51,11 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := atomicfile.Write(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		err = atomicfile.Create(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			return LoadOrCreateKey(path)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("writing the log-signing key: %w", err)
 		}
 		return key, nil

@@ -58,7 +58,8 @@ type leaveAnswer struct {
 // the entries it lacks up to the departure, until each holds it or
 // LeaveWait passes; a member it could not reach learns the departure
 // through the copies of the log the others hold. Only then does the node
-// stop heartbeating, serving peers and replicating, and shows the others
+// stop heartbeating, serving peers (but for the reads of its log: see
+// Guard.RequirePeerReading) and replicating, and shows the others
 // as no longer followed. Leaving twice is FORBIDDEN.
 func (n *Network) Leave(ctx context.Context) (*Member, error) {
 	if err := stock.Authorize(ctx, auth.RoleAdmin); err != nil {

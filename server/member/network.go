@@ -145,6 +145,12 @@ func (n *Network) Guard() *Guard { return n.guard }
 // node-to-node endpoint.
 func (n *Network) RequirePeer(next http.Handler) http.Handler { return n.guard.RequirePeer(next) }
 
+// RequirePeerReading is Guard().RequirePeerReading: the middleware of the
+// sync endpoints, served also after this node left.
+func (n *Network) RequirePeerReading(next http.Handler) http.Handler {
+	return n.guard.RequirePeerReading(next)
+}
+
 // Announce signs and records this node's own membership record: its
 // name, the URL it advertises (an https:// base URL) and whether it holds
 // the CA, newer than any record of it the node holds, so that heartbeats

@@ -52,9 +52,20 @@ func NewGuard(roots *x509.CertPool, dir Directory, self func() bool) *Guard {
 // The HTTPS server only requests client certificates (tls.RequestClientCert)
 // so that these refusals are answers a caller can read rather than failed
 // handshakes; verification happens here.
-func (g *Guard) RequirePeer(next http.Handler) http.Handler {
+func (g *Guard) RequirePeer(next http.Handler) http.Handler { return g.require(next, false) }
+
+// RequirePeerReading is RequirePeer for the reads of this node's log (the
+// sync endpoints), which it keeps serving after it left the network: its
+// log ends with its departure, and a member that missed the hand-over (it
+// was unreachable, or this node stopped in the middle of it) still learns
+// the departure from it, in order, as from any other member's copy.
+func (g *Guard) RequirePeerReading(next http.Handler) http.Handler { return g.require(next, true) }
+
+// require is RequirePeer; afterLeaving serves peers also once this node
+// left the network.
+func (g *Guard) require(next http.Handler, afterLeaving bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := g.check(r)
+		id, err := g.check(r, afterLeaving)
 		if err != nil {
 			rest.WriteError(w, err)
 			return
@@ -66,8 +77,8 @@ func (g *Guard) RequirePeer(next http.Handler) http.Handler {
 }
 
 // check returns the verified identity of the request's peer.
-func (g *Guard) check(r *http.Request) (string, error) {
-	if g.self != nil && !g.self() {
+func (g *Guard) check(r *http.Request, afterLeaving bool) (string, error) {
+	if g.self != nil && !afterLeaving && !g.self() {
 		return "", stock.Errorf(stock.CodeForbidden, "this node left the network and serves no peers")
 	}
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {

@@ -163,3 +163,60 @@ func TestPinned(t *testing.T) {
 		})
 	}
 }
+
+// TestGuardAfterLeaving: a node that left refuses every peer but on the
+// reads of its log, which members still pull its departure from; those
+// still take a current member's certificate.
+func TestGuardAfterLeaving(t *testing.T) {
+	caFiles, nodes := network(t, "MAD-1", "BCN-1", "OLD-1")
+	roots, err := pki.LoadCAPool(caFiles.CACert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGuard(roots, members{"MAD-1": true, "BCN-1": true}, func() bool { return false })
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	mux := http.NewServeMux()
+	mux.Handle("/peer", g.RequirePeer(ok))
+	mux.Handle("/sync", g.RequirePeerReading(ok))
+	srv := httptest.NewUnstartedServer(mux)
+	tc, err := pki.NodeConfig(nodes["MAD-1"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.ClientAuth = tls.RequestClientCert
+	srv.TLS = tc
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		name, path string
+		client     pki.Files
+		want       int
+	}{
+		{"a member's peer call", "/peer", nodes["BCN-1"], http.StatusForbidden},
+		{"a member reading the log", "/sync", nodes["BCN-1"], http.StatusOK},
+		{"a departed member reading the log", "/sync", nodes["OLD-1"], http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := pki.ClientConfig(caFiles.CACert)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pair, err := tls.LoadX509KeyPair(tt.client.Cert, tt.client.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Certificates = []tls.Certificate{pair}
+			tr := &http.Transport{TLSClientConfig: cfg}
+			defer tr.CloseIdleConnections()
+			resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get(srv.URL + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("status %d, want %d", resp.StatusCode, tt.want)
+			}
+		})
+	}
+}

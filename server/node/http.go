@@ -46,7 +46,7 @@ func routes(svc *stock.Service, hub *feed.Hub, desk *transfer.Desk, m *metrics.M
 	mux := http.NewServeMux()
 	rest.New(svc, log).Register(mux, public, private)
 	net.Register(mux, public, private)
-	sync.Register(mux, func(route string, h http.Handler) http.Handler { return public(route, net.RequirePeer(h)) })
+	sync.Register(mux, func(route string, h http.Handler) http.Handler { return public(route, net.RequirePeerReading(h)) })
 	mux.Handle("GET /metrics", private("/metrics", m.Handler()))
 	gql := graph.NewHandler(svc, hub, graph.Options{
 		Websocket: gqlws.Transport(keepAlive, acc.websocketInit(remoteAddr)),

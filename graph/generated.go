@@ -278,15 +278,16 @@ type ComplexityRoot struct {
 	}
 
 	Warehouse struct {
-		Behind   func(childComplexity int) int
-		Departed func(childComplexity int) int
-		ID       func(childComplexity int) int
-		LastSeen func(childComplexity int) int
-		Local    func(childComplexity int) int
-		Name     func(childComplexity int) int
-		Online   func(childComplexity int) int
-		Replica  func(childComplexity int) int
-		URL      func(childComplexity int) int
+		Behind     func(childComplexity int) int
+		Departed   func(childComplexity int) int
+		DepartedAt func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastSeen   func(childComplexity int) int
+		Local      func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Online     func(childComplexity int) int
+		Replica    func(childComplexity int) int
+		URL        func(childComplexity int) int
 	}
 }
 
@@ -1443,6 +1444,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Warehouse.Departed(childComplexity), true
+	case "Warehouse.departedAt":
+		if e.ComplexityRoot.Warehouse.DepartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warehouse.DepartedAt(childComplexity), true
 	case "Warehouse.id":
 		if e.ComplexityRoot.Warehouse.ID == nil {
 			break
@@ -1666,9 +1673,12 @@ type Mutation {
   """
   createJoinToken(expiresIn: Int, warehouse: ID, rejoin: Boolean = false): JoinToken!
   """
-  Takes this node out of the network: the other members mark its warehouse
-  departed (its data stays, read-only) and refuse its certificate from then on.
-  Returns the local warehouse. Admins only.
+  Takes this node out of the network: it appends its departure to its own signed
+  log and hands the log to the members, which mark its warehouse departed when
+  they apply it (its data stays, read-only) and refuse its certificate from then
+  on. Transfers to it that it never received come back to their senders. From
+  then on this node refuses every change of its warehouse (FORBIDDEN). Returns
+  the local warehouse. Admins only.
   """
   leaveNetwork: Warehouse!
   """
@@ -1711,6 +1721,8 @@ type Warehouse {
   lastSeen: Time
   "Whether it left the network; its data stays, read-only."
   departed: Boolean!
+  "When it left the network (its log's departure, or the CA's removal); null while a member."
+  departedAt: Time
   "How many changes of its log the members have told this node of that it does not hold yet; 0 when caught up as far as it knows, and for the local warehouse."
   behind: Int!
   "How far this node holds the warehouse's change log, to compare with another node's."
@@ -2094,8 +2106,9 @@ extend type Mutation {
   Sends stock to another warehouse: records a TRANSFER_OUT at once and returns
   the transfer IN_TRANSIT; the receiver learns of it through replication and
   need not be online. Beyond the stock: INSUFFICIENT_STOCK. To this node's own
-  warehouse: INVALID_INPUT; to a warehouse that is not a member of the network
-  (unknown, or departed): NOT_FOUND. The same idempotencyKey sent again returns
+  warehouse: INVALID_INPUT; to a warehouse this node does not know: NOT_FOUND;
+  to one that left the network: INVALID_INPUT saying when. From a node that left
+  the network: FORBIDDEN. The same idempotencyKey sent again returns
   the same transfer; with a different request it is INVALID_INPUT.
   """
   transferStock(input: TransferInput!): Transfer!
@@ -2601,6 +2614,8 @@ func (ec *executionContext) childFields_Warehouse(ctx context.Context, field gra
 		return ec.fieldContext_Warehouse_lastSeen(ctx, field)
 	case "departed":
 		return ec.fieldContext_Warehouse_departed(ctx, field)
+	case "departedAt":
+		return ec.fieldContext_Warehouse_departedAt(ctx, field)
 	case "behind":
 		return ec.fieldContext_Warehouse_behind(ctx, field)
 	case "replica":
@@ -7900,6 +7915,29 @@ func (ec *executionContext) fieldContext_Warehouse_departed(_ context.Context, f
 	return graphql.NewScalarFieldContext("Warehouse", field, true, false, "Boolean")
 }
 
+func (ec *executionContext) _Warehouse_departedAt(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warehouse_departedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DepartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warehouse_departedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warehouse", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Warehouse_behind(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11036,6 +11074,11 @@ func (ec *executionContext) _Warehouse(ctx context.Context, sel ast.SelectionSet
 		case "departed":
 			out.Values[i] = ec._Warehouse_departed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "departedAt":
+			out.Values[i] = ec._Warehouse_departedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "behind":

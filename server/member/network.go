@@ -168,6 +168,9 @@ func (n *Network) Announce(ctx context.Context, url string) error {
 		return n.refresh(ctx)
 	}
 	r := stock.MemberRecord{ID: self.ID, Name: self.Name, URL: url, HoldsCA: n.caKey != nil, Version: n.nextVersion(self.ID)}
+	if n.holdsOwn(r) { // a restart: nothing to write (which also lets a node start on a full disk)
+		return n.refresh(ctx)
+	}
 	if err := n.recordOwn(ctx, r); err != nil {
 		return fmt.Errorf("recording this node's URL: %w", err)
 	}

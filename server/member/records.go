@@ -1,6 +1,7 @@
 package member
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"errors"
@@ -281,4 +282,15 @@ func (n *Network) Remove(ctx context.Context, id string) (*stock.Warehouse, erro
 	}
 	n.log.Info("removed a warehouse from the network", "id", id)
 	return w, n.refresh(auth.AsNode(ctx))
+}
+
+// holdsOwn reports whether the record held of this node already says what
+// r says, signed by this node with its current key.
+func (n *Network) holdsOwn(r stock.MemberRecord) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	held, ok := n.records[r.ID]
+	return ok && held.By == stock.SignedBySelf && !held.Departed() && held.Key != nil &&
+		held.Name == r.Name && held.URL == r.URL && held.HoldsCA == r.HoldsCA &&
+		bytes.Equal(held.Key.Key, n.sign.Public().(ed25519.PublicKey))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -44,27 +45,30 @@ func joinFloodBench(o options) error {
 	})
 }
 
-// floodBench measures a writer (8 clients) alone and then beside a flood
-// of requests newReq makes, sent from floodClients connections from one
-// address, and prints the flood's answers and what metrics says of the
-// node's work.
+// floodWriterRate is the rate of the writer the flood parts measure.
+const floodWriterRate = 500
+
+// floodBench measures a writer recording floodWriterRate movements/s alone
+// and then beside a flood of requests newReq makes, sent from floodClients
+// connections from one address, and prints the flood's answers and what
+// metrics says of the node's work.
 func floodBench(o options, name string, newReq func(n *benchNode, f, i int) *http.Request, metrics func(map[string]float64)) error {
 	n, tc, err := startLoadNode(o)
 	if err != nil {
 		return err
 	}
 	defer n.stop()
-	writers := clients(options{clients: 8, http2: o.http2}, tc)
+	writers := clients(options{clients: 16, http2: o.http2}, tc)
 	if err := n.seedProducts(writers[0], o.skus); err != nil {
 		return err
 	}
 	url := n.graphql()
-	write := func(c, i int) bool {
-		_, ok := post(writers[c], url, n.token, movementBody(o, c, i+1<<20))
+	write := func(i int) bool {
+		_, ok := post(writers[i%len(writers)], url, n.token, movementBody(o, i%len(writers), i+1<<20))
 		return ok
 	}
-	alone := load(len(writers), o.duration, write)
-	fmt.Println(alone.line(name + ": writer alone, 8 clients"))
+	alone := paced(floodWriterRate, len(writers), o.duration, write)
+	fmt.Println(alone.line(fmt.Sprintf("%s: writer alone, %d/s", name, floodWriterRate)))
 
 	var stop atomic.Bool
 	var sent atomic.Int64
@@ -79,13 +83,14 @@ func floodBench(o options, name string, newReq func(n *benchNode, f, i int) *htt
 				if err != nil {
 					continue
 				}
+				_, _ = io.Copy(io.Discard, resp.Body) // read whole, the connection is reused
 				resp.Body.Close()
 				v, _ := codes.LoadOrStore(resp.StatusCode, new(atomic.Int64))
 				v.(*atomic.Int64).Add(1)
 			}
 		})
 	}
-	flooded := load(len(writers), o.duration, func(c, i int) bool { return write(c, i+1<<21) })
+	flooded := paced(floodWriterRate, len(writers), o.duration, func(i int) bool { return write(i + 1<<21) })
 	stop.Store(true)
 	wg.Wait()
 	fmt.Println(flooded.line(name + ": writer beside the flood"))

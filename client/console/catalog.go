@@ -86,6 +86,8 @@ const (
 	msgStatusLocalLeft
 	msgStatusNotFollowed
 	msgNodeLeft
+	msgReplicaFork
+	msgReplicaUnverifiable
 	msgLocalMark
 	msgNoLevels
 	msgBelowReorder
@@ -242,6 +244,10 @@ func catalog() map[msg][2]string {
 		msgStatusNotFollowed: {"not followed", "sin seguimiento"},
 		msgNodeLeft: {"This node left the network: it records no more changes and follows no other warehouse; its data stays readable.",
 			"Este nodo salió de la red: no registra más cambios ni sigue a ningún otro almacén; sus datos se pueden seguir consultando."},
+		msgReplicaFork: {"%s signed two different histories (a restored backup or a copied data folder writing again): this node no longer applies its log (found in what %s served, %s). See the README's Signed histories.",
+			"%s firmó dos historiales distintos (una copia de seguridad restaurada o una carpeta de datos copiada que vuelve a escribir): este nodo ya no aplica su registro (visto en lo que sirvió %s, %s). Véase «Signed histories» en el README."},
+		msgReplicaUnverifiable: {"The log of %s that %s served failed verification (%s: %s): it was refused and is fetched from another member.",
+			"El registro de %s que sirvió %s no superó la verificación (%s: %s): se rechazó y se pide a otro miembro."},
 		msgLocalMark:    {"(this node)", "(este nodo)"},
 		msgNoLevels:     {"No warehouse this node holds has %s.", "Ningún almacén de este nodo tiene %s."},
 		msgBelowReorder: {"(below reorder point)", "(bajo el punto de pedido)"},

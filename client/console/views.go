@@ -116,6 +116,17 @@ func writeWarehouses(out io.Writer, p Printer, ansi bool, ws []remote.Warehouse)
 	if left {
 		fmt.Fprintln(out, p.T(msgNodeLeft))
 	}
+	for _, w := range ws {
+		if w.Replica == nil || w.Replica.Problem == nil {
+			continue
+		}
+		pr := w.Replica.Problem
+		if pr.Kind == "FORK" {
+			fmt.Fprintln(out, p.T(msgReplicaFork, w.ID, pr.ServedBy, formatAsOf(&pr.Since, now)))
+		} else {
+			fmt.Fprintln(out, p.T(msgReplicaUnverifiable, w.ID, pr.ServedBy, formatAsOf(&pr.Since, now), pr.Detail))
+		}
+	}
 }
 
 // nodeLeft reports whether the node's own warehouse, among ws, left the

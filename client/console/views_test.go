@@ -46,6 +46,28 @@ func TestNetworkViews(t *testing.T) {
 			[]string{"ID NOMBRE ESTADO VISTO PENDIENTES SEC A FECHA DE RESUMEN", "MAD-1 Madrid este nodo 12.345 " + when + " 0123456789ab",
 				"BCN-1 Barcelona en línea " + when + " 3", "VLC-1 Valencia salió de la red 0", "SEV-1 Sevilla sin conexión 0"}},
 	}
+	troubled := []remote.Warehouse{
+		{ID: "MAD-1", Name: "Madrid", Local: true},
+		{ID: "BCN-1", Name: "Barcelona", Replica: &remote.Replica{Seq: 9, Digest: "ab", Problem: &remote.ReplicaProblem{
+			Kind: "FORK", ServedBy: "VLC-1", Since: at}}},
+		{ID: "VLC-1", Name: "Valencia", Replica: &remote.Replica{Seq: 2, Digest: "cd", Problem: &remote.ReplicaProblem{
+			Kind: "UNVERIFIABLE", ServedBy: "SEV-1", Since: at, Detail: "chain"}}},
+	}
+	cases = append(cases, []struct {
+		name  string
+		lang  Lang
+		write func(out *strings.Builder, p Printer)
+		want  []string
+	}{
+		{"replica problems en", English, func(out *strings.Builder, p Printer) { writeWarehouses(out, p, false, troubled) },
+			[]string{"ID NAME STATUS LAST SEEN BEHIND SEQ AS OF DIGEST", "MAD-1 Madrid this node", "BCN-1 Barcelona offline 0 9 ab",
+				"VLC-1 Valencia offline 0 2 cd",
+				"BCN-1 signed two different histories (a restored backup or a copied data folder writing again): this node no longer applies its log (found in what VLC-1 served, " + when + "). See the README's Signed histories.",
+				"The log of VLC-1 that SEV-1 served failed verification (" + when + ": chain): it was refused and is fetched from another member."}},
+		{"replica problems es", Spanish, func(out *strings.Builder, p Printer) { writeWarehouses(out, p, false, troubled[1:2]) },
+			[]string{"ID NOMBRE ESTADO VISTO PENDIENTES SEC A FECHA DE RESUMEN", "BCN-1 Barcelona sin conexión 0 9 ab",
+				"BCN-1 firmó dos historiales distintos (una copia de seguridad restaurada o una carpeta de datos copiada que vuelve a escribir): este nodo ya no aplica su registro (visto en lo que sirvió VLC-1, " + when + "). Véase «Signed histories» en el README."}},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out strings.Builder

@@ -159,7 +159,7 @@ func (c *Client) Movements(ctx context.Context, f MovementFilter, first int) ([]
 // with how far the node holds its log (Replica).
 func (c *Client) Warehouses(ctx context.Context) ([]Warehouse, error) {
 	var out struct{ Warehouses []Warehouse }
-	q := `query { warehouses { ` + warehouseFields + ` url online lastSeen departed behind replica { seq digest asOf } } }`
+	q := `query { warehouses { ` + warehouseFields + ` url online lastSeen departed behind replica { seq digest asOf problem { kind servedBy since detail } } } }`
 	if err := c.Do(ctx, Repeatable, q, nil, &out); err != nil {
 		return nil, fmt.Errorf("listing warehouses: %w", err)
 	}

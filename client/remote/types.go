@@ -27,6 +27,18 @@ type Replica struct {
 	Seq    int        `json:"seq"`
 	Digest string     `json:"digest"`
 	AsOf   *time.Time `json:"asOf"`
+	// Problem is why the node stopped applying the warehouse's log (nil
+	// while sound; Warehouses fills it).
+	Problem *ReplicaProblem `json:"problem,omitempty"`
+}
+
+// ReplicaProblem is what stops a replica: its kind (UNVERIFIABLE or FORK),
+// the member whose answer showed it, since when, and what failed.
+type ReplicaProblem struct {
+	Kind     string    `json:"kind"`
+	ServedBy string    `json:"servedBy"`
+	Since    time.Time `json:"since"`
+	Detail   string    `json:"detail"`
 }
 
 // StockLevel is the stock of a sku in one warehouse and how fresh it is

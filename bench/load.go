@@ -65,39 +65,3 @@ func load(clients int, d time.Duration, do func(client, i int) bool) result {
 func (r result) line(name string) string {
 	return fmt.Sprintf("%-44s %8.0f/s  p50 %-9v p99 %-9v errors %d", name+":", r.rate(), r.p(50), r.p(99), r.errors)
 }
-
-// paced runs do rate times a second for d, at most inFlight at once (a
-// tick that finds them all busy waits), and returns the latencies: the
-// writer whose p99 the flood parts compare, below saturation so that its
-// tail shows interference rather than its own queueing.
-func paced(rate, inFlight int, d time.Duration, do func(i int) bool) result {
-	var mu sync.Mutex
-	var res result
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, inFlight)
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	defer tick.Stop()
-	start := time.Now()
-	for i := 0; time.Since(start) < d; i++ {
-		<-tick.C
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			t0 := time.Now()
-			ok := do(i)
-			lat := time.Since(t0)
-			mu.Lock()
-			defer mu.Unlock()
-			if !ok {
-				res.errors++
-				return
-			}
-			res.latencies = append(res.latencies, lat)
-		})
-	}
-	wg.Wait()
-	res.took = time.Since(start)
-	res.ops = len(res.latencies)
-	slices.Sort(res.latencies)
-	return res
-}

@@ -55,11 +55,10 @@ func startNodeIn(o options, dir string, extra ...string) (*benchNode, error) {
 	return n, nil
 }
 
-// startLoadNode starts a node for a load part, with the profiling endpoint
-// profile reads when o.profile is set, and returns it with a client TLS
-// config that trusts it.
-func startLoadNode(o options) (*benchNode, *tls.Config, error) {
-	var extra []string
+// startLoadNode starts a node for a load part, with extra flags and the
+// profiling endpoint profile reads when o.profile is set, and returns it
+// with a client TLS config that trusts it.
+func startLoadNode(o options, extra ...string) (*benchNode, *tls.Config, error) {
 	if o.profile != "" {
 		extra = append(extra, "--pprof", "127.0.0.1:6061") // where profile reads
 	}

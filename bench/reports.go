@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -579,16 +580,20 @@ func child(n *subNode, flag, url string) (*exec.Cmd, error) {
 
 // writeServe is the bench's -write mode: it records reportWriterRate
 // movements/s through the GraphQL endpoint $BENCH_URL with the bearer
-// $BENCH_TOKEN, trusting the CA of the node folder dir, until its stdin
-// ends, then prints one line per movement: when its request started and
+// $BENCH_TOKEN, trusting the CA of the node folder dir (from the local
+// address $BENCH_SOURCE when set), until its stdin ends, then prints one line per movement: when its request started and
 // its latency, in nanoseconds, or "error".
 func writeServe(dir string) error {
 	tc, err := clientTLS(dir)
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: tc, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: writerInFlight}}
+	tr := &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: writerInFlight}
+	if src := os.Getenv("BENCH_SOURCE"); src != "" { // another address than a flood's
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+		tr.DialContext = d.DialContext
+	}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	url, token := os.Getenv("BENCH_URL"), os.Getenv("BENCH_TOKEN")
 	stop := make(chan struct{})
 	go func() { io.Copy(io.Discard, os.Stdin); close(stop) }()

@@ -283,7 +283,9 @@ type subNode struct {
 // startSubNode starts a node (with a profiling endpoint when o.profile is
 // set) and creates the o.skus products movementBody spreads over.
 func startSubNode(o options) (*subNode, error) {
-	bn, tc, err := startLoadNode(o)
+	// The subscribers, all on this machine, stand for people at many
+	// addresses: the per-address connection limit would refuse them.
+	bn, tc, err := startLoadNode(o, "--max-conns-per-address", "-1")
 	if err != nil {
 		return nil, err
 	}

@@ -137,7 +137,7 @@ func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config,
 	srv := &http.Server{Handler: bodies.wrap(h), TLSConfig: tc, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout,
 		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	go func() { errc <- srv.ServeTLS(limitPerAddress(ln, cfg.MaxConnsPerAddress), "", "") }()
 	cfg.Logger.Info("serving HTTPS", "addr", addr, "playground", "https://"+displayHost(addr)+"/",
 		"admin_token_file", filepath.Join(cfg.DataDir, AdminTokenFile))
 	select {

@@ -45,6 +45,9 @@ type Config struct {
 	PProf     string   // loopback address to serve Go profiles on ("" = off)
 
 	BodyTimeout time.Duration // the longest a request body may take to arrive (default DefaultBodyTimeout)
+	// MaxConnsPerAddress bounds the HTTPS connections one remote address
+	// holds open at once (0: DefaultMaxConnsPerAddress; negative: none).
+	MaxConnsPerAddress int
 
 	Join      string        // a member's base URL to join the network through ("" = start or keep a network)
 	JoinToken string        // the join token (see member.ParseToken)
@@ -82,6 +85,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Listen == "" {
 		c.Listen = ":8443"
+	}
+	if c.MaxConnsPerAddress == 0 {
+		c.MaxConnsPerAddress = DefaultMaxConnsPerAddress
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -1,0 +1,85 @@
+package node
+
+import (
+	"net"
+	"sync"
+)
+
+// DefaultMaxConnsPerAddress is how many HTTPS connections one remote
+// address may hold open at once (Config.MaxConnsPerAddress).
+const DefaultMaxConnsPerAddress = 256
+
+// perAddress is a listener that closes, as soon as it accepts it, a
+// connection from an address that holds max open already: before its TLS
+// handshake, so a flood of connections from one address costs the node an
+// accept and a close each, and what one address can make the node do at
+// once is bounded (refusals held by auth.Limiter, for instance, keep its
+// connections busy, so it cannot send thousands of requests a second).
+type perAddress struct {
+	net.Listener
+	max int
+
+	mu   sync.Mutex
+	open map[string]int
+}
+
+// limitPerAddress returns ln with at most max connections open per remote
+// address; max <= 0 returns ln as it is.
+func limitPerAddress(ln net.Listener, max int) net.Listener {
+	if max <= 0 {
+		return ln
+	}
+	return &perAddress{Listener: ln, max: max, open: map[string]int{}}
+}
+
+// Accept returns the next connection from an address under its limit.
+func (l *perAddress) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		host := hostOf(c.RemoteAddr())
+		l.mu.Lock()
+		ok := l.open[host] < l.max
+		if ok {
+			l.open[host]++
+		}
+		l.mu.Unlock()
+		if !ok {
+			c.Close()
+			continue
+		}
+		return &countedConn{Conn: c, done: func() { l.release(host) }}, nil
+	}
+}
+
+// release forgets one connection of host.
+func (l *perAddress) release(host string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[host]--; l.open[host] <= 0 {
+		delete(l.open, host)
+	}
+}
+
+// hostOf returns the IP of addr, or addr as a string.
+func hostOf(addr net.Addr) string {
+	if a, ok := addr.(*net.TCPAddr); ok {
+		return a.IP.String()
+	}
+	return addr.String()
+}
+
+// countedConn calls done once, when it is first closed.
+type countedConn struct {
+	net.Conn
+	once sync.Once
+	done func()
+}
+
+// Close closes the connection and releases its place.
+func (c *countedConn) Close() error {
+	c.once.Do(c.done)
+	return c.Conn.Close()
+}

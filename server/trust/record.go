@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -84,15 +83,8 @@ func SignRecordByCA(r *stock.MemberRecord, ca crypto.Signer) error {
 // LoadCASigner returns the CA's key from its certificate and key files
 // (on the node holding the CA).
 func LoadCASigner(certFile, keyFile string) (crypto.Signer, error) {
-	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("loading the network CA's key: %w", err)
-	}
-	s, ok := pair.PrivateKey.(crypto.Signer)
-	if !ok {
-		return nil, errors.New("loading the network CA's key: it cannot sign")
-	}
-	return s, nil
+	s, _, err := loadSigner(certFile, keyFile, "the network CA's key")
+	return s, err
 }
 
 // RecordError is a record that failed verification: Reason is one of

@@ -109,13 +109,9 @@ func bindingMessage(id string, key []byte) []byte {
 // Bind returns the binding of key to the warehouse id, signed with the
 // node's certificate and its key in the TLS files certFile and keyFile.
 func Bind(id string, key ed25519.PublicKey, certFile, keyFile string) (*stock.KeyBinding, error) {
-	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	signer, pair, err := loadSigner(certFile, keyFile, "the node certificate")
 	if err != nil {
-		return nil, fmt.Errorf("loading the node certificate to bind the log key: %w", err)
-	}
-	signer, ok := pair.PrivateKey.(crypto.Signer)
-	if !ok {
-		return nil, errors.New("binding the log key: the node's key cannot sign")
+		return nil, fmt.Errorf("binding the log key: %w", err)
 	}
 	sig, err := signer.Sign(rand.Reader, bindingMessage(id, key), crypto.SHA256)
 	if err != nil {
@@ -149,4 +145,18 @@ func VerifyBinding(b *stock.KeyBinding, id string, roots *x509.CertPool) (ed2551
 		return nil, fmt.Errorf("%w: %v", ErrBadBinding, err)
 	}
 	return ed25519.PublicKey(b.Key), nil
+}
+
+// loadSigner returns the key of the certificate and key in certFile and
+// keyFile, what names, with the pair.
+func loadSigner(certFile, keyFile, what string) (crypto.Signer, *tls.Certificate, error) {
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading %s: %w", what, err)
+	}
+	s, ok := pair.PrivateKey.(crypto.Signer)
+	if !ok {
+		return nil, nil, fmt.Errorf("loading %s: its key cannot sign", what)
+	}
+	return s, &pair, nil
 }

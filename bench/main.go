@@ -52,7 +52,7 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
-	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,reports,saturated,authflood,joinflood,attacks,transfers,signing", "comma-separated parts to run")
+	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,reports,saturated,authflood,joinflood,joinflood-idle,attacks,transfers,signing", "comma-separated parts to run")
 	flag.IntVar(&o.subs, "subs", 0, "websocket subscribers in the subscribers part (default: the issue's three cases)")
 	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
 	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
@@ -64,6 +64,7 @@ func main() {
 	}{
 		{flag.String("anchor-serve", "", "internal: serve as the subscribers part's anchor with the certificate in this folder"), anchorServe},
 		{flag.String("csv-read", "", "internal: read the URL in $BENCH_URL with the bearer $BENCH_TOKEN, trusting this node folder's CA, and print its lines"), csvReadServe},
+		{flag.String("join-flood", "", "internal: send bad joins to $BENCH_URL from $BENCH_CONNS connections, trusting this node folder's CA, until stdin ends"), joinFloodServe},
 		{flag.String("write", "", "internal: record movements at the reports part's writer rate through $BENCH_URL with the bearer $BENCH_TOKEN, trusting this node folder's CA, until stdin ends"), writeServe},
 	}
 	selfProfile := flag.String("selfprofile", "", "write a CPU profile of the bench process itself to this file")
@@ -98,7 +99,7 @@ func run(o options) error {
 	parts := []struct {
 		name string
 		run  func(options) error
-	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"attacks", attacksBench},
+	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"joinflood-idle", idleFloodBench}, {"attacks", attacksBench},
 		{"transfers", transfersBench}, {"saturated", saturatedBench}, {"signing", signingBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {

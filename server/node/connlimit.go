@@ -3,11 +3,22 @@ package node
 import (
 	"net"
 	"sync"
+	"time"
 )
 
 // DefaultMaxConnsPerAddress is how many HTTPS connections one remote
 // address may hold open at once (Config.MaxConnsPerAddress).
 const DefaultMaxConnsPerAddress = 256
+
+// Connections refused for their address's limit are held open, unread,
+// for refusedHold before they are closed, at most maxRefusedHeld at once
+// (beyond, closed at once): a client that reconnects as soon as it is
+// refused would otherwise make the node accept and close thousands a
+// second.
+const (
+	refusedHold    = time.Second
+	maxRefusedHeld = 1024
+)
 
 // perAddress is a listener that closes, as soon as it accepts it, a
 // connection from an address that holds max open already: before its TLS
@@ -17,7 +28,8 @@ const DefaultMaxConnsPerAddress = 256
 // connections busy, so it cannot send thousands of requests a second).
 type perAddress struct {
 	net.Listener
-	max int
+	max  int
+	held chan struct{} // a token per refused connection held
 
 	mu   sync.Mutex
 	open map[string]int
@@ -29,7 +41,7 @@ func limitPerAddress(ln net.Listener, max int) net.Listener {
 	if max <= 0 {
 		return ln
 	}
-	return &perAddress{Listener: ln, max: max, open: map[string]int{}}
+	return &perAddress{Listener: ln, max: max, open: map[string]int{}, held: make(chan struct{}, maxRefusedHeld)}
 }
 
 // Accept returns the next connection from an address under its limit.
@@ -47,7 +59,7 @@ func (l *perAddress) Accept() (net.Conn, error) {
 		}
 		l.mu.Unlock()
 		if !ok {
-			c.Close()
+			l.refuse(c)
 			continue
 		}
 		return &countedConn{Conn: c, done: func() { l.release(host) }}, nil
@@ -82,4 +94,18 @@ type countedConn struct {
 func (c *countedConn) Close() error {
 	c.once.Do(c.done)
 	return c.Conn.Close()
+}
+
+// refuse closes c, after refusedHold when fewer than maxRefusedHeld
+// refused connections are held already.
+func (l *perAddress) refuse(c net.Conn) {
+	select {
+	case l.held <- struct{}{}:
+		time.AfterFunc(refusedHold, func() {
+			c.Close()
+			<-l.held
+		})
+	default:
+		c.Close()
+	}
 }

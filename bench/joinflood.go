@@ -87,6 +87,9 @@ func idleFloodBench(o options) error {
 			return fmt.Errorf("starting the flood at idle priority (chrt): %w", err)
 		}
 		time.Sleep(time.Second) // its connections opened
+		if o.profile != "" && round == 0 { // the node beside the flood
+			go profile(o)
+		}
 		c0 := cpuNow(n)
 		b, _ := runWriter(sub, o.duration, nil)
 		c1 := cpuNow(n).sub(c0)

@@ -86,7 +86,7 @@ func idleFloodBench(o options) error {
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("starting the flood at idle priority (chrt): %w", err)
 		}
-		time.Sleep(time.Second) // its connections opened
+		time.Sleep(time.Second)            // its connections opened
 		if o.profile != "" && round == 0 { // the node beside the flood
 			go profile(o)
 		}

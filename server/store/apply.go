@@ -32,7 +32,11 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 	if err := b.checkEpoch(origin, in.Epoch); err != nil {
 		return nil, err
 	}
-	upto, rejected, err := b.verifyRun(in, origin, last)
+	problem, err := b.problemKind(origin)
+	if err != nil {
+		return nil, err
+	}
+	upto, rejected, err := b.verifyRun(in, origin, last, problem)
 	if err != nil || rejected != nil {
 		return &stock.ApplyResult{Rejected: rejected}, err
 	}
@@ -50,7 +54,7 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	r := &replicaRun{origin: origin, ids: map[string]int{}, stock: map[string]replicaStock{}}
+	r := &replicaRun{origin: origin, stock: map[string]replicaStock{}}
 	for i := range entries {
 		e := &entries[i]
 		switch {
@@ -72,7 +76,6 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 				err = b.insertLog(e, nil)
 			}
 		} else if err = b.settle(r, e.Product.SKU); err == nil {
-			delete(r.ids, e.Product.SKU)
 			if err = b.apply(e); err == nil {
 				err = b.appendLog(e) // published at once: one message a rare product change
 			}
@@ -95,11 +98,12 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 		if err := b.insertHead(origin, in.Proof.Head); err != nil {
 			return nil, err
 		}
-		if err := b.clearUnverifiable(origin); err != nil {
-			return nil, err
+		if problem == stock.ProblemUnverifiable { // a verified run clears it
+			if err := b.clearUnverifiable(origin); err != nil {
+				return nil, err
+			}
 		}
-	}
-	if r.applied > 0 { // one message for the run; its followers read the entries from the log
+		// One message for the run; its followers read the entries from the log.
 		run := &stock.LogEntry{Origin: origin, Seq: last, From: r.from, Type: stock.EntryRun}
 		data, err := stock.EncodeValue(nil, run)
 		if err != nil {
@@ -111,13 +115,11 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 }
 
 // replicaRun is what applying one run of a log keeps between entries: the
-// ids of the replica's live products by sku, and the stock each product
-// reached, written once the run is over (or before a product entry of it)
+// stock each product reached (with its id), by sku, written once the run is over (or before a product entry of it)
 // rather than once per movement: nothing reads it in between, the run
 // being one transaction.
 type replicaRun struct {
 	origin  string
-	ids     map[string]int
 	stock   map[string]replicaStock
 	applied int   // entries applied
 	from    int64 // the first of them
@@ -148,9 +150,8 @@ func (b *batch) settle(r *replicaRun, sku string) error {
 }
 
 // ensureWarehouse records a warehouse known by its id, if it is not yet,
-// and checks the epoch of its log: a replica records the epoch of its
-// first batch and refuses batches of another (an empty epoch checks
-// nothing).
+// with the epoch of its log, and records the epoch of a warehouse known
+// without one. checkEpoch has refused a batch of another epoch already.
 func (b *batch) ensureWarehouse(id, epoch string) error {
 	w, err := b.client().Warehouse.Query().Where(warehouse.ID(id)).Only(b.ctx)
 	switch {
@@ -158,17 +159,17 @@ func (b *batch) ensureWarehouse(id, epoch string) error {
 		return b.client().Warehouse.Create().SetID(id).SetName(id).SetEpoch(epoch).SetCreatedAt(b.now()).Exec(b.ctx)
 	case err != nil:
 		return err
-	case epoch == "" || w.Epoch == epoch:
-		return nil
-	case w.Epoch == "":
+	case epoch != "" && w.Epoch == "":
 		return w.Update().SetEpoch(epoch).Exec(b.ctx)
 	}
-	return epochError(id, epoch, w.Epoch)
+	return nil
 }
 
 // checkEpoch refuses, writing nothing, a run of a log of another epoch
-// than the one this node holds of id: before its signature is checked, so
-// that a log begun again is told as such (see ensureWarehouse).
+// than the one this node holds of id (the origin's log was begun again
+// under the same id, and mixing the two histories would corrupt both);
+// an empty epoch checks nothing. It runs before the run's signature is
+// checked, so that a log begun again is told as such.
 func (b *batch) checkEpoch(id, epoch string) error {
 	var held string
 	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT epoch FROM warehouses WHERE id = ?`, id).Scan(&held)
@@ -180,12 +181,6 @@ func (b *batch) checkEpoch(id, epoch string) error {
 	case epoch == "" || held == "" || held == epoch:
 		return nil
 	}
-	return epochError(id, epoch, held)
-}
-
-// epochError is the ErrEpoch refusal of a run of id's log of epoch when
-// this node holds epoch held.
-func epochError(id, epoch, held string) error {
 	e := *stock.ErrEpoch
 	e.Message = fmt.Sprintf("the log of %s was begun again (epoch %s, this node holds epoch %s): "+
 		"its new history is not mixed with the old one", id, epoch, held)
@@ -207,7 +202,6 @@ func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 		if err != nil {
 			return err
 		}
-		r.ids[m.SKU] = id
 	}
 	if err := checkBalance(e, before); err != nil {
 		return err

@@ -125,32 +125,29 @@ func (b *batch) signHead() error {
 		return nil
 	}
 	id := b.w.local.ID
-	first := -1
-	for i := range b.changes {
-		if e := b.changes[i].e; e.Origin == id && e.Type != stock.EntryRun {
-			first = i
-			break
-		}
-	}
-	if first < 0 {
-		return nil
-	}
-	if before := b.changes[first].e.Seq - 1; b.w.chain.seq != before {
-		// Not in step (the first batch after start, a restored history
-		// adopted): the digest so far, from the log.
-		st, err := b.s.chainAt(b.ctx, b.wc.conn, id, before)
-		if err != nil {
-			return err
-		}
-		b.w.chain = st
-	}
-	d := stock.ResumeDigest(b.w.chain.sum)
+	var d *stock.LogDigest
 	seq := b.w.chain.seq
-	for _, c := range b.changes[first:] {
-		if c.e.Origin == id && c.e.Type != stock.EntryRun {
-			d.AddEncoded(c.data)
-			seq = c.e.Seq
+	for _, c := range b.changes {
+		if c.e.Origin != id || c.e.Type == stock.EntryRun {
+			continue
 		}
+		if d == nil {
+			if before := c.e.Seq - 1; b.w.chain.seq != before {
+				// Not in step (a restored history adopted, a database from
+				// before the log): the digest so far, from the log.
+				st, err := b.s.chainAt(b.ctx, b.wc.conn, id, before)
+				if err != nil {
+					return err
+				}
+				b.w.chain = st
+			}
+			d = stock.ResumeDigest(b.w.chain.sum)
+		}
+		d.AddEncoded(c.data)
+		seq = c.e.Seq
+	}
+	if d == nil {
+		return nil
 	}
 	b.w.chain = digestState{seq: seq, sum: d.Sum()}
 	h := trust.SignHead(b.s.signer, id, b.w.local.Epoch, seq, d.String())
@@ -189,7 +186,7 @@ func (s *Store) signExisting(ctx context.Context) error {
 	if err == nil && signed {
 		return nil
 	}
-	h := trust.SignHead(s.signer, id, s.w.local.Epoch, last, hex.EncodeToString(st.sum[:]))
+	h := trust.SignHead(s.signer, id, s.w.local.Epoch, last, st.hex())
 	if _, err := s.wdb.ExecContext(ctx, `INSERT OR REPLACE INTO log_heads (origin, seq, digest, sig) VALUES (?, ?, ?, ?)`,
 		id, h.Seq, h.Digest, h.Sig); err != nil {
 		return fmt.Errorf("signing the head of %s's log: %w", id, err)

@@ -105,10 +105,11 @@ func (s *Store) readChanges(ctx context.Context, q *stock.ChangesQuery) (*stock.
 		return nil, err
 	}
 	// The page ends at a signed head, so that the replica can verify it.
-	end := q.AfterSeq + int64(q.Limit)
+	var end int64
 	if page.Proof, end, err = s.proof(ctx, tx, q.Origin, q.AfterSeq, q.Limit); err != nil {
 		return nil, err
-	} else if page.Proof == nil {
+	}
+	if page.Proof == nil {
 		end = q.AfterSeq + int64(q.Limit)
 	}
 	rows, err := tx.QueryContext(ctx, selectLogRange, q.Origin, q.AfterSeq, end, end-q.AfterSeq)

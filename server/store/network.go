@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -219,3 +220,6 @@ func (s *Store) digestPage(ctx context.Context, tx *sql.Tx, origin string, d *st
 	}
 	return n, rows.Err()
 }
+
+// hex returns the digest in hexadecimal, as stock.LogDigest writes it.
+func (st digestState) hex() string { return hex.EncodeToString(st.sum[:]) }

@@ -21,14 +21,13 @@ import (
 // may be applied, or why it is refused. A fork (two validly signed
 // histories) is told from an altered run by the serving node's head at
 // last (the proof's Anchor).
-func (b *batch) verifyRun(in *stock.ChangeBatch, origin string, last int64) (int64, *stock.Rejection, error) {
+//
+// problem is the kind of problem recorded for origin ("" for none).
+func (b *batch) verifyRun(in *stock.ChangeBatch, origin string, last int64, problem stock.ReplicaProblemKind) (int64, *stock.Rejection, error) {
 	reject := func(r stock.RejectReason, format string, args ...any) (int64, *stock.Rejection, error) {
 		return 0, &stock.Rejection{Reason: r, Detail: fmt.Sprintf(format, args...)}, nil
 	}
-	if kind, err := b.problemKind(origin); err != nil || kind == stock.ProblemFork {
-		if err != nil {
-			return 0, nil, err
-		}
+	if problem == stock.ProblemFork {
 		return reject(stock.RejectFork, "%s signed two histories; its log is not applied until an admin resolves the fork", origin)
 	}
 	p := in.Proof
@@ -47,23 +46,13 @@ func (b *batch) verifyRun(in *stock.ChangeBatch, origin string, last int64) (int
 		return 0, nil, err
 	}
 	if a := p.Anchor; a != nil && a.Seq > 0 && a.Seq <= last && trust.VerifyHead(key, origin, in.Epoch, a) {
-		at := base
-		if a.Seq < last {
-			if at, err = b.s.chainAt(b.ctx, b.wc.conn, origin, a.Seq); err != nil {
-				return 0, nil, err
-			}
-		}
-		if mine := fmt.Sprintf("%x", at.sum); a.Digest != mine {
-			return reject(stock.RejectFork, "%s signed digest %s at %d, and this node holds digest %s there", origin, a.Digest, a.Seq, mine)
+		if fork, err := b.s.forkAt(b.ctx, b.wc.conn, origin, a); err != nil || fork != "" {
+			return 0, &stock.Rejection{Reason: stock.RejectFork, Detail: fork}, err
 		}
 	}
 	if p.Head.Seq <= last { // nothing new: the head must be one of ours
-		held, err := b.s.chainAt(b.ctx, b.wc.conn, origin, p.Head.Seq)
-		if err != nil {
-			return 0, nil, err
-		}
-		if d := fmt.Sprintf("%x", held.sum); d != p.Head.Digest {
-			return reject(stock.RejectFork, "%s signed digest %s at %d, and this node holds digest %s there", origin, p.Head.Digest, p.Head.Seq, d)
+		if fork, err := b.s.forkAt(b.ctx, b.wc.conn, origin, p.Head); err != nil || fork != "" {
+			return 0, &stock.Rejection{Reason: stock.RejectFork, Detail: fork}, err
 		}
 		return last, nil, nil
 	}
@@ -209,13 +198,20 @@ func (s *Store) checkHead(ctx context.Context, c *stock.HeadCheck) (*stock.HeadV
 	if err != nil || c.Head.Seq > last || !trust.VerifyHead(key, c.Origin, c.Epoch, &c.Head) {
 		return &stock.HeadVerdict{}, err
 	}
-	st, err := s.chainAt(ctx, tx, c.Origin, c.Head.Seq)
+	fork, err := s.forkAt(ctx, tx, c.Origin, &c.Head)
 	if err != nil {
 		return nil, err
 	}
-	if mine := fmt.Sprintf("%x", st.sum); mine != c.Head.Digest {
-		return &stock.HeadVerdict{Fork: true, Detail: fmt.Sprintf("%s signed digest %s at %d, and this node holds digest %s there",
-			c.Origin, c.Head.Digest, c.Head.Seq, mine)}, nil
+	return &stock.HeadVerdict{Fork: fork != "", Detail: fork}, nil
+}
+
+// forkAt compares h, a validly signed head of origin's log at a seq this
+// node holds, with this node's digest there, and says how they differ
+// ("" when they agree): the origin signed two histories.
+func (s *Store) forkAt(ctx context.Context, q querier, origin string, h *stock.SignedHead) (string, error) {
+	st, err := s.chainAt(ctx, q, origin, h.Seq)
+	if err != nil || st.hex() == h.Digest {
+		return "", err
 	}
-	return &stock.HeadVerdict{}, nil
+	return fmt.Sprintf("%s signed digest %s at %d, and this node holds digest %s there", origin, h.Digest, h.Seq, st.hex()), nil
 }

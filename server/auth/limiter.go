@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"context"
 	"errors"
+	"net"
 	"sync"
 	"time"
 )
@@ -129,4 +131,45 @@ func (l *Limiter) makeRoom() {
 		}
 		delete(l.addrs, a)
 	}
+}
+
+// Outcome is what Delay did with a failure.
+type Outcome int
+
+// The outcomes of Delay.
+const (
+	// Refused: within the address's tries, the failure is answered at once.
+	Refused Outcome = iota
+	// Delayed: the caller was held for the address's wait.
+	Delayed
+	// Throttled: MaxHeld failures were held already, so the caller was
+	// not; answer at once (ErrThrottled, 429).
+	Throttled
+)
+
+// Delay counts a failure of the address of remoteAddr (host:port, or a
+// host) and holds the caller for the wait Fail gives it, or until ctx is
+// done: the one way every API slows down an address that fails too
+// often. It returns the wait and what it did.
+func (l *Limiter) Delay(ctx context.Context, remoteAddr string) (time.Duration, Outcome) {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	wait := l.Fail(host)
+	if wait == 0 {
+		return 0, Refused
+	}
+	release, ok := l.Hold()
+	if !ok {
+		return wait, Throttled
+	}
+	defer release()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return wait, Delayed
 }

@@ -74,3 +74,32 @@ func TestLimiterBounded(t *testing.T) {
 		t.Fatalf("%d addresses tracked, limit %d", n, l.max)
 	}
 }
+
+// TestDelay: within its tries an address's failure is refused at once;
+// past them its caller is held for the wait; with MaxHeld callers held, it
+// is throttled at once.
+func TestDelay(t *testing.T) {
+	l := NewLimiterOf(1, time.Hour, 30*time.Millisecond)
+	ctx := t.Context()
+	if wait, out := l.Delay(ctx, "10.0.0.1:5555"); out != Refused || wait != 0 {
+		t.Fatalf("first failure: %v %v, want refused at once", wait, out)
+	}
+	start := time.Now()
+	if wait, out := l.Delay(ctx, "10.0.0.1:6666"); out != Delayed || wait == 0 || time.Since(start) < wait {
+		t.Fatalf("second failure of the address: %v %v after %v, want held for the wait", wait, out, time.Since(start))
+	}
+	var releases []func()
+	for range MaxHeld {
+		release, ok := l.Hold()
+		if !ok {
+			t.Fatal("could not hold MaxHeld failures")
+		}
+		releases = append(releases, release)
+	}
+	if _, out := l.Delay(ctx, "10.0.0.1"); out != Throttled {
+		t.Errorf("with MaxHeld held: %v, want throttled", out)
+	}
+	for _, r := range releases {
+		r()
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -69,34 +68,16 @@ func newJoinLimiter() *auth.Limiter { return auth.NewLimiterOf(JoinBurst, JoinEv
 // node joins once.
 func (n *Network) limitJoins(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		wait := n.joins.Fail(host)
-		if wait == 0 {
+		wait, out := n.joins.Delay(r.Context(), r.RemoteAddr)
+		if out == auth.Refused { // within its budget: an attempt
 			next.ServeHTTP(w, r)
 			return
-		}
-		if release, ok := n.joins.Hold(); ok {
-			hold(r.Context(), wait)
-			release()
 		}
 		secs := int((wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		msg := stock.Errorf(stock.CodeUnavailable, "too many join attempts from this address: try again in %d s", secs)
 		rest.WriteError(w, fmt.Errorf("%w: %w", msg, auth.ErrThrottled))
 	})
-}
-
-// hold waits for d or until ctx is done.
-func hold(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }
 
 // fromPeer adapts a handler of a peer's request, given the peer's id.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -52,27 +51,14 @@ func (a *access) check(ctx context.Context, remoteAddr, authorization string) (a
 	if !errors.Is(err, auth.ErrUnauthenticated) {
 		return p, err
 	}
-	host, _, serr := net.SplitHostPort(remoteAddr)
-	if serr != nil {
-		host = remoteAddr
-	}
-	wait := a.limiter.Fail(host)
-	if wait == 0 {
+	switch wait, out := a.limiter.Delay(ctx, remoteAddr); out {
+	case auth.Refused:
 		a.m.AuthFailure("refused")
-		return auth.Principal{}, err
-	}
-	release, ok := a.limiter.Hold()
-	if !ok {
+	case auth.Throttled:
 		a.m.AuthFailure("throttled")
 		return auth.Principal{}, throttled(wait)
-	}
-	defer release()
-	a.m.AuthFailure("delayed")
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
+	default:
+		a.m.AuthFailure("delayed")
 	}
 	return auth.Principal{}, err
 }

@@ -1,6 +1,7 @@
 package member
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -131,18 +132,10 @@ func (n *Network) handOverTo(ctx context.Context, lv leaver, m Member, own stock
 		}
 		select {
 		case <-ctx.Done():
-			return orElse(err, ctx.Err())
+			return cmp.Or(err, ctx.Err())
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-}
-
-// orElse returns err when not nil, else otherwise.
-func orElse(err, otherwise error) error {
-	if err != nil {
-		return err
-	}
-	return otherwise
 }
 
 // runAfter returns the run of this node's log after held, verifiable on

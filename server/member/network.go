@@ -41,7 +41,7 @@ type Config struct {
 	Interval time.Duration // between heartbeats to one member (default DefaultInterval)
 	Proxy    *url.URL      // an HTTP CONNECT proxy for node-to-node calls; nil: direct
 	// Rejected, when set, counts a membership record refused, by reason
-	// (one of stock.RejectReasons).
+	// (stock.RejectInvalid, RejectSig, RejectBinding, RejectKey, RejectCAClaim or RejectLimit).
 	Rejected func(reason string)
 	Logger   *slog.Logger
 }

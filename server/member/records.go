@@ -2,6 +2,7 @@ package member
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"errors"
@@ -73,7 +74,7 @@ func (n *Network) screen(from string, rs []stock.MemberRecord) []stock.MemberRec
 		kept = append(kept, r)
 	}
 	if len(refused) > 0 {
-		n.refuse(from, refused, orErr(last, errors.New("malformed or too many new records")))
+		n.refuse(from, refused, cmp.Or(last, errors.New("malformed or too many new records")))
 	}
 	return kept
 }
@@ -138,14 +139,6 @@ func (n *Network) refuse(from string, refused map[string]int, last error) {
 		}
 	}
 	n.log.Warn("refusing membership records", "from", from, "reasons", refused, "err", last)
-}
-
-// orErr returns err, or def when err is nil.
-func orErr(err, def error) error {
-	if err != nil {
-		return err
-	}
-	return def
 }
 
 // keep holds rs as the latest records of their warehouses.
@@ -223,21 +216,6 @@ func (n *Network) keyBinding(id string) (*stock.KeyBinding, error) {
 	}
 	n.binding = b
 	return b, nil
-}
-
-// departure returns this node's departure at, signed: what leaving tells
-// the members, and records.
-func (n *Network) departure(ctx context.Context, at time.Time) (stock.MemberRecord, error) {
-	self, err := n.store.LocalWarehouse(ctx)
-	if err != nil {
-		return stock.MemberRecord{}, err
-	}
-	n.mu.Lock()
-	url := n.records[self.ID].URL
-	n.mu.Unlock()
-	r := stock.MemberRecord{ID: self.ID, Name: self.Name, URL: url, HoldsCA: n.caKey != nil, DepartedAt: &at,
-		Version: n.nextVersion(self.ID)}
-	return r, n.signOwn(&r)
 }
 
 // Remove removes the warehouse id from the network for good, on an

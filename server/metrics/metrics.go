@@ -93,7 +93,7 @@ func New(g Gauges) *Metrics {
 	m.membership = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_membership_rejected_total",
 		Help: "Membership records (heartbeats, join answers) refused, by reason: invalid (an id, URL or field out of bounds), signature, binding (no certificate the CA issued for the id binds the key: an invented member), key (another key than the one pinned for the id), ca (a claim to hold the CA without its signature) or limit (too many new members in one message)."},
 		[]string{"reason"})
-	for _, r := range []string{"invalid", "signature", "binding", "key", "ca", "limit"} { // stock.RejectReasons
+	for _, r := range []string{"invalid", "signature", "binding", "key", "ca", "limit"} { // stock.RejectInvalid and the others
 		m.membership.WithLabelValues(r)
 	}
 	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed, m.rejected, m.membership,
@@ -127,7 +127,7 @@ func New(g Gauges) *Metrics {
 }
 
 // MembershipRejected counts a refused membership record by reason (one of
-// stock.RejectReasons).
+// stock.RejectInvalid and the others).
 func (m *Metrics) MembershipRejected(reason string) { m.membership.WithLabelValues(reason).Inc() }
 
 // SyncRejected counts a refused run of another warehouse's log by reason.

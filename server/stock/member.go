@@ -299,9 +299,6 @@ const (
 	RejectLimit   = "limit"     // more new warehouses in one message than a node checks
 )
 
-// RejectReasons lists every reason a membership record is refused.
-var RejectReasons = []string{RejectInvalid, RejectSig, RejectBinding, RejectKey, RejectCAClaim, RejectLimit}
-
 // MemberRecorded is the reply of OpMemberRecord: every warehouse the node
 // knows, the records it now holds from the request, and those it refused.
 type MemberRecorded struct {

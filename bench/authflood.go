@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,10 +28,13 @@ const joinFloodClients = 1100
 // and what the node answered the flood: an unknown token must cost no
 // database job, and the address is slowed down (429 beyond its tries).
 func authFloodBench(o options) error {
-	return floodBench(o, "authflood", floodClients, func(n *benchNode, f, i int) *http.Request {
-		req, _ := http.NewRequest(http.MethodPost, n.graphql(), nil)
+	badToken := func(base string, f, i int) *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, base+"/graphql", nil)
 		req.Header.Set("Authorization", fmt.Sprintf("Bearer smk_%021d%022d", f, i))
 		return req
+	}
+	return floodBench(o, "authflood", func(n *benchNode, tc *tls.Config) flooder {
+		return &requestFlood{base: n.base, conns: floodClients, tc: tc, newReq: badToken}
 	}, func(m map[string]float64) {
 		fmt.Printf("  node: %.0f lookup jobs in all; auth failures refused %.0f, delayed %.0f, throttled %.0f\n",
 			m[`stockmesh_job_wait_seconds_count{class="lookup"}`], m[`stockmesh_auth_failures_total{result="refused"}`],
@@ -43,23 +47,39 @@ func authFloodBench(o options) error {
 // issue: 10,000 bad joins a second from one address must not move a
 // writer's p99 by more than 20%).
 func joinFloodBench(o options) error {
-	return floodBench(o, "joinflood", joinFloodClients, func(n *benchNode, f, i int) *http.Request {
-		body := fmt.Sprintf(`{"token":"SMJ1.bad%d-%d","id":"X-%d","url":"https://127.0.0.1:1","csr":""}`, f, i, i)
-		req, _ := http.NewRequest(http.MethodPost, n.base+"/api/v1/join", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		return req
-	}, func(m map[string]float64) {
-		fmt.Printf("  node: %.0f write jobs and %.0f lookup jobs in all\n",
-			m[`stockmesh_job_wait_seconds_count{class="write"}`], m[`stockmesh_job_wait_seconds_count{class="lookup"}`])
-	})
+	return floodBench(o, "joinflood", func(n *benchNode, tc *tls.Config) flooder {
+		return &requestFlood{base: n.base, conns: joinFloodClients, tc: tc, newReq: badJoin}
+	}, joinMetrics)
+}
+
+// badJoin is a join request with a made-up token, the joinflood parts'.
+func badJoin(base string, f, i int) *http.Request {
+	body := fmt.Sprintf(`{"token":"SMJ1.bad%d-%d","id":"X-%d","url":"https://127.0.0.1:1","csr":""}`, f, i, i)
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/join", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+// joinMetrics prints what the node's metrics say of a join flood.
+func joinMetrics(m map[string]float64) {
+	fmt.Printf("  node: %.0f write jobs and %.0f lookup jobs in all\n",
+		m[`stockmesh_job_wait_seconds_count{class="write"}`], m[`stockmesh_job_wait_seconds_count{class="lookup"}`])
+}
+
+// flooder is a flood a flood part measures a writer beside.
+type flooder interface {
+	start(round int) error
+	stop() error
+	// report says what was sent and answered over all rounds.
+	report(took time.Duration) string
 }
 
 // floodBench measures a writer recording reportWriterRate movements/s, in
-// a process of its own (runWriter), alone and then beside a flood of
-// requests newReq makes, sent from conns connections from one address,
-// and prints the flood's answers and what metrics says of the node's
-// work.
-func floodBench(o options, name string, conns int, newReq func(n *benchNode, f, i int) *http.Request, metrics func(map[string]float64)) error {
+// a process of its own (runWriter) and from another address than the
+// flood's, alone and then beside the flood newFlood makes, floodRounds
+// times alternately, and prints the flood's answers, what metrics says of
+// the node's work, and the median p99s.
+func floodBench(o options, name string, newFlood func(n *benchNode, tc *tls.Config) flooder, metrics func(map[string]float64)) error {
 	n, tc, err := startLoadNode(o)
 	if err != nil {
 		return err
@@ -74,43 +94,28 @@ func floodBench(o options, name string, conns int, newReq func(n *benchNode, f, 
 	// than the flood's (127.0.0.1), as it would be.
 	os.Setenv("BENCH_SOURCE", "127.0.0.2")
 	defer os.Unsetenv("BENCH_SOURCE")
-	flooders := clients(options{clients: conns, http2: o.http2}, tc)
+	flood := newFlood(n, tc)
 	var alone, beside []float64
-	var sent atomic.Int64
-	var codes sync.Map
 	var took time.Duration
 	for round := range floodRounds {
 		c0 := cpuNow(n)
 		a, _ := runWriter(sub, o.duration, nil)
 		c1 := cpuNow(n)
 		fmt.Println(a.line(fmt.Sprintf("%s: round %d, writer alone, %d/s", name, round+1, reportWriterRate)))
-		var stop atomic.Bool
-		var wg sync.WaitGroup
-		for f, c := range flooders {
-			wg.Go(func() {
-				for i := 0; !stop.Load(); i++ {
-					resp, err := c.Do(newReq(n, f, i+round<<24))
-					sent.Add(1)
-					if err != nil {
-						continue
-					}
-					_, _ = io.Copy(io.Discard, resp.Body) // read whole, the connection is reused
-					resp.Body.Close()
-					v, _ := codes.LoadOrStore(resp.StatusCode, new(atomic.Int64))
-					v.(*atomic.Int64).Add(1)
-				}
-			})
+		if err := flood.start(round); err != nil {
+			return err
 		}
 		if o.profile != "" && round == 0 { // the node beside the flood
 			go profile(o)
 		}
 		b, _ := runWriter(sub, o.duration, nil)
 		c2 := cpuNow(n)
-		stop.Store(true)
-		wg.Wait()
+		if err := flood.stop(); err != nil {
+			return err
+		}
 		quiet, loud := c1.sub(c0), c2.sub(c1)
 		fmt.Println(b.line(fmt.Sprintf("%s: round %d, writer beside the flood", name, round+1)))
-		fmt.Printf("  cores used: node %.2f alone, %.2f beside the flood; the flooding bench %.2f\n",
+		fmt.Printf("  cores used: node %.2f alone, %.2f beside the flood; this bench %.2f\n",
 			quiet.node.Seconds()/quiet.wall.Seconds(), loud.node.Seconds()/loud.wall.Seconds(), loud.self.Seconds()/loud.wall.Seconds())
 		if a.errors > 0 || b.errors > 0 || a.ops == 0 || b.ops == 0 {
 			return fmt.Errorf("the writer failed %d times alone and %d beside the flood, round %d", a.errors, b.errors, round+1)
@@ -118,9 +123,7 @@ func floodBench(o options, name string, conns int, newReq func(n *benchNode, f, 
 		alone, beside = append(alone, float64(a.p(99))), append(beside, float64(b.p(99)))
 		took += b.took
 	}
-	fmt.Printf("  flood: %d requests (%.0f/s) from %d connections:", sent.Load(), float64(sent.Load())/took.Seconds(), conns)
-	codes.Range(func(k, v any) bool { fmt.Printf(" %d×%d", v.(*atomic.Int64).Load(), k); return true })
-	fmt.Println()
+	fmt.Println("  flood:", flood.report(took))
 	if m, err := n.metrics(writers[0]); err == nil {
 		metrics(m)
 	}
@@ -135,6 +138,58 @@ func floodBench(o options, name string, conns int, newReq func(n *benchNode, f, 
 // and beside the flood, alternately: one round's p99 varies by a third
 // from run to run on this machine.
 const floodRounds = 3
+
+// requestFlood sends the requests newReq makes to the node at base from
+// conns connections (made at the first start, trusting tc), between start
+// and stop, counting the answers by status.
+type requestFlood struct {
+	base   string
+	conns  int
+	tc     *tls.Config
+	newReq func(base string, f, i int) *http.Request
+
+	clients []*http.Client
+	halt    atomic.Bool
+	wg      sync.WaitGroup
+	sent    atomic.Int64
+	codes   sync.Map // status → *atomic.Int64
+}
+
+func (r *requestFlood) start(round int) error {
+	if r.clients == nil {
+		r.clients = clients(options{clients: r.conns}, r.tc)
+	}
+	r.halt.Store(false)
+	for f, c := range r.clients {
+		r.wg.Go(func() {
+			for i := 0; !r.halt.Load(); i++ {
+				resp, err := c.Do(r.newReq(r.base, f, i+round<<24))
+				r.sent.Add(1)
+				if err != nil {
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body) // read whole, the connection is reused
+				resp.Body.Close()
+				v, _ := r.codes.LoadOrStore(resp.StatusCode, new(atomic.Int64))
+				v.(*atomic.Int64).Add(1)
+			}
+		})
+	}
+	return nil
+}
+
+func (r *requestFlood) stop() error {
+	r.halt.Store(true)
+	r.wg.Wait()
+	return nil
+}
+
+func (r *requestFlood) report(took time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d requests (%.0f/s) from %d connections:", r.sent.Load(), float64(r.sent.Load())/took.Seconds(), r.conns)
+	r.codes.Range(func(k, v any) bool { fmt.Fprintf(&b, " %d×%d", v.(*atomic.Int64).Load(), k); return true })
+	return b.String()
+}
 
 // seedWriterSKUs creates, with cs, the reportSKUs products the -write
 // writer buys.

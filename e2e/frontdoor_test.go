@@ -20,16 +20,9 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/internal/testnode"
+	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
-)
-
-// Paths and headers of the sync protocol, as the wire spells them (the
-// tests speak it from outside, without importing the node's peer package).
-const (
-	syncChangesPath = "/api/v1/sync/changes"
-	syncProtoHeader = "Stockmesh-Sync-Protocol"
-	syncLastSeq     = "Stockmesh-Last-Seq"
 )
 
 // changesPage is the JSON body of a changes answer, its entries kept as
@@ -184,7 +177,7 @@ func (fd *frontDoor) failures() []error {
 // modify rewrites an answer of MAD-1's log for a caller it tampers for.
 func (fd *frontDoor) modify(res *http.Response) error {
 	q := res.Request.URL.Query()
-	if res.Request.URL.Path != syncChangesPath || q.Get("origin") != "MAD-1" || res.StatusCode != http.StatusOK {
+	if res.Request.URL.Path != peer.ChangesPath || q.Get("origin") != "MAD-1" || res.StatusCode != http.StatusOK {
 		return nil
 	}
 	caller, _ := res.Request.Context().Value(callerKey{}).(string)
@@ -219,11 +212,11 @@ func (fd *frontDoor) modify(res *http.Response) error {
 // entries.
 func (fd *frontDoor) fetch(origin string, after int64, limit int) (*changesPage, http.Header, error) {
 	u := *fd.back
-	u.Path = syncChangesPath
+	u.Path = peer.ChangesPath
 	u.RawQuery = url.Values{"origin": {origin}, "after": {strconv.FormatInt(after, 10)},
 		"limit": {strconv.Itoa(limit)}, "wait": {"0"}}.Encode()
 	req, _ := http.NewRequest(http.MethodGet, u.String(), nil)
-	req.Header.Set(syncProtoHeader, "2")
+	req.Header.Set(peer.ProtocolHeader, strconv.Itoa(peer.Protocol))
 	res, err := fd.client.Do(req)
 	if err != nil {
 		return nil, nil, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stockmesh/stockmesh/internal/faultproxy"
 	"github.com/stockmesh/stockmesh/internal/testnode"
+	"github.com/stockmesh/stockmesh/server/trust"
 )
 
 // replicaState is what a node reports of every warehouse it holds: the
@@ -288,11 +289,11 @@ func TestWipedNodeRejoins(t *testing.T) {
 	// A new, empty data folder, but for the log-signing key restored from
 	// the backup: no other key may sign BCN-1's log.
 	dir, addr := t.TempDir(), testnode.FreeAddr(t)
-	key, err := os.ReadFile(filepath.Join(b.DataDir, "sign.key"))
+	key, err := os.ReadFile(filepath.Join(b.DataDir, trust.KeyFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "sign.key"), key, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, trust.KeyFile), key, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	again := testnode.StartIn(t, dir, addr, testnode.JoinArgs(a, a.JoinTokenFor(t, 600, "BCN-1", true), "BCN-1", addr)...)

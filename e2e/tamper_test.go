@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/trust"
 )
@@ -107,7 +108,7 @@ func forgeTransfer(key ed25519.PrivateKey, binding *stock.KeyBinding, to string)
 		head := trust.SignHead(key, "MAD-1", p.Epoch, last.Seq+2, d.String())
 		lp.Head, lp.Key = &head, binding
 		p.setProof(lp)
-		a.header.Set(syncLastSeq, strconv.FormatInt(last.Seq+2, 10))
+		a.header.Set(peer.LastSeqHeader, strconv.FormatInt(last.Seq+2, 10))
 		return encodePage(a, &p)
 	}
 }

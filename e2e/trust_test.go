@@ -17,6 +17,7 @@ import (
 
 	"github.com/stockmesh/stockmesh/internal/faultproxy"
 	"github.com/stockmesh/stockmesh/internal/testnode"
+	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/trust"
 )
@@ -121,8 +122,8 @@ func logDigests(t testing.TB, n, as *testnode.Node, origin string) map[int64]str
 	d := stock.ResumeDigest([32]byte{})
 	for after := int64(0); ; {
 		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s%s?origin=%s&after=%d&limit=5000&wait=0",
-			n.URL, syncChangesPath, origin, after), nil)
-		req.Header.Set(syncProtoHeader, "2")
+			n.URL, peer.ChangesPath, origin, after), nil)
+		req.Header.Set(peer.ProtocolHeader, strconv.Itoa(peer.Protocol))
 		res, err := hc.Do(req)
 		if err != nil {
 			t.Fatal(err)

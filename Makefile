@@ -56,9 +56,12 @@ run: build
 demo: build
 	@scripts/demo.sh $(BIN)/stockmeshd $(BIN)/stockmesh
 
-## test: vet, check generated code is current, and run every test under -race.
+## test: vet, check generated code is current, and run every test under -race,
+##       printing a line as each package, and each test slower than 5 s, finishes
+##       (internal/testprogress; failures are shown whole, and the exit status is go test's).
 test: test-deps assets $(BROWSER_DEPS) check-generated vet
-	$(GO) test -race -count=1 -timeout 45m ./...
+	@$(GO) build -o $(BIN)/testprogress ./internal/testprogress
+	set -o pipefail; $(GO) test -json -race -count=1 -timeout 45m ./... | $(BIN)/testprogress
 
 vet:
 	$(GO) vet ./...

@@ -34,3 +34,30 @@ func TestSettingsE2E(t *testing.T) {
 		t.Fatalf("with the config file only: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestLocalNodeAddressE2E runs the client beside the data folder of a node
+// on a port other than 8443, without any settings: it reaches the node at
+// the address the node wrote in data/node.addr, and `config init` writes
+// that address.
+func TestLocalNodeAddressE2E(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	node := testnode.StartIn(t, filepath.Join(dir, "data"), "127.0.0.1:0")
+	home := t.TempDir()
+	bare := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "LANG=C.UTF-8"}
+	if r := runIn(t, bare, dir, "product", "add", "--sku", "P1", "--name", "Pin", "--price", "1"); r.code != 0 {
+		t.Fatalf("beside data/ of the node at %s: exit %d\n%s%s", node.Addr, r.code, r.stdout, r.stderr)
+	}
+	if r := runIn(t, bare, dir, "config", "init"); r.code != 0 {
+		t.Fatalf("config init: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	config, err := os.ReadFile(filepath.Join(home, ".config", "stockmesh", "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "server = https://" + node.Addr + "\n"; !strings.Contains(string(config), want) {
+		t.Errorf("the config file lacks %q:\n%s", want, config)
+	}
+}

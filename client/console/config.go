@@ -5,17 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
 // Defaults used when no flag, variable or config file says otherwise: the
-// node that `make run` starts in the current directory.
+// node that `make run` starts in the current directory. Its server is the
+// address the node wrote in DefaultAddrFile when there is one, else
+// DefaultServer.
 const (
 	DefaultServer    = "https://localhost:8443"
 	DefaultTokenFile = "data/admin.token"
 	DefaultCAFile    = "data/tls/ca.crt"
+	DefaultAddrFile  = "data/node.addr"
 )
 
 // Settings are the connection settings and language. Empty fields are unset.
@@ -114,15 +118,36 @@ func DefaultConfigFile(getenv func(string) string) string {
 }
 
 // Resolve layers the settings: flags over environment over config file over
-// the local defaults. Without a token anywhere, it reads DefaultTokenFile
-// (relative to the working directory) when that file exists.
+// the local defaults. Without a server anywhere, it uses the address in
+// DefaultAddrFile (relative to the working directory) when that file
+// exists, else DefaultServer; without a token anywhere, it reads
+// DefaultTokenFile when that file exists.
 func Resolve(flags, env, file Settings) Settings {
 	s := flags.merge(env).merge(file)
-	s = s.merge(Settings{Server: DefaultServer, CAFile: DefaultCAFile})
+	s = s.merge(Settings{Server: localServer(), CAFile: DefaultCAFile})
 	if s.Token == "" {
 		if b, err := os.ReadFile(DefaultTokenFile); err == nil {
 			s.Token = strings.TrimSpace(string(b))
 		}
 	}
 	return s
+}
+
+// localServer returns the URL of the node whose address is in
+// DefaultAddrFile, as this machine reaches it (an address on every
+// interface is reached as localhost, which the node's certificate names),
+// or DefaultServer when there is no such file or it names no address.
+func localServer() string {
+	b, err := os.ReadFile(DefaultAddrFile)
+	if err != nil {
+		return DefaultServer
+	}
+	host, port, err := net.SplitHostPort(strings.TrimSpace(string(b)))
+	if err != nil || port == "" {
+		return DefaultServer
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "https://" + net.JoinHostPort(host, port)
 }

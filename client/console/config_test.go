@@ -63,6 +63,40 @@ func TestResolveReadsLocalToken(t *testing.T) {
 	}
 }
 
+func TestResolveReadsLocalAddress(t *testing.T) {
+	tests := []struct {
+		name, addr string // addr "" writes no node.addr
+		env        Settings
+		want       string
+	}{
+		{name: "no node.addr", want: DefaultServer},
+		{name: "every interface", addr: ":19001\n", want: "https://localhost:19001"},
+		{name: "every IPv4 interface", addr: "0.0.0.0:19001\n", want: "https://localhost:19001"},
+		{name: "every IPv6 interface", addr: "[::]:19001\n", want: "https://localhost:19001"},
+		{name: "loopback", addr: "127.0.0.1:19001\n", want: "https://127.0.0.1:19001"},
+		{name: "IPv6 loopback", addr: "[::1]:19001\n", want: "https://[::1]:19001"},
+		{name: "not an address", addr: "garbage\n", want: DefaultServer},
+		{name: "the environment wins", addr: "127.0.0.1:19001\n", env: Settings{Server: "https://env:1"}, want: "https://env:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			if tt.addr != "" {
+				if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, DefaultAddrFile), []byte(tt.addr), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := Resolve(Settings{}, tt.env, Settings{}).Server; got != tt.want {
+				t.Fatalf("server = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestFileSettings(t *testing.T) {
 	tests := []struct {
 		name    string

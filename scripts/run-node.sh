@@ -6,7 +6,7 @@
 # in the URL fragment, which browsers never send to the server) and how to
 # use the console client. A node that fails to start (port taken, data
 # folder in use) prints no banner and the script exits non-zero. Ctrl-C
-# stops the node gracefully.
+# stops the node gracefully, and the script then exits 0.
 set -euo pipefail
 bin=$1 data=$2
 log=$(mktemp "${TMPDIR:-/tmp}/stockmesh-run.XXXXXX")
@@ -16,7 +16,10 @@ trap 'rm -f "$log"' EXIT
 # node can still log its graceful shutdown.
 "$bin" --data "$data" --listen "${STOCKMESH_LISTEN:-:8443}" 2> >(tee -i "$log" >&2) &
 pid=$!
-trap 'kill -INT $pid 2>/dev/null; wait $pid' INT TERM
+# Ctrl-C (or SIGTERM) is a stop the user asked for: the script exits with
+# the node's own status, 0 after a graceful shutdown, so that make reports
+# no error.
+trap 'kill -INT $pid 2>/dev/null; rc=0; wait $pid || rc=$?; exit $rc' INT TERM
 
 # stopped: the node exited before it was ready; exit with its status.
 stopped() {

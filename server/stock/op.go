@@ -167,10 +167,12 @@ func (c *StockCount) Normalize() (err error) {
 	return err
 }
 
-// OutcomeQuery asks whether the write job with Key was applied. The writer
-// answers after every job sent before it, so "not applied" is final.
+// OutcomeQuery asks whether the write job with Key, an Op operation, was
+// applied. The writer answers after every job sent before it, so "not
+// applied" is final.
 type OutcomeQuery struct {
 	Key string `json:"key"`
+	Op  string `json:"op,omitempty"`
 }
 
 // Normalize checks that the key is set.
@@ -181,16 +183,21 @@ func (q *OutcomeQuery) Normalize() error {
 	return nil
 }
 
-// Outcome answers an OutcomeQuery: whether the job appended changes to the
-// log and, if so, the origin, the first seq and the number of its entries.
-// A job that changed nothing (a token already stored, an update to the
-// values a product has) reads as not applied, which is true in effect: it
-// is safe to send again.
+// Outcome answers an OutcomeQuery. A change of the local warehouse is
+// found by the log entries it appended: Origin, the first Seq and Count;
+// one that changed nothing (an update to the values a product has, a
+// repeated idempotency key) reads as not applied, which is true in effect:
+// it is safe to send again. Every other write has its reply recorded by
+// the writer in the job's transaction: Reply is that reply, as the job
+// answered it. Unknown says the writer cannot tell: the operation acts
+// outside the database (a key file) and left no record.
 type Outcome struct {
 	Applied bool   `json:"applied"`
 	Origin  string `json:"origin,omitempty"`
 	Seq     int64  `json:"seq,omitempty"`
 	Count   int    `json:"count,omitempty"` // log entries the job appended
+	Reply   []byte `json:"reply,omitempty"` // the recorded reply (EncodeReply)
+	Unknown bool   `json:"unknown,omitempty"`
 }
 
 // Normalizer is a request that validates and normalizes itself; both

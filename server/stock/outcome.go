@@ -12,10 +12,12 @@ import (
 // resolve finds out whether the write job with key, sent for op and left
 // without a reply (cause), was applied. It asks the writer, whose answer
 // comes after every job sent before it, so "not applied" is final: the job
-// never runs later. Applied, it rebuilds the reply from the log entries the
-// job appended. It tries for s.ResolveWithin, even past the caller's
-// deadline but not once the caller has gone; when the handler does not
-// answer in that time the outcome is unknown (OUTCOME_UNKNOWN).
+// never runs later. Applied, it answers the reply the writer recorded for
+// the job, or rebuilds it from the log entries the job appended. It tries
+// for s.ResolveWithin, even past the caller's deadline but not once the
+// caller has gone; when the handler does not answer in that time, or
+// cannot tell (see Outcome.Unknown), the outcome is unknown
+// (OUTCOME_UNKNOWN).
 func resolve[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], key string, cause error) (*Rep, error) {
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return nil, unknown(op, cause)
@@ -24,13 +26,9 @@ func resolve[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], key
 	rctx, cancel := context.WithTimeout(auth.AsNode(context.WithoutCancel(ctx)), s.ResolveWithin)
 	defer cancel()
 	for {
-		o, err := call(rctx, s, OpOutcome, &OutcomeQuery{Key: key})
+		o, err := call(rctx, s, OpOutcome, &OutcomeQuery{Key: key, Op: op.Name})
 		if err == nil {
-			if !o.Applied {
-				return nil, fmt.Errorf("%w: %w", Errorf(CodeUnavailable,
-					"the database did not apply the change in time; it is safe to try again"), cause)
-			}
-			return rebuild(rctx, s, op, o, cause)
+			return answer(rctx, s, op, o, cause)
 		}
 		select {
 		case <-rctx.Done():
@@ -38,6 +36,25 @@ func resolve[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], key
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// answer turns the writer's outcome of op's job into the job's reply or
+// error.
+func answer[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], o *Outcome, cause error) (*Rep, error) {
+	switch {
+	case o.Unknown:
+		return nil, unknown(op, cause)
+	case o.Reply != nil:
+		rep := new(Rep)
+		if err := DecodeReply(o.Reply, rep); err != nil {
+			return nil, unknown(op, fmt.Errorf("%w (its recorded reply: %w)", cause, err))
+		}
+		return rep, nil
+	case !o.Applied:
+		return nil, fmt.Errorf("%w: %w", Errorf(CodeUnavailable,
+			"the database did not apply the change in time; it is safe to try again"), cause)
+	}
+	return rebuild(ctx, s, op, o, cause)
 }
 
 // unknown is the error for a write whose outcome could not be found.
@@ -56,6 +73,17 @@ func rebuild[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], o *
 		return nil, unknown(op, cause)
 	}
 	return rep, nil
+}
+
+// ReplyFromLog reports whether the reply of an operation of type rep (a
+// pointer) can be rebuilt from the log entries its job appended: the
+// writer records the replies of the other writes (see Outcome).
+func ReplyFromLog(rep any) bool {
+	switch rep.(type) {
+	case *Movement, *Transfer, *Settled, *Product:
+		return true
+	}
+	return false
 }
 
 // replyFrom fills rep, a *Movement, *Product, *Transfer, *Settled or *Empty, from the entries

@@ -86,6 +86,15 @@ func call[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], req *R
 	return rep, nil
 }
 
+// Call sends one operation's request over s's queue and returns its reply,
+// by the path every Service method takes (see call): the role check,
+// validation, and for a write whose reply was lost, its resolution. It is
+// for operations without a method of their own and for tests that run
+// every operation alike; the API layers call Service's methods.
+func Call[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], req *Req) (*Rep, error) {
+	return call(ctx, s, op, req)
+}
+
 // unavailable is the error for a job that did not run.
 func unavailable(cause error) error {
 	return fmt.Errorf("%w: %w", Errorf(CodeUnavailable, "the database is busy or unreachable, try again"), cause)

@@ -32,11 +32,6 @@ const createLog = `CREATE TABLE IF NOT EXISTS change_log (
 	PRIMARY KEY (origin, seq)
 ) WITHOUT ROWID`
 
-// outcomeWindow is how many of the latest local changes an outcome query
-// searches for its job: far more than a node appends while a client waits
-// for a reply.
-const outcomeWindow = 1 << 20
-
 // logged is a log entry appended by the batch, with its encoding: what is
 // published once the batch commits.
 type logged struct {
@@ -160,23 +155,6 @@ func (s *Store) scanEntry(rows *sql.Rows, e *stock.LogEntry) error {
 	m.CreatedAt = made.Time.UTC()
 	e.At, e.Movement = time.Unix(0, at).UTC(), &m
 	return s.openMovement(&m)
-}
-
-// outcome answers whether the local job with q.Key appended changes: it
-// runs in the writer, after every job sent before it.
-func (b *batch) outcome(q *stock.OutcomeQuery) (*stock.Outcome, error) {
-	wh, err := b.localWarehouse()
-	if err != nil {
-		return nil, err
-	}
-	o := &stock.Outcome{Origin: wh.ID}
-	err = b.wc.conn.QueryRowContext(b.ctx, `SELECT COALESCE(MIN(seq), 0), COUNT(*) FROM change_log
-		WHERE origin = ? AND seq > ? AND job = ?`, wh.ID, b.w.seq-outcomeWindow, q.Key).Scan(&o.Seq, &o.Count)
-	if err != nil {
-		return nil, fmt.Errorf("looking up job %s: %w", q.Key, err)
-	}
-	o.Applied = o.Count > 0
-	return o, nil
 }
 
 // headsQuery reads the last entry of every origin's log with one index

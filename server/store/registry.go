@@ -14,9 +14,12 @@ type handler struct {
 	class stock.Class
 	// fast marks a write that checks everything before its first write,
 	// so that it runs without a savepoint (see batch.runFast).
-	fast  bool
-	write func(b *batch, body []byte) ([]byte, error)
-	read  func(ctx context.Context, s *Store, body []byte) ([]byte, error)
+	fast bool
+	// resolve says how a lost reply of the operation's jobs is resolved
+	// (see batch.outcome).
+	resolve resolution
+	write   func(b *batch, body []byte) ([]byte, error)
+	read    func(ctx context.Context, s *Store, body []byte) ([]byte, error)
 }
 
 // registry maps an operation's name to its handler.
@@ -35,6 +38,7 @@ func newRegistry() registry {
 	onWrite(r, stock.OpApplyChanges, false, (*batch).applyChanges)
 	onWrite(r, stock.OpReplicaProblem, false, (*batch).recordProblem)
 	onWrite(r, stock.OpOutcome, false, (*batch).outcome)
+	r.resolveBy(stock.OpOutcome.Name, unresolved)
 	onWrite(r, stock.OpJoinTokenCreate, false, (*batch).createJoinToken)
 	onWrite(r, stock.OpJoinRedeem, false, (*batch).redeemJoinToken)
 	onWrite(r, stock.OpMemberMerge, false, (*batch).mergeMembers)
@@ -49,6 +53,8 @@ func newRegistry() registry {
 	onWrite(r, stock.OpTokenRevoke, false, (*batch).revokeToken)
 	onWrite(r, stock.OpKeysRotate, false, (*batch).rotateKeys)
 	onWrite(r, stock.OpKeysReseal, false, (*batch).reseal)
+	r.resolveBy(stock.OpKeysRotate.Name, byRecordOrUnknown) // writes a key file
+	r.resolveBy(stock.OpKeysReseal.Name, byRecordOrUnknown) // deletes retired key files
 	onWrite(r, stock.OpWarehouseLeave, false, (*batch).leaveNetwork)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
@@ -76,7 +82,8 @@ func newRegistry() registry {
 	return r
 }
 
-// onWrite registers fn as the write handler of op.
+// onWrite registers fn as the write handler of op; a lost reply of its
+// jobs is resolved by their recorded replies (byRecord).
 func onWrite[Req, Rep any](r registry, op stock.Op[Req, Rep], fast bool, fn func(*batch, *Req) (*Rep, error)) {
 	r[op.Name] = handler{class: op.Class, fast: fast, write: func(b *batch, body []byte) ([]byte, error) {
 		req, err := decodeRequest[Req](body)
@@ -93,7 +100,9 @@ func onWrite[Req, Rep any](r registry, op stock.Op[Req, Rep], fast bool, fn func
 
 // onChange registers fn as the write handler of op, a change of the local
 // warehouse: refused, before fn runs, once the warehouse left the network
-// (see batch.writable).
+// (see batch.writable). A lost reply of its jobs is resolved from the log
+// entries they appended when the reply can be rebuilt from them
+// (stock.ReplyFromLog), else by their recorded replies.
 func onChange[Req, Rep any](r registry, op stock.Op[Req, Rep], fast bool, fn func(*batch, *Req) (*Rep, error)) {
 	onWrite(r, op, fast, func(b *batch, req *Req) (*Rep, error) {
 		if _, err := b.writable(); err != nil {
@@ -101,6 +110,16 @@ func onChange[Req, Rep any](r registry, op stock.Op[Req, Rep], fast bool, fn fun
 		}
 		return fn(b, req)
 	})
+	if stock.ReplyFromLog(new(Rep)) {
+		r.resolveBy(op.Name, byLog)
+	}
+}
+
+// resolveBy sets how a lost reply of op's jobs is resolved.
+func (r registry) resolveBy(op string, how resolution) {
+	h := r[op]
+	h.resolve = how
+	r[op] = h
 }
 
 // onRead registers fn as the read handler of op.
@@ -150,6 +169,9 @@ func (r registry) check() error {
 	for _, op := range stock.Ops {
 		if h, ok := r[op.Name]; !ok || h.class != op.Class {
 			return fmt.Errorf("store: no %s handler for operation %s", op.Class, op.Name)
+		} else if h.fast && h.resolve != byLog {
+			// A fast job runs without a savepoint: its record could not be undone alone.
+			return fmt.Errorf("store: fast operation %s must be resolved by the log", op.Name)
 		}
 	}
 	return nil

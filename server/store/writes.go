@@ -116,7 +116,9 @@ func (b *batch) runFast(h handler, body []byte) []byte {
 	b.wrote = false
 	r, err := h.write(b, body)
 	if err == nil {
-		return r
+		if err = b.recordOutcome(h, r); err == nil {
+			return r
+		}
 	}
 	b.restore(m)
 	var e *stock.Error
@@ -136,6 +138,9 @@ func (b *batch) runSaved(h handler, body []byte) []byte {
 		return nil
 	}
 	r, err := h.write(b, body)
+	if err == nil {
+		err = b.recordOutcome(h, r)
+	}
 	if err != nil {
 		b.restore(m)
 		if rerr := b.rollbackJob(); rerr != nil {

@@ -38,6 +38,10 @@ type options struct {
 	subs     int  // websocket subscribers in the subscribers part; 0: the cases
 	rate     int  // the subscribers part's writer, movements/s; 0: the cases
 	filtered bool // each subscriber filters its own sku (with -subs or -rate)
+	// scaleSizes are the network sizes of the scale part, comma-separated;
+	// scaleSeed chooses its joins and kill (0: from the clock).
+	scaleSizes string
+	scaleSeed  int64
 }
 
 // runs reports whether the bench should run part.
@@ -56,6 +60,8 @@ func main() {
 	flag.IntVar(&o.subs, "subs", 0, "websocket subscribers in the subscribers part (default: the issue's three cases)")
 	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
 	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
+	flag.StringVar(&o.scaleSizes, "scale-sizes", "6,12,24,48", "network sizes of the scale part (not run by default: -parts scale)")
+	flag.Int64Var(&o.scaleSeed, "scale-seed", 0, "seed of the scale part's joins and kill (default: from the clock; printed)")
 	// The bench's internal modes: it starts itself in one of them as a
 	// separate process, passing it a folder.
 	modes := []struct {
@@ -100,7 +106,7 @@ func run(o options) error {
 		name string
 		run  func(options) error
 	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"joinflood-idle", idleFloodBench}, {"attacks", attacksBench},
-		{"transfers", transfersBench}, {"saturated", saturatedBench}, {"signing", signingBench}}
+		{"transfers", transfersBench}, {"saturated", saturatedBench}, {"signing", signingBench}, {"scale", scaleBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {
 			if err := p.run(o); err != nil {

@@ -12,7 +12,7 @@ import (
 // real nodes, in English and Spanish, with the usual exit codes.
 func TestTransfersE2E(t *testing.T) {
 	a := testnode.Start(t, "--id", "MAD-1")
-	b := testnode.StartJoined(t, a, a.JoinToken(t, 600), "BCN-1")
+	b := testnode.StartJoined(t, a, a.JoinToken(t, 600), "BCN-1", "--name", "Barcelona")
 	for _, n := range []*testnode.Node{a, b} {
 		n.WaitPeers(t, e2eDeadline, func(ps []testnode.Peer) bool { return len(ps) == 2 })
 	}
@@ -69,13 +69,52 @@ func TestTransfersE2E(t *testing.T) {
 	if r := must(b, 0, "receive", sent.ID); !strings.Contains(r.stdout, "Transfer "+sent.ID+" received: 5 × PAL.") {
 		t.Fatalf("receive:\n%s", r.stdout)
 	}
-	must(b, 0, "receive", sent.ID) // twice: nothing changes
+	if r := must(b, 0, "receive", sent.ID); !strings.Contains(r.stdout, "Transfer "+sent.ID+" was already received on ") ||
+		strings.Contains(r.stdout, "received: 5") { // twice: nothing changes, and it says so
+		t.Fatalf("receive again:\n%s", r.stdout)
+	}
+	if r := must(b, 0, "--lang", "es", "receive", sent.ID); !strings.Contains(r.stdout, "ya se recibió el ") {
+		t.Fatalf("receive again in Spanish:\n%s", r.stdout)
+	}
 	if r := must(b, 1, "cancel", sent.ID); !strings.Contains(r.stderr, "received") {
 		t.Fatalf("cancelling a received transfer: %s", r.stderr)
 	}
 	if r := must(b, 0, "product", "get", "PAL"); !strings.Contains(r.stdout, "Pallet") {
 		t.Fatalf("BCN-1's PAL:\n%s", r.stdout)
 	}
+
+	// A warehouse by its name, or its id in another case; a typo is
+	// refused with a suggestion, in either language.
+	for _, to := range []string{"Barcelona", "bcn-1"} {
+		if r := must(a, 0, "transfer", "PAL", "1", "--to", to); !strings.Contains(r.stdout, "on its way to BCN-1") {
+			t.Fatalf("transfer --to %s:\n%s", to, r.stdout)
+		}
+	}
+	if r := must(a, 1, "transfer", "PAL", "1", "--to", "Barcelna"); !strings.Contains(r.stderr, "There is no warehouse Barcelna; did you mean BCN-1 (Barcelona)?") {
+		t.Fatalf("transfer --to a typo: %s", r.stderr)
+	}
+	if r := must(a, 1, "--lang", "es", "transfer", "PAL", "1", "--to", "Zaragoza"); !strings.Contains(r.stderr, "No hay ningún almacén Zaragoza; este nodo conoce MAD-1") {
+		t.Fatalf("transfer --to an unknown warehouse in Spanish: %s", r.stderr)
+	}
+
+	// The menu offers the other warehouses before asking the units.
+	s := startTmux(t, a)
+	s.expect("Choose an option:")
+	s.line("8")
+	s.expect("What to do [2]:")
+	s.line("1")
+	s.expect("SKU:")
+	s.line("PAL")
+	s.expect("1  BCN-1 (Barcelona)")
+	s.expect("To warehouse:")
+	s.line("1")
+	s.expect("Units:")
+	s.line("1")
+	s.expect("Reference (order number):")
+	s.line("")
+	s.expect("Note:")
+	s.line("")
+	s.expect("on its way to BCN-1.")
 
 	r = must(a, 0, "transfer", "PAL", "3", "--to", "BCN-1", "--json")
 	var second struct{ ID string }

@@ -39,6 +39,9 @@ func (a *app) sendTransfer(ctx context.Context, in remote.NewTransfer) error {
 	if err != nil {
 		return err
 	}
+	if in.To, err = a.warehouseID(ctx, c, in.To); err != nil {
+		return err
+	}
 	t, err := c.TransferStock(ctx, in)
 	if err != nil {
 		return err
@@ -111,11 +114,21 @@ func setupReceive(*flag.FlagSet) runFunc {
 	}
 }
 
-// receiveTransfer receives a transfer and shows it.
+// receiveTransfer receives a transfer and shows it. One received before
+// is said to be so, with when (receiving again changes nothing).
 func (a *app) receiveTransfer(ctx context.Context, id string) error {
 	c, err := a.node()
 	if err != nil {
 		return err
+	}
+	before, err := c.Transfer(ctx, id)
+	if err != nil && remote.Code(err) != remote.CodeNotFound {
+		return err
+	}
+	if err == nil && before.Status == remote.TransferReceived && before.ReceivedAt != nil {
+		a.say(msgTransferAlreadyReceived, before.ID, before.ReceivedAt.Local().Format("2006-01-02 15:04"),
+			FormatInt(a.p.Lang(), before.Quantity), before.SKU)
+		return a.showTransfer(before)
 	}
 	t, err := c.ReceiveTransfer(ctx, id)
 	if err != nil {
@@ -187,15 +200,22 @@ func (a *app) actTransfer(ctx context.Context) error {
 	return a.cancelTransfer(ctx, id)
 }
 
-// actSendTransfer prompts for a transfer and sends it.
+// actSendTransfer prompts for a transfer and sends it: a sku that exists,
+// then one of the other warehouses from a list, and only then the units,
+// reference and note.
 func (a *app) actSendTransfer(ctx context.Context) error {
 	pr := a.prompts()
 	in := remote.NewTransfer{IdempotencyKey: remote.NewIdempotencyKey()}
-	var err error
-	if in.SKU, err = pr.Required(ctx, a.p.T(msgFieldSKU), ""); err != nil {
+	c, err := a.node()
+	if err != nil {
 		return err
 	}
-	if in.To, err = pr.Required(ctx, a.p.T(msgFieldTo), ""); err != nil {
+	p, err := a.askExistingSKU(ctx, c)
+	if err != nil {
+		return err
+	}
+	in.SKU = p.SKU
+	if in.To, err = a.askWarehouse(ctx, c); err != nil {
 		return err
 	}
 	if in.Quantity, err = pr.Int(ctx, a.p.T(msgFieldAmount), "", 1); err != nil {

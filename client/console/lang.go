@@ -50,6 +50,7 @@ func NewPrinter(lang Lang) Printer {
 	cat := catalog()
 	maps.Copy(cat, guidanceCatalog())
 	maps.Copy(cat, reportCatalog())
+	maps.Copy(cat, everydayCatalog())
 	return Printer{lang: lang, cat: cat}
 }
 

@@ -97,3 +97,17 @@ func (c *Client) Transfers(ctx context.Context, status, warehouse string, first 
 	}
 	return ts, nil
 }
+
+// Transfer returns the transfer with id as the node knows it; a NOT_FOUND
+// error when it does not know it (yet).
+func (c *Client) Transfer(ctx context.Context, id string) (*Transfer, error) {
+	var out struct{ Transfer *Transfer }
+	q := `query($id: ID!) { transfer(id: $id) { ` + transferFields + ` } }`
+	if err := c.Do(ctx, Repeatable, q, map[string]any{"id": id}, &out); err != nil {
+		return nil, fmt.Errorf("getting transfer %s: %w", id, err)
+	}
+	if out.Transfer == nil {
+		return nil, fmt.Errorf("getting transfer %s: %w", id, &Error{Code: CodeNotFound, Message: "no transfer " + id})
+	}
+	return out.Transfer, nil
+}

@@ -83,6 +83,16 @@ func TestTransfersE2E(t *testing.T) {
 		t.Fatalf("BCN-1's PAL:\n%s", r.stdout)
 	}
 
+	// History filters by the transfers' kinds, as it shows them, and a
+	// day given as --to takes in the whole day.
+	today := time.Now().Format(time.DateOnly)
+	for _, args := range [][]string{{"history", "--kind", "transfer_out"}, {"--lang", "es", "history", "--kind", "salida"},
+		{"history", "--kind", "transfer out", "--from", today, "--to", today}} {
+		if r := must(a, 0, args...); !strings.Contains(r.stdout, sent.ID) || strings.Contains(r.stdout, "purchase") {
+			t.Fatalf("stockmesh %s:\n%s", strings.Join(args, " "), r.stdout)
+		}
+	}
+
 	// A warehouse by its name, or its id in another case; a typo is
 	// refused with a suggestion, in either language.
 	for _, to := range []string{"Barcelona", "bcn-1"} {

@@ -23,32 +23,39 @@ type filterFlags struct {
 func addFilterFlags(fs *flag.FlagSet) filterFlags {
 	return filterFlags{
 		sku:       fs.String("sku", "", "only this product"),
-		kind:      fs.String("kind", "", "only these kinds, comma-separated (sale,return)"),
+		kind:      fs.String("kind", "", "only these kinds, comma-separated (sale,return,transfer_out)"),
 		warehouse: fs.String("warehouse", "", "only this warehouse (default: every warehouse the node holds)"),
 		ref:       fs.String("ref", "", "only movements with this reference"),
-		from:      fs.String("from", "", "from this day or time (2026-11-01 or RFC 3339), inclusive"),
-		to:        fs.String("to", "", "until this day or time, exclusive"),
+		from:      fs.String("from", "", "from the start of this day (2026-11-01, in this computer's time zone) or this time (RFC 3339)"),
+		to:        fs.String("to", "", "to the end of this day (in this computer's time zone), or until this time (RFC 3339, exclusive)"),
 	}
 }
 
-// filter returns the remote filter the flags name.
-func (ff filterFlags) filter() (remote.MovementFilter, error) {
+// filter returns the remote filter the flags name, refusing in p's
+// language what it cannot read. A day given as --to takes in the whole
+// day: the filter ends at the next local midnight.
+func (ff filterFlags) filter(p Printer) (remote.MovementFilter, error) {
 	f := remote.MovementFilter{SKU: *ff.sku, Warehouse: *ff.warehouse, Reference: *ff.ref}
 	if *ff.kind != "" {
 		for _, name := range strings.Split(*ff.kind, ",") {
-			k, ok := ParseKind(name)
+			k, ok := ParseFilterKind(name)
 			if !ok {
-				return f, usagef("--kind: %q is not purchase, sale, return or adjustment", name)
+				return f, usagef("%s", p.T(msgKindFilterBad, strings.TrimSpace(name)))
 			}
 			f.Kinds = append(f.Kinds, k)
 		}
 	}
 	var err error
-	if f.From, err = whenFlag("--from", *ff.from); err != nil {
+	if f.From, err = whenFlag(p, "--from", *ff.from, false); err != nil {
 		return f, err
 	}
-	f.To, err = whenFlag("--to", *ff.to)
-	return f, err
+	if f.To, err = whenFlag(p, "--to", *ff.to, true); err != nil {
+		return f, err
+	}
+	if f.From != nil && f.To != nil && !f.To.After(*f.From) {
+		return f, usagef("%s", p.T(msgToBeforeFrom, *ff.to, *ff.from))
+	}
+	return f, nil
 }
 
 // query returns the filter as a REST query.
@@ -71,8 +78,10 @@ func filterQuery(f remote.MovementFilter) url.Values {
 	return q
 }
 
-// whenFlag parses a day (local midnight) or an RFC 3339 time; "" is nil.
-func whenFlag(name, s string) (*time.Time, error) {
+// whenFlag parses a day or an RFC 3339 time; "" is nil. A day is its
+// local midnight, or, with endOfDay, the next one (the day's end, as an
+// exclusive bound).
+func whenFlag(p Printer, name, s string, endOfDay bool) (*time.Time, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -81,7 +90,10 @@ func whenFlag(name, s string) (*time.Time, error) {
 	}
 	t, err := time.ParseInLocation(time.DateOnly, s, time.Local)
 	if err != nil {
-		return nil, usagef("%s: %q is not a day (2026-11-01) or a time (2026-11-01T10:00:00Z)", name, s)
+		return nil, usagef("%s", p.T(msgBadWhen, name, s))
+	}
+	if endOfDay {
+		t = t.AddDate(0, 0, 1)
 	}
 	return &t, nil
 }
@@ -119,7 +131,7 @@ func setupReport(fs *flag.FlagSet) runFunc {
 		if err := wantArgs(args); err != nil {
 			return err
 		}
-		f, err := ff.filter()
+		f, err := ff.filter(a.p)
 		if err != nil {
 			return err
 		}

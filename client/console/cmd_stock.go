@@ -52,10 +52,29 @@ func kindAliases() map[string]string {
 }
 
 // ParseKind returns the movement kind s names, in English or Spanish
-// ("sale", "venta", "SALE"), and reports whether it is one.
+// ("sale", "venta", "SALE"), and reports whether it is one a person may
+// record.
 func ParseKind(s string) (string, bool) {
 	k, ok := kindAliases()[strings.ToLower(strings.TrimSpace(s))]
 	return k, ok
+}
+
+// ParseFilterKind returns the movement kind s names among every kind the
+// node has, transfers' included, in either language and as history shows
+// it ("transfer out", "transfer_out", "salida por transferencia",
+// "salida"), and reports whether it is one.
+func ParseFilterKind(s string) (string, bool) {
+	if k, ok := ParseKind(s); ok {
+		return k, true
+	}
+	words := strings.Fields(strings.NewReplacer("_", " ", "-", " ").Replace(strings.ToLower(s)))
+	switch strings.Join(words, " ") {
+	case "transfer out", "salida por transferencia", "salida":
+		return remote.KindTransferOut, true
+	case "transfer in", "entrada por transferencia", "entrada":
+		return remote.KindTransferIn, true
+	}
+	return "", false
 }
 
 // setupMove: move KIND SKU QUANTITY [--ref R] [--note N] [--key K].
@@ -124,7 +143,7 @@ func setupHistory(fs *flag.FlagSet) runFunc {
 		if err := wantArgs(args); err != nil {
 			return err
 		}
-		f, err := ff.filter()
+		f, err := ff.filter(a.p)
 		if err != nil {
 			return err
 		}

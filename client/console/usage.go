@@ -19,6 +19,9 @@ Commands:
        (with --ref, the same movement run again is refused unless --allow-repeat)
   history [--sku SKU] [--kind KIND,…] [--warehouse ID] [--ref REF] [--from DAY] [--to DAY]
           [--first N] [--csv FILE]   (default: every warehouse the node holds)
+       (--from DAY starts at the day's beginning, --to DAY takes in the whole day, both in this
+        computer's time zone; a time such as 2026-11-01T10:00:00Z is exact, --to's exclusive;
+        kinds: purchase, sale, return, adjustment, transfer_out, transfer_in)
   report [--group-by month,sku] [--tz ZONE] [history's filters] [--csv FILE]
        (groups: sku, kind, warehouse, day, week, month)
   import FILE.csv [--dry-run]   (columns: sku,name,description,price,quantity,reorderPoint)
@@ -42,7 +45,8 @@ Commands:
 Prices are written 9.99: a point before the decimals, no thousands separator.
 
 Flags (anywhere on the line):
-  --server URL   node address (STOCKMESH_SERVER; default https://localhost:8443)
+  --server URL   node address (STOCKMESH_SERVER; default: the address in ./data/node.addr,
+                 else https://localhost:8443)
   --token TOKEN  access token (STOCKMESH_TOKEN; default ./data/admin.token)
   --ca FILE      CA certificate (STOCKMESH_CA; default ./data/tls/ca.crt)
   --lang en|es   language (default from LANG)
@@ -72,6 +76,9 @@ Sin orden, stockmesh muestra el menú interactivo.
        repetido se rechaza salvo con --allow-repeat)
   history [--sku SKU] [--kind TIPO] [--warehouse ID] [--ref REF] [--from DÍA] [--to DÍA]
           [--first N] [--csv FICHERO]   (por defecto, todos los almacenes del nodo)
+       (--from DÍA empieza al principio del día, --to DÍA abarca el día entero, ambos en la zona
+        horaria de este ordenador; una hora como 2026-11-01T10:00:00Z es exacta, y en --to excluida;
+        tipos: compra, venta, devolución, ajuste, salida, entrada, o en inglés)
   report [--group-by month,sku] [--tz ZONA] [los filtros de history] [--csv FICHERO]
        (grupos: sku, kind, warehouse, day, week, month)
   import FICHERO.csv [--dry-run]   (columnas: sku,name,description,price,quantity,reorderPoint)
@@ -96,7 +103,8 @@ Sin orden, stockmesh muestra el menú interactivo.
 Los precios se escriben 9,99: coma antes de los decimales, sin separador de millares.
 
 Opciones (en cualquier lugar de la línea):
-  --server URL   dirección del nodo (STOCKMESH_SERVER; por defecto https://localhost:8443)
+  --server URL   dirección del nodo (STOCKMESH_SERVER; por defecto, la de ./data/node.addr,
+                 si no https://localhost:8443)
   --token TOKEN  token de acceso (STOCKMESH_TOKEN; por defecto ./data/admin.token)
   --ca FICHERO   certificado de la CA (STOCKMESH_CA; por defecto ./data/tls/ca.crt)
   --lang en|es   idioma (por defecto según LANG)

@@ -19,9 +19,9 @@ func kindName(p Printer, kind string) string {
 		return p.T(msgKindReturn)
 	case remote.KindAdjustment:
 		return p.T(msgKindAdjustment)
-	case "TRANSFER_OUT":
+	case remote.KindTransferOut:
 		return p.T(msgKindTransferOut)
-	case "TRANSFER_IN":
+	case remote.KindTransferIn:
 		return p.T(msgKindTransferIn)
 	}
 	return kind

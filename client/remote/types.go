@@ -101,6 +101,13 @@ const (
 	KindAdjustment = "ADJUSTMENT"
 )
 
+// Movement kinds that only transfers make; history and reports filter by
+// them too.
+const (
+	KindTransferOut = "TRANSFER_OUT"
+	KindTransferIn  = "TRANSFER_IN"
+)
+
 // NewProduct is the input of CreateProduct.
 type NewProduct struct {
 	SKU             string  `json:"sku"`

@@ -30,10 +30,16 @@ func (h *Handler) registerProducts(mux *http.ServeMux, private Wrap) {
 func (h *Handler) productsCSV(w http.ResponseWriter, r *http.Request) {
 	cw := newCSV(w, "products.csv", productColumns)
 	err := h.svc.ExportProducts(r.Context(), stock.ProductQuery{Warehouse: r.URL.Query().Get("warehouse")}, func(p *stock.Product) error {
-		return cw.row([]string{p.SKU, p.Name, p.Description, p.Price.String(),
-			strconv.FormatInt(p.Quantity, 10), strconv.FormatInt(p.ReorderPoint, 10)})
+		return cw.row(productRecord(p))
 	})
 	h.finish(cw, r, err)
+}
+
+// productRecord returns p as a row of products.csv, its text cells
+// neutralised (see neutral).
+func productRecord(p *stock.Product) []string {
+	return []string{neutral(p.SKU), neutral(p.Name), neutral(p.Description), p.Price.String(),
+		strconv.FormatInt(p.Quantity, 10), strconv.FormatInt(p.ReorderPoint, 10)}
 }
 
 // ImportErrorBody is the JSON of a refused import: the REST error and what
@@ -135,7 +141,9 @@ func importRow(rec []string, col map[string]int, line int) (stock.ImportRow, err
 	row := stock.ImportRow{Line: line}
 	row.SKU, _ = cell("sku")
 	row.Name, _ = cell("name")
+	row.SKU, row.Name = textCell(row.SKU), textCell(row.Name)
 	if d, ok := cell("description"); ok {
+		d = textCell(d)
 		row.Description = &d
 	}
 	p, _ := cell("price")

@@ -102,8 +102,8 @@ func (h *Handler) movementsCSV(w http.ResponseWriter, r *http.Request) {
 	cw := newCSV(w, "movements.csv", movementColumns)
 	fields := make([]string, len(movementColumns))
 	err = h.svc.ExportMovements(r.Context(), stock.ExportQuery{Filter: q.Filter, After: q.After}, func(m *stock.Movement) error {
-		fields = append(fields[:0], m.ID, m.Warehouse, strconv.FormatInt(m.Seq, 10), m.SKU, string(m.Kind),
-			strconv.FormatInt(m.Quantity, 10), strconv.FormatInt(m.Balance, 10), m.Reference, m.Note, m.Actor,
+		fields = append(fields[:0], neutral(m.ID), neutral(m.Warehouse), strconv.FormatInt(m.Seq, 10), neutral(m.SKU), string(m.Kind),
+			strconv.FormatInt(m.Quantity, 10), strconv.FormatInt(m.Balance, 10), neutral(m.Reference), neutral(m.Note), neutral(m.Actor),
 			m.CreatedAt.UTC().Format(time.RFC3339Nano))
 		return cw.row(fields)
 	})
@@ -129,7 +129,11 @@ func (h *Handler) summaryCSV(w http.ResponseWriter, r *http.Request) {
 	cw := newCSV(w, "summary.csv", append(header, "unitsIn", "unitsOut", "net", "count", "value"))
 	for i := 0; err == nil && i < len(rows); i++ {
 		x := rows[i]
-		err = cw.row(append(x.Keys[:len(x.Keys):len(x.Keys)], strconv.FormatInt(x.UnitsIn, 10), strconv.FormatInt(x.UnitsOut, 10),
+		keys := make([]string, len(x.Keys), len(x.Keys)+5)
+		for j, k := range x.Keys {
+			keys[j] = neutral(k)
+		}
+		err = cw.row(append(keys, strconv.FormatInt(x.UnitsIn, 10), strconv.FormatInt(x.UnitsOut, 10),
 			strconv.FormatInt(x.Net, 10), strconv.FormatInt(x.Count, 10), x.Value.String()))
 	}
 	h.finish(cw, r, err)

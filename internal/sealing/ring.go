@@ -65,18 +65,21 @@ type Ring struct {
 	current uint32
 }
 
-// Load reads the keys in dir, creating dir (0700), the hash key and the
-// first sealing key when missing.
+// ErrNoKeys is returned (wrapped) by Load when dir lacks the hash key or
+// every sealing key.
+var ErrNoKeys = errors.New("sealing: key files missing")
+
+// Load reads the keys in dir and never writes one: a missing hash key or
+// sealing key is an error wrapping ErrNoKeys, as is a missing dir; a key
+// file of the wrong size is an error. Only the caller knows whether
+// fresh keys are right (a new database: Create) or would hide keys lost
+// from a database that uses them.
 func Load(dir string) (*Ring, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating key folder: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("restricting key folder: %w", err)
-	}
 	r := &Ring{dir: dir, keys: map[uint32]cipher.AEAD{}, retired: map[uint32]bool{}}
 	var err error
-	if r.index, err = readOrCreate(filepath.Join(dir, indexFile)); err != nil {
+	if r.index, err = readKey(filepath.Join(dir, indexFile)); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %w", ErrNoKeys, err)
+	} else if err != nil {
 		return nil, err
 	}
 	r.macs.New = func() any { return hmac.New(sha256.New, r.index) }
@@ -85,10 +88,7 @@ func Load(dir string) (*Ring, error) {
 		return nil, err
 	}
 	if len(ids) == 0 {
-		if _, err := r.Rotate(); err != nil {
-			return nil, err
-		}
-		return r, nil
+		return nil, fmt.Errorf("%w: no seal-N.key in %s", ErrNoKeys, dir)
 	}
 	for _, id := range ids {
 		if err := r.loadKey(id); err != nil {
@@ -97,6 +97,39 @@ func Load(dir string) (*Ring, error) {
 	}
 	r.current = ids[len(ids)-1]
 	return r, nil
+}
+
+// Create makes the keys missing in dir (0700): the hash key, and the first
+// sealing key when there is none; then it loads them all (see Load). It is
+// for a database that has never used keys.
+func Create(dir string) (*Ring, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating key folder: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("restricting key folder: %w", err)
+	}
+	if _, err := readOrCreate(filepath.Join(dir, indexFile)); err != nil {
+		return nil, err
+	}
+	r := &Ring{dir: dir}
+	ids, err := r.sealIDs()
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		if err := atomicfile.Write(r.keyPath(1), newKey(), 0o600); err != nil {
+			return nil, fmt.Errorf("writing key 1: %w", err)
+		}
+	}
+	return Load(dir)
+}
+
+// newKey returns a new random key.
+func newKey() []byte {
+	k := make([]byte, KeySize)
+	rand.Read(k)
+	return k
 }
 
 // sealIDs lists the ids of the sealing key files, ascending.
@@ -153,8 +186,7 @@ func readOrCreate(path string) ([]byte, error) {
 	if !errors.Is(err, os.ErrNotExist) {
 		return k, err
 	}
-	k = make([]byte, KeySize)
-	rand.Read(k)
+	k = newKey()
 	if err := atomicfile.Write(path, k, 0o600); err != nil {
 		return nil, fmt.Errorf("writing key %s: %w", path, err)
 	}
@@ -186,8 +218,7 @@ func (r *Ring) Rotate() (uint32, error) {
 	if len(ids) > 0 {
 		id = max(id, ids[len(ids)-1]+1)
 	}
-	k := make([]byte, KeySize)
-	rand.Read(k)
+	k := newKey()
 	if err := atomicfile.Write(r.keyPath(id), k, 0o600); err != nil {
 		return 0, fmt.Errorf("writing key %d: %w", id, err)
 	}

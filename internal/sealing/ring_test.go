@@ -3,6 +3,7 @@ package sealing
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 func TestRingSealOpenRotateRetire(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), Dir)
-	r, err := Load(dir)
+	r, err := Create(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestRingSealOpenRotateRetire(t *testing.T) {
 }
 
 func BenchmarkSeal(b *testing.B) {
-	r, err := Load(b.TempDir())
+	r, err := Create(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -107,4 +108,64 @@ func BenchmarkSeal(b *testing.B) {
 	for b.Loop() {
 		s.Seal("PO-2026-000123", "MAD-1:123456:reference")
 	}
+}
+
+// TestLoadNeverWrites: Load refuses a folder that lacks a key, or holds a
+// key of the wrong size, and writes no file; Create makes only what is
+// missing.
+func TestLoadNeverWrites(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, dir string)
+		noKeys  bool // the error wraps ErrNoKeys
+	}{
+		{"no folder", func(t *testing.T, dir string) { os.RemoveAll(dir) }, true},
+		{"no index key", func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, indexFile)) }, true},
+		{"no sealing key", func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, "seal-1.key")) }, true},
+		{"short index key", func(t *testing.T, dir string) { os.WriteFile(filepath.Join(dir, indexFile), []byte("short"), 0o600) }, false},
+		{"empty sealing key", func(t *testing.T, dir string) { os.WriteFile(filepath.Join(dir, "seal-1.key"), nil, 0o600) }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), Dir)
+			if _, err := Create(dir); err != nil {
+				t.Fatal(err)
+			}
+			tc.prepare(t, dir)
+			before := listDir(dir)
+			_, err := Load(dir)
+			if err == nil || errors.Is(err, ErrNoKeys) != tc.noKeys {
+				t.Fatalf("Load = %v, want an error (wrapping ErrNoKeys: %v)", err, tc.noKeys)
+			}
+			if after := listDir(dir); after != before {
+				t.Errorf("Load changed the folder: %s, then %s", before, after)
+			}
+		})
+	}
+	dir := filepath.Join(t.TempDir(), Dir)
+	r, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	index, _ := os.ReadFile(filepath.Join(dir, indexFile))
+	os.Remove(filepath.Join(dir, "seal-1.key"))
+	r2, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(filepath.Join(dir, indexFile)); !bytes.Equal(again, index) ||
+		!bytes.Equal(r.Hash("reference", "x"), r2.Hash("reference", "x")) {
+		t.Error("Create replaced an index key it had")
+	}
+}
+
+// listDir returns the names and sizes of dir's files, "" when it is missing.
+func listDir(dir string) string {
+	es, _ := os.ReadDir(dir)
+	var b strings.Builder
+	for _, e := range es {
+		fi, _ := e.Info()
+		fmt.Fprintf(&b, "%s:%d ", e.Name(), fi.Size())
+	}
+	return b.String()
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,7 +171,8 @@ func checkRetry(t *testing.T, h *harness) {
 }
 
 // TestOpenRefusesMissingKeys: a database whose keys folder is gone is
-// refused, naming the key, rather than given new keys.
+// refused, saying so, rather than given new keys (see also
+// TestKeyFilesAtStart).
 func TestOpenRefusesMissingKeys(t *testing.T) {
 	h := newHarness(t)
 	writeSecrets(t, h, "")
@@ -181,8 +183,11 @@ func TestOpenRefusesMissingKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Open(h.dir, Options{})
-	if err == nil || !strings.Contains(err.Error(), "key 1") {
-		t.Fatalf("Open = %v, want a refusal naming key 1", err)
+	if !errors.Is(err, sealing.ErrNoKeys) || !strings.Contains(err.Error(), "restore keys") {
+		t.Fatalf("Open = %v, want a refusal: key files missing, restore them", err)
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, sealing.Dir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused start made a keys folder: %v", err)
 	}
 }
 

@@ -52,7 +52,8 @@ type Options struct {
 	Publisher Publisher    // receives committed changes; may be nil
 	Logger    *slog.Logger // unexpected database errors; slog.Default() when nil
 	// Keys seal sensitive fields at rest; when nil, Open loads them from
-	// the data directory's keys folder (sealing.Dir), creating them.
+	// the data directory's keys folder (sealing.Dir), creating them only
+	// for a database that never used keys (see initKeys).
 	Keys *sealing.Ring
 }
 
@@ -114,16 +115,6 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
 	s := &Store{log: opts.Logger, pub: opts.Publisher, keys: opts.Keys, ops: newRegistry(), w: newWriterState(), dir: dir}
-	var err error
-	if s.signer, err = trust.LoadOrCreateKey(filepath.Join(dir, trust.KeyFile)); err != nil {
-		return nil, err
-	}
-	if s.keys == nil {
-		var err error
-		if s.keys, err = sealing.Load(filepath.Join(dir, sealing.Dir)); err != nil {
-			return nil, fmt.Errorf("loading the keys of data at rest: %w", err)
-		}
-	}
 	if err := s.ops.check(); err != nil {
 		return nil, err
 	}
@@ -138,6 +129,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
+	var err error
 	// Two writer connections: the one HandleWrites holds across batches
 	// and one for maintenance between them (migration, Close).
 	if s.wdb, err = openDB(path, 2, false); err != nil {
@@ -178,10 +170,18 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if _, err := s.wdb.ExecContext(ctx, createAudit); err != nil {
 		return fmt.Errorf("creating the audit log in %s: %w", path, err)
 	}
+	if err := s.initKeys(ctx); err != nil {
+		return err
+	}
 	if err := s.initSealing(ctx); err != nil {
 		return err
 	}
+	// The log-signing key, written only once the keys of data at rest
+	// were found right: a start refused for them writes no key file.
 	var err error
+	if s.signer, err = trust.LoadOrCreateKey(filepath.Join(s.dir, trust.KeyFile)); err != nil {
+		return err
+	}
 	if s.rdb, err = openDB(path, readers, true); err != nil {
 		return err
 	}

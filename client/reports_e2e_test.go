@@ -19,23 +19,35 @@ func TestReportsE2E(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(good, []byte("sku,name,price,quantity,reorderPoint\nT-1,Tornillo,0.10,100,5\nT-2,\"Tuerca, M6\",0.05,50,\n"), 0o600)
 	os.WriteFile(bad, []byte("sku,name,price\nOK,Fine,1\nNOPE,,1\n"), 0o600)
+	comma := filepath.Join(dir, "comma.csv")
+	os.WriteFile(comma, []byte("sku,name,price\nC-1,Clavo,\"7,50\"\nC-2,Chapa,1.5.0\nC-3,Codo,abc\n"), 0o600)
+	semicolons := filepath.Join(dir, "semicolons.csv")
+	os.WriteFile(semicolons, []byte("sku;name;price;quantity\nS-1;Sierra;7,50;3\n"), 0o600)
+	dup := filepath.Join(dir, "dup.csv")
+	os.WriteFile(dup, []byte("sku,name,price\nD-1,Dado,1\nD-1,Dado,1\n"), 0o600)
 	steps := []struct {
 		name     string
 		args     []string
 		wantCode int
 		stdout   []string
+		stderr   []string // a refusal is said once, on stderr: stdout stays empty
 	}{
-		{"dry run", []string{"import", good, "--dry-run"}, 0, []string{"is valid: 2 products"}},
-		{"nothing imported by the dry run", []string{"product", "get", "T-1"}, 1, nil},
-		{"import", []string{"import", good}, 0, []string{"2 created, 0 updated, 0 unchanged"}},
-		{"import refused", []string{"import", bad}, 1, []string{"1 lines are invalid", "line 3: name"}},
-		{"sale", []string{"move", "sale", "T-1", "7", "--ref", "ORD-1"}, 0, []string{"now 93"}},
-		{"history by reference", []string{"history", "--ref", "ORD-1"}, 0, []string{"T-1", "ORD-1"}},
-		{"history from a bad day", []string{"history", "--from", "yesterday"}, 2, nil},
-		{"report", []string{"report", "--group-by", "month,sku"}, 0, []string{"MONTH", "T-1", "100", "7", "MOVEMENTS"}},
-		{"report in Spanish", []string{"--lang", "es", "report", "--group-by", "kind"}, 0, []string{"TIPO", "ENTRADAS", "venta"}},
-		{"report by an unknown group", []string{"report", "--group-by", "year"}, 1, nil},
-		{"product history", []string{"product", "history", "T-1"}, 0, []string{"created", "Tornillo"}},
+		{"dry run", []string{"import", good, "--dry-run"}, 0, []string{"is valid: 2 products"}, nil},
+		{"nothing imported by the dry run", []string{"product", "get", "T-1"}, 1, nil, nil},
+		{"import", []string{"import", good}, 0, []string{"2 created, 0 updated, 0 unchanged"}, nil},
+		{"import refused", []string{"import", bad}, 1, nil, []string{"was not imported: 1 line is invalid.", "line 3: name"}},
+		{"dry run refused", []string{"import", bad, "--dry-run"}, 1, nil, []string{"is not valid: 1 line is invalid (--dry-run: nothing was imported)."}},
+		{"prices with a comma, in Spanish", []string{"--lang", "es", "import", comma}, 1, nil, []string{"3 líneas no son válidas",
+			`línea 2: precio "7,50": en un fichero CSV los precios se escriben con punto`, ": 7.50.", `línea 3: precio "1.5.0" no es un importe`}},
+		{"a file with semicolons", []string{"--lang", "es", "import", semicolons, "--dry-run"}, 1, nil, []string{"separadas por punto y coma", "con punto, por ejemplo 7.50"}},
+		{"a refusal of the node's, counted", []string{"import", dup}, 1, nil, []string{"1 line is invalid.", "line 3: "}},
+		{"sale", []string{"move", "sale", "T-1", "7", "--ref", "ORD-1"}, 0, []string{"now 93"}, nil},
+		{"history by reference", []string{"history", "--ref", "ORD-1"}, 0, []string{"T-1", "ORD-1"}, nil},
+		{"history from a bad day", []string{"history", "--from", "yesterday"}, 2, nil, nil},
+		{"report", []string{"report", "--group-by", "month,sku"}, 0, []string{"MONTH", "T-1", "100", "7", "MOVEMENTS"}, nil},
+		{"report in Spanish", []string{"--lang", "es", "report", "--group-by", "kind"}, 0, []string{"TIPO", "ENTRADAS", "venta"}, nil},
+		{"report by an unknown group", []string{"report", "--group-by", "year"}, 1, nil, nil},
+		{"product history", []string{"product", "history", "T-1"}, 0, []string{"created", "Tornillo"}, nil},
 	}
 	for _, s := range steps {
 		r := runClient(t, node, s.args...)
@@ -45,6 +57,11 @@ func TestReportsE2E(t *testing.T) {
 		for _, want := range s.stdout {
 			if !strings.Contains(r.stdout, want) {
 				t.Fatalf("%s: stdout lacks %q:\n%s", s.name, want, r.stdout)
+			}
+		}
+		for _, want := range s.stderr {
+			if !strings.Contains(r.stderr, want) || r.stdout != "" {
+				t.Fatalf("%s: stderr lacks %q, or stdout is not empty:\nstdout: %s\nstderr: %s", s.name, want, r.stdout, r.stderr)
 			}
 		}
 	}

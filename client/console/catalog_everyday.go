@@ -13,6 +13,17 @@ const (
 	msgKindFilterBad
 	msgBadWhen
 	msgToBeforeFrom
+	msgImportSemicolons
+	msgImportUnknownColumn
+	msgImportNoColumn
+	msgImportEmpty
+	msgImportPriceComma
+	msgImportPriceBad
+	msgImportNotWhole
+	msgImportInvalidOne
+	msgImportInvalidMany
+	msgImportDryInvalidOne
+	msgImportDryInvalidMany
 )
 
 // everydayCatalog returns the everyday-use messages in English and Spanish.
@@ -33,6 +44,24 @@ func everydayCatalog() map[msg][2]string {
 			"--kind: %q no es un tipo de movimiento; use compra, venta, devolución, ajuste, salida o entrada (o sus nombres en inglés)."},
 		msgBadWhen: {"%s: %q is not a day (2026-11-01) or a time (2026-11-01T10:00:00Z).",
 			"%s: %q no es un día (2026-11-01) ni una hora (2026-11-01T10:00:00Z)."},
+		msgImportSemicolons: {"The file's columns are separated by semicolons (%q), as spreadsheets set to Spanish save CSV; save it as CSV with commas (\"CSV UTF-8, comma-delimited\"), with prices written with a point, such as 7.50.",
+			"Las columnas del fichero están separadas por punto y coma (%q), como guardan CSV las hojas de cálculo en español; guárdelo como CSV separado por comas («CSV UTF-8, delimitado por comas»), con los precios escritos con punto, por ejemplo 7.50."},
+		msgImportUnknownColumn: {"line 1: unknown column %q; the columns are %s.",
+			"línea 1: columna desconocida %q; las columnas son %s."},
+		msgImportNoColumn: {"line 1: the header has no %s column; the columns are %s.",
+			"línea 1: la cabecera no tiene la columna %s; las columnas son %s."},
+		msgImportEmpty: {"%s is empty.", "%s está vacío."},
+		msgImportPriceComma: {"price %q: in a CSV file prices are written with a point before the decimals in every language: %s.",
+			"precio %q: en un fichero CSV los precios se escriben con punto antes de los decimales, en cualquier idioma: %s."},
+		msgImportPriceBad: {"price %q is not an amount such as 19.99 (a point before at most four decimals, no thousands separator).",
+			"precio %q no es un importe como 19.99 (punto antes de cuatro decimales como mucho, sin separador de millares)."},
+		msgImportNotWhole:    {"%s: %q is not a whole number.", "%s: %q no es un número entero."},
+		msgImportInvalidOne:  {"%s was not imported: 1 line is invalid.", "No se importó %s: 1 línea no es válida."},
+		msgImportInvalidMany: {"%s was not imported: %d lines are invalid.", "No se importó %s: %d líneas no son válidas."},
+		msgImportDryInvalidOne: {"%s is not valid: 1 line is invalid (--dry-run: nothing was imported).",
+			"%s no es válido: 1 línea no es válida (--dry-run: no se importó nada)."},
+		msgImportDryInvalidMany: {"%s is not valid: %d lines are invalid (--dry-run: nothing was imported).",
+			"%s no es válido: %d líneas no son válidas (--dry-run: no se importó nada)."},
 		msgToBeforeFrom: {"--to %s ends before --from %s begins; a day given as --to counts whole.",
 			"--to %s termina antes de que empiece --from %s; un día dado como --to cuenta entero."},
 	}

@@ -18,7 +18,6 @@ const (
 	msgCSVWritten
 	msgImportDone
 	msgImportValid
-	msgImportRefused
 	msgImportLine
 	msgChangeCreated
 	msgChangeUpdated
@@ -43,7 +42,6 @@ func reportCatalog() map[msg][2]string {
 		msgCSVWritten:    {"Wrote %s (%d bytes).", "Escrito %s (%d bytes)."},
 		msgImportDone:    {"Imported %s: %d created, %d updated, %d unchanged.", "Importado %s: %d creados, %d actualizados, %d sin cambios."},
 		msgImportValid:   {"%s is valid: %d products (--dry-run: nothing was imported).", "%s es válido: %d productos (--dry-run: no se importó nada)."},
-		msgImportRefused: {"%s was not imported: %d lines are invalid.", "No se importó %s: %d líneas no son válidas."},
 		msgImportLine:    {"  line %d: %s", "  línea %d: %s"},
 		msgChangeCreated: {"created", "creado"},
 		msgChangeUpdated: {"updated", "modificado"},

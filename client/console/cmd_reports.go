@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -197,53 +196,6 @@ func writeReport(out io.Writer, p Printer, ansi bool, groups []string, rows []re
 			FormatInt(l, r.Count), FormatPrice(l, r.Value))...)
 	}
 	t.write(out, ansi)
-}
-
-// setupImport: import FILE.csv [--dry-run].
-func setupImport(fs *flag.FlagSet) runFunc {
-	dry := fs.Bool("dry-run", false, "only check the file")
-	return func(ctx context.Context, a *app, args []string) error {
-		if err := wantArgs(args, "FILE"); err != nil {
-			return err
-		}
-		f, err := os.Open(args[0])
-		if err != nil {
-			return usagef("%v", err)
-		}
-		defer f.Close()
-		c, err := a.node()
-		if err != nil {
-			return err
-		}
-		res, err := c.Import(ctx, f, *dry)
-		if ie, ok := errors.AsType[*remote.ImportError](err); ok {
-			return a.importRefused(args[0], ie)
-		}
-		if err != nil {
-			return err
-		}
-		return a.show(res, func(out io.Writer) {
-			if *dry {
-				fmt.Fprintln(out, a.p.T(msgImportValid, args[0], res.Rows))
-				return
-			}
-			fmt.Fprintln(out, a.p.T(msgImportDone, args[0], res.Created, res.Updated, res.Unchanged))
-		})
-	}
-}
-
-// importRefused shows each bad line of a refused import and returns the
-// refusal (exit 1).
-func (a *app) importRefused(file string, ie *remote.ImportError) error {
-	if !a.json {
-		fmt.Fprintln(a.env.Stdout, a.p.T(msgImportRefused, file, len(ie.Lines)))
-		for _, l := range ie.Lines {
-			fmt.Fprintln(a.env.Stdout, a.p.T(msgImportLine, l.Line, l.Message))
-		}
-	} else if err := a.show(ie.Lines, nil); err != nil {
-		return err
-	}
-	return &remote.Error{Code: remote.CodeInvalidInput, Message: ie.Message}
 }
 
 // setupProductHistory: product history SKU.

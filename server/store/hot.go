@@ -155,6 +155,10 @@ func (b *batch) movementByKey(key string, in *stock.MovementInput, fp string) (*
 		return nil, err
 	}
 	seq, err := b.keySeq(wh.ID, key)
+	if err == nil && seq == 0 && b.w.clearLookup(in.IdempotencyKey) {
+		key = in.IdempotencyKey
+		seq, err = b.keySeq(wh.ID, key)
+	}
 	if err != nil || seq == 0 {
 		return nil, err
 	}
@@ -164,10 +168,10 @@ func (b *batch) movementByKey(key string, in *stock.MovementInput, fp string) (*
 		&m.Quantity, &m.Balance, &m.Reference, &m.Note, &m.Actor, &stored, &m.CreatedAt)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("reading movement %d of idempotency key %q: %w", seq, key, err)
+		return nil, fmt.Errorf("reading movement %d of idempotency key %q: %w", seq, in.IdempotencyKey, err)
 	case stored != fp && !b.s.sameRequest(stored, in):
 		return nil, stock.Errorf(stock.CodeInvalidInput,
-			"idempotency key %q was used for a different request", key)
+			"idempotency key %q was used for a different request", in.IdempotencyKey)
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
 	if err := b.s.openMovement(m); err != nil {

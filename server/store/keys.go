@@ -96,7 +96,11 @@ func (s *Store) loadKeys(ctx context.Context, warehouse string, keysSeq int64) e
 			return fmt.Errorf("loading idempotency keys of %s: %w", warehouse, err)
 		}
 		s.w.keys[key] = seq
+		s.w.noteKey(key)
 	}
 	s.w.keysSeq = keysSeq
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("loading idempotency keys of %s: %w", warehouse, err)
+	}
+	return s.findClearKeys(ctx, warehouse)
 }

@@ -17,7 +17,7 @@ type movementInput struct {
 	reference   string
 	note        string
 	actor       string
-	key         string // idempotency key, "" for none
+	key         string // idempotency key as stored (storedKey), "" for none
 	fingerprint string
 }
 
@@ -28,7 +28,7 @@ func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error)
 		return nil, err
 	}
 	m := movementInput{kind: in.Kind, delta: in.Kind.Delta(in.Quantity), reference: in.Reference,
-		note: in.Note, actor: b.meta.Actor, key: in.IdempotencyKey}
+		note: in.Note, actor: b.meta.Actor, key: storedKey(in.IdempotencyKey)}
 	if m.key != "" {
 		m.fingerprint = b.s.fingerprint(in)
 		prev, err := b.movementByKey(m.key, in, m.fingerprint)

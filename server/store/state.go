@@ -20,8 +20,11 @@ type writerState struct {
 	products map[string]cached
 	keys     map[string]int64 // idempotency keys after keysSeq → their movement's seq
 	keysSeq  int64            // every key of a movement up to this seq is in the key table
-	undo     []undoEntry      // changes since the last commit, oldest first
-	chain    digestState      // the local log's digest as last signed (heads.go)
+	// clearKeys: the local warehouse holds idempotency keys stored clear,
+	// by a version before hashing (see storedKey). Only ever set.
+	clearKeys bool
+	undo      []undoEntry // changes since the last commit, oldest first
+	chain     digestState // the local log's digest as last signed (heads.go)
 }
 
 // cached is what the writer knows of a live product of the local warehouse.

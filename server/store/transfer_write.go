@@ -46,7 +46,7 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 		return nil, fmt.Errorf("transfer %s: its TRANSFER_OUT took seq %d", id, mv.Seq)
 	}
 	t := &stock.Transfer{ID: id, SKU: in.SKU, Quantity: in.Quantity, From: wh.ID, To: in.To,
-		Reference: in.Reference, Note: in.Note, Actor: b.meta.Actor, IdempotencyKey: in.IdempotencyKey,
+		Reference: in.Reference, Note: in.Note, Actor: b.meta.Actor, IdempotencyKey: storedKey(in.IdempotencyKey),
 		Product: catalogue, CreatedAt: mv.CreatedAt, OutMovement: mv.ID}
 	return t, b.logTransfer(stock.EntryTransferCreated, t)
 }
@@ -94,7 +94,11 @@ func (b *batch) transferByKey(local string, in *stock.TransferInput) (*stock.Tra
 	key := in.IdempotencyKey
 	var id, stored string
 	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT id, fingerprint FROM transfers WHERE sender = ? AND idempotency_key = ?`,
-		local, key).Scan(&id, &stored)
+		local, storedKey(key)).Scan(&id, &stored)
+	if errors.Is(err, sql.ErrNoRows) && b.w.clearLookup(key) {
+		err = b.wc.conn.QueryRowContext(b.ctx, `SELECT id, fingerprint FROM transfers WHERE sender = ? AND idempotency_key = ?`,
+			local, key).Scan(&id, &stored)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, nil

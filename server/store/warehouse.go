@@ -100,6 +100,7 @@ func (b *batch) adopt(id string) error {
 			return err
 		}
 		b.w.addKey(key, seq)
+		b.w.noteKey(key)
 	}
 	return rows.Err()
 }

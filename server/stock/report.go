@@ -74,6 +74,16 @@ func (g ReportGroup) Key(t time.Time) string {
 	return ""
 }
 
+// MaxReportRows is the most rows a movement report answers: beyond it the
+// report is refused (ErrTooManyRows) before it grows further, as its rows
+// are held, sorted and sent whole.
+const MaxReportRows = 10_000
+
+// ErrTooManyRows refuses a movement report of more than MaxReportRows rows.
+var ErrTooManyRows = &Error{Code: CodeInvalidInput, Reason: "too-many-rows",
+	Message: "the report would have more than 10,000 rows: narrow the filter (a shorter period, one warehouse, " +
+		"one sku, some kinds) or group by fewer keys or a longer period"}
+
 // ReportQuery asks for the totals of the movements Filter selects, grouped
 // by GroupBy (in that order, at least one), with periods in TimeZone (an
 // IANA name; "" is UTC).
@@ -124,7 +134,8 @@ func (q *ReportQuery) Location() (*time.Location, error) {
 		return time.UTC, nil
 	}
 	loc, err := time.LoadLocation(q.TimeZone)
-	if err != nil || strings.HasPrefix(q.TimeZone, "/") {
+	// "Local" is the server's own zone, which the client cannot know.
+	if err != nil || strings.HasPrefix(q.TimeZone, "/") || q.TimeZone == "Local" {
 		return nil, invalid("timeZone", "%q is not an IANA time zone name such as Europe/Madrid", q.TimeZone)
 	}
 	return loc, nil
@@ -161,10 +172,7 @@ func (q *StockAtQuery) Normalize() (err error) {
 	if q.SKU, err = NormalizeSKU(q.SKU); err != nil {
 		return err
 	}
-	if q.At.IsZero() {
-		return invalid("at", "must be set")
-	}
-	q.At = q.At.UTC()
+	q.At = q.At.UTC() // the zero time is a moment too: the stock then was 0
 	return normalizeWarehouse(&q.Warehouse)
 }
 

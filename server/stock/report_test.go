@@ -129,3 +129,29 @@ func TestExportYieldsToWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestQueryMoments: the zero time is a moment a stock is asked at (it was
+// 0), and a report's zone must be one the caller can name: not the
+// server's own "Local".
+func TestQueryMoments(t *testing.T) {
+	tests := []struct {
+		name string
+		q    Normalizer
+		ok   bool
+	}{
+		{"stock at the zero time", &StockAtQuery{SKU: "A", At: time.Time{}}, true},
+		{"stock now", &StockAtQuery{SKU: "A", At: time.Now()}, true},
+		{"report in UTC", &ReportQuery{GroupBy: []ReportGroup{GroupDay}}, true},
+		{"report in Madrid", &ReportQuery{GroupBy: []ReportGroup{GroupDay}, TimeZone: "Europe/Madrid"}, true},
+		{"report in the server's zone", &ReportQuery{GroupBy: []ReportGroup{GroupDay}, TimeZone: "Local"}, false},
+		{"report in a file's zone", &ReportQuery{GroupBy: []ReportGroup{GroupDay}, TimeZone: "/etc/localtime"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.q.Normalize()
+			if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrInvalidInput)) {
+				t.Errorf("Normalize = %v, want ok %v (else INVALID_INPUT)", err, tt.ok)
+			}
+		})
+	}
+}

@@ -34,8 +34,9 @@ func newTotals(q *stock.ReportQuery, loc *time.Location) *totals {
 }
 
 // add counts units in and out, count movements and their value under the
-// keys of a warehouse, sku, kind and time.
-func (t *totals) add(wh, sku, kind string, at time.Time, periods []string, in, out, count, value int64) {
+// keys of a warehouse, sku, kind and time. It returns stock.ErrTooManyRows
+// instead of making a row beyond stock.MaxReportRows.
+func (t *totals) add(wh, sku, kind string, at time.Time, periods []string, in, out, count, value int64) error {
 	t.keys = t.keys[:0]
 	p := 0
 	for _, g := range t.q.GroupBy {
@@ -58,6 +59,9 @@ func (t *totals) add(wh, sku, kind string, at time.Time, periods []string, in, o
 	id := strings.Join(t.keys, "\x00")
 	r := t.rows[id]
 	if r == nil {
+		if len(t.rows) >= stock.MaxReportRows {
+			return stock.ErrTooManyRows
+		}
 		r = &stock.ReportRow{Keys: slices.Clone(t.keys)}
 		t.rows[id] = r
 	}
@@ -66,6 +70,7 @@ func (t *totals) add(wh, sku, kind string, at time.Time, periods []string, in, o
 	r.Net += in - out
 	r.Count += count
 	r.Value += stock.Price(value)
+	return nil
 }
 
 // hourPeriods returns the period keys of an hour, or nil when a period
@@ -152,7 +157,9 @@ func ledgerTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFi
 		if err := rows.Scan(&wh, &sku, &kind, &qty, &price, &at); err != nil {
 			return err
 		}
-		t.add(wh, sku, kind, at, nil, max(qty, 0), max(-qty, 0), 1, abs(qty)*price)
+		if err := t.add(wh, sku, kind, at, nil, max(qty, 0), max(-qty, 0), 1, abs(qty)*price); err != nil {
+			return err
+		}
 	}
 	return rows.Err()
 }
@@ -327,7 +334,9 @@ func readSegments(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFi
 		if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, stock.Kind(kind)) {
 			continue
 		}
-		t.add(wh, sku, kind, time.Time{}, keys[i], in, out, count, value)
+		if err := t.add(wh, sku, kind, time.Time{}, keys[i], in, out, count, value); err != nil {
+			return nil, err
+		}
 	}
 	return cut, rows.Err()
 }
@@ -359,7 +368,9 @@ func readRollup(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFilt
 			}
 			continue
 		}
-		t.add(wh, sku, kind, time.Time{}, periods, in, out, count, value)
+		if err := t.add(wh, sku, kind, time.Time{}, periods, in, out, count, value); err != nil {
+			return nil, err
+		}
 	}
 	return cut, rows.Err()
 }

@@ -290,6 +290,9 @@ func TestReportRefusals(t *testing.T) {
 // movement until then, per warehouse; 0 before the first.
 func TestStockAt(t *testing.T) {
 	h, moves := reportNode(t)
+	if got, err := call(t, h, stock.OpStockAt, &stock.StockAtQuery{SKU: "S-1", At: time.Time{}, Warehouse: "LIS-1"}); err != nil || got.Quantity != 0 {
+		t.Errorf("stock at the zero time = %+v, %v; want 0", got, err)
+	}
 	r := rand.New(rand.NewPCG(3, 3))
 	t0, t1 := moves[0].m.CreatedAt.Add(-time.Hour), time.Now().Add(time.Hour)
 	for range 300 {
@@ -410,4 +413,39 @@ func TestRollupBackfill(t *testing.T) {
 	}
 	h.reopen()
 	checkReports(t, h, moves)
+}
+
+// TestReportRowCap: a report answers at most stock.MaxReportRows rows;
+// one that would have more is refused as INVALID_INPUT saying how to
+// narrow it, from the rollup and from the ledger alike.
+func TestReportRowCap(t *testing.T) {
+	h := newHarness(t)
+	one := int64(1)
+	im := &stock.ProductImport{}
+	for i := range stock.MaxReportRows + 1 {
+		im.Rows = append(im.Rows, stock.ImportRow{Line: i + 2, SKU: fmt.Sprintf("S-%05d", i), Name: "P", Price: 1, Quantity: &one})
+	}
+	tok(h, stock.OpProductImport, im) // as "tester"
+	tests := []struct {
+		name string
+		q    stock.ReportQuery
+		rows int // 0: refused
+	}{
+		{"a row per sku", stock.ReportQuery{GroupBy: []stock.ReportGroup{stock.GroupSKU}}, 0},
+		{"a row per sku, from the ledger", stock.ReportQuery{GroupBy: []stock.ReportGroup{stock.GroupSKU},
+			Filter: stock.MovementFilter{Actor: "tester"}}, 0},
+		{"a row per kind", stock.ReportQuery{GroupBy: []stock.ReportGroup{stock.GroupKind}}, 1},
+		{"one sku", stock.ReportQuery{GroupBy: []stock.ReportGroup{stock.GroupSKU}, Filter: stock.MovementFilter{SKU: "S-00001"}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, e := call(t, h, stock.OpMovementReport, &tt.q)
+			switch {
+			case tt.rows == 0 && (e == nil || e.Code != stock.CodeInvalidInput || !strings.Contains(e.Message, "narrow the filter")):
+				t.Errorf("report: %v, want INVALID_INPUT saying to narrow it", e)
+			case tt.rows > 0 && (e != nil || len(rep.Rows) != tt.rows):
+				t.Errorf("report: %v, %+v; want %d rows", e, rep, tt.rows)
+			}
+		})
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -19,6 +20,7 @@ import (
 func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		g := present(graphql.DefaultErrorPresenter(ctx, err), err)
+		refusedToken(ctx, g, err)
 		if g.Extensions["code"] == string(stock.CodeInternal) {
 			log.ErrorContext(ctx, "graphql request failed", "path", g.Path.String(), "err", err)
 		}
@@ -47,6 +49,20 @@ func present(g *gqlerror.Error, err error) *gqlerror.Error {
 		}
 	}
 	return g
+}
+
+// refusedToken adds to a FORBIDDEN error that is not about another
+// warehouse the name and role of the caller's token (extensions tokenName
+// and tokenRole), so that clients can say in their own words (and
+// language) whose role fell short.
+func refusedToken(ctx context.Context, g *gqlerror.Error, err error) {
+	if g.Extensions["code"] != string(stock.CodeForbidden) || stock.ElsewhereOf(err) != nil {
+		return
+	}
+	if p, ok := auth.FromContext(ctx); ok {
+		g.Extensions["tokenName"] = p.Name
+		g.Extensions["tokenRole"] = string(p.Role)
+	}
 }
 
 // classify returns the code and user-safe message of err, deciding by type:

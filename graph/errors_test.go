@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -48,6 +50,35 @@ func TestClassify(t *testing.T) {
 			code, msg := classify(c.err)
 			if code != c.code || msg != c.msg {
 				t.Fatalf("classify(%v) = %s %q, want %s %q", c.err, code, msg, c.code, c.msg)
+			}
+		})
+	}
+}
+
+// TestPresenterNamesTheRefusedToken: a FORBIDDEN refusal carries the
+// caller's token name and role; one about another warehouse, another
+// code, or a request without a principal do not.
+func TestPresenterNamesTheRefusedToken(t *testing.T) {
+	viewer := auth.WithPrincipal(context.Background(), auth.Principal{Name: "wall-screen", Role: auth.RoleViewer})
+	elsewhere := &stock.Error{Code: stock.CodeForbidden, Message: "warehouse BCN-1 belongs to another node", Elsewhere: &stock.Elsewhere{Warehouse: "BCN-1"}}
+	cases := []struct {
+		name     string
+		ctx      context.Context
+		err      error
+		wantName any
+		wantRole any
+	}{
+		{"a role refusal", viewer, stock.Errorf(stock.CodeForbidden, "this needs the operator role"), "wall-screen", "viewer"},
+		{"another warehouse's", viewer, elsewhere, nil, nil},
+		{"another code", viewer, stock.Errorf(stock.CodeNotFound, "no product A1"), nil, nil},
+		{"no principal", context.Background(), stock.Errorf(stock.CodeForbidden, "only the node itself may do this"), nil, nil},
+	}
+	present := presenter(slog.New(slog.DiscardHandler))
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := present(c.ctx, c.err)
+			if g.Extensions["tokenName"] != c.wantName || g.Extensions["tokenRole"] != c.wantRole {
+				t.Fatalf("extensions %v, want tokenName %v and tokenRole %v", g.Extensions, c.wantName, c.wantRole)
 			}
 		})
 	}

@@ -24,6 +24,13 @@ const (
 	msgImportInvalidMany
 	msgImportDryInvalidOne
 	msgImportDryInvalidMany
+	msgErrInvalidInputNoDetail
+	msgErrForbiddenRole
+	msgErrForbiddenNoDetail
+	msgRoleViewer
+	msgRoleOperator
+	msgRoleAdmin
+	msgImportNodeLine
 )
 
 // everydayCatalog returns the everyday-use messages in English and Spanish.
@@ -62,6 +69,16 @@ func everydayCatalog() map[msg][2]string {
 			"%s no es válido: 1 línea no es válida (--dry-run: no se importó nada)."},
 		msgImportDryInvalidMany: {"%s is not valid: %d lines are invalid (--dry-run: nothing was imported).",
 			"%s no es válido: %d líneas no son válidas (--dry-run: no se importó nada)."},
+		msgErrInvalidInputNoDetail: {"The node refused the data.",
+			"El nodo rechazó los datos (su explicación, en inglés, con --lang en)."},
+		msgErrForbiddenRole: {"Not allowed: the token %q has the %s role, which does not allow this.",
+			"No permitido: el token «%s» tiene el rol %s, que no permite hacer esto (véase la tabla de roles del README)."},
+		msgErrForbiddenNoDetail: {"Not allowed: this node does not allow this to this token.",
+			"No permitido: este nodo no permite hacer esto con este token (su explicación, en inglés, con --lang en)."},
+		msgRoleViewer:     {"viewer", "viewer (consulta)"},
+		msgRoleOperator:   {"operator", "operator (operador)"},
+		msgRoleAdmin:      {"admin", "admin (administrador)"},
+		msgImportNodeLine: {"the node refused this line", "el nodo rechazó esta línea (su explicación, en inglés, con --lang en)"},
 		msgToBeforeFrom: {"--to %s ends before --from %s begins; a day given as --to counts whole.",
 			"--to %s termina antes de que empiece --from %s; un día dado como --to cuenta entero."},
 	}

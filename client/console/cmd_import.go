@@ -45,6 +45,11 @@ func (a *app) importFile(ctx context.Context, file string, data []byte, dry bool
 	}
 	res, err := c.Import(ctx, bytes.NewReader(data), dry)
 	if ie, ok := errors.AsType[*remote.ImportError](err); ok {
+		for i := range ie.Lines { // the node explains each line in English
+			if a.p.Lang() != English && !a.json {
+				ie.Lines[i].Message = a.p.T(msgImportNodeLine)
+			}
+		}
 		return a.importRefused(file, ie.Lines, dry)
 	}
 	if err != nil {

@@ -76,11 +76,14 @@ func Sentence(p Printer, server string, err error) string {
 		}
 		return p.T(msgErrInsufficientStock)
 	case remote.CodeInvalidInput:
+		if p.Lang() != English { // the node's explanation is in English
+			return p.T(msgErrInvalidInputNoDetail)
+		}
 		return p.T(msgErrInvalidInput, nodeMessage(err))
 	case remote.CodeUnauthenticated:
 		return p.T(msgErrUnauthenticated)
-	case remote.CodeForbidden: // the node's message names the role needed
-		return p.T(msgErrForbidden, nodeMessage(err))
+	case remote.CodeForbidden:
+		return forbidden(p, err)
 	case remote.CodeUnavailable:
 		return p.T(msgErrUnavailable, server)
 	case remote.CodeOutcomeUnknown:
@@ -107,6 +110,29 @@ func elsewhere(p Printer, err error) (string, bool) {
 		return p.T(msgErrNotOwnerUnknown, e.Warehouse), true
 	}
 	return "", false
+}
+
+// forbidden says why a FORBIDDEN refusal (not about another warehouse)
+// was made: in English, the node's own message, which names the role
+// needed; in another language, from the token's name and role the node
+// sends, without the node's English.
+func forbidden(p Printer, err error) string {
+	if p.Lang() == English {
+		return p.T(msgErrForbidden, nodeMessage(err))
+	}
+	var e *remote.Error
+	if errors.As(err, &e) && e.TokenRole != "" && e.TokenRole != "admin" {
+		return p.T(msgErrForbiddenRole, e.TokenName, roleName(p, e.TokenRole))
+	}
+	return p.T(msgErrForbiddenNoDetail)
+}
+
+// roleName names a token role in p's language.
+func roleName(p Printer, role string) string {
+	if m, ok := map[string]msg{"viewer": msgRoleViewer, "operator": msgRoleOperator, "admin": msgRoleAdmin}[role]; ok {
+		return p.T(m)
+	}
+	return role
 }
 
 // nodeMessage returns the node's own message carried by err.

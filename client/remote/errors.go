@@ -48,6 +48,9 @@ type Error struct {
 	// node's own (NOT_FOUND: the node holds nothing of it; FORBIDDEN: only
 	// its own node changes it), and Node that node's URL when known.
 	Warehouse, Node string
+	// TokenName and TokenRole name the token a FORBIDDEN refusal was for
+	// and its role ("" from nodes that do not send them).
+	TokenName, TokenRole string
 }
 
 // Shortfall is what a refused movement was short of, from the error's
@@ -98,6 +101,8 @@ type gqlErrors []struct {
 		Requested *int64 `json:"requested"`
 		Warehouse string `json:"warehouse"`
 		Node      string `json:"node"`
+		TokenName string `json:"tokenName"`
+		TokenRole string `json:"tokenRole"`
 	} `json:"extensions"`
 }
 
@@ -107,7 +112,8 @@ func (es gqlErrors) first() error {
 		return nil
 	}
 	x := es[0].Extensions
-	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path, Warehouse: x.Warehouse, Node: x.Node}
+	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path, Warehouse: x.Warehouse, Node: x.Node,
+		TokenName: x.TokenName, TokenRole: x.TokenRole}
 	if x.Code == CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
 		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested}
 	}

@@ -83,6 +83,10 @@ func TestSubcommandsE2E(t *testing.T) {
 			wantCode: 2, stderr: []string{`--price: "1,000" is ambiguous as a price`, "such as 1234.50"}},
 		{name: "price with a spanish decimal in english", args: []string{"product", "update", "A1", "--price", "10,50"},
 			wantCode: 2, stderr: []string{`"10,50" is ambiguous`}},
+		{name: "a price pasted as the console shows it", args: []string{"product", "update", "A1", "--price", "12,345.50"},
+			stdout: []string{"Updated A1.", "12,345.50"}},
+		{name: "a price pasted as the console shows it, in Spanish", args: []string{"--lang", "es", "product", "update", "A1", "--price", "1.234.567,25"},
+			stdout: []string{"Actualizado A1.", "1.234.567,25"}},
 		{name: "update", args: []string{"product", "update", "A1", "--price", "10.50", "--name", "Bolt M6 zinc"},
 			stdout: []string{"Updated A1.", "Bolt M6 zinc", "10.50"}},
 		{name: "warehouses json", args: []string{"warehouses", "--json"}, check: func(t *testing.T, out string) {
@@ -94,8 +98,8 @@ func TestSubcommandsE2E(t *testing.T) {
 				}
 			}
 			decode(t, out, &ws)
-			if len(ws) != 1 || !ws[0].Local || ws[0].Replica == nil || ws[0].Replica.Seq != 7 || len(ws[0].Replica.Digest) != 64 {
-				t.Fatalf("warehouses %+v, want the local one at seq 7 with a digest", ws)
+			if len(ws) != 1 || !ws[0].Local || ws[0].Replica == nil || ws[0].Replica.Seq != 9 || len(ws[0].Replica.Digest) != 64 {
+				t.Fatalf("warehouses %+v, want the local one at seq 9 with a digest", ws)
 			}
 		}},
 		{name: "warehouses table", args: []string{"warehouses"}, stdout: []string{"SEQ", "DIGEST", "WH-1"}},

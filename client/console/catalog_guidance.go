@@ -38,8 +38,8 @@ const (
 func guidanceCatalog() map[msg][2]string {
 	return map[msg][2]string{
 		msgPriceAmbiguous: {
-			"%q is ambiguous as a price: in English write a point before the decimals and no thousands separator, such as 1234.50.",
-			"%q es ambiguo como precio: en español escriba una coma antes de los decimales y ningún separador de millares, por ejemplo 1234,50.",
+			"%q is ambiguous as a price: in English write a point before the decimals, such as 1234.50 or 1,234.50 (thousands grouped only when there are decimals).",
+			"%q es ambiguo como precio: en español escriba una coma antes de los decimales, por ejemplo 1234,50 o 1.234,50 (millares agrupados solo si hay decimales).",
 		},
 		msgPriceFlag: {
 			"--price: %s",

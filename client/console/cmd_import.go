@@ -164,7 +164,7 @@ func checkImportRow(p Printer, rec []string, col map[string]int) string {
 		}
 	}
 	price := cell("price")
-	if _, err := ParsePrice(English, price); err != nil {
+	if _, err := ParsePrice(English, price); err != nil || strings.Contains(price, ",") {
 		if _, es := ParsePrice(Spanish, price); es == nil && strings.Contains(price, ",") {
 			return p.T(msgImportPriceComma, price, strings.Replace(price, ",", ".", 1))
 		}

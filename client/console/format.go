@@ -12,30 +12,39 @@ import (
 var ErrBadPrice = errors.New("console: not a price")
 
 // ErrAmbiguousPrice reports a price written with a separator the language
-// does not read as its decimal mark: a thousands separator ("1,000" or
-// "1.500") or the other language's decimal mark. Such a price is refused,
-// never guessed.
+// does not read as its decimal mark where it could be misread: a
+// thousands separator without decimals ("1,000" or "1.500"), grouping in
+// the wrong places, or the other language's decimal mark. Such a price is
+// refused, never guessed.
 var ErrAmbiguousPrice = errors.New("console: ambiguous price")
 
 // ParsePrice reads a price typed by a person in lang's convention and
 // returns it in the node's Decimal form ("9.99"): English writes "9.99",
-// Spanish "9,99", and neither groups thousands. The other separator
-// anywhere ("1,000" or "9,99" in English, "1.500" or "9.99" in Spanish)
-// gives ErrAmbiguousPrice; signs, letters and more than four decimals give
-// ErrBadPrice.
+// Spanish "9,99". Thousands may be grouped as FormatPrice shows them
+// ("12,345.50", "12.345,50") when the price has decimals, so that a
+// displayed price can be pasted back. The other separator without the
+// decimal mark ("1,000" or "9,99" in English, "1.500" or "9.99" in
+// Spanish), or grouping in the wrong places, gives ErrAmbiguousPrice;
+// signs, letters and more than four decimals give ErrBadPrice.
 func ParsePrice(lang Lang, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	point, other := ".", ","
 	if lang == Spanish {
 		point, other = ",", "."
 	}
-	if strings.Contains(s, other) {
-		return "", ErrAmbiguousPrice
-	}
 	if s == "" || s == point || strings.Count(s, point) > 1 {
 		return "", ErrBadPrice
 	}
-	whole, frac, _ := strings.Cut(s, point)
+	whole, frac, hasPoint := strings.Cut(s, point)
+	if strings.Contains(frac, other) || (strings.Contains(whole, other) && !hasPoint) {
+		return "", ErrAmbiguousPrice
+	}
+	if strings.Contains(whole, other) {
+		if !grouped(whole, other) {
+			return "", ErrAmbiguousPrice
+		}
+		whole = strings.ReplaceAll(whole, other, "")
+	}
 	if whole == "" {
 		whole = "0"
 	}
@@ -50,6 +59,21 @@ func ParsePrice(lang Lang, s string) (string, error) {
 		return whole, nil
 	}
 	return whole + "." + frac, nil
+}
+
+// grouped reports whether s is digits grouped by sep in threes from the
+// right, as FormatInt writes them: 1 to 3 digits, then groups of 3.
+func grouped(s, sep string) bool {
+	parts := strings.Split(s, sep)
+	if len(parts[0]) < 1 || len(parts[0]) > 3 || !digits(parts[0]) {
+		return false
+	}
+	for _, p := range parts[1:] {
+		if len(p) != 3 || !digits(p) {
+			return false
+		}
+	}
+	return true
 }
 
 // digits reports whether s is one or more ASCII digits.

@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -23,14 +24,20 @@ func TestParsePrice(t *testing.T) {
 		{name: "en lone point", in: ".", err: ErrBadPrice},
 		{name: "en two points", in: "1.000.50", err: ErrBadPrice},
 		{name: "en thousands", in: "1,000", err: ErrAmbiguousPrice},
-		{name: "en thousands and decimals", in: "1,234.50", err: ErrAmbiguousPrice},
+		{name: "en thousands and decimals, as shown", in: "12,345.50", want: "12345.50"},
+		{name: "en millions and decimals", in: "1,234,567.5", want: "1234567.5"},
+		{name: "en grouping in the wrong place", in: "12,34.50", err: ErrAmbiguousPrice},
+		{name: "en grouping in the decimals", in: "1.234,5", err: ErrAmbiguousPrice},
+		{name: "en leading separator", in: ",123.50", err: ErrAmbiguousPrice},
 		{name: "en spanish decimal", in: "9,99", err: ErrAmbiguousPrice},
 		{name: "es comma", lang: Spanish, in: "9,99", want: "9.99"},
 		{name: "es whole", lang: Spanish, in: "1500", want: "1500"},
 		{name: "es no whole part", lang: Spanish, in: ",5", want: "0.5"},
 		{name: "es five decimals", lang: Spanish, in: "0,12345", err: ErrBadPrice},
 		{name: "es thousands", lang: Spanish, in: "1.500", err: ErrAmbiguousPrice},
-		{name: "es thousands and decimals", lang: Spanish, in: "1.234,50", err: ErrAmbiguousPrice},
+		{name: "es thousands and decimals, as shown", lang: Spanish, in: "12.345,50", want: "12345.50"},
+		{name: "es four digits grouped", lang: Spanish, in: "1.234,50", want: "1234.50"},
+		{name: "es grouping in the wrong place", lang: Spanish, in: "1.23,50", err: ErrAmbiguousPrice},
 		{name: "es english decimal", lang: Spanish, in: "9.99", err: ErrAmbiguousPrice},
 		{name: "es lone comma", lang: Spanish, in: ",", err: ErrBadPrice},
 	}
@@ -48,6 +55,34 @@ func TestParsePrice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPricePastesBack: a price as FormatPrice shows it is read back as the
+// same amount, in both languages.
+func TestPricePastesBack(t *testing.T) {
+	for _, dec := range []string{"0.5", "9.99", "1234.5", "12345.5", "1234567.1234", "1000000"} {
+		for _, lang := range []Lang{English, Spanish} {
+			shown := FormatPrice(lang, dec)
+			t.Run(shown, func(t *testing.T) {
+				got, err := ParsePrice(lang, shown)
+				if err != nil {
+					t.Fatalf("ParsePrice(%q): %v", shown, err)
+				}
+				if amount(got) != amount(dec) {
+					t.Fatalf("ParsePrice(%q) = %q, want %s", shown, got, dec)
+				}
+			})
+		}
+	}
+}
+
+// amount writes a decimal without trailing zeros in its fraction.
+func amount(dec string) string {
+	whole, frac, _ := strings.Cut(dec, ".")
+	if frac = strings.TrimRight(frac, "0"); frac == "" {
+		return whole
+	}
+	return whole + "." + frac
 }
 
 func TestFormatNumbers(t *testing.T) {

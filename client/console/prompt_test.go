@@ -36,14 +36,14 @@ func TestPrompts(t *testing.T) {
 			want: 12, wantOut: []string{"Quantity [12]: "},
 		},
 		{
-			name: "price refused until written the English way", input: "nine\n9,99\n1,000.50\n1000.50\n",
+			name: "price refused until written the English way, as displayed", input: "nine\n9,99\n1,000\n1,000.50\n",
 			ask:  func(ctx context.Context, pr *Prompter) (any, error) { return pr.Price(ctx, "Price", "") },
-			want: "1000.50", wantOut: []string{`"nine" is not a price`, `"9,99" is ambiguous as a price`, `"1,000.50" is ambiguous`, "such as 1234.50."},
+			want: "1000.50", wantOut: []string{`"nine" is not a price`, `"9,99" is ambiguous as a price`, `"1,000" is ambiguous`, "such as 1234.50 or 1,234.50"},
 		},
 		{
 			name: "price refused until written the Spanish way", input: "9.99\n1.500\n1500\n", lang: Spanish,
 			ask:  func(ctx context.Context, pr *Prompter) (any, error) { return pr.Price(ctx, "Precio", "") },
-			want: "1500", wantOut: []string{`"9.99" es ambiguo como precio`, `"1.500" es ambiguo`, "por ejemplo 1234,50."},
+			want: "1500", wantOut: []string{`"9.99" es ambiguo como precio`, `"1.500" es ambiguo`, "por ejemplo 1234,50 o 1.234,50"},
 		},
 		{
 			name: "required", input: "\n  \nA1\n",

@@ -42,7 +42,8 @@ Commands:
        (writes the settings below to the config file, once; --force replaces it)
   version
 
-Prices are written 9.99: a point before the decimals, no thousands separator.
+Prices are written 9.99: a point before the decimals; thousands may be grouped as the console
+shows them (12,345.50) when there are decimals, never without (1,000 is refused as ambiguous).
 
 Flags (anywhere on the line):
   --server URL   node address (STOCKMESH_SERVER; default: the address in ./data/node.addr,
@@ -100,7 +101,8 @@ Sin orden, stockmesh muestra el menú interactivo.
        (escribe la configuración de abajo en el fichero, una vez; --force lo reemplaza)
   version
 
-Los precios se escriben 9,99: coma antes de los decimales, sin separador de millares.
+Los precios se escriben 9,99: coma antes de los decimales; los millares pueden ir agrupados como
+los muestra la consola (12.345,50) si hay decimales, nunca sin ellos (1.500 se rechaza por ambiguo).
 
 Opciones (en cualquier lugar de la línea):
   --server URL   dirección del nodo (STOCKMESH_SERVER; por defecto, la de ./data/node.addr,

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -39,6 +40,21 @@ func TestWelcomeQuery(t *testing.T) {
 	_, body := get(t, newHandler("t", "/graphql", fakeNPM(), staticFS()), "/", nil)
 	if !strings.Contains(unescaped(body), `data-default-query="`+welcome+`"`) {
 		t.Error("the page does not carry the welcome text as data-default-query")
+	}
+}
+
+// welcomeWidth is the widest line of the welcome text: GraphiQL's editor
+// pane, beside the result pane, shows about 70 characters in a window
+// 1,400 px wide and does not wrap, so the text stays well within it.
+const welcomeWidth = 56
+
+// TestWelcomeFits keeps every line of the welcome text visible in the
+// editor of a window 1,400 px wide, or narrower down to about 1,150 px.
+func TestWelcomeFits(t *testing.T) {
+	for i, line := range strings.Split(string(mustRead(staticFS(), welcomeName)), "\n") {
+		if n := utf8.RuneCountInString(line); n > welcomeWidth {
+			t.Errorf("%s:%d is %d characters wide, more than %d: %q", welcomeName, i+1, n, welcomeWidth, line)
+		}
 	}
 }
 

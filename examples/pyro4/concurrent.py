@@ -112,11 +112,16 @@ def main():
         want_total = sum(expected.values())
         got_total = sum(listed.get(pid, 0) for pid in expected)
         want_count = args.workers * args.products
+        cleaned = []
         if args.cleanup:
             for pid in list(expected) + [shared]:
-                svc.eliminar_producto(pid)
+                try:
+                    svc.eliminar_producto(pid)
+                    cleaned.append(pid)
+                except Exception as e:  # noqa: BLE001 - reported below
+                    errors.append("deleting %s: %r" % (pid, e))
     ok = not errors and not mismatches and len(expected) == want_count and want_total == got_total
-    summary = {"ok": ok, "mode": args.mode, "workers": args.workers, "products": len(expected),
+    summary = {"ok": ok, "deleted": len(cleaned), "mode": args.mode, "workers": args.workers, "products": len(expected),
                "calls": args.workers * (args.products + args.rounds * (args.products + 1)),
                "seconds": round(elapsed, 3), "expected_total": want_total, "listed_total": got_total,
                "mismatches": {k: list(v) for k, v in mismatches.items()}, "errors": errors}
@@ -130,6 +135,11 @@ def main():
             print("error:", e)
         for pid, (want, got) in mismatches.items():
             print("mismatch: %s expected %s, listed %s" % (pid, want, got))
+        if args.cleanup:
+            print("deleted its %d products" % len(cleaned))
+        else:
+            print("left its %d products (%s-…) in the warehouse: run it against a scratch node, "
+                  "or add --cleanup to delete them afterwards" % (len(expected) + 1, args.prefix))
     sys.exit(0 if ok else 1)
 
 

@@ -31,6 +31,12 @@ const (
 	msgRoleOperator
 	msgRoleAdmin
 	msgImportNodeLine
+	msgAsOfNow
+	msgAsOfNowOnline
+	msgAsOfBehind
+	msgAsOfOffline
+	msgAsOfDeparted
+	msgAsOfStopped
 )
 
 // everydayCatalog returns the everyday-use messages in English and Spanish.
@@ -79,6 +85,12 @@ func everydayCatalog() map[msg][2]string {
 		msgRoleOperator:   {"operator", "operator (operador)"},
 		msgRoleAdmin:      {"admin", "admin (administrador)"},
 		msgImportNodeLine: {"the node refused this line", "el nodo rechazó esta línea (su explicación, en inglés, con --lang en)"},
+		msgAsOfNow:        {"now", "ahora"},
+		msgAsOfNowOnline:  {"now (online)", "ahora (en línea)"},
+		msgAsOfBehind:     {"(online, %s changes behind)", "(en línea, faltan %s cambios)"},
+		msgAsOfOffline:    {"(offline)", "(sin conexión)"},
+		msgAsOfDeparted:   {"(departed)", "(salió de la red)"},
+		msgAsOfStopped:    {"(replica stopped; see warehouses)", "(réplica detenida; véase warehouses)"},
 		msgToBeforeFrom: {"--to %s ends before --from %s begins; a day given as --to counts whole.",
 			"--to %s termina antes de que empiece --from %s; un día dado como --to cuenta entero."},
 	}

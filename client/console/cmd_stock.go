@@ -185,7 +185,13 @@ func setupStockLevels(*flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return a.show(ls, func(out io.Writer) { writeStockLevels(out, a.p, a.env.Terminal, args[0], ls) })
+		known := map[string]remote.Warehouse{}
+		if ws, err := c.Warehouses(ctx); err == nil { // how fresh each is; best effort
+			for _, w := range ws {
+				known[w.ID] = w
+			}
+		}
+		return a.show(ls, func(out io.Writer) { writeStockLevels(out, a.p, a.env.Terminal, args[0], ls, known) })
 	}
 }
 

@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/stockmesh/stockmesh/client/remote"
@@ -165,7 +166,7 @@ const digestShown = 12
 
 // writeStockLevels prints the stock of sku in each warehouse, the node's own
 // marked, with the units on their way to it and how fresh each quantity is.
-func writeStockLevels(out io.Writer, p Printer, ansi bool, sku string, ls []remote.StockLevel) {
+func writeStockLevels(out io.Writer, p Printer, ansi bool, sku string, ls []remote.StockLevel, known map[string]remote.Warehouse) {
 	if len(ls) == 0 {
 		fmt.Fprintln(out, p.T(msgNoLevels, sku))
 		return
@@ -177,9 +178,34 @@ func writeStockLevels(out io.Writer, p Printer, ansi bool, sku string, ls []remo
 		if l.Warehouse.Local {
 			name += " " + p.T(msgLocalMark)
 		}
-		t.add(name, FormatInt(p.Lang(), l.Quantity), FormatInt(p.Lang(), l.InTransit), formatAsOf(l.AsOf, now))
+		t.add(name, FormatInt(p.Lang(), l.Quantity), FormatInt(p.Lang(), l.InTransit), freshness(p, l, known, now))
 	}
 	t.write(out, ansi)
+}
+
+// freshness says how current a stock level is: "now" for the node's own
+// warehouse and for one whose node is online with nothing behind; else
+// the time of its last change with why it may be stale (changes behind,
+// offline, departed). A warehouse the node said nothing about gets the
+// time alone.
+func freshness(p Printer, l remote.StockLevel, known map[string]remote.Warehouse, now time.Time) string {
+	w, ok := known[l.Warehouse.ID]
+	at := formatAsOf(l.AsOf, now)
+	switch {
+	case l.Warehouse.Local || (ok && w.Local):
+		return p.T(msgAsOfNow)
+	case !ok:
+		return at
+	case w.Departed:
+		return strings.TrimSpace(at + " " + p.T(msgAsOfDeparted))
+	case !w.Online:
+		return strings.TrimSpace(at + " " + p.T(msgAsOfOffline))
+	case w.Behind > 0:
+		return strings.TrimSpace(at + " " + p.T(msgAsOfBehind, FormatInt(p.Lang(), int(w.Behind))))
+	case w.Replica != nil && w.Replica.Problem != nil:
+		return strings.TrimSpace(at + " " + p.T(msgAsOfStopped))
+	}
+	return p.T(msgAsOfNowOnline)
 }
 
 // formatAsOf formats an optional time as FormatTime does; nil is blank.

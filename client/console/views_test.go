@@ -18,6 +18,9 @@ func TestNetworkViews(t *testing.T) {
 		{Warehouse: remote.Warehouse{ID: "MAD-1", Local: true}, Quantity: 1234, AsOf: &at},
 		{Warehouse: remote.Warehouse{ID: "BCN-1"}, Quantity: 7, InTransit: 1500, AsOf: &at},
 		{Warehouse: remote.Warehouse{ID: "VLC-1"}, Quantity: 0},
+		{Warehouse: remote.Warehouse{ID: "ZAR-1"}, Quantity: 1, AsOf: &at},
+		{Warehouse: remote.Warehouse{ID: "SEV-1"}, Quantity: 2, AsOf: &at},
+		{Warehouse: remote.Warehouse{ID: "GIJ-1"}, Quantity: 3, AsOf: &at},
 	}
 	warehouses := []remote.Warehouse{
 		{ID: "MAD-1", Name: "Madrid", Local: true, Replica: &remote.Replica{Seq: 12345, Digest: "0123456789abcdef0123", AsOf: &at}},
@@ -25,19 +28,28 @@ func TestNetworkViews(t *testing.T) {
 		{ID: "VLC-1", Name: "Valencia", Departed: true},
 		{ID: "SEV-1", Name: "Sevilla"},
 	}
+	known := map[string]remote.Warehouse{}
+	for _, w := range append(warehouses, remote.Warehouse{ID: "ZAR-1", Online: true}) {
+		known[w.ID] = w
+	}
 	cases := []struct {
 		name  string
 		lang  Lang
 		write func(out *strings.Builder, p Printer)
 		want  []string // lines, with runs of spaces collapsed
 	}{
-		{"levels en", English, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", levels) },
-			[]string{"WAREHOUSE QUANTITY IN TRANSIT AS OF", "MAD-1 (this node) 1,234 0 " + when, "BCN-1 7 1,500 " + when, "VLC-1 0 0"}},
-		{"levels es", Spanish, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", levels) },
-			[]string{"ALMACÉN CANTIDAD EN TRÁNSITO A FECHA DE", "MAD-1 (este nodo) 1234 0 " + when, "BCN-1 7 1500 " + when, "VLC-1 0 0"}},
-		{"no levels en", English, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", nil) },
+		{"levels en", English, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", levels, known) },
+			[]string{"WAREHOUSE QUANTITY IN TRANSIT AS OF", "MAD-1 (this node) 1,234 0 now", "BCN-1 7 1,500 " + when + " (online, 3 changes behind)",
+				"VLC-1 0 0 (departed)", "ZAR-1 1 0 now (online)", "SEV-1 2 0 " + when + " (offline)", "GIJ-1 3 0 " + when}},
+		{"levels es", Spanish, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", levels, known) },
+			[]string{"ALMACÉN CANTIDAD EN TRÁNSITO A FECHA DE", "MAD-1 (este nodo) 1234 0 ahora", "BCN-1 7 1500 " + when + " (en línea, faltan 3 cambios)",
+				"VLC-1 0 0 (salió de la red)", "ZAR-1 1 0 ahora (en línea)", "SEV-1 2 0 " + when + " (sin conexión)", "GIJ-1 3 0 " + when}},
+		{"levels without the warehouses", English, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", levels, nil) },
+			[]string{"WAREHOUSE QUANTITY IN TRANSIT AS OF", "MAD-1 (this node) 1,234 0 now", "BCN-1 7 1,500 " + when, "VLC-1 0 0",
+				"ZAR-1 1 0 " + when, "SEV-1 2 0 " + when, "GIJ-1 3 0 " + when}},
+		{"no levels en", English, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", nil, known) },
 			[]string{"No warehouse this node holds has A1."}},
-		{"no levels es", Spanish, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", nil) },
+		{"no levels es", Spanish, func(out *strings.Builder, p Printer) { writeStockLevels(out, p, false, "A1", nil, known) },
 			[]string{"Ningún almacén de este nodo tiene A1."}},
 		{"warehouses en", English, func(out *strings.Builder, p Printer) { writeWarehouses(out, p, false, warehouses) },
 			[]string{"ID NAME STATUS LAST SEEN BEHIND SEQ AS OF DIGEST", "MAD-1 Madrid this node 12,345 " + when + " 0123456789ab",

@@ -103,7 +103,7 @@ func TestSubcommandsE2E(t *testing.T) {
 			}
 		}},
 		{name: "warehouses table", args: []string{"warehouses"}, stdout: []string{"SEQ", "DIGEST", "WH-1"}},
-		{name: "stock levels", args: []string{"stock", "levels", "A1"}, stdout: []string{"WAREHOUSE", "AS OF", "WH-1 (this node)", "30"}},
+		{name: "stock levels", args: []string{"stock", "levels", "A1"}, stdout: []string{"WAREHOUSE", "AS OF", "WH-1 (this node)", "30", "now"}},
 		{name: "stock levels json", args: []string{"stock", "levels", "A1", "--json"}, check: func(t *testing.T, out string) {
 			var ls []struct {
 				Warehouse struct{ ID string }

@@ -3,6 +3,7 @@ package main
 import (
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stockmesh/stockmesh/internal/testnode"
 )
@@ -107,6 +108,29 @@ func TestMenuE2E(t *testing.T) {
 	s.line("")
 	s.expect("Not recorded again.")
 
+	// 7 History, filtered as the command filters: one kind, one day (a
+	// bad day re-prompts), every warehouse.
+	today := time.Now().Format(time.DateOnly)
+	s.line("7")
+	s.expect("SKU:")
+	s.line("B2")
+	s.expect("7  transfer in")
+	s.expect("Kind [1]:")
+	s.line("3")
+	s.expect("From day (2026-11-01; empty: from the first):")
+	s.line("yesterday")
+	s.expect(`"yesterday" is not a day`)
+	s.line(today)
+	s.expect("To day, included (empty: until now):")
+	s.line(today)
+	s.expect("1  every warehouse this node holds")
+	s.expect("Warehouse [1]:")
+	s.line("")
+	s.expect("How many [20]:")
+	s.line("")
+	s.expect("ORD-9")
+	s.expect("Choose an option:")
+
 	// 2 Get a product that does not exist.
 	s.line("2")
 	s.expect("SKU:")
@@ -137,6 +161,9 @@ func TestMenuE2E(t *testing.T) {
 	s.line("9")
 	s.expect("SKU:")
 	s.line("")
+	s.expect("2  every warehouse this node holds")
+	s.expect("Warehouse [1]:")
+	s.line("2")
 	s.expect("connected, 2 products")
 	s.line("q")
 	s.expect("Choose an option:")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,11 @@ func TestTransfersE2E(t *testing.T) {
 	}
 	if inTransit["BCN-1"] != 5 {
 		t.Fatalf("stock levels of PAL on BCN-1 before receiving: %+v, want 5 in transit to BCN-1", levels)
+	}
+	// The catalogue across warehouses (BCN-1, its own, first): none at BCN-1 yet, MAD-1's 15, 5 on their way to BCN-1.
+	if r := must(b, 0, "products", "--warehouse", "all"); !regexp.MustCompile(`PAL +Pallet +- +15 +5 to BCN-1`).MatchString(r.stdout) ||
+		!strings.Contains(r.stdout, "MAD-1") || !strings.Contains(r.stdout, "IN TRANSIT") {
+		t.Fatalf("products --warehouse all:\n%s", r.stdout)
 	}
 	if r := must(b, 0, "stock", "levels", "PAL"); !strings.Contains(r.stdout, "IN TRANSIT") {
 		t.Fatalf("stock levels shows no in-transit column:\n%s", r.stdout)

@@ -150,34 +150,6 @@ func (a *app) askUnits(ctx context.Context, kind string) (int, error) {
 	})
 }
 
-// actHistory is menu 7: the newest movements, optionally of one product.
-func (a *app) actHistory(ctx context.Context) error {
-	pr := a.prompts()
-	sku, err := pr.Text(ctx, a.p.T(msgFieldSKU), "")
-	if err != nil {
-		return err
-	}
-	n, err := pr.Int(ctx, a.p.T(msgFieldHowMany), "20", 1)
-	if err != nil {
-		return err
-	}
-	return a.history(ctx, remote.MovementFilter{SKU: sku}, n)
-}
-
-// actWatch is menu 9: the live stock of the node's own warehouse until
-// Ctrl-C or q.
-func (a *app) actWatch(ctx context.Context) error {
-	sku, err := a.prompts().Text(ctx, a.p.T(msgFieldSKU), "")
-	if err != nil {
-		return err
-	}
-	err = a.watch(ctx, remote.WatchScope{SKU: sku})
-	if ctx.Err() != nil { // Ctrl-C is the normal way out of the screen
-		return nil
-	}
-	return err
-}
-
 // askReferenceAndNote asks for a movement's or transfer's optional
 // reference and note; nil for an empty answer.
 func (a *app) askReferenceAndNote(ctx context.Context, pr *Prompter) (ref, note *string, err error) {

@@ -37,6 +37,15 @@ const (
 	msgAsOfOffline
 	msgAsOfDeparted
 	msgAsOfStopped
+	msgInTransitTo
+	msgBelowReorderLegendAll
+	msgFieldFromDay
+	msgFieldToDay
+	msgFieldWarehouse
+	msgEveryWarehouse
+	msgOwnWarehouse
+	msgAnyKind
+	msgBadDay
 )
 
 // everydayCatalog returns the everyday-use messages in English and Spanish.
@@ -91,6 +100,16 @@ func everydayCatalog() map[msg][2]string {
 		msgAsOfOffline:    {"(offline)", "(sin conexión)"},
 		msgAsOfDeparted:   {"(departed)", "(salió de la red)"},
 		msgAsOfStopped:    {"(replica stopped; see warehouses)", "(réplica detenida; véase warehouses)"},
+		msgInTransitTo:    {"%s to %s", "%s a %s"},
+		msgBelowReorderLegendAll: {"! at or below its reorder point in that warehouse (%d).",
+			"! en su punto de pedido o por debajo en ese almacén (%d)."},
+		msgFieldFromDay:   {"From day (2026-11-01; empty: from the first)", "Desde el día (2026-11-01; vacío: desde el primero)"},
+		msgFieldToDay:     {"To day, included (empty: until now)", "Hasta el día, incluido (vacío: hasta ahora)"},
+		msgFieldWarehouse: {"Warehouse", "Almacén"},
+		msgEveryWarehouse: {"every warehouse this node holds", "todos los almacenes de este nodo"},
+		msgOwnWarehouse:   {"this node's own", "el de este nodo"},
+		msgAnyKind:        {"any kind", "cualquier tipo"},
+		msgBadDay:         {"%q is not a day; type it like 2026-11-01, or leave it empty.", "%q no es un día; escríbalo como 2026-11-01, o déjelo vacío."},
 		msgToBeforeFrom: {"--to %s ends before --from %s begins; a day given as --to counts whole.",
 			"--to %s termina antes de que empiece --from %s; un día dado como --to cuenta entero."},
 	}

@@ -172,13 +172,16 @@ func (a *app) deleteProduct(ctx context.Context, sku string, yes bool) error {
 	return nil
 }
 
-// setupProducts: products [--warehouse ID] [--search TEXT].
+// setupProducts: products [--warehouse ID|all] [--search TEXT].
 func setupProducts(fs *flag.FlagSet) runFunc {
 	search := fs.String("search", "", "match sku, name or description")
-	warehouse := fs.String("warehouse", "", "a warehouse the node holds (default: its own)")
+	warehouse := fs.String("warehouse", "", `a warehouse the node holds (default: its own), or "all": every one, side by side`)
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args); err != nil {
 			return err
+		}
+		if isAll(*warehouse) {
+			return a.listCatalogue(ctx, *search)
 		}
 		return a.listProducts(ctx, *warehouse, *search)
 	}

@@ -12,7 +12,8 @@ Commands:
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]
   product history SKU
-  products [--warehouse ID] [--search TEXT]
+  products [--warehouse ID|all] [--search TEXT]
+       (all: every warehouse the node holds side by side, with the units in transit to each)
   stock set SKU QUANTITY [--note N]
   stock levels SKU
   move purchase|sale|return|adjustment SKU QUANTITY [--ref REF] [--note N] [--key KEY] [--allow-repeat]
@@ -69,7 +70,8 @@ Sin orden, stockmesh muestra el menú interactivo.
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]
   product history SKU
-  products [--warehouse ID] [--search TEXTO]
+  products [--warehouse ID|all] [--search TEXTO]
+       (all o todos: todos los almacenes del nodo, uno junto a otro, con lo que va en tránsito a cada uno)
   stock set SKU CANTIDAD [--note N]
   stock levels SKU
   move purchase|sale|return|adjustment SKU CANTIDAD [--ref REF] [--note N] [--key CLAVE] [--allow-repeat]

@@ -49,7 +49,8 @@ type scaleMember struct {
 // ledger exactly once, a sale whose reply was lost (its node killed
 // mid-request) at most once, and every node's stock of each warehouse is
 // the initial stock less the sales its ledger holds. The seed is logged;
-// STOCKMESH_SCALE_SEED replays its schedule of joins and faults.
+// STOCKMESH_SCALE_SEED replays its joins and its sequence of faults (how
+// many fit in the time depends on the machine's speed).
 func TestScaleUnderFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts 12 nodes and runs faults for 30 s")
@@ -58,7 +59,7 @@ func TestScaleUnderFaults(t *testing.T) {
 	if s, err := strconv.ParseInt(os.Getenv("STOCKMESH_SCALE_SEED"), 10, 64); err == nil {
 		seed = s
 	}
-	t.Logf("seed %d (STOCKMESH_SCALE_SEED=%d replays the same joins and faults)", seed, seed)
+	t.Logf("seed %d (STOCKMESH_SCALE_SEED=%d replays the same joins and sequence of faults)", seed, seed)
 	r := rand.New(rand.NewPCG(uint64(seed), 24))
 	t0 := time.Now()
 	nodes := startScaleMesh(t, r, scaleNodes)

@@ -60,3 +60,10 @@ func commitError(err error) *stock.Error {
 	}
 	return errNotSaved
 }
+
+// isUniqueViolation reports whether err is SQLite refusing a row that a
+// unique index already holds.
+func isUniqueViolation(err error) bool {
+	var e sqlite3.Error
+	return errors.As(err, &e) && e.ExtendedCode == sqlite3.ErrConstraintUnique
+}

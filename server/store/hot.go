@@ -35,6 +35,7 @@ const (
 	stBegin
 	stCommit
 	stRollback
+	stInsertProduct
 	numStmts
 )
 
@@ -80,6 +81,9 @@ func (id stmtID) query() string {
 		return "COMMIT"
 	case stRollback:
 		return "ROLLBACK"
+	case stInsertProduct:
+		return `INSERT INTO products (warehouse_id, sku, name, description, price, quantity, reorder_point,
+			seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`
 	}
 	panic("store: unknown statement")
 }

@@ -1,37 +1,93 @@
 package store
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // importProducts creates or updates every row's product in the local
 // warehouse. It runs in one savepoint (a slow write job), so a row that
 // fails undoes the rows before it: the import applies whole or not at all.
+// The live products it names are read in one query, and new ones are
+// written by the writer's prepared statements, not ent: a catalogue of
+// 100,000 products took the writer 26 s that way.
 func (b *batch) importProducts(im *stock.ProductImport) (*stock.ImportResult, error) {
+	wh, err := b.localWarehouse()
+	if err != nil {
+		return nil, err
+	}
+	live, err := b.liveProducts(wh.ID, im.Rows)
+	if err != nil {
+		return nil, err
+	}
 	out := &stock.ImportResult{}
 	for i := range im.Rows {
 		r := &im.Rows[i]
-		before, err := b.liveProduct(r.SKU)
-		switch {
-		case isNotFound(err):
-			in := r.Create()
-			_, err = b.createProduct(&in)
-			out.Created++
-		case err == nil:
-			var after *stock.Product
-			after, err = b.updateProduct(&stock.ProductUpdate{SKU: r.SKU, Update: r.Update()})
-			if err == nil && after.Seq != before.Seq {
-				out.Updated++
-			} else {
-				out.Unchanged++
-			}
-		}
-		if err != nil {
+		if err := b.importRow(wh.ID, r, live[r.SKU], out); err != nil {
 			if e, ok := err.(*stock.Error); ok {
 				return nil, stock.Errorf(e.Code, "line %d (%s): %s; nothing was imported", r.Line, r.SKU, e.Message)
 			}
-			return nil, err
+			return nil, fmt.Errorf("importing line %d (%s): %w", r.Line, r.SKU, err)
 		}
 	}
 	return out, nil
+}
+
+// importRow creates r's product when p, its live product, is nil, and
+// else updates p, counting what it did in out.
+func (b *batch) importRow(warehouse string, r *stock.ImportRow, p *ent.Product, out *stock.ImportResult) error {
+	if p == nil {
+		in := r.Create()
+		out.Created++
+		_, err := b.insertProduct(warehouse, &in)
+		return err
+	}
+	before, u := p.Seq, r.Update()
+	if err := b.changeProduct(p, &u); err != nil {
+		return err
+	}
+	if p.Seq != before {
+		out.Updated++
+	} else {
+		out.Unchanged++
+	}
+	return nil
+}
+
+// liveProductsSQL selects the live products of a warehouse whose skus a
+// JSON array names, through the live products' unique index.
+const liveProductsSQL = `SELECT id, sku, name, description, price, quantity, reorder_point, seq,
+	created_at, updated_at FROM products WHERE warehouse_id = ? AND deleted_at IS NULL
+	AND sku IN (SELECT value FROM json_each(?))`
+
+// liveProducts returns, by sku, the live products of warehouse that rows
+// name, read in one query.
+func (b *batch) liveProducts(warehouse string, rows []stock.ImportRow) (map[string]*ent.Product, error) {
+	var skus strings.Builder
+	skus.WriteByte('[')
+	for i := range rows {
+		if i > 0 {
+			skus.WriteByte(',')
+		}
+		skus.Write(stock.AppendJSONString(nil, rows[i].SKU))
+	}
+	skus.WriteByte(']')
+	q, err := b.wc.conn.QueryContext(b.ctx, liveProductsSQL, warehouse, skus.String())
+	if err != nil {
+		return nil, fmt.Errorf("reading the products an import names: %w", err)
+	}
+	defer q.Close()
+	live := map[string]*ent.Product{}
+	for q.Next() {
+		p := &ent.Product{WarehouseID: warehouse}
+		if err := q.Scan(&p.ID, &p.Sku, &p.Name, &p.Description, &p.Price, &p.Quantity, &p.ReorderPoint, &p.Seq,
+			&p.CreatedAt, &p.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("reading the products an import names: %w", err)
+		}
+		live[p.Sku] = p
+	}
+	return live, q.Err()
 }

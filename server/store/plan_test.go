@@ -101,6 +101,9 @@ func TestQueryPlans(t *testing.T) {
 		}
 	}
 	checkPlan(t, "stockAt", queryPlan(t, h, stockAtSQL, []any{"S-1", "LIS-1", to}))
+	if plan := queryPlan(t, h, liveProductsSQL, []any{"LIS-1", `["S-1","S-3"]`}); !strings.Contains(plan, "SEARCH products USING INDEX") {
+		t.Errorf("an import's products are not read through the live products' index:\n%s", plan)
+	}
 	if plan := queryPlan(t, h, stockAtSQL, []any{"S-1", "LIS-1", to}); !strings.Contains(plan, "SEARCH movements USING INDEX movement_sku_created_at") {
 		t.Errorf("stockAt: %s", plan)
 	}

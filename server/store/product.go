@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+
 	"github.com/stockmesh/stockmesh/ent"
 	"github.com/stockmesh/stockmesh/ent/product"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -38,17 +40,29 @@ func (b *batch) createProduct(in *stock.CreateProductInput) (*stock.Product, err
 	} else if !isNotFound(err) {
 		return nil, err
 	}
+	p, err := b.insertProduct(wh.ID, in)
+	if err != nil {
+		return nil, err
+	}
+	return productOf(p), nil
+}
+
+// insertProduct creates in's product in warehouse, which has no live
+// product with its sku (ALREADY_EXISTS otherwise), logs it, and records a
+// positive initial quantity as its first movement, a PURCHASE.
+func (b *batch) insertProduct(warehouse string, in *stock.CreateProductInput) (*ent.Product, error) {
 	now := b.now()
-	p, err := b.client().Product.Create().
-		SetWarehouseID(wh.ID).SetSku(in.SKU).SetName(in.Name).SetDescription(in.Description).
-		SetPrice(int64(in.Price)).SetReorderPoint(in.ReorderPoint).SetSeq(b.w.nextSeq()).
-		SetCreatedAt(now).SetUpdatedAt(now).
-		Save(b.ctx)
-	if ent.IsConstraintError(err) {
+	p := &ent.Product{WarehouseID: warehouse, Sku: in.SKU, Name: in.Name, Description: in.Description,
+		Price: int64(in.Price), ReorderPoint: in.ReorderPoint, Seq: b.w.nextSeq(), CreatedAt: now, UpdatedAt: now}
+	b.wrote = true
+	stamp := timestamp(now)
+	err := b.queryRow(stInsertProduct, []any{warehouse, p.Sku, p.Name, p.Description, p.Price, p.ReorderPoint,
+		p.Seq, stamp, stamp}, &p.ID)
+	if isUniqueViolation(err) {
 		return nil, stock.Errorf(stock.CodeAlreadyExists, "product %s already exists", in.SKU)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("creating product %s: %w", in.SKU, err)
 	}
 	if err := b.logProduct(stock.EntryProductCreated, p, nil); err != nil {
 		return nil, err
@@ -59,7 +73,7 @@ func (b *batch) createProduct(in *stock.CreateProductInput) (*stock.Product, err
 			return nil, err
 		}
 	}
-	return productOf(p), nil
+	return p, nil
 }
 
 // updateProduct changes the fields u names; a new quantity is recorded as
@@ -73,19 +87,25 @@ func (b *batch) updateProduct(u *stock.ProductUpdate) (*stock.Product, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &u.Update
+	if err := b.changeProduct(p, &u.Update); err != nil {
+		return nil, err
+	}
+	return productOf(p), nil
+}
+
+// changeProduct applies in to p, a live product of the local warehouse
+// read in the batch's transaction, and updates p in place.
+func (b *batch) changeProduct(p *ent.Product, in *stock.UpdateProductInput) error {
 	if changed := applyFields(p, in); len(changed) > 0 {
 		if err := b.updateFields(p, changed); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if in.Quantity != nil && *in.Quantity != p.Quantity {
 		m := movementInput{kind: stock.KindAdjustment, delta: *in.Quantity - p.Quantity, note: in.Note, actor: b.meta.Actor}
-		if err := b.moveProduct(p, m); err != nil {
-			return nil, err
-		}
+		return b.moveProduct(p, m)
 	}
-	return productOf(p), nil
+	return nil
 }
 
 // applyFields sets on p the descriptive fields of in that differ from p's

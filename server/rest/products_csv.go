@@ -51,7 +51,9 @@ type ImportErrorBody struct {
 
 // importProducts answers POST /api/v1/products/import: every line is
 // validated first; any bad line refuses the whole file (400, with the
-// lines); else it is applied in one write job, all or nothing.
+// lines); else it is applied in one write job, all or nothing. With an
+// Idempotency-Key header, the same file sent again answers the first
+// result without applying it again.
 func (h *Handler) importProducts(w http.ResponseWriter, r *http.Request) {
 	im, lines, err := readImport(r.Body)
 	if err != nil {
@@ -69,6 +71,7 @@ func (h *Handler) importProducts(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"valid": true, "rows": len(im.Rows)})
 		return
 	}
+	im.IdempotencyKey = r.Header.Get("Idempotency-Key")
 	res, err := h.svc.ImportProducts(r.Context(), *im)
 	if err != nil {
 		h.writeError(w, r, err)

@@ -59,6 +59,10 @@ type LineError struct {
 // all or nothing, in one write job.
 type ProductImport struct {
 	Rows []ImportRow `json:"rows"`
+	// IdempotencyKey, when set, makes the import safe to send again: the
+	// same key with the same rows answers the first import's result
+	// without applying it again; with other rows it is refused.
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 }
 
 // Check validates every row in place (trimming it) and returns what is
@@ -92,6 +96,10 @@ func (im *ProductImport) Check() []LineError {
 func (im *ProductImport) Normalize() error {
 	if len(im.Rows) == 0 {
 		return invalid("rows", "the file has no products")
+	}
+	var err error
+	if im.IdempotencyKey, err = text("idempotencyKey", im.IdempotencyKey, MaxKeyLen, false); err != nil {
+		return err
 	}
 	errs := im.Check()
 	if len(errs) == 0 {

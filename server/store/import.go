@@ -1,6 +1,9 @@
 package store
 
 import (
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -19,6 +22,13 @@ func (b *batch) importProducts(im *stock.ProductImport) (*stock.ImportResult, er
 	if err != nil {
 		return nil, err
 	}
+	key, fp := storedKey(im.IdempotencyKey), ""
+	if key != "" {
+		var first *stock.ImportResult
+		if first, fp, err = b.importByKey(wh.ID, key, im); err != nil || first != nil {
+			return first, err
+		}
+	}
 	live, err := b.liveProducts(wh.ID, im.Rows)
 	if err != nil {
 		return nil, err
@@ -33,7 +43,65 @@ func (b *batch) importProducts(im *stock.ProductImport) (*stock.ImportResult, er
 			return nil, fmt.Errorf("importing line %d (%s): %w", r.Line, r.SKU, err)
 		}
 	}
+	if key != "" {
+		return out, b.keepImport(wh.ID, key, fp, out)
+	}
 	return out, nil
+}
+
+// createImportKeys creates the idempotency keys of imports (hashed, see
+// storedKey), each with the keyed fingerprint of its rows and the result
+// it answered. They are this node's own: not replicated, never expiring.
+const createImportKeys = `CREATE TABLE IF NOT EXISTS import_keys (
+	warehouse_id TEXT NOT NULL,
+	key TEXT NOT NULL,
+	fingerprint TEXT NOT NULL,
+	result TEXT NOT NULL,
+	at INTEGER NOT NULL,
+	PRIMARY KEY (warehouse_id, key)
+) WITHOUT ROWID`
+
+// importByKey returns the result of the import of warehouse made with key
+// (stored) and the fingerprint of im's rows; a nil result when there was
+// none, INVALID_INPUT when it was made with other rows.
+func (b *batch) importByKey(warehouse, key string, im *stock.ProductImport) (*stock.ImportResult, string, error) {
+	rows, err := json.Marshal(im.Rows)
+	if err != nil {
+		return nil, "", fmt.Errorf("fingerprinting an import: %w", err)
+	}
+	fp := b.s.digest(rows)
+	var stored, result string
+	err = b.wc.conn.QueryRowContext(b.ctx, `SELECT fingerprint, result FROM import_keys WHERE warehouse_id = ? AND key = ?`,
+		warehouse, key).Scan(&stored, &result)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, fp, nil
+	case err != nil:
+		return nil, "", fmt.Errorf("looking up an import's idempotency key: %w", err)
+	case stored != fp:
+		return nil, "", stock.Errorf(stock.CodeInvalidInput,
+			"idempotency key %q was used for another import: nothing was imported", im.IdempotencyKey)
+	}
+	first := &stock.ImportResult{}
+	if err := json.Unmarshal([]byte(result), first); err != nil {
+		return nil, "", fmt.Errorf("reading the result of an import: %w", err)
+	}
+	return first, fp, nil
+}
+
+// keepImport records the result of the import of warehouse made with key
+// (stored) and rows of fingerprint fp, in the import's savepoint.
+func (b *batch) keepImport(warehouse, key, fp string, out *stock.ImportResult) error {
+	result, err := json.Marshal(out)
+	if err == nil {
+		b.wrote = true
+		_, err = b.wc.conn.ExecContext(b.ctx, `INSERT INTO import_keys (warehouse_id, key, fingerprint, result, at)
+			VALUES (?, ?, ?, ?, ?)`, warehouse, key, fp, string(result), b.now().UnixNano())
+	}
+	if err != nil {
+		return fmt.Errorf("recording an import's idempotency key: %w", err)
+	}
+	return nil
 }
 
 // importRow creates r's product when p, its live product, is nil, and

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -68,4 +69,57 @@ func TestImportAllOrNothing(t *testing.T) {
 	if res, err = writeOp(t, h, stock.OpProductImport, im); err != nil || *res != (stock.ImportResult{Unchanged: 3}) {
 		t.Fatalf("the same import again = %+v, %v; want 3 unchanged", res, err)
 	}
+}
+
+// TestImportIdempotencyKey: an import sent again with its key answers the
+// first result and changes nothing, even after the stock moved and across
+// a reopen; the key with other rows is refused.
+func TestImportIdempotencyKey(t *testing.T) {
+	h := newHarness(t)
+	ten, three := int64(10), int64(3)
+	im := func(key string, qty *int64) *stock.ProductImport {
+		return &stock.ProductImport{IdempotencyKey: key, Rows: []stock.ImportRow{
+			{Line: 2, SKU: "A", Name: "A", Price: 1, Quantity: qty}, {Line: 3, SKU: "B", Name: "B", Price: 2}}}
+	}
+	first, e := writeOp(t, h, stock.OpProductImport, im("cat-1", &ten))
+	if e != nil || first.Created != 2 {
+		t.Fatalf("first import: %+v %v", first, e)
+	}
+	h.ok(sale("A", 4))
+	tests := []struct {
+		name   string
+		im     *stock.ProductImport
+		code   stock.Code
+		result *stock.ImportResult
+	}{
+		{"sent again", im("cat-1", &ten), "", first},
+		{"the key with other rows", im("cat-1", &three), stock.CodeInvalidInput, nil},
+		{"without a key", im("", &ten), "", &stock.ImportResult{Updated: 1, Unchanged: 1}},
+	}
+	for _, reopen := range []bool{false, true} {
+		if reopen {
+			h.reopen()
+			h.ok(sale("A", 4))
+		}
+		for _, tt := range tests {
+			t.Run(fmt.Sprint(tt.name, " reopened ", reopen), func(t *testing.T) {
+				seq := lastSeqOf(t, h, "MAD-1")
+				got, e := writeOp(t, h, stock.OpProductImport, tt.im)
+				if code := codeOf(e); code != tt.code || (tt.result != nil && *got != *tt.result) {
+					t.Fatalf("import: %+v %v, want %+v %q", got, e, tt.result, tt.code)
+				}
+				if tt.im.IdempotencyKey != "" && lastSeqOf(t, h, "MAD-1") != seq {
+					t.Errorf("an import with a used key changed the log")
+				}
+			})
+		}
+	}
+}
+
+// codeOf returns e's code, "" for nil.
+func codeOf(e *stock.Error) stock.Code {
+	if e == nil {
+		return ""
+	}
+	return e.Code
 }

@@ -161,6 +161,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if _, err := s.wdb.ExecContext(ctx, createOutcomes); err != nil {
 		return fmt.Errorf("creating the job outcomes in %s: %w", path, err)
 	}
+	if _, err := s.wdb.ExecContext(ctx, createImportKeys); err != nil {
+		return fmt.Errorf("creating the import keys in %s: %w", path, err)
+	}
 	if _, err := s.wdb.ExecContext(ctx, createTransfers); err != nil {
 		return fmt.Errorf("creating the transfers table in %s: %w", path, err)
 	}

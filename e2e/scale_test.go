@@ -178,7 +178,7 @@ func scaleFaults(t *testing.T, r *rand.Rand, nodes []*scaleMember) int {
 			t.Logf("kill and restart %s", nodes[i].id)
 			nodes[i].Kill()
 			time.Sleep(time.Duration(r.IntN(1000)) * time.Millisecond)
-			nodes[i].Restart(t)
+			restartScaleMember(t, nodes[i])
 		case k == 1 || (k == 2 && len(cut) == 0):
 			t.Logf("cut %s <-> %s", nodes[i].id, nodes[j].id)
 			cutScaleLink(nodes[i], nodes[j])
@@ -200,6 +200,29 @@ func scaleFaults(t *testing.T, r *rand.Rand, nodes []*scaleMember) int {
 		}
 	}
 	return made
+}
+
+// scaleRestarts is how many times restartScaleMember starts a node that
+// exits while starting before the test fails.
+const scaleRestarts = 3
+
+// restartScaleMember restarts n as a service manager would: a node that
+// stops while starting (stockmeshd exits on any failure at start) is
+// started again, up to scaleRestarts times, each such exit logged.
+func restartScaleMember(t *testing.T, n *scaleMember) {
+	t.Helper()
+	t0 := time.Now()
+	for attempt := 1; ; attempt++ {
+		err := n.TryRestart(t)
+		if err == nil {
+			t.Logf("%s serving again %v after its restart", n.id, time.Since(t0).Round(time.Millisecond))
+			return
+		}
+		if attempt == scaleRestarts {
+			t.Fatalf("%s did not start again in %d attempts: %v", n.id, attempt, err)
+		}
+		t.Logf("%s did not start (attempt %d), starting it again: %v", n.id, attempt, err)
+	}
 }
 
 // scaleSales is the test's own model of the sales: every sale's reference,

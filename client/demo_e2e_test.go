@@ -115,7 +115,7 @@ func TestDemoE2E(t *testing.T) {
 	for run := 1; run <= 2; run++ {
 		d := startDemo(t, client, "STOCKMESH_DEMO_DIR="+root, "STOCKMESH_DEMO_PORT="+strconv.Itoa(port))
 		deadline := time.Now().Add(3 * e2eDeadline)
-		for !strings.Contains(d.out.String(), "stockmesh demo: three warehouses") {
+		for !strings.Contains(d.out.String(), "Console, against Madrid") { // the banner's end
 			select {
 			case <-d.exited:
 				t.Fatalf("run %d: demo.sh exited %d before its banner", run, d.cmd.ProcessState.ExitCode())

@@ -54,11 +54,41 @@ const outcomeWindow = 1 << 20
 // outcomeAD is what a recorded reply is sealed to.
 func outcomeAD(key string) string { return "job:" + key }
 
+// keeps reports whether the outcome of the job running is recorded: its
+// operation is resolved by record and the job has a key.
+func (b *batch) keeps(h handler) bool {
+	return b.meta.Key != "" && (h.resolve == byRecord || h.resolve == byRecordOrUnknown)
+}
+
+// changesSoFar returns how many rows the writer's connection changed so
+// far (SQLite's total_changes()), for a job whose outcome is recorded; 0
+// for the others, which need not know.
+func (b *batch) changesSoFar(h handler) int64 {
+	if !b.keeps(h) {
+		return 0
+	}
+	var n int64
+	if err := b.wc.conn.QueryRowContext(b.ctx, `SELECT total_changes()`).Scan(&n); err != nil {
+		return -1 // unknown: the reply is recorded
+	}
+	return n
+}
+
 // recordOutcome records reply, the answer of the job running, when its
-// operation is resolved by record and the job has a key; it runs in the
-// job's savepoint, so the record commits exactly when the job does.
-func (b *batch) recordOutcome(h handler, reply []byte) error {
-	if b.meta.Key == "" || (h.resolve != byRecord && h.resolve != byRecordOrUnknown) {
+// operation is resolved by record, the job has a key and it changed a
+// row since before (changesSoFar before it ran). A job that changed
+// nothing (a restart confirming its warehouse, a reseal with nothing to
+// reseal) writes no record, so that a node starts on a full disk: its
+// reply is kept in memory (noopReplies), and after a restart of the
+// writer no record answers the same as running it again. It
+// runs in the job's savepoint, so the record commits exactly when the job
+// does.
+func (b *batch) recordOutcome(h handler, reply []byte, before int64) error {
+	if !b.keeps(h) {
+		return nil
+	}
+	if before >= 0 && b.changesSoFar(h) == before {
+		b.s.w.noops.add(b.meta.Key, reply)
 		return nil
 	}
 	at := b.now().UnixNano()
@@ -81,6 +111,9 @@ func (b *batch) recordOutcome(h handler, reply []byte) error {
 // the writer cannot tell. It runs in the writer, after every job sent
 // before it.
 func (b *batch) outcome(q *stock.OutcomeQuery) (*stock.Outcome, error) {
+	if reply, ok := b.s.w.noops.get(q.Key); ok {
+		return &stock.Outcome{Applied: true, Reply: reply}, nil
+	}
 	if o, err := b.recorded(q.Key); o != nil || err != nil {
 		return o, err
 	}
@@ -121,4 +154,35 @@ func (b *batch) recorded(key string) (*stock.Outcome, error) {
 		return nil, fmt.Errorf("opening the outcome of job %s: %w", key, err)
 	}
 	return &stock.Outcome{Applied: true, Reply: []byte(reply)}, nil
+}
+
+// maxNoops bounds the replies of jobs that changed nothing kept in memory.
+const maxNoops = 1024
+
+// noopReplies keeps the replies of the latest jobs whose outcome is
+// recorded but that changed nothing, by job key, the oldest dropped first.
+type noopReplies struct {
+	byKey map[string][]byte
+	order []string
+}
+
+// add keeps reply as the outcome of the job key.
+func (n *noopReplies) add(key string, reply []byte) {
+	if n.byKey == nil {
+		n.byKey = map[string][]byte{}
+	}
+	if _, ok := n.byKey[key]; !ok {
+		n.order = append(n.order, key)
+	}
+	n.byKey[key] = reply
+	if len(n.order) > maxNoops {
+		delete(n.byKey, n.order[0])
+		n.order = n.order[1:]
+	}
+}
+
+// get returns the reply kept for the job key.
+func (n *noopReplies) get(key string) ([]byte, bool) {
+	r, ok := n.byKey[key]
+	return r, ok
 }

@@ -79,7 +79,7 @@ var (
 // lostCases holds, by operation, a write that succeeds: every write
 // operation of the registry must have one.
 var lostCases = map[string]lostCase{
-	stock.OpWarehouseInit.Name: {local, sends(stock.OpWarehouseInit, fixed(&stock.Warehouse{ID: "MAD-1", Name: "Madrid", Local: true}))},
+	stock.OpWarehouseInit.Name: {local, sends(stock.OpWarehouseInit, fixed(&stock.Warehouse{ID: "MAD-1", Name: "Madrid", Local: true}))}, // changes nothing: its reply is kept in memory, not recorded (a restart on a full disk)
 	stock.OpProductCreate.Name: {local, sends(stock.OpProductCreate, fixed(&stock.CreateProductInput{SKU: "N", Name: "New", Price: 1, InitialQuantity: 3}))},
 	stock.OpProductUpdate.Name: {withProduct, sends(stock.OpProductUpdate, fixed(&stock.ProductUpdate{SKU: "A", Update: stock.UpdateProductInput{Name: ptr("renamed")}}))},
 	stock.OpProductDelete.Name: {withProduct, sends(stock.OpProductDelete, fixed(&stock.ProductRef{SKU: "A"}))},

@@ -25,6 +25,7 @@ type writerState struct {
 	clearKeys bool
 	undo      []undoEntry // changes since the last commit, oldest first
 	chain     digestState // the local log's digest as last signed (heads.go)
+	noops     noopReplies // replies of recorded-outcome jobs that changed nothing (outcome.go)
 }
 
 // cached is what the writer knows of a live product of the local warehouse.

@@ -114,9 +114,10 @@ func (b *batch) run(raw []byte) []byte {
 func (b *batch) runFast(h handler, body []byte) []byte {
 	m := b.mark()
 	b.wrote = false
+	before := b.changesSoFar(h)
 	r, err := h.write(b, body)
 	if err == nil {
-		if err = b.recordOutcome(h, r); err == nil {
+		if err = b.recordOutcome(h, r, before); err == nil {
 			return r
 		}
 	}
@@ -137,9 +138,10 @@ func (b *batch) runSaved(h handler, body []byte) []byte {
 		b.broken = fmt.Errorf("opening savepoint: %w", err)
 		return nil
 	}
+	before := b.changesSoFar(h)
 	r, err := h.write(b, body)
 	if err == nil {
-		err = b.recordOutcome(h, r)
+		err = b.recordOutcome(h, r, before)
 	}
 	if err != nil {
 		b.restore(m)

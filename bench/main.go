@@ -106,7 +106,7 @@ func run(o options) error {
 		name string
 		run  func(options) error
 	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"joinflood-idle", idleFloodBench}, {"attacks", attacksBench},
-		{"transfers", transfersBench}, {"saturated", saturatedBench}, {"signing", signingBench}, {"scale", scaleBench}}
+		{"transfers", transfersBench}, {"saturated", saturatedBench}, {"signing", signingBench}, {"scale", scaleBench}, {"gossipsim", gossipSimBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {
 			if err := p.run(o); err != nil {

@@ -76,6 +76,7 @@ type frontDoor struct {
 	tamper  map[string]tamperFunc // by caller (the id its certificate names)
 	served  map[string]int        // changes answers of MAD-1 relayed, by caller
 	tampers map[string]int        // answers rewritten, by caller
+	calls   map[string]int        // requests of any kind, by caller
 	errs    []error
 }
 
@@ -90,7 +91,7 @@ func listenFrontDoor(t *testing.T) *frontDoor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fd := &frontDoor{ln: ln, tamper: map[string]tamperFunc{}, served: map[string]int{}, tampers: map[string]int{}}
+	fd := &frontDoor{ln: ln, tamper: map[string]tamperFunc{}, served: map[string]int{}, tampers: map[string]int{}, calls: map[string]int{}}
 	t.Cleanup(func() {
 		if fd.srv != nil {
 			fd.srv.Close()
@@ -139,6 +140,9 @@ func (fd *frontDoor) serve(t *testing.T, b *testnode.Node) {
 			if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
 				caller = r.TLS.PeerCertificates[0].Subject.CommonName
 			}
+			fd.mu.Lock()
+			fd.calls[caller]++
+			fd.mu.Unlock()
 			rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller)))
 		}),
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequestClientCert},
@@ -165,6 +169,13 @@ func (fd *frontDoor) counts(caller string) (served, tampered int) {
 	fd.mu.Lock()
 	defer fd.mu.Unlock()
 	return fd.served[caller], fd.tampers[caller]
+}
+
+// callsOf returns how many requests of any kind caller sent the front door.
+func (fd *frontDoor) callsOf(caller string) int {
+	fd.mu.Lock()
+	defer fd.mu.Unlock()
+	return fd.calls[caller]
 }
 
 // failures returns what the tamper funcs could not do.

@@ -2,83 +2,69 @@ package member
 
 import (
 	"context"
-	"sync"
 	"time"
 
+	"github.com/stockmesh/stockmesh/server/gossip"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// heartbeat is the body of POST /api/v1/peer/heartbeat and of its answer:
-// the membership records the sender holds, each signed by the warehouse it
-// is about or by the network CA, so that members learn of each other
-// transitively and none can speak for another.
-type heartbeat struct {
+// ExchangePath is the endpoint of the full exchange between two members.
+const ExchangePath = "/api/v1/peer/heartbeat"
+
+// exchangeBody is the body of POST /api/v1/peer/heartbeat and of its
+// answer: the membership records the sender holds, each signed by the
+// warehouse it is about or by the network CA, so that members learn of
+// each other transitively and none can speak for another, and the
+// sender's view of every member's state (see gossip.Node.Snapshot). Gossip
+// spreads only changes; this full exchange happens when a node starts and
+// then every exchangeEvery with one random member.
+type exchangeBody struct {
 	Records []stock.MemberRecord `json:"records"`
+	States  []gossip.Update      `json:"states,omitempty"`
 }
 
-// Run heartbeats every other current member until ctx is done: each tick,
-// every member that is due gets this node's membership records and
-// answers with its own; each side records those that are newer and
-// verify (see accept), and refuses and counts the others. A member that misses OfflineAfter
-// heartbeats in a row is shown offline and retried with backoff up to
-// MaxBackoff. A node that left the network stops heartbeating. Run
-// returns nil when ctx is done.
-func (n *Network) Run(ctx context.Context) error {
-	t := time.NewTicker(n.interval / 2)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		if n.serving() {
-			n.beatAll(ctx)
-		}
-	}
-}
-
-// beatAll heartbeats every due member at once and waits for them all.
-func (n *Network) beatAll(ctx context.Context) {
-	now := time.Now()
-	var wg sync.WaitGroup
-	for _, m := range n.Members() {
-		if !n.due(m.ID, now) {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			n.beat(ctx, m)
-		}()
-	}
-	wg.Wait()
-}
-
-// beat sends one heartbeat to m and merges its answer.
-func (n *Network) beat(ctx context.Context, m Member) {
-	var answer heartbeat
-	err := postJSON(ctx, n.client, m.URL, "/api/v1/peer/heartbeat", m.ID, heartbeat{Records: n.recordList()}, &answer)
-	if err != nil {
+// exchange sends m everything this node knows and takes in its answer.
+func (n *Network) exchange(ctx context.Context, m Member) {
+	var answer exchangeBody
+	if err := postJSON(ctx, n.client, m.URL, ExchangePath, m.ID, n.everything(), &answer); err != nil {
 		if ctx.Err() == nil {
-			n.log.Debug("heartbeat failed", "member", m.ID, "url", m.URL, "err", err)
+			n.log.Debug("exchange failed", "member", m.ID, "url", m.URL, "err", err)
 		}
-		n.missed(m.ID, time.Now())
 		return
 	}
-	n.seen(m.ID, time.Now())
-	if err := n.accept(ctx, m.ID, answer.Records); err != nil && ctx.Err() == nil {
-		n.log.Warn("recording the membership records of a heartbeat", "member", m.ID, "err", err)
-	}
+	n.takeEverything(ctx, m.ID, answer)
 }
 
-// onHeartbeat answers a member's heartbeat: it records the caller's
-// records (see accept), marks the caller online, and returns this node's
-// records.
-func (n *Network) onHeartbeat(ctx context.Context, from string, in heartbeat) (*heartbeat, error) {
-	if err := n.accept(ctx, from, in.Records); err != nil {
-		return nil, err
+// onExchange answers a member's exchange with everything this node knows,
+// having taken in what the member sent.
+func (n *Network) onExchange(ctx context.Context, from string, in exchangeBody) (*exchangeBody, error) {
+	n.takeEverything(ctx, from, in)
+	out := n.everything()
+	return &out, nil
+}
+
+// everything returns this node's records and view of the states.
+func (n *Network) everything() exchangeBody {
+	b := exchangeBody{Records: n.recordList()}
+	if n.g.node != nil {
+		n.g.mu.Lock()
+		b.States = n.g.node.Snapshot()
+		n.g.mu.Unlock()
 	}
-	n.seen(from, time.Now())
-	return &heartbeat{Records: n.recordList()}, nil
+	return b
+}
+
+// takeEverything records the records of an exchange (see accept), then
+// merges its states: a member's state counts only once its record is
+// held.
+func (n *Network) takeEverything(ctx context.Context, from string, in exchangeBody) {
+	if err := n.accept(ctx, from, in.Records); err != nil && ctx.Err() == nil {
+		n.log.Warn("recording the membership records of an exchange", "member", from, "err", err)
+	}
+	if n.g.node == nil {
+		return
+	}
+	n.g.mu.Lock()
+	n.g.node.Merge(time.Now(), from, in.States)
+	n.g.mu.Unlock()
 }

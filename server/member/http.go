@@ -49,7 +49,8 @@ func (n *Network) Register(mux *http.ServeMux, public, user Wrap) {
 	peer := func(path string, h http.Handler) {
 		mux.Handle("POST "+path, public(path, n.RequirePeer(h)))
 	}
-	peer("/api/v1/peer/heartbeat", fromPeer(n.onHeartbeat))
+	peer(ExchangePath, fromPeer(n.onExchange))
+	peer(GossipPath, fromPeer(n.onGossip))
 	peer("/api/v1/peer/sign", fromPeer(n.onSign))
 	peer("/api/v1/peer/jointoken", fromPeer(n.onJoinToken))
 	peer("/api/v1/peer/leave", fromPeer(n.onLeave))

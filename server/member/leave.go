@@ -194,7 +194,5 @@ func (n *Network) Reload(ctx context.Context) error { return n.refresh(ctx) }
 func (n *Network) unfollow() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for _, s := range n.states {
-		s.online = false
-	}
+	n.left = true
 }

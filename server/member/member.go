@@ -51,11 +51,3 @@ type Member struct {
 
 // Current reports whether m is still a member: not departed.
 func (m Member) Current() bool { return m.DepartedAt == nil }
-
-// state is what a node knows of one other member at run time.
-type state struct {
-	online   bool
-	lastSeen time.Time
-	misses   int       // heartbeats missed in a row
-	next     time.Time // when to send the next heartbeat
-}

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/pki"
@@ -22,24 +21,12 @@ import (
 	"github.com/stockmesh/stockmesh/server/trust"
 )
 
-// Heartbeat timing.
-const (
-	// DefaultInterval is how often a node heartbeats each member.
-	DefaultInterval = time.Second
-	// OfflineAfter is how many heartbeats in a row a member may miss
-	// before it is shown offline.
-	OfflineAfter = 3
-	// MaxBackoff caps the wait before heartbeating an unreachable member.
-	MaxBackoff = 30 * time.Second
-)
-
 // Config is what a Network is made from.
 type Config struct {
-	Store    Store
-	TLSDir   string        // DATA/tls: ca.crt, node.crt, node.key, and ca.key on the CA holder
-	SignKey  string        // the log-signing key, which signs this node's membership records (default DATA/sign.key)
-	Interval time.Duration // between heartbeats to one member (default DefaultInterval)
-	Proxy    *url.URL      // an HTTP CONNECT proxy for node-to-node calls; nil: direct
+	Store   Store
+	TLSDir  string   // DATA/tls: ca.crt, node.crt, node.key, and ca.key on the CA holder
+	SignKey string   // the log-signing key, which signs this node's membership records (default DATA/sign.key)
+	Proxy   *url.URL // an HTTP CONNECT proxy for node-to-node calls; nil: direct
 	// Rejected, when set, counts a membership record refused, by reason
 	// (stock.RejectInvalid, RejectSig, RejectBinding, RejectKey, RejectCAClaim or RejectLimit).
 	Rejected func(reason string)
@@ -57,7 +44,6 @@ type Network struct {
 	client   *http.Client
 	guard    *Guard
 	joins    *auth.Limiter // join attempts per source address
-	interval time.Duration
 	log      *slog.Logger
 	sign     ed25519.PrivateKey    // the log-signing key: this node's records
 	caKey    crypto.Signer         // the CA's key; nil unless this node holds it
@@ -69,8 +55,10 @@ type Network struct {
 	members []stock.Warehouse             // as stored, local first
 	records map[string]stock.MemberRecord // the latest record held of each warehouse
 	binding *stock.KeyBinding             // sign's binding to this node's warehouse, once made
-	states  map[string]*state
-	lag     func(id string) int64 // changes of id's log not held yet; nil: none known
+	lag     func(id string) int64         // changes of id's log not held yet; nil: none known
+	left    bool                          // this node left: it shows the others as no longer followed
+
+	g gossipState // whether members are online: the membership protocol
 }
 
 // SetLag tells the network how far behind this node is on each
@@ -84,11 +72,8 @@ func (n *Network) SetLag(lag func(id string) int64) {
 // New returns the Network of the node whose TLS material is in cfg.TLSDir,
 // loading the CA key when the node holds it, and the stored members.
 func New(ctx context.Context, cfg Config) (*Network, error) {
-	n := &Network{store: cfg.Store, files: pki.FilesIn(cfg.TLSDir), interval: cfg.Interval, log: cfg.Logger,
-		states: map[string]*state{}, records: map[string]stock.MemberRecord{}, joins: newJoinLimiter(), rejected: cfg.Rejected}
-	if n.interval <= 0 {
-		n.interval = DefaultInterval
-	}
+	n := &Network{store: cfg.Store, files: pki.FilesIn(cfg.TLSDir), log: cfg.Logger,
+		records: map[string]stock.MemberRecord{}, joins: newJoinLimiter(), rejected: cfg.Rejected}
 	if n.log == nil {
 		n.log = slog.Default()
 	}
@@ -126,7 +111,12 @@ func New(ctx context.Context, cfg Config) (*Network, error) {
 		return nil, err
 	}
 	n.guard = NewGuard(roots, n, n.serving)
-	return n, n.refresh(ctx)
+	if err := n.refresh(ctx); err != nil {
+		return nil, err
+	}
+	n.startGossip(n.selfID())
+	n.followMembers()
+	return n, nil
 }
 
 // Fingerprint returns the SHA-256 fingerprint of the network's CA.
@@ -201,18 +191,28 @@ func (n *Network) refresh(ctx context.Context) error {
 	return nil
 }
 
-// setMembers replaces the stored view of the members.
+// setMembers replaces the stored view of the members, and makes the
+// membership protocol follow the current ones.
 func (n *Network) setMembers(ws []stock.Warehouse) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	n.members = ws
 	for _, w := range ws {
 		if w.Local {
 			n.self = w.ID
-		} else if n.states[w.ID] == nil {
-			n.states[w.ID] = &state{}
 		}
 	}
+	n.mu.Unlock()
+	n.followMembers()
+}
+
+// followMembers makes the membership protocol follow the other current
+// members that have a URL.
+func (n *Network) followMembers() {
+	var ids []string
+	for _, m := range n.Members() {
+		ids = append(ids, m.ID)
+	}
+	n.follow(ids)
 }
 
 // Current reports whether id is a member this node knows that has not
@@ -258,12 +258,10 @@ func (n *Network) All() []Member {
 		}
 		if w.Local {
 			m.Online = w.DepartedAt == nil
-		} else if s := n.states[w.ID]; s != nil {
-			m.Online = s.online && w.DepartedAt == nil
-			if !s.lastSeen.IsZero() {
-				seen := s.lastSeen
-				m.LastSeen = &seen
-			}
+		} else if st, ok := n.status(w.ID); ok && !st.LastSeen.IsZero() {
+			m.Online = st.Online() && w.DepartedAt == nil && !n.left
+			seen := st.LastSeen
+			m.LastSeen = &seen
 		}
 		out = append(out, m)
 	}
@@ -286,45 +284,6 @@ func (n *Network) Member(id string) (Member, bool) {
 		}
 	}
 	return Member{}, false
-}
-
-// seen records a successful exchange with id.
-func (n *Network) seen(id string, now time.Time) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	s := n.states[id]
-	if s == nil {
-		s = &state{}
-		n.states[id] = s
-	}
-	s.online, s.lastSeen, s.misses, s.next = true, now, 0, now.Add(n.interval)
-}
-
-// missed records a failed heartbeat to id and backs off.
-func (n *Network) missed(id string, now time.Time) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	s := n.states[id]
-	if s == nil {
-		return
-	}
-	s.misses++
-	if s.misses >= OfflineAfter {
-		s.online = false
-	}
-	wait := n.interval
-	for i := 1; i < s.misses && wait < MaxBackoff; i++ {
-		wait *= 2
-	}
-	s.next = now.Add(min(wait, MaxBackoff))
-}
-
-// due reports whether id should be heartbeaten at now.
-func (n *Network) due(id string, now time.Time) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	s := n.states[id]
-	return s == nil || !now.Before(s.next)
 }
 
 // selfID returns this node's warehouse id.

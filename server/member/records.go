@@ -141,13 +141,19 @@ func (n *Network) refuse(from string, refused map[string]int, last error) {
 	n.log.Warn("refusing membership records", "from", from, "reasons", refused, "err", last)
 }
 
-// keep holds rs as the latest records of their warehouses.
+// keep holds rs as the latest records of their warehouses, and has
+// gossip spread those that are new to this node.
 func (n *Network) keep(rs []stock.MemberRecord) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
+	var news []stock.MemberRecord
 	for _, r := range rs {
+		if held, ok := n.records[r.ID]; !ok || held.Version != r.Version || held.By != r.By {
+			news = append(news, r)
+		}
 		n.records[r.ID] = r
 	}
+	n.mu.Unlock()
+	n.spread(news)
 }
 
 // recordList returns every record this node holds, for members.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ed25519"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/auth"
+	"github.com/stockmesh/stockmesh/server/gossip"
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/trust"
@@ -95,6 +97,7 @@ type testNet struct {
 	fs       *fakeStore
 	rejected *counts
 	caDir    string // DATA/tls of the CA holder
+	gossiped bool   // beat delivers records as gossiped items, not in a full exchange
 }
 
 // newTestNet returns the Network of local, a node of the network whose CA
@@ -136,10 +139,26 @@ func caSigner(t *testing.T, caDir string) crypto.Signer {
 	return s
 }
 
-// beat delivers rs to n as the heartbeat of from.
+// beat delivers rs to n, from from: in a full exchange, or each as a
+// gossiped item when n.gossiped (the two ways records travel).
 func (n testNet) beat(t *testing.T, from string, rs ...stock.MemberRecord) {
 	t.Helper()
-	if _, err := n.onHeartbeat(auth.AsNode(context.Background()), from, heartbeat{Records: rs}); err != nil {
+	ctx := auth.AsNode(context.Background())
+	if !n.gossiped {
+		if _, err := n.onExchange(ctx, from, exchangeBody{Records: rs}); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	msg := gossip.Message{From: from, Kind: gossip.Push}
+	for _, r := range rs {
+		data, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg.Items = append(msg.Items, gossip.Item{Key: recordKey + r.ID, Data: data})
+	}
+	if _, err := n.onGossip(ctx, from, msg); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -261,35 +280,38 @@ func TestMembershipRecords(t *testing.T) {
 				return []stock.MemberRecord{val.sign(stock.MemberRecord{ID: "MAD-1", Version: 1 << 62, DepartedAt: &departed})}
 			}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			n := holder(t)
-			bcn, val, newcomer := issue(t, n.caDir, "BCN-1"), issue(t, n.caDir, "VAL-1"), issue(t, n.caDir, "NEW-1")
-			n.beat(t, "VAL-1", bcn.sign(bcnAt("https://bcn.example", 2)),
-				val.sign(stock.MemberRecord{ID: "VAL-1", URL: "https://val.example", Version: 1}))
-			writes := n.fs.writes
-			n.beat(t, "VAL-1", tt.records(bcn, val, newcomer, caSigner(t, n.caDir))...)
-			if got := n.rejected.get(); !maps.Equal(got, tt.rejected) && len(got)+len(tt.rejected) > 0 {
-				t.Errorf("rejected %v, want %v", got, tt.rejected)
-			}
-			m, _ := n.Member("BCN-1")
-			if want := cmp.Or(tt.url, "https://bcn.example"); m.URL != want || (m.DepartedAt != nil) != tt.departed {
-				t.Errorf("BCN-1 = %+v, want URL %s, departed %v", m, want, tt.departed)
-			}
-			want := tt.members
-			if want == nil {
-				want = []string{"MAD-1", "BCN-1", "VAL-1"}
-			}
-			if !slices.Equal(memberIDs(n.Network), want) {
-				t.Errorf("members %v, want %v", memberIDs(n.Network), want)
-			}
-			if me, _ := n.Member("MAD-1"); me.URL != "https://mad.example" || !me.Current() || !me.HoldsCA {
-				t.Errorf("this node became %+v", me)
-			}
-			if tt.rejected != nil && tt.rejected[stock.RejectKey] == 0 && n.fs.writes != writes {
-				t.Errorf("a refused record reached the database")
-			}
-		})
+	for _, gossiped := range []bool{false, true} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/gossiped=%v", tt.name, gossiped), func(t *testing.T) {
+				n := holder(t)
+				n.gossiped = gossiped
+				bcn, val, newcomer := issue(t, n.caDir, "BCN-1"), issue(t, n.caDir, "VAL-1"), issue(t, n.caDir, "NEW-1")
+				n.beat(t, "VAL-1", bcn.sign(bcnAt("https://bcn.example", 2)),
+					val.sign(stock.MemberRecord{ID: "VAL-1", URL: "https://val.example", Version: 1}))
+				writes := n.fs.writes
+				n.beat(t, "VAL-1", tt.records(bcn, val, newcomer, caSigner(t, n.caDir))...)
+				if got := n.rejected.get(); !maps.Equal(got, tt.rejected) && len(got)+len(tt.rejected) > 0 {
+					t.Errorf("rejected %v, want %v", got, tt.rejected)
+				}
+				m, _ := n.Member("BCN-1")
+				if want := cmp.Or(tt.url, "https://bcn.example"); m.URL != want || (m.DepartedAt != nil) != tt.departed {
+					t.Errorf("BCN-1 = %+v, want URL %s, departed %v", m, want, tt.departed)
+				}
+				want := tt.members
+				if want == nil {
+					want = []string{"MAD-1", "BCN-1", "VAL-1"}
+				}
+				if !slices.Equal(memberIDs(n.Network), want) {
+					t.Errorf("members %v, want %v", memberIDs(n.Network), want)
+				}
+				if me, _ := n.Member("MAD-1"); me.URL != "https://mad.example" || !me.Current() || !me.HoldsCA {
+					t.Errorf("this node became %+v", me)
+				}
+				if tt.rejected != nil && tt.rejected[stock.RejectKey] == 0 && n.fs.writes != writes {
+					t.Errorf("a refused record reached the database")
+				}
+			})
+		}
 	}
 }
 

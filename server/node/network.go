@@ -113,7 +113,7 @@ func joinNetwork(ctx context.Context, cfg Config, svc *stock.Service, w *stock.W
 		return nil, nil, err
 	}
 	net, err := member.New(ctx, member.Config{Store: svc, TLSDir: dir, SignKey: filepath.Join(cfg.DataDir, trust.KeyFile),
-		Interval: cfg.Heartbeat, Proxy: proxy, Rejected: rejected, Logger: cfg.Logger})
+		Proxy: proxy, Rejected: rejected, Logger: cfg.Logger})
 	if err != nil {
 		return nil, nil, err
 	}

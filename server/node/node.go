@@ -49,11 +49,10 @@ type Config struct {
 	// holds open at once (0: DefaultMaxConnsPerAddress; negative: none).
 	MaxConnsPerAddress int
 
-	Join      string        // a member's base URL to join the network through ("" = start or keep a network)
-	JoinToken string        // the join token (see member.ParseToken)
-	Advertise string        // the base URL other members reach this node at (default https:// and the listen address)
-	Heartbeat time.Duration // between heartbeats to each member (default member.DefaultInterval)
-	PeerProxy string        // an HTTP CONNECT proxy URL for node-to-node calls ("" = direct)
+	Join      string // a member's base URL to join the network through ("" = start or keep a network)
+	JoinToken string // the join token (see member.ParseToken)
+	Advertise string // the base URL other members reach this node at (default https:// and the listen address)
+	PeerProxy string // an HTTP CONNECT proxy URL for node-to-node calls ("" = direct)
 
 	Pyro            string // host:port to serve the Pyro4 object inventario.servicio on ("" = off)
 	PyroNS          string // an existing Pyro4 name server to register in
@@ -253,7 +252,24 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	})
 	rep := peer.NewReplicator(w.ID, applier, net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
 	rep.OnReject(func(reason stock.RejectReason) { m.SyncRejected(string(reason)) })
+	sync.SetCaller(member.PeerID)
+	rep.SetFollowers(func() []string { return sync.Followers(peer.FollowedFor) })
 	net.SetLag(rep.Behind)
+	net.OnHead(rep.Note)
+	net.SetHeadSource(member.HeadSource{
+		Seq: func() int64 { return p.watch.Head(w.ID) },
+		Head: func(ctx context.Context) (*stock.Head, error) {
+			hs, err := svc.Heads(auth.AsNode(ctx))
+			if err != nil {
+				return nil, err
+			}
+			h, ok := hs.Head(w.ID)
+			if !ok {
+				return nil, nil
+			}
+			return &h, nil
+		},
+	})
 	g.Go(func() error {
 		defer close(httpsDone)
 		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log), tc, announce)
@@ -298,7 +314,7 @@ func pullFrom(net *member.Network, self string) []peer.Member {
 	ms := net.Members()
 	out := make([]peer.Member, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, peer.Member{ID: m.ID, URL: m.URL})
+		out = append(out, peer.Member{ID: m.ID, URL: m.URL, Online: m.Online})
 	}
 	return out
 }

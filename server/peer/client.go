@@ -21,10 +21,15 @@ type client struct {
 	id   string // the member's warehouse id, which its certificate must name; "" when not known yet
 }
 
-// heads asks the member how far it holds every log.
-func (c *client) heads(ctx context.Context) (*HeadsReply, error) {
+// heads asks the member how far it holds every log; with wait, once any
+// of its logs moved past generation gen (or wait passed).
+func (c *client) heads(ctx context.Context, gen uint64, wait time.Duration) (*HeadsReply, error) {
+	var q url.Values
+	if wait > 0 {
+		q = url.Values{"gen": {strconv.FormatUint(gen, 10)}, "wait": {strconv.Itoa(int(wait / time.Second))}}
+	}
 	var r HeadsReply
-	if err := c.get(ctx, HeadsPath, nil, &r); err != nil {
+	if err := c.get(ctx, HeadsPath, q, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -97,7 +102,11 @@ func (c *client) fetch(ctx context.Context, path string, q url.Values) ([]byte, 
 	if len(body) > MaxBody {
 		return nil, nil, fmt.Errorf("%s%s: the answer is larger than %d bytes", c.base, path, MaxBody)
 	}
-	if v := res.Header.Get(ProtocolHeader); v != strconv.Itoa(Protocol) {
+	v := res.Header.Get(ProtocolHeader)
+	if v == "" && res.StatusCode != http.StatusOK { // refused before the sync endpoints (the peer guard): no version clash
+		return nil, nil, fmt.Errorf("%s%s: %s: %s", c.base, path, res.Status, strings.TrimSpace(string(body)))
+	}
+	if v != strconv.Itoa(Protocol) {
 		return nil, nil, fmt.Errorf("%w: %s speaks %q, this node %d", errProtocol, c.base, v, Protocol)
 	}
 	if res.StatusCode != http.StatusOK {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -28,13 +30,39 @@ type Handler struct {
 	watch      *Watcher
 	writeError func(http.ResponseWriter, error)
 	stopping   <-chan struct{}
+	caller     func(context.Context) (string, bool) // the member that made a request
+
+	mu        sync.Mutex
+	followers map[string]time.Time // members long-polling this node's heads, when they last asked
+}
+
+// SetCaller sets how the handler tells which member made a request (the
+// peer guard knows), so that it knows its followers. Call it before
+// serving.
+func (h *Handler) SetCaller(fn func(context.Context) (string, bool)) { h.caller = fn }
+
+// Followers returns the members that long-polled this node's heads within
+// the last within.
+func (h *Handler) Followers(within time.Duration) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for id, at := range h.followers {
+		if time.Since(at) > within {
+			delete(h.followers, id)
+			continue
+		}
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // NewHandler returns the sync endpoints. Once stopping is closed (the node
 // shuts down) long polls answer at once, so that they do not hold the
 // shutdown up.
 func NewHandler(svc Store, w *Watcher, writeError func(http.ResponseWriter, error), stopping <-chan struct{}) *Handler {
-	return &Handler{svc: svc, watch: w, writeError: writeError, stopping: stopping}
+	return &Handler{svc: svc, watch: w, writeError: writeError, stopping: stopping, followers: map[string]time.Time{}}
 }
 
 // Register adds the sync routes to mux, each wrapped by peerOnly, which
@@ -60,8 +88,32 @@ func (h *Handler) versioned(next func(http.ResponseWriter, *http.Request) error)
 	})
 }
 
-// heads answers how far this node holds every warehouse's log.
+// heads answers how far this node holds every warehouse's log. With
+// wait=SECONDS and gen=G (the Gen of the caller's last answer) it waits up
+// to that long for any log to move past generation G: a follower's long
+// poll.
 func (h *Handler) heads(w http.ResponseWriter, r *http.Request) error {
+	wait, gen, err := parseHeads(r)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		h.noteFollower(r.Context())
+		wctx, cancel := context.WithTimeout(r.Context(), wait)
+		go func() {
+			select {
+			case <-h.stopping:
+				cancel()
+			case <-wctx.Done():
+			}
+		}()
+		h.watch.WaitGen(wctx, gen)
+		cancel()
+		if r.Context().Err() != nil {
+			return nil // the caller left
+		}
+	}
+	cur := h.watch.Gen()
 	local, err := h.svc.LocalWarehouse(r.Context())
 	if err != nil {
 		return err
@@ -73,7 +125,41 @@ func (h *Handler) heads(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := heads.Head(local.ID); !ok { // a log with no entry yet
 		heads.Heads = append([]stock.Head{{Origin: local.ID, Epoch: local.Epoch}}, heads.Heads...)
 	}
-	return writeJSON(w, HeadsReply{Protocol: Protocol, Node: local.ID, Heads: heads.Heads})
+	return writeJSON(w, HeadsReply{Protocol: Protocol, Node: local.ID, Heads: heads.Heads, Gen: cur})
+}
+
+// parseHeads reads the wait and gen of a heads request.
+func parseHeads(r *http.Request) (time.Duration, uint64, error) {
+	v := r.URL.Query()
+	var wait time.Duration
+	var gen uint64
+	if s := v.Get("wait"); s != "" {
+		secs, err := strconv.Atoi(s)
+		if err != nil || secs < 0 || secs > MaxWait {
+			return 0, 0, stock.Errorf(stock.CodeInvalidInput, "wait: %q is out of range (0 to %d seconds)", s, MaxWait)
+		}
+		wait = time.Duration(secs) * time.Second
+	}
+	if s := v.Get("gen"); s != "" {
+		g, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return 0, 0, stock.Errorf(stock.CodeInvalidInput, "gen: %q is not a generation", s)
+		}
+		gen = g
+	}
+	return wait, gen, nil
+}
+
+// noteFollower records that the caller long-polls this node's heads.
+func (h *Handler) noteFollower(ctx context.Context) {
+	if h.caller == nil {
+		return
+	}
+	if id, ok := h.caller(ctx); ok {
+		h.mu.Lock()
+		h.followers[id] = time.Now()
+		h.mu.Unlock()
+	}
 }
 
 // changes answers a run of one origin's log after a seq, waiting up to the

@@ -145,7 +145,7 @@ func (tn *testNode) pullFrom(others ...*testNode) {
 	tn.mu.Lock()
 	defer tn.mu.Unlock()
 	for _, o := range others {
-		tn.peers = append(tn.peers, Member{ID: o.id, URL: o.url})
+		tn.peers = append(tn.peers, Member{ID: o.id, URL: o.url, Online: true})
 	}
 }
 
@@ -312,7 +312,7 @@ func TestLongPollWakes(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	a.load(t, r, 1)
 	c := &client{http: net.client, base: a.url}
-	heads, err := c.heads(auth.AsNode(context.Background()))
+	heads, err := c.heads(auth.AsNode(context.Background()), 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,10 @@ type HeadsReply struct {
 	Protocol int          `json:"protocol"`
 	Node     string       `json:"node"`
 	Heads    []stock.Head `json:"heads"`
+	// Gen is the serving node's generation of its logs (see Watcher.Gen):
+	// a follower sends it back with wait=SECONDS to be answered once any
+	// log moved.
+	Gen uint64 `json:"gen"`
 }
 
 // The headers of a changes answer: its origin and how far the serving

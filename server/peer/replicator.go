@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,8 +19,9 @@ import (
 
 // Member is a node of the network to pull from.
 type Member struct {
-	ID  string // its warehouse
-	URL string // its base URL
+	ID     string // its warehouse
+	URL    string // its base URL
+	Online bool   // whether the membership protocol shows it online
 }
 
 // Applier is what the Replicator needs of the local node: stock.Service
@@ -31,33 +35,53 @@ type Applier interface {
 
 var _ Applier = (*stock.Service)(nil)
 
-// Timing of the Replicator.
+// Timing and fan-out of the Replicator.
 const (
-	pollWait     = 10 * time.Second // how long a pull of a member's own log waits for news
-	sweepEvery   = 2 * time.Second  // how often it looks for other logs a member holds further
-	membersEvery = time.Second      // how often it looks for members that came or went
-	maxBackoff   = 10 * time.Second
+	// Neighbours is how many members a node chooses to follow; it also
+	// follows back up to MaxFollowBack of the members that follow it, so
+	// that the overlay is connected both ways.
+	Neighbours    = 3
+	MaxFollowBack = 6
+	headsWait     = 25 * time.Second      // how long a follower's heads poll waits for news
+	minPoll       = 20 * time.Millisecond // between two heads polls of one neighbour
+	fallbackAfter = 3 * time.Second       // how long a head gossip told of may stay unheld before the origin is asked
+	membersEvery  = time.Second           // how often the neighbours are chosen again
+	failLimit     = 3                     // failures in a row after which a neighbour is given up for a while
+	avoidFor      = 20 * time.Second      // how long a neighbour given up is not chosen again
+	maxBackoff    = 10 * time.Second
+	// FollowedFor is how long a follower counts as one after its last
+	// heads poll.
+	FollowedFor = 2 * headsWait
 	// distrustFor is how long a member that served a refused run of a
 	// log is not asked for that log again (others, or the origin, are).
 	distrustFor = time.Minute
 )
 
-// Replicator pulls every member's logs and applies them locally: one
-// goroutine per member, each following that member's own log with long
-// polls, and now and then catching up on any other warehouse the member
-// holds further than this node does.
+// Replicator keeps every warehouse's log that the network holds: it
+// follows a bounded set of neighbours (Neighbours of its choosing, the
+// ring successor among them so that the overlay stays connected, and the
+// members that follow it), long-polling each for its heads and pulling any
+// log the neighbour holds further than this node; entries carry their
+// origin's signatures, so any neighbour is as good as the origin. Gossip
+// tells of every log's head (Note): a log that no neighbour brings within
+// fallbackAfter is pulled from its origin.
 type Replicator struct {
-	self    string
-	local   Applier
-	http    *http.Client
-	members func() []Member
-	log     *slog.Logger
+	self      string
+	local     Applier
+	http      *http.Client
+	members   func() []Member
+	followers func() []string
+	log       *slog.Logger
 
 	mu      sync.Mutex
-	links   map[string]*link // by member id
-	blocked map[string]error // origins refused for good (a reset log), by id
-	seen    map[string]int64 // the highest seq of each log any member said it holds
-	held    map[string]int64 // the last seq of each log this node held, when it last looked
+	links   map[string]*link       // by member id
+	chosen  []string               // the neighbours this node chose
+	avoid   map[string]time.Time   // neighbours given up (unreachable from here, though online to others), until when
+	blocked map[string]error       // origins refused for good (a reset log), by id
+	seen    map[string]int64       // the highest seq of each log any member said it holds
+	held    map[string]int64       // the last seq of each log this node held, when it last looked
+	behind  map[string]time.Time   // since when a log gossip told of is not held
+	pulling map[string]*sync.Mutex // one pull of a log at a time
 	// distrust holds, by member and origin, until when the member is not
 	// asked for that origin's log: it served a run that was refused.
 	distrust map[[2]string]time.Time
@@ -72,7 +96,11 @@ type Replicator struct {
 // Run.
 func (r *Replicator) OnReject(fn func(reason stock.RejectReason)) { r.onReject = fn }
 
-// link is the goroutine pulling from one member.
+// SetFollowers sets where the Replicator learns which members follow this
+// node (Handler.Followers). Call it before Run.
+func (r *Replicator) SetFollowers(fn func() []string) { r.followers = fn }
+
+// link is the goroutine following one neighbour.
 type link struct {
 	m      Member
 	cancel context.CancelFunc
@@ -85,6 +113,7 @@ type link struct {
 func NewReplicator(self string, local Applier, hc *http.Client, members func() []Member, log *slog.Logger) *Replicator {
 	return &Replicator{self: self, local: local, http: hc, members: members, log: log,
 		links: map[string]*link{}, blocked: map[string]error{}, seen: map[string]int64{}, held: map[string]int64{},
+		behind: map[string]time.Time{}, pulling: map[string]*sync.Mutex{}, avoid: map[string]time.Time{},
 		distrust: map[[2]string]time.Time{}, checked: map[[3]string]bool{}}
 }
 
@@ -97,6 +126,17 @@ func (r *Replicator) Behind(origin string) int64 {
 	return max(0, r.seen[origin]-r.held[origin])
 }
 
+// Note records that origin's log reached seq, as gossip told (a verified
+// signed head). It is safe for concurrent use.
+func (r *Replicator) Note(origin string, seq int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen[origin] = max(r.seen[origin], seq)
+	if r.seen[origin] > r.held[origin] && r.behind[origin].IsZero() {
+		r.behind[origin] = time.Now()
+	}
+}
+
 // note records the heads a member told of, and those this node holds.
 func (r *Replicator) note(theirs []stock.Head, mine *stock.Heads) {
 	r.mu.Lock()
@@ -107,6 +147,14 @@ func (r *Replicator) note(theirs []stock.Head, mine *stock.Heads) {
 	for _, h := range mine.Heads {
 		r.held[h.Origin] = h.LastSeq
 	}
+	for origin, seq := range r.seen {
+		switch {
+		case seq <= r.held[origin]:
+			delete(r.behind, origin)
+		case r.behind[origin].IsZero():
+			r.behind[origin] = time.Now()
+		}
+	}
 }
 
 // Run replicates until ctx is done, then stops every link and returns nil.
@@ -114,7 +162,9 @@ func (r *Replicator) Run(ctx context.Context) error {
 	t := time.NewTicker(membersEvery)
 	defer t.Stop()
 	for {
-		r.reconcile(ctx)
+		ms := r.members()
+		r.reconcile(ctx, ms)
+		r.fallback(ctx, ms)
 		select {
 		case <-ctx.Done():
 			r.mu.Lock()
@@ -131,19 +181,74 @@ func (r *Replicator) Run(ctx context.Context) error {
 	}
 }
 
-// reconcile starts a link for every new member and stops the links of
-// members that left or moved.
-func (r *Replicator) reconcile(ctx context.Context) {
-	want := map[string]Member{}
-	for _, m := range r.members() {
-		if m.ID != r.self && m.URL != "" {
-			want[m.ID] = m
+// Neighbours returns the members this node follows now, sorted.
+func (r *Replicator) Neighbours() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Sorted(maps.Keys(r.links))
+}
+
+// choose returns the neighbours to follow among ms: those chosen before
+// that are still online, then the ring successor of this node among the
+// online members, then random ones, up to Neighbours; and the followers,
+// up to MaxFollowBack.
+func (r *Replicator) choose(ms []Member) map[string]Member {
+	online := map[string]Member{}
+	var ids []string
+	r.mu.Lock()
+	for _, m := range ms {
+		if until, ok := r.avoid[m.ID]; ok && time.Now().After(until) {
+			delete(r.avoid, m.ID)
+		}
+		if m.ID != r.self && m.URL != "" && m.Online && r.avoid[m.ID].IsZero() {
+			online[m.ID] = m
+			ids = append(ids, m.ID)
 		}
 	}
+	r.mu.Unlock()
+	slices.Sort(ids)
+	want := map[string]Member{}
+	r.mu.Lock()
+	for _, id := range r.chosen {
+		if m, ok := online[id]; ok && len(want) < Neighbours {
+			want[id] = m
+		}
+	}
+	r.mu.Unlock()
+	if i, _ := slices.BinarySearch(ids, r.self); len(ids) > 0 && len(want) < Neighbours {
+		succ := ids[i%len(ids)]
+		want[succ] = online[succ]
+	}
+	for _, i := range rand.Perm(len(ids)) {
+		if len(want) >= Neighbours {
+			break
+		}
+		want[ids[i]] = online[ids[i]]
+	}
+	chosen := slices.Sorted(maps.Keys(want))
+	r.mu.Lock()
+	r.chosen = chosen
+	r.mu.Unlock()
+	if r.followers != nil {
+		back := 0
+		for _, id := range r.followers() {
+			if m, ok := online[id]; ok && want[id].ID == "" && back < MaxFollowBack {
+				want[id] = m
+				back++
+			}
+		}
+	}
+	return want
+}
+
+// reconcile follows the neighbours choose picks, stopping the links of
+// the others.
+func (r *Replicator) reconcile(ctx context.Context, ms []Member) {
+	want := r.choose(ms)
 	r.mu.Lock()
 	var stopped []*link
 	for id, l := range r.links {
-		if m, ok := want[id]; !ok || m.URL != l.m.URL {
+		if m, ok := want[id]; !ok || m.URL != l.m.URL || isClosed(l.done) {
 			l.cancel()
 			stopped = append(stopped, l)
 			delete(r.links, id)
@@ -169,28 +274,66 @@ func (r *Replicator) reconcile(ctx context.Context) {
 	}
 }
 
-// follow pulls from m until ctx is done: one goroutine follows m's own log
-// with long polls, so that its changes arrive at once, and another sweeps
-// every sweepEvery for the other logs m holds further than this node.
+// follow long-polls m's heads until ctx is done, pulling every log m holds
+// further than this node each time they move.
 func (r *Replicator) follow(ctx context.Context, m Member) {
 	c := &client{http: r.http, base: strings.TrimRight(m.URL, "/"), id: m.ID}
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		r.retry(ctx, m, func() error { return r.pull(ctx, c, m.ID, pollWait) })
-	})
-	wg.Go(func() {
-		r.retry(ctx, m, func() error {
-			if err := r.sweep(ctx, c, m.ID); err != nil {
-				return err
+	var gen uint64
+	wait := time.Duration(0) // the first poll answers at once
+	failed := 0
+	ctx, giveUp := context.WithCancel(ctx)
+	defer giveUp()
+	r.retry(ctx, m, func() error {
+		theirs, err := c.heads(ctx, gen, wait)
+		if err != nil {
+			if failed++; failed >= failLimit { // online to others, maybe, but not reachable from here: choose another
+				r.mu.Lock()
+				r.avoid[m.ID] = time.Now().Add(avoidFor)
+				r.chosen = slices.DeleteFunc(r.chosen, func(id string) bool { return id == m.ID })
+				r.mu.Unlock()
+				giveUp()
 			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(sweepEvery):
-			}
-			return nil
-		})
+			return err
+		}
+		failed = 0
+		gen, wait = theirs.Gen, headsWait
+		if err := r.sweep(ctx, c, m.ID, theirs); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(minPoll):
+		}
+		return nil
 	})
-	wg.Wait()
+}
+
+// fallback pulls from its origin each log that gossip told of and that no
+// neighbour brought within fallbackAfter.
+func (r *Replicator) fallback(ctx context.Context, ms []Member) {
+	r.mu.Lock()
+	var late []string
+	for origin, since := range r.behind {
+		if time.Since(since) >= fallbackAfter && r.links[origin] == nil {
+			late = append(late, origin)
+		}
+	}
+	r.mu.Unlock()
+	for _, origin := range late {
+		i := slices.IndexFunc(ms, func(m Member) bool { return m.ID == origin && m.Online && m.URL != "" })
+		if i < 0 {
+			continue
+		}
+		r.mu.Lock()
+		r.behind[origin] = time.Now() // asked now; again after fallbackAfter if still not held
+		r.mu.Unlock()
+		c := &client{http: r.http, base: strings.TrimRight(ms[i].URL, "/"), id: origin}
+		go func() {
+			if err := r.pullOne(ctx, c, origin); err != nil && ctx.Err() == nil {
+				r.log.Warn("pulling a log from its origin", "origin", origin, "err", err)
+			}
+		}()
+	}
 }
 
 // retry runs step until ctx is done, backing off after failures, which it
@@ -220,14 +363,9 @@ func (r *Replicator) retry(ctx context.Context, m Member, step func() error) {
 	}
 }
 
-// sweep pulls every other log c's member, member, holds further than this
-// node. The member's own log is left to the long poll: pulling it here too
-// fetched, decoded and applied every run of a catch-up twice.
-func (r *Replicator) sweep(ctx context.Context, c *client, member string) error {
-	theirs, err := c.heads(ctx)
-	if err != nil {
-		return err
-	}
+// sweep pulls every log c's member, member, holds further than this node,
+// as its heads say.
+func (r *Replicator) sweep(ctx context.Context, c *client, member string, theirs *HeadsReply) error {
 	mine, err := r.local.Heads(ctx)
 	if err != nil {
 		return err
@@ -240,14 +378,30 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string) error 
 	}
 	for _, h := range theirs.Heads {
 		have, _ := mine.Head(h.Origin)
-		if h.Origin == r.self || h.Origin == member || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) || r.distrusted(member, h.Origin) {
+		if h.Origin == r.self || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) || r.distrusted(member, h.Origin) {
 			continue
 		}
-		if err := r.pull(ctx, c, h.Origin, 0); err != nil {
+		if err := r.pullOne(ctx, c, h.Origin); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// pullOne pulls origin's log from c's member, one pull of a log at a time:
+// a log two neighbours bring at once is pulled once, the second finding it
+// held.
+func (r *Replicator) pullOne(ctx context.Context, c *client, origin string) error {
+	r.mu.Lock()
+	mu := r.pulling[origin]
+	if mu == nil {
+		mu = &sync.Mutex{}
+		r.pulling[origin] = mu
+	}
+	r.mu.Unlock()
+	mu.Lock()
+	defer mu.Unlock()
+	return r.pull(ctx, c, origin, 0)
 }
 
 // pull fetches origin's log after what this node holds, waiting up to

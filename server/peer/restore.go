@@ -55,7 +55,7 @@ func Restore(ctx context.Context, local Applier, hc *http.Client, url, id string
 func admitted(ctx context.Context, c *client) (*HeadsReply, error) {
 	deadline := time.Now().Add(restoreWithin)
 	for {
-		heads, err := c.heads(ctx)
+		heads, err := c.heads(ctx, 0, 0)
 		if err == nil || time.Now().After(deadline) {
 			return heads, err
 		}

@@ -14,6 +14,7 @@ import (
 type Watcher struct {
 	mu    sync.Mutex
 	heads map[string]int64
+	gen   uint64        // advances so far, of any log
 	moved chan struct{} // closed and replaced on every advance
 }
 
@@ -33,6 +34,7 @@ func (w *Watcher) Advance(origin string, seq int64) {
 		return
 	}
 	w.heads[origin] = seq
+	w.gen++
 	close(w.moved)
 	w.moved = make(chan struct{})
 }
@@ -54,6 +56,39 @@ func (w *Watcher) Wait(ctx context.Context, origin string, after int64) {
 		case <-moved:
 		case <-t.C:
 			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// Head returns the highest seq of origin's log the watcher has seen.
+func (w *Watcher) Head(origin string) int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.heads[origin]
+}
+
+// Gen returns how many times any log advanced: a heads long poll waits for
+// it to move.
+func (w *Watcher) Gen() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.gen
+}
+
+// WaitGen returns when any log advanced past generation gen, or when ctx
+// is done.
+func (w *Watcher) WaitGen(ctx context.Context, gen uint64) {
+	for {
+		w.mu.Lock()
+		cur, moved := w.gen, w.moved
+		w.mu.Unlock()
+		if cur != gen {
+			return
+		}
+		select {
+		case <-moved:
 		case <-ctx.Done():
 			return
 		}

@@ -207,23 +207,23 @@ func New(cfg Config) *Node {
 func (n *Node) Self() string { return n.cfg.Self }
 
 // SetMembers makes ids the members this node follows (itself excluded): a
-// new one starts alive, not yet seen; one no longer listed is forgotten.
+// new one starts alive, not yet seen, and is probed next; one no longer
+// listed is forgotten.
 func (n *Node) SetMembers(ids []string) {
 	want := make(map[string]bool, len(ids))
-	added := false
+	var added []string
 	for _, id := range ids {
 		want[id] = true
 		if id != n.cfg.Self && n.members[id] == nil {
 			n.members[id] = &member{id: id}
 			n.ids = append(n.ids, id)
-			n.order = append(n.order, id)
-			added = true
+			added = append(added, id)
 		}
 	}
-	if added { // probed within this round, at random places
+	if len(added) > 0 { // probed first, so that a newcomer is seen alive at once
 		slices.Sort(n.ids)
-		rest := n.order[n.next:]
-		n.cfg.Rand.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+		n.cfg.Rand.Shuffle(len(added), func(i, j int) { added[i], added[j] = added[j], added[i] })
+		n.order = slices.Insert(n.order, n.next, added...)
 	}
 	for _, id := range slices.Clone(n.ids) {
 		if !want[id] {
@@ -232,8 +232,8 @@ func (n *Node) SetMembers(ids []string) {
 	}
 }
 
-// Add makes id a member this node follows, alive and not yet seen, unless
-// it is one already (or this node).
+// Add makes id a member this node follows, alive, not yet seen and probed
+// next, unless it is one already (or this node).
 func (n *Node) Add(id string) {
 	if id == n.cfg.Self || n.members[id] != nil {
 		return
@@ -241,8 +241,7 @@ func (n *Node) Add(id string) {
 	n.members[id] = &member{id: id}
 	i, _ := slices.BinarySearch(n.ids, id)
 	n.ids = slices.Insert(n.ids, i, id)
-	j := n.next + n.cfg.Rand.IntN(len(n.order)-n.next+1) // probed within this round, at a random place
-	n.order = slices.Insert(n.order, j, id)
+	n.order = slices.Insert(n.order, n.next, id) // probed next, so that a newcomer is seen alive at once
 }
 
 // Remove forgets the member id (it departed).

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	zmq "github.com/pebbe/zmq4"
 )
@@ -23,6 +22,7 @@ type Publisher struct {
 	dropped   atomic.Uint64
 	quit      chan struct{}
 	done      chan struct{}
+	wake      func() // ends the serving goroutine's wait
 	closeOnce sync.Once
 }
 
@@ -116,11 +116,9 @@ type Subscriber struct {
 	out       chan []byte
 	quit      chan struct{}
 	done      chan struct{}
+	wake      func() // ends the serving goroutine's wait
 	closeOnce sync.Once
 }
-
-// subscriberPoll bounds how long Close waits for the receiving goroutine to notice it.
-const subscriberPoll = 100 * time.Millisecond
 
 // NewSubscriber validates addr with CheckAddr and connects a SUB socket to it, subscribed to everything.
 // Connecting succeeds whether or not a publisher is bound there yet; with keys, only to a Publisher
@@ -134,13 +132,19 @@ func NewSubscriber(addr string, logger *slog.Logger, keys *Keys) (*Subscriber, e
 	if err != nil {
 		return nil, fmt.Errorf("creating subscriber: %w", err)
 	}
+	w, err := newWaiter(sub)
+	if err != nil {
+		sub.Close()
+		return nil, fmt.Errorf("creating subscriber: %w", err)
+	}
 	s := &Subscriber{
 		addr: addr, log: loggerOrDiscard(logger),
 		out:  make(chan []byte, eventBuffer),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
+		wake: w.wake,
 	}
-	go s.serve(sub)
+	go s.serve(sub, w)
 	return s, nil
 }
 
@@ -152,25 +156,30 @@ func (s *Subscriber) C() <-chan []byte {
 
 // Close stops receiving, closes the socket and then C. It is safe to call more than once.
 func (s *Subscriber) Close() error {
-	s.closeOnce.Do(func() { close(s.quit) })
+	s.closeOnce.Do(func() {
+		close(s.quit)
+		s.wake()
+	})
 	<-s.done
 	return nil
 }
 
-// serve owns sub: it polls it and forwards each message to out until quit is closed.
-func (s *Subscriber) serve(sub *zmq.Socket) {
+// serve owns sub: it forwards each message to out until quit is closed,
+// sleeping in Go's network poller in between (see waiter): a goroutine
+// parked in zmq_poll would keep the runtime's sysmon thread waking a
+// hundred times a second on an idle node.
+func (s *Subscriber) serve(sub *zmq.Socket, w *waiter) {
 	defer close(s.done)
 	defer close(s.out)
 	defer sub.Close()
-	poller := zmq.NewPoller()
-	poller.Add(sub, zmq.POLLIN)
+	defer w.close()
 	for !isClosed(s.quit) {
-		polled, err := poller.Poll(subscriberPoll)
-		if err != nil {
-			s.log.Error("polling events; stopping", "addr", s.addr, "err", err)
+		w.arm(idlePoll)
+		if !s.forward(sub) || isClosed(s.quit) {
 			return
 		}
-		if len(polled) > 0 && !s.forward(sub) {
+		if err := w.wait(); err != nil {
+			s.log.Error("waiting for events; stopping", "addr", s.addr, "err", err)
 			return
 		}
 	}

@@ -17,7 +17,7 @@ import (
 // own: a probe every 500 ms, pushes every 200 ms while changes are queued).
 const (
 	// tickEvery is how often the protocol's clock advances.
-	tickEvery = 50 * time.Millisecond
+	tickEvery = 100 * time.Millisecond
 	// exchangeEvery is how often a node exchanges everything it knows
 	// (records and states) with one random member: gossip spreads only
 	// changes, and this repairs what a lost message left out.

@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -32,13 +34,20 @@ type Guard struct {
 	roots *x509.CertPool
 	dir   Directory
 	self  func() bool // reports whether this node is itself a current member
+
+	mu       sync.Mutex
+	verified map[string]time.Time // client certificates verified already (their DER), until they expire
 }
+
+// maxVerified bounds the client certificates a Guard remembers as
+// verified: past it, it forgets them all and verifies again.
+const maxVerified = 4096
 
 // NewGuard returns a Guard trusting only the CA certificates in roots and
 // the members dir says are current. self, when not nil, reports whether
 // this node still serves peers (false once it left the network).
 func NewGuard(roots *x509.CertPool, dir Directory, self func() bool) *Guard {
-	return &Guard{roots: roots, dir: dir, self: self}
+	return &Guard{roots: roots, dir: dir, self: self, verified: map[string]time.Time{}}
 }
 
 // RequirePeer serves next only to a request that presents a client
@@ -88,17 +97,42 @@ func (g *Guard) check(r *http.Request, afterLeaving bool) (string, error) {
 		return "", stock.Errorf(stock.CodeUnauthenticated, "a member's client certificate is required")
 	}
 	certs := r.TLS.PeerCertificates
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		inter.AddCert(c)
-	}
-	opts := x509.VerifyOptions{Roots: g.roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	if _, err := certs[0].Verify(opts); err != nil {
-		return "", stock.Errorf(stock.CodeUnauthenticated, "the client certificate is not one the network's CA issued")
+	if err := g.verify(certs); err != nil {
+		return "", err
 	}
 	id := certs[0].Subject.CommonName
 	if !g.dir.Current(id) {
 		return "", stock.Errorf(stock.CodeForbidden, "%s is not a current member of the network", id)
 	}
 	return id, nil
+}
+
+// verify checks that the network's CA issued the client certificate
+// certs[0] (with certs[1:] as intermediates), once per certificate: a
+// member sends gossip and polls many times a second over one connection,
+// and a chain's signature check costs more than the rest of such a request.
+func (g *Guard) verify(certs []*x509.Certificate) error {
+	key := string(certs[0].Raw)
+	now := time.Now()
+	g.mu.Lock()
+	until, ok := g.verified[key]
+	g.mu.Unlock()
+	if ok && now.Before(until) {
+		return nil
+	}
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	opts := x509.VerifyOptions{Roots: g.roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	if _, err := certs[0].Verify(opts); err != nil {
+		return stock.Errorf(stock.CodeUnauthenticated, "the client certificate is not one the network's CA issued")
+	}
+	g.mu.Lock()
+	if len(g.verified) >= maxVerified {
+		clear(g.verified)
+	}
+	g.verified[key] = certs[0].NotAfter
+	g.mu.Unlock()
+	return nil
 }

@@ -91,12 +91,15 @@ func (h *Handler) versioned(next func(http.ResponseWriter, *http.Request) error)
 // heads answers how far this node holds every warehouse's log. With
 // wait=SECONDS and gen=G (the Gen of the caller's last answer) it waits up
 // to that long for any log to move past generation G: a follower's long
-// poll.
+// poll. With brief=1 the answer holds only the seq of each log that moved
+// since this node started, read from memory (no database job): what a
+// follower polling many times a second needs.
 func (h *Handler) heads(w http.ResponseWriter, r *http.Request) error {
 	wait, gen, err := parseHeads(r)
 	if err != nil {
 		return err
 	}
+	brief := r.URL.Query().Get("brief") == "1"
 	if wait > 0 {
 		h.noteFollower(r.Context())
 		wctx, cancel := context.WithTimeout(r.Context(), wait)
@@ -112,6 +115,10 @@ func (h *Handler) heads(w http.ResponseWriter, r *http.Request) error {
 		if r.Context().Err() != nil {
 			return nil // the caller left
 		}
+	}
+	if brief {
+		heads, cur := h.watch.Heads()
+		return writeJSON(w, HeadsReply{Protocol: Protocol, Heads: heads, Gen: cur, Brief: true})
 	}
 	cur := h.watch.Gen()
 	local, err := h.svc.LocalWarehouse(r.Context())

@@ -38,6 +38,9 @@ type HeadsReply struct {
 	// a follower sends it back with wait=SECONDS to be answered once any
 	// log moved.
 	Gen uint64 `json:"gen"`
+	// Brief marks an answer with only the seq of the logs that moved since
+	// the serving node started (brief=1): no epochs, times or signed heads.
+	Brief bool `json:"brief,omitempty"`
 }
 
 // The headers of a changes answer: its origin and how far the serving

@@ -42,12 +42,13 @@ const (
 	// that the overlay is connected both ways.
 	Neighbours    = 3
 	MaxFollowBack = 6
-	headsWait     = 25 * time.Second      // how long a follower's heads poll waits for news
-	minPoll       = 20 * time.Millisecond // between two heads polls of one neighbour
-	fallbackAfter = 3 * time.Second       // how long a head gossip told of may stay unheld before the origin is asked
-	membersEvery  = time.Second           // how often the neighbours are chosen again
-	failLimit     = 3                     // failures in a row after which a neighbour is given up for a while
-	avoidFor      = 20 * time.Second      // how long a neighbour given up is not chosen again
+	headsWait     = 25 * time.Second       // how long a follower's heads poll waits for news
+	minPoll       = 100 * time.Millisecond // between two heads polls of one neighbour: runs of several entries, not one pull per commit
+	fullEvery     = 30 * time.Second       // between two full heads answers from one neighbour (fork checks)
+	fallbackAfter = 3 * time.Second        // how long a head gossip told of may stay unheld before the origin is asked
+	membersEvery  = time.Second            // how often the neighbours are chosen again
+	failLimit     = 3                      // failures in a row after which a neighbour is given up for a while
+	avoidFor      = 20 * time.Second       // how long a neighbour given up is not chosen again
 	maxBackoff    = 10 * time.Second
 	// FollowedFor is how long a follower counts as one after its last
 	// heads poll.
@@ -281,10 +282,12 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 	var gen uint64
 	wait := time.Duration(0) // the first poll answers at once
 	failed := 0
+	var full time.Time // when the last full answer came
 	ctx, giveUp := context.WithCancel(ctx)
 	defer giveUp()
 	r.retry(ctx, m, func() error {
-		theirs, err := c.heads(ctx, gen, wait)
+		brief := time.Since(full) < fullEvery // full answers (signed heads: fork checks) now and then
+		theirs, err := c.headsOf(ctx, gen, wait, brief && wait > 0)
 		if err != nil {
 			if failed++; failed >= failLimit { // online to others, maybe, but not reachable from here: choose another
 				r.mu.Lock()
@@ -297,6 +300,9 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 		}
 		failed = 0
 		gen, wait = theirs.Gen, headsWait
+		if !theirs.Brief {
+			full = time.Now()
+		}
 		if err := r.sweep(ctx, c, m.ID, theirs); err != nil {
 			return err
 		}
@@ -329,7 +335,7 @@ func (r *Replicator) fallback(ctx context.Context, ms []Member) {
 		r.mu.Unlock()
 		c := &client{http: r.http, base: strings.TrimRight(ms[i].URL, "/"), id: origin}
 		go func() {
-			if err := r.pullOne(ctx, c, origin); err != nil && ctx.Err() == nil {
+			if err := r.pullOne(ctx, c, origin, 0); err != nil && ctx.Err() == nil {
 				r.log.Warn("pulling a log from its origin", "origin", origin, "err", err)
 			}
 		}()
@@ -364,34 +370,47 @@ func (r *Replicator) retry(ctx context.Context, m Member, step func() error) {
 }
 
 // sweep pulls every log c's member, member, holds further than this node,
-// as its heads say.
+// as its heads say. A full answer is compared with the database's heads
+// (and its signed heads checked for forks); a brief one with the heads the
+// replicator last saw this node hold, which every pull keeps current.
 func (r *Replicator) sweep(ctx context.Context, c *client, member string, theirs *HeadsReply) error {
-	mine, err := r.local.Heads(ctx)
-	if err != nil {
-		return err
-	}
-	r.note(theirs.Heads, mine)
-	for _, h := range theirs.Heads {
-		if err := r.checkFork(ctx, member, h, mine); err != nil {
+	if !theirs.Brief {
+		mine, err := r.local.Heads(ctx)
+		if err != nil {
 			return err
 		}
+		r.note(theirs.Heads, mine)
+		for _, h := range theirs.Heads {
+			if err := r.checkFork(ctx, member, h, mine); err != nil {
+				return err
+			}
+		}
+	} else {
+		r.note(theirs.Heads, &stock.Heads{})
 	}
 	for _, h := range theirs.Heads {
-		have, _ := mine.Head(h.Origin)
-		if h.Origin == r.self || h.LastSeq <= have.LastSeq || r.isBlocked(h.Origin) || r.distrusted(member, h.Origin) {
+		if h.Origin == r.self || h.LastSeq <= r.holds(h.Origin) || r.isBlocked(h.Origin) || r.distrusted(member, h.Origin) {
 			continue
 		}
-		if err := r.pullOne(ctx, c, h.Origin); err != nil {
+		if err := r.pullOne(ctx, c, h.Origin, h.LastSeq); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// pullOne pulls origin's log from c's member, one pull of a log at a time:
-// a log two neighbours bring at once is pulled once, the second finding it
-// held.
-func (r *Replicator) pullOne(ctx context.Context, c *client, origin string) error {
+// holds returns the seq of origin's log this node held when it last
+// looked.
+func (r *Replicator) holds(origin string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.held[origin]
+}
+
+// pullOne pulls origin's log up to at least seq from c's member, one pull
+// of a log at a time: a log two neighbours bring at once is pulled once,
+// the second finding it held.
+func (r *Replicator) pullOne(ctx context.Context, c *client, origin string, seq int64) error {
 	r.mu.Lock()
 	mu := r.pulling[origin]
 	if mu == nil {
@@ -401,6 +420,9 @@ func (r *Replicator) pullOne(ctx context.Context, c *client, origin string) erro
 	r.mu.Unlock()
 	mu.Lock()
 	defer mu.Unlock()
+	if seq > 0 && r.holds(origin) >= seq {
+		return nil
+	}
 	return r.pull(ctx, c, origin, 0)
 }
 

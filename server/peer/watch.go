@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // Watcher tells long-polling sync requests that a log advanced. The node's
@@ -93,4 +95,16 @@ func (w *Watcher) WaitGen(ctx context.Context, gen uint64) {
 			return
 		}
 	}
+}
+
+// Heads returns the highest seq of every log the watcher has seen move
+// since the node started, and the generation they are at.
+func (w *Watcher) Heads() ([]stock.Head, uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]stock.Head, 0, len(w.heads))
+	for origin, seq := range w.heads {
+		out = append(out, stock.Head{Origin: origin, LastSeq: seq})
+	}
+	return out, w.gen
 }

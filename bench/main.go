@@ -13,7 +13,9 @@
 // beside a direct GROUP BY, stockAt, the CSV export), alone and beside a
 // writer; a writer beside a flood of made-up bearer tokens; the hostile
 // inputs of issue 17 with the node's peak memory during each; and
-// transfers between two nodes beside the sender's recordMovement rate.
+// transfers between two nodes beside the sender's recordMovement rate;
+// networks of 6 to 48 nodes (scale), and the membership protocol simulated
+// for up to 5,000 members (gossipsim).
 package main
 
 import (
@@ -56,11 +58,11 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
-	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,reports,saturated,authflood,joinflood,joinflood-idle,attacks,transfers,signing", "comma-separated parts to run")
+	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,reports,saturated,authflood,joinflood,joinflood-idle,attacks,transfers,signing,scale,gossipsim", "comma-separated parts to run")
 	flag.IntVar(&o.subs, "subs", 0, "websocket subscribers in the subscribers part (default: the issue's three cases)")
 	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
 	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
-	flag.StringVar(&o.scaleSizes, "scale-sizes", "6,12,24,48", "network sizes of the scale part (not run by default: -parts scale)")
+	flag.StringVar(&o.scaleSizes, "scale-sizes", "6,12,24,48", "network sizes of the scale part")
 	flag.Int64Var(&o.scaleSeed, "scale-seed", 0, "seed of the scale part's joins and kill (default: from the clock; printed)")
 	// The bench's internal modes: it starts itself in one of them as a
 	// separate process, passing it a folder.

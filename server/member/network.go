@@ -14,7 +14,9 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -111,7 +113,7 @@ func New(ctx context.Context, cfg Config) (*Network, error) {
 		return nil, err
 	}
 	n.guard = NewGuard(roots, n, n.serving)
-	if err := n.refresh(ctx); err != nil {
+	if err := n.load(ctx); err != nil {
 		return nil, err
 	}
 	n.startGossip(n.selfID())
@@ -174,6 +176,22 @@ func (n *Network) Learn(ctx context.Context, rs []stock.MemberRecord) error {
 		return nil
 	}
 	return n.accept(ctx, "the join answer", rs)
+}
+
+// load loads the stored members at start, waiting while the database
+// handler is busy or not up yet (a node restarting on a loaded machine):
+// that is no reason to stop the node.
+func (n *Network) load(ctx context.Context) error {
+	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
+		err := n.refresh(ctx)
+		if err == nil || !errors.Is(err, stock.ErrUnavailable) {
+			return err
+		}
+		n.log.Warn("waiting for the database handler to load the members", "err", err)
+		if werr := wait.For(ctx, delay); werr != nil {
+			return err
+		}
+	}
 }
 
 // refresh reloads the stored members and their records.

@@ -49,10 +49,21 @@ func startNodeIn(o options, dir string, extra ...string) (*benchNode, error) {
 		return nil, fmt.Errorf("starting %s (run make build first): %w", o.node, err)
 	}
 	if n.base, n.token, err = waitNode(dir); err != nil {
+		err = fmt.Errorf("%w; the end of its log:\n%s", err, logTail(n.log, 12))
 		n.stop()
 		return nil, err
 	}
 	return n, nil
+}
+
+// logTail returns the last k lines of the file at path.
+func logTail(path string, k int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-k):], "\n")
 }
 
 // startLoadNode starts a node for a load part, with extra flags and the

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -472,9 +473,11 @@ func (s *scaleNet) measureDelay(f *scaleFigures) error {
 		return err
 	}
 	self0 := selfCPU()
+	cpu0, t0 := s.networkCPU(), time.Now()
 	sales, failed := first.sellPaced(scaleSaleRate, scaleSaleFor, start, "delay")
 	drained := drain([]*watcher{w}, int64(len(sales)))
 	closeWatchers([]*watcher{w})
+	cpu, wall := s.networkCPU()-cpu0, time.Since(t0)
 	var delays []time.Duration
 	for _, a := range sales {
 		if a.seq < len(w.arrivals) && w.arrivals[a.seq] != 0 {
@@ -489,9 +492,23 @@ func (s *scaleNet) measureDelay(f *scaleFigures) error {
 		scaleSaleRate, first.id, scaleSaleFor, last.id, len(sales), failed, drained)
 	fmt.Printf("      ack -> event: p50 %v p99 %v max %v; %d missing (%d merged events, %d duplicates); this harness %v of CPU\n",
 		f.p50, f.p99, percentile(delays, 100).Round(time.Millisecond), f.missing, w.merged.Load(), w.dups, (selfCPU() - self0).Round(time.Millisecond))
+	if applied := len(sales) * (len(s.nodes) - 1); applied > 0 {
+		fmt.Printf("      every node's CPU meanwhile: %v over %v (%.2f cores on %d CPUs), %v per entry replicated to a node\n",
+			cpu.Round(time.Millisecond), wall.Round(time.Millisecond), cpu.Seconds()/wall.Seconds(), runtime.NumCPU(),
+			(cpu / time.Duration(applied)).Round(time.Microsecond))
+	}
 	fmt.Printf("    target (p99 < %v, none missing; set for 48 nodes): %s\n",
 		scaleDelayTarget, verdict(len(sales) > 0 && f.missing == 0 && f.p99 < scaleDelayTarget))
 	return nil
+}
+
+// networkCPU returns the CPU time every node has used so far.
+func (s *scaleNet) networkCPU() time.Duration {
+	var sum time.Duration
+	for _, n := range s.nodes {
+		sum += cpuOf(n.pid())
+	}
+	return sum
 }
 
 // measureConvergence has every node sell scaleEachRate/s for scaleEachFor

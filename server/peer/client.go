@@ -24,17 +24,21 @@ type client struct {
 // heads asks the member how far it holds every log; with wait, once any
 // of its logs moved past generation gen (or wait passed).
 func (c *client) heads(ctx context.Context, gen uint64, wait time.Duration) (*HeadsReply, error) {
-	return c.headsOf(ctx, gen, wait, false)
+	return c.headsOf(ctx, gen, wait, false, "")
 }
 
-// headsOf is heads, brief (see Handler.heads) when brief is set.
-func (c *client) headsOf(ctx context.Context, gen uint64, wait time.Duration, brief bool) (*HeadsReply, error) {
+// headsOf is heads, brief (see Handler.heads) when brief is set, and with
+// have (what this node holds, "ORIGIN:SEQ,…") when not empty.
+func (c *client) headsOf(ctx context.Context, gen uint64, wait time.Duration, brief bool, have string) (*HeadsReply, error) {
 	q := url.Values{}
 	if wait > 0 {
 		q = url.Values{"gen": {strconv.FormatUint(gen, 10)}, "wait": {strconv.Itoa(int(wait / time.Second))}}
 	}
 	if brief {
 		q.Set("brief", "1")
+	}
+	if have != "" {
+		q.Set("have", have)
 	}
 	var r HeadsReply
 	if err := c.get(ctx, HeadsPath, q, &r); err != nil {

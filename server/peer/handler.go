@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,7 +94,8 @@ func (h *Handler) versioned(next func(http.ResponseWriter, *http.Request) error)
 // to that long for any log to move past generation G: a follower's long
 // poll. With brief=1 the answer holds only the seq of each log that moved
 // since this node started, read from memory (no database job): what a
-// follower polling many times a second needs.
+// follower polling many times a second needs. With have=ORIGIN:SEQ,… (what
+// the caller holds) the wait ends only for a log beyond it.
 func (h *Handler) heads(w http.ResponseWriter, r *http.Request) error {
 	wait, gen, err := parseHeads(r)
 	if err != nil {
@@ -110,7 +112,11 @@ func (h *Handler) heads(w http.ResponseWriter, r *http.Request) error {
 			case <-wctx.Done():
 			}
 		}()
-		h.watch.WaitGen(wctx, gen)
+		if have, ok := parseHave(r); ok {
+			h.watch.WaitBeyond(wctx, gen, have)
+		} else {
+			h.watch.WaitGen(wctx, gen)
+		}
 		cancel()
 		if r.Context().Err() != nil {
 			return nil // the caller left
@@ -155,6 +161,24 @@ func parseHeads(r *http.Request) (time.Duration, uint64, error) {
 		gen = g
 	}
 	return wait, gen, nil
+}
+
+// parseHave reads the have parameter of a heads long poll: the seq of
+// each log the caller holds, "ORIGIN:SEQ,…". Malformed pairs are skipped:
+// at worst the caller is woken for a log it holds.
+func parseHave(r *http.Request) (map[string]int64, bool) {
+	v := r.URL.Query().Get("have")
+	if v == "" {
+		return nil, false
+	}
+	have := map[string]int64{}
+	for _, pair := range strings.Split(v, ",") {
+		origin, seq, ok := strings.Cut(pair, ":")
+		if n, err := strconv.ParseInt(seq, 10, 64); ok && err == nil {
+			have[origin] = n
+		}
+	}
+	return have, true
 }
 
 // noteFollower records that the caller long-polls this node's heads.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -287,7 +288,11 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 	defer giveUp()
 	r.retry(ctx, m, func() error {
 		brief := time.Since(full) < fullEvery // full answers (signed heads: fork checks) now and then
-		theirs, err := c.headsOf(ctx, gen, wait, brief && wait > 0)
+		have := ""
+		if brief && wait > 0 {
+			have = r.haveList()
+		}
+		theirs, err := c.headsOf(ctx, gen, wait, brief && wait > 0, have)
 		if err != nil {
 			if failed++; failed >= failLimit { // online to others, maybe, but not reachable from here: choose another
 				r.mu.Lock()
@@ -397,6 +402,22 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string, theirs
 		}
 	}
 	return nil
+}
+
+// haveList returns what this node holds of every log as a heads poll's
+// have parameter ("ORIGIN:SEQ,…"): its own log as held to the end, so that
+// a neighbour's copy of it never wakes the poll.
+func (r *Replicator) haveList() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	b.WriteString(r.self + ":" + strconv.FormatInt(math.MaxInt64, 10))
+	for origin, seq := range r.held {
+		if origin != r.self {
+			b.WriteString("," + origin + ":" + strconv.FormatInt(seq, 10))
+		}
+	}
+	return b.String()
 }
 
 // holds returns the seq of origin's log this node held when it last

@@ -108,3 +108,32 @@ func (w *Watcher) Heads() ([]stock.Head, uint64) {
 	}
 	return out, w.gen
 }
+
+// WaitBeyond returns when some log moved past generation gen beyond what
+// have says the caller holds (a log not in have counts as held to 0), or
+// when ctx is done: a follower is not woken by the runs it handed this
+// node itself.
+func (w *Watcher) WaitBeyond(ctx context.Context, gen uint64, have map[string]int64) {
+	for {
+		w.mu.Lock()
+		cur, moved := w.gen, w.moved
+		beyond := false
+		if cur != gen {
+			for origin, seq := range w.heads {
+				if seq > have[origin] {
+					beyond = true
+					break
+				}
+			}
+		}
+		w.mu.Unlock()
+		if beyond {
+			return
+		}
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return
+		}
+	}
+}

@@ -154,7 +154,11 @@ func (s *scaleNet) start(n int) error {
 			sn, err = startMember(s.o, "", id, "--listen", "127.0.0.1:"+freePort())
 		} else {
 			via := s.nodes[s.r.IntN(i)]
-			sn, err = startJoined(s.o, via.subNode, id)
+			var extra []string
+			if s.o.profile != "" && i == n/2 { // -cpuprofile: a node in the middle, profiled while the sales spread
+				extra = []string{"--pprof", "127.0.0.1:6061"}
+			}
+			sn, err = startJoined(s.o, via.subNode, id, extra...)
 		}
 		if err != nil {
 			return fmt.Errorf("starting %s: %w", id, err)
@@ -473,6 +477,11 @@ func (s *scaleNet) measureDelay(f *scaleFigures) error {
 		return err
 	}
 	self0 := selfCPU()
+	if s.o.profile != "" {
+		o := s.o
+		o.duration = scaleSaleFor + 2*time.Second
+		go profile(o)
+	}
 	cpu0, t0 := s.networkCPU(), time.Now()
 	sales, failed := first.sellPaced(scaleSaleRate, scaleSaleFor, start, "delay")
 	drained := drain([]*watcher{w}, int64(len(sales)))

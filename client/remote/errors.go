@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
+	"syscall"
 )
 
 // Codes the node puts in a GraphQL error's extensions.code.
@@ -138,7 +138,7 @@ func notSent(err error) bool {
 		return true
 	}
 	var dns *net.DNSError
-	return errors.As(err, &dns) || strings.Contains(err.Error(), "connection refused")
+	return errors.As(err, &dns) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // canceled reports whether err comes from the caller's context.

@@ -51,6 +51,7 @@ const (
 	failLimit     = 3                      // failures in a row after which a neighbour is given up for a while
 	avoidFor      = 20 * time.Second       // how long a neighbour given up is not chosen again
 	maxBackoff    = 10 * time.Second
+	fetchTimeout  = 15 * time.Second // a run of a log, beyond the time it may wait for news
 	// FollowedFor is how long a follower counts as one after its last
 	// heads poll.
 	FollowedFor = 2 * headsWait
@@ -292,7 +293,9 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 		if brief && wait > 0 {
 			have = r.haveList()
 		}
-		theirs, err := c.headsOf(ctx, gen, wait, brief && wait > 0, have)
+		pctx, cancel := context.WithTimeout(ctx, wait+fetchTimeout) // a stalled connection must not stop the link
+		theirs, err := c.headsOf(pctx, gen, wait, brief && wait > 0, have)
+		cancel()
 		if err != nil {
 			if failed++; failed >= failLimit { // online to others, maybe, but not reachable from here: choose another
 				r.mu.Lock()
@@ -520,6 +523,10 @@ type fetched struct {
 
 // fetch asks c's member for origin's log after seq and decodes it.
 func fetch(ctx context.Context, c *client, origin string, after int64, wait time.Duration) fetched {
+	// Bounded: a pull holds its log's turn (pullOne), so a member that
+	// never answers must not keep every other neighbour from serving it.
+	ctx, cancel := context.WithTimeout(ctx, wait+fetchTimeout)
+	defer cancel()
 	reply, err := c.changes(ctx, origin, after, DefaultLimit, wait)
 	if err != nil {
 		return fetched{err: err}

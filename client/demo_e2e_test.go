@@ -1,40 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stockmesh/stockmesh/internal/testnode"
 )
-
-// syncBuffer is a bytes.Buffer that a process writes while a test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p.
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns what was written so far.
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // freePorts returns P such that P, P+1 and P+2 were free a moment ago.
 func freePorts(t *testing.T) int {
@@ -64,7 +42,7 @@ func freePorts(t *testing.T) int {
 // demoRun is a running scripts/demo.sh.
 type demoRun struct {
 	cmd      *exec.Cmd
-	out, err *syncBuffer
+	out, err *testnode.Buffer
 	exited   chan struct{}
 }
 
@@ -74,7 +52,7 @@ func startDemo(t *testing.T, clientPath string, env ...string) *demoRun {
 	t.Helper()
 	cmd := exec.Command("bash", testnode.RepoFile("scripts", "demo.sh"), testnode.Binary(t), clientPath)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LANG=es_ES.UTF-8", "LC_ALL=es_ES.UTF-8"}, env...)
-	d := &demoRun{cmd: cmd, out: &syncBuffer{}, err: &syncBuffer{}, exited: make(chan struct{})}
+	d := &demoRun{cmd: cmd, out: &testnode.Buffer{}, err: &testnode.Buffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = d.out, d.err
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

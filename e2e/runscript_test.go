@@ -1,13 +1,11 @@
 package e2e
 
 import (
-	"bytes"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,30 +13,12 @@ import (
 	"github.com/stockmesh/stockmesh/internal/testnode"
 )
 
-// lockedBuffer is a bytes.Buffer safe for a writing process and a reading test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // runScript is a running scripts/run-node.sh.
 type runScript struct {
 	cmd    *exec.Cmd
-	out    *lockedBuffer // its stdout
-	errs   *lockedBuffer // its stderr, with the node's log
-	exited chan struct{} // closed when it has exited, with err set
+	out    *testnode.Buffer // its stdout
+	errs   *testnode.Buffer // its stderr, with the node's log
+	exited chan struct{}    // closed when it has exited, with err set
 	err    error
 }
 
@@ -48,7 +28,7 @@ func startRunScript(t *testing.T, data, listen string) *runScript {
 	t.Helper()
 	cmd := exec.Command("bash", testnode.RepoFile("scripts", "run-node.sh"), testnode.Binary(t), data)
 	cmd.Env = append(os.Environ(), "STOCKMESH_LISTEN="+listen)
-	out, errs := &lockedBuffer{}, &lockedBuffer{}
+	out, errs := &testnode.Buffer{}, &testnode.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, errs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

@@ -21,10 +21,9 @@ func (n *Node) TryRestart(t testing.TB) error {
 	t.Helper()
 	n.Kill()
 	_ = os.Remove(filepath.Join(n.DataDir, "node.addr"))
-	logPath := filepath.Join(n.DataDir, "node.log")
 	m := &Node{DataDir: n.DataDir, CAFile: n.CAFile, extra: n.extra}
-	m.Proc = start(t, logPath, append([]string{"--data", n.DataDir, "--listen", n.Addr}, n.extra...)...)
-	if err := m.waitServing(t, logPath); err != nil {
+	m.Proc = start(t, filepath.Join(n.DataDir, "node.log"), append([]string{"--data", n.DataDir, "--listen", n.Addr}, n.extra...)...)
+	if err := m.waitServing(t); err != nil {
 		return err
 	}
 	*n = *m
@@ -32,13 +31,14 @@ func (n *Node) TryRestart(t testing.TB) error {
 }
 
 // waitServing waits until the node has written its address and admin token
-// and answers /healthz, as waitReady does, but returns an error when the
-// process exits first.
-func (n *Node) waitServing(t testing.TB, logPath string) error {
+// and answers /healthz. It returns an error with the log's last line when
+// the process exits first, and fails the test when the node neither serves
+// nor exits within StartTimeout.
+func (n *Node) waitServing(t testing.TB) error {
 	t.Helper()
 	for deadline := time.Now().Add(StartTimeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if n.Exited() {
-			return fmt.Errorf("stockmeshd exited while starting (code %d): %s", n.cmd.ProcessState.ExitCode(), lastLine(logPath))
+			return fmt.Errorf("stockmeshd exited while starting (code %d): %s", n.cmd.ProcessState.ExitCode(), lastLine(filepath.Join(n.DataDir, "node.log")))
 		}
 		addr, err1 := os.ReadFile(filepath.Join(n.DataDir, "node.addr"))
 		token, err2 := os.ReadFile(filepath.Join(n.DataDir, "admin.token"))

@@ -198,33 +198,13 @@ func (n *Node) Restart(t testing.TB) {
 	*n = *StartIn(t, n.DataDir, n.Addr, n.extra...)
 }
 
-// waitReady waits until the node has written its address and admin token
-// and answers /healthz; start's cleanup shows the log if it fails.
+// waitReady waits until the node serves (see waitServing), failing the
+// test when it exits first; start's cleanup shows the log.
 func (n *Node) waitReady(t testing.TB) {
 	t.Helper()
-	deadline := time.Now().Add(StartTimeout)
-	for time.Now().Before(deadline) {
-		if n.Exited() {
-			t.Fatalf("stockmeshd exited while starting (code %d)", n.cmd.ProcessState.ExitCode())
-		}
-		addr, err1 := os.ReadFile(filepath.Join(n.DataDir, "node.addr"))
-		token, err2 := os.ReadFile(filepath.Join(n.DataDir, "admin.token"))
-		if err1 == nil && err2 == nil && len(addr) > 0 {
-			n.Addr, n.Token = strings.TrimSpace(string(addr)), strings.TrimSpace(string(token))
-			n.URL = "https://" + n.Addr
-			if n.client == nil {
-				n.connect(t)
-			}
-			if resp, err := n.client.Get(n.URL + "/healthz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					return
-				}
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := n.waitServing(t); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("stockmeshd did not serve within %v", StartTimeout)
 }
 
 // connect loads the node's CA once and builds the TLS configuration and the

@@ -203,9 +203,6 @@ func New(cfg Config) *Node {
 	return n
 }
 
-// Self returns this node's id.
-func (n *Node) Self() string { return n.cfg.Self }
-
 // SetMembers makes ids the members this node follows (itself excluded): a
 // new one starts alive, not yet seen, and is probed next; one no longer
 // listed is forgotten.
@@ -300,9 +297,6 @@ func (n *Node) Merge(now time.Time, from string, us []Update) {
 func (n *Node) Broadcast(it Item) {
 	n.queue.add(entry{key: "i/" + it.Key, item: &it})
 }
-
-// Sent returns how many messages the node has returned so far.
-func (n *Node) Sent() int { return n.sent }
 
 // size is the network's size as the timeouts count it: the members and
 // this node.

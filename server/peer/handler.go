@@ -104,14 +104,7 @@ func (h *Handler) heads(w http.ResponseWriter, r *http.Request) error {
 	brief := r.URL.Query().Get("brief") == "1"
 	if wait > 0 {
 		h.noteFollower(r.Context())
-		wctx, cancel := context.WithTimeout(r.Context(), wait)
-		go func() {
-			select {
-			case <-h.stopping:
-				cancel()
-			case <-wctx.Done():
-			}
-		}()
+		wctx, cancel := h.pollContext(r.Context(), time.Now().Add(wait))
 		if have, ok := parseHave(r); ok {
 			h.watch.WaitBeyond(wctx, gen, have)
 		} else {
@@ -210,14 +203,7 @@ func (h *Handler) changes(w http.ResponseWriter, r *http.Request) error {
 			}
 			return writeChanges(w, reply)
 		}
-		wctx, cancel := context.WithDeadline(ctx, deadline)
-		go func() {
-			select {
-			case <-h.stopping:
-				cancel()
-			case <-wctx.Done():
-			}
-		}()
+		wctx, cancel := h.pollContext(ctx, deadline)
 		h.watch.Wait(wctx, q.origin, q.after)
 		cancel()
 		if ctx.Err() != nil {
@@ -227,6 +213,20 @@ func (h *Handler) changes(w http.ResponseWriter, r *http.Request) error {
 			deadline = time.Now() // answer what there is, now
 		}
 	}
+}
+
+// pollContext returns the context of a long poll's wait: done at
+// deadline, when the caller leaves, or when the node starts shutting down.
+func (h *Handler) pollContext(ctx context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
+	wctx, cancel := context.WithDeadline(ctx, deadline)
+	go func() {
+		select {
+		case <-h.stopping:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	return wctx, cancel
 }
 
 // changesQuery is a parsed changes request.

@@ -184,13 +184,6 @@ func (r *Replicator) Run(ctx context.Context) error {
 	}
 }
 
-// Neighbours returns the members this node follows now, sorted.
-func (r *Replicator) Neighbours() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Sorted(maps.Keys(r.links))
-}
-
 // choose returns the neighbours to follow among ms: those chosen before
 // that are still online, then the ring successor of this node among the
 // online members, then random ones, up to Neighbours; and the followers,

@@ -19,9 +19,10 @@ var ErrRemote = errors.New("pyro: remote exception")
 // metadata), enough to talk to a name server. It is not safe for
 // concurrent use.
 type client struct {
-	nc  net.Conn
-	key []byte
-	seq uint16
+	nc      net.Conn
+	key     []byte
+	seq     uint16
+	timeout time.Duration // bounds each round trip (clientTimeout)
 }
 
 // dialClient connects to addr and performs the handshake.
@@ -31,7 +32,7 @@ func dialClient(ctx context.Context, addr string, key []byte) (*client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dialing pyro %s: %w", addr, err)
 	}
-	c := &client{nc: nc, key: key}
+	c := &client{nc: nc, key: key, timeout: clientTimeout}
 	payload, _ := encodeJSON(Dict{{"handshake", "hello"}})
 	f, err := c.roundTrip(&Frame{Type: MsgConnect, Serializer: SerializerJSON, Payload: payload})
 	if err == nil && f.Type != MsgConnectOK {
@@ -55,7 +56,7 @@ func (c *client) roundTrip(f *Frame) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.nc.SetDeadline(time.Now().Add(clientTimeout)); err != nil {
+	if err := c.nc.SetDeadline(time.Now().Add(c.timeout)); err != nil {
 		return nil, err
 	}
 	if _, err := c.nc.Write(b); err != nil {

@@ -136,6 +136,7 @@ func TestBatchAndReplyLimits(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer cl.Close()
+			cl.timeout = time.Minute // replies of megabytes, built under -race beside the other packages' tests
 			calls := List{}
 			for range c.calls {
 				calls = append(calls, List{"listar_productos", List{}, Dict{}})

@@ -49,9 +49,11 @@ type ImportErrorBody struct {
 	Lines []stock.LineError `json:"lines"`
 }
 
-// importProducts answers POST /api/v1/products/import: every line is
-// validated first; any bad line refuses the whole file (400, with the
-// lines); else it is applied in one write job, all or nothing. With an
+// importProducts answers POST /api/v1/products/import: the file is read
+// as a stream and every line validated first; any bad line refuses the
+// whole file (400, with the lines); else it is applied all or nothing
+// (stock.Service.ImportProducts: one write job, or staged and applied a
+// chunk per job for a large file) and the answer is its result. With an
 // Idempotency-Key header, the same file sent again answers the first
 // result without applying it again.
 func (h *Handler) importProducts(w http.ResponseWriter, r *http.Request) {

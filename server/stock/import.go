@@ -124,9 +124,15 @@ type ImportResult struct {
 var OpProductImport = Op[ProductImport, ImportResult]{"product.import", ClassWrite, auth.RoleOperator}
 
 // ImportProducts creates the products of im the local warehouse lacks and
-// updates those it has (a new quantity is an ADJUSTMENT), all in one write
-// job: either every row is applied or none. Invalid rows are refused with
-// INVALID_INPUT naming each line before anything is sent.
+// updates those it has (a new quantity is an ADJUSTMENT): either every row
+// is applied or none. Invalid rows are refused with INVALID_INPUT naming
+// each line before anything is sent. An import of up to ImportChunk rows
+// is one write job; a larger one is staged, accepted in one write, and
+// applied a chunk per write job (see ImportCommit), so readers may see it
+// land chunk by chunk, but once accepted every row is applied.
 func (s *Service) ImportProducts(ctx context.Context, im ProductImport) (*ImportResult, error) {
+	if len(im.Rows) > ImportChunk {
+		return s.importStaged(ctx, &im)
+	}
 	return call(ctx, s, OpProductImport, &im)
 }

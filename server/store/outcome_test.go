@@ -143,6 +143,9 @@ var lostCases = map[string]lostCase{
 	stock.OpTransferSettle.Name: {local, sends(stock.OpTransferSettle, fixed(&stock.Empty{}))},
 	stock.OpProductImport.Name: {withProduct, sends(stock.OpProductImport, fixed(&stock.ProductImport{Rows: []stock.ImportRow{
 		{Line: 2, SKU: "A", Name: "A again", Price: 2, Quantity: ptr(int64(7))}, {Line: 3, SKU: "I", Name: "Imported", Price: 1}}}))},
+	stock.OpImportStage.Name:    {local, sends(stock.OpImportStage, fixed(&stock.ImportStage{ID: "imp-1", Rows: largeImport(1, "").Rows}))},
+	stock.OpImportCommit.Name:   {stagedOne(false), sends(stock.OpImportCommit, fixed(&stock.ImportCommit{ID: "imp-1", Total: 1, Digest: "d"}))},
+	stock.OpImportApply.Name:    {stagedOne(true), sends(stock.OpImportApply, fixed(&stock.ImportApply{ID: "imp-1"}))},
 	stock.OpKeysRotate.Name:     {local, sends(stock.OpKeysRotate, fixed(&stock.Empty{}))},
 	stock.OpKeysReseal.Name:     {withProduct, sends(stock.OpKeysReseal, fixed(&stock.ResealRequest{Limit: 10}))},
 	stock.OpWarehouseLeave.Name: {local, sends(stock.OpWarehouseLeave, fixed(&stock.Empty{}))},

@@ -68,7 +68,7 @@ func (b *batch) insertProduct(warehouse string, in *stock.CreateProductInput) (*
 		return nil, err
 	}
 	if in.InitialQuantity > 0 {
-		m := movementInput{kind: stock.KindPurchase, delta: in.InitialQuantity, note: "initial stock", actor: b.meta.Actor}
+		m := movementInput{kind: stock.KindPurchase, delta: in.InitialQuantity, note: initialNote, actor: b.meta.Actor}
 		if err := b.moveProduct(p, m); err != nil {
 			return nil, err
 		}

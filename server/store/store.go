@@ -161,8 +161,8 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if _, err := s.wdb.ExecContext(ctx, createOutcomes); err != nil {
 		return fmt.Errorf("creating the job outcomes in %s: %w", path, err)
 	}
-	if _, err := s.wdb.ExecContext(ctx, createImportKeys); err != nil {
-		return fmt.Errorf("creating the import keys in %s: %w", path, err)
+	if _, err := s.wdb.ExecContext(ctx, createImportKeys+";"+createImportStaging); err != nil {
+		return fmt.Errorf("creating the import tables in %s: %w", path, err)
 	}
 	if _, err := s.wdb.ExecContext(ctx, createTransfers); err != nil {
 		return fmt.Errorf("creating the transfers table in %s: %w", path, err)
@@ -195,7 +195,10 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := s.load(ctx, w); err != nil {
 		return err
 	}
-	return s.signExisting(ctx)
+	if err := s.signExisting(ctx); err != nil {
+		return err
+	}
+	return s.finishImports(ctx)
 }
 
 // Close checkpoints the WAL into the database file and closes every

@@ -92,6 +92,16 @@ type Replicator struct {
 	// checked holds the signed heads members told of that were compared
 	// with this node's history already, by origin, seq and digest.
 	checked map[[3]string]bool
+	// source holds, by origin, the neighbour that last brought a run of
+	// its log: the other neighbours' heads polls are not woken by that
+	// log (see haveList), so each new entry crosses one link, not all.
+	source map[string]string
+	// rescuing holds the logs a fallback pull is under way for.
+	rescuing map[string]bool
+	// exact holds the logs whose held seq is what the database holds: read
+	// from it, or kept by this node's own pulls since (one pull of a log at
+	// a time), so that a pull need not read every head first.
+	exact map[string]bool
 }
 
 // OnReject sets fn to be called for every refused run, with its reason
@@ -117,7 +127,8 @@ func NewReplicator(self string, local Applier, hc *http.Client, members func() [
 	return &Replicator{self: self, local: local, http: hc, members: members, log: log,
 		links: map[string]*link{}, blocked: map[string]error{}, seen: map[string]int64{}, held: map[string]int64{},
 		behind: map[string]time.Time{}, pulling: map[string]*sync.Mutex{}, avoid: map[string]time.Time{},
-		distrust: map[[2]string]time.Time{}, checked: map[[3]string]bool{}}
+		distrust: map[[2]string]time.Time{}, checked: map[[3]string]bool{}, source: map[string]string{},
+		rescuing: map[string]bool{}, exact: map[string]bool{}}
 }
 
 // Behind returns how many changes of origin's log the members have told
@@ -248,6 +259,7 @@ func (r *Replicator) reconcile(ctx context.Context, ms []Member) {
 			l.cancel()
 			stopped = append(stopped, l)
 			delete(r.links, id)
+			maps.DeleteFunc(r.source, func(_, src string) bool { return src == id })
 		}
 	}
 	defer func() { // outside the lock: a stopping link may take it
@@ -284,7 +296,7 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 		brief := time.Since(full) < fullEvery // full answers (signed heads: fork checks) now and then
 		have := ""
 		if brief && wait > 0 {
-			have = r.haveList()
+			have = r.haveList(m.ID)
 		}
 		pctx, cancel := context.WithTimeout(ctx, wait+fetchTimeout) // a stalled connection must not stop the link
 		theirs, err := c.headsOf(pctx, gen, wait, brief && wait > 0, have)
@@ -315,29 +327,48 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 	})
 }
 
-// fallback pulls from its origin each log that gossip told of and that no
-// neighbour brought within fallbackAfter.
+// fallback rescues each log that gossip told of and that no neighbour
+// brought within fallbackAfter: the neighbours' polls are woken by it
+// again (its source is forgotten), and it is pulled at once from its
+// origin when online, else from each neighbour in turn, until held. A
+// link to the origin is no reason to wait: it did not bring the log.
 func (r *Replicator) fallback(ctx context.Context, ms []Member) {
 	r.mu.Lock()
 	var late []string
 	for origin, since := range r.behind {
-		if time.Since(since) >= fallbackAfter && r.links[origin] == nil {
+		if time.Since(since) >= fallbackAfter && !r.rescuing[origin] {
 			late = append(late, origin)
+			r.behind[origin] = time.Now() // asked now; again after fallbackAfter if still not held
+			r.rescuing[origin] = true
+			delete(r.source, origin)
 		}
 	}
+	var from []Member
+	for _, l := range r.links {
+		from = append(from, l.m)
+	}
 	r.mu.Unlock()
+	rand.Shuffle(len(from), func(i, j int) { from[i], from[j] = from[j], from[i] })
 	for _, origin := range late {
-		i := slices.IndexFunc(ms, func(m Member) bool { return m.ID == origin && m.Online && m.URL != "" })
-		if i < 0 {
-			continue
+		targets := slices.Clone(from)
+		if i := slices.IndexFunc(ms, func(m Member) bool { return m.ID == origin && m.Online && m.URL != "" }); i >= 0 {
+			targets = append([]Member{ms[i]}, slices.DeleteFunc(targets, func(m Member) bool { return m.ID == origin })...)
 		}
-		r.mu.Lock()
-		r.behind[origin] = time.Now() // asked now; again after fallbackAfter if still not held
-		r.mu.Unlock()
-		c := &client{http: r.http, base: strings.TrimRight(ms[i].URL, "/"), id: origin}
 		go func() {
-			if err := r.pullOne(ctx, c, origin, 0); err != nil && ctx.Err() == nil {
-				r.log.Warn("pulling a log from its origin", "origin", origin, "err", err)
+			defer func() {
+				r.mu.Lock()
+				delete(r.rescuing, origin)
+				r.mu.Unlock()
+			}()
+			for _, m := range targets {
+				want := r.seenOf(origin)
+				if r.holds(origin) >= want || r.distrusted(m.ID, origin) {
+					continue
+				}
+				c := &client{http: r.http, base: strings.TrimRight(m.URL, "/"), id: m.ID}
+				if err := r.pullOne(ctx, c, origin, want); err != nil && ctx.Err() == nil {
+					r.log.Warn("pulling a log no neighbour brought", "origin", origin, "from", m.ID, "err", err)
+				}
 			}
 		}()
 	}
@@ -401,19 +432,47 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string, theirs
 }
 
 // haveList returns what this node holds of every log as a heads poll's
-// have parameter ("ORIGIN:SEQ,…"): its own log as held to the end, so that
-// a neighbour's copy of it never wakes the poll.
-func (r *Replicator) haveList() string {
+// have parameter for member ("ORIGIN:SEQ,…"). Its own log, and each log
+// another linked neighbour brings (the origin itself when linked, else the
+// last to bring a run), are given as held to the end, so that they do not
+// wake member's poll: a new entry crosses one link into this node, as in
+// an epidemic broadcast tree. A brief answer woken by another log still
+// lists them, and gossip's heads rescue a log whose source stalls
+// (fallback).
+func (r *Replicator) haveList(member string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var b strings.Builder
 	b.WriteString(r.self + ":" + strconv.FormatInt(math.MaxInt64, 10))
 	for origin, seq := range r.held {
-		if origin != r.self {
-			b.WriteString("," + origin + ":" + strconv.FormatInt(seq, 10))
+		if origin == r.self {
+			continue
 		}
+		if src := r.sourceOf(origin); src != "" && src != member {
+			seq = math.MaxInt64
+		}
+		b.WriteString("," + origin + ":" + strconv.FormatInt(seq, 10))
 	}
 	return b.String()
+}
+
+// sourceOf returns the linked neighbour that brings origin's log, or ""
+// when every neighbour should be woken by it. r.mu must be held.
+func (r *Replicator) sourceOf(origin string) string {
+	if r.links[origin] != nil {
+		return origin
+	}
+	if src := r.source[origin]; r.links[src] != nil {
+		return src
+	}
+	return ""
+}
+
+// seenOf returns the highest seq of origin's log any member told of.
+func (r *Replicator) seenOf(origin string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seen[origin]
 }
 
 // holds returns the seq of origin's log this node held when it last
@@ -455,12 +514,10 @@ func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait ti
 		}
 		return nil
 	}
-	mine, err := r.local.Heads(ctx)
+	have, err := r.headOf(ctx, origin)
 	if err != nil {
 		return err
 	}
-	have, _ := mine.Head(origin)
-	have.Origin = origin
 	wctx, cancel := context.WithTimeout(ctx, wait+30*time.Second)
 	defer cancel()
 	run := fetch(wctx, c, origin, have.LastSeq, wait)
@@ -489,6 +546,9 @@ func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait ti
 		err := r.local.ApplyChanges(ctx, run.reply.batch(c.id))
 		following := <-next
 		if err != nil {
+			r.mu.Lock()
+			delete(r.exact, origin) // read again before the next pull
+			r.mu.Unlock()
 			if errors.Is(err, stock.ErrEpoch) {
 				r.block(origin, err)
 				return nil
@@ -501,11 +561,39 @@ func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait ti
 		}
 		have.LastSeq = last
 		r.note(nil, &stock.Heads{Heads: []stock.Head{have}})
+		r.mu.Lock()
+		r.source[origin] = c.id
+		r.mu.Unlock()
 		if following.reply == nil && following.err == nil {
 			return nil // the member had nothing more when this run came
 		}
 		run = following
 	}
+}
+
+// headOf returns how far this node holds origin's log: as this node's
+// pulls left it when it read the database since, else from the database.
+// An error of a pull makes the next read the database again (a run that
+// stopped short of what it served).
+func (r *Replicator) headOf(ctx context.Context, origin string) (stock.Head, error) {
+	r.mu.Lock()
+	seq, ok := r.held[origin]
+	ok = ok && r.exact[origin]
+	r.mu.Unlock()
+	if ok {
+		return stock.Head{Origin: origin, LastSeq: seq}, nil
+	}
+	mine, err := r.local.Heads(ctx)
+	if err != nil {
+		return stock.Head{}, err
+	}
+	have, _ := mine.Head(origin)
+	have.Origin = origin
+	r.mu.Lock()
+	r.held[origin] = have.LastSeq
+	r.exact[origin] = true
+	r.mu.Unlock()
+	return have, nil
 }
 
 // fetched is one run of a log, fetched and decoded, or why it was not.
@@ -577,6 +665,9 @@ func (r *Replicator) reject(ctx context.Context, re *stock.RejectError) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.distrust[[2]string{re.ServedBy, re.Origin}] = time.Now().Add(distrustFor)
+	if r.source[re.Origin] == re.ServedBy {
+		delete(r.source, re.Origin)
+	}
 }
 
 // distrusted reports whether member recently served a refused run of

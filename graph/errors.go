@@ -41,6 +41,8 @@ func present(g *gqlerror.Error, err error) *gqlerror.Error {
 		g.Extensions["sku"] = s.SKU
 		g.Extensions["inStock"] = s.InStock
 		g.Extensions["requested"] = s.Requested
+		g.Extensions["reserved"] = s.Reserved
+		g.Extensions["available"] = s.Available
 	}
 	if w := stock.ElsewhereOf(err); w != nil {
 		g.Extensions["warehouse"] = w.Warehouse

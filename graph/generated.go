@@ -38,6 +38,8 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Product() ProductResolver
 	Query() QueryResolver
+	Reservation() ReservationResolver
+	StockChange() StockChangeResolver
 	StockLevel() StockLevelResolver
 	Subscription() SubscriptionResolver
 	Transfer() TransferResolver
@@ -119,20 +121,23 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CancelTransfer  func(childComplexity int, id string) int
-		CreateJoinToken func(childComplexity int, expiresIn *int64, warehouse *string, rejoin *bool) int
-		CreateProduct   func(childComplexity int, input stock.CreateProductInput) int
-		CreateToken     func(childComplexity int, name string, role auth.Role, expiresAt *time.Time) int
-		DeleteProduct   func(childComplexity int, sku string, warehouse *string) int
-		LeaveNetwork    func(childComplexity int) int
-		ReceiveTransfer func(childComplexity int, id string) int
-		RecordMovement  func(childComplexity int, input stock.MovementInput) int
-		RemoveWarehouse func(childComplexity int, id string) int
-		RevokeToken     func(childComplexity int, id string) int
-		RotateKeys      func(childComplexity int) int
-		SetStock        func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
-		TransferStock   func(childComplexity int, input stock.TransferInput) int
-		UpdateProduct   func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
+		CancelTransfer     func(childComplexity int, id string) int
+		CreateJoinToken    func(childComplexity int, expiresIn *int64, warehouse *string, rejoin *bool) int
+		CreateProduct      func(childComplexity int, input stock.CreateProductInput) int
+		CreateToken        func(childComplexity int, name string, role auth.Role, expiresAt *time.Time) int
+		DeleteProduct      func(childComplexity int, sku string, warehouse *string) int
+		FulfilReservation  func(childComplexity int, id string, quantity *int64) int
+		LeaveNetwork       func(childComplexity int) int
+		ReceiveTransfer    func(childComplexity int, id string) int
+		RecordMovement     func(childComplexity int, input stock.MovementInput) int
+		ReleaseReservation func(childComplexity int, id string) int
+		RemoveWarehouse    func(childComplexity int, id string) int
+		ReserveStock       func(childComplexity int, input stock.ReserveStockInput) int
+		RevokeToken        func(childComplexity int, id string) int
+		RotateKeys         func(childComplexity int) int
+		SetStock           func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
+		TransferStock      func(childComplexity int, input stock.TransferInput) int
+		UpdateProduct      func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
 	}
 
 	PageInfo struct {
@@ -143,15 +148,18 @@ type ComplexityRoot struct {
 	}
 
 	Product struct {
+		Available         func(childComplexity int) int
 		BelowReorderPoint func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		History           func(childComplexity int) int
 		Movements         func(childComplexity int, first *int64, after *string) int
 		Name              func(childComplexity int) int
+		OverReserved      func(childComplexity int) int
 		Price             func(childComplexity int) int
 		Quantity          func(childComplexity int) int
 		ReorderPoint      func(childComplexity int) int
+		Reserved          func(childComplexity int) int
 		SKU               func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Warehouse         func(childComplexity int) int
@@ -182,12 +190,15 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AuditLog       func(childComplexity int, first *int64, after *string, actor *string, from *time.Time, to *time.Time) int
+		Availability   func(childComplexity int, sku string, quantity int64) int
 		LocalWarehouse func(childComplexity int) int
 		LowStock       func(childComplexity int, warehouse *string) int
 		MovementReport func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
 		Movements      func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
 		Product        func(childComplexity int, sku string, warehouse *string) int
 		Products       func(childComplexity int, warehouse *string, search *string, first *int64, after *string) int
+		Reservation    func(childComplexity int, id string) int
+		Reservations   func(childComplexity int, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) int
 		StockAt        func(childComplexity int, sku string, at time.Time, warehouse *string) int
 		StockLevels    func(childComplexity int, sku string) int
 		Tokens         func(childComplexity int) int
@@ -219,22 +230,52 @@ type ComplexityRoot struct {
 		Value    func(childComplexity int) int
 	}
 
+	Reservation struct {
+		AtRisk    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		EndedAt   func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Fulfilled func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		Reference func(childComplexity int) int
+		SKU       func(childComplexity int) int
+		Sale      func(childComplexity int) int
+		Status    func(childComplexity int) int
+		Warehouse func(childComplexity int) int
+	}
+
+	ReservationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReservationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	StockChange struct {
 		At        func(childComplexity int) int
+		Available func(childComplexity int) int
 		Deleted   func(childComplexity int) int
 		Delta     func(childComplexity int) int
 		Merged    func(childComplexity int) int
 		Movement  func(childComplexity int) int
 		Quantity  func(childComplexity int) int
+		Reserved  func(childComplexity int) int
 		Sku       func(childComplexity int) int
 		Warehouse func(childComplexity int) int
 	}
 
 	StockLevel struct {
-		AsOf      func(childComplexity int) int
-		InTransit func(childComplexity int) int
-		Quantity  func(childComplexity int) int
-		Warehouse func(childComplexity int) int
+		AsOf         func(childComplexity int) int
+		Available    func(childComplexity int) int
+		InTransit    func(childComplexity int) int
+		OverReserved func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		Reserved     func(childComplexity int) int
+		Warehouse    func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -320,6 +361,9 @@ type MutationResolver interface {
 	ReceiveTransfer(ctx context.Context, id string) (*stock.Transfer, error)
 	CancelTransfer(ctx context.Context, id string) (*stock.Transfer, error)
 	RotateKeys(ctx context.Context) (*stock.KeyRotation, error)
+	ReserveStock(ctx context.Context, input stock.ReserveStockInput) (*stock.Reservation, error)
+	ReleaseReservation(ctx context.Context, id string) (*stock.Reservation, error)
+	FulfilReservation(ctx context.Context, id string, quantity *int64) (*stock.Reservation, error)
 }
 type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
@@ -341,6 +385,16 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, first *int64, after *string, actor *string, from *time.Time, to *time.Time) (*model.AuditConnection, error)
 	Transfers(ctx context.Context, status *stock.TransferStatus, warehouse *string, first *int64, after *string) (*model.TransferConnection, error)
 	Transfer(ctx context.Context, id string) (*stock.Transfer, error)
+	Reservations(ctx context.Context, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) (*model.ReservationConnection, error)
+	Reservation(ctx context.Context, id string) (*stock.Reservation, error)
+	Availability(ctx context.Context, sku string, quantity int64) ([]*stock.StockLevel, error)
+}
+type ReservationResolver interface {
+	Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error)
+}
+type StockChangeResolver interface {
+	Reserved(ctx context.Context, obj *model.StockChange) (int64, error)
+	Available(ctx context.Context, obj *model.StockChange) (int64, error)
 }
 type StockLevelResolver interface {
 	Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error)
@@ -686,6 +740,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteProduct(childComplexity, args["sku"].(string), args["warehouse"].(*string)), true
+	case "Mutation.fulfilReservation":
+		if e.ComplexityRoot.Mutation.FulfilReservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fulfilReservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FulfilReservation(childComplexity, args["id"].(string), args["quantity"].(*int64)), true
 	case "Mutation.leaveNetwork":
 		if e.ComplexityRoot.Mutation.LeaveNetwork == nil {
 			break
@@ -714,6 +779,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordMovement(childComplexity, args["input"].(stock.MovementInput)), true
+	case "Mutation.releaseReservation":
+		if e.ComplexityRoot.Mutation.ReleaseReservation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseReservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseReservation(childComplexity, args["id"].(string)), true
 	case "Mutation.removeWarehouse":
 		if e.ComplexityRoot.Mutation.RemoveWarehouse == nil {
 			break
@@ -725,6 +801,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveWarehouse(childComplexity, args["id"].(string)), true
+	case "Mutation.reserveStock":
+		if e.ComplexityRoot.Mutation.ReserveStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reserveStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReserveStock(childComplexity, args["input"].(stock.ReserveStockInput)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -801,6 +888,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Product.available":
+		if e.ComplexityRoot.Product.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Available(childComplexity), true
 	case "Product.belowReorderPoint":
 		if e.ComplexityRoot.Product.BelowReorderPoint == nil {
 			break
@@ -842,6 +935,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Name(childComplexity), true
+	case "Product.overReserved":
+		if e.ComplexityRoot.Product.OverReserved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.OverReserved(childComplexity), true
 	case "Product.price":
 		if e.ComplexityRoot.Product.Price == nil {
 			break
@@ -860,6 +959,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.ReorderPoint(childComplexity), true
+	case "Product.reserved":
+		if e.ComplexityRoot.Product.Reserved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Reserved(childComplexity), true
 	case "Product.sku":
 		if e.ComplexityRoot.Product.SKU == nil {
 			break
@@ -977,6 +1082,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int64), args["after"].(*string), args["actor"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Query.availability":
+		if e.ComplexityRoot.Query.Availability == nil {
+			break
+		}
+
+		args, err := ec.field_Query_availability_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Availability(childComplexity, args["sku"].(string), args["quantity"].(int64)), true
 
 	case "Query.localWarehouse":
 		if e.ComplexityRoot.Query.LocalWarehouse == nil {
@@ -1039,6 +1155,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["warehouse"].(*string), args["search"].(*string), args["first"].(*int64), args["after"].(*string)), true
+	case "Query.reservation":
+		if e.ComplexityRoot.Query.Reservation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reservation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reservation(childComplexity, args["id"].(string)), true
+	case "Query.reservations":
+		if e.ComplexityRoot.Query.Reservations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reservations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reservations(childComplexity, args["status"].(*stock.ReservationStatus), args["sku"].(*string), args["warehouse"].(*string), args["first"].(*int64), args["after"].(*string)), true
 	case "Query.stockAt":
 		if e.ComplexityRoot.Query.StockAt == nil {
 			break
@@ -1183,12 +1321,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportRow.Value(childComplexity), true
 
+	case "Reservation.atRisk":
+		if e.ComplexityRoot.Reservation.AtRisk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.AtRisk(childComplexity), true
+	case "Reservation.createdAt":
+		if e.ComplexityRoot.Reservation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.CreatedAt(childComplexity), true
+	case "Reservation.endedAt":
+		if e.ComplexityRoot.Reservation.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.EndedAt(childComplexity), true
+	case "Reservation.expiresAt":
+		if e.ComplexityRoot.Reservation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.ExpiresAt(childComplexity), true
+	case "Reservation.fulfilled":
+		if e.ComplexityRoot.Reservation.Fulfilled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.Fulfilled(childComplexity), true
+	case "Reservation.id":
+		if e.ComplexityRoot.Reservation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.ID(childComplexity), true
+	case "Reservation.quantity":
+		if e.ComplexityRoot.Reservation.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.Quantity(childComplexity), true
+	case "Reservation.reference":
+		if e.ComplexityRoot.Reservation.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.Reference(childComplexity), true
+	case "Reservation.sku":
+		if e.ComplexityRoot.Reservation.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.SKU(childComplexity), true
+	case "Reservation.sale":
+		if e.ComplexityRoot.Reservation.Sale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.Sale(childComplexity), true
+	case "Reservation.status":
+		if e.ComplexityRoot.Reservation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.Status(childComplexity), true
+	case "Reservation.warehouse":
+		if e.ComplexityRoot.Reservation.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reservation.Warehouse(childComplexity), true
+
+	case "ReservationConnection.edges":
+		if e.ComplexityRoot.ReservationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReservationConnection.Edges(childComplexity), true
+	case "ReservationConnection.pageInfo":
+		if e.ComplexityRoot.ReservationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReservationConnection.PageInfo(childComplexity), true
+
+	case "ReservationEdge.cursor":
+		if e.ComplexityRoot.ReservationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReservationEdge.Cursor(childComplexity), true
+	case "ReservationEdge.node":
+		if e.ComplexityRoot.ReservationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReservationEdge.Node(childComplexity), true
+
 	case "StockChange.at":
 		if e.ComplexityRoot.StockChange.At == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StockChange.At(childComplexity), true
+	case "StockChange.available":
+		if e.ComplexityRoot.StockChange.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChange.Available(childComplexity), true
 	case "StockChange.deleted":
 		if e.ComplexityRoot.StockChange.Deleted == nil {
 			break
@@ -1219,6 +1462,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockChange.Quantity(childComplexity), true
+	case "StockChange.reserved":
+		if e.ComplexityRoot.StockChange.Reserved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChange.Reserved(childComplexity), true
 	case "StockChange.sku":
 		if e.ComplexityRoot.StockChange.Sku == nil {
 			break
@@ -1238,18 +1487,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.AsOf(childComplexity), true
+	case "StockLevel.available":
+		if e.ComplexityRoot.StockLevel.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.Available(childComplexity), true
 	case "StockLevel.inTransit":
 		if e.ComplexityRoot.StockLevel.InTransit == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StockLevel.InTransit(childComplexity), true
+	case "StockLevel.overReserved":
+		if e.ComplexityRoot.StockLevel.OverReserved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.OverReserved(childComplexity), true
 	case "StockLevel.quantity":
 		if e.ComplexityRoot.StockLevel.Quantity == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StockLevel.Quantity(childComplexity), true
+	case "StockLevel.reserved":
+		if e.ComplexityRoot.StockLevel.Reserved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.Reserved(childComplexity), true
 	case "StockLevel.warehouse":
 		if e.ComplexityRoot.StockLevel.Warehouse == nil {
 			break
@@ -1505,6 +1772,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateProductInput", ec.unmarshalInputCreateProductInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
 			graphql.NewInputUnmarshaler("MovementInput", ec.unmarshalInputMovementInput),
+			graphql.NewInputUnmarshaler("ReserveStockInput", ec.unmarshalInputReserveStockInput),
 			graphql.NewInputUnmarshaler("TransferInput", ec.unmarshalInputTransferInput),
 			graphql.NewInputUnmarshaler("UpdateProductInput", ec.unmarshalInputUpdateProductInput),
 		)
@@ -2212,6 +2480,128 @@ type KeyRotation {
   "The id of the new key (each sealed value names the key that sealed it)."
   key: Int!
 }
+
+# ── Reservations and available stock (issue 28) ─────────────────────────────
+# A reservation holds units of a product of the local warehouse for an order
+# until it ships. Reservations are promises, not locks on the shelf: a SALE not
+# made against a reservation, and a transfer, cannot take units others hold
+# (INSUFFICIENT_STOCK, whose extensions carry inStock, reserved and
+# available), but an adjustment, setStock or a deletion that leaves the stock
+# below what is reserved is allowed: overReserved then says how many reserved
+# units are no longer covered, and the reservations at risk are marked. The
+# owning warehouse writes its reservations; the others hold them read-only.
+
+extend type Query {
+  "The reservations this node holds, newest first: with status (omitted: any), of sku (omitted: any), of warehouse (omitted: every warehouse held)."
+  reservations(status: ReservationStatus, sku: ID, warehouse: ID, first: Int, after: String): ReservationConnection!
+  "The reservation with this id; null with a NOT_FOUND error when this node does not hold it."
+  reservation(id: ID!): Reservation
+  """
+  Every warehouse this node holds that can supply quantity units of sku now
+  (available, not counting units in transit), most available first, each with
+  how fresh its replica is (asOf, and warehouse.online); one read of this
+  node's replicas.
+  """
+  availability(sku: ID!, quantity: Int!): [StockLevel!]!
+}
+
+extend type Mutation {
+  """
+  Holds units of a product of the local warehouse for an order, for expiresIn
+  seconds (omitted: until released or fulfilled). Beyond the available stock:
+  INSUFFICIENT_STOCK. The same idempotencyKey sent again returns the same
+  reservation; with a different request it is INVALID_INPUT. Operators.
+  """
+  reserveStock(input: ReserveStockInput!): Reservation!
+  "Releases an active reservation: its units are available again. One that ended is returned as it is. Another warehouse's: FORBIDDEN. Operators."
+  releaseReservation(id: ID!): Reservation!
+  """
+  Records the SALE of a reservation in the same write: all of it, or quantity
+  units, releasing the rest. Fulfilling a fulfilled reservation returns it as
+  it is; a released or expired one, or a quantity above the reservation's:
+  INVALID_INPUT. Operators.
+  """
+  fulfilReservation(id: ID!, quantity: Int): Reservation!
+}
+
+enum ReservationStatus {
+  "Holding its units."
+  ACTIVE
+  "Sold (all or part; the rest was released). Final."
+  FULFILLED
+  "Released before it was sold. Final."
+  RELEASED
+  "Its time ran out; the owning node's writer released it. Final."
+  EXPIRED
+}
+
+"Units of a product held for an order."
+type Reservation {
+  "The warehouse's id and the seq of the change that made it, such as MAD-1:R42."
+  id: ID!
+  warehouse: Warehouse!
+  sku: ID!
+  "The units reserved."
+  quantity: Int!
+  "How many were sold against it."
+  fulfilled: Int!
+  reference: String
+  status: ReservationStatus!
+  createdAt: Time!
+  expiresAt: Time
+  "When it was fulfilled, released or expired."
+  endedAt: Time
+  "The SALE that fulfilled it (a movement id)."
+  sale: ID
+  "Whether the product's stock no longer covers it: the stock is below the units held by it and the active reservations made before it."
+  atRisk: Boolean!
+}
+
+type ReservationConnection {
+  edges: [ReservationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ReservationEdge {
+  node: Reservation!
+  cursor: String!
+}
+
+input ReserveStockInput {
+  sku: ID!
+  quantity: Int!
+  "An order number or similar; the sale that fulfils the reservation carries it."
+  reference: String
+  "Seconds until it expires (at most a year); omitted: until released or fulfilled."
+  expiresIn: Int
+  "A key the client chooses; the same key sent again returns the same reservation."
+  idempotencyKey: String
+}
+
+extend type Product {
+  "Units held by active reservations."
+  reserved: Int!
+  "Units not held by reservations: max(0, quantity − reserved)."
+  available: Int!
+  "Reserved units the stock no longer covers: max(0, reserved − quantity)."
+  overReserved: Int!
+}
+
+extend type StockLevel {
+  "Units held by active reservations."
+  reserved: Int!
+  "Units not held by reservations: max(0, quantity − reserved)."
+  available: Int!
+  "Reserved units the stock no longer covers."
+  overReserved: Int!
+}
+
+extend type StockChange {
+  "Units held by active reservations after the change."
+  reserved: Int!
+  "Units not held by reservations after the change: max(0, quantity − reserved)."
+  available: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2400,6 +2790,12 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_movements(ctx, field)
 	case "history":
 		return ec.fieldContext_Product_history(ctx, field)
+	case "reserved":
+		return ec.fieldContext_Product_reserved(ctx, field)
+	case "available":
+		return ec.fieldContext_Product_available(ctx, field)
+	case "overReserved":
+		return ec.fieldContext_Product_overReserved(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -2496,6 +2892,56 @@ func (ec *executionContext) childFields_ReportRow(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ReportRow", field.Name)
 }
 
+func (ec *executionContext) childFields_Reservation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Reservation_id(ctx, field)
+	case "warehouse":
+		return ec.fieldContext_Reservation_warehouse(ctx, field)
+	case "sku":
+		return ec.fieldContext_Reservation_sku(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Reservation_quantity(ctx, field)
+	case "fulfilled":
+		return ec.fieldContext_Reservation_fulfilled(ctx, field)
+	case "reference":
+		return ec.fieldContext_Reservation_reference(ctx, field)
+	case "status":
+		return ec.fieldContext_Reservation_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Reservation_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Reservation_expiresAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_Reservation_endedAt(ctx, field)
+	case "sale":
+		return ec.fieldContext_Reservation_sale(ctx, field)
+	case "atRisk":
+		return ec.fieldContext_Reservation_atRisk(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reservation", field.Name)
+}
+
+func (ec *executionContext) childFields_ReservationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReservationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReservationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReservationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReservationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ReservationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ReservationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReservationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_StockChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "warehouse":
@@ -2514,6 +2960,10 @@ func (ec *executionContext) childFields_StockChange(ctx context.Context, field g
 		return ec.fieldContext_StockChange_deleted(ctx, field)
 	case "at":
 		return ec.fieldContext_StockChange_at(ctx, field)
+	case "reserved":
+		return ec.fieldContext_StockChange_reserved(ctx, field)
+	case "available":
+		return ec.fieldContext_StockChange_available(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockChange", field.Name)
 }
@@ -2528,6 +2978,12 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 		return ec.fieldContext_StockLevel_asOf(ctx, field)
 	case "inTransit":
 		return ec.fieldContext_StockLevel_inTransit(ctx, field)
+	case "reserved":
+		return ec.fieldContext_StockLevel_reserved(ctx, field)
+	case "available":
+		return ec.fieldContext_StockLevel_available(ctx, field)
+	case "overReserved":
+		return ec.fieldContext_StockLevel_overReserved(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
 }
@@ -2850,6 +3306,28 @@ func (ec *executionContext) field_Mutation_deleteProduct_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_fulfilReservation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "quantity",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quantity"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_receiveTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2878,6 +3356,20 @@ func (ec *executionContext) field_Mutation_recordMovement_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_releaseReservation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeWarehouse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2889,6 +3381,20 @@ func (ec *executionContext) field_Mutation_removeWarehouse_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reserveStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.ReserveStockInput, error) {
+			return ec.unmarshalNReserveStockInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReserveStockInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -3070,6 +3576,28 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_availability_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sku",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sku"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "quantity",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quantity"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_lowStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3201,6 +3729,66 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reservation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*stock.ReservationStatus, error) {
+			return ec.unmarshalOReservationStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservationStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sku",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sku"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -5048,6 +5636,138 @@ func (ec *executionContext) fieldContext_Mutation_rotateKeys(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_reserveStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reserveStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReserveStock(ctx, fc.Args["input"].(stock.ReserveStockInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Reservation) graphql.Marshaler {
+			return ec.marshalNReservation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reserveStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reservation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reserveStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseReservation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseReservation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseReservation(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Reservation) graphql.Marshaler {
+			return ec.marshalNReservation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseReservation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reservation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseReservation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fulfilReservation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fulfilReservation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FulfilReservation(ctx, fc.Args["id"].(string), fc.Args["quantity"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Reservation) graphql.Marshaler {
+			return ec.marshalNReservation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fulfilReservation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reservation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fulfilReservation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5453,6 +6173,75 @@ func (ec *executionContext) fieldContext_Product_history(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Product_reserved(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_reserved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reserved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_reserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Product_available(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Available(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Product_overReserved(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_overReserved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverReserved(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_overReserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, true, false, "Int")
 }
 
 func (ec *executionContext) _ProductChange_kind(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
@@ -6340,6 +7129,138 @@ func (ec *executionContext) fieldContext_Query_transfer(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_reservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reservations(ctx, fc.Args["status"].(*stock.ReservationStatus), fc.Args["sku"].(*string), fc.Args["warehouse"].(*string), fc.Args["first"].(*int64), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReservationConnection) graphql.Marshaler {
+			return ec.marshalNReservationConnection2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐReservationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReservationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reservation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reservation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reservation(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Reservation) graphql.Marshaler {
+			return ec.marshalOReservation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reservation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reservation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reservation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_availability(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_availability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Availability(ctx, fc.Args["sku"].(string), fc.Args["quantity"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.StockLevel) graphql.Marshaler {
+			return ec.marshalNStockLevel2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockLevelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_availability(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockLevel(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_availability_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6747,6 +7668,410 @@ func (ec *executionContext) fieldContext_ReportRow_value(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRow", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _Reservation_id(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Reservation_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reservation().Warehouse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reservation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Reservation_sku(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Reservation_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Reservation_fulfilled(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_fulfilled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fulfilled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_fulfilled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Reservation_reference(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Reservation_status(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.ReservationStatus) graphql.Marshaler {
+			return ec.marshalNReservationStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "ReservationStatus")
+}
+
+func (ec *executionContext) _Reservation_createdAt(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reservation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reservation_endedAt(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reservation_sale(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_sale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOID2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_sale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Reservation_atRisk(ctx context.Context, field graphql.CollectedField, obj *stock.Reservation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reservation_atRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtRisk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reservation_atRisk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reservation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReservationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReservationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReservationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReservationEdge) graphql.Marshaler {
+			return ec.marshalNReservationEdge2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐReservationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReservationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReservationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReservationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReservationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReservationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReservationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReservationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReservationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReservationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ReservationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReservationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Reservation) graphql.Marshaler {
+			return ec.marshalNReservation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReservationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReservationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reservation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReservationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReservationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReservationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReservationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReservationEdge", field, false, false, "String")
+}
+
 func (ec *executionContext) _StockChange_warehouse(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6949,6 +8274,52 @@ func (ec *executionContext) fieldContext_StockChange_at(_ context.Context, field
 	return graphql.NewScalarFieldContext("StockChange", field, false, false, "Time")
 }
 
+func (ec *executionContext) _StockChange_reserved(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChange_reserved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChange().Reserved(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChange_reserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChange", field, true, true, "Int")
+}
+
+func (ec *executionContext) _StockChange_available(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChange_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChange().Available(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChange_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChange", field, true, true, "Int")
+}
+
 func (ec *executionContext) _StockLevel_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7048,6 +8419,75 @@ func (ec *executionContext) _StockLevel_inTransit(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_StockLevel_inTransit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StockLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockLevel_reserved(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_reserved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reserved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_reserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockLevel_available(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Available(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StockLevel_overReserved(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_overReserved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverReserved(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_overReserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Subscription_stockChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -9311,6 +10751,76 @@ func UnmarshalMovementInput(ctx context.Context, raw any) (stock.MovementInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReserveStockInput(ctx context.Context, obj any) (stock.ReserveStockInput, error) {
+	var it stock.ReserveStockInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sku", "quantity", "reference", "expiresIn", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SKU = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "expiresIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresIn"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresIn = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReserveStockInput unmarshals raw into the ReserveStockInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReserveStockInput(ctx context.Context, raw any) (stock.ReserveStockInput, error) {
+	var out stock.ReserveStockInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReserveStockInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTransferInput(ctx context.Context, obj any) (stock.TransferInput, error) {
 	var it stock.TransferInput
 	if obj == nil {
@@ -10074,6 +11584,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "reserveStock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reserveStock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releaseReservation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseReservation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fulfilReservation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fulfilReservation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10213,6 +11744,21 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_history(ctx, field, obj)
 				})
+		case "reserved":
+			out.Values[i] = ec._Product_reserved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "available":
+			out.Values[i] = ec._Product_available(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overReserved":
+			out.Values[i] = ec._Product_overReserved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10481,6 +12027,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_transfer(ctx, field)
 				})
+		case "reservations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reservations(ctx, field)
+				})
+		case "reservation":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reservation(ctx, field)
+				})
+		case "availability":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_availability(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10666,6 +12230,171 @@ func (ec *executionContext) _ReportRow(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var reservationImplementors = []string{"Reservation"}
+
+func (ec *executionContext) _Reservation(ctx context.Context, sel ast.SelectionSet, obj *stock.Reservation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reservationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reservation")
+		case "id":
+			out.Values[i] = ec._Reservation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Reservation_warehouse(ctx, field, obj)
+				})
+		case "sku":
+			out.Values[i] = ec._Reservation_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._Reservation_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fulfilled":
+			out.Values[i] = ec._Reservation_fulfilled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._Reservation_reference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Reservation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Reservation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Reservation_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._Reservation_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sale":
+			out.Values[i] = ec._Reservation_sale(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "atRisk":
+			out.Values[i] = ec._Reservation_atRisk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reservationConnectionImplementors = []string{"ReservationConnection"}
+
+func (ec *executionContext) _ReservationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReservationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reservationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReservationConnection")
+		case "edges":
+			out.Values[i] = ec._ReservationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReservationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reservationEdgeImplementors = []string{"ReservationEdge"}
+
+func (ec *executionContext) _ReservationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReservationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reservationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReservationEdge")
+		case "node":
+			out.Values[i] = ec._ReservationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ReservationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var stockChangeImplementors = []string{"StockChange"}
 
 func (ec *executionContext) _StockChange(ctx context.Context, sel ast.SelectionSet, obj *model.StockChange) graphql.Marshaler {
@@ -10680,43 +12409,55 @@ func (ec *executionContext) _StockChange(ctx context.Context, sel ast.SelectionS
 		case "warehouse":
 			out.Values[i] = ec._StockChange_warehouse(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sku":
 			out.Values[i] = ec._StockChange_sku(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "quantity":
 			out.Values[i] = ec._StockChange_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "delta":
 			out.Values[i] = ec._StockChange_delta(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "merged":
 			out.Values[i] = ec._StockChange_merged(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "movement":
 			out.Values[i] = ec._StockChange_movement(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "deleted":
 			out.Values[i] = ec._StockChange_deleted(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._StockChange_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reserved":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockChange_reserved(ctx, field, obj)
+				})
+		case "available":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockChange_available(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10763,6 +12504,21 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 			}
 		case "inTransit":
 			out.Values[i] = ec._StockLevel_inTransit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reserved":
+			out.Values[i] = ec._StockLevel_reserved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "available":
+			out.Values[i] = ec._StockLevel_available(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overReserved":
+			out.Values[i] = ec._StockLevel_overReserved(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -11852,6 +13608,66 @@ func (ec *executionContext) marshalNReportRow2ᚖgithubᚗcomᚋstockmeshᚋstoc
 	return ec._ReportRow(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReservation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservation(ctx context.Context, sel ast.SelectionSet, v *stock.Reservation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Reservation!")
+		return graphql.Null
+	}
+	return ec._Reservation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReservationConnection2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐReservationConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReservationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReservationConnection!")
+		return graphql.Null
+	}
+	return ec._ReservationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReservationEdge2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐReservationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReservationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReservationEdge2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐReservationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReservationEdge2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐReservationEdge(ctx context.Context, sel ast.SelectionSet, v *model.ReservationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReservationEdge!")
+		return graphql.Null
+	}
+	return ec._ReservationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReservationStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservationStatus(ctx context.Context, v any) (stock.ReservationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.ReservationStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReservationStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservationStatus(ctx context.Context, sel ast.SelectionSet, v stock.ReservationStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReservationStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReserveStockInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReserveStockInput(ctx context.Context, v any) (stock.ReserveStockInput, error) {
+	res, err := ec.unmarshalInputReserveStockInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
 	var res auth.Role
 	err := res.UnmarshalGQL(v)
@@ -12384,6 +14200,32 @@ func (ec *executionContext) marshalOReplicaProblem2ᚖgithubᚗcomᚋstockmesh�
 		return graphql.Null
 	}
 	return ec._ReplicaProblem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReservation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservation(ctx context.Context, sel ast.SelectionSet, v *stock.Reservation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Reservation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReservationStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservationStatus(ctx context.Context, v any) (*stock.ReservationStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.ReservationStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReservationStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservationStatus(ctx context.Context, sel ast.SelectionSet, v *stock.ReservationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

@@ -138,6 +138,21 @@ func (r *mutationResolver) RotateKeys(ctx context.Context) (*stock.KeyRotation, 
 	return r.Stock.RotateKeys(ctx)
 }
 
+// ReserveStock is the resolver for the reserveStock field.
+func (r *mutationResolver) ReserveStock(ctx context.Context, input stock.ReserveStockInput) (*stock.Reservation, error) {
+	return r.Stock.ReserveStock(ctx, input)
+}
+
+// ReleaseReservation is the resolver for the releaseReservation field.
+func (r *mutationResolver) ReleaseReservation(ctx context.Context, id string) (*stock.Reservation, error) {
+	return r.Stock.ReleaseReservation(ctx, id)
+}
+
+// FulfilReservation is the resolver for the fulfilReservation field.
+func (r *mutationResolver) FulfilReservation(ctx context.Context, id string, quantity *int64) (*stock.Reservation, error) {
+	return r.Stock.FulfilReservation(ctx, id, quantity)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -238,6 +253,41 @@ func (r *queryResolver) Transfer(ctx context.Context, id string) (*stock.Transfe
 	return r.Desk.Get(ctx, id)
 }
 
+// Reservations is the resolver for the reservations field.
+func (r *queryResolver) Reservations(ctx context.Context, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) (*model.ReservationConnection, error) {
+	q := reservationQuery(status, sku, warehouse, first, after)
+	p, err := r.Stock.Reservations(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return reservationConnection(p, q.After), nil
+}
+
+// Reservation is the resolver for the reservation field.
+func (r *queryResolver) Reservation(ctx context.Context, id string) (*stock.Reservation, error) {
+	return r.Stock.Reservation(ctx, id)
+}
+
+// Availability is the resolver for the availability field.
+func (r *queryResolver) Availability(ctx context.Context, sku string, quantity int64) ([]*stock.StockLevel, error) {
+	return r.Stock.Availability(ctx, sku, quantity)
+}
+
+// Warehouse is the resolver for the warehouse field.
+func (r *reservationResolver) Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
+// Reserved is the resolver for the reserved field.
+func (r *stockChangeResolver) Reserved(ctx context.Context, obj *model.StockChange) (int64, error) {
+	return r.reservedOf(ctx, obj), nil
+}
+
+// Available is the resolver for the available field.
+func (r *stockChangeResolver) Available(ctx context.Context, obj *model.StockChange) (int64, error) {
+	return stock.Available(obj.Quantity, r.reservedOf(ctx, obj)), nil
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *stockLevelResolver) Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -311,6 +361,12 @@ func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Reservation returns ReservationResolver implementation.
+func (r *Resolver) Reservation() ReservationResolver { return &reservationResolver{r} }
+
+// StockChange returns StockChangeResolver implementation.
+func (r *Resolver) StockChange() StockChangeResolver { return &stockChangeResolver{r} }
+
 // StockLevel returns StockLevelResolver implementation.
 func (r *Resolver) StockLevel() StockLevelResolver { return &stockLevelResolver{r} }
 
@@ -329,6 +385,8 @@ type (
 	mutationResolver      struct{ *Resolver }
 	productResolver       struct{ *Resolver }
 	queryResolver         struct{ *Resolver }
+	reservationResolver   struct{ *Resolver }
+	stockChangeResolver   struct{ *Resolver }
 	stockLevelResolver    struct{ *Resolver }
 	subscriptionResolver  struct{ *Resolver }
 	transferResolver      struct{ *Resolver }

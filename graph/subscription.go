@@ -77,7 +77,7 @@ func (r *recentChanges) of(e feed.Event, build func() *model.StockChange) *model
 // movementOf returns the movement an unmerged event carries, or nil; a
 // deletion carries none.
 func movementOf(e feed.Event) *stock.Movement {
-	if e.Merged || e.Deleted {
+	if e.Merged || e.Deleted || e.MovementID == "" { // a reservation's change has no movement
 		return nil
 	}
 	return &stock.Movement{ID: e.MovementID, Warehouse: e.Warehouse, Seq: e.Seq, SKU: e.SKU,
@@ -91,8 +91,12 @@ func (r *Resolver) stockChange(ctx context.Context, e feed.Event) *model.StockCh
 		if err != nil {
 			w = &stock.Warehouse{ID: e.Warehouse, Name: e.Warehouse}
 		}
-		return &model.StockChange{Warehouse: w, Sku: e.SKU, Quantity: e.Quantity, Delta: e.Delta,
+		c := &model.StockChange{Warehouse: w, Sku: e.SKU, Quantity: e.Quantity, Delta: e.Delta,
 			Merged: e.Merged, Deleted: e.Deleted, Movement: movementOf(e), At: e.At}
+		if !e.Merged {
+			c.Held = e.Reserved
+		}
+		return c
 	}
 	if e.Merged {
 		return build()
@@ -103,7 +107,7 @@ func (r *Resolver) stockChange(ctx context.Context, e feed.Event) *model.StockCh
 // movement converts an event for movementRecorded, which skips merged
 // events (they stand for several movements) and deletions (no movement).
 func (r *Resolver) movement(ctx context.Context, e feed.Event) *stock.Movement {
-	if e.Merged || e.Deleted {
+	if e.Merged || e.Deleted || e.MovementID == "" {
 		return nil
 	}
 	return r.stockChange(ctx, e).Movement

@@ -72,6 +72,9 @@ func Sentence(p Printer, server string, err error) string {
 	case remote.CodeInsufficientStock:
 		var re *remote.Error
 		if errors.As(err, &re) && re.Shortfall != nil {
+			if s := re.Shortfall; s.Reserved > 0 {
+				return p.T(msgErrShortfallReserved, s.SKU, s.InStock, s.Reserved, s.Available, s.Requested)
+			}
 			return p.T(msgErrShortfall, re.Shortfall.SKU, re.Shortfall.InStock, re.Shortfall.Requested)
 		}
 		return p.T(msgErrInsufficientStock)

@@ -51,6 +51,7 @@ func NewPrinter(lang Lang) Printer {
 	maps.Copy(cat, guidanceCatalog())
 	maps.Copy(cat, reportCatalog())
 	maps.Copy(cat, everydayCatalog())
+	maps.Copy(cat, reservationsCatalog())
 	return Printer{lang: lang, cat: cat}
 }
 

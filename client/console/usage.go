@@ -35,6 +35,13 @@ Commands:
   cancel ID
        (on the receiving node: cancelled at once; on the sending node: a request
         the receiver confirms, then the stock returns)
+  reserve SKU QUANTITY [--ref REF] [--expires 2h] [--key KEY]
+       (holds units for an order: plain sales and transfers cannot take them)
+  reservations [--status active|fulfilled|released|expired] [--sku SKU] [--warehouse ID] [--first N]
+       (! marks a reservation the stock no longer covers)
+  release ID
+  fulfil ID [--quantity N]   (records the sale; with --quantity, sells N and releases the rest)
+  who-has SKU QUANTITY       (the warehouses that can supply QUANTITY now, most available first)
   token create --role viewer|operator|admin --name NAME [--expires-in 720h]
   token list
   token revoke ID
@@ -95,6 +102,13 @@ Sin orden, stockmesh muestra el menú interactivo.
   cancel ID
        (en el nodo que recibe: se cancela en el acto; en el que envía: una
         solicitud que el receptor confirma, y entonces vuelven las existencias)
+  reserve SKU CANTIDAD [--ref REF] [--expires 2h] [--key CLAVE]
+       (aparta unidades para un pedido: ni las ventas sin reserva ni los traslados pueden tomarlas)
+  reservations [--status activa|servida|liberada|caducada] [--sku SKU] [--warehouse ID] [--first N]
+       (! marca una reserva que las existencias ya no cubren)
+  release ID
+  fulfil ID [--quantity N]   (registra la venta; con --quantity, vende N y libera el resto)
+  who-has SKU CANTIDAD       (los almacenes que pueden servir CANTIDAD ahora, los de más disponibles primero)
   token create --role viewer|operator|admin --name NOMBRE [--expires-in 720h]
   token list
   token revoke ID

@@ -59,6 +59,10 @@ type Shortfall struct {
 	SKU       string
 	InStock   int64
 	Requested int64
+	// Reserved is the units of the stock reservations hold, and Available
+	// the rest (InStock from a node that predates reservations).
+	Reserved  int64
+	Available int64
 }
 
 // Error returns the node's message with its code.
@@ -99,6 +103,8 @@ type gqlErrors []struct {
 		SKU       string `json:"sku"`
 		InStock   *int64 `json:"inStock"`
 		Requested *int64 `json:"requested"`
+		Reserved  int64  `json:"reserved"`
+		Available *int64 `json:"available"`
 		Warehouse string `json:"warehouse"`
 		Node      string `json:"node"`
 		TokenName string `json:"tokenName"`
@@ -115,7 +121,10 @@ func (es gqlErrors) first() error {
 	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path, Warehouse: x.Warehouse, Node: x.Node,
 		TokenName: x.TokenName, TokenRole: x.TokenRole}
 	if x.Code == CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
-		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested}
+		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested, Reserved: x.Reserved, Available: *x.InStock}
+		if x.Available != nil {
+			e.Shortfall.Available = *x.Available
+		}
 	}
 	return e
 }

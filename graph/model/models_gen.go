@@ -63,21 +63,14 @@ type ProductEdge struct {
 type Query struct {
 }
 
-// A committed stock change, as subscribers see it.
-type StockChange struct {
-	Warehouse *stock.Warehouse `json:"warehouse"`
-	Sku       string           `json:"sku"`
-	// The stock after the change.
-	Quantity int64 `json:"quantity"`
-	// The signed change; when merged, the sum of the merged changes.
-	Delta int64 `json:"delta"`
-	// True when this subscriber fell behind and several changes were merged into this one; quantity is still exact.
-	Merged bool `json:"merged"`
-	// The movement that made the change; null when merged or deleted.
-	Movement *stock.Movement `json:"movement,omitempty"`
-	// True when the product was deleted; quantity is 0. A merged change ending in the deletion is deleted too.
-	Deleted bool      `json:"deleted"`
-	At      time.Time `json:"at"`
+type ReservationConnection struct {
+	Edges    []*ReservationEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type ReservationEdge struct {
+	Node   *stock.Reservation `json:"node"`
+	Cursor string             `json:"cursor"`
 }
 
 type Subscription struct {

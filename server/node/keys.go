@@ -13,6 +13,10 @@ import (
 	"github.com/stockmesh/stockmesh/server/store"
 )
 
+// reservationIdle is the longest the node waits between looking for
+// reservations whose time is up, when none it knows of expires sooner.
+const reservationIdle = time.Minute
+
 // Background resealing (stock.Service.Reseal): rows per write job, and how
 // often a node with nothing left to reseal looks for a rotation.
 const (

@@ -281,6 +281,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	g.Go(func() error { return runPyro(gctx) })
 	g.Go(func() error { return pprof.Serve(gctx) })
 	g.Go(func() error { svc.Reseal(gctx, resealBatch, resealIdle, log); return nil })
+	g.Go(func() error { svc.RunExpiry(gctx, reservationIdle, log); return nil })
 	return g.Wait()
 }
 

@@ -23,7 +23,7 @@ var statusOf = map[stock.Code]int{
 }
 
 // ErrorBody is the JSON of every REST error: {"error":{"code":…,"message":…}},
-// plus "shortfall":{"sku","inStock","requested"} for INSUFFICIENT_STOCK and
+// plus "shortfall":{"sku","inStock","requested","reserved","available"} for INSUFFICIENT_STOCK and
 // "elsewhere":{"warehouse","node"} for an error about another warehouse.
 type ErrorBody struct {
 	Error stock.Error `json:"error"`

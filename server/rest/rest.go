@@ -5,7 +5,8 @@
 // warehouse the node holds (omitted: its own; for movements, every one);
 // the CSV reports, export and import (reports.go, products_csv.go).
 // GET /api/v1/transfers lists the transfers the node knows
-// (?status=&warehouse=&first=&after=).
+// (?status=&warehouse=&first=&after=), GET /api/v1/reservations the
+// reservations it holds (?status=&sku=&warehouse=&first=&after=).
 // Handlers decode, call one stock.Service
 // method and return; errors are written in one place (errors.go). An unknown
 // path under /api/v1/ is a JSON NOT_FOUND (404, or 405 with Allow).
@@ -55,6 +56,7 @@ func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
 	mux.Handle("GET /api/v1/transfers", private("/api/v1/transfers", h.endpoint(h.transfers)))
 	h.registerReports(mux, private)
 	h.registerProducts(mux, private)
+	h.registerReservations(mux, private)
 	registerNotFound(mux, public)
 }
 

@@ -73,22 +73,27 @@ func (e *LogEntry) Validate() error {
 	}
 	switch {
 	case e.Type == EntryMovement:
-		if e.Movement == nil || e.Product != nil || e.Transfer != nil || len(e.Changed) > 0 {
+		if e.Movement == nil || e.Product != nil || e.Transfer != nil || e.Reservation != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a movement entry carries a movement only")
 		}
 		return e.checkMovement()
 	case e.Type.IsTransfer():
-		if e.Transfer == nil || e.Product != nil || e.Movement != nil || len(e.Changed) > 0 {
+		if e.Transfer == nil || e.Product != nil || e.Movement != nil || e.Reservation != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a %s entry carries a transfer only", e.Type)
 		}
 		return e.checkTransfer()
+	case e.Type.IsReservation():
+		if e.Reservation == nil || e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
+			return InvalidEntry(e, "type", "a %s entry carries a reservation only", e.Type)
+		}
+		return e.checkReservation()
 	case e.Type == EntryWarehouseLeft:
-		if e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
+		if e.Product != nil || e.Movement != nil || e.Transfer != nil || e.Reservation != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a %s entry carries nothing but its time", e.Type)
 		}
 		return nil
 	case e.Type == EntryProductCreated, e.Type == EntryProductUpdated, e.Type == EntryProductDeleted:
-		if e.Product == nil || e.Movement != nil || e.Transfer != nil {
+		if e.Product == nil || e.Movement != nil || e.Transfer != nil || e.Reservation != nil {
 			return InvalidEntry(e, "type", "a %s entry carries a product only", e.Type)
 		}
 		return e.checkProduct()
@@ -164,6 +169,8 @@ func (e *LogEntry) checkProduct() error {
 	switch {
 	case p.Warehouse != e.Origin:
 		return InvalidEntry(e, "product.warehouse", "is not the entry's origin")
+	case p.Reserved != 0:
+		return InvalidEntry(e, "product.reserved", "is read from reservations, never logged")
 	case e.Type == EntryProductCreated && p.Quantity != 0:
 		return InvalidEntry(e, "product.quantity", "%d: a product is created without stock, which comes through movements", p.Quantity)
 	case e.Type != EntryProductUpdated && len(e.Changed) > 0:

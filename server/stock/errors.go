@@ -63,11 +63,14 @@ type Elsewhere struct {
 }
 
 // Shortfall is what an INSUFFICIENT_STOCK error was short of: the sku, the
-// stock it had and the units the refused movement asked for.
+// stock it had, the units the refused movement asked for, and of the stock
+// the units reservations held and those left available to it.
 type Shortfall struct {
 	SKU       string `json:"sku"`
 	InStock   int64  `json:"inStock"`
 	Requested int64  `json:"requested"`
+	Reserved  int64  `json:"reserved"`
+	Available int64  `json:"available"`
 }
 
 // Sentinels for errors.Is; their messages are generic, the errors the

@@ -44,6 +44,9 @@ type LogEntry struct {
 	// Transfer is the transfer a transfer entry changed, as its writer
 	// saw it after the change (see Transfer).
 	Transfer *Transfer `json:"transfer,omitempty"`
+	// Reservation is the reservation a reservation entry changed, as it
+	// is after the change (see Reservation).
+	Reservation *Reservation `json:"reservation,omitempty"`
 	// From is, in an EntryRun message, the first seq of the run.
 	From int64 `json:"from,omitempty"`
 	// Actor is who made a product entry's change ("" in entries logged
@@ -177,6 +180,8 @@ func (e *LogEntry) Change() (Change, bool) {
 		return ChangeOf(e.Movement), true
 	case e.Type == EntryProductDeleted && e.Product != nil:
 		return Change{Warehouse: e.Origin, SKU: e.Product.SKU, Deleted: true, Seq: e.Seq, At: e.At}, true
+	case e.Reservation != nil:
+		return reservationChange(e), true
 	}
 	return Change{}, false
 }

@@ -75,18 +75,22 @@ type MovementPage struct {
 // with Deleted set stands for the deletion of the product: Quantity and
 // Delta are 0 and there is no movement.
 type Change struct {
-	Warehouse  string    `json:"warehouse"`
-	SKU        string    `json:"sku"`
-	Quantity   int64     `json:"quantity"`
-	Delta      int64     `json:"delta"`
-	MovementID string    `json:"movementId"`
-	Kind       Kind      `json:"kind"`
-	Reference  string    `json:"reference,omitempty"`
-	Note       string    `json:"note,omitempty"`
-	Actor      string    `json:"actor,omitempty"`
-	Deleted    bool      `json:"deleted,omitempty"`
-	Seq        int64     `json:"seq"`
-	At         time.Time `json:"at"`
+	Warehouse  string `json:"warehouse"`
+	SKU        string `json:"sku"`
+	Quantity   int64  `json:"quantity"`
+	Delta      int64  `json:"delta"`
+	MovementID string `json:"movementId"`
+	Kind       Kind   `json:"kind"`
+	Reference  string `json:"reference,omitempty"`
+	Note       string `json:"note,omitempty"`
+	Actor      string `json:"actor,omitempty"`
+	Deleted    bool   `json:"deleted,omitempty"`
+	// Reserved is the units the product's active reservations hold after
+	// a reservation's change; nil for other changes, which leave it as it
+	// was (see Reservation).
+	Reserved *int64    `json:"reserved,omitempty"`
+	Seq      int64     `json:"seq"`
+	At       time.Time `json:"at"`
 }
 
 // ChangeOf returns the Change a committed movement made.

@@ -80,7 +80,16 @@ type StockLevel struct {
 	// InTransit is the units of transfers on their way to the warehouse
 	// (see Transfer.InTransit), as this node knows them.
 	InTransit int64 `json:"inTransit"`
+	// Reserved is the units the warehouse's active reservations of the
+	// sku hold (see Reservation).
+	Reserved int64 `json:"reserved"`
 }
+
+// Available returns the units of the level not held by reservations.
+func (l *StockLevel) Available() int64 { return Available(l.Quantity, l.Reserved) }
+
+// OverReserved returns the reserved units the level's stock no longer covers.
+func (l *StockLevel) OverReserved() int64 { return OverReserved(l.Quantity, l.Reserved) }
 
 // StockLevels is the reply of OpStockLevels: one level per warehouse with
 // a live product of the sku or units of it in transit to it, the local

@@ -91,6 +91,8 @@ var Ops = []OpInfo{
 	info(OpProductExport), info(OpProductHistory),
 	info(OpTokenCreate), info(OpTokenList), info(OpTokenRevoke), info(OpAuditLog),
 	info(OpKeysRotate), info(OpKeysReseal), info(OpWarehouseLeave),
+	info(OpReservationReserve), info(OpReservationRelease), info(OpReservationFulfil), info(OpReservationExpire),
+	info(OpReservationGet), info(OpReservationList),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,

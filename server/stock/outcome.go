@@ -80,7 +80,7 @@ func rebuild[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], o *
 // writer records the replies of the other writes (see Outcome).
 func ReplyFromLog(rep any) bool {
 	switch rep.(type) {
-	case *Movement, *Transfer, *Settled, *Product:
+	case *Movement, *Transfer, *Settled, *Product, *Reservation:
 		return true
 	}
 	return false
@@ -103,6 +103,13 @@ func replyFrom(entries []LogEntry, rep any) bool {
 		for i := len(entries) - 1; i >= 0; i-- {
 			if t := entries[i].Transfer; t != nil {
 				*r = *t
+				return true
+			}
+		}
+	case *Reservation:
+		for i := len(entries) - 1; i >= 0; i-- {
+			if x := entries[i].Reservation; x != nil {
+				*r = *x
 				return true
 			}
 		}

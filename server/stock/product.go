@@ -35,7 +35,18 @@ type Product struct {
 	Seq          int64     `json:"seq"` // change sequence of the product's last change
 	CreatedAt    time.Time `json:"createdAt"`
 	UpdatedAt    time.Time `json:"updatedAt"`
+	// Reserved is the units its active reservations hold (see
+	// Reservation); reads fill it, log entries never carry it.
+	Reserved int64 `json:"reserved,omitempty"`
 }
+
+// Available returns the units of the stock not held by reservations:
+// max(0, Quantity − Reserved).
+func (p *Product) Available() int64 { return Available(p.Quantity, p.Reserved) }
+
+// OverReserved returns how many reserved units the stock no longer
+// covers: max(0, Reserved − Quantity).
+func (p *Product) OverReserved() int64 { return OverReserved(p.Quantity, p.Reserved) }
 
 // BelowReorderPoint reports whether the quantity is at or below the reorder
 // point (a reorder point of 0 never triggers).

@@ -32,6 +32,8 @@ type Service struct {
 	keyBase string                    // random prefix of this Service's job keys
 	keySeq  atomic.Uint64
 	wrote   atomic.Int64 // when a write last started, in Unix nanoseconds (see writesFlow)
+	// expiring wakes RunExpiry when a reservation that expires is made.
+	expiring chan struct{}
 	// ResolveWithin bounds how long a write whose reply was lost waits for
 	// the database handler to say whether it was applied.
 	ResolveWithin time.Duration
@@ -41,7 +43,8 @@ type Service struct {
 func NewService(q Queue) *Service {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return &Service{q: q, keyBase: hex.EncodeToString(b[:]) + "-", ResolveWithin: 5 * time.Second}
+	return &Service{q: q, keyBase: hex.EncodeToString(b[:]) + "-", ResolveWithin: 5 * time.Second,
+		expiring: make(chan struct{}, 1)}
 }
 
 // call sends op's request and returns its reply, or the error it carries.

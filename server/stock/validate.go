@@ -241,7 +241,7 @@ func Apply(sku string, balance, delta int64) (int64, error) {
 	switch {
 	case next < 0:
 		e := Errorf(CodeInsufficientStock, "not enough stock of %s: %d in stock, %d requested", sku, balance, -delta)
-		e.Shortfall = &Shortfall{SKU: sku, InStock: balance, Requested: -delta}
+		e.Shortfall = &Shortfall{SKU: sku, InStock: balance, Requested: -delta, Available: max(0, balance)}
 		return balance, e
 	case next > MaxStock:
 		return balance, invalid("quantity", "stock of %s would exceed %d", sku, int64(MaxStock))

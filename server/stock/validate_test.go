@@ -145,8 +145,8 @@ func TestApply(t *testing.T) {
 	if !strings.Contains(err.Error(), "2 in stock, 3 requested") {
 		t.Errorf("message %q does not say what is in stock and what was asked", err)
 	}
-	if s := ShortfallOf(fmt.Errorf("wrapped: %w", err)); s == nil || *s != (Shortfall{SKU: "A1", InStock: 2, Requested: 3}) {
-		t.Errorf("shortfall = %+v, want A1: 2 in stock, 3 requested", s)
+	if s := ShortfallOf(fmt.Errorf("wrapped: %w", err)); s == nil || *s != (Shortfall{SKU: "A1", InStock: 2, Requested: 3, Available: 2}) {
+		t.Errorf("shortfall = %+v, want A1: 2 in stock, 2 available, 3 requested", s)
 	}
 	if s := ShortfallOf(Errorf(CodeNotFound, "no A1")); s != nil {
 		t.Errorf("a not-found error has shortfall %+v", s)

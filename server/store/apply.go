@@ -71,6 +71,8 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 			err = b.applyDeparture(e)
 		} else if e.Type.IsTransfer() {
 			err = b.applyTransfer(e) // published at once, as a product change is
+		} else if e.Type.IsReservation() {
+			err = b.applyReservation(e) // published at once, as a transfer is
 		} else if e.Type == stock.EntryMovement {
 			if err = b.applyMovement(e, r); err == nil {
 				err = b.insertLog(e, nil)

@@ -40,6 +40,11 @@ func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error)
 	if err != nil {
 		return nil, err
 	}
+	if in.Kind == stock.KindSale {
+		if err := b.checkUnreserved(p, in.Quantity); err != nil {
+			return nil, err
+		}
+	}
 	mv, err := b.move(p, m)
 	if err != nil {
 		return nil, err

@@ -73,7 +73,7 @@ func boolOrder(a, b bool) int {
 // (few) warehouses and looks the sku up in each through the live products'
 // (warehouse, sku) index, instead of scanning every product.
 const selectLevels = `SELECT w.id, p.quantity,
-	(SELECT l.at FROM change_log l WHERE l.origin = w.id ORDER BY l.seq DESC LIMIT 1)
+	(SELECT l.at FROM change_log l WHERE l.origin = w.id ORDER BY l.seq DESC LIMIT 1), ` + reservedColumn + `
 	FROM warehouses w CROSS JOIN products p
 	WHERE p.warehouse_id = w.id AND p.sku = ? AND p.deleted_at IS NULL`
 
@@ -91,7 +91,7 @@ func (s *Store) stockLevels(ctx context.Context, q *stock.StockLevelQuery) (*sto
 	for rows.Next() {
 		var l stock.StockLevel
 		var at sql.NullInt64
-		if err := rows.Scan(&l.Warehouse, &l.Quantity, &at); err != nil {
+		if err := rows.Scan(&l.Warehouse, &l.Quantity, &at, &l.Reserved); err != nil {
 			return nil, fmt.Errorf("reading the stock levels of %s: %w", q.SKU, err)
 		}
 		switch {

@@ -66,8 +66,9 @@ func (s *Store) localID() string {
 // productBySKU selects a live product by warehouse and sku. getProduct
 // runs it without ent: the lookup is the Pyro4 service's and the console's
 // most frequent read, and ent's builder would prepare it anew every time.
-const productBySKU = `SELECT sku, name, description, price, quantity, reorder_point, seq, created_at, updated_at
-	FROM products WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
+const productBySKU = `SELECT sku, name, description, price, quantity, reorder_point, seq, created_at, updated_at,
+	` + reservedColumn + `
+	FROM products p WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
 
 // getProduct returns the live product with sku of the local warehouse or
 // of a replica, in one statement (its own snapshot).
@@ -76,7 +77,7 @@ func (s *Store) getProduct(ctx context.Context, r *stock.ProductRef) (*stock.Pro
 	p := &stock.Product{Warehouse: cmp.Or(r.Warehouse, s.localID())}
 	var price int64
 	err := s.productBySKU.QueryRowContext(ctx, p.Warehouse, sku).Scan(&p.SKU, &p.Name, &p.Description, &price,
-		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt)
+		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt, &p.Reserved)
 	if errors.Is(err, sql.ErrNoRows) {
 		if _, err := s.warehouseFor(ctx, r.Warehouse); err != nil {
 			return nil, err
@@ -130,5 +131,5 @@ func (s *Store) productPage(ctx context.Context, c *ent.Client, wh string, q *st
 	for _, p := range rows {
 		page.Products = append(page.Products, *productOf(p))
 	}
-	return page, nil
+	return page, s.fillReserved(ctx, wh, page.Products)
 }

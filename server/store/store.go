@@ -77,6 +77,7 @@ type Store struct {
 	binding      atomic.Pointer[stock.KeyBinding] // signer's binding to the local warehouse, once made
 	digests      digests                          // the last digest of each origin's log
 	w            writerState                      // owned by HandleWrites
+	held         writerReservations               // owned by HandleWrites
 	hooks        hooks                            // set by tests only
 	closed       atomic.Bool
 }
@@ -166,6 +167,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	}
 	if _, err := s.wdb.ExecContext(ctx, createTransfers); err != nil {
 		return fmt.Errorf("creating the transfers table in %s: %w", path, err)
+	}
+	if err := s.initReservations(ctx); err != nil {
+		return err
 	}
 	if err := s.initReports(ctx); err != nil {
 		return err

@@ -32,6 +32,9 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := b.checkUnreserved(p, in.Quantity); err != nil {
+		return nil, err
+	}
 	catalogue, err := b.catalogue(p)
 	if err != nil {
 		return nil, err

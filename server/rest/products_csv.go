@@ -50,88 +50,96 @@ type ImportErrorBody struct {
 }
 
 // importProducts answers POST /api/v1/products/import: the file is read
-// as a stream and every line validated first; any bad line refuses the
-// whole file (400, with the lines); else it is applied all or nothing
-// (stock.Service.ImportProducts: one write job, or staged and applied a
-// chunk per job for a large file) and the answer is its result. With an
-// Idempotency-Key header, the same file sent again answers the first
-// result without applying it again.
+// as a stream, a line at a time, each line validated and handed to a
+// stock.Importer, which stages a large file's rows as they come. Any bad
+// line refuses the whole file (400, with the lines) and nothing is
+// applied; else it is applied all or nothing and the answer is its result.
+// With an Idempotency-Key header, the same file sent again answers the
+// first result without applying it again.
 func (h *Handler) importProducts(w http.ResponseWriter, r *http.Request) {
-	im, lines, err := readImport(r.Body)
-	if err != nil {
+	dry, _ := strconv.ParseBool(r.URL.Query().Get("dryRun"))
+	imp := h.svc.NewImporter(r.Context(), r.Header.Get("Idempotency-Key"), dry)
+	if err := readImport(r.Body, imp); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	lines = append(lines, im.Check()...)
-	if len(lines) > 0 {
-		slices.SortStableFunc(lines, func(a, b stock.LineError) int { return a.Line - b.Line })
+	res, lines, err := imp.Finish()
+	switch {
+	case len(lines) > 0:
 		writeJSON(w, http.StatusBadRequest, ImportErrorBody{Error: stock.Error{Code: stock.CodeInvalidInput,
 			Message: fmt.Sprintf("%d lines are invalid, nothing was imported", len(lines))}, Lines: lines})
-		return
-	}
-	if dry, _ := strconv.ParseBool(r.URL.Query().Get("dryRun")); dry {
-		writeJSON(w, http.StatusOK, map[string]any{"valid": true, "rows": len(im.Rows)})
-		return
-	}
-	im.IdempotencyKey = r.Header.Get("Idempotency-Key")
-	res, err := h.svc.ImportProducts(r.Context(), *im)
-	if err != nil {
+	case err != nil:
 		h.writeError(w, r, err)
-		return
+	case dry:
+		writeJSON(w, http.StatusOK, map[string]any{"valid": true, "rows": imp.Rows()})
+	default:
+		writeJSON(w, http.StatusOK, res)
 	}
-	writeJSON(w, http.StatusOK, res)
 }
 
-// readImport parses a products CSV: a header row naming the columns (any
-// order, case and spacing; sku, name and price required), then a product a
-// line. It returns the rows and the lines it could not read; an error for
-// a file that is not CSV or lacks columns.
-func readImport(body io.Reader) (*stock.ProductImport, []stock.LineError, error) {
+// importer takes the rows of an import as they are read.
+type importer interface {
+	Add(stock.ImportRow)
+	Refuse(stock.LineError)
+}
+
+var _ importer = (*stock.Importer)(nil)
+
+// readImport parses a products CSV into imp: a header row naming the
+// columns (any order, case and spacing; sku, name and price required),
+// then a product a line, each handed over as it is read, or the line's
+// error. It returns an error for a file that is not CSV or lacks columns.
+func readImport(body io.Reader, imp importer) error {
 	cr := csv.NewReader(body)
 	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, stock.Errorf(stock.CodeInvalidInput, "reading the header row: %v", err)
+		return stock.Errorf(stock.CodeInvalidInput, "reading the header row: %v", err)
 	}
-	col := map[string]int{}
-	for i, name := range header {
-		key := strings.ToLower(strings.NewReplacer(" ", "", "_", "", "\ufeff", "").Replace(name))
-		if !slices.ContainsFunc(productColumns, func(c string) bool { return strings.ToLower(c) == key }) {
-			return nil, nil, stock.Errorf(stock.CodeInvalidInput, "line 1: unknown column %q (columns: %s)", name, strings.Join(productColumns, ", "))
-		}
-		col[key] = i
+	col, err := importColumns(header)
+	if err != nil {
+		return err
 	}
-	for _, need := range []string{"sku", "name", "price"} {
-		if _, ok := col[need]; !ok {
-			return nil, nil, stock.Errorf(stock.CodeInvalidInput, "line 1: the header has no %s column", need)
-		}
-	}
-	im := &stock.ProductImport{}
-	var bad []stock.LineError
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, nil, stock.Errorf(stock.CodeInvalidInput, "line %d: %v", pe.Line, pe.Err)
+				return stock.Errorf(stock.CodeInvalidInput, "line %d: %v", pe.Line, pe.Err)
 			}
-			return nil, nil, err
+			return err
 		}
 		row, err := importRow(rec, col, line)
 		if err != nil {
-			bad = append(bad, stock.LineError{Line: line, Message: err.Error()})
+			imp.Refuse(stock.LineError{Line: line, Message: err.Error()})
 			continue
 		}
-		im.Rows = append(im.Rows, row)
+		imp.Add(row)
 	}
-	if len(im.Rows) == 0 && len(bad) == 0 {
-		return nil, nil, stock.Errorf(stock.CodeInvalidInput, "the file has no products")
+}
+
+// importColumns returns the index of each column a header names, by its
+// lower-case name without spaces or underscores.
+func importColumns(header []string) (map[string]int, error) {
+	col := map[string]int{}
+	for i, name := range header {
+		key := strings.ToLower(strings.NewReplacer(" ", "", "_", "", "\ufeff", "").Replace(name))
+		if !slices.ContainsFunc(productColumns, func(c string) bool { return strings.ToLower(c) == key }) {
+			return nil, stock.Errorf(stock.CodeInvalidInput, "line 1: unknown column %q (columns: %s)", name, strings.Join(productColumns, ", "))
+		}
+		col[key] = i
 	}
-	return im, bad, nil
+	for _, need := range []string{"sku", "name", "price"} {
+		if _, ok := col[need]; !ok {
+			return nil, stock.Errorf(stock.CodeInvalidInput, "line 1: the header has no %s column", need)
+		}
+	}
+	return col, nil
 }
 
 // importRow reads one record.

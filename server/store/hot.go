@@ -36,6 +36,12 @@ const (
 	stCommit
 	stRollback
 	stInsertProduct
+	stTransferByKey
+	stWarehouseDeparted
+	stCatalogue
+	stInsertTransfer
+	stTransferSenderFacts
+	stTransferReceiverFacts
 	numStmts
 )
 
@@ -84,6 +90,33 @@ func (id stmtID) query() string {
 	case stInsertProduct:
 		return `INSERT INTO products (warehouse_id, sku, name, description, price, quantity, reorder_point,
 			seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`
+	}
+	return id.transferQuery()
+}
+
+// transferQuery returns the SQL of the transfer statements
+// (transfer_write.go, transfer.go): prepared once like the others, as
+// preparing them per transfer cost more than running them.
+func (id stmtID) transferQuery() string {
+	switch id {
+	case stTransferByKey:
+		return `SELECT id, fingerprint FROM transfers WHERE sender = ? AND idempotency_key = ?`
+	case stWarehouseDeparted:
+		return `SELECT departed_at FROM warehouses WHERE id = ?`
+	case stCatalogue:
+		return `SELECT name, description, price, reorder_point FROM products WHERE id = ?`
+	case stInsertTransfer:
+		return `INSERT INTO transfers (id, sender, receiver, sku, quantity, reference, note,
+			actor, idempotency_key, fingerprint, product, created_at, out_movement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`
+	case stTransferSenderFacts:
+		return `UPDATE transfers SET
+			cancel_requested_at = COALESCE(cancel_requested_at, ?), returned_at = COALESCE(returned_at, ?),
+			return_movement = COALESCE(return_movement, ?) WHERE id = ?`
+	case stTransferReceiverFacts:
+		return `UPDATE transfers SET
+			received_at = COALESCE(received_at, ?), in_movement = COALESCE(in_movement, ?),
+			cancelled_at = COALESCE(cancelled_at, ?) WHERE id = ?`
 	}
 	panic("store: unknown statement")
 }

@@ -123,9 +123,7 @@ func (b *batch) recordTransfer(origin string, t *stock.Transfer) error {
 	}
 	ref, note, actor := sealTransferRow(b.sealer, t)
 	b.wrote = true
-	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO transfers (id, sender, receiver, sku, quantity, reference, note,
-		actor, idempotency_key, fingerprint, product, created_at, out_movement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`, t.ID, t.From, t.To, t.SKU, t.Quantity, ref, note, actor,
+	err := b.exec(stInsertTransfer, t.ID, t.From, t.To, t.SKU, t.Quantity, ref, note, actor,
 		nullable(t.IdempotencyKey), b.s.transferFingerprint(transferInputOf(t)), product, t.CreatedAt.UnixNano(), t.OutMovement)
 	if err != nil {
 		return fmt.Errorf("recording transfer %s: %w", t.ID, err)
@@ -135,15 +133,9 @@ func (b *batch) recordTransfer(origin string, t *stock.Transfer) error {
 		origin == t.To && t.ReceivedAt == nil && t.CancelledAt == nil:
 		return nil // no fact of its origin's but the transfer itself
 	case origin == t.From:
-		_, err = b.wc.conn.ExecContext(b.ctx, `UPDATE transfers SET
-			cancel_requested_at = COALESCE(cancel_requested_at, ?), returned_at = COALESCE(returned_at, ?),
-			return_movement = COALESCE(return_movement, ?) WHERE id = ?`,
-			nanos(t.CancelRequestedAt), nanos(t.ReturnedAt), nullable(t.ReturnMovement), t.ID)
+		err = b.exec(stTransferSenderFacts, nanos(t.CancelRequestedAt), nanos(t.ReturnedAt), nullable(t.ReturnMovement), t.ID)
 	case origin == t.To:
-		_, err = b.wc.conn.ExecContext(b.ctx, `UPDATE transfers SET
-			received_at = COALESCE(received_at, ?), in_movement = COALESCE(in_movement, ?),
-			cancelled_at = COALESCE(cancelled_at, ?) WHERE id = ?`,
-			nanos(t.ReceivedAt), nullable(t.InMovement), nanos(t.CancelledAt), t.ID)
+		err = b.exec(stTransferReceiverFacts, nanos(t.ReceivedAt), nullable(t.InMovement), nanos(t.CancelledAt), t.ID)
 	default:
 		return stock.Errorf(stock.CodeInvalidInput, "transfer %s is between %s and %s: %s has no say in it", t.ID, t.From, t.To, origin)
 	}

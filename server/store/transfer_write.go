@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/stockmesh/stockmesh/ent"
-
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -60,8 +58,7 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 func (b *batch) catalogue(p stockRow) (*stock.Product, error) {
 	c := &stock.Product{Warehouse: p.warehouse, SKU: p.sku}
 	var price int64
-	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT name, description, price, reorder_point FROM products WHERE id = ?`, p.id).
-		Scan(&c.Name, &c.Description, &price, &c.ReorderPoint)
+	err := b.queryRow(stCatalogue, []any{p.id}, &c.Name, &c.Description, &price, &c.ReorderPoint)
 	if err != nil {
 		return nil, fmt.Errorf("reading the catalogue data of %s: %w", p.sku, err)
 	}
@@ -76,16 +73,17 @@ func (b *batch) checkDestination(local, to string) error {
 	if to == local {
 		return stock.Errorf(stock.CodeInvalidInput, "to: a transfer goes to another warehouse, not to %s itself", to)
 	}
-	w, err := b.client().Warehouse.Get(b.ctx, to)
+	var departed sql.NullTime
+	err := b.queryRow(stWarehouseDeparted, []any{to}, &departed)
 	switch {
-	case ent.IsNotFound(err):
+	case errors.Is(err, sql.ErrNoRows):
 		e := stock.Errorf(stock.CodeNotFound, "warehouse %s is not a member of this network: transfers go to members only", to)
 		e.Elsewhere = &stock.Elsewhere{Warehouse: to}
 		return e
 	case err != nil:
 		return fmt.Errorf("looking up warehouse %s: %w", to, err)
-	case w.DepartedAt != nil:
-		return stock.ReceiverLeft(to, *w.DepartedAt)
+	case departed.Valid:
+		return stock.ReceiverLeft(to, departed.Time)
 	}
 	return nil
 }
@@ -96,11 +94,9 @@ func (b *batch) checkDestination(local, to string) error {
 func (b *batch) transferByKey(local string, in *stock.TransferInput) (*stock.Transfer, error) {
 	key := in.IdempotencyKey
 	var id, stored string
-	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT id, fingerprint FROM transfers WHERE sender = ? AND idempotency_key = ?`,
-		local, storedKey(key)).Scan(&id, &stored)
+	err := b.queryRow(stTransferByKey, []any{local, storedKey(key)}, &id, &stored)
 	if errors.Is(err, sql.ErrNoRows) && b.w.clearLookup(key) {
-		err = b.wc.conn.QueryRowContext(b.ctx, `SELECT id, fingerprint FROM transfers WHERE sender = ? AND idempotency_key = ?`,
-			local, key).Scan(&id, &stored)
+		err = b.queryRow(stTransferByKey, []any{local, key}, &id, &stored)
 	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -301,6 +301,7 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 		pctx, cancel := context.WithTimeout(ctx, wait+fetchTimeout) // a stalled connection must not stop the link
 		theirs, err := c.headsOf(pctx, gen, wait, brief && wait > 0, have)
 		cancel()
+		answered := time.Now()
 		if err != nil {
 			if failed++; failed >= failLimit { // online to others, maybe, but not reachable from here: choose another
 				r.mu.Lock()
@@ -319,9 +320,13 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 		if err := r.sweep(ctx, c, m.ID, theirs); err != nil {
 			return err
 		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(minPoll):
+		// At most one poll per minPoll, counted from the answer: the
+		// time the sweep took is part of it, not added to each hop.
+		if rest := minPoll - time.Since(answered); rest > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(rest):
+			}
 		}
 		return nil
 	})

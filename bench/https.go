@@ -168,15 +168,20 @@ func printBatches(c *http.Client, node *benchNode) {
 
 // profile saves a CPU profile of the node taken during the load.
 func profile(o options) {
-	secs := max(1, int(o.duration.Seconds())-2)
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:6061/debug/pprof/profile?seconds=%d", secs))
+	profileTo("127.0.0.1:6061", max(time.Second, o.duration-2*time.Second), o.profile)
+}
+
+// profileTo writes to path a CPU profile of d (whole seconds, at least
+// one) of the node serving pprof at addr.
+func profileTo(addr string, d time.Duration, path string) {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, max(1, int(d.Seconds()))))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: profiling:", err)
 		return
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if err := os.WriteFile(o.profile, b, 0o644); err != nil {
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: profiling:", err)
 	}
 }

@@ -149,16 +149,15 @@ func (s *scaleNet) start(n int) error {
 		id := fmt.Sprintf("SC-%02d", i)
 		var sn *subNode
 		var err error
+		var extra []string
+		if s.o.profile != "" { // -cpuprofile: every node, profiled while the sales spread
+			extra = []string{"--pprof", scalePprof(i)}
+		}
 		if i == 0 {
 			// A fixed port, so that a restart finds it again.
-			sn, err = startMember(s.o, "", id, "--listen", "127.0.0.1:"+freePort())
+			sn, err = startMember(s.o, "", id, append([]string{"--listen", "127.0.0.1:" + freePort()}, extra...)...)
 		} else {
-			via := s.nodes[s.r.IntN(i)]
-			var extra []string
-			if s.o.profile != "" && i == n/2 { // -cpuprofile: a node in the middle, profiled while the sales spread
-				extra = []string{"--pprof", "127.0.0.1:6061"}
-			}
-			sn, err = startJoined(s.o, via.subNode, id, extra...)
+			sn, err = startJoined(s.o, s.nodes[s.r.IntN(i)].subNode, id, extra...)
 		}
 		if err != nil {
 			return fmt.Errorf("starting %s: %w", id, err)
@@ -461,6 +460,9 @@ func (n *scaleNode) sellPaced(rate int, d time.Duration, start time.Time, prefix
 	return sales, failed
 }
 
+// scalePprof is where node i serves its profiles when -cpuprofile is set.
+func scalePprof(i int) string { return fmt.Sprintf("127.0.0.1:%d", 6100+i) }
+
 // measureDelay records scaleSaleRate sales/s on node 0 for scaleSaleFor
 // and matches each acknowledgement with its stockChanged event on a
 // websocket subscriber of the node that joined last.
@@ -477,16 +479,20 @@ func (s *scaleNet) measureDelay(f *scaleFigures) error {
 		return err
 	}
 	self0 := selfCPU()
+	var profiling sync.WaitGroup
 	if s.o.profile != "" {
-		o := s.o
-		o.duration = scaleSaleFor + 2*time.Second
-		go profile(o)
+		for i, n := range s.nodes {
+			profiling.Go(func() { profileTo(scalePprof(i), scaleSaleFor, s.o.profile+"."+n.id) })
+		}
 	}
+	counted0, _ := s.counters()
 	cpu0, t0 := s.networkCPU(), time.Now()
 	sales, failed := first.sellPaced(scaleSaleRate, scaleSaleFor, start, "delay")
 	drained := drain([]*watcher{w}, int64(len(sales)))
 	closeWatchers([]*watcher{w})
 	cpu, wall := s.networkCPU()-cpu0, time.Since(t0)
+	counted1, unread := s.counters()
+	profiling.Wait()
 	var delays []time.Duration
 	for _, a := range sales {
 		if a.seq < len(w.arrivals) && w.arrivals[a.seq] != 0 {
@@ -505,6 +511,10 @@ func (s *scaleNet) measureDelay(f *scaleFigures) error {
 		fmt.Printf("      every node's CPU meanwhile: %v over %v (%.2f cores on %d CPUs), %v per entry replicated to a node\n",
 			cpu.Round(time.Millisecond), wall.Round(time.Millisecond), cpu.Seconds()/wall.Seconds(), runtime.NumCPU(),
 			(cpu / time.Duration(applied)).Round(time.Microsecond))
+		printPerEntry(counted0, counted1, applied)
+		if len(unread) > 0 {
+			fmt.Printf("      (metrics not read from %v)\n", unread)
+		}
 	}
 	fmt.Printf("    target (p99 < %v, none missing; set for 48 nodes): %s\n",
 		scaleDelayTarget, verdict(len(sales) > 0 && f.missing == 0 && f.p99 < scaleDelayTarget))

@@ -117,7 +117,8 @@ func TestReportsOverHTTP(t *testing.T) {
 // TestLowStockAlert: a product whose stock falls to or below its reorder
 // point fires one alert, changes that stay below fire none, and the change
 // that takes it back above fires one more; products without a reorder
-// point never fire.
+// point never fire; a change of the reorder point that crosses the stock
+// fires at once, without a stock change.
 func TestLowStockAlert(t *testing.T) {
 	n := testnode.Start(t, "--id", "MAD-1")
 	mustCreate(t, n, "L1", 10)
@@ -154,6 +155,22 @@ func TestLowStockAlert(t *testing.T) {
 	n.MustGraphQL(t, recordMovement, mv("L1", "SALE", 5))
 	if a := w.next()["lowStockAlert"].(map[string]any); a["low"] != true || a["quantity"] != 2.0 {
 		t.Fatalf("alert after falling again = %v", a)
+	}
+	// A change of the reorder point fires at once when it puts the stock
+	// on the other side: 2 stays low at 3 (nothing), recovers at 1, is
+	// low again at 5.
+	for _, c := range []struct {
+		point int
+		want  string
+	}{{3, ""}, {1, "false 2 1"}, {5, "true 2 5"}} {
+		n.MustGraphQL(t, `mutation($p: Int!) { updateProduct(sku: "L1", input: {reorderPoint: $p}) { sku } }`, map[string]any{"p": c.point})
+		if c.want == "" {
+			continue
+		}
+		a := w.next()["lowStockAlert"].(map[string]any)
+		if got := fmt.Sprintf("%v %v %v", a["low"], a["quantity"], a["reorderPoint"]); got != c.want {
+			t.Fatalf("alert after the reorder point became %d = %v, want %s", c.point, a, c.want)
+		}
 	}
 }
 

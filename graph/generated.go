@@ -2226,9 +2226,10 @@ extend type Subscription {
   holds) crosses its reorder point: once when a change takes its stock from
   above to at or below it (low: true), and once more when a change takes it
   back above (low: false; a product created with stock above it counts as
-  recovering from 0). A reorder point of 0 never fires. A change of the
-  reorder point itself is taken into account within 5 seconds, at the next
-  stock change; it fires nothing by itself.
+  recovering from 0). A change of the reorder point itself fires at once
+  when it puts the stock on the other side of it. A reorder point of 0
+  never makes a product low (setting it to 0 on a low product fires its
+  recovery).
   """
   lowStockAlert(warehouse: ID): LowStockAlert!
 }

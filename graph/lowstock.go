@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"time"
 
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -10,50 +9,76 @@ import (
 
 // lowStockAlertBuffer is how many events a lowStockAlert subscriber may
 // fall behind before the hub merges them: a merged event still carries the
-// stock before and after, which is all a crossing needs.
+// stock before and after and the last reorder point, which is all a
+// crossing needs.
 const lowStockAlertBuffer = 64
 
-// reorderPointTTL is how long a subscription trusts a reorder point it
-// looked up: changes of it are not events, so it looks again after this.
-const reorderPointTTL = 5 * time.Second
-
-// crossings turns one subscription's stock changes into low-stock alerts,
-// looking up each product's reorder point (a lookup job) at most once per
-// reorderPointTTL. Its methods run on the subscription's one delivery
-// goroutine, so it needs no lock.
+// crossings turns one subscription's events into low-stock alerts: a
+// filter over the node's stream of committed entries, which carries each
+// product's reorder point whenever its creation or an update sets it
+// (feed.Event.ReorderPoint), so nothing is polled. The first time a
+// product comes up, its reorder point as of that event is read from its
+// history (one lookup job per product and subscription). Its methods run
+// on the subscription's one delivery goroutine, so it needs no lock.
 type crossings struct {
 	svc    *stock.Service
-	points map[[2]string]reorderPoint
-}
-
-// reorderPoint is a product's reorder point as looked up at a time.
-type reorderPoint struct {
-	value int64
-	at    time.Time
+	points map[[2]string]int64
 }
 
 func newCrossings(svc *stock.Service) *crossings {
-	return &crossings{svc: svc, points: map[[2]string]reorderPoint{}}
+	return &crossings{svc: svc, points: map[[2]string]int64{}}
 }
 
-// alert returns the alert the change e makes, or nil.
+// alert returns the alert e makes, or nil: a stock change that takes the
+// product across its reorder point, or a change of the reorder point that
+// puts the stock on the other side of it.
 func (c *crossings) alert(ctx context.Context, e feed.Event) *stock.LowStockAlert {
 	key := [2]string{e.Warehouse, e.SKU}
-	if e.Deleted {
+	switch {
+	case e.Deleted:
 		delete(c.points, key)
 		return nil
+	case e.Created: // its first point: the stock it gets comes by movements, which cross it
+		c.points[key] = *e.ReorderPoint
+		return nil
 	}
-	rp, ok := c.points[key]
-	if !ok || time.Since(rp.at) > reorderPointTTL {
-		p, err := c.svc.Product(ctx, stock.ProductRef{SKU: e.SKU, Warehouse: e.Warehouse})
-		if err != nil {
-			return nil // deleted since, or unreachable: the change crosses nothing we know of
+	before, known := c.points[key]
+	if !known {
+		var err error
+		if before, err = c.pointBefore(ctx, e); err != nil {
+			return nil // unreachable now: the change crosses nothing we know of
 		}
-		rp = reorderPoint{value: p.ReorderPoint, at: time.Now()}
-		c.points[key] = rp
 	}
-	if a, ok := stock.Crossing(e.Warehouse, e.SKU, e.Quantity-e.Delta, e.Quantity, rp.value, e.At); ok {
-		return &a
+	after := before
+	if e.ReorderPoint != nil {
+		after = *e.ReorderPoint
 	}
-	return nil
+	c.points[key] = after
+	var a stock.LowStockAlert
+	var ok bool
+	if e.PointOnly() {
+		a, ok = stock.PointCrossing(e.Warehouse, e.SKU, e.Quantity, before, after, e.At)
+	} else {
+		a, ok = stock.Crossing(e.Warehouse, e.SKU, e.Quantity-e.Delta, e.Quantity, after, e.At)
+	}
+	if !ok {
+		return nil
+	}
+	return &a
+}
+
+// pointBefore returns the reorder point e's product had just before e:
+// that of the last of its product entries before e's seq (0 for none).
+func (c *crossings) pointBefore(ctx context.Context, e feed.Event) (int64, error) {
+	h, err := c.svc.ProductHistory(ctx, stock.ProductRef{SKU: e.SKU, Warehouse: e.Warehouse})
+	if err != nil {
+		return 0, err
+	}
+	var rp int64
+	for _, ch := range h {
+		if ch.Seq < e.Seq {
+			rp = ch.ReorderPoint
+		}
+	}
+	return rp, nil
 }

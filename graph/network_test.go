@@ -72,7 +72,7 @@ func openService(t *testing.T, id string, hub *feed.Hub) *stock.Service {
 	t.Cleanup(func() { s.Close() })
 	svc := stock.NewService(&direct{s: s})
 	if hub != nil {
-		pub.seq = feed.NewSequencer(hub, svc)
+		pub.seq = feed.NewSequencer(feed.NewStream(nil, hub), svc)
 	}
 	if _, err := svc.InitWarehouse(auth.AsNode(t.Context()), id, id); err != nil {
 		t.Fatal(err)

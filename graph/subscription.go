@@ -85,7 +85,12 @@ func movementOf(e feed.Event) *stock.Movement {
 		Actor: e.Actor, CreatedAt: e.At}
 }
 
+// stockChange converts an event for stockChanged, which skips events
+// that only tell a product's reorder point (see feed.Event.PointOnly).
 func (r *Resolver) stockChange(ctx context.Context, e feed.Event) *model.StockChange {
+	if e.PointOnly() {
+		return nil
+	}
 	build := func() *model.StockChange {
 		w, err := r.Stock.Warehouse(ctx, e.Warehouse)
 		if err != nil {

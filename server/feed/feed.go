@@ -1,4 +1,6 @@
-// Package feed fans committed stock changes out to live subscribers.
+// Package feed is the node's one ordered stream of committed log entries
+// (Stream, fed by a Sequencer) and fans its stock changes out to live
+// subscribers.
 //
 // A Hub receives every committed change from one goroutine (the event pump)
 // and hands each subscriber the changes its Filter selects. A slow or stuck
@@ -24,6 +26,18 @@ type Event struct {
 	// Merged reports whether this event stands for several changes merged
 	// because the subscriber fell behind.
 	Merged bool
+	// ReorderPoint is, for a product's creation or update, its reorder
+	// point from then on (the event moves no stock: no movement, Delta 0);
+	// for a merged event, the last such of the merged ones; nil otherwise.
+	ReorderPoint *int64
+	// Created marks a product's creation: ReorderPoint is its first.
+	Created bool
+}
+
+// PointOnly reports whether e only tells a product's reorder point (and
+// its quantity), changing no stock.
+func (e Event) PointOnly() bool {
+	return e.ReorderPoint != nil && !e.Merged && e.MovementID == "" && !e.Deleted && e.Reserved == nil
 }
 
 // Filter selects events by warehouse and SKU. An empty field matches any value.
@@ -56,6 +70,10 @@ func (e *Event) merge(next Event) {
 	e.Seq = next.Seq
 	e.At = next.At
 	e.Deleted = next.Deleted
+	if next.ReorderPoint != nil {
+		e.ReorderPoint = next.ReorderPoint
+	}
+	e.Created = false
 	e.Merged = true
 	e.MovementID, e.Kind, e.Reference, e.Note, e.Actor = "", "", "", "", ""
 }

@@ -17,15 +17,15 @@ type LogReader interface {
 // gapPage is how many entries a gap is read in at a time.
 const gapPage = 1000
 
-// Sequencer hands a Hub each origin's log entries exactly once and in seq
-// order, whatever the way they came by lost: it tracks the last seq it
+// Sequencer hands a Stream each origin's log entries exactly once and in
+// seq order, whatever the way they came by lost: it tracks the last seq it
 // published per origin, and on a gap (an event dropped by a full buffer or
 // by the event socket, a subscriber socket reconnecting to a restarted
 // database handler) it reads the missing entries from the log and
 // publishes them first. Its methods must be called from one goroutine (the
 // event pump); the counters are safe to read from anywhere.
 type Sequencer struct {
-	hub  *Hub
+	out  *Stream
 	log  LogReader
 	last map[string]int64 // origin → last seq published; absent: not tracked yet
 
@@ -33,10 +33,10 @@ type Sequencer struct {
 	recovered atomic.Uint64
 }
 
-// NewSequencer returns a Sequencer publishing to hub and reading gaps
+// NewSequencer returns a Sequencer publishing to out and reading gaps
 // through log.
-func NewSequencer(hub *Hub, log LogReader) *Sequencer {
-	return &Sequencer{hub: hub, log: log, last: map[string]int64{}}
+func NewSequencer(out *Stream, log LogReader) *Sequencer {
+	return &Sequencer{out: out, log: log, last: map[string]int64{}}
 }
 
 // Forget stops tracking every origin; each is tracked again from its next
@@ -111,12 +111,10 @@ func (s *Sequencer) fill(ctx context.Context, origin string, upTo int64) (int, e
 	return n, nil
 }
 
-// publish hands e's stock change, if it made one, to the hub.
+// publish hands e to the stream.
 func (s *Sequencer) publish(e *stock.LogEntry) {
 	s.last[e.Origin] = e.Seq
-	if c, ok := e.Change(); ok {
-		s.hub.Publish(Event{Change: c})
-	}
+	s.out.publish(e)
 }
 
 // Gaps returns how many gaps the Sequencer found and filled.

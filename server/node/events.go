@@ -12,26 +12,32 @@ import (
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/transfer"
 )
 
 // catchUpEvery is how long the pump waits without events before it reads
 // the log for entries lost at its tail.
 const catchUpEvery = time.Second
 
-// pump subscribes to the database handler's committed changes and hands
-// them to a feed.Sequencer, which publishes them to the hub in order and
-// fills any gap from the change log.
+// pump subscribes to the database handler's committed changes and feeds
+// the node's one ordered stream of them (feed.Stream): each message's head
+// to the replication watcher at once, and, while a consumer is active,
+// the decoded entry to a feed.Sequencer, which hands the stream each
+// origin's entries once and in order, filling any gap (a lost message, a
+// run of another warehouse applied) from the change log. Stock changes
+// and reorder points (feed.Hub), transfers (transfer.Hub) and replication
+// wake-ups (peer.Watcher) are the stream's consumers.
 type pump struct {
-	sub   *jobq.Subscriber
-	hub   *feed.Hub
-	seq   *feed.Sequencer
-	watch *peer.Watcher // wakes sync requests long-polling for news
-	log   *slog.Logger
+	sub    *jobq.Subscriber
+	stream *feed.Stream
+	seq    *feed.Sequencer
+	watch  *peer.Watcher // wakes sync requests long-polling for news
+	log    *slog.Logger
 }
 
 // newPump subscribes to the committed changes of the handler at queue;
-// run then pumps them.
-func newPump(queue string, keys *jobq.Keys, hub *feed.Hub, svc *stock.Service, log *slog.Logger) (*pump, error) {
+// run then pumps them into a stream consumed by hub and transfers.
+func newPump(queue string, keys *jobq.Keys, hub *feed.Hub, transfers *transfer.Hub, svc *stock.Service, log *slog.Logger) (*pump, error) {
 	addr, err := jobq.EventsAddr(queue)
 	if err != nil {
 		return nil, err
@@ -40,15 +46,18 @@ func newPump(queue string, keys *jobq.Keys, hub *feed.Hub, svc *stock.Service, l
 	if err != nil {
 		return nil, fmt.Errorf("subscribing to committed changes: %w", err)
 	}
-	return &pump{sub: sub, hub: hub, seq: feed.NewSequencer(hub, svc), watch: peer.NewWatcher(), log: log}, nil
+	watch := peer.NewWatcher()
+	stream := feed.NewStream([]feed.HeadFollower{watch}, hub, transfers)
+	return &pump{sub: sub, stream: stream, seq: feed.NewSequencer(stream, svc), watch: watch, log: log}, nil
 }
 
-// run decodes each event and offers it to the sequencer while anyone
-// listens; with nobody listening it skips the decoding and forgets what it
-// tracked (nothing published meanwhile matters to a later subscriber). It
-// reads the log for lost entries after a second without events. It runs
-// until stop is closed, and then closes the subscription; it returns an
-// error when the subscription ends before: the feed would fall silent.
+// run tells the stream each message's head, then decodes it and offers it
+// to the sequencer while a consumer is active; with none active it skips
+// the decoding and forgets what it tracked (nothing published meanwhile
+// matters to a later subscriber). It reads the log for lost entries after
+// a second without events. It runs until stop is closed, and then closes
+// the subscription; it returns an error when the subscription ends before:
+// the stream would fall silent.
 func (p *pump) run(stop <-chan struct{}) error {
 	defer p.sub.Close()
 	// The node reads its own log: each read has the queue's own deadline.
@@ -66,9 +75,9 @@ func (p *pump) run(stop <-chan struct{}) error {
 			}
 			idle = false
 			if origin, seq, ok := stock.EntryHead(msg); ok {
-				p.watch.Advance(origin, seq)
+				p.stream.Head(origin, seq)
 			}
-			if p.hub.Subscribers() == 0 {
+			if !p.stream.Active() {
 				p.seq.Forget()
 				continue
 			}
@@ -79,7 +88,7 @@ func (p *pump) run(stop <-chan struct{}) error {
 			}
 			p.check(p.seq.Offer(ctx, &e))
 		case <-tick.C:
-			if idle && p.hub.Subscribers() > 0 {
+			if idle && p.stream.Active() {
 				p.check(p.seq.CatchUp(ctx))
 			}
 			idle = true

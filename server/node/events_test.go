@@ -13,13 +13,15 @@ import (
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/stock"
+	"github.com/stockmesh/stockmesh/server/transfer"
 )
 
 // TestSubscribersRecoverDroppedEvents forces the database handler's
 // publisher to drop events (a buffer of one event) under a concurrent load
 // and checks that every subscriber ends with the database's quantity of
-// every sku: the pump finds each gap in the seqs and reads what is missing
-// from the change log.
+// every sku, and the replication watcher with the log's head: the pump
+// finds each gap in the seqs and reads what is missing from the change
+// log, for every consumer of the stream.
 func TestSubscribersRecoverDroppedEvents(t *testing.T) {
 	seed := time.Now().UnixNano()
 	t.Logf("seed %d", seed)
@@ -55,7 +57,7 @@ func TestSubscribersRecoverDroppedEvents(t *testing.T) {
 	for i := range subs {
 		subs[i] = watch(ctx, hub)
 	}
-	p, err := newPump(addr, nil, hub, svc, log)
+	p, err := newPump(addr, nil, hub, transfer.NewHub(), svc, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +109,17 @@ func TestSubscribersRecoverDroppedEvents(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+	}
+	heads, err := svc.Heads(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, _ := heads.Head("EV-1")
+	for p.watch.Head("EV-1") != last.LastSeq {
+		if time.Now().After(deadline) {
+			t.Fatalf("the replication watcher is at %d, the log at %d", p.watch.Head("EV-1"), last.LastSeq)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("%d events dropped by the publisher, %d gaps filled with %d entries from the log",
 		w.EventsDropped(), p.seq.Gaps(), p.seq.Recovered())

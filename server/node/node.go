@@ -222,7 +222,8 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	if err != nil {
 		return err
 	}
-	p, err := newPump(cfg.Queue, keys, hub, svc, log)
+	transfers.SetLocal(w.ID)
+	p, err := newPump(cfg.Queue, keys, hub, transfers, svc, log)
 	if err != nil {
 		return err
 	}
@@ -278,6 +279,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	g.Go(func() error { return rep.Run(gctx) })
 	g.Go(func() error { return settler.Run(gctx) })
 	g.Go(func() error { return p.run(httpsDone) })
+	g.Go(func() error { return transfers.Follow(gctx, svc) })
 	g.Go(func() error { return runPyro(gctx) })
 	g.Go(func() error { return pprof.Serve(gctx) })
 	g.Go(func() error { svc.Reseal(gctx, resealBatch, resealIdle, log); return nil })

@@ -30,3 +30,16 @@ func Crossing(warehouse, sku string, before, after, reorderPoint int64, at time.
 	}
 	return a, false
 }
+
+// PointCrossing returns the alert a change of a product's reorder point
+// from before to after makes while its stock is quantity, and false when
+// the stock stays on the same side: Low when the stock was above the old
+// point (or the old point was 0) and is at or below the new one, !Low when
+// it was at or below the old point and is above the new one (or the new
+// point is 0).
+func PointCrossing(warehouse, sku string, quantity, before, after int64, at time.Time) (LowStockAlert, bool) {
+	a := LowStockAlert{Warehouse: warehouse, SKU: sku, Quantity: quantity, ReorderPoint: after, At: at}
+	wasLow := before > 0 && quantity <= before
+	a.Low = after > 0 && quantity <= after
+	return a, a.Low != wasLow
+}

@@ -28,3 +28,27 @@ func TestCrossing(t *testing.T) {
 		})
 	}
 }
+
+func TestPointCrossing(t *testing.T) {
+	cases := []struct {
+		name                    string
+		quantity, before, after int64
+		fires, low              bool
+	}{
+		{"raised to the stock", 4, 2, 4, true, true},
+		{"raised above the stock", 4, 0, 9, true, true},
+		{"lowered below the stock", 4, 6, 3, true, false},
+		{"set to 0 on a low product", 1, 5, 0, true, false},
+		{"stays above", 9, 2, 4, false, false},
+		{"stays at or below", 2, 4, 3, false, true},
+		{"0 to 0", 0, 0, 0, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, ok := PointCrossing("W", "S", c.quantity, c.before, c.after, time.Time{})
+			if ok != c.fires || a.Low != c.low || a.Quantity != c.quantity || a.ReorderPoint != c.after {
+				t.Errorf("PointCrossing(%d, point %d → %d) = %+v, %v", c.quantity, c.before, c.after, a, ok)
+			}
+		})
+	}
+}

@@ -25,14 +25,15 @@ type Service interface {
 var _ Service = (*stock.Service)(nil)
 
 // Desk is where a node's APIs handle transfers: each change goes through
-// the domain service and, once made, to the Hub's watchers.
+// the domain service; its watchers hear of it from the Hub, which the
+// node's stream of committed entries feeds (see Hub.Take).
 type Desk struct {
 	svc Service
 	hub *Hub
 }
 
-// NewDesk returns a Desk over svc that publishes to hub (nil: a hub of
-// its own).
+// NewDesk returns a Desk over svc whose watchers watch hub (nil: a hub of
+// its own, which nothing feeds).
 func NewDesk(svc Service, hub *Hub) *Desk {
 	if hub == nil {
 		hub = NewHub()
@@ -45,18 +46,18 @@ func (d *Desk) Hub() *Hub { return d.hub }
 
 // Send sends a transfer (see stock.Service.TransferStock).
 func (d *Desk) Send(ctx context.Context, in stock.TransferInput) (*stock.Transfer, error) {
-	return d.publish(d.svc.TransferStock(ctx, in))
+	return d.svc.TransferStock(ctx, in)
 }
 
 // Receive receives a transfer (see stock.Service.ReceiveTransfer).
 func (d *Desk) Receive(ctx context.Context, id string) (*stock.Transfer, error) {
-	return d.publish(d.svc.ReceiveTransfer(ctx, id))
+	return d.svc.ReceiveTransfer(ctx, id)
 }
 
 // Cancel cancels a transfer, or asks its receiver to (see
 // stock.Service.CancelTransfer).
 func (d *Desk) Cancel(ctx context.Context, id string) (*stock.Transfer, error) {
-	return d.publish(d.svc.CancelTransfer(ctx, id))
+	return d.svc.CancelTransfer(ctx, id)
 }
 
 // Get returns a transfer as this node knows it.
@@ -73,12 +74,4 @@ func (d *Desk) List(ctx context.Context, q stock.TransferQuery) (*stock.Transfer
 // all) until ctx is done.
 func (d *Desk) Watch(ctx context.Context, warehouse string) <-chan stock.Transfer {
 	return d.hub.Watch(ctx, warehouse)
-}
-
-// publish hands a changed transfer to the watchers and returns it.
-func (d *Desk) publish(t *stock.Transfer, err error) (*stock.Transfer, error) {
-	if err == nil {
-		d.hub.Publish(*t)
-	}
-	return t, err
 }

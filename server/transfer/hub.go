@@ -15,11 +15,14 @@ import (
 // lost one, as long as fewer than maxPending are waiting.
 const maxPending = 1 << 16
 
-// Hub fans transfer updates out to watchers. Publish never blocks.
+// Hub fans transfer updates out to watchers. Publish never blocks. A
+// node's Hub is fed by the node's stream of committed entries (see Take).
 type Hub struct {
 	mu      sync.Mutex
 	subs    map[*watcher]struct{}
 	dropped atomic.Uint64
+	local   atomic.Pointer[string] // the node's warehouse (SetLocal)
+	again   rereads
 }
 
 // watcher is one Watch call: the updates waiting for it, in order, at
@@ -34,7 +37,9 @@ type watcher struct {
 }
 
 // NewHub returns a Hub without watchers.
-func NewHub() *Hub { return &Hub{subs: map[*watcher]struct{}{}} }
+func NewHub() *Hub {
+	return &Hub{subs: map[*watcher]struct{}{}, again: rereads{ids: map[string]struct{}{}, wake: make(chan struct{}, 1)}}
+}
 
 // Watch returns the updates of transfers from or to warehouse ("" for
 // all) published from now on, until ctx is done, when the channel is
@@ -124,5 +129,6 @@ func (h *Hub) Watchers() int {
 }
 
 // Dropped returns how many updates were dropped for watchers that had
-// maxPending transfers waiting.
+// maxPending transfers waiting, or while maxPending transfers waited to
+// be read again (Take).
 func (h *Hub) Dropped() uint64 { return h.dropped.Load() }

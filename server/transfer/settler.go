@@ -80,8 +80,8 @@ func (s *Settler) settle(ctx context.Context) error {
 }
 
 // Applier is the replicator's way to the local node: it applies through
-// the desk's service and then publishes the transfers the entries changed,
-// as this node now knows them, and wakes the Settler.
+// the desk's service and wakes the Settler when the entries changed a
+// transfer (their watchers hear of it from the node's stream, Hub.Take).
 type Applier struct {
 	desk     *Desk
 	settler  *Settler
@@ -114,21 +114,17 @@ func (a *Applier) ReportProblem(ctx context.Context, e *stock.RejectError) error
 func (a *Applier) Heads(ctx context.Context) (*stock.Heads, error) { return a.desk.svc.Heads(ctx) }
 
 // ApplyChanges applies entries of a log (see stock.Service.ApplyChanges);
-// when any is a transfer's, it publishes each such transfer and wakes the
-// Settler, which it wakes too for a departure (the transfers to that
-// warehouse it left undecided come back to their senders).
+// when any is a transfer's it wakes the Settler, which it wakes too for a
+// departure (the transfers to that warehouse it left undecided come back
+// to their senders).
 func (a *Applier) ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error {
 	if err := a.desk.svc.ApplyChanges(ctx, b); err != nil {
 		return err
 	}
 	entries := b.Entries
-	var ids []string
-	seen := map[string]bool{}
+	moved := false
 	for i := range entries {
-		if t := entries[i].Transfer; t != nil && !seen[t.ID] {
-			seen[t.ID] = true
-			ids = append(ids, t.ID)
-		}
+		moved = moved || entries[i].Transfer != nil
 		if entries[i].Type == stock.EntryWarehouseLeft {
 			a.settler.Wake()
 			if a.departed != nil {
@@ -136,28 +132,8 @@ func (a *Applier) ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error 
 			}
 		}
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	a.settler.Wake()
-	if a.desk.hub.Watchers() > 0 {
-		a.publish(ctx, ids)
+	if moved {
+		a.settler.Wake()
 	}
 	return nil
-}
-
-// publish hands the transfers with ids, as this node now knows them, to
-// the hub, reading them a page at a time.
-func (a *Applier) publish(ctx context.Context, ids []string) {
-	for len(ids) > 0 {
-		n := min(len(ids), stock.MaxPageSize)
-		ts, err := a.desk.svc.TransfersByID(ctx, ids[:n])
-		if err != nil {
-			return // the transfers are applied; only their live updates are lost
-		}
-		for _, t := range ts {
-			a.desk.hub.Publish(t)
-		}
-		ids = ids[n:]
-	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/stock"
+	"golang.org/x/sync/errgroup"
 )
 
 // Member is a node of the network to pull from.
@@ -52,6 +53,7 @@ const (
 	avoidFor      = 20 * time.Second       // how long a neighbour given up is not chosen again
 	maxBackoff    = 10 * time.Second
 	fetchTimeout  = 15 * time.Second // a run of a log, beyond the time it may wait for news
+	pullsAtOnce   = 8                // logs one sweep pulls side by side
 	// FollowedFor is how long a follower counts as one after its last
 	// heads poll.
 	FollowedFor = 2 * headsWait
@@ -425,15 +427,18 @@ func (r *Replicator) sweep(ctx context.Context, c *client, member string, theirs
 	} else {
 		r.note(theirs.Heads, &stock.Heads{})
 	}
+	// The logs are pulled side by side (pullsAtOnce): their runs travel on
+	// one HTTP/2 connection and their applies share the writer's commits,
+	// instead of each waiting for the one before.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(pullsAtOnce)
 	for _, h := range theirs.Heads {
 		if h.Origin == r.self || h.LastSeq <= r.holds(h.Origin) || r.isBlocked(h.Origin) || r.distrusted(member, h.Origin) {
 			continue
 		}
-		if err := r.pullOne(ctx, c, h.Origin, h.LastSeq); err != nil {
-			return err
-		}
+		g.Go(func() error { return r.pullOne(gctx, c, h.Origin, h.LastSeq) })
 	}
-	return nil
+	return g.Wait()
 }
 
 // haveList returns what this node holds of every log as a heads poll's

@@ -430,10 +430,10 @@ type sale struct {
 // fixed schedule (open loop, at most writerInFlight outstanding), each
 // with an idempotency key of its own; it returns the acknowledged sales,
 // in no order, and how many failed.
-func (n *scaleNode) sellPaced(rate int, d time.Duration, start time.Time, prefix string) ([]sale, int) {
+func (n *scaleNode) sellPaced(rate int, d time.Duration, start time.Time, prefix string) ([]sale, failures) {
 	var mu sync.Mutex
 	var sales []sale
-	var failed int
+	var failed failures
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, writerInFlight)
 	period := time.Second / time.Duration(rate)
@@ -445,12 +445,16 @@ func (n *scaleNode) sellPaced(rate int, d time.Duration, start time.Time, prefix
 			defer func() { <-sem }()
 			body := fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"B-0","kind":"SALE","quantity":1,"idempotencyKey":"%s-%d"}}}`,
 				movementQuery, prefix, i)
-			seq, _, ok := recordOne(n.subNode, body)
+			b, ok := post(n.client, n.graphql(), n.token, body)
+			seq := -1
+			if ok {
+				seq, _, ok = recorded(b)
+			}
 			at := time.Since(start)
 			mu.Lock()
 			defer mu.Unlock()
 			if !ok {
-				failed++
+				failed.add(b)
 				return
 			}
 			sales = append(sales, sale{seq: seq, at: at})
@@ -462,6 +466,31 @@ func (n *scaleNode) sellPaced(rate int, d time.Duration, start time.Time, prefix
 
 // scalePprof is where node i serves its profiles when -cpuprofile is set.
 func scalePprof(i int) string { return fmt.Sprintf("127.0.0.1:%d", 6100+i) }
+
+// failures counts failed sales and keeps the first answer of one, so
+// that a report says why they failed.
+type failures struct {
+	n     int
+	first string
+}
+
+// add counts a failed sale whose answer was b (nil: no answer).
+func (f *failures) add(b []byte) {
+	if f.n++; f.first == "" {
+		f.first = "no answer"
+		if len(b) > 0 {
+			f.first = strings.TrimSpace(string(b[:min(len(b), 300)]))
+		}
+	}
+}
+
+// String says how many failed, and the first one's answer.
+func (f failures) String() string {
+	if f.n == 0 {
+		return "0 failed"
+	}
+	return fmt.Sprintf("%d failed (the first answered: %s)", f.n, f.first)
+}
 
 // measureDelay records scaleSaleRate sales/s on node 0 for scaleSaleFor
 // and matches each acknowledgement with its stockChanged event on a
@@ -503,7 +532,7 @@ func (s *scaleNet) measureDelay(f *scaleFigures) error {
 	}
 	slices.Sort(delays)
 	f.p50, f.p99 = percentile(delays, 50).Round(time.Millisecond), percentile(delays, 99).Round(time.Millisecond)
-	fmt.Printf("    %d sales/s on %s for %v -> stockChanged subscriber on %s (joined last): %d acknowledged, %d failed; %s\n",
+	fmt.Printf("    %d sales/s on %s for %v -> stockChanged subscriber on %s (joined last): %d acknowledged, %v; %s\n",
 		scaleSaleRate, first.id, scaleSaleFor, last.id, len(sales), failed, drained)
 	fmt.Printf("      ack -> event: p50 %v p99 %v max %v; %d missing (%d merged events, %d duplicates); this harness %v of CPU\n",
 		f.p50, f.p99, percentile(delays, 100).Round(time.Millisecond), f.missing, w.merged.Load(), w.dups, (selfCPU() - self0).Round(time.Millisecond))
@@ -534,14 +563,20 @@ func (s *scaleNet) networkCPU() time.Duration {
 // at once, then waits until every node holds every warehouse's log at the
 // same seq and digest.
 func (s *scaleNet) measureConvergence(f *scaleFigures) error {
-	var acked, failed atomic.Int64
+	var acked atomic.Int64
+	var mu sync.Mutex
+	var failed failures
 	var wg sync.WaitGroup
 	start := time.Now()
 	for _, n := range s.nodes {
 		wg.Go(func() {
 			sales, bad := n.sellPaced(scaleEachRate, scaleEachFor, start, "each")
 			acked.Add(int64(len(sales)))
-			failed.Add(int64(bad))
+			mu.Lock()
+			defer mu.Unlock()
+			if failed.n += bad.n; failed.first == "" {
+				failed.first = bad.first
+			}
 		})
 	}
 	wg.Wait()
@@ -552,8 +587,8 @@ func (s *scaleNet) measureConvergence(f *scaleFigures) error {
 	if err != nil {
 		state = err.Error()
 	}
-	fmt.Printf("    every node selling %d/s for %v at once: %d acknowledged, %d failed; %s\n",
-		scaleEachRate, scaleEachFor, acked.Load(), failed.Load(), state)
+	fmt.Printf("    every node selling %d/s for %v at once: %d acknowledged, %v; %s\n",
+		scaleEachRate, scaleEachFor, acked.Load(), failed, state)
 	fmt.Printf("    target (identical everywhere within %v of the last sale): %s\n",
 		scaleConvergeTarget, verdict(err == nil && took <= scaleConvergeTarget))
 	return nil

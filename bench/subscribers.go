@@ -436,6 +436,11 @@ func recordOne(n *subNode, body []byte) (int, int64, bool) {
 	if !ok {
 		return -1, 0, false
 	}
+	return recorded(b)
+}
+
+// recorded reads a recordMovement answer: the movement's seq and balance.
+func recorded(b []byte) (int, int64, bool) {
 	var out struct {
 		Data struct {
 			RecordMovement struct {

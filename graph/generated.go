@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Reservation() ReservationResolver
 	StockChange() StockChangeResolver
 	StockLevel() StockLevelResolver
+	Stocktake() StocktakeResolver
 	Subscription() SubscriptionResolver
 	Transfer() TransferResolver
 	Warehouse() WarehouseResolver
@@ -121,14 +122,17 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CancelStocktake    func(childComplexity int, id string) int
 		CancelTransfer     func(childComplexity int, id string) int
 		CreateJoinToken    func(childComplexity int, expiresIn *int64, warehouse *string, rejoin *bool) int
 		CreateProduct      func(childComplexity int, input stock.CreateProductInput) int
 		CreateToken        func(childComplexity int, name string, role auth.Role, expiresAt *time.Time) int
 		DeleteProduct      func(childComplexity int, sku string, warehouse *string) int
+		FinalizeStocktake  func(childComplexity int, id string) int
 		FulfilReservation  func(childComplexity int, id string, quantity *int64) int
 		LeaveNetwork       func(childComplexity int) int
 		ReceiveTransfer    func(childComplexity int, id string) int
+		RecordCount        func(childComplexity int, input stock.RecordCountInput) int
 		RecordMovement     func(childComplexity int, input stock.MovementInput) int
 		ReleaseReservation func(childComplexity int, id string) int
 		RemoveWarehouse    func(childComplexity int, id string) int
@@ -136,6 +140,7 @@ type ComplexityRoot struct {
 		RevokeToken        func(childComplexity int, id string) int
 		RotateKeys         func(childComplexity int) int
 		SetStock           func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
+		StartStocktake     func(childComplexity int, input stock.StartStocktakeInput) int
 		TransferStock      func(childComplexity int, input stock.TransferInput) int
 		UpdateProduct      func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
 	}
@@ -201,6 +206,8 @@ type ComplexityRoot struct {
 		Reservations   func(childComplexity int, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) int
 		StockAt        func(childComplexity int, sku string, at time.Time, warehouse *string) int
 		StockLevels    func(childComplexity int, sku string) int
+		Stocktake      func(childComplexity int, id string) int
+		Stocktakes     func(childComplexity int, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) int
 		Tokens         func(childComplexity int) int
 		Transfer       func(childComplexity int, id string) int
 		Transfers      func(childComplexity int, status *stock.TransferStatus, warehouse *string, first *int64, after *string) int
@@ -276,6 +283,37 @@ type ComplexityRoot struct {
 		Quantity     func(childComplexity int) int
 		Reserved     func(childComplexity int) int
 		Warehouse    func(childComplexity int) int
+	}
+
+	Stocktake struct {
+		CreatedAt     func(childComplexity int) int
+		FinalizedAt   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Lines         func(childComplexity int) int
+		Note          func(childComplexity int) int
+		Status        func(childComplexity int) int
+		VarianceValue func(childComplexity int) int
+		Warehouse     func(childComplexity int) int
+	}
+
+	StocktakeConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	StocktakeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StocktakeLine struct {
+		Counted   func(childComplexity int) int
+		CountedAt func(childComplexity int) int
+		CountedBy func(childComplexity int) int
+		Expected  func(childComplexity int) int
+		SKU       func(childComplexity int) int
+		Snapshot  func(childComplexity int) int
+		Variance  func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -364,6 +402,10 @@ type MutationResolver interface {
 	ReserveStock(ctx context.Context, input stock.ReserveStockInput) (*stock.Reservation, error)
 	ReleaseReservation(ctx context.Context, id string) (*stock.Reservation, error)
 	FulfilReservation(ctx context.Context, id string, quantity *int64) (*stock.Reservation, error)
+	StartStocktake(ctx context.Context, input stock.StartStocktakeInput) (*stock.Stocktake, error)
+	RecordCount(ctx context.Context, input stock.RecordCountInput) (*stock.StocktakeLine, error)
+	FinalizeStocktake(ctx context.Context, id string) (*stock.Stocktake, error)
+	CancelStocktake(ctx context.Context, id string) (*stock.Stocktake, error)
 }
 type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
@@ -388,6 +430,8 @@ type QueryResolver interface {
 	Reservations(ctx context.Context, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) (*model.ReservationConnection, error)
 	Reservation(ctx context.Context, id string) (*stock.Reservation, error)
 	Availability(ctx context.Context, sku string, quantity int64) ([]*stock.StockLevel, error)
+	Stocktakes(ctx context.Context, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) (*model.StocktakeConnection, error)
+	Stocktake(ctx context.Context, id string) (*stock.Stocktake, error)
 }
 type ReservationResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error)
@@ -398,6 +442,9 @@ type StockChangeResolver interface {
 }
 type StockLevelResolver interface {
 	Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error)
+}
+type StocktakeResolver interface {
+	Warehouse(ctx context.Context, obj *stock.Stocktake) (*stock.Warehouse, error)
 }
 type SubscriptionResolver interface {
 	StockChanged(ctx context.Context, warehouse *string, sku *string) (<-chan *model.StockChange, error)
@@ -685,6 +732,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MovementEdge.Node(childComplexity), true
 
+	case "Mutation.cancelStocktake":
+		if e.ComplexityRoot.Mutation.CancelStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelStocktake(childComplexity, args["id"].(string)), true
 	case "Mutation.cancelTransfer":
 		if e.ComplexityRoot.Mutation.CancelTransfer == nil {
 			break
@@ -740,6 +798,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteProduct(childComplexity, args["sku"].(string), args["warehouse"].(*string)), true
+	case "Mutation.finalizeStocktake":
+		if e.ComplexityRoot.Mutation.FinalizeStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_finalizeStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FinalizeStocktake(childComplexity, args["id"].(string)), true
 	case "Mutation.fulfilReservation":
 		if e.ComplexityRoot.Mutation.FulfilReservation == nil {
 			break
@@ -768,6 +837,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReceiveTransfer(childComplexity, args["id"].(string)), true
+	case "Mutation.recordCount":
+		if e.ComplexityRoot.Mutation.RecordCount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCount(childComplexity, args["input"].(stock.RecordCountInput)), true
 	case "Mutation.recordMovement":
 		if e.ComplexityRoot.Mutation.RecordMovement == nil {
 			break
@@ -840,6 +920,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetStock(childComplexity, args["sku"].(string), args["quantity"].(int64), args["note"].(*string), args["warehouse"].(*string)), true
+	case "Mutation.startStocktake":
+		if e.ComplexityRoot.Mutation.StartStocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startStocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartStocktake(childComplexity, args["input"].(stock.StartStocktakeInput)), true
 	case "Mutation.transferStock":
 		if e.ComplexityRoot.Mutation.TransferStock == nil {
 			break
@@ -1199,6 +1290,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StockLevels(childComplexity, args["sku"].(string)), true
+	case "Query.stocktake":
+		if e.ComplexityRoot.Query.Stocktake == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stocktake_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stocktake(childComplexity, args["id"].(string)), true
+	case "Query.stocktakes":
+		if e.ComplexityRoot.Query.Stocktakes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stocktakes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stocktakes(childComplexity, args["status"].(*stock.StocktakeStatus), args["warehouse"].(*string), args["first"].(*int64), args["after"].(*string)), true
 	case "Query.tokens":
 		if e.ComplexityRoot.Query.Tokens == nil {
 			break
@@ -1524,6 +1637,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockLevel.Warehouse(childComplexity), true
 
+	case "Stocktake.createdAt":
+		if e.ComplexityRoot.Stocktake.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.CreatedAt(childComplexity), true
+	case "Stocktake.finalizedAt":
+		if e.ComplexityRoot.Stocktake.FinalizedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.FinalizedAt(childComplexity), true
+	case "Stocktake.id":
+		if e.ComplexityRoot.Stocktake.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.ID(childComplexity), true
+	case "Stocktake.lines":
+		if e.ComplexityRoot.Stocktake.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Lines(childComplexity), true
+	case "Stocktake.note":
+		if e.ComplexityRoot.Stocktake.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Note(childComplexity), true
+	case "Stocktake.status":
+		if e.ComplexityRoot.Stocktake.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Status(childComplexity), true
+	case "Stocktake.varianceValue":
+		if e.ComplexityRoot.Stocktake.VarianceValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.VarianceValue(childComplexity), true
+	case "Stocktake.warehouse":
+		if e.ComplexityRoot.Stocktake.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stocktake.Warehouse(childComplexity), true
+
+	case "StocktakeConnection.edges":
+		if e.ComplexityRoot.StocktakeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.Edges(childComplexity), true
+	case "StocktakeConnection.pageInfo":
+		if e.ComplexityRoot.StocktakeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeConnection.PageInfo(childComplexity), true
+
+	case "StocktakeEdge.cursor":
+		if e.ComplexityRoot.StocktakeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeEdge.Cursor(childComplexity), true
+	case "StocktakeEdge.node":
+		if e.ComplexityRoot.StocktakeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeEdge.Node(childComplexity), true
+
+	case "StocktakeLine.counted":
+		if e.ComplexityRoot.StocktakeLine.Counted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Counted(childComplexity), true
+	case "StocktakeLine.countedAt":
+		if e.ComplexityRoot.StocktakeLine.CountedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.CountedAt(childComplexity), true
+	case "StocktakeLine.countedBy":
+		if e.ComplexityRoot.StocktakeLine.CountedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.CountedBy(childComplexity), true
+	case "StocktakeLine.expected":
+		if e.ComplexityRoot.StocktakeLine.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Expected(childComplexity), true
+	case "StocktakeLine.sku":
+		if e.ComplexityRoot.StocktakeLine.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.SKU(childComplexity), true
+	case "StocktakeLine.snapshot":
+		if e.ComplexityRoot.StocktakeLine.Snapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Snapshot(childComplexity), true
+	case "StocktakeLine.variance":
+		if e.ComplexityRoot.StocktakeLine.Variance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StocktakeLine.Variance(childComplexity), true
+
 	case "Subscription.lowStockAlert":
 		if e.ComplexityRoot.Subscription.LowStockAlert == nil {
 			break
@@ -1772,7 +2003,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateProductInput", ec.unmarshalInputCreateProductInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
 			graphql.NewInputUnmarshaler("MovementInput", ec.unmarshalInputMovementInput),
+			graphql.NewInputUnmarshaler("RecordCountInput", ec.unmarshalInputRecordCountInput),
 			graphql.NewInputUnmarshaler("ReserveStockInput", ec.unmarshalInputReserveStockInput),
+			graphql.NewInputUnmarshaler("StartStocktakeInput", ec.unmarshalInputStartStocktakeInput),
 			graphql.NewInputUnmarshaler("TransferInput", ec.unmarshalInputTransferInput),
 			graphql.NewInputUnmarshaler("UpdateProductInput", ec.unmarshalInputUpdateProductInput),
 		)
@@ -2603,6 +2836,93 @@ extend type StockChange {
   "Units not held by reservations after the change: max(0, quantity − reserved)."
   available: Int!
 }
+
+# ── Stocktakes (issue 28) ───────────────────────────────────────────────────
+# A stocktake corrects the books from a physical count while sales go on.
+# Starting it snapshots its skus' stock at one seq of the warehouse's log; a
+# line's expected quantity is its snapshot plus the movements of that sku
+# recorded after the snapshot and before the count, so a sale in the middle
+# of a count never shows up as a variance. Finalizing posts one ADJUSTMENT
+# per line whose variance is not zero (the stocktake's id as reference) to
+# whatever the stock is then, in one write. Counting and finalizing need the
+# operator role; finalizing one whose variance value (absolute) is above the
+# node's --stocktake-admin-above needs the admin role.
+
+extend type Query {
+  "The stocktakes this node holds, newest first: with status (omitted: any), of warehouse (omitted: every one held)."
+  stocktakes(status: StocktakeStatus, warehouse: ID, first: Int, after: String): StocktakeConnection!
+  "The stocktake with this id; null with a NOT_FOUND error when this node does not hold it."
+  stocktake(id: ID!): Stocktake
+}
+
+extend type Mutation {
+  "Starts a stocktake of the local warehouse: of input.skus, or of every live product when omitted. A sku already in another open stocktake: INVALID_INPUT naming it."
+  startStocktake(input: StartStocktakeInput!): Stocktake!
+  "Records a count. A later count of the same line replaces it; a sku not on the sheet is added with its snapshot taken now."
+  recordCount(input: RecordCountInput!): StocktakeLine!
+  "Posts the variances as ADJUSTMENTs in one write. Finalizing again returns it as it is; a cancelled one: INVALID_INPUT; a stock that would go below zero: INSUFFICIENT_STOCK, and nothing is posted."
+  finalizeStocktake(id: ID!): Stocktake!
+  "Cancels an open stocktake; nothing is posted. A finalized one: INVALID_INPUT."
+  cancelStocktake(id: ID!): Stocktake!
+}
+
+enum StocktakeStatus {
+  OPEN
+  FINALIZED
+  CANCELLED
+}
+
+input StartStocktakeInput {
+  "Omitted: every live product of the local warehouse."
+  skus: [ID!]
+  note: String
+}
+
+input RecordCountInput {
+  stocktake: ID!
+  sku: ID!
+  counted: Int!
+}
+
+"A physical count of products of one warehouse."
+type Stocktake {
+  "The warehouse's id and the seq of the change that started it, such as MAD-1:S42."
+  id: ID!
+  warehouse: Warehouse!
+  status: StocktakeStatus!
+  note: String
+  createdAt: Time!
+  finalizedAt: Time
+  "The sum of the counted lines' variances at the products' prices (when finalized: at their prices then); negative for a loss."
+  varianceValue: Decimal!
+  lines: [StocktakeLine!]!
+}
+
+"One sku of a stocktake."
+type StocktakeLine {
+  sku: ID!
+  "The stock when the line was put on the sheet."
+  snapshot: Int!
+  "Null until counted."
+  counted: Int
+  "The snapshot plus the sku's movements recorded after it and before the count; null until counted."
+  expected: Int
+  "counted − expected; null until counted."
+  variance: Int
+  countedAt: Time
+  "The name of the token that recorded the count."
+  countedBy: String
+}
+
+type StocktakeConnection {
+  edges: [StocktakeEdge!]!
+  pageInfo: PageInfo!
+}
+
+type StocktakeEdge {
+  node: Stocktake!
+  cursor: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2989,6 +3309,68 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
 }
 
+func (ec *executionContext) childFields_Stocktake(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Stocktake_id(ctx, field)
+	case "warehouse":
+		return ec.fieldContext_Stocktake_warehouse(ctx, field)
+	case "status":
+		return ec.fieldContext_Stocktake_status(ctx, field)
+	case "note":
+		return ec.fieldContext_Stocktake_note(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Stocktake_createdAt(ctx, field)
+	case "finalizedAt":
+		return ec.fieldContext_Stocktake_finalizedAt(ctx, field)
+	case "varianceValue":
+		return ec.fieldContext_Stocktake_varianceValue(ctx, field)
+	case "lines":
+		return ec.fieldContext_Stocktake_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Stocktake", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StocktakeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StocktakeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_StocktakeEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_StocktakeEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StocktakeLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sku":
+		return ec.fieldContext_StocktakeLine_sku(ctx, field)
+	case "snapshot":
+		return ec.fieldContext_StocktakeLine_snapshot(ctx, field)
+	case "counted":
+		return ec.fieldContext_StocktakeLine_counted(ctx, field)
+	case "expected":
+		return ec.fieldContext_StocktakeLine_expected(ctx, field)
+	case "variance":
+		return ec.fieldContext_StocktakeLine_variance(ctx, field)
+	case "countedAt":
+		return ec.fieldContext_StocktakeLine_countedAt(ctx, field)
+	case "countedBy":
+		return ec.fieldContext_StocktakeLine_countedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StocktakeLine", field.Name)
+}
+
 func (ec *executionContext) childFields_Token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3197,6 +3579,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_cancelStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3307,6 +3703,20 @@ func (ec *executionContext) field_Mutation_deleteProduct_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_finalizeStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_fulfilReservation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3340,6 +3750,20 @@ func (ec *executionContext) field_Mutation_receiveTransfer_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.RecordCountInput, error) {
+			return ec.unmarshalNRecordCountInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRecordCountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -3448,6 +3872,20 @@ func (ec *executionContext) field_Mutation_setStock_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["warehouse"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.StartStocktakeInput, error) {
+			return ec.unmarshalNStartStocktakeInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStartStocktakeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -3834,6 +4272,58 @@ func (ec *executionContext) field_Query_stockLevels_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["sku"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stocktakes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*stock.StocktakeStatus, error) {
+			return ec.unmarshalOStocktakeStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -5769,6 +6259,182 @@ func (ec *executionContext) fieldContext_Mutation_fulfilReservation(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_startStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartStocktake(ctx, fc.Args["input"].(stock.StartStocktakeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCount(ctx, fc.Args["input"].(stock.RecordCountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.StocktakeLine) graphql.Marshaler {
+			return ec.marshalNStocktakeLine2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeLine(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLine(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_finalizeStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_finalizeStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FinalizeStocktake(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_finalizeStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_finalizeStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelStocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelStocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelStocktake(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelStocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelStocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7262,6 +7928,94 @@ func (ec *executionContext) fieldContext_Query_availability(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_stocktakes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stocktakes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stocktakes(ctx, fc.Args["status"].(*stock.StocktakeStatus), fc.Args["warehouse"].(*string), fc.Args["first"].(*int64), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StocktakeConnection) graphql.Marshaler {
+			return ec.marshalNStocktakeConnection2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐStocktakeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stocktakes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stocktakes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stocktake(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stocktake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stocktake(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Stocktake) graphql.Marshaler {
+			return ec.marshalOStocktake2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktake(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stocktake(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8489,6 +9243,488 @@ func (ec *executionContext) _StockLevel_overReserved(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_StockLevel_overReserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Stocktake_id(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Stocktake_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Stocktake().Warehouse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stocktake_status(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.StocktakeStatus) graphql.Marshaler {
+			return ec.marshalNStocktakeStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "StocktakeStatus")
+}
+
+func (ec *executionContext) _Stocktake_note(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stocktake_createdAt(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Stocktake_finalizedAt(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_finalizedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinalizedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_finalizedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Stocktake_varianceValue(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_varianceValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VarianceValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Amount) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_varianceValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stocktake", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Stocktake_lines(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stocktake_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stock.StocktakeLine) graphql.Marshaler {
+			return ec.marshalNStocktakeLine2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stocktake_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stocktake",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StocktakeEdge) graphql.Marshaler {
+			return ec.marshalNStocktakeEdge2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐStocktakeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StocktakeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Stocktake) graphql.Marshaler {
+			return ec.marshalNStocktake2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktake(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StocktakeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stocktake(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StocktakeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StocktakeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StocktakeLine_sku(ctx context.Context, field graphql.CollectedField, obj *stock.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StocktakeLine_snapshot(ctx context.Context, field graphql.CollectedField, obj *stock.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_snapshot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snapshot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_snapshot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeLine_counted(ctx context.Context, field graphql.CollectedField, obj *stock.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_counted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_counted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeLine_expected(ctx context.Context, field graphql.CollectedField, obj *stock.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeLine_variance(ctx context.Context, field graphql.CollectedField, obj *stock.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_variance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variance(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_variance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StocktakeLine_countedAt(ctx context.Context, field graphql.CollectedField, obj *stock.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_countedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_countedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StocktakeLine_countedBy(ctx context.Context, field graphql.CollectedField, obj *stock.StocktakeLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StocktakeLine_countedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StocktakeLine_countedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StocktakeLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _Subscription_stockChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -10752,6 +11988,62 @@ func UnmarshalMovementInput(ctx context.Context, raw any) (stock.MovementInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordCountInput(ctx context.Context, obj any) (stock.RecordCountInput, error) {
+	var it stock.RecordCountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stocktake", "sku", "counted"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stocktake":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stocktake"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stocktake = data
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SKU = data
+		case "counted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("counted"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Counted = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCountInput unmarshals raw into the RecordCountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCountInput(ctx context.Context, raw any) (stock.RecordCountInput, error) {
+	var out stock.RecordCountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReserveStockInput(ctx context.Context, obj any) (stock.ReserveStockInput, error) {
 	var it stock.ReserveStockInput
 	if obj == nil {
@@ -10819,6 +12111,55 @@ func (ec *executionContext) unmarshalInputReserveStockInput(ctx context.Context,
 func UnmarshalReserveStockInput(ctx context.Context, raw any) (stock.ReserveStockInput, error) {
 	var out stock.ReserveStockInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReserveStockInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartStocktakeInput(ctx context.Context, obj any) (stock.StartStocktakeInput, error) {
+	var it stock.StartStocktakeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"skus", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "skus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skus"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SKUs = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartStocktakeInput unmarshals raw into the StartStocktakeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartStocktakeInput(ctx context.Context, raw any) (stock.StartStocktakeInput, error) {
+	var out stock.StartStocktakeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartStocktakeInput", raw, &out)
 	return out, err
 }
 
@@ -11606,6 +12947,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "startStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "finalizeStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_finalizeStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelStocktake":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelStocktake(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12045,6 +13414,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_availability(ctx, field)
+				})
+		case "stocktakes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stocktakes(ctx, field)
+				})
+		case "stocktake":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stocktake(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -12522,6 +13903,214 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._StockLevel_overReserved(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stocktakeImplementors = []string{"Stocktake"}
+
+func (ec *executionContext) _Stocktake(ctx context.Context, sel ast.SelectionSet, obj *stock.Stocktake) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Stocktake")
+		case "id":
+			out.Values[i] = ec._Stocktake_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stocktake_warehouse(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._Stocktake_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Stocktake_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Stocktake_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "finalizedAt":
+			out.Values[i] = ec._Stocktake_finalizedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "varianceValue":
+			out.Values[i] = ec._Stocktake_varianceValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.Values[i] = ec._Stocktake_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stocktakeConnectionImplementors = []string{"StocktakeConnection"}
+
+func (ec *executionContext) _StocktakeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StocktakeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeConnection")
+		case "edges":
+			out.Values[i] = ec._StocktakeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StocktakeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stocktakeEdgeImplementors = []string{"StocktakeEdge"}
+
+func (ec *executionContext) _StocktakeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StocktakeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeEdge")
+		case "node":
+			out.Values[i] = ec._StocktakeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._StocktakeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stocktakeLineImplementors = []string{"StocktakeLine"}
+
+func (ec *executionContext) _StocktakeLine(ctx context.Context, sel ast.SelectionSet, obj *stock.StocktakeLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stocktakeLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StocktakeLine")
+		case "sku":
+			out.Values[i] = ec._StocktakeLine_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snapshot":
+			out.Values[i] = ec._StocktakeLine_snapshot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counted":
+			out.Values[i] = ec._StocktakeLine_counted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._StocktakeLine_expected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "variance":
+			out.Values[i] = ec._StocktakeLine_variance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "countedAt":
+			out.Values[i] = ec._StocktakeLine_countedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "countedBy":
+			out.Values[i] = ec._StocktakeLine_countedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13296,6 +14885,20 @@ func (ec *executionContext) marshalNCreatedToken2ᚖgithubᚗcomᚋstockmeshᚋs
 	return ec._CreatedToken(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐAmount(ctx context.Context, v any) (stock.Amount, error) {
+	res, err := scalar.UnmarshalAmount(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐAmount(ctx context.Context, sel ast.SelectionSet, v stock.Amount) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalAmount(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPrice(ctx context.Context, v any) (stock.Price, error) {
 	res, err := scalar.UnmarshalDecimal(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13525,6 +15128,11 @@ func (ec *executionContext) marshalNProductEdge2ᚖgithubᚗcomᚋstockmeshᚋst
 	return ec._ProductEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordCountInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRecordCountInput(ctx context.Context, v any) (stock.RecordCountInput, error) {
+	res, err := ec.unmarshalInputRecordCountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNReplicaProblemKind2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReplicaProblemKind(ctx context.Context, v any) (stock.ReplicaProblemKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := stock.ReplicaProblemKind(tmp)
@@ -13679,6 +15287,11 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋstockmeshᚋstockmeshᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalNStartStocktakeInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStartStocktakeInput(ctx context.Context, v any) (stock.StartStocktakeInput, error) {
+	res, err := ec.unmarshalInputStartStocktakeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNStockChange2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐStockChange(ctx context.Context, sel ast.SelectionSet, v *model.StockChange) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "StockChange!")
@@ -13709,6 +15322,89 @@ func (ec *executionContext) marshalNStockLevel2ᚖgithubᚗcomᚋstockmeshᚋsto
 		return graphql.Null
 	}
 	return ec._StockLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktake2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktake(ctx context.Context, sel ast.SelectionSet, v *stock.Stocktake) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Stocktake!")
+		return graphql.Null
+	}
+	return ec._Stocktake(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeConnection2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐStocktakeConnection(ctx context.Context, sel ast.SelectionSet, v *model.StocktakeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeConnection!")
+		return graphql.Null
+	}
+	return ec._StocktakeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeEdge2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐStocktakeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StocktakeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktakeEdge2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐStocktakeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktakeEdge2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐStocktakeEdge(ctx context.Context, sel ast.SelectionSet, v *model.StocktakeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeEdge!")
+		return graphql.Null
+	}
+	return ec._StocktakeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStocktakeLine2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeLine(ctx context.Context, sel ast.SelectionSet, v stock.StocktakeLine) graphql.Marshaler {
+	return ec._StocktakeLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStocktakeLine2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeLineᚄ(ctx context.Context, sel ast.SelectionSet, v []stock.StocktakeLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStocktakeLine2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStocktakeLine2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeLine(ctx context.Context, sel ast.SelectionSet, v *stock.StocktakeLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StocktakeLine!")
+		return graphql.Null
+	}
+	return ec._StocktakeLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStocktakeStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeStatus(ctx context.Context, v any) (stock.StocktakeStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.StocktakeStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStocktakeStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeStatus(ctx context.Context, sel ast.SelectionSet, v stock.StocktakeStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StocktakeStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -14083,6 +15779,41 @@ func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -14220,6 +15951,32 @@ func (ec *executionContext) unmarshalOReservationStatus2ᚖgithubᚗcomᚋstockm
 }
 
 func (ec *executionContext) marshalOReservationStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservationStatus(ctx context.Context, sel ast.SelectionSet, v *stock.ReservationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOStocktake2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktake(ctx context.Context, sel ast.SelectionSet, v *stock.Stocktake) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Stocktake(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStocktakeStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeStatus(ctx context.Context, v any) (*stock.StocktakeStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.StocktakeStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStocktakeStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktakeStatus(ctx context.Context, sel ast.SelectionSet, v *stock.StocktakeStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -43,3 +43,12 @@ func (r *Resolver) reservedOf(ctx context.Context, c *model.StockChange) int64 {
 	}
 	return p.Reserved
 }
+
+// stocktakeConnection turns a page of stocktakes into a Relay connection.
+func stocktakeConnection(p *stock.StocktakePage, after string) *model.StocktakeConnection {
+	edges, info := connection(p.Stocktakes, p.HasNext, after, stock.StocktakeCursor,
+		func(x *stock.Stocktake, c string) *model.StocktakeEdge {
+			return &model.StocktakeEdge{Node: x, Cursor: c}
+		})
+	return &model.StocktakeConnection{Edges: edges, PageInfo: info}
+}

@@ -153,6 +153,26 @@ func (r *mutationResolver) FulfilReservation(ctx context.Context, id string, qua
 	return r.Stock.FulfilReservation(ctx, id, quantity)
 }
 
+// StartStocktake is the resolver for the startStocktake field.
+func (r *mutationResolver) StartStocktake(ctx context.Context, input stock.StartStocktakeInput) (*stock.Stocktake, error) {
+	return r.Stock.StartStocktake(ctx, input)
+}
+
+// RecordCount is the resolver for the recordCount field.
+func (r *mutationResolver) RecordCount(ctx context.Context, input stock.RecordCountInput) (*stock.StocktakeLine, error) {
+	return r.Stock.RecordCount(ctx, input)
+}
+
+// FinalizeStocktake is the resolver for the finalizeStocktake field.
+func (r *mutationResolver) FinalizeStocktake(ctx context.Context, id string) (*stock.Stocktake, error) {
+	return r.Stock.FinalizeStocktake(ctx, id)
+}
+
+// CancelStocktake is the resolver for the cancelStocktake field.
+func (r *mutationResolver) CancelStocktake(ctx context.Context, id string) (*stock.Stocktake, error) {
+	return r.Stock.CancelStocktake(ctx, id)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -273,6 +293,24 @@ func (r *queryResolver) Availability(ctx context.Context, sku string, quantity i
 	return r.Stock.Availability(ctx, sku, quantity)
 }
 
+// Stocktakes is the resolver for the stocktakes field.
+func (r *queryResolver) Stocktakes(ctx context.Context, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) (*model.StocktakeConnection, error) {
+	q := stock.StocktakeQuery{Warehouse: deref(warehouse), First: pageSize(first), After: deref(after)}
+	if status != nil {
+		q.Status = *status
+	}
+	p, err := r.Stock.Stocktakes(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return stocktakeConnection(p, q.After), nil
+}
+
+// Stocktake is the resolver for the stocktake field.
+func (r *queryResolver) Stocktake(ctx context.Context, id string) (*stock.Stocktake, error) {
+	return r.Stock.Stocktake(ctx, id)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *reservationResolver) Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -290,6 +328,11 @@ func (r *stockChangeResolver) Available(ctx context.Context, obj *model.StockCha
 
 // Warehouse is the resolver for the warehouse field.
 func (r *stockLevelResolver) Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
+// Warehouse is the resolver for the warehouse field.
+func (r *stocktakeResolver) Warehouse(ctx context.Context, obj *stock.Stocktake) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
 }
 
@@ -370,6 +413,9 @@ func (r *Resolver) StockChange() StockChangeResolver { return &stockChangeResolv
 // StockLevel returns StockLevelResolver implementation.
 func (r *Resolver) StockLevel() StockLevelResolver { return &stockLevelResolver{r} }
 
+// Stocktake returns StocktakeResolver implementation.
+func (r *Resolver) Stocktake() StocktakeResolver { return &stocktakeResolver{r} }
+
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
@@ -388,6 +434,7 @@ type (
 	reservationResolver   struct{ *Resolver }
 	stockChangeResolver   struct{ *Resolver }
 	stockLevelResolver    struct{ *Resolver }
+	stocktakeResolver     struct{ *Resolver }
 	subscriptionResolver  struct{ *Resolver }
 	transferResolver      struct{ *Resolver }
 	warehouseResolver     struct{ *Resolver }

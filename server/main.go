@@ -26,6 +26,7 @@ import (
 	"syscall"
 
 	"github.com/stockmesh/stockmesh/server/node"
+	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -113,6 +114,12 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	fs.StringVar(&cfg.PyroHMACKeyFile, "pyro-hmac-key-file", "", "file with the HMAC key Pyro4 clients must use")
 	fs.StringVar(&cfg.PyroRole, "pyro-role", "admin", "what Pyro4 clients (which carry no identity) may do: viewer, operator or admin")
 	fs.DurationVar(&cfg.BodyTimeout, "http-body-timeout", node.DefaultBodyTimeout, "the longest a request body may take to arrive; a slower one is cut off")
+	fs.Func("stocktake-admin-above", "finalizing a stocktake whose variance value (absolute) is above this amount needs an admin (default 1000.00; 0: never)", func(s string) error {
+		p, err := stock.ParsePrice(s)
+		a := stock.Amount(p)
+		cfg.StocktakeAdminAbove = &a
+		return err
+	})
 	fs.IntVar(&cfg.MaxConnsPerAddress, "max-conns-per-address", node.DefaultMaxConnsPerAddress, "HTTPS connections one remote address may hold open at once; more are closed before their TLS handshake (-1: no limit)")
 	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
 	fs.StringVar(&cfg.Join, "join", "", "join the network through this member's base URL (a new data folder; ignored once joined)")

@@ -49,3 +49,30 @@ func TestParseExpiry(t *testing.T) {
 		}
 	}
 }
+
+// TestStocktakeCatalogComplete: every stocktake message has both
+// languages, with the same formatting verbs, and none shares a number
+// with another catalog's messages.
+func TestStocktakeCatalogComplete(t *testing.T) {
+	verbs := regexp.MustCompile(`%[a-z]`)
+	cat := stocktakeCatalog()
+	others := []map[msg][2]string{catalog(), guidanceCatalog(), reportCatalog(), everydayCatalog(), reservationsCatalog()}
+	for id := msgStocktakeStarted; id <= msgColCountedBy; id++ {
+		e, ok := cat[id]
+		if !ok || e[English] == "" || e[Spanish] == "" {
+			t.Errorf("message %d lacks a translation: %q", id, e)
+			continue
+		}
+		if en, es := verbs.FindAllString(e[English], -1), verbs.FindAllString(e[Spanish], -1); len(en) != len(es) {
+			t.Errorf("message %d: verbs %v in English, %v in Spanish", id, en, es)
+		}
+		for _, o := range others {
+			if _, clash := o[id]; clash {
+				t.Errorf("message %d is in two catalogs", id)
+			}
+		}
+	}
+	if len(cat) != int(msgColCountedBy-msgStocktakeStarted+1) {
+		t.Errorf("stocktake catalog has %d entries, want %d", len(cat), msgColCountedBy-msgStocktakeStarted+1)
+	}
+}

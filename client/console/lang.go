@@ -52,6 +52,7 @@ func NewPrinter(lang Lang) Printer {
 	maps.Copy(cat, reportCatalog())
 	maps.Copy(cat, everydayCatalog())
 	maps.Copy(cat, reservationsCatalog())
+	maps.Copy(cat, stocktakeCatalog())
 	return Printer{lang: lang, cat: cat}
 }
 

@@ -42,6 +42,13 @@ Commands:
   release ID
   fulfil ID [--quantity N]   (records the sale; with --quantity, sells N and releases the rest)
   who-has SKU QUANTITY       (the warehouses that can supply QUANTITY now, most available first)
+  count [ID]                 (counting on the floor: pick an open stocktake or start one, then
+                              a sku and what the shelf holds, one after another; an empty sku ends)
+  stocktake start [--sku A,B] [--note N]   (default: every live product)
+  stocktake show [ID]
+  stocktake finalize ID      (posts each line's variance as an ADJUSTMENT; sales during the count
+                              are not variances)
+  stocktake cancel ID
   token create --role viewer|operator|admin --name NAME [--expires-in 720h]
   token list
   token revoke ID
@@ -109,6 +116,13 @@ Sin orden, stockmesh muestra el menú interactivo.
   release ID
   fulfil ID [--quantity N]   (registra la venta; con --quantity, vende N y libera el resto)
   who-has SKU CANTIDAD       (los almacenes que pueden servir CANTIDAD ahora, los de más disponibles primero)
+  count [ID]                 (recuento en el almacén: elija un inventario abierto o empiece uno, y
+                              luego un sku y lo que hay en la estantería, uno tras otro; un sku vacío termina)
+  stocktake start [--sku A,B] [--note N]   (por omisión: todos los productos)
+  stocktake show [ID]
+  stocktake finalize ID      (registra la diferencia de cada línea como un AJUSTE; las ventas durante
+                              el recuento no son diferencias)
+  stocktake cancel ID
   token create --role viewer|operator|admin --name NOMBRE [--expires-in 720h]
   token list
   token revoke ID

@@ -73,6 +73,16 @@ type ReservationEdge struct {
 	Cursor string             `json:"cursor"`
 }
 
+type StocktakeConnection struct {
+	Edges    []*StocktakeEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type StocktakeEdge struct {
+	Node   *stock.Stocktake `json:"node"`
+	Cursor string           `json:"cursor"`
+}
+
 type Subscription struct {
 }
 

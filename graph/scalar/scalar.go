@@ -29,6 +29,23 @@ func UnmarshalDecimal(v any) (stock.Price, error) {
 	return stock.ParsePrice(s)
 }
 
+// MarshalAmount writes a signed amount as a JSON string such as "-3.50".
+func MarshalAmount(a stock.Amount) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(a.String()))
+	})
+}
+
+// UnmarshalAmount reads a signed amount from a string such as "-3.50".
+func UnmarshalAmount(v any) (stock.Amount, error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, stock.Errorf(stock.CodeInvalidInput, "amount: must be a string such as \"-3.50\", not %s", describe(v))
+	}
+	var a stock.Amount
+	return a, a.UnmarshalText([]byte(s))
+}
+
 func describe(v any) string {
 	switch v.(type) {
 	case nil:

@@ -13,6 +13,11 @@ import (
 	"github.com/stockmesh/stockmesh/server/store"
 )
 
+// DefaultStocktakeAdminAbove is the variance value above which finalizing
+// a stocktake needs an admin when --stocktake-admin-above is not given:
+// 1,000.00.
+const DefaultStocktakeAdminAbove = stock.Amount(1000 * 10_000)
+
 // reservationIdle is the longest the node waits between looking for
 // reservations whose time is up, when none it knows of expires sooner.
 const reservationIdle = time.Minute

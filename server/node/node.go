@@ -45,6 +45,10 @@ type Config struct {
 	PProf     string   // loopback address to serve Go profiles on ("" = off)
 
 	BodyTimeout time.Duration // the longest a request body may take to arrive (default DefaultBodyTimeout)
+	// StocktakeAdminAbove is the variance value (absolute) above which
+	// finalizing a stocktake needs an admin; nil: DefaultStocktakeAdminAbove,
+	// zero: never.
+	StocktakeAdminAbove *stock.Amount
 	// MaxConnsPerAddress bounds the HTTPS connections one remote address
 	// holds open at once (0: DefaultMaxConnsPerAddress; negative: none).
 	MaxConnsPerAddress int
@@ -207,6 +211,10 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	log := cfg.Logger
 	ctx = auth.AsNode(ctx) // the node's own work; requests carry their callers' principals
 	svc := stock.NewService(queue{client})
+	svc.StocktakeAdminAbove = DefaultStocktakeAdminAbove
+	if cfg.StocktakeAdminAbove != nil {
+		svc.StocktakeAdminAbove = *cfg.StocktakeAdminAbove
+	}
 	learned, err := joinFirst(ctx, cfg, svc)
 	if err != nil {
 		return err
@@ -246,6 +254,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	desk := transfer.NewDesk(svc, transfers)
 	settler := transfer.NewSettler(desk, log)
 	applier := transfer.NewApplier(desk, settler)
+	applier.OnApplied(p.handOver)
 	applier.OnDeparture(func(ctx context.Context, id string) {
 		if err := net.Reload(ctx); err != nil {
 			log.Warn("reloading the members after a departure", "id", id, "err", err)

@@ -73,27 +73,32 @@ func (e *LogEntry) Validate() error {
 	}
 	switch {
 	case e.Type == EntryMovement:
-		if e.Movement == nil || e.Product != nil || e.Transfer != nil || e.Reservation != nil || len(e.Changed) > 0 {
+		if e.Movement == nil || e.Product != nil || e.Transfer != nil || e.Reservation != nil || e.Stocktake != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a movement entry carries a movement only")
 		}
 		return e.checkMovement()
 	case e.Type.IsTransfer():
-		if e.Transfer == nil || e.Product != nil || e.Movement != nil || e.Reservation != nil || len(e.Changed) > 0 {
+		if e.Transfer == nil || e.Product != nil || e.Movement != nil || e.Reservation != nil || e.Stocktake != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a %s entry carries a transfer only", e.Type)
 		}
 		return e.checkTransfer()
+	case e.Type.IsStocktake():
+		if e.Stocktake == nil || e.Reservation != nil || e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
+			return InvalidEntry(e, "type", "a %s entry carries a stocktake only", e.Type)
+		}
+		return e.checkStocktake()
 	case e.Type.IsReservation():
-		if e.Reservation == nil || e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
+		if e.Reservation == nil || e.Stocktake != nil || e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a %s entry carries a reservation only", e.Type)
 		}
 		return e.checkReservation()
 	case e.Type == EntryWarehouseLeft:
-		if e.Product != nil || e.Movement != nil || e.Transfer != nil || e.Reservation != nil || len(e.Changed) > 0 {
+		if e.Product != nil || e.Movement != nil || e.Transfer != nil || e.Reservation != nil || e.Stocktake != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a %s entry carries nothing but its time", e.Type)
 		}
 		return nil
 	case e.Type == EntryProductCreated, e.Type == EntryProductUpdated, e.Type == EntryProductDeleted:
-		if e.Product == nil || e.Movement != nil || e.Transfer != nil || e.Reservation != nil {
+		if e.Product == nil || e.Movement != nil || e.Transfer != nil || e.Reservation != nil || e.Stocktake != nil {
 			return InvalidEntry(e, "type", "a %s entry carries a product only", e.Type)
 		}
 		return e.checkProduct()

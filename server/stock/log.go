@@ -47,6 +47,9 @@ type LogEntry struct {
 	// Reservation is the reservation a reservation entry changed, as it
 	// is after the change (see Reservation).
 	Reservation *Reservation `json:"reservation,omitempty"`
+	// Stocktake is the stocktake a stocktake entry changed: its header
+	// after the change, with the lines the change made or counted.
+	Stocktake *Stocktake `json:"stocktake,omitempty"`
 	// From is, in an EntryRun message, the first seq of the run.
 	From int64 `json:"from,omitempty"`
 	// Actor is who made a product entry's change ("" in entries logged

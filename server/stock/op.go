@@ -93,6 +93,8 @@ var Ops = []OpInfo{
 	info(OpKeysRotate), info(OpKeysReseal), info(OpWarehouseLeave),
 	info(OpReservationReserve), info(OpReservationRelease), info(OpReservationFulfil), info(OpReservationExpire),
 	info(OpReservationGet), info(OpReservationList),
+	info(OpStocktakeStart), info(OpStocktakeCount), info(OpStocktakeCounts), info(OpStocktakeFinalize),
+	info(OpStocktakeCancel), info(OpStocktakeGet), info(OpStocktakeList),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,

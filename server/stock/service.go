@@ -34,6 +34,9 @@ type Service struct {
 	wrote   atomic.Int64 // when a write last started, in Unix nanoseconds (see writesFlow)
 	// expiring wakes RunExpiry when a reservation that expires is made.
 	expiring chan struct{}
+	// StocktakeAdminAbove is the variance value (absolute) above which
+	// finalizing a stocktake needs the admin role; 0: never.
+	StocktakeAdminAbove Amount
 	// ResolveWithin bounds how long a write whose reply was lost waits for
 	// the database handler to say whether it was applied.
 	ResolveWithin time.Duration

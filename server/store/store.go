@@ -171,6 +171,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := s.initReservations(ctx); err != nil {
 		return err
 	}
+	if err := s.initStocktakes(ctx); err != nil {
+		return err
+	}
 	if err := s.initReports(ctx); err != nil {
 		return err
 	}

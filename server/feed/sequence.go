@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -17,6 +18,11 @@ type LogReader interface {
 // gapPage is how many entries a gap is read in at a time.
 const gapPage = 1000
 
+// RunWait is how long the entries of an announced run are awaited from
+// the node's applier (Sequencer.Hand) before they are read back from the
+// log (Sequencer.FillDue).
+const RunWait = 100 * time.Millisecond
+
 // Sequencer hands a Stream each origin's log entries exactly once and in
 // seq order, whatever the way they came by lost: it tracks the last seq it
 // published per origin, and on a gap (an event dropped by a full buffer or
@@ -28,6 +34,9 @@ type Sequencer struct {
 	out  *Stream
 	log  LogReader
 	last map[string]int64 // origin → last seq published; absent: not tracked yet
+	// due holds, by origin, the last seq of the runs announced (EntryRun)
+	// and not published yet.
+	due map[string]int64
 
 	gaps      atomic.Uint64
 	recovered atomic.Uint64
@@ -36,12 +45,60 @@ type Sequencer struct {
 // NewSequencer returns a Sequencer publishing to out and reading gaps
 // through log.
 func NewSequencer(out *Stream, log LogReader) *Sequencer {
-	return &Sequencer{out: out, log: log, last: map[string]int64{}}
+	return &Sequencer{out: out, log: log, last: map[string]int64{}, due: map[string]int64{}}
 }
 
 // Forget stops tracking every origin; each is tracked again from its next
 // entry.
-func (s *Sequencer) Forget() { clear(s.last) }
+func (s *Sequencer) Forget() {
+	clear(s.last)
+	clear(s.due)
+}
+
+// Hand publishes the entries of a run of another warehouse's log that the
+// node applied, as its applier held them: every one committed and
+// verified (none past the run's signed head). A run so handed over is not
+// read back from the log when it is announced. Entries it already
+// published are skipped; it stops at a gap, which the announcement fills
+// from the log.
+func (s *Sequencer) Hand(entries []stock.LogEntry) {
+	if len(entries) == 0 {
+		return
+	}
+	origin := entries[0].Origin
+	if _, ok := s.last[origin]; !ok {
+		s.last[origin] = entries[0].Seq - 1
+	}
+	for i := range entries {
+		e := &entries[i]
+		if e.Seq > s.last[origin]+1 {
+			break
+		}
+		if e.Seq == s.last[origin]+1 {
+			s.publish(e)
+		}
+	}
+	if due, ok := s.due[origin]; ok && s.last[origin] >= due {
+		delete(s.due, origin)
+	}
+}
+
+// Waiting reports whether an announced run waits to be published: by the
+// applier (Hand) or, after RunWait, from the log (FillDue).
+func (s *Sequencer) Waiting() bool { return len(s.due) > 0 }
+
+// FillDue reads from the log what is left of the announced runs and
+// publishes it. It returns the first error met; what it could not read
+// stays due.
+func (s *Sequencer) FillDue(ctx context.Context) error {
+	for origin, due := range s.due {
+		if _, err := s.fill(ctx, origin, due); err != nil {
+			return err
+		}
+		delete(s.due, origin)
+	}
+	return nil
+}
 
 // Offer publishes e after any entries of its origin missing before it, and
 // skips an entry already published. An origin not tracked yet is tracked
@@ -50,12 +107,14 @@ func (s *Sequencer) Forget() { clear(s.last) }
 func (s *Sequencer) Offer(ctx context.Context, e *stock.LogEntry) error {
 	last, ok := s.last[e.Origin]
 	switch {
-	case e.Type == stock.EntryRun: // a run applied from another node: read it from the log
-		if !ok { // tracked from the run on; a tracked origin is read from its last seq, gap included
+	case e.Type == stock.EntryRun: // a run applied from another node: due, from the applier (Hand), else the log
+		if !ok { // tracked from the run on; a tracked origin is published from its last seq, gap included
 			s.last[e.Origin] = e.From - 1
 		}
-		_, err := s.fill(ctx, e.Origin, e.Seq)
-		return err
+		if e.Seq > s.last[e.Origin] {
+			s.due[e.Origin] = max(s.due[e.Origin], e.Seq)
+		}
+		return nil
 	case !ok:
 		last = e.Seq - 1
 	case e.Seq <= last:
@@ -84,6 +143,11 @@ func (s *Sequencer) CatchUp(ctx context.Context) error {
 		}
 		if err != nil {
 			return err
+		}
+	}
+	for origin, due := range s.due {
+		if s.last[origin] >= due {
+			delete(s.due, origin)
 		}
 	}
 	return nil

@@ -50,3 +50,87 @@ func TestSequencerPublishesDeletions(t *testing.T) {
 		t.Errorf("deletion %+v, want %+v", got[3], want)
 	}
 }
+
+// logOf is a LogReader over one origin's entries that counts its reads.
+type logOf struct {
+	entries []stock.LogEntry
+	reads   int
+}
+
+func (l *logOf) Changes(_ context.Context, origin string, after int64, limit int) (*stock.ChangePage, error) {
+	l.reads++
+	page := &stock.ChangePage{}
+	for _, e := range l.entries {
+		if e.Origin == origin && e.Seq > after && len(page.Entries) < limit {
+			page.Entries = append(page.Entries, e)
+		}
+	}
+	return page, nil
+}
+
+// seqs is a Consumer that keeps the seqs it takes.
+type seqs struct{ got []int64 }
+
+func (c *seqs) Take(e *stock.LogEntry) { c.got = append(c.got, e.Seq) }
+func (*seqs) Active() bool             { return true }
+
+// TestSequencerTakesRunsFromTheApplier: a run another warehouse's log
+// announced (EntryRun) is published from the entries the applier handed
+// over, whichever comes first, without reading the log; one never handed
+// over is read from the log once FillDue runs; entries are published once
+// and in order either way.
+func TestSequencerTakesRunsFromTheApplier(t *testing.T) {
+	ctx := context.Background()
+	mv := func(seq int64) stock.LogEntry {
+		return stock.LogEntry{Origin: "BCN-1", Seq: seq, Type: stock.EntryMovement,
+			Movement: &stock.Movement{Warehouse: "BCN-1", SKU: "a", Seq: seq, Quantity: 1, Balance: seq}}
+	}
+	run := func(from, to int64) *stock.LogEntry {
+		return &stock.LogEntry{Origin: "BCN-1", Seq: to, From: from, Type: stock.EntryRun}
+	}
+	var all []stock.LogEntry
+	for seq := int64(1); seq <= 9; seq++ {
+		all = append(all, mv(seq))
+	}
+	tests := []struct {
+		name  string
+		steps func(s *Sequencer)
+		reads int   // pages read from the log
+		last  int64 // the last seq published
+	}{
+		{"announced, then handed over", func(s *Sequencer) {
+			s.Offer(ctx, run(1, 3))
+			s.Hand(all[0:3])
+		}, 0, 3},
+		{"handed over, then announced", func(s *Sequencer) {
+			s.Hand(all[0:3])
+			s.Offer(ctx, run(1, 3))
+		}, 0, 3},
+		{"announced, never handed over", func(s *Sequencer) {
+			s.Offer(ctx, run(1, 3))
+			s.FillDue(ctx)
+		}, 1, 3},
+		{"a run handed over past a lost one", func(s *Sequencer) {
+			s.Hand(all[0:3])
+			s.Offer(ctx, run(4, 6)) // its entries were never handed over
+			s.Hand(all[6:9])        // a gap: stops
+			s.Offer(ctx, run(7, 9))
+			s.FillDue(ctx)
+		}, 1, 9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, log := &seqs{}, &logOf{entries: all}
+			s := NewSequencer(NewStream(nil, out), log)
+			tt.steps(s)
+			for i, seq := range out.got {
+				if seq != int64(i+1) || len(out.got) != int(tt.last) {
+					t.Fatalf("published %v, want 1 to %d once and in order", out.got, tt.last)
+				}
+			}
+			if s.Waiting() || log.reads != tt.reads {
+				t.Errorf("waiting %v after %d reads of the log; want none waiting after %d", s.Waiting(), log.reads, tt.reads)
+			}
+		})
+	}
+}

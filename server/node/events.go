@@ -32,8 +32,13 @@ type pump struct {
 	stream *feed.Stream
 	seq    *feed.Sequencer
 	watch  *peer.Watcher // wakes sync requests long-polling for news
+	runs   chan []stock.LogEntry
 	log    *slog.Logger
 }
+
+// runBuffer is how many applied runs the pump holds for the stream before
+// it lets the next be read back from the log instead.
+const runBuffer = 16
 
 // newPump subscribes to the committed changes of the handler at queue;
 // run then pumps them into a stream consumed by hub and transfers.
@@ -48,14 +53,28 @@ func newPump(queue string, keys *jobq.Keys, hub *feed.Hub, transfers *transfer.H
 	}
 	watch := peer.NewWatcher()
 	stream := feed.NewStream([]feed.HeadFollower{watch}, hub, transfers)
-	return &pump{sub: sub, stream: stream, seq: feed.NewSequencer(stream, svc), watch: watch, log: log}, nil
+	return &pump{sub: sub, stream: stream, seq: feed.NewSequencer(stream, svc), watch: watch,
+		runs: make(chan []stock.LogEntry, runBuffer), log: log}, nil
+}
+
+// handOver gives the stream the entries of a run of another warehouse's
+// log the node applied (transfer.Applier.OnApplied), so that the pump
+// need not read them back from the log (see feed.Sequencer.Hand). It never
+// blocks: past runBuffer runs waiting, the run is read back instead.
+func (p *pump) handOver(entries []stock.LogEntry) {
+	select {
+	case p.runs <- entries:
+	default:
+	}
 }
 
 // run tells the stream each message's head, then decodes it and offers it
 // to the sequencer while a consumer is active; with none active it skips
 // the decoding and forgets what it tracked (nothing published meanwhile
-// matters to a later subscriber). It reads the log for lost entries after
-// a second without events. It runs until stop is closed, and then closes
+// matters to a later subscriber). A run of another warehouse's log the
+// node applied is published from the applier's entries (handOver), or
+// read back from the log when they did not come within feed.RunWait. It
+// reads the log for lost entries after a second without events. It runs until stop is closed, and then closes
 // the subscription; it returns an error when the subscription ends before:
 // the stream would fall silent.
 func (p *pump) run(stop <-chan struct{}) error {
@@ -65,10 +84,21 @@ func (p *pump) run(stop <-chan struct{}) error {
 	tick := time.NewTicker(catchUpEvery)
 	defer tick.Stop()
 	idle := false
+	var due <-chan time.Time // an announced run's entries are awaited until then (feed.RunWait)
 	for {
+		if due == nil && p.seq.Waiting() {
+			due = time.After(feed.RunWait)
+		}
 		select {
 		case <-stop:
 			return nil
+		case entries := <-p.runs:
+			if p.stream.Active() {
+				p.seq.Hand(entries)
+			}
+		case <-due:
+			due = nil
+			p.check(p.seq.FillDue(ctx))
 		case msg, ok := <-p.sub.C():
 			if !ok {
 				return errors.New("receiving committed changes: the subscription stopped")

@@ -254,6 +254,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	desk := transfer.NewDesk(svc, transfers)
 	settler := transfer.NewSettler(desk, log)
 	applier := transfer.NewApplier(desk, settler)
+	applier.OnApplied(p.handOver)
 	applier.OnDeparture(func(ctx context.Context, id string) {
 		if err := net.Reload(ctx); err != nil {
 			log.Warn("reloading the members after a departure", "id", id, "err", err)

@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -86,6 +87,7 @@ type Applier struct {
 	desk     *Desk
 	settler  *Settler
 	departed func(ctx context.Context, id string) // nil: none
+	applied  func([]stock.LogEntry)               // nil: none
 }
 
 // NewApplier returns an Applier over desk that wakes settler.
@@ -98,6 +100,13 @@ func NewApplier(desk *Desk, settler *Settler) *Applier {
 // carried: the node stops following it. Call it before the replicator
 // runs.
 func (a *Applier) OnDeparture(fn func(ctx context.Context, id string)) { a.departed = fn }
+
+// OnApplied has fn called, after each run was applied, with its entries
+// up to the run's signed head (those applied and verified; a copy of the
+// batch's slice, whose entries fn must not modify): the node's stream
+// publishes them without reading them back from the log. fn must not
+// block. Call it before the replicator runs.
+func (a *Applier) OnApplied(fn func([]stock.LogEntry)) { a.applied = fn }
 
 // CheckHead compares a member's signed head with this node's history (see
 // stock.Service.CheckHead).
@@ -122,6 +131,13 @@ func (a *Applier) ApplyChanges(ctx context.Context, b *stock.ChangeBatch) error 
 		return err
 	}
 	entries := b.Entries
+	if a.applied != nil && b.Proof != nil && b.Proof.Head != nil {
+		n := 0
+		for n < len(entries) && entries[n].Seq <= b.Proof.Head.Seq {
+			n++
+		}
+		a.applied(slices.Clone(entries[:n]))
+	}
 	moved := false
 	for i := range entries {
 		moved = moved || entries[i].Transfer != nil

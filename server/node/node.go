@@ -242,6 +242,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 		p.sub.Close()
 		return err
 	}
+	svc.Directory = directory(net)
 	runPyro, err := startPyro(cfg, svc)
 	if err != nil {
 		p.sub.Close()

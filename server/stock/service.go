@@ -40,6 +40,12 @@ type Service struct {
 	// ResolveWithin bounds how long a write whose reply was lost waits for
 	// the database handler to say whether it was applied.
 	ResolveWithin time.Duration
+	// Directory, when set, answers Warehouse from memory (the node's
+	// membership) for a warehouse other than the local one, instead of a
+	// member list job per call: a field resolver asks it once per row (a
+	// movement's warehouse, a transfer's ends). A warehouse it does not
+	// know is looked up as without it. Set it before the Service is used.
+	Directory func(id string) (Warehouse, bool)
 }
 
 // NewService returns a Service that sends its jobs over q.
@@ -146,6 +152,11 @@ func (s *Service) Warehouse(ctx context.Context, id string) (*Warehouse, error) 
 	w, err := s.LocalWarehouse(ctx)
 	if err != nil || id == "" || w.ID == id {
 		return w, err
+	}
+	if s.Directory != nil {
+		if d, ok := s.Directory(id); ok {
+			return &d, nil
+		}
 	}
 	ws, err := s.Members(ctx)
 	if err != nil {

@@ -105,6 +105,13 @@ type Transfer struct {
 	OutMovement    string `json:"outMovement,omitempty"`
 	InMovement     string `json:"inMovement,omitempty"`
 	ReturnMovement string `json:"returnMovement,omitempty"`
+	// CancelRequestedBy is who asked for the sender's cancellation, and
+	// CancelledBy who cancelled on the receiver: the steps the other side
+	// then takes on its own (confirming, taking the units back) are done in
+	// their name. Each node keeps them from the actors of the entries that
+	// carried those facts; they are not part of a transfer entry.
+	CancelRequestedBy string `json:"-"`
+	CancelledBy       string `json:"-"`
 }
 
 // StatusOf returns the status the facts of t make: received or cancelled

@@ -112,11 +112,13 @@ func (id stmtID) transferQuery() string {
 	case stTransferSenderFacts:
 		return `UPDATE transfers SET
 			cancel_requested_at = COALESCE(cancel_requested_at, ?), returned_at = COALESCE(returned_at, ?),
-			return_movement = COALESCE(return_movement, ?) WHERE id = ?`
+			return_movement = COALESCE(return_movement, ?),
+			cancel_requested_by = CASE cancel_requested_by WHEN '' THEN ? ELSE cancel_requested_by END WHERE id = ?`
 	case stTransferReceiverFacts:
 		return `UPDATE transfers SET
 			received_at = COALESCE(received_at, ?), in_movement = COALESCE(in_movement, ?),
-			cancelled_at = COALESCE(cancelled_at, ?) WHERE id = ?`
+			cancelled_at = COALESCE(cancelled_at, ?),
+			cancelled_by = CASE cancelled_by WHEN '' THEN ? ELSE cancelled_by END WHERE id = ?`
 	}
 	panic("store: unknown statement")
 }

@@ -397,7 +397,7 @@ const transferPhase = "\x7ftransfers"
 // limit rows, then every token's name; it marks the pass done when it
 // reaches the end.
 func (b *batch) resealTransfers(st *sealState, limit int) (int, error) {
-	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT rowid, reference, note, actor,
+	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT rowid, reference, note, actor, cancel_requested_by, cancelled_by,
 		idempotency_key IS NOT NULL AND substr(fingerprint, 1, 1) <> ?, `+transferColumns+`
 		FROM transfers WHERE rowid > ? ORDER BY rowid LIMIT ?`, keyedPrefix, st.seq, limit)
 	if err != nil {
@@ -412,11 +412,11 @@ func (b *batch) resealTransfers(st *sealState, limit int) (int, error) {
 	n := 0
 	for rows.Next() {
 		var r row
-		var ref, note, actor string
+		var ref, note, actor, requestedBy, cancelledBy string
 		r.t, err = b.s.scanTransfer(rowFunc(func(dest ...any) error {
-			return rows.Scan(append([]any{&r.id, &ref, &note, &actor, &r.unkeyed}, dest...)...)
+			return rows.Scan(append([]any{&r.id, &ref, &note, &actor, &requestedBy, &cancelledBy, &r.unkeyed}, dest...)...)
 		}))
-		r.stale = b.stale(ref, note, actor)
+		r.stale = b.stale(ref, note, actor, requestedBy, cancelledBy)
 		if err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("reading transfers to reseal: %w", err)
@@ -431,10 +431,11 @@ func (b *batch) resealTransfers(st *sealState, limit int) (int, error) {
 		return 0, err
 	}
 	for _, r := range todo {
-		ref, note, actor := sealTransferRow(b.sealer, r.t)
+		row := sealTransferRow(b.sealer, r.t)
 		b.wrote = true
-		if _, err := b.wc.conn.ExecContext(b.ctx, `UPDATE transfers SET reference = ?, note = ?, actor = ?, fingerprint = ?
-			WHERE rowid = ?`, ref, note, actor, b.s.transferFingerprint(transferInputOf(r.t)), r.id); err != nil {
+		if _, err := b.wc.conn.ExecContext(b.ctx, `UPDATE transfers SET reference = ?, note = ?, actor = ?,
+			cancel_requested_by = ?, cancelled_by = ?, fingerprint = ? WHERE rowid = ?`, row.reference, row.note, row.actor,
+			row.cancelRequestedBy, row.cancelledBy, b.s.transferFingerprint(transferInputOf(r.t)), r.id); err != nil {
 			return 0, fmt.Errorf("resealing transfer %s: %w", r.t.ID, err)
 		}
 	}

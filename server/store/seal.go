@@ -22,6 +22,10 @@ const (
 	fieldActor     = "actor"
 	// fieldFingerprint keys the digest of a request (movement.go).
 	fieldFingerprint = "fingerprint"
+	// Who asked for a transfer's cancellation and who cancelled it
+	// (transfers table only).
+	fieldCancelRequestedBy = "cancelRequestedBy"
+	fieldCancelledBy       = "cancelledBy"
 )
 
 // hasher hashes a field's value as the index columns store it.

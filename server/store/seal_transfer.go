@@ -30,25 +30,47 @@ type sealedField struct {
 
 // transferFields returns the fields of t the transfers table seals.
 func transferFields(t *stock.Transfer) []sealedField {
+	return append(carriedFields(t), sealedField{fieldCancelRequestedBy, &t.CancelRequestedBy},
+		sealedField{fieldCancelledBy, &t.CancelledBy})
+}
+
+// carriedFields returns the sealed fields of t that transfer entries carry.
+func carriedFields(t *stock.Transfer) []sealedField {
 	return []sealedField{{fieldReference, &t.Reference}, {fieldNote, &t.Note}, {fieldActor, &t.Actor}}
 }
 
 // entryTransferFields returns the fields of t a transfer entry of the
-// change log seals: the table's and the fingerprint of older senders.
+// change log seals: those it carries and the fingerprint of older senders.
 func entryTransferFields(t *stock.Transfer) []sealedField {
-	return append(transferFields(t), sealedField{fieldFingerprint, &t.Fingerprint})
+	return append(carriedFields(t), sealedField{fieldFingerprint, &t.Fingerprint})
 }
 
-// sealTransferRow returns t's reference, note and actor as the transfers
-// table stores them, sealed with sl.
-func sealTransferRow(sl sealing.Sealer, t *stock.Transfer) (ref, note, actor string) {
+// sealedTransfer is a transfer's sealed columns, as the transfers table
+// stores them.
+type sealedTransfer struct {
+	reference, note, actor, cancelRequestedBy, cancelledBy string
+}
+
+// sealTransferRow returns t's sealed columns, sealed with sl.
+func sealTransferRow(sl sealing.Sealer, t *stock.Transfer) sealedTransfer {
 	seal := func(field, v string) string {
 		if v == "" {
 			return ""
 		}
 		return sl.Seal(v, transferAD(t.ID, field))
 	}
-	return seal(fieldReference, t.Reference), seal(fieldNote, t.Note), seal(fieldActor, t.Actor)
+	return sealedTransfer{seal(fieldReference, t.Reference), seal(fieldNote, t.Note), seal(fieldActor, t.Actor),
+		seal(fieldCancelRequestedBy, t.CancelRequestedBy), seal(fieldCancelledBy, t.CancelledBy)}
+}
+
+// sealCause returns, sealed for field, the actor of e when e is an entry
+// of type typ (the fact of who asked for or made a cancellation); ""
+// otherwise, which leaves the column as it is.
+func (b *batch) sealCause(e *stock.LogEntry, typ stock.EntryType, field string) string {
+	if e.Type != typ || e.Actor == "" {
+		return ""
+	}
+	return b.sealer.Seal(e.Actor, transferAD(e.Transfer.ID, field))
 }
 
 // openTransfer replaces t's fields, as read from the transfers table, with

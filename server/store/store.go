@@ -165,8 +165,8 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if _, err := s.wdb.ExecContext(ctx, createImportKeys+";"+createImportStaging); err != nil {
 		return fmt.Errorf("creating the import tables in %s: %w", path, err)
 	}
-	if _, err := s.wdb.ExecContext(ctx, createTransfers); err != nil {
-		return fmt.Errorf("creating the transfers table in %s: %w", path, err)
+	if err := s.initTransfers(ctx); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := s.initReservations(ctx); err != nil {
 		return err

@@ -35,7 +35,9 @@ const createTransfers = `CREATE TABLE IF NOT EXISTS transfers (
 	in_movement TEXT,
 	cancelled_at INTEGER,
 	returned_at INTEGER,
-	return_movement TEXT
+	return_movement TEXT,
+	cancel_requested_by TEXT NOT NULL DEFAULT '',
+	cancelled_by TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX IF NOT EXISTS transfers_key ON transfers (sender, idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS transfers_created ON transfers (created_at, id);
@@ -49,7 +51,26 @@ const statusSQL = `CASE WHEN received_at IS NOT NULL THEN 'RECEIVED' WHEN cancel
 // fingerprint is read by transferByKey alone.
 const transferColumns = `id, sender, receiver, sku, quantity, reference, note, actor, COALESCE(idempotency_key, ''),
 	product, created_at, out_movement, cancel_requested_at, received_at, COALESCE(in_movement, ''),
-	cancelled_at, returned_at, COALESCE(return_movement, '')`
+	cancelled_at, returned_at, COALESCE(return_movement, ''), cancel_requested_by, cancelled_by`
+
+// initTransfers creates the transfers table, adding to one an older
+// version made the columns it lacks.
+func (s *Store) initTransfers(ctx context.Context) error {
+	if _, err := s.wdb.ExecContext(ctx, createTransfers); err != nil {
+		return fmt.Errorf("creating the transfers table: %w", err)
+	}
+	for _, column := range []string{"cancel_requested_by", "cancelled_by"} {
+		var has int
+		err := s.wdb.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('transfers') WHERE name = ?`, column).Scan(&has)
+		if err == nil && has == 0 {
+			_, err = s.wdb.ExecContext(ctx, `ALTER TABLE transfers ADD COLUMN `+column+` TEXT NOT NULL DEFAULT ''`)
+		}
+		if err != nil {
+			return fmt.Errorf("adding transfers.%s: %w", column, err)
+		}
+	}
+	return nil
+}
 
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
@@ -64,7 +85,7 @@ func (s *Store) scanTransfer(r rowScanner) (*stock.Transfer, error) {
 	)
 	err := r.Scan(&t.ID, &t.From, &t.To, &t.SKU, &t.Quantity, &t.Reference, &t.Note, &t.Actor, &t.IdempotencyKey,
 		&product, &created, &t.OutMovement, &requested, &received, &t.InMovement,
-		&cancelled, &returned, &t.ReturnMovement)
+		&cancelled, &returned, &t.ReturnMovement, &t.CancelRequestedBy, &t.CancelledBy)
 	if err != nil {
 		return nil, err
 	}
@@ -107,12 +128,14 @@ func nullable(s string) any {
 }
 
 // recordTransfer merges into the transfers table the facts a transfer
-// entry of origin carries: the transfer's own data when the row is new
+// entry e carries: the transfer's own data when the row is new
 // (reference, note and actor sealed, the fingerprint keyed by this node),
-// then only what origin owns (the sender: the cancel request and the
-// return; the receiver: the receipt and the cancellation), each set once.
+// then only what its origin owns (the sender: the cancel request and the
+// return; the receiver: the receipt and the cancellation), each set once,
+// with who asked for or made a cancellation (the entry's actor, sealed).
 // An entry whose origin is neither side is refused.
-func (b *batch) recordTransfer(origin string, t *stock.Transfer) error {
+func (b *batch) recordTransfer(e *stock.LogEntry) error {
+	origin, t := e.Origin, e.Transfer
 	var product any
 	if t.Product != nil {
 		data, err := json.Marshal(t.Product)
@@ -121,9 +144,9 @@ func (b *batch) recordTransfer(origin string, t *stock.Transfer) error {
 		}
 		product = data
 	}
-	ref, note, actor := sealTransferRow(b.sealer, t)
+	row := sealTransferRow(b.sealer, t)
 	b.wrote = true
-	err := b.exec(stInsertTransfer, t.ID, t.From, t.To, t.SKU, t.Quantity, ref, note, actor,
+	err := b.exec(stInsertTransfer, t.ID, t.From, t.To, t.SKU, t.Quantity, row.reference, row.note, row.actor,
 		nullable(t.IdempotencyKey), b.s.transferFingerprint(transferInputOf(t)), product, t.CreatedAt.UnixNano(), t.OutMovement)
 	if err != nil {
 		return fmt.Errorf("recording transfer %s: %w", t.ID, err)
@@ -133,9 +156,11 @@ func (b *batch) recordTransfer(origin string, t *stock.Transfer) error {
 		origin == t.To && t.ReceivedAt == nil && t.CancelledAt == nil:
 		return nil // no fact of its origin's but the transfer itself
 	case origin == t.From:
-		err = b.exec(stTransferSenderFacts, nanos(t.CancelRequestedAt), nanos(t.ReturnedAt), nullable(t.ReturnMovement), t.ID)
+		err = b.exec(stTransferSenderFacts, nanos(t.CancelRequestedAt), nanos(t.ReturnedAt), nullable(t.ReturnMovement),
+			b.sealCause(e, stock.EntryTransferCancelRequested, fieldCancelRequestedBy), t.ID)
 	case origin == t.To:
-		err = b.exec(stTransferReceiverFacts, nanos(t.ReceivedAt), nullable(t.InMovement), nanos(t.CancelledAt), t.ID)
+		err = b.exec(stTransferReceiverFacts, nanos(t.ReceivedAt), nullable(t.InMovement), nanos(t.CancelledAt),
+			b.sealCause(e, stock.EntryTransferCancelled, fieldCancelledBy), t.ID)
 	default:
 		return stock.Errorf(stock.CodeInvalidInput, "transfer %s is between %s and %s: %s has no say in it", t.ID, t.From, t.To, origin)
 	}
@@ -149,7 +174,7 @@ func (b *batch) recordTransfer(origin string, t *stock.Transfer) error {
 // sender's entry of a transfer to a warehouse that left is cancelled by
 // that departure (see cancelIfReceiverLeft).
 func (b *batch) applyTransfer(e *stock.LogEntry) error {
-	if err := b.recordTransfer(e.Origin, e.Transfer); err != nil {
+	if err := b.recordTransfer(e); err != nil {
 		return err
 	}
 	if e.Origin == e.Transfer.From {

@@ -444,3 +444,76 @@ func TestTransferEntriesInAuditLog(t *testing.T) {
 		}
 	}
 }
+
+// tdoAs runs the write op with req on h in actor's name ("" for the node's
+// own jobs, as the Settler's) and fails the test on an error.
+func tdoAs[Req, Rep any](h *harness, actor string, op stock.Op[Req, Rep], req *Req) *Rep {
+	h.t.Helper()
+	job, err := stock.EncodeJob(stock.JobMeta{Op: op.Name, Actor: actor, Key: "k-" + time.Now().String()}, req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	rep := new(Rep)
+	if err := stock.DecodeReply(h.s.HandleWrites([][]byte{job})[0], rep); err != nil {
+		h.t.Fatalf("%s as %q: %v", op.Name, actor, err)
+	}
+	return rep
+}
+
+// stepActors returns, from h's own log, the actors of the entries of
+// transfer id: by entry type, and for its movements by kind.
+func stepActors(h *harness, id string) map[string]string {
+	h.t.Helper()
+	page := tok(h, stock.OpChanges, &stock.ChangesQuery{Origin: h.s.localID(), Limit: stock.MaxChangesLimit})
+	out := map[string]string{}
+	for _, e := range page.Entries {
+		switch {
+		case e.Transfer != nil && e.Transfer.ID == id:
+			out[string(e.Type)] = e.Actor
+		case e.Movement != nil && e.Movement.Reference == id:
+			out[string(e.Movement.Kind)] = e.Movement.Actor
+		}
+	}
+	return out
+}
+
+// The steps a side takes on its own after the other side's cancellation
+// (the receiver confirming a sender's request, the sender taking its units
+// back) are in the name of who started it, through replication and
+// settling, not nameless.
+func TestTransferStepsNameWhoStartedThem(t *testing.T) {
+	a, b, _ := trio(t)
+	a.create("W1", 10)
+
+	byReceiver := send(a, "W1", "BCN-1", 4)
+	pull(a, b, "MAD-1")
+	tdoAs(b, "ana", stock.OpTransferCancel, &stock.TransferRef{ID: byReceiver.ID})
+	pull(b, a, "BCN-1")
+	if n := len(tdoAs(a, "", stock.OpTransferSettle, &stock.Empty{}).Transfers); n != 1 {
+		t.Fatalf("the sender settled %d transfers, want 1", n)
+	}
+	got := stepActors(a, byReceiver.ID)
+	if got[string(stock.EntryTransferReturned)] != "ana" || got[string(stock.KindTransferIn)] != "ana" {
+		t.Errorf("the take-back of a transfer ana cancelled on the receiver is in the name of %v", got)
+	}
+
+	bySender := send(a, "W1", "BCN-1", 3)
+	tdoAs(a, "luis", stock.OpTransferCancel, &stock.TransferRef{ID: bySender.ID})
+	pull(a, b, "MAD-1")
+	if n := len(tdoAs(b, "", stock.OpTransferSettle, &stock.Empty{}).Transfers); n != 1 {
+		t.Fatalf("the receiver confirmed %d cancellations, want 1", n)
+	}
+	if got := stepActors(b, bySender.ID); got[string(stock.EntryTransferCancelled)] != "luis" {
+		t.Errorf("the receiver's confirmation of luis's request is in the name of %v", got)
+	}
+	pull(b, a, "BCN-1")
+	tdoAs(a, "", stock.OpTransferSettle, &stock.Empty{})
+	got = stepActors(a, bySender.ID)
+	if got[string(stock.EntryTransferCancelRequested)] != "luis" || got[string(stock.EntryTransferReturned)] != "luis" ||
+		got[string(stock.KindTransferIn)] != "luis" {
+		t.Errorf("the take-back of the transfer luis cancelled is in the name of %v", got)
+	}
+	if q := a.product("W1").Quantity; q != 10 {
+		t.Errorf("the sender holds %d after both take-backs, want 10", q)
+	}
+}

@@ -118,7 +118,7 @@ func (b *batch) logTransfer(typ stock.EntryType, t *stock.Transfer) error {
 	if err := b.appendLog(e); err != nil {
 		return err
 	}
-	return b.recordTransfer(e.Origin, t)
+	return b.recordTransfer(e)
 }
 
 // receiveTransfer receives a transfer to the local warehouse: a
@@ -277,6 +277,16 @@ func (b *batch) settleOne(t *stock.Transfer, local string) (bool, error) {
 	m := b.mark()
 	if _, err := b.wc.conn.ExecContext(b.ctx, "SAVEPOINT settle"); err != nil {
 		return false, err
+	}
+	// The step is taken in the name of who started it: the sender's
+	// request to cancel, or the receiver's cancellation.
+	actor := b.meta.Actor
+	if actor == "" {
+		b.meta.Actor = t.CancelledBy
+		if t.To == local {
+			b.meta.Actor = t.CancelRequestedBy
+		}
+		defer func() { b.meta.Actor = actor }()
 	}
 	var err error
 	if t.To == local {

@@ -14,6 +14,9 @@
 // writer; a writer beside a flood of made-up bearer tokens; the hostile
 // inputs of issue 17 with the node's peak memory during each; and
 // transfers between two nodes beside the sender's recordMovement rate;
+// reserveStock + fulfilReservation beside recordMovement, finalizing a
+// stocktake of 10,000 lines, and availability with 24 warehouses held
+// (issue 28);
 // an import of 100,000 products beside a writer (the longest write's wait,
 // the node's peak RSS);
 // networks of 6 to 48 nodes (scale), and the membership protocol simulated
@@ -60,7 +63,7 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
-	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,reports,saturated,authflood,joinflood,joinflood-idle,attacks,transfers,import,signing,scale,gossipsim", "comma-separated parts to run")
+	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,network,reports,saturated,authflood,joinflood,joinflood-idle,attacks,transfers,reservations,stocktake,availability,import,signing,scale,gossipsim", "comma-separated parts to run")
 	flag.IntVar(&o.subs, "subs", 0, "websocket subscribers in the subscribers part (default: the issue's three cases)")
 	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
 	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
@@ -110,7 +113,7 @@ func run(o options) error {
 		name string
 		run  func(options) error
 	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"joinflood-idle", idleFloodBench}, {"attacks", attacksBench},
-		{"transfers", transfersBench}, {"import", importBench}, {"saturated", saturatedBench}, {"signing", signingBench}, {"scale", scaleBench}, {"gossipsim", gossipSimBench}}
+		{"transfers", transfersBench}, {"reservations", reservationsBench}, {"stocktake", stocktakeBench}, {"availability", availabilityBench}, {"import", importBench}, {"saturated", saturatedBench}, {"signing", signingBench}, {"scale", scaleBench}, {"gossipsim", gossipSimBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {
 			if err := p.run(o); err != nil {

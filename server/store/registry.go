@@ -59,9 +59,9 @@ func newRegistry() registry {
 	r.resolveBy(stock.OpKeysRotate.Name, byRecordOrUnknown) // writes a key file
 	r.resolveBy(stock.OpKeysReseal.Name, byRecordOrUnknown) // deletes retired key files
 	onWrite(r, stock.OpWarehouseLeave, false, (*batch).leaveNetwork)
-	onChange(r, stock.OpReservationReserve, false, (*batch).reserveStock)
-	onChange(r, stock.OpReservationRelease, false, (*batch).releaseReservation)
-	onChange(r, stock.OpReservationFulfil, false, (*batch).fulfilReservation)
+	onChange(r, stock.OpReservationReserve, true, (*batch).reserveStock)
+	onChange(r, stock.OpReservationRelease, true, (*batch).releaseReservation)
+	onChange(r, stock.OpReservationFulfil, true, (*batch).fulfilReservation)
 	onWrite(r, stock.OpReservationExpire, false, (*batch).expireReservations)
 	onRead(r, stock.OpReservationGet, (*Store).getReservation)
 	onRead(r, stock.OpReservationList, (*Store).listReservations)

@@ -73,6 +73,10 @@ func (s *Store) initReservations(ctx context.Context) error {
 // some may, and costs nothing more where reservations are not used.
 type writerReservations struct {
 	any bool
+	// stmts are the reservations' statements prepared on conn, the
+	// writer's connection (prep).
+	conn  *writerConn
+	stmts map[string]*sql.Stmt
 }
 
 // scanReservation reads a row of reservationColumns.

@@ -10,11 +10,42 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
+// prep returns query prepared on the writer's connection, once per
+// connection: a reservation's jobs run a handful of statements, and
+// preparing them anew each time cost more than running them.
+func (b *batch) prep(query string) (*sql.Stmt, error) {
+	r := &b.s.held
+	if r.conn != b.wc {
+		for _, st := range r.stmts {
+			st.Close()
+		}
+		r.conn, r.stmts = b.wc, map[string]*sql.Stmt{}
+	}
+	if st, ok := r.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := b.wc.conn.PrepareContext(b.ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("preparing a reservation statement: %w", err)
+	}
+	r.stmts[query] = st
+	return st, nil
+}
+
+// queryRowPrep runs the prepared query with args and scans its row.
+func (b *batch) queryRowPrep(query string, args []any, dest ...any) error {
+	st, err := b.prep(query)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(b.ctx, args...).Scan(dest...)
+}
+
 // heldOf returns the units the active reservations of sku of the local
 // warehouse hold, as the writer's transaction sees them.
 func (b *batch) heldOf(warehouse, sku string) (int64, error) {
 	var n int64
-	if err := b.wc.conn.QueryRowContext(b.ctx, heldSQL, warehouse, sku).Scan(&n); err != nil {
+	if err := b.queryRowPrep(heldSQL, []any{warehouse, sku}, &n); err != nil {
 		return 0, fmt.Errorf("reading the reserved stock of %s: %w", sku, err)
 	}
 	return n, nil
@@ -90,8 +121,8 @@ func reserveBytes(in *stock.ReserveStockInput) []byte {
 // for another request than the one whose fingerprint is fp.
 func (b *batch) reservationByKey(local, key, fp, sent string) (*stock.Reservation, error) {
 	var id, stored string
-	err := b.wc.conn.QueryRowContext(b.ctx, `SELECT id, fingerprint FROM reservations WHERE warehouse_id = ? AND idempotency_key = ?`,
-		local, key).Scan(&id, &stored)
+	err := b.queryRowPrep(`SELECT id, fingerprint FROM reservations WHERE warehouse_id = ? AND idempotency_key = ?`,
+		[]any{local, key}, &id, &stored)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, nil
@@ -106,7 +137,11 @@ func (b *batch) reservationByKey(local, key, fp, sent string) (*stock.Reservatio
 // reservationInTx returns the reservation with id as the writer's
 // transaction sees it, or NOT_FOUND.
 func (b *batch) reservationInTx(id string) (*stock.Reservation, error) {
-	r, err := scanReservation(b.wc.conn.QueryRowContext(b.ctx, `SELECT `+reservationColumns+` FROM reservations WHERE id = ?`, id))
+	st, err := b.prep(`SELECT ` + reservationColumns + ` FROM reservations WHERE id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanReservation(st.QueryRowContext(b.ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, reservationNotFound(id)
 	}
@@ -294,12 +329,15 @@ func (b *batch) storeReservation(r *stock.Reservation, seq int64, fp string) err
 	if r.EndedAt != nil {
 		ended = r.EndedAt.UnixNano()
 	}
-	b.wrote = true
-	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO reservations (id, warehouse_id, sku, quantity, fulfilled,
+	st, err := b.prep(`INSERT INTO reservations (id, warehouse_id, sku, quantity, fulfilled,
 		reference, status, created_at, expires_at, ended_at, sale, idempotency_key, fingerprint, seq)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-		ON CONFLICT (id) DO UPDATE SET fulfilled = ?5, status = ?7, ended_at = ?10, sale = ?11, seq = ?14`,
-		r.ID, r.Warehouse, r.SKU, r.Quantity, r.Fulfilled, r.Reference, string(r.Status), r.CreatedAt.UnixNano(),
+		ON CONFLICT (id) DO UPDATE SET fulfilled = ?5, status = ?7, ended_at = ?10, sale = ?11, seq = ?14`)
+	if err != nil {
+		return err
+	}
+	b.wrote = true
+	_, err = st.ExecContext(b.ctx, r.ID, r.Warehouse, r.SKU, r.Quantity, r.Fulfilled, r.Reference, string(r.Status), r.CreatedAt.UnixNano(),
 		expires, ended, r.Sale, key, fp, seq)
 	if err != nil {
 		return fmt.Errorf("storing reservation %s: %w", r.ID, err)

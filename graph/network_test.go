@@ -41,7 +41,8 @@ func (d *direct) Do(ctx context.Context, class stock.Class, job []byte) ([]byte,
 
 // toHub publishes a store's committed changes to a hub through a
 // feed.Sequencer, as the node's event pump does (a run applied from
-// another node is read back from the log).
+// another node is read back from the log at once: no applier hands its
+// entries over here).
 type toHub struct{ seq *feed.Sequencer }
 
 func (p *toHub) Publish(msg []byte) {
@@ -49,7 +50,11 @@ func (p *toHub) Publish(msg []byte) {
 	if err := stock.DecodeValue(msg, &e); err != nil {
 		panic(err)
 	}
-	if err := p.seq.Offer(auth.AsNode(context.Background()), &e); err != nil {
+	ctx := auth.AsNode(context.Background())
+	if err := p.seq.Offer(ctx, &e); err != nil {
+		panic(err)
+	}
+	if err := p.seq.FillDue(ctx); err != nil {
 		panic(err)
 	}
 }

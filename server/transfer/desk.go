@@ -28,8 +28,9 @@ var _ Service = (*stock.Service)(nil)
 // the domain service; its watchers hear of it from the Hub, which the
 // node's stream of committed entries feeds (see Hub.Take).
 type Desk struct {
-	svc Service
-	hub *Hub
+	svc   Service
+	hub   *Hub
+	batch *batcher
 }
 
 // NewDesk returns a Desk over svc whose watchers watch hub (nil: a hub of
@@ -38,7 +39,7 @@ func NewDesk(svc Service, hub *Hub) *Desk {
 	if hub == nil {
 		hub = NewHub()
 	}
-	return &Desk{svc: svc, hub: hub}
+	return &Desk{svc: svc, hub: hub, batch: &batcher{read: svc.TransfersByID}}
 }
 
 // Hub returns the hub the desk publishes to.
@@ -60,9 +61,10 @@ func (d *Desk) Cancel(ctx context.Context, id string) (*stock.Transfer, error) {
 	return d.svc.CancelTransfer(ctx, id)
 }
 
-// Get returns a transfer as this node knows it.
+// Get returns a transfer as this node knows it, NOT_FOUND when it knows
+// none. Concurrent Gets (a GraphQL list's rows) are read in one job.
 func (d *Desk) Get(ctx context.Context, id string) (*stock.Transfer, error) {
-	return d.svc.Transfer(ctx, id)
+	return d.batch.get(ctx, id)
 }
 
 // List returns a page of transfers, newest first.

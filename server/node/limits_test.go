@@ -63,12 +63,15 @@ func startNode(t testing.TB, cfg Config, proto string) (url string, c *http.Clie
 
 // trickle sends a POST to /graphql announcing a 200,000-byte body and
 // sends it a byte every 200 ms until the request ends or done is closed;
-// it returns a channel that gets the request's error (nil: a response).
-func trickle(c *http.Client, url, token string, done <-chan struct{}) <-chan error {
+// it returns a channel that gets the request's error (nil: a response),
+// and one closed once the first byte of the body was taken by the client
+// (its headers sent before it).
+func trickle(c *http.Client, url, token string, done <-chan struct{}) (<-chan error, <-chan struct{}) {
 	pr, pw := io.Pipe()
+	sending := make(chan struct{})
 	go func() {
 		defer pw.Close()
-		for {
+		for first := true; ; first = false {
 			select {
 			case <-done:
 				return
@@ -76,6 +79,9 @@ func trickle(c *http.Client, url, token string, done <-chan struct{}) <-chan err
 			}
 			if _, err := pw.Write([]byte(" ")); err != nil {
 				return
+			}
+			if first {
+				close(sending)
 			}
 		}
 	}()
@@ -93,7 +99,7 @@ func trickle(c *http.Client, url, token string, done <-chan struct{}) <-chan err
 		pr.CloseWithError(io.ErrClosedPipe)
 		res <- err
 	}()
-	return res
+	return res, sending
 }
 
 // TestSlowBodyIsCutOff: a body trickled a byte at a time is cut off once
@@ -105,8 +111,9 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 			url, c, token, _ := startNode(t, Config{BodyTimeout: time.Second}, proto)
 			done := make(chan struct{})
 			defer close(done)
+			res, _ := trickle(c, url, token, done)
 			select {
-			case <-trickle(c, url, token, done):
+			case <-res:
 			case <-time.After(30 * time.Second):
 				t.Fatal("a body trickled for 30s is still being read (body timeout 1s)")
 			}
@@ -121,8 +128,12 @@ func TestShutdownSkipsSlowBodies(t *testing.T) {
 	url, c, token, stop := startNode(t, Config{}, "http/1.1")
 	done := make(chan struct{})
 	defer close(done)
-	res := trickle(c, url, token, done)
-	time.Sleep(time.Second) // the request is being read
+	res, sending := trickle(c, url, token, done)
+	select { // the request is being sent, its body a byte at a time
+	case <-sending:
+	case err := <-res:
+		t.Fatalf("the trickled request ended before its body began: %v", err)
+	}
 	stopped := make(chan error, 1)
 	go func() { stopped <- stop() }()
 	select {

@@ -31,8 +31,11 @@ type batch struct {
 	sealer  sealing.Sealer // the current key, taken once per batch
 	// sealDone: a reseal job of this batch finished its pass.
 	sealDone bool
-	// rollupFrom is the seq of the batch's first local movement, 0 for none.
-	rollupFrom int64
+	// fastJob: the running job is a fast one (runFast); its movements go
+	// to rolled, other jobs' from jobFrom on (rollup.go).
+	fastJob bool
+	rolled  []rolledRow
+	jobFrom int64
 }
 
 // writerConn is the connection the writer holds across batches, with its

@@ -29,6 +29,7 @@ const (
 	stInsertKeys
 	stSetKeysSeq
 	stRollupAdd
+	stRollupProduct
 	stSavepoint
 	stRelease
 	stRollbackTo
@@ -75,6 +76,8 @@ func (id stmtID) query() string {
 		return `UPDATE warehouses SET keys_seq = ? WHERE id = ?`
 	case stRollupAdd:
 		return rollupAdd
+	case stRollupProduct:
+		return rollupProduct
 	case stSavepoint:
 		return "SAVEPOINT job"
 	case stRelease:

@@ -94,7 +94,11 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 	if err := b.insertMovement(p.id, mv, m.fingerprint, stamp); err != nil {
 		return nil, err
 	}
-	b.movedAt(seq)
+	if b.fastJob {
+		b.rollUp(p.id, mv)
+	} else {
+		b.movedAt(seq)
+	}
 	e := &stock.LogEntry{Origin: p.warehouse, Seq: seq, At: now, Type: stock.EntryMovement, Movement: mv}
 	if err := b.appendLog(e); err != nil {
 		return nil, err

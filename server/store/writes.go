@@ -70,7 +70,7 @@ func (s *Store) attempt(jobs [][]byte, careful bool) (replies [][]byte, changes 
 		}
 	}
 	if b.broken == nil {
-		if err := b.addToRollup(); err != nil {
+		if err := b.flushRollup(); err != nil {
 			b.broken = err
 		} else if err := b.flushKeys(); err != nil {
 			b.broken = err
@@ -113,7 +113,8 @@ func (b *batch) run(raw []byte) []byte {
 // Any other error breaks the attempt with errMidJob.
 func (b *batch) runFast(h handler, body []byte) []byte {
 	m := b.mark()
-	b.wrote = false
+	b.wrote, b.fastJob = false, true
+	defer func() { b.fastJob = false }()
 	before := b.changesSoFar(h)
 	r, err := h.write(b, body)
 	if err == nil {
@@ -133,13 +134,21 @@ func (b *batch) runFast(h handler, body []byte) []byte {
 // runSaved executes one job inside its own savepoint, so that whatever
 // makes it fail, it fails alone.
 func (b *batch) runSaved(h handler, body []byte) []byte {
+	if err := b.flushRollup(); err != nil { // before the job may change a price
+		b.broken = err
+		return nil
+	}
 	m := b.mark()
 	if err := b.savepoint(); err != nil {
 		b.broken = fmt.Errorf("opening savepoint: %w", err)
 		return nil
 	}
 	before := b.changesSoFar(h)
+	b.jobFrom = 0
 	r, err := h.write(b, body)
+	if err == nil {
+		err = b.rollupJob()
+	}
 	if err == nil {
 		err = b.recordOutcome(h, r, before)
 	}
@@ -163,10 +172,13 @@ func (b *batch) runSaved(h handler, body []byte) []byte {
 type jobMark struct {
 	state   mark
 	changes int
+	rolled  int
 }
 
 // mark returns the batch's current point.
-func (b *batch) mark() jobMark { return jobMark{state: b.w.mark(), changes: len(b.changes)} }
+func (b *batch) mark() jobMark {
+	return jobMark{state: b.w.mark(), changes: len(b.changes), rolled: len(b.rolled)}
+}
 
 // restore undoes, in memory, what the jobs since m did; the database side
 // is the caller's (rolled back, or never written).
@@ -174,6 +186,7 @@ func (b *batch) restore(m jobMark) {
 	b.w.restore(m.state)
 	clear(b.changes[m.changes:])
 	b.changes = b.changes[:m.changes]
+	b.rolled = b.rolled[:m.rolled]
 }
 
 // now returns the time the writer stamps on a change.

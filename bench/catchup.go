@@ -16,7 +16,7 @@ import (
 const (
 	catchUpMovements = 200_000
 	catchUpBatch     = 1000 // movements per seeding job batch and per direct transaction
-	catchUpTarget    = 0.5
+	catchUpTarget    = 0.8  // issue 26 (issue 12: 0.5)
 	catchUpTimeout   = 5 * time.Minute
 )
 

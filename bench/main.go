@@ -112,7 +112,7 @@ func run(o options) error {
 	parts := []struct {
 		name string
 		run  func(options) error
-	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"joinflood-idle", idleFloodBench}, {"attacks", attacksBench},
+	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"pyrocpu", pyroCPUBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"joinflood-idle", idleFloodBench}, {"attacks", attacksBench},
 		{"transfers", transfersBench}, {"reservations", reservationsBench}, {"stocktake", stocktakeBench}, {"availability", availabilityBench}, {"import", importBench}, {"saturated", saturatedBench}, {"signing", signingBench}, {"scale", scaleBench}, {"gossipsim", gossipSimBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {

@@ -47,7 +47,7 @@ func reportCatchUp(c catchUp) {
 	if ratio < catchUpTarget || !c.digestsMatch {
 		verdict = "NOT MET"
 	}
-	fmt.Printf("catch-up target (>= %.1fx direct SQLite): %s\n", catchUpTarget, verdict)
+	fmt.Printf("catch-up target (>= %.2fx direct SQLite): %s\n", catchUpTarget, verdict)
 }
 
 // reportSteady prints the steady-state delays per replica and the verdict.

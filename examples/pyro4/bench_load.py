@@ -4,12 +4,16 @@ call actualizar_stock and obtener_producto on their own product for a fixed
 time (--mix read|write: only one of the two). Prints one JSON line: calls, calls_per_s, p50_ms, p99_ms, errors,
 and the CPU the clients spent per call.
 
-Usage: bench_load.py --uri PYRO:inventario.servicio@127.0.0.1:9091 --procs 4 --seconds 10
+With --threads T each process runs T threads, each with its own proxy and
+product (the CPU per call is then the process's, shared by its threads).
+
+Usage: bench_load.py --uri PYRO:inventario.servicio@127.0.0.1:9091 --procs 4 [--threads 4] --seconds 10
 """
 import argparse
 import json
 import multiprocessing
 import os
+import threading
 import time
 
 import Pyro4
@@ -46,6 +50,26 @@ def load(uri, n, seconds, prefix, start_at, mix):
     return lat, errors, cpu
 
 
+def load_threads(uri, n, threads, seconds, prefix, start_at, mix):
+    """One process of threads threads, each a load of its own: returns the
+    summed (latencies, errors) and the process's CPU seconds while they ran."""
+    if threads <= 1:
+        return load(uri, n, seconds, prefix, start_at, mix)
+    out = [None] * threads
+
+    def body(t):
+        out[t] = load(uri, n * threads + t, seconds, prefix, start_at, mix)
+
+    cpu0 = time.process_time()
+    ts = [threading.Thread(target=body, args=(t,)) for t in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    cpu = time.process_time() - cpu0
+    return [x for l, _, _ in out for x in l], sum(e for _, e, _ in out), cpu
+
+
 def percentile(sorted_values, q):
     if not sorted_values:
         return 0.0
@@ -57,20 +81,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--uri", default="PYRONAME:inventario.servicio")
     ap.add_argument("--procs", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=1, help="threads per process, each with its own proxy")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--label", default="")
     ap.add_argument("--mix", choices=("both", "read", "write"), default="both",
                     help="alternate actualizar_stock and obtener_producto (both), or only one of them")
     args = ap.parse_args()
     prefix = "bench%d" % int(time.time() * 1000)
-    start_at = time.time() + 1.0 + 0.2 * args.procs  # every process has connected by then
+    start_at = time.time() + 1.0 + 0.2 * args.procs * args.threads  # every proxy has connected by then
     with multiprocessing.Pool(args.procs) as pool:
-        out = pool.starmap(load, [(args.uri, n, args.seconds, prefix, start_at, args.mix) for n in range(args.procs)])
+        out = pool.starmap(load_threads, [(args.uri, n, args.threads, args.seconds, prefix, start_at, args.mix)
+                                          for n in range(args.procs)])
     lat = sorted(x for l, _, _ in out for x in l)
     errors = sum(e for _, e, _ in out)
     cpu = sum(c for _, _, c in out)
     print(json.dumps({
-        "label": args.label, "uri": args.uri, "mix": args.mix, "procs": args.procs, "seconds": args.seconds,
+        "label": args.label, "uri": args.uri, "mix": args.mix, "procs": args.procs, "threads": args.threads, "seconds": args.seconds,
         "calls": len(lat), "errors": errors,
         "calls_per_s": round(len(lat) / args.seconds, 1),
         "p50_ms": round(percentile(lat, 0.50) * 1000, 3),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,6 +243,20 @@ func TestReservationIdempotencyAndRoles(t *testing.T) {
 	o := mustReserve(t, operator, "K1", 1, "")
 	if _, code := fulfil(t, operator, o.ID, nil); code != "" {
 		t.Fatalf("operator fulfilling: %q", code)
+	}
+
+	var audit struct{ Edges []struct{ Node struct{ Action, Actor, Subject, Detail string } } }
+	if code, _ := gqlCall(t, n, `{ r: auditLog(first: 20) { edges { node { action actor subject detail } } } }`, nil, &audit); code != "" {
+		t.Fatalf("auditLog: %s", code)
+	}
+	seen := map[string]bool{}
+	for _, e := range audit.Edges {
+		if e.Node.Subject == "K1" && strings.HasPrefix(e.Node.Detail, "MAD-1:R") {
+			seen[e.Node.Action+" by "+e.Node.Actor] = true
+		}
+	}
+	if !seen["reservation.created by operator-1"] || !seen["reservation.fulfilled by operator-1"] {
+		t.Fatalf("the audit log's reservation entries: %+v", audit.Edges)
 	}
 
 	req, _ := http.NewRequest(http.MethodGet, n.URL+"/api/v1/reservations?status=ACTIVE&sku=K1", nil)

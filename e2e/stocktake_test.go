@@ -216,10 +216,10 @@ func TestStocktakeSheetCSV(t *testing.T) {
 		strings.Join(recs[1], ",") != "C1,4,,,," {
 		t.Fatalf("the count sheet: %d %v\n%s", status, err, sheet)
 	}
-	if status, body := do("POST", "/api/v1/stocktakes/"+st.ID+"/counts", "sku,counted\nC1,3\nNOPE,1\n"); status != 404 || !strings.Contains(body, "line 3") {
+	if status, body := do("POST", "/api/v1/stocktakes/"+st.ID+"/counts", "sku,counted\nC1,3\nNOPE,1\n"); status != 400 || !strings.Contains(body, `"line":3`) {
 		t.Fatalf("counts with an unknown sku: %d %s", status, body)
 	}
-	if status, body := do("POST", "/api/v1/stocktakes/"+st.ID+"/counts", "sku,counted\nC1,3\nC2,x\n"); status != 400 || !strings.Contains(body, "line 3") {
+	if status, body := do("POST", "/api/v1/stocktakes/"+st.ID+"/counts", "sku,counted\nC1,3\nC2,x\nC1,y\n"); status != 400 || !strings.Contains(body, `"line":3`) || !strings.Contains(body, `"line":4`) {
 		t.Fatalf("counts with a bad number: %d %s", status, body)
 	}
 	if got, _ := stocktakeOn(t, n, st.ID); stLine(got, "C1").Counted != nil {

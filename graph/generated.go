@@ -2573,9 +2573,9 @@ type AuditEntry {
   at: Time!
   "The name of the token the change was made with (pyro4 for Pyro4 clients, stockmeshd for the offline admin commands)."
   actor: String!
-  "product.created, product.updated, product.deleted, movement, transfer.created, transfer.cancel_requested, transfer.received, transfer.cancelled, transfer.returned, token.created, token.revoked, jointoken.created, member.joined, member.left, member.removed (an admin of the node holding the network CA removed a warehouse gone for good, or this node learned of it) or certificate.issued (on the node holding the CA: a certificate it signed, with its names and the member that relayed the join)."
+  "product.created, product.updated, product.deleted, movement, transfer.created, transfer.cancel_requested, transfer.received, transfer.cancelled, transfer.returned, reservation.created, reservation.released, reservation.fulfilled, reservation.expired, stocktake.started, stocktake.counted, stocktake.finalized, stocktake.cancelled, token.created, token.revoked, jointoken.created, member.joined, member.left, member.removed (an admin of the node holding the network CA removed a warehouse gone for good, or this node learned of it) or certificate.issued (on the node holding the CA: a certificate it signed, with its names and the member that relayed the join)."
   action: String!
-  "What changed: a sku, or a token. For a transfer entry detail is the transfer's id."
+  "What changed: a sku, or a token. For a transfer entry detail is the transfer's id, for a reservation entry the reservation's; for a stocktake entry subject is the stocktake's id and detail its status."
   subject: String!
   detail: String!
 }

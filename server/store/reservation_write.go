@@ -369,5 +369,8 @@ func (b *batch) applyReservation(e *stock.LogEntry) error {
 	if err := b.storeReservation(r, e.Seq, fp); err != nil {
 		return err
 	}
+	if b.w.local == nil || r.Warehouse == b.w.local.ID { // a history being restored: its sales check what it holds
+		b.s.held.any = true
+	}
 	return b.appendLog(e)
 }

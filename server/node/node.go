@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/stockmesh/stockmesh/internal/backoff"
 	"github.com/stockmesh/stockmesh/internal/datalock"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/feed"
@@ -300,7 +301,8 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 // initWarehouse creates or confirms the local warehouse, waiting for a
 // separate database handler to come up.
 func initWarehouse(ctx context.Context, svc *stock.Service, cfg Config) (*stock.Warehouse, error) {
-	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
+	b := backoff.Backoff{First: 100 * time.Millisecond, Max: 2 * time.Second, Jitter: 0.2}
+	for {
 		w, err := svc.InitWarehouse(ctx, cfg.ID, cfg.Name)
 		if !errors.Is(err, stock.ErrUnavailable) || ctx.Err() != nil {
 			if err != nil {
@@ -309,10 +311,8 @@ func initWarehouse(ctx context.Context, svc *stock.Service, cfg Config) (*stock.
 			return w, nil
 		}
 		cfg.Logger.Warn("waiting for the database handler", "queue", cfg.Queue, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(delay):
+		if err := b.Wait(ctx); err != nil {
+			return nil, err
 		}
 	}
 }

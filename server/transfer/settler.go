@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/backoff"
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -43,7 +45,7 @@ func (s *Settler) Run(ctx context.Context) error {
 	tick := time.NewTicker(SettleEvery)
 	defer tick.Stop()
 	s.Wake() // at start: a step owed before a crash is taken now
-	backoff := 100 * time.Millisecond
+	retry := backoff.Backoff{First: 100 * time.Millisecond, Max: SettleEvery, Jitter: 0.2}
 	for {
 		select {
 		case <-ctx.Done():
@@ -54,28 +56,26 @@ func (s *Settler) Run(ctx context.Context) error {
 		err := s.settle(ctx)
 		switch {
 		case err == nil:
-			backoff = 100 * time.Millisecond
+			retry.Reset()
 		case ctx.Err() == nil:
-			s.log.Warn("settling transfers; will retry", "err", err, "in", backoff)
-			select {
-			case <-ctx.Done():
+			d := retry.Next()
+			s.log.Warn("settling transfers; will retry", "err", err, "in", d)
+			if wait.For(ctx, d) != nil {
 				return nil
-			case <-time.After(backoff):
-				backoff = min(2*backoff, SettleEvery)
-				s.Wake()
 			}
+			s.Wake()
 		}
 	}
 }
 
-// settle takes the owed steps once and publishes what changed.
+// settle takes the owed steps once; the transfers they changed reach
+// their watchers through the node's stream, as local entries.
 func (s *Settler) settle(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	done, err := s.desk.svc.SettleTransfers(ctx)
 	for _, t := range done {
 		s.log.Info("transfer settled", "id", t.ID, "status", t.Status, "returned", t.ReturnedAt != nil)
-		s.desk.hub.Publish(t)
 	}
 	return err
 }

@@ -52,7 +52,8 @@ func (st *ImportStage) Normalize() error {
 // across a restart of the database handler; before it, nothing is. Digest
 // is the rows' digest (see rowsDigest), which an idempotency key is kept
 // with: the same key with the same rows answers that import's progress or
-// result, with other rows it is refused.
+// result (whether or not the rows were staged again), with other rows it
+// is refused.
 type ImportCommit struct {
 	ID             string `json:"id"`
 	Total          int    `json:"total"`
@@ -99,8 +100,27 @@ type ImportProgress struct {
 	Result  ImportResult `json:"result"`
 }
 
+// ImportKey names an import by its idempotency key.
+type ImportKey struct {
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// Normalize validates the key.
+func (k *ImportKey) Normalize() error {
+	var err error
+	k.IdempotencyKey, err = text("idempotencyKey", k.IdempotencyKey, MaxKeyLen, true)
+	return err
+}
+
+// ImportKnown says whether an import was made with a key: done, or
+// accepted and being applied.
+type ImportKnown struct {
+	Known bool `json:"known"`
+}
+
 // The operations of a staged import.
 var (
+	OpImportKnown  = Op[ImportKey, ImportKnown]{"product.import.known", ClassLookup, auth.RoleOperator}
 	OpImportStage  = Op[ImportStage, Empty]{"product.import.stage", ClassWrite, auth.RoleOperator}
 	OpImportCommit = Op[ImportCommit, ImportProgress]{"product.import.commit", ClassWrite, auth.RoleOperator}
 	OpImportApply  = Op[ImportApply, ImportProgress]{"product.import.apply", ClassWrite, auth.RoleOperator}
@@ -124,6 +144,9 @@ type Importer struct {
 	n      int         // valid rows so far
 	bad    []LineError
 	err    error // staging failed: Finish returns it
+	// known: the key was used already, asked before the first chunk is
+	// staged: the rows are only digested, and the commit answers by key.
+	known, asked bool
 }
 
 // NewImporter returns an Importer of rows to apply as ctx's principal with
@@ -158,14 +181,20 @@ func (im *Importer) Refuse(e LineError) {
 // Rows returns how many valid rows were added.
 func (im *Importer) Rows() int { return im.n }
 
-// stage stages the first n rows not staged yet.
+// stage stages the first n rows not staged yet; with a key already used
+// (asked before the first chunk), it only digests them.
 func (im *Importer) stage(n int) {
 	if im.err != nil {
 		return
 	}
+	if im.key != "" && !im.asked {
+		im.asked = true
+		k, err := call(im.ctx, im.s, OpImportKnown, &ImportKey{IdempotencyKey: im.key})
+		im.known = err == nil && k.Known // else staged: the commit still answers by key
+	}
 	first := im.n - len(im.rows)
 	st := &ImportStage{ID: im.id, First: first, Rows: im.rows[:n]}
-	if im.err = rowsDigest(im.digest, st.Rows); im.err == nil {
+	if im.err = rowsDigest(im.digest, st.Rows); im.err == nil && !im.known {
 		if _, err := call(im.ctx, im.s, OpImportStage, st); err != nil {
 			im.err = fmt.Errorf("staging lines %d to %d: %w", st.Rows[0].Line, st.Rows[n-1].Line, err)
 		}

@@ -87,7 +87,7 @@ var Ops = []OpInfo{
 	info(OpTransferSend), info(OpTransferReceive), info(OpTransferCancel), info(OpTransferSettle),
 	info(OpTransferGet), info(OpTransferList), info(OpTransferGetMany),
 	info(OpMovementReport), info(OpMovementExport), info(OpStockAt), info(OpLowStock), info(OpProductImport),
-	info(OpImportStage), info(OpImportCommit), info(OpImportApply),
+	info(OpImportStage), info(OpImportCommit), info(OpImportApply), info(OpImportKnown),
 	info(OpProductExport), info(OpProductHistory),
 	info(OpTokenCreate), info(OpTokenList), info(OpTokenRevoke), info(OpAuditLog),
 	info(OpKeysRotate), info(OpKeysReseal), info(OpWarehouseLeave),

@@ -92,14 +92,8 @@ func (b *batch) commitImport(c *stock.ImportCommit) (*stock.ImportProgress, erro
 		}
 		return nil, err
 	}
-	if err := b.dropStale(); err != nil {
-		return nil, err
-	}
-	if err := b.checkStaged(c); err != nil {
-		return nil, err
-	}
 	key, fp := storedKey(c.IdempotencyKey), b.s.digest([]byte("staged\x00"+c.Digest))
-	if key != "" {
+	if key != "" { // answered by key, staged again or not
 		p, err := b.importOfKey(wh.ID, key, fp, c.IdempotencyKey)
 		if err != nil || p != nil {
 			if err == nil {
@@ -107,6 +101,12 @@ func (b *batch) commitImport(c *stock.ImportCommit) (*stock.ImportProgress, erro
 			}
 			return p, err
 		}
+	}
+	if err := b.dropStale(); err != nil {
+		return nil, err
+	}
+	if err := b.checkStaged(c); err != nil {
+		return nil, err
 	}
 	im := &stagedImport{id: c.ID, warehouse: wh.ID, fingerprint: fp, total: c.Total,
 		actor: b.sealer.Seal(b.meta.Actor, importActorAD(c.ID))}
@@ -137,6 +137,19 @@ func (b *batch) dropStale() error {
 		return fmt.Errorf("dropping stale staged rows: %w", err)
 	}
 	return nil
+}
+
+// importKnown reports whether an import of the local warehouse was made
+// with key: done, or accepted and being applied.
+func (s *Store) importKnown(ctx context.Context, k *stock.ImportKey) (*stock.ImportKnown, error) {
+	var n int
+	key := storedKey(k.IdempotencyKey)
+	err := s.rdb.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM import_keys WHERE warehouse_id = ?1 AND key = ?2)
+		+ (SELECT count(*) FROM imports WHERE warehouse_id = ?1 AND key = ?2)`, s.localID(), key).Scan(&n)
+	if err != nil {
+		return nil, fmt.Errorf("looking up an import's idempotency key: %w", err)
+	}
+	return &stock.ImportKnown{Known: n > 0}, nil
 }
 
 // importActorAD is what the sealed actor of a staged import is bound to.

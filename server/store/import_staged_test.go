@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stockmesh/stockmesh/server/auth"
@@ -23,6 +24,27 @@ func largeImport(n int, key string) *stock.ProductImport {
 // stagedService returns a Service over h's store without a queue.
 func stagedService(h *harness) (*stock.Service, context.Context) {
 	return stock.NewService(&dropQueue{s: h.s}), stock.WithActor(auth.AsNode(context.Background()), "importer")
+}
+
+// opsQueue is a queue without ZMQ that counts the jobs of each operation.
+type opsQueue struct {
+	s   *Store
+	mu  sync.Mutex
+	ops map[string]int
+}
+
+func (q *opsQueue) Do(ctx context.Context, class stock.Class, job []byte) ([]byte, error) {
+	meta, _, err := stock.DecodeJob(job)
+	if err != nil {
+		return nil, err
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.ops[meta.Op]++
+	if class != stock.ClassWrite {
+		return q.s.HandleRead(ctx, job), nil
+	}
+	return q.s.HandleWrites([][]byte{job})[0], nil
 }
 
 // stage stages im's rows under id, a chunk per job, without committing.
@@ -47,7 +69,8 @@ func (h *harness) count(table string) int {
 }
 
 // TestStagedImport: an import of more rows than a chunk is applied a
-// chunk per write job, whole, with its idempotency key; rows staged but
+// chunk per write job, whole, with its idempotency key (sent again, its
+// rows are not staged again: the key is looked up first); rows staged but
 // never accepted are dropped at the next start and change nothing; an
 // accepted import is applied whole at the next start.
 func TestStagedImport(t *testing.T) {
@@ -67,9 +90,13 @@ func TestStagedImport(t *testing.T) {
 			if m := h.movements(stock.MovementFilter{SKU: "L00000", Warehouse: "MAD-1"}); len(m) != 1 || m[0].Actor != "importer" {
 				t.Fatalf("L00000's movements: %+v", m)
 			}
-			again, err := svc.ImportProducts(ctx, *largeImport(n, "cat-1"))
+			q := &opsQueue{s: h.s, ops: map[string]int{}}
+			again, err := stock.NewService(q).ImportProducts(ctx, *largeImport(n, "cat-1"))
 			if err != nil || *again != *res || h.count("movements") != n {
 				t.Fatalf("sent again = %+v, %v (%d movements); want the first result, nothing applied", again, err, h.count("movements"))
+			}
+			if q.ops[stock.OpImportStage.Name] != 0 || q.ops[stock.OpImportKnown.Name] != 1 {
+				t.Errorf("sent again with its key: jobs %v; want the key looked up and no row staged", q.ops)
 			}
 			other := largeImport(n, "cat-1")
 			other.Rows[7].Name = "Other"

@@ -52,6 +52,7 @@ func newRegistry() registry {
 	onWrite(r, stock.OpImportStage, false, (*batch).stageImport)
 	onChange(r, stock.OpImportCommit, false, (*batch).commitImport)
 	onChange(r, stock.OpImportApply, false, (*batch).applyImport)
+	onRead(r, stock.OpImportKnown, (*Store).importKnown)
 	onWrite(r, stock.OpTokenCreate, false, (*batch).createToken)
 	onWrite(r, stock.OpTokenRevoke, false, (*batch).revokeToken)
 	onWrite(r, stock.OpKeysRotate, false, (*batch).rotateKeys)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,9 @@ func TestReservationsE2E(t *testing.T) {
 	if r := must(a, 0, "reserve", "BOX", "1", "--expires", "2h"); !strings.Contains(r.stdout, "Reserved 1 × BOX for reservation MAD-1:R") ||
 		!strings.Contains(r.stdout, ", until ") {
 		t.Fatalf("reserve --expires 2h:\n%s", r.stdout)
+	}
+	if r := must(a, 0, "product", "get", "BOX"); !regexp.MustCompile(`RESERVED +7`).MatchString(r.stdout) || !regexp.MustCompile(`AVAILABLE +3`).MatchString(r.stdout) {
+		t.Fatalf("product get with 7 reserved:\n%s", r.stdout)
 	}
 	if r := must(a, 1, "move", "sale", "BOX", "5"); !strings.Contains(r.stderr, "10 in stock, 7 reserved for orders, 3 available, 5 requested") {
 		t.Fatalf("a sale of reserved units:\n%s", r.stderr)

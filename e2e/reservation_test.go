@@ -191,6 +191,11 @@ func TestReservationsHoldStock(t *testing.T) {
 
 	// The shelf is what it is: a count below what is reserved is allowed.
 	y := mustReserve(t, n, "R1", 2, "ORD-2")
+	var upd struct{ Reserved, Available int }
+	if code, _ := gqlCall(t, n, `mutation { r: updateProduct(sku: "R1", input: {name: "Renamed"}) { reserved available } }`, nil, &upd); code != "" ||
+		upd.Reserved != 2 || upd.Available != 0 {
+		t.Fatalf("updateProduct's answer: %s %+v, want 2 reserved, 0 available", code, upd)
+	}
 	n.MustGraphQL(t, `mutation { setStock(sku: "R1", quantity: 1) { id } }`, nil)
 	if got := productStock(t, n, "", "R1"); got != (stockOf{1, 2, 0, 1}) {
 		t.Fatalf("after counting 1 with 2 reserved: %+v", got)

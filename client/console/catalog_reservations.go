@@ -21,6 +21,7 @@ const (
 	msgBadExpires
 	msgWhoHasNone
 	msgReservationsStatusBad
+	msgOverReserved
 )
 
 // reservationsCatalog returns the reservation messages in English and Spanish.
@@ -49,6 +50,7 @@ func reservationsCatalog() map[msg][2]string {
 			"--expires: %q no es una duración como 90m, 2h o 1d."},
 		msgWhoHasNone: {"No warehouse this node holds can supply %s × %s now.",
 			"Ningún almacén de este nodo puede servir %s × %s ahora."},
+		msgOverReserved: {"(! %s not covered by the stock)", "(! %s sin cubrir por las existencias)"},
 		msgReservationsStatusBad: {"--status: %q is not active, fulfilled, released or expired.",
 			"--status: %q no es active, fulfilled, released ni expired (activa, servida, liberada, caducada)."},
 	}

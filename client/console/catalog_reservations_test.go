@@ -12,7 +12,7 @@ func TestReservationsCatalogComplete(t *testing.T) {
 	verbs := regexp.MustCompile(`%[a-z]`)
 	cat := reservationsCatalog()
 	others := []map[msg][2]string{catalog(), guidanceCatalog(), reportCatalog(), everydayCatalog()}
-	for id := msgReserved; id <= msgReservationsStatusBad; id++ {
+	for id := msgReserved; id <= msgOverReserved; id++ {
 		e, ok := cat[id]
 		if !ok || e[English] == "" || e[Spanish] == "" {
 			t.Errorf("message %d lacks a translation: %q", id, e)
@@ -27,8 +27,8 @@ func TestReservationsCatalogComplete(t *testing.T) {
 			}
 		}
 	}
-	if len(cat) != int(msgReservationsStatusBad-msgReserved+1) {
-		t.Errorf("reservations catalog has %d entries, want %d", len(cat), msgReservationsStatusBad-msgReserved+1)
+	if len(cat) != int(msgOverReserved-msgReserved+1) {
+		t.Errorf("reservations catalog has %d entries, want %d", len(cat), msgOverReserved-msgReserved+1)
 	}
 }
 

@@ -40,6 +40,14 @@ func writeProduct(out io.Writer, p Printer, ansi bool, pr *remote.Product) {
 	t.add(p.T(msgColDescription), pr.Description)
 	t.add(p.T(msgColPrice), FormatPrice(l, pr.Price))
 	t.add(p.T(msgColQuantity), qty)
+	if pr.Reserved > 0 {
+		reserved := FormatInt(l, pr.Reserved)
+		if pr.OverReserved > 0 {
+			reserved += " " + p.T(msgOverReserved, FormatInt(l, pr.OverReserved))
+		}
+		t.add(p.T(msgColReserved), reserved)
+		t.add(p.T(msgColAvailable), FormatInt(l, pr.Available))
+	}
 	t.add(p.T(msgColReorder), FormatInt(l, pr.ReorderPoint))
 	t.add(p.T(msgColWarehouse), pr.Warehouse.Name)
 	t.add(p.T(msgColUpdated), FormatTime(pr.UpdatedAt, time.Now()))

@@ -64,6 +64,11 @@ type Product struct {
 	Warehouse         Warehouse `json:"warehouse"`
 	CreatedAt         time.Time `json:"createdAt"`
 	UpdatedAt         time.Time `json:"updatedAt"`
+	// Reserved is the units its active reservations hold; Available the
+	// rest; OverReserved the reserved units the stock no longer covers.
+	Reserved     int `json:"reserved"`
+	Available    int `json:"available"`
+	OverReserved int `json:"overReserved"`
 }
 
 // Movement is an entry of the ledger; Quantity is signed.

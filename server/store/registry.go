@@ -29,9 +29,9 @@ type registry map[string]handler
 func newRegistry() registry {
 	r := registry{}
 	onWrite(r, stock.OpWarehouseInit, false, (*batch).initWarehouse)
-	onChange(r, stock.OpProductCreate, false, (*batch).createProduct)
-	onChange(r, stock.OpProductUpdate, false, (*batch).updateProduct)
-	onChange(r, stock.OpProductDelete, false, (*batch).deleteProduct)
+	onChange(r, stock.OpProductCreate, false, withHeld((*batch).createProduct))
+	onChange(r, stock.OpProductUpdate, false, withHeld((*batch).updateProduct))
+	onChange(r, stock.OpProductDelete, false, withHeld((*batch).deleteProduct))
 	onChange(r, stock.OpMovementRecord, true, (*batch).recordMovement)
 	onChange(r, stock.OpStockSet, true, (*batch).setStock)
 	onWrite(r, stock.OpTokenEnsure, false, (*batch).ensureToken)

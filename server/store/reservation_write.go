@@ -374,3 +374,22 @@ func (b *batch) applyReservation(e *stock.LogEntry) error {
 	}
 	return b.appendLog(e)
 }
+
+// withHeld wraps a product write so that the product it answers carries
+// the units its active reservations hold, as a read of it would (a copy:
+// the product logged never carries them).
+func withHeld[Req any](fn func(*batch, *Req) (*stock.Product, error)) func(*batch, *Req) (*stock.Product, error) {
+	return func(b *batch, req *Req) (*stock.Product, error) {
+		p, err := fn(b, req)
+		if err != nil || !b.s.held.any {
+			return p, err
+		}
+		held, err := b.heldOf(p.Warehouse, p.SKU)
+		if err != nil {
+			return nil, err
+		}
+		out := *p
+		out.Reserved = held
+		return &out, nil
+	}
+}

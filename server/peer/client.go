@@ -74,7 +74,7 @@ func decodeChanges(origin string, header http.Header, body []byte) (*ChangesRepl
 	if err := stock.DecodeValue(body, &batch); err != nil {
 		return nil, fmt.Errorf("decoding the changes of %s: %w", origin, err)
 	}
-	r.Epoch, r.Entries, r.Proof = batch.Epoch, batch.Entries, batch.Proof
+	r.Epoch, r.Entries, r.Proof, r.body = batch.Epoch, batch.Entries, batch.Proof, body
 	return r, r.check()
 }
 

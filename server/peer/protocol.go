@@ -61,6 +61,9 @@ type ChangesReply struct {
 	LastSeq int64
 	Entries []stock.LogEntry
 	Proof   *stock.LogProof // nil when the serving node holds no signed head after the cursor
+	// body is the batch as served, which the run's job carries as it is
+	// (stock.ChangeBatch.Encoded) instead of an encoding made again.
+	body []byte
 }
 
 // MaxBody bounds the body of a changes answer a node reads: a page of
@@ -82,7 +85,7 @@ var errProtocol = errors.New("peer: sync protocol mismatch")
 
 // batch returns the run to apply, as served by servedBy.
 func (r *ChangesReply) batch(servedBy string) *stock.ChangeBatch {
-	b := &stock.ChangeBatch{Epoch: r.Epoch, Entries: r.Entries, Proof: r.Proof}
+	b := &stock.ChangeBatch{Epoch: r.Epoch, Entries: r.Entries, Proof: r.Proof, Encoded: r.body}
 	if b.Proof != nil {
 		b.Proof.ServedBy = servedBy
 	}

@@ -119,6 +119,13 @@ type ChangeBatch struct {
 	// Proof is what the replica verifies the run with before applying it
 	// (see LogProof); a run without one is refused.
 	Proof *LogProof `json:"proof,omitempty"`
+	// Encoded, when set, is the batch as a member served it, the bytes it
+	// was decoded from: EncodeValue writes them instead of encoding the
+	// batch again (the writer decodes them as it would the encoding).
+	// Proof.ServedBy, set by the node that fetched the run, is not in
+	// them; only the fetching node reads it. Whoever changes the batch
+	// after decoding it clears Encoded.
+	Encoded []byte `json:"-" wire:"encoded"`
 }
 
 // Head is how far this node holds one warehouse's log: its last seq, the

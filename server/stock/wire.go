@@ -127,6 +127,9 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 			return appendEntry(b, v), nil
 		}
 	case *ChangeBatch:
+		if v != nil && v.Encoded != nil {
+			return append(b, v.Encoded...), nil
+		}
 		if v != nil && !slices.ContainsFunc(v.Entries, func(e LogEntry) bool { return !fastEntry(&e) }) {
 			return appendBatch(b, v), nil
 		}

@@ -37,6 +37,9 @@ type Sequencer struct {
 	// due holds, by origin, the last seq of the runs announced (EntryRun)
 	// and not published yet.
 	due map[string]int64
+	// local is the node's own warehouse (SetLocal): a gap in its entries
+	// is an event lost, filled from the log at once.
+	local string
 
 	gaps      atomic.Uint64
 	recovered atomic.Uint64
@@ -47,6 +50,11 @@ type Sequencer struct {
 func NewSequencer(out *Stream, log LogReader) *Sequencer {
 	return &Sequencer{out: out, log: log, last: map[string]int64{}, due: map[string]int64{}}
 }
+
+// SetLocal names the node's own warehouse. Without it every gap is filled
+// from the log at once; with it, a gap in another warehouse's entries
+// waits for its run (see Hand).
+func (s *Sequencer) SetLocal(id string) { s.local = id }
 
 // Forget stops tracking every origin; each is tracked again from its next
 // entry.
@@ -118,6 +126,12 @@ func (s *Sequencer) Offer(ctx context.Context, e *stock.LogEntry) error {
 	case !ok:
 		last = e.Seq - 1
 	case e.Seq <= last:
+		return nil
+	case e.Seq > last+1 && e.Origin != s.local && s.local != "":
+		// Another warehouse's entry its applier published alone (a product's
+		// or a transfer's), ahead of the rest of its run: the run is due, to
+		// come from the applier (Hand) with this entry in its place.
+		s.due[e.Origin] = max(s.due[e.Origin], e.Seq)
 		return nil
 	case e.Seq > last+1:
 		s.gaps.Add(1)

@@ -110,6 +110,12 @@ func TestSequencerTakesRunsFromTheApplier(t *testing.T) {
 			s.Offer(ctx, run(1, 3))
 			s.FillDue(ctx)
 		}, 1, 3},
+		{"a product entry of the run published alone, ahead of it", func(s *Sequencer) {
+			s.Hand(all[0:1])
+			s.Offer(ctx, &all[4]) // alone, before the run 2 to 6 comes
+			s.Offer(ctx, run(2, 6))
+			s.Hand(all[1:6])
+		}, 0, 6},
 		{"a run handed over past a lost one", func(s *Sequencer) {
 			s.Hand(all[0:3])
 			s.Offer(ctx, run(4, 6)) // its entries were never handed over
@@ -122,6 +128,7 @@ func TestSequencerTakesRunsFromTheApplier(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			out, log := &seqs{}, &logOf{entries: all}
 			s := NewSequencer(NewStream(nil, out), log)
+			s.SetLocal("MAD-1")
 			tt.steps(s)
 			for i, seq := range out.got {
 				if seq != int64(i+1) || len(out.got) != int(tt.last) {

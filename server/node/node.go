@@ -236,6 +236,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	if err != nil {
 		return err
 	}
+	p.seq.SetLocal(w.ID)
 	events.Store(p)
 	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
 	net, tc, err := joinNetwork(ctx, cfg, svc, w, learned, m.MembershipRejected)

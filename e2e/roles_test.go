@@ -161,6 +161,11 @@ func TestRolesGraphQL(t *testing.T) {
 				if exp == "FORBIDDEN" && !strings.Contains(r.Errors[0].Message, "the "+op.need+" role") {
 					t.Fatalf("refusal %q does not name the %s role", r.Errors[0].Message, op.need)
 				}
+				if exp == "FORBIDDEN" {
+					if x := r.Errors[0].Extensions; x["neededRole"] != op.need || x["tokenRole"] != who {
+						t.Fatalf("refusal's extensions %v, want neededRole %s and tokenRole %s", x, op.need, who)
+					}
+				}
 			})
 		}
 	}
@@ -206,6 +211,9 @@ func TestRolesREST(t *testing.T) {
 					"FORBIDDEN": http.StatusForbidden}[want(who, rt.need)]
 				if resp.StatusCode != exp {
 					t.Fatalf("%s %s as %s: %d %s, want %d", rt.method, rt.path, who, resp.StatusCode, b, exp)
+				}
+				if exp == http.StatusForbidden && !strings.Contains(string(b), `"needs":"`+rt.need+`"`) {
+					t.Fatalf("%s %s as %s: refusal %s does not give the role needed (%s)", rt.method, rt.path, who, b, rt.need)
 				}
 			})
 		}

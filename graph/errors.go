@@ -55,8 +55,9 @@ func present(g *gqlerror.Error, err error) *gqlerror.Error {
 
 // refusedToken adds to a FORBIDDEN error that is not about another
 // warehouse the name and role of the caller's token (extensions tokenName
-// and tokenRole), so that clients can say in their own words (and
-// language) whose role fell short.
+// and tokenRole) and, when the refusal was for the role, the role needed
+// (neededRole), so that clients can say in their own words (and
+// language) whose role fell short of what.
 func refusedToken(ctx context.Context, g *gqlerror.Error, err error) {
 	if g.Extensions["code"] != string(stock.CodeForbidden) || stock.ElsewhereOf(err) != nil {
 		return
@@ -64,6 +65,9 @@ func refusedToken(ctx context.Context, g *gqlerror.Error, err error) {
 	if p, ok := auth.FromContext(ctx); ok {
 		g.Extensions["tokenName"] = p.Name
 		g.Extensions["tokenRole"] = string(p.Role)
+	}
+	if need := stock.NeedsOf(err); need != "" {
+		g.Extensions["neededRole"] = need
 	}
 }
 

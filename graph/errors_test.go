@@ -56,29 +56,32 @@ func TestClassify(t *testing.T) {
 }
 
 // TestPresenterNamesTheRefusedToken: a FORBIDDEN refusal carries the
-// caller's token name and role; one about another warehouse, another
+// caller's token name and role, and the role needed when the refusal was
+// for the role (stock.Authorize's); one about another warehouse, another
 // code, or a request without a principal do not.
 func TestPresenterNamesTheRefusedToken(t *testing.T) {
 	viewer := auth.WithPrincipal(context.Background(), auth.Principal{Name: "wall-screen", Role: auth.RoleViewer})
 	elsewhere := &stock.Error{Code: stock.CodeForbidden, Message: "warehouse BCN-1 belongs to another node", Elsewhere: &stock.Elsewhere{Warehouse: "BCN-1"}}
 	cases := []struct {
-		name     string
-		ctx      context.Context
-		err      error
-		wantName any
-		wantRole any
+		name      string
+		ctx       context.Context
+		err       error
+		wantName  any
+		wantRole  any
+		wantNeeds any
 	}{
-		{"a role refusal", viewer, stock.Errorf(stock.CodeForbidden, "this needs the operator role"), "wall-screen", "viewer"},
-		{"another warehouse's", viewer, elsewhere, nil, nil},
-		{"another code", viewer, stock.Errorf(stock.CodeNotFound, "no product A1"), nil, nil},
-		{"no principal", context.Background(), stock.Errorf(stock.CodeForbidden, "only the node itself may do this"), nil, nil},
+		{"a role refusal", viewer, stock.Authorize(viewer, auth.RoleOperator), "wall-screen", "viewer", "operator"},
+		{"a refusal of an older node", viewer, stock.Errorf(stock.CodeForbidden, "this needs the operator role"), "wall-screen", "viewer", nil},
+		{"another warehouse's", viewer, elsewhere, nil, nil, nil},
+		{"another code", viewer, stock.Errorf(stock.CodeNotFound, "no product A1"), nil, nil, nil},
+		{"no principal", context.Background(), stock.Errorf(stock.CodeForbidden, "only the node itself may do this"), nil, nil, nil},
 	}
 	present := presenter(slog.New(slog.DiscardHandler))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			g := present(c.ctx, c.err)
-			if g.Extensions["tokenName"] != c.wantName || g.Extensions["tokenRole"] != c.wantRole {
-				t.Fatalf("extensions %v, want tokenName %v and tokenRole %v", g.Extensions, c.wantName, c.wantRole)
+			if g.Extensions["tokenName"] != c.wantName || g.Extensions["tokenRole"] != c.wantRole || g.Extensions["neededRole"] != c.wantNeeds {
+				t.Fatalf("extensions %v, want tokenName %v, tokenRole %v and neededRole %v", g.Extensions, c.wantName, c.wantRole, c.wantNeeds)
 			}
 		})
 	}

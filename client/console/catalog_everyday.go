@@ -26,6 +26,7 @@ const (
 	msgImportDryInvalidMany
 	msgErrInvalidInputNoDetail
 	msgErrForbiddenRole
+	msgErrForbiddenNeeds
 	msgErrForbiddenNoDetail
 	msgRoleViewer
 	msgRoleOperator
@@ -88,6 +89,8 @@ func everydayCatalog() map[msg][2]string {
 			"El nodo rechazó los datos (su explicación, en inglés, con --lang en)."},
 		msgErrForbiddenRole: {"Not allowed: the token %q has the %s role, which does not allow this.",
 			"No permitido: el token «%s» tiene el rol %s, que no permite hacer esto (véase la tabla de roles del README)."},
+		msgErrForbiddenNeeds: {"Not allowed: this needs the %s role (or higher); the token %q has the %s role.",
+			"No permitido: esto necesita el rol %s (o uno superior); el token «%s» tiene el rol %s."},
 		msgErrForbiddenNoDetail: {"Not allowed: this node does not allow this to this token.",
 			"No permitido: este nodo no permite hacer esto con este token (su explicación, en inglés, con --lang en)."},
 		msgRoleViewer:     {"viewer", "viewer (consulta)"},

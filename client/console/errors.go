@@ -124,6 +124,9 @@ func forbidden(p Printer, err error) string {
 		return p.T(msgErrForbidden, nodeMessage(err))
 	}
 	var e *remote.Error
+	if errors.As(err, &e) && e.TokenRole != "" && e.NeededRole != "" {
+		return p.T(msgErrForbiddenNeeds, roleName(p, e.NeededRole), e.TokenName, roleName(p, e.TokenRole))
+	}
 	if errors.As(err, &e) && e.TokenRole != "" && e.TokenRole != "admin" {
 		return p.T(msgErrForbiddenRole, e.TokenName, roleName(p, e.TokenRole))
 	}

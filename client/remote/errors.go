@@ -51,6 +51,9 @@ type Error struct {
 	// TokenName and TokenRole name the token a FORBIDDEN refusal was for
 	// and its role ("" from nodes that do not send them).
 	TokenName, TokenRole string
+	// NeededRole is the role a FORBIDDEN refusal for the token's role
+	// needed ("" from older nodes and for other refusals).
+	NeededRole string
 }
 
 // Shortfall is what a refused movement was short of, from the error's
@@ -99,16 +102,17 @@ type gqlErrors []struct {
 	Message    string `json:"message"`
 	Path       []any  `json:"path"`
 	Extensions struct {
-		Code      string `json:"code"`
-		SKU       string `json:"sku"`
-		InStock   *int64 `json:"inStock"`
-		Requested *int64 `json:"requested"`
-		Reserved  int64  `json:"reserved"`
-		Available *int64 `json:"available"`
-		Warehouse string `json:"warehouse"`
-		Node      string `json:"node"`
-		TokenName string `json:"tokenName"`
-		TokenRole string `json:"tokenRole"`
+		Code       string `json:"code"`
+		SKU        string `json:"sku"`
+		InStock    *int64 `json:"inStock"`
+		Requested  *int64 `json:"requested"`
+		Reserved   int64  `json:"reserved"`
+		Available  *int64 `json:"available"`
+		Warehouse  string `json:"warehouse"`
+		Node       string `json:"node"`
+		TokenName  string `json:"tokenName"`
+		TokenRole  string `json:"tokenRole"`
+		NeededRole string `json:"neededRole"`
 	} `json:"extensions"`
 }
 
@@ -119,7 +123,7 @@ func (es gqlErrors) first() error {
 	}
 	x := es[0].Extensions
 	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path, Warehouse: x.Warehouse, Node: x.Node,
-		TokenName: x.TokenName, TokenRole: x.TokenRole}
+		TokenName: x.TokenName, TokenRole: x.TokenRole, NeededRole: x.NeededRole}
 	if x.Code == CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
 		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested, Reserved: x.Reserved, Available: *x.InStock}
 		if x.Available != nil {

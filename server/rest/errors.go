@@ -50,7 +50,8 @@ func WriteError(w http.ResponseWriter, err error) {
 	if errors.Is(err, auth.ErrThrottled) {
 		status = http.StatusTooManyRequests // the caller sets Retry-After
 	}
-	writeJSON(w, status, ErrorBody{Error: stock.Error{Code: code, Message: stock.Message(err), Shortfall: stock.ShortfallOf(err), Elsewhere: stock.ElsewhereOf(err)}})
+	writeJSON(w, status, ErrorBody{Error: stock.Error{Code: code, Message: stock.Message(err), Shortfall: stock.ShortfallOf(err), Elsewhere: stock.ElsewhereOf(err),
+		Needs: stock.NeedsOf(err)}})
 }
 
 // writeError logs internal errors once and writes err.

@@ -24,5 +24,7 @@ func Authorize(ctx context.Context, need auth.Role) error {
 	case !need.Valid():
 		return Errorf(CodeForbidden, "this operation declares no role, so no one may run it")
 	}
-	return Errorf(CodeForbidden, "this needs the %s role (or higher); %q has the %s role", need, p.Name, p.Role)
+	e := Errorf(CodeForbidden, "this needs the %s role (or higher); %q has the %s role", need, p.Name, p.Role)
+	e.Needs = string(need)
+	return e
 }

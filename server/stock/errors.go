@@ -53,6 +53,10 @@ type Error struct {
 	// own (one it does not hold, or a change it may not make); nil
 	// otherwise.
 	Elsewhere *Elsewhere `json:"elsewhere,omitempty"`
+	// Needs is the role a FORBIDDEN refusal of the caller's role needed,
+	// so that clients can name it in their own words (and language); ""
+	// otherwise.
+	Needs string `json:"needs,omitempty"`
 }
 
 // Elsewhere names the warehouse an error is about and, for a change
@@ -124,6 +128,16 @@ func ShortfallOf(err error) *Shortfall {
 		return e.Shortfall
 	}
 	return nil
+}
+
+// NeedsOf returns the role the first *Error in err's chain says was
+// needed, or "".
+func NeedsOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Needs
+	}
+	return ""
 }
 
 // ElsewhereOf returns the Elsewhere of the first *Error in err's chain, or nil.

@@ -99,7 +99,13 @@ func (s *Store) listProducts(ctx context.Context, q *stock.ProductQuery) (*stock
 	if err != nil {
 		return nil, err
 	}
-	return readTx(ctx, s, func(c *ent.Client) (*stock.ProductPage, error) { return s.productPage(ctx, c, wh, q) })
+	page, err := readTx(ctx, s, func(c *ent.Client) (*stock.ProductPage, error) { return s.productPage(ctx, c, wh, q) })
+	if err != nil {
+		return nil, err
+	}
+	// After the transaction: a reader holding its connection must not wait
+	// for a second one, which every other reader may be holding too.
+	return page, s.fillReserved(ctx, wh, page.Products)
 }
 
 // productPage reads a page of warehouse wh's products with c.
@@ -131,5 +137,5 @@ func (s *Store) productPage(ctx context.Context, c *ent.Client, wh string, q *st
 	for _, p := range rows {
 		page.Products = append(page.Products, *productOf(p))
 	}
-	return page, s.fillReserved(ctx, wh, page.Products)
+	return page, nil
 }

@@ -109,9 +109,10 @@ type Transfer struct {
 	// CancelledBy who cancelled on the receiver: the steps the other side
 	// then takes on its own (confirming, taking the units back) are done in
 	// their name. Each node keeps them from the actors of the entries that
-	// carried those facts; they are not part of a transfer entry.
-	CancelRequestedBy string `json:"-"`
-	CancelledBy       string `json:"-"`
+	// carried those facts; they are not part of a transfer entry, nor of
+	// any reply.
+	CancelRequestedBy string `json:"-" wire:"local"`
+	CancelledBy       string `json:"-" wire:"local"`
 }
 
 // StatusOf returns the status the facts of t make: received or cancelled

@@ -67,6 +67,9 @@ func (f *filler) fill(v reflect.Value, path string) {
 			if sf.Tag.Get("wire") == "encoded" { // the value's own encoding, not a field of it (ChangeBatch.Encoded)
 				continue
 			}
+			if sf.Tag.Get("wire") == "local" { // kept by the database handler for itself, never sent (Transfer.CancelledBy)
+				continue
+			}
 			if !sf.IsExported() || sf.Tag.Get("json") == "-" {
 				f.t.Fatalf("%s.%s: a field JSON does not carry", path, sf.Name)
 			}

@@ -250,7 +250,11 @@ func TestReservationIdempotencyAndRoles(t *testing.T) {
 		t.Fatalf("operator fulfilling: %q", code)
 	}
 
-	var audit struct{ Edges []struct{ Node struct{ Action, Actor, Subject, Detail string } } }
+	var audit struct {
+		Edges []struct {
+			Node struct{ Action, Actor, Subject, Detail string }
+		}
+	}
 	if code, _ := gqlCall(t, n, `{ r: auditLog(first: 20) { edges { node { action actor subject detail } } } }`, nil, &audit); code != "" {
 		t.Fatalf("auditLog: %s", code)
 	}

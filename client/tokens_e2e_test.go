@@ -50,9 +50,10 @@ func TestTokensE2E(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "Not allowed") || !strings.Contains(r.stderr, "admin role") {
 		t.Fatalf("the operator deleting: %d %s", r.code, r.stderr)
 	}
-	// In Spanish, the refusal is all Spanish: the node's English stays out.
+	// In Spanish, the refusal is all Spanish, naming the role needed: the
+	// node's English stays out.
 	if r := runClient(t, &op, "token", "list", "--lang", "es"); r.code != 1 ||
-		!strings.Contains(r.stderr, "No permitido: el token «scanner-3» tiene el rol operator (operador), que no permite hacer esto") ||
+		!strings.Contains(r.stderr, "No permitido: esto necesita el rol admin (administrador) (o uno superior); el token «scanner-3» tiene el rol operator (operador).") ||
 		strings.Contains(r.stderr, "needs") || strings.Contains(r.stderr, " has the ") {
 		t.Fatalf("the operator listing tokens: %d %s", r.code, r.stderr)
 	}

@@ -136,3 +136,29 @@ func mustRun(t *testing.T, node *testnode.Node, args ...string) {
 		t.Fatalf("stockmesh %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestWatchReorderPointE2E: a reorder point changed by another client
+// marks the row LOW at once, and unmarks it, without a restart of the
+// watch (issue 27, point 17); later stock changes are judged against the
+// new point.
+func TestWatchReorderPointE2E(t *testing.T) {
+	node := testnode.Start(t)
+	mustRun(t, node, "product", "add", "--sku", "A1", "--name", "Bolt", "--price", "1", "--quantity", "27")
+
+	s := startTmux(t, node, "watch")
+	s.waitScreen("the initial stock", func(sc string) bool { return row("A1", "Bolt", "27").MatchString(sc) })
+	mustRun(t, node, "product", "update", "A1", "--reorder", "30")
+	s.waitScreen("A1 marked LOW after its reorder point went above its stock", func(sc string) bool {
+		return row("A1", "Bolt", "LOW 27").MatchString(sc)
+	})
+	mustRun(t, node, "product", "update", "A1", "--reorder", "10")
+	s.waitScreen("A1 no longer LOW after its reorder point went below its stock", func(sc string) bool {
+		return row("A1", "Bolt", "27").MatchString(sc) && !strings.Contains(sc, "LOW")
+	})
+	mustRun(t, node, "move", "sale", "A1", "20")
+	s.waitScreen("A1 LOW at 7, below the new reorder point", func(sc string) bool {
+		return row("A1", "Bolt", "LOW 7").MatchString(sc)
+	})
+	s.line("q")
+	s.expect("[exit 0]")
+}

@@ -148,6 +148,8 @@ func watchJSON(ev remote.WatchEvent) map[string]any {
 		return map[string]any{"type": "snapshot", "warehouses": ws, "products": ps}
 	case remote.WatchChange:
 		return map[string]any{"type": "change", "warehouse": ev.Change.Warehouse.ID, "change": ev.Change}
+	case remote.WatchReorderPoint:
+		return map[string]any{"type": "reorderPoint", "warehouse": ev.Point.Warehouse.ID, "sku": ev.Point.SKU, "reorderPoint": ev.Point.Point}
 	case remote.WatchReconnecting:
 		return map[string]any{"type": "reconnecting", "attempt": ev.Attempt, "waitMs": ev.Wait.Milliseconds(), "error": errString(ev.Err)}
 	}

@@ -70,6 +70,8 @@ func (s *watchScreen) apply(ev remote.WatchEvent) {
 		if s.live && len(s.rows) != n {
 			s.status = s.connected(len(s.rows), s.warehouses)
 		}
+	case remote.WatchReorderPoint:
+		s.reorder(watchKey{ev.Point.Warehouse.ID, ev.Point.SKU}, ev.Point.Point)
 	case remote.WatchReconnecting:
 		s.live, s.retry, s.retryAt = false, ev, s.now().Add(ev.Wait)
 	case remote.WatchFailed:

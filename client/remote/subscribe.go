@@ -34,38 +34,50 @@ type wsMessage struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
-// Stream is one open subscription to stockChanged. Changes are delivered on C,
-// which is closed when the subscription ends; Err then says why.
+// Stream is one open subscription to stockChanged, and on the same
+// connection to lowStockAlert. Changes are delivered on C, which is closed
+// when the subscription ends; Err then says why.
 type Stream struct {
 	// C delivers the changes in the order the node sent them.
 	C <-chan StockChange
+	// Points delivers the reorder points lowStockAlert tells of (of the
+	// subscription's sku when it has one), so that a view marking low stock
+	// follows a reorder point changed elsewhere; closed with C.
+	Points <-chan ReorderPointChange
 
 	conn   *websocket.Conn
 	wmu    sync.Mutex // serialises writes; gorilla allows one writer
 	err    error      // set before C is closed
 	cancel context.CancelFunc
 	done   chan struct{}
+	sku    string // of the subscription, "" for every one
 }
+
+// The ids of a Stream's two subscriptions on its connection.
+const (
+	changesID = "1"
+	pointsID  = "2"
+)
 
 // Subscribe opens a subscription to stockChanged for the changes of sku
 // ("" for every sku) in warehouse ("" for every warehouse the node holds,
-// its own and its replicas). It returns once the node has acknowledged the
-// connection and the subscribe message is sent. Cancelling ctx or calling
-// Close ends it.
+// its own and its replicas), and one to lowStockAlert for their reorder
+// points. It returns once the node has acknowledged the connection and the
+// subscribe messages are sent. Cancelling ctx or calling Close ends it.
 func (c *Client) Subscribe(ctx context.Context, warehouse, sku string) (*Stream, error) {
 	conn, err := c.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	ch := make(chan StockChange, 16)
-	s := &Stream{C: ch, conn: conn, cancel: cancel, done: make(chan struct{})}
+	ch, points := make(chan StockChange, 16), make(chan ReorderPointChange, 16)
+	s := &Stream{C: ch, Points: points, conn: conn, cancel: cancel, done: make(chan struct{}), sku: sku}
 	if err := s.start(c.token, warehouse, sku); err != nil {
 		cancel()
 		conn.Close()
 		return nil, err
 	}
-	go s.read(ctx, ch)
+	go s.read(ctx, ch, points)
 	go s.keepAlive(ctx)
 	return s, nil
 }
@@ -123,7 +135,14 @@ func (s *Stream) start(token, warehouse, sku string) error {
 	if err != nil {
 		return fmt.Errorf("encoding subscription: %w", err)
 	}
-	return s.write(wsMessage{ID: "1", Type: "subscribe", Payload: payload})
+	if err := s.write(wsMessage{ID: changesID, Type: "subscribe", Payload: payload}); err != nil {
+		return err
+	}
+	q = `subscription($warehouse: ID) { lowStockAlert(warehouse: $warehouse) { warehouse { ` + warehouseFields + ` } sku reorderPoint } }`
+	if payload, err = json.Marshal(request{Query: q, Variables: map[string]any{"warehouse": nullable(warehouse)}}); err != nil {
+		return fmt.Errorf("encoding subscription: %w", err)
+	}
+	return s.write(wsMessage{ID: pointsID, Type: "subscribe", Payload: payload})
 }
 
 // write sends one message with a deadline.
@@ -137,11 +156,13 @@ func (s *Stream) write(m wsMessage) error {
 	return nil
 }
 
-// read owns the connection's reading: it delivers changes on ch, answers
-// pings, and closes ch when the subscription ends.
-func (s *Stream) read(ctx context.Context, ch chan<- StockChange) {
+// read owns the connection's reading: it delivers changes on ch and
+// reorder points on points, answers pings, and closes both when the
+// subscription ends.
+func (s *Stream) read(ctx context.Context, ch chan<- StockChange, points chan<- ReorderPointChange) {
 	defer close(s.done)
 	defer close(ch)
+	defer close(points)
 	defer s.conn.Close()
 	defer s.cancel()
 	go func() { // unblock ReadJSON when ctx ends
@@ -158,6 +179,17 @@ func (s *Stream) read(ctx context.Context, ch chan<- StockChange) {
 			}
 			return
 		}
+		if m.ID == pointsID {
+			if p := s.point(m); p != nil {
+				select {
+				case points <- *p:
+				case <-ctx.Done():
+					s.err = ctx.Err()
+					return
+				}
+			}
+			continue
+		}
 		change, done, err := s.handle(m)
 		if done {
 			s.err = err
@@ -173,6 +205,25 @@ func (s *Stream) read(ctx context.Context, ch chan<- StockChange) {
 			return
 		}
 	}
+}
+
+// point returns the reorder point a lowStockAlert message tells of, nil
+// for any other message of that subscription or another sku's: its end or
+// refusal (a node without it) only stops the reorder points, never the
+// changes.
+func (s *Stream) point(m wsMessage) *ReorderPointChange {
+	if m.Type != "next" {
+		return nil
+	}
+	var p struct {
+		Data struct {
+			LowStockAlert *ReorderPointChange `json:"lowStockAlert"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(m.Payload, &p) != nil || p.Data.LowStockAlert == nil || (s.sku != "" && p.Data.LowStockAlert.SKU != s.sku) {
+		return nil
+	}
+	return p.Data.LowStockAlert
 }
 
 // handle interprets one message: a change to deliver, or the end of the
@@ -230,7 +281,8 @@ func (s *Stream) keepAlive(ctx context.Context) {
 
 // Close ends the subscription and waits until C is closed.
 func (s *Stream) Close() {
-	_ = s.write(wsMessage{ID: "1", Type: "complete"})
+	_ = s.write(wsMessage{ID: changesID, Type: "complete"})
+	_ = s.write(wsMessage{ID: pointsID, Type: "complete"})
 	s.cancel()
 	<-s.done
 }

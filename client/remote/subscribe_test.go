@@ -31,13 +31,29 @@ func acceptSubscription(conn *websocket.Conn) (map[string]any, error) {
 	if err := conn.WriteJSON(wsMessage{Type: "connection_ack"}); err != nil {
 		return nil, err
 	}
-	var sub wsMessage
-	if err := conn.ReadJSON(&sub); err != nil {
-		return nil, err
-	}
 	var payload map[string]any
-	err := json.Unmarshal(sub.Payload, &payload)
-	return payload, err
+	for range 2 { // stockChanged (id 1), then lowStockAlert (id 2)
+		var sub wsMessage
+		if err := conn.ReadJSON(&sub); err != nil {
+			return nil, err
+		}
+		if sub.Type != "subscribe" {
+			return nil, fmt.Errorf("got %+v, want a subscribe message", sub)
+		}
+		if sub.ID == changesID {
+			if err := json.Unmarshal(sub.Payload, &payload); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return payload, nil
+}
+
+// nextPoint is a lowStockAlert "next" message: sku's reorder point in
+// warehouse is point.
+func nextPoint(warehouse, sku string, point int) wsMessage {
+	return wsMessage{ID: pointsID, Type: "next", Payload: json.RawMessage(fmt.Sprintf(
+		`{"data":{"lowStockAlert":{"warehouse":{"id":%q,"name":%q,"local":false},"sku":%q,"reorderPoint":%d}}}`, warehouse, warehouse, sku, point))}
 }
 
 // nextChangeIn is a "next" message carrying a change of sku to qty in
@@ -66,6 +82,9 @@ func TestSubscribe(t *testing.T) {
 			sawPong.Store(true)
 		}
 		conn.WriteJSON(nextChangeIn("BCN-1", "A1", 7, -3))
+		conn.WriteJSON(nextPoint("BCN-1", "B2", 4)) // another sku's: not delivered
+		conn.WriteJSON(nextPoint("BCN-1", "A1", 30))
+		conn.WriteJSON(wsMessage{ID: pointsID, Type: "error", Payload: json.RawMessage(`[{"message":"no"}]`)}) // stops points only
 		conn.WriteJSON(nextChangeIn("BCN-1", "A1", 6, -1))
 		conn.WriteJSON(wsMessage{ID: "1", Type: "complete"})
 		conn.ReadMessage() // until the client goes
@@ -81,11 +100,28 @@ func TestSubscribe(t *testing.T) {
 	}
 	defer s.Close()
 	var got []int
-	for ch := range s.C {
-		got = append(got, ch.Quantity)
-		if ch.Movement == nil || ch.Movement.Kind != KindSale {
-			t.Errorf("change %+v lacks its movement", ch)
+	var points []ReorderPointChange
+	for c, p := s.C, s.Points; c != nil || p != nil; {
+		select {
+		case ch, ok := <-c:
+			if !ok {
+				c = nil
+				continue
+			}
+			got = append(got, ch.Quantity)
+			if ch.Movement == nil || ch.Movement.Kind != KindSale {
+				t.Errorf("change %+v lacks its movement", ch)
+			}
+		case pt, ok := <-p:
+			if !ok {
+				p = nil
+				continue
+			}
+			points = append(points, pt)
 		}
+	}
+	if len(points) != 1 || points[0].SKU != "A1" || points[0].Point != 30 || points[0].Warehouse.ID != "BCN-1" {
+		t.Errorf("reorder points %+v, want A1's 30 in BCN-1 alone", points)
 	}
 	if fmt.Sprint(got) != "[7 6]" || !errors.Is(s.Err(), ErrSubscriptionEnded) {
 		t.Fatalf("changes %v, err %v; want [7 6] and ErrSubscriptionEnded", got, s.Err())

@@ -98,6 +98,15 @@ type StockChange struct {
 	At       time.Time `json:"at"`
 }
 
+// ReorderPointChange tells that the reorder point of sku in a warehouse
+// is Point (from lowStockAlert: the stock crossed it, or it was set across
+// the stock).
+type ReorderPointChange struct {
+	Warehouse Warehouse `json:"warehouse"`
+	SKU       string    `json:"sku"`
+	Point     int       `json:"reorderPoint"`
+}
+
 // Movement kinds a client may record.
 const (
 	KindPurchase   = "PURCHASE"

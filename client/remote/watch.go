@@ -24,17 +24,21 @@ const (
 	// WatchFailed reports an error that retrying cannot fix (a refused token,
 	// an untrusted certificate); the watch ends after it.
 	WatchFailed
+	// WatchReorderPoint carries a product's reorder point, changed or
+	// crossed since the snapshot.
+	WatchReorderPoint
 )
 
 // WatchEvent is one thing a Watch reports.
 type WatchEvent struct {
 	Kind       WatchEventKind
-	Products   []Product     // WatchSnapshot: each carries its warehouse
-	Warehouses []string      // WatchSnapshot: the ids of the warehouses it covers
-	Change     StockChange   // WatchChange
-	Err        error         // WatchReconnecting, WatchFailed
-	Attempt    int           // WatchReconnecting: 1 for the first retry
-	Wait       time.Duration // WatchReconnecting
+	Products   []Product          // WatchSnapshot: each carries its warehouse
+	Warehouses []string           // WatchSnapshot: the ids of the warehouses it covers
+	Change     StockChange        // WatchChange
+	Point      ReorderPointChange // WatchReorderPoint
+	Err        error              // WatchReconnecting, WatchFailed
+	Attempt    int                // WatchReconnecting: 1 for the first retry
+	Wait       time.Duration      // WatchReconnecting
 }
 
 // WatchScope says what a Watch follows.
@@ -122,12 +126,26 @@ func (c *Client) session(ctx context.Context, scope WatchScope, out chan<- Watch
 		return ctx.Err()
 	}
 	*attempt = 0
-	for ch := range s.C {
-		if !send(ctx, out, WatchEvent{Kind: WatchChange, Change: ch}) {
-			return ctx.Err()
+	points := s.Points
+	for {
+		select {
+		case ch, ok := <-s.C:
+			if !ok {
+				return s.Err()
+			}
+			if !send(ctx, out, WatchEvent{Kind: WatchChange, Change: ch}) {
+				return ctx.Err()
+			}
+		case p, ok := <-points:
+			if !ok {
+				points = nil // C closes too: its end says why
+				continue
+			}
+			if !send(ctx, out, WatchEvent{Kind: WatchReorderPoint, Point: p}) {
+				return ctx.Err()
+			}
 		}
 	}
-	return s.Err()
 }
 
 // watchedWarehouse returns the id of the warehouse scope follows: "" for

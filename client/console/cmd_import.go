@@ -43,7 +43,7 @@ func (a *app) importFile(ctx context.Context, file string, data []byte, dry bool
 	if err != nil {
 		return err
 	}
-	res, err := c.Import(ctx, bytes.NewReader(data), dry)
+	res, err := c.Import(ctx, data, dry)
 	if ie, ok := errors.AsType[*remote.ImportError](err); ok {
 		for i := range ie.Lines { // the node explains each line in English
 			if a.p.Lang() != English && !a.json {

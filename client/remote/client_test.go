@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -215,6 +216,65 @@ func TestWriteRetriedOnlyWhenNotApplied(t *testing.T) {
 			}
 			if n := len(f.seen()); n != tt.wantCalls {
 				t.Fatalf("node saw %d requests, want %d", n, tt.wantCalls)
+			}
+		})
+	}
+}
+
+// TestImportSentAgainUnderItsKey: an import whose outcome the node could
+// not tell (or whose answer was lost) is sent again under the same
+// idempotency key, and the node's answer to that is the result; a dry run
+// carries no key, and a refusal is not sent again.
+func TestImportSentAgainUnderItsKey(t *testing.T) {
+	cases := []struct {
+		name    string
+		dry     bool
+		answers []string // status and body, in turn
+		want    int      // requests the fake node sees
+		created int
+		code    string
+	}{
+		{"outcome unknown, then the result", false, []string{
+			`504 {"error":{"code":"OUTCOME_UNKNOWN","message":"the database did not answer in time"}}`,
+			`200 {"created":2,"updated":0,"unchanged":0}`}, 2, 2, ""},
+		{"unavailable, then the result", false, []string{
+			`503 {"error":{"code":"UNAVAILABLE","message":"starting"}}`,
+			`200 {"created":1,"updated":0,"unchanged":0}`}, 2, 1, ""},
+		{"refused lines are not sent again", false, []string{
+			`400 {"error":{"code":"INVALID_INPUT","message":"1 line is invalid"},"lines":[{"line":2,"message":"price: bad"}]}`}, 1, 0, "lines"},
+		{"a dry run's unknown outcome is not sent again", true, []string{
+			`504 {"error":{"code":"OUTCOME_UNKNOWN","message":"no"}}`}, 1, 0, CodeOutcomeUnknown},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeNode(t)
+			f.answer = func(n int, _ fakeRequest, w http.ResponseWriter) {
+				a := tt.answers[min(n, len(tt.answers))-1]
+				status, body, _ := strings.Cut(a, " ")
+				code, _ := strconv.Atoi(status)
+				reply(w, code, body)
+			}
+			c := f.client(t)
+			res, err := c.Import(context.Background(), []byte("sku,name,price\nA1,Bolt,1.00\n"), tt.dry)
+			var ie *ImportError
+			switch {
+			case tt.code == "lines" && !errors.As(err, &ie):
+				t.Fatalf("err %v, want an *ImportError", err)
+			case tt.code != "" && tt.code != "lines" && Code(err) != tt.code:
+				t.Fatalf("err %v, want %s", err, tt.code)
+			case tt.code == "" && (err != nil || res.Created != tt.created):
+				t.Fatalf("result %+v, %v; want %d created", res, err, tt.created)
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if len(f.requests) != tt.want {
+				t.Fatalf("the node saw %d requests, want %d", len(f.requests), tt.want)
+			}
+			for _, r := range f.requests {
+				if (r.Key == "") != tt.dry || r.Key != f.requests[0].Key {
+					t.Fatalf("keys %q and %q (dry run %v): want one key on every request of a real import, none on a dry run",
+						f.requests[0].Key, r.Key, tt.dry)
+				}
 			}
 		})
 	}

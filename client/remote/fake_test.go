@@ -35,6 +35,7 @@ type fakeNode struct {
 // fakeRequest is what the fake node saw.
 type fakeRequest struct {
 	Auth      string
+	Key       string // the Idempotency-Key header
 	Query     string         `json:"query"`
 	Variables map[string]any `json:"variables"`
 }
@@ -99,7 +100,7 @@ func (f *fakeNode) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var req fakeRequest
 	_ = json.NewDecoder(r.Body).Decode(&req)
-	req.Auth = r.Header.Get("Authorization")
+	req.Auth, req.Key = r.Header.Get("Authorization"), r.Header.Get("Idempotency-Key")
 	f.mu.Lock()
 	f.requests = append(f.requests, req)
 	n := len(f.requests)

@@ -1,14 +1,18 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // ReportRow is one group of a movement report: its keys (one per group
@@ -147,18 +151,56 @@ type ImportError struct {
 // Error returns the node's message.
 func (e *ImportError) Error() string { return e.Message }
 
-// Import sends a products CSV to the node (POST /api/v1/products/import),
-// only to be checked when dryRun. Bad lines come back as an *ImportError.
-func (c *Client) Import(ctx context.Context, csv io.Reader, dryRun bool) (*ImportResult, error) {
+// Import sends csv to the node's product import (a dry run only
+// validates it). A real import travels under an idempotency key of its
+// own, and is sent again under the same key, as Config.Retry allows, when
+// the connection dropped or the node answered UNAVAILABLE or
+// OUTCOME_UNKNOWN: the node then answers what that import did, applied
+// once. An *ImportError names the lines the node refused.
+func (c *Client) Import(ctx context.Context, csv []byte, dryRun bool) (*ImportResult, error) {
+	key := ""
+	if !dryRun {
+		key = NewIdempotencyKey()
+	}
+	var last error
+	for attempt := 0; attempt < c.retry.Attempts; attempt++ {
+		if attempt > 0 {
+			if err := wait.For(ctx, c.retry.delay(attempt)); err != nil {
+				return nil, err
+			}
+			c.log.Debug("sending the import again", "attempt", attempt+1, "err", last)
+		}
+		res, err := c.importOnce(ctx, csv, dryRun, key)
+		var e *Error
+		switch {
+		case err == nil:
+			return res, nil
+		case canceled(ctx, err):
+			return nil, ctx.Err()
+		case errors.As(err, &e) && (e.Code == CodeUnavailable || (key != "" && e.Code == CodeOutcomeUnknown)),
+			errors.Is(err, ErrUnavailable) && (key != "" || notSent(err)):
+			last = err
+		default:
+			return nil, err
+		}
+	}
+	return nil, last
+}
+
+// importOnce sends csv once, under key when it is not "".
+func (c *Client) importOnce(ctx context.Context, csv []byte, dryRun bool, key string) (*ImportResult, error) {
 	q := url.Values{}
 	if dryRun {
 		q.Set("dryRun", "true")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.restURL("/api/v1/products/import", q), csv)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.restURL("/api/v1/products/import", q), bytes.NewReader(csv))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "text/csv")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	res, err := c.send(req)
 	if err != nil {
 		return nil, err

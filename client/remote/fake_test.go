@@ -35,7 +35,7 @@ type fakeNode struct {
 // fakeRequest is what the fake node saw.
 type fakeRequest struct {
 	Auth      string
-	Key       string // the Idempotency-Key header
+	Key       string         // the Idempotency-Key header
 	Query     string         `json:"query"`
 	Variables map[string]any `json:"variables"`
 }

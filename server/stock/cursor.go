@@ -29,6 +29,25 @@ func MovementCursor(m *Movement) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(s))
 }
 
+// createdCursor returns the opaque cursor, of the kind prefix names, of
+// a row in a listing newest first by creation time and id.
+func createdCursor(prefix string, created time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(prefix + ":" + strconv.FormatInt(created.UnixNano(), 10) + ":" + id))
+}
+
+// decodeCreatedCursor returns the creation time (Unix nanoseconds) and id
+// a createdCursor of prefix points at; what names the kind in the error.
+func decodeCreatedCursor(c, prefix, what string) (int64, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	rest, ok := strings.CutPrefix(string(b), prefix+":")
+	at, id, ok2 := strings.Cut(rest, ":")
+	n, perr := strconv.ParseInt(at, 10, 64)
+	if err != nil || !ok || !ok2 || perr != nil || id == "" || checkUTF8("after", id) != nil {
+		return 0, "", invalid("after", "not a %s cursor", what)
+	}
+	return n, id, nil
+}
+
 // DecodeProductCursor returns the sku a product cursor points at.
 func DecodeProductCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)

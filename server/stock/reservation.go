@@ -1,7 +1,6 @@
 package stock
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 	"time"
@@ -242,22 +241,12 @@ type Expired struct {
 
 // ReservationCursor returns the opaque cursor of a reservation in a
 // listing, ordered newest first.
-func ReservationCursor(r *Reservation) string {
-	return base64.RawURLEncoding.EncodeToString(
-		[]byte("r:" + strconv.FormatInt(r.CreatedAt.UnixNano(), 10) + ":" + r.ID))
-}
+func ReservationCursor(r *Reservation) string { return createdCursor("r", r.CreatedAt, r.ID) }
 
 // DecodeReservationCursor returns the creation time (Unix nanoseconds) and
 // id a reservation cursor points at.
 func DecodeReservationCursor(c string) (int64, string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	rest, ok := strings.CutPrefix(string(b), "r:")
-	at, id, ok2 := strings.Cut(rest, ":")
-	n, perr := strconv.ParseInt(at, 10, 64)
-	if err != nil || !ok || !ok2 || perr != nil || id == "" || checkUTF8("after", id) != nil {
-		return 0, "", invalid("after", "not a reservation cursor")
-	}
-	return n, id, nil
+	return decodeCreatedCursor(c, "r", "reservation")
 }
 
 // Held returns the units an active reservation holds: its quantity; 0 once

@@ -1,7 +1,6 @@
 package stock
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 	"time"
@@ -316,22 +315,12 @@ type StocktakePage struct {
 }
 
 // StocktakeCursor returns the opaque cursor of a stocktake in a listing.
-func StocktakeCursor(s *Stocktake) string {
-	return base64.RawURLEncoding.EncodeToString(
-		[]byte("s:" + strconv.FormatInt(s.CreatedAt.UnixNano(), 10) + ":" + s.ID))
-}
+func StocktakeCursor(s *Stocktake) string { return createdCursor("s", s.CreatedAt, s.ID) }
 
 // DecodeStocktakeCursor returns the creation time (Unix nanoseconds) and
 // id a stocktake cursor points at.
 func DecodeStocktakeCursor(c string) (int64, string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	rest, ok := strings.CutPrefix(string(b), "s:")
-	at, id, ok2 := strings.Cut(rest, ":")
-	n, perr := strconv.ParseInt(at, 10, 64)
-	if err != nil || !ok || !ok2 || perr != nil || id == "" || checkUTF8("after", id) != nil {
-		return 0, "", invalid("after", "not a stocktake cursor")
-	}
-	return n, id, nil
+	return decodeCreatedCursor(c, "s", "stocktake")
 }
 
 // The operations of stocktakes.

@@ -116,7 +116,7 @@ func (s *Store) getReservation(ctx context.Context, q *stock.ReservationRef) (*s
 	if err != nil {
 		return nil, fmt.Errorf("reading reservation %s: %w", q.ID, err)
 	}
-	return r, s.markAtRisk(ctx, s.rdb, []stock.Reservation{*r}, func(i int) *stock.Reservation { return r })
+	return r, s.markAtRisk(ctx, s.rdb, r)
 }
 
 // listReservations returns a page of reservations, newest first, those
@@ -162,29 +162,32 @@ func (s *Store) listReservations(ctx context.Context, q *stock.ReservationQuery)
 	if len(page.Reservations) > q.First {
 		page.Reservations, page.HasNext = page.Reservations[:q.First], true
 	}
-	return page, s.markAtRisk(ctx, tx, page.Reservations, func(i int) *stock.Reservation { return &page.Reservations[i] })
+	for i := range page.Reservations {
+		if err := s.markAtRisk(ctx, tx, &page.Reservations[i]); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
 }
 
-// markAtRisk marks the active reservations the stock no longer covers: a
-// product's reservations are served oldest first, so one is at risk when
-// the stock is below the units held by it and those made before it.
-func (s *Store) markAtRisk(ctx context.Context, q querier, rs []stock.Reservation, at func(int) *stock.Reservation) error {
-	for i := range rs {
-		r := at(i)
-		if r.Status != stock.ReservationActive {
-			continue
-		}
-		var quantity, before int64
-		err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT quantity FROM products
-			WHERE warehouse_id = ?1 AND sku = ?2 AND deleted_at IS NULL), 0),
-			(SELECT COALESCE(SUM(quantity), 0) FROM reservations WHERE warehouse_id = ?1 AND sku = ?2
-				AND status = 'ACTIVE' AND (created_at < ?3 OR (created_at = ?3 AND id <= ?4)))`,
-			r.Warehouse, r.SKU, r.CreatedAt.UnixNano(), r.ID).Scan(&quantity, &before)
-		if err != nil {
-			return fmt.Errorf("checking reservation %s: %w", r.ID, err)
-		}
-		r.AtRisk = quantity < before
+// markAtRisk marks r at risk when it is active and the stock no longer
+// covers it: a product's reservations are served oldest first, so one is
+// at risk when the stock is below the units held by it and those made
+// before it.
+func (s *Store) markAtRisk(ctx context.Context, q querier, r *stock.Reservation) error {
+	if r.Status != stock.ReservationActive {
+		return nil
 	}
+	var quantity, before int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT quantity FROM products
+		WHERE warehouse_id = ?1 AND sku = ?2 AND deleted_at IS NULL), 0),
+		(SELECT COALESCE(SUM(quantity), 0) FROM reservations WHERE warehouse_id = ?1 AND sku = ?2
+			AND status = 'ACTIVE' AND (created_at < ?3 OR (created_at = ?3 AND id <= ?4)))`,
+		r.Warehouse, r.SKU, r.CreatedAt.UnixNano(), r.ID).Scan(&quantity, &before)
+	if err != nil {
+		return fmt.Errorf("checking reservation %s: %w", r.ID, err)
+	}
+	r.AtRisk = quantity < before
 	return nil
 }
 

@@ -25,6 +25,11 @@ func TestReportsE2E(t *testing.T) {
 	os.WriteFile(semicolons, []byte("sku;name;price;quantity\nS-1;Sierra;7,50;3\n"), 0o600)
 	dup := filepath.Join(dir, "dup.csv")
 	os.WriteFile(dup, []byte("sku,name,price\nD-1,Dado,1\nD-1,Dado,1\n"), 0o600)
+	// Faults only the node finds: a repeated sku, a sku with a space, a
+	// name too long, a quantity out of range, a price too large.
+	nodeOnly := filepath.Join(dir, "node-only.csv")
+	os.WriteFile(nodeOnly, []byte("sku,name,price,quantity\nD-1,Dado,1,\nD-1,Dado,1,\n\"A B\",Ab,1,\nL-1,"+
+		strings.Repeat("x", 201)+",1,\nQ-1,Q,1,-5\nP-1,P,99999999999999,\n"), 0o600)
 	steps := []struct {
 		name     string
 		args     []string
@@ -41,6 +46,12 @@ func TestReportsE2E(t *testing.T) {
 			`línea 2: precio "7,50": en un fichero CSV los precios se escriben con punto`, ": 7.50.", `línea 3: precio "1.5.0" no es un importe`}},
 		{"a file with semicolons", []string{"--lang", "es", "import", semicolons, "--dry-run"}, 1, nil, []string{"separadas por punto y coma", "con punto, por ejemplo 7.50"}},
 		{"a refusal of the node's, counted", []string{"import", dup}, 1, nil, []string{"1 line is invalid.", "line 3: "}},
+		{"the node's refusals, in Spanish", []string{"--lang", "es", "import", nodeOnly}, 1, nil, []string{
+			"5 líneas no son válidas", "línea 3: el sku D-1 también está en la línea 2.",
+			`línea 4: sku "A B" contiene espacios o caracteres de control.`, "línea 5: name tiene más de 200 caracteres.",
+			"línea 6: quantity: -5 está fuera de rango (de 0 a 2.147.483.647).", `línea 7: price "99999999999999" es demasiado grande.`}},
+		{"the node's refusals, in English", []string{"import", nodeOnly}, 1, nil, []string{
+			"line 3: sku D-1 is on line 2 too.", "line 6: quantity: -5 is out of range (0 to 2,147,483,647)."}},
 		{"sale", []string{"move", "sale", "T-1", "7", "--ref", "ORD-1"}, 0, []string{"now 93"}, nil},
 		{"history by reference", []string{"history", "--ref", "ORD-1"}, 0, []string{"T-1", "ORD-1"}, nil},
 		{"history from a bad day", []string{"history", "--from", "yesterday"}, 2, nil, nil},

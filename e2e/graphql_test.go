@@ -169,6 +169,16 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"bad cursor", `{ movements(after: "nonsense") { pageInfo { hasNextPage } } }`, nil},
 		{"syntax error", `mutation { recordMovement(`, nil},
 	}
+	// extensions.violation.rule, where the node names the rule broken
+	rules := map[string]string{
+		"zero quantity":   "range",
+		"empty sku":       "empty",
+		"oversized sku":   "tooLong",
+		"sku with spaces": "characters",
+		"malformed price": "decimal",
+		"empty name":      "empty",
+		"oversized name":  "tooLong",
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := n.MustGraphQL(t, c.query, c.vars)
@@ -177,6 +187,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}
 			if r.Errors[0].Message == "" || r.Errors[0].Message == "internal error" {
 				t.Fatalf("message %q does not explain the problem", r.Errors[0].Message)
+			}
+			if v, _ := r.Errors[0].Extensions["violation"].(map[string]any); rules[c.name] != "" && (v["rule"] != rules[c.name] || v["field"] == "") {
+				t.Fatalf("extensions.violation %v (%+v), want rule %q and its field, so clients can word it", v, r.Errors, rules[c.name])
 			}
 		})
 	}

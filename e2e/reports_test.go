@@ -201,8 +201,9 @@ func TestImportExportProducts(t *testing.T) {
 	var refused struct {
 		Error struct{ Code string }
 		Lines []struct {
-			Line    int
-			Message string
+			Line      int
+			Message   string
+			Violation *struct{ Field, Rule, Value string }
 		}
 	}
 	if err := json.Unmarshal([]byte(body), &refused); err != nil || status != 400 || refused.Error.Code != "INVALID_INPUT" {
@@ -214,6 +215,14 @@ func TestImportExportProducts(t *testing.T) {
 	}
 	if fmt.Sprint(lines) != "[3 4 5 6]" {
 		t.Errorf("bad lines %v (%s), want 3 4 5 6", lines, body)
+	}
+	// Each line names the rule it broke, so that a client can word it in
+	// its user's language.
+	want := []string{"name empty ", "price decimal -3", "quantity wholeNumber many", "sku duplicate GOOD"}
+	for i, l := range refused.Lines {
+		if v := l.Violation; i < len(want) && (v == nil || v.Field+" "+v.Rule+" "+v.Value != want[i]) {
+			t.Errorf("line %d's violation %+v, want %q", l.Line, v, want[i])
+		}
 	}
 	if r, _ := n.GraphQL(t.Context(), `{ product(sku: "GOOD") { sku } }`, nil); r.Code() != "NOT_FOUND" {
 		t.Errorf("a refused import created GOOD")

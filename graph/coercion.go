@@ -113,7 +113,9 @@ func (x coercion) check(path string, t *ast.Type, v any) error {
 	}
 	if f := scalarInputs[t.NamedType]; f != nil {
 		if err := f(v); err != nil {
-			return stock.Errorf(stock.CodeInvalidInput, "%s: %s", path, stock.Message(err))
+			e := stock.Errorf(stock.CodeInvalidInput, "%s: %s", path, stock.Message(err))
+			e.Violation = stock.ViolationOf(err) // the rule, for clients to word
+			return e
 		}
 		return nil
 	}

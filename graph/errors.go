@@ -44,6 +44,9 @@ func present(g *gqlerror.Error, err error) *gqlerror.Error {
 		g.Extensions["reserved"] = s.Reserved
 		g.Extensions["available"] = s.Available
 	}
+	if v := stock.ViolationOf(err); v != nil {
+		g.Extensions["violation"] = v
+	}
 	if w := stock.ElsewhereOf(err); w != nil {
 		g.Extensions["warehouse"] = w.Warehouse
 		if w.Node != "" {

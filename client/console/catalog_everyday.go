@@ -47,6 +47,12 @@ const (
 	msgOwnWarehouse
 	msgAnyKind
 	msgBadDay
+	msgLineTooLong
+	msgLineCharacters
+	msgLineEncoding
+	msgLineRange
+	msgLineTooLarge
+	msgLineDuplicate
 )
 
 // everydayCatalog returns the everyday-use messages in English and Spanish.
@@ -112,6 +118,12 @@ func everydayCatalog() map[msg][2]string {
 		msgEveryWarehouse: {"every warehouse this node holds", "todos los almacenes de este nodo"},
 		msgOwnWarehouse:   {"this node's own", "el de este nodo"},
 		msgAnyKind:        {"any kind", "cualquier tipo"},
+		msgLineTooLong:    {"%s is longer than %d characters.", "%s tiene más de %d caracteres."},
+		msgLineCharacters: {"%s %q contains spaces or control characters.", "%s %q contiene espacios o caracteres de control."},
+		msgLineEncoding:   {"%s is not valid UTF-8 text; save the file as CSV UTF-8.", "%s no es texto UTF-8 válido; guarde el fichero como CSV UTF-8."},
+		msgLineRange:      {"%s: %s is out of range (%s to %s).", "%s: %s está fuera de rango (de %s a %s)."},
+		msgLineTooLarge:   {"%s %q is too large.", "%s %q es demasiado grande."},
+		msgLineDuplicate:  {"sku %s is on line %d too.", "el sku %s también está en la línea %d."},
 		msgBadDay:         {"%q is not a day; type it like 2026-11-01, or leave it empty.", "%q no es un día; escríbalo como 2026-11-01, o déjelo vacío."},
 		msgToBeforeFrom: {"--to %s ends before --from %s begins; a day given as --to counts whole.",
 			"--to %s termina antes de que empiece --from %s; un día dado como --to cuenta entero."},

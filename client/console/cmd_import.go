@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/stockmesh/stockmesh/client/remote"
@@ -45,9 +46,9 @@ func (a *app) importFile(ctx context.Context, file string, data []byte, dry bool
 	}
 	res, err := c.Import(ctx, data, dry)
 	if ie, ok := errors.AsType[*remote.ImportError](err); ok {
-		for i := range ie.Lines { // the node explains each line in English
-			if a.p.Lang() != English && !a.json {
-				ie.Lines[i].Message = a.p.T(msgImportNodeLine)
+		if !a.json { // --json shows the node's lines as they came
+			for i := range ie.Lines {
+				ie.Lines[i].Message = nodeLine(a.p, ie.Lines[i])
 			}
 		}
 		return a.importRefused(file, ie.Lines, dry)
@@ -165,10 +166,7 @@ func checkImportRow(p Printer, rec []string, col map[string]int) string {
 	}
 	price := cell("price")
 	if _, err := ParsePrice(English, price); err != nil || strings.Contains(price, ",") {
-		if _, es := ParsePrice(Spanish, price); es == nil && strings.Contains(price, ",") {
-			return p.T(msgImportPriceComma, price, strings.Replace(price, ",", ".", 1))
-		}
-		return p.T(msgImportPriceBad, price)
+		return csvPriceProblem(p, price)
 	}
 	for _, name := range []string{"quantity", "reorderpoint"} {
 		if s := cell(name); s != "" && !isNumber(s) {
@@ -176,4 +174,78 @@ func checkImportRow(p Printer, rec []string, col map[string]int) string {
 		}
 	}
 	return ""
+}
+
+// csvPriceProblem says in p's language what is wrong with a CSV price that is
+// not an amount such as 19.99.
+func csvPriceProblem(p Printer, price string) string {
+	if _, es := ParsePrice(Spanish, price); es == nil && strings.Contains(price, ",") {
+		return p.T(msgImportPriceComma, price, strings.Replace(price, ",", ".", 1))
+	}
+	return p.T(msgImportPriceBad, price)
+}
+
+// nodeLine returns, in p's language, the node's explanation of a line it
+// refused: worded from the rule the node names, else (a rule this console
+// does not know) the node's English words, or in another language a
+// pointer to them.
+func nodeLine(p Printer, l remote.LineError) string {
+	if l.Violation != nil {
+		if s, ok := violationSentence(p, l.Violation.Field, l.Violation); ok {
+			return s // the field as the file's column names it
+		}
+	}
+	if p.Lang() == English {
+		return l.Message
+	}
+	return p.T(msgImportNodeLine)
+}
+
+// violationSentence says in p's language which rule of the node's field
+// (called field) v broke; false for a rule this console does not know.
+func violationSentence(p Printer, field string, v *remote.Violation) (string, bool) {
+	number := func(s string) string {
+		if n, err := strconv.Atoi(s); err == nil {
+			return FormatInt(p.Lang(), n)
+		}
+		return s
+	}
+	switch v.Rule {
+	case "empty":
+		return p.T(msgImportEmpty, field), true
+	case "tooLong":
+		return p.T(msgLineTooLong, field, v.Max), true
+	case "characters":
+		return p.T(msgLineCharacters, field, v.Value), true
+	case "encoding":
+		return p.T(msgLineEncoding, field), true
+	case "range":
+		return p.T(msgLineRange, field, number(v.Value), FormatInt(p.Lang(), int(v.Min)), FormatInt(p.Lang(), int(v.Max))), true
+	case "decimal":
+		return csvPriceProblem(p, v.Value), true
+	case "tooLarge":
+		return p.T(msgLineTooLarge, field, v.Value), true
+	case "wholeNumber":
+		return p.T(msgImportNotWhole, field, v.Value), true
+	case "duplicate":
+		return p.T(msgLineDuplicate, v.Value, v.Line), true
+	}
+	return "", false
+}
+
+// fieldWords are the Spanish words for the fields of the node's requests
+// a refusal names; English says the field's own name.
+var fieldWords = map[string]string{
+	"sku": "sku", "name": "nombre", "description": "descripción", "price": "precio", "quantity": "cantidad",
+	"initialQuantity": "cantidad inicial", "reorderPoint": "punto de pedido", "reference": "referencia",
+	"note": "nota", "search": "búsqueda", "counted": "cantidad contada", "expiresIn": "caducidad",
+	"idempotencyKey": "clave de idempotencia",
+}
+
+// fieldWord returns the node's field in p's language.
+func fieldWord(p Printer, field string) string {
+	if w, ok := fieldWords[field]; ok && p.Lang() == Spanish {
+		return w
+	}
+	return field
 }

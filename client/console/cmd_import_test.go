@@ -3,6 +3,8 @@ package console
 import (
 	"strings"
 	"testing"
+
+	"github.com/stockmesh/stockmesh/client/remote"
 )
 
 // TestCheckImport: the console finds the common mistakes of a catalogue
@@ -53,3 +55,39 @@ func TestCheckImport(t *testing.T) {
 
 // itoa writes n in decimal.
 func itoa(n int) string { return FormatInt(English, n) }
+
+// TestNodeLine: a line the node refused is said in the person's language
+// from the rule the node names, never in the node's English words.
+func TestNodeLine(t *testing.T) {
+	const english = "the node's English words"
+	tests := []struct {
+		name   string
+		v      *remote.Violation
+		en, es string
+	}{
+		{"empty", &remote.Violation{Field: "name", Rule: "empty"}, "name is empty.", "name está vacío."},
+		{"too long", &remote.Violation{Field: "name", Rule: "tooLong", Max: 200}, "name is longer than 200 characters.", "name tiene más de 200 caracteres."},
+		{"characters", &remote.Violation{Field: "sku", Rule: "characters", Value: "A B"}, `sku "A B" contains spaces`, `sku "A B" contiene espacios`},
+		{"encoding", &remote.Violation{Field: "description", Rule: "encoding"}, "description is not valid UTF-8", "description no es texto UTF-8 válido"},
+		{"range", &remote.Violation{Field: "quantity", Rule: "range", Value: "-5", Min: 0, Max: 2147483647},
+			"quantity: -5 is out of range (0 to 2,147,483,647).", "quantity: -5 está fuera de rango (de 0 a 2.147.483.647)."},
+		{"decimal with a comma", &remote.Violation{Field: "price", Rule: "decimal", Value: "7,50", Max: 4}, "prices are written with a point", "los precios se escriben con punto"},
+		{"too large", &remote.Violation{Field: "price", Rule: "tooLarge", Value: "9e20"}, `price "9e20" is too large.`, `price "9e20" es demasiado grande.`},
+		{"whole number", &remote.Violation{Field: "reorderPoint", Rule: "wholeNumber", Value: "x"}, `reorderPoint: "x" is not a whole number.`, `reorderPoint: "x" no es un número entero.`},
+		{"duplicate", &remote.Violation{Field: "sku", Rule: "duplicate", Value: "D-1", Line: 2}, "sku D-1 is on line 2 too.", "el sku D-1 también está en la línea 2."},
+		{"a rule this console does not know", &remote.Violation{Field: "lot", Rule: "newer"}, english, "el nodo rechazó esta línea"},
+		{"no rule (an older node)", nil, english, "el nodo rechazó esta línea"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := remote.LineError{Line: 3, Message: english, Violation: tt.v}
+			if got := nodeLine(NewPrinter(English), l); !strings.Contains(got, tt.en) {
+				t.Errorf("English: %q, want %q in it", got, tt.en)
+			}
+			got := nodeLine(NewPrinter(Spanish), l)
+			if !strings.Contains(got, tt.es) || strings.Contains(got, english) {
+				t.Errorf("Spanish: %q, want %q in it and no English", got, tt.es)
+			}
+		})
+	}
+}

@@ -79,6 +79,11 @@ func Sentence(p Printer, server string, err error) string {
 		}
 		return p.T(msgErrInsufficientStock)
 	case remote.CodeInvalidInput:
+		if re, ok := errors.AsType[*remote.Error](err); ok && re.Violation != nil {
+			if s, ok := violationSentence(p, fieldWord(p, re.Violation.Field), re.Violation); ok {
+				return p.T(msgErrInvalidInput, s)
+			}
+		}
 		if p.Lang() != English { // the node's explanation is in English
 			return p.T(msgErrInvalidInputNoDetail)
 		}

@@ -54,6 +54,9 @@ type Error struct {
 	// NeededRole is the role a FORBIDDEN refusal for the token's role
 	// needed ("" from older nodes and for other refusals).
 	NeededRole string
+	// Violation is the rule an INVALID_INPUT refusal's field broke, when
+	// the node names one (nil from older nodes and for other refusals).
+	Violation *Violation
 }
 
 // Shortfall is what a refused movement was short of, from the error's
@@ -102,17 +105,18 @@ type gqlErrors []struct {
 	Message    string `json:"message"`
 	Path       []any  `json:"path"`
 	Extensions struct {
-		Code       string `json:"code"`
-		SKU        string `json:"sku"`
-		InStock    *int64 `json:"inStock"`
-		Requested  *int64 `json:"requested"`
-		Reserved   int64  `json:"reserved"`
-		Available  *int64 `json:"available"`
-		Warehouse  string `json:"warehouse"`
-		Node       string `json:"node"`
-		TokenName  string `json:"tokenName"`
-		TokenRole  string `json:"tokenRole"`
-		NeededRole string `json:"neededRole"`
+		Code       string     `json:"code"`
+		SKU        string     `json:"sku"`
+		InStock    *int64     `json:"inStock"`
+		Requested  *int64     `json:"requested"`
+		Reserved   int64      `json:"reserved"`
+		Available  *int64     `json:"available"`
+		Warehouse  string     `json:"warehouse"`
+		Node       string     `json:"node"`
+		TokenName  string     `json:"tokenName"`
+		TokenRole  string     `json:"tokenRole"`
+		NeededRole string     `json:"neededRole"`
+		Violation  *Violation `json:"violation"`
 	} `json:"extensions"`
 }
 
@@ -123,7 +127,7 @@ func (es gqlErrors) first() error {
 	}
 	x := es[0].Extensions
 	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path, Warehouse: x.Warehouse, Node: x.Node,
-		TokenName: x.TokenName, TokenRole: x.TokenRole, NeededRole: x.NeededRole}
+		TokenName: x.TokenName, TokenRole: x.TokenRole, NeededRole: x.NeededRole, Violation: x.Violation}
 	if x.Code == CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
 		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested, Reserved: x.Reserved, Available: *x.InStock}
 		if x.Available != nil {

@@ -140,6 +140,22 @@ type ImportResult struct {
 type LineError struct {
 	Line    int    `json:"line"`
 	Message string `json:"message"`
+	// Violation is the rule the line broke, when the node names one.
+	Violation *Violation `json:"violation,omitempty"`
+}
+
+// Violation is a rule a field broke, as the node names it, so that the
+// console can say it in its user's language: Rule is one of "empty",
+// "tooLong" (Max), "characters" (Value), "encoding", "range" (Value, Min,
+// Max), "decimal" (Value, Max decimals), "tooLarge" (Value), "wholeNumber"
+// (Value) and "duplicate" (Value, on Line too).
+type Violation struct {
+	Field string `json:"field"`
+	Rule  string `json:"rule"`
+	Value string `json:"value,omitempty"`
+	Min   int64  `json:"min,omitempty"`
+	Max   int64  `json:"max,omitempty"`
+	Line  int    `json:"line,omitempty"`
 }
 
 // ImportError is an import the node refused for the lines named.

@@ -51,7 +51,7 @@ func WriteError(w http.ResponseWriter, err error) {
 		status = http.StatusTooManyRequests // the caller sets Retry-After
 	}
 	writeJSON(w, status, ErrorBody{Error: stock.Error{Code: code, Message: stock.Message(err), Shortfall: stock.ShortfallOf(err), Elsewhere: stock.ElsewhereOf(err),
-		Needs: stock.NeedsOf(err)}})
+		Needs: stock.NeedsOf(err), Violation: stock.ViolationOf(err)}})
 }
 
 // writeError logs internal errors once and writes err.

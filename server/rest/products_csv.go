@@ -116,7 +116,7 @@ func readImport(body io.Reader, imp importer) error {
 		}
 		row, err := importRow(rec, col, line)
 		if err != nil {
-			imp.Refuse(stock.LineError{Line: line, Message: err.Error()})
+			imp.Refuse(stock.LineErrorOf(line, err))
 			continue
 		}
 		imp.Add(row)
@@ -162,17 +162,17 @@ func importRow(rec []string, col map[string]int, line int) (stock.ImportRow, err
 	p, _ := cell("price")
 	price, err := stock.ParsePrice(strings.TrimSpace(p))
 	if err != nil {
-		return row, errors.New(stock.Message(err)) // it names the price
+		return row, err // it names the price
 	}
 	row.Price = price
 	for _, c := range [...]struct {
-		name string
-		dst  **int64
-	}{{"quantity", &row.Quantity}, {"reorderpoint", &row.ReorderPoint}} {
-		if s, ok := cell(c.name); ok {
-			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		col, field string
+		dst        **int64
+	}{{"quantity", "quantity", &row.Quantity}, {"reorderpoint", "reorderPoint", &row.ReorderPoint}} {
+		if s, ok := cell(c.col); ok {
+			n, err := stock.ParseWhole(c.field, s)
 			if err != nil {
-				return row, fmt.Errorf("%s: %q is not a whole number", c.name, s)
+				return row, err
 			}
 			*c.dst = &n
 		}

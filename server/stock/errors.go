@@ -57,6 +57,36 @@ type Error struct {
 	// so that clients can name it in their own words (and language); ""
 	// otherwise.
 	Needs string `json:"needs,omitempty"`
+	// Violation names the rule an INVALID_INPUT error's field broke, so
+	// that clients can say it in their own words (and language); nil for
+	// errors that name no such rule.
+	Violation *Violation `json:"violation,omitempty"`
+}
+
+// Rule is a rule a field of a request can break (Violation.Rule).
+type Rule string
+
+// The rules a Violation names, with the Violation fields each sets.
+const (
+	RuleEmpty      Rule = "empty"       // the field is required
+	RuleTooLong    Rule = "tooLong"     // Max: the most characters (bytes) allowed
+	RuleCharacters Rule = "characters"  // Value holds spaces (a sku) or control characters
+	RuleEncoding   Rule = "encoding"    // not valid UTF-8, or U+FFFD
+	RuleRange      Rule = "range"       // Value is outside Min to Max
+	RuleDecimal    Rule = "decimal"     // Value is not a decimal amount with at most Max decimals
+	RuleTooLarge   Rule = "tooLarge"    // Value is too large an amount
+	RuleWhole      Rule = "wholeNumber" // Value is not a whole number
+	RuleDuplicate  Rule = "duplicate"   // Value is on line Line too
+)
+
+// Violation is the rule a field broke and what a message about it names.
+type Violation struct {
+	Field string `json:"field"`
+	Rule  Rule   `json:"rule"`
+	Value string `json:"value,omitempty"`
+	Min   int64  `json:"min,omitempty"`
+	Max   int64  `json:"max,omitempty"`
+	Line  int    `json:"line,omitempty"`
 }
 
 // Elsewhere names the warehouse an error is about and, for a change
@@ -119,6 +149,24 @@ func Errorf(c Code, format string, args ...any) *Error {
 // invalid returns an INVALID_INPUT error naming the field at fault.
 func invalid(field, format string, args ...any) *Error {
 	return &Error{Code: CodeInvalidInput, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
+
+// violated returns the INVALID_INPUT error of v, its message the field
+// and the formatted words.
+func violated(v Violation, format string, args ...any) *Error {
+	e := invalid(v.Field, format, args...)
+	e.Violation = &v
+	return e
+}
+
+// ViolationOf returns the Violation of the first *Error in err's chain,
+// or nil.
+func ViolationOf(err error) *Violation {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Violation
+	}
+	return nil
 }
 
 // ShortfallOf returns the Shortfall of the first *Error in err's chain, or nil.

@@ -2,6 +2,7 @@ package stock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"strings"
@@ -54,6 +55,14 @@ func (r *ImportRow) Update() UpdateProductInput {
 type LineError struct {
 	Line    int    `json:"line"`
 	Message string `json:"message"`
+	// Violation names the rule the line broke, when its error names one,
+	// so that a client can say it in its user's language.
+	Violation *Violation `json:"violation,omitempty"`
+}
+
+// LineErrorOf returns the LineError of line for err.
+func LineErrorOf(line int, err error) LineError {
+	return LineError{Line: line, Message: Message(err), Violation: ViolationOf(err)}
 }
 
 // ProductImport is a catalogue to create or update in the local warehouse,
@@ -73,7 +82,7 @@ func (im *ProductImport) Check() []LineError {
 	seen := newSKULines()
 	for i := range im.Rows {
 		if err := im.Rows[i].check(seen); err != nil {
-			errs = append(errs, LineError{Line: im.Rows[i].Line, Message: Message(err)})
+			errs = append(errs, LineErrorOf(im.Rows[i].Line, err))
 		}
 	}
 	return errs
@@ -96,11 +105,11 @@ func newSKULines() skuLines { return skuLines{seed: maphash.MakeSeed(), lines: m
 func (r *ImportRow) check(seen skuLines) error {
 	in := r.Create() // its checks cover Update's: the same fields, the same limits
 	if err := in.Normalize(); err != nil {
-		return err
+		return asColumn(err)
 	}
 	h := maphash.String(seen.seed, in.SKU)
 	if first, dup := seen.lines[h]; dup {
-		return invalid("sku", "%s is on line %d too", in.SKU, first)
+		return violated(Violation{Field: "sku", Rule: RuleDuplicate, Value: in.SKU, Line: first}, "%s is on line %d too", in.SKU, first)
 	}
 	seen.lines[h] = r.Line
 	r.SKU, r.Name = in.SKU, in.Name
@@ -108,6 +117,19 @@ func (r *ImportRow) check(seen skuLines) error {
 		*r.Description = in.Description
 	}
 	return nil
+}
+
+// asColumn returns err naming the file's column where it names the
+// product input's field of another name (initialQuantity: quantity).
+func asColumn(err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Violation == nil || e.Violation.Field != "initialQuantity" {
+		return err
+	}
+	c, v := *e, *e.Violation
+	v.Field, c.Violation = "quantity", &v
+	c.Message = v.Field + strings.TrimPrefix(e.Message, "initialQuantity")
+	return &c
 }
 
 // Normalize validates every row; the error names each bad line.

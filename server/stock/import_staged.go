@@ -159,7 +159,7 @@ func (s *Service) NewImporter(ctx context.Context, key string, dryRun bool) *Imp
 // Add validates r and takes it, or notes what is wrong with its line.
 func (im *Importer) Add(r ImportRow) {
 	if err := r.check(im.seen); err != nil {
-		im.Refuse(LineError{Line: r.Line, Message: Message(err)})
+		im.Refuse(LineErrorOf(r.Line, err))
 		return
 	}
 	im.n++

@@ -21,10 +21,11 @@ type Price int64
 func ParsePrice(s string) (Price, error) {
 	whole, frac, hasDot := strings.Cut(s, ".")
 	if whole == "" || (hasDot && frac == "") || len(frac) > PriceScale || !digits(whole) || !digits(frac) {
-		return 0, invalid("price", "%q is not a decimal amount like 19.99 (at most %d decimals)", s, PriceScale)
+		return 0, violated(Violation{Field: "price", Rule: RuleDecimal, Value: s, Max: PriceScale},
+			"%q is not a decimal amount like 19.99 (at most %d decimals)", s, PriceScale)
 	}
 	if len(whole) > 13 {
-		return 0, invalid("price", "%q is too large", s)
+		return 0, violated(Violation{Field: "price", Rule: RuleTooLarge, Value: s}, "%q is too large", s)
 	}
 	w, _ := strconv.ParseInt(whole, 10, 64)
 	f := int64(0)
@@ -33,7 +34,7 @@ func ParsePrice(s string) (Price, error) {
 	}
 	p := Price(w*10_000 + f)
 	if p > MaxPrice {
-		return 0, invalid("price", "%q is too large", s)
+		return 0, violated(Violation{Field: "price", Rule: RuleTooLarge, Value: s}, "%q is too large", s)
 	}
 	return p, nil
 }

@@ -2,6 +2,7 @@ package stock
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,16 +28,16 @@ func NormalizeSKU(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return "", invalid("sku", "must not be empty")
+		return "", violated(Violation{Field: "sku", Rule: RuleEmpty}, "must not be empty")
 	case len(s) > MaxSKULen:
-		return "", invalid("sku", "longer than %d characters", MaxSKULen)
+		return "", violated(Violation{Field: "sku", Rule: RuleTooLong, Max: MaxSKULen}, "longer than %d characters", MaxSKULen)
 	}
 	if err := checkUTF8("sku", s); err != nil {
 		return "", err
 	}
 	for _, r := range s {
 		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
-			return "", invalid("sku", "%q contains spaces or control characters", s)
+			return "", violated(Violation{Field: "sku", Rule: RuleCharacters, Value: s}, "%q contains spaces or control characters", s)
 		}
 	}
 	return s, nil
@@ -50,9 +51,9 @@ func NormalizeSKU(s string) (string, error) {
 func checkUTF8(field, s string) error {
 	switch {
 	case !utf8.ValidString(s):
-		return invalid(field, "is not valid UTF-8")
+		return violated(Violation{Field: field, Rule: RuleEncoding}, "is not valid UTF-8")
 	case strings.ContainsRune(s, utf8.RuneError):
-		return invalid(field, "contains U+FFFD, which stands for bytes that were not valid UTF-8")
+		return violated(Violation{Field: field, Rule: RuleEncoding}, "contains U+FFFD, which stands for bytes that were not valid UTF-8")
 	}
 	return nil
 }
@@ -62,24 +63,34 @@ func text(field, s string, max int, required bool) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case required && s == "":
-		return "", invalid(field, "must not be empty")
+		return "", violated(Violation{Field: field, Rule: RuleEmpty}, "must not be empty")
 	case len(s) > max:
-		return "", invalid(field, "longer than %d characters", max)
+		return "", violated(Violation{Field: field, Rule: RuleTooLong, Max: int64(max)}, "longer than %d characters", max)
 	}
 	if err := checkUTF8(field, s); err != nil {
 		return "", err
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			return "", invalid(field, "contains control characters")
+			return "", violated(Violation{Field: field, Rule: RuleCharacters}, "contains control characters")
 		}
 	}
 	return s, nil
 }
 
+// ParseWhole parses s, trimmed, as a whole number for field.
+func ParseWhole(field, s string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return 0, violated(Violation{Field: field, Rule: RuleWhole, Value: s}, "%q is not a whole number", s)
+	}
+	return n, nil
+}
+
 func checkQuantity(field string, q, min, max int64) error {
 	if q < min || q > max {
-		return invalid(field, "%d is out of range (%d to %d)", q, min, max)
+		return violated(Violation{Field: field, Rule: RuleRange, Value: strconv.FormatInt(q, 10), Min: min, Max: max},
+			"%d is out of range (%d to %d)", q, min, max)
 	}
 	return nil
 }

@@ -52,6 +52,20 @@ func joinFloodBench(o options) error {
 	}, joinMetrics)
 }
 
+// newConnFloodClients is how many goroutines the joinflood-new part sends
+// bad joins from, each over a new connection (a TLS handshake) per join.
+const newConnFloodClients = 64
+
+// newConnFloodBench is joinFloodBench with every bad join sent over a new
+// connection, the dearest flood for the node (a TLS handshake each): the
+// node must refuse, before their handshake, the connections an address
+// opens faster than node.DefaultHandshakesPerAddress a second.
+func newConnFloodBench(o options) error {
+	return floodBench(o, "joinflood-new", func(n *benchNode, tc *tls.Config) flooder {
+		return &requestFlood{base: n.base, conns: newConnFloodClients, tc: tc, newReq: badJoin, newConns: true}
+	}, joinMetrics)
+}
+
 // badJoin is a join request with a made-up token, the joinflood parts'.
 func badJoin(base string, f, i int) *http.Request {
 	body := fmt.Sprintf(`{"token":"SMJ1.bad%d-%d","id":"X-%d","url":"https://127.0.0.1:1","csr":""}`, f, i, i)
@@ -147,6 +161,8 @@ type requestFlood struct {
 	conns  int
 	tc     *tls.Config
 	newReq func(base string, f, i int) *http.Request
+	// newConns sends each request over a new connection.
+	newConns bool
 
 	clients []*http.Client
 	halt    atomic.Bool
@@ -158,6 +174,9 @@ type requestFlood struct {
 func (r *requestFlood) start(round int) error {
 	if r.clients == nil {
 		r.clients = clients(options{clients: r.conns}, r.tc)
+		for _, c := range r.clients {
+			c.Transport.(*http.Transport).DisableKeepAlives = r.newConns
+		}
 	}
 	r.halt.Store(false)
 	for f, c := range r.clients {

@@ -97,6 +97,20 @@ func (l *Limiter) Fail(addr string) time.Duration {
 	return min(time.Duration(-b.tries*float64(l.every)), l.maxDelay)
 }
 
+// Failing reports whether addr (a host) has run out of its tries: its
+// failures are being answered late. The HTTPS listener admits fewer new
+// connections from such an address (each costs a TLS handshake).
+func (l *Limiter) Failing(addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.addrs[addr]
+	if !ok {
+		return false
+	}
+	l.refill(b)
+	return b.tries < 0
+}
+
 // Hold takes a slot to hold a failure's answer, and reports false when
 // MaxHeld are held already. release gives the slot back.
 func (l *Limiter) Hold() (release func(), ok bool) {

@@ -56,6 +56,10 @@ func (n *Network) Register(mux *http.ServeMux, public, user Wrap) {
 	peer("/api/v1/peer/leave", fromPeer(n.onLeave))
 }
 
+// JoinsFailing reports whether host has made more bad join attempts than
+// it may: its attempts are being answered late.
+func (n *Network) JoinsFailing(host string) bool { return n.joins.Failing(host) }
+
 // newJoinLimiter returns the limiter of join attempts per address.
 func newJoinLimiter() *auth.Limiter { return auth.NewLimiterOf(JoinBurst, JoinEvery, auth.MaxDelay) }
 

@@ -27,6 +27,10 @@ type access struct {
 	m        *metrics.Metrics
 }
 
+// failing reports whether host's failed authentications are being
+// answered late (it ran out of its tries).
+func (a *access) failing(host string) bool { return a.limiter.Failing(host) }
+
 // newAccess returns the node's access control, knowing every stored token.
 func newAccess(ctx context.Context, svc *stock.Service, m *metrics.Metrics) (*access, error) {
 	a := &access{authn: auth.NewAuthenticator(tokenStore{svc}), limiter: auth.NewLimiter(), sessions: auth.NewSessions(), m: m}

@@ -20,6 +20,16 @@ const (
 	maxRefusedHeld = 1024
 )
 
+// An address that is failing too often (its bad tokens or bad joins are
+// answered late) may open failingHandshakes new connections a second
+// (failingHandshakes at once): the others are refused before their TLS
+// handshake, the dearest thing a new connection costs the node. Addresses
+// that do not fail are never limited by it.
+const (
+	failingHandshakes = 10
+	maxHandshakeHosts = 10_000 // failing addresses tracked; beyond, forgotten
+)
+
 // perAddress is a listener that closes, as soon as it accepts it, a
 // connection from an address that holds max open already: before its TLS
 // handshake, so a flood of connections from one address costs the node an
@@ -28,20 +38,32 @@ const (
 // connections busy, so it cannot send thousands of requests a second).
 type perAddress struct {
 	net.Listener
-	max  int
-	held chan struct{} // a token per refused connection held
+	max     int
+	failing func(host string) bool // nil: no address is
+	now     func() time.Time
+	hold    time.Duration // refusedHold
+	held    chan struct{} // a token per refused connection held
 
-	mu   sync.Mutex
-	open map[string]int
+	mu         sync.Mutex
+	open       map[string]int
+	handshakes map[string]*handshakes // of failing addresses
+}
+
+// handshakes is a failing address's new connections left, at a time.
+type handshakes struct {
+	left float64
+	at   time.Time
 }
 
 // limitPerAddress returns ln with at most max connections open per remote
-// address; max <= 0 returns ln as it is.
-func limitPerAddress(ln net.Listener, max int) net.Listener {
+// address, and failingHandshakes new ones a second from an address failing
+// reports (nil: none); max <= 0 returns ln as it is.
+func limitPerAddress(ln net.Listener, max int, failing func(host string) bool) net.Listener {
 	if max <= 0 {
 		return ln
 	}
-	return &perAddress{Listener: ln, max: max, open: map[string]int{}, held: make(chan struct{}, maxRefusedHeld)}
+	return &perAddress{Listener: ln, max: max, failing: failing, now: time.Now, hold: refusedHold, open: map[string]int{},
+		handshakes: map[string]*handshakes{}, held: make(chan struct{}, maxRefusedHeld)}
 }
 
 // Accept returns the next connection from an address under its limit.
@@ -52,8 +74,9 @@ func (l *perAddress) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		host := hostOf(c.RemoteAddr())
+		failing := l.failing != nil && l.failing(host)
 		l.mu.Lock()
-		ok := l.open[host] < l.max
+		ok := l.open[host] < l.max && (!failing || l.handshake(host))
 		if ok {
 			l.open[host]++
 		}
@@ -64,6 +87,27 @@ func (l *perAddress) Accept() (net.Conn, error) {
 		}
 		return &countedConn{Conn: c, done: func() { l.release(host) }}, nil
 	}
+}
+
+// handshake takes one of the new connections failing host may open now,
+// and reports false when none is left. l.mu is held.
+func (l *perAddress) handshake(host string) bool {
+	now := l.now()
+	h, ok := l.handshakes[host]
+	if !ok {
+		if len(l.handshakes) >= maxHandshakeHosts {
+			clear(l.handshakes)
+		}
+		h = &handshakes{left: failingHandshakes, at: now}
+		l.handshakes[host] = h
+	}
+	h.left = min(failingHandshakes, h.left+now.Sub(h.at).Seconds()*failingHandshakes)
+	h.at = now
+	if h.left < 1 {
+		return false
+	}
+	h.left--
+	return true
 }
 
 // release forgets one connection of host.
@@ -96,12 +140,12 @@ func (c *countedConn) Close() error {
 	return c.Conn.Close()
 }
 
-// refuse closes c, after refusedHold when fewer than maxRefusedHeld
+// refuse closes c, after l.hold when fewer than maxRefusedHeld
 // refused connections are held already.
 func (l *perAddress) refuse(c net.Conn) {
 	select {
 	case l.held <- struct{}{}:
-		time.AfterFunc(refusedHold, func() {
+		time.AfterFunc(l.hold, func() {
 			c.Close()
 			<-l.held
 		})

@@ -134,7 +134,9 @@ func limitBody(next http.Handler, onError errorWriter, limit int64) http.Handler
 // serveHTTPS serves h with tc until ctx is done, then shuts down
 // gracefully. Once listening, it calls announce with the URL the node
 // advertises (--advertise, else https:// and the address it listens on).
-func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config, announce func(url string) error) error {
+// An address failing says is failing too often (bad tokens, bad joins)
+// gets fewer new connections (limitPerAddress).
+func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config, failing func(host string) bool, announce func(url string) error) error {
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
@@ -156,7 +158,7 @@ func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config,
 	srv := &http.Server{Handler: bodies.wrap(h), TLSConfig: tc, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout,
 		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(limitPerAddress(ln, cfg.MaxConnsPerAddress), "", "") }()
+	go func() { errc <- srv.ServeTLS(limitPerAddress(ln, cfg.MaxConnsPerAddress, failing), "", "") }()
 	cfg.Logger.Info("serving HTTPS", "addr", addr, "playground", "https://"+displayHost(addr)+"/",
 		"admin_token_file", filepath.Join(cfg.DataDir, AdminTokenFile))
 	select {

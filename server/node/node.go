@@ -285,7 +285,8 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	})
 	g.Go(func() error {
 		defer close(httpsDone)
-		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log), tc, announce)
+		failing := func(host string) bool { return acc.failing(host) || net.JoinsFailing(host) }
+		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log), tc, failing, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
 	g.Go(func() error { return rep.Run(gctx) })

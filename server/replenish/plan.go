@@ -1,0 +1,164 @@
+// Package replenish plans transfers between warehouses: for a product at
+// or below its reorder point in one warehouse, the units other warehouses
+// can spare to bring it back up, drawn from those with the most days of
+// cover first. It is pure arithmetic over levels its caller gathers from
+// the local ledger and the replicas; the rules of a plan live here only.
+package replenish
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Defaults of a plan.
+const (
+	// DefaultWindowDays is the window over which average daily sales are
+	// taken.
+	DefaultWindowDays = 30
+	// CoverDays is how many days of a warehouse's own sales a plan keeps
+	// above its reorder point: a source keeps them, and a destination with
+	// no maximum is brought up to them.
+	CoverDays = 14
+)
+
+// Level is one product's position in one warehouse.
+type Level struct {
+	Warehouse string
+	// OnHand is the stock; Reserved the units reservations hold of it.
+	OnHand, Reserved int64
+	// InTransitIn is the units already on their way to this warehouse.
+	InTransitIn int64
+	// ReorderPoint is the minimum (0: none); MaxStock the maximum (0: none).
+	ReorderPoint, MaxStock int64
+	// Sold is the units sold (SALE) over the window.
+	Sold int64
+}
+
+// Available is the stock reservations do not hold.
+func (l Level) Available() int64 { return max(0, l.OnHand-l.Reserved) }
+
+// DaysOfCover is Available divided by the average daily sales over
+// windowDays, and false when nothing was sold.
+func (l Level) DaysOfCover(windowDays int) (float64, bool) {
+	if l.Sold <= 0 || windowDays <= 0 {
+		return 0, false
+	}
+	return float64(l.Available()) * float64(windowDays) / float64(l.Sold), true
+}
+
+// cover is CoverDays of l's sales over windowDays, rounded up.
+func (l Level) cover(windowDays int) int64 {
+	if l.Sold <= 0 || windowDays <= 0 {
+		return 0
+	}
+	return (l.Sold*CoverDays + int64(windowDays) - 1) / int64(windowDays)
+}
+
+// position is what l will have once what is on its way arrives, net of
+// reservations.
+func (l Level) position() int64 { return l.Available() + l.InTransitIn }
+
+// Short reports whether l is at or below its reorder point, counting what
+// is on its way.
+func (l Level) Short() bool { return l.ReorderPoint > 0 && l.position() <= l.ReorderPoint }
+
+// Need is how many units bring a short l to its maximum, or, without one,
+// to its reorder point plus CoverDays of its sales; 0 when l is not short.
+func (l Level) Need(windowDays int) int64 {
+	if !l.Short() {
+		return 0
+	}
+	target := l.MaxStock
+	if target <= 0 {
+		target = l.ReorderPoint + l.cover(windowDays)
+	}
+	return max(0, target-l.position())
+}
+
+// Spare is how many units l can give: what it has available beyond its
+// reorder point plus CoverDays of its own sales.
+func (l Level) Spare(windowDays int) int64 {
+	return max(0, l.Available()-l.ReorderPoint-l.cover(windowDays))
+}
+
+// Reason says why a transfer is suggested.
+type Reason string
+
+// The reasons of a suggestion.
+const (
+	BelowReorderPoint Reason = "BELOW_REORDER_POINT"
+)
+
+// Suggestion is a transfer a plan suggests.
+type Suggestion struct {
+	SKU      string
+	From, To string
+	Quantity int64
+	Reason   Reason
+	// FromDaysOfCover and ToDaysOfCover are the warehouses' days of cover
+	// before the transfer; nil when nothing was sold there.
+	FromDaysOfCover, ToDaysOfCover *float64
+}
+
+// Plan returns the transfers that bring back each warehouse where sku is
+// short (of those to reports true; nil: every one), most urgent first
+// (fewest days of cover), each drawn from the others with the most days
+// of cover first (never sold: first of all), one suggestion per source,
+// no source giving more than its Spare over the whole plan.
+func Plan(sku string, levels []Level, windowDays int, to func(warehouse string) bool) []Suggestion {
+	if windowDays <= 0 {
+		windowDays = DefaultWindowDays
+	}
+	cover := func(l Level) float64 { // never sold: more than any
+		if d, ok := l.DaysOfCover(windowDays); ok {
+			return d
+		}
+		return math.Inf(1)
+	}
+	byCover := func(desc bool) func(a, b Level) int {
+		return func(a, b Level) int {
+			c := cmp.Compare(cover(a), cover(b))
+			if desc {
+				c = -c
+			}
+			return cmp.Or(c, cmp.Compare(a.Warehouse, b.Warehouse))
+		}
+	}
+	var short []Level
+	spare := map[string]int64{}
+	for _, l := range levels {
+		if l.Short() && (to == nil || to(l.Warehouse)) {
+			short = append(short, l)
+		}
+		spare[l.Warehouse] = l.Spare(windowDays)
+	}
+	slices.SortFunc(short, byCover(false))
+	sources := slices.SortedFunc(slices.Values(levels), byCover(true))
+	var out []Suggestion
+	for _, d := range short {
+		need := d.Need(windowDays)
+		for _, s := range sources {
+			if need <= 0 {
+				break
+			}
+			q := min(spare[s.Warehouse], need)
+			if s.Warehouse == d.Warehouse || q <= 0 {
+				continue
+			}
+			spare[s.Warehouse] -= q
+			need -= q
+			out = append(out, Suggestion{SKU: sku, From: s.Warehouse, To: d.Warehouse, Quantity: q, Reason: BelowReorderPoint,
+				FromDaysOfCover: daysOf(s, windowDays), ToDaysOfCover: daysOf(d, windowDays)})
+		}
+	}
+	return out
+}
+
+// daysOf returns l's days of cover, or nil when nothing was sold there.
+func daysOf(l Level, windowDays int) *float64 {
+	if d, ok := l.DaysOfCover(windowDays); ok {
+		return &d
+	}
+	return nil
+}

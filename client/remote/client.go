@@ -15,8 +15,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // Config says how to reach a node. ServerURL and CAFile are required.
@@ -161,9 +159,10 @@ func (c *Client) Do(ctx context.Context, idem Idempotency, query string, vars ma
 		return fmt.Errorf("encoding request: %w", err)
 	}
 	var last error
+	b := c.retry.backoff()
 	for attempt := 0; attempt < c.retry.Attempts; attempt++ {
 		if attempt > 0 {
-			if err := wait.For(ctx, c.retry.delay(attempt)); err != nil {
+			if err := b.Wait(ctx); err != nil {
 				return err
 			}
 			c.log.Debug("retrying request", "attempt", attempt+1, "err", last)

@@ -11,8 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // ReportRow is one group of a movement report: its keys (one per group
@@ -163,9 +161,10 @@ func (c *Client) Import(ctx context.Context, csv []byte, dryRun bool) (*ImportRe
 		key = NewIdempotencyKey()
 	}
 	var last error
+	b := c.retry.backoff()
 	for attempt := 0; attempt < c.retry.Attempts; attempt++ {
 		if attempt > 0 {
-			if err := wait.For(ctx, c.retry.delay(attempt)); err != nil {
+			if err := b.Wait(ctx); err != nil {
 				return nil, err
 			}
 			c.log.Debug("sending the import again", "attempt", attempt+1, "err", last)

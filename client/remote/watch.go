@@ -78,7 +78,7 @@ func (c *Client) Watch(ctx context.Context, scope WatchScope) <-chan WatchEvent 
 
 // watch is the reconnect loop of Watch.
 func (c *Client) watch(ctx context.Context, scope WatchScope, out chan<- WatchEvent) {
-	backoff := WatchBackoff()
+	b := WatchBackoff().backoff()
 	attempt := 0
 	for {
 		err := c.session(ctx, scope, out, &attempt)
@@ -89,8 +89,11 @@ func (c *Client) watch(ctx context.Context, scope WatchScope, out chan<- WatchEv
 			send(ctx, out, WatchEvent{Kind: WatchFailed, Err: err})
 			return
 		}
+		if attempt == 0 { // the session delivered a snapshot (or it is the first): wait the shortest again
+			b.Reset()
+		}
 		attempt++
-		delay := backoff.delay(attempt)
+		delay := b.Next()
 		if !send(ctx, out, WatchEvent{Kind: WatchReconnecting, Err: err, Attempt: attempt, Wait: delay}) {
 			return
 		}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -209,7 +210,7 @@ func (h *Handler) changes(w http.ResponseWriter, r *http.Request) error {
 		if ctx.Err() != nil {
 			return nil // the caller left
 		}
-		if isClosed(h.stopping) {
+		if wait.Closed(h.stopping) {
 			deadline = time.Now() // answer what there is, now
 		}
 	}
@@ -319,14 +320,4 @@ func (h *Handler) epoch(ctx context.Context, origin string, local *stock.Warehou
 func writeJSON(w http.ResponseWriter, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	return json.NewEncoder(w).Encode(v)
-}
-
-// isClosed reports whether ch is closed, without blocking.
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }

@@ -259,7 +259,7 @@ func (r *Replicator) reconcile(ctx context.Context, ms []Member) {
 	r.mu.Lock()
 	var stopped []*link
 	for id, l := range r.links {
-		if m, ok := want[id]; !ok || m.URL != l.m.URL || isClosed(l.done) {
+		if m, ok := want[id]; !ok || m.URL != l.m.URL || wait.Closed(l.done) {
 			l.cancel()
 			stopped = append(stopped, l)
 			delete(r.links, id)

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // ReportRow is one group of a movement report: its keys (one per group
@@ -176,7 +178,7 @@ func (c *Client) Import(ctx context.Context, csv []byte, dryRun bool) (*ImportRe
 			return res, nil
 		case canceled(ctx, err):
 			return nil, ctx.Err()
-		case errors.As(err, &e) && (e.Code == CodeUnavailable || (key != "" && e.Code == CodeOutcomeUnknown)),
+		case errors.As(err, &e) && (e.Code == api.CodeUnavailable || (key != "" && e.Code == api.CodeOutcomeUnknown)),
 			errors.Is(err, ErrUnavailable) && (key != "" || notSent(err)):
 			last = err
 		default:

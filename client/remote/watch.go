@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/api"
 	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
@@ -188,7 +189,7 @@ func (c *Client) watchedProducts(ctx context.Context, warehouse, sku string) ([]
 		return c.Products(ctx, warehouse, "")
 	}
 	p, err := c.ProductIn(ctx, warehouse, sku)
-	if Code(err) == CodeNotFound && !UnknownWarehouse(err) {
+	if Code(err) == api.CodeNotFound && !UnknownWarehouse(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -204,7 +205,7 @@ func permanent(err error) bool {
 		return true
 	}
 	switch Code(err) {
-	case CodeUnauthenticated, CodeForbidden, CodeInvalidInput:
+	case api.CodeUnauthenticated, api.CodeForbidden, api.CodeInvalidInput:
 		return true
 	}
 	return errors.Is(err, ErrUntrusted)

@@ -614,7 +614,7 @@ func fetch(ctx context.Context, c *client, origin string, after int64, wait time
 	// never answers must not keep every other neighbour from serving it.
 	ctx, cancel := context.WithTimeout(ctx, wait+fetchTimeout)
 	defer cancel()
-	reply, err := c.changes(ctx, origin, after, DefaultLimit, wait)
+	reply, err := c.changes(ctx, origin, after, RunLimit, wait)
 	if err != nil {
 		return fetched{err: err}
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // actAdd is menu 1: prompt for a new product and create it.
@@ -115,7 +116,7 @@ func (a *app) actMove(ctx context.Context) error {
 		return err
 	}
 	in := remote.NewMovement{SKU: p.SKU}
-	kinds := []string{remote.KindPurchase, remote.KindSale, remote.KindReturn, remote.KindAdjustment}
+	kinds := []string{api.KindPurchase, api.KindSale, api.KindReturn, api.KindAdjustment}
 	names := make([]string, len(kinds))
 	for i, k := range kinds {
 		names[i] = kindName(a.p, k)
@@ -138,7 +139,7 @@ func (a *app) actMove(ctx context.Context) error {
 // for an adjustment.
 func (a *app) askUnits(ctx context.Context, kind string) (int, error) {
 	pr := a.prompts()
-	if kind != remote.KindAdjustment {
+	if kind != api.KindAdjustment {
 		return pr.Int(ctx, a.p.T(msgFieldAmount), "", 1)
 	}
 	return ask(ctx, pr, a.p.T(msgFieldSignedAmount), "", func(s string) (int, string) {

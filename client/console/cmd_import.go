@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // setupImport: import FILE.csv [--dry-run].
@@ -73,7 +74,7 @@ func (a *app) importRefused(file string, lines []remote.LineError, dry bool) err
 		if err := a.show(lines, nil); err != nil {
 			return err
 		}
-		return &remote.Error{Code: remote.CodeInvalidInput, Message: fmt.Sprintf("%d invalid lines", len(lines))}
+		return &remote.Error{Code: api.CodeInvalidInput, Message: fmt.Sprintf("%d invalid lines", len(lines))}
 	}
 	head := map[[2]bool]msg{{false, true}: msgImportInvalidOne, {false, false}: msgImportInvalidMany,
 		{true, true}: msgImportDryInvalidOne, {true, false}: msgImportDryInvalidMany}[[2]bool{dry, len(lines) == 1}]

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // setupStockSet: stock set SKU QUANTITY [--note N].
@@ -44,10 +45,10 @@ func (a *app) setStock(ctx context.Context, sku string, qty int, note string) er
 // kindAliases maps what people type to movement kinds.
 func kindAliases() map[string]string {
 	return map[string]string{
-		"purchase": remote.KindPurchase, "compra": remote.KindPurchase,
-		"sale": remote.KindSale, "venta": remote.KindSale,
-		"return": remote.KindReturn, "devolucion": remote.KindReturn, "devolución": remote.KindReturn,
-		"adjustment": remote.KindAdjustment, "ajuste": remote.KindAdjustment,
+		"purchase": api.KindPurchase, "compra": api.KindPurchase,
+		"sale": api.KindSale, "venta": api.KindSale,
+		"return": api.KindReturn, "devolucion": api.KindReturn, "devolución": api.KindReturn,
+		"adjustment": api.KindAdjustment, "ajuste": api.KindAdjustment,
 	}
 }
 
@@ -70,9 +71,9 @@ func ParseFilterKind(s string) (string, bool) {
 	words := strings.Fields(strings.NewReplacer("_", " ", "-", " ").Replace(strings.ToLower(s)))
 	switch strings.Join(words, " ") {
 	case "transfer out", "salida por transferencia", "salida":
-		return remote.KindTransferOut, true
+		return api.KindTransferOut, true
 	case "transfer in", "entrada por transferencia", "entrada":
-		return remote.KindTransferIn, true
+		return api.KindTransferIn, true
 	}
 	return "", false
 }
@@ -93,7 +94,7 @@ func setupMove(fs *flag.FlagSet) runFunc {
 		}
 		in := remote.NewMovement{Kind: kind, SKU: args[1], Reference: optString(*ref), Note: optString(*note), IdempotencyKey: *key}
 		min := 1
-		if kind == remote.KindAdjustment {
+		if kind == api.KindAdjustment {
 			min = -1 << 31
 		}
 		var err error

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // setupStocktakeStart: stocktake start [--sku A,B] [--note N].
@@ -186,7 +187,7 @@ func (a *app) countLoop(ctx context.Context, c *remote.Client, id string) error 
 		}
 		l, err := c.RecordCount(ctx, id, strings.TrimSpace(sku), qty)
 		if err != nil {
-			if remote.Code(err) == remote.CodeUnauthenticated || remote.Code(err) == "" {
+			if remote.Code(err) == api.CodeUnauthenticated || remote.Code(err) == "" {
 				return err
 			}
 			a.tell(Sentence(a.p, a.settings.Server, a.hintSKU(ctx, c, strings.TrimSpace(sku), err)))

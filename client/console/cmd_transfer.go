@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // setupTransfer: transfer SKU QUANTITY --to WAREHOUSE [--ref R] [--note N] [--key K].
@@ -122,7 +123,7 @@ func (a *app) receiveTransfer(ctx context.Context, id string) error {
 		return err
 	}
 	before, err := c.Transfer(ctx, id)
-	if err != nil && remote.Code(err) != remote.CodeNotFound {
+	if err != nil && remote.Code(err) != api.CodeNotFound {
 		return err
 	}
 	if err == nil && before.Status == remote.TransferReceived && before.ReceivedAt != nil {

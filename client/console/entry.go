@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // The menu's data entry checks what it can as soon as it is typed, so that
@@ -23,7 +24,7 @@ func (a *app) askNewSKU(ctx context.Context, c *remote.Client) (string, error) {
 		}
 		p, err := c.Product(ctx, sku)
 		switch {
-		case remote.Code(err) == remote.CodeNotFound:
+		case remote.Code(err) == api.CodeNotFound:
 			return sku, nil
 		case err != nil:
 			return "", err
@@ -44,7 +45,7 @@ func (a *app) askExistingSKU(ctx context.Context, c *remote.Client) (*remote.Pro
 		if err == nil {
 			return p, nil
 		}
-		if err = a.hintSKU(ctx, c, sku, err); remote.Code(err) != remote.CodeNotFound || remote.UnknownWarehouse(err) {
+		if err = a.hintSKU(ctx, c, sku, err); remote.Code(err) != api.CodeNotFound || remote.UnknownWarehouse(err) {
 			return nil, err
 		}
 		a.tell(Sentence(a.p, a.settings.Server, err))
@@ -67,7 +68,7 @@ func (a *app) recordInMenu(ctx context.Context, c *remote.Client, in remote.NewM
 			}
 			in.IdempotencyKey = remote.NewIdempotencyKey()
 			continue
-		case remote.Code(err) == remote.CodeInsufficientStock:
+		case remote.Code(err) == api.CodeInsufficientStock:
 			units, ok, err2 := a.correctUnits(ctx, in, err)
 			if err2 != nil || !ok {
 				return err2
@@ -91,14 +92,14 @@ func (a *app) correctUnits(ctx context.Context, in remote.NewMovement, refusal e
 	if errors.As(refusal, &re) && re.Shortfall != nil {
 		inStock = int(re.Shortfall.InStock)
 	}
-	if inStock == 0 && in.Kind != remote.KindAdjustment {
+	if inStock == 0 && in.Kind != api.KindAdjustment {
 		return 0, false, nil
 	}
 	change, err := a.prompts().Confirm(ctx, a.p.T(msgOversaleRetry))
 	if err != nil || !change {
 		return 0, false, err
 	}
-	if in.Kind == remote.KindAdjustment || inStock < 0 {
+	if in.Kind == api.KindAdjustment || inStock < 0 {
 		units, err := a.askUnits(ctx, in.Kind)
 		return units, err == nil, err
 	}

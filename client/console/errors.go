@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // Exit codes of the stockmesh command.
@@ -65,11 +66,11 @@ func Sentence(p Printer, server string, err error) string {
 		return s
 	}
 	switch remote.Code(err) {
-	case remote.CodeNotFound:
+	case api.CodeNotFound:
 		return p.T(msgErrNotFound)
-	case remote.CodeAlreadyExists:
+	case api.CodeAlreadyExists:
 		return p.T(msgErrAlreadyExists)
-	case remote.CodeInsufficientStock:
+	case api.CodeInsufficientStock:
 		var re *remote.Error
 		if errors.As(err, &re) && re.Shortfall != nil {
 			if s := re.Shortfall; s.Reserved > 0 {
@@ -78,7 +79,7 @@ func Sentence(p Printer, server string, err error) string {
 			return p.T(msgErrShortfall, re.Shortfall.SKU, re.Shortfall.InStock, re.Shortfall.Requested)
 		}
 		return p.T(msgErrInsufficientStock)
-	case remote.CodeInvalidInput:
+	case api.CodeInvalidInput:
 		if re, ok := errors.AsType[*remote.Error](err); ok && re.Violation != nil {
 			if s, ok := violationSentence(p, fieldWord(p, re.Violation.Field), re.Violation); ok {
 				return p.T(msgErrInvalidInput, s)
@@ -88,15 +89,15 @@ func Sentence(p Printer, server string, err error) string {
 			return p.T(msgErrInvalidInputNoDetail)
 		}
 		return p.T(msgErrInvalidInput, nodeMessage(err))
-	case remote.CodeUnauthenticated:
+	case api.CodeUnauthenticated:
 		return p.T(msgErrUnauthenticated)
-	case remote.CodeForbidden:
+	case api.CodeForbidden:
 		return forbidden(p, err)
-	case remote.CodeUnavailable:
+	case api.CodeUnavailable:
 		return p.T(msgErrUnavailable, server)
-	case remote.CodeOutcomeUnknown:
+	case api.CodeOutcomeUnknown:
 		return p.T(msgErrOutcomeUnknown)
-	case remote.CodeInternal:
+	case api.CodeInternal:
 		return p.T(msgErrInternal)
 	}
 	return p.T(msgErrOther, err)
@@ -110,11 +111,11 @@ func elsewhere(p Printer, err error) (string, bool) {
 		return "", false
 	}
 	switch {
-	case e.Code == remote.CodeNotFound:
+	case e.Code == api.CodeNotFound:
 		return p.T(msgErrNoWarehouse, e.Warehouse), true
-	case e.Code == remote.CodeForbidden && e.Node != "":
+	case e.Code == api.CodeForbidden && e.Node != "":
 		return p.T(msgErrNotOwner, e.Warehouse, e.Node), true
-	case e.Code == remote.CodeForbidden:
+	case e.Code == api.CodeForbidden:
 		return p.T(msgErrNotOwnerUnknown, e.Warehouse), true
 	}
 	return "", false
@@ -164,7 +165,7 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.Is(err, ErrUsage):
 		return ExitUsage
-	case errors.Is(err, remote.ErrUntrusted), remote.Code(err) == remote.CodeUnavailable:
+	case errors.Is(err, remote.ErrUntrusted), remote.Code(err) == api.CodeUnavailable:
 		return ExitUnreachable
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted

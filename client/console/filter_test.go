@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // TestFilterKinds: --kind takes one kind or several, comma-separated, in
@@ -20,12 +20,12 @@ func TestFilterKinds(t *testing.T) {
 		wantErr string
 	}{
 		{"", nil, ""},
-		{"sale", []string{remote.KindSale}, ""},
-		{"sale,return", []string{remote.KindSale, remote.KindReturn}, ""},
-		{"venta, devolución", []string{remote.KindSale, remote.KindReturn}, ""},
-		{"transfer_out", []string{remote.KindTransferOut}, ""},
-		{"transfer out,TRANSFER_IN", []string{remote.KindTransferOut, remote.KindTransferIn}, ""},
-		{"salida por transferencia,entrada", []string{remote.KindTransferOut, remote.KindTransferIn}, ""},
+		{"sale", []string{api.KindSale}, ""},
+		{"sale,return", []string{api.KindSale, api.KindReturn}, ""},
+		{"venta, devolución", []string{api.KindSale, api.KindReturn}, ""},
+		{"transfer_out", []string{api.KindTransferOut}, ""},
+		{"transfer out,TRANSFER_IN", []string{api.KindTransferOut, api.KindTransferIn}, ""},
+		{"salida por transferencia,entrada", []string{api.KindTransferOut, api.KindTransferIn}, ""},
 		{"sale,frob", nil, `"frob" is not a kind of movement; use purchase, sale, return, adjustment, transfer_out or transfer_in`},
 	}
 	for _, tc := range tests {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // The menu's history (7) and watch (9) offer what their commands do:
@@ -56,8 +57,8 @@ func (a *app) actHistory(ctx context.Context) error {
 
 // askKinds offers any kind (the default) or one of the six.
 func (a *app) askKinds(ctx context.Context) ([]string, error) {
-	kinds := []string{remote.KindPurchase, remote.KindSale, remote.KindReturn, remote.KindAdjustment,
-		remote.KindTransferOut, remote.KindTransferIn}
+	kinds := []string{api.KindPurchase, api.KindSale, api.KindReturn, api.KindAdjustment,
+		api.KindTransferOut, api.KindTransferIn}
 	names := []string{a.p.T(msgAnyKind)}
 	for _, k := range kinds {
 		names = append(names, kindName(a.p, k))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // A movement with a reference is recorded once by default. Its idempotency
@@ -75,7 +76,7 @@ func (a *app) recordOnce(ctx context.Context, c *remote.Client, in remote.NewMov
 	m, err := c.RecordMovement(ctx, in)
 	var re *remote.Error
 	switch {
-	case errors.As(err, &re) && re.Code == remote.CodeInvalidInput && strings.Contains(re.Message, in.IdempotencyKey):
+	case errors.As(err, &re) && re.Code == api.CodeInvalidInput && strings.Contains(re.Message, in.IdempotencyKey):
 		return nil, &errRepeated{in: in}
 	case err != nil:
 		return nil, err

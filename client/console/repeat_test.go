@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // TestRefKey: the key of a movement with a reference is the same for the
@@ -11,18 +12,18 @@ import (
 // when any of those four differs.
 func TestRefKey(t *testing.T) {
 	ref := func(s string) *string { return &s }
-	base := remote.NewMovement{Kind: remote.KindSale, SKU: "A1", Quantity: 3, Reference: ref("ORD-7")}
+	base := remote.NewMovement{Kind: api.KindSale, SKU: "A1", Quantity: 3, Reference: ref("ORD-7")}
 	same := base
 	same.Note = ref("re-run after a timeout")
 	if refKey(base) != refKey(same) {
 		t.Errorf("the note changes the key: %s, %s", refKey(base), refKey(same))
 	}
 	for name, other := range map[string]remote.NewMovement{
-		"kind":      {Kind: remote.KindPurchase, SKU: "A1", Quantity: 3, Reference: ref("ORD-7")},
-		"sku":       {Kind: remote.KindSale, SKU: "a1", Quantity: 3, Reference: ref("ORD-7")},
-		"quantity":  {Kind: remote.KindSale, SKU: "A1", Quantity: 4, Reference: ref("ORD-7")},
-		"reference": {Kind: remote.KindSale, SKU: "A1", Quantity: 3, Reference: ref("ORD-8")},
-		"joined":    {Kind: remote.KindSale, SKU: "A1", Quantity: 3, Reference: ref("ORD-7\x00")},
+		"kind":      {Kind: api.KindPurchase, SKU: "A1", Quantity: 3, Reference: ref("ORD-7")},
+		"sku":       {Kind: api.KindSale, SKU: "a1", Quantity: 3, Reference: ref("ORD-7")},
+		"quantity":  {Kind: api.KindSale, SKU: "A1", Quantity: 4, Reference: ref("ORD-7")},
+		"reference": {Kind: api.KindSale, SKU: "A1", Quantity: 3, Reference: ref("ORD-8")},
+		"joined":    {Kind: api.KindSale, SKU: "A1", Quantity: 3, Reference: ref("ORD-7\x00")},
 	} {
 		if refKey(other) == refKey(base) {
 			t.Errorf("another %s gives the same key %s", name, refKey(base))

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 	"github.com/stockmesh/stockmesh/internal/atomicfile"
 )
 
@@ -36,7 +37,7 @@ func (a *app) explainSettings(err error) error {
 // sentence is Sentence for this run: a node that refuses the token when
 // none was found anywhere is explained as a missing setting.
 func (a *app) sentence(err error) string {
-	if remote.Code(err) == remote.CodeUnauthenticated && a.settings.Token == "" {
+	if remote.Code(err) == api.CodeUnauthenticated && a.settings.Token == "" {
 		cwd, _ := os.Getwd()
 		return a.p.T(msgNoToken, DefaultTokenFile, cwd) + "\n" + a.p.T(msgNoSettings, a.configPath())
 	}

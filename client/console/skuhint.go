@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // skuHint is a NOT_FOUND refusal for a sku whose warehouse holds a
@@ -26,7 +27,7 @@ func (e *skuHint) Unwrap() error { return e.err }
 // product sku but has one whose sku differs only in case, a *skuHint
 // naming it. The lookup is best effort: when it fails, err is returned.
 func (a *app) hintSKU(ctx context.Context, c *remote.Client, sku string, err error) error {
-	if remote.Code(err) != remote.CodeNotFound || remote.UnknownWarehouse(err) || sku == "" {
+	if remote.Code(err) != api.CodeNotFound || remote.UnknownWarehouse(err) || sku == "" {
 		return err
 	}
 	ps, _, _, lerr := c.ProductPage(ctx, "", sku, 100, "") // search ignores case

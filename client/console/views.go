@@ -7,22 +7,23 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // kindName returns a movement kind in p's language.
 func kindName(p Printer, kind string) string {
 	switch kind {
-	case remote.KindPurchase:
+	case api.KindPurchase:
 		return p.T(msgKindPurchase)
-	case remote.KindSale:
+	case api.KindSale:
 		return p.T(msgKindSale)
-	case remote.KindReturn:
+	case api.KindReturn:
 		return p.T(msgKindReturn)
-	case remote.KindAdjustment:
+	case api.KindAdjustment:
 		return p.T(msgKindAdjustment)
-	case remote.KindTransferOut:
+	case api.KindTransferOut:
 		return p.T(msgKindTransferOut)
-	case remote.KindTransferIn:
+	case api.KindTransferIn:
 		return p.T(msgKindTransferIn)
 	}
 	return kind

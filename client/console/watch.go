@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // setupWatch: watch [--sku SKU] [--warehouse ID|all].
@@ -106,7 +107,7 @@ func (a *app) fillNames(ctx context.Context, c *remote.Client, screen *watchScre
 		if err == nil {
 			screen.name(k, p.Name)
 			screen.reorder(k, p.ReorderPoint)
-		} else if remote.Code(err) == remote.CodeNotFound {
+		} else if remote.Code(err) == api.CodeNotFound {
 			screen.name(k, "—")
 		}
 	}

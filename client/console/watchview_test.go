@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stockmesh/stockmesh/client/remote"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // Warehouses and events the live screen tests replay.
@@ -52,13 +53,13 @@ func TestWatchScreen(t *testing.T) {
 	both := []string{"MAD-1", "BCN-1"}
 	network := []remote.WatchEvent{
 		watchSnapshot(both, watchProduct(madrid, "A1", "Bolt", 10), watchProduct(madrid, "B2", "Nut", 7), watchProduct(barcelona, "A1", "Bolt", 3)),
-		watchChange(barcelona, "A1", 5, 2, remote.KindPurchase),
-		watchChange(madrid, "A1", 9, -1, remote.KindSale),
+		watchChange(barcelona, "A1", 5, 2, api.KindPurchase),
+		watchChange(madrid, "A1", 9, -1, api.KindSale),
 	}
 	local := []remote.WatchEvent{
 		watchSnapshot([]string{"MAD-1"}, watchProduct(madrid, "A1", "Bolt", 10), watchProduct(madrid, "B2", "Nut", 7)),
-		watchChange(madrid, "A1", 9, -1, remote.KindSale),
-		watchChange(madrid, "C3", 4, 4, remote.KindPurchase), // created after the snapshot
+		watchChange(madrid, "A1", 9, -1, api.KindSale),
+		watchChange(madrid, "C3", 4, 4, api.KindPurchase), // created after the snapshot
 	}
 	cases := []struct {
 		name    string
@@ -110,7 +111,7 @@ func TestWatchScreen(t *testing.T) {
 		{name: "deleted", lang: English, scope: remote.WatchScope{All: true},
 			// The ADJUSTMENT to zero, then the deletion, removes the row
 			// and the header counts one product fewer.
-			events: append(slices.Clone(network), watchChange(madrid, "A1", 0, -9, remote.KindAdjustment),
+			events: append(slices.Clone(network), watchChange(madrid, "A1", 0, -9, api.KindAdjustment),
 				watchDeletion(madrid, "A1")),
 			status: "connected, 2 products in 2 warehouses",
 			rows: []string{"WAREHOUSE SKU NAME QUANTITY LAST CHANGE TIME",
@@ -201,8 +202,8 @@ func TestWatchJSON(t *testing.T) {
 			`"products":[{"sku":"A1","name":"Bolt","description":"","price":"","quantity":3,"reorderPoint":0,"belowReorderPoint":false,"warehouse":{"id":"BCN-1"`},
 		{"snapshot warehouses", watchSnapshot([]string{"MAD-1", "BCN-1"}), `"type":"snapshot","warehouses":["MAD-1","BCN-1"]`},
 		{"empty snapshot", watchSnapshot(nil), `{"products":[],"type":"snapshot","warehouses":[]}`},
-		{"change", watchChange(barcelona, "A1", 5, 2, remote.KindPurchase), `"type":"change","warehouse":"BCN-1"`},
-		{"change itself", watchChange(barcelona, "A1", 5, 2, remote.KindPurchase), `"change":{"warehouse":{"id":"BCN-1"`},
+		{"change", watchChange(barcelona, "A1", 5, 2, api.KindPurchase), `"type":"change","warehouse":"BCN-1"`},
+		{"change itself", watchChange(barcelona, "A1", 5, 2, api.KindPurchase), `"change":{"warehouse":{"id":"BCN-1"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -222,7 +223,7 @@ func TestWatchJSON(t *testing.T) {
 // attempt and the last error) instead of "No products yet.", which only a
 // node that answered may earn.
 func TestWatchScreenNotConnected(t *testing.T) {
-	down := &remote.Error{Code: remote.CodeUnavailable, Message: "down"}
+	down := &remote.Error{Code: api.CodeUnavailable, Message: "down"}
 	retry := remote.WatchEvent{Kind: remote.WatchReconnecting, Attempt: 2, Wait: 3 * time.Second, Err: down}
 	cases := []struct {
 		name   string
@@ -287,7 +288,7 @@ func TestWatchMarksLowStock(t *testing.T) {
 		if !strings.Contains(b.String(), c.mark) || strings.Count(b.String(), strings.Fields(c.mark)[0]) != 1 {
 			t.Errorf("%v: screen lacks %q once:\n%s", c.lang, c.mark, b.String())
 		}
-		s.apply(watchChange(madrid, "A1", 6, 3, remote.KindPurchase))
+		s.apply(watchChange(madrid, "A1", 6, 3, api.KindPurchase))
 		b.Reset()
 		s.table(watchAt).write(&b, false)
 		if strings.Contains(b.String(), strings.Fields(c.mark)[0]) {

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // GraphQL selections shared by the operations.
@@ -15,14 +17,14 @@ const (
 )
 
 // Product returns the product with sku in the node's own warehouse; a
-// missing one is an *Error with CodeNotFound.
+// missing one is an *Error with api.CodeNotFound.
 func (c *Client) Product(ctx context.Context, sku string) (*Product, error) {
 	return c.ProductIn(ctx, "", sku)
 }
 
 // ProductIn returns the product with sku in warehouse ("" for the node's
-// own). A missing product is an *Error with CodeNotFound; a warehouse the
-// node holds nothing of is one with CodeNotFound and Warehouse set (see
+// own). A missing product is an *Error with api.CodeNotFound; a warehouse the
+// node holds nothing of is one with api.CodeNotFound and Warehouse set (see
 // UnknownWarehouse).
 func (c *Client) ProductIn(ctx context.Context, warehouse, sku string) (*Product, error) {
 	var out struct{ Product *Product }
@@ -32,7 +34,7 @@ func (c *Client) ProductIn(ctx context.Context, warehouse, sku string) (*Product
 		return nil, fmt.Errorf("getting product %s: %w", sku, err)
 	}
 	if out.Product == nil {
-		return nil, fmt.Errorf("getting product %s: %w", sku, &Error{Code: CodeNotFound, Message: "no product " + sku})
+		return nil, fmt.Errorf("getting product %s: %w", sku, &Error{Code: api.CodeNotFound, Message: "no product " + sku})
 	}
 	return out.Product, nil
 }
@@ -80,7 +82,7 @@ func (c *Client) Products(ctx context.Context, warehouse, search string) ([]Prod
 }
 
 // CreateProduct creates a product. It is retried only when the request never
-// reached the node; a product that exists is an *Error with CodeAlreadyExists.
+// reached the node; a product that exists is an *Error with api.CodeAlreadyExists.
 func (c *Client) CreateProduct(ctx context.Context, in NewProduct) (*Product, error) {
 	var out struct{ CreateProduct Product }
 	q := `mutation($input: CreateProductInput!) { createProduct(input: $input) { ` + productFields + ` } }`
@@ -174,7 +176,7 @@ func (c *Client) LocalWarehouse(ctx context.Context) (*Warehouse, error) {
 		return nil, fmt.Errorf("getting the local warehouse: %w", err)
 	}
 	if out.LocalWarehouse == nil || out.LocalWarehouse.ID == "" {
-		return nil, fmt.Errorf("getting the local warehouse: %w", &Error{Code: CodeInternal, Message: "the node named no local warehouse"})
+		return nil, fmt.Errorf("getting the local warehouse: %w", &Error{Code: api.CodeInternal, Message: "the node named no local warehouse"})
 	}
 	return out.LocalWarehouse, nil
 }

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stockmesh/stockmesh/internal/wait"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // Config says how to reach a node. ServerURL and CAFile are required.
@@ -161,9 +161,10 @@ func (c *Client) Do(ctx context.Context, idem Idempotency, query string, vars ma
 		return fmt.Errorf("encoding request: %w", err)
 	}
 	var last error
+	b := c.retry.backoff()
 	for attempt := 0; attempt < c.retry.Attempts; attempt++ {
 		if attempt > 0 {
-			if err := wait.For(ctx, c.retry.delay(attempt)); err != nil {
+			if err := b.Wait(ctx); err != nil {
 				return err
 			}
 			c.log.Debug("retrying request", "attempt", attempt+1, "err", last)
@@ -193,7 +194,7 @@ func (c *Client) Do(ctx context.Context, idem Idempotency, query string, vars ma
 func retryable(err error, idem Idempotency) bool {
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Code == CodeUnavailable
+		return e.Code == api.CodeUnavailable
 	}
 	return bool(idem) || notSent(err)
 }
@@ -230,20 +231,20 @@ func parseResponse(status int, raw []byte) (*response, error) {
 	var r response
 	jsonErr := json.Unmarshal(raw, &r)
 	if jsonErr == nil && (r.Data != nil || len(r.Errors) > 0) {
-		if len(r.Errors) > 0 && r.Errors[0].Extensions.Code == CodeUnavailable {
+		if len(r.Errors) > 0 && r.Errors[0].Extensions.Code == api.CodeUnavailable {
 			return nil, r.Errors.first()
 		}
 		return &r, nil
 	}
 	switch {
 	case status == http.StatusUnauthorized:
-		return &response{Errors: statusError(CodeUnauthenticated, status, raw)}, nil
+		return &response{Errors: statusError(api.CodeUnauthenticated, status, raw)}, nil
 	case status == http.StatusForbidden:
-		return &response{Errors: statusError(CodeForbidden, status, raw)}, nil
+		return &response{Errors: statusError(api.CodeForbidden, status, raw)}, nil
 	case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
 		return nil, fmt.Errorf("node answered %s", http.StatusText(status))
 	case jsonErr != nil:
-		return &response{Errors: statusError(CodeInternal, status, raw)}, nil
+		return &response{Errors: statusError(api.CodeInternal, status, raw)}, nil
 	}
 	return &r, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 func TestParseResponse(t *testing.T) {
@@ -20,12 +22,12 @@ func TestParseResponse(t *testing.T) {
 		retry    bool // parseResponse itself returns an error
 	}{
 		{name: "data", status: 200, body: `{"data":{"product":{"sku":"A1","price":"9.99","quantity":3}}}`, wantSKU: "A1"},
-		{name: "not found", status: 200, body: `{"data":{"product":null},"errors":[{"message":"no A1","path":["product"],"extensions":{"code":"NOT_FOUND"}}]}`, wantCode: CodeNotFound},
-		{name: "insufficient", status: 200, body: `{"errors":[{"message":"only 2","extensions":{"code":"INSUFFICIENT_STOCK"}}],"data":null}`, wantCode: CodeInsufficientStock},
+		{name: "not found", status: 200, body: `{"data":{"product":null},"errors":[{"message":"no A1","path":["product"],"extensions":{"code":"NOT_FOUND"}}]}`, wantCode: api.CodeNotFound},
+		{name: "insufficient", status: 200, body: `{"errors":[{"message":"only 2","extensions":{"code":"INSUFFICIENT_STOCK"}}],"data":null}`, wantCode: api.CodeInsufficientStock},
 		{name: "validation 422", status: 422, body: `{"errors":[{"message":"bad","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}],"data":null}`, wantCode: "GRAPHQL_VALIDATION_FAILED"},
-		{name: "plain 401", status: 401, body: "unauthorized\n", wantCode: CodeUnauthenticated},
-		{name: "plain 403", status: 403, body: "", wantCode: CodeForbidden},
-		{name: "plain 500", status: 500, body: "boom", wantCode: CodeInternal},
+		{name: "plain 401", status: 401, body: "unauthorized\n", wantCode: api.CodeUnauthenticated},
+		{name: "plain 403", status: 403, body: "", wantCode: api.CodeForbidden},
+		{name: "plain 500", status: 500, body: "boom", wantCode: api.CodeInternal},
 		{name: "503 retried", status: 503, body: "down", retry: true},
 		{name: "unavailable code retried", status: 200, body: `{"errors":[{"message":"queue","extensions":{"code":"UNAVAILABLE"}}]}`, retry: true},
 	}
@@ -83,7 +85,7 @@ func TestRetries(t *testing.T) {
 		{
 			name: "movement retried with the same key",
 			call: func(c *Client) error {
-				_, err := c.RecordMovement(context.Background(), NewMovement{SKU: "A1", Kind: KindSale, Quantity: 1})
+				_, err := c.RecordMovement(context.Background(), NewMovement{SKU: "A1", Kind: api.KindSale, Quantity: 1})
 				return err
 			},
 			wantCalls: 2,
@@ -147,7 +149,7 @@ func TestUnreachableAndUntrusted(t *testing.T) {
 		want    error
 		code    string
 	}{
-		{name: "closed port", url: down.srv.URL, ca: down.caFile, want: ErrUnavailable, code: CodeUnavailable},
+		{name: "closed port", url: down.srv.URL, ca: down.caFile, want: ErrUnavailable, code: api.CodeUnavailable},
 		{name: "wrong CA", url: f.srv.URL, ca: otherCA, want: ErrUntrusted},
 	}
 	for _, tt := range tests {
@@ -197,8 +199,8 @@ func TestWriteRetriedOnlyWhenNotApplied(t *testing.T) {
 		wantCalls int
 		wantCode  string
 	}{
-		{CodeUnavailable, 2, ""},
-		{CodeOutcomeUnknown, 1, CodeOutcomeUnknown},
+		{api.CodeUnavailable, 2, ""},
+		{api.CodeOutcomeUnknown, 1, api.CodeOutcomeUnknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
@@ -243,7 +245,7 @@ func TestImportSentAgainUnderItsKey(t *testing.T) {
 		{"refused lines are not sent again", false, []string{
 			`400 {"error":{"code":"INVALID_INPUT","message":"1 line is invalid"},"lines":[{"line":2,"message":"price: bad"}]}`}, 1, 0, "lines"},
 		{"a dry run's unknown outcome is not sent again", true, []string{
-			`504 {"error":{"code":"OUTCOME_UNKNOWN","message":"no"}}`}, 1, 0, CodeOutcomeUnknown},
+			`504 {"error":{"code":"OUTCOME_UNKNOWN","message":"no"}}`}, 1, 0, api.CodeOutcomeUnknown},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,21 +8,8 @@ import (
 	"fmt"
 	"net"
 	"syscall"
-)
 
-// Codes the node puts in a GraphQL error's extensions.code.
-const (
-	CodeNotFound          = "NOT_FOUND"
-	CodeAlreadyExists     = "ALREADY_EXISTS"
-	CodeInsufficientStock = "INSUFFICIENT_STOCK"
-	CodeInvalidInput      = "INVALID_INPUT"
-	CodeUnauthenticated   = "UNAUTHENTICATED"
-	CodeForbidden         = "FORBIDDEN"
-	CodeUnavailable       = "UNAVAILABLE"
-	// CodeOutcomeUnknown: the node could not tell whether a write was
-	// applied. It is never retried without an idempotency key.
-	CodeOutcomeUnknown = "OUTCOME_UNKNOWN"
-	CodeInternal       = "INTERNAL"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // ErrUnavailable reports that the node could not be reached, or answered that
@@ -35,7 +22,7 @@ var ErrUntrusted = errors.New("remote: node certificate not trusted")
 
 // Error is a GraphQL error returned by the node: a request it refused.
 type Error struct {
-	// Code is extensions.code, such as CodeNotFound; empty when the node gave none.
+	// Code is extensions.code, such as api.CodeNotFound; empty when the node gave none.
 	Code string
 	// Message is the node's message, meant for people.
 	Message string
@@ -80,24 +67,24 @@ func (e *Error) Error() string {
 }
 
 // Code returns the GraphQL error code carried by err: the code of an *Error,
-// CodeUnavailable for ErrUnavailable, and "" otherwise.
+// api.CodeUnavailable for ErrUnavailable, and "" otherwise.
 func Code(err error) string {
 	var e *Error
 	switch {
 	case errors.As(err, &e):
 		return e.Code
 	case errors.Is(err, ErrUnavailable):
-		return CodeUnavailable
+		return api.CodeUnavailable
 	}
 	return ""
 }
 
 // UnknownWarehouse reports whether err is the node saying that it holds
-// nothing of the warehouse a request named: CodeNotFound with
+// nothing of the warehouse a request named: api.CodeNotFound with
 // Error.Warehouse set.
 func UnknownWarehouse(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && e.Code == CodeNotFound && e.Warehouse != ""
+	return errors.As(err, &e) && e.Code == api.CodeNotFound && e.Warehouse != ""
 }
 
 // gqlErrors is the errors array of a GraphQL response.
@@ -128,7 +115,7 @@ func (es gqlErrors) first() error {
 	x := es[0].Extensions
 	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path, Warehouse: x.Warehouse, Node: x.Node,
 		TokenName: x.TokenName, TokenRole: x.TokenRole, NeededRole: x.NeededRole, Violation: x.Violation}
-	if x.Code == CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
+	if x.Code == api.CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
 		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested, Reserved: x.Reserved, Available: *x.InStock}
 		if x.Available != nil {
 			e.Shortfall.Available = *x.Available

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stockmesh/stockmesh/internal/wait"
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // ReportRow is one group of a movement report: its keys (one per group
@@ -179,9 +179,10 @@ func (c *Client) Import(ctx context.Context, csv []byte, dryRun bool) (*ImportRe
 		key = NewIdempotencyKey()
 	}
 	var last error
+	b := c.retry.backoff()
 	for attempt := 0; attempt < c.retry.Attempts; attempt++ {
 		if attempt > 0 {
-			if err := wait.For(ctx, c.retry.delay(attempt)); err != nil {
+			if err := b.Wait(ctx); err != nil {
 				return nil, err
 			}
 			c.log.Debug("sending the import again", "attempt", attempt+1, "err", last)
@@ -193,7 +194,7 @@ func (c *Client) Import(ctx context.Context, csv []byte, dryRun bool) (*ImportRe
 			return res, nil
 		case canceled(ctx, err):
 			return nil, ctx.Err()
-		case errors.As(err, &e) && (e.Code == CodeUnavailable || (key != "" && e.Code == CodeOutcomeUnknown)),
+		case errors.As(err, &e) && (e.Code == api.CodeUnavailable || (key != "" && e.Code == api.CodeOutcomeUnknown)),
 			errors.Is(err, ErrUnavailable) && (key != "" || notSent(err)):
 			last = err
 		default:

@@ -1,12 +1,13 @@
 package remote
 
 import (
-	"math/rand/v2"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/backoff"
 )
 
 // Retry is a backoff policy: up to Attempts tries, waiting Base, 2×Base, …
-// (at most Max, with up to 20% jitter) between them.
+// (at most Max, each up to 20% shorter at random) between them.
 type Retry struct {
 	Attempts int
 	Base     time.Duration
@@ -34,12 +35,8 @@ func (r Retry) orDefault() Retry {
 	return r
 }
 
-// delay returns the wait before attempt n (n ≥ 1).
-func (r Retry) delay(n int) time.Duration {
-	d := r.Base
-	for i := 1; i < n && d < r.Max; i++ {
-		d *= 2
-	}
-	d = min(d, r.Max)
-	return d + time.Duration(rand.Int64N(int64(d)/5+1))
+// backoff returns the waits between r's tries: Base, doubling up to Max,
+// each up to 20% shorter at random.
+func (r Retry) backoff() backoff.Backoff {
+	return backoff.Backoff{First: r.Base, Max: r.Max, Jitter: 0.2}
 }

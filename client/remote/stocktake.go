@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // The statuses of a stocktake.
@@ -101,7 +103,7 @@ func (c *Client) Stocktake(ctx context.Context, id string) (*Stocktake, error) {
 		return nil, fmt.Errorf("getting stocktake %s: %w", id, err)
 	}
 	if out.Stocktake == nil {
-		return nil, fmt.Errorf("getting stocktake %s: %w", id, &Error{Code: CodeNotFound, Message: "no stocktake " + id})
+		return nil, fmt.Errorf("getting stocktake %s: %w", id, &Error{Code: api.CodeNotFound, Message: "no stocktake " + id})
 	}
 	return out.Stocktake, nil
 }

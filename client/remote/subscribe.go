@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // Subprotocol is the websocket subprotocol of GraphQL subscriptions.
@@ -93,7 +95,7 @@ func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
 	conn, res, err := d.DialContext(ctx, u, http.Header{})
 	if err != nil {
 		if res != nil && (res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden) {
-			return nil, fmt.Errorf("subscribing: %w", &Error{Code: CodeUnauthenticated, Message: res.Status})
+			return nil, fmt.Errorf("subscribing: %w", &Error{Code: api.CodeUnauthenticated, Message: res.Status})
 		}
 		if untrusted(err) {
 			return nil, fmt.Errorf("subscribing: %w: %v", ErrUntrusted, err)
@@ -247,7 +249,7 @@ func (s *Stream) handle(m wsMessage) (*StockChange, bool, error) {
 	case "error":
 		var es gqlErrors
 		if err := json.Unmarshal(m.Payload, &es); err != nil || len(es) == 0 {
-			return nil, true, &Error{Code: CodeInternal, Message: string(m.Payload)}
+			return nil, true, &Error{Code: api.CodeInternal, Message: string(m.Payload)}
 		}
 		return nil, true, es.first()
 	case "complete":
@@ -301,9 +303,9 @@ func closeError(err error) error {
 	if errors.As(err, &ce) {
 		switch ce.Code {
 		case 4401, 4400:
-			return &Error{Code: CodeUnauthenticated, Message: ce.Text}
+			return &Error{Code: api.CodeUnauthenticated, Message: ce.Text}
 		case 4403:
-			return &Error{Code: CodeForbidden, Message: ce.Text}
+			return &Error{Code: api.CodeForbidden, Message: ce.Text}
 		}
 	}
 	return fmt.Errorf("%w: %v", ErrUnavailable, err)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // acceptSubscription plays the node's side of connection_init and subscribe,
@@ -109,7 +111,7 @@ func TestSubscribe(t *testing.T) {
 				continue
 			}
 			got = append(got, ch.Quantity)
-			if ch.Movement == nil || ch.Movement.Kind != KindSale {
+			if ch.Movement == nil || ch.Movement.Kind != api.KindSale {
 				t.Errorf("change %+v lacks its movement", ch)
 			}
 		case pt, ok := <-p:
@@ -140,7 +142,7 @@ func TestSubscribeRefusedToken(t *testing.T) {
 	}
 	defer c.Close()
 	_, err = c.Subscribe(context.Background(), "", "")
-	if Code(err) != CodeForbidden || !permanent(err) {
+	if Code(err) != api.CodeForbidden || !permanent(err) {
 		t.Fatalf("err = %v (code %q), want a permanent FORBIDDEN", err, Code(err))
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // The statuses of a transfer.
@@ -107,7 +109,7 @@ func (c *Client) Transfer(ctx context.Context, id string) (*Transfer, error) {
 		return nil, fmt.Errorf("getting transfer %s: %w", id, err)
 	}
 	if out.Transfer == nil {
-		return nil, fmt.Errorf("getting transfer %s: %w", id, &Error{Code: CodeNotFound, Message: "no transfer " + id})
+		return nil, fmt.Errorf("getting transfer %s: %w", id, &Error{Code: api.CodeNotFound, Message: "no transfer " + id})
 	}
 	return out.Transfer, nil
 }

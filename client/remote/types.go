@@ -107,21 +107,6 @@ type ReorderPointChange struct {
 	Point     int       `json:"reorderPoint"`
 }
 
-// Movement kinds a client may record.
-const (
-	KindPurchase   = "PURCHASE"
-	KindSale       = "SALE"
-	KindReturn     = "RETURN"
-	KindAdjustment = "ADJUSTMENT"
-)
-
-// Movement kinds that only transfers make; history and reports filter by
-// them too.
-const (
-	KindTransferOut = "TRANSFER_OUT"
-	KindTransferIn  = "TRANSFER_IN"
-)
-
 // NewProduct is the input of CreateProduct.
 type NewProduct struct {
 	SKU             string  `json:"sku"`

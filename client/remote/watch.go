@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/api"
 	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
@@ -78,7 +79,7 @@ func (c *Client) Watch(ctx context.Context, scope WatchScope) <-chan WatchEvent 
 
 // watch is the reconnect loop of Watch.
 func (c *Client) watch(ctx context.Context, scope WatchScope, out chan<- WatchEvent) {
-	backoff := WatchBackoff()
+	b := WatchBackoff().backoff()
 	attempt := 0
 	for {
 		err := c.session(ctx, scope, out, &attempt)
@@ -89,8 +90,11 @@ func (c *Client) watch(ctx context.Context, scope WatchScope, out chan<- WatchEv
 			send(ctx, out, WatchEvent{Kind: WatchFailed, Err: err})
 			return
 		}
+		if attempt == 0 { // the session delivered a snapshot (or it is the first): wait the shortest again
+			b.Reset()
+		}
 		attempt++
-		delay := backoff.delay(attempt)
+		delay := b.Next()
 		if !send(ctx, out, WatchEvent{Kind: WatchReconnecting, Err: err, Attempt: attempt, Wait: delay}) {
 			return
 		}
@@ -185,7 +189,7 @@ func (c *Client) watchedProducts(ctx context.Context, warehouse, sku string) ([]
 		return c.Products(ctx, warehouse, "")
 	}
 	p, err := c.ProductIn(ctx, warehouse, sku)
-	if Code(err) == CodeNotFound && !UnknownWarehouse(err) {
+	if Code(err) == api.CodeNotFound && !UnknownWarehouse(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -201,7 +205,7 @@ func permanent(err error) bool {
 		return true
 	}
 	switch Code(err) {
-	case CodeUnauthenticated, CodeForbidden, CodeInvalidInput:
+	case api.CodeUnauthenticated, api.CodeForbidden, api.CodeInvalidInput:
 		return true
 	}
 	return errors.Is(err, ErrUntrusted)

@@ -1,5 +1,7 @@
 // Package wait holds the one way the project pauses: for a while, unless
-// the caller's context ends first.
+// the caller's context ends first. A loop that waits on several events at
+// once (a timer beside its channels in one select) keeps its own timer;
+// a pause, waiting on nothing but time and the context, calls For.
 package wait
 
 import (
@@ -16,5 +18,15 @@ func For(ctx context.Context, d time.Duration) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// Closed reports whether ch is closed, without waiting.
+func Closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }

@@ -33,3 +33,14 @@ func TestFor(t *testing.T) {
 		t.Fatalf("For past its context's deadline = %v after %v", err, time.Since(start))
 	}
 }
+
+func TestClosed(t *testing.T) {
+	ch := make(chan struct{})
+	if Closed(ch) {
+		t.Fatal("an open channel reads as closed")
+	}
+	close(ch)
+	if !Closed(ch) {
+		t.Fatal("a closed channel reads as open")
+	}
+}

@@ -1,5 +1,7 @@
 package jobq
 
+import "github.com/stockmesh/stockmesh/internal/wait"
+
 // serve is the loop owning the DEALER socket: it sends the requests posted by Do and hands replies back
 // to their callers, and sleeps in between (see waiter). On Close (or a socket failure) it fails
 // everything still waiting and closes the socket.
@@ -9,11 +11,11 @@ func (c *Client) serve() {
 	defer c.failAll()
 	spare := make([]envelope, 0, cap(c.slots))
 	var buf []byte
-	for !isClosed(c.quit) {
+	for !wait.Closed(c.quit) {
 		spare = c.sendRequests(spare, &buf)
 		c.receiveReplies()
 		c.waiter.arm(idlePoll)
-		if !c.box.empty() || isClosed(c.quit) {
+		if !c.box.empty() || wait.Closed(c.quit) {
 			continue
 		}
 		if err := c.waiter.wait(); err != nil {

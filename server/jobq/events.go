@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	zmq "github.com/pebbe/zmq4"
+
+	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // eventBuffer is how many events a Publisher (by default) or Subscriber holds between its caller and its
@@ -54,7 +56,7 @@ func NewPublisher(addr string, logger *slog.Logger, buffer int, keys *Keys) (*Pu
 // Publisher is closed, msg is dropped and counted. Subscribers that are slow or not yet connected miss
 // messages (zmq drops them too); msg must not be modified afterwards.
 func (p *Publisher) Publish(msg []byte) {
-	if isClosed(p.quit) {
+	if wait.Closed(p.quit) {
 		p.dropped.Add(1)
 		return
 	}
@@ -173,9 +175,9 @@ func (s *Subscriber) serve(sub *zmq.Socket, w *waiter) {
 	defer close(s.out)
 	defer sub.Close()
 	defer w.close()
-	for !isClosed(s.quit) {
+	for !wait.Closed(s.quit) {
 		w.arm(idlePoll)
-		if !s.forward(sub) || isClosed(s.quit) {
+		if !s.forward(sub) || wait.Closed(s.quit) {
 			return
 		}
 		if err := w.wait(); err != nil {

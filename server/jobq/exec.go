@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/idle"
 )
 
@@ -48,7 +49,7 @@ func (w *Worker) writeLoop() {
 		b.jobs = append(b.jobs[:0], j)
 		w.drainWrites(b)
 		w.pending.Add(-int64(len(b.jobs)))
-		if isClosed(w.stopping) {
+		if wait.Closed(w.stopping) {
 			w.refuseAll(b)
 		} else if w.skipExpired(b); len(b.jobs) > 0 {
 			w.runBatch(b)
@@ -167,7 +168,7 @@ func (w *Worker) backgroundLoop() {
 func (w *Worker) readLoop(class Class) {
 	for j := range w.queues[class] {
 		w.pending.Add(-1)
-		if isClosed(w.stopping) {
+		if wait.Closed(w.stopping) {
 			w.box.post(j.reply(statusUnavailable, nil))
 			continue
 		}

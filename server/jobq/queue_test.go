@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/idle"
 )
 
@@ -247,7 +248,7 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 
 	stopped := make(chan struct{})
 	go func() { stop(); close(stopped) }()
-	eventually(t, "intake stopped", func() bool { return isClosed(w.stopping) })
+	eventually(t, "intake stopped", func() bool { return wait.Closed(w.stopping) })
 	h.open()
 	if r := await(t, inFlight); r.err != nil || string(r.reply) != "w:in-flight" {
 		t.Errorf("in-flight Do = %q, %v, want its reply", r.reply, r.err)

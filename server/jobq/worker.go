@@ -9,6 +9,8 @@ import (
 	"time"
 
 	zmq "github.com/pebbe/zmq4"
+
+	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // Handler executes jobs on the worker side.
@@ -202,7 +204,7 @@ func (w *Worker) serve(ctx context.Context) error {
 		if !w.stopped && ctx.Err() != nil {
 			w.stopIntake()
 		}
-		if w.stopped && isClosed(w.execDone) {
+		if w.stopped && wait.Closed(w.execDone) {
 			w.sendReplies(spare)
 			return nil
 		}
@@ -284,14 +286,4 @@ func (w *Worker) sendReplies(spare []envelope) []envelope {
 		}
 	}
 	return recycle(q)
-}
-
-// isClosed reports whether ch is closed, without blocking.
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }

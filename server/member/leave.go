@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -130,10 +131,8 @@ func (n *Network) handOverTo(ctx context.Context, lv leaver, m Member, own stock
 		case err == nil:
 			notice.Run = n.runAfter(ctx, lv, own, answer.Held)
 		}
-		select {
-		case <-ctx.Done():
-			return cmp.Or(err, ctx.Err())
-		case <-time.After(200 * time.Millisecond):
+		if werr := wait.For(ctx, 200*time.Millisecond); werr != nil {
+			return cmp.Or(err, werr)
 		}
 	}
 }

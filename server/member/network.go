@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stockmesh/stockmesh/internal/wait"
+	"github.com/stockmesh/stockmesh/internal/backoff"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/pki"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -182,13 +182,14 @@ func (n *Network) Learn(ctx context.Context, rs []stock.MemberRecord) error {
 // handler is busy or not up yet (a node restarting on a loaded machine):
 // that is no reason to stop the node.
 func (n *Network) load(ctx context.Context) error {
-	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
+	b := backoff.Backoff{First: 100 * time.Millisecond, Max: 2 * time.Second, Jitter: 0.2}
+	for {
 		err := n.refresh(ctx)
 		if err == nil || !errors.Is(err, stock.ErrUnavailable) {
 			return err
 		}
 		n.log.Warn("waiting for the database handler to load the members", "err", err)
-		if werr := wait.For(ctx, delay); werr != nil {
+		if b.Wait(ctx) != nil {
 			return err
 		}
 	}

@@ -63,7 +63,7 @@ func FuzzParseChanges(f *testing.F) {
 			}
 			return
 		}
-		if q.after < 0 || q.limit < 1 || q.limit > MaxLimit || q.wait < 0 || q.wait > MaxWait*time.Second || q.origin == "" {
+		if q.AfterSeq < 0 || q.Limit < 1 || q.Limit > stock.MaxChangesLimit || q.wait < 0 || q.wait > MaxWait*time.Second || q.Origin == "" {
 			t.Fatalf("%q accepted as %+v", raw, q)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -204,12 +205,12 @@ func (h *Handler) changes(w http.ResponseWriter, r *http.Request) error {
 			return writeChanges(w, reply)
 		}
 		wctx, cancel := h.pollContext(ctx, deadline)
-		h.watch.Wait(wctx, q.origin, q.after)
+		h.watch.Wait(wctx, q.Origin, q.AfterSeq)
 		cancel()
 		if ctx.Err() != nil {
 			return nil // the caller left
 		}
-		if isClosed(h.stopping) {
+		if wait.Closed(h.stopping) {
 			deadline = time.Now() // answer what there is, now
 		}
 	}
@@ -229,31 +230,31 @@ func (h *Handler) pollContext(ctx context.Context, deadline time.Time) (context.
 	return wctx, cancel
 }
 
-// changesQuery is a parsed changes request.
+// changesQuery is a parsed changes request: the log query, checked by
+// stock.ChangesQuery's own rule, and how long to wait for news.
 type changesQuery struct {
-	origin string
-	after  int64
-	limit  int
-	wait   time.Duration
+	stock.ChangesQuery
+	wait time.Duration
 }
 
-// parseChanges reads and checks the query of a changes request.
+// parseChanges reads the query of a changes request; the query's limits
+// and default are stock.ChangesQuery.Normalize's.
 func parseChanges(r *http.Request) (changesQuery, error) {
 	v := r.URL.Query()
-	q := changesQuery{origin: v.Get("origin"), limit: DefaultLimit}
+	q := changesQuery{ChangesQuery: stock.ChangesQuery{Origin: v.Get("origin")}}
 	var err error
-	if q.origin, err = stock.NormalizeWarehouseID(q.origin); err != nil {
-		return q, err
-	}
 	if s := v.Get("after"); s != "" {
-		if q.after, err = strconv.ParseInt(s, 10, 64); err != nil || q.after < 0 {
+		if q.AfterSeq, err = strconv.ParseInt(s, 10, 64); err != nil {
 			return q, stock.Errorf(stock.CodeInvalidInput, "after: %q is not a seq (0 or more)", s)
 		}
 	}
 	if s := v.Get("limit"); s != "" {
-		if q.limit, err = strconv.Atoi(s); err != nil || q.limit < 1 || q.limit > MaxLimit {
-			return q, stock.Errorf(stock.CodeInvalidInput, "limit: %q is out of range (1 to %d)", s, MaxLimit)
+		if q.Limit, err = strconv.Atoi(s); err != nil {
+			return q, stock.Errorf(stock.CodeInvalidInput, "limit: %q is not a number", s)
 		}
+	}
+	if err := q.Normalize(); err != nil {
+		return q, err
 	}
 	if s := v.Get("wait"); s != "" {
 		secs, err := strconv.Atoi(s)
@@ -269,7 +270,7 @@ func parseChanges(r *http.Request) (changesQuery, error) {
 // own log is an error: the caller holds history this node does not (its
 // log was reset, or the caller is confused), and must not skip ahead.
 func (h *Handler) read(ctx context.Context, q changesQuery) (*ChangesReply, error) {
-	page, err := h.svc.Changes(ctx, q.origin, q.after, q.limit)
+	page, err := h.svc.Changes(ctx, q.Origin, q.AfterSeq, q.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -277,12 +278,12 @@ func (h *Handler) read(ctx context.Context, q changesQuery) (*ChangesReply, erro
 	if err != nil {
 		return nil, err
 	}
-	if q.origin == local.ID && q.after > page.LastSeq {
+	if q.Origin == local.ID && q.AfterSeq > page.LastSeq {
 		return nil, stock.Errorf(stock.CodeInvalidInput,
-			"after: %d is beyond the head of %s's log (%d): the caller holds history this node does not", q.after, q.origin, page.LastSeq)
+			"after: %d is beyond the head of %s's log (%d): the caller holds history this node does not", q.AfterSeq, q.Origin, page.LastSeq)
 	}
-	reply := &ChangesReply{Origin: q.origin, LastSeq: page.LastSeq, Entries: page.Entries, Proof: page.Proof}
-	if reply.Epoch, err = h.epoch(ctx, q.origin, local); err != nil {
+	reply := &ChangesReply{Origin: q.Origin, LastSeq: page.LastSeq, Entries: page.Entries, Proof: page.Proof}
+	if reply.Epoch, err = h.epoch(ctx, q.Origin, local); err != nil {
 		return nil, err
 	}
 	return reply, nil
@@ -319,14 +320,4 @@ func (h *Handler) epoch(ctx context.Context, origin string, local *stock.Warehou
 func writeJSON(w http.ResponseWriter, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	return json.NewEncoder(w).Encode(v)
-}
-
-// isClosed reports whether ch is closed, without blocking.
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }

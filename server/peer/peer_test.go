@@ -54,6 +54,8 @@ type testNode struct {
 	id    string
 	svc   *stock.Service
 	url   string
+	repl  *Replicator
+	watch *Watcher
 	peers []Member // whom its replicator pulls from
 	mu    sync.Mutex
 }
@@ -125,8 +127,9 @@ func (n *network) node(id string) *testNode {
 	srv.TLS.Certificates = []tls.Certificate{cert}
 	srv.StartTLS()
 	t.Cleanup(func() { close(stopping); srv.Close() })
-	tn := &testNode{id: id, svc: svc, url: srv.URL}
+	tn := &testNode{id: id, svc: svc, url: srv.URL, watch: w}
 	r := NewReplicator(id, svc, n.client, tn.members, slog.New(slog.DiscardHandler))
+	tn.repl = r
 	ctx, cancel := context.WithCancel(auth.AsNode(context.Background()))
 	done := make(chan struct{})
 	go func() { r.Run(ctx); close(done) }()
@@ -211,6 +214,16 @@ func converge(t *testing.T, nodes ...*testNode) {
 	}
 }
 
+// eventually waits until cond holds, failing the test after 20 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after 20 s", what)
+		}
+	}
+}
+
 // TestReplicationConverges: three nodes in a line (C pulls only from B, B
 // from A and C, A from B) replicate each other's logs while all three
 // write, C getting A's log through B; every node ends with every log,
@@ -258,9 +271,9 @@ func TestResetLogRefused(t *testing.T) {
 	wiped := net.node("A") // same id, new data folder: a new epoch
 	wiped.load(t, r, 30)   // a longer history than the old one
 	b.mu.Lock()
-	b.peers = []Member{{ID: "A", URL: wiped.url}}
+	b.peers = []Member{{ID: "A", URL: wiped.url, Online: true}} // online: the replicator follows only members that are
 	b.mu.Unlock()
-	time.Sleep(3 * time.Second) // a few rounds of the replicator
+	eventually(t, "B refusing A's new epoch", func() bool { return b.repl.isBlocked("A") })
 	if got := b.log(t, "A"); !reflect.DeepEqual(got, old) {
 		t.Fatalf("B holds %d entries of A after the reset, had %d: the new log was mixed in", len(got), len(old))
 	}
@@ -282,7 +295,10 @@ func TestSyncRefusals(t *testing.T) {
 		{"beyond the head", ChangesPath + "?origin=A&after=999", v, http.StatusBadRequest},
 		{"bad origin", ChangesPath + "?origin=a%20b", v, http.StatusBadRequest},
 		{"bad wait", ChangesPath + "?origin=A&wait=99", v, http.StatusBadRequest},
-		{"bad limit", ChangesPath + "?origin=A&limit=0", v, http.StatusBadRequest},
+		{"bad limit", ChangesPath + "?origin=A&limit=-1", v, http.StatusBadRequest},
+		{"limit too large", ChangesPath + "?origin=A&limit=10001", v, http.StatusBadRequest},
+		{"negative after", ChangesPath + "?origin=A&after=-1", v, http.StatusBadRequest},
+		{"default limit", ChangesPath + "?origin=A&limit=0", v, http.StatusOK},
 		{"fine", ChangesPath + "?origin=A&after=2", v, http.StatusOK},
 		{"heads", HeadsPath, v, http.StatusOK},
 	}
@@ -325,7 +341,7 @@ func TestLongPollWakes(t *testing.T) {
 		}
 		got <- reply
 	}()
-	time.Sleep(200 * time.Millisecond)
+	eventually(t, "the long poll waiting", func() bool { return a.watch.waiting() > 0 })
 	a.load(t, r, 1)
 	select {
 	case reply := <-got:

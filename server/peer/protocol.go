@@ -21,12 +21,12 @@ const (
 	ChangesPath = "/api/v1/sync/changes"
 )
 
-// Limits of a changes request.
-const (
-	MaxWait      = 30 // seconds a changes request may wait for news
-	DefaultLimit = 5000
-	MaxLimit     = stock.MaxChangesLimit
-)
+// MaxWait is how many seconds a changes request may wait for news; its
+// limit's range and default are stock.ChangesQuery's.
+const MaxWait = 30
+
+// RunLimit is how many entries the replicator asks for per run.
+const RunLimit = 5000
 
 // HeadsReply answers GET /api/v1/sync/heads: the serving node and how far
 // it holds each warehouse's log.
@@ -67,7 +67,7 @@ type ChangesReply struct {
 }
 
 // MaxBody bounds the body of a changes answer a node reads: a page of
-// DefaultLimit entries at the API's field limits fits well within it.
+// RunLimit entries at the API's field limits fits well within it.
 const MaxBody = 8 << 20
 
 // check reports an entry of another origin than the answer's.

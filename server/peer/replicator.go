@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/backoff"
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"golang.org/x/sync/errgroup"
 )
@@ -257,7 +259,7 @@ func (r *Replicator) reconcile(ctx context.Context, ms []Member) {
 	r.mu.Lock()
 	var stopped []*link
 	for id, l := range r.links {
-		if m, ok := want[id]; !ok || m.URL != l.m.URL || isClosed(l.done) {
+		if m, ok := want[id]; !ok || m.URL != l.m.URL || wait.Closed(l.done) {
 			l.cancel()
 			stopped = append(stopped, l)
 			delete(r.links, id)
@@ -289,7 +291,7 @@ func (r *Replicator) reconcile(ctx context.Context, ms []Member) {
 func (r *Replicator) follow(ctx context.Context, m Member) {
 	c := &client{http: r.http, base: strings.TrimRight(m.URL, "/"), id: m.ID}
 	var gen uint64
-	wait := time.Duration(0) // the first poll answers at once
+	news := time.Duration(0) // how long a heads poll waits for news; the first answers at once
 	failed := 0
 	var full time.Time // when the last full answer came
 	ctx, giveUp := context.WithCancel(ctx)
@@ -297,11 +299,11 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 	r.retry(ctx, m, func() error {
 		brief := time.Since(full) < fullEvery // full answers (signed heads: fork checks) now and then
 		have := ""
-		if brief && wait > 0 {
+		if brief && news > 0 {
 			have = r.haveList(m.ID)
 		}
-		pctx, cancel := context.WithTimeout(ctx, wait+fetchTimeout) // a stalled connection must not stop the link
-		theirs, err := c.headsOf(pctx, gen, wait, brief && wait > 0, have)
+		pctx, cancel := context.WithTimeout(ctx, news+fetchTimeout) // a stalled connection must not stop the link
+		theirs, err := c.headsOf(pctx, gen, news, brief && news > 0, have)
 		cancel()
 		answered := time.Now()
 		if err != nil {
@@ -315,7 +317,7 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 			return err
 		}
 		failed = 0
-		gen, wait = theirs.Gen, headsWait
+		gen, news = theirs.Gen, headsWait
 		if !theirs.Brief {
 			full = time.Now()
 		}
@@ -325,10 +327,7 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 		// At most one poll per minPoll, counted from the answer: the
 		// time the sweep took is part of it, not added to each hop.
 		if rest := minPoll - time.Since(answered); rest > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(rest):
-			}
+			_ = wait.For(ctx, rest) // ctx's end ends the loop
 		}
 		return nil
 	})
@@ -384,11 +383,11 @@ func (r *Replicator) fallback(ctx context.Context, ms []Member) {
 // retry runs step until ctx is done, backing off after failures, which it
 // logs (a protocol mismatch as an error: it needs a person).
 func (r *Replicator) retry(ctx context.Context, m Member, step func() error) {
-	backoff := 200 * time.Millisecond
+	b := backoff.Backoff{First: 200 * time.Millisecond, Max: maxBackoff, Jitter: 0.2}
 	for ctx.Err() == nil {
 		err := step()
 		if err == nil {
-			backoff = 200 * time.Millisecond
+			b.Reset()
 			continue
 		}
 		if ctx.Err() != nil {
@@ -398,13 +397,11 @@ func (r *Replicator) retry(ctx context.Context, m Member, step func() error) {
 		if errors.Is(err, errProtocol) {
 			level = slog.LevelError
 		}
-		r.log.Log(ctx, level, "replicating from a member; will retry", "member", m.ID, "url", m.URL, "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
+		d := b.Next()
+		r.log.Log(ctx, level, "replicating from a member; will retry", "member", m.ID, "url", m.URL, "err", err, "in", d)
+		if wait.For(ctx, d) != nil {
 			return
-		case <-time.After(backoff):
 		}
-		backoff = min(2*backoff, maxBackoff)
 	}
 }
 
@@ -513,24 +510,23 @@ func (r *Replicator) pullOne(ctx context.Context, c *client, origin string, seq 
 }
 
 // pull fetches origin's log after what this node holds, waiting up to
-// wait for news, and applies it run by run until it holds all the member
+// news for news, and applies it run by run until it holds all the member
 // has: while one run is applied the next is fetched and decoded, so the
 // member reads while this node writes.
-func (r *Replicator) pull(ctx context.Context, c *client, origin string, wait time.Duration) error {
+func (r *Replicator) pull(ctx context.Context, c *client, origin string, news time.Duration) error {
 	if r.isBlocked(origin) || r.distrusted(c.id, origin) {
-		select { // a reset or forked log is not followed, nor one the member served wrong; the member's other logs still are
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
+		// A reset or forked log is not followed, nor one the member served
+		// wrong; the member's other logs still are.
+		_ = wait.For(ctx, news)
 		return nil
 	}
 	have, err := r.headOf(ctx, origin)
 	if err != nil {
 		return err
 	}
-	wctx, cancel := context.WithTimeout(ctx, wait+30*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, news+30*time.Second)
 	defer cancel()
-	run := fetch(wctx, c, origin, have.LastSeq, wait)
+	run := fetch(wctx, c, origin, have.LastSeq, news)
 	for {
 		if run.err != nil {
 			return run.err
@@ -618,7 +614,7 @@ func fetch(ctx context.Context, c *client, origin string, after int64, wait time
 	// never answers must not keep every other neighbour from serving it.
 	ctx, cancel := context.WithTimeout(ctx, wait+fetchTimeout)
 	defer cancel()
-	reply, err := c.changes(ctx, origin, after, DefaultLimit, wait)
+	reply, err := c.changes(ctx, origin, after, RunLimit, wait)
 	if err != nil {
 		return fetched{err: err}
 	}

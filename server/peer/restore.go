@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // restoreWithin bounds how long Restore waits for the member to admit this
@@ -59,10 +61,8 @@ func admitted(ctx context.Context, c *client) (*HeadsReply, error) {
 		if err == nil || time.Now().After(deadline) {
 			return heads, err
 		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(300 * time.Millisecond):
+		if err := wait.For(ctx, 300*time.Millisecond); err != nil {
+			return nil, err
 		}
 	}
 }

@@ -18,6 +18,7 @@ type Watcher struct {
 	heads map[string]int64
 	gen   uint64        // advances so far, of any log
 	moved chan struct{} // closed and replaced on every advance
+	waits int           // calls of Wait under way
 }
 
 // recheck bounds how long a waiter trusts the watcher alone.
@@ -47,6 +48,14 @@ func (w *Watcher) Advance(origin string, seq int64) {
 func (w *Watcher) Wait(ctx context.Context, origin string, after int64) {
 	t := time.NewTimer(recheck)
 	defer t.Stop()
+	w.mu.Lock()
+	w.waits++
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.waits--
+		w.mu.Unlock()
+	}()
 	for {
 		w.mu.Lock()
 		head, moved := w.heads[origin], w.moved
@@ -62,6 +71,13 @@ func (w *Watcher) Wait(ctx context.Context, origin string, after int64) {
 			return
 		}
 	}
+}
+
+// waiting returns how many calls of Wait are under way.
+func (w *Watcher) waiting() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.waits
 }
 
 // Head returns the highest seq of origin's log the watcher has seen.

@@ -29,17 +29,6 @@ type Product struct {
 	Stock                        int64
 }
 
-// Error codes Config.Classify returns (those of the stock package).
-const (
-	CodeNotFound          = "NOT_FOUND"
-	CodeAlreadyExists     = "ALREADY_EXISTS"
-	CodeInvalidInput      = "INVALID_INPUT"
-	CodeInsufficientStock = "INSUFFICIENT_STOCK"
-	CodeUnavailable       = "UNAVAILABLE"
-	CodeOutcomeUnknown    = "OUTCOME_UNKNOWN"
-	CodeForbidden         = "FORBIDDEN"
-)
-
 // inventoryParams returns the parameters of an inventario.servicio method.
 func inventoryParams(method string) ([]param, bool) {
 	switch method {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // Sentinels of the in-memory Inventory double, classified like the domain's.
@@ -20,11 +22,11 @@ var (
 func classifyDouble(err error) string {
 	switch {
 	case errors.Is(err, errNotFound):
-		return CodeNotFound
+		return api.CodeNotFound
 	case errors.Is(err, errExists):
-		return CodeAlreadyExists
+		return api.CodeAlreadyExists
 	case errors.Is(err, errInvalid):
-		return CodeInvalidInput
+		return api.CodeInvalidInput
 	}
 	return ""
 }

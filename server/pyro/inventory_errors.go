@@ -3,6 +3,8 @@ package pyro
 import (
 	"context"
 	"errors"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // domainError maps an Inventory error for product id to the exception the
@@ -13,19 +15,19 @@ func (o *inventoryObject) domainError(err error, id string) error {
 		return nil
 	}
 	switch o.classify(err) {
-	case CodeNotFound:
+	case api.CodeNotFound:
 		return pyErrorf(pyKeyError, "producto %s no encontrado", id)
-	case CodeAlreadyExists:
+	case api.CodeAlreadyExists:
 		return pyErrorf(pyValueError, "producto %s ya existe", id)
-	case CodeInvalidInput:
+	case api.CodeInvalidInput:
 		return invalidInput("%s", err.Error())
-	case CodeInsufficientStock:
+	case api.CodeInsufficientStock:
 		return pyErrorf(pyValueError, "stock insuficiente para el producto %s", id)
-	case CodeUnavailable:
+	case api.CodeUnavailable:
 		return pyErrorf(pyRuntimeError, "servicio no disponible, reintente más tarde")
-	case CodeForbidden: // the role --pyro-role gives is not enough; the message names the one needed
+	case api.CodeForbidden: // the role --pyro-role gives is not enough; the message names the one needed
 		return pyErrorf(pyPermissionErr, "permiso denegado: %s", err.Error())
-	case CodeOutcomeUnknown:
+	case api.CodeOutcomeUnknown:
 		return pyErrorf(pyRuntimeError, "no se pudo confirmar si el cambio se guardó; compruébelo antes de repetirlo")
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {

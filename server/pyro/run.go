@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net"
 	"time"
+
+	"github.com/stockmesh/stockmesh/internal/backoff"
+	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // Run serves the object daemon, the embedded name server and the
@@ -47,7 +50,7 @@ func (s *Server) goServe(ctx context.Context, ln net.Listener, d *daemon) {
 // Accept errors other than the listener closing (such as EMFILE) are
 // logged and retried with a growing delay, up to one second.
 func (s *Server) accept(ctx context.Context, ln net.Listener, d *daemon) {
-	delay := time.Duration(0)
+	b := backoff.Backoff{First: 5 * time.Millisecond, Max: time.Second}
 	for {
 		nc, err := ln.Accept()
 		if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
@@ -57,16 +60,14 @@ func (s *Server) accept(ctx context.Context, ln net.Listener, d *daemon) {
 			return
 		}
 		if err != nil {
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			delay := b.Next()
 			s.log.Warn("accepting pyro connection", "addr", ln.Addr().String(), "err", err, "retry_in", delay)
-			select {
-			case <-ctx.Done():
+			if wait.For(ctx, delay) != nil {
 				return
-			case <-time.After(delay):
 			}
 			continue
 		}
-		delay = 0
+		b.Reset()
 		t := s.track(ln, nc)
 		if t == nil {
 			nc.Close()

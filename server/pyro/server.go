@@ -22,9 +22,9 @@ type Config struct {
 	NameServer string // existing Pyro4 NS to register in ("" = none)
 	EmbeddedNS string // host:port to run our own NS on ("" = none); may equal Listen
 	HMACKey    []byte // optional; clients must then set the same key
-	// Classify returns an Inventory error's code (NOT_FOUND, ALREADY_EXISTS,
-	// INVALID_INPUT, INSUFFICIENT_STOCK, UNAVAILABLE) or anything else for
-	// an internal error. The node passes stock.CodeOf as a string.
+	// Classify returns an Inventory error's code (one of internal/api's,
+	// such as api.CodeNotFound) or anything else for an internal error.
+	// The node passes stock.CodeOf as a string.
 	Classify func(error) string
 	Logger   *slog.Logger
 	// RegisterInterval is how often the registration in NameServer is

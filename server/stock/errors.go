@@ -11,26 +11,29 @@ package stock
 import (
 	"errors"
 	"fmt"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // Code classifies a domain error for API clients.
 type Code string
 
-// The codes clients see in extensions.code and REST error bodies.
+// The codes clients see in extensions.code and REST error bodies, spelled
+// once, in internal/api, which the console client shares.
 const (
-	CodeNotFound          Code = "NOT_FOUND"
-	CodeAlreadyExists     Code = "ALREADY_EXISTS"
-	CodeInsufficientStock Code = "INSUFFICIENT_STOCK"
-	CodeInvalidInput      Code = "INVALID_INPUT"
-	CodeUnauthenticated   Code = "UNAUTHENTICATED"
-	CodeForbidden         Code = "FORBIDDEN"
-	CodeUnavailable       Code = "UNAVAILABLE"
+	CodeNotFound          Code = api.CodeNotFound
+	CodeAlreadyExists     Code = api.CodeAlreadyExists
+	CodeInsufficientStock Code = api.CodeInsufficientStock
+	CodeInvalidInput      Code = api.CodeInvalidInput
+	CodeUnauthenticated   Code = api.CodeUnauthenticated
+	CodeForbidden         Code = api.CodeForbidden
+	CodeUnavailable       Code = api.CodeUnavailable
 	// CodeOutcomeUnknown says a write may or may not have been applied: it
 	// reached the database handler, which did not answer in time, and the
 	// node could not find out afterwards. Retry it only with the same
 	// idempotency key, or check first.
-	CodeOutcomeUnknown Code = "OUTCOME_UNKNOWN"
-	CodeInternal       Code = "INTERNAL"
+	CodeOutcomeUnknown Code = api.CodeOutcomeUnknown
+	CodeInternal       Code = api.CodeInternal
 )
 
 // Error is a domain error with a code and a message safe to show to users.

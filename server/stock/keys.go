@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	pause "github.com/stockmesh/stockmesh/internal/wait"
 )
 
 // KeyRotation is the reply of keys.rotate: the key new values are sealed
@@ -71,10 +73,8 @@ func (s *Service) Reseal(ctx context.Context, limit int, idle time.Duration, log
 		if err == nil && r.Done {
 			wait = idle
 		}
-		select {
-		case <-ctx.Done():
+		if pause.For(ctx, wait) != nil {
 			return
-		case <-time.After(wait):
 		}
 	}
 }

@@ -1,17 +1,20 @@
 package stock
 
+import "github.com/stockmesh/stockmesh/internal/api"
+
 // Kind is the kind of a stock movement.
 type Kind string
 
-// The movement kinds. TRANSFER_OUT and TRANSFER_IN are reserved for
+// The movement kinds (spelled once, in internal/api, which the console
+// client shares). TRANSFER_OUT and TRANSFER_IN are reserved for
 // transfers between warehouses and cannot be recorded directly.
 const (
-	KindPurchase    Kind = "PURCHASE"
-	KindSale        Kind = "SALE"
-	KindReturn      Kind = "RETURN"
-	KindAdjustment  Kind = "ADJUSTMENT"
-	KindTransferOut Kind = "TRANSFER_OUT"
-	KindTransferIn  Kind = "TRANSFER_IN"
+	KindPurchase    Kind = api.KindPurchase
+	KindSale        Kind = api.KindSale
+	KindReturn      Kind = api.KindReturn
+	KindAdjustment  Kind = api.KindAdjustment
+	KindTransferOut Kind = api.KindTransferOut
+	KindTransferIn  Kind = api.KindTransferIn
 )
 
 // Kinds lists every kind in a stable order.
@@ -35,10 +38,20 @@ func (k Kind) Recordable() bool {
 // Delta returns the signed change a movement of kind k and quantity q makes.
 // q is positive for every kind but ADJUSTMENT, whose q is already signed.
 func (k Kind) Delta(q int64) int64 {
-	switch k {
-	case KindSale, KindTransferOut:
+	if k.takes() {
 		return -q
-	default:
-		return q
 	}
+	return q
 }
+
+// Quantity returns the quantity a request of kind k gave for a movement
+// that changed the stock by delta: Delta's inverse.
+func (k Kind) Quantity(delta int64) int64 {
+	if k.takes() {
+		return -delta
+	}
+	return delta
+}
+
+// takes reports whether a movement of kind k takes units out of stock.
+func (k Kind) takes() bool { return k == KindSale || k == KindTransferOut }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/wait"
 	"github.com/stockmesh/stockmesh/server/auth"
 )
 
@@ -30,10 +31,8 @@ func resolve[Req, Rep any](ctx context.Context, s *Service, op Op[Req, Rep], key
 		if err == nil {
 			return answer(rctx, s, op, o, cause)
 		}
-		select {
-		case <-rctx.Done():
+		if wait.For(rctx, 100*time.Millisecond) != nil {
 			return nil, unknown(op, cause)
-		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }

@@ -153,10 +153,14 @@ func TestApply(t *testing.T) {
 	}
 }
 
+// TestKindDelta: each kind's sign, and Quantity undoing it.
 func TestKindDelta(t *testing.T) {
 	for k, want := range map[Kind]int64{KindPurchase: 4, KindSale: -4, KindReturn: 4, KindAdjustment: 4, KindTransferOut: -4, KindTransferIn: 4} {
 		if got := k.Delta(4); got != want {
 			t.Errorf("%s.Delta(4) = %d, want %d", k, got, want)
+		}
+		if got := k.Quantity(want); got != 4 {
+			t.Errorf("%s.Quantity(%d) = %d, want 4 (Delta's inverse)", k, want, got)
 		}
 	}
 }

@@ -122,11 +122,7 @@ func (b *batch) moveProduct(p *ent.Product, m movementInput) error {
 // warehouse's history from the network still recognises a retried
 // request by its idempotency key.
 func requestOf(m *stock.Movement) *stock.MovementInput {
-	q := m.Quantity
-	if m.Kind != stock.KindAdjustment && q < 0 {
-		q = -q
-	}
-	return &stock.MovementInput{SKU: m.SKU, Kind: m.Kind, Quantity: q, Reference: m.Reference, Note: m.Note}
+	return &stock.MovementInput{SKU: m.SKU, Kind: m.Kind, Quantity: m.Kind.Quantity(m.Quantity), Reference: m.Reference, Note: m.Note}
 }
 
 // fingerprint digests what makes two requests the same one, keyed with the

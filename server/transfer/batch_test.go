@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/auth"
@@ -15,8 +16,12 @@ import (
 // TestBatchedGets: concurrent Gets, as a GraphQL list's rows make them,
 // are read in one TransfersByID job (or a few, past stock.MaxPageSize);
 // each caller gets its own transfer, NOT_FOUND for one the node does not
-// know, and is refused alone for a malformed id or a missing role.
-func TestBatchedGets(t *testing.T) {
+// know, and is refused alone for a malformed id or a missing role. It runs
+// on synctest's clock, so the batch's wait ends only once every lookup
+// has joined, however slowly the machine starts them.
+func TestBatchedGets(t *testing.T) { synctest.Test(t, testBatchedGets) }
+
+func testBatchedGets(t *testing.T) {
 	var jobs atomic.Int32
 	b := &batcher{wait: time.Second, read: func(_ context.Context, ids []string) ([]stock.Transfer, error) {
 		jobs.Add(1)
@@ -65,7 +70,6 @@ func TestBatchedGets(t *testing.T) {
 		t.Error(err)
 	}
 	if n := jobs.Load(); n > 3 { // a full page at once, the rest within the wait
-
 		t.Errorf("%d jobs for %d lookups; want them batched", n, rows+2)
 	}
 	t.Logf("%d lookups in %d jobs", rows+2, jobs.Load())

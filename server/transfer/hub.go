@@ -8,21 +8,18 @@ import (
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// maxPending is how many distinct transfers a watcher may have waiting;
-// past it the hub drops updates of further transfers for it (counted in
-// Dropped). Updates of a transfer already waiting replace it, so a
-// watcher that falls behind gets each transfer's latest state, never a
-// lost one, as long as fewer than maxPending are waiting.
-const maxPending = 1 << 16
-
-// Hub fans transfer updates out to watchers. Publish never blocks. A
-// node's Hub is fed by the node's stream of committed entries (see Take).
+// Hub fans transfer updates out to watchers. Publish never blocks and
+// drops nothing: a watcher that falls behind keeps, for each transfer
+// that changed meanwhile, its latest state, once (as feed.Backlog keeps
+// each sku once), so what it holds is bounded by the transfers that
+// changed while it lagged, never by the updates. A node's Hub is fed by
+// the node's stream of committed entries (see Take), which fills the
+// stream's own gaps from the log.
 type Hub struct {
-	mu      sync.Mutex
-	subs    map[*watcher]struct{}
-	dropped atomic.Uint64
-	local   atomic.Pointer[string] // the node's warehouse (SetLocal)
-	again   rereads
+	mu    sync.Mutex
+	subs  map[*watcher]struct{}
+	local atomic.Pointer[string] // the node's warehouse (SetLocal)
+	again rereads
 }
 
 // watcher is one Watch call: the updates waiting for it, in order, at
@@ -38,7 +35,7 @@ type watcher struct {
 
 // NewHub returns a Hub without watchers.
 func NewHub() *Hub {
-	return &Hub{subs: map[*watcher]struct{}{}, again: rereads{ids: map[string]struct{}{}, wake: make(chan struct{}, 1)}}
+	return &Hub{subs: map[*watcher]struct{}{}, again: rereads{wake: make(chan struct{}, 1)}}
 }
 
 // Watch returns the updates of transfers from or to warehouse ("" for
@@ -84,9 +81,7 @@ func (h *Hub) Publish(t stock.Transfer) {
 		if w.warehouse != "" && w.warehouse != t.From && w.warehouse != t.To {
 			continue
 		}
-		if !w.put(t) {
-			h.dropped.Add(1)
-		}
+		w.put(t)
 		select {
 		case w.wake <- struct{}{}:
 		default:
@@ -94,21 +89,16 @@ func (h *Hub) Publish(t stock.Transfer) {
 	}
 }
 
-// put queues t, replacing a waiting update of the same transfer; it
-// reports false when it had to drop t.
-func (w *watcher) put(t stock.Transfer) bool {
+// put queues t, replacing a waiting update of the same transfer.
+func (w *watcher) put(t stock.Transfer) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if i, ok := w.pending[t.ID]; ok {
 		w.queue[i] = t
-		return true
-	}
-	if len(w.queue) >= maxPending {
-		return false
+		return
 	}
 	w.pending[t.ID] = len(w.queue)
 	w.queue = append(w.queue, t)
-	return true
 }
 
 // take returns the waiting updates and forgets them.
@@ -127,8 +117,3 @@ func (h *Hub) Watchers() int {
 	defer h.mu.Unlock()
 	return len(h.subs)
 }
-
-// Dropped returns how many updates were dropped for watchers that had
-// maxPending transfers waiting, or while maxPending transfers waited to
-// be read again (Take).
-func (h *Hub) Dropped() uint64 { return h.dropped.Load() }

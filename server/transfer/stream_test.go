@@ -2,7 +2,10 @@ package transfer
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -55,4 +58,61 @@ func TestHubTakesTheStream(t *testing.T) {
 			}
 		})
 	}
+}
+
+// failing is a Reader whose first fails reads fail; then it answers as
+// knownAs(RECEIVED), recording the ids it was asked for.
+type failing struct {
+	fails int
+	asked chan []string
+}
+
+func (f *failing) TransfersByID(ctx context.Context, ids []string) ([]stock.Transfer, error) {
+	if f.fails > 0 {
+		f.fails--
+		return nil, errors.New("database handler busy")
+	}
+	f.asked <- ids
+	return knownAs(stock.TransferReceived).TransfersByID(ctx, ids)
+}
+
+// TestFollowRetriesFailedReads: a read of other warehouses' transfers that
+// fails is tried again, after the backoff's waits, with every id noted,
+// so the watchers lose no update; entries noted meanwhile are read too.
+func TestFollowRetriesFailedReads(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := NewHub()
+		h.SetLocal("BCN-1")
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		ch := h.Watch(ctx, "")
+		r := &failing{fails: 3, asked: make(chan []string, 10)}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h.Follow(ctx, r)
+		}()
+		for _, id := range []string{"MAD-1:1", "MAD-1:2"} {
+			h.Take(&stock.LogEntry{Origin: "MAD-1", Seq: 1, Transfer: &stock.Transfer{ID: id, From: "MAD-1", To: "BCN-1"}})
+		}
+		synctest.Wait() // Follow failed its first read and waits
+		h.Take(&stock.LogEntry{Origin: "MAD-1", Seq: 3, Transfer: &stock.Transfer{ID: "MAD-1:3", From: "MAD-1", To: "BCN-1"}})
+		var got []string
+		for len(got) < 3 {
+			tr := <-ch
+			if tr.Status != stock.TransferReceived {
+				t.Fatalf("published %s %s, want it as known here, RECEIVED", tr.ID, tr.Status)
+			}
+			got = append(got, tr.ID)
+		}
+		slices.Sort(got)
+		if want := []string{"MAD-1:1", "MAD-1:2", "MAD-1:3"}; !slices.Equal(got, want) {
+			t.Fatalf("published %v, want %v", got, want)
+		}
+		if r.fails != 0 {
+			t.Fatalf("%d failures left: the reads were not retried", r.fails)
+		}
+		cancel()
+		<-done
+	})
 }

@@ -29,7 +29,7 @@ const (
 // reservationsBench runs the reservations part and prints its report.
 func reservationsBench(o options) error {
 	fmt.Printf("\nreservations: %d clients for %v each: recordMovement (SALE), then reserveStock + fulfilReservation pairs\n", o.clients, o.duration)
-	n, err := startMember(o, "", "RS-A")
+	n, err := startMember(o, "", "RS-A", pprofFlag(o)...)
 	if err != nil {
 		return err
 	}
@@ -42,11 +42,16 @@ func reservationsBench(o options) error {
 		}
 	}
 	cs := clients(o, n.tls)
+	done := profilePart(o, ".sales")
+	before := writerStats(n)
 	sales := load(o.clients, o.duration, func(c, i int) bool {
 		_, ok := post(cs[c], n.graphql(), n.token, fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"B-%d","kind":"SALE","quantity":1,"idempotencyKey":"s%d-%d"}}}`,
 			movementQuery, (c+i)%o.skus, c, i))
 		return ok
 	})
+	<-done
+	mid := writerStats(n)
+	done = profilePart(o, ".pairs")
 	pairs := load(o.clients, o.duration, func(c, i int) bool {
 		out, ok := post(cs[c], n.graphql(), n.token, fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"B-%d","quantity":1,"idempotencyKey":"r%d-%d"}}}`,
 			reserveQuery, (c+i)%o.skus, c, i))
@@ -59,12 +64,57 @@ func reservationsBench(o options) error {
 		_, ok = post(cs[c], n.graphql(), n.token, fmt.Appendf(nil, `{"query":%q,"variables":{"id":%q}}`, fulfilQuery, r.Data.ReserveStock.ID))
 		return ok
 	})
+	<-done
+	after := writerStats(n)
 	fmt.Println(sales.line("  recordMovement (SALE)"))
+	fmt.Println("    " + mid.since(before))
 	fmt.Println(pairs.line("  reserveStock + fulfilReservation (pairs)"))
+	fmt.Println("    " + after.since(mid))
 	ratio := pairs.rate() / sales.rate()
-	fmt.Printf("  pairs/s vs recordMovement/s: %.2fx (calls/s: %.2fx)\n", ratio, 2*ratio)
+	fmt.Printf("  pairs/s vs recordMovement/s: %.2fx (calls/s: %.2fx); load average %s\n", ratio, 2*ratio, loadAverage())
 	fmt.Printf("reservations target (pairs >= %.1fx recordMovement): %s\n\n", reservationsRatioTarget, metOrNot(ratio >= reservationsRatioTarget && pairs.ops > 0))
 	return nil
+}
+
+// writerCounters are a node's writer series at one moment.
+type writerCounters map[string]float64
+
+// writerStats reads n's writer series (empty when they cannot be read).
+func writerStats(n *subNode) writerCounters {
+	v, err := n.metrics(n.client)
+	if err != nil {
+		return writerCounters{}
+	}
+	return v
+}
+
+// since describes the writer's work between then and w: its commits, the
+// jobs each took, the time each took, and a write job's wait and run.
+func (w writerCounters) since(then writerCounters) string {
+	d := func(k string) float64 { return w[k] - then[k] }
+	n, jobs := d("stockmesh_commit_batch_size_count"), d(`stockmesh_job_wait_seconds_count{class="write"}`)
+	if n <= 0 || jobs <= 0 {
+		return "writer: no commits"
+	}
+	return fmt.Sprintf("writer: %.0f commits of %.1f jobs, %.2f ms each; a write job %.2f ms queued, %.3f ms running (mean)",
+		n, d("stockmesh_commit_batch_size_sum")/n, 1000*d("stockmesh_commit_seconds_sum")/n,
+		1000*d(`stockmesh_job_wait_seconds_sum{class="write"}`)/jobs, 1000*d(`stockmesh_job_exec_seconds_sum{class="write"}`)/jobs)
+}
+
+// profilePart profiles the node serving pprof (see pprofFlag) during the
+// load that follows, to o.profile with suffix, when o asks for a profile;
+// the channel closes once the profile is written.
+func profilePart(o options, suffix string) <-chan struct{} {
+	done := make(chan struct{})
+	if o.profile == "" {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		profileTo("127.0.0.1:6061", max(time.Second, o.duration-2*time.Second), o.profile+suffix)
+	}()
+	return done
 }
 
 // metOrNot names a target's outcome.
@@ -145,7 +195,7 @@ func (n *subNode) send(method, path, body string) error {
 // (the node still holds their warehouses; the machine's CPUs are its own).
 func availabilityBench(o options) error {
 	fmt.Printf("\navailability: %d warehouses, availability(sku, 1) on one node holding them all, 4 clients for %v\n", availabilityWarehouses, o.duration)
-	first, err := startMember(o, "", "AV-00")
+	first, err := startMember(o, "", "AV-00", pprofFlag(o)...)
 	if err != nil {
 		return err
 	}
@@ -196,11 +246,14 @@ func availabilityBench(o options) error {
 	}
 	nodes = nodes[:1]
 	time.Sleep(membersSettle)
+	done := profilePart(o, ".availability")
 	alone := load(4, o.duration, func(c, i int) bool {
 		_, ok := post(cs[c], first.graphql(), first.token, body)
 		return ok
 	})
+	<-done
 	fmt.Println(alone.line("  availability, the other 23 stopped"))
+	fmt.Printf("  load average %s\n", loadAverage())
 	fmt.Printf("availability target (p99 < %v, the node alone): %s\n\n", availabilityTarget, metOrNot(alone.p(99) < availabilityTarget && alone.ops > 0))
 	return nil
 }

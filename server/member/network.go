@@ -270,21 +270,27 @@ func (n *Network) All() []Member {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	out := make([]Member, 0, len(n.members))
-	for _, w := range n.members {
-		m := Member{ID: w.ID, Name: w.Name, URL: w.URL, Local: w.Local, HoldsCA: w.HoldsCA, DepartedAt: w.DepartedAt}
-		if n.lag != nil && !w.Local {
-			m.Behind = n.lag(w.ID)
-		}
-		if w.Local {
-			m.Online = w.DepartedAt == nil
-		} else if st, ok := n.status(w.ID); ok && !st.LastSeen.IsZero() {
-			m.Online = st.Online() && w.DepartedAt == nil && !n.left
-			seen := st.LastSeen
-			m.LastSeen = &seen
-		}
-		out = append(out, m)
+	for i := range n.members {
+		out = append(out, n.memberOf(&n.members[i]))
 	}
 	return out
+}
+
+// memberOf returns what this node knows of w, one of n.members; n.mu is
+// held.
+func (n *Network) memberOf(w *stock.Warehouse) Member {
+	m := Member{ID: w.ID, Name: w.Name, URL: w.URL, Local: w.Local, HoldsCA: w.HoldsCA, DepartedAt: w.DepartedAt}
+	if n.lag != nil && !w.Local {
+		m.Behind = n.lag(w.ID)
+	}
+	if w.Local {
+		m.Online = w.DepartedAt == nil
+	} else if st, ok := n.status(w.ID); ok && !st.LastSeen.IsZero() {
+		m.Online = st.Online() && w.DepartedAt == nil && !n.left
+		seen := st.LastSeen
+		m.LastSeen = &seen
+	}
+	return m
 }
 
 // Members returns the other current members that have a URL: the nodes
@@ -295,14 +301,32 @@ func (n *Network) Members() []Member {
 	return slices.DeleteFunc(all, func(m Member) bool { return m.Local || !m.Current() || m.URL == "" })
 }
 
-// Member returns what this node knows of the warehouse id.
+// Member returns what this node knows of the warehouse id, asking the
+// membership protocol of that member only (a field resolver calls it per
+// row).
 func (n *Network) Member(id string) (Member, bool) {
-	for _, m := range n.All() {
-		if m.ID == id {
-			return m, true
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for i := range n.members {
+		if n.members[i].ID == id {
+			return n.memberOf(&n.members[i]), true
 		}
 	}
 	return Member{}, false
+}
+
+// Warehouse returns the warehouse id as this node stores it, without the
+// runtime state Member adds (whether it is online, how far behind): what
+// stock.Service.Warehouse answers, once per row of a listing.
+func (n *Network) Warehouse(id string) (stock.Warehouse, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for i := range n.members {
+		if n.members[i].ID == id {
+			return n.members[i], true
+		}
+	}
+	return stock.Warehouse{}, false
 }
 
 // selfID returns this node's warehouse id.

@@ -12,11 +12,11 @@ import (
 // Warehouse reads).
 func directory(net *member.Network) func(id string) (stock.Warehouse, bool) {
 	return func(id string) (stock.Warehouse, bool) {
-		m, ok := net.Member(id)
+		w, ok := net.Warehouse(id)
 		if !ok {
 			return stock.Warehouse{}, false
 		}
-		return stock.Warehouse{ID: m.ID, Name: m.Name, Local: m.Local, URL: m.URL, HoldsCA: m.HoldsCA,
-			DepartedAt: m.DepartedAt}, true
+		return stock.Warehouse{ID: w.ID, Name: w.Name, Local: w.Local, URL: w.URL, HoldsCA: w.HoldsCA,
+			DepartedAt: w.DepartedAt}, true
 	}
 }

@@ -210,9 +210,12 @@ func EntryHead(data []byte) (origin string, seq int64, ok bool) {
 	return origin, seq, true
 }
 
-// fastEntry reports whether appendEntry encodes e: a movement entry with
-// times json.Marshal writes as appendTime does.
+// fastEntry reports whether appendEntry encodes e: a movement entry
+// carrying nothing but its movement (appendEntry writes no other field, so
+// an entry with a product, transfer, reservation or stocktake beside the
+// movement goes to encoding/json), with times json.Marshal writes as
+// appendTime does.
 func fastEntry(e *LogEntry) bool {
 	return e != nil && e.Movement != nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
-		jsonTime(e.At) && jsonTime(e.Movement.CreatedAt)
+		e.Reservation == nil && e.Stocktake == nil && e.From == 0 && jsonTime(e.At) && jsonTime(e.Movement.CreatedAt)
 }

@@ -31,9 +31,10 @@ const createSealing = `CREATE TABLE IF NOT EXISTS sealing (
 
 // sealScope numbers what the reseal pass goes through: a database whose
 // last pass had a lower scope (it was resealed before transfers were
-// sealed: scope 0) is resealed again from its start, which seals what
-// that older version stored in clear.
-const sealScope = 1
+// sealed: scope 0; before reservations and stocktakes were: 1) is
+// resealed again from its start, which seals what that older version
+// stored in clear.
+const sealScope = 2
 
 // sealState is the row of the sealing table.
 type sealState struct {
@@ -95,11 +96,12 @@ func (b *batch) rotateKeys(*stock.Empty) (*stock.KeyRotation, error) {
 	return &stock.KeyRotation{Key: int64(id)}, nil
 }
 
-// reseal runs one batch of the reseal pass: at most r.Limit movements,
-// then product entries of the change log, whose sealed values use
-// another key than the current one or are clear. Once a pass went through
-// every row (committed by an earlier batch), it deletes the files of the
-// keys no value uses any more.
+// reseal runs one batch of the reseal pass: at most r.Limit rows of, in
+// turn, the movements, the change log's entries, the audit log, the
+// transfers, the reservations, the stocktakes and their lines (see
+// resealPromises), whose sealed values use another key than the current
+// one or are clear. Once a pass went through every row (committed by an
+// earlier batch), it deletes the files of the keys no value uses any more.
 func (b *batch) reseal(r *stock.ResealRequest) (*stock.ResealReport, error) {
 	st, err := b.sealState()
 	if err != nil {
@@ -128,7 +130,7 @@ func (b *batch) reseal(r *stock.ResealRequest) (*stock.ResealReport, error) {
 	if rep.Resealed, err = b.resealMovements(&st, r.Limit); err != nil {
 		return nil, err
 	}
-	if rep.Resealed < r.Limit && st.origin != auditPhase && st.origin != transferPhase {
+	if rep.Resealed < r.Limit && !inTables(st.origin) {
 		n, err := b.resealEntries(&st, r.Limit-rep.Resealed)
 		if err != nil {
 			return nil, err
@@ -142,13 +144,18 @@ func (b *batch) reseal(r *stock.ResealRequest) (*stock.ResealReport, error) {
 		}
 		rep.Resealed += n
 	}
-	if rep.Resealed < r.Limit && st.origin == transferPhase && !st.done {
+	if rep.Resealed < r.Limit && st.origin == transferPhase {
 		n, err := b.resealTransfers(&st, r.Limit-rep.Resealed)
 		if err != nil {
 			return nil, err
 		}
 		rep.Resealed += n
 	}
+	n, err := b.resealPromises(&st, r.Limit-rep.Resealed)
+	if err != nil {
+		return nil, err
+	}
+	rep.Resealed += n
 	b.sealDone = st.done
 	return rep, b.saveSealState(st)
 }
@@ -374,8 +381,8 @@ func (b *batch) resealTokens() error {
 	return nil
 }
 
-// staleEntry reports whether the stored product or transfer entry data
-// holds a sealed field clear or sealed with another key than the batch's.
+// staleEntry reports whether the stored data of a product, transfer,
+// reservation or stocktake entry holds a sealed field clear or sealed with another key than the batch's.
 func (b *batch) staleEntry(data []byte) bool {
 	var raw stock.LogEntry
 	if err := stock.DecodeValue(data, &raw); err != nil {
@@ -383,6 +390,11 @@ func (b *batch) staleEntry(data []byte) bool {
 	}
 	if t := raw.Transfer; t != nil && b.stale(t.Reference, t.Note, t.Actor, t.Fingerprint) {
 		return true
+	}
+	for _, f := range entryPromiseFields(&raw) {
+		if b.stale(*f.v) {
+			return true
+		}
 	}
 	return b.stale(raw.Actor)
 }
@@ -394,8 +406,7 @@ const transferPhase = "\x7ftransfers"
 
 // resealTransfers reseals the reference, note and actor of the transfers
 // after the rowid st.seq, and keys an unkeyed fingerprint, reading at most
-// limit rows, then every token's name; it marks the pass done when it
-// reaches the end.
+// limit rows; at the end it moves on to the reservations.
 func (b *batch) resealTransfers(st *sealState, limit int) (int, error) {
 	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT rowid, reference, note, actor, cancel_requested_by, cancelled_by,
 		idempotency_key IS NOT NULL AND substr(fingerprint, 1, 1) <> ?, `+transferColumns+`
@@ -440,8 +451,7 @@ func (b *batch) resealTransfers(st *sealState, limit int) (int, error) {
 		}
 	}
 	if n < limit {
-		st.done = true
-		return n, b.resealTokens()
+		st.origin, st.seq = reservationPhase, 0
 	}
 	return n, nil
 }

@@ -22,7 +22,7 @@ const createReservations = `CREATE TABLE IF NOT EXISTS reservations (
 	sku TEXT NOT NULL,
 	quantity INTEGER NOT NULL,
 	fulfilled INTEGER NOT NULL DEFAULT 0,
-	reference TEXT NOT NULL DEFAULT '',
+	reference TEXT NOT NULL DEFAULT '', -- sealed (seal_promise.go)
 	status TEXT NOT NULL,
 	created_at INTEGER NOT NULL,
 	expires_at INTEGER,
@@ -79,8 +79,9 @@ type writerReservations struct {
 	stmts map[string]*sql.Stmt
 }
 
-// scanReservation reads a row of reservationColumns.
-func scanReservation(row interface{ Scan(...any) error }) (*stock.Reservation, error) {
+// scanReservation reads a row of reservationColumns, its reference
+// opened.
+func (s *Store) scanReservation(row interface{ Scan(...any) error }) (*stock.Reservation, error) {
 	var r stock.Reservation
 	var created int64
 	var expires, ended sql.NullInt64
@@ -90,7 +91,9 @@ func scanReservation(row interface{ Scan(...any) error }) (*stock.Reservation, e
 	}
 	r.CreatedAt = time.Unix(0, created).UTC()
 	r.ExpiresAt, r.EndedAt = nanoTime(expires), nanoTime(ended)
-	return &r, nil
+	var err error
+	r.Reference, err = s.openField(r.Reference, reservationAD(r.ID), "reference of reservation "+r.ID)
+	return &r, err
 }
 
 // nanoTime converts a nullable Unix-nanosecond column.
@@ -109,7 +112,7 @@ func reservationNotFound(id string) error {
 
 // getReservation returns the reservation with id, or NOT_FOUND.
 func (s *Store) getReservation(ctx context.Context, q *stock.ReservationRef) (*stock.Reservation, error) {
-	r, err := scanReservation(s.rdb.QueryRowContext(ctx, `SELECT `+reservationColumns+` FROM reservations WHERE id = ?`, q.ID))
+	r, err := s.scanReservation(s.rdb.QueryRowContext(ctx, `SELECT `+reservationColumns+` FROM reservations WHERE id = ?`, q.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, reservationNotFound(q.ID)
 	}
@@ -150,7 +153,7 @@ func (s *Store) listReservations(ctx context.Context, q *stock.ReservationQuery)
 	defer rows.Close()
 	page := &stock.ReservationPage{Reservations: []stock.Reservation{}}
 	for rows.Next() {
-		r, err := scanReservation(rows)
+		r, err := s.scanReservation(rows)
 		if err != nil {
 			return nil, fmt.Errorf("listing reservations: %w", err)
 		}

@@ -141,7 +141,7 @@ func (b *batch) reservationInTx(id string) (*stock.Reservation, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := scanReservation(st.QueryRowContext(b.ctx, id))
+	r, err := b.s.scanReservation(st.QueryRowContext(b.ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, reservationNotFound(id)
 	}
@@ -280,7 +280,7 @@ func (b *batch) expireReservations(in *stock.ExpireRequest) (*stock.Expired, err
 	}
 	var due []*stock.Reservation
 	for rows.Next() {
-		r, err := scanReservation(rows)
+		r, err := b.s.scanReservation(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -317,7 +317,8 @@ func (b *batch) logReservation(typ stock.EntryType, seq int64, r *stock.Reservat
 	return b.appendLog(e)
 }
 
-// storeReservation inserts or updates the row of r, as of the entry seq.
+// storeReservation inserts or updates the row of r, as of the entry seq,
+// its reference sealed (only an insert writes it).
 func (b *batch) storeReservation(r *stock.Reservation, seq int64, fp string) error {
 	var key, expires, ended any
 	if r.IdempotencyKey != "" {
@@ -337,7 +338,8 @@ func (b *batch) storeReservation(r *stock.Reservation, seq int64, fp string) err
 		return err
 	}
 	b.wrote = true
-	_, err = st.ExecContext(b.ctx, r.ID, r.Warehouse, r.SKU, r.Quantity, r.Fulfilled, r.Reference, string(r.Status), r.CreatedAt.UnixNano(),
+	_, err = st.ExecContext(b.ctx, r.ID, r.Warehouse, r.SKU, r.Quantity, r.Fulfilled, b.sealIf(r.Reference, reservationAD(r.ID)),
+		string(r.Status), r.CreatedAt.UnixNano(),
 		expires, ended, r.Sale, key, fp, seq)
 	if err != nil {
 		return fmt.Errorf("storing reservation %s: %w", r.ID, err)

@@ -85,12 +85,13 @@ func (s *Store) openMovement(m *stock.Movement) error {
 
 // storedData returns what the change log stores of e, encoded as data: nil
 // for a movement (its ledger row holds its values), else data with the
-// actor, and a transfer's reference, note, actor and fingerprint, sealed.
+// actor, a transfer's reference, note, actor and fingerprint, a
+// reservation's reference and a stocktake's note and counters, sealed.
 func (b *batch) storedData(e *stock.LogEntry, data []byte) ([]byte, error) {
 	switch {
 	case e.Type == stock.EntryMovement:
 		return nil, nil
-	case e.Actor == "" && e.Transfer == nil:
+	case e.Actor == "" && e.Transfer == nil && e.Reservation == nil && e.Stocktake == nil:
 		return data, nil
 	}
 	c := *e
@@ -102,6 +103,10 @@ func (b *batch) storedData(e *stock.LogEntry, data []byte) ([]byte, error) {
 		sealEntryTransfer(b.sealer, e.Origin, e.Seq, &t)
 		c.Transfer = &t
 	}
+	copyPromise(&c)
+	for _, f := range entryPromiseFields(&c) {
+		*f.v = b.sealIf(*f.v, sealAD(e.Origin, e.Seq, f.name))
+	}
 	out, err := stock.EncodeValue(nil, &c)
 	if err != nil {
 		return nil, fmt.Errorf("encoding log entry %s:%d: %w", e.Origin, e.Seq, err)
@@ -109,8 +114,8 @@ func (b *batch) storedData(e *stock.LogEntry, data []byte) ([]byte, error) {
 	return out, nil
 }
 
-// decodeEntry decodes a product or transfer entry of origin's log as
-// stored, opening its sealed fields.
+// decodeEntry decodes a product, transfer, reservation or stocktake entry
+// of origin's log as stored, opening its sealed fields.
 func (s *Store) decodeEntry(data []byte, e *stock.LogEntry) error {
 	if err := stock.DecodeValue(data, e); err != nil {
 		return err
@@ -119,6 +124,9 @@ func (s *Store) decodeEntry(data []byte, e *stock.LogEntry) error {
 		if err := s.openEntryTransfer(e.Origin, e.Seq, e.Transfer); err != nil {
 			return err
 		}
+	}
+	if err := s.openEntryPromise(e); err != nil {
+		return err
 	}
 	if e.Actor == "" {
 		return nil

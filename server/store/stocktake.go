@@ -19,7 +19,7 @@ const createStocktakes = `CREATE TABLE IF NOT EXISTS stocktakes (
 	id TEXT PRIMARY KEY,
 	warehouse_id TEXT NOT NULL,
 	status TEXT NOT NULL,
-	note TEXT NOT NULL DEFAULT '',
+	note TEXT NOT NULL DEFAULT '', -- sealed (seal_promise.go)
 	created_at INTEGER NOT NULL,
 	finalized_at INTEGER,
 	ended_at INTEGER,
@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS stocktake_lines (
 	counted INTEGER,
 	expected INTEGER,
 	counted_at INTEGER,
-	counted_by TEXT,
+	counted_by TEXT, -- sealed (seal_promise.go)
 	open INTEGER NOT NULL DEFAULT 1,
 	PRIMARY KEY (stocktake_id, sku)
 ) WITHOUT ROWID;
@@ -58,8 +58,8 @@ const stocktakeColumns = `id, warehouse_id, status, note, created_at, finalized_
 const lineColumns = `l.sku, l.snapshot, l.snapshot_seq, l.counted, l.expected, l.counted_at, l.counted_by,
 	COALESCE((SELECT p.price FROM products p WHERE p.warehouse_id = l.warehouse_id AND p.sku = l.sku AND p.deleted_at IS NULL), 0)`
 
-// scanStocktake reads a row of stocktakeColumns.
-func scanStocktake(row interface{ Scan(...any) error }) (*stock.Stocktake, error) {
+// scanStocktake reads a row of stocktakeColumns, its note opened.
+func (s *Store) scanStocktake(row interface{ Scan(...any) error }) (*stock.Stocktake, error) {
 	var st stock.Stocktake
 	var created, value int64
 	var finalized, ended sql.NullInt64
@@ -68,11 +68,14 @@ func scanStocktake(row interface{ Scan(...any) error }) (*stock.Stocktake, error
 	}
 	st.CreatedAt = time.Unix(0, created).UTC()
 	st.FinalizedAt, st.EndedAt, st.VarianceValue = nanoTime(finalized), nanoTime(ended), stock.Amount(value)
-	return &st, nil
+	var err error
+	st.Note, err = s.openField(st.Note, stocktakeNoteAD(st.ID), "note of stocktake "+st.ID)
+	return &st, err
 }
 
-// scanLine reads a row of lineColumns.
-func scanLine(row interface{ Scan(...any) error }) (stock.StocktakeLine, error) {
+// scanLine reads a row of lineColumns of stocktake id, who counted it
+// opened.
+func (s *Store) scanLine(id string, row interface{ Scan(...any) error }) (stock.StocktakeLine, error) {
 	var l stock.StocktakeLine
 	var counted, expected, at sql.NullInt64
 	var by sql.NullString
@@ -81,7 +84,11 @@ func scanLine(row interface{ Scan(...any) error }) (stock.StocktakeLine, error) 
 		return l, err
 	}
 	if counted.Valid {
-		c, x, who := counted.Int64, expected.Int64, by.String
+		who, err := s.openField(by.String, lineAD(id, l.SKU), "counter of "+l.SKU+" in stocktake "+id)
+		if err != nil {
+			return l, err
+		}
+		c, x := counted.Int64, expected.Int64
 		l.Counted, l.Expected, l.CountedBy = &c, &x, &who
 	}
 	l.CountedAt, l.Price = nanoTime(at), stock.Price(price)
@@ -94,15 +101,15 @@ func stocktakeNotFound(id string) error {
 }
 
 // readStocktake reads stocktake id with its lines through q, or NOT_FOUND.
-func readStocktake(ctx context.Context, q querier, id string) (*stock.Stocktake, error) {
-	st, err := scanStocktake(q.QueryRowContext(ctx, `SELECT `+stocktakeColumns+` FROM stocktakes WHERE id = ?`, id))
+func (s *Store) readStocktake(ctx context.Context, q querier, id string) (*stock.Stocktake, error) {
+	st, err := s.scanStocktake(q.QueryRowContext(ctx, `SELECT `+stocktakeColumns+` FROM stocktakes WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, stocktakeNotFound(id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading stocktake %s: %w", id, err)
 	}
-	if st.Lines, err = readLines(ctx, q, id); err != nil {
+	if st.Lines, err = s.readLines(ctx, q, id); err != nil {
 		return nil, err
 	}
 	if st.Status != stock.StocktakeFinalized {
@@ -112,7 +119,7 @@ func readStocktake(ctx context.Context, q querier, id string) (*stock.Stocktake,
 }
 
 // readLines reads the lines of stocktake id, by sku.
-func readLines(ctx context.Context, q querier, id string) ([]stock.StocktakeLine, error) {
+func (s *Store) readLines(ctx context.Context, q querier, id string) ([]stock.StocktakeLine, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+lineColumns+` FROM stocktake_lines l WHERE l.stocktake_id = ? ORDER BY l.sku`, id)
 	if err != nil {
 		return nil, fmt.Errorf("reading the lines of stocktake %s: %w", id, err)
@@ -120,7 +127,7 @@ func readLines(ctx context.Context, q querier, id string) ([]stock.StocktakeLine
 	defer rows.Close()
 	lines := []stock.StocktakeLine{}
 	for rows.Next() {
-		l, err := scanLine(rows)
+		l, err := s.scanLine(id, rows)
 		if err != nil {
 			return nil, fmt.Errorf("reading the lines of stocktake %s: %w", id, err)
 		}
@@ -136,7 +143,7 @@ func (s *Store) getStocktake(ctx context.Context, r *stock.StocktakeRef) (*stock
 		return nil, err
 	}
 	defer tx.Rollback()
-	return readStocktake(ctx, tx, r.ID)
+	return s.readStocktake(ctx, tx, r.ID)
 }
 
 // listStocktakes returns a page of stocktakes, newest first, with their
@@ -185,7 +192,7 @@ func (s *Store) listStocktakes(ctx context.Context, q *stock.StocktakeQuery) (*s
 		ids, page.HasNext = ids[:q.First], true
 	}
 	for _, x := range ids {
-		st, err := readStocktake(ctx, tx, x)
+		st, err := s.readStocktake(ctx, tx, x)
 		if err != nil {
 			return nil, err
 		}

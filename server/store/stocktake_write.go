@@ -36,7 +36,7 @@ func (b *batch) startStocktake(in *stock.StartStocktakeInput) (*stock.Stocktake,
 		Stocktake: st, Actor: b.meta.Actor}); err != nil {
 		return nil, err
 	}
-	return readStocktake(b.ctx, b.wc.conn, st.ID)
+	return b.s.readStocktake(b.ctx, b.wc.conn, st.ID)
 }
 
 // snapshot returns a line per sku with its stock now (skus nil: every
@@ -96,7 +96,8 @@ func (b *batch) checkNotOpen(wh string, lines []stock.StocktakeLine, all bool) e
 func (b *batch) insertStocktake(st *stock.Stocktake, seq int64) error {
 	b.wrote = true
 	if _, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO stocktakes (id, warehouse_id, status, note, created_at, seq)
-		VALUES (?, ?, ?, ?, ?, ?)`, st.ID, st.Warehouse, string(st.Status), st.Note, st.CreatedAt.UnixNano(), seq); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?)`, st.ID, st.Warehouse, string(st.Status), b.sealIf(st.Note, stocktakeNoteAD(st.ID)),
+		st.CreatedAt.UnixNano(), seq); err != nil {
 		return fmt.Errorf("storing stocktake %s: %w", st.ID, err)
 	}
 	rows := make([][2]any, len(st.Lines))
@@ -123,7 +124,7 @@ func (b *batch) ownStocktake(id string, ended func(*stock.Stocktake) (*stock.Sto
 	if err != nil {
 		return nil, false, err
 	}
-	st, err := scanStocktake(b.wc.conn.QueryRowContext(b.ctx, `SELECT `+stocktakeColumns+` FROM stocktakes WHERE id = ?`, id))
+	st, err := b.s.scanStocktake(b.wc.conn.QueryRowContext(b.ctx, `SELECT `+stocktakeColumns+` FROM stocktakes WHERE id = ?`, id))
 	switch {
 	case isNoRows(err):
 		return nil, false, stocktakeNotFound(id)
@@ -229,7 +230,7 @@ func (b *batch) countLine(st *stock.Stocktake, r stock.CountRow, seq int64, now 
 	_, err = b.wc.conn.ExecContext(b.ctx, `INSERT INTO stocktake_lines (stocktake_id, warehouse_id, sku, snapshot, snapshot_seq,
 		counted, expected, counted_at, counted_by, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)
 		ON CONFLICT (stocktake_id, sku) DO UPDATE SET counted = ?6, expected = ?7, counted_at = ?8, counted_by = ?9`,
-		st.ID, st.Warehouse, l.SKU, l.Snapshot, l.SnapshotSeq, counted, expected, at.UnixNano(), by)
+		st.ID, st.Warehouse, l.SKU, l.Snapshot, l.SnapshotSeq, counted, expected, at.UnixNano(), b.sealIf(by, lineAD(st.ID, l.SKU)))
 	if err != nil {
 		return l, fmt.Errorf("recording the count of %s: %w", l.SKU, err)
 	}
@@ -247,12 +248,12 @@ func (b *batch) finalizeStocktake(in *stock.FinalizeInput) (*stock.Stocktake, er
 		if st.Status == stock.StocktakeCancelled {
 			return nil, stock.Errorf(stock.CodeInvalidInput, "stocktake %s was cancelled: it cannot be finalized", st.ID)
 		}
-		return readStocktake(b.ctx, b.wc.conn, st.ID)
+		return b.s.readStocktake(b.ctx, b.wc.conn, st.ID)
 	})
 	if err != nil || !open {
 		return st, err
 	}
-	if st.Lines, err = readLines(b.ctx, b.wc.conn, st.ID); err != nil {
+	if st.Lines, err = b.s.readLines(b.ctx, b.wc.conn, st.ID); err != nil {
 		return nil, err
 	}
 	value := stock.VarianceValueOf(st.Lines)
@@ -289,7 +290,7 @@ func (b *batch) cancelStocktake(r *stock.StocktakeRef) (*stock.Stocktake, error)
 		if st.Status == stock.StocktakeFinalized {
 			return nil, stock.Errorf(stock.CodeInvalidInput, "stocktake %s was finalized: it cannot be cancelled", st.ID)
 		}
-		return readStocktake(b.ctx, b.wc.conn, st.ID)
+		return b.s.readStocktake(b.ctx, b.wc.conn, st.ID)
 	})
 	if err != nil || !open {
 		return st, err
@@ -299,7 +300,7 @@ func (b *batch) cancelStocktake(r *stock.StocktakeRef) (*stock.Stocktake, error)
 	if err := b.endStocktake(st, stock.EntryStocktakeCancelled, now); err != nil {
 		return nil, err
 	}
-	return readStocktake(b.ctx, b.wc.conn, st.ID)
+	return b.s.readStocktake(b.ctx, b.wc.conn, st.ID)
 }
 
 // endStocktake stores st's end and appends its entry (without lines).
@@ -358,7 +359,8 @@ func (b *batch) applyStocktake(e *stock.LogEntry) error {
 			if _, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO stocktake_lines (stocktake_id, warehouse_id, sku, snapshot, snapshot_seq,
 				counted, expected, counted_at, counted_by, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)
 				ON CONFLICT (stocktake_id, sku) DO UPDATE SET counted = ?6, expected = ?7, counted_at = ?8, counted_by = ?9`,
-				st.ID, st.Warehouse, l.SKU, l.Snapshot, l.SnapshotSeq, *l.Counted, *l.Expected, l.CountedAt.UnixNano(), *l.CountedBy); err != nil {
+				st.ID, st.Warehouse, l.SKU, l.Snapshot, l.SnapshotSeq, *l.Counted, *l.Expected, l.CountedAt.UnixNano(),
+				b.sealIf(*l.CountedBy, lineAD(st.ID, l.SKU))); err != nil {
 				return fmt.Errorf("applying a count of stocktake %s: %w", st.ID, err)
 			}
 		}

@@ -76,8 +76,9 @@ func badJoin(base string, f, i int) *http.Request {
 
 // joinMetrics prints what the node's metrics say of a join flood.
 func joinMetrics(m map[string]float64) {
-	fmt.Printf("  node: %.0f write jobs and %.0f lookup jobs in all\n",
-		m[`stockmesh_job_wait_seconds_count{class="write"}`], m[`stockmesh_job_wait_seconds_count{class="lookup"}`])
+	fmt.Printf("  node: %.0f write jobs and %.0f lookup jobs in all; connections refused before their handshake: %.0f for open ones, %.0f for handshakes\n",
+		m[`stockmesh_job_wait_seconds_count{class="write"}`], m[`stockmesh_job_wait_seconds_count{class="lookup"}`],
+		m[`stockmesh_connections_refused_total{reason="open"}`], m[`stockmesh_connections_refused_total{reason="handshakes"}`])
 }
 
 // flooder is a flood a flood part measures a writer beside.

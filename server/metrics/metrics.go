@@ -22,21 +22,22 @@ const maxOperations = 200
 
 // Metrics is the node's set of collectors. It is safe for concurrent use.
 type Metrics struct {
-	reg        *prometheus.Registry
-	ops        *prometheus.CounterVec
-	opLatency  *prometheus.HistogramVec
-	routes     *prometheus.CounterVec
-	routeLat   *prometheus.HistogramVec
-	jobWait    *prometheus.HistogramVec
-	jobExec    *prometheus.HistogramVec
-	batchSize  prometheus.Histogram
-	batchTook  prometheus.Histogram
-	jobExpired *prometheus.CounterVec
-	authFailed *prometheus.CounterVec
-	rejected   *prometheus.CounterVec
-	membership *prometheus.CounterVec // membership records refused
-	mu         sync.RWMutex
-	opNames    map[string]struct{}
+	reg          *prometheus.Registry
+	ops          *prometheus.CounterVec
+	opLatency    *prometheus.HistogramVec
+	routes       *prometheus.CounterVec
+	routeLat     *prometheus.HistogramVec
+	jobWait      *prometheus.HistogramVec
+	jobExec      *prometheus.HistogramVec
+	batchSize    prometheus.Histogram
+	batchTook    prometheus.Histogram
+	jobExpired   *prometheus.CounterVec
+	authFailed   *prometheus.CounterVec
+	rejected     *prometheus.CounterVec
+	membership   *prometheus.CounterVec // membership records refused
+	connsRefused *prometheus.CounterVec // connections refused on accept
+	mu           sync.RWMutex
+	opNames      map[string]struct{}
 }
 
 // Gauges are read when /metrics is scraped; a nil one is not exported.
@@ -96,7 +97,13 @@ func New(g Gauges) *Metrics {
 	for _, r := range []string{"invalid", "signature", "binding", "key", "ca", "limit"} { // stock.RejectInvalid and the others
 		m.membership.WithLabelValues(r)
 	}
-	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed, m.rejected, m.membership,
+	m.connsRefused = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stockmesh_connections_refused_total",
+		Help: "HTTPS connections closed as soon as they were accepted, before their TLS handshake, by reason: open (their address held --max-conns-per-address open already) or handshakes (their address, failing too often, had opened its new connections of the second)."},
+		[]string{"reason"})
+	for _, r := range []string{"open", "handshakes"} {
+		m.connsRefused.WithLabelValues(r)
+	}
+	m.reg.MustRegister(m.ops, m.opLatency, m.routes, m.routeLat, m.jobWait, m.jobExec, m.batchSize, m.batchTook, m.jobExpired, m.authFailed, m.rejected, m.membership, m.connsRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if g.QueueDepth != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "stockmesh_queue_depth",
@@ -129,6 +136,10 @@ func New(g Gauges) *Metrics {
 // MembershipRejected counts a refused membership record by reason (one of
 // stock.RejectInvalid and the others).
 func (m *Metrics) MembershipRejected(reason string) { m.membership.WithLabelValues(reason).Inc() }
+
+// ConnectionRefused counts a connection refused on accept by reason
+// ("open" or "handshakes").
+func (m *Metrics) ConnectionRefused(reason string) { m.connsRefused.WithLabelValues(reason).Inc() }
 
 // SyncRejected counts a refused run of another warehouse's log by reason.
 func (m *Metrics) SyncRejected(reason string) { m.rejected.WithLabelValues(reason).Inc() }

@@ -40,6 +40,7 @@ type perAddress struct {
 	net.Listener
 	max     int
 	failing func(host string) bool // nil: no address is
+	refused func(reason string)    // counts a refusal: "open" or "handshakes"; nil: none
 	now     func() time.Time
 	hold    time.Duration // refusedHold
 	held    chan struct{} // a token per refused connection held
@@ -57,12 +58,13 @@ type handshakes struct {
 
 // limitPerAddress returns ln with at most max connections open per remote
 // address, and failingHandshakes new ones a second from an address failing
-// reports (nil: none); max <= 0 returns ln as it is.
-func limitPerAddress(ln net.Listener, max int, failing func(host string) bool) net.Listener {
+// reports (nil: none), calling refused (when not nil) with the reason of
+// each refusal; max <= 0 returns ln as it is.
+func limitPerAddress(ln net.Listener, max int, failing func(host string) bool, refused func(reason string)) net.Listener {
 	if max <= 0 {
 		return ln
 	}
-	return &perAddress{Listener: ln, max: max, failing: failing, now: time.Now, hold: refusedHold, open: map[string]int{},
+	return &perAddress{Listener: ln, max: max, failing: failing, refused: refused, now: time.Now, hold: refusedHold, open: map[string]int{},
 		handshakes: map[string]*handshakes{}, held: make(chan struct{}, maxRefusedHeld)}
 }
 
@@ -76,12 +78,20 @@ func (l *perAddress) Accept() (net.Conn, error) {
 		host := hostOf(c.RemoteAddr())
 		failing := l.failing != nil && l.failing(host)
 		l.mu.Lock()
-		ok := l.open[host] < l.max && (!failing || l.handshake(host))
-		if ok {
+		reason := ""
+		switch {
+		case l.open[host] >= l.max:
+			reason = "open"
+		case failing && !l.handshake(host):
+			reason = "handshakes"
+		default:
 			l.open[host]++
 		}
 		l.mu.Unlock()
-		if !ok {
+		if reason != "" {
+			if l.refused != nil {
+				l.refused(reason)
+			}
 			l.refuse(c)
 			continue
 		}

@@ -17,7 +17,7 @@ func TestLimitPerAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := limitPerAddress(inner, 2, nil)
+	ln := limitPerAddress(inner, 2, nil, nil)
 	defer ln.Close()
 	accepted := make(chan net.Conn, 8)
 	go func() {
@@ -70,7 +70,13 @@ func TestFailingAddressHandshakes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var failing atomic.Bool
-	ln := limitPerAddress(inner, 1000, func(host string) bool { return host == "127.0.0.1" && failing.Load() })
+	var refusedMu sync.Mutex
+	refused := map[string]int{}
+	ln := limitPerAddress(inner, 1000, func(host string) bool { return host == "127.0.0.1" && failing.Load() }, func(reason string) {
+		refusedMu.Lock()
+		refused[reason]++
+		refusedMu.Unlock()
+	})
 	defer ln.Close()
 	var mu sync.Mutex
 	now := time.Unix(1e9, 0)
@@ -120,5 +126,10 @@ func TestFailingAddressHandshakes(t *testing.T) {
 	failing.Store(false)
 	if got := dialAll(30); got != 30 {
 		t.Fatalf("%d of 30 connections accepted once the address no longer fails", got)
+	}
+	refusedMu.Lock()
+	defer refusedMu.Unlock()
+	if want := 60 - failingHandshakes - failingHandshakes/2; refused["handshakes"] != want || refused["open"] != 0 {
+		t.Fatalf("refusals counted %v, want %d for handshakes", refused, want)
 	}
 }

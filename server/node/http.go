@@ -135,8 +135,9 @@ func limitBody(next http.Handler, onError errorWriter, limit int64) http.Handler
 // gracefully. Once listening, it calls announce with the URL the node
 // advertises (--advertise, else https:// and the address it listens on).
 // An address failing says is failing too often (bad tokens, bad joins)
-// gets fewer new connections (limitPerAddress).
-func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config, failing func(host string) bool, announce func(url string) error) error {
+// gets fewer new connections (limitPerAddress); refused counts those
+// refused on accept.
+func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config, failing func(host string) bool, refused func(reason string), announce func(url string) error) error {
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
@@ -158,7 +159,7 @@ func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config,
 	srv := &http.Server{Handler: bodies.wrap(h), TLSConfig: tc, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout,
 		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(limitPerAddress(ln, cfg.MaxConnsPerAddress, failing), "", "") }()
+	go func() { errc <- srv.ServeTLS(limitPerAddress(ln, cfg.MaxConnsPerAddress, failing, refused), "", "") }()
 	cfg.Logger.Info("serving HTTPS", "addr", addr, "playground", "https://"+displayHost(addr)+"/",
 		"admin_token_file", filepath.Join(cfg.DataDir, AdminTokenFile))
 	select {

@@ -286,7 +286,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	g.Go(func() error {
 		defer close(httpsDone)
 		failing := func(host string) bool { return acc.failing(host) || net.JoinsFailing(host) }
-		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log), tc, failing, announce)
+		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log), tc, failing, m.ConnectionRefused, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
 	g.Go(func() error { return rep.Run(gctx) })

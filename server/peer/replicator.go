@@ -336,8 +336,10 @@ func (r *Replicator) follow(ctx context.Context, m Member) {
 // fallback rescues each log that gossip told of and that no neighbour
 // brought within fallbackAfter: the neighbours' polls are woken by it
 // again (its source is forgotten), and it is pulled at once from its
-// origin when online, else from each neighbour in turn, until held. A
-// link to the origin is no reason to wait: it did not bring the log.
+// origin, then from each neighbour in turn, until held. A link to the
+// origin is no reason to wait: it did not bring the log. Nor is gossip
+// holding the origin offline: this node's view of it may lag a link that
+// came back (a partition healing), and one refused request is cheap.
 func (r *Replicator) fallback(ctx context.Context, ms []Member) {
 	r.mu.Lock()
 	var late []string
@@ -357,7 +359,7 @@ func (r *Replicator) fallback(ctx context.Context, ms []Member) {
 	rand.Shuffle(len(from), func(i, j int) { from[i], from[j] = from[j], from[i] })
 	for _, origin := range late {
 		targets := slices.Clone(from)
-		if i := slices.IndexFunc(ms, func(m Member) bool { return m.ID == origin && m.Online && m.URL != "" }); i >= 0 {
+		if i := slices.IndexFunc(ms, func(m Member) bool { return m.ID == origin && m.URL != "" }); i >= 0 {
 			targets = append([]Member{ms[i]}, slices.DeleteFunc(targets, func(m Member) bool { return m.ID == origin })...)
 		}
 		go func() {

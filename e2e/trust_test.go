@@ -42,20 +42,32 @@ func (v replicaView) String() string {
 	return s
 }
 
+// warehouseView is what a test reads of one warehouse a node knows.
+type warehouseView struct {
+	ID      string
+	Online  bool
+	Behind  int
+	Replica *replicaView
+}
+
+// warehouseOf returns what n knows of warehouse (zero when nothing).
+func warehouseOf(t testing.TB, n *testnode.Node, warehouse string) warehouseView {
+	t.Helper()
+	var out struct{ Warehouses []warehouseView }
+	decode(t, n.MustGraphQL(t, `{ warehouses { id online behind replica { seq digest problem { kind servedBy since detail } } } }`, nil), &out)
+	for _, w := range out.Warehouses {
+		if w.ID == warehouse {
+			return w
+		}
+	}
+	return warehouseView{}
+}
+
 // replicaOf returns n's replica of warehouse (zero when n holds none).
 func replicaOf(t testing.TB, n *testnode.Node, warehouse string) replicaView {
 	t.Helper()
-	var out struct {
-		Warehouses []struct {
-			ID      string
-			Replica *replicaView
-		}
-	}
-	decode(t, n.MustGraphQL(t, `{ warehouses { id replica { seq digest problem { kind servedBy since detail } } } }`, nil), &out)
-	for _, w := range out.Warehouses {
-		if w.ID == warehouse && w.Replica != nil {
-			return *w.Replica
-		}
+	if r := warehouseOf(t, n, warehouse).Replica; r != nil {
+		return *r
 	}
 	return replicaView{}
 }
@@ -74,19 +86,7 @@ func firstSeq(t testing.TB, v string) int {
 // does not hold (its warehouses' behind).
 func behindOf(t testing.TB, n *testnode.Node, warehouse string) int {
 	t.Helper()
-	var out struct {
-		Warehouses []struct {
-			ID     string
-			Behind int
-		}
-	}
-	decode(t, n.MustGraphQL(t, `{ warehouses { id behind } }`, nil), &out)
-	for _, w := range out.Warehouses {
-		if w.ID == warehouse {
-			return w.Behind
-		}
-	}
-	return 0
+	return warehouseOf(t, n, warehouse).Behind
 }
 
 // rejected returns n's stockmesh_sync_rejected_total for reason ("": all

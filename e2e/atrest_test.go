@@ -256,7 +256,7 @@ func TestDataAtRestSealed(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
+	waitUntil(t, "writes under way before the rotation", func() bool { return acked.Load() >= 20 })
 	var rot struct{ RotateKeys struct{ Key int } }
 	decode(t, a.MustGraphQL(t, `mutation { rotateKeys { key } }`, nil), &rot)
 	if rot.RotateKeys.Key != 2 {

@@ -112,7 +112,20 @@ func TestMembershipHeartbeatLies(t *testing.T) {
 	}
 	asB.beat(t, a, map[string]any{"records": unbound})
 
-	time.Sleep(3 * time.Second) // heartbeats between the real nodes go on
+	// Heartbeats between the real nodes go on: A hears from B and C again
+	// after the lies (twice: a heartbeat under way as they ended counts once).
+	lied := time.Now()
+	for range 2 {
+		a.WaitPeers(t, 30*time.Second, func(ps []testnode.Peer) bool {
+			for _, id := range []string{"B-1", "C-1"} {
+				if p := peerOf(ps, id); p.LastSeen == nil || !p.LastSeen.After(lied) {
+					return false
+				}
+			}
+			return true
+		})
+		lied = time.Now()
+	}
 	after := a.Peers(t)
 	if got := ids(after); !slices.Equal(got, []string{"A-1", "B-1", "C-1"}) {
 		t.Fatalf("A's members after B's lies: %v", got)

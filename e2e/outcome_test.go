@@ -75,11 +75,32 @@ func TestWriteOutcomeAfterHandlerCrash(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(700 * time.Millisecond)
+	succeeded := func(n int) func() bool { // n answers were successes
+		return func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			k := 0
+			for _, code := range answers {
+				if code == "" {
+					k++
+				}
+			}
+			return k >= n
+		}
+	}
+	waitUntil(t, "100 movements recorded before the crash", succeeded(100))
 	worker.Kill()
-	time.Sleep(time.Second)
+	// Every writer now waits on a job sent to the dead handler.
+	waitUntil(t, "16 writes in flight to the dead handler", func() bool { return metric(t, n, "stockmesh_jobs_in_flight") >= 16 })
+	mu.Lock()
+	before := len(answers)
+	mu.Unlock()
 	testnode.StartWorker(t, data, queue)
-	time.Sleep(500 * time.Millisecond)
+	waitUntil(t, "writes recorded after the restart", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(answers) >= before+100
+	})
 	stop()
 	wg.Wait()
 

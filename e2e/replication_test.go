@@ -352,21 +352,7 @@ func TestCutOffNodeKeepsSelling(t *testing.T) {
 			t.Fatal("a sale was refused while the link was cut: local work must not wait for a peer")
 		}
 	}
-	online := func(n *testnode.Node, id string) bool {
-		var out struct {
-			Warehouses []struct {
-				ID     string
-				Online bool
-			}
-		}
-		decode(t, n.MustGraphQL(t, `{ warehouses { id online } }`, nil), &out)
-		for _, w := range out.Warehouses {
-			if w.ID == id {
-				return w.Online
-			}
-		}
-		return false
-	}
+	online := func(n *testnode.Node, id string) bool { return warehouseOf(t, n, id).Online }
 	deadline := time.Now().Add(30 * time.Second)
 	for online(a, "BCN-1") || online(b, "MAD-1") {
 		if time.Now().After(deadline) {

@@ -247,7 +247,7 @@ func TestRolesWebsocket(t *testing.T) {
 	}
 	defer tc.c.Close()
 	tc.subscribe("1", `subscription { transferUpdated(warehouse: "MAD-1") { sku status reference } }`)
-	time.Sleep(200 * time.Millisecond) // let the subscriptions start before the changes
+	waitMetric(t, n, "stockmesh_subscriptions_open", 2) // both started before the changes
 	n.MustGraphQL(t, `mutation { setStock(sku: "W-1", quantity: 7) { id } }`, nil)
 	for d := c.next(); fmt.Sprint(d) != "map[stockChanged:map[quantity:7]]"; d = c.next() {
 		if fmt.Sprint(d) != "map[stockChanged:map[quantity:1]]" { // the creation, when it reaches the feed late

@@ -31,6 +31,16 @@ func (m *meshNode) cut() { m.in.Cut(); m.out.Cut() }
 // heal restores the node's links.
 func (m *meshNode) heal() { m.in.Heal(); m.out.Heal() }
 
+// settledSince waits until n's transfer Settler has taken the steps owed
+// in a pass begun after the call (two more passes ended): a step it
+// would take wrongly on what n knows now has been taken by then.
+func settledSince(t *testing.T, n *testnode.Node) {
+	t.Helper()
+	const passes = "stockmesh_transfer_settle_passes_total"
+	since := metric(t, n, passes)
+	waitUntil(t, "pass of the transfer Settler", func() bool { return metric(t, n, passes) >= since+2 })
+}
+
 // startMesh starts a network of MAD-1 and, behind proxies that can cut
 // them off, the other ids given.
 func startMesh(t *testing.T, ids ...string) []*meshNode {
@@ -399,7 +409,7 @@ func TestTransferCancelledOnSender(t *testing.T) {
 	if got, code := cancel(a.Node, offline.ID); code != "" || got.Status != "CANCEL_REQUESTED" {
 		t.Fatalf("cancelTransfer with the receiver cut off: %+v %s", got, code)
 	}
-	time.Sleep(3 * time.Second) // the receiver cannot confirm: nothing may come back
+	settledSince(t, a.Node) // the receiver cannot confirm: nothing may come back
 	if got, _ := transferOn(a.Node, offline.ID); got.Status != "CANCEL_REQUESTED" || quantity(t, a.Node, "PAL") != 16 {
 		t.Fatalf("with the receiver cut off: %s, PAL = %d; want CANCEL_REQUESTED and 16", got.Status, quantity(t, a.Node, "PAL"))
 	}
@@ -437,7 +447,7 @@ func TestTransferCancelAndReceiveCutOff(t *testing.T) {
 		waitStatus(t, n, tr.ID, "RECEIVED")
 	}
 	converge(t, []string{"BCN-1", "VAL-1"}, a.Node, b.Node, c.Node) // MAD-1 changed nothing: it has no log
-	time.Sleep(time.Second)                                         // time for a wrong return to happen
+	settledSince(t, b.Node)                                         // where a wrong return would happen
 	if q := quantity(t, b.Node, "PAL"); q != 23 {
 		t.Fatalf("BCN-1's PAL = %d, want 23: a received transfer never returns", q)
 	}

@@ -42,22 +42,51 @@ func (v replicaView) String() string {
 	return s
 }
 
+// warehouseView is what a test reads of one warehouse a node knows.
+type warehouseView struct {
+	ID      string
+	Online  bool
+	Behind  int
+	Replica *replicaView
+}
+
+// warehouseOf returns what n knows of warehouse (zero when nothing).
+func warehouseOf(t testing.TB, n *testnode.Node, warehouse string) warehouseView {
+	t.Helper()
+	var out struct{ Warehouses []warehouseView }
+	decode(t, n.MustGraphQL(t, `{ warehouses { id online behind replica { seq digest problem { kind servedBy since detail } } } }`, nil), &out)
+	for _, w := range out.Warehouses {
+		if w.ID == warehouse {
+			return w
+		}
+	}
+	return warehouseView{}
+}
+
 // replicaOf returns n's replica of warehouse (zero when n holds none).
 func replicaOf(t testing.TB, n *testnode.Node, warehouse string) replicaView {
 	t.Helper()
-	var out struct {
-		Warehouses []struct {
-			ID      string
-			Replica *replicaView
-		}
-	}
-	decode(t, n.MustGraphQL(t, `{ warehouses { id replica { seq digest problem { kind servedBy since detail } } } }`, nil), &out)
-	for _, w := range out.Warehouses {
-		if w.ID == warehouse && w.Replica != nil {
-			return *w.Replica
-		}
+	if r := warehouseOf(t, n, warehouse).Replica; r != nil {
+		return *r
 	}
 	return replicaView{}
+}
+
+// firstSeq returns the seq of a replica's "SEQ/DIGEST".
+func firstSeq(t testing.TB, v string) int {
+	t.Helper()
+	var seq int
+	if _, err := fmt.Sscanf(v, "%d/", &seq); err != nil {
+		t.Fatalf("replica %q: %v", v, err)
+	}
+	return seq
+}
+
+// behindOf returns how many entries of warehouse's log n was told of and
+// does not hold (its warehouses' behind).
+func behindOf(t testing.TB, n *testnode.Node, warehouse string) int {
+	t.Helper()
+	return warehouseOf(t, n, warehouse).Behind
 }
 
 // rejected returns n's stockmesh_sync_rejected_total for reason ("": all
@@ -477,7 +506,14 @@ func TestFork(t *testing.T) {
 				}
 			}
 			sellAll(t, b, "B-SKU", "second-last")
-			time.Sleep(3 * time.Second) // a sweep or two: the replicas stay where the fork stopped them
+			// Once told of the entries past what they hold, the replicas stay
+			// where the fork stopped them (a log behind theirs gives them
+			// nothing to pull).
+			if restored := replicaOf(t, b, "BCN-1"); restored.Seq > firstSeq(t, first) {
+				for _, n := range []*testnode.Node{a, c} {
+					waitUntil(t, "replica told of BCN-1's newer entries", func() bool { return behindOf(t, n, "BCN-1") > 0 })
+				}
+			}
 			for _, n := range []*testnode.Node{a, c} {
 				if v := replicaOf(t, n, "BCN-1"); fmt.Sprintf("%d/%s", v.Seq, v.Digest) != first || v.Problem == nil {
 					t.Errorf("%s moved BCN-1 to %v after the fork, want it held at %s", localID(t, n), v, first)
@@ -522,7 +558,8 @@ func TestServedLogIdentity(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	time.Sleep(3 * time.Second) // C had B's answers in hand
+	calls = fd.callsOf("VLC-1") // C had B's answers to them in hand before it called again
+	waitUntil(t, "more calls of C to MAD-1's address", func() bool { return fd.callsOf("VLC-1") >= calls+3 })
 	if v := replicaOf(t, c, "MAD-1"); v.Seq != before.Seq || v.Digest != before.Digest {
 		t.Fatalf("C moved MAD-1 from %v to %v on answers served at MAD-1's address by BCN-1", before, v)
 	}

@@ -272,3 +272,14 @@ func TestSubscriptionsSeeDeletions(t *testing.T) {
 		t.Errorf("second event %v, want the deletion", del)
 	}
 }
+
+// waitUntil waits until cond holds, failing the test after 60 s: how the
+// tests wait for what a node does, never for a while.
+func waitUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within 60 s", what)
+		}
+	}
+}

@@ -26,8 +26,8 @@ type Observer interface {
 
 // Options configures NewHandler.
 type Options struct {
-	// Websocket, when set, serves subscriptions (the node passes the gorilla
-	// transport with its token check).
+	// Websocket, when set, serves subscriptions (the node passes
+	// server/gqlws's transport with its token check).
 	Websocket graphql.Transport
 	Observer  Observer
 	Logger    *slog.Logger

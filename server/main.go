@@ -58,11 +58,14 @@ func tuneRuntime() {
 		debug.SetGCPercent(200)
 	}
 	if os.Getenv("GOMAXPROCS") == "" {
-		// The goroutines that own the queue's ZMQ sockets and the database
-		// writer block in C (zmq_poll, fsync) and must win back a P each
-		// time they return, behind the HTTP handlers. Twice the default
-		// number of Ps shortened a write's trip through the queue by ~0.8 ms
-		// and raised make bench's movements/s by 3-10% on 2 CPUs.
+		// The database writer and readers spend their time in C (SQLite,
+		// fsync) and must win back a P each time they return, behind the
+		// HTTP handlers; the queue's socket loops and ZMQ sends are cgo calls
+		// too, short ones (the loops sleep in Go's poller, not in C: see
+		// jobq/waiter.go). Twice the default number of Ps shortened a
+		// write's trip through the queue by ~0.8 ms and raised make bench's
+		// movements/s by 3-10% on 2 CPUs, measured when the loops still slept
+		// in zmq_poll; not measured again since.
 		runtime.GOMAXPROCS(2 * runtime.GOMAXPROCS(0))
 	}
 }

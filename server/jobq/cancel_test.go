@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 )
 
 // ctxHandler runs reads that wait for release or for their ctx, and
@@ -53,7 +52,8 @@ func TestCancelledReadsStop(t *testing.T) {
 			}
 			queuedCtx, leaveQueued := context.WithTimeout(context.Background(), waitLong)
 			queued := goDo(queuedCtx, c, Read, "queued")
-			time.Sleep(100 * time.Millisecond) // sent, waiting behind "running" for the one reader
+			// Sent, and waiting behind "running" for the one reader.
+			eventually(t, "the queued read waiting at the worker", func() bool { return w.Depth() == 1 })
 			leaveQueued()
 			// The two callers' cancel frames are sent by their own goroutines,
 			// in no set order: the queued read's must reach the worker first,

@@ -10,6 +10,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/pki"
@@ -51,11 +52,20 @@ func postJSON(ctx context.Context, c *http.Client, base, path, id string, in, ou
 	if err != nil {
 		return err
 	}
+	var sent atomic.Bool // the request was written: the member may have acted on it
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+		if i.Err == nil {
+			sent.Store(true)
+		}
+	}})
 	req, err := newPost(ctx, strings.TrimRight(base, "/")+path, id, body)
 	if err != nil {
 		return err
 	}
 	resp, err := c.Do(req)
+	if err != nil && sent.Load() {
+		return lostAnswer(base, path, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", stock.Errorf(stock.CodeUnavailable, "cannot reach %s: %v", base, err), err)
 	}
@@ -67,7 +77,7 @@ func postJSON(ctx context.Context, c *http.Client, base, path, id string, in, ou
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return fmt.Errorf("reading answer of %s%s: %w", base, path, err)
+		return lostAnswer(base, path, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var eb rest.ErrorBody
@@ -81,6 +91,15 @@ func postJSON(ctx context.Context, c *http.Client, base, path, id string, in, ou
 		return fmt.Errorf("decoding answer of %s%s: %w", base, path, err)
 	}
 	return nil
+}
+
+// lostAnswer is the error of a call whose request reached the member and
+// whose answer did not come back (cause): the member may have acted on it,
+// so it is OUTCOME_UNKNOWN, never UNAVAILABLE (which says nothing was
+// applied).
+func lostAnswer(base, path string, cause error) error {
+	return fmt.Errorf("%w: %w", stock.Errorf(stock.CodeOutcomeUnknown,
+		"%s%s was sent, but its answer was lost (%v): it may have been applied; check before asking again", base, path, cause), cause)
 }
 
 // newPost returns a JSON POST of body to url; with id set, the body is

@@ -58,6 +58,9 @@ type Gauges struct {
 	// GapsRecovered counts the gaps in the events the feed found and
 	// filled from the change log.
 	GapsRecovered func() uint64
+	// TransferSettles counts the transfer Settler's passes that took every
+	// step owed.
+	TransferSettles func() uint64
 }
 
 var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
@@ -130,6 +133,7 @@ func New(g Gauges) *Metrics {
 	}
 	counter("stockmesh_events_dropped_total", "Committed-change events lost before the feed (then recovered from the change log).", g.EventsDropped)
 	counter("stockmesh_feed_gaps_recovered_total", "Gaps in committed-change events that the feed filled from the change log.", g.GapsRecovered)
+	counter("stockmesh_transfer_settle_passes_total", "Passes of the transfer Settler that took every follow-up step the warehouse owed.", g.TransferSettles)
 	return m
 }
 

@@ -141,11 +141,17 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		client *jobq.Client
 	)
 	// The gauges are read only by /metrics, served once client (and w) are set.
-	var events atomic.Pointer[pump] // set by serve before /metrics is served
+	var live gauged // set by serve before /metrics is served
 	gauges := metrics.Gauges{Subscriptions: func() int { return hub.Subscribers() + transfers.Watchers() }, SubscriptionExecutions: hub.Executions, JobsInFlight: func() int { return client.InFlight() },
 		GapsRecovered: func() uint64 {
-			if p := events.Load(); p != nil {
+			if p := live.events.Load(); p != nil {
 				return p.seq.Gaps()
+			}
+			return 0
+		},
+		TransferSettles: func() uint64 {
+			if s := live.settler.Load(); s != nil {
+				return s.Passes()
 			}
 			return 0
 		}}
@@ -175,7 +181,13 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, keys, hub, transfers, m, pprof, &events)
+	return serve(ctx, cfg, client, keys, hub, transfers, m, pprof, &live)
+}
+
+// gauged holds what serve starts that the metrics' gauges read.
+type gauged struct {
+	events  atomic.Pointer[pump]
+	settler atomic.Pointer[transfer.Settler]
 }
 
 // startHandler starts the in-process database handler and runs it until
@@ -208,7 +220,7 @@ func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail cont
 // part fails, which stops the others. The HTTPS server has stopped before
 // serve returns, and Run then closes the queue client.
 func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys, hub *feed.Hub, transfers *transfer.Hub, m *metrics.Metrics, pprof *pprofServer,
-	events *atomic.Pointer[pump]) error {
+	live *gauged) error {
 	log := cfg.Logger
 	ctx = auth.AsNode(ctx) // the node's own work; requests carry their callers' principals
 	svc := stock.NewService(queue{client})
@@ -237,7 +249,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 		return err
 	}
 	p.seq.SetLocal(w.ID)
-	events.Store(p)
+	live.events.Store(p)
 	log.Info("warehouse ready", "id", w.ID, "name", w.Name, "queue", cfg.Queue)
 	net, tc, err := joinNetwork(ctx, cfg, svc, w, learned, m.MembershipRejected)
 	if err != nil {
@@ -256,6 +268,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	sync := peer.NewHandler(svc, p.watch, rest.WriteError, gctx.Done())
 	desk := transfer.NewDesk(svc, transfers)
 	settler := transfer.NewSettler(desk, log)
+	live.settler.Store(settler)
 	applier := transfer.NewApplier(desk, settler)
 	applier.OnApplied(p.handOver)
 	applier.OnDeparture(func(ctx context.Context, id string) {

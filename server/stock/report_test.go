@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/auth"
@@ -84,49 +85,51 @@ func TestExportMovementsPages(t *testing.T) {
 // TestExportYieldsToWrites: alone, an export asks for the next page while
 // it hands out this one; once a write went through the Service, it asks
 // for the next page only after handing out this one (and rests between):
-// checked at each page's last movement, after leaving an early request
-// time to show.
+// checked at each page's last movement, once every goroutine of the
+// export is blocked (synctest.Wait: an early request has been made by
+// then, and an expected one too).
 func TestExportYieldsToWrites(t *testing.T) {
 	for _, writes := range []bool{false, true} {
-		t.Run(fmt.Sprintf("writes=%v", writes), func(t *testing.T) {
-			q := &ledgerQueue{n: 3 * MaxExportPage}
-			s := NewService(q)
-			ctx := auth.AsNode(context.Background())
-			if writes {
-				if _, err := s.RecordMovement(ctx, MovementInput{SKU: "A", Kind: KindPurchase, Quantity: 1}); err != nil {
-					t.Fatal(err)
-				}
-				if !s.writesFlow() {
-					t.Fatal("a write just went through, and writes do not flow")
-				}
-				// Writes keep flowing for the whole export, however slow the machine.
-				s.wrote.Store(time.Now().Add(time.Hour).UnixNano())
+		t.Run(fmt.Sprintf("writes=%v", writes), func(t *testing.T) { synctest.Test(t, func(t *testing.T) { testExportYields(t, writes) }) })
+	}
+}
+
+func testExportYields(t *testing.T, writes bool) {
+	q := &ledgerQueue{n: 3 * MaxExportPage}
+	s := NewService(q)
+	ctx := auth.AsNode(context.Background())
+	if writes {
+		if _, err := s.RecordMovement(ctx, MovementInput{SKU: "A", Kind: KindPurchase, Quantity: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if !s.writesFlow() {
+			t.Fatal("a write just went through, and writes do not flow")
+		}
+		// Writes keep flowing for the whole export, however slow the machine.
+		s.wrote.Store(time.Now().Add(time.Hour).UnixNano())
+	}
+	handed := 0
+	err := s.ExportMovements(ctx, ExportQuery{}, func(*Movement) error {
+		page := int32(handed/MaxExportPage + 1)
+		last := page == 3
+		handed++
+		if handed%MaxExportPage != 0 {
+			return nil
+		}
+		synctest.Wait() // a page asked for, early or as expected, has been by now
+		if writes || last {
+			if got := q.pages.Load(); got != page {
+				return fmt.Errorf("handing out page %d, %d pages asked for", page, got)
 			}
-			handed := 0
-			err := s.ExportMovements(ctx, ExportQuery{}, func(*Movement) error {
-				page := int32(handed/MaxExportPage + 1)
-				last := page == 3
-				handed++
-				if writes && handed%MaxExportPage == 0 {
-					time.Sleep(20 * time.Millisecond) // room for a page asked for too early to show
-				}
-				if writes || last {
-					if got := q.pages.Load(); got != page {
-						return fmt.Errorf("handing out page %d, %d pages asked for", page, got)
-					}
-					return nil
-				}
-				for deadline := time.Now().Add(10 * time.Second); q.pages.Load() != page+1; time.Sleep(time.Millisecond) {
-					if time.Now().After(deadline) {
-						return fmt.Errorf("alone, page %d was not asked for while page %d was handed out", page+1, page)
-					}
-				}
-				return nil
-			})
-			if err != nil || handed != 3*MaxExportPage {
-				t.Fatalf("export: %v after %d movements", err, handed)
-			}
-		})
+			return nil
+		}
+		if got := q.pages.Load(); got != page+1 {
+			return fmt.Errorf("alone, page %d was not asked for while page %d was handed out (%d asked for)", page+1, page, got)
+		}
+		return nil
+	})
+	if err != nil || handed != 3*MaxExportPage {
+		t.Fatalf("export: %v after %d movements", err, handed)
 	}
 }
 

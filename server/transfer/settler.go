@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/stockmesh/stockmesh/internal/backoff"
@@ -21,9 +22,10 @@ const SettleEvery = 5 * time.Second
 // step on the state its transaction reads, so settling too often costs a
 // read and never takes a step twice.
 type Settler struct {
-	desk *Desk
-	wake chan struct{}
-	log  *slog.Logger
+	desk   *Desk
+	wake   chan struct{}
+	log    *slog.Logger
+	passes atomic.Uint64
 }
 
 // NewSettler returns a Settler that settles through desk's service and
@@ -56,6 +58,7 @@ func (s *Settler) Run(ctx context.Context) error {
 		err := s.settle(ctx)
 		switch {
 		case err == nil:
+			s.passes.Add(1)
 			retry.Reset()
 		case ctx.Err() == nil:
 			d := retry.Next()
@@ -67,6 +70,11 @@ func (s *Settler) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// Passes returns how many times the Settler took every step owed: its
+// passes that ended without an error (stockmesh_transfer_settle_passes_total).
+// A pass counted after a change began after it, once one more was counted.
+func (s *Settler) Passes() uint64 { return s.passes.Load() }
 
 // settle takes the owed steps once; the transfers they changed reach
 // their watchers through the node's stream, as local entries.

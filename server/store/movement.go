@@ -103,7 +103,7 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 	if err := b.appendLog(e); err != nil {
 		return nil, err
 	}
-	return mv, nil
+	return mv, b.heldAfter(p)
 }
 
 // moveProduct moves p, a product read through ent, and updates it in place.

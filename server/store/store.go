@@ -71,6 +71,9 @@ type Store struct {
 	reader *ent.Client
 	// productBySKU is the prepared productBySKU query on rdb.
 	productBySKU *sql.Stmt
+	// levels and transit are the prepared selectLevels and inTransitSQL
+	// queries on rdb (availability asks them on every call).
+	levels, transit *sql.Stmt
 	local        atomic.Pointer[stock.Warehouse]  // the local warehouse, for reads
 	dir          string                           // the data directory
 	signer       ed25519.PrivateKey               // signs the local log's heads (trust.KeyFile)
@@ -202,6 +205,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := s.load(ctx, w); err != nil {
 		return err
 	}
+	if err := s.prepareLevels(ctx); err != nil { // once load made the tables they read
+		return err
+	}
 	if err := s.signExisting(ctx); err != nil {
 		return err
 	}
@@ -219,7 +225,7 @@ func (s *Store) Close() error {
 		werr = s.wc.close()
 		s.wc = nil
 	}
-	rerr := errors.Join(werr, s.productBySKU.Close(), s.rdb.Close())
+	rerr := errors.Join(werr, s.productBySKU.Close(), closeStmt(s.levels), closeStmt(s.transit), s.rdb.Close())
 	_, cerr := s.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if cerr != nil {
 		cerr = fmt.Errorf("checkpointing: %w", cerr)

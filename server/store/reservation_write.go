@@ -52,10 +52,14 @@ func (b *batch) heldOf(warehouse, sku string) (int64, error) {
 }
 
 // heldAfter notes, on the movement of p the batch logged last, the units
-// p's active reservations hold right after it, published with its entry.
-func (b *batch) heldAfter(p stockRow) error {
+// p's active reservations hold right after it (known: read already),
+// published with its entry.
+func (b *batch) heldAfter(p stockRow, known *int64) error {
 	var held int64
-	if b.s.held.any {
+	switch {
+	case known != nil:
+		held = *known
+	case b.s.held.any:
 		var err error
 		if held, err = b.heldOf(p.warehouse, p.sku); err != nil {
 			return err
@@ -70,16 +74,17 @@ func (b *batch) heldAfter(p stockRow) error {
 // reservation, a transfer), with INSUFFICIENT_STOCK saying what is in
 // stock, reserved and available. Where no reservation may be active it
 // reads nothing (see writerReservations); where none holds units of p,
-// stock.Apply's own check stands.
-func (b *batch) checkUnreserved(p stockRow, requested int64) error {
+// stock.Apply's own check stands. It returns the units held when it read
+// them (a movement's entry carries them).
+func (b *batch) checkUnreserved(p stockRow, requested int64) (*int64, error) {
 	if !b.s.held.any {
-		return nil
+		return nil, nil
 	}
 	held, err := b.heldOf(p.warehouse, p.sku)
-	if err != nil || held == 0 {
-		return err
+	if err != nil {
+		return nil, err
 	}
-	return stock.Unreserved(p.sku, p.quantity, held, requested)
+	return &held, stock.Unreserved(p.sku, p.quantity, held, requested)
 }
 
 // reserveStock holds units of a product of the local warehouse for an
@@ -257,7 +262,7 @@ func (b *batch) fulfilReservation(in *stock.FulfilInput) (*stock.Reservation, er
 	if ref == "" {
 		ref = r.ID
 	}
-	mv, err := b.move(p, movementInput{kind: stock.KindSale, delta: -sell, reference: ref, actor: b.meta.Actor})
+	mv, err := b.move(p, movementInput{kind: stock.KindSale, delta: -sell, reference: ref, actor: b.meta.Actor, held: &held})
 	if err != nil {
 		return nil, err
 	}

@@ -74,15 +74,15 @@ type Store struct {
 	// levels and transit are the prepared selectLevels and inTransitSQL
 	// queries on rdb (availability asks them on every call).
 	levels, transit *sql.Stmt
-	local        atomic.Pointer[stock.Warehouse]  // the local warehouse, for reads
-	dir          string                           // the data directory
-	signer       ed25519.PrivateKey               // signs the local log's heads (trust.KeyFile)
-	binding      atomic.Pointer[stock.KeyBinding] // signer's binding to the local warehouse, once made
-	digests      digests                          // the last digest of each origin's log
-	w            writerState                      // owned by HandleWrites
-	held         writerReservations               // owned by HandleWrites
-	hooks        hooks                            // set by tests only
-	closed       atomic.Bool
+	local           atomic.Pointer[stock.Warehouse]  // the local warehouse, for reads
+	dir             string                           // the data directory
+	signer          ed25519.PrivateKey               // signs the local log's heads (trust.KeyFile)
+	binding         atomic.Pointer[stock.KeyBinding] // signer's binding to the local warehouse, once made
+	digests         digests                          // the last digest of each origin's log
+	w               writerState                      // owned by HandleWrites
+	held            writerReservations               // owned by HandleWrites
+	hooks           hooks                            // set by tests only
+	closed          atomic.Bool
 }
 
 // hooks lets tests inject faults into the writer; the zero value does

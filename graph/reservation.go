@@ -26,10 +26,12 @@ func reservationConnection(p *stock.ReservationPage, after string) *model.Reserv
 	return &model.ReservationConnection{Edges: edges, PageInfo: info}
 }
 
-// reservedOf returns the units held by reservations after the change c:
-// the change carries them when a reservation made it; otherwise (a
-// movement, or merged changes) they are read from the product, 0 once it
-// is gone. Only subscriptions that ask for reserved or available read.
+// reservedOf returns the units held by reservations right after the
+// change c: the committed change carries them (a reservation's, a
+// movement's its writer or applier published); otherwise (an entry read
+// back from the log, merged changes ending in one) they are read from the
+// product as it is now, 0 once it is gone. Only subscriptions that ask
+// for reserved or available read.
 func (r *Resolver) reservedOf(ctx context.Context, c *model.StockChange) int64 {
 	switch {
 	case c.Held != nil:

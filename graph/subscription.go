@@ -98,9 +98,7 @@ func (r *Resolver) stockChange(ctx context.Context, e feed.Event) *model.StockCh
 		}
 		c := &model.StockChange{Warehouse: w, Sku: e.SKU, Quantity: e.Quantity, Delta: e.Delta,
 			Merged: e.Merged, Deleted: e.Deleted, Movement: movementOf(e), At: e.At}
-		if !e.Merged {
-			c.Held = e.Reserved
-		}
+		c.Held = e.Reserved
 		return c
 	}
 	if e.Merged {

@@ -11,8 +11,8 @@ import (
 
 // StockChange is a committed stock change as stockChanged subscribers see
 // it. It is written by hand rather than generated so that it can carry
-// Held: the units reservations hold after the change when a reservation
-// made it, which the reserved and available fields answer without a read.
+// Held: the units reservations held right after the change, which the
+// reserved and available fields answer without a read.
 type StockChange struct {
 	Warehouse *stock.Warehouse `json:"warehouse"`
 	Sku       string           `json:"sku"`
@@ -27,8 +27,9 @@ type StockChange struct {
 	// True when the product was deleted; quantity is 0. A merged change ending in the deletion is deleted too.
 	Deleted bool      `json:"deleted"`
 	At      time.Time `json:"at"`
-	// Held is the units reservations hold after the change when a
-	// reservation's change made it (unmerged); nil otherwise, when the
-	// reserved field reads them from the product.
+	// Held is the units reservations hold right after the change (after
+	// the last one, merged) when the committed change carries them (see
+	// stock.Change.Reserved); nil otherwise, when the reserved field reads
+	// them from the product as it is now.
 	Held *int64 `json:"-"`
 }

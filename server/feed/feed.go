@@ -61,15 +61,16 @@ func keyOf(e Event) key {
 	return key{warehouse: e.Warehouse, sku: e.SKU}
 }
 
-// merge folds the later event next into e: the quantity, sequence and time
-// become next's, the deltas add up, Deleted is next's and the movement
-// details are dropped.
+// merge folds the later event next into e: the quantity, sequence, time
+// and units reserved become next's, the deltas add up, Deleted is next's
+// and the movement details are dropped.
 func (e *Event) merge(next Event) {
 	e.Quantity = next.Quantity
 	e.Delta += next.Delta
 	e.Seq = next.Seq
 	e.At = next.At
 	e.Deleted = next.Deleted
+	e.Reserved = next.Reserved
 	if next.ReorderPoint != nil {
 		e.ReorderPoint = next.ReorderPoint
 	}

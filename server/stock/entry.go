@@ -64,6 +64,8 @@ func (e *LogEntry) Validate() error {
 		return InvalidEntry(e, "seq", "must be positive")
 	case e.From != 0:
 		return InvalidEntry(e, "from", "is set only in a run's message, never in a log entry")
+	case e.Reserved != nil:
+		return InvalidEntry(e, "reserved", "is set only in a published event, never in a log entry")
 	}
 	if err := checkTime("at", e.At); err != nil {
 		return asEntryError(e, "", err)

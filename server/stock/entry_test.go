@@ -137,6 +137,7 @@ func TestValidateEntry(t *testing.T) {
 		{"time beyond 2262", with(movement(), func(e *LogEntry) { e.At = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC) }), "at"},
 		{"unknown type", with(product(EntryProductCreated), func(e *LogEntry) { e.Type = "product.renamed" }), "type"},
 		{"run message", with(movement(), func(e *LogEntry) { e.Type, e.From = EntryRun, 3 }), "from"},
+		{"published reserved", with(movement(), func(e *LogEntry) { e.Reserved = new(int64) }), "reserved"},
 		{"no origin", with(movement(), func(e *LogEntry) { e.Origin = "" }), "origin"},
 		{"origin with '..'", with(movement(), func(e *LogEntry) { e.Origin = "../etc" }), "origin"},
 		{"origin of 200 KiB", with(movement(), func(e *LogEntry) { e.Origin = long }), "origin"},

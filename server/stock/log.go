@@ -55,6 +55,14 @@ type LogEntry struct {
 	// Actor is who made a product entry's change ("" in entries logged
 	// before it was recorded; a movement names its own).
 	Actor string `json:"actor,omitempty"`
+	// Reserved is, in a movement entry as the node's stream carries it,
+	// the units the product's active reservations held right after the
+	// movement, so that each stock change says what was available then.
+	// The writer adds it to the published entry (WithReserved), and the
+	// node to the entries of a run it applied (ApplyResult.Held); it is
+	// never stored, digested or replicated (Validate refuses it), and nil
+	// in entries read back from the log.
+	Reserved *int64 `json:"reserved,omitempty"`
 }
 
 // The product fields a product.updated entry names in Changed.
@@ -187,7 +195,9 @@ func (b *ChangeBatch) Normalize() error {
 func (e *LogEntry) Change() (Change, bool) {
 	switch {
 	case e.Movement != nil:
-		return ChangeOf(e.Movement), true
+		c := ChangeOf(e.Movement)
+		c.Reserved = e.Reserved
+		return c, true
 	case e.Type == EntryProductDeleted && e.Product != nil:
 		return Change{Warehouse: e.Origin, SKU: e.Product.SKU, Deleted: true, Seq: e.Seq, At: e.At}, true
 	case e.Reservation != nil:

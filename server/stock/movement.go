@@ -86,8 +86,8 @@ type Change struct {
 	Actor      string `json:"actor,omitempty"`
 	Deleted    bool   `json:"deleted,omitempty"`
 	// Reserved is the units the product's active reservations hold after
-	// a reservation's change; nil for other changes, which leave it as it
-	// was (see Reservation).
+	// the change: a reservation's change carries them, and so does a
+	// movement's when its entry did (LogEntry.Reserved); nil otherwise.
 	Reserved *int64    `json:"reserved,omitempty"`
 	Seq      int64     `json:"seq"`
 	At       time.Time `json:"at"`

@@ -14,8 +14,9 @@ import (
 // the quantity: the units a product holds for orders are the sum of its
 // ACTIVE reservations, so available stock cannot drift from them. They
 // are promises, not locks on the shelf: a change that leaves the stock
-// below what is reserved (an adjustment, a count, a deletion) is allowed,
-// and the reservations no longer covered are at risk. Only a SALE not made
+// below what is reserved (an adjustment, a count) is allowed, and the
+// reservations no longer covered are at risk; deleting the product
+// releases them. Only a SALE not made
 // against a reservation, and a transfer, are refused what others hold.
 //
 // The owning warehouse writes them: every change is a log entry carrying

@@ -229,10 +229,11 @@ func (s *Service) UpdateProduct(ctx context.Context, u ProductUpdate) (*Product,
 	return call(ctx, s, OpProductUpdate, &u)
 }
 
-// DeleteProduct deletes a product and returns its last state. Units still
-// in stock are first recorded as leaving (an ADJUSTMENT to zero), so the
-// ledger keeps adding up; its movements stay readable and the sku can be
-// created again. A product of another warehouse is refused (see
+// DeleteProduct deletes a product and returns its last state. Its active
+// reservations are released and units still in stock recorded as leaving
+// (an ADJUSTMENT to zero), in the same write, so the ledger keeps adding
+// up and a sku created again holds nothing; its movements stay readable
+// and the sku can be created again. A product of another warehouse is refused (see
 // CheckOwner).
 func (s *Service) DeleteProduct(ctx context.Context, r ProductRef) (*Product, error) {
 	return call(ctx, s, OpProductDelete, &r)
@@ -263,11 +264,22 @@ func (s *Service) Changes(ctx context.Context, origin string, afterSeq int64, li
 
 // ApplyChanges verifies a run of one origin's log and applies it to its
 // replica, skipping entries already applied. A run that fails verification
-// changes nothing and comes back as a *RejectError.
+// changes nothing and comes back as a *RejectError. Once applied, each
+// movement entry of b carries the units reserved right after it
+// (LogEntry.Reserved), for the node's stream.
 func (s *Service) ApplyChanges(ctx context.Context, b *ChangeBatch) error {
 	r, err := call(ctx, s, OpApplyChanges, b)
-	if err != nil || r.Rejected == nil {
+	if err != nil {
 		return err
+	}
+	if r.Rejected == nil {
+		for i := range b.Entries {
+			if e := &b.Entries[i]; e.Movement != nil {
+				held := r.Held[e.Seq]
+				e.Reserved = &held
+			}
+		}
+		return nil
 	}
 	e := &RejectError{Reason: r.Rejected.Reason, Detail: r.Rejected.Detail}
 	if len(b.Entries) > 0 {

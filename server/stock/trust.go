@@ -85,10 +85,14 @@ type Rejection struct {
 	Detail string       `json:"detail"`
 }
 
-// ApplyResult is the reply of OpApplyChanges: empty when the run was
-// applied (or held already), Rejected when it failed verification.
+// ApplyResult is the reply of OpApplyChanges: Rejected when the run failed
+// verification; else the units reserved after its movements.
 type ApplyResult struct {
 	Rejected *Rejection `json:"rejected,omitempty"`
+	// Held is, by seq, the units the product's active reservations held
+	// right after each movement entry the run applied, where any did
+	// (none: 0), for the stream's stock changes (LogEntry.Reserved).
+	Held map[int64]int64 `json:"held,omitempty"`
 }
 
 // RejectError is a run of another warehouse's log that a node refused: the

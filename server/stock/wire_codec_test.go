@@ -140,6 +140,10 @@ func randEntry(r *rand.Rand) *LogEntry {
 	case 4:
 		e.Actor = randString(r)
 	}
+	if r.IntN(4) == 0 {
+		n := randInt(r)
+		e.Reserved = &n
+	}
 	return e
 }
 
@@ -287,6 +291,28 @@ func TestFastEntryKeepsEveryField(t *testing.T) {
 				t.Fatalf("batch of an entry with %s:\nEncodeValue  %s, %v\njson.Marshal %s", f.Name, got, err, want)
 			}
 		})
+	}
+}
+
+// TestWithReserved: a movement entry's encoding with Reserved added by
+// WithReserved is the encoding of the entry with Reserved, as
+// json.Marshal writes it, also for an entry encoding/json writes.
+func TestWithReserved(t *testing.T) {
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	for _, e := range []LogEntry{
+		{Origin: "MAD-1", Seq: 7, At: at, Type: EntryMovement, Movement: &Movement{ID: "MAD-1:7", SKU: "A1", CreatedAt: at}},
+		{Origin: "MAD-1", Seq: 7, At: at, Type: EntryMovement, Actor: "x", Movement: &Movement{ID: "MAD-1:7", SKU: "A1", CreatedAt: at}},
+	} {
+		data, err := EncodeValue(nil, &e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := int64(-12)
+		e.Reserved = &n
+		want, _ := json.Marshal(&e)
+		if got := WithReserved(data, n); !bytes.Equal(got, want) {
+			t.Errorf("WithReserved %s\njson.Marshal  %s", got, want)
+		}
 	}
 }
 

@@ -99,6 +99,11 @@ func (d *decoder) entry(e *LogEntry) bool {
 				e.Movement = new(Movement)
 			}
 			return 16, d.movement(e.Movement)
+		case "reserved":
+			if e.Reserved == nil {
+				e.Reserved = new(int64)
+			}
+			return 32, d.integer(e.Reserved)
 		}
 		return 0, false
 	})

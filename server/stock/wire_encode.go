@@ -42,8 +42,22 @@ func appendEntry(b []byte, e *LogEntry) []byte {
 	b = strconv.AppendInt(append(b, `,"seq":`...), e.Seq, 10)
 	b = appendTime(append(b, `,"at":`...), e.At)
 	b = appendString(append(b, `,"type":`...), string(e.Type))
-	b = appendMovement(append(b, `,"movement":`...), e.Movement)
-	return append(b, '}')
+	b = append(appendMovement(append(b, `,"movement":`...), e.Movement), '}')
+	if e.Reserved != nil {
+		return WithReserved(b, *e.Reserved)
+	}
+	return b
+}
+
+// WithReserved returns data, the encoding of a movement entry without
+// Reserved (an object ending in '}'), as the entry encodes with Reserved
+// n: Reserved is LogEntry's last field, so it is appended at the end. It
+// appends to data's array when it has room.
+func WithReserved(data []byte, n int64) []byte {
+	if len(data) > 0 && data[len(data)-1] == '}' {
+		data = data[:len(data)-1]
+	}
+	return append(strconv.AppendInt(append(data, `,"reserved":`...), n, 10), '}')
 }
 
 // appendBatch appends b, whose entries fastEntry accepts, as json.Marshal

@@ -61,6 +61,14 @@ func (f *filler) fill(v reflect.Value, path string) {
 		for i := range 2 {
 			f.fill(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
 		}
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		for i := range 2 {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			f.fill(k, fmt.Sprintf("%s key %d", path, i))
+			f.fill(e, fmt.Sprintf("%s[%v]", path, k))
+			v.SetMapIndex(k, e)
+		}
 	case reflect.Struct:
 		for i := range v.NumField() {
 			sf := v.Type().Field(i)

@@ -54,7 +54,7 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	r := &replicaRun{origin: origin, stock: map[string]replicaStock{}}
+	r := &replicaRun{origin: origin, stock: map[string]replicaStock{}, held: map[string]int64{}}
 	for i := range entries {
 		e := &entries[i]
 		switch {
@@ -73,11 +73,15 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 			err = b.applyTransfer(e) // published at once, as a product change is
 		} else if e.Type.IsReservation() {
 			err = b.applyReservation(e) // published at once, as a transfer is
+			delete(r.held, e.Reservation.SKU)
 		} else if e.Type.IsStocktake() {
 			err = b.applyStocktake(e)
 		} else if e.Type == stock.EntryMovement {
 			if err = b.applyMovement(e, r); err == nil {
 				err = b.insertLog(e, nil)
+			}
+			if err == nil {
+				err = r.noteHeld(b, e)
 			}
 		} else if err = b.settle(r, e.Product.SKU); err == nil {
 			if err = b.apply(e); err == nil {
@@ -115,7 +119,7 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 		}
 		b.changes = append(b.changes, logged{e: run, data: data})
 	}
-	return &stock.ApplyResult{}, nil
+	return &stock.ApplyResult{Held: r.after}, nil
 }
 
 // replicaRun is what applying one run of a log keeps between entries: the
@@ -127,6 +131,32 @@ type replicaRun struct {
 	stock   map[string]replicaStock
 	applied int   // entries applied
 	from    int64 // the first of them
+	// held is the units the active reservations of a sku hold as the run
+	// stands, read once per sku and forgotten at its reservation entries;
+	// after, by seq, those right after each movement, where not 0.
+	held  map[string]int64
+	after map[int64]int64
+}
+
+// noteHeld notes the units reserved right after e, a movement the run
+// applied (see stock.ApplyResult.Held).
+func (r *replicaRun) noteHeld(b *batch, e *stock.LogEntry) error {
+	sku := e.Movement.SKU
+	n, ok := r.held[sku]
+	if !ok {
+		var err error
+		if n, err = b.heldOf(r.origin, sku); err != nil {
+			return err
+		}
+		r.held[sku] = n
+	}
+	if n != 0 {
+		if r.after == nil {
+			r.after = map[int64]int64{}
+		}
+		r.after[e.Seq] = n
+	}
+	return nil
 }
 
 // replicaStock is a replica product's stock after its last movement in the

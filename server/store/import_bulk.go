@@ -47,6 +47,7 @@ func (b *batch) createImported(warehouse string, rows []*stock.ImportRow) error 
 				Type: stock.EntryMovement, Movement: mv}); err != nil {
 				return err
 			}
+			b.changes[len(b.changes)-1].held = new(int64) // a new product: nothing reserved
 			p.Quantity, p.Seq, moves[i] = q, mv.Seq, mv
 		}
 		products[i] = p

@@ -37,6 +37,10 @@ const createLog = `CREATE TABLE IF NOT EXISTS change_log (
 type logged struct {
 	e    *stock.LogEntry
 	data []byte
+	// held is, for a local movement, the units its product's active
+	// reservations held right after it: published with the entry
+	// (stock.LogEntry.Reserved), never stored or digested.
+	held *int64
 }
 
 // appendLog appends e to the change log in the batch's transaction and

@@ -19,6 +19,7 @@ type movementInput struct {
 	actor       string
 	key         string // idempotency key as stored (storedKey), "" for none
 	fingerprint string
+	held        *int64 // units reserved right after it, when the caller read them
 }
 
 // recordMovement records a movement, or returns the stored one when its
@@ -41,7 +42,7 @@ func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error)
 		return nil, err
 	}
 	if in.Kind == stock.KindSale {
-		if err := b.checkUnreserved(p, in.Quantity); err != nil {
+		if m.held, err = b.checkUnreserved(p, in.Quantity); err != nil {
 			return nil, err
 		}
 	}
@@ -103,7 +104,7 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 	if err := b.appendLog(e); err != nil {
 		return nil, err
 	}
-	return mv, nil
+	return mv, b.heldAfter(p, m.held)
 }
 
 // moveProduct moves p, a product read through ent, and updates it in place.

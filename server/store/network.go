@@ -77,11 +77,31 @@ const selectLevels = `SELECT w.id, p.quantity,
 	FROM warehouses w CROSS JOIN products p
 	WHERE p.warehouse_id = w.id AND p.sku = ? AND p.deleted_at IS NULL`
 
+// prepareLevels prepares on the readers the queries of stockLevels.
+func (s *Store) prepareLevels(ctx context.Context) error {
+	var err error
+	if s.levels, err = s.rdb.PrepareContext(ctx, selectLevels); err != nil {
+		return fmt.Errorf("preparing the stock levels query: %w", err)
+	}
+	if s.transit, err = s.rdb.PrepareContext(ctx, inTransitSQL); err != nil {
+		return fmt.Errorf("preparing the stock in transit query: %w", err)
+	}
+	return nil
+}
+
+// closeStmt closes st, which may be nil (a store that failed to open).
+func closeStmt(st *sql.Stmt) error {
+	if st == nil {
+		return nil
+	}
+	return st.Close()
+}
+
 // stockLevels returns the stock of a sku in every warehouse that has a
 // live product of it, the local warehouse first (as of the read), then the
 // replicas by id (as of the last entry applied from their origins).
 func (s *Store) stockLevels(ctx context.Context, q *stock.StockLevelQuery) (*stock.StockLevels, error) {
-	rows, err := s.rdb.QueryContext(ctx, selectLevels, q.SKU)
+	rows, err := s.levels.QueryContext(ctx, q.SKU)
 	if err != nil {
 		return nil, fmt.Errorf("reading the stock levels of %s: %w", q.SKU, err)
 	}

@@ -141,16 +141,21 @@ func (b *batch) updateFields(p *ent.Product, changed []string) error {
 	return b.logProduct(stock.EntryProductUpdated, p, changed)
 }
 
-// deleteProduct marks a product deleted and returns its last state. Units
-// still in stock first leave through an ADJUSTMENT to zero, so that the
-// sum of a sku's movements always equals its stock, across deletions and
-// re-creations. Its movements stay and its sku is free again.
+// deleteProduct marks a product deleted and returns its last state. Its
+// active reservations are released first (each logged, see
+// releaseProduct), then units still in stock leave through an ADJUSTMENT
+// to zero, so that the sum of a sku's movements always equals its stock,
+// across deletions and re-creations. Its movements stay and its sku is
+// free again.
 func (b *batch) deleteProduct(r *stock.ProductRef) (*stock.Product, error) {
 	if err := b.own(r.Warehouse); err != nil {
 		return nil, err
 	}
 	p, err := b.liveProduct(r.SKU)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.releaseProduct(p.WarehouseID, p.Sku); err != nil {
 		return nil, err
 	}
 	if p.Quantity > 0 {

@@ -75,10 +75,10 @@ func TestPublisherGetsCommittedChangesInOrder(t *testing.T) {
 		testJob{Op: stock.OpProductUpdate, SKU: "A", Update: &stock.UpdateProductInput{Name: ptr("x")}}, sale("A", 2))
 	got := h.pub.changes()
 	want := []stock.Change{
-		{Warehouse: "MAD-1", SKU: "A", Quantity: 3, Delta: 3, MovementID: "MAD-1:2", Kind: stock.KindPurchase, Note: "initial stock", Seq: 2},
-		{Warehouse: "MAD-1", SKU: "A", Quantity: 2, Delta: -1, MovementID: "MAD-1:3", Kind: stock.KindSale, Seq: 3},
-		{Warehouse: "MAD-1", SKU: "A", Quantity: 7, Delta: 5, MovementID: "MAD-1:4", Kind: stock.KindAdjustment, Seq: 4},
-		{Warehouse: "MAD-1", SKU: "A", Quantity: 5, Delta: -2, MovementID: "MAD-1:6", Kind: stock.KindSale, Seq: 6},
+		{Warehouse: "MAD-1", SKU: "A", Quantity: 3, Delta: 3, MovementID: "MAD-1:2", Kind: stock.KindPurchase, Note: "initial stock", Reserved: ptr(int64(0)), Seq: 2},
+		{Warehouse: "MAD-1", SKU: "A", Quantity: 2, Delta: -1, MovementID: "MAD-1:3", Kind: stock.KindSale, Reserved: ptr(int64(0)), Seq: 3},
+		{Warehouse: "MAD-1", SKU: "A", Quantity: 7, Delta: 5, MovementID: "MAD-1:4", Kind: stock.KindAdjustment, Reserved: ptr(int64(0)), Seq: 4},
+		{Warehouse: "MAD-1", SKU: "A", Quantity: 5, Delta: -2, MovementID: "MAD-1:6", Kind: stock.KindSale, Reserved: ptr(int64(0)), Seq: 6},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("published %+v, want %+v", got, want)
@@ -88,6 +88,10 @@ func TestPublisherGetsCommittedChangesInOrder(t *testing.T) {
 			t.Errorf("change %d has no time", i)
 		}
 		got[i].At = want[i].At
+		if got[i].Reserved == nil || *got[i].Reserved != *want[i].Reserved {
+			t.Errorf("change %d says reserved %v, want %d", i, got[i].Reserved, *want[i].Reserved)
+		}
+		got[i].Reserved = want[i].Reserved
 		if got[i] != want[i] {
 			t.Errorf("change %d = %+v, want %+v", i, got[i], want[i])
 		}

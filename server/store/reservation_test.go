@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -100,6 +101,97 @@ func TestReservationsReplicate(t *testing.T) {
 	}
 	if _, e := tdo(b, stock.OpReservationRelease, &stock.ReservationRef{ID: list[0].ID}); e == nil || e.Code != stock.CodeForbidden {
 		t.Fatalf("the replica releasing MAD-1's reservation: %v", e)
+	}
+}
+
+// TestDeletionReleasesReservations: deleting a product releases its
+// active reservations in the same write, each logged (before the stock
+// leaves and the product is deleted) and replicated, so a sku created
+// again holds nothing for the old product's orders; reservations of
+// other products stay.
+func TestDeletionReleasesReservations(t *testing.T) {
+	a := withReservation(t) // A: 5 on hand, MAD-1:R3 holds 2
+	tok(a, stock.OpReservationReserve, &stock.ReserveStockInput{SKU: "A", Quantity: 1, Reference: "ORD-2"})
+	a.create("B", 3)
+	tok(a, stock.OpReservationReserve, &stock.ReserveStockInput{SKU: "B", Quantity: 1})
+	deleted := a.ok(testJob{Op: stock.OpProductDelete, SKU: "A"}).Product
+	if deleted.Reserved != 0 {
+		t.Errorf("the deleted product answers %d reserved, want 0", deleted.Reserved)
+	}
+	var types []stock.EntryType
+	entries := readLog(t, a, "MAD-1", 50)
+	for _, e := range entries[len(entries)-4:] {
+		types = append(types, e.Type)
+	}
+	want := []stock.EntryType{stock.EntryReservationReleased, stock.EntryReservationReleased, stock.EntryMovement, stock.EntryProductDeleted}
+	if fmt.Sprint(types) != fmt.Sprint(want) {
+		t.Fatalf("the deletion logged %v, want %v", types, want)
+	}
+	b := newReplica(t, &stock.Warehouse{ID: "BCN-1", Name: "Barcelona"})
+	pull(a, b, "MAD-1")
+	for _, h := range []*harness{a, b} {
+		for _, r := range tok(h, stock.OpReservationList, &stock.ReservationQuery{Warehouse: "MAD-1"}).Reservations {
+			if wantStatus := map[bool]stock.ReservationStatus{true: stock.ReservationReleased, false: stock.ReservationActive}[r.SKU == "A"]; r.Status != wantStatus {
+				t.Errorf("reservation %s of %s is %s, want %s", r.ID, r.SKU, r.Status, wantStatus)
+			}
+		}
+	}
+	if p := a.create("A", 4); p.Reserved != 0 {
+		t.Fatalf("A created again holds %d reserved, want 0", p.Reserved)
+	}
+	if r := a.write(sale("A", 4)); r[0].Err != nil {
+		t.Fatalf("selling all of the new A: %v", r[0].Err)
+	}
+	if p := a.product("B"); p.Reserved != 1 {
+		t.Errorf("B holds %d reserved, want 1", p.Reserved)
+	}
+}
+
+// TestMovementsCarryReserved: each published movement says the units
+// reserved right after it, whatever happens to the reservations later
+// (the stream's stock changes answer reserved and available from it): on
+// the origin, from the entry its writer published, and on a replica, from
+// what applying the run answered.
+func TestMovementsCarryReserved(t *testing.T) {
+	a := withReservation(t) // A: 5 on hand, MAD-1:R3 holds 2
+	a.write(sale("A", 1))
+	fulfilled := tok(a, stock.OpReservationFulfil, &stock.FulfilInput{ID: "MAD-1:R3"})
+	a.write(sale("A", 1))
+	var got []string
+	for _, c := range a.pub.changes() {
+		if c.MovementID != "" && c.Reserved != nil {
+			got = append(got, fmt.Sprintf("%s %d/%d", c.Kind, c.Quantity, *c.Reserved))
+		} else if c.MovementID != "" {
+			got = append(got, fmt.Sprintf("%s %d/?", c.Kind, c.Quantity))
+		}
+	}
+	// The purchase of A (no reservation yet), a sale with 2 held, the
+	// fulfilment's sale (its reservation still holds 2 right after it,
+	// released by the entry that follows), a sale with none held.
+	want := "[PURCHASE 5/0 SALE 4/2 SALE 2/2 SALE 1/0]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("published movements (kind, stock/reserved): %v, want %s", got, want)
+	}
+	if fulfilled.Reserved != 0 {
+		t.Fatalf("the fulfilment's entry says %d reserved, want 0", fulfilled.Reserved)
+	}
+
+	b := newReplica(t, &stock.Warehouse{ID: "BCN-1", Name: "Barcelona"})
+	page := tok(a, stock.OpChanges, &stock.ChangesQuery{Origin: "MAD-1", Limit: stock.MaxChangesLimit})
+	for _, e := range page.Entries {
+		if e.Reserved != nil {
+			t.Fatalf("entry %d read back from the log carries reserved %d", e.Seq, *e.Reserved)
+		}
+	}
+	res := tok(b, stock.OpApplyChanges, &stock.ChangeBatch{Entries: page.Entries})
+	held := map[int64]int64{}
+	for _, e := range page.Entries {
+		if e.Movement != nil && e.Movement.Kind == stock.KindSale && e.Movement.Balance >= 2 {
+			held[e.Seq] = 2
+		}
+	}
+	if fmt.Sprint(res.Held) != fmt.Sprint(held) {
+		t.Fatalf("applying the run answered held %v, want %v", res.Held, held)
 	}
 }
 

@@ -51,21 +51,40 @@ func (b *batch) heldOf(warehouse, sku string) (int64, error) {
 	return n, nil
 }
 
+// heldAfter notes, on the movement of p the batch logged last, the units
+// p's active reservations hold right after it (known: read already),
+// published with its entry.
+func (b *batch) heldAfter(p stockRow, known *int64) error {
+	var held int64
+	switch {
+	case known != nil:
+		held = *known
+	case b.s.held.any:
+		var err error
+		if held, err = b.heldOf(p.warehouse, p.sku); err != nil {
+			return err
+		}
+	}
+	b.changes[len(b.changes)-1].held = &held
+	return nil
+}
+
 // checkUnreserved refuses to take requested units of p that only units
 // held by reservations would cover (a SALE not made against a
 // reservation, a transfer), with INSUFFICIENT_STOCK saying what is in
 // stock, reserved and available. Where no reservation may be active it
 // reads nothing (see writerReservations); where none holds units of p,
-// stock.Apply's own check stands.
-func (b *batch) checkUnreserved(p stockRow, requested int64) error {
+// stock.Apply's own check stands. It returns the units held when it read
+// them (a movement's entry carries them).
+func (b *batch) checkUnreserved(p stockRow, requested int64) (*int64, error) {
 	if !b.s.held.any {
-		return nil
+		return nil, nil
 	}
 	held, err := b.heldOf(p.warehouse, p.sku)
-	if err != nil || held == 0 {
-		return err
+	if err != nil {
+		return nil, err
 	}
-	return stock.Unreserved(p.sku, p.quantity, held, requested)
+	return &held, stock.Unreserved(p.sku, p.quantity, held, requested)
 }
 
 // reserveStock holds units of a product of the local warehouse for an
@@ -243,13 +262,47 @@ func (b *batch) fulfilReservation(in *stock.FulfilInput) (*stock.Reservation, er
 	if ref == "" {
 		ref = r.ID
 	}
-	mv, err := b.move(p, movementInput{kind: stock.KindSale, delta: -sell, reference: ref, actor: b.meta.Actor})
+	mv, err := b.move(p, movementInput{kind: stock.KindSale, delta: -sell, reference: ref, actor: b.meta.Actor, held: &held})
 	if err != nil {
 		return nil, err
 	}
 	r.Status, r.Fulfilled, r.Sale, r.EndedAt = stock.ReservationFulfilled, sell, mv.ID, &mv.CreatedAt
 	r.Balance, r.Reserved = mv.Balance, held-r.Quantity
 	return r, b.logReservation(stock.EntryReservationFulfilled, b.w.nextSeq(), r, "")
+}
+
+// releaseProduct releases every active reservation of sku of the local
+// warehouse wh, oldest first, each with its reservation.released entry:
+// the product is being deleted, and a sku created again later must not
+// inherit what was held for the old one.
+func (b *batch) releaseProduct(wh, sku string) error {
+	if !b.s.held.any {
+		return nil
+	}
+	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT `+reservationColumns+` FROM reservations
+		WHERE warehouse_id = ? AND sku = ? AND status = 'ACTIVE' ORDER BY created_at, id`, wh, sku)
+	if err != nil {
+		return fmt.Errorf("reading the reservations of %s: %w", sku, err)
+	}
+	var held []*stock.Reservation
+	for rows.Next() {
+		r, err := b.s.scanReservation(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		held = append(held, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range held {
+		if err := b.endReservation(r, stock.EntryReservationReleased); err != nil {
+			return fmt.Errorf("releasing reservation %s: %w", r.ID, err)
+		}
+	}
+	return nil
 }
 
 // statusWord names an ended reservation's status in a message.

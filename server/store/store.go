@@ -71,15 +71,18 @@ type Store struct {
 	reader *ent.Client
 	// productBySKU is the prepared productBySKU query on rdb.
 	productBySKU *sql.Stmt
-	local        atomic.Pointer[stock.Warehouse]  // the local warehouse, for reads
-	dir          string                           // the data directory
-	signer       ed25519.PrivateKey               // signs the local log's heads (trust.KeyFile)
-	binding      atomic.Pointer[stock.KeyBinding] // signer's binding to the local warehouse, once made
-	digests      digests                          // the last digest of each origin's log
-	w            writerState                      // owned by HandleWrites
-	held         writerReservations               // owned by HandleWrites
-	hooks        hooks                            // set by tests only
-	closed       atomic.Bool
+	// levels and transit are the prepared selectLevels and inTransitSQL
+	// queries on rdb (availability asks them on every call).
+	levels, transit *sql.Stmt
+	local           atomic.Pointer[stock.Warehouse]  // the local warehouse, for reads
+	dir             string                           // the data directory
+	signer          ed25519.PrivateKey               // signs the local log's heads (trust.KeyFile)
+	binding         atomic.Pointer[stock.KeyBinding] // signer's binding to the local warehouse, once made
+	digests         digests                          // the last digest of each origin's log
+	w               writerState                      // owned by HandleWrites
+	held            writerReservations               // owned by HandleWrites
+	hooks           hooks                            // set by tests only
+	closed          atomic.Bool
 }
 
 // hooks lets tests inject faults into the writer; the zero value does
@@ -202,6 +205,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := s.load(ctx, w); err != nil {
 		return err
 	}
+	if err := s.prepareLevels(ctx); err != nil { // once load made the tables they read
+		return err
+	}
 	if err := s.signExisting(ctx); err != nil {
 		return err
 	}
@@ -219,7 +225,7 @@ func (s *Store) Close() error {
 		werr = s.wc.close()
 		s.wc = nil
 	}
-	rerr := errors.Join(werr, s.productBySKU.Close(), s.rdb.Close())
+	rerr := errors.Join(werr, s.productBySKU.Close(), closeStmt(s.levels), closeStmt(s.transit), s.rdb.Close())
 	_, cerr := s.wdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if cerr != nil {
 		cerr = fmt.Errorf("checkpointing: %w", cerr)

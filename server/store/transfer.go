@@ -268,13 +268,15 @@ func (s *Store) listTransfers(ctx context.Context, q *stock.TransferQuery) (*sto
 	return page, rows.Err()
 }
 
+// inTransitSQL selects the units of a sku on their way to each warehouse.
+const inTransitSQL = `SELECT CASE WHEN cancelled_at IS NULL THEN receiver ELSE sender END, SUM(quantity)
+	FROM transfers WHERE sku = ? AND received_at IS NULL AND returned_at IS NULL GROUP BY 1`
+
 // inTransit returns the units of sku on their way to each warehouse (see
-// stock.Transfer.InTransit), as of one read.
-func inTransit(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, sku string) (map[string]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT CASE WHEN cancelled_at IS NULL THEN receiver ELSE sender END, SUM(quantity)
-		FROM transfers WHERE sku = ? AND received_at IS NULL AND returned_at IS NULL GROUP BY 1`, sku)
+// stock.Transfer.InTransit), as of one read of st, the prepared
+// inTransitSQL.
+func inTransit(ctx context.Context, st *sql.Stmt, sku string) (map[string]int64, error) {
+	rows, err := st.QueryContext(ctx, sku)
 	if err != nil {
 		return nil, fmt.Errorf("reading the stock of %s in transit: %w", sku, err)
 	}
@@ -295,7 +297,7 @@ func inTransit(ctx context.Context, q interface {
 // level, adding a level (quantity 0) for a warehouse that has units on
 // their way but no live product of the sku.
 func addInTransit(ctx context.Context, s *Store, sku string, out *stock.StockLevels, local string, now time.Time) error {
-	moving, err := inTransit(ctx, s.rdb, sku)
+	moving, err := inTransit(ctx, s.transit, sku)
 	if err != nil {
 		return err
 	}

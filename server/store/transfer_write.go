@@ -30,7 +30,8 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := b.checkUnreserved(p, in.Quantity); err != nil {
+	held, err := b.checkUnreserved(p, in.Quantity)
+	if err != nil {
 		return nil, err
 	}
 	catalogue, err := b.catalogue(p)
@@ -39,7 +40,7 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 	}
 	id := stock.TransferID(wh.ID, b.w.seq+1) // the seq move takes
 	mv, err := b.move(p, movementInput{kind: stock.KindTransferOut, delta: -in.Quantity, reference: id,
-		note: in.Note, actor: b.meta.Actor})
+		note: in.Note, actor: b.meta.Actor, held: held})
 	if err != nil {
 		return nil, err
 	}

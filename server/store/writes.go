@@ -201,12 +201,17 @@ func (b *batch) localWarehouse() (*stock.Warehouse, error) {
 	return b.w.local, nil
 }
 
-// publish sends the committed log entries to the publisher, in order.
+// publish sends the committed log entries to the publisher, in order, a
+// local movement's with the units reserved right after it.
 func (s *Store) publish(changes []logged) {
 	if s.pub == nil {
 		return
 	}
 	for _, c := range changes {
+		if c.held != nil {
+			s.pub.Publish(stock.WithReserved(append(make([]byte, 0, len(c.data)+24), c.data...), *c.held))
+			continue
+		}
 		s.pub.Publish(c.data)
 	}
 }

@@ -50,6 +50,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("stockmesh", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	g.register(fs)
+	globalFlags := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { globalFlags[f.Name] = true })
 	var run runFunc
 	if ok {
 		run = cmd.setup(fs)
@@ -66,7 +68,13 @@ func Run(ctx context.Context, args []string, env Env) int {
 		fmt.Fprint(env.Stdout, a.p.T(msgUsage))
 		return ExitOK
 	case perr != nil:
-		return a.usage(perr.Error())
+		var own []string // the command's flags, for a mistyped one
+		fs.VisitAll(func(f *flag.Flag) {
+			if !globalFlags[f.Name] {
+				own = append(own, "--"+f.Name)
+			}
+		})
+		return a.usage(flagProblem(a.p, perr, strings.Join(cmd.words, " "), own))
 	case g.version && len(words) == 0:
 		if err := runVersion(ctx, a, nil); err != nil {
 			return a.fail(err)
@@ -77,7 +85,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case !ok && groupError(a.p, words) != nil:
 		return a.fail(groupError(a.p, words))
 	case !ok:
-		return a.usage(fmt.Sprintf("unknown command %q", strings.Join(words, " ")))
+		return a.usage(a.p.T(msgUsageUnknownCommand, strings.Join(words, " ")))
 	}
 	if cmd.interruptible {
 		var stop context.CancelFunc
@@ -105,9 +113,37 @@ func newApp(env Env, g globals) (*app, error) {
 	return &app{env: env, p: NewPrinter(lang), settings: s, explicit: explicit, json: g.json}, nil
 }
 
-// usage reports a usage problem and returns ExitUsage.
+// usage reports a usage problem, said in the person's language, and
+// returns ExitUsage.
 func (a *app) usage(problem string) int {
-	return a.fail(usagef("%s\n%s", problem, "stockmesh help"))
+	return a.fail(usageT(msgUsageSeeHelp, problem))
+}
+
+// flagProblem says in p's language what is wrong with a flag, as the flag
+// package found it: an unknown one (naming the flags command takes, when
+// it takes some), one without its value, or a value it cannot take.
+func flagProblem(p Printer, err error, command string, flags []string) string {
+	s := err.Error()
+	var name, value string
+	switch {
+	case strings.HasPrefix(s, "flag provided but not defined: "):
+		name = "-" + strings.TrimPrefix(s, "flag provided but not defined: ")
+		if command == "" || len(flags) == 0 {
+			return p.T(msgUsageFlagUnknown, name)
+		}
+		return p.T(msgUsageFlagUnknownTakes, name, command, strings.Join(flags, ", "))
+	case strings.HasPrefix(s, "flag needs an argument: "):
+		return p.T(msgUsageFlagNoValue, "-"+strings.TrimPrefix(s, "flag needs an argument: "))
+	case scanned(s, "invalid value %q for flag %s", &value, &name), scanned(s, "invalid boolean value %q for %s", &value, &name):
+		return p.T(msgUsageFlagBadValue, "-"+strings.TrimSuffix(name, ":"), value)
+	}
+	return s
+}
+
+// scanned reports whether s starts as format says, filling args.
+func scanned(s, format string, args ...any) bool {
+	n, _ := fmt.Sscanf(s, format, args...)
+	return n == len(args)
 }
 
 // findCommand returns the leading positional words of args (up to two),

@@ -25,7 +25,7 @@ func setupImport(fs *flag.FlagSet) runFunc {
 		}
 		data, err := os.ReadFile(args[0])
 		if err != nil {
-			return usagef("%v", err)
+			return fileProblem(args[0], err)
 		}
 		return a.importFile(ctx, args[0], data, *dry)
 	}

@@ -23,7 +23,7 @@ func setupProductAdd(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		if *sku == "" || *name == "" || *price == "" {
-			return usagef("product add needs --sku, --name and --price")
+			return usageT(msgUsageProductAdd)
 		}
 		in := remote.NewProduct{SKU: *sku, Name: *name, Description: optString(*desc)}
 		var err error

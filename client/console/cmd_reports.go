@@ -105,7 +105,7 @@ func (a *app) download(ctx context.Context, path string, q url.Values, file stri
 	}
 	f, err := os.Create(file)
 	if err != nil {
-		return usagef("--csv: %v", err)
+		return fileProblem(file, err)
 	}
 	n, err := c.Download(ctx, path, q, f)
 	if cerr := f.Close(); err == nil {

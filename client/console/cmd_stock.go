@@ -90,7 +90,7 @@ func setupMove(fs *flag.FlagSet) runFunc {
 		}
 		kind, ok := ParseKind(args[0])
 		if !ok {
-			return usagef("KIND: %q is not purchase, sale, return or adjustment", args[0])
+			return usageT(msgUsageKind, args[0])
 		}
 		in := remote.NewMovement{Kind: kind, SKU: args[1], Reference: optString(*ref), Note: optString(*note), IdempotencyKey: *key}
 		min := 1
@@ -102,7 +102,7 @@ func setupMove(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		if in.Quantity == 0 {
-			return usagef("QUANTITY: must not be 0")
+			return usageT(msgUsageNotZero, "QUANTITY")
 		}
 		if *allowRepeat && in.IdempotencyKey == "" {
 			in.IdempotencyKey = remote.NewIdempotencyKey()

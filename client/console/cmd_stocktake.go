@@ -45,7 +45,7 @@ func setupStocktakeShow(fs *flag.FlagSet) runFunc {
 	first := fs.String("first", "20", "without ID: how many, newest first")
 	return func(ctx context.Context, a *app, args []string) error {
 		if len(args) > 1 {
-			return usagef("unexpected argument %q", args[1])
+			return usageT(msgUsageUnexpected, args[1])
 		}
 		c, err := a.node()
 		if err != nil {
@@ -118,7 +118,7 @@ func setupStocktakeEnd(finalize bool) func(*flag.FlagSet) runFunc {
 func setupCount(*flag.FlagSet) runFunc {
 	return func(ctx context.Context, a *app, args []string) error {
 		if len(args) > 1 {
-			return usagef("unexpected argument %q", args[1])
+			return usageT(msgUsageUnexpected, args[1])
 		}
 		c, err := a.node()
 		if err != nil {

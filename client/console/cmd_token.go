@@ -22,16 +22,16 @@ func setupTokenCreate(fs *flag.FlagSet) runFunc {
 		switch *role {
 		case "viewer", "operator", "admin":
 		default:
-			return usagef("token create needs --role viewer, operator or admin")
+			return usageT(msgUsageTokenRole)
 		}
 		if *name == "" {
-			return usagef("token create needs --name")
+			return usageT(msgUsageTokenName)
 		}
 		var exp *time.Time
 		if *expires != "" {
 			d, err := time.ParseDuration(*expires)
 			if err != nil || d <= 0 {
-				return usagef("--expires-in: %q is not a positive duration such as 720h", *expires)
+				return usageT(msgUsageTokenExpires, *expires)
 			}
 			t := time.Now().Add(d).UTC().Truncate(time.Second)
 			exp = &t

@@ -23,7 +23,7 @@ func setupTransfer(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		if strings.TrimSpace(*to) == "" {
-			return usagef("missing --to WAREHOUSE")
+			return usageT(msgUsageTransferTo)
 		}
 		qty, err := intArg("QUANTITY", args[1], 1)
 		if err != nil {
@@ -64,7 +64,7 @@ func setupTransfers(fs *flag.FlagSet) runFunc {
 		switch st {
 		case "", remote.TransferInTransit, remote.TransferCancelRequested, remote.TransferReceived, remote.TransferCancelled:
 		default:
-			return usagef("--status: %q is not in_transit, cancel_requested, received or cancelled", *status)
+			return usageT(msgUsageTransferStatus, *status)
 		}
 		n, err := intArg("--first", *first, 1)
 		if err != nil {

@@ -77,10 +77,10 @@ func lookup(words []string) (command, bool) {
 // wantArgs checks that exactly the named positional arguments are present.
 func wantArgs(args []string, names ...string) error {
 	if len(args) < len(names) {
-		return usagef("missing %s", strings.Join(names[len(args):], ", "))
+		return usageT(msgUsageMissing, strings.Join(names[len(args):], ", "))
 	}
 	if len(args) > len(names) {
-		return usagef("unexpected argument %q", args[len(names)])
+		return usageT(msgUsageUnexpected, args[len(names)])
 	}
 	return nil
 }
@@ -89,10 +89,10 @@ func wantArgs(args []string, names ...string) error {
 func intArg(name, s string, min int) (int, error) {
 	n, err := ParseInt(s)
 	if err != nil {
-		return 0, usagef("%s: %q is not a whole number", name, s)
+		return 0, usageT(msgUsageNotWhole, name, s)
 	}
 	if n < min {
-		return 0, usagef("%s: must be at least %d", name, min)
+		return 0, usageT(msgUsageAtLeast, name, min)
 	}
 	return n, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/stockmesh/stockmesh/client/remote"
 	"github.com/stockmesh/stockmesh/internal/api"
@@ -22,10 +23,27 @@ const (
 var ErrUsage = errors.New("console: usage")
 
 // usageError is a usage problem with a sentence for the person.
-type usageError struct{ text string }
+type usageError struct {
+	text string
+	id   msg // when set, the sentence is id's in the person's language
+	args []any
+}
 
-// Error returns the sentence.
-func (e *usageError) Error() string { return e.text }
+// Error returns the sentence, in English when it has an id.
+func (e *usageError) Error() string {
+	if e.id != 0 {
+		return NewPrinter(English).T(e.id, e.args...)
+	}
+	return e.text
+}
+
+// sentence returns the sentence in p's language.
+func (e *usageError) sentence(p Printer) string {
+	if e.id != 0 {
+		return p.T(e.id, e.args...)
+	}
+	return e.text
+}
 
 // Is makes a usageError match ErrUsage.
 func (e *usageError) Is(target error) bool { return target == ErrUsage }
@@ -33,6 +51,12 @@ func (e *usageError) Is(target error) bool { return target == ErrUsage }
 // usagef returns a usage error with a formatted sentence.
 func usagef(format string, args ...any) error {
 	return &usageError{text: fmt.Sprintf(format, args...)}
+}
+
+// usageT returns a usage error worded by message id in the person's
+// language when it is shown.
+func usageT(id msg, args ...any) error {
+	return &usageError{id: id, args: args}
 }
 
 // errCancelled reports that the person declined a confirmation.
@@ -50,7 +74,7 @@ func Sentence(p Printer, server string, err error) string {
 	var refused *refusal
 	switch {
 	case errors.As(err, &ue):
-		return ue.text
+		return ue.sentence(p)
 	case errors.As(err, &hint):
 		return p.T(msgDidYouMean, hint.sku, hint.suggestion)
 	case errors.As(err, &repeated):
@@ -191,4 +215,19 @@ func errorCode(err error) string {
 		return c
 	}
 	return "ERROR"
+}
+
+// fileProblem returns the usage error of a file that could not be opened
+// or created, in the person's language when the reason is a common one.
+func fileProblem(file string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageT(msgUsageNoFile, file)
+	case errors.Is(err, fs.ErrPermission):
+		return usageT(msgUsageFileDenied, file)
+	}
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		err = pe.Err
+	}
+	return usageT(msgUsageFile, file, err)
 }

@@ -74,6 +74,7 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 		} else if e.Type.IsReservation() {
 			err = b.applyReservation(e) // published at once, as a transfer is
 			delete(r.held, e.Reservation.SKU)
+			r.holds = 1
 		} else if e.Type.IsStocktake() {
 			err = b.applyStocktake(e)
 		} else if e.Type == stock.EntryMovement {
@@ -133,14 +134,28 @@ type replicaRun struct {
 	from    int64 // the first of them
 	// held is the units the active reservations of a sku hold as the run
 	// stands, read once per sku and forgotten at its reservation entries;
-	// after, by seq, those right after each movement, where not 0.
+	// after, by seq, those right after each movement, where not 0; holds
+	// whether the origin may have any active reservation here (0: not read
+	// yet, 1: may, -1: none, so no sku is read).
 	held  map[string]int64
 	after map[int64]int64
+	holds int
 }
 
 // noteHeld notes the units reserved right after e, a movement the run
 // applied (see stock.ApplyResult.Held).
 func (r *replicaRun) noteHeld(b *batch, e *stock.LogEntry) error {
+	if r.holds == 0 {
+		var some bool
+		if err := b.queryRowPrep(`SELECT EXISTS (SELECT 1 FROM reservations WHERE warehouse_id = ? AND status = 'ACTIVE')`,
+			[]any{r.origin}, &some); err != nil {
+			return fmt.Errorf("reading the reservations of %s: %w", r.origin, err)
+		}
+		r.holds = map[bool]int{true: 1, false: -1}[some]
+	}
+	if r.holds < 0 {
+		return nil
+	}
 	sku := e.Movement.SKU
 	n, ok := r.held[sku]
 	if !ok {

@@ -212,23 +212,23 @@ func violationSentence(p Printer, field string, v *remote.Violation) (string, bo
 		return s
 	}
 	switch v.Rule {
-	case "empty":
+	case api.RuleEmpty:
 		return p.T(msgImportEmpty, field), true
-	case "tooLong":
+	case api.RuleTooLong:
 		return p.T(msgLineTooLong, field, v.Max), true
-	case "characters":
+	case api.RuleCharacters:
 		return p.T(msgLineCharacters, field, v.Value), true
-	case "encoding":
+	case api.RuleEncoding:
 		return p.T(msgLineEncoding, field), true
-	case "range":
+	case api.RuleRange:
 		return p.T(msgLineRange, field, number(v.Value), FormatInt(p.Lang(), int(v.Min)), FormatInt(p.Lang(), int(v.Max))), true
-	case "decimal":
+	case api.RuleDecimal:
 		return csvPriceProblem(p, v.Value), true
-	case "tooLarge":
+	case api.RuleTooLarge:
 		return p.T(msgLineTooLarge, field, v.Value), true
-	case "wholeNumber":
+	case api.RuleWhole:
 		return p.T(msgImportNotWhole, field, v.Value), true
-	case "duplicate":
+	case api.RuleDuplicate:
 		return p.T(msgLineDuplicate, v.Value, v.Line), true
 	}
 	return "", false

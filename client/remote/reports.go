@@ -145,18 +145,8 @@ type LineError struct {
 }
 
 // Violation is a rule a field broke, as the node names it, so that the
-// console can say it in its user's language: Rule is one of "empty",
-// "tooLong" (Max), "characters" (Value), "encoding", "range" (Value, Min,
-// Max), "decimal" (Value, Max decimals), "tooLarge" (Value), "wholeNumber"
-// (Value) and "duplicate" (Value, on Line too).
-type Violation struct {
-	Field string `json:"field"`
-	Rule  string `json:"rule"`
-	Value string `json:"value,omitempty"`
-	Min   int64  `json:"min,omitempty"`
-	Max   int64  `json:"max,omitempty"`
-	Line  int    `json:"line,omitempty"`
-}
+// console can say it in its user's language.
+type Violation = api.Violation
 
 // ImportError is an import the node refused for the lines named.
 type ImportError struct {

@@ -32,3 +32,28 @@ const (
 	KindTransferOut = "TRANSFER_OUT"
 	KindTransferIn  = "TRANSFER_IN"
 )
+
+// The rules a Violation names, with the Violation fields each sets.
+const (
+	RuleEmpty      = "empty"       // the field is required
+	RuleTooLong    = "tooLong"     // Max: the most characters (bytes) allowed
+	RuleCharacters = "characters"  // Value holds spaces (a sku) or control characters
+	RuleEncoding   = "encoding"    // not valid UTF-8, or U+FFFD
+	RuleRange      = "range"       // Value is outside Min to Max
+	RuleDecimal    = "decimal"     // Value is not a decimal amount with at most Max decimals
+	RuleTooLarge   = "tooLarge"    // Value is too large an amount
+	RuleWhole      = "wholeNumber" // Value is not a whole number
+	RuleDuplicate  = "duplicate"   // Value is on line Line too
+)
+
+// Violation is the rule an INVALID_INPUT refusal's field broke and what a
+// message about it names (GraphQL's extensions.violation, REST's
+// violation), so that a client can say it in its own words and language.
+type Violation struct {
+	Field string `json:"field"`
+	Rule  string `json:"rule"`
+	Value string `json:"value,omitempty"`
+	Min   int64  `json:"min,omitempty"`
+	Max   int64  `json:"max,omitempty"`
+	Line  int    `json:"line,omitempty"`
+}

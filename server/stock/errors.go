@@ -66,31 +66,21 @@ type Error struct {
 	Violation *Violation `json:"violation,omitempty"`
 }
 
-// Rule is a rule a field of a request can break (Violation.Rule).
-type Rule string
-
-// The rules a Violation names, with the Violation fields each sets.
+// The rules a Violation names (see internal/api).
 const (
-	RuleEmpty      Rule = "empty"       // the field is required
-	RuleTooLong    Rule = "tooLong"     // Max: the most characters (bytes) allowed
-	RuleCharacters Rule = "characters"  // Value holds spaces (a sku) or control characters
-	RuleEncoding   Rule = "encoding"    // not valid UTF-8, or U+FFFD
-	RuleRange      Rule = "range"       // Value is outside Min to Max
-	RuleDecimal    Rule = "decimal"     // Value is not a decimal amount with at most Max decimals
-	RuleTooLarge   Rule = "tooLarge"    // Value is too large an amount
-	RuleWhole      Rule = "wholeNumber" // Value is not a whole number
-	RuleDuplicate  Rule = "duplicate"   // Value is on line Line too
+	RuleEmpty      = api.RuleEmpty
+	RuleTooLong    = api.RuleTooLong
+	RuleCharacters = api.RuleCharacters
+	RuleEncoding   = api.RuleEncoding
+	RuleRange      = api.RuleRange
+	RuleDecimal    = api.RuleDecimal
+	RuleTooLarge   = api.RuleTooLarge
+	RuleWhole      = api.RuleWhole
+	RuleDuplicate  = api.RuleDuplicate
 )
 
 // Violation is the rule a field broke and what a message about it names.
-type Violation struct {
-	Field string `json:"field"`
-	Rule  Rule   `json:"rule"`
-	Value string `json:"value,omitempty"`
-	Min   int64  `json:"min,omitempty"`
-	Max   int64  `json:"max,omitempty"`
-	Line  int    `json:"line,omitempty"`
-}
+type Violation = api.Violation
 
 // Elsewhere names the warehouse an error is about and, for a change
 // refused because another node owns it, that node's URL ("" when unknown).

@@ -44,6 +44,10 @@ func present(g *gqlerror.Error, err error) *gqlerror.Error {
 		g.Extensions["reserved"] = s.Reserved
 		g.Extensions["available"] = s.Available
 	}
+	if l := stock.LotOf(err); l != nil {
+		g.Extensions["lot"] = l.Code
+		g.Extensions["expiresOn"] = string(l.ExpiresOn)
+	}
 	if w := stock.ElsewhereOf(err); w != nil {
 		g.Extensions["warehouse"] = w.Warehouse
 		if w.Node != "" {

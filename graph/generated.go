@@ -33,6 +33,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ExpiringLot() ExpiringLotResolver
 	LowStockAlert() LowStockAlertResolver
 	Movement() MovementResolver
 	Mutation() MutationResolver
@@ -78,6 +79,14 @@ type ComplexityRoot struct {
 		Token     func(childComplexity int) int
 	}
 
+	ExpiringLot struct {
+		Code      func(childComplexity int) int
+		ExpiresOn func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		SKU       func(childComplexity int) int
+		Warehouse func(childComplexity int) int
+	}
+
 	JoinToken struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
@@ -85,6 +94,19 @@ type ComplexityRoot struct {
 
 	KeyRotation struct {
 		Key func(childComplexity int) int
+	}
+
+	Lot struct {
+		Code      func(childComplexity int) int
+		ExpiresOn func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+	}
+
+	LotQuantity struct {
+		Code      func(childComplexity int) int
+		ExpiresOn func(childComplexity int) int
+		Location  func(childComplexity int) int
+		Quantity  func(childComplexity int) int
 	}
 
 	LowStockAlert struct {
@@ -98,17 +120,21 @@ type ComplexityRoot struct {
 	}
 
 	Movement struct {
-		Actor     func(childComplexity int) int
-		Balance   func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Kind      func(childComplexity int) int
-		Note      func(childComplexity int) int
-		Quantity  func(childComplexity int) int
-		Reference func(childComplexity int) int
-		SKU       func(childComplexity int) int
-		Transfer  func(childComplexity int) int
-		Warehouse func(childComplexity int) int
+		Actor        func(childComplexity int) int
+		Balance      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Location     func(childComplexity int) int
+		Lots         func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Pack         func(childComplexity int) int
+		PackQuantity func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		Reference    func(childComplexity int) int
+		SKU          func(childComplexity int) int
+		Transfer     func(childComplexity int) int
+		Warehouse    func(childComplexity int) int
 	}
 
 	MovementConnection struct {
@@ -145,6 +171,11 @@ type ComplexityRoot struct {
 		UpdateProduct      func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
 	}
 
+	Pack struct {
+		Name func(childComplexity int) int
+		Size func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -158,14 +189,17 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		History           func(childComplexity int) int
+		Lots              func(childComplexity int) int
 		Movements         func(childComplexity int, first *int64, after *string) int
 		Name              func(childComplexity int) int
 		OverReserved      func(childComplexity int) int
+		Packs             func(childComplexity int) int
 		Price             func(childComplexity int) int
 		Quantity          func(childComplexity int) int
 		ReorderPoint      func(childComplexity int) int
 		Reserved          func(childComplexity int) int
 		SKU               func(childComplexity int) int
+		Unit              func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Warehouse         func(childComplexity int) int
 	}
@@ -196,6 +230,7 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog       func(childComplexity int, first *int64, after *string, actor *string, from *time.Time, to *time.Time) int
 		Availability   func(childComplexity int, sku string, quantity int64) int
+		ExpiringLots   func(childComplexity int, withinDays int64, warehouse *string) int
 		LocalWarehouse func(childComplexity int) int
 		LowStock       func(childComplexity int, warehouse *string) int
 		MovementReport func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
@@ -374,6 +409,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ExpiringLotResolver interface {
+	Warehouse(ctx context.Context, obj *stock.ExpiringLot) (*stock.Warehouse, error)
+}
 type LowStockAlertResolver interface {
 	Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error)
 
@@ -383,6 +421,10 @@ type MovementResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Movement) (*stock.Warehouse, error)
 
 	Transfer(ctx context.Context, obj *stock.Movement) (*stock.Transfer, error)
+	Lots(ctx context.Context, obj *stock.Movement) ([]*stock.LotQuantity, error)
+	Location(ctx context.Context, obj *stock.Movement) (*string, error)
+	Pack(ctx context.Context, obj *stock.Movement) (*string, error)
+	PackQuantity(ctx context.Context, obj *stock.Movement) (*int64, error)
 }
 type MutationResolver interface {
 	CreateProduct(ctx context.Context, input stock.CreateProductInput) (*stock.Product, error)
@@ -412,6 +454,10 @@ type ProductResolver interface {
 
 	Movements(ctx context.Context, obj *stock.Product, first *int64, after *string) (*model.MovementConnection, error)
 	History(ctx context.Context, obj *stock.Product) ([]*stock.ProductChange, error)
+
+	Unit(ctx context.Context, obj *stock.Product) (string, error)
+	Packs(ctx context.Context, obj *stock.Product) ([]*stock.Pack, error)
+	Lots(ctx context.Context, obj *stock.Product) ([]*stock.Lot, error)
 }
 type QueryResolver interface {
 	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
@@ -432,6 +478,7 @@ type QueryResolver interface {
 	Availability(ctx context.Context, sku string, quantity int64) ([]*stock.StockLevel, error)
 	Stocktakes(ctx context.Context, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) (*model.StocktakeConnection, error)
 	Stocktake(ctx context.Context, id string) (*stock.Stocktake, error)
+	ExpiringLots(ctx context.Context, withinDays int64, warehouse *string) ([]*stock.ExpiringLot, error)
 }
 type ReservationResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error)
@@ -576,6 +623,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreatedToken.Token(childComplexity), true
 
+	case "ExpiringLot.code":
+		if e.ComplexityRoot.ExpiringLot.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.Code(childComplexity), true
+	case "ExpiringLot.expiresOn":
+		if e.ComplexityRoot.ExpiringLot.ExpiresOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.ExpiresOn(childComplexity), true
+	case "ExpiringLot.quantity":
+		if e.ComplexityRoot.ExpiringLot.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.Quantity(childComplexity), true
+	case "ExpiringLot.sku":
+		if e.ComplexityRoot.ExpiringLot.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.SKU(childComplexity), true
+	case "ExpiringLot.warehouse":
+		if e.ComplexityRoot.ExpiringLot.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.Warehouse(childComplexity), true
+
 	case "JoinToken.expiresAt":
 		if e.ComplexityRoot.JoinToken.ExpiresAt == nil {
 			break
@@ -595,6 +673,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyRotation.Key(childComplexity), true
+
+	case "Lot.code":
+		if e.ComplexityRoot.Lot.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Code(childComplexity), true
+	case "Lot.expiresOn":
+		if e.ComplexityRoot.Lot.ExpiresOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ExpiresOn(childComplexity), true
+	case "Lot.quantity":
+		if e.ComplexityRoot.Lot.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Quantity(childComplexity), true
+
+	case "LotQuantity.code":
+		if e.ComplexityRoot.LotQuantity.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotQuantity.Code(childComplexity), true
+	case "LotQuantity.expiresOn":
+		if e.ComplexityRoot.LotQuantity.ExpiresOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotQuantity.ExpiresOn(childComplexity), true
+	case "LotQuantity.location":
+		if e.ComplexityRoot.LotQuantity.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotQuantity.Location(childComplexity), true
+	case "LotQuantity.quantity":
+		if e.ComplexityRoot.LotQuantity.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotQuantity.Quantity(childComplexity), true
 
 	case "LowStockAlert.at":
 		if e.ComplexityRoot.LowStockAlert.At == nil {
@@ -669,12 +791,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Movement.Kind(childComplexity), true
+	case "Movement.location":
+		if e.ComplexityRoot.Movement.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Location(childComplexity), true
+	case "Movement.lots":
+		if e.ComplexityRoot.Movement.Lots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Lots(childComplexity), true
 	case "Movement.note":
 		if e.ComplexityRoot.Movement.Note == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Movement.Note(childComplexity), true
+	case "Movement.pack":
+		if e.ComplexityRoot.Movement.Pack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Pack(childComplexity), true
+	case "Movement.packQuantity":
+		if e.ComplexityRoot.Movement.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.PackQuantity(childComplexity), true
 	case "Movement.quantity":
 		if e.ComplexityRoot.Movement.Quantity == nil {
 			break
@@ -954,6 +1100,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateProduct(childComplexity, args["sku"].(string), args["input"].(stock.UpdateProductInput), args["warehouse"].(*string)), true
 
+	case "Pack.name":
+		if e.ComplexityRoot.Pack.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pack.Name(childComplexity), true
+	case "Pack.size":
+		if e.ComplexityRoot.Pack.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pack.Size(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1009,6 +1168,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.History(childComplexity), true
+	case "Product.lots":
+		if e.ComplexityRoot.Product.Lots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Lots(childComplexity), true
 	case "Product.movements":
 		if e.ComplexityRoot.Product.Movements == nil {
 			break
@@ -1032,6 +1197,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.OverReserved(childComplexity), true
+	case "Product.packs":
+		if e.ComplexityRoot.Product.Packs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Packs(childComplexity), true
 	case "Product.price":
 		if e.ComplexityRoot.Product.Price == nil {
 			break
@@ -1062,6 +1233,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.SKU(childComplexity), true
+	case "Product.unit":
+		if e.ComplexityRoot.Product.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Unit(childComplexity), true
 	case "Product.updatedAt":
 		if e.ComplexityRoot.Product.UpdatedAt == nil {
 			break
@@ -1184,6 +1361,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Availability(childComplexity, args["sku"].(string), args["quantity"].(int64)), true
+	case "Query.expiringLots":
+		if e.ComplexityRoot.Query.ExpiringLots == nil {
+			break
+		}
+
+		args, err := ec.field_Query_expiringLots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExpiringLots(childComplexity, args["withinDays"].(int64), args["warehouse"].(*string)), true
 
 	case "Query.localWarehouse":
 		if e.ComplexityRoot.Query.LocalWarehouse == nil {
@@ -2001,8 +2189,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CreateProductInput", ec.unmarshalInputCreateProductInput),
+			graphql.NewInputUnmarshaler("LotInput", ec.unmarshalInputLotInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
 			graphql.NewInputUnmarshaler("MovementInput", ec.unmarshalInputMovementInput),
+			graphql.NewInputUnmarshaler("PackInput", ec.unmarshalInputPackInput),
 			graphql.NewInputUnmarshaler("RecordCountInput", ec.unmarshalInputRecordCountInput),
 			graphql.NewInputUnmarshaler("ReserveStockInput", ec.unmarshalInputReserveStockInput),
 			graphql.NewInputUnmarshaler("StartStocktakeInput", ec.unmarshalInputStartStocktakeInput),
@@ -2104,7 +2294,7 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphql", Input: `# The GraphQL API of a stockmesh warehouse node, served at /graphql.
 #
 # Errors carry extensions.code: NOT_FOUND, ALREADY_EXISTS, INSUFFICIENT_STOCK,
-# INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE, OUTCOME_UNKNOWN or
+# INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE, OUTCOME_UNKNOWN, EXPIRED or
 # INTERNAL, with a message a person understands. An INSUFFICIENT_STOCK refusal
 # also carries extensions.sku, extensions.inStock and extensions.requested; an
 # error about another warehouse (NOT_FOUND: not held here; FORBIDDEN: a change
@@ -2386,6 +2576,10 @@ input CreateProductInput {
   price: Decimal!
   initialQuantity: Int
   reorderPoint: Int
+  "The base unit every quantity is in, such as unit, kg or m (default unit)."
+  unit: String
+  "Named packs of the base unit, such as box = 12."
+  packs: [PackInput!]
 }
 
 input UpdateProductInput {
@@ -2397,6 +2591,9 @@ input UpdateProductInput {
   reorderPoint: Int
   "A note for the ADJUSTMENT a new quantity records."
   note: String
+  unit: String
+  "Replaces the packs (an empty list: none). A pack's size changed later never rewrites history."
+  packs: [PackInput!]
 }
 
 input MovementInput {
@@ -2410,6 +2607,17 @@ input MovementInput {
   idempotencyKey: String
   "When given, must be the local warehouse (else FORBIDDEN)."
   warehouse: ID
+  """
+  The lot the units go into (a purchase or return creates it if needed) or
+  come from. Omitted: a purchase or return goes to the stock of no lot; a
+  sale takes the lots that expire first (FEFO), the stock of no lot last.
+  An expired lot is sold only when named by an admin (else EXPIRED).
+  """
+  lot: LotInput
+  "The location (bin) code the units go to or come from; omitted: unplaced, or any to take from."
+  location: String
+  "The product's pack quantity is given in: quantity 3 with pack box (of 12) is 36 base units."
+  pack: String
 }
 
 # Reports: totals, past stock and low stock (issue 14).
@@ -2435,6 +2643,8 @@ enum ReportGroup {
   DAY
   WEEK
   MONTH
+  "The lot's code and expiry, such as L-42@2027-01-31 (L-42 without expiry; empty for no lot)."
+  LOT
 }
 
 "One group of a movement report."
@@ -2923,6 +3133,91 @@ type StocktakeEdge {
   node: Stocktake!
   cursor: String!
 }
+
+# ---- Lots, expiry and units of measure (issue 29) -------------------------
+#
+# Every quantity is an integer of the product's base unit. A product's stock
+# is held in lots (a code and an expiry: the same code with another expiry
+# is another lot); stock no lot was named for (every movement before lots
+# existed included) is a lot of its own with an empty code and no expiry.
+# A sale or transfer that names no lot takes the lots that expire first
+# (FEFO), across several when needed, the stock of no lot last; expired
+# lots are refused with EXPIRED (extensions.lot, extensions.expiresOn)
+# unless an admin names the lot. A lot expires at the end of its day in the
+# node's time zone.
+
+"A calendar day written YYYY-MM-DD, such as 2027-01-31 (no time zone)."
+scalar Date
+
+input LotInput {
+  code: String!
+  "Omitted when naming a lot to take from: every lot of that code, soonest-expiring first."
+  expiresOn: Date
+}
+
+"A product's stock of one lot in a warehouse."
+type Lot {
+  "Empty for the stock of no lot."
+  code: String!
+  expiresOn: Date
+  quantity: Int!
+}
+
+"How many units of a movement came from (or went into) one lot."
+type LotQuantity {
+  "Empty for the stock of no lot."
+  code: String!
+  expiresOn: Date
+  "Always positive: the movement's sign gives the direction."
+  quantity: Int!
+  "The location of the units; null for unplaced."
+  location: String
+}
+
+"A named pack of a product's base unit."
+type Pack {
+  name: String!
+  "Base units in one pack, an integer > 0."
+  size: Int!
+}
+
+input PackInput {
+  name: String!
+  size: Int!
+}
+
+"A lot with stock expiring soon, in one of the warehouses this node holds."
+type ExpiringLot {
+  warehouse: Warehouse!
+  sku: ID!
+  code: String!
+  expiresOn: Date!
+  quantity: Int!
+}
+
+extend type Movement {
+  "How many units came from (or went into) each lot; a movement of no lot is one entry with an empty code."
+  lots: [LotQuantity!]!
+  "The location the movement named; null for none."
+  location: String
+  "The pack it was given in; null when given in base units."
+  pack: String
+  "How many packs (quantity is always in base units); null when given in base units."
+  packQuantity: Int
+}
+
+extend type Product {
+  "The base unit of every quantity (default unit)."
+  unit: String!
+  packs: [Pack!]!
+  "The stock by lot, soonest-expiring first, the stock of no lot (when any) last; they add up to quantity."
+  lots: [Lot!]!
+}
+
+extend type Query {
+  "Lots with stock that expire within withinDays days from today (expired ones included), of a warehouse (omitted: every warehouse this node holds), soonest first."
+  expiringLots(withinDays: Int!, warehouse: ID): [ExpiringLot!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2985,6 +3280,22 @@ func (ec *executionContext) childFields_CreatedToken(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CreatedToken", field.Name)
 }
 
+func (ec *executionContext) childFields_ExpiringLot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warehouse":
+		return ec.fieldContext_ExpiringLot_warehouse(ctx, field)
+	case "sku":
+		return ec.fieldContext_ExpiringLot_sku(ctx, field)
+	case "code":
+		return ec.fieldContext_ExpiringLot_code(ctx, field)
+	case "expiresOn":
+		return ec.fieldContext_ExpiringLot_expiresOn(ctx, field)
+	case "quantity":
+		return ec.fieldContext_ExpiringLot_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExpiringLot", field.Name)
+}
+
 func (ec *executionContext) childFields_JoinToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -3001,6 +3312,32 @@ func (ec *executionContext) childFields_KeyRotation(ctx context.Context, field g
 		return ec.fieldContext_KeyRotation_key(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KeyRotation", field.Name)
+}
+
+func (ec *executionContext) childFields_Lot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Lot_code(ctx, field)
+	case "expiresOn":
+		return ec.fieldContext_Lot_expiresOn(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Lot_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Lot", field.Name)
+}
+
+func (ec *executionContext) childFields_LotQuantity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_LotQuantity_code(ctx, field)
+	case "expiresOn":
+		return ec.fieldContext_LotQuantity_expiresOn(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LotQuantity_quantity(ctx, field)
+	case "location":
+		return ec.fieldContext_LotQuantity_location(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LotQuantity", field.Name)
 }
 
 func (ec *executionContext) childFields_LowStockAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3047,6 +3384,14 @@ func (ec *executionContext) childFields_Movement(ctx context.Context, field grap
 		return ec.fieldContext_Movement_createdAt(ctx, field)
 	case "transfer":
 		return ec.fieldContext_Movement_transfer(ctx, field)
+	case "lots":
+		return ec.fieldContext_Movement_lots(ctx, field)
+	case "location":
+		return ec.fieldContext_Movement_location(ctx, field)
+	case "pack":
+		return ec.fieldContext_Movement_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_Movement_packQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Movement", field.Name)
 }
@@ -3069,6 +3414,16 @@ func (ec *executionContext) childFields_MovementEdge(ctx context.Context, field 
 		return ec.fieldContext_MovementEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MovementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Pack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Pack_name(ctx, field)
+	case "size":
+		return ec.fieldContext_Pack_size(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pack", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3117,6 +3472,12 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_available(ctx, field)
 	case "overReserved":
 		return ec.fieldContext_Product_overReserved(ctx, field)
+	case "unit":
+		return ec.fieldContext_Product_unit(ctx, field)
+	case "packs":
+		return ec.fieldContext_Product_packs(ctx, field)
+	case "lots":
+		return ec.fieldContext_Product_lots(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -4037,6 +4398,28 @@ func (ec *executionContext) field_Query_availability_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_expiringLots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_lowStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4897,6 +5280,130 @@ func (ec *executionContext) fieldContext_CreatedToken_expiresAt(_ context.Contex
 	return graphql.NewScalarFieldContext("CreatedToken", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ExpiringLot_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExpiringLot().Warehouse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringLot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringLot_sku(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLot", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExpiringLot_code(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExpiringLot_expiresOn(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_expiresOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_expiresOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLot", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ExpiringLot_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLot", field, false, false, "Int")
+}
+
 func (ec *executionContext) _JoinToken_token(ctx context.Context, field graphql.CollectedField, obj *member.JoinToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4964,6 +5471,167 @@ func (ec *executionContext) _KeyRotation_key(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_KeyRotation_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("KeyRotation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Lot_code(ctx context.Context, field graphql.CollectedField, obj *stock.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lot_expiresOn(ctx context.Context, field graphql.CollectedField, obj *stock.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_expiresOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_expiresOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Lot_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LotQuantity_code(ctx context.Context, field graphql.CollectedField, obj *stock.LotQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotQuantity_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotQuantity_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotQuantity", field, false, false, "String")
+}
+
+func (ec *executionContext) _LotQuantity_expiresOn(ctx context.Context, field graphql.CollectedField, obj *stock.LotQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotQuantity_expiresOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotQuantity_expiresOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotQuantity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LotQuantity_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.LotQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotQuantity_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotQuantity_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotQuantity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LotQuantity_location(ctx context.Context, field graphql.CollectedField, obj *stock.LotQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotQuantity_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotQuantity_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotQuantity", field, false, false, "String")
 }
 
 func (ec *executionContext) _LowStockAlert_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
@@ -5414,6 +6082,107 @@ func (ec *executionContext) fieldContext_Movement_transfer(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Movement_lots(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().Lots(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.LotQuantity) graphql.Marshaler {
+			return ec.marshalNLotQuantity2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Movement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotQuantity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Movement_location(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Movement", field, true, true, "String")
+}
+
+func (ec *executionContext) _Movement_pack(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().Pack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Movement", field, true, true, "String")
+}
+
+func (ec *executionContext) _Movement_packQuantity(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().PackQuantity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Movement", field, true, true, "Int")
 }
 
 func (ec *executionContext) _MovementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MovementConnection) (ret graphql.Marshaler) {
@@ -6435,6 +7204,52 @@ func (ec *executionContext) fieldContext_Mutation_cancelStocktake(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Pack_name(ctx context.Context, field graphql.CollectedField, obj *stock.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pack", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pack_size(ctx context.Context, field graphql.CollectedField, obj *stock.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pack", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6909,6 +7724,93 @@ func (ec *executionContext) _Product_overReserved(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Product_overReserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Product_unit(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, true, true, "String")
+}
+
+func (ec *executionContext) _Product_packs(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_packs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Packs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.Pack) graphql.Marshaler {
+			return ec.marshalNPack2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_packs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_lots(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Lots(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProductChange_kind(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
@@ -8010,6 +8912,50 @@ func (ec *executionContext) fieldContext_Query_stocktake(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_stocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_expiringLots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_expiringLots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExpiringLots(ctx, fc.Args["withinDays"].(int64), fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.ExpiringLot) graphql.Marshaler {
+			return ec.marshalNExpiringLot2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_expiringLots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExpiringLot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_expiringLots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11754,7 +12700,7 @@ func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "name", "description", "price", "initialQuantity", "reorderPoint"}
+	fieldsInOrder := [...]string{"sku", "name", "description", "price", "initialQuantity", "reorderPoint", "unit", "packs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11803,6 +12749,20 @@ func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context
 				return it, err
 			}
 			it.ReorderPoint = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "packs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packs"))
+			data, err := ec.unmarshalOPackInput2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packs = data
 		}
 	}
 	return it, nil
@@ -11817,6 +12777,55 @@ func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context
 func UnmarshalCreateProductInput(ctx context.Context, raw any) (stock.CreateProductInput, error) {
 	var out stock.CreateProductInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProductInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLotInput(ctx context.Context, obj any) (stock.LotInput, error) {
+	var it stock.LotInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "expiresOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "expiresOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLotInput unmarshals raw into the LotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLotInput(ctx context.Context, raw any) (stock.LotInput, error) {
+	var out stock.LotInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LotInput", raw, &out)
 	return out, err
 }
 
@@ -11915,7 +12924,7 @@ func (ec *executionContext) unmarshalInputMovementInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "kind", "quantity", "reference", "note", "idempotencyKey", "warehouse"}
+	fieldsInOrder := [...]string{"sku", "kind", "quantity", "reference", "note", "idempotencyKey", "warehouse", "lot", "location", "pack"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11971,6 +12980,27 @@ func (ec *executionContext) unmarshalInputMovementInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Warehouse = data
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalOLotInput2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
 		}
 	}
 	return it, nil
@@ -11985,6 +13015,55 @@ func (ec *executionContext) unmarshalInputMovementInput(ctx context.Context, obj
 func UnmarshalMovementInput(ctx context.Context, raw any) (stock.MovementInput, error) {
 	var out stock.MovementInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MovementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPackInput(ctx context.Context, obj any) (stock.Pack, error) {
+	var it stock.Pack
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "size"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPackInput unmarshals raw into the PackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPackInput(ctx context.Context, raw any) (stock.Pack, error) {
+	var out stock.Pack
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PackInput", raw, &out)
 	return out, err
 }
 
@@ -12251,7 +13330,7 @@ func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "price", "quantity", "reorderPoint", "note"}
+	fieldsInOrder := [...]string{"name", "description", "price", "quantity", "reorderPoint", "note", "unit", "packs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12300,6 +13379,20 @@ func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context
 				return it, err
 			}
 			it.Note = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "packs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packs"))
+			data, err := ec.unmarshalOPackInput2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packs = data
 		}
 	}
 	return it, nil
@@ -12512,6 +13605,60 @@ func (ec *executionContext) _CreatedToken(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var expiringLotImplementors = []string{"ExpiringLot"}
+
+func (ec *executionContext) _ExpiringLot(ctx context.Context, sel ast.SelectionSet, obj *stock.ExpiringLot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, expiringLotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExpiringLot")
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExpiringLot_warehouse(ctx, field, obj)
+				})
+		case "sku":
+			out.Values[i] = ec._ExpiringLot_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ExpiringLot_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresOn":
+			out.Values[i] = ec._ExpiringLot_expiresOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._ExpiringLot_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var joinTokenImplementors = []string{"JoinToken"}
 
 func (ec *executionContext) _JoinToken(ctx context.Context, sel ast.SelectionSet, obj *member.JoinToken) graphql.Marshaler {
@@ -12564,6 +13711,97 @@ func (ec *executionContext) _KeyRotation(ctx context.Context, sel ast.SelectionS
 		case "key":
 			out.Values[i] = ec._KeyRotation_key(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotImplementors = []string{"Lot"}
+
+func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj *stock.Lot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Lot")
+		case "code":
+			out.Values[i] = ec._Lot_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresOn":
+			out.Values[i] = ec._Lot_expiresOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._Lot_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotQuantityImplementors = []string{"LotQuantity"}
+
+func (ec *executionContext) _LotQuantity(ctx context.Context, sel ast.SelectionSet, obj *stock.LotQuantity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotQuantityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LotQuantity")
+		case "code":
+			out.Values[i] = ec._LotQuantity_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresOn":
+			out.Values[i] = ec._LotQuantity_expiresOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._LotQuantity_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._LotQuantity_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12715,6 +13953,30 @@ func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Movement_transfer(ctx, field, obj)
+				})
+		case "lots":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_lots(ctx, field, obj)
+				})
+		case "location":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_location(ctx, field, obj)
+				})
+		case "pack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_pack(ctx, field, obj)
+				})
+		case "packQuantity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_packQuantity(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12992,6 +14254,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var packImplementors = []string{"Pack"}
+
+func (ec *executionContext) _Pack(ctx context.Context, sel ast.SelectionSet, obj *stock.Pack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pack")
+		case "name":
+			out.Values[i] = ec._Pack_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._Pack_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -13129,6 +14429,24 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_unit(ctx, field, obj)
+				})
+		case "packs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_packs(ctx, field, obj)
+				})
+		case "lots":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_lots(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13426,6 +14744,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stocktake(ctx, field)
+				})
+		case "expiringLots":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_expiringLots(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -14885,6 +16209,20 @@ func (ec *executionContext) marshalNCreatedToken2ᚖgithubᚗcomᚋstockmeshᚋs
 	return ec._CreatedToken(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx context.Context, v any) (stock.Date, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx context.Context, sel ast.SelectionSet, v stock.Date) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐAmount(ctx context.Context, v any) (stock.Amount, error) {
 	res, err := scalar.UnmarshalAmount(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14911,6 +16249,30 @@ func (ec *executionContext) marshalNDecimal2githubᚗcomᚋstockmeshᚋstockmesh
 		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNExpiringLot2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.ExpiringLot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExpiringLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExpiringLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLot(ctx context.Context, sel ast.SelectionSet, v *stock.ExpiringLot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExpiringLot!")
+		return graphql.Null
+	}
+	return ec._ExpiringLot(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -14955,6 +16317,54 @@ func (ec *executionContext) marshalNKeyRotation2ᚖgithubᚗcomᚋstockmeshᚋst
 		return graphql.Null
 	}
 	return ec._KeyRotation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLot2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.Lot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLot(ctx context.Context, sel ast.SelectionSet, v *stock.Lot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Lot!")
+		return graphql.Null
+	}
+	return ec._Lot(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLotQuantity2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantityᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.LotQuantity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLotQuantity2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLotQuantity2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantity(ctx context.Context, sel ast.SelectionSet, v *stock.LotQuantity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LotQuantity!")
+		return graphql.Null
+	}
+	return ec._LotQuantity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLowStockAlert2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLowStockAlert(ctx context.Context, sel ast.SelectionSet, v *stock.LowStockAlert) graphql.Marshaler {
@@ -15023,6 +16433,35 @@ func (ec *executionContext) marshalNMovementKind2githubᚗcomᚋstockmeshᚋstoc
 		graphql.AddInvalidNullFromMarshaler(ctx, "MovementKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNPack2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.Pack) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPack2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPack(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPack2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPack(ctx context.Context, sel ast.SelectionSet, v *stock.Pack) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Pack!")
+		return graphql.Null
+	}
+	return ec._Pack(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPackInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPack(ctx context.Context, v any) (stock.Pack, error) {
+	res, err := ec.unmarshalInputPackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -15749,6 +17188,18 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx context.Context, v any) (stock.Date, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx context.Context, sel ast.SelectionSet, v stock.Date) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDate(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPrice(ctx context.Context, v any) (*stock.Price, error) {
 	if v == nil {
 		return nil, nil
@@ -15862,6 +17313,14 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOLotInput2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotInput(ctx context.Context, v any) (*stock.LotInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLotInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOMovement2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovement(ctx context.Context, sel ast.SelectionSet, v *stock.Movement) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15911,6 +17370,23 @@ func (ec *executionContext) marshalOMovementKind2ᚕgithubᚗcomᚋstockmeshᚋs
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOPackInput2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx context.Context, v any) ([]stock.Pack, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]stock.Pack, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPack(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOProduct2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProduct(ctx context.Context, sel ast.SelectionSet, v *stock.Product) graphql.Marshaler {

@@ -11,6 +11,11 @@ import (
 )
 
 // Warehouse is the resolver for the warehouse field.
+func (r *expiringLotResolver) Warehouse(ctx context.Context, obj *stock.ExpiringLot) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
+// Warehouse is the resolver for the warehouse field.
 func (r *lowStockAlertResolver) Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
 }
@@ -32,6 +37,26 @@ func (r *movementResolver) Warehouse(ctx context.Context, obj *stock.Movement) (
 // Transfer is the resolver for the transfer field.
 func (r *movementResolver) Transfer(ctx context.Context, obj *stock.Movement) (*stock.Transfer, error) {
 	return r.transferOf(ctx, obj)
+}
+
+// Lots is the resolver for the lots field.
+func (r *movementResolver) Lots(ctx context.Context, obj *stock.Movement) ([]*stock.LotQuantity, error) {
+	return stock.Pointers(obj.LotsOrNoLot()), nil
+}
+
+// Location is the resolver for the location field.
+func (r *movementResolver) Location(ctx context.Context, obj *stock.Movement) (*string, error) {
+	return nonEmpty(obj.Location), nil
+}
+
+// Pack is the resolver for the pack field.
+func (r *movementResolver) Pack(ctx context.Context, obj *stock.Movement) (*string, error) {
+	return nonEmpty(obj.Pack), nil
+}
+
+// PackQuantity is the resolver for the packQuantity field.
+func (r *movementResolver) PackQuantity(ctx context.Context, obj *stock.Movement) (*int64, error) {
+	return packQuantity(obj), nil
 }
 
 // CreateProduct is the resolver for the createProduct field.
@@ -190,6 +215,21 @@ func (r *productResolver) History(ctx context.Context, obj *stock.Product) ([]*s
 	return r.Stock.ProductHistory(ctx, stock.ProductRef{SKU: obj.SKU, Warehouse: obj.Warehouse})
 }
 
+// Unit is the resolver for the unit field.
+func (r *productResolver) Unit(ctx context.Context, obj *stock.Product) (string, error) {
+	return obj.BaseUnit(), nil
+}
+
+// Packs is the resolver for the packs field.
+func (r *productResolver) Packs(ctx context.Context, obj *stock.Product) ([]*stock.Pack, error) {
+	return stock.Pointers(obj.PackList()), nil
+}
+
+// Lots is the resolver for the lots field.
+func (r *productResolver) Lots(ctx context.Context, obj *stock.Product) ([]*stock.Lot, error) {
+	return r.productLots(ctx, obj)
+}
+
 // LocalWarehouse is the resolver for the localWarehouse field.
 func (r *queryResolver) LocalWarehouse(ctx context.Context) (*stock.Warehouse, error) {
 	return r.Stock.LocalWarehouse(ctx)
@@ -311,6 +351,11 @@ func (r *queryResolver) Stocktake(ctx context.Context, id string) (*stock.Stockt
 	return r.Stock.Stocktake(ctx, id)
 }
 
+// ExpiringLots is the resolver for the expiringLots field.
+func (r *queryResolver) ExpiringLots(ctx context.Context, withinDays int64, warehouse *string) ([]*stock.ExpiringLot, error) {
+	return r.expiringLots(ctx, withinDays, warehouse)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *reservationResolver) Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -389,6 +434,9 @@ func (r *warehouseResolver) Replica(ctx context.Context, obj *stock.Warehouse) (
 	return r.Stock.Replica(ctx, obj.ID)
 }
 
+// ExpiringLot returns ExpiringLotResolver implementation.
+func (r *Resolver) ExpiringLot() ExpiringLotResolver { return &expiringLotResolver{r} }
+
 // LowStockAlert returns LowStockAlertResolver implementation.
 func (r *Resolver) LowStockAlert() LowStockAlertResolver { return &lowStockAlertResolver{r} }
 
@@ -426,6 +474,7 @@ func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} }
 
 type (
+	expiringLotResolver   struct{ *Resolver }
 	lowStockAlertResolver struct{ *Resolver }
 	movementResolver      struct{ *Resolver }
 	mutationResolver      struct{ *Resolver }

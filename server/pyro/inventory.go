@@ -38,6 +38,7 @@ const (
 	CodeUnavailable       = "UNAVAILABLE"
 	CodeOutcomeUnknown    = "OUTCOME_UNKNOWN"
 	CodeForbidden         = "FORBIDDEN"
+	CodeExpired           = "EXPIRED"
 )
 
 // inventoryParams returns the parameters of an inventario.servicio method.

@@ -144,6 +144,9 @@ func (e *LogEntry) checkMovement() error {
 	if err == nil {
 		err = exactText("idempotencyKey", m.IdempotencyKey, MaxKeyLen, false)
 	}
+	if err == nil {
+		err = m.checkWhere()
+	}
 	return asEntryError(e, "movement", err)
 }
 
@@ -185,7 +188,7 @@ func (e *LogEntry) checkProduct() error {
 	}
 	for i, f := range e.Changed {
 		switch f {
-		case FieldName, FieldDescription, FieldPrice, FieldReorderPoint:
+		case FieldName, FieldDescription, FieldPrice, FieldReorderPoint, FieldUnit, FieldPacks:
 		default:
 			return InvalidEntry(e, "changed", "%.40q is not a product field", f)
 		}
@@ -201,6 +204,9 @@ func (e *LogEntry) checkProduct() error {
 	}
 	if err == nil {
 		err = checkTime("createdAt", p.CreatedAt)
+	}
+	if err == nil {
+		err = checkUnits(p)
 	}
 	return asEntryError(e, "product", err)
 }

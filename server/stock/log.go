@@ -63,6 +63,8 @@ const (
 	FieldDescription  = "description"
 	FieldPrice        = "price"
 	FieldReorderPoint = "reorderPoint"
+	FieldUnit         = "unit"
+	FieldPacks        = "packs"
 )
 
 // ChangesQuery reads the log of Origin after AfterSeq, at most Limit

@@ -95,6 +95,7 @@ var Ops = []OpInfo{
 	info(OpReservationGet), info(OpReservationList),
 	info(OpStocktakeStart), info(OpStocktakeCount), info(OpStocktakeCounts), info(OpStocktakeFinalize),
 	info(OpStocktakeCancel), info(OpStocktakeGet), info(OpStocktakeList),
+	info(OpProductLines), info(OpLotsExpiring),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,

@@ -115,11 +115,11 @@ func DecodeReply(raw []byte, rep any) error {
 func EncodeValue(b []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case *Movement:
-		if v != nil && jsonTime(v.CreatedAt) {
+		if v != nil && jsonTime(v.CreatedAt) && v.plain() {
 			return appendMovement(b, v), nil
 		}
 	case *MovementInput:
-		if v != nil {
+		if v != nil && v.plain() {
 			return appendMovementInput(b, v), nil
 		}
 	case *LogEntry:
@@ -134,7 +134,7 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 			return appendBatch(b, v), nil
 		}
 	case *Error:
-		if v != nil && v.Shortfall == nil && v.Elsewhere == nil {
+		if v != nil && v.Shortfall == nil && v.Elsewhere == nil && v.Lot == nil {
 			return appendError(b, v), nil
 		}
 	case *MovementPage:
@@ -214,5 +214,5 @@ func EntryHead(data []byte) (origin string, seq int64, ok bool) {
 // times json.Marshal writes as appendTime does.
 func fastEntry(e *LogEntry) bool {
 	return e != nil && e.Movement != nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
-		jsonTime(e.At) && jsonTime(e.Movement.CreatedAt)
+		jsonTime(e.At) && jsonTime(e.Movement.CreatedAt) && e.Movement.plain()
 }

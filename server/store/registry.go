@@ -73,6 +73,8 @@ func newRegistry() registry {
 	onChange(r, stock.OpStocktakeCancel, false, (*batch).cancelStocktake)
 	onRead(r, stock.OpStocktakeGet, (*Store).getStocktake)
 	onRead(r, stock.OpStocktakeList, (*Store).listStocktakes)
+	onRead(r, stock.OpProductLines, (*Store).productLines)
+	onRead(r, stock.OpLotsExpiring, (*Store).expiringLots)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)
 	onRead(r, stock.OpProductGet, (*Store).getProduct)
 	onRead(r, stock.OpProductList, (*Store).listProducts)

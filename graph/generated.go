@@ -34,6 +34,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ExpiringLot() ExpiringLotResolver
+	Location() LocationResolver
 	LowStockAlert() LowStockAlertResolver
 	Movement() MovementResolver
 	Mutation() MutationResolver
@@ -96,6 +97,19 @@ type ComplexityRoot struct {
 		Key func(childComplexity int) int
 	}
 
+	Location struct {
+		Code     func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Parent   func(childComplexity int) int
+		Path     func(childComplexity int) int
+		Quantity func(childComplexity int) int
+	}
+
+	LocationStock struct {
+		Location func(childComplexity int) int
+		Quantity func(childComplexity int) int
+	}
+
 	Lot struct {
 		Code      func(childComplexity int) int
 		ExpiresOn func(childComplexity int) int
@@ -151,6 +165,7 @@ type ComplexityRoot struct {
 		CancelStocktake    func(childComplexity int, id string) int
 		CancelTransfer     func(childComplexity int, id string) int
 		CreateJoinToken    func(childComplexity int, expiresIn *int64, warehouse *string, rejoin *bool) int
+		CreateLocation     func(childComplexity int, input stock.CreateLocationInput) int
 		CreateProduct      func(childComplexity int, input stock.CreateProductInput) int
 		CreateToken        func(childComplexity int, name string, role auth.Role, expiresAt *time.Time) int
 		DeleteProduct      func(childComplexity int, sku string, warehouse *string) int
@@ -161,6 +176,7 @@ type ComplexityRoot struct {
 		RecordCount        func(childComplexity int, input stock.RecordCountInput) int
 		RecordMovement     func(childComplexity int, input stock.MovementInput) int
 		ReleaseReservation func(childComplexity int, id string) int
+		RelocateStock      func(childComplexity int, input stock.RelocateStockInput) int
 		RemoveWarehouse    func(childComplexity int, id string) int
 		ReserveStock       func(childComplexity int, input stock.ReserveStockInput) int
 		RevokeToken        func(childComplexity int, id string) int
@@ -168,6 +184,7 @@ type ComplexityRoot struct {
 		SetStock           func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
 		StartStocktake     func(childComplexity int, input stock.StartStocktakeInput) int
 		TransferStock      func(childComplexity int, input stock.TransferInput) int
+		UpdateLocation     func(childComplexity int, input stock.UpdateLocationInput) int
 		UpdateProduct      func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
 	}
 
@@ -189,6 +206,7 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		History           func(childComplexity int) int
+		Locations         func(childComplexity int) int
 		Lots              func(childComplexity int) int
 		Movements         func(childComplexity int, first *int64, after *string) int
 		Name              func(childComplexity int) int
@@ -232,6 +250,7 @@ type ComplexityRoot struct {
 		Availability   func(childComplexity int, sku string, quantity int64) int
 		ExpiringLots   func(childComplexity int, withinDays int64, warehouse *string) int
 		LocalWarehouse func(childComplexity int) int
+		Locations      func(childComplexity int, warehouse *string) int
 		LowStock       func(childComplexity int, warehouse *string) int
 		MovementReport func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
 		Movements      func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
@@ -412,6 +431,9 @@ type ComplexityRoot struct {
 type ExpiringLotResolver interface {
 	Warehouse(ctx context.Context, obj *stock.ExpiringLot) (*stock.Warehouse, error)
 }
+type LocationResolver interface {
+	Parent(ctx context.Context, obj *stock.Location) (*string, error)
+}
 type LowStockAlertResolver interface {
 	Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error)
 
@@ -448,6 +470,9 @@ type MutationResolver interface {
 	RecordCount(ctx context.Context, input stock.RecordCountInput) (*stock.StocktakeLine, error)
 	FinalizeStocktake(ctx context.Context, id string) (*stock.Stocktake, error)
 	CancelStocktake(ctx context.Context, id string) (*stock.Stocktake, error)
+	CreateLocation(ctx context.Context, input stock.CreateLocationInput) (*stock.Location, error)
+	UpdateLocation(ctx context.Context, input stock.UpdateLocationInput) (*stock.Location, error)
+	RelocateStock(ctx context.Context, input stock.RelocateStockInput) (*stock.Movement, error)
 }
 type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
@@ -458,6 +483,7 @@ type ProductResolver interface {
 	Unit(ctx context.Context, obj *stock.Product) (string, error)
 	Packs(ctx context.Context, obj *stock.Product) ([]*stock.Pack, error)
 	Lots(ctx context.Context, obj *stock.Product) ([]*stock.Lot, error)
+	Locations(ctx context.Context, obj *stock.Product) ([]*stock.LocationStock, error)
 }
 type QueryResolver interface {
 	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
@@ -479,6 +505,7 @@ type QueryResolver interface {
 	Stocktakes(ctx context.Context, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) (*model.StocktakeConnection, error)
 	Stocktake(ctx context.Context, id string) (*stock.Stocktake, error)
 	ExpiringLots(ctx context.Context, withinDays int64, warehouse *string) ([]*stock.ExpiringLot, error)
+	Locations(ctx context.Context, warehouse *string) ([]*stock.Location, error)
 }
 type ReservationResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error)
@@ -673,6 +700,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyRotation.Key(childComplexity), true
+
+	case "Location.code":
+		if e.ComplexityRoot.Location.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Code(childComplexity), true
+	case "Location.name":
+		if e.ComplexityRoot.Location.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Name(childComplexity), true
+	case "Location.parent":
+		if e.ComplexityRoot.Location.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Parent(childComplexity), true
+	case "Location.path":
+		if e.ComplexityRoot.Location.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Path(childComplexity), true
+	case "Location.quantity":
+		if e.ComplexityRoot.Location.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Quantity(childComplexity), true
+
+	case "LocationStock.location":
+		if e.ComplexityRoot.LocationStock.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationStock.Location(childComplexity), true
+	case "LocationStock.quantity":
+		if e.ComplexityRoot.LocationStock.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationStock.Quantity(childComplexity), true
 
 	case "Lot.code":
 		if e.ComplexityRoot.Lot.Code == nil {
@@ -911,6 +982,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateJoinToken(childComplexity, args["expiresIn"].(*int64), args["warehouse"].(*string), args["rejoin"].(*bool)), true
+	case "Mutation.createLocation":
+		if e.ComplexityRoot.Mutation.CreateLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLocation(childComplexity, args["input"].(stock.CreateLocationInput)), true
 	case "Mutation.createProduct":
 		if e.ComplexityRoot.Mutation.CreateProduct == nil {
 			break
@@ -1016,6 +1098,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReleaseReservation(childComplexity, args["id"].(string)), true
+	case "Mutation.relocateStock":
+		if e.ComplexityRoot.Mutation.RelocateStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_relocateStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RelocateStock(childComplexity, args["input"].(stock.RelocateStockInput)), true
 	case "Mutation.removeWarehouse":
 		if e.ComplexityRoot.Mutation.RemoveWarehouse == nil {
 			break
@@ -1088,6 +1181,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferStock(childComplexity, args["input"].(stock.TransferInput)), true
+	case "Mutation.updateLocation":
+		if e.ComplexityRoot.Mutation.UpdateLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["input"].(stock.UpdateLocationInput)), true
 	case "Mutation.updateProduct":
 		if e.ComplexityRoot.Mutation.UpdateProduct == nil {
 			break
@@ -1168,6 +1272,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.History(childComplexity), true
+	case "Product.locations":
+		if e.ComplexityRoot.Product.Locations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Locations(childComplexity), true
 	case "Product.lots":
 		if e.ComplexityRoot.Product.Lots == nil {
 			break
@@ -1379,6 +1489,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LocalWarehouse(childComplexity), true
+	case "Query.locations":
+		if e.ComplexityRoot.Query.Locations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_locations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Locations(childComplexity, args["warehouse"].(*string)), true
 	case "Query.lowStock":
 		if e.ComplexityRoot.Query.LowStock == nil {
 			break
@@ -2188,15 +2309,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateProductInput", ec.unmarshalInputCreateProductInput),
 			graphql.NewInputUnmarshaler("LotInput", ec.unmarshalInputLotInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
 			graphql.NewInputUnmarshaler("MovementInput", ec.unmarshalInputMovementInput),
 			graphql.NewInputUnmarshaler("PackInput", ec.unmarshalInputPackInput),
 			graphql.NewInputUnmarshaler("RecordCountInput", ec.unmarshalInputRecordCountInput),
+			graphql.NewInputUnmarshaler("RelocateStockInput", ec.unmarshalInputRelocateStockInput),
 			graphql.NewInputUnmarshaler("ReserveStockInput", ec.unmarshalInputReserveStockInput),
 			graphql.NewInputUnmarshaler("StartStocktakeInput", ec.unmarshalInputStartStocktakeInput),
 			graphql.NewInputUnmarshaler("TransferInput", ec.unmarshalInputTransferInput),
+			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateProductInput", ec.unmarshalInputUpdateProductInput),
 		)
 	}
@@ -2488,6 +2612,8 @@ enum MovementKind {
   TRANSFER_OUT
   "Reserved for transfers between warehouses."
   TRANSFER_IN
+  "Units moved between locations of a warehouse (relocateStock): quantity is the units moved, balance the unchanged stock."
+  RELOCATION
 }
 
 "An immutable entry of the ledger."
@@ -3218,6 +3344,73 @@ extend type Query {
   "Lots with stock that expire within withinDays days from today (expired ones included), of a warehouse (omitted: every warehouse this node holds), soonest first."
   expiringLots(withinDays: Int!, warehouse: ID): [ExpiringLot!]!
 }
+
+# Bins: a tree of locations per warehouse (issue 29). Stock with no location
+# is unplaced. A location is stored with its parent and its path; moving a
+# subtree is one write of the warehouse's one writer.
+
+"A location (bin) of a warehouse."
+type Location {
+  code: String!
+  name: String!
+  "The parent's code; null at the top."
+  parent: String
+  "The codes from the top joined by /, such as A/A1/A1-3."
+  path: String!
+  "Units of every product held at this location (not below it)."
+  quantity: Int!
+}
+
+input CreateLocationInput {
+  code: String!
+  "The parent's code; omitted: at the top."
+  parent: String
+  name: String
+}
+
+input UpdateLocationInput {
+  code: String!
+  "A new name."
+  name: String
+  "Moves the location and everything below it under this parent (an empty string: to the top)."
+  parent: String
+}
+
+input RelocateStockInput {
+  sku: ID!
+  quantity: Int!
+  "The location the units leave; omitted: unplaced stock."
+  from: String
+  to: String!
+  "Only units of this lot code; omitted: soonest-expiring first."
+  lot: String
+}
+
+"A product's units at one location."
+type LocationStock {
+  "Null for unplaced stock."
+  location: Location
+  quantity: Int!
+}
+
+extend type Product {
+  "The stock by location, unplaced first; they add up to quantity."
+  locations: [LocationStock!]!
+}
+
+extend type Query {
+  "The locations of a warehouse (omitted: the local one), by path."
+  locations(warehouse: ID): [Location!]!
+}
+
+extend type Mutation {
+  "Creates a location of the local warehouse. A code in use is ALREADY_EXISTS; an unknown parent NOT_FOUND."
+  createLocation(input: CreateLocationInput!): Location!
+  "Renames a location of the local warehouse, or moves it with everything below it under another parent (never under itself)."
+  updateLocation(input: UpdateLocationInput!): Location!
+  "Moves units of a product between locations of the local warehouse: a RELOCATION, which changes no stock."
+  relocateStock(input: RelocateStockInput!): Movement!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3312,6 +3505,32 @@ func (ec *executionContext) childFields_KeyRotation(ctx context.Context, field g
 		return ec.fieldContext_KeyRotation_key(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KeyRotation", field.Name)
+}
+
+func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Location_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Location_name(ctx, field)
+	case "parent":
+		return ec.fieldContext_Location_parent(ctx, field)
+	case "path":
+		return ec.fieldContext_Location_path(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Location_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationStock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_LocationStock_location(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LocationStock_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationStock", field.Name)
 }
 
 func (ec *executionContext) childFields_Lot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3478,6 +3697,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_packs(ctx, field)
 	case "lots":
 		return ec.fieldContext_Product_lots(ctx, field)
+	case "locations":
+		return ec.fieldContext_Product_locations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -3998,6 +4219,20 @@ func (ec *executionContext) field_Mutation_createJoinToken_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.CreateLocationInput, error) {
+			return ec.unmarshalNCreateLocationInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐCreateLocationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4156,6 +4391,20 @@ func (ec *executionContext) field_Mutation_releaseReservation_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_relocateStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.RelocateStockInput, error) {
+			return ec.unmarshalNRelocateStockInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRelocateStockInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeWarehouse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4256,6 +4505,20 @@ func (ec *executionContext) field_Mutation_transferStock_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (stock.TransferInput, error) {
 			return ec.unmarshalNTransferInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.UpdateLocationInput, error) {
+			return ec.unmarshalNUpdateLocationInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐUpdateLocationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4417,6 +4680,20 @@ func (ec *executionContext) field_Query_expiringLots_args(ctx context.Context, r
 		return nil, err
 	}
 	args["warehouse"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
 	return args, nil
 }
 
@@ -5471,6 +5748,176 @@ func (ec *executionContext) _KeyRotation_key(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_KeyRotation_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("KeyRotation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Location_code(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_name(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_parent(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().Parent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, true, true, "String")
+}
+
+func (ec *executionContext) _Location_path(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LocationStock_location(ctx context.Context, field graphql.CollectedField, obj *stock.LocationStock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationStock_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LocationStock_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LocationStock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LocationStock_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.LocationStock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationStock_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationStock_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationStock", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Lot_code(ctx context.Context, field graphql.CollectedField, obj *stock.Lot) (ret graphql.Marshaler) {
@@ -7204,6 +7651,138 @@ func (ec *executionContext) fieldContext_Mutation_cancelStocktake(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLocation(ctx, fc.Args["input"].(stock.CreateLocationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLocation(ctx, fc.Args["input"].(stock.UpdateLocationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_relocateStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_relocateStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RelocateStock(ctx, fc.Args["input"].(stock.RelocateStockInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Movement) graphql.Marshaler {
+			return ec.marshalNMovement2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_relocateStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Movement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_relocateStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Pack_name(ctx context.Context, field graphql.CollectedField, obj *stock.Pack) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7808,6 +8387,38 @@ func (ec *executionContext) fieldContext_Product_lots(_ context.Context, field g
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_locations(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_locations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Locations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.LocationStock) graphql.Marshaler {
+			return ec.marshalNLocationStock2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationStockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocationStock(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8956,6 +9567,50 @@ func (ec *executionContext) fieldContext_Query_expiringLots(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_expiringLots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_locations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_locations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Locations(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_locations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_locations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12689,6 +13344,62 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCreateLocationInput(ctx context.Context, obj any) (stock.CreateLocationInput, error) {
+	var it stock.CreateLocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "parent", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateLocationInput unmarshals raw into the CreateLocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateLocationInput(ctx context.Context, raw any) (stock.CreateLocationInput, error) {
+	var out stock.CreateLocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLocationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context, obj any) (stock.CreateProductInput, error) {
 	var it stock.CreateProductInput
 	if obj == nil {
@@ -13123,6 +13834,76 @@ func UnmarshalRecordCountInput(ctx context.Context, raw any) (stock.RecordCountI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRelocateStockInput(ctx context.Context, obj any) (stock.RelocateStockInput, error) {
+	var it stock.RelocateStockInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sku", "quantity", "from", "to", "lot"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SKU = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRelocateStockInput unmarshals raw into the RelocateStockInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRelocateStockInput(ctx context.Context, raw any) (stock.RelocateStockInput, error) {
+	var out stock.RelocateStockInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelocateStockInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReserveStockInput(ctx context.Context, obj any) (stock.ReserveStockInput, error) {
 	var it stock.ReserveStockInput
 	if obj == nil {
@@ -13316,6 +14097,62 @@ func (ec *executionContext) unmarshalInputTransferInput(ctx context.Context, obj
 func UnmarshalTransferInput(ctx context.Context, raw any) (stock.TransferInput, error) {
 	var out stock.TransferInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Context, obj any) (stock.UpdateLocationInput, error) {
+	var it stock.UpdateLocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "parent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLocationInput unmarshals raw into the UpdateLocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLocationInput(ctx context.Context, raw any) (stock.UpdateLocationInput, error) {
+	var out stock.UpdateLocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLocationInput", raw, &out)
 	return out, err
 }
 
@@ -13710,6 +14547,98 @@ func (ec *executionContext) _KeyRotation(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("KeyRotation")
 		case "key":
 			out.Values[i] = ec._KeyRotation_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var locationImplementors = []string{"Location"}
+
+func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *stock.Location) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Location")
+		case "code":
+			out.Values[i] = ec._Location_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Location_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_parent(ctx, field, obj)
+				})
+		case "path":
+			out.Values[i] = ec._Location_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._Location_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var locationStockImplementors = []string{"LocationStock"}
+
+func (ec *executionContext) _LocationStock(ctx context.Context, sel ast.SelectionSet, obj *stock.LocationStock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationStockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LocationStock")
+		case "location":
+			out.Values[i] = ec._LocationStock_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._LocationStock_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14237,6 +15166,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createLocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relocateStock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_relocateStock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14446,6 +15396,12 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_lots(ctx, field, obj)
+				})
+		case "locations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_locations(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14750,6 +15706,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_expiringLots(ctx, field)
+				})
+		case "locations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_locations(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -16196,6 +17158,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCreateLocationInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐCreateLocationInput(ctx context.Context, v any) (stock.CreateLocationInput, error) {
+	res, err := ec.unmarshalInputCreateLocationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateProductInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐCreateProductInput(ctx context.Context, v any) (stock.CreateProductInput, error) {
 	res, err := ec.unmarshalInputCreateProductInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16317,6 +17284,54 @@ func (ec *executionContext) marshalNKeyRotation2ᚖgithubᚗcomᚋstockmeshᚋst
 		return graphql.Null
 	}
 	return ec._KeyRotation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLocation2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.Location) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx context.Context, sel ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Location!")
+		return graphql.Null
+	}
+	return ec._Location(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLocationStock2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationStockᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.LocationStock) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocationStock2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationStock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocationStock2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationStock(ctx context.Context, sel ast.SelectionSet, v *stock.LocationStock) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LocationStock!")
+		return graphql.Null
+	}
+	return ec._LocationStock(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLot2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.Lot) graphql.Marshaler {
@@ -16569,6 +17584,11 @@ func (ec *executionContext) marshalNProductEdge2ᚖgithubᚗcomᚋstockmeshᚋst
 
 func (ec *executionContext) unmarshalNRecordCountInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRecordCountInput(ctx context.Context, v any) (stock.RecordCountInput, error) {
 	res, err := ec.unmarshalInputRecordCountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRelocateStockInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRelocateStockInput(ctx context.Context, v any) (stock.RelocateStockInput, error) {
+	res, err := ec.unmarshalInputRelocateStockInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -16987,6 +18007,11 @@ func (ec *executionContext) marshalNTransferStatus2githubᚗcomᚋstockmeshᚋst
 	return res
 }
 
+func (ec *executionContext) unmarshalNUpdateLocationInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐUpdateLocationInput(ctx context.Context, v any) (stock.UpdateLocationInput, error) {
+	res, err := ec.unmarshalInputUpdateLocationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateProductInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐUpdateProductInput(ctx context.Context, v any) (stock.UpdateProductInput, error) {
 	res, err := ec.unmarshalInputUpdateProductInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17311,6 +18336,13 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := scalar.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx context.Context, sel ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Location(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOLotInput2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotInput(ctx context.Context, v any) (*stock.LotInput, error) {

@@ -15,6 +15,11 @@ func (r *expiringLotResolver) Warehouse(ctx context.Context, obj *stock.Expiring
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
 }
 
+// Parent is the resolver for the parent field.
+func (r *locationResolver) Parent(ctx context.Context, obj *stock.Location) (*string, error) {
+	return nonEmpty(obj.Parent), nil
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *lowStockAlertResolver) Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -198,6 +203,21 @@ func (r *mutationResolver) CancelStocktake(ctx context.Context, id string) (*sto
 	return r.Stock.CancelStocktake(ctx, id)
 }
 
+// CreateLocation is the resolver for the createLocation field.
+func (r *mutationResolver) CreateLocation(ctx context.Context, input stock.CreateLocationInput) (*stock.Location, error) {
+	return r.Stock.CreateLocation(ctx, input)
+}
+
+// UpdateLocation is the resolver for the updateLocation field.
+func (r *mutationResolver) UpdateLocation(ctx context.Context, input stock.UpdateLocationInput) (*stock.Location, error) {
+	return r.Stock.UpdateLocation(ctx, input)
+}
+
+// RelocateStock is the resolver for the relocateStock field.
+func (r *mutationResolver) RelocateStock(ctx context.Context, input stock.RelocateStockInput) (*stock.Movement, error) {
+	return r.Stock.RelocateStock(ctx, input)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -228,6 +248,12 @@ func (r *productResolver) Packs(ctx context.Context, obj *stock.Product) ([]*sto
 // Lots is the resolver for the lots field.
 func (r *productResolver) Lots(ctx context.Context, obj *stock.Product) ([]*stock.Lot, error) {
 	return r.productLots(ctx, obj)
+}
+
+// Locations is the resolver for the locations field.
+func (r *productResolver) Locations(ctx context.Context, obj *stock.Product) ([]*stock.LocationStock, error) {
+	ls, err := r.Stock.ProductLocations(ctx, stock.ProductRef{SKU: obj.SKU, Warehouse: obj.Warehouse})
+	return stock.Pointers(ls), err
 }
 
 // LocalWarehouse is the resolver for the localWarehouse field.
@@ -356,6 +382,12 @@ func (r *queryResolver) ExpiringLots(ctx context.Context, withinDays int64, ware
 	return r.expiringLots(ctx, withinDays, warehouse)
 }
 
+// Locations is the resolver for the locations field.
+func (r *queryResolver) Locations(ctx context.Context, warehouse *string) ([]*stock.Location, error) {
+	ls, err := r.Stock.Locations(ctx, deref(warehouse))
+	return stock.Pointers(ls), err
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *reservationResolver) Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -437,6 +469,9 @@ func (r *warehouseResolver) Replica(ctx context.Context, obj *stock.Warehouse) (
 // ExpiringLot returns ExpiringLotResolver implementation.
 func (r *Resolver) ExpiringLot() ExpiringLotResolver { return &expiringLotResolver{r} }
 
+// Location returns LocationResolver implementation.
+func (r *Resolver) Location() LocationResolver { return &locationResolver{r} }
+
 // LowStockAlert returns LowStockAlertResolver implementation.
 func (r *Resolver) LowStockAlert() LowStockAlertResolver { return &lowStockAlertResolver{r} }
 
@@ -475,6 +510,7 @@ func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} 
 
 type (
 	expiringLotResolver   struct{ *Resolver }
+	locationResolver      struct{ *Resolver }
 	lowStockAlertResolver struct{ *Resolver }
 	movementResolver      struct{ *Resolver }
 	mutationResolver      struct{ *Resolver }

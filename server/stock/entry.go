@@ -82,6 +82,11 @@ func (e *LogEntry) Validate() error {
 			return InvalidEntry(e, "type", "a %s entry carries a transfer only", e.Type)
 		}
 		return e.checkTransfer()
+	case e.Type.IsLocation():
+		if e.Location == nil || e.Stocktake != nil || e.Reservation != nil || e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
+			return InvalidEntry(e, "type", "a %s entry carries a location only", e.Type)
+		}
+		return e.checkLocation()
 	case e.Type.IsStocktake():
 		if e.Stocktake == nil || e.Reservation != nil || e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a %s entry carries a stocktake only", e.Type)

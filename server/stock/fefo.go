@@ -7,12 +7,14 @@ import (
 
 // Take says which of a product's lines a movement that takes units may
 // draw from: the lot of Code ("": any lot) and, when ExpiresOn is set, of
-// that expiry only; at Location ("": any). Lines of a lot expired on Today
-// are skipped unless AllowExpired.
+// that expiry only; at Location ("": any, or unplaced only when
+// Unplaced). Lines of a lot expired on Today are skipped unless
+// AllowExpired.
 type Take struct {
 	Code         string
 	ExpiresOn    Date
 	Location     string
+	Unplaced     bool
 	AllowExpired bool
 	Today        Date
 }
@@ -20,7 +22,7 @@ type Take struct {
 // matches reports whether t may draw from l.
 func (t *Take) matches(l *StockLine) bool {
 	return l.Quantity > 0 && (t.Code == "" || l.Code == t.Code) &&
-		(t.ExpiresOn == "" || l.ExpiresOn == t.ExpiresOn) && (t.Location == "" || l.Location == t.Location)
+		(t.ExpiresOn == "" || l.ExpiresOn == t.ExpiresOn) && (t.Location == "" && !t.Unplaced || l.Location == t.Location)
 }
 
 // CompareLines orders lines first expired, first out (FEFO): lots with an

@@ -12,10 +12,13 @@ const (
 	KindAdjustment  Kind = "ADJUSTMENT"
 	KindTransferOut Kind = "TRANSFER_OUT"
 	KindTransferIn  Kind = "TRANSFER_IN"
+	// KindRelocation moves units between locations of a warehouse: its
+	// quantity is the units moved, and it changes no stock.
+	KindRelocation Kind = "RELOCATION"
 )
 
 // Kinds lists every kind in a stable order.
-var Kinds = []Kind{KindPurchase, KindSale, KindReturn, KindAdjustment, KindTransferOut, KindTransferIn}
+var Kinds = []Kind{KindPurchase, KindSale, KindReturn, KindAdjustment, KindTransferOut, KindTransferIn, KindRelocation}
 
 // Valid reports whether k is one of the known kinds.
 func (k Kind) Valid() bool {
@@ -38,6 +41,8 @@ func (k Kind) Delta(q int64) int64 {
 	switch k {
 	case KindSale, KindTransferOut:
 		return -q
+	case KindRelocation:
+		return 0
 	default:
 		return q
 	}

@@ -55,6 +55,9 @@ type LogEntry struct {
 	// Actor is who made a product entry's change ("" in entries logged
 	// before it was recorded; a movement names its own).
 	Actor string `json:"actor,omitempty"`
+	// Location is the location a location entry made or changed, as it
+	// is after the change.
+	Location *Location `json:"location,omitempty"`
 }
 
 // The product fields a product.updated entry names in Changed.

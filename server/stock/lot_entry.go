@@ -6,6 +6,9 @@ import "slices"
 // records them: pieces of positive quantities, valid codes and dates, that
 // add up to the movement's units, and a pack of a size that divides them.
 func (m *Movement) checkWhere() error {
+	if m.Kind == KindRelocation && (m.Lots == nil || m.Location == "") {
+		return invalid("lots", "a relocation names the lots it moved and where to")
+	}
 	if m.plain() {
 		return nil
 	}

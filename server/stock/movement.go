@@ -33,6 +33,15 @@ type Movement struct {
 	PackSize int64  `json:"packSize,omitempty"`
 }
 
+// StockDelta returns the change m made to the stock: its quantity, or 0
+// for a RELOCATION.
+func (m *Movement) StockDelta() int64 {
+	if m.Kind == KindRelocation {
+		return 0
+	}
+	return m.Quantity
+}
+
 // plain reports whether m has no lots, location or pack: the movements
 // the hand-written codec encodes.
 func (m *Movement) plain() bool { return m.Lots == nil && m.Location == "" && m.Pack == "" }
@@ -162,7 +171,7 @@ func whereOf(m *Movement) *Where {
 
 // ChangeOf returns the Change a committed movement made.
 func ChangeOf(m *Movement) Change {
-	return Change{Warehouse: m.Warehouse, SKU: m.SKU, Quantity: m.Balance, Delta: m.Quantity,
+	return Change{Warehouse: m.Warehouse, SKU: m.SKU, Quantity: m.Balance, Delta: m.StockDelta(),
 		MovementID: m.ID, Kind: m.Kind, Reference: m.Reference, Note: m.Note, Actor: m.Actor,
 		Seq: m.Seq, At: m.CreatedAt, Where: whereOf(m)}
 }

@@ -213,6 +213,6 @@ func EntryHead(data []byte) (origin string, seq int64, ok bool) {
 // fastEntry reports whether appendEntry encodes e: a movement entry with
 // times json.Marshal writes as appendTime does.
 func fastEntry(e *LogEntry) bool {
-	return e != nil && e.Movement != nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
+	return e != nil && e.Movement != nil && e.Location == nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
 		jsonTime(e.At) && jsonTime(e.Movement.CreatedAt) && e.Movement.plain()
 }

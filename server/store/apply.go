@@ -75,6 +75,8 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 			err = b.applyReservation(e) // published at once, as a transfer is
 		} else if e.Type.IsStocktake() {
 			err = b.applyStocktake(e)
+		} else if e.Type.IsLocation() {
+			err = b.applyLocation(e)
 		} else if e.Type == stock.EntryMovement {
 			if err = b.applyMovement(e, r); err == nil {
 				err = b.insertLog(e, nil)
@@ -221,7 +223,7 @@ func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 	if err := b.insertMovement(id, &row, fp, timestamp(m.CreatedAt)); err != nil || m.Lots == nil {
 		return err
 	}
-	if err := b.writeLines(id, m.Quantity, m.Lots); err != nil {
+	if err := b.movePieces(id, m); err != nil {
 		return stock.InvalidEntry(e, "movement.lots", "%s", stock.Message(err))
 	}
 	return b.checkLinesHeld(e, id, m.Balance)

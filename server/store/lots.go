@@ -335,3 +335,20 @@ func (s *Store) expiringLots(ctx context.Context, q *stock.ExpiringQuery) (*stoc
 	}
 	return out, rows.Err()
 }
+
+// movePieces applies movement m's pieces to the lines of product id: out
+// of their lines and, for a RELOCATION, into the same lots at m.Location.
+func (b *batch) movePieces(id int, m *stock.Movement) error {
+	if m.Kind != stock.KindRelocation {
+		return b.writeLines(id, m.Quantity, m.Lots)
+	}
+	if err := b.writeLines(id, -1, m.Lots); err != nil {
+		return err
+	}
+	to := make([]stock.LotQuantity, len(m.Lots))
+	for i, l := range m.Lots {
+		l.Location = m.Location
+		to[i] = l
+	}
+	return b.writeLines(id, 1, to)
+}

@@ -25,7 +25,8 @@ type movementInput struct {
 	lot      *stock.LotInput
 	location string
 	pieces   []stock.LotQuantity
-	admin    bool // an admin named the lot: it may be expired
+	admin    bool  // an admin named the lot: it may be expired
+	moved    int64 // a RELOCATION's units (its delta is 0)
 	pack     string
 	packSize int64
 }
@@ -112,14 +113,14 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 	}
 	mv := &stock.Movement{
 		ID: stock.MovementID(p.warehouse, seq), Warehouse: p.warehouse, Seq: seq, SKU: p.sku,
-		Kind: m.kind, Quantity: m.delta, Balance: balance, Reference: m.reference, Note: m.note,
+		Kind: m.kind, Quantity: m.delta + m.moved, Balance: balance, Reference: m.reference, Note: m.note,
 		Actor: m.actor, IdempotencyKey: m.key, CreatedAt: now,
 		Lots: pieces, Location: m.location, Pack: m.pack, PackSize: m.packSize,
 	}
 	if err := b.insertMovement(p.id, mv, m.fingerprint, stamp); err != nil {
 		return nil, err
 	}
-	if err := b.writeLines(p.id, m.delta, pieces); err != nil {
+	if err := b.movePieces(p.id, mv); err != nil {
 		return nil, err
 	}
 	if b.fastJob {

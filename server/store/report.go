@@ -169,7 +169,11 @@ func ledgerTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFi
 func ledgerTotalsSQL(f *stock.MovementFilter, keys hasher) (string, []any) {
 	ix := indexFor(f)
 	where, args := ledgerWhere(ix, f, nil, keys)
-	return "SELECT warehouse_id, sku, kind, quantity, price, created_at FROM movements INDEXED BY " + ix.name + where, args
+	if where == "" { // RELOCATIONs move no stock: reports never count them
+		where = " WHERE true"
+	}
+	return "SELECT warehouse_id, sku, kind, quantity, price, created_at FROM movements INDEXED BY " + ix.name + where +
+		" AND kind <> 'RELOCATION'", args
 }
 
 // abs returns |n|.

@@ -35,6 +35,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	ExpiringLot() ExpiringLotResolver
 	Location() LocationResolver
+	LotQuantity() LotQuantityResolver
 	LowStockAlert() LowStockAlertResolver
 	Movement() MovementResolver
 	Mutation() MutationResolver
@@ -433,6 +434,9 @@ type ExpiringLotResolver interface {
 }
 type LocationResolver interface {
 	Parent(ctx context.Context, obj *stock.Location) (*string, error)
+}
+type LotQuantityResolver interface {
+	Location(ctx context.Context, obj *stock.LotQuantity) (*string, error)
 }
 type LowStockAlertResolver interface {
 	Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error)
@@ -2693,6 +2697,10 @@ input MovementFilter {
   from: Time
   "Exclusive."
   to: Time
+  "Only movements with units of a lot of this code."
+  lot: String
+  "Only movements that named this location or moved units at it."
+  location: String
 }
 
 input CreateProductInput {
@@ -6067,18 +6075,18 @@ func (ec *executionContext) _LotQuantity_location(ctx context.Context, field gra
 			return ec.fieldContext_LotQuantity_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Location, nil
+			return ec.Resolvers.LotQuantity().Location(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_LotQuantity_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LotQuantity", field, false, false, "String")
+	return graphql.NewScalarFieldContext("LotQuantity", field, true, true, "String")
 }
 
 func (ec *executionContext) _LowStockAlert_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
@@ -13551,7 +13559,7 @@ func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"warehouse", "sku", "kinds", "reference", "actor", "from", "to"}
+	fieldsInOrder := [...]string{"warehouse", "sku", "kinds", "reference", "actor", "from", "to", "lot", "location"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13607,6 +13615,20 @@ func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.To = data
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
 		}
 	}
 	return it, nil
@@ -14716,23 +14738,24 @@ func (ec *executionContext) _LotQuantity(ctx context.Context, sel ast.SelectionS
 		case "code":
 			out.Values[i] = ec._LotQuantity_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "expiresOn":
 			out.Values[i] = ec._LotQuantity_expiresOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "quantity":
 			out.Values[i] = ec._LotQuantity_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "location":
-			out.Values[i] = ec._LotQuantity_location(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LotQuantity_location(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

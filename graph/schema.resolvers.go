@@ -20,6 +20,11 @@ func (r *locationResolver) Parent(ctx context.Context, obj *stock.Location) (*st
 	return nonEmpty(obj.Parent), nil
 }
 
+// Location is the resolver for the location field.
+func (r *lotQuantityResolver) Location(ctx context.Context, obj *stock.LotQuantity) (*string, error) {
+	return nonEmpty(obj.Location), nil
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *lowStockAlertResolver) Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -472,6 +477,9 @@ func (r *Resolver) ExpiringLot() ExpiringLotResolver { return &expiringLotResolv
 // Location returns LocationResolver implementation.
 func (r *Resolver) Location() LocationResolver { return &locationResolver{r} }
 
+// LotQuantity returns LotQuantityResolver implementation.
+func (r *Resolver) LotQuantity() LotQuantityResolver { return &lotQuantityResolver{r} }
+
 // LowStockAlert returns LowStockAlertResolver implementation.
 func (r *Resolver) LowStockAlert() LowStockAlertResolver { return &lowStockAlertResolver{r} }
 
@@ -511,6 +519,7 @@ func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} 
 type (
 	expiringLotResolver   struct{ *Resolver }
 	locationResolver      struct{ *Resolver }
+	lotQuantityResolver   struct{ *Resolver }
 	lowStockAlertResolver struct{ *Resolver }
 	movementResolver      struct{ *Resolver }
 	mutationResolver      struct{ *Resolver }

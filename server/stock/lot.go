@@ -1,6 +1,8 @@
 package stock
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/auth"
@@ -208,4 +210,68 @@ func NormalizePacks(packs []Pack) error {
 		}
 	}
 	return nil
+}
+
+// FormatPack writes n packs of pack holding units base units as
+// "3 box (36)".
+func FormatPack(n int64, pack string, units int64) string {
+	return fmt.Sprintf("%d %s (%d)", n, pack, units)
+}
+
+// StockExportQuery reads a page of a warehouse's stock by product, lot
+// and location: the products after the sku After, at most Limit of them.
+type StockExportQuery struct {
+	Warehouse string `json:"warehouse,omitempty"`
+	After     string `json:"after,omitempty"`
+	Limit     int    `json:"limit,omitempty"`
+}
+
+// Normalize validates the query in place.
+func (q *StockExportQuery) Normalize() error {
+	if q.Limit <= 0 || q.Limit > MaxPageSize {
+		q.Limit = MaxPageSize
+	}
+	return normalizeWarehouse(&q.Warehouse)
+}
+
+// StockRow is one product's units of one lot at one location; Path is
+// the location's path.
+type StockRow struct {
+	Warehouse string    `json:"warehouse"`
+	SKU       string    `json:"sku"`
+	Unit      string    `json:"unit,omitempty"`
+	Line      StockLine `json:"line"`
+	Path      string    `json:"path,omitempty"`
+}
+
+// StockPage is a page of a stock export: Last is the sku of its last
+// product, HasNext whether more follow.
+type StockPage struct {
+	Rows    []StockRow `json:"rows"`
+	Last    string     `json:"last,omitempty"`
+	HasNext bool       `json:"hasNext,omitempty"`
+}
+
+// OpStockExport reads a page of a warehouse's stock by lot and location.
+var OpStockExport = Op[StockExportQuery, StockPage]{"stock.export", ClassReport, auth.RoleViewer}
+
+// ExportStock calls fn with every product, lot and location of warehouse
+// ("" the local one) that holds units, by sku, lots in FEFO order.
+func (s *Service) ExportStock(ctx context.Context, warehouse string, fn func(*StockRow) error) error {
+	q := StockExportQuery{Warehouse: warehouse}
+	for {
+		page, err := call(ctx, s, OpStockExport, &q)
+		if err != nil {
+			return err
+		}
+		for i := range page.Rows {
+			if err := fn(&page.Rows[i]); err != nil {
+				return err
+			}
+		}
+		if !page.HasNext {
+			return nil
+		}
+		q.After = page.Last
+	}
 }

@@ -109,6 +109,10 @@ type MovementFilter struct {
 	Actor     string     `json:"actor,omitempty"`
 	From      *time.Time `json:"from,omitempty"`
 	To        *time.Time `json:"to,omitempty"`
+	// Lot matches movements with units of a lot of that code; Location
+	// those that named it or moved units at it.
+	Lot      string `json:"lot,omitempty"`
+	Location string `json:"location,omitempty"`
 }
 
 // MovementQuery selects a page of movements, newest first.

@@ -96,7 +96,7 @@ var Ops = []OpInfo{
 	info(OpStocktakeStart), info(OpStocktakeCount), info(OpStocktakeCounts), info(OpStocktakeFinalize),
 	info(OpStocktakeCancel), info(OpStocktakeGet), info(OpStocktakeList),
 	info(OpProductLines), info(OpLotsExpiring),
-	info(OpLocationCreate), info(OpLocationUpdate), info(OpLocationList), info(OpStockRelocate),
+	info(OpStockExport), info(OpLocationCreate), info(OpLocationUpdate), info(OpLocationList), info(OpStockRelocate),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,

@@ -33,6 +33,12 @@ func (f *MovementFilter) Normalize() error {
 	if f.Actor, err = text("actor", f.Actor, MaxNameLen, false); err != nil {
 		return err
 	}
+	if f.Lot, err = text("lot", f.Lot, MaxLotCodeLen, false); err != nil {
+		return err
+	}
+	if f.Location, err = text("location", f.Location, MaxLocationCodeLen, false); err != nil {
+		return err
+	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		return invalid("from", "must be before to")
 	}

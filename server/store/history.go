@@ -69,6 +69,15 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 	if f.Actor != "" {
 		add("actor_hash = ? AND actor_hash IS NOT NULL", keys.Hash(fieldActor, f.Actor))
 	}
+	// Lot and location are in the detail column (lots.go): residual,
+	// and only movements with a detail can match.
+	if f.Lot != "" {
+		add("detail IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(detail, '$.lots') WHERE value ->> 'code' = ?)", f.Lot)
+	}
+	if f.Location != "" {
+		add(`detail IS NOT NULL AND (detail ->> 'location' = ? OR
+			EXISTS (SELECT 1 FROM json_each(detail, '$.lots') WHERE value ->> 'location' = ?))`, f.Location, f.Location)
+	}
 	if len(f.Kinds) > 0 {
 		marks := strings.Repeat(", ?", len(f.Kinds))[2:]
 		kinds := make([]any, len(f.Kinds))

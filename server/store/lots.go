@@ -352,3 +352,81 @@ func (b *batch) movePieces(id int, m *stock.Movement) error {
 	}
 	return b.writeLines(id, 1, to)
 }
+
+// exportStock reads a page of a warehouse's stock by product, lot and
+// location: the products after q.After by sku, each line with units.
+func (s *Store) exportStock(ctx context.Context, q *stock.StockExportQuery) (*stock.StockPage, error) {
+	wh, err := s.warehouseFor(ctx, q.Warehouse)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT id, sku, unit, quantity FROM products
+		WHERE warehouse_id = ? AND deleted_at IS NULL AND sku > ? ORDER BY sku LIMIT ?`, wh, q.After, q.Limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("reading the stock of %s: %w", wh, err)
+	}
+	type prod struct {
+		id        int
+		sku, unit string
+		quantity  int64
+	}
+	var ps []prod
+	for rows.Next() {
+		var p prod
+		if err := rows.Scan(&p.id, &p.sku, &p.unit, &p.quantity); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	page := &stock.StockPage{Rows: []stock.StockRow{}}
+	if len(ps) > q.Limit {
+		ps, page.HasNext = ps[:q.Limit], true
+	}
+	paths, err := locationPaths(ctx, tx, wh)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		lr, err := tx.QueryContext(ctx, linesSQL, p.id)
+		if err != nil {
+			return nil, err
+		}
+		lines, err := scanLines(lr, p.quantity)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range stock.SortLines(lines) {
+			page.Rows = append(page.Rows, stock.StockRow{Warehouse: wh, SKU: p.sku, Unit: p.unit, Line: l, Path: paths[l.Location]})
+		}
+		page.Last = p.sku
+	}
+	return page, nil
+}
+
+// locationPaths returns the path of every location of warehouse by code.
+func locationPaths(ctx context.Context, tx *sql.Tx, wh string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT code, path FROM locations WHERE warehouse_id = ?`, wh)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var c, p string
+		if err := rows.Scan(&c, &p); err != nil {
+			return nil, err
+		}
+		out[c] = p
+	}
+	return out, rows.Err()
+}

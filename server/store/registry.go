@@ -77,6 +77,7 @@ func newRegistry() registry {
 	onChange(r, stock.OpLocationUpdate, false, (*batch).updateLocation)
 	onChange(r, stock.OpStockRelocate, false, (*batch).relocateStock)
 	onRead(r, stock.OpLocationList, (*Store).listLocations)
+	onRead(r, stock.OpStockExport, (*Store).exportStock)
 	onRead(r, stock.OpProductLines, (*Store).productLines)
 	onRead(r, stock.OpLotsExpiring, (*Store).expiringLots)
 	onRead(r, stock.OpWarehouseGet, (*Store).getWarehouse)

@@ -131,7 +131,7 @@ func (s *Store) movementReport(ctx context.Context, q *stock.ReportQuery) (*stoc
 	defer tx.Rollback()
 	t := newTotals(q, loc)
 	f := q.Filter
-	if f.Reference != "" || f.Actor != "" {
+	if f.Reference != "" || f.Actor != "" || f.Lot != "" || f.Location != "" {
 		err = ledgerTotals(ctx, tx, t, f, s.keys)
 	} else {
 		err = rollupTotals(ctx, tx, t, f, s.keys)

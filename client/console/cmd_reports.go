@@ -15,7 +15,7 @@ import (
 
 // filterFlags are the movement filters history and report share.
 type filterFlags struct {
-	sku, kind, warehouse, ref, from, to *string
+	sku, kind, warehouse, ref, from, to, lot, location *string
 }
 
 // addFilterFlags adds --sku --kind --warehouse --ref --from --to to fs.
@@ -27,6 +27,8 @@ func addFilterFlags(fs *flag.FlagSet) filterFlags {
 		ref:       fs.String("ref", "", "only movements with this reference"),
 		from:      fs.String("from", "", "from the start of this day (2026-11-01, in this computer's time zone) or this time (RFC 3339)"),
 		to:        fs.String("to", "", "to the end of this day (in this computer's time zone), or until this time (RFC 3339, exclusive)"),
+		lot:       fs.String("lot", "", "only movements with units of this lot"),
+		location:  fs.String("location", "", "only movements at this location (bin)"),
 	}
 }
 
@@ -34,7 +36,7 @@ func addFilterFlags(fs *flag.FlagSet) filterFlags {
 // language what it cannot read. A day given as --to takes in the whole
 // day: the filter ends at the next local midnight.
 func (ff filterFlags) filter(p Printer) (remote.MovementFilter, error) {
-	f := remote.MovementFilter{SKU: *ff.sku, Warehouse: *ff.warehouse, Reference: *ff.ref}
+	f := remote.MovementFilter{SKU: *ff.sku, Warehouse: *ff.warehouse, Reference: *ff.ref, Lot: *ff.lot, Location: *ff.location}
 	if *ff.kind != "" {
 		for _, name := range strings.Split(*ff.kind, ",") {
 			k, ok := ParseFilterKind(name)
@@ -60,7 +62,7 @@ func (ff filterFlags) filter(p Printer) (remote.MovementFilter, error) {
 // query returns the filter as a REST query.
 func filterQuery(f remote.MovementFilter) url.Values {
 	q := url.Values{}
-	for k, v := range map[string]string{"sku": f.SKU, "warehouse": f.Warehouse, "reference": f.Reference} {
+	for k, v := range map[string]string{"sku": f.SKU, "warehouse": f.Warehouse, "reference": f.Reference, "lot": f.Lot, "location": f.Location} {
 		if v != "" {
 			q.Set(k, v)
 		}

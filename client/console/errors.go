@@ -78,6 +78,10 @@ func Sentence(p Printer, server string, err error) string {
 			return p.T(msgErrShortfall, re.Shortfall.SKU, re.Shortfall.InStock, re.Shortfall.Requested)
 		}
 		return p.T(msgErrInsufficientStock)
+	case remote.CodeExpired:
+		var re *remote.Error
+		errors.As(err, &re)
+		return p.T(msgErrExpired, re.Lot, re.ExpiresOn)
 	case remote.CodeInvalidInput:
 		if p.Lang() != English { // the node's explanation is in English
 			return p.T(msgErrInvalidInputNoDetail)

@@ -23,6 +23,9 @@ const (
 	// applied. It is never retried without an idempotency key.
 	CodeOutcomeUnknown = "OUTCOME_UNKNOWN"
 	CodeInternal       = "INTERNAL"
+	// CodeExpired: a sale or transfer only expired lots could make up, or
+	// an operator naming an expired lot.
+	CodeExpired = "EXPIRED"
 )
 
 // ErrUnavailable reports that the node could not be reached, or answered that
@@ -54,6 +57,8 @@ type Error struct {
 	// NeededRole is the role a FORBIDDEN refusal for the token's role
 	// needed ("" from older nodes and for other refusals).
 	NeededRole string
+	// Lot and ExpiresOn name the lot of an EXPIRED refusal.
+	Lot, ExpiresOn string
 }
 
 // Shortfall is what a refused movement was short of, from the error's
@@ -113,6 +118,8 @@ type gqlErrors []struct {
 		TokenName  string `json:"tokenName"`
 		TokenRole  string `json:"tokenRole"`
 		NeededRole string `json:"neededRole"`
+		Lot        string `json:"lot"`
+		ExpiresOn  string `json:"expiresOn"`
 	} `json:"extensions"`
 }
 
@@ -123,7 +130,7 @@ func (es gqlErrors) first() error {
 	}
 	x := es[0].Extensions
 	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path, Warehouse: x.Warehouse, Node: x.Node,
-		TokenName: x.TokenName, TokenRole: x.TokenRole, NeededRole: x.NeededRole}
+		TokenName: x.TokenName, TokenRole: x.TokenRole, NeededRole: x.NeededRole, Lot: x.Lot, ExpiresOn: x.ExpiresOn}
 	if x.Code == CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
 		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested, Reserved: x.Reserved, Available: *x.InStock}
 		if x.Available != nil {

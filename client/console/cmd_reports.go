@@ -125,7 +125,7 @@ func (a *app) download(ctx context.Context, path string, q url.Values, file stri
 // setupReport: report --group-by month,sku [filters] [--tz ZONE] [--csv FILE].
 func setupReport(fs *flag.FlagSet) runFunc {
 	ff := addFilterFlags(fs)
-	groups := fs.String("group-by", "month", "what to total by: sku, kind, warehouse, day, week, month (comma-separated)")
+	groups := fs.String("group-by", "month", "what to total by: sku, kind, warehouse, day, week, month, lot (comma-separated)")
 	zone := fs.String("tz", "", "the time zone of days, weeks and months (IANA, such as Europe/Madrid; default UTC)")
 	file := fs.String("csv", "", "write the report to this CSV file")
 	return func(ctx context.Context, a *app, args []string) error {
@@ -165,7 +165,7 @@ func setupReport(fs *flag.FlagSet) runFunc {
 // groupColumn is the column header of a report group.
 func groupColumn(p Printer, g string) string {
 	m, ok := map[string]msg{"SKU": msgColSKU, "KIND": msgColKind, "WAREHOUSE": msgColWarehouse,
-		"DAY": msgColDay, "WEEK": msgColWeek, "MONTH": msgColMonth}[g]
+		"DAY": msgColDay, "WEEK": msgColWeek, "MONTH": msgColMonth, "LOT": msgColLot}[g]
 	if !ok {
 		return g
 	}

@@ -32,7 +32,7 @@ Commands:
         computer's time zone; a time such as 2026-11-01T10:00:00Z is exact, --to's exclusive;
         kinds: purchase, sale, return, adjustment, transfer_out, transfer_in)
   report [--group-by month,sku] [--tz ZONE] [history's filters] [--csv FILE]
-       (groups: sku, kind, warehouse, day, week, month)
+       (groups: sku, kind, warehouse, day, week, month, lot)
   import FILE.csv [--dry-run]   (columns: sku,name,description,price,quantity,reorderPoint)
   watch [--sku SKU] [--warehouse ID|all]
        (default: this node's own warehouse; all: every warehouse it holds; LOW: at or below the reorder point)
@@ -113,7 +113,7 @@ Sin orden, stockmesh muestra el menú interactivo.
         horaria de este ordenador; una hora como 2026-11-01T10:00:00Z es exacta, y en --to excluida;
         tipos: compra, venta, devolución, ajuste, salida, entrada, o en inglés)
   report [--group-by month,sku] [--tz ZONA] [los filtros de history] [--csv FICHERO]
-       (grupos: sku, kind, warehouse, day, week, month)
+       (grupos: sku, kind, warehouse, day, week, month, lot)
   import FICHERO.csv [--dry-run]   (columnas: sku,name,description,price,quantity,reorderPoint)
   watch [--sku SKU] [--warehouse ID|all]
        (por defecto, el almacén de este nodo; all o todos: todos los que tiene;

@@ -57,10 +57,14 @@ const (
 	GroupDay       ReportGroup = "DAY"
 	GroupWeek      ReportGroup = "WEEK"
 	GroupMonth     ReportGroup = "MONTH"
+	// GroupLot groups by lot: its code and expiry as CODE@YYYY-MM-DD (CODE
+	// without expiry; "" for no lot). A movement drawing from several lots
+	// counts in each, with the units of that lot.
+	GroupLot ReportGroup = "LOT"
 )
 
 // ReportGroups lists every group in a stable order.
-var ReportGroups = []ReportGroup{GroupSKU, GroupKind, GroupWarehouse, GroupDay, GroupWeek, GroupMonth}
+var ReportGroups = []ReportGroup{GroupSKU, GroupKind, GroupWarehouse, GroupDay, GroupWeek, GroupMonth, GroupLot}
 
 // Period reports whether g is a period of time.
 func (g ReportGroup) Period() bool { return g == GroupDay || g == GroupWeek || g == GroupMonth }

@@ -71,3 +71,28 @@ func TestPacks(t *testing.T) {
 		t.Fatalf("replica's packs %+v, want %+v", rp.Packs, p.Packs)
 	}
 }
+
+// TestReportByLot: a report grouped by lot counts a FEFO sale under each
+// lot it drew from, with that lot's units, and stock of no lot under "".
+func TestReportByLot(t *testing.T) {
+	h := newHarness(t)
+	h.create("R1", 4)
+	for _, l := range []stock.LotInput{{Code: "A", ExpiresOn: "2099-01-01"}, {Code: "B"}} {
+		tok(h, stock.OpMovementRecord, &stock.MovementInput{SKU: "R1", Kind: stock.KindPurchase, Quantity: 5, Lot: &l})
+	}
+	tok(h, stock.OpMovementRecord, &stock.MovementInput{SKU: "R1", Kind: stock.KindSale, Quantity: 7})
+	rep := tok(h, stock.OpMovementReport, &stock.ReportQuery{GroupBy: []stock.ReportGroup{stock.GroupLot}})
+	got := map[string][2]int64{}
+	for _, r := range rep.Rows {
+		got[r.Keys[0]] = [2]int64{r.UnitsIn, r.UnitsOut}
+	}
+	want := map[string][2]int64{"": {4, 0}, "A@2099-01-01": {5, 5}, "B": {5, 2}}
+	if len(got) != len(want) {
+		t.Fatalf("report by lot %+v, want %v", rep.Rows, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("report by lot %+v, want %v", rep.Rows, want)
+		}
+	}
+}

@@ -218,3 +218,55 @@ func checkLotsREST(t *testing.T, a *testnode.Node, past, later string) {
 		t.Fatalf("stock.csv: %d %q, want %q", status, body, want)
 	}
 }
+
+// TestLotExpiring: lotExpiring fires once for a lot that enters the window
+// through a purchase, not for one already in it when the subscription
+// started nor for one outside it, and stockChanged carries the lots and
+// location of the movement.
+func TestLotExpiring(t *testing.T) {
+	n := testnode.Start(t, "--id", "MAD-1")
+	mustCreate(t, n, "EX", 0)
+	n.MustGraphQL(t, `mutation { createLocation(input: {code: "B1"}) { code } }`, nil)
+	buy := func(code, expires string, location any) {
+		t.Helper()
+		n.MustGraphQL(t, lotMovement, map[string]any{"in": map[string]any{"sku": "EX", "kind": "PURCHASE", "quantity": 2,
+			"lot": map[string]any{"code": code, "expiresOn": expires}, "location": location}})
+	}
+	buy("OLD", day(2), nil) // in the window before the subscription
+	w, err := dialWS(t, n, "graphql-transport-ws", n.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.c.Close()
+	w.subscribe("1", `subscription { lotExpiring(withinDays: 10) { warehouse { id } sku code expiresOn quantity } }`)
+	w.subscribe("2", `subscription { stockChanged(sku: "EX") { quantity movement { lots { code expiresOn quantity location } location } } }`)
+	waitMetric(t, n, "stockmesh_subscriptions_open", 2)
+	buy("FAR", day(40), "B1")
+	buy("OLD", day(2), nil)
+	buy("NEW", day(5), nil)
+	var changes []map[string]any
+	var expiring []map[string]any
+	for len(changes) < 3 {
+		for k, v := range w.next() {
+			if k == "lotExpiring" {
+				expiring = append(expiring, v.(map[string]any))
+			} else {
+				changes = append(changes, v.(map[string]any))
+			}
+		}
+	}
+	first := changes[0]["movement"].(map[string]any)
+	lots := first["lots"].([]any)[0].(map[string]any)
+	if first["location"] != "B1" || lots["code"] != "FAR" || lots["location"] != "B1" || lots["quantity"] != 2.0 {
+		t.Fatalf("stockChanged's movement %v, want lot FAR at B1", first)
+	}
+	for len(expiring) < 1 {
+		if d := w.next(); d["lotExpiring"] != nil {
+			expiring = append(expiring, d["lotExpiring"].(map[string]any))
+		}
+	}
+	if e := expiring[0]; len(expiring) != 1 || e["code"] != "NEW" || e["expiresOn"] != day(5) || e["quantity"] != 2.0 ||
+		e["sku"] != "EX" || e["warehouse"].(map[string]any)["id"] != "MAD-1" {
+		t.Fatalf("lotExpiring fired %v, want once for NEW", expiring)
+	}
+}

@@ -372,6 +372,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		LotExpiring      func(childComplexity int, warehouse *string, withinDays int64) int
 		LowStockAlert    func(childComplexity int, warehouse *string) int
 		MovementRecorded func(childComplexity int, warehouse *string, sku *string) int
 		StockChanged     func(childComplexity int, warehouse *string, sku *string) int
@@ -529,6 +530,7 @@ type SubscriptionResolver interface {
 	MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error)
 	LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error)
 	TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error)
+	LotExpiring(ctx context.Context, warehouse *string, withinDays int64) (<-chan *stock.ExpiringLot, error)
 }
 type TransferResolver interface {
 	From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error)
@@ -2068,6 +2070,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StocktakeLine.Variance(childComplexity), true
 
+	case "Subscription.lotExpiring":
+		if e.ComplexityRoot.Subscription.LotExpiring == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_lotExpiring_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LotExpiring(childComplexity, args["warehouse"].(*string), args["withinDays"].(int64)), true
 	case "Subscription.lowStockAlert":
 		if e.ComplexityRoot.Subscription.LowStockAlert == nil {
 			break
@@ -3346,6 +3359,17 @@ extend type Product {
   packs: [Pack!]!
   "The stock by lot, soonest-expiring first, the stock of no lot (when any) last; they add up to quantity."
   lots: [Lot!]!
+}
+
+extend type Subscription {
+  """
+  Fires once per lot with stock, of a warehouse (omitted: every warehouse this
+  node holds), when it enters the window of withinDays days from today (in the
+  node's time zone): when units go into a lot expiring within it, and at
+  midnight for the lots the new day brings into it. Lots already in the window
+  when the subscription starts do not fire (expiringLots lists them).
+  """
+  lotExpiring(warehouse: ID, withinDays: Int!): ExpiringLot!
 }
 
 extend type Query {
@@ -5044,6 +5068,28 @@ func (ec *executionContext) field_Query_transfers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_lotExpiring_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg1
 	return args, nil
 }
 
@@ -11512,6 +11558,50 @@ func (ec *executionContext) fieldContext_Subscription_transferUpdated(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_lotExpiring(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_lotExpiring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LotExpiring(ctx, fc.Args["warehouse"].(*string), fc.Args["withinDays"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.ExpiringLot) graphql.Marshaler {
+			return ec.marshalNExpiringLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_lotExpiring(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExpiringLot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_lotExpiring_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *stock.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16459,6 +16549,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_lowStockAlert(ctx, fields[0])
 	case "transferUpdated":
 		return ec._Subscription_transferUpdated(ctx, fields[0])
+	case "lotExpiring":
+		return ec._Subscription_lotExpiring(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

@@ -438,6 +438,11 @@ func (r *subscriptionResolver) TransferUpdated(ctx context.Context, warehouse *s
 	return watchTransfers(ctx, r.Desk, deref(warehouse))
 }
 
+// LotExpiring is the resolver for the lotExpiring field.
+func (r *subscriptionResolver) LotExpiring(ctx context.Context, warehouse *string, withinDays int64) (<-chan *stock.ExpiringLot, error) {
+	return watchExpiring(ctx, r.Stock, r.Feed, deref(warehouse), int(min(max(withinDays, -1), 1<<20)))
+}
+
 // From is the resolver for the from field.
 func (r *transferResolver) From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.From)

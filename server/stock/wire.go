@@ -115,7 +115,7 @@ func DecodeReply(raw []byte, rep any) error {
 func EncodeValue(b []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case *Movement:
-		if v != nil && jsonTime(v.CreatedAt) && v.plain() {
+		if v != nil && jsonTime(v.CreatedAt) {
 			return appendMovement(b, v), nil
 		}
 	case *MovementInput:
@@ -214,5 +214,5 @@ func EntryHead(data []byte) (origin string, seq int64, ok bool) {
 // times json.Marshal writes as appendTime does.
 func fastEntry(e *LogEntry) bool {
 	return e != nil && e.Movement != nil && e.Location == nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
-		jsonTime(e.At) && jsonTime(e.Movement.CreatedAt) && e.Movement.plain()
+		jsonTime(e.At) && jsonTime(e.Movement.CreatedAt)
 }

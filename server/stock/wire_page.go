@@ -17,7 +17,7 @@ func fastPage(p *MovementPage) bool {
 		return false
 	}
 	for i := range p.Movements {
-		if !jsonTime(p.Movements[i].CreatedAt) || !p.Movements[i].plain() {
+		if !jsonTime(p.Movements[i].CreatedAt) {
 			return false
 		}
 	}

@@ -41,7 +41,7 @@ const (
 	addLine  = `INSERT INTO stock_lines (product_id, lot, expires_on, location, quantity) VALUES (?1, ?2, ?3, ?4, ?5)
 		ON CONFLICT (product_id, lot, expires_on, location) DO UPDATE SET quantity = quantity + excluded.quantity`
 	takeLine = `UPDATE stock_lines SET quantity = quantity - ?5
-		WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity >= ?5`
+		WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity >= ?5 RETURNING quantity`
 	dropLine  = `DELETE FROM stock_lines WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity = 0`
 	linesHeld = `SELECT COALESCE(SUM(quantity), 0) FROM stock_lines WHERE product_id = ?`
 )
@@ -174,19 +174,18 @@ func (b *batch) writeLines(id int, sign int64, pieces []stock.LotQuantity) error
 			}
 			continue
 		}
-		st, err := b.prep(takeLine)
-		if err != nil {
-			return err
-		}
-		res, err := st.ExecContext(b.ctx, args...)
-		if err != nil {
-			return fmt.Errorf("taking from lot %s of product %d: %w", l.Code, id, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
+		var left int64
+		b.wrote = true
+		err := b.queryRowPrep(takeLine, args, &left)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
 			return errLineShort(l)
-		}
-		if err := b.execPrep(dropLine, args[:4]...); err != nil {
-			return err
+		case err != nil:
+			return fmt.Errorf("taking from lot %s of product %d: %w", l.Code, id, err)
+		case left == 0:
+			if err := b.execPrep(dropLine, args[:4]...); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -234,8 +233,7 @@ func detailOf(mv *stock.Movement) (any, error) {
 	if mv.Lots == nil && mv.Location == "" && mv.Pack == "" {
 		return nil, nil
 	}
-	b, err := json.Marshal(movementDetail{Lots: mv.Lots, Location: mv.Location, Pack: mv.Pack, PackSize: mv.PackSize})
-	return string(b), err
+	return string(stock.AppendWhere(nil, mv.Lots, mv.Location, mv.Pack, mv.PackSize)), nil
 }
 
 // openDetail fills m's lots, location and pack from its detail column.

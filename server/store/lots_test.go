@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -93,6 +94,34 @@ func TestReportByLot(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Fatalf("report by lot %+v, want %v", rep.Rows, want)
+		}
+	}
+}
+
+// TestDetailEncoding: the detail column written by hand is what
+// json.Marshal writes of movementDetail, for every combination of fields.
+func TestDetailEncoding(t *testing.T) {
+	lots := []stock.LotQuantity{{Code: "A<1>", ExpiresOn: "2027-01-31", Location: "B\\1", Quantity: 3}, {Quantity: 2}}
+	for mask := range 16 {
+		d := movementDetail{}
+		if mask&1 != 0 {
+			d.Lots = lots
+		}
+		if mask&2 != 0 {
+			d.Location = "S\"1"
+		}
+		if mask&4 != 0 {
+			d.Pack = "box"
+		}
+		if mask&8 != 0 {
+			d.PackSize = 12
+		}
+		want, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := stock.AppendWhere(nil, d.Lots, d.Location, d.Pack, d.PackSize); string(got) != string(want) {
+			t.Errorf("fields %04b: %s, want %s", mask, got, want)
 		}
 	}
 }

@@ -33,7 +33,7 @@ const createLots = `CREATE TABLE IF NOT EXISTS stock_lines (
 	quantity INTEGER NOT NULL CHECK (quantity >= 0),
 	PRIMARY KEY (product_id, lot, expires_on, location)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS stock_lines_expiry ON stock_lines (expires_on, product_id, lot, quantity) WHERE expires_on <> ''`
+CREATE INDEX IF NOT EXISTS stock_lines_expiry ON stock_lines (expires_on, product_id) WHERE expires_on <> ''`
 
 // The statements on the stock lines.
 const (

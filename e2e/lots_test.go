@@ -239,7 +239,7 @@ func TestLotExpiring(t *testing.T) {
 	}
 	defer w.c.Close()
 	w.subscribe("1", `subscription { lotExpiring(withinDays: 10) { warehouse { id } sku code expiresOn quantity } }`)
-	w.subscribe("2", `subscription { stockChanged(sku: "EX") { quantity movement { lots { code expiresOn quantity location } location } } }`)
+	w.subscribe("2", `subscription { stockChanged(sku: "EX") { quantity location lots { code } movement { lots { code expiresOn quantity location } location } } }`)
 	waitMetric(t, n, "stockmesh_subscriptions_open", 2)
 	buy("FAR", day(40), "B1")
 	buy("OLD", day(2), nil)
@@ -259,6 +259,9 @@ func TestLotExpiring(t *testing.T) {
 	lots := first["lots"].([]any)[0].(map[string]any)
 	if first["location"] != "B1" || lots["code"] != "FAR" || lots["location"] != "B1" || lots["quantity"] != 2.0 {
 		t.Fatalf("stockChanged's movement %v, want lot FAR at B1", first)
+	}
+	if c := changes[0]; c["location"] != "B1" || c["lots"].([]any)[0].(map[string]any)["code"] != "FAR" {
+		t.Fatalf("stockChanged %v, want lots and location of its movement", c)
 	}
 	for len(expiring) < 1 {
 		if d := w.next(); d["lotExpiring"] != nil {

@@ -322,6 +322,8 @@ type ComplexityRoot struct {
 		Available func(childComplexity int) int
 		Deleted   func(childComplexity int) int
 		Delta     func(childComplexity int) int
+		Location  func(childComplexity int) int
+		Lots      func(childComplexity int) int
 		Merged    func(childComplexity int) int
 		Movement  func(childComplexity int) int
 		Quantity  func(childComplexity int) int
@@ -518,6 +520,8 @@ type ReservationResolver interface {
 type StockChangeResolver interface {
 	Reserved(ctx context.Context, obj *model.StockChange) (int64, error)
 	Available(ctx context.Context, obj *model.StockChange) (int64, error)
+	Lots(ctx context.Context, obj *model.StockChange) ([]*stock.LotQuantity, error)
+	Location(ctx context.Context, obj *model.StockChange) (*string, error)
 }
 type StockLevelResolver interface {
 	Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error)
@@ -1872,6 +1876,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockChange.Delta(childComplexity), true
+	case "StockChange.location":
+		if e.ComplexityRoot.StockChange.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChange.Location(childComplexity), true
+	case "StockChange.lots":
+		if e.ComplexityRoot.StockChange.Lots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChange.Lots(childComplexity), true
 	case "StockChange.merged":
 		if e.ComplexityRoot.StockChange.Merged == nil {
 			break
@@ -3443,6 +3459,13 @@ extend type Mutation {
   "Moves units of a product between locations of the local warehouse: a RELOCATION, which changes no stock."
   relocateStock(input: RelocateStockInput!): Movement!
 }
+
+extend type StockChange {
+  "The lots the movement's units came from or went into (as Movement.lots); empty when merged or deleted."
+  lots: [LotQuantity!]!
+  "The location the movement named; null for none, and when merged or deleted."
+  location: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3899,6 +3922,10 @@ func (ec *executionContext) childFields_StockChange(ctx context.Context, field g
 		return ec.fieldContext_StockChange_reserved(ctx, field)
 	case "available":
 		return ec.fieldContext_StockChange_available(ctx, field)
+	case "lots":
+		return ec.fieldContext_StockChange_lots(ctx, field)
+	case "location":
+		return ec.fieldContext_StockChange_location(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockChange", field.Name)
 }
@@ -10730,6 +10757,61 @@ func (ec *executionContext) fieldContext_StockChange_available(_ context.Context
 	return graphql.NewScalarFieldContext("StockChange", field, true, true, "Int")
 }
 
+func (ec *executionContext) _StockChange_lots(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChange_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChange().Lots(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.LotQuantity) graphql.Marshaler {
+			return ec.marshalNLotQuantity2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChange_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotQuantity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockChange_location(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChange_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChange().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChange_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChange", field, true, true, "String")
+}
+
 func (ec *executionContext) _StockLevel_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16238,6 +16320,18 @@ func (ec *executionContext) _StockChange(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StockChange_available(ctx, field, obj)
+				})
+		case "lots":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockChange_lots(ctx, field, obj)
+				})
+		case "location":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockChange_location(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

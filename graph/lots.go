@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 
+	"github.com/stockmesh/stockmesh/graph/model"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -38,4 +39,21 @@ func (r *Resolver) expiringLots(ctx context.Context, withinDays int64, warehouse
 	}
 	lots, err := r.Stock.ExpiringLots(ctx, int(min(max(withinDays, -1), 1<<20)), wh)
 	return stock.Pointers(lots), err
+}
+
+// changeLots returns the lots of the movement that made c, none when it
+// was merged or a deletion.
+func changeLots(c *model.StockChange) []*stock.LotQuantity {
+	if c.Movement == nil {
+		return []*stock.LotQuantity{}
+	}
+	return stock.Pointers(c.Movement.LotsOrNoLot())
+}
+
+// changeLocation returns the location the movement that made c named.
+func changeLocation(c *model.StockChange) *string {
+	if c.Movement == nil {
+		return nil
+	}
+	return nonEmpty(c.Movement.Location)
 }

@@ -408,6 +408,16 @@ func (r *stockChangeResolver) Available(ctx context.Context, obj *model.StockCha
 	return stock.Available(obj.Quantity, r.reservedOf(ctx, obj)), nil
 }
 
+// Lots is the resolver for the lots field.
+func (r *stockChangeResolver) Lots(ctx context.Context, obj *model.StockChange) ([]*stock.LotQuantity, error) {
+	return changeLots(obj), nil
+}
+
+// Location is the resolver for the location field.
+func (r *stockChangeResolver) Location(ctx context.Context, obj *model.StockChange) (*string, error) {
+	return changeLocation(obj), nil
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *stockLevelResolver) Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)

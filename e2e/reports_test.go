@@ -58,7 +58,7 @@ func TestReportsOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatalf("movements.csv is not CSV: %v\n%s", err, body)
 	}
-	if len(rows) != 7 || strings.Join(rows[0], ",") != "id,warehouse,seq,sku,kind,quantity,balance,reference,note,actor,createdAt" {
+	if len(rows) != 7 || strings.Join(rows[0], ",") != "id,warehouse,seq,sku,kind,quantity,balance,reference,note,actor,createdAt,lot,expires_on,location,pack" {
 		t.Fatalf("movements.csv rows: %q", rows)
 	}
 	for i, ref := range refs { // newest first

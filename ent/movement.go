@@ -51,6 +51,8 @@ type Movement struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// the product's price when the movement was recorded, for reports (stock.Price)
 	Price int64 `json:"price,omitempty"`
+	// the movement's lots, location and pack as JSON (server/store/lots.go)
+	Detail *string `json:"detail,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MovementQuery when eager-loading is set.
 	Edges        MovementEdges `json:"edges"`
@@ -99,7 +101,7 @@ func (*Movement) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case movement.FieldID, movement.FieldSeq, movement.FieldProductID, movement.FieldQuantity, movement.FieldBalance, movement.FieldPrice:
 			values[i] = new(sql.NullInt64)
-		case movement.FieldWarehouseID, movement.FieldSku, movement.FieldKind, movement.FieldReference, movement.FieldNote, movement.FieldActor, movement.FieldIdempotencyKey, movement.FieldFingerprint:
+		case movement.FieldWarehouseID, movement.FieldSku, movement.FieldKind, movement.FieldReference, movement.FieldNote, movement.FieldActor, movement.FieldIdempotencyKey, movement.FieldFingerprint, movement.FieldDetail:
 			values[i] = new(sql.NullString)
 		case movement.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -221,6 +223,13 @@ func (_m *Movement) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Price = value.Int64
 			}
+		case movement.FieldDetail:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field detail", values[i])
+			} else if value.Valid {
+				_m.Detail = new(string)
+				*_m.Detail = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -320,6 +329,11 @@ func (_m *Movement) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("price=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Price))
+	builder.WriteString(", ")
+	if v := _m.Detail; v != nil {
+		builder.WriteString("detail=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

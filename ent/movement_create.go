@@ -166,6 +166,20 @@ func (_c *MovementCreate) SetNillablePrice(v *int64) *MovementCreate {
 	return _c
 }
 
+// SetDetail sets the "detail" field.
+func (_c *MovementCreate) SetDetail(v string) *MovementCreate {
+	_c.mutation.SetDetail(v)
+	return _c
+}
+
+// SetNillableDetail sets the "detail" field if the given value is not nil.
+func (_c *MovementCreate) SetNillableDetail(v *string) *MovementCreate {
+	if v != nil {
+		_c.SetDetail(*v)
+	}
+	return _c
+}
+
 // SetWarehouse sets the "warehouse" edge to the Warehouse entity.
 func (_c *MovementCreate) SetWarehouse(v *Warehouse) *MovementCreate {
 	return _c.SetWarehouseID(v.ID)
@@ -366,6 +380,10 @@ func (_c *MovementCreate) createSpec() (*Movement, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Price(); ok {
 		_spec.SetField(movement.FieldPrice, field.TypeInt64, value)
 		_node.Price = value
+	}
+	if value, ok := _c.mutation.Detail(); ok {
+		_spec.SetField(movement.FieldDetail, field.TypeString, value)
+		_node.Detail = &value
 	}
 	if nodes := _c.mutation.WarehouseIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

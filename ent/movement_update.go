@@ -121,6 +121,9 @@ func (_u *MovementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.IdempotencyKeyCleared() {
 		_spec.ClearField(movement.FieldIdempotencyKey, field.TypeString)
 	}
+	if _u.mutation.DetailCleared() {
+		_spec.ClearField(movement.FieldDetail, field.TypeString)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{movement.Label}
@@ -264,6 +267,9 @@ func (_u *MovementUpdateOne) sqlSave(ctx context.Context) (_node *Movement, err 
 	}
 	if _u.mutation.IdempotencyKeyCleared() {
 		_spec.ClearField(movement.FieldIdempotencyKey, field.TypeString)
+	}
+	if _u.mutation.DetailCleared() {
+		_spec.ClearField(movement.FieldDetail, field.TypeString)
 	}
 	_node = &Movement{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -1257,6 +1257,7 @@ type MovementMutation struct {
 	created_at       *time.Time
 	price            *int64
 	addprice         *int64
+	detail           *string
 	clearedFields    map[string]struct{}
 	warehouse        *string
 	clearedwarehouse bool
@@ -2060,6 +2061,55 @@ func (m *MovementMutation) ResetPrice() {
 	m.addprice = nil
 }
 
+// SetDetail sets the "detail" field.
+func (m *MovementMutation) SetDetail(s string) {
+	m.detail = &s
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *MovementMutation) Detail() (r string, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the Movement entity.
+// If the Movement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MovementMutation) OldDetail(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ClearDetail clears the value of the "detail" field.
+func (m *MovementMutation) ClearDetail() {
+	m.detail = nil
+	m.clearedFields[movement.FieldDetail] = struct{}{}
+}
+
+// DetailCleared returns if the "detail" field was cleared in this mutation.
+func (m *MovementMutation) DetailCleared() bool {
+	_, ok := m.clearedFields[movement.FieldDetail]
+	return ok
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *MovementMutation) ResetDetail() {
+	m.detail = nil
+	delete(m.clearedFields, movement.FieldDetail)
+}
+
 // ClearWarehouse clears the "warehouse" edge to the Warehouse entity.
 func (m *MovementMutation) ClearWarehouse() {
 	m.clearedwarehouse = true
@@ -2148,7 +2198,7 @@ func (m *MovementMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MovementMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.warehouse != nil {
 		fields = append(fields, movement.FieldWarehouseID)
 	}
@@ -2197,6 +2247,9 @@ func (m *MovementMutation) Fields() []string {
 	if m.price != nil {
 		fields = append(fields, movement.FieldPrice)
 	}
+	if m.detail != nil {
+		fields = append(fields, movement.FieldDetail)
+	}
 	return fields
 }
 
@@ -2237,6 +2290,8 @@ func (m *MovementMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case movement.FieldPrice:
 		return m.Price()
+	case movement.FieldDetail:
+		return m.Detail()
 	}
 	return nil, false
 }
@@ -2278,6 +2333,8 @@ func (m *MovementMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldCreatedAt(ctx)
 	case movement.FieldPrice:
 		return m.OldPrice(ctx)
+	case movement.FieldDetail:
+		return m.OldDetail(ctx)
 	}
 	return nil, fmt.Errorf("unknown Movement field %s", name)
 }
@@ -2399,6 +2456,13 @@ func (m *MovementMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPrice(v)
 		return nil
+	case movement.FieldDetail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Movement field %s", name)
 }
@@ -2489,6 +2553,9 @@ func (m *MovementMutation) ClearedFields() []string {
 	if m.FieldCleared(movement.FieldIdempotencyKey) {
 		fields = append(fields, movement.FieldIdempotencyKey)
 	}
+	if m.FieldCleared(movement.FieldDetail) {
+		fields = append(fields, movement.FieldDetail)
+	}
 	return fields
 }
 
@@ -2511,6 +2578,9 @@ func (m *MovementMutation) ClearField(name string) error {
 		return nil
 	case movement.FieldIdempotencyKey:
 		m.ClearIdempotencyKey()
+		return nil
+	case movement.FieldDetail:
+		m.ClearDetail()
 		return nil
 	}
 	return fmt.Errorf("unknown Movement nullable field %s", name)
@@ -2567,6 +2637,9 @@ func (m *MovementMutation) ResetField(name string) error {
 		return nil
 	case movement.FieldPrice:
 		m.ResetPrice()
+		return nil
+	case movement.FieldDetail:
+		m.ResetDetail()
 		return nil
 	}
 	return fmt.Errorf("unknown Movement field %s", name)
@@ -2679,6 +2752,8 @@ type ProductMutation struct {
 	addquantity      *int64
 	reorder_point    *int64
 	addreorder_point *int64
+	unit             *string
+	packs            *string
 	seq              *int64
 	addseq           *int64
 	created_at       *time.Time
@@ -3105,6 +3180,78 @@ func (m *ProductMutation) ResetReorderPoint() {
 	m.addreorder_point = nil
 }
 
+// SetUnit sets the "unit" field.
+func (m *ProductMutation) SetUnit(s string) {
+	m.unit = &s
+}
+
+// Unit returns the value of the "unit" field in the mutation.
+func (m *ProductMutation) Unit() (r string, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnit returns the old "unit" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldUnit(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnit: %w", err)
+	}
+	return oldValue.Unit, nil
+}
+
+// ResetUnit resets all changes to the "unit" field.
+func (m *ProductMutation) ResetUnit() {
+	m.unit = nil
+}
+
+// SetPacks sets the "packs" field.
+func (m *ProductMutation) SetPacks(s string) {
+	m.packs = &s
+}
+
+// Packs returns the value of the "packs" field in the mutation.
+func (m *ProductMutation) Packs() (r string, exists bool) {
+	v := m.packs
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPacks returns the old "packs" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldPacks(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPacks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPacks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPacks: %w", err)
+	}
+	return oldValue.Packs, nil
+}
+
+// ResetPacks resets all changes to the "packs" field.
+func (m *ProductMutation) ResetPacks() {
+	m.packs = nil
+}
+
 // SetSeq sets the "seq" field.
 func (m *ProductMutation) SetSeq(i int64) {
 	m.seq = &i
@@ -3397,7 +3544,7 @@ func (m *ProductMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProductMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.warehouse != nil {
 		fields = append(fields, product.FieldWarehouseID)
 	}
@@ -3418,6 +3565,12 @@ func (m *ProductMutation) Fields() []string {
 	}
 	if m.reorder_point != nil {
 		fields = append(fields, product.FieldReorderPoint)
+	}
+	if m.unit != nil {
+		fields = append(fields, product.FieldUnit)
+	}
+	if m.packs != nil {
+		fields = append(fields, product.FieldPacks)
 	}
 	if m.seq != nil {
 		fields = append(fields, product.FieldSeq)
@@ -3453,6 +3606,10 @@ func (m *ProductMutation) Field(name string) (ent.Value, bool) {
 		return m.Quantity()
 	case product.FieldReorderPoint:
 		return m.ReorderPoint()
+	case product.FieldUnit:
+		return m.Unit()
+	case product.FieldPacks:
+		return m.Packs()
 	case product.FieldSeq:
 		return m.Seq()
 	case product.FieldCreatedAt:
@@ -3484,6 +3641,10 @@ func (m *ProductMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldQuantity(ctx)
 	case product.FieldReorderPoint:
 		return m.OldReorderPoint(ctx)
+	case product.FieldUnit:
+		return m.OldUnit(ctx)
+	case product.FieldPacks:
+		return m.OldPacks(ctx)
 	case product.FieldSeq:
 		return m.OldSeq(ctx)
 	case product.FieldCreatedAt:
@@ -3549,6 +3710,20 @@ func (m *ProductMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetReorderPoint(v)
+		return nil
+	case product.FieldUnit:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnit(v)
+		return nil
+	case product.FieldPacks:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPacks(v)
 		return nil
 	case product.FieldSeq:
 		v, ok := value.(int64)
@@ -3707,6 +3882,12 @@ func (m *ProductMutation) ResetField(name string) error {
 		return nil
 	case product.FieldReorderPoint:
 		m.ResetReorderPoint()
+		return nil
+	case product.FieldUnit:
+		m.ResetUnit()
+		return nil
+	case product.FieldPacks:
+		m.ResetPacks()
 		return nil
 	case product.FieldSeq:
 		m.ResetSeq()

@@ -32,6 +32,10 @@ type Product struct {
 	Quantity int64 `json:"quantity,omitempty"`
 	// ReorderPoint holds the value of the "reorder_point" field.
 	ReorderPoint int64 `json:"reorder_point,omitempty"`
+	// base unit ("" is "unit")
+	Unit string `json:"unit,omitempty"`
+	// named packs as JSON, [{name, size}]; "" none
+	Packs string `json:"packs,omitempty"`
 	// change sequence of the product's last change in its warehouse
 	Seq int64 `json:"seq,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
@@ -84,7 +88,7 @@ func (*Product) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case product.FieldID, product.FieldPrice, product.FieldQuantity, product.FieldReorderPoint, product.FieldSeq:
 			values[i] = new(sql.NullInt64)
-		case product.FieldWarehouseID, product.FieldSku, product.FieldName, product.FieldDescription:
+		case product.FieldWarehouseID, product.FieldSku, product.FieldName, product.FieldDescription, product.FieldUnit, product.FieldPacks:
 			values[i] = new(sql.NullString)
 		case product.FieldCreatedAt, product.FieldUpdatedAt, product.FieldDeletedAt:
 			values[i] = new(sql.NullTime)
@@ -150,6 +154,18 @@ func (_m *Product) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field reorder_point", values[i])
 			} else if value.Valid {
 				_m.ReorderPoint = value.Int64
+			}
+		case product.FieldUnit:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field unit", values[i])
+			} else if value.Valid {
+				_m.Unit = value.String
+			}
+		case product.FieldPacks:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field packs", values[i])
+			} else if value.Valid {
+				_m.Packs = value.String
 			}
 		case product.FieldSeq:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -242,6 +258,12 @@ func (_m *Product) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("reorder_point=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ReorderPoint))
+	builder.WriteString(", ")
+	builder.WriteString("unit=")
+	builder.WriteString(_m.Unit)
+	builder.WriteString(", ")
+	builder.WriteString("packs=")
+	builder.WriteString(_m.Packs)
 	builder.WriteString(", ")
 	builder.WriteString("seq=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Seq))

@@ -96,6 +96,34 @@ func (_c *ProductCreate) SetNillableReorderPoint(v *int64) *ProductCreate {
 	return _c
 }
 
+// SetUnit sets the "unit" field.
+func (_c *ProductCreate) SetUnit(v string) *ProductCreate {
+	_c.mutation.SetUnit(v)
+	return _c
+}
+
+// SetNillableUnit sets the "unit" field if the given value is not nil.
+func (_c *ProductCreate) SetNillableUnit(v *string) *ProductCreate {
+	if v != nil {
+		_c.SetUnit(*v)
+	}
+	return _c
+}
+
+// SetPacks sets the "packs" field.
+func (_c *ProductCreate) SetPacks(v string) *ProductCreate {
+	_c.mutation.SetPacks(v)
+	return _c
+}
+
+// SetNillablePacks sets the "packs" field if the given value is not nil.
+func (_c *ProductCreate) SetNillablePacks(v *string) *ProductCreate {
+	if v != nil {
+		_c.SetPacks(*v)
+	}
+	return _c
+}
+
 // SetSeq sets the "seq" field.
 func (_c *ProductCreate) SetSeq(v int64) *ProductCreate {
 	_c.mutation.SetSeq(v)
@@ -199,6 +227,14 @@ func (_c *ProductCreate) defaults() {
 		v := product.DefaultReorderPoint
 		_c.mutation.SetReorderPoint(v)
 	}
+	if _, ok := _c.mutation.Unit(); !ok {
+		v := product.DefaultUnit
+		_c.mutation.SetUnit(v)
+	}
+	if _, ok := _c.mutation.Packs(); !ok {
+		v := product.DefaultPacks
+		_c.mutation.SetPacks(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -243,6 +279,12 @@ func (_c *ProductCreate) check() error {
 		if err := product.ReorderPointValidator(v); err != nil {
 			return &ValidationError{Name: "reorder_point", err: fmt.Errorf(`ent: validator failed for field "Product.reorder_point": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Unit(); !ok {
+		return &ValidationError{Name: "unit", err: errors.New(`ent: missing required field "Product.unit"`)}
+	}
+	if _, ok := _c.mutation.Packs(); !ok {
+		return &ValidationError{Name: "packs", err: errors.New(`ent: missing required field "Product.packs"`)}
 	}
 	if _, ok := _c.mutation.Seq(); !ok {
 		return &ValidationError{Name: "seq", err: errors.New(`ent: missing required field "Product.seq"`)}
@@ -305,6 +347,14 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ReorderPoint(); ok {
 		_spec.SetField(product.FieldReorderPoint, field.TypeInt64, value)
 		_node.ReorderPoint = value
+	}
+	if value, ok := _c.mutation.Unit(); ok {
+		_spec.SetField(product.FieldUnit, field.TypeString, value)
+		_node.Unit = value
+	}
+	if value, ok := _c.mutation.Packs(); ok {
+		_spec.SetField(product.FieldPacks, field.TypeString, value)
+		_node.Packs = value
 	}
 	if value, ok := _c.mutation.Seq(); ok {
 		_spec.SetField(product.FieldSeq, field.TypeInt64, value)

@@ -120,6 +120,34 @@ func (_u *ProductUpdate) AddReorderPoint(v int64) *ProductUpdate {
 	return _u
 }
 
+// SetUnit sets the "unit" field.
+func (_u *ProductUpdate) SetUnit(v string) *ProductUpdate {
+	_u.mutation.SetUnit(v)
+	return _u
+}
+
+// SetNillableUnit sets the "unit" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillableUnit(v *string) *ProductUpdate {
+	if v != nil {
+		_u.SetUnit(*v)
+	}
+	return _u
+}
+
+// SetPacks sets the "packs" field.
+func (_u *ProductUpdate) SetPacks(v string) *ProductUpdate {
+	_u.mutation.SetPacks(v)
+	return _u
+}
+
+// SetNillablePacks sets the "packs" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillablePacks(v *string) *ProductUpdate {
+	if v != nil {
+		_u.SetPacks(*v)
+	}
+	return _u
+}
+
 // SetSeq sets the "seq" field.
 func (_u *ProductUpdate) SetSeq(v int64) *ProductUpdate {
 	_u.mutation.ResetSeq()
@@ -302,6 +330,12 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedReorderPoint(); ok {
 		_spec.AddField(product.FieldReorderPoint, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.Unit(); ok {
+		_spec.SetField(product.FieldUnit, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Packs(); ok {
+		_spec.SetField(product.FieldPacks, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.Seq(); ok {
 		_spec.SetField(product.FieldSeq, field.TypeInt64, value)
 	}
@@ -470,6 +504,34 @@ func (_u *ProductUpdateOne) SetNillableReorderPoint(v *int64) *ProductUpdateOne 
 // AddReorderPoint adds value to the "reorder_point" field.
 func (_u *ProductUpdateOne) AddReorderPoint(v int64) *ProductUpdateOne {
 	_u.mutation.AddReorderPoint(v)
+	return _u
+}
+
+// SetUnit sets the "unit" field.
+func (_u *ProductUpdateOne) SetUnit(v string) *ProductUpdateOne {
+	_u.mutation.SetUnit(v)
+	return _u
+}
+
+// SetNillableUnit sets the "unit" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableUnit(v *string) *ProductUpdateOne {
+	if v != nil {
+		_u.SetUnit(*v)
+	}
+	return _u
+}
+
+// SetPacks sets the "packs" field.
+func (_u *ProductUpdateOne) SetPacks(v string) *ProductUpdateOne {
+	_u.mutation.SetPacks(v)
+	return _u
+}
+
+// SetNillablePacks sets the "packs" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillablePacks(v *string) *ProductUpdateOne {
+	if v != nil {
+		_u.SetPacks(*v)
+	}
 	return _u
 }
 
@@ -684,6 +746,12 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 	}
 	if value, ok := _u.mutation.AddedReorderPoint(); ok {
 		_spec.AddField(product.FieldReorderPoint, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Unit(); ok {
+		_spec.SetField(product.FieldUnit, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Packs(); ok {
+		_spec.SetField(product.FieldPacks, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Seq(); ok {
 		_spec.SetField(product.FieldSeq, field.TypeInt64, value)

@@ -94,6 +94,14 @@ func init() {
 	product.DefaultReorderPoint = productDescReorderPoint.Default.(int64)
 	// product.ReorderPointValidator is a validator for the "reorder_point" field. It is called by the builders before save.
 	product.ReorderPointValidator = productDescReorderPoint.Validators[0].(func(int64) error)
+	// productDescUnit is the schema descriptor for unit field.
+	productDescUnit := productFields[7].Descriptor()
+	// product.DefaultUnit holds the default value on creation for the unit field.
+	product.DefaultUnit = productDescUnit.Default.(string)
+	// productDescPacks is the schema descriptor for packs field.
+	productDescPacks := productFields[8].Descriptor()
+	// product.DefaultPacks holds the default value on creation for the packs field.
+	product.DefaultPacks = productDescPacks.Default.(string)
 	tokenFields := schema.Token{}.Fields()
 	_ = tokenFields
 	// tokenDescHash is the schema descriptor for hash field.

@@ -47,6 +47,10 @@ func present(g *gqlerror.Error, err error) *gqlerror.Error {
 	if v := stock.ViolationOf(err); v != nil {
 		g.Extensions["violation"] = v
 	}
+	if l := stock.LotOf(err); l != nil {
+		g.Extensions["lot"] = l.Code
+		g.Extensions["expiresOn"] = string(l.ExpiresOn)
+	}
 	if w := stock.ElsewhereOf(err); w != nil {
 		g.Extensions["warehouse"] = w.Warehouse
 		if w.Node != "" {

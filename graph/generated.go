@@ -33,6 +33,9 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ExpiringLot() ExpiringLotResolver
+	Location() LocationResolver
+	LotQuantity() LotQuantityResolver
 	LowStockAlert() LowStockAlertResolver
 	Movement() MovementResolver
 	Mutation() MutationResolver
@@ -78,6 +81,14 @@ type ComplexityRoot struct {
 		Token     func(childComplexity int) int
 	}
 
+	ExpiringLot struct {
+		Code      func(childComplexity int) int
+		ExpiresOn func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		SKU       func(childComplexity int) int
+		Warehouse func(childComplexity int) int
+	}
+
 	JoinToken struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
@@ -85,6 +96,32 @@ type ComplexityRoot struct {
 
 	KeyRotation struct {
 		Key func(childComplexity int) int
+	}
+
+	Location struct {
+		Code     func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Parent   func(childComplexity int) int
+		Path     func(childComplexity int) int
+		Quantity func(childComplexity int) int
+	}
+
+	LocationStock struct {
+		Location func(childComplexity int) int
+		Quantity func(childComplexity int) int
+	}
+
+	Lot struct {
+		Code      func(childComplexity int) int
+		ExpiresOn func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+	}
+
+	LotQuantity struct {
+		Code      func(childComplexity int) int
+		ExpiresOn func(childComplexity int) int
+		Location  func(childComplexity int) int
+		Quantity  func(childComplexity int) int
 	}
 
 	LowStockAlert struct {
@@ -98,17 +135,21 @@ type ComplexityRoot struct {
 	}
 
 	Movement struct {
-		Actor     func(childComplexity int) int
-		Balance   func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Kind      func(childComplexity int) int
-		Note      func(childComplexity int) int
-		Quantity  func(childComplexity int) int
-		Reference func(childComplexity int) int
-		SKU       func(childComplexity int) int
-		Transfer  func(childComplexity int) int
-		Warehouse func(childComplexity int) int
+		Actor        func(childComplexity int) int
+		Balance      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Location     func(childComplexity int) int
+		Lots         func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Pack         func(childComplexity int) int
+		PackQuantity func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		Reference    func(childComplexity int) int
+		SKU          func(childComplexity int) int
+		Transfer     func(childComplexity int) int
+		Warehouse    func(childComplexity int) int
 	}
 
 	MovementConnection struct {
@@ -125,6 +166,7 @@ type ComplexityRoot struct {
 		CancelStocktake    func(childComplexity int, id string) int
 		CancelTransfer     func(childComplexity int, id string) int
 		CreateJoinToken    func(childComplexity int, expiresIn *int64, warehouse *string, rejoin *bool) int
+		CreateLocation     func(childComplexity int, input stock.CreateLocationInput) int
 		CreateProduct      func(childComplexity int, input stock.CreateProductInput) int
 		CreateToken        func(childComplexity int, name string, role auth.Role, expiresAt *time.Time) int
 		DeleteProduct      func(childComplexity int, sku string, warehouse *string) int
@@ -135,6 +177,7 @@ type ComplexityRoot struct {
 		RecordCount        func(childComplexity int, input stock.RecordCountInput) int
 		RecordMovement     func(childComplexity int, input stock.MovementInput) int
 		ReleaseReservation func(childComplexity int, id string) int
+		RelocateStock      func(childComplexity int, input stock.RelocateStockInput) int
 		RemoveWarehouse    func(childComplexity int, id string) int
 		ReserveStock       func(childComplexity int, input stock.ReserveStockInput) int
 		RevokeToken        func(childComplexity int, id string) int
@@ -142,7 +185,13 @@ type ComplexityRoot struct {
 		SetStock           func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
 		StartStocktake     func(childComplexity int, input stock.StartStocktakeInput) int
 		TransferStock      func(childComplexity int, input stock.TransferInput) int
+		UpdateLocation     func(childComplexity int, input stock.UpdateLocationInput) int
 		UpdateProduct      func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
+	}
+
+	Pack struct {
+		Name func(childComplexity int) int
+		Size func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -158,14 +207,18 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		History           func(childComplexity int) int
+		Locations         func(childComplexity int) int
+		Lots              func(childComplexity int) int
 		Movements         func(childComplexity int, first *int64, after *string) int
 		Name              func(childComplexity int) int
 		OverReserved      func(childComplexity int) int
+		Packs             func(childComplexity int) int
 		Price             func(childComplexity int) int
 		Quantity          func(childComplexity int) int
 		ReorderPoint      func(childComplexity int) int
 		Reserved          func(childComplexity int) int
 		SKU               func(childComplexity int) int
+		Unit              func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Warehouse         func(childComplexity int) int
 	}
@@ -196,7 +249,9 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog       func(childComplexity int, first *int64, after *string, actor *string, from *time.Time, to *time.Time) int
 		Availability   func(childComplexity int, sku string, quantity int64) int
+		ExpiringLots   func(childComplexity int, withinDays int64, warehouse *string) int
 		LocalWarehouse func(childComplexity int) int
+		Locations      func(childComplexity int, warehouse *string) int
 		LowStock       func(childComplexity int, warehouse *string) int
 		MovementReport func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
 		Movements      func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
@@ -267,6 +322,8 @@ type ComplexityRoot struct {
 		Available func(childComplexity int) int
 		Deleted   func(childComplexity int) int
 		Delta     func(childComplexity int) int
+		Location  func(childComplexity int) int
+		Lots      func(childComplexity int) int
 		Merged    func(childComplexity int) int
 		Movement  func(childComplexity int) int
 		Quantity  func(childComplexity int) int
@@ -317,6 +374,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		LotExpiring      func(childComplexity int, warehouse *string, withinDays int64) int
 		LowStockAlert    func(childComplexity int, warehouse *string) int
 		MovementRecorded func(childComplexity int, warehouse *string, sku *string) int
 		StockChanged     func(childComplexity int, warehouse *string, sku *string) int
@@ -374,6 +432,15 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ExpiringLotResolver interface {
+	Warehouse(ctx context.Context, obj *stock.ExpiringLot) (*stock.Warehouse, error)
+}
+type LocationResolver interface {
+	Parent(ctx context.Context, obj *stock.Location) (*string, error)
+}
+type LotQuantityResolver interface {
+	Location(ctx context.Context, obj *stock.LotQuantity) (*string, error)
+}
 type LowStockAlertResolver interface {
 	Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error)
 
@@ -383,6 +450,10 @@ type MovementResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Movement) (*stock.Warehouse, error)
 
 	Transfer(ctx context.Context, obj *stock.Movement) (*stock.Transfer, error)
+	Lots(ctx context.Context, obj *stock.Movement) ([]*stock.LotQuantity, error)
+	Location(ctx context.Context, obj *stock.Movement) (*string, error)
+	Pack(ctx context.Context, obj *stock.Movement) (*string, error)
+	PackQuantity(ctx context.Context, obj *stock.Movement) (*int64, error)
 }
 type MutationResolver interface {
 	CreateProduct(ctx context.Context, input stock.CreateProductInput) (*stock.Product, error)
@@ -406,12 +477,20 @@ type MutationResolver interface {
 	RecordCount(ctx context.Context, input stock.RecordCountInput) (*stock.StocktakeLine, error)
 	FinalizeStocktake(ctx context.Context, id string) (*stock.Stocktake, error)
 	CancelStocktake(ctx context.Context, id string) (*stock.Stocktake, error)
+	CreateLocation(ctx context.Context, input stock.CreateLocationInput) (*stock.Location, error)
+	UpdateLocation(ctx context.Context, input stock.UpdateLocationInput) (*stock.Location, error)
+	RelocateStock(ctx context.Context, input stock.RelocateStockInput) (*stock.Movement, error)
 }
 type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
 
 	Movements(ctx context.Context, obj *stock.Product, first *int64, after *string) (*model.MovementConnection, error)
 	History(ctx context.Context, obj *stock.Product) ([]*stock.ProductChange, error)
+
+	Unit(ctx context.Context, obj *stock.Product) (string, error)
+	Packs(ctx context.Context, obj *stock.Product) ([]*stock.Pack, error)
+	Lots(ctx context.Context, obj *stock.Product) ([]*stock.Lot, error)
+	Locations(ctx context.Context, obj *stock.Product) ([]*stock.LocationStock, error)
 }
 type QueryResolver interface {
 	LocalWarehouse(ctx context.Context) (*stock.Warehouse, error)
@@ -432,6 +511,8 @@ type QueryResolver interface {
 	Availability(ctx context.Context, sku string, quantity int64) ([]*stock.StockLevel, error)
 	Stocktakes(ctx context.Context, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) (*model.StocktakeConnection, error)
 	Stocktake(ctx context.Context, id string) (*stock.Stocktake, error)
+	ExpiringLots(ctx context.Context, withinDays int64, warehouse *string) ([]*stock.ExpiringLot, error)
+	Locations(ctx context.Context, warehouse *string) ([]*stock.Location, error)
 }
 type ReservationResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error)
@@ -439,6 +520,8 @@ type ReservationResolver interface {
 type StockChangeResolver interface {
 	Reserved(ctx context.Context, obj *model.StockChange) (int64, error)
 	Available(ctx context.Context, obj *model.StockChange) (int64, error)
+	Lots(ctx context.Context, obj *model.StockChange) ([]*stock.LotQuantity, error)
+	Location(ctx context.Context, obj *model.StockChange) (*string, error)
 }
 type StockLevelResolver interface {
 	Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error)
@@ -451,6 +534,7 @@ type SubscriptionResolver interface {
 	MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error)
 	LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error)
 	TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error)
+	LotExpiring(ctx context.Context, warehouse *string, withinDays int64) (<-chan *stock.ExpiringLot, error)
 }
 type TransferResolver interface {
 	From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error)
@@ -576,6 +660,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreatedToken.Token(childComplexity), true
 
+	case "ExpiringLot.code":
+		if e.ComplexityRoot.ExpiringLot.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.Code(childComplexity), true
+	case "ExpiringLot.expiresOn":
+		if e.ComplexityRoot.ExpiringLot.ExpiresOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.ExpiresOn(childComplexity), true
+	case "ExpiringLot.quantity":
+		if e.ComplexityRoot.ExpiringLot.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.Quantity(childComplexity), true
+	case "ExpiringLot.sku":
+		if e.ComplexityRoot.ExpiringLot.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.SKU(childComplexity), true
+	case "ExpiringLot.warehouse":
+		if e.ComplexityRoot.ExpiringLot.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLot.Warehouse(childComplexity), true
+
 	case "JoinToken.expiresAt":
 		if e.ComplexityRoot.JoinToken.ExpiresAt == nil {
 			break
@@ -595,6 +710,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KeyRotation.Key(childComplexity), true
+
+	case "Location.code":
+		if e.ComplexityRoot.Location.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Code(childComplexity), true
+	case "Location.name":
+		if e.ComplexityRoot.Location.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Name(childComplexity), true
+	case "Location.parent":
+		if e.ComplexityRoot.Location.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Parent(childComplexity), true
+	case "Location.path":
+		if e.ComplexityRoot.Location.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Path(childComplexity), true
+	case "Location.quantity":
+		if e.ComplexityRoot.Location.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Quantity(childComplexity), true
+
+	case "LocationStock.location":
+		if e.ComplexityRoot.LocationStock.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationStock.Location(childComplexity), true
+	case "LocationStock.quantity":
+		if e.ComplexityRoot.LocationStock.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationStock.Quantity(childComplexity), true
+
+	case "Lot.code":
+		if e.ComplexityRoot.Lot.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Code(childComplexity), true
+	case "Lot.expiresOn":
+		if e.ComplexityRoot.Lot.ExpiresOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.ExpiresOn(childComplexity), true
+	case "Lot.quantity":
+		if e.ComplexityRoot.Lot.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lot.Quantity(childComplexity), true
+
+	case "LotQuantity.code":
+		if e.ComplexityRoot.LotQuantity.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotQuantity.Code(childComplexity), true
+	case "LotQuantity.expiresOn":
+		if e.ComplexityRoot.LotQuantity.ExpiresOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotQuantity.ExpiresOn(childComplexity), true
+	case "LotQuantity.location":
+		if e.ComplexityRoot.LotQuantity.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotQuantity.Location(childComplexity), true
+	case "LotQuantity.quantity":
+		if e.ComplexityRoot.LotQuantity.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LotQuantity.Quantity(childComplexity), true
 
 	case "LowStockAlert.at":
 		if e.ComplexityRoot.LowStockAlert.At == nil {
@@ -669,12 +872,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Movement.Kind(childComplexity), true
+	case "Movement.location":
+		if e.ComplexityRoot.Movement.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Location(childComplexity), true
+	case "Movement.lots":
+		if e.ComplexityRoot.Movement.Lots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Lots(childComplexity), true
 	case "Movement.note":
 		if e.ComplexityRoot.Movement.Note == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Movement.Note(childComplexity), true
+	case "Movement.pack":
+		if e.ComplexityRoot.Movement.Pack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Pack(childComplexity), true
+	case "Movement.packQuantity":
+		if e.ComplexityRoot.Movement.PackQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.PackQuantity(childComplexity), true
 	case "Movement.quantity":
 		if e.ComplexityRoot.Movement.Quantity == nil {
 			break
@@ -765,6 +992,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateJoinToken(childComplexity, args["expiresIn"].(*int64), args["warehouse"].(*string), args["rejoin"].(*bool)), true
+	case "Mutation.createLocation":
+		if e.ComplexityRoot.Mutation.CreateLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLocation(childComplexity, args["input"].(stock.CreateLocationInput)), true
 	case "Mutation.createProduct":
 		if e.ComplexityRoot.Mutation.CreateProduct == nil {
 			break
@@ -870,6 +1108,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReleaseReservation(childComplexity, args["id"].(string)), true
+	case "Mutation.relocateStock":
+		if e.ComplexityRoot.Mutation.RelocateStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_relocateStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RelocateStock(childComplexity, args["input"].(stock.RelocateStockInput)), true
 	case "Mutation.removeWarehouse":
 		if e.ComplexityRoot.Mutation.RemoveWarehouse == nil {
 			break
@@ -942,6 +1191,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferStock(childComplexity, args["input"].(stock.TransferInput)), true
+	case "Mutation.updateLocation":
+		if e.ComplexityRoot.Mutation.UpdateLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["input"].(stock.UpdateLocationInput)), true
 	case "Mutation.updateProduct":
 		if e.ComplexityRoot.Mutation.UpdateProduct == nil {
 			break
@@ -953,6 +1213,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProduct(childComplexity, args["sku"].(string), args["input"].(stock.UpdateProductInput), args["warehouse"].(*string)), true
+
+	case "Pack.name":
+		if e.ComplexityRoot.Pack.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pack.Name(childComplexity), true
+	case "Pack.size":
+		if e.ComplexityRoot.Pack.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pack.Size(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1009,6 +1282,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.History(childComplexity), true
+	case "Product.locations":
+		if e.ComplexityRoot.Product.Locations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Locations(childComplexity), true
+	case "Product.lots":
+		if e.ComplexityRoot.Product.Lots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Lots(childComplexity), true
 	case "Product.movements":
 		if e.ComplexityRoot.Product.Movements == nil {
 			break
@@ -1032,6 +1317,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.OverReserved(childComplexity), true
+	case "Product.packs":
+		if e.ComplexityRoot.Product.Packs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Packs(childComplexity), true
 	case "Product.price":
 		if e.ComplexityRoot.Product.Price == nil {
 			break
@@ -1062,6 +1353,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.SKU(childComplexity), true
+	case "Product.unit":
+		if e.ComplexityRoot.Product.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Unit(childComplexity), true
 	case "Product.updatedAt":
 		if e.ComplexityRoot.Product.UpdatedAt == nil {
 			break
@@ -1184,6 +1481,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Availability(childComplexity, args["sku"].(string), args["quantity"].(int64)), true
+	case "Query.expiringLots":
+		if e.ComplexityRoot.Query.ExpiringLots == nil {
+			break
+		}
+
+		args, err := ec.field_Query_expiringLots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExpiringLots(childComplexity, args["withinDays"].(int64), args["warehouse"].(*string)), true
 
 	case "Query.localWarehouse":
 		if e.ComplexityRoot.Query.LocalWarehouse == nil {
@@ -1191,6 +1499,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LocalWarehouse(childComplexity), true
+	case "Query.locations":
+		if e.ComplexityRoot.Query.Locations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_locations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Locations(childComplexity, args["warehouse"].(*string)), true
 	case "Query.lowStock":
 		if e.ComplexityRoot.Query.LowStock == nil {
 			break
@@ -1557,6 +1876,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockChange.Delta(childComplexity), true
+	case "StockChange.location":
+		if e.ComplexityRoot.StockChange.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChange.Location(childComplexity), true
+	case "StockChange.lots":
+		if e.ComplexityRoot.StockChange.Lots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockChange.Lots(childComplexity), true
 	case "StockChange.merged":
 		if e.ComplexityRoot.StockChange.Merged == nil {
 			break
@@ -1755,6 +2086,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StocktakeLine.Variance(childComplexity), true
 
+	case "Subscription.lotExpiring":
+		if e.ComplexityRoot.Subscription.LotExpiring == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_lotExpiring_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LotExpiring(childComplexity, args["warehouse"].(*string), args["withinDays"].(int64)), true
 	case "Subscription.lowStockAlert":
 		if e.ComplexityRoot.Subscription.LowStockAlert == nil {
 			break
@@ -2000,13 +2342,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateProductInput", ec.unmarshalInputCreateProductInput),
+			graphql.NewInputUnmarshaler("LotInput", ec.unmarshalInputLotInput),
 			graphql.NewInputUnmarshaler("MovementFilter", ec.unmarshalInputMovementFilter),
 			graphql.NewInputUnmarshaler("MovementInput", ec.unmarshalInputMovementInput),
+			graphql.NewInputUnmarshaler("PackInput", ec.unmarshalInputPackInput),
 			graphql.NewInputUnmarshaler("RecordCountInput", ec.unmarshalInputRecordCountInput),
+			graphql.NewInputUnmarshaler("RelocateStockInput", ec.unmarshalInputRelocateStockInput),
 			graphql.NewInputUnmarshaler("ReserveStockInput", ec.unmarshalInputReserveStockInput),
 			graphql.NewInputUnmarshaler("StartStocktakeInput", ec.unmarshalInputStartStocktakeInput),
 			graphql.NewInputUnmarshaler("TransferInput", ec.unmarshalInputTransferInput),
+			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateProductInput", ec.unmarshalInputUpdateProductInput),
 		)
 	}
@@ -2104,7 +2451,7 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphql", Input: `# The GraphQL API of a stockmesh warehouse node, served at /graphql.
 #
 # Errors carry extensions.code: NOT_FOUND, ALREADY_EXISTS, INSUFFICIENT_STOCK,
-# INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE, OUTCOME_UNKNOWN or
+# INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, UNAVAILABLE, OUTCOME_UNKNOWN, EXPIRED or
 # INTERNAL, with a message a person understands. An INSUFFICIENT_STOCK refusal
 # also carries extensions.sku, extensions.inStock and extensions.requested; an
 # error about another warehouse (NOT_FOUND: not held here; FORBIDDEN: a change
@@ -2298,6 +2645,8 @@ enum MovementKind {
   TRANSFER_OUT
   "Reserved for transfers between warehouses."
   TRANSFER_IN
+  "Units moved between locations of a warehouse (relocateStock): quantity is the units moved, balance the unchanged stock."
+  RELOCATION
 }
 
 "An immutable entry of the ledger."
@@ -2377,6 +2726,10 @@ input MovementFilter {
   from: Time
   "Exclusive."
   to: Time
+  "Only movements with units of a lot of this code."
+  lot: String
+  "Only movements that named this location or moved units at it."
+  location: String
 }
 
 input CreateProductInput {
@@ -2386,6 +2739,10 @@ input CreateProductInput {
   price: Decimal!
   initialQuantity: Int
   reorderPoint: Int
+  "The base unit every quantity is in, such as unit, kg or m (default unit)."
+  unit: String
+  "Named packs of the base unit, such as box = 12."
+  packs: [PackInput!]
 }
 
 input UpdateProductInput {
@@ -2397,6 +2754,9 @@ input UpdateProductInput {
   reorderPoint: Int
   "A note for the ADJUSTMENT a new quantity records."
   note: String
+  unit: String
+  "Replaces the packs (an empty list: none). A pack's size changed later never rewrites history."
+  packs: [PackInput!]
 }
 
 input MovementInput {
@@ -2410,6 +2770,17 @@ input MovementInput {
   idempotencyKey: String
   "When given, must be the local warehouse (else FORBIDDEN)."
   warehouse: ID
+  """
+  The lot the units go into (a purchase or return creates it if needed) or
+  come from. Omitted: a purchase or return goes to the stock of no lot; a
+  sale takes the lots that expire first (FEFO), the stock of no lot last.
+  An expired lot is sold only when named by an admin (else EXPIRED).
+  """
+  lot: LotInput
+  "The location (bin) code the units go to or come from; omitted: unplaced, or any to take from."
+  location: String
+  "The product's pack quantity is given in: quantity 3 with pack box (of 12) is 36 base units."
+  pack: String
 }
 
 # Reports: totals, past stock and low stock (issue 14).
@@ -2435,6 +2806,8 @@ enum ReportGroup {
   DAY
   WEEK
   MONTH
+  "The lot's code and expiry, such as L-42@2027-01-31 (L-42 without expiry; empty for no lot)."
+  LOT
 }
 
 "One group of a movement report."
@@ -2923,6 +3296,176 @@ type StocktakeEdge {
   node: Stocktake!
   cursor: String!
 }
+
+# ---- Lots, expiry and units of measure (issue 29) -------------------------
+#
+# Every quantity is an integer of the product's base unit. A product's stock
+# is held in lots (a code and an expiry: the same code with another expiry
+# is another lot); stock no lot was named for (every movement before lots
+# existed included) is a lot of its own with an empty code and no expiry.
+# A sale or transfer that names no lot takes the lots that expire first
+# (FEFO), across several when needed, the stock of no lot last; expired
+# lots are refused with EXPIRED (extensions.lot, extensions.expiresOn)
+# unless an admin names the lot. A lot expires at the end of its day in the
+# node's time zone.
+
+"A calendar day written YYYY-MM-DD, such as 2027-01-31 (no time zone)."
+scalar Date
+
+input LotInput {
+  code: String!
+  "Omitted when naming a lot to take from: every lot of that code, soonest-expiring first."
+  expiresOn: Date
+}
+
+"A product's stock of one lot in a warehouse."
+type Lot {
+  "Empty for the stock of no lot."
+  code: String!
+  expiresOn: Date
+  quantity: Int!
+}
+
+"How many units of a movement came from (or went into) one lot."
+type LotQuantity {
+  "Empty for the stock of no lot."
+  code: String!
+  expiresOn: Date
+  "Always positive: the movement's sign gives the direction."
+  quantity: Int!
+  "The location of the units; null for unplaced."
+  location: String
+}
+
+"A named pack of a product's base unit."
+type Pack {
+  name: String!
+  "Base units in one pack, an integer > 0."
+  size: Int!
+}
+
+input PackInput {
+  name: String!
+  size: Int!
+}
+
+"A lot with stock expiring soon, in one of the warehouses this node holds."
+type ExpiringLot {
+  warehouse: Warehouse!
+  sku: ID!
+  code: String!
+  expiresOn: Date!
+  quantity: Int!
+}
+
+extend type Movement {
+  "How many units came from (or went into) each lot; a movement of no lot is one entry with an empty code."
+  lots: [LotQuantity!]!
+  "The location the movement named; null for none."
+  location: String
+  "The pack it was given in; null when given in base units."
+  pack: String
+  "How many packs (quantity is always in base units); null when given in base units."
+  packQuantity: Int
+}
+
+extend type Product {
+  "The base unit of every quantity (default unit)."
+  unit: String!
+  packs: [Pack!]!
+  "The stock by lot, soonest-expiring first, the stock of no lot (when any) last; they add up to quantity."
+  lots: [Lot!]!
+}
+
+extend type Subscription {
+  """
+  Fires once per lot with stock, of a warehouse (omitted: every warehouse this
+  node holds), when it enters the window of withinDays days from today (in the
+  node's time zone): when units go into a lot expiring within it, and at
+  midnight for the lots the new day brings into it. Lots already in the window
+  when the subscription starts do not fire (expiringLots lists them).
+  """
+  lotExpiring(warehouse: ID, withinDays: Int!): ExpiringLot!
+}
+
+extend type Query {
+  "Lots with stock that expire within withinDays days from today (expired ones included), of a warehouse (omitted: every warehouse this node holds), soonest first."
+  expiringLots(withinDays: Int!, warehouse: ID): [ExpiringLot!]!
+}
+
+# Bins: a tree of locations per warehouse (issue 29). Stock with no location
+# is unplaced. A location is stored with its parent and its path; moving a
+# subtree is one write of the warehouse's one writer.
+
+"A location (bin) of a warehouse."
+type Location {
+  code: String!
+  name: String!
+  "The parent's code; null at the top."
+  parent: String
+  "The codes from the top joined by /, such as A/A1/A1-3."
+  path: String!
+  "Units of every product held at this location (not below it)."
+  quantity: Int!
+}
+
+input CreateLocationInput {
+  code: String!
+  "The parent's code; omitted: at the top."
+  parent: String
+  name: String
+}
+
+input UpdateLocationInput {
+  code: String!
+  "A new name."
+  name: String
+  "Moves the location and everything below it under this parent (an empty string: to the top)."
+  parent: String
+}
+
+input RelocateStockInput {
+  sku: ID!
+  quantity: Int!
+  "The location the units leave; omitted: unplaced stock."
+  from: String
+  to: String!
+  "Only units of this lot code; omitted: soonest-expiring first."
+  lot: String
+}
+
+"A product's units at one location."
+type LocationStock {
+  "Null for unplaced stock."
+  location: Location
+  quantity: Int!
+}
+
+extend type Product {
+  "The stock by location, unplaced first; they add up to quantity."
+  locations: [LocationStock!]!
+}
+
+extend type Query {
+  "The locations of a warehouse (omitted: the local one), by path."
+  locations(warehouse: ID): [Location!]!
+}
+
+extend type Mutation {
+  "Creates a location of the local warehouse. A code in use is ALREADY_EXISTS; an unknown parent NOT_FOUND."
+  createLocation(input: CreateLocationInput!): Location!
+  "Renames a location of the local warehouse, or moves it with everything below it under another parent (never under itself)."
+  updateLocation(input: UpdateLocationInput!): Location!
+  "Moves units of a product between locations of the local warehouse: a RELOCATION, which changes no stock."
+  relocateStock(input: RelocateStockInput!): Movement!
+}
+
+extend type StockChange {
+  "The lots the movement's units came from or went into (as Movement.lots); empty when merged or deleted."
+  lots: [LotQuantity!]!
+  "The location the movement named; null for none, and when merged or deleted."
+  location: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2985,6 +3528,22 @@ func (ec *executionContext) childFields_CreatedToken(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CreatedToken", field.Name)
 }
 
+func (ec *executionContext) childFields_ExpiringLot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warehouse":
+		return ec.fieldContext_ExpiringLot_warehouse(ctx, field)
+	case "sku":
+		return ec.fieldContext_ExpiringLot_sku(ctx, field)
+	case "code":
+		return ec.fieldContext_ExpiringLot_code(ctx, field)
+	case "expiresOn":
+		return ec.fieldContext_ExpiringLot_expiresOn(ctx, field)
+	case "quantity":
+		return ec.fieldContext_ExpiringLot_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExpiringLot", field.Name)
+}
+
 func (ec *executionContext) childFields_JoinToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -3001,6 +3560,58 @@ func (ec *executionContext) childFields_KeyRotation(ctx context.Context, field g
 		return ec.fieldContext_KeyRotation_key(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KeyRotation", field.Name)
+}
+
+func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Location_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Location_name(ctx, field)
+	case "parent":
+		return ec.fieldContext_Location_parent(ctx, field)
+	case "path":
+		return ec.fieldContext_Location_path(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Location_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationStock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_LocationStock_location(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LocationStock_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationStock", field.Name)
+}
+
+func (ec *executionContext) childFields_Lot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Lot_code(ctx, field)
+	case "expiresOn":
+		return ec.fieldContext_Lot_expiresOn(ctx, field)
+	case "quantity":
+		return ec.fieldContext_Lot_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Lot", field.Name)
+}
+
+func (ec *executionContext) childFields_LotQuantity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_LotQuantity_code(ctx, field)
+	case "expiresOn":
+		return ec.fieldContext_LotQuantity_expiresOn(ctx, field)
+	case "quantity":
+		return ec.fieldContext_LotQuantity_quantity(ctx, field)
+	case "location":
+		return ec.fieldContext_LotQuantity_location(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LotQuantity", field.Name)
 }
 
 func (ec *executionContext) childFields_LowStockAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3047,6 +3658,14 @@ func (ec *executionContext) childFields_Movement(ctx context.Context, field grap
 		return ec.fieldContext_Movement_createdAt(ctx, field)
 	case "transfer":
 		return ec.fieldContext_Movement_transfer(ctx, field)
+	case "lots":
+		return ec.fieldContext_Movement_lots(ctx, field)
+	case "location":
+		return ec.fieldContext_Movement_location(ctx, field)
+	case "pack":
+		return ec.fieldContext_Movement_pack(ctx, field)
+	case "packQuantity":
+		return ec.fieldContext_Movement_packQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Movement", field.Name)
 }
@@ -3069,6 +3688,16 @@ func (ec *executionContext) childFields_MovementEdge(ctx context.Context, field 
 		return ec.fieldContext_MovementEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MovementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Pack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Pack_name(ctx, field)
+	case "size":
+		return ec.fieldContext_Pack_size(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pack", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3117,6 +3746,14 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_available(ctx, field)
 	case "overReserved":
 		return ec.fieldContext_Product_overReserved(ctx, field)
+	case "unit":
+		return ec.fieldContext_Product_unit(ctx, field)
+	case "packs":
+		return ec.fieldContext_Product_packs(ctx, field)
+	case "lots":
+		return ec.fieldContext_Product_lots(ctx, field)
+	case "locations":
+		return ec.fieldContext_Product_locations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -3285,6 +3922,10 @@ func (ec *executionContext) childFields_StockChange(ctx context.Context, field g
 		return ec.fieldContext_StockChange_reserved(ctx, field)
 	case "available":
 		return ec.fieldContext_StockChange_available(ctx, field)
+	case "lots":
+		return ec.fieldContext_StockChange_lots(ctx, field)
+	case "location":
+		return ec.fieldContext_StockChange_location(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockChange", field.Name)
 }
@@ -3637,6 +4278,20 @@ func (ec *executionContext) field_Mutation_createJoinToken_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.CreateLocationInput, error) {
+			return ec.unmarshalNCreateLocationInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐCreateLocationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3795,6 +4450,20 @@ func (ec *executionContext) field_Mutation_releaseReservation_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_relocateStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.RelocateStockInput, error) {
+			return ec.unmarshalNRelocateStockInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRelocateStockInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeWarehouse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3895,6 +4564,20 @@ func (ec *executionContext) field_Mutation_transferStock_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (stock.TransferInput, error) {
 			return ec.unmarshalNTransferInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.UpdateLocationInput, error) {
+			return ec.unmarshalNUpdateLocationInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐUpdateLocationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4034,6 +4717,42 @@ func (ec *executionContext) field_Query_availability_args(ctx context.Context, r
 		return nil, err
 	}
 	args["quantity"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_expiringLots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
 	return args, nil
 }
 
@@ -4376,6 +5095,28 @@ func (ec *executionContext) field_Query_transfers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_lotExpiring_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg1
 	return args, nil
 }
 
@@ -4897,6 +5638,130 @@ func (ec *executionContext) fieldContext_CreatedToken_expiresAt(_ context.Contex
 	return graphql.NewScalarFieldContext("CreatedToken", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ExpiringLot_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExpiringLot().Warehouse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringLot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringLot_sku(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLot", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExpiringLot_code(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExpiringLot_expiresOn(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_expiresOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_expiresOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLot", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ExpiringLot_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.ExpiringLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLot_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLot_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLot", field, false, false, "Int")
+}
+
 func (ec *executionContext) _JoinToken_token(ctx context.Context, field graphql.CollectedField, obj *member.JoinToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4964,6 +5829,337 @@ func (ec *executionContext) _KeyRotation_key(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_KeyRotation_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("KeyRotation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Location_code(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_name(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_parent(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().Parent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, true, true, "String")
+}
+
+func (ec *executionContext) _Location_path(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LocationStock_location(ctx context.Context, field graphql.CollectedField, obj *stock.LocationStock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationStock_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LocationStock_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LocationStock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LocationStock_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.LocationStock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationStock_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationStock_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationStock", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Lot_code(ctx context.Context, field graphql.CollectedField, obj *stock.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lot_expiresOn(ctx context.Context, field graphql.CollectedField, obj *stock.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_expiresOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_expiresOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Lot_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.Lot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lot_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lot_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LotQuantity_code(ctx context.Context, field graphql.CollectedField, obj *stock.LotQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotQuantity_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotQuantity_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotQuantity", field, false, false, "String")
+}
+
+func (ec *executionContext) _LotQuantity_expiresOn(ctx context.Context, field graphql.CollectedField, obj *stock.LotQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotQuantity_expiresOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotQuantity_expiresOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotQuantity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _LotQuantity_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.LotQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotQuantity_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LotQuantity_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotQuantity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LotQuantity_location(ctx context.Context, field graphql.CollectedField, obj *stock.LotQuantity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LotQuantity_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LotQuantity().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LotQuantity_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LotQuantity", field, true, true, "String")
 }
 
 func (ec *executionContext) _LowStockAlert_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.LowStockAlert) (ret graphql.Marshaler) {
@@ -5414,6 +6610,107 @@ func (ec *executionContext) fieldContext_Movement_transfer(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Movement_lots(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().Lots(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.LotQuantity) graphql.Marshaler {
+			return ec.marshalNLotQuantity2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Movement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotQuantity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Movement_location(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Movement", field, true, true, "String")
+}
+
+func (ec *executionContext) _Movement_pack(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_pack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().Pack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_pack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Movement", field, true, true, "String")
+}
+
+func (ec *executionContext) _Movement_packQuantity(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_packQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().PackQuantity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_packQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Movement", field, true, true, "Int")
 }
 
 func (ec *executionContext) _MovementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MovementConnection) (ret graphql.Marshaler) {
@@ -6435,6 +7732,184 @@ func (ec *executionContext) fieldContext_Mutation_cancelStocktake(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLocation(ctx, fc.Args["input"].(stock.CreateLocationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLocation(ctx, fc.Args["input"].(stock.UpdateLocationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLocation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_relocateStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_relocateStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RelocateStock(ctx, fc.Args["input"].(stock.RelocateStockInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Movement) graphql.Marshaler {
+			return ec.marshalNMovement2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_relocateStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Movement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_relocateStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pack_name(ctx context.Context, field graphql.CollectedField, obj *stock.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pack", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pack_size(ctx context.Context, field graphql.CollectedField, obj *stock.Pack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pack_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pack_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pack", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6909,6 +8384,125 @@ func (ec *executionContext) _Product_overReserved(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Product_overReserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Product_unit(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, true, true, "String")
+}
+
+func (ec *executionContext) _Product_packs(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_packs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Packs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.Pack) graphql.Marshaler {
+			return ec.marshalNPack2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_packs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_lots(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Lots(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.Lot) graphql.Marshaler {
+			return ec.marshalNLot2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_locations(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_locations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Locations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.LocationStock) graphql.Marshaler {
+			return ec.marshalNLocationStock2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationStockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocationStock(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProductChange_kind(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
@@ -8016,6 +9610,94 @@ func (ec *executionContext) fieldContext_Query_stocktake(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_expiringLots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_expiringLots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExpiringLots(ctx, fc.Args["withinDays"].(int64), fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.ExpiringLot) graphql.Marshaler {
+			return ec.marshalNExpiringLot2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_expiringLots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExpiringLot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_expiringLots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_locations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_locations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Locations(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.Location) graphql.Marshaler {
+			return ec.marshalNLocation2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_locations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_locations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9075,6 +10757,61 @@ func (ec *executionContext) fieldContext_StockChange_available(_ context.Context
 	return graphql.NewScalarFieldContext("StockChange", field, true, true, "Int")
 }
 
+func (ec *executionContext) _StockChange_lots(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChange_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChange().Lots(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.LotQuantity) graphql.Marshaler {
+			return ec.marshalNLotQuantity2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockChange_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LotQuantity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockChange_location(ctx context.Context, field graphql.CollectedField, obj *model.StockChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockChange_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockChange().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockChange_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockChange", field, true, true, "String")
+}
+
 func (ec *executionContext) _StockLevel_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9897,6 +11634,50 @@ func (ec *executionContext) fieldContext_Subscription_transferUpdated(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_transferUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_lotExpiring(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_lotExpiring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LotExpiring(ctx, fc.Args["warehouse"].(*string), fc.Args["withinDays"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.ExpiringLot) graphql.Marshaler {
+			return ec.marshalNExpiringLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_lotExpiring(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExpiringLot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_lotExpiring_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11743,6 +13524,62 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCreateLocationInput(ctx context.Context, obj any) (stock.CreateLocationInput, error) {
+	var it stock.CreateLocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "parent", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateLocationInput unmarshals raw into the CreateLocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateLocationInput(ctx context.Context, raw any) (stock.CreateLocationInput, error) {
+	var out stock.CreateLocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLocationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context, obj any) (stock.CreateProductInput, error) {
 	var it stock.CreateProductInput
 	if obj == nil {
@@ -11754,7 +13591,7 @@ func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "name", "description", "price", "initialQuantity", "reorderPoint"}
+	fieldsInOrder := [...]string{"sku", "name", "description", "price", "initialQuantity", "reorderPoint", "unit", "packs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11803,6 +13640,20 @@ func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context
 				return it, err
 			}
 			it.ReorderPoint = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "packs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packs"))
+			data, err := ec.unmarshalOPackInput2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packs = data
 		}
 	}
 	return it, nil
@@ -11820,6 +13671,55 @@ func UnmarshalCreateProductInput(ctx context.Context, raw any) (stock.CreateProd
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLotInput(ctx context.Context, obj any) (stock.LotInput, error) {
+	var it stock.LotInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "expiresOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "expiresOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresOn"))
+			data, err := ec.unmarshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLotInput unmarshals raw into the LotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLotInput(ctx context.Context, raw any) (stock.LotInput, error) {
+	var out stock.LotInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LotInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, obj any) (stock.MovementFilter, error) {
 	var it stock.MovementFilter
 	if obj == nil {
@@ -11831,7 +13731,7 @@ func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"warehouse", "sku", "kinds", "reference", "actor", "from", "to"}
+	fieldsInOrder := [...]string{"warehouse", "sku", "kinds", "reference", "actor", "from", "to", "lot", "location"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11887,6 +13787,20 @@ func (ec *executionContext) unmarshalInputMovementFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.To = data
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
 		}
 	}
 	return it, nil
@@ -11915,7 +13829,7 @@ func (ec *executionContext) unmarshalInputMovementInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "kind", "quantity", "reference", "note", "idempotencyKey", "warehouse"}
+	fieldsInOrder := [...]string{"sku", "kind", "quantity", "reference", "note", "idempotencyKey", "warehouse", "lot", "location", "pack"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11971,6 +13885,27 @@ func (ec *executionContext) unmarshalInputMovementInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Warehouse = data
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalOLotInput2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "pack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pack"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pack = data
 		}
 	}
 	return it, nil
@@ -11985,6 +13920,55 @@ func (ec *executionContext) unmarshalInputMovementInput(ctx context.Context, obj
 func UnmarshalMovementInput(ctx context.Context, raw any) (stock.MovementInput, error) {
 	var out stock.MovementInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MovementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPackInput(ctx context.Context, obj any) (stock.Pack, error) {
+	var it stock.Pack
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "size"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPackInput unmarshals raw into the PackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPackInput(ctx context.Context, raw any) (stock.Pack, error) {
+	var out stock.Pack
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PackInput", raw, &out)
 	return out, err
 }
 
@@ -12041,6 +14025,76 @@ func (ec *executionContext) unmarshalInputRecordCountInput(ctx context.Context, 
 func UnmarshalRecordCountInput(ctx context.Context, raw any) (stock.RecordCountInput, error) {
 	var out stock.RecordCountInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCountInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRelocateStockInput(ctx context.Context, obj any) (stock.RelocateStockInput, error) {
+	var it stock.RelocateStockInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sku", "quantity", "from", "to", "lot"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SKU = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "lot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lot"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lot = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRelocateStockInput unmarshals raw into the RelocateStockInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRelocateStockInput(ctx context.Context, raw any) (stock.RelocateStockInput, error) {
+	var out stock.RelocateStockInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelocateStockInput", raw, &out)
 	return out, err
 }
 
@@ -12240,6 +14294,62 @@ func UnmarshalTransferInput(ctx context.Context, raw any) (stock.TransferInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Context, obj any) (stock.UpdateLocationInput, error) {
+	var it stock.UpdateLocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "parent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLocationInput unmarshals raw into the UpdateLocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLocationInput(ctx context.Context, raw any) (stock.UpdateLocationInput, error) {
+	var out stock.UpdateLocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLocationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context, obj any) (stock.UpdateProductInput, error) {
 	var it stock.UpdateProductInput
 	if obj == nil {
@@ -12251,7 +14361,7 @@ func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "price", "quantity", "reorderPoint", "note"}
+	fieldsInOrder := [...]string{"name", "description", "price", "quantity", "reorderPoint", "note", "unit", "packs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12300,6 +14410,20 @@ func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context
 				return it, err
 			}
 			it.Note = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "packs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packs"))
+			data, err := ec.unmarshalOPackInput2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Packs = data
 		}
 	}
 	return it, nil
@@ -12512,6 +14636,60 @@ func (ec *executionContext) _CreatedToken(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var expiringLotImplementors = []string{"ExpiringLot"}
+
+func (ec *executionContext) _ExpiringLot(ctx context.Context, sel ast.SelectionSet, obj *stock.ExpiringLot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, expiringLotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExpiringLot")
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExpiringLot_warehouse(ctx, field, obj)
+				})
+		case "sku":
+			out.Values[i] = ec._ExpiringLot_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ExpiringLot_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresOn":
+			out.Values[i] = ec._ExpiringLot_expiresOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._ExpiringLot_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var joinTokenImplementors = []string{"JoinToken"}
 
 func (ec *executionContext) _JoinToken(ctx context.Context, sel ast.SelectionSet, obj *member.JoinToken) graphql.Marshaler {
@@ -12566,6 +14744,190 @@ func (ec *executionContext) _KeyRotation(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var locationImplementors = []string{"Location"}
+
+func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *stock.Location) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Location")
+		case "code":
+			out.Values[i] = ec._Location_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Location_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_parent(ctx, field, obj)
+				})
+		case "path":
+			out.Values[i] = ec._Location_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._Location_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var locationStockImplementors = []string{"LocationStock"}
+
+func (ec *executionContext) _LocationStock(ctx context.Context, sel ast.SelectionSet, obj *stock.LocationStock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationStockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LocationStock")
+		case "location":
+			out.Values[i] = ec._LocationStock_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._LocationStock_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotImplementors = []string{"Lot"}
+
+func (ec *executionContext) _Lot(ctx context.Context, sel ast.SelectionSet, obj *stock.Lot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Lot")
+		case "code":
+			out.Values[i] = ec._Lot_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresOn":
+			out.Values[i] = ec._Lot_expiresOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._Lot_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var lotQuantityImplementors = []string{"LotQuantity"}
+
+func (ec *executionContext) _LotQuantity(ctx context.Context, sel ast.SelectionSet, obj *stock.LotQuantity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lotQuantityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LotQuantity")
+		case "code":
+			out.Values[i] = ec._LotQuantity_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresOn":
+			out.Values[i] = ec._LotQuantity_expiresOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._LotQuantity_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LotQuantity_location(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12715,6 +15077,30 @@ func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Movement_transfer(ctx, field, obj)
+				})
+		case "lots":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_lots(ctx, field, obj)
+				})
+		case "location":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_location(ctx, field, obj)
+				})
+		case "pack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_pack(ctx, field, obj)
+				})
+		case "packQuantity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_packQuantity(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12975,6 +15361,65 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createLocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLocation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLocation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relocateStock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_relocateStock(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packImplementors = []string{"Pack"}
+
+func (ec *executionContext) _Pack(ctx context.Context, sel ast.SelectionSet, obj *stock.Pack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pack")
+		case "name":
+			out.Values[i] = ec._Pack_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._Pack_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13129,6 +15574,30 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_unit(ctx, field, obj)
+				})
+		case "packs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_packs(ctx, field, obj)
+				})
+		case "lots":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_lots(ctx, field, obj)
+				})
+		case "locations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_locations(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13426,6 +15895,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stocktake(ctx, field)
+				})
+		case "expiringLots":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_expiringLots(ctx, field)
+				})
+		case "locations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_locations(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -13840,6 +16321,18 @@ func (ec *executionContext) _StockChange(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StockChange_available(ctx, field, obj)
 				})
+		case "lots":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockChange_lots(ctx, field, obj)
+				})
+		case "location":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockChange_location(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14150,6 +16643,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_lowStockAlert(ctx, fields[0])
 	case "transferUpdated":
 		return ec._Subscription_transferUpdated(ctx, fields[0])
+	case "lotExpiring":
+		return ec._Subscription_lotExpiring(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -14872,6 +17367,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCreateLocationInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐCreateLocationInput(ctx context.Context, v any) (stock.CreateLocationInput, error) {
+	res, err := ec.unmarshalInputCreateLocationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateProductInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐCreateProductInput(ctx context.Context, v any) (stock.CreateProductInput, error) {
 	res, err := ec.unmarshalInputCreateProductInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14883,6 +17383,20 @@ func (ec *executionContext) marshalNCreatedToken2ᚖgithubᚗcomᚋstockmeshᚋs
 		return graphql.Null
 	}
 	return ec._CreatedToken(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx context.Context, v any) (stock.Date, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx context.Context, sel ast.SelectionSet, v stock.Date) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐAmount(ctx context.Context, v any) (stock.Amount, error) {
@@ -14911,6 +17425,30 @@ func (ec *executionContext) marshalNDecimal2githubᚗcomᚋstockmeshᚋstockmesh
 		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNExpiringLot2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.ExpiringLot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExpiringLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExpiringLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐExpiringLot(ctx context.Context, sel ast.SelectionSet, v *stock.ExpiringLot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExpiringLot!")
+		return graphql.Null
+	}
+	return ec._ExpiringLot(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -14955,6 +17493,102 @@ func (ec *executionContext) marshalNKeyRotation2ᚖgithubᚗcomᚋstockmeshᚋst
 		return graphql.Null
 	}
 	return ec._KeyRotation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLocation2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.Location) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx context.Context, sel ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Location!")
+		return graphql.Null
+	}
+	return ec._Location(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLocationStock2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationStockᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.LocationStock) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocationStock2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationStock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocationStock2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocationStock(ctx context.Context, sel ast.SelectionSet, v *stock.LocationStock) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LocationStock!")
+		return graphql.Null
+	}
+	return ec._LocationStock(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLot2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.Lot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLot2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLot(ctx context.Context, sel ast.SelectionSet, v *stock.Lot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Lot!")
+		return graphql.Null
+	}
+	return ec._Lot(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLotQuantity2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantityᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.LotQuantity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLotQuantity2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLotQuantity2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotQuantity(ctx context.Context, sel ast.SelectionSet, v *stock.LotQuantity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LotQuantity!")
+		return graphql.Null
+	}
+	return ec._LotQuantity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLowStockAlert2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLowStockAlert(ctx context.Context, sel ast.SelectionSet, v *stock.LowStockAlert) graphql.Marshaler {
@@ -15023,6 +17657,35 @@ func (ec *executionContext) marshalNMovementKind2githubᚗcomᚋstockmeshᚋstoc
 		graphql.AddInvalidNullFromMarshaler(ctx, "MovementKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNPack2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.Pack) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPack2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPack(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPack2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPack(ctx context.Context, sel ast.SelectionSet, v *stock.Pack) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Pack!")
+		return graphql.Null
+	}
+	return ec._Pack(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPackInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPack(ctx context.Context, v any) (stock.Pack, error) {
+	res, err := ec.unmarshalInputPackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -15130,6 +17793,11 @@ func (ec *executionContext) marshalNProductEdge2ᚖgithubᚗcomᚋstockmeshᚋst
 
 func (ec *executionContext) unmarshalNRecordCountInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRecordCountInput(ctx context.Context, v any) (stock.RecordCountInput, error) {
 	res, err := ec.unmarshalInputRecordCountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRelocateStockInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRelocateStockInput(ctx context.Context, v any) (stock.RelocateStockInput, error) {
+	res, err := ec.unmarshalInputRelocateStockInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15548,6 +18216,11 @@ func (ec *executionContext) marshalNTransferStatus2githubᚗcomᚋstockmeshᚋst
 	return res
 }
 
+func (ec *executionContext) unmarshalNUpdateLocationInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐUpdateLocationInput(ctx context.Context, v any) (stock.UpdateLocationInput, error) {
+	res, err := ec.unmarshalInputUpdateLocationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateProductInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐUpdateProductInput(ctx context.Context, v any) (stock.UpdateProductInput, error) {
 	res, err := ec.unmarshalInputUpdateProductInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15749,6 +18422,18 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx context.Context, v any) (stock.Date, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐDate(ctx context.Context, sel ast.SelectionSet, v stock.Date) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDate(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPrice(ctx context.Context, v any) (*stock.Price, error) {
 	if v == nil {
 		return nil, nil
@@ -15862,6 +18547,21 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOLocation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLocation(ctx context.Context, sel ast.SelectionSet, v *stock.Location) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Location(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLotInput2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐLotInput(ctx context.Context, v any) (*stock.LotInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLotInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOMovement2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovement(ctx context.Context, sel ast.SelectionSet, v *stock.Movement) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15911,6 +18611,23 @@ func (ec *executionContext) marshalOMovementKind2ᚕgithubᚗcomᚋstockmeshᚋs
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOPackInput2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPackᚄ(ctx context.Context, v any) ([]stock.Pack, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]stock.Pack, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPackInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐPack(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOProduct2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐProduct(ctx context.Context, sel ast.SelectionSet, v *stock.Product) graphql.Marshaler {

@@ -11,6 +11,21 @@ import (
 )
 
 // Warehouse is the resolver for the warehouse field.
+func (r *expiringLotResolver) Warehouse(ctx context.Context, obj *stock.ExpiringLot) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
+// Parent is the resolver for the parent field.
+func (r *locationResolver) Parent(ctx context.Context, obj *stock.Location) (*string, error) {
+	return nonEmpty(obj.Parent), nil
+}
+
+// Location is the resolver for the location field.
+func (r *lotQuantityResolver) Location(ctx context.Context, obj *stock.LotQuantity) (*string, error) {
+	return nonEmpty(obj.Location), nil
+}
+
+// Warehouse is the resolver for the warehouse field.
 func (r *lowStockAlertResolver) Warehouse(ctx context.Context, obj *stock.LowStockAlert) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
 }
@@ -32,6 +47,26 @@ func (r *movementResolver) Warehouse(ctx context.Context, obj *stock.Movement) (
 // Transfer is the resolver for the transfer field.
 func (r *movementResolver) Transfer(ctx context.Context, obj *stock.Movement) (*stock.Transfer, error) {
 	return r.transferOf(ctx, obj)
+}
+
+// Lots is the resolver for the lots field.
+func (r *movementResolver) Lots(ctx context.Context, obj *stock.Movement) ([]*stock.LotQuantity, error) {
+	return stock.Pointers(obj.LotsOrNoLot()), nil
+}
+
+// Location is the resolver for the location field.
+func (r *movementResolver) Location(ctx context.Context, obj *stock.Movement) (*string, error) {
+	return nonEmpty(obj.Location), nil
+}
+
+// Pack is the resolver for the pack field.
+func (r *movementResolver) Pack(ctx context.Context, obj *stock.Movement) (*string, error) {
+	return nonEmpty(obj.Pack), nil
+}
+
+// PackQuantity is the resolver for the packQuantity field.
+func (r *movementResolver) PackQuantity(ctx context.Context, obj *stock.Movement) (*int64, error) {
+	return packQuantity(obj), nil
 }
 
 // CreateProduct is the resolver for the createProduct field.
@@ -173,6 +208,21 @@ func (r *mutationResolver) CancelStocktake(ctx context.Context, id string) (*sto
 	return r.Stock.CancelStocktake(ctx, id)
 }
 
+// CreateLocation is the resolver for the createLocation field.
+func (r *mutationResolver) CreateLocation(ctx context.Context, input stock.CreateLocationInput) (*stock.Location, error) {
+	return r.Stock.CreateLocation(ctx, input)
+}
+
+// UpdateLocation is the resolver for the updateLocation field.
+func (r *mutationResolver) UpdateLocation(ctx context.Context, input stock.UpdateLocationInput) (*stock.Location, error) {
+	return r.Stock.UpdateLocation(ctx, input)
+}
+
+// RelocateStock is the resolver for the relocateStock field.
+func (r *mutationResolver) RelocateStock(ctx context.Context, input stock.RelocateStockInput) (*stock.Movement, error) {
+	return r.Stock.RelocateStock(ctx, input)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -188,6 +238,27 @@ func (r *productResolver) Movements(ctx context.Context, obj *stock.Product, fir
 // History is the resolver for the history field.
 func (r *productResolver) History(ctx context.Context, obj *stock.Product) ([]*stock.ProductChange, error) {
 	return r.Stock.ProductHistory(ctx, stock.ProductRef{SKU: obj.SKU, Warehouse: obj.Warehouse})
+}
+
+// Unit is the resolver for the unit field.
+func (r *productResolver) Unit(ctx context.Context, obj *stock.Product) (string, error) {
+	return obj.BaseUnit(), nil
+}
+
+// Packs is the resolver for the packs field.
+func (r *productResolver) Packs(ctx context.Context, obj *stock.Product) ([]*stock.Pack, error) {
+	return stock.Pointers(obj.PackList()), nil
+}
+
+// Lots is the resolver for the lots field.
+func (r *productResolver) Lots(ctx context.Context, obj *stock.Product) ([]*stock.Lot, error) {
+	return r.productLots(ctx, obj)
+}
+
+// Locations is the resolver for the locations field.
+func (r *productResolver) Locations(ctx context.Context, obj *stock.Product) ([]*stock.LocationStock, error) {
+	ls, err := r.Stock.ProductLocations(ctx, stock.ProductRef{SKU: obj.SKU, Warehouse: obj.Warehouse})
+	return stock.Pointers(ls), err
 }
 
 // LocalWarehouse is the resolver for the localWarehouse field.
@@ -311,6 +382,17 @@ func (r *queryResolver) Stocktake(ctx context.Context, id string) (*stock.Stockt
 	return r.Stock.Stocktake(ctx, id)
 }
 
+// ExpiringLots is the resolver for the expiringLots field.
+func (r *queryResolver) ExpiringLots(ctx context.Context, withinDays int64, warehouse *string) ([]*stock.ExpiringLot, error) {
+	return r.expiringLots(ctx, withinDays, warehouse)
+}
+
+// Locations is the resolver for the locations field.
+func (r *queryResolver) Locations(ctx context.Context, warehouse *string) ([]*stock.Location, error) {
+	ls, err := r.Stock.Locations(ctx, deref(warehouse))
+	return stock.Pointers(ls), err
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *reservationResolver) Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -324,6 +406,16 @@ func (r *stockChangeResolver) Reserved(ctx context.Context, obj *model.StockChan
 // Available is the resolver for the available field.
 func (r *stockChangeResolver) Available(ctx context.Context, obj *model.StockChange) (int64, error) {
 	return stock.Available(obj.Quantity, r.reservedOf(ctx, obj)), nil
+}
+
+// Lots is the resolver for the lots field.
+func (r *stockChangeResolver) Lots(ctx context.Context, obj *model.StockChange) ([]*stock.LotQuantity, error) {
+	return changeLots(obj), nil
+}
+
+// Location is the resolver for the location field.
+func (r *stockChangeResolver) Location(ctx context.Context, obj *model.StockChange) (*string, error) {
+	return changeLocation(obj), nil
 }
 
 // Warehouse is the resolver for the warehouse field.
@@ -354,6 +446,11 @@ func (r *subscriptionResolver) LowStockAlert(ctx context.Context, warehouse *str
 // TransferUpdated is the resolver for the transferUpdated field.
 func (r *subscriptionResolver) TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error) {
 	return watchTransfers(ctx, r.Desk, deref(warehouse))
+}
+
+// LotExpiring is the resolver for the lotExpiring field.
+func (r *subscriptionResolver) LotExpiring(ctx context.Context, warehouse *string, withinDays int64) (<-chan *stock.ExpiringLot, error) {
+	return watchExpiring(ctx, r.Stock, r.Feed, deref(warehouse), int(min(max(withinDays, -1), 1<<20)))
 }
 
 // From is the resolver for the from field.
@@ -388,6 +485,15 @@ func (r *warehouseResolver) Behind(ctx context.Context, obj *stock.Warehouse) (i
 func (r *warehouseResolver) Replica(ctx context.Context, obj *stock.Warehouse) (*stock.Replica, error) {
 	return r.Stock.Replica(ctx, obj.ID)
 }
+
+// ExpiringLot returns ExpiringLotResolver implementation.
+func (r *Resolver) ExpiringLot() ExpiringLotResolver { return &expiringLotResolver{r} }
+
+// Location returns LocationResolver implementation.
+func (r *Resolver) Location() LocationResolver { return &locationResolver{r} }
+
+// LotQuantity returns LotQuantityResolver implementation.
+func (r *Resolver) LotQuantity() LotQuantityResolver { return &lotQuantityResolver{r} }
 
 // LowStockAlert returns LowStockAlertResolver implementation.
 func (r *Resolver) LowStockAlert() LowStockAlertResolver { return &lowStockAlertResolver{r} }
@@ -426,6 +532,9 @@ func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} }
 
 type (
+	expiringLotResolver   struct{ *Resolver }
+	locationResolver      struct{ *Resolver }
+	lotQuantityResolver   struct{ *Resolver }
 	lowStockAlertResolver struct{ *Resolver }
 	movementResolver      struct{ *Resolver }
 	mutationResolver      struct{ *Resolver }

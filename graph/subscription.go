@@ -80,9 +80,13 @@ func movementOf(e feed.Event) *stock.Movement {
 	if e.Merged || e.Deleted || e.MovementID == "" { // a reservation's change has no movement
 		return nil
 	}
-	return &stock.Movement{ID: e.MovementID, Warehouse: e.Warehouse, Seq: e.Seq, SKU: e.SKU,
+	m := &stock.Movement{ID: e.MovementID, Warehouse: e.Warehouse, Seq: e.Seq, SKU: e.SKU,
 		Kind: e.Kind, Quantity: e.Delta, Balance: e.Quantity, Reference: e.Reference, Note: e.Note,
 		Actor: e.Actor, CreatedAt: e.At}
+	if w := e.Where; w != nil {
+		m.Lots, m.Location, m.Pack, m.PackSize = w.Lots, w.Location, w.Pack, w.PackSize
+	}
+	return m
 }
 
 // stockChange converts an event for stockChanged, which skips events

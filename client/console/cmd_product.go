@@ -18,6 +18,8 @@ func setupProductAdd(fs *flag.FlagSet) runFunc {
 	price := fs.String("price", "", "price such as 9.99")
 	qty := fs.String("quantity", "", "initial quantity")
 	reorder := fs.String("reorder", "", "reorder point")
+	unit := fs.String("unit", "", "the base unit every quantity is in (default unit)")
+	packs := fs.String("packs", "", "named packs of the base unit, such as box=12,tray=30")
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args); err != nil {
 			return err
@@ -25,8 +27,11 @@ func setupProductAdd(fs *flag.FlagSet) runFunc {
 		if *sku == "" || *name == "" || *price == "" {
 			return usageT(msgUsageProductAdd)
 		}
-		in := remote.NewProduct{SKU: *sku, Name: *name, Description: optString(*desc)}
+		in := remote.NewProduct{SKU: *sku, Name: *name, Description: optString(*desc), Unit: *unit}
 		var err error
+		if in.Packs, err = packsArg(*packs); err != nil {
+			return err
+		}
 		if in.Price, err = priceArg(a.p, *price); err != nil {
 			return err
 		}

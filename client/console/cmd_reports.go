@@ -15,7 +15,7 @@ import (
 
 // filterFlags are the movement filters history and report share.
 type filterFlags struct {
-	sku, kind, warehouse, ref, from, to *string
+	sku, kind, warehouse, ref, from, to, lot, location *string
 }
 
 // addFilterFlags adds --sku --kind --warehouse --ref --from --to to fs.
@@ -27,6 +27,8 @@ func addFilterFlags(fs *flag.FlagSet) filterFlags {
 		ref:       fs.String("ref", "", "only movements with this reference"),
 		from:      fs.String("from", "", "from the start of this day (2026-11-01, in this computer's time zone) or this time (RFC 3339)"),
 		to:        fs.String("to", "", "to the end of this day (in this computer's time zone), or until this time (RFC 3339, exclusive)"),
+		lot:       fs.String("lot", "", "only movements with units of this lot"),
+		location:  fs.String("location", "", "only movements at this location (bin)"),
 	}
 }
 
@@ -34,7 +36,7 @@ func addFilterFlags(fs *flag.FlagSet) filterFlags {
 // language what it cannot read. A day given as --to takes in the whole
 // day: the filter ends at the next local midnight.
 func (ff filterFlags) filter(p Printer) (remote.MovementFilter, error) {
-	f := remote.MovementFilter{SKU: *ff.sku, Warehouse: *ff.warehouse, Reference: *ff.ref}
+	f := remote.MovementFilter{SKU: *ff.sku, Warehouse: *ff.warehouse, Reference: *ff.ref, Lot: *ff.lot, Location: *ff.location}
 	if *ff.kind != "" {
 		for _, name := range strings.Split(*ff.kind, ",") {
 			k, ok := ParseFilterKind(name)
@@ -60,7 +62,7 @@ func (ff filterFlags) filter(p Printer) (remote.MovementFilter, error) {
 // query returns the filter as a REST query.
 func filterQuery(f remote.MovementFilter) url.Values {
 	q := url.Values{}
-	for k, v := range map[string]string{"sku": f.SKU, "warehouse": f.Warehouse, "reference": f.Reference} {
+	for k, v := range map[string]string{"sku": f.SKU, "warehouse": f.Warehouse, "reference": f.Reference, "lot": f.Lot, "location": f.Location} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -123,7 +125,7 @@ func (a *app) download(ctx context.Context, path string, q url.Values, file stri
 // setupReport: report --group-by month,sku [filters] [--tz ZONE] [--csv FILE].
 func setupReport(fs *flag.FlagSet) runFunc {
 	ff := addFilterFlags(fs)
-	groups := fs.String("group-by", "month", "what to total by: sku, kind, warehouse, day, week, month (comma-separated)")
+	groups := fs.String("group-by", "month", "what to total by: sku, kind, warehouse, day, week, month, lot (comma-separated)")
 	zone := fs.String("tz", "", "the time zone of days, weeks and months (IANA, such as Europe/Madrid; default UTC)")
 	file := fs.String("csv", "", "write the report to this CSV file")
 	return func(ctx context.Context, a *app, args []string) error {
@@ -163,7 +165,7 @@ func setupReport(fs *flag.FlagSet) runFunc {
 // groupColumn is the column header of a report group.
 func groupColumn(p Printer, g string) string {
 	m, ok := map[string]msg{"SKU": msgColSKU, "KIND": msgColKind, "WAREHOUSE": msgColWarehouse,
-		"DAY": msgColDay, "WEEK": msgColWeek, "MONTH": msgColMonth}[g]
+		"DAY": msgColDay, "WEEK": msgColWeek, "MONTH": msgColMonth, "LOT": msgColLot}[g]
 	if !ok {
 		return g
 	}

@@ -78,12 +78,14 @@ func ParseFilterKind(s string) (string, bool) {
 	return "", false
 }
 
-// setupMove: move KIND SKU QUANTITY [--ref R] [--note N] [--key K].
+// setupMove: move KIND SKU QUANTITY [--ref R] [--note N] [--key K]
+// [--lot L [--expires DAY]] [--location BIN] [--pack NAME].
 func setupMove(fs *flag.FlagSet) runFunc {
 	ref := fs.String("ref", "", "reference such as an order number")
 	note := fs.String("note", "", "note")
 	key := fs.String("key", "", "idempotency key (random when empty; derived from the movement with --ref)")
 	allowRepeat := fs.Bool("allow-repeat", false, "record a movement with --ref again even if the same one was recorded")
+	where := addWhereFlags(fs)
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args, "KIND", "SKU", "QUANTITY"); err != nil {
 			return err
@@ -93,6 +95,9 @@ func setupMove(fs *flag.FlagSet) runFunc {
 			return usageT(msgUsageKind, args[0])
 		}
 		in := remote.NewMovement{Kind: kind, SKU: args[1], Reference: optString(*ref), Note: optString(*note), IdempotencyKey: *key}
+		if err := where.apply(a.p, &in); err != nil {
+			return err
+		}
 		min := 1
 		if kind == api.KindAdjustment {
 			min = -1 << 31

@@ -55,6 +55,10 @@ func commands() []command {
 		{words: []string{"token", "list"}, interruptible: true, setup: setupTokenList},
 		{words: []string{"token", "revoke"}, interruptible: true, setup: setupTokenRevoke},
 		{words: []string{"config", "init"}, setup: setupConfigInit},
+		{words: []string{"lots"}, interruptible: true, setup: setupLots},
+		{words: []string{"bins"}, interruptible: true, setup: setupBins},
+		{words: []string{"bins", "add"}, interruptible: true, setup: setupBinAdd},
+		{words: []string{"relocate"}, interruptible: true, setup: setupRelocate},
 		{words: []string{"version"}, setup: func(*flag.FlagSet) runFunc { return runVersion }},
 	}
 }

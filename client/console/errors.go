@@ -103,6 +103,10 @@ func Sentence(p Printer, server string, err error) string {
 			return p.T(msgErrShortfall, re.Shortfall.SKU, re.Shortfall.InStock, re.Shortfall.Requested)
 		}
 		return p.T(msgErrInsufficientStock)
+	case api.CodeExpired:
+		var re *remote.Error
+		errors.As(err, &re)
+		return p.T(msgErrExpired, re.Lot, re.ExpiresOn)
 	case api.CodeInvalidInput:
 		if re, ok := errors.AsType[*remote.Error](err); ok && re.Violation != nil {
 			if s, ok := violationSentence(p, fieldWord(p, re.Violation.Field), re.Violation); ok {

@@ -54,6 +54,7 @@ func NewPrinter(lang Lang) Printer {
 	maps.Copy(cat, reservationsCatalog())
 	maps.Copy(cat, stocktakeCatalog())
 	maps.Copy(cat, usageCatalog())
+	maps.Copy(cat, lotsCatalog())
 	return Printer{lang: lang, cat: cat}
 }
 

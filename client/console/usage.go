@@ -8,6 +8,7 @@ Without a command, stockmesh shows the interactive menu.
 
 Commands:
   product add --sku SKU --name NAME --price 9.99 [--quantity N] [--description D] [--reorder N]
+              [--unit kg] [--packs box=12,tray=30]
   product get SKU
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]
@@ -18,13 +19,20 @@ Commands:
   stock levels SKU
   move purchase|sale|return|adjustment SKU QUANTITY [--ref REF] [--note N] [--key KEY] [--allow-repeat]
        (with --ref, the same movement run again is refused unless --allow-repeat)
+       [--lot CODE [--expires YYYY-MM-DD]] [--location BIN] [--pack NAME]
+       (a sale without --lot takes the soonest-expiring lots first; --pack box: QUANTITY in boxes)
+  lots SKU [--warehouse ID]   (the stock by lot, soonest-expiring first)
+  bins [--warehouse ID]       (the locations, by path, with the units at each)
+  bins add CODE [--parent CODE] [--name NAME]
+  relocate SKU QUANTITY --to BIN [--from BIN] [--lot CODE]
+       (moves units between locations; the stock does not change)
   history [--sku SKU] [--kind KIND,…] [--warehouse ID] [--ref REF] [--from DAY] [--to DAY]
-          [--first N] [--csv FILE]   (default: every warehouse the node holds)
+          [--lot CODE] [--location BIN] [--first N] [--csv FILE]   (default: every warehouse the node holds)
        (--from DAY starts at the day's beginning, --to DAY takes in the whole day, both in this
         computer's time zone; a time such as 2026-11-01T10:00:00Z is exact, --to's exclusive;
         kinds: purchase, sale, return, adjustment, transfer_out, transfer_in)
   report [--group-by month,sku] [--tz ZONE] [history's filters] [--csv FILE]
-       (groups: sku, kind, warehouse, day, week, month)
+       (groups: sku, kind, warehouse, day, week, month, lot)
   import FILE.csv [--dry-run]   (columns: sku,name,description,price,quantity,reorderPoint)
   watch [--sku SKU] [--warehouse ID|all]
        (default: this node's own warehouse; all: every warehouse it holds; LOW: at or below the reorder point)
@@ -80,6 +88,7 @@ Sin orden, stockmesh muestra el menú interactivo.
 
 Órdenes:
   product add --sku SKU --name NOMBRE --price 9,99 [--quantity N] [--description D] [--reorder N]
+              [--unit kg] [--packs caja=12,bandeja=30]
   product get SKU
   product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
   product delete SKU [--yes]
@@ -91,13 +100,20 @@ Sin orden, stockmesh muestra el menú interactivo.
   move purchase|sale|return|adjustment SKU CANTIDAD [--ref REF] [--note N] [--key CLAVE] [--allow-repeat]
        (también compra|venta|devolucion|ajuste; con --ref, el mismo movimiento
        repetido se rechaza salvo con --allow-repeat)
+       [--lot CÓDIGO [--expires AAAA-MM-DD]] [--location UBICACIÓN] [--pack NOMBRE]
+       (una venta sin --lot toma primero los lotes que antes caducan; --pack caja: CANTIDAD en cajas)
+  lots SKU [--warehouse ID]   (las existencias por lote, primero las que antes caducan)
+  bins [--warehouse ID]       (las ubicaciones, por ruta, con las unidades de cada una)
+  bins add CÓDIGO [--parent CÓDIGO] [--name NOMBRE]
+  relocate SKU CANTIDAD --to UBICACIÓN [--from UBICACIÓN] [--lot CÓDIGO]
+       (mueve unidades entre ubicaciones; las existencias no cambian)
   history [--sku SKU] [--kind TIPO] [--warehouse ID] [--ref REF] [--from DÍA] [--to DÍA]
-          [--first N] [--csv FICHERO]   (por defecto, todos los almacenes del nodo)
+          [--lot CÓDIGO] [--location UBICACIÓN] [--first N] [--csv FICHERO]   (por defecto, todos los almacenes del nodo)
        (--from DÍA empieza al principio del día, --to DÍA abarca el día entero, ambos en la zona
         horaria de este ordenador; una hora como 2026-11-01T10:00:00Z es exacta, y en --to excluida;
         tipos: compra, venta, devolución, ajuste, salida, entrada, o en inglés)
   report [--group-by month,sku] [--tz ZONA] [los filtros de history] [--csv FICHERO]
-       (grupos: sku, kind, warehouse, day, week, month)
+       (grupos: sku, kind, warehouse, day, week, month, lot)
   import FICHERO.csv [--dry-run]   (columnas: sku,name,description,price,quantity,reorderPoint)
   watch [--sku SKU] [--warehouse ID|all]
        (por defecto, el almacén de este nodo; all o todos: todos los que tiene;

@@ -25,6 +25,8 @@ func kindName(p Printer, kind string) string {
 		return p.T(msgKindTransferOut)
 	case api.KindTransferIn:
 		return p.T(msgKindTransferIn)
+	case api.KindRelocation:
+		return p.T(msgKindRelocation)
 	}
 	return kind
 }
@@ -94,11 +96,21 @@ func writeMovements(out io.Writer, p Printer, ansi bool, ms []remote.Movement) {
 		return
 	}
 	l, now := p.Lang(), time.Now()
-	t := newTable(p.T(msgColTime), p.T(msgColSKU), p.T(msgColKind), p.T(msgColQuantity),
-		p.T(msgColBalance), p.T(msgColReference), p.T(msgColNote), p.T(msgColActor), p.T(msgColID)).alignRight(3, 4)
-	for _, m := range ms {
-		t.add(FormatTime(m.CreatedAt, now), m.SKU, kindName(p, m.Kind), FormatSigned(l, m.Quantity),
-			FormatInt(l, m.Balance), deref(m.Reference), deref(m.Note), deref(m.Actor), m.ID)
+	header := []string{p.T(msgColTime), p.T(msgColSKU), p.T(msgColKind), p.T(msgColQuantity),
+		p.T(msgColBalance), p.T(msgColReference), p.T(msgColNote), p.T(msgColActor), p.T(msgColID)}
+	lots := anyLots(ms) // the lots column only when a movement has lots or a location
+	if lots {
+		header = append(header, p.T(msgColLot))
+	}
+	t := newTable(header...).alignRight(3, 4)
+	for i := range ms {
+		m := &ms[i]
+		row := []string{FormatTime(m.CreatedAt, now), m.SKU, kindName(p, m.Kind), movementQuantity(l, m),
+			FormatInt(l, m.Balance), deref(m.Reference), deref(m.Note), deref(m.Actor), m.ID}
+		if lots {
+			row = append(row, lotsCell(p, m))
+		}
+		t.add(row...)
 	}
 	t.write(out, ansi)
 }

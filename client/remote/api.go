@@ -13,7 +13,8 @@ import (
 const (
 	warehouseFields = `id name local`
 	productFields   = `sku name description price quantity reorderPoint belowReorderPoint reserved available overReserved warehouse { ` + warehouseFields + ` } createdAt updatedAt`
-	movementFields  = `id warehouse { ` + warehouseFields + ` } sku kind quantity balance reference note actor createdAt`
+	movementFields  = `id warehouse { ` + warehouseFields + ` } sku kind quantity balance reference note actor createdAt
+		pack packQuantity location lots { code expiresOn quantity location }`
 )
 
 // Product returns the product with sku in the node's own warehouse; a

@@ -44,6 +44,8 @@ type Error struct {
 	// Violation is the rule an INVALID_INPUT refusal's field broke, when
 	// the node names one (nil from older nodes and for other refusals).
 	Violation *Violation
+	// Lot and ExpiresOn name the lot of an EXPIRED refusal.
+	Lot, ExpiresOn string
 }
 
 // Shortfall is what a refused movement was short of, from the error's
@@ -104,6 +106,8 @@ type gqlErrors []struct {
 		TokenRole  string     `json:"tokenRole"`
 		NeededRole string     `json:"neededRole"`
 		Violation  *Violation `json:"violation"`
+		Lot        string     `json:"lot"`
+		ExpiresOn  string     `json:"expiresOn"`
 	} `json:"extensions"`
 }
 
@@ -114,7 +118,8 @@ func (es gqlErrors) first() error {
 	}
 	x := es[0].Extensions
 	e := &Error{Code: x.Code, Message: es[0].Message, Path: es[0].Path, Warehouse: x.Warehouse, Node: x.Node,
-		TokenName: x.TokenName, TokenRole: x.TokenRole, NeededRole: x.NeededRole, Violation: x.Violation}
+		TokenName: x.TokenName, TokenRole: x.TokenRole, NeededRole: x.NeededRole, Violation: x.Violation,
+		Lot: x.Lot, ExpiresOn: x.ExpiresOn}
 	if x.Code == api.CodeInsufficientStock && x.InStock != nil && x.Requested != nil {
 		e.Shortfall = &Shortfall{SKU: x.SKU, InStock: *x.InStock, Requested: *x.Requested, Reserved: x.Reserved, Available: *x.InStock}
 		if x.Available != nil {

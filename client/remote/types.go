@@ -83,6 +83,53 @@ type Movement struct {
 	Note      *string   `json:"note"`
 	Actor     *string   `json:"actor"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Pack and PackQuantity say the pack it was given in (nil: in base
+	// units); Lots how many units came from or went into each lot;
+	// Location the location it named.
+	Pack         *string       `json:"pack"`
+	PackQuantity *int          `json:"packQuantity"`
+	Lots         []LotQuantity `json:"lots"`
+	Location     *string       `json:"location"`
+}
+
+// LotQuantity is the units of a movement of one lot ("" no lot) at one
+// location (nil unplaced).
+type LotQuantity struct {
+	Code      string  `json:"code"`
+	ExpiresOn *string `json:"expiresOn"`
+	Quantity  int     `json:"quantity"`
+	Location  *string `json:"location"`
+}
+
+// Lot is a product's stock of one lot.
+type Lot struct {
+	Code      string  `json:"code"`
+	ExpiresOn *string `json:"expiresOn"`
+	Quantity  int     `json:"quantity"`
+}
+
+// LotInput names a lot in a movement.
+type LotInput struct {
+	Code      string  `json:"code"`
+	ExpiresOn *string `json:"expiresOn,omitempty"`
+}
+
+// Location is a bin of a warehouse.
+type Location struct {
+	Code     string  `json:"code"`
+	Name     string  `json:"name"`
+	Parent   *string `json:"parent"`
+	Path     string  `json:"path"`
+	Quantity int     `json:"quantity"`
+}
+
+// Relocation is the input of Relocate.
+type Relocation struct {
+	SKU      string  `json:"sku"`
+	Quantity int     `json:"quantity"`
+	From     *string `json:"from,omitempty"`
+	To       string  `json:"to"`
+	Lot      *string `json:"lot,omitempty"`
 }
 
 // StockChange is a committed stock change as a subscriber sees it.
@@ -115,6 +162,14 @@ type NewProduct struct {
 	Price           string  `json:"price"`
 	InitialQuantity *int    `json:"initialQuantity,omitempty"`
 	ReorderPoint    *int    `json:"reorderPoint,omitempty"`
+	Unit            string  `json:"unit,omitempty"`
+	Packs           []Pack  `json:"packs,omitempty"`
+}
+
+// Pack is a named pack of a product's base unit.
+type Pack struct {
+	Name string `json:"name"`
+	Size int    `json:"size"`
 }
 
 // ProductChanges is the input of UpdateProduct; nil fields stay as they are.
@@ -136,6 +191,10 @@ type NewMovement struct {
 	Reference      *string `json:"reference,omitempty"`
 	Note           *string `json:"note,omitempty"`
 	IdempotencyKey string  `json:"idempotencyKey,omitempty"`
+	// Lot, Location and Pack: see the node's MovementInput.
+	Lot      *LotInput `json:"lot,omitempty"`
+	Location string    `json:"location,omitempty"`
+	Pack     string    `json:"pack,omitempty"`
 }
 
 // MovementFilter narrows Movements and Report; zero fields do not filter
@@ -148,6 +207,8 @@ type MovementFilter struct {
 	Reference string     `json:"reference,omitempty"`
 	From      *time.Time `json:"from,omitempty"`
 	To        *time.Time `json:"to,omitempty"`
+	Lot       string     `json:"lot,omitempty"`
+	Location  string     `json:"location,omitempty"`
 }
 
 // PageInfo tells whether more pages follow.

@@ -52,7 +52,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "seq", Type: field.TypeInt64},
 		{Name: "sku", Type: field.TypeString},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"PURCHASE", "SALE", "RETURN", "ADJUSTMENT", "TRANSFER_OUT", "TRANSFER_IN"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"PURCHASE", "SALE", "RETURN", "ADJUSTMENT", "TRANSFER_OUT", "TRANSFER_IN", "RELOCATION"}},
 		{Name: "quantity", Type: field.TypeInt64},
 		{Name: "balance", Type: field.TypeInt64},
 		{Name: "reference", Type: field.TypeString, Default: ""},
@@ -64,6 +64,7 @@ var (
 		{Name: "fingerprint", Type: field.TypeString, Default: ""},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "price", Type: field.TypeInt64, Default: 0},
+		{Name: "detail", Type: field.TypeString, Nullable: true},
 		{Name: "product_id", Type: field.TypeInt},
 		{Name: "warehouse_id", Type: field.TypeString, Size: 64},
 	}
@@ -75,13 +76,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "movements_products_movements",
-				Columns:    []*schema.Column{MovementsColumns[15]},
+				Columns:    []*schema.Column{MovementsColumns[16]},
 				RefColumns: []*schema.Column{ProductsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "movements_warehouses_movements",
-				Columns:    []*schema.Column{MovementsColumns[16]},
+				Columns:    []*schema.Column{MovementsColumns[17]},
 				RefColumns: []*schema.Column{WarehousesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -90,27 +91,27 @@ var (
 			{
 				Name:    "movement_warehouse_id_seq",
 				Unique:  true,
-				Columns: []*schema.Column{MovementsColumns[16], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[17], MovementsColumns[1]},
 			},
 			{
 				Name:    "movement_created_at_warehouse_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[13], MovementsColumns[16], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[13], MovementsColumns[17], MovementsColumns[1]},
 			},
 			{
 				Name:    "movement_warehouse_id_created_at_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[16], MovementsColumns[13], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[17], MovementsColumns[13], MovementsColumns[1]},
 			},
 			{
 				Name:    "movement_sku_created_at_warehouse_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[2], MovementsColumns[13], MovementsColumns[16], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[2], MovementsColumns[13], MovementsColumns[17], MovementsColumns[1]},
 			},
 			{
 				Name:    "movement_reference_hash_created_at_warehouse_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[9], MovementsColumns[13], MovementsColumns[16], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[9], MovementsColumns[13], MovementsColumns[17], MovementsColumns[1]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "reference_hash IS NOT NULL",
 				},
@@ -118,7 +119,7 @@ var (
 			{
 				Name:    "movement_actor_hash_created_at_warehouse_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{MovementsColumns[10], MovementsColumns[13], MovementsColumns[16], MovementsColumns[1]},
+				Columns: []*schema.Column{MovementsColumns[10], MovementsColumns[13], MovementsColumns[17], MovementsColumns[1]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "actor_hash IS NOT NULL",
 				},
@@ -134,6 +135,8 @@ var (
 		{Name: "price", Type: field.TypeInt64, Default: 0},
 		{Name: "quantity", Type: field.TypeInt64, Default: 0},
 		{Name: "reorder_point", Type: field.TypeInt64, Default: 0},
+		{Name: "unit", Type: field.TypeString, Default: ""},
+		{Name: "packs", Type: field.TypeString, Default: ""},
 		{Name: "seq", Type: field.TypeInt64},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
@@ -148,7 +151,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "products_warehouses_products",
-				Columns:    []*schema.Column{ProductsColumns[11]},
+				Columns:    []*schema.Column{ProductsColumns[13]},
 				RefColumns: []*schema.Column{WarehousesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -157,7 +160,7 @@ var (
 			{
 				Name:    "product_warehouse_id_sku",
 				Unique:  true,
-				Columns: []*schema.Column{ProductsColumns[11], ProductsColumns[1]},
+				Columns: []*schema.Column{ProductsColumns[13], ProductsColumns[1]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "deleted_at IS NULL",
 				},

@@ -46,6 +46,8 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldPrice holds the string denoting the price field in the database.
 	FieldPrice = "price"
+	// FieldDetail holds the string denoting the detail field in the database.
+	FieldDetail = "detail"
 	// EdgeWarehouse holds the string denoting the warehouse edge name in mutations.
 	EdgeWarehouse = "warehouse"
 	// EdgeProduct holds the string denoting the product edge name in mutations.
@@ -87,6 +89,7 @@ var Columns = []string{
 	FieldFingerprint,
 	FieldCreatedAt,
 	FieldPrice,
+	FieldDetail,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -123,6 +126,7 @@ const (
 	KindADJUSTMENT   Kind = "ADJUSTMENT"
 	KindTRANSFER_OUT Kind = "TRANSFER_OUT"
 	KindTRANSFER_IN  Kind = "TRANSFER_IN"
+	KindRELOCATION   Kind = "RELOCATION"
 )
 
 func (k Kind) String() string {
@@ -132,7 +136,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindPURCHASE, KindSALE, KindRETURN, KindADJUSTMENT, KindTRANSFER_OUT, KindTRANSFER_IN:
+	case KindPURCHASE, KindSALE, KindRETURN, KindADJUSTMENT, KindTRANSFER_OUT, KindTRANSFER_IN, KindRELOCATION:
 		return nil
 	default:
 		return fmt.Errorf("movement: invalid enum value for kind field: %q", k)
@@ -215,6 +219,11 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByPrice orders the results by the price field.
 func ByPrice(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPrice, opts...).ToFunc()
+}
+
+// ByDetail orders the results by the detail field.
+func ByDetail(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDetail, opts...).ToFunc()
 }
 
 // ByWarehouseField orders the results by warehouse field.

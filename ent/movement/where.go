@@ -130,6 +130,11 @@ func Price(v int64) predicate.Movement {
 	return predicate.Movement(sql.FieldEQ(FieldPrice, v))
 }
 
+// Detail applies equality check predicate on the "detail" field. It's identical to DetailEQ.
+func Detail(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldEQ(FieldDetail, v))
+}
+
 // WarehouseIDEQ applies the EQ predicate on the "warehouse_id" field.
 func WarehouseIDEQ(v string) predicate.Movement {
 	return predicate.Movement(sql.FieldEQ(FieldWarehouseID, v))
@@ -933,6 +938,81 @@ func PriceLT(v int64) predicate.Movement {
 // PriceLTE applies the LTE predicate on the "price" field.
 func PriceLTE(v int64) predicate.Movement {
 	return predicate.Movement(sql.FieldLTE(FieldPrice, v))
+}
+
+// DetailEQ applies the EQ predicate on the "detail" field.
+func DetailEQ(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldEQ(FieldDetail, v))
+}
+
+// DetailNEQ applies the NEQ predicate on the "detail" field.
+func DetailNEQ(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldNEQ(FieldDetail, v))
+}
+
+// DetailIn applies the In predicate on the "detail" field.
+func DetailIn(vs ...string) predicate.Movement {
+	return predicate.Movement(sql.FieldIn(FieldDetail, vs...))
+}
+
+// DetailNotIn applies the NotIn predicate on the "detail" field.
+func DetailNotIn(vs ...string) predicate.Movement {
+	return predicate.Movement(sql.FieldNotIn(FieldDetail, vs...))
+}
+
+// DetailGT applies the GT predicate on the "detail" field.
+func DetailGT(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldGT(FieldDetail, v))
+}
+
+// DetailGTE applies the GTE predicate on the "detail" field.
+func DetailGTE(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldGTE(FieldDetail, v))
+}
+
+// DetailLT applies the LT predicate on the "detail" field.
+func DetailLT(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldLT(FieldDetail, v))
+}
+
+// DetailLTE applies the LTE predicate on the "detail" field.
+func DetailLTE(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldLTE(FieldDetail, v))
+}
+
+// DetailContains applies the Contains predicate on the "detail" field.
+func DetailContains(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldContains(FieldDetail, v))
+}
+
+// DetailHasPrefix applies the HasPrefix predicate on the "detail" field.
+func DetailHasPrefix(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldHasPrefix(FieldDetail, v))
+}
+
+// DetailHasSuffix applies the HasSuffix predicate on the "detail" field.
+func DetailHasSuffix(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldHasSuffix(FieldDetail, v))
+}
+
+// DetailIsNil applies the IsNil predicate on the "detail" field.
+func DetailIsNil() predicate.Movement {
+	return predicate.Movement(sql.FieldIsNull(FieldDetail))
+}
+
+// DetailNotNil applies the NotNil predicate on the "detail" field.
+func DetailNotNil() predicate.Movement {
+	return predicate.Movement(sql.FieldNotNull(FieldDetail))
+}
+
+// DetailEqualFold applies the EqualFold predicate on the "detail" field.
+func DetailEqualFold(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldEqualFold(FieldDetail, v))
+}
+
+// DetailContainsFold applies the ContainsFold predicate on the "detail" field.
+func DetailContainsFold(v string) predicate.Movement {
+	return predicate.Movement(sql.FieldContainsFold(FieldDetail, v))
 }
 
 // HasWarehouse applies the HasEdge predicate on the "warehouse" edge.

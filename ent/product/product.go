@@ -26,6 +26,10 @@ const (
 	FieldQuantity = "quantity"
 	// FieldReorderPoint holds the string denoting the reorder_point field in the database.
 	FieldReorderPoint = "reorder_point"
+	// FieldUnit holds the string denoting the unit field in the database.
+	FieldUnit = "unit"
+	// FieldPacks holds the string denoting the packs field in the database.
+	FieldPacks = "packs"
 	// FieldSeq holds the string denoting the seq field in the database.
 	FieldSeq = "seq"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
@@ -66,6 +70,8 @@ var Columns = []string{
 	FieldPrice,
 	FieldQuantity,
 	FieldReorderPoint,
+	FieldUnit,
+	FieldPacks,
 	FieldSeq,
 	FieldCreatedAt,
 	FieldUpdatedAt,
@@ -99,6 +105,10 @@ var (
 	DefaultReorderPoint int64
 	// ReorderPointValidator is a validator for the "reorder_point" field. It is called by the builders before save.
 	ReorderPointValidator func(int64) error
+	// DefaultUnit holds the default value on creation for the "unit" field.
+	DefaultUnit string
+	// DefaultPacks holds the default value on creation for the "packs" field.
+	DefaultPacks string
 )
 
 // OrderOption defines the ordering options for the Product queries.
@@ -142,6 +152,16 @@ func ByQuantity(opts ...sql.OrderTermOption) OrderOption {
 // ByReorderPoint orders the results by the reorder_point field.
 func ByReorderPoint(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReorderPoint, opts...).ToFunc()
+}
+
+// ByUnit orders the results by the unit field.
+func ByUnit(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUnit, opts...).ToFunc()
+}
+
+// ByPacks orders the results by the packs field.
+func ByPacks(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPacks, opts...).ToFunc()
 }
 
 // BySeq orders the results by the seq field.

@@ -90,6 +90,16 @@ func ReorderPoint(v int64) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldReorderPoint, v))
 }
 
+// Unit applies equality check predicate on the "unit" field. It's identical to UnitEQ.
+func Unit(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldUnit, v))
+}
+
+// Packs applies equality check predicate on the "packs" field. It's identical to PacksEQ.
+func Packs(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldPacks, v))
+}
+
 // Seq applies equality check predicate on the "seq" field. It's identical to SeqEQ.
 func Seq(v int64) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldSeq, v))
@@ -488,6 +498,136 @@ func ReorderPointLT(v int64) predicate.Product {
 // ReorderPointLTE applies the LTE predicate on the "reorder_point" field.
 func ReorderPointLTE(v int64) predicate.Product {
 	return predicate.Product(sql.FieldLTE(FieldReorderPoint, v))
+}
+
+// UnitEQ applies the EQ predicate on the "unit" field.
+func UnitEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldUnit, v))
+}
+
+// UnitNEQ applies the NEQ predicate on the "unit" field.
+func UnitNEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldUnit, v))
+}
+
+// UnitIn applies the In predicate on the "unit" field.
+func UnitIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldUnit, vs...))
+}
+
+// UnitNotIn applies the NotIn predicate on the "unit" field.
+func UnitNotIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldUnit, vs...))
+}
+
+// UnitGT applies the GT predicate on the "unit" field.
+func UnitGT(v string) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldUnit, v))
+}
+
+// UnitGTE applies the GTE predicate on the "unit" field.
+func UnitGTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldUnit, v))
+}
+
+// UnitLT applies the LT predicate on the "unit" field.
+func UnitLT(v string) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldUnit, v))
+}
+
+// UnitLTE applies the LTE predicate on the "unit" field.
+func UnitLTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldUnit, v))
+}
+
+// UnitContains applies the Contains predicate on the "unit" field.
+func UnitContains(v string) predicate.Product {
+	return predicate.Product(sql.FieldContains(FieldUnit, v))
+}
+
+// UnitHasPrefix applies the HasPrefix predicate on the "unit" field.
+func UnitHasPrefix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasPrefix(FieldUnit, v))
+}
+
+// UnitHasSuffix applies the HasSuffix predicate on the "unit" field.
+func UnitHasSuffix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasSuffix(FieldUnit, v))
+}
+
+// UnitEqualFold applies the EqualFold predicate on the "unit" field.
+func UnitEqualFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldEqualFold(FieldUnit, v))
+}
+
+// UnitContainsFold applies the ContainsFold predicate on the "unit" field.
+func UnitContainsFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldContainsFold(FieldUnit, v))
+}
+
+// PacksEQ applies the EQ predicate on the "packs" field.
+func PacksEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldPacks, v))
+}
+
+// PacksNEQ applies the NEQ predicate on the "packs" field.
+func PacksNEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldPacks, v))
+}
+
+// PacksIn applies the In predicate on the "packs" field.
+func PacksIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldPacks, vs...))
+}
+
+// PacksNotIn applies the NotIn predicate on the "packs" field.
+func PacksNotIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldPacks, vs...))
+}
+
+// PacksGT applies the GT predicate on the "packs" field.
+func PacksGT(v string) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldPacks, v))
+}
+
+// PacksGTE applies the GTE predicate on the "packs" field.
+func PacksGTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldPacks, v))
+}
+
+// PacksLT applies the LT predicate on the "packs" field.
+func PacksLT(v string) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldPacks, v))
+}
+
+// PacksLTE applies the LTE predicate on the "packs" field.
+func PacksLTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldPacks, v))
+}
+
+// PacksContains applies the Contains predicate on the "packs" field.
+func PacksContains(v string) predicate.Product {
+	return predicate.Product(sql.FieldContains(FieldPacks, v))
+}
+
+// PacksHasPrefix applies the HasPrefix predicate on the "packs" field.
+func PacksHasPrefix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasPrefix(FieldPacks, v))
+}
+
+// PacksHasSuffix applies the HasSuffix predicate on the "packs" field.
+func PacksHasSuffix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasSuffix(FieldPacks, v))
+}
+
+// PacksEqualFold applies the EqualFold predicate on the "packs" field.
+func PacksEqualFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldEqualFold(FieldPacks, v))
+}
+
+// PacksContainsFold applies the ContainsFold predicate on the "packs" field.
+func PacksContainsFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldContainsFold(FieldPacks, v))
 }
 
 // SeqEQ applies the EQ predicate on the "seq" field.

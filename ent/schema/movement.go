@@ -23,7 +23,7 @@ func (Movement) Fields() []ent.Field {
 		field.Int("product_id").Immutable(),
 		field.String("sku").Immutable(),
 		field.Enum("kind").
-			Values("PURCHASE", "SALE", "RETURN", "ADJUSTMENT", "TRANSFER_OUT", "TRANSFER_IN").
+			Values("PURCHASE", "SALE", "RETURN", "ADJUSTMENT", "TRANSFER_OUT", "TRANSFER_IN", "RELOCATION").
 			Immutable(),
 		field.Int64("quantity").Immutable(),
 		field.Int64("balance").Immutable(),
@@ -46,6 +46,10 @@ func (Movement) Fields() []ent.Field {
 		field.Time("created_at").Immutable(),
 		field.Int64("price").Default(0).Immutable().
 			Comment("the product's price when the movement was recorded, for reports (stock.Price)"),
+		// NULL for a movement of no lot, location or pack (every one
+		// before issue 29): the hot path writes nothing more.
+		field.String("detail").Optional().Nillable().Immutable().
+			Comment("the movement's lots, location and pack as JSON (server/store/lots.go)"),
 	}
 }
 

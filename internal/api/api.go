@@ -20,10 +20,14 @@ const (
 	// repeat it only with the same idempotency key, or check first.
 	CodeOutcomeUnknown = "OUTCOME_UNKNOWN"
 	CodeInternal       = "INTERNAL"
+	// CodeExpired refuses to sell or send units only expired lots hold,
+	// or an expired lot an operator named (an admin may, naming it).
+	CodeExpired = "EXPIRED"
 )
 
 // The movement kinds (schema.graphql's MovementKind). A client records the
-// first four; TRANSFER_OUT and TRANSFER_IN only transfers make.
+// first four; TRANSFER_OUT and TRANSFER_IN only transfers make, and
+// RELOCATION only relocateStock (units between locations, no stock change).
 const (
 	KindPurchase    = "PURCHASE"
 	KindSale        = "SALE"
@@ -31,6 +35,7 @@ const (
 	KindAdjustment  = "ADJUSTMENT"
 	KindTransferOut = "TRANSFER_OUT"
 	KindTransferIn  = "TRANSFER_IN"
+	KindRelocation  = "RELOCATION"
 )
 
 // The rules a Violation names, with the Violation fields each sets.

@@ -27,7 +27,7 @@ func TestNamesAreTheSchemas(t *testing.T) {
 			kinds = append(kinds, l)
 		}
 	}
-	if want := []string{KindPurchase, KindSale, KindReturn, KindAdjustment, KindTransferOut, KindTransferIn}; !slices.Equal(kinds, want) {
+	if want := []string{KindPurchase, KindSale, KindReturn, KindAdjustment, KindTransferOut, KindTransferIn, KindRelocation}; !slices.Equal(kinds, want) {
 		t.Errorf("schema's MovementKind is %v, internal/api's kinds %v", kinds, want)
 	}
 	header := regexp.MustCompile(`(?s)# Errors carry extensions\.code: (.*?), with a message`).FindStringSubmatch(schema)
@@ -36,7 +36,7 @@ func TestNamesAreTheSchemas(t *testing.T) {
 	}
 	codes := regexp.MustCompile(`[A-Z_]{4,}`).FindAllString(header[1], -1)
 	if want := []string{CodeNotFound, CodeAlreadyExists, CodeInsufficientStock, CodeInvalidInput, CodeUnauthenticated,
-		CodeForbidden, CodeUnavailable, CodeOutcomeUnknown, CodeInternal}; !slices.Equal(codes, want) {
+		CodeForbidden, CodeUnavailable, CodeOutcomeUnknown, CodeExpired, CodeInternal}; !slices.Equal(codes, want) {
 		t.Errorf("schema's header lists the codes %v, internal/api %v", codes, want)
 	}
 }

@@ -23,6 +23,8 @@ func (o *inventoryObject) domainError(err error, id string) error {
 		return invalidInput("%s", err.Error())
 	case api.CodeInsufficientStock:
 		return pyErrorf(pyValueError, "stock insuficiente para el producto %s", id)
+	case api.CodeExpired: // a sale whose units only expired lots hold (lots are not named over Pyro4)
+		return pyErrorf(pyValueError, "stock caducado para el producto %s: %s", id, err.Error())
 	case api.CodeUnavailable:
 		return pyErrorf(pyRuntimeError, "servicio no disponible, reintente más tarde")
 	case api.CodeForbidden: // the role --pyro-role gives is not enough; the message names the one needed

@@ -14,6 +14,7 @@ var statusOf = map[stock.Code]int{
 	stock.CodeNotFound:          http.StatusNotFound,
 	stock.CodeAlreadyExists:     http.StatusConflict,
 	stock.CodeInsufficientStock: http.StatusConflict,
+	stock.CodeExpired:           http.StatusConflict,
 	stock.CodeInvalidInput:      http.StatusBadRequest,
 	stock.CodeUnauthenticated:   http.StatusUnauthorized,
 	stock.CodeForbidden:         http.StatusForbidden,
@@ -51,7 +52,8 @@ func WriteError(w http.ResponseWriter, err error) {
 		status = http.StatusTooManyRequests // the caller sets Retry-After
 	}
 	writeJSON(w, status, ErrorBody{Error: stock.Error{Code: code, Message: stock.Message(err), Shortfall: stock.ShortfallOf(err), Elsewhere: stock.ElsewhereOf(err),
-		Needs: stock.NeedsOf(err), Violation: stock.ViolationOf(err)}})
+		Needs: stock.NeedsOf(err), Violation: stock.ViolationOf(err),
+		Lot: stock.LotOf(err)}})
 }
 
 // writeError logs internal errors once and writes err.

@@ -19,10 +19,15 @@ import (
 func (h *Handler) registerReports(mux *http.ServeMux, private Wrap) {
 	mux.Handle("GET /api/v1/reports/movements.csv", private("/api/v1/reports/movements.csv", http.HandlerFunc(h.movementsCSV)))
 	mux.Handle("GET /api/v1/reports/summary.csv", private("/api/v1/reports/summary.csv", http.HandlerFunc(h.summaryCSV)))
+	mux.Handle("GET /api/v1/stock.csv", private("/api/v1/stock.csv", http.HandlerFunc(h.stockCSV)))
 }
 
 // movementColumns is the header of movements.csv.
-var movementColumns = []string{"id", "warehouse", "seq", "sku", "kind", "quantity", "balance", "reference", "note", "actor", "createdAt"}
+// lot, expires_on and location are the movement's lots ("|"-separated, one
+// per piece, in the same order; empty for no lot or unplaced), and pack
+// its pack as "3 box (36)" (empty when given in base units).
+var movementColumns = []string{"id", "warehouse", "seq", "sku", "kind", "quantity", "balance", "reference", "note", "actor", "createdAt",
+	"lot", "expires_on", "location", "pack"}
 
 // csvWriter writes a CSV response, starting it (status, headers and the
 // header row) with its first row, so that an error before any row is
@@ -105,6 +110,7 @@ func (h *Handler) movementsCSV(w http.ResponseWriter, r *http.Request) {
 		fields = append(fields[:0], neutral(m.ID), neutral(m.Warehouse), strconv.FormatInt(m.Seq, 10), neutral(m.SKU), string(m.Kind),
 			strconv.FormatInt(m.Quantity, 10), strconv.FormatInt(m.Balance, 10), neutral(m.Reference), neutral(m.Note), neutral(m.Actor),
 			m.CreatedAt.UTC().Format(time.RFC3339Nano))
+		fields = appendWhere(fields, m)
 		return cw.row(fields)
 	})
 	h.finish(cw, r, err)

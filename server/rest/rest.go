@@ -171,7 +171,7 @@ func (h *Handler) movements(r *http.Request) (any, error) {
 func movementQuery(r *http.Request) (stock.MovementQuery, error) {
 	q := r.URL.Query()
 	mq := stock.MovementQuery{Filter: stock.MovementFilter{Warehouse: q.Get("warehouse"), SKU: q.Get("sku"),
-		Reference: q.Get("reference"), Actor: q.Get("actor")}, After: q.Get("after")}
+		Reference: q.Get("reference"), Actor: q.Get("actor"), Lot: q.Get("lot"), Location: q.Get("location")}, After: q.Get("after")}
 	for _, k := range q["kind"] {
 		mq.Filter.Kinds = append(mq.Filter.Kinds, stock.Kind(k))
 	}

@@ -84,6 +84,11 @@ func (e *LogEntry) Validate() error {
 			return InvalidEntry(e, "type", "a %s entry carries a transfer only", e.Type)
 		}
 		return e.checkTransfer()
+	case e.Type.IsLocation():
+		if e.Location == nil || e.Stocktake != nil || e.Reservation != nil || e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
+			return InvalidEntry(e, "type", "a %s entry carries a location only", e.Type)
+		}
+		return e.checkLocation()
 	case e.Type.IsStocktake():
 		if e.Stocktake == nil || e.Reservation != nil || e.Product != nil || e.Movement != nil || e.Transfer != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a %s entry carries a stocktake only", e.Type)
@@ -146,6 +151,9 @@ func (e *LogEntry) checkMovement() error {
 	if err == nil {
 		err = exactText("idempotencyKey", m.IdempotencyKey, MaxKeyLen, false)
 	}
+	if err == nil {
+		err = m.checkWhere()
+	}
 	return asEntryError(e, "movement", err)
 }
 
@@ -187,7 +195,7 @@ func (e *LogEntry) checkProduct() error {
 	}
 	for i, f := range e.Changed {
 		switch f {
-		case FieldName, FieldDescription, FieldPrice, FieldReorderPoint:
+		case FieldName, FieldDescription, FieldPrice, FieldReorderPoint, FieldUnit, FieldPacks:
 		default:
 			return InvalidEntry(e, "changed", "%.40q is not a product field", f)
 		}
@@ -203,6 +211,9 @@ func (e *LogEntry) checkProduct() error {
 	}
 	if err == nil {
 		err = checkTime("createdAt", p.CreatedAt)
+	}
+	if err == nil {
+		err = checkUnits(p)
 	}
 	return asEntryError(e, "product", err)
 }

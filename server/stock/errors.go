@@ -34,6 +34,9 @@ const (
 	// idempotency key, or check first.
 	CodeOutcomeUnknown Code = api.CodeOutcomeUnknown
 	CodeInternal       Code = api.CodeInternal
+	// CodeExpired refuses to sell or send units of an expired lot (an
+	// admin may, naming the lot).
+	CodeExpired Code = api.CodeExpired
 )
 
 // Error is a domain error with a code and a message safe to show to users.
@@ -56,6 +59,8 @@ type Error struct {
 	// own (one it does not hold, or a change it may not make); nil
 	// otherwise.
 	Elsewhere *Elsewhere `json:"elsewhere,omitempty"`
+	// Lot names the expired lot of an EXPIRED refusal; nil otherwise.
+	Lot *LotInput `json:"lot,omitempty"`
 	// Needs is the role a FORBIDDEN refusal of the caller's role needed,
 	// so that clients can name it in their own words (and language); ""
 	// otherwise.
@@ -112,6 +117,7 @@ var (
 	ErrUnavailable       = &Error{Code: CodeUnavailable, Message: "stock: unavailable"}
 	ErrInternal          = &Error{Code: CodeInternal, Message: "stock: internal error"}
 	ErrOutcomeUnknown    = &Error{Code: CodeOutcomeUnknown, Message: "stock: outcome unknown"}
+	ErrExpired           = &Error{Code: CodeExpired, Message: "stock: lot expired"}
 )
 
 // ErrNoWarehouse answers every job that needs the local warehouse before
@@ -179,6 +185,16 @@ func NeedsOf(err error) string {
 		return e.Needs
 	}
 	return ""
+}
+
+// LotOf returns the expired lot the first *Error in err's chain names, or
+// nil.
+func LotOf(err error) *LotInput {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Lot
+	}
+	return nil
 }
 
 // ElsewhereOf returns the Elsewhere of the first *Error in err's chain, or nil.

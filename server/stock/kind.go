@@ -15,10 +15,13 @@ const (
 	KindAdjustment  Kind = api.KindAdjustment
 	KindTransferOut Kind = api.KindTransferOut
 	KindTransferIn  Kind = api.KindTransferIn
+	// KindRelocation moves units between locations of a warehouse: its
+	// quantity is the units moved, and it changes no stock.
+	KindRelocation Kind = api.KindRelocation
 )
 
 // Kinds lists every kind in a stable order.
-var Kinds = []Kind{KindPurchase, KindSale, KindReturn, KindAdjustment, KindTransferOut, KindTransferIn}
+var Kinds = []Kind{KindPurchase, KindSale, KindReturn, KindAdjustment, KindTransferOut, KindTransferIn, KindRelocation}
 
 // Valid reports whether k is one of the known kinds.
 func (k Kind) Valid() bool {
@@ -40,6 +43,9 @@ func (k Kind) Recordable() bool {
 func (k Kind) Delta(q int64) int64 {
 	if k.takes() {
 		return -q
+	}
+	if k == KindRelocation { // units move between locations; the stock stays
+		return 0
 	}
 	return q
 }

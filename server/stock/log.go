@@ -63,6 +63,9 @@ type LogEntry struct {
 	// never stored, digested or replicated (Validate refuses it), and nil
 	// in entries read back from the log.
 	Reserved *int64 `json:"reserved,omitempty"`
+	// Location is the location a location entry made or changed, as it
+	// is after the change.
+	Location *Location `json:"location,omitempty"`
 }
 
 // The product fields a product.updated entry names in Changed.
@@ -71,6 +74,8 @@ const (
 	FieldDescription  = "description"
 	FieldPrice        = "price"
 	FieldReorderPoint = "reorderPoint"
+	FieldUnit         = "unit"
+	FieldPacks        = "packs"
 )
 
 // ChangesQuery reads the log of Origin after AfterSeq, at most Limit

@@ -95,6 +95,8 @@ var Ops = []OpInfo{
 	info(OpReservationGet), info(OpReservationList),
 	info(OpStocktakeStart), info(OpStocktakeCount), info(OpStocktakeCounts), info(OpStocktakeFinalize),
 	info(OpStocktakeCancel), info(OpStocktakeGet), info(OpStocktakeList),
+	info(OpProductLines), info(OpLotsExpiring),
+	info(OpStockExport), info(OpLocationCreate), info(OpLocationUpdate), info(OpLocationList), info(OpStockRelocate),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,

@@ -38,6 +38,26 @@ type Product struct {
 	// Reserved is the units its active reservations hold (see
 	// Reservation); reads fill it, log entries never carry it.
 	Reserved int64 `json:"reserved,omitempty"`
+	// Unit is the base unit every quantity of the product is in ("" is
+	// DefaultUnit); Packs are its named packs.
+	Unit  string `json:"unit,omitempty"`
+	Packs []Pack `json:"packs,omitempty"`
+}
+
+// BaseUnit returns the product's base unit, DefaultUnit when none was set.
+func (p *Product) BaseUnit() string {
+	if p.Unit == "" {
+		return DefaultUnit
+	}
+	return p.Unit
+}
+
+// PackList returns the product's packs, never nil.
+func (p *Product) PackList() []Pack {
+	if p.Packs == nil {
+		return []Pack{}
+	}
+	return p.Packs
 }
 
 // Available returns the units of the stock not held by reservations:
@@ -63,6 +83,8 @@ type CreateProductInput struct {
 	Price           Price  `json:"price"`
 	InitialQuantity int64  `json:"initialQuantity,omitempty"`
 	ReorderPoint    int64  `json:"reorderPoint,omitempty"`
+	Unit            string `json:"unit,omitempty"`
+	Packs           []Pack `json:"packs,omitempty"`
 }
 
 // UpdateProductInput changes the fields that are not nil. A new Quantity is
@@ -74,6 +96,9 @@ type UpdateProductInput struct {
 	Quantity     *int64  `json:"quantity,omitempty"`
 	ReorderPoint *int64  `json:"reorderPoint,omitempty"`
 	Note         string  `json:"note,omitempty"`
+	Unit         *string `json:"unit,omitempty"`
+	// Packs replaces the product's packs when not nil (empty: none).
+	Packs []Pack `json:"packs"`
 }
 
 // ProductQuery selects a page of products of Warehouse ("" for the local

@@ -33,6 +33,12 @@ func (f *MovementFilter) Normalize() error {
 	if f.Actor, err = text("actor", f.Actor, MaxNameLen, false); err != nil {
 		return err
 	}
+	if f.Lot, err = text("lot", f.Lot, MaxLotCodeLen, false); err != nil {
+		return err
+	}
+	if f.Location, err = text("location", f.Location, MaxLocationCodeLen, false); err != nil {
+		return err
+	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		return invalid("from", "must be before to")
 	}
@@ -51,10 +57,14 @@ const (
 	GroupDay       ReportGroup = "DAY"
 	GroupWeek      ReportGroup = "WEEK"
 	GroupMonth     ReportGroup = "MONTH"
+	// GroupLot groups by lot: its code and expiry as CODE@YYYY-MM-DD (CODE
+	// without expiry; "" for no lot). A movement drawing from several lots
+	// counts in each, with the units of that lot.
+	GroupLot ReportGroup = "LOT"
 )
 
 // ReportGroups lists every group in a stable order.
-var ReportGroups = []ReportGroup{GroupSKU, GroupKind, GroupWarehouse, GroupDay, GroupWeek, GroupMonth}
+var ReportGroups = []ReportGroup{GroupSKU, GroupKind, GroupWarehouse, GroupDay, GroupWeek, GroupMonth, GroupLot}
 
 // Period reports whether g is a period of time.
 func (g ReportGroup) Period() bool { return g == GroupDay || g == GroupWeek || g == GroupMonth }

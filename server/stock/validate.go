@@ -120,15 +120,39 @@ func (in *CreateProductInput) Normalize() error {
 	if err = checkQuantity("initialQuantity", in.InitialQuantity, 0, MaxStock); err != nil {
 		return err
 	}
+	if in.Unit, err = normalizeUnit(in.Unit); err != nil {
+		return err
+	}
+	if err = NormalizePacks(in.Packs); err != nil {
+		return err
+	}
 	return checkQuantity("reorderPoint", in.ReorderPoint, 0, MaxStock)
+}
+
+// normalizeUnit trims a base unit; DefaultUnit is stored as "".
+func normalizeUnit(u string) (string, error) {
+	u, err := text("unit", u, MaxUnitLen, false)
+	if u == DefaultUnit {
+		u = ""
+	}
+	return u, err
 }
 
 // Normalize trims and validates the input in place; an input that changes
 // nothing is invalid.
 func (in *UpdateProductInput) Normalize() error {
 	var err error
-	if in.Name == nil && in.Description == nil && in.Price == nil && in.Quantity == nil && in.ReorderPoint == nil {
+	if in.Name == nil && in.Description == nil && in.Price == nil && in.Quantity == nil && in.ReorderPoint == nil &&
+		in.Unit == nil && in.Packs == nil {
 		return invalid("input", "names nothing to change")
+	}
+	if in.Unit != nil {
+		if *in.Unit, err = normalizeUnit(*in.Unit); err != nil {
+			return err
+		}
+	}
+	if err = NormalizePacks(in.Packs); err != nil {
+		return err
 	}
 	if in.Name != nil {
 		if *in.Name, err = text("name", *in.Name, MaxNameLen, true); err != nil {
@@ -189,7 +213,28 @@ func (in *MovementInput) Normalize() error {
 	if in.IdempotencyKey, err = text("idempotencyKey", in.IdempotencyKey, MaxKeyLen, false); err != nil {
 		return err
 	}
+	if err := in.normalizeWhere(); err != nil {
+		return err
+	}
 	return normalizeWarehouse(&in.Warehouse)
+}
+
+// normalizeWhere validates the lot, location and pack of a movement.
+func (in *MovementInput) normalizeWhere() error {
+	if in.plain() {
+		return nil
+	}
+	if in.Lot != nil {
+		if err := in.Lot.Normalize(); err != nil {
+			return err
+		}
+	}
+	var err error
+	if in.Location, err = text("location", in.Location, MaxLocationCodeLen, false); err != nil {
+		return err
+	}
+	in.Pack, err = text("pack", in.Pack, MaxPackNameLen, false)
+	return err
 }
 
 // Normalize validates the query in place, applying the default page size.

@@ -119,7 +119,7 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 			return appendMovement(b, v), nil
 		}
 	case *MovementInput:
-		if v != nil {
+		if v != nil && v.plain() {
 			return appendMovementInput(b, v), nil
 		}
 	case *LogEntry:
@@ -134,7 +134,7 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 			return appendBatch(b, v), nil
 		}
 	case *Error:
-		if v != nil && v.Shortfall == nil && v.Elsewhere == nil {
+		if v != nil && v.Shortfall == nil && v.Elsewhere == nil && v.Lot == nil {
 			return appendError(b, v), nil
 		}
 	case *MovementPage:
@@ -216,6 +216,6 @@ func EntryHead(data []byte) (origin string, seq int64, ok bool) {
 // movement goes to encoding/json), with times json.Marshal writes as
 // appendTime does.
 func fastEntry(e *LogEntry) bool {
-	return e != nil && e.Movement != nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
+	return e != nil && e.Movement != nil && e.Location == nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
 		e.Reservation == nil && e.Stocktake == nil && e.From == 0 && jsonTime(e.At) && jsonTime(e.Movement.CreatedAt)
 }

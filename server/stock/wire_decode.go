@@ -77,6 +77,35 @@ func (d *decoder) movement(m *Movement) bool {
 			return 1024, d.into(&m.IdempotencyKey)
 		case "createdAt":
 			return 2048, d.utcTime(&m.CreatedAt)
+		case "lots":
+			m.Lots = []LotQuantity{} // json.Unmarshal makes [] an empty slice, not nil
+			return 4096, d.array(func() bool {
+				m.Lots = append(m.Lots, LotQuantity{})
+				return d.lotQuantity(&m.Lots[len(m.Lots)-1])
+			})
+		case "location":
+			return 8192, d.into(&m.Location)
+		case "pack":
+			return 16384, d.into(&m.Pack)
+		case "packSize":
+			return 32768, d.integer(&m.PackSize)
+		}
+		return 0, false
+	})
+}
+
+// lotQuantity reads a LotQuantity object, a movement's piece.
+func (d *decoder) lotQuantity(l *LotQuantity) bool {
+	return d.object(func(key []byte) (uint, bool) {
+		switch string(key) {
+		case "code":
+			return 1, d.into(&l.Code)
+		case "expiresOn":
+			return 2, d.into((*string)(&l.ExpiresOn))
+		case "location":
+			return 4, d.into(&l.Location)
+		case "quantity":
+			return 8, d.integer(&l.Quantity)
 		}
 		return 0, false
 	})

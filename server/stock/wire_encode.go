@@ -102,7 +102,67 @@ func appendMovement(b []byte, m *Movement) []byte {
 		}
 	}
 	b = appendTime(append(b, `,"createdAt":`...), m.CreatedAt)
+	if m.Lots != nil {
+		b = appendLots(append(b, `,"lots":`...), m.Lots)
+	}
+	if m.Location != "" {
+		b = appendString(append(b, `,"location":`...), m.Location)
+	}
+	if m.Pack != "" {
+		b = appendString(append(b, `,"pack":`...), m.Pack)
+	}
+	if m.PackSize != 0 {
+		b = strconv.AppendInt(append(b, `,"packSize":`...), m.PackSize, 10)
+	}
 	return append(b, '}')
+}
+
+// AppendWhere appends a movement's lots, location and pack as
+// json.Marshal encodes a struct of those four fields (tagged lots,
+// location, pack and packSize, each omitempty): the ledger's detail column.
+func AppendWhere(b []byte, lots []LotQuantity, location, pack string, packSize int64) []byte {
+	b = append(b, '{')
+	sep := func() {
+		if len(b) > 0 && b[len(b)-1] != '{' {
+			b = append(b, ',')
+		}
+	}
+	if len(lots) > 0 {
+		b = appendLots(append(b, `"lots":`...), lots)
+	}
+	if location != "" {
+		sep()
+		b = appendString(append(b, `"location":`...), location)
+	}
+	if pack != "" {
+		sep()
+		b = appendString(append(b, `"pack":`...), pack)
+	}
+	if packSize != 0 {
+		sep()
+		b = strconv.AppendInt(append(b, `"packSize":`...), packSize, 10)
+	}
+	return append(b, '}')
+}
+
+// appendLots appends a movement's pieces as json.Marshal encodes them.
+func appendLots(b []byte, lots []LotQuantity) []byte {
+	b = append(b, '[')
+	for i, l := range lots {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(append(b, `{"code":`...), l.Code)
+		if l.ExpiresOn != "" {
+			b = appendString(append(b, `,"expiresOn":`...), string(l.ExpiresOn))
+		}
+		if l.Location != "" {
+			b = appendString(append(b, `,"location":`...), l.Location)
+		}
+		b = strconv.AppendInt(append(b, `,"quantity":`...), l.Quantity, 10)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // jsonTime reports whether t is a time appendTime encodes as

@@ -77,6 +77,8 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 			r.holds = 1
 		} else if e.Type.IsStocktake() {
 			err = b.applyStocktake(e)
+		} else if e.Type.IsLocation() {
+			err = b.applyLocation(e)
 		} else if e.Type == stock.EntryMovement {
 			if err = b.applyMovement(e, r); err == nil {
 				err = b.insertLog(e, nil)
@@ -263,7 +265,13 @@ func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 	}
 	row := *m // stored under the entry's origin and seq, as sealed
 	row.Warehouse, row.Seq = e.Origin, e.Seq
-	return b.insertMovement(id, &row, fp, timestamp(m.CreatedAt))
+	if err := b.insertMovement(id, &row, fp, timestamp(m.CreatedAt)); err != nil || m.Lots == nil {
+		return err
+	}
+	if err := b.movePieces(id, m); err != nil {
+		return stock.InvalidEntry(e, "movement.lots", "%s", stock.Message(err))
+	}
+	return b.checkLinesHeld(e, id, m.Balance)
 }
 
 // apply makes the change a product entry records in its warehouse's
@@ -277,6 +285,7 @@ func (b *batch) apply(e *stock.LogEntry) error {
 		return b.client().Product.Create().
 			SetWarehouseID(e.Origin).SetSku(p.SKU).SetName(p.Name).SetDescription(p.Description).
 			SetPrice(int64(p.Price)).SetQuantity(p.Quantity).SetReorderPoint(p.ReorderPoint).
+			SetUnit(p.Unit).SetPacks(encodePacks(p.Packs)).
 			SetSeq(e.Seq).SetCreatedAt(p.CreatedAt).SetUpdatedAt(e.At).Exec(b.ctx)
 	}
 	sku := ""
@@ -323,6 +332,10 @@ func setChanged(u *ent.ProductUpdateOne, e *stock.LogEntry) {
 			u.SetPrice(int64(e.Product.Price))
 		case stock.FieldReorderPoint:
 			u.SetReorderPoint(e.Product.ReorderPoint)
+		case stock.FieldUnit:
+			u.SetUnit(e.Product.Unit)
+		case stock.FieldPacks:
+			u.SetPacks(encodePacks(e.Product.Packs))
 		}
 	}
 }

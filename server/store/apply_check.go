@@ -19,7 +19,7 @@ import (
 // would make the replica's stock differ from the sum of its ledger.
 func checkBalance(e *stock.LogEntry, before int64) error {
 	m := e.Movement
-	want, ok := addStock(before, m.Quantity)
+	want, ok := addStock(before, m.StockDelta())
 	if !ok || m.Balance != want {
 		return stock.InvalidEntry(e, "movement.balance", "%d does not follow from the replica's stock of %s (%d) and the movement's quantity (%d)",
 			m.Balance, m.SKU, before, m.Quantity)

@@ -178,7 +178,7 @@ func randomValidLog(t *testing.T, r *rand.Rand, origin string, n int, maxPrice s
 				ReorderPoint: r.Int64N(stock.MaxStock + 1), Seq: seq, CreatedAt: at, UpdatedAt: at}
 			stockOf[sku] = 0
 		} else {
-			k := stock.Kinds[r.IntN(len(stock.Kinds))]
+			k := stock.Kinds[r.IntN(len(stock.Kinds)-1)] // not RELOCATION, which moves lots between locations
 			var d int64
 			switch {
 			case k == stock.KindAdjustment:

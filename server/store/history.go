@@ -69,6 +69,15 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 	if f.Actor != "" {
 		add("actor_hash = ? AND actor_hash IS NOT NULL", keys.Hash(fieldActor, f.Actor))
 	}
+	// Lot and location are in the detail column (lots.go): residual,
+	// and only movements with a detail can match.
+	if f.Lot != "" {
+		add("detail IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(detail, '$.lots') WHERE value ->> 'code' = ?)", f.Lot)
+	}
+	if f.Location != "" {
+		add(`detail IS NOT NULL AND (detail ->> 'location' = ? OR
+			EXISTS (SELECT 1 FROM json_each(detail, '$.lots') WHERE value ->> 'location' = ?))`, f.Location, f.Location)
+	}
 	if len(f.Kinds) > 0 {
 		marks := strings.Repeat(", ?", len(f.Kinds))[2:]
 		kinds := make([]any, len(f.Kinds))
@@ -96,7 +105,7 @@ func ledgerWhere(ix ledgerIndex, f *stock.MovementFilter, pos *stock.MovementPos
 }
 
 // movementColumns are the columns a listing reads, as scanMovement scans them.
-const movementColumns = `warehouse_id, seq, sku, kind, quantity, balance, reference, note, actor, idempotency_key, created_at`
+const movementColumns = `warehouse_id, seq, sku, kind, quantity, balance, reference, note, actor, idempotency_key, created_at, detail`
 
 // listingSQL returns the query of a page of at most limit movements with
 // filter f after pos (nil: from the newest), newest first.
@@ -166,14 +175,17 @@ func (s *Store) movementPage(ctx context.Context, q *stock.MovementQuery) (*stoc
 // scanMovement scans a row of movementColumns into m, its sealed fields
 // opened.
 func (s *Store) scanMovement(rows *sql.Rows, m *stock.Movement) error {
-	var key sql.NullString
+	var key, detail sql.NullString
 	var kind string
 	if err := rows.Scan(&m.Warehouse, &m.Seq, &m.SKU, &kind, &m.Quantity, &m.Balance, &m.Reference,
-		&m.Note, &m.Actor, &key, &m.CreatedAt); err != nil {
+		&m.Note, &m.Actor, &key, &m.CreatedAt, &detail); err != nil {
 		return err
 	}
 	m.Kind, m.IdempotencyKey, m.CreatedAt = stock.Kind(kind), key.String, m.CreatedAt.UTC()
 	m.ID = stock.MovementID(m.Warehouse, m.Seq)
+	if err := openDetail(m, detail); err != nil {
+		return err
+	}
 	return s.openMovement(m)
 }
 

@@ -56,15 +56,15 @@ func (id stmtID) query() string {
 	case stKeySeq:
 		return `SELECT seq FROM idempotency_keys WHERE warehouse_id = ? AND key = ?`
 	case stMovementBySeq:
-		return `SELECT sku, kind, quantity, balance, reference, note, actor, fingerprint, created_at
+		return `SELECT sku, kind, quantity, balance, reference, note, actor, fingerprint, created_at, detail
 			FROM movements WHERE warehouse_id = ? AND seq = ?`
 	case stInsertMovement:
 		// price: the product's when recorded, for reports (rollup.go).
 		return `INSERT INTO movements (warehouse_id, seq, product_id, sku, kind, quantity, balance,
 			reference, note, actor, idempotency_key, fingerprint, created_at, price,
-			reference_hash, actor_hash)
+			reference_hash, actor_hash, detail)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
-				(SELECT price FROM products WHERE id = ?3), ?14, ?15)`
+				(SELECT price FROM products WHERE id = ?3), ?14, ?15, ?16)`
 	case stInsertHead:
 		return `INSERT OR REPLACE INTO log_heads (origin, seq, digest, sig) VALUES (?, ?, ?, ?)`
 	case stInsertLog:
@@ -92,7 +92,7 @@ func (id stmtID) query() string {
 		return "ROLLBACK"
 	case stInsertProduct:
 		return `INSERT INTO products (warehouse_id, sku, name, description, price, quantity, reorder_point,
-			seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`
+			seq, created_at, updated_at, unit, packs) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING id`
 	}
 	return id.transferQuery()
 }
@@ -181,11 +181,15 @@ func (b *batch) insertMovement(id int, mv *stock.Movement, fp, stamp string) err
 	if mv.IdempotencyKey != "" {
 		key = mv.IdempotencyKey
 	}
+	detail, err := detailOf(mv)
+	if err != nil {
+		return err
+	}
 	sm := b.s.sealMovement(b.sealer, mv)
 	b.wrote = true
 	return b.exec(stInsertMovement, mv.Warehouse, mv.Seq, id, mv.SKU, string(mv.Kind),
 		mv.Quantity, mv.Balance, sm.reference, sm.note, sm.actor, key, fp, stamp,
-		sm.referenceHash, sm.actorHash)
+		sm.referenceHash, sm.actorHash, detail)
 }
 
 // movementByKey returns the movement of the local warehouse recorded with
@@ -206,8 +210,9 @@ func (b *batch) movementByKey(key string, in *stock.MovementInput, fp string) (*
 	}
 	m := &stock.Movement{ID: stock.MovementID(wh.ID, seq), Warehouse: wh.ID, Seq: seq, IdempotencyKey: key}
 	var stored string
+	var detail sql.NullString
 	err = b.queryRow(stMovementBySeq, []any{wh.ID, seq}, &m.SKU, &m.Kind,
-		&m.Quantity, &m.Balance, &m.Reference, &m.Note, &m.Actor, &stored, &m.CreatedAt)
+		&m.Quantity, &m.Balance, &m.Reference, &m.Note, &m.Actor, &stored, &m.CreatedAt, &detail)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("reading movement %d of idempotency key %q: %w", seq, in.IdempotencyKey, err)
@@ -216,6 +221,9 @@ func (b *batch) movementByKey(key string, in *stock.MovementInput, fp string) (*
 			"idempotency key %q was used for a different request", in.IdempotencyKey)
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
+	if err := openDetail(m, detail); err != nil {
+		return nil, err
+	}
 	if err := b.s.openMovement(m); err != nil {
 		return nil, err
 	}

@@ -129,7 +129,7 @@ func (s *Store) readChanges(ctx context.Context, q *stock.ChangesQuery) (*stock.
 // ledger row.
 const selectLog = `SELECT l.seq, l.at, l.type, l.data, m.sku, COALESCE(m.kind, ''), COALESCE(m.quantity, 0),
 	COALESCE(m.balance, 0), COALESCE(m.reference, ''), COALESCE(m.note, ''), COALESCE(m.actor, ''),
-	m.idempotency_key, m.created_at
+	m.idempotency_key, m.created_at, m.detail
 	FROM change_log l LEFT JOIN movements m ON m.warehouse_id = l.origin AND m.seq = l.seq
 	WHERE l.origin = ? AND l.seq > ? ORDER BY l.seq LIMIT ?`
 
@@ -142,10 +142,11 @@ func (s *Store) scanEntry(rows *sql.Rows, e *stock.LogEntry) error {
 		sku  sql.NullString
 		key  sql.NullString
 		made sql.NullTime
+		det  sql.NullString
 		m    stock.Movement
 	)
 	err := rows.Scan(&e.Seq, &at, &e.Type, &data, &sku, &m.Kind, &m.Quantity, &m.Balance,
-		&m.Reference, &m.Note, &m.Actor, &key, &made)
+		&m.Reference, &m.Note, &m.Actor, &key, &made, &det)
 	if err != nil {
 		return err
 	}
@@ -158,6 +159,9 @@ func (s *Store) scanEntry(rows *sql.Rows, e *stock.LogEntry) error {
 	m.ID, m.Warehouse, m.Seq, m.SKU, m.IdempotencyKey = stock.MovementID(e.Origin, e.Seq), e.Origin, e.Seq, sku.String, key.String
 	m.CreatedAt = made.Time.UTC()
 	e.At, e.Movement = time.Unix(0, at).UTC(), &m
+	if err := openDetail(&m, det); err != nil {
+		return err
+	}
 	return s.openMovement(&m)
 }
 

@@ -20,6 +20,16 @@ type movementInput struct {
 	key         string // idempotency key as stored (storedKey), "" for none
 	fingerprint string
 	held        *int64 // units reserved right after it, when the caller read them
+	// Where the units go or come from (lots.go): a lot, a location, or
+	// the pieces themselves (a TRANSFER_IN carrying the lots that went
+	// out); none of them for the stock of no lot, unplaced, or FEFO.
+	lot      *stock.LotInput
+	location string
+	pieces   []stock.LotQuantity
+	admin    bool  // an admin named the lot: it may be expired
+	moved    int64 // a RELOCATION's units (its delta is 0)
+	pack     string
+	packSize int64
 }
 
 // recordMovement records a movement, or returns the stored one when its
@@ -29,7 +39,8 @@ func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error)
 		return nil, err
 	}
 	m := movementInput{kind: in.Kind, delta: in.Kind.Delta(in.Quantity), reference: in.Reference,
-		note: in.Note, actor: b.meta.Actor, key: storedKey(in.IdempotencyKey)}
+		note: in.Note, actor: b.meta.Actor, key: storedKey(in.IdempotencyKey),
+		lot: in.Lot, location: in.Location, admin: in.Admin, pack: in.Pack}
 	if m.key != "" {
 		m.fingerprint = b.s.fingerprint(in)
 		prev, err := b.movementByKey(m.key, in, m.fingerprint)
@@ -41,8 +52,18 @@ func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error)
 	if err != nil {
 		return nil, err
 	}
+	if in.Pack != "" {
+		if err := b.inPacks(p, &m); err != nil {
+			return nil, err
+		}
+	}
+	if in.Location != "" {
+		if err := b.checkLocation(p.warehouse, in.Location); err != nil {
+			return nil, err
+		}
+	}
 	if in.Kind == stock.KindSale {
-		if m.held, err = b.checkUnreserved(p, in.Quantity); err != nil {
+		if m.held, err = b.checkUnreserved(p, -m.delta); err != nil {
 			return nil, err
 		}
 	}
@@ -79,6 +100,10 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 	if err != nil {
 		return nil, err
 	}
+	pieces, err := b.pieces(p, &m)
+	if err != nil {
+		return nil, err
+	}
 	seq, now := b.w.nextSeq(), b.now()
 	stamp := timestamp(now)
 	if err := b.setQuantity(p, balance, seq, stamp); err != nil {
@@ -89,10 +114,14 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 	}
 	mv := &stock.Movement{
 		ID: stock.MovementID(p.warehouse, seq), Warehouse: p.warehouse, Seq: seq, SKU: p.sku,
-		Kind: m.kind, Quantity: m.delta, Balance: balance, Reference: m.reference, Note: m.note,
+		Kind: m.kind, Quantity: m.delta + m.moved, Balance: balance, Reference: m.reference, Note: m.note,
 		Actor: m.actor, IdempotencyKey: m.key, CreatedAt: now,
+		Lots: pieces, Location: m.location, Pack: m.pack, PackSize: m.packSize,
 	}
 	if err := b.insertMovement(p.id, mv, m.fingerprint, stamp); err != nil {
+		return nil, err
+	}
+	if err := b.movePieces(p.id, mv); err != nil {
 		return nil, err
 	}
 	if b.fastJob {
@@ -123,7 +152,15 @@ func (b *batch) moveProduct(p *ent.Product, m movementInput) error {
 // warehouse's history from the network still recognises a retried
 // request by its idempotency key.
 func requestOf(m *stock.Movement) *stock.MovementInput {
-	return &stock.MovementInput{SKU: m.SKU, Kind: m.Kind, Quantity: m.Kind.Quantity(m.Quantity), Reference: m.Reference, Note: m.Note}
+	in := &stock.MovementInput{SKU: m.SKU, Kind: m.Kind, Quantity: m.Kind.Quantity(m.Quantity), Reference: m.Reference, Note: m.Note,
+		Location: m.Location, Pack: m.Pack}
+	if n := m.PackQuantity(); n > 0 {
+		in.Quantity = n
+		if m.Quantity < 0 && m.Kind == stock.KindAdjustment {
+			in.Quantity = -n
+		}
+	}
+	return in
 }
 
 // fingerprint digests what makes two requests the same one, keyed with the
@@ -171,6 +208,9 @@ func requestBytes(in *stock.MovementInput) []byte {
 	buf = append(strconv.AppendInt(buf, in.Quantity, 10), 0)
 	for _, s := range []string{in.Reference, in.Note} {
 		buf = append(append(buf, s...), 0)
+	}
+	if in.Location != "" || in.Pack != "" { // not the lot: see requestOf
+		buf = append(append(append(append(buf, in.Location...), 0), in.Pack...), 0)
 	}
 	return buf
 }

@@ -149,6 +149,18 @@ var lostCases = map[string]lostCase{
 	stock.OpKeysRotate.Name:     {local, sends(stock.OpKeysRotate, fixed(&stock.Empty{}))},
 	stock.OpKeysReseal.Name:     {withProduct, sends(stock.OpKeysReseal, fixed(&stock.ResealRequest{Limit: 10}))},
 	stock.OpWarehouseLeave.Name: {local, sends(stock.OpWarehouseLeave, fixed(&stock.Empty{}))},
+	stock.OpLocationCreate.Name: {local, sends(stock.OpLocationCreate, fixed(&stock.CreateLocationInput{Code: "R1", Name: "Rack 1"}))},
+	stock.OpLocationUpdate.Name: {func(t *testing.T) *harness {
+		h := newHarness(t)
+		tok(h, stock.OpLocationCreate, &stock.CreateLocationInput{Code: "R1"})
+		return h
+	}, sends(stock.OpLocationUpdate, fixed(&stock.UpdateLocationInput{Code: "R1", Name: ptr("Rack one")}))},
+	stock.OpStockRelocate.Name: {func(t *testing.T) *harness {
+		h := newHarness(t)
+		h.create("A", 10)
+		tok(h, stock.OpLocationCreate, &stock.CreateLocationInput{Code: "R1"})
+		return h
+	}, sends(stock.OpStockRelocate, fixed(&stock.RelocateStockInput{SKU: "A", Quantity: 4, To: "R1"}))},
 }
 
 // TestLostReplies: for every write operation of the registry, a job whose

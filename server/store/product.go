@@ -53,11 +53,12 @@ func (b *batch) createProduct(in *stock.CreateProductInput) (*stock.Product, err
 func (b *batch) insertProduct(warehouse string, in *stock.CreateProductInput) (*ent.Product, error) {
 	now := b.now()
 	p := &ent.Product{WarehouseID: warehouse, Sku: in.SKU, Name: in.Name, Description: in.Description,
-		Price: int64(in.Price), ReorderPoint: in.ReorderPoint, Seq: b.w.nextSeq(), CreatedAt: now, UpdatedAt: now}
+		Price: int64(in.Price), ReorderPoint: in.ReorderPoint, Seq: b.w.nextSeq(), CreatedAt: now, UpdatedAt: now,
+		Unit: in.Unit, Packs: encodePacks(in.Packs)}
 	b.wrote = true
 	stamp := timestamp(now)
 	err := b.queryRow(stInsertProduct, []any{warehouse, p.Sku, p.Name, p.Description, p.Price, p.ReorderPoint,
-		p.Seq, stamp, stamp}, &p.ID)
+		p.Seq, stamp, stamp, p.Unit, p.Packs}, &p.ID)
 	if isUniqueViolation(err) {
 		return nil, stock.Errorf(stock.CodeAlreadyExists, "product %s already exists", in.SKU)
 	}
@@ -124,6 +125,12 @@ func applyFields(p *ent.Product, in *stock.UpdateProductInput) []string {
 	if in.ReorderPoint != nil && *in.ReorderPoint != p.ReorderPoint {
 		p.ReorderPoint, changed = *in.ReorderPoint, append(changed, stock.FieldReorderPoint)
 	}
+	if in.Unit != nil && *in.Unit != p.Unit {
+		p.Unit, changed = *in.Unit, append(changed, stock.FieldUnit)
+	}
+	if packs := encodePacks(in.Packs); in.Packs != nil && packs != p.Packs {
+		p.Packs, changed = packs, append(changed, stock.FieldPacks)
+	}
 	return changed
 }
 
@@ -133,7 +140,7 @@ func (b *batch) updateFields(p *ent.Product, changed []string) error {
 	p.Seq, p.UpdatedAt = b.w.nextSeq(), b.now()
 	err := b.client().Product.Update().Where(product.ID(p.ID)).
 		SetName(p.Name).SetDescription(p.Description).SetPrice(p.Price).
-		SetReorderPoint(p.ReorderPoint).SetSeq(p.Seq).SetUpdatedAt(p.UpdatedAt).
+		SetReorderPoint(p.ReorderPoint).SetUnit(p.Unit).SetPacks(p.Packs).SetSeq(p.Seq).SetUpdatedAt(p.UpdatedAt).
 		Exec(b.ctx)
 	if err != nil {
 		return err
@@ -190,8 +197,16 @@ func productOf(p *ent.Product) *stock.Product {
 	return &stock.Product{
 		Warehouse: p.WarehouseID, SKU: p.Sku, Name: p.Name, Description: p.Description,
 		Price: stock.Price(p.Price), Quantity: p.Quantity, ReorderPoint: p.ReorderPoint, Seq: p.Seq,
-		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Unit: p.Unit,
+		Packs: mustPacks(p.Packs),
 	}
+}
+
+// mustPacks decodes a packs column the writer wrote (encodePacks), nil
+// for one it cannot read.
+func mustPacks(raw string) []stock.Pack {
+	packs, _ := decodePacks(raw)
+	return packs
 }
 
 // notFound is the error for a sku without a live product.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -14,7 +15,7 @@ func TestProductLifecycle(t *testing.T) {
 	if p.Quantity != 10 || p.Name != "Product SKU-1" || p.Price != 19_9900 || p.Warehouse != "MAD-1" {
 		t.Fatalf("created %+v", p)
 	}
-	if got := h.product("SKU-1"); *got != *p {
+	if got := h.product("SKU-1"); !reflect.DeepEqual(got, p) {
 		t.Fatalf("get = %+v, want %+v", got, p)
 	}
 	first := h.movements(stock.MovementFilter{SKU: "SKU-1"})
@@ -28,7 +29,7 @@ func TestProductLifecycle(t *testing.T) {
 	if up.Name != "Renamed" || up.Price != 5_0000 || up.Quantity != 7 || up.Description != "" {
 		t.Fatalf("updated %+v", up)
 	}
-	if got := h.product("SKU-1"); *got != *up {
+	if got := h.product("SKU-1"); !reflect.DeepEqual(got, up) {
 		t.Fatalf("get after update = %+v, want %+v", got, up)
 	}
 	adj := h.movements(stock.MovementFilter{SKU: "SKU-1"})[0]

@@ -67,7 +67,7 @@ func (s *Store) localID() string {
 // runs it without ent: the lookup is the Pyro4 service's and the console's
 // most frequent read, and ent's builder would prepare it anew every time.
 const productBySKU = `SELECT sku, name, description, price, quantity, reorder_point, seq, created_at, updated_at,
-	` + reservedColumn + `
+	` + reservedColumn + `, unit, packs
 	FROM products p WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
 
 // getProduct returns the live product with sku of the local warehouse or
@@ -76,8 +76,9 @@ func (s *Store) getProduct(ctx context.Context, r *stock.ProductRef) (*stock.Pro
 	sku := r.SKU
 	p := &stock.Product{Warehouse: cmp.Or(r.Warehouse, s.localID())}
 	var price int64
+	var packs string
 	err := s.productBySKU.QueryRowContext(ctx, p.Warehouse, sku).Scan(&p.SKU, &p.Name, &p.Description, &price,
-		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt, &p.Reserved)
+		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt, &p.Reserved, &p.Unit, &packs)
 	if errors.Is(err, sql.ErrNoRows) {
 		if _, err := s.warehouseFor(ctx, r.Warehouse); err != nil {
 			return nil, err
@@ -87,7 +88,7 @@ func (s *Store) getProduct(ctx context.Context, r *stock.ProductRef) (*stock.Pro
 	if err != nil {
 		return nil, err
 	}
-	p.Price = stock.Price(price)
+	p.Price, p.Packs = stock.Price(price), mustPacks(packs)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return p, nil
 }

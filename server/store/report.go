@@ -26,6 +26,8 @@ type totals struct {
 	keys []string // scratch
 	// periods caches the period keys of an hour of the rollup.
 	periods map[int64][]string
+	// lot is the LOT key of what add counts next (ledger totals only).
+	lot string
 }
 
 // newTotals returns empty totals for q in loc.
@@ -47,6 +49,8 @@ func (t *totals) add(wh, sku, kind string, at time.Time, periods []string, in, o
 			t.keys = append(t.keys, kind)
 		case stock.GroupWarehouse:
 			t.keys = append(t.keys, wh)
+		case stock.GroupLot:
+			t.keys = append(t.keys, t.lot)
 		default:
 			if periods != nil {
 				t.keys = append(t.keys, periods[p])
@@ -131,7 +135,7 @@ func (s *Store) movementReport(ctx context.Context, q *stock.ReportQuery) (*stoc
 	defer tx.Rollback()
 	t := newTotals(q, loc)
 	f := q.Filter
-	if f.Reference != "" || f.Actor != "" {
+	if f.Reference != "" || f.Actor != "" || f.Lot != "" || f.Location != "" || slices.Contains(q.GroupBy, stock.GroupLot) {
 		err = ledgerTotals(ctx, tx, t, f, s.keys)
 	} else {
 		err = rollupTotals(ctx, tx, t, f, s.keys)
@@ -150,14 +154,22 @@ func ledgerTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFi
 		return err
 	}
 	defer rows.Close()
+	byLot := slices.Contains(t.q.GroupBy, stock.GroupLot)
 	for rows.Next() {
 		var wh, sku, kind string
 		var qty, price int64
 		var at time.Time
-		if err := rows.Scan(&wh, &sku, &kind, &qty, &price, &at); err != nil {
+		var detail sql.NullString
+		if err := rows.Scan(&wh, &sku, &kind, &qty, &price, &at, &detail); err != nil {
 			return err
 		}
-		if err := t.add(wh, sku, kind, at, nil, max(qty, 0), max(-qty, 0), 1, abs(qty)*price); err != nil {
+		if !byLot || !detail.Valid {
+			if err := t.add(wh, sku, kind, at, nil, max(qty, 0), max(-qty, 0), 1, abs(qty)*price); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := t.addByLot(wh, sku, kind, at, qty, price, detail); err != nil {
 			return err
 		}
 	}
@@ -169,7 +181,44 @@ func ledgerTotals(ctx context.Context, tx *sql.Tx, t *totals, f stock.MovementFi
 func ledgerTotalsSQL(f *stock.MovementFilter, keys hasher) (string, []any) {
 	ix := indexFor(f)
 	where, args := ledgerWhere(ix, f, nil, keys)
-	return "SELECT warehouse_id, sku, kind, quantity, price, created_at FROM movements INDEXED BY " + ix.name + where, args
+	if where == "" { // RELOCATIONs move no stock: reports never count them
+		where = " WHERE true"
+	}
+	return "SELECT warehouse_id, sku, kind, quantity, price, created_at, detail FROM movements INDEXED BY " + ix.name + where +
+		" AND kind <> 'RELOCATION'", args
+}
+
+// addByLot counts a movement of quantity qty under each lot its detail
+// says it drew from or went into, with that lot's units.
+func (t *totals) addByLot(wh, sku, kind string, at time.Time, qty, price int64, detail sql.NullString) error {
+	m := stock.Movement{ID: wh + "/" + sku, Quantity: qty}
+	if err := openDetail(&m, detail); err != nil {
+		return err
+	}
+	units := map[string]int64{}
+	var order []string
+	for _, l := range m.LotsOrNoLot() {
+		key := l.Code
+		if l.ExpiresOn != "" {
+			key += "@" + string(l.ExpiresOn)
+		}
+		if _, ok := units[key]; !ok {
+			order = append(order, key)
+		}
+		units[key] += l.Quantity
+	}
+	defer func() { t.lot = "" }()
+	for _, key := range order {
+		n := units[key]
+		if qty < 0 {
+			n = -n
+		}
+		t.lot = key
+		if err := t.add(wh, sku, kind, at, nil, max(n, 0), max(-n, 0), 1, abs(n)*price); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // abs returns |n|.

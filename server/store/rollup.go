@@ -34,7 +34,7 @@ const createRollup = `CREATE TABLE IF NOT EXISTS movement_rollup (
 	PRIMARY KEY (sku, hour, warehouse_id, kind)
 ) WITHOUT ROWID`
 
-// rollupAdd adds the movements of warehouse ?1 with seqs ?2 to ?3 (those
+// rollupAdd adds the movements (but RELOCATIONs, which move no stock) of warehouse ?1 with seqs ?2 to ?3 (those
 // one write batch recorded, or one run log.apply applied) to the rollup:
 // one statement per batch rather than per movement, reading back rows the
 // batch just wrote. A trigger per movement cost the writer more than the
@@ -43,11 +43,11 @@ const rollupAdd = `INSERT INTO movement_rollup (sku, hour, warehouse_id, kind, u
 	SELECT * FROM (
 		SELECT sku, unixepoch(created_at) / 3600 AS h, warehouse_id, kind, sum(max(quantity, 0)),
 			sum(max(-quantity, 0)), count(*), sum(abs(quantity) * price)
-		FROM movements WHERE warehouse_id = ?1 AND seq BETWEEN ?2 AND ?3 GROUP BY sku, h, kind
+		FROM movements WHERE warehouse_id = ?1 AND seq BETWEEN ?2 AND ?3 AND kind <> 'RELOCATION' GROUP BY sku, h, kind
 		UNION ALL
 		SELECT '', unixepoch(created_at) / 3600 AS h, warehouse_id, kind, sum(max(quantity, 0)),
 			sum(max(-quantity, 0)), count(*), sum(abs(quantity) * price)
-		FROM movements WHERE warehouse_id = ?1 AND seq BETWEEN ?2 AND ?3 GROUP BY h, kind
+		FROM movements WHERE warehouse_id = ?1 AND seq BETWEEN ?2 AND ?3 AND kind <> 'RELOCATION' GROUP BY h, kind
 	) WHERE true
 	ON CONFLICT DO UPDATE SET units_in = units_in + excluded.units_in,
 		units_out = units_out + excluded.units_out, count = count + excluded.count, value = value + excluded.value`
@@ -174,7 +174,7 @@ UPDATE movements SET price = (SELECT price FROM products WHERE products.id = mov
 INSERT INTO movement_rollup (sku, hour, warehouse_id, kind, units_in, units_out, count, value)
 	SELECT sku, unixepoch(created_at) / 3600 AS h, warehouse_id, kind, sum(max(quantity, 0)),
 		sum(max(-quantity, 0)), count(*), sum(abs(quantity) * price)
-	FROM movements WHERE true GROUP BY sku, h, warehouse_id, kind;
+	FROM movements WHERE kind <> 'RELOCATION' GROUP BY sku, h, warehouse_id, kind;
 INSERT INTO movement_rollup (sku, hour, warehouse_id, kind, units_in, units_out, count, value)
 	SELECT '', hour, warehouse_id, kind, sum(units_in), sum(units_out), sum(count), sum(value)
 	FROM movement_rollup WHERE sku <> '' GROUP BY hour, warehouse_id, kind;`

@@ -81,6 +81,7 @@ type Store struct {
 	digests         digests                          // the last digest of each origin's log
 	w               writerState                      // owned by HandleWrites
 	held            writerReservations               // owned by HandleWrites
+	lots            writerLots                       // owned by HandleWrites
 	hooks           hooks                            // set by tests only
 	closed          atomic.Bool
 }
@@ -175,6 +176,12 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 		return err
 	}
 	if err := s.initStocktakes(ctx); err != nil {
+		return err
+	}
+	if err := s.initLots(ctx); err != nil {
+		return err
+	}
+	if err := s.initLocations(ctx); err != nil {
 		return err
 	}
 	if err := s.initReports(ctx); err != nil {

@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -239,8 +241,43 @@ func (b *batch) transferIn(t *stock.Transfer) (*stock.Movement, error) {
 	if err != nil {
 		return nil, err
 	}
+	pieces, err := b.transferLots(t)
+	if err != nil {
+		return nil, err
+	}
 	return b.move(p, movementInput{kind: stock.KindTransferIn, delta: t.Quantity, reference: t.ID,
-		note: t.Note, actor: b.meta.Actor})
+		note: t.Note, actor: b.meta.Actor, pieces: pieces})
+}
+
+// transferLots returns the lots t's TRANSFER_OUT took its units from, as
+// the ledger holds it, unplaced: its TRANSFER_IN puts them into the same
+// lots (code and expiry); nil when they were all of no lot.
+func (b *batch) transferLots(t *stock.Transfer) ([]stock.LotQuantity, error) {
+	i := strings.LastIndexByte(t.OutMovement, ':')
+	seq, err := strconv.ParseInt(t.OutMovement[i+1:], 10, 64)
+	if i < 0 || err != nil {
+		return nil, nil // a transfer of no known movement: of no lot
+	}
+	lots, err := b.movementLots(t.From, seq)
+	if err != nil || lots == nil {
+		return nil, err
+	}
+	byLot := map[stock.LotQuantity]int64{}
+	var out []stock.LotQuantity
+	for _, l := range lots {
+		key := stock.LotQuantity{Code: l.Code, ExpiresOn: l.ExpiresOn}
+		if _, ok := byLot[key]; !ok {
+			out = append(out, key)
+		}
+		byLot[key] += l.Quantity
+	}
+	for i := range out {
+		out[i].Quantity = byLot[out[i]]
+	}
+	if len(out) == 1 && out[0].Code == "" {
+		return nil, nil
+	}
+	return out, nil
 }
 
 // settleTransfers takes the follow-up steps the local warehouse owes,

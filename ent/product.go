@@ -32,6 +32,8 @@ type Product struct {
 	Quantity int64 `json:"quantity,omitempty"`
 	// ReorderPoint holds the value of the "reorder_point" field.
 	ReorderPoint int64 `json:"reorder_point,omitempty"`
+	// the maximum a replenishment plan brings the stock to; 0: none
+	MaxStock int64 `json:"max_stock,omitempty"`
 	// change sequence of the product's last change in its warehouse
 	Seq int64 `json:"seq,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
@@ -82,7 +84,7 @@ func (*Product) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case product.FieldID, product.FieldPrice, product.FieldQuantity, product.FieldReorderPoint, product.FieldSeq:
+		case product.FieldID, product.FieldPrice, product.FieldQuantity, product.FieldReorderPoint, product.FieldMaxStock, product.FieldSeq:
 			values[i] = new(sql.NullInt64)
 		case product.FieldWarehouseID, product.FieldSku, product.FieldName, product.FieldDescription:
 			values[i] = new(sql.NullString)
@@ -150,6 +152,12 @@ func (_m *Product) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field reorder_point", values[i])
 			} else if value.Valid {
 				_m.ReorderPoint = value.Int64
+			}
+		case product.FieldMaxStock:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field max_stock", values[i])
+			} else if value.Valid {
+				_m.MaxStock = value.Int64
 			}
 		case product.FieldSeq:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -242,6 +250,9 @@ func (_m *Product) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("reorder_point=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ReorderPoint))
+	builder.WriteString(", ")
+	builder.WriteString("max_stock=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MaxStock))
 	builder.WriteString(", ")
 	builder.WriteString("seq=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Seq))

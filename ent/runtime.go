@@ -94,6 +94,12 @@ func init() {
 	product.DefaultReorderPoint = productDescReorderPoint.Default.(int64)
 	// product.ReorderPointValidator is a validator for the "reorder_point" field. It is called by the builders before save.
 	product.ReorderPointValidator = productDescReorderPoint.Validators[0].(func(int64) error)
+	// productDescMaxStock is the schema descriptor for max_stock field.
+	productDescMaxStock := productFields[7].Descriptor()
+	// product.DefaultMaxStock holds the default value on creation for the max_stock field.
+	product.DefaultMaxStock = productDescMaxStock.Default.(int64)
+	// product.MaxStockValidator is a validator for the "max_stock" field. It is called by the builders before save.
+	product.MaxStockValidator = productDescMaxStock.Validators[0].(func(int64) error)
 	tokenFields := schema.Token{}.Fields()
 	_ = tokenFields
 	// tokenDescHash is the schema descriptor for hash field.

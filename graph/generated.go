@@ -18,6 +18,7 @@ import (
 	"github.com/stockmesh/stockmesh/graph/scalar"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/replenish"
 	"github.com/stockmesh/stockmesh/server/stock"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -44,6 +45,7 @@ type ResolverRoot interface {
 	Stocktake() StocktakeResolver
 	Subscription() SubscriptionResolver
 	Transfer() TransferResolver
+	TransferSuggestion() TransferSuggestionResolver
 	Warehouse() WarehouseResolver
 }
 
@@ -158,6 +160,7 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		History           func(childComplexity int) int
+		MaxStock          func(childComplexity int) int
 		Movements         func(childComplexity int, first *int64, after *string) int
 		Name              func(childComplexity int) int
 		OverReserved      func(childComplexity int) int
@@ -194,24 +197,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog       func(childComplexity int, first *int64, after *string, actor *string, from *time.Time, to *time.Time) int
-		Availability   func(childComplexity int, sku string, quantity int64) int
-		LocalWarehouse func(childComplexity int) int
-		LowStock       func(childComplexity int, warehouse *string) int
-		MovementReport func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
-		Movements      func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
-		Product        func(childComplexity int, sku string, warehouse *string) int
-		Products       func(childComplexity int, warehouse *string, search *string, first *int64, after *string) int
-		Reservation    func(childComplexity int, id string) int
-		Reservations   func(childComplexity int, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) int
-		StockAt        func(childComplexity int, sku string, at time.Time, warehouse *string) int
-		StockLevels    func(childComplexity int, sku string) int
-		Stocktake      func(childComplexity int, id string) int
-		Stocktakes     func(childComplexity int, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) int
-		Tokens         func(childComplexity int) int
-		Transfer       func(childComplexity int, id string) int
-		Transfers      func(childComplexity int, status *stock.TransferStatus, warehouse *string, first *int64, after *string) int
-		Warehouses     func(childComplexity int) int
+		AuditLog          func(childComplexity int, first *int64, after *string, actor *string, from *time.Time, to *time.Time) int
+		Availability      func(childComplexity int, sku string, quantity int64) int
+		LocalWarehouse    func(childComplexity int) int
+		LowStock          func(childComplexity int, warehouse *string) int
+		MovementReport    func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
+		Movements         func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
+		Product           func(childComplexity int, sku string, warehouse *string) int
+		Products          func(childComplexity int, warehouse *string, search *string, first *int64, after *string) int
+		ReplenishmentPlan func(childComplexity int, warehouse *string, sku *string) int
+		Reservation       func(childComplexity int, id string) int
+		Reservations      func(childComplexity int, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) int
+		StockAt           func(childComplexity int, sku string, at time.Time, warehouse *string) int
+		StockLevels       func(childComplexity int, sku string) int
+		Stocktake         func(childComplexity int, id string) int
+		Stocktakes        func(childComplexity int, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) int
+		Tokens            func(childComplexity int) int
+		Transfer          func(childComplexity int, id string) int
+		Transfers         func(childComplexity int, status *stock.TransferStatus, warehouse *string, first *int64, after *string) int
+		Warehouses        func(childComplexity int) int
 	}
 
 	Replica struct {
@@ -278,6 +282,7 @@ type ComplexityRoot struct {
 	StockLevel struct {
 		AsOf         func(childComplexity int) int
 		Available    func(childComplexity int) int
+		DaysOfCover  func(childComplexity int) int
 		InTransit    func(childComplexity int) int
 		OverReserved func(childComplexity int) int
 		Quantity     func(childComplexity int) int
@@ -356,6 +361,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TransferSuggestion struct {
+		From            func(childComplexity int) int
+		FromDaysOfCover func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		Reason          func(childComplexity int) int
+		SKU             func(childComplexity int) int
+		To              func(childComplexity int) int
+		ToDaysOfCover   func(childComplexity int) int
+	}
+
 	Warehouse struct {
 		Behind     func(childComplexity int) int
 		Departed   func(childComplexity int) int
@@ -432,6 +447,7 @@ type QueryResolver interface {
 	Availability(ctx context.Context, sku string, quantity int64) ([]*stock.StockLevel, error)
 	Stocktakes(ctx context.Context, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) (*model.StocktakeConnection, error)
 	Stocktake(ctx context.Context, id string) (*stock.Stocktake, error)
+	ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*replenish.Suggestion, error)
 }
 type ReservationResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error)
@@ -455,6 +471,10 @@ type SubscriptionResolver interface {
 type TransferResolver interface {
 	From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error)
 	To(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error)
+}
+type TransferSuggestionResolver interface {
+	From(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error)
+	To(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error)
 }
 type WarehouseResolver interface {
 	Online(ctx context.Context, obj *stock.Warehouse) (bool, error)
@@ -1009,6 +1029,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.History(childComplexity), true
+	case "Product.maxStock":
+		if e.ComplexityRoot.Product.MaxStock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.MaxStock(childComplexity), true
 	case "Product.movements":
 		if e.ComplexityRoot.Product.Movements == nil {
 			break
@@ -1246,6 +1272,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["warehouse"].(*string), args["search"].(*string), args["first"].(*int64), args["after"].(*string)), true
+	case "Query.replenishmentPlan":
+		if e.ComplexityRoot.Query.ReplenishmentPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_replenishmentPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReplenishmentPlan(childComplexity, args["warehouse"].(*string), args["sku"].(*string)), true
 	case "Query.reservation":
 		if e.ComplexityRoot.Query.Reservation == nil {
 			break
@@ -1606,6 +1643,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.Available(childComplexity), true
+	case "StockLevel.daysOfCover":
+		if e.ComplexityRoot.StockLevel.DaysOfCover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.DaysOfCover(childComplexity), true
 	case "StockLevel.inTransit":
 		if e.ComplexityRoot.StockLevel.InTransit == nil {
 			break
@@ -1929,6 +1972,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TransferEdge.Node(childComplexity), true
+
+	case "TransferSuggestion.from":
+		if e.ComplexityRoot.TransferSuggestion.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.From(childComplexity), true
+	case "TransferSuggestion.fromDaysOfCover":
+		if e.ComplexityRoot.TransferSuggestion.FromDaysOfCover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.FromDaysOfCover(childComplexity), true
+	case "TransferSuggestion.quantity":
+		if e.ComplexityRoot.TransferSuggestion.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.Quantity(childComplexity), true
+	case "TransferSuggestion.reason":
+		if e.ComplexityRoot.TransferSuggestion.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.Reason(childComplexity), true
+	case "TransferSuggestion.sku":
+		if e.ComplexityRoot.TransferSuggestion.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.SKU(childComplexity), true
+	case "TransferSuggestion.to":
+		if e.ComplexityRoot.TransferSuggestion.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.To(childComplexity), true
+	case "TransferSuggestion.toDaysOfCover":
+		if e.ComplexityRoot.TransferSuggestion.ToDaysOfCover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.ToDaysOfCover(childComplexity), true
 
 	case "Warehouse.behind":
 		if e.ComplexityRoot.Warehouse.Behind == nil {
@@ -2923,6 +3009,65 @@ type StocktakeEdge {
   node: Stocktake!
   cursor: String!
 }
+
+# ── Replenishment across the network (issue 30) ─────────────────────────────
+# Per product and warehouse a minimum (reorderPoint) and a maximum (maxStock,
+# 0: none). Days of cover is the available stock divided by the average daily
+# SALE units over the node's sales window (stockmeshd --sales-window-days,
+# default 30), from the local ledger and the replicas. A replenishment plan
+# suggests, for every product at or below its reorder point (counting units in
+# transit to it, net of reservations), the transfers from the other warehouses
+# this node holds that bring it back to its maximum, or to its reorder point
+# plus 14 days of its sales without one: drawn from the warehouses with the
+# most days of cover first (never sold: first of all), one suggestion per
+# source, no source going below its own reorder point plus 14 days of its own
+# sales. Warehouses that left the network are neither sources nor destinations.
+
+extend type Product {
+  "The stock a replenishment plan brings this product back to; 0: no maximum."
+  maxStock: Int!
+}
+
+extend input CreateProductInput {
+  "The maximum stock (0: none), see Product.maxStock."
+  maxStock: Int
+}
+
+extend input UpdateProductInput {
+  "The maximum stock (0: none), see Product.maxStock."
+  maxStock: Int
+}
+
+extend type StockLevel {
+  "Available units divided by the average daily SALE units over the node's sales window (30 days unless set); null when nothing was sold in it."
+  daysOfCover: Float
+}
+
+extend type Query {
+  "The transfers that would bring back every product at or below its reorder point in the warehouses this node holds (or in warehouse only, or of sku only), most urgent destination first within each sku, skus in order."
+  replenishmentPlan(warehouse: ID, sku: ID): [TransferSuggestion!]!
+}
+
+"Why a transfer is suggested."
+enum SuggestionReason {
+  "The destination is at or below its reorder point."
+  BELOW_REORDER_POINT
+  "Lots that will expire at the source before they sell there but would sell in time at the destination. Declared for the lots issue; not produced yet."
+  EXPIRING_ELSEWHERE
+}
+
+"A transfer a replenishment plan suggests."
+type TransferSuggestion {
+  sku: ID!
+  from: Warehouse!
+  to: Warehouse!
+  quantity: Int!
+  reason: SuggestionReason!
+  "The source's days of cover before the transfer; null when nothing was sold there."
+  fromDaysOfCover: Float
+  "The destination's days of cover before the transfer; null when nothing was sold there."
+  toDaysOfCover: Float
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3117,6 +3262,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_available(ctx, field)
 	case "overReserved":
 		return ec.fieldContext_Product_overReserved(ctx, field)
+	case "maxStock":
+		return ec.fieldContext_Product_maxStock(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -3305,6 +3452,8 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 		return ec.fieldContext_StockLevel_available(ctx, field)
 	case "overReserved":
 		return ec.fieldContext_StockLevel_overReserved(ctx, field)
+	case "daysOfCover":
+		return ec.fieldContext_StockLevel_daysOfCover(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
 }
@@ -3435,6 +3584,26 @@ func (ec *executionContext) childFields_TransferEdge(ctx context.Context, field 
 		return ec.fieldContext_TransferEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TransferEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sku":
+		return ec.fieldContext_TransferSuggestion_sku(ctx, field)
+	case "from":
+		return ec.fieldContext_TransferSuggestion_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TransferSuggestion_to(ctx, field)
+	case "quantity":
+		return ec.fieldContext_TransferSuggestion_quantity(ctx, field)
+	case "reason":
+		return ec.fieldContext_TransferSuggestion_reason(ctx, field)
+	case "fromDaysOfCover":
+		return ec.fieldContext_TransferSuggestion_fromDaysOfCover(ctx, field)
+	case "toDaysOfCover":
+		return ec.fieldContext_TransferSuggestion_toDaysOfCover(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferSuggestion", field.Name)
 }
 
 func (ec *executionContext) childFields_Warehouse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4168,6 +4337,28 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_replenishmentPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sku",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sku"] = arg1
 	return args, nil
 }
 
@@ -6911,6 +7102,29 @@ func (ec *executionContext) fieldContext_Product_overReserved(_ context.Context,
 	return graphql.NewScalarFieldContext("Product", field, true, false, "Int")
 }
 
+func (ec *executionContext) _Product_maxStock(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_maxStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxStock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_maxStock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ProductChange_kind(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8010,6 +8224,50 @@ func (ec *executionContext) fieldContext_Query_stocktake(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_stocktake_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_replenishmentPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_replenishmentPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReplenishmentPlan(ctx, fc.Args["warehouse"].(*string), fc.Args["sku"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*replenish.Suggestion) graphql.Marshaler {
+			return ec.marshalNTransferSuggestion2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_replenishmentPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_replenishmentPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9245,6 +9503,29 @@ func (ec *executionContext) fieldContext_StockLevel_overReserved(_ context.Conte
 	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Int")
 }
 
+func (ec *executionContext) _StockLevel_daysOfCover(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_daysOfCover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysOfCover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_daysOfCover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Stocktake_id(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10429,6 +10710,185 @@ func (ec *executionContext) _TransferEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_TransferEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TransferEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransferSuggestion_sku(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TransferSuggestion_from(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferSuggestion().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferSuggestion_to(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferSuggestion().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferSuggestion_quantity(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TransferSuggestion_reason(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v replenish.Reason) graphql.Marshaler {
+			return ec.marshalNSuggestionReason2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "SuggestionReason")
+}
+
+func (ec *executionContext) _TransferSuggestion_fromDaysOfCover(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_fromDaysOfCover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromDaysOfCover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_fromDaysOfCover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TransferSuggestion_toDaysOfCover(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_toDaysOfCover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToDaysOfCover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_toDaysOfCover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Warehouse_id(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
@@ -11754,7 +12214,7 @@ func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "name", "description", "price", "initialQuantity", "reorderPoint"}
+	fieldsInOrder := [...]string{"sku", "name", "description", "price", "initialQuantity", "reorderPoint", "maxStock"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11803,6 +12263,13 @@ func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context
 				return it, err
 			}
 			it.ReorderPoint = data
+		case "maxStock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxStock"))
+			data, err := ec.unmarshalOInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxStock = data
 		}
 	}
 	return it, nil
@@ -12251,7 +12718,7 @@ func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "price", "quantity", "reorderPoint", "note"}
+	fieldsInOrder := [...]string{"name", "description", "price", "quantity", "reorderPoint", "note", "maxStock"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12300,6 +12767,13 @@ func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context
 				return it, err
 			}
 			it.Note = data
+		case "maxStock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxStock"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxStock = data
 		}
 	}
 	return it, nil
@@ -13129,6 +13603,11 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "maxStock":
+			out.Values[i] = ec._Product_maxStock(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13426,6 +13905,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stocktake(ctx, field)
+				})
+		case "replenishmentPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_replenishmentPlan(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -13904,6 +14389,11 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "daysOfCover":
+			out.Values[i] = ec._StockLevel_daysOfCover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14356,6 +14846,71 @@ func (ec *executionContext) _TransferEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._TransferEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transferSuggestionImplementors = []string{"TransferSuggestion"}
+
+func (ec *executionContext) _TransferSuggestion(ctx context.Context, sel ast.SelectionSet, obj *replenish.Suggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferSuggestion")
+		case "sku":
+			out.Values[i] = ec._TransferSuggestion_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransferSuggestion_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransferSuggestion_to(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._TransferSuggestion_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._TransferSuggestion_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromDaysOfCover":
+			out.Values[i] = ec._TransferSuggestion_fromDaysOfCover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toDaysOfCover":
+			out.Values[i] = ec._TransferSuggestion_toDaysOfCover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15450,6 +16005,21 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSuggestionReason2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐReason(ctx context.Context, v any) (replenish.Reason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := replenish.Reason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSuggestionReason2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐReason(ctx context.Context, sel ast.SelectionSet, v replenish.Reason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SuggestionReason!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15546,6 +16116,30 @@ func (ec *executionContext) marshalNTransferStatus2githubᚗcomᚋstockmeshᚋst
 		graphql.AddInvalidNullFromMarshaler(ctx, "TransferStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTransferSuggestion2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*replenish.Suggestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestion(ctx context.Context, sel ast.SelectionSet, v *replenish.Suggestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferSuggestion!")
+		return graphql.Null
+	}
+	return ec._TransferSuggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateProductInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐUpdateProductInput(ctx context.Context, v any) (stock.UpdateProductInput, error) {
@@ -15765,6 +16359,23 @@ func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋstockmeshᚋstockm
 	_ = ctx
 	res := scalar.MarshalDecimal(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {

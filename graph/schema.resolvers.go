@@ -7,6 +7,7 @@ import (
 	"github.com/stockmesh/stockmesh/graph/model"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/replenish"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -311,6 +312,11 @@ func (r *queryResolver) Stocktake(ctx context.Context, id string) (*stock.Stockt
 	return r.Stock.Stocktake(ctx, id)
 }
 
+// ReplenishmentPlan is the resolver for the replenishmentPlan field.
+func (r *queryResolver) ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*replenish.Suggestion, error) {
+	return r.Stock.ReplenishmentPlan(ctx, deref(warehouse), deref(sku))
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *reservationResolver) Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -363,6 +369,16 @@ func (r *transferResolver) From(ctx context.Context, obj *stock.Transfer) (*stoc
 
 // To is the resolver for the to field.
 func (r *transferResolver) To(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.To)
+}
+
+// From is the resolver for the from field.
+func (r *transferSuggestionResolver) From(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.From)
+}
+
+// To is the resolver for the to field.
+func (r *transferSuggestionResolver) To(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.To)
 }
 
@@ -422,20 +438,26 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 // Transfer returns TransferResolver implementation.
 func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 
+// TransferSuggestion returns TransferSuggestionResolver implementation.
+func (r *Resolver) TransferSuggestion() TransferSuggestionResolver {
+	return &transferSuggestionResolver{r}
+}
+
 // Warehouse returns WarehouseResolver implementation.
 func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} }
 
 type (
-	lowStockAlertResolver struct{ *Resolver }
-	movementResolver      struct{ *Resolver }
-	mutationResolver      struct{ *Resolver }
-	productResolver       struct{ *Resolver }
-	queryResolver         struct{ *Resolver }
-	reservationResolver   struct{ *Resolver }
-	stockChangeResolver   struct{ *Resolver }
-	stockLevelResolver    struct{ *Resolver }
-	stocktakeResolver     struct{ *Resolver }
-	subscriptionResolver  struct{ *Resolver }
-	transferResolver      struct{ *Resolver }
-	warehouseResolver     struct{ *Resolver }
+	lowStockAlertResolver      struct{ *Resolver }
+	movementResolver           struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	productResolver            struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	reservationResolver        struct{ *Resolver }
+	stockChangeResolver        struct{ *Resolver }
+	stockLevelResolver         struct{ *Resolver }
+	stocktakeResolver          struct{ *Resolver }
+	subscriptionResolver       struct{ *Resolver }
+	transferResolver           struct{ *Resolver }
+	transferSuggestionResolver struct{ *Resolver }
+	warehouseResolver          struct{ *Resolver }
 )

@@ -53,6 +53,7 @@ func NewPrinter(lang Lang) Printer {
 	maps.Copy(cat, everydayCatalog())
 	maps.Copy(cat, reservationsCatalog())
 	maps.Copy(cat, stocktakeCatalog())
+	maps.Copy(cat, replenishCatalog())
 	return Printer{lang: lang, cat: cat}
 }
 

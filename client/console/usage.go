@@ -7,9 +7,9 @@ const (
 Without a command, stockmesh shows the interactive menu.
 
 Commands:
-  product add --sku SKU --name NAME --price 9.99 [--quantity N] [--description D] [--reorder N]
+  product add --sku SKU --name NAME --price 9.99 [--quantity N] [--description D] [--reorder N] [--max N]
   product get SKU
-  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
+  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--max N] [--note N]
   product delete SKU [--yes]
   product history SKU
   products [--warehouse ID|all] [--search TEXT]
@@ -25,7 +25,7 @@ Commands:
         kinds: purchase, sale, return, adjustment, transfer_out, transfer_in)
   report [--group-by month,sku] [--tz ZONE] [history's filters] [--csv FILE]
        (groups: sku, kind, warehouse, day, week, month)
-  import FILE.csv [--dry-run]   (columns: sku,name,description,price,quantity,reorderPoint)
+  import FILE.csv [--dry-run]   (columns: sku,name,description,price,quantity,reorderPoint,maxStock)
   watch [--sku SKU] [--warehouse ID|all]
        (default: this node's own warehouse; all: every warehouse it holds; LOW: at or below the reorder point)
   warehouses
@@ -79,9 +79,9 @@ Exit codes: 0 success, 1 request refused, 2 usage, 3 node unreachable.
 Sin orden, stockmesh muestra el menú interactivo.
 
 Órdenes:
-  product add --sku SKU --name NOMBRE --price 9,99 [--quantity N] [--description D] [--reorder N]
+  product add --sku SKU --name NOMBRE --price 9,99 [--quantity N] [--description D] [--reorder N] [--max N]
   product get SKU
-  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
+  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--max N] [--note N]
   product delete SKU [--yes]
   product history SKU
   products [--warehouse ID|all] [--search TEXTO]
@@ -98,7 +98,7 @@ Sin orden, stockmesh muestra el menú interactivo.
         tipos: compra, venta, devolución, ajuste, salida, entrada, o en inglés)
   report [--group-by month,sku] [--tz ZONA] [los filtros de history] [--csv FICHERO]
        (grupos: sku, kind, warehouse, day, week, month)
-  import FICHERO.csv [--dry-run]   (columnas: sku,name,description,price,quantity,reorderPoint)
+  import FICHERO.csv [--dry-run]   (columnas: sku,name,description,price,quantity,reorderPoint,maxStock)
   watch [--sku SKU] [--warehouse ID|all]
        (por defecto, el almacén de este nodo; all o todos: todos los que tiene;
        BAJO: en el punto de pedido o por debajo)

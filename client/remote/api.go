@@ -10,7 +10,7 @@ import (
 // GraphQL selections shared by the operations.
 const (
 	warehouseFields = `id name local`
-	productFields   = `sku name description price quantity reorderPoint belowReorderPoint reserved available overReserved warehouse { ` + warehouseFields + ` } createdAt updatedAt`
+	productFields   = `sku name description price quantity reorderPoint maxStock belowReorderPoint reserved available overReserved warehouse { ` + warehouseFields + ` } createdAt updatedAt`
 	movementFields  = `id warehouse { ` + warehouseFields + ` } sku kind quantity balance reference note actor createdAt`
 )
 

@@ -60,6 +60,7 @@ type Product struct {
 	Price             string    `json:"price"`
 	Quantity          int       `json:"quantity"`
 	ReorderPoint      int       `json:"reorderPoint"`
+	MaxStock          int       `json:"maxStock,omitempty"`
 	BelowReorderPoint bool      `json:"belowReorderPoint"`
 	Warehouse         Warehouse `json:"warehouse"`
 	CreatedAt         time.Time `json:"createdAt"`
@@ -130,6 +131,7 @@ type NewProduct struct {
 	Price           string  `json:"price"`
 	InitialQuantity *int    `json:"initialQuantity,omitempty"`
 	ReorderPoint    *int    `json:"reorderPoint,omitempty"`
+	MaxStock        *int    `json:"maxStock,omitempty"`
 }
 
 // ProductChanges is the input of UpdateProduct; nil fields stay as they are.
@@ -140,6 +142,7 @@ type ProductChanges struct {
 	Quantity     *int    `json:"quantity,omitempty"`
 	ReorderPoint *int    `json:"reorderPoint,omitempty"`
 	Note         *string `json:"note,omitempty"`
+	MaxStock     *int    `json:"maxStock,omitempty"`
 }
 
 // NewMovement is the input of RecordMovement. An empty IdempotencyKey is

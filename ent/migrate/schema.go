@@ -134,6 +134,7 @@ var (
 		{Name: "price", Type: field.TypeInt64, Default: 0},
 		{Name: "quantity", Type: field.TypeInt64, Default: 0},
 		{Name: "reorder_point", Type: field.TypeInt64, Default: 0},
+		{Name: "max_stock", Type: field.TypeInt64, Default: 0},
 		{Name: "seq", Type: field.TypeInt64},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
@@ -148,7 +149,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "products_warehouses_products",
-				Columns:    []*schema.Column{ProductsColumns[11]},
+				Columns:    []*schema.Column{ProductsColumns[12]},
 				RefColumns: []*schema.Column{WarehousesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -157,7 +158,7 @@ var (
 			{
 				Name:    "product_warehouse_id_sku",
 				Unique:  true,
-				Columns: []*schema.Column{ProductsColumns[11], ProductsColumns[1]},
+				Columns: []*schema.Column{ProductsColumns[12], ProductsColumns[1]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "deleted_at IS NULL",
 				},

@@ -26,6 +26,8 @@ const (
 	FieldQuantity = "quantity"
 	// FieldReorderPoint holds the string denoting the reorder_point field in the database.
 	FieldReorderPoint = "reorder_point"
+	// FieldMaxStock holds the string denoting the max_stock field in the database.
+	FieldMaxStock = "max_stock"
 	// FieldSeq holds the string denoting the seq field in the database.
 	FieldSeq = "seq"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
@@ -66,6 +68,7 @@ var Columns = []string{
 	FieldPrice,
 	FieldQuantity,
 	FieldReorderPoint,
+	FieldMaxStock,
 	FieldSeq,
 	FieldCreatedAt,
 	FieldUpdatedAt,
@@ -99,6 +102,10 @@ var (
 	DefaultReorderPoint int64
 	// ReorderPointValidator is a validator for the "reorder_point" field. It is called by the builders before save.
 	ReorderPointValidator func(int64) error
+	// DefaultMaxStock holds the default value on creation for the "max_stock" field.
+	DefaultMaxStock int64
+	// MaxStockValidator is a validator for the "max_stock" field. It is called by the builders before save.
+	MaxStockValidator func(int64) error
 )
 
 // OrderOption defines the ordering options for the Product queries.
@@ -142,6 +149,11 @@ func ByQuantity(opts ...sql.OrderTermOption) OrderOption {
 // ByReorderPoint orders the results by the reorder_point field.
 func ByReorderPoint(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReorderPoint, opts...).ToFunc()
+}
+
+// ByMaxStock orders the results by the max_stock field.
+func ByMaxStock(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMaxStock, opts...).ToFunc()
 }
 
 // BySeq orders the results by the seq field.

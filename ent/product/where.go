@@ -90,6 +90,11 @@ func ReorderPoint(v int64) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldReorderPoint, v))
 }
 
+// MaxStock applies equality check predicate on the "max_stock" field. It's identical to MaxStockEQ.
+func MaxStock(v int64) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldMaxStock, v))
+}
+
 // Seq applies equality check predicate on the "seq" field. It's identical to SeqEQ.
 func Seq(v int64) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldSeq, v))
@@ -488,6 +493,46 @@ func ReorderPointLT(v int64) predicate.Product {
 // ReorderPointLTE applies the LTE predicate on the "reorder_point" field.
 func ReorderPointLTE(v int64) predicate.Product {
 	return predicate.Product(sql.FieldLTE(FieldReorderPoint, v))
+}
+
+// MaxStockEQ applies the EQ predicate on the "max_stock" field.
+func MaxStockEQ(v int64) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldMaxStock, v))
+}
+
+// MaxStockNEQ applies the NEQ predicate on the "max_stock" field.
+func MaxStockNEQ(v int64) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldMaxStock, v))
+}
+
+// MaxStockIn applies the In predicate on the "max_stock" field.
+func MaxStockIn(vs ...int64) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldMaxStock, vs...))
+}
+
+// MaxStockNotIn applies the NotIn predicate on the "max_stock" field.
+func MaxStockNotIn(vs ...int64) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldMaxStock, vs...))
+}
+
+// MaxStockGT applies the GT predicate on the "max_stock" field.
+func MaxStockGT(v int64) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldMaxStock, v))
+}
+
+// MaxStockGTE applies the GTE predicate on the "max_stock" field.
+func MaxStockGTE(v int64) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldMaxStock, v))
+}
+
+// MaxStockLT applies the LT predicate on the "max_stock" field.
+func MaxStockLT(v int64) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldMaxStock, v))
+}
+
+// MaxStockLTE applies the LTE predicate on the "max_stock" field.
+func MaxStockLTE(v int64) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldMaxStock, v))
 }
 
 // SeqEQ applies the EQ predicate on the "seq" field.

@@ -27,6 +27,8 @@ func (Product) Fields() []ent.Field {
 			Comment("ten-thousandths of a currency unit (stock.Price)"),
 		field.Int64("quantity").NonNegative().Default(0),
 		field.Int64("reorder_point").NonNegative().Default(0),
+		field.Int64("max_stock").NonNegative().Default(0).
+			Comment("the maximum a replenishment plan brings the stock to; 0: none"),
 		field.Int64("seq").Comment("change sequence of the product's last change in its warehouse"),
 		field.Time("created_at").Immutable(),
 		field.Time("updated_at"),

@@ -50,6 +50,9 @@ type Config struct {
 	// finalizing a stocktake needs an admin; nil: DefaultStocktakeAdminAbove,
 	// zero: never.
 	StocktakeAdminAbove *stock.Amount
+	// SalesWindowDays is the window, in days, of the average daily sales
+	// behind days of cover and replenishment plans (0: 30).
+	SalesWindowDays int
 	// MaxConnsPerAddress bounds the HTTPS connections one remote address
 	// holds open at once (0: DefaultMaxConnsPerAddress; negative: none).
 	MaxConnsPerAddress int
@@ -216,6 +219,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	if cfg.StocktakeAdminAbove != nil {
 		svc.StocktakeAdminAbove = *cfg.StocktakeAdminAbove
 	}
+	svc.SalesWindowDays = cfg.SalesWindowDays
 	learned, err := joinFirst(ctx, cfg, svc)
 	if err != nil {
 		return err

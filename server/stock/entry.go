@@ -185,7 +185,7 @@ func (e *LogEntry) checkProduct() error {
 	}
 	for i, f := range e.Changed {
 		switch f {
-		case FieldName, FieldDescription, FieldPrice, FieldReorderPoint:
+		case FieldName, FieldDescription, FieldPrice, FieldReorderPoint, FieldMaxStock:
 		default:
 			return InvalidEntry(e, "changed", "%.40q is not a product field", f)
 		}
@@ -220,6 +220,9 @@ func checkCatalogue(p *Product) error {
 	}
 	if err == nil {
 		err = checkQuantity("reorderPoint", p.ReorderPoint, 0, MaxStock)
+	}
+	if err == nil {
+		err = checkQuantity("maxStock", p.MaxStock, 0, MaxStock)
 	}
 	return err
 }

@@ -63,6 +63,7 @@ const (
 	FieldDescription  = "description"
 	FieldPrice        = "price"
 	FieldReorderPoint = "reorderPoint"
+	FieldMaxStock     = "maxStock"
 )
 
 // ChangesQuery reads the log of Origin after AfterSeq, at most Limit

@@ -38,6 +38,10 @@ type Product struct {
 	// Reserved is the units its active reservations hold (see
 	// Reservation); reads fill it, log entries never carry it.
 	Reserved int64 `json:"reserved,omitempty"`
+	// MaxStock is the maximum a replenishment plan brings the stock to
+	// (0: none; see package replenish). Left out of an entry when 0, so
+	// entries written before it existed encode as they did.
+	MaxStock int64 `json:"maxStock,omitempty"`
 }
 
 // Available returns the units of the stock not held by reservations:
@@ -63,6 +67,7 @@ type CreateProductInput struct {
 	Price           Price  `json:"price"`
 	InitialQuantity int64  `json:"initialQuantity,omitempty"`
 	ReorderPoint    int64  `json:"reorderPoint,omitempty"`
+	MaxStock        int64  `json:"maxStock,omitempty"`
 }
 
 // UpdateProductInput changes the fields that are not nil. A new Quantity is
@@ -74,6 +79,7 @@ type UpdateProductInput struct {
 	Quantity     *int64  `json:"quantity,omitempty"`
 	ReorderPoint *int64  `json:"reorderPoint,omitempty"`
 	Note         string  `json:"note,omitempty"`
+	MaxStock     *int64  `json:"maxStock,omitempty"`
 }
 
 // ProductQuery selects a page of products of Warehouse ("" for the local

@@ -120,14 +120,18 @@ func (in *CreateProductInput) Normalize() error {
 	if err = checkQuantity("initialQuantity", in.InitialQuantity, 0, MaxStock); err != nil {
 		return err
 	}
-	return checkQuantity("reorderPoint", in.ReorderPoint, 0, MaxStock)
+	if err = checkQuantity("reorderPoint", in.ReorderPoint, 0, MaxStock); err != nil {
+		return err
+	}
+	return checkQuantity("maxStock", in.MaxStock, 0, MaxStock)
 }
 
 // Normalize trims and validates the input in place; an input that changes
 // nothing is invalid.
 func (in *UpdateProductInput) Normalize() error {
 	var err error
-	if in.Name == nil && in.Description == nil && in.Price == nil && in.Quantity == nil && in.ReorderPoint == nil {
+	if in.Name == nil && in.Description == nil && in.Price == nil && in.Quantity == nil && in.ReorderPoint == nil &&
+		in.MaxStock == nil {
 		return invalid("input", "names nothing to change")
 	}
 	if in.Name != nil {
@@ -152,6 +156,11 @@ func (in *UpdateProductInput) Normalize() error {
 	}
 	if in.ReorderPoint != nil {
 		if err = checkQuantity("reorderPoint", *in.ReorderPoint, 0, MaxStock); err != nil {
+			return err
+		}
+	}
+	if in.MaxStock != nil {
+		if err = checkQuantity("maxStock", *in.MaxStock, 0, MaxStock); err != nil {
 			return err
 		}
 	}

@@ -232,7 +232,8 @@ func (b *batch) apply(e *stock.LogEntry) error {
 		return b.client().Product.Create().
 			SetWarehouseID(e.Origin).SetSku(p.SKU).SetName(p.Name).SetDescription(p.Description).
 			SetPrice(int64(p.Price)).SetQuantity(p.Quantity).SetReorderPoint(p.ReorderPoint).
-			SetSeq(e.Seq).SetCreatedAt(p.CreatedAt).SetUpdatedAt(e.At).Exec(b.ctx)
+			SetSeq(e.Seq).SetCreatedAt(p.CreatedAt).SetUpdatedAt(e.At).
+			SetMaxStock(p.MaxStock).Exec(b.ctx)
 	}
 	sku := ""
 	if e.Movement != nil {
@@ -278,6 +279,8 @@ func setChanged(u *ent.ProductUpdateOne, e *stock.LogEntry) {
 			u.SetPrice(int64(e.Product.Price))
 		case stock.FieldReorderPoint:
 			u.SetReorderPoint(e.Product.ReorderPoint)
+		case stock.FieldMaxStock:
+			u.SetMaxStock(e.Product.MaxStock)
 		}
 	}
 }

@@ -53,11 +53,12 @@ func (b *batch) createProduct(in *stock.CreateProductInput) (*stock.Product, err
 func (b *batch) insertProduct(warehouse string, in *stock.CreateProductInput) (*ent.Product, error) {
 	now := b.now()
 	p := &ent.Product{WarehouseID: warehouse, Sku: in.SKU, Name: in.Name, Description: in.Description,
-		Price: int64(in.Price), ReorderPoint: in.ReorderPoint, Seq: b.w.nextSeq(), CreatedAt: now, UpdatedAt: now}
+		Price: int64(in.Price), ReorderPoint: in.ReorderPoint, Seq: b.w.nextSeq(), CreatedAt: now, UpdatedAt: now,
+		MaxStock: in.MaxStock}
 	b.wrote = true
 	stamp := timestamp(now)
 	err := b.queryRow(stInsertProduct, []any{warehouse, p.Sku, p.Name, p.Description, p.Price, p.ReorderPoint,
-		p.Seq, stamp, stamp}, &p.ID)
+		p.Seq, stamp, stamp, p.MaxStock}, &p.ID)
 	if isUniqueViolation(err) {
 		return nil, stock.Errorf(stock.CodeAlreadyExists, "product %s already exists", in.SKU)
 	}
@@ -124,6 +125,9 @@ func applyFields(p *ent.Product, in *stock.UpdateProductInput) []string {
 	if in.ReorderPoint != nil && *in.ReorderPoint != p.ReorderPoint {
 		p.ReorderPoint, changed = *in.ReorderPoint, append(changed, stock.FieldReorderPoint)
 	}
+	if in.MaxStock != nil && *in.MaxStock != p.MaxStock {
+		p.MaxStock, changed = *in.MaxStock, append(changed, stock.FieldMaxStock)
+	}
 	return changed
 }
 
@@ -134,6 +138,7 @@ func (b *batch) updateFields(p *ent.Product, changed []string) error {
 	err := b.client().Product.Update().Where(product.ID(p.ID)).
 		SetName(p.Name).SetDescription(p.Description).SetPrice(p.Price).
 		SetReorderPoint(p.ReorderPoint).SetSeq(p.Seq).SetUpdatedAt(p.UpdatedAt).
+		SetMaxStock(p.MaxStock).
 		Exec(b.ctx)
 	if err != nil {
 		return err
@@ -186,6 +191,7 @@ func productOf(p *ent.Product) *stock.Product {
 		Warehouse: p.WarehouseID, SKU: p.Sku, Name: p.Name, Description: p.Description,
 		Price: stock.Price(p.Price), Quantity: p.Quantity, ReorderPoint: p.ReorderPoint, Seq: p.Seq,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
+		MaxStock: p.MaxStock,
 	}
 }
 

@@ -96,6 +96,7 @@ func newRegistry() registry {
 	onRead(r, stock.OpProductHistory, (*Store).productHistory)
 	onRead(r, stock.OpTokenList, (*Store).listTokens)
 	onRead(r, stock.OpAuditLog, (*Store).auditLog)
+	registerReplenish(r)
 	return r
 }
 

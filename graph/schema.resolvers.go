@@ -174,6 +174,26 @@ func (r *mutationResolver) CancelStocktake(ctx context.Context, id string) (*sto
 	return r.Stock.CancelStocktake(ctx, id)
 }
 
+// RequestTransfer is the resolver for the requestTransfer field.
+func (r *mutationResolver) RequestTransfer(ctx context.Context, input stock.RequestTransferInput) (*stock.TransferRequest, error) {
+	return r.Stock.RequestTransfer(ctx, input)
+}
+
+// AcceptTransferRequest is the resolver for the acceptTransferRequest field.
+func (r *mutationResolver) AcceptTransferRequest(ctx context.Context, id string, quantity *int64) (*stock.TransferRequest, error) {
+	return r.Stock.AcceptTransferRequest(ctx, id, quantity)
+}
+
+// DeclineTransferRequest is the resolver for the declineTransferRequest field.
+func (r *mutationResolver) DeclineTransferRequest(ctx context.Context, id string, reason *string) (*stock.TransferRequest, error) {
+	return r.Stock.DeclineTransferRequest(ctx, id, deref(reason))
+}
+
+// CancelTransferRequest is the resolver for the cancelTransferRequest field.
+func (r *mutationResolver) CancelTransferRequest(ctx context.Context, id string) (*stock.TransferRequest, error) {
+	return r.Stock.CancelTransferRequest(ctx, id)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -317,6 +337,19 @@ func (r *queryResolver) ReplenishmentPlan(ctx context.Context, warehouse *string
 	return r.Stock.ReplenishmentPlan(ctx, deref(warehouse), deref(sku))
 }
 
+// TransferRequests is the resolver for the transferRequests field.
+func (r *queryResolver) TransferRequests(ctx context.Context, status *stock.TransferRequestStatus, warehouse *string, first *int64, after *string) (*model.TransferRequestConnection, error) {
+	q := stock.TransferRequestQuery{Warehouse: deref(warehouse), First: pageSize(first), After: deref(after)}
+	if status != nil {
+		q.Status = *status
+	}
+	p, err := r.Stock.TransferRequests(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return requestConnection(p, deref(after)), nil
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *reservationResolver) Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -370,6 +403,21 @@ func (r *transferResolver) From(ctx context.Context, obj *stock.Transfer) (*stoc
 // To is the resolver for the to field.
 func (r *transferResolver) To(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.To)
+}
+
+// From is the resolver for the from field.
+func (r *transferRequestResolver) From(ctx context.Context, obj *stock.TransferRequest) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.From)
+}
+
+// To is the resolver for the to field.
+func (r *transferRequestResolver) To(ctx context.Context, obj *stock.TransferRequest) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.To)
+}
+
+// Transfer is the resolver for the transfer field.
+func (r *transferRequestResolver) Transfer(ctx context.Context, obj *stock.TransferRequest) (*stock.Transfer, error) {
+	return r.requestTransfer(ctx, obj)
 }
 
 // From is the resolver for the from field.
@@ -438,6 +486,9 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 // Transfer returns TransferResolver implementation.
 func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 
+// TransferRequest returns TransferRequestResolver implementation.
+func (r *Resolver) TransferRequest() TransferRequestResolver { return &transferRequestResolver{r} }
+
 // TransferSuggestion returns TransferSuggestionResolver implementation.
 func (r *Resolver) TransferSuggestion() TransferSuggestionResolver {
 	return &transferSuggestionResolver{r}
@@ -458,6 +509,7 @@ type (
 	stocktakeResolver          struct{ *Resolver }
 	subscriptionResolver       struct{ *Resolver }
 	transferResolver           struct{ *Resolver }
+	transferRequestResolver    struct{ *Resolver }
 	transferSuggestionResolver struct{ *Resolver }
 	warehouseResolver          struct{ *Resolver }
 )

@@ -71,7 +71,15 @@ func (e *LogEntry) Validate() error {
 	if err := exactText("actor", e.Actor, MaxTokenNameLen, false); err != nil {
 		return asEntryError(e, "", err)
 	}
+	if e.Type.IsTransferRequest() != (e.TransferRequest != nil) {
+		return InvalidEntry(e, "type", "a transfer request entry, and only one, carries a transfer request")
+	}
 	switch {
+	case e.Type.IsTransferRequest():
+		if e.Product != nil || e.Movement != nil || e.Transfer != nil || e.Reservation != nil || e.Stocktake != nil || len(e.Changed) > 0 {
+			return InvalidEntry(e, "type", "a %s entry carries a transfer request only", e.Type)
+		}
+		return e.checkTransferRequest()
 	case e.Type == EntryMovement:
 		if e.Movement == nil || e.Product != nil || e.Transfer != nil || e.Reservation != nil || e.Stocktake != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a movement entry carries a movement only")

@@ -75,6 +75,8 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 			err = b.applyReservation(e) // published at once, as a transfer is
 		} else if e.Type.IsStocktake() {
 			err = b.applyStocktake(e)
+		} else if e.Type.IsTransferRequest() {
+			err = b.applyRequest(e)
 		} else if e.Type == stock.EntryMovement {
 			if err = b.applyMovement(e, r); err == nil {
 				err = b.insertLog(e, nil)

@@ -97,6 +97,7 @@ func newRegistry() registry {
 	onRead(r, stock.OpTokenList, (*Store).listTokens)
 	onRead(r, stock.OpAuditLog, (*Store).auditLog)
 	registerReplenish(r)
+	registerRequests(r)
 	return r
 }
 

@@ -1,0 +1,121 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stockmesh/stockmesh/internal/testnode"
+)
+
+// gqlRequest is a transfer request as the tests read it.
+type gqlRequest struct {
+	ID, Status, SKU string
+	Quantity        int
+	From, To        struct{ ID string }
+	Reason          string
+	Transfer        *struct{ ID string }
+}
+
+const requestFields = `id status sku quantity from { id } to { id } reason transfer { id }`
+
+// requestCall runs a query or mutation whose field r is a transfer
+// request on n, and returns it or the error code.
+func requestCall(n *testnode.Node, q string, vars map[string]any) (gqlRequest, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := n.GraphQL(ctx, q, vars)
+	if err != nil {
+		return gqlRequest{}, "NET"
+	}
+	if len(res.Errors) > 0 {
+		return gqlRequest{}, res.Code()
+	}
+	var out struct{ R gqlRequest }
+	if err := json.Unmarshal(res.Data, &out); err != nil {
+		return gqlRequest{}, "DECODE"
+	}
+	return out.R, ""
+}
+
+// requestOn returns request id as n lists it ("" status when n does not
+// know it yet).
+func requestOn(t *testing.T, n *testnode.Node, id string) gqlRequest {
+	t.Helper()
+	r := n.MustGraphQL(t, `{ transferRequests(first: 100) { edges { node { `+requestFields+` } } } }`, nil)
+	var out struct {
+		TransferRequests struct{ Edges []struct{ Node gqlRequest } }
+	}
+	decode(t, r, &out)
+	for _, e := range out.TransferRequests.Edges {
+		if e.Node.ID == id {
+			return e.Node
+		}
+	}
+	return gqlRequest{}
+}
+
+// waitRequest waits until n knows request id with status.
+func waitRequest(t *testing.T, n *meshNode, id, status string) gqlRequest {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	var last gqlRequest
+	for time.Now().Before(deadline) {
+		if last = requestOn(t, n.Node, id); last.Status == status {
+			return last
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: request %s is %q, want %s within 60 s", n.ID, id, last.Status, status)
+	return last
+}
+
+// TestTransferRequestAcceptedWhileRequesterCutOff: BCN-1 asks MAD-1 for
+// stock; MAD-1 accepts while BCN-1 is cut off, which sends the transfer at
+// once; healed, BCN-1 learns the acceptance and receives the transfer.
+// A second request is declined with its reason, and a request of a
+// warehouse that is not a member is refused.
+func TestTransferRequestAcceptedWhileRequesterCutOff(t *testing.T) {
+	ns := startMesh(t, "BCN-1")
+	mad, bcn := ns[0], ns[1]
+	mustCreate(t, mad.Node, "PAL", 30)
+	ask := `mutation($in: RequestTransferInput!) { r: requestTransfer(input: $in) { ` + requestFields + ` } }`
+	req, code := requestCall(bcn.Node, ask, map[string]any{"in": map[string]any{"sku": "PAL", "from": "MAD-1", "quantity": 8, "idempotencyKey": "q-1"}})
+	if code != "" || req.Status != "OPEN" || req.To.ID != "BCN-1" {
+		t.Fatalf("requestTransfer: %+v %s", req, code)
+	}
+	waitRequest(t, mad, req.ID, "OPEN")
+	bcn.cut()
+	accept := `mutation($id: ID!, $q: Int) { r: acceptTransferRequest(id: $id, quantity: $q) { ` + requestFields + ` } }`
+	got, code := requestCall(mad.Node, accept, map[string]any{"id": req.ID, "q": 6})
+	if code != "" || got.Status != "ACCEPTED" || got.Transfer == nil {
+		t.Fatalf("acceptTransferRequest: %+v %s", got, code)
+	}
+	again, _ := requestCall(mad.Node, accept, map[string]any{"id": req.ID})
+	if again.Transfer == nil || again.Transfer.ID != got.Transfer.ID {
+		t.Fatalf("accepted again: %+v, want the same transfer %s", again, got.Transfer.ID)
+	}
+	if q := quantity(t, mad.Node, "PAL"); q != 24 {
+		t.Fatalf("MAD-1's PAL = %d, want 24: one transfer of 6", q)
+	}
+	bcn.heal()
+	waitRequest(t, bcn, req.ID, "ACCEPTED")
+	waitStatus(t, bcn, got.Transfer.ID, "IN_TRANSIT")
+	if tr, code := receive(bcn.Node, got.Transfer.ID); code != "" || tr.Quantity != 6 || tr.Reference != req.ID {
+		t.Fatalf("receive: %+v %s", tr, code)
+	}
+
+	second, _ := requestCall(bcn.Node, ask, map[string]any{"in": map[string]any{"sku": "PAL", "from": "MAD-1", "quantity": 3}})
+	waitRequest(t, mad, second.ID, "OPEN")
+	decline := `mutation($id: ID!) { r: declineTransferRequest(id: $id, reason: "stock for the fair") { ` + requestFields + ` } }`
+	if got, code := requestCall(mad.Node, decline, map[string]any{"id": second.ID}); code != "" || got.Status != "DECLINED" {
+		t.Fatalf("declineTransferRequest: %+v %s", got, code)
+	}
+	if got := waitRequest(t, bcn, second.ID, "DECLINED"); got.Reason != "stock for the fair" {
+		t.Errorf("declined on BCN-1 with reason %q", got.Reason)
+	}
+	if _, code := requestCall(bcn.Node, ask, map[string]any{"in": map[string]any{"sku": "PAL", "from": "NOPE-1", "quantity": 1}}); code != "NOT_FOUND" {
+		t.Errorf("request of a non-member: %s, want NOT_FOUND", code)
+	}
+}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -80,6 +81,12 @@ func TestTransferRequestAcceptedWhileRequesterCutOff(t *testing.T) {
 	ns := startMesh(t, "BCN-1")
 	mad, bcn := ns[0], ns[1]
 	mustCreate(t, mad.Node, "PAL", 30)
+	ws, err := dialWS(t, bcn.Node, "graphql-transport-ws", bcn.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.c.Close()
+	ws.subscribe("1", `subscription { transferRequestUpdated(warehouse: "MAD-1") { id status transfer { id } } }`)
 	ask := `mutation($in: RequestTransferInput!) { r: requestTransfer(input: $in) { ` + requestFields + ` } }`
 	req, code := requestCall(bcn.Node, ask, map[string]any{"in": map[string]any{"sku": "PAL", "from": "MAD-1", "quantity": 8, "idempotencyKey": "q-1"}})
 	if code != "" || req.Status != "OPEN" || req.To.ID != "BCN-1" {
@@ -101,6 +108,15 @@ func TestTransferRequestAcceptedWhileRequesterCutOff(t *testing.T) {
 	}
 	bcn.heal()
 	waitRequest(t, bcn, req.ID, "ACCEPTED")
+	// BCN-1's subscription hears the acceptance applied from MAD-1's log
+	// (and, when it started in time, the request made on BCN-1 itself).
+	want := fmt.Sprint(map[string]any{"transferRequestUpdated": map[string]any{"id": req.ID, "status": "ACCEPTED",
+		"transfer": map[string]any{"id": got.Transfer.ID}}})
+	for d := ws.next(); fmt.Sprint(d) != want; d = ws.next() {
+		if u, _ := d["transferRequestUpdated"].(map[string]any); u == nil || u["status"] != "OPEN" {
+			t.Fatalf("transferRequestUpdated on BCN-1: %v, want OPEN then %s", d, want)
+		}
+	}
 	waitStatus(t, bcn, got.Transfer.ID, "IN_TRANSIT")
 	if tr, code := receive(bcn.Node, got.Transfer.ID); code != "" || tr.Quantity != 6 || tr.Reference != req.ID {
 		t.Fatalf("receive: %+v %s", tr, code)

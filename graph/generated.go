@@ -328,10 +328,11 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		LowStockAlert    func(childComplexity int, warehouse *string) int
-		MovementRecorded func(childComplexity int, warehouse *string, sku *string) int
-		StockChanged     func(childComplexity int, warehouse *string, sku *string) int
-		TransferUpdated  func(childComplexity int, warehouse *string) int
+		LowStockAlert          func(childComplexity int, warehouse *string) int
+		MovementRecorded       func(childComplexity int, warehouse *string, sku *string) int
+		StockChanged           func(childComplexity int, warehouse *string, sku *string) int
+		TransferRequestUpdated func(childComplexity int, warehouse *string) int
+		TransferUpdated        func(childComplexity int, warehouse *string) int
 	}
 
 	Token struct {
@@ -502,6 +503,7 @@ type SubscriptionResolver interface {
 	MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error)
 	LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error)
 	TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error)
+	TransferRequestUpdated(ctx context.Context, warehouse *string) (<-chan *stock.TransferRequest, error)
 }
 type TransferResolver interface {
 	From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error)
@@ -1927,6 +1929,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.StockChanged(childComplexity, args["warehouse"].(*string), args["sku"].(*string)), true
+	case "Subscription.transferRequestUpdated":
+		if e.ComplexityRoot.Subscription.TransferRequestUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_transferRequestUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TransferRequestUpdated(childComplexity, args["warehouse"].(*string)), true
 	case "Subscription.transferUpdated":
 		if e.ComplexityRoot.Subscription.TransferUpdated == nil {
 			break
@@ -3286,6 +3299,11 @@ extend type Mutation {
   declineTransferRequest(id: ID!, reason: String): TransferRequest!
   "Cancels a request of the local warehouse (else FORBIDDEN) while OPEN; a decided one is INVALID_INPUT."
   cancelTransferRequest(id: ID!): TransferRequest!
+}
+
+extend type Subscription {
+  "Each change of a transfer request from or to warehouse (any, when omitted) as this node knows it: made here, or applied from the other side's log."
+  transferRequestUpdated(warehouse: ID): TransferRequest!
 }
 
 input RequestTransferInput {
@@ -5048,6 +5066,20 @@ func (ec *executionContext) field_Subscription_stockChanged_args(ctx context.Con
 		return nil, err
 	}
 	args["sku"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_transferRequestUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
 	return args, nil
 }
 
@@ -10827,6 +10859,50 @@ func (ec *executionContext) fieldContext_Subscription_transferUpdated(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_transferRequestUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_transferRequestUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().TransferRequestUpdated(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.TransferRequest) graphql.Marshaler {
+			return ec.marshalNTransferRequest2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_transferRequestUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_transferRequestUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *stock.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15786,6 +15862,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_lowStockAlert(ctx, fields[0])
 	case "transferUpdated":
 		return ec._Subscription_transferUpdated(ctx, fields[0])
+	case "transferRequestUpdated":
+		return ec._Subscription_transferRequestUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

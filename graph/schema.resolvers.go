@@ -395,6 +395,11 @@ func (r *subscriptionResolver) TransferUpdated(ctx context.Context, warehouse *s
 	return watchTransfers(ctx, r.Desk, deref(warehouse))
 }
 
+// TransferRequestUpdated is the resolver for the transferRequestUpdated field.
+func (r *subscriptionResolver) TransferRequestUpdated(ctx context.Context, warehouse *string) (<-chan *stock.TransferRequest, error) {
+	return watchRequests(ctx, r.Requests, deref(warehouse))
+}
+
 // From is the resolver for the from field.
 func (r *transferResolver) From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.From)

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/stockmesh/stockmesh/graph/model"
+	"github.com/stockmesh/stockmesh/server/auth"
+	"github.com/stockmesh/stockmesh/server/request"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -24,4 +26,25 @@ func (r *Resolver) requestTransfer(ctx context.Context, q *stock.TransferRequest
 		return nil, nil
 	}
 	return r.Desk.Get(ctx, q.Transfer)
+}
+
+// watchRequests returns the updates of the transfer requests from or to
+// warehouse ("" for all) for a subscription of a viewer or above.
+func watchRequests(ctx context.Context, h *request.Hub, warehouse string) (<-chan *stock.TransferRequest, error) {
+	if err := stock.Authorize(ctx, auth.RoleViewer); err != nil {
+		return nil, err
+	}
+	in := h.Watch(ctx, warehouse)
+	out := make(chan *stock.TransferRequest, 1)
+	go func() {
+		defer close(out)
+		for r := range in {
+			select {
+			case <-ctx.Done():
+				return
+			case out <- &r:
+			}
+		}
+	}()
+	return out, nil
 }

@@ -330,6 +330,7 @@ type ComplexityRoot struct {
 	Subscription struct {
 		LowStockAlert          func(childComplexity int, warehouse *string) int
 		MovementRecorded       func(childComplexity int, warehouse *string, sku *string) int
+		ReplenishmentNeeded    func(childComplexity int, warehouse *string) int
 		StockChanged           func(childComplexity int, warehouse *string, sku *string) int
 		TransferRequestUpdated func(childComplexity int, warehouse *string) int
 		TransferUpdated        func(childComplexity int, warehouse *string) int
@@ -503,6 +504,7 @@ type SubscriptionResolver interface {
 	MovementRecorded(ctx context.Context, warehouse *string, sku *string) (<-chan *stock.Movement, error)
 	LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error)
 	TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error)
+	ReplenishmentNeeded(ctx context.Context, warehouse *string) (<-chan *replenish.Suggestion, error)
 	TransferRequestUpdated(ctx context.Context, warehouse *string) (<-chan *stock.TransferRequest, error)
 }
 type TransferResolver interface {
@@ -1918,6 +1920,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.MovementRecorded(childComplexity, args["warehouse"].(*string), args["sku"].(*string)), true
+	case "Subscription.replenishmentNeeded":
+		if e.ComplexityRoot.Subscription.ReplenishmentNeeded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_replenishmentNeeded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReplenishmentNeeded(childComplexity, args["warehouse"].(*string)), true
 	case "Subscription.stockChanged":
 		if e.ComplexityRoot.Subscription.StockChanged == nil {
 			break
@@ -3249,6 +3262,11 @@ extend type StockLevel {
 extend type Query {
   "The transfers that would bring back every product at or below its reorder point in the warehouses this node holds (or in warehouse only, or of sku only), most urgent destination first within each sku, skus in order."
   replenishmentPlan(warehouse: ID, sku: ID): [TransferSuggestion!]!
+}
+
+extend type Subscription {
+  "When a product of warehouse (any, when omitted) crosses its reorder point downwards and the plan has a suggestion for it: the first one (from the source with the most days of cover), once per crossing."
+  replenishmentNeeded(warehouse: ID): TransferSuggestion!
 }
 
 "Why a transfer is suggested."
@@ -5044,6 +5062,20 @@ func (ec *executionContext) field_Subscription_movementRecorded_args(ctx context
 		return nil, err
 	}
 	args["sku"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_replenishmentNeeded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
 	return args, nil
 }
 
@@ -10859,6 +10891,50 @@ func (ec *executionContext) fieldContext_Subscription_transferUpdated(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_replenishmentNeeded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_replenishmentNeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReplenishmentNeeded(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *replenish.Suggestion) graphql.Marshaler {
+			return ec.marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_replenishmentNeeded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_replenishmentNeeded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_transferRequestUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -15862,6 +15938,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_lowStockAlert(ctx, fields[0])
 	case "transferUpdated":
 		return ec._Subscription_transferUpdated(ctx, fields[0])
+	case "replenishmentNeeded":
+		return ec._Subscription_replenishmentNeeded(ctx, fields[0])
 	case "transferRequestUpdated":
 		return ec._Subscription_transferRequestUpdated(ctx, fields[0])
 	default:

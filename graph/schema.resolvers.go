@@ -395,6 +395,11 @@ func (r *subscriptionResolver) TransferUpdated(ctx context.Context, warehouse *s
 	return watchTransfers(ctx, r.Desk, deref(warehouse))
 }
 
+// ReplenishmentNeeded is the resolver for the replenishmentNeeded field.
+func (r *subscriptionResolver) ReplenishmentNeeded(ctx context.Context, warehouse *string) (<-chan *replenish.Suggestion, error) {
+	return subscribe(ctx, r.Feed, filterOf(warehouse, nil), replenishmentNeededBuffer, r.needed(newCrossings(r.Stock)))
+}
+
 // TransferRequestUpdated is the resolver for the transferRequestUpdated field.
 func (r *subscriptionResolver) TransferRequestUpdated(ctx context.Context, warehouse *string) (<-chan *stock.TransferRequest, error) {
 	return watchRequests(ctx, r.Requests, deref(warehouse))

@@ -42,6 +42,12 @@ Commands:
   release ID
   fulfil ID [--quantity N]   (records the sale; with --quantity, sells N and releases the rest)
   who-has SKU QUANTITY       (the warehouses that can supply QUANTITY now, most available first)
+  replenish [--warehouse W] [--request]
+       (the transfers that bring products at or below their reorder point back up; --request
+        asks their sources for those to this node's warehouse)
+  requests [--incoming] [--first N]   (--incoming: those this node's warehouse decides)
+  accept ID [--qty N]        (sends the transfer)
+  decline ID [--reason R]
   count [ID]                 (counting on the floor: pick an open stocktake or start one, then
                               a sku and what the shelf holds, one after another; an empty sku ends)
   stocktake start [--sku A,B] [--note N]   (default: every live product)
@@ -116,6 +122,12 @@ Sin orden, stockmesh muestra el menú interactivo.
   release ID
   fulfil ID [--quantity N]   (registra la venta; con --quantity, vende N y libera el resto)
   who-has SKU CANTIDAD       (los almacenes que pueden servir CANTIDAD ahora, los de más disponibles primero)
+  replenish [--warehouse W] [--request]
+       (los traspasos que reponen los productos en su punto de pedido o por debajo; --request
+        los solicita a sus orígenes para el almacén de este nodo)
+  requests [--incoming] [--first N]   (--incoming: las que decide el almacén de este nodo)
+  accept ID [--qty N]        (envía el traspaso)
+  decline ID [--reason R]
   count [ID]                 (recuento en el almacén: elija un inventario abierto o empiece uno, y
                               luego un sku y lo que hay en la estantería, uno tras otro; un sku vacío termina)
   stocktake start [--sku A,B] [--note N]   (por omisión: todos los productos)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,5 +134,46 @@ func TestTransferRequestAcceptedWhileRequesterCutOff(t *testing.T) {
 	}
 	if _, code := requestCall(bcn.Node, ask, map[string]any{"in": map[string]any{"sku": "PAL", "from": "NOPE-1", "quantity": 1}}); code != "NOT_FOUND" {
 		t.Errorf("request of a non-member: %s, want NOT_FOUND", code)
+	}
+}
+
+// TestTransferRequestToWarehouseThatLeaves: MAD-1 asks BCN-1 for stock;
+// BCN-1 leaves the network; the departed BCN-1 cannot accept (it refuses
+// every change), and once MAD-1 knows of the departure a new request to
+// BCN-1 is refused saying it left.
+func TestTransferRequestToWarehouseThatLeaves(t *testing.T) {
+	ns := startMesh(t, "BCN-1")
+	mad, bcn := ns[0], ns[1]
+	mustCreate(t, bcn.Node, "PAL", 10)
+	ask := `mutation($in: RequestTransferInput!) { r: requestTransfer(input: $in) { ` + requestFields + ` } }`
+	vars := map[string]any{"in": map[string]any{"sku": "PAL", "from": "BCN-1", "quantity": 2}}
+	req, code := requestCall(mad.Node, ask, vars)
+	if code != "" {
+		t.Fatalf("requestTransfer: %s", code)
+	}
+	waitRequest(t, bcn, req.ID, "OPEN")
+	runStockmeshd(t, "leave", "--data", bcn.DataDir)
+	accept := `mutation($id: ID!) { r: acceptTransferRequest(id: $id) { ` + requestFields + ` } }`
+	if _, code := requestCall(bcn.Node, accept, map[string]any{"id": req.ID}); code != "FORBIDDEN" && code != "INVALID_INPUT" {
+		t.Errorf("the departed BCN-1 accepting: %q, want a refusal", code)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		r, err := mad.GraphQL(ctx, ask, vars)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Errors) > 0 && r.Code() == "INVALID_INPUT" && strings.Contains(r.Errors[0].Message, "warehouse BCN-1 left the network on") {
+			break
+		}
+		if len(r.Errors) > 0 || time.Now().After(deadline) {
+			t.Fatalf("a request to the departed BCN-1: %s, want INVALID_INPUT saying it left", r.Data)
+		}
+		time.Sleep(200 * time.Millisecond) // MAD-1 has not learnt of the departure yet: the request was made
+	}
+	if got := requestOn(t, mad.Node, req.ID); got.Status != "OPEN" {
+		t.Errorf("the first request on MAD-1: %+v, still OPEN (its requester may cancel it)", got)
 	}
 }

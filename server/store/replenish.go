@@ -31,9 +31,15 @@ const planCandidates = `SELECT sku FROM products
 // planLevels selects the levels of the skus a JSON array (?1) names in
 // every warehouse held that has not left, through the live products'
 // index on (warehouse, sku).
-const planLevels = `SELECT p.warehouse_id, p.sku, p.quantity, p.reorder_point, p.max_stock, ` + reservedColumn + `
+const planLevels = `SELECT p.warehouse_id, p.sku, p.quantity, p.reorder_point, p.max_stock
 	FROM json_each(?1) c CROSS JOIN warehouses w CROSS JOIN products p
 	WHERE w.departed_at IS NULL AND p.warehouse_id = w.id AND p.sku = c.value AND p.deleted_at IS NULL`
+
+// planReserved selects the units the active reservations of the skus a
+// JSON array (?1) names hold per warehouse: one pass over the few active
+// reservations rather than a subquery per level.
+const planReserved = `SELECT warehouse_id, sku, SUM(quantity) FROM reservations
+	WHERE status = 'ACTIVE' AND sku IN (SELECT value FROM json_each(?1)) GROUP BY 1, 2`
 
 // planInTransit selects the units of the skus a JSON array (?1) names on
 // their way to each warehouse (stock.Transfer.InTransit in SQL).
@@ -92,7 +98,7 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 	err = eachRow(ctx, tx, planLevels, []any{names}, func(rows *sql.Rows) error {
 		var l replenish.Level
 		var sku string
-		if err := rows.Scan(&l.Warehouse, &sku, &l.OnHand, &l.ReorderPoint, &l.MaxStock, &l.Reserved); err != nil {
+		if err := rows.Scan(&l.Warehouse, &sku, &l.OnHand, &l.ReorderPoint, &l.MaxStock); err != nil {
 			return err
 		}
 		index[[2]string{sku, l.Warehouse}] = len(levels[sku])
@@ -115,7 +121,10 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 			return nil
 		})
 	}
-	err = add(planInTransit, []any{names}, func(l *replenish.Level, n int64) { l.InTransitIn = n })
+	err = add(planReserved, []any{names}, func(l *replenish.Level, n int64) { l.Reserved = n })
+	if err == nil {
+		err = add(planInTransit, []any{names}, func(l *replenish.Level, n int64) { l.InTransitIn = n })
+	}
 	if err == nil {
 		err = add(planSold, []any{names, windowStart(now, q.WindowDays)},
 			func(l *replenish.Level, n int64) { l.Sold = n })

@@ -169,3 +169,18 @@ func TestTransferRequestRefusals(t *testing.T) {
 		t.Errorf("requests = %+v, want the one", l)
 	}
 }
+
+// TestTransferRequestAudit: the audit log names a request entry's sku and
+// request.
+func TestTransferRequestAudit(t *testing.T) {
+	_, bcn := requestPair(t)
+	for _, e := range tok(bcn, stock.OpAuditLog, &stock.AuditQuery{}).Entries {
+		if e.Action == string(stock.EntryRequestCreated) {
+			if e.Subject != "W1" || e.Detail != "BCN-1:Q1" {
+				t.Errorf("audit entry %+v, want subject W1, detail BCN-1:Q1", e)
+			}
+			return
+		}
+	}
+	t.Error("no audit entry of the request")
+}

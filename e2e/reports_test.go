@@ -229,7 +229,7 @@ func TestImportExportProducts(t *testing.T) {
 	}
 
 	status, ct, export := request(t, n, "GET", "/api/v1/products.csv", n.Token, nil, "")
-	if status != 200 || !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(export, "sku,name,description,price,quantity,reorderPoint\r\n") {
+	if status != 200 || !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(export, "sku,name,description,price,quantity,reorderPoint,maxStock\r\n") {
 		t.Fatalf("export: %d %q %q", status, ct, export)
 	}
 	status, _, body = request(t, n, "POST", "/api/v1/products/import", n.Token, nil, export)

@@ -2754,6 +2754,8 @@ type ProductMutation struct {
 	addreorder_point *int64
 	unit             *string
 	packs            *string
+	max_stock        *int64
+	addmax_stock     *int64
 	seq              *int64
 	addseq           *int64
 	created_at       *time.Time
@@ -3252,6 +3254,62 @@ func (m *ProductMutation) ResetPacks() {
 	m.packs = nil
 }
 
+// SetMaxStock sets the "max_stock" field.
+func (m *ProductMutation) SetMaxStock(i int64) {
+	m.max_stock = &i
+	m.addmax_stock = nil
+}
+
+// MaxStock returns the value of the "max_stock" field in the mutation.
+func (m *ProductMutation) MaxStock() (r int64, exists bool) {
+	v := m.max_stock
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxStock returns the old "max_stock" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldMaxStock(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxStock is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxStock requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxStock: %w", err)
+	}
+	return oldValue.MaxStock, nil
+}
+
+// AddMaxStock adds i to the "max_stock" field.
+func (m *ProductMutation) AddMaxStock(i int64) {
+	if m.addmax_stock != nil {
+		*m.addmax_stock += i
+	} else {
+		m.addmax_stock = &i
+	}
+}
+
+// AddedMaxStock returns the value that was added to the "max_stock" field in this mutation.
+func (m *ProductMutation) AddedMaxStock() (r int64, exists bool) {
+	v := m.addmax_stock
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMaxStock resets all changes to the "max_stock" field.
+func (m *ProductMutation) ResetMaxStock() {
+	m.max_stock = nil
+	m.addmax_stock = nil
+}
+
 // SetSeq sets the "seq" field.
 func (m *ProductMutation) SetSeq(i int64) {
 	m.seq = &i
@@ -3544,7 +3602,7 @@ func (m *ProductMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProductMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.warehouse != nil {
 		fields = append(fields, product.FieldWarehouseID)
 	}
@@ -3571,6 +3629,9 @@ func (m *ProductMutation) Fields() []string {
 	}
 	if m.packs != nil {
 		fields = append(fields, product.FieldPacks)
+	}
+	if m.max_stock != nil {
+		fields = append(fields, product.FieldMaxStock)
 	}
 	if m.seq != nil {
 		fields = append(fields, product.FieldSeq)
@@ -3610,6 +3671,8 @@ func (m *ProductMutation) Field(name string) (ent.Value, bool) {
 		return m.Unit()
 	case product.FieldPacks:
 		return m.Packs()
+	case product.FieldMaxStock:
+		return m.MaxStock()
 	case product.FieldSeq:
 		return m.Seq()
 	case product.FieldCreatedAt:
@@ -3645,6 +3708,8 @@ func (m *ProductMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUnit(ctx)
 	case product.FieldPacks:
 		return m.OldPacks(ctx)
+	case product.FieldMaxStock:
+		return m.OldMaxStock(ctx)
 	case product.FieldSeq:
 		return m.OldSeq(ctx)
 	case product.FieldCreatedAt:
@@ -3725,6 +3790,13 @@ func (m *ProductMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPacks(v)
 		return nil
+	case product.FieldMaxStock:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxStock(v)
+		return nil
 	case product.FieldSeq:
 		v, ok := value.(int64)
 		if !ok {
@@ -3770,6 +3842,9 @@ func (m *ProductMutation) AddedFields() []string {
 	if m.addreorder_point != nil {
 		fields = append(fields, product.FieldReorderPoint)
 	}
+	if m.addmax_stock != nil {
+		fields = append(fields, product.FieldMaxStock)
+	}
 	if m.addseq != nil {
 		fields = append(fields, product.FieldSeq)
 	}
@@ -3787,6 +3862,8 @@ func (m *ProductMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedQuantity()
 	case product.FieldReorderPoint:
 		return m.AddedReorderPoint()
+	case product.FieldMaxStock:
+		return m.AddedMaxStock()
 	case product.FieldSeq:
 		return m.AddedSeq()
 	}
@@ -3818,6 +3895,13 @@ func (m *ProductMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddReorderPoint(v)
+		return nil
+	case product.FieldMaxStock:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxStock(v)
 		return nil
 	case product.FieldSeq:
 		v, ok := value.(int64)
@@ -3888,6 +3972,9 @@ func (m *ProductMutation) ResetField(name string) error {
 		return nil
 	case product.FieldPacks:
 		m.ResetPacks()
+		return nil
+	case product.FieldMaxStock:
+		m.ResetMaxStock()
 		return nil
 	case product.FieldSeq:
 		m.ResetSeq()

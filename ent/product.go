@@ -36,6 +36,8 @@ type Product struct {
 	Unit string `json:"unit,omitempty"`
 	// named packs as JSON, [{name, size}]; "" none
 	Packs string `json:"packs,omitempty"`
+	// the maximum a replenishment plan brings the stock to; 0: none
+	MaxStock int64 `json:"max_stock,omitempty"`
 	// change sequence of the product's last change in its warehouse
 	Seq int64 `json:"seq,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
@@ -86,7 +88,7 @@ func (*Product) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case product.FieldID, product.FieldPrice, product.FieldQuantity, product.FieldReorderPoint, product.FieldSeq:
+		case product.FieldID, product.FieldPrice, product.FieldQuantity, product.FieldReorderPoint, product.FieldMaxStock, product.FieldSeq:
 			values[i] = new(sql.NullInt64)
 		case product.FieldWarehouseID, product.FieldSku, product.FieldName, product.FieldDescription, product.FieldUnit, product.FieldPacks:
 			values[i] = new(sql.NullString)
@@ -166,6 +168,12 @@ func (_m *Product) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field packs", values[i])
 			} else if value.Valid {
 				_m.Packs = value.String
+			}
+		case product.FieldMaxStock:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field max_stock", values[i])
+			} else if value.Valid {
+				_m.MaxStock = value.Int64
 			}
 		case product.FieldSeq:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -264,6 +272,9 @@ func (_m *Product) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("packs=")
 	builder.WriteString(_m.Packs)
+	builder.WriteString(", ")
+	builder.WriteString("max_stock=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MaxStock))
 	builder.WriteString(", ")
 	builder.WriteString("seq=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Seq))

@@ -124,6 +124,20 @@ func (_c *ProductCreate) SetNillablePacks(v *string) *ProductCreate {
 	return _c
 }
 
+// SetMaxStock sets the "max_stock" field.
+func (_c *ProductCreate) SetMaxStock(v int64) *ProductCreate {
+	_c.mutation.SetMaxStock(v)
+	return _c
+}
+
+// SetNillableMaxStock sets the "max_stock" field if the given value is not nil.
+func (_c *ProductCreate) SetNillableMaxStock(v *int64) *ProductCreate {
+	if v != nil {
+		_c.SetMaxStock(*v)
+	}
+	return _c
+}
+
 // SetSeq sets the "seq" field.
 func (_c *ProductCreate) SetSeq(v int64) *ProductCreate {
 	_c.mutation.SetSeq(v)
@@ -235,6 +249,10 @@ func (_c *ProductCreate) defaults() {
 		v := product.DefaultPacks
 		_c.mutation.SetPacks(v)
 	}
+	if _, ok := _c.mutation.MaxStock(); !ok {
+		v := product.DefaultMaxStock
+		_c.mutation.SetMaxStock(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -285,6 +303,14 @@ func (_c *ProductCreate) check() error {
 	}
 	if _, ok := _c.mutation.Packs(); !ok {
 		return &ValidationError{Name: "packs", err: errors.New(`ent: missing required field "Product.packs"`)}
+	}
+	if _, ok := _c.mutation.MaxStock(); !ok {
+		return &ValidationError{Name: "max_stock", err: errors.New(`ent: missing required field "Product.max_stock"`)}
+	}
+	if v, ok := _c.mutation.MaxStock(); ok {
+		if err := product.MaxStockValidator(v); err != nil {
+			return &ValidationError{Name: "max_stock", err: fmt.Errorf(`ent: validator failed for field "Product.max_stock": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Seq(); !ok {
 		return &ValidationError{Name: "seq", err: errors.New(`ent: missing required field "Product.seq"`)}
@@ -355,6 +381,10 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Packs(); ok {
 		_spec.SetField(product.FieldPacks, field.TypeString, value)
 		_node.Packs = value
+	}
+	if value, ok := _c.mutation.MaxStock(); ok {
+		_spec.SetField(product.FieldMaxStock, field.TypeInt64, value)
+		_node.MaxStock = value
 	}
 	if value, ok := _c.mutation.Seq(); ok {
 		_spec.SetField(product.FieldSeq, field.TypeInt64, value)

@@ -148,6 +148,27 @@ func (_u *ProductUpdate) SetNillablePacks(v *string) *ProductUpdate {
 	return _u
 }
 
+// SetMaxStock sets the "max_stock" field.
+func (_u *ProductUpdate) SetMaxStock(v int64) *ProductUpdate {
+	_u.mutation.ResetMaxStock()
+	_u.mutation.SetMaxStock(v)
+	return _u
+}
+
+// SetNillableMaxStock sets the "max_stock" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillableMaxStock(v *int64) *ProductUpdate {
+	if v != nil {
+		_u.SetMaxStock(*v)
+	}
+	return _u
+}
+
+// AddMaxStock adds value to the "max_stock" field.
+func (_u *ProductUpdate) AddMaxStock(v int64) *ProductUpdate {
+	_u.mutation.AddMaxStock(v)
+	return _u
+}
+
 // SetSeq sets the "seq" field.
 func (_u *ProductUpdate) SetSeq(v int64) *ProductUpdate {
 	_u.mutation.ResetSeq()
@@ -288,6 +309,11 @@ func (_u *ProductUpdate) check() error {
 			return &ValidationError{Name: "reorder_point", err: fmt.Errorf(`ent: validator failed for field "Product.reorder_point": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MaxStock(); ok {
+		if err := product.MaxStockValidator(v); err != nil {
+			return &ValidationError{Name: "max_stock", err: fmt.Errorf(`ent: validator failed for field "Product.max_stock": %w`, err)}
+		}
+	}
 	if _u.mutation.WarehouseCleared() && len(_u.mutation.WarehouseIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Product.warehouse"`)
 	}
@@ -335,6 +361,12 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Packs(); ok {
 		_spec.SetField(product.FieldPacks, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.MaxStock(); ok {
+		_spec.SetField(product.FieldMaxStock, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMaxStock(); ok {
+		_spec.AddField(product.FieldMaxStock, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.Seq(); ok {
 		_spec.SetField(product.FieldSeq, field.TypeInt64, value)
@@ -535,6 +567,27 @@ func (_u *ProductUpdateOne) SetNillablePacks(v *string) *ProductUpdateOne {
 	return _u
 }
 
+// SetMaxStock sets the "max_stock" field.
+func (_u *ProductUpdateOne) SetMaxStock(v int64) *ProductUpdateOne {
+	_u.mutation.ResetMaxStock()
+	_u.mutation.SetMaxStock(v)
+	return _u
+}
+
+// SetNillableMaxStock sets the "max_stock" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableMaxStock(v *int64) *ProductUpdateOne {
+	if v != nil {
+		_u.SetMaxStock(*v)
+	}
+	return _u
+}
+
+// AddMaxStock adds value to the "max_stock" field.
+func (_u *ProductUpdateOne) AddMaxStock(v int64) *ProductUpdateOne {
+	_u.mutation.AddMaxStock(v)
+	return _u
+}
+
 // SetSeq sets the "seq" field.
 func (_u *ProductUpdateOne) SetSeq(v int64) *ProductUpdateOne {
 	_u.mutation.ResetSeq()
@@ -688,6 +741,11 @@ func (_u *ProductUpdateOne) check() error {
 			return &ValidationError{Name: "reorder_point", err: fmt.Errorf(`ent: validator failed for field "Product.reorder_point": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MaxStock(); ok {
+		if err := product.MaxStockValidator(v); err != nil {
+			return &ValidationError{Name: "max_stock", err: fmt.Errorf(`ent: validator failed for field "Product.max_stock": %w`, err)}
+		}
+	}
 	if _u.mutation.WarehouseCleared() && len(_u.mutation.WarehouseIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Product.warehouse"`)
 	}
@@ -752,6 +810,12 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 	}
 	if value, ok := _u.mutation.Packs(); ok {
 		_spec.SetField(product.FieldPacks, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.MaxStock(); ok {
+		_spec.SetField(product.FieldMaxStock, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMaxStock(); ok {
+		_spec.AddField(product.FieldMaxStock, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.Seq(); ok {
 		_spec.SetField(product.FieldSeq, field.TypeInt64, value)

@@ -102,6 +102,12 @@ func init() {
 	productDescPacks := productFields[8].Descriptor()
 	// product.DefaultPacks holds the default value on creation for the packs field.
 	product.DefaultPacks = productDescPacks.Default.(string)
+	// productDescMaxStock is the schema descriptor for max_stock field.
+	productDescMaxStock := productFields[9].Descriptor()
+	// product.DefaultMaxStock holds the default value on creation for the max_stock field.
+	product.DefaultMaxStock = productDescMaxStock.Default.(int64)
+	// product.MaxStockValidator is a validator for the "max_stock" field. It is called by the builders before save.
+	product.MaxStockValidator = productDescMaxStock.Validators[0].(func(int64) error)
 	tokenFields := schema.Token{}.Fields()
 	_ = tokenFields
 	// tokenDescHash is the schema descriptor for hash field.

@@ -18,6 +18,7 @@ import (
 	"github.com/stockmesh/stockmesh/graph/scalar"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/replenish"
 	"github.com/stockmesh/stockmesh/server/stock"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -47,6 +48,8 @@ type ResolverRoot interface {
 	Stocktake() StocktakeResolver
 	Subscription() SubscriptionResolver
 	Transfer() TransferResolver
+	TransferRequest() TransferRequestResolver
+	TransferSuggestion() TransferSuggestionResolver
 	Warehouse() WarehouseResolver
 }
 
@@ -163,30 +166,34 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CancelStocktake    func(childComplexity int, id string) int
-		CancelTransfer     func(childComplexity int, id string) int
-		CreateJoinToken    func(childComplexity int, expiresIn *int64, warehouse *string, rejoin *bool) int
-		CreateLocation     func(childComplexity int, input stock.CreateLocationInput) int
-		CreateProduct      func(childComplexity int, input stock.CreateProductInput) int
-		CreateToken        func(childComplexity int, name string, role auth.Role, expiresAt *time.Time) int
-		DeleteProduct      func(childComplexity int, sku string, warehouse *string) int
-		FinalizeStocktake  func(childComplexity int, id string) int
-		FulfilReservation  func(childComplexity int, id string, quantity *int64) int
-		LeaveNetwork       func(childComplexity int) int
-		ReceiveTransfer    func(childComplexity int, id string) int
-		RecordCount        func(childComplexity int, input stock.RecordCountInput) int
-		RecordMovement     func(childComplexity int, input stock.MovementInput) int
-		ReleaseReservation func(childComplexity int, id string) int
-		RelocateStock      func(childComplexity int, input stock.RelocateStockInput) int
-		RemoveWarehouse    func(childComplexity int, id string) int
-		ReserveStock       func(childComplexity int, input stock.ReserveStockInput) int
-		RevokeToken        func(childComplexity int, id string) int
-		RotateKeys         func(childComplexity int) int
-		SetStock           func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
-		StartStocktake     func(childComplexity int, input stock.StartStocktakeInput) int
-		TransferStock      func(childComplexity int, input stock.TransferInput) int
-		UpdateLocation     func(childComplexity int, input stock.UpdateLocationInput) int
-		UpdateProduct      func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
+		AcceptTransferRequest  func(childComplexity int, id string, quantity *int64) int
+		CancelStocktake        func(childComplexity int, id string) int
+		CancelTransfer         func(childComplexity int, id string) int
+		CancelTransferRequest  func(childComplexity int, id string) int
+		CreateJoinToken        func(childComplexity int, expiresIn *int64, warehouse *string, rejoin *bool) int
+		CreateLocation         func(childComplexity int, input stock.CreateLocationInput) int
+		CreateProduct          func(childComplexity int, input stock.CreateProductInput) int
+		CreateToken            func(childComplexity int, name string, role auth.Role, expiresAt *time.Time) int
+		DeclineTransferRequest func(childComplexity int, id string, reason *string) int
+		DeleteProduct          func(childComplexity int, sku string, warehouse *string) int
+		FinalizeStocktake      func(childComplexity int, id string) int
+		FulfilReservation      func(childComplexity int, id string, quantity *int64) int
+		LeaveNetwork           func(childComplexity int) int
+		ReceiveTransfer        func(childComplexity int, id string) int
+		RecordCount            func(childComplexity int, input stock.RecordCountInput) int
+		RecordMovement         func(childComplexity int, input stock.MovementInput) int
+		ReleaseReservation     func(childComplexity int, id string) int
+		RelocateStock          func(childComplexity int, input stock.RelocateStockInput) int
+		RemoveWarehouse        func(childComplexity int, id string) int
+		RequestTransfer        func(childComplexity int, input stock.RequestTransferInput) int
+		ReserveStock           func(childComplexity int, input stock.ReserveStockInput) int
+		RevokeToken            func(childComplexity int, id string) int
+		RotateKeys             func(childComplexity int) int
+		SetStock               func(childComplexity int, sku string, quantity int64, note *string, warehouse *string) int
+		StartStocktake         func(childComplexity int, input stock.StartStocktakeInput) int
+		TransferStock          func(childComplexity int, input stock.TransferInput) int
+		UpdateLocation         func(childComplexity int, input stock.UpdateLocationInput) int
+		UpdateProduct          func(childComplexity int, sku string, input stock.UpdateProductInput, warehouse *string) int
 	}
 
 	Pack struct {
@@ -209,6 +216,7 @@ type ComplexityRoot struct {
 		History           func(childComplexity int) int
 		Locations         func(childComplexity int) int
 		Lots              func(childComplexity int) int
+		MaxStock          func(childComplexity int) int
 		Movements         func(childComplexity int, first *int64, after *string) int
 		Name              func(childComplexity int) int
 		OverReserved      func(childComplexity int) int
@@ -247,26 +255,28 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog       func(childComplexity int, first *int64, after *string, actor *string, from *time.Time, to *time.Time) int
-		Availability   func(childComplexity int, sku string, quantity int64) int
-		ExpiringLots   func(childComplexity int, withinDays int64, warehouse *string) int
-		LocalWarehouse func(childComplexity int) int
-		Locations      func(childComplexity int, warehouse *string) int
-		LowStock       func(childComplexity int, warehouse *string) int
-		MovementReport func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
-		Movements      func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
-		Product        func(childComplexity int, sku string, warehouse *string) int
-		Products       func(childComplexity int, warehouse *string, search *string, first *int64, after *string) int
-		Reservation    func(childComplexity int, id string) int
-		Reservations   func(childComplexity int, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) int
-		StockAt        func(childComplexity int, sku string, at time.Time, warehouse *string) int
-		StockLevels    func(childComplexity int, sku string) int
-		Stocktake      func(childComplexity int, id string) int
-		Stocktakes     func(childComplexity int, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) int
-		Tokens         func(childComplexity int) int
-		Transfer       func(childComplexity int, id string) int
-		Transfers      func(childComplexity int, status *stock.TransferStatus, warehouse *string, first *int64, after *string) int
-		Warehouses     func(childComplexity int) int
+		AuditLog          func(childComplexity int, first *int64, after *string, actor *string, from *time.Time, to *time.Time) int
+		Availability      func(childComplexity int, sku string, quantity int64) int
+		ExpiringLots      func(childComplexity int, withinDays int64, warehouse *string) int
+		LocalWarehouse    func(childComplexity int) int
+		Locations         func(childComplexity int, warehouse *string) int
+		LowStock          func(childComplexity int, warehouse *string) int
+		MovementReport    func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
+		Movements         func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
+		Product           func(childComplexity int, sku string, warehouse *string) int
+		Products          func(childComplexity int, warehouse *string, search *string, first *int64, after *string) int
+		ReplenishmentPlan func(childComplexity int, warehouse *string, sku *string) int
+		Reservation       func(childComplexity int, id string) int
+		Reservations      func(childComplexity int, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) int
+		StockAt           func(childComplexity int, sku string, at time.Time, warehouse *string) int
+		StockLevels       func(childComplexity int, sku string) int
+		Stocktake         func(childComplexity int, id string) int
+		Stocktakes        func(childComplexity int, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) int
+		Tokens            func(childComplexity int) int
+		Transfer          func(childComplexity int, id string) int
+		TransferRequests  func(childComplexity int, status *stock.TransferRequestStatus, warehouse *string, first *int64, after *string) int
+		Transfers         func(childComplexity int, status *stock.TransferStatus, warehouse *string, first *int64, after *string) int
+		Warehouses        func(childComplexity int) int
 	}
 
 	Replica struct {
@@ -335,6 +345,7 @@ type ComplexityRoot struct {
 	StockLevel struct {
 		AsOf         func(childComplexity int) int
 		Available    func(childComplexity int) int
+		DaysOfCover  func(childComplexity int) int
 		InTransit    func(childComplexity int) int
 		OverReserved func(childComplexity int) int
 		Quantity     func(childComplexity int) int
@@ -374,11 +385,13 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		LotExpiring      func(childComplexity int, warehouse *string, withinDays int64) int
-		LowStockAlert    func(childComplexity int, warehouse *string) int
-		MovementRecorded func(childComplexity int, warehouse *string, sku *string) int
-		StockChanged     func(childComplexity int, warehouse *string, sku *string) int
-		TransferUpdated  func(childComplexity int, warehouse *string) int
+		LotExpiring            func(childComplexity int, warehouse *string, withinDays int64) int
+		LowStockAlert          func(childComplexity int, warehouse *string) int
+		MovementRecorded       func(childComplexity int, warehouse *string, sku *string) int
+		ReplenishmentNeeded    func(childComplexity int, warehouse *string) int
+		StockChanged           func(childComplexity int, warehouse *string, sku *string) int
+		TransferRequestUpdated func(childComplexity int, warehouse *string) int
+		TransferUpdated        func(childComplexity int, warehouse *string) int
 	}
 
 	Token struct {
@@ -412,6 +425,40 @@ type ComplexityRoot struct {
 	TransferEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TransferRequest struct {
+		CreatedAt func(childComplexity int) int
+		DecidedAt func(childComplexity int) int
+		From      func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Note      func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		SKU       func(childComplexity int) int
+		Status    func(childComplexity int) int
+		To        func(childComplexity int) int
+		Transfer  func(childComplexity int) int
+	}
+
+	TransferRequestConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TransferRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TransferSuggestion struct {
+		From            func(childComplexity int) int
+		FromDaysOfCover func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		Reason          func(childComplexity int) int
+		SKU             func(childComplexity int) int
+		To              func(childComplexity int) int
+		ToDaysOfCover   func(childComplexity int) int
 	}
 
 	Warehouse struct {
@@ -480,6 +527,10 @@ type MutationResolver interface {
 	CreateLocation(ctx context.Context, input stock.CreateLocationInput) (*stock.Location, error)
 	UpdateLocation(ctx context.Context, input stock.UpdateLocationInput) (*stock.Location, error)
 	RelocateStock(ctx context.Context, input stock.RelocateStockInput) (*stock.Movement, error)
+	RequestTransfer(ctx context.Context, input stock.RequestTransferInput) (*stock.TransferRequest, error)
+	AcceptTransferRequest(ctx context.Context, id string, quantity *int64) (*stock.TransferRequest, error)
+	DeclineTransferRequest(ctx context.Context, id string, reason *string) (*stock.TransferRequest, error)
+	CancelTransferRequest(ctx context.Context, id string) (*stock.TransferRequest, error)
 }
 type ProductResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error)
@@ -513,6 +564,8 @@ type QueryResolver interface {
 	Stocktake(ctx context.Context, id string) (*stock.Stocktake, error)
 	ExpiringLots(ctx context.Context, withinDays int64, warehouse *string) ([]*stock.ExpiringLot, error)
 	Locations(ctx context.Context, warehouse *string) ([]*stock.Location, error)
+	ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*replenish.Suggestion, error)
+	TransferRequests(ctx context.Context, status *stock.TransferRequestStatus, warehouse *string, first *int64, after *string) (*model.TransferRequestConnection, error)
 }
 type ReservationResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error)
@@ -535,10 +588,22 @@ type SubscriptionResolver interface {
 	LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error)
 	TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error)
 	LotExpiring(ctx context.Context, warehouse *string, withinDays int64) (<-chan *stock.ExpiringLot, error)
+	ReplenishmentNeeded(ctx context.Context, warehouse *string) (<-chan *replenish.Suggestion, error)
+	TransferRequestUpdated(ctx context.Context, warehouse *string) (<-chan *stock.TransferRequest, error)
 }
 type TransferResolver interface {
 	From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error)
 	To(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error)
+}
+type TransferRequestResolver interface {
+	From(ctx context.Context, obj *stock.TransferRequest) (*stock.Warehouse, error)
+	To(ctx context.Context, obj *stock.TransferRequest) (*stock.Warehouse, error)
+
+	Transfer(ctx context.Context, obj *stock.TransferRequest) (*stock.Transfer, error)
+}
+type TransferSuggestionResolver interface {
+	From(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error)
+	To(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error)
 }
 type WarehouseResolver interface {
 	Online(ctx context.Context, obj *stock.Warehouse) (bool, error)
@@ -959,6 +1024,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MovementEdge.Node(childComplexity), true
 
+	case "Mutation.acceptTransferRequest":
+		if e.ComplexityRoot.Mutation.AcceptTransferRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptTransferRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptTransferRequest(childComplexity, args["id"].(string), args["quantity"].(*int64)), true
 	case "Mutation.cancelStocktake":
 		if e.ComplexityRoot.Mutation.CancelStocktake == nil {
 			break
@@ -981,6 +1057,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelTransfer(childComplexity, args["id"].(string)), true
+	case "Mutation.cancelTransferRequest":
+		if e.ComplexityRoot.Mutation.CancelTransferRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelTransferRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelTransferRequest(childComplexity, args["id"].(string)), true
 	case "Mutation.createJoinToken":
 		if e.ComplexityRoot.Mutation.CreateJoinToken == nil {
 			break
@@ -1025,6 +1112,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["name"].(string), args["role"].(auth.Role), args["expiresAt"].(*time.Time)), true
+	case "Mutation.declineTransferRequest":
+		if e.ComplexityRoot.Mutation.DeclineTransferRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineTransferRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineTransferRequest(childComplexity, args["id"].(string), args["reason"].(*string)), true
 	case "Mutation.deleteProduct":
 		if e.ComplexityRoot.Mutation.DeleteProduct == nil {
 			break
@@ -1130,6 +1228,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveWarehouse(childComplexity, args["id"].(string)), true
+	case "Mutation.requestTransfer":
+		if e.ComplexityRoot.Mutation.RequestTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestTransfer(childComplexity, args["input"].(stock.RequestTransferInput)), true
 	case "Mutation.reserveStock":
 		if e.ComplexityRoot.Mutation.ReserveStock == nil {
 			break
@@ -1294,6 +1403,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Lots(childComplexity), true
+	case "Product.maxStock":
+		if e.ComplexityRoot.Product.MaxStock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.MaxStock(childComplexity), true
 	case "Product.movements":
 		if e.ComplexityRoot.Product.Movements == nil {
 			break
@@ -1565,6 +1680,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["warehouse"].(*string), args["search"].(*string), args["first"].(*int64), args["after"].(*string)), true
+	case "Query.replenishmentPlan":
+		if e.ComplexityRoot.Query.ReplenishmentPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_replenishmentPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReplenishmentPlan(childComplexity, args["warehouse"].(*string), args["sku"].(*string)), true
 	case "Query.reservation":
 		if e.ComplexityRoot.Query.Reservation == nil {
 			break
@@ -1648,6 +1774,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Transfer(childComplexity, args["id"].(string)), true
+	case "Query.transferRequests":
+		if e.ComplexityRoot.Query.TransferRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_transferRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TransferRequests(childComplexity, args["status"].(*stock.TransferRequestStatus), args["warehouse"].(*string), args["first"].(*int64), args["after"].(*string)), true
 	case "Query.transfers":
 		if e.ComplexityRoot.Query.Transfers == nil {
 			break
@@ -1937,6 +2074,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.Available(childComplexity), true
+	case "StockLevel.daysOfCover":
+		if e.ComplexityRoot.StockLevel.DaysOfCover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.DaysOfCover(childComplexity), true
 	case "StockLevel.inTransit":
 		if e.ComplexityRoot.StockLevel.InTransit == nil {
 			break
@@ -2119,6 +2262,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.MovementRecorded(childComplexity, args["warehouse"].(*string), args["sku"].(*string)), true
+	case "Subscription.replenishmentNeeded":
+		if e.ComplexityRoot.Subscription.ReplenishmentNeeded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_replenishmentNeeded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReplenishmentNeeded(childComplexity, args["warehouse"].(*string)), true
 	case "Subscription.stockChanged":
 		if e.ComplexityRoot.Subscription.StockChanged == nil {
 			break
@@ -2130,6 +2284,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.StockChanged(childComplexity, args["warehouse"].(*string), args["sku"].(*string)), true
+	case "Subscription.transferRequestUpdated":
+		if e.ComplexityRoot.Subscription.TransferRequestUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_transferRequestUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TransferRequestUpdated(childComplexity, args["warehouse"].(*string)), true
 	case "Subscription.transferUpdated":
 		if e.ComplexityRoot.Subscription.TransferUpdated == nil {
 			break
@@ -2272,6 +2437,142 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TransferEdge.Node(childComplexity), true
 
+	case "TransferRequest.createdAt":
+		if e.ComplexityRoot.TransferRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.CreatedAt(childComplexity), true
+	case "TransferRequest.decidedAt":
+		if e.ComplexityRoot.TransferRequest.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.DecidedAt(childComplexity), true
+	case "TransferRequest.from":
+		if e.ComplexityRoot.TransferRequest.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.From(childComplexity), true
+	case "TransferRequest.id":
+		if e.ComplexityRoot.TransferRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.ID(childComplexity), true
+	case "TransferRequest.note":
+		if e.ComplexityRoot.TransferRequest.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.Note(childComplexity), true
+	case "TransferRequest.quantity":
+		if e.ComplexityRoot.TransferRequest.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.Quantity(childComplexity), true
+	case "TransferRequest.reason":
+		if e.ComplexityRoot.TransferRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.Reason(childComplexity), true
+	case "TransferRequest.sku":
+		if e.ComplexityRoot.TransferRequest.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.SKU(childComplexity), true
+	case "TransferRequest.status":
+		if e.ComplexityRoot.TransferRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.Status(childComplexity), true
+	case "TransferRequest.to":
+		if e.ComplexityRoot.TransferRequest.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.To(childComplexity), true
+	case "TransferRequest.transfer":
+		if e.ComplexityRoot.TransferRequest.Transfer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequest.Transfer(childComplexity), true
+
+	case "TransferRequestConnection.edges":
+		if e.ComplexityRoot.TransferRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequestConnection.Edges(childComplexity), true
+	case "TransferRequestConnection.pageInfo":
+		if e.ComplexityRoot.TransferRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequestConnection.PageInfo(childComplexity), true
+
+	case "TransferRequestEdge.cursor":
+		if e.ComplexityRoot.TransferRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequestEdge.Cursor(childComplexity), true
+	case "TransferRequestEdge.node":
+		if e.ComplexityRoot.TransferRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferRequestEdge.Node(childComplexity), true
+
+	case "TransferSuggestion.from":
+		if e.ComplexityRoot.TransferSuggestion.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.From(childComplexity), true
+	case "TransferSuggestion.fromDaysOfCover":
+		if e.ComplexityRoot.TransferSuggestion.FromDaysOfCover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.FromDaysOfCover(childComplexity), true
+	case "TransferSuggestion.quantity":
+		if e.ComplexityRoot.TransferSuggestion.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.Quantity(childComplexity), true
+	case "TransferSuggestion.reason":
+		if e.ComplexityRoot.TransferSuggestion.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.Reason(childComplexity), true
+	case "TransferSuggestion.sku":
+		if e.ComplexityRoot.TransferSuggestion.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.SKU(childComplexity), true
+	case "TransferSuggestion.to":
+		if e.ComplexityRoot.TransferSuggestion.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.To(childComplexity), true
+	case "TransferSuggestion.toDaysOfCover":
+		if e.ComplexityRoot.TransferSuggestion.ToDaysOfCover == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.ToDaysOfCover(childComplexity), true
+
 	case "Warehouse.behind":
 		if e.ComplexityRoot.Warehouse.Behind == nil {
 			break
@@ -2350,6 +2651,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PackInput", ec.unmarshalInputPackInput),
 			graphql.NewInputUnmarshaler("RecordCountInput", ec.unmarshalInputRecordCountInput),
 			graphql.NewInputUnmarshaler("RelocateStockInput", ec.unmarshalInputRelocateStockInput),
+			graphql.NewInputUnmarshaler("RequestTransferInput", ec.unmarshalInputRequestTransferInput),
 			graphql.NewInputUnmarshaler("ReserveStockInput", ec.unmarshalInputReserveStockInput),
 			graphql.NewInputUnmarshaler("StartStocktakeInput", ec.unmarshalInputStartStocktakeInput),
 			graphql.NewInputUnmarshaler("TransferInput", ec.unmarshalInputTransferInput),
@@ -3007,7 +3309,7 @@ extend type Mutation {
 }
 
 extend type Subscription {
-  "Every change of a transfer this node makes or applies, from or to warehouse (omitted: any): a receiving dock sees incoming transfers live."
+  "A transfer from or to warehouse (omitted: any) each time this node makes or applies a change of it, as this node then knows it; changes that come together, or while the subscriber is behind, arrive once as the transfer's latest state. A receiving dock sees incoming transfers live."
   transferUpdated(warehouse: ID): Transfer!
 }
 
@@ -3466,6 +3768,150 @@ extend type StockChange {
   "The location the movement named; null for none, and when merged or deleted."
   location: String
 }
+
+# ── Replenishment across the network (issue 30) ─────────────────────────────
+# Per product and warehouse a minimum (reorderPoint) and a maximum (maxStock,
+# 0: none). Days of cover is the available stock divided by the average daily
+# SALE units over the node's sales window (stockmeshd --sales-window-days,
+# default 30), from the local ledger and the replicas. A replenishment plan
+# suggests, for every product at or below its reorder point (counting units in
+# transit to it, net of reservations), the transfers from the other warehouses
+# this node holds that bring it back to its maximum, or to its reorder point
+# plus 14 days of its sales without one: drawn from the warehouses with the
+# most days of cover first (never sold: first of all), one suggestion per
+# source, no source going below its own reorder point plus 14 days of its own
+# sales. Warehouses that left the network are neither sources nor destinations.
+
+extend type Product {
+  "The stock a replenishment plan brings this product back to; 0: no maximum."
+  maxStock: Int!
+}
+
+extend input CreateProductInput {
+  "The maximum stock (0: none), see Product.maxStock."
+  maxStock: Int
+}
+
+extend input UpdateProductInput {
+  "The maximum stock (0: none), see Product.maxStock."
+  maxStock: Int
+}
+
+extend type StockLevel {
+  "Available units divided by the average daily SALE units over the node's sales window (30 days unless set); null when nothing was sold in it."
+  daysOfCover: Float
+}
+
+extend type Query {
+  "The transfers that would bring back every product at or below its reorder point in the warehouses this node holds (or in warehouse only, or of sku only), most urgent destination first within each sku, skus in order."
+  replenishmentPlan(warehouse: ID, sku: ID): [TransferSuggestion!]!
+}
+
+extend type Subscription {
+  "When a product of warehouse (any, when omitted) crosses its reorder point downwards and the plan has a suggestion for it: the first one (from the source with the most days of cover), once per crossing."
+  replenishmentNeeded(warehouse: ID): TransferSuggestion!
+}
+
+"Why a transfer is suggested."
+enum SuggestionReason {
+  "The destination is at or below its reorder point."
+  BELOW_REORDER_POINT
+  "Lots that will expire at the source before they sell there but would sell in time at the destination. Declared for the lots issue; not produced yet."
+  EXPIRING_ELSEWHERE
+}
+
+"A transfer a replenishment plan suggests."
+type TransferSuggestion {
+  sku: ID!
+  from: Warehouse!
+  to: Warehouse!
+  quantity: Int!
+  reason: SuggestionReason!
+  "The source's days of cover before the transfer; null when nothing was sold there."
+  fromDaysOfCover: Float
+  "The destination's days of cover before the transfer; null when nothing was sold there."
+  toDaysOfCover: Float
+}
+
+# Transfer requests: the warehouse that needs stock asks another, which
+# decides, as the receiver of a transfer decides it. Each step is an entry of
+# the log of the warehouse that owns it (the request and its cancellation the
+# requester's, the acceptance or decline the source's), carried by
+# replication; the status follows from the facts of both logs, so every node
+# converges. Accepting sends the transfer (transferStock, the request's id as
+# its reference) in the same write as the acceptance; accepting again returns
+# the request as it is, never sending a second transfer. The source's decision
+# wins over a cancellation: a cancel that crosses an acceptance on the network
+# ends ACCEPTED on every node, and the requester (the transfer's receiver) may
+# then cancel the transfer. A source that has seen the cancellation refuses to
+# decide.
+
+extend type Query {
+  "The transfer requests this node holds, newest first: of one status, to or from one warehouse."
+  transferRequests(status: TransferRequestStatus, warehouse: ID, first: Int, after: String): TransferRequestConnection!
+}
+
+extend type Mutation {
+  "Asks warehouse from for stock, for the local warehouse. A warehouse that left the network is refused (INVALID_INPUT, saying when it left). The same idempotencyKey returns the same request."
+  requestTransfer(input: RequestTransferInput!): TransferRequest!
+  "Accepts a request the local warehouse is the source of (else FORBIDDEN), sending quantity units (default: all asked, never more) as a transfer whose reference is the request."
+  acceptTransferRequest(id: ID!, quantity: Int): TransferRequest!
+  "Declines a request the local warehouse is the source of (else FORBIDDEN)."
+  declineTransferRequest(id: ID!, reason: String): TransferRequest!
+  "Cancels a request of the local warehouse (else FORBIDDEN) while OPEN; a decided one is INVALID_INPUT."
+  cancelTransferRequest(id: ID!): TransferRequest!
+}
+
+extend type Subscription {
+  "Each change of a transfer request from or to warehouse (any, when omitted) as this node knows it: made here, or applied from the other side's log."
+  transferRequestUpdated(warehouse: ID): TransferRequest!
+}
+
+input RequestTransferInput {
+  sku: ID!
+  "The warehouse asked for the stock."
+  from: ID!
+  quantity: Int!
+  note: String
+  idempotencyKey: String
+}
+
+enum TransferRequestStatus {
+  OPEN
+  ACCEPTED
+  DECLINED
+  CANCELLED
+}
+
+"A request by warehouse to for stock of warehouse from."
+type TransferRequest {
+  "The requester's id and the seq of the change that made it, such as BCN-1:Q42."
+  id: ID!
+  status: TransferRequestStatus!
+  sku: ID!
+  "The units asked for."
+  quantity: Int!
+  from: Warehouse!
+  to: Warehouse!
+  note: String
+  "The decline's reason."
+  reason: String
+  createdAt: Time!
+  "When it was accepted, declined or cancelled; null while OPEN."
+  decidedAt: Time
+  "The transfer an acceptance sent; null otherwise."
+  transfer: Transfer
+}
+
+type TransferRequestConnection {
+  edges: [TransferRequestEdge!]!
+  pageInfo: PageInfo!
+}
+
+type TransferRequestEdge {
+  node: TransferRequest!
+  cursor: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3754,6 +4200,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_lots(ctx, field)
 	case "locations":
 		return ec.fieldContext_Product_locations(ctx, field)
+	case "maxStock":
+		return ec.fieldContext_Product_maxStock(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -3946,6 +4394,8 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 		return ec.fieldContext_StockLevel_available(ctx, field)
 	case "overReserved":
 		return ec.fieldContext_StockLevel_overReserved(ctx, field)
+	case "daysOfCover":
+		return ec.fieldContext_StockLevel_daysOfCover(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
 }
@@ -4076,6 +4526,74 @@ func (ec *executionContext) childFields_TransferEdge(ctx context.Context, field 
 		return ec.fieldContext_TransferEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TransferEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TransferRequest_id(ctx, field)
+	case "status":
+		return ec.fieldContext_TransferRequest_status(ctx, field)
+	case "sku":
+		return ec.fieldContext_TransferRequest_sku(ctx, field)
+	case "quantity":
+		return ec.fieldContext_TransferRequest_quantity(ctx, field)
+	case "from":
+		return ec.fieldContext_TransferRequest_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TransferRequest_to(ctx, field)
+	case "note":
+		return ec.fieldContext_TransferRequest_note(ctx, field)
+	case "reason":
+		return ec.fieldContext_TransferRequest_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TransferRequest_createdAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_TransferRequest_decidedAt(ctx, field)
+	case "transfer":
+		return ec.fieldContext_TransferRequest_transfer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TransferRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TransferRequestConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_TransferRequestEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_TransferRequestEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferRequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TransferSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sku":
+		return ec.fieldContext_TransferSuggestion_sku(ctx, field)
+	case "from":
+		return ec.fieldContext_TransferSuggestion_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TransferSuggestion_to(ctx, field)
+	case "quantity":
+		return ec.fieldContext_TransferSuggestion_quantity(ctx, field)
+	case "reason":
+		return ec.fieldContext_TransferSuggestion_reason(ctx, field)
+	case "fromDaysOfCover":
+		return ec.fieldContext_TransferSuggestion_fromDaysOfCover(ctx, field)
+	case "toDaysOfCover":
+		return ec.fieldContext_TransferSuggestion_toDaysOfCover(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferSuggestion", field.Name)
 }
 
 func (ec *executionContext) childFields_Warehouse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4220,7 +4738,43 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_acceptTransferRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "quantity",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quantity"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelStocktake_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelTransferRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -4333,6 +4887,28 @@ func (ec *executionContext) field_Mutation_createToken_args(ctx context.Context,
 		return nil, err
 	}
 	args["expiresAt"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineTransferRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -4475,6 +5051,20 @@ func (ec *executionContext) field_Mutation_removeWarehouse_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestTransfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (stock.RequestTransferInput, error) {
+			return ec.unmarshalNRequestTransferInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRequestTransferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -4890,6 +5480,28 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_replenishmentPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sku",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sku"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_reservation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5046,6 +5658,44 @@ func (ec *executionContext) field_Query_stocktakes_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_transferRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*stock.TransferRequestStatus, error) {
+			return ec.unmarshalOTransferRequestStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequestStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_transfer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5156,6 +5806,20 @@ func (ec *executionContext) field_Subscription_movementRecorded_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_replenishmentNeeded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_stockChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5175,6 +5839,20 @@ func (ec *executionContext) field_Subscription_stockChanged_args(ctx context.Con
 		return nil, err
 	}
 	args["sku"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_transferRequestUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg0
 	return args, nil
 }
 
@@ -7864,6 +8542,182 @@ func (ec *executionContext) fieldContext_Mutation_relocateStock(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_requestTransfer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestTransfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestTransfer(ctx, fc.Args["input"].(stock.RequestTransferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.TransferRequest) graphql.Marshaler {
+			return ec.marshalNTransferRequest2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestTransfer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestTransfer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptTransferRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptTransferRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptTransferRequest(ctx, fc.Args["id"].(string), fc.Args["quantity"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.TransferRequest) graphql.Marshaler {
+			return ec.marshalNTransferRequest2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptTransferRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptTransferRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declineTransferRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineTransferRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineTransferRequest(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.TransferRequest) graphql.Marshaler {
+			return ec.marshalNTransferRequest2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineTransferRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineTransferRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelTransferRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelTransferRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelTransferRequest(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.TransferRequest) graphql.Marshaler {
+			return ec.marshalNTransferRequest2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelTransferRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelTransferRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Pack_name(ctx context.Context, field graphql.CollectedField, obj *stock.Pack) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8503,6 +9357,29 @@ func (ec *executionContext) fieldContext_Product_locations(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Product_maxStock(ctx context.Context, field graphql.CollectedField, obj *stock.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_maxStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxStock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_maxStock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ProductChange_kind(ctx context.Context, field graphql.CollectedField, obj *stock.ProductChange) (ret graphql.Marshaler) {
@@ -9692,6 +10569,94 @@ func (ec *executionContext) fieldContext_Query_locations(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_locations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_replenishmentPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_replenishmentPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReplenishmentPlan(ctx, fc.Args["warehouse"].(*string), fc.Args["sku"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*replenish.Suggestion) graphql.Marshaler {
+			return ec.marshalNTransferSuggestion2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_replenishmentPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_replenishmentPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_transferRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_transferRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TransferRequests(ctx, fc.Args["status"].(*stock.TransferRequestStatus), fc.Args["warehouse"].(*string), fc.Args["first"].(*int64), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TransferRequestConnection) graphql.Marshaler {
+			return ec.marshalNTransferRequestConnection2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐTransferRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_transferRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_transferRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10982,6 +11947,29 @@ func (ec *executionContext) fieldContext_StockLevel_overReserved(_ context.Conte
 	return graphql.NewScalarFieldContext("StockLevel", field, true, false, "Int")
 }
 
+func (ec *executionContext) _StockLevel_daysOfCover(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockLevel_daysOfCover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysOfCover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockLevel_daysOfCover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockLevel", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Stocktake_id(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11684,6 +12672,94 @@ func (ec *executionContext) fieldContext_Subscription_lotExpiring(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_replenishmentNeeded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_replenishmentNeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReplenishmentNeeded(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *replenish.Suggestion) graphql.Marshaler {
+			return ec.marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_replenishmentNeeded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferSuggestion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_replenishmentNeeded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_transferRequestUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_transferRequestUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().TransferRequestUpdated(ctx, fc.Args["warehouse"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.TransferRequest) graphql.Marshaler {
+			return ec.marshalNTransferRequest2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_transferRequestUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_transferRequestUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Token_id(ctx context.Context, field graphql.CollectedField, obj *stock.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12210,6 +13286,584 @@ func (ec *executionContext) _TransferEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_TransferEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TransferEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransferRequest_id(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TransferRequest_status(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v stock.TransferRequestStatus) graphql.Marshaler {
+			return ec.marshalNTransferRequestStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequestStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferRequest", field, false, false, "TransferRequestStatus")
+}
+
+func (ec *executionContext) _TransferRequest_sku(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TransferRequest_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TransferRequest_from(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferRequest().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferRequest_to(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferRequest().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferRequest_note(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransferRequest_reason(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransferRequest_createdAt(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TransferRequest_decidedAt(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferRequest", field, true, false, "Time")
+}
+
+func (ec *executionContext) _TransferRequest_transfer(ctx context.Context, field graphql.CollectedField, obj *stock.TransferRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequest_transfer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferRequest().Transfer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Transfer) graphql.Marshaler {
+			return ec.marshalOTransfer2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransfer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequest_transfer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transfer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TransferRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TransferRequestEdge) graphql.Marshaler {
+			return ec.marshalNTransferRequestEdge2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐTransferRequestEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRequestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TransferRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TransferRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.TransferRequest) graphql.Marshaler {
+			return ec.marshalNTransferRequest2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferRequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TransferRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferRequestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferRequestEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TransferSuggestion_sku(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TransferSuggestion_from(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferSuggestion().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferSuggestion_to(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TransferSuggestion().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferSuggestion_quantity(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TransferSuggestion_reason(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v replenish.Reason) graphql.Marshaler {
+			return ec.marshalNSuggestionReason2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "SuggestionReason")
+}
+
+func (ec *executionContext) _TransferSuggestion_fromDaysOfCover(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_fromDaysOfCover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromDaysOfCover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_fromDaysOfCover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TransferSuggestion_toDaysOfCover(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferSuggestion_toDaysOfCover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToDaysOfCover, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferSuggestion_toDaysOfCover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Warehouse_id(ctx context.Context, field graphql.CollectedField, obj *stock.Warehouse) (ret graphql.Marshaler) {
@@ -13591,7 +15245,7 @@ func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "name", "description", "price", "initialQuantity", "reorderPoint", "unit", "packs"}
+	fieldsInOrder := [...]string{"sku", "name", "description", "price", "initialQuantity", "reorderPoint", "unit", "packs", "maxStock"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13654,6 +15308,13 @@ func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context
 				return it, err
 			}
 			it.Packs = data
+		case "maxStock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxStock"))
+			data, err := ec.unmarshalOInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxStock = data
 		}
 	}
 	return it, nil
@@ -14098,6 +15759,76 @@ func UnmarshalRelocateStockInput(ctx context.Context, raw any) (stock.RelocateSt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestTransferInput(ctx context.Context, obj any) (stock.RequestTransferInput, error) {
+	var it stock.RequestTransferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sku", "from", "quantity", "note", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SKU = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestTransferInput unmarshals raw into the RequestTransferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestTransferInput(ctx context.Context, raw any) (stock.RequestTransferInput, error) {
+	var out stock.RequestTransferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestTransferInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReserveStockInput(ctx context.Context, obj any) (stock.ReserveStockInput, error) {
 	var it stock.ReserveStockInput
 	if obj == nil {
@@ -14361,7 +16092,7 @@ func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "price", "quantity", "reorderPoint", "note", "unit", "packs"}
+	fieldsInOrder := [...]string{"name", "description", "price", "quantity", "reorderPoint", "note", "unit", "packs", "maxStock"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14424,6 +16155,13 @@ func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context
 				return it, err
 			}
 			it.Packs = data
+		case "maxStock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxStock"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxStock = data
 		}
 	}
 	return it, nil
@@ -15382,6 +17120,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "requestTransfer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestTransfer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptTransferRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptTransferRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declineTransferRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineTransferRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelTransferRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelTransferRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15598,6 +17364,11 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_locations(ctx, field, obj)
 				})
+		case "maxStock":
+			out.Values[i] = ec._Product_maxStock(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15907,6 +17678,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_locations(ctx, field)
+				})
+		case "replenishmentPlan":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_replenishmentPlan(ctx, field)
+				})
+		case "transferRequests":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_transferRequests(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -16397,6 +18180,11 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "daysOfCover":
+			out.Values[i] = ec._StockLevel_daysOfCover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16645,6 +18433,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_transferUpdated(ctx, fields[0])
 	case "lotExpiring":
 		return ec._Subscription_lotExpiring(ctx, fields[0])
+	case "replenishmentNeeded":
+		return ec._Subscription_replenishmentNeeded(ctx, fields[0])
+	case "transferRequestUpdated":
+		return ec._Subscription_transferRequestUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -16851,6 +18643,233 @@ func (ec *executionContext) _TransferEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._TransferEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transferRequestImplementors = []string{"TransferRequest"}
+
+func (ec *executionContext) _TransferRequest(ctx context.Context, sel ast.SelectionSet, obj *stock.TransferRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferRequest")
+		case "id":
+			out.Values[i] = ec._TransferRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._TransferRequest_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sku":
+			out.Values[i] = ec._TransferRequest_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._TransferRequest_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransferRequest_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransferRequest_to(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._TransferRequest_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._TransferRequest_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._TransferRequest_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._TransferRequest_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "transfer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransferRequest_transfer(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transferRequestConnectionImplementors = []string{"TransferRequestConnection"}
+
+func (ec *executionContext) _TransferRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TransferRequestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferRequestConnection")
+		case "edges":
+			out.Values[i] = ec._TransferRequestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TransferRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transferRequestEdgeImplementors = []string{"TransferRequestEdge"}
+
+func (ec *executionContext) _TransferRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TransferRequestEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferRequestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferRequestEdge")
+		case "node":
+			out.Values[i] = ec._TransferRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._TransferRequestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var transferSuggestionImplementors = []string{"TransferSuggestion"}
+
+func (ec *executionContext) _TransferSuggestion(ctx context.Context, sel ast.SelectionSet, obj *replenish.Suggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferSuggestion")
+		case "sku":
+			out.Values[i] = ec._TransferSuggestion_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransferSuggestion_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TransferSuggestion_to(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._TransferSuggestion_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._TransferSuggestion_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromDaysOfCover":
+			out.Values[i] = ec._TransferSuggestion_fromDaysOfCover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toDaysOfCover":
+			out.Values[i] = ec._TransferSuggestion_toDaysOfCover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17885,6 +19904,11 @@ func (ec *executionContext) marshalNReportRow2ᚖgithubᚗcomᚋstockmeshᚋstoc
 	return ec._ReportRow(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRequestTransferInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐRequestTransferInput(ctx context.Context, v any) (stock.RequestTransferInput, error) {
+	res, err := ec.unmarshalInputRequestTransferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNReservation2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReservation(ctx context.Context, sel ast.SelectionSet, v *stock.Reservation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Reservation!")
@@ -18118,6 +20142,21 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSuggestionReason2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐReason(ctx context.Context, v any) (replenish.Reason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := replenish.Reason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSuggestionReason2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐReason(ctx context.Context, sel ast.SelectionSet, v replenish.Reason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SuggestionReason!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18201,6 +20240,61 @@ func (ec *executionContext) unmarshalNTransferInput2githubᚗcomᚋstockmeshᚋs
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNTransferRequest2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequest(ctx context.Context, sel ast.SelectionSet, v *stock.TransferRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferRequest!")
+		return graphql.Null
+	}
+	return ec._TransferRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTransferRequestConnection2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐTransferRequestConnection(ctx context.Context, sel ast.SelectionSet, v *model.TransferRequestConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferRequestConnection!")
+		return graphql.Null
+	}
+	return ec._TransferRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTransferRequestEdge2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐTransferRequestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TransferRequestEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransferRequestEdge2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐTransferRequestEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTransferRequestEdge2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋgraphᚋmodelᚐTransferRequestEdge(ctx context.Context, sel ast.SelectionSet, v *model.TransferRequestEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferRequestEdge!")
+		return graphql.Null
+	}
+	return ec._TransferRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTransferRequestStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequestStatus(ctx context.Context, v any) (stock.TransferRequestStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.TransferRequestStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransferRequestStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequestStatus(ctx context.Context, sel ast.SelectionSet, v stock.TransferRequestStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TransferRequestStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNTransferStatus2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferStatus(ctx context.Context, v any) (stock.TransferStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := stock.TransferStatus(tmp)
@@ -18214,6 +20308,30 @@ func (ec *executionContext) marshalNTransferStatus2githubᚗcomᚋstockmeshᚋst
 		graphql.AddInvalidNullFromMarshaler(ctx, "TransferStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTransferSuggestion2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*replenish.Suggestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestion(ctx context.Context, sel ast.SelectionSet, v *replenish.Suggestion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TransferSuggestion!")
+		return graphql.Null
+	}
+	return ec._TransferSuggestion(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateLocationInput2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐUpdateLocationInput(ctx context.Context, v any) (stock.UpdateLocationInput, error) {
@@ -18450,6 +20568,23 @@ func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋstockmeshᚋstockm
 	_ = ctx
 	res := scalar.MarshalDecimal(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
@@ -18756,6 +20891,25 @@ func (ec *executionContext) marshalOTransfer2ᚖgithubᚗcomᚋstockmeshᚋstock
 		return graphql.Null
 	}
 	return ec._Transfer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTransferRequestStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequestStatus(ctx context.Context, v any) (*stock.TransferRequestStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := stock.TransferRequestStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTransferRequestStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferRequestStatus(ctx context.Context, sel ast.SelectionSet, v *stock.TransferRequestStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOTransferStatus2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferStatus(ctx context.Context, v any) (*stock.TransferStatus, error) {

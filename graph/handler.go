@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/stockmesh/stockmesh/server/feed"
+	"github.com/stockmesh/stockmesh/server/request"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/transfer"
 )
@@ -39,6 +40,8 @@ type Options struct {
 	// Transfers serves the transfer fields, mutations and subscription;
 	// nil makes a desk over the handler's service.
 	Transfers *transfer.Desk
+	// Requests serves transferRequestUpdated; nil: a hub nothing feeds.
+	Requests *request.Hub
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler for /graphql: POST with
@@ -57,7 +60,11 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	if opts.Transfers == nil {
 		opts.Transfers = transfer.NewDesk(svc, nil)
 	}
-	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Tokens: opts.Tokens, Desk: opts.Transfers}})
+	if opts.Requests == nil {
+		opts.Requests = request.NewHub()
+	}
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Tokens: opts.Tokens, Desk: opts.Transfers,
+		Requests: opts.Requests}})
 	srv := handler.New(costed{es})
 	srv.SetParserTokenLimit(MaxTokens)
 	if opts.Websocket != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/request"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/transfer"
 )
@@ -46,6 +47,8 @@ type Resolver struct {
 	Tokens  Tokens
 	// Desk sends, receives, cancels and watches transfers.
 	Desk *transfer.Desk
+	// Requests fans transfer request updates out to subscriptions.
+	Requests *request.Hub
 
 	recent recentChanges // events already converted, shared by subscriptions
 }
@@ -53,5 +56,6 @@ type Resolver struct {
 // NewSchema returns the executable schema over svc, hub and net (which may
 // be nil).
 func NewSchema(svc *stock.Service, hub *feed.Hub, net Network) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: net, Desk: transfer.NewDesk(svc, nil)}})
+	return NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: net, Desk: transfer.NewDesk(svc, nil),
+		Requests: request.NewHub()}})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stockmesh/stockmesh/graph/model"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/replenish"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -223,6 +224,26 @@ func (r *mutationResolver) RelocateStock(ctx context.Context, input stock.Reloca
 	return r.Stock.RelocateStock(ctx, input)
 }
 
+// RequestTransfer is the resolver for the requestTransfer field.
+func (r *mutationResolver) RequestTransfer(ctx context.Context, input stock.RequestTransferInput) (*stock.TransferRequest, error) {
+	return r.Stock.RequestTransfer(ctx, input)
+}
+
+// AcceptTransferRequest is the resolver for the acceptTransferRequest field.
+func (r *mutationResolver) AcceptTransferRequest(ctx context.Context, id string, quantity *int64) (*stock.TransferRequest, error) {
+	return r.Stock.AcceptTransferRequest(ctx, id, quantity)
+}
+
+// DeclineTransferRequest is the resolver for the declineTransferRequest field.
+func (r *mutationResolver) DeclineTransferRequest(ctx context.Context, id string, reason *string) (*stock.TransferRequest, error) {
+	return r.Stock.DeclineTransferRequest(ctx, id, deref(reason))
+}
+
+// CancelTransferRequest is the resolver for the cancelTransferRequest field.
+func (r *mutationResolver) CancelTransferRequest(ctx context.Context, id string) (*stock.TransferRequest, error) {
+	return r.Stock.CancelTransferRequest(ctx, id)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *productResolver) Warehouse(ctx context.Context, obj *stock.Product) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -393,6 +414,24 @@ func (r *queryResolver) Locations(ctx context.Context, warehouse *string) ([]*st
 	return stock.Pointers(ls), err
 }
 
+// ReplenishmentPlan is the resolver for the replenishmentPlan field.
+func (r *queryResolver) ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*replenish.Suggestion, error) {
+	return r.Stock.ReplenishmentPlan(ctx, deref(warehouse), deref(sku))
+}
+
+// TransferRequests is the resolver for the transferRequests field.
+func (r *queryResolver) TransferRequests(ctx context.Context, status *stock.TransferRequestStatus, warehouse *string, first *int64, after *string) (*model.TransferRequestConnection, error) {
+	q := stock.TransferRequestQuery{Warehouse: deref(warehouse), First: pageSize(first), After: deref(after)}
+	if status != nil {
+		q.Status = *status
+	}
+	p, err := r.Stock.TransferRequests(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return requestConnection(p, deref(after)), nil
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *reservationResolver) Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -453,6 +492,16 @@ func (r *subscriptionResolver) LotExpiring(ctx context.Context, warehouse *strin
 	return watchExpiring(ctx, r.Stock, r.Feed, deref(warehouse), int(min(max(withinDays, -1), 1<<20)))
 }
 
+// ReplenishmentNeeded is the resolver for the replenishmentNeeded field.
+func (r *subscriptionResolver) ReplenishmentNeeded(ctx context.Context, warehouse *string) (<-chan *replenish.Suggestion, error) {
+	return subscribe(ctx, r.Feed, filterOf(warehouse, nil), replenishmentNeededBuffer, r.needed(newCrossings(r.Stock)))
+}
+
+// TransferRequestUpdated is the resolver for the transferRequestUpdated field.
+func (r *subscriptionResolver) TransferRequestUpdated(ctx context.Context, warehouse *string) (<-chan *stock.TransferRequest, error) {
+	return watchRequests(ctx, r.Requests, deref(warehouse))
+}
+
 // From is the resolver for the from field.
 func (r *transferResolver) From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.From)
@@ -460,6 +509,31 @@ func (r *transferResolver) From(ctx context.Context, obj *stock.Transfer) (*stoc
 
 // To is the resolver for the to field.
 func (r *transferResolver) To(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.To)
+}
+
+// From is the resolver for the from field.
+func (r *transferRequestResolver) From(ctx context.Context, obj *stock.TransferRequest) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.From)
+}
+
+// To is the resolver for the to field.
+func (r *transferRequestResolver) To(ctx context.Context, obj *stock.TransferRequest) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.To)
+}
+
+// Transfer is the resolver for the transfer field.
+func (r *transferRequestResolver) Transfer(ctx context.Context, obj *stock.TransferRequest) (*stock.Transfer, error) {
+	return r.requestTransfer(ctx, obj)
+}
+
+// From is the resolver for the from field.
+func (r *transferSuggestionResolver) From(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.From)
+}
+
+// To is the resolver for the to field.
+func (r *transferSuggestionResolver) To(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.To)
 }
 
@@ -528,23 +602,33 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 // Transfer returns TransferResolver implementation.
 func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 
+// TransferRequest returns TransferRequestResolver implementation.
+func (r *Resolver) TransferRequest() TransferRequestResolver { return &transferRequestResolver{r} }
+
+// TransferSuggestion returns TransferSuggestionResolver implementation.
+func (r *Resolver) TransferSuggestion() TransferSuggestionResolver {
+	return &transferSuggestionResolver{r}
+}
+
 // Warehouse returns WarehouseResolver implementation.
 func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} }
 
 type (
-	expiringLotResolver   struct{ *Resolver }
-	locationResolver      struct{ *Resolver }
-	lotQuantityResolver   struct{ *Resolver }
-	lowStockAlertResolver struct{ *Resolver }
-	movementResolver      struct{ *Resolver }
-	mutationResolver      struct{ *Resolver }
-	productResolver       struct{ *Resolver }
-	queryResolver         struct{ *Resolver }
-	reservationResolver   struct{ *Resolver }
-	stockChangeResolver   struct{ *Resolver }
-	stockLevelResolver    struct{ *Resolver }
-	stocktakeResolver     struct{ *Resolver }
-	subscriptionResolver  struct{ *Resolver }
-	transferResolver      struct{ *Resolver }
-	warehouseResolver     struct{ *Resolver }
+	expiringLotResolver        struct{ *Resolver }
+	locationResolver           struct{ *Resolver }
+	lotQuantityResolver        struct{ *Resolver }
+	lowStockAlertResolver      struct{ *Resolver }
+	movementResolver           struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	productResolver            struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	reservationResolver        struct{ *Resolver }
+	stockChangeResolver        struct{ *Resolver }
+	stockLevelResolver         struct{ *Resolver }
+	stocktakeResolver          struct{ *Resolver }
+	subscriptionResolver       struct{ *Resolver }
+	transferResolver           struct{ *Resolver }
+	transferRequestResolver    struct{ *Resolver }
+	transferSuggestionResolver struct{ *Resolver }
+	warehouseResolver          struct{ *Resolver }
 )

@@ -123,6 +123,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		cfg.StocktakeAdminAbove = &a
 		return err
 	})
+	fs.IntVar(&cfg.SalesWindowDays, "sales-window-days", 30, "the days of sales the average daily sales of days of cover and replenishment plans are taken over (1-366)")
 	fs.IntVar(&cfg.MaxConnsPerAddress, "max-conns-per-address", node.DefaultMaxConnsPerAddress, "HTTPS connections one remote address may hold open at once; more are closed before their TLS handshake (-1: no limit)")
 	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
 	fs.StringVar(&cfg.Join, "join", "", "join the network through this member's base URL (a new data folder; ignored once joined)")
@@ -135,6 +136,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	})
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if cfg.SalesWindowDays < 1 || cfg.SalesWindowDays > stock.MaxWindowDays {
+		return fmt.Errorf("--sales-window-days %d: not between 1 and %d", cfg.SalesWindowDays, stock.MaxWindowDays)
 	}
 	cfg.Logger = log
 	return node.Run(ctx, cfg)

@@ -96,7 +96,7 @@ func (a *app) importRefused(file string, lines []remote.LineError, dry bool) err
 // name) are explained in their language; the node checks everything again.
 
 // importColumns are the columns of a catalogue, as the node names them.
-var importColumns = []string{"sku", "name", "description", "price", "quantity", "reorderPoint"}
+var importColumns = []string{"sku", "name", "description", "price", "quantity", "reorderPoint", "maxStock"}
 
 // columnKey is how the node compares column names: lower case, without
 // spaces, underscores or a byte-order mark.
@@ -169,9 +169,9 @@ func checkImportRow(p Printer, rec []string, col map[string]int) string {
 	if _, err := ParsePrice(English, price); err != nil || strings.Contains(price, ",") {
 		return csvPriceProblem(p, price)
 	}
-	for _, name := range []string{"quantity", "reorderpoint"} {
+	for _, name := range []string{"quantity", "reorderpoint", "maxstock"} {
 		if s := cell(name); s != "" && !isNumber(s) {
-			return p.T(msgImportNotWhole, map[string]string{"quantity": "quantity", "reorderpoint": "reorderPoint"}[name], s)
+			return p.T(msgImportNotWhole, map[string]string{"quantity": "quantity", "reorderpoint": "reorderPoint", "maxstock": "maxStock"}[name], s)
 		}
 	}
 	return ""
@@ -241,6 +241,7 @@ var fieldWords = map[string]string{
 	"initialQuantity": "cantidad inicial", "reorderPoint": "punto de pedido", "reference": "referencia",
 	"note": "nota", "search": "búsqueda", "counted": "cantidad contada", "expiresIn": "caducidad",
 	"idempotencyKey": "clave de idempotencia",
+	"maxStock":       "existencias máximas",
 }
 
 // fieldWord returns the node's field in p's language.

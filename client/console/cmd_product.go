@@ -20,6 +20,7 @@ func setupProductAdd(fs *flag.FlagSet) runFunc {
 	reorder := fs.String("reorder", "", "reorder point")
 	unit := fs.String("unit", "", "the base unit every quantity is in (default unit)")
 	packs := fs.String("packs", "", "named packs of the base unit, such as box=12,tray=30")
+	maxStock := fs.String("max", "", "maximum stock a replenishment plan brings it to (0: none)")
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args); err != nil {
 			return err
@@ -39,6 +40,9 @@ func setupProductAdd(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		if in.ReorderPoint, err = optInt("reorder", *reorder, 0); err != nil {
+			return err
+		}
+		if in.MaxStock, err = optInt("max", *maxStock, 0); err != nil {
 			return err
 		}
 		return a.createProduct(ctx, in)
@@ -89,12 +93,13 @@ func setupProductUpdate(fs *flag.FlagSet) runFunc {
 	price := fs.String("price", "", "new price")
 	qty := fs.String("quantity", "", "new quantity (recorded as an adjustment)")
 	reorder := fs.String("reorder", "", "new reorder point")
+	maxStock := fs.String("max", "", "new maximum stock (0: none)")
 	note := fs.String("note", "", "note for the adjustment")
 	return func(ctx context.Context, a *app, args []string) error {
 		if err := wantArgs(args, "SKU"); err != nil {
 			return err
 		}
-		if !slices.ContainsFunc([]string{"name", "description", "price", "quantity", "reorder"}, func(f string) bool { return isSet(fs, f) }) {
+		if !slices.ContainsFunc([]string{"name", "description", "price", "quantity", "reorder", "max"}, func(f string) bool { return isSet(fs, f) }) {
 			return usagef("%s", a.p.T(msgNothingToUpdate, args[0]))
 		}
 		var in remote.ProductChanges
@@ -117,6 +122,9 @@ func setupProductUpdate(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		if in.ReorderPoint, err = optInt("reorder", *reorder, 0); err != nil {
+			return err
+		}
+		if in.MaxStock, err = optInt("max", *maxStock, 0); err != nil {
 			return err
 		}
 		return a.updateProduct(ctx, args[0], in)

@@ -55,6 +55,7 @@ func NewPrinter(lang Lang) Printer {
 	maps.Copy(cat, stocktakeCatalog())
 	maps.Copy(cat, usageCatalog())
 	maps.Copy(cat, lotsCatalog())
+	maps.Copy(cat, replenishCatalog())
 	return Printer{lang: lang, cat: cat}
 }
 

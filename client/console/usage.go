@@ -7,10 +7,10 @@ const (
 Without a command, stockmesh shows the interactive menu.
 
 Commands:
-  product add --sku SKU --name NAME --price 9.99 [--quantity N] [--description D] [--reorder N]
+  product add --sku SKU --name NAME --price 9.99 [--quantity N] [--description D] [--reorder N] [--max N]
               [--unit kg] [--packs box=12,tray=30]
   product get SKU
-  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
+  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--max N] [--note N]
   product delete SKU [--yes]
   product history SKU
   products [--warehouse ID|all] [--search TEXT]
@@ -33,7 +33,7 @@ Commands:
         kinds: purchase, sale, return, adjustment, transfer_out, transfer_in)
   report [--group-by month,sku] [--tz ZONE] [history's filters] [--csv FILE]
        (groups: sku, kind, warehouse, day, week, month, lot)
-  import FILE.csv [--dry-run]   (columns: sku,name,description,price,quantity,reorderPoint)
+  import FILE.csv [--dry-run]   (columns: sku,name,description,price,quantity,reorderPoint,maxStock)
   watch [--sku SKU] [--warehouse ID|all]
        (default: this node's own warehouse; all: every warehouse it holds; LOW: at or below the reorder point)
   warehouses
@@ -50,6 +50,12 @@ Commands:
   release ID
   fulfil ID [--quantity N]   (records the sale; with --quantity, sells N and releases the rest)
   who-has SKU QUANTITY       (the warehouses that can supply QUANTITY now, most available first)
+  replenish [--warehouse W] [--request]
+       (the transfers that bring products at or below their reorder point back up; --request
+        asks their sources for those to this node's warehouse)
+  requests [--incoming] [--first N]   (--incoming: those this node's warehouse decides)
+  accept ID [--qty N]        (sends the transfer)
+  decline ID [--reason R]
   count [ID]                 (counting on the floor: pick an open stocktake or start one, then
                               a sku and what the shelf holds, one after another; an empty sku ends)
   stocktake start [--sku A,B] [--note N]   (default: every live product)
@@ -87,10 +93,10 @@ Exit codes: 0 success, 1 request refused, 2 usage, 3 node unreachable.
 Sin orden, stockmesh muestra el menú interactivo.
 
 Órdenes:
-  product add --sku SKU --name NOMBRE --price 9,99 [--quantity N] [--description D] [--reorder N]
+  product add --sku SKU --name NOMBRE --price 9,99 [--quantity N] [--description D] [--reorder N] [--max N]
               [--unit kg] [--packs caja=12,bandeja=30]
   product get SKU
-  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--note N]
+  product update SKU [--name N] [--description D] [--price P] [--quantity N] [--reorder N] [--max N] [--note N]
   product delete SKU [--yes]
   product history SKU
   products [--warehouse ID|all] [--search TEXTO]
@@ -114,7 +120,7 @@ Sin orden, stockmesh muestra el menú interactivo.
         tipos: compra, venta, devolución, ajuste, salida, entrada, o en inglés)
   report [--group-by month,sku] [--tz ZONA] [los filtros de history] [--csv FICHERO]
        (grupos: sku, kind, warehouse, day, week, month, lot)
-  import FICHERO.csv [--dry-run]   (columnas: sku,name,description,price,quantity,reorderPoint)
+  import FICHERO.csv [--dry-run]   (columnas: sku,name,description,price,quantity,reorderPoint,maxStock)
   watch [--sku SKU] [--warehouse ID|all]
        (por defecto, el almacén de este nodo; all o todos: todos los que tiene;
        BAJO: en el punto de pedido o por debajo)
@@ -132,6 +138,12 @@ Sin orden, stockmesh muestra el menú interactivo.
   release ID
   fulfil ID [--quantity N]   (registra la venta; con --quantity, vende N y libera el resto)
   who-has SKU CANTIDAD       (los almacenes que pueden servir CANTIDAD ahora, los de más disponibles primero)
+  replenish [--warehouse W] [--request]
+       (los traspasos que reponen los productos en su punto de pedido o por debajo; --request
+        los solicita a sus orígenes para el almacén de este nodo)
+  requests [--incoming] [--first N]   (--incoming: las que decide el almacén de este nodo)
+  accept ID [--qty N]        (envía el traspaso)
+  decline ID [--reason R]
   count [ID]                 (recuento en el almacén: elija un inventario abierto o empiece uno, y
                               luego un sku y lo que hay en la estantería, uno tras otro; un sku vacío termina)
   stocktake start [--sku A,B] [--note N]   (por omisión: todos los productos)

@@ -52,6 +52,9 @@ func writeProduct(out io.Writer, p Printer, ansi bool, pr *remote.Product) {
 		t.add(p.T(msgColAvailable), FormatInt(l, pr.Available))
 	}
 	t.add(p.T(msgColReorder), FormatInt(l, pr.ReorderPoint))
+	if pr.MaxStock > 0 {
+		t.add(p.T(msgColMaxStock), FormatInt(l, pr.MaxStock))
+	}
 	t.add(p.T(msgColWarehouse), pr.Warehouse.Name)
 	t.add(p.T(msgColUpdated), FormatTime(pr.UpdatedAt, time.Now()))
 	t.write(out, ansi)

@@ -12,7 +12,7 @@ import (
 // GraphQL selections shared by the operations.
 const (
 	warehouseFields = `id name local`
-	productFields   = `sku name description price quantity reorderPoint belowReorderPoint reserved available overReserved warehouse { ` + warehouseFields + ` } createdAt updatedAt`
+	productFields   = `sku name description price quantity reorderPoint maxStock belowReorderPoint reserved available overReserved warehouse { ` + warehouseFields + ` } createdAt updatedAt`
 	movementFields  = `id warehouse { ` + warehouseFields + ` } sku kind quantity balance reference note actor createdAt
 		pack packQuantity location lots { code expiresOn quantity location }`
 )

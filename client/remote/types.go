@@ -60,6 +60,7 @@ type Product struct {
 	Price             string    `json:"price"`
 	Quantity          int       `json:"quantity"`
 	ReorderPoint      int       `json:"reorderPoint"`
+	MaxStock          int       `json:"maxStock,omitempty"`
 	BelowReorderPoint bool      `json:"belowReorderPoint"`
 	Warehouse         Warehouse `json:"warehouse"`
 	CreatedAt         time.Time `json:"createdAt"`
@@ -164,6 +165,7 @@ type NewProduct struct {
 	ReorderPoint    *int    `json:"reorderPoint,omitempty"`
 	Unit            string  `json:"unit,omitempty"`
 	Packs           []Pack  `json:"packs,omitempty"`
+	MaxStock        *int    `json:"maxStock,omitempty"`
 }
 
 // Pack is a named pack of a product's base unit.
@@ -180,6 +182,7 @@ type ProductChanges struct {
 	Quantity     *int    `json:"quantity,omitempty"`
 	ReorderPoint *int    `json:"reorderPoint,omitempty"`
 	Note         *string `json:"note,omitempty"`
+	MaxStock     *int    `json:"maxStock,omitempty"`
 }
 
 // NewMovement is the input of RecordMovement. An empty IdempotencyKey is

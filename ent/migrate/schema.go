@@ -137,6 +137,7 @@ var (
 		{Name: "reorder_point", Type: field.TypeInt64, Default: 0},
 		{Name: "unit", Type: field.TypeString, Default: ""},
 		{Name: "packs", Type: field.TypeString, Default: ""},
+		{Name: "max_stock", Type: field.TypeInt64, Default: 0},
 		{Name: "seq", Type: field.TypeInt64},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
@@ -151,7 +152,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "products_warehouses_products",
-				Columns:    []*schema.Column{ProductsColumns[13]},
+				Columns:    []*schema.Column{ProductsColumns[14]},
 				RefColumns: []*schema.Column{WarehousesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -160,7 +161,7 @@ var (
 			{
 				Name:    "product_warehouse_id_sku",
 				Unique:  true,
-				Columns: []*schema.Column{ProductsColumns[13], ProductsColumns[1]},
+				Columns: []*schema.Column{ProductsColumns[14], ProductsColumns[1]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "deleted_at IS NULL",
 				},

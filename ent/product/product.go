@@ -30,6 +30,8 @@ const (
 	FieldUnit = "unit"
 	// FieldPacks holds the string denoting the packs field in the database.
 	FieldPacks = "packs"
+	// FieldMaxStock holds the string denoting the max_stock field in the database.
+	FieldMaxStock = "max_stock"
 	// FieldSeq holds the string denoting the seq field in the database.
 	FieldSeq = "seq"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
@@ -72,6 +74,7 @@ var Columns = []string{
 	FieldReorderPoint,
 	FieldUnit,
 	FieldPacks,
+	FieldMaxStock,
 	FieldSeq,
 	FieldCreatedAt,
 	FieldUpdatedAt,
@@ -109,6 +112,10 @@ var (
 	DefaultUnit string
 	// DefaultPacks holds the default value on creation for the "packs" field.
 	DefaultPacks string
+	// DefaultMaxStock holds the default value on creation for the "max_stock" field.
+	DefaultMaxStock int64
+	// MaxStockValidator is a validator for the "max_stock" field. It is called by the builders before save.
+	MaxStockValidator func(int64) error
 )
 
 // OrderOption defines the ordering options for the Product queries.
@@ -162,6 +169,11 @@ func ByUnit(opts ...sql.OrderTermOption) OrderOption {
 // ByPacks orders the results by the packs field.
 func ByPacks(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPacks, opts...).ToFunc()
+}
+
+// ByMaxStock orders the results by the max_stock field.
+func ByMaxStock(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMaxStock, opts...).ToFunc()
 }
 
 // BySeq orders the results by the seq field.

@@ -100,6 +100,11 @@ func Packs(v string) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldPacks, v))
 }
 
+// MaxStock applies equality check predicate on the "max_stock" field. It's identical to MaxStockEQ.
+func MaxStock(v int64) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldMaxStock, v))
+}
+
 // Seq applies equality check predicate on the "seq" field. It's identical to SeqEQ.
 func Seq(v int64) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldSeq, v))
@@ -628,6 +633,46 @@ func PacksEqualFold(v string) predicate.Product {
 // PacksContainsFold applies the ContainsFold predicate on the "packs" field.
 func PacksContainsFold(v string) predicate.Product {
 	return predicate.Product(sql.FieldContainsFold(FieldPacks, v))
+}
+
+// MaxStockEQ applies the EQ predicate on the "max_stock" field.
+func MaxStockEQ(v int64) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldMaxStock, v))
+}
+
+// MaxStockNEQ applies the NEQ predicate on the "max_stock" field.
+func MaxStockNEQ(v int64) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldMaxStock, v))
+}
+
+// MaxStockIn applies the In predicate on the "max_stock" field.
+func MaxStockIn(vs ...int64) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldMaxStock, vs...))
+}
+
+// MaxStockNotIn applies the NotIn predicate on the "max_stock" field.
+func MaxStockNotIn(vs ...int64) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldMaxStock, vs...))
+}
+
+// MaxStockGT applies the GT predicate on the "max_stock" field.
+func MaxStockGT(v int64) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldMaxStock, v))
+}
+
+// MaxStockGTE applies the GTE predicate on the "max_stock" field.
+func MaxStockGTE(v int64) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldMaxStock, v))
+}
+
+// MaxStockLT applies the LT predicate on the "max_stock" field.
+func MaxStockLT(v int64) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldMaxStock, v))
+}
+
+// MaxStockLTE applies the LTE predicate on the "max_stock" field.
+func MaxStockLTE(v int64) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldMaxStock, v))
 }
 
 // SeqEQ applies the EQ predicate on the "seq" field.

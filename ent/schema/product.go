@@ -29,6 +29,8 @@ func (Product) Fields() []ent.Field {
 		field.Int64("reorder_point").NonNegative().Default(0),
 		field.String("unit").Default("").Comment(`base unit ("" is "unit")`),
 		field.String("packs").Default("").Comment("named packs as JSON, [{name, size}]; \"\" none"),
+		field.Int64("max_stock").NonNegative().Default(0).
+			Comment("the maximum a replenishment plan brings the stock to; 0: none"),
 		field.Int64("seq").Comment("change sequence of the product's last change in its warehouse"),
 		field.Time("created_at").Immutable(),
 		field.Time("updated_at"),

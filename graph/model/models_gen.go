@@ -95,3 +95,13 @@ type TransferEdge struct {
 	Node   *stock.Transfer `json:"node"`
 	Cursor string          `json:"cursor"`
 }
+
+type TransferRequestConnection struct {
+	Edges    []*TransferRequestEdge `json:"edges"`
+	PageInfo *PageInfo              `json:"pageInfo"`
+}
+
+type TransferRequestEdge struct {
+	Node   *stock.TransferRequest `json:"node"`
+	Cursor string                 `json:"cursor"`
+}

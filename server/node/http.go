@@ -23,6 +23,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/metrics"
 	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/playground"
+	"github.com/stockmesh/stockmesh/server/request"
 	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/transfer"
@@ -52,7 +53,8 @@ const keepAlive = 20 * time.Second
 // routes returns the node's HTTP handler. Each API writes its own errors:
 // /graphql through graph.WriteError, /api/v1 and /metrics through
 // rest.WriteError (plain JSON).
-func routes(svc *stock.Service, hub *feed.Hub, desk *transfer.Desk, m *metrics.Metrics, net *member.Network, sync *peer.Handler, acc *access, log *slog.Logger) http.Handler {
+func routes(svc *stock.Service, hub *feed.Hub, desk *transfer.Desk, m *metrics.Metrics, net *member.Network, sync *peer.Handler, acc *access, log *slog.Logger,
+	requests *request.Hub) http.Handler {
 	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
 	private := func(route string, h http.Handler) http.Handler {
 		return m.Middleware(route, guardUpTo(acc, h, restError, bodyLimit(route)))
@@ -69,6 +71,7 @@ func routes(svc *stock.Service, hub *feed.Hub, desk *transfer.Desk, m *metrics.M
 		Logger:    log,
 		Network:   net,
 		Transfers: desk,
+		Requests:  requests,
 	})
 	gh := m.Middleware("/graphql", graphqlAuth(acc, withRemoteAddr(gql)))
 	for _, method := range []string{"GET", "POST", "OPTIONS"} {

@@ -24,6 +24,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/metrics"
 	"github.com/stockmesh/stockmesh/server/peer"
+	"github.com/stockmesh/stockmesh/server/request"
 	"github.com/stockmesh/stockmesh/server/rest"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/transfer"
@@ -50,6 +51,9 @@ type Config struct {
 	// finalizing a stocktake needs an admin; nil: DefaultStocktakeAdminAbove,
 	// zero: never.
 	StocktakeAdminAbove *stock.Amount
+	// SalesWindowDays is the window, in days, of the average daily sales
+	// behind days of cover and replenishment plans (0: 30).
+	SalesWindowDays int
 	// MaxConnsPerAddress bounds the HTTPS connections one remote address
 	// holds open at once (0: DefaultMaxConnsPerAddress; negative: none).
 	MaxConnsPerAddress int
@@ -228,6 +232,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	if cfg.StocktakeAdminAbove != nil {
 		svc.StocktakeAdminAbove = *cfg.StocktakeAdminAbove
 	}
+	svc.SalesWindowDays = cfg.SalesWindowDays
 	learned, err := joinFirst(ctx, cfg, svc)
 	if err != nil {
 		return err
@@ -244,7 +249,9 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 		return err
 	}
 	transfers.SetLocal(w.ID)
-	p, err := newPump(cfg.Queue, keys, hub, transfers, svc, log)
+	requests := request.NewHub()
+	requests.SetLocal(w.ID)
+	p, err := newPump(cfg.Queue, keys, hub, transfers, svc, log, requests)
 	if err != nil {
 		return err
 	}
@@ -299,13 +306,14 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	g.Go(func() error {
 		defer close(httpsDone)
 		failing := func(host string) bool { return acc.failing(host) || net.JoinsFailing(host) }
-		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log), tc, failing, m.ConnectionRefused, announce)
+		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log, requests), tc, failing, m.ConnectionRefused, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
 	g.Go(func() error { return rep.Run(gctx) })
 	g.Go(func() error { return settler.Run(gctx) })
 	g.Go(func() error { return p.run(httpsDone) })
 	g.Go(func() error { return transfers.Follow(gctx, svc) })
+	g.Go(func() error { return requests.Follow(gctx, svc) })
 	g.Go(func() error { return runPyro(gctx) })
 	g.Go(func() error { return pprof.Serve(gctx) })
 	g.Go(func() error { svc.Reseal(gctx, resealBatch, resealIdle, log); return nil })

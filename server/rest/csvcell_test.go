@@ -56,7 +56,7 @@ func (r *rowsOf) Refuse(e stock.LineError) { r.bad = append(r.bad, e) }
 func TestCatalogueRoundTrip(t *testing.T) {
 	desc := "=1+1"
 	products := []stock.Product{
-		{SKU: "A-1", Name: "=HYPERLINK(\"x\")", Description: desc, Price: 19_9900, Quantity: 4, ReorderPoint: 1},
+		{SKU: "A-1", Name: "=HYPERLINK(\"x\")", Description: desc, Price: 19_9900, Quantity: 4, ReorderPoint: 1, MaxStock: 12},
 		{SKU: "B-2", Name: "'+quoted", Description: "", Price: 1, Quantity: 0},
 		{SKU: "C-3", Name: "@home", Description: "-minus", Price: 0, Quantity: 7},
 	}
@@ -77,7 +77,7 @@ func TestCatalogueRoundTrip(t *testing.T) {
 			d = nil
 		}
 		want := stock.ImportRow{Line: i + 2, SKU: p.SKU, Name: p.Name, Description: d, Price: p.Price,
-			Quantity: &products[i].Quantity, ReorderPoint: &products[i].ReorderPoint}
+			Quantity: &products[i].Quantity, ReorderPoint: &products[i].ReorderPoint, MaxStock: &products[i].MaxStock}
 		if !reflect.DeepEqual(im.Rows[i], want) {
 			t.Errorf("row %d = %+v, want %+v", i, im.Rows[i], want)
 		}

@@ -15,7 +15,7 @@ import (
 
 // productColumns is the header of products.csv, which POST
 // /api/v1/products/import reads back.
-var productColumns = []string{"sku", "name", "description", "price", "quantity", "reorderPoint"}
+var productColumns = []string{"sku", "name", "description", "price", "quantity", "reorderPoint", "maxStock"}
 
 // registerProducts adds GET /api/v1/products.csv (a warehouse's catalogue,
 // ?warehouse=, by sku) and POST /api/v1/products/import (a catalogue in
@@ -39,7 +39,8 @@ func (h *Handler) productsCSV(w http.ResponseWriter, r *http.Request) {
 // neutralised (see neutral).
 func productRecord(p *stock.Product) []string {
 	return []string{neutral(p.SKU), neutral(p.Name), neutral(p.Description), p.Price.String(),
-		strconv.FormatInt(p.Quantity, 10), strconv.FormatInt(p.ReorderPoint, 10)}
+		strconv.FormatInt(p.Quantity, 10), strconv.FormatInt(p.ReorderPoint, 10),
+		strconv.FormatInt(p.MaxStock, 10)}
 }
 
 // ImportErrorBody is the JSON of a refused import: the REST error and what
@@ -168,7 +169,8 @@ func importRow(rec []string, col map[string]int, line int) (stock.ImportRow, err
 	for _, c := range [...]struct {
 		col, field string
 		dst        **int64
-	}{{"quantity", "quantity", &row.Quantity}, {"reorderpoint", "reorderPoint", &row.ReorderPoint}} {
+	}{{"quantity", "quantity", &row.Quantity}, {"reorderpoint", "reorderPoint", &row.ReorderPoint},
+		{"maxstock", "maxStock", &row.MaxStock}} {
 		if s, ok := cell(c.col); ok {
 			n, err := stock.ParseWhole(c.field, s)
 			if err != nil {

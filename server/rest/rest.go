@@ -57,6 +57,7 @@ func (h *Handler) Register(mux *http.ServeMux, public, private Wrap) {
 	h.registerReports(mux, private)
 	h.registerProducts(mux, private)
 	h.registerReservations(mux, private)
+	h.registerReplenishment(mux, private)
 	h.registerStocktakes(mux, private)
 	registerNotFound(mux, public)
 }

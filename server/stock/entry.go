@@ -73,7 +73,15 @@ func (e *LogEntry) Validate() error {
 	if err := exactText("actor", e.Actor, MaxTokenNameLen, false); err != nil {
 		return asEntryError(e, "", err)
 	}
+	if e.Type.IsTransferRequest() != (e.TransferRequest != nil) {
+		return InvalidEntry(e, "type", "a transfer request entry, and only one, carries a transfer request")
+	}
 	switch {
+	case e.Type.IsTransferRequest():
+		if e.Product != nil || e.Movement != nil || e.Transfer != nil || e.Reservation != nil || e.Stocktake != nil || len(e.Changed) > 0 {
+			return InvalidEntry(e, "type", "a %s entry carries a transfer request only", e.Type)
+		}
+		return e.checkTransferRequest()
 	case e.Type == EntryMovement:
 		if e.Movement == nil || e.Product != nil || e.Transfer != nil || e.Reservation != nil || e.Stocktake != nil || len(e.Changed) > 0 {
 			return InvalidEntry(e, "type", "a movement entry carries a movement only")
@@ -195,7 +203,7 @@ func (e *LogEntry) checkProduct() error {
 	}
 	for i, f := range e.Changed {
 		switch f {
-		case FieldName, FieldDescription, FieldPrice, FieldReorderPoint, FieldUnit, FieldPacks:
+		case FieldName, FieldDescription, FieldPrice, FieldReorderPoint, FieldUnit, FieldPacks, FieldMaxStock:
 		default:
 			return InvalidEntry(e, "changed", "%.40q is not a product field", f)
 		}
@@ -233,6 +241,9 @@ func checkCatalogue(p *Product) error {
 	}
 	if err == nil {
 		err = checkQuantity("reorderPoint", p.ReorderPoint, 0, MaxStock)
+	}
+	if err == nil {
+		err = checkQuantity("maxStock", p.MaxStock, 0, MaxStock)
 	}
 	return err
 }

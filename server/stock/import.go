@@ -22,6 +22,7 @@ type ImportRow struct {
 	Price        Price   `json:"price"`
 	Quantity     *int64  `json:"quantity,omitempty"`
 	ReorderPoint *int64  `json:"reorderPoint,omitempty"`
+	MaxStock     *int64  `json:"maxStock,omitempty"`
 }
 
 // ImportNote is the note of the movements an import records.
@@ -40,6 +41,9 @@ func (r *ImportRow) Create() CreateProductInput {
 	if r.ReorderPoint != nil {
 		in.ReorderPoint = *r.ReorderPoint
 	}
+	if r.MaxStock != nil {
+		in.MaxStock = *r.MaxStock
+	}
 	return in
 }
 
@@ -48,7 +52,7 @@ func (r *ImportRow) Create() CreateProductInput {
 func (r *ImportRow) Update() UpdateProductInput {
 	name, price := r.Name, r.Price
 	return UpdateProductInput{Name: &name, Description: r.Description, Price: &price, Quantity: r.Quantity,
-		ReorderPoint: r.ReorderPoint, Note: ImportNote}
+		ReorderPoint: r.ReorderPoint, Note: ImportNote, MaxStock: r.MaxStock}
 }
 
 // LineError is what is wrong with one line of an import.

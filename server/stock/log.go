@@ -50,6 +50,9 @@ type LogEntry struct {
 	// Stocktake is the stocktake a stocktake entry changed: its header
 	// after the change, with the lines the change made or counted.
 	Stocktake *Stocktake `json:"stocktake,omitempty"`
+	// TransferRequest is the request a transfer request entry changed,
+	// as its writer saw it after the change (see TransferRequest).
+	TransferRequest *TransferRequest `json:"transferRequest,omitempty"`
 	// From is, in an EntryRun message, the first seq of the run.
 	From int64 `json:"from,omitempty"`
 	// Actor is who made a product entry's change ("" in entries logged
@@ -76,6 +79,7 @@ const (
 	FieldReorderPoint = "reorderPoint"
 	FieldUnit         = "unit"
 	FieldPacks        = "packs"
+	FieldMaxStock     = "maxStock"
 )
 
 // ChangesQuery reads the log of Origin after AfterSeq, at most Limit

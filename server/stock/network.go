@@ -61,12 +61,17 @@ func CheckOwner(local *Warehouse, id string, lookup func(id string) (*Warehouse,
 // holds.
 type StockLevelQuery struct {
 	SKU string `json:"sku"`
+	// WindowDays is the window of the average daily sales of DaysOfCover
+	// (0: replenish.DefaultWindowDays).
+	WindowDays int `json:"windowDays,omitempty"`
 }
 
 // Normalize trims and validates the sku in place.
 func (q *StockLevelQuery) Normalize() (err error) {
-	q.SKU, err = NormalizeSKU(q.SKU)
-	return err
+	if q.SKU, err = NormalizeSKU(q.SKU); err != nil {
+		return err
+	}
+	return normalizeWindow(&q.WindowDays)
 }
 
 // StockLevel is the stock of one sku in one warehouse, as this node holds
@@ -83,6 +88,10 @@ type StockLevel struct {
 	// Reserved is the units the warehouse's active reservations of the
 	// sku hold (see Reservation).
 	Reserved int64 `json:"reserved"`
+	// DaysOfCover is the available units divided by the average daily
+	// SALE units over the query's window (replenish.Level.DaysOfCover);
+	// nil when nothing was sold.
+	DaysOfCover *float64 `json:"daysOfCover,omitempty"`
 }
 
 // Available returns the units of the level not held by reservations.

@@ -42,6 +42,10 @@ type Product struct {
 	// DefaultUnit); Packs are its named packs.
 	Unit  string `json:"unit,omitempty"`
 	Packs []Pack `json:"packs,omitempty"`
+	// MaxStock is the maximum a replenishment plan brings the stock to
+	// (0: none; see package replenish). Left out of an entry when 0, so
+	// entries written before it existed encode as they did.
+	MaxStock int64 `json:"maxStock,omitempty"`
 }
 
 // BaseUnit returns the product's base unit, DefaultUnit when none was set.
@@ -85,6 +89,7 @@ type CreateProductInput struct {
 	ReorderPoint    int64  `json:"reorderPoint,omitempty"`
 	Unit            string `json:"unit,omitempty"`
 	Packs           []Pack `json:"packs,omitempty"`
+	MaxStock        int64  `json:"maxStock,omitempty"`
 }
 
 // UpdateProductInput changes the fields that are not nil. A new Quantity is
@@ -98,7 +103,8 @@ type UpdateProductInput struct {
 	Note         string  `json:"note,omitempty"`
 	Unit         *string `json:"unit,omitempty"`
 	// Packs replaces the product's packs when not nil (empty: none).
-	Packs []Pack `json:"packs"`
+	Packs    []Pack `json:"packs"`
+	MaxStock *int64 `json:"maxStock,omitempty"`
 }
 
 // ProductQuery selects a page of products of Warehouse ("" for the local

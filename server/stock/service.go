@@ -46,6 +46,10 @@ type Service struct {
 	// movement's warehouse, a transfer's ends). A warehouse it does not
 	// know is looked up as without it. Set it before the Service is used.
 	Directory func(id string) (Warehouse, bool)
+	// SalesWindowDays is the window, in days, of the average daily sales
+	// days of cover and replenishment plans are computed over (0:
+	// replenish.DefaultWindowDays).
+	SalesWindowDays int
 }
 
 // NewService returns a Service that sends its jobs over q.
@@ -202,7 +206,7 @@ func (s *Service) Movements(ctx context.Context, q MovementQuery) (*MovementPage
 // a live product of it in, the local warehouse first, each with how fresh
 // it is.
 func (s *Service) StockLevels(ctx context.Context, sku string) ([]*StockLevel, error) {
-	l, err := call(ctx, s, OpStockLevels, &StockLevelQuery{SKU: sku})
+	l, err := call(ctx, s, OpStockLevels, &StockLevelQuery{SKU: sku, WindowDays: s.SalesWindowDays})
 	if err != nil {
 		return nil, err
 	}

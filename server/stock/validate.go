@@ -126,7 +126,10 @@ func (in *CreateProductInput) Normalize() error {
 	if err = NormalizePacks(in.Packs); err != nil {
 		return err
 	}
-	return checkQuantity("reorderPoint", in.ReorderPoint, 0, MaxStock)
+	if err = checkQuantity("reorderPoint", in.ReorderPoint, 0, MaxStock); err != nil {
+		return err
+	}
+	return checkQuantity("maxStock", in.MaxStock, 0, MaxStock)
 }
 
 // normalizeUnit trims a base unit; DefaultUnit is stored as "".
@@ -143,7 +146,7 @@ func normalizeUnit(u string) (string, error) {
 func (in *UpdateProductInput) Normalize() error {
 	var err error
 	if in.Name == nil && in.Description == nil && in.Price == nil && in.Quantity == nil && in.ReorderPoint == nil &&
-		in.Unit == nil && in.Packs == nil {
+		in.Unit == nil && in.Packs == nil && in.MaxStock == nil {
 		return invalid("input", "names nothing to change")
 	}
 	if in.Unit != nil {
@@ -176,6 +179,11 @@ func (in *UpdateProductInput) Normalize() error {
 	}
 	if in.ReorderPoint != nil {
 		if err = checkQuantity("reorderPoint", *in.ReorderPoint, 0, MaxStock); err != nil {
+			return err
+		}
+	}
+	if in.MaxStock != nil {
+		if err = checkQuantity("maxStock", *in.MaxStock, 0, MaxStock); err != nil {
 			return err
 		}
 	}

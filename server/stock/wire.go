@@ -216,6 +216,6 @@ func EntryHead(data []byte) (origin string, seq int64, ok bool) {
 // movement goes to encoding/json), with times json.Marshal writes as
 // appendTime does.
 func fastEntry(e *LogEntry) bool {
-	return e != nil && e.Movement != nil && e.Location == nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
+	return e != nil && e.Movement != nil && e.Location == nil && e.TransferRequest == nil && e.Product == nil && e.Changed == nil && e.Actor == "" && e.Transfer == nil &&
 		e.Reservation == nil && e.Stocktake == nil && e.From == 0 && jsonTime(e.At) && jsonTime(e.Movement.CreatedAt)
 }

@@ -47,6 +47,8 @@ func (f *filler) fill(v reflect.Value, path string) {
 			x = -int64(1 + f.n%100)
 		}
 		v.SetInt(x)
+	case reflect.Float64:
+		v.SetFloat(float64(f.n) + 0.1) // days of cover: a fraction JSON carries exactly
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		x := uint64(1)<<53 + uint64(f.n)
 		if v.OverflowUint(x) {

@@ -79,6 +79,8 @@ func (b *batch) applyChanges(in *stock.ChangeBatch) (*stock.ApplyResult, error) 
 			err = b.applyStocktake(e)
 		} else if e.Type.IsLocation() {
 			err = b.applyLocation(e)
+		} else if e.Type.IsTransferRequest() {
+			err = b.applyRequest(e)
 		} else if e.Type == stock.EntryMovement {
 			if err = b.applyMovement(e, r); err == nil {
 				err = b.insertLog(e, nil)
@@ -286,6 +288,7 @@ func (b *batch) apply(e *stock.LogEntry) error {
 			SetWarehouseID(e.Origin).SetSku(p.SKU).SetName(p.Name).SetDescription(p.Description).
 			SetPrice(int64(p.Price)).SetQuantity(p.Quantity).SetReorderPoint(p.ReorderPoint).
 			SetUnit(p.Unit).SetPacks(encodePacks(p.Packs)).
+			SetMaxStock(p.MaxStock).
 			SetSeq(e.Seq).SetCreatedAt(p.CreatedAt).SetUpdatedAt(e.At).Exec(b.ctx)
 	}
 	sku := ""
@@ -336,6 +339,8 @@ func setChanged(u *ent.ProductUpdateOne, e *stock.LogEntry) {
 			u.SetUnit(e.Product.Unit)
 		case stock.FieldPacks:
 			u.SetPacks(encodePacks(e.Product.Packs))
+		case stock.FieldMaxStock:
+			u.SetMaxStock(e.Product.MaxStock)
 		}
 	}
 }

@@ -68,12 +68,14 @@ const auditQuery = `SELECT at, src, n, actor, action, subject, detail FROM (
 			ELSE COALESCE(json_extract(CAST(l.data AS TEXT), '$.product.sku'),
 				json_extract(CAST(l.data AS TEXT), '$.transfer.sku'),
 				json_extract(CAST(l.data AS TEXT), '$.reservation.sku'),
-				json_extract(CAST(l.data AS TEXT), '$.stocktake.id'), '') END AS subject,
+				json_extract(CAST(l.data AS TEXT), '$.stocktake.id'),
+				json_extract(CAST(l.data AS TEXT), '$.transferRequest.sku'), '') END AS subject,
 		CASE WHEN l.type = 'movement' THEN m.kind || ' ' || m.quantity || ', balance ' || m.balance
 			ELSE COALESCE(json_extract(CAST(l.data AS TEXT), '$.changed'),
 				json_extract(CAST(l.data AS TEXT), '$.transfer.id'),
 				json_extract(CAST(l.data AS TEXT), '$.reservation.id'),
-				json_extract(CAST(l.data AS TEXT), '$.stocktake.status'), '') END AS detail
+				json_extract(CAST(l.data AS TEXT), '$.stocktake.status'),
+				json_extract(CAST(l.data AS TEXT), '$.transferRequest.id'), '') END AS detail
 	FROM change_log l LEFT JOIN movements m ON m.warehouse_id = l.origin AND m.seq = l.seq
 	WHERE l.origin = ?1
 	UNION ALL

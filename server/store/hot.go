@@ -92,7 +92,7 @@ func (id stmtID) query() string {
 		return "ROLLBACK"
 	case stInsertProduct:
 		return `INSERT INTO products (warehouse_id, sku, name, description, price, quantity, reorder_point,
-			seq, created_at, updated_at, unit, packs) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING id`
+			seq, created_at, updated_at, unit, packs, max_stock) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	}
 	return id.transferQuery()
 }

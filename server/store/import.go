@@ -126,7 +126,7 @@ func (b *batch) importRow(r *stock.ImportRow, p *ent.Product, out *stock.ImportR
 // liveProductsSQL selects the live products of a warehouse whose skus a
 // JSON array names, through the live products' unique index.
 const liveProductsSQL = `SELECT id, sku, name, description, price, quantity, reorder_point, seq,
-	created_at, updated_at FROM products WHERE warehouse_id = ? AND deleted_at IS NULL
+	created_at, updated_at, max_stock FROM products WHERE warehouse_id = ? AND deleted_at IS NULL
 	AND sku IN (SELECT value FROM json_each(?))`
 
 // liveProducts returns, by sku, the live products of warehouse that rows
@@ -150,7 +150,7 @@ func (b *batch) liveProducts(warehouse string, rows []stock.ImportRow) (map[stri
 	for q.Next() {
 		p := &ent.Product{WarehouseID: warehouse}
 		if err := q.Scan(&p.ID, &p.Sku, &p.Name, &p.Description, &p.Price, &p.Quantity, &p.ReorderPoint, &p.Seq,
-			&p.CreatedAt, &p.UpdatedAt); err != nil {
+			&p.CreatedAt, &p.UpdatedAt, &p.MaxStock); err != nil {
 			return nil, fmt.Errorf("reading the products an import names: %w", err)
 		}
 		live[p.Sku] = p

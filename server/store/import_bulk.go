@@ -30,11 +30,12 @@ func (b *batch) createImported(warehouse string, rows []*stock.ImportRow) error 
 	stamp := timestamp(now)
 	products := make([]*ent.Product, len(rows))
 	moves := make([]*stock.Movement, len(rows))
-	args := make([]any, 0, len(rows)*10)
+	args := make([]any, 0, len(rows)*11)
 	for i, r := range rows {
 		in := r.Create()
 		p := &ent.Product{WarehouseID: warehouse, Sku: in.SKU, Name: in.Name, Description: in.Description,
-			Price: int64(in.Price), ReorderPoint: in.ReorderPoint, Seq: b.w.nextSeq(), CreatedAt: now, UpdatedAt: now}
+			Price: int64(in.Price), ReorderPoint: in.ReorderPoint, Seq: b.w.nextSeq(), CreatedAt: now, UpdatedAt: now,
+			MaxStock: in.MaxStock}
 		if err := b.appendLogBulk(&stock.LogEntry{Origin: warehouse, Seq: p.Seq, At: now,
 			Type: stock.EntryProductCreated, Product: productOf(p), Actor: b.meta.Actor}); err != nil {
 			return err
@@ -51,7 +52,7 @@ func (b *batch) createImported(warehouse string, rows []*stock.ImportRow) error 
 			p.Quantity, p.Seq, moves[i] = q, mv.Seq, mv
 		}
 		products[i] = p
-		args = append(args, warehouse, p.Sku, p.Name, p.Description, p.Price, p.Quantity, p.ReorderPoint, p.Seq, stamp, stamp)
+		args = append(args, warehouse, p.Sku, p.Name, p.Description, p.Price, p.Quantity, p.ReorderPoint, p.Seq, stamp, stamp, p.MaxStock)
 	}
 	b.wrote = true
 	if err := b.insertProducts(products, args); err != nil {
@@ -69,12 +70,12 @@ func (b *batch) createImported(warehouse string, rows []*stock.ImportRow) error 
 // insertProducts inserts products, whose columns args holds in order, and
 // sets their ids.
 func (b *batch) insertProducts(products []*ent.Product, args []any) error {
-	const cols = 10
+	const cols = 11
 	ids := make(map[string]int, len(products))
 	for from := 0; from < len(products); from += bulkRows {
 		n := min(bulkRows, len(products)-from)
 		q := multiInsert(`INSERT INTO products (warehouse_id, sku, name, description, price, quantity,
-			reorder_point, seq, created_at, updated_at) VALUES `, cols, n) + ` RETURNING id, sku`
+			reorder_point, seq, created_at, updated_at, max_stock) VALUES `, cols, n) + ` RETURNING id, sku`
 		rows, err := b.wc.conn.QueryContext(b.ctx, q, args[from*cols:(from+n)*cols]...)
 		if err != nil {
 			return fmt.Errorf("creating products: %w", err)

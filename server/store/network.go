@@ -129,6 +129,9 @@ func (s *Store) stockLevels(ctx context.Context, q *stock.StockLevelQuery) (*sto
 	if err := addInTransit(ctx, s, q.SKU, out, local, now); err != nil {
 		return nil, err
 	}
+	if err := addCover(ctx, s, q, out, now); err != nil {
+		return nil, err
+	}
 	slices.SortFunc(out.Levels, func(a, b stock.StockLevel) int {
 		if c := boolOrder(a.Warehouse == local, b.Warehouse == local); c != 0 {
 			return c

@@ -54,11 +54,11 @@ func (b *batch) insertProduct(warehouse string, in *stock.CreateProductInput) (*
 	now := b.now()
 	p := &ent.Product{WarehouseID: warehouse, Sku: in.SKU, Name: in.Name, Description: in.Description,
 		Price: int64(in.Price), ReorderPoint: in.ReorderPoint, Seq: b.w.nextSeq(), CreatedAt: now, UpdatedAt: now,
-		Unit: in.Unit, Packs: encodePacks(in.Packs)}
+		Unit: in.Unit, Packs: encodePacks(in.Packs), MaxStock: in.MaxStock}
 	b.wrote = true
 	stamp := timestamp(now)
 	err := b.queryRow(stInsertProduct, []any{warehouse, p.Sku, p.Name, p.Description, p.Price, p.ReorderPoint,
-		p.Seq, stamp, stamp, p.Unit, p.Packs}, &p.ID)
+		p.Seq, stamp, stamp, p.Unit, p.Packs, p.MaxStock}, &p.ID)
 	if isUniqueViolation(err) {
 		return nil, stock.Errorf(stock.CodeAlreadyExists, "product %s already exists", in.SKU)
 	}
@@ -131,6 +131,9 @@ func applyFields(p *ent.Product, in *stock.UpdateProductInput) []string {
 	if packs := encodePacks(in.Packs); in.Packs != nil && packs != p.Packs {
 		p.Packs, changed = packs, append(changed, stock.FieldPacks)
 	}
+	if in.MaxStock != nil && *in.MaxStock != p.MaxStock {
+		p.MaxStock, changed = *in.MaxStock, append(changed, stock.FieldMaxStock)
+	}
 	return changed
 }
 
@@ -140,7 +143,7 @@ func (b *batch) updateFields(p *ent.Product, changed []string) error {
 	p.Seq, p.UpdatedAt = b.w.nextSeq(), b.now()
 	err := b.client().Product.Update().Where(product.ID(p.ID)).
 		SetName(p.Name).SetDescription(p.Description).SetPrice(p.Price).
-		SetReorderPoint(p.ReorderPoint).SetUnit(p.Unit).SetPacks(p.Packs).SetSeq(p.Seq).SetUpdatedAt(p.UpdatedAt).
+		SetReorderPoint(p.ReorderPoint).SetUnit(p.Unit).SetPacks(p.Packs).SetMaxStock(p.MaxStock).SetSeq(p.Seq).SetUpdatedAt(p.UpdatedAt).
 		Exec(b.ctx)
 	if err != nil {
 		return err
@@ -198,7 +201,7 @@ func productOf(p *ent.Product) *stock.Product {
 		Warehouse: p.WarehouseID, SKU: p.Sku, Name: p.Name, Description: p.Description,
 		Price: stock.Price(p.Price), Quantity: p.Quantity, ReorderPoint: p.ReorderPoint, Seq: p.Seq,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), Unit: p.Unit,
-		Packs: mustPacks(p.Packs),
+		Packs: mustPacks(p.Packs), MaxStock: p.MaxStock,
 	}
 }
 

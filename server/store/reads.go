@@ -67,7 +67,7 @@ func (s *Store) localID() string {
 // runs it without ent: the lookup is the Pyro4 service's and the console's
 // most frequent read, and ent's builder would prepare it anew every time.
 const productBySKU = `SELECT sku, name, description, price, quantity, reorder_point, seq, created_at, updated_at,
-	` + reservedColumn + `, unit, packs
+	` + reservedColumn + `, unit, packs, max_stock
 	FROM products p WHERE warehouse_id = ? AND sku = ? AND deleted_at IS NULL`
 
 // getProduct returns the live product with sku of the local warehouse or
@@ -78,7 +78,8 @@ func (s *Store) getProduct(ctx context.Context, r *stock.ProductRef) (*stock.Pro
 	var price int64
 	var packs string
 	err := s.productBySKU.QueryRowContext(ctx, p.Warehouse, sku).Scan(&p.SKU, &p.Name, &p.Description, &price,
-		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt, &p.Reserved, &p.Unit, &packs)
+		&p.Quantity, &p.ReorderPoint, &p.Seq, &p.CreatedAt, &p.UpdatedAt, &p.Reserved, &p.Unit, &packs,
+		&p.MaxStock)
 	if errors.Is(err, sql.ErrNoRows) {
 		if _, err := s.warehouseFor(ctx, r.Warehouse); err != nil {
 			return nil, err

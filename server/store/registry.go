@@ -103,6 +103,8 @@ func newRegistry() registry {
 	onRead(r, stock.OpProductHistory, (*Store).productHistory)
 	onRead(r, stock.OpTokenList, (*Store).listTokens)
 	onRead(r, stock.OpAuditLog, (*Store).auditLog)
+	registerReplenish(r)
+	registerRequests(r)
 	return r
 }
 

@@ -184,6 +184,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := s.initLocations(ctx); err != nil {
 		return err
 	}
+	if err := s.initTransferRequests(ctx); err != nil {
+		return err
+	}
 	if err := s.initReports(ctx); err != nil {
 		return err
 	}

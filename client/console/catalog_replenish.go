@@ -1,0 +1,40 @@
+package console
+
+// The messages of replenishment and transfer requests (issue 30),
+// numbered apart from the other catalogs so that each list grows on its
+// own.
+const (
+	msgColMaxStock msg = iota + 7000
+	msgColFromCover
+	msgColToCover
+	msgNoSuggestions
+	msgRequested
+	msgNothingToRequest
+	msgNoRequests
+	msgRequestOpen
+	msgRequestAccepted
+	msgRequestDeclined
+	msgRequestCancelled
+	msgRequestAcceptedSent
+	msgRequestDeclinedSaid
+)
+
+// replenishCatalog returns the replenishment messages in English and Spanish.
+func replenishCatalog() map[msg][2]string {
+	return map[msg][2]string{
+		msgColMaxStock:      {"MAX", "MÁXIMO"},
+		msgColFromCover:     {"FROM DAYS", "DÍAS ORIGEN"},
+		msgColToCover:       {"TO DAYS", "DÍAS DESTINO"},
+		msgNoSuggestions:    {"Nothing to replenish: no product is at or below its reorder point where stock can come from.", "Nada que reponer: ningún producto está en su punto de pedido o por debajo con existencias de donde traerlas."},
+		msgRequested:        {"Requested %s: %s × %s from %s.", "Solicitada %s: %s × %s a %s."},
+		msgNothingToRequest: {"The plan suggests nothing for %s to request.", "El plan no sugiere nada que %s deba solicitar."},
+		msgNoRequests:       {"No transfer requests.", "No hay solicitudes de traspaso."},
+		msgRequestOpen:      {"open", "abierta"},
+		msgRequestAccepted:  {"accepted", "aceptada"},
+		msgRequestDeclined:  {"declined", "rechazada"},
+		msgRequestCancelled: {"cancelled", "cancelada"},
+		msgRequestAcceptedSent: {"Request %s accepted: transfer %s is on its way to %s.",
+			"Solicitud %s aceptada: el traspaso %s va de camino a %s."},
+		msgRequestDeclinedSaid: {"Request %s declined.", "Solicitud %s rechazada."},
+	}
+}

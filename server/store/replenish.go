@@ -1,0 +1,205 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/stockmesh/stockmesh/server/replenish"
+	"github.com/stockmesh/stockmesh/server/stock"
+)
+
+// registerReplenish adds the handlers of replenishment (issue 30).
+func registerReplenish(r registry) {
+	onRead(r, stock.OpReplenishPlan, (*Store).replenishmentPlan)
+}
+
+// planCandidates selects the skus that may be short somewhere (?1: one
+// warehouse, "" every one; ?2: one sku, "" every one): those at or below
+// their reorder point, and every sku with units reserved, since
+// reservations lower what is available. In-transit units only lift a
+// level, so this is a superset of the short ones; replenish.Level.Short
+// decides.
+const planCandidates = `SELECT sku FROM products
+		WHERE deleted_at IS NULL AND reorder_point > 0 AND quantity <= reorder_point
+		AND (?1 = '' OR warehouse_id = ?1) AND (?2 = '' OR sku = ?2)
+	UNION SELECT sku FROM reservations WHERE status = 'ACTIVE'
+		AND (?1 = '' OR warehouse_id = ?1) AND (?2 = '' OR sku = ?2)`
+
+// planLevels selects the levels of the skus a JSON array (?1) names in
+// every warehouse held that has not left, through the live products'
+// index on (warehouse, sku).
+const planLevels = `SELECT p.warehouse_id, p.sku, p.quantity, p.reorder_point, p.max_stock
+	FROM json_each(?1) c CROSS JOIN warehouses w CROSS JOIN products p
+	WHERE w.departed_at IS NULL AND p.warehouse_id = w.id AND p.sku = c.value AND p.deleted_at IS NULL`
+
+// planReserved selects the units the active reservations of the skus a
+// JSON array (?1) names hold per warehouse: one pass over the few active
+// reservations rather than a subquery per level.
+const planReserved = `SELECT warehouse_id, sku, SUM(quantity) FROM reservations
+	WHERE status = 'ACTIVE' AND sku IN (SELECT value FROM json_each(?1)) GROUP BY 1, 2`
+
+// planInTransit selects the units of the skus a JSON array (?1) names on
+// their way to each warehouse (stock.Transfer.InTransit in SQL).
+const planInTransit = `SELECT CASE WHEN t.cancelled_at IS NULL THEN t.receiver ELSE t.sender END, t.sku, SUM(t.quantity)
+	FROM json_each(?1) c CROSS JOIN transfers t
+	WHERE t.sku = c.value AND t.received_at IS NULL AND t.returned_at IS NULL GROUP BY 1, 2`
+
+// planSold selects the SALE units of the skus a JSON array (?1) names
+// per warehouse since hour ?2, from the rollup (its key leads with sku,
+// then hour).
+const planSold = `SELECT r.warehouse_id, r.sku, SUM(r.units_out)
+	FROM json_each(?1) c CROSS JOIN movement_rollup r
+	WHERE r.sku = c.value AND r.hour >= ?2 AND r.kind = 'SALE' GROUP BY 1, 2`
+
+// replenishmentPlan gathers, in one read snapshot, the levels of every
+// sku short somewhere (of q's warehouse and sku) and returns the plan
+// replenish.Plan makes of them.
+func (s *Store) replenishmentPlan(ctx context.Context, q *stock.ReplenishQuery) (*stock.ReplenishPlan, error) {
+	if q.Warehouse != "" {
+		if _, err := s.warehouseFor(ctx, q.Warehouse); err != nil {
+			return nil, err
+		}
+	}
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("planning replenishment: %w", err)
+	}
+	defer tx.Rollback()
+	levels, skus, err := gatherLevels(ctx, tx, q, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("planning replenishment: %w", err)
+	}
+	var to func(string) bool
+	if q.Warehouse != "" {
+		to = func(w string) bool { return w == q.Warehouse }
+	}
+	out := &stock.ReplenishPlan{Suggestions: []replenish.Suggestion{}}
+	for _, sku := range skus {
+		out.Suggestions = append(out.Suggestions, replenish.Plan(sku, levels[sku], q.WindowDays, to)...)
+	}
+	return out, nil
+}
+
+// gatherLevels reads the levels of the skus short somewhere (of q's
+// warehouse and sku) in every warehouse held, by sku, and those skus in
+// order.
+func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now time.Time) (map[string][]replenish.Level, []string, error) {
+	skus, err := queryStrings(ctx, tx, planCandidates, q.Warehouse, q.SKU)
+	if err != nil || len(skus) == 0 {
+		return nil, nil, err
+	}
+	slices.Sort(skus)
+	names := skuArray(skus)
+	levels := map[string][]replenish.Level{}
+	index := map[[2]string]int{}
+	err = eachRow(ctx, tx, planLevels, []any{names}, func(rows *sql.Rows) error {
+		var l replenish.Level
+		var sku string
+		if err := rows.Scan(&l.Warehouse, &sku, &l.OnHand, &l.ReorderPoint, &l.MaxStock); err != nil {
+			return err
+		}
+		index[[2]string{sku, l.Warehouse}] = len(levels[sku])
+		levels[sku] = append(levels[sku], l)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	add := func(query string, args []any, set func(l *replenish.Level, n int64)) error {
+		return eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
+			var wh, sku string
+			var n int64
+			if err := rows.Scan(&wh, &sku, &n); err != nil {
+				return err
+			}
+			if i, ok := index[[2]string{sku, wh}]; ok {
+				set(&levels[sku][i], n)
+			}
+			return nil
+		})
+	}
+	err = add(planReserved, []any{names}, func(l *replenish.Level, n int64) { l.Reserved = n })
+	if err == nil {
+		err = add(planInTransit, []any{names}, func(l *replenish.Level, n int64) { l.InTransitIn = n })
+	}
+	if err == nil {
+		err = add(planSold, []any{names, windowStart(now, q.WindowDays)},
+			func(l *replenish.Level, n int64) { l.Sold = n })
+	}
+	return levels, skus, err
+}
+
+// windowStart returns the first hour (since the Unix epoch) of a sales
+// window of days ending at now.
+func windowStart(now time.Time, days int) int64 {
+	return now.Add(-time.Duration(days)*24*time.Hour).Unix() / 3600
+}
+
+// skuArray returns skus as a JSON array, for json_each.
+func skuArray(skus []string) string {
+	b := []byte{'['}
+	for i, s := range skus {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = stock.AppendJSONString(b, s)
+	}
+	return string(append(b, ']'))
+}
+
+// queryStrings returns the one text column of query's rows.
+func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	var out []string
+	err := eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
+		var s string
+		err := rows.Scan(&s)
+		out = append(out, s)
+		return err
+	})
+	return out, err
+}
+
+// eachRow runs query and calls fn on each of its rows.
+func eachRow(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// addCover sets the days of cover of each level of out, from the SALE
+// units of q's sku over q's window.
+func addCover(ctx context.Context, s *Store, q *stock.StockLevelQuery, out *stock.StockLevels, now time.Time) error {
+	sold := map[string]int64{}
+	rows, err := s.rdb.QueryContext(ctx, planSold, skuArray([]string{q.SKU}), windowStart(now, q.WindowDays))
+	if err != nil {
+		return fmt.Errorf("reading the sales of %s: %w", q.SKU, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var wh, sku string
+		var n int64
+		if err := rows.Scan(&wh, &sku, &n); err != nil {
+			return fmt.Errorf("reading the sales of %s: %w", q.SKU, err)
+		}
+		sold[wh] = n
+	}
+	for i := range out.Levels {
+		l := &out.Levels[i]
+		lv := replenish.Level{OnHand: l.Quantity, Reserved: l.Reserved, Sold: sold[l.Warehouse]}
+		if d, ok := lv.DaysOfCover(q.WindowDays); ok {
+			l.DaysOfCover = &d
+		}
+	}
+	return rows.Err()
+}

@@ -86,7 +86,7 @@ func TestRun(t *testing.T) {
 		{name: "unknown command", raw: true, args: []string{"frobnicate"}, wantCode: 2, wantErr: []string{"unknown command"}},
 		{name: "unknown command spanish", raw: true, args: []string{"--lang", "es", "frobnicate"}, wantCode: 2, wantErr: []string{`orden desconocida: "frobnicate"`}},
 		{name: "mistyped flag names the command's flags", args: []string{"product", "add", "--sku", "X", "--qty", "3"}, wantCode: 2,
-			wantErr: []string{"unknown flag --qty; product add takes --description, --name, ", "--quantity, --reorder, --sku"}},
+			wantErr: []string{"unknown flag --qty; product add takes --description, ", "--price, --quantity, --reorder, --sku"}},
 		{name: "mistyped flag spanish", args: []string{"--lang", "es", "product", "add", "--sku", "X", "--qty", "3"}, wantCode: 2,
 			wantErr: []string{"opción desconocida: --qty; product add admite --description"}},
 		{name: "flag without its value spanish", args: []string{"--lang", "es", "products", "--search"}, wantCode: 2, wantErr: []string{"la opción --search necesita un valor"}},

@@ -1,36 +1,6 @@
 package console
 
-import (
-	"regexp"
-	"testing"
-)
-
-// TestReservationsCatalogComplete: every reservation message has both
-// languages, with the same formatting verbs, and none shares a number
-// with another catalog's messages.
-func TestReservationsCatalogComplete(t *testing.T) {
-	verbs := regexp.MustCompile(`%[a-z]`)
-	cat := reservationsCatalog()
-	others := []map[msg][2]string{catalog(), guidanceCatalog(), reportCatalog(), everydayCatalog()}
-	for id := msgReserved; id <= msgOverReserved; id++ {
-		e, ok := cat[id]
-		if !ok || e[English] == "" || e[Spanish] == "" {
-			t.Errorf("message %d lacks a translation: %q", id, e)
-			continue
-		}
-		if en, es := verbs.FindAllString(e[English], -1), verbs.FindAllString(e[Spanish], -1); len(en) != len(es) {
-			t.Errorf("message %d: verbs %v in English, %v in Spanish", id, en, es)
-		}
-		for _, o := range others {
-			if _, clash := o[id]; clash {
-				t.Errorf("message %d is in two catalogs", id)
-			}
-		}
-	}
-	if len(cat) != int(msgOverReserved-msgReserved+1) {
-		t.Errorf("reservations catalog has %d entries, want %d", len(cat), msgOverReserved-msgReserved+1)
-	}
-}
+import "testing"
 
 // TestParseExpiry: the durations reserve --expires takes.
 func TestParseExpiry(t *testing.T) {
@@ -47,32 +17,5 @@ func TestParseExpiry(t *testing.T) {
 		if ok != c.ok || (ok && int64(d.Seconds()) != c.secs) {
 			t.Errorf("parseExpiry(%q) = %v, %v; want %ds, %v", c.in, d, ok, c.secs, c.ok)
 		}
-	}
-}
-
-// TestStocktakeCatalogComplete: every stocktake message has both
-// languages, with the same formatting verbs, and none shares a number
-// with another catalog's messages.
-func TestStocktakeCatalogComplete(t *testing.T) {
-	verbs := regexp.MustCompile(`%[a-z]`)
-	cat := stocktakeCatalog()
-	others := []map[msg][2]string{catalog(), guidanceCatalog(), reportCatalog(), everydayCatalog(), reservationsCatalog()}
-	for id := msgStocktakeStarted; id <= msgColCountedBy; id++ {
-		e, ok := cat[id]
-		if !ok || e[English] == "" || e[Spanish] == "" {
-			t.Errorf("message %d lacks a translation: %q", id, e)
-			continue
-		}
-		if en, es := verbs.FindAllString(e[English], -1), verbs.FindAllString(e[Spanish], -1); len(en) != len(es) {
-			t.Errorf("message %d: verbs %v in English, %v in Spanish", id, en, es)
-		}
-		for _, o := range others {
-			if _, clash := o[id]; clash {
-				t.Errorf("message %d is in two catalogs", id)
-			}
-		}
-	}
-	if len(cat) != int(msgColCountedBy-msgStocktakeStarted+1) {
-		t.Errorf("stocktake catalog has %d entries, want %d", len(cat), msgColCountedBy-msgStocktakeStarted+1)
 	}
 }

@@ -96,16 +96,3 @@ func TestSentenceAndExitCode(t *testing.T) {
 		})
 	}
 }
-
-func TestCatalogComplete(t *testing.T) {
-	cat := catalog()
-	for id := msgMenuTitle; id <= msgUsage; id++ {
-		e, ok := cat[id]
-		if !ok || e[English] == "" || e[Spanish] == "" {
-			t.Errorf("message %d lacks a translation: %q", id, e)
-		}
-	}
-	if len(cat) != int(msgUsage) {
-		t.Errorf("catalog has %d entries, want %d", len(cat), msgUsage)
-	}
-}

@@ -45,17 +45,34 @@ type Printer struct {
 	cat  map[msg][2]string
 }
 
+// catalogBlock is one catalog of messages and the block of numbers its
+// constants take, first to last.
+type catalogBlock struct {
+	name        string
+	first, last msg
+	messages    func() map[msg][2]string
+}
+
+// catalogs lists every catalog a Printer holds; TestCatalogsComplete checks
+// each against its block of numbers.
+var catalogs = []catalogBlock{
+	{"base", msgMenuTitle, msgUsage, catalog},
+	{"guidance", msgPriceAmbiguous, msgWatchRetrying, guidanceCatalog},
+	{"reports", msgWatchLow, msgChangeDeleted, reportCatalog},
+	{"everyday", msgOr, msgLineDuplicate, everydayCatalog},
+	{"reservations", msgReserved, msgOverReserved, reservationsCatalog},
+	{"stocktake", msgStocktakeStarted, msgColCountedBy, stocktakeCatalog},
+	{"lots", msgKindRelocation, msgBinAdded, lotsCatalog},
+	{"replenishment", msgColMaxStock, msgRequestDeclinedSaid, replenishCatalog},
+	{"usage", msgUsageMissing, msgUsageFile, usageCatalog},
+}
+
 // NewPrinter returns a Printer for lang.
 func NewPrinter(lang Lang) Printer {
-	cat := catalog()
-	maps.Copy(cat, guidanceCatalog())
-	maps.Copy(cat, reportCatalog())
-	maps.Copy(cat, everydayCatalog())
-	maps.Copy(cat, reservationsCatalog())
-	maps.Copy(cat, stocktakeCatalog())
-	maps.Copy(cat, usageCatalog())
-	maps.Copy(cat, lotsCatalog())
-	maps.Copy(cat, replenishCatalog())
+	cat := map[msg][2]string{}
+	for _, c := range catalogs {
+		maps.Copy(cat, c.messages())
+	}
 	return Printer{lang: lang, cat: cat}
 }
 

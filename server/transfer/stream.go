@@ -2,10 +2,8 @@ package transfer
 
 import (
 	"context"
-	"sync"
-	"time"
 
-	"github.com/stockmesh/stockmesh/internal/backoff"
+	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -13,16 +11,6 @@ import (
 // implements it.
 type Reader interface {
 	TransfersByID(ctx context.Context, ids []string) ([]stock.Transfer, error)
-}
-
-// rereads holds the ids of transfers that other warehouses' entries
-// changed, to read again as this node now knows them: each once, in the
-// order first noted.
-type rereads struct {
-	mu   sync.Mutex
-	ids  []string
-	seen map[string]struct{}
-	wake chan struct{}
 }
 
 // Take publishes the transfer a committed transfer entry changed (the Hub
@@ -40,7 +28,7 @@ func (h *Hub) Take(e *stock.LogEntry) {
 		h.Publish(*t)
 		return
 	}
-	h.again.note([]string{t.ID})
+	h.again.Note(t.ID)
 }
 
 // Active reports whether anyone watches transfers.
@@ -64,58 +52,5 @@ func (h *Hub) Local() string {
 // not yet published: no update is lost while the database handler is
 // busy or restarting.
 func (h *Hub) Follow(ctx context.Context, r Reader) error {
-	retry := backoff.Backoff{First: 100 * time.Millisecond, Max: 5 * time.Second, Jitter: 0.2}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-h.again.wake:
-		}
-		ids := h.again.take()
-		for len(ids) > 0 {
-			page := ids[:min(len(ids), stock.MaxPageSize)]
-			ts, err := r.TransfersByID(ctx, page)
-			if err != nil {
-				h.again.note(ids) // after the ones noted meanwhile, read with them
-				if retry.Wait(ctx) != nil {
-					return nil
-				}
-				break
-			}
-			retry.Reset()
-			for _, t := range ts {
-				h.Publish(t)
-			}
-			ids = ids[len(page):]
-		}
-	}
-}
-
-// note adds ids not already waiting and wakes Follow.
-func (r *rereads) note(ids []string) {
-	r.mu.Lock()
-	if r.seen == nil {
-		r.seen = map[string]struct{}{}
-	}
-	for _, id := range ids {
-		if _, ok := r.seen[id]; !ok {
-			r.seen[id] = struct{}{}
-			r.ids = append(r.ids, id)
-		}
-	}
-	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
-}
-
-// take returns the ids waiting, in the order noted, and forgets them.
-func (r *rereads) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.ids
-	r.ids = nil
-	clear(r.seen)
-	return out
+	return feed.Follow(ctx, h.again, r.TransfersByID, h.Publish)
 }

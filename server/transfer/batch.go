@@ -55,11 +55,14 @@ func (b *batcher) get(ctx context.Context, id string) (*stock.Transfer, error) {
 	}
 	first := len(b.pending) == 0
 	b.pending[ref.ID] = append(b.pending[ref.ID], ch)
-	full := len(b.pending) >= stock.MaxPageSize
+	var full map[string][]chan lookup // a full page, taken here so that no later lookup joins it
+	if len(b.pending) >= stock.MaxPageSize {
+		full, b.pending = b.pending, nil
+	}
 	b.mu.Unlock()
 	switch {
-	case full:
-		go b.flush()
+	case full != nil:
+		go b.answer(full)
 	case first:
 		time.AfterFunc(cmp.Or(b.wait, batchWait), b.flush)
 	}
@@ -77,6 +80,11 @@ func (b *batcher) flush() {
 	p := b.pending
 	b.pending = nil
 	b.mu.Unlock()
+	b.answer(p)
+}
+
+// answer reads the transfers of p in one job and answers their callers.
+func (b *batcher) answer(p map[string][]chan lookup) {
 	if len(p) == 0 {
 		return
 	}

@@ -63,6 +63,7 @@ func TestReplenishmentAcrossNodes(t *testing.T) {
 	defer ws.c.Close()
 	ws.subscribe("1", `subscription { replenishmentNeeded(warehouse: "BCN-1") { sku from { id } to { id } quantity reason } }`)
 	ws.subscribe("2", `subscription { stockChanged(sku: "RP", warehouse: "BCN-1") { quantity } }`)
+	waitMetric(t, bcn.Node, "stockmesh_subscriptions_open", 2) // both registered before the purchase below
 	bcn.MustGraphQL(t, `mutation { recordMovement(input: {sku: "RP", kind: PURCHASE, quantity: 1}) { id } }`, nil)
 	for d := ws.next(); fmt.Sprint(d) != "map[stockChanged:map[quantity:26]]"; d = ws.next() {
 	} // both subscriptions run: the next change is seen

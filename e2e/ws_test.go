@@ -88,7 +88,11 @@ func (w *wsConn) next() map[string]any {
 			}
 			d, _ := p["data"].(map[string]any)
 			return d
-		case "ka", "ping", "pong":
+		case "ping":
+			if w.proto == "graphql-transport-ws" {
+				w.send(map[string]any{"type": "pong"}) // as a client must, or the node ends the session
+			}
+		case "ka", "pong":
 		default:
 			w.t.Fatalf("unexpected message %v", m)
 		}

@@ -49,7 +49,6 @@ type ResolverRoot interface {
 	Subscription() SubscriptionResolver
 	Transfer() TransferResolver
 	TransferRequest() TransferRequestResolver
-	TransferSuggestion() TransferSuggestionResolver
 	Warehouse() WarehouseResolver
 }
 
@@ -452,13 +451,13 @@ type ComplexityRoot struct {
 	}
 
 	TransferSuggestion struct {
-		From            func(childComplexity int) int
 		FromDaysOfCover func(childComplexity int) int
+		FromWarehouse   func(childComplexity int) int
 		Quantity        func(childComplexity int) int
 		Reason          func(childComplexity int) int
 		SKU             func(childComplexity int) int
-		To              func(childComplexity int) int
 		ToDaysOfCover   func(childComplexity int) int
+		ToWarehouse     func(childComplexity int) int
 	}
 
 	Warehouse struct {
@@ -564,7 +563,7 @@ type QueryResolver interface {
 	Stocktake(ctx context.Context, id string) (*stock.Stocktake, error)
 	ExpiringLots(ctx context.Context, withinDays int64, warehouse *string) ([]*stock.ExpiringLot, error)
 	Locations(ctx context.Context, warehouse *string) ([]*stock.Location, error)
-	ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*replenish.Suggestion, error)
+	ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*stock.TransferSuggestion, error)
 	TransferRequests(ctx context.Context, status *stock.TransferRequestStatus, warehouse *string, first *int64, after *string) (*model.TransferRequestConnection, error)
 }
 type ReservationResolver interface {
@@ -588,7 +587,7 @@ type SubscriptionResolver interface {
 	LowStockAlert(ctx context.Context, warehouse *string) (<-chan *stock.LowStockAlert, error)
 	TransferUpdated(ctx context.Context, warehouse *string) (<-chan *stock.Transfer, error)
 	LotExpiring(ctx context.Context, warehouse *string, withinDays int64) (<-chan *stock.ExpiringLot, error)
-	ReplenishmentNeeded(ctx context.Context, warehouse *string) (<-chan *replenish.Suggestion, error)
+	ReplenishmentNeeded(ctx context.Context, warehouse *string) (<-chan *stock.TransferSuggestion, error)
 	TransferRequestUpdated(ctx context.Context, warehouse *string) (<-chan *stock.TransferRequest, error)
 }
 type TransferResolver interface {
@@ -600,10 +599,6 @@ type TransferRequestResolver interface {
 	To(ctx context.Context, obj *stock.TransferRequest) (*stock.Warehouse, error)
 
 	Transfer(ctx context.Context, obj *stock.TransferRequest) (*stock.Transfer, error)
-}
-type TransferSuggestionResolver interface {
-	From(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error)
-	To(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error)
 }
 type WarehouseResolver interface {
 	Online(ctx context.Context, obj *stock.Warehouse) (bool, error)
@@ -2530,18 +2525,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TransferRequestEdge.Node(childComplexity), true
 
-	case "TransferSuggestion.from":
-		if e.ComplexityRoot.TransferSuggestion.From == nil {
-			break
-		}
-
-		return e.ComplexityRoot.TransferSuggestion.From(childComplexity), true
 	case "TransferSuggestion.fromDaysOfCover":
 		if e.ComplexityRoot.TransferSuggestion.FromDaysOfCover == nil {
 			break
 		}
 
 		return e.ComplexityRoot.TransferSuggestion.FromDaysOfCover(childComplexity), true
+	case "TransferSuggestion.from":
+		if e.ComplexityRoot.TransferSuggestion.FromWarehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.FromWarehouse(childComplexity), true
 	case "TransferSuggestion.quantity":
 		if e.ComplexityRoot.TransferSuggestion.Quantity == nil {
 			break
@@ -2560,18 +2555,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TransferSuggestion.SKU(childComplexity), true
-	case "TransferSuggestion.to":
-		if e.ComplexityRoot.TransferSuggestion.To == nil {
-			break
-		}
-
-		return e.ComplexityRoot.TransferSuggestion.To(childComplexity), true
 	case "TransferSuggestion.toDaysOfCover":
 		if e.ComplexityRoot.TransferSuggestion.ToDaysOfCover == nil {
 			break
 		}
 
 		return e.ComplexityRoot.TransferSuggestion.ToDaysOfCover(childComplexity), true
+	case "TransferSuggestion.to":
+		if e.ComplexityRoot.TransferSuggestion.ToWarehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferSuggestion.ToWarehouse(childComplexity), true
 
 	case "Warehouse.behind":
 		if e.ComplexityRoot.Warehouse.Behind == nil {
@@ -10588,8 +10583,8 @@ func (ec *executionContext) _Query_replenishmentPlan(ctx context.Context, field 
 			return ec.Resolvers.Query().ReplenishmentPlan(ctx, fc.Args["warehouse"].(*string), fc.Args["sku"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*replenish.Suggestion) graphql.Marshaler {
-			return ec.marshalNTransferSuggestion2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.TransferSuggestion) graphql.Marshaler {
+			return ec.marshalNTransferSuggestion2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferSuggestionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12685,8 +12680,8 @@ func (ec *executionContext) _Subscription_replenishmentNeeded(ctx context.Contex
 			return ec.Resolvers.Subscription().ReplenishmentNeeded(ctx, fc.Args["warehouse"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *replenish.Suggestion) graphql.Marshaler {
-			return ec.marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestion(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.TransferSuggestion) graphql.Marshaler {
+			return ec.marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferSuggestion(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13687,7 +13682,7 @@ func (ec *executionContext) fieldContext_TransferRequestEdge_cursor(_ context.Co
 	return graphql.NewScalarFieldContext("TransferRequestEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _TransferSuggestion_sku(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+func (ec *executionContext) _TransferSuggestion_sku(ctx context.Context, field graphql.CollectedField, obj *stock.TransferSuggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13710,7 +13705,7 @@ func (ec *executionContext) fieldContext_TransferSuggestion_sku(_ context.Contex
 	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "ID")
 }
 
-func (ec *executionContext) _TransferSuggestion_from(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+func (ec *executionContext) _TransferSuggestion_from(ctx context.Context, field graphql.CollectedField, obj *stock.TransferSuggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13719,7 +13714,7 @@ func (ec *executionContext) _TransferSuggestion_from(ctx context.Context, field 
 			return ec.fieldContext_TransferSuggestion_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TransferSuggestion().From(ctx, obj)
+			return obj.FromWarehouse, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
@@ -13733,8 +13728,8 @@ func (ec *executionContext) fieldContext_TransferSuggestion_from(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "TransferSuggestion",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Warehouse(ctx, field)
 		},
@@ -13742,7 +13737,7 @@ func (ec *executionContext) fieldContext_TransferSuggestion_from(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _TransferSuggestion_to(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+func (ec *executionContext) _TransferSuggestion_to(ctx context.Context, field graphql.CollectedField, obj *stock.TransferSuggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13751,7 +13746,7 @@ func (ec *executionContext) _TransferSuggestion_to(ctx context.Context, field gr
 			return ec.fieldContext_TransferSuggestion_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TransferSuggestion().To(ctx, obj)
+			return obj.ToWarehouse, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
@@ -13765,8 +13760,8 @@ func (ec *executionContext) fieldContext_TransferSuggestion_to(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "TransferSuggestion",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Warehouse(ctx, field)
 		},
@@ -13774,7 +13769,7 @@ func (ec *executionContext) fieldContext_TransferSuggestion_to(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _TransferSuggestion_quantity(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+func (ec *executionContext) _TransferSuggestion_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.TransferSuggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13797,7 +13792,7 @@ func (ec *executionContext) fieldContext_TransferSuggestion_quantity(_ context.C
 	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "Int")
 }
 
-func (ec *executionContext) _TransferSuggestion_reason(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+func (ec *executionContext) _TransferSuggestion_reason(ctx context.Context, field graphql.CollectedField, obj *stock.TransferSuggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13820,7 +13815,7 @@ func (ec *executionContext) fieldContext_TransferSuggestion_reason(_ context.Con
 	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "SuggestionReason")
 }
 
-func (ec *executionContext) _TransferSuggestion_fromDaysOfCover(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+func (ec *executionContext) _TransferSuggestion_fromDaysOfCover(ctx context.Context, field graphql.CollectedField, obj *stock.TransferSuggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13843,7 +13838,7 @@ func (ec *executionContext) fieldContext_TransferSuggestion_fromDaysOfCover(_ co
 	return graphql.NewScalarFieldContext("TransferSuggestion", field, false, false, "Float")
 }
 
-func (ec *executionContext) _TransferSuggestion_toDaysOfCover(ctx context.Context, field graphql.CollectedField, obj *replenish.Suggestion) (ret graphql.Marshaler) {
+func (ec *executionContext) _TransferSuggestion_toDaysOfCover(ctx context.Context, field graphql.CollectedField, obj *stock.TransferSuggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18825,7 +18820,7 @@ func (ec *executionContext) _TransferRequestEdge(ctx context.Context, sel ast.Se
 
 var transferSuggestionImplementors = []string{"TransferSuggestion"}
 
-func (ec *executionContext) _TransferSuggestion(ctx context.Context, sel ast.SelectionSet, obj *replenish.Suggestion) graphql.Marshaler {
+func (ec *executionContext) _TransferSuggestion(ctx context.Context, sel ast.SelectionSet, obj *stock.TransferSuggestion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, transferSuggestionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18837,39 +18832,37 @@ func (ec *executionContext) _TransferSuggestion(ctx context.Context, sel ast.Sel
 		case "sku":
 			out.Values[i] = ec._TransferSuggestion_sku(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "from":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TransferSuggestion_from(ctx, field, obj)
-				})
+			out.Values[i] = ec._TransferSuggestion_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "to":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TransferSuggestion_to(ctx, field, obj)
-				})
+			out.Values[i] = ec._TransferSuggestion_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "quantity":
 			out.Values[i] = ec._TransferSuggestion_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "reason":
 			out.Values[i] = ec._TransferSuggestion_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "fromDaysOfCover":
 			out.Values[i] = ec._TransferSuggestion_fromDaysOfCover(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "toDaysOfCover":
 			out.Values[i] = ec._TransferSuggestion_toDaysOfCover(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20310,11 +20303,11 @@ func (ec *executionContext) marshalNTransferStatus2githubᚗcomᚋstockmeshᚋst
 	return res
 }
 
-func (ec *executionContext) marshalNTransferSuggestion2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*replenish.Suggestion) graphql.Marshaler {
+func (ec *executionContext) marshalNTransferSuggestion2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.TransferSuggestion) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestion(ctx, sel, v[i])
+		return ec.marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferSuggestion(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20326,7 +20319,7 @@ func (ec *executionContext) marshalNTransferSuggestion2ᚕᚖgithubᚗcomᚋstoc
 	return ret
 }
 
-func (ec *executionContext) marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋreplenishᚐSuggestion(ctx context.Context, sel ast.SelectionSet, v *replenish.Suggestion) graphql.Marshaler {
+func (ec *executionContext) marshalNTransferSuggestion2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐTransferSuggestion(ctx context.Context, sel ast.SelectionSet, v *stock.TransferSuggestion) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TransferSuggestion!")
 		return graphql.Null

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/stockmesh/stockmesh/server/feed"
-	"github.com/stockmesh/stockmesh/server/replenish"
+	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // replenishmentNeededBuffer is how many events a replenishmentNeeded
@@ -16,8 +16,8 @@ const replenishmentNeededBuffer = 64
 // products that crossed their reorder point downwards (c finds the
 // crossings, as lowStockAlert's): the first suggestion of the plan for
 // that warehouse and sku, or nothing when the plan has none.
-func (r *Resolver) needed(c *crossings) func(context.Context, feed.Event) *replenish.Suggestion {
-	return func(ctx context.Context, e feed.Event) *replenish.Suggestion {
+func (r *Resolver) needed(c *crossings) func(context.Context, feed.Event) *stock.TransferSuggestion {
+	return func(ctx context.Context, e feed.Event) *stock.TransferSuggestion {
 		a := c.alert(ctx, e)
 		if a == nil || !a.Low {
 			return nil

@@ -7,7 +7,6 @@ import (
 	"github.com/stockmesh/stockmesh/graph/model"
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/member"
-	"github.com/stockmesh/stockmesh/server/replenish"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -415,7 +414,7 @@ func (r *queryResolver) Locations(ctx context.Context, warehouse *string) ([]*st
 }
 
 // ReplenishmentPlan is the resolver for the replenishmentPlan field.
-func (r *queryResolver) ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*replenish.Suggestion, error) {
+func (r *queryResolver) ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*stock.TransferSuggestion, error) {
 	return r.Stock.ReplenishmentPlan(ctx, deref(warehouse), deref(sku))
 }
 
@@ -493,7 +492,7 @@ func (r *subscriptionResolver) LotExpiring(ctx context.Context, warehouse *strin
 }
 
 // ReplenishmentNeeded is the resolver for the replenishmentNeeded field.
-func (r *subscriptionResolver) ReplenishmentNeeded(ctx context.Context, warehouse *string) (<-chan *replenish.Suggestion, error) {
+func (r *subscriptionResolver) ReplenishmentNeeded(ctx context.Context, warehouse *string) (<-chan *stock.TransferSuggestion, error) {
 	return subscribe(ctx, r.Feed, filterOf(warehouse, nil), replenishmentNeededBuffer, r.needed(newCrossings(r.Stock)))
 }
 
@@ -525,16 +524,6 @@ func (r *transferRequestResolver) To(ctx context.Context, obj *stock.TransferReq
 // Transfer is the resolver for the transfer field.
 func (r *transferRequestResolver) Transfer(ctx context.Context, obj *stock.TransferRequest) (*stock.Transfer, error) {
 	return r.requestTransfer(ctx, obj)
-}
-
-// From is the resolver for the from field.
-func (r *transferSuggestionResolver) From(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error) {
-	return r.Stock.Warehouse(ctx, obj.From)
-}
-
-// To is the resolver for the to field.
-func (r *transferSuggestionResolver) To(ctx context.Context, obj *replenish.Suggestion) (*stock.Warehouse, error) {
-	return r.Stock.Warehouse(ctx, obj.To)
 }
 
 // Online is the resolver for the online field.
@@ -605,30 +594,24 @@ func (r *Resolver) Transfer() TransferResolver { return &transferResolver{r} }
 // TransferRequest returns TransferRequestResolver implementation.
 func (r *Resolver) TransferRequest() TransferRequestResolver { return &transferRequestResolver{r} }
 
-// TransferSuggestion returns TransferSuggestionResolver implementation.
-func (r *Resolver) TransferSuggestion() TransferSuggestionResolver {
-	return &transferSuggestionResolver{r}
-}
-
 // Warehouse returns WarehouseResolver implementation.
 func (r *Resolver) Warehouse() WarehouseResolver { return &warehouseResolver{r} }
 
 type (
-	expiringLotResolver        struct{ *Resolver }
-	locationResolver           struct{ *Resolver }
-	lotQuantityResolver        struct{ *Resolver }
-	lowStockAlertResolver      struct{ *Resolver }
-	movementResolver           struct{ *Resolver }
-	mutationResolver           struct{ *Resolver }
-	productResolver            struct{ *Resolver }
-	queryResolver              struct{ *Resolver }
-	reservationResolver        struct{ *Resolver }
-	stockChangeResolver        struct{ *Resolver }
-	stockLevelResolver         struct{ *Resolver }
-	stocktakeResolver          struct{ *Resolver }
-	subscriptionResolver       struct{ *Resolver }
-	transferResolver           struct{ *Resolver }
-	transferRequestResolver    struct{ *Resolver }
-	transferSuggestionResolver struct{ *Resolver }
-	warehouseResolver          struct{ *Resolver }
+	expiringLotResolver     struct{ *Resolver }
+	locationResolver        struct{ *Resolver }
+	lotQuantityResolver     struct{ *Resolver }
+	lowStockAlertResolver   struct{ *Resolver }
+	movementResolver        struct{ *Resolver }
+	mutationResolver        struct{ *Resolver }
+	productResolver         struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	reservationResolver     struct{ *Resolver }
+	stockChangeResolver     struct{ *Resolver }
+	stockLevelResolver      struct{ *Resolver }
+	stocktakeResolver       struct{ *Resolver }
+	subscriptionResolver    struct{ *Resolver }
+	transferResolver        struct{ *Resolver }
+	transferRequestResolver struct{ *Resolver }
+	warehouseResolver       struct{ *Resolver }
 )

@@ -199,7 +199,8 @@ type gauged struct {
 // When the handler fails before stop, it calls fail with its error, so that
 // the node stops and exits rather than answering UNAVAILABLE forever.
 func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail context.CancelCauseFunc) (w *Worker, stop func() error, err error) {
-	wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, QueueKeys: cfg.QueueKeys, Observer: observer{m}, Logger: cfg.Logger, inNode: true}
+	wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, QueueKeys: cfg.QueueKeys, Observer: observer{m}, Logger: cfg.Logger,
+		SalesWindowDays: cfg.SalesWindowDays, inNode: true}
 	if w, err = StartWorker(wc); err != nil {
 		return nil, nil, err
 	}

@@ -30,6 +30,9 @@ type WorkerConfig struct {
 	// for its socket before it drops (and counts) them; 0 is the default.
 	// Tests make it tiny to force drops.
 	EventBuffer int
+	// SalesWindowDays is the window the store keeps sales sums over
+	// (store.Options.SalesWindowDays).
+	SalesWindowDays int
 
 	inNode bool // the handler runs inside a node: its lock names "node", not "dbworker"
 }
@@ -80,7 +83,7 @@ func StartWorker(cfg WorkerConfig) (w *Worker, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("binding event socket: %w", err)
 	}
-	st, err := store.Open(cfg.DataDir, store.Options{Publisher: pub, Logger: cfg.Logger})
+	st, err := store.Open(cfg.DataDir, store.Options{Publisher: pub, Logger: cfg.Logger, SalesWindowDays: cfg.SalesWindowDays})
 	if err != nil {
 		pub.Close()
 		return nil, fmt.Errorf("opening database: %w", err)

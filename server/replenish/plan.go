@@ -110,46 +110,57 @@ func Plan(sku string, levels []Level, windowDays int, to func(warehouse string) 
 	if windowDays <= 0 {
 		windowDays = DefaultWindowDays
 	}
-	cover := func(l Level) float64 { // never sold: more than any
+	// Each level's days of cover (never sold: more than any) and spare,
+	// computed once: a plan of the whole network sorts 24 levels of
+	// thousands of skus.
+	type ranked struct {
+		l     *Level
+		cover float64
+		spare int64
+	}
+	all := make([]ranked, len(levels))
+	var short []*ranked
+	for i := range levels {
+		l := &levels[i]
+		all[i] = ranked{l: l, cover: math.Inf(1), spare: l.Spare(windowDays)}
 		if d, ok := l.DaysOfCover(windowDays); ok {
-			return d
+			all[i].cover = d
 		}
-		return math.Inf(1)
-	}
-	byCover := func(desc bool) func(a, b Level) int {
-		return func(a, b Level) int {
-			c := cmp.Compare(cover(a), cover(b))
-			if desc {
-				c = -c
-			}
-			return cmp.Or(c, cmp.Compare(a.Warehouse, b.Warehouse))
-		}
-	}
-	var short []Level
-	spare := map[string]int64{}
-	for _, l := range levels {
 		if l.Short() && (to == nil || to(l.Warehouse)) {
-			short = append(short, l)
+			short = append(short, &all[i])
 		}
-		spare[l.Warehouse] = l.Spare(windowDays)
 	}
-	slices.SortFunc(short, byCover(false))
-	sources := slices.SortedFunc(slices.Values(levels), byCover(true))
+	if len(short) == 0 {
+		return nil
+	}
+	slices.SortFunc(short, func(a, b *ranked) int {
+		return cmp.Or(cmp.Compare(a.cover, b.cover), cmp.Compare(a.l.Warehouse, b.l.Warehouse))
+	})
 	var out []Suggestion
+	var sources []*ranked // most days of cover first, sorted when first needed
 	for _, d := range short {
-		need := d.Need(windowDays)
+		need := d.l.Need(windowDays)
+		if need > 0 && sources == nil {
+			sources = make([]*ranked, len(all))
+			for i := range all {
+				sources[i] = &all[i]
+			}
+			slices.SortFunc(sources, func(a, b *ranked) int {
+				return cmp.Or(cmp.Compare(b.cover, a.cover), cmp.Compare(a.l.Warehouse, b.l.Warehouse))
+			})
+		}
 		for _, s := range sources {
 			if need <= 0 {
 				break
 			}
-			q := min(spare[s.Warehouse], need)
-			if s.Warehouse == d.Warehouse || q <= 0 {
+			q := min(s.spare, need)
+			if s.l.Warehouse == d.l.Warehouse || q <= 0 {
 				continue
 			}
-			spare[s.Warehouse] -= q
+			s.spare -= q
 			need -= q
-			out = append(out, Suggestion{SKU: sku, From: s.Warehouse, To: d.Warehouse, Quantity: q, Reason: BelowReorderPoint,
-				FromDaysOfCover: daysOf(s, windowDays), ToDaysOfCover: daysOf(d, windowDays)})
+			out = append(out, Suggestion{SKU: sku, From: s.l.Warehouse, To: d.l.Warehouse, Quantity: q, Reason: BelowReorderPoint,
+				FromDaysOfCover: daysOf(*s.l, windowDays), ToDaysOfCover: daysOf(*d.l, windowDays)})
 		}
 	}
 	return out

@@ -64,14 +64,45 @@ type ReplenishPlan struct {
 	Suggestions []replenish.Suggestion `json:"suggestions"`
 }
 
+// TransferSuggestion is a suggestion of a plan with the warehouses it
+// names, as the APIs show it.
+type TransferSuggestion struct {
+	replenish.Suggestion
+	// FromWarehouse and ToWarehouse are the warehouses From and To name.
+	FromWarehouse, ToWarehouse *Warehouse
+}
+
 // ReplenishmentPlan returns the transfers that would bring back every
 // product at or below its reorder point in the warehouses this node holds
 // (or in warehouse only, or of sku only; "" for any), as replenish.Plan
-// computes them over the node's sales window (SalesWindowDays).
-func (s *Service) ReplenishmentPlan(ctx context.Context, warehouse, sku string) ([]*replenish.Suggestion, error) {
+// computes them over the node's sales window (SalesWindowDays), each with
+// its warehouses (looked up once per plan: a plan of the whole network
+// names 24 warehouses tens of thousands of times).
+func (s *Service) ReplenishmentPlan(ctx context.Context, warehouse, sku string) ([]*TransferSuggestion, error) {
 	p, err := call(ctx, s, OpReplenishPlan, &ReplenishQuery{Warehouse: warehouse, SKU: sku, WindowDays: s.SalesWindowDays})
 	if err != nil {
 		return nil, err
 	}
-	return Pointers(p.Suggestions), nil
+	known := map[string]*Warehouse{}
+	lookup := func(id string) (*Warehouse, error) {
+		if w, ok := known[id]; ok {
+			return w, nil
+		}
+		w, err := s.Warehouse(ctx, id)
+		known[id] = w
+		return w, err
+	}
+	out := make([]*TransferSuggestion, len(p.Suggestions))
+	all := make([]TransferSuggestion, len(p.Suggestions))
+	for i, sg := range p.Suggestions {
+		all[i].Suggestion = sg
+		if all[i].FromWarehouse, err = lookup(sg.From); err == nil {
+			all[i].ToWarehouse, err = lookup(sg.To)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i] = &all[i]
+	}
+	return out, nil
 }

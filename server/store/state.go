@@ -26,6 +26,7 @@ type writerState struct {
 	undo      []undoEntry // changes since the last commit, oldest first
 	chain     digestState // the local log's digest as last signed (heads.go)
 	noops     noopReplies // replies of recorded-outcome jobs that changed nothing (outcome.go)
+	salesFrom int64       // sales_window_from's hour (saleswindow.go)
 }
 
 // cached is what the writer knows of a live product of the local warehouse.
@@ -50,6 +51,8 @@ type mark struct {
 	local   *stock.Warehouse
 	keysSeq int64
 	undo    int
+	// salesFrom is writerState.salesFrom.
+	salesFrom int64
 }
 
 // newWriterState returns an empty state with an empty cache.
@@ -59,7 +62,7 @@ func newWriterState() writerState {
 
 // mark returns the current point, to restore to on failure.
 func (w *writerState) mark() mark {
-	return mark{chain: w.chain, seq: w.seq, local: w.local, keysSeq: w.keysSeq, undo: len(w.undo)}
+	return mark{chain: w.chain, seq: w.seq, local: w.local, keysSeq: w.keysSeq, undo: len(w.undo), salesFrom: w.salesFrom}
 }
 
 // restore undoes every change made since m.
@@ -76,6 +79,7 @@ func (w *writerState) restore(m mark) {
 	}
 	clear(w.undo[m.undo:])
 	w.chain, w.seq, w.local, w.keysSeq, w.undo = m.chain, m.seq, m.local, m.keysSeq, w.undo[:m.undo]
+	w.salesFrom = m.salesFrom
 }
 
 // committed forgets the undo log once its changes are durable, forgets the

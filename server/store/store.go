@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"time"
 
 	entsql "entgo.io/ent/dialect/sql"
 
@@ -55,6 +56,9 @@ type Options struct {
 	// the data directory's keys folder (sealing.Dir), creating them only
 	// for a database that never used keys (see initKeys).
 	Keys *sealing.Ring
+	// SalesWindowDays is the window of the average daily sales the
+	// sales window keeps sums over (replenish.DefaultWindowDays when 0).
+	SalesWindowDays int
 }
 
 // Store executes stock jobs on the node's SQLite database. HandleWrites must
@@ -76,6 +80,7 @@ type Store struct {
 	levels, transit *sql.Stmt
 	local           atomic.Pointer[stock.Warehouse]  // the local warehouse, for reads
 	dir             string                           // the data directory
+	salesDays       int                              // the days the sales window spans (saleswindow.go)
 	signer          ed25519.PrivateKey               // signs the local log's heads (trust.KeyFile)
 	binding         atomic.Pointer[stock.KeyBinding] // signer's binding to the local warehouse, once made
 	digests         digests                          // the last digest of each origin's log
@@ -119,7 +124,8 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	s := &Store{log: opts.Logger, pub: opts.Publisher, keys: opts.Keys, ops: newRegistry(), w: newWriterState(), dir: dir}
+	s := &Store{log: opts.Logger, pub: opts.Publisher, keys: opts.Keys, ops: newRegistry(), w: newWriterState(), dir: dir,
+		salesDays: windowDays(opts.SalesWindowDays)}
 	if err := s.ops.check(); err != nil {
 		return nil, err
 	}
@@ -188,6 +194,9 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 		return err
 	}
 	if err := s.initReports(ctx); err != nil {
+		return err
+	}
+	if err := s.initSalesWindow(ctx, s.salesDays, time.Now()); err != nil {
 		return err
 	}
 	if _, err := s.wdb.ExecContext(ctx, createAudit); err != nil {

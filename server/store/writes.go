@@ -63,6 +63,11 @@ func (s *Store) attempt(jobs [][]byte, careful bool) (replies [][]byte, changes 
 			replies, changes, err = failAll(len(jobs), stock.Errorf(stock.CodeInternal, "internal error")), nil, nil
 		}
 	}()
+	if err := b.advanceSalesWindow(time.Now()); err != nil {
+		b.rollback()
+		s.w.restore(start)
+		return nil, nil, err
+	}
 	replies = make([][]byte, len(jobs))
 	for i, raw := range jobs {
 		if replies[i] = b.run(raw); b.broken != nil {

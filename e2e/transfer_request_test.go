@@ -140,7 +140,8 @@ func TestTransferRequestAcceptedWhileRequesterCutOff(t *testing.T) {
 // TestTransferRequestToWarehouseThatLeaves: MAD-1 asks BCN-1 for stock;
 // BCN-1 leaves the network; the departed BCN-1 cannot accept (it refuses
 // every change), and once MAD-1 knows of the departure a new request to
-// BCN-1 is refused saying it left.
+// BCN-1 is refused saying it left, and the open request is CANCELLED, on
+// MAD-1 and to its transferRequestUpdated subscribers.
 func TestTransferRequestToWarehouseThatLeaves(t *testing.T) {
 	ns := startMesh(t, "BCN-1")
 	mad, bcn := ns[0], ns[1]
@@ -152,6 +153,13 @@ func TestTransferRequestToWarehouseThatLeaves(t *testing.T) {
 		t.Fatalf("requestTransfer: %s", code)
 	}
 	waitRequest(t, bcn, req.ID, "OPEN")
+	ws, err := dialWS(t, mad.Node, "graphql-transport-ws", mad.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.c.Close()
+	ws.subscribe("1", `subscription { transferRequestUpdated(warehouse: "BCN-1") { id status } }`)
+	waitMetric(t, mad.Node, "stockmesh_subscriptions_open", 1)
 	runStockmeshd(t, "leave", "--data", bcn.DataDir)
 	accept := `mutation($id: ID!) { r: acceptTransferRequest(id: $id) { ` + requestFields + ` } }`
 	if _, code := requestCall(bcn.Node, accept, map[string]any{"id": req.ID}); code != "FORBIDDEN" && code != "INVALID_INPUT" {
@@ -173,7 +181,10 @@ func TestTransferRequestToWarehouseThatLeaves(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond) // MAD-1 has not learnt of the departure yet: the request was made
 	}
-	if got := requestOn(t, mad.Node, req.ID); got.Status != "OPEN" {
-		t.Errorf("the first request on MAD-1: %+v, still OPEN (its requester may cancel it)", got)
+	if got := requestOn(t, mad.Node, req.ID); got.Status != "CANCELLED" {
+		t.Errorf("the first request on MAD-1: %+v, want CANCELLED by BCN-1's departure", got)
+	}
+	want := fmt.Sprint(map[string]any{"transferRequestUpdated": map[string]any{"id": req.ID, "status": "CANCELLED"}})
+	for d := ws.next(); fmt.Sprint(d) != want; d = ws.next() {
 	}
 }

@@ -139,14 +139,14 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	defer pprof.Close()
 	hub := feed.NewHub(cfg.Logger)
 	defer hub.Close()
-	transfers := transfer.NewHub()
+	transfers, requests := transfer.NewHub(), request.NewHub()
 	var (
 		w      *Worker
 		client *jobq.Client
 	)
 	// The gauges are read only by /metrics, served once client (and w) are set.
 	var live gauged // set by serve before /metrics is served
-	gauges := metrics.Gauges{Subscriptions: func() int { return hub.Subscribers() + transfers.Watchers() }, SubscriptionExecutions: hub.Executions, JobsInFlight: func() int { return client.InFlight() },
+	gauges := metrics.Gauges{Subscriptions: func() int { return hub.Subscribers() + transfers.Watchers() + requests.Watchers() }, SubscriptionExecutions: hub.Executions, JobsInFlight: func() int { return client.InFlight() },
 		GapsRecovered: func() uint64 {
 			if p := live.events.Load(); p != nil {
 				return p.seq.Gaps()
@@ -185,7 +185,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, keys, hub, transfers, m, pprof, &live)
+	return serve(ctx, cfg, client, keys, hub, transfers, requests, m, pprof, &live)
 }
 
 // gauged holds what serve starts that the metrics' gauges read.
@@ -224,8 +224,8 @@ func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail cont
 // serve runs everything above the queue client until ctx is done or one
 // part fails, which stops the others. The HTTPS server has stopped before
 // serve returns, and Run then closes the queue client.
-func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys, hub *feed.Hub, transfers *transfer.Hub, m *metrics.Metrics, pprof *pprofServer,
-	live *gauged) error {
+func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys, hub *feed.Hub, transfers *transfer.Hub,
+	requests *request.Hub, m *metrics.Metrics, pprof *pprofServer, live *gauged) error {
 	log := cfg.Logger
 	ctx = auth.AsNode(ctx) // the node's own work; requests carry their callers' principals
 	svc := stock.NewService(queue{client})
@@ -250,7 +250,6 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 		return err
 	}
 	transfers.SetLocal(w.ID)
-	requests := request.NewHub()
 	requests.SetLocal(w.ID)
 	p, err := newPump(cfg.Queue, keys, hub, transfers, svc, log, requests)
 	if err != nil {

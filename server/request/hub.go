@@ -9,16 +9,20 @@ package request
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
-// Reader reads a transfer request as this node knows it; *stock.Service
+// Reader reads transfer requests as this node knows them; *stock.Service
 // implements it.
 type Reader interface {
 	TransferRequest(ctx context.Context, id string) (*stock.TransferRequest, error)
+	TransferRequests(ctx context.Context, q stock.TransferRequestQuery) (*stock.TransferRequestPage, error)
 }
 
 var _ Reader = (*stock.Service)(nil)
@@ -28,7 +32,7 @@ var _ Reader = (*stock.Service)(nil)
 type Hub struct {
 	*feed.Latest[stock.TransferRequest]
 	local atomic.Pointer[string]
-	again *feed.Rereads // ids of other warehouses' entries, to read again
+	again *feed.Rereads // ids of other warehouses' entries, to read again; departures (departureKey)
 }
 
 // NewHub returns a Hub without watchers.
@@ -42,7 +46,15 @@ func NewHub() *Hub {
 // warehouse's as this node knows it after applying it (which merges both
 // sides' facts), read again by Follow. It does nothing while no one
 // watches.
+//
+// A warehouse's departure (its own or another's) cancels the requests to
+// and from it that were left open (see store's cancelRequestsOf): Follow
+// publishes those.
 func (h *Hub) Take(e *stock.LogEntry) {
+	if e.Type == stock.EntryWarehouseLeft && h.Active() {
+		h.again.Note(departureKey(e.Origin, e.At))
+		return
+	}
 	r := e.TransferRequest
 	if r == nil || !h.Active() {
 		return
@@ -68,6 +80,14 @@ func (h *Hub) Follow(ctx context.Context, r Reader) error {
 	return feed.Follow(ctx, h.again, func(ctx context.Context, ids []string) ([]stock.TransferRequest, error) {
 		out := make([]stock.TransferRequest, 0, len(ids))
 		for _, id := range ids {
+			if wh, at, ok := parseDepartureKey(id); ok {
+				gone, err := cancelledBy(ctx, r, wh, at)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, gone...)
+				continue
+			}
 			q, err := r.TransferRequest(ctx, id)
 			switch {
 			case errors.Is(err, stock.ErrNotFound):
@@ -79,4 +99,47 @@ func (h *Hub) Follow(ctx context.Context, r Reader) error {
 		}
 		return out, nil
 	}, h.Publish)
+}
+
+// departureKey is the Rereads key of warehouse wh's departure at at: no
+// request id holds a NUL.
+func departureKey(wh string, at time.Time) string {
+	return "\x00" + strconv.FormatInt(at.UnixNano(), 10) + "\x00" + wh
+}
+
+// parseDepartureKey returns the warehouse and time of a departureKey.
+func parseDepartureKey(key string) (string, time.Time, bool) {
+	rest, ok := strings.CutPrefix(key, "\x00")
+	if !ok {
+		return "", time.Time{}, false
+	}
+	nanos, wh, ok := strings.Cut(rest, "\x00")
+	n, err := strconv.ParseInt(nanos, 10, 64)
+	if !ok || err != nil {
+		return "", time.Time{}, false
+	}
+	return wh, time.Unix(0, n).UTC(), true
+}
+
+// cancelledBy returns the requests to or from wh that its departure at at
+// cancelled: those CANCELLED as of that moment.
+func cancelledBy(ctx context.Context, r Reader, wh string, at time.Time) ([]stock.TransferRequest, error) {
+	var out []stock.TransferRequest
+	q := stock.TransferRequestQuery{Status: stock.RequestCancelled, Warehouse: wh, First: stock.MaxPageSize}
+	for {
+		p, err := r.TransferRequests(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range p.Requests {
+			if d := t.DecidedAt(); d != nil && d.Equal(at) {
+				out = append(out, t)
+			}
+		}
+		if !p.HasNext || len(p.Requests) == 0 {
+			return out, nil
+		}
+		last := p.Requests[len(p.Requests)-1]
+		q.After = stock.RequestCursor(&last)
+	}
 }

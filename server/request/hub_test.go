@@ -2,6 +2,7 @@ package request
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,6 +18,19 @@ func (r reader) TransferRequest(_ context.Context, id string) (*stock.TransferRe
 		return nil, stock.ErrNotFound
 	}
 	return &q, nil
+}
+
+// TransferRequests lists the map's requests of q's status and warehouse,
+// newest first, on one page.
+func (r reader) TransferRequests(_ context.Context, q stock.TransferRequestQuery) (*stock.TransferRequestPage, error) {
+	p := &stock.TransferRequestPage{}
+	for _, t := range r {
+		if (q.Status == "" || t.Status == q.Status) && (q.Warehouse == "" || t.From == q.Warehouse || t.To == q.Warehouse) {
+			p.Requests = append(p.Requests, t)
+		}
+	}
+	slices.SortFunc(p.Requests, func(a, b stock.TransferRequest) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return p, nil
 }
 
 // next returns the next update of ch, failing after 10 s.
@@ -56,6 +70,24 @@ func TestHub(t *testing.T) {
 	h.Publish(stock.TransferRequest{ID: "VAL-1:Q1", From: "MAD-1", To: "VAL-1", Status: stock.RequestDeclined})
 	if r := next(t, val); r.ID != "VAL-1:Q1" {
 		t.Fatalf("VAL-1's watcher got %+v", r)
+	}
+	for r := next(t, all); r.Status != stock.RequestDeclined; r = next(t, all) {
+		if r.ID != "VAL-1:Q1" || r.Status != stock.RequestOpen {
+			t.Fatalf("the watcher of all got %+v, want VAL-1:Q1's states", r)
+		}
+	}
+
+	// MAD-1 leaves: the request its departure cancelled is published, not
+	// one cancelled before (listed first, newest).
+	left := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	earlier := left.Add(-time.Hour)
+	known["BCN-1:Q2"] = stock.TransferRequest{ID: "BCN-1:Q2", From: "MAD-1", To: "BCN-1", Status: stock.RequestCancelled,
+		CreatedAt: left.Add(-2 * time.Hour), CancelledAt: &left}
+	known["BCN-1:Q3"] = stock.TransferRequest{ID: "BCN-1:Q3", From: "MAD-1", To: "BCN-1", Status: stock.RequestCancelled,
+		CreatedAt: left.Add(-time.Minute), CancelledAt: &earlier}
+	h.Take(&stock.LogEntry{Origin: "MAD-1", Seq: 10, Type: stock.EntryWarehouseLeft, At: left})
+	if r := next(t, all); r.ID != "BCN-1:Q2" {
+		t.Fatalf("after MAD-1 left: %+v, want BCN-1:Q2, which its departure cancelled", r)
 	}
 	cancel()
 	for range all { // closed once the watch ends

@@ -62,7 +62,8 @@ func (b *batch) applyDeparture(e *stock.LogEntry) error {
 // recordDeparture marks e's origin departed at e.At, unless a departure
 // is recorded already (a member's word may have come first), with the
 // audit log's member.left, and cancels the transfers to it that its log
-// leaves undecided.
+// leaves undecided and the transfer requests to or from it that their
+// source left undecided.
 func (b *batch) recordDeparture(e *stock.LogEntry) error {
 	n, err := b.client().Warehouse.Update().Where(warehouse.ID(e.Origin), warehouse.DepartedAtIsNil()).
 		SetDepartedAt(e.At).Save(b.ctx)
@@ -81,7 +82,7 @@ func (b *batch) recordDeparture(e *stock.LogEntry) error {
 	if err != nil {
 		return fmt.Errorf("cancelling the transfers to %s, which left: %w", e.Origin, err)
 	}
-	return nil
+	return b.cancelRequestsOf(e.Origin, e.At, "")
 }
 
 // leftAt returns when warehouse id left the network as its own log says

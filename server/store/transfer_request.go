@@ -89,8 +89,8 @@ func (b *batch) recordRequest(e *stock.LogEntry) error {
 	switch {
 	case err != nil:
 	case e.Origin == r.To:
-		_, err = b.wc.conn.ExecContext(b.ctx, `UPDATE transfer_requests SET cancelled_at = COALESCE(cancelled_at, ?)
-			WHERE id = ?`, nanos(r.CancelledAt), r.ID)
+		_, err = b.wc.conn.ExecContext(b.ctx, `UPDATE transfer_requests SET cancelled_at = `+earliestCancel+`
+			WHERE id = ?2`, nanos(r.CancelledAt), r.ID)
 	case e.Origin == r.From:
 		_, err = b.wc.conn.ExecContext(b.ctx, `UPDATE transfer_requests SET accepted_at = COALESCE(accepted_at, ?),
 			declined_at = COALESCE(declined_at, ?),
@@ -102,6 +102,38 @@ func (b *batch) recordRequest(e *stock.LogEntry) error {
 	}
 	if err != nil {
 		return fmt.Errorf("recording transfer request %s: %w", r.ID, err)
+	}
+	for _, party := range []string{r.From, r.To} {
+		at, err := b.leftAt(party)
+		if err == nil && at != nil {
+			err = b.cancelRequestsOf(party, *at, r.ID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// earliestCancel is the cancellation time a request keeps when given ?1:
+// the earliest it has been given, whichever came first here (the
+// requester's cancellation, the departure of either side), so that every
+// node ends with the same.
+const earliestCancel = `CASE WHEN ?1 IS NOT NULL AND (cancelled_at IS NULL OR cancelled_at > ?1) THEN ?1 ELSE cancelled_at END`
+
+// cancelRequestsOf cancels, as of wh's departure at at, the requests
+// to or from it that its source neither accepted nor declined (only the
+// one with id, when id is not ""): a warehouse that left decides nothing
+// more, and nothing can be sent to it. Derived on every node from the
+// departure entry (and from a request entry that arrives after it), so
+// the order in which the two logs arrive changes nothing.
+func (b *batch) cancelRequestsOf(wh string, at time.Time, id string) error {
+	b.wrote = true
+	_, err := b.wc.conn.ExecContext(b.ctx, `UPDATE transfer_requests SET cancelled_at = `+earliestCancel+`
+		WHERE (source = ?2 OR requester = ?2) AND (?3 = '' OR id = ?3) AND accepted_at IS NULL AND declined_at IS NULL`,
+		at.UnixNano(), wh, id)
+	if err != nil {
+		return fmt.Errorf("cancelling the transfer requests of %s, which left: %w", wh, err)
 	}
 	return nil
 }

@@ -184,3 +184,42 @@ func TestTransferRequestAudit(t *testing.T) {
 	}
 	t.Error("no audit entry of the request")
 }
+
+// TestTransferRequestsOfADepartedWarehouse: a request its source left
+// undecided is CANCELLED as of the source's departure, on the requester
+// and on a third node whichever of the two logs reaches it first, with
+// the same decidedAt; a request the source decided before leaving keeps
+// its decision; the requester can no longer cancel, nor ask the departed
+// source again; the source that left decides nothing.
+func TestTransferRequestsOfADepartedWarehouse(t *testing.T) {
+	mad, bcn, val := trio(t)
+	mad.create("W1", 10)
+	open := tok(bcn, stock.OpRequestCreate, &stock.RequestTransferInput{SKU: "W1", From: "MAD-1", Quantity: 2})
+	decided := tok(bcn, stock.OpRequestCreate, &stock.RequestTransferInput{SKU: "W1", From: "MAD-1", Quantity: 3})
+	pull(bcn, val, "BCN-1") // VAL-1: the requests first, the departure after
+	pull(bcn, mad, "BCN-1")
+	tok(mad, stock.OpRequestDecline, &stock.RequestDecision{ID: decided.ID, Reason: "none to spare"})
+	left := tok(mad, stock.OpWarehouseLeave, &stock.Empty{})
+	terr(mad, stock.OpRequestAccept, &stock.RequestDecision{ID: open.ID}, stock.CodeForbidden)
+	late := newReplica(t, &stock.Warehouse{ID: "ZAR-1", Name: "Zaragoza"})
+	tok(late, stock.OpMemberMerge, &stock.MemberMerge{Warehouses: []stock.Warehouse{{ID: "MAD-1", Name: "MAD-1 warehouse", URL: "https://MAD-1"},
+		{ID: "BCN-1", Name: "BCN-1 warehouse", URL: "https://BCN-1"}}})
+	pull(mad, late, "MAD-1") // ZAR-1: the departure first, the request after
+	pull(bcn, late, "BCN-1")
+	for _, h := range []*harness{mad, bcn, val, late} {
+		if h != mad {
+			pull(mad, h, "MAD-1")
+		}
+		r := request(h, open.ID)
+		if r.Status != stock.RequestCancelled || r.DecidedAt() == nil || !r.DecidedAt().Equal(*left.DepartedAt) {
+			t.Errorf("%s: open request = %s decided %v, want CANCELLED at the departure, %v", h.s.w.local.ID, r.Status, r.DecidedAt(), left.DepartedAt)
+		}
+		if d := request(h, decided.ID); d.Status != stock.RequestDeclined || d.Reason != "none to spare" {
+			t.Errorf("%s: declined request = %s %q, want DECLINED as MAD-1 decided", h.s.w.local.ID, d.Status, d.Reason)
+		}
+	}
+	if r := tok(bcn, stock.OpRequestCancel, &stock.RequestDecision{ID: open.ID}); r.Status != stock.RequestCancelled {
+		t.Errorf("cancelling again: %s", r.Status)
+	}
+	terr(bcn, stock.OpRequestCreate, &stock.RequestTransferInput{SKU: "W1", From: "MAD-1", Quantity: 1}, stock.CodeInvalidInput)
+}

@@ -43,7 +43,7 @@ func TestReplenishE2E(t *testing.T) {
 	s.waitScreen("the plan in Spanish", func(sc string) bool {
 		return regexp.MustCompile(`ORIGEN +DESTINO +CANTIDAD`).MatchString(sc) &&
 			regexp.MustCompile(`BOX +Madrid +Barcelona +55`).MatchString(sc) && regexp.MustCompile(`CAN +Madrid +Barcelona +28`).MatchString(sc) &&
-			strings.Contains(sc, "[exit 0]")
+			regexp.MustCompile(`MOTIVO`).MatchString(sc) && strings.Count(sc, "bajo punto de pedido") == 2 && strings.Contains(sc, "[exit 0]")
 	})
 	r := must(b, 0, "replenish", "--request")
 	if !strings.Contains(r.stdout, "Requested BCN-1:Q") || strings.Count(r.stdout, "Requested ") != 2 {

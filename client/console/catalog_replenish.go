@@ -17,7 +17,22 @@ const (
 	msgRequestCancelled
 	msgRequestAcceptedSent
 	msgRequestDeclinedSaid
+	msgColWhy
+	msgWhyBelowReorder
+	msgWhyExpiring
 )
+
+// reasonWords names a suggestion's reason in the user's language (the
+// reason itself when this console does not know it).
+func reasonWords(p Printer, reason string) string {
+	switch reason {
+	case "BELOW_REORDER_POINT":
+		return p.T(msgWhyBelowReorder)
+	case "EXPIRING_ELSEWHERE":
+		return p.T(msgWhyExpiring)
+	}
+	return reason
+}
 
 // replenishCatalog returns the replenishment messages in English and Spanish.
 func replenishCatalog() map[msg][2]string {
@@ -36,5 +51,8 @@ func replenishCatalog() map[msg][2]string {
 		msgRequestAcceptedSent: {"Request %s accepted: transfer %s is on its way to %s.",
 			"Solicitud %s aceptada: el traspaso %s va de camino a %s."},
 		msgRequestDeclinedSaid: {"Request %s declined.", "Solicitud %s rechazada."},
+		msgColWhy:              {"WHY", "MOTIVO"},
+		msgWhyBelowReorder:     {"below reorder point", "bajo punto de pedido"},
+		msgWhyExpiring:         {"would expire at source", "caducaría en origen"},
 	}
 }

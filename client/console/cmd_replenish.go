@@ -71,9 +71,11 @@ func writePlan(out io.Writer, p Printer, ansi bool, plan []remote.Suggestion) {
 		return
 	}
 	l := p.Lang()
-	t := newTable(p.T(msgColSKU), p.T(msgColFrom), p.T(msgColTo), p.T(msgColQuantity), p.T(msgColFromCover), p.T(msgColToCover)).alignRight(3, 4, 5)
+	t := newTable(p.T(msgColSKU), p.T(msgColFrom), p.T(msgColTo), p.T(msgColQuantity), p.T(msgColFromCover), p.T(msgColToCover),
+		p.T(msgColWhy)).alignRight(3, 4, 5)
 	for _, s := range plan {
-		t.add(s.SKU, s.From.Name, s.To.Name, FormatInt(l, s.Quantity), cover(p, s.FromDaysOfCover), cover(p, s.ToDaysOfCover))
+		t.add(s.SKU, s.From.Name, s.To.Name, FormatInt(l, s.Quantity), cover(p, s.FromDaysOfCover), cover(p, s.ToDaysOfCover),
+			reasonWords(p, s.Reason))
 	}
 	t.write(out, ansi)
 }

@@ -33,6 +33,17 @@ type Level struct {
 	ReorderPoint, MaxStock int64
 	// Sold is the units sold (SALE) over the window.
 	Sold int64
+	// Lots are the units of lots that expire within the window, by
+	// expiry (any order).
+	Lots []Lot
+}
+
+// Lot is units of one product in one warehouse that expire together.
+type Lot struct {
+	// DaysLeft is the whole days from today to the lot's expiry: 0 when
+	// it expires at the end of today.
+	DaysLeft int
+	Quantity int64
 }
 
 // Available is the stock reservations do not hold.
@@ -88,6 +99,7 @@ type Reason string
 // The reasons of a suggestion.
 const (
 	BelowReorderPoint Reason = "BELOW_REORDER_POINT"
+	ExpiringElsewhere Reason = "EXPIRING_ELSEWHERE"
 )
 
 // Suggestion is a transfer a plan suggests.
@@ -105,7 +117,8 @@ type Suggestion struct {
 // short (of those to reports true; nil: every one), most urgent first
 // (fewest days of cover), each drawn from the others with the most days
 // of cover first (never sold: first of all), one suggestion per source,
-// no source giving more than its Spare over the whole plan.
+// no source giving more than its Spare over the whole plan; then those of
+// Expiring, which move what would expire where it is.
 func Plan(sku string, levels []Level, windowDays int, to func(warehouse string) bool) []Suggestion {
 	if windowDays <= 0 {
 		windowDays = DefaultWindowDays
@@ -129,9 +142,6 @@ func Plan(sku string, levels []Level, windowDays int, to func(warehouse string) 
 		if l.Short() && (to == nil || to(l.Warehouse)) {
 			short = append(short, &all[i])
 		}
-	}
-	if len(short) == 0 {
-		return nil
 	}
 	slices.SortFunc(short, func(a, b *ranked) int {
 		return cmp.Or(cmp.Compare(a.cover, b.cover), cmp.Compare(a.l.Warehouse, b.l.Warehouse))
@@ -163,7 +173,136 @@ func Plan(sku string, levels []Level, windowDays int, to func(warehouse string) 
 				FromDaysOfCover: daysOf(*s.l, windowDays), ToDaysOfCover: daysOf(*d.l, windowDays)})
 		}
 	}
+	return append(out, Expiring(sku, levels, windowDays, to, out)...)
+}
+
+// AtRisk returns the units of each of l's lots (in l.Lots' order) that
+// l's own sales will not take before the lot expires: sales take the
+// lots that expire first (FEFO), after the units reserved and the units
+// out leaves with (a transfer that names no lot takes the first to expire
+// too), at l's average daily sales over windowDays, whole units a day.
+func (l Level) AtRisk(windowDays int, out int64) []int64 {
+	order := make([]int, len(l.Lots))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(l.Lots[a].DaysLeft, l.Lots[b].DaysLeft) })
+	risk := make([]int64, len(l.Lots))
+	taken := l.Reserved + out // leave first, from the first lots
+	var sold int64            // of the lots before, by sales
+	for _, i := range order {
+		q := l.Lots[i].Quantity
+		gone := min(q, taken)
+		q, taken = q-gone, taken-gone
+		sells := max(0, min(q, l.sales(windowDays, l.Lots[i].DaysLeft)-sold))
+		sold += sells
+		risk[i] = q - sells
+	}
+	return risk
+}
+
+// sales is how many units l sells in days days at its average daily
+// sales over windowDays, rounded down.
+func (l Level) sales(windowDays, days int) int64 {
+	if l.Sold <= 0 || windowDays <= 0 || days <= 0 {
+		return 0
+	}
+	return l.Sold * int64(days) / int64(windowDays)
+}
+
+// Expiring returns the transfers that move units of sku that would expire
+// where they are (Level.AtRisk, after the units the suggestions before
+// already take from each source) to warehouses (of those to reports true)
+// that would sell them before they expire: each lot, soonest to expire
+// first, to the fastest sellers first; a destination takes at most what it
+// sells in the lot's days left after its own units that expire no later
+// (and all it is already sent), and never above its maximum. A lot that
+// expires today or tomorrow goes nowhere (a transfer takes a day). One
+// suggestion per source and destination, EXPIRING_ELSEWHERE.
+func Expiring(sku string, levels []Level, windowDays int, to func(warehouse string) bool, before []Suggestion) []Suggestion {
+	if windowDays <= 0 {
+		windowDays = DefaultWindowDays
+	}
+	sent := map[string]int64{}    // by destination: units already suggested to it
+	leaving := map[string]int64{} // by source
+	for _, s := range before {
+		sent[s.To] += s.Quantity
+		leaving[s.From] += s.Quantity
+	}
+	var dests []*Level // fastest sellers first
+	for i := range levels {
+		if levels[i].Sold > 0 && (to == nil || to(levels[i].Warehouse)) {
+			dests = append(dests, &levels[i])
+		}
+	}
+	if len(dests) == 0 {
+		return nil
+	}
+	slices.SortFunc(dests, func(a, b *Level) int {
+		return cmp.Or(cmp.Compare(b.Sold, a.Sold), cmp.Compare(a.Warehouse, b.Warehouse))
+	})
+	type pair struct{ from, to string }
+	moved := map[pair]int64{}
+	var order []pair
+	for i := range levels {
+		src := &levels[i]
+		risk := src.AtRisk(windowDays, leaving[src.Warehouse])
+		lots := make([]int, 0, len(src.Lots))
+		for j := range src.Lots {
+			if risk[j] > 0 && src.Lots[j].DaysLeft >= 2 {
+				lots = append(lots, j)
+			}
+		}
+		slices.SortStableFunc(lots, func(a, b int) int { return cmp.Compare(src.Lots[a].DaysLeft, src.Lots[b].DaysLeft) })
+		for _, j := range lots {
+			left := risk[j]
+			days := src.Lots[j].DaysLeft
+			for _, d := range dests {
+				if left <= 0 {
+					break
+				}
+				if d.Warehouse == src.Warehouse {
+					continue
+				}
+				room := d.sales(windowDays, days) - d.unitsBy(days) - sent[d.Warehouse]
+				if d.MaxStock > 0 {
+					room = min(room, d.MaxStock-d.position()-sent[d.Warehouse])
+				}
+				q := min(left, room)
+				if q <= 0 {
+					continue
+				}
+				left -= q
+				sent[d.Warehouse] += q
+				p := pair{src.Warehouse, d.Warehouse}
+				if moved[p] == 0 {
+					order = append(order, p)
+				}
+				moved[p] += q
+			}
+		}
+	}
+	byID := make(map[string]*Level, len(levels))
+	for i := range levels {
+		byID[levels[i].Warehouse] = &levels[i]
+	}
+	out := make([]Suggestion, 0, len(order))
+	for _, p := range order {
+		out = append(out, Suggestion{SKU: sku, From: p.from, To: p.to, Quantity: moved[p], Reason: ExpiringElsewhere,
+			FromDaysOfCover: daysOf(*byID[p.from], windowDays), ToDaysOfCover: daysOf(*byID[p.to], windowDays)})
+	}
 	return out
+}
+
+// unitsBy is how many of l's units expire within days (its lots').
+func (l Level) unitsBy(days int) int64 {
+	var n int64
+	for _, lot := range l.Lots {
+		if lot.DaysLeft <= days {
+			n += lot.Quantity
+		}
+	}
+	return n
 }
 
 // daysOf returns l's days of cover, or nil when nothing was sold there.

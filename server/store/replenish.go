@@ -21,12 +21,24 @@ func registerReplenish(r registry) {
 // their reorder point, and every sku with units reserved, since
 // reservations lower what is available. In-transit units only lift a
 // level, so this is a superset of the short ones; replenish.Level.Short
-// decides.
+// decides. Then, in any warehouse (any may send to ?1), the skus with
+// lots that expire from day ?3 to day ?4, which may be at risk where
+// they are (replenish.Expiring decides), through the lines' index by
+// expiry.
 const planCandidates = `SELECT sku FROM products
 		WHERE deleted_at IS NULL AND reorder_point > 0 AND quantity <= reorder_point
 		AND (?1 = '' OR warehouse_id = ?1) AND (?2 = '' OR sku = ?2)
 	UNION SELECT sku FROM reservations WHERE status = 'ACTIVE'
-		AND (?1 = '' OR warehouse_id = ?1) AND (?2 = '' OR sku = ?2)`
+		AND (?1 = '' OR warehouse_id = ?1) AND (?2 = '' OR sku = ?2)
+	UNION SELECT p.sku FROM stock_lines l CROSS JOIN products p
+		WHERE l.expires_on BETWEEN ?3 AND ?4 AND p.id = l.product_id AND p.deleted_at IS NULL AND (?2 = '' OR p.sku = ?2)`
+
+// planLots selects the units of the skus a JSON array (?1) names per
+// warehouse and expiry, of the lots that expire from day ?2 to day ?3.
+const planLots = `SELECT p.warehouse_id, p.sku, l.expires_on, SUM(l.quantity)
+	FROM stock_lines l CROSS JOIN products p
+	WHERE l.expires_on BETWEEN ?2 AND ?3 AND p.id = l.product_id AND p.deleted_at IS NULL
+		AND p.sku IN (SELECT value FROM json_each(?1)) GROUP BY 1, 2, 3`
 
 // planLevels selects the levels of the skus a JSON array (?1) names in
 // every warehouse held that has not left. Written as two IN lists, it
@@ -86,7 +98,13 @@ func (s *Store) replenishmentPlan(ctx context.Context, q *stock.ReplenishQuery) 
 // warehouse and sku) in every warehouse held, by sku, and those skus in
 // order.
 func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now time.Time) (map[string][]replenish.Level, []string, error) {
-	skus, err := queryStrings(ctx, tx, planCandidates, q.Warehouse, q.SKU)
+	today := stock.DateOf(now.In(time.Local)) // lots expire in the node's time zone
+	days := q.WindowDays
+	if days <= 0 {
+		days = replenish.DefaultWindowDays
+	}
+	last := today.AddDays(days) // lots further off are not forecast
+	skus, err := queryStrings(ctx, tx, planCandidates, q.Warehouse, q.SKU, string(today.AddDays(2)), string(last))
 	if err != nil || len(skus) == 0 {
 		return nil, nil, err
 	}
@@ -105,9 +123,6 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 	if err != nil {
 		return nil, nil, err
 	}
-	// The rows below are few (reservations, transfers on their way, an
-	// hour or two of sales): a search among a sku's warehouses finds
-	// each one's level.
 	add := func(query string, args []any, set func(l *replenish.Level, n int64)) error {
 		return eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
 			var wh, sku string
@@ -115,9 +130,8 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 			if err := rows.Scan(&wh, &sku, &n); err != nil {
 				return err
 			}
-			ls := levels[sku]
-			if i := slices.IndexFunc(ls, func(l replenish.Level) bool { return l.Warehouse == wh }); i >= 0 {
-				set(&ls[i], n)
+			if l := levelOf(levels, sku, wh); l != nil {
+				set(l, n)
 			}
 			return nil
 		})
@@ -130,7 +144,43 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 		err = add(salesGap, []any{names, windowStart(now, q.WindowDays)},
 			func(l *replenish.Level, n int64) { l.Sold += n })
 	}
+	if err == nil {
+		err = eachRow(ctx, tx, planLots, []any{names, string(today), string(last)}, func(rows *sql.Rows) error {
+			var wh, sku string
+			var expires stock.Date
+			var n int64
+			if err := rows.Scan(&wh, &sku, &expires, &n); err != nil {
+				return err
+			}
+			if l := levelOf(levels, sku, wh); l != nil {
+				l.Lots = append(l.Lots, replenish.Lot{DaysLeft: daysBetween(today, expires), Quantity: n})
+			}
+			return nil
+		})
+	}
 	return levels, skus, err
+}
+
+// levelOf returns the level of sku in warehouse wh, or nil. The rows
+// gatherLevels looks levels up for are few (reservations, transfers on
+// their way, an hour or two of sales, lots about to expire): a search
+// among a sku's warehouses finds each.
+func levelOf(levels map[string][]replenish.Level, sku, wh string) *replenish.Level {
+	ls := levels[sku]
+	if i := slices.IndexFunc(ls, func(l replenish.Level) bool { return l.Warehouse == wh }); i >= 0 {
+		return &ls[i]
+	}
+	return nil
+}
+
+// daysBetween returns the whole days from day a to day b.
+func daysBetween(a, b stock.Date) int {
+	ta, err1 := time.Parse(stock.DateLayout, string(a))
+	tb, err2 := time.Parse(stock.DateLayout, string(b))
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return int(tb.Sub(ta).Hours()+12) / 24 // dates are UTC midnights; +12 h rounds
 }
 
 // windowStart returns the first hour (since the Unix epoch) of a sales

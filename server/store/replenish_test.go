@@ -3,6 +3,7 @@ package store
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stockmesh/stockmesh/server/replenish"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -106,5 +107,34 @@ func TestReplenishmentPlanGathersLevels(t *testing.T) {
 	want = replenish.Plan("P-1", levels["P-1"], 30, to)
 	if got := tok(mad, stock.OpReplenishPlan, &stock.ReplenishQuery{SKU: "P-1", Warehouse: "MAD-1"}).Suggestions; !reflect.DeepEqual(got, want) {
 		t.Errorf("after the receipt: plan %+v, want %+v", got, want)
+	}
+}
+
+// TestReplenishmentPlanMovesExpiringLots: units of a lot that would
+// expire where they sell slowly are suggested, EXPIRING_ELSEWHERE, to a
+// warehouse that sells them in time (known by replication), no more than
+// it sells before the lot expires; a lot further off than the sales
+// window is not forecast.
+func TestReplenishmentPlanMovesExpiringLots(t *testing.T) {
+	mad, bcn, _ := trio(t)
+	today := stock.DateOf(time.Now().In(time.Local))
+	planProduct(mad, "L-1", 0, 0, 0)
+	tok(mad, stock.OpMovementRecord, &stock.MovementInput{SKU: "L-1", Kind: stock.KindPurchase, Quantity: 100,
+		Lot: &stock.LotInput{Code: "SOON", ExpiresOn: today.AddDays(10)}})
+	tok(mad, stock.OpMovementRecord, &stock.MovementInput{SKU: "L-1", Kind: stock.KindPurchase, Quantity: 50,
+		Lot: &stock.LotInput{Code: "LATER", ExpiresOn: today.AddDays(90)}})
+	sell(mad, "L-1", 3) // from SOON: 97 left, 0.1 a day
+	planProduct(bcn, "L-1", 10, 0, 0)
+	sell(bcn, "L-1", 9) // 0.3 a day: 3 in 10 days (its own unit, of no lot, sells last)
+	planProduct(bcn, "L-2", 90, 0, 0)
+	sell(bcn, "L-2", 60) // sells fast, but no lot of it is at risk anywhere
+	pull(bcn, mad, "BCN-1")
+	got := tok(mad, stock.OpReplenishPlan, &stock.ReplenishQuery{WindowDays: 30}).Suggestions
+	if len(got) != 1 || got[0].Reason != replenish.ExpiringElsewhere || got[0].From != "MAD-1" || got[0].To != "BCN-1" ||
+		got[0].SKU != "L-1" || got[0].Quantity != 3 {
+		t.Fatalf("plan = %+v, want 3 units of L-1 from MAD-1 to BCN-1, EXPIRING_ELSEWHERE", got)
+	}
+	if got := tok(mad, stock.OpReplenishPlan, &stock.ReplenishQuery{WindowDays: 5}).Suggestions; len(got) != 0 {
+		t.Fatalf("with a 5-day window the lot expiring in 10 is not forecast: %+v", got)
 	}
 }

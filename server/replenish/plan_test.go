@@ -140,8 +140,8 @@ func ptr(f float64) *float64 { return &f }
 // destination.
 func TestExpiring(t *testing.T) {
 	src := Level{Warehouse: "SRC", OnHand: 100, Sold: 30, Lots: []Lot{{DaysLeft: 10, Quantity: 100}}} // sells 10 by then: 90 at risk
-	fast := Level{Warehouse: "FAST", OnHand: 0, Sold: 300}                                             // 10 a day: 100 in 10 days
-	slow := Level{Warehouse: "SLOW", OnHand: 0, Sold: 60}                                              // 2 a day: 20
+	fast := Level{Warehouse: "FAST", OnHand: 0, Sold: 300}                                            // 10 a day: 100 in 10 days
+	slow := Level{Warehouse: "SLOW", OnHand: 0, Sold: 60}                                             // 2 a day: 20
 	never := Level{Warehouse: "NONE", OnHand: 0}
 	exp := func(from, to string, q int64, fromCover, toCover float64) Suggestion {
 		return Suggestion{SKU: "A", From: from, To: to, Quantity: q, Reason: ExpiringElsewhere, FromDaysOfCover: ptr(fromCover), ToDaysOfCover: ptr(toCover)}

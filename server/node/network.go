@@ -67,7 +67,13 @@ func joinFirst(ctx context.Context, cfg Config, svc *stock.Service) ([]stock.Mem
 	if err != nil {
 		return nil, err
 	}
-	if _, err := peer.Restore(ctx, svc, hc, cfg.Join, cfg.ID, cfg.Logger); err != nil {
+	urls := []string{cfg.Join}
+	for _, r := range learned {
+		if r.HoldsCA && !r.Departed() && r.URL != "" && r.URL != cfg.Join {
+			urls = append(urls, r.URL)
+		}
+	}
+	if _, err := peer.Restore(ctx, svc, hc, urls, cfg.ID, cfg.Logger); err != nil {
 		return nil, err
 	}
 	return learned, nil

@@ -11,22 +11,30 @@ import (
 	"github.com/stockmesh/stockmesh/internal/wait"
 )
 
-// restoreWithin bounds how long Restore waits for the member to admit this
-// node (it may learn of the join from the issuer by a heartbeat).
+// restoreWithin bounds how long Restore waits for a member to admit this
+// node (the member joined through may learn of the join from the CA
+// holder by gossip).
 const restoreWithin = 30 * time.Second
 
 // Restore copies into this node the history of its own warehouse, id, that
-// the member at url holds, before the node sets id up: a node whose data
+// the members at urls hold, before the node sets id up: a node whose data
 // folder was wiped and that joins again under its id carries on its log
 // (same epoch, the next seq) instead of beginning another that the network
-// would refuse. It returns the last seq restored, 0 when the network holds
-// no history of id.
-func Restore(ctx context.Context, local Applier, hc *http.Client, url, id string, log *slog.Logger) (int64, error) {
-	c := &client{http: hc, base: strings.TrimRight(url, "/")}
-	heads, err := admitted(ctx, c)
-	if err != nil {
-		return 0, fmt.Errorf("restoring the history of %s from %s: %w", id, url, err)
+// would refuse. It asks the first member of urls that admits this node, in
+// turn (the member joined through, then the CA holder, which admitted it:
+// a member that relayed the join but failed to record its answer, under
+// load, waits for gossip). It returns the last seq restored, 0 when the
+// network holds no history of id.
+func Restore(ctx context.Context, local Applier, hc *http.Client, urls []string, id string, log *slog.Logger) (int64, error) {
+	cs := make([]*client, len(urls))
+	for i, u := range urls {
+		cs[i] = &client{http: hc, base: strings.TrimRight(u, "/")}
 	}
+	c, heads, err := admitted(ctx, cs)
+	if err != nil {
+		return 0, fmt.Errorf("restoring the history of %s from %s: %w", id, strings.Join(urls, " or "), err)
+	}
+	url := c.base
 	var head int64
 	for _, h := range heads.Heads {
 		if h.Origin == id {
@@ -53,16 +61,18 @@ func Restore(ctx context.Context, local Applier, hc *http.Client, url, id string
 	return have, nil
 }
 
-// admitted asks c's member for its heads until it admits this node.
-func admitted(ctx context.Context, c *client) (*HeadsReply, error) {
+// admitted asks cs's members for their heads, in turn, until one admits
+// this node, and returns it with its heads.
+func admitted(ctx context.Context, cs []*client) (*client, *HeadsReply, error) {
 	deadline := time.Now().Add(restoreWithin)
-	for {
+	for i := 0; ; i++ {
+		c := cs[i%len(cs)]
 		heads, err := c.heads(ctx, 0, 0)
 		if err == nil || time.Now().After(deadline) {
-			return heads, err
+			return c, heads, err
 		}
-		if err := wait.For(ctx, 300*time.Millisecond); err != nil {
-			return nil, err
+		if err := wait.For(ctx, 300*time.Millisecond/time.Duration(len(cs))); err != nil {
+			return nil, nil, err
 		}
 	}
 }

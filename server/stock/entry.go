@@ -226,8 +226,8 @@ func (e *LogEntry) checkProduct() error {
 	return asEntryError(e, "product", err)
 }
 
-// checkCatalogue checks a product's sku, name, description, price and
-// reorder point by the rules of CreateProductInput.
+// checkCatalogue checks a product's sku, name, description, price,
+// reorder point, unit and packs by the rules of CreateProductInput.
 func checkCatalogue(p *Product) error {
 	err := exactSKU(p.SKU)
 	if err == nil {
@@ -244,6 +244,9 @@ func checkCatalogue(p *Product) error {
 	}
 	if err == nil {
 		err = checkQuantity("maxStock", p.MaxStock, 0, MaxStock)
+	}
+	if err == nil {
+		err = checkUnits(p)
 	}
 	return err
 }

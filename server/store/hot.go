@@ -107,7 +107,7 @@ func (id stmtID) transferQuery() string {
 	case stWarehouseDeparted:
 		return `SELECT departed_at FROM warehouses WHERE id = ?`
 	case stCatalogue:
-		return `SELECT name, description, price, reorder_point FROM products WHERE id = ?`
+		return `SELECT name, description, price, reorder_point, unit, packs FROM products WHERE id = ?`
 	case stInsertTransfer:
 		return `INSERT INTO transfers (id, sender, receiver, sku, quantity, reference, note,
 			actor, idempotency_key, fingerprint, product, created_at, out_movement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

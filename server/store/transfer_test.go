@@ -517,3 +517,22 @@ func TestTransferStepsNameWhoStartedThem(t *testing.T) {
 		t.Errorf("the sender holds %d after both take-backs, want 10", q)
 	}
 }
+
+// TestTransferCarriesUnits: a receiver that has no product of the sku
+// creates it with the sender's base unit and packs (the quantity is in
+// that unit), so "3 box" means the same on both sides.
+func TestTransferCarriesUnits(t *testing.T) {
+	a, b, _ := trio(t)
+	tok(a, stock.OpProductCreate, &stock.CreateProductInput{SKU: "OIL", Name: "Olive oil", Price: 5_0000, InitialQuantity: 120,
+		Unit: "l", Packs: []stock.Pack{{Name: "box", Size: 12}}})
+	tr := send(a, "OIL", "BCN-1", 24)
+	pull(a, b, "MAD-1")
+	tok(b, stock.OpTransferReceive, &stock.TransferRef{ID: tr.ID})
+	p := tok(b, stock.OpProductGet, &stock.ProductRef{SKU: "OIL"})
+	if p.Quantity != 24 || p.Unit != "l" || len(p.Packs) != 1 || p.Packs[0] != (stock.Pack{Name: "box", Size: 12}) {
+		t.Fatalf("receiver's product %+v: want 24 l with the sender's box of 12", p)
+	}
+	if got := tok(b, stock.OpMovementRecord, &stock.MovementInput{SKU: "OIL", Kind: stock.KindSale, Quantity: 1, Pack: "box"}); got.Balance != 12 {
+		t.Fatalf("a box sold at the receiver left %d, want 12", got.Balance)
+	}
+}

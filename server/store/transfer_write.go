@@ -56,12 +56,17 @@ func (b *batch) sendTransfer(in *stock.TransferInput) (*stock.Transfer, error) {
 }
 
 // catalogue returns the catalogue data of p, a live product of the local
-// warehouse, for a receiver that has none: its name, description, price
-// and reorder point.
+// warehouse, for a receiver that has none: its name, description, price,
+// reorder point, base unit and packs (the transfer's quantity is in that
+// unit).
 func (b *batch) catalogue(p stockRow) (*stock.Product, error) {
 	c := &stock.Product{Warehouse: p.warehouse, SKU: p.sku}
 	var price int64
-	err := b.queryRow(stCatalogue, []any{p.id}, &c.Name, &c.Description, &price, &c.ReorderPoint)
+	var packs string
+	err := b.queryRow(stCatalogue, []any{p.id}, &c.Name, &c.Description, &price, &c.ReorderPoint, &c.Unit, &packs)
+	if err == nil {
+		c.Packs, err = decodePacks(packs)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the catalogue data of %s: %w", p.sku, err)
 	}
@@ -233,6 +238,7 @@ func (b *batch) transferIn(t *stock.Transfer) (*stock.Movement, error) {
 		in := &stock.CreateProductInput{SKU: t.SKU, Name: t.SKU}
 		if c := t.Product; c != nil {
 			in.Name, in.Description, in.Price, in.ReorderPoint = c.Name, c.Description, c.Price, c.ReorderPoint
+			in.Unit, in.Packs = c.Unit, c.Packs
 		}
 		if _, err = b.createProduct(in); err == nil {
 			p, err = b.stockOf(t.SKU)

@@ -63,7 +63,7 @@ func ParseKind(s string) (string, bool) {
 // ParseFilterKind returns the movement kind s names among every kind the
 // node has, transfers' included, in either language and as history shows
 // it ("transfer out", "transfer_out", "salida por transferencia",
-// "salida"), and reports whether it is one.
+// "salida", "relocation", "reubicación"), and reports whether it is one.
 func ParseFilterKind(s string) (string, bool) {
 	if k, ok := ParseKind(s); ok {
 		return k, true
@@ -74,6 +74,8 @@ func ParseFilterKind(s string) (string, bool) {
 		return api.KindTransferOut, true
 	case "transfer in", "entrada por transferencia", "entrada":
 		return api.KindTransferIn, true
+	case "relocation", "reubicacion", "reubicación":
+		return api.KindRelocation, true
 	}
 	return "", false
 }

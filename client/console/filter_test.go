@@ -11,8 +11,8 @@ import (
 )
 
 // TestFilterKinds: --kind takes one kind or several, comma-separated, in
-// English or Spanish, transfers' too; an unknown one is a usage error that
-// names it.
+// English or Spanish, transfers' and relocations too; an unknown one is a
+// usage error that names it.
 func TestFilterKinds(t *testing.T) {
 	tests := []struct {
 		arg     string
@@ -26,7 +26,9 @@ func TestFilterKinds(t *testing.T) {
 		{"transfer_out", []string{api.KindTransferOut}, ""},
 		{"transfer out,TRANSFER_IN", []string{api.KindTransferOut, api.KindTransferIn}, ""},
 		{"salida por transferencia,entrada", []string{api.KindTransferOut, api.KindTransferIn}, ""},
-		{"sale,frob", nil, `"frob" is not a kind of movement; use purchase, sale, return, adjustment, transfer_out or transfer_in`},
+		{"relocation", []string{api.KindRelocation}, ""},
+		{"reubicación,venta", []string{api.KindRelocation, api.KindSale}, ""},
+		{"sale,frob", nil, `"frob" is not a kind of movement; use purchase, sale, return, adjustment, transfer_out, transfer_in or relocation`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.arg, func(t *testing.T) {

@@ -55,10 +55,10 @@ func (a *app) actHistory(ctx context.Context) error {
 	return a.history(ctx, f, n)
 }
 
-// askKinds offers any kind (the default) or one of the six.
+// askKinds offers any kind (the default) or one of the seven.
 func (a *app) askKinds(ctx context.Context) ([]string, error) {
 	kinds := []string{api.KindPurchase, api.KindSale, api.KindReturn, api.KindAdjustment,
-		api.KindTransferOut, api.KindTransferIn}
+		api.KindTransferOut, api.KindTransferIn, api.KindRelocation}
 	names := []string{a.p.T(msgAnyKind)}
 	for _, k := range kinds {
 		names = append(names, kindName(a.p, k))

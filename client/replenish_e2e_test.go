@@ -11,7 +11,8 @@ import (
 
 // TestReplenishE2E: replenish shows the plan (in a tmux pane, in Spanish)
 // and --request asks the sources; requests --incoming on the source lists
-// them; accept sends the transfer, decline says so; product add --max.
+// them; the menu's requests screen accepts one and sends the transfer
+// (accept again answers the same), decline says so; product add --max.
 func TestReplenishE2E(t *testing.T) {
 	a := testnode.Start(t, "--id", "MAD-1", "--name", "Madrid")
 	b := testnode.StartJoined(t, a, a.JoinToken(t, 600), "BCN-1", "--name", "Barcelona")
@@ -59,8 +60,26 @@ func TestReplenishE2E(t *testing.T) {
 	if r := must(a, 0, "--lang", "es", "requests", "--incoming"); !strings.Contains(r.stdout, "abierta") {
 		t.Fatalf("requests --incoming in Spanish:\n%s", r.stdout)
 	}
+	// The menu's screen of requests to decide, in Spanish: the first
+	// request (listed last: newest first), accepted for 20 units.
+	m := startTmux(t, a, "--lang", "es")
+	m.expect("Elija una opción")
+	m.line("13")
+	m.expect("Solicitud [1]")
+	option := regexp.MustCompile(`(\d+)  ` + ids[0]).FindStringSubmatch(m.screen())
+	if option == nil {
+		t.Fatalf("the requests screen lists no %s:\n%s", ids[0], m.screen())
+	}
+	m.line(option[1])
+	m.expect("Decisión [3]")
+	m.line("1")
+	m.expect("Unidades")
+	m.line("20")
+	m.expect("Solicitud " + ids[0] + " aceptada: el traspaso MAD-1:T")
+	m.expect("Elija una opción")
+	m.line("0")
 	if r := must(a, 0, "accept", ids[0], "--qty", "20"); !strings.Contains(r.stdout, "Request "+ids[0]+" accepted: transfer MAD-1:T") {
-		t.Fatalf("accept:\n%s", r.stdout)
+		t.Fatalf("accept again:\n%s", r.stdout) // the same transfer: accepting is idempotent
 	}
 	if r := must(a, 0, "--lang", "es", "decline", ids[1], "--reason", "feria"); !strings.Contains(r.stdout, "Solicitud "+ids[1]+" rechazada.") {
 		t.Fatalf("decline in Spanish:\n%s", r.stdout)

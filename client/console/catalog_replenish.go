@@ -20,6 +20,17 @@ const (
 	msgColWhy
 	msgWhyBelowReorder
 	msgWhyExpiring
+	msgMenuLots
+	msgMenuReplenish
+	msgMenuRequests
+	msgAskRequestPlan
+	msgNoRequestsToDecide
+	msgFieldRequest
+	msgDecideAccept
+	msgDecideDecline
+	msgDecideLater
+	msgFieldDecision
+	msgFieldReason
 )
 
 // reasonWords names a suggestion's reason in the user's language (the
@@ -54,5 +65,16 @@ func replenishCatalog() map[msg][2]string {
 		msgColWhy:              {"WHY", "MOTIVO"},
 		msgWhyBelowReorder:     {"below reorder point", "bajo punto de pedido"},
 		msgWhyExpiring:         {"would expire at source", "caducaría en origen"},
+		msgMenuLots:            {"Lots of a product", "Lotes de un producto"},
+		msgMenuReplenish:       {"Replenishment plan", "Plan de reposición"},
+		msgMenuRequests:        {"Transfer requests to decide", "Solicitudes de traspaso por decidir"},
+		msgAskRequestPlan:      {"Request these transfers to %s from their sources?", "¿Solicitar estos traspasos a %s a sus orígenes?"},
+		msgNoRequestsToDecide:  {"No open request for %s to decide.", "No hay solicitudes abiertas que %s deba decidir."},
+		msgFieldRequest:        {"Request", "Solicitud"},
+		msgDecideAccept:        {"accept and send", "aceptar y enviar"},
+		msgDecideDecline:       {"decline", "rechazar"},
+		msgDecideLater:         {"decide later", "decidir más tarde"},
+		msgFieldDecision:       {"Decision", "Decisión"},
+		msgFieldReason:         {"Reason (optional)", "Motivo (opcional)"},
 	}
 }

@@ -63,7 +63,7 @@ var catalogs = []catalogBlock{
 	{"reservations", msgReserved, msgOverReserved, reservationsCatalog},
 	{"stocktake", msgStocktakeStarted, msgColCountedBy, stocktakeCatalog},
 	{"lots", msgKindRelocation, msgBinAdded, lotsCatalog},
-	{"replenishment", msgColMaxStock, msgWhyExpiring, replenishCatalog},
+	{"replenishment", msgColMaxStock, msgFieldReason, replenishCatalog},
 	{"usage", msgUsageMissing, msgUsageFile, usageCatalog},
 }
 

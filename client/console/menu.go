@@ -15,7 +15,8 @@ type menuItem struct {
 	act   func(ctx context.Context) error // nil for Exit
 }
 
-// menuItems lists the menu in the exercise's order.
+// menuItems lists the menu in the exercise's order, then the weekly work
+// of lots, replenishment and the requests to decide.
 func (a *app) menuItems() []menuItem {
 	return []menuItem{
 		{"1", msgMenuAdd, a.actAdd},
@@ -28,6 +29,9 @@ func (a *app) menuItems() []menuItem {
 		{"8", msgMenuTransfer, a.actTransfer},
 		{"9", msgMenuWatch, a.actWatch},
 		{"10", msgMenuWarehouses, a.warehouses},
+		{"11", msgMenuLots, a.actLots},
+		{"12", msgMenuReplenish, a.actReplenish},
+		{"13", msgMenuRequests, a.actRequests},
 		{"0", msgMenuExit, nil},
 	}
 }

@@ -24,14 +24,31 @@ func registerReplenish(r registry) {
 // decides. Then, in any warehouse (any may send to ?1), the skus with
 // lots that expire from day ?3 to day ?4, which may be at risk where
 // they are (replenish.Expiring decides), through the lines' index by
-// expiry.
-const planCandidates = `SELECT sku FROM products
-		WHERE deleted_at IS NULL AND reorder_point > 0 AND quantity <= reorder_point
-		AND (?1 = '' OR warehouse_id = ?1) AND (?2 = '' OR sku = ?2)
+// expiry. The products' part names its warehouse and sku filters only
+// when given (planCandidates), so that SQLite reads one warehouse's or
+// one sku's rows through the live products' index on (warehouse, sku)
+// rather than every product: "?1 = '' OR warehouse_id = ?1" cannot use it.
+const planCandidatesRest = `
 	UNION SELECT sku FROM reservations WHERE status = 'ACTIVE'
 		AND (?1 = '' OR warehouse_id = ?1) AND (?2 = '' OR sku = ?2)
 	UNION SELECT p.sku FROM stock_lines l CROSS JOIN products p
 		WHERE l.expires_on BETWEEN ?3 AND ?4 AND p.id = l.product_id AND p.deleted_at IS NULL AND (?2 = '' OR p.sku = ?2)`
+
+// planCandidates returns the candidates' query for a plan of q's
+// warehouse and sku (either may be "").
+func planCandidates(q *stock.ReplenishQuery) string {
+	where := `deleted_at IS NULL AND reorder_point > 0 AND quantity <= reorder_point`
+	switch {
+	case q.Warehouse != "":
+		where += ` AND warehouse_id = ?1`
+	case q.SKU != "":
+		where += ` AND warehouse_id IN (SELECT id FROM warehouses)`
+	}
+	if q.SKU != "" {
+		where += ` AND sku = ?2`
+	}
+	return `SELECT sku FROM products WHERE ` + where + planCandidatesRest
+}
 
 // planLots selects the units of the skus a JSON array (?1) names per
 // warehouse and expiry, of the lots that expire from day ?2 to day ?3.
@@ -104,7 +121,7 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 		days = replenish.DefaultWindowDays
 	}
 	last := today.AddDays(days) // lots further off are not forecast
-	skus, err := queryStrings(ctx, tx, planCandidates, q.Warehouse, q.SKU, string(today.AddDays(2)), string(last))
+	skus, err := queryStrings(ctx, tx, planCandidates(q), q.Warehouse, q.SKU, string(today.AddDays(2)), string(last))
 	if err != nil || len(skus) == 0 {
 		return nil, nil, err
 	}

@@ -27,7 +27,8 @@ func registerReplenish(r registry) {
 // expiry. The products' part names its warehouse and sku filters only
 // when given (planCandidates), so that SQLite reads one warehouse's or
 // one sku's rows through the live products' index on (warehouse, sku)
-// rather than every product: "?1 = ” OR warehouse_id = ?1" cannot use it.
+// rather than every product (a test of ?1 being empty OR matching cannot
+// use the index).
 const planCandidatesRest = `
 	UNION SELECT sku FROM reservations WHERE status = 'ACTIVE'
 		AND (?1 = '' OR warehouse_id = ?1) AND (?2 = '' OR sku = ?2)

@@ -15,7 +15,8 @@ import (
 // row per request, from the entries of both sides' logs. The requester's
 // facts (the request, its cancellation) and the source's (acceptance or
 // decline) are each set once, from entries of the warehouse that owns
-// them; status is computed from them when read.
+// them; status is computed from them when read. Note, actor and reason
+// are sealed, the fingerprint keyed (seal_request.go).
 const createTransferRequests = `CREATE TABLE IF NOT EXISTS transfer_requests (
 	id TEXT PRIMARY KEY,
 	requester TEXT NOT NULL,

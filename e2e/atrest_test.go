@@ -24,7 +24,75 @@ const (
 	// A transfer's reference and note, sent from MAD-1 to BCN-1.
 	transferRef  = "DN-CONFIDENTIAL-7340"
 	transferNote = "pallet for the night shift, dock code 3319"
+	// A transfer request's note, the reason its source declines it with,
+	// and the name of the token BCN-1 asks with (the request's actor).
+	requestNote   = "for the Sunday market, van code 6047"
+	requestReason = "promised to the auditors, cage 5530"
+	requestActor  = "planner-confidential-2864"
 )
+
+// secretRequestOn returns the status, note and reason n reads of transfer
+// request id through transferRequests ("" status when it does not know
+// it yet).
+func secretRequestOn(t *testing.T, n *testnode.Node, id string) (status, note, reason string) {
+	t.Helper()
+	var out struct {
+		TransferRequests struct {
+			Edges []struct {
+				Node struct{ ID, Status, Note, Reason string }
+			}
+		}
+	}
+	decode(t, n.MustGraphQL(t, `{ transferRequests(first: 100) { edges { node { id status note reason } } } }`, nil), &out)
+	for _, e := range out.TransferRequests.Edges {
+		if e.Node.ID == id {
+			return e.Node.Status, e.Node.Note, e.Node.Reason
+		}
+	}
+	return "", "", ""
+}
+
+// declineSecretRequest has b (BCN-1), with a token named requestActor,
+// ask a (MAD-1) for units of sku with the request's note, and a decline
+// it with the reason, once it knows it; it waits until b knows of the
+// decline and returns the request's id.
+func declineSecretRequest(t *testing.T, a, b *testnode.Node, sku string) string {
+	t.Helper()
+	var tok struct{ CreateToken struct{ Token string } }
+	decode(t, b.MustGraphQL(t, `mutation($n: String!) { createToken(name: $n, role: OPERATOR) { token } }`,
+		map[string]any{"n": requestActor}), &tok)
+	var req struct{ R struct{ ID string } }
+	decode(t, as(b, tok.CreateToken.Token).MustGraphQL(t, `mutation($in: RequestTransferInput!) { r: requestTransfer(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"sku": sku, "from": "MAD-1", "quantity": 2, "note": requestNote, "idempotencyKey": "secret-request"}}), &req)
+	if req.R.ID == "" {
+		t.Fatal("requestTransfer answered no request")
+	}
+	waitSecretRequest(t, a, req.R.ID, "OPEN")
+	decode(t, a.MustGraphQL(t, `mutation($id: ID!, $r: String) { r: declineTransferRequest(id: $id, reason: $r) { id } }`,
+		map[string]any{"id": req.R.ID, "r": requestReason}), &req)
+	waitSecretRequest(t, b, req.R.ID, "DECLINED")
+	return req.R.ID
+}
+
+// waitSecretRequest waits until n knows transfer request id with status.
+func waitSecretRequest(t *testing.T, n *testnode.Node, id, status string) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if got, _, _ := secretRequestOn(t, n, id); got == status {
+			return
+		}
+	}
+	t.Fatalf("%s: transfer request %s is not %s within 60 s", n.DataDir, id, status)
+}
+
+// checkSecretRequest checks that n reads the declined request id back in
+// clear: its note and its reason.
+func checkSecretRequest(t *testing.T, n *testnode.Node, id string) {
+	t.Helper()
+	if status, note, reason := secretRequestOn(t, n, id); status != "DECLINED" || note != requestNote || reason != requestReason {
+		t.Errorf("%s reads request %s as %s, note %q, reason %q", n.DataDir, id, status, note, reason)
+	}
+}
 
 // sendSecretTransfer sends units of sku from a to BCN-1 (b) with the
 // transfer secrets, receives them on b, and waits until a knows it was
@@ -201,7 +269,8 @@ func rotateCLI(t *testing.T, n *testnode.Node) string {
 // TestDataAtRestSealed: notes and references written through a real node,
 // and replicated to another, never reach either's database files in
 // clear, and read back in clear; so do a transfer's reference and note,
-// sent from one to the other. A rotation through the rotateKeys
+// sent from one to the other, and a transfer request's note, actor and
+// reason for its decline. A rotation through the rotateKeys
 // mutation under concurrent writes reseals every movement, then deletes
 // the old key; the command line rotates through the running node, and
 // offline, the node resealing when it starts.
@@ -228,9 +297,11 @@ func TestDataAtRestSealed(t *testing.T) {
 	}
 	converge(t, []string{"MAD-1", "BCN-1"}, a, b)
 	id := sendSecretTransfer(t, a, b, "SEC-1")
+	rid := declineSecretRequest(t, a, b, "SEC-1")
 	for _, n := range []*testnode.Node{a, b} {
-		grepData(t, n, atRestRef, atRestNote, transferRef, transferNote)
+		grepData(t, n, atRestRef, atRestNote, transferRef, transferNote, requestNote, requestReason, requestActor)
 		checkSecretTransfer(t, n, id)
+		checkSecretRequest(t, n, rid)
 	}
 	if n := secretMovements(t, b, "MAD-1"); n != 20 {
 		t.Fatalf("BCN-1 reads %d of MAD-1's movements by reference, want 20", n)
@@ -269,8 +340,9 @@ func TestDataAtRestSealed(t *testing.T) {
 	if got, want := secretMovements(t, a, "MAD-1"), 20+int(acked.Load()); got != want {
 		t.Errorf("MAD-1 reads %d movements by reference after the rotation, want %d", got, want)
 	}
-	grepData(t, a, atRestRef, atRestNote, transferRef, transferNote)
+	grepData(t, a, atRestRef, atRestNote, transferRef, transferNote, requestNote, requestReason, requestActor)
 	checkSecretTransfer(t, a, id)
+	checkSecretRequest(t, a, rid)
 
 	// Through the running node, then offline on the other one.
 	if id := rotateCLI(t, a); id != "3" {
@@ -287,7 +359,8 @@ func TestDataAtRestSealed(t *testing.T) {
 		t.Errorf("BCN-1 reads %d of MAD-1's movements after its rotation, want at least 20", n)
 	}
 	for _, n := range []*testnode.Node{a, b} {
-		grepData(t, n, atRestRef, atRestNote, transferRef, transferNote)
+		grepData(t, n, atRestRef, atRestNote, transferRef, transferNote, requestNote, requestReason, requestActor)
 		checkSecretTransfer(t, n, id)
+		checkSecretRequest(t, n, rid)
 	}
 }

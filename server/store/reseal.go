@@ -31,10 +31,10 @@ const createSealing = `CREATE TABLE IF NOT EXISTS sealing (
 
 // sealScope numbers what the reseal pass goes through: a database whose
 // last pass had a lower scope (it was resealed before transfers were
-// sealed: scope 0; before reservations and stocktakes were: 1) is
-// resealed again from its start, which seals what that older version
-// stored in clear.
-const sealScope = 2
+// sealed: scope 0; before reservations and stocktakes were: 1; before
+// transfer requests were: 2) is resealed again from its start, which
+// seals what that older version stored in clear.
+const sealScope = 3
 
 // sealState is the row of the sealing table.
 type sealState struct {
@@ -98,9 +98,9 @@ func (b *batch) rotateKeys(*stock.Empty) (*stock.KeyRotation, error) {
 
 // reseal runs one batch of the reseal pass: at most r.Limit rows of, in
 // turn, the movements, the change log's entries, the audit log, the
-// transfers, the reservations, the stocktakes and their lines (see
-// resealPromises), whose sealed values use another key than the current
-// one or are clear. Once a pass went through every row (committed by an
+// transfers, the transfer requests, the reservations, the stocktakes and
+// their lines (see resealPromises), whose sealed values use another key
+// than the current one or are clear. Once a pass went through every row (committed by an
 // earlier batch), it deletes the files of the keys no value uses any more.
 func (b *batch) reseal(r *stock.ResealRequest) (*stock.ResealReport, error) {
 	st, err := b.sealState()
@@ -253,7 +253,8 @@ func (b *batch) stale(vs ...string) bool {
 }
 
 // resealEntries reseals the actors of product entries, and the fields of
-// transfer entries, of the change log after (st.origin, st.seq), reading
+// transfer, reservation, stocktake and transfer request entries, of the
+// change log after (st.origin, st.seq), reading
 // at most limit entries, and advances st; at the end it moves on to the
 // audit log.
 func (b *batch) resealEntries(st *sealState, limit int) (int, error) {
@@ -382,7 +383,8 @@ func (b *batch) resealTokens() error {
 }
 
 // staleEntry reports whether the stored data of a product, transfer,
-// reservation or stocktake entry holds a sealed field clear or sealed with another key than the batch's.
+// reservation, stocktake or transfer request entry holds a sealed field
+// clear or sealed with another key than the batch's.
 func (b *batch) staleEntry(data []byte) bool {
 	var raw stock.LogEntry
 	if err := stock.DecodeValue(data, &raw); err != nil {
@@ -406,7 +408,7 @@ const transferPhase = "\x7ftransfers"
 
 // resealTransfers reseals the reference, note and actor of the transfers
 // after the rowid st.seq, and keys an unkeyed fingerprint, reading at most
-// limit rows; at the end it moves on to the reservations.
+// limit rows; at the end it moves on to the transfer requests.
 func (b *batch) resealTransfers(st *sealState, limit int) (int, error) {
 	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT rowid, reference, note, actor, cancel_requested_by, cancelled_by,
 		idempotency_key IS NOT NULL AND substr(fingerprint, 1, 1) <> ?, `+transferColumns+`
@@ -451,7 +453,7 @@ func (b *batch) resealTransfers(st *sealState, limit int) (int, error) {
 		}
 	}
 	if n < limit {
-		st.origin, st.seq = reservationPhase, 0
+		st.origin, st.seq = requestPhase, 0
 	}
 	return n, nil
 }

@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// The reseal pass's phases after the transfers: the cursor's origin names
-// the phase. Reservations and stocktakes are walked by rowid (seq); the
+// The reseal pass's phases after the transfers and the transfer requests
+// (requestPhase): the cursor's origin names the phase. Transfer requests,
+// reservations and stocktakes are walked by rowid (seq); the
 // lines of stocktakes, a table without rowids, by their key, written
 // after linesPhase in the origin as "stocktake id\x00sku".
 const (
@@ -20,15 +21,18 @@ const (
 func inTables(origin string) bool { return strings.HasPrefix(origin, "\x7f") }
 
 // resealPromises runs the pass's phases after the transfers, reading at
-// most limit rows in all, and advances st: reservations' references,
-// stocktakes' notes, then who counted each line; at the end it reseals
-// every token's name and marks the pass done.
+// most limit rows in all, and advances st: transfer requests' notes,
+// actors and reasons, reservations' references, stocktakes' notes, then
+// who counted each line; at the end it reseals every token's name and
+// marks the pass done.
 func (b *batch) resealPromises(st *sealState, limit int) (int, error) {
 	done := 0
 	for limit-done > 0 && !st.done {
 		var n int
 		var err error
 		switch {
+		case st.origin == requestPhase:
+			n, err = b.resealRequests(st, limit-done)
 		case st.origin == reservationPhase:
 			n, err = b.resealColumn(st, limit-done, "reservations", "reference", reservationAD, stocktakePhase)
 		case st.origin == stocktakePhase:

@@ -86,12 +86,13 @@ func (s *Store) openMovement(m *stock.Movement) error {
 // storedData returns what the change log stores of e, encoded as data: nil
 // for a movement (its ledger row holds its values), else data with the
 // actor, a transfer's reference, note, actor and fingerprint, a
-// reservation's reference and a stocktake's note and counters, sealed.
+// reservation's reference, a stocktake's note and counters and a transfer
+// request's note, actor and reason, sealed.
 func (b *batch) storedData(e *stock.LogEntry, data []byte) ([]byte, error) {
 	switch {
 	case e.Type == stock.EntryMovement:
 		return nil, nil
-	case e.Actor == "" && e.Transfer == nil && e.Reservation == nil && e.Stocktake == nil:
+	case e.Actor == "" && e.Transfer == nil && e.Reservation == nil && e.Stocktake == nil && e.TransferRequest == nil:
 		return data, nil
 	}
 	c := *e
@@ -114,8 +115,9 @@ func (b *batch) storedData(e *stock.LogEntry, data []byte) ([]byte, error) {
 	return out, nil
 }
 
-// decodeEntry decodes a product, transfer, reservation or stocktake entry
-// of origin's log as stored, opening its sealed fields.
+// decodeEntry decodes a product, transfer, reservation, stocktake or
+// transfer request entry of origin's log as stored, opening its sealed
+// fields.
 func (s *Store) decodeEntry(data []byte, e *stock.LogEntry) error {
 	if err := stock.DecodeValue(data, e); err != nil {
 		return err

@@ -12,8 +12,8 @@ import (
 // current key and bound to the row and the field (promiseAD), as the
 // transfers table does; their entries in the change log store the same
 // fields sealed like a product entry's actor, bound to the entry's origin
-// and seq (entryPromiseFields). The log is read, published and digested in
-// clear.
+// and seq (entryPromiseFields), as do the entries of transfer requests
+// (seal_request.go). The log is read, published and digested in clear.
 
 // fieldCountedBy is who counted a stocktake line.
 const fieldCountedBy = "countedBy"
@@ -55,10 +55,12 @@ func (s *Store) openField(v, ad, what string) (string, error) {
 	return clear, nil
 }
 
-// entryPromiseFields returns the fields a reservation or stocktake entry
-// of the change log seals: a reservation's reference, a stocktake's note
-// and who counted each of its lines, each with the field name its
-// associated data takes (bound to the entry's origin and seq).
+// entryPromiseFields returns the fields a reservation, stocktake or
+// transfer request entry of the change log seals: a reservation's
+// reference, a stocktake's note and who counted each of its lines, a
+// request's note, actor and reason (entryRequestFields), each with the
+// field name its associated data takes (bound to the entry's origin and
+// seq).
 func entryPromiseFields(e *stock.LogEntry) []sealedField {
 	var out []sealedField
 	if r := e.Reservation; r != nil {
@@ -72,12 +74,15 @@ func entryPromiseFields(e *stock.LogEntry) []sealedField {
 			}
 		}
 	}
+	if r := e.TransferRequest; r != nil {
+		out = append(out, entryRequestFields(r)...)
+	}
 	return out
 }
 
-// copyPromise makes c's reservation or stocktake (and lines) its own, so
-// that sealing c's fields leaves those of the entry it was copied from as
-// they were.
+// copyPromise makes c's reservation, stocktake (and lines) or transfer
+// request its own, so that sealing c's fields leaves those of the entry it
+// was copied from as they were.
 func copyPromise(c *stock.LogEntry) {
 	if c.Reservation != nil {
 		r := *c.Reservation
@@ -95,10 +100,14 @@ func copyPromise(c *stock.LogEntry) {
 		}
 		c.Stocktake = &st
 	}
+	if c.TransferRequest != nil {
+		r := *c.TransferRequest
+		c.TransferRequest = &r
+	}
 }
 
-// openEntryPromise opens, in place, the sealed fields of a reservation or
-// stocktake entry origin:seq as stored.
+// openEntryPromise opens, in place, the sealed fields of a reservation,
+// stocktake or transfer request entry origin:seq as stored.
 func (s *Store) openEntryPromise(e *stock.LogEntry) error {
 	for _, f := range entryPromiseFields(e) {
 		clear, err := s.openField(*f.v, sealAD(e.Origin, e.Seq, f.name), fmt.Sprintf("%s of log entry %s:%d", f.name, e.Origin, e.Seq))

@@ -15,7 +15,8 @@ import (
 // row per request, from the entries of both sides' logs. The requester's
 // facts (the request, its cancellation) and the source's (acceptance or
 // decline) are each set once, from entries of the warehouse that owns
-// them; status is computed from them when read.
+// them; status is computed from them when read. Note, actor and reason
+// are sealed, the fingerprint keyed (seal_request.go).
 const createTransferRequests = `CREATE TABLE IF NOT EXISTS transfer_requests (
 	id TEXT PRIMARY KEY,
 	requester TEXT NOT NULL,
@@ -58,8 +59,8 @@ func registerRequests(r registry) {
 	onRead(r, stock.OpRequestList, (*Store).listRequests)
 }
 
-// scanRequest reads a row of requestColumns.
-func scanRequest(r rowScanner) (*stock.TransferRequest, error) {
+// scanRequest reads a row of requestColumns, its sealed fields opened.
+func (s *Store) scanRequest(r rowScanner) (*stock.TransferRequest, error) {
 	var (
 		q                             stock.TransferRequest
 		created                       int64
@@ -73,19 +74,23 @@ func scanRequest(r rowScanner) (*stock.TransferRequest, error) {
 	q.CreatedAt = time.Unix(0, created).UTC()
 	q.CancelledAt, q.AcceptedAt, q.DeclinedAt = timeOf(cancelled), timeOf(accepted), timeOf(declined)
 	q.Status = q.StatusOf()
+	if err := s.openRequest(&q); err != nil {
+		return nil, err
+	}
 	return &q, nil
 }
 
 // recordRequest merges into the table the facts a request entry carries:
 // the request itself when the row is new, then only what its origin owns
 // (the requester: the cancellation; the source: its decision), each set
-// once.
+// once. Note, actor and reason are sealed with the batch's key.
 func (b *batch) recordRequest(e *stock.LogEntry) error {
 	r := e.TransferRequest
 	b.wrote = true
 	_, err := b.wc.conn.ExecContext(b.ctx, `INSERT INTO transfer_requests (id, requester, source, sku, quantity,
 		note, actor, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		r.ID, r.To, r.From, r.SKU, r.Quantity, r.Note, r.Actor, nullable(r.IdempotencyKey), r.CreatedAt.UnixNano())
+		r.ID, r.To, r.From, r.SKU, r.Quantity, b.sealRequestField(r.ID, fieldNote, r.Note),
+		b.sealRequestField(r.ID, fieldActor, r.Actor), nullable(r.IdempotencyKey), r.CreatedAt.UnixNano())
 	switch {
 	case err != nil:
 	case e.Origin == r.To:
@@ -96,7 +101,7 @@ func (b *batch) recordRequest(e *stock.LogEntry) error {
 			declined_at = COALESCE(declined_at, ?),
 			reason = CASE reason WHEN '' THEN ? ELSE reason END,
 			transfer = CASE transfer WHEN '' THEN ? ELSE transfer END WHERE id = ?`,
-			nanos(r.AcceptedAt), nanos(r.DeclinedAt), r.Reason, r.Transfer, r.ID)
+			nanos(r.AcceptedAt), nanos(r.DeclinedAt), b.sealRequestField(r.ID, fieldReason, r.Reason), r.Transfer, r.ID)
 	default:
 		return stock.Errorf(stock.CodeInvalidInput, "transfer request %s is between %s and %s: %s has no say in it", r.ID, r.From, r.To, e.Origin)
 	}
@@ -149,7 +154,7 @@ func (b *batch) applyRequest(e *stock.LogEntry) error {
 // requestInTx returns the request with id as the writer's transaction sees
 // it, or NOT_FOUND.
 func (b *batch) requestInTx(id string) (*stock.TransferRequest, error) {
-	r, err := scanRequest(b.wc.conn.QueryRowContext(b.ctx, `SELECT `+requestColumns+` FROM transfer_requests WHERE id = ?`, id))
+	r, err := b.s.scanRequest(b.wc.conn.QueryRowContext(b.ctx, `SELECT `+requestColumns+` FROM transfer_requests WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, requestNotFound(id)
 	}
@@ -163,7 +168,7 @@ func requestNotFound(id string) error {
 
 // getRequest returns the request with id, or NOT_FOUND.
 func (s *Store) getRequest(ctx context.Context, d *stock.RequestDecision) (*stock.TransferRequest, error) {
-	r, err := scanRequest(s.rdb.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM transfer_requests WHERE id = ?`, d.ID))
+	r, err := s.scanRequest(s.rdb.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM transfer_requests WHERE id = ?`, d.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, requestNotFound(d.ID)
 	}
@@ -201,7 +206,7 @@ func (s *Store) listRequests(ctx context.Context, q *stock.TransferRequestQuery)
 	defer rows.Close()
 	page := &stock.TransferRequestPage{Requests: []stock.TransferRequest{}}
 	for rows.Next() {
-		r, err := scanRequest(rows)
+		r, err := s.scanRequest(rows)
 		if err != nil {
 			return nil, fmt.Errorf("listing transfer requests: %w", err)
 		}

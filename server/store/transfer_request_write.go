@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -19,13 +18,13 @@ func (b *batch) createRequest(in *stock.RequestTransferInput) (*stock.TransferRe
 	if err != nil {
 		return nil, err
 	}
-	key, print := storedKey(in.IdempotencyKey), requestFingerprint(in)
+	key := storedKey(in.IdempotencyKey)
 	if key != "" {
 		var id, stored string
 		err := b.wc.conn.QueryRowContext(b.ctx, `SELECT id, fingerprint FROM transfer_requests
 			WHERE requester = ? AND idempotency_key = ?`, wh.ID, key).Scan(&id, &stored)
 		switch {
-		case err == nil && stored != print:
+		case err == nil && !b.s.sameRequestPrint(stored, in):
 			return nil, stock.Errorf(stock.CodeInvalidInput, "idempotency key %q was used for a different request", in.IdempotencyKey)
 		case err == nil:
 			return b.requestInTx(id)
@@ -43,17 +42,11 @@ func (b *batch) createRequest(in *stock.RequestTransferInput) (*stock.TransferRe
 		return nil, err
 	}
 	if key != "" {
-		if _, err := b.wc.conn.ExecContext(b.ctx, `UPDATE transfer_requests SET fingerprint = ? WHERE id = ?`, print, r.ID); err != nil {
+		if _, err := b.wc.conn.ExecContext(b.ctx, `UPDATE transfer_requests SET fingerprint = ? WHERE id = ?`, b.s.requestPrint(in), r.ID); err != nil {
 			return nil, fmt.Errorf("recording request key %q: %w", in.IdempotencyKey, err)
 		}
 	}
 	return r, nil
-}
-
-// requestFingerprint digests what a request asks, so that its key sent
-// again with another request is told apart.
-func requestFingerprint(in *stock.RequestTransferInput) string {
-	return strconv.Quote(in.SKU) + strconv.Quote(in.From) + strconv.FormatInt(in.Quantity, 10) + strconv.Quote(in.Note)
 }
 
 // checkSource refuses a request of the local warehouse's own stock, one of

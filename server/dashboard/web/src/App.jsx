@@ -233,13 +233,13 @@ export function App({ endpoint }) {
       {header}
       <main>
         <Network t={t} warehouses={network} />
+        <StockTable t={t} table={table} warehouses={whs} inTransit={inTransit} onPick={pick} selected={sku} />
         <div className="columns main">
-          <StockTable t={t} table={table} warehouses={whs} inTransit={inTransit} onPick={pick} selected={sku} />
           <Product t={t} api={api} sku={sku} changes={changes} />
-        </div>
-        <div className="columns">
-          <Transfers t={t} transfers={transfers} local={me.local} canAct={canAct} act={act} onPick={pick} />
-          <Alerts t={t} low={low} expiring={expiring} onPick={pick} />
+          <div className="stack">
+            <Transfers t={t} transfers={transfers} local={me.local} canAct={canAct} act={act} onPick={pick} />
+            <Alerts t={t} low={low} expiring={expiring} onPick={pick} />
+          </div>
         </div>
       </main>
     </>

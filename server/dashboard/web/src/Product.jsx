@@ -14,14 +14,15 @@ const periods = {
 
 const colours = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0a7ea4'];
 
-// range returns the query period: from the start of the first step's day
-// to the next hour, so the last point is the stock now.
+// range returns the query period: from the start (UTC) of the first
+// step's day to the next hour, so the last point is the stock now.
 function range(period) {
-  const to = new Date();
+  const now = new Date();
+  const to = new Date(now);
   to.setUTCMinutes(0, 0, 0);
   to.setUTCHours(to.getUTCHours() + 1);
-  const from = new Date(to);
-  from.setUTCHours(0);
+  const from = new Date(now);
+  from.setUTCHours(0, 0, 0, 0);
   periods[period].back(from);
   return { from: from.toISOString(), to: to.toISOString(), step: periods[period].step };
 }
@@ -48,7 +49,7 @@ function Chart({ t, points }) {
         width: width(),
         height: 260,
         scales: { x: { time: true } },
-        axes: [{}, { values: (u, ticks) => ticks.map((v) => t.num(v)) }],
+        axes: [{}, { size: 70, values: (u, ticks) => ticks.map((v) => t.num(v)) }],
         series: [
           { value: (u, v) => (v === null ? '' : t.day(new Date(v * 1000).toISOString())) },
           ...whs.map((w, i) => ({

@@ -22,7 +22,8 @@ export function StockTable({ t, table, warehouses, inTransit, onPick, selected }
     estimateSize: () => ROW,
     overscan: 12,
   });
-  const columns = `minmax(7rem, 1fr) minmax(8rem, 2fr) ${warehouses.map(() => 'repeat(3, minmax(4.5rem, 1fr))').join(' ')}`;
+  const columns = `minmax(6rem, 1fr) minmax(8rem, 2fr) repeat(${warehouses.length * 3}, minmax(4.5rem, 1fr))`;
+  const minWidth = `${15 + warehouses.length * 3 * 5}rem`; // every grid the same width, so the columns line up
   const sortBy = (key) => setSort((s) => ({ key, asc: s.key === key ? !s.asc : true }));
   const mark = (key) => (sort.key === key ? (sort.asc ? ' ▲' : ' ▼') : '');
 
@@ -41,24 +42,24 @@ export function StockTable({ t, table, warehouses, inTransit, onPick, selected }
           {t('products', t.num(rows.length))}
         </span>
       </header>
-      <div className="grid head" style={{ gridTemplateColumns: columns }} role="row">
-        <button className="th" onClick={() => sortBy('sku')}>{t('sku') + mark('sku')}</button>
-        <button className="th" onClick={() => sortBy('name')}>{t('name') + mark('name')}</button>
-        {warehouses.map((w) => (
-          <button key={w} className="th wh" style={{ gridColumn: 'span 3' }} onClick={() => sortBy(w)}>
-            {w + mark(w)}
-          </button>
-        ))}
-        <span />
-        <span />
-        {warehouses.map((w) => [
-          <span key={w + 'q'} className="sub">{t('onHand')}</span>,
-          <span key={w + 'a'} className="sub">{t('available')}</span>,
-          <span key={w + 't'} className="sub">{t('inTransit')}</span>,
-        ])}
-      </div>
       <div className="scroller" ref={parent} id="stock-rows">
-        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+        <div className="grid head" style={{ gridTemplateColumns: columns, minWidth }} role="row">
+          <button className="th" onClick={() => sortBy('sku')}>{t('sku') + mark('sku')}</button>
+          <button className="th" onClick={() => sortBy('name')}>{t('name') + mark('name')}</button>
+          {warehouses.map((w) => (
+            <button key={w} className="th wh" style={{ gridColumn: 'span 3' }} onClick={() => sortBy(w)}>
+              {w + mark(w)}
+            </button>
+          ))}
+          <span />
+          <span />
+          {warehouses.map((w) => [
+            <span key={w + 'q'} className="sub">{t('onHand')}</span>,
+            <span key={w + 'a'} className="sub">{t('available')}</span>,
+            <span key={w + 't'} className="sub">{t('inTransit')}</span>,
+          ])}
+        </div>
+        <div className="body" style={{ height: virtual.getTotalSize(), minWidth }}>
           {virtual.getVirtualItems().map((item) => {
             const r = rows[item.index];
             return (

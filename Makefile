@@ -85,8 +85,9 @@ generate:
 check-generated: deps
 	@scripts/check-generated.sh
 
-## bench: load a running node and compare with direct SQLite and a bare HTTPS handler.
-bench: build
+## bench: load a running node and compare with direct SQLite and a bare HTTPS handler
+##        (the dashboard part drives Chromium through puppeteer-core, as the browser tests do).
+bench: build test-deps $(BROWSER_DEPS)
 	$(GO) run ./bench $(BENCHFLAGS)
 
 clean:

@@ -85,7 +85,8 @@ export function App({ endpoint }) {
     setMe(null);
     api.query(Q.ME).then(
       (d) => {
-        setMe({ ...d.me, local: d.localWarehouse.id });
+        performance.mark('dashboard:me');
+        setMe({ ...d.me, local: d.localWarehouse.id, warehouses: d.warehouses.map((w) => w.id) });
         setFailure('');
       },
       (e) => setFailure(t('tokenRefused', e.message)),
@@ -147,10 +148,8 @@ export function App({ endpoint }) {
   useEffect(() => {
     if (!api || !me) return;
     (async () => {
-      const d = await api.query(Q.NETWORK);
-      setNetwork(d.warehouses);
       await Promise.all([
-        table.load(api, d.warehouses.map((w) => w.id)),
+        table.load(api, me.warehouses),
         Promise.all(['IN_TRANSIT', 'CANCEL_REQUESTED'].map((status) => api.query(Q.TRANSFERS, { status }))).then((rs) => {
           const m = new Map();
           for (const r of rs) for (const e of r.transfers.edges) m.set(e.node.id, e.node);
@@ -164,6 +163,7 @@ export function App({ endpoint }) {
           setExpiring(new Map(a.expiringLots.map((x) => [[x.warehouse.id, x.sku, x.code, x.expiresOn].join('|'), { ...x, warehouse: x.warehouse.id }])));
         }),
       ]);
+      performance.mark('dashboard:loaded');
       document.body.dataset.ready = 'true';
     })().catch((e) => setFailure(e.message));
   }, [api, me, table, reloads]);
@@ -191,6 +191,11 @@ export function App({ endpoint }) {
     history.replaceState(null, '', '#product=' + encodeURIComponent(s));
     setSku(s);
   }, []);
+
+  // The table's columns: the warehouses known at the start, and any the
+  // network shows since (their rows fill in as their changes arrive).
+  const whsKey = [...new Set([...(me ? me.warehouses : []), ...network.map((w) => w.id)])].join(',');
+  const whs = useMemo(() => (whsKey ? whsKey.split(',') : []), [whsKey]);
 
   const changeToken = (v) => {
     storeToken(v);
@@ -226,7 +231,6 @@ export function App({ endpoint }) {
     );
   }
   if (!me) return (<>{header}<p className="muted pad">{t('loading')}</p></>);
-  const whs = network.map((w) => w.id);
   const canAct = me.role === 'OPERATOR' || me.role === 'ADMIN';
   return (
     <>

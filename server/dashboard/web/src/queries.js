@@ -1,6 +1,6 @@
 // queries.js: every GraphQL operation the dashboard sends.
 
-export const ME = `query Me { me { name role } localWarehouse { id name } }`;
+export const ME = `query Me { me { name role } localWarehouse { id name } warehouses { id } }`;
 
 export const NETWORK = `query Network {
   warehouses {

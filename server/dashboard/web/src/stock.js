@@ -6,7 +6,9 @@ import { PRODUCTS } from './queries.js';
 // StockTable holds, per sku, its name and per warehouse its stock.
 export class StockTable {
   constructor() {
-    this.rows = new Map(); // sku → { sku, name, by: { [warehouse]: { quantity, available, reorderPoint, low } } }
+    // sku → { sku, name, by: { [warehouse]: { quantity, available, reorderPoint, low } }, cells }:
+    // cells counts the row's changes, so a memoised row knows to render again.
+    this.rows = new Map();
     this.version = 0;
     this.listeners = new Set();
     this.frame = 0;
@@ -31,7 +33,7 @@ export class StockTable {
   row(sku) {
     let r = this.rows.get(sku);
     if (!r) {
-      r = { sku, name: '', by: {} };
+      r = { sku, name: '', by: {}, cells: 0 };
       this.rows.set(sku, r);
     }
     return r;
@@ -42,6 +44,7 @@ export class StockTable {
     const r = this.row(p.sku);
     r.name = p.name || r.name;
     r.by[warehouse] = { quantity: p.quantity, available: p.available, reorderPoint: p.reorderPoint, low: p.belowReorderPoint };
+    r.cells++;
   }
 
   // apply records a stockChanged event.
@@ -57,6 +60,7 @@ export class StockTable {
       cell.low = cell.reorderPoint > 0 && ev.quantity <= cell.reorderPoint;
       r.by[wh] = cell;
     }
+    r.cells++;
     this.changed();
   }
 
@@ -68,6 +72,7 @@ export class StockTable {
     cell.reorderPoint = reorderPoint;
     cell.low = low;
     r.by[wh] = cell;
+    r.cells++;
     this.changed();
   }
 
@@ -82,7 +87,10 @@ export class StockTable {
           const d = await api.query(PRODUCTS, { warehouse: wh, after });
           for (const e of d.products.edges) this.put(wh, e.node);
           this.changed();
-          if (!d.products.pageInfo.hasNextPage) return;
+          if (!d.products.pageInfo.hasNextPage) {
+            performance.mark('dashboard:products:' + wh);
+            return;
+          }
           after = d.products.pageInfo.endCursor;
         }
       }),

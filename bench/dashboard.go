@@ -203,7 +203,9 @@ func measureDashboard(a *subNode, nodes []*subNode, script string) error {
 
 // printDashboard prints the measures with the machine's load.
 func printDashboard(r dashReport) {
-	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)).Round(time.Millisecond) }
+	ms := func(v float64) time.Duration {
+		return time.Duration(v * float64(time.Millisecond)).Round(time.Millisecond)
+	}
 	list := func(vs []float64) string {
 		var s []string
 		for _, v := range vs {

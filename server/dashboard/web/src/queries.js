@@ -12,12 +12,25 @@ export const NETWORK = `query Network {
 // PAGE_SIZE is the node's largest page of products (stock.MaxPageSize).
 export const PAGE_SIZE = 500;
 
-export const PRODUCTS = `query Products($warehouse: ID, $after: String) {
-  products(warehouse: $warehouse, first: ${PAGE_SIZE}, after: $after) {
+// productPages returns one query reading the next page of products of
+// each warehouse in cursors (warehouse id → the cursor to read after, null
+// for the first page), under aliases w0, w1, …: one request per round
+// for every warehouse.
+export function productPages(cursors) {
+  const ids = Object.keys(cursors);
+  const vars = {};
+  const params = [];
+  const fields = ids.map((id, i) => {
+    vars['w' + i] = id;
+    vars['a' + i] = cursors[id];
+    params.push(`$w${i}: ID, $a${i}: String`);
+    return `w${i}: products(warehouse: $w${i}, first: ${PAGE_SIZE}, after: $a${i}) {
     edges { node { sku name quantity available reorderPoint belowReorderPoint } }
     pageInfo { hasNextPage endCursor }
-  }
-}`;
+  }`;
+  });
+  return { query: `query Products(${params.join(', ')}) {\n  ${fields.join('\n  ')}\n}`, vars, ids };
+}
 
 const TRANSFER_FIELDS = `id status sku quantity reference createdAt from { id name } to { id name }`;
 

@@ -1,7 +1,7 @@
 // stock.js: the products × warehouses table as the dashboard holds it,
 // outside React so that a burst of changes costs one render: changes mark
 // it dirty and listeners are called once per animation frame.
-import { PRODUCTS } from './queries.js';
+import { productPages } from './queries.js';
 
 // StockTable holds, per sku, its name and per warehouse its stock.
 export class StockTable {
@@ -76,25 +76,24 @@ export class StockTable {
     this.changed();
   }
 
-  // load reads every product of the warehouses, their pages one after
-  // another, the warehouses side by side; the table shows each page as it
-  // comes.
+  // load reads every product of the warehouses, a page of each in one
+  // request per round (aliases), the rounds one after another; the table
+  // shows each round as it comes.
   async load(api, warehouses) {
-    await Promise.all(
-      warehouses.map(async (wh) => {
-        let after = null;
-        for (;;) {
-          const d = await api.query(PRODUCTS, { warehouse: wh, after });
-          for (const e of d.products.edges) this.put(wh, e.node);
-          this.changed();
-          if (!d.products.pageInfo.hasNextPage) {
-            performance.mark('dashboard:products:' + wh);
-            return;
-          }
-          after = d.products.pageInfo.endCursor;
-        }
-      }),
-    );
+    let cursors = Object.fromEntries(warehouses.map((w) => [w, null]));
+    while (Object.keys(cursors).length > 0) {
+      const { query, vars, ids } = productPages(cursors);
+      const d = await api.query(query, vars);
+      const next = {};
+      ids.forEach((wh, i) => {
+        const page = d['w' + i];
+        for (const e of page.edges) this.put(wh, e.node);
+        if (page.pageInfo.hasNextPage) next[wh] = page.pageInfo.endCursor;
+        else performance.mark('dashboard:products:' + wh);
+      });
+      this.changed();
+      cursors = next;
+    }
   }
 }
 

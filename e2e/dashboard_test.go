@@ -28,6 +28,7 @@ type dashboardReport struct {
 	ViewerButtons   int
 	OperatorButtons int
 	ChartPoints     int
+	Spanish         struct{ Lang, Title, LastMovementBalance string }
 }
 
 // TestDashboard opens the dashboard of BCN-1, in a network of three
@@ -87,6 +88,8 @@ func TestDashboard(t *testing.T) {
 		{"viewer sees no button", rep.ViewerButtons == 0, rep.ViewerButtons},
 		{"operator sees the pending transfer's buttons", rep.OperatorButtons == 2, rep.OperatorButtons},
 		{"chart of 30 days by day", rep.ChartPoints == 30, rep.ChartPoints},
+		{"a browser in Spanish gets the page in Spanish", rep.Spanish.Lang == "es" && rep.Spanish.Title == "Panel de stockmesh", rep.Spanish},
+		{"numbers in Spanish format", rep.Spanish.LastMovementBalance == fmt.Sprintf("%d.%03d", histQty/1000, histQty%1000), rep.Spanish},
 		{"live data came over the websocket", slices.Contains(rep.WSReceived, "next"), rep.WSReceived},
 		{"pages requested only the node", foreign(rep.Requests, bcn.Addr) == nil, foreign(rep.Requests, bcn.Addr)},
 		{"page opened the node's websocket", slices.Contains(rep.Requests, "wss://"+bcn.Addr+"/graphql"), rep.Requests},
@@ -102,8 +105,37 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("%s: got %v", c.name, c.got)
 		}
 	}
+	checkHistory(t, bcn, map[string]int{"BCN-1": 15, "MAD-1": 30, "VLC-1": 7})
 	checkScreenshot(t, shot)
 	t.Logf("screenshot: %s", shot)
+}
+
+// checkHistory asks n for DASH-1's stockHistory of the last two days by
+// day in every warehouse: the local one first, then by id, each ending at
+// its stock now (want), as the replicas n holds have it.
+func checkHistory(t *testing.T, n *testnode.Node, want map[string]int) {
+	t.Helper()
+	now := time.Now().UTC()
+	var out struct {
+		StockHistory []struct {
+			Warehouse struct{ ID string }
+			At        time.Time
+			Quantity  int
+		}
+	}
+	decode(t, n.MustGraphQL(t, `query($f: Time!, $t: Time!) { stockHistory(sku: "DASH-1", from: $f, to: $t, step: DAY) { warehouse { id } at quantity } }`,
+		map[string]any{"f": now.Add(-48 * time.Hour), "t": now.Add(time.Minute)}), &out)
+	var order []string
+	last := map[string]int{}
+	for _, p := range out.StockHistory {
+		if !slices.Contains(order, p.Warehouse.ID) {
+			order = append(order, p.Warehouse.ID)
+		}
+		last[p.Warehouse.ID] = p.Quantity
+	}
+	if !slices.Equal(order, []string{"BCN-1", "MAD-1", "VLC-1"}) || fmt.Sprint(last) != fmt.Sprint(want) {
+		t.Errorf("stockHistory answered %+v: warehouses %v ending at %v, want BCN-1, MAD-1, VLC-1 ending at %v", out.StockHistory, order, last, want)
+	}
 }
 
 // recordMany records n movements of sku on node, a hundred per request

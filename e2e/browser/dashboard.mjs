@@ -3,7 +3,7 @@
 // sees every warehouse online, watches a sale made elsewhere arrive in
 // the stock table, receives a transfer with the page's button, and opens
 // a product's chart; then a viewer opens the page and must see no
-// buttons. e2e/dashboard_test.go starts the nodes, makes the changes and
+// buttons, in Spanish, its browser's language. e2e/dashboard_test.go starts the nodes, makes the changes and
 // checks what this prints.
 //
 // Output: JSON lines on stdout: {"event":"ready"} once the operator's page
@@ -29,7 +29,7 @@ const { values: opt } = parseArgs({
     spki: { type: 'string', multiple: true, default: [] },
     screenshot: { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
-    timeout: { type: 'string', default: '90000' }, // ms, per wait
+    timeout: { type: "string", default: "90000" }, // ms, per wait
   },
 });
 for (const name of ['url', 'operator', 'viewer', 'warehouses', 'sale', 'receive', 'received', 'pending', 'chart', 'screenshot']) {
@@ -69,13 +69,17 @@ async function cell(page, spec) {
   await waitFor(page, `${wh} ${sku} showing ${qty}`, (sel) => document.querySelector(sel), `[data-cell="${wh}|${sku}"][data-quantity="${qty}"]`);
 }
 
-// open loads the dashboard with token and waits until it has read
-// everything once.
-async function open(browser, token, net, errors) {
+// open loads the dashboard with token, the browser's language set to
+// lang, and waits until it has read everything once.
+async function open(browser, token, net, errors, lang = 'en-US') {
   const page = await browser.newPage();
   page.setDefaultTimeout(timeout);
   watchErrors(page, errors);
   await watchNetwork(page, net);
+  await page.evaluateOnNewDocument((l) => {
+    Object.defineProperty(navigator, 'language', { get: () => l });
+    Object.defineProperty(navigator, 'languages', { get: () => [l] });
+  }, lang);
   await page.goto(`${opt.url}/dashboard#token=${encodeURIComponent(token)}`, { waitUntil: 'load' });
   await waitFor(page, 'the first load', () => document.body.dataset.ready === 'true');
   return page;
@@ -116,14 +120,23 @@ async function main() {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: opt.screenshot, fullPage: true });
 
-    const viewer = await open(browser, opt.viewer, net, errors);
+    const viewer = await open(browser, opt.viewer, net, errors, 'es-ES');
     await waitFor(viewer, `pending transfer ${opt.pending}`, (sel) => document.querySelector(sel), `[data-transfer="${opt.pending}"]`);
     const viewerRole = await viewer.$eval('#me', (el) => el.dataset.role);
     const viewerButtons = await viewer.$$eval('[data-action]', (els) => els.length);
     const operatorButtons = await page.$$eval(`[data-transfer="${opt.pending}"] [data-action]`, (els) => els.length);
+    const spanish = await viewer.evaluate(() => ({ lang: document.documentElement.lang, title: document.querySelector('h1').textContent }));
+    await viewer.evaluate((s) => { location.hash = 'product=' + encodeURIComponent(s); }, opt.chart.split('|')[0]);
+    await waitFor(viewer, 'the viewer\'s chart', () => document.querySelector('#history canvas'));
+    spanish.lastMovementBalance = await waitFor(viewer, 'the viewer\'s movements', () => {
+      const cell = document.querySelector('.product table.small tbody tr td:last-child');
+      return cell ? cell.textContent : false;
+    }).then((h) => h.jsonValue()).catch(async (e) => {
+      throw new Error(`${e.message}; the panel holds ${await viewer.$eval('.product', (el) => el.outerHTML.slice(0, 3000)).catch(() => 'nothing')}`);
+    });
 
     emit({ event: 'done', ...net, errors, tokenLeftInURL: tokenLeft, tokenStored: stored, operatorRole, viewerRole,
-      viewerButtons, operatorButtons, chartPoints });
+      viewerButtons, operatorButtons, chartPoints, spanish });
   } finally {
     await browser.close();
   }

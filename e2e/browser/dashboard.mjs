@@ -29,7 +29,7 @@ const { values: opt } = parseArgs({
     spki: { type: 'string', multiple: true, default: [] },
     screenshot: { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
-    timeout: { type: "string", default: "90000" }, // ms, per wait
+    timeout: { type: 'string', default: '90000' }, // ms, per wait
   },
 });
 for (const name of ['url', 'operator', 'viewer', 'warehouses', 'sale', 'receive', 'received', 'pending', 'chart', 'screenshot']) {

@@ -130,7 +130,7 @@ export function Product({ t, api, sku, changes }) {
             <tbody>
               {moves.map((m) => (
                 <tr key={m.id}>
-                  <td>{t.date(m.createdAt)}</td><td>{m.warehouse.id}</td><td>{m.kind}</td>
+                  <td>{t.date(m.createdAt)}</td><td>{m.warehouse.id}</td><td>{t(m.kind)}</td>
                   <td className="num">{t.num(m.quantity)}</td><td className="num">{t.num(m.balance)}</td>
                 </tr>
               ))}

@@ -81,6 +81,13 @@ const words = {
     VIEWER: 'viewer',
     OPERATOR: 'operator',
     ADMIN: 'admin',
+    PURCHASE: 'purchase',
+    SALE: 'sale',
+    RETURN: 'return',
+    ADJUSTMENT: 'adjustment',
+    TRANSFER_OUT: 'transfer out',
+    TRANSFER_IN: 'transfer in',
+    RELOCATION: 'relocation',
   },
   es: {
     title: 'Panel de stockmesh',
@@ -160,6 +167,13 @@ const words = {
     VIEWER: 'lector',
     OPERATOR: 'operador',
     ADMIN: 'administrador',
+    PURCHASE: 'compra',
+    SALE: 'venta',
+    RETURN: 'devolución',
+    ADJUSTMENT: 'ajuste',
+    TRANSFER_OUT: 'salida por traspaso',
+    TRANSFER_IN: 'entrada por traspaso',
+    RELOCATION: 'reubicación',
   },
 };
 

@@ -32,8 +32,9 @@ var (
 	embeddedStatic embed.FS
 )
 
-// Handler returns the dashboard: the page titled title at Path, talking to
-// the GraphQL endpoint (a path such as "/graphql" on the same host), and
+// Handler returns the dashboard: the page titled title at Path (Path/
+// redirects there, keeping the fragment, which the browser holds), talking
+// to the GraphQL endpoint (a path such as "/graphql" on the same host), and
 // its files under AssetPrefix. Without built assets the page answers 503
 // saying how to build them.
 func Handler(title, endpoint string) http.Handler {
@@ -59,6 +60,7 @@ func sub(fsys embed.FS, dir string) fs.FS {
 // static, the page's own.
 func newHandler(title, endpoint string, built, static fs.FS) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("GET "+Path+"/{$}", http.RedirectHandler(Path, http.StatusMovedPermanently))
 	if absent := missing(built); len(absent) > 0 {
 		page := render(static, "missing.html", missingData{Title: title, Endpoint: endpoint, Missing: absent})
 		mux.Handle("GET "+Path, pageHandler(http.StatusServiceUnavailable, page))

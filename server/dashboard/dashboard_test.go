@@ -93,6 +93,14 @@ func TestAssets(t *testing.T) {
 	}
 }
 
+func TestTrailingSlash(t *testing.T) {
+	h := newHandler("stockmesh", "/graphql", fakeBuilt(), sub(embeddedStatic, "static"))
+	resp, _ := get(t, h, Path+"/")
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != Path {
+		t.Errorf("GET %s/: status %d, Location %q; want a redirect to %s", Path, resp.StatusCode, resp.Header.Get("Location"), Path)
+	}
+}
+
 func TestMissingAssets(t *testing.T) {
 	h := newHandler("stockmesh", "/graphql", fakeBuilt(scriptName), sub(embeddedStatic, "static"))
 	resp, body := get(t, h, Path)

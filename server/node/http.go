@@ -81,6 +81,7 @@ func routes(svc *stock.Service, hub *feed.Hub, desk *transfer.Desk, m *metrics.M
 	mux.Handle("GET /", public("/", playground.Handler("stockmesh", "/graphql")))
 	board := public(dashboard.Path, dashboard.Handler("stockmesh", "/graphql"))
 	mux.Handle("GET "+dashboard.Path, board)
+	mux.Handle("GET "+dashboard.Path+"/{$}", board)
 	mux.Handle("GET "+dashboard.AssetPrefix, board)
 	return mux
 }

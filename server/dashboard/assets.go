@@ -1,15 +1,11 @@
 package dashboard
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"net/http"
-	"path"
-	"time"
+
+	"github.com/stockmesh/stockmesh/internal/webpage"
 )
 
 // The files the page loads: built by `make assets` (the script, styles
@@ -24,39 +20,6 @@ const (
 // builtFiles lists the files `make assets` must have built.
 var builtFiles = []string{scriptName, styleName, licenseName}
 
-// asset is one file the page loads, with the hashes of its bytes.
-type asset struct {
-	Name        string
-	ContentType string
-	Data        []byte
-	// SRI is the subresource-integrity value, "sha256-<base64>".
-	SRI string
-	// Version is a short hex digest that changes whenever the bytes do.
-	Version string
-}
-
-// URL returns the path the page loads a from; its v parameter makes the
-// response cacheable for good.
-func (a *asset) URL() string {
-	return AssetPrefix + a.Name + "?v=" + a.Version
-}
-
-// contentType returns the type of a served file by its extension, "" for
-// an unknown one.
-func contentType(name string) string {
-	switch path.Ext(name) {
-	case ".js":
-		return "text/javascript; charset=utf-8"
-	case ".css":
-		return "text/css; charset=utf-8"
-	case ".txt":
-		return "text/plain; charset=utf-8"
-	case ".svg":
-		return "image/svg+xml"
-	}
-	return ""
-}
-
 // missing returns the names of the built files absent from built.
 func missing(built fs.FS) []string {
 	var absent []string
@@ -69,7 +32,7 @@ func missing(built fs.FS) []string {
 }
 
 // assetSet is every file served under AssetPrefix, by name.
-type assetSet map[string]*asset
+type assetSet map[string]*webpage.Asset
 
 // loadAssets reads and hashes the built files and the favicon.
 func loadAssets(built, static fs.FS) (assetSet, error) {
@@ -79,10 +42,8 @@ func loadAssets(built, static fs.FS) (assetSet, error) {
 		if err != nil {
 			return fmt.Errorf("reading asset %s: %w", name, err)
 		}
-		sum := sha256.Sum256(data)
-		set[name] = &asset{Name: name, ContentType: contentType(name), Data: data,
-			SRI: "sha256-" + base64.StdEncoding.EncodeToString(sum[:]), Version: hex.EncodeToString(sum[:8])}
-		return nil
+		set[name], err = webpage.NewAsset(AssetPrefix, name, data)
+		return err
 	}
 	for _, name := range builtFiles {
 		if err := add(built, name); err != nil {
@@ -92,23 +53,13 @@ func loadAssets(built, static fs.FS) (assetSet, error) {
 	return set, add(static, iconName)
 }
 
-// ServeHTTP serves the asset named by the request's {name} path value. A
-// request carrying the asset's current version may cache it for a year;
-// others must revalidate, which the ETag makes cheap.
+// ServeHTTP serves the asset named by the request's {name} path value
+// (see webpage.ServeAsset).
 func (s assetSet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a, ok := s[r.PathValue("name")]
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	securityHeaders(h)
-	h.Set("ETag", `"`+a.Version+`"`)
-	if r.URL.Query().Get("v") == a.Version {
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		h.Set("Cache-Control", "no-cache")
-	}
-	http.ServeContent(w, r, a.Name, time.Time{}, bytes.NewReader(a.Data))
+	webpage.ServeAsset(w, r, a, ContentSecurityPolicy)
 }

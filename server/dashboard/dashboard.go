@@ -16,6 +16,8 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+
+	"github.com/stockmesh/stockmesh/internal/webpage"
 )
 
 // Path is where the node serves the dashboard's page.
@@ -62,17 +64,17 @@ func newHandler(title, endpoint string, built, static fs.FS) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+Path+"/{$}", http.RedirectHandler(Path, http.StatusMovedPermanently))
 	if absent := missing(built); len(absent) > 0 {
-		page := render(static, "missing.html", missingData{Title: title, Endpoint: endpoint, Missing: absent})
-		mux.Handle("GET "+Path, pageHandler(http.StatusServiceUnavailable, page))
+		page := webpage.Render(static, "missing.html", missingData{Title: title, Endpoint: endpoint, Missing: absent})
+		mux.Handle("GET "+Path, webpage.Page(ContentSecurityPolicy, http.StatusServiceUnavailable, page))
 		return mux
 	}
 	set, err := loadAssets(built, static)
 	if err != nil {
 		panic(err) // the files were just found; only a broken binary gets here
 	}
-	page := render(static, "page.html", pageData{Title: title, Endpoint: endpoint,
+	page := webpage.Render(static, "page.html", pageData{Title: title, Endpoint: endpoint,
 		Icon: set[iconName], Style: set[styleName], Script: set[scriptName]})
-	mux.Handle("GET "+Path, pageHandler(http.StatusOK, page))
+	mux.Handle("GET "+Path, webpage.Page(ContentSecurityPolicy, http.StatusOK, page))
 	mux.Handle("GET "+AssetPrefix+"{name}", set)
 	return mux
 }

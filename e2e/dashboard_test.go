@@ -43,8 +43,7 @@ func TestDashboard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium and three nodes")
 	}
-	script := browserTooling(t)
-	script = strings.TrimSuffix(script, "playground.mjs") + "dashboard.mjs"
+	script := browserTooling(t, "dashboard.mjs")
 	mad := testnode.Start(t, "--id", "MAD-1", "--name", "Madrid")
 	bcn := testnode.StartJoined(t, mad, mad.JoinToken(t, 600), "BCN-1", "--name", "Barcelona")
 	vlc := testnode.StartJoined(t, mad, mad.JoinToken(t, 600), "VLC-1", "--name", "Valencia")

@@ -36,6 +36,11 @@ function TokenForm({ t, message, onToken }) {
   );
 }
 
+// isOpen reports whether a transfer is still on its way.
+function isOpen(x) {
+  return x.status === 'IN_TRANSIT' || x.status === 'CANCEL_REQUESTED';
+}
+
 // productFromHash returns the sku of a #product=SKU fragment.
 function productFromHash() {
   return new URLSearchParams(location.hash.slice(1)).get('product') || '';
@@ -124,7 +129,7 @@ export function App({ endpoint }) {
       }),
       api.subscribe(Q.ON_TRANSFER, {}, (d) => {
         const x = d.transferUpdated;
-        setTransfers((m) => new Map(m).set(x.id, x));
+        setTransfers((m) => new Map(m).set(x.id, { ...x, seen: Date.now() }));
       }),
       api.subscribe(Q.ON_LOW, {}, (d) => {
         const a = d.lowStockAlert;
@@ -147,6 +152,7 @@ export function App({ endpoint }) {
 
   useEffect(() => {
     if (!api || !me) return;
+    const started = Date.now();
     (async () => {
       await Promise.all([
         table.load(api, me.warehouses),
@@ -154,7 +160,12 @@ export function App({ endpoint }) {
           const m = new Map();
           for (const r of rs) for (const e of r.transfers.edges) m.set(e.node.id, e.node);
           setTransfers((old) => {
-            for (const [id, x] of old) if (!m.has(id) || x.status !== 'IN_TRANSIT') m.set(id, x);
+            // What the subscription said during this read is as new as the
+            // read, and a final state newer still; an open transfer heard of
+            // before the read and missing from it has moved on since.
+            for (const [id, x] of old) {
+              if (!isOpen(x) || (!m.has(id) && x.seen >= started)) m.set(id, x);
+            }
             return m;
           });
         }),
@@ -171,7 +182,7 @@ export function App({ endpoint }) {
   const inTransit = useMemo(() => {
     const m = new Map();
     for (const x of transfers.values()) {
-      if (x.status !== 'IN_TRANSIT' && x.status !== 'CANCEL_REQUESTED') continue;
+      if (!isOpen(x)) continue;
       const key = x.to.id + '|' + x.sku;
       m.set(key, (m.get(key) || 0) + x.quantity);
     }
@@ -182,7 +193,7 @@ export function App({ endpoint }) {
     async (what, id) => {
       const d = await api.query(what === 'receive' ? Q.RECEIVE : Q.CANCEL, { id });
       const x = d.receiveTransfer || d.cancelTransfer;
-      setTransfers((m) => new Map(m).set(x.id, x));
+      setTransfers((m) => new Map(m).set(x.id, { ...x, seen: Date.now() }));
     },
     [api],
   );

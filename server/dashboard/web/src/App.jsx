@@ -59,6 +59,7 @@ export function App({ endpoint }) {
   const [expiring, setExpiring] = useState(new Map());
   const [sku, setSku] = useState(productFromHash);
   const [changes, setChanges] = useState(0);
+  const [loaded, setLoaded] = useState(false);
   const table = useMemo(() => new Table(), [token]);
   const skuRef = useRef(sku);
   skuRef.current = sku;
@@ -98,26 +99,27 @@ export function App({ endpoint }) {
     );
   }, [api]);
 
-  // The network, read again every few seconds.
+  // The network, read again every few seconds; with the replicas' seqs
+  // and digests once the first load is done.
   useEffect(() => {
     if (!api || !me) return undefined;
     let live = true;
     let timer = 0;
     const read = async () => {
       try {
-        const d = await api.query(Q.NETWORK);
+        const d = await api.query(loaded ? Q.NETWORK : Q.NETWORK_FIRST);
         if (live) setNetwork(d.warehouses);
       } catch {
         /* shown stale until the next read */
       }
-      if (live) timer = setTimeout(read, NETWORK_EVERY);
+      if (live && loaded) timer = setTimeout(read, NETWORK_EVERY);
     };
     read();
     return () => {
       live = false;
       clearTimeout(timer);
     };
-  }, [api, me, reloads]);
+  }, [api, me, reloads, loaded]);
 
   // Subscriptions first, then the reads, so no change falls between them.
   useEffect(() => {
@@ -150,12 +152,15 @@ export function App({ endpoint }) {
     return () => stops.forEach((stop) => stop());
   }, [api, me, table]);
 
+  // The first reads: the stock table first, alone, as it is most of
+  // the work (its rounds would otherwise wait behind the others'), then
+  // the transfers and alerts.
   useEffect(() => {
     if (!api || !me) return;
-    const started = Date.now();
     (async () => {
+      await table.load(api, me.warehouses);
+      const started = Date.now();
       await Promise.all([
-        table.load(api, me.warehouses),
         Promise.all(['IN_TRANSIT', 'CANCEL_REQUESTED'].map((status) => api.query(Q.TRANSFERS, { status }))).then((rs) => {
           const m = new Map();
           for (const r of rs) for (const e of r.transfers.edges) m.set(e.node.id, e.node);
@@ -175,6 +180,7 @@ export function App({ endpoint }) {
         }),
       ]);
       performance.mark('dashboard:loaded');
+      setLoaded(true);
       document.body.dataset.ready = 'true';
     })().catch((e) => setFailure(e.message));
   }, [api, me, table, reloads]);

@@ -16,6 +16,10 @@ TEST_PKGS  := chromium tmux python3-pyro4
 
 WEB    := server/playground/web
 ASSETS := server/playground/assets/graphiql.min.js
+# The dashboard's bundle: esbuild (from npm) builds web/src into assets/.
+DASH_WEB    := server/dashboard/web
+DASH_ASSETS := server/dashboard/assets/dashboard.js
+DASH_SRC    := $(wildcard $(DASH_WEB)/src/*) $(DASH_WEB)/build.mjs
 # puppeteer-core (no browser download) drives Debian's Chromium in the playground test.
 BROWSER_DEPS := e2e/browser/node_modules/.package-lock.json
 
@@ -32,12 +36,19 @@ deps:
 test-deps: deps
 	@scripts/apt-ensure.sh $(TEST_PKGS)
 
-## assets: the playground's GraphiQL and React builds, from the npm registry.
-assets: $(ASSETS)
+## assets: the playground's GraphiQL and React builds, and the dashboard's
+##         bundle, from the npm registry.
+assets: $(ASSETS) $(DASH_ASSETS)
 $(ASSETS): $(WEB)/package.json $(WEB)/package-lock.json
 	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
 	$(GO) run ./server/playground/internal/copyassets
 	@touch $@
+
+$(DASH_WEB)/node_modules/.package-lock.json: $(DASH_WEB)/package.json $(DASH_WEB)/package-lock.json
+	npm ci --prefix $(DASH_WEB) --no-audit --no-fund --loglevel=error
+
+$(DASH_ASSETS): $(DASH_WEB)/node_modules/.package-lock.json $(DASH_SRC)
+	npm run --prefix $(DASH_WEB) --silent build
 
 $(BROWSER_DEPS): e2e/browser/package.json e2e/browser/package-lock.json
 	npm ci --prefix e2e/browser --no-audit --no-fund --loglevel=error
@@ -74,9 +85,10 @@ generate:
 check-generated: deps
 	@scripts/check-generated.sh
 
-## bench: load a running node and compare with direct SQLite and a bare HTTPS handler.
-bench: build
+## bench: load a running node and compare with direct SQLite and a bare HTTPS handler
+##        (the dashboard part drives Chromium through puppeteer-core, as the browser tests do).
+bench: build test-deps $(BROWSER_DEPS)
 	$(GO) run ./bench $(BENCHFLAGS)
 
 clean:
-	rm -rf $(BIN) demo $(WEB)/node_modules e2e/browser/node_modules
+	rm -rf $(BIN) demo $(WEB)/node_modules $(DASH_WEB)/node_modules e2e/browser/node_modules

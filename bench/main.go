@@ -22,7 +22,8 @@
 // an import of 100,000 products beside a writer (the longest write's wait,
 // the node's peak RSS);
 // networks of 6 to 48 nodes (scale), and the membership protocol simulated
-// for up to 5,000 members (gossipsim).
+// for up to 5,000 members (gossipsim); the dashboard in headless Chromium
+// with 5,000 products × 3 warehouses (issue 31).
 package main
 
 import (
@@ -65,7 +66,7 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file (the scale part: of every node, to this file.ID)")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
-	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,pyrocpu,network,reports,saturated,authflood,joinflood,joinflood-new,joinflood-idle,attacks,transfers,reservations,stocktake,availability,replenish,import,signing,scale,gossipsim,fefo,expiring", "comma-separated parts to run")
+	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,pyrocpu,network,reports,saturated,authflood,joinflood,joinflood-new,joinflood-idle,attacks,transfers,reservations,stocktake,availability,replenish,import,signing,scale,gossipsim,fefo,expiring,dashboard", "comma-separated parts to run")
 	flag.IntVar(&o.subs, "subs", 0, "websocket subscribers in the subscribers part (default: the issue's three cases)")
 	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
 	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
@@ -116,7 +117,7 @@ func run(o options) error {
 		run  func(options) error
 	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"pyrocpu", pyroCPUBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"joinflood-new", newConnFloodBench}, {"joinflood-idle", idleFloodBench}, {"attacks", attacksBench},
 		{"transfers", transfersBench}, {"reservations", reservationsBench}, {"stocktake", stocktakeBench}, {"availability", availabilityBench}, {"replenish", replenishBench}, {"import", importBench}, {"saturated", saturatedBench}, {"signing", signingBench}, {"scale", scaleBench}, {"gossipsim", gossipSimBench},
-		{"fefo", fefoBench}, {"expiring", expiringBench}}
+		{"fefo", fefoBench}, {"expiring", expiringBench}, {"dashboard", dashboardBench}}
 	for _, p := range parts {
 		if o.runs(p.name) {
 			if err := p.run(o); err != nil {

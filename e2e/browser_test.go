@@ -63,7 +63,7 @@ func TestPlayground(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium")
 	}
-	script := browserTooling(t)
+	script := browserTooling(t, "playground.mjs")
 	n := testnode.Start(t)
 	mustCreate(t, n, "PG-1", 42)
 	shot := artifactPath(t, "playground.png")
@@ -78,10 +78,11 @@ func TestPlayground(t *testing.T) {
 	t.Logf("screenshot: %s", shot)
 }
 
-// browserTooling returns the browser script's path after checking that
-// node, Chromium and the script's npm packages are installed; it fails the
-// test, rather than skipping it, when they are not.
-func browserTooling(t *testing.T) string {
+// browserTooling returns the path of the browser script named script
+// (in e2e/browser) after checking that node, Chromium and the script's npm
+// packages are installed; it fails the test, rather than skipping it, when
+// they are not.
+func browserTooling(t *testing.T, script string) string {
 	t.Helper()
 	const hint = "; run make test, which installs it (apt chromium, npm ci --prefix e2e/browser)"
 	if _, err := os.Stat(chromiumPath); err != nil {
@@ -94,7 +95,7 @@ func browserTooling(t *testing.T) string {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "puppeteer-core", "package.json")); err != nil {
 		t.Fatalf("puppeteer-core is not installed in %s/node_modules%s", dir, hint)
 	}
-	return filepath.Join(dir, "playground.mjs")
+	return filepath.Join(dir, script)
 }
 
 // artifactPath returns where to keep a test artifact: in

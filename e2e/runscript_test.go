@@ -90,7 +90,8 @@ func TestRunScriptPortTaken(t *testing.T) {
 func TestRunScriptBanner(t *testing.T) {
 	rs := startRunScript(t, t.TempDir(), "127.0.0.1:0")
 	deadline := time.Now().Add(exitTimeout)
-	for !strings.Contains(rs.out.String(), "Playground:  https://127.0.0.1:") {
+	// The banner prints the playground's link, then the dashboard's.
+	for !strings.Contains(rs.out.String(), "Dashboard:   https://127.0.0.1:") {
 		select {
 		case <-rs.exited:
 			t.Fatalf("run-node.sh exited (%v) before printing the banner", rs.err)
@@ -98,6 +99,11 @@ func TestRunScriptBanner(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no banner after %v", exitTimeout)
+		}
+	}
+	for _, want := range []string{"Playground:  https://127.0.0.1:", "/dashboard#token="} {
+		if !strings.Contains(rs.out.String(), want) {
+			t.Errorf("the banner lacks %q:\n%s", want, rs.out)
 		}
 	}
 	// Ctrl-C in a terminal signals the whole process group.

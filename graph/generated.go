@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Reservation() ReservationResolver
 	StockChange() StockChangeResolver
 	StockLevel() StockLevelResolver
+	StockPoint() StockPointResolver
 	Stocktake() StocktakeResolver
 	Subscription() SubscriptionResolver
 	Transfer() TransferResolver
@@ -134,6 +135,11 @@ type ComplexityRoot struct {
 		ReorderPoint func(childComplexity int) int
 		SKU          func(childComplexity int) int
 		Warehouse    func(childComplexity int) int
+	}
+
+	Me struct {
+		Name func(childComplexity int) int
+		Role func(childComplexity int) int
 	}
 
 	Movement struct {
@@ -260,6 +266,7 @@ type ComplexityRoot struct {
 		LocalWarehouse    func(childComplexity int) int
 		Locations         func(childComplexity int, warehouse *string) int
 		LowStock          func(childComplexity int, warehouse *string) int
+		Me                func(childComplexity int) int
 		MovementReport    func(childComplexity int, filter *stock.MovementFilter, groupBy []stock.ReportGroup, timeZone *string) int
 		Movements         func(childComplexity int, filter *stock.MovementFilter, first *int64, after *string) int
 		Product           func(childComplexity int, sku string, warehouse *string) int
@@ -268,6 +275,7 @@ type ComplexityRoot struct {
 		Reservation       func(childComplexity int, id string) int
 		Reservations      func(childComplexity int, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) int
 		StockAt           func(childComplexity int, sku string, at time.Time, warehouse *string) int
+		StockHistory      func(childComplexity int, sku string, warehouse *string, from time.Time, to time.Time, step stock.ReportGroup) int
 		StockLevels       func(childComplexity int, sku string) int
 		Stocktake         func(childComplexity int, id string) int
 		Stocktakes        func(childComplexity int, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) int
@@ -350,6 +358,12 @@ type ComplexityRoot struct {
 		Quantity     func(childComplexity int) int
 		Reserved     func(childComplexity int) int
 		Warehouse    func(childComplexity int) int
+	}
+
+	StockPoint struct {
+		At        func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		Warehouse func(childComplexity int) int
 	}
 
 	Stocktake struct {
@@ -565,6 +579,8 @@ type QueryResolver interface {
 	Locations(ctx context.Context, warehouse *string) ([]*stock.Location, error)
 	ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*stock.TransferSuggestion, error)
 	TransferRequests(ctx context.Context, status *stock.TransferRequestStatus, warehouse *string, first *int64, after *string) (*model.TransferRequestConnection, error)
+	Me(ctx context.Context) (*auth.Principal, error)
+	StockHistory(ctx context.Context, sku string, warehouse *string, from time.Time, to time.Time, step stock.ReportGroup) ([]*stock.StockPoint, error)
 }
 type ReservationResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error)
@@ -577,6 +593,9 @@ type StockChangeResolver interface {
 }
 type StockLevelResolver interface {
 	Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error)
+}
+type StockPointResolver interface {
+	Warehouse(ctx context.Context, obj *stock.StockPoint) (*stock.Warehouse, error)
 }
 type StocktakeResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Stocktake) (*stock.Warehouse, error)
@@ -901,6 +920,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LowStockAlert.Warehouse(childComplexity), true
+
+	case "Me.name":
+		if e.ComplexityRoot.Me.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Name(childComplexity), true
+	case "Me.role":
+		if e.ComplexityRoot.Me.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Me.Role(childComplexity), true
 
 	case "Movement.actor":
 		if e.ComplexityRoot.Movement.Actor == nil {
@@ -1631,6 +1663,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LowStock(childComplexity, args["warehouse"].(*string)), true
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.movementReport":
 		if e.ComplexityRoot.Query.MovementReport == nil {
 			break
@@ -1719,6 +1757,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StockAt(childComplexity, args["sku"].(string), args["at"].(time.Time), args["warehouse"].(*string)), true
+	case "Query.stockHistory":
+		if e.ComplexityRoot.Query.StockHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockHistory(childComplexity, args["sku"].(string), args["warehouse"].(*string), args["from"].(time.Time), args["to"].(time.Time), args["step"].(stock.ReportGroup)), true
 	case "Query.stockLevels":
 		if e.ComplexityRoot.Query.StockLevels == nil {
 			break
@@ -2105,6 +2154,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.Warehouse(childComplexity), true
+
+	case "StockPoint.at":
+		if e.ComplexityRoot.StockPoint.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockPoint.At(childComplexity), true
+	case "StockPoint.quantity":
+		if e.ComplexityRoot.StockPoint.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockPoint.Quantity(childComplexity), true
+	case "StockPoint.warehouse":
+		if e.ComplexityRoot.StockPoint.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockPoint.Warehouse(childComplexity), true
 
 	case "Stocktake.createdAt":
 		if e.ComplexityRoot.Stocktake.CreatedAt == nil {
@@ -3907,6 +3975,40 @@ type TransferRequestEdge {
   node: TransferRequest!
   cursor: String!
 }
+
+# ── The dashboard (issue 31) ────────────────────────────────────────────────
+# Every node serves a live dashboard at /dashboard; it asks who it is (me)
+# to show operators their buttons, and draws a product's stock over time
+# from stockHistory, answered from the movement rollup.
+
+extend type Query {
+  "Who the request's token belongs to: its name and role."
+  me: Me!
+  """
+  The stock of sku over [from, to) in warehouse (omitted: every warehouse this
+  node holds movements or a live product of it in, the local one first), one
+  point per step (DAY, WEEK or MONTH, in UTC; any other group: INVALID_INPUT)
+  and warehouse: at is the step's start (from, for the first one), quantity
+  the stock at its end (to, for the last), read from the movement rollup. At
+  most 3,660 steps.
+  """
+  stockHistory(sku: ID!, warehouse: ID, from: Time!, to: Time!, step: ReportGroup!): [StockPoint!]!
+}
+
+"The caller: the name its token was issued to and its role."
+type Me {
+  name: String!
+  role: Role!
+}
+
+"The stock of a sku in a warehouse at the end of one step of a stockHistory."
+type StockPoint {
+  warehouse: Warehouse!
+  "The step's start (the query's from for the first step)."
+  at: Time!
+  "The stock at the step's end (the query's to for the last step)."
+  quantity: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4073,6 +4175,16 @@ func (ec *executionContext) childFields_LowStockAlert(ctx context.Context, field
 		return ec.fieldContext_LowStockAlert_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LowStockAlert", field.Name)
+}
+
+func (ec *executionContext) childFields_Me(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Me_name(ctx, field)
+	case "role":
+		return ec.fieldContext_Me_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Me", field.Name)
 }
 
 func (ec *executionContext) childFields_Movement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4393,6 +4505,18 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 		return ec.fieldContext_StockLevel_daysOfCover(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_StockPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warehouse":
+		return ec.fieldContext_StockPoint_warehouse(ctx, field)
+	case "at":
+		return ec.fieldContext_StockPoint_at(ctx, field)
+	case "quantity":
+		return ec.fieldContext_StockPoint_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockPoint", field.Name)
 }
 
 func (ec *executionContext) childFields_Stocktake(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5584,6 +5708,52 @@ func (ec *executionContext) field_Query_stockAt_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["warehouse"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stockHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sku",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sku"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "warehouse",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["warehouse"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "step",
+		func(ctx context.Context, v any) (stock.ReportGroup, error) {
+			return ec.unmarshalNReportGroup2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐReportGroup(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["step"] = arg4
 	return args, nil
 }
 
@@ -7012,6 +7182,52 @@ func (ec *executionContext) _LowStockAlert_at(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_LowStockAlert_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LowStockAlert", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Me_name(ctx context.Context, field graphql.CollectedField, obj *auth.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "String")
+}
+
+func (ec *executionContext) _Me_role(ctx context.Context, field graphql.CollectedField, obj *auth.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Me_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v auth.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋauthᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Me_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Me", field, false, false, "Role")
 }
 
 func (ec *executionContext) _Movement_id(ctx context.Context, field graphql.CollectedField, obj *stock.Movement) (ret graphql.Marshaler) {
@@ -10658,6 +10874,82 @@ func (ec *executionContext) fieldContext_Query_transferRequests(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_me(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Me(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.Principal) graphql.Marshaler {
+			return ec.marshalNMe2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋauthᚐPrincipal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Me(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stockHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockHistory(ctx, fc.Args["sku"].(string), fc.Args["warehouse"].(*string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["step"].(stock.ReportGroup))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*stock.StockPoint) graphql.Marshaler {
+			return ec.marshalNStockPoint2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11963,6 +12255,84 @@ func (ec *executionContext) _StockLevel_daysOfCover(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_StockLevel_daysOfCover(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StockLevel", field, false, false, "Float")
+}
+
+func (ec *executionContext) _StockPoint_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.StockPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockPoint_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StockPoint().Warehouse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockPoint_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockPoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockPoint_at(ctx context.Context, field graphql.CollectedField, obj *stock.StockPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockPoint_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockPoint_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StockPoint_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.StockPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockPoint_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockPoint_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockPoint", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Stocktake_id(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
@@ -16743,6 +17113,44 @@ func (ec *executionContext) _LowStockAlert(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var meImplementors = []string{"Me"}
+
+func (ec *executionContext) _Me(ctx context.Context, sel ast.SelectionSet, obj *auth.Principal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Me")
+		case "name":
+			out.Values[i] = ec._Me_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Me_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var movementImplementors = []string{"Movement"}
 
 func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet, obj *stock.Movement) graphql.Marshaler {
@@ -17686,6 +18094,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_transferRequests(ctx, field)
 				})
+		case "me":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_me(ctx, field)
+				})
+		case "stockHistory":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockHistory(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -18178,6 +18598,50 @@ func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSe
 		case "daysOfCover":
 			out.Values[i] = ec._StockLevel_daysOfCover(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockPointImplementors = []string{"StockPoint"}
+
+func (ec *executionContext) _StockPoint(ctx context.Context, sel ast.SelectionSet, obj *stock.StockPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockPoint")
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StockPoint_warehouse(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._StockPoint_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._StockPoint_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -19611,6 +20075,14 @@ func (ec *executionContext) marshalNLowStockAlert2ᚖgithubᚗcomᚋstockmeshᚋ
 	return ec._LowStockAlert(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋauthᚐPrincipal(ctx context.Context, sel ast.SelectionSet, v *auth.Principal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Me!")
+		return graphql.Null
+	}
+	return ec._Me(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMovement2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐMovement(ctx context.Context, sel ast.SelectionSet, v *stock.Movement) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Movement!")
@@ -20007,6 +20479,30 @@ func (ec *executionContext) marshalNStockLevel2ᚖgithubᚗcomᚋstockmeshᚋsto
 		return graphql.Null
 	}
 	return ec._StockLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockPoint2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.StockPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockPoint2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStockPoint2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockPoint(ctx context.Context, sel ast.SelectionSet, v *stock.StockPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockPoint!")
+		return graphql.Null
+	}
+	return ec._StockPoint(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStocktake2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktake(ctx context.Context, sel ast.SelectionSet, v *stock.Stocktake) graphql.Marshaler {

@@ -431,6 +431,17 @@ func (r *queryResolver) TransferRequests(ctx context.Context, status *stock.Tran
 	return requestConnection(p, deref(after)), nil
 }
 
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*auth.Principal, error) {
+	return stock.Me(ctx)
+}
+
+// StockHistory is the resolver for the stockHistory field.
+func (r *queryResolver) StockHistory(ctx context.Context, sku string, warehouse *string, from time.Time, to time.Time, step stock.ReportGroup) ([]*stock.StockPoint, error) {
+	q := stock.StockHistoryQuery{SKU: sku, Warehouse: deref(warehouse), From: from, To: to, Step: step}
+	return r.Stock.StockHistory(ctx, q)
+}
+
 // Warehouse is the resolver for the warehouse field.
 func (r *reservationResolver) Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
@@ -458,6 +469,11 @@ func (r *stockChangeResolver) Location(ctx context.Context, obj *model.StockChan
 
 // Warehouse is the resolver for the warehouse field.
 func (r *stockLevelResolver) Warehouse(ctx context.Context, obj *stock.StockLevel) (*stock.Warehouse, error) {
+	return r.Stock.Warehouse(ctx, obj.Warehouse)
+}
+
+// Warehouse is the resolver for the warehouse field.
+func (r *stockPointResolver) Warehouse(ctx context.Context, obj *stock.StockPoint) (*stock.Warehouse, error) {
 	return r.Stock.Warehouse(ctx, obj.Warehouse)
 }
 
@@ -582,6 +598,9 @@ func (r *Resolver) StockChange() StockChangeResolver { return &stockChangeResolv
 // StockLevel returns StockLevelResolver implementation.
 func (r *Resolver) StockLevel() StockLevelResolver { return &stockLevelResolver{r} }
 
+// StockPoint returns StockPointResolver implementation.
+func (r *Resolver) StockPoint() StockPointResolver { return &stockPointResolver{r} }
+
 // Stocktake returns StocktakeResolver implementation.
 func (r *Resolver) Stocktake() StocktakeResolver { return &stocktakeResolver{r} }
 
@@ -609,6 +628,7 @@ type (
 	reservationResolver     struct{ *Resolver }
 	stockChangeResolver     struct{ *Resolver }
 	stockLevelResolver      struct{ *Resolver }
+	stockPointResolver      struct{ *Resolver }
 	stocktakeResolver       struct{ *Resolver }
 	subscriptionResolver    struct{ *Resolver }
 	transferResolver        struct{ *Resolver }

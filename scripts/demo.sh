@@ -2,7 +2,7 @@
 # demo.sh NODE CLIENT: starts three warehouses joined into one network on
 # this machine (MAD-1 keeps the network's CA, BCN-1 joins through it, VLC-1
 # joins through BCN-1), records some sample stock on each, and prints their
-# playground links and how to point the console client at them. Ctrl-C
+# playground and dashboard links and how to point the console client at them. Ctrl-C
 # stops them all. Data lives in ./demo (STOCKMESH_DEMO_DIR); the nodes
 # listen on ports P, P+1 and P+2 (STOCKMESH_DEMO_PORT=P, 9441 by default);
 # a second run restarts the same network with the flags it was started
@@ -91,7 +91,9 @@ cat <<MSG
 MSG
 for spec in "MAD-1 $mad" "BCN-1 $bcn" "VLC-1 $vlc"; do
   read -r wh port <<<"$spec"
-  printf '  %-6s https://localhost:%s/#token=%s\n' "$wh" "$port" "$(cat "$root/$wh/admin.token")"
+  token=$(cat "$root/$wh/admin.token")
+  printf '  %-6s playground https://localhost:%s/#token=%s\n' "$wh" "$port" "$token"
+  printf '  %-6s dashboard  https://localhost:%s/dashboard#token=%s\n' "" "$port" "$token"
 done
 cat <<MSG
   One CA verifies every node: $ca (trust it in your browser, or accept the warning)

@@ -2,7 +2,7 @@
 # run-node.sh BINARY DATA: starts a node listening on every interface, port
 # 8443 (STOCKMESH_LISTEN to change it) and, once THIS node serves (its own
 # "serving HTTPS" log line, then GET /readyz verified with DATA/tls/ca.crt,
-# and the process still alive), prints the playground link (the token rides
+# and the process still alive), prints the playground and dashboard links (the token rides
 # in the URL fragment, which browsers never send to the server) and how to
 # use the console client. A node that fails to start (port taken, data
 # folder in use) prints no banner and the script exits non-zero. Ctrl-C
@@ -35,6 +35,7 @@ ready() {
   line=$(grep -m1 'msg="serving HTTPS"' "$log") || return 1
   addr=$(sed -n 's/.* addr=\([^ ]*\).*/\1/p' <<<"$line")
   playground=$(sed -n 's/.* playground=\([^ ]*\).*/\1/p' <<<"$line")
+  dashboard=$(sed -n 's/.* dashboard=\([^ ]*\).*/\1/p' <<<"$line")
   host=${addr%:*} port=${addr##*:}
   case $host in "" | "[::]" | "0.0.0.0") host=localhost ;; esac
   [ -s "$data/admin.token" ] || return 1
@@ -55,6 +56,7 @@ if [ -n "$up" ]; then
 
   stockmesh node running (data in $data, Ctrl-C to stop)
   Playground:  ${playground}#token=$(cat "$data/admin.token")
+  Dashboard:   ${dashboard}#token=$(cat "$data/admin.token")
                (the certificate is signed by the node's own CA: $data/tls/ca.crt;
                 trust it in your browser, or accept the warning once)
   Admin token: $data/admin.token

@@ -13,6 +13,7 @@
 // to stderr with exit code 1. Every wait has a deadline; nothing sleeps.
 import { parseArgs } from 'node:util';
 import puppeteer from 'puppeteer-core';
+import { chromiumArgs, watchNetwork } from './chromium.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -43,50 +44,6 @@ function step(what, e) {
 
 function emit(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
-}
-
-// chromiumArgs are the flags make test's Chromium runs with. Chromium on
-// Linux takes trust anchors only from an NSS database, so instead of
-// installing the node's CA there, the caller verifies the node's
-// certificate against its CA file and passes the verified public keys:
-// --ignore-certificate-errors-spki-list accepts exactly those keys (and
-// nothing else, unlike --ignore-certificate-errors). The resolver rule makes
-// every name but the loopback address unresolvable, so nothing leaves the
-// machine even if the page tried.
-function chromiumArgs() {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    `--ignore-certificate-errors-spki-list=${opt.spki.join(',')}`,
-    '--window-size=1280,900',
-  ];
-}
-
-// watchNetwork records every URL the page asks for (fragments cut, as
-// they never leave the browser), websockets included, and the types of
-// the GraphQL messages the page received over websockets.
-async function watchNetwork(page) {
-  const net = { requests: [], wsReceived: [] };
-  page.on('request', (r) => {
-    if (!r.url().startsWith('data:')) net.requests.push(r.url().split('#')[0]);
-  });
-  const cdp = await page.createCDPSession();
-  await cdp.send('Network.enable');
-  cdp.on('Network.webSocketCreated', (ev) => net.requests.push(ev.url));
-  cdp.on('Network.webSocketFrameReceived', (ev) => {
-    try {
-      net.wsReceived.push(JSON.parse(ev.response.payloadData).type);
-    } catch {
-      net.wsReceived.push('unparsable');
-    }
-  });
-  return net;
 }
 
 // setQuery replaces the operation editor's text by typing: select all,
@@ -148,7 +105,7 @@ async function main() {
   const browser = await puppeteer.launch({
     executablePath: opt.chromium,
     headless: true,
-    args: chromiumArgs(),
+    args: chromiumArgs(opt.spki),
     defaultViewport: { width: 1280, height: 900 },
     protocolTimeout: timeout,
   });

@@ -17,6 +17,7 @@ import (
 	"github.com/stockmesh/stockmesh/graph"
 	"github.com/stockmesh/stockmesh/internal/atomicfile"
 	"github.com/stockmesh/stockmesh/server/auth"
+	"github.com/stockmesh/stockmesh/server/dashboard"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/gqlws"
 	"github.com/stockmesh/stockmesh/server/member"
@@ -78,6 +79,10 @@ func routes(svc *stock.Service, hub *feed.Hub, desk *transfer.Desk, m *metrics.M
 		mux.Handle(method+" /graphql", gh)
 	}
 	mux.Handle("GET /", public("/", playground.Handler("stockmesh", "/graphql")))
+	board := public(dashboard.Path, dashboard.Handler("stockmesh", "/graphql"))
+	mux.Handle("GET "+dashboard.Path, board)
+	mux.Handle("GET "+dashboard.Path+"/{$}", board)
+	mux.Handle("GET "+dashboard.AssetPrefix, board)
 	return mux
 }
 
@@ -164,6 +169,7 @@ func serveHTTPS(ctx context.Context, cfg Config, h http.Handler, tc *tls.Config,
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(limitPerAddress(ln, cfg.MaxConnsPerAddress, failing, refused), "", "") }()
 	cfg.Logger.Info("serving HTTPS", "addr", addr, "playground", "https://"+displayHost(addr)+"/",
+		"dashboard", "https://"+displayHost(addr)+dashboard.Path,
 		"admin_token_file", filepath.Join(cfg.DataDir, AdminTokenFile))
 	select {
 	case err := <-errc:

@@ -1,11 +1,11 @@
 package playground
 
 import (
-	"bytes"
-	"html/template"
 	"io/fs"
 	"net/http"
 	"strconv"
+
+	"github.com/stockmesh/stockmesh/internal/webpage"
 )
 
 // pageData fills static/page.html.
@@ -39,26 +39,19 @@ func (s assetSet) pageData(title, endpoint, defaultQuery string) pageData {
 	}
 }
 
-// render executes the template in static named name with data. The
-// templates are built in and tested, so a failure means a broken binary.
-func render(static fs.FS, name string, data any) []byte {
-	t := template.Must(template.ParseFS(static, name))
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
-}
+// render executes the template in static named name with data (see
+// webpage.Render).
+func render(static fs.FS, name string, data any) []byte { return webpage.Render(static, name, data) }
 
 // iconHandler serves the favicon at /favicon.ico, where browsers look
 // when a page names none (the missing-assets page, other tools).
 func iconHandler(icon []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		h := w.Header()
-		h.Set("Content-Type", contentType(iconName))
+		h.Set("Content-Type", webpage.ContentType(iconName))
 		h.Set("Content-Length", strconv.Itoa(len(icon)))
 		h.Set("Cache-Control", "public, max-age=86400")
-		securityHeaders(h)
+		webpage.SecurityHeaders(h, ContentSecurityPolicy)
 		w.Write(icon)
 	})
 }
@@ -72,24 +65,7 @@ const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; manifest-src 'self'; " +
 	"frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
-// securityHeaders sets the headers every playground response carries:
-// the content security policy, no framing, no type sniffing, no referrer.
-func securityHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", ContentSecurityPolicy)
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-}
-
 // pageHandler serves a page rendered once, never cached.
 func pageHandler(status int, page []byte) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		h := w.Header()
-		securityHeaders(h)
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Length", strconv.Itoa(len(page)))
-		h.Set("Cache-Control", "no-cache")
-		w.WriteHeader(status)
-		w.Write(page)
-	})
+	return webpage.Page(ContentSecurityPolicy, status, page)
 }

@@ -97,6 +97,7 @@ var Ops = []OpInfo{
 	info(OpStocktakeCancel), info(OpStocktakeGet), info(OpStocktakeList),
 	info(OpProductLines), info(OpLotsExpiring),
 	info(OpStockExport), info(OpLocationCreate), info(OpLocationUpdate), info(OpLocationList), info(OpStockRelocate),
+	info(OpStockHistory),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,

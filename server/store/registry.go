@@ -98,6 +98,7 @@ func newRegistry() registry {
 	onRead(r, stock.OpMovementReport, (*Store).movementReport)
 	onRead(r, stock.OpMovementExport, (*Store).exportMovements)
 	onRead(r, stock.OpStockAt, (*Store).stockAt)
+	onRead(r, stock.OpStockHistory, (*Store).stockHistory)
 	onRead(r, stock.OpLowStock, (*Store).lowStock)
 	onRead(r, stock.OpProductExport, (*Store).listProducts)
 	onRead(r, stock.OpProductHistory, (*Store).productHistory)

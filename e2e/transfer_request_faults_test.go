@@ -117,20 +117,21 @@ func outcomeUnknown(code string) bool {
 }
 
 // modelRequest is the independent model's record of one idempotency key
-// and the request it made: what the test asked, and what each call on it
-// acknowledged (or left unknown, "tried").
+// and the request it made: what the test asked, what the calls on it
+// acknowledged, and which calls may have taken effect.
 type modelRequest struct {
 	key, requester, source, sku string
 	quantity                    int
 	id                          string // the request the key made, once a call answered it
-	idTried                     bool   // a call with the key went unanswered
 	accepted                    int    // the units of the acknowledged acceptance (0: none)
 	transfer                    string // the transfer the acknowledged acceptance sent
-	acceptTried                 map[int]bool
-	declined, declineTried      bool
-	reason                      string // the reason a decline gives
-	cancelled, cancelTried      bool
-	raced                       bool // accept and cancel ran at once, each side cut off from the other
+	// The calls that may have taken effect: sent, and not refused (an
+	// acceptance by the units it asked for).
+	acceptMay             map[int]int
+	declineMay, cancelMay int
+	declined, cancelled   bool
+	reason                string // the reason a decline gives
+	raced                 bool   // made to race a decision against a cancellation (see race)
 }
 
 // requestFaults is the state of TestTransferRequestsUnderFaults: the
@@ -297,7 +298,7 @@ func (f *requestFaults) pair() (requester, source *meshNode) {
 func (f *requestFaults) newRequest(requester, source *meshNode) *modelRequest {
 	f.nextKey++
 	m := &modelRequest{key: fmt.Sprintf("rq-%d", f.nextKey), requester: requester.ID, source: source.ID,
-		sku: f.skus[f.rnd.IntN(len(f.skus))], quantity: 1 + f.rnd.IntN(20), acceptTried: map[int]bool{}}
+		sku: f.skus[f.rnd.IntN(len(f.skus))], quantity: 1 + f.rnd.IntN(20), acceptMay: map[int]int{}}
 	m.reason = "not for " + m.key
 	f.keys[m.key], f.order = m, append(f.order, m.key)
 	return m
@@ -311,7 +312,6 @@ func (f *requestFaults) ask(n *testnode.Node, m *modelRequest) string {
 	defer f.mu.Unlock()
 	switch {
 	case outcomeUnknown(code):
-		m.idTried = true
 	case code != "":
 		f.t.Errorf("requestTransfer %s on %s: %s", m.key, m.requester, code)
 	case m.id != "" && got.ID != m.id:
@@ -400,7 +400,7 @@ func (f *requestFaults) pick(ok func(*modelRequest) bool) *modelRequest {
 			continue
 		}
 		all = append(all, m)
-		if m.accepted == 0 && !m.declined && !m.cancelled && len(m.acceptTried) == 0 && !m.declineTried && !m.cancelTried {
+		if m.accepted == 0 && !m.declined && !m.cancelled && len(m.acceptMay) == 0 && m.declineMay == 0 && m.cancelMay == 0 {
 			open = append(open, m)
 		}
 	}
@@ -420,13 +420,18 @@ func (f *requestFaults) acceptOn(n *testnode.Node, m *modelRequest, qty int) str
 	if qty > 0 {
 		vars["q"], want = qty, qty
 	}
+	f.mu.Lock()
+	m.acceptMay[want]++ // from the moment it is sent: a call at once may answer with it
+	f.mu.Unlock()
 	got, code := faultCall(n, acceptRequest, vars)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
 	case outcomeUnknown(code):
-		m.acceptTried[want] = true
 	case code == "INVALID_INPUT" || code == "NOT_FOUND" || code == "INSUFFICIENT_STOCK":
+		if m.acceptMay[want]--; m.acceptMay[want] == 0 {
+			delete(m.acceptMay, want)
+		}
 	case code != "":
 		f.t.Errorf("acceptTransferRequest %s on %s: %s", m.id, m.source, code)
 	case got.Status != "ACCEPTED" || got.Transfer == nil || got.Transfer.Reference != m.id:
@@ -436,9 +441,8 @@ func (f *requestFaults) acceptOn(n *testnode.Node, m *modelRequest, qty int) str
 	case m.transfer != "" && got.Transfer.ID != m.transfer:
 		f.t.Errorf("acceptTransferRequest %s answered transfer %s, and %s before", m.id, got.Transfer.ID, m.transfer)
 	default:
-		m.acceptTried[want] = true
-		if !m.acceptTried[got.Transfer.Quantity] {
-			f.t.Errorf("acceptTransferRequest %s sent %d units; accepting asked for %v", m.id, got.Transfer.Quantity, m.acceptTried)
+		if m.acceptMay[got.Transfer.Quantity] == 0 {
+			f.t.Errorf("acceptTransferRequest %s sent %d units; accepting asked for %v", m.id, got.Transfer.Quantity, m.acceptMay)
 		}
 		m.accepted, m.transfer = got.Transfer.Quantity, got.Transfer.ID
 	}
@@ -447,13 +451,16 @@ func (f *requestFaults) acceptOn(n *testnode.Node, m *modelRequest, qty int) str
 
 // declineOn declines m on n and records the answer.
 func (f *requestFaults) declineOn(n *testnode.Node, m *modelRequest) string {
+	f.mu.Lock()
+	m.declineMay++
+	f.mu.Unlock()
 	got, code := faultCall(n, declineRequest, map[string]any{"id": m.id, "why": m.reason})
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
 	case outcomeUnknown(code):
-		m.declineTried = true
 	case code == "INVALID_INPUT" || code == "NOT_FOUND":
+		m.declineMay--
 	case code != "":
 		f.t.Errorf("declineTransferRequest %s on %s: %s", m.id, m.source, code)
 	case got.Status != "DECLINED" || got.Reason != m.reason || got.Transfer != nil:
@@ -461,26 +468,29 @@ func (f *requestFaults) declineOn(n *testnode.Node, m *modelRequest) string {
 	case m.accepted > 0:
 		f.t.Errorf("declineTransferRequest %s acknowledged after its acceptance was: %s", m.id, got.summary())
 	default:
-		m.declined, m.declineTried = true, true
+		m.declined = true
 	}
 	return code
 }
 
 // cancelOn cancels m on n and records the answer.
 func (f *requestFaults) cancelOn(n *testnode.Node, m *modelRequest) string {
+	f.mu.Lock()
+	m.cancelMay++
+	f.mu.Unlock()
 	got, code := faultCall(n, cancelRequest, map[string]any{"id": m.id})
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
 	case outcomeUnknown(code):
-		m.cancelTried = true
 	case code == "INVALID_INPUT":
+		m.cancelMay--
 	case code != "":
 		f.t.Errorf("cancelTransferRequest %s on %s: %s", m.id, m.requester, code)
 	case got.Status != "CANCELLED" || got.DecidedAt == nil:
 		f.t.Errorf("cancelTransferRequest %s answered %s", m.id, got.summary())
 	default:
-		m.cancelled, m.cancelTried = true, true
+		m.cancelled = true
 	}
 	return code
 }
@@ -694,7 +704,8 @@ func (f *requestFaults) checkWatches(rs map[string]faultRequest) {
 				ok := u.Status == final.Status || (!decided && (u.Status == "OPEN" || u.Status == "CANCELLED" && final.Status != "OPEN"))
 				ok = ok && (u.Status != "ACCEPTED" || u.Transfer != nil && u.Transfer.ID == final.Transfer.ID)
 				if !ok {
-					f.t.Errorf("%s's transferRequestUpdated told %s of a request that ends %s", w.node, u.summary(), final.summary())
+					f.t.Errorf("%s's transferRequestUpdated told %s of a request that ends %s; it told, in order: %v",
+						w.node, u.summary(), final.summary(), statusesHeard(heard))
 				}
 				decided = decided || u.Status == "ACCEPTED" || u.Status == "DECLINED"
 			}
@@ -722,6 +733,15 @@ func (f *requestFaults) checkWatches(rs map[string]faultRequest) {
 			return len(missed) == 0
 		})
 	}
+}
+
+// statusesHeard lists the statuses of updates.
+func statusesHeard(us []faultRequest) []string {
+	out := make([]string, len(us))
+	for i, u := range us {
+		out[i] = u.Status
+	}
+	return out
 }
 
 // sameState reports whether an update tells the state r is in.
@@ -915,14 +935,14 @@ func (m *modelRequest) allows(r faultRequest) string {
 		return "its decline was acknowledged"
 	case m.cancelled && r.Status == "OPEN":
 		return "its cancellation was acknowledged"
-	case r.Status == "ACCEPTED" && len(m.acceptTried) == 0,
-		r.Status == "DECLINED" && !m.declineTried,
-		r.Status == "CANCELLED" && !m.cancelTried:
-		return "no call made it so"
+	case r.Status == "ACCEPTED" && len(m.acceptMay) == 0,
+		r.Status == "DECLINED" && m.declineMay == 0,
+		r.Status == "CANCELLED" && m.cancelMay == 0:
+		return "no call that may have taken effect made it so"
 	case r.Status == "OPEN" && r.DecidedAt != nil, r.Status != "OPEN" && r.DecidedAt == nil:
 		return "its decision time does not match its status"
-	case r.Status == "ACCEPTED" && (r.Transfer == nil || !m.acceptTried[r.Transfer.Quantity]):
-		return fmt.Sprintf("accepting asked for %v units", m.acceptTried)
+	case r.Status == "ACCEPTED" && (r.Transfer == nil || m.acceptMay[r.Transfer.Quantity] == 0):
+		return fmt.Sprintf("the acceptances that may have taken effect asked for %v units", m.acceptMay)
 	case r.Status == "ACCEPTED" && m.transfer != "" && r.Transfer.ID != m.transfer:
 		return "the acknowledged acceptance sent transfer " + m.transfer
 	case r.Status != "ACCEPTED" && r.Transfer != nil:

@@ -189,7 +189,7 @@ func TestTransferRequestsUnderFaults(t *testing.T) {
 		f.watch(n)
 	}
 	const steps = 250
-	start, budget := time.Now(), 60*time.Second // the steps' share of the run; the checks follow
+	start, budget := time.Now(), 50*time.Second // the steps' share of the run; the checks follow
 	done := 0
 	for ; done < steps && time.Since(start) < budget; done++ {
 		f.step()

@@ -155,25 +155,33 @@ type requestFaults struct {
 }
 
 // TestTransferRequestsUnderFaults is the randomized test of transfer
-// requests: three nodes make requests of each other with idempotency keys
-// (sent again after a SIGKILL of the requester in the middle of the call,
-// or with it cut off: the same request comes back, never a second), accept
-// them (all or part), decline and cancel them, and race an acceptance on
-// the source against a cancellation on the requester with the two cut off
-// from each other, while random nodes are SIGKILLed in the middle of a
-// call or between calls and restarted, and BCN-1 and VLC-1 are cut off
-// both ways or from each other and healed, for a fixed number of steps
-// drawn from the seed. An independent model records what each call
-// acknowledged. Then everything heals and, once converged, on every node:
-// each key made one request; each request's status is one the calls on it
-// allow (an acknowledged decision always stands, an acknowledged
-// cancellation unless the source decided before it saw it); every node
-// lists the same requests with the same status, decision time and
-// transfer; each ACCEPTED request has exactly one transfer, referencing
-// it, of the accepted units, and no transfer references a request that is
-// not ACCEPTED; and for every sku the units in stock and in transit are
-// those created. After every kill the node restarted still holds every
-// fact it acknowledged.
+// requests (exactly once under kills and cut links, like transfers). For
+// a fixed number of steps drawn from the seed (their share of the run
+// bounded to 50 s: a slow machine stops early, and says so), three nodes
+// make requests of each other with idempotency keys (sent again after a
+// SIGKILL of the requester in the middle of the call, with it cut off, or
+// twice at once: the same request comes back, never a second), accept
+// them (all or part; at times twice at once, or while declining), decline
+// and cancel them, and race a decision on the source against a
+// cancellation on the requester (cut off from each other: both answer,
+// the decision wins; at once with the link up; or once the source saw the
+// cancellation: refused), while random nodes are SIGKILLed in the middle
+// of a call or between calls and restarted, and BCN-1 and VLC-1 are cut
+// off both ways or from each other and healed. An independent model
+// records what each call acknowledged and which calls may have taken
+// effect. After every SIGKILL the restarted node must still hold every
+// fact it acknowledged. Then everything heals and, once converged, on
+// every node: each key made one request; each request's status is one the
+// calls on it allow (an acknowledged decision always stands, an
+// acknowledged cancellation unless the source decided before it saw it);
+// every node lists the same requests with the same status, decision time
+// and transfer; each ACCEPTED request has exactly one transfer,
+// referencing it, of the accepted units, and no transfer references a
+// request that is not ACCEPTED; and for every sku the units in stock and
+// in transit are those created. The transferRequestUpdated subscriptions
+// (one per node, opened again after each restart) never tell a state off
+// the way to the final one, and those open before a request was made tell
+// its final state last.
 func TestTransferRequestsUnderFaults(t *testing.T) {
 	seed := time.Now().UnixNano()
 	if s, ok := seedFromEnv(); ok {

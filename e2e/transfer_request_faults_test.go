@@ -151,7 +151,6 @@ type requestFaults struct {
 	counts  map[string]int           // what happened, for the log
 	watches []*requestWatch          // every transferRequestUpdated subscription, in order
 	live    map[string]*requestWatch // by node, the subscription of its current run
-	healed  time.Time                // when the last links healed
 }
 
 // TestTransferRequestsUnderFaults is the randomized test of transfer
@@ -207,9 +206,9 @@ func TestTransferRequestsUnderFaults(t *testing.T) {
 	}
 	t.Logf("%d of %d steps in %v: %v", done, steps, time.Since(start).Round(time.Millisecond), f.counts)
 	f.healAll()
-	f.healed = time.Now()
+	healed := time.Now()
 	views := f.converged()
-	t.Logf("converged %v after healing", time.Since(f.healed).Round(time.Millisecond))
+	t.Logf("converged %v after healing", time.Since(healed).Round(time.Millisecond))
 	f.check(views)
 	f.checkWatches(views.requests[0])
 }

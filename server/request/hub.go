@@ -11,7 +11,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/feed"
@@ -31,8 +30,7 @@ var _ Reader = (*stock.Service)(nil)
 // never block and drop nothing.
 type Hub struct {
 	*feed.Latest[stock.TransferRequest]
-	local atomic.Pointer[string]
-	again *feed.Rereads // ids of other warehouses' entries, to read again; departures (departureKey)
+	again *feed.Rereads // ids of the requests entries changed, to read again; departures (departureKey)
 }
 
 // NewHub returns a Hub without watchers.
@@ -41,11 +39,17 @@ func NewHub() *Hub {
 		func(r stock.TransferRequest) (string, string) { return r.From, r.To }), again: feed.NewRereads()}
 }
 
-// Take publishes the request a committed request entry changed: a local
-// entry's at once (it is this node's state of the request); another
-// warehouse's as this node knows it after applying it (which merges both
-// sides' facts), read again by Follow. It does nothing while no one
-// watches.
+// Take publishes the request a committed request entry changed, as this
+// node knows it after applying the entry (which merges both sides'
+// facts), read again by Follow. It does nothing while no one watches.
+//
+// A local entry is read again too, rather than published as it is: Follow
+// may be reading the same request after an entry of the other side, and
+// what it read before this entry committed would be published after it,
+// leaving watchers with an older state (OPEN after ACCEPTED) as the last
+// they hear. Every update coming from Follow's reads, one after another,
+// each after the entry that noted it, watchers hear each request's states
+// in order and its latest state last.
 //
 // A warehouse's departure (its own or another's) cancels the requests to
 // and from it that were left open (see store's cancelRequestsOf): Follow
@@ -59,18 +63,11 @@ func (h *Hub) Take(e *stock.LogEntry) {
 	if r == nil || !h.Active() {
 		return
 	}
-	if p := h.local.Load(); p != nil && e.Origin == *p {
-		h.Publish(*r)
-		return
-	}
 	h.again.Note(r.ID)
 }
 
 // Active reports whether anyone watches requests.
 func (h *Hub) Active() bool { return h.Watchers() > 0 }
-
-// SetLocal names the node's warehouse; call it before the stream runs.
-func (h *Hub) SetLocal(id string) { h.local.Store(&id) }
 
 // Follow reads again the requests Take noted from other warehouses'
 // entries and publishes them, until ctx is done; a read that fails is

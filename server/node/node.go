@@ -249,7 +249,6 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	if err != nil {
 		return err
 	}
-	transfers.SetLocal(w.ID)
 	p, err := newPump(cfg.Queue, keys, hub, transfers, svc, log, requests)
 	if err != nil {
 		return err

@@ -1,8 +1,6 @@
 package transfer
 
 import (
-	"sync/atomic"
-
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -14,7 +12,6 @@ import (
 // gaps from the log.
 type Hub struct {
 	*feed.Latest[stock.Transfer]
-	local atomic.Pointer[string] // the node's warehouse (SetLocal)
 	again *feed.Rereads
 }
 

@@ -14,18 +14,19 @@ type Reader interface {
 }
 
 // Take publishes the transfer a committed transfer entry changed (the Hub
-// is the node stream's consumer of transfers, see feed.Stream): a local
-// entry's, which is this node's own state of it, at once and in log
-// order; for another warehouse's entry, the transfer as this node knows it
-// after applying it (which merges both sides' facts), read again by id by
-// Follow. It never blocks, and does nothing while no one watches.
+// is the node stream's consumer of transfers, see feed.Stream), as this
+// node knows it after applying the entry (which merges both sides'
+// facts), read again by id by Follow. A local entry is read again too
+// rather than published as it is: Follow may be reading the same transfer
+// after an entry of the other side, and what it read before this entry
+// committed would be published after it, leaving watchers with an older
+// state (IN_TRANSIT after RECEIVED) as the last they hear. Every update
+// coming from Follow's reads, one after another, each after the entry
+// that noted it, watchers hear each transfer's latest state last. It
+// never blocks, and does nothing while no one watches.
 func (h *Hub) Take(e *stock.LogEntry) {
 	t := e.Transfer
 	if t == nil || !h.Active() {
-		return
-	}
-	if e.Origin == h.Local() {
-		h.Publish(*t)
 		return
 	}
 	h.again.Note(t.ID)
@@ -34,20 +35,8 @@ func (h *Hub) Take(e *stock.LogEntry) {
 // Active reports whether anyone watches transfers.
 func (h *Hub) Active() bool { return h.Watchers() > 0 }
 
-// SetLocal names the node's warehouse, whose transfer entries Take
-// publishes as they are; call it before the stream runs.
-func (h *Hub) SetLocal(id string) { h.local.Store(&id) }
-
-// Local returns the node's warehouse as SetLocal named it, "" before.
-func (h *Hub) Local() string {
-	if p := h.local.Load(); p != nil {
-		return *p
-	}
-	return ""
-}
-
 // Follow reads again, a page of ids at a time, the transfers Take noted
-// from other warehouses' entries and publishes them, until ctx is done.
+// and publishes them, until ctx is done.
 // A read that fails is tried again, after a growing wait, with every id
 // not yet published: no update is lost while the database handler is
 // busy or restarting.

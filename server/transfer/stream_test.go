@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 
@@ -22,12 +23,12 @@ func (k knownAs) TransfersByID(_ context.Context, ids []string) ([]stock.Transfe
 }
 
 // TestHubTakesTheStream: as the stream's consumer of transfers, the hub
-// publishes a local entry's transfer as the entry carries it and another
-// warehouse's as this node knows it once applied (read again by id);
-// entries without a transfer publish nothing; it is Active while watched.
+// publishes the transfer of every entry, local or another warehouse's, as
+// this node knows it once applied (read again by id), never as the entry
+// carries it; entries without a transfer publish nothing; it is Active
+// while watched.
 func TestHubTakesTheStream(t *testing.T) {
 	h := NewHub()
-	h.SetLocal("BCN-1")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if h.Active() {
@@ -45,8 +46,8 @@ func TestHubTakesTheStream(t *testing.T) {
 	}{
 		{"another warehouse's entry, as known here", stock.LogEntry{Origin: "MAD-1", Seq: 7, Transfer: &stock.Transfer{ID: "MAD-1:7",
 			From: "MAD-1", To: "BCN-1", Status: stock.TransferInTransit}}, stock.TransferReceived},
-		{"a local entry, as it is", stock.LogEntry{Origin: "BCN-1", Seq: 3, Transfer: &stock.Transfer{ID: "MAD-1:8",
-			From: "MAD-1", To: "BCN-1", Status: stock.TransferCancelled}}, stock.TransferCancelled},
+		{"a local entry, as known here too", stock.LogEntry{Origin: "BCN-1", Seq: 3, Transfer: &stock.Transfer{ID: "MAD-1:8",
+			From: "MAD-1", To: "BCN-1", Status: stock.TransferCancelled}}, stock.TransferReceived},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +83,6 @@ func (f *failing) TransfersByID(ctx context.Context, ids []string) ([]stock.Tran
 func TestFollowRetriesFailedReads(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := NewHub()
-		h.SetLocal("BCN-1")
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		ch := h.Watch(ctx, "")
@@ -115,4 +115,76 @@ func TestFollowRetriesFailedReads(t *testing.T) {
 		cancel()
 		<-done
 	})
+}
+
+// slowReader answers transfers from a map; its first read of id answers
+// the state the transfer was in when the read began, once release is
+// closed: a read that a change overtook.
+type slowReader struct {
+	mu      sync.Mutex
+	known   map[string]stock.Transfer
+	id      string
+	reading chan struct{} // closed when the slow read has begun
+	release chan struct{}
+}
+
+func (r *slowReader) TransfersByID(_ context.Context, ids []string) ([]stock.Transfer, error) {
+	r.mu.Lock()
+	out := make([]stock.Transfer, 0, len(ids))
+	slow := false
+	for _, id := range ids {
+		out = append(out, r.known[id])
+		slow = slow || id == r.id
+	}
+	if slow {
+		r.id = ""
+	}
+	r.mu.Unlock()
+	if slow {
+		close(r.reading)
+		<-r.release
+	}
+	return out, nil
+}
+
+// set records the transfer's new state.
+func (r *slowReader) set(t stock.Transfer) {
+	r.mu.Lock()
+	r.known[t.ID] = t
+	r.mu.Unlock()
+}
+
+// TestHubNeverGoesBack: the receiver receives a transfer while the hub is
+// still reading it again after the sender's entry; watchers never hear it
+// IN_TRANSIT after they heard it RECEIVED, and hear RECEIVED last.
+func TestHubNeverGoesBack(t *testing.T) {
+	h := NewHub()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sent := stock.Transfer{ID: "MAD-1:1", From: "MAD-1", To: "BCN-1", Status: stock.TransferInTransit}
+	r := &slowReader{known: map[string]stock.Transfer{sent.ID: sent}, id: sent.ID, reading: make(chan struct{}), release: make(chan struct{})}
+	go h.Follow(ctx, r)
+	all := h.Watch(ctx, "")
+	h.Take(&stock.LogEntry{Origin: "MAD-1", Seq: 1, Transfer: &sent})
+	<-r.reading
+	received := sent
+	received.Status = stock.TransferReceived
+	r.set(received)
+	h.Take(&stock.LogEntry{Origin: "BCN-1", Seq: 1, Transfer: &received}) // the local receive
+	close(r.release)
+	// Another transfer, noted after: once it is heard, so is everything
+	// the hub had to publish about the first.
+	other := stock.Transfer{ID: "MAD-1:2", From: "MAD-1", To: "BCN-1", Status: stock.TransferInTransit}
+	r.set(other)
+	h.Take(&stock.LogEntry{Origin: "MAD-1", Seq: 2, Transfer: &other})
+	var heard []stock.TransferStatus
+	for u := range all {
+		if u.ID == other.ID {
+			break
+		}
+		heard = append(heard, u.Status)
+	}
+	if len(heard) == 0 || heard[len(heard)-1] != stock.TransferReceived || slices.Index(heard, stock.TransferReceived) != len(heard)-1 {
+		t.Fatalf("MAD-1:1 heard as %v, want RECEIVED last and nothing after it", heard)
+	}
 }

@@ -43,6 +43,8 @@ const (
 	stInsertTransfer
 	stTransferSenderFacts
 	stTransferReceiverFacts
+	stSalesAdd
+	stSalesAddRange
 	numStmts
 )
 
@@ -90,6 +92,10 @@ func (id stmtID) query() string {
 		return "COMMIT"
 	case stRollback:
 		return "ROLLBACK"
+	case stSalesAdd:
+		return salesAdd
+	case stSalesAddRange:
+		return salesAddRange
 	case stInsertProduct:
 		return `INSERT INTO products (warehouse_id, sku, name, description, price, quantity, reorder_point,
 			seq, created_at, updated_at, unit, packs, max_stock) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?) RETURNING id`

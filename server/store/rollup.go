@@ -121,6 +121,11 @@ func (b *batch) flushRollup() error {
 		if err := b.exec(stRollupProduct, r.sku, r.hour, b.w.local.ID, r.kind, r.in, r.out, r.count, r.product); err != nil {
 			return fmt.Errorf("adding the movements of %s to the rollup: %w", r.sku, err)
 		}
+		if r.kind == string(stock.KindSale) && r.hour >= b.w.salesFrom && r.out > 0 {
+			if err := b.exec(stSalesAdd, r.sku, b.w.local.ID, r.out); err != nil {
+				return fmt.Errorf("adding the sales of %s to the sales window: %w", r.sku, err)
+			}
+		}
 	}
 	return nil
 }
@@ -160,6 +165,9 @@ const rollupProduct = `INSERT INTO movement_rollup (sku, hour, warehouse_id, kin
 func (b *batch) rollup(wh string, from, to int64) error {
 	if err := b.exec(stRollupAdd, wh, from, to); err != nil {
 		return fmt.Errorf("adding movements %d to %d of %s to the rollup: %w", from, to, wh, err)
+	}
+	if err := b.exec(stSalesAddRange, wh, from, to, b.w.salesFrom); err != nil {
+		return fmt.Errorf("adding the sales %d to %d of %s to the sales window: %w", from, to, wh, err)
 	}
 	return nil
 }

@@ -11,9 +11,10 @@ import (
 )
 
 // The sales window: every product's SALE units per warehouse over the
-// hours since sales_window_from, a running sum kept by triggers on the
-// rollup (whichever path adds to it: the writer's batches, log.apply's
-// runs, the backfill), so that days of cover and a replenishment plan read
+// hours since sales_window_from, a running sum kept beside the rollup by
+// the two paths that add to it (flushRollup's sums, stSalesAdd; rollup's
+// seq ranges, stSalesAddRange; a new window is filled from the rollup), so
+// that days of cover and a replenishment plan read
 // one row per product and warehouse instead of summing a month of hourly
 // rollup rows (a million of them for 240,000 products: a second of
 // SQLite). The writer moves sales_window_from to the first hour of the
@@ -26,7 +27,9 @@ import (
 //	warehouse with kind SALE and hour >= sales_window_from.hour
 //
 // Rows whose units fell to zero stay (one per product and warehouse that
-// ever sold, at most), to be reused.
+// ever sold, at most), to be reused. Triggers on the rollup kept it at
+// first: they cost the writer 10 to 25 µs of CPU per movement
+// (BenchmarkHandleWrites), several times these statements.
 const createSalesWindow = `
 CREATE TABLE IF NOT EXISTS sales_window (
 	sku TEXT NOT NULL,
@@ -36,19 +39,21 @@ CREATE TABLE IF NOT EXISTS sales_window (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sales_window_from (hour INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS movement_rollup_sale_hour ON movement_rollup (hour) WHERE kind = 'SALE' AND sku <> '';
-CREATE TRIGGER IF NOT EXISTS sales_window_insert AFTER INSERT ON movement_rollup
-	WHEN NEW.kind = 'SALE' AND NEW.sku <> '' AND NEW.hour >= (SELECT hour FROM sales_window_from)
-BEGIN
-	INSERT INTO sales_window (sku, warehouse_id, units) VALUES (NEW.sku, NEW.warehouse_id, NEW.units_out)
-		ON CONFLICT DO UPDATE SET units = units + excluded.units;
-END;
-CREATE TRIGGER IF NOT EXISTS sales_window_update AFTER UPDATE OF units_out ON movement_rollup
-	WHEN NEW.kind = 'SALE' AND NEW.sku <> '' AND NEW.units_out <> OLD.units_out
-		AND NEW.hour >= (SELECT hour FROM sales_window_from)
-BEGIN
-	INSERT INTO sales_window (sku, warehouse_id, units) VALUES (NEW.sku, NEW.warehouse_id, NEW.units_out - OLD.units_out)
-		ON CONFLICT DO UPDATE SET units = units + excluded.units;
-END;`
+DROP TRIGGER IF EXISTS sales_window_insert;
+DROP TRIGGER IF EXISTS sales_window_update;`
+
+// salesAdd adds ?3 SALE units of sku ?1 to warehouse ?2's sum.
+const salesAdd = `INSERT INTO sales_window (sku, warehouse_id, units) VALUES (?1, ?2, ?3)
+	ON CONFLICT DO UPDATE SET units = units + excluded.units`
+
+// salesAddRange adds the SALE units of warehouse ?1's movements with seqs
+// ?2 to ?3 made from hour ?4 on (the window's first) to the sums, as
+// rollupAdd adds them to the rollup.
+const salesAddRange = `INSERT INTO sales_window (sku, warehouse_id, units)
+	SELECT sku, warehouse_id, sum(max(-quantity, 0)) FROM movements
+	WHERE warehouse_id = ?1 AND seq BETWEEN ?2 AND ?3 AND kind = 'SALE' AND unixepoch(created_at) / 3600 >= ?4
+	GROUP BY sku, warehouse_id
+	ON CONFLICT DO UPDATE SET units = units + excluded.units`
 
 // shiftSalesWindow adds ?3 times the SALE units of the rollup's hours from
 // ?1 to ?2 (excluded) to the window's sums: -1 to drop hours the window

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"pgregory.net/rapid"
+
+	"github.com/stockmesh/stockmesh/server/stock"
 )
 
 // rollupSales is the independent computation the sales window must agree
@@ -17,14 +19,15 @@ const rollupSales = `SELECT sku, warehouse_id, SUM(units_out) FROM movement_roll
 	WHERE kind = 'SALE' AND sku <> '' AND hour >= ? GROUP BY 1, 2`
 
 // TestSalesWindowMatchesRollup: whatever reaches the rollup (the writer's
-// sales, rows of any hour and kind as replication brings them), however
-// the window moves (forward by hours or days, back when the setting
-// grows, in batches that commit or roll back, across a reopen), the
-// window's sums from any first hour equal the rollup's, and the table
-// keeps its invariant.
+// own movements, in batches of several, and another warehouse's applied
+// from its log), however the window moves (forward by hours or days past
+// the rows, back when the setting grows, in batches that commit or roll
+// back, across a reopen), the window's sums from any first hour equal the
+// rollup's, and the table keeps its invariant.
 func TestSalesWindowMatchesRollup(t *testing.T) {
-	h := newHarness(t)
+	h, other, _ := trio(t)
 	h.create("S0", 1_000_000)
+	other.create("S1", 1_000_000)
 	now := time.Now()
 	base := now.Unix() / 3600
 	skus := []string{"S0", "S1", "S2"}
@@ -32,15 +35,20 @@ func TestSalesWindowMatchesRollup(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		rt.Repeat(map[string]func(*rapid.T){
 			"sell": func(rt *rapid.T) { sell(h, "S0", rapid.Int64Range(1, 5).Draw(rt, "units")) },
-			"row": func(rt *rapid.T) {
-				_, err := h.s.wdb.Exec(`INSERT INTO movement_rollup (sku, hour, warehouse_id, kind, units_in, units_out, count, value)
-					VALUES (?, ?, ?, ?, 0, ?, 1, 0) ON CONFLICT DO UPDATE SET units_out = units_out + excluded.units_out, count = count + 1`,
-					rapid.SampledFrom(append(skus, "")).Draw(rt, "sku"), base+rapid.Int64Range(-60*24, 48).Draw(rt, "hour"),
-					rapid.SampledFrom([]string{"MAD-1", "BCN-1"}).Draw(rt, "warehouse"),
-					rapid.SampledFrom([]string{"SALE", "PURCHASE", "TRANSFER_OUT"}).Draw(rt, "kind"), rapid.Int64Range(1, 9).Draw(rt, "units"))
-				if err != nil {
-					rt.Fatal(err)
+			"batch": func(rt *rapid.T) { // several jobs, sales and others, in one batch
+				var jobs []testJob
+				for range rapid.IntRange(1, 6).Draw(rt, "jobs") {
+					kind := rapid.SampledFrom([]stock.Kind{stock.KindSale, stock.KindPurchase, stock.KindReturn}).Draw(rt, "kind")
+					jobs = append(jobs, move("S0", kind, rapid.Int64Range(1, 5).Draw(rt, "units")))
 				}
+				h.write(jobs...)
+			},
+			"replicate": func(rt *rapid.T) { // BCN-1's sales, of this hour or of weeks ago, reach MAD-1 by its log
+				ago := time.Duration(rapid.IntRange(0, 40*24).Draw(rt, "hours ago")) * time.Hour
+				writerClock = func() time.Time { return time.Now().Add(-ago) }
+				sell(other, "S1", rapid.Int64Range(1, 5).Draw(rt, "units"))
+				writerClock = time.Now
+				pull(other, h, "BCN-1")
 			},
 			"move": func(rt *rapid.T) {
 				h.s.salesDays = rapid.IntRange(1, 45).Draw(rt, "days")

@@ -3,6 +3,7 @@ package e2e
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,7 +187,16 @@ func TestSubscriptionCyclesLeaveNothing(t *testing.T) {
 // metric reads one unlabelled value from /metrics.
 func metric(t testing.TB, n *testnode.Node, name string) float64 {
 	t.Helper()
-	_, _, body := request(t, n, "GET", "/metrics", n.Token, nil, "")
+	// A node under a test's load may answer a scrape 429 or 503 for a
+	// moment: scrape again rather than read an error page.
+	code, _, body := request(t, n, "GET", "/metrics", n.Token, nil, "")
+	for deadline := time.Now().Add(20 * time.Second); code != http.StatusOK && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		code, _, body = request(t, n, "GET", "/metrics", n.Token, nil, "")
+	}
+	if code != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %.200s", code, body)
+	}
 	for _, line := range strings.Split(body, "\n") {
 		if rest, ok := strings.CutPrefix(line, name+" "); ok {
 			v, err := strconv.ParseFloat(rest, 64)

@@ -35,17 +35,28 @@ func setupReplenish(fs *flag.FlagSet) runFunc {
 		if err := a.show(plan, func(out io.Writer) { writePlan(out, a.p, a.env.Terminal, plan) }); err != nil || !*request {
 			return err
 		}
-		return a.requestPlan(ctx, c, plan)
+		local, err := c.LocalWarehouse(ctx)
+		if err != nil {
+			return err
+		}
+		return a.requestPlan(ctx, c, local, plan)
 	}
 }
 
-// requestPlan requests from their sources the suggestions of plan whose
-// destination is the node's own warehouse (only it may ask for itself).
-func (a *app) requestPlan(ctx context.Context, c *remote.Client, plan []remote.Suggestion) error {
-	local, err := c.LocalWarehouse(ctx)
+// nodeAndLocal returns the node's client and the node's own warehouse.
+func (a *app) nodeAndLocal(ctx context.Context) (*remote.Client, *remote.Warehouse, error) {
+	c, err := a.node()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	local, err := c.LocalWarehouse(ctx)
+	return c, local, err
+}
+
+// requestPlan requests from their sources the suggestions of plan whose
+// destination is local, the node's own warehouse (only it may ask for
+// itself).
+func (a *app) requestPlan(ctx context.Context, c *remote.Client, local *remote.Warehouse, plan []remote.Suggestion) error {
 	asked := 0
 	for _, s := range plan {
 		if s.To.ID != local.ID {
@@ -105,11 +116,7 @@ func setupRequests(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		c, err := a.node()
-		if err != nil {
-			return err
-		}
-		local, err := c.LocalWarehouse(ctx)
+		c, local, err := a.nodeAndLocal(ctx)
 		if err != nil {
 			return err
 		}
@@ -118,16 +125,22 @@ func setupRequests(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		if *incoming {
-			kept := rs[:0]
-			for _, r := range rs {
-				if r.From.ID == local.ID {
-					kept = append(kept, r)
-				}
-			}
-			rs = kept
+			rs = incomingRequests(rs, local.ID, "")
 		}
 		return a.show(rs, func(out io.Writer) { writeRequests(out, a.p, a.env.Terminal, rs) })
 	}
+}
+
+// incomingRequests returns the requests of rs that warehouse local is
+// asked to decide, of status (any when "").
+func incomingRequests(rs []remote.TransferRequest, local, status string) []remote.TransferRequest {
+	var kept []remote.TransferRequest
+	for _, r := range rs {
+		if r.From.ID == local && (status == "" || r.Status == status) {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }
 
 // writeRequests prints transfer requests as a table.
@@ -166,23 +179,17 @@ func setupAccept(fs *flag.FlagSet) runFunc {
 		if err := wantArgs(args, "ID"); err != nil {
 			return err
 		}
-		n := 0
-		if *qty != "" {
-			var err error
-			if n, err = intArg("--qty", *qty, 1); err != nil {
-				return err
-			}
+		n, err := optInt("--qty", *qty, 1)
+		if err != nil {
+			return err
 		}
 		c, err := a.node()
 		if err != nil {
 			return err
 		}
-		r, err := c.AcceptTransferRequest(ctx, args[0], n)
+		r, err := a.acceptRequest(ctx, c, args[0], n)
 		if err != nil {
 			return err
-		}
-		if r.Transfer != nil {
-			a.say(msgRequestAcceptedSent, r.ID, r.Transfer.ID, r.To.Name)
 		}
 		return a.show(r, func(out io.Writer) { writeRequests(out, a.p, a.env.Terminal, []remote.TransferRequest{*r}) })
 	}
@@ -199,11 +206,29 @@ func setupDecline(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		r, err := c.DeclineTransferRequest(ctx, args[0], *reason)
+		r, err := a.declineRequest(ctx, c, args[0], *reason)
 		if err != nil {
 			return err
 		}
-		a.say(msgRequestDeclinedSaid, r.ID)
 		return a.show(r, func(out io.Writer) { writeRequests(out, a.p, a.env.Terminal, []remote.TransferRequest{*r}) })
 	}
+}
+
+// acceptRequest accepts request id, sending quantity units (nil: all it
+// asks), and says where the transfer goes.
+func (a *app) acceptRequest(ctx context.Context, c *remote.Client, id string, quantity *int) (*remote.TransferRequest, error) {
+	r, err := c.AcceptTransferRequest(ctx, id, quantity)
+	if err == nil && r.Transfer != nil {
+		a.say(msgRequestAcceptedSent, r.ID, r.Transfer.ID, r.To.Name)
+	}
+	return r, err
+}
+
+// declineRequest declines request id with reason and says so.
+func (a *app) declineRequest(ctx context.Context, c *remote.Client, id, reason string) (*remote.TransferRequest, error) {
+	r, err := c.DeclineTransferRequest(ctx, id, reason)
+	if err == nil {
+		a.say(msgRequestDeclinedSaid, r.ID)
+	}
+	return r, err
 }

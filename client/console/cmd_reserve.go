@@ -152,12 +152,9 @@ func setupFulfil(fs *flag.FlagSet) runFunc {
 		if err := wantArgs(args, "ID"); err != nil {
 			return err
 		}
-		n := 0
-		if *quantity != "" {
-			var err error
-			if n, err = intArg("--quantity", *quantity, 1); err != nil {
-				return err
-			}
+		n, err := optInt("--quantity", *quantity, 1)
+		if err != nil {
+			return err
 		}
 		c, err := a.node()
 		if err != nil {

@@ -33,11 +33,7 @@ func (a *app) actLots(ctx context.Context) error {
 // actReplenish shows the plan for the node's warehouse and, when it has
 // suggestions, offers to request them from their sources.
 func (a *app) actReplenish(ctx context.Context) error {
-	c, err := a.node()
-	if err != nil {
-		return err
-	}
-	local, err := c.LocalWarehouse(ctx)
+	c, local, err := a.nodeAndLocal(ctx)
 	if err != nil {
 		return err
 	}
@@ -53,17 +49,13 @@ func (a *app) actReplenish(ctx context.Context) error {
 	if err != nil || !ok {
 		return err
 	}
-	return a.requestPlan(ctx, c, plan)
+	return a.requestPlan(ctx, c, local, plan)
 }
 
 // actRequests lists the open requests the node's warehouse is asked to
 // decide and lets the user accept (send), decline or leave each.
 func (a *app) actRequests(ctx context.Context) error {
-	c, err := a.node()
-	if err != nil {
-		return err
-	}
-	local, err := c.LocalWarehouse(ctx)
+	c, local, err := a.nodeAndLocal(ctx)
 	if err != nil {
 		return err
 	}
@@ -71,12 +63,7 @@ func (a *app) actRequests(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var open []remote.TransferRequest
-	for _, r := range all {
-		if r.From.ID == local.ID && r.Status == remote.RequestOpen {
-			open = append(open, r)
-		}
-	}
+	open := incomingRequests(all, local.ID, remote.RequestOpen)
 	if len(open) == 0 {
 		fmt.Fprintln(a.env.Stdout, a.p.T(msgNoRequestsToDecide, local.Name))
 		return nil
@@ -102,23 +89,15 @@ func (a *app) actRequests(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		got, err := c.AcceptTransferRequest(ctx, r.ID, n)
-		if err != nil {
-			return err
-		}
-		if got.Transfer != nil {
-			a.say(msgRequestAcceptedSent, got.ID, got.Transfer.ID, got.To.Name)
-		}
+		_, err = a.acceptRequest(ctx, c, r.ID, &n)
+		return err
 	case 1:
 		reason, err := pr.Text(ctx, a.p.T(msgFieldReason), "")
 		if err != nil {
 			return err
 		}
-		got, err := c.DeclineTransferRequest(ctx, r.ID, reason)
-		if err != nil {
-			return err
-		}
-		a.say(msgRequestDeclinedSaid, got.ID)
+		_, err = a.declineRequest(ctx, c, r.ID, reason)
+		return err
 	}
 	return nil
 }

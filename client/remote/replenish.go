@@ -90,15 +90,12 @@ func (c *Client) TransferRequests(ctx context.Context, warehouse string, first i
 	return rs, nil
 }
 
-// AcceptTransferRequest accepts a request, sending quantity units (0: all
-// it asks). Accepting twice sends one transfer, so it is retried after a
+// AcceptTransferRequest accepts a request, sending quantity units (nil:
+// all it asks). Accepting twice sends one transfer, so it is retried after a
 // dropped connection.
-func (c *Client) AcceptTransferRequest(ctx context.Context, id string, quantity int) (*TransferRequest, error) {
+func (c *Client) AcceptTransferRequest(ctx context.Context, id string, quantity *int) (*TransferRequest, error) {
 	var out struct{ AcceptTransferRequest TransferRequest }
-	vars := map[string]any{"id": id, "q": nil}
-	if quantity > 0 {
-		vars["q"] = quantity
-	}
+	vars := map[string]any{"id": id, "q": quantity}
 	q := `mutation($id: ID!, $q: Int) { acceptTransferRequest(id: $id, quantity: $q) { ` + requestFields + ` } }`
 	if err := c.Do(ctx, Repeatable, q, vars, &out); err != nil {
 		return nil, fmt.Errorf("accepting request %s: %w", id, err)

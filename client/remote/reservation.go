@@ -79,14 +79,11 @@ func (c *Client) ReleaseReservation(ctx context.Context, id string) (*Reservatio
 }
 
 // FulfilReservation records the sale of a reservation, of quantity units
-// (0: all of it). Fulfilling twice changes nothing, so it is retried after
+// (nil: all of it). Fulfilling twice changes nothing, so it is retried after
 // a dropped connection.
-func (c *Client) FulfilReservation(ctx context.Context, id string, quantity int) (*Reservation, error) {
+func (c *Client) FulfilReservation(ctx context.Context, id string, quantity *int) (*Reservation, error) {
 	var out struct{ FulfilReservation Reservation }
-	vars := map[string]any{"id": id, "quantity": nil}
-	if quantity > 0 {
-		vars["quantity"] = quantity
-	}
+	vars := map[string]any{"id": id, "quantity": quantity}
 	q := `mutation($id: ID!, $quantity: Int) { fulfilReservation(id: $id, quantity: $quantity) { ` + reservationFields + ` } }`
 	if err := c.Do(ctx, Repeatable, q, vars, &out); err != nil {
 		return nil, fmt.Errorf("fulfilling reservation %s: %w", id, err)

@@ -1,5 +1,7 @@
 package console
 
+import "github.com/stockmesh/stockmesh/internal/api"
+
 // The messages of replenishment and transfer requests (issue 30),
 // numbered apart from the other catalogs so that each list grows on its
 // own.
@@ -37,9 +39,9 @@ const (
 // reason itself when this console does not know it).
 func reasonWords(p Printer, reason string) string {
 	switch reason {
-	case "BELOW_REORDER_POINT":
+	case api.ReasonBelowReorderPoint:
 		return p.T(msgWhyBelowReorder)
-	case "EXPIRING_ELSEWHERE":
+	case api.ReasonExpiringElsewhere:
 		return p.T(msgWhyExpiring)
 	}
 	return reason

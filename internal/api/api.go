@@ -1,6 +1,7 @@
 // Package api holds the names the node's APIs put on the wire and its
 // clients read back: the error codes (GraphQL's extensions.code, REST's
-// code, Pyro4's exception choice) and the movement kinds. The domain
+// code, Pyro4's exception choice), the movement kinds and the reasons of
+// a replenishment suggestion. The domain
 // (server/stock) gives its Code and Kind constants these values, the
 // Pyro4 service and the console client (client/remote, client/console)
 // use them as they are, so each name is spelled once. It imports nothing:
@@ -36,6 +37,13 @@ const (
 	KindTransferOut = "TRANSFER_OUT"
 	KindTransferIn  = "TRANSFER_IN"
 	KindRelocation  = "RELOCATION"
+)
+
+// The reasons of a replenishment plan's suggestion (schema.graphql's
+// SuggestionReason).
+const (
+	ReasonBelowReorderPoint = "BELOW_REORDER_POINT"
+	ReasonExpiringElsewhere = "EXPIRING_ELSEWHERE"
 )
 
 // The rules a Violation names, with the Violation fields each sets.

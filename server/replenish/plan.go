@@ -9,6 +9,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/stockmesh/stockmesh/internal/api"
 )
 
 // Defaults of a plan.
@@ -98,8 +100,8 @@ type Reason string
 
 // The reasons of a suggestion.
 const (
-	BelowReorderPoint Reason = "BELOW_REORDER_POINT"
-	ExpiringElsewhere Reason = "EXPIRING_ELSEWHERE"
+	BelowReorderPoint Reason = api.ReasonBelowReorderPoint
+	ExpiringElsewhere Reason = api.ReasonExpiringElsewhere
 )
 
 // Suggestion is a transfer a plan suggests.

@@ -119,24 +119,24 @@ func (w *latestWatcher[T]) take() []T {
 	return q
 }
 
-// Rereads holds the ids of things that other warehouses' entries changed,
-// to read again as this node knows them once applied (which merges both
-// sides' facts): each once, in the order first noted. Its zero value is
-// not usable; use NewRereads.
-type Rereads struct {
+// Rereads holds the keys (ids, mostly) of things committed entries
+// changed, to read again as this node knows them once applied (which
+// merges both sides' facts): each once, in the order first noted. Its
+// zero value is not usable; use NewRereads.
+type Rereads[K comparable] struct {
 	mu   sync.Mutex
-	ids  []string
-	seen map[string]struct{}
+	ids  []K
+	seen map[K]struct{}
 	wake chan struct{}
 }
 
 // NewRereads returns an empty Rereads.
-func NewRereads() *Rereads {
-	return &Rereads{seen: map[string]struct{}{}, wake: make(chan struct{}, 1)}
+func NewRereads[K comparable]() *Rereads[K] {
+	return &Rereads[K]{seen: map[K]struct{}{}, wake: make(chan struct{}, 1)}
 }
 
 // Note adds ids not already waiting and wakes Follow.
-func (r *Rereads) Note(ids ...string) {
+func (r *Rereads[K]) Note(ids ...K) {
 	r.mu.Lock()
 	for _, id := range ids {
 		if _, ok := r.seen[id]; !ok {
@@ -152,7 +152,7 @@ func (r *Rereads) Note(ids ...string) {
 }
 
 // take returns the ids waiting, in the order noted, and forgets them.
-func (r *Rereads) take() []string {
+func (r *Rereads[K]) take() []K {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := r.ids
@@ -165,7 +165,7 @@ func (r *Rereads) take() []string {
 // publishes it, until ctx is done. A read that fails is tried again,
 // after a growing wait, with every id not yet published: no update is
 // lost while the database handler is busy or restarting.
-func Follow[T any](ctx context.Context, r *Rereads, read func(context.Context, []string) ([]T, error), publish func(T)) error {
+func Follow[K comparable, T any](ctx context.Context, r *Rereads[K], read func(context.Context, []K) ([]T, error), publish func(T)) error {
 	retry := backoff.Backoff{First: 100 * time.Millisecond, Max: 5 * time.Second, Jitter: 0.2}
 	for {
 		select {

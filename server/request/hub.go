@@ -9,8 +9,6 @@ package request
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/feed"
@@ -30,13 +28,21 @@ var _ Reader = (*stock.Service)(nil)
 // never block and drop nothing.
 type Hub struct {
 	*feed.Latest[stock.TransferRequest]
-	again *feed.Rereads // ids of the requests entries changed, to read again; departures (departureKey)
+	again *feed.Rereads[reread]
+}
+
+// reread is what Follow reads again: the request with id, or (left set)
+// the requests the departure of warehouse left at nanosecond at cancelled.
+type reread struct {
+	id   string
+	left string
+	at   int64
 }
 
 // NewHub returns a Hub without watchers.
 func NewHub() *Hub {
 	return &Hub{Latest: feed.NewLatest(func(r stock.TransferRequest) string { return r.ID },
-		func(r stock.TransferRequest) (string, string) { return r.From, r.To }), again: feed.NewRereads()}
+		func(r stock.TransferRequest) (string, string) { return r.From, r.To }), again: feed.NewRereads[reread]()}
 }
 
 // Take publishes the request a committed request entry changed, as this
@@ -56,36 +62,36 @@ func NewHub() *Hub {
 // publishes those.
 func (h *Hub) Take(e *stock.LogEntry) {
 	if e.Type == stock.EntryWarehouseLeft && h.Active() {
-		h.again.Note(departureKey(e.Origin, e.At))
+		h.again.Note(reread{left: e.Origin, at: e.At.UnixNano()})
 		return
 	}
 	r := e.TransferRequest
 	if r == nil || !h.Active() {
 		return
 	}
-	h.again.Note(r.ID)
+	h.again.Note(reread{id: r.ID})
 }
 
 // Active reports whether anyone watches requests.
 func (h *Hub) Active() bool { return h.Watchers() > 0 }
 
-// Follow reads again the requests Take noted from other warehouses'
-// entries and publishes them, until ctx is done; a read that fails is
+// Follow reads again the requests Take noted (and those a departure
+// cancelled) and publishes them, until ctx is done; a read that fails is
 // tried again with the backoff (feed.Follow), and a request this node
 // does not know is skipped.
 func (h *Hub) Follow(ctx context.Context, r Reader) error {
-	return feed.Follow(ctx, h.again, func(ctx context.Context, ids []string) ([]stock.TransferRequest, error) {
-		out := make([]stock.TransferRequest, 0, len(ids))
-		for _, id := range ids {
-			if wh, at, ok := parseDepartureKey(id); ok {
-				gone, err := cancelledBy(ctx, r, wh, at)
+	return feed.Follow(ctx, h.again, func(ctx context.Context, keys []reread) ([]stock.TransferRequest, error) {
+		out := make([]stock.TransferRequest, 0, len(keys))
+		for _, k := range keys {
+			if k.left != "" {
+				gone, err := cancelledBy(ctx, r, k.left, time.Unix(0, k.at).UTC())
 				if err != nil {
 					return nil, err
 				}
 				out = append(out, gone...)
 				continue
 			}
-			q, err := r.TransferRequest(ctx, id)
+			q, err := r.TransferRequest(ctx, k.id)
 			switch {
 			case errors.Is(err, stock.ErrNotFound):
 				continue
@@ -96,26 +102,6 @@ func (h *Hub) Follow(ctx context.Context, r Reader) error {
 		}
 		return out, nil
 	}, h.Publish)
-}
-
-// departureKey is the Rereads key of warehouse wh's departure at at: no
-// request id holds a NUL.
-func departureKey(wh string, at time.Time) string {
-	return "\x00" + strconv.FormatInt(at.UnixNano(), 10) + "\x00" + wh
-}
-
-// parseDepartureKey returns the warehouse and time of a departureKey.
-func parseDepartureKey(key string) (string, time.Time, bool) {
-	rest, ok := strings.CutPrefix(key, "\x00")
-	if !ok {
-		return "", time.Time{}, false
-	}
-	nanos, wh, ok := strings.Cut(rest, "\x00")
-	n, err := strconv.ParseInt(nanos, 10, 64)
-	if !ok || err != nil {
-		return "", time.Time{}, false
-	}
-	return wh, time.Unix(0, n).UTC(), true
 }
 
 // cancelledBy returns the requests to or from wh that its departure at at

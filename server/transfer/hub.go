@@ -12,11 +12,11 @@ import (
 // gaps from the log.
 type Hub struct {
 	*feed.Latest[stock.Transfer]
-	again *feed.Rereads
+	again *feed.Rereads[string]
 }
 
 // NewHub returns a Hub without watchers.
 func NewHub() *Hub {
 	return &Hub{Latest: feed.NewLatest(func(t stock.Transfer) string { return t.ID },
-		func(t stock.Transfer) (string, string) { return t.From, t.To }), again: feed.NewRereads()}
+		func(t stock.Transfer) (string, string) { return t.From, t.To }), again: feed.NewRereads[string]()}
 }

@@ -176,13 +176,7 @@ func TestResealPromises(t *testing.T) {
 		resealAll(t, h, "P1")
 		checkPromisesSealedWith(t, h, 1)
 		checkPromisesRead(t, h, r, st)
-		if rot := tok(h, stock.OpKeysRotate, &stock.Empty{}); rot.Key != 2 {
-			t.Fatalf("rotated to key %d, want 2", rot.Key)
-		}
-		if retired := resealAll(t, h, "P1"); len(retired) != 1 || retired[0] != 1 {
-			t.Errorf("retired %v, want [1]", retired)
-		}
-		h.reopen() // without key 1
+		rotateAndRetire(t, h, "P1") // reopened without key 1
 		checkPromisesSealedWith(t, h, 2)
 		checkPromisesRead(t, h, r, st)
 		grepFiles(t, h.dir, secretRef, secretNote, secretActor)

@@ -219,13 +219,7 @@ func TestResealRequests(t *testing.T) {
 		resealAll(t, h, "R1")
 		checkRequestsSealedWith(t, h, 1)
 		checkRequestsRead(t, h, declined, accepted)
-		if rot := tok(h, stock.OpKeysRotate, &stock.Empty{}); rot.Key != 2 {
-			t.Fatalf("rotated to key %d, want 2", rot.Key)
-		}
-		if retired := resealAll(t, h, "R1"); len(retired) != 1 || retired[0] != 1 {
-			t.Errorf("retired %v, want [1]", retired)
-		}
-		h.reopen() // without key 1
+		rotateAndRetire(t, h, "R1") // reopened without key 1
 		checkRequestsSealedWith(t, h, 2)
 		checkRequestsRead(t, h, declined, accepted)
 		grepFiles(t, h.dir, secretNote, secretActor, secretReason)

@@ -309,6 +309,19 @@ func checkAllSealedWith(t *testing.T, h *harness, key uint32) {
 	}
 }
 
+// rotateAndRetire rotates h's keys to key 2, runs a whole reseal pass
+// (writing sku), which must retire key 1, and reopens h without it.
+func rotateAndRetire(t *testing.T, h *harness, sku string) {
+	t.Helper()
+	if rot := tok(h, stock.OpKeysRotate, &stock.Empty{}); rot.Key != 2 {
+		t.Fatalf("rotated to key %d, want 2", rot.Key)
+	}
+	if retired := resealAll(t, h, sku); len(retired) != 1 || retired[0] != 1 {
+		t.Errorf("retired %v, want [1]", retired)
+	}
+	h.reopen()
+}
+
 // resealAll runs reseal jobs, each in a batch between two purchases (writes
 // go on meanwhile), until the pass reports done; it returns the keys
 // retired. The sales carry the secrets too, prefixed.

@@ -194,13 +194,7 @@ func TestResealTransfers(t *testing.T) {
 	}
 
 	for _, h := range []*harness{a, b} {
-		if rot := tok(h, stock.OpKeysRotate, &stock.Empty{}); rot.Key != 2 {
-			t.Fatalf("rotated to key %d, want 2", rot.Key)
-		}
-		if retired := resealAll(t, h, "W1"); len(retired) != 1 || retired[0] != 1 {
-			t.Errorf("retired %v, want [1]", retired)
-		}
-		h.reopen() // without key 1
+		rotateAndRetire(t, h, "W1") // reopened without key 1
 		checkTransfersSealedWith(t, h, 2)
 		fp := ""
 		if h == a {

@@ -92,7 +92,6 @@ func (s *Service) ReplenishmentPlan(ctx context.Context, warehouse, sku string) 
 		known[id] = w
 		return w, err
 	}
-	out := make([]*TransferSuggestion, len(p.Suggestions))
 	all := make([]TransferSuggestion, len(p.Suggestions))
 	for i, sg := range p.Suggestions {
 		all[i].Suggestion = sg
@@ -102,7 +101,6 @@ func (s *Service) ReplenishmentPlan(ctx context.Context, warehouse, sku string) 
 		if err != nil {
 			return nil, err
 		}
-		out[i] = &all[i]
 	}
-	return out, nil
+	return Pointers(all), nil
 }

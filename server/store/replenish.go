@@ -116,12 +116,8 @@ func (s *Store) replenishmentPlan(ctx context.Context, q *stock.ReplenishQuery) 
 // warehouse and sku) in every warehouse held, by sku, and those skus in
 // order.
 func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now time.Time) (map[string][]replenish.Level, []string, error) {
-	today := stock.DateOf(now.In(time.Local)) // lots expire in the node's time zone
-	days := q.WindowDays
-	if days <= 0 {
-		days = replenish.DefaultWindowDays
-	}
-	last := today.AddDays(days) // lots further off are not forecast
+	today := stock.DateOf(now.In(time.Local))       // lots expire in the node's time zone
+	last := today.AddDays(windowDays(q.WindowDays)) // lots further off are not forecast
 	skus, err := queryStrings(ctx, tx, planCandidates(q), q.Warehouse, q.SKU, string(today.AddDays(2)), string(last))
 	if err != nil || len(skus) == 0 {
 		return nil, nil, err

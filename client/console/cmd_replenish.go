@@ -179,7 +179,7 @@ func setupAccept(fs *flag.FlagSet) runFunc {
 		if err := wantArgs(args, "ID"); err != nil {
 			return err
 		}
-		n, err := optInt("--qty", *qty, 1)
+		n, err := optInt("qty", *qty, 1)
 		if err != nil {
 			return err
 		}

@@ -152,7 +152,7 @@ func setupFulfil(fs *flag.FlagSet) runFunc {
 		if err := wantArgs(args, "ID"); err != nil {
 			return err
 		}
-		n, err := optInt("--quantity", *quantity, 1)
+		n, err := optInt("quantity", *quantity, 1)
 		if err != nil {
 			return err
 		}

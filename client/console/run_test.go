@@ -69,6 +69,7 @@ func TestRun(t *testing.T) {
 		wantCode int
 		wantOut  []string
 		wantErr  []string
+		errLine  string // stderr's first line, exactly, when not ""
 	}{
 		{name: "get", args: []string{"product", "get", "A1"}, wantOut: []string{"Bolt", "9.90", "Madrid"}},
 		{name: "get json", args: []string{"--json", "product", "get", "A1"}, wantOut: []string{`"sku": "A1"`, `"quantity": 40`}},
@@ -83,6 +84,10 @@ func TestRun(t *testing.T) {
 		{name: "sale refused", args: []string{"move", "sale", "A1", "99", "--ref", "ORD-7"}, wantCode: 1, wantErr: []string{"Not enough stock"}},
 		{name: "products", args: []string{"products"}, wantOut: []string{"SKU", "A1", "Products: 1."}},
 		{name: "bad number", args: []string{"stock", "set", "A1", "lots"}, wantCode: 2, wantErr: []string{"not a whole number"}},
+		{name: "fulfil quantity below one", args: []string{"fulfil", "MAD-1:R1", "--quantity", "0"}, wantCode: 2,
+			errLine: "--quantity: must be at least 1"},
+		{name: "accept qty below one spanish", args: []string{"--lang", "es", "accept", "BCN-1:Q1", "--qty", "0"}, wantCode: 2,
+			errLine: "--qty: debe ser al menos 1"},
 		{name: "unknown command", raw: true, args: []string{"frobnicate"}, wantCode: 2, wantErr: []string{"unknown command"}},
 		{name: "unknown command spanish", raw: true, args: []string{"--lang", "es", "frobnicate"}, wantCode: 2, wantErr: []string{`orden desconocida: "frobnicate"`}},
 		{name: "mistyped flag names the command's flags", args: []string{"product", "add", "--sku", "X", "--qty", "3"}, wantCode: 2,
@@ -143,6 +148,9 @@ func TestRun(t *testing.T) {
 				if !strings.Contains(errOut.String(), w) {
 					t.Errorf("stderr lacks %q:\n%s", w, errOut.String())
 				}
+			}
+			if first, _, _ := strings.Cut(errOut.String(), "\n"); tt.errLine != "" && first != tt.errLine {
+				t.Errorf("stderr's first line %q, want %q", first, tt.errLine)
 			}
 		})
 	}

@@ -164,6 +164,10 @@ type requestFlood struct {
 	newReq func(base string, f, i int) *http.Request
 	// newConns sends each request over a new connection.
 	newConns bool
+	// handshakeWait, when not 0, is how long a new connection's TLS
+	// handshake is waited for before it is dropped for another: a flooder
+	// that does not wait for the connections the node holds unanswered.
+	handshakeWait time.Duration
 
 	clients []*http.Client
 	halt    atomic.Bool
@@ -176,7 +180,9 @@ func (r *requestFlood) start(round int) error {
 	if r.clients == nil {
 		r.clients = clients(options{clients: r.conns}, r.tc)
 		for _, c := range r.clients {
-			c.Transport.(*http.Transport).DisableKeepAlives = r.newConns
+			tr := c.Transport.(*http.Transport)
+			tr.DisableKeepAlives = r.newConns
+			tr.TLSHandshakeTimeout = r.handshakeWait
 		}
 	}
 	r.halt.Store(false)

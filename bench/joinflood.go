@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -25,6 +26,17 @@ func joinFloodServe(dir string) error {
 		return fmt.Errorf("BENCH_CONNS: %w", err)
 	}
 	r := &requestFlood{base: os.Getenv("BENCH_URL"), conns: conns, tc: tc, newReq: badJoin}
+	if os.Getenv("BENCH_NEW_CONNS") != "" {
+		r.newConns, r.handshakeWait = true, impatientHandshake
+	}
+	if os.Getenv("BENCH_DECOY") != "" {
+		ln, err := decoy()
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		r.base = "https://" + ln.Addr().String()
+	}
 	t0 := time.Now()
 	if err := r.start(0); err != nil {
 		return err
@@ -35,6 +47,34 @@ func joinFloodServe(dir string) error {
 	}
 	fmt.Println(r.report(time.Since(t0)))
 	return nil
+}
+
+// decoy listens on 127.0.0.1 and treats every connection as the node
+// treats one it refuses before its handshake (node.perAddress): held
+// unread for a second, at most 1,024 at once, the others closed at once.
+// A flood sent to it costs this machine what the flood itself costs (the
+// flooder, the kernel's TCP work), and nothing of the node's.
+func decoy() (net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	held := make(chan struct{}, 1024)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			select {
+			case held <- struct{}{}:
+				time.AfterFunc(time.Second, func() { c.Close(); <-held })
+			default:
+				c.Close()
+			}
+		}
+	}()
+	return ln, nil
 }
 
 // idleFloodBench is joinFloodBench with the flood sent by a process at
@@ -48,15 +88,43 @@ func idleFloodBench(o options) error {
 	}, joinMetrics)
 }
 
+// impatientFloodClients goroutines each open a new connection per bad
+// join in the joinflood-new-idle part, and give up a handshake after
+// impatientHandshake: together they attempt over 10,000 connections a
+// second from one address, as the trust issue's flood does.
+const (
+	impatientFloodClients = 1000
+	impatientHandshake    = 50 * time.Millisecond
+)
+
+// decoyFloodBench is idleNewConnFloodBench's flood sent to a decoy
+// instead of the node: the writer's p99 beside it is what the flood costs
+// this machine whatever the node does, the control of that part.
+func decoyFloodBench(o options) error {
+	return floodBench(o, "joinflood-decoy", func(n *benchNode, _ *tls.Config) flooder {
+		return &idleFlood{n: n, conns: impatientFloodClients, newConns: true, decoy: true}
+	}, joinMetrics)
+}
+
+// idleNewConnFloodBench is newConnFloodBench with the flood sent by a
+// process at idle priority, as idleFloodBench does.
+func idleNewConnFloodBench(o options) error {
+	return floodBench(o, "joinflood-new-idle", func(n *benchNode, _ *tls.Config) flooder {
+		return &idleFlood{n: n, conns: impatientFloodClients, newConns: true}
+	}, joinMetrics)
+}
+
 // idleFlood is a join flood from a child process at idle priority (the
 // bench's -join-flood mode).
 type idleFlood struct {
-	n       *benchNode
-	conns   int
-	cmd     *exec.Cmd
-	in      io.WriteCloser
-	out     strings.Builder
-	reports []string
+	n        *benchNode
+	conns    int
+	newConns bool // each join over a new connection
+	decoy    bool // sent to a decoy (see decoy), not to the node
+	cmd      *exec.Cmd
+	in       io.WriteCloser
+	out      strings.Builder
+	reports  []string
 }
 
 func (f *idleFlood) start(int) error {
@@ -65,8 +133,18 @@ func (f *idleFlood) start(int) error {
 		return err
 	}
 	f.out.Reset()
-	f.cmd = exec.Command("chrt", "-i", "0", self, "-join-flood", f.n.dir)
+	args := []string{"chrt", "-i", "0", self, "-join-flood", f.n.dir}
+	if cpu := os.Getenv("BENCH_FLOOD_CPU"); cpu != "" {
+		args = append([]string{"taskset", "-c", cpu}, args...)
+	}
+	f.cmd = exec.Command(args[0], args[1:]...)
 	f.cmd.Env = append(os.Environ(), "BENCH_URL="+f.n.base, "BENCH_CONNS="+strconv.Itoa(f.conns))
+	if f.newConns {
+		f.cmd.Env = append(f.cmd.Env, "BENCH_NEW_CONNS=1")
+	}
+	if f.decoy {
+		f.cmd.Env = append(f.cmd.Env, "BENCH_DECOY=1")
+	}
 	if f.in, err = f.cmd.StdinPipe(); err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func main() {
 	flag.StringVar(&o.node, "node", "bin/stockmeshd", "stockmeshd binary to start")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the node under load to this file (the scale part: of every node, to this file.ID)")
 	flag.BoolVar(&o.http2, "http2", false, "clients speak HTTP/2 instead of HTTP/1.1 with keep-alive")
-	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,pyrocpu,network,reports,saturated,authflood,joinflood,joinflood-new,joinflood-idle,attacks,transfers,reservations,stocktake,availability,replenish,import,signing,scale,gossipsim,fefo,expiring,dashboard", "comma-separated parts to run")
+	flag.StringVar(&o.parts, "parts", "http,baselines,subscribers,pyro,pyrocpu,network,reports,saturated,authflood,joinflood,joinflood-new,joinflood-idle,joinflood-new-idle,joinflood-decoy,attacks,transfers,reservations,stocktake,availability,replenish,import,signing,scale,gossipsim,fefo,expiring,dashboard", "comma-separated parts to run")
 	flag.IntVar(&o.subs, "subs", 0, "websocket subscribers in the subscribers part (default: the issue's three cases)")
 	flag.IntVar(&o.rate, "rate", 0, "movements/s the subscribers part's writer records (default: the issue's three cases)")
 	flag.BoolVar(&o.filtered, "filtered", false, "with -subs or -rate: each subscriber filters its own sku (groups of one)")
@@ -115,7 +115,7 @@ func run(o options) error {
 	parts := []struct {
 		name string
 		run  func(options) error
-	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"pyrocpu", pyroCPUBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"joinflood-new", newConnFloodBench}, {"joinflood-idle", idleFloodBench}, {"attacks", attacksBench},
+	}{{"http", httpBench}, {"subscribers", subscribersBench}, {"pyro", pyroBench}, {"pyrocpu", pyroCPUBench}, {"network", networkBench}, {"reports", reportsBench}, {"authflood", authFloodBench}, {"joinflood", joinFloodBench}, {"joinflood-new", newConnFloodBench}, {"joinflood-idle", idleFloodBench}, {"joinflood-new-idle", idleNewConnFloodBench}, {"joinflood-decoy", decoyFloodBench}, {"attacks", attacksBench},
 		{"transfers", transfersBench}, {"reservations", reservationsBench}, {"stocktake", stocktakeBench}, {"availability", availabilityBench}, {"replenish", replenishBench}, {"import", importBench}, {"saturated", saturatedBench}, {"signing", signingBench}, {"scale", scaleBench}, {"gossipsim", gossipSimBench},
 		{"fefo", fefoBench}, {"expiring", expiringBench}, {"dashboard", dashboardBench}}
 	for _, p := range parts {

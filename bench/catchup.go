@@ -96,7 +96,7 @@ func pprofFlag(o options) []string {
 	if o.profile == "" {
 		return nil
 	}
-	return []string{"--pprof", "127.0.0.1:6061"}
+	return []string{"--pprof", pprofAddr}
 }
 
 // waitMovement polls n every 20 ms until it holds movement id:seq (the

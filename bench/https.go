@@ -99,6 +99,11 @@ func bareHTTPS(o options) (result, error) {
 func portOf(addr string) string { return addr[strings.LastIndexByte(addr, ':')+1:] }
 
 // freePort returns a loopback port that was free a moment ago.
+// pprofAddr is where a node started to be profiled serves its profiles:
+// a port free when the bench started, so that two benches run side by
+// side never read each other's nodes.
+var pprofAddr = "127.0.0.1:" + freePort()
+
 func freePort() string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -168,7 +173,7 @@ func printBatches(c *http.Client, node *benchNode) {
 
 // profile saves a CPU profile of the node taken during the load.
 func profile(o options) {
-	profileTo("127.0.0.1:6061", max(time.Second, o.duration-2*time.Second), o.profile)
+	profileTo(pprofAddr, max(time.Second, o.duration-2*time.Second), o.profile)
 }
 
 // profileTo writes to path a CPU profile of d (whole seconds, at least

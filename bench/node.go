@@ -71,7 +71,7 @@ func logTail(path string, k int) string {
 // with a client TLS config that trusts it.
 func startLoadNode(o options, extra ...string) (*benchNode, *tls.Config, error) {
 	if o.profile != "" {
-		extra = append(extra, "--pprof", "127.0.0.1:6061") // where profile reads
+		extra = append(extra, "--pprof", pprofAddr) // where profile reads
 	}
 	n, err := startNode(o, extra...)
 	if err != nil {

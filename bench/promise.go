@@ -112,7 +112,7 @@ func profilePart(o options, suffix string) <-chan struct{} {
 	}
 	go func() {
 		defer close(done)
-		profileTo("127.0.0.1:6061", max(time.Second, o.duration-2*time.Second), o.profile+suffix)
+		profileTo(pprofAddr, max(time.Second, o.duration-2*time.Second), o.profile+suffix)
 	}()
 	return done
 }

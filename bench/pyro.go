@@ -70,7 +70,7 @@ func pyroCPUBench(o options) error {
 	port := freePort()
 	extra := []string{"--pyro", "127.0.0.1:" + port}
 	if o.profile != "" {
-		extra = append(extra, "--pprof", "127.0.0.1:6061")
+		extra = append(extra, "--pprof", pprofAddr)
 	}
 	n, err := startNode(o, extra...)
 	if err != nil {
@@ -79,7 +79,12 @@ func pyroCPUBench(o options) error {
 	fmt.Printf("\nPyro4 CPU per call: %d processes x %d threads calling actualizar_stock for %v; load average %s\n",
 		pyroCPUProcs, pyroCPUThreads, o.duration, loadAverage())
 	if o.profile != "" {
-		go profile(o)
+		// bench_load.py starts calling 1 s + 0.2 s per thread after it
+		// starts (every proxy connected by then): profile the calls.
+		go func() {
+			time.Sleep(time.Second + time.Duration(pyroCPUProcs*pyroCPUThreads)*200*time.Millisecond + 500*time.Millisecond)
+			profileTo(pprofAddr, max(time.Second, o.duration-time.Second), o.profile)
+		}()
 	}
 	node, nodeCPU, err := pyroCPULoad(o, "PYRO:inventario.servicio@127.0.0.1:"+port, n.pid())
 	n.stop()

@@ -494,7 +494,7 @@ func csvReadServe(dir string) error {
 
 // saveProfile saves the node's /debug/pprof/ path (with -cpuprofile) to file.
 func saveProfile(path, file string) {
-	resp, err := http.Get("http://127.0.0.1:6061/debug/pprof/" + path)
+	resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/" + path)
 	if err == nil {
 		defer resp.Body.Close()
 		var b []byte

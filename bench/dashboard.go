@@ -157,7 +157,7 @@ type dashReport struct {
 
 // measureDashboard runs the browser script against a, recording the
 // sales it asks for on their warehouse's node, and prints its measures.
-// With o.profile set, it writes a CPU profile (read from pprofAddr) of a's first 5 s under the
+// With o.profile set, it writes a CPU profile (read from pprofAddr) of a's first 15 s under the
 // script (the three first loads) to that file.
 func measureDashboard(o options, pprofAddr string, a *subNode, nodes []*subNode, script string) error {
 	keys, err := spkiKeys(a.tls, a.base)
@@ -181,7 +181,7 @@ func measureDashboard(o options, pprofAddr string, a *subNode, nodes []*subNode,
 		profiled := make(chan struct{})
 		go func() {
 			defer close(profiled)
-			profileTo(pprofAddr, 5*time.Second, o.profile)
+			profileTo(pprofAddr, 15*time.Second, o.profile)
 		}()
 		defer func() { <-profiled }()
 	}

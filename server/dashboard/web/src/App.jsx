@@ -113,9 +113,17 @@ export function App({ endpoint }) {
     );
   }, [api]);
 
-  // The network: read once the table is loaded (with the replicas' seqs
-  // and digests) and again after each reconnection, live in between
-  // through networkChanged (below).
+  // The network, live through networkChanged once the table is loaded:
+  // its events carry the replicas' digests, which a node computes over
+  // each whole log the first time, so they wait until the first load is
+  // done (before it, the network comes without them).
+  useEffect(() => {
+    if (!api || !loaded) return undefined;
+    return api.subscribe(Q.ON_NETWORK, {}, (d) => setNetwork((old) => merge(old, [d.networkChanged])));
+  }, [api, loaded]);
+
+  // The network read: without digests at first, with them once the table
+  // is loaded, and again after each reconnection.
   useEffect(() => {
     if (!api) return undefined;
     let live = true;
@@ -168,7 +176,6 @@ export function App({ endpoint }) {
         const x = d.lotExpiring;
         setExpiring((m) => new Map(m).set([x.warehouse.id, x.sku, x.code, x.expiresOn].join('|'), { ...x, warehouse: x.warehouse.id }));
       }),
-      api.subscribe(Q.ON_NETWORK, {}, (d) => setNetwork((old) => merge(old, [d.networkChanged]))),
     ];
     return () => {
       clearTimeout(timer);

@@ -42,7 +42,12 @@ func dashboardBench(o options) error {
 	if err != nil {
 		return err
 	}
-	a, err := startMember(o, "", "DB-A")
+	var extra []string
+	pprofAddr := "127.0.0.1:" + freePort() // other benches may hold 6061
+	if o.profile != "" {
+		extra = append(extra, "--pprof", pprofAddr)
+	}
+	a, err := startMember(o, "", "DB-A", extra...)
 	if err != nil {
 		return err
 	}
@@ -64,7 +69,7 @@ func dashboardBench(o options) error {
 		return fmt.Errorf("seeding: %w", err)
 	}
 	fmt.Printf("  seeded and replicated in %v (load %s)\n", time.Since(t0).Round(time.Second), loadAverage())
-	return measureDashboard(a, nodes, script)
+	return measureDashboard(o, pprofAddr, a, nodes, script)
 }
 
 // dashboardScript returns the browser script's path after checking that
@@ -152,7 +157,9 @@ type dashReport struct {
 
 // measureDashboard runs the browser script against a, recording the
 // sales it asks for on their warehouse's node, and prints its measures.
-func measureDashboard(a *subNode, nodes []*subNode, script string) error {
+// With o.profile set, it writes a CPU profile (read from pprofAddr) of a's first 15 s under the
+// script (the three first loads) to that file.
+func measureDashboard(o options, pprofAddr string, a *subNode, nodes []*subNode, script string) error {
 	keys, err := spkiKeys(a.tls, a.base)
 	if err != nil {
 		return err
@@ -169,6 +176,14 @@ func measureDashboard(a *subNode, nodes []*subNode, script string) error {
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		return err
+	}
+	if o.profile != "" {
+		profiled := make(chan struct{})
+		go func() {
+			defer close(profiled)
+			profileTo(pprofAddr, 15*time.Second, o.profile)
+		}()
+		defer func() { <-profiled }()
 	}
 	defer cmd.Wait()
 	defer in.Close()

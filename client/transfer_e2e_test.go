@@ -144,4 +144,23 @@ func TestTransfersE2E(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+
+	// Units on their way back to their sender count as the node counts
+	// them (stock levels, the dashboard): a transfer BCN-1 cancels while
+	// MAD-1 is down stays on its way back to MAD-1.
+	r = must(a, 0, "transfer", "PAL", "2", "--to", "BCN-1", "--json")
+	var third struct{ ID string }
+	decode(t, r.stdout, &third)
+	deadline = time.Now().Add(e2eDeadline)
+	for !strings.Contains(runClient(t, b, "transfers", "--incoming").stdout, third.ID) {
+		if time.Now().After(deadline) {
+			t.Fatal("BCN-1 never listed the third transfer")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	a.Stop()
+	must(b, 0, "cancel", third.ID)
+	if r := must(b, 0, "products", "--warehouse", "all"); !regexp.MustCompile(`PAL +Pallet .*2 to MAD-1`).MatchString(r.stdout) {
+		t.Fatalf("products --warehouse all after BCN-1 cancelled %s with MAD-1 down:\n%s", third.ID, r.stdout)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockmesh/stockmesh/internal/faultproxy"
 	"github.com/stockmesh/stockmesh/internal/testnode"
 )
 
@@ -35,10 +36,14 @@ type dashboardReport struct {
 // warehouses (make demo's), in headless Chromium: as an operator it shows
 // every warehouse online, a sale made on MAD-1 once the page has loaded
 // reaches the stock table, the page's button receives a transfer and
-// BCN-1's stock grows by it, and the chart of a product with 10,000
-// movements renders with the stock now as its last point; as a viewer it
-// shows the transfer still on its way without any button. No page asked
-// anything of a host but the node.
+// BCN-1's stock grows by it, units on their way back to VLC-1 (a transfer
+// BCN-1 cancelled while VLC-1 is down) show as stockLevels counts them,
+// the chart of a product with 10,000 movements renders with the stock now
+// as its last point, a lot VLC-1 holds shows in the product panel, and a
+// product deleted while the page's link to the node was cut leaves the
+// table once the page reconnects; as a viewer it shows the transfer still
+// on its way without any button. No page asked anything of a host but the
+// node (through a proxy the test can cut).
 func TestDashboard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium and three nodes")
@@ -57,13 +62,26 @@ func TestDashboard(t *testing.T) {
 	mustCreate(t, bcn, "HIST-1", 0)
 	histQty := recordMany(t, bcn, "HIST-1", 10_000)
 	received, pending := mustSend(t, mad, "DASH-1", "BCN-1", 5), mustSend(t, mad, "DASH-1", "BCN-1", 2)
+	back := mustSend(t, vlc, "DASH-1", "BCN-1", 3)
+	mustCreate(t, bcn, "GONE-1", 4)
+	mustCreate(t, vlc, "LOT-1", 0)
+	decode(t, vlc.MustGraphQL(t, `mutation { recordMovement(input: {sku: "LOT-1", kind: PURCHASE, quantity: 5,
+		lot: {code: "L-77", expiresOn: "2031-06-30"}}) { id } }`, nil), &struct{}{})
+	waitStatus(t, &meshNode{Node: bcn, ID: "BCN-1"}, back.ID, "IN_TRANSIT")
+	waitLevel(t, bcn, "LOT-1", "VLC-1", 5)
 	operator, viewer := issueToken(t, bcn, "floor-1", "OPERATOR"), issueToken(t, bcn, "manager-1", "VIEWER")
 	shot := artifactPath(t, "dashboard.png")
+	front, err := faultproxy.Start(bcn.Addr) // the page's only way to BCN-1
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer front.Close()
 
-	args := []string{script, "--url", bcn.URL, "--operator", operator, "--viewer", viewer,
+	args := []string{script, "--url", "https://" + front.Addr(), "--operator", operator, "--viewer", viewer,
 		"--warehouses", strings.Join(all, ","), "--sale", "MAD-1|DASH-1|30",
 		"--receive", received.ID, "--received", "BCN-1|DASH-1|15", "--pending", pending.ID,
-		"--chart", fmt.Sprintf("HIST-1|%d", histQty), "--screenshot", shot,
+		"--chart", fmt.Sprintf("HIST-1|%d", histQty), "--transit", "VLC-1|DASH-1|3", "--lot", "VLC-1|LOT-1|L-77",
+		"--gone", "GONE-1", "--screenshot", shot,
 		"--chromium", chromiumPath, "--timeout", fmt.Sprint(browserWait.Milliseconds())}
 	for _, k := range nodeKeys(t, bcn) {
 		args = append(args, "--spki", k)
@@ -71,6 +89,19 @@ func TestDashboard(t *testing.T) {
 	run := startScript(t, args)
 	run.waitFor(t, "ready")
 	decode(t, mad.MustGraphQL(t, recordMovement, mv("DASH-1", "SALE", 3)), &struct{}{})
+	// VLC-1 down, its transfer cancelled by BCN-1: the units are on their
+	// way back to VLC-1 until it takes them back, which it cannot yet.
+	vlc.Stop()
+	if _, code := cancel(bcn, back.ID); code != "" {
+		t.Fatalf("cancelling %s on BCN-1: %s", back.ID, code)
+	}
+	if l := levels(t, bcn, "DASH-1"); l["VLC-1"].InTransit != 3 {
+		t.Fatalf("stockLevels on BCN-1: %+v, want 3 units on their way to VLC-1", l)
+	}
+	run.waitFor(t, "cut")
+	front.Cut()
+	decode(t, bcn.MustGraphQL(t, `mutation { deleteProduct(sku: "GONE-1") { sku } }`, nil), &struct{}{})
+	front.Heal()
 	var rep dashboardReport
 	run.last(t, &rep)
 
@@ -90,8 +121,8 @@ func TestDashboard(t *testing.T) {
 		{"a browser in Spanish gets the page in Spanish", rep.Spanish.Lang == "es" && rep.Spanish.Title == "Panel de stockmesh", rep.Spanish},
 		{"numbers in Spanish format", rep.Spanish.LastMovementBalance == fmt.Sprintf("%d.%03d", histQty/1000, histQty%1000), rep.Spanish},
 		{"live data came over the websocket", slices.Contains(rep.WSReceived, "next"), rep.WSReceived},
-		{"pages requested only the node", foreign(rep.Requests, bcn.Addr) == nil, foreign(rep.Requests, bcn.Addr)},
-		{"page opened the node's websocket", slices.Contains(rep.Requests, "wss://"+bcn.Addr+"/graphql"), rep.Requests},
+		{"pages requested only the node", foreign(rep.Requests, front.Addr()) == nil, foreign(rep.Requests, front.Addr())},
+		{"page opened the node's websocket", slices.Contains(rep.Requests, "wss://"+front.Addr()+"/graphql"), rep.Requests},
 		{"no uncaught page errors or blocked content", len(rep.Errors) == 0, rep.Errors},
 		{"token removed from the address bar", !rep.TokenLeftInURL, rep.TokenLeftInURL},
 		{"token kept in session storage", rep.TokenStored, rep.TokenStored},
@@ -104,9 +135,21 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("%s: got %v", c.name, c.got)
 		}
 	}
-	checkHistory(t, bcn, map[string]int{"BCN-1": 15, "MAD-1": 30, "VLC-1": 7})
+	checkHistory(t, bcn, map[string]int{"BCN-1": 15, "MAD-1": 30, "VLC-1": 4})
 	checkScreenshot(t, shot)
 	t.Logf("screenshot: %s", shot)
+}
+
+// waitLevel waits until n holds qty units of sku in warehouse.
+func waitLevel(t *testing.T, n *testnode.Node, sku, warehouse string, qty int) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for levels(t, n, sku)[warehouse].Quantity != qty {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s of %s never reached %d on %s", sku, warehouse, qty, n.Addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // checkHistory asks n for DASH-1's stockHistory of the last two days by

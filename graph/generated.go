@@ -275,8 +275,9 @@ type ComplexityRoot struct {
 		Reservation       func(childComplexity int, id string) int
 		Reservations      func(childComplexity int, status *stock.ReservationStatus, sku *string, warehouse *string, first *int64, after *string) int
 		StockAt           func(childComplexity int, sku string, at time.Time, warehouse *string) int
-		StockHistory      func(childComplexity int, sku string, warehouse *string, from time.Time, to time.Time, step stock.ReportGroup) int
+		StockHistory      func(childComplexity int, sku string, warehouse *string, from time.Time, to time.Time, step stock.ReportGroup, timeZone *string) int
 		StockLevels       func(childComplexity int, sku string) int
+		StockTable        func(childComplexity int, first *int64, after *string) int
 		Stocktake         func(childComplexity int, id string) int
 		Stocktakes        func(childComplexity int, status *stock.StocktakeStatus, warehouse *string, first *int64, after *string) int
 		Tokens            func(childComplexity int) int
@@ -349,6 +350,14 @@ type ComplexityRoot struct {
 		Warehouse func(childComplexity int) int
 	}
 
+	StockColumn struct {
+		Available    func(childComplexity int) int
+		InTransit    func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		ReorderPoint func(childComplexity int) int
+		Warehouse    func(childComplexity int) int
+	}
+
 	StockLevel struct {
 		AsOf         func(childComplexity int) int
 		Available    func(childComplexity int) int
@@ -364,6 +373,14 @@ type ComplexityRoot struct {
 		At        func(childComplexity int) int
 		Quantity  func(childComplexity int) int
 		Warehouse func(childComplexity int) int
+	}
+
+	StockTable struct {
+		Columns     func(childComplexity int) int
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+		Names       func(childComplexity int) int
+		SKUs        func(childComplexity int) int
 	}
 
 	Stocktake struct {
@@ -401,6 +418,7 @@ type ComplexityRoot struct {
 		LotExpiring            func(childComplexity int, warehouse *string, withinDays int64) int
 		LowStockAlert          func(childComplexity int, warehouse *string) int
 		MovementRecorded       func(childComplexity int, warehouse *string, sku *string) int
+		NetworkChanged         func(childComplexity int) int
 		ReplenishmentNeeded    func(childComplexity int, warehouse *string) int
 		StockChanged           func(childComplexity int, warehouse *string, sku *string) int
 		TransferRequestUpdated func(childComplexity int, warehouse *string) int
@@ -580,7 +598,8 @@ type QueryResolver interface {
 	ReplenishmentPlan(ctx context.Context, warehouse *string, sku *string) ([]*stock.TransferSuggestion, error)
 	TransferRequests(ctx context.Context, status *stock.TransferRequestStatus, warehouse *string, first *int64, after *string) (*model.TransferRequestConnection, error)
 	Me(ctx context.Context) (*auth.Principal, error)
-	StockHistory(ctx context.Context, sku string, warehouse *string, from time.Time, to time.Time, step stock.ReportGroup) ([]*stock.StockPoint, error)
+	StockHistory(ctx context.Context, sku string, warehouse *string, from time.Time, to time.Time, step stock.ReportGroup, timeZone *string) ([]*stock.StockPoint, error)
+	StockTable(ctx context.Context, first *int64, after *string) (*stock.StockTable, error)
 }
 type ReservationResolver interface {
 	Warehouse(ctx context.Context, obj *stock.Reservation) (*stock.Warehouse, error)
@@ -608,6 +627,7 @@ type SubscriptionResolver interface {
 	LotExpiring(ctx context.Context, warehouse *string, withinDays int64) (<-chan *stock.ExpiringLot, error)
 	ReplenishmentNeeded(ctx context.Context, warehouse *string) (<-chan *stock.TransferSuggestion, error)
 	TransferRequestUpdated(ctx context.Context, warehouse *string) (<-chan *stock.TransferRequest, error)
+	NetworkChanged(ctx context.Context) (<-chan *stock.Warehouse, error)
 }
 type TransferResolver interface {
 	From(ctx context.Context, obj *stock.Transfer) (*stock.Warehouse, error)
@@ -1767,7 +1787,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.StockHistory(childComplexity, args["sku"].(string), args["warehouse"].(*string), args["from"].(time.Time), args["to"].(time.Time), args["step"].(stock.ReportGroup)), true
+		return e.ComplexityRoot.Query.StockHistory(childComplexity, args["sku"].(string), args["warehouse"].(*string), args["from"].(time.Time), args["to"].(time.Time), args["step"].(stock.ReportGroup), args["timeZone"].(*string)), true
 	case "Query.stockLevels":
 		if e.ComplexityRoot.Query.StockLevels == nil {
 			break
@@ -1779,6 +1799,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StockLevels(childComplexity, args["sku"].(string)), true
+	case "Query.stockTable":
+		if e.ComplexityRoot.Query.StockTable == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockTable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockTable(childComplexity, args["first"].(*int64), args["after"].(*string)), true
 	case "Query.stocktake":
 		if e.ComplexityRoot.Query.Stocktake == nil {
 			break
@@ -2106,6 +2137,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockChange.Warehouse(childComplexity), true
 
+	case "StockColumn.available":
+		if e.ComplexityRoot.StockColumn.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockColumn.Available(childComplexity), true
+	case "StockColumn.inTransit":
+		if e.ComplexityRoot.StockColumn.InTransit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockColumn.InTransit(childComplexity), true
+	case "StockColumn.quantity":
+		if e.ComplexityRoot.StockColumn.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockColumn.Quantity(childComplexity), true
+	case "StockColumn.reorderPoint":
+		if e.ComplexityRoot.StockColumn.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockColumn.ReorderPoint(childComplexity), true
+	case "StockColumn.warehouse":
+		if e.ComplexityRoot.StockColumn.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockColumn.Warehouse(childComplexity), true
+
 	case "StockLevel.asOf":
 		if e.ComplexityRoot.StockLevel.AsOf == nil {
 			break
@@ -2173,6 +2235,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockPoint.Warehouse(childComplexity), true
+
+	case "StockTable.columns":
+		if e.ComplexityRoot.StockTable.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTable.Columns(childComplexity), true
+	case "StockTable.endCursor":
+		if e.ComplexityRoot.StockTable.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTable.EndCursor(childComplexity), true
+	case "StockTable.hasNextPage":
+		if e.ComplexityRoot.StockTable.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTable.HasNextPage(childComplexity), true
+	case "StockTable.names":
+		if e.ComplexityRoot.StockTable.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTable.Names(childComplexity), true
+	case "StockTable.skus":
+		if e.ComplexityRoot.StockTable.SKUs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTable.SKUs(childComplexity), true
 
 	case "Stocktake.createdAt":
 		if e.ComplexityRoot.Stocktake.CreatedAt == nil {
@@ -2325,6 +2418,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.MovementRecorded(childComplexity, args["warehouse"].(*string), args["sku"].(*string)), true
+	case "Subscription.networkChanged":
+		if e.ComplexityRoot.Subscription.NetworkChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.NetworkChanged(childComplexity), true
 	case "Subscription.replenishmentNeeded":
 		if e.ComplexityRoot.Subscription.ReplenishmentNeeded == nil {
 			break
@@ -3987,12 +4086,57 @@ extend type Query {
   """
   The stock of sku over [from, to) in warehouse (omitted: every warehouse this
   node holds movements or a live product of it in, the local one first), one
-  point per step (DAY, WEEK or MONTH, in UTC; any other group: INVALID_INPUT)
-  and warehouse: at is the step's start (from, for the first one), quantity
-  the stock at its end (to, for the last), read from the movement rollup. At
-  most 3,660 steps.
+  point per step (DAY, WEEK or MONTH; any other group: INVALID_INPUT) and
+  warehouse: at is the step's start (from, for the first one), quantity the
+  stock at its end (to, for the last), read from the movement rollup. At most
+  3,660 steps. Steps are days, ISO weeks and months in timeZone, an IANA name
+  as movementReport's (default UTC; Local refused).
   """
-  stockHistory(sku: ID!, warehouse: ID, from: Time!, to: Time!, step: ReportGroup!): [StockPoint!]!
+  stockHistory(sku: ID!, warehouse: ID, from: Time!, to: Time!, step: ReportGroup!, timeZone: String): [StockPoint!]!
+  """
+  A page of the stock table: the first skus (1 to 5,000; default 1,000) after
+  the sku after, in sku order, that any warehouse this node holds has a live
+  product of, with their stock in every one of those warehouses, in columns.
+  One read snapshot; the dashboard reads its table with it.
+  """
+  stockTable(first: Int = 1000, after: ID): StockTable!
+}
+
+extend type Subscription {
+  """
+  A warehouse of the network each time what this node knows of it changes:
+  online or offline, departed, behind, its replica's seq (and so digest) or
+  problem. Changes are coalesced: at most one event per warehouse every
+  250 ms, carrying its state as then read (lastSeen alone fires nothing).
+  """
+  networkChanged: Warehouse!
+}
+
+"A page of the stock table: a row per sku and a column per warehouse."
+type StockTable {
+  "The page's skus, in order."
+  skus: [ID!]!
+  "Their names, in the order of skus."
+  names: [String!]!
+  "A column per warehouse this node holds, the local one first, then by id."
+  columns: [StockColumn!]!
+  "The last sku of the page, the after of the next one; null when the page is empty."
+  endCursor: ID
+  hasNextPage: Boolean!
+}
+
+"""
+One warehouse's stock of a page's skus, each list in the order of the page's
+skus: null where the warehouse has no live product of the sku.
+"""
+type StockColumn {
+  warehouse: ID!
+  quantity: [Int]!
+  "Units not held by reservations (as Product.available)."
+  available: [Int]!
+  reorderPoint: [Int]!
+  "Units on their way to the warehouse, as StockLevel.inTransit counts them; 0 for none."
+  inTransit: [Int!]!
 }
 
 "The caller: the name its token was issued to and its role."
@@ -4485,6 +4629,22 @@ func (ec *executionContext) childFields_StockChange(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type StockChange", field.Name)
 }
 
+func (ec *executionContext) childFields_StockColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warehouse":
+		return ec.fieldContext_StockColumn_warehouse(ctx, field)
+	case "quantity":
+		return ec.fieldContext_StockColumn_quantity(ctx, field)
+	case "available":
+		return ec.fieldContext_StockColumn_available(ctx, field)
+	case "reorderPoint":
+		return ec.fieldContext_StockColumn_reorderPoint(ctx, field)
+	case "inTransit":
+		return ec.fieldContext_StockColumn_inTransit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockColumn", field.Name)
+}
+
 func (ec *executionContext) childFields_StockLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "warehouse":
@@ -4517,6 +4677,22 @@ func (ec *executionContext) childFields_StockPoint(ctx context.Context, field gr
 		return ec.fieldContext_StockPoint_quantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_StockTable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skus":
+		return ec.fieldContext_StockTable_skus(ctx, field)
+	case "names":
+		return ec.fieldContext_StockTable_names(ctx, field)
+	case "columns":
+		return ec.fieldContext_StockTable_columns(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_StockTable_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_StockTable_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockTable", field.Name)
 }
 
 func (ec *executionContext) childFields_Stocktake(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5754,6 +5930,14 @@ func (ec *executionContext) field_Query_stockHistory_args(ctx context.Context, r
 		return nil, err
 	}
 	args["step"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg5
 	return args, nil
 }
 
@@ -5768,6 +5952,28 @@ func (ec *executionContext) field_Query_stockLevels_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["sku"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stockTable_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -10916,7 +11122,7 @@ func (ec *executionContext) _Query_stockHistory(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().StockHistory(ctx, fc.Args["sku"].(string), fc.Args["warehouse"].(*string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["step"].(stock.ReportGroup))
+			return ec.Resolvers.Query().StockHistory(ctx, fc.Args["sku"].(string), fc.Args["warehouse"].(*string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["step"].(stock.ReportGroup), fc.Args["timeZone"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*stock.StockPoint) graphql.Marshaler {
@@ -10944,6 +11150,50 @@ func (ec *executionContext) fieldContext_Query_stockHistory(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_stockHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stockTable(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stockTable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StockTable(ctx, fc.Args["first"].(*int64), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.StockTable) graphql.Marshaler {
+			return ec.marshalNStockTable2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stockTable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockTable(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stockTable_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12064,6 +12314,121 @@ func (ec *executionContext) fieldContext_StockChange_location(_ context.Context,
 	return graphql.NewScalarFieldContext("StockChange", field, true, true, "String")
 }
 
+func (ec *executionContext) _StockColumn_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.StockColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockColumn_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warehouse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockColumn_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockColumn", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockColumn_quantity(ctx context.Context, field graphql.CollectedField, obj *stock.StockColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockColumn_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*int64) graphql.Marshaler {
+			return ec.marshalNInt2ᚕᚖint64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockColumn_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockColumn", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockColumn_available(ctx context.Context, field graphql.CollectedField, obj *stock.StockColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockColumn_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Available, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*int64) graphql.Marshaler {
+			return ec.marshalNInt2ᚕᚖint64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockColumn_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockColumn", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockColumn_reorderPoint(ctx context.Context, field graphql.CollectedField, obj *stock.StockColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockColumn_reorderPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReorderPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*int64) graphql.Marshaler {
+			return ec.marshalNInt2ᚕᚖint64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockColumn_reorderPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockColumn", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockColumn_inTransit(ctx context.Context, field graphql.CollectedField, obj *stock.StockColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockColumn_inTransit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InTransit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int64) graphql.Marshaler {
+			return ec.marshalNInt2ᚕint64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockColumn_inTransit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockColumn", field, false, false, "Int")
+}
+
 func (ec *executionContext) _StockLevel_warehouse(ctx context.Context, field graphql.CollectedField, obj *stock.StockLevel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12333,6 +12698,130 @@ func (ec *executionContext) _StockPoint_quantity(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_StockPoint_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StockPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StockTable_skus(ctx context.Context, field graphql.CollectedField, obj *stock.StockTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTable_skus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKUs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTable_skus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTable", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StockTable_names(ctx context.Context, field graphql.CollectedField, obj *stock.StockTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTable_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTable_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTable", field, false, false, "String")
+}
+
+func (ec *executionContext) _StockTable_columns(ctx context.Context, field graphql.CollectedField, obj *stock.StockTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTable_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []stock.StockColumn) graphql.Marshaler {
+			return ec.marshalNStockColumn2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTable_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StockTable",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StockTable_endCursor(ctx context.Context, field graphql.CollectedField, obj *stock.StockTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTable_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StockTable_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTable", field, true, false, "ID")
+}
+
+func (ec *executionContext) _StockTable_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *stock.StockTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StockTable_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StockTable_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StockTable", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Stocktake_id(ctx context.Context, field graphql.CollectedField, obj *stock.Stocktake) (ret graphql.Marshaler) {
@@ -13121,6 +13610,38 @@ func (ec *executionContext) fieldContext_Subscription_transferRequestUpdated(ctx
 	if fc.Args, err = ec.field_Subscription_transferRequestUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_networkChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_networkChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().NetworkChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *stock.Warehouse) graphql.Marshaler {
+			return ec.marshalNWarehouse2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_networkChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -18106,6 +18627,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stockHistory(ctx, field)
 				})
+		case "stockTable":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stockTable(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -18548,6 +19075,59 @@ func (ec *executionContext) _StockChange(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var stockColumnImplementors = []string{"StockColumn"}
+
+func (ec *executionContext) _StockColumn(ctx context.Context, sel ast.SelectionSet, obj *stock.StockColumn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockColumnImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockColumn")
+		case "warehouse":
+			out.Values[i] = ec._StockColumn_warehouse(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._StockColumn_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "available":
+			out.Values[i] = ec._StockColumn_available(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reorderPoint":
+			out.Values[i] = ec._StockColumn_reorderPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inTransit":
+			out.Values[i] = ec._StockColumn_inTransit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var stockLevelImplementors = []string{"StockLevel"}
 
 func (ec *executionContext) _StockLevel(ctx context.Context, sel ast.SelectionSet, obj *stock.StockLevel) graphql.Marshaler {
@@ -18643,6 +19223,59 @@ func (ec *executionContext) _StockPoint(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._StockPoint_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stockTableImplementors = []string{"StockTable"}
+
+func (ec *executionContext) _StockTable(ctx context.Context, sel ast.SelectionSet, obj *stock.StockTable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stockTableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StockTable")
+		case "skus":
+			out.Values[i] = ec._StockTable_skus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "names":
+			out.Values[i] = ec._StockTable_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "columns":
+			out.Values[i] = ec._StockTable_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._StockTable_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasNextPage":
+			out.Values[i] = ec._StockTable_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18896,6 +19529,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_replenishmentNeeded(ctx, fields[0])
 	case "transferRequestUpdated":
 		return ec._Subscription_transferRequestUpdated(ctx, fields[0])
+	case "networkChanged":
+		return ec._Subscription_networkChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -19941,6 +20576,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
 	res, err := scalar.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19953,6 +20617,58 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕint64ᚄ(ctx context.Context, sel ast.SelectionSet, v []int64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕᚖint64(ctx context.Context, v any) ([]*int64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*int64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOInt2ᚖint64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕᚖint64(ctx context.Context, sel ast.SelectionSet, v []*int64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalOInt2ᚖint64(ctx, sel, v[i])
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNJoinToken2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋmemberᚐJoinToken(ctx context.Context, sel ast.SelectionSet, v *member.JoinToken) graphql.Marshaler {
@@ -20457,6 +21173,26 @@ func (ec *executionContext) marshalNStockChange2ᚖgithubᚗcomᚋstockmeshᚋst
 	return ec._StockChange(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStockColumn2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockColumn(ctx context.Context, sel ast.SelectionSet, v stock.StockColumn) graphql.Marshaler {
+	return ec._StockColumn(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStockColumn2ᚕgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []stock.StockColumn) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockColumn2githubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNStockLevel2ᚕᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []*stock.StockLevel) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20503,6 +21239,14 @@ func (ec *executionContext) marshalNStockPoint2ᚖgithubᚗcomᚋstockmeshᚋsto
 		return graphql.Null
 	}
 	return ec._StockPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStockTable2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStockTable(ctx context.Context, sel ast.SelectionSet, v *stock.StockTable) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StockTable!")
+		return graphql.Null
+	}
+	return ec._StockTable(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStocktake2ᚖgithubᚗcomᚋstockmeshᚋstockmeshᚋserverᚋstockᚐStocktake(ctx context.Context, sel ast.SelectionSet, v *stock.Stocktake) graphql.Marshaler {

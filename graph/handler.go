@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/stockmesh/stockmesh/server/feed"
+	"github.com/stockmesh/stockmesh/server/netwatch"
 	"github.com/stockmesh/stockmesh/server/request"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/transfer"
@@ -42,6 +43,8 @@ type Options struct {
 	Transfers *transfer.Desk
 	// Requests serves transferRequestUpdated; nil: a hub nothing feeds.
 	Requests *request.Hub
+	// NetWatch serves networkChanged; nil answers it UNAVAILABLE.
+	NetWatch *netwatch.Watcher
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler for /graphql: POST with
@@ -64,7 +67,7 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 		opts.Requests = request.NewHub()
 	}
 	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Tokens: opts.Tokens, Desk: opts.Transfers,
-		Requests: opts.Requests}})
+		Requests: opts.Requests, NetWatch: opts.NetWatch}})
 	srv := handler.New(costed{es})
 	srv.SetParserTokenLimit(MaxTokens)
 	if opts.Websocket != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/netwatch"
 	"github.com/stockmesh/stockmesh/server/stock"
 )
 
@@ -36,4 +37,34 @@ func seconds(n *int64) time.Duration {
 		return 0
 	}
 	return time.Duration(*n) * time.Second
+}
+
+// watchNetwork turns the watcher's changed warehouses into networkChanged's
+// channel, for a viewer or above, each warehouse as then read (its
+// runtime fields resolved per event); it closes the channel when ctx is
+// done. Without a watcher the node serves no network: UNAVAILABLE.
+func watchNetwork(ctx context.Context, svc *stock.Service, w *netwatch.Watcher) (<-chan *stock.Warehouse, error) {
+	if err := stock.Authorize(ctx, auth.RoleViewer); err != nil {
+		return nil, err
+	}
+	if w == nil {
+		return nil, stock.Errorf(stock.CodeUnavailable, "this node serves no network")
+	}
+	ids := w.Watch(ctx)
+	out := make(chan *stock.Warehouse, 1)
+	go func() {
+		defer close(out)
+		for id := range ids {
+			wh, err := svc.Warehouse(ctx, id)
+			if err != nil {
+				continue // gone, or the handler busy: the next change reads it again
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case out <- wh:
+			}
+		}
+	}()
+	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/auth"
 	"github.com/stockmesh/stockmesh/server/feed"
 	"github.com/stockmesh/stockmesh/server/member"
+	"github.com/stockmesh/stockmesh/server/netwatch"
 	"github.com/stockmesh/stockmesh/server/request"
 	"github.com/stockmesh/stockmesh/server/stock"
 	"github.com/stockmesh/stockmesh/server/transfer"
@@ -49,6 +50,9 @@ type Resolver struct {
 	Desk *transfer.Desk
 	// Requests fans transfer request updates out to subscriptions.
 	Requests *request.Hub
+	// NetWatch tells networkChanged which warehouses changed; nil
+	// answers it UNAVAILABLE, as a node outside any network.
+	NetWatch *netwatch.Watcher
 
 	recent recentChanges // events already converted, shared by subscriptions
 }

@@ -437,9 +437,14 @@ func (r *queryResolver) Me(ctx context.Context) (*auth.Principal, error) {
 }
 
 // StockHistory is the resolver for the stockHistory field.
-func (r *queryResolver) StockHistory(ctx context.Context, sku string, warehouse *string, from time.Time, to time.Time, step stock.ReportGroup) ([]*stock.StockPoint, error) {
-	q := stock.StockHistoryQuery{SKU: sku, Warehouse: deref(warehouse), From: from, To: to, Step: step}
+func (r *queryResolver) StockHistory(ctx context.Context, sku string, warehouse *string, from time.Time, to time.Time, step stock.ReportGroup, timeZone *string) ([]*stock.StockPoint, error) {
+	q := stock.StockHistoryQuery{SKU: sku, Warehouse: deref(warehouse), From: from, To: to, Step: step, TimeZone: deref(timeZone)}
 	return r.Stock.StockHistory(ctx, q)
+}
+
+// StockTable is the resolver for the stockTable field.
+func (r *queryResolver) StockTable(ctx context.Context, first *int64, after *string) (*stock.StockTable, error) {
+	return r.Stock.StockTable(ctx, stock.StockTableQuery{First: pageSize(first), After: deref(after)})
 }
 
 // Warehouse is the resolver for the warehouse field.
@@ -515,6 +520,11 @@ func (r *subscriptionResolver) ReplenishmentNeeded(ctx context.Context, warehous
 // TransferRequestUpdated is the resolver for the transferRequestUpdated field.
 func (r *subscriptionResolver) TransferRequestUpdated(ctx context.Context, warehouse *string) (<-chan *stock.TransferRequest, error) {
 	return watchRequests(ctx, r.Requests, deref(warehouse))
+}
+
+// NetworkChanged is the resolver for the networkChanged field.
+func (r *subscriptionResolver) NetworkChanged(ctx context.Context) (<-chan *stock.Warehouse, error) {
+	return watchNetwork(ctx, r.Stock, r.NetWatch)
 }
 
 // From is the resolver for the from field.

@@ -38,7 +38,7 @@ func isAll(warehouse string) bool {
 
 // listCatalogue shows every product matching search in every warehouse
 // the node holds, one row per sku and one column per warehouse, with the
-// units in transit to each (of transfers not yet received).
+// units in transit to each (see addInTransit).
 func (a *app) listCatalogue(ctx context.Context, search string) error {
 	c, err := a.node()
 	if err != nil {
@@ -74,21 +74,18 @@ func (a *app) listCatalogue(ctx context.Context, search string) error {
 	return a.show(rows, func(out io.Writer) { writeCatalogue(out, a.p, a.env.Terminal, ids, rows) })
 }
 
-// addInTransit adds to the rows the units of transfers on their way to a
-// warehouse: sent and not yet received (a cancellation asked for included).
+// addInTransit adds to the rows the units on their way to each warehouse,
+// as the node counts them (sent and not yet received, or cancelled on
+// their way back to the sender): the numbers stock levels and the
+// dashboard show.
 func addInTransit(ctx context.Context, c *remote.Client, bySKU map[string]*catalogueRow) error {
-	for _, status := range []string{remote.TransferInTransit, remote.TransferCancelRequested} {
-		ts, err := c.Transfers(ctx, status, "", 500) // the most the node sends at once
-		if err != nil {
-			return err
-		}
-		for _, t := range ts {
-			if r := bySKU[t.SKU]; r != nil {
-				if r.InTransit == nil {
-					r.InTransit = map[string]int{}
-				}
-				r.InTransit[t.To.ID] += t.Quantity
-			}
+	moving, err := c.InTransit(ctx)
+	if err != nil {
+		return err
+	}
+	for sku, byWarehouse := range moving {
+		if r := bySKU[sku]; r != nil {
+			r.InTransit = byWarehouse
 		}
 	}
 	return nil

@@ -2,12 +2,17 @@
 // dashboard as people would: an operator opens URL/dashboard#token=…,
 // sees every warehouse online, watches a sale made elsewhere arrive in
 // the stock table, receives a transfer with the page's button, and opens
-// a product's chart; then a viewer opens the page and must see no
-// buttons, in Spanish, its browser's language. e2e/dashboard_test.go starts the nodes, makes the changes and
-// checks what this prints.
+// a product's chart, sees units on their way back to another warehouse
+// as the node counts them, a replica's lots, and a product deleted while
+// the page was cut off from the node leave the table once it reconnects;
+// then a viewer opens the page and must see no buttons, in Spanish, its
+// browser's language. e2e/dashboard_test.go starts the nodes, makes the
+// changes and checks what this prints.
 //
 // Output: JSON lines on stdout: {"event":"ready"} once the operator's page
-// has loaded (the Go test then records the sale), and last
+// has loaded (the Go test then records the sale and cancels a transfer),
+// {"event":"cut"} once the page shows the product to delete (the Go test
+// then cuts the page's link to the node, deletes it and heals), and last
 // {"event":"done", ...} with what the pages showed, every URL they
 // requested and their uncaught errors. Failures go to stderr with exit
 // code 1. Every wait has a deadline; nothing sleeps.
@@ -26,13 +31,17 @@ const { values: opt } = parseArgs({
     received: { type: 'string' }, // WAREHOUSE|SKU|QUANTITY: the cell after receiving
     pending: { type: 'string' }, // a transfer that stays in transit, for the viewer
     chart: { type: 'string' }, // SKU|QUANTITY: the product to chart and its last point
+    transit: { type: 'string' }, // WAREHOUSE|SKU|UNITS: units on their way to WAREHOUSE after the Go test's cancel
+    lot: { type: 'string' }, // WAREHOUSE|SKU|CODE: a lot of a replica the product panel must show
+    gone: { type: 'string' }, // SKU: the product deleted while the page is cut off
     spki: { type: 'string', multiple: true, default: [] },
     screenshot: { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
     timeout: { type: 'string', default: '90000' }, // ms, per wait
   },
 });
-for (const name of ['url', 'operator', 'viewer', 'warehouses', 'sale', 'receive', 'received', 'pending', 'chart', 'screenshot']) {
+for (const name of ['url', 'operator', 'viewer', 'warehouses', 'sale', 'receive', 'received', 'pending', 'chart', 'transit', 'lot', 'gone',
+  'screenshot']) {
   if (!opt[name]) fail(`missing --${name}`);
 }
 if (opt.spki.length === 0) fail('missing --spki: the node certificate key to trust');
@@ -67,6 +76,15 @@ async function cell(page, spec) {
     el.dispatchEvent(new Event('input', { bubbles: true }));
   }, sku);
   await waitFor(page, `${wh} ${sku} showing ${qty}`, (sel) => document.querySelector(sel), `[data-cell="${wh}|${sku}"][data-quantity="${qty}"]`);
+}
+
+// search shows the rows of the table matching text.
+async function search(page, text) {
+  await page.$eval('#stock-search', (el, v) => {
+    const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+    set.call(el, v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, text);
 }
 
 // open loads the dashboard with token, the browser's language set to
@@ -111,6 +129,10 @@ async function main() {
     await page.click(receive);
     await waitFor(page, `${opt.receive} to leave the list`, (sel) => !document.querySelector(sel), `[data-transfer="${opt.receive}"]`);
     await cell(page, opt.received);
+    const [transitWh, transitSKU, transitUnits] = opt.transit.split('|');
+    await search(page, transitSKU);
+    await waitFor(page, `${transitUnits} units of ${transitSKU} on their way to ${transitWh}`, (sel) => document.querySelector(sel),
+      `[data-transit="${transitWh}|${transitSKU}"][data-units="${transitUnits}"]`);
 
     const [chartSKU, chartLast] = opt.chart.split('|');
     await page.evaluate((s) => { location.hash = 'product=' + encodeURIComponent(s); }, chartSKU);
@@ -119,6 +141,16 @@ async function main() {
     const chartPoints = Number(await page.$eval('#history', (el) => el.dataset.points));
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: opt.screenshot, fullPage: true });
+
+    const [lotWh, lotSKU, lotCode] = opt.lot.split('|');
+    await page.evaluate((s) => { location.hash = 'product=' + encodeURIComponent(s); }, lotSKU);
+    await waitFor(page, `lot ${lotCode} of ${lotSKU} in ${lotWh}`, (sel) => document.querySelector(sel), `[data-lots="${lotWh}"] [data-lot="${lotCode}"]`);
+
+    await search(page, opt.gone);
+    await waitFor(page, `${opt.gone} in the table`, (sel) => document.querySelector(sel), `[data-sku="${opt.gone}"]`);
+    emit({ event: 'cut' });
+    await waitFor(page, `${opt.gone} to leave the table after a reconnection`,
+      (sel) => !document.querySelector(sel) && document.querySelector('#live.live'), `[data-sku="${opt.gone}"]`);
 
     const viewer = await open(browser, opt.viewer, net, errors, 'es-ES');
     await waitFor(viewer, `pending transfer ${opt.pending}`, (sel) => document.querySelector(sel), `[data-transfer="${opt.pending}"]`);

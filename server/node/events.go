@@ -42,8 +42,10 @@ const runBuffer = 16
 
 // newPump subscribes to the committed changes of the handler at queue;
 // run then pumps them into a stream consumed by hub and transfers.
+// Beside the replication watcher, heads (the network watcher) hear of
+// every head.
 func newPump(queue string, keys *jobq.Keys, hub *feed.Hub, transfers *transfer.Hub, svc *stock.Service, log *slog.Logger,
-	more ...feed.Consumer) (*pump, error) {
+	heads []feed.HeadFollower, more ...feed.Consumer) (*pump, error) {
 	addr, err := jobq.EventsAddr(queue)
 	if err != nil {
 		return nil, err
@@ -53,7 +55,7 @@ func newPump(queue string, keys *jobq.Keys, hub *feed.Hub, transfers *transfer.H
 		return nil, fmt.Errorf("subscribing to committed changes: %w", err)
 	}
 	watch := peer.NewWatcher()
-	stream := feed.NewStream([]feed.HeadFollower{watch}, append([]feed.Consumer{hub, transfers}, more...)...)
+	stream := feed.NewStream(append([]feed.HeadFollower{watch}, heads...), append([]feed.Consumer{hub, transfers}, more...)...)
 	return &pump{sub: sub, stream: stream, seq: feed.NewSequencer(stream, svc), watch: watch,
 		runs: make(chan []stock.LogEntry, runBuffer), log: log}, nil
 }

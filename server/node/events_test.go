@@ -57,7 +57,7 @@ func TestSubscribersRecoverDroppedEvents(t *testing.T) {
 	for i := range subs {
 		subs[i] = watch(ctx, hub)
 	}
-	p, err := newPump(addr, nil, hub, transfer.NewHub(), svc, log)
+	p, err := newPump(addr, nil, hub, transfer.NewHub(), svc, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/gqlws"
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/metrics"
+	"github.com/stockmesh/stockmesh/server/netwatch"
 	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/playground"
 	"github.com/stockmesh/stockmesh/server/request"
@@ -55,7 +56,7 @@ const keepAlive = 20 * time.Second
 // /graphql through graph.WriteError, /api/v1 and /metrics through
 // rest.WriteError (plain JSON).
 func routes(svc *stock.Service, hub *feed.Hub, desk *transfer.Desk, m *metrics.Metrics, net *member.Network, sync *peer.Handler, acc *access, log *slog.Logger,
-	requests *request.Hub) http.Handler {
+	requests *request.Hub, netw *netwatch.Watcher) http.Handler {
 	public := func(route string, h http.Handler) http.Handler { return m.Middleware(route, h) }
 	private := func(route string, h http.Handler) http.Handler {
 		return m.Middleware(route, guardUpTo(acc, h, restError, bodyLimit(route)))
@@ -73,6 +74,7 @@ func routes(svc *stock.Service, hub *feed.Hub, desk *transfer.Desk, m *metrics.M
 		Network:   net,
 		Transfers: desk,
 		Requests:  requests,
+		NetWatch:  netw,
 	})
 	gh := m.Middleware("/graphql", graphqlAuth(acc, withRemoteAddr(gql)))
 	for _, method := range []string{"GET", "POST", "OPTIONS"} {

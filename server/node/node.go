@@ -23,6 +23,7 @@ import (
 	"github.com/stockmesh/stockmesh/server/jobq"
 	"github.com/stockmesh/stockmesh/server/member"
 	"github.com/stockmesh/stockmesh/server/metrics"
+	"github.com/stockmesh/stockmesh/server/netwatch"
 	"github.com/stockmesh/stockmesh/server/peer"
 	"github.com/stockmesh/stockmesh/server/request"
 	"github.com/stockmesh/stockmesh/server/rest"
@@ -139,14 +140,14 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	defer pprof.Close()
 	hub := feed.NewHub(cfg.Logger)
 	defer hub.Close()
-	transfers, requests := transfer.NewHub(), request.NewHub()
+	transfers, requests, netw := transfer.NewHub(), request.NewHub(), netwatch.New()
 	var (
 		w      *Worker
 		client *jobq.Client
 	)
 	// The gauges are read only by /metrics, served once client (and w) are set.
 	var live gauged // set by serve before /metrics is served
-	gauges := metrics.Gauges{Subscriptions: func() int { return hub.Subscribers() + transfers.Watchers() + requests.Watchers() }, SubscriptionExecutions: hub.Executions, JobsInFlight: func() int { return client.InFlight() },
+	gauges := metrics.Gauges{Subscriptions: func() int { return hub.Subscribers() + transfers.Watchers() + requests.Watchers() + netw.Watchers() }, SubscriptionExecutions: hub.Executions, JobsInFlight: func() int { return client.InFlight() },
 		GapsRecovered: func() uint64 {
 			if p := live.events.Load(); p != nil {
 				return p.seq.Gaps()
@@ -185,7 +186,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		return fmt.Errorf("connecting to the job queue: %w", err)
 	}
 	defer client.Close() // after serve, before the worker stops
-	return serve(ctx, cfg, client, keys, hub, transfers, requests, m, pprof, &live)
+	return serve(ctx, cfg, client, keys, hub, transfers, requests, netw, m, pprof, &live)
 }
 
 // gauged holds what serve starts that the metrics' gauges read.
@@ -225,7 +226,7 @@ func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail cont
 // part fails, which stops the others. The HTTPS server has stopped before
 // serve returns, and Run then closes the queue client.
 func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys, hub *feed.Hub, transfers *transfer.Hub,
-	requests *request.Hub, m *metrics.Metrics, pprof *pprofServer, live *gauged) error {
+	requests *request.Hub, netw *netwatch.Watcher, m *metrics.Metrics, pprof *pprofServer, live *gauged) error {
 	log := cfg.Logger
 	ctx = auth.AsNode(ctx) // the node's own work; requests carry their callers' principals
 	svc := stock.NewService(queue{client})
@@ -249,7 +250,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	if err != nil {
 		return err
 	}
-	p, err := newPump(cfg.Queue, keys, hub, transfers, svc, log, requests)
+	p, err := newPump(cfg.Queue, keys, hub, transfers, svc, log, []feed.HeadFollower{netw}, requests)
 	if err != nil {
 		return err
 	}
@@ -281,7 +282,8 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 			log.Warn("reloading the members after a departure", "id", id, "err", err)
 		}
 	})
-	rep := peer.NewReplicator(w.ID, applier, net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
+	netw.SetSampler(func() map[string]string { return memberStates(net) })
+	rep := peer.NewReplicator(w.ID, problemsPoke{applier, netw}, net.Client(), func() []peer.Member { return pullFrom(net, w.ID) }, log)
 	rep.OnReject(func(reason stock.RejectReason) { m.SyncRejected(string(reason)) })
 	sync.SetCaller(member.PeerID)
 	rep.SetFollowers(func() []string { return sync.Followers(peer.FollowedFor) })
@@ -304,9 +306,10 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 	g.Go(func() error {
 		defer close(httpsDone)
 		failing := func(host string) bool { return acc.failing(host) || net.JoinsFailing(host) }
-		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log, requests), tc, failing, m.ConnectionRefused, announce)
+		return serveHTTPS(gctx, cfg, routes(svc, hub, desk, m, net, sync, acc, log, requests, netw), tc, failing, m.ConnectionRefused, announce)
 	})
 	g.Go(func() error { return net.Run(gctx) })
+	g.Go(func() error { return netw.Run(gctx) })
 	g.Go(func() error { return rep.Run(gctx) })
 	g.Go(func() error { return settler.Run(gctx) })
 	g.Go(func() error { return p.run(httpsDone) })

@@ -97,7 +97,7 @@ var Ops = []OpInfo{
 	info(OpStocktakeCancel), info(OpStocktakeGet), info(OpStocktakeList),
 	info(OpProductLines), info(OpLotsExpiring),
 	info(OpStockExport), info(OpLocationCreate), info(OpLocationUpdate), info(OpLocationList), info(OpStockRelocate),
-	info(OpStockHistory),
+	info(OpStockHistory), info(OpStockTable),
 }
 
 // OpInfo describes an operation without its types: its name, class, role,

@@ -136,17 +136,22 @@ func (g ReportGroup) valid() bool {
 	return false
 }
 
-// Location returns the query's time zone.
-func (q *ReportQuery) Location() (*time.Location, error) {
-	q.TimeZone = strings.TrimSpace(q.TimeZone)
-	if q.TimeZone == "" || q.TimeZone == "UTC" {
-		q.TimeZone = ""
+// Location returns the query's time zone (see ZoneNamed).
+func (q *ReportQuery) Location() (*time.Location, error) { return ZoneNamed(&q.TimeZone) }
+
+// ZoneNamed returns the time zone a report's periods (days, ISO weeks,
+// months) are in, named by *name: an IANA name, "" or "UTC" for UTC
+// (*name becomes "", trimmed otherwise). "Local", the server's own zone,
+// which the client cannot know, and file paths are INVALID_INPUT.
+func ZoneNamed(name *string) (*time.Location, error) {
+	*name = strings.TrimSpace(*name)
+	if *name == "" || *name == "UTC" {
+		*name = ""
 		return time.UTC, nil
 	}
-	loc, err := time.LoadLocation(q.TimeZone)
-	// "Local" is the server's own zone, which the client cannot know.
-	if err != nil || strings.HasPrefix(q.TimeZone, "/") || q.TimeZone == "Local" {
-		return nil, invalid("timeZone", "%q is not an IANA time zone name such as Europe/Madrid", q.TimeZone)
+	loc, err := time.LoadLocation(*name)
+	if err != nil || strings.HasPrefix(*name, "/") || *name == "Local" {
+		return nil, invalid("timeZone", "%q is not an IANA time zone name such as Europe/Madrid", *name)
 	}
 	return loc, nil
 }

@@ -14,14 +14,19 @@ const MaxHistoryPeriods = 3660
 
 // StockHistoryQuery asks for the stock of SKU in Warehouse ("": every
 // warehouse this node holds movements of it in) over [From, To), one
-// point per Step (DAY, WEEK or MONTH, in UTC).
+// point per Step (DAY, WEEK or MONTH) in TimeZone, named as a
+// ReportQuery's (see ZoneNamed; "" is UTC).
 type StockHistoryQuery struct {
 	SKU       string      `json:"sku"`
 	Warehouse string      `json:"warehouse,omitempty"`
 	From      time.Time   `json:"from"`
 	To        time.Time   `json:"to"`
 	Step      ReportGroup `json:"step"`
+	TimeZone  string      `json:"timeZone,omitempty"`
 }
+
+// Location returns the query's time zone (see ZoneNamed).
+func (q *StockHistoryQuery) Location() (*time.Location, error) { return ZoneNamed(&q.TimeZone) }
 
 // Normalize validates the query in place: a sku, a period whose from is
 // before its to, a step that is a period, and at most MaxHistoryPeriods
@@ -37,11 +42,15 @@ func (q *StockHistoryQuery) Normalize() (err error) {
 	if !q.Step.Period() {
 		return invalid("step", "%q is not one of DAY, WEEK or MONTH", q.Step)
 	}
+	loc, err := q.Location()
+	if err != nil {
+		return err
+	}
 	q.From, q.To = q.From.UTC(), q.To.UTC()
 	if !q.From.Before(q.To) {
 		return invalid("from", "must be before to")
 	}
-	if n := countPeriods(q.Step, q.From, q.To); n > MaxHistoryPeriods {
+	if n := countPeriods(q.Step, q.From.In(loc), q.To); n > MaxHistoryPeriods {
 		return invalid("to", "the period holds %d steps of %s, more than %d: a longer step or a shorter period",
 			n, q.Step, MaxHistoryPeriods)
 	}
@@ -102,16 +111,16 @@ type StockHistory struct {
 
 // StockSeries returns the points of q for the warehouses in order: each
 // starts from its stock before q.From (opening) and adds, period by
-// period, the net units of its movements in that period (net, by
-// warehouse and then by the period's key, as ReportGroup.Key writes it).
-// A warehouse without an opening balance starts at 0.
-func StockSeries(q *StockHistoryQuery, warehouses []string, opening map[string]int64, net map[string]map[string]int64) []StockPoint {
+// period in loc (q's zone), the net units of its movements in that period
+// (net, by warehouse and then by the period's key, as ReportGroup.Key
+// writes it in loc). A warehouse without an opening balance starts at 0.
+func StockSeries(q *StockHistoryQuery, loc *time.Location, warehouses []string, opening map[string]int64, net map[string]map[string]int64) []StockPoint {
 	out := []StockPoint{}
 	for _, wh := range warehouses {
 		qty := opening[wh]
-		for p := PeriodStart(q.Step, q.From); p.Before(q.To); p = nextPeriod(q.Step, p) {
+		for p := PeriodStart(q.Step, q.From.In(loc)); p.Before(q.To); p = nextPeriod(q.Step, p) {
 			qty += net[wh][q.Step.Key(p)]
-			out = append(out, StockPoint{Warehouse: wh, At: maxTime(p, q.From), Quantity: qty})
+			out = append(out, StockPoint{Warehouse: wh, At: maxTime(p, q.From).UTC(), Quantity: qty})
 		}
 	}
 	return out

@@ -44,6 +44,9 @@ func TestStockHistoryNormalize(t *testing.T) {
 		{"to before from", StockHistoryQuery{SKU: "A", From: t0, To: t0.Add(-time.Hour), Step: GroupDay}, true},
 		{"too many days", StockHistoryQuery{SKU: "A", From: t0, To: t0.AddDate(11, 0, 0), Step: GroupDay}, true},
 		{"bad warehouse", StockHistoryQuery{SKU: "A", Warehouse: "no spaces", From: t0, To: t0.AddDate(0, 1, 0), Step: GroupDay}, true},
+		{"in Madrid", StockHistoryQuery{SKU: "A", From: t0, To: t0.AddDate(0, 1, 0), Step: GroupDay, TimeZone: "Europe/Madrid"}, false},
+		{"in the server's zone", StockHistoryQuery{SKU: "A", From: t0, To: t0.AddDate(0, 1, 0), Step: GroupDay, TimeZone: "Local"}, true},
+		{"in no zone", StockHistoryQuery{SKU: "A", From: t0, To: t0.AddDate(0, 1, 0), Step: GroupDay, TimeZone: "Mars/Olympus"}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -87,7 +90,7 @@ func TestStockSeries(t *testing.T) {
 				whs = []string{"A", "B"}
 			}
 			var got string
-			for i, p := range StockSeries(&c.q, whs, c.opening, c.net) {
+			for i, p := range StockSeries(&c.q, time.UTC, whs, c.opening, c.net) {
 				if i > 0 {
 					got += "|"
 				}
@@ -97,6 +100,26 @@ func TestStockSeries(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 		})
+	}
+}
+
+// TestStockSeriesInZone: steps are days of the query's zone, keyed as a
+// report in that zone keys them; the first starts at from.
+func TestStockSeriesInZone(t *testing.T) {
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	q := StockHistoryQuery{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC),
+		Step: GroupDay, TimeZone: "Europe/Madrid"}
+	net := map[string]map[string]int64{"A": {"2026-03-01": 2, "2026-03-02": 3, "2026-03-03": 4}}
+	var got string
+	for _, p := range StockSeries(&q, madrid, []string{"A"}, nil, net) {
+		got += fmt.Sprintf("|%s %d", p.At.UTC().Format("2006-01-02T15:04"), p.Quantity)
+	}
+	// Madrid is an hour ahead in March: its days start at 23:00 UTC.
+	if want := "|2026-03-01T00:00 2|2026-03-01T23:00 5|2026-03-02T23:00 9"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
 

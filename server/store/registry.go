@@ -99,6 +99,7 @@ func newRegistry() registry {
 	onRead(r, stock.OpMovementExport, (*Store).exportMovements)
 	onRead(r, stock.OpStockAt, (*Store).stockAt)
 	onRead(r, stock.OpStockHistory, (*Store).stockHistory)
+	onRead(r, stock.OpStockTable, (*Store).stockTable)
 	onRead(r, stock.OpLowStock, (*Store).lowStock)
 	onRead(r, stock.OpProductExport, (*Store).listProducts)
 	onRead(r, stock.OpProductHistory, (*Store).productHistory)

@@ -53,11 +53,15 @@ func (s *Store) stockHistory(ctx context.Context, q *stock.StockHistoryQuery) (*
 		}
 		opening[wh] = qty
 	}
-	net, err := historyNets(ctx, tx, q, s.keys)
+	loc, err := q.Location()
 	if err != nil {
 		return nil, err
 	}
-	return &stock.StockHistory{Points: stock.StockSeries(q, whs, opening, net)}, nil
+	net, err := historyNets(ctx, tx, q, loc, s.keys)
+	if err != nil {
+		return nil, err
+	}
+	return &stock.StockHistory{Points: stock.StockSeries(q, loc, whs, opening, net)}, nil
 }
 
 // historyWarehouses returns the warehouses q covers, the local one first,
@@ -87,14 +91,16 @@ func (s *Store) historyWarehouses(ctx context.Context, tx *sql.Tx, q *stock.Stoc
 }
 
 // historyNets returns the net units of q's sku by warehouse and period key
-// over [q.From, q.To), from the rollup.
-func historyNets(ctx context.Context, tx *sql.Tx, q *stock.StockHistoryQuery, keys hasher) (map[string]map[string]int64, error) {
+// (periods in loc) over [q.From, q.To), from the rollup, as a movement
+// report in q's zone groups them.
+func historyNets(ctx context.Context, tx *sql.Tx, q *stock.StockHistoryQuery, loc *time.Location, keys hasher) (map[string]map[string]int64, error) {
 	from, to := q.From, q.To
 	rq := &stock.ReportQuery{
-		Filter:  stock.MovementFilter{SKU: q.SKU, Warehouse: q.Warehouse, From: &from, To: &to},
-		GroupBy: []stock.ReportGroup{stock.GroupWarehouse, q.Step},
+		Filter:   stock.MovementFilter{SKU: q.SKU, Warehouse: q.Warehouse, From: &from, To: &to},
+		GroupBy:  []stock.ReportGroup{stock.GroupWarehouse, q.Step},
+		TimeZone: q.TimeZone,
 	}
-	t := newTotals(rq, time.UTC)
+	t := newTotals(rq, loc)
 	if err := rollupTotals(ctx, tx, t, rq.Filter, keys); err != nil {
 		return nil, err
 	}

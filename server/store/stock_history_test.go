@@ -35,6 +35,10 @@ func TestStockHistory(t *testing.T) {
 		{"every warehouse, local first", stock.StockHistoryQuery{SKU: "S-1", From: at("2026-03-01T00:00:00Z"), To: now.Add(48 * time.Hour), Step: stock.GroupMonth}, []string{"BCN-1", "LIS-1"}},
 		{"the local warehouse today", stock.StockHistoryQuery{SKU: "S-1", Warehouse: "BCN-1", From: now.Add(-72 * time.Hour), To: now.Add(time.Hour), Step: stock.GroupDay}, []string{"BCN-1"}},
 		{"a sku nobody holds", stock.StockHistoryQuery{SKU: "NONE", From: at("2026-03-01T00:00:00Z"), To: at("2026-04-01T00:00:00Z"), Step: stock.GroupWeek}, nil},
+		{"days in Madrid", stock.StockHistoryQuery{SKU: "S-3", Warehouse: "LIS-1", From: at("2026-03-25T00:00:00Z"), To: at("2026-04-10T00:00:00Z"), Step: stock.GroupDay, TimeZone: "Europe/Madrid"}, []string{"LIS-1"}},
+		{"days in New York", stock.StockHistoryQuery{SKU: "S-2", Warehouse: "LIS-1", From: at("2026-03-21T10:31:07.5Z"), To: at("2026-04-02T17:45:00Z"), Step: stock.GroupDay, TimeZone: "America/New_York"}, []string{"LIS-1"}},
+		{"weeks in Tokyo", stock.StockHistoryQuery{SKU: "S-0", Warehouse: "LIS-1", From: at("2026-03-01T00:00:00Z"), To: at("2026-05-15T00:00:00Z"), Step: stock.GroupWeek, TimeZone: "Asia/Tokyo"}, []string{"LIS-1"}},
+		{"months in Madrid", stock.StockHistoryQuery{SKU: "S-4", Warehouse: "LIS-1", From: at("2025-12-15T00:00:00Z"), To: at("2026-07-01T00:00:00Z"), Step: stock.GroupMonth, TimeZone: "Europe/Madrid"}, []string{"LIS-1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,6 +65,7 @@ func TestStockHistory(t *testing.T) {
 		{"from after to", stock.StockHistoryQuery{SKU: "S-1", From: now, To: now.Add(-time.Hour), Step: stock.GroupDay}, stock.CodeInvalidInput},
 		{"too many steps", stock.StockHistoryQuery{SKU: "S-1", From: now.AddDate(-11, 0, 0), To: now, Step: stock.GroupDay}, stock.CodeInvalidInput},
 		{"unknown warehouse", stock.StockHistoryQuery{SKU: "S-1", Warehouse: "NOPE", From: now.Add(-time.Hour), To: now, Step: stock.GroupDay}, stock.CodeNotFound},
+		{"the server's zone", stock.StockHistoryQuery{SKU: "S-1", From: now.Add(-time.Hour), To: now, Step: stock.GroupDay, TimeZone: "Local"}, stock.CodeInvalidInput},
 	}
 	for _, c := range refusals {
 		t.Run(c.name, func(t *testing.T) {
@@ -76,8 +81,12 @@ func TestStockHistory(t *testing.T) {
 // balance of the last movement before each step's end (or q.To).
 func expectedHistory(q stock.StockHistoryQuery, whs []string, moves []priced) []stock.StockPoint {
 	out := []stock.StockPoint{}
+	loc, err := q.Location()
+	if err != nil {
+		panic(err)
+	}
 	for _, wh := range whs {
-		for p := stock.PeriodStart(q.Step, q.From); p.Before(q.To); {
+		for p := stock.PeriodStart(q.Step, q.From.In(loc)); p.Before(q.To); {
 			next := p.AddDate(0, map[stock.ReportGroup]int{stock.GroupMonth: 1}[q.Step], map[stock.ReportGroup]int{stock.GroupDay: 1, stock.GroupWeek: 7}[q.Step])
 			end := next
 			if q.To.Before(end) {

@@ -268,9 +268,17 @@ func (s *Store) listTransfers(ctx context.Context, q *stock.TransferQuery) (*sto
 	return page, rows.Err()
 }
 
+// stock.Transfer.InTransit in SQL over the transfers table: the
+// warehouse a transfer's units are on their way to (inTransitTo), for the
+// transfers whose units are on their way (inTransitOpen).
+const (
+	inTransitTo   = `CASE WHEN cancelled_at IS NULL THEN receiver ELSE sender END`
+	inTransitOpen = `received_at IS NULL AND returned_at IS NULL`
+)
+
 // inTransitSQL selects the units of a sku on their way to each warehouse.
-const inTransitSQL = `SELECT CASE WHEN cancelled_at IS NULL THEN receiver ELSE sender END, SUM(quantity)
-	FROM transfers WHERE sku = ? AND received_at IS NULL AND returned_at IS NULL GROUP BY 1`
+const inTransitSQL = `SELECT ` + inTransitTo + `, SUM(quantity)
+	FROM transfers WHERE sku = ? AND ` + inTransitOpen + ` GROUP BY 1`
 
 // inTransit returns the units of sku on their way to each warehouse (see
 // stock.Transfer.InTransit), as of one read of st, the prepared

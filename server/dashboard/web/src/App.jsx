@@ -1,7 +1,8 @@
-// App.jsx: the dashboard. It asks the node who it is (me), then loads the
-// network, the stock of every warehouse, the transfers on their way and the
-// alerts, and keeps them live through the node's subscriptions; after a
-// reconnection it reads everything again, so nothing missed stays wrong.
+// App.jsx: the dashboard. It subscribes to the node's live changes, asks
+// who it is (me) and reads the stock table at once, then the network, the
+// transfers on their way and the alerts, and keeps them live through the
+// subscriptions; after a reconnection it reads everything again, so
+// nothing missed stays wrong (a product deleted meanwhile leaves the table).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { connect, storeToken, takeToken } from './api.js';
 import { initialLanguage, languages, saveLanguage, translator } from './i18n.js';
@@ -14,7 +15,7 @@ import { Alerts } from './Alerts.jsx';
 import { Product } from './Product.jsx';
 
 const EXPIRY_DAYS = 30;
-const NETWORK_EVERY = 3000; // ms between reads of the network's state
+const TRANSIT_AFTER = 100; // ms a transfer's sku waits for others before its units in transit are read
 
 function TokenForm({ t, message, onToken }) {
   const [value, setValue] = useState('');
@@ -41,6 +42,18 @@ function isOpen(x) {
   return x.status === 'IN_TRANSIT' || x.status === 'CANCEL_REQUESTED';
 }
 
+// merge returns the warehouses of old with those of fresh put in their
+// place (new ones appended), local first as the node lists them.
+function merge(old, fresh) {
+  const out = [...old];
+  for (const w of fresh) {
+    const i = out.findIndex((o) => o.id === w.id);
+    if (i < 0) out.push(w);
+    else out[i] = { ...out[i], ...w };
+  }
+  return out;
+}
+
 // productFromHash returns the sku of a #product=SKU fragment.
 function productFromHash() {
   return new URLSearchParams(location.hash.slice(1)).get('product') || '';
@@ -60,6 +73,7 @@ export function App({ endpoint }) {
   const [sku, setSku] = useState(productFromHash);
   const [changes, setChanges] = useState(0);
   const [loaded, setLoaded] = useState(false);
+  const [tableWarehouses, setTableWarehouses] = useState([]);
   const table = useMemo(() => new Table(), [token]);
   const skuRef = useRef(sku);
   skuRef.current = sku;
@@ -99,31 +113,34 @@ export function App({ endpoint }) {
     );
   }, [api]);
 
-  // The network, read again every few seconds; with the replicas' seqs
-  // and digests once the first load is done.
+  // The network, live through networkChanged once the table is loaded:
+  // its events carry the replicas' digests, which a node computes over
+  // each whole log the first time, so they wait until the first load is
+  // done (before it, the network comes without them).
   useEffect(() => {
-    if (!api || !me) return undefined;
+    if (!api || !loaded) return undefined;
+    return api.subscribe(Q.ON_NETWORK, {}, (d) => setNetwork((old) => merge(old, [d.networkChanged])));
+  }, [api, loaded]);
+
+  // The network read: without digests at first, with them once the table
+  // is loaded, and again after each reconnection.
+  useEffect(() => {
+    if (!api) return undefined;
     let live = true;
-    let timer = 0;
-    const read = async () => {
-      try {
-        const d = await api.query(loaded ? Q.NETWORK : Q.NETWORK_FIRST);
-        if (live) setNetwork(d.warehouses);
-      } catch {
-        /* shown stale until the next read */
-      }
-      if (live && loaded) timer = setTimeout(read, NETWORK_EVERY);
-    };
-    read();
+    api.query(loaded ? Q.NETWORK : Q.NETWORK_FIRST).then(
+      (d) => live && setNetwork((old) => merge(old, d.warehouses)),
+      () => {}, // shown stale until the next change or reconnection
+    );
     return () => {
       live = false;
-      clearTimeout(timer);
     };
-  }, [api, me, reloads, loaded]);
+  }, [api, reloads, loaded]);
 
   // Subscriptions first, then the reads, so no change falls between them.
   useEffect(() => {
-    if (!api || !me) return undefined;
+    if (!api) return undefined;
+    const transit = new Set();
+    let timer = 0;
     const stops = [
       api.subscribe(Q.ON_STOCK, {}, (d) => {
         table.apply(d.stockChanged);
@@ -132,6 +149,17 @@ export function App({ endpoint }) {
       api.subscribe(Q.ON_TRANSFER, {}, (d) => {
         const x = d.transferUpdated;
         setTransfers((m) => new Map(m).set(x.id, { ...x, seen: Date.now() }));
+        // The node counts the units in transit (StockLevel.inTransit):
+        // read them again for the sku, a burst of transfers once.
+        transit.add(x.sku);
+        if (!timer) {
+          timer = setTimeout(() => {
+            timer = 0;
+            const skus = [...transit];
+            transit.clear();
+            table.transitOf(api, skus).catch(() => {});
+          }, TRANSIT_AFTER);
+        }
       }),
       api.subscribe(Q.ON_LOW, {}, (d) => {
         const a = d.lowStockAlert;
@@ -149,16 +177,18 @@ export function App({ endpoint }) {
         setExpiring((m) => new Map(m).set([x.warehouse.id, x.sku, x.code, x.expiresOn].join('|'), { ...x, warehouse: x.warehouse.id }));
       }),
     ];
-    return () => stops.forEach((stop) => stop());
-  }, [api, me, table]);
+    return () => {
+      clearTimeout(timer);
+      stops.forEach((stop) => stop());
+    };
+  }, [api, table]);
 
   // The first reads: the stock table first, alone, as it is most of
-  // the work (its rounds would otherwise wait behind the others'), then
-  // the transfers and alerts.
+  // the work, then the transfers and alerts.
   useEffect(() => {
-    if (!api || !me) return;
+    if (!api) return;
     (async () => {
-      await table.load(api, me.warehouses);
+      setTableWarehouses(await table.load(api));
       const started = Date.now();
       await Promise.all([
         Promise.all(['IN_TRANSIT', 'CANCEL_REQUESTED'].map((status) => api.query(Q.TRANSFERS, { status }))).then((rs) => {
@@ -182,18 +212,12 @@ export function App({ endpoint }) {
       performance.mark('dashboard:loaded');
       setLoaded(true);
       document.body.dataset.ready = 'true';
-    })().catch((e) => setFailure(e.message));
-  }, [api, me, table, reloads]);
-
-  const inTransit = useMemo(() => {
-    const m = new Map();
-    for (const x of transfers.values()) {
-      if (!isOpen(x)) continue;
-      const key = x.to.id + '|' + x.sku;
-      m.set(key, (m.get(key) || 0) + x.quantity);
-    }
-    return m;
-  }, [transfers]);
+    })().catch((e) => {
+      // A reload that fails (the link lost again) waits for the next
+      // reconnection; only a first load that fails is shown.
+      if (reloads === 0) setFailure(e.code === 'UNAUTHENTICATED' ? t('tokenRefused', e.message) : e.message);
+    });
+  }, [api, table, reloads]);
 
   const act = useCallback(
     async (what, id) => {
@@ -209,9 +233,9 @@ export function App({ endpoint }) {
     setSku(s);
   }, []);
 
-  // The table's columns: the warehouses known at the start, and any the
+  // The table's columns: the warehouses of its last read, and any the
   // network shows since (their rows fill in as their changes arrive).
-  const whsKey = [...new Set([...(me ? me.warehouses : []), ...network.map((w) => w.id)])].join(',');
+  const whsKey = [...new Set([...tableWarehouses, ...(me ? me.warehouses : []), ...network.map((w) => w.id)])].join(',');
   const whs = useMemo(() => (whsKey ? whsKey.split(',') : []), [whsKey]);
 
   const changeToken = (v) => {
@@ -254,9 +278,9 @@ export function App({ endpoint }) {
       {header}
       <main>
         <Network t={t} warehouses={network} />
-        <StockTable t={t} table={table} warehouses={whs} inTransit={inTransit} onPick={pick} selected={sku} />
+        <StockTable t={t} table={table} warehouses={whs} onPick={pick} selected={sku} />
         <div className="columns main">
-          <Product t={t} api={api} sku={sku} changes={changes} />
+          <Product t={t} api={api} sku={sku} changes={changes} warehouses={whs} />
           <div className="stack">
             <Transfers t={t} transfers={transfers} local={me.local} canAct={canAct} act={act} onPick={pick} />
             <Alerts t={t} low={low} expiring={expiring} onPick={pick} />

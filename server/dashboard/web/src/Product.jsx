@@ -1,30 +1,62 @@
 // Product.jsx: one product's stock over time per warehouse (stockHistory,
 // drawn by uPlot) with a period picker, its recent movements, and its lots
-// and locations in this node's warehouse when it has any.
+// and locations in every warehouse that has any (the node holds them of
+// the replicas too).
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import { HISTORY, PRODUCT_DETAIL, PRODUCT_LOTS } from './queries.js';
 
 // periods are the picker's choices: how far back, and the step.
 const periods = {
-  days30: { step: 'DAY', back: (d) => d.setUTCDate(d.getUTCDate() - 29) },
-  weeks26: { step: 'WEEK', back: (d) => d.setUTCDate(d.getUTCDate() - 7 * 25) },
-  months24: { step: 'MONTH', back: (d) => d.setUTCMonth(d.getUTCMonth() - 23, 1) },
+  days30: { step: 'DAY', back: (d) => d.setDate(d.getDate() - 29) },
+  weeks26: { step: 'WEEK', back: (d) => d.setDate(d.getDate() - 7 * 25) },
+  months24: { step: 'MONTH', back: (d) => d.setMonth(d.getMonth() - 23, 1) },
 };
 
 const colours = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0a7ea4'];
 
-// range returns the query period: from the start (UTC) of the first
-// step's day to the next hour, so the last point is the stock now.
+// zone is the browser's time zone (an IANA name), in which the node cuts
+// the chart's days, weeks and months as a movement report in that zone
+// would; undefined (UTC) when the browser names none.
+const zone = (() => {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+// range returns the query period: from the start of the first step's day
+// (in the browser's zone) to the next hour, so the last point is the
+// stock now.
 function range(period) {
   const now = new Date();
   const to = new Date(now);
   to.setUTCMinutes(0, 0, 0);
   to.setUTCHours(to.getUTCHours() + 1);
   const from = new Date(now);
-  from.setUTCHours(0, 0, 0, 0);
+  from.setHours(0, 0, 0, 0);
   periods[period].back(from);
   return { from: from.toISOString(), to: to.toISOString(), step: periods[period].step };
+}
+
+// history reads stockHistory in the browser's zone, or in UTC when the
+// node does not know that zone's name.
+async function history(api, vars) {
+  try {
+    return await api.query(HISTORY, { ...vars, zone });
+  } catch (e) {
+    if (zone && e.code === 'INVALID_INPUT') return api.query(HISTORY, vars);
+    throw e;
+  }
+}
+
+// lotsByWarehouse reads the product's lots and locations in each
+// warehouse, leaving out those without the product or with neither.
+async function lotsByWarehouse(api, sku, warehouses) {
+  const all = await Promise.all(warehouses.map((warehouse) =>
+    api.query(PRODUCT_LOTS, { sku, warehouse }).then((d) => d.product && { warehouse, ...d.product }, () => null)));
+  return all.filter((p) => p && (p.lots.some((l) => l.code) || p.locations.some((l) => l.location)));
 }
 
 // series turns stockHistory's points into uPlot's columns: the x values
@@ -79,27 +111,27 @@ function Chart({ t, points }) {
   );
 }
 
-export function Product({ t, api, sku, changes }) {
+export function Product({ t, api, sku, changes, warehouses }) {
   const [period, setPeriod] = useState('days30');
   const [points, setPoints] = useState(null);
   const [moves, setMoves] = useState([]);
-  const [lots, setLots] = useState(null);
+  const [lots, setLots] = useState([]);
   const [error, setError] = useState('');
 
   useEffect(() => {
     if (!sku) return undefined;
     let live = true;
     const r = range(period);
-    api.query(HISTORY, { sku, ...r }).then(
+    history(api, { sku, ...r }).then(
       (d) => live && (setPoints(d.stockHistory), setError('')),
       (e) => live && setError(e.message),
     );
     api.query(PRODUCT_DETAIL, { sku }).then((d) => live && setMoves(d.movements.edges.map((e) => e.node)), () => {});
-    api.query(PRODUCT_LOTS, { sku }).then((d) => live && setLots(d.product), () => live && setLots(null));
+    lotsByWarehouse(api, sku, warehouses).then((l) => live && setLots(l));
     return () => {
       live = false;
     };
-  }, [api, sku, period, changes]);
+  }, [api, sku, period, changes, warehouses]);
 
   if (!sku) {
     return (
@@ -137,27 +169,27 @@ export function Product({ t, api, sku, changes }) {
             </tbody>
           </table>
         </div>
-        {lots && (lots.lots.some((l) => l.code) || lots.locations.some((l) => l.location)) ? (
-          <div>
-            <h3>{t('lots')}</h3>
+        {lots.map((p) => (
+          <div key={p.warehouse} className="lots" data-lots={p.warehouse}>
+            <h3>{t('lots')} · {p.warehouse}</h3>
             <ul className="list">
-              {lots.lots.map((l) => (
-                <li key={l.code + l.expiresOn}>
+              {p.lots.map((l) => (
+                <li key={l.code + l.expiresOn} data-lot={l.code}>
                   {l.code || t('noLot')}: <b className="num">{t.num(l.quantity)}</b>{' '}
                   {l.expiresOn ? <span className="muted">{t('expires')} {t.day(l.expiresOn)}</span> : null}
                 </li>
               ))}
             </ul>
-            <h3>{t('locations')}</h3>
+            <h3>{t('locations')} · {p.warehouse}</h3>
             <ul className="list">
-              {lots.locations.map((l) => (
+              {p.locations.map((l) => (
                 <li key={l.location ? l.location.code : ''}>
                   {l.location ? l.location.path : t('unplaced')}: <b className="num">{t.num(l.quantity)}</b>
                 </li>
               ))}
             </ul>
           </div>
-        ) : null}
+        ))}
       </div>
     </section>
   );

@@ -9,7 +9,7 @@ const ROW = 30;
 
 // Row is one product's line; it renders again only when its props change
 // (its cells object is replaced on every change of the product).
-const Row = memo(function Row({ t, r, start, columns, minWidth, warehouses, inTransit, onPick, selected }) {
+const Row = memo(function Row({ t, r, start, columns, minWidth, warehouses, onPick, selected }) {
   return (
     <div
       className={'grid row' + (selected ? ' selected' : '')}
@@ -22,7 +22,7 @@ const Row = memo(function Row({ t, r, start, columns, minWidth, warehouses, inTr
       <span className="name" title={r.name}>{r.name}</span>
       {warehouses.map((w) => {
         const c = r.by[w];
-        const transit = inTransit.get(w + '|' + r.sku) || 0;
+        const transit = r.transit[w] || 0;
         return [
           <span
             key={w + 'q'}
@@ -35,14 +35,14 @@ const Row = memo(function Row({ t, r, start, columns, minWidth, warehouses, inTr
             {c && c.low ? ' ⚠' : ''}
           </span>,
           <span key={w + 'a'} className="num">{c ? t.num(c.available) : ''}</span>,
-          <span key={w + 't'} className="num transit">{transit ? t.num(transit) : ''}</span>,
+          <span key={w + 't'} className="num transit" data-transit={w + '|' + r.sku} data-units={transit}>{transit ? t.num(transit) : ''}</span>,
         ];
       })}
     </div>
   );
 });
 
-export function StockTable({ t, table, warehouses, inTransit, onPick, selected }) {
+export function StockTable({ t, table, warehouses, onPick, selected }) {
   const version = useSyncExternalStore(
     (fn) => table.subscribe(fn),
     () => table.version,
@@ -97,7 +97,7 @@ export function StockTable({ t, table, warehouses, inTransit, onPick, selected }
         <div className="body" style={{ height: virtual.getTotalSize(), minWidth }}>
           {virtual.getVirtualItems().map((item) => (
             <Row key={rows[item.index].sku} t={t} r={rows[item.index]} cells={rows[item.index].cells} start={item.start}
-              columns={columns} minWidth={minWidth} warehouses={warehouses} inTransit={inTransit} onPick={onPick}
+              columns={columns} minWidth={minWidth} warehouses={warehouses} onPick={onPick}
               selected={rows[item.index].sku === selected} />
           ))}
         </div>

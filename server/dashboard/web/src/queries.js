@@ -16,28 +16,36 @@ export const NETWORK_FIRST = `query NetworkFirst {
   warehouses { id name local online lastSeen departed departedAt behind }
 }`;
 
-// PAGE_SIZE is the node's largest page of products (stock.MaxPageSize).
-export const PAGE_SIZE = 500;
+// ON_NETWORK is a warehouse each time what the node knows of it changes
+// (online, behind, its replica's seq, digest or problem), at most a few
+// times a second per warehouse.
+export const ON_NETWORK = `subscription LiveNetwork {
+  networkChanged {
+    id name local online lastSeen departed departedAt behind
+    replica { seq digest asOf problem { kind servedBy since detail } }
+  }
+}`;
 
-// productPages returns one query reading the next page of products of
-// each warehouse in cursors (warehouse id → the cursor to read after, null
-// for the first page), under aliases w0, w1, …: one request per round
-// for every warehouse.
-export function productPages(cursors) {
-  const ids = Object.keys(cursors);
-  const vars = {};
-  const params = [];
-  const fields = ids.map((id, i) => {
-    vars['w' + i] = id;
-    vars['a' + i] = cursors[id];
-    params.push(`$w${i}: ID, $a${i}: String`);
-    return `w${i}: products(warehouse: $w${i}, first: ${PAGE_SIZE}, after: $a${i}) {
-    edges { node { sku name quantity available reorderPoint belowReorderPoint } }
-    pageInfo { hasNextPage endCursor }
-  }`;
-  });
-  return { query: `query Products(${params.join(', ')}) {\n  ${fields.join('\n  ')}\n}`, vars, ids };
-}
+// FIRST_SCREEN is how many skus the first page of the stock table holds:
+// a screenful and more, shown before the rest is read.
+export const FIRST_SCREEN = 100;
+
+// TABLE_PAGE is the node's largest page of the stock table
+// (stock.MaxStockTableRows): the rest comes in pages of that many.
+export const TABLE_PAGE = 5000;
+
+// STOCK_TABLE reads a page of the stock table in columns: one warehouse
+// per column, one sku per row, in transit as the node counts it.
+export const STOCK_TABLE = `query StockTable($first: Int!, $after: ID) {
+  stockTable(first: $first, after: $after) {
+    skus names hasNextPage endCursor
+    columns { warehouse quantity available reorderPoint inTransit }
+  }
+}`;
+
+// IN_TRANSIT reads the units of a sku on their way to each warehouse,
+// after a transfer of it changed.
+export const IN_TRANSIT = `query InTransit($sku: ID!) { stockLevels(sku: $sku) { warehouse { id } inTransit } }`;
 
 const TRANSFER_FIELDS = `id status sku quantity reference createdAt from { id name } to { id name }`;
 
@@ -53,8 +61,8 @@ export const ALERTS = `query Alerts($days: Int!) {
   expiringLots(withinDays: $days) { sku code expiresOn quantity warehouse { id } }
 }`;
 
-export const HISTORY = `query History($sku: ID!, $from: Time!, $to: Time!, $step: ReportGroup!) {
-  stockHistory(sku: $sku, from: $from, to: $to, step: $step) { warehouse { id } at quantity }
+export const HISTORY = `query History($sku: ID!, $from: Time!, $to: Time!, $step: ReportGroup!, $zone: String) {
+  stockHistory(sku: $sku, from: $from, to: $to, step: $step, timeZone: $zone) { warehouse { id } at quantity }
 }`;
 
 export const PRODUCT_DETAIL = `query ProductDetail($sku: ID!) {
@@ -63,8 +71,10 @@ export const PRODUCT_DETAIL = `query ProductDetail($sku: ID!) {
   }
 }`;
 
-export const PRODUCT_LOTS = `query ProductLots($sku: ID!) {
-  product(sku: $sku) {
+// PRODUCT_LOTS reads a product's lots and locations in one warehouse (the
+// replicas hold both, as their logs carry them).
+export const PRODUCT_LOTS = `query ProductLots($sku: ID!, $warehouse: ID) {
+  product(sku: $sku, warehouse: $warehouse) {
     lots { code expiresOn quantity }
     locations { location { code path } quantity }
   }

@@ -226,6 +226,22 @@ func TestHandEncodersMatchMarshal(t *testing.T) {
 			}
 			return nil
 		}},
+		{"expiring lots", func(r *rand.Rand) any {
+			l := &ExpiringLots{}
+			if r.IntN(8) > 0 {
+				l.Lots = []ExpiringLot{}
+			}
+			for range r.IntN(4) {
+				l.Lots = append(l.Lots, ExpiringLot{Warehouse: randString(r), SKU: randString(r), Code: randString(r),
+					ExpiresOn: Date(randString(r)), Quantity: randInt(r)})
+			}
+			return l
+		}, func(v any) []byte {
+			if l := v.(*ExpiringLots); l.Lots != nil {
+				return appendExpiringLots(nil, l)
+			}
+			return nil
+		}},
 		{"nil pointers", func(r *rand.Rand) any {
 			return []any{(*Movement)(nil), (*MovementInput)(nil), (*LogEntry)(nil), (*Error)(nil)}[r.IntN(4)]
 		}, func(any) []byte { return nil }},
@@ -369,6 +385,11 @@ var decodeInputs = []struct {
 	{"movement input", `{"sku":"A1","kind":"SALE","quantity":3,"reference":"R","note":"n","idempotencyKey":"k"}`},
 	{"movement page", `{"movements":[{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"createdAt":"2026-11-30T10:06:04Z"},{"id":"MAD-1:6","seq":6,"createdAt":"2026-11-30T10:06:03.5Z"}],"hasNext":true}`},
 	{"empty movement page", `{"movements":[],"hasNext":false}`},
+	{"expiring lots", `{"lots":[{"warehouse":"MAD-1","sku":"A1","code":"L1","expiresOn":"2026-12-01","quantity":3},{"warehouse":"B","sku":"ñ","code":"","expiresOn":"","quantity":-1}]}`},
+	{"expiring lots empty", `{"lots":[]}`},
+	{"expiring lots null", `{"lots":null}`},
+	{"expiring lot with another key", `{"lots":[{"warehouse":"A","lot":"L1"}]}`},
+	{"expiring lot quantity twice", `{"lots":[{"quantity":1,"quantity":2}]}`},
 	{"movement page, null movements", `{"movements":null,"hasNext":true}`},
 	{"movement page, bad boolean", `{"movements":[],"hasNext":tru}`},
 	{"movement page, hasNext twice", `{"hasNext":true,"hasNext":false}`},
@@ -505,6 +526,9 @@ func checkDecode(t *testing.T, data []byte) {
 		{"*MovementPage", func() any { return new(MovementPage) }},
 		{"*MovementPage held", func() any { return &MovementPage{Movements: []Movement{{ID: "X:1"}}, HasNext: true} }},
 		{"nil *MovementPage", func() any { return (*MovementPage)(nil) }},
+		{"*ExpiringLots", func() any { return new(ExpiringLots) }},
+		{"*ExpiringLots held", func() any { return &ExpiringLots{Lots: []ExpiringLot{{SKU: "OLD", Quantity: 9}}} }},
+		{"nil *ExpiringLots", func() any { return (*ExpiringLots)(nil) }},
 		{"*ChangeBatch held", func() any { return &ChangeBatch{Epoch: "e0", Entries: []LogEntry{{Origin: "X", Seq: 1}}} }},
 	}
 	for _, tg := range targets {

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -301,14 +303,18 @@ func (s *Store) productLines(ctx context.Context, r *stock.ProductRef) (*stock.S
 }
 
 // expiringSQL selects the lots with stock expiring by ?1, of one warehouse
-// or (?2 NULL) every one, soonest first.
+// or (?2 NULL) every one, soonest first: grouped and ordered in the
+// expiry index's own order (expiry, product, lot), so that SQLite sorts
+// nothing; expiringLots orders each day's lots by warehouse, sku and lot.
 const expiringSQL = `SELECT p.warehouse_id, p.sku, l.lot, l.expires_on, SUM(l.quantity)
 	FROM stock_lines l INDEXED BY stock_lines_expiry JOIN products p ON p.id = l.product_id
 	WHERE l.expires_on <> '' AND l.expires_on <= ?1 AND p.deleted_at IS NULL AND (?2 IS NULL OR p.warehouse_id = ?2)
 	GROUP BY l.expires_on, l.product_id, l.lot
-	ORDER BY l.expires_on, p.warehouse_id, p.sku, l.lot LIMIT ?3`
+	ORDER BY l.expires_on, l.product_id, l.lot`
 
-// expiringLots returns the lots with stock expiring by q.Until.
+// expiringLots returns the lots with stock expiring by q.Until, soonest
+// first, then by warehouse, sku and lot, at most q.Limit: it reads the
+// days up to the one where the limit falls, whole, orders them and cuts.
 func (s *Store) expiringLots(ctx context.Context, q *stock.ExpiringQuery) (*stock.ExpiringLots, error) {
 	var wh any
 	if q.Warehouse != "" {
@@ -318,7 +324,7 @@ func (s *Store) expiringLots(ctx context.Context, q *stock.ExpiringQuery) (*stoc
 		}
 		wh = id
 	}
-	rows, err := s.rdb.QueryContext(ctx, expiringSQL, string(q.Until), wh, q.Limit)
+	rows, err := s.rdb.QueryContext(ctx, expiringSQL, string(q.Until), wh)
 	if err != nil {
 		return nil, fmt.Errorf("reading the expiring lots: %w", err)
 	}
@@ -329,9 +335,20 @@ func (s *Store) expiringLots(ctx context.Context, q *stock.ExpiringQuery) (*stoc
 		if err := rows.Scan(&l.Warehouse, &l.SKU, &l.Code, &l.ExpiresOn, &l.Quantity); err != nil {
 			return nil, err
 		}
+		if n := len(out.Lots); n >= q.Limit && out.Lots[n-1].ExpiresOn != l.ExpiresOn {
+			break // the limit's day is whole
+		}
 		out.Lots = append(out.Lots, l)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the expiring lots: %w", err)
+	}
+	slices.SortFunc(out.Lots, func(a, b stock.ExpiringLot) int {
+		return cmp.Or(cmp.Compare(a.ExpiresOn, b.ExpiresOn), cmp.Compare(a.Warehouse, b.Warehouse),
+			cmp.Compare(a.SKU, b.SKU), cmp.Compare(a.Code, b.Code))
+	})
+	out.Lots = out.Lots[:min(len(out.Lots), q.Limit)]
+	return out, nil
 }
 
 // movePieces applies movement m's pieces to the lines of product id: out

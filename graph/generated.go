@@ -3797,6 +3797,8 @@ input RelocateStockInput {
   to: String!
   "Only units of this lot code; omitted: soonest-expiring first."
   lot: String
+  "A key the client chooses, as recordMovement's: the same key sent again moves the units once and returns the first relocation; with a different request (or a key a movement used) it is INVALID_INPUT."
+  idempotencyKey: String
 }
 
 "A product's units at one location."
@@ -16065,7 +16067,7 @@ func (ec *executionContext) unmarshalInputRelocateStockInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "quantity", "from", "to", "lot"}
+	fieldsInOrder := [...]string{"sku", "quantity", "from", "to", "lot", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16107,6 +16109,13 @@ func (ec *executionContext) unmarshalInputRelocateStockInput(ctx context.Context
 				return it, err
 			}
 			it.Lot = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil

@@ -110,9 +110,13 @@ func randTime(r *rand.Rand) time.Time {
 }
 
 func randMovement(r *rand.Rand) *Movement {
-	return &Movement{ID: randString(r), Warehouse: randString(r), Seq: randInt(r), SKU: randString(r),
+	m := &Movement{ID: randString(r), Warehouse: randString(r), Seq: randInt(r), SKU: randString(r),
 		Kind: Kind(randString(r)), Quantity: randInt(r), Balance: randInt(r), Reference: randString(r),
 		Note: randString(r), Actor: randString(r), IdempotencyKey: randString(r), CreatedAt: randTime(r)}
+	if r.IntN(4) == 0 {
+		m.NamedLot = &LotInput{Code: randString(r), ExpiresOn: Date(randString(r))}
+	}
+	return m
 }
 
 func randEntry(r *rand.Rand) *LogEntry {
@@ -394,6 +398,10 @@ var decodeInputs = []struct {
 	{"movement page, bad boolean", `{"movements":[],"hasNext":tru}`},
 	{"movement page, hasNext twice", `{"hasNext":true,"hasNext":false}`},
 	{"movement", `{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"reference":"R","note":"n","actor":"admin","idempotencyKey":"k","createdAt":"2026-11-30T10:06:04.475930935Z"}`},
+	{"movement naming a lot", `{"id":"MAD-1:7","sku":"A1","kind":"SALE","quantity":-3,"createdAt":"2026-11-30T10:06:04Z","lots":[{"code":"L1","expiresOn":"2027-01-31","quantity":3}],"namedLot":{"code":"L1"}}`},
+	{"movement naming a lot with expiry", `{"namedLot":{"code":"L1","expiresOn":"2027-01-31"}}`},
+	{"movement naming a lot oddly", `{"namedLot":{"code":"L1","extra":1}}`},
+	{"movement naming a null lot", `{"namedLot":null}`},
 	{"movement without options", `{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"createdAt":"2026-11-30T10:06:04Z"}`},
 	{"movement time with offset", `{"createdAt":"2026-11-30T10:06:04.5+02:00"}`},
 	{"movement time lower-case z", `{"createdAt":"2026-11-30T10:06:04.5z"}`},
@@ -517,6 +525,7 @@ func checkDecode(t *testing.T, data []byte) {
 			return &Movement{ID: "X:1", Warehouse: "X", Seq: 1, SKU: "OLD", Kind: KindSale, Quantity: -1, Balance: 3,
 				Reference: "r", Note: "n", Actor: "a", IdempotencyKey: "k", CreatedAt: time.Date(2020, 1, 2, 3, 4, 5, 6, time.UTC)}
 		}},
+		{"*Movement naming a lot", func() any { return &Movement{SKU: "OLD", NamedLot: &LotInput{Code: "OLD", ExpiresOn: "2020-01-01"}} }},
 		{"nil *Movement", func() any { return (*Movement)(nil) }},
 		{"*LogEntry", func() any { return new(LogEntry) }},
 		{"*LogEntry held", func() any {

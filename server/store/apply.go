@@ -263,7 +263,7 @@ func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 	r.stock[m.SKU] = replicaStock{id: id, quantity: m.Balance, seq: e.Seq, at: e.At}
 	fp := ""
 	if m.IdempotencyKey != "" {
-		fp = b.s.fingerprint(requestOf(m))
+		fp = b.s.digest(recordedRequest(m))
 	}
 	row := *m // stored under the entry's origin and seq, as sealed
 	row.Warehouse, row.Seq = e.Origin, e.Seq

@@ -228,14 +228,15 @@ type movementDetail struct {
 	Location string              `json:"location,omitempty"`
 	Pack     string              `json:"pack,omitempty"`
 	PackSize int64               `json:"packSize,omitempty"`
+	NamedLot *stock.LotInput     `json:"namedLot,omitempty"`
 }
 
 // detailOf returns the detail column of mv: NULL for a plain movement.
 func detailOf(mv *stock.Movement) (any, error) {
-	if mv.Lots == nil && mv.Location == "" && mv.Pack == "" {
+	if mv.Lots == nil && mv.Location == "" && mv.Pack == "" && mv.NamedLot == nil {
 		return nil, nil
 	}
-	return string(stock.AppendWhere(nil, mv.Lots, mv.Location, mv.Pack, mv.PackSize)), nil
+	return string(stock.AppendWhere(nil, mv.Lots, mv.Location, mv.Pack, mv.PackSize, mv.NamedLot)), nil
 }
 
 // openDetail fills m's lots, location and pack from its detail column.
@@ -247,7 +248,7 @@ func openDetail(m *stock.Movement, detail sql.NullString) error {
 	if err := json.Unmarshal([]byte(detail.String), &d); err != nil {
 		return fmt.Errorf("reading the detail of movement %s: %w", m.ID, err)
 	}
-	m.Lots, m.Location, m.Pack, m.PackSize = d.Lots, d.Location, d.Pack, d.PackSize
+	m.Lots, m.Location, m.Pack, m.PackSize, m.NamedLot = d.Lots, d.Location, d.Pack, d.PackSize, d.NamedLot
 	return nil
 }
 

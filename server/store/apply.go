@@ -270,7 +270,7 @@ func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 	if err := b.insertMovement(id, &row, fp, timestamp(m.CreatedAt)); err != nil || m.Lots == nil {
 		return err
 	}
-	if err := b.movePieces(id, m); err != nil {
+	if err := b.movePieces(id, m, nil); err != nil {
 		return stock.InvalidEntry(e, "movement.lots", "%s", stock.Message(err))
 	}
 	return b.checkLinesHeld(e, id, m.Balance)

@@ -258,6 +258,7 @@ func (b *batch) relocateStock(in *stock.RelocateStockInput) (*stock.Movement, er
 		return nil, err
 	}
 	t := stock.Take{Code: in.Lot, Location: in.From, Unplaced: in.From == "", AllowExpired: true, Today: b.today()}
+	m.lines = lines
 	if m.pieces, err = stock.Allocate(p.sku, lines, in.Quantity, t); err != nil {
 		return nil, err
 	}

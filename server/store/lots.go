@@ -45,6 +45,11 @@ const (
 	takeLine = `UPDATE stock_lines SET quantity = quantity - ?5
 		WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity >= ?5 RETURNING quantity`
 	dropLine  = `DELETE FROM stock_lines WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity = 0`
+	// lessLine and emptyLine take a piece from a line whose quantity the
+	// writer read in this job: part of it, or all of it.
+	lessLine  = `UPDATE stock_lines SET quantity = quantity - ?5
+		WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity > ?5`
+	emptyLine = `DELETE FROM stock_lines WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity = ?5`
 	linesHeld = `SELECT COALESCE(SUM(quantity), 0) FROM stock_lines WHERE product_id = ?`
 )
 
@@ -144,6 +149,7 @@ func (b *batch) pieces(p stockRow, m *movementInput) ([]stock.LotQuantity, error
 	if err != nil {
 		return nil, err
 	}
+	m.lines = lines
 	t := stock.Take{Location: m.location, Today: b.today(),
 		AllowExpired: m.kind == stock.KindAdjustment || (m.lot != nil && m.admin)}
 	if m.lot != nil {
@@ -163,7 +169,10 @@ func (b *batch) pieces(p stockRow, m *movementInput) ([]stock.LotQuantity, error
 // them when sign is positive, out of them otherwise. The piece of no lot
 // and no location has no row. It refuses (ErrInvalidEntry through bad) a
 // piece that takes more than its line holds: a writer never chooses one.
-func (b *batch) writeLines(id int, sign int64, pieces []stock.LotQuantity) error {
+// known, when not nil, holds the lines as the writer read them in this
+// job: a piece taken from one of them is one statement that knows whether
+// it empties the line (a FEFO sale's cost was mostly these statements).
+func (b *batch) writeLines(id int, sign int64, pieces []stock.LotQuantity, known []stock.StockLine) error {
 	for _, l := range pieces {
 		if l.Code == "" && l.Location == "" {
 			continue
@@ -173,6 +182,12 @@ func (b *batch) writeLines(id int, sign int64, pieces []stock.LotQuantity) error
 		if sign > 0 {
 			if err := b.execPrep(addLine, args...); err != nil {
 				return fmt.Errorf("adding to lot %s of product %d: %w", l.Code, id, err)
+			}
+			continue
+		}
+		if held, ok := lineHeld(known, l); ok {
+			if err := b.takeKnown(held, l, args); err != nil {
+				return err
 			}
 			continue
 		}
@@ -189,6 +204,40 @@ func (b *batch) writeLines(id int, sign int64, pieces []stock.LotQuantity) error
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// lineHeld returns the quantity of l's line among known.
+func lineHeld(known []stock.StockLine, l stock.LotQuantity) (int64, bool) {
+	for _, k := range known {
+		if k.Code == l.Code && k.ExpiresOn == l.ExpiresOn && k.Location == l.Location {
+			return k.Quantity, true
+		}
+	}
+	return 0, false
+}
+
+// takeKnown takes piece l (args: its line's key and quantity) from its
+// line, which held held units when the writer read it: one UPDATE, or one
+// DELETE when it takes them all. The statement checks the quantity still,
+// so a line that changed since fails as short.
+func (b *batch) takeKnown(held int64, l stock.LotQuantity, args []any) error {
+	query := lessLine
+	if held == l.Quantity {
+		query = emptyLine
+	}
+	st, err := b.prep(query)
+	if err != nil {
+		return err
+	}
+	b.wrote = true
+	res, err := st.ExecContext(b.ctx, args...)
+	if err != nil {
+		return fmt.Errorf("taking from lot %s of product %d: %w", l.Code, args[0], err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errLineShort(l)
 	}
 	return nil
 }
@@ -354,11 +403,12 @@ func (s *Store) expiringLots(ctx context.Context, q *stock.ExpiringQuery) (*stoc
 
 // movePieces applies movement m's pieces to the lines of product id: out
 // of their lines and, for a RELOCATION, into the same lots at m.Location.
-func (b *batch) movePieces(id int, m *stock.Movement) error {
+// known is as writeLines takes it.
+func (b *batch) movePieces(id int, m *stock.Movement, known []stock.StockLine) error {
 	if m.Kind != stock.KindRelocation {
-		return b.writeLines(id, m.Quantity, m.Lots)
+		return b.writeLines(id, m.Quantity, m.Lots, known)
 	}
-	if err := b.writeLines(id, -1, m.Lots); err != nil {
+	if err := b.writeLines(id, -1, m.Lots, known); err != nil {
 		return err
 	}
 	to := make([]stock.LotQuantity, len(m.Lots))
@@ -366,7 +416,7 @@ func (b *batch) movePieces(id int, m *stock.Movement) error {
 		l.Location = m.Location
 		to[i] = l
 	}
-	return b.writeLines(id, 1, to)
+	return b.writeLines(id, 1, to, nil)
 }
 
 // exportStock reads a page of a warehouse's stock by product, lot and

@@ -26,8 +26,9 @@ type movementInput struct {
 	lot      *stock.LotInput
 	location string
 	pieces   []stock.LotQuantity
-	admin    bool  // an admin named the lot: it may be expired
-	moved    int64 // a RELOCATION's units (its delta is 0)
+	admin    bool              // an admin named the lot: it may be expired
+	moved    int64             // a RELOCATION's units (its delta is 0)
+	lines    []stock.StockLine // the product's lines, when read to choose the pieces
 	pack     string
 	packSize int64
 }
@@ -122,7 +123,7 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 	if err := b.insertMovement(p.id, mv, m.fingerprint, stamp); err != nil {
 		return nil, err
 	}
-	if err := b.movePieces(p.id, mv); err != nil {
+	if err := b.movePieces(p.id, mv, m.lines); err != nil {
 		return nil, err
 	}
 	if b.fastJob {

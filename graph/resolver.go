@@ -50,7 +50,8 @@ type Resolver struct {
 	// Requests fans transfer request updates out to subscriptions.
 	Requests *request.Hub
 
-	recent recentChanges // events already converted, shared by subscriptions
+	recent   recentChanges   // events already converted, shared by subscriptions
+	expiring expiringWatches // lotExpiring's watches, one per warehouse and window
 }
 
 // NewSchema returns the executable schema over svc, hub and net (which may

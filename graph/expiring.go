@@ -134,7 +134,7 @@ func (w *expiringWatches) leave(k expiringKey, reads chan []stock.ExpiringLot) {
 // subscriptions, replacing a read one has not taken yet (a read is the
 // whole window: the latest one says all).
 func (w *expiringWatches) run(ctx context.Context, r *Resolver, k expiringKey, x *expiringWatch, events <-chan struct{}) {
-	midnight := time.NewTimer(untilMidnight(time.Now()))
+	midnight := time.NewTimer(untilMidnight(r.Stock.Zone, time.Now()))
 	defer midnight.Stop()
 	for {
 		select {
@@ -145,7 +145,7 @@ func (w *expiringWatches) run(ctx context.Context, r *Resolver, k expiringKey, x
 				return
 			}
 		case <-midnight.C:
-			midnight.Reset(untilMidnight(time.Now()))
+			midnight.Reset(untilMidnight(r.Stock.Zone, time.Now()))
 		}
 		lots, err := r.Stock.ExpiringLots(ctx, k.days, k.warehouse)
 		if err != nil {
@@ -173,8 +173,13 @@ func lotID(l stock.ExpiringLot) stock.ExpiringLot {
 	return l
 }
 
-// untilMidnight returns the time from now to the next local midnight.
-func untilMidnight(now time.Time) time.Duration {
+// untilMidnight returns the time from now to the next midnight in zone,
+// the local warehouse's time zone (nil: the process's).
+func untilMidnight(zone *time.Location, now time.Time) time.Duration {
+	if zone == nil {
+		zone = time.Local
+	}
+	now = now.In(zone)
 	y, m, d := now.Date()
 	return time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now)
 }

@@ -3672,7 +3672,7 @@ type StocktakeEdge {
 # (FEFO), across several when needed, the stock of no lot last; expired
 # lots are refused with EXPIRED (extensions.lot, extensions.expiresOn)
 # unless an admin names the lot. A lot expires at the end of its day in the
-# node's time zone.
+# warehouse's time zone (stockmeshd --time-zone; default the process's TZ).
 
 "A calendar day written YYYY-MM-DD, such as 2027-01-31 (no time zone)."
 scalar Date
@@ -3746,7 +3746,7 @@ extend type Subscription {
   """
   Fires once per lot with stock, of a warehouse (omitted: every warehouse this
   node holds), when it enters the window of withinDays days from today (in the
-  node's time zone): when units go into a lot expiring within it, and at
+  time zone of the node's own warehouse, stockmeshd --time-zone): when units go into a lot expiring within it, and at
   midnight for the lots the new day brings into it. Lots already in the window
   when the subscription starts do not fire (expiringLots lists them).
   """

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -44,10 +43,10 @@ const (
 		ON CONFLICT (product_id, lot, expires_on, location) DO UPDATE SET quantity = quantity + excluded.quantity`
 	takeLine = `UPDATE stock_lines SET quantity = quantity - ?5
 		WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity >= ?5 RETURNING quantity`
-	dropLine  = `DELETE FROM stock_lines WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity = 0`
+	dropLine = `DELETE FROM stock_lines WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity = 0`
 	// lessLine and emptyLine take a piece from a line whose quantity the
 	// writer read in this job: part of it, or all of it.
-	lessLine  = `UPDATE stock_lines SET quantity = quantity - ?5
+	lessLine = `UPDATE stock_lines SET quantity = quantity - ?5
 		WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity > ?5`
 	emptyLine = `DELETE FROM stock_lines WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity = ?5`
 	linesHeld = `SELECT COALESCE(SUM(quantity), 0) FROM stock_lines WHERE product_id = ?`
@@ -82,9 +81,10 @@ func (s *Store) initLots(ctx context.Context) error {
 	return rows.Err()
 }
 
-// today is the calendar day of the writer's clock in the node's time zone
-// (the process's, TZ): a lot expires at the end of its day there.
-func (b *batch) today() stock.Date { return stock.DateOf(b.now().In(time.Local)) }
+// today is the calendar day of the writer's clock in the local
+// warehouse's time zone (Options.Zone): a lot expires at the end of its
+// day there.
+func (b *batch) today() stock.Date { return stock.Today(b.s.zone, b.now()) }
 
 // linesOf returns the lines of product id, whose stock is quantity, the
 // implicit one of no lot and no location included when it holds units.

@@ -3,6 +3,7 @@ package store
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -42,6 +43,37 @@ func TestExpiringLotsOrder(t *testing.T) {
 		w := want[:min(len(want), n)]
 		if !slices.Equal(got, w) {
 			t.Fatalf("limit %d: %+v, want %+v", limit, got, w)
+		}
+	}
+}
+
+// TestExpiryInTheWarehouseZone: a lot expires at the end of its day in
+// the warehouse's time zone (Options.Zone), not the process's: at 02:00
+// UTC on 2030-01-01 a lot expiring 2029-12-31 is still sold where it is
+// 15:00 the day before (UTC-11), and is EXPIRED where it is already 16:00
+// on 2030-01-01 (UTC+14).
+func TestExpiryInTheWarehouseZone(t *testing.T) {
+	at := time.Date(2030, 1, 1, 2, 0, 0, 0, time.UTC)
+	writerClock = func() time.Time { return at }
+	t.Cleanup(func() { writerClock = time.Now })
+	for _, c := range []struct {
+		zone    *time.Location
+		expired bool
+	}{
+		{time.FixedZone("UTC-11", -11*3600), false},
+		{time.FixedZone("UTC+14", 14*3600), true},
+	} {
+		h := &harness{t: t, dir: t.TempDir(), zone: c.zone}
+		h.open()
+		h.ok(testJob{Op: stock.OpWarehouseInit, Warehouse: &stock.Warehouse{ID: "MAD-1", Name: "Madrid"}})
+		h.create("Y1", 0)
+		tok(h, stock.OpMovementRecord, &stock.MovementInput{SKU: "Y1", Kind: stock.KindPurchase, Quantity: 2,
+			Lot: &stock.LotInput{Code: "L1", ExpiresOn: "2029-12-31"}})
+		sale := &stock.MovementInput{SKU: "Y1", Kind: stock.KindSale, Quantity: 1}
+		if c.expired {
+			terr(h, stock.OpMovementRecord, sale, stock.CodeExpired)
+		} else if mv := tok(h, stock.OpMovementRecord, sale); len(mv.Lots) != 1 || mv.Lots[0].Code != "L1" {
+			t.Fatalf("%s: the sale took %+v, want lot L1", c.zone, mv.Lots)
 		}
 	}
 }

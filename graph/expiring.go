@@ -20,9 +20,9 @@ const expiringEvents = 64
 // subscriptions: one watch per warehouse and window, whatever the number
 // of subscribers, reads the window again after every stock change that
 // put units into a lot (or a merged change, which may have) and at every
-// local midnight, and hands each read to every subscription of that
-// window, which sends the lots it sees there for the first time. N
-// subscribers cost one read per change, not N.
+// midnight of the local warehouse's time zone, and hands each read to
+// every subscription of that window, which sends the lots it sees there
+// for the first time. N subscribers cost one read per change, not N.
 type expiringWatches struct {
 	mu sync.Mutex
 	m  map[expiringKey]*expiringWatch

@@ -14,7 +14,8 @@ import (
 // movement's detail; target: at least fefoRatioTarget of the plain rate.
 // expiring: expiringLots over expiringLotsN lots with expiries spread over
 // two years, asked for the next expiringWindow days by 4 clients; target:
-// p99 under expiringTarget.
+// p99 under expiringTarget. With -cpuprofile, the node is profiled during
+// each load, to that file with the suffix .plain, .fefo or .expiring.
 const (
 	lotsPerProduct  = 5
 	fefoRatioTarget = 0.8
@@ -28,7 +29,7 @@ const (
 func fefoBench(o options) error {
 	fmt.Printf("\nfefo: %d clients for %v each: plain SALEs, then FEFO SALEs of products holding %d lots\n",
 		o.clients, o.duration, lotsPerProduct)
-	n, err := startMember(o, "", "FE-A")
+	n, err := startMember(o, "", "FE-A", pprofFlag(o)...)
 	if err != nil {
 		return err
 	}
@@ -50,16 +51,20 @@ func fefoBench(o options) error {
 			}
 		}
 	}
+	profiled := profilePart(o, ".plain")
 	plain := load(o.clients, o.duration, func(c, i int) bool {
 		_, ok := post(cs[c], n.graphql(), n.token, fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"B-%d","kind":"SALE","quantity":1,"idempotencyKey":"p%d-%d"}}}`,
 			movementQuery, (c+i)%o.skus, c, i))
 		return ok
 	})
+	<-profiled
+	profiled = profilePart(o, ".fefo")
 	fefo := load(o.clients, o.duration, func(c, i int) bool {
 		_, ok := post(cs[c], n.graphql(), n.token, fmt.Appendf(nil, `{"query":%q,"variables":{"in":{"sku":"F-%d","kind":"SALE","quantity":1,"idempotencyKey":"f%d-%d"}}}`,
 			movementQuery, (c+i)%o.skus, c, i))
 		return ok
 	})
+	<-profiled
 	fmt.Println(plain.line("  recordMovement SALE, no lots"))
 	fmt.Println(fefo.line(fmt.Sprintf("  recordMovement SALE, FEFO over %d lots", lotsPerProduct)))
 	ratio := fefo.rate() / plain.rate()
@@ -72,7 +77,7 @@ func fefoBench(o options) error {
 func expiringBench(o options) error {
 	fmt.Printf("\nexpiring: expiringLots(withinDays: %d) over %d lots of %d products, 4 clients for %v\n",
 		expiringWindow, expiringLotsN, expiringSKUs, o.duration)
-	n, err := startMember(o, "", "EX-A")
+	n, err := startMember(o, "", "EX-A", pprofFlag(o)...)
 	if err != nil {
 		return err
 	}
@@ -124,10 +129,12 @@ func expiringBench(o options) error {
 		return err
 	}
 	body := fmt.Appendf(nil, `{"query":"{ expiringLots(withinDays: %d) { warehouse { id } sku code expiresOn quantity } }"}`, expiringWindow)
+	profiled := profilePart(o, ".expiring")
 	r := load(4, o.duration, func(c, i int) bool {
 		_, ok := post(cs[c], n.graphql(), n.token, body)
 		return ok
 	})
+	<-profiled
 	fmt.Println(r.line(fmt.Sprintf("  expiringLots(withinDays: %d), %d lots in the window", expiringWindow, len(first.ExpiringLots))))
 	fmt.Printf("expiring target (p99 < %v): %s\n\n", expiringTarget, metOrNot(r.p(99) < expiringTarget && r.ops > 0))
 	return nil

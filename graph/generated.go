@@ -3771,7 +3771,7 @@ type StocktakeEdge {
 # (FEFO), across several when needed, the stock of no lot last; expired
 # lots are refused with EXPIRED (extensions.lot, extensions.expiresOn)
 # unless an admin names the lot. A lot expires at the end of its day in the
-# node's time zone.
+# warehouse's time zone (stockmeshd --time-zone; default the process's TZ).
 
 "A calendar day written YYYY-MM-DD, such as 2027-01-31 (no time zone)."
 scalar Date
@@ -3845,7 +3845,7 @@ extend type Subscription {
   """
   Fires once per lot with stock, of a warehouse (omitted: every warehouse this
   node holds), when it enters the window of withinDays days from today (in the
-  node's time zone): when units go into a lot expiring within it, and at
+  time zone of the node's own warehouse, stockmeshd --time-zone): when units go into a lot expiring within it, and at
   midnight for the lots the new day brings into it. Lots already in the window
   when the subscription starts do not fire (expiringLots lists them).
   """
@@ -3896,6 +3896,8 @@ input RelocateStockInput {
   to: String!
   "Only units of this lot code; omitted: soonest-expiring first."
   lot: String
+  "A key the client chooses, as recordMovement's: the same key sent again moves the units once and returns the first relocation; with a different request (or a key a movement used) it is INVALID_INPUT."
+  idempotencyKey: String
 }
 
 "A product's units at one location."
@@ -16586,7 +16588,7 @@ func (ec *executionContext) unmarshalInputRelocateStockInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sku", "quantity", "from", "to", "lot"}
+	fieldsInOrder := [...]string{"sku", "quantity", "from", "to", "lot", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16628,6 +16630,13 @@ func (ec *executionContext) unmarshalInputRelocateStockInput(ctx context.Context
 				return it, err
 			}
 			it.Lot = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil

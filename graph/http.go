@@ -69,7 +69,15 @@ func write(w http.ResponseWriter, r *http.Request, status int, resp *graphql.Res
 	if resp == nil {
 		resp = &graphql.Response{}
 	}
-	b, err := json.Marshal(response{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
+	var b []byte
+	var err error
+	if len(resp.Errors) == 0 && len(resp.Extensions) == 0 && len(resp.Data) > 0 {
+		// gqlgen's data is valid JSON already: json.Marshal would only
+		// check and copy it again (a tenth of a long list's CPU).
+		b = append(append(append(make([]byte, 0, len(resp.Data)+10), `{"data":`...), resp.Data...), '}')
+	} else {
+		b, err = json.Marshal(response{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
+	}
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}

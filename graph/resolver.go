@@ -54,7 +54,8 @@ type Resolver struct {
 	// answers it UNAVAILABLE, as a node outside any network.
 	NetWatch *netwatch.Watcher
 
-	recent recentChanges // events already converted, shared by subscriptions
+	recent   recentChanges   // events already converted, shared by subscriptions
+	expiring expiringWatches // lotExpiring's watches, one per warehouse and window
 }
 
 // NewSchema returns the executable schema over svc, hub and net (which may

@@ -509,7 +509,7 @@ func (r *subscriptionResolver) TransferUpdated(ctx context.Context, warehouse *s
 
 // LotExpiring is the resolver for the lotExpiring field.
 func (r *subscriptionResolver) LotExpiring(ctx context.Context, warehouse *string, withinDays int64) (<-chan *stock.ExpiringLot, error) {
-	return watchExpiring(ctx, r.Stock, r.Feed, deref(warehouse), int(min(max(withinDays, -1), 1<<20)))
+	return r.watchExpiring(ctx, deref(warehouse), int(min(max(withinDays, -1), 1<<20)))
 }
 
 // ReplenishmentNeeded is the resolver for the replenishmentNeeded field.

@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/stockmesh/stockmesh/server/node"
 	"github.com/stockmesh/stockmesh/server/stock"
@@ -89,6 +90,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		var cfg node.WorkerConfig
 		fs := flags("stockmeshd dbworker", &cfg.DataDir, &cfg.Queue)
 		queueKeysFlag(fs, &cfg.QueueKeys)
+		zoneFlag(fs, &cfg.Zone)
 		if err := parse(fs, args); err != nil {
 			return err
 		}
@@ -124,6 +126,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	})
 	fs.IntVar(&cfg.SalesWindowDays, "sales-window-days", 30, "the days of sales the average daily sales of days of cover and replenishment plans are taken over (1-366)")
+	zoneFlag(fs, &cfg.Zone)
 	fs.IntVar(&cfg.MaxConnsPerAddress, "max-conns-per-address", node.DefaultMaxConnsPerAddress, "HTTPS connections one remote address may hold open at once; more are closed before their TLS handshake (-1: no limit)")
 	fs.StringVar(&cfg.PProf, "pprof", "", "serve Go profiles on this loopback address, e.g. 127.0.0.1:6060")
 	fs.StringVar(&cfg.Join, "join", "", "join the network through this member's base URL (a new data folder; ignored once joined)")
@@ -150,6 +153,19 @@ func flags(name string, data, queue *string) *flag.FlagSet {
 	fs.StringVar(data, "data", "data", "data directory: database, TLS files, admin token")
 	fs.StringVar(queue, "queue", "", "job queue address: inproc:// (default: database handler in process), ipc://PATH or tcp://127.0.0.1:PORT (a separate dbworker)")
 	return fs
+}
+
+// zoneFlag adds --time-zone, which a node and its dbworker share: the
+// local warehouse's time zone, an IANA name (time/tzdata is linked in).
+func zoneFlag(fs *flag.FlagSet, zone **time.Location) {
+	fs.Func("time-zone", "the warehouse's time zone, an IANA name such as Europe/Madrid: a lot expires at the end of its day there (default: the process's, TZ)", func(s string) error {
+		loc, err := time.LoadLocation(s)
+		if err != nil || s == "" {
+			return fmt.Errorf("%q is not an IANA time zone name", s)
+		}
+		*zone = loc
+		return nil
+	})
 }
 
 // queueKeysFlag adds --queue-keys, which a node and its dbworker share.

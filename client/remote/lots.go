@@ -39,12 +39,17 @@ func (c *Client) CreateLocation(ctx context.Context, code, parent, name string) 
 	return &out.CreateLocation, nil
 }
 
-// Relocate moves units between locations of the node's warehouse. It is
-// sent once: a relocation carries no idempotency key.
+// Relocate moves units between locations of the node's warehouse. It
+// carries an idempotency key (a random one when in has none) and is
+// therefore retried after any dropped connection without moving the units
+// twice.
 func (c *Client) Relocate(ctx context.Context, in Relocation) (*Movement, error) {
+	if in.IdempotencyKey == "" {
+		in.IdempotencyKey = NewIdempotencyKey()
+	}
 	var out struct{ RelocateStock Movement }
 	q := `mutation($in: RelocateStockInput!) { relocateStock(input: $in) { ` + movementFields + ` } }`
-	if err := c.Do(ctx, Once, q, map[string]any{"in": in}, &out); err != nil {
+	if err := c.Do(ctx, Repeatable, q, map[string]any{"in": in}, &out); err != nil {
 		return nil, fmt.Errorf("relocating %s: %w", in.SKU, err)
 	}
 	return &out.RelocateStock, nil

@@ -131,6 +131,8 @@ type Relocation struct {
 	From     *string `json:"from,omitempty"`
 	To       string  `json:"to"`
 	Lot      *string `json:"lot,omitempty"`
+	// IdempotencyKey is set by Relocate when empty (a random one).
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 }
 
 // StockChange is a committed stock change as a subscriber sees it.

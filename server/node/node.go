@@ -55,6 +55,10 @@ type Config struct {
 	// SalesWindowDays is the window, in days, of the average daily sales
 	// behind days of cover and replenishment plans (0: 30).
 	SalesWindowDays int
+	// Zone is the local warehouse's time zone: a lot expires at the end of
+	// its day there (FEFO, expiringLots, lotExpiring); nil: the process's
+	// (TZ).
+	Zone *time.Location
 	// MaxConnsPerAddress bounds the HTTPS connections one remote address
 	// holds open at once (0: DefaultMaxConnsPerAddress; negative: none).
 	MaxConnsPerAddress int
@@ -201,7 +205,7 @@ type gauged struct {
 // the node stops and exits rather than answering UNAVAILABLE forever.
 func startHandler(ctx context.Context, cfg Config, m *metrics.Metrics, fail context.CancelCauseFunc) (w *Worker, stop func() error, err error) {
 	wc := WorkerConfig{DataDir: cfg.DataDir, Queue: cfg.Queue, QueueKeys: cfg.QueueKeys, Observer: observer{m}, Logger: cfg.Logger,
-		SalesWindowDays: cfg.SalesWindowDays, inNode: true}
+		SalesWindowDays: cfg.SalesWindowDays, Zone: cfg.Zone, inNode: true}
 	if w, err = StartWorker(wc); err != nil {
 		return nil, nil, err
 	}
@@ -235,6 +239,7 @@ func serve(ctx context.Context, cfg Config, client *jobq.Client, keys *jobq.Keys
 		svc.StocktakeAdminAbove = *cfg.StocktakeAdminAbove
 	}
 	svc.SalesWindowDays = cfg.SalesWindowDays
+	svc.Zone = cfg.Zone
 	learned, err := joinFirst(ctx, cfg, svc)
 	if err != nil {
 		return err

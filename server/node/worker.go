@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/stockmesh/stockmesh/internal/datalock"
 	"github.com/stockmesh/stockmesh/server/jobq"
@@ -33,6 +34,8 @@ type WorkerConfig struct {
 	// SalesWindowDays is the window the store keeps sales sums over
 	// (store.Options.SalesWindowDays).
 	SalesWindowDays int
+	// Zone is the local warehouse's time zone (store.Options.Zone).
+	Zone *time.Location
 
 	inNode bool // the handler runs inside a node: its lock names "node", not "dbworker"
 }
@@ -83,7 +86,8 @@ func StartWorker(cfg WorkerConfig) (w *Worker, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("binding event socket: %w", err)
 	}
-	st, err := store.Open(cfg.DataDir, store.Options{Publisher: pub, Logger: cfg.Logger, SalesWindowDays: cfg.SalesWindowDays})
+	st, err := store.Open(cfg.DataDir, store.Options{Publisher: pub, Logger: cfg.Logger, SalesWindowDays: cfg.SalesWindowDays,
+		Zone: cfg.Zone})
 	if err != nil {
 		pub.Close()
 		return nil, fmt.Errorf("opening database: %w", err)

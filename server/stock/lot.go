@@ -37,6 +37,15 @@ func ParseDate(s string) (Date, error) {
 // DateOf returns the calendar day of t in its location.
 func DateOf(t time.Time) Date { return Date(t.Format(DateLayout)) }
 
+// Today returns the calendar day of now in zone, a warehouse's time zone
+// (nil: the process's, TZ): a lot expires at the end of its day there.
+func Today(zone *time.Location, now time.Time) Date {
+	if zone == nil {
+		zone = time.Local
+	}
+	return DateOf(now.In(zone))
+}
+
 // AddDays returns the day n days after d (before, for a negative n); ""
 // stays "".
 func (d Date) AddDays(n int) Date {

@@ -37,6 +37,14 @@ func (m *Movement) checkWhere() error {
 	if m.Lots != nil && sum != units {
 		return invalid("lots", "add up to %d units, not the movement's %d", sum, units)
 	}
+	if l := m.NamedLot; l != nil {
+		if err := exactText("namedLot.code", l.Code, MaxLotCodeLen, true); err != nil {
+			return err
+		}
+		if _, err := ParseDate(string(l.ExpiresOn)); l.ExpiresOn != "" && err != nil {
+			return invalid("namedLot.expiresOn", "%q is not a calendar day", l.ExpiresOn)
+		}
+	}
 	if err := exactText("location", m.Location, MaxLocationCodeLen, false); err != nil {
 		return err
 	}

@@ -21,13 +21,13 @@ func (s *Service) ProductLots(ctx context.Context, r ProductRef) ([]Lot, error) 
 }
 
 // ExpiringLots returns the lots with stock that expire within withinDays
-// days from today in the node's time zone (expired ones too), of
-// warehouse ("": every warehouse the node holds), soonest first.
+// days from today in the local warehouse's time zone (s.Zone; expired ones
+// too), of warehouse ("": every warehouse the node holds), soonest first.
 func (s *Service) ExpiringLots(ctx context.Context, withinDays int, warehouse string) ([]ExpiringLot, error) {
 	if withinDays < 0 || withinDays > 36600 {
 		return nil, invalid("withinDays", "must be 0 to 36600")
 	}
-	q := &ExpiringQuery{Warehouse: warehouse, Until: DateOf(time.Now().In(time.Local)).AddDays(withinDays)}
+	q := &ExpiringQuery{Warehouse: warehouse, Until: Today(s.Zone, time.Now()).AddDays(withinDays)}
 	l, err := call(ctx, s, OpLotsExpiring, q)
 	if err != nil {
 		return nil, err

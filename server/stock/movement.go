@@ -31,6 +31,12 @@ type Movement struct {
 	// PackSize its size then: Quantity is always in base units.
 	Pack     string `json:"pack,omitempty"`
 	PackSize int64  `json:"packSize,omitempty"`
+	// NamedLot is the lot the request named (nil: none, the lots were
+	// chosen FEFO), as it named it: a lot code, with or without its
+	// expiry. Lots says where the units went; NamedLot is kept so that
+	// every node holding the movement fingerprints its request alike (a
+	// retry naming another lot is another request).
+	NamedLot *LotInput `json:"namedLot,omitempty"`
 }
 
 // StockDelta returns the change m made to the stock: its quantity, or 0
@@ -44,7 +50,9 @@ func (m *Movement) StockDelta() int64 {
 
 // plain reports whether m has no lots, location or pack: the movements
 // the hand-written codec encodes.
-func (m *Movement) plain() bool { return m.Lots == nil && m.Location == "" && m.Pack == "" }
+func (m *Movement) plain() bool {
+	return m.Lots == nil && m.Location == "" && m.Pack == "" && m.NamedLot == nil
+}
 
 // PackQuantity returns the units of the movement in its pack (0 when it
 // was not given in packs).

@@ -50,6 +50,9 @@ type Service struct {
 	// days of cover and replenishment plans are computed over (0:
 	// replenish.DefaultWindowDays).
 	SalesWindowDays int
+	// Zone is the local warehouse's time zone, where "today" is for lots'
+	// expiry (expiringLots, lotExpiring's midnight); nil: the process's.
+	Zone *time.Location
 }
 
 // NewService returns a Service that sends its jobs over q.

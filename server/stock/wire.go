@@ -141,6 +141,10 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 		if fastPage(v) {
 			return appendMovementPage(b, v), nil
 		}
+	case *ExpiringLots:
+		if v != nil && v.Lots != nil {
+			return appendExpiringLots(b, v), nil
+		}
 	}
 	out, err := json.Marshal(v)
 	return append(b, out...), err
@@ -172,6 +176,10 @@ func DecodeValue(data []byte, v any) error {
 		}
 	case *MovementPage:
 		if v != nil && v.Movements == nil && !v.HasNext && decodeFast(data, v, (*decoder).movementPage) {
+			return nil
+		}
+	case *ExpiringLots:
+		if v != nil && v.Lots == nil && decodeFast(data, v, (*decoder).expiringLots) {
 			return nil
 		}
 	}

@@ -110,9 +110,13 @@ func randTime(r *rand.Rand) time.Time {
 }
 
 func randMovement(r *rand.Rand) *Movement {
-	return &Movement{ID: randString(r), Warehouse: randString(r), Seq: randInt(r), SKU: randString(r),
+	m := &Movement{ID: randString(r), Warehouse: randString(r), Seq: randInt(r), SKU: randString(r),
 		Kind: Kind(randString(r)), Quantity: randInt(r), Balance: randInt(r), Reference: randString(r),
 		Note: randString(r), Actor: randString(r), IdempotencyKey: randString(r), CreatedAt: randTime(r)}
+	if r.IntN(4) == 0 {
+		m.NamedLot = &LotInput{Code: randString(r), ExpiresOn: Date(randString(r))}
+	}
+	return m
 }
 
 func randEntry(r *rand.Rand) *LogEntry {
@@ -223,6 +227,22 @@ func TestHandEncodersMatchMarshal(t *testing.T) {
 		}, func(v any) []byte {
 			if p := v.(*MovementPage); fastPage(p) {
 				return appendMovementPage(nil, p)
+			}
+			return nil
+		}},
+		{"expiring lots", func(r *rand.Rand) any {
+			l := &ExpiringLots{}
+			if r.IntN(8) > 0 {
+				l.Lots = []ExpiringLot{}
+			}
+			for range r.IntN(4) {
+				l.Lots = append(l.Lots, ExpiringLot{Warehouse: randString(r), SKU: randString(r), Code: randString(r),
+					ExpiresOn: Date(randString(r)), Quantity: randInt(r)})
+			}
+			return l
+		}, func(v any) []byte {
+			if l := v.(*ExpiringLots); l.Lots != nil {
+				return appendExpiringLots(nil, l)
 			}
 			return nil
 		}},
@@ -369,10 +389,19 @@ var decodeInputs = []struct {
 	{"movement input", `{"sku":"A1","kind":"SALE","quantity":3,"reference":"R","note":"n","idempotencyKey":"k"}`},
 	{"movement page", `{"movements":[{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"createdAt":"2026-11-30T10:06:04Z"},{"id":"MAD-1:6","seq":6,"createdAt":"2026-11-30T10:06:03.5Z"}],"hasNext":true}`},
 	{"empty movement page", `{"movements":[],"hasNext":false}`},
+	{"expiring lots", `{"lots":[{"warehouse":"MAD-1","sku":"A1","code":"L1","expiresOn":"2026-12-01","quantity":3},{"warehouse":"B","sku":"ñ","code":"","expiresOn":"","quantity":-1}]}`},
+	{"expiring lots empty", `{"lots":[]}`},
+	{"expiring lots null", `{"lots":null}`},
+	{"expiring lot with another key", `{"lots":[{"warehouse":"A","lot":"L1"}]}`},
+	{"expiring lot quantity twice", `{"lots":[{"quantity":1,"quantity":2}]}`},
 	{"movement page, null movements", `{"movements":null,"hasNext":true}`},
 	{"movement page, bad boolean", `{"movements":[],"hasNext":tru}`},
 	{"movement page, hasNext twice", `{"hasNext":true,"hasNext":false}`},
 	{"movement", `{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"reference":"R","note":"n","actor":"admin","idempotencyKey":"k","createdAt":"2026-11-30T10:06:04.475930935Z"}`},
+	{"movement naming a lot", `{"id":"MAD-1:7","sku":"A1","kind":"SALE","quantity":-3,"createdAt":"2026-11-30T10:06:04Z","lots":[{"code":"L1","expiresOn":"2027-01-31","quantity":3}],"namedLot":{"code":"L1"}}`},
+	{"movement naming a lot with expiry", `{"namedLot":{"code":"L1","expiresOn":"2027-01-31"}}`},
+	{"movement naming a lot oddly", `{"namedLot":{"code":"L1","extra":1}}`},
+	{"movement naming a null lot", `{"namedLot":null}`},
 	{"movement without options", `{"id":"MAD-1:7","warehouse":"MAD-1","seq":7,"sku":"A1","kind":"SALE","quantity":-3,"balance":4,"createdAt":"2026-11-30T10:06:04Z"}`},
 	{"movement time with offset", `{"createdAt":"2026-11-30T10:06:04.5+02:00"}`},
 	{"movement time lower-case z", `{"createdAt":"2026-11-30T10:06:04.5z"}`},
@@ -496,6 +525,7 @@ func checkDecode(t *testing.T, data []byte) {
 			return &Movement{ID: "X:1", Warehouse: "X", Seq: 1, SKU: "OLD", Kind: KindSale, Quantity: -1, Balance: 3,
 				Reference: "r", Note: "n", Actor: "a", IdempotencyKey: "k", CreatedAt: time.Date(2020, 1, 2, 3, 4, 5, 6, time.UTC)}
 		}},
+		{"*Movement naming a lot", func() any { return &Movement{SKU: "OLD", NamedLot: &LotInput{Code: "OLD", ExpiresOn: "2020-01-01"}} }},
 		{"nil *Movement", func() any { return (*Movement)(nil) }},
 		{"*LogEntry", func() any { return new(LogEntry) }},
 		{"*LogEntry held", func() any {
@@ -505,6 +535,9 @@ func checkDecode(t *testing.T, data []byte) {
 		{"*MovementPage", func() any { return new(MovementPage) }},
 		{"*MovementPage held", func() any { return &MovementPage{Movements: []Movement{{ID: "X:1"}}, HasNext: true} }},
 		{"nil *MovementPage", func() any { return (*MovementPage)(nil) }},
+		{"*ExpiringLots", func() any { return new(ExpiringLots) }},
+		{"*ExpiringLots held", func() any { return &ExpiringLots{Lots: []ExpiringLot{{SKU: "OLD", Quantity: 9}}} }},
+		{"nil *ExpiringLots", func() any { return (*ExpiringLots)(nil) }},
 		{"*ChangeBatch held", func() any { return &ChangeBatch{Epoch: "e0", Entries: []LogEntry{{Origin: "X", Seq: 1}}} }},
 	}
 	for _, tg := range targets {

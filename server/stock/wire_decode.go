@@ -89,6 +89,12 @@ func (d *decoder) movement(m *Movement) bool {
 			return 16384, d.into(&m.Pack)
 		case "packSize":
 			return 32768, d.integer(&m.PackSize)
+		case "namedLot":
+			if m.NamedLot != nil {
+				return 0, false // json.Unmarshal decodes into the lot held
+			}
+			m.NamedLot = new(LotInput)
+			return 65536, d.lotInput(m.NamedLot)
 		}
 		return 0, false
 	})
@@ -106,6 +112,19 @@ func (d *decoder) lotQuantity(l *LotQuantity) bool {
 			return 4, d.into(&l.Location)
 		case "quantity":
 			return 8, d.integer(&l.Quantity)
+		}
+		return 0, false
+	})
+}
+
+// lotInput reads a LotInput object, the lot a movement named.
+func (d *decoder) lotInput(l *LotInput) bool {
+	return d.object(func(key []byte) (uint, bool) {
+		switch string(key) {
+		case "code":
+			return 1, d.into(&l.Code)
+		case "expiresOn":
+			return 2, d.into((*string)(&l.ExpiresOn))
 		}
 		return 0, false
 	})

@@ -114,13 +114,26 @@ func appendMovement(b []byte, m *Movement) []byte {
 	if m.PackSize != 0 {
 		b = strconv.AppendInt(append(b, `,"packSize":`...), m.PackSize, 10)
 	}
+	if m.NamedLot != nil {
+		b = appendLotInput(append(b, `,"namedLot":`...), m.NamedLot)
+	}
 	return append(b, '}')
 }
 
-// AppendWhere appends a movement's lots, location and pack as
-// json.Marshal encodes a struct of those four fields (tagged lots,
-// location, pack and packSize, each omitempty): the ledger's detail column.
-func AppendWhere(b []byte, lots []LotQuantity, location, pack string, packSize int64) []byte {
+// appendLotInput appends l as json.Marshal encodes a LotInput.
+func appendLotInput(b []byte, l *LotInput) []byte {
+	b = appendString(append(b, `{"code":`...), l.Code)
+	if l.ExpiresOn != "" {
+		b = appendString(append(b, `,"expiresOn":`...), string(l.ExpiresOn))
+	}
+	return append(b, '}')
+}
+
+// AppendWhere appends a movement's lots, location, pack and named lot as
+// json.Marshal encodes a struct of those five fields (tagged lots,
+// location, pack, packSize and namedLot, each omitempty): the ledger's
+// detail column.
+func AppendWhere(b []byte, lots []LotQuantity, location, pack string, packSize int64, named *LotInput) []byte {
 	b = append(b, '{')
 	sep := func() {
 		if len(b) > 0 && b[len(b)-1] != '{' {
@@ -141,6 +154,10 @@ func AppendWhere(b []byte, lots []LotQuantity, location, pack string, packSize i
 	if packSize != 0 {
 		sep()
 		b = strconv.AppendInt(append(b, `"packSize":`...), packSize, 10)
+	}
+	if named != nil {
+		sep()
+		b = appendLotInput(append(b, `"namedLot":`...), named)
 	}
 	return append(b, '}')
 }

@@ -263,14 +263,14 @@ func (b *batch) applyMovement(e *stock.LogEntry, r *replicaRun) error {
 	r.stock[m.SKU] = replicaStock{id: id, quantity: m.Balance, seq: e.Seq, at: e.At}
 	fp := ""
 	if m.IdempotencyKey != "" {
-		fp = b.s.fingerprint(requestOf(m))
+		fp = b.s.digest(recordedRequest(m))
 	}
 	row := *m // stored under the entry's origin and seq, as sealed
 	row.Warehouse, row.Seq = e.Origin, e.Seq
 	if err := b.insertMovement(id, &row, fp, timestamp(m.CreatedAt)); err != nil || m.Lots == nil {
 		return err
 	}
-	if err := b.movePieces(id, m); err != nil {
+	if err := b.movePieces(id, m, nil); err != nil {
 		return stock.InvalidEntry(e, "movement.lots", "%s", stock.Message(err))
 	}
 	return b.checkLinesHeld(e, id, m.Balance)

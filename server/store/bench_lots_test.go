@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 // BenchmarkExpiringLots reads the lots expiring within a week among
 // 100,000 lots of 1,000 products, expiries spread over two years (about
 // 960 in the window), straight from the store: the query without HTTP.
+// With PLAN set in the environment it logs the query plan first.
 func BenchmarkExpiringLots(b *testing.B) {
 	h := newHarness(b)
 	for i := range 1000 {
@@ -33,6 +35,16 @@ func BenchmarkExpiringLots(b *testing.B) {
 		b.Fatal(err)
 	}
 	q := &stock.ExpiringQuery{Until: stock.DateOf(today).AddDays(7), Limit: stock.MaxExpiringLots}
+	if os.Getenv("PLAN") != "" {
+		rows, _ := h.s.rdb.Query("EXPLAIN QUERY PLAN "+expiringSQL, string(q.Until), nil)
+		for rows.Next() {
+			var a, b2, c int
+			var d string
+			rows.Scan(&a, &b2, &c, &d)
+			b.Log(d)
+		}
+		rows.Close()
+	}
 	b.ResetTimer()
 	for b.Loop() {
 		out, err := h.s.expiringLots(context.Background(), q)

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -281,6 +282,7 @@ type harness struct {
 	// proved holds, by origin and seq, the encoding of every entry prove
 	// was given.
 	proved map[string]map[int64][]byte
+	zone   *time.Location // Options.Zone
 }
 
 // newHarness opens a store in a new temp dir and initialises warehouse
@@ -296,7 +298,7 @@ func newHarness(t testing.TB) *harness {
 func (h *harness) open() {
 	h.t.Helper()
 	h.pub = &recorder{}
-	s, err := Open(h.dir, Options{Readers: 3, Publisher: h.pub, Logger: slog.New(slog.DiscardHandler)})
+	s, err := Open(h.dir, Options{Readers: 3, Publisher: h.pub, Logger: slog.New(slog.DiscardHandler), Zone: h.zone})
 	if err != nil {
 		h.t.Fatalf("Open: %v", err)
 	}

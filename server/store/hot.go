@@ -199,16 +199,17 @@ func (b *batch) insertMovement(id int, mv *stock.Movement, fp, stamp string) err
 }
 
 // movementByKey returns the movement of the local warehouse recorded with
-// key, nil when there is none, or INVALID_INPUT when it was recorded for
-// another request than in (whose fingerprint is fp).
-func (b *batch) movementByKey(key string, in *stock.MovementInput, fp string) (*stock.Movement, error) {
+// key (storedKey of sent, the key as the client sent it), nil when there
+// is none, or INVALID_INPUT when it was recorded for another request than
+// req (recordedRequest's bytes of it, whose fingerprint is fp).
+func (b *batch) movementByKey(key, sent string, req []byte, fp string) (*stock.Movement, error) {
 	wh, err := b.localWarehouse()
 	if err != nil {
 		return nil, err
 	}
 	seq, err := b.keySeq(wh.ID, key)
-	if err == nil && seq == 0 && b.w.clearLookup(in.IdempotencyKey) {
-		key = in.IdempotencyKey
+	if err == nil && seq == 0 && b.w.clearLookup(sent) {
+		key = sent
 		seq, err = b.keySeq(wh.ID, key)
 	}
 	if err != nil || seq == 0 {
@@ -221,10 +222,10 @@ func (b *batch) movementByKey(key string, in *stock.MovementInput, fp string) (*
 		&m.Quantity, &m.Balance, &m.Reference, &m.Note, &m.Actor, &stored, &m.CreatedAt, &detail)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("reading movement %d of idempotency key %q: %w", seq, in.IdempotencyKey, err)
-	case stored != fp && !b.s.sameRequest(stored, in):
+		return nil, fmt.Errorf("reading movement %d of idempotency key %q: %w", seq, sent, err)
+	case stored != fp && !b.s.sameDigest(stored, req):
 		return nil, stock.Errorf(stock.CodeInvalidInput,
-			"idempotency key %q was used for a different request", in.IdempotencyKey)
+			"idempotency key %q was used for a different request", sent)
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
 	if err := openDetail(m, detail); err != nil {

@@ -225,8 +225,23 @@ func (s *Store) listLocations(ctx context.Context, q *stock.LocationQuery) (*sto
 
 // relocateStock moves units of a product of the local warehouse between
 // locations: a RELOCATION, whose pieces say which lots left which
-// locations, and which changes no stock.
+// locations, and which changes no stock. Its idempotency key works as a
+// movement's: the same key again answers the first relocation, and with
+// another request is INVALID_INPUT.
 func (b *batch) relocateStock(in *stock.RelocateStockInput) (*stock.Movement, error) {
+	m := movementInput{kind: stock.KindRelocation, moved: in.Quantity, location: in.To, actor: b.meta.Actor,
+		key: storedKey(in.IdempotencyKey)}
+	if in.Lot != "" {
+		m.lot = &stock.LotInput{Code: in.Lot}
+	}
+	if m.key != "" {
+		req := relocationBytes(in)
+		m.fingerprint = b.s.digest(req)
+		prev, err := b.movementByKey(m.key, in.IdempotencyKey, req, m.fingerprint)
+		if err != nil || prev != nil {
+			return prev, err
+		}
+	}
 	p, err := b.stockOf(in.SKU)
 	if err != nil {
 		return nil, err
@@ -243,10 +258,16 @@ func (b *batch) relocateStock(in *stock.RelocateStockInput) (*stock.Movement, er
 		return nil, err
 	}
 	t := stock.Take{Code: in.Lot, Location: in.From, Unplaced: in.From == "", AllowExpired: true, Today: b.today()}
-	pieces, err := stock.Allocate(p.sku, lines, in.Quantity, t)
+	m.lines = lines
+	if m.pieces, err = stock.Allocate(p.sku, lines, in.Quantity, t); err != nil {
+		return nil, err
+	}
+	mv, err := b.move(p, m)
 	if err != nil {
 		return nil, err
 	}
-	return b.move(p, movementInput{kind: stock.KindRelocation, moved: in.Quantity, pieces: pieces,
-		location: in.To, actor: b.meta.Actor})
+	if m.key != "" {
+		b.w.addKey(m.key, mv.Seq)
+	}
+	return mv, nil
 }

@@ -1,12 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
+	"slices"
 
 	"github.com/stockmesh/stockmesh/server/stock"
 )
@@ -42,7 +43,12 @@ const (
 		ON CONFLICT (product_id, lot, expires_on, location) DO UPDATE SET quantity = quantity + excluded.quantity`
 	takeLine = `UPDATE stock_lines SET quantity = quantity - ?5
 		WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity >= ?5 RETURNING quantity`
-	dropLine  = `DELETE FROM stock_lines WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity = 0`
+	dropLine = `DELETE FROM stock_lines WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity = 0`
+	// lessLine and emptyLine take a piece from a line whose quantity the
+	// writer read in this job: part of it, or all of it.
+	lessLine = `UPDATE stock_lines SET quantity = quantity - ?5
+		WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity > ?5`
+	emptyLine = `DELETE FROM stock_lines WHERE product_id = ?1 AND lot = ?2 AND expires_on = ?3 AND location = ?4 AND quantity = ?5`
 	linesHeld = `SELECT COALESCE(SUM(quantity), 0) FROM stock_lines WHERE product_id = ?`
 )
 
@@ -75,9 +81,10 @@ func (s *Store) initLots(ctx context.Context) error {
 	return rows.Err()
 }
 
-// today is the calendar day of the writer's clock in the node's time zone
-// (the process's, TZ): a lot expires at the end of its day there.
-func (b *batch) today() stock.Date { return stock.DateOf(b.now().In(time.Local)) }
+// today is the calendar day of the writer's clock in the local
+// warehouse's time zone (Options.Zone): a lot expires at the end of its
+// day there.
+func (b *batch) today() stock.Date { return stock.Today(b.s.zone, b.now()) }
 
 // linesOf returns the lines of product id, whose stock is quantity, the
 // implicit one of no lot and no location included when it holds units.
@@ -142,6 +149,7 @@ func (b *batch) pieces(p stockRow, m *movementInput) ([]stock.LotQuantity, error
 	if err != nil {
 		return nil, err
 	}
+	m.lines = lines
 	t := stock.Take{Location: m.location, Today: b.today(),
 		AllowExpired: m.kind == stock.KindAdjustment || (m.lot != nil && m.admin)}
 	if m.lot != nil {
@@ -161,7 +169,10 @@ func (b *batch) pieces(p stockRow, m *movementInput) ([]stock.LotQuantity, error
 // them when sign is positive, out of them otherwise. The piece of no lot
 // and no location has no row. It refuses (ErrInvalidEntry through bad) a
 // piece that takes more than its line holds: a writer never chooses one.
-func (b *batch) writeLines(id int, sign int64, pieces []stock.LotQuantity) error {
+// known, when not nil, holds the lines as the writer read them in this
+// job: a piece taken from one of them is one statement that knows whether
+// it empties the line (a FEFO sale's cost was mostly these statements).
+func (b *batch) writeLines(id int, sign int64, pieces []stock.LotQuantity, known []stock.StockLine) error {
 	for _, l := range pieces {
 		if l.Code == "" && l.Location == "" {
 			continue
@@ -171,6 +182,12 @@ func (b *batch) writeLines(id int, sign int64, pieces []stock.LotQuantity) error
 		if sign > 0 {
 			if err := b.execPrep(addLine, args...); err != nil {
 				return fmt.Errorf("adding to lot %s of product %d: %w", l.Code, id, err)
+			}
+			continue
+		}
+		if held, ok := lineHeld(known, l); ok {
+			if err := b.takeKnown(held, l, args); err != nil {
+				return err
 			}
 			continue
 		}
@@ -187,6 +204,40 @@ func (b *batch) writeLines(id int, sign int64, pieces []stock.LotQuantity) error
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// lineHeld returns the quantity of l's line among known.
+func lineHeld(known []stock.StockLine, l stock.LotQuantity) (int64, bool) {
+	for _, k := range known {
+		if k.Code == l.Code && k.ExpiresOn == l.ExpiresOn && k.Location == l.Location {
+			return k.Quantity, true
+		}
+	}
+	return 0, false
+}
+
+// takeKnown takes piece l (args: its line's key and quantity) from its
+// line, which held held units when the writer read it: one UPDATE, or one
+// DELETE when it takes them all. The statement checks the quantity still,
+// so a line that changed since fails as short.
+func (b *batch) takeKnown(held int64, l stock.LotQuantity, args []any) error {
+	query := lessLine
+	if held == l.Quantity {
+		query = emptyLine
+	}
+	st, err := b.prep(query)
+	if err != nil {
+		return err
+	}
+	b.wrote = true
+	res, err := st.ExecContext(b.ctx, args...)
+	if err != nil {
+		return fmt.Errorf("taking from lot %s of product %d: %w", l.Code, args[0], err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errLineShort(l)
 	}
 	return nil
 }
@@ -226,14 +277,15 @@ type movementDetail struct {
 	Location string              `json:"location,omitempty"`
 	Pack     string              `json:"pack,omitempty"`
 	PackSize int64               `json:"packSize,omitempty"`
+	NamedLot *stock.LotInput     `json:"namedLot,omitempty"`
 }
 
 // detailOf returns the detail column of mv: NULL for a plain movement.
 func detailOf(mv *stock.Movement) (any, error) {
-	if mv.Lots == nil && mv.Location == "" && mv.Pack == "" {
+	if mv.Lots == nil && mv.Location == "" && mv.Pack == "" && mv.NamedLot == nil {
 		return nil, nil
 	}
-	return string(stock.AppendWhere(nil, mv.Lots, mv.Location, mv.Pack, mv.PackSize)), nil
+	return string(stock.AppendWhere(nil, mv.Lots, mv.Location, mv.Pack, mv.PackSize, mv.NamedLot)), nil
 }
 
 // openDetail fills m's lots, location and pack from its detail column.
@@ -245,7 +297,7 @@ func openDetail(m *stock.Movement, detail sql.NullString) error {
 	if err := json.Unmarshal([]byte(detail.String), &d); err != nil {
 		return fmt.Errorf("reading the detail of movement %s: %w", m.ID, err)
 	}
-	m.Lots, m.Location, m.Pack, m.PackSize = d.Lots, d.Location, d.Pack, d.PackSize
+	m.Lots, m.Location, m.Pack, m.PackSize, m.NamedLot = d.Lots, d.Location, d.Pack, d.PackSize, d.NamedLot
 	return nil
 }
 
@@ -301,14 +353,18 @@ func (s *Store) productLines(ctx context.Context, r *stock.ProductRef) (*stock.S
 }
 
 // expiringSQL selects the lots with stock expiring by ?1, of one warehouse
-// or (?2 NULL) every one, soonest first.
+// or (?2 NULL) every one, soonest first: grouped and ordered in the
+// expiry index's own order (expiry, product, lot), so that SQLite sorts
+// nothing; expiringLots orders each day's lots by warehouse, sku and lot.
 const expiringSQL = `SELECT p.warehouse_id, p.sku, l.lot, l.expires_on, SUM(l.quantity)
 	FROM stock_lines l INDEXED BY stock_lines_expiry JOIN products p ON p.id = l.product_id
 	WHERE l.expires_on <> '' AND l.expires_on <= ?1 AND p.deleted_at IS NULL AND (?2 IS NULL OR p.warehouse_id = ?2)
 	GROUP BY l.expires_on, l.product_id, l.lot
-	ORDER BY l.expires_on, p.warehouse_id, p.sku, l.lot LIMIT ?3`
+	ORDER BY l.expires_on, l.product_id, l.lot`
 
-// expiringLots returns the lots with stock expiring by q.Until.
+// expiringLots returns the lots with stock expiring by q.Until, soonest
+// first, then by warehouse, sku and lot, at most q.Limit: it reads the
+// days up to the one where the limit falls, whole, orders them and cuts.
 func (s *Store) expiringLots(ctx context.Context, q *stock.ExpiringQuery) (*stock.ExpiringLots, error) {
 	var wh any
 	if q.Warehouse != "" {
@@ -318,7 +374,7 @@ func (s *Store) expiringLots(ctx context.Context, q *stock.ExpiringQuery) (*stoc
 		}
 		wh = id
 	}
-	rows, err := s.rdb.QueryContext(ctx, expiringSQL, string(q.Until), wh, q.Limit)
+	rows, err := s.rdb.QueryContext(ctx, expiringSQL, string(q.Until), wh)
 	if err != nil {
 		return nil, fmt.Errorf("reading the expiring lots: %w", err)
 	}
@@ -329,18 +385,30 @@ func (s *Store) expiringLots(ctx context.Context, q *stock.ExpiringQuery) (*stoc
 		if err := rows.Scan(&l.Warehouse, &l.SKU, &l.Code, &l.ExpiresOn, &l.Quantity); err != nil {
 			return nil, err
 		}
+		if n := len(out.Lots); n >= q.Limit && out.Lots[n-1].ExpiresOn != l.ExpiresOn {
+			break // the limit's day is whole
+		}
 		out.Lots = append(out.Lots, l)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the expiring lots: %w", err)
+	}
+	slices.SortFunc(out.Lots, func(a, b stock.ExpiringLot) int {
+		return cmp.Or(cmp.Compare(a.ExpiresOn, b.ExpiresOn), cmp.Compare(a.Warehouse, b.Warehouse),
+			cmp.Compare(a.SKU, b.SKU), cmp.Compare(a.Code, b.Code))
+	})
+	out.Lots = out.Lots[:min(len(out.Lots), q.Limit)]
+	return out, nil
 }
 
 // movePieces applies movement m's pieces to the lines of product id: out
 // of their lines and, for a RELOCATION, into the same lots at m.Location.
-func (b *batch) movePieces(id int, m *stock.Movement) error {
+// known is as writeLines takes it.
+func (b *batch) movePieces(id int, m *stock.Movement, known []stock.StockLine) error {
 	if m.Kind != stock.KindRelocation {
-		return b.writeLines(id, m.Quantity, m.Lots)
+		return b.writeLines(id, m.Quantity, m.Lots, known)
 	}
-	if err := b.writeLines(id, -1, m.Lots); err != nil {
+	if err := b.writeLines(id, -1, m.Lots, known); err != nil {
 		return err
 	}
 	to := make([]stock.LotQuantity, len(m.Lots))
@@ -348,7 +416,7 @@ func (b *batch) movePieces(id int, m *stock.Movement) error {
 		l.Location = m.Location
 		to[i] = l
 	}
-	return b.writeLines(id, 1, to)
+	return b.writeLines(id, 1, to, nil)
 }
 
 // exportStock reads a page of a warehouse's stock by product, lot and

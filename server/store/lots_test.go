@@ -102,7 +102,7 @@ func TestReportByLot(t *testing.T) {
 // json.Marshal writes of movementDetail, for every combination of fields.
 func TestDetailEncoding(t *testing.T) {
 	lots := []stock.LotQuantity{{Code: "A<1>", ExpiresOn: "2027-01-31", Location: "B\\1", Quantity: 3}, {Quantity: 2}}
-	for mask := range 16 {
+	for mask := range 32 {
 		d := movementDetail{}
 		if mask&1 != 0 {
 			d.Lots = lots
@@ -116,12 +116,15 @@ func TestDetailEncoding(t *testing.T) {
 		if mask&8 != 0 {
 			d.PackSize = 12
 		}
+		if mask&16 != 0 {
+			d.NamedLot = &stock.LotInput{Code: "L\"1", ExpiresOn: "2027-01-31"}
+		}
 		want, err := json.Marshal(d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := stock.AppendWhere(nil, d.Lots, d.Location, d.Pack, d.PackSize); string(got) != string(want) {
-			t.Errorf("fields %04b: %s, want %s", mask, got, want)
+		if got := stock.AppendWhere(nil, d.Lots, d.Location, d.Pack, d.PackSize, d.NamedLot); string(got) != string(want) {
+			t.Errorf("fields %05b: %s, want %s", mask, got, want)
 		}
 	}
 }

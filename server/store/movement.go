@@ -26,8 +26,9 @@ type movementInput struct {
 	lot      *stock.LotInput
 	location string
 	pieces   []stock.LotQuantity
-	admin    bool  // an admin named the lot: it may be expired
-	moved    int64 // a RELOCATION's units (its delta is 0)
+	admin    bool              // an admin named the lot: it may be expired
+	moved    int64             // a RELOCATION's units (its delta is 0)
+	lines    []stock.StockLine // the product's lines, when read to choose the pieces
 	pack     string
 	packSize int64
 }
@@ -42,8 +43,9 @@ func (b *batch) recordMovement(in *stock.MovementInput) (*stock.Movement, error)
 		note: in.Note, actor: b.meta.Actor, key: storedKey(in.IdempotencyKey),
 		lot: in.Lot, location: in.Location, admin: in.Admin, pack: in.Pack}
 	if m.key != "" {
-		m.fingerprint = b.s.fingerprint(in)
-		prev, err := b.movementByKey(m.key, in, m.fingerprint)
+		req := requestBytes(in)
+		m.fingerprint = b.s.digest(req)
+		prev, err := b.movementByKey(m.key, in.IdempotencyKey, req, m.fingerprint)
 		if err != nil || prev != nil {
 			return prev, err
 		}
@@ -116,12 +118,12 @@ func (b *batch) move(p stockRow, m movementInput) (*stock.Movement, error) {
 		ID: stock.MovementID(p.warehouse, seq), Warehouse: p.warehouse, Seq: seq, SKU: p.sku,
 		Kind: m.kind, Quantity: m.delta + m.moved, Balance: balance, Reference: m.reference, Note: m.note,
 		Actor: m.actor, IdempotencyKey: m.key, CreatedAt: now,
-		Lots: pieces, Location: m.location, Pack: m.pack, PackSize: m.packSize,
+		Lots: pieces, Location: m.location, Pack: m.pack, PackSize: m.packSize, NamedLot: m.lot,
 	}
 	if err := b.insertMovement(p.id, mv, m.fingerprint, stamp); err != nil {
 		return nil, err
 	}
-	if err := b.movePieces(p.id, mv); err != nil {
+	if err := b.movePieces(p.id, mv, m.lines); err != nil {
 		return nil, err
 	}
 	if b.fastJob {
@@ -146,14 +148,35 @@ func (b *batch) moveProduct(p *ent.Product, m movementInput) error {
 	return nil
 }
 
-// requestOf returns the request that recorded m: its quantity as the
-// request gave it (positive, signed only for an ADJUSTMENT). A replica
+// recordedRequest returns what makes the request that recorded m the
+// same one (requestBytes, or relocationBytes for a RELOCATION). A replica
 // fingerprints its movements with it, so that a node that restored its
 // warehouse's history from the network still recognises a retried
 // request by its idempotency key.
+func recordedRequest(m *stock.Movement) []byte {
+	if m.Kind != stock.KindRelocation {
+		return requestBytes(requestOf(m))
+	}
+	in := &stock.RelocateStockInput{SKU: m.SKU, Quantity: m.Quantity, To: m.Location}
+	if len(m.Lots) > 0 { // a relocation's units all leave one location
+		in.From = m.Lots[0].Location
+	}
+	if m.NamedLot != nil {
+		in.Lot = m.NamedLot.Code
+	}
+	return relocationBytes(in)
+}
+
+// requestOf returns the request that recorded m: its quantity as the
+// request gave it (positive, signed only for an ADJUSTMENT), and the lot
+// it named.
 func requestOf(m *stock.Movement) *stock.MovementInput {
 	in := &stock.MovementInput{SKU: m.SKU, Kind: m.Kind, Quantity: m.Kind.Quantity(m.Quantity), Reference: m.Reference, Note: m.Note,
 		Location: m.Location, Pack: m.Pack}
+	if m.NamedLot != nil {
+		l := *m.NamedLot
+		in.Lot = &l
+	}
 	if n := m.PackQuantity(); n > 0 {
 		in.Quantity = n
 		if m.Quantity < 0 && m.Kind == stock.KindAdjustment {
@@ -163,23 +186,14 @@ func requestOf(m *stock.Movement) *stock.MovementInput {
 	return in
 }
 
-// fingerprint digests what makes two requests the same one, keyed with the
-// node's index key (seal.go): an unkeyed digest would let whoever holds the
-// database confirm a guessed reference or note, the other fields of the
-// request being in clear beside it.
-func (s *Store) fingerprint(in *stock.MovementInput) string { return s.digest(requestBytes(in)) }
-
-// sameRequest reports whether stored, a movement's fingerprint, digests in.
-func (s *Store) sameRequest(stored string, in *stock.MovementInput) bool {
-	return s.sameDigest(stored, requestBytes(in))
-}
-
 // keyedPrefix starts a keyed fingerprint; the unkeyed ones of a database
 // older than sealing have none (hex digits only) until resealed.
 const keyedPrefix = "k"
 
 // digest is the keyed fingerprint of a request's bytes (movements' and
-// transfers' alike).
+// transfers' alike), keyed with the node's index key (seal.go): an unkeyed
+// digest would let whoever holds the database confirm a guessed reference
+// or note, the other fields of the request being in clear beside it.
 func (s *Store) digest(req []byte) string {
 	return keyedPrefix + hex.EncodeToString(s.keys.Hash(fieldFingerprint, string(req)))
 }
@@ -199,7 +213,11 @@ func legacyDigest(req []byte) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// requestBytes encodes what makes two requests the same one.
+// requestBytes encodes what makes two requests to record a movement the
+// same one: every field but the key, the warehouse and the caller's role.
+// A request naming no lot, location or pack encodes as it did before
+// those existed, and one naming no lot as before lots counted, so the
+// fingerprints stored then still match.
 func requestBytes(in *stock.MovementInput) []byte {
 	buf := make([]byte, 0, 64+len(in.SKU)+len(in.Reference)+len(in.Note))
 	for _, s := range []string{in.SKU, string(in.Kind)} {
@@ -209,8 +227,24 @@ func requestBytes(in *stock.MovementInput) []byte {
 	for _, s := range []string{in.Reference, in.Note} {
 		buf = append(append(buf, s...), 0)
 	}
-	if in.Location != "" || in.Pack != "" { // not the lot: see requestOf
+	if in.Location != "" || in.Pack != "" || in.Lot != nil {
 		buf = append(append(append(append(buf, in.Location...), 0), in.Pack...), 0)
 	}
+	if in.Lot != nil {
+		buf = append(append(append(append(buf, in.Lot.Code...), 0), in.Lot.ExpiresOn...), 0)
+	}
 	return buf
+}
+
+// relocationBytes encodes what makes two relocations the same one: every
+// field but the key. Its kind, RELOCATION, which no movement request can
+// name, keeps it apart from requestBytes's.
+func relocationBytes(in *stock.RelocateStockInput) []byte {
+	buf := make([]byte, 0, 48+len(in.SKU)+len(in.From)+len(in.To)+len(in.Lot))
+	buf = append(append(append(buf, in.SKU...), 0), stock.KindRelocation...)
+	buf = strconv.AppendInt(append(buf, 0), in.Quantity, 10)
+	for _, s := range []string{in.From, in.To, in.Lot} {
+		buf = append(append(buf, 0), s...)
+	}
+	return append(buf, 0)
 }

@@ -187,15 +187,16 @@ func (b *batch) resealMovements(st *sealState, limit int) (int, error) {
 	}
 	rows, err := b.wc.conn.QueryContext(b.ctx, `SELECT id, warehouse_id, seq, sku, kind, quantity, reference, note, actor,
 		reference_hash IS NULL AND reference <> '', actor_hash IS NULL AND actor <> '',
-		idempotency_key IS NOT NULL, substr(fingerprint, 1, 1) = ?
+		idempotency_key IS NOT NULL, substr(fingerprint, 1, 1) = ?, detail
 		FROM movements WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, keyedPrefix, st.movement, st.until, limit)
 	if err != nil {
 		return 0, fmt.Errorf("reading movements to reseal: %w", err)
 	}
 	type row struct {
-		id    int64
-		m     stock.Movement
-		keyed bool // recorded under an idempotency key: it has a fingerprint
+		id     int64
+		m      stock.Movement
+		keyed  bool // recorded under an idempotency key: it has a fingerprint
+		detail sql.NullString
 	}
 	var todo []row
 	n := 0
@@ -203,7 +204,7 @@ func (b *batch) resealMovements(st *sealState, limit int) (int, error) {
 		var r row
 		var noRefHash, noActorHash, keyedFP bool
 		if err := rows.Scan(&r.id, &r.m.Warehouse, &r.m.Seq, &r.m.SKU, &r.m.Kind, &r.m.Quantity, &r.m.Reference,
-			&r.m.Note, &r.m.Actor, &noRefHash, &noActorHash, &r.keyed, &keyedFP); err != nil {
+			&r.m.Note, &r.m.Actor, &noRefHash, &noActorHash, &r.keyed, &keyedFP, &r.detail); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -220,10 +221,13 @@ func (b *batch) resealMovements(st *sealState, limit int) (int, error) {
 		if err := b.s.openMovement(&r.m); err != nil {
 			return 0, err
 		}
+		if err := openDetail(&r.m, r.detail); err != nil {
+			return 0, err
+		}
 		sm := b.s.sealMovement(b.sealer, &r.m)
 		fp := ""
 		if r.keyed {
-			fp = b.s.fingerprint(requestOf(&r.m))
+			fp = b.s.digest(recordedRequest(&r.m))
 		}
 		b.wrote = true
 		if _, err := b.wc.conn.ExecContext(b.ctx, `UPDATE movements SET reference = ?, note = ?, actor = ?,

@@ -222,7 +222,7 @@ func unseal(t *testing.T, h *harness) {
 	for _, m := range ms {
 		fp := ""
 		if m.IdempotencyKey != "" {
-			fp = legacyDigest(requestBytes(requestOf(&m)))
+			fp = legacyDigest(recordedRequest(&m))
 		}
 		if _, err := h.s.wdb.ExecContext(ctx, `UPDATE movements SET reference = ?, note = ?, actor = ?,
 			reference_hash = NULL, actor_hash = NULL, fingerprint = ? WHERE warehouse_id = ? AND seq = ?`,

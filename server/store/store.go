@@ -59,6 +59,9 @@ type Options struct {
 	// SalesWindowDays is the window of the average daily sales the
 	// sales window keeps sums over (replenish.DefaultWindowDays when 0).
 	SalesWindowDays int
+	// Zone is the local warehouse's time zone: a lot expires at the end of
+	// its day there (FEFO's expired check); nil: the process's (TZ).
+	Zone *time.Location
 }
 
 // Store executes stock jobs on the node's SQLite database. HandleWrites must
@@ -81,6 +84,7 @@ type Store struct {
 	local           atomic.Pointer[stock.Warehouse]  // the local warehouse, for reads
 	dir             string                           // the data directory
 	salesDays       int                              // the days the sales window spans (saleswindow.go)
+	zone            *time.Location                   // the local warehouse's time zone (Options.Zone)
 	signer          ed25519.PrivateKey               // signs the local log's heads (trust.KeyFile)
 	binding         atomic.Pointer[stock.KeyBinding] // signer's binding to the local warehouse, once made
 	digests         digests                          // the last digest of each origin's log
@@ -125,7 +129,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
 	s := &Store{log: opts.Logger, pub: opts.Publisher, keys: opts.Keys, ops: newRegistry(), w: newWriterState(), dir: dir,
-		salesDays: windowDays(opts.SalesWindowDays)}
+		salesDays: windowDays(opts.SalesWindowDays), zone: opts.Zone}
 	if err := s.ops.check(); err != nil {
 		return nil, err
 	}

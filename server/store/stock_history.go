@@ -70,7 +70,13 @@ func (s *Store) historyWarehouses(ctx context.Context, tx *sql.Tx, q *stock.Stoc
 	if q.Warehouse != "" {
 		return []string{q.Warehouse}, nil
 	}
-	rows, err := tx.QueryContext(ctx, historyWarehousesSQL, q.SKU)
+	return s.warehousesOf(ctx, tx, historyWarehousesSQL, q.SKU)
+}
+
+// warehousesOf returns the warehouse ids query selects (one column), the
+// local one first, then by id: the order of every table of warehouses.
+func (s *Store) warehousesOf(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -84,9 +90,7 @@ func (s *Store) historyWarehouses(ctx context.Context, tx *sql.Tx, q *stock.Stoc
 		whs = append(whs, wh)
 	}
 	local := s.localID()
-	slices.SortFunc(whs, func(a, b string) int {
-		return cmp.Or(boolOrder(a == local, b == local), cmp.Compare(a, b))
-	})
+	slices.SortFunc(whs, func(a, b string) int { return cmp.Or(boolOrder(a == local, b == local), cmp.Compare(a, b)) })
 	return whs, rows.Err()
 }
 

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -85,22 +84,7 @@ func (s *Store) stockTable(ctx context.Context, q *stock.StockTableQuery) (*stoc
 // tableWarehouses returns the warehouses this node holds, the local one
 // first, then by id.
 func (s *Store) tableWarehouses(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, tableWarehousesSQL)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var whs []string
-	for rows.Next() {
-		var wh string
-		if err := rows.Scan(&wh); err != nil {
-			return nil, err
-		}
-		whs = append(whs, wh)
-	}
-	local := s.localID()
-	slices.SortFunc(whs, func(a, b string) int { return cmp.Or(boolOrder(a == local, b == local), cmp.Compare(a, b)) })
-	return whs, rows.Err()
+	return s.warehousesOf(ctx, tx, tableWarehousesSQL)
 }
 
 // tableProducts returns the first q.First+1 live products of wh after

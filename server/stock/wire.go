@@ -141,6 +141,10 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 		if fastPage(v) {
 			return appendMovementPage(b, v), nil
 		}
+	case *ReplenishPlan:
+		if v != nil {
+			return appendPlan(b, v)
+		}
 	}
 	out, err := json.Marshal(v)
 	return append(b, out...), err
@@ -172,6 +176,10 @@ func DecodeValue(data []byte, v any) error {
 		}
 	case *MovementPage:
 		if v != nil && v.Movements == nil && !v.HasNext && decodeFast(data, v, (*decoder).movementPage) {
+			return nil
+		}
+	case *ReplenishPlan:
+		if v != nil && v.Suggestions == nil && decodeFast(data, v, (*decoder).plan) {
 			return nil
 		}
 	}

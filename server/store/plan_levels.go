@@ -11,20 +11,22 @@ import (
 	"github.com/stockmesh/stockmesh/server/replenish"
 )
 
-// levelSet is the levels a plan reads: every sku's side by side in one
-// slice, the skus in order, so that a plan of 10,000 skus in 24
-// warehouses allocates a few slices rather than a map entry and a slice
-// per sku, and finds a sku by binary search.
+// levelSet is the levels a plan reads: each sku's side by side in chunks
+// of levelChunk, the skus in order, so that a plan of 10,000 skus in 24
+// warehouses allocates a few dozen chunks rather than a map entry and a
+// slice per sku (or copies of one growing slice), and finds a sku by
+// binary search.
 type levelSet struct {
-	skus   []string          // in order (SQLite's BINARY collation, Go's string order)
-	starts []int             // skus[i]'s levels are levels[starts[i]:starts[i+1]]
-	levels []replenish.Level // each sku's by warehouse
+	skus   []string            // in order (SQLite's BINARY collation, Go's string order)
+	groups [][]replenish.Level // skus[i]'s levels, by warehouse
+	chunk  []replenish.Level   // where the next sku's levels go
 }
 
+// levelChunk is how many levels levelSet allocates at once.
+const levelChunk = 4096
+
 // of returns the levels of the i-th sku.
-func (ls *levelSet) of(i int) []replenish.Level {
-	return ls.levels[ls.starts[i]:ls.starts[i+1]:ls.starts[i+1]]
-}
+func (ls *levelSet) of(i int) []replenish.Level { return ls.groups[i] }
 
 // level returns the level of sku in warehouse wh, or nil.
 func (ls *levelSet) level(sku, wh string) *replenish.Level {
@@ -32,72 +34,84 @@ func (ls *levelSet) level(sku, wh string) *replenish.Level {
 	if !ok {
 		return nil
 	}
-	levels := ls.of(i)
+	levels := ls.groups[i]
 	if j := slices.IndexFunc(levels, func(l replenish.Level) bool { return l.Warehouse == wh }); j >= 0 {
 		return &levels[j]
 	}
 	return nil
 }
 
+// add appends sku's levels, taken from the end of ls.chunk, where
+// first is where they begin.
+func (ls *levelSet) add(sku string, first int) {
+	mine := ls.chunk[first:len(ls.chunk):len(ls.chunk)]
+	if len(mine) == 0 {
+		return // in no warehouse that is still here
+	}
+	if !slices.IsSortedFunc(mine, levelsByWarehouse) {
+		slices.SortFunc(mine, levelsByWarehouse)
+	}
+	ls.skus = append(ls.skus, sku)
+	ls.groups = append(ls.groups, mine)
+}
+
+// room makes room in ls.chunk for n more levels of one sku.
+func (ls *levelSet) room(n int) {
+	if cap(ls.chunk)-len(ls.chunk) < n {
+		ls.chunk = make([]replenish.Level, 0, max(levelChunk, n))
+	}
+}
+
 // read reads planGroups' rows (query, with args): each sku and its
 // levels in the warehouses live names (those of other warehouses, which
 // left, are skipped).
 func (ls *levelSet) read(ctx context.Context, tx *sql.Tx, query string, args []any, live map[string]string) error {
-	ls.starts = append(ls.starts[:0], 0)
-	var text sql.RawBytes
+	var whs, qty, reorder, maxStock sql.RawBytes
 	return eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
 		var sku string
-		if err := rows.Scan(&sku, &text); err != nil {
+		if err := rows.Scan(&sku, &whs, &qty, &reorder, &maxStock); err != nil {
 			return err
 		}
-		first := len(ls.levels)
-		for w := (words{b: text}); !w.done(); {
-			var l replenish.Level
-			id := w.next()
-			l.OnHand, l.ReorderPoint, l.MaxStock = w.int(), w.int(), w.int()
-			if w.bad {
-				return fmt.Errorf("reading the levels of %s: %q is not warehouse, quantity, reorder point, maximum", sku, text)
+		ls.room(len(whs)/2 + 1) // at least 2 bytes per level: an id and a space
+		first := len(ls.chunk)
+		w, q, r, m := words{b: whs}, words{b: qty}, words{b: reorder}, words{b: maxStock}
+		for !w.done() {
+			l := replenish.Level{Warehouse: live[string(w.next())], OnHand: q.int(), ReorderPoint: r.int(), MaxStock: m.int()}
+			if q.bad || r.bad || m.bad {
+				return fmt.Errorf("reading the levels of %s: %q, %q, %q, %q are not as many quantities as warehouses", sku, whs, qty, reorder, maxStock)
 			}
-			if l.Warehouse = live[string(id)]; l.Warehouse != "" {
-				ls.levels = append(ls.levels, l)
+			if l.Warehouse != "" {
+				ls.chunk = append(ls.chunk, l)
 			}
 		}
-		if len(ls.levels) == first {
-			return nil // in no warehouse that is still here
-		}
-		mine := ls.levels[first:]
-		if !slices.IsSortedFunc(mine, levelsByWarehouse) {
-			slices.SortFunc(mine, levelsByWarehouse)
-		}
-		ls.skus = append(ls.skus, sku)
-		ls.starts = append(ls.starts, len(ls.levels))
+		ls.add(sku, first)
 		return nil
 	})
 }
 
-// levelsByWarehouse orders levels by warehouse, the order replenish.Plan is
-// handed them in.
+// levelsByWarehouse orders levels by warehouse, the order replenish.Plan
+// is handed them in.
 func levelsByWarehouse(a, b replenish.Level) int { return cmp.Compare(a.Warehouse, b.Warehouse) }
 
-// readSales adds planSales' sums (query, with args) to the levels they
-// name; both come in sku order, so one pass merges them.
-func (ls *levelSet) readSales(ctx context.Context, tx *sql.Tx, query string, args []any, live map[string]string) error {
+// readSales sets the sales of the levels planSales' rows (query, with
+// args) name; both come in sku order, so one pass merges them.
+func (ls *levelSet) readSales(ctx context.Context, tx *sql.Tx, query string, args []any) error {
 	i := 0
-	var text sql.RawBytes
+	var whs, units sql.RawBytes
 	return eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
 		var sku string
-		if err := rows.Scan(&sku, &text); err != nil {
+		if err := rows.Scan(&sku, &whs, &units); err != nil {
 			return err
 		}
 		i += sort.SearchStrings(ls.skus[i:], sku)
 		if i == len(ls.skus) || ls.skus[i] != sku {
 			return nil // a sku of no live product
 		}
-		levels := ls.of(i)
-		for w := (words{b: text}); !w.done(); {
-			id, n := w.next(), w.int()
-			if w.bad {
-				return fmt.Errorf("reading the sales of %s: %q is not warehouse, units", sku, text)
+		levels := ls.groups[i]
+		for w, u := (words{b: whs}), (words{b: units}); !w.done(); {
+			id, n := w.next(), u.int()
+			if u.bad {
+				return fmt.Errorf("reading the sales of %s: %q, %q are not as many sums as warehouses", sku, whs, units)
 			}
 			if j := slices.IndexFunc(levels, func(l replenish.Level) bool { return l.Warehouse == string(id) }); j >= 0 {
 				levels[j].Sold = n

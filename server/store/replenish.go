@@ -65,17 +65,19 @@ const createPlanIndex = `CREATE INDEX IF NOT EXISTS products_plan
 	ON products (sku, warehouse_id, quantity, reorder_point, max_stock) WHERE deleted_at IS NULL`
 
 // planGroups selects, per sku (in sku order), the levels of its live
-// products in every warehouse as "warehouse quantity reorder_point
-// max_stock" quadruples separated by spaces (warehouse ids have none):
-// one row per sku rather than per product, since every row a read hands
-// Go costs about a microsecond. The %s is planOnly or nothing.
-const planGroups = `SELECT sku, group_concat(warehouse_id || ' ' || quantity || ' ' || reorder_point || ' ' || max_stock, ' ')
-	FROM products INDEXED BY products_plan WHERE deleted_at IS NULL%s GROUP BY sku`
+// products in every warehouse: their warehouses, quantities, reorder
+// points and maximums, each column's values in one text separated by
+// spaces (warehouse ids have none), in the same order. One row per sku
+// rather than per product, since every row a read hands Go costs about a
+// microsecond; one group_concat per column, since SQLite builds each
+// string of a || concatenation apart. The %s is planOnly or nothing.
+const planGroups = `SELECT sku, group_concat(warehouse_id, ' '), group_concat(quantity, ' '), group_concat(reorder_point, ' '),
+	group_concat(max_stock, ' ') FROM products INDEXED BY products_plan WHERE deleted_at IS NULL%s GROUP BY sku`
 
-// planSales selects, per sku (in sku order), the running sums of its
-// sales window (saleswindow.go) as "warehouse units" pairs, which salesGap
-// corrects. The %s is planOnly or nothing.
-const planSales = `SELECT sku, group_concat(warehouse_id || ' ' || units, ' ') FROM sales_window WHERE true%s GROUP BY sku`
+// planSales selects, per sku (in sku order), the warehouses and running
+// sums of its sales window (saleswindow.go), which salesGap corrects, as
+// planGroups does. The %s is planOnly or nothing.
+const planSales = `SELECT sku, group_concat(warehouse_id, ' '), group_concat(units, ' ') FROM sales_window WHERE true%s GROUP BY sku`
 
 // planOnly restricts planGroups and planSales to the skus of a JSON array
 // (?1).
@@ -153,7 +155,7 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 	if len(ls.skus) == 0 {
 		return ls, nil
 	}
-	if err := ls.readSales(ctx, tx, fmt.Sprintf(planSales, only), args, live); err != nil {
+	if err := ls.readSales(ctx, tx, fmt.Sprintf(planSales, only), args); err != nil {
 		return nil, err
 	}
 	names := skuArray(ls.skus)
@@ -175,7 +177,11 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 		err = add(planInTransit, []any{names}, func(l *replenish.Level, n int64) { l.InTransitIn = n })
 	}
 	if err == nil {
-		err = add(salesGap, []any{names, windowStart(now, q.WindowDays)},
+		gap := salesGap
+		if only == "" {
+			gap = salesGapAll
+		}
+		err = add(gap, []any{names, windowStart(now, q.WindowDays)},
 			func(l *replenish.Level, n int64) { l.Sold += n })
 	}
 	if err == nil {

@@ -107,14 +107,20 @@ func (ls *levelSet) readSales(ctx context.Context, tx *sql.Tx, query string, arg
 		if i == len(ls.skus) || ls.skus[i] != sku {
 			return nil // a sku of no live product
 		}
-		levels := ls.groups[i]
+		levels, j := ls.groups[i], 0
 		for w, u := (words{b: whs}), (words{b: units}); !w.done(); {
 			id, n := w.next(), u.int()
 			if u.bad {
 				return fmt.Errorf("reading the sales of %s: %q, %q are not as many sums as warehouses", sku, whs, units)
 			}
-			if j := slices.IndexFunc(levels, func(l replenish.Level) bool { return l.Warehouse == string(id) }); j >= 0 {
+			// Both by warehouse (the window's key is sku, warehouse): walk on.
+			for j < len(levels) && levels[j].Warehouse < string(id) {
+				j++
+			}
+			if j < len(levels) && levels[j].Warehouse == string(id) {
 				levels[j].Sold = n
+			} else if k := slices.IndexFunc(levels, func(l replenish.Level) bool { return l.Warehouse == string(id) }); k >= 0 {
+				levels[k].Sold = n // out of order after all
 			}
 		}
 		return nil

@@ -63,7 +63,7 @@ func planFields(oc *graphql.OperationContext) ([]graphql.CollectedField, bool) {
 	}
 	fields := graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
 	for _, f := range fields {
-		if f.Name != "replenishmentPlan" || !servedSuggestion(oc, f.Selections) {
+		if f.Name != "replenishmentPlan" || len(f.Deferrables) > 0 || !servedSuggestion(oc, f.Selections) {
 			return nil, false
 		}
 	}
@@ -71,14 +71,18 @@ func planFields(oc *graphql.OperationContext) ([]graphql.CollectedField, bool) {
 }
 
 // servedSuggestion reports whether planJSON writes every field sel
-// selects of a TransferSuggestion.
+// selects of a TransferSuggestion (none deferred: gqlgen sends those
+// later).
 func servedSuggestion(oc *graphql.OperationContext, sel ast.SelectionSet) bool {
 	for _, f := range graphql.CollectFields(oc, sel, []string{"TransferSuggestion"}) {
+		if len(f.Deferrables) > 0 {
+			return false
+		}
 		switch f.Name {
 		case "__typename", "sku", "quantity", "reason", "fromDaysOfCover", "toDaysOfCover":
 		case "from", "to":
 			for _, w := range graphql.CollectFields(oc, f.Selections, []string{"Warehouse"}) {
-				if w.Name != "__typename" && w.Name != "id" && w.Name != "name" {
+				if w.Name != "__typename" && w.Name != "id" && w.Name != "name" || len(w.Deferrables) > 0 {
 					return false
 				}
 			}

@@ -83,6 +83,8 @@ func TestPlanJSONMatchesGenerated(t *testing.T) {
 		{"empty", `{ replenishmentPlan(sku: "NONE") { sku } }`, nil, true},
 		{"a field it leaves", `{ replenishmentPlan { sku from { id local } } }`, nil, false},
 		{"beside another field", `{ __typename replenishmentPlan { sku } }`, nil, false},
+		{"deferred", `{ replenishmentPlan { sku ... @defer { quantity } } }`, nil, false},
+		{"deferred warehouse field", `{ replenishmentPlan { sku from { id ... @defer(label: "n") { name } } } }`, nil, false},
 		{"a plan that fails", `{ replenishmentPlan(warehouse: "NOPE-1") { sku } }`, nil, true},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"sync/atomic"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -16,8 +17,9 @@ import (
 
 // planQueue answers the jobs of a replenishment plan: the local
 // warehouse, the members, and a plan (NOT_FOUND for warehouse NOPE-1),
-// counting the plans it was asked for.
-type planQueue struct{ plans int }
+// counting the plans it was asked for (gqlgen resolves root fields
+// concurrently).
+type planQueue struct{ plans atomic.Int64 }
 
 func (q *planQueue) Do(_ context.Context, _ stock.Class, job []byte) ([]byte, error) {
 	meta, body, err := stock.DecodeJob(job)
@@ -31,7 +33,7 @@ func (q *planQueue) Do(_ context.Context, _ stock.Class, job []byte) ([]byte, er
 		return stock.EncodeReply(&stock.MemberList{Warehouses: []stock.Warehouse{
 			{ID: "BCN-1", Name: `Barcelona "Port" <&> ñ`}, {ID: "VAL-1", Name: "Valencia\t\u2028"}}}), nil
 	}
-	q.plans++
+	q.plans.Add(1)
 	var req stock.ReplenishQuery
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, err
@@ -116,7 +118,7 @@ func TestPlanJSONMatchesGenerated(t *testing.T) {
 			}
 		})
 	}
-	if q.plans == 0 {
+	if q.plans.Load() == 0 {
 		t.Fatal("no plan was asked for")
 	}
 }

@@ -57,20 +57,17 @@ const planLots = `SELECT p.warehouse_id, p.sku, l.expires_on, SUM(l.quantity)
 	WHERE l.expires_on BETWEEN ?2 AND ?3 AND p.id = l.product_id AND p.deleted_at IS NULL
 		AND p.sku IN (SELECT value FROM json_each(?1)) GROUP BY 1, 2, 3`
 
-// createPlanIndex indexes the live products by sku with every column a
-// plan reads of them, so that planGroups reads them in sku order from
-// the index alone: looking each product's row up from the index by
-// (warehouse, sku) took most of a plan of 240,000 products.
-const createPlanIndex = `CREATE INDEX IF NOT EXISTS products_plan
-	ON products (sku, warehouse_id, quantity, reorder_point, max_stock) WHERE deleted_at IS NULL`
-
 // planGroups selects, per sku (in sku order), the levels of its live
 // products in every warehouse: their warehouses, quantities, reorder
 // points and maximums, each column's values in one text separated by
-// spaces (warehouse ids have none), in the same order. One row per sku
-// rather than per product, since every row a read hands Go costs about a
-// microsecond; one group_concat per column, since SQLite builds each
-// string of a || concatenation apart. The %s is planOnly or nothing.
+// spaces (warehouse ids have none), in the same order. It reads the index
+// products_plan alone, which holds every one of those columns by sku
+// (declared in ent's schema: ent's migration drops the indexes of its
+// tables it does not know); looking each product's row up from the index
+// by (warehouse, sku) took most of a plan of 240,000 products. One row per
+// sku rather than per product, since every row a read hands Go costs
+// about a microsecond; one group_concat per column, since SQLite builds
+// each string of a || concatenation apart. The %s is planOnly or nothing.
 const planGroups = `SELECT sku, group_concat(warehouse_id, ' '), group_concat(quantity, ' '), group_concat(reorder_point, ' '),
 	group_concat(max_stock, ' ') FROM products INDEXED BY products_plan WHERE deleted_at IS NULL%s GROUP BY sku`
 

@@ -199,9 +199,6 @@ func (s *Store) init(ctx context.Context, path string, readers int) error {
 	if err := s.initSalesWindow(ctx, s.salesDays, time.Now()); err != nil {
 		return err
 	}
-	if _, err := s.wdb.ExecContext(ctx, createPlanIndex); err != nil {
-		return fmt.Errorf("indexing the products for replenishment in %s: %w", path, err)
-	}
 	if _, err := s.wdb.ExecContext(ctx, createAudit); err != nil {
 		return fmt.Errorf("creating the audit log in %s: %w", path, err)
 	}

@@ -68,7 +68,7 @@ func NewHandler(svc *stock.Service, hub *feed.Hub, opts Options) http.Handler {
 	}
 	es := NewExecutableSchema(Config{Resolvers: &Resolver{Stock: svc, Feed: hub, Network: opts.Network, Tokens: opts.Tokens, Desk: opts.Transfers,
 		Requests: opts.Requests, NetWatch: opts.NetWatch}})
-	srv := handler.New(costed{es})
+	srv := handler.New(costed{planJSON{es, svc}})
 	srv.SetParserTokenLimit(MaxTokens)
 	if opts.Websocket != nil {
 		srv.AddTransport(opts.Websocket)

@@ -166,6 +166,14 @@ var (
 					Where: "deleted_at IS NULL",
 				},
 			},
+			{
+				Name:    "products_plan",
+				Unique:  false,
+				Columns: []*schema.Column{ProductsColumns[1], ProductsColumns[14], ProductsColumns[5], ProductsColumns[6], ProductsColumns[9]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "deleted_at IS NULL",
+				},
+			},
 		},
 	}
 	// TokensColumns holds the columns for the "tokens" table.

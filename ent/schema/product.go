@@ -52,5 +52,9 @@ func (Product) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("warehouse_id", "sku").Unique().
 			Annotations(entsql.IndexWhere("deleted_at IS NULL")),
+		// Every column a replenishment plan reads of the live products, by
+		// sku: server/store/replenish.go's planGroups reads them from it alone.
+		index.Fields("sku", "warehouse_id", "quantity", "reorder_point", "max_stock").StorageKey("products_plan").
+			Annotations(entsql.IndexWhere("deleted_at IS NULL")),
 	}
 }

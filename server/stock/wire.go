@@ -145,6 +145,10 @@ func EncodeValue(b []byte, v any) ([]byte, error) {
 		if v != nil && v.Lots != nil {
 			return appendExpiringLots(b, v), nil
 		}
+	case *ReplenishPlan:
+		if v != nil {
+			return appendPlan(b, v)
+		}
 	}
 	out, err := json.Marshal(v)
 	return append(b, out...), err
@@ -180,6 +184,10 @@ func DecodeValue(data []byte, v any) error {
 		}
 	case *ExpiringLots:
 		if v != nil && v.Lots == nil && decodeFast(data, v, (*decoder).expiringLots) {
+			return nil
+		}
+	case *ReplenishPlan:
+		if v != nil && v.Suggestions == nil && decodeFast(data, v, (*decoder).plan) {
 			return nil
 		}
 	}

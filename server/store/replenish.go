@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/stockmesh/stockmesh/server/replenish"
@@ -58,18 +57,28 @@ const planLots = `SELECT p.warehouse_id, p.sku, l.expires_on, SUM(l.quantity)
 	WHERE l.expires_on BETWEEN ?2 AND ?3 AND p.id = l.product_id AND p.deleted_at IS NULL
 		AND p.sku IN (SELECT value FROM json_each(?1)) GROUP BY 1, 2, 3`
 
-// planLevels selects the levels of the skus a JSON array (?1) names in
-// every warehouse held that has not left. Written as two IN lists, it
-// lets SQLite take the live products' index on (warehouse, sku) for a few
-// skus and the lists' own ephemeral indexes for many: nested loops over
-// json_each, warehouses and that index took four times as long as a scan
-// for every sku of 24 warehouses.
-// Each comes with its sales window's sum (saleswindow.go), which
-// salesGap corrects: one row per level rather than two.
-const planLevels = `SELECT p.warehouse_id, p.sku, p.quantity, p.reorder_point, p.max_stock, coalesce(s.units, 0)
-	FROM products p LEFT JOIN sales_window s ON s.sku = p.sku AND s.warehouse_id = p.warehouse_id
-	WHERE p.deleted_at IS NULL AND p.sku IN (SELECT value FROM json_each(?1))
-		AND p.warehouse_id IN (SELECT id FROM warehouses WHERE departed_at IS NULL)`
+// planGroups selects, per sku (in sku order), the levels of its live
+// products in every warehouse: their warehouses, quantities, reorder
+// points and maximums, each column's values in one text separated by
+// spaces (warehouse ids have none), in the same order. It reads the index
+// products_plan alone, which holds every one of those columns by sku
+// (declared in ent's schema: ent's migration drops the indexes of its
+// tables it does not know); looking each product's row up from the index
+// by (warehouse, sku) took most of a plan of 240,000 products. One row per
+// sku rather than per product, since every row a read hands Go costs
+// about a microsecond; one group_concat per column, since SQLite builds
+// each string of a || concatenation apart. The %s is planOnly or nothing.
+const planGroups = `SELECT sku, group_concat(warehouse_id, ' '), group_concat(quantity, ' '), group_concat(reorder_point, ' '),
+	group_concat(max_stock, ' ') FROM products INDEXED BY products_plan WHERE deleted_at IS NULL%s GROUP BY sku`
+
+// planSales selects, per sku (in sku order), the warehouses and running
+// sums of its sales window (saleswindow.go), which salesGap corrects, as
+// planGroups does. The %s is planOnly or nothing.
+const planSales = `SELECT sku, group_concat(warehouse_id, ' '), group_concat(units, ' ') FROM sales_window WHERE true%s GROUP BY sku`
+
+// planOnly restricts planGroups and planSales to the skus of a JSON array
+// (?1).
+const planOnly = ` AND sku IN (SELECT value FROM json_each(?1))`
 
 // planReserved selects the units the active reservations of the skus a
 // JSON array (?1) names hold per warehouse: one pass over the few active
@@ -97,7 +106,7 @@ func (s *Store) replenishmentPlan(ctx context.Context, q *stock.ReplenishQuery) 
 		return nil, fmt.Errorf("planning replenishment: %w", err)
 	}
 	defer tx.Rollback()
-	levels, skus, err := gatherLevels(ctx, tx, q, time.Now())
+	ls, err := gatherLevels(ctx, tx, q, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("planning replenishment: %w", err)
 	}
@@ -106,37 +115,47 @@ func (s *Store) replenishmentPlan(ctx context.Context, q *stock.ReplenishQuery) 
 		to = func(w string) bool { return w == q.Warehouse }
 	}
 	out := &stock.ReplenishPlan{Suggestions: []replenish.Suggestion{}}
-	for _, sku := range skus {
-		out.Suggestions = append(out.Suggestions, replenish.Plan(sku, levels[sku], q.WindowDays, to)...)
+	for i, sku := range ls.skus {
+		out.Suggestions = append(out.Suggestions, replenish.Plan(sku, ls.of(i), q.WindowDays, to)...)
 	}
 	return out, nil
 }
 
 // gatherLevels reads the levels of the skus short somewhere (of q's
-// warehouse and sku) in every warehouse held, by sku, and those skus in
-// order.
-func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now time.Time) (map[string][]replenish.Level, []string, error) {
+// warehouse and sku) in every warehouse held that has not left. A plan of
+// every warehouse and sku reads every sku's instead, in one pass over
+// planGroups' index, rather than first finding the short ones with a pass
+// over the products: a sku short nowhere, with nothing reserved and no
+// lot about to expire, gets no suggestion from replenish.Plan (no level
+// of it is short, and Expiring moves only lots), and in a large network
+// nearly every sku is short somewhere.
+func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now time.Time) (*levelSet, error) {
 	today := stock.DateOf(now.In(time.Local))       // lots expire in the node's time zone
 	last := today.AddDays(windowDays(q.WindowDays)) // lots further off are not forecast
-	skus, err := queryStrings(ctx, tx, planCandidates(q), q.Warehouse, q.SKU, string(today.AddDays(2)), string(last))
-	if err != nil || len(skus) == 0 {
-		return nil, nil, err
-	}
-	slices.Sort(skus)
-	names := skuArray(skus)
-	levels := make(map[string][]replenish.Level, len(skus))
-	err = eachRow(ctx, tx, planLevels, []any{names}, func(rows *sql.Rows) error {
-		var l replenish.Level
-		var sku string
-		if err := rows.Scan(&l.Warehouse, &sku, &l.OnHand, &l.ReorderPoint, &l.MaxStock, &l.Sold); err != nil {
-			return err
+	var only string
+	var args []any
+	if q.Warehouse != "" || q.SKU != "" {
+		skus, err := queryStrings(ctx, tx, planCandidates(q), q.Warehouse, q.SKU, string(today.AddDays(2)), string(last))
+		if err != nil || len(skus) == 0 {
+			return &levelSet{}, err
 		}
-		levels[sku] = append(levels[sku], l)
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
+		only, args = planOnly, []any{skuArray(skus)}
 	}
+	live, err := liveWarehouses(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	ls := &levelSet{}
+	if err := ls.read(ctx, tx, fmt.Sprintf(planGroups, only), args, live); err != nil {
+		return nil, err
+	}
+	if len(ls.skus) == 0 {
+		return ls, nil
+	}
+	if err := ls.readSales(ctx, tx, fmt.Sprintf(planSales, only), args); err != nil {
+		return nil, err
+	}
+	names := skuArray(ls.skus)
 	add := func(query string, args []any, set func(l *replenish.Level, n int64)) error {
 		return eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
 			var wh, sku string
@@ -144,7 +163,7 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 			if err := rows.Scan(&wh, &sku, &n); err != nil {
 				return err
 			}
-			if l := levelOf(levels, sku, wh); l != nil {
+			if l := ls.level(sku, wh); l != nil {
 				set(l, n)
 			}
 			return nil
@@ -155,7 +174,11 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 		err = add(planInTransit, []any{names}, func(l *replenish.Level, n int64) { l.InTransitIn = n })
 	}
 	if err == nil {
-		err = add(salesGap, []any{names, windowStart(now, q.WindowDays)},
+		gap := salesGap
+		if only == "" {
+			gap = salesGapAll
+		}
+		err = add(gap, []any{names, windowStart(now, q.WindowDays)},
 			func(l *replenish.Level, n int64) { l.Sold += n })
 	}
 	if err == nil {
@@ -166,25 +189,24 @@ func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now 
 			if err := rows.Scan(&wh, &sku, &expires, &n); err != nil {
 				return err
 			}
-			if l := levelOf(levels, sku, wh); l != nil {
+			if l := ls.level(sku, wh); l != nil {
 				l.Lots = append(l.Lots, replenish.Lot{DaysLeft: daysBetween(today, expires), Quantity: n})
 			}
 			return nil
 		})
 	}
-	return levels, skus, err
+	return ls, err
 }
 
-// levelOf returns the level of sku in warehouse wh, or nil. The rows
-// gatherLevels looks levels up for are few (reservations, transfers on
-// their way, an hour or two of sales, lots about to expire): a search
-// among a sku's warehouses finds each.
-func levelOf(levels map[string][]replenish.Level, sku, wh string) *replenish.Level {
-	ls := levels[sku]
-	if i := slices.IndexFunc(ls, func(l replenish.Level) bool { return l.Warehouse == wh }); i >= 0 {
-		return &ls[i]
+// liveWarehouses returns the ids of the warehouses held that have not
+// left, each id its own string (the levels share them).
+func liveWarehouses(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	ids, err := queryStrings(ctx, tx, `SELECT id FROM warehouses WHERE departed_at IS NULL`)
+	live := make(map[string]string, len(ids))
+	for _, id := range ids {
+		live[id] = id
 	}
-	return nil
+	return live, err
 }
 
 // daysBetween returns the whole days from day a to day b.

@@ -138,3 +138,24 @@ func TestReplenishmentPlanMovesExpiringLots(t *testing.T) {
 		t.Fatalf("with a 5-day window the lot expiring in 10 is not forecast: %+v", got)
 	}
 }
+
+// TestReplenishmentPlanLeavesDepartedWarehouses: a warehouse that left
+// the network is neither a source nor a destination of a plan, though
+// its products stay.
+func TestReplenishmentPlanLeavesDepartedWarehouses(t *testing.T) {
+	mad, bcn, _ := trio(t)
+	planProduct(mad, "D-1", 2, 10, 0)
+	planProduct(bcn, "D-1", 200, 20, 0)
+	planProduct(bcn, "D-2", 1, 10, 0)
+	planProduct(mad, "D-2", 300, 20, 0)
+	pull(bcn, mad, "BCN-1")
+	got := tok(mad, stock.OpReplenishPlan, &stock.ReplenishQuery{}).Suggestions
+	if len(got) != 2 || got[0].From != "BCN-1" || got[0].To != "MAD-1" || got[1].From != "MAD-1" || got[1].To != "BCN-1" {
+		t.Fatalf("plan = %+v, want D-1 from BCN-1 and D-2 to it", got)
+	}
+	leave(bcn)
+	pull(bcn, mad, "BCN-1")
+	if got := tok(mad, stock.OpReplenishPlan, &stock.ReplenishQuery{}).Suggestions; len(got) != 0 {
+		t.Fatalf("plan once BCN-1 left = %+v, want none", got)
+	}
+}

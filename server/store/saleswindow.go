@@ -74,9 +74,20 @@ const salesSince = `SELECT s.warehouse_id, s.sku, s.units FROM json_each(?1) c C
 // salesGap selects the rollup rows salesSince corrects the window's sums
 // with (?1 the skus, ?2 the first hour wanted): alone, it corrects sums
 // read from sales_window in the same snapshot.
-const salesGap = `SELECT r.warehouse_id, r.sku, CASE WHEN r.hour < f.hour THEN r.units_out ELSE -r.units_out END
+const salesGap = salesGapRows + `
 	FROM sales_window_from f CROSS JOIN json_each(?1) c CROSS JOIN movement_rollup r
 	WHERE r.sku = c.value AND r.hour >= min(?2, f.hour) AND r.hour < max(?2, f.hour) AND r.kind = 'SALE'`
+
+// salesGapAll is salesGap for every sku (?1 unused): through the rollup's
+// index by hour, rather than a search per sku of a plan of every sku,
+// almost always for no row (the window rarely moves between a plan's
+// hour and the window's).
+const salesGapAll = salesGapRows + `
+	FROM sales_window_from f CROSS JOIN movement_rollup r INDEXED BY movement_rollup_sale_hour
+	WHERE r.hour >= min(?2, f.hour) AND r.hour < max(?2, f.hour) AND r.kind = 'SALE' AND r.sku <> ''`
+
+// salesGapRows is what salesGap and salesGapAll select.
+const salesGapRows = `SELECT r.warehouse_id, r.sku, CASE WHEN r.hour < f.hour THEN r.units_out ELSE -r.units_out END`
 
 // initSalesWindow creates the sales window, filled from the rollup from
 // the first hour of a window of days ending now when the database had

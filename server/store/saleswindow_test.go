@@ -92,23 +92,13 @@ func TestSalesWindowMatchesRollup(t *testing.T) {
 					rt.Fatalf("sales_window from hour %d = %v\nthe rollup's %v", from, kept, want)
 				}
 				since := base + rapid.Int64Range(-50*24, 30).Draw(rt, "since")
-				got := map[string]int64{}
-				rows, err := h.s.rdb.QueryContext(context.Background(), salesSince, skuArray(append(skus, "NONE")), since)
-				if err != nil {
-					rt.Fatal(err)
-				}
-				defer rows.Close()
-				for rows.Next() {
-					var wh, sku string
-					var n int64
-					if err := rows.Scan(&wh, &sku, &n); err != nil {
-						rt.Fatal(err)
+				want := windowSums(rt, h, rollupSales, since)
+				// salesSince, and what a plan of every sku reads (the sums, then
+				// salesGapAll), both equal the rollup's.
+				for _, query := range []string{salesSince, `SELECT warehouse_id, sku, units FROM sales_window UNION ALL ` + salesGapAll} {
+					if got := sinceSums(rt, h, query, skuArray(append(skus, "NONE")), since); !maps.Equal(got, want) {
+						rt.Fatalf("sales since hour %d (window from %d) = %v\nthe rollup's %v\n%s", since, from, got, want, query)
 					}
-					got[sku+"@"+wh] += n
-				}
-				maps.DeleteFunc(got, func(_ string, n int64) bool { return n == 0 })
-				if want := windowSums(rt, h, rollupSales, since); !maps.Equal(got, want) {
-					rt.Fatalf("sales since hour %d (window from %d) = %v\nthe rollup's %v", since, from, got, want)
 				}
 			},
 		})
@@ -135,4 +125,28 @@ func windowSums(rt *rapid.T, h *harness, query string, args ...any) map[string]i
 		}
 	}
 	return out
+}
+
+// sinceSums returns the sku@warehouse → units of query's warehouse, sku,
+// units rows, summed, without zeros.
+func sinceSums(rt *rapid.T, h *harness, query string, args ...any) map[string]int64 {
+	got := map[string]int64{}
+	rows, err := h.s.rdb.QueryContext(context.Background(), query, args...)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var wh, sku string
+		var n int64
+		if err := rows.Scan(&wh, &sku, &n); err != nil {
+			rt.Fatal(err)
+		}
+		got[sku+"@"+wh] += n
+	}
+	if err := rows.Err(); err != nil {
+		rt.Fatal(err)
+	}
+	maps.DeleteFunc(got, func(_ string, n int64) bool { return n == 0 })
+	return got
 }

@@ -43,7 +43,6 @@ func dashboardBench(o options) error {
 		return err
 	}
 	var extra []string
-	pprofAddr := "127.0.0.1:" + freePort() // other benches may hold 6061
 	if o.profile != "" {
 		extra = append(extra, "--pprof", pprofAddr)
 	}

@@ -19,9 +19,6 @@ const (
 	replenishWarehouses = 24
 	replenishSales      = 1_000_000
 	replenishTarget     = 250 * time.Millisecond
-	// replenishPprof is where the part's node serves its profiles: apart
-	// from the other parts' 6061, which a bench run beside may hold.
-	replenishPprof = "127.0.0.1:6071"
 )
 
 // replenishBench runs the replenish part. Building 240,000 products and a
@@ -57,7 +54,7 @@ func replenishBench(o options) error {
 	_ = os.Remove(filepath.Join(dir, "node.addr")) // the stopped node's: wait for the new one's
 	extra := []string{"--id", "RP-00"}
 	if o.profile != "" {
-		extra = append(extra, "--pprof", replenishPprof)
+		extra = append(extra, "--pprof", pprofAddr)
 	}
 	if n, err = startNodeIn(o, dir, extra...); err != nil {
 		return err
@@ -78,7 +75,7 @@ func replenishBench(o options) error {
 			strings.Count(string(out), `"quantity"`), len(out)/1024)
 	}
 	if o.profile != "" {
-		go profileTo(replenishPprof, max(time.Second, o.duration-2*time.Second), o.profile)
+		go profileTo(pprofAddr, max(time.Second, o.duration-2*time.Second), o.profile)
 	}
 	r := load(1, o.duration, func(c, i int) bool {
 		_, ok := post(cs[c], n.graphql(), n.token, body)

@@ -134,7 +134,7 @@ func (w *expiringWatches) leave(k expiringKey, reads chan []stock.ExpiringLot) {
 // subscriptions, replacing a read one has not taken yet (a read is the
 // whole window: the latest one says all).
 func (w *expiringWatches) run(ctx context.Context, r *Resolver, k expiringKey, x *expiringWatch, events <-chan struct{}) {
-	midnight := time.NewTimer(untilMidnight(r.Stock.Zone, time.Now()))
+	midnight := time.NewTimer(stock.UntilTomorrow(r.Stock.Zone, time.Now()))
 	defer midnight.Stop()
 	for {
 		select {
@@ -145,7 +145,7 @@ func (w *expiringWatches) run(ctx context.Context, r *Resolver, k expiringKey, x
 				return
 			}
 		case <-midnight.C:
-			midnight.Reset(untilMidnight(r.Stock.Zone, time.Now()))
+			midnight.Reset(stock.UntilTomorrow(r.Stock.Zone, time.Now()))
 		}
 		lots, err := r.Stock.ExpiringLots(ctx, k.days, k.warehouse)
 		if err != nil {
@@ -171,15 +171,4 @@ func (w *expiringWatches) run(ctx context.Context, r *Resolver, k expiringKey, x
 func lotID(l stock.ExpiringLot) stock.ExpiringLot {
 	l.Quantity = 0
 	return l
-}
-
-// untilMidnight returns the time from now to the next midnight in zone,
-// the local warehouse's time zone (nil: the process's).
-func untilMidnight(zone *time.Location, now time.Time) time.Duration {
-	if zone == nil {
-		zone = time.Local
-	}
-	now = now.In(zone)
-	y, m, d := now.Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now)
 }

@@ -39,11 +39,22 @@ func DateOf(t time.Time) Date { return Date(t.Format(DateLayout)) }
 
 // Today returns the calendar day of now in zone, a warehouse's time zone
 // (nil: the process's, TZ): a lot expires at the end of its day there.
-func Today(zone *time.Location, now time.Time) Date {
+func Today(zone *time.Location, now time.Time) Date { return DateOf(inZone(zone, now)) }
+
+// UntilTomorrow returns the time from now to the next midnight in zone
+// (nil: the process's), when Today changes.
+func UntilTomorrow(zone *time.Location, now time.Time) time.Duration {
+	now = inZone(zone, now)
+	y, m, d := now.Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now)
+}
+
+// inZone returns now in zone, or in the process's zone when zone is nil.
+func inZone(zone *time.Location, now time.Time) time.Time {
 	if zone == nil {
 		zone = time.Local
 	}
-	return DateOf(now.In(zone))
+	return now.In(zone)
 }
 
 // AddDays returns the day n days after d (before, for a negative n); ""

@@ -106,7 +106,7 @@ func (s *Store) replenishmentPlan(ctx context.Context, q *stock.ReplenishQuery) 
 		return nil, fmt.Errorf("planning replenishment: %w", err)
 	}
 	defer tx.Rollback()
-	ls, err := gatherLevels(ctx, tx, q, time.Now())
+	ls, err := gatherLevels(ctx, tx, q, time.Now(), s.zone)
 	if err != nil {
 		return nil, fmt.Errorf("planning replenishment: %w", err)
 	}
@@ -129,8 +129,8 @@ func (s *Store) replenishmentPlan(ctx context.Context, q *stock.ReplenishQuery) 
 // lot about to expire, gets no suggestion from replenish.Plan (no level
 // of it is short, and Expiring moves only lots), and in a large network
 // nearly every sku is short somewhere.
-func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now time.Time) (*levelSet, error) {
-	today := stock.DateOf(now.In(time.Local))       // lots expire in the node's time zone
+func gatherLevels(ctx context.Context, tx *sql.Tx, q *stock.ReplenishQuery, now time.Time, zone *time.Location) (*levelSet, error) {
+	today := stock.Today(zone, now)                 // lots expire in the warehouse's time zone
 	last := today.AddDays(windowDays(q.WindowDays)) // lots further off are not forecast
 	var only string
 	var args []any
